@@ -1,0 +1,187 @@
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <time.h>
+
+#include <jansson.h>
+
+#include "ledger/alloc.h"
+#include "ledger/buffer.h"
+#include "ledger/checkpoint.h"
+#include "ledger/hex.h"
+#include "node/node.h"
+
+void cli_error(const char *format, ...)
+{
+  va_list args;
+  va_start(args, format);
+  fputs("coop: error: ", stderr);
+  vfprintf(stderr, format, args);
+  fputc('\n', stderr);
+  va_end(args);
+}
+
+void cli_notice(const char *format, ...)
+{
+  va_list args;
+  va_start(args, format);
+  fputs("coop: ", stderr);
+  vfprintf(stderr, format, args);
+  fputc('\n', stderr);
+  va_end(args);
+}
+
+int cli_usage_error(const char *command, const char *format, ...)
+{
+  va_list args;
+  va_start(args, format);
+  fputs("coop: error: ", stderr);
+  vfprintf(stderr, format, args);
+  fprintf(stderr, "\nsee 'coop %s --help'\n", command);
+  va_end(args);
+  return CLI_EXIT_USAGE;
+}
+
+int cli_parse_format(const char *text, unsigned allowed, cli_format *format)
+{
+  static const char *const names[] = {"txt", "json", "csv"};
+  for (int i = 0; i < 3; i++) {
+    if ((allowed & (1u << i)) && !strcmp(text, names[i])) {
+      *format = (cli_format)i;
+      return 0;
+    }
+  }
+  if (!strcmp(text, "text") && (allowed & (1u << CLI_FORMAT_TEXT))) {
+    *format = CLI_FORMAT_TEXT;
+    return 0;
+  }
+  char list[32] = "";
+  for (int i = 0; i < 3; i++) {
+    if (allowed & (1u << i)) {
+      if (list[0])
+        strcat(list, ", ");
+      strcat(list, names[i]);
+    }
+  }
+  cli_error("unknown output format '%s' (expected one of: %s)", text, list);
+  return -1;
+}
+
+int cli_parse_u64(const char *text, const char *what, unsigned long long max,
+                  unsigned long long *value)
+{
+  if (!text[0] || text[0] < '0' || text[0] > '9') {
+    cli_error("%s must be a non-negative whole number, got '%s'", what, text);
+    return -1;
+  }
+  errno = 0;
+  char *end = NULL;
+  unsigned long long parsed = strtoull(text, &end, 10);
+  if (errno || *end) {
+    cli_error("%s must be a non-negative whole number, got '%s'", what, text);
+    return -1;
+  }
+  if (parsed > max) {
+    cli_error("%s '%s' is too large (at most %llu)", what, text, max);
+    return -1;
+  }
+  *value = parsed;
+  return 0;
+}
+
+char *cli_home_dir(const char *dir_option)
+{
+  if (dir_option) {
+    if (!dir_option[0]) {
+      cli_error("--dir must not be empty");
+      return NULL;
+    }
+    return coop_strdup(dir_option);
+  }
+  const char *env = getenv("COOP_HOME");
+  if (env && env[0])
+    return coop_strdup(env);
+  const char *home = getenv("HOME");
+  if (!home || !home[0]) {
+    cli_error("no node home: pass --dir DIR or set COOP_HOME (HOME is not set)");
+    return NULL;
+  }
+  coop_buf path;
+  coop_buf_init(&path, 4096);
+  if (coop_buf_printf(&path, "%s/.local/share/coop", home)) {
+    coop_buf_release(&path);
+    cli_error("HOME is too long");
+    return NULL;
+  }
+  return (char *)path.data;
+}
+
+int cli_open_node(const char *dir_option, node *out)
+{
+  char *home = cli_home_dir(dir_option);
+  if (!home)
+    return CLI_EXIT_FAILURE;
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = node_open(home, out, message);
+  coop_free(home);
+  if (err) {
+    cli_error("%s", message);
+    return CLI_EXIT_FAILURE;
+  }
+  return CLI_EXIT_OK;
+}
+
+void cli_format_time(uint64_t timestamp_ms, char out[32])
+{
+  time_t seconds = (time_t)(timestamp_ms / 1000u);
+  struct tm utc;
+  if (!gmtime_r(&seconds, &utc)) {
+    snprintf(out, 32, "%llu ms", (unsigned long long)timestamp_ms);
+    return;
+  }
+  char date[24];
+  strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &utc);
+  snprintf(out, 32, "%s.%03uZ", date, (unsigned)(timestamp_ms % 1000u));
+}
+
+static json_t *hex_json(const uint8_t *bytes, size_t count)
+{
+  char text[2 * 256 + 1];
+  if (count > 256)
+    return NULL;
+  ledger_hex_encode(bytes, count, text);
+  return json_string(text);
+}
+
+json_t *cli_checkpoint_json(const ledger_checkpoint *checkpoint)
+{
+  char time_text[32];
+  cli_format_time(checkpoint->timestamp_ms, time_text);
+  return json_pack("{s:o, s:I, s:o, s:I, s:s, s:o}",
+                   "log_id", hex_json(checkpoint->log_id, LEDGER_LOG_ID_BYTES),
+                   "size", (json_int_t)checkpoint->size,
+                   "root", hex_json(checkpoint->root, LEDGER_HASH_BYTES),
+                   "timestamp", (json_int_t)checkpoint->timestamp_ms,
+                   "time", time_text,
+                   "signature", hex_json(checkpoint->signature, LEDGER_SIGNATURE_BYTES));
+}
+
+int cli_print_json(json_t *value)
+{
+  if (!value) {
+    cli_error("out of memory while formatting JSON");
+    return CLI_EXIT_FAILURE;
+  }
+  int failed = json_dumpf(value, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0;
+  json_decref(value);
+  failed |= fputc('\n', stdout) == EOF;
+  if (failed) {
+    cli_error("cannot write to standard output");
+    return CLI_EXIT_FAILURE;
+  }
+  return CLI_EXIT_OK;
+}

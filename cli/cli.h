@@ -1,0 +1,76 @@
+/* Private header of the cli/ folder: what every subcommand shares.
+ *
+ * Exit codes, the same for every command:
+ *   0  success
+ *   1  the operation failed or something did not verify (message on stderr)
+ *   2  usage error: unknown option, missing or malformed argument */
+#ifndef COOP_CLI_CLI_H
+#define COOP_CLI_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ledger/error.h"
+
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
+
+typedef enum cli_format { CLI_FORMAT_TEXT, CLI_FORMAT_JSON, CLI_FORMAT_CSV } cli_format;
+
+/* A subcommand: argv[0] is the subcommand's own name ("log", "proof", ...). */
+typedef int (*cli_command_fn)(int argc, char **argv);
+
+/* Prints "coop: error: <message>" to stderr (git style: lower case, subject
+ * quoted, no trailing period). */
+void cli_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "coop: <message>" to stderr, for warnings and notices. */
+void cli_notice(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parses the value of -O/--output.  Returns 0 and sets *format, or prints an
+ * error naming the value and the allowed ones and returns -1.  `allowed` is a
+ * mask of (1 << CLI_FORMAT_*). */
+int cli_parse_format(const char *text, unsigned allowed, cli_format *format);
+
+/* Parses a non-negative decimal integer that fits in uint64 and is <= max;
+ * no sign, no spaces, no trailing characters.  Prints an error naming `what`
+ * and the text, returns -1 on failure. */
+int cli_parse_u64(const char *text, const char *what, unsigned long long max,
+                  unsigned long long *value);
+
+/* The node home: --dir if given, else $COOP_HOME, else
+ * $HOME/.local/share/coop.  Returns a malloc'd path or NULL (error printed). */
+char *cli_home_dir(const char *dir_option);
+
+/* Prints a usage error with a pointer to --help and returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+struct node;
+struct ledger_checkpoint;
+
+/* Opens the node at --dir/$COOP_HOME/default.  Returns CLI_EXIT_OK, or
+ * prints the error and returns CLI_EXIT_FAILURE. */
+int cli_open_node(const char *dir_option, struct node *node);
+
+/* Human time for a Unix millisecond timestamp: "2026-11-29T11:34:47.123Z". */
+void cli_format_time(uint64_t timestamp_ms, char out[32]);
+
+/* A checkpoint as a JSON object: log_id, size, root, timestamp (ms),
+ * time (ISO 8601), signature.  NULL on allocation failure. */
+struct json_t *cli_checkpoint_json(const struct ledger_checkpoint *checkpoint);
+
+/* Prints a JSON value indented, with a trailing newline, and frees it.
+ * Returns CLI_EXIT_OK or CLI_EXIT_FAILURE (error printed). */
+int cli_print_json(struct json_t *value);
+
+/* The subcommands, one file each (cli/cmd_NAME.c). */
+int cli_cmd_init(int argc, char **argv);
+int cli_cmd_id(int argc, char **argv);
+int cli_cmd_note(int argc, char **argv);
+int cli_cmd_log(int argc, char **argv);
+int cli_cmd_checkpoint(int argc, char **argv);
+int cli_cmd_verify(int argc, char **argv);
+int cli_cmd_proof(int argc, char **argv);
+int cli_cmd_offset(int argc, char **argv);
+
+#endif

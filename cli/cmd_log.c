@@ -1,0 +1,273 @@
+/* coop log, coop checkpoint: read the node's own log. */
+#include <getopt.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "cli/cli.h"
+#include "ledger/alloc.h"
+#include "ledger/entry.h"
+#include "ledger/hex.h"
+#include "ledger/seal.h"
+#include "node/node.h"
+
+static const char log_usage[] =
+    "usage: coop log [--from N] [-O txt|json] [--dir DIR]\n"
+    "\n"
+    "Lists the entries of this node's log, oldest first: index (0-based), kind,\n"
+    "time, leaf hash, and the payload where this node can read it.  Payloads\n"
+    "sealed to an audience this node was not granted show as unreadable.\n"
+    "With -O json: an array of objects with index, kind, timestamp (Unix ms),\n"
+    "time, leaf_hash, audience (hex or null), payload_bytes, readable, payload.\n"
+    "\n"
+    "options:\n"
+    "  --from N             start at entry N (default 0)\n"
+    "  -O, --output FORMAT  txt (default) or json\n"
+    "  --dir DIR            node home (default $COOP_HOME, else ~/.local/share/coop)\n"
+    "  -h, --help           show this help\n";
+
+/* Audience keys looked up so far, so a long listing opens each grant once. */
+#define KEY_CACHE_SLOTS 64
+typedef struct log_listing {
+  node *node;
+  cli_format format;
+  uint64_t count;
+  uint8_t *plain; /* COOP_PAYLOAD_BYTES_MAX */
+  unsigned cached;
+  uint8_t cached_id[KEY_CACHE_SLOTS][LEDGER_AUDIENCE_ID_BYTES];
+  uint8_t *cached_key; /* KEY_CACHE_SLOTS * 32 bytes of sodium memory; 0-filled = absent */
+  int cached_present[KEY_CACHE_SLOTS];
+} log_listing;
+
+static const uint8_t *audience_key(log_listing *listing, const uint8_t *audience_id)
+{
+  for (unsigned i = 0; i < listing->cached; i++)
+    if (!memcmp(listing->cached_id[i], audience_id, LEDGER_AUDIENCE_ID_BYTES))
+      return listing->cached_present[i] ? listing->cached_key + 32 * i : NULL;
+  unsigned slot = listing->cached < KEY_CACHE_SLOTS ? listing->cached++ : KEY_CACHE_SLOTS - 1;
+  memcpy(listing->cached_id[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES);
+  listing->cached_present[slot] =
+      ledger_store_audience_key(listing->node->store, &listing->node->identity, audience_id,
+                                listing->cached_key + 32 * slot) == COOP_OK;
+  return listing->cached_present[slot] ? listing->cached_key + 32 * slot : NULL;
+}
+
+/* The readable payload of an entry, or NULL (sealed to someone else, erased). */
+static const uint8_t *readable_payload(log_listing *listing, const ledger_stored_entry *entry,
+                                       size_t *plain_bytes)
+{
+  *plain_bytes = entry->payload_bytes;
+  if (!entry->payload)
+    return NULL;
+  if (ledger_entry_is_public(&entry->header))
+    return entry->payload;
+  const uint8_t *key = audience_key(listing, entry->header.audience_id);
+  if (!key || ledger_open_payload(key, entry->header_bytes, entry->payload, entry->payload_bytes,
+                                  listing->plain, plain_bytes) != COOP_OK)
+    return NULL;
+  return listing->plain;
+}
+
+static json_t *hex_string(const uint8_t *bytes, size_t count)
+{
+  char *text = coop_malloc(2 * count + 1);
+  if (!text)
+    return NULL;
+  ledger_hex_encode(bytes, count, text);
+  json_t *value = json_string(text);
+  coop_free(text);
+  return value;
+}
+
+static json_t *payload_json(uint16_t kind, const uint8_t *plain, size_t plain_bytes)
+{
+  if (kind == LEDGER_KIND_NOTE)
+    return json_pack("{s:s%}", "text", (const char *)plain, plain_bytes);
+  if (kind == LEDGER_KIND_IDENTITY) {
+    ledger_identity_payload identity;
+    if (ledger_identity_payload_decode(plain, plain_bytes, &identity) == COOP_OK)
+      return json_pack("{s:s, s:s}", "role", ledger_role_name(identity.role), "name",
+                       identity.name);
+  }
+  if (kind == LEDGER_KIND_KEY_GRANT) {
+    ledger_key_grant grant;
+    if (ledger_key_grant_decode(plain, plain_bytes, &grant) == COOP_OK)
+      return json_pack("{s:o, s:o}", "audience_id",
+                       hex_string(grant.audience_id, LEDGER_AUDIENCE_ID_BYTES), "reader",
+                       hex_string(grant.reader, LEDGER_PUBLIC_KEY_BYTES));
+  }
+  return json_pack("{s:o}", "hex", hex_string(plain, plain_bytes));
+}
+
+static coop_err print_entry_json(log_listing *listing, const ledger_stored_entry *entry)
+{
+  size_t plain_bytes = 0;
+  const uint8_t *plain = readable_payload(listing, entry, &plain_bytes);
+  char time_text[32];
+  cli_format_time(entry->header.timestamp_ms, time_text);
+  int is_public = ledger_entry_is_public(&entry->header);
+  json_t *object = json_pack(
+      "{s:I, s:s, s:I, s:s, s:o, s:o, s:I, s:b, s:o}", "index", (json_int_t)entry->header.index,
+      "kind", ledger_entry_kind_name(entry->header.kind), "timestamp",
+      (json_int_t)entry->header.timestamp_ms, "time", time_text, "leaf_hash",
+      hex_string(entry->leaf_hash, LEDGER_HASH_BYTES), "audience",
+      is_public ? json_null() : hex_string(entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES),
+      "payload_bytes", (json_int_t)entry->header.payload_bytes, "readable", plain != NULL,
+      "payload", plain ? payload_json(entry->header.kind, plain, plain_bytes) : json_null());
+  if (!object)
+    return COOP_E_NOMEM;
+  fputs(listing->count ? ",\n  " : "[\n  ", stdout);
+  int failed = json_dumpf(object, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(object);
+  return failed ? COOP_E_IO : COOP_OK;
+}
+
+static void print_entry_text(log_listing *listing, const ledger_stored_entry *entry)
+{
+  size_t plain_bytes = 0;
+  const uint8_t *plain = readable_payload(listing, entry, &plain_bytes);
+  char time_text[32], leaf_hex[65];
+  cli_format_time(entry->header.timestamp_ms, time_text);
+  ledger_hex_encode(entry->leaf_hash, LEDGER_HASH_BYTES, leaf_hex);
+  printf("%6llu  %s  %.16s  %-10s ", (unsigned long long)entry->header.index, time_text, leaf_hex,
+         ledger_entry_kind_name(entry->header.kind));
+  ledger_identity_payload identity;
+  if (!plain)
+    printf("(sealed, %u bytes, not readable here)\n", (unsigned)entry->header.payload_bytes);
+  else if (entry->header.kind == LEDGER_KIND_NOTE)
+    printf("%.*s\n", (int)plain_bytes, (const char *)plain);
+  else if (entry->header.kind == LEDGER_KIND_IDENTITY &&
+           !ledger_identity_payload_decode(plain, plain_bytes, &identity))
+    printf("%s '%s'\n", ledger_role_name(identity.role), identity.name);
+  else
+    printf("(%zu bytes)\n", plain_bytes);
+}
+
+static coop_err visit_entry(void *context, const ledger_stored_entry *entry)
+{
+  log_listing *listing = context;
+  coop_err err = COOP_OK;
+  if (listing->format == CLI_FORMAT_JSON)
+    err = print_entry_json(listing, entry);
+  else
+    print_entry_text(listing, entry);
+  listing->count++;
+  return err;
+}
+
+static int list_entries(node *opened, uint64_t from, cli_format format)
+{
+  log_listing listing = {.node = opened, .format = format};
+  listing.plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
+  listing.cached_key = sodium_malloc(KEY_CACHE_SLOTS * 32);
+  coop_err err = listing.plain && listing.cached_key ? COOP_OK : COOP_E_NOMEM;
+  if (!err)
+    err = ledger_store_entries(opened->store, opened->identity.public_key, from, visit_entry,
+                               &listing);
+  if (format == CLI_FORMAT_JSON && !err)
+    fputs(listing.count ? "\n]\n" : "[]\n", stdout);
+  coop_free(listing.plain);
+  if (listing.cached_key)
+    sodium_free(listing.cached_key);
+  if (err == COOP_E_TAMPERED)
+    cli_error("a stored entry does not decode; run 'coop verify'");
+  else if (err)
+    cli_error("cannot list the log: %s", coop_err_message(err));
+  return err ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+}
+
+int cli_cmd_log(int argc, char **argv)
+{
+  static const struct option options[] = {{"from", required_argument, NULL, 'f'},
+                                          {"output", required_argument, NULL, 'O'},
+                                          {"dir", required_argument, NULL, 'd'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+  const char *dir = NULL;
+  unsigned long long from = 0;
+  cli_format format = CLI_FORMAT_TEXT;
+  int option;
+  while ((option = getopt_long(argc, argv, "O:h", options, NULL)) != -1) {
+    switch (option) {
+    case 'f':
+      if (cli_parse_u64(optarg, "--from", UINT64_MAX, &from))
+        return CLI_EXIT_USAGE;
+      break;
+    case 'O':
+      if (cli_parse_format(optarg, 1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON, &format))
+        return CLI_EXIT_USAGE;
+      break;
+    case 'd': dir = optarg; break;
+    case 'h': fputs(log_usage, stdout); return CLI_EXIT_OK;
+    default: return cli_usage_error("log", "invalid option");
+    }
+  }
+  if (optind < argc)
+    return cli_usage_error("log", "unexpected argument '%s'", argv[optind]);
+  node opened;
+  if (cli_open_node(dir, &opened))
+    return CLI_EXIT_FAILURE;
+  int status = list_entries(&opened, from, format);
+  node_close(&opened);
+  return status;
+}
+
+static const char checkpoint_usage[] =
+    "usage: coop checkpoint [-O txt|json] [--dir DIR]\n"
+    "\n"
+    "Prints the latest signed checkpoint of this node's log: log_id, size, root\n"
+    "(hex), timestamp (Unix ms) and signature (hex).  Anyone with the log id can\n"
+    "check the signature; a member or auditor keeps it to prove later that the\n"
+    "log only grew (see 'coop proof').\n"
+    "\n"
+    "options:\n"
+    "  -O, --output FORMAT  txt (default) or json\n"
+    "  --dir DIR            node home (default $COOP_HOME, else ~/.local/share/coop)\n"
+    "  -h, --help           show this help\n";
+
+int cli_cmd_checkpoint(int argc, char **argv)
+{
+  static const struct option options[] = {{"output", required_argument, NULL, 'O'},
+                                          {"dir", required_argument, NULL, 'd'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+  const char *dir = NULL;
+  cli_format format = CLI_FORMAT_TEXT;
+  int option;
+  while ((option = getopt_long(argc, argv, "O:h", options, NULL)) != -1) {
+    switch (option) {
+    case 'O':
+      if (cli_parse_format(optarg, 1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON, &format))
+        return CLI_EXIT_USAGE;
+      break;
+    case 'd': dir = optarg; break;
+    case 'h': fputs(checkpoint_usage, stdout); return CLI_EXIT_OK;
+    default: return cli_usage_error("checkpoint", "invalid option");
+    }
+  }
+  if (optind < argc)
+    return cli_usage_error("checkpoint", "unexpected argument '%s'", argv[optind]);
+  node opened;
+  if (cli_open_node(dir, &opened))
+    return CLI_EXIT_FAILURE;
+  ledger_checkpoint checkpoint;
+  coop_err err = ledger_store_checkpoint_latest(opened.store, opened.identity.public_key,
+                                                &checkpoint);
+  node_close(&opened);
+  if (err) {
+    cli_error("no checkpoint: %s", coop_err_message(err));
+    return CLI_EXIT_FAILURE;
+  }
+  if (format == CLI_FORMAT_JSON)
+    return cli_print_json(cli_checkpoint_json(&checkpoint));
+  char log_hex[65], root_hex[65], signature_hex[129], time_text[32];
+  ledger_hex_encode(checkpoint.log_id, 32, log_hex);
+  ledger_hex_encode(checkpoint.root, 32, root_hex);
+  ledger_hex_encode(checkpoint.signature, 64, signature_hex);
+  cli_format_time(checkpoint.timestamp_ms, time_text);
+  printf("log_id:    %s\nsize:      %llu\nroot:      %s\ntimestamp: %llu (%s)\nsignature: %s\n",
+         log_hex, (unsigned long long)checkpoint.size, root_hex,
+         (unsigned long long)checkpoint.timestamp_ms, time_text, signature_hex);
+  return CLI_EXIT_OK;
+}

@@ -1,0 +1,67 @@
+/* coop: one binary, one subcommand per job. */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cli/cli.h"
+
+typedef struct command {
+  const char *name;
+  cli_command_fn run;
+  const char *summary;
+} command;
+
+static const command commands[] = {
+  {"init", cli_cmd_init, "create a node home: identity key, database, first entry"},
+  {"id", cli_cmd_id, "print this node's public key, fingerprint, role and name"},
+  {"note", cli_cmd_note, "append a public note to this node's log"},
+  {"log", cli_cmd_log, "list the entries of this node's log"},
+  {"checkpoint", cli_cmd_checkpoint, "print the latest signed checkpoint"},
+  {"verify", cli_cmd_verify, "re-check every entry, hash, tree node and signature"},
+  {"proof", cli_cmd_proof, "make and check inclusion and consistency proofs"},
+  {"offset", cli_cmd_offset, "compute offset statements (what-if simulator)"},
+};
+
+static void print_help(FILE *out)
+{
+  fprintf(out,
+          "usage: coop <command> [options]\n"
+          "\n"
+          "A verifiable bookkeeping ledger for social cooperatives.\n"
+          "\n"
+          "commands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
+  fprintf(out,
+          "\n"
+          "Every command takes --dir DIR (the node home; default $COOP_HOME,\n"
+          "else ~/.local/share/coop) and --help.\n"
+          "Exit status: 0 success, 1 failure or verification error, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+  if (sodium_init() < 0) {
+    cli_error("cannot initialise libsodium");
+    return CLI_EXIT_FAILURE;
+  }
+  if (argc < 2) {
+    print_help(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  const char *name = argv[1];
+  if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+    print_help(stdout);
+    return CLI_EXIT_OK;
+  }
+  if (!strcmp(name, "--version")) {
+    printf("coop 0.1.0\n");
+    return CLI_EXIT_OK;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(name, commands[i].name))
+      return commands[i].run(argc - 1, argv + 1);
+  cli_error("unknown command '%s'; see 'coop --help'", name);
+  return CLI_EXIT_USAGE;
+}

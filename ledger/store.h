@@ -1,0 +1,170 @@
+/* The SQLite store: logs, their entries and tree nodes, signed checkpoints,
+ * fork evidence, and the key-grant index.
+ *
+ * One database per node holds the node's own log and (later) copies of other
+ * nodes' logs, each identified by its 32-byte log id.  Schema in
+ * docs/log-format.md §Storage.  Every append batch (entries, tree nodes,
+ * checkpoint) is one transaction with synchronous=FULL, so a crash at any
+ * instant leaves the last committed checkpoint and everything before it. */
+#ifndef COOP_LEDGER_STORE_H
+#define COOP_LEDGER_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/checkpoint.h"
+#include "ledger/entry.h"
+#include "ledger/error.h"
+#include "ledger/identity.h"
+#include "ledger/merkle.h"
+
+#define LEDGER_STORE_SCHEMA_VERSION 1
+
+typedef struct ledger_store ledger_store;
+
+enum ledger_store_open_flags {
+  LEDGER_STORE_OPEN_EXISTING = 0,
+  LEDGER_STORE_CREATE = 1, /* create the file and schema; fails if it exists */
+};
+
+/* Opens (or creates) the database at `path`, applies migrations up to
+ * LEDGER_STORE_SCHEMA_VERSION.  COOP_E_NOT_FOUND, COOP_E_EXISTS,
+ * COOP_E_SCHEMA (written by a newer coop), COOP_E_DB. */
+COOP_MUST_USE coop_err ledger_store_open(const char *path, int flags, ledger_store **store);
+void ledger_store_close(ledger_store *store);
+
+/* The last SQLite error message, for diagnostics ("" if none). */
+const char *ledger_store_error_message(const ledger_store *store);
+
+/* An entry to append: its kind and plaintext payload.  With audience_id set
+ * (non-NULL, nonzero) the payload is sealed under audience_key. */
+typedef struct ledger_append_item {
+  uint16_t kind;
+  const uint8_t *audience_id;  /* LEDGER_AUDIENCE_ID_BYTES, or NULL for public */
+  const uint8_t *audience_key; /* LEDGER_AUDIENCE_KEY_BYTES, required with audience_id */
+  const uint8_t *payload;
+  size_t payload_bytes;
+} ledger_append_item;
+
+/* Appends 1..COOP_BATCH_ENTRIES_MAX entries to the author's own log in one
+ * transaction and signs one checkpoint over the result.  Entry timestamps are
+ * max(now_ms, previous entry's timestamp), so they never go backwards.
+ * Writes the new checkpoint to *checkpoint (may be NULL).  Nothing is written
+ * on failure: COOP_E_LIMIT, COOP_E_BAD_INPUT, COOP_E_FORK (would sign a size
+ * already signed), COOP_E_DB, COOP_E_NOMEM. */
+COOP_MUST_USE coop_err ledger_store_append(ledger_store *store, const ledger_identity *author,
+                                           const ledger_append_item *items, size_t count,
+                                           uint64_t now_ms, ledger_checkpoint *checkpoint);
+
+/* Number of entries stored for a log (0 for an unknown log). */
+COOP_MUST_USE coop_err ledger_store_size(ledger_store *store,
+                                         const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                         uint64_t *size);
+
+/* An entry as stored.  Pointers are valid only during the callback. */
+typedef struct ledger_stored_entry {
+  ledger_entry_header header;
+  const uint8_t *header_bytes; /* LEDGER_ENTRY_HEADER_BYTES */
+  const uint8_t *payload;      /* NULL when the payload was erased */
+  size_t payload_bytes;
+  const uint8_t *payload_hash; /* LEDGER_HASH_BYTES */
+  const uint8_t *leaf_hash;    /* LEDGER_HASH_BYTES */
+} ledger_stored_entry;
+
+/* Called once per entry in index order; a non-OK return stops the walk and
+ * is returned by ledger_store_entries. */
+typedef coop_err (*ledger_entry_visitor)(void *context, const ledger_stored_entry *entry);
+
+/* Visits entries [from, size) of a log.  Decodes each header (a stored header
+ * that does not decode is COOP_E_TAMPERED). */
+COOP_MUST_USE coop_err ledger_store_entries(ledger_store *store,
+                                            const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                            uint64_t from, ledger_entry_visitor visitor,
+                                            void *context);
+
+/* Reads one entry's header bytes and payload into caller buffers (header: 72
+ * bytes; payload: COOP_PAYLOAD_BYTES_MAX).  COOP_E_NOT_FOUND. */
+COOP_MUST_USE coop_err ledger_store_entry(ledger_store *store,
+                                          const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                          uint64_t index, uint8_t *header_bytes,
+                                          uint8_t *payload, size_t *payload_bytes,
+                                          uint8_t *leaf_hash);
+
+/* The checkpoint with the largest size, or the one at exactly `size`.
+ * COOP_E_NOT_FOUND when there is none. */
+COOP_MUST_USE coop_err ledger_store_checkpoint_latest(ledger_store *store,
+                                                      const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                                      ledger_checkpoint *checkpoint);
+COOP_MUST_USE coop_err ledger_store_checkpoint_at(ledger_store *store,
+                                                  const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                                  uint64_t size, ledger_checkpoint *checkpoint);
+
+/* Root of the first `size` entries, and proofs, from the stored tree. */
+COOP_MUST_USE coop_err ledger_store_root_at(ledger_store *store,
+                                            const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                            uint64_t size, ledger_hash root);
+COOP_MUST_USE coop_err ledger_store_inclusion_proof(ledger_store *store,
+                                                    const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                                    uint64_t index, uint64_t size,
+                                                    ledger_proof *proof);
+COOP_MUST_USE coop_err ledger_store_consistency_proof(ledger_store *store,
+                                                      const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                                      uint64_t old_size, uint64_t new_size,
+                                                      ledger_proof *proof);
+
+/* Checks a checkpoint of a log against what the store holds.  The signature
+ * must verify (COOP_E_BAD_SIGNATURE).  If the store holds a checkpoint of the
+ * same size with another root, or holds entries up to checkpoint->size whose
+ * root differs, the pair is recorded as fork evidence and COOP_E_FORK is
+ * returned.  COOP_OK when nothing contradicts it. */
+COOP_MUST_USE coop_err ledger_store_check_checkpoint(ledger_store *store,
+                                                     const ledger_checkpoint *checkpoint,
+                                                     uint64_t now_ms);
+
+/* Fork evidence: two signed checkpoints of one log that cannot both be true. */
+typedef struct ledger_fork_evidence {
+  ledger_checkpoint first;  /* the one the store had (or the smaller) */
+  ledger_checkpoint second; /* the contradicting one */
+  uint64_t found_ms;
+} ledger_fork_evidence;
+
+typedef coop_err (*ledger_fork_visitor)(void *context, const ledger_fork_evidence *evidence);
+COOP_MUST_USE coop_err ledger_store_forks(ledger_store *store, ledger_fork_visitor visitor,
+                                          void *context);
+
+/* Result of a full verification: the first problem found. */
+typedef struct ledger_verify_report {
+  uint64_t entries_checked;
+  uint64_t checkpoints_checked;
+  int has_index;       /* 1 when the problem is at one entry */
+  uint64_t index;
+  char what[512];      /* "leaf hash: expected 3a.., found 77.." */
+} ledger_verify_report;
+
+/* Re-checks a whole log: every header decodes and belongs at its index,
+ * payload hashes, leaf hashes, every stored tree node, every checkpoint's
+ * signature and root, and that the latest checkpoint covers every entry.
+ * COOP_OK, or COOP_E_TAMPERED with the first problem in *report. */
+COOP_MUST_USE coop_err ledger_store_verify(ledger_store *store,
+                                           const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                           ledger_verify_report *report);
+
+/* The audience key `reader` was granted in any stored log, opened with the
+ * reader's secret key.  COOP_E_NO_KEY when no grant to this reader exists. */
+COOP_MUST_USE coop_err ledger_store_audience_key(ledger_store *store,
+                                                 const ledger_identity *reader,
+                                                 const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
+                                                 uint8_t key[32]);
+
+/* Creates a new audience and grants its key to each reader in one append
+ * batch (one key-grant entry per reader; readers[0] is usually the author
+ * itself so it can read its own entries later).  Writes the new id to
+ * audience_id.  The key is not returned: read it back with
+ * ledger_store_audience_key. */
+COOP_MUST_USE coop_err ledger_store_audience_create(ledger_store *store,
+                                                    const ledger_identity *author,
+                                                    const uint8_t (*readers)[32],
+                                                    size_t reader_count, uint64_t now_ms,
+                                                    uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES]);
+
+#endif

@@ -1,0 +1,60 @@
+/* Internals shared by the store's source files (SQLite's btreeInt.h habit).
+ * Only ledger/store*.c include this. */
+#ifndef COOP_LEDGER_STORE_INT_H
+#define COOP_LEDGER_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "ledger/store.h"
+
+typedef enum store_statement_id {
+  STATEMENT_LOG_NO,
+  STATEMENT_LOG_INSERT,
+  STATEMENT_SIZE,
+  STATEMENT_ENTRY_INSERT,
+  STATEMENT_ENTRY_SELECT,
+  STATEMENT_ENTRIES_FROM,
+  STATEMENT_CHECKPOINT_INSERT,
+  STATEMENT_CHECKPOINT_LATEST,
+  STATEMENT_CHECKPOINT_AT,
+  STATEMENT_CHECKPOINTS_ALL,
+  STATEMENT_FORK_INSERT,
+  STATEMENT_FORKS_ALL,
+  STATEMENT_GRANT_INSERT,
+  STATEMENT_GRANT_SELECT,
+  STATEMENT_ENTRY_BY_LOG_NO,
+  STATEMENT_COUNT
+} store_statement_id;
+
+struct ledger_store {
+  sqlite3 *db;
+  sqlite3_stmt *statements[STATEMENT_COUNT];
+  uint8_t *scratch; /* COOP_PAYLOAD_BYTES_MAX bytes for sealing payloads */
+  /* The own log's frontier as of the last append, reused by the next one
+   * when the log has not grown in between (another process may append). */
+  int frontier_valid;
+  int64_t frontier_log_no;
+  ledger_frontier frontier;
+  uint64_t last_timestamp_ms;
+};
+
+typedef struct store_node_context {
+  ledger_store *store;
+  int64_t log_no;
+} store_node_context;
+
+/* A prepared statement, reset and with bindings cleared. */
+sqlite3_stmt *store_statement(ledger_store *store, store_statement_id id);
+coop_err store_exec(ledger_store *store, const char *sql);
+coop_err store_log_no(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES], int create,
+                      int64_t *log_no);
+coop_err store_size_by_no(ledger_store *store, int64_t log_no, uint64_t *size);
+coop_err store_node(void *context, unsigned level, uint64_t position, ledger_hash out);
+coop_err store_load_frontier(ledger_store *store, int64_t log_no, uint64_t size,
+                             ledger_frontier *frontier);
+coop_err store_checkpoint_query(ledger_store *store, int64_t log_no, int latest, uint64_t size,
+                                ledger_checkpoint *checkpoint);
+coop_err store_insert_checkpoint(ledger_store *store, int64_t log_no,
+                                 const ledger_checkpoint *checkpoint);
+
+#endif

@@ -1,0 +1,391 @@
+/* Reading the store back: walking entries, full verification, checkpoint
+ * checks and fork evidence. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "ledger/hex.h"
+#include "ledger/limits.h"
+#include "ledger/store_int.h"
+
+/* Fills a stored entry from a row of STATEMENT_ENTRIES_FROM. */
+static coop_err row_entry(sqlite3_stmt *row, ledger_stored_entry *entry)
+{
+  const uint8_t *header_bytes = sqlite3_column_blob(row, 1);
+  size_t header_size = (size_t)sqlite3_column_bytes(row, 1);
+  memset(entry, 0, sizeof *entry);
+  if (ledger_entry_header_decode(header_bytes, header_size, &entry->header) != COOP_OK)
+    return COOP_E_TAMPERED;
+  entry->header_bytes = header_bytes;
+  entry->payload = sqlite3_column_type(row, 2) == SQLITE_NULL ? NULL : sqlite3_column_blob(row, 2);
+  entry->payload_bytes = (size_t)sqlite3_column_bytes(row, 2);
+  if (!entry->payload && entry->payload_bytes == 0 && sqlite3_column_type(row, 2) == SQLITE_BLOB)
+    entry->payload = (const uint8_t *)"";
+  if (sqlite3_column_bytes(row, 3) != LEDGER_HASH_BYTES ||
+      sqlite3_column_bytes(row, 4) != LEDGER_HASH_BYTES)
+    return COOP_E_TAMPERED;
+  entry->payload_hash = sqlite3_column_blob(row, 3);
+  entry->leaf_hash = sqlite3_column_blob(row, 4);
+  return COOP_OK;
+}
+
+coop_err ledger_store_entries(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                              uint64_t from, ledger_entry_visitor visitor, void *context)
+{
+  int64_t log_no;
+  coop_err err = store_log_no(store, log_id, 0, &log_no);
+  if (err)
+    return err == COOP_E_NOT_FOUND ? COOP_OK : err;
+  /* A walk may run while the visitor uses other statements, so it gets a
+   * statement of its own rather than the shared cached one. */
+  sqlite3_stmt *walk = NULL;
+  if (sqlite3_prepare_v2(store->db,
+                         "SELECT idx, header, payload, payload_hash, leaf_hash FROM entries"
+                         " WHERE log_no = ?1 AND idx >= ?2 ORDER BY idx",
+                         -1, &walk, NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  sqlite3_bind_int64(walk, 1, log_no);
+  sqlite3_bind_int64(walk, 2, from > INT64_MAX ? INT64_MAX : (int64_t)from);
+  int step;
+  while (!err && (step = sqlite3_step(walk)) == SQLITE_ROW) {
+    ledger_stored_entry entry;
+    err = row_entry(walk, &entry);
+    if (!err)
+      err = visitor(context, &entry);
+  }
+  if (!err && step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_finalize(walk);
+  return err;
+}
+
+coop_err ledger_store_entry(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                            uint64_t index, uint8_t *header_bytes, uint8_t *payload,
+                            size_t *payload_bytes, uint8_t *leaf_hash)
+{
+  int64_t log_no;
+  coop_err err = store_log_no(store, log_id, 0, &log_no);
+  if (err)
+    return err;
+  sqlite3_stmt *select = store_statement(store, STATEMENT_ENTRY_SELECT);
+  sqlite3_bind_int64(select, 1, log_no);
+  sqlite3_bind_int64(select, 2, index > INT64_MAX ? INT64_MAX : (int64_t)index);
+  int step = sqlite3_step(select);
+  if (step == SQLITE_ROW) {
+    size_t header_size = (size_t)sqlite3_column_bytes(select, 0);
+    size_t stored_payload = (size_t)sqlite3_column_bytes(select, 1);
+    if (header_size != LEDGER_ENTRY_HEADER_BYTES || stored_payload > COOP_PAYLOAD_BYTES_MAX ||
+        sqlite3_column_bytes(select, 3) != LEDGER_HASH_BYTES) {
+      err = COOP_E_TAMPERED;
+    } else {
+      memcpy(header_bytes, sqlite3_column_blob(select, 0), LEDGER_ENTRY_HEADER_BYTES);
+      if (stored_payload)
+        memcpy(payload, sqlite3_column_blob(select, 1), stored_payload);
+      *payload_bytes = stored_payload;
+      memcpy(leaf_hash, sqlite3_column_blob(select, 3), LEDGER_HASH_BYTES);
+    }
+  } else {
+    err = step == SQLITE_DONE ? COOP_E_NOT_FOUND : COOP_E_DB;
+  }
+  sqlite3_reset(select);
+  return err;
+}
+
+/* ---- full verification ------------------------------------------------- */
+
+typedef struct verify_walk {
+  ledger_store *store;
+  const uint8_t *log_id;
+  ledger_verify_report *report;
+  ledger_frontier frontier;
+  uint64_t previous_timestamp_ms;
+  sqlite3_stmt *checkpoints; /* all checkpoints by size, stepped alongside */
+  int checkpoint_pending;    /* the statement holds an unchecked row */
+} verify_walk;
+
+static coop_err problem(verify_walk *walk, int at_index, uint64_t index, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static coop_err problem(verify_walk *walk, int at_index, uint64_t index, const char *format, ...)
+{
+  va_list args;
+  va_start(args, format);
+  vsnprintf(walk->report->what, sizeof walk->report->what, format, args);
+  va_end(args);
+  walk->report->has_index = at_index;
+  walk->report->index = index;
+  return COOP_E_TAMPERED;
+}
+
+static coop_err hash_mismatch(verify_walk *walk, uint64_t index, const char *what,
+                              const uint8_t *expected, const uint8_t *found)
+{
+  char expected_hex[2 * LEDGER_HASH_BYTES + 1], found_hex[2 * LEDGER_HASH_BYTES + 1];
+  ledger_hex_encode(expected, LEDGER_HASH_BYTES, expected_hex);
+  ledger_hex_encode(found, LEDGER_HASH_BYTES, found_hex);
+  return problem(walk, 1, index, "%s: expected %s, found %s", what, expected_hex, found_hex);
+}
+
+static coop_err check_header(verify_walk *walk, uint64_t index, const uint8_t *header_bytes,
+                             size_t header_size, ledger_entry_header *header)
+{
+  coop_err err = ledger_entry_header_decode(header_bytes, header_size, header);
+  if (err)
+    return problem(walk, 1, index, "header does not decode: %s", coop_err_message(err));
+  if (header->index != index)
+    return problem(walk, 1, index, "header index: expected %llu, found %llu",
+                   (unsigned long long)index, (unsigned long long)header->index);
+  if (memcmp(header->log_id, walk->log_id, LEDGER_LOG_ID_BYTES) != 0)
+    return problem(walk, 1, index, "header log id does not match the log");
+  if (header->timestamp_ms < walk->previous_timestamp_ms)
+    return problem(walk, 1, index, "timestamp goes backwards: %llu after %llu",
+                   (unsigned long long)header->timestamp_ms,
+                   (unsigned long long)walk->previous_timestamp_ms);
+  walk->previous_timestamp_ms = header->timestamp_ms;
+  return COOP_OK;
+}
+
+static coop_err check_hashes(verify_walk *walk, uint64_t index, sqlite3_stmt *row,
+                             const uint8_t *header_bytes, const ledger_entry_header *header)
+{
+  if (sqlite3_column_bytes(row, 3) != LEDGER_HASH_BYTES ||
+      sqlite3_column_bytes(row, 4) != LEDGER_HASH_BYTES)
+    return problem(walk, 1, index, "stored hash has the wrong length");
+  const uint8_t *payload_hash = sqlite3_column_blob(row, 3);
+  const uint8_t *leaf_hash = sqlite3_column_blob(row, 4);
+  if (sqlite3_column_type(row, 2) != SQLITE_NULL) {
+    size_t payload_bytes = (size_t)sqlite3_column_bytes(row, 2);
+    if (payload_bytes != header->payload_bytes)
+      return problem(walk, 1, index, "payload length: expected %u, found %zu",
+                     (unsigned)header->payload_bytes, payload_bytes);
+    ledger_hash computed;
+    ledger_payload_hash(sqlite3_column_blob(row, 2), payload_bytes, computed);
+    if (sodium_memcmp(computed, payload_hash, LEDGER_HASH_BYTES) != 0)
+      return hash_mismatch(walk, index, "payload hash", computed, payload_hash);
+  }
+  ledger_hash leaf;
+  ledger_leaf_hash(header_bytes, payload_hash, leaf);
+  if (sodium_memcmp(leaf, leaf_hash, LEDGER_HASH_BYTES) != 0)
+    return hash_mismatch(walk, index, "leaf hash", leaf, leaf_hash);
+  ledger_hash completed[COOP_TREE_HEIGHT_MAX];
+  unsigned completed_count = 0;
+  if (ledger_frontier_append(&walk->frontier, leaf, completed, &completed_count))
+    return problem(walk, 1, index, "log longer than the limit");
+  size_t nodes_bytes = (size_t)sqlite3_column_bytes(row, 5);
+  if (nodes_bytes != completed_count * LEDGER_HASH_BYTES)
+    return problem(walk, 1, index, "tree nodes: expected %u hashes, found %zu bytes",
+                   completed_count, nodes_bytes);
+  const uint8_t *nodes = sqlite3_column_blob(row, 5);
+  for (unsigned level = 0; level < completed_count; level++)
+    if (sodium_memcmp(completed[level], nodes + level * LEDGER_HASH_BYTES, LEDGER_HASH_BYTES))
+      return hash_mismatch(walk, index, "tree node", completed[level],
+                           nodes + level * LEDGER_HASH_BYTES);
+  return COOP_OK;
+}
+
+static coop_err step_checkpoint(verify_walk *walk)
+{
+  int step = sqlite3_step(walk->checkpoints);
+  if (step != SQLITE_ROW && step != SQLITE_DONE)
+    return problem(walk, 0, 0, "cannot read checkpoints: %s", sqlite3_errmsg(walk->store->db));
+  walk->checkpoint_pending = step == SQLITE_ROW;
+  return COOP_OK;
+}
+
+/* Checks every stored checkpoint whose size equals the tree walked so far. */
+static coop_err check_checkpoints_at_size(verify_walk *walk)
+{
+  while (walk->checkpoint_pending &&
+         (uint64_t)sqlite3_column_int64(walk->checkpoints, 0) <= walk->frontier.size) {
+    uint64_t size = (uint64_t)sqlite3_column_int64(walk->checkpoints, 0);
+    ledger_checkpoint checkpoint;
+    if (ledger_checkpoint_decode(sqlite3_column_blob(walk->checkpoints, 1),
+                                 (size_t)sqlite3_column_bytes(walk->checkpoints, 1), &checkpoint) ||
+        checkpoint.size != size)
+      return problem(walk, 0, 0, "checkpoint at size %llu does not decode",
+                     (unsigned long long)size);
+    if (size != walk->frontier.size)
+      return problem(walk, 0, 0, "checkpoint at size %llu out of order", (unsigned long long)size);
+    if (memcmp(checkpoint.log_id, walk->log_id, LEDGER_LOG_ID_BYTES) != 0)
+      return problem(walk, 0, 0, "checkpoint at size %llu names another log",
+                     (unsigned long long)size);
+    if (ledger_checkpoint_verify(&checkpoint) != COOP_OK)
+      return problem(walk, 0, 0, "checkpoint at size %llu: bad signature",
+                     (unsigned long long)size);
+    ledger_hash root;
+    ledger_frontier_root(&walk->frontier, root);
+    if (sodium_memcmp(root, checkpoint.root, LEDGER_HASH_BYTES) != 0) {
+      char expected_hex[65], found_hex[65];
+      ledger_hex_encode(root, 32, expected_hex);
+      ledger_hex_encode(checkpoint.root, 32, found_hex);
+      return problem(walk, 0, 0, "checkpoint at size %llu: root: expected %s, found %s",
+                     (unsigned long long)size, expected_hex, found_hex);
+    }
+    walk->report->checkpoints_checked++;
+    coop_err err = step_checkpoint(walk);
+    if (err)
+      return err;
+  }
+  return COOP_OK;
+}
+
+static coop_err verify_entries(verify_walk *walk, int64_t log_no)
+{
+  sqlite3_stmt *rows = store_statement(walk->store, STATEMENT_ENTRIES_FROM);
+  sqlite3_bind_int64(rows, 1, log_no);
+  sqlite3_bind_int64(rows, 2, 0);
+  coop_err err = check_checkpoints_at_size(walk);
+  uint64_t index = 0;
+  int step = SQLITE_DONE;
+  while (!err && (step = sqlite3_step(rows)) == SQLITE_ROW) {
+    int64_t stored_index = sqlite3_column_int64(rows, 0);
+    if (stored_index < 0 || (uint64_t)stored_index != index) {
+      err = problem(walk, 1, index, "entry missing (next stored entry is %lld)",
+                    (long long)stored_index);
+      break;
+    }
+    ledger_entry_header header;
+    const uint8_t *header_bytes = sqlite3_column_blob(rows, 1);
+    err = check_header(walk, index, header_bytes, (size_t)sqlite3_column_bytes(rows, 1), &header);
+    if (!err)
+      err = check_hashes(walk, index, rows, header_bytes, &header);
+    if (!err)
+      err = check_checkpoints_at_size(walk);
+    walk->report->entries_checked = ++index;
+  }
+  if (!err && step != SQLITE_DONE)
+    err = problem(walk, 1, index, "cannot read entry: %s", sqlite3_errmsg(walk->store->db));
+  sqlite3_reset(rows);
+  return err;
+}
+
+coop_err ledger_store_verify(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                             ledger_verify_report *report)
+{
+  memset(report, 0, sizeof *report);
+  verify_walk walk = {.store = store, .log_id = log_id, .report = report};
+  ledger_frontier_init(&walk.frontier);
+  int64_t log_no;
+  coop_err err = store_log_no(store, log_id, 0, &log_no);
+  if (err == COOP_E_NOT_FOUND)
+    return problem(&walk, 0, 0, "the log is not in this store");
+  if (err)
+    return err;
+  /* Read in one transaction so a concurrent append cannot tear the view. */
+  if (store_exec(store, "BEGIN"))
+    return COOP_E_DB;
+  walk.checkpoints = store_statement(store, STATEMENT_CHECKPOINTS_ALL);
+  sqlite3_bind_int64(walk.checkpoints, 1, log_no);
+  err = step_checkpoint(&walk);
+  if (!err)
+    err = verify_entries(&walk, log_no);
+  if (!err && walk.checkpoint_pending)
+    err = problem(&walk, 0, 0, "checkpoint at size %lld is beyond the %llu stored entries",
+                  (long long)sqlite3_column_int64(walk.checkpoints, 0),
+                  (unsigned long long)walk.frontier.size);
+  ledger_checkpoint latest;
+  if (!err && walk.frontier.size > 0 &&
+      (store_checkpoint_query(store, log_no, 1, 0, &latest) || latest.size != walk.frontier.size))
+    err = problem(&walk, 0, 0, "entries up to %llu are not covered by a signed checkpoint",
+                  (unsigned long long)walk.frontier.size);
+  sqlite3_reset(walk.checkpoints);
+  (void)store_exec(store, "COMMIT");
+  return err;
+}
+
+/* ---- checkpoints from elsewhere, and fork evidence ---------------------- */
+
+static coop_err record_fork(ledger_store *store, int64_t log_no, const ledger_checkpoint *first,
+                            const ledger_checkpoint *second, uint64_t now_ms)
+{
+  uint8_t first_bytes[LEDGER_CHECKPOINT_BYTES], second_bytes[LEDGER_CHECKPOINT_BYTES];
+  ledger_checkpoint_encode(first, first_bytes);
+  ledger_checkpoint_encode(second, second_bytes);
+  sqlite3_stmt *insert = store_statement(store, STATEMENT_FORK_INSERT);
+  sqlite3_bind_int64(insert, 1, log_no);
+  sqlite3_bind_blob(insert, 2, first_bytes, sizeof first_bytes, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(insert, 3, second_bytes, sizeof second_bytes, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(insert, 4, (int64_t)now_ms);
+  int step = sqlite3_step(insert);
+  sqlite3_reset(insert);
+  return step == SQLITE_DONE ? COOP_OK : COOP_E_DB;
+}
+
+/* The stored checkpoint that contradicts `checkpoint`, if any: one of the
+ * same size with another root, or (when the store holds that many entries)
+ * the smallest stored checkpoint covering a tree whose prefix root differs. */
+static coop_err find_contradiction(ledger_store *store, int64_t log_no,
+                                   const ledger_checkpoint *checkpoint, ledger_checkpoint *other)
+{
+  coop_err err = store_checkpoint_query(store, log_no, 0, checkpoint->size, other);
+  if (err == COOP_OK)
+    return ledger_checkpoint_same_size_fork(other, checkpoint) ? COOP_E_FORK : COOP_OK;
+  if (err != COOP_E_NOT_FOUND)
+    return err;
+  uint64_t stored = 0;
+  err = store_size_by_no(store, log_no, &stored);
+  if (err || checkpoint->size > stored || checkpoint->size == 0)
+    return err;
+  ledger_hash root;
+  store_node_context context = {store, log_no};
+  err = ledger_merkle_root_at(store_node, &context, checkpoint->size, root);
+  if (err)
+    return err;
+  if (sodium_memcmp(root, checkpoint->root, LEDGER_HASH_BYTES) == 0)
+    return COOP_OK;
+  /* Our entries are covered by our latest checkpoint, which commits to the
+   * prefix whose root we just computed: that checkpoint is the other half. */
+  err = store_checkpoint_query(store, log_no, 1, 0, other);
+  return err ? err : COOP_E_FORK;
+}
+
+coop_err ledger_store_check_checkpoint(ledger_store *store, const ledger_checkpoint *checkpoint,
+                                       uint64_t now_ms)
+{
+  coop_err err = ledger_checkpoint_verify(checkpoint);
+  if (err)
+    return err;
+  int64_t log_no;
+  err = store_log_no(store, checkpoint->log_id, 0, &log_no);
+  if (err == COOP_E_NOT_FOUND)
+    return COOP_OK;
+  if (err)
+    return err;
+  ledger_checkpoint other;
+  err = find_contradiction(store, log_no, checkpoint, &other);
+  if (err == COOP_E_FORK) {
+    coop_err record_err = record_fork(store, log_no, &other, checkpoint, now_ms);
+    if (record_err)
+      return record_err;
+  }
+  return err;
+}
+
+coop_err ledger_store_forks(ledger_store *store, ledger_fork_visitor visitor, void *context)
+{
+  sqlite3_stmt *select = NULL;
+  if (sqlite3_prepare_v2(store->db,
+                         "SELECT first, second, found_ms FROM fork_evidence ORDER BY evidence_no",
+                         -1, &select, NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  coop_err err = COOP_OK;
+  int step;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW) {
+    ledger_fork_evidence evidence;
+    if (ledger_checkpoint_decode(sqlite3_column_blob(select, 0),
+                                 (size_t)sqlite3_column_bytes(select, 0), &evidence.first) ||
+        ledger_checkpoint_decode(sqlite3_column_blob(select, 1),
+                                 (size_t)sqlite3_column_bytes(select, 1), &evidence.second)) {
+      err = COOP_E_TAMPERED;
+      break;
+    }
+    evidence.found_ms = (uint64_t)sqlite3_column_int64(select, 2);
+    err = visitor(context, &evidence);
+  }
+  if (!err && step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_finalize(select);
+  return err;
+}

@@ -1,0 +1,307 @@
+#include "node/node.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "ledger/alloc.h"
+#include "ledger/buffer.h"
+#include "ledger/entry.h"
+
+static coop_err say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static coop_err say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
+{
+  va_list args;
+  va_start(args, format);
+  vsnprintf(message, NODE_MESSAGE_BYTES, format, args);
+  va_end(args);
+  return err;
+}
+
+uint64_t node_now_ms(void)
+{
+  const char *fixed = getenv("COOP_NOW_MS");
+  if (fixed && fixed[0]) {
+    char *end = NULL;
+    unsigned long long value = strtoull(fixed, &end, 10);
+    if (end && !*end)
+      return value;
+  }
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+}
+
+char *node_path(const char *home, const char *file)
+{
+  coop_buf path;
+  coop_buf_init(&path, 4096);
+  if (coop_buf_printf(&path, "%s/%s", home, file)) {
+    coop_buf_release(&path);
+    return NULL;
+  }
+  return (char *)path.data;
+}
+
+/* mkdir -p with mode 0700 for the last component. */
+static int make_directories(const char *home)
+{
+  char *copy = coop_strdup(home);
+  if (!copy)
+    return -1;
+  for (char *slash = copy + 1; (slash = strchr(slash, '/')); slash++) {
+    *slash = 0;
+    if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
+      coop_free(copy);
+      return -1;
+    }
+    *slash = '/';
+  }
+  int result = mkdir(copy, 0700) == 0 || errno == EEXIST ? 0 : -1;
+  coop_free(copy);
+  return result;
+}
+
+typedef struct config_parse {
+  node *target;
+  char *message; /* what is wrong; read_config prefixes file and line */
+} config_parse;
+
+/* inih handler.  Returning 0 makes ini_parse() report this line as the first
+ * error, so messages here leave out file and line. */
+static int config_entry(void *context, const char *section, const char *key, const char *value)
+{
+  config_parse *parse = context;
+  if (strcmp(section, "node") != 0) {
+    say(parse->message, COOP_E_CONFIG, "unknown section '[%s]'", section);
+    return 0;
+  }
+  if (!strcmp(key, "role")) {
+    parse->target->role = ledger_role_from_name(value);
+    if (!parse->target->role) {
+      say(parse->message, COOP_E_CONFIG,
+          "unknown role '%s' (expected coop, municipality, partner or member)", value);
+      return 0;
+    }
+  } else if (!strcmp(key, "name")) {
+    if (!value[0] || strlen(value) > COOP_NAME_BYTES_MAX) {
+      say(parse->message, COOP_E_CONFIG, "name must be 1 to %u bytes", COOP_NAME_BYTES_MAX);
+      return 0;
+    }
+    snprintf(parse->target->name, sizeof parse->target->name, "%s", value);
+  } else {
+    say(parse->message, COOP_E_CONFIG, "unknown setting '%s' in [node]", key);
+    return 0;
+  }
+  return 1;
+}
+
+static coop_err read_config(node *self, char message[NODE_MESSAGE_BYTES])
+{
+  char *path = node_path(self->home, NODE_CONFIG_FILE);
+  if (!path)
+    return say(message, COOP_E_NOMEM, "out of memory");
+  char reason[NODE_MESSAGE_BYTES] = "";
+  config_parse parse = {.target = self, .message = reason};
+  int result = ini_parse(path, config_entry, &parse);
+  coop_err err = COOP_OK;
+  if (result == -1)
+    err = say(message, COOP_E_CONFIG, "cannot read '%s': %s", path, strerror(errno));
+  else if (result > 0)
+    err = say(message, COOP_E_CONFIG, "%s:%d: %s", path, result,
+              reason[0] ? reason : "not a valid line (expected 'key = value' or '[section]')");
+  else if (!self->role || !self->name[0])
+    err = say(message, COOP_E_CONFIG, "%s: [node] needs both 'role' and 'name'", path);
+  coop_free(path);
+  return err;
+}
+
+static coop_err write_config(const char *home, int role, const char *name,
+                             char message[NODE_MESSAGE_BYTES])
+{
+  char *path = node_path(home, NODE_CONFIG_FILE);
+  if (!path)
+    return say(message, COOP_E_NOMEM, "out of memory");
+  coop_err err = COOP_OK;
+  FILE *file = fopen(path, "wx");
+  if (!file) {
+    err = say(message, errno == EEXIST ? COOP_E_EXISTS : COOP_E_IO, "cannot create '%s': %s",
+              path, strerror(errno));
+  } else {
+    fprintf(file, "# coop node configuration\n[node]\nrole = %s\nname = %s\n",
+            ledger_role_name(role), name);
+    if (fflush(file) != 0 || fsync(fileno(file)) != 0)
+      err = say(message, COOP_E_IO, "cannot write '%s': %s", path, strerror(errno));
+    fclose(file);
+  }
+  coop_free(path);
+  return err;
+}
+
+static coop_err open_key_and_store(node *self, char message[NODE_MESSAGE_BYTES])
+{
+  char *key_path = node_path(self->home, NODE_KEY_FILE);
+  char *db_path = node_path(self->home, NODE_DATABASE_FILE);
+  coop_err err = key_path && db_path ? COOP_OK : COOP_E_NOMEM;
+  if (!err) {
+    err = ledger_identity_load(key_path, &self->identity);
+    if (err == COOP_E_PERMISSIONS)
+      say(message, err,
+          "key file '%s' is accessible by group or others (or not a regular file); "
+          "run 'chmod 600 %s'", key_path, key_path);
+    else if (err)
+      say(message, err, "cannot load key file '%s': %s", key_path, coop_err_message(err));
+  }
+  if (!err) {
+    err = ledger_store_open(db_path, LEDGER_STORE_OPEN_EXISTING, &self->store);
+    if (err)
+      say(message, err, "cannot open database '%s': %s", db_path, coop_err_message(err));
+  }
+  coop_free(key_path);
+  coop_free(db_path);
+  return err;
+}
+
+coop_err node_open(const char *home, node *out, char message[NODE_MESSAGE_BYTES])
+{
+  memset(out, 0, sizeof *out);
+  struct stat status;
+  if (stat(home, &status) != 0 || !S_ISDIR(status.st_mode))
+    return say(message, COOP_E_NOT_FOUND, "no node at '%s' (run 'coop init' first)", home);
+  out->home = coop_strdup(home);
+  if (!out->home)
+    return say(message, COOP_E_NOMEM, "out of memory");
+  coop_err err = read_config(out, message);
+  if (!err)
+    err = open_key_and_store(out, message);
+  if (err)
+    node_close(out);
+  return err;
+}
+
+void node_close(node *self)
+{
+  ledger_store_close(self->store);
+  ledger_identity_release(&self->identity);
+  coop_free(self->home);
+  memset(self, 0, sizeof *self);
+}
+
+static coop_err refuse_existing(const char *home, char message[NODE_MESSAGE_BYTES])
+{
+  static const char *const files[] = {NODE_KEY_FILE, NODE_CONFIG_FILE, NODE_DATABASE_FILE};
+  for (size_t i = 0; i < 3; i++) {
+    char *path = node_path(home, files[i]);
+    if (!path)
+      return say(message, COOP_E_NOMEM, "out of memory");
+    int exists = access(path, F_OK) == 0;
+    coop_err err = exists ? say(message, COOP_E_EXISTS,
+                                "a node already exists at '%s' ('%s' is there); "
+                                "refusing to overwrite it", home, files[i])
+                          : COOP_OK;
+    coop_free(path);
+    if (err)
+      return err;
+  }
+  return COOP_OK;
+}
+
+static coop_err append_identity(node *self, uint64_t now_ms, char message[NODE_MESSAGE_BYTES])
+{
+  ledger_identity_payload identity = {.role = self->role};
+  snprintf(identity.name, sizeof identity.name, "%s", self->name);
+  uint8_t payload[LEDGER_IDENTITY_PAYLOAD_MAX];
+  size_t payload_bytes = 0;
+  coop_err err = ledger_identity_payload_encode(&identity, payload, &payload_bytes);
+  if (err)
+    return say(message, err, "invalid node name '%s': use 1 to %u bytes of printable UTF-8",
+               self->name, COOP_NAME_BYTES_MAX);
+  ledger_append_item item = {
+      .kind = LEDGER_KIND_IDENTITY, .payload = payload, .payload_bytes = payload_bytes};
+  err = ledger_store_append(self->store, &self->identity, &item, 1, now_ms, NULL);
+  if (err)
+    return say(message, err, "cannot append the identity entry: %s", coop_err_message(err));
+  return COOP_OK;
+}
+
+static void remove_created(const char *home)
+{
+  static const char *const files[] = {NODE_KEY_FILE, NODE_CONFIG_FILE, NODE_DATABASE_FILE,
+                                      NODE_DATABASE_FILE "-wal", NODE_DATABASE_FILE "-shm"};
+  for (size_t i = 0; i < 5; i++) {
+    char *path = node_path(home, files[i]);
+    if (path)
+      unlink(path);
+    coop_free(path);
+  }
+}
+
+static coop_err create_files(node *out, char message[NODE_MESSAGE_BYTES])
+{
+  char *key_path = node_path(out->home, NODE_KEY_FILE);
+  char *db_path = node_path(out->home, NODE_DATABASE_FILE);
+  coop_err err = key_path && db_path ? COOP_OK : say(message, COOP_E_NOMEM, "out of memory");
+  if (!err && (err = ledger_identity_generate(&out->identity)))
+    say(message, err, "cannot generate an identity key");
+  if (!err && (err = ledger_identity_save(&out->identity, key_path)))
+    say(message, err, "cannot write key file '%s': %s", key_path, strerror(errno));
+  if (!err)
+    err = write_config(out->home, out->role, out->name, message);
+  if (!err && (err = ledger_store_open(db_path, LEDGER_STORE_CREATE, &out->store)))
+    say(message, err, "cannot create database '%s': %s", db_path, coop_err_message(err));
+  /* The database holds sealed member data and who may read it: keep it as
+   * private as the key.  SQLite gives its -wal and -shm files the same mode. */
+  if (!err && chmod(db_path, 0600) != 0)
+    err = say(message, COOP_E_IO, "cannot restrict '%s' to mode 0600: %s", db_path,
+              strerror(errno));
+  coop_free(key_path);
+  coop_free(db_path);
+  return err;
+}
+
+coop_err node_create(const char *home, int role, const char *name, uint64_t now_ms, node *out,
+                     char message[NODE_MESSAGE_BYTES])
+{
+  memset(out, 0, sizeof *out);
+  if (!ledger_role_name(role))
+    return say(message, COOP_E_BAD_INPUT, "unknown role");
+  ledger_identity_payload check = {.role = role};
+  uint8_t scratch[LEDGER_IDENTITY_PAYLOAD_MAX];
+  size_t scratch_bytes;
+  if (strlen(name) > COOP_NAME_BYTES_MAX ||
+      (snprintf(check.name, sizeof check.name, "%s", name),
+       ledger_identity_payload_encode(&check, scratch, &scratch_bytes)))
+    return say(message, COOP_E_BAD_INPUT,
+               "invalid name '%s': use 1 to %u bytes of printable UTF-8, no newlines", name,
+               COOP_NAME_BYTES_MAX);
+  coop_err err = refuse_existing(home, message);
+  if (err)
+    return err;
+  if (make_directories(home) != 0)
+    return say(message, COOP_E_IO, "cannot create directory '%s': %s", home, strerror(errno));
+  out->home = coop_strdup(home);
+  out->role = role;
+  snprintf(out->name, sizeof out->name, "%s", name);
+  err = out->home ? create_files(out, message) : say(message, COOP_E_NOMEM, "out of memory");
+  if (!err)
+    err = append_identity(out, now_ms, message);
+  if (err) {
+    /* Only reached before anything was committed to the log: a half-made
+     * node is worse than none, so take it all away again. */
+    char *home_copy = out->home ? coop_strdup(out->home) : NULL;
+    node_close(out);
+    if (home_copy && err != COOP_E_EXISTS)
+      remove_created(home_copy);
+    coop_free(home_copy);
+  }
+  return err;
+}

@@ -1,0 +1,53 @@
+/* A node: its home directory, identity, configuration and store.
+ *
+ * A node home holds three files:
+ *   identity.key  Ed25519 seed, mode 0600 (ledger/identity.h)
+ *   node.conf     INI: [node] role, name
+ *   coop.db       the SQLite store (ledger/store.h)
+ * The directory is created with mode 0700. */
+#ifndef COOP_NODE_NODE_H
+#define COOP_NODE_NODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/error.h"
+#include "ledger/identity.h"
+#include "ledger/limits.h"
+#include "ledger/store.h"
+
+#define NODE_KEY_FILE "identity.key"
+#define NODE_CONFIG_FILE "node.conf"
+#define NODE_DATABASE_FILE "coop.db"
+#define NODE_MESSAGE_BYTES 512u
+
+typedef struct node {
+  char *home;
+  int role; /* ledger_role */
+  char name[COOP_NAME_BYTES_MAX + 1];
+  ledger_identity identity;
+  ledger_store *store;
+} node;
+
+/* Creates a node home in `home` and opens it: directory, key file, config,
+ * database, and the log's first entry (the node's identity: role and name)
+ * with its checkpoint.  Refuses to touch an existing node (COOP_E_EXISTS).
+ * On failure `message` says what and where, and whatever was created is
+ * removed again. */
+COOP_MUST_USE coop_err node_create(const char *home, int role, const char *name, uint64_t now_ms,
+                                   node *out, char message[NODE_MESSAGE_BYTES]);
+
+/* Opens an existing node home.  On failure `message` names the file and the
+ * problem (missing node, unsafe key permissions, bad config line, ...). */
+COOP_MUST_USE coop_err node_open(const char *home, node *out, char message[NODE_MESSAGE_BYTES]);
+
+void node_close(node *node);
+
+/* Milliseconds since the Unix epoch.  COOP_NOW_MS in the environment
+ * overrides the clock, for reproducible tests and demos. */
+uint64_t node_now_ms(void);
+
+/* Joins home and a file name into a malloc'd path, or NULL. */
+char *node_path(const char *home, const char *file);
+
+#endif
