@@ -27,16 +27,15 @@
 
 static void print_offset_help(FILE *out)
 {
-  fprintf(out,
-          "usage: coop offset <subcommand> [options]\n"
-          "\n"
-          "Offset statements (verrekening): what a member's coop earnings mean for\n"
-          "their benefit, by the rules of domain/offsetting.md.\n"
-          "\n"
-          "subcommands:\n"
-          "  simulate    compute statements for months in a file (what-if, no books)\n"
-          "\n"
-          "See 'coop offset simulate --help'.\n");
+  fprintf(out, "usage: coop offset <subcommand> [options]\n"
+               "\n"
+               "Offset statements (verrekening): what a member's coop earnings mean for\n"
+               "their benefit, by the rules of domain/offsetting.md.\n"
+               "\n"
+               "subcommands:\n"
+               "  simulate    compute statements for months in a file (what-if, no books)\n"
+               "\n"
+               "See 'coop offset simulate --help'.\n");
 }
 
 static void print_simulate_help(FILE *out)
@@ -112,8 +111,8 @@ static void format_euros(int64_t cents, char *text, size_t text_bytes)
   /* Statement figures are never INT64_MIN (profit is at least -INT64_MAX),
    * so the negation cannot overflow. */
   int64_t magnitude = cents < 0 ? -cents : cents;
-  snprintf(text, text_bytes, "%s%" PRId64 ".%02" PRId64, cents < 0 ? "-" : "",
-           magnitude / 100, magnitude % 100);
+  snprintf(text, text_bytes, "%s%" PRId64 ".%02" PRId64, cents < 0 ? "-" : "", magnitude / 100,
+           magnitude % 100);
 }
 
 static void print_money_row(const char *label, int64_t cents)
@@ -128,20 +127,20 @@ static void print_counter_row(const char *label, int64_t used, int64_t length)
   printf("  %-34s %14" PRId64 " of %" PRId64 "\n", label, used, length);
 }
 
-static void print_statement_text(const coop_offset_statement *statement,
-                                 const coop_offset_rule_set *rule_set)
+static void print_statement_text(const ledger_offset_statement *statement,
+                                 const ledger_offset_rule_set *rule_set)
 {
-  char period[COOP_OFFSET_PERIOD_TEXT_BYTES];
-  char effective_from[COOP_OFFSET_PERIOD_TEXT_BYTES];
-  coop_offset_period_format(statement->period, period);
-  coop_offset_period_format(rule_set->effective_from, effective_from);
-  printf("%s  rule set %s from %s (%s, %s, %s)\n", period, rule_set->municipality,
-         effective_from, coop_offset_regime_name(rule_set->regime),
-         coop_offset_distribution_name(rule_set->distribution),
-         coop_offset_loss_rule_name(rule_set->loss_rule));
+  char period[LEDGER_OFFSET_PERIOD_TEXT_BYTES];
+  char effective_from[LEDGER_OFFSET_PERIOD_TEXT_BYTES];
+  ledger_offset_period_format(statement->period, period);
+  ledger_offset_period_format(rule_set->effective_from, effective_from);
+  printf("%s  rule set %s from %s (%s, %s, %s)\n", period, rule_set->municipality, effective_from,
+         ledger_offset_regime_name(rule_set->regime),
+         ledger_offset_distribution_name(rule_set->distribution),
+         ledger_offset_loss_rule_name(rule_set->loss_rule));
   char disregard_label[40];
   snprintf(disregard_label, sizeof disregard_label, "disregard (%s)",
-           coop_offset_disregard_kind_name(statement->disregard_kind));
+           ledger_offset_disregard_kind_name(statement->disregard_kind));
   print_money_row("profit", statement->profit_cents);
   print_money_row("coop share", statement->coop_share_cents);
   print_money_row("net income", statement->net_income_cents);
@@ -149,26 +148,25 @@ static void print_statement_text(const coop_offset_statement *statement,
   print_money_row("volunteer allowance disregarded", statement->volunteer_disregarded_cents);
   print_money_row("volunteer allowance counted", statement->volunteer_counted_cents);
   print_money_row("counted income", statement->counted_income_cents);
-  print_money_row("offset", statement->offset_cents);
-  print_money_row("benefit", statement->benefit_cents);
+  print_money_row("indicative offset", statement->offset_cents);
+  print_money_row("indicative benefit", statement->benefit_cents);
   printf("  %-34s %14s\n", "above norm", statement->above_norm ? "yes" : "no");
   print_money_row("to municipality", statement->to_municipality_cents);
   print_money_row("to development budget", statement->to_budget_cents);
   print_counter_row("n window months used", statement->n_used, rule_set->n_months);
   print_counter_row("r window months used", statement->r_used, rule_set->r_months);
   print_counter_row("34a window months used", statement->a34_used, rule_set->months_34a);
-  print_money_row("volunteer allowance disregarded ytd", statement->k_ytd_cents);
+  print_money_row("volunteer disregarded this year", statement->k_ytd_cents);
   print_money_row("loss carried", statement->loss_carried_cents);
 }
 
-static int print_text(const coop_offset_simulation *simulation,
-                      const coop_offset_statement *statements)
+static int print_text(const ledger_offset_simulation *simulation,
+                      const ledger_offset_statement *statements)
 {
   for (size_t i = 0; i < simulation->month_count; i++) {
     if (i > 0)
       putchar('\n');
-    print_statement_text(&statements[i],
-                         &simulation->rule_sets[statements[i].rule_set_index]);
+    print_statement_text(&statements[i], &simulation->rule_sets[statements[i].rule_set_index]);
   }
   printf("%sAmounts in euros.  Offset and benefit are indicative: the municipality "
          "decides.\n",
@@ -176,22 +174,16 @@ static int print_text(const coop_offset_simulation *simulation,
   return 0;
 }
 
-static int print_json(const coop_offset_simulation *simulation,
-                      const coop_offset_statement *statements)
+static int print_json(const ledger_offset_simulation *simulation,
+                      const ledger_offset_statement *statements)
 {
   json_t *array = NULL;
-  coop_err err = coop_offset_json_from_statements(statements, simulation->month_count, &array);
+  coop_err err = ledger_offset_json_from_statements(statements, simulation->month_count, &array);
   if (err != COOP_OK) {
     cli_error("cannot build the output: %s", coop_err_message(err));
     return -1;
   }
-  int failed = json_dumpf(array, stdout, JSON_INDENT(2)) != 0 || putchar('\n') == EOF;
-  json_decref(array);
-  if (failed) {
-    cli_error("cannot write the output: %s", strerror(errno));
-    return -1;
-  }
-  return 0;
+  return cli_print_json(array) == CLI_EXIT_OK ? 0 : -1;
 }
 
 /* After getopt_long() returned '?': optopt is the unknown short option, or
@@ -209,17 +201,18 @@ static int unknown_option(const char *command, char **argv)
 static int simulate(const char *path, const char *name, cli_format format)
 {
   int exit_code = CLI_EXIT_FAILURE;
-  char message[COOP_OFFSET_MESSAGE_BYTES] = "";
-  coop_offset_statement *statements = NULL;
-  coop_offset_simulation simulation;
-  coop_offset_simulation_init(&simulation);
+  int printed;
+  char message[LEDGER_OFFSET_MESSAGE_BYTES] = "";
+  ledger_offset_statement *statements = NULL;
+  ledger_offset_simulation simulation;
+  ledger_offset_simulation_init(&simulation);
   coop_buf text;
   coop_buf_init(&text, OFFSET_FILE_BYTES_MAX);
 
   if (read_input(path, name, &text) != 0)
     goto out;
-  if (coop_offset_json_parse_simulation_text((const char *)text.data, text.len, &simulation,
-                                             message, sizeof message) != COOP_OK) {
+  if (ledger_offset_json_parse_simulation_text((const char *)text.data, text.len, &simulation,
+                                               message, sizeof message) != COOP_OK) {
     cli_error("%s: %s", name, message);
     goto out;
   }
@@ -228,12 +221,11 @@ static int simulate(const char *path, const char *name, cli_format format)
     cli_error("%s: %s", name, coop_err_message(COOP_E_NOMEM));
     goto out;
   }
-  if (coop_offset_simulation_run(&simulation, statements, message, sizeof message) !=
-      COOP_OK) {
+  if (ledger_offset_simulation_run(&simulation, statements, message, sizeof message) != COOP_OK) {
     cli_error("%s: %s", name, message);
     goto out;
   }
-  int printed = format == CLI_FORMAT_JSON ? print_json(&simulation, statements)
+  printed = format == CLI_FORMAT_JSON ? print_json(&simulation, statements)
                                           : print_text(&simulation, statements);
   if (printed == 0 && fflush(stdout) != 0) {
     cli_error("cannot write the output: %s", strerror(errno));
@@ -243,7 +235,7 @@ static int simulate(const char *path, const char *name, cli_format format)
     exit_code = CLI_EXIT_OK;
 out:
   coop_free(statements);
-  coop_offset_simulation_release(&simulation);
+  ledger_offset_simulation_release(&simulation);
   coop_buf_release(&text);
   return exit_code;
 }
@@ -265,21 +257,15 @@ static int cmd_simulate(int argc, char **argv)
   int option;
   while ((option = getopt_long(argc, argv, ":hO:", options, NULL)) != -1) {
     switch (option) {
-    case 'h':
-      print_simulate_help(stdout);
-      return CLI_EXIT_OK;
+    case 'h': print_simulate_help(stdout); return CLI_EXIT_OK;
     case 'O':
-      if (cli_parse_format(optarg, (1u << CLI_FORMAT_TEXT) | (1u << CLI_FORMAT_JSON),
-                           &format) != 0)
+      if (cli_parse_format(optarg, (1u << CLI_FORMAT_TEXT) | (1u << CLI_FORMAT_JSON), &format) != 0)
         return CLI_EXIT_USAGE;
       break;
-    case 'd':
-      break; /* every command takes --dir; a simulation needs no node home */
+    case 'd': break; /* every command takes --dir; a simulation needs no node home */
     case ':':
-      return cli_usage_error("offset simulate", "option '%s' needs a value",
-                             argv[optind - 1]);
-    default:
-      return unknown_option("offset simulate", argv);
+      return cli_usage_error("offset simulate", "option '%s' needs a value", argv[optind - 1]);
+    default: return unknown_option("offset simulate", argv);
     }
   }
   if (optind >= argc)
@@ -303,15 +289,10 @@ int cli_cmd_offset(int argc, char **argv)
   int option;
   while ((option = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
     switch (option) {
-    case 'h':
-      print_offset_help(stdout);
-      return CLI_EXIT_OK;
-    case 'd':
-      break; /* accepted by every command; unused here */
-    case ':':
-      return cli_usage_error("offset", "option '%s' needs a value", argv[optind - 1]);
-    default:
-      return unknown_option("offset", argv);
+    case 'h': print_offset_help(stdout); return CLI_EXIT_OK;
+    case 'd': break; /* accepted by every command; unused here */
+    case ':': return cli_usage_error("offset", "option '%s' needs a value", argv[optind - 1]);
+    default: return unknown_option("offset", argv);
     }
   }
   if (optind >= argc)

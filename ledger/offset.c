@@ -46,23 +46,23 @@
 
 enum { BASIS_POINTS_WHOLE = 10000 };
 
-void coop_offset_state_init(coop_offset_state *state)
+void ledger_offset_state_init(ledger_offset_state *state)
 {
   memset(state, 0, sizeof *state);
 }
 
-int64_t coop_offset_months_between(coop_offset_period from, coop_offset_period to)
+int64_t ledger_offset_months_between(ledger_offset_period from, ledger_offset_period to)
 {
   return ((int64_t)to.year * 12 + to.month) - ((int64_t)from.year * 12 + from.month);
 }
 
-void coop_offset_period_format(coop_offset_period period,
-                               char text[COOP_OFFSET_PERIOD_TEXT_BYTES])
+void ledger_offset_period_format(ledger_offset_period period,
+                                 char text[LEDGER_OFFSET_PERIOD_TEXT_BYTES])
 {
   /* Out-of-range periods are printed as "xxxx-xx" rather than overflowing
    * the buffer: callers print periods in error messages about bad input. */
-  if (coop_offset_period_check(period) != COOP_OK) {
-    memcpy(text, "xxxx-xx", COOP_OFFSET_PERIOD_TEXT_BYTES);
+  if (ledger_offset_period_check(period) != COOP_OK) {
+    memcpy(text, "xxxx-xx", LEDGER_OFFSET_PERIOD_TEXT_BYTES);
     return;
   }
   int year = period.year;
@@ -76,48 +76,48 @@ void coop_offset_period_format(coop_offset_period period,
   text[7] = '\0';
 }
 
-const char *coop_offset_disregard_kind_name(coop_offset_disregard_kind kind)
+const char *ledger_offset_disregard_kind_name(ledger_offset_disregard_kind kind)
 {
   switch (kind) {
-  case COOP_OFFSET_DISREGARD_N: return "n";
-  case COOP_OFFSET_DISREGARD_R: return "r";
-  case COOP_OFFSET_DISREGARD_Y: return "y";
-  case COOP_OFFSET_DISREGARD_34A: return "34a";
-  case COOP_OFFSET_DISREGARD_NONE: break;
+  case LEDGER_OFFSET_DISREGARD_N: return "n";
+  case LEDGER_OFFSET_DISREGARD_R: return "r";
+  case LEDGER_OFFSET_DISREGARD_Y: return "y";
+  case LEDGER_OFFSET_DISREGARD_34A: return "34a";
+  case LEDGER_OFFSET_DISREGARD_NONE: break;
   }
   return "none";
 }
 
-const char *coop_offset_regime_name(coop_offset_regime regime)
+const char *ledger_offset_regime_name(ledger_offset_regime regime)
 {
   switch (regime) {
-  case COOP_OFFSET_REGIME_PW2015: return "PW2015";
-  case COOP_OFFSET_REGIME_PW34A: return "PW34A";
+  case LEDGER_OFFSET_REGIME_PW2015: return "PW2015";
+  case LEDGER_OFFSET_REGIME_PW34A: return "PW34A";
   }
   return NULL;
 }
 
-const char *coop_offset_distribution_name(coop_offset_distribution distribution)
+const char *ledger_offset_distribution_name(ledger_offset_distribution distribution)
 {
   switch (distribution) {
-  case COOP_OFFSET_DISTRIBUTION_STATUTORY: return "STATUTORY";
-  case COOP_OFFSET_DISTRIBUTION_PERCENT: return "PERCENT";
+  case LEDGER_OFFSET_DISTRIBUTION_STATUTORY: return "STATUTORY";
+  case LEDGER_OFFSET_DISTRIBUTION_PERCENT: return "PERCENT";
   }
   return NULL;
 }
 
-const char *coop_offset_loss_rule_name(coop_offset_loss_rule loss_rule)
+const char *ledger_offset_loss_rule_name(ledger_offset_loss_rule loss_rule)
 {
   switch (loss_rule) {
-  case COOP_OFFSET_LOSS_FLOOR_ZERO: return "FLOOR_ZERO";
-  case COOP_OFFSET_LOSS_CARRY_FORWARD_YEAR: return "CARRY_FORWARD_YEAR";
+  case LEDGER_OFFSET_LOSS_FLOOR_ZERO: return "FLOOR_ZERO";
+  case LEDGER_OFFSET_LOSS_CARRY_FORWARD_YEAR: return "CARRY_FORWARD_YEAR";
   }
   return NULL;
 }
 
-coop_err coop_offset_period_check(coop_offset_period period)
+coop_err ledger_offset_period_check(ledger_offset_period period)
 {
-  if (period.year < COOP_OFFSET_YEAR_MIN || period.year > COOP_OFFSET_YEAR_MAX)
+  if (period.year < LEDGER_OFFSET_YEAR_MIN || period.year > LEDGER_OFFSET_YEAR_MAX)
     return COOP_E_RANGE;
   if (period.month < 1 || period.month > 12)
     return COOP_E_RANGE;
@@ -138,40 +138,40 @@ static bool is_cents(int64_t value)
 
 static bool is_basis_points(int64_t value)
 {
-  return in_range(value, 0, COOP_OFFSET_BASIS_POINTS_MAX);
+  return in_range(value, 0, LEDGER_OFFSET_BASIS_POINTS_MAX);
 }
 
 static bool is_window_months(int64_t value)
 {
-  return in_range(value, COOP_OFFSET_WINDOW_MONTHS_MIN, COOP_OFFSET_WINDOW_MONTHS_MAX);
+  return in_range(value, LEDGER_OFFSET_WINDOW_MONTHS_MIN, LEDGER_OFFSET_WINDOW_MONTHS_MAX);
 }
 
 static bool municipality_valid(const char *name)
 {
-  size_t length = strnlen(name, COOP_OFFSET_MUNICIPALITY_BYTES_MAX + 1);
-  return length > 0 && length <= COOP_OFFSET_MUNICIPALITY_BYTES_MAX;
+  size_t length = strnlen(name, LEDGER_OFFSET_MUNICIPALITY_BYTES_MAX + 1);
+  return length > 0 && length <= LEDGER_OFFSET_MUNICIPALITY_BYTES_MAX;
 }
 
 /* Names the first bad field, in the order of the JSON rule set. */
-static const char *rule_set_bad_field(const coop_offset_rule_set *rule_set)
+static const char *rule_set_bad_field(const ledger_offset_rule_set *rule_set)
 {
   if (!municipality_valid(rule_set->municipality))
     return "municipality";
-  if (coop_offset_period_check(rule_set->effective_from) != COOP_OK)
+  if (ledger_offset_period_check(rule_set->effective_from) != COOP_OK)
     return "effective_from";
-  if (!coop_offset_regime_name(rule_set->regime))
+  if (!ledger_offset_regime_name(rule_set->regime))
     return "regime";
   if (!is_cents(rule_set->norm_cents))
     return "norm";
   if (!is_basis_points(rule_set->coop_pct_basis_points))
     return "coop_pct";
-  if (!coop_offset_distribution_name(rule_set->distribution))
+  if (!ledger_offset_distribution_name(rule_set->distribution))
     return "distribution";
   if (!is_basis_points(rule_set->muni_pct_basis_points))
     return "muni_pct";
-  if (!coop_offset_loss_rule_name(rule_set->loss_rule))
+  if (!ledger_offset_loss_rule_name(rule_set->loss_rule))
     return "loss_rule";
-  if (!in_range(rule_set->min_age_nrk_years, 0, COOP_OFFSET_AGE_MAX))
+  if (!in_range(rule_set->min_age_nrk_years, 0, LEDGER_OFFSET_AGE_MAX))
     return "min_age_nrk";
   if (!is_basis_points(rule_set->pct_n_basis_points))
     return "pct_n";
@@ -200,7 +200,7 @@ static const char *rule_set_bad_field(const coop_offset_rule_set *rule_set)
   return NULL;
 }
 
-coop_err coop_offset_rule_set_check(const coop_offset_rule_set *rule_set, const char **field)
+coop_err ledger_offset_rule_set_check(const ledger_offset_rule_set *rule_set, const char **field)
 {
   const char *bad_field = rule_set_bad_field(rule_set);
   if (!bad_field)
@@ -210,9 +210,9 @@ coop_err coop_offset_rule_set_check(const coop_offset_rule_set *rule_set, const 
   return COOP_E_RANGE;
 }
 
-static const char *month_bad_field(const coop_offset_month *month)
+static const char *month_bad_field(const ledger_offset_month *month)
 {
-  if (coop_offset_period_check(month->period) != COOP_OK)
+  if (ledger_offset_period_check(month->period) != COOP_OK)
     return "period";
   if (!is_cents(month->revenue_cents))
     return "revenue";
@@ -222,14 +222,14 @@ static const char *month_bad_field(const coop_offset_month *month)
     return "volunteer_allowance";
   if (!is_cents(month->other_income_cents))
     return "other_income";
-  if (!in_range(month->hours, 0, COOP_OFFSET_HOURS_MAX))
+  if (!in_range(month->hours, 0, LEDGER_OFFSET_HOURS_MAX))
     return "hours";
-  if (!in_range(month->age_years, 0, COOP_OFFSET_AGE_MAX))
+  if (!in_range(month->age_years, 0, LEDGER_OFFSET_AGE_MAX))
     return "age";
   return NULL;
 }
 
-coop_err coop_offset_month_check(const coop_offset_month *month, const char **field)
+coop_err ledger_offset_month_check(const ledger_offset_month *month, const char **field)
 {
   const char *bad_field = month_bad_field(month);
   if (!bad_field)
@@ -239,16 +239,16 @@ coop_err coop_offset_month_check(const coop_offset_month *month, const char **fi
   return COOP_E_RANGE;
 }
 
-coop_err coop_offset_select(const coop_offset_rule_set *rule_sets, size_t rule_set_count,
-                            coop_offset_period period, size_t *index)
+coop_err ledger_offset_select(const ledger_offset_rule_set *rule_sets, size_t rule_set_count,
+                              ledger_offset_period period, size_t *index)
 {
   size_t best = 0;
   bool found = false;
   for (size_t i = 0; i < rule_set_count; i++) {
-    coop_offset_period from = rule_sets[i].effective_from;
-    if (coop_offset_months_between(from, period) < 0)
+    ledger_offset_period from = rule_sets[i].effective_from;
+    if (ledger_offset_months_between(from, period) < 0)
       continue;
-    if (!found || coop_offset_months_between(rule_sets[best].effective_from, from) > 0) {
+    if (!found || ledger_offset_months_between(rule_sets[best].effective_from, from) > 0) {
       best = i;
       found = true;
     }
@@ -256,9 +256,8 @@ coop_err coop_offset_select(const coop_offset_rule_set *rule_sets, size_t rule_s
   if (!found)
     return COOP_E_NO_RULE_SET;
   for (size_t i = 0; i < rule_set_count; i++) {
-    if (i != best &&
-        coop_offset_months_between(rule_sets[i].effective_from,
-                                   rule_sets[best].effective_from) == 0)
+    if (i != best && ledger_offset_months_between(rule_sets[i].effective_from,
+                                                  rule_sets[best].effective_from) == 0)
       return COOP_E_BAD_INPUT;
   }
   *index = best;
@@ -276,8 +275,7 @@ static coop_err add(int64_t left, int64_t right, int64_t *sum)
 
 /* floor(amount × basis_points / 10000) for amount >= 0: the spec rounds every
  * disregard down. */
-static coop_err share_rounded_down(int64_t amount_cents, int64_t basis_points,
-                                   int64_t *share_cents)
+static coop_err share_rounded_down(int64_t amount_cents, int64_t basis_points, int64_t *share_cents)
 {
   OFFSET_INVARIANT(amount_cents >= 0);
   int64_t product;
@@ -318,20 +316,20 @@ static int64_t maximum(int64_t left, int64_t right)
 /* Calendar months from the window's first month to `period`, counting both:
  * 1 in the month it opened.  Months only ever increase, so a window never
  * starts after the month being computed. */
-static int64_t window_elapsed(const coop_offset_window *window, coop_offset_period period)
+static int64_t window_elapsed(const ledger_offset_window *window, ledger_offset_period period)
 {
-  int64_t elapsed = coop_offset_months_between(window->start, period) + 1;
+  int64_t elapsed = ledger_offset_months_between(window->start, period) + 1;
   OFFSET_INVARIANT(elapsed >= 1);
   return elapsed;
 }
 
-static bool window_open(const coop_offset_window *window, coop_offset_period period,
+static bool window_open(const ledger_offset_window *window, ledger_offset_period period,
                         int64_t length_months)
 {
   return window->opened && window_elapsed(window, period) <= length_months;
 }
 
-static bool window_over(const coop_offset_window *window, coop_offset_period period,
+static bool window_over(const ledger_offset_window *window, ledger_offset_period period,
                         int64_t length_months)
 {
   return window->opened && window_elapsed(window, period) > length_months;
@@ -339,7 +337,7 @@ static bool window_over(const coop_offset_window *window, coop_offset_period per
 
 /* "Opens in the first month in which the disregard is eligible and I > 0":
  * the caller has established eligibility. */
-static void window_open_if_first(coop_offset_window *window, coop_offset_period period,
+static void window_open_if_first(ledger_offset_window *window, ledger_offset_period period,
                                  int64_t net_income_cents)
 {
   if (!window->opened && net_income_cents > 0) {
@@ -349,7 +347,7 @@ static void window_open_if_first(coop_offset_window *window, coop_offset_period 
 }
 
 /* Months of the window consumed as of the end of `period`. */
-static int64_t window_used(const coop_offset_window *window, coop_offset_period period,
+static int64_t window_used(const ledger_offset_window *window, ledger_offset_period period,
                            int64_t length_months)
 {
   if (!window->opened)
@@ -363,7 +361,7 @@ static int64_t window_used(const coop_offset_window *window, coop_offset_period 
  * Read as "when the year changes" rather than "in a January month", because
  * months may have gaps and a member's first month of a year need not be
  * January. */
-static void start_month(coop_offset_state *state, coop_offset_period period)
+static void start_month(ledger_offset_state *state, ledger_offset_period period)
 {
   if (!state->has_month || state->last.year != period.year) {
     state->k_ytd_cents = 0;
@@ -372,13 +370,13 @@ static void start_month(coop_offset_state *state, coop_offset_period period)
 }
 
 /* Step 1: profit P and the positive income I0 it leaves after losses. */
-static coop_err compute_income_before_share(const coop_offset_rule_set *rule_set,
-                                            const coop_offset_month *month,
-                                            coop_offset_state *state, int64_t *income_cents)
+static coop_err compute_income_before_share(const ledger_offset_rule_set *rule_set,
+                                            const ledger_offset_month *month,
+                                            ledger_offset_state *state, int64_t *income_cents)
 {
   /* Both are >= 0, so the difference cannot overflow. */
   int64_t profit_cents = month->revenue_cents - month->costs_cents;
-  if (rule_set->loss_rule == COOP_OFFSET_LOSS_FLOOR_ZERO) {
+  if (rule_set->loss_rule == LEDGER_OFFSET_LOSS_FLOOR_ZERO) {
     /* A carried loss left by an earlier CARRY_FORWARD_YEAR rule set this year
      * is neither used nor increased: FLOOR_ZERO says nothing about it. */
     *income_cents = maximum(profit_cents, 0);
@@ -395,71 +393,68 @@ static coop_err compute_income_before_share(const coop_offset_rule_set *rule_set
 }
 
 typedef struct disregard_choice {
-  coop_offset_disregard_kind kind;
+  ledger_offset_disregard_kind kind;
   int64_t basis_points;
   int64_t cap_cents; /* -1: no cap */
 } disregard_choice;
 
 /* Step 3 under PW2015, in the spec's order of precedence: n, else y, else r. */
-static disregard_choice choose_pw2015(const coop_offset_rule_set *rule_set,
-                                      const coop_offset_month *month,
-                                      coop_offset_state *state, int64_t net_income_cents)
+static disregard_choice choose_pw2015(const ledger_offset_rule_set *rule_set,
+                                      const ledger_offset_month *month, ledger_offset_state *state,
+                                      int64_t net_income_cents)
 {
-  coop_offset_period period = month->period;
+  ledger_offset_period period = month->period;
   bool old_enough = month->age_years >= rule_set->min_age_nrk_years;
   bool n_eligible = old_enough && month->n_approved;
   if (n_eligible)
     window_open_if_first(&state->n_window, period, net_income_cents);
   if (n_eligible && window_open(&state->n_window, period, rule_set->n_months))
-    return (disregard_choice){COOP_OFFSET_DISREGARD_N, rule_set->pct_n_basis_points,
+    return (disregard_choice){LEDGER_OFFSET_DISREGARD_N, rule_set->pct_n_basis_points,
                               rule_set->cap_n_cents};
   /* y "does not apply in a month where n applies", which the return above
    * ensures; r is "not with y", which this order ensures. */
   if (month->medical_hours_limit)
-    return (disregard_choice){COOP_OFFSET_DISREGARD_Y, rule_set->pct_y_basis_points,
+    return (disregard_choice){LEDGER_OFFSET_DISREGARD_Y, rule_set->pct_y_basis_points,
                               rule_set->cap_y_cents};
   /* r only when n does not apply *because* the member is not approved or the
    * n window is over; an approved member whose n window has not opened yet
    * (no income so far) gets neither. */
-  bool n_excluded = !month->n_approved ||
-                    window_over(&state->n_window, period, rule_set->n_months);
+  bool n_excluded = !month->n_approved || window_over(&state->n_window, period, rule_set->n_months);
   bool r_eligible = old_enough && month->single_parent_child_under_12 && n_excluded;
   if (r_eligible)
     window_open_if_first(&state->r_window, period, net_income_cents);
   if (r_eligible && window_open(&state->r_window, period, rule_set->r_months))
-    return (disregard_choice){COOP_OFFSET_DISREGARD_R, rule_set->pct_r_basis_points,
+    return (disregard_choice){LEDGER_OFFSET_DISREGARD_R, rule_set->pct_r_basis_points,
                               rule_set->cap_r_cents};
-  return (disregard_choice){COOP_OFFSET_DISREGARD_NONE, 0, 0};
+  return (disregard_choice){LEDGER_OFFSET_DISREGARD_NONE, 0, 0};
 }
 
 /* Step 3 under PW34A: y, else 34a while its window is open; both 15 % by
  * pct_34a with no euro cap.  The spec names no age condition here. */
-static disregard_choice choose_pw34a(const coop_offset_rule_set *rule_set,
-                                     const coop_offset_month *month,
-                                     coop_offset_state *state, int64_t net_income_cents)
+static disregard_choice choose_pw34a(const ledger_offset_rule_set *rule_set,
+                                     const ledger_offset_month *month, ledger_offset_state *state,
+                                     int64_t net_income_cents)
 {
   if (month->medical_hours_limit)
-    return (disregard_choice){COOP_OFFSET_DISREGARD_Y, rule_set->pct_34a_basis_points, -1};
+    return (disregard_choice){LEDGER_OFFSET_DISREGARD_Y, rule_set->pct_34a_basis_points, -1};
   window_open_if_first(&state->a34_window, month->period, net_income_cents);
   if (window_open(&state->a34_window, month->period, rule_set->months_34a))
-    return (disregard_choice){COOP_OFFSET_DISREGARD_34A, rule_set->pct_34a_basis_points,
-                              -1};
-  return (disregard_choice){COOP_OFFSET_DISREGARD_NONE, 0, 0};
+    return (disregard_choice){LEDGER_OFFSET_DISREGARD_34A, rule_set->pct_34a_basis_points, -1};
+  return (disregard_choice){LEDGER_OFFSET_DISREGARD_NONE, 0, 0};
 }
 
 /* Step 3: the disregard D, always rounded down, and its kind. */
-static coop_err compute_disregard(const coop_offset_rule_set *rule_set,
-                                  const coop_offset_month *month, coop_offset_state *state,
-                                  coop_offset_statement *statement)
+static coop_err compute_disregard(const ledger_offset_rule_set *rule_set,
+                                  const ledger_offset_month *month, ledger_offset_state *state,
+                                  ledger_offset_statement *statement)
 {
   int64_t net_income_cents = statement->net_income_cents;
-  disregard_choice choice =
-      rule_set->regime == COOP_OFFSET_REGIME_PW2015
-          ? choose_pw2015(rule_set, month, state, net_income_cents)
-          : choose_pw34a(rule_set, month, state, net_income_cents);
+  disregard_choice choice = rule_set->regime == LEDGER_OFFSET_REGIME_PW2015
+                                ? choose_pw2015(rule_set, month, state, net_income_cents)
+                                : choose_pw34a(rule_set, month, state, net_income_cents);
   statement->disregard_kind = choice.kind;
   statement->disregard_cents = 0;
-  if (choice.kind == COOP_OFFSET_DISREGARD_NONE)
+  if (choice.kind == LEDGER_OFFSET_DISREGARD_NONE)
     return COOP_OK;
   int64_t disregard_cents;
   coop_err err = share_rounded_down(net_income_cents, choice.basis_points, &disregard_cents);
@@ -473,9 +468,9 @@ static coop_err compute_disregard(const coop_offset_rule_set *rule_set,
 
 /* Step 4: the volunteer allowance (vrijwilligersvergoeding) disregarded up
  * to the monthly and yearly limits, from min_age_nrk on. */
-static void compute_volunteer(const coop_offset_rule_set *rule_set,
-                              const coop_offset_month *month, coop_offset_state *state,
-                              coop_offset_statement *statement)
+static void compute_volunteer(const ledger_offset_rule_set *rule_set,
+                              const ledger_offset_month *month, ledger_offset_state *state,
+                              ledger_offset_statement *statement)
 {
   int64_t disregarded_cents = 0;
   if (month->age_years >= rule_set->min_age_nrk_years) {
@@ -491,9 +486,8 @@ static void compute_volunteer(const coop_offset_rule_set *rule_set,
 }
 
 /* Step 5: counted income, the indicative offset and benefit. */
-static coop_err compute_offset(const coop_offset_rule_set *rule_set,
-                               const coop_offset_month *month,
-                               coop_offset_statement *statement)
+static coop_err compute_offset(const ledger_offset_rule_set *rule_set,
+                               const ledger_offset_month *month, ledger_offset_statement *statement)
 {
   int64_t counted_cents = statement->net_income_cents - statement->disregard_cents;
   coop_err err = add(counted_cents, statement->volunteer_counted_cents, &counted_cents);
@@ -510,24 +504,21 @@ static coop_err compute_offset(const coop_offset_rule_set *rule_set,
 
 /* Step 6: split net income between the municipality and the development
  * budget, so that C + M + B = I0 to the cent. */
-static coop_err compute_split(const coop_offset_rule_set *rule_set,
-                              const coop_offset_month *month,
-                              coop_offset_statement *statement)
+static coop_err compute_split(const ledger_offset_rule_set *rule_set,
+                              const ledger_offset_month *month, ledger_offset_statement *statement)
 {
   int64_t net_income_cents = statement->net_income_cents;
   int64_t to_municipality_cents;
-  if (rule_set->distribution == COOP_OFFSET_DISTRIBUTION_STATUTORY) {
+  if (rule_set->distribution == LEDGER_OFFSET_DISTRIBUTION_STATUTORY) {
     /* max(0, norm - Vc - X), subtracting one at a time: each operand is in
      * [0, INT64_MAX], so neither difference can overflow. */
     int64_t room_cents = rule_set->norm_cents - statement->volunteer_counted_cents;
     if (room_cents > 0)
       room_cents -= month->other_income_cents;
     room_cents = maximum(room_cents, 0);
-    to_municipality_cents =
-        minimum(net_income_cents - statement->disregard_cents, room_cents);
+    to_municipality_cents = minimum(net_income_cents - statement->disregard_cents, room_cents);
   } else {
-    coop_err err = share_rounded_half_up(net_income_cents,
-                                         rule_set->muni_pct_basis_points,
+    coop_err err = share_rounded_half_up(net_income_cents, rule_set->muni_pct_basis_points,
                                          &to_municipality_cents);
     if (err != COOP_OK)
       return err;
@@ -538,9 +529,9 @@ static coop_err compute_split(const coop_offset_rule_set *rule_set,
 }
 
 /* Steps 1 and 2: profit, losses, the coop's share and net income. */
-static coop_err compute_net_income(const coop_offset_rule_set *rule_set,
-                                   const coop_offset_month *month, coop_offset_state *state,
-                                   coop_offset_statement *statement, int64_t *income_cents)
+static coop_err compute_net_income(const ledger_offset_rule_set *rule_set,
+                                   const ledger_offset_month *month, ledger_offset_state *state,
+                                   ledger_offset_statement *statement, int64_t *income_cents)
 {
   statement->profit_cents = month->revenue_cents - month->costs_cents;
   coop_err err = compute_income_before_share(rule_set, month, state, income_cents);
@@ -555,8 +546,8 @@ static coop_err compute_net_income(const coop_offset_rule_set *rule_set,
 }
 
 /* The money invariants every statement must satisfy before anyone sees it. */
-static void check_statement(const coop_offset_rule_set *rule_set,
-                            const coop_offset_statement *statement, int64_t income_cents)
+static void check_statement(const ledger_offset_rule_set *rule_set,
+                            const ledger_offset_statement *statement, int64_t income_cents)
 {
   OFFSET_INVARIANT(statement->coop_share_cents >= 0);
   OFFSET_INVARIANT(statement->disregard_cents >= 0);
@@ -571,9 +562,9 @@ static void check_statement(const coop_offset_rule_set *rule_set,
   OFFSET_INVARIANT(statement->offset_cents + statement->benefit_cents == rule_set->norm_cents);
 }
 
-static coop_err compute_statement(const coop_offset_rule_set *rule_set,
-                                  const coop_offset_month *month, coop_offset_state *state,
-                                  coop_offset_statement *statement)
+static coop_err compute_statement(const ledger_offset_rule_set *rule_set,
+                                  const ledger_offset_month *month, ledger_offset_state *state,
+                                  ledger_offset_statement *statement)
 {
   int64_t income_cents;
   coop_err err = compute_net_income(rule_set, month, state, statement, &income_cents);
@@ -592,10 +583,10 @@ static coop_err compute_statement(const coop_offset_rule_set *rule_set,
 }
 
 /* Step 7: the counters as of the end of the month. */
-static void record_counters(const coop_offset_rule_set *rule_set, const coop_offset_state *state,
-                            coop_offset_statement *statement)
+static void record_counters(const ledger_offset_rule_set *rule_set,
+                            const ledger_offset_state *state, ledger_offset_statement *statement)
 {
-  coop_offset_period period = statement->period;
+  ledger_offset_period period = statement->period;
   statement->n_used = window_used(&state->n_window, period, rule_set->n_months);
   statement->r_used = window_used(&state->r_window, period, rule_set->r_months);
   statement->a34_used = window_used(&state->a34_window, period, rule_set->months_34a);
@@ -603,28 +594,28 @@ static void record_counters(const coop_offset_rule_set *rule_set, const coop_off
   statement->loss_carried_cents = state->loss_carried_cents;
 }
 
-coop_err coop_offset_month_compute(const coop_offset_rule_set *rule_sets, size_t rule_set_count,
-                                   const coop_offset_month *month, coop_offset_state *state,
-                                   coop_offset_statement *statement)
+coop_err ledger_offset_month_compute(const ledger_offset_rule_set *rule_sets, size_t rule_set_count,
+                                     const ledger_offset_month *month, ledger_offset_state *state,
+                                     ledger_offset_statement *statement)
 {
-  if (coop_offset_month_check(month, NULL) != COOP_OK)
+  if (ledger_offset_month_check(month, NULL) != COOP_OK)
     return COOP_E_RANGE;
   /* A month on or before the last one computed has been stated already; a
    * change to it is a correction entry, never a recomputation. */
-  if (state->has_month && coop_offset_months_between(state->last, month->period) <= 0)
+  if (state->has_month && ledger_offset_months_between(state->last, month->period) <= 0)
     return COOP_E_PERIOD_CLOSED;
   size_t index;
-  coop_err err = coop_offset_select(rule_sets, rule_set_count, month->period, &index);
+  coop_err err = ledger_offset_select(rule_sets, rule_set_count, month->period, &index);
   if (err != COOP_OK)
     return err;
-  const coop_offset_rule_set *rule_set = &rule_sets[index];
-  if (coop_offset_rule_set_check(rule_set, NULL) != COOP_OK)
+  const ledger_offset_rule_set *rule_set = &rule_sets[index];
+  if (ledger_offset_rule_set_check(rule_set, NULL) != COOP_OK)
     return COOP_E_RANGE;
 
   /* Work on copies so that an error leaves the caller's state and
    * statement as they were. */
-  coop_offset_state next = *state;
-  coop_offset_statement result;
+  ledger_offset_state next = *state;
+  ledger_offset_statement result;
   memset(&result, 0, sizeof result);
   result.period = month->period;
   result.rule_set_index = index;
@@ -640,15 +631,15 @@ coop_err coop_offset_month_compute(const coop_offset_rule_set *rule_sets, size_t
   return COOP_OK;
 }
 
-coop_err coop_offset_run(const coop_offset_rule_set *rule_sets, size_t rule_set_count,
-                         const coop_offset_month *months, size_t month_count,
-                         coop_offset_statement *statements, size_t *failed_month)
+coop_err ledger_offset_run(const ledger_offset_rule_set *rule_sets, size_t rule_set_count,
+                           const ledger_offset_month *months, size_t month_count,
+                           ledger_offset_statement *statements, size_t *failed_month)
 {
-  coop_offset_state state;
-  coop_offset_state_init(&state);
+  ledger_offset_state state;
+  ledger_offset_state_init(&state);
   for (size_t i = 0; i < month_count; i++) {
     coop_err err =
-        coop_offset_month_compute(rule_sets, rule_set_count, &months[i], &state, &statements[i]);
+        ledger_offset_month_compute(rule_sets, rule_set_count, &months[i], &state, &statements[i]);
     if (err != COOP_OK) {
       if (failed_month)
         *failed_month = i;

@@ -67,8 +67,7 @@ static coop_err field_error(const parse_context *context, const char *field, coo
   return err;
 }
 
-static coop_err missing_error(const parse_context *context, const char *field,
-                              const char *why)
+static coop_err missing_error(const parse_context *context, const char *field, const char *why)
 {
   say(context->message, context->message_bytes, "%s%s%s: missing; %s", context->where,
       separator(context), field, why);
@@ -89,23 +88,22 @@ static coop_err check_known_fields(const json_t *object, const char *const *name
     for (size_t i = 0; i < name_count && !known; i++)
       known = strcmp(key, names[i]) == 0;
     if (!known) {
-      say(context->message, context->message_bytes, "%s%s%.64s: unknown field",
-          context->where, separator(context), key);
+      say(context->message, context->message_bytes, "%s%s%.64s: unknown field", context->where,
+          separator(context), key);
       return COOP_E_DECODE;
     }
   }
   return COOP_OK;
 }
 
-static coop_err check_object(const json_t *value, const parse_context *context,
-                             const char *what)
+static coop_err check_object(const json_t *value, const parse_context *context, const char *what)
 {
   if (json_is_object(value))
     return COOP_OK;
   char got[48];
   describe_value(value, got, sizeof got);
-  say(context->message, context->message_bytes, "%s: must be %s, got %s", context->where,
-      what, got);
+  say(context->message, context->message_bytes, "%s: must be %s, got %s", context->where, what,
+      got);
   return COOP_E_DECODE;
 }
 
@@ -119,27 +117,26 @@ typedef struct integer_rule {
 
 static const integer_rule cents_rule = {0, INT64_MAX, "must be a whole number of cents >= 0"};
 static const integer_rule basis_points_rule = {
-    0, COOP_OFFSET_BASIS_POINTS_MAX,
+    0, LEDGER_OFFSET_BASIS_POINTS_MAX,
     "must be a whole number of basis points from 0 to 10000 (10000 = 100 %)"};
-static const integer_rule window_rule = {COOP_OFFSET_WINDOW_MONTHS_MIN,
-                                         COOP_OFFSET_WINDOW_MONTHS_MAX,
+static const integer_rule window_rule = {LEDGER_OFFSET_WINDOW_MONTHS_MIN,
+                                         LEDGER_OFFSET_WINDOW_MONTHS_MAX,
                                          "must be a whole number of months from 1 to 1200"};
-static const integer_rule age_rule = {0, COOP_OFFSET_AGE_MAX,
+static const integer_rule age_rule = {0, LEDGER_OFFSET_AGE_MAX,
                                       "must be a whole number of years from 0 to 150"};
-static const integer_rule hours_rule = {0, COOP_OFFSET_HOURS_MAX,
+static const integer_rule hours_rule = {0, LEDGER_OFFSET_HOURS_MAX,
                                         "must be a whole number of hours from 0 to 744"};
 
-_Static_assert(COOP_OFFSET_BASIS_POINTS_MAX == 10000, "basis_points_rule says 10000");
-_Static_assert(COOP_OFFSET_WINDOW_MONTHS_MIN == 1 && COOP_OFFSET_WINDOW_MONTHS_MAX == 1200,
+_Static_assert(LEDGER_OFFSET_BASIS_POINTS_MAX == 10000, "basis_points_rule says 10000");
+_Static_assert(LEDGER_OFFSET_WINDOW_MONTHS_MIN == 1 && LEDGER_OFFSET_WINDOW_MONTHS_MAX == 1200,
                "window_rule says 1 to 1200");
-_Static_assert(COOP_OFFSET_AGE_MAX == 150, "age_rule says 150");
-_Static_assert(COOP_OFFSET_HOURS_MAX == 744, "hours_rule says 744");
+_Static_assert(LEDGER_OFFSET_AGE_MAX == 150, "age_rule says 150");
+_Static_assert(LEDGER_OFFSET_HOURS_MAX == 744, "hours_rule says 744");
 
 /* A JSON integer (never a real, even 100.0: money is whole cents) within the
  * rule.  An absent optional field is 0; `required_why` is NULL if optional. */
 static coop_err read_integer(const json_t *object, const char *field, const integer_rule *rule,
-                             const char *required_why, int64_t *value,
-                             const parse_context *context)
+                             const char *required_why, int64_t *value, const parse_context *context)
 {
   const json_t *item = json_object_get(object, field);
   if (!item) {
@@ -172,20 +169,19 @@ static coop_err read_flag(const json_t *object, const char *field, bool *value,
   return COOP_OK;
 }
 
-static const char period_must[] =
-    "must be a month \"YYYY-MM\" (year 1900 to 9999, month 01 to 12)";
-_Static_assert(COOP_OFFSET_YEAR_MIN == 1900 && COOP_OFFSET_YEAR_MAX == 9999,
+static const char period_must[] = "must be a month \"YYYY-MM\" (year 1900 to 9999, month 01 to 12)";
+_Static_assert(LEDGER_OFFSET_YEAR_MIN == 1900 && LEDGER_OFFSET_YEAR_MAX == 9999,
                "period_must says 1900 to 9999");
 
 static coop_err read_period(const json_t *object, const char *field, const char *required_why,
-                            coop_offset_period *period, const parse_context *context)
+                            ledger_offset_period *period, const parse_context *context)
 {
   const json_t *item = json_object_get(object, field);
   if (!item)
     return missing_error(context, field, required_why);
   if (!json_is_string(item))
     return field_error(context, field, COOP_E_DECODE, period_must, item);
-  if (coop_offset_json_parse_period(json_string_value(item), period) != COOP_OK)
+  if (ledger_offset_json_parse_period(json_string_value(item), period) != COOP_OK)
     return field_error(context, field, COOP_E_RANGE, period_must, item);
   return COOP_OK;
 }
@@ -197,8 +193,8 @@ typedef struct enum_name {
 
 /* One of the strings in `names` (exact case). */
 static coop_err read_enum(const json_t *object, const char *field, const enum_name *names,
-                          size_t name_count, const char *must, const char *required_why,
-                          int *value, const parse_context *context)
+                          size_t name_count, const char *must, const char *required_why, int *value,
+                          const parse_context *context)
 {
   const json_t *item = json_object_get(object, field);
   if (!item)
@@ -216,11 +212,11 @@ static coop_err read_enum(const json_t *object, const char *field, const enum_na
 }
 
 static coop_err read_municipality(const json_t *object, const char *required_why,
-                                  coop_offset_rule_set *rule_set, const parse_context *context)
+                                  ledger_offset_rule_set *rule_set, const parse_context *context)
 {
   static const char field[] = "municipality";
   static const char must[] = "must be a non-empty name of at most 128 bytes";
-  _Static_assert(COOP_OFFSET_MUNICIPALITY_BYTES_MAX == 128, "the message says 128");
+  _Static_assert(LEDGER_OFFSET_MUNICIPALITY_BYTES_MAX == 128, "the message says 128");
   const json_t *item = json_object_get(object, field);
   if (!item)
     return missing_error(context, field, required_why);
@@ -229,7 +225,7 @@ static coop_err read_municipality(const json_t *object, const char *required_why
   const char *text = json_string_value(item);
   size_t length = json_string_length(item);
   /* A NUL inside the name would cut it short when used as a C string. */
-  if (length == 0 || length > COOP_OFFSET_MUNICIPALITY_BYTES_MAX || strlen(text) != length)
+  if (length == 0 || length > LEDGER_OFFSET_MUNICIPALITY_BYTES_MAX || strlen(text) != length)
     return field_error(context, field, COOP_E_RANGE, must, item);
   memset(rule_set->municipality, 0, sizeof rule_set->municipality);
   memcpy(rule_set->municipality, text, length);
@@ -246,7 +242,7 @@ static bool two_digits(const char *text, int *value)
   return true;
 }
 
-coop_err coop_offset_json_parse_period(const char *text, coop_offset_period *period)
+coop_err ledger_offset_json_parse_period(const char *text, ledger_offset_period *period)
 {
   int century, year_in_century, month;
   if (strlen(text) != 7 || text[4] != '-')
@@ -254,8 +250,8 @@ coop_err coop_offset_json_parse_period(const char *text, coop_offset_period *per
   if (!two_digits(text, &century) || !two_digits(text + 2, &year_in_century) ||
       !two_digits(text + 5, &month))
     return COOP_E_DECODE;
-  coop_offset_period parsed = {century * 100 + year_in_century, month};
-  if (coop_offset_period_check(parsed) != COOP_OK)
+  ledger_offset_period parsed = {century * 100 + year_in_century, month};
+  if (ledger_offset_period_check(parsed) != COOP_OK)
     return COOP_E_DECODE;
   *period = parsed;
   return COOP_OK;
@@ -264,37 +260,35 @@ coop_err coop_offset_json_parse_period(const char *text, coop_offset_period *per
 /* ---- Rule sets ----------------------------------------------------------- */
 
 static const char *const rule_set_fields[] = {
-    "municipality", "effective_from", "regime", "norm",  "coop_pct", "distribution",
-    "muni_pct",     "loss_rule",      "min_age_nrk", "pct_n", "cap_n", "n_months",
-    "pct_r",        "cap_r",          "r_months",    "pct_y", "cap_y", "pct_34a",
-    "months_34a",   "k_month",        "k_year",
+    "municipality", "effective_from", "regime", "norm",    "coop_pct",   "distribution", "muni_pct",
+    "loss_rule",    "min_age_nrk",    "pct_n",  "cap_n",   "n_months",   "pct_r",        "cap_r",
+    "r_months",     "pct_y",          "cap_y",  "pct_34a", "months_34a", "k_month",      "k_year",
 };
 
 static const char rule_set_required[] = "every rule set field is required";
 
 static const enum_name regime_names[] = {
-    {"PW2015", COOP_OFFSET_REGIME_PW2015},
-    {"PW34A", COOP_OFFSET_REGIME_PW34A},
+    {"PW2015", LEDGER_OFFSET_REGIME_PW2015},
+    {"PW34A", LEDGER_OFFSET_REGIME_PW34A},
 };
 static const enum_name distribution_names[] = {
-    {"STATUTORY", COOP_OFFSET_DISTRIBUTION_STATUTORY},
-    {"PERCENT", COOP_OFFSET_DISTRIBUTION_PERCENT},
+    {"STATUTORY", LEDGER_OFFSET_DISTRIBUTION_STATUTORY},
+    {"PERCENT", LEDGER_OFFSET_DISTRIBUTION_PERCENT},
 };
 static const enum_name loss_rule_names[] = {
-    {"FLOOR_ZERO", COOP_OFFSET_LOSS_FLOOR_ZERO},
-    {"CARRY_FORWARD_YEAR", COOP_OFFSET_LOSS_CARRY_FORWARD_YEAR},
+    {"FLOOR_ZERO", LEDGER_OFFSET_LOSS_FLOOR_ZERO},
+    {"CARRY_FORWARD_YEAR", LEDGER_OFFSET_LOSS_CARRY_FORWARD_YEAR},
 };
 
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
 /* The three enum fields, in the order of the JSON rule set. */
-static coop_err read_rule_set_enums(const json_t *object, coop_offset_rule_set *rule_set,
+static coop_err read_rule_set_enums(const json_t *object, ledger_offset_rule_set *rule_set,
                                     const parse_context *context)
 {
   int regime, distribution, loss_rule;
   coop_err err = read_enum(object, "regime", regime_names, COUNT(regime_names),
-                           "must be \"PW2015\" or \"PW34A\"", rule_set_required, &regime,
-                           context);
+                           "must be \"PW2015\" or \"PW34A\"", rule_set_required, &regime, context);
   if (err == COOP_OK)
     err = read_enum(object, "distribution", distribution_names, COUNT(distribution_names),
                     "must be \"STATUTORY\" or \"PERCENT\"", rule_set_required, &distribution,
@@ -305,20 +299,22 @@ static coop_err read_rule_set_enums(const json_t *object, coop_offset_rule_set *
                     &loss_rule, context);
   if (err != COOP_OK)
     return err;
-  rule_set->regime = (coop_offset_regime)regime;
-  rule_set->distribution = (coop_offset_distribution)distribution;
-  rule_set->loss_rule = (coop_offset_loss_rule)loss_rule;
+  rule_set->regime = (ledger_offset_regime)regime;
+  rule_set->distribution = (ledger_offset_distribution)distribution;
+  rule_set->loss_rule = (ledger_offset_loss_rule)loss_rule;
   return COOP_OK;
 }
 
 typedef struct integer_field {
   const char *name;
   const integer_rule *rule;
-  size_t offset; /* of the int64_t in coop_offset_rule_set or coop_offset_month */
+  size_t offset; /* of the int64_t in ledger_offset_rule_set or ledger_offset_month */
 } integer_field;
 
-#define RULE_SET_FIELD(name, rule, member) \
-  {name, rule, offsetof(coop_offset_rule_set, member)}
+#define RULE_SET_FIELD(name, rule, member)               \
+  {                                                      \
+    name, rule, offsetof(ledger_offset_rule_set, member) \
+  }
 
 static const integer_field rule_set_integers[] = {
     RULE_SET_FIELD("norm", &cents_rule, norm_cents),
@@ -342,14 +338,13 @@ static const integer_field rule_set_integers[] = {
 /* Reads a table of integer fields into the struct at `base`.  The table
  * keeps field names and ranges in one place instead of sixteen near-identical
  * calls. */
-static coop_err read_integers(const json_t *object, const integer_field *fields,
-                              size_t field_count, const char *required_why, void *base,
-                              const parse_context *context)
+static coop_err read_integers(const json_t *object, const integer_field *fields, size_t field_count,
+                              const char *required_why, void *base, const parse_context *context)
 {
   for (size_t i = 0; i < field_count; i++) {
     int64_t value;
-    coop_err err = read_integer(object, fields[i].name, fields[i].rule, required_why, &value,
-                                context);
+    coop_err err =
+        read_integer(object, fields[i].name, fields[i].rule, required_why, &value, context);
     if (err != COOP_OK)
       return err;
     memcpy((unsigned char *)base + fields[i].offset, &value, sizeof value);
@@ -357,9 +352,9 @@ static coop_err read_integers(const json_t *object, const integer_field *fields,
   return COOP_OK;
 }
 
-coop_err coop_offset_json_parse_rule_set(const json_t *value, const char *where,
-                                         coop_offset_rule_set *rule_set, char *message,
-                                         size_t message_bytes)
+coop_err ledger_offset_json_parse_rule_set(const json_t *value, const char *where,
+                                           ledger_offset_rule_set *rule_set, char *message,
+                                           size_t message_bytes)
 {
   parse_context context = {where, message, message_bytes};
   memset(rule_set, 0, sizeof *rule_set);
@@ -380,7 +375,7 @@ coop_err coop_offset_json_parse_rule_set(const json_t *value, const char *where,
     return err;
   /* The engine checks the same limits again; both must agree. */
   const char *field = "?";
-  if (coop_offset_rule_set_check(rule_set, &field) != COOP_OK) {
+  if (ledger_offset_rule_set_check(rule_set, &field) != COOP_OK) {
     say(message, message_bytes, "%s.%s: value out of range", where, field);
     return COOP_E_RANGE;
   }
@@ -390,13 +385,16 @@ coop_err coop_offset_json_parse_rule_set(const json_t *value, const char *where,
 /* ---- Months ------------------------------------------------------------- */
 
 static const char *const month_fields[] = {
-    "period", "revenue", "costs", "volunteer_allowance", "other_income", "hours", "age",
-    "n_approved", "medical_hours_limit", "single_parent_child_under_12",
+    "period", "revenue", "costs",      "volunteer_allowance", "other_income",
+    "hours",  "age",     "n_approved", "medical_hours_limit", "single_parent_child_under_12",
 };
 
 static const char month_required[] = "period and age are required in every month";
 
-#define MONTH_FIELD(name, rule, member) {name, rule, offsetof(coop_offset_month, member)}
+#define MONTH_FIELD(name, rule, member)               \
+  {                                                   \
+    name, rule, offsetof(ledger_offset_month, member) \
+  }
 
 static const integer_field month_amounts[] = {
     MONTH_FIELD("revenue", &cents_rule, revenue_cents),
@@ -406,7 +404,7 @@ static const integer_field month_amounts[] = {
     MONTH_FIELD("hours", &hours_rule, hours),
 };
 
-static coop_err read_month_fields(const json_t *value, coop_offset_month *month,
+static coop_err read_month_fields(const json_t *value, ledger_offset_month *month,
                                   const parse_context *context)
 {
   coop_err err = check_known_fields(value, month_fields, COUNT(month_fields), context);
@@ -419,14 +417,14 @@ static coop_err read_month_fields(const json_t *value, coop_offset_month *month,
   if (err == COOP_OK)
     err = read_flag(value, "medical_hours_limit", &month->medical_hours_limit, context);
   if (err == COOP_OK)
-    err = read_flag(value, "single_parent_child_under_12",
-                    &month->single_parent_child_under_12, context);
+    err = read_flag(value, "single_parent_child_under_12", &month->single_parent_child_under_12,
+                    context);
   return err;
 }
 
-coop_err coop_offset_json_parse_month(const json_t *value, const char *where,
-                                      coop_offset_month *month, char *message,
-                                      size_t message_bytes)
+coop_err ledger_offset_json_parse_month(const json_t *value, const char *where,
+                                        ledger_offset_month *month, char *message,
+                                        size_t message_bytes)
 {
   parse_context context = {where, message, message_bytes};
   memset(month, 0, sizeof *month);
@@ -436,8 +434,8 @@ coop_err coop_offset_json_parse_month(const json_t *value, const char *where,
   if (err != COOP_OK)
     return err;
   /* From here on messages say which month, not only its index. */
-  char period_text[COOP_OFFSET_PERIOD_TEXT_BYTES];
-  coop_offset_period_format(month->period, period_text);
+  char period_text[LEDGER_OFFSET_PERIOD_TEXT_BYTES];
+  ledger_offset_period_format(month->period, period_text);
   char month_where[96];
   snprintf(month_where, sizeof month_where, "%.80s (%s)", where, period_text);
   context.where = month_where;
@@ -445,7 +443,7 @@ coop_err coop_offset_json_parse_month(const json_t *value, const char *where,
   if (err != COOP_OK)
     return err;
   const char *field = "?";
-  if (coop_offset_month_check(month, &field) != COOP_OK) {
+  if (ledger_offset_month_check(month, &field) != COOP_OK) {
     say(message, message_bytes, "%s.%s: value out of range", month_where, field);
     return COOP_E_RANGE;
   }
@@ -454,16 +452,16 @@ coop_err coop_offset_json_parse_month(const json_t *value, const char *where,
 
 /* ---- Simulations --------------------------------------------------------- */
 
-void coop_offset_simulation_init(coop_offset_simulation *simulation)
+void ledger_offset_simulation_init(ledger_offset_simulation *simulation)
 {
   memset(simulation, 0, sizeof *simulation);
 }
 
-void coop_offset_simulation_release(coop_offset_simulation *simulation)
+void ledger_offset_simulation_release(ledger_offset_simulation *simulation)
 {
   coop_free(simulation->rule_sets);
   coop_free(simulation->months);
-  coop_offset_simulation_init(simulation);
+  ledger_offset_simulation_init(simulation);
 }
 
 static const char *const simulation_fields[] = {"rule_sets", "months"};
@@ -474,8 +472,7 @@ static coop_err read_array(const json_t *root, const char *field, size_t limit,
 {
   const json_t *item = json_object_get(root, field);
   if (!item) {
-    say(message, message_bytes, "%s: missing; a simulate file has rule_sets and months",
-        field);
+    say(message, message_bytes, "%s: missing; a simulate file has rule_sets and months", field);
     return COOP_E_DECODE;
   }
   if (!json_is_array(item)) {
@@ -495,17 +492,16 @@ static coop_err read_array(const json_t *root, const char *field, size_t limit,
 
 /* Two rule sets with one effective_from would leave the rule set in force
  * to the order of the array. */
-static coop_err check_distinct_rule_sets(const coop_offset_simulation *simulation,
-                                         char *message, size_t message_bytes)
+static coop_err check_distinct_rule_sets(const ledger_offset_simulation *simulation, char *message,
+                                         size_t message_bytes)
 {
   for (size_t later = 1; later < simulation->rule_set_count; later++) {
     for (size_t earlier = 0; earlier < later; earlier++) {
-      coop_offset_period from = simulation->rule_sets[later].effective_from;
-      if (coop_offset_months_between(simulation->rule_sets[earlier].effective_from, from) !=
-          0)
+      ledger_offset_period from = simulation->rule_sets[later].effective_from;
+      if (ledger_offset_months_between(simulation->rule_sets[earlier].effective_from, from) != 0)
         continue;
-      char text[COOP_OFFSET_PERIOD_TEXT_BYTES];
-      coop_offset_period_format(from, text);
+      char text[LEDGER_OFFSET_PERIOD_TEXT_BYTES];
+      ledger_offset_period_format(from, text);
       say(message, message_bytes,
           "rule_sets[%zu].effective_from: %s is also the effective_from of rule_sets[%zu]; "
           "which one is in force would be ambiguous",
@@ -516,7 +512,7 @@ static coop_err check_distinct_rule_sets(const coop_offset_simulation *simulatio
   return COOP_OK;
 }
 
-static coop_err read_rule_sets(const json_t *array, coop_offset_simulation *simulation,
+static coop_err read_rule_sets(const json_t *array, ledger_offset_simulation *simulation,
                                char *message, size_t message_bytes)
 {
   size_t count = json_array_size(array);
@@ -528,9 +524,8 @@ static coop_err read_rule_sets(const json_t *array, coop_offset_simulation *simu
   for (size_t i = 0; i < count; i++) {
     char where[32];
     snprintf(where, sizeof where, "rule_sets[%zu]", i);
-    coop_err err = coop_offset_json_parse_rule_set(json_array_get(array, i), where,
-                                                   &simulation->rule_sets[i], message,
-                                                   message_bytes);
+    coop_err err = ledger_offset_json_parse_rule_set(
+        json_array_get(array, i), where, &simulation->rule_sets[i], message, message_bytes);
     if (err != COOP_OK)
       return err;
     simulation->rule_set_count = i + 1;
@@ -540,19 +535,19 @@ static coop_err read_rule_sets(const json_t *array, coop_offset_simulation *simu
 
 /* Months come in strictly increasing order (gaps allowed): the engine
  * carries windows and year totals from one month to the next. */
-static coop_err check_month_order(const coop_offset_simulation *simulation, size_t index,
+static coop_err check_month_order(const ledger_offset_simulation *simulation, size_t index,
                                   char *message, size_t message_bytes)
 {
   if (index == 0)
     return COOP_OK;
-  coop_offset_period previous = simulation->months[index - 1].period;
-  coop_offset_period current = simulation->months[index].period;
-  if (coop_offset_months_between(previous, current) > 0)
+  ledger_offset_period previous = simulation->months[index - 1].period;
+  ledger_offset_period current = simulation->months[index].period;
+  if (ledger_offset_months_between(previous, current) > 0)
     return COOP_OK;
-  char previous_text[COOP_OFFSET_PERIOD_TEXT_BYTES];
-  char current_text[COOP_OFFSET_PERIOD_TEXT_BYTES];
-  coop_offset_period_format(previous, previous_text);
-  coop_offset_period_format(current, current_text);
+  char previous_text[LEDGER_OFFSET_PERIOD_TEXT_BYTES];
+  char current_text[LEDGER_OFFSET_PERIOD_TEXT_BYTES];
+  ledger_offset_period_format(previous, previous_text);
+  ledger_offset_period_format(current, current_text);
   say(message, message_bytes,
       "months[%zu] (%s).period: must come after months[%zu] (%s); months are given in "
       "increasing order",
@@ -560,7 +555,7 @@ static coop_err check_month_order(const coop_offset_simulation *simulation, size
   return COOP_E_PERIOD_CLOSED;
 }
 
-static coop_err read_months(const json_t *array, coop_offset_simulation *simulation,
+static coop_err read_months(const json_t *array, ledger_offset_simulation *simulation,
                             char *message, size_t message_bytes)
 {
   size_t count = json_array_size(array);
@@ -572,9 +567,8 @@ static coop_err read_months(const json_t *array, coop_offset_simulation *simulat
   for (size_t i = 0; i < count; i++) {
     char where[32];
     snprintf(where, sizeof where, "months[%zu]", i);
-    coop_err err = coop_offset_json_parse_month(json_array_get(array, i), where,
-                                                &simulation->months[i], message,
-                                                message_bytes);
+    coop_err err = ledger_offset_json_parse_month(json_array_get(array, i), where,
+                                                  &simulation->months[i], message, message_bytes);
     if (err == COOP_OK)
       err = check_month_order(simulation, i, message, message_bytes);
     if (err != COOP_OK)
@@ -584,86 +578,85 @@ static coop_err read_months(const json_t *array, coop_offset_simulation *simulat
   return COOP_OK;
 }
 
-coop_err coop_offset_json_parse_simulation(const json_t *root,
-                                           coop_offset_simulation *simulation, char *message,
-                                           size_t message_bytes)
+coop_err ledger_offset_json_parse_simulation(const json_t *root,
+                                             ledger_offset_simulation *simulation, char *message,
+                                             size_t message_bytes)
 {
   parse_context context = {"(top level)", message, message_bytes};
   const json_t *rule_sets = NULL;
   const json_t *months = NULL;
-  coop_offset_simulation parsed;
-  coop_offset_simulation_init(&parsed);
+  ledger_offset_simulation parsed;
+  ledger_offset_simulation_init(&parsed);
   coop_err err = check_object(root, &context, "an object with rule_sets and months");
   if (err == COOP_OK) {
     context.where = "";
     err = check_known_fields(root, simulation_fields, COUNT(simulation_fields), &context);
   }
   if (err == COOP_OK)
-    err = read_array(root, "rule_sets", COOP_OFFSET_RULE_SETS_MAX, &rule_sets, message,
+    err = read_array(root, "rule_sets", LEDGER_OFFSET_RULE_SETS_MAX, &rule_sets, message,
                      message_bytes);
   if (err == COOP_OK)
-    err = read_array(root, "months", COOP_OFFSET_MONTHS_MAX, &months, message, message_bytes);
+    err = read_array(root, "months", LEDGER_OFFSET_MONTHS_MAX, &months, message, message_bytes);
   if (err == COOP_OK)
     err = read_rule_sets(rule_sets, &parsed, message, message_bytes);
   if (err == COOP_OK)
     err = read_months(months, &parsed, message, message_bytes);
   if (err != COOP_OK) {
-    coop_offset_simulation_release(&parsed);
+    ledger_offset_simulation_release(&parsed);
     return err;
   }
   *simulation = parsed;
   return COOP_OK;
 }
 
-coop_err coop_offset_json_parse_simulation_text(const char *text, size_t length,
-                                                coop_offset_simulation *simulation,
-                                                char *message, size_t message_bytes)
+coop_err ledger_offset_json_parse_simulation_text(const char *text, size_t length,
+                                                  ledger_offset_simulation *simulation,
+                                                  char *message, size_t message_bytes)
 {
   json_error_t error;
   /* Duplicate keys are refused: {"revenue": 1, "revenue": 100000} has no
    * one meaning. */
   json_t *root = json_loadb(text, length, JSON_REJECT_DUPLICATES, &error);
   if (!root) {
-    say(message, message_bytes, "line %d, column %d: %s", error.line, error.column,
-        error.text);
+    say(message, message_bytes, "line %d, column %d: %s", error.line, error.column, error.text);
     return COOP_E_DECODE;
   }
-  coop_err err = coop_offset_json_parse_simulation(root, simulation, message, message_bytes);
+  coop_err err = ledger_offset_json_parse_simulation(root, simulation, message, message_bytes);
   json_decref(root);
   return err;
 }
 
 /* ---- Running ------------------------------------------------------------ */
 
-static void explain_no_rule_set(const coop_offset_simulation *simulation, const char *where,
+static void explain_no_rule_set(const ledger_offset_simulation *simulation, const char *where,
                                 char *message, size_t message_bytes)
 {
   if (simulation->rule_set_count == 0) {
     say(message, message_bytes, "%s: no rule set in force (no rule sets given)", where);
     return;
   }
-  coop_offset_period earliest = simulation->rule_sets[0].effective_from;
+  ledger_offset_period earliest = simulation->rule_sets[0].effective_from;
   for (size_t i = 1; i < simulation->rule_set_count; i++)
-    if (coop_offset_months_between(simulation->rule_sets[i].effective_from, earliest) > 0)
+    if (ledger_offset_months_between(simulation->rule_sets[i].effective_from, earliest) > 0)
       earliest = simulation->rule_sets[i].effective_from;
-  char text[COOP_OFFSET_PERIOD_TEXT_BYTES];
-  coop_offset_period_format(earliest, text);
-  say(message, message_bytes,
-      "%s: no rule set in force (the earliest effective_from is %s)", where, text);
+  char text[LEDGER_OFFSET_PERIOD_TEXT_BYTES];
+  ledger_offset_period_format(earliest, text);
+  say(message, message_bytes, "%s: no rule set in force (the earliest effective_from is %s)", where,
+      text);
 }
 
-coop_err coop_offset_simulation_run(const coop_offset_simulation *simulation,
-                                    coop_offset_statement *statements, char *message,
-                                    size_t message_bytes)
+coop_err ledger_offset_simulation_run(const ledger_offset_simulation *simulation,
+                                      ledger_offset_statement *statements, char *message,
+                                      size_t message_bytes)
 {
   size_t failed = 0;
-  coop_err err = coop_offset_run(simulation->rule_sets, simulation->rule_set_count,
-                                 simulation->months, simulation->month_count, statements,
-                                 &failed);
+  coop_err err =
+      ledger_offset_run(simulation->rule_sets, simulation->rule_set_count, simulation->months,
+                        simulation->month_count, statements, &failed);
   if (err == COOP_OK)
     return COOP_OK;
-  char period_text[COOP_OFFSET_PERIOD_TEXT_BYTES];
-  coop_offset_period_format(simulation->months[failed].period, period_text);
+  char period_text[LEDGER_OFFSET_PERIOD_TEXT_BYTES];
+  ledger_offset_period_format(simulation->months[failed].period, period_text);
   char where[48];
   snprintf(where, sizeof where, "months[%zu] (%s)", failed, period_text);
   if (err == COOP_E_NO_RULE_SET)
@@ -693,17 +686,17 @@ static bool put_integer(json_t *object, const char *key, int64_t value)
 
 /* The order is the worked examples' "expected" objects'; jansson keeps
  * insertion order when dumping. */
-static bool fill_statement(json_t *object, const coop_offset_statement *statement)
+static bool fill_statement(json_t *object, const ledger_offset_statement *statement)
 {
-  char period_text[COOP_OFFSET_PERIOD_TEXT_BYTES];
-  coop_offset_period_format(statement->period, period_text);
+  char period_text[LEDGER_OFFSET_PERIOD_TEXT_BYTES];
+  ledger_offset_period_format(statement->period, period_text);
   return put(object, "period", json_string(period_text)) &&
          put_integer(object, "profit", statement->profit_cents) &&
          put_integer(object, "coop_share", statement->coop_share_cents) &&
          put_integer(object, "net_income", statement->net_income_cents) &&
          put_integer(object, "disregard", statement->disregard_cents) &&
          put(object, "disregard_kind",
-             json_string(coop_offset_disregard_kind_name(statement->disregard_kind))) &&
+             json_string(ledger_offset_disregard_kind_name(statement->disregard_kind))) &&
          put_integer(object, "volunteer_disregarded", statement->volunteer_disregarded_cents) &&
          put_integer(object, "volunteer_counted", statement->volunteer_counted_cents) &&
          put_integer(object, "counted_income", statement->counted_income_cents) &&
@@ -719,8 +712,8 @@ static bool fill_statement(json_t *object, const coop_offset_statement *statemen
          put_integer(object, "loss_carried", statement->loss_carried_cents);
 }
 
-coop_err coop_offset_json_from_statement(const coop_offset_statement *statement,
-                                         json_t **object)
+coop_err ledger_offset_json_from_statement(const ledger_offset_statement *statement,
+                                           json_t **object)
 {
   json_t *result = json_object();
   if (!result)
@@ -733,15 +726,15 @@ coop_err coop_offset_json_from_statement(const coop_offset_statement *statement,
   return COOP_OK;
 }
 
-coop_err coop_offset_json_from_statements(const coop_offset_statement *statements,
-                                          size_t count, json_t **array)
+coop_err ledger_offset_json_from_statements(const ledger_offset_statement *statements, size_t count,
+                                            json_t **array)
 {
   json_t *result = json_array();
   if (!result)
     return COOP_E_NOMEM;
   for (size_t i = 0; i < count; i++) {
     json_t *object;
-    coop_err err = coop_offset_json_from_statement(&statements[i], &object);
+    coop_err err = ledger_offset_json_from_statement(&statements[i], &object);
     if (err == COOP_OK && json_array_append_new(result, object) != 0)
       err = COOP_E_NOMEM;
     if (err != COOP_OK) {

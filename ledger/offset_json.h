@@ -8,7 +8,7 @@
  * Every error comes with a message naming the field and where it is, e.g.
  *   rule_sets[0].cap_n: must be a whole number of cents >= 0, got -5
  *   months[2] (2026-03).revenue: must be a whole number of cents >= 0, got 1.5
- * written into a caller-provided buffer (COOP_OFFSET_MESSAGE_BYTES is enough;
+ * written into a caller-provided buffer (LEDGER_OFFSET_MESSAGE_BYTES is enough;
  * longer messages are truncated, never overrun).  On success the message
  * buffer is left as it was. */
 #ifndef COOP_LEDGER_OFFSET_JSON_H
@@ -22,77 +22,76 @@
 #include "ledger/offset.h"
 
 /* Room for any error message of this module, untruncated in practice. */
-#define COOP_OFFSET_MESSAGE_BYTES 256
+#define LEDGER_OFFSET_MESSAGE_BYTES 256
 
 /* Most rule sets in one simulation.  A municipality publishes two a year
  * (caps change on 1 January and 1 July), so a thousand is five centuries;
  * the bound keeps the array, and the per-month search, small. */
-#define COOP_OFFSET_RULE_SETS_MAX 1000
+#define LEDGER_OFFSET_RULE_SETS_MAX 1000
 
 /* Most months in one simulation: months strictly increase within the years
  * a period may have, so no valid input has more. */
-#define COOP_OFFSET_MONTHS_MAX (12 * (COOP_OFFSET_YEAR_MAX - COOP_OFFSET_YEAR_MIN + 1))
+#define LEDGER_OFFSET_MONTHS_MAX (12 * (LEDGER_OFFSET_YEAR_MAX - LEDGER_OFFSET_YEAR_MIN + 1))
 
 /* A parsed simulate file: {"rule_sets": [...], "months": [...]}.  The arrays
  * are owned by the struct (coop_malloc) and freed by
- * coop_offset_simulation_release(). */
-typedef struct coop_offset_simulation {
-  coop_offset_rule_set *rule_sets;
+ * ledger_offset_simulation_release(). */
+typedef struct ledger_offset_simulation {
+  ledger_offset_rule_set *rule_sets;
   size_t rule_set_count;
-  coop_offset_month *months;
+  ledger_offset_month *months;
   size_t month_count;
-} coop_offset_simulation;
+} ledger_offset_simulation;
 
 /* An empty simulation; safe to release. */
-void coop_offset_simulation_init(coop_offset_simulation *simulation);
+void ledger_offset_simulation_init(ledger_offset_simulation *simulation);
 
 /* Frees the arrays and leaves an empty simulation. */
-void coop_offset_simulation_release(coop_offset_simulation *simulation);
+void ledger_offset_simulation_release(ledger_offset_simulation *simulation);
 
-/* Parses exactly "YYYY-MM" (four-digit year COOP_OFFSET_YEAR_MIN ..=
- * COOP_OFFSET_YEAR_MAX, two-digit month 01 ..= 12).  COOP_E_DECODE for
+/* Parses exactly "YYYY-MM" (four-digit year LEDGER_OFFSET_YEAR_MIN ..=
+ * LEDGER_OFFSET_YEAR_MAX, two-digit month 01 ..= 12).  COOP_E_DECODE for
  * anything else; *period is written only on success. */
-COOP_MUST_USE coop_err coop_offset_json_parse_period(const char *text,
-                                                     coop_offset_period *period);
+COOP_MUST_USE coop_err ledger_offset_json_parse_period(const char *text,
+                                                       ledger_offset_period *period);
 
 /* Parses one rule set object; every field is required.  `where` names the
  * object in messages ("rule_sets[0]").  Errors: COOP_E_DECODE (shape, types,
  * unknown or missing fields), COOP_E_RANGE (values).  On error *rule_set may
  * be partly written. */
-COOP_MUST_USE coop_err coop_offset_json_parse_rule_set(const json_t *value, const char *where,
-                                                       coop_offset_rule_set *rule_set,
-                                                       char *message, size_t message_bytes);
+COOP_MUST_USE coop_err ledger_offset_json_parse_rule_set(const json_t *value, const char *where,
+                                                         ledger_offset_rule_set *rule_set,
+                                                         char *message, size_t message_bytes);
 
 /* Parses one month object: period and age required, an absent amount is 0
  * and an absent flag is false.  Messages name the month as
  * "<where> (YYYY-MM)" once its period is known.  Errors as for rule sets. */
-COOP_MUST_USE coop_err coop_offset_json_parse_month(const json_t *value, const char *where,
-                                                    coop_offset_month *month, char *message,
-                                                    size_t message_bytes);
+COOP_MUST_USE coop_err ledger_offset_json_parse_month(const json_t *value, const char *where,
+                                                      ledger_offset_month *month, char *message,
+                                                      size_t message_bytes);
 
 /* Parses {"rule_sets": [...], "months": [...]} (both required, nothing else)
  * into an initialised, empty `simulation`.  Also refuses two rule sets with
  * the same effective_from (COOP_E_BAD_INPUT), months that do not strictly
  * increase (COOP_E_PERIOD_CLOSED) and arrays past the limits above
  * (COOP_E_LIMIT); COOP_E_NOMEM.  On error the simulation is left empty. */
-COOP_MUST_USE coop_err coop_offset_json_parse_simulation(const json_t *root,
-                                                         coop_offset_simulation *simulation,
-                                                         char *message, size_t message_bytes);
+COOP_MUST_USE coop_err ledger_offset_json_parse_simulation(const json_t *root,
+                                                           ledger_offset_simulation *simulation,
+                                                           char *message, size_t message_bytes);
 
 /* The same from JSON text of `length` bytes (duplicate keys are refused).
  * COOP_E_DECODE for malformed JSON, with line and column in the message. */
-COOP_MUST_USE coop_err coop_offset_json_parse_simulation_text(const char *text, size_t length,
-                                                              coop_offset_simulation *simulation,
-                                                              char *message,
-                                                              size_t message_bytes);
+COOP_MUST_USE coop_err ledger_offset_json_parse_simulation_text(
+    const char *text, size_t length, ledger_offset_simulation *simulation, char *message,
+    size_t message_bytes);
 
-/* Runs the engine over the simulation's months (coop_offset_run), writing
+/* Runs the engine over the simulation's months (ledger_offset_run), writing
  * simulation->month_count statements into `statements`.  Engine errors are
  * returned with a message naming the month, e.g.
  *   months[0] (2025-12): no rule set in force (the earliest effective_from is 2026-01) */
-COOP_MUST_USE coop_err coop_offset_simulation_run(const coop_offset_simulation *simulation,
-                                                  coop_offset_statement *statements,
-                                                  char *message, size_t message_bytes);
+COOP_MUST_USE coop_err ledger_offset_simulation_run(const ledger_offset_simulation *simulation,
+                                                    ledger_offset_statement *statements,
+                                                    char *message, size_t message_bytes);
 
 /* A new JSON object with exactly the statement fields of the worked
  * examples' "expected" objects, in their order: period, profit, coop_share,
@@ -101,11 +100,11 @@ COOP_MUST_USE coop_err coop_offset_simulation_run(const coop_offset_simulation *
  * to_municipality, to_budget, n_used, r_used, a34_used, k_ytd, loss_carried.
  * The caller owns *object (json_decref).  COOP_E_NOMEM; *object is written
  * only on success. */
-COOP_MUST_USE coop_err coop_offset_json_from_statement(const coop_offset_statement *statement,
-                                                       json_t **object);
+COOP_MUST_USE coop_err ledger_offset_json_from_statement(const ledger_offset_statement *statement,
+                                                         json_t **object);
 
 /* A new JSON array of `count` such objects. */
-COOP_MUST_USE coop_err coop_offset_json_from_statements(const coop_offset_statement *statements,
-                                                        size_t count, json_t **array);
+COOP_MUST_USE coop_err ledger_offset_json_from_statements(const ledger_offset_statement *statements,
+                                                          size_t count, json_t **array);
 
 #endif

@@ -23,7 +23,17 @@ void ledger_seal_payload(const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES],
                          const uint8_t header[LEDGER_ENTRY_HEADER_BYTES], const uint8_t *plain,
                          size_t plain_bytes, uint8_t *sealed)
 {
-  randombytes_buf(sealed, LEDGER_SEAL_NONCE_BYTES);
+  uint8_t nonce[LEDGER_SEAL_NONCE_BYTES];
+  randombytes_buf(nonce, sizeof nonce);
+  ledger_seal_payload_with_nonce(key, header, plain, plain_bytes, nonce, sealed);
+}
+
+void ledger_seal_payload_with_nonce(const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES],
+                                    const uint8_t header[LEDGER_ENTRY_HEADER_BYTES],
+                                    const uint8_t *plain, size_t plain_bytes,
+                                    const uint8_t nonce[LEDGER_SEAL_NONCE_BYTES], uint8_t *sealed)
+{
+  memmove(sealed, nonce, LEDGER_SEAL_NONCE_BYTES);
   crypto_aead_xchacha20poly1305_ietf_encrypt(sealed + LEDGER_SEAL_NONCE_BYTES, NULL, plain,
                                              plain_bytes, header, LEDGER_ENTRY_HEADER_BYTES,
                                              NULL, sealed, key);

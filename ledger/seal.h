@@ -38,6 +38,14 @@ void ledger_seal_payload(const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES],
                          const uint8_t header[LEDGER_ENTRY_HEADER_BYTES], const uint8_t *plain,
                          size_t plain_bytes, uint8_t *sealed);
 
+/* The same with a caller-supplied random nonce (LEDGER_SEAL_NONCE_BYTES from
+ * randombytes_buf), so a batch can draw all its nonces with one system call.
+ * A nonce must never be used twice with one key: only pass fresh randomness. */
+void ledger_seal_payload_with_nonce(const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES],
+                                    const uint8_t header[LEDGER_ENTRY_HEADER_BYTES],
+                                    const uint8_t *plain, size_t plain_bytes,
+                                    const uint8_t nonce[LEDGER_SEAL_NONCE_BYTES], uint8_t *sealed);
+
 /* Opens a sealed payload into `plain` (room for sealed_bytes - overhead);
  * the plaintext length goes to *plain_bytes.  COOP_E_DECODE if too short,
  * COOP_E_CRYPTO if the key, header or bytes are wrong (plain is zeroed). */

@@ -20,6 +20,9 @@
 
 #define LEDGER_STORE_SCHEMA_VERSION 1
 
+/* A store handle belongs to one process and one thread: never use it on both
+ * sides of a fork() (it holds a pool of random nonces that must not be
+ * shared). */
 typedef struct ledger_store ledger_store;
 
 enum ledger_store_open_flags {

@@ -121,8 +121,16 @@ static coop_err append_one(ledger_store *store, int64_t log_no, const uint8_t *l
   ledger_entry_header_encode(&header, header_bytes);
   const uint8_t *payload = item->payload;
   if (sealed) {
-    ledger_seal_payload(item->audience_key, header_bytes, item->payload, item->payload_bytes,
-                        store->scratch);
+    if (store->nonce_pool_used == 0 || store->nonce_pool_used >= sizeof store->nonce_pool) {
+      randombytes_buf(store->nonce_pool, sizeof store->nonce_pool);
+      store->nonce_pool_used = 0;
+    }
+    const uint8_t *nonce = store->nonce_pool + store->nonce_pool_used;
+    ledger_seal_payload_with_nonce(item->audience_key, header_bytes, item->payload,
+                                   item->payload_bytes, nonce, store->scratch);
+    /* Wipe the used nonce from the pool so it can never be handed out twice. */
+    sodium_memzero(store->nonce_pool + store->nonce_pool_used, LEDGER_SEAL_NONCE_BYTES);
+    store->nonce_pool_used += LEDGER_SEAL_NONCE_BYTES;
     payload = store->scratch;
   }
   coop_err err = insert_entry(store, log_no, header_bytes, &header, payload);

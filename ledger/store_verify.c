@@ -42,8 +42,11 @@ coop_err ledger_store_entries(ledger_store *store, const uint8_t log_id[LEDGER_L
    * statement of its own rather than the shared cached one. */
   sqlite3_stmt *walk = NULL;
   if (sqlite3_prepare_v2(store->db,
-                         "SELECT idx, header, payload, payload_hash, leaf_hash FROM entries"
-                         " WHERE log_no = ?1 AND idx >= ?2 ORDER BY idx",
+                         "SELECT entry_key - ?1 * " ENTRY_KEY_LOG_FACTOR ", header, payload,"
+                         " payload_hash, leaf_hash FROM entries"
+                         " WHERE entry_key >= ?1 * " ENTRY_KEY_LOG_FACTOR " + ?2"
+                         " AND entry_key < (?1 + 1) * " ENTRY_KEY_LOG_FACTOR
+                         " ORDER BY entry_key",
                          -1, &walk, NULL) != SQLITE_OK)
     return COOP_E_DB;
   sqlite3_bind_int64(walk, 1, log_no);

@@ -58,7 +58,7 @@ struct pattern_definition {
   enum token messages[PATTERN_MESSAGES_MAX][MESSAGE_TOKENS_MAX];
 };
 
-/* Written as in section 7 and 9 of the spec; message 0 goes from the
+/* Written as in sections 7.5 and 9.4 of the spec; message 0 goes from the
  * initiator, and the direction alternates from there. */
 static const struct pattern_definition patterns[] = {
   [SYNC_NOISE_PATTERN_XX] = {
@@ -259,7 +259,8 @@ static void hkdf(const unsigned char chaining_key[SYNC_NOISE_HASH_BYTES],
 /* ------------------------------------------------------------------------
  * CipherState */
 
-static void cipher_initialize(sync_noise_cipher *cipher, const unsigned char key[SYNC_NOISE_KEY_BYTES])
+static void cipher_initialize(sync_noise_cipher *cipher,
+                              const unsigned char key[SYNC_NOISE_KEY_BYTES])
 {
   memcpy(cipher->key, key, SYNC_NOISE_KEY_BYTES);
   cipher->nonce = 0;
@@ -593,6 +594,7 @@ coop_err sync_noise_write_message(sync_noise_handshake *handshake, const unsigne
                                   size_t payload_bytes, unsigned char *message,
                                   size_t message_capacity, size_t *message_bytes)
 {
+  assert(payload != NULL || payload_bytes == 0);
   *message_bytes = 0;
   coop_err err = check_turn(handshake, true);
   if (err != COOP_OK)
@@ -639,6 +641,7 @@ coop_err sync_noise_read_message(sync_noise_handshake *handshake, const unsigned
                                  size_t message_bytes, unsigned char *payload,
                                  size_t payload_capacity, size_t *payload_bytes)
 {
+  assert(message != NULL || message_bytes == 0);
   *payload_bytes = 0;
   coop_err err = check_turn(handshake, false);
   if (err != COOP_OK)
@@ -905,6 +908,7 @@ coop_err sync_noise_encrypt(sync_noise_cipher *cipher, const unsigned char *plai
                             size_t plaintext_bytes, unsigned char *ciphertext,
                             size_t ciphertext_capacity, size_t *ciphertext_bytes)
 {
+  assert(plaintext != NULL || plaintext_bytes == 0);
   *ciphertext_bytes = 0;
   if (!cipher->has_key)
     return COOP_E_USAGE;

@@ -540,7 +540,7 @@ Test(noise_handshake, remote_static_is_the_derived_identity_key)
   parties_release(&initiator, &responder);
 }
 
-/* Flipping any bit pattern in any byte of any handshake message stops the
+/* Flipping a bit in any byte of any handshake message stops the
  * handshake.  Message 0 carries no tag, so its tampering shows when the
  * initiator reads message 1 (the transcripts differ); later messages fail
  * on the spot. */
