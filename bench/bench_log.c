@@ -139,7 +139,8 @@ static void open_appender(const char *path, appender *context)
   const uint8_t (*readers)[32] = (const uint8_t (*)[32])context->author.public_key;
   if (ledger_store_audience_create(context->store, &context->author, readers, 1, 0,
                                    context->audience_id) ||
-      ledger_store_audience_key(context->store, &context->author, context->audience_id,
+      ledger_store_audience_key(context->store, &context->author, context->author.public_key,
+                                context->audience_id,
                                 context->audience_key))
     die("cannot create audience");
   randombytes_buf(context->payload, sizeof context->payload);

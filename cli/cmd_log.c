@@ -31,6 +31,7 @@ static const char log_usage[] =
 #define KEY_CACHE_SLOTS 64
 typedef struct log_listing {
   node *node;
+  const uint8_t *log_id; /* the log being listed: the grantor of its audiences */
   cli_format format;
   uint64_t count;
   uint8_t *plain; /* COOP_PAYLOAD_BYTES_MAX */
@@ -48,7 +49,8 @@ static const uint8_t *audience_key(log_listing *listing, const uint8_t *audience
   unsigned slot = listing->cached < KEY_CACHE_SLOTS ? listing->cached++ : KEY_CACHE_SLOTS - 1;
   memcpy(listing->cached_id[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES);
   listing->cached_present[slot] =
-      ledger_store_audience_key(listing->node->store, &listing->node->identity, audience_id,
+      ledger_store_audience_key(listing->node->store, &listing->node->identity,
+                                listing->log_id, audience_id,
                                 listing->cached_key + 32 * slot) == COOP_OK;
   return listing->cached_present[slot] ? listing->cached_key + 32 * slot : NULL;
 }
@@ -158,7 +160,7 @@ static coop_err visit_entry(void *context, const ledger_stored_entry *entry)
 
 static int list_entries(node *opened, uint64_t from, cli_format format)
 {
-  log_listing listing = {.node = opened, .format = format};
+  log_listing listing = {.node = opened, .log_id = opened->identity.public_key, .format = format};
   listing.plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
   listing.cached_key = sodium_malloc(KEY_CACHE_SLOTS * 32);
   coop_err err = listing.plain && listing.cached_key ? COOP_OK : COOP_E_NOMEM;

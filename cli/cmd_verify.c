@@ -1,5 +1,6 @@
 /* coop verify: re-check the whole store. */
 #include <getopt.h>
+#include <stdio.h>
 
 #include "cli/cli.h"
 #include "node/node.h"
@@ -42,6 +43,13 @@ int cli_cmd_verify(int argc, char **argv)
     return CLI_EXIT_FAILURE;
   ledger_verify_report report;
   coop_err err = ledger_store_verify(opened.store, opened.identity.public_key, &report);
+  if (!err && report.entries_checked == 0) {
+    /* coop init always appends the identity entry: no entries means the log
+     * was deleted from the database. */
+    err = COOP_E_TAMPERED;
+    snprintf(report.what, sizeof report.what,
+             "the log is empty: entry 0 (this node's identity) is missing");
+  }
   if (err == COOP_E_TAMPERED && report.has_index)
     cli_error("verify failed at entry %llu: %s", (unsigned long long)report.index, report.what);
   else if (err == COOP_E_TAMPERED)

@@ -1,6 +1,7 @@
 #include "ledger/buffer.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,12 +37,16 @@ coop_err coop_buf_grow(coop_buf *buf, size_t extra)
 {
   if (extra > buf->max || buf->len > buf->max - extra)
     return COOP_E_LIMIT;
+  /* Past half the address space no allocation can succeed, and capacity + 1
+   * (room for the NUL) must not overflow. */
+  if (buf->len + extra > SIZE_MAX / 2)
+    return COOP_E_NOMEM;
   size_t needed = buf->len + extra;
   if (needed <= buf->capacity && buf->capacity)
     return COOP_OK;
   size_t capacity = buf->capacity ? buf->capacity : 64;
   while (capacity < needed)
-    capacity = capacity > buf->max / 2 ? buf->max : capacity * 2;
+    capacity = capacity > buf->max / 2 ? needed : capacity * 2;
   unsigned char *old = buf->capacity ? buf->data : NULL;
   unsigned char *data = coop_realloc(old, capacity + 1);
   if (!data)

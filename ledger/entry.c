@@ -149,6 +149,9 @@ static coop_err text_check(const uint8_t *text, size_t text_bytes, size_t max_by
     size_t length = utf8_sequence_bytes(text + i, text_bytes - i);
     if (!length)
       return COOP_E_BAD_INPUT;
+    /* U+0080..U+009F are control characters too (C1). */
+    if (byte == 0xC2 && text[i + 1] < 0xA0)
+      return COOP_E_BAD_INPUT;
     i += length;
   }
   return COOP_OK;

@@ -96,7 +96,9 @@ static coop_err read_key_file(int fd, uint8_t contents[LEDGER_KEY_FILE_BYTES])
 coop_err ledger_identity_load(const char *path, ledger_identity *identity)
 {
   identity->secret_key = NULL;
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  /* O_NONBLOCK: opening a FIFO planted in place of the key must not hang;
+   * read_key_file refuses anything but a regular file. */
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     return errno == ENOENT ? COOP_E_NOT_FOUND : errno == ELOOP ? COOP_E_PERMISSIONS : COOP_E_IO;
   uint8_t contents[LEDGER_KEY_FILE_BYTES];

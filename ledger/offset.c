@@ -18,9 +18,9 @@
  *   opened yet (no income so far) does not get r: with income the n window
  *   would open instead.
  * - Under PW34A the spec's step 3 names no age condition, so 34a and y apply
- *   at any age (Participatiewet in balans drops the under-27 exclusion for the
- *   income disregard).  Step 4, the volunteer allowance, keeps its age
- *   condition under both regimes, as written.
+ *   at any age; min_age_nrk (named for n, r and k) does not reach them.  Step
+ *   4, the volunteer allowance, keeps its age condition under both regimes,
+ *   as written.
  * - "Reset in January" is read as "reset when the calendar year changes", so a
  *   member with no January input (months are allowed to have gaps) still
  *   starts the new year with no carried loss and no volunteer total.

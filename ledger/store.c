@@ -92,7 +92,8 @@ static const char *const statement_sql[STATEMENT_COUNT] = {
   [STATEMENT_GRANT_INSERT] =
       "INSERT OR IGNORE INTO key_grants (audience_id, reader, log_no, idx) VALUES (?1, ?2, ?3, ?4)",
   [STATEMENT_GRANT_SELECT] =
-      "SELECT log_no, idx FROM key_grants WHERE audience_id = ?1 AND reader = ?2",
+      "SELECT idx FROM key_grants WHERE audience_id = ?1 AND reader = ?2 AND log_no = ?3"
+      " ORDER BY idx LIMIT 1",
   [STATEMENT_ENTRY_BY_LOG_NO] =
       "SELECT header, payload FROM entries WHERE entry_key = ?1 * " ENTRY_KEY_LOG_FACTOR " + ?2",
 };
@@ -202,9 +203,11 @@ coop_err ledger_store_open(const char *path, int flags, ledger_store **out)
   store->scratch = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
   coop_err err = store->scratch ? open_database(path, flags, store) : COOP_E_NOMEM;
   if (err) {
-    /* Keep the message of a database that opened but failed later. */
-    if (store->db && err == COOP_E_DB)
-      fprintf(stderr, "coop: sqlite: %s\n", sqlite3_errmsg(store->db));
+    /* A file that is not a database, or a damaged one, is tampering as far
+     * as the user is concerned: say so rather than "database error". */
+    int code = store->db ? sqlite3_errcode(store->db) & 0xff : SQLITE_OK;
+    if (err == COOP_E_DB && (code == SQLITE_NOTADB || code == SQLITE_CORRUPT))
+      err = COOP_E_TAMPERED;
     ledger_store_close(store);
     return err;
   }

@@ -144,7 +144,7 @@ typedef struct ledger_verify_report {
   char what[512];      /* "leaf hash: expected 3a.., found 77.." */
 } ledger_verify_report;
 
-/* Re-checks a whole log: every header decodes and belongs at its index,
+/* Re-checks a whole log (an unknown log is empty and verifies): every header decodes and belongs at its index,
  * payload hashes, leaf hashes, every stored tree node, every checkpoint's
  * signature and root, and that the latest checkpoint covers every entry.
  * COOP_OK, or COOP_E_TAMPERED with the first problem in *report. */
@@ -152,10 +152,14 @@ COOP_MUST_USE coop_err ledger_store_verify(ledger_store *store,
                                            const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                            ledger_verify_report *report);
 
-/* The audience key `reader` was granted in any stored log, opened with the
- * reader's secret key.  COOP_E_NO_KEY when no grant to this reader exists. */
+/* The audience key granted to `reader` by the log `grantor_log_id` (the log
+ * that created the audience), opened with the reader's secret key; the
+ * earliest such grant wins.  Grants found in other logs are ignored: audience
+ * ids are public, so any log could grant a key of its own under one.
+ * COOP_E_NO_KEY when that log holds no grant to this reader. */
 COOP_MUST_USE coop_err ledger_store_audience_key(ledger_store *store,
                                                  const ledger_identity *reader,
+                                                 const uint8_t grantor_log_id[LEDGER_LOG_ID_BYTES],
                                                  const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
                                                  uint8_t key[32]);
 

@@ -92,7 +92,9 @@ static coop_err insert_entry(ledger_store *store, int64_t log_no, const uint8_t 
   sqlite3_bind_int64(insert, 1, log_no);
   sqlite3_bind_int64(insert, 2, (int64_t)header->index);
   sqlite3_bind_blob(insert, 3, header_bytes, LEDGER_ENTRY_HEADER_BYTES, SQLITE_STATIC);
-  sqlite3_bind_blob(insert, 4, payload, (int)header->payload_bytes, SQLITE_STATIC);
+  /* A NULL pointer would bind SQL NULL, which marks an erased payload. */
+  sqlite3_bind_blob(insert, 4, payload ? (const void *)payload : (const void *)"",
+                    (int)header->payload_bytes, SQLITE_STATIC);
   sqlite3_bind_blob(insert, 5, payload_hash, LEDGER_HASH_BYTES, SQLITE_STATIC);
   sqlite3_bind_blob(insert, 6, leaf_hash, LEDGER_HASH_BYTES, SQLITE_STATIC);
   sqlite3_bind_blob(insert, 7, completed, (int)(completed_count * LEDGER_HASH_BYTES),
@@ -214,18 +216,21 @@ coop_err ledger_store_append(ledger_store *store, const ledger_identity *author,
 }
 
 coop_err ledger_store_audience_key(ledger_store *store, const ledger_identity *reader,
+                                   const uint8_t grantor_log_id[LEDGER_LOG_ID_BYTES],
                                    const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
                                    uint8_t key[32])
 {
+  int64_t log_no = 0, index = -1;
+  coop_err found = store_log_no(store, grantor_log_id, 0, &log_no);
+  if (found)
+    return found == COOP_E_NOT_FOUND ? COOP_E_NO_KEY : found;
   sqlite3_stmt *select = store_statement(store, STATEMENT_GRANT_SELECT);
   sqlite3_bind_blob(select, 1, audience_id, LEDGER_AUDIENCE_ID_BYTES, SQLITE_TRANSIENT);
   sqlite3_bind_blob(select, 2, reader->public_key, LEDGER_PUBLIC_KEY_BYTES, SQLITE_TRANSIENT);
-  int64_t log_no = 0, index = -1;
+  sqlite3_bind_int64(select, 3, log_no);
   int step = sqlite3_step(select);
-  if (step == SQLITE_ROW) {
-    log_no = sqlite3_column_int64(select, 0);
-    index = sqlite3_column_int64(select, 1);
-  }
+  if (step == SQLITE_ROW)
+    index = sqlite3_column_int64(select, 0);
   sqlite3_reset(select);
   if (step == SQLITE_DONE)
     return COOP_E_NO_KEY;

@@ -173,21 +173,33 @@ Test(buffer, grow_rejects_sizes_that_would_overflow)
   coop_buf_release(&buf);
 }
 
-/* BUG (ledger/buffer.c, coop_buf_grow): with max == SIZE_MAX the doubling
- * loop clamps capacity to SIZE_MAX, and coop_realloc(old, capacity + 1)
- * wraps to a request of 0 bytes, which coop_realloc turns into 1 byte.  grow
- * then reports COOP_OK with capacity SIZE_MAX over a 1-byte allocation, so
- * the next append writes past the heap block.  Expected: COOP_E_NOMEM (or
- * COOP_E_LIMIT), never COOP_OK. */
-Test(buffer, BUG_grow_to_size_max_must_not_report_success)
+/* Regression: with max == SIZE_MAX the doubling loop used to clamp capacity
+ * to SIZE_MAX, and coop_realloc(old, capacity + 1) wrapped to a request of 0
+ * bytes (which coop_realloc turns into 1): grow reported COOP_OK with
+ * capacity SIZE_MAX over a 1-byte block, and the next append wrote past it.
+ * No allocation that large can succeed: COOP_E_NOMEM, buffer unchanged. */
+Test(buffer, grow_near_size_max_is_nomem_not_a_wrapped_allocation)
 {
-  coop_buf buf;
-  coop_buf_init(&buf, SIZE_MAX);
-  coop_err err = coop_buf_grow(&buf, SIZE_MAX);
-  cr_expect_neq(err, COOP_OK,
-                "grow(SIZE_MAX) succeeded with capacity %zu: the capacity + 1 overflowed",
-                buf.capacity);
-  coop_buf_release(&buf);
+  static const size_t extras[] = {SIZE_MAX, SIZE_MAX - 1, SIZE_MAX / 2 + 1};
+  for (size_t i = 0; i < sizeof extras / sizeof extras[0]; i++) {
+    coop_buf buf;
+    coop_buf_init(&buf, SIZE_MAX);
+    coop_err err = coop_buf_grow(&buf, extras[i]);
+    cr_assert_eq(err, COOP_E_NOMEM, "grow(%zu) gave %s with capacity %zu", extras[i],
+                 coop_err_name(err), buf.capacity);
+    assert_invariants(&buf);
+    cr_assert_eq(buf.capacity, 0u);
+    coop_buf_release(&buf);
+
+    coop_buf_init(&buf, SIZE_MAX);
+    cr_assert_eq(coop_buf_append_text(&buf, "kept"), COOP_OK);
+    err = coop_buf_grow(&buf, extras[i] - 4);
+    cr_assert_eq(err, COOP_E_NOMEM, "grow(%zu) after 4 bytes gave %s", extras[i] - 4,
+                 coop_err_name(err));
+    cr_assert_eq(buf.len, 4u);
+    cr_assert_str_eq((const char *)buf.data, "kept");
+    coop_buf_release(&buf);
+  }
 }
 
 Test(buffer, grows_across_many_appends)

@@ -20,7 +20,7 @@ static ledger_offset_rule_set breda_2026(void)
 {
   ledger_offset_rule_set rule_set;
   memset(&rule_set, 0, sizeof rule_set);
-  strcpy(rule_set.municipality, "Breda");
+  snprintf(rule_set.municipality, sizeof rule_set.municipality, "Breda");
   rule_set.effective_from = period_of(2026, 1);
   rule_set.regime = LEDGER_OFFSET_REGIME_PW2015;
   rule_set.norm_cents = 140150;

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what coop needs to build and test on Debian 12, if it is missing.
+# Usage: scripts/deps.sh [build|test]
+set -euo pipefail
+packages=(gcc meson ninja-build pkg-config libsodium-dev libsqlite3-dev libuv1-dev
+          libjansson-dev libinih-dev)
+if [ "${1:-build}" = test ]; then
+  packages+=(libcriterion-dev sqlite3 python3 valgrind)
+fi
+missing=()
+for package in "${packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
