@@ -67,7 +67,7 @@ void ledger_entry_header_encode(const ledger_entry_header *header,
                                 uint8_t out[LEDGER_ENTRY_HEADER_BYTES]);
 
 /* Decodes exactly one header from `bytes_count` bytes.  Errors:
- * COOP_E_DECODE (too short, kind 0, nonzero fields that must be zero),
+ * COOP_E_DECODE (too short, kind 0),
  * COOP_E_TRAILING (more than 72 bytes), COOP_E_VERSION (format_version != 1),
  * COOP_E_LIMIT (payload_bytes or index past the limits).  On failure the
  * output is zeroed. */

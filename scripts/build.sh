@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Configures (once) and builds coop in DIR (default build/).
+# Configures (once) and builds coop in DIR (default build/).  Quiet when all
+# is well; prints the whole build output when something fails.
 # Usage: scripts/build.sh [DIR] [meson options...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build}
 shift || true
-if [ ! -f "$dir/build.ninja" ]; then
-  meson setup "$dir" "$@" >/dev/null
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if { [ -f "$dir/build.ninja" ] || meson setup "$dir" "$@"; } >"$log" 2>&1 && ninja -C "$dir" >>"$log" 2>&1; then
+  exit 0
 fi
-ninja -C "$dir" >/dev/null
+cat "$log" >&2
+echo "build failed in $dir" >&2
+exit 1

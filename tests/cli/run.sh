@@ -9,7 +9,7 @@
 #   --- stdout                 expected standard output follows, up to the next ---
 #   --- stderr                 expected standard error follows
 # Commands run in bash inside a fresh temporary directory ($WORK), with `coop`
-# on PATH, COOP_HOME=$WORK/node and COOP_NOW_MS fixed.  Before comparing, the
+# on PATH, COOP_HOME=$WORK/node, COOP_NOW_MS fixed and $DATA = tests/data.  Before comparing, the
 # outputs are normalised: $WORK becomes <WORK>, 128 hex digits <SIG>, 64 hex
 # digits <HEX32>, 32 hex digits <HEX16>, a lone 16-digit word <HEX8>,
 # fingerprints <FP>, so keys and
@@ -19,6 +19,7 @@ coop_binary=$(realpath "$1")
 cases_dir=$2
 shift 2
 
+data_dir=$(realpath "$cases_dir/../data")
 bin_dir=$(mktemp -d)
 ln -s "$coop_binary" "$bin_dir/coop"
 trap 'rm -rf "$bin_dir"' EXIT
@@ -40,7 +41,7 @@ section() {
 run_case() {
   local case_file=$1
   WORK=$(mktemp -d)
-  export WORK COOP_HOME="$WORK/node" COOP_NOW_MS=1767225600000
+  export WORK COOP_HOME="$WORK/node" COOP_NOW_MS=1767225600000 DATA="$data_dir"
   local status=0 line expected_exit actual_exit run_line=""
   expected_exit=$(sed -n 's/^exit: //p' "$case_file")
   while IFS= read -r line; do

@@ -349,15 +349,12 @@ static void on_alarm(int signal_number)
   (void)signal_number;
 }
 
-/* BUG (ledger/identity.c, ledger_identity_load, the open() at line 99): the
- * key file is opened with O_RDONLY and without O_NONBLOCK, before fstat()
- * decides whether it is a regular file.  open() of a FIFO blocks until a
- * writer appears, so a FIFO at the key path hangs the caller forever instead
- * of returning COOP_E_PERMISSIONS ("not a regular file", identity.h).
- * Here an alarm interrupts the blocked open() after 2 s so the test ends:
- * expected COOP_E_PERMISSIONS at once; actual COOP_E_IO (EINTR) after 2 s,
- * and without the alarm no return at all. */
-Test(identity, BUG_load_refuses_a_fifo_without_blocking)
+/* A FIFO planted at the key path must be refused as "not a regular file"
+ * (COOP_E_PERMISSIONS, identity.h) at once.  Regression: open() without
+ * O_NONBLOCK used to block until a writer appeared, hanging the caller.  An
+ * alarm interrupts a blocked open() after 2 s so that this test ends either
+ * way (the load then fails with COOP_E_IO from EINTR). */
+Test(identity, load_refuses_a_fifo_without_blocking)
 {
   char path[256];
   path_in_dir(path, sizeof path, "fifo.key");
