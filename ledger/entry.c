@@ -22,6 +22,8 @@ const char *ledger_entry_kind_name(uint16_t kind)
   case LEDGER_KIND_ACKNOWLEDGEMENT: return "acknowledgement";
   case LEDGER_KIND_DISPUTE: return "dispute";
   case LEDGER_KIND_COSIGNATURE: return "cosignature";
+  case LEDGER_KIND_BOOKS: return "books";
+  case LEDGER_KIND_PERIOD_CLOSE: return "period_close";
   default:
     snprintf(unknown, sizeof unknown, "kind-%u", (unsigned)kind);
     return unknown;
