@@ -13,6 +13,8 @@
 #include "ledger/buffer.h"
 #include "ledger/checkpoint.h"
 #include "ledger/hex.h"
+#include "ledger/books.h"
+#include "node/books.h"
 #include "node/node.h"
 
 void cli_error(const char *format, ...)
@@ -184,4 +186,59 @@ int cli_print_json(json_t *value)
     return CLI_EXIT_FAILURE;
   }
   return CLI_EXIT_OK;
+}
+
+int cli_parse_period_filter(const char *text, uint32_t *date_from, uint32_t *date_to)
+{
+  uint32_t period = 0;
+  if (strlen(text) == 4 && text[0] >= '1' && strspn(text, "0123456789") == 4) {
+    uint32_t year = (uint32_t)strtoul(text, NULL, 10);
+    *date_from = year * 10000 + 101;
+    *date_to = year * 10000 + 1231;
+    return 0;
+  }
+  if (ledger_period_parse(text, &period) == COOP_OK) {
+    *date_from = period * 100 + 1;
+    *date_to = period * 100 + 31;
+    return 0;
+  }
+  cli_error("invalid period '%s' (expected YYYY-MM or YYYY)", text);
+  return -1;
+}
+
+int cli_parse_key(const char *text, const char *what, uint8_t key[32])
+{
+  if (ledger_hex_decode(text, key, 32) != COOP_OK) {
+    cli_error("%s '%s' is not a node key (64 hex digits, as 'coop id' prints)", what, text);
+    return -1;
+  }
+  return 0;
+}
+
+int cli_open_books(const char *dir_option, node *out)
+{
+  if (cli_open_node(dir_option, out))
+    return CLI_EXIT_FAILURE;
+  char message[NODE_MESSAGE_BYTES];
+  if (node_books_ready(out, message)) {
+    cli_error("%s", message);
+    node_close(out);
+    return CLI_EXIT_FAILURE;
+  }
+  return CLI_EXIT_OK;
+}
+
+void cli_csv_field(FILE *out, const char *text)
+{
+  if (!strpbrk(text, ",\"\n\r")) {
+    fputs(text, out);
+    return;
+  }
+  fputc('"', out);
+  for (; *text; text++) {
+    if (*text == '"')
+      fputc('"', out);
+    fputc(*text, out);
+  }
+  fputc('"', out);
 }

@@ -63,6 +63,19 @@ struct json_t *cli_checkpoint_json(const struct ledger_checkpoint *checkpoint);
  * Returns CLI_EXIT_OK or CLI_EXIT_FAILURE (error printed). */
 int cli_print_json(struct json_t *value);
 
+/* Parses -p YYYY-MM or YYYY into an inclusive date range (YYYYMMDD). */
+int cli_parse_period_filter(const char *text, uint32_t *date_from, uint32_t *date_to);
+
+/* Parses a 64-hex-digit node key; prints an error naming `what`. */
+int cli_parse_key(const char *text, const char *what, uint8_t key[32]);
+
+/* Opens the node and brings its books up to date (opening them on a coop
+ * node that never had them).  CLI_EXIT_OK, or the error is printed. */
+int cli_open_books(const char *dir_option, struct node *node);
+
+/* Prints a string as a CSV field (quoted when it needs to be). */
+void cli_csv_field(FILE *out, const char *text);
+
 /* The subcommands, one file each (cli/cmd_NAME.c). */
 int cli_cmd_init(int argc, char **argv);
 int cli_cmd_id(int argc, char **argv);
@@ -72,5 +85,13 @@ int cli_cmd_checkpoint(int argc, char **argv);
 int cli_cmd_verify(int argc, char **argv);
 int cli_cmd_proof(int argc, char **argv);
 int cli_cmd_offset(int argc, char **argv);
+int cli_cmd_member(int argc, char **argv);
+int cli_cmd_record(int argc, char **argv);
+int cli_cmd_correct(int argc, char **argv);
+int cli_cmd_period(int argc, char **argv);
+int cli_cmd_accounts(int argc, char **argv);
+int cli_cmd_bal(int argc, char **argv);
+int cli_cmd_reg(int argc, char **argv);
+int cli_cmd_rebuild(int argc, char **argv);
 
 #endif

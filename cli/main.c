@@ -20,6 +20,14 @@ static const command commands[] = {
   {"checkpoint", cli_cmd_checkpoint, "print the latest signed checkpoint"},
   {"verify", cli_cmd_verify, "re-check every entry, hash, tree node and signature"},
   {"proof", cli_cmd_proof, "make and check inclusion and consistency proofs"},
+  {"member", cli_cmd_member, "enrol members, list and show them, record status"},
+  {"record", cli_cmd_record, "record revenue, costs, allowance, spending, hours, ..."},
+  {"correct", cli_cmd_correct, "reverse a record with a correction"},
+  {"period", cli_cmd_period, "close a month"},
+  {"accounts", cli_cmd_accounts, "list the chart of accounts"},
+  {"bal", cli_cmd_bal, "balance per account"},
+  {"reg", cli_cmd_reg, "the register: every posting"},
+  {"rebuild", cli_cmd_rebuild, "recompute the books from the log"},
   {"offset", cli_cmd_offset, "compute offset statements (what-if simulator)"},
 };
 

@@ -52,6 +52,53 @@ static const char *const migrations[] = {
   "  log_no INTEGER NOT NULL,"
   "  idx INTEGER NOT NULL,"
   "  PRIMARY KEY (audience_id, reader, log_no, idx)) WITHOUT ROWID;",
+  /* 1 -> 2: the books, derived from the node's own log (ledger/books_index.h).
+   * Everything here can be dropped and rebuilt from the log. */
+  "CREATE TABLE books_state ("
+  "  name TEXT PRIMARY KEY,"
+  "  value ANY) WITHOUT ROWID;"
+  "CREATE TABLE books_members ("
+  "  member_id TEXT PRIMARY KEY,"
+  "  audience_id BLOB NOT NULL UNIQUE,"
+  "  entry_index INTEGER NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  municipality BLOB NOT NULL,"
+  "  client_ref TEXT NOT NULL,"
+  "  member_key BLOB);"
+  "CREATE TABLE books_member_status ("
+  "  member_id TEXT NOT NULL,"
+  "  field INTEGER NOT NULL,"
+  "  from_period INTEGER NOT NULL,"
+  "  value INTEGER NOT NULL,"
+  "  entry_index INTEGER NOT NULL,"
+  "  PRIMARY KEY (member_id, field, entry_index));"
+  "CREATE TABLE books_records ("
+  "  entry_index INTEGER PRIMARY KEY,"
+  "  type INTEGER NOT NULL,"
+  "  date INTEGER NOT NULL,"
+  "  member_id TEXT,"
+  "  ref TEXT NOT NULL,"
+  "  note TEXT NOT NULL,"
+  "  quantity INTEGER NOT NULL,"
+  "  corrects INTEGER,"
+  "  corrects_period INTEGER,"
+  "  memo_type INTEGER NOT NULL,"
+  "  corrected_by INTEGER);"
+  "CREATE INDEX books_records_member ON books_records (member_id, date);"
+  "CREATE UNIQUE INDEX books_records_ref ON books_records (ref) WHERE ref <> '';"
+  "CREATE TABLE books_postings ("
+  "  entry_index INTEGER NOT NULL,"
+  "  position INTEGER NOT NULL,"
+  "  date INTEGER NOT NULL,"
+  "  account TEXT NOT NULL,"
+  "  account_code INTEGER NOT NULL,"
+  "  member_id TEXT,"
+  "  amount_cents INTEGER NOT NULL,"
+  "  PRIMARY KEY (entry_index, position));"
+  "CREATE INDEX books_postings_account ON books_postings (account, date);"
+  "CREATE TABLE books_periods ("
+  "  period INTEGER PRIMARY KEY,"
+  "  entry_index INTEGER NOT NULL);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -114,6 +161,26 @@ sqlite3_stmt *store_statement(ledger_store *store, store_statement_id id)
   sqlite3_reset(statement);
   sqlite3_clear_bindings(statement);
   return statement;
+}
+
+sqlite3_stmt *store_cached(ledger_store *store, const char *sql)
+{
+  int slot = 0;
+  for (; slot < STORE_CACHED_STATEMENTS_MAX && store->cached_sql[slot]; slot++) {
+    if (store->cached_sql[slot] == sql) {
+      sqlite3_reset(store->cached[slot]);
+      sqlite3_clear_bindings(store->cached[slot]);
+      return store->cached[slot];
+    }
+  }
+  /* Every caller passes one of a fixed set of literals: running out of
+   * slots is a programming error, not an operating one. */
+  assert(slot < STORE_CACHED_STATEMENTS_MAX);
+  if (sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &store->cached[slot],
+                         NULL) != SQLITE_OK)
+    return NULL;
+  store->cached_sql[slot] = sql;
+  return store->cached[slot];
 }
 
 static coop_err migrate(ledger_store *store)
@@ -221,6 +288,8 @@ void ledger_store_close(ledger_store *store)
     return;
   for (int i = 0; i < STATEMENT_COUNT; i++)
     sqlite3_finalize(store->statements[i]);
+  for (int i = 0; i < STORE_CACHED_STATEMENTS_MAX; i++)
+    sqlite3_finalize(store->cached[i]);
   if (store->db)
     sqlite3_close(store->db);
   coop_free(store->scratch);

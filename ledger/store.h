@@ -18,7 +18,7 @@
 #include "ledger/identity.h"
 #include "ledger/merkle.h"
 
-#define LEDGER_STORE_SCHEMA_VERSION 1
+#define LEDGER_STORE_SCHEMA_VERSION 2
 
 /* A store handle belongs to one process and one thread: never use it on both
  * sides of a fork() (it holds a pool of random nonces that must not be
@@ -58,6 +58,14 @@ typedef struct ledger_append_item {
 COOP_MUST_USE coop_err ledger_store_append(ledger_store *store, const ledger_identity *author,
                                            const ledger_append_item *items, size_t count,
                                            uint64_t now_ms, ledger_checkpoint *checkpoint);
+
+/* Transactions spanning several appends (and the books' derived tables):
+ * ledger_store_append inside one does not commit, and the caller's rollback
+ * undoes everything, checkpoints included.  BEGIN IMMEDIATE takes the write
+ * lock at once.  COOP_E_DB. */
+COOP_MUST_USE coop_err ledger_store_begin(ledger_store *store);
+COOP_MUST_USE coop_err ledger_store_commit(ledger_store *store);
+void ledger_store_rollback(ledger_store *store);
 
 /* Number of entries stored for a log (0 for an unknown log). */
 COOP_MUST_USE coop_err ledger_store_size(ledger_store *store,

@@ -198,15 +198,18 @@ coop_err ledger_store_append(ledger_store *store, const ledger_identity *author,
       return err;
   }
   /* IMMEDIATE takes the write lock now, so the size read below cannot change
-   * under us when another process (the daemon, a second CLI) appends too. */
-  coop_err err = store_exec(store, "BEGIN IMMEDIATE");
+   * under us when another process (the daemon, a second CLI) appends too.
+   * Inside the caller's transaction the caller commits or rolls back. */
+  int own_transaction = sqlite3_get_autocommit(store->db);
+  coop_err err = own_transaction ? store_exec(store, "BEGIN IMMEDIATE") : COOP_OK;
   if (err)
     return err;
   err = append_batch(store, author, items, count, now_ms, &signed_checkpoint);
-  if (!err)
+  if (!err && own_transaction)
     err = store_exec(store, "COMMIT");
   if (err) {
-    (void)store_exec(store, "ROLLBACK");
+    if (own_transaction)
+      (void)store_exec(store, "ROLLBACK");
     store->frontier_valid = 0;
     return err;
   }
@@ -278,4 +281,21 @@ coop_err ledger_store_audience_create(ledger_store *store, const ledger_identity
   if (!err)
     memcpy(audience_id, id, LEDGER_AUDIENCE_ID_BYTES);
   return err;
+}
+
+coop_err ledger_store_begin(ledger_store *store)
+{
+  return store_exec(store, "BEGIN IMMEDIATE");
+}
+
+coop_err ledger_store_commit(ledger_store *store)
+{
+  return store_exec(store, "COMMIT");
+}
+
+void ledger_store_rollback(ledger_store *store)
+{
+  (void)store_exec(store, "ROLLBACK");
+  /* The cached frontier may describe appends that were just undone. */
+  store->frontier_valid = 0;
 }

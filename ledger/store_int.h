@@ -12,6 +12,9 @@
 #define ENTRY_KEY_LOG_FACTOR "281474976710656"
 #define STORE_LOG_NO_MAX 32767
 
+/* Room for the prepared statements of modules built on the store. */
+#define STORE_CACHED_STATEMENTS_MAX 48
+
 typedef enum store_statement_id {
   STATEMENT_LOG_NO,
   STATEMENT_LOG_INSERT,
@@ -45,6 +48,9 @@ struct ledger_store {
    * entries instead of one each (measured 2.2x faster sealing). */
   uint8_t nonce_pool[128 * 24];
   unsigned nonce_pool_used;
+  /* Statements of other ledger modules, prepared once (see store_cached). */
+  const char *cached_sql[STORE_CACHED_STATEMENTS_MAX];
+  sqlite3_stmt *cached[STORE_CACHED_STATEMENTS_MAX];
 };
 
 typedef struct store_node_context {
@@ -55,6 +61,10 @@ typedef struct store_node_context {
 /* A prepared statement, reset and with bindings cleared. */
 sqlite3_stmt *store_statement(ledger_store *store, store_statement_id id);
 coop_err store_exec(ledger_store *store, const char *sql);
+/* A statement prepared once per store and reused, reset and unbound.  `sql`
+ * must be a string literal: the cache is keyed by its address.  NULL (with
+ * the database error available) when it does not prepare. */
+sqlite3_stmt *store_cached(ledger_store *store, const char *sql);
 coop_err store_log_no(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES], int create,
                       int64_t *log_no);
 coop_err store_size_by_no(ledger_store *store, int64_t log_no, uint64_t *size);

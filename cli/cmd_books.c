@@ -1,0 +1,350 @@
+/* coop period, coop accounts, coop bal, coop reg, coop rebuild: reading the
+ * books and their housekeeping. */
+#include <getopt.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "ledger/money.h"
+#include "node/books.h"
+
+/* Options shared by the reading commands. */
+typedef struct books_options {
+  const char *dir, *member, *period;
+  cli_format format;
+} books_options;
+
+static int parse_options(int argc, char **argv, const char *command, const char *usage,
+                         unsigned formats, books_options *options)
+{
+  static const struct option table[] = {{"member", required_argument, NULL, 'm'},
+                                        {"period", required_argument, NULL, 'p'},
+                                        {"output", required_argument, NULL, 'O'},
+                                        {"dir", required_argument, NULL, 'd'},
+                                        {"help", no_argument, NULL, 'h'},
+                                        {NULL, 0, NULL, 0}};
+  int option;
+  while ((option = getopt_long(argc, argv, "p:O:h", table, NULL)) != -1) {
+    switch (option) {
+    case 'm': options->member = optarg; break;
+    case 'p': options->period = optarg; break;
+    case 'O':
+      if (cli_parse_format(optarg, formats, &options->format))
+        return -1;
+      break;
+    case 'd': options->dir = optarg; break;
+    case 'h': fputs(usage, stdout); return 1;
+    default: cli_usage_error(command, "invalid option"); return -1;
+    }
+  }
+  return 0;
+}
+
+#define ALL_FORMATS (1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON | 1u << CLI_FORMAT_CSV)
+
+/* ---- coop bal ------------------------------------------------------------ */
+
+static const char bal_usage[] =
+    "usage: coop bal [--member ID] [-p YYYY-MM|YYYY] [-O txt|csv|json] [--dir DIR]\n"
+    "\n"
+    "Balance per account (debits positive, credits negative, as hledger shows\n"
+    "them), for all members or one, over all time or one month or year.\n"
+    "-O json prints an array of {\"account\", \"amount_cents\"}: integer cents.\n";
+
+typedef struct balance_printer {
+  cli_format format;
+  json_t *array;
+  int64_t total;
+  int rows;
+} balance_printer;
+
+static coop_err print_balance(void *context, const char *account, int64_t amount_cents)
+{
+  balance_printer *printer = context;
+  char amount[LEDGER_MONEY_TEXT_BYTES];
+  ledger_money_format(amount_cents, amount);
+  printer->total += amount_cents;
+  printer->rows++;
+  if (printer->format == CLI_FORMAT_JSON)
+    return json_array_append_new(printer->array, json_pack("{s:s, s:I}", "account", account,
+                                                           "amount_cents",
+                                                           (json_int_t)amount_cents))
+               ? COOP_E_NOMEM
+               : COOP_OK;
+  if (printer->format == CLI_FORMAT_CSV) {
+    cli_csv_field(stdout, account);
+    printf(",%s,%lld\n", amount, (long long)amount_cents);
+  } else {
+    printf("%16s  %s\n", amount, account);
+  }
+  return COOP_OK;
+}
+
+static int query_from_options(const books_options *options, ledger_books_query *query)
+{
+  memset(query, 0, sizeof *query);
+  query->member_id = options->member;
+  if (options->period &&
+      cli_parse_period_filter(options->period, &query->date_from, &query->date_to))
+    return -1;
+  return 0;
+}
+
+int cli_cmd_bal(int argc, char **argv)
+{
+  books_options options = {.format = CLI_FORMAT_TEXT};
+  int parsed = parse_options(argc, argv, "bal", bal_usage, ALL_FORMATS, &options);
+  if (parsed)
+    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  if (optind < argc)
+    return cli_usage_error("bal", "unexpected argument '%s'", argv[optind]);
+  ledger_books_query query;
+  if (query_from_options(&options, &query))
+    return CLI_EXIT_USAGE;
+  node opened;
+  if (cli_open_books(options.dir, &opened))
+    return CLI_EXIT_FAILURE;
+  ledger_member_row member;
+  if (options.member && ledger_books_member(opened.store, options.member, &member)) {
+    node_close(&opened);
+    cli_error("unknown member '%s' (see 'coop member list')", options.member);
+    return CLI_EXIT_FAILURE;
+  }
+  balance_printer printer = {.format = options.format};
+  if (options.format == CLI_FORMAT_JSON)
+    printer.array = json_array();
+  if (options.format == CLI_FORMAT_CSV)
+    printf("account,amount,amount_cents\n");
+  coop_err err = ledger_books_balances(opened.store, &query, print_balance, &printer);
+  node_close(&opened);
+  if (err) {
+    json_decref(printer.array);
+    cli_error("cannot read balances: %s", coop_err_message(err));
+    return CLI_EXIT_FAILURE;
+  }
+  if (options.format == CLI_FORMAT_JSON)
+    return cli_print_json(printer.array);
+  if (options.format == CLI_FORMAT_TEXT) {
+    char total[LEDGER_MONEY_TEXT_BYTES];
+    ledger_money_format(printer.total, total);
+    printf("%s\n%16s\n", "----------------", total);
+  }
+  return CLI_EXIT_OK;
+}
+
+/* ---- coop reg ------------------------------------------------------------ */
+
+static const char reg_usage[] =
+    "usage: coop reg [--member ID] [-p YYYY-MM|YYYY] [-O txt|csv|json] [--dir DIR]\n"
+    "\n"
+    "The register: every posting in date order, with its entry index, type,\n"
+    "member, ref and note; memos (other income, hours) show their quantity.\n"
+    "Entry indexes are what 'coop correct' and 'coop proof inclusion' take.\n";
+
+typedef struct register_printer {
+  cli_format format;
+  json_t *array;
+} register_printer;
+
+static coop_err print_register(void *context, const ledger_register_row *row)
+{
+  register_printer *printer = context;
+  char date[11], amount[LEDGER_MONEY_TEXT_BYTES];
+  ledger_date_format(row->date, date);
+  int memo = row->account == NULL;
+  ledger_money_format(memo ? row->quantity : row->amount_cents, amount);
+  const char *type = ledger_record_type_name(row->type);
+  const char *account = memo ? (row->type == LEDGER_RECORD_HOURS ? "(hours)" : "(memo)")
+                             : row->account;
+  if (printer->format == CLI_FORMAT_JSON) {
+    json_t *object = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:I?}", "index",
+                               (json_int_t)row->entry_index, "date", date, "type", type,
+                               "member_id", row->member_id, "ref", row->ref, "note", row->note,
+                               "account", memo ? NULL : row->account, "amount_cents",
+                               memo ? (json_int_t)0 : (json_int_t)row->amount_cents);
+    if (object && memo)
+      json_object_set_new(object, "quantity", json_integer(row->quantity));
+    return json_array_append_new(printer->array, object) ? COOP_E_NOMEM : COOP_OK;
+  }
+  if (printer->format == CLI_FORMAT_CSV) {
+    printf("%llu,%s,%s,%s,", (unsigned long long)row->entry_index, date, type, row->member_id);
+    cli_csv_field(stdout, row->ref);
+    fputc(',', stdout);
+    cli_csv_field(stdout, row->note);
+    printf(",%s,%s\n", account, amount);
+    return COOP_OK;
+  }
+  printf("%6llu  %s  %-12s %-9s %-45s %14s  %s\n", (unsigned long long)row->entry_index, date,
+         type, row->member_id, account, amount, row->note);
+  return COOP_OK;
+}
+
+int cli_cmd_reg(int argc, char **argv)
+{
+  books_options options = {.format = CLI_FORMAT_TEXT};
+  int parsed = parse_options(argc, argv, "reg", reg_usage, ALL_FORMATS, &options);
+  if (parsed)
+    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  if (optind < argc)
+    return cli_usage_error("reg", "unexpected argument '%s'", argv[optind]);
+  ledger_books_query query;
+  if (query_from_options(&options, &query))
+    return CLI_EXIT_USAGE;
+  node opened;
+  if (cli_open_books(options.dir, &opened))
+    return CLI_EXIT_FAILURE;
+  register_printer printer = {.format = options.format};
+  if (options.format == CLI_FORMAT_JSON)
+    printer.array = json_array();
+  if (options.format == CLI_FORMAT_CSV)
+    printf("index,date,type,member,ref,note,account,amount\n");
+  coop_err err = ledger_books_register(opened.store, &query, print_register, &printer);
+  node_close(&opened);
+  if (err) {
+    json_decref(printer.array);
+    cli_error("cannot read the register: %s", coop_err_message(err));
+    return CLI_EXIT_FAILURE;
+  }
+  return options.format == CLI_FORMAT_JSON ? cli_print_json(printer.array) : CLI_EXIT_OK;
+}
+
+/* ---- coop accounts ------------------------------------------------------- */
+
+static const char accounts_usage[] =
+    "usage: coop accounts [-O txt|json] [--dir DIR]\n"
+    "\n"
+    "The chart of accounts: every declared account with its type, and each\n"
+    "per-member account for every enrolled member.\n";
+
+typedef struct accounts_listing {
+  cli_format format;
+  json_t *array;
+  const ledger_account_definition *account;
+} accounts_listing;
+
+static coop_err list_account(accounts_listing *listing, const char *name)
+{
+  const ledger_account_definition *account = listing->account;
+  if (listing->format == CLI_FORMAT_JSON)
+    return json_array_append_new(listing->array,
+                                 json_pack("{s:s, s:s, s:i, s:s}", "account", name, "type",
+                                           ledger_account_type_name(account->type), "code",
+                                           account->code, "description", account->description))
+               ? COOP_E_NOMEM
+               : COOP_OK;
+  printf("%-45s %-9s %s\n", name, ledger_account_type_name(account->type), account->description);
+  return COOP_OK;
+}
+
+static coop_err list_member_account(void *context, const ledger_member_row *row)
+{
+  accounts_listing *listing = context;
+  char name[LEDGER_ACCOUNT_NAME_BYTES];
+  coop_err err = ledger_account_name(listing->account->code, row->member_id, name);
+  return err ? err : list_account(listing, name);
+}
+
+int cli_cmd_accounts(int argc, char **argv)
+{
+  books_options options = {.format = CLI_FORMAT_TEXT};
+  int parsed = parse_options(argc, argv, "accounts", accounts_usage,
+                             1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON, &options);
+  if (parsed)
+    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  if (optind < argc)
+    return cli_usage_error("accounts", "unexpected argument '%s'", argv[optind]);
+  node opened;
+  if (cli_open_books(options.dir, &opened))
+    return CLI_EXIT_FAILURE;
+  accounts_listing listing = {.format = options.format};
+  if (options.format == CLI_FORMAT_JSON)
+    listing.array = json_array();
+  size_t count = 0;
+  const ledger_account_definition *chart = ledger_chart(&count);
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < count && !err; i++) {
+    listing.account = &chart[i];
+    if (chart[i].per_member)
+      err = ledger_books_members(opened.store, list_member_account, &listing);
+    else
+      err = list_account(&listing, chart[i].name);
+  }
+  node_close(&opened);
+  if (err) {
+    json_decref(listing.array);
+    cli_error("cannot list accounts: %s", coop_err_message(err));
+    return CLI_EXIT_FAILURE;
+  }
+  return options.format == CLI_FORMAT_JSON ? cli_print_json(listing.array) : CLI_EXIT_OK;
+}
+
+/* ---- coop period ---------------------------------------------------------- */
+
+static const char period_usage[] =
+    "usage: coop period close YYYY-MM [--dir DIR]\n"
+    "\n"
+    "Closes a month that has ended: records dated in it are refused from then on;\n"
+    "a mistake is fixed with 'coop correct' in an open month, which names the\n"
+    "month it corrects.\n";
+
+int cli_cmd_period(int argc, char **argv)
+{
+  books_options options = {.format = CLI_FORMAT_TEXT};
+  int parsed = parse_options(argc, argv, "period", period_usage, 1u << CLI_FORMAT_TEXT, &options);
+  if (parsed)
+    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  if (argc - optind != 2 || strcmp(argv[optind], "close"))
+    return cli_usage_error("period", "expected 'close YYYY-MM'");
+  uint32_t period = 0;
+  if (ledger_period_parse(argv[optind + 1], &period)) {
+    cli_error("invalid month '%s' (expected YYYY-MM)", argv[optind + 1]);
+    return CLI_EXIT_USAGE;
+  }
+  node opened;
+  if (cli_open_node(options.dir, &opened))
+    return CLI_EXIT_FAILURE;
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = node_period_close(&opened, period, message);
+  node_close(&opened);
+  if (err) {
+    cli_error("%s", message);
+    return CLI_EXIT_FAILURE;
+  }
+  printf("closed %s\n", argv[optind + 1]);
+  return CLI_EXIT_OK;
+}
+
+/* ---- coop rebuild --------------------------------------------------------- */
+
+static const char rebuild_usage[] =
+    "usage: coop rebuild [--dir DIR]\n"
+    "\n"
+    "Drops every derived table (members, records, postings, closed months) and\n"
+    "recomputes them from the signed log.  Reports come out identical: they are a\n"
+    "pure function of the log.\n";
+
+int cli_cmd_rebuild(int argc, char **argv)
+{
+  books_options options = {.format = CLI_FORMAT_TEXT};
+  int parsed = parse_options(argc, argv, "rebuild", rebuild_usage, 1u << CLI_FORMAT_TEXT,
+                             &options);
+  if (parsed)
+    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  if (optind < argc)
+    return cli_usage_error("rebuild", "unexpected argument '%s'", argv[optind]);
+  node opened;
+  if (cli_open_node(options.dir, &opened))
+    return CLI_EXIT_FAILURE;
+  coop_err err = ledger_books_rebuild(opened.store, &opened.identity);
+  uint64_t size = 0;
+  if (!err)
+    err = ledger_books_indexed_size(opened.store, &size);
+  node_close(&opened);
+  if (err) {
+    cli_error("rebuild failed, nothing changed: %s", coop_err_message(err));
+    return CLI_EXIT_FAILURE;
+  }
+  printf("rebuilt the books from %llu entries\n", (unsigned long long)size);
+  return CLI_EXIT_OK;
+}

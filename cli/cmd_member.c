@@ -1,0 +1,326 @@
+/* coop member: enrol members, list them, show one, record status changes. */
+#include <getopt.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "ledger/hex.h"
+#include "ledger/money.h"
+#include "node/books.h"
+
+static const char usage[] =
+    "usage: coop member add --name NAME --municipality KEY --client-ref REF\n"
+    "                       [--member-key KEY] [--birth YYYY-MM] [--not-a-bsn]\n"
+    "       coop member list [-O txt|json]\n"
+    "       coop member show ID [-p YYYY-MM] [-O txt|json]\n"
+    "       coop member set ID --from YYYY-MM (--birth YYYY-MM | --n-approved yes|no |\n"
+    "                       --medical-limit yes|no | --single-parent yes|no | --left)\n"
+    "\n"
+    "add   enrols a member and prints their short member id (m-xxxxxx).  KEY is the\n"
+    "      municipality's node key (64 hex digits, from 'coop id' on its node).  REF\n"
+    "      is the municipality's own client number or an agreed pseudonym, never a\n"
+    "      BSN: a 9-digit REF that passes the 11-check is refused unless you confirm\n"
+    "      with --not-a-bsn.  Everything about the member is sealed so that only the\n"
+    "      coop, that municipality and (with --member-key) the member can read it.\n"
+    "list  every member: id, name, client ref, municipality fingerprint.\n"
+    "show  one member: details, status in a month (default: this month), balances.\n"
+    "set   records a status fact from a month on: birth month (for age), the\n"
+    "      municipality's approval of disregard n, medically limited hours, single\n"
+    "      parent with a child under 12, or leaving.  History is kept: a later fact\n"
+    "      overrides an earlier one from its month on.\n"
+    "\n"
+    "options:\n"
+    "  -O, --output FORMAT  txt (default) or json\n"
+    "  --dir DIR            node home (default $COOP_HOME, else ~/.local/share/coop)\n"
+    "  -h, --help           show this help\n";
+
+enum {
+  OPTION_NAME = 256, OPTION_MUNICIPALITY, OPTION_CLIENT_REF, OPTION_MEMBER_KEY, OPTION_BIRTH,
+  OPTION_NOT_A_BSN, OPTION_FROM, OPTION_N_APPROVED, OPTION_MEDICAL, OPTION_SINGLE_PARENT,
+  OPTION_LEFT, OPTION_DIR,
+};
+
+typedef struct member_options {
+  const char *dir, *name, *municipality, *client_ref, *member_key, *birth, *from, *period;
+  const char *set_value;
+  int set_field, not_a_bsn, field_count;
+  cli_format format;
+} member_options;
+
+static int parse_options(int argc, char **argv, member_options *options)
+{
+  static const struct option table[] = {
+      {"name", required_argument, NULL, OPTION_NAME},
+      {"municipality", required_argument, NULL, OPTION_MUNICIPALITY},
+      {"client-ref", required_argument, NULL, OPTION_CLIENT_REF},
+      {"member-key", required_argument, NULL, OPTION_MEMBER_KEY},
+      {"birth", required_argument, NULL, OPTION_BIRTH},
+      {"not-a-bsn", no_argument, NULL, OPTION_NOT_A_BSN},
+      {"from", required_argument, NULL, OPTION_FROM},
+      {"n-approved", required_argument, NULL, OPTION_N_APPROVED},
+      {"medical-limit", required_argument, NULL, OPTION_MEDICAL},
+      {"single-parent", required_argument, NULL, OPTION_SINGLE_PARENT},
+      {"left", no_argument, NULL, OPTION_LEFT},
+      {"period", required_argument, NULL, 'p'},
+      {"output", required_argument, NULL, 'O'},
+      {"dir", required_argument, NULL, OPTION_DIR},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  int option;
+  while ((option = getopt_long(argc, argv, "p:O:h", table, NULL)) != -1) {
+    switch (option) {
+    case OPTION_NAME: options->name = optarg; break;
+    case OPTION_MUNICIPALITY: options->municipality = optarg; break;
+    case OPTION_CLIENT_REF: options->client_ref = optarg; break;
+    case OPTION_MEMBER_KEY: options->member_key = optarg; break;
+    case OPTION_BIRTH: options->birth = optarg; options->field_count++;
+      options->set_field = LEDGER_MEMBER_BIRTH; break;
+    case OPTION_NOT_A_BSN: options->not_a_bsn = 1; break;
+    case OPTION_FROM: options->from = optarg; break;
+    case OPTION_N_APPROVED: options->set_field = LEDGER_MEMBER_N_APPROVED;
+      options->set_value = optarg; options->field_count++; break;
+    case OPTION_MEDICAL: options->set_field = LEDGER_MEMBER_MEDICAL_LIMIT;
+      options->set_value = optarg; options->field_count++; break;
+    case OPTION_SINGLE_PARENT: options->set_field = LEDGER_MEMBER_SINGLE_PARENT;
+      options->set_value = optarg; options->field_count++; break;
+    case OPTION_LEFT: options->set_field = LEDGER_MEMBER_LEFT; options->set_value = "yes";
+      options->field_count++; break;
+    case 'p': options->period = optarg; break;
+    case 'O':
+      if (cli_parse_format(optarg, 1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON,
+                           &options->format))
+        return -1;
+      break;
+    case OPTION_DIR: options->dir = optarg; break;
+    case 'h': fputs(usage, stdout); return 1;
+    default: cli_usage_error("member", "invalid option"); return -1;
+    }
+  }
+  return 0;
+}
+
+static int parse_period_option(const char *text, const char *what, uint32_t *period)
+{
+  if (ledger_period_parse(text, period) != COOP_OK) {
+    cli_error("%s '%s' is not a month (expected YYYY-MM)", what, text);
+    return -1;
+  }
+  return 0;
+}
+
+static int member_add(const member_options *options)
+{
+  if (!options->name || !options->municipality || !options->client_ref)
+    return cli_usage_error("member", "'member add' needs --name, --municipality and --client-ref");
+  node_member_request request = {.name = options->name, .client_ref = options->client_ref,
+                                 .client_ref_is_not_a_bsn = options->not_a_bsn,
+                                 .from_period = node_today() / 100};
+  if (cli_parse_key(options->municipality, "--municipality", request.municipality))
+    return CLI_EXIT_USAGE;
+  if (options->member_key) {
+    request.has_member_key = 1;
+    if (cli_parse_key(options->member_key, "--member-key", request.member_key))
+      return CLI_EXIT_USAGE;
+  }
+  if (options->birth && parse_period_option(options->birth, "--birth", &request.birth_period))
+    return CLI_EXIT_USAGE;
+  if (request.birth_period > request.from_period)
+    request.from_period = request.birth_period;
+  node opened;
+  if (cli_open_node(options->dir, &opened))
+    return CLI_EXIT_FAILURE;
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1], message[NODE_MESSAGE_BYTES];
+  coop_err err = node_member_add(&opened, &request, member_id, message);
+  node_close(&opened);
+  if (err) {
+    cli_error("%s", message);
+    return CLI_EXIT_FAILURE;
+  }
+  printf("%s\n", member_id);
+  return CLI_EXIT_OK;
+}
+
+static coop_err list_one(void *context, const ledger_member_row *row)
+{
+  json_t *array = context;
+  char municipality[65], fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+  ledger_hex_encode(row->municipality, 32, municipality);
+  ledger_fingerprint(row->municipality, fingerprint);
+  if (!array) {
+    printf("%-9s  %-30s  %-16s  %s\n", row->member_id, row->name, row->client_ref, fingerprint);
+    return COOP_OK;
+  }
+  return json_array_append_new(array, json_pack("{s:s, s:s, s:s, s:s, s:I}", "member_id",
+                                                row->member_id, "name", row->name,
+                                                "client_ref", row->client_ref, "municipality",
+                                                municipality, "entry_index",
+                                                (json_int_t)row->entry_index))
+             ? COOP_E_NOMEM
+             : COOP_OK;
+}
+
+static int member_list(const member_options *options)
+{
+  node opened;
+  if (cli_open_books(options->dir, &opened))
+    return CLI_EXIT_FAILURE;
+  json_t *array = options->format == CLI_FORMAT_JSON ? json_array() : NULL;
+  if (!array)
+    printf("%-9s  %-30s  %-16s  %s\n", "member", "name", "client ref", "municipality");
+  coop_err err = ledger_books_members(opened.store, list_one, array);
+  node_close(&opened);
+  if (err) {
+    json_decref(array);
+    cli_error("cannot list members: %s", coop_err_message(err));
+    return CLI_EXIT_FAILURE;
+  }
+  return array ? cli_print_json(array) : CLI_EXIT_OK;
+}
+
+typedef struct balance_collector {
+  json_t *array;
+} balance_collector;
+
+static coop_err collect_balance(void *context, const char *account, int64_t amount_cents)
+{
+  balance_collector *collector = context;
+  return json_array_append_new(collector->array,
+                               json_pack("{s:s, s:I}", "account", account, "amount_cents",
+                                         (json_int_t)amount_cents))
+             ? COOP_E_NOMEM
+             : COOP_OK;
+}
+
+static json_t *member_json(node *opened, const ledger_member_row *row, uint32_t period,
+                           const ledger_member_status *status)
+{
+  char municipality[65], period_text[8], birth[8] = "";
+  ledger_hex_encode(row->municipality, 32, municipality);
+  ledger_period_format(period, period_text);
+  if (status->birth_period)
+    ledger_period_format(status->birth_period, birth);
+  balance_collector collector = {json_array()};
+  ledger_books_query query = {.member_id = row->member_id};
+  if (!collector.array || ledger_books_balances(opened->store, &query, collect_balance, &collector))
+    return NULL;
+  return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:{s:s?, s:b, s:b, s:b, s:b}, s:o}",
+                   "member_id", row->member_id, "name", row->name, "client_ref",
+                   row->client_ref, "municipality", municipality, "entry_index",
+                   (json_int_t)row->entry_index, "period", period_text, "status", "birth",
+                   birth[0] ? birth : NULL, "n_approved", status->n_approved, "medical_limit",
+                   status->medical_limit, "single_parent", status->single_parent, "left",
+                   status->left, "balances", collector.array);
+}
+
+static void print_member_text(json_t *member)
+{
+  json_t *status = json_object_get(member, "status");
+  printf("member:       %s\nname:         %s\nclient ref:   %s\nmunicipality: %s\n",
+         json_string_value(json_object_get(member, "member_id")),
+         json_string_value(json_object_get(member, "name")),
+         json_string_value(json_object_get(member, "client_ref")),
+         json_string_value(json_object_get(member, "municipality")));
+  const char *birth = json_string_value(json_object_get(status, "birth"));
+  printf("status in %s: born %s%s%s%s%s\n",
+         json_string_value(json_object_get(member, "period")), birth ? birth : "(unknown)",
+         json_is_true(json_object_get(status, "n_approved")) ? ", disregard n approved" : "",
+         json_is_true(json_object_get(status, "medical_limit")) ? ", medically limited hours" : "",
+         json_is_true(json_object_get(status, "single_parent")) ? ", single parent" : "",
+         json_is_true(json_object_get(status, "left")) ? ", left the coop" : "");
+  size_t i;
+  json_t *balance;
+  json_array_foreach(json_object_get(member, "balances"), i, balance) {
+    char amount[LEDGER_MONEY_TEXT_BYTES];
+    ledger_money_format(json_integer_value(json_object_get(balance, "amount_cents")), amount);
+    printf("  %14s  %s\n", amount, json_string_value(json_object_get(balance, "account")));
+  }
+}
+
+static int member_show(const member_options *options, const char *member_id)
+{
+  uint32_t period = node_today() / 100;
+  if (options->period && parse_period_option(options->period, "-p", &period))
+    return CLI_EXIT_USAGE;
+  node opened;
+  if (cli_open_books(options->dir, &opened))
+    return CLI_EXIT_FAILURE;
+  ledger_member_row row;
+  ledger_member_status status;
+  coop_err err = ledger_books_member(opened.store, member_id, &row);
+  if (!err)
+    err = ledger_books_member_status(opened.store, member_id, period, &status);
+  json_t *member = err ? NULL : member_json(&opened, &row, period, &status);
+  node_close(&opened);
+  if (err == COOP_E_NOT_FOUND) {
+    cli_error("unknown member '%s' (see 'coop member list')", member_id);
+    return CLI_EXIT_FAILURE;
+  }
+  if (err || !member) {
+    cli_error("cannot read member '%s': %s", member_id, coop_err_message(err));
+    return CLI_EXIT_FAILURE;
+  }
+  if (options->format == CLI_FORMAT_JSON)
+    return cli_print_json(member);
+  print_member_text(member);
+  json_decref(member);
+  return CLI_EXIT_OK;
+}
+
+static int parse_yes_no(const char *text, uint32_t *value)
+{
+  if (!strcmp(text, "yes") || !strcmp(text, "no")) {
+    *value = !strcmp(text, "yes");
+    return 0;
+  }
+  cli_error("expected 'yes' or 'no', got '%s'", text);
+  return -1;
+}
+
+static int member_set(const member_options *options, const char *member_id)
+{
+  if (options->field_count != 1 || !options->from)
+    return cli_usage_error("member", "'member set' needs --from and exactly one fact to set");
+  uint32_t from = 0, value = 0;
+  if (parse_period_option(options->from, "--from", &from))
+    return CLI_EXIT_USAGE;
+  if (options->set_field == LEDGER_MEMBER_BIRTH) {
+    if (parse_period_option(options->birth, "--birth", &value))
+      return CLI_EXIT_USAGE;
+  } else if (parse_yes_no(options->set_value, &value)) {
+    return CLI_EXIT_USAGE;
+  }
+  node opened;
+  if (cli_open_node(options->dir, &opened))
+    return CLI_EXIT_FAILURE;
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = node_member_set(&opened, member_id, (uint8_t)options->set_field, from, value,
+                                 message);
+  node_close(&opened);
+  if (err) {
+    cli_error("%s", message);
+    return CLI_EXIT_FAILURE;
+  }
+  printf("recorded %s of %s from %s\n", ledger_member_field_name((uint8_t)options->set_field),
+         member_id, options->from);
+  return CLI_EXIT_OK;
+}
+
+int cli_cmd_member(int argc, char **argv)
+{
+  member_options options = {.format = CLI_FORMAT_TEXT};
+  int parsed = parse_options(argc, argv, &options);
+  if (parsed)
+    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  int positional = argc - optind;
+  const char *action = positional ? argv[optind] : "";
+  if (!strcmp(action, "add") && positional == 1)
+    return member_add(&options);
+  if (!strcmp(action, "list") && positional == 1)
+    return member_list(&options);
+  if (!strcmp(action, "show") && positional == 2)
+    return member_show(&options, argv[optind + 1]);
+  if (!strcmp(action, "set") && positional == 2)
+    return member_set(&options, argv[optind + 1]);
+  return cli_usage_error("member", "expected 'add', 'list', 'show ID' or 'set ID'");
+}

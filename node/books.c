@@ -1,0 +1,702 @@
+#include "node/books.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "ledger/alloc.h"
+#include "ledger/money.h"
+#include "ledger/seal.h"
+
+static coop_err say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static coop_err say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
+{
+  va_list args;
+  va_start(args, format);
+  vsnprintf(message, NODE_MESSAGE_BYTES, format, args);
+  va_end(args);
+  return err;
+}
+
+uint32_t node_today(void)
+{
+  time_t seconds = (time_t)(node_now_ms() / 1000u);
+  struct tm utc;
+  gmtime_r(&seconds, &utc);
+  return (uint32_t)(utc.tm_year + 1900) * 10000u + (uint32_t)(utc.tm_mon + 1) * 100u +
+         (uint32_t)utc.tm_mday;
+}
+
+/* ---- a session: one transaction of checked, indexed appends ------------- */
+
+#define SESSION_BATCH 1000u
+#define KEY_SLOTS 2048u /* open addressing; far more than a coop has members */
+
+typedef struct books_session {
+  node *node;
+  char *message;
+  uint8_t books_audience[LEDGER_AUDIENCE_ID_BYTES];
+  uint64_t base_size; /* log size before the pending entries */
+  size_t pending;
+  uint16_t kinds[SESSION_BATCH];
+  uint8_t audiences[SESSION_BATCH][LEDGER_AUDIENCE_ID_BYTES];
+  size_t offsets[SESSION_BATCH];
+  size_t lengths[SESSION_BATCH];
+  coop_buf payloads;
+  /* audience id -> key, for sealing */
+  uint8_t key_ids[KEY_SLOTS][LEDGER_AUDIENCE_ID_BYTES];
+  uint8_t *keys; /* KEY_SLOTS * 32 in sodium memory */
+  int key_used[KEY_SLOTS];
+} books_session;
+
+static coop_err session_key(books_session *session, const uint8_t *audience_id,
+                            const uint8_t **key)
+{
+  unsigned slot = coop_get_u32le(audience_id) % KEY_SLOTS;
+  for (unsigned probe = 0; probe < KEY_SLOTS; probe++, slot = (slot + 1) % KEY_SLOTS) {
+    if (session->key_used[slot] &&
+        !memcmp(session->key_ids[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES)) {
+      *key = session->keys + 32 * slot;
+      return COOP_OK;
+    }
+    if (!session->key_used[slot])
+      break;
+  }
+  if (session->key_used[slot])
+    return COOP_E_LIMIT;
+  node *self = session->node;
+  coop_err err = ledger_store_audience_key(self->store, &self->identity,
+                                           self->identity.public_key, audience_id,
+                                           session->keys + 32 * slot);
+  if (err)
+    return say(session->message, err, "cannot open the audience key of this entry: %s",
+               coop_err_message(err));
+  memcpy(session->key_ids[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES);
+  session->key_used[slot] = 1;
+  *key = session->keys + 32 * slot;
+  return COOP_OK;
+}
+
+static coop_err session_flush(books_session *session)
+{
+  if (!session->pending)
+    return COOP_OK;
+  ledger_append_item items[SESSION_BATCH];
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < session->pending && !err; i++) {
+    static const uint8_t zero[LEDGER_AUDIENCE_ID_BYTES];
+    int sealed = memcmp(session->audiences[i], zero, sizeof zero) != 0;
+    const uint8_t *key = NULL;
+    if (sealed)
+      err = session_key(session, session->audiences[i], &key);
+    items[i] = (ledger_append_item){.kind = session->kinds[i],
+                                    .audience_id = sealed ? session->audiences[i] : NULL,
+                                    .audience_key = key,
+                                    .payload = session->payloads.data + session->offsets[i],
+                                    .payload_bytes = session->lengths[i]};
+  }
+  if (!err) {
+    err = ledger_store_append(session->node->store, &session->node->identity, items,
+                              session->pending, node_now_ms(), NULL);
+    if (err)
+      say(session->message, err, "cannot append: %s (%s)", coop_err_message(err),
+          ledger_store_error_message(session->node->store));
+  }
+  session->base_size += session->pending;
+  session->pending = 0;
+  coop_buf_reset(&session->payloads);
+  return err;
+}
+
+/* Applies an entry to the derived tables at once (so later checks in the same
+ * session see it) and queues it for the next append batch. */
+static coop_err session_add(books_session *session, uint16_t kind, const uint8_t *audience_id,
+                            const coop_buf *plain)
+{
+  ledger_entry_header header = {.format_version = LEDGER_ENTRY_FORMAT_VERSION,
+                                .kind = kind,
+                                .index = session->base_size + session->pending};
+  memcpy(header.log_id, session->node->identity.public_key, LEDGER_LOG_ID_BYTES);
+  if (audience_id)
+    memcpy(header.audience_id, audience_id, LEDGER_AUDIENCE_ID_BYTES);
+  coop_err err = ledger_books_apply(session->node->store, &header, plain->data, plain->len);
+  if (err)
+    return say(session->message, err, "cannot index the new entry: %s", coop_err_message(err));
+  size_t slot = session->pending;
+  session->kinds[slot] = kind;
+  memcpy(session->audiences[slot], header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
+  session->offsets[slot] = session->payloads.len;
+  session->lengths[slot] = plain->len;
+  err = coop_buf_append(&session->payloads, plain->data, plain->len);
+  if (err)
+    return say(session->message, err, "out of memory");
+  session->pending++;
+  return session->pending == SESSION_BATCH ? session_flush(session) : COOP_OK;
+}
+
+static void session_free(books_session *session)
+{
+  coop_buf_release(&session->payloads);
+  if (session->keys)
+    sodium_free(session->keys);
+  coop_free(session);
+}
+
+static coop_err session_begin(node *self, char message[NODE_MESSAGE_BYTES],
+                              books_session **out)
+{
+  *out = NULL;
+  books_session *session = coop_calloc(1, sizeof *session);
+  if (!session)
+    return say(message, COOP_E_NOMEM, "out of memory");
+  session->node = self;
+  session->message = message;
+  coop_buf_init(&session->payloads, (size_t)SESSION_BATCH * COOP_PAYLOAD_BYTES_MAX);
+  session->keys = sodium_malloc(KEY_SLOTS * 32);
+  if (!session->keys) {
+    session_free(session);
+    return say(message, COOP_E_NOMEM, "out of memory");
+  }
+  coop_err err = ledger_store_begin(self->store);
+  if (err) {
+    session_free(session);
+    return say(message, err, "cannot start a transaction: %s",
+               ledger_store_error_message(self->store));
+  }
+  err = ledger_books_catch_up(self->store, &self->identity);
+  if (!err)
+    err = ledger_store_size(self->store, self->identity.public_key, &session->base_size);
+  if (!err && ledger_books_audience(self->store, session->books_audience) != COOP_OK)
+    err = say(message, COOP_E_NOT_FOUND, "the books are not open on this node (only a coop "
+                                         "node keeps books)");
+  else if (err)
+    say(message, err, "cannot bring the books up to date: %s", coop_err_message(err));
+  if (err) {
+    ledger_store_rollback(self->store);
+    session_free(session);
+    return err;
+  }
+  *out = session;
+  return COOP_OK;
+}
+
+/* Commits when `err` is COOP_OK (after the last batch), else rolls back. */
+static coop_err session_end(books_session *session, coop_err err)
+{
+  node *self = session->node;
+  if (!err)
+    err = session_flush(session);
+  if (!err && (err = ledger_books_set_indexed_size(self->store, session->base_size)))
+    say(session->message, err, "cannot update the books index");
+  if (!err && (err = ledger_store_commit(self->store)))
+    say(session->message, err, "cannot commit: %s", ledger_store_error_message(self->store));
+  if (err)
+    ledger_store_rollback(self->store);
+  session_free(session);
+  return err;
+}
+
+/* ---- opening the books -------------------------------------------------- */
+
+static coop_err open_books(node *self, char message[NODE_MESSAGE_BYTES])
+{
+  uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES];
+  const uint8_t(*readers)[32] = (const uint8_t(*)[32])self->identity.public_key;
+  coop_err err = ledger_store_begin(self->store);
+  if (!err)
+    err = ledger_store_audience_create(self->store, &self->identity, readers, 1, node_now_ms(),
+                                       audience_id);
+  uint8_t payload[LEDGER_BOOKS_PAYLOAD_BYTES];
+  payload[0] = 1;
+  memcpy(payload + 1, audience_id, LEDGER_AUDIENCE_ID_BYTES);
+  coop_put_u16le(payload + 17, LEDGER_CHART_VERSION);
+  ledger_append_item item = {.kind = LEDGER_KIND_BOOKS, .payload = payload,
+                             .payload_bytes = sizeof payload};
+  if (!err)
+    err = ledger_store_append(self->store, &self->identity, &item, 1, node_now_ms(), NULL);
+  if (!err)
+    err = ledger_books_catch_up(self->store, &self->identity);
+  if (!err)
+    err = ledger_store_commit(self->store);
+  if (err) {
+    ledger_store_rollback(self->store);
+    return say(message, err, "cannot open the books: %s", coop_err_message(err));
+  }
+  return COOP_OK;
+}
+
+coop_err node_books_ready(node *self, char message[NODE_MESSAGE_BYTES])
+{
+  coop_err err = ledger_books_catch_up(self->store, &self->identity);
+  if (err == COOP_E_NO_KEY || err == COOP_E_TAMPERED)
+    return say(message, err, "an entry of this node's own log cannot be read back; run "
+                             "'coop verify'");
+  if (err)
+    return say(message, err, "cannot bring the books up to date: %s", coop_err_message(err));
+  uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES];
+  if (ledger_books_audience(self->store, audience_id) == COOP_OK)
+    return COOP_OK;
+  if (self->role != LEDGER_ROLE_COOP)
+    return say(message, COOP_E_USAGE, "this is a %s node: only a coop node keeps books",
+               ledger_role_name(self->role));
+  return open_books(self, message);
+}
+
+/* ---- members ------------------------------------------------------------ */
+
+static coop_err member_request_check(const node_member_request *request,
+                                     char message[NODE_MESSAGE_BYTES])
+{
+  size_t name_bytes = strlen(request->name);
+  if (!name_bytes || name_bytes > COOP_NAME_BYTES_MAX ||
+      ledger_note_check((const uint8_t *)request->name, name_bytes) || strchr(request->name, '\n'))
+    return say(message, COOP_E_BAD_INPUT, "invalid name '%s': use 1 to %u bytes of printable "
+                                          "UTF-8", request->name, COOP_NAME_BYTES_MAX);
+  size_t ref_bytes = strlen(request->client_ref);
+  if (!ref_bytes || ref_bytes > LEDGER_CLIENT_REF_BYTES_MAX ||
+      ledger_note_check((const uint8_t *)request->client_ref, ref_bytes) ||
+      strchr(request->client_ref, '\n'))
+    return say(message, COOP_E_BAD_INPUT, "invalid client ref '%s': use 1 to %u printable "
+                                          "characters", request->client_ref,
+               LEDGER_CLIENT_REF_BYTES_MAX);
+  if (ledger_looks_like_bsn(request->client_ref) && !request->client_ref_is_not_a_bsn)
+    return say(message, COOP_E_BAD_INPUT,
+               "client ref '%s' looks like a BSN (9 digits passing the 11-check); a coop may "
+               "not use BSNs.  Use the municipality's client number or an agreed pseudonym, or "
+               "pass --not-a-bsn if this really is not a BSN", request->client_ref);
+  uint8_t x25519[32];
+  if (crypto_sign_ed25519_pk_to_curve25519(x25519, request->municipality) != 0)
+    return say(message, COOP_E_BAD_INPUT, "the municipality key is not a valid node key");
+  if (request->has_member_key &&
+      crypto_sign_ed25519_pk_to_curve25519(x25519, request->member_key) != 0)
+    return say(message, COOP_E_BAD_INPUT, "the member key is not a valid node key");
+  return COOP_OK;
+}
+
+/* A fresh audience whose member id is not taken yet. */
+static coop_err new_member_audience(books_session *session, const node_member_request *request,
+                                    uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES])
+{
+  node *self = session->node;
+  uint8_t readers[3][32];
+  size_t reader_count = 0;
+  memcpy(readers[reader_count++], self->identity.public_key, 32);
+  memcpy(readers[reader_count++], request->municipality, 32);
+  if (request->has_member_key)
+    memcpy(readers[reader_count++], request->member_key, 32);
+  coop_err err = session_flush(session);
+  for (int attempt = 0; !err && attempt < 8; attempt++) {
+    err = ledger_store_audience_create(self->store, &self->identity,
+                                       (const uint8_t(*)[32])readers, reader_count,
+                                       node_now_ms(), audience_id);
+    if (err)
+      return say(session->message, err, "cannot create the member's audience: %s",
+                 coop_err_message(err));
+    session->base_size += reader_count;
+    char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+    ledger_member_row existing;
+    ledger_member_id(audience_id, member_id);
+    /* A clash of the short id wastes only the grants: draw again. */
+    if (ledger_books_member(self->store, member_id, &existing) == COOP_E_NOT_FOUND)
+      return COOP_OK;
+  }
+  return err ? err : say(session->message, COOP_E_EXISTS, "no free member id found");
+}
+
+static coop_err add_status(books_session *session, const uint8_t *audience_id, uint8_t field,
+                           uint32_t from_period, uint32_t value)
+{
+  ledger_member_payload status = {.action = LEDGER_MEMBER_STATUS, .field = field,
+                                  .from_period = from_period, .value = value};
+  coop_buf plain;
+  coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
+  coop_err err = ledger_member_encode(&status, &plain);
+  if (err)
+    say(session->message, err, "invalid %s from %u: %u", ledger_member_field_name(field),
+        (unsigned)from_period, (unsigned)value);
+  else
+    err = session_add(session, LEDGER_KIND_MEMBER, audience_id, &plain);
+  coop_buf_release(&plain);
+  return err;
+}
+
+static coop_err enrol(books_session *session, const node_member_request *request,
+                      char member_id[LEDGER_MEMBER_ID_CHARS + 1])
+{
+  uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES];
+  coop_err err = new_member_audience(session, request, audience_id);
+  if (err)
+    return err;
+  ledger_member_payload member = {.action = LEDGER_MEMBER_ENROL};
+  snprintf(member.name, sizeof member.name, "%s", request->name);
+  memcpy(member.municipality, request->municipality, 32);
+  snprintf(member.client_ref, sizeof member.client_ref, "%s", request->client_ref);
+  if (request->has_member_key)
+    memcpy(member.member_key, request->member_key, 32);
+  coop_buf plain;
+  coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
+  err = ledger_member_encode(&member, &plain);
+  if (err)
+    say(session->message, err, "cannot encode the member");
+  else
+    err = session_add(session, LEDGER_KIND_MEMBER, audience_id, &plain);
+  coop_buf_release(&plain);
+  if (!err && request->birth_period)
+    err = add_status(session, audience_id, LEDGER_MEMBER_BIRTH, request->from_period,
+                     request->birth_period);
+  if (!err)
+    ledger_member_id(audience_id, member_id);
+  return err;
+}
+
+coop_err node_member_add(node *self, const node_member_request *request,
+                         char member_id[LEDGER_MEMBER_ID_CHARS + 1],
+                         char message[NODE_MESSAGE_BYTES])
+{
+  member_id[0] = 0;
+  coop_err err = member_request_check(request, message);
+  books_session *session = NULL;
+  if (!err)
+    err = node_books_ready(self, message);
+  if (!err)
+    err = session_begin(self, message, &session);
+  if (err)
+    return err;
+  err = enrol(session, request, member_id);
+  err = session_end(session, err);
+  if (err)
+    member_id[0] = 0;
+  return err;
+}
+
+coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint32_t from_period,
+                         uint32_t value, char message[NODE_MESSAGE_BYTES])
+{
+  books_session *session = NULL;
+  coop_err err = node_books_ready(self, message);
+  if (!err)
+    err = session_begin(self, message, &session);
+  if (err)
+    return err;
+  ledger_member_row row;
+  err = ledger_books_member(self->store, member_id, &row);
+  if (err == COOP_E_NOT_FOUND)
+    say(message, err, "unknown member '%s' (see 'coop member list')", member_id);
+  if (!err)
+    err = add_status(session, row.audience_id, field, from_period, value);
+  return session_end(session, err);
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+static coop_err period_open(books_session *session, uint32_t date)
+{
+  int closed = 0;
+  coop_err err = ledger_books_period_closed(session->node->store, date / 100, &closed);
+  if (err)
+    return say(session->message, err, "cannot read closed periods");
+  if (closed) {
+    char period[8];
+    ledger_period_format(date / 100, period);
+    return say(session->message, COOP_E_PERIOD_CLOSED,
+               "period %s is closed: record it in an open month (a correction names the month "
+               "it corrects)", period);
+  }
+  return COOP_OK;
+}
+
+static int record_allowed_directly(uint8_t type)
+{
+  return ledger_record_type_name(type) && type != LEDGER_RECORD_CORRECTION &&
+         type != LEDGER_RECORD_PROFIT_SPLIT;
+}
+
+/* Builds the record a request asks for; looks the member up. */
+static coop_err build_record(books_session *session, const node_record_request *request,
+                             ledger_record *record, ledger_member_row *member)
+{
+  memset(record, 0, sizeof *record);
+  record->type = request->type;
+  record->date = request->date;
+  if (!record_allowed_directly(request->type))
+    return say(session->message, COOP_E_BAD_INPUT, "records of this type cannot be made by hand");
+  if (!ledger_date_valid(request->date))
+    return say(session->message, COOP_E_BAD_INPUT, "invalid date");
+  int wants_member = request->type != LEDGER_RECORD_COOP_COST &&
+                     request->type != LEDGER_RECORD_OPENING;
+  const char *member_id = request->member_id ? request->member_id : "";
+  if (wants_member && !member_id[0])
+    return say(session->message, COOP_E_BAD_INPUT, "a %s record needs --member",
+               ledger_record_type_name(request->type));
+  if (!wants_member && member_id[0])
+    return say(session->message, COOP_E_BAD_INPUT, "a %s record is the coop's own: no --member",
+               ledger_record_type_name(request->type));
+  if (wants_member) {
+    coop_err err = ledger_books_member(session->node->store, member_id, member);
+    if (err == COOP_E_NOT_FOUND)
+      return say(session->message, COOP_E_NOT_FOUND,
+                 "unknown member '%s' (see 'coop member list')", member_id);
+    if (err)
+      return say(session->message, err, "cannot read members");
+    memcpy(record->member, member->audience_id, LEDGER_MEMBER_ID_BYTES);
+  }
+  snprintf(record->ref, sizeof record->ref, "%s", request->ref ? request->ref : "");
+  snprintf(record->note, sizeof record->note, "%s", request->note ? request->note : "");
+  if (request->amount <= 0 || request->amount > LEDGER_MONEY_CENTS_MAX)
+    return say(session->message, COOP_E_RANGE, "the amount must be more than zero");
+  if (ledger_record_is_memo(request->type))
+    record->quantity = request->amount;
+  else if (ledger_record_postings(record, request->amount))
+    return say(session->message, COOP_E_BAD_INPUT, "cannot post this record");
+  coop_err err = ledger_record_check(record);
+  if (err)
+    return say(session->message, err, "invalid record: %s", coop_err_message(err));
+  return COOP_OK;
+}
+
+static int64_t record_amount(const ledger_record *record)
+{
+  return ledger_record_is_memo(record->type) ? record->quantity
+                                             : record->postings[0].amount_cents;
+}
+
+/* Lists what differs between a stored record and a new one with its ref. */
+static void describe_difference(const ledger_record *stored, const ledger_record *wanted,
+                                char *out, size_t out_bytes)
+{
+  out[0] = 0;
+  size_t used = 0;
+#define DIFFERS(...) used += (size_t)snprintf(out + used, used < out_bytes ? out_bytes - used : 0, __VA_ARGS__)
+  if (stored->type != wanted->type)
+    DIFFERS("; type %s, now %s", ledger_record_type_name(stored->type),
+            ledger_record_type_name(wanted->type));
+  if (memcmp(stored->member, wanted->member, LEDGER_MEMBER_ID_BYTES))
+    DIFFERS("; another member");
+  if (stored->date != wanted->date)
+    DIFFERS("; date %u, now %u", (unsigned)stored->date, (unsigned)wanted->date);
+  if (record_amount(stored) != record_amount(wanted)) {
+    char was[LEDGER_MONEY_TEXT_BYTES], now[LEDGER_MONEY_TEXT_BYTES];
+    ledger_money_format(record_amount(stored), was);
+    ledger_money_format(record_amount(wanted), now);
+    DIFFERS("; amount %s, now %s", was, now);
+  }
+  if (strcmp(stored->note, wanted->note))
+    DIFFERS("; note '%.60s', now '%.60s'", stored->note, wanted->note);
+#undef DIFFERS
+}
+
+/* COOP_OK with *existed when the same record is there under this ref;
+ * COOP_E_EXISTS_DIFFERENT when the ref holds something else. */
+static coop_err check_ref(books_session *session, const ledger_record *record, int *existed,
+                          uint64_t *index)
+{
+  *existed = 0;
+  if (!record->ref[0])
+    return COOP_OK;
+  ledger_record stored;
+  coop_err err = ledger_books_record_by_ref(session->node->store, record->ref, &stored, index);
+  if (err == COOP_E_NOT_FOUND)
+    return COOP_OK;
+  if (err)
+    return say(session->message, err, "cannot read records");
+  char difference[NODE_MESSAGE_BYTES];
+  describe_difference(&stored, record, difference, sizeof difference);
+  if (!difference[0]) {
+    *existed = 1;
+    return COOP_OK;
+  }
+  return say(session->message, COOP_E_EXISTS_DIFFERENT,
+             "ref '%s' already holds entry %llu with different content%s", record->ref,
+             (unsigned long long)*index, difference);
+}
+
+static coop_err check_budget(books_session *session, const ledger_record *record,
+                             const ledger_member_row *member)
+{
+  if (record->type != LEDGER_RECORD_SPEND)
+    return COOP_OK;
+  char account[LEDGER_ACCOUNT_NAME_BYTES];
+  int64_t balance = 0;
+  coop_err err = ledger_account_name(LEDGER_ACCOUNT_MEMBER_DEVELOPMENT_BUDGET, member->member_id,
+                                     account);
+  if (!err)
+    err = ledger_books_account_balance(session->node->store, account, &balance);
+  if (err)
+    return say(session->message, err, "cannot read the development budget");
+  int64_t available = -balance; /* a liability: credits are negative */
+  int64_t amount = record->postings[0].amount_cents;
+  if (amount > available) {
+    char have[LEDGER_MONEY_TEXT_BYTES], want[LEDGER_MONEY_TEXT_BYTES];
+    ledger_money_format(available, have);
+    ledger_money_format(amount, want);
+    return say(session->message, COOP_E_RANGE,
+               "development budget of %s is %s; cannot spend %s", member->member_id, have, want);
+  }
+  return COOP_OK;
+}
+
+static coop_err add_record(books_session *session, const ledger_record *record,
+                           const uint8_t *audience_id, uint64_t *index)
+{
+  coop_buf plain;
+  coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
+  coop_err err = ledger_record_encode(record, &plain);
+  *index = session->base_size + session->pending;
+  if (err)
+    say(session->message, err, "invalid record: %s", coop_err_message(err));
+  else
+    err = session_add(session, LEDGER_KIND_TRANSACTION, audience_id, &plain);
+  coop_buf_release(&plain);
+  return err;
+}
+
+static coop_err record_one(books_session *session, const node_record_request *request,
+                           node_record_result *result)
+{
+  ledger_record record;
+  ledger_member_row member;
+  memset(&member, 0, sizeof member);
+  memset(result, 0, sizeof *result);
+  coop_err err = build_record(session, request, &record, &member);
+  if (!err)
+    err = check_ref(session, &record, &result->existed, &result->index);
+  if (err || result->existed)
+    return err;
+  err = period_open(session, record.date);
+  if (!err)
+    err = check_budget(session, &record, &member);
+  const uint8_t *audience = record.member[0] || record.member[1] || record.member[2]
+                                ? member.audience_id
+                                : session->books_audience;
+  if (!err)
+    err = add_record(session, &record, audience, &result->index);
+  return err;
+}
+
+coop_err node_record_many(node *self, const node_record_request *requests, size_t count,
+                          node_record_result *results, size_t *failed_at,
+                          char message[NODE_MESSAGE_BYTES])
+{
+  books_session *session = NULL;
+  *failed_at = 0;
+  coop_err err = node_books_ready(self, message);
+  if (!err)
+    err = session_begin(self, message, &session);
+  if (err)
+    return err;
+  for (size_t i = 0; i < count && !err; i++) {
+    err = record_one(session, &requests[i], &results[i]);
+    if (err)
+      *failed_at = i;
+  }
+  return session_end(session, err);
+}
+
+coop_err node_record_add(node *self, const node_record_request *request,
+                         node_record_result *result, char message[NODE_MESSAGE_BYTES])
+{
+  size_t failed_at;
+  return node_record_many(self, request, 1, result, &failed_at, message);
+}
+
+/* ---- corrections and closing -------------------------------------------- */
+
+static coop_err build_correction(books_session *session, uint64_t index, const char *reason,
+                                 uint32_t date, ledger_record *correction,
+                                 ledger_member_row *member)
+{
+  ledger_record original;
+  uint64_t corrected_by = 0;
+  coop_err err = ledger_books_record_at(session->node->store, index, &original, &corrected_by);
+  if (err == COOP_E_NOT_FOUND)
+    return say(session->message, err, "entry %llu is not a record (see 'coop reg')",
+               (unsigned long long)index);
+  if (err)
+    return say(session->message, err, "cannot read records");
+  if (original.type == LEDGER_RECORD_CORRECTION || original.type == LEDGER_RECORD_PROFIT_SPLIT)
+    return say(session->message, COOP_E_BAD_INPUT, "entry %llu is a %s: it cannot be corrected "
+               "by hand", (unsigned long long)index, ledger_record_type_name(original.type));
+  if (corrected_by)
+    return say(session->message, COOP_E_EXISTS, "entry %llu was already corrected by entry %llu",
+               (unsigned long long)index, (unsigned long long)(corrected_by - 1));
+  *correction = original;
+  correction->type = LEDGER_RECORD_CORRECTION;
+  correction->memo_type = original.type;
+  correction->date = date;
+  correction->ref[0] = 0;
+  snprintf(correction->note, sizeof correction->note, "%s", reason);
+  correction->quantity = -original.quantity;
+  correction->corrects = index + 1;
+  correction->corrects_period = original.date / 100;
+  for (unsigned i = 0; i < correction->posting_count; i++)
+    correction->postings[i].amount_cents = -original.postings[i].amount_cents;
+  if (original.member[0] || original.member[1] || original.member[2]) {
+    uint8_t padded[LEDGER_AUDIENCE_ID_BYTES] = {0};
+    char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+    memcpy(padded, original.member, LEDGER_MEMBER_ID_BYTES);
+    ledger_member_id(padded, member_id);
+    err = ledger_books_member(session->node->store, member_id, member);
+    if (err)
+      return say(session->message, COOP_E_TAMPERED, "the member of entry %llu is missing",
+                 (unsigned long long)index);
+  }
+  return COOP_OK;
+}
+
+coop_err node_record_correct(node *self, uint64_t index, const char *reason, uint32_t date,
+                             uint64_t *correction_index, char message[NODE_MESSAGE_BYTES])
+{
+  if (!reason || !reason[0] || strlen(reason) > LEDGER_RECORD_NOTE_BYTES_MAX ||
+      ledger_note_check((const uint8_t *)reason, strlen(reason)))
+    return say(message, COOP_E_BAD_INPUT, "a correction needs a --reason of 1 to %u characters",
+               LEDGER_RECORD_NOTE_BYTES_MAX);
+  books_session *session = NULL;
+  coop_err err = node_books_ready(self, message);
+  if (!err)
+    err = session_begin(self, message, &session);
+  if (err)
+    return err;
+  ledger_record correction;
+  ledger_member_row member;
+  memset(&member, 0, sizeof member);
+  err = build_correction(session, index, reason, date, &correction, &member);
+  if (!err)
+    err = period_open(session, date);
+  if (!err)
+    err = ledger_record_check(&correction);
+  const uint8_t *audience = member.member_id[0] ? member.audience_id : session->books_audience;
+  if (!err)
+    err = add_record(session, &correction, audience, correction_index);
+  return session_end(session, err);
+}
+
+coop_err node_period_close(node *self, uint32_t period, char message[NODE_MESSAGE_BYTES])
+{
+  books_session *session = NULL;
+  coop_err err = node_books_ready(self, message);
+  if (!err)
+    err = session_begin(self, message, &session);
+  if (err)
+    return err;
+  int closed = 0;
+  char text[8];
+  ledger_period_format(period, text);
+  err = ledger_books_period_closed(self->store, period, &closed);
+  if (!err && closed)
+    err = say(message, COOP_E_PERIOD_CLOSED, "period %s is already closed", text);
+  if (!err && period >= node_today() / 100)
+    err = say(message, COOP_E_BAD_INPUT, "period %s has not ended yet", text);
+  coop_buf plain;
+  coop_buf_init(&plain, LEDGER_PERIOD_CLOSE_PAYLOAD_BYTES);
+  if (!err && (coop_buf_append_u8(&plain, 1) || coop_buf_append_u32le(&plain, period)))
+    err = say(message, COOP_E_NOMEM, "out of memory");
+  if (!err)
+    err = session_add(session, LEDGER_KIND_PERIOD_CLOSE, NULL, &plain);
+  coop_buf_release(&plain);
+  return session_end(session, err);
+}

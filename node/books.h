@@ -1,0 +1,82 @@
+/* The books as a coop administrator uses them: enrolling members, recording
+ * money and memos, corrections, closing months.  Every change is one
+ * transaction that checks the rules against the derived tables, appends the
+ * entries (sealed to the member's audience, or to the coop's own books
+ * audience), and updates the derived tables: all of it or nothing.
+ *
+ * On failure `message` says what and where, quoting the input. */
+#ifndef COOP_NODE_BOOKS_H
+#define COOP_NODE_BOOKS_H
+
+#include <stdint.h>
+
+#include "ledger/books.h"
+#include "ledger/books_index.h"
+#include "node/node.h"
+
+/* Brings the derived tables up to date; on a coop node whose books were never
+ * opened, opens them (a books audience granted to the coop itself, and the
+ * public books entry naming it and the chart version). */
+COOP_MUST_USE coop_err node_books_ready(node *node, char message[NODE_MESSAGE_BYTES]);
+
+typedef struct node_member_request {
+  const char *name;
+  uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES];
+  const char *client_ref;
+  int has_member_key;
+  uint8_t member_key[LEDGER_PUBLIC_KEY_BYTES];
+  int client_ref_is_not_a_bsn; /* the operator confirmed a 9-digit ref is not a BSN */
+  uint32_t birth_period;       /* 0: not given */
+  uint32_t from_period;        /* month the status facts start (for birth: enrolment month) */
+} node_member_request;
+
+/* Enrols a member: a new audience granted to the coop, the municipality and
+ * the member's key, then the sealed enrolment (and birth month) entries. */
+COOP_MUST_USE coop_err node_member_add(node *node, const node_member_request *request,
+                                       char member_id[LEDGER_MEMBER_ID_CHARS + 1],
+                                       char message[NODE_MESSAGE_BYTES]);
+
+/* Records a status fact (ledger_member_field) from a month on. */
+COOP_MUST_USE coop_err node_member_set(node *node, const char *member_id, uint8_t field,
+                                       uint32_t from_period, uint32_t value,
+                                       char message[NODE_MESSAGE_BYTES]);
+
+typedef struct node_record_request {
+  uint8_t type;          /* ledger_record_type, not correction */
+  const char *member_id; /* NULL or "" for coop-level records */
+  int64_t amount;        /* cents, or hours in hundredths for hours */
+  uint32_t date;         /* YYYYMMDD */
+  const char *ref;       /* NULL or "": none */
+  const char *note;      /* NULL or "": none */
+} node_record_request;
+
+typedef struct node_record_result {
+  uint64_t index; /* entry index of the record (the existing one when it existed) */
+  int existed;    /* the same record with the same ref was already there */
+} node_record_result;
+
+/* Records many at once in one transaction: all or nothing.  On failure
+ * *failed_at is the position of the request that failed. */
+COOP_MUST_USE coop_err node_record_many(node *node, const node_record_request *requests,
+                                        size_t count, node_record_result *results,
+                                        size_t *failed_at, char message[NODE_MESSAGE_BYTES]);
+
+/* One record. */
+COOP_MUST_USE coop_err node_record_add(node *node, const node_record_request *request,
+                                       node_record_result *result,
+                                       char message[NODE_MESSAGE_BYTES]);
+
+/* Reverses the record at `index` with a correction dated `date` (which must be
+ * in an open month), naming the original and its month. */
+COOP_MUST_USE coop_err node_record_correct(node *node, uint64_t index, const char *reason,
+                                           uint32_t date, uint64_t *correction_index,
+                                           char message[NODE_MESSAGE_BYTES]);
+
+/* Locks a month: later records dated in it are refused. */
+COOP_MUST_USE coop_err node_period_close(node *node, uint32_t period,
+                                         char message[NODE_MESSAGE_BYTES]);
+
+/* Today as YYYYMMDD (UTC), from node_now_ms(). */
+uint32_t node_today(void);
+
+#endif
