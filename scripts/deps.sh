@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(gcc meson ninja-build pkg-config libsodium-dev libsqlite3-dev libuv1-dev
           libjansson-dev libinih-dev)
 if [ "${1:-build}" = test ]; then
-  packages+=(libcriterion-dev sqlite3 python3 valgrind)
+  packages+=(libcriterion-dev sqlite3 python3 valgrind hledger ledger)
 fi
 missing=()
 for package in "${packages[@]}"; do
