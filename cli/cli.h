@@ -81,6 +81,9 @@ int cli_cmd_init(int argc, char **argv);
 int cli_cmd_id(int argc, char **argv);
 int cli_cmd_note(int argc, char **argv);
 int cli_cmd_log(int argc, char **argv);
+int cli_cmd_logs(int argc, char **argv);
+/* coop log export|import: argv[0] is the action. */
+int cli_log_transfer(int argc, char **argv);
 int cli_cmd_checkpoint(int argc, char **argv);
 int cli_cmd_verify(int argc, char **argv);
 int cli_cmd_proof(int argc, char **argv);
@@ -93,5 +96,7 @@ int cli_cmd_accounts(int argc, char **argv);
 int cli_cmd_bal(int argc, char **argv);
 int cli_cmd_reg(int argc, char **argv);
 int cli_cmd_rebuild(int argc, char **argv);
+int cli_cmd_import(int, char **);
+int cli_cmd_export(int, char **);
 
 #endif

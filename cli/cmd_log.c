@@ -14,6 +14,7 @@
 
 static const char log_usage[] =
     "usage: coop log [--from N] [-O txt|json] [--dir DIR]\n"
+    "       coop log export|import ...  (see 'coop log export --help')\n"
     "\n"
     "Lists the entries of this node's log, oldest first: index (0-based), kind,\n"
     "time, leaf hash, and the payload where this node can read it.  Payloads\n"
@@ -186,6 +187,8 @@ int cli_cmd_log(int argc, char **argv)
                                           {"dir", required_argument, NULL, 'd'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
+  if (argc > 1 && (!strcmp(argv[1], "export") || !strcmp(argv[1], "import")))
+    return cli_log_transfer(argc - 1, argv + 1);
   const char *dir = NULL;
   unsigned long long from = 0;
   cli_format format = CLI_FORMAT_TEXT;

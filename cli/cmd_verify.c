@@ -1,6 +1,7 @@
 /* coop verify: re-check the whole store. */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "node/node.h"
@@ -8,8 +9,8 @@
 static const char usage[] =
     "usage: coop verify [-v] [--dir DIR]\n"
     "\n"
-    "Re-checks this node's whole log from the database: every entry decodes and\n"
-    "sits at its index, every payload hash and leaf hash, every stored tree node,\n"
+    "Re-checks every log in the database, this node's own and those it holds from\n"
+    "others: every entry decodes and sits at its index, every payload hash and leaf hash, every stored tree node,\n"
     "every checkpoint's signature and root, and that the latest signed checkpoint\n"
     "covers every entry.  Silent with exit status 0 when all is well; otherwise\n"
     "names the first problem (entry index, what was expected, what was found)\n"
@@ -19,6 +20,55 @@ static const char usage[] =
     "  -v, --verbose  print what was checked when all is well\n"
     "  --dir DIR      node home (default $COOP_HOME, else ~/.local/share/coop)\n"
     "  -h, --help     show this help\n";
+
+typedef struct verify_all {
+  node *node;
+  int verbose;
+} verify_all;
+
+/* Verifies one log; prints the first problem (naming the log when it is not
+ * this node's own) or, verbose, what was checked. */
+static coop_err verify_log(verify_all *all, const uint8_t *log_id, int own)
+{
+  ledger_verify_report report;
+  coop_err err = ledger_store_verify(all->node->store, log_id, &report);
+  if (!err && own && report.entries_checked == 0) {
+    /* coop init always appends the identity entry: no entries means the log
+     * was deleted from the database. */
+    err = COOP_E_TAMPERED;
+    snprintf(report.what, sizeof report.what,
+             "the log is empty: entry 0 (this node's identity) is missing");
+  }
+  char where[64] = "";
+  if (!own) {
+    char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+    ledger_fingerprint(log_id, fingerprint);
+    snprintf(where, sizeof where, " in log %s", fingerprint);
+  }
+  if (err == COOP_E_TAMPERED && report.has_index)
+    cli_error("verify failed%s at entry %llu: %s", where, (unsigned long long)report.index,
+              report.what);
+  else if (err == COOP_E_TAMPERED)
+    cli_error("verify failed%s: %s", where, report.what);
+  else if (!err && all->verbose)
+    printf("verified %llu entries and %llu checkpoints%s\n",
+           (unsigned long long)report.entries_checked,
+           (unsigned long long)report.checkpoints_checked, own ? "" : where);
+  return err;
+}
+
+static coop_err verify_own_log(verify_all *all)
+{
+  return verify_log(all, all->node->identity.public_key, 1);
+}
+
+static coop_err verify_other_log(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  verify_all *all = context;
+  if (!memcmp(log_id, all->node->identity.public_key, LEDGER_LOG_ID_BYTES))
+    return COOP_OK;
+  return verify_log(all, log_id, 0);
+}
 
 int cli_cmd_verify(int argc, char **argv)
 {
@@ -41,26 +91,13 @@ int cli_cmd_verify(int argc, char **argv)
   node opened;
   if (cli_open_node(dir, &opened))
     return CLI_EXIT_FAILURE;
-  ledger_verify_report report;
-  coop_err err = ledger_store_verify(opened.store, opened.identity.public_key, &report);
-  if (!err && report.entries_checked == 0) {
-    /* coop init always appends the identity entry: no entries means the log
-     * was deleted from the database. */
-    err = COOP_E_TAMPERED;
-    snprintf(report.what, sizeof report.what,
-             "the log is empty: entry 0 (this node's identity) is missing");
-  }
-  if (err == COOP_E_TAMPERED && report.has_index)
-    cli_error("verify failed at entry %llu: %s", (unsigned long long)report.index, report.what);
-  else if (err == COOP_E_TAMPERED)
-    cli_error("verify failed: %s", report.what);
-  else if (err)
+  verify_all all = {.node = &opened, .verbose = verbose};
+  coop_err err = verify_own_log(&all);
+  if (!err)
+    err = ledger_store_logs(opened.store, verify_other_log, &all);
+  if (err && err != COOP_E_TAMPERED)
     cli_error("verify failed: %s (%s)", coop_err_message(err),
               ledger_store_error_message(opened.store));
-  else if (verbose)
-    printf("verified %llu entries and %llu checkpoints\n",
-           (unsigned long long)report.entries_checked,
-           (unsigned long long)report.checkpoints_checked);
   node_close(&opened);
   return err ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

@@ -17,6 +17,7 @@ static const command commands[] = {
   {"id", cli_cmd_id, "print this node's public key, fingerprint, role and name"},
   {"note", cli_cmd_note, "append a public note to this node's log"},
   {"log", cli_cmd_log, "list the entries of this node's log"},
+  {"logs", cli_cmd_logs, "list every log this node holds"},
   {"checkpoint", cli_cmd_checkpoint, "print the latest signed checkpoint"},
   {"verify", cli_cmd_verify, "re-check every entry, hash, tree node and signature"},
   {"proof", cli_cmd_proof, "make and check inclusion and consistency proofs"},
@@ -28,6 +29,8 @@ static const command commands[] = {
   {"bal", cli_cmd_bal, "balance per account"},
   {"reg", cli_cmd_reg, "the register: every posting"},
   {"rebuild", cli_cmd_rebuild, "recompute the books from the log"},
+  {"import", cli_cmd_import, "record many rows from a CSV file, all or nothing"},
+  {"export", cli_cmd_export, "the books as an hledger/ledger journal or CSV"},
   {"offset", cli_cmd_offset, "compute offset statements (what-if simulator)"},
 };
 

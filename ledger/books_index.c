@@ -8,6 +8,7 @@
 #include "ledger/alloc.h"
 #include "ledger/hex.h"
 #include "ledger/seal.h"
+#include "ledger/statement.h"
 #include "ledger/store_int.h"
 
 #define STEP_DONE(statement) (sqlite3_step(statement) == SQLITE_DONE ? COOP_OK : COOP_E_DB)
@@ -275,6 +276,36 @@ static coop_err apply_record(ledger_store *store, const ledger_entry_header *hea
   return err;
 }
 
+static coop_err apply_statement(ledger_store *store, const ledger_entry_header *header,
+                                const uint8_t *plain, size_t plain_bytes)
+{
+  ledger_statement_payload *statement = coop_malloc(sizeof *statement);
+  if (!statement)
+    return COOP_E_NOMEM;
+  coop_err err = ledger_entry_is_public(header) ||
+                         ledger_statement_decode(plain, plain_bytes, statement)
+                     ? COOP_E_TAMPERED
+                     : COOP_OK;
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  if (!err)
+    member_id_text(statement->member, member_id);
+  sqlite3_stmt *insert = err ? NULL : store_cached(store,
+      "INSERT INTO books_statements (member_id, period, entry_index, payload)"
+      " VALUES (?1, ?2, ?3, ?4)");
+  if (!err && !insert)
+    err = COOP_E_DB;
+  if (!err) {
+    bind_text(insert, 1, member_id);
+    sqlite3_bind_int64(insert, 2, statement->period);
+    sqlite3_bind_int64(insert, 3, (int64_t)header->index);
+    sqlite3_bind_blob(insert, 4, plain, (int)plain_bytes, SQLITE_TRANSIENT);
+    err = STEP_DONE(insert);
+    sqlite3_reset(insert);
+  }
+  coop_free(statement);
+  return err;
+}
+
 coop_err ledger_books_apply(ledger_store *store, const ledger_entry_header *header,
                             const uint8_t *plain, size_t plain_bytes)
 {
@@ -283,6 +314,7 @@ coop_err ledger_books_apply(ledger_store *store, const ledger_entry_header *head
   case LEDGER_KIND_PERIOD_CLOSE: return apply_period_close(store, header->index, plain, plain_bytes);
   case LEDGER_KIND_MEMBER: return apply_member(store, header, plain, plain_bytes);
   case LEDGER_KIND_TRANSACTION: return apply_record(store, header, plain, plain_bytes);
+  case LEDGER_KIND_STATEMENT: return apply_statement(store, header, plain, plain_bytes);
   default: return COOP_OK;
   }
 }
@@ -328,7 +360,8 @@ static coop_err catch_up_entry(void *context, const ledger_stored_entry *entry)
   state->next_index = entry->header.index + 1;
   uint16_t kind = entry->header.kind;
   if (kind != LEDGER_KIND_BOOKS && kind != LEDGER_KIND_PERIOD_CLOSE &&
-      kind != LEDGER_KIND_MEMBER && kind != LEDGER_KIND_TRANSACTION)
+      kind != LEDGER_KIND_MEMBER && kind != LEDGER_KIND_TRANSACTION &&
+      kind != LEDGER_KIND_STATEMENT)
     return COOP_OK;
   if (!entry->payload)
     return COOP_OK; /* erased: the member's data is gone on purpose */
@@ -381,7 +414,8 @@ coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner)
     return err;
   err = store_exec(store, "DELETE FROM books_state; DELETE FROM books_members;"
                           " DELETE FROM books_member_status; DELETE FROM books_records;"
-                          " DELETE FROM books_postings; DELETE FROM books_periods;");
+                          " DELETE FROM books_postings; DELETE FROM books_periods;"
+                          " DELETE FROM books_statements;");
   if (!err)
     err = catch_up_from(store, owner, 0);
   if (!err)

@@ -114,6 +114,15 @@ typedef coop_err (*ledger_register_visitor)(void *context, const ledger_register
 COOP_MUST_USE coop_err ledger_books_register(ledger_store *store, const ledger_books_query *query,
                                              ledger_register_visitor visitor, void *context);
 
+/* The latest statement of a member for a period (the correction if one was
+ * made), or the latest statement before `period` when `before` is set.
+ * COOP_E_NOT_FOUND.  `statement` is large: allocate it on the heap. */
+struct ledger_statement_payload;
+COOP_MUST_USE coop_err ledger_books_statement(ledger_store *store, const char *member_id,
+                                              uint32_t period, int before,
+                                              struct ledger_statement_payload *statement,
+                                              uint64_t *entry_index);
+
 /* Sum of memo quantities of one type for a member in [date_from, date_to]
  * (other income in cents, hours in hundredths), corrections included. */
 COOP_MUST_USE coop_err ledger_books_memo_total(ledger_store *store, const char *member_id,

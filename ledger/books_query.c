@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ledger/books_index.h"
+#include "ledger/statement.h"
 #include "ledger/store_int.h"
 
 static void copy_text(char *out, size_t out_bytes, const unsigned char *text)
@@ -318,4 +319,33 @@ coop_err ledger_books_memo_total(ledger_store *store, const char *member_id, uin
   *total = step == SQLITE_ROW ? sqlite3_column_int64(select, 0) : 0;
   sqlite3_reset(select);
   return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
+}
+
+coop_err ledger_books_statement(ledger_store *store, const char *member_id, uint32_t period,
+                                int before, ledger_statement_payload *statement,
+                                uint64_t *entry_index)
+{
+  sqlite3_stmt *select =
+      before ? store_cached(store, "SELECT entry_index, payload FROM books_statements"
+                                   " WHERE member_id = ?1 AND period < ?2"
+                                   " ORDER BY period DESC, entry_index DESC LIMIT 1")
+             : store_cached(store, "SELECT entry_index, payload FROM books_statements"
+                                   " WHERE member_id = ?1 AND period = ?2"
+                                   " ORDER BY entry_index DESC LIMIT 1");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(select, 2, period);
+  int step = sqlite3_step(select);
+  coop_err err = step == SQLITE_ROW    ? COOP_OK
+                 : step == SQLITE_DONE ? COOP_E_NOT_FOUND
+                                       : COOP_E_DB;
+  if (!err) {
+    *entry_index = (uint64_t)sqlite3_column_int64(select, 0);
+    if (ledger_statement_decode(sqlite3_column_blob(select, 1),
+                                (size_t)sqlite3_column_bytes(select, 1), statement))
+      err = COOP_E_TAMPERED;
+  }
+  sqlite3_reset(select);
+  return err;
 }

@@ -98,7 +98,13 @@ static const char *const migrations[] = {
   "CREATE INDEX books_postings_account ON books_postings (account, date);"
   "CREATE TABLE books_periods ("
   "  period INTEGER PRIMARY KEY,"
-  "  entry_index INTEGER NOT NULL);",
+  "  entry_index INTEGER NOT NULL);"
+  "CREATE TABLE books_statements ("
+  "  member_id TEXT NOT NULL,"
+  "  period INTEGER NOT NULL,"
+  "  entry_index INTEGER NOT NULL,"
+  "  payload BLOB NOT NULL,"
+  "  PRIMARY KEY (member_id, period, entry_index));",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

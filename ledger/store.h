@@ -110,6 +110,18 @@ COOP_MUST_USE coop_err ledger_store_checkpoint_at(ledger_store *store,
                                                   const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                                   uint64_t size, ledger_checkpoint *checkpoint);
 
+/* Visits the stored checkpoints of a log with size > after_size, by size. */
+typedef coop_err (*ledger_checkpoint_visitor)(void *context, const ledger_checkpoint *checkpoint);
+COOP_MUST_USE coop_err ledger_store_checkpoints(ledger_store *store,
+                                                const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                                uint64_t after_size,
+                                                ledger_checkpoint_visitor visitor, void *context);
+
+/* Every log the store holds, in the order it first saw them. */
+typedef coop_err (*ledger_log_visitor)(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES]);
+COOP_MUST_USE coop_err ledger_store_logs(ledger_store *store, ledger_log_visitor visitor,
+                                         void *context);
+
 /* Root of the first `size` entries, and proofs, from the stored tree. */
 COOP_MUST_USE coop_err ledger_store_root_at(ledger_store *store,
                                             const uint8_t log_id[LEDGER_LOG_ID_BYTES],
@@ -131,6 +143,34 @@ COOP_MUST_USE coop_err ledger_store_consistency_proof(ledger_store *store,
 COOP_MUST_USE coop_err ledger_store_check_checkpoint(ledger_store *store,
                                                      const ledger_checkpoint *checkpoint,
                                                      uint64_t now_ms);
+
+/* An entry of another node's log, as received from a peer or a bundle file:
+ * its 72 header bytes and its payload (header's payload_bytes long). */
+typedef struct ledger_ingest_entry {
+  const uint8_t *header;
+  const uint8_t *payload;
+} ledger_ingest_entry;
+
+/* Stores entries [first_index, first_index + count) of the log named by
+ * checkpoint->log_id, with the checkpoint that covers exactly them
+ * (checkpoint->size == first_index + count), after verifying everything in
+ * one transaction: the signature; each header decodes, names the log and its
+ * index, timestamps never go backwards; and the Merkle root of the stored
+ * prefix extended by these leaves equals the signed root.  Entries the store
+ * already holds (first_index below its size) must be the same entries.  On
+ * any failure nothing is stored and *problem says what (index and reason):
+ * COOP_E_BAD_SIGNATURE, COOP_E_DECODE, COOP_E_BAD_PROOF (entries do not
+ * match their checkpoint), COOP_E_RANGE (a gap: first_index past the stored
+ * size), COOP_E_FORK (contradicts a stored checkpoint: evidence recorded),
+ * COOP_E_EXISTS (the store's own log: a node never takes its own log from
+ * elsewhere is the caller's rule, not checked here).  *added counts the new
+ * entries (0 when the store already had them all). */
+COOP_MUST_USE coop_err ledger_store_ingest(ledger_store *store,
+                                           const ledger_checkpoint *checkpoint,
+                                           uint64_t first_index,
+                                           const ledger_ingest_entry *entries, size_t count,
+                                           uint64_t now_ms, uint64_t *added,
+                                           char problem[256]);
 
 /* Fork evidence: two signed checkpoints of one log that cannot both be true. */
 typedef struct ledger_fork_evidence {

@@ -395,3 +395,57 @@ coop_err ledger_store_forks(ledger_store *store, ledger_fork_visitor visitor, vo
   sqlite3_finalize(select);
   return err;
 }
+
+coop_err ledger_store_checkpoints(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                  uint64_t after_size, ledger_checkpoint_visitor visitor,
+                                  void *context)
+{
+  int64_t log_no;
+  coop_err err = store_log_no(store, log_id, 0, &log_no);
+  if (err)
+    return err == COOP_E_NOT_FOUND ? COOP_OK : err;
+  sqlite3_stmt *select = NULL;
+  if (sqlite3_prepare_v2(store->db,
+                         "SELECT size, checkpoint FROM checkpoints WHERE log_no = ?1 AND size > ?2"
+                         " ORDER BY size",
+                         -1, &select, NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  sqlite3_bind_int64(select, 1, log_no);
+  sqlite3_bind_int64(select, 2, after_size > INT64_MAX ? INT64_MAX : (int64_t)after_size);
+  int step;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW) {
+    ledger_checkpoint checkpoint;
+    if (ledger_checkpoint_decode(sqlite3_column_blob(select, 1),
+                                 (size_t)sqlite3_column_bytes(select, 1), &checkpoint) ||
+        checkpoint.size != (uint64_t)sqlite3_column_int64(select, 0)) {
+      err = COOP_E_TAMPERED;
+      break;
+    }
+    err = visitor(context, &checkpoint);
+  }
+  if (!err && step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_finalize(select);
+  return err;
+}
+
+coop_err ledger_store_logs(ledger_store *store, ledger_log_visitor visitor, void *context)
+{
+  sqlite3_stmt *select = NULL;
+  if (sqlite3_prepare_v2(store->db, "SELECT log_id FROM logs ORDER BY log_no", -1, &select,
+                         NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  coop_err err = COOP_OK;
+  int step;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW) {
+    if (sqlite3_column_bytes(select, 0) != LEDGER_LOG_ID_BYTES) {
+      err = COOP_E_TAMPERED;
+      break;
+    }
+    err = visitor(context, sqlite3_column_blob(select, 0));
+  }
+  if (!err && step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_finalize(select);
+  return err;
+}

@@ -1,0 +1,221 @@
+#include "ledger/statement.h"
+
+#include <string.h>
+
+#include <sodium.h>
+
+#include "ledger/codec.h"
+
+static void write_period(coop_buf *out, ledger_offset_period period, coop_err *err)
+{
+  ledger_write_u16(out, (uint16_t)period.year, err);
+  ledger_write_u8(out, (uint8_t)period.month, err);
+}
+
+static ledger_offset_period read_period(ledger_reader *reader)
+{
+  ledger_offset_period period;
+  period.year = ledger_read_u16(reader);
+  period.month = ledger_read_u8(reader);
+  return period;
+}
+
+static void write_month(coop_buf *out, const ledger_offset_month *month, coop_err *err)
+{
+  write_period(out, month->period, err);
+  ledger_write_i64(out, month->revenue_cents, err);
+  ledger_write_i64(out, month->costs_cents, err);
+  ledger_write_i64(out, month->volunteer_allowance_cents, err);
+  ledger_write_i64(out, month->other_income_cents, err);
+  ledger_write_i64(out, month->hours, err);
+  ledger_write_i64(out, month->age_years, err);
+  ledger_write_u8(out, (uint8_t)((month->n_approved ? 1 : 0) | (month->medical_hours_limit ? 2 : 0) |
+                                 (month->single_parent_child_under_12 ? 4 : 0)),
+                  err);
+}
+
+static void read_month(ledger_reader *reader, ledger_offset_month *month)
+{
+  month->period = read_period(reader);
+  month->revenue_cents = ledger_read_i64(reader);
+  month->costs_cents = ledger_read_i64(reader);
+  month->volunteer_allowance_cents = ledger_read_i64(reader);
+  month->other_income_cents = ledger_read_i64(reader);
+  month->hours = ledger_read_i64(reader);
+  month->age_years = ledger_read_i64(reader);
+  uint8_t flags = ledger_read_u8(reader);
+  if (flags > 7 && !reader->error)
+    reader->error = COOP_E_DECODE;
+  month->n_approved = flags & 1;
+  month->medical_hours_limit = (flags & 2) != 0;
+  month->single_parent_child_under_12 = (flags & 4) != 0;
+}
+
+static void write_figures(coop_buf *out, const ledger_offset_statement *figures, coop_err *err)
+{
+  const int64_t values[] = {
+      figures->profit_cents, figures->coop_share_cents, figures->net_income_cents,
+      figures->disregard_cents, figures->volunteer_disregarded_cents,
+      figures->volunteer_counted_cents, figures->counted_income_cents, figures->offset_cents,
+      figures->benefit_cents, figures->to_municipality_cents, figures->to_budget_cents,
+      figures->n_used, figures->r_used, figures->a34_used, figures->k_ytd_cents,
+      figures->loss_carried_cents};
+  write_period(out, figures->period, err);
+  ledger_write_u8(out, (uint8_t)figures->disregard_kind, err);
+  ledger_write_u8(out, figures->above_norm ? 1 : 0, err);
+  for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+    ledger_write_i64(out, values[i], err);
+}
+
+static void read_figures(ledger_reader *reader, ledger_offset_statement *figures)
+{
+  figures->period = read_period(reader);
+  figures->disregard_kind = (ledger_offset_disregard_kind)ledger_read_u8(reader);
+  uint8_t above = ledger_read_u8(reader);
+  if (above > 1 && !reader->error)
+    reader->error = COOP_E_DECODE;
+  figures->above_norm = above == 1;
+  int64_t *values[] = {
+      &figures->profit_cents, &figures->coop_share_cents, &figures->net_income_cents,
+      &figures->disregard_cents, &figures->volunteer_disregarded_cents,
+      &figures->volunteer_counted_cents, &figures->counted_income_cents, &figures->offset_cents,
+      &figures->benefit_cents, &figures->to_municipality_cents, &figures->to_budget_cents,
+      &figures->n_used, &figures->r_used, &figures->a34_used, &figures->k_ytd_cents,
+      &figures->loss_carried_cents};
+  for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+    *values[i] = ledger_read_i64(reader);
+}
+
+static void write_window(coop_buf *out, const ledger_offset_window *window, coop_err *err)
+{
+  ledger_write_u8(out, window->opened ? 1 : 0, err);
+  write_period(out, window->opened ? window->start : (ledger_offset_period){0, 0}, err);
+}
+
+static void read_window(ledger_reader *reader, ledger_offset_window *window)
+{
+  uint8_t opened = ledger_read_u8(reader);
+  window->start = read_period(reader);
+  if (opened > 1 && !reader->error)
+    reader->error = COOP_E_DECODE;
+  window->opened = opened == 1;
+}
+
+static void write_state(coop_buf *out, const ledger_offset_state *state, coop_err *err)
+{
+  ledger_write_u8(out, state->has_month ? 1 : 0, err);
+  write_period(out, state->last, err);
+  write_window(out, &state->n_window, err);
+  write_window(out, &state->r_window, err);
+  write_window(out, &state->a34_window, err);
+  ledger_write_i64(out, state->k_ytd_cents, err);
+  ledger_write_i64(out, state->loss_carried_cents, err);
+}
+
+static void read_state(ledger_reader *reader, ledger_offset_state *state)
+{
+  state->has_month = ledger_read_u8(reader) == 1;
+  state->last = read_period(reader);
+  read_window(reader, &state->n_window);
+  read_window(reader, &state->r_window);
+  read_window(reader, &state->a34_window);
+  state->k_ytd_cents = ledger_read_i64(reader);
+  state->loss_carried_cents = ledger_read_i64(reader);
+}
+
+/* The money invariants every statement must hold, before writing and after
+ * reading: the split adds up, nothing is negative, offset + benefit = norm is
+ * not checkable without the rule set, so the engine asserts that one. */
+static coop_err statement_check(const ledger_statement_payload *statement)
+{
+  const ledger_offset_statement *f = &statement->figures;
+  if (!ledger_period_valid(statement->period) ||
+      f->period.year * 100 + f->period.month != (int)statement->period ||
+      statement->source_count > LEDGER_STATEMENT_SOURCES_MAX)
+    return COOP_E_BAD_INPUT;
+  if (f->coop_share_cents < 0 || f->to_municipality_cents < 0 || f->to_budget_cents < 0 ||
+      f->disregard_cents < 0 || f->offset_cents < 0 || f->benefit_cents < 0)
+    return COOP_E_BAD_INPUT;
+  int64_t split = f->coop_share_cents + f->to_municipality_cents + f->to_budget_cents;
+  if (split != f->coop_share_cents + f->net_income_cents || f->net_income_cents < 0)
+    return COOP_E_UNBALANCED;
+  if (ledger_offset_month_check(&statement->month, &(const char *){NULL}) != COOP_OK)
+    return COOP_E_BAD_INPUT;
+  return COOP_OK;
+}
+
+static void write_body(const ledger_statement_payload *statement, coop_buf *out, coop_err *err)
+{
+  ledger_write_u8(out, 1, err);
+  ledger_write_bytes(out, statement->member, LEDGER_MEMBER_ID_BYTES, err);
+  ledger_write_u32(out, statement->period, err);
+  ledger_write_bytes(out, statement->rule_set_log, LEDGER_LOG_ID_BYTES, err);
+  ledger_write_u64(out, statement->rule_set_index, err);
+  ledger_write_bytes(out, statement->rule_set_leaf_hash, LEDGER_HASH_BYTES, err);
+  ledger_write_u64(out, statement->corrects, err);
+  write_month(out, &statement->month, err);
+  write_figures(out, &statement->figures, err);
+  write_state(out, &statement->state_after, err);
+  ledger_write_u16(out, statement->source_count, err);
+  for (unsigned i = 0; i < statement->source_count; i++) {
+    ledger_write_u64(out, statement->sources[i].index, err);
+    ledger_write_bytes(out, statement->sources[i].leaf_hash, LEDGER_HASH_BYTES, err);
+  }
+}
+
+coop_err ledger_statement_encode(const ledger_statement_payload *statement, coop_buf *out)
+{
+  coop_err err = statement_check(statement);
+  if (!err)
+    write_body(statement, out, &err);
+  return err;
+}
+
+coop_err ledger_statement_decode(const uint8_t *bytes, size_t count,
+                                 ledger_statement_payload *statement)
+{
+  memset(statement, 0, sizeof *statement);
+  ledger_reader reader;
+  ledger_reader_init(&reader, bytes, count);
+  if (ledger_read_u8(&reader) != 1)
+    return reader.error ? reader.error : COOP_E_VERSION;
+  ledger_read_bytes(&reader, statement->member, LEDGER_MEMBER_ID_BYTES);
+  statement->period = ledger_read_u32(&reader);
+  ledger_read_bytes(&reader, statement->rule_set_log, LEDGER_LOG_ID_BYTES);
+  statement->rule_set_index = ledger_read_u64(&reader);
+  ledger_read_bytes(&reader, statement->rule_set_leaf_hash, LEDGER_HASH_BYTES);
+  statement->corrects = ledger_read_u64(&reader);
+  read_month(&reader, &statement->month);
+  read_figures(&reader, &statement->figures);
+  read_state(&reader, &statement->state_after);
+  statement->source_count = ledger_read_u16(&reader);
+  if (statement->source_count > LEDGER_STATEMENT_SOURCES_MAX)
+    return COOP_E_DECODE;
+  for (unsigned i = 0; i < statement->source_count; i++) {
+    statement->sources[i].index = ledger_read_u64(&reader);
+    ledger_read_bytes(&reader, statement->sources[i].leaf_hash, LEDGER_HASH_BYTES);
+  }
+  coop_err err = ledger_reader_finish(&reader);
+  if (!err && statement_check(statement))
+    err = COOP_E_DECODE;
+  if (err)
+    memset(statement, 0, sizeof *statement);
+  return err;
+}
+
+void ledger_statement_figures_hash(const ledger_statement_payload *statement,
+                                   uint8_t out[LEDGER_HASH_BYTES])
+{
+  coop_buf figures;
+  coop_buf_init(&figures, 1024);
+  coop_err err = COOP_OK;
+  static const char domain[] = "coop-statement-figures-v1";
+  ledger_write_bytes(&figures, (const uint8_t *)domain, sizeof domain, &err);
+  write_figures(&figures, &statement->figures, &err);
+  /* 1 KiB holds the fixed-size figures; failure is a programming error. */
+  if (err)
+    memset(out, 0, LEDGER_HASH_BYTES);
+  else
+    crypto_hash_sha256(out, figures.data, figures.len);
+  coop_buf_release(&figures);
+}
