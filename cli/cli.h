@@ -96,7 +96,9 @@ int cli_cmd_accounts(int argc, char **argv);
 int cli_cmd_bal(int argc, char **argv);
 int cli_cmd_reg(int argc, char **argv);
 int cli_cmd_rebuild(int argc, char **argv);
+int cli_cmd_statement(int argc, char **argv);
 int cli_cmd_import(int, char **);
 int cli_cmd_export(int, char **);
+int cli_cmd_rules(int argc, char **argv);
 
 #endif

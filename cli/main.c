@@ -31,7 +31,9 @@ static const command commands[] = {
   {"rebuild", cli_cmd_rebuild, "recompute the books from the log"},
   {"import", cli_cmd_import, "record many rows from a CSV file, all or nothing"},
   {"export", cli_cmd_export, "the books as an hledger/ledger journal or CSV"},
+  {"statement", cli_cmd_statement, "a member's monthly statement (txt, json, html)"},
   {"offset", cli_cmd_offset, "compute offset statements (what-if simulator)"},
+  {"rules", cli_cmd_rules, "publish, list and show a municipality's offset rule sets"},
 };
 
 static void print_help(FILE *out)

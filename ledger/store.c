@@ -516,3 +516,14 @@ coop_err ledger_store_consistency_proof(ledger_store *store,
   store_node_context context = {store, log_no};
   return ledger_merkle_consistency_proof(store_node, &context, old_size, new_size, proof);
 }
+
+coop_err ledger_store_leaf_hash(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                uint64_t index, uint8_t leaf_hash[LEDGER_HASH_BYTES])
+{
+  int64_t log_no;
+  coop_err err = store_log_no(store, log_id, 0, &log_no);
+  if (err)
+    return err;
+  store_node_context context = {store, log_no};
+  return store_node(&context, 0, index, leaf_hash);
+}

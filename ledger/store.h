@@ -101,6 +101,11 @@ COOP_MUST_USE coop_err ledger_store_entry(ledger_store *store,
                                           uint8_t *payload, size_t *payload_bytes,
                                           uint8_t *leaf_hash);
 
+/* The leaf hash of one entry.  COOP_E_NOT_FOUND. */
+COOP_MUST_USE coop_err ledger_store_leaf_hash(ledger_store *store,
+                                              const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                              uint64_t index, uint8_t leaf_hash[LEDGER_HASH_BYTES]);
+
 /* The checkpoint with the largest size, or the one at exactly `size`.
  * COOP_E_NOT_FOUND when there is none. */
 COOP_MUST_USE coop_err ledger_store_checkpoint_latest(ledger_store *store,

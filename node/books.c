@@ -1,4 +1,5 @@
 #include "node/books.h"
+#include "node/books_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,10 +12,7 @@
 #include "ledger/money.h"
 #include "ledger/seal.h"
 
-static coop_err say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static coop_err say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
+coop_err books_say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
 {
   va_list args;
   va_start(args, format);
@@ -34,27 +32,7 @@ uint32_t node_today(void)
 
 /* ---- a session: one transaction of checked, indexed appends ------------- */
 
-#define SESSION_BATCH 1000u
-#define KEY_SLOTS 2048u /* open addressing; far more than a coop has members */
-
-typedef struct books_session {
-  node *node;
-  char *message;
-  uint8_t books_audience[LEDGER_AUDIENCE_ID_BYTES];
-  uint64_t base_size; /* log size before the pending entries */
-  size_t pending;
-  uint16_t kinds[SESSION_BATCH];
-  uint8_t audiences[SESSION_BATCH][LEDGER_AUDIENCE_ID_BYTES];
-  size_t offsets[SESSION_BATCH];
-  size_t lengths[SESSION_BATCH];
-  coop_buf payloads;
-  /* audience id -> key, for sealing */
-  uint8_t key_ids[KEY_SLOTS][LEDGER_AUDIENCE_ID_BYTES];
-  uint8_t *keys; /* KEY_SLOTS * 32 in sodium memory */
-  int key_used[KEY_SLOTS];
-} books_session;
-
-static coop_err session_key(books_session *session, const uint8_t *audience_id,
+static coop_err books_session_key(books_session *session, const uint8_t *audience_id,
                             const uint8_t **key)
 {
   unsigned slot = coop_get_u32le(audience_id) % KEY_SLOTS;
@@ -74,7 +52,7 @@ static coop_err session_key(books_session *session, const uint8_t *audience_id,
                                            self->identity.public_key, audience_id,
                                            session->keys + 32 * slot);
   if (err)
-    return say(session->message, err, "cannot open the audience key of this entry: %s",
+    return books_say(session->message, err, "cannot open the audience key of this entry: %s",
                coop_err_message(err));
   memcpy(session->key_ids[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES);
   session->key_used[slot] = 1;
@@ -82,7 +60,7 @@ static coop_err session_key(books_session *session, const uint8_t *audience_id,
   return COOP_OK;
 }
 
-static coop_err session_flush(books_session *session)
+coop_err books_session_flush(books_session *session)
 {
   if (!session->pending)
     return COOP_OK;
@@ -93,7 +71,7 @@ static coop_err session_flush(books_session *session)
     int sealed = memcmp(session->audiences[i], zero, sizeof zero) != 0;
     const uint8_t *key = NULL;
     if (sealed)
-      err = session_key(session, session->audiences[i], &key);
+      err = books_session_key(session, session->audiences[i], &key);
     items[i] = (ledger_append_item){.kind = session->kinds[i],
                                     .audience_id = sealed ? session->audiences[i] : NULL,
                                     .audience_key = key,
@@ -104,7 +82,7 @@ static coop_err session_flush(books_session *session)
     err = ledger_store_append(session->node->store, &session->node->identity, items,
                               session->pending, node_now_ms(), NULL);
     if (err)
-      say(session->message, err, "cannot append: %s (%s)", coop_err_message(err),
+      books_say(session->message, err, "cannot append: %s (%s)", coop_err_message(err),
           ledger_store_error_message(session->node->store));
   }
   session->base_size += session->pending;
@@ -115,7 +93,7 @@ static coop_err session_flush(books_session *session)
 
 /* Applies an entry to the derived tables at once (so later checks in the same
  * session see it) and queues it for the next append batch. */
-static coop_err session_add(books_session *session, uint16_t kind, const uint8_t *audience_id,
+coop_err books_session_add(books_session *session, uint16_t kind, const uint8_t *audience_id,
                             const coop_buf *plain)
 {
   ledger_entry_header header = {.format_version = LEDGER_ENTRY_FORMAT_VERSION,
@@ -126,7 +104,7 @@ static coop_err session_add(books_session *session, uint16_t kind, const uint8_t
     memcpy(header.audience_id, audience_id, LEDGER_AUDIENCE_ID_BYTES);
   coop_err err = ledger_books_apply(session->node->store, &header, plain->data, plain->len);
   if (err)
-    return say(session->message, err, "cannot index the new entry: %s", coop_err_message(err));
+    return books_say(session->message, err, "cannot index the new entry: %s", coop_err_message(err));
   size_t slot = session->pending;
   session->kinds[slot] = kind;
   memcpy(session->audiences[slot], header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
@@ -134,12 +112,12 @@ static coop_err session_add(books_session *session, uint16_t kind, const uint8_t
   session->lengths[slot] = plain->len;
   err = coop_buf_append(&session->payloads, plain->data, plain->len);
   if (err)
-    return say(session->message, err, "out of memory");
+    return books_say(session->message, err, "out of memory");
   session->pending++;
-  return session->pending == SESSION_BATCH ? session_flush(session) : COOP_OK;
+  return session->pending == SESSION_BATCH ? books_session_flush(session) : COOP_OK;
 }
 
-static void session_free(books_session *session)
+static void books_session_free(books_session *session)
 {
   coop_buf_release(&session->payloads);
   if (session->keys)
@@ -147,38 +125,38 @@ static void session_free(books_session *session)
   coop_free(session);
 }
 
-static coop_err session_begin(node *self, char message[NODE_MESSAGE_BYTES],
+coop_err books_session_begin(node *self, char message[NODE_MESSAGE_BYTES],
                               books_session **out)
 {
   *out = NULL;
   books_session *session = coop_calloc(1, sizeof *session);
   if (!session)
-    return say(message, COOP_E_NOMEM, "out of memory");
+    return books_say(message, COOP_E_NOMEM, "out of memory");
   session->node = self;
   session->message = message;
   coop_buf_init(&session->payloads, (size_t)SESSION_BATCH * COOP_PAYLOAD_BYTES_MAX);
   session->keys = sodium_malloc(KEY_SLOTS * 32);
   if (!session->keys) {
-    session_free(session);
-    return say(message, COOP_E_NOMEM, "out of memory");
+    books_session_free(session);
+    return books_say(message, COOP_E_NOMEM, "out of memory");
   }
   coop_err err = ledger_store_begin(self->store);
   if (err) {
-    session_free(session);
-    return say(message, err, "cannot start a transaction: %s",
+    books_session_free(session);
+    return books_say(message, err, "cannot start a transaction: %s",
                ledger_store_error_message(self->store));
   }
   err = ledger_books_catch_up(self->store, &self->identity);
   if (!err)
     err = ledger_store_size(self->store, self->identity.public_key, &session->base_size);
   if (!err && ledger_books_audience(self->store, session->books_audience) != COOP_OK)
-    err = say(message, COOP_E_NOT_FOUND, "the books are not open on this node (only a coop "
+    err = books_say(message, COOP_E_NOT_FOUND, "the books are not open on this node (only a coop "
                                          "node keeps books)");
   else if (err)
-    say(message, err, "cannot bring the books up to date: %s", coop_err_message(err));
+    books_say(message, err, "cannot bring the books up to date: %s", coop_err_message(err));
   if (err) {
     ledger_store_rollback(self->store);
-    session_free(session);
+    books_session_free(session);
     return err;
   }
   *out = session;
@@ -186,18 +164,18 @@ static coop_err session_begin(node *self, char message[NODE_MESSAGE_BYTES],
 }
 
 /* Commits when `err` is COOP_OK (after the last batch), else rolls back. */
-static coop_err session_end(books_session *session, coop_err err)
+coop_err books_session_end(books_session *session, coop_err err)
 {
   node *self = session->node;
   if (!err)
-    err = session_flush(session);
+    err = books_session_flush(session);
   if (!err && (err = ledger_books_set_indexed_size(self->store, session->base_size)))
-    say(session->message, err, "cannot update the books index");
+    books_say(session->message, err, "cannot update the books index");
   if (!err && (err = ledger_store_commit(self->store)))
-    say(session->message, err, "cannot commit: %s", ledger_store_error_message(self->store));
+    books_say(session->message, err, "cannot commit: %s", ledger_store_error_message(self->store));
   if (err)
     ledger_store_rollback(self->store);
-  session_free(session);
+  books_session_free(session);
   return err;
 }
 
@@ -225,7 +203,7 @@ static coop_err open_books(node *self, char message[NODE_MESSAGE_BYTES])
     err = ledger_store_commit(self->store);
   if (err) {
     ledger_store_rollback(self->store);
-    return say(message, err, "cannot open the books: %s", coop_err_message(err));
+    return books_say(message, err, "cannot open the books: %s", coop_err_message(err));
   }
   return COOP_OK;
 }
@@ -234,15 +212,15 @@ coop_err node_books_ready(node *self, char message[NODE_MESSAGE_BYTES])
 {
   coop_err err = ledger_books_catch_up(self->store, &self->identity);
   if (err == COOP_E_NO_KEY || err == COOP_E_TAMPERED)
-    return say(message, err, "an entry of this node's own log cannot be read back; run "
+    return books_say(message, err, "an entry of this node's own log cannot be read back; run "
                              "'coop verify'");
   if (err)
-    return say(message, err, "cannot bring the books up to date: %s", coop_err_message(err));
+    return books_say(message, err, "cannot bring the books up to date: %s", coop_err_message(err));
   uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES];
   if (ledger_books_audience(self->store, audience_id) == COOP_OK)
     return COOP_OK;
   if (self->role != LEDGER_ROLE_COOP)
-    return say(message, COOP_E_USAGE, "this is a %s node: only a coop node keeps books",
+    return books_say(message, COOP_E_USAGE, "this is a %s node: only a coop node keeps books",
                ledger_role_name(self->role));
   return open_books(self, message);
 }
@@ -255,26 +233,26 @@ static coop_err member_request_check(const node_member_request *request,
   size_t name_bytes = strlen(request->name);
   if (!name_bytes || name_bytes > COOP_NAME_BYTES_MAX ||
       ledger_note_check((const uint8_t *)request->name, name_bytes) || strchr(request->name, '\n'))
-    return say(message, COOP_E_BAD_INPUT, "invalid name '%s': use 1 to %u bytes of printable "
+    return books_say(message, COOP_E_BAD_INPUT, "invalid name '%s': use 1 to %u bytes of printable "
                                           "UTF-8", request->name, COOP_NAME_BYTES_MAX);
   size_t ref_bytes = strlen(request->client_ref);
   if (!ref_bytes || ref_bytes > LEDGER_CLIENT_REF_BYTES_MAX ||
       ledger_note_check((const uint8_t *)request->client_ref, ref_bytes) ||
       strchr(request->client_ref, '\n'))
-    return say(message, COOP_E_BAD_INPUT, "invalid client ref '%s': use 1 to %u printable "
+    return books_say(message, COOP_E_BAD_INPUT, "invalid client ref '%s': use 1 to %u printable "
                                           "characters", request->client_ref,
                LEDGER_CLIENT_REF_BYTES_MAX);
   if (ledger_looks_like_bsn(request->client_ref) && !request->client_ref_is_not_a_bsn)
-    return say(message, COOP_E_BAD_INPUT,
+    return books_say(message, COOP_E_BAD_INPUT,
                "client ref '%s' looks like a BSN (9 digits passing the 11-check); a coop may "
                "not use BSNs.  Use the municipality's client number or an agreed pseudonym, or "
                "pass --not-a-bsn if this really is not a BSN", request->client_ref);
   uint8_t x25519[32];
   if (crypto_sign_ed25519_pk_to_curve25519(x25519, request->municipality) != 0)
-    return say(message, COOP_E_BAD_INPUT, "the municipality key is not a valid node key");
+    return books_say(message, COOP_E_BAD_INPUT, "the municipality key is not a valid node key");
   if (request->has_member_key &&
       crypto_sign_ed25519_pk_to_curve25519(x25519, request->member_key) != 0)
-    return say(message, COOP_E_BAD_INPUT, "the member key is not a valid node key");
+    return books_say(message, COOP_E_BAD_INPUT, "the member key is not a valid node key");
   return COOP_OK;
 }
 
@@ -289,13 +267,13 @@ static coop_err new_member_audience(books_session *session, const node_member_re
   memcpy(readers[reader_count++], request->municipality, 32);
   if (request->has_member_key)
     memcpy(readers[reader_count++], request->member_key, 32);
-  coop_err err = session_flush(session);
+  coop_err err = books_session_flush(session);
   for (int attempt = 0; !err && attempt < 8; attempt++) {
     err = ledger_store_audience_create(self->store, &self->identity,
                                        (const uint8_t(*)[32])readers, reader_count,
                                        node_now_ms(), audience_id);
     if (err)
-      return say(session->message, err, "cannot create the member's audience: %s",
+      return books_say(session->message, err, "cannot create the member's audience: %s",
                  coop_err_message(err));
     session->base_size += reader_count;
     char member_id[LEDGER_MEMBER_ID_CHARS + 1];
@@ -305,7 +283,7 @@ static coop_err new_member_audience(books_session *session, const node_member_re
     if (ledger_books_member(self->store, member_id, &existing) == COOP_E_NOT_FOUND)
       return COOP_OK;
   }
-  return err ? err : say(session->message, COOP_E_EXISTS, "no free member id found");
+  return err ? err : books_say(session->message, COOP_E_EXISTS, "no free member id found");
 }
 
 static coop_err add_status(books_session *session, const uint8_t *audience_id, uint8_t field,
@@ -317,10 +295,10 @@ static coop_err add_status(books_session *session, const uint8_t *audience_id, u
   coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
   coop_err err = ledger_member_encode(&status, &plain);
   if (err)
-    say(session->message, err, "invalid %s from %u: %u", ledger_member_field_name(field),
+    books_say(session->message, err, "invalid %s from %u: %u", ledger_member_field_name(field),
         (unsigned)from_period, (unsigned)value);
   else
-    err = session_add(session, LEDGER_KIND_MEMBER, audience_id, &plain);
+    err = books_session_add(session, LEDGER_KIND_MEMBER, audience_id, &plain);
   coop_buf_release(&plain);
   return err;
 }
@@ -342,12 +320,13 @@ static coop_err enrol(books_session *session, const node_member_request *request
   coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
   err = ledger_member_encode(&member, &plain);
   if (err)
-    say(session->message, err, "cannot encode the member");
+    books_say(session->message, err, "cannot encode the member");
   else
-    err = session_add(session, LEDGER_KIND_MEMBER, audience_id, &plain);
+    err = books_session_add(session, LEDGER_KIND_MEMBER, audience_id, &plain);
   coop_buf_release(&plain);
+  /* A birth month is true for all time: it holds from the birth month on. */
   if (!err && request->birth_period)
-    err = add_status(session, audience_id, LEDGER_MEMBER_BIRTH, request->from_period,
+    err = add_status(session, audience_id, LEDGER_MEMBER_BIRTH, request->birth_period,
                      request->birth_period);
   if (!err)
     ledger_member_id(audience_id, member_id);
@@ -364,11 +343,11 @@ coop_err node_member_add(node *self, const node_member_request *request,
   if (!err)
     err = node_books_ready(self, message);
   if (!err)
-    err = session_begin(self, message, &session);
+    err = books_session_begin(self, message, &session);
   if (err)
     return err;
   err = enrol(session, request, member_id);
-  err = session_end(session, err);
+  err = books_session_end(session, err);
   if (err)
     member_id[0] = 0;
   return err;
@@ -380,16 +359,17 @@ coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint3
   books_session *session = NULL;
   coop_err err = node_books_ready(self, message);
   if (!err)
-    err = session_begin(self, message, &session);
+    err = books_session_begin(self, message, &session);
   if (err)
     return err;
   ledger_member_row row;
   err = ledger_books_member(self->store, member_id, &row);
   if (err == COOP_E_NOT_FOUND)
-    say(message, err, "unknown member '%s' (see 'coop member list')", member_id);
+    books_say(message, err, "unknown member '%s' (see 'coop member list')", member_id);
   if (!err)
-    err = add_status(session, row.audience_id, field, from_period, value);
-  return session_end(session, err);
+    err = add_status(session, row.audience_id, field,
+                     field == LEDGER_MEMBER_BIRTH ? value : from_period, value);
+  return books_session_end(session, err);
 }
 
 /* ---- records ------------------------------------------------------------ */
@@ -399,11 +379,11 @@ static coop_err period_open(books_session *session, uint32_t date)
   int closed = 0;
   coop_err err = ledger_books_period_closed(session->node->store, date / 100, &closed);
   if (err)
-    return say(session->message, err, "cannot read closed periods");
+    return books_say(session->message, err, "cannot read closed periods");
   if (closed) {
     char period[8];
     ledger_period_format(date / 100, period);
-    return say(session->message, COOP_E_PERIOD_CLOSED,
+    return books_say(session->message, COOP_E_PERIOD_CLOSED,
                "period %s is closed: record it in an open month (a correction names the month "
                "it corrects)", period);
   }
@@ -424,38 +404,38 @@ static coop_err build_record(books_session *session, const node_record_request *
   record->type = request->type;
   record->date = request->date;
   if (!record_allowed_directly(request->type))
-    return say(session->message, COOP_E_BAD_INPUT, "records of this type cannot be made by hand");
+    return books_say(session->message, COOP_E_BAD_INPUT, "records of this type cannot be made by hand");
   if (!ledger_date_valid(request->date))
-    return say(session->message, COOP_E_BAD_INPUT, "invalid date");
+    return books_say(session->message, COOP_E_BAD_INPUT, "invalid date");
   int wants_member = request->type != LEDGER_RECORD_COOP_COST &&
                      request->type != LEDGER_RECORD_OPENING;
   const char *member_id = request->member_id ? request->member_id : "";
   if (wants_member && !member_id[0])
-    return say(session->message, COOP_E_BAD_INPUT, "a %s record needs --member",
+    return books_say(session->message, COOP_E_BAD_INPUT, "a %s record needs --member",
                ledger_record_type_name(request->type));
   if (!wants_member && member_id[0])
-    return say(session->message, COOP_E_BAD_INPUT, "a %s record is the coop's own: no --member",
+    return books_say(session->message, COOP_E_BAD_INPUT, "a %s record is the coop's own: no --member",
                ledger_record_type_name(request->type));
   if (wants_member) {
     coop_err err = ledger_books_member(session->node->store, member_id, member);
     if (err == COOP_E_NOT_FOUND)
-      return say(session->message, COOP_E_NOT_FOUND,
+      return books_say(session->message, COOP_E_NOT_FOUND,
                  "unknown member '%s' (see 'coop member list')", member_id);
     if (err)
-      return say(session->message, err, "cannot read members");
+      return books_say(session->message, err, "cannot read members");
     memcpy(record->member, member->audience_id, LEDGER_MEMBER_ID_BYTES);
   }
   snprintf(record->ref, sizeof record->ref, "%s", request->ref ? request->ref : "");
   snprintf(record->note, sizeof record->note, "%s", request->note ? request->note : "");
   if (request->amount <= 0 || request->amount > LEDGER_MONEY_CENTS_MAX)
-    return say(session->message, COOP_E_RANGE, "the amount must be more than zero");
+    return books_say(session->message, COOP_E_RANGE, "the amount must be more than zero");
   if (ledger_record_is_memo(request->type))
     record->quantity = request->amount;
   else if (ledger_record_postings(record, request->amount))
-    return say(session->message, COOP_E_BAD_INPUT, "cannot post this record");
+    return books_say(session->message, COOP_E_BAD_INPUT, "cannot post this record");
   coop_err err = ledger_record_check(record);
   if (err)
-    return say(session->message, err, "invalid record: %s", coop_err_message(err));
+    return books_say(session->message, err, "invalid record: %s", coop_err_message(err));
   return COOP_OK;
 }
 
@@ -503,14 +483,14 @@ static coop_err check_ref(books_session *session, const ledger_record *record, i
   if (err == COOP_E_NOT_FOUND)
     return COOP_OK;
   if (err)
-    return say(session->message, err, "cannot read records");
+    return books_say(session->message, err, "cannot read records");
   char difference[NODE_MESSAGE_BYTES];
   describe_difference(&stored, record, difference, sizeof difference);
   if (!difference[0]) {
     *existed = 1;
     return COOP_OK;
   }
-  return say(session->message, COOP_E_EXISTS_DIFFERENT,
+  return books_say(session->message, COOP_E_EXISTS_DIFFERENT,
              "ref '%s' already holds entry %llu with different content%s", record->ref,
              (unsigned long long)*index, difference);
 }
@@ -527,14 +507,14 @@ static coop_err check_budget(books_session *session, const ledger_record *record
   if (!err)
     err = ledger_books_account_balance(session->node->store, account, &balance);
   if (err)
-    return say(session->message, err, "cannot read the development budget");
+    return books_say(session->message, err, "cannot read the development budget");
   int64_t available = -balance; /* a liability: credits are negative */
   int64_t amount = record->postings[0].amount_cents;
   if (amount > available) {
     char have[LEDGER_MONEY_TEXT_BYTES], want[LEDGER_MONEY_TEXT_BYTES];
     ledger_money_format(available, have);
     ledger_money_format(amount, want);
-    return say(session->message, COOP_E_RANGE,
+    return books_say(session->message, COOP_E_RANGE,
                "development budget of %s is %s; cannot spend %s", member->member_id, have, want);
   }
   return COOP_OK;
@@ -548,9 +528,9 @@ static coop_err add_record(books_session *session, const ledger_record *record,
   coop_err err = ledger_record_encode(record, &plain);
   *index = session->base_size + session->pending;
   if (err)
-    say(session->message, err, "invalid record: %s", coop_err_message(err));
+    books_say(session->message, err, "invalid record: %s", coop_err_message(err));
   else
-    err = session_add(session, LEDGER_KIND_TRANSACTION, audience_id, &plain);
+    err = books_session_add(session, LEDGER_KIND_TRANSACTION, audience_id, &plain);
   coop_buf_release(&plain);
   return err;
 }
@@ -586,7 +566,7 @@ coop_err node_record_many(node *self, const node_record_request *requests, size_
   *failed_at = 0;
   coop_err err = node_books_ready(self, message);
   if (!err)
-    err = session_begin(self, message, &session);
+    err = books_session_begin(self, message, &session);
   if (err)
     return err;
   for (size_t i = 0; i < count && !err; i++) {
@@ -594,7 +574,7 @@ coop_err node_record_many(node *self, const node_record_request *requests, size_
     if (err)
       *failed_at = i;
   }
-  return session_end(session, err);
+  return books_session_end(session, err);
 }
 
 coop_err node_record_add(node *self, const node_record_request *request,
@@ -614,15 +594,15 @@ static coop_err build_correction(books_session *session, uint64_t index, const c
   uint64_t corrected_by = 0;
   coop_err err = ledger_books_record_at(session->node->store, index, &original, &corrected_by);
   if (err == COOP_E_NOT_FOUND)
-    return say(session->message, err, "entry %llu is not a record (see 'coop reg')",
+    return books_say(session->message, err, "entry %llu is not a record (see 'coop reg')",
                (unsigned long long)index);
   if (err)
-    return say(session->message, err, "cannot read records");
+    return books_say(session->message, err, "cannot read records");
   if (original.type == LEDGER_RECORD_CORRECTION || original.type == LEDGER_RECORD_PROFIT_SPLIT)
-    return say(session->message, COOP_E_BAD_INPUT, "entry %llu is a %s: it cannot be corrected "
+    return books_say(session->message, COOP_E_BAD_INPUT, "entry %llu is a %s: it cannot be corrected "
                "by hand", (unsigned long long)index, ledger_record_type_name(original.type));
   if (corrected_by)
-    return say(session->message, COOP_E_EXISTS, "entry %llu was already corrected by entry %llu",
+    return books_say(session->message, COOP_E_EXISTS, "entry %llu was already corrected by entry %llu",
                (unsigned long long)index, (unsigned long long)(corrected_by - 1));
   *correction = original;
   correction->type = LEDGER_RECORD_CORRECTION;
@@ -642,7 +622,7 @@ static coop_err build_correction(books_session *session, uint64_t index, const c
     ledger_member_id(padded, member_id);
     err = ledger_books_member(session->node->store, member_id, member);
     if (err)
-      return say(session->message, COOP_E_TAMPERED, "the member of entry %llu is missing",
+      return books_say(session->message, COOP_E_TAMPERED, "the member of entry %llu is missing",
                  (unsigned long long)index);
   }
   return COOP_OK;
@@ -653,12 +633,12 @@ coop_err node_record_correct(node *self, uint64_t index, const char *reason, uin
 {
   if (!reason || !reason[0] || strlen(reason) > LEDGER_RECORD_NOTE_BYTES_MAX ||
       ledger_note_check((const uint8_t *)reason, strlen(reason)))
-    return say(message, COOP_E_BAD_INPUT, "a correction needs a --reason of 1 to %u characters",
+    return books_say(message, COOP_E_BAD_INPUT, "a correction needs a --reason of 1 to %u characters",
                LEDGER_RECORD_NOTE_BYTES_MAX);
   books_session *session = NULL;
   coop_err err = node_books_ready(self, message);
   if (!err)
-    err = session_begin(self, message, &session);
+    err = books_session_begin(self, message, &session);
   if (err)
     return err;
   ledger_record correction;
@@ -672,7 +652,7 @@ coop_err node_record_correct(node *self, uint64_t index, const char *reason, uin
   const uint8_t *audience = member.member_id[0] ? member.audience_id : session->books_audience;
   if (!err)
     err = add_record(session, &correction, audience, correction_index);
-  return session_end(session, err);
+  return books_session_end(session, err);
 }
 
 coop_err node_period_close(node *self, uint32_t period, char message[NODE_MESSAGE_BYTES])
@@ -680,7 +660,7 @@ coop_err node_period_close(node *self, uint32_t period, char message[NODE_MESSAG
   books_session *session = NULL;
   coop_err err = node_books_ready(self, message);
   if (!err)
-    err = session_begin(self, message, &session);
+    err = books_session_begin(self, message, &session);
   if (err)
     return err;
   int closed = 0;
@@ -688,15 +668,18 @@ coop_err node_period_close(node *self, uint32_t period, char message[NODE_MESSAG
   ledger_period_format(period, text);
   err = ledger_books_period_closed(self->store, period, &closed);
   if (!err && closed)
-    err = say(message, COOP_E_PERIOD_CLOSED, "period %s is already closed", text);
+    err = books_say(message, COOP_E_PERIOD_CLOSED, "period %s is already closed", text);
   if (!err && period >= node_today() / 100)
-    err = say(message, COOP_E_BAD_INPUT, "period %s has not ended yet", text);
+    err = books_say(message, COOP_E_BAD_INPUT, "period %s has not ended yet", text);
+  /* A coop's month close computes every member's statement first. */
+  if (!err && self->role == LEDGER_ROLE_COOP)
+    err = books_statements_for_period(session, period);
   coop_buf plain;
   coop_buf_init(&plain, LEDGER_PERIOD_CLOSE_PAYLOAD_BYTES);
   if (!err && (coop_buf_append_u8(&plain, 1) || coop_buf_append_u32le(&plain, period)))
-    err = say(message, COOP_E_NOMEM, "out of memory");
+    err = books_say(message, COOP_E_NOMEM, "out of memory");
   if (!err)
-    err = session_add(session, LEDGER_KIND_PERIOD_CLOSE, NULL, &plain);
+    err = books_session_add(session, LEDGER_KIND_PERIOD_CLOSE, NULL, &plain);
   coop_buf_release(&plain);
-  return session_end(session, err);
+  return books_session_end(session, err);
 }

@@ -1,0 +1,308 @@
+/* coop statement: a member's monthly statement, for the member and the
+ * municipality to read: Dutch by default, English on request. */
+#include <getopt.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "ledger/alloc.h"
+#include "ledger/hex.h"
+#include "ledger/money.h"
+#include "ledger/offset_json.h"
+#include "ledger/statement.h"
+#include "node/books.h"
+
+static const char usage[] =
+    "usage: coop statement --member ID -p YYYY-MM [-O txt|json|html] [--lang nl|en]\n"
+    "\n"
+    "A member's statement (verrekening) for a closed month: what they earned, the\n"
+    "split between the coop, the municipality and their development budget, the\n"
+    "disregard that applied and the indicative offset against their benefit, with\n"
+    "the rule set it was computed by.  Plain language, Dutch by default\n"
+    "(--lang en for English); -O html gives a page with a chart of the month;\n"
+    "-O json gives every figure in integer cents.\n"
+    "\n"
+    "options:\n"
+    "  --member ID          the member (m-xxxxxx)\n"
+    "  -p, --period MONTH   the month, YYYY-MM\n"
+    "  -O, --output FORMAT  txt (default), json or html\n"
+    "  --lang LANGUAGE      nl (default) or en\n"
+    "  --dir DIR            node home (default $COOP_HOME, else ~/.local/share/coop)\n"
+    "  -h, --help           show this help\n";
+
+#define FORMAT_HTML 3
+
+typedef struct statement_view {
+  const ledger_member_row *member;
+  const ledger_statement_payload *statement;
+  uint64_t entry_index;
+  int english;
+} statement_view;
+
+static const char *say(const statement_view *view, const char *dutch, const char *english)
+{
+  return view->english ? english : dutch;
+}
+
+static const char *month_name(const statement_view *view, int month)
+{
+  static const char *const dutch[] = {"januari", "februari", "maart", "april", "mei", "juni",
+                                      "juli", "augustus", "september", "oktober", "november",
+                                      "december"};
+  static const char *const english[] = {"January", "February", "March", "April", "May", "June",
+                                        "July", "August", "September", "October", "November",
+                                        "December"};
+  return view->english ? english[month - 1] : dutch[month - 1];
+}
+
+static const char *disregard_name(const statement_view *view, ledger_offset_disregard_kind kind)
+{
+  switch (kind) {
+  case LEDGER_OFFSET_DISREGARD_N: return say(view, "inkomstenvrijlating (n)", "work income (n)");
+  case LEDGER_OFFSET_DISREGARD_R: return say(view, "alleenstaande ouder (r)", "single parent (r)");
+  case LEDGER_OFFSET_DISREGARD_Y:
+    return say(view, "medisch urenbeperking (y)", "medically limited hours (y)");
+  case LEDGER_OFFSET_DISREGARD_34A: return say(view, "vrijlating art. 34a", "art. 34a");
+  default: return say(view, "geen", "none");
+  }
+}
+
+/* One line of the money table: label and amount in "€ 1.234,56". */
+typedef struct money_line {
+  const char *label;
+  int64_t cents;
+} money_line;
+
+static size_t money_lines(const statement_view *view, money_line lines[16])
+{
+  const ledger_offset_month *in = &view->statement->month;
+  const ledger_offset_statement *f = &view->statement->figures;
+  size_t count = 0;
+  lines[count++] = (money_line){say(view, "Omzet", "Revenue"), in->revenue_cents};
+  lines[count++] = (money_line){say(view, "Kosten", "Costs"), -in->costs_cents};
+  lines[count++] = (money_line){say(view, "Winst", "Profit"), f->profit_cents};
+  lines[count++] = (money_line){say(view, "  naar de coöperatie", "  to the coop"),
+                                f->coop_share_cents};
+  lines[count++] = (money_line){say(view, "  naar de gemeente", "  to the municipality"),
+                                f->to_municipality_cents};
+  lines[count++] = (money_line){say(view, "  naar uw ontwikkelbudget", "  to your development budget"),
+                                f->to_budget_cents};
+  lines[count++] = (money_line){say(view, "Vrijlating", "Disregard"), f->disregard_cents};
+  lines[count++] = (money_line){say(view, "Vrijwilligersvergoeding", "Volunteer allowance"),
+                                in->volunteer_allowance_cents};
+  lines[count++] = (money_line){say(view, "  waarvan vrijgelaten", "  of which disregarded"),
+                                f->volunteer_disregarded_cents};
+  lines[count++] = (money_line){say(view, "Andere inkomsten", "Other income"),
+                                in->other_income_cents};
+  lines[count++] = (money_line){say(view, "Getelde inkomsten", "Counted income"),
+                                f->counted_income_cents};
+  lines[count++] = (money_line){say(view, "Indicatieve verrekening", "Indicative offset"),
+                                f->offset_cents};
+  lines[count++] = (money_line){say(view, "Indicatieve uitkering", "Indicative benefit"),
+                                f->benefit_cents};
+  return count;
+}
+
+/* Prints text padded to `width` columns; UTF-8 continuation bytes take no
+ * column ("coöperatie" is 10 columns in 11 bytes). */
+static void print_padded(const char *text, int width)
+{
+  int columns = 0;
+  for (const char *c = text; *c; c++)
+    columns += ((unsigned char)*c & 0xC0) != 0x80;
+  fputs(text, stdout);
+  for (; columns < width; columns++)
+    fputc(' ', stdout);
+}
+
+static void print_text(const statement_view *view)
+{
+  const ledger_statement_payload *statement = view->statement;
+  char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+  ledger_fingerprint(statement->rule_set_log, fingerprint);
+  printf("%s %s %u — %s (%s), %s %s\n", say(view, "Verrekening", "Statement"),
+         month_name(view, (int)(statement->period % 100)), (unsigned)(statement->period / 100),
+         view->member->name, view->member->member_id, say(view, "klantnummer", "client ref"),
+         view->member->client_ref);
+  printf("%s %s, %s %llu\n\n", say(view, "Rekenregels van gemeente", "Rules of municipality"),
+         fingerprint, say(view, "gepubliceerd als entry", "published as entry"),
+         (unsigned long long)statement->rule_set_index);
+  money_line lines[16];
+  size_t count = money_lines(view, lines);
+  for (size_t i = 0; i < count; i++) {
+    char amount[LEDGER_MONEY_TEXT_BYTES];
+    ledger_money_format_dutch(lines[i].cents, amount);
+    fputs("  ", stdout);
+    print_padded(lines[i].label, 32);
+    /* The euro sign is three bytes and one column. */
+    printf(" %18s\n", amount);
+  }
+  printf("\n%s: %s\n", say(view, "Vrijlating", "Disregard"),
+         disregard_name(view, statement->figures.disregard_kind));
+  if (statement->figures.above_norm)
+    printf("%s\n", say(view, "Uw inkomsten zijn deze maand hoger dan de bijstandsnorm.",
+                       "Your income this month is above the benefit norm."));
+  printf("%s\n", say(view, "De verrekening is indicatief: de gemeente beslist.",
+                     "The offset is indicative: the municipality decides."));
+  printf("%s %llu %s\n", say(view, "Vastgelegd als entry", "Recorded as entry"),
+         (unsigned long long)view->entry_index,
+         say(view, "in het ondertekende logboek van de coöperatie.",
+             "in the coop's signed log."));
+}
+
+static void print_html(const statement_view *view)
+{
+  const ledger_offset_statement *f = &view->statement->figures;
+  int64_t total = f->coop_share_cents + f->to_municipality_cents + f->to_budget_cents;
+  printf("<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+         "<title>%s %s %u</title><style>body{font-family:sans-serif;max-width:40em;margin:2em auto}"
+         "td{padding:.2em 1em}td.amount{text-align:right;font-variant-numeric:tabular-nums}"
+         "</style></head><body>\n",
+         view->english ? "en" : "nl", say(view, "Verrekening", "Statement"),
+         month_name(view, (int)(view->statement->period % 100)),
+         (unsigned)(view->statement->period / 100));
+  printf("<h1>%s %s %u</h1>\n<p>%s (%s)</p>\n", say(view, "Verrekening", "Statement"),
+         month_name(view, (int)(view->statement->period % 100)),
+         (unsigned)(view->statement->period / 100), view->member->name, view->member->member_id);
+  /* The month's money flow at a glance: one bar, split in three. */
+  static const char *const colours[] = {"#8e44ad", "#2980b9", "#27ae60"};
+  const int64_t parts[] = {f->coop_share_cents, f->to_municipality_cents, f->to_budget_cents};
+  const char *names[] = {say(view, "coöperatie", "coop"), say(view, "gemeente", "municipality"),
+                         say(view, "ontwikkelbudget", "development budget")};
+  printf("<svg width=\"400\" height=\"60\" role=\"img\" aria-label=\"%s\">\n",
+         say(view, "verdeling van de winst", "split of the profit"));
+  int64_t x = 0;
+  for (int i = 0; i < 3; i++) {
+    int64_t width = total > 0 ? parts[i] * 400 / total : 0;
+    printf("<rect x=\"%lld\" y=\"0\" width=\"%lld\" height=\"30\" fill=\"%s\"><title>%s</title>"
+           "</rect>\n", (long long)x, (long long)width, colours[i], names[i]);
+    x += width;
+  }
+  printf("</svg>\n<table>\n");
+  money_line lines[16];
+  size_t count = money_lines(view, lines);
+  for (size_t i = 0; i < count; i++) {
+    char amount[LEDGER_MONEY_TEXT_BYTES];
+    ledger_money_format_dutch(lines[i].cents, amount);
+    printf("<tr><td>%s</td><td class=\"amount\">%s</td></tr>\n", lines[i].label, amount);
+  }
+  printf("</table>\n<p>%s: %s. %s</p>\n</body></html>\n", say(view, "Vrijlating", "Disregard"),
+         disregard_name(view, f->disregard_kind),
+         say(view, "De verrekening is indicatief: de gemeente beslist.",
+             "The offset is indicative: the municipality decides."));
+}
+
+static json_t *hex_json(const uint8_t *bytes, size_t count)
+{
+  char text[65];
+  ledger_hex_encode(bytes, count, text);
+  return json_string(text);
+}
+
+static json_t *statement_json(const statement_view *view)
+{
+  const ledger_statement_payload *statement = view->statement;
+  const ledger_offset_month *in = &statement->month;
+  json_t *figures = NULL;
+  if (ledger_offset_json_from_statement(&statement->figures, &figures))
+    return NULL;
+  json_t *sources = json_array();
+  for (unsigned i = 0; sources && i < statement->source_count; i++)
+    json_array_append_new(sources, json_pack("{s:I, s:o}", "index",
+                                             (json_int_t)statement->sources[i].index, "leaf_hash",
+                                             hex_json(statement->sources[i].leaf_hash, 32)));
+  return json_pack(
+      "{s:s, s:s, s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:b}, s:{s:o, s:I, s:o},"
+      " s:o}",
+      "member_id", view->member->member_id, "client_ref", view->member->client_ref,
+      "entry_index", (json_int_t)view->entry_index, "statement", figures, "inputs", "revenue",
+      (json_int_t)in->revenue_cents, "costs", (json_int_t)in->costs_cents,
+      "volunteer_allowance", (json_int_t)in->volunteer_allowance_cents, "other_income",
+      (json_int_t)in->other_income_cents, "hours", (json_int_t)in->hours, "age",
+      (json_int_t)in->age_years, "n_approved", in->n_approved, "medical_hours_limit",
+      in->medical_hours_limit, "single_parent_child_under_12", in->single_parent_child_under_12,
+      "rule_set", "log_id", hex_json(statement->rule_set_log, 32), "index",
+      (json_int_t)statement->rule_set_index, "leaf_hash",
+      hex_json(statement->rule_set_leaf_hash, 32), "sources", sources);
+}
+
+static int show(const char *dir, const char *member_id, uint32_t period, int format, int english)
+{
+  node opened;
+  if (cli_open_books(dir, &opened))
+    return CLI_EXIT_FAILURE;
+  ledger_member_row member;
+  ledger_statement_payload *statement = coop_malloc(sizeof *statement);
+  uint64_t entry_index = 0;
+  coop_err err = statement ? ledger_books_member(opened.store, member_id, &member) : COOP_E_NOMEM;
+  if (!err)
+    err = ledger_books_statement(opened.store, member_id, period, 0, statement, &entry_index);
+  node_close(&opened);
+  char period_text[8];
+  ledger_period_format(period, period_text);
+  int status = CLI_EXIT_OK;
+  if (err == COOP_E_NOT_FOUND)
+    cli_error("no statement for member '%s' in %s (is the member enrolled, and the month closed "
+              "with 'coop period close'?)", member_id, period_text);
+  else if (err)
+    cli_error("cannot read the statement: %s", coop_err_message(err));
+  if (err) {
+    coop_free(statement);
+    return CLI_EXIT_FAILURE;
+  }
+  statement_view view = {&member, statement, entry_index, english};
+  if (format == CLI_FORMAT_JSON)
+    status = cli_print_json(statement_json(&view));
+  else if (format == FORMAT_HTML)
+    print_html(&view);
+  else
+    print_text(&view);
+  coop_free(statement);
+  return status;
+}
+
+int cli_cmd_statement(int argc, char **argv)
+{
+  static const struct option options[] = {{"member", required_argument, NULL, 'm'},
+                                          {"period", required_argument, NULL, 'p'},
+                                          {"output", required_argument, NULL, 'O'},
+                                          {"lang", required_argument, NULL, 'l'},
+                                          {"dir", required_argument, NULL, 'd'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+  const char *dir = NULL, *member = NULL, *period_text = NULL, *language = "nl";
+  int format = CLI_FORMAT_TEXT, option;
+  while ((option = getopt_long(argc, argv, "p:O:h", options, NULL)) != -1) {
+    switch (option) {
+    case 'm': member = optarg; break;
+    case 'p': period_text = optarg; break;
+    case 'O':
+      if (!strcmp(optarg, "html")) {
+        format = FORMAT_HTML;
+      } else {
+        cli_format parsed;
+        if (cli_parse_format(optarg, 1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON, &parsed))
+          return CLI_EXIT_USAGE;
+        format = (int)parsed;
+      }
+      break;
+    case 'l': language = optarg; break;
+    case 'd': dir = optarg; break;
+    case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
+    default: return cli_usage_error("statement", "invalid option");
+    }
+  }
+  if (optind < argc)
+    return cli_usage_error("statement", "unexpected argument '%s'", argv[optind]);
+  if (!member || !period_text)
+    return cli_usage_error("statement", "--member and -p YYYY-MM are required");
+  if (strcmp(language, "nl") && strcmp(language, "en"))
+    return cli_usage_error("statement", "unknown language '%s' (expected nl or en)", language);
+  uint32_t period = 0;
+  if (ledger_period_parse(period_text, &period)) {
+    cli_error("invalid month '%s' (expected YYYY-MM)", period_text);
+    return CLI_EXIT_USAGE;
+  }
+  return show(dir, member, period, format, !strcmp(language, "en"));
+}

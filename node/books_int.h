@@ -1,0 +1,51 @@
+/* Private header of node/: the books session shared by books.c and
+ * statements.c.  A session is one transaction in which entries are checked
+ * against the derived tables, applied to them at once (so later checks in
+ * the same session see them), and appended in batches. */
+#ifndef COOP_NODE_BOOKS_INT_H
+#define COOP_NODE_BOOKS_INT_H
+
+#include "ledger/buffer.h"
+#include "node/books.h"
+
+#define SESSION_BATCH 1000u
+#define KEY_SLOTS 2048u /* open addressing; far more than a coop has members */
+
+typedef struct books_session {
+  node *node;
+  char *message;
+  uint8_t books_audience[LEDGER_AUDIENCE_ID_BYTES];
+  uint64_t base_size; /* log size before the pending entries */
+  size_t pending;
+  uint16_t kinds[SESSION_BATCH];
+  uint8_t audiences[SESSION_BATCH][LEDGER_AUDIENCE_ID_BYTES];
+  size_t offsets[SESSION_BATCH];
+  size_t lengths[SESSION_BATCH];
+  coop_buf payloads;
+  /* audience id -> key, for sealing */
+  uint8_t key_ids[KEY_SLOTS][LEDGER_AUDIENCE_ID_BYTES];
+  uint8_t *keys; /* KEY_SLOTS * 32 in sodium memory */
+  int key_used[KEY_SLOTS];
+} books_session;
+
+
+/* printf into message, returning err. */
+coop_err books_say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Begins the transaction and brings the derived tables up to date. */
+coop_err books_session_begin(node *node, char message[NODE_MESSAGE_BYTES],
+                             books_session **session);
+/* Applies and queues an entry (audience_id NULL: public). */
+coop_err books_session_add(books_session *session, uint16_t kind, const uint8_t *audience_id,
+                           const coop_buf *plain);
+/* Appends what is queued. */
+coop_err books_session_flush(books_session *session);
+/* Commits when err is COOP_OK, else rolls back; frees the session. */
+coop_err books_session_end(books_session *session, coop_err err);
+
+/* Computes, appends and books the statements of every active member for a
+ * month being closed (node/statements.c). */
+coop_err books_statements_for_period(books_session *session, uint32_t period);
+
+#endif

@@ -1,0 +1,311 @@
+/* Monthly statements at period close: for every active member, the month's
+ * inputs from the books, the rule set in force from the member's
+ * municipality's log, the offset engine, a sealed statement entry, and the
+ * profit split booked as balanced postings. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/alloc.h"
+#include "ledger/offset_codec.h"
+#include "ledger/statement.h"
+#include "node/books_int.h"
+
+/* More rule-set versions than a municipality publishes in decades (two a
+ * year by law). */
+#define RULE_SETS_MAX 256u
+
+typedef struct member_month {
+  books_session *session;
+  const ledger_member_row *member;
+  uint32_t period;
+  ledger_statement_payload *statement; /* heap: large */
+  ledger_offset_rule_set rule_sets[RULE_SETS_MAX];
+  uint64_t rule_set_index[RULE_SETS_MAX];
+  uint8_t rule_set_leaf[RULE_SETS_MAX][LEDGER_HASH_BYTES];
+  size_t rule_set_count;
+  uint64_t last_source; /* to count each record once (register rows are per posting) */
+  int has_source;
+} member_month;
+
+static ledger_offset_period to_offset_period(uint32_t period)
+{
+  return (ledger_offset_period){(int)(period / 100), (int)(period % 100)};
+}
+
+/* Age in whole years on the 1st of the month.  Only the birth month is
+ * known, so in that month the birthday is taken not to have passed yet: a
+ * member turning 27 counts as 27 from the next month. */
+static int64_t age_on_first(uint32_t birth_period, uint32_t period)
+{
+  int64_t months = (int64_t)(period / 100) * 12 + period % 100 -
+                   ((int64_t)(birth_period / 100) * 12 + birth_period % 100);
+  return months <= 0 ? 0 : (months - 1) / 12;
+}
+
+static coop_err rule_set_in_force(member_month *month, size_t *chosen)
+{
+  books_session *session = month->session;
+  char fingerprint[LEDGER_FINGERPRINT_CHARS + 1], period[8];
+  ledger_fingerprint(month->member->municipality, fingerprint);
+  ledger_period_format(month->period, period);
+  coop_err err = ledger_offset_rule_sets_from_log(
+      session->node->store, month->member->municipality, month->rule_sets,
+      month->rule_set_index, month->rule_set_leaf, RULE_SETS_MAX, &month->rule_set_count);
+  if (err)
+    return books_say(session->message, err, "cannot read the rule sets of municipality %s: %s",
+                     fingerprint, coop_err_message(err));
+  err = ledger_offset_select(month->rule_sets, month->rule_set_count,
+                             to_offset_period(month->period), chosen);
+  if (err == COOP_E_NO_RULE_SET)
+    return books_say(session->message, err,
+                     "no rule set in force for %s from municipality %s (member %s): import its "
+                     "log with 'coop log import' once it has published one", period, fingerprint,
+                     month->member->member_id);
+  if (err)
+    return books_say(session->message, err, "the rule sets of municipality %s are not usable: %s",
+                     fingerprint, coop_err_message(err));
+  return COOP_OK;
+}
+
+/* Sums the member's accounts for the month into the engine's inputs. */
+static coop_err sum_account(void *context, const char *account, int64_t amount_cents)
+{
+  member_month *month = context;
+  ledger_offset_month *inputs = &month->statement->month;
+  const char *leaf = strrchr(account, ':');
+  if (!leaf || (strncmp(account, "income:members:", 15) && strncmp(account, "expenses:members:", 17)))
+    return COOP_OK;
+  if (!strcmp(leaf, ":revenue"))
+    inputs->revenue_cents = -amount_cents; /* income is credited: negative */
+  else if (!strcmp(leaf, ":costs"))
+    inputs->costs_cents = amount_cents;
+  else if (!strcmp(leaf, ":volunteer-allowance"))
+    inputs->volunteer_allowance_cents = amount_cents;
+  return COOP_OK;
+}
+
+static coop_err collect_source(void *context, const ledger_register_row *row)
+{
+  member_month *month = context;
+  ledger_statement_payload *statement = month->statement;
+  if (month->has_source && row->entry_index == month->last_source)
+    return COOP_OK;
+  month->has_source = 1;
+  month->last_source = row->entry_index;
+  if (statement->source_count >= LEDGER_STATEMENT_SOURCES_MAX)
+    return books_say(month->session->message, COOP_E_LIMIT,
+                     "member %s has more than %u records in one month", month->member->member_id,
+                     LEDGER_STATEMENT_SOURCES_MAX);
+  ledger_statement_source *source = &statement->sources[statement->source_count++];
+  source->index = row->entry_index;
+  node *self = month->session->node;
+  return ledger_store_leaf_hash(self->store, self->identity.public_key, row->entry_index,
+                                source->leaf_hash);
+}
+
+/* Corrections can make a month's total negative; the engine takes amounts
+ * >= 0, so a negative revenue moves into costs and vice versa (profit is
+ * unchanged), and negative allowance or outside income count as zero. */
+static void normalise_inputs(ledger_offset_month *inputs)
+{
+  if (inputs->revenue_cents < 0) {
+    inputs->costs_cents -= inputs->revenue_cents;
+    inputs->revenue_cents = 0;
+  }
+  if (inputs->costs_cents < 0) {
+    inputs->revenue_cents -= inputs->costs_cents;
+    inputs->costs_cents = 0;
+  }
+  if (inputs->volunteer_allowance_cents < 0)
+    inputs->volunteer_allowance_cents = 0;
+  if (inputs->other_income_cents < 0)
+    inputs->other_income_cents = 0;
+  if (inputs->hours < 0)
+    inputs->hours = 0;
+}
+
+static coop_err gather_inputs(member_month *month, const ledger_member_status *status)
+{
+  books_session *session = month->session;
+  ledger_store *store = session->node->store;
+  const char *member_id = month->member->member_id;
+  ledger_offset_month *inputs = &month->statement->month;
+  ledger_books_query query = {.member_id = member_id,
+                              .date_from = month->period * 100 + 1,
+                              .date_to = month->period * 100 + 31};
+  int64_t other_income = 0, hours_hundredths = 0;
+  coop_err err = ledger_books_balances(store, &query, sum_account, month);
+  if (!err)
+    err = ledger_books_memo_total(store, member_id, LEDGER_RECORD_OTHER_INCOME, query.date_from,
+                                  query.date_to, &other_income);
+  if (!err)
+    err = ledger_books_memo_total(store, member_id, LEDGER_RECORD_HOURS, query.date_from,
+                                  query.date_to, &hours_hundredths);
+  if (!err)
+    err = ledger_books_register(store, &query, collect_source, month);
+  if (err)
+    return session->message[0] ? err
+                               : books_say(session->message, err, "cannot read the books of %s",
+                                           member_id);
+  inputs->period = to_offset_period(month->period);
+  inputs->other_income_cents = other_income;
+  inputs->hours = hours_hundredths / 100;
+  inputs->age_years = age_on_first(status->birth_period, month->period);
+  inputs->n_approved = status->n_approved;
+  inputs->medical_hours_limit = status->medical_limit;
+  inputs->single_parent_child_under_12 = status->single_parent;
+  normalise_inputs(inputs);
+  return COOP_OK;
+}
+
+static coop_err carried_state(member_month *month, ledger_offset_state *state)
+{
+  ledger_statement_payload *previous = coop_malloc(sizeof *previous);
+  if (!previous)
+    return COOP_E_NOMEM;
+  uint64_t index = 0;
+  coop_err err = ledger_books_statement(month->session->node->store, month->member->member_id,
+                                        month->period, 1, previous, &index);
+  if (err == COOP_E_NOT_FOUND) {
+    ledger_offset_state_init(state);
+    err = COOP_OK;
+  } else if (!err) {
+    *state = previous->state_after;
+  }
+  coop_free(previous);
+  return err;
+}
+
+/* The profit split as balanced postings: the member's profit I0 leaves
+ * expenses:...:profit-split for the coop's share, the municipality and the
+ * development budget.  Nothing to book when I0 is zero. */
+static coop_err book_split(member_month *month)
+{
+  const ledger_offset_statement *figures = &month->statement->figures;
+  int64_t profit = figures->coop_share_cents + figures->to_municipality_cents +
+                   figures->to_budget_cents;
+  if (profit == 0)
+    return COOP_OK;
+  /* Dated the month's last day: the split is what the month came to. */
+  uint32_t last_day = month->period * 100 + 31;
+  while (!ledger_date_valid(last_day))
+    last_day--;
+  ledger_record record = {.type = LEDGER_RECORD_PROFIT_SPLIT, .date = last_day};
+  memcpy(record.member, month->member->audience_id, LEDGER_MEMBER_ID_BYTES);
+  snprintf(record.note, sizeof record.note, "profit split %04u-%02u",
+           (unsigned)(month->period / 100), (unsigned)(month->period % 100));
+  record.postings[record.posting_count++] =
+      (ledger_posting){LEDGER_ACCOUNT_MEMBER_PROFIT_SPLIT, profit};
+  if (figures->coop_share_cents)
+    record.postings[record.posting_count++] =
+        (ledger_posting){LEDGER_ACCOUNT_COOP_SHARE, -figures->coop_share_cents};
+  if (figures->to_municipality_cents)
+    record.postings[record.posting_count++] =
+        (ledger_posting){LEDGER_ACCOUNT_MEMBER_DUE_MUNICIPALITY, -figures->to_municipality_cents};
+  if (figures->to_budget_cents)
+    record.postings[record.posting_count++] =
+        (ledger_posting){LEDGER_ACCOUNT_MEMBER_DEVELOPMENT_BUDGET, -figures->to_budget_cents};
+  coop_buf plain;
+  coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
+  coop_err err = ledger_record_encode(&record, &plain);
+  if (!err)
+    err = books_session_add(month->session, LEDGER_KIND_TRANSACTION, month->member->audience_id,
+                            &plain);
+  coop_buf_release(&plain);
+  return err;
+}
+
+static coop_err compute_and_append(member_month *month)
+{
+  ledger_statement_payload *statement = month->statement;
+  ledger_offset_state state;
+  size_t chosen = 0;
+  coop_err err = rule_set_in_force(month, &chosen);
+  if (!err)
+    err = carried_state(month, &state);
+  if (!err)
+    err = ledger_offset_month_compute(month->rule_sets, month->rule_set_count, &statement->month,
+                                      &state, &statement->figures);
+  if (err)
+    return month->session->message[0]
+               ? err
+               : books_say(month->session->message, err, "cannot compute the statement of %s: %s",
+                           month->member->member_id, coop_err_message(err));
+  statement->state_after = state;
+  statement->period = month->period;
+  memcpy(statement->member, month->member->audience_id, LEDGER_MEMBER_ID_BYTES);
+  memcpy(statement->rule_set_log, month->member->municipality, LEDGER_LOG_ID_BYTES);
+  statement->rule_set_index = month->rule_set_index[chosen];
+  memcpy(statement->rule_set_leaf_hash, month->rule_set_leaf[chosen], LEDGER_HASH_BYTES);
+  coop_buf plain;
+  coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
+  err = ledger_statement_encode(statement, &plain);
+  if (!err)
+    err = books_session_add(month->session, LEDGER_KIND_STATEMENT, month->member->audience_id,
+                            &plain);
+  coop_buf_release(&plain);
+  return err ? err : book_split(month);
+}
+
+static coop_err member_statement(books_session *session, const ledger_member_row *member,
+                                 uint32_t period)
+{
+  ledger_member_status status;
+  coop_err err = ledger_books_member_status(session->node->store, member->member_id, period,
+                                            &status);
+  if (err || status.left)
+    return err;
+  if (!status.birth_period)
+    return books_say(session->message, COOP_E_BAD_INPUT,
+                     "member %s has no birth month, so no age for the offset rules: run 'coop "
+                     "member set %s --birth YYYY-MM --from YYYY-MM'", member->member_id,
+                     member->member_id);
+  member_month *month = coop_calloc(1, sizeof *month);
+  ledger_statement_payload *statement = coop_calloc(1, sizeof *statement);
+  if (!month || !statement)
+    err = books_say(session->message, COOP_E_NOMEM, "out of memory");
+  if (!err) {
+    *month = (member_month){.session = session, .member = member, .period = period,
+                            .statement = statement};
+    err = gather_inputs(month, &status);
+  }
+  if (!err)
+    err = compute_and_append(month);
+  coop_free(statement);
+  coop_free(month);
+  return err;
+}
+
+typedef struct member_list {
+  ledger_member_row *rows;
+  size_t count, capacity;
+} member_list;
+
+static coop_err collect_member(void *context, const ledger_member_row *row)
+{
+  member_list *list = context;
+  if (list->count == list->capacity) {
+    size_t capacity = list->capacity ? list->capacity * 2 : 64;
+    ledger_member_row *rows = coop_realloc(list->rows, capacity * sizeof *rows);
+    if (!rows)
+      return COOP_E_NOMEM;
+    list->rows = rows;
+    list->capacity = capacity;
+  }
+  list->rows[list->count++] = *row;
+  return COOP_OK;
+}
+
+coop_err books_statements_for_period(books_session *session, uint32_t period)
+{
+  /* Members are read first: appending statements while walking the member
+   * table would interleave a read cursor with writes. */
+  member_list list = {0};
+  coop_err err = ledger_books_members(session->node->store, collect_member, &list);
+  if (err)
+    books_say(session->message, err, "cannot list members");
+  for (size_t i = 0; i < list.count && !err; i++)
+    err = member_statement(session, &list.rows[i], period);
+  coop_free(list.rows);
+  return err;
+}

@@ -1,0 +1,10 @@
+# A bad value is refused with a message naming the field; nothing is appended.
+setup: coop init --role municipality --name 'Gemeente Breda' >/dev/null
+setup: python3 -c "import json; d=json.load(open('$DATA/offset-examples.json')); json.dump(d['scenarios'][0]['rule_sets'][0], open('breda-2026.json','w'), indent=1)"
+setup: python3 -c "import json; r=json.load(open('breda-2026.json')); r['cap_n']=-5; json.dump(r, open('breda-2026.json','w'), indent=1)"
+run: coop rules publish breda-2026.json; status=$?; coop log | wc -l; exit $status
+exit: 1
+--- stdout
+1
+--- stderr
+coop: error: breda-2026.json: cap_n: must be a whole number of cents >= 0, got -5

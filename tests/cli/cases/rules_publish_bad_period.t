@@ -1,0 +1,9 @@
+# effective_from is a month YYYY-MM.
+setup: coop init --role municipality --name 'Gemeente Breda' >/dev/null
+setup: python3 -c "import json; d=json.load(open('$DATA/offset-examples.json')); json.dump(d['scenarios'][0]['rule_sets'][0], open('breda-2026.json','w'), indent=1)"
+setup: python3 -c "import json; r=json.load(open('breda-2026.json')); r['effective_from']='2026-13'; json.dump(r, open('breda-2026.json','w'), indent=1)"
+run: coop rules publish breda-2026.json
+exit: 1
+--- stdout
+--- stderr
+coop: error: breda-2026.json: effective_from: must be a month "YYYY-MM" (year 1900 to 9999, month 01 to 12), got "2026-13"
