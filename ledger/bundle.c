@@ -98,6 +98,7 @@ typedef struct importer {
   uint64_t offset; /* bytes read so far, for messages */
   coop_buf segment;
   ledger_ingest_entry *entries;
+  size_t *offsets; /* where each entry starts in segment: it may move as it grows */
   ledger_checkpoint last_checkpoint; /* to keep fork evidence past a rollback */
   int have_checkpoint;
 } importer;
@@ -127,7 +128,7 @@ static coop_err read_exact(importer *state, void *out, size_t count, const char 
 static coop_err read_entries(importer *state, uint32_t count)
 {
   coop_buf_reset(&state->segment);
-  size_t *offsets = (size_t *)state->entries; /* reuse the array for offsets first */
+  size_t *offsets = state->offsets;
   for (uint32_t i = 0; i < count; i++) {
     uint8_t header[LEDGER_ENTRY_HEADER_BYTES];
     coop_err err = read_exact(state, header, sizeof header, "an entry header");
@@ -233,12 +234,12 @@ coop_err ledger_bundle_import(ledger_store *store, FILE *in,
   problem[0] = 0;
   importer state = {.store = store, .in = in, .problem = problem};
   coop_buf_init(&state.segment, LEDGER_BUNDLE_SEGMENT_BYTES_MAX);
-  state.entries = coop_calloc(LEDGER_BUNDLE_SEGMENT_ENTRIES_MAX,
-                              sizeof *state.entries > sizeof(size_t) ? sizeof *state.entries
-                                                                     : sizeof(size_t));
-  coop_err err = state.entries ? ledger_store_begin(store) : COOP_E_NOMEM;
+  state.entries = coop_calloc(LEDGER_BUNDLE_SEGMENT_ENTRIES_MAX, sizeof *state.entries);
+  state.offsets = coop_calloc(LEDGER_BUNDLE_SEGMENT_ENTRIES_MAX, sizeof *state.offsets);
+  coop_err err = state.entries && state.offsets ? ledger_store_begin(store) : COOP_E_NOMEM;
   if (err) {
     coop_free(state.entries);
+    coop_free(state.offsets);
     return complain(&state, err, "cannot start: %s", coop_err_message(err));
   }
   err = import_body(&state, refuse_log, now_ms, result);
@@ -258,5 +259,6 @@ coop_err ledger_bundle_import(ledger_store *store, FILE *in,
   }
   coop_buf_release(&state.segment);
   coop_free(state.entries);
+  coop_free(state.offsets);
   return err;
 }
