@@ -248,11 +248,15 @@ coop_err ledger_books_balances(ledger_store *store, const ledger_books_query *qu
                                ledger_balance_visitor visitor, void *context)
 {
   sqlite3_stmt *select = NULL;
-  if (sqlite3_prepare_v2(store->db,
-                         "SELECT account, sum(amount_cents) FROM books_postings"
-                         " WHERE (?1 IS NULL OR member_id = ?1) AND date BETWEEN ?2 AND ?3"
-                         " GROUP BY account ORDER BY account",
-                         -1, &select, NULL) != SQLITE_OK)
+  /* Two statements rather than "?1 IS NULL OR member_id = ?1", which would
+   * keep SQLite from using the member index. */
+  const char *sql = query->member_id
+                        ? "SELECT account, sum(amount_cents) FROM books_postings"
+                          " WHERE member_id = ?1 AND date BETWEEN ?2 AND ?3"
+                          " GROUP BY account ORDER BY account"
+                        : "SELECT account, sum(amount_cents) FROM books_postings"
+                          " WHERE date BETWEEN ?2 AND ?3 GROUP BY account ORDER BY account";
+  if (sqlite3_prepare_v2(store->db, sql, -1, &select, NULL) != SQLITE_OK)
     return COOP_E_DB;
   bind_query(select, query);
   coop_err err = COOP_OK;
@@ -271,14 +275,17 @@ coop_err ledger_books_register(ledger_store *store, const ledger_books_query *qu
 {
   sqlite3_stmt *select = NULL;
   /* Postings, plus one row per memo record (which has no postings). */
-  if (sqlite3_prepare_v2(
-          store->db,
-          "SELECT r.entry_index, r.date, r.type, coalesce(r.member_id, ''), r.ref, r.note,"
-          " p.account, coalesce(p.amount_cents, 0), r.quantity"
-          " FROM books_records r LEFT JOIN books_postings p ON p.entry_index = r.entry_index"
-          " WHERE (?1 IS NULL OR r.member_id = ?1) AND r.date BETWEEN ?2 AND ?3"
-          " ORDER BY r.date, r.entry_index, p.position",
-          -1, &select, NULL) != SQLITE_OK)
+#define REGISTER_SELECT                                                                     \
+  "SELECT r.entry_index, r.date, r.type, coalesce(r.member_id, ''), r.ref, r.note,"        \
+  " p.account, coalesce(p.amount_cents, 0), r.quantity"                                     \
+  " FROM books_records r LEFT JOIN books_postings p ON p.entry_index = r.entry_index"
+  const char *sql = query->member_id
+                        ? REGISTER_SELECT " WHERE r.member_id = ?1 AND r.date BETWEEN ?2 AND ?3"
+                                          " ORDER BY r.date, r.entry_index, p.position"
+                        : REGISTER_SELECT " WHERE r.date BETWEEN ?2 AND ?3"
+                                          " ORDER BY r.date, r.entry_index, p.position";
+#undef REGISTER_SELECT
+  if (sqlite3_prepare_v2(store->db, sql, -1, &select, NULL) != SQLITE_OK)
     return COOP_E_DB;
   bind_query(select, query);
   coop_err err = COOP_OK;

@@ -96,6 +96,7 @@ static const char *const migrations[] = {
   "  amount_cents INTEGER NOT NULL,"
   "  PRIMARY KEY (entry_index, position));"
   "CREATE INDEX books_postings_account ON books_postings (account, date);"
+  "CREATE INDEX books_postings_member ON books_postings (member_id, date);"
   "CREATE TABLE books_periods ("
   "  period INTEGER PRIMARY KEY,"
   "  entry_index INTEGER NOT NULL);"

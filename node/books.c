@@ -32,31 +32,57 @@ uint32_t node_today(void)
 
 /* ---- a session: one transaction of checked, indexed appends ------------- */
 
-static coop_err books_session_key(books_session *session, const uint8_t *audience_id,
-                            const uint8_t **key)
+void node_key_cache_free(node_key_cache *cache)
 {
+  if (!cache)
+    return;
+  if (cache->keys)
+    sodium_free(cache->keys);
+  coop_free(cache);
+}
+
+static node_key_cache *key_cache_of(node *self)
+{
+  if (self->key_cache)
+    return self->key_cache;
+  node_key_cache *cache = coop_calloc(1, sizeof *cache);
+  if (cache)
+    cache->keys = sodium_malloc(KEY_SLOTS * 32);
+  if (cache && !cache->keys) {
+    coop_free(cache);
+    cache = NULL;
+  }
+  self->key_cache = cache;
+  return cache;
+}
+
+static coop_err books_session_key(books_session *session, const uint8_t *audience_id,
+                                  const uint8_t **key)
+{
+  node *self = session->node;
+  node_key_cache *cache = key_cache_of(self);
+  if (!cache)
+    return books_say(session->message, COOP_E_NOMEM, "out of memory");
   unsigned slot = coop_get_u32le(audience_id) % KEY_SLOTS;
   for (unsigned probe = 0; probe < KEY_SLOTS; probe++, slot = (slot + 1) % KEY_SLOTS) {
-    if (session->key_used[slot] &&
-        !memcmp(session->key_ids[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES)) {
-      *key = session->keys + 32 * slot;
+    if (!cache->key_used[slot])
+      break;
+    if (!memcmp(cache->key_ids[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES)) {
+      *key = cache->keys + 32 * slot;
       return COOP_OK;
     }
-    if (!session->key_used[slot])
-      break;
   }
-  if (session->key_used[slot])
-    return COOP_E_LIMIT;
-  node *self = session->node;
+  if (cache->key_used[slot])
+    return books_say(session->message, COOP_E_LIMIT, "more than %u audiences", KEY_SLOTS);
   coop_err err = ledger_store_audience_key(self->store, &self->identity,
                                            self->identity.public_key, audience_id,
-                                           session->keys + 32 * slot);
+                                           cache->keys + 32 * slot);
   if (err)
     return books_say(session->message, err, "cannot open the audience key of this entry: %s",
-               coop_err_message(err));
-  memcpy(session->key_ids[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES);
-  session->key_used[slot] = 1;
-  *key = session->keys + 32 * slot;
+                     coop_err_message(err));
+  memcpy(cache->key_ids[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES);
+  cache->key_used[slot] = 1;
+  *key = cache->keys + 32 * slot;
   return COOP_OK;
 }
 
@@ -120,8 +146,6 @@ coop_err books_session_add(books_session *session, uint16_t kind, const uint8_t 
 static void books_session_free(books_session *session)
 {
   coop_buf_release(&session->payloads);
-  if (session->keys)
-    sodium_free(session->keys);
   coop_free(session);
 }
 
@@ -135,11 +159,6 @@ coop_err books_session_begin(node *self, char message[NODE_MESSAGE_BYTES],
   session->node = self;
   session->message = message;
   coop_buf_init(&session->payloads, (size_t)SESSION_BATCH * COOP_PAYLOAD_BYTES_MAX);
-  session->keys = sodium_malloc(KEY_SLOTS * 32);
-  if (!session->keys) {
-    books_session_free(session);
-    return books_say(message, COOP_E_NOMEM, "out of memory");
-  }
   coop_err err = ledger_store_begin(self->store);
   if (err) {
     books_session_free(session);

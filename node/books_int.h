@@ -22,11 +22,17 @@ typedef struct books_session {
   size_t offsets[SESSION_BATCH];
   size_t lengths[SESSION_BATCH];
   coop_buf payloads;
-  /* audience id -> key, for sealing */
-  uint8_t key_ids[KEY_SLOTS][LEDGER_AUDIENCE_ID_BYTES];
-  uint8_t *keys; /* KEY_SLOTS * 32 in sodium memory */
-  int key_used[KEY_SLOTS];
 } books_session;
+
+/* audience id -> key, for sealing; open addressing, owned by the node. */
+typedef struct node_key_cache {
+  uint8_t key_ids[KEY_SLOTS][LEDGER_AUDIENCE_ID_BYTES];
+  int key_used[KEY_SLOTS];
+  uint8_t *keys; /* KEY_SLOTS * 32 in sodium memory */
+} node_key_cache;
+
+/* Frees a node's key cache, wiping the keys (called by node_close). */
+void node_key_cache_free(node_key_cache *cache);
 
 
 /* printf into message, returning err. */

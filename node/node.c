@@ -1,4 +1,5 @@
 #include "node/node.h"
+#include "node/books_int.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -190,6 +191,7 @@ coop_err node_open(const char *home, node *out, char message[NODE_MESSAGE_BYTES]
 
 void node_close(node *self)
 {
+  node_key_cache_free(self->key_cache);
   ledger_store_close(self->store);
   ledger_identity_release(&self->identity);
   coop_free(self->home);

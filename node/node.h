@@ -27,6 +27,9 @@ typedef struct node {
   char name[COOP_NAME_BYTES_MAX + 1];
   ledger_identity identity;
   ledger_store *store;
+  /* Audience keys opened so far (node/books.c), kept for the node's life:
+   * opening a key grant costs an X25519 operation and secure memory. */
+  struct node_key_cache *key_cache;
 } node;
 
 /* Creates a node home in `home` and opens it: directory, key file, config,

@@ -1,0 +1,214 @@
+/* Statement benchmarks: month close for many members from the books, and
+ * the offset engine alone.
+ *
+ * usage: bench_statements [--members N] [--months M] [--dir DIR]
+ * Builds a municipality with the 2026 rule set and a coop with N members in a
+ * fresh directory, records revenue and costs for each member and month, then
+ * closes the months one by one and reports statements per second.  Not a
+ * test: it asserts nothing and is never run by `meson test`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "ledger/alloc.h"
+#include "ledger/bundle.h"
+#include "ledger/offset.h"
+#include "ledger/offset_codec.h"
+#include "node/books.h"
+
+static double now_seconds(void)
+{
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+static void die(const char *what, const char *detail)
+{
+  fprintf(stderr, "bench_statements: %s: %s\n", what, detail);
+  exit(1);
+}
+
+static void set_clock(uint32_t period)
+{
+  /* The first day of the month after `period`, noon UTC. */
+  struct tm day = {.tm_year = (int)(period / 100) - 1900, .tm_mon = (int)(period % 100),
+                   .tm_mday = 1, .tm_hour = 12};
+  char text[32];
+  snprintf(text, sizeof text, "%lld000", (long long)timegm(&day));
+  setenv("COOP_NOW_MS", text, 1);
+}
+
+static ledger_offset_rule_set breda_2026(void)
+{
+  ledger_offset_rule_set rules = {
+      .effective_from = {2026, 1}, .regime = LEDGER_OFFSET_REGIME_PW2015, .norm_cents = 140150,
+      .coop_pct_basis_points = 1000, .distribution = LEDGER_OFFSET_DISTRIBUTION_STATUTORY,
+      .loss_rule = LEDGER_OFFSET_LOSS_FLOOR_ZERO, .min_age_nrk_years = 27,
+      .pct_n_basis_points = 2500, .cap_n_cents = 28500, .n_months = 6, .pct_r_basis_points = 1250,
+      .cap_r_cents = 17766, .r_months = 30, .pct_y_basis_points = 1500, .cap_y_cents = 18019,
+      .pct_34a_basis_points = 1500, .months_34a = 12, .k_month_cents = 22000,
+      .k_year_cents = 220000};
+  snprintf(rules.municipality, sizeof rules.municipality, "Breda");
+  return rules;
+}
+
+static void make_municipality(const char *dir, node *municipality)
+{
+  char message[NODE_MESSAGE_BYTES], path[4200];
+  snprintf(path, sizeof path, "%s/municipality", dir);
+  if (node_create(path, LEDGER_ROLE_MUNICIPALITY, "Breda", node_now_ms(), municipality, message))
+    die("municipality", message);
+  ledger_offset_rule_set rules = breda_2026();
+  coop_buf payload;
+  coop_buf_init(&payload, COOP_PAYLOAD_BYTES_MAX);
+  if (ledger_offset_rule_set_encode(&rules, &payload))
+    die("rule set", "does not encode");
+  ledger_append_item item = {.kind = LEDGER_KIND_RULE_SET, .payload = payload.data,
+                             .payload_bytes = payload.len};
+  if (ledger_store_append(municipality->store, &municipality->identity, &item, 1, node_now_ms(),
+                          NULL))
+    die("rule set", "append failed");
+  coop_buf_release(&payload);
+}
+
+static void copy_log(node *from, node *to, const char *dir)
+{
+  char path[4200], problem[256];
+  snprintf(path, sizeof path, "%s/municipality.bundle", dir);
+  FILE *file = fopen(path, "w+b");
+  uint64_t written = 0;
+  ledger_bundle_result result;
+  if (!file || ledger_bundle_export(from->store, from->identity.public_key, 0, file, &written))
+    die("bundle", "export failed");
+  rewind(file);
+  if (ledger_bundle_import(to->store, file, to->identity.public_key, node_now_ms(), &result,
+                           problem))
+    die("bundle", problem);
+  fclose(file);
+}
+
+static void enrol_members(node *coop, const node *municipality, long members, char (*ids)[9])
+{
+  char message[NODE_MESSAGE_BYTES];
+  for (long i = 0; i < members; i++) {
+    char client_ref[32];
+    snprintf(client_ref, sizeof client_ref, "BR-%06ld", i);
+    node_member_request request = {.name = "Member", .client_ref = client_ref,
+                                   .birth_period = 198001 + (uint32_t)(i % 12),
+                                   .from_period = 202601};
+    memcpy(request.municipality, municipality->identity.public_key, 32);
+    if (node_member_add(coop, &request, ids[i], message))
+      die("enrol", message);
+    if (i % 2 == 0 && node_member_set(coop, ids[i], LEDGER_MEMBER_N_APPROVED, 202601, 1, message))
+      die("status", message);
+  }
+}
+
+static void record_month(node *coop, long members, char (*ids)[9], uint32_t period)
+{
+  node_record_request *requests = coop_calloc((size_t)members * 2, sizeof *requests);
+  node_record_result *results = coop_calloc((size_t)members * 2, sizeof *results);
+  char message[NODE_MESSAGE_BYTES];
+  size_t failed_at = 0;
+  for (long i = 0; i < members; i++) {
+    requests[2 * i] = (node_record_request){LEDGER_RECORD_REVENUE, ids[i],
+                                            50000 + (i * 7919) % 150000, period * 100 + 10,
+                                            NULL, NULL};
+    requests[2 * i + 1] = (node_record_request){LEDGER_RECORD_COST, ids[i],
+                                                5000 + (i * 104729) % 40000, period * 100 + 20,
+                                                NULL, NULL};
+  }
+  if (node_record_many(coop, requests, (size_t)members * 2, results, &failed_at, message))
+    die("records", message);
+  coop_free(requests);
+  coop_free(results);
+}
+
+static double engine_per_second(long count)
+{
+  ledger_offset_rule_set rules = breda_2026();
+  ledger_offset_state state;
+  ledger_offset_statement statement;
+  double start = now_seconds();
+  for (long i = 0; i < count; i++) {
+    if (i % 12 == 0)
+      ledger_offset_state_init(&state);
+    ledger_offset_month month = {.period = {2026, (int)(i % 12) + 1},
+                                 .revenue_cents = 80000 + i % 1000, .costs_cents = 20000,
+                                 .age_years = 30, .n_approved = (i & 1)};
+    if (ledger_offset_month_compute(&rules, 1, &month, &state, &statement))
+      die("engine", "compute failed");
+  }
+  return (double)count / (now_seconds() - start);
+}
+
+int main(int argc, char **argv)
+{
+  long members = 10000, months = 12;
+  const char *base = "/tmp";
+  static const struct option options[] = {{"members", required_argument, NULL, 'n'},
+                                          {"months", required_argument, NULL, 'm'},
+                                          {"dir", required_argument, NULL, 'd'},
+                                          {NULL, 0, NULL, 0}};
+  int option;
+  while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    if (option == 'n') members = atol(optarg);
+    else if (option == 'm') months = atol(optarg);
+    else if (option == 'd') base = optarg;
+    else die("usage", "bench_statements [--members N] [--months M] [--dir DIR]");
+  }
+  if (sodium_init() < 0 || members <= 0 || months <= 0 || months > 12)
+    die("arguments", "members > 0, 1 <= months <= 12");
+  char dir[4096], coop_home[4200], message[NODE_MESSAGE_BYTES];
+  snprintf(dir, sizeof dir, "%s/bench-statements-XXXXXX", base);
+  if (!mkdtemp(dir))
+    die("mkdtemp", dir);
+  set_clock(202512);
+  node municipality, coop;
+  make_municipality(dir, &municipality);
+  snprintf(coop_home, sizeof coop_home, "%s/coop", dir);
+  if (node_create(coop_home, LEDGER_ROLE_COOP, "Coop", node_now_ms(), &coop, message))
+    die("coop", message);
+  copy_log(&municipality, &coop, dir);
+  char(*ids)[9] = coop_calloc((size_t)members, sizeof *ids);
+  double start = now_seconds();
+  enrol_members(&coop, &municipality, members, ids);
+  double enrol_seconds = now_seconds() - start;
+  double record_seconds = 0, close_seconds = 0;
+  for (long month = 1; month <= months; month++) {
+    uint32_t period = 202600 + (uint32_t)month;
+    set_clock(period - 1);
+    start = now_seconds();
+    record_month(&coop, members, ids, period);
+    record_seconds += now_seconds() - start;
+    set_clock(period);
+    start = now_seconds();
+    if (node_period_close(&coop, period, message))
+      die("close", message);
+    close_seconds += now_seconds() - start;
+  }
+  double statements = (double)members * (double)months;
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  printf("| measurement | result |\n|---|---:|\n");
+  printf("| enrol %ld members (audience, grants, sealed enrolment, status) | %.0f members/s |\n",
+         members, (double)members / enrol_seconds);
+  printf("| record %.0f revenue and cost records | %.0f records/s |\n", statements * 2,
+         statements * 2 / record_seconds);
+  printf("| month close: %.0f statements from the books (%ld members x %ld months) | %.0f "
+         "statements/s |\n", statements, members, months, statements / close_seconds);
+  printf("| offset engine alone (pure function) | %.0f statements/s |\n",
+         engine_per_second(10000000));
+  printf("\npeak RSS: %.1f MiB; nodes left in %s\n", (double)usage.ru_maxrss / 1024.0, dir);
+  node_close(&coop);
+  node_close(&municipality);
+  coop_free(ids);
+  return 0;
+}
