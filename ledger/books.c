@@ -230,6 +230,7 @@ coop_err ledger_member_decode(const uint8_t *bytes, size_t count, ledger_member_
     member->from_period = ledger_read_u32(&reader);
     member->value = ledger_read_u32(&reader);
   } else {
+    memset(member, 0, sizeof *member);
     return COOP_E_DECODE;
   }
   coop_err err = ledger_reader_finish(&reader);
@@ -380,7 +381,7 @@ coop_err ledger_record_decode(const uint8_t *bytes, size_t count, ledger_record 
   ledger_reader reader;
   ledger_reader_init(&reader, bytes, count);
   if (ledger_read_u8(&reader) != 1)
-    return reader.error ? reader.error : COOP_E_VERSION;
+    return reader.error ? reader.error : COOP_E_VERSION; /* nothing written yet */
   record->type = ledger_read_u8(&reader);
   record->date = ledger_read_u32(&reader);
   ledger_read_bytes(&reader, record->member, LEDGER_MEMBER_ID_BYTES);
@@ -391,8 +392,10 @@ coop_err ledger_record_decode(const uint8_t *bytes, size_t count, ledger_record 
   record->corrects_period = ledger_read_u32(&reader);
   record->memo_type = ledger_read_u8(&reader);
   record->posting_count = ledger_read_u8(&reader);
-  if (record->posting_count > LEDGER_POSTINGS_MAX)
+  if (record->posting_count > LEDGER_POSTINGS_MAX) {
+    memset(record, 0, sizeof *record);
     return COOP_E_DECODE;
+  }
   for (unsigned i = 0; i < record->posting_count; i++) {
     record->postings[i].account = ledger_read_u16(&reader);
     record->postings[i].amount_cents = ledger_read_i64(&reader);

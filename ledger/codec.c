@@ -137,11 +137,20 @@ void ledger_write_bytes(coop_buf *out, const uint8_t *bytes, size_t count, coop_
     *err = coop_buf_append(out, bytes, count);
 }
 
+/* The writer refuses what the reader would refuse, so nothing encodable is
+ * undecodable. */
+static int text_acceptable(const char *text, size_t length)
+{
+  return length == 0 || ledger_note_check((const uint8_t *)text, length) == COOP_OK;
+}
+
 void ledger_write_text8(coop_buf *out, const char *text, size_t max_bytes, coop_err *err)
 {
   size_t length = strlen(text);
   if (!*err && (length > max_bytes || length > UINT8_MAX))
     *err = COOP_E_LIMIT;
+  if (!*err && !text_acceptable(text, length))
+    *err = COOP_E_BAD_INPUT;
   ledger_write_u8(out, (uint8_t)length, err);
   ledger_write_bytes(out, (const uint8_t *)text, length, err);
 }
@@ -151,6 +160,8 @@ void ledger_write_text16(coop_buf *out, const char *text, size_t max_bytes, coop
   size_t length = strlen(text);
   if (!*err && (length > max_bytes || length > UINT16_MAX))
     *err = COOP_E_LIMIT;
+  if (!*err && !text_acceptable(text, length))
+    *err = COOP_E_BAD_INPUT;
   ledger_write_u16(out, (uint16_t)length, err);
   ledger_write_bytes(out, (const uint8_t *)text, length, err);
 }

@@ -189,8 +189,10 @@ coop_err ledger_statement_decode(const uint8_t *bytes, size_t count,
   read_figures(&reader, &statement->figures);
   read_state(&reader, &statement->state_after);
   statement->source_count = ledger_read_u16(&reader);
-  if (statement->source_count > LEDGER_STATEMENT_SOURCES_MAX)
+  if (statement->source_count > LEDGER_STATEMENT_SOURCES_MAX) {
+    memset(statement, 0, sizeof *statement);
     return COOP_E_DECODE;
+  }
   for (unsigned i = 0; i < statement->source_count; i++) {
     statement->sources[i].index = ledger_read_u64(&reader);
     ledger_read_bytes(&reader, statement->sources[i].leaf_hash, LEDGER_HASH_BYTES);
