@@ -376,7 +376,7 @@ coop_err ledger_offset_json_parse_rule_set(const json_t *value, const char *wher
   /* The engine checks the same limits again; both must agree. */
   const char *field = "?";
   if (ledger_offset_rule_set_check(rule_set, &field) != COOP_OK) {
-    say(message, message_bytes, "%s.%s: value out of range", where, field);
+    say(message, message_bytes, "%s%s%s: value out of range", where, where[0] ? "." : "", field);
     return COOP_E_RANGE;
   }
   return COOP_OK;
