@@ -9,6 +9,9 @@
 #include "ledger/alloc.h"
 #include "ledger/entry.h"
 #include "ledger/hex.h"
+#include "ledger/books.h"
+#include "ledger/money.h"
+#include "ledger/offset_codec.h"
 #include "ledger/seal.h"
 #include "node/node.h"
 
@@ -83,8 +86,70 @@ static json_t *hex_string(const uint8_t *bytes, size_t count)
   return value;
 }
 
+/* A one-line summary of a books, rules or statement payload, for humans;
+ * 0 when the payload is not one of those (or does not decode). */
+static int describe_payload(uint16_t kind, const uint8_t *plain, size_t plain_bytes, char *out,
+                            size_t out_bytes)
+{
+  ledger_record record;
+  ledger_member_payload member;
+  ledger_offset_rule_set rules;
+  char amount[LEDGER_MONEY_TEXT_BYTES], date[11], period[8];
+  if (kind == LEDGER_KIND_TRANSACTION && !ledger_record_decode(plain, plain_bytes, &record)) {
+    char member_id[LEDGER_MEMBER_ID_CHARS + 1] = "coop";
+    uint8_t padded[LEDGER_AUDIENCE_ID_BYTES] = {0};
+    memcpy(padded, record.member, LEDGER_MEMBER_ID_BYTES);
+    if (padded[0] || padded[1] || padded[2])
+      ledger_member_id(padded, member_id);
+    ledger_money_format(ledger_record_is_memo(record.type)
+                            ? record.quantity
+                            : record.postings[0].amount_cents,
+                        amount);
+    ledger_date_format(record.date, date);
+    snprintf(out, out_bytes, "%s %s %s %s%s%s", ledger_record_type_name(record.type), date,
+             member_id, amount, record.ref[0] ? " ref " : "", record.ref);
+    return 1;
+  }
+  if (kind == LEDGER_KIND_MEMBER && !ledger_member_decode(plain, plain_bytes, &member)) {
+    ledger_period_format(member.from_period, period);
+    if (member.action == LEDGER_MEMBER_ENROL)
+      snprintf(out, out_bytes, "enrolled '%s' (client ref %s)", member.name, member.client_ref);
+    else
+      snprintf(out, out_bytes, "%s = %u from %s", ledger_member_field_name(member.field),
+               (unsigned)member.value, period);
+    return 1;
+  }
+  if (kind == LEDGER_KIND_RULE_SET && !ledger_offset_rule_set_decode(plain, plain_bytes, &rules)) {
+    snprintf(out, out_bytes, "rule set %s from %04d-%02d", rules.municipality,
+             rules.effective_from.year, rules.effective_from.month);
+    return 1;
+  }
+  if (kind == LEDGER_KIND_PERIOD_CLOSE && plain_bytes == LEDGER_PERIOD_CLOSE_PAYLOAD_BYTES) {
+    ledger_period_format(coop_get_u32le(plain + 1), period);
+    snprintf(out, out_bytes, "closed %s", period);
+    return 1;
+  }
+  if (kind == LEDGER_KIND_STATEMENT && plain_bytes > 8) {
+    ledger_period_format(coop_get_u32le(plain + 4), period);
+    char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+    uint8_t padded[LEDGER_AUDIENCE_ID_BYTES] = {0};
+    memcpy(padded, plain + 1, LEDGER_MEMBER_ID_BYTES);
+    ledger_member_id(padded, member_id);
+    snprintf(out, out_bytes, "statement %s %s", member_id, period);
+    return 1;
+  }
+  if (kind == LEDGER_KIND_BOOKS) {
+    snprintf(out, out_bytes, "books opened");
+    return 1;
+  }
+  return 0;
+}
+
 static json_t *payload_json(uint16_t kind, const uint8_t *plain, size_t plain_bytes)
 {
+  char summary[256];
+  if (describe_payload(kind, plain, plain_bytes, summary, sizeof summary))
+    return json_pack("{s:s, s:o}", "summary", summary, "hex", hex_string(plain, plain_bytes));
   if (kind == LEDGER_KIND_NOTE)
     return json_pack("{s:s%}", "text", (const char *)plain, plain_bytes);
   if (kind == LEDGER_KIND_IDENTITY) {
@@ -136,6 +201,7 @@ static void print_entry_text(log_listing *listing, const ledger_stored_entry *en
   printf("%6llu  %s  %.16s  %-10s ", (unsigned long long)entry->header.index, time_text, leaf_hex,
          ledger_entry_kind_name(entry->header.kind));
   ledger_identity_payload identity;
+  char summary[256];
   if (!plain)
     printf("(sealed, %u bytes, not readable here)\n", (unsigned)entry->header.payload_bytes);
   else if (entry->header.kind == LEDGER_KIND_NOTE)
@@ -143,6 +209,8 @@ static void print_entry_text(log_listing *listing, const ledger_stored_entry *en
   else if (entry->header.kind == LEDGER_KIND_IDENTITY &&
            !ledger_identity_payload_decode(plain, plain_bytes, &identity))
     printf("%s '%s'\n", ledger_role_name(identity.role), identity.name);
+  else if (describe_payload(entry->header.kind, plain, plain_bytes, summary, sizeof summary))
+    printf("%s\n", summary);
   else
     printf("(%zu bytes)\n", plain_bytes);
 }
