@@ -101,6 +101,8 @@ typedef struct importer {
   size_t *offsets; /* where each entry starts in segment: it may move as it grows */
   ledger_checkpoint last_checkpoint; /* to keep fork evidence past a rollback */
   int have_checkpoint;
+  ledger_fork_evidence fork; /* filled by ingest when it finds entries that fork */
+  int have_fork;
 } importer;
 
 static coop_err complain(importer *state, coop_err err, const char *format, ...)
@@ -186,7 +188,9 @@ static coop_err read_segment(importer *state, uint64_t *cursor, uint64_t now_ms,
   }
   if (!err)
     err = ledger_store_ingest(state->store, &checkpoint, *cursor, state->entries, count, now_ms,
-                              &added, state->problem);
+                              &added, &state->fork, state->problem);
+  if (err == COOP_E_FORK && state->fork.first.size)
+    state->have_fork = 1;
   *cursor += count;
   result->entries_read += count;
   result->entries_added += added;
@@ -250,8 +254,11 @@ coop_err ledger_bundle_import(ledger_store *store, FILE *in,
     result->entries_added = 0;
     /* The rollback took the fork evidence with it: record it again on its
      * own, because evidence of a fork must outlive the refused bundle. */
-    if (err == COOP_E_FORK && state.have_checkpoint) {
-      coop_err recorded = ledger_store_check_checkpoint(store, &state.last_checkpoint, now_ms);
+    if (err == COOP_E_FORK) {
+      coop_err recorded = state.have_fork ? ledger_store_record_fork(store, &state.fork)
+                          : state.have_checkpoint
+                              ? ledger_store_check_checkpoint(store, &state.last_checkpoint, now_ms)
+                              : COOP_OK;
       (void)recorded; /* best effort: the import's own error is what matters here */
     }
     if (!problem[0])

@@ -136,8 +136,15 @@ static coop_err statement_check(const ledger_statement_payload *statement)
   if (f->coop_share_cents < 0 || f->to_municipality_cents < 0 || f->to_budget_cents < 0 ||
       f->disregard_cents < 0 || f->offset_cents < 0 || f->benefit_cents < 0)
     return COOP_E_BAD_INPUT;
-  int64_t split = f->coop_share_cents + f->to_municipality_cents + f->to_budget_cents;
-  if (split != f->coop_share_cents + f->net_income_cents || f->net_income_cents < 0)
+  /* The split: M + B = I, and C + I = I0 with 0 <= I0 <= max(P, 0) (I0 is
+   * below P when a carried loss was set off).  Overflow-checked: the
+   * figures may come from a hostile payload. */
+  int64_t shares, income_before_share;
+  if (f->net_income_cents < 0 ||
+      __builtin_add_overflow(f->to_municipality_cents, f->to_budget_cents, &shares) ||
+      shares != f->net_income_cents ||
+      __builtin_add_overflow(f->coop_share_cents, f->net_income_cents, &income_before_share) ||
+      income_before_share > (f->profit_cents > 0 ? f->profit_cents : 0))
     return COOP_E_UNBALANCED;
   if (ledger_offset_month_check(&statement->month, &(const char *){NULL}) != COOP_OK)
     return COOP_E_BAD_INPUT;

@@ -149,6 +149,13 @@ COOP_MUST_USE coop_err ledger_store_check_checkpoint(ledger_store *store,
                                                      const ledger_checkpoint *checkpoint,
                                                      uint64_t now_ms);
 
+/* Fork evidence: two signed checkpoints of one log that cannot both be true. */
+typedef struct ledger_fork_evidence {
+  ledger_checkpoint first;  /* the one the store had (or the smaller) */
+  ledger_checkpoint second; /* the contradicting one */
+  uint64_t found_ms;
+} ledger_fork_evidence;
+
 /* An entry of another node's log, as received from a peer or a bundle file:
  * its 72 header bytes and its payload (header's payload_bytes long). */
 typedef struct ledger_ingest_entry {
@@ -161,28 +168,28 @@ typedef struct ledger_ingest_entry {
  * (checkpoint->size == first_index + count), after verifying everything in
  * one transaction: the signature; each header decodes, names the log and its
  * index, timestamps never go backwards; and the Merkle root of the stored
- * prefix extended by these leaves equals the signed root.  Entries the store
- * already holds (first_index below its size) must be the same entries.  On
- * any failure nothing is stored and *problem says what (index and reason):
+ * prefix extended by these leaves equals the signed root.  Only then are
+ * entries the store already holds compared with the stored ones: authentic
+ * entries that differ mean the author signed two histories.  On any failure
+ * nothing new is stored and *problem says what (index and reason):
  * COOP_E_BAD_SIGNATURE, COOP_E_DECODE, COOP_E_BAD_PROOF (entries do not
- * match their checkpoint), COOP_E_RANGE (a gap: first_index past the stored
- * size), COOP_E_FORK (contradicts a stored checkpoint: evidence recorded),
- * COOP_E_EXISTS (the store's own log: a node never takes its own log from
- * elsewhere is the caller's rule, not checked here).  *added counts the new
- * entries (0 when the store already had them all). */
+ * match their checkpoint: damaged or forged in transit), COOP_E_RANGE (a gap:
+ * first_index past the stored size), COOP_E_FORK (contradicts what the store
+ * holds: the two checkpoints are recorded as evidence and written to *fork
+ * when it is not NULL, so a caller that rolls back can record them again).
+ * A node never takes its own log from elsewhere: that is the caller's rule.
+ * *added counts the new entries (0 when the store already had them all). */
 COOP_MUST_USE coop_err ledger_store_ingest(ledger_store *store,
                                            const ledger_checkpoint *checkpoint,
                                            uint64_t first_index,
                                            const ledger_ingest_entry *entries, size_t count,
                                            uint64_t now_ms, uint64_t *added,
-                                           char problem[256]);
+                                           ledger_fork_evidence *fork, char problem[256]);
 
-/* Fork evidence: two signed checkpoints of one log that cannot both be true. */
-typedef struct ledger_fork_evidence {
-  ledger_checkpoint first;  /* the one the store had (or the smaller) */
-  ledger_checkpoint second; /* the contradicting one */
-  uint64_t found_ms;
-} ledger_fork_evidence;
+/* Records a pair of contradicting checkpoints of one log as fork evidence
+ * (both signatures must verify and name the same log).  Idempotent. */
+COOP_MUST_USE coop_err ledger_store_record_fork(ledger_store *store,
+                                                const ledger_fork_evidence *evidence);
 
 typedef coop_err (*ledger_fork_visitor)(void *context, const ledger_fork_evidence *evidence);
 COOP_MUST_USE coop_err ledger_store_forks(ledger_store *store, ledger_fork_visitor visitor,

@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "ledger/alloc.h"
 #include "ledger/limits.h"
 #include "ledger/seal.h"
 #include "ledger/store_int.h"
@@ -17,6 +18,7 @@ typedef struct ingest {
   uint64_t stored_size;
   ledger_frontier frontier;
   uint64_t previous_timestamp_ms;
+  uint64_t now_ms;
   char *problem;
 } ingest;
 
@@ -125,31 +127,6 @@ static coop_err insert_row(ingest *state, const uint8_t *header_bytes,
   return COOP_OK;
 }
 
-static coop_err take_entry(ingest *state, uint64_t index, const ledger_ingest_entry *entry)
-{
-  ledger_entry_header header;
-  coop_err err = check_header(state, index, entry->header, &header);
-  if (err)
-    return err;
-  ledger_hash payload_hash, leaf;
-  ledger_payload_hash(entry->payload, header.payload_bytes, payload_hash);
-  ledger_leaf_hash(entry->header, payload_hash, leaf);
-  if (index < state->stored_size) {
-    ledger_hash stored;
-    err = stored_leaf(state, index, stored);
-    if (err)
-      return fail(state, err, "cannot read stored entry %llu", (unsigned long long)index);
-    if (memcmp(stored, leaf, LEDGER_HASH_BYTES))
-      return fail(state, COOP_E_FORK, "entry %llu differs from the one already stored",
-                  (unsigned long long)index);
-    /* Held already: only the frontier moves on. */
-    ledger_hash completed[COOP_TREE_HEIGHT_MAX];
-    unsigned completed_count = 0;
-    return ledger_frontier_append(&state->frontier, leaf, completed, &completed_count);
-  }
-  return insert_row(state, entry->header, &header, entry->payload, payload_hash, leaf);
-}
-
 static coop_err store_checkpoint_if_new(ingest *state)
 {
   ledger_checkpoint existing;
@@ -162,8 +139,91 @@ static coop_err store_checkpoint_if_new(ingest *state)
   return store_insert_checkpoint(state->store, state->log_no, state->checkpoint);
 }
 
+/* Phase 1: every header checked and every leaf computed, nothing written. */
+static coop_err compute_leaves(ingest *state, uint64_t first_index,
+                               const ledger_ingest_entry *entries, size_t count,
+                               ledger_hash *leaves, ledger_hash *payload_hashes)
+{
+  for (size_t i = 0; i < count; i++) {
+    ledger_entry_header header;
+    coop_err err = check_header(state, first_index + i, entries[i].header, &header);
+    if (err)
+      return err;
+    ledger_payload_hash(entries[i].payload, header.payload_bytes, payload_hashes[i]);
+    ledger_leaf_hash(entries[i].header, payload_hashes[i], leaves[i]);
+  }
+  return COOP_OK;
+}
+
+/* Phase 2: the stored prefix extended by the leaves must give the signed root. */
+static coop_err check_root(ingest *state, uint64_t first_index, const ledger_hash *leaves,
+                           size_t count)
+{
+  for (size_t i = 0; i < count; i++) {
+    ledger_hash completed[COOP_TREE_HEIGHT_MAX];
+    unsigned completed_count = 0;
+    if (ledger_frontier_append(&state->frontier, leaves[i], completed, &completed_count))
+      return fail(state, COOP_E_LIMIT, "the log is longer than the limit");
+  }
+  ledger_hash root;
+  ledger_frontier_root(&state->frontier, root);
+  if (sodium_memcmp(root, state->checkpoint->root, LEDGER_HASH_BYTES))
+    return fail(state, COOP_E_BAD_PROOF, "entries %llu..%llu do not match the signed checkpoint "
+                "at size %llu (damaged or forged on the way)", (unsigned long long)first_index,
+                (unsigned long long)(first_index + count - (count ? 1 : 0)),
+                (unsigned long long)(first_index + count));
+  return COOP_OK;
+}
+
+/* Phase 3: authentic entries the store already holds must be the ones it
+ * holds; if not, the author signed two histories. */
+static coop_err check_held(ingest *state, uint64_t first_index, const ledger_hash *leaves,
+                           size_t count, ledger_fork_evidence *fork)
+{
+  for (size_t i = 0; i < count && first_index + i < state->stored_size; i++) {
+    ledger_hash stored;
+    coop_err err = stored_leaf(state, first_index + i, stored);
+    if (err)
+      return fail(state, err, "cannot read stored entry %llu",
+                  (unsigned long long)(first_index + i));
+    if (!memcmp(stored, leaves[i], LEDGER_HASH_BYTES))
+      continue;
+    ledger_fork_evidence evidence = {.second = *state->checkpoint, .found_ms = state->now_ms};
+    err = store_checkpoint_query(state->store, state->log_no, 1, 0, &evidence.first);
+    if (!err)
+      err = ledger_store_record_fork(state->store, &evidence);
+    if (!err && fork)
+      *fork = evidence;
+    return fail(state, err ? err : COOP_E_FORK,
+                "entry %llu differs from the one already held, under a valid signature: the "
+                "log forked (evidence kept)", (unsigned long long)(first_index + i));
+  }
+  return COOP_OK;
+}
+
+/* Phase 4: the new entries, with the tree nodes they complete. */
+static coop_err store_new(ingest *state, uint64_t first_index,
+                          const ledger_ingest_entry *entries, size_t count,
+                          const ledger_hash *leaves, const ledger_hash *payload_hashes)
+{
+  uint64_t start = first_index > state->stored_size ? first_index : state->stored_size;
+  coop_err err = store_load_frontier(state->store, state->log_no, start, &state->frontier);
+  if (err)
+    return fail(state, err, "cannot read the stored log");
+  for (uint64_t index = start; index < first_index + count && !err; index++) {
+    size_t i = (size_t)(index - first_index);
+    ledger_entry_header header;
+    err = ledger_entry_header_decode(entries[i].header, LEDGER_ENTRY_HEADER_BYTES, &header);
+    if (!err)
+      err = insert_row(state, entries[i].header, &header, entries[i].payload,
+                       payload_hashes[i], leaves[i]);
+  }
+  return err;
+}
+
 static coop_err ingest_entries(ingest *state, uint64_t first_index,
-                               const ledger_ingest_entry *entries, size_t count)
+                               const ledger_ingest_entry *entries, size_t count,
+                               ledger_fork_evidence *fork)
 {
   coop_err err = store_size_by_no(state->store, state->log_no, &state->stored_size);
   if (!err && first_index > state->stored_size)
@@ -171,33 +231,56 @@ static coop_err ingest_entries(ingest *state, uint64_t first_index,
                 "entries start at %llu but this node holds only %llu of that log: "
                 "export from %llu", (unsigned long long)first_index,
                 (unsigned long long)state->stored_size, (unsigned long long)state->stored_size);
-  /* The frontier where the new entries start: the stored prefix up to
-   * first_index, which must then be extended to the signed size. */
   if (!err)
     err = store_load_frontier(state->store, state->log_no, first_index, &state->frontier);
   if (!err)
     err = previous_timestamp(state);
   if (err)
     return state->problem[0] ? err : fail(state, err, "cannot read the stored log");
-  for (size_t i = 0; i < count && !err; i++)
-    err = take_entry(state, first_index + i, &entries[i]);
+  ledger_hash *hashes = count ? coop_malloc(count * 2 * sizeof *hashes) : NULL;
+  if (count && !hashes)
+    return fail(state, COOP_E_NOMEM, "out of memory for %zu entries", count);
+  ledger_hash *leaves = hashes, *payload_hashes = hashes ? hashes + count : NULL;
+  err = compute_leaves(state, first_index, entries, count, leaves, payload_hashes);
+  if (!err)
+    err = check_root(state, first_index, leaves, count);
+  if (!err)
+    err = check_held(state, first_index, leaves, count, fork);
+  if (!err)
+    err = store_new(state, first_index, entries, count, leaves, payload_hashes);
+  coop_free(hashes);
+  return err ? err : store_checkpoint_if_new(state);
+}
+
+coop_err ledger_store_record_fork(ledger_store *store, const ledger_fork_evidence *evidence)
+{
+  if (ledger_checkpoint_verify(&evidence->first) || ledger_checkpoint_verify(&evidence->second) ||
+      memcmp(evidence->first.log_id, evidence->second.log_id, LEDGER_LOG_ID_BYTES))
+    return COOP_E_BAD_SIGNATURE;
+  int64_t log_no;
+  coop_err err = store_log_no(store, evidence->first.log_id, 1, &log_no);
   if (err)
     return err;
-  uint64_t end = first_index + count;
-  ledger_hash root;
-  ledger_frontier_root(&state->frontier, root);
-  if (sodium_memcmp(root, state->checkpoint->root, LEDGER_HASH_BYTES))
-    return fail(state, COOP_E_BAD_PROOF, "entries %llu..%llu do not match the signed checkpoint "
-                "at size %llu", (unsigned long long)first_index,
-                (unsigned long long)(end ? end - 1 : 0), (unsigned long long)end);
-  return store_checkpoint_if_new(state);
+  uint8_t first[LEDGER_CHECKPOINT_BYTES], second[LEDGER_CHECKPOINT_BYTES];
+  ledger_checkpoint_encode(&evidence->first, first);
+  ledger_checkpoint_encode(&evidence->second, second);
+  sqlite3_stmt *insert = store_statement(store, STATEMENT_FORK_INSERT);
+  sqlite3_bind_int64(insert, 1, log_no);
+  sqlite3_bind_blob(insert, 2, first, sizeof first, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(insert, 3, second, sizeof second, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(insert, 4, (int64_t)evidence->found_ms);
+  int step = sqlite3_step(insert);
+  sqlite3_reset(insert);
+  return step == SQLITE_DONE ? COOP_OK : COOP_E_DB;
 }
 
 coop_err ledger_store_ingest(ledger_store *store, const ledger_checkpoint *checkpoint,
                              uint64_t first_index, const ledger_ingest_entry *entries,
-                             size_t count, uint64_t now_ms, uint64_t *added, char problem[256])
+                             size_t count, uint64_t now_ms, uint64_t *added,
+                             ledger_fork_evidence *fork, char problem[256])
 {
-  ingest state = {.store = store, .checkpoint = checkpoint, .problem = problem};
+  ingest state = {.store = store, .checkpoint = checkpoint, .problem = problem,
+                  .now_ms = now_ms};
   problem[0] = 0;
   *added = 0;
   if (checkpoint->size != first_index + count || count > COOP_BATCH_ENTRIES_MAX * 100u)
@@ -222,7 +305,7 @@ coop_err ledger_store_ingest(ledger_store *store, const ledger_checkpoint *check
   if (!err)
     err = store_size_by_no(store, state.log_no, &before);
   if (!err)
-    err = ingest_entries(&state, first_index, entries, count);
+    err = ingest_entries(&state, first_index, entries, count, fork);
   if (!err && own_transaction)
     err = store_exec(store, "COMMIT");
   if (err) {

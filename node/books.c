@@ -251,13 +251,14 @@ static coop_err member_request_check(const node_member_request *request,
 {
   size_t name_bytes = strlen(request->name);
   if (!name_bytes || name_bytes > COOP_NAME_BYTES_MAX ||
-      ledger_note_check((const uint8_t *)request->name, name_bytes) || strchr(request->name, '\n'))
+      ledger_note_check((const uint8_t *)request->name, name_bytes) ||
+      strpbrk(request->name, "\n\t"))
     return books_say(message, COOP_E_BAD_INPUT, "invalid name '%s': use 1 to %u bytes of printable "
                                           "UTF-8", request->name, COOP_NAME_BYTES_MAX);
   size_t ref_bytes = strlen(request->client_ref);
   if (!ref_bytes || ref_bytes > LEDGER_CLIENT_REF_BYTES_MAX ||
       ledger_note_check((const uint8_t *)request->client_ref, ref_bytes) ||
-      strchr(request->client_ref, '\n'))
+      strpbrk(request->client_ref, "\n\t"))
     return books_say(message, COOP_E_BAD_INPUT, "invalid client ref '%s': use 1 to %u printable "
                                           "characters", request->client_ref,
                LEDGER_CLIENT_REF_BYTES_MAX);
@@ -444,8 +445,23 @@ static coop_err build_record(books_session *session, const node_record_request *
       return books_say(session->message, err, "cannot read members");
     memcpy(record->member, member->audience_id, LEDGER_MEMBER_ID_BYTES);
   }
-  snprintf(record->ref, sizeof record->ref, "%s", request->ref ? request->ref : "");
-  snprintf(record->note, sizeof record->note, "%s", request->note ? request->note : "");
+  const char *ref = request->ref ? request->ref : "";
+  const char *note = request->note ? request->note : "";
+  /* Refused, never cut short: two long refs cut to the same prefix would
+   * collide, and a note is what the administrator wrote. */
+  if (strlen(ref) > LEDGER_REF_BYTES_MAX || (ref[0] && (ledger_note_check((const uint8_t *)ref,
+                                                                          strlen(ref)) ||
+                                                        strpbrk(ref, "\n\t"))))
+    return books_say(session->message, COOP_E_BAD_INPUT,
+                     "invalid ref '%.40s%s': use 1 to %u bytes of printable UTF-8 on one line",
+                     ref, strlen(ref) > 40 ? "..." : "", LEDGER_REF_BYTES_MAX);
+  if (strlen(note) > LEDGER_RECORD_NOTE_BYTES_MAX ||
+      (note[0] && ledger_note_check((const uint8_t *)note, strlen(note))))
+    return books_say(session->message, COOP_E_BAD_INPUT,
+                     "invalid note: use at most %u bytes of UTF-8 without control characters "
+                     "(newlines and tabs are fine)", LEDGER_RECORD_NOTE_BYTES_MAX);
+  snprintf(record->ref, sizeof record->ref, "%s", ref);
+  snprintf(record->note, sizeof record->note, "%s", note);
   if (request->amount <= 0 || request->amount > LEDGER_MONEY_CENTS_MAX)
     return books_say(session->message, COOP_E_RANGE, "the amount must be more than zero");
   if (ledger_record_is_memo(request->type))
@@ -688,6 +704,16 @@ coop_err node_period_close(node *self, uint32_t period, char message[NODE_MESSAG
   err = ledger_books_period_closed(self->store, period, &closed);
   if (!err && closed)
     err = books_say(message, COOP_E_PERIOD_CLOSED, "period %s is already closed", text);
+  /* Statements carry their state from month to month: a month before one
+   * already closed would be computed without what came before it. */
+  uint32_t last_closed = 0;
+  if (!err && !ledger_books_last_closed(self->store, &last_closed) && last_closed > period) {
+    char last[8];
+    ledger_period_format(last_closed, last);
+    err = books_say(message, COOP_E_PERIOD_CLOSED,
+                    "period %s comes before %s, which is already closed: months close in order",
+                    text, last);
+  }
   if (!err && period >= node_today() / 100)
     err = books_say(message, COOP_E_BAD_INPUT, "period %s has not ended yet", text);
   /* A coop's month close computes every member's statement first. */

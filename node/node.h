@@ -20,11 +20,31 @@
 #define NODE_CONFIG_FILE "node.conf"
 #define NODE_DATABASE_FILE "coop.db"
 #define NODE_MESSAGE_BYTES 512u
+/* Peers per node: a coop talks to its municipalities and a partner or two;
+ * 64 leaves room for a partner relaying for a whole network of coops. */
+#define NODE_PEERS_MAX 64u
+#define NODE_PEER_NAME_BYTES_MAX 64u
+#define NODE_ADDRESS_BYTES_MAX 255u
+#define NODE_DEFAULT_NETWORK "coop"
+#define NODE_DEFAULT_LISTEN "127.0.0.1:7420"
+
+/* A peer from node.conf: [peer NAME] with key, address and role. */
+typedef struct node_peer {
+  char name[NODE_PEER_NAME_BYTES_MAX + 1];
+  uint8_t key[32]; /* its node key (Ed25519 public key, its log id) */
+  char address[NODE_ADDRESS_BYTES_MAX + 1]; /* HOST:PORT */
+  int role;
+} node_peer;
 
 typedef struct node {
   char *home;
   int role; /* ledger_role */
   char name[COOP_NAME_BYTES_MAX + 1];
+  char network[NODE_PEER_NAME_BYTES_MAX + 1]; /* network name; only peers on it connect */
+  uint8_t network_id[32];                     /* SHA-256("coop-network-v1\0" || name) */
+  char listen[NODE_ADDRESS_BYTES_MAX + 1];
+  node_peer peers[NODE_PEERS_MAX];
+  size_t peer_count;
   ledger_identity identity;
   ledger_store *store;
   /* Audience keys opened so far (node/books.c), kept for the node's life:
@@ -45,6 +65,18 @@ COOP_MUST_USE coop_err node_create(const char *home, int role, const char *name,
 COOP_MUST_USE coop_err node_open(const char *home, node *out, char message[NODE_MESSAGE_BYTES]);
 
 void node_close(node *node);
+
+/* Adds a peer and rewrites node.conf (atomically: a temporary file renamed
+ * over it).  COOP_E_EXISTS for a name or key already configured,
+ * COOP_E_BAD_INPUT for a bad name, key or address, COOP_E_LIMIT when full. */
+COOP_MUST_USE coop_err node_peer_add(node *node, const node_peer *peer,
+                                     char message[NODE_MESSAGE_BYTES]);
+/* Removes the peer with this name (or key in hex) and rewrites node.conf.
+ * COOP_E_NOT_FOUND. */
+COOP_MUST_USE coop_err node_peer_remove(node *node, const char *name_or_key,
+                                        char message[NODE_MESSAGE_BYTES]);
+/* Checks "HOST:PORT": a host and a port 1..65535.  0 when valid. */
+int node_address_check(const char *address);
 
 /* Milliseconds since the Unix epoch.  COOP_NOW_MS in the environment
  * overrides the clock, for reproducible tests and demos. */
