@@ -18,6 +18,7 @@ static const command commands[] = {
   {"note", cli_cmd_note, "append a public note to this node's log"},
   {"log", cli_cmd_log, "list the entries of this node's log"},
   {"logs", cli_cmd_logs, "list every log this node holds"},
+  {"peer", cli_cmd_peer, "add, list and remove the nodes this node syncs with"},
   {"checkpoint", cli_cmd_checkpoint, "print the latest signed checkpoint"},
   {"verify", cli_cmd_verify, "re-check every entry, hash, tree node and signature"},
   {"proof", cli_cmd_proof, "make and check inclusion and consistency proofs"},

@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include <ini.h>
+#include <sodium.h>
 
 #include "ledger/alloc.h"
 #include "ledger/buffer.h"
 #include "ledger/entry.h"
+#include "ledger/hex.h"
 
 static coop_err say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
@@ -77,15 +79,116 @@ typedef struct config_parse {
   char *message; /* what is wrong; read_config prefixes file and line */
 } config_parse;
 
+int node_address_check(const char *address)
+{
+  const char *colon = strrchr(address, ':');
+  if (!colon || colon == address || strlen(address) > NODE_ADDRESS_BYTES_MAX)
+    return -1;
+  char *end = NULL;
+  unsigned long port = strtoul(colon + 1, &end, 10);
+  if (!colon[1] || *end || port == 0 || port > 65535)
+    return -1;
+  for (const char *c = address; c < colon; c++)
+    if (*c <= ' ' || *c == '/' || *c == '#' || *c == ';')
+      return -1;
+  return 0;
+}
+
+static int peer_name_valid(const char *name)
+{
+  size_t length = strlen(name);
+  return length >= 1 && length <= NODE_PEER_NAME_BYTES_MAX &&
+         strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+             length;
+}
+
+/* The [peer NAME] section's peer, created on its first key. */
+static node_peer *config_peer(config_parse *parse, const char *name)
+{
+  node *self = parse->target;
+  for (size_t i = 0; i < self->peer_count; i++)
+    if (!strcmp(self->peers[i].name, name))
+      return &self->peers[i];
+  if (self->peer_count == NODE_PEERS_MAX) {
+    say(parse->message, COOP_E_CONFIG, "more than %u peers", NODE_PEERS_MAX);
+    return NULL;
+  }
+  if (!peer_name_valid(name)) {
+    say(parse->message, COOP_E_CONFIG, "invalid peer name '%s' (letters, digits, '.', '_', '-')",
+        name);
+    return NULL;
+  }
+  node_peer *peer = &self->peers[self->peer_count++];
+  memset(peer, 0, sizeof *peer);
+  snprintf(peer->name, sizeof peer->name, "%s", name);
+  return peer;
+}
+
+static int config_peer_entry(config_parse *parse, const char *name, const char *key,
+                             const char *value)
+{
+  node_peer *peer = config_peer(parse, name);
+  if (!peer)
+    return 0;
+  if (!strcmp(key, "key")) {
+    uint8_t x25519[32];
+    if (ledger_hex_decode(value, peer->key, 32) ||
+        crypto_sign_ed25519_pk_to_curve25519(x25519, peer->key)) {
+      say(parse->message, COOP_E_CONFIG, "peer '%s': key must be a node key (64 hex digits)",
+          name);
+      return 0;
+    }
+  } else if (!strcmp(key, "address")) {
+    if (node_address_check(value)) {
+      say(parse->message, COOP_E_CONFIG, "peer '%s': address '%s' is not HOST:PORT", name, value);
+      return 0;
+    }
+    snprintf(peer->address, sizeof peer->address, "%s", value);
+  } else if (!strcmp(key, "role")) {
+    peer->role = ledger_role_from_name(value);
+    if (!peer->role) {
+      say(parse->message, COOP_E_CONFIG, "peer '%s': unknown role '%s'", name, value);
+      return 0;
+    }
+  } else {
+    say(parse->message, COOP_E_CONFIG, "unknown setting '%s' in [peer %s]", key, name);
+    return 0;
+  }
+  return 1;
+}
+
+static int config_node_network(config_parse *parse, const char *key, const char *value)
+{
+  node *self = parse->target;
+  if (!strcmp(key, "network")) {
+    if (!peer_name_valid(value)) {
+      say(parse->message, COOP_E_CONFIG, "invalid network name '%s'", value);
+      return 0;
+    }
+    snprintf(self->network, sizeof self->network, "%s", value);
+    return 1;
+  }
+  if (node_address_check(value)) {
+    say(parse->message, COOP_E_CONFIG, "listen address '%s' is not HOST:PORT", value);
+    return 0;
+  }
+  snprintf(self->listen, sizeof self->listen, "%s", value);
+  return 1;
+}
+
 /* inih handler.  Returning 0 makes ini_parse() report this line as the first
  * error, so messages here leave out file and line. */
 static int config_entry(void *context, const char *section, const char *key, const char *value)
 {
   config_parse *parse = context;
+  if (!strncmp(section, "peer ", 5))
+    return config_peer_entry(parse, section + 5, key, value);
   if (strcmp(section, "node") != 0) {
     say(parse->message, COOP_E_CONFIG, "unknown section '[%s]'", section);
     return 0;
   }
+  if (!strcmp(key, "network") || !strcmp(key, "listen"))
+    return config_node_network(parse, key, value);
   if (!strcmp(key, "role")) {
     parse->target->role = ledger_role_from_name(value);
     if (!parse->target->role) {
@@ -106,8 +209,22 @@ static int config_entry(void *context, const char *section, const char *key, con
   return 1;
 }
 
+/* The network id bound into every handshake: nodes of different networks
+ * (a test network, another region) never talk, even by mistake. */
+static void network_id(node *self)
+{
+  static const char domain[] = "coop-network-v1";
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  crypto_hash_sha256_update(&state, (const uint8_t *)domain, sizeof domain);
+  crypto_hash_sha256_update(&state, (const uint8_t *)self->network, strlen(self->network));
+  crypto_hash_sha256_final(&state, self->network_id);
+}
+
 static coop_err read_config(node *self, char message[NODE_MESSAGE_BYTES])
 {
+  snprintf(self->network, sizeof self->network, "%s", NODE_DEFAULT_NETWORK);
+  snprintf(self->listen, sizeof self->listen, "%s", NODE_DEFAULT_LISTEN);
   char *path = node_path(self->home, NODE_CONFIG_FILE);
   if (!path)
     return say(message, COOP_E_NOMEM, "out of memory");
@@ -122,6 +239,12 @@ static coop_err read_config(node *self, char message[NODE_MESSAGE_BYTES])
               reason[0] ? reason : "not a valid line (expected 'key = value' or '[section]')");
   else if (!self->role || !self->name[0])
     err = say(message, COOP_E_CONFIG, "%s: [node] needs both 'role' and 'name'", path);
+  for (size_t i = 0; !err && i < self->peer_count; i++)
+    if (!self->peers[i].role || !self->peers[i].address[0] || sodium_is_zero(self->peers[i].key, 32))
+      err = say(message, COOP_E_CONFIG, "%s: [peer %s] needs key, address and role", path,
+                self->peers[i].name);
+  if (!err)
+    network_id(self);
   coop_free(path);
   return err;
 }
@@ -138,8 +261,9 @@ static coop_err write_config(const char *home, int role, const char *name,
     err = say(message, errno == EEXIST ? COOP_E_EXISTS : COOP_E_IO, "cannot create '%s': %s",
               path, strerror(errno));
   } else {
-    fprintf(file, "# coop node configuration\n[node]\nrole = %s\nname = %s\n",
-            ledger_role_name(role), name);
+    fprintf(file, "# coop node configuration\n[node]\nrole = %s\nname = %s\nnetwork = %s\n"
+                  "listen = %s\n",
+            ledger_role_name(role), name, NODE_DEFAULT_NETWORK, NODE_DEFAULT_LISTEN);
     if (fflush(file) != 0 || fsync(fileno(file)) != 0)
       err = say(message, COOP_E_IO, "cannot write '%s': %s", path, strerror(errno));
     fclose(file);
@@ -306,4 +430,99 @@ coop_err node_create(const char *home, int role, const char *name, uint64_t now_
     coop_free(home_copy);
   }
   return err;
+}
+
+/* ---- peers and rewriting node.conf ---------------------------------------- */
+
+static void write_config_body(FILE *file, const node *self)
+{
+  fprintf(file, "# coop node configuration (rewritten by 'coop peer')\n[node]\nrole = %s\n"
+                "name = %s\nnetwork = %s\nlisten = %s\n",
+          ledger_role_name(self->role), self->name, self->network, self->listen);
+  for (size_t i = 0; i < self->peer_count; i++) {
+    char key[65];
+    ledger_hex_encode(self->peers[i].key, 32, key);
+    fprintf(file, "\n[peer %s]\nkey = %s\naddress = %s\nrole = %s\n", self->peers[i].name, key,
+            self->peers[i].address, ledger_role_name(self->peers[i].role));
+  }
+}
+
+/* Writes node.conf anew: a temporary file, fsync'd, renamed over the old one,
+ * so a crash leaves either the old or the new configuration, never half. */
+static coop_err rewrite_config(const node *self, char message[NODE_MESSAGE_BYTES])
+{
+  char *path = node_path(self->home, NODE_CONFIG_FILE);
+  char *temporary = node_path(self->home, NODE_CONFIG_FILE ".new");
+  coop_err err = path && temporary ? COOP_OK : say(message, COOP_E_NOMEM, "out of memory");
+  FILE *file = err ? NULL : fopen(temporary, "w");
+  if (!err && !file)
+    err = say(message, COOP_E_IO, "cannot write '%s': %s", temporary, strerror(errno));
+  if (file) {
+    write_config_body(file, self);
+    if (fflush(file) != 0 || fsync(fileno(file)) != 0)
+      err = say(message, COOP_E_IO, "cannot write '%s': %s", temporary, strerror(errno));
+    fclose(file);
+    if (!err && rename(temporary, path) != 0)
+      err = say(message, COOP_E_IO, "cannot replace '%s': %s", path, strerror(errno));
+    if (err)
+      unlink(temporary);
+  }
+  coop_free(path);
+  coop_free(temporary);
+  return err;
+}
+
+coop_err node_peer_add(node *self, const node_peer *peer, char message[NODE_MESSAGE_BYTES])
+{
+  uint8_t x25519[32];
+  if (!peer_name_valid(peer->name))
+    return say(message, COOP_E_BAD_INPUT,
+               "invalid peer name '%s': 1 to %u letters, digits, '.', '_' or '-'", peer->name,
+               NODE_PEER_NAME_BYTES_MAX);
+  if (crypto_sign_ed25519_pk_to_curve25519(x25519, peer->key) != 0)
+    return say(message, COOP_E_BAD_INPUT, "the peer's key is not a valid node key");
+  if (!memcmp(peer->key, self->identity.public_key, 32))
+    return say(message, COOP_E_BAD_INPUT, "that is this node's own key");
+  if (node_address_check(peer->address))
+    return say(message, COOP_E_BAD_INPUT, "address '%s' is not HOST:PORT", peer->address);
+  if (!ledger_role_name(peer->role))
+    return say(message, COOP_E_BAD_INPUT, "unknown role");
+  for (size_t i = 0; i < self->peer_count; i++) {
+    if (!strcmp(self->peers[i].name, peer->name))
+      return say(message, COOP_E_EXISTS, "a peer named '%s' is already configured",
+                 peer->name);
+    if (!memcmp(self->peers[i].key, peer->key, 32))
+      return say(message, COOP_E_EXISTS, "that key is already configured as peer '%s'",
+                 self->peers[i].name);
+  }
+  if (self->peer_count == NODE_PEERS_MAX)
+    return say(message, COOP_E_LIMIT, "already %u peers, the most a node keeps", NODE_PEERS_MAX);
+  self->peers[self->peer_count++] = *peer;
+  coop_err err = rewrite_config(self, message);
+  if (err)
+    self->peer_count--;
+  return err;
+}
+
+coop_err node_peer_remove(node *self, const char *name_or_key, char message[NODE_MESSAGE_BYTES])
+{
+  uint8_t key[32];
+  int by_key = ledger_hex_decode(name_or_key, key, 32) == COOP_OK;
+  for (size_t i = 0; i < self->peer_count; i++) {
+    if (by_key ? memcmp(self->peers[i].key, key, 32) : strcmp(self->peers[i].name, name_or_key))
+      continue;
+    node_peer removed = self->peers[i];
+    memmove(&self->peers[i], &self->peers[i + 1],
+            (self->peer_count - i - 1) * sizeof self->peers[0]);
+    self->peer_count--;
+    coop_err err = rewrite_config(self, message);
+    if (err) {
+      memmove(&self->peers[i + 1], &self->peers[i],
+              (self->peer_count - i) * sizeof self->peers[0]);
+      self->peers[i] = removed;
+      self->peer_count++;
+    }
+    return err;
+  }
+  return say(message, COOP_E_NOT_FOUND, "no peer '%s' (see 'coop peer list')", name_or_key);
 }

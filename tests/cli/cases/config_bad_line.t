@@ -5,4 +5,4 @@ run: coop id
 exit: 1
 --- stdout
 --- stderr
-coop: error: <WORK>/node/node.conf:5: unknown setting 'colour' in [node]
+coop: error: <WORK>/node/node.conf:7: unknown setting 'colour' in [node]

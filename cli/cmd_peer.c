@@ -1,0 +1,137 @@
+/* coop peer: the nodes this node syncs with. */
+#include <getopt.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "ledger/entry.h"
+#include "ledger/hex.h"
+#include "node/node.h"
+
+static const char usage[] =
+    "usage: coop peer add --key KEY --addr HOST:PORT --role coop|municipality|partner|member\n"
+    "                     [--name NAME] [--dir DIR]\n"
+    "       coop peer list [-O txt|json] [--dir DIR]\n"
+    "       coop peer remove NAME|KEY [--dir DIR]\n"
+    "\n"
+    "Peers are the nodes this node connects to and accepts connections from (the\n"
+    "allowlist): their node key (64 hex digits, 'coop id' on their node), an\n"
+    "address and a role.  They are kept in node.conf as [peer NAME] sections;\n"
+    "NAME defaults to the role and the key's first 8 hex digits.  Compare the\n"
+    "key's fingerprint with the peer's operator before adding it.\n";
+
+static int peer_add(const char *dir, const char *key, const char *address, const char *role,
+                    const char *name)
+{
+  if (!key || !address || !role)
+    return cli_usage_error("peer", "'peer add' needs --key, --addr and --role");
+  node_peer peer = {0};
+  if (cli_parse_key(key, "--key", peer.key))
+    return CLI_EXIT_USAGE;
+  peer.role = ledger_role_from_name(role);
+  if (!peer.role)
+    return cli_usage_error("peer", "unknown role '%s'", role);
+  if (name)
+    snprintf(peer.name, sizeof peer.name, "%s", name);
+  else
+    snprintf(peer.name, sizeof peer.name, "%s-%.8s", role, key);
+  snprintf(peer.address, sizeof peer.address, "%s", address);
+  if (strlen(address) >= sizeof peer.address || (name && strlen(name) >= sizeof peer.name))
+    return cli_usage_error("peer", "--addr or --name is too long");
+  node opened;
+  if (cli_open_node(dir, &opened))
+    return CLI_EXIT_FAILURE;
+  char message[NODE_MESSAGE_BYTES], fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+  coop_err err = node_peer_add(&opened, &peer, message);
+  node_close(&opened);
+  if (err) {
+    cli_error("%s", message);
+    return CLI_EXIT_FAILURE;
+  }
+  ledger_fingerprint(peer.key, fingerprint);
+  printf("added peer '%s' (%s %s at %s)\n", peer.name, role, fingerprint, address);
+  return CLI_EXIT_OK;
+}
+
+static int peer_list(const char *dir, cli_format format)
+{
+  node opened;
+  if (cli_open_node(dir, &opened))
+    return CLI_EXIT_FAILURE;
+  json_t *array = json_array();
+  for (size_t i = 0; array && i < opened.peer_count; i++) {
+    const node_peer *peer = &opened.peers[i];
+    char key[65], fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+    ledger_hex_encode(peer->key, 32, key);
+    ledger_fingerprint(peer->key, fingerprint);
+    if (format == CLI_FORMAT_JSON)
+      json_array_append_new(array, json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", peer->name,
+                                             "key", key, "fingerprint", fingerprint, "address",
+                                             peer->address, "role",
+                                             ledger_role_name(peer->role)));
+    else
+      printf("%-24s %-12s %s  %s\n", peer->name, ledger_role_name(peer->role), fingerprint,
+             peer->address);
+  }
+  node_close(&opened);
+  if (format == CLI_FORMAT_JSON)
+    return cli_print_json(array);
+  json_decref(array);
+  return CLI_EXIT_OK;
+}
+
+static int peer_remove(const char *dir, const char *which)
+{
+  node opened;
+  if (cli_open_node(dir, &opened))
+    return CLI_EXIT_FAILURE;
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = node_peer_remove(&opened, which, message);
+  node_close(&opened);
+  if (err) {
+    cli_error("%s", message);
+    return CLI_EXIT_FAILURE;
+  }
+  printf("removed peer '%s'\n", which);
+  return CLI_EXIT_OK;
+}
+
+int cli_cmd_peer(int argc, char **argv)
+{
+  static const struct option options[] = {{"key", required_argument, NULL, 'k'},
+                                          {"addr", required_argument, NULL, 'a'},
+                                          {"role", required_argument, NULL, 'r'},
+                                          {"name", required_argument, NULL, 'n'},
+                                          {"output", required_argument, NULL, 'O'},
+                                          {"dir", required_argument, NULL, 'd'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+  const char *dir = NULL, *key = NULL, *address = NULL, *role = NULL, *name = NULL;
+  cli_format format = CLI_FORMAT_TEXT;
+  int option;
+  while ((option = getopt_long(argc, argv, "O:h", options, NULL)) != -1) {
+    switch (option) {
+    case 'k': key = optarg; break;
+    case 'a': address = optarg; break;
+    case 'r': role = optarg; break;
+    case 'n': name = optarg; break;
+    case 'O':
+      if (cli_parse_format(optarg, 1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON, &format))
+        return CLI_EXIT_USAGE;
+      break;
+    case 'd': dir = optarg; break;
+    case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
+    default: return cli_usage_error("peer", "invalid option");
+    }
+  }
+  int positional = argc - optind;
+  const char *action = positional ? argv[optind] : "";
+  if (!strcmp(action, "add") && positional == 1)
+    return peer_add(dir, key, address, role, name);
+  if (!strcmp(action, "list") && positional == 1)
+    return peer_list(dir, format);
+  if (!strcmp(action, "remove") && positional == 2)
+    return peer_remove(dir, argv[optind + 1]);
+  return cli_usage_error("peer", "expected 'add', 'list' or 'remove NAME|KEY'");
+}
