@@ -158,7 +158,9 @@ static coop_err print_register(void *context, const ledger_register_row *row)
   const char *account = memo ? (row->type == LEDGER_RECORD_HOURS ? "(hours)" : "(memo)")
                              : row->account;
   if (printer->format == CLI_FORMAT_JSON) {
-    json_t *object = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:I?}", "index",
+    /* Memos have no account: "account" is null and "quantity" holds their
+     * amount (cents) or hours (hundredths). */
+    json_t *object = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:I}", "index",
                                (json_int_t)row->entry_index, "date", date, "type", type,
                                "member_id", row->member_id, "ref", row->ref, "note", row->note,
                                "account", memo ? NULL : row->account, "amount_cents",
