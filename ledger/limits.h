@@ -23,6 +23,12 @@
  * memory and the SQLite transaction bounded; bulk imports split into batches. */
 #define COOP_BATCH_ENTRIES_MAX 10000u
 
+/* Most bytes (headers and payloads) in one append batch, that is under one
+ * checkpoint.  A batch travels as one sync message (docs/protocol.md), so
+ * this keeps every message of a replicating peer within 1 MiB; a single
+ * entry of the largest payload is always allowed on its own. */
+#define COOP_BATCH_BYTES_MAX (1024u * 1024u)
+
 /* Largest log: 2^48 entries.  Far beyond any coop (a million entries a year
  * would take 280 million years) and keeps tree heights, so proof lengths,
  * at most 48 hashes. */

@@ -13,8 +13,9 @@
  * in int64_t (9.2 * 10^18). */
 #define LEDGER_MONEY_CENTS_MAX INT64_C(10000000000000)
 
-/* Room for any formatted amount: sign, 14 digits, separators, decimals. */
-#define LEDGER_MONEY_TEXT_BYTES 32u
+/* Room for any formatted amount (sign, euro sign, 17 digits, separators,
+ * decimals: 33 bytes) with the margin the compiler's truncation check wants. */
+#define LEDGER_MONEY_TEXT_BYTES 64u
 
 enum ledger_money_sign {
   LEDGER_MONEY_POSITIVE_ONLY = 0, /* "12.50"; a sign is an error */

@@ -192,11 +192,15 @@ coop_err ledger_store_append(ledger_store *store, const ledger_identity *author,
     return COOP_E_BAD_INPUT;
   if (count > COOP_BATCH_ENTRIES_MAX)
     return COOP_E_LIMIT;
+  size_t batch_bytes = 0;
   for (size_t i = 0; i < count; i++) {
     coop_err err = item_check(&items[i]);
     if (err)
       return err;
+    batch_bytes += LEDGER_ENTRY_HEADER_BYTES + items[i].payload_bytes + LEDGER_SEAL_OVERHEAD;
   }
+  if (count > 1 && batch_bytes > COOP_BATCH_BYTES_MAX)
+    return COOP_E_LIMIT;
   /* IMMEDIATE takes the write lock now, so the size read below cannot change
    * under us when another process (the daemon, a second CLI) appends too.
    * Inside the caller's transaction the caller commits or rolls back. */

@@ -113,6 +113,7 @@ coop_err books_session_flush(books_session *session)
   }
   session->base_size += session->pending;
   session->pending = 0;
+  session->batch_bytes = 0;
   coop_buf_reset(&session->payloads);
   return err;
 }
@@ -131,6 +132,13 @@ coop_err books_session_add(books_session *session, uint16_t kind, const uint8_t 
   coop_err err = ledger_books_apply(session->node->store, &header, plain->data, plain->len);
   if (err)
     return books_say(session->message, err, "cannot index the new entry: %s", coop_err_message(err));
+  /* A batch stays within COOP_BATCH_BYTES_MAX (it travels as one sync
+   * message): flush first when this entry would pass it. */
+  size_t entry_bytes = LEDGER_ENTRY_HEADER_BYTES + plain->len + LEDGER_SEAL_OVERHEAD;
+  if (session->pending && session->batch_bytes + entry_bytes > COOP_BATCH_BYTES_MAX &&
+      (err = books_session_flush(session)))
+    return err;
+  session->batch_bytes += entry_bytes;
   size_t slot = session->pending;
   session->kinds[slot] = kind;
   memcpy(session->audiences[slot], header.audience_id, LEDGER_AUDIENCE_ID_BYTES);

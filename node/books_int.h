@@ -17,6 +17,7 @@ typedef struct books_session {
   uint8_t books_audience[LEDGER_AUDIENCE_ID_BYTES];
   uint64_t base_size; /* log size before the pending entries */
   size_t pending;
+  size_t batch_bytes; /* headers and sealed payloads pending */
   uint16_t kinds[SESSION_BATCH];
   uint8_t audiences[SESSION_BATCH][LEDGER_AUDIENCE_ID_BYTES];
   size_t offsets[SESSION_BATCH];
