@@ -72,8 +72,11 @@ static coop_err books_session_key(books_session *session, const uint8_t *audienc
       return COOP_OK;
     }
   }
+  /* books_session_flush made room for a whole batch before it started, so
+   * a full table here is a programming error, never a silent eviction of a
+   * key a pending entry still points at. */
   if (cache->key_used[slot])
-    return books_say(session->message, COOP_E_LIMIT, "more than %u audiences", KEY_SLOTS);
+    return books_say(session->message, COOP_E_LIMIT, "audience key cache full");
   coop_err err = ledger_store_audience_key(self->store, &self->identity,
                                            self->identity.public_key, audience_id,
                                            cache->keys + 32 * slot);
@@ -82,14 +85,30 @@ static coop_err books_session_key(books_session *session, const uint8_t *audienc
                      coop_err_message(err));
   memcpy(cache->key_ids[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES);
   cache->key_used[slot] = 1;
+  cache->key_count++;
   *key = cache->keys + 32 * slot;
   return COOP_OK;
+}
+
+/* Empties the cache when a whole batch of new keys might not fit: a coop with
+ * more members than slots pays only for opening some grants again.  Only
+ * here, before a batch resolves its keys, so no pointer into the cache is
+ * held across an eviction. */
+static void key_cache_make_room(node *self)
+{
+  node_key_cache *cache = self->key_cache;
+  if (!cache || cache->key_count + SESSION_BATCH < KEY_SLOTS)
+    return;
+  sodium_memzero(cache->keys, KEY_SLOTS * 32);
+  memset(cache->key_used, 0, sizeof cache->key_used);
+  cache->key_count = 0;
 }
 
 coop_err books_session_flush(books_session *session)
 {
   if (!session->pending)
     return COOP_OK;
+  key_cache_make_room(session->node);
   ledger_append_item items[SESSION_BATCH];
   coop_err err = COOP_OK;
   for (size_t i = 0; i < session->pending && !err; i++) {

@@ -10,6 +10,7 @@
 
 #define SESSION_BATCH 1000u
 #define KEY_SLOTS 2048u /* open addressing; far more than a coop has members */
+_Static_assert(SESSION_BATCH < KEY_SLOTS, "a whole batch of new keys must fit in the cache");
 
 typedef struct books_session {
   node *node;
@@ -29,6 +30,7 @@ typedef struct books_session {
 typedef struct node_key_cache {
   uint8_t key_ids[KEY_SLOTS][LEDGER_AUDIENCE_ID_BYTES];
   int key_used[KEY_SLOTS];
+  unsigned key_count;
   uint8_t *keys; /* KEY_SLOTS * 32 in sodium memory */
 } node_key_cache;
 
