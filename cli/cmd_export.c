@@ -93,8 +93,8 @@ static void put_tag(FILE *out, const char *name, const char *value)
   fputc('\n', out);
 }
 
-static coop_err flush_journal(exporter *self, const export_transaction *transaction,
-                              uint64_t corrects)
+static void flush_journal(exporter *self, const export_transaction *transaction,
+                          uint64_t corrects)
 {
   FILE *out = self->out;
   char date[11], amount[LEDGER_MONEY_TEXT_BYTES], entry[24], corrected[24];
@@ -121,7 +121,6 @@ static coop_err flush_journal(exporter *self, const export_transaction *transact
     fprintf(out, "    %-48s  %16s EUR\n", transaction->accounts[i], amount);
   }
   fputc('\n', out);
-  return COOP_OK;
 }
 
 static void flush_csv(exporter *self, const export_transaction *transaction, uint64_t corrects)
@@ -157,11 +156,11 @@ static coop_err flush(exporter *self)
     if (err)
       return err;
   }
-  if (self->format == EXPORT_CSV) {
+  if (self->format == EXPORT_CSV)
     flush_csv(self, transaction, corrects);
-    return COOP_OK;
-  }
-  return flush_journal(self, transaction, corrects);
+  else
+    flush_journal(self, transaction, corrects);
+  return COOP_OK;
 }
 
 /* A memo as a journal comment line. */
@@ -178,18 +177,18 @@ static coop_err put_memo(exporter *self, const ledger_register_row *row)
       return err;
   }
   int hours = type == LEDGER_RECORD_HOURS;
-  fprintf(self->out, "; memo, not a posting: %s entry %llu %s", date,
-          (unsigned long long)row->entry_index, ledger_record_type_name(row->type));
+  fprintf(self->out, "; memo %s entry %llu %s", date, (unsigned long long)row->entry_index,
+          ledger_record_type_name(row->type));
   if (row->type == LEDGER_RECORD_CORRECTION)
     fprintf(self->out, " of entry %llu (%s)", (unsigned long long)corrects,
             ledger_record_type_name(type));
   fprintf(self->out, " %s %s %s", row->member_id, quantity, hours ? "hours" : "EUR");
   if (row->ref[0]) {
-    fputs(" ref ", self->out);
+    fputs(", ref ", self->out);
     put_line_text(self->out, row->ref, 0);
   }
   if (row->note[0]) {
-    fputs(": ", self->out);
+    fputs(" | ", self->out);
     put_line_text(self->out, row->note, 0);
   }
   fputs("\n\n", self->out);
@@ -267,7 +266,8 @@ static coop_err put_declarations(exporter *self, const char *tool, const char *p
   fprintf(out, "', exported by coop for %s%s%s.\n", tool, period ? ", period " : "",
            period ? period : "");
   fprintf(out, "; Amounts are exact, from integer cents.  Each transaction is one signed\n"
-               "; log entry (tag entry); memos (hours, other income) are comments.\n\n");
+               "; log entry (tag entry).  Memos (hours, other income) move no money: they\n"
+               "; are the '; memo' comments, not postings.\n\n");
   fprintf(out, "commodity EUR\n    format 1000.00 EUR\n\n");
   size_t count = 0;
   const ledger_account_definition *chart = ledger_chart(&count);

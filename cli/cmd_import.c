@@ -187,10 +187,11 @@ static int csv_next(csv_reader *reader, csv_row *row)
   }
 }
 
+/* A row of empty (or all-space) fields, as spreadsheets write for empty rows. */
 static int csv_row_blank(const csv_row *row)
 {
   for (size_t i = 0; i < row->count && i < CSV_FIELDS_MAX; i++)
-    if (row->fields[i][0])
+    if (row->fields[i][strspn(row->fields[i], " \t")])
       return 0;
   return !row->error;
 }
@@ -243,6 +244,29 @@ static void row_error(import_state *state, unsigned long line, const char *forma
   state->errors++;
 }
 
+/* User text quoted in a message: at most 40 bytes; control characters, and
+ * every byte past ASCII when the text is not valid UTF-8, shown as '?', so a
+ * binary file cannot garble the terminal. */
+#define SHOWN_BYTES 48u
+static const char *shown(const char *text, char out[SHOWN_BYTES])
+{
+  size_t length = strlen(text);
+  int utf8 = !length || ledger_note_check((const uint8_t *)text, length) == COOP_OK;
+  size_t used = 0;
+  for (size_t i = 0; i < length && used < 40; i++) {
+    unsigned char byte = (unsigned char)text[i];
+    out[used++] = byte < 0x20 || byte == 0x7f || (byte >= 0x80 && !utf8) ? '?' : (char)byte;
+  }
+  /* Never end inside a UTF-8 sequence. */
+  if (used < length && utf8)
+    while (used > 0 && ((unsigned char)text[used] & 0xC0) == 0x80)
+      used--;
+  if (used < length)
+    memcpy(out + used, "...", 3), used += 3;
+  out[used] = 0;
+  return out;
+}
+
 static void trim_spaces(char *text)
 {
   size_t length = strlen(text), start = 0;
@@ -263,18 +287,21 @@ static int read_header(import_state *state, const csv_row *header)
   if (header->error)
     row_error(state, header->line, "%s", header->error);
   if (header->count > CSV_FIELDS_MAX)
-    row_error(state, header->line, "%zu columns in the header; at most %u are known", header->count,
-              COLUMN_COUNT);
+    row_error(state, header->line, "%zu columns in the header; at most %d are known",
+              header->count, (int)COLUMN_COUNT);
   for (size_t i = 0; !header->error && i < header->count && i < CSV_FIELDS_MAX; i++) {
     char *name = header->fields[i];
     trim_spaces(name);
     int found = -1;
+    char quoted[SHOWN_BYTES];
     for (int c = 0; c < COLUMN_COUNT && found < 0; c++)
       if (!strcasecmp(name, column_names[c]))
         found = c;
-    if (found < 0)
+    if (found < 0 && !name[0])
+      row_error(state, header->line, "column %zu of the header has no name", i + 1);
+    else if (found < 0)
       row_error(state, header->line, "unknown column '%s' (known: type, member, amount, hours, "
-                "date, ref, note)", name);
+                "date, ref, note)", shown(name, quoted));
     else if (state->columns[found] >= 0)
       row_error(state, header->line, "column '%s' appears twice", column_names[found]);
     else
@@ -300,7 +327,7 @@ static char *field(const import_state *state, const csv_row *row, int column)
 
 static int row_type(import_state *state, const csv_row *row, node_record_request *request)
 {
-  char *type = field(state, row, COLUMN_TYPE);
+  char *type = field(state, row, COLUMN_TYPE), quoted[SHOWN_BYTES];
   trim_spaces(type);
   request->type = (uint8_t)ledger_record_type_from_name(type);
   if (request->type == LEDGER_RECORD_CORRECTION || request->type == LEDGER_RECORD_PROFIT_SPLIT) {
@@ -312,7 +339,7 @@ static int row_type(import_state *state, const csv_row *row, node_record_request
   if (!request->type) {
     row_error(state, row->line, type[0] ? "unknown record type '%s' (expected revenue, cost, "
               "allowance, spend, other-income, hours, remittance, coop-cost or opening)"
-                                        : "missing type%s", type);
+                                        : "missing type%s", shown(type, quoted));
     return -1;
   }
   return 0;
@@ -342,7 +369,9 @@ static int row_member(import_state *state, const csv_row *row, node_record_reque
   if (wants_member && (strlen(member) != LEDGER_MEMBER_ID_CHARS ||
                        !bsearch(member, state->members, state->member_count,
                                 sizeof state->members[0], member_compare))) {
-    row_error(state, row->line, "unknown member '%s' (see 'coop member list')", member);
+    char quoted[SHOWN_BYTES];
+    row_error(state, row->line, "unknown member '%s' (see 'coop member list')",
+              shown(member, quoted));
     return -1;
   }
   request->member_id = wants_member ? member : NULL;
@@ -373,6 +402,18 @@ static int row_amount(import_state *state, const csv_row *row, node_record_reque
     row_error(state, row->line, "missing %s", is_hours ? "hours" : "amount");
     return -1;
   }
+  /* "1.234,56": the money parser would say "more than two decimals". */
+  char quoted[SHOWN_BYTES];
+  if (strchr(text, '.') && strchr(text, ',')) {
+    row_error(state, row->line, "%s '%s': no thousands separators, please (write 1234.56 or "
+              "1234,56)", what, shown(text, quoted));
+    return -1;
+  }
+  /* The parser quotes its input whole: only plain, short text goes to it. */
+  if (strcmp(shown(text, quoted), text) || strspn(text, "0123456789.,+-eE") != strlen(text)) {
+    row_error(state, row->line, "%s '%s': not an amount (expected e.g. 1234.56)", what, quoted);
+    return -1;
+  }
   char message[128];
   if (ledger_money_parse(text, LEDGER_MONEY_POSITIVE_ONLY, &request->amount, message,
                          sizeof message)) {
@@ -401,11 +442,11 @@ static int month_closed(import_state *state, uint32_t month, int *closed)
 static int row_date(import_state *state, const csv_row *row, node_record_request *request,
                     const char *ref)
 {
-  char *date = field(state, row, COLUMN_DATE);
+  char *date = field(state, row, COLUMN_DATE), quoted[SHOWN_BYTES];
   trim_spaces(date);
   if (ledger_date_parse(date, &request->date)) {
     row_error(state, row->line, date[0] ? "invalid date '%s' (expected YYYY-MM-DD, a real "
-              "calendar day)" : "missing date%s", date);
+              "calendar day)" : "missing date%s", shown(date, quoted));
     return -1;
   }
   int closed = 0;
@@ -463,7 +504,9 @@ static int ref_unique(import_state *state, size_t row, unsigned long line)
       return 0;
     }
     if (!strcmp(row_ref(state, other - 1), ref)) {
-      row_error(state, line, "ref '%s' is also on line %lu", ref, state->lines[other - 1]);
+      char quoted[SHOWN_BYTES];
+      row_error(state, line, "ref '%s' is also on line %lu", shown(ref, quoted),
+                state->lines[other - 1]);
       return -1;
     }
   }
@@ -477,8 +520,9 @@ static int row_ref_note(import_state *state, const csv_row *row, node_record_req
   *generated = 0;
   if (ref && ref[0]) {
     if (strlen(ref) > LEDGER_REF_BYTES_MAX || !text_ok(ref, 0)) {
-      row_error(state, row->line, "invalid ref '%.80s': use 1 to %u bytes of printable UTF-8 "
-                "on one line", ref, LEDGER_REF_BYTES_MAX);
+      char quoted[SHOWN_BYTES];
+      row_error(state, row->line, "invalid ref '%s': use 1 to %u bytes of printable UTF-8 "
+                "on one line", shown(ref, quoted), LEDGER_REF_BYTES_MAX);
       return -1;
     }
     request->ref = ref;
@@ -623,7 +667,7 @@ static int read_rows(import_state *state, const coop_buf *file, char *scratch)
   if (read_header(state, &row))
     return -1;
   while (csv_next(&reader, &row)) {
-    if (csv_row_blank(&row) && !row.error)
+    if (csv_row_blank(&row))
       continue;
     if (state->count + state->errors >= IMPORT_ROWS_MAX) {
       row_error(state, row.line, "more than %u rows: split the file", IMPORT_ROWS_MAX);
@@ -674,7 +718,9 @@ static int record_rows(import_state *state)
   for (size_t i = 0; i < state->count; i++)
     existed += results[i].existed != 0;
   coop_free(results);
-  printf("imported %zu records (%zu already there)\n", state->count - existed, existed);
+  size_t imported = state->count - existed;
+  printf("imported %zu record%s (%zu already there)\n", imported, imported == 1 ? "" : "s",
+         existed);
   return CLI_EXIT_OK;
 }
 

@@ -321,7 +321,7 @@ coop_err ledger_books_apply(ledger_store *store, const ledger_entry_header *head
 
 /* ---- catching up and rebuilding ----------------------------------------- */
 
-#define KEY_CACHE_SLOTS 32
+#define KEY_CACHE_SLOTS 1024
 
 typedef struct catch_up {
   ledger_store *store;

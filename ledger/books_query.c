@@ -215,7 +215,9 @@ coop_err ledger_books_record_by_ref(ledger_store *store, const char *ref, ledger
                                     uint64_t *index)
 {
   sqlite3_stmt *select =
-      store_cached(store, "SELECT " RECORD_COLUMNS " FROM books_records r WHERE r.ref = ?1");
+      /* "ref <> ''" lets SQLite use the partial unique index on refs. */
+      store_cached(store, "SELECT " RECORD_COLUMNS " FROM books_records r"
+                          " WHERE r.ref = ?1 AND r.ref <> ''");
   if (!select)
     return COOP_E_DB;
   sqlite3_bind_text(select, 1, ref, -1, SQLITE_TRANSIENT);

@@ -95,8 +95,10 @@ static const char *const migrations[] = {
   "  member_id TEXT,"
   "  amount_cents INTEGER NOT NULL,"
   "  PRIMARY KEY (entry_index, position));"
-  "CREATE INDEX books_postings_account ON books_postings (account, date);"
-  "CREATE INDEX books_postings_member ON books_postings (member_id, date);"
+  /* Covering indexes: balances are read from the index alone. */
+  "CREATE INDEX books_postings_account ON books_postings (account, date, amount_cents);"
+  "CREATE INDEX books_postings_member ON books_postings"
+  "  (member_id, date, account, amount_cents);"
   "CREATE TABLE books_periods ("
   "  period INTEGER PRIMARY KEY,"
   "  entry_index INTEGER NOT NULL);"
@@ -232,6 +234,10 @@ static coop_err configure(ledger_store *store)
     err = store_exec(store, "PRAGMA synchronous = FULL");
   if (!err)
     err = store_exec(store, "PRAGMA foreign_keys = ON");
+  /* 64 MiB of page cache: the books' indexes outgrow the 2 MiB default at a
+   * few hundred thousand records (measured 2.3x on a 200k import). */
+  if (!err)
+    err = store_exec(store, "PRAGMA cache_size = -65536");
   if (!err && sqlite3_busy_timeout(store->db, 10000) != SQLITE_OK)
     err = COOP_E_DB;
   return err;

@@ -197,7 +197,10 @@ coop_err ledger_store_append(ledger_store *store, const ledger_identity *author,
     coop_err err = item_check(&items[i]);
     if (err)
       return err;
-    batch_bytes += LEDGER_ENTRY_HEADER_BYTES + items[i].payload_bytes + LEDGER_SEAL_OVERHEAD;
+    static const uint8_t zero[LEDGER_AUDIENCE_ID_BYTES];
+    int sealed = items[i].audience_id && memcmp(items[i].audience_id, zero, sizeof zero);
+    batch_bytes += LEDGER_ENTRY_HEADER_BYTES + items[i].payload_bytes +
+                   (sealed ? LEDGER_SEAL_OVERHEAD : 0);
   }
   if (count > 1 && batch_bytes > COOP_BATCH_BYTES_MAX)
     return COOP_E_LIMIT;

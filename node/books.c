@@ -519,8 +519,12 @@ static void describe_difference(const ledger_record *stored, const ledger_record
             ledger_record_type_name(wanted->type));
   if (memcmp(stored->member, wanted->member, LEDGER_MEMBER_ID_BYTES))
     DIFFERS("; another member");
-  if (stored->date != wanted->date)
-    DIFFERS("; date %u, now %u", (unsigned)stored->date, (unsigned)wanted->date);
+  if (stored->date != wanted->date) {
+    char was[11], now[11];
+    ledger_date_format(stored->date, was);
+    ledger_date_format(wanted->date, now);
+    DIFFERS("; date %s, now %s", was, now);
+  }
   if (record_amount(stored) != record_amount(wanted)) {
     char was[LEDGER_MONEY_TEXT_BYTES], now[LEDGER_MONEY_TEXT_BYTES];
     ledger_money_format(record_amount(stored), was);
@@ -625,7 +629,8 @@ coop_err node_record_many(node *self, const node_record_request *requests, size_
                           char message[NODE_MESSAGE_BYTES])
 {
   books_session *session = NULL;
-  *failed_at = 0;
+  /* *failed_at is `count` for failures that are not about one request. */
+  *failed_at = count;
   coop_err err = node_books_ready(self, message);
   if (!err)
     err = books_session_begin(self, message, &session);

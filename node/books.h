@@ -56,7 +56,8 @@ typedef struct node_record_result {
 } node_record_result;
 
 /* Records many at once in one transaction: all or nothing.  On failure
- * *failed_at is the position of the request that failed. */
+ * *failed_at is the position of the request that failed, or `count` when the
+ * failure is not about one request (the transaction, the final append). */
 COOP_MUST_USE coop_err node_record_many(node *node, const node_record_request *requests,
                                         size_t count, node_record_result *results,
                                         size_t *failed_at, char message[NODE_MESSAGE_BYTES]);

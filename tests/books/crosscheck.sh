@@ -230,8 +230,11 @@ same_output() { # NAME FILE COMMAND...: the command succeeds and prints FILE exa
     fail "$name" "$(diff "$before" "$work/after" | head -20)"
   fi
 }
-"$coop" reg -O json >"$work/reg.json" 2>"$work/reg.err" ||
+if "$coop" reg -O json >"$work/reg.json" 2>"$work/reg.err"; then
+  pass "coop reg -O json works"
+else
   fail "coop reg -O json works" "$(cat "$work/reg.err")"
+fi
 check "coop rebuild" "$coop" rebuild
 same_output "bal -O json identical after rebuild" "$work/bal.json" "$coop" bal -O json
 same_output "reg -O json identical after rebuild" "$work/reg.json" "$coop" reg -O json
@@ -314,10 +317,12 @@ bad_row "hours 1,255" "amount '1,255': more than two decimals" "hours,$anna,\"1,
 bad_record "closed period" "period 2026-01 is closed" \
   revenue --member "$anna" --amount 10 --date 2026-01-31
 bad_row "closed period" "period 2026-01 is closed" "revenue,$anna,10,2026-01-31,,"
-bad_record "overspent development budget" "development budget of $anna is 0.00; cannot spend 10.00" \
-  spend --member "$anna" --amount 10 --date 2026-03-01
-bad_row "overspent development budget" "development budget of $anna is 0.00" \
-  "spend,$anna,10,2026-03-01,,"
+bad_record "overspent development budget" \
+  "development budget of $anna is$newline; cannot spend 99999.00" \
+  spend --member "$anna" --amount 99999 --date 2026-03-01
+bad_row "overspent development budget" \
+  "development budget of $anna is$newline; cannot spend 99999.00" \
+  "spend,$anna,99999,2026-03-01,,"
 bad_record "duplicate ref, different amount" "ref 'inv-02-1-a' already holds entry" \
   revenue --member "$anna" --amount 10 --date 2026-02-05 --ref inv-02-1-a
 bad_row "duplicate ref, different amount" "ref 'inv-02-1-a' already holds entry" \
@@ -373,7 +378,7 @@ cat >"$work/late.csv" <<CSV
 type,member,amount,date,ref,note
 revenue,$anna,10,2026-03-01,late-1,
 revenue,$anna,20,2026-03-02,late-2,
-spend,$anna,5,2026-03-03,late-3,
+spend,$anna,99999,2026-03-03,late-3,
 CSV
 refused "import: all or nothing when the books refuse line 4" \
   "late.csv:4: development budget" "$coop" import "$work/late.csv"

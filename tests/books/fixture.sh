@@ -2,11 +2,13 @@
 # Builds a realistic coop node for the books cross-check and by hand:
 #   tests/books/fixture.sh DIR
 # DIR/node is the coop (Samen Werkt, a social cooperative), DIR/breda and
-# DIR/tilburg its two municipalities; DIR/members lists the member ids (one a
+# DIR/tilburg its two municipalities (each with a published rule set); DIR/members lists the member ids (one a
 # line: id municipality name).  Five members, January to March 2026: revenue,
 # costs, volunteer allowance, remittances to the municipalities, the coop's
 # own costs, an opening balance, hours and other-income memos, two
-# corrections (one of a memo), and January closed.  Most records come in
+# corrections (one of a memo), January and February closed (which books
+# every member's profit split and development budget) and a development
+# budget spend.  Most records come in
 # through `coop import` (a comma CSV with quoted fields and a Dutch
 # semicolon CSV), the rest through `coop record`.
 #
@@ -23,8 +25,24 @@ export COOP_HOME="$dir/node"
 "$coop" init --role municipality --name "Gemeente Breda" --dir "$dir/breda" >/dev/null
 "$coop" init --role municipality --name "Gemeente Tilburg" --dir "$dir/tilburg" >/dev/null
 key() { "$coop" id --dir "$1" -O json | sed -n 's/^ *"public_key": "\([0-9a-f]*\)".*/\1/p'; }
-breda=$(key "$dir/breda")
-tilburg=$(key "$dir/tilburg")
+
+# Each municipality publishes its offset rule set; the coop imports their
+# logs (closing a month computes every member's statement under them).
+rule_set() { # municipality effective-from coop-pct
+  cat <<JSON
+{"municipality": "$1", "effective_from": "$2", "regime": "PW2015", "norm": 140150,
+ "coop_pct": $3, "distribution": "STATUTORY", "muni_pct": 0, "loss_rule": "FLOOR_ZERO",
+ "min_age_nrk": 27, "pct_n": 2500, "cap_n": 28500, "n_months": 6, "pct_r": 1250,
+ "cap_r": 17766, "r_months": 30, "pct_y": 1500, "cap_y": 18019, "pct_34a": 1500,
+ "months_34a": 12, "k_month": 22000, "k_year": 220000}
+JSON
+}
+rule_set Breda 2026-01 1000 | "$coop" rules publish - --dir "$dir/breda" >/dev/null
+rule_set Tilburg 2025-07 1500 | "$coop" rules publish - --dir "$dir/tilburg" >/dev/null
+for municipality in breda tilburg; do
+  "$coop" log export --dir "$dir/$municipality" >"$dir/$municipality.bundle" 2>/dev/null
+  "$coop" log import "$dir/$municipality.bundle" >/dev/null
+done
 
 : >"$dir/members"
 enrol() { # name municipality-dir client-ref birth
@@ -93,3 +111,8 @@ hours=$("$coop" reg -O csv | awk -F, '$5 == "hrs-01-3"  && !found {print $1; fou
 "$coop" correct "$fuel" --reason "double booking" --date 2026-03-02 >/dev/null
 "$coop" correct "$hours" --reason "hours were for February" --date 2026-03-02 >/dev/null
 "$coop" record hours --member "$chris" --hours 57.5 --date 2026-02-28 --ref hrs-01-3-fixed >/dev/null
+"$coop" period close 2026-02 >/dev/null
+
+# Anna spends part of the development budget January's close gave her.
+"$coop" record spend --member "$anna" --amount 100 --date 2026-03-15 --ref course-anna \
+  --note "Course: bookkeeping basics" >/dev/null

@@ -653,7 +653,7 @@ Test(node_records, the_same_ref_with_other_content_is_refused_and_says_what_diff
     const char *what;
     const char *says;
   } changes[] = {{"amount", "amount 1000.00, now 1000.01"},
-                 {"date", "date 20260302, now 20260303"},
+                 {"date", "date 2026-03-02, now 2026-03-03"},
                  {"note", "note 'March work', now 'April work'"},
                  {"member", "another member"},
                  {"type", "type revenue, now cost"}};

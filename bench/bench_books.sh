@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Books benchmark: `coop import` of a large spreadsheet export, then the
+# reports over the resulting ledger.  Run by hand, never in the tests:
+#
+#   bench/bench_books.sh [ROWS] [MEMBERS]        (default 1000000 rows, 400 members)
+#   COOP_BIN=build/cli/coop BENCH_DIR=/var/tmp/b bench/bench_books.sh
+#
+# Builds a coop node with MEMBERS members of two municipalities, writes a CSV
+# of ROWS records over a year (revenue, costs, allowance, remittances, coop
+# costs, hours and other-income memos; about 1.8 postings per record), and
+# measures:
+#   import     wall time, records/s and peak RSS (/usr/bin/time -v) of one
+#              `coop import`: parsing, checks, postings, sealing every entry
+#              (XChaCha20-Poly1305), the Merkle tree, one signed checkpoint
+#              per 1000 entries, the derived tables, fsync'd commit
+#   re-import  the same file again (every row answers 'already there')
+#   bal        `coop bal` over the whole ledger (best of 3)
+#   bal -p     one month; bal --member: one member
+#   reg, export -O hledger, verify, rebuild: wall time
+# The node is left in BENCH_DIR (default: a fresh temporary directory,
+# removed at the end unless KEEP=1).
+set -euo pipefail
+rows=${1:-1000000}
+members=${2:-400}
+coop=$(realpath "${COOP_BIN:-build/cli/coop}")
+dir=${BENCH_DIR:-$(mktemp -d)}
+mkdir -p "$dir"
+[ "${KEEP:-0}" = 1 ] || [ -n "${BENCH_DIR:-}" ] || trap 'rm -rf "$dir"' EXIT
+export COOP_HOME="$dir/node" COOP_NOW_MS=1798675200000 # 2027-01-01
+
+seconds() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc; }
+# best_of N COMMAND...: the fastest wall time of N runs, in seconds.
+best_of() {
+  local runs=$1 best="" start end took
+  shift
+  for _ in $(seq "$runs"); do
+    start=$(seconds)
+    "$@" >/dev/null
+    end=$(seconds)
+    took=$(elapsed "$start" "$end")
+    if [ -z "$best" ] || [ "$(echo "$took < $best" | bc)" = 1 ]; then best=$took; fi
+  done
+  printf '%.3f' "$best"
+}
+
+echo "coop books benchmark: $rows records, $members members ($(nproc) CPUs, $(uname -m))"
+"$coop" init --role coop --name "Bench Coop" >/dev/null
+key() { "$coop" id --dir "$1" -O json | sed -n 's/^ *"public_key": "\([0-9a-f]*\)".*/\1/p'; }
+for municipality in breda tilburg; do
+  "$coop" init --role municipality --name "$municipality" --dir "$dir/$municipality" >/dev/null
+done
+keys=("$(key "$dir/breda")" "$(key "$dir/tilburg")")
+start=$(seconds)
+: >"$dir/members"
+for i in $(seq "$members"); do
+  "$coop" member add --name "Member $i" --municipality "${keys[$((i % 2))]}" \
+    --client-ref "CL-$i" >>"$dir/members"
+done
+printf 'enrol      %d members in %.1f s\n' "$members" "$(elapsed "$start" "$(seconds)")"
+
+# The CSV: a year of dates, member records in rotation, one coop cost in
+# twenty rows; every row has its own ref.
+start=$(seconds)
+awk -v rows="$rows" '
+  BEGIN { srand(42) }
+  NR == FNR { member[n++] = $1; next }
+  END {
+    print "type,member,amount,hours,date,ref,note"
+    split("31 28 31 30 31 30 31 31 30 31 30 31", days, " ")
+    split("revenue revenue revenue cost cost allowance remittance hours other-income", kinds, " ")
+    for (i = 0; i < rows; i++) {
+      month = 1 + int(i * 12 / rows)
+      date = sprintf("2026-%02d-%02d", month, 1 + i % days[month])
+      if (i % 20 == 19) {
+        printf "coop-cost,,%d.%02d,,%s,c-%d,supplies\n", 10 + i % 500, i % 100, date, i
+        continue
+      }
+      kind = kinds[1 + i % 9]
+      m = member[i % n]
+      if (kind == "hours")
+        printf "hours,%s,,%d.%d,%s,h-%d,\n", m, 1 + i % 9, (i % 4) * 25 / 10, date, i
+      else if (kind == "revenue")
+        printf "revenue,%s,\"%d,%02d\",,%s,r-%d,\"Invoice %d, work\"\n", m, 50 + i % 2000, i % 100, date, i, i
+      else
+        printf "%s,%s,%d.%02d,,%s,x-%d,\n", kind, m, 5 + i % 300, i % 100, date, i
+    }
+  }' "$dir/members" /dev/null >"$dir/big.csv"
+printf 'csv        %d rows, %d MiB, written in %.1f s\n' "$rows" \
+  "$(($(stat -c %s "$dir/big.csv") / 1048576))" "$(elapsed "$start" "$(seconds)")"
+
+/usr/bin/time -v "$coop" import "$dir/big.csv" >"$dir/import.out" 2>"$dir/import.time"
+wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$dir/import.time")
+wall_seconds=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
+rss_kib=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$dir/import.time")
+postings=$("$coop" reg -O csv | grep -vc ',(hours),\|,(memo),' || true)
+postings=$((postings - 1))
+printf 'import     %s (%s) in %.2f s: %.0f records/s, %d postings; peak RSS %d MiB\n' \
+  "$rows records" "$(cat "$dir/import.out")" "$wall_seconds" \
+  "$(echo "$rows / $wall_seconds" | bc -l)" "$postings" "$((rss_kib / 1024))"
+printf 'database   %d MiB\n' "$(($(du -sk "$dir/node" | cut -f1) / 1024))"
+
+start=$(seconds)
+reimport=$("$coop" import "$dir/big.csv")
+printf 're-import  %s in %.2f s\n' "$reimport" "$(elapsed "$start" "$(seconds)")"
+
+first_member=$(head -1 "$dir/members")
+echo "bal        $(best_of 3 "$coop" bal) s (whole ledger, best of 3)"
+echo "bal -p     $(best_of 3 "$coop" bal -p 2026-06) s (one month)"
+echo "bal --member $(best_of 3 "$coop" bal --member "$first_member") s (one member)"
+echo "reg        $(best_of 1 "$coop" reg -O csv) s"
+echo "export     $(best_of 1 "$coop" export -O hledger) s (-O hledger)"
+echo "verify     $(best_of 1 "$coop" verify) s"
+echo "rebuild    $(best_of 1 "$coop" rebuild) s"

@@ -1,0 +1,3 @@
+exit: 0
+--- stdout
+--- stderr
