@@ -366,7 +366,7 @@ static int row_member(import_state *state, const csv_row *row, node_record_reque
     row_error(state, row->line, "a %s record is the coop's own: leave member empty", type);
     return -1;
   }
-  if (wants_member && (strlen(member) != LEDGER_MEMBER_ID_CHARS ||
+  if (wants_member && (strlen(member) != LEDGER_MEMBER_ID_CHARS || !state->member_count ||
                        !bsearch(member, state->members, state->member_count,
                                 sizeof state->members[0], member_compare))) {
     char quoted[SHOWN_BYTES];
@@ -635,7 +635,9 @@ static int prepare(import_state *state, const coop_buf *file)
     cli_error("cannot read members: %s", coop_err_message(err));
     return -1;
   }
-  qsort(state->members, state->member_count, sizeof state->members[0], member_compare);
+  /* qsort's base must not be NULL, even for no elements. */
+  if (state->member_count)
+    qsort(state->members, state->member_count, sizeof state->members[0], member_compare);
   if (ref_table(state, file)) {
     cli_error("out of memory");
     return -1;
