@@ -242,3 +242,41 @@ void cli_csv_field(FILE *out, const char *text)
   }
   fputc('"', out);
 }
+
+static int read_stream(FILE *stream, const char *name, const char *too_large, coop_buf *text)
+{
+  unsigned char chunk[4096];
+  for (;;) {
+    size_t got = fread(chunk, 1, sizeof chunk, stream);
+    coop_err err = got > 0 ? coop_buf_append(text, chunk, got) : COOP_OK;
+    if (err == COOP_E_LIMIT) {
+      cli_error("%s: file too large (%s)", name, too_large);
+      return -1;
+    }
+    if (err != COOP_OK) {
+      cli_error("%s: %s", name, coop_err_message(err));
+      return -1;
+    }
+    if (got < sizeof chunk) {
+      if (ferror(stream)) {
+        cli_error("%s: cannot read: %s", name, strerror(errno));
+        return -1;
+      }
+      return 0;
+    }
+  }
+}
+
+int cli_read_input(const char *path, const char *name, const char *too_large, coop_buf *text)
+{
+  if (!strcmp(path, "-"))
+    return read_stream(stdin, name, too_large, text);
+  FILE *stream = fopen(path, "rb");
+  if (!stream) {
+    cli_error("%s: cannot open: %s", name, strerror(errno));
+    return -1;
+  }
+  int result = read_stream(stream, name, too_large, text);
+  fclose(stream);
+  return result;
+}

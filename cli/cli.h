@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ledger/buffer.h"
 #include "ledger/error.h"
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
@@ -72,6 +73,11 @@ int cli_parse_key(const char *text, const char *what, uint8_t key[32]);
 /* Opens the node and brings its books up to date (opening them on a coop
  * node that never had them).  CLI_EXIT_OK, or the error is printed. */
 int cli_open_books(const char *dir_option, struct node *node);
+
+/* Reads FILE ("-" for standard input) whole into `text`, which bounds its
+ * size.  Errors are printed as "NAME: ..."; a file past the bound says
+ * "NAME: file too large (TOO_LARGE)".  0 on success, -1 on failure. */
+int cli_read_input(const char *path, const char *name, const char *too_large, coop_buf *text);
 
 /* Prints a string as a CSV field (quoted when it needs to be). */
 void cli_csv_field(FILE *out, const char *text);

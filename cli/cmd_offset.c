@@ -60,48 +60,6 @@ static void print_simulate_help(FILE *out)
 
 /* ---- Reading the file ----------------------------------------------------- */
 
-static int read_stream(FILE *stream, const char *name, coop_buf *text)
-{
-  unsigned char chunk[65536];
-  for (;;) {
-    size_t got = fread(chunk, 1, sizeof chunk, stream);
-    if (got > 0) {
-      coop_err err = coop_buf_append(text, chunk, got);
-      if (err == COOP_E_LIMIT) {
-        cli_error("%s: file too large (a simulate file is at most " OFFSET_FILE_LIMIT_TEXT ")",
-                  name);
-        return -1;
-      }
-      if (err != COOP_OK) {
-        cli_error("%s: %s", name, coop_err_message(err));
-        return -1;
-      }
-    }
-    if (got < sizeof chunk) {
-      if (ferror(stream)) {
-        cli_error("%s: cannot read: %s", name, strerror(errno));
-        return -1;
-      }
-      return 0;
-    }
-  }
-}
-
-/* Reads FILE ("-" for stdin) into `text`, which may hold at most
- * OFFSET_FILE_BYTES_MAX bytes. */
-static int read_input(const char *path, const char *name, coop_buf *text)
-{
-  if (!strcmp(path, "-"))
-    return read_stream(stdin, name, text);
-  FILE *stream = fopen(path, "rb");
-  if (!stream) {
-    cli_error("%s: cannot open: %s", name, strerror(errno));
-    return -1;
-  }
-  int result = read_stream(stream, name, text);
-  fclose(stream);
-  return result;
-}
 
 /* ---- Printing ------------------------------------------------------------- */
 
@@ -209,7 +167,7 @@ static int simulate(const char *path, const char *name, cli_format format)
   coop_buf text;
   coop_buf_init(&text, OFFSET_FILE_BYTES_MAX);
 
-  if (read_input(path, name, &text) != 0)
+  if (cli_read_input(path, name, "a simulate file is at most " OFFSET_FILE_LIMIT_TEXT, &text) != 0)
     goto out;
   if (ledger_offset_json_parse_simulation_text((const char *)text.data, text.len, &simulation,
                                                message, sizeof message) != COOP_OK) {

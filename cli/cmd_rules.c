@@ -239,45 +239,6 @@ static int choose_log(node *opened, const char *log_option,
 
 /* ---- publish ------------------------------------------------------------------- */
 
-static int read_stream(FILE *stream, const char *name, coop_buf *text)
-{
-  unsigned char chunk[4096];
-  for (;;) {
-    size_t got = fread(chunk, 1, sizeof chunk, stream);
-    coop_err err = got > 0 ? coop_buf_append(text, chunk, got) : COOP_OK;
-    if (err == COOP_E_LIMIT) {
-      cli_error("%s: file too large (a rule set file is at most " RULES_FILE_LIMIT_TEXT ")",
-                name);
-      return -1;
-    }
-    if (err != COOP_OK) {
-      cli_error("%s: %s", name, coop_err_message(err));
-      return -1;
-    }
-    if (got < sizeof chunk) {
-      if (ferror(stream)) {
-        cli_error("%s: cannot read: %s", name, strerror(errno));
-        return -1;
-      }
-      return 0;
-    }
-  }
-}
-
-/* Reads FILE ("-" for stdin) into `text`. */
-static int read_input(const char *path, const char *name, coop_buf *text)
-{
-  if (!strcmp(path, "-"))
-    return read_stream(stdin, name, text);
-  FILE *stream = fopen(path, "rb");
-  if (!stream) {
-    cli_error("%s: cannot open: %s", name, strerror(errno));
-    return -1;
-  }
-  int result = read_stream(stream, name, text);
-  fclose(stream);
-  return result;
-}
 
 /* Parses and checks one rule set object; errors name the field. */
 static int parse_rule_set_text(const coop_buf *text, const char *name,
@@ -379,7 +340,8 @@ static int publish(const char *dir, const char *path, const char *name)
               ledger_role_name(opened.role));
     goto out;
   }
-  if (read_input(path, name, &text) != 0 || parse_rule_set_text(&text, name, &rule_set) != 0)
+  if (cli_read_input(path, name, "a rule set file is at most " RULES_FILE_LIMIT_TEXT, &text) != 0 ||
+      parse_rule_set_text(&text, name, &rule_set) != 0)
     goto out;
   coop_err err = ledger_offset_rule_set_encode(&rule_set, &payload);
   if (err != COOP_OK) {
