@@ -74,6 +74,14 @@ int cli_parse_key(const char *text, const char *what, uint8_t key[32]);
  * node that never had them).  CLI_EXIT_OK, or the error is printed. */
 int cli_open_books(const char *dir_option, struct node *node);
 
+/* Parses the options of a command that takes only -O/--output (with the
+ * formats in `formats`, a mask as for cli_parse_format), --dir and --help,
+ * and no arguments.  Returns 0 to go on, CLI_PARSED_HELP after printing
+ * the usage for --help, or -1 after printing a usage error. */
+#define CLI_PARSED_HELP 100
+int cli_parse_simple_options(int argc, char **argv, const char *command, const char *usage,
+                             unsigned formats, const char **dir, cli_format *format);
+
 /* Reads FILE ("-" for standard input) whole into `text`, which bounds its
  * size.  Errors are printed as "NAME: ..."; a file past the bound says
  * "NAME: file too large (TOO_LARGE)".  0 on success, -1 on failure. */

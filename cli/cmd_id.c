@@ -21,26 +21,13 @@ static const char usage[] =
 
 int cli_cmd_id(int argc, char **argv)
 {
-  static const struct option options[] = {{"output", required_argument, NULL, 'O'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
   const char *dir = NULL;
   cli_format format = CLI_FORMAT_TEXT;
-  int option;
-  while ((option = getopt_long(argc, argv, "O:h", options, NULL)) != -1) {
-    switch (option) {
-    case 'O':
-      if (cli_parse_format(optarg, 1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON, &format))
-        return CLI_EXIT_USAGE;
-      break;
-    case 'd': dir = optarg; break;
-    case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("id", "invalid option");
-    }
-  }
-  if (optind < argc)
-    return cli_usage_error("id", "unexpected argument '%s'", argv[optind]);
+  int parsed = cli_parse_simple_options(argc, argv, "id", usage,
+                                        1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON, &dir,
+                                        &format);
+  if (parsed)
+    return parsed == CLI_PARSED_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   node opened;
   if (cli_open_node(dir, &opened))
     return CLI_EXIT_FAILURE;
