@@ -1,5 +1,4 @@
 /* coop id: who this node is. */
-#include <getopt.h>
 
 #include <jansson.h>
 
