@@ -115,6 +115,13 @@ COOP_MUST_USE coop_err ledger_store_checkpoint_at(ledger_store *store,
                                                   const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                                   uint64_t size, ledger_checkpoint *checkpoint);
 
+/* The stored checkpoint with the largest size in (above, at_most]: where a
+ * batch of entries sent from `above` may end.  COOP_E_NOT_FOUND. */
+COOP_MUST_USE coop_err ledger_store_checkpoint_within(ledger_store *store,
+                                                      const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                                      uint64_t above, uint64_t at_most,
+                                                      ledger_checkpoint *checkpoint);
+
 /* Visits the stored checkpoints of a log with size > after_size, by size. */
 typedef coop_err (*ledger_checkpoint_visitor)(void *context, const ledger_checkpoint *checkpoint);
 COOP_MUST_USE coop_err ledger_store_checkpoints(ledger_store *store,
@@ -190,6 +197,12 @@ COOP_MUST_USE coop_err ledger_store_ingest(ledger_store *store,
  * (both signatures must verify and name the same log).  Idempotent. */
 COOP_MUST_USE coop_err ledger_store_record_fork(ledger_store *store,
                                                 const ledger_fork_evidence *evidence);
+
+/* How many fork-evidence pairs the store holds for one log (0 for a log that
+ * never forked or is unknown).  Sync stops accepting a log with any. */
+COOP_MUST_USE coop_err ledger_store_fork_count(ledger_store *store,
+                                               const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                               uint64_t *count);
 
 typedef coop_err (*ledger_fork_visitor)(void *context, const ledger_fork_evidence *evidence);
 COOP_MUST_USE coop_err ledger_store_forks(ledger_store *store, ledger_fork_visitor visitor,

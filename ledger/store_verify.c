@@ -396,6 +396,54 @@ coop_err ledger_store_forks(ledger_store *store, ledger_fork_visitor visitor, vo
   return err;
 }
 
+coop_err ledger_store_checkpoint_within(ledger_store *store,
+                                        const uint8_t log_id[LEDGER_LOG_ID_BYTES], uint64_t above,
+                                        uint64_t at_most, ledger_checkpoint *checkpoint)
+{
+  sqlite3_stmt *select = NULL;
+  if (sqlite3_prepare_v2(store->db,
+                         "SELECT size, checkpoint FROM checkpoints JOIN logs USING (log_no)"
+                         " WHERE logs.log_id = ?1 AND size > ?2 AND size <= ?3"
+                         " ORDER BY size DESC LIMIT 1",
+                         -1, &select, NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  sqlite3_bind_blob(select, 1, log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+  sqlite3_bind_int64(select, 2, above > INT64_MAX ? INT64_MAX : (int64_t)above);
+  sqlite3_bind_int64(select, 3, at_most > INT64_MAX ? INT64_MAX : (int64_t)at_most);
+  coop_err err = COOP_E_NOT_FOUND;
+  int step = sqlite3_step(select);
+  if (step == SQLITE_ROW)
+    err = ledger_checkpoint_decode(sqlite3_column_blob(select, 1),
+                                   (size_t)sqlite3_column_bytes(select, 1), checkpoint) ||
+                  checkpoint->size != (uint64_t)sqlite3_column_int64(select, 0)
+              ? COOP_E_TAMPERED
+              : COOP_OK;
+  else if (step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_finalize(select);
+  return err;
+}
+
+coop_err ledger_store_fork_count(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                 uint64_t *count)
+{
+  *count = 0;
+  sqlite3_stmt *select = NULL;
+  if (sqlite3_prepare_v2(store->db,
+                         "SELECT count(*) FROM fork_evidence JOIN logs USING (log_no)"
+                         " WHERE logs.log_id = ?1",
+                         -1, &select, NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  sqlite3_bind_blob(select, 1, log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+  coop_err err = COOP_E_DB;
+  if (sqlite3_step(select) == SQLITE_ROW) {
+    *count = (uint64_t)sqlite3_column_int64(select, 0);
+    err = COOP_OK;
+  }
+  sqlite3_finalize(select);
+  return err;
+}
+
 coop_err ledger_store_checkpoints(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                   uint64_t after_size, ledger_checkpoint_visitor visitor,
                                   void *context)

@@ -313,6 +313,19 @@ coop_err node_open(const char *home, node *out, char message[NODE_MESSAGE_BYTES]
   return err;
 }
 
+coop_err node_reload_config(node *self, char message[NODE_MESSAGE_BYTES])
+{
+  node fresh;
+  memset(&fresh, 0, sizeof fresh);
+  fresh.home = self->home;
+  coop_err err = read_config(&fresh, message);
+  if (err)
+    return err;
+  memcpy(self->peers, fresh.peers, sizeof self->peers);
+  self->peer_count = fresh.peer_count;
+  return COOP_OK;
+}
+
 void node_close(node *self)
 {
   node_key_cache_free(self->key_cache);

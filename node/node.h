@@ -8,6 +8,7 @@
 #ifndef COOP_NODE_NODE_H
 #define COOP_NODE_NODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +66,28 @@ COOP_MUST_USE coop_err node_create(const char *home, int role, const char *name,
 COOP_MUST_USE coop_err node_open(const char *home, node *out, char message[NODE_MESSAGE_BYTES]);
 
 void node_close(node *node);
+
+/* Reads node.conf again and takes its peers (the rest of [node] stays as it
+ * was opened).  On a bad file the node is unchanged and `message` says
+ * which line is wrong. */
+COOP_MUST_USE coop_err node_reload_config(node *node, char message[NODE_MESSAGE_BYTES]);
+
+/* ---- Sync (node/daemon.c) ----------------------------------------------------
+ * Both log one line per event to stderr: "TIME coop[NAME]: event". */
+
+/* Runs the sync daemon in the foreground: listens on `listen` (NULL: the
+ * configured address), keeps connections to every configured peer, pushes
+ * new entries live; SIGHUP reloads peers from node.conf, SIGTERM/SIGINT stop
+ * it cleanly.  COOP_E_IO when it cannot listen (message says why). */
+COOP_MUST_USE coop_err node_run(node *node, const char *listen,
+                                char message[NODE_MESSAGE_BYTES]);
+
+/* One-shot sync with one configured peer (`peer_name`) or all of them
+ * (NULL): connect, catch up both ways, disconnect.  COOP_OK only when every
+ * peer synced and everything received verified; otherwise message names
+ * the first peer that did not and why.  Per-peer counts go to stdout. */
+COOP_MUST_USE coop_err node_sync(node *node, const char *peer_name, uint64_t timeout_ms,
+                                 bool quiet, char message[NODE_MESSAGE_BYTES]);
 
 /* Adds a peer and rewrites node.conf (atomically: a temporary file renamed
  * over it).  COOP_E_EXISTS for a name or key already configured,

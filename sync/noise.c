@@ -837,6 +837,22 @@ coop_err sync_noise_remote_static(const sync_noise_handshake *handshake,
   return COOP_OK;
 }
 
+coop_err sync_noise_remote_static_early(const sync_noise_handshake *handshake,
+                                        unsigned char public_key[SYNC_NOISE_KEY_BYTES])
+{
+  /* In XX the responder's key arrives in message 2 followed by es and a
+   * payload tag under a key that mixes es: reading message 2 successfully
+   * proves the responder holds the key's secret. */
+  if (handshake->phase == SYNC_NOISE_PHASE_FAILED || !handshake->has_remote_static ||
+      handshake->pattern != SYNC_NOISE_PATTERN_XX || handshake->role != SYNC_NOISE_INITIATOR ||
+      handshake->message_index < 2) {
+    sodium_memzero(public_key, SYNC_NOISE_KEY_BYTES);
+    return COOP_E_USAGE;
+  }
+  memcpy(public_key, handshake->remote_static, SYNC_NOISE_KEY_BYTES);
+  return COOP_OK;
+}
+
 void sync_noise_handshake_release(sync_noise_handshake *handshake)
 {
   sodium_memzero(handshake, sizeof *handshake);

@@ -227,6 +227,13 @@ COOP_MUST_USE coop_err sync_noise_handshake_hash(const sync_noise_handshake *han
 COOP_MUST_USE coop_err sync_noise_remote_static(const sync_noise_handshake *handshake,
                                                 unsigned char public_key[SYNC_NOISE_KEY_BYTES]);
 
+/* XX initiator only, after reading message 2: the responder's static key,
+ * already proven (message 2 ends with es and a payload tag), so the
+ * initiator can refuse an unexpected responder before sending message 3 and
+ * its own identity.  COOP_E_USAGE otherwise; `public_key` is then zeroed. */
+COOP_MUST_USE coop_err sync_noise_remote_static_early(const sync_noise_handshake *handshake,
+                                                      unsigned char public_key[SYNC_NOISE_KEY_BYTES]);
+
 /* Wipes the handshake; it may be initialized again. */
 void sync_noise_handshake_release(sync_noise_handshake *handshake);
 

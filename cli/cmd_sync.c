@@ -1,0 +1,198 @@
+/* coop node run (the sync daemon), coop sync (one-shot) and coop forks. */
+#include <getopt.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "ledger/hex.h"
+#include "node/node.h"
+
+static const char node_usage[] =
+    "usage: coop node run [--listen HOST:PORT] [--dir DIR]\n"
+    "\n"
+    "Runs this node's sync daemon in the foreground.  It listens for peers\n"
+    "(--listen, default the 'listen' setting in node.conf, which 'coop init' sets\n"
+    "to 127.0.0.1:7420), connects to every peer in node.conf and keeps trying\n"
+    "(backoff 1 s doubling to 5 min), and keeps every log it holds up to date\n"
+    "with them: everything received is verified (signatures, hashes, Merkle\n"
+    "roots) before it is stored, and entries appended meanwhile (by 'coop record',\n"
+    "'coop period close', ...) reach connected peers within a second.  Only peers\n"
+    "in node.conf get past the handshake.\n"
+    "\n"
+    "One line per event goes to standard error.  Signals: SIGHUP re-reads the\n"
+    "peers from node.conf; SIGTERM and SIGINT close every connection cleanly and\n"
+    "exit 0.  Nothing received is lost when it is killed: every batch is stored\n"
+    "whole or not at all, and the next connection resumes where it stopped.\n"
+    "See docs/user-guide.md (running a node) for a systemd unit.\n";
+
+static const char sync_usage[] =
+    "usage: coop sync [--peer NAME] [--timeout S] [--quiet] [--dir DIR]\n"
+    "\n"
+    "Syncs once with every peer in node.conf (or only --peer NAME): connects,\n"
+    "exchanges what each side lacks of every log both hold, verifies everything\n"
+    "received, and disconnects.  Prints one line per peer.  Exit status 0 only\n"
+    "if every peer was reached and everything received verified; 1 otherwise\n"
+    "(the reason is printed), for cron jobs and scripts.\n"
+    "\n"
+    "  --timeout S  give up after S seconds (default 60)\n"
+    "  --quiet      no event lines on standard error\n";
+
+static const char forks_usage[] =
+    "usage: coop forks [-O txt|json] [--dir DIR]\n"
+    "\n"
+    "Lists fork evidence: pairs of checkpoints, each validly signed by a log's\n"
+    "key, that cannot both be true (the log's author signed two histories).  A\n"
+    "forked log is no longer accepted from any peer.  Exit status 1 when there\n"
+    "is any evidence, so scripts notice.\n";
+
+static int node_run_command(int argc, char **argv)
+{
+  static const struct option options[] = {{"listen", required_argument, NULL, 'l'},
+                                          {"dir", required_argument, NULL, 'd'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+  const char *dir = NULL, *listen = NULL;
+  int option;
+  while ((option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    switch (option) {
+    case 'l': listen = optarg; break;
+    case 'd': dir = optarg; break;
+    case 'h': fputs(node_usage, stdout); return CLI_EXIT_OK;
+    default: return cli_usage_error("node", "invalid option");
+    }
+  }
+  if (optind < argc)
+    return cli_usage_error("node", "unexpected argument '%s'", argv[optind]);
+  if (listen && node_address_check(listen))
+    return cli_usage_error("node", "--listen '%s' is not HOST:PORT", listen);
+  node opened;
+  if (cli_open_node(dir, &opened))
+    return CLI_EXIT_FAILURE;
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = node_run(&opened, listen, message);
+  node_close(&opened);
+  if (err) {
+    cli_error("%s", message);
+    return CLI_EXIT_FAILURE;
+  }
+  return CLI_EXIT_OK;
+}
+
+int cli_cmd_node(int argc, char **argv)
+{
+  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+    fputs(node_usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+  }
+  if (!strcmp(argv[1], "run"))
+    return node_run_command(argc - 1, argv + 1);
+  return cli_usage_error("node", "unknown subcommand '%s' (expected 'run')", argv[1]);
+}
+
+int cli_cmd_sync(int argc, char **argv)
+{
+  static const struct option options[] = {{"peer", required_argument, NULL, 'p'},
+                                          {"timeout", required_argument, NULL, 't'},
+                                          {"quiet", no_argument, NULL, 'q'},
+                                          {"dir", required_argument, NULL, 'd'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+  const char *dir = NULL, *peer = NULL;
+  unsigned long long timeout = 60;
+  bool quiet = false;
+  int option;
+  while ((option = getopt_long(argc, argv, "qh", options, NULL)) != -1) {
+    switch (option) {
+    case 'p': peer = optarg; break;
+    case 't':
+      if (cli_parse_u64(optarg, "--timeout", 86400, &timeout))
+        return CLI_EXIT_USAGE;
+      if (!timeout)
+        return cli_usage_error("sync", "--timeout must be at least 1 second");
+      break;
+    case 'q': quiet = true; break;
+    case 'd': dir = optarg; break;
+    case 'h': fputs(sync_usage, stdout); return CLI_EXIT_OK;
+    default: return cli_usage_error("sync", "invalid option");
+    }
+  }
+  if (optind < argc)
+    return cli_usage_error("sync", "unexpected argument '%s'", argv[optind]);
+  node opened;
+  if (cli_open_node(dir, &opened))
+    return CLI_EXIT_FAILURE;
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = node_sync(&opened, peer, timeout * 1000u, quiet, message);
+  node_close(&opened);
+  if (err) {
+    cli_error("%s", message);
+    return CLI_EXIT_FAILURE;
+  }
+  return CLI_EXIT_OK;
+}
+
+typedef struct fork_listing {
+  json_t *array;
+  cli_format format;
+  size_t count;
+} fork_listing;
+
+static coop_err list_fork(void *context, const ledger_fork_evidence *evidence)
+{
+  fork_listing *listing = context;
+  listing->count++;
+  char fingerprint[LEDGER_FINGERPRINT_CHARS + 1], found[32];
+  ledger_fingerprint(evidence->first.log_id, fingerprint);
+  cli_format_time(evidence->found_ms, found);
+  if (listing->format == CLI_FORMAT_JSON) {
+    char log_id[65];
+    ledger_hex_encode(evidence->first.log_id, 32, log_id);
+    json_array_append_new(listing->array,
+                          json_pack("{s:s, s:s, s:o, s:o, s:I, s:s}", "log_id", log_id,
+                                    "fingerprint", fingerprint, "first",
+                                    cli_checkpoint_json(&evidence->first), "second",
+                                    cli_checkpoint_json(&evidence->second), "found_ms",
+                                    (json_int_t)evidence->found_ms, "found", found));
+    return COOP_OK;
+  }
+  char first_root[65], second_root[65];
+  ledger_hex_encode(evidence->first.root, 32, first_root);
+  ledger_hex_encode(evidence->second.root, 32, second_root);
+  printf("log %s  found %s\n  size %-10llu root %s\n  size %-10llu root %s\n", fingerprint,
+         found, (unsigned long long)evidence->first.size, first_root,
+         (unsigned long long)evidence->second.size, second_root);
+  return COOP_OK;
+}
+
+int cli_cmd_forks(int argc, char **argv)
+{
+  const char *dir = NULL;
+  cli_format format = CLI_FORMAT_TEXT;
+  int parsed = cli_parse_simple_options(argc, argv, "forks", forks_usage,
+                                        (1u << CLI_FORMAT_TEXT) | (1u << CLI_FORMAT_JSON), &dir,
+                                        &format);
+  if (parsed)
+    return parsed == CLI_PARSED_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  node opened;
+  if (cli_open_node(dir, &opened))
+    return CLI_EXIT_FAILURE;
+  fork_listing listing = {.array = json_array(), .format = format};
+  coop_err err = listing.array ? ledger_store_forks(opened.store, list_fork, &listing)
+                               : COOP_E_NOMEM;
+  node_close(&opened);
+  if (err) {
+    json_decref(listing.array);
+    cli_error("cannot read fork evidence: %s", coop_err_message(err));
+    return CLI_EXIT_FAILURE;
+  }
+  if (format == CLI_FORMAT_JSON) {
+    if (cli_print_json(listing.array))
+      return CLI_EXIT_FAILURE;
+  } else {
+    json_decref(listing.array);
+    if (!listing.count)
+      printf("no fork evidence\n");
+  }
+  return listing.count ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+}

@@ -1,0 +1,169 @@
+/* The node's sync: node.conf's peers and address handed to sync/net.h, log
+ * lines to stderr, SIGHUP re-reading node.conf. */
+#include "node/node.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ledger/alloc.h"
+#include "sync/net.h"
+
+typedef struct daemon_state {
+  node *node;
+  sync_net_peer peers[NODE_PEERS_MAX];
+  size_t peer_count;
+  bool quiet;
+} daemon_state;
+
+static void log_line(void *context, const char *line)
+{
+  daemon_state *state = context;
+  if (state->quiet)
+    return;
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  struct tm utc;
+  gmtime_r(&now.tv_sec, &utc);
+  char stamp[32];
+  strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+  fprintf(stderr, "%s.%03ldZ coop[%s]: %s\n", stamp, now.tv_nsec / 1000000L, state->node->name,
+          line);
+  fflush(stderr);
+}
+
+static uint64_t wall_now(void *context)
+{
+  (void)context;
+  return node_now_ms();
+}
+
+/* node.conf's peers as the sync layer wants them.  A peer key that is not a
+ * valid curve point cannot be on the wire: named, not loaded. */
+static coop_err load_peers(daemon_state *state, const char *only, char message[SYNC_LINE_BYTES])
+{
+  state->peer_count = 0;
+  for (size_t i = 0; i < state->node->peer_count; i++) {
+    const node_peer *peer = &state->node->peers[i];
+    if (only && strcmp(only, peer->name))
+      continue;
+    sync_net_peer *out = &state->peers[state->peer_count];
+    memset(out, 0, sizeof *out);
+    snprintf(out->peer.name, sizeof out->peer.name, "%s", peer->name);
+    memcpy(out->peer.key, peer->key, sizeof out->peer.key);
+    out->peer.role = peer->role;
+    snprintf(out->address, sizeof out->address, "%s", peer->address);
+    if (sync_noise_public_from_ed25519(out->peer.noise_key, peer->key)) {
+      snprintf(message, SYNC_LINE_BYTES, "peer '%s': its key is not a valid node key",
+               peer->name);
+      return COOP_E_CONFIG;
+    }
+    state->peer_count++;
+  }
+  if (only && !state->peer_count) {
+    snprintf(message, SYNC_LINE_BYTES, "no peer named '%s' in node.conf (see 'coop peer list')",
+             only);
+    return COOP_E_NOT_FOUND;
+  }
+  return COOP_OK;
+}
+
+static coop_err reload(void *context, const sync_net_peer **peers, size_t *count,
+                       char message[SYNC_LINE_BYTES])
+{
+  daemon_state *state = context;
+  char problem[NODE_MESSAGE_BYTES];
+  coop_err err = node_reload_config(state->node, problem);
+  if (err) {
+    snprintf(message, SYNC_LINE_BYTES, "%.500s", problem);
+    return err;
+  }
+  err = load_peers(state, NULL, message);
+  *peers = state->peers;
+  *count = state->peer_count;
+  return err;
+}
+
+static sync_net_options options_for(daemon_state *state)
+{
+  node *self = state->node;
+  sync_net_options options = {.store = self->store,
+                              .identity = &self->identity,
+                              .role = self->role,
+                              .name = self->name,
+                              .peers = state->peers,
+                              .peer_count = state->peer_count,
+                              .context = state,
+                              .log = log_line,
+                              .now_ms = wall_now};
+  memcpy(options.network_id, self->network_id, sizeof options.network_id);
+  return options;
+}
+
+coop_err node_run(node *self, const char *listen, char message[NODE_MESSAGE_BYTES])
+{
+  daemon_state *state = coop_calloc(1, sizeof *state);
+  if (!state) {
+    snprintf(message, NODE_MESSAGE_BYTES, "out of memory");
+    return COOP_E_NOMEM;
+  }
+  state->node = self;
+  char problem[SYNC_LINE_BYTES] = "";
+  coop_err err = load_peers(state, NULL, problem);
+  if (!err) {
+    sync_net_options options = options_for(state);
+    options.listen = listen ? listen : self->listen;
+    options.reload = reload;
+    char line[SYNC_LINE_BYTES];
+    snprintf(line, sizeof line, "node '%s' (%s) starting, network '%s', %zu peers", self->name,
+             ledger_role_name(self->role), self->network, state->peer_count);
+    log_line(state, line);
+    err = sync_net_run(&options, problem);
+    if (!err)
+      log_line(state, "stopped cleanly");
+  }
+  if (err)
+    snprintf(message, NODE_MESSAGE_BYTES, "%s", problem);
+  coop_free(state);
+  return err;
+}
+
+coop_err node_sync(node *self, const char *peer_name, uint64_t timeout_ms, bool quiet,
+                   char message[NODE_MESSAGE_BYTES])
+{
+  daemon_state *state = coop_calloc(1, sizeof *state);
+  if (!state) {
+    snprintf(message, NODE_MESSAGE_BYTES, "out of memory");
+    return COOP_E_NOMEM;
+  }
+  state->node = self;
+  state->quiet = quiet;
+  char problem[SYNC_LINE_BYTES] = "";
+  sync_net_outcome outcomes[NODE_PEERS_MAX];
+  memset(outcomes, 0, sizeof outcomes);
+  coop_err err = load_peers(state, peer_name, problem);
+  if (!err && !state->peer_count) {
+    snprintf(problem, sizeof problem, "no peers configured (add one with 'coop peer add')");
+    err = COOP_E_NOT_FOUND;
+  }
+  if (!err) {
+    for (size_t i = 0; i < state->peer_count; i++)
+      snprintf(outcomes[i].name, sizeof outcomes[i].name, "%s", state->peers[i].peer.name);
+    sync_net_options options = options_for(state);
+    options.oneshot = true;
+    options.timeout_ms = timeout_ms;
+    options.outcomes = outcomes;
+    err = sync_net_run(&options, problem);
+    for (size_t i = 0; i < state->peer_count; i++)
+      if (outcomes[i].ok)
+        printf("%s: in sync (%llu entries received, %llu sent)\n", outcomes[i].name,
+               (unsigned long long)outcomes[i].entries_received,
+               (unsigned long long)outcomes[i].entries_sent);
+      else
+        printf("%s: FAILED: %s\n", outcomes[i].name, outcomes[i].problem);
+  }
+  if (err)
+    snprintf(message, NODE_MESSAGE_BYTES, "%s", problem);
+  coop_free(state);
+  return err;
+}
