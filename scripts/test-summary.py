@@ -2,7 +2,8 @@
 """Prints one closing line, 'tests: N passed, M failed', for a meson test run.
 
 Counts every Criterion test case (from each test's 'Synthesis' line) and every
-golden CLI case (from the runner's 'cli: N passed, M failed' line), read from
+golden CLI case and shell-test check (from the scripts' closing 'NAME: N passed,
+M failed' lines: cli, crosscheck, sync-net), read from
 meson's log; a test executable that crashed before reporting counts as failed.
 Usage: test-summary.py BUILD_DIR"""
 import json
@@ -15,7 +16,7 @@ with open(f"{sys.argv[1]}/meson-logs/testlog.json", encoding="utf-8") as log:
         test = json.loads(line)
         output = (test.get("stdout") or "") + (test.get("stderr") or "")
         synthesis = re.search(r"Synthesis: Tested: (\d+) \| Passing: (\d+) \| Failing: (\d+) \| Crashing: (\d+)", output)
-        cli = re.search(r"^cli: (\d+) passed, (\d+) failed$", output, re.M)
+        cli = re.search(r"^[\w/-]+: (\d+) passed, (\d+) failed$", output, re.M)
         if synthesis:
             passed += int(synthesis.group(2))
             failed += int(synthesis.group(3)) + int(synthesis.group(4))
