@@ -37,6 +37,7 @@ static const command commands[] = {
   {"export", cli_cmd_export, "the books as an hledger/ledger journal or CSV"},
   {"statement", cli_cmd_statement, "a member's monthly statement (txt, json, html)"},
   {"offset", cli_cmd_offset, "compute offset statements (what-if simulator)"},
+  {"audit", cli_cmd_audit, "municipality: check residents' statements, report per month"},
   {"rules", cli_cmd_rules, "publish, list and show a municipality's offset rule sets"},
 };
 

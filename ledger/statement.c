@@ -228,3 +228,163 @@ void ledger_statement_figures_hash(const ledger_statement_payload *statement,
     crypto_hash_sha256(out, figures.data, figures.len);
   coop_buf_release(&figures);
 }
+
+/* ---- Verdicts ---------------------------------------------------------------------- */
+
+const char *ledger_dispute_reason_name(uint8_t reason)
+{
+  switch (reason) {
+  case LEDGER_DISPUTE_FIGURES: return "figures";
+  case LEDGER_DISPUTE_UNKNOWN_RULE_SET: return "unknown-rule-set";
+  case LEDGER_DISPUTE_RULE_SET_NOT_IN_FORCE: return "rule-set-not-in-force";
+  case LEDGER_DISPUTE_UNSEEN_SOURCE: return "unseen-entry";
+  case LEDGER_DISPUTE_MISSING_RECORD: return "missing-record";
+  }
+  return "unknown";
+}
+
+const char *ledger_verdict_field_name(unsigned field)
+{
+  static const char *const names[LEDGER_FIELD_COUNT] = {
+      "revenue", "costs", "volunteer_allowance", "other_income", "hours", "age_years",
+      "n_approved", "medical_hours_limit", "single_parent_child_under_12",
+      "profit", "coop_share", "net_income", "disregard", "disregard_kind",
+      "volunteer_disregarded", "volunteer_counted", "counted_income", "offset", "benefit",
+      "above_norm", "to_municipality", "to_budget", "n_used", "r_used", "a34_used", "k_ytd",
+      "loss_carried", "state_after"};
+  return field < LEDGER_FIELD_COUNT ? names[field] : NULL;
+}
+
+static void write_verdict_head(coop_buf *out, const ledger_verdict *verdict, coop_err *err)
+{
+  ledger_write_u8(out, 1, err);
+  ledger_write_bytes(out, verdict->member, LEDGER_MEMBER_ID_BYTES, err);
+  ledger_write_u32(out, verdict->period, err);
+  ledger_write_bytes(out, verdict->coop_log, LEDGER_LOG_ID_BYTES, err);
+  ledger_write_u64(out, verdict->statement_index, err);
+  ledger_write_bytes(out, verdict->statement_leaf_hash, LEDGER_HASH_BYTES, err);
+  ledger_write_bytes(out, verdict->figures_hash, LEDGER_HASH_BYTES, err);
+}
+
+coop_err ledger_verdict_encode(const ledger_verdict *verdict, bool dispute, coop_buf *out)
+{
+  if (!ledger_period_valid(verdict->period) ||
+      (dispute && (verdict->reason < 1 || verdict->reason > LEDGER_DISPUTE_REASON_MAX)) ||
+      (dispute && verdict->differing >> LEDGER_FIELD_COUNT))
+    return COOP_E_BAD_INPUT;
+  coop_err err = COOP_OK;
+  write_verdict_head(out, verdict, &err);
+  if (dispute) {
+    ledger_write_u8(out, verdict->reason, &err);
+    ledger_write_u64(out, verdict->detail_index, &err);
+    ledger_write_u32(out, verdict->differing, &err);
+    write_month(out, &verdict->month, &err);
+    write_figures(out, &verdict->figures, &err);
+  }
+  return err;
+}
+
+coop_err ledger_verdict_decode(const uint8_t *bytes, size_t count, bool dispute,
+                               ledger_verdict *verdict)
+{
+  memset(verdict, 0, sizeof *verdict);
+  ledger_reader reader;
+  ledger_reader_init(&reader, bytes, count);
+  if (ledger_read_u8(&reader) != 1)
+    return reader.error ? reader.error : COOP_E_VERSION;
+  ledger_read_bytes(&reader, verdict->member, LEDGER_MEMBER_ID_BYTES);
+  verdict->period = ledger_read_u32(&reader);
+  ledger_read_bytes(&reader, verdict->coop_log, LEDGER_LOG_ID_BYTES);
+  verdict->statement_index = ledger_read_u64(&reader);
+  ledger_read_bytes(&reader, verdict->statement_leaf_hash, LEDGER_HASH_BYTES);
+  ledger_read_bytes(&reader, verdict->figures_hash, LEDGER_HASH_BYTES);
+  if (dispute) {
+    verdict->reason = ledger_read_u8(&reader);
+    verdict->detail_index = ledger_read_u64(&reader);
+    verdict->differing = ledger_read_u32(&reader);
+    read_month(&reader, &verdict->month);
+    read_figures(&reader, &verdict->figures);
+  }
+  coop_err err = ledger_reader_finish(&reader);
+  if (!err && (!ledger_period_valid(verdict->period) ||
+               (dispute && (verdict->reason < 1 || verdict->reason > LEDGER_DISPUTE_REASON_MAX ||
+                            verdict->differing >> LEDGER_FIELD_COUNT))))
+    err = COOP_E_DECODE;
+  if (err)
+    memset(verdict, 0, sizeof *verdict);
+  return err;
+}
+
+static bool same_state(const ledger_offset_state *a, const ledger_offset_state *b)
+{
+  coop_buf first, second;
+  coop_buf_init(&first, 256);
+  coop_buf_init(&second, 256);
+  coop_err err = COOP_OK;
+  write_state(&first, a, &err);
+  write_state(&second, b, &err);
+  bool same = !err && first.len == second.len && !memcmp(first.data, second.data, first.len);
+  coop_buf_release(&first);
+  coop_buf_release(&second);
+  return same;
+}
+
+uint32_t ledger_statement_differences(const ledger_statement_payload *statement,
+                                      const ledger_offset_month *month,
+                                      const ledger_offset_statement *figures,
+                                      const ledger_offset_state *state_after)
+{
+  const ledger_offset_month *m = &statement->month;
+  const ledger_offset_statement *f = &statement->figures;
+  const bool differs[LEDGER_FIELD_COUNT] = {
+      m->revenue_cents != month->revenue_cents, m->costs_cents != month->costs_cents,
+      m->volunteer_allowance_cents != month->volunteer_allowance_cents,
+      m->other_income_cents != month->other_income_cents, m->hours != month->hours,
+      m->age_years != month->age_years, m->n_approved != month->n_approved,
+      m->medical_hours_limit != month->medical_hours_limit,
+      m->single_parent_child_under_12 != month->single_parent_child_under_12,
+      f->profit_cents != figures->profit_cents, f->coop_share_cents != figures->coop_share_cents,
+      f->net_income_cents != figures->net_income_cents,
+      f->disregard_cents != figures->disregard_cents,
+      f->disregard_kind != figures->disregard_kind,
+      f->volunteer_disregarded_cents != figures->volunteer_disregarded_cents,
+      f->volunteer_counted_cents != figures->volunteer_counted_cents,
+      f->counted_income_cents != figures->counted_income_cents,
+      f->offset_cents != figures->offset_cents, f->benefit_cents != figures->benefit_cents,
+      f->above_norm != figures->above_norm,
+      f->to_municipality_cents != figures->to_municipality_cents,
+      f->to_budget_cents != figures->to_budget_cents, f->n_used != figures->n_used,
+      f->r_used != figures->r_used, f->a34_used != figures->a34_used,
+      f->k_ytd_cents != figures->k_ytd_cents, f->loss_carried_cents != figures->loss_carried_cents,
+      !same_state(&statement->state_after, state_after)};
+  uint32_t mask = 0;
+  for (unsigned i = 0; i < LEDGER_FIELD_COUNT; i++)
+    if (differs[i])
+      mask |= UINT32_C(1) << i;
+  return mask;
+}
+
+void ledger_statement_normalise_inputs(ledger_offset_month *inputs)
+{
+  if (inputs->revenue_cents < 0) {
+    inputs->costs_cents -= inputs->revenue_cents;
+    inputs->revenue_cents = 0;
+  }
+  if (inputs->costs_cents < 0) {
+    inputs->revenue_cents -= inputs->costs_cents;
+    inputs->costs_cents = 0;
+  }
+  if (inputs->volunteer_allowance_cents < 0)
+    inputs->volunteer_allowance_cents = 0;
+  if (inputs->other_income_cents < 0)
+    inputs->other_income_cents = 0;
+  if (inputs->hours < 0)
+    inputs->hours = 0;
+}
+
+int64_t ledger_statement_age_on_first(uint32_t birth_period, uint32_t period)
+{
+  int64_t months = (int64_t)(period / 100) * 12 + period % 100 -
+                   ((int64_t)(birth_period / 100) * 12 + birth_period % 100);
+  return months <= 0 ? 0 : (months - 1) / 12;
+}

@@ -9,6 +9,7 @@
 #ifndef COOP_LEDGER_STATEMENT_H
 #define COOP_LEDGER_STATEMENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,5 +51,83 @@ COOP_MUST_USE coop_err ledger_statement_decode(const uint8_t *bytes, size_t coun
  * acknowledgement cites, so it is bound to exactly these numbers. */
 void ledger_statement_figures_hash(const ledger_statement_payload *statement,
                                    uint8_t out[LEDGER_HASH_BYTES]);
+
+/* ---- Verdicts: acknowledgements (kind 20) and disputes (kind 21) ----------------
+ *
+ * A municipality's verdict on one statement, appended to its own log and
+ * sealed to the member's audience (so the coop and the member read it).  It
+ * names the statement by (coop log, index, leaf hash) and binds the figures
+ * it judged by their hash.  A dispute adds why, which fields differ, and the
+ * municipality's own inputs and figures.  Layout in docs/log-format.md. */
+
+typedef enum ledger_dispute_reason {
+  LEDGER_DISPUTE_FIGURES = 1,          /* recomputed inputs or figures differ */
+  LEDGER_DISPUTE_UNKNOWN_RULE_SET = 2, /* cites a rule set this municipality never published */
+  LEDGER_DISPUTE_RULE_SET_NOT_IN_FORCE = 3, /* a published rule set, not the one in force */
+  LEDGER_DISPUTE_UNSEEN_SOURCE = 4,    /* cites an entry the municipality cannot see, or not
+                                          this member's record of this month */
+  LEDGER_DISPUTE_MISSING_RECORD = 5,   /* a record of the member's month is not cited */
+  LEDGER_DISPUTE_REASON_MAX = 5,
+} ledger_dispute_reason;
+
+const char *ledger_dispute_reason_name(uint8_t reason); /* "figures", ...; "unknown" */
+
+/* Fields a dispute can name as differing, one bit each: the month's inputs,
+ * then every figure, then the carried state.  Names: ledger_verdict_field_name. */
+enum {
+  LEDGER_FIELD_REVENUE, LEDGER_FIELD_COSTS, LEDGER_FIELD_VOLUNTEER_ALLOWANCE,
+  LEDGER_FIELD_OTHER_INCOME, LEDGER_FIELD_HOURS, LEDGER_FIELD_AGE, LEDGER_FIELD_N_APPROVED,
+  LEDGER_FIELD_MEDICAL_LIMIT, LEDGER_FIELD_SINGLE_PARENT,
+  LEDGER_FIELD_PROFIT, LEDGER_FIELD_COOP_SHARE, LEDGER_FIELD_NET_INCOME,
+  LEDGER_FIELD_DISREGARD, LEDGER_FIELD_DISREGARD_KIND, LEDGER_FIELD_VOLUNTEER_DISREGARDED,
+  LEDGER_FIELD_VOLUNTEER_COUNTED, LEDGER_FIELD_COUNTED_INCOME, LEDGER_FIELD_OFFSET,
+  LEDGER_FIELD_BENEFIT, LEDGER_FIELD_ABOVE_NORM, LEDGER_FIELD_TO_MUNICIPALITY,
+  LEDGER_FIELD_TO_BUDGET, LEDGER_FIELD_N_USED, LEDGER_FIELD_R_USED, LEDGER_FIELD_A34_USED,
+  LEDGER_FIELD_K_YTD, LEDGER_FIELD_LOSS_CARRIED, LEDGER_FIELD_STATE_AFTER,
+  LEDGER_FIELD_COUNT
+};
+
+/* "revenue", "coop_share", ... (the offset JSON's names); NULL past the end. */
+const char *ledger_verdict_field_name(unsigned field);
+
+typedef struct ledger_verdict {
+  uint8_t member[LEDGER_MEMBER_ID_BYTES];
+  uint32_t period; /* YYYYMM */
+  uint8_t coop_log[LEDGER_LOG_ID_BYTES];
+  uint64_t statement_index;
+  uint8_t statement_leaf_hash[LEDGER_HASH_BYTES];
+  uint8_t figures_hash[LEDGER_HASH_BYTES]; /* ledger_statement_figures_hash of the statement */
+  /* Disputes only. */
+  uint8_t reason;          /* ledger_dispute_reason */
+  uint64_t detail_index;   /* the coop-log entry the reason is about, when there is one */
+  uint32_t differing;      /* bits of LEDGER_FIELD_* */
+  ledger_offset_month month;        /* the municipality's inputs */
+  ledger_offset_statement figures;  /* the municipality's figures */
+} ledger_verdict;
+
+/* `dispute` selects the layout: kind 21 (true) or kind 20.  Encoding
+ * refuses a dispute reason outside 1..LEDGER_DISPUTE_REASON_MAX. */
+COOP_MUST_USE coop_err ledger_verdict_encode(const ledger_verdict *verdict, bool dispute,
+                                             coop_buf *out);
+COOP_MUST_USE coop_err ledger_verdict_decode(const uint8_t *bytes, size_t count, bool dispute,
+                                             ledger_verdict *verdict);
+
+/* Which fields of (inputs, figures, state) differ between a statement and a
+ * recomputation: a LEDGER_FIELD_* bit mask, 0 when they agree. */
+uint32_t ledger_statement_differences(const ledger_statement_payload *statement,
+                                      const ledger_offset_month *month,
+                                      const ledger_offset_statement *figures,
+                                      const ledger_offset_state *state_after);
+
+/* Corrections can make a month's total negative; the engine takes amounts
+ * >= 0, so a negative revenue moves into costs and vice versa (profit is
+ * unchanged), and negative allowance, outside income or hours count as zero.
+ * Both the coop's close and the municipality's audit apply it. */
+void ledger_statement_normalise_inputs(ledger_offset_month *inputs);
+
+/* Age in whole years on the 1st of `period` (YYYYMM) for a member born in
+ * `birth_period`.  Only the birth month is known, so in that month the
+ * birthday is taken not to have passed yet. */
+int64_t ledger_statement_age_on_first(uint32_t birth_period, uint32_t period);
 
 #endif

@@ -32,16 +32,6 @@ static ledger_offset_period to_offset_period(uint32_t period)
   return (ledger_offset_period){(int)(period / 100), (int)(period % 100)};
 }
 
-/* Age in whole years on the 1st of the month.  Only the birth month is
- * known, so in that month the birthday is taken not to have passed yet: a
- * member turning 27 counts as 27 from the next month. */
-static int64_t age_on_first(uint32_t birth_period, uint32_t period)
-{
-  int64_t months = (int64_t)(period / 100) * 12 + period % 100 -
-                   ((int64_t)(birth_period / 100) * 12 + birth_period % 100);
-  return months <= 0 ? 0 : (months - 1) / 12;
-}
-
 static coop_err rule_set_in_force(member_month *month, size_t *chosen)
 {
   books_session *session = month->session;
@@ -103,27 +93,6 @@ static coop_err collect_source(void *context, const ledger_register_row *row)
                                 source->leaf_hash);
 }
 
-/* Corrections can make a month's total negative; the engine takes amounts
- * >= 0, so a negative revenue moves into costs and vice versa (profit is
- * unchanged), and negative allowance or outside income count as zero. */
-static void normalise_inputs(ledger_offset_month *inputs)
-{
-  if (inputs->revenue_cents < 0) {
-    inputs->costs_cents -= inputs->revenue_cents;
-    inputs->revenue_cents = 0;
-  }
-  if (inputs->costs_cents < 0) {
-    inputs->revenue_cents -= inputs->costs_cents;
-    inputs->costs_cents = 0;
-  }
-  if (inputs->volunteer_allowance_cents < 0)
-    inputs->volunteer_allowance_cents = 0;
-  if (inputs->other_income_cents < 0)
-    inputs->other_income_cents = 0;
-  if (inputs->hours < 0)
-    inputs->hours = 0;
-}
-
 static coop_err gather_inputs(member_month *month, const ledger_member_status *status)
 {
   books_session *session = month->session;
@@ -150,11 +119,11 @@ static coop_err gather_inputs(member_month *month, const ledger_member_status *s
   inputs->period = to_offset_period(month->period);
   inputs->other_income_cents = other_income;
   inputs->hours = hours_hundredths / 100;
-  inputs->age_years = age_on_first(status->birth_period, month->period);
+  inputs->age_years = ledger_statement_age_on_first(status->birth_period, month->period);
   inputs->n_approved = status->n_approved;
   inputs->medical_hours_limit = status->medical_limit;
   inputs->single_parent_child_under_12 = status->single_parent;
-  normalise_inputs(inputs);
+  ledger_statement_normalise_inputs(inputs);
   return COOP_OK;
 }
 

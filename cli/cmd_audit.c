@@ -1,0 +1,209 @@
+/* coop audit run|report (municipality) and coop disputes (coop, member). */
+#include <getopt.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "ledger/hex.h"
+#include "ledger/money.h"
+#include "node/audit.h"
+#include "node/books.h"
+
+static const char audit_usage[] =
+    "usage: coop audit run [--dir DIR]\n"
+    "       coop audit report -p YYYY-MM [-O txt|csv|json] [--dir DIR]\n"
+    "\n"
+    "For a municipality node.  'run' checks every statement a coop wrote for one\n"
+    "of this municipality's residents that has not been checked yet: the month is\n"
+    "recomputed from the coop's own entries for that member (records, status,\n"
+    "the previous month's carried state) with this municipality's own copy of the\n"
+    "rule set the statement names.  Equal: an acknowledgement is appended to this\n"
+    "node's log; different: a dispute with the differing fields and this\n"
+    "municipality's figures.  Both are sealed to the member's audience, so the\n"
+    "coop and the member can read them.  'coop node run' does this by itself\n"
+    "whenever a coop's log grows.\n"
+    "\n"
+    "'report' prints one row per resident for the month: client reference,\n"
+    "statement, counted income, indicative offset and benefit, the amount due to\n"
+    "the municipality, and the status: acknowledged, disputed, pending (not\n"
+    "checked yet), missing (the month is closed and income was recorded, but there\n"
+    "is no statement) or open (income recorded, month not closed yet).\n"
+    "Amounts are euros in txt and csv, integer cents in json.\n";
+
+static int audit_run(int argc, char **argv)
+{
+  const char *dir = NULL;
+  cli_format format = CLI_FORMAT_TEXT;
+  int parsed = cli_parse_simple_options(argc, argv, "audit", audit_usage,
+                                        1u << CLI_FORMAT_TEXT, &dir, &format);
+  if (parsed)
+    return parsed == CLI_PARSED_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  node opened;
+  if (cli_open_node(dir, &opened))
+    return CLI_EXIT_FAILURE;
+  node_audit_summary summary;
+  char message[NODE_MESSAGE_BYTES] = "";
+  coop_err err = node_audit_run(&opened, &summary, message);
+  node_close(&opened);
+  if (err) {
+    cli_error("%s", message);
+    return err == COOP_E_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+  }
+  printf("%zu statements of residents: %zu acknowledged now, %zu disputed now, %zu checked "
+         "before\n",
+         summary.statements_seen, summary.acknowledged, summary.disputed,
+         summary.already_judged);
+  return CLI_EXIT_OK;
+}
+
+typedef struct report_output {
+  cli_format format;
+  json_t *rows;
+  size_t count;
+} report_output;
+
+static void differing_text(const ledger_verdict *verdict, char *out, size_t size)
+{
+  out[0] = 0;
+  size_t used = 0;
+  for (unsigned field = 0; field < LEDGER_FIELD_COUNT; field++)
+    if (verdict->differing & (UINT32_C(1) << field))
+      used += (size_t)snprintf(out + used, used < size ? size - used : 0, "%s%s",
+                               used ? " " : "", ledger_verdict_field_name(field));
+}
+
+static coop_err print_row(void *context, const node_audit_row *row)
+{
+  report_output *output = context;
+  output->count++;
+  const char *status = node_audit_status_name(row->status);
+  char differing[512] = "";
+  if (row->status == NODE_AUDIT_DISPUTED)
+    differing_text(&row->verdict, differing, sizeof differing);
+  const char *reason =
+      row->status == NODE_AUDIT_DISPUTED ? ledger_dispute_reason_name(row->verdict.reason) : "";
+  const ledger_offset_statement *f = &row->figures;
+  if (output->format == CLI_FORMAT_JSON) {
+    char coop_log[65];
+    ledger_hex_encode(row->coop_log, 32, coop_log);
+    json_t *item = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "client_ref", row->client_ref,
+                             "member", row->member_id, "name", row->name, "coop", row->coop_name,
+                             "coop_log", coop_log, "status", status);
+    if (row->has_statement) {
+      json_object_set_new(item, "statement_index", json_integer((json_int_t)row->statement_index));
+      json_object_set_new(item, "counted_income", json_integer(f->counted_income_cents));
+      json_object_set_new(item, "offset", json_integer(f->offset_cents));
+      json_object_set_new(item, "benefit", json_integer(f->benefit_cents));
+      json_object_set_new(item, "to_municipality", json_integer(f->to_municipality_cents));
+    } else {
+      json_object_set_new(item, "statement_index", json_null());
+    }
+    if (row->status == NODE_AUDIT_DISPUTED) {
+      json_object_set_new(item, "dispute_reason", json_string(reason));
+      json_object_set_new(item, "differing", json_string(differing));
+    }
+    json_array_append_new(output->rows, item);
+    return COOP_OK;
+  }
+  char income[LEDGER_MONEY_TEXT_BYTES] = "", offset[LEDGER_MONEY_TEXT_BYTES] = "",
+       benefit[LEDGER_MONEY_TEXT_BYTES] = "", due[LEDGER_MONEY_TEXT_BYTES] = "",
+       statement[24] = "";
+  if (row->has_statement) {
+    ledger_money_format(f->counted_income_cents, income);
+    ledger_money_format(f->offset_cents, offset);
+    ledger_money_format(f->benefit_cents, benefit);
+    ledger_money_format(f->to_municipality_cents, due);
+    snprintf(statement, sizeof statement, "%llu", (unsigned long long)row->statement_index);
+  }
+  if (output->format == CLI_FORMAT_CSV) {
+    const char *fields[] = {row->client_ref, row->member_id, row->name, row->coop_name, statement,
+                            income, offset, benefit, due, status, reason, differing};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+      if (i)
+        putchar(',');
+      cli_csv_field(stdout, fields[i]);
+    }
+    putchar('\n');
+    return COOP_OK;
+  }
+  printf("%-14s %-9s %-20.20s %9s %12s %12s %12s %12s  %s%s%s%s%s\n", row->client_ref,
+         row->member_id, row->name, statement[0] ? statement : "-", income[0] ? income : "-",
+         offset[0] ? offset : "-", benefit[0] ? benefit : "-", due[0] ? due : "-", status,
+         reason[0] ? " (" : "", reason, differing[0] ? ": " : "", differing);
+  if (reason[0])
+    putchar(')');
+  return COOP_OK;
+}
+
+static int audit_report(int argc, char **argv)
+{
+  static const struct option options[] = {{"period", required_argument, NULL, 'p'},
+                                          {"output", required_argument, NULL, 'O'},
+                                          {"dir", required_argument, NULL, 'd'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+  const char *dir = NULL, *period_text = NULL;
+  report_output output = {.format = CLI_FORMAT_TEXT};
+  int option;
+  while ((option = getopt_long(argc, argv, "p:O:h", options, NULL)) != -1) {
+    switch (option) {
+    case 'p': period_text = optarg; break;
+    case 'O':
+      if (cli_parse_format(optarg,
+                           (1u << CLI_FORMAT_TEXT) | (1u << CLI_FORMAT_CSV) |
+                               (1u << CLI_FORMAT_JSON),
+                           &output.format))
+        return CLI_EXIT_USAGE;
+      break;
+    case 'd': dir = optarg; break;
+    case 'h': fputs(audit_usage, stdout); return CLI_EXIT_OK;
+    default: return cli_usage_error("audit", "invalid option");
+    }
+  }
+  if (optind < argc)
+    return cli_usage_error("audit", "unexpected argument '%s'", argv[optind]);
+  uint32_t period = 0;
+  if (!period_text)
+    return cli_usage_error("audit", "'audit report' needs -p YYYY-MM");
+  if (ledger_period_parse(period_text, &period))
+    return cli_usage_error("audit", "-p '%s' is not a month (YYYY-MM)", period_text);
+  node opened;
+  if (cli_open_node(dir, &opened))
+    return CLI_EXIT_FAILURE;
+  output.rows = json_array();
+  if (output.format == CLI_FORMAT_CSV)
+    printf("client_ref,member,name,coop,statement,counted_income,offset,benefit,"
+           "to_municipality,status,dispute_reason,differing\n");
+  else if (output.format == CLI_FORMAT_TEXT)
+    printf("%-14s %-9s %-20s %9s %12s %12s %12s %12s  %s\n", "client ref", "member", "name",
+           "statement", "counted inc.", "offset", "benefit", "to munic.", "status");
+  char message[NODE_MESSAGE_BYTES] = "";
+  coop_err err = node_audit_report(&opened, period, print_row, &output, message);
+  node_close(&opened);
+  if (err) {
+    json_decref(output.rows);
+    cli_error("%s", message);
+    return err == COOP_E_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+  }
+  if (output.format == CLI_FORMAT_JSON)
+    return cli_print_json(output.rows);
+  json_decref(output.rows);
+  if (output.format == CLI_FORMAT_TEXT && !output.count)
+    printf("(no resident with a statement or income in %s)\n", period_text);
+  return CLI_EXIT_OK;
+}
+
+int cli_cmd_audit(int argc, char **argv)
+{
+  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+    fputs(audit_usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+  }
+  if (!strcmp(argv[1], "run"))
+    return audit_run(argc - 1, argv + 1);
+  if (!strcmp(argv[1], "report"))
+    return audit_report(argc - 1, argv + 1);
+  return cli_usage_error("audit", "unknown subcommand '%s' (expected 'run' or 'report')",
+                         argv[1]);
+}

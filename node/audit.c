@@ -1,0 +1,877 @@
+/* The audit loop (node/audit.h).  A coop log is read once into a "view" of
+ * what this node can open: members (enrolment and status facts), member
+ * records reduced to the numbers the offset rules use, statements, closed
+ * months.  A statement is then judged from that view alone. */
+#include "node/audit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "ledger/alloc.h"
+#include "ledger/books.h"
+#include "ledger/offset_codec.h"
+#include "ledger/seal.h"
+
+#define RULE_SETS_MAX 256u
+#define FACTS_MAX 64u
+
+/* ---- Growable arrays ------------------------------------------------------------ */
+
+static coop_err grow(void **items, size_t *capacity, size_t count, size_t size)
+{
+  if (count < *capacity)
+    return COOP_OK;
+  size_t wanted = *capacity ? 2 * *capacity : 16;
+  void *grown = coop_realloc(*items, wanted * size);
+  if (!grown)
+    return COOP_E_NOMEM;
+  *items = grown;
+  *capacity = wanted;
+  return COOP_OK;
+}
+
+/* ---- Audience keys ------------------------------------------------------------------ */
+
+typedef struct key_slot {
+  uint8_t grantor[LEDGER_LOG_ID_BYTES];
+  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
+  uint8_t key[LEDGER_AUDIENCE_KEY_BYTES];
+  bool readable;
+} key_slot;
+
+typedef struct key_ring {
+  node *node;
+  key_slot *slots;
+  size_t count, capacity;
+} key_ring;
+
+static void key_ring_free(key_ring *ring)
+{
+  if (ring->slots)
+    sodium_memzero(ring->slots, ring->capacity * sizeof *ring->slots);
+  coop_free(ring->slots);
+  ring->slots = NULL;
+}
+
+/* The audience key this node was granted by `grantor`, or NULL. */
+static coop_err key_for(key_ring *ring, const uint8_t grantor[LEDGER_LOG_ID_BYTES],
+                        const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES], const uint8_t **key)
+{
+  *key = NULL;
+  for (size_t i = 0; i < ring->count; i++)
+    if (!memcmp(ring->slots[i].audience, audience, LEDGER_AUDIENCE_ID_BYTES) &&
+        !memcmp(ring->slots[i].grantor, grantor, LEDGER_LOG_ID_BYTES)) {
+      *key = ring->slots[i].readable ? ring->slots[i].key : NULL;
+      return COOP_OK;
+    }
+  coop_err err = grow((void **)&ring->slots, &ring->capacity, ring->count, sizeof *ring->slots);
+  if (err)
+    return err;
+  key_slot *slot = &ring->slots[ring->count++];
+  memcpy(slot->grantor, grantor, LEDGER_LOG_ID_BYTES);
+  memcpy(slot->audience, audience, LEDGER_AUDIENCE_ID_BYTES);
+  err = ledger_store_audience_key(ring->node->store, &ring->node->identity, grantor, audience,
+                                  slot->key);
+  slot->readable = err == COOP_OK;
+  if (err == COOP_E_NO_KEY || err == COOP_E_NOT_FOUND)
+    err = COOP_OK;
+  *key = slot->readable ? slot->key : NULL;
+  return err;
+}
+
+/* Opens a sealed payload into `plain` (COOP_PAYLOAD_BYTES_MAX); *opened is
+ * false when this node holds no key for it. */
+static coop_err open_sealed(key_ring *ring, const uint8_t grantor[LEDGER_LOG_ID_BYTES],
+                            const ledger_stored_entry *entry, uint8_t *plain, size_t *plain_bytes,
+                            bool *opened)
+{
+  *opened = false;
+  const uint8_t *key = NULL;
+  if (!entry->payload)
+    return COOP_OK; /* erased */
+  coop_err err = key_for(ring, grantor, entry->header.audience_id, &key);
+  if (err || !key)
+    return err;
+  err = ledger_open_payload(key, entry->header_bytes, entry->payload, entry->payload_bytes, plain,
+                            plain_bytes);
+  if (err)
+    return COOP_E_TAMPERED; /* a key that opens its audience but not this entry */
+  *opened = true;
+  return COOP_OK;
+}
+
+/* ---- A coop log as this node can read it ---------------------------------------------- */
+
+typedef struct fact {
+  uint8_t field;
+  uint32_t from_period;
+  uint32_t value;
+} fact;
+
+typedef struct resident {
+  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  char name[COOP_NAME_BYTES_MAX + 1];
+  char client_ref[LEDGER_CLIENT_REF_BYTES_MAX + 1];
+  uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES];
+  fact facts[FACTS_MAX]; /* in log order */
+  size_t fact_count;
+} resident;
+
+/* A member record reduced to what the offset inputs use. */
+typedef struct record_item {
+  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
+  uint64_t index;
+  uint8_t leaf[LEDGER_HASH_BYTES];
+  uint32_t date;
+  uint8_t type, memo_type;
+  int64_t quantity;
+  int64_t revenue, costs, allowance; /* member postings on 4000, 5000, 5010 */
+} record_item;
+
+typedef struct statement_item {
+  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
+  uint64_t index;
+  uint8_t leaf[LEDGER_HASH_BYTES];
+  uint32_t period;
+} statement_item;
+
+typedef struct coop_view {
+  uint8_t log_id[LEDGER_LOG_ID_BYTES];
+  char name[COOP_NAME_BYTES_MAX + 1];
+  int role;
+  resident *residents;
+  size_t resident_count, resident_capacity;
+  record_item *records;
+  size_t record_count, record_capacity;
+  statement_item *statements;
+  size_t statement_count, statement_capacity;
+  uint32_t *closed;
+  size_t closed_count, closed_capacity;
+} coop_view;
+
+static void view_free(coop_view *view)
+{
+  coop_free(view->residents);
+  coop_free(view->records);
+  coop_free(view->statements);
+  coop_free(view->closed);
+  memset(view, 0, sizeof *view);
+}
+
+static resident *find_resident(coop_view *view, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES])
+{
+  for (size_t i = 0; i < view->resident_count; i++)
+    if (!memcmp(view->residents[i].audience, audience, LEDGER_AUDIENCE_ID_BYTES))
+      return &view->residents[i];
+  return NULL;
+}
+
+typedef struct view_scan {
+  coop_view *view;
+  key_ring *ring;
+  uint8_t *plain; /* COOP_PAYLOAD_BYTES_MAX */
+} view_scan;
+
+static coop_err view_member(view_scan *scan, const ledger_stored_entry *entry, const uint8_t *plain,
+                            size_t plain_bytes)
+{
+  coop_view *view = scan->view;
+  ledger_member_payload member;
+  if (ledger_member_decode(plain, plain_bytes, &member))
+    return COOP_E_TAMPERED;
+  resident *who = find_resident(view, entry->header.audience_id);
+  if (member.action == LEDGER_MEMBER_ENROL && !who) {
+    coop_err err = grow((void **)&view->residents, &view->resident_capacity,
+                        view->resident_count, sizeof *view->residents);
+    if (err)
+      return err;
+    who = &view->residents[view->resident_count++];
+    memset(who, 0, sizeof *who);
+    memcpy(who->audience, entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
+    ledger_member_id(who->audience, who->member_id);
+    memcpy(who->name, member.name, sizeof who->name);
+    memcpy(who->client_ref, member.client_ref, sizeof who->client_ref);
+    memcpy(who->municipality, member.municipality, LEDGER_PUBLIC_KEY_BYTES);
+  } else if (member.action == LEDGER_MEMBER_STATUS && who) {
+    if (who->fact_count == FACTS_MAX)
+      return COOP_E_LIMIT;
+    who->facts[who->fact_count++] = (fact){member.field, member.from_period, member.value};
+  }
+  return COOP_OK;
+}
+
+static coop_err view_record(view_scan *scan, const ledger_stored_entry *entry,
+                            const uint8_t *plain, size_t plain_bytes)
+{
+  coop_view *view = scan->view;
+  ledger_record *record = coop_malloc(sizeof *record);
+  if (!record)
+    return COOP_E_NOMEM;
+  coop_err err = ledger_record_decode(plain, plain_bytes, record) ? COOP_E_TAMPERED : COOP_OK;
+  if (!err)
+    err = grow((void **)&view->records, &view->record_capacity, view->record_count,
+               sizeof *view->records);
+  if (!err) {
+    record_item *item = &view->records[view->record_count++];
+    memset(item, 0, sizeof *item);
+    memcpy(item->audience, entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
+    item->index = entry->header.index;
+    memcpy(item->leaf, entry->leaf_hash, LEDGER_HASH_BYTES);
+    item->date = record->date;
+    item->type = record->type;
+    item->memo_type = record->memo_type;
+    item->quantity = record->quantity;
+    for (unsigned i = 0; i < record->posting_count; i++) {
+      const ledger_posting *posting = &record->postings[i];
+      if (posting->account == LEDGER_ACCOUNT_MEMBER_REVENUE)
+        item->revenue += posting->amount_cents;
+      else if (posting->account == LEDGER_ACCOUNT_MEMBER_COSTS)
+        item->costs += posting->amount_cents;
+      else if (posting->account == LEDGER_ACCOUNT_MEMBER_VOLUNTEER_ALLOWANCE)
+        item->allowance += posting->amount_cents;
+    }
+  }
+  coop_free(record);
+  return err;
+}
+
+static coop_err view_statement(view_scan *scan, const ledger_stored_entry *entry,
+                               const uint8_t *plain, size_t plain_bytes)
+{
+  coop_view *view = scan->view;
+  /* Only the period is needed now; the whole statement is read again when
+   * judged (it is large). */
+  if (plain_bytes < 1 + LEDGER_MEMBER_ID_BYTES + 4 || plain[0] != 1)
+    return COOP_E_TAMPERED;
+  coop_err err = grow((void **)&view->statements, &view->statement_capacity,
+                      view->statement_count, sizeof *view->statements);
+  if (err)
+    return err;
+  statement_item *item = &view->statements[view->statement_count++];
+  memcpy(item->audience, entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
+  item->index = entry->header.index;
+  memcpy(item->leaf, entry->leaf_hash, LEDGER_HASH_BYTES);
+  item->period = coop_get_u32le(plain + 1 + LEDGER_MEMBER_ID_BYTES);
+  return COOP_OK;
+}
+
+static coop_err view_entry(void *context, const ledger_stored_entry *entry)
+{
+  view_scan *scan = context;
+  coop_view *view = scan->view;
+  uint16_t kind = entry->header.kind;
+  if (kind == LEDGER_KIND_IDENTITY && entry->header.index == 0 && entry->payload) {
+    ledger_identity_payload identity;
+    if (!ledger_identity_payload_decode(entry->payload, entry->payload_bytes, &identity)) {
+      view->role = identity.role;
+      memcpy(view->name, identity.name, sizeof view->name);
+    }
+    return COOP_OK;
+  }
+  if (kind == LEDGER_KIND_PERIOD_CLOSE && entry->payload &&
+      entry->payload_bytes == LEDGER_PERIOD_CLOSE_PAYLOAD_BYTES) {
+    coop_err err = grow((void **)&view->closed, &view->closed_capacity, view->closed_count,
+                        sizeof *view->closed);
+    if (!err)
+      view->closed[view->closed_count++] = coop_get_u32le(entry->payload + 1);
+    return err;
+  }
+  if (kind != LEDGER_KIND_MEMBER && kind != LEDGER_KIND_TRANSACTION &&
+      kind != LEDGER_KIND_STATEMENT)
+    return COOP_OK;
+  size_t plain_bytes = 0;
+  bool opened = false;
+  coop_err err = open_sealed(scan->ring, view->log_id, entry, scan->plain, &plain_bytes, &opened);
+  if (err || !opened)
+    return err;
+  if (kind == LEDGER_KIND_MEMBER)
+    return view_member(scan, entry, scan->plain, plain_bytes);
+  if (!find_resident(view, entry->header.audience_id))
+    return COOP_OK; /* the books audience (coop-level records): not a member's */
+  if (kind == LEDGER_KIND_TRANSACTION)
+    return view_record(scan, entry, scan->plain, plain_bytes);
+  return view_statement(scan, entry, scan->plain, plain_bytes);
+}
+
+static coop_err view_load(node *self, key_ring *ring, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                          coop_view *view)
+{
+  memset(view, 0, sizeof *view);
+  memcpy(view->log_id, log_id, LEDGER_LOG_ID_BYTES);
+  view_scan scan = {.view = view, .ring = ring, .plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX)};
+  if (!scan.plain)
+    return COOP_E_NOMEM;
+  coop_err err = ledger_store_entries(self->store, log_id, 0, view_entry, &scan);
+  sodium_memzero(scan.plain, COOP_PAYLOAD_BYTES_MAX);
+  coop_free(scan.plain);
+  if (err)
+    view_free(view);
+  return err;
+}
+
+static bool period_closed(const coop_view *view, uint32_t period)
+{
+  for (size_t i = 0; i < view->closed_count; i++)
+    if (view->closed[i] == period)
+      return true;
+  return false;
+}
+
+/* ---- Judging one statement ------------------------------------------------------------ */
+
+typedef struct auditor {
+  node *node;
+  key_ring ring;
+  ledger_offset_rule_set rule_sets[RULE_SETS_MAX];
+  uint64_t rule_set_index[RULE_SETS_MAX];
+  uint8_t rule_set_leaf[RULE_SETS_MAX][LEDGER_HASH_BYTES];
+  size_t rule_set_count;
+  ledger_statement_payload statement; /* the one being judged */
+  ledger_statement_payload previous;
+  uint8_t plain[COOP_PAYLOAD_BYTES_MAX];
+} auditor;
+
+static ledger_offset_period offset_period(uint32_t period)
+{
+  return (ledger_offset_period){(int)(period / 100), (int)(period % 100)};
+}
+
+/* Reads and opens one statement of the view's log into `out`. */
+static coop_err read_statement(auditor *self, const coop_view *view, uint64_t index,
+                               ledger_statement_payload *out)
+{
+  uint8_t header_bytes[LEDGER_ENTRY_HEADER_BYTES], leaf[LEDGER_HASH_BYTES];
+  uint8_t *sealed = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
+  if (!sealed)
+    return COOP_E_NOMEM;
+  size_t sealed_bytes = 0, plain_bytes = 0;
+  coop_err err = ledger_store_entry(self->node->store, view->log_id, index, header_bytes, sealed,
+                                    &sealed_bytes, leaf);
+  ledger_stored_entry entry = {.header_bytes = header_bytes, .payload = sealed,
+                               .payload_bytes = sealed_bytes, .leaf_hash = leaf};
+  bool opened = false;
+  if (!err)
+    err = ledger_entry_header_decode(header_bytes, sizeof header_bytes, &entry.header);
+  if (!err)
+    err = open_sealed(&self->ring, view->log_id, &entry, self->plain, &plain_bytes, &opened);
+  if (!err && !opened)
+    err = COOP_E_NO_KEY;
+  if (!err)
+    err = ledger_statement_decode(self->plain, plain_bytes, out) ? COOP_E_TAMPERED : COOP_OK;
+  coop_free(sealed);
+  return err;
+}
+
+/* The member's status facts in force in `period`: the latest per field from
+ * on or before it, a later entry overriding an earlier one of the same month
+ * (as the coop's books apply them). */
+static void status_in(const resident *who, uint32_t period, ledger_offset_month *inputs,
+                      uint32_t *birth_period)
+{
+  uint32_t best_from[6] = {0};
+  bool seen[6] = {false};
+  uint32_t value[6] = {0};
+  for (size_t i = 0; i < who->fact_count; i++) {
+    const fact *f = &who->facts[i];
+    if (f->field < 1 || f->field > 5 || f->from_period > period)
+      continue;
+    if (!seen[f->field] || f->from_period >= best_from[f->field]) {
+      seen[f->field] = true;
+      best_from[f->field] = f->from_period;
+      value[f->field] = f->value;
+    }
+  }
+  *birth_period = value[LEDGER_MEMBER_BIRTH];
+  inputs->n_approved = value[LEDGER_MEMBER_N_APPROVED] != 0;
+  inputs->medical_hours_limit = value[LEDGER_MEMBER_MEDICAL_LIMIT] != 0;
+  inputs->single_parent_child_under_12 = value[LEDGER_MEMBER_SINGLE_PARENT] != 0;
+}
+
+static bool cited(const ledger_statement_payload *statement, uint64_t index)
+{
+  for (unsigned i = 0; i < statement->source_count; i++)
+    if (statement->sources[i].index == index)
+      return true;
+  return false;
+}
+
+/* The inputs from the records themselves; also checks the statement cites
+ * exactly the member's records of the month written before it. */
+static void recompute_inputs(const coop_view *view, const resident *who,
+                             const statement_item *item, const ledger_statement_payload *statement,
+                             ledger_offset_month *inputs, ledger_verdict *verdict)
+{
+  uint32_t from = item->period * 100 + 1, to = item->period * 100 + 31;
+  int64_t other_income = 0, hours = 0;
+  memset(inputs, 0, sizeof *inputs);
+  for (size_t i = 0; i < view->record_count; i++) {
+    const record_item *record = &view->records[i];
+    if (memcmp(record->audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) ||
+        record->date < from || record->date > to || record->index > item->index ||
+        record->type == LEDGER_RECORD_PROFIT_SPLIT)
+      continue;
+    if (!cited(statement, record->index) && !verdict->reason) {
+      verdict->reason = LEDGER_DISPUTE_MISSING_RECORD;
+      verdict->detail_index = record->index;
+    }
+    inputs->revenue_cents -= record->revenue; /* income is credited: negative */
+    inputs->costs_cents += record->costs;
+    inputs->volunteer_allowance_cents += record->allowance;
+    uint8_t memo = record->type == LEDGER_RECORD_CORRECTION ? record->memo_type : record->type;
+    if (memo == LEDGER_RECORD_OTHER_INCOME)
+      other_income += record->quantity;
+    else if (memo == LEDGER_RECORD_HOURS)
+      hours += record->quantity;
+  }
+  /* Every cited entry must be one of those records, with its leaf hash. */
+  for (unsigned s = 0; s < statement->source_count && !verdict->reason; s++) {
+    bool found = false;
+    for (size_t i = 0; i < view->record_count && !found; i++) {
+      const record_item *record = &view->records[i];
+      found = record->index == statement->sources[s].index &&
+              !memcmp(record->leaf, statement->sources[s].leaf_hash, LEDGER_HASH_BYTES) &&
+              !memcmp(record->audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) &&
+              record->date >= from && record->date <= to;
+    }
+    if (!found) {
+      verdict->reason = LEDGER_DISPUTE_UNSEEN_SOURCE;
+      verdict->detail_index = statement->sources[s].index;
+    }
+  }
+  uint32_t birth = 0;
+  status_in(who, item->period, inputs, &birth);
+  inputs->period = offset_period(item->period);
+  inputs->other_income_cents = other_income;
+  inputs->hours = hours / 100;
+  inputs->age_years = ledger_statement_age_on_first(birth, item->period);
+  ledger_statement_normalise_inputs(inputs);
+}
+
+/* The engine's state before the month: the member's latest earlier
+ * statement's carried state (as the coop uses it), or a fresh one. */
+static coop_err state_before(auditor *self, const coop_view *view, const statement_item *item,
+                             ledger_offset_state *state)
+{
+  const statement_item *best = NULL;
+  for (size_t i = 0; i < view->statement_count; i++) {
+    const statement_item *other = &view->statements[i];
+    if (memcmp(other->audience, item->audience, LEDGER_AUDIENCE_ID_BYTES) ||
+        other->period >= item->period || other->index > item->index)
+      continue;
+    if (!best || other->period > best->period ||
+        (other->period == best->period && other->index > best->index))
+      best = other;
+  }
+  ledger_offset_state_init(state);
+  if (!best)
+    return COOP_OK;
+  coop_err err = read_statement(self, view, best->index, &self->previous);
+  if (!err)
+    *state = self->previous.state_after;
+  return err;
+}
+
+static coop_err judge(auditor *self, const coop_view *view, const resident *who,
+                      const statement_item *item, ledger_verdict *verdict, bool *dispute)
+{
+  ledger_statement_payload *statement = &self->statement;
+  coop_err err = read_statement(self, view, item->index, statement);
+  if (err)
+    return err;
+  memset(verdict, 0, sizeof *verdict);
+  memcpy(verdict->member, statement->member, LEDGER_MEMBER_ID_BYTES);
+  verdict->period = statement->period;
+  memcpy(verdict->coop_log, view->log_id, LEDGER_LOG_ID_BYTES);
+  verdict->statement_index = item->index;
+  memcpy(verdict->statement_leaf_hash, item->leaf, LEDGER_HASH_BYTES);
+  ledger_statement_figures_hash(statement, verdict->figures_hash);
+
+  /* The rule set named must be ours, published, and the one in force. */
+  size_t named = self->rule_set_count, in_force = 0;
+  for (size_t i = 0; i < self->rule_set_count; i++)
+    if (self->rule_set_index[i] == statement->rule_set_index &&
+        !memcmp(self->rule_set_leaf[i], statement->rule_set_leaf_hash, LEDGER_HASH_BYTES))
+      named = i;
+  bool ours = !memcmp(statement->rule_set_log, self->node->identity.public_key,
+                      LEDGER_LOG_ID_BYTES);
+  if (!ours || named == self->rule_set_count) {
+    verdict->reason = LEDGER_DISPUTE_UNKNOWN_RULE_SET;
+    verdict->detail_index = statement->rule_set_index;
+  } else if (ledger_offset_select(self->rule_sets, self->rule_set_count,
+                                  offset_period(statement->period), &in_force) ||
+             in_force != named) {
+    verdict->reason = LEDGER_DISPUTE_RULE_SET_NOT_IN_FORCE;
+    verdict->detail_index = statement->rule_set_index;
+  }
+  recompute_inputs(view, who, item, statement, &verdict->month, verdict);
+  ledger_offset_state state;
+  err = state_before(self, view, item, &state);
+  if (err)
+    return err;
+  bool computed = self->rule_set_count &&
+                  ledger_offset_month_compute(self->rule_sets, self->rule_set_count,
+                                              &verdict->month, &state, &verdict->figures) ==
+                      COOP_OK;
+  if (computed)
+    verdict->differing = ledger_statement_differences(statement, &verdict->month,
+                                                      &verdict->figures, &state);
+  else
+    verdict->differing = UINT32_C(1) << LEDGER_FIELD_PROFIT;
+  if (!verdict->reason && verdict->differing)
+    verdict->reason = LEDGER_DISPUTE_FIGURES;
+  *dispute = verdict->reason != 0;
+  return COOP_OK;
+}
+
+/* ---- Verdicts already given ----------------------------------------------------------- */
+
+typedef struct verdict_scan {
+  key_ring *ring;
+  const uint8_t *coop_log;       /* the grantor of the audiences */
+  uint64_t statement_index;      /* node_verdict_for: the one wanted; UINT64_MAX: all */
+  node_verdict_found *found;     /* node_verdict_for */
+  uint64_t *judged;              /* audit: indexes already judged */
+  size_t judged_count, judged_capacity;
+  uint8_t *plain;
+  const uint8_t *log_id;         /* the log being scanned */
+} verdict_scan;
+
+static coop_err scan_verdict(void *context, const ledger_stored_entry *entry)
+{
+  verdict_scan *scan = context;
+  uint16_t kind = entry->header.kind;
+  if (kind != LEDGER_KIND_ACKNOWLEDGEMENT && kind != LEDGER_KIND_DISPUTE)
+    return COOP_OK;
+  size_t plain_bytes = 0;
+  bool opened = false;
+  coop_err err = open_sealed(scan->ring, scan->coop_log, entry, scan->plain, &plain_bytes,
+                             &opened);
+  if (err == COOP_E_TAMPERED)
+    return COOP_OK; /* not sealed under this coop's audience key */
+  if (err || !opened)
+    return err;
+  ledger_verdict verdict;
+  bool dispute = kind == LEDGER_KIND_DISPUTE;
+  if (ledger_verdict_decode(scan->plain, plain_bytes, dispute, &verdict) ||
+      memcmp(verdict.coop_log, scan->coop_log, LEDGER_LOG_ID_BYTES))
+    return COOP_OK;
+  if (scan->found) {
+    if (verdict.statement_index == scan->statement_index) {
+      scan->found->status = dispute ? NODE_AUDIT_DISPUTED : NODE_AUDIT_ACKNOWLEDGED;
+      scan->found->verdict = verdict;
+      memcpy(scan->found->log_id, scan->log_id, LEDGER_LOG_ID_BYTES);
+      scan->found->index = entry->header.index;
+    }
+    return COOP_OK;
+  }
+  err = grow((void **)&scan->judged, &scan->judged_capacity, scan->judged_count,
+             sizeof *scan->judged);
+  if (!err)
+    scan->judged[scan->judged_count++] = verdict.statement_index;
+  return err;
+}
+
+static bool was_judged(const verdict_scan *scan, uint64_t index)
+{
+  for (size_t i = 0; i < scan->judged_count; i++)
+    if (scan->judged[i] == index)
+      return true;
+  return false;
+}
+
+/* ---- The run -------------------------------------------------------------------------- */
+
+typedef struct log_ids {
+  uint8_t (*ids)[LEDGER_LOG_ID_BYTES];
+  size_t count, capacity;
+} log_ids;
+
+static coop_err collect_log(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  log_ids *list = context;
+  coop_err err = grow((void **)&list->ids, &list->capacity, list->count, sizeof *list->ids);
+  if (!err)
+    memcpy(list->ids[list->count++], log_id, LEDGER_LOG_ID_BYTES);
+  return err;
+}
+
+/* Every log but our own. */
+static coop_err other_logs(node *self, log_ids *list)
+{
+  log_ids all = {0};
+  coop_err err = ledger_store_logs(self->store, collect_log, &all);
+  for (size_t i = 0; i < all.count && !err; i++)
+    if (memcmp(all.ids[i], self->identity.public_key, LEDGER_LOG_ID_BYTES))
+      err = collect_log(list, all.ids[i]);
+  coop_free(all.ids);
+  return err;
+}
+
+typedef struct pending_verdict {
+  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
+  uint8_t key[LEDGER_AUDIENCE_KEY_BYTES];
+  bool dispute;
+  coop_buf payload;
+} pending_verdict;
+
+static coop_err append_verdicts(node *self, pending_verdict *pending, size_t count)
+{
+  coop_err err = COOP_OK;
+  for (size_t start = 0; start < count && !err; start += 1000) {
+    size_t batch = count - start < 1000 ? count - start : 1000;
+    ledger_append_item *items = coop_calloc(batch, sizeof *items);
+    if (!items)
+      return COOP_E_NOMEM;
+    for (size_t i = 0; i < batch; i++) {
+      pending_verdict *verdict = &pending[start + i];
+      items[i] = (ledger_append_item){
+          .kind = verdict->dispute ? LEDGER_KIND_DISPUTE : LEDGER_KIND_ACKNOWLEDGEMENT,
+          .audience_id = verdict->audience,
+          .audience_key = verdict->key,
+          .payload = verdict->payload.data,
+          .payload_bytes = verdict->payload.len};
+    }
+    err = ledger_store_append(self->store, &self->identity, items, batch, node_now_ms(), NULL);
+    coop_free(items);
+  }
+  return err;
+}
+
+static coop_err audit_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                          node_audit_summary *summary, pending_verdict **pending,
+                          size_t *pending_count, size_t *pending_capacity)
+{
+  coop_view view;
+  coop_err err = view_load(self->node, &self->ring, log_id, &view);
+  if (err)
+    return err;
+  verdict_scan judged = {.ring = &self->ring, .coop_log = log_id,
+                         .statement_index = UINT64_MAX, .plain = self->plain,
+                         .log_id = self->node->identity.public_key};
+  if (view.statement_count)
+    err = ledger_store_entries(self->node->store, self->node->identity.public_key, 0,
+                               scan_verdict, &judged);
+  for (size_t i = 0; i < view.statement_count && !err; i++) {
+    const statement_item *item = &view.statements[i];
+    resident *who = find_resident(&view, item->audience);
+    if (!who || memcmp(who->municipality, self->node->identity.public_key, LEDGER_LOG_ID_BYTES))
+      continue;
+    summary->statements_seen++;
+    if (was_judged(&judged, item->index)) {
+      summary->already_judged++;
+      continue;
+    }
+    ledger_verdict verdict;
+    bool dispute = false;
+    err = judge(self, &view, who, item, &verdict, &dispute);
+    if (!err)
+      err = grow((void **)pending, pending_capacity, *pending_count, sizeof **pending);
+    if (err)
+      break;
+    pending_verdict *out = &(*pending)[(*pending_count)++];
+    memset(out, 0, sizeof *out);
+    memcpy(out->audience, item->audience, LEDGER_AUDIENCE_ID_BYTES);
+    const uint8_t *key = NULL;
+    err = key_for(&self->ring, log_id, item->audience, &key);
+    if (!err && key)
+      memcpy(out->key, key, LEDGER_AUDIENCE_KEY_BYTES);
+    out->dispute = dispute;
+    coop_buf_init(&out->payload, COOP_PAYLOAD_BYTES_MAX);
+    if (!err)
+      err = ledger_verdict_encode(&verdict, dispute, &out->payload);
+    if (!err && dispute)
+      summary->disputed++;
+    else if (!err)
+      summary->acknowledged++;
+  }
+  coop_free(judged.judged);
+  view_free(&view);
+  return err;
+}
+
+static auditor *auditor_new(node *self, char message[NODE_MESSAGE_BYTES], coop_err *err)
+{
+  auditor *audit = coop_calloc(1, sizeof *audit);
+  if (!audit) {
+    *err = COOP_E_NOMEM;
+    snprintf(message, NODE_MESSAGE_BYTES, "out of memory");
+    return NULL;
+  }
+  audit->node = self;
+  audit->ring.node = self;
+  *err = ledger_offset_rule_sets_from_log(self->store, self->identity.public_key,
+                                          audit->rule_sets, audit->rule_set_index,
+                                          audit->rule_set_leaf, RULE_SETS_MAX,
+                                          &audit->rule_set_count);
+  if (*err) {
+    snprintf(message, NODE_MESSAGE_BYTES, "cannot read this node's rule sets: %s",
+             coop_err_message(*err));
+    coop_free(audit);
+    return NULL;
+  }
+  return audit;
+}
+
+static void auditor_free(auditor *audit)
+{
+  if (!audit)
+    return;
+  key_ring_free(&audit->ring);
+  sodium_memzero(audit, sizeof *audit);
+  coop_free(audit);
+}
+
+coop_err node_audit_run(node *self, node_audit_summary *summary,
+                        char message[NODE_MESSAGE_BYTES])
+{
+  memset(summary, 0, sizeof *summary);
+  if (self->role != LEDGER_ROLE_MUNICIPALITY) {
+    snprintf(message, NODE_MESSAGE_BYTES,
+             "only a municipality node audits statements (this node is a %s)",
+             ledger_role_name(self->role));
+    return COOP_E_USAGE;
+  }
+  coop_err err = COOP_OK;
+  auditor *audit = auditor_new(self, message, &err);
+  if (!audit)
+    return err;
+  log_ids logs = {0};
+  pending_verdict *pending = NULL;
+  size_t pending_count = 0, pending_capacity = 0;
+  err = other_logs(self, &logs);
+  for (size_t i = 0; i < logs.count && !err; i++)
+    err = audit_log(audit, logs.ids[i], summary, &pending, &pending_count, &pending_capacity);
+  if (!err && pending_count)
+    err = append_verdicts(self, pending, pending_count);
+  if (err)
+    snprintf(message, NODE_MESSAGE_BYTES, "audit failed: %s", coop_err_message(err));
+  for (size_t i = 0; i < pending_count; i++) {
+    sodium_memzero(pending[i].key, sizeof pending[i].key);
+    coop_buf_release(&pending[i].payload);
+  }
+  coop_free(pending);
+  coop_free(logs.ids);
+  auditor_free(audit);
+  return err;
+}
+
+/* ---- Reading verdicts and the report ------------------------------------------------------ */
+
+coop_err node_verdict_for(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
+                          uint64_t statement_index, node_verdict_found *found)
+{
+  memset(found, 0, sizeof *found);
+  found->status = NODE_AUDIT_PENDING;
+  key_ring ring = {.node = self};
+  uint8_t *plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
+  log_ids logs = {0};
+  coop_err err = plain ? ledger_store_logs(self->store, collect_log, &logs) : COOP_E_NOMEM;
+  for (size_t i = 0; i < logs.count && !err && found->status == NODE_AUDIT_PENDING; i++) {
+    if (!memcmp(logs.ids[i], coop_log, LEDGER_LOG_ID_BYTES))
+      continue;
+    verdict_scan scan = {.ring = &ring, .coop_log = coop_log, .statement_index = statement_index,
+                         .found = found, .plain = plain, .log_id = logs.ids[i]};
+    err = ledger_store_entries(self->store, logs.ids[i], 0, scan_verdict, &scan);
+  }
+  if (plain)
+    sodium_memzero(plain, COOP_PAYLOAD_BYTES_MAX);
+  coop_free(plain);
+  coop_free(logs.ids);
+  key_ring_free(&ring);
+  return err;
+}
+
+const char *node_audit_status_name(int status)
+{
+  switch (status) {
+  case NODE_AUDIT_MISSING: return "missing";
+  case NODE_AUDIT_PENDING: return "pending";
+  case NODE_AUDIT_ACKNOWLEDGED: return "acknowledged";
+  case NODE_AUDIT_DISPUTED: return "disputed";
+  case NODE_AUDIT_OPEN: return "open";
+  }
+  return "unknown";
+}
+
+static bool has_income(const coop_view *view, const resident *who, uint32_t period)
+{
+  for (size_t i = 0; i < view->record_count; i++) {
+    const record_item *record = &view->records[i];
+    if (!memcmp(record->audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) &&
+        record->date / 100 == period && record->type != LEDGER_RECORD_PROFIT_SPLIT)
+      return true;
+  }
+  return false;
+}
+
+static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                           uint32_t period, node_audit_row_visitor visitor, void *context)
+{
+  coop_view view;
+  coop_err err = view_load(self->node, &self->ring, log_id, &view);
+  for (size_t r = 0; r < view.resident_count && !err; r++) {
+    const resident *who = &view.residents[r];
+    if (memcmp(who->municipality, self->node->identity.public_key, LEDGER_LOG_ID_BYTES))
+      continue;
+    node_audit_row row;
+    memset(&row, 0, sizeof row);
+    memcpy(row.coop_log, log_id, LEDGER_LOG_ID_BYTES);
+    memcpy(row.coop_name, view.name, sizeof row.coop_name);
+    memcpy(row.member_id, who->member_id, sizeof row.member_id);
+    memcpy(row.name, who->name, sizeof row.name);
+    memcpy(row.client_ref, who->client_ref, sizeof row.client_ref);
+    const statement_item *latest = NULL;
+    for (size_t s = 0; s < view.statement_count; s++)
+      if (!memcmp(view.statements[s].audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) &&
+          view.statements[s].period == period)
+        latest = &view.statements[s]; /* a correction comes later in the log */
+    if (latest) {
+      row.has_statement = true;
+      row.statement_index = latest->index;
+      err = read_statement(self, &view, latest->index, &self->statement);
+      if (err)
+        break;
+      row.figures = self->statement.figures;
+      node_verdict_found found;
+      err = node_verdict_for(self->node, log_id, latest->index, &found);
+      if (err)
+        break;
+      row.status = found.status;
+      row.verdict = found.verdict;
+    } else if (has_income(&view, who, period)) {
+      row.status = period_closed(&view, period) ? NODE_AUDIT_MISSING : NODE_AUDIT_OPEN;
+    } else {
+      continue;
+    }
+    err = visitor(context, &row);
+  }
+  view_free(&view);
+  return err;
+}
+
+coop_err node_audit_report(node *self, uint32_t period, node_audit_row_visitor visitor,
+                           void *context, char message[NODE_MESSAGE_BYTES])
+{
+  if (self->role != LEDGER_ROLE_MUNICIPALITY) {
+    snprintf(message, NODE_MESSAGE_BYTES,
+             "the audit report is a municipality's view (this node is a %s)",
+             ledger_role_name(self->role));
+    return COOP_E_USAGE;
+  }
+  coop_err err = COOP_OK;
+  auditor *audit = auditor_new(self, message, &err);
+  if (!audit)
+    return err;
+  log_ids logs = {0};
+  err = other_logs(self, &logs);
+  for (size_t i = 0; i < logs.count && !err; i++)
+    err = report_log(audit, logs.ids[i], period, visitor, context);
+  if (err && !message[0])
+    snprintf(message, NODE_MESSAGE_BYTES, "audit report failed: %s", coop_err_message(err));
+  coop_free(logs.ids);
+  auditor_free(audit);
+  return err;
+}

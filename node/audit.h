@@ -1,0 +1,79 @@
+/* The audit loop, municipality side: every statement a coop wrote for one of
+ * this municipality's residents is recomputed from the coop's own entries
+ * (the member's records and status, the previous statement's carried state)
+ * with the municipality's own copy of the rule set the statement names, and
+ * answered in the municipality's log with an acknowledgement (kind 20) or a
+ * dispute (kind 21) sealed to the member's audience.  And the reading side:
+ * the verdict on a statement, for the coop, the member and reports.
+ *
+ * Everything is derived from logs the node holds; nothing here trusts the
+ * coop's arithmetic. */
+#ifndef COOP_NODE_AUDIT_H
+#define COOP_NODE_AUDIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ledger/books.h"
+#include "ledger/statement.h"
+#include "node/node.h"
+
+typedef struct node_audit_summary {
+  size_t statements_seen;   /* statements of our residents found in coop logs */
+  size_t acknowledged;      /* verdicts appended by this run */
+  size_t disputed;
+  size_t already_judged;
+} node_audit_summary;
+
+/* Judges every statement not judged yet (municipality nodes only:
+ * COOP_E_USAGE otherwise) and appends the verdicts in one batch. */
+COOP_MUST_USE coop_err node_audit_run(node *node, node_audit_summary *summary,
+                                      char message[NODE_MESSAGE_BYTES]);
+
+typedef enum node_audit_status {
+  NODE_AUDIT_MISSING = 1,      /* month closed, income recorded, no statement */
+  NODE_AUDIT_PENDING = 2,      /* a statement, not judged yet */
+  NODE_AUDIT_ACKNOWLEDGED = 3,
+  NODE_AUDIT_DISPUTED = 4,
+  NODE_AUDIT_OPEN = 5,         /* income recorded, month not closed yet */
+} node_audit_status;
+
+const char *node_audit_status_name(int status);
+
+/* One resident's month, for `coop audit report`. */
+typedef struct node_audit_row {
+  uint8_t coop_log[LEDGER_LOG_ID_BYTES];
+  char coop_name[COOP_NAME_BYTES_MAX + 1];
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  char name[COOP_NAME_BYTES_MAX + 1];
+  char client_ref[LEDGER_CLIENT_REF_BYTES_MAX + 1];
+  int status; /* node_audit_status */
+  bool has_statement;
+  uint64_t statement_index;
+  ledger_offset_statement figures; /* the statement's, when there is one */
+  ledger_verdict verdict;          /* the dispute, when disputed */
+} node_audit_row;
+
+typedef coop_err (*node_audit_row_visitor)(void *context, const node_audit_row *row);
+
+/* One row per resident of this municipality with a statement or income in
+ * `period` (YYYYMM), per coop log held.  Municipality nodes only. */
+COOP_MUST_USE coop_err node_audit_report(node *node, uint32_t period,
+                                         node_audit_row_visitor visitor, void *context,
+                                         char message[NODE_MESSAGE_BYTES]);
+
+/* The verdict on one statement of `coop_log`, looked up in every other log
+ * held (the municipality's), read with this node's keys: *status is
+ * NODE_AUDIT_PENDING when none is found, else ACKNOWLEDGED or DISPUTED with
+ * *verdict filled (and the verdict's own log and index, for receipts). */
+typedef struct node_verdict_found {
+  int status;
+  ledger_verdict verdict;
+  uint8_t log_id[LEDGER_LOG_ID_BYTES];
+  uint64_t index;
+} node_verdict_found;
+
+COOP_MUST_USE coop_err node_verdict_for(node *node, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
+                                        uint64_t statement_index, node_verdict_found *found);
+
+#endif
