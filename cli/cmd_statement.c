@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "node/audit.h"
 #include "ledger/alloc.h"
 #include "ledger/hex.h"
 #include "ledger/money.h"
@@ -38,6 +39,7 @@ typedef struct statement_view {
   const ledger_statement_payload *statement;
   uint64_t entry_index;
   int english;
+  const node_verdict_found *verdict;
 } statement_view;
 
 static const char *say(const statement_view *view, const char *dutch, const char *english)
@@ -116,6 +118,52 @@ static void print_padded(const char *text, int width)
     fputc(' ', stdout);
 }
 
+/* The municipality's verdict, as far as this node has its log. */
+static void print_verdict(const statement_view *view)
+{
+  const node_verdict_found *found = view->verdict;
+  if (found->status == NODE_AUDIT_ACKNOWLEDGED) {
+    printf("%s %llu).\n",
+           say(view, "Gemeente: akkoord (erkenning, entry", "Municipality: acknowledged (entry"),
+           (unsigned long long)found->index);
+    return;
+  }
+  if (found->status != NODE_AUDIT_DISPUTED) {
+    printf("%s\n", say(view, "Gemeente: nog niet gecontroleerd (of haar logboek is nog niet "
+                             "gesynchroniseerd).",
+                       "Municipality: not checked yet (or its log has not been synced)."));
+    return;
+  }
+  printf("%s %llu): %s", say(view, "Gemeente: BETWIST (entry", "Municipality: DISPUTED (entry"),
+         (unsigned long long)found->index, ledger_dispute_reason_name(found->verdict.reason));
+  for (unsigned field = 0; field < LEDGER_FIELD_COUNT; field++)
+    if (found->verdict.differing & (UINT32_C(1) << field))
+      printf(" %s", ledger_verdict_field_name(field));
+  printf("\n%s\n", say(view, "Zie 'coop disputes' voor de bedragen van de gemeente.",
+                       "See 'coop disputes' for the municipality's figures."));
+}
+
+static json_t *verdict_json(const node_verdict_found *found)
+{
+  json_t *object = json_pack("{s:s}", "status", node_audit_status_name(found->status));
+  if (object && found->status != NODE_AUDIT_PENDING) {
+    char log_id[65];
+    ledger_hex_encode(found->log_id, 32, log_id);
+    json_object_set_new(object, "log_id", json_string(log_id));
+    json_object_set_new(object, "index", json_integer((json_int_t)found->index));
+  }
+  if (object && found->status == NODE_AUDIT_DISPUTED) {
+    json_t *fields = json_array();
+    for (unsigned field = 0; field < LEDGER_FIELD_COUNT; field++)
+      if (found->verdict.differing & (UINT32_C(1) << field))
+        json_array_append_new(fields, json_string(ledger_verdict_field_name(field)));
+    json_object_set_new(object, "reason",
+                        json_string(ledger_dispute_reason_name(found->verdict.reason)));
+    json_object_set_new(object, "differing", fields);
+  }
+  return object;
+}
+
 static void print_text(const statement_view *view)
 {
   const ledger_statement_payload *statement = view->statement;
@@ -149,6 +197,7 @@ static void print_text(const statement_view *view)
          (unsigned long long)view->entry_index,
          say(view, "in het ondertekende logboek van de coöperatie.",
              "in the coop's signed log."));
+  print_verdict(view);
 }
 
 static void print_html(const statement_view *view)
@@ -214,7 +263,7 @@ static json_t *statement_json(const statement_view *view)
                                              hex_json(statement->sources[i].leaf_hash, 32)));
   return json_pack(
       "{s:s, s:s, s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:b}, s:{s:o, s:I, s:o},"
-      " s:o}",
+      " s:o, s:o}",
       "member_id", view->member->member_id, "client_ref", view->member->client_ref,
       "entry_index", (json_int_t)view->entry_index, "statement", figures, "inputs", "revenue",
       (json_int_t)in->revenue_cents, "costs", (json_int_t)in->costs_cents,
@@ -224,7 +273,8 @@ static json_t *statement_json(const statement_view *view)
       in->medical_hours_limit, "single_parent_child_under_12", in->single_parent_child_under_12,
       "rule_set", "log_id", hex_json(statement->rule_set_log, 32), "index",
       (json_int_t)statement->rule_set_index, "leaf_hash",
-      hex_json(statement->rule_set_leaf_hash, 32), "sources", sources);
+      hex_json(statement->rule_set_leaf_hash, 32), "sources", sources, "verdict",
+      verdict_json(view->verdict));
 }
 
 static int show(const char *dir, const char *member_id, uint32_t period, int format, int english)
@@ -238,6 +288,9 @@ static int show(const char *dir, const char *member_id, uint32_t period, int for
   coop_err err = statement ? ledger_books_member(opened.store, member_id, &member) : COOP_E_NOMEM;
   if (!err)
     err = ledger_books_statement(opened.store, member_id, period, 0, statement, &entry_index);
+  node_verdict_found verdict = {.status = NODE_AUDIT_PENDING};
+  if (!err)
+    err = node_verdict_for(&opened, opened.identity.public_key, entry_index, &verdict);
   node_close(&opened);
   char period_text[8];
   ledger_period_format(period, period_text);
@@ -251,7 +304,7 @@ static int show(const char *dir, const char *member_id, uint32_t period, int for
     coop_free(statement);
     return CLI_EXIT_FAILURE;
   }
-  statement_view view = {&member, statement, entry_index, english};
+  statement_view view = {&member, statement, entry_index, english, &verdict};
   if (format == CLI_FORMAT_JSON)
     status = cli_print_json(statement_json(&view));
   else if (format == FORMAT_HTML)

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "ledger/alloc.h"
+#include "node/audit.h"
 #include "sync/net.h"
 
 typedef struct daemon_state {
@@ -84,6 +85,28 @@ static coop_err reload(void *context, const sync_net_peer **peers, size_t *count
   return err;
 }
 
+/* A municipality answers new statements of its residents as they arrive;
+ * the verdicts it appends are announced at the next tick like any growth. */
+static void audit_new_statements(void *context)
+{
+  daemon_state *state = context;
+  if (state->node->role != LEDGER_ROLE_MUNICIPALITY)
+    return;
+  node_audit_summary summary;
+  char message[NODE_MESSAGE_BYTES] = "";
+  char line[SYNC_LINE_BYTES];
+  if (node_audit_run(state->node, &summary, message)) {
+    snprintf(line, sizeof line, "audit: %.480s", message);
+    log_line(state, line);
+    return;
+  }
+  if (summary.acknowledged || summary.disputed) {
+    snprintf(line, sizeof line, "audit: %zu statements acknowledged, %zu disputed",
+             summary.acknowledged, summary.disputed);
+    log_line(state, line);
+  }
+}
+
 static sync_net_options options_for(daemon_state *state)
 {
   node *self = state->node;
@@ -95,6 +118,7 @@ static sync_net_options options_for(daemon_state *state)
                               .peer_count = state->peer_count,
                               .context = state,
                               .log = log_line,
+                              .logs_grew = audit_new_statements,
                               .now_ms = wall_now};
   memcpy(options.network_id, self->network_id, sizeof options.network_id);
   return options;
@@ -118,6 +142,7 @@ coop_err node_run(node *self, const char *listen, char message[NODE_MESSAGE_BYTE
     snprintf(line, sizeof line, "node '%s' (%s) starting, network '%s', %zu peers", self->name,
              ledger_role_name(self->role), self->network, state->peer_count);
     log_line(state, line);
+    audit_new_statements(state); /* statements that arrived while it was down */
     err = sync_net_run(&options, problem);
     if (!err)
       log_line(state, "stopped cleanly");

@@ -639,6 +639,7 @@ static announced *find_head(net *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES]
 typedef struct head_scan {
   net *self;
   bool announce;
+  bool grew;
 } head_scan;
 
 /* One log: if it grew since we last told the peers, tell them now. */
@@ -668,6 +669,7 @@ static coop_err scan_log(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES
     memcpy(head->log_id, log_id, LEDGER_LOG_ID_BYTES);
   }
   head->size = latest.size;
+  scan->grew = true;
   if (!scan->announce)
     return COOP_OK;
   uint64_t forks = 0;
@@ -692,6 +694,8 @@ static void announce_growth(net *self, bool announce)
   if (err)
     say(self, "cannot read the store for new entries: %s", coop_err_message(err));
   self->store_dirty = false;
+  if (scan.grew && announce && self->options->logs_grew)
+    self->options->logs_grew(self->options->context);
 }
 
 static void pull_all(net *self, const sync_session *except)
