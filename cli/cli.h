@@ -101,6 +101,8 @@ int cli_cmd_node(int argc, char **argv);
 int cli_cmd_sync(int argc, char **argv);
 int cli_cmd_forks(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
+int cli_cmd_disputes(int argc, char **argv);
+int cli_cmd_receipt(int argc, char **argv);
 /* coop log export|import: argv[0] is the action. */
 int cli_log_transfer(int argc, char **argv);
 int cli_cmd_checkpoint(int argc, char **argv);

@@ -207,3 +207,162 @@ int cli_cmd_audit(int argc, char **argv)
   return cli_usage_error("audit", "unknown subcommand '%s' (expected 'run' or 'report')",
                          argv[1]);
 }
+
+static const char disputes_usage[] =
+    "usage: coop disputes [--all] [-O txt|json] [--dir DIR]\n"
+    "\n"
+    "Lists the statements a municipality disputed, as far as this node can read\n"
+    "them (a coop: its members'; a member: their own; a municipality: its\n"
+    "residents'), with the reason and, for each differing field, the coop's figure\n"
+    "and the municipality's.  A dispute is open until a later statement for the\n"
+    "same member and month is acknowledged; --all lists closed ones too.\n"
+    "Amounts are euros in txt, integer cents in json.\n";
+
+typedef struct disputes_output {
+  cli_format format;
+  bool all;
+  json_t *rows;
+  size_t count;
+} disputes_output;
+
+/* A field's value in the statement and in the verdict (cents or a count). */
+static void field_values(const ledger_statement_payload *statement, const ledger_verdict *verdict,
+                         unsigned field, int64_t *coop, int64_t *municipality)
+{
+  const ledger_offset_month *a = &statement->month, *b = &verdict->month;
+  const ledger_offset_statement *f = &statement->figures, *g = &verdict->figures;
+  const int64_t values[LEDGER_FIELD_COUNT][2] = {
+      {a->revenue_cents, b->revenue_cents}, {a->costs_cents, b->costs_cents},
+      {a->volunteer_allowance_cents, b->volunteer_allowance_cents},
+      {a->other_income_cents, b->other_income_cents}, {a->hours, b->hours},
+      {a->age_years, b->age_years}, {a->n_approved, b->n_approved},
+      {a->medical_hours_limit, b->medical_hours_limit},
+      {a->single_parent_child_under_12, b->single_parent_child_under_12},
+      {f->profit_cents, g->profit_cents}, {f->coop_share_cents, g->coop_share_cents},
+      {f->net_income_cents, g->net_income_cents}, {f->disregard_cents, g->disregard_cents},
+      {f->disregard_kind, g->disregard_kind},
+      {f->volunteer_disregarded_cents, g->volunteer_disregarded_cents},
+      {f->volunteer_counted_cents, g->volunteer_counted_cents},
+      {f->counted_income_cents, g->counted_income_cents}, {f->offset_cents, g->offset_cents},
+      {f->benefit_cents, g->benefit_cents}, {f->above_norm, g->above_norm},
+      {f->to_municipality_cents, g->to_municipality_cents},
+      {f->to_budget_cents, g->to_budget_cents}, {f->n_used, g->n_used}, {f->r_used, g->r_used},
+      {f->a34_used, g->a34_used}, {f->k_ytd_cents, g->k_ytd_cents},
+      {f->loss_carried_cents, g->loss_carried_cents}, {0, 0}};
+  *coop = values[field][0];
+  *municipality = values[field][1];
+}
+
+static bool field_is_money(unsigned field)
+{
+  return field <= LEDGER_FIELD_OTHER_INCOME ||
+         (field >= LEDGER_FIELD_PROFIT && field != LEDGER_FIELD_DISREGARD_KIND &&
+          field != LEDGER_FIELD_ABOVE_NORM && field != LEDGER_FIELD_N_USED &&
+          field != LEDGER_FIELD_R_USED && field != LEDGER_FIELD_A34_USED &&
+          field != LEDGER_FIELD_STATE_AFTER);
+}
+
+static coop_err print_dispute(void *context, const node_dispute_row *row)
+{
+  disputes_output *output = context;
+  if (!row->open && !output->all)
+    return COOP_OK;
+  output->count++;
+  const ledger_verdict *verdict = &row->found.verdict;
+  char period[8];
+  ledger_period_format(row->period, period);
+  const char *reason = ledger_dispute_reason_name(verdict->reason);
+  if (output->format == CLI_FORMAT_JSON) {
+    char log_id[65];
+    ledger_hex_encode(row->found.log_id, 32, log_id);
+    json_t *fields = json_array();
+    for (unsigned field = 0; field < LEDGER_FIELD_COUNT; field++) {
+      if (!(verdict->differing & (UINT32_C(1) << field)))
+        continue;
+      int64_t coop = 0, municipality = 0;
+      field_values(row->statement, verdict, field, &coop, &municipality);
+      json_t *item = json_pack("{s:s}", "field", ledger_verdict_field_name(field));
+      if (field != LEDGER_FIELD_STATE_AFTER) {
+        json_object_set_new(item, "coop", json_integer(coop));
+        json_object_set_new(item, "municipality", json_integer(municipality));
+      }
+      json_array_append_new(fields, item);
+    }
+    json_array_append_new(
+        output->rows,
+        json_pack("{s:s, s:s, s:s, s:I, s:b, s:s, s:I, s:s, s:I, s:o}", "member", row->member_id,
+                  "name", row->name, "period", period, "statement_index",
+                  (json_int_t)row->statement_index, "open", row->open, "reason", reason,
+                  "detail_index", (json_int_t)verdict->detail_index, "dispute_log", log_id,
+                  "dispute_index", (json_int_t)row->found.index, "differing", fields));
+    return COOP_OK;
+  }
+  printf("%s %s (%s): statement %llu disputed (%s), reason %s", period, row->name,
+         row->member_id, (unsigned long long)row->statement_index, row->open ? "open" : "closed",
+         reason);
+  if (verdict->reason != LEDGER_DISPUTE_FIGURES)
+    printf(" (entry %llu)", (unsigned long long)verdict->detail_index);
+  putchar('\n');
+  for (unsigned field = 0; field < LEDGER_FIELD_COUNT; field++) {
+    if (!(verdict->differing & (UINT32_C(1) << field)) || field == LEDGER_FIELD_STATE_AFTER)
+      continue;
+    int64_t coop = 0, municipality = 0;
+    field_values(row->statement, verdict, field, &coop, &municipality);
+    if (field_is_money(field)) {
+      char a[LEDGER_MONEY_TEXT_BYTES], b[LEDGER_MONEY_TEXT_BYTES];
+      ledger_money_format(coop, a);
+      ledger_money_format(municipality, b);
+      printf("  %-28s coop %12s   municipality %12s\n", ledger_verdict_field_name(field), a, b);
+    } else {
+      printf("  %-28s coop %12lld   municipality %12lld\n", ledger_verdict_field_name(field),
+             (long long)coop, (long long)municipality);
+    }
+  }
+  if (verdict->differing & (UINT32_C(1) << LEDGER_FIELD_STATE_AFTER))
+    printf("  %-28s differs (windows used, carried loss or allowance so far)\n", "state_after");
+  return COOP_OK;
+}
+
+int cli_cmd_disputes(int argc, char **argv)
+{
+  static const struct option options[] = {{"all", no_argument, NULL, 'a'},
+                                          {"output", required_argument, NULL, 'O'},
+                                          {"dir", required_argument, NULL, 'd'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+  const char *dir = NULL;
+  disputes_output output = {.format = CLI_FORMAT_TEXT};
+  int option;
+  while ((option = getopt_long(argc, argv, "O:h", options, NULL)) != -1) {
+    switch (option) {
+    case 'a': output.all = true; break;
+    case 'O':
+      if (cli_parse_format(optarg, (1u << CLI_FORMAT_TEXT) | (1u << CLI_FORMAT_JSON),
+                           &output.format))
+        return CLI_EXIT_USAGE;
+      break;
+    case 'd': dir = optarg; break;
+    case 'h': fputs(disputes_usage, stdout); return CLI_EXIT_OK;
+    default: return cli_usage_error("disputes", "invalid option");
+    }
+  }
+  if (optind < argc)
+    return cli_usage_error("disputes", "unexpected argument '%s'", argv[optind]);
+  node opened;
+  if (cli_open_node(dir, &opened))
+    return CLI_EXIT_FAILURE;
+  output.rows = json_array();
+  coop_err err = node_disputes(&opened, print_dispute, &output);
+  node_close(&opened);
+  if (err) {
+    json_decref(output.rows);
+    cli_error("cannot read disputes: %s", coop_err_message(err));
+    return CLI_EXIT_FAILURE;
+  }
+  if (output.format == CLI_FORMAT_JSON)
+    return cli_print_json(output.rows);
+  json_decref(output.rows);
+  if (!output.count)
+    printf("no %sdisputes\n", output.all ? "" : "open ");
+  return CLI_EXIT_OK;
+}

@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "node/audit.h"
 #include "ledger/hex.h"
 #include "ledger/money.h"
 #include "node/books.h"
@@ -16,6 +17,7 @@ static const char usage[] =
     "       coop member show ID [-p YYYY-MM] [-O txt|json]\n"
     "       coop member set ID --from YYYY-MM (--birth YYYY-MM | --n-approved yes|no |\n"
     "                       --medical-limit yes|no | --single-parent yes|no | --left)\n"
+    "       coop member view [ID] [-O txt|json]\n"
     "\n"
     "add   enrols a member and prints their short member id (m-xxxxxx).  KEY is the\n"
     "      municipality's node key (64 hex digits, from 'coop id' on its node).  REF\n"
@@ -29,6 +31,12 @@ static const char usage[] =
     "      municipality's approval of disregard n, medically limited hours, single\n"
     "      parent with a child under 12, or leaving.  History is kept: a later fact\n"
     "      overrides an earlier one from its month on.\n"
+    "view  a member's own months, from the logs this node holds: earned, costs, the\n"
+    "      coop's share, what goes to the municipality and to the development\n"
+    "      budget, what was spent from it, and the municipality's verdict.  On a\n"
+    "      member's own node (coop init --role member, synced with the coop) no ID\n"
+    "      is needed: it shows the member whose key the node holds, and nobody\n"
+    "      else's data can be read with that key.\n"
     "\n"
     "options:\n"
     "  -O, --output FORMAT  txt (default) or json\n"
@@ -306,6 +314,84 @@ static int member_set(const member_options *options, const char *member_id)
   return CLI_EXIT_OK;
 }
 
+typedef struct view_output {
+  cli_format format;
+  json_t *months;
+  size_t count;
+} view_output;
+
+static coop_err view_month(void *context, const node_member_month *month)
+{
+  view_output *output = context;
+  output->count++;
+  const ledger_offset_statement *f = &month->figures;
+  const char *verdict = month->has_statement ? node_audit_status_name(month->found.status)
+                                             : "no statement yet";
+  char period[8];
+  ledger_period_format(month->period, period);
+  if (output->format == CLI_FORMAT_JSON) {
+    json_t *item = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "member",
+                             month->member_id, "name", month->name, "coop", month->coop_name,
+                             "period", period, "earned", (json_int_t)month->earned_cents, "costs",
+                             (json_int_t)month->costs_cents, "budget_spent",
+                             (json_int_t)month->budget_spent_cents, "verdict", verdict);
+    if (month->has_statement) {
+      json_object_set_new(item, "statement_index",
+                          json_integer((json_int_t)month->statement_index));
+      json_object_set_new(item, "coop_share", json_integer(f->coop_share_cents));
+      json_object_set_new(item, "to_municipality", json_integer(f->to_municipality_cents));
+      json_object_set_new(item, "to_budget", json_integer(f->to_budget_cents));
+      json_object_set_new(item, "offset", json_integer(f->offset_cents));
+      json_object_set_new(item, "benefit", json_integer(f->benefit_cents));
+    }
+    json_array_append_new(output->months, item);
+    return COOP_OK;
+  }
+  if (output->count == 1)
+    printf("%s (%s), %s\n%-8s %12s %12s %12s %12s %12s %12s  %s\n", month->name, month->member_id,
+           month->coop_name, "month", "earned", "costs", "coop share", "to munic.", "to budget",
+           "spent", "municipality");
+  char amounts[6][LEDGER_MONEY_TEXT_BYTES];
+  ledger_money_format(month->earned_cents, amounts[0]);
+  ledger_money_format(month->costs_cents, amounts[1]);
+  ledger_money_format(f->coop_share_cents, amounts[2]);
+  ledger_money_format(f->to_municipality_cents, amounts[3]);
+  ledger_money_format(f->to_budget_cents, amounts[4]);
+  ledger_money_format(month->budget_spent_cents, amounts[5]);
+  printf("%-8s %12s %12s %12s %12s %12s %12s  %s\n", period, amounts[0], amounts[1],
+         month->has_statement ? amounts[2] : "-", month->has_statement ? amounts[3] : "-",
+         month->has_statement ? amounts[4] : "-", amounts[5], verdict);
+  return COOP_OK;
+}
+
+static int member_view(const member_options *options, const char *member_id)
+{
+  node opened;
+  if (cli_open_node(options->dir, &opened))
+    return CLI_EXIT_FAILURE;
+  view_output output = {.format = options->format, .months = json_array()};
+  coop_err err = node_member_months(&opened, member_id, view_month, &output);
+  node_close(&opened);
+  if (err) {
+    json_decref(output.months);
+    cli_error("cannot read the member's months: %s", coop_err_message(err));
+    return CLI_EXIT_FAILURE;
+  }
+  if (output.format == CLI_FORMAT_JSON)
+    return cli_print_json(output.months);
+  json_decref(output.months);
+  if (!output.count) {
+    if (member_id)
+      cli_error("no months of member '%s' readable on this node", member_id);
+    else
+      cli_error("no member data readable with this node's key: is this a member's node "
+                "(coop init --role member) whose key the coop enrolled (--member-key), and has it "
+                "synced with the coop ('coop sync')?");
+    return CLI_EXIT_FAILURE;
+  }
+  return CLI_EXIT_OK;
+}
+
 int cli_cmd_member(int argc, char **argv)
 {
   member_options options = {.format = CLI_FORMAT_TEXT};
@@ -322,5 +408,7 @@ int cli_cmd_member(int argc, char **argv)
     return member_show(&options, argv[optind + 1]);
   if (!strcmp(action, "set") && positional == 2)
     return member_set(&options, argv[optind + 1]);
-  return cli_usage_error("member", "expected 'add', 'list', 'show ID' or 'set ID'");
+  if (!strcmp(action, "view") && (positional == 1 || positional == 2))
+    return member_view(&options, positional == 2 ? argv[optind + 1] : NULL);
+  return cli_usage_error("member", "expected 'add', 'list', 'show ID', 'set ID' or 'view [ID]'");
 }

@@ -38,6 +38,8 @@ static const command commands[] = {
   {"statement", cli_cmd_statement, "a member's monthly statement (txt, json, html)"},
   {"offset", cli_cmd_offset, "compute offset statements (what-if simulator)"},
   {"audit", cli_cmd_audit, "municipality: check residents' statements, report per month"},
+  {"disputes", cli_cmd_disputes, "statements a municipality disputed, with both figures"},
+  {"receipt", cli_cmd_receipt, "a member's proof of a month: export, and verify offline"},
   {"rules", cli_cmd_rules, "publish, list and show a municipality's offset rule sets"},
 };
 

@@ -83,3 +83,60 @@ int ledger_checkpoint_same_size_fork(const ledger_checkpoint *first,
          first->size == second->size &&
          memcmp(first->root, second->root, LEDGER_HASH_BYTES) != 0;
 }
+
+/* ---- Cosignatures ------------------------------------------------------------------ */
+
+static void cosignature_message(const ledger_checkpoint *checkpoint,
+                                uint8_t out[LEDGER_COSIGNATURE_MESSAGE_BYTES])
+{
+  memcpy(out, LEDGER_COSIGNATURE_DOMAIN, sizeof LEDGER_COSIGNATURE_DOMAIN); /* with its NUL */
+  ledger_checkpoint_signed_bytes(checkpoint, out + sizeof LEDGER_COSIGNATURE_DOMAIN);
+}
+
+void ledger_cosign(const ledger_checkpoint *checkpoint, const uint8_t *witness_public,
+                   const uint8_t *witness_secret, ledger_cosignature *out)
+{
+  uint8_t message[LEDGER_COSIGNATURE_MESSAGE_BYTES];
+  cosignature_message(checkpoint, message);
+  out->checkpoint = *checkpoint;
+  memcpy(out->witness, witness_public, LEDGER_LOG_ID_BYTES);
+  crypto_sign_detached(out->signature, NULL, message, sizeof message, witness_secret);
+}
+
+coop_err ledger_cosignature_verify(const ledger_cosignature *cosignature)
+{
+  uint8_t message[LEDGER_COSIGNATURE_MESSAGE_BYTES];
+  cosignature_message(&cosignature->checkpoint, message);
+  if (ledger_checkpoint_verify(&cosignature->checkpoint) ||
+      crypto_sign_verify_detached(cosignature->signature, message, sizeof message,
+                                  cosignature->witness) != 0)
+    return COOP_E_BAD_SIGNATURE;
+  return COOP_OK;
+}
+
+void ledger_cosignature_encode(const ledger_cosignature *cosignature,
+                               uint8_t out[LEDGER_COSIGNATURE_PAYLOAD_BYTES])
+{
+  out[0] = 1;
+  ledger_checkpoint_encode(&cosignature->checkpoint, out + 1);
+  memcpy(out + 1 + LEDGER_CHECKPOINT_BYTES, cosignature->signature, LEDGER_SIGNATURE_BYTES);
+}
+
+coop_err ledger_cosignature_decode(const uint8_t *bytes, size_t count,
+                                   const uint8_t witness[LEDGER_LOG_ID_BYTES],
+                                   ledger_cosignature *out)
+{
+  memset(out, 0, sizeof *out);
+  if (count != LEDGER_COSIGNATURE_PAYLOAD_BYTES)
+    return COOP_E_DECODE;
+  if (bytes[0] != 1)
+    return COOP_E_VERSION;
+  coop_err err = ledger_checkpoint_decode(bytes + 1, LEDGER_CHECKPOINT_BYTES, &out->checkpoint);
+  if (err) {
+    memset(out, 0, sizeof *out);
+    return err;
+  }
+  memcpy(out->witness, witness, LEDGER_LOG_ID_BYTES);
+  memcpy(out->signature, bytes + 1 + LEDGER_CHECKPOINT_BYTES, LEDGER_SIGNATURE_BYTES);
+  return COOP_OK;
+}

@@ -62,4 +62,37 @@ COOP_MUST_USE coop_err ledger_checkpoint_decode(const uint8_t *bytes, size_t byt
 int ledger_checkpoint_same_size_fork(const ledger_checkpoint *first,
                                      const ledger_checkpoint *second);
 
+/* ---- Cosignatures ----------------------------------------------------------------
+ *
+ * A witness (a municipality, a partner) that has checked a checkpoint is
+ * consistent with the last one it cosigned for that log signs it too, with
+ * its own key, over "coop-cosignature-v1" 0x00 || the 99 signed bytes.  The
+ * cosignature travels as a public entry of the witness's log (kind 22:
+ * version 1 | checkpoint 146 | signature 64) and inside member receipts. */
+#define LEDGER_COSIGNATURE_DOMAIN "coop-cosignature-v1"
+#define LEDGER_COSIGNATURE_MESSAGE_BYTES (sizeof LEDGER_COSIGNATURE_DOMAIN + LEDGER_CHECKPOINT_SIGNED_BYTES)
+#define LEDGER_COSIGNATURE_PAYLOAD_BYTES (1u + LEDGER_CHECKPOINT_BYTES + LEDGER_SIGNATURE_BYTES)
+
+typedef struct ledger_cosignature {
+  ledger_checkpoint checkpoint; /* the cosigned one (of another log) */
+  uint8_t witness[LEDGER_LOG_ID_BYTES];
+  uint8_t signature[LEDGER_SIGNATURE_BYTES];
+} ledger_cosignature;
+
+/* Signs `checkpoint` as witness `witness_public` (secret key: libsodium's
+ * 64 bytes). */
+void ledger_cosign(const ledger_checkpoint *checkpoint, const uint8_t *witness_public,
+                   const uint8_t *witness_secret, ledger_cosignature *out);
+
+/* COOP_OK when both the checkpoint's own signature and the witness's verify;
+ * else COOP_E_BAD_SIGNATURE. */
+COOP_MUST_USE coop_err ledger_cosignature_verify(const ledger_cosignature *cosignature);
+
+/* The kind-22 payload (the witness is the entry's author, not encoded). */
+void ledger_cosignature_encode(const ledger_cosignature *cosignature,
+                               uint8_t out[LEDGER_COSIGNATURE_PAYLOAD_BYTES]);
+COOP_MUST_USE coop_err ledger_cosignature_decode(const uint8_t *bytes, size_t count,
+                                                 const uint8_t witness[LEDGER_LOG_ID_BYTES],
+                                                 ledger_cosignature *out);
+
 #endif

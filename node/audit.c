@@ -116,6 +116,7 @@ typedef struct resident {
   char name[COOP_NAME_BYTES_MAX + 1];
   char client_ref[LEDGER_CLIENT_REF_BYTES_MAX + 1];
   uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES];
+  uint8_t member_key[LEDGER_PUBLIC_KEY_BYTES]; /* all zero: none */
   fact facts[FACTS_MAX]; /* in log order */
   size_t fact_count;
 } resident;
@@ -129,6 +130,7 @@ typedef struct record_item {
   uint8_t type, memo_type;
   int64_t quantity;
   int64_t revenue, costs, allowance; /* member postings on 4000, 5000, 5010 */
+  int64_t spend;                     /* debits of the development budget (2100) */
 } record_item;
 
 typedef struct statement_item {
@@ -195,6 +197,7 @@ static coop_err view_member(view_scan *scan, const ledger_stored_entry *entry, c
     memcpy(who->name, member.name, sizeof who->name);
     memcpy(who->client_ref, member.client_ref, sizeof who->client_ref);
     memcpy(who->municipality, member.municipality, LEDGER_PUBLIC_KEY_BYTES);
+    memcpy(who->member_key, member.member_key, LEDGER_PUBLIC_KEY_BYTES);
   } else if (member.action == LEDGER_MEMBER_STATUS && who) {
     if (who->fact_count == FACTS_MAX)
       return COOP_E_LIMIT;
@@ -232,6 +235,8 @@ static coop_err view_record(view_scan *scan, const ledger_stored_entry *entry,
         item->costs += posting->amount_cents;
       else if (posting->account == LEDGER_ACCOUNT_MEMBER_VOLUNTEER_ALLOWANCE)
         item->allowance += posting->amount_cents;
+      else if (posting->account == LEDGER_ACCOUNT_MEMBER_DEVELOPMENT_BUDGET)
+        item->spend += posting->amount_cents;
     }
   }
   coop_free(record);
@@ -871,6 +876,171 @@ coop_err node_audit_report(node *self, uint32_t period, node_audit_row_visitor v
     err = report_log(audit, logs.ids[i], period, visitor, context);
   if (err && !message[0])
     snprintf(message, NODE_MESSAGE_BYTES, "audit report failed: %s", coop_err_message(err));
+  coop_free(logs.ids);
+  auditor_free(audit);
+  return err;
+}
+
+/* ---- Disputes and the member's view ---------------------------------------------------- */
+
+static bool later_acknowledged(node *self, const coop_view *view, const statement_item *item)
+{
+  for (size_t i = 0; i < view->statement_count; i++) {
+    const statement_item *later = &view->statements[i];
+    if (later->index <= item->index || later->period != item->period ||
+        memcmp(later->audience, item->audience, LEDGER_AUDIENCE_ID_BYTES))
+      continue;
+    node_verdict_found found;
+    if (node_verdict_for(self, view->log_id, later->index, &found) == COOP_OK &&
+        found.status == NODE_AUDIT_ACKNOWLEDGED)
+      return true;
+  }
+  return false;
+}
+
+static coop_err disputes_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                            node_dispute_visitor visitor, void *context)
+{
+  coop_view view;
+  coop_err err = view_load(self->node, &self->ring, log_id, &view);
+  for (size_t i = 0; i < view.statement_count && !err; i++) {
+    const statement_item *item = &view.statements[i];
+    node_dispute_row row;
+    memset(&row, 0, sizeof row);
+    err = node_verdict_for(self->node, log_id, item->index, &row.found);
+    if (err || row.found.status != NODE_AUDIT_DISPUTED)
+      continue;
+    const resident *who = find_resident(&view, item->audience);
+    memcpy(row.coop_log, log_id, LEDGER_LOG_ID_BYTES);
+    if (who) {
+      memcpy(row.member_id, who->member_id, sizeof row.member_id);
+      memcpy(row.name, who->name, sizeof row.name);
+    }
+    row.period = item->period;
+    row.statement_index = item->index;
+    err = read_statement(self, &view, item->index, &self->statement);
+    row.statement = &self->statement;
+    row.open = !later_acknowledged(self->node, &view, item);
+    if (!err)
+      err = visitor(context, &row);
+  }
+  view_free(&view);
+  return err;
+}
+
+coop_err node_disputes(node *self, node_dispute_visitor visitor, void *context)
+{
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = COOP_OK;
+  auditor *audit = auditor_new(self, message, &err);
+  if (!audit)
+    return err;
+  log_ids logs = {0};
+  err = ledger_store_logs(self->store, collect_log, &logs);
+  for (size_t i = 0; i < logs.count && !err; i++)
+    err = disputes_in(audit, logs.ids[i], visitor, context);
+  coop_free(logs.ids);
+  auditor_free(audit);
+  return err;
+}
+
+/* Revenue, costs and budget spending of one member's month, from records. */
+static void month_amounts(const coop_view *view, const resident *who, uint32_t period,
+                          node_member_month *month)
+{
+  for (size_t i = 0; i < view->record_count; i++) {
+    const record_item *record = &view->records[i];
+    if (memcmp(record->audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) ||
+        record->date / 100 != period || record->type == LEDGER_RECORD_PROFIT_SPLIT)
+      continue;
+    month->earned_cents -= record->revenue;
+    month->costs_cents += record->costs;
+    /* Spending debits the budget; a correction of it credits it back. */
+    if (record->type == LEDGER_RECORD_SPEND || record->type == LEDGER_RECORD_CORRECTION)
+      month->budget_spent_cents += record->spend;
+  }
+}
+
+static bool is_chosen(const node *self, const resident *who, const char *member_id)
+{
+  if (member_id)
+    return !strcmp(member_id, who->member_id);
+  return !memcmp(who->member_key, self->identity.public_key, LEDGER_PUBLIC_KEY_BYTES);
+}
+
+static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                          const char *member_id, node_member_month_visitor visitor,
+                          void *context)
+{
+  coop_view view;
+  coop_err err = view_load(self->node, &self->ring, log_id, &view);
+  for (size_t r = 0; r < view.resident_count && !err; r++) {
+    const resident *who = &view.residents[r];
+    if (!is_chosen(self->node, who, member_id))
+      continue;
+    /* The months: every month with a record or a statement, in order. */
+    uint32_t periods[240];
+    size_t period_count = 0;
+    for (size_t i = 0; i < view.record_count + view.statement_count; i++) {
+      bool record = i < view.record_count;
+      const uint8_t *audience = record ? view.records[i].audience
+                                       : view.statements[i - view.record_count].audience;
+      uint32_t period = record ? view.records[i].date / 100
+                               : view.statements[i - view.record_count].period;
+      if (memcmp(audience, who->audience, LEDGER_AUDIENCE_ID_BYTES))
+        continue;
+      size_t at = 0;
+      while (at < period_count && periods[at] < period)
+        at++;
+      if ((at < period_count && periods[at] == period) || period_count == 240)
+        continue;
+      memmove(periods + at + 1, periods + at, (period_count - at) * sizeof *periods);
+      periods[at] = period;
+      period_count++;
+    }
+    for (size_t p = 0; p < period_count && !err; p++) {
+      node_member_month month;
+      memset(&month, 0, sizeof month);
+      memcpy(month.coop_log, log_id, LEDGER_LOG_ID_BYTES);
+      memcpy(month.coop_name, view.name, sizeof month.coop_name);
+      memcpy(month.member_id, who->member_id, sizeof month.member_id);
+      memcpy(month.name, who->name, sizeof month.name);
+      month.period = periods[p];
+      month_amounts(&view, who, periods[p], &month);
+      month.found.status = NODE_AUDIT_PENDING;
+      for (size_t s = 0; s < view.statement_count; s++)
+        if (!memcmp(view.statements[s].audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) &&
+            view.statements[s].period == periods[p]) {
+          month.has_statement = true;
+          month.statement_index = view.statements[s].index;
+        }
+      if (month.has_statement) {
+        err = read_statement(self, &view, month.statement_index, &self->statement);
+        if (!err)
+          month.figures = self->statement.figures;
+        if (!err)
+          err = node_verdict_for(self->node, log_id, month.statement_index, &month.found);
+      }
+      if (!err)
+        err = visitor(context, &month);
+    }
+  }
+  view_free(&view);
+  return err;
+}
+
+coop_err node_member_months(node *self, const char *member_id, node_member_month_visitor visitor,
+                            void *context)
+{
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = COOP_OK;
+  auditor *audit = auditor_new(self, message, &err);
+  if (!audit)
+    return err;
+  log_ids logs = {0};
+  err = ledger_store_logs(self->store, collect_log, &logs);
+  for (size_t i = 0; i < logs.count && !err; i++)
+    err = months_in(audit, logs.ids[i], member_id, visitor, context);
   coop_free(logs.ids);
   auditor_free(audit);
   return err;

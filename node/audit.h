@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 #include "ledger/books.h"
+#include "ledger/checkpoint.h"
+#include "ledger/receipt.h"
 #include "ledger/statement.h"
 #include "node/node.h"
 
@@ -75,5 +77,96 @@ typedef struct node_verdict_found {
 
 COOP_MUST_USE coop_err node_verdict_for(node *node, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
                                         uint64_t statement_index, node_verdict_found *found);
+
+/* ---- Coop and member side ---------------------------------------------------------- */
+
+/* A statement with a dispute, as this node can read it. */
+typedef struct node_dispute_row {
+  uint8_t coop_log[LEDGER_LOG_ID_BYTES];
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  char name[COOP_NAME_BYTES_MAX + 1];
+  uint32_t period;
+  uint64_t statement_index;
+  ledger_statement_payload *statement; /* the coop's (valid during the callback) */
+  node_verdict_found found;            /* the dispute and where it is */
+  bool open;                           /* no later statement of the month acknowledged */
+} node_dispute_row;
+
+typedef coop_err (*node_dispute_visitor)(void *context, const node_dispute_row *row);
+
+/* Every disputed statement this node can read (a coop: its own; a member:
+ * their own; a municipality: its residents'), oldest first. */
+COOP_MUST_USE coop_err node_disputes(node *node, node_dispute_visitor visitor, void *context);
+
+/* One month of a member's own view (`coop member view`). */
+typedef struct node_member_month {
+  uint8_t coop_log[LEDGER_LOG_ID_BYTES];
+  char coop_name[COOP_NAME_BYTES_MAX + 1];
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  char name[COOP_NAME_BYTES_MAX + 1];
+  uint32_t period;
+  int64_t earned_cents, costs_cents;  /* recorded revenue and costs of the month */
+  int64_t budget_spent_cents;         /* spent from the development budget this month */
+  bool has_statement;
+  uint64_t statement_index;
+  ledger_offset_statement figures;    /* coop share, to municipality, to budget, ... */
+  node_verdict_found found;           /* the municipality's verdict */
+} node_member_month;
+
+typedef coop_err (*node_member_month_visitor)(void *context, const node_member_month *month);
+
+/* The months of every member whose data this node can read and whose
+ * enrolment names this node's key (a member's own light node), by coop log
+ * and month.  On a coop node use --member instead: `member_id` selects one
+ * member whose data this node can read (NULL: the member whose key this
+ * node holds). */
+COOP_MUST_USE coop_err node_member_months(node *node, const char *member_id,
+                                          node_member_month_visitor visitor, void *context);
+
+/* ---- Witnessing (node/witness.c) ------------------------------------------------------ */
+
+typedef struct node_witness_summary {
+  size_t cosigned;      /* coop checkpoints cosigned by this run */
+  size_t checked;       /* other witnesses' cosignatures checked against our logs */
+  size_t forks;         /* new fork evidence found through cosignatures */
+} node_witness_summary;
+
+/* As a witness (node->witness): cosigns the latest checkpoint of every coop
+ * log held, after checking it is consistent with the last one this node
+ * cosigned (the entries in between are held and verified, and the root at
+ * the old size is the old root); an inconsistent one is stored as fork
+ * evidence and not cosigned.  Every node: checks the checkpoints other
+ * witnesses cosigned against its own copies of those logs, so a coop that
+ * shows one history to a witness and another to this node is caught. */
+#define NODE_WITNESS_LOGS_TRACKED 1024u
+/* How far a long-running caller (the daemon) has read each log, so each run
+ * reads only what is new.  Zero-initialise; NULL reads everything. */
+typedef struct node_witness_progress {
+  size_t count;
+  struct {
+    uint8_t log_id[LEDGER_LOG_ID_BYTES];
+    uint64_t scanned;
+  } logs[NODE_WITNESS_LOGS_TRACKED];
+} node_witness_progress;
+
+COOP_MUST_USE coop_err node_witness_run(node *node, node_witness_progress *progress,
+                                        node_witness_summary *summary,
+                                        char message[NODE_MESSAGE_BYTES]);
+
+/* The latest cosignature held for `log_id` whose checkpoint has a size
+ * above `index` (so it covers that entry).  COOP_E_NOT_FOUND when none. */
+COOP_MUST_USE coop_err node_cosignature_covering(node *node,
+                                                 const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                                 uint64_t index, ledger_cosignature *found);
+
+/* ---- Receipts (node/receipt.c) ---------------------------------------------------------- */
+
+/* Builds a member's receipt for a month (ledger/receipt.h) from what this
+ * node holds: the statement (the latest for that member and month), its
+ * inclusion proof in a cosigned coop checkpoint when there is one (else the
+ * coop's latest), and the municipality's verdict with its proof. */
+COOP_MUST_USE coop_err node_receipt_build(node *node, const char *member_id, uint32_t period,
+                                          ledger_receipt *receipt,
+                                          char message[NODE_MESSAGE_BYTES]);
 
 #endif

@@ -10,8 +10,14 @@
 #include "node/audit.h"
 #include "sync/net.h"
 
+/* The audit and the witness read whole logs: at most once a second. */
+#define AUDIT_INTERVAL_MS 1000u
+
 typedef struct daemon_state {
   node *node;
+  bool work_pending;
+  uint64_t last_work_ms;
+  node_witness_progress witness;
   sync_net_peer peers[NODE_PEERS_MAX];
   size_t peer_count;
   bool quiet;
@@ -86,25 +92,54 @@ static coop_err reload(void *context, const sync_net_peer **peers, size_t *count
 }
 
 /* A municipality answers new statements of its residents as they arrive;
- * the verdicts it appends are announced at the next tick like any growth. */
-static void audit_new_statements(void *context)
+ * witnesses cosign coop checkpoints; everyone checks cosignatures.  What is
+ * appended is announced at the next tick like any growth. */
+static void audit_and_witness(daemon_state *state)
 {
-  daemon_state *state = context;
+  char message[NODE_MESSAGE_BYTES] = "";
+  char line[SYNC_LINE_BYTES];
+  node_witness_summary witnessed;
+  if (node_witness_run(state->node, &state->witness, &witnessed, message)) {
+    snprintf(line, sizeof line, "witness: %.480s", message);
+    log_line(state, line);
+  } else if (witnessed.cosigned || witnessed.forks) {
+    snprintf(line, sizeof line, "witness: %zu coop checkpoints cosigned%s", witnessed.cosigned,
+             witnessed.forks ? "; FORK found through a cosigned checkpoint (see 'coop forks')"
+                             : "");
+    log_line(state, line);
+  }
   if (state->node->role != LEDGER_ROLE_MUNICIPALITY)
     return;
   node_audit_summary summary;
-  char message[NODE_MESSAGE_BYTES] = "";
-  char line[SYNC_LINE_BYTES];
   if (node_audit_run(state->node, &summary, message)) {
     snprintf(line, sizeof line, "audit: %.480s", message);
     log_line(state, line);
-    return;
-  }
-  if (summary.acknowledged || summary.disputed) {
+  } else if (summary.acknowledged || summary.disputed) {
     snprintf(line, sizeof line, "audit: %zu statements acknowledged, %zu disputed",
              summary.acknowledged, summary.disputed);
     log_line(state, line);
   }
+}
+
+static uint64_t monotonic_ms(void)
+{
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+}
+
+/* Runs once logs stop growing for a tick (not in the middle of a bulk
+ * transfer) and at most once a second. */
+static void on_tick(void *context, bool logs_grew)
+{
+  daemon_state *state = context;
+  state->work_pending |= logs_grew;
+  uint64_t now = monotonic_ms();
+  if (!state->work_pending || logs_grew || now - state->last_work_ms < AUDIT_INTERVAL_MS)
+    return;
+  state->work_pending = false;
+  state->last_work_ms = now;
+  audit_and_witness(state);
 }
 
 static sync_net_options options_for(daemon_state *state)
@@ -118,7 +153,7 @@ static sync_net_options options_for(daemon_state *state)
                               .peer_count = state->peer_count,
                               .context = state,
                               .log = log_line,
-                              .logs_grew = audit_new_statements,
+                              .tick = on_tick,
                               .now_ms = wall_now};
   memcpy(options.network_id, self->network_id, sizeof options.network_id);
   return options;
@@ -142,7 +177,7 @@ coop_err node_run(node *self, const char *listen, char message[NODE_MESSAGE_BYTE
     snprintf(line, sizeof line, "node '%s' (%s) starting, network '%s', %zu peers", self->name,
              ledger_role_name(self->role), self->network, state->peer_count);
     log_line(state, line);
-    audit_new_statements(state); /* statements that arrived while it was down */
+    audit_and_witness(state); /* what arrived while it was down */
     err = sync_net_run(&options, problem);
     if (!err)
       log_line(state, "stopped cleanly");
@@ -179,6 +214,8 @@ coop_err node_sync(node *self, const char *peer_name, uint64_t timeout_ms, bool 
     options.timeout_ms = timeout_ms;
     options.outcomes = outcomes;
     err = sync_net_run(&options, problem);
+    if (state->work_pending)
+      audit_and_witness(state); /* what the last batches brought */
     for (size_t i = 0; i < state->peer_count; i++)
       if (outcomes[i].ok)
         printf("%s: in sync (%llu entries received, %llu sent)\n", outcomes[i].name,

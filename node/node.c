@@ -202,6 +202,12 @@ static int config_entry(void *context, const char *section, const char *key, con
       return 0;
     }
     snprintf(parse->target->name, sizeof parse->target->name, "%s", value);
+  } else if (!strcmp(key, "witness")) {
+    if (strcmp(value, "yes") && strcmp(value, "no")) {
+      say(parse->message, COOP_E_CONFIG, "witness must be 'yes' or 'no', not '%s'", value);
+      return 0;
+    }
+    parse->target->witness = !strcmp(value, "yes") ? 1 : 0;
   } else {
     say(parse->message, COOP_E_CONFIG, "unknown setting '%s' in [node]", key);
     return 0;
@@ -225,6 +231,7 @@ static coop_err read_config(node *self, char message[NODE_MESSAGE_BYTES])
 {
   snprintf(self->network, sizeof self->network, "%s", NODE_DEFAULT_NETWORK);
   snprintf(self->listen, sizeof self->listen, "%s", NODE_DEFAULT_LISTEN);
+  self->witness = -1;
   char *path = node_path(self->home, NODE_CONFIG_FILE);
   if (!path)
     return say(message, COOP_E_NOMEM, "out of memory");
@@ -245,6 +252,8 @@ static coop_err read_config(node *self, char message[NODE_MESSAGE_BYTES])
                 self->peers[i].name);
   if (!err)
     network_id(self);
+  if (self->witness < 0) /* municipalities and partners witness coop logs unless told not to */
+    self->witness = self->role == LEDGER_ROLE_MUNICIPALITY || self->role == LEDGER_ROLE_PARTNER;
   coop_free(path);
   return err;
 }

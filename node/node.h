@@ -2,7 +2,7 @@
  *
  * A node home holds three files:
  *   identity.key  Ed25519 seed, mode 0600 (ledger/identity.h)
- *   node.conf     INI: [node] role, name
+ *   node.conf     INI: [node] role, name, network, listen, witness; [peer NAME]
  *   coop.db       the SQLite store (ledger/store.h)
  * The directory is created with mode 0700. */
 #ifndef COOP_NODE_NODE_H
@@ -44,6 +44,7 @@ typedef struct node {
   char network[NODE_PEER_NAME_BYTES_MAX + 1]; /* network name; only peers on it connect */
   uint8_t network_id[32];                     /* SHA-256("coop-network-v1\0" || name) */
   char listen[NODE_ADDRESS_BYTES_MAX + 1];
+  int witness; /* [node] witness = yes|no: cosign coop checkpoints (default: municipality, partner) */
   node_peer peers[NODE_PEERS_MAX];
   size_t peer_count;
   ledger_identity identity;

@@ -694,8 +694,8 @@ static void announce_growth(net *self, bool announce)
   if (err)
     say(self, "cannot read the store for new entries: %s", coop_err_message(err));
   self->store_dirty = false;
-  if (scan.grew && announce && self->options->logs_grew)
-    self->options->logs_grew(self->options->context);
+  if (announce && self->options->tick)
+    self->options->tick(self->options->context, scan.grew);
 }
 
 static void pull_all(net *self, const sync_session *except)

@@ -61,10 +61,10 @@ typedef struct sync_net_options {
   coop_err (*reload)(void *context, const sync_net_peer **peers, size_t *count,
                      char message[SYNC_LINE_BYTES]);
   void *context;
-  /* Called from the loop after some log grew (entries received, or
-   * appended by this or another process), at most once per tick: the
-   * municipality audits new statements here.  May be NULL. */
-  void (*logs_grew)(void *context);
+  /* Called every tick (SYNC_TICK_MS) with whether some log grew since the
+   * last one (entries received, or appended by this or another process):
+   * the node audits and witnesses here.  May be NULL. */
+  void (*tick)(void *context, bool logs_grew);
   /* One line per event; the caller adds the time and writes it out. */
   void (*log)(void *context, const char *line);
   uint64_t (*now_ms)(void *context); /* wall clock for stored timestamps */

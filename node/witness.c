@@ -1,0 +1,235 @@
+/* Witness cosignatures (node/audit.h): a municipality or partner cosigns the
+ * coop checkpoints it has checked, and every node checks the cosignatures it
+ * receives against its own copies of the logs. */
+#include "node/audit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ledger/alloc.h"
+
+typedef struct id_list {
+  uint8_t (*ids)[LEDGER_LOG_ID_BYTES];
+  size_t count, capacity;
+} id_list;
+
+static coop_err add_id(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  id_list *list = context;
+  if (list->count == list->capacity) {
+    size_t capacity = list->capacity ? 2 * list->capacity : 16;
+    void *grown = coop_realloc(list->ids, capacity * sizeof *list->ids);
+    if (!grown)
+      return COOP_E_NOMEM;
+    list->ids = grown;
+    list->capacity = capacity;
+  }
+  memcpy(list->ids[list->count++], log_id, LEDGER_LOG_ID_BYTES);
+  return COOP_OK;
+}
+
+/* The role a log's author declared in its first entry; 0 when unknown. */
+static int log_role(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  uint8_t header[LEDGER_ENTRY_HEADER_BYTES], leaf[LEDGER_HASH_BYTES];
+  uint8_t payload[LEDGER_IDENTITY_PAYLOAD_MAX + 64];
+  size_t payload_bytes = 0;
+  ledger_entry_header decoded;
+  ledger_identity_payload identity;
+  if (ledger_store_entry(self->store, log_id, 0, header, payload, &payload_bytes, leaf) ||
+      ledger_entry_header_decode(header, sizeof header, &decoded) ||
+      decoded.kind != LEDGER_KIND_IDENTITY ||
+      ledger_identity_payload_decode(payload, payload_bytes, &identity))
+    return 0;
+  return identity.role;
+}
+
+/* Cosignatures found in one log (the witness's), for one cosigned log or
+ * all of them. */
+typedef struct cosignature_scan {
+  node *node;
+  const uint8_t *witness;      /* the log being scanned */
+  const uint8_t *only_log;     /* NULL: every cosigned log */
+  uint64_t above_index;        /* only checkpoints with size > this */
+  bool any;
+  ledger_cosignature latest;   /* of only_log */
+  size_t checked, forks;
+  bool check_store;            /* check each against our copy */
+} cosignature_scan;
+
+static coop_err scan_cosignature(void *context, const ledger_stored_entry *entry)
+{
+  cosignature_scan *scan = context;
+  if (entry->header.kind != LEDGER_KIND_COSIGNATURE || !entry->payload)
+    return COOP_OK;
+  ledger_cosignature cosignature;
+  if (ledger_cosignature_decode(entry->payload, entry->payload_bytes, scan->witness,
+                                &cosignature) ||
+      ledger_cosignature_verify(&cosignature))
+    return COOP_OK; /* the log verified on ingest; a bad one is ignored, not trusted */
+  if (scan->check_store &&
+      memcmp(cosignature.checkpoint.log_id, scan->node->identity.public_key,
+             LEDGER_LOG_ID_BYTES) != 0) {
+    uint64_t before = 0, after = 0;
+    coop_err err = ledger_store_fork_count(scan->node->store, cosignature.checkpoint.log_id,
+                                           &before);
+    if (!err) {
+      coop_err checked = ledger_store_check_checkpoint(scan->node->store, &cosignature.checkpoint,
+                                                       node_now_ms());
+      if (checked && checked != COOP_E_FORK)
+        return checked;
+      err = ledger_store_fork_count(scan->node->store, cosignature.checkpoint.log_id, &after);
+    }
+    if (err)
+      return err;
+    scan->checked++;
+    scan->forks += after > before;
+  }
+  if (scan->only_log &&
+      !memcmp(cosignature.checkpoint.log_id, scan->only_log, LEDGER_LOG_ID_BYTES) &&
+      cosignature.checkpoint.size > scan->above_index &&
+      (!scan->any || cosignature.checkpoint.size >= scan->latest.checkpoint.size)) {
+    scan->latest = cosignature;
+    scan->any = true;
+  }
+  return COOP_OK;
+}
+
+coop_err node_cosignature_covering(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                   uint64_t index, ledger_cosignature *found)
+{
+  id_list logs = {0};
+  coop_err err = ledger_store_logs(self->store, add_id, &logs);
+  cosignature_scan best = {0};
+  for (size_t i = 0; i < logs.count && !err; i++) {
+    if (!memcmp(logs.ids[i], log_id, LEDGER_LOG_ID_BYTES))
+      continue;
+    cosignature_scan scan = {.node = self, .witness = logs.ids[i], .only_log = log_id,
+                             .above_index = index};
+    err = ledger_store_entries(self->store, logs.ids[i], 0, scan_cosignature, &scan);
+    if (!err && scan.any && (!best.any || scan.latest.checkpoint.size > best.latest.checkpoint.size))
+      best = scan;
+  }
+  coop_free(logs.ids);
+  if (err)
+    return err;
+  if (!best.any)
+    return COOP_E_NOT_FOUND;
+  *found = best.latest;
+  return COOP_OK;
+}
+
+/* Cosigns the latest checkpoint of one coop log if it moved since the last
+ * one we cosigned and is consistent with it. */
+static coop_err cosign_log(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                           ledger_append_item *item, uint8_t payload[LEDGER_COSIGNATURE_PAYLOAD_BYTES],
+                           bool *append, node_witness_summary *summary)
+{
+  *append = false;
+  ledger_checkpoint latest;
+  coop_err err = ledger_store_checkpoint_latest(self->store, log_id, &latest);
+  if (err)
+    return err == COOP_E_NOT_FOUND ? COOP_OK : err;
+  uint64_t forks = 0;
+  err = ledger_store_fork_count(self->store, log_id, &forks);
+  if (err || forks)
+    return err; /* a forked log is not vouched for */
+  cosignature_scan mine = {.node = self, .witness = self->identity.public_key,
+                           .only_log = log_id, .above_index = 0};
+  err = ledger_store_entries(self->store, self->identity.public_key, 0, scan_cosignature, &mine);
+  if (err)
+    return err;
+  if (mine.any && mine.latest.checkpoint.size >= latest.size)
+    return COOP_OK;
+  if (mine.any) {
+    /* Everything up to `latest` is held and verified against it: the log
+     * is consistent with what we cosigned iff its root at the old size is
+     * the old root. */
+    ledger_hash root;
+    err = ledger_store_root_at(self->store, log_id, mine.latest.checkpoint.size, root);
+    if (err)
+      return err;
+    if (memcmp(root, mine.latest.checkpoint.root, LEDGER_HASH_BYTES)) {
+      ledger_fork_evidence evidence = {.first = mine.latest.checkpoint, .second = latest,
+                                       .found_ms = node_now_ms()};
+      summary->forks++;
+      return ledger_store_record_fork(self->store, &evidence);
+    }
+  }
+  ledger_cosignature cosignature;
+  ledger_cosign(&latest, self->identity.public_key, self->identity.secret_key, &cosignature);
+  ledger_cosignature_encode(&cosignature, payload);
+  *item = (ledger_append_item){.kind = LEDGER_KIND_COSIGNATURE, .payload = payload,
+                               .payload_bytes = LEDGER_COSIGNATURE_PAYLOAD_BYTES};
+  *append = true;
+  return COOP_OK;
+}
+
+/* Where the last run stopped reading a log (progress may be NULL). */
+static uint64_t *progress_slot(node_witness_progress *progress,
+                               const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  if (!progress)
+    return NULL;
+  for (size_t i = 0; i < progress->count; i++)
+    if (!memcmp(progress->logs[i].log_id, log_id, LEDGER_LOG_ID_BYTES))
+      return &progress->logs[i].scanned;
+  if (progress->count == NODE_WITNESS_LOGS_TRACKED)
+    return NULL;
+  memcpy(progress->logs[progress->count].log_id, log_id, LEDGER_LOG_ID_BYTES);
+  progress->logs[progress->count].scanned = 0;
+  return &progress->logs[progress->count++].scanned;
+}
+
+coop_err node_witness_run(node *self, node_witness_progress *progress,
+                          node_witness_summary *summary, char message[NODE_MESSAGE_BYTES])
+{
+  memset(summary, 0, sizeof *summary);
+  id_list logs = {0};
+  coop_err err = ledger_store_logs(self->store, add_id, &logs);
+  ledger_append_item *items = coop_calloc(logs.count ? logs.count : 1, sizeof *items);
+  uint8_t (*payloads)[LEDGER_COSIGNATURE_PAYLOAD_BYTES] =
+      coop_calloc(logs.count ? logs.count : 1, sizeof *payloads);
+  size_t item_count = 0;
+  if (!items || !payloads)
+    err = COOP_E_NOMEM;
+  for (size_t i = 0; i < logs.count && !err; i++) {
+    if (!memcmp(logs.ids[i], self->identity.public_key, LEDGER_LOG_ID_BYTES))
+      continue;
+    /* Other witnesses' cosignatures, against our copies.  Only witnesses
+     * (municipality and partner logs) write them. */
+    int role = log_role(self, logs.ids[i]);
+    if (role != LEDGER_ROLE_MUNICIPALITY && role != LEDGER_ROLE_PARTNER) {
+      if (role == LEDGER_ROLE_COOP && self->witness) {
+        bool append = false;
+        err = cosign_log(self, logs.ids[i], &items[item_count], payloads[item_count], &append,
+                         summary);
+        if (!err && append)
+          item_count++;
+      }
+      continue;
+    }
+    cosignature_scan scan = {.node = self, .witness = logs.ids[i], .check_store = true};
+    uint64_t *scanned = progress_slot(progress, logs.ids[i]);
+    uint64_t size = 0;
+    err = ledger_store_size(self->store, logs.ids[i], &size);
+    if (!err)
+      err = ledger_store_entries(self->store, logs.ids[i], scanned ? *scanned : 0,
+                                 scan_cosignature, &scan);
+    if (!err && scanned)
+      *scanned = size;
+    summary->checked += scan.checked;
+    summary->forks += scan.forks;
+  }
+  if (!err && item_count)
+    err = ledger_store_append(self->store, &self->identity, items, item_count, node_now_ms(),
+                              NULL);
+  if (!err)
+    summary->cosigned = item_count;
+  else
+    snprintf(message, NODE_MESSAGE_BYTES, "witnessing failed: %s", coop_err_message(err));
+  coop_free(items);
+  coop_free(payloads);
+  coop_free(logs.ids);
+  return err;
+}
