@@ -10,22 +10,26 @@
 #include "node/node.h"
 
 static const char usage[] =
-    "usage: coop peer add --key KEY --addr HOST:PORT --role coop|municipality|partner|member\n"
+    "usage: coop peer add --key KEY [--addr HOST:PORT] --role coop|municipality|partner|member\n"
     "                     [--name NAME] [--dir DIR]\n"
     "       coop peer list [-O txt|json] [--dir DIR]\n"
     "       coop peer remove NAME|KEY [--dir DIR]\n"
     "\n"
     "Peers are the nodes this node connects to and accepts connections from (the\n"
     "allowlist): their node key (64 hex digits, 'coop id' on their node), an\n"
-    "address and a role.  They are kept in node.conf as [peer NAME] sections;\n"
+    "address and a role.  A peer without --addr is never dialed: it connects to\n"
+    "this node (a member's own node, say).  They are kept in node.conf as\n"
+    "[peer NAME] sections;\n"
     "NAME defaults to the role and the key's first 8 hex digits.  Compare the\n"
     "key's fingerprint with the peer's operator before adding it.\n";
 
 static int peer_add(const char *dir, const char *key, const char *address, const char *role,
                     const char *name)
 {
-  if (!key || !address || !role)
-    return cli_usage_error("peer", "'peer add' needs --key, --addr and --role");
+  if (!key || !role)
+    return cli_usage_error("peer", "'peer add' needs --key and --role");
+  if (!address)
+    address = ""; /* it connects to us: a member's node, a node behind a firewall */
   node_peer peer = {0};
   if (cli_parse_key(key, "--key", peer.key))
     return CLI_EXIT_USAGE;
@@ -50,7 +54,8 @@ static int peer_add(const char *dir, const char *key, const char *address, const
     return CLI_EXIT_FAILURE;
   }
   ledger_fingerprint(peer.key, fingerprint);
-  printf("added peer '%s' (%s %s at %s)\n", peer.name, role, fingerprint, address);
+  printf("added peer '%s' (%s %s %s%s)\n", peer.name, role, fingerprint,
+         address[0] ? "at " : "connecting to us", address);
   return CLI_EXIT_OK;
 }
 

@@ -247,8 +247,8 @@ static coop_err read_config(node *self, char message[NODE_MESSAGE_BYTES])
   else if (!self->role || !self->name[0])
     err = say(message, COOP_E_CONFIG, "%s: [node] needs both 'role' and 'name'", path);
   for (size_t i = 0; !err && i < self->peer_count; i++)
-    if (!self->peers[i].role || !self->peers[i].address[0] || sodium_is_zero(self->peers[i].key, 32))
-      err = say(message, COOP_E_CONFIG, "%s: [peer %s] needs key, address and role", path,
+    if (!self->peers[i].role || sodium_is_zero(self->peers[i].key, 32))
+      err = say(message, COOP_E_CONFIG, "%s: [peer %s] needs key and role", path,
                 self->peers[i].name);
   if (!err)
     network_id(self);
@@ -464,8 +464,10 @@ static void write_config_body(FILE *file, const node *self)
   for (size_t i = 0; i < self->peer_count; i++) {
     char key[65];
     ledger_hex_encode(self->peers[i].key, 32, key);
-    fprintf(file, "\n[peer %s]\nkey = %s\naddress = %s\nrole = %s\n", self->peers[i].name, key,
-            self->peers[i].address, ledger_role_name(self->peers[i].role));
+    fprintf(file, "\n[peer %s]\nkey = %s\n", self->peers[i].name, key);
+    if (self->peers[i].address[0]) /* no address: it connects to us (a member's node) */
+      fprintf(file, "address = %s\n", self->peers[i].address);
+    fprintf(file, "role = %s\n", ledger_role_name(self->peers[i].role));
   }
 }
 
@@ -505,7 +507,7 @@ coop_err node_peer_add(node *self, const node_peer *peer, char message[NODE_MESS
     return say(message, COOP_E_BAD_INPUT, "the peer's key is not a valid node key");
   if (!memcmp(peer->key, self->identity.public_key, 32))
     return say(message, COOP_E_BAD_INPUT, "that is this node's own key");
-  if (node_address_check(peer->address))
+  if (peer->address[0] && node_address_check(peer->address))
     return say(message, COOP_E_BAD_INPUT, "address '%s' is not HOST:PORT", peer->address);
   if (!ledger_role_name(peer->role))
     return say(message, COOP_E_BAD_INPUT, "unknown role");

@@ -28,6 +28,7 @@ Rekenregels van gemeente <FP>, gepubliceerd als entry 1
 Vrijlating: medisch urenbeperking (y)
 De verrekening is indicatief: de gemeente beslist.
 Vastgelegd als entry 11 in het ondertekende logboek van de coöperatie.
+Gemeente: nog niet gecontroleerd (of haar logboek is nog niet gesynchroniseerd).
 Statement March 2026 — Bram (MEMBER), client ref BR-2
   Indicative offset                        € 412,50
   Indicative benefit                       € 989,00
