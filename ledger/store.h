@@ -134,6 +134,12 @@ typedef coop_err (*ledger_log_visitor)(void *context, const uint8_t log_id[LEDGE
 COOP_MUST_USE coop_err ledger_store_logs(ledger_store *store, ledger_log_visitor visitor,
                                          void *context);
 
+/* The ids of every log the store holds, in the order it first saw them, as
+ * one coop_malloc'd array (*ids; free with coop_free; NULL when none). */
+COOP_MUST_USE coop_err ledger_store_log_ids(ledger_store *store,
+                                            uint8_t (**ids)[LEDGER_LOG_ID_BYTES],
+                                            size_t *count);
+
 /* Root of the first `size` entries, and proofs, from the stored tree. */
 COOP_MUST_USE coop_err ledger_store_root_at(ledger_store *store,
                                             const uint8_t log_id[LEDGER_LOG_ID_BYTES],

@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "ledger/alloc.h"
 #include "ledger/hex.h"
 #include "ledger/limits.h"
 #include "ledger/store_int.h"
@@ -474,6 +475,41 @@ coop_err ledger_store_checkpoints(ledger_store *store, const uint8_t log_id[LEDG
   if (!err && step != SQLITE_DONE)
     err = COOP_E_DB;
   sqlite3_finalize(select);
+  return err;
+}
+
+typedef struct log_id_list {
+  uint8_t (*ids)[LEDGER_LOG_ID_BYTES];
+  size_t count, capacity;
+} log_id_list;
+
+static coop_err add_log_id(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  log_id_list *list = context;
+  if (list->count == list->capacity) {
+    size_t capacity = list->capacity ? 2 * list->capacity : 16;
+    void *grown = coop_realloc(list->ids, capacity * sizeof *list->ids);
+    if (!grown)
+      return COOP_E_NOMEM;
+    list->ids = grown;
+    list->capacity = capacity;
+  }
+  memcpy(list->ids[list->count++], log_id, LEDGER_LOG_ID_BYTES);
+  return COOP_OK;
+}
+
+coop_err ledger_store_log_ids(ledger_store *store, uint8_t (**ids)[LEDGER_LOG_ID_BYTES],
+                              size_t *count)
+{
+  log_id_list list = {0};
+  coop_err err = ledger_store_logs(store, add_log_id, &list);
+  if (err) {
+    coop_free(list.ids);
+    list.ids = NULL;
+    list.count = 0;
+  }
+  *ids = list.ids;
+  *count = list.count;
   return err;
 }
 

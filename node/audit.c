@@ -591,27 +591,18 @@ static bool was_judged(const verdict_scan *scan, uint64_t index)
 
 typedef struct log_ids {
   uint8_t (*ids)[LEDGER_LOG_ID_BYTES];
-  size_t count, capacity;
+  size_t count;
 } log_ids;
-
-static coop_err collect_log(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
-{
-  log_ids *list = context;
-  coop_err err = grow((void **)&list->ids, &list->capacity, list->count, sizeof *list->ids);
-  if (!err)
-    memcpy(list->ids[list->count++], log_id, LEDGER_LOG_ID_BYTES);
-  return err;
-}
 
 /* Every log but our own. */
 static coop_err other_logs(node *self, log_ids *list)
 {
-  log_ids all = {0};
-  coop_err err = ledger_store_logs(self->store, collect_log, &all);
-  for (size_t i = 0; i < all.count && !err; i++)
-    if (memcmp(all.ids[i], self->identity.public_key, LEDGER_LOG_ID_BYTES))
-      err = collect_log(list, all.ids[i]);
-  coop_free(all.ids);
+  coop_err err = ledger_store_log_ids(self->store, &list->ids, &list->count);
+  size_t kept = 0;
+  for (size_t i = 0; i < list->count; i++)
+    if (memcmp(list->ids[i], self->identity.public_key, LEDGER_LOG_ID_BYTES))
+      memmove(list->ids[kept++], list->ids[i], LEDGER_LOG_ID_BYTES);
+  list->count = kept;
   return err;
 }
 
@@ -773,7 +764,7 @@ coop_err node_verdict_for(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES
   key_ring ring = {.node = self};
   uint8_t *plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
   log_ids logs = {0};
-  coop_err err = plain ? ledger_store_logs(self->store, collect_log, &logs) : COOP_E_NOMEM;
+  coop_err err = plain ? ledger_store_log_ids(self->store, &logs.ids, &logs.count) : COOP_E_NOMEM;
   for (size_t i = 0; i < logs.count && !err && found->status == NODE_AUDIT_PENDING; i++) {
     if (!memcmp(logs.ids[i], coop_log, LEDGER_LOG_ID_BYTES))
       continue;
@@ -936,7 +927,7 @@ coop_err node_disputes(node *self, node_dispute_visitor visitor, void *context)
   if (!audit)
     return err;
   log_ids logs = {0};
-  err = ledger_store_logs(self->store, collect_log, &logs);
+  err = ledger_store_log_ids(self->store, &logs.ids, &logs.count);
   for (size_t i = 0; i < logs.count && !err; i++)
     err = disputes_in(audit, logs.ids[i], visitor, context);
   coop_free(logs.ids);
@@ -1038,7 +1029,7 @@ coop_err node_member_months(node *self, const char *member_id, node_member_month
   if (!audit)
     return err;
   log_ids logs = {0};
-  err = ledger_store_logs(self->store, collect_log, &logs);
+  err = ledger_store_log_ids(self->store, &logs.ids, &logs.count);
   for (size_t i = 0; i < logs.count && !err; i++)
     err = months_in(audit, logs.ids[i], member_id, visitor, context);
   coop_free(logs.ids);

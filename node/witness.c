@@ -8,25 +8,10 @@
 
 #include "ledger/alloc.h"
 
-typedef struct id_list {
+typedef struct log_list {
   uint8_t (*ids)[LEDGER_LOG_ID_BYTES];
-  size_t count, capacity;
-} id_list;
-
-static coop_err add_id(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
-{
-  id_list *list = context;
-  if (list->count == list->capacity) {
-    size_t capacity = list->capacity ? 2 * list->capacity : 16;
-    void *grown = coop_realloc(list->ids, capacity * sizeof *list->ids);
-    if (!grown)
-      return COOP_E_NOMEM;
-    list->ids = grown;
-    list->capacity = capacity;
-  }
-  memcpy(list->ids[list->count++], log_id, LEDGER_LOG_ID_BYTES);
-  return COOP_OK;
-}
+  size_t count;
+} log_list;
 
 /* The role a log's author declared in its first entry; 0 when unknown. */
 static int log_role(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
@@ -98,8 +83,8 @@ static coop_err scan_cosignature(void *context, const ledger_stored_entry *entry
 coop_err node_cosignature_covering(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                    uint64_t index, ledger_cosignature *found)
 {
-  id_list logs = {0};
-  coop_err err = ledger_store_logs(self->store, add_id, &logs);
+  log_list logs = {0};
+  coop_err err = ledger_store_log_ids(self->store, &logs.ids, &logs.count);
   cosignature_scan best = {0};
   for (size_t i = 0; i < logs.count && !err; i++) {
     if (!memcmp(logs.ids[i], log_id, LEDGER_LOG_ID_BYTES))
@@ -185,8 +170,8 @@ coop_err node_witness_run(node *self, node_witness_progress *progress,
                           node_witness_summary *summary, char message[NODE_MESSAGE_BYTES])
 {
   memset(summary, 0, sizeof *summary);
-  id_list logs = {0};
-  coop_err err = ledger_store_logs(self->store, add_id, &logs);
+  log_list logs = {0};
+  coop_err err = ledger_store_log_ids(self->store, &logs.ids, &logs.count);
   ledger_append_item *items = coop_calloc(logs.count ? logs.count : 1, sizeof *items);
   uint8_t (*payloads)[LEDGER_COSIGNATURE_PAYLOAD_BYTES] =
       coop_calloc(logs.count ? logs.count : 1, sizeof *payloads);

@@ -39,26 +39,6 @@ static coop_err own_size(sync_session *session, const uint8_t log_id[LEDGER_LOG_
 
 /* ---- Greeting ------------------------------------------------------------------ */
 
-typedef struct log_list {
-  uint8_t (*ids)[LEDGER_LOG_ID_BYTES];
-  size_t count, capacity;
-} log_list;
-
-static coop_err collect_log(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
-{
-  log_list *list = context;
-  if (list->count == list->capacity) {
-    size_t capacity = list->capacity ? 2 * list->capacity : 64;
-    void *grown = coop_realloc(list->ids, capacity * sizeof *list->ids);
-    if (!grown)
-      return COOP_E_NOMEM;
-    list->ids = grown;
-    list->capacity = capacity;
-  }
-  memcpy(list->ids[list->count++], log_id, LEDGER_LOG_ID_BYTES);
-  return COOP_OK;
-}
-
 static int compare_log_ids(const void *a, const void *b)
 {
   return memcmp(a, b, LEDGER_LOG_ID_BYTES);
@@ -68,8 +48,11 @@ static int compare_log_ids(const void *a, const void *b)
  * log id, SYNC_HEADS_MAX per message. */
 static coop_err send_all_heads(sync_session *session)
 {
-  log_list list = {0};
-  coop_err err = ledger_store_logs(session->host->store, collect_log, &list);
+  struct {
+    uint8_t (*ids)[LEDGER_LOG_ID_BYTES];
+    size_t count;
+  } list = {0};
+  coop_err err = ledger_store_log_ids(session->host->store, &list.ids, &list.count);
   if (err) {
     coop_free(list.ids);
     return session_fail(session, err, "cannot list logs: %s", coop_err_message(err));
