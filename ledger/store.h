@@ -9,6 +9,7 @@
 #ifndef COOP_LEDGER_STORE_H
 #define COOP_LEDGER_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -115,11 +116,13 @@ COOP_MUST_USE coop_err ledger_store_checkpoint_at(ledger_store *store,
                                                   const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                                   uint64_t size, ledger_checkpoint *checkpoint);
 
-/* The stored checkpoint with the largest size in (above, at_most]: where a
- * batch of entries sent from `above` may end.  COOP_E_NOT_FOUND. */
+/* The stored checkpoint with the largest (or, `smallest`, the smallest)
+ * size in (above, at_most]: where a batch of entries sent from `above` may
+ * end.  COOP_E_NOT_FOUND. */
 COOP_MUST_USE coop_err ledger_store_checkpoint_within(ledger_store *store,
                                                       const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                                       uint64_t above, uint64_t at_most,
+                                                      bool smallest,
                                                       ledger_checkpoint *checkpoint);
 
 /* Visits the stored checkpoints of a log with size > after_size, by size. */

@@ -399,13 +399,17 @@ coop_err ledger_store_forks(ledger_store *store, ledger_fork_visitor visitor, vo
 
 coop_err ledger_store_checkpoint_within(ledger_store *store,
                                         const uint8_t log_id[LEDGER_LOG_ID_BYTES], uint64_t above,
-                                        uint64_t at_most, ledger_checkpoint *checkpoint)
+                                        uint64_t at_most, bool smallest,
+                                        ledger_checkpoint *checkpoint)
 {
   sqlite3_stmt *select = NULL;
   if (sqlite3_prepare_v2(store->db,
-                         "SELECT size, checkpoint FROM checkpoints JOIN logs USING (log_no)"
-                         " WHERE logs.log_id = ?1 AND size > ?2 AND size <= ?3"
-                         " ORDER BY size DESC LIMIT 1",
+                         smallest ? "SELECT size, checkpoint FROM checkpoints JOIN logs USING"
+                                    " (log_no) WHERE logs.log_id = ?1 AND size > ?2 AND"
+                                    " size <= ?3 ORDER BY size LIMIT 1"
+                                  : "SELECT size, checkpoint FROM checkpoints JOIN logs USING"
+                                    " (log_no) WHERE logs.log_id = ?1 AND size > ?2 AND"
+                                    " size <= ?3 ORDER BY size DESC LIMIT 1",
                          -1, &select, NULL) != SQLITE_OK)
     return COOP_E_DB;
   sqlite3_bind_blob(select, 1, log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);

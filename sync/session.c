@@ -337,6 +337,8 @@ void sync_session_release(sync_session *session)
   coop_buf_release(&session->wire_out);
   coop_buf_release(&session->scratch);
   coop_free(session->peer_logs);
+  coop_free(session->serves);
+  session->serves = NULL;
   coop_free(session->received_entries);
   coop_free(session->sent_entries);
   session->peer_logs = NULL;

@@ -31,8 +31,9 @@
  * entries).  More logs than this in a network would need a larger limit. */
 #define SYNC_PEER_LOGS_MAX 4096u
 /* Logs the peer may subscribe to on one connection (each REQUEST subscribes
- * it to that log's new entries).  More at once is a flood. */
-#define SYNC_SERVES_MAX 256u
+ * it to that log's new entries): as many as a peer tracks of ours, since an
+ * honest peer asks once for every log it lacks.  More is a flood. */
+#define SYNC_SERVES_MAX SYNC_PEER_LOGS_MAX
 /* ENTRIES are produced only while fewer bytes than this wait to be written
  * to the socket, so a slow reader slows only its own connection. */
 #define SYNC_SEND_WATERMARK_BYTES (2u * 1024u * 1024u)
@@ -137,7 +138,7 @@ struct sync_session {
   sync_peer_log *peer_logs; /* SYNC_PEER_LOGS_MAX, allocated on first use */
   size_t peer_log_count;
   size_t active_count;
-  sync_serve_state serves[SYNC_SERVES_MAX];
+  sync_serve_state *serves; /* SYNC_SERVES_MAX, allocated on the first REQUEST */
   size_t serve_count;
   ledger_ingest_entry *received_entries; /* SYNC_BATCH_ENTRIES_MAX, decoding ENTRIES */
   ledger_ingest_entry *sent_entries;     /* SYNC_BATCH_ENTRIES_MAX, building ENTRIES */

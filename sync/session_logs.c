@@ -57,7 +57,8 @@ static coop_err send_all_heads(sync_session *session)
     coop_free(list.ids);
     return session_fail(session, err, "cannot list logs: %s", coop_err_message(err));
   }
-  qsort(list.ids, list.count, sizeof *list.ids, compare_log_ids);
+  if (list.count)
+    qsort(list.ids, list.count, sizeof *list.ids, compare_log_ids);
   ledger_checkpoint *heads = coop_calloc(list.count ? list.count : 1, sizeof *heads);
   size_t head_count = 0;
   if (!heads)
@@ -360,8 +361,15 @@ coop_err session_handle_entries(sync_session *session, const sync_entries *entri
   err = ledger_store_ingest(session->host->store, &entries->checkpoint, entries->first_index,
                             entries->entries, entries->count, wall_ms(session), &added, &fork,
                             problem);
-  if (err == COOP_E_FORK)
+  if (err == COOP_E_FORK) {
+    /* The ingest rolled back, evidence row included, and handed the pair
+     * back: record it on its own. */
+    coop_err recorded = ledger_store_record_fork(session->host->store, &fork);
+    if (recorded)
+      return session_fail(session, recorded, "cannot record fork evidence: %s",
+                          coop_err_message(recorded));
     return report_fork(session, entries->log_id);
+  }
   if (err)
     return session_fail(session, err, "%s: entries %llu..%llu of log %s refused, nothing stored: %s",
                         session->label, (unsigned long long)entries->first_index,
@@ -393,10 +401,10 @@ coop_err session_expire_requests(sync_session *session, uint64_t now_ms)
     if (log->active && now_ms - log->progress_ms > SYNC_REQUEST_TIMEOUT_MS) {
       char label[LEDGER_FINGERPRINT_CHARS + 1];
       session_log_label(log->log_id, label);
-      session_say(session, "%s: no entries of log %s for %u s: asking again later",
+      session_say(session, "%s: no entries of log %s for %u s: letting other peers fetch it",
                   session->label, label, SYNC_REQUEST_TIMEOUT_MS / 1000u);
+      /* Still subscribed: entries that come late are welcome. */
       deactivate(session, log);
-      log->asked = false;
     }
   }
   return COOP_OK;
@@ -424,6 +432,11 @@ coop_err session_handle_request(sync_session *session, const sync_request *reque
                         "sent (request flood)",
                         session->label, label, (unsigned long long)serve->next_index,
                         (unsigned long long)serve->until);
+  if (!serve && !session->serves) {
+    session->serves = coop_calloc(SYNC_SERVES_MAX, sizeof *session->serves);
+    if (!session->serves)
+      return session_fail(session, COOP_E_NOMEM, "out of memory");
+  }
   if (!serve) {
     if (session->serve_count == SYNC_SERVES_MAX)
       return session_fail(session, COOP_E_LIMIT, "%s: asks for more than %u logs (request flood)",
@@ -497,6 +510,21 @@ static coop_err read_batch_entry(void *context, const ledger_stored_entry *entry
   return COOP_OK;
 }
 
+/* Reads up to reader->limit entries from the serve's cursor (and the byte
+ * limit) and finds the largest (or smallest) stored checkpoint among them.
+ * COOP_E_NOT_FOUND when there is none. */
+static coop_err read_batch(sync_session *session, const sync_serve_state *serve,
+                           batch_reader *reader, bool smallest, ledger_checkpoint *checkpoint)
+{
+  coop_buf_reset(&session->scratch);
+  coop_err err = ledger_store_entries(session->host->store, serve->log_id, serve->next_index,
+                                      read_batch_entry, reader);
+  if (err && err != COOP_E_LIMIT)
+    return err;
+  return ledger_store_checkpoint_within(session->host->store, serve->log_id, serve->next_index,
+                                        serve->next_index + reader->count, smallest, checkpoint);
+}
+
 /* One ENTRIES message for one request: the entries from next_index up to
  * the largest stored checkpoint that fits the batch limits. */
 static coop_err serve_batch(sync_session *session, sync_serve_state *serve)
@@ -515,14 +543,19 @@ static coop_err serve_batch(sync_session *session, sync_serve_state *serve)
   uint64_t want = serve->until - serve->next_index;
   batch_reader reader = {.session = session,
                          .limit = want < serve->max_entries ? (size_t)want : serve->max_entries};
-  err = ledger_store_entries(session->host->store, serve->log_id, serve->next_index,
-                             read_batch_entry, &reader);
-  if (err && err != COOP_E_LIMIT)
-    return session_fail(session, err, "cannot read log %s: %s", label, coop_err_message(err));
   ledger_checkpoint checkpoint;
-  err = ledger_store_checkpoint_within(session->host->store, serve->log_id, serve->next_index,
-                                       serve->next_index + reader.count, &checkpoint);
-  if (err) {
+  err = read_batch(session, serve, &reader, false, &checkpoint);
+  if (err == COOP_E_NOT_FOUND && reader.count == reader.limit && !reader.erased &&
+      reader.limit < want && reader.limit < SYNC_BATCH_ENTRIES_MAX) {
+    /* The requester's max ends before the next checkpoint: send up to the
+     * smallest checkpoint above, if it fits one batch (a small max never
+     * stalls a log). */
+    reader = (batch_reader){.session = session,
+                            .limit = want < SYNC_BATCH_ENTRIES_MAX ? (size_t)want
+                                                                   : SYNC_BATCH_ENTRIES_MAX};
+    err = read_batch(session, serve, &reader, true, &checkpoint);
+  }
+  if (err == COOP_E_NOT_FOUND) {
     session_say(session,
                 "%s: cannot send log %s from entry %llu: %s; the peer must get it another way "
                 "(coop log export)",
@@ -530,9 +563,10 @@ static coop_err serve_batch(sync_session *session, sync_serve_state *serve)
                 reader.erased ? "an entry there was erased"
                               : "no checkpoint within one batch of it");
     serve->until = serve->next_index; /* stop serving it on this connection */
-    return err == COOP_E_NOT_FOUND ? COOP_OK
-                                   : session_fail(session, err, "cannot read the store");
+    return COOP_OK;
   }
+  if (err)
+    return session_fail(session, err, "cannot read log %s: %s", label, coop_err_message(err));
   size_t count = (size_t)(checkpoint.size - serve->next_index);
   err = session_queued(session,
                        sync_encode_entries(&session->plain_out, serve->log_id,
