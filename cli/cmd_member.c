@@ -377,7 +377,7 @@ static int member_view(const member_options *options, const char *member_id)
     cli_error("cannot read the member's months: %s", coop_err_message(err));
     return CLI_EXIT_FAILURE;
   }
-  if (output.format == CLI_FORMAT_JSON)
+  if (output.format == CLI_FORMAT_JSON && output.count)
     return cli_print_json(output.months);
   json_decref(output.months);
   if (!output.count) {

@@ -239,6 +239,7 @@ const char *ledger_dispute_reason_name(uint8_t reason)
   case LEDGER_DISPUTE_RULE_SET_NOT_IN_FORCE: return "rule-set-not-in-force";
   case LEDGER_DISPUTE_UNSEEN_SOURCE: return "unseen-entry";
   case LEDGER_DISPUTE_MISSING_RECORD: return "missing-record";
+  case LEDGER_DISPUTE_WRONG_MEMBER: return "wrong-member";
   }
   return "unknown";
 }

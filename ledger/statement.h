@@ -67,7 +67,8 @@ typedef enum ledger_dispute_reason {
   LEDGER_DISPUTE_UNSEEN_SOURCE = 4,    /* cites an entry the municipality cannot see, or not
                                           this member's record of this month */
   LEDGER_DISPUTE_MISSING_RECORD = 5,   /* a record of the member's month is not cited */
-  LEDGER_DISPUTE_REASON_MAX = 5,
+  LEDGER_DISPUTE_WRONG_MEMBER = 6,     /* names another member than the one it is sealed to */
+  LEDGER_DISPUTE_REASON_MAX = 6,
 } ledger_dispute_reason;
 
 const char *ledger_dispute_reason_name(uint8_t reason); /* "figures", ...; "unknown" */

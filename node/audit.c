@@ -15,7 +15,6 @@
 #include "ledger/seal.h"
 
 #define RULE_SETS_MAX 256u
-#define FACTS_MAX 64u
 
 /* ---- Growable arrays ------------------------------------------------------------ */
 
@@ -117,8 +116,8 @@ typedef struct resident {
   char client_ref[LEDGER_CLIENT_REF_BYTES_MAX + 1];
   uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES];
   uint8_t member_key[LEDGER_PUBLIC_KEY_BYTES]; /* all zero: none */
-  fact facts[FACTS_MAX]; /* in log order */
-  size_t fact_count;
+  fact *facts; /* in log order */
+  size_t fact_count, fact_capacity;
 } resident;
 
 /* A member record reduced to what the offset inputs use. */
@@ -156,6 +155,8 @@ typedef struct coop_view {
 
 static void view_free(coop_view *view)
 {
+  for (size_t i = 0; i < view->resident_count; i++)
+    coop_free(view->residents[i].facts);
   coop_free(view->residents);
   coop_free(view->records);
   coop_free(view->statements);
@@ -199,8 +200,10 @@ static coop_err view_member(view_scan *scan, const ledger_stored_entry *entry, c
     memcpy(who->municipality, member.municipality, LEDGER_PUBLIC_KEY_BYTES);
     memcpy(who->member_key, member.member_key, LEDGER_PUBLIC_KEY_BYTES);
   } else if (member.action == LEDGER_MEMBER_STATUS && who) {
-    if (who->fact_count == FACTS_MAX)
-      return COOP_E_LIMIT;
+    coop_err err = grow((void **)&who->facts, &who->fact_capacity, who->fact_count,
+                        sizeof *who->facts);
+    if (err)
+      return err;
     who->facts[who->fact_count++] = (fact){member.field, member.from_period, member.value};
   }
   return COOP_OK;
@@ -439,8 +442,11 @@ static void recompute_inputs(const coop_view *view, const resident *who,
       found = record->index == statement->sources[s].index &&
               !memcmp(record->leaf, statement->sources[s].leaf_hash, LEDGER_HASH_BYTES) &&
               !memcmp(record->audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) &&
-              record->date >= from && record->date <= to;
+              record->date >= from && record->date <= to && record->index < item->index &&
+              record->type != LEDGER_RECORD_PROFIT_SPLIT;
     }
+    for (unsigned earlier = 0; earlier < s && found; earlier++)
+      found = statement->sources[earlier].index != statement->sources[s].index; /* once */
     if (!found) {
       verdict->reason = LEDGER_DISPUTE_UNSEEN_SOURCE;
       verdict->detail_index = statement->sources[s].index;
@@ -494,6 +500,11 @@ static coop_err judge(auditor *self, const coop_view *view, const resident *who,
   memcpy(verdict->statement_leaf_hash, item->leaf, LEDGER_HASH_BYTES);
   ledger_statement_figures_hash(statement, verdict->figures_hash);
 
+  /* The statement must be about the member whose audience it is sealed to. */
+  if (memcmp(statement->member, item->audience, LEDGER_MEMBER_ID_BYTES)) {
+    verdict->reason = LEDGER_DISPUTE_WRONG_MEMBER;
+    verdict->detail_index = item->index;
+  }
   /* The rule set named must be ours, published, and the one in force. */
   size_t named = self->rule_set_count, in_force = 0;
   for (size_t i = 0; i < self->rule_set_count; i++)
@@ -502,7 +513,9 @@ static coop_err judge(auditor *self, const coop_view *view, const resident *who,
       named = i;
   bool ours = !memcmp(statement->rule_set_log, self->node->identity.public_key,
                       LEDGER_LOG_ID_BYTES);
-  if (!ours || named == self->rule_set_count) {
+  if (verdict->reason) {
+    /* already wrong about whom it is */
+  } else if (!ours || named == self->rule_set_count) {
     verdict->reason = LEDGER_DISPUTE_UNKNOWN_RULE_SET;
     verdict->detail_index = statement->rule_set_index;
   } else if (ledger_offset_select(self->rule_sets, self->rule_set_count,
@@ -542,6 +555,8 @@ typedef struct verdict_scan {
   size_t judged_count, judged_capacity;
   uint8_t *plain;
   const uint8_t *log_id;         /* the log being scanned */
+  const uint8_t *statement_leaf; /* node_verdict_for: the statement's leaf hash */
+  uint8_t figures_hash[LEDGER_HASH_BYTES]; /* and its figures hash */
 } verdict_scan;
 
 static coop_err scan_verdict(void *context, const ledger_stored_entry *entry)
@@ -564,7 +579,9 @@ static coop_err scan_verdict(void *context, const ledger_stored_entry *entry)
       memcmp(verdict.coop_log, scan->coop_log, LEDGER_LOG_ID_BYTES))
     return COOP_OK;
   if (scan->found) {
-    if (verdict.statement_index == scan->statement_index) {
+    if (verdict.statement_index == scan->statement_index &&
+        !memcmp(verdict.statement_leaf_hash, scan->statement_leaf, LEDGER_HASH_BYTES) &&
+        !memcmp(verdict.figures_hash, scan->figures_hash, LEDGER_HASH_BYTES)) {
       scan->found->status = dispute ? NODE_AUDIT_DISPUTED : NODE_AUDIT_ACKNOWLEDGED;
       scan->found->verdict = verdict;
       memcpy(scan->found->log_id, scan->log_id, LEDGER_LOG_ID_BYTES);
@@ -756,26 +773,133 @@ coop_err node_audit_run(node *self, node_audit_summary *summary,
 
 /* ---- Reading verdicts and the report ------------------------------------------------------ */
 
+/* Opens one statement of a coop log with this node's keys: its leaf hash
+ * and payload.  COOP_E_NO_KEY when this node cannot read it. */
+static coop_err open_statement(node *self, key_ring *ring,
+                               const uint8_t coop_log[LEDGER_LOG_ID_BYTES], uint64_t index,
+                               uint8_t leaf[LEDGER_HASH_BYTES], uint8_t *plain,
+                               ledger_statement_payload *statement)
+{
+  uint8_t header_bytes[LEDGER_ENTRY_HEADER_BYTES];
+  uint8_t *sealed = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
+  if (!sealed)
+    return COOP_E_NOMEM;
+  size_t sealed_bytes = 0, plain_bytes = 0;
+  bool opened = false;
+  ledger_stored_entry entry = {.header_bytes = header_bytes, .payload = sealed, .leaf_hash = leaf};
+  coop_err err = ledger_store_entry(self->store, coop_log, index, header_bytes, sealed,
+                                    &sealed_bytes, leaf);
+  entry.payload_bytes = sealed_bytes;
+  if (!err)
+    err = ledger_entry_header_decode(header_bytes, sizeof header_bytes, &entry.header);
+  if (!err && entry.header.kind != LEDGER_KIND_STATEMENT)
+    err = COOP_E_NOT_FOUND;
+  if (!err)
+    err = open_sealed(ring, coop_log, &entry, plain, &plain_bytes, &opened);
+  if (!err && !opened)
+    err = COOP_E_NO_KEY;
+  if (!err && ledger_statement_decode(plain, plain_bytes, statement))
+    err = COOP_E_TAMPERED;
+  coop_free(sealed);
+  return err;
+}
+
+/* The verdict on one statement in `municipality`'s log; only the member's
+ * municipality (per the enrolment) can acknowledge, and only when the
+ * statement also names it as its rule-set log. */
+static coop_err verdict_from(node *self, key_ring *ring, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
+                             uint64_t statement_index,
+                             const uint8_t municipality[LEDGER_LOG_ID_BYTES],
+                             node_verdict_found *found)
+{
+  memset(found, 0, sizeof *found);
+  found->status = NODE_AUDIT_PENDING;
+  uint8_t *plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
+  ledger_statement_payload *statement = coop_malloc(sizeof *statement);
+  uint8_t leaf[LEDGER_HASH_BYTES];
+  coop_err err = plain && statement ? open_statement(self, ring, coop_log, statement_index, leaf,
+                                                     plain, statement)
+                                    : COOP_E_NOMEM;
+  if (!err && memcmp(municipality, coop_log, LEDGER_LOG_ID_BYTES)) {
+    verdict_scan scan = {.ring = ring, .coop_log = coop_log, .statement_index = statement_index,
+                         .found = found, .plain = plain, .log_id = municipality,
+                         .statement_leaf = leaf};
+    ledger_statement_figures_hash(statement, scan.figures_hash);
+    err = ledger_store_entries(self->store, municipality, 0, scan_verdict, &scan);
+    /* An acknowledgement of a statement that names other rules than its
+     * municipality's cannot stand (receipts check the same). */
+    if (!err && found->status == NODE_AUDIT_ACKNOWLEDGED &&
+        memcmp(statement->rule_set_log, municipality, LEDGER_LOG_ID_BYTES))
+      found->status = NODE_AUDIT_PENDING;
+  }
+  if (err == COOP_E_NO_KEY || err == COOP_E_NOT_FOUND)
+    err = COOP_OK; /* nothing this node can tell: pending */
+  if (plain)
+    sodium_memzero(plain, COOP_PAYLOAD_BYTES_MAX);
+  if (statement)
+    sodium_memzero(statement, sizeof *statement);
+  coop_free(plain);
+  coop_free(statement);
+  return err;
+}
+
+typedef struct enrolment_search {
+  key_ring *ring;
+  const uint8_t *coop_log;
+  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
+  uint8_t *plain;
+  bool found;
+  uint8_t municipality[LEDGER_LOG_ID_BYTES];
+} enrolment_search;
+
+static coop_err find_enrolment(void *context, const ledger_stored_entry *entry)
+{
+  enrolment_search *search = context;
+  if (entry->header.kind != LEDGER_KIND_MEMBER ||
+      memcmp(entry->header.audience_id, search->audience, LEDGER_AUDIENCE_ID_BYTES))
+    return COOP_OK;
+  size_t plain_bytes = 0;
+  bool opened = false;
+  coop_err err = open_sealed(search->ring, search->coop_log, entry, search->plain, &plain_bytes,
+                             &opened);
+  ledger_member_payload member;
+  if (err || !opened || ledger_member_decode(search->plain, plain_bytes, &member) ||
+      member.action != LEDGER_MEMBER_ENROL)
+    return err;
+  memcpy(search->municipality, member.municipality, LEDGER_LOG_ID_BYTES);
+  search->found = true;
+  return COOP_E_LIMIT; /* stop the walk */
+}
+
 coop_err node_verdict_for(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
                           uint64_t statement_index, node_verdict_found *found)
 {
   memset(found, 0, sizeof *found);
   found->status = NODE_AUDIT_PENDING;
   key_ring ring = {.node = self};
-  uint8_t *plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
-  log_ids logs = {0};
-  coop_err err = plain ? ledger_store_log_ids(self->store, &logs.ids, &logs.count) : COOP_E_NOMEM;
-  for (size_t i = 0; i < logs.count && !err && found->status == NODE_AUDIT_PENDING; i++) {
-    if (!memcmp(logs.ids[i], coop_log, LEDGER_LOG_ID_BYTES))
-      continue;
-    verdict_scan scan = {.ring = &ring, .coop_log = coop_log, .statement_index = statement_index,
-                         .found = found, .plain = plain, .log_id = logs.ids[i]};
-    err = ledger_store_entries(self->store, logs.ids[i], 0, scan_verdict, &scan);
+  uint8_t header_bytes[LEDGER_ENTRY_HEADER_BYTES], leaf[LEDGER_HASH_BYTES];
+  uint8_t *payload = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
+  size_t payload_bytes = 0;
+  ledger_entry_header header;
+  enrolment_search search = {.ring = &ring, .coop_log = coop_log, .plain = payload};
+  coop_err err = payload ? ledger_store_entry(self->store, coop_log, statement_index, header_bytes,
+                                              payload, &payload_bytes, leaf)
+                         : COOP_E_NOMEM;
+  if (!err)
+    err = ledger_entry_header_decode(header_bytes, sizeof header_bytes, &header);
+  if (!err) {
+    memcpy(search.audience, header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
+    err = ledger_store_entries(self->store, coop_log, 0, find_enrolment, &search);
+    if (err == COOP_E_LIMIT)
+      err = COOP_OK;
   }
-  if (plain)
-    sodium_memzero(plain, COOP_PAYLOAD_BYTES_MAX);
-  coop_free(plain);
-  coop_free(logs.ids);
+  if (!err && search.found)
+    err = verdict_from(self, &ring, coop_log, statement_index, search.municipality, found);
+  if (err == COOP_E_NOT_FOUND)
+    err = COOP_OK;
+  if (payload)
+    sodium_memzero(payload, COOP_PAYLOAD_BYTES_MAX);
+  coop_free(payload);
   key_ring_free(&ring);
   return err;
 }
@@ -832,7 +956,8 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
         break;
       row.figures = self->statement.figures;
       node_verdict_found found;
-      err = node_verdict_for(self->node, log_id, latest->index, &found);
+      err = verdict_from(self->node, &self->ring, log_id, latest->index, who->municipality,
+                         &found);
       if (err)
         break;
       row.status = found.status;
@@ -898,15 +1023,16 @@ static coop_err disputes_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BY
     const statement_item *item = &view.statements[i];
     node_dispute_row row;
     memset(&row, 0, sizeof row);
-    err = node_verdict_for(self->node, log_id, item->index, &row.found);
+    const resident *who = find_resident(&view, item->audience);
+    if (!who)
+      continue;
+    err = verdict_from(self->node, &self->ring, log_id, item->index, who->municipality,
+                       &row.found);
     if (err || row.found.status != NODE_AUDIT_DISPUTED)
       continue;
-    const resident *who = find_resident(&view, item->audience);
     memcpy(row.coop_log, log_id, LEDGER_LOG_ID_BYTES);
-    if (who) {
-      memcpy(row.member_id, who->member_id, sizeof row.member_id);
-      memcpy(row.name, who->name, sizeof row.name);
-    }
+    memcpy(row.member_id, who->member_id, sizeof row.member_id);
+    memcpy(row.name, who->name, sizeof row.name);
     row.period = item->period;
     row.statement_index = item->index;
     err = read_statement(self, &view, item->index, &self->statement);
@@ -1010,7 +1136,8 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
         if (!err)
           month.figures = self->statement.figures;
         if (!err)
-          err = node_verdict_for(self->node, log_id, month.statement_index, &month.found);
+          err = verdict_from(self->node, &self->ring, log_id, month.statement_index,
+                             who->municipality, &month.found);
       }
       if (!err)
         err = visitor(context, &month);

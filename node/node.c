@@ -227,6 +227,12 @@ static void network_id(node *self)
   crypto_hash_sha256_final(&state, self->network_id);
 }
 
+/* Municipalities and partners witness coop logs unless told not to. */
+static int default_witness(int role)
+{
+  return role == LEDGER_ROLE_MUNICIPALITY || role == LEDGER_ROLE_PARTNER;
+}
+
 static coop_err read_config(node *self, char message[NODE_MESSAGE_BYTES])
 {
   snprintf(self->network, sizeof self->network, "%s", NODE_DEFAULT_NETWORK);
@@ -252,8 +258,8 @@ static coop_err read_config(node *self, char message[NODE_MESSAGE_BYTES])
                 self->peers[i].name);
   if (!err)
     network_id(self);
-  if (self->witness < 0) /* municipalities and partners witness coop logs unless told not to */
-    self->witness = self->role == LEDGER_ROLE_MUNICIPALITY || self->role == LEDGER_ROLE_PARTNER;
+  if (self->witness < 0)
+    self->witness = default_witness(self->role);
   coop_free(path);
   return err;
 }
@@ -440,6 +446,8 @@ coop_err node_create(const char *home, int role, const char *name, uint64_t now_
   out->role = role;
   snprintf(out->name, sizeof out->name, "%s", name);
   err = out->home ? create_files(out, message) : say(message, COOP_E_NOMEM, "out of memory");
+  if (!err) /* the settings as node_open would find them: network id, witness, ... */
+    err = read_config(out, message);
   if (!err)
     err = append_identity(out, now_ms, message);
   if (err) {
@@ -461,6 +469,8 @@ static void write_config_body(FILE *file, const node *self)
   fprintf(file, "# coop node configuration (rewritten by 'coop peer')\n[node]\nrole = %s\n"
                 "name = %s\nnetwork = %s\nlisten = %s\n",
           ledger_role_name(self->role), self->name, self->network, self->listen);
+  if (self->witness != default_witness(self->role)) /* only when set against the default */
+    fprintf(file, "witness = %s\n", self->witness ? "yes" : "no");
   for (size_t i = 0; i < self->peer_count; i++) {
     char key[65];
     ledger_hex_encode(self->peers[i].key, 32, key);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -300,12 +301,23 @@ static void on_written(uv_write_t *request, int status)
   }
 }
 
-/* Writes what the session queued, hands the buffer over to libuv. */
+/* Writes what the session queued, hands the buffer over to libuv.  A peer
+ * that lets SYNC_SEND_QUEUE_BYTES_MAX pile up unread (a PING flood whose
+ * PONGs it never reads, say) is dropped: its memory is ours. */
 static void write_out(connection *conn)
 {
   coop_buf *out = &conn->session.wire_out;
   if (!out->len || uv_is_closing((uv_handle_t *)&conn->tcp) || conn->shut)
     return;
+  size_t queued = uv_stream_get_write_queue_size((uv_stream_t *)&conn->tcp);
+  if (queued + out->len > SYNC_SEND_QUEUE_BYTES_MAX) {
+    say(conn->owner, "%s: %zu bytes wait to be written: the peer does not read; dropped",
+        conn->session.label, queued + out->len);
+    coop_buf_reset(out);
+    conn->session.state = SYNC_SESSION_CLOSED;
+    close_connection(conn);
+    return;
+  }
   write_request *write = coop_malloc(sizeof *write);
   if (!write) {
     close_connection(conn);
@@ -861,6 +873,9 @@ static void free_all(net *self)
 coop_err sync_net_run(const sync_net_options *options, char message[SYNC_LINE_BYTES])
 {
   message[0] = 0;
+  /* A peer that resets a connection we are writing to must not kill the
+   * node: writes then fail with EPIPE, which the connection handles. */
+  signal(SIGPIPE, SIG_IGN);
   net *self = coop_calloc(1, sizeof *self);
   if (!self)
     return COOP_E_NOMEM;
