@@ -17,8 +17,8 @@
 #
 # Four groups of nodes run at the same time (1+2+7, 8, 4+5, 3+6), each on
 # its own ports; their results are printed group by group.  Each check
-# prints "ok   NAME" or "FAIL NAME: why" (or "SKIP-BUG NAME: why" for a
-# known product bug, marked "# BUG:" next to it), then comes exactly one
+# prints "ok   NAME" or "FAIL NAME: why" (a "regression:" failure for the
+# bugs this script found, marked "Was a bug" next to them), then exactly one
 # line "sync-net: N passed, M failed"; the exit status is 1 on any failure.
 # Real clock (COOP_NOW_MS unset); a temporary directory, removed at the end
 # (COOP_NET_KEEP=1 keeps it).  Waits are polls with deadlines, generous
@@ -475,9 +475,8 @@ group_hostile() {
   # queue is below the 2 MiB watermark -- so it can never see 16 MiB; and
   # write_out() hands every wire_out buffer to uv_write() unchecked (the
   # session's wire_out starts empty each time, so its own maximum never
-  # trips either).  This check says SKIP-BUG while that is so, and ok once
-  # the node drops the flooder (the legitimate peer must stay unaffected
-  # either way).
+  # trips either).  The node must drop the flooder, and the legitimate peer
+  # must stay unaffected.
   local rss_before rss_max=0 rss flood_pid
   rss_before=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/${PID[tg]}/status" 2>/dev/null)
   from=$(log_lines tg)
