@@ -13,19 +13,22 @@
 #include "ledger/money.h"
 #include "ledger/offset_codec.h"
 #include "ledger/seal.h"
+#include "ledger/statement.h"
 #include "node/node.h"
 
 static const char log_usage[] =
-    "usage: coop log [--from N] [-O txt|json] [--dir DIR]\n"
+    "usage: coop log [--log KEY] [--from N] [-O txt|json] [--dir DIR]\n"
     "       coop log export|import ...  (see 'coop log export --help')\n"
     "\n"
-    "Lists the entries of this node's log, oldest first: index (0-based), kind,\n"
+    "Lists the entries of this node's log (or of the log KEY, another node's that\n"
+    "this node holds), oldest first: index (0-based), kind,\n"
     "time, leaf hash, and the payload where this node can read it.  Payloads\n"
     "sealed to an audience this node was not granted show as unreadable.\n"
     "With -O json: an array of objects with index, kind, timestamp (Unix ms),\n"
     "time, leaf_hash, audience (hex or null), payload_bytes, readable, payload.\n"
     "\n"
     "options:\n"
+    "  --log KEY            another log this node holds (see 'coop logs')\n"
     "  --from N             start at entry N (default 0)\n"
     "  -O, --output FORMAT  txt (default) or json\n"
     "  --dir DIR            node home (default $COOP_HOME, else ~/.local/share/coop)\n"
@@ -43,6 +46,8 @@ typedef struct log_listing {
   uint8_t cached_id[KEY_CACHE_SLOTS][LEDGER_AUDIENCE_ID_BYTES];
   uint8_t *cached_key; /* KEY_CACHE_SLOTS * 32 bytes of sodium memory; 0-filled = absent */
   int cached_present[KEY_CACHE_SLOTS];
+  uint8_t (*grantors)[LEDGER_LOG_ID_BYTES]; /* every log held, to find a grant in */
+  size_t grantor_count;
 } log_listing;
 
 static const uint8_t *audience_key(log_listing *listing, const uint8_t *audience_id)
@@ -52,10 +57,17 @@ static const uint8_t *audience_key(log_listing *listing, const uint8_t *audience
       return listing->cached_present[i] ? listing->cached_key + 32 * i : NULL;
   unsigned slot = listing->cached < KEY_CACHE_SLOTS ? listing->cached++ : KEY_CACHE_SLOTS - 1;
   memcpy(listing->cached_id[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES);
+  /* The audience's grantor is usually the listed log itself; verdicts in a
+   * municipality's log are sealed under audiences a coop created. */
   listing->cached_present[slot] =
       ledger_store_audience_key(listing->node->store, &listing->node->identity,
                                 listing->log_id, audience_id,
                                 listing->cached_key + 32 * slot) == COOP_OK;
+  for (size_t i = 0; !listing->cached_present[slot] && i < listing->grantor_count; i++)
+    listing->cached_present[slot] =
+        ledger_store_audience_key(listing->node->store, &listing->node->identity,
+                                  listing->grantors[i], audience_id,
+                                  listing->cached_key + 32 * slot) == COOP_OK;
   return listing->cached_present[slot] ? listing->cached_key + 32 * slot : NULL;
 }
 
@@ -88,9 +100,35 @@ static json_t *hex_string(const uint8_t *bytes, size_t count)
 
 /* A one-line summary of a books, rules or statement payload, for humans;
  * 0 when the payload is not one of those (or does not decode). */
-static int describe_payload(uint16_t kind, const uint8_t *plain, size_t plain_bytes, char *out,
-                            size_t out_bytes)
+static int describe_payload(const ledger_entry_header *header, const uint8_t *plain,
+                            size_t plain_bytes, char *out, size_t out_bytes)
 {
+  uint16_t kind = header->kind;
+  ledger_verdict verdict;
+  ledger_cosignature cosignature;
+  char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+  if ((kind == LEDGER_KIND_ACKNOWLEDGEMENT || kind == LEDGER_KIND_DISPUTE) &&
+      !ledger_verdict_decode(plain, plain_bytes, kind == LEDGER_KIND_DISPUTE, &verdict)) {
+    char member_id[LEDGER_MEMBER_ID_CHARS + 1], month[8];
+    uint8_t padded[LEDGER_AUDIENCE_ID_BYTES] = {0};
+    memcpy(padded, verdict.member, LEDGER_MEMBER_ID_BYTES);
+    ledger_member_id(padded, member_id);
+    ledger_period_format(verdict.period, month);
+    ledger_fingerprint(verdict.coop_log, fingerprint);
+    snprintf(out, out_bytes, "%s statement %llu of coop %s (%s %s)%s%s",
+             kind == LEDGER_KIND_DISPUTE ? "disputes" : "acknowledges",
+             (unsigned long long)verdict.statement_index, fingerprint, member_id, month,
+             kind == LEDGER_KIND_DISPUTE ? ": " : "",
+             kind == LEDGER_KIND_DISPUTE ? ledger_dispute_reason_name(verdict.reason) : "");
+    return 1;
+  }
+  if (kind == LEDGER_KIND_COSIGNATURE &&
+      !ledger_cosignature_decode(plain, plain_bytes, header->log_id, &cosignature)) {
+    ledger_fingerprint(cosignature.checkpoint.log_id, fingerprint);
+    snprintf(out, out_bytes, "cosigns log %s at size %llu", fingerprint,
+             (unsigned long long)cosignature.checkpoint.size);
+    return 1;
+  }
   ledger_record record;
   ledger_member_payload member;
   ledger_offset_rule_set rules;
@@ -145,10 +183,12 @@ static int describe_payload(uint16_t kind, const uint8_t *plain, size_t plain_by
   return 0;
 }
 
-static json_t *payload_json(uint16_t kind, const uint8_t *plain, size_t plain_bytes)
+static json_t *payload_json(const ledger_entry_header *header, const uint8_t *plain,
+                            size_t plain_bytes)
 {
+  uint16_t kind = header->kind;
   char summary[256];
-  if (describe_payload(kind, plain, plain_bytes, summary, sizeof summary))
+  if (describe_payload(header, plain, plain_bytes, summary, sizeof summary))
     return json_pack("{s:s, s:o}", "summary", summary, "hex", hex_string(plain, plain_bytes));
   if (kind == LEDGER_KIND_NOTE)
     return json_pack("{s:s%}", "text", (const char *)plain, plain_bytes);
@@ -182,7 +222,7 @@ static coop_err print_entry_json(log_listing *listing, const ledger_stored_entry
       hex_string(entry->leaf_hash, LEDGER_HASH_BYTES), "audience",
       is_public ? json_null() : hex_string(entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES),
       "payload_bytes", (json_int_t)entry->header.payload_bytes, "readable", plain != NULL,
-      "payload", plain ? payload_json(entry->header.kind, plain, plain_bytes) : json_null());
+      "payload", plain ? payload_json(&entry->header, plain, plain_bytes) : json_null());
   if (!object)
     return COOP_E_NOMEM;
   fputs(listing->count ? ",\n  " : "[\n  ", stdout);
@@ -209,7 +249,7 @@ static void print_entry_text(log_listing *listing, const ledger_stored_entry *en
   else if (entry->header.kind == LEDGER_KIND_IDENTITY &&
            !ledger_identity_payload_decode(plain, plain_bytes, &identity))
     printf("%s '%s'\n", ledger_role_name(identity.role), identity.name);
-  else if (describe_payload(entry->header.kind, plain, plain_bytes, summary, sizeof summary))
+  else if (describe_payload(&entry->header, plain, plain_bytes, summary, sizeof summary))
     printf("%s\n", summary);
   else
     printf("(%zu bytes)\n", plain_bytes);
@@ -227,18 +267,31 @@ static coop_err visit_entry(void *context, const ledger_stored_entry *entry)
   return err;
 }
 
-static int list_entries(node *opened, uint64_t from, cli_format format)
+static int list_entries(node *opened, const uint8_t log_id[LEDGER_LOG_ID_BYTES], uint64_t from,
+                        cli_format format)
 {
-  log_listing listing = {.node = opened, .log_id = opened->identity.public_key, .format = format};
+  log_listing listing = {.node = opened, .log_id = log_id, .format = format};
   listing.plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
   listing.cached_key = sodium_malloc(KEY_CACHE_SLOTS * 32);
   coop_err err = listing.plain && listing.cached_key ? COOP_OK : COOP_E_NOMEM;
+  uint64_t size = 0;
   if (!err)
-    err = ledger_store_entries(opened->store, opened->identity.public_key, from, visit_entry,
-                               &listing);
+    err = ledger_store_log_ids(opened->store, &listing.grantors, &listing.grantor_count);
+  if (!err)
+    err = ledger_store_size(opened->store, log_id, &size);
+  if (!err && !size) {
+    coop_free(listing.plain);
+    coop_free(listing.grantors);
+    sodium_free(listing.cached_key);
+    cli_error("this node holds no entries of that log (see 'coop logs')");
+    return CLI_EXIT_FAILURE;
+  }
+  if (!err)
+    err = ledger_store_entries(opened->store, log_id, from, visit_entry, &listing);
   if (format == CLI_FORMAT_JSON && !err)
     fputs(listing.count ? "\n]\n" : "[]\n", stdout);
   coop_free(listing.plain);
+  coop_free(listing.grantors);
   if (listing.cached_key)
     sodium_free(listing.cached_key);
   if (err == COOP_E_TAMPERED)
@@ -251,18 +304,20 @@ static int list_entries(node *opened, uint64_t from, cli_format format)
 int cli_cmd_log(int argc, char **argv)
 {
   static const struct option options[] = {{"from", required_argument, NULL, 'f'},
+                                          {"log", required_argument, NULL, 'l'},
                                           {"output", required_argument, NULL, 'O'},
                                           {"dir", required_argument, NULL, 'd'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
   if (argc > 1 && (!strcmp(argv[1], "export") || !strcmp(argv[1], "import")))
     return cli_log_transfer(argc - 1, argv + 1);
-  const char *dir = NULL;
+  const char *dir = NULL, *log_text = NULL;
   unsigned long long from = 0;
   cli_format format = CLI_FORMAT_TEXT;
   int option;
   while ((option = getopt_long(argc, argv, "O:h", options, NULL)) != -1) {
     switch (option) {
+    case 'l': log_text = optarg; break;
     case 'f':
       if (cli_parse_u64(optarg, "--from", UINT64_MAX, &from))
         return CLI_EXIT_USAGE;
@@ -278,10 +333,15 @@ int cli_cmd_log(int argc, char **argv)
   }
   if (optind < argc)
     return cli_usage_error("log", "unexpected argument '%s'", argv[optind]);
+  uint8_t log_id[LEDGER_LOG_ID_BYTES];
+  if (log_text && cli_parse_key(log_text, "--log", log_id))
+    return CLI_EXIT_USAGE;
   node opened;
   if (cli_open_node(dir, &opened))
     return CLI_EXIT_FAILURE;
-  int status = list_entries(&opened, from, format);
+  if (!log_text)
+    memcpy(log_id, opened.identity.public_key, LEDGER_LOG_ID_BYTES);
+  int status = list_entries(&opened, log_id, from, format);
   node_close(&opened);
   return status;
 }
