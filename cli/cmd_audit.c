@@ -127,12 +127,11 @@ static coop_err print_row(void *context, const node_audit_row *row)
     putchar('\n');
     return COOP_OK;
   }
-  printf("%-14s %-9s %-20.20s %9s %12s %12s %12s %12s  %s%s%s%s%s\n", row->client_ref,
+  printf("%-14s %-9s %-20.20s %9s %12s %12s %12s %12s  %s%s%s%s%s%s\n", row->client_ref,
          row->member_id, row->name, statement[0] ? statement : "-", income[0] ? income : "-",
          offset[0] ? offset : "-", benefit[0] ? benefit : "-", due[0] ? due : "-", status,
-         reason[0] ? " (" : "", reason, differing[0] ? ": " : "", differing);
-  if (reason[0])
-    putchar(')');
+         reason[0] ? " (" : "", reason, differing[0] ? ": " : "", differing,
+         reason[0] ? ")" : "");
   return COOP_OK;
 }
 

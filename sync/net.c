@@ -901,23 +901,29 @@ coop_err sync_net_run(const sync_net_options *options, char message[SYNC_LINE_BY
     return err;
   }
   self->started_ms = monotonic_ms(self);
+  /* Signals first: a script may send SIGHUP as soon as it reads "listening". */
+  const int numbers[3] = {SIGTERM, SIGINT, SIGHUP};
+  for (size_t i = 0; i < 3; i++) {
+    uv_signal_init(&self->loop, &self->signals[i]);
+    self->signals[i].data = self;
+    uv_signal_start(&self->signals[i], on_signal, numbers[i]);
+  }
+  uv_timer_init(&self->loop, &self->tick);
+  self->tick.data = self;
   err = set_peers(self, options->peers, options->peer_count);
   if (!err && options->listen)
     err = start_listening(self);
   if (!err) {
     announce_growth(self, false); /* the greeting tells peers where we start */
-    uv_timer_init(&self->loop, &self->tick);
-    self->tick.data = self;
     uv_timer_start(&self->tick, on_tick, SYNC_TICK_MS, SYNC_TICK_MS);
-    const int numbers[3] = {SIGTERM, SIGINT, SIGHUP};
-    for (size_t i = 0; i < 3; i++) {
-      uv_signal_init(&self->loop, &self->signals[i]);
-      self->signals[i].data = self;
-      uv_signal_start(&self->signals[i], on_signal, numbers[i]);
-    }
     dial_due(self);
-    uv_run(&self->loop, UV_RUN_DEFAULT);
+  } else {
+    self->stopping = true;
+    uv_close((uv_handle_t *)&self->tick, NULL);
+    for (size_t i = 0; i < 3; i++)
+      uv_close((uv_handle_t *)&self->signals[i], NULL);
   }
+  uv_run(&self->loop, UV_RUN_DEFAULT);
   if (uv_loop_close(&self->loop) == UV_EBUSY) {
     uv_run(&self->loop, UV_RUN_DEFAULT);
     int closed = uv_loop_close(&self->loop);
