@@ -16,13 +16,21 @@
 
 static const char usage[] =
     "usage: coop statement --member ID -p YYYY-MM [-O txt|json|html] [--lang nl|en]\n"
+    "       coop statement reissue --member ID -p YYYY-MM\n"
     "\n"
     "A member's statement (verrekening) for a closed month: what they earned, the\n"
     "split between the coop, the municipality and their development budget, the\n"
     "disregard that applied and the indicative offset against their benefit, with\n"
     "the rule set it was computed by.  Plain language, Dutch by default\n"
     "(--lang en for English); -O html gives a page with a chart of the month;\n"
-    "-O json gives every figure in integer cents.\n"
+    "-O json gives every figure in integer cents.  The last line (\"verdict\" in\n"
+    "JSON) is the municipality's verdict as far as this node has its log.\n"
+    "\n"
+    "reissue  computes the statement of the last closed month again, with the\n"
+    "         rule sets this node holds now (after a dispute: a rule set was\n"
+    "         missing when the month closed, say), and appends it naming the one it\n"
+    "         replaces; the difference in the profit split is booked on the 1st of\n"
+    "         the open month.  The municipality checks it like any statement.\n"
     "\n"
     "options:\n"
     "  --member ID          the member (m-xxxxxx)\n"
@@ -197,6 +205,9 @@ static void print_text(const statement_view *view)
          (unsigned long long)view->entry_index,
          say(view, "in het ondertekende logboek van de coöperatie.",
              "in the coop's signed log."));
+  if (statement->corrects)
+    printf("%s %llu.\n", say(view, "Herberekend: vervangt entry", "Reissued: replaces entry"),
+           (unsigned long long)(statement->corrects - 1));
   print_verdict(view);
 }
 
@@ -263,7 +274,7 @@ static json_t *statement_json(const statement_view *view)
                                              hex_json(statement->sources[i].leaf_hash, 32)));
   return json_pack(
       "{s:s, s:s, s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:b}, s:{s:o, s:I, s:o},"
-      " s:o, s:o}",
+      " s:o, s:o, s:o}",
       "member_id", view->member->member_id, "client_ref", view->member->client_ref,
       "entry_index", (json_int_t)view->entry_index, "statement", figures, "inputs", "revenue",
       (json_int_t)in->revenue_cents, "costs", (json_int_t)in->costs_cents,
@@ -274,7 +285,8 @@ static json_t *statement_json(const statement_view *view)
       "rule_set", "log_id", hex_json(statement->rule_set_log, 32), "index",
       (json_int_t)statement->rule_set_index, "leaf_hash",
       hex_json(statement->rule_set_leaf_hash, 32), "sources", sources, "verdict",
-      verdict_json(view->verdict));
+      verdict_json(view->verdict), "replaces",
+      statement->corrects ? json_integer((json_int_t)(statement->corrects - 1)) : json_null());
 }
 
 static int show(const char *dir, const char *member_id, uint32_t period, int format, int english)
@@ -315,8 +327,38 @@ static int show(const char *dir, const char *member_id, uint32_t period, int for
   return status;
 }
 
+static int reissue(const char *dir, const char *member, uint32_t period)
+{
+  node opened;
+  if (cli_open_books(dir, &opened))
+    return CLI_EXIT_FAILURE;
+  uint64_t replaced = 0;
+  char message[NODE_MESSAGE_BYTES] = "";
+  coop_err err = node_statement_reissue(&opened, member, period, &replaced, message);
+  uint64_t index = 0;
+  ledger_statement_payload *statement = coop_malloc(sizeof *statement);
+  if (!err && statement)
+    err = ledger_books_statement(opened.store, member, period, 0, statement, &index);
+  coop_free(statement);
+  node_close(&opened);
+  if (err) {
+    cli_error("%s", message[0] ? message : coop_err_message(err));
+    return err == COOP_E_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+  }
+  char text[8];
+  ledger_period_format(period, text);
+  printf("reissued the statement of %s for %s as entry %llu (replaces entry %llu)\n", member,
+         text, (unsigned long long)index, (unsigned long long)replaced);
+  return CLI_EXIT_OK;
+}
+
 int cli_cmd_statement(int argc, char **argv)
 {
+  bool reissuing = argc > 1 && !strcmp(argv[1], "reissue");
+  if (reissuing) {
+    argc--;
+    argv++;
+  }
   static const struct option options[] = {{"member", required_argument, NULL, 'm'},
                                           {"period", required_argument, NULL, 'p'},
                                           {"output", required_argument, NULL, 'O'},
@@ -357,5 +399,7 @@ int cli_cmd_statement(int argc, char **argv)
     cli_error("invalid month '%s' (expected YYYY-MM)", period_text);
     return CLI_EXIT_USAGE;
   }
+  if (reissuing)
+    return reissue(dir, member, period);
   return show(dir, member, period, format, !strcmp(language, "en"));
 }

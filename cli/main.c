@@ -16,7 +16,7 @@ static const command commands[] = {
   {"init", cli_cmd_init, "create a node home: identity key, database, first entry"},
   {"id", cli_cmd_id, "print this node's public key, fingerprint, role and name"},
   {"note", cli_cmd_note, "append a public note to this node's log"},
-  {"log", cli_cmd_log, "list the entries of this node's log"},
+  {"log", cli_cmd_log, "list the entries of this node's log (or --log KEY)"},
   {"logs", cli_cmd_logs, "list every log this node holds"},
   {"peer", cli_cmd_peer, "add, list and remove the nodes this node syncs with"},
   {"node", cli_cmd_node, "run the sync daemon: keep logs in sync with peers, live"},

@@ -760,3 +760,30 @@ coop_err node_period_close(node *self, uint32_t period, char message[NODE_MESSAG
   coop_buf_release(&plain);
   return books_session_end(session, err);
 }
+
+coop_err node_statement_reissue(node *self, const char *member_id, uint32_t period,
+                                uint64_t *replaced, char message[NODE_MESSAGE_BYTES])
+{
+  if (self->role != LEDGER_ROLE_COOP)
+    return books_say(message, COOP_E_USAGE, "only a coop node writes statements");
+  books_session *session = NULL;
+  coop_err err = node_books_ready(self, message);
+  if (!err)
+    err = books_session_begin(self, message, &session);
+  if (err)
+    return err;
+  char text[8];
+  ledger_period_format(period, text);
+  uint32_t last_closed = 0;
+  err = ledger_books_last_closed(self->store, &last_closed);
+  if (err == COOP_E_NOT_FOUND || (!err && last_closed != period))
+    err = books_say(message, COOP_E_PERIOD_CLOSED,
+                    "only the last closed month can be reissued (%s is not it: later months carry "
+                    "its state, and an open month is closed with 'coop period close')",
+                    text);
+  if (!err) {
+    uint32_t next = last_closed % 100 == 12 ? (last_closed / 100 + 1) * 100 + 1 : last_closed + 1;
+    err = books_statement_reissue(session, member_id, period, next * 100 + 1, replaced);
+  }
+  return books_session_end(session, err);
+}

@@ -77,6 +77,17 @@ COOP_MUST_USE coop_err node_record_correct(node *node, uint64_t index, const cha
 COOP_MUST_USE coop_err node_period_close(node *node, uint32_t period,
                                          char message[NODE_MESSAGE_BYTES]);
 
+/* Reissues a member's statement for the last closed month (after a
+ * dispute: the rule set was missing, say): computed again from the books
+ * with the rule sets held now, appended naming the one it replaces, with
+ * the difference of the profit split booked on the 1st of the open month.
+ * The municipality checks it like any statement.  *replaced is the old
+ * statement's entry index.  Only the last closed month: later months carry
+ * its state. */
+COOP_MUST_USE coop_err node_statement_reissue(node *node, const char *member_id, uint32_t period,
+                                              uint64_t *replaced,
+                                              char message[NODE_MESSAGE_BYTES]);
+
 /* Today as YYYYMMDD (UTC), from node_now_ms(). */
 uint32_t node_today(void);
 

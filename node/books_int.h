@@ -60,4 +60,11 @@ coop_err books_session_end(books_session *session, coop_err err);
  * month being closed (node/statements.c). */
 coop_err books_statements_for_period(books_session *session, uint32_t period);
 
+/* Computes a member's statement for a closed month again (with the rule
+ * sets this node holds now) and appends it naming the one it replaces,
+ * with the difference of the profit split booked on `split_date` (in the
+ * open month).  node/statements.c. */
+coop_err books_statement_reissue(books_session *session, const char *member_id, uint32_t period,
+                                 uint32_t split_date, uint64_t *replaced_index);
+
 #endif

@@ -25,6 +25,11 @@ typedef struct member_month {
   size_t rule_set_count;
   uint64_t last_source; /* to count each record once (register rows are per posting) */
   int has_source;
+  /* A reissue: the statement it replaces (whose split is already booked)
+   * and the date of the adjusting split, in the open month. */
+  const ledger_statement_payload *replaced;
+  uint64_t replaced_index;
+  uint32_t split_date;
 } member_month;
 
 static ledger_offset_period to_offset_period(uint32_t period)
@@ -78,7 +83,10 @@ static coop_err collect_source(void *context, const ledger_register_row *row)
 {
   member_month *month = context;
   ledger_statement_payload *statement = month->statement;
-  if (month->has_source && row->entry_index == month->last_source)
+  /* A profit split is what a statement produced, not what it sums (it is in
+   * the month only when the month's statement is reissued). */
+  if ((month->has_source && row->entry_index == month->last_source) ||
+      row->type == LEDGER_RECORD_PROFIT_SPLIT)
     return COOP_OK;
   month->has_source = 1;
   month->last_source = row->entry_index;
@@ -147,33 +155,46 @@ static coop_err carried_state(member_month *month, ledger_offset_state *state)
 
 /* The profit split as balanced postings: the member's profit I0 leaves
  * expenses:...:profit-split for the coop's share, the municipality and the
- * development budget.  Nothing to book when I0 is zero. */
+ * development budget.  A reissued statement books only the difference from
+ * the split of the statement it replaces, dated in the open month.  Nothing
+ * to book when it is all zero. */
 static coop_err book_split(member_month *month)
 {
   const ledger_offset_statement *figures = &month->statement->figures;
-  int64_t profit = figures->coop_share_cents + figures->to_municipality_cents +
-                   figures->to_budget_cents;
-  if (profit == 0)
+  int64_t coop_share = figures->coop_share_cents, to_municipality = figures->to_municipality_cents,
+          to_budget = figures->to_budget_cents;
+  if (month->replaced) {
+    coop_share -= month->replaced->figures.coop_share_cents;
+    to_municipality -= month->replaced->figures.to_municipality_cents;
+    to_budget -= month->replaced->figures.to_budget_cents;
+  }
+  int64_t profit = coop_share + to_municipality + to_budget;
+  if (!coop_share && !to_municipality && !to_budget)
     return COOP_OK;
   /* Dated the month's last day: the split is what the month came to. */
-  uint32_t last_day = month->period * 100 + 31;
-  while (!ledger_date_valid(last_day))
-    last_day--;
-  ledger_record record = {.type = LEDGER_RECORD_PROFIT_SPLIT, .date = last_day};
+  uint32_t date = month->split_date;
+  if (!date) {
+    date = month->period * 100 + 31;
+    while (!ledger_date_valid(date))
+      date--;
+  }
+  ledger_record record = {.type = LEDGER_RECORD_PROFIT_SPLIT, .date = date};
   memcpy(record.member, month->member->audience_id, LEDGER_MEMBER_ID_BYTES);
-  snprintf(record.note, sizeof record.note, "profit split %04u-%02u",
-           (unsigned)(month->period / 100), (unsigned)(month->period % 100));
-  record.postings[record.posting_count++] =
-      (ledger_posting){LEDGER_ACCOUNT_MEMBER_PROFIT_SPLIT, profit};
-  if (figures->coop_share_cents)
+  snprintf(record.note, sizeof record.note, "profit split %04u-%02u%s",
+           (unsigned)(month->period / 100), (unsigned)(month->period % 100),
+           month->replaced ? " (reissued statement: the difference)" : "");
+  if (profit)
     record.postings[record.posting_count++] =
-        (ledger_posting){LEDGER_ACCOUNT_COOP_SHARE, -figures->coop_share_cents};
-  if (figures->to_municipality_cents)
+        (ledger_posting){LEDGER_ACCOUNT_MEMBER_PROFIT_SPLIT, profit};
+  if (coop_share)
     record.postings[record.posting_count++] =
-        (ledger_posting){LEDGER_ACCOUNT_MEMBER_DUE_MUNICIPALITY, -figures->to_municipality_cents};
-  if (figures->to_budget_cents)
+        (ledger_posting){LEDGER_ACCOUNT_COOP_SHARE, -coop_share};
+  if (to_municipality)
     record.postings[record.posting_count++] =
-        (ledger_posting){LEDGER_ACCOUNT_MEMBER_DEVELOPMENT_BUDGET, -figures->to_budget_cents};
+        (ledger_posting){LEDGER_ACCOUNT_MEMBER_DUE_MUNICIPALITY, -to_municipality};
+  if (to_budget)
+    record.postings[record.posting_count++] =
+        (ledger_posting){LEDGER_ACCOUNT_MEMBER_DEVELOPMENT_BUDGET, -to_budget};
   coop_buf plain;
   coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
   coop_err err = ledger_record_encode(&record, &plain);
@@ -202,6 +223,7 @@ static coop_err compute_and_append(member_month *month)
                            month->member->member_id, coop_err_message(err));
   statement->state_after = state;
   statement->period = month->period;
+  statement->corrects = month->replaced ? month->replaced_index + 1 : 0;
   memcpy(statement->member, month->member->audience_id, LEDGER_MEMBER_ID_BYTES);
   memcpy(statement->rule_set_log, month->member->municipality, LEDGER_LOG_ID_BYTES);
   statement->rule_set_index = month->rule_set_index[chosen];
@@ -276,5 +298,46 @@ coop_err books_statements_for_period(books_session *session, uint32_t period)
   for (size_t i = 0; i < list.count && !err; i++)
     err = member_statement(session, &list.rows[i], period);
   coop_free(list.rows);
+  return err;
+}
+
+coop_err books_statement_reissue(books_session *session, const char *member_id, uint32_t period,
+                                 uint32_t split_date, uint64_t *replaced_index)
+{
+  ledger_store *store = session->node->store;
+  ledger_member_row member;
+  ledger_member_status status;
+  char text[8];
+  ledger_period_format(period, text);
+  coop_err err = ledger_books_member(store, member_id, &member);
+  if (err == COOP_E_NOT_FOUND)
+    return books_say(session->message, err, "no member '%s'", member_id);
+  if (!err)
+    err = ledger_books_member_status(store, member_id, period, &status);
+  member_month *month = coop_calloc(1, sizeof *month);
+  ledger_statement_payload *statement = coop_calloc(1, sizeof *statement);
+  ledger_statement_payload *replaced = coop_calloc(1, sizeof *replaced);
+  if (!err && (!month || !statement || !replaced))
+    err = books_say(session->message, COOP_E_NOMEM, "out of memory");
+  uint64_t index = 0;
+  if (!err) {
+    err = ledger_books_statement(store, member_id, period, 0, replaced, &index);
+    if (err == COOP_E_NOT_FOUND)
+      books_say(session->message, err, "member %s has no statement for %s to reissue", member_id,
+                text);
+  }
+  if (!err) {
+    *month = (member_month){.session = session, .member = &member, .period = period,
+                            .statement = statement, .replaced = replaced,
+                            .replaced_index = index, .split_date = split_date};
+    err = gather_inputs(month, &status);
+  }
+  if (!err)
+    err = compute_and_append(month);
+  if (!err)
+    *replaced_index = index;
+  coop_free(replaced);
+  coop_free(statement);
+  coop_free(month);
   return err;
 }

@@ -619,6 +619,46 @@ else
   fail "missing/audit-report" "$why"
 fi
 
+# 2b. The correction goes through the same loop: the coop, now holding rule
+# set B, reissues Dirk's March statement; Tilburg acknowledges the new one,
+# the dispute is closed, and the report shows the reissued statement.
+old_index=$(jget "$work/st-dirk.json" 'd["entry_index"]')
+if out=$(coop statement reissue --member "$dirk" -p 2026-03 --dir "$work/coop2" 2>&1) &&
+   grep -q "replaces entry $old_index" <<<"$out"; then
+  ok "correct/reissue: ${out}"
+else
+  fail "correct/reissue" "$out"
+fi
+dirk_acknowledged() {
+  coop2_sync
+  statement coop2 "$dirk" "$work/st-dirk2.json" && [ "$(verdict_of "$work/st-dirk2.json")" = acknowledged ]
+}
+if wait_until 60 dirk_acknowledged &&
+   why=$(pycheck "$work/st-dirk2.json" '
+assert d["replaces"] == int(args[0]), "replaces %r" % d["replaces"]
+assert d["entry_index"] > int(args[0]), "entry %r" % d["entry_index"]' "$old_index"); then
+  ok "correct/acknowledged: the reissued statement (entry $(jget "$work/st-dirk2.json" 'd["entry_index"]')) is acknowledged by Tilburg"
+else
+  fail "correct/acknowledged" "${why:-verdict $(verdict_of "$work/st-dirk2.json")}"
+fi
+coop disputes --dir "$work/coop2" -O json >"$work/disputes-after.json" 2>&1
+coop disputes --all --dir "$work/coop2" -O json >"$work/disputes-all.json" 2>&1
+if why=$(pycheck "$work/disputes-after.json" 'assert d == [], "open disputes %r" % d') &&
+   why=$(pycheck "$work/disputes-all.json" 'assert len(d) == 1 and d[0]["open"] is False, "all %r" % d'); then
+  ok "correct/dispute-closed: no open disputes; --all lists the old one as closed"
+else
+  fail "correct/dispute-closed" "$why"
+fi
+coop audit report -p 2026-03 --dir "$work/tilburg" -O json >"$work/report-tilburg2.json" 2>&1
+if why=$(pycheck "$work/report-tilburg2.json" '
+rows = {r["member"]: r for r in d}
+r = rows[args[0]]
+assert r["status"] == "acknowledged" and r["statement_index"] == json.load(open(args[1]))["entry_index"], "row %r" % r' "$dirk" "$work/st-dirk2.json"); then
+  ok "correct/audit-report: Tilburg's report shows Dirk's reissued statement acknowledged"
+else
+  fail "correct/audit-report" "$why"
+fi
+
 # =================================================================================================
 # 6b. A fork seen through a witness's cosignature
 # =================================================================================================
