@@ -79,14 +79,13 @@ int main(int argc, char **argv)
   double start = now_seconds();
   for (long done = 0; done < entries; done += BATCH_ENTRIES) {
     size_t count = (size_t)(entries - done < BATCH_ENTRIES ? entries - done : BATCH_ENTRIES);
-    /* Vary the first 8 bytes of each payload by the entry number. */
-    for (size_t i = 0; i < count; i++)
-      snprintf((char *)payloads + i * (size_t)bytes, bytes < 9 ? (size_t)bytes : 9, "%08lx",
-               (unsigned long)(done + (long)i));
-    for (size_t i = 0; i < count; i++)
-      if (bytes >= 8)
-        payloads[i * (size_t)bytes + 8 - (bytes == 8)] =
-            (uint8_t)alphabet[(done + (long)i) % (long)(sizeof alphabet - 1)];
+    /* The first (up to) 12 bytes of each payload: the entry number in hex. */
+    for (size_t i = 0; i < count; i++) {
+      unsigned long long number = (unsigned long long)(done + (long)i);
+      uint8_t *text = payloads + i * (size_t)bytes;
+      for (long digit = (bytes < 12 ? bytes : 12) - 1; digit >= 0; digit--, number >>= 4)
+        text[digit] = (uint8_t)"0123456789abcdef"[number & 15u];
+    }
     coop_err err = ledger_store_append(store, &author, items, count,
                                        (uint64_t)time(NULL) * 1000u, NULL);
     if (err) {
