@@ -409,7 +409,9 @@ coop_err ledger_books_catch_up(ledger_store *store, const ledger_identity *owner
 
 coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner)
 {
-  coop_err err = ledger_store_begin(store);
+  coop_err err = ledger_store_set_cache(store, LEDGER_STORE_CACHE_BOOKS_BYTES);
+  if (!err)
+    err = ledger_store_begin(store);
   if (err)
     return err;
   err = store_exec(store, "DELETE FROM books_state; DELETE FROM books_members;"

@@ -40,6 +40,14 @@ void ledger_store_close(ledger_store *store);
 /* The last SQLite error message, for diagnostics ("" if none). */
 const char *ledger_store_error_message(const ledger_store *store);
 
+/* SQLite page cache per store connection.  The default keeps a node small
+ * whatever the size of its logs; the books' indexes outgrow it at a few
+ * hundred thousand records (measured 2.3x slower on a 200k import with
+ * 2 MiB), so the books raise it to LEDGER_STORE_CACHE_BOOKS_BYTES. */
+#define LEDGER_STORE_CACHE_DEFAULT_BYTES (8u * 1024u * 1024u)
+#define LEDGER_STORE_CACHE_BOOKS_BYTES (64u * 1024u * 1024u)
+COOP_MUST_USE coop_err ledger_store_set_cache(ledger_store *store, size_t bytes);
+
 /* An entry to append: its kind and plaintext payload.  With audience_id set
  * (non-NULL, nonzero) the payload is sealed under audience_key. */
 typedef struct ledger_append_item {

@@ -256,7 +256,9 @@ static coop_err open_books(node *self, char message[NODE_MESSAGE_BYTES])
 
 coop_err node_books_ready(node *self, char message[NODE_MESSAGE_BYTES])
 {
-  coop_err err = ledger_books_catch_up(self->store, &self->identity);
+  coop_err err = ledger_store_set_cache(self->store, LEDGER_STORE_CACHE_BOOKS_BYTES);
+  if (!err)
+    err = ledger_books_catch_up(self->store, &self->identity);
   if (err == COOP_E_NO_KEY || err == COOP_E_TAMPERED)
     return books_say(message, err, "an entry of this node's own log cannot be read back; run "
                              "'coop verify'");

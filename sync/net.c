@@ -381,6 +381,10 @@ static void after_session(connection *conn)
   }
 }
 
+static void oneshot_settle(net *self);
+static bool oneshot_finished(net *self);
+static void stop(net *self, const char *reason);
+
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buffer)
 {
   (void)suggested;
@@ -412,6 +416,12 @@ static void on_read(uv_stream_t *stream, ssize_t count, const uv_buf_t *buffer)
                                       (size_t)count, monotonic_ms(self));
   (void)err; /* reported through the session's state */
   after_session(conn);
+  /* One-shot: settle as soon as the barrier's PONG arrives, not a tick later. */
+  if (self->options->oneshot && !self->stopping) {
+    oneshot_settle(self);
+    if (oneshot_finished(self))
+      stop(self, "one-shot sync finished");
+  }
 }
 
 static connection *new_connection(net *self)
