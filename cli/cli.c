@@ -151,13 +151,15 @@ void cli_format_time(uint64_t timestamp_ms, char out[32])
   snprintf(out, 32, "%s.%03uZ", date, (unsigned)(timestamp_ms % 1000u));
 }
 
-static json_t *hex_json(const uint8_t *bytes, size_t count)
+json_t *cli_hex_json(const uint8_t *bytes, size_t count)
 {
-  char text[2 * 256 + 1];
-  if (count > 256)
+  char *text = coop_malloc(2 * count + 1);
+  if (!text)
     return NULL;
   ledger_hex_encode(bytes, count, text);
-  return json_string(text);
+  json_t *value = json_string(text);
+  coop_free(text);
+  return value;
 }
 
 json_t *cli_checkpoint_json(const ledger_checkpoint *checkpoint)
@@ -165,12 +167,12 @@ json_t *cli_checkpoint_json(const ledger_checkpoint *checkpoint)
   char time_text[32];
   cli_format_time(checkpoint->timestamp_ms, time_text);
   return json_pack("{s:o, s:I, s:o, s:I, s:s, s:o}",
-                   "log_id", hex_json(checkpoint->log_id, LEDGER_LOG_ID_BYTES),
+                   "log_id", cli_hex_json(checkpoint->log_id, LEDGER_LOG_ID_BYTES),
                    "size", (json_int_t)checkpoint->size,
-                   "root", hex_json(checkpoint->root, LEDGER_HASH_BYTES),
+                   "root", cli_hex_json(checkpoint->root, LEDGER_HASH_BYTES),
                    "timestamp", (json_int_t)checkpoint->timestamp_ms,
                    "time", time_text,
-                   "signature", hex_json(checkpoint->signature, LEDGER_SIGNATURE_BYTES));
+                   "signature", cli_hex_json(checkpoint->signature, LEDGER_SIGNATURE_BYTES));
 }
 
 int cli_print_json(json_t *value)

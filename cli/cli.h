@@ -64,6 +64,9 @@ struct json_t *cli_checkpoint_json(const struct ledger_checkpoint *checkpoint);
  * Returns CLI_EXIT_OK or CLI_EXIT_FAILURE (error printed). */
 int cli_print_json(struct json_t *value);
 
+/* Bytes as a lower-case hex JSON string; NULL on allocation failure. */
+struct json_t *cli_hex_json(const uint8_t *bytes, size_t count);
+
 /* Parses -p YYYY-MM or YYYY into an inclusive date range (YYYYMMDD). */
 int cli_parse_period_filter(const char *text, uint32_t *date_from, uint32_t *date_to);
 

@@ -87,17 +87,6 @@ static const uint8_t *readable_payload(log_listing *listing, const ledger_stored
   return listing->plain;
 }
 
-static json_t *hex_string(const uint8_t *bytes, size_t count)
-{
-  char *text = coop_malloc(2 * count + 1);
-  if (!text)
-    return NULL;
-  ledger_hex_encode(bytes, count, text);
-  json_t *value = json_string(text);
-  coop_free(text);
-  return value;
-}
-
 /* A one-line summary of a books, rules or statement payload, for humans;
  * 0 when the payload is not one of those (or does not decode). */
 static int describe_payload(const ledger_entry_header *header, const uint8_t *plain,
@@ -189,7 +178,7 @@ static json_t *payload_json(const ledger_entry_header *header, const uint8_t *pl
   uint16_t kind = header->kind;
   char summary[256];
   if (describe_payload(header, plain, plain_bytes, summary, sizeof summary))
-    return json_pack("{s:s, s:o}", "summary", summary, "hex", hex_string(plain, plain_bytes));
+    return json_pack("{s:s, s:o}", "summary", summary, "hex", cli_hex_json(plain, plain_bytes));
   if (kind == LEDGER_KIND_NOTE)
     return json_pack("{s:s%}", "text", (const char *)plain, plain_bytes);
   if (kind == LEDGER_KIND_IDENTITY) {
@@ -202,10 +191,10 @@ static json_t *payload_json(const ledger_entry_header *header, const uint8_t *pl
     ledger_key_grant grant;
     if (ledger_key_grant_decode(plain, plain_bytes, &grant) == COOP_OK)
       return json_pack("{s:o, s:o}", "audience_id",
-                       hex_string(grant.audience_id, LEDGER_AUDIENCE_ID_BYTES), "reader",
-                       hex_string(grant.reader, LEDGER_PUBLIC_KEY_BYTES));
+                       cli_hex_json(grant.audience_id, LEDGER_AUDIENCE_ID_BYTES), "reader",
+                       cli_hex_json(grant.reader, LEDGER_PUBLIC_KEY_BYTES));
   }
-  return json_pack("{s:o}", "hex", hex_string(plain, plain_bytes));
+  return json_pack("{s:o}", "hex", cli_hex_json(plain, plain_bytes));
 }
 
 static coop_err print_entry_json(log_listing *listing, const ledger_stored_entry *entry)
@@ -219,8 +208,8 @@ static coop_err print_entry_json(log_listing *listing, const ledger_stored_entry
       "{s:I, s:s, s:I, s:s, s:o, s:o, s:I, s:b, s:o}", "index", (json_int_t)entry->header.index,
       "kind", ledger_entry_kind_name(entry->header.kind), "timestamp",
       (json_int_t)entry->header.timestamp_ms, "time", time_text, "leaf_hash",
-      hex_string(entry->leaf_hash, LEDGER_HASH_BYTES), "audience",
-      is_public ? json_null() : hex_string(entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES),
+      cli_hex_json(entry->leaf_hash, LEDGER_HASH_BYTES), "audience",
+      is_public ? json_null() : cli_hex_json(entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES),
       "payload_bytes", (json_int_t)entry->header.payload_bytes, "readable", plain != NULL,
       "payload", plain ? payload_json(&entry->header, plain, plain_bytes) : json_null());
   if (!object)

@@ -37,18 +37,11 @@ static const char usage[] =
 
 /* ---- making proofs ------------------------------------------------------ */
 
-static json_t *hex_json(const uint8_t *bytes, size_t count)
-{
-  char text[2 * LEDGER_CHECKPOINT_BYTES + 1];
-  ledger_hex_encode(bytes, count, text);
-  return json_string(text);
-}
-
 static json_t *proof_json(const ledger_proof *proof)
 {
   json_t *array = json_array();
   for (unsigned i = 0; array && i < proof->count; i++)
-    if (json_array_append_new(array, hex_json(proof->hashes[i], LEDGER_HASH_BYTES))) {
+    if (json_array_append_new(array, cli_hex_json(proof->hashes[i], LEDGER_HASH_BYTES))) {
       json_decref(array);
       return NULL;
     }
@@ -59,7 +52,7 @@ static json_t *checkpoint_bytes_json(const ledger_checkpoint *checkpoint)
 {
   uint8_t encoded[LEDGER_CHECKPOINT_BYTES];
   ledger_checkpoint_encode(checkpoint, encoded);
-  return hex_json(encoded, sizeof encoded);
+  return cli_hex_json(encoded, sizeof encoded);
 }
 
 static int checkpoint_at(node *opened, uint64_t size, ledger_checkpoint *checkpoint)
@@ -116,9 +109,9 @@ static int make_inclusion(node *opened, uint64_t index, int have_size, uint64_t 
                   ledger_entry_is_public(&decoded);
   json_t *document = json_pack(
       "{s:s, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "format", INCLUSION_FORMAT, "log_id",
-      hex_json(checkpoint.log_id, LEDGER_LOG_ID_BYTES), "index", (json_int_t)index, "tree_size",
-      (json_int_t)size, "entry_header", hex_json(header, sizeof header), "payload_hash",
-      hex_json(payload_hash, sizeof payload_hash), "leaf_hash", hex_json(leaf, sizeof leaf),
+      cli_hex_json(checkpoint.log_id, LEDGER_LOG_ID_BYTES), "index", (json_int_t)index, "tree_size",
+      (json_int_t)size, "entry_header", cli_hex_json(header, sizeof header), "payload_hash",
+      cli_hex_json(payload_hash, sizeof payload_hash), "leaf_hash", cli_hex_json(leaf, sizeof leaf),
       "proof", proof_json(&proof), "checkpoint", cli_checkpoint_json(&checkpoint),
       "checkpoint_bytes", checkpoint_bytes_json(&checkpoint));
   /* A public payload travels with the proof so the reader sees what was
@@ -155,7 +148,7 @@ static int make_consistency(node *opened, uint64_t old_size, uint64_t new_size)
   }
   return cli_print_json(json_pack(
       "{s:s, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "format", CONSISTENCY_FORMAT, "log_id",
-      hex_json(old_checkpoint.log_id, LEDGER_LOG_ID_BYTES), "old_size", (json_int_t)old_size,
+      cli_hex_json(old_checkpoint.log_id, LEDGER_LOG_ID_BYTES), "old_size", (json_int_t)old_size,
       "new_size", (json_int_t)new_size, "old_checkpoint", cli_checkpoint_json(&old_checkpoint),
       "old_checkpoint_bytes", checkpoint_bytes_json(&old_checkpoint), "new_checkpoint",
       cli_checkpoint_json(&new_checkpoint), "new_checkpoint_bytes",

@@ -38,27 +38,16 @@ static const char usage[] =
 
 /* ---- Export ------------------------------------------------------------------- */
 
-static json_t *hex(const uint8_t *bytes, size_t count)
-{
-  char *text = coop_malloc(2 * count + 1);
-  if (!text)
-    return NULL;
-  ledger_hex_encode(bytes, count, text);
-  json_t *value = json_string(text);
-  coop_free(text);
-  return value;
-}
-
 static json_t *entry_json(const ledger_receipt_entry *entry)
 {
   json_t *proof = json_array();
   for (unsigned i = 0; proof && i < entry->proof.count; i++)
-    json_array_append_new(proof, hex(entry->proof.hashes[i], LEDGER_HASH_BYTES));
+    json_array_append_new(proof, cli_hex_json(entry->proof.hashes[i], LEDGER_HASH_BYTES));
   uint8_t checkpoint[LEDGER_CHECKPOINT_BYTES];
   ledger_checkpoint_encode(&entry->checkpoint, checkpoint);
-  return json_pack("{s:o, s:o, s:o, s:o}", "header", hex(entry->header, LEDGER_ENTRY_HEADER_BYTES),
-                   "payload", hex(entry->payload, entry->payload_bytes), "proof", proof,
-                   "checkpoint", hex(checkpoint, sizeof checkpoint));
+  return json_pack("{s:o, s:o, s:o, s:o}", "header", cli_hex_json(entry->header, LEDGER_ENTRY_HEADER_BYTES),
+                   "payload", cli_hex_json(entry->payload, entry->payload_bytes), "proof", proof,
+                   "checkpoint", cli_hex_json(checkpoint, sizeof checkpoint));
 }
 
 static int receipt_export(int argc, char **argv)
@@ -106,12 +95,12 @@ static int receipt_export(int argc, char **argv)
   ledger_period_format(period, period_out);
   json_t *root = json_pack("{s:s, s:s, s:s, s:o, s:o}", "format", RECEIPT_FORMAT, "member",
                            member_id, "period", period_out, "key",
-                           hex(receipt->audience_key, sizeof receipt->audience_key), "statement",
+                           cli_hex_json(receipt->audience_key, sizeof receipt->audience_key), "statement",
                            entry_json(&receipt->statement));
   if (root && receipt->has_cosignature)
     json_object_set_new(root, "cosignature",
-                        json_pack("{s:o, s:o}", "witness", hex(receipt->witness, 32), "signature",
-                                  hex(receipt->cosignature, LEDGER_SIGNATURE_BYTES)));
+                        json_pack("{s:o, s:o}", "witness", cli_hex_json(receipt->witness, 32), "signature",
+                                  cli_hex_json(receipt->cosignature, LEDGER_SIGNATURE_BYTES)));
   if (root && receipt->has_verdict)
     json_object_set_new(root, "verdict", entry_json(&receipt->verdict));
   sodium_free(receipt);

@@ -127,15 +127,6 @@ static void format_percent(int64_t basis_points, char *text, size_t text_bytes)
            basis_points % 100);
 }
 
-static json_t *hex_json(const uint8_t *bytes, size_t count)
-{
-  char text[2 * LEDGER_HASH_BYTES + 1];
-  if (count > LEDGER_HASH_BYTES)
-    return NULL;
-  ledger_hex_encode(bytes, count, text);
-  return json_string(text);
-}
-
 /* ---- Reading the rule sets of a log ----------------------------------------- */
 
 /* The rule sets of one log, in log order. */
@@ -393,7 +384,7 @@ static json_t *list_item_json(const rule_list *list, size_t i)
   char period[LEDGER_OFFSET_PERIOD_TEXT_BYTES];
   ledger_offset_period_format(list->rule_sets[i].effective_from, period);
   return json_pack("{s:I, s:o, s:s, s:s, s:o}", "index", (json_int_t)list->entry_index[i],
-                   "leaf_hash", hex_json(list->leaf_hash[i], LEDGER_HASH_BYTES), "effective_from",
+                   "leaf_hash", cli_hex_json(list->leaf_hash[i], LEDGER_HASH_BYTES), "effective_from",
                    period, "municipality", list->rule_sets[i].municipality, "rule_set",
                    ledger_offset_rule_set_to_json(&list->rule_sets[i]));
 }

@@ -253,13 +253,6 @@ static void print_html(const statement_view *view)
              "The offset is indicative: the municipality decides."));
 }
 
-static json_t *hex_json(const uint8_t *bytes, size_t count)
-{
-  char text[65];
-  ledger_hex_encode(bytes, count, text);
-  return json_string(text);
-}
-
 static json_t *statement_json(const statement_view *view)
 {
   const ledger_statement_payload *statement = view->statement;
@@ -271,7 +264,7 @@ static json_t *statement_json(const statement_view *view)
   for (unsigned i = 0; sources && i < statement->source_count; i++)
     json_array_append_new(sources, json_pack("{s:I, s:o}", "index",
                                              (json_int_t)statement->sources[i].index, "leaf_hash",
-                                             hex_json(statement->sources[i].leaf_hash, 32)));
+                                             cli_hex_json(statement->sources[i].leaf_hash, 32)));
   return json_pack(
       "{s:s, s:s, s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:b}, s:{s:o, s:I, s:o},"
       " s:o, s:o, s:o}",
@@ -282,9 +275,9 @@ static json_t *statement_json(const statement_view *view)
       (json_int_t)in->other_income_cents, "hours", (json_int_t)in->hours, "age",
       (json_int_t)in->age_years, "n_approved", in->n_approved, "medical_hours_limit",
       in->medical_hours_limit, "single_parent_child_under_12", in->single_parent_child_under_12,
-      "rule_set", "log_id", hex_json(statement->rule_set_log, 32), "index",
+      "rule_set", "log_id", cli_hex_json(statement->rule_set_log, 32), "index",
       (json_int_t)statement->rule_set_index, "leaf_hash",
-      hex_json(statement->rule_set_leaf_hash, 32), "sources", sources, "verdict",
+      cli_hex_json(statement->rule_set_leaf_hash, 32), "sources", sources, "verdict",
       verdict_json(view->verdict), "replaces",
       statement->corrects ? json_integer((json_int_t)(statement->corrects - 1)) : json_null());
 }
