@@ -328,6 +328,23 @@ static bool period_closed(const coop_view *view, uint32_t period)
   return false;
 }
 
+/* Every verdict about one coop log's statements found in one (municipality)
+ * log, as far as this node can open them: read once, then looked up by
+ * statement (the audit's "already judged", and every reader of verdicts). */
+typedef struct verdict_item {
+  ledger_verdict verdict;
+  bool dispute;
+  uint64_t index; /* in the municipality's log */
+} verdict_item;
+
+typedef struct verdict_list {
+  bool loaded;
+  uint8_t coop_log[LEDGER_LOG_ID_BYTES];
+  uint8_t municipality[LEDGER_LOG_ID_BYTES];
+  verdict_item *items;
+  size_t count, capacity;
+} verdict_list;
+
 /* ---- Judging one statement ------------------------------------------------------------ */
 
 typedef struct auditor {
@@ -340,6 +357,7 @@ typedef struct auditor {
   ledger_statement_payload statement; /* the one being judged */
   ledger_statement_payload previous;
   uint8_t plain[COOP_PAYLOAD_BYTES_MAX];
+  verdict_list verdicts; /* the last (coop log, municipality) pair read */
 } auditor;
 
 static ledger_offset_period offset_period(uint32_t period)
@@ -548,26 +566,20 @@ static coop_err judge(auditor *self, const coop_view *view, const resident *who,
 
 typedef struct verdict_scan {
   key_ring *ring;
-  const uint8_t *coop_log;       /* the grantor of the audiences */
-  uint64_t statement_index;      /* node_verdict_for: the one wanted; UINT64_MAX: all */
-  node_verdict_found *found;     /* node_verdict_for */
-  uint64_t *judged;              /* audit: indexes already judged */
-  size_t judged_count, judged_capacity;
+  verdict_list *list;
   uint8_t *plain;
-  const uint8_t *log_id;         /* the log being scanned */
-  const uint8_t *statement_leaf; /* node_verdict_for: the statement's leaf hash */
-  uint8_t figures_hash[LEDGER_HASH_BYTES]; /* and its figures hash */
 } verdict_scan;
 
 static coop_err scan_verdict(void *context, const ledger_stored_entry *entry)
 {
   verdict_scan *scan = context;
+  verdict_list *list = scan->list;
   uint16_t kind = entry->header.kind;
   if (kind != LEDGER_KIND_ACKNOWLEDGEMENT && kind != LEDGER_KIND_DISPUTE)
     return COOP_OK;
   size_t plain_bytes = 0;
   bool opened = false;
-  coop_err err = open_sealed(scan->ring, scan->coop_log, entry, scan->plain, &plain_bytes,
+  coop_err err = open_sealed(scan->ring, list->coop_log, entry, scan->plain, &plain_bytes,
                              &opened);
   if (err == COOP_E_TAMPERED)
     return COOP_OK; /* not sealed under this coop's audience key */
@@ -576,30 +588,44 @@ static coop_err scan_verdict(void *context, const ledger_stored_entry *entry)
   ledger_verdict verdict;
   bool dispute = kind == LEDGER_KIND_DISPUTE;
   if (ledger_verdict_decode(scan->plain, plain_bytes, dispute, &verdict) ||
-      memcmp(verdict.coop_log, scan->coop_log, LEDGER_LOG_ID_BYTES))
+      memcmp(verdict.coop_log, list->coop_log, LEDGER_LOG_ID_BYTES))
     return COOP_OK;
-  if (scan->found) {
-    if (verdict.statement_index == scan->statement_index &&
-        !memcmp(verdict.statement_leaf_hash, scan->statement_leaf, LEDGER_HASH_BYTES) &&
-        !memcmp(verdict.figures_hash, scan->figures_hash, LEDGER_HASH_BYTES)) {
-      scan->found->status = dispute ? NODE_AUDIT_DISPUTED : NODE_AUDIT_ACKNOWLEDGED;
-      scan->found->verdict = verdict;
-      memcpy(scan->found->log_id, scan->log_id, LEDGER_LOG_ID_BYTES);
-      scan->found->index = entry->header.index;
-    }
-    return COOP_OK;
-  }
-  err = grow((void **)&scan->judged, &scan->judged_capacity, scan->judged_count,
-             sizeof *scan->judged);
+  err = grow((void **)&list->items, &list->capacity, list->count, sizeof *list->items);
   if (!err)
-    scan->judged[scan->judged_count++] = verdict.statement_index;
+    list->items[list->count++] = (verdict_item){verdict, dispute, entry->header.index};
   return err;
 }
 
-static bool was_judged(const verdict_scan *scan, uint64_t index)
+/* Makes `list` hold the verdicts about `coop_log` in `municipality`'s log,
+ * reading that log only when the list holds another pair. */
+static coop_err verdicts_load(node *self, key_ring *ring,
+                              const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
+                              const uint8_t municipality[LEDGER_LOG_ID_BYTES], uint8_t *plain,
+                              verdict_list *list)
 {
-  for (size_t i = 0; i < scan->judged_count; i++)
-    if (scan->judged[i] == index)
+  if (list->loaded && !memcmp(list->coop_log, coop_log, LEDGER_LOG_ID_BYTES) &&
+      !memcmp(list->municipality, municipality, LEDGER_LOG_ID_BYTES))
+    return COOP_OK;
+  list->loaded = false;
+  list->count = 0;
+  memcpy(list->coop_log, coop_log, LEDGER_LOG_ID_BYTES);
+  memcpy(list->municipality, municipality, LEDGER_LOG_ID_BYTES);
+  verdict_scan scan = {.ring = ring, .list = list, .plain = plain};
+  coop_err err = ledger_store_entries(self->store, municipality, 0, scan_verdict, &scan);
+  list->loaded = !err;
+  return err;
+}
+
+static void verdicts_free(verdict_list *list)
+{
+  coop_free(list->items);
+  memset(list, 0, sizeof *list);
+}
+
+static bool was_judged(const verdict_list *list, uint64_t index)
+{
+  for (size_t i = 0; i < list->count; i++)
+    if (list->items[i].verdict.statement_index == index)
       return true;
   return false;
 }
@@ -661,19 +687,16 @@ static coop_err audit_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
   coop_err err = view_load(self->node, &self->ring, log_id, &view);
   if (err)
     return err;
-  verdict_scan judged = {.ring = &self->ring, .coop_log = log_id,
-                         .statement_index = UINT64_MAX, .plain = self->plain,
-                         .log_id = self->node->identity.public_key};
   if (view.statement_count)
-    err = ledger_store_entries(self->node->store, self->node->identity.public_key, 0,
-                               scan_verdict, &judged);
+    err = verdicts_load(self->node, &self->ring, log_id, self->node->identity.public_key,
+                        self->plain, &self->verdicts);
   for (size_t i = 0; i < view.statement_count && !err; i++) {
     const statement_item *item = &view.statements[i];
     resident *who = find_resident(&view, item->audience);
     if (!who || memcmp(who->municipality, self->node->identity.public_key, LEDGER_LOG_ID_BYTES))
       continue;
     summary->statements_seen++;
-    if (was_judged(&judged, item->index)) {
+    if (was_judged(&self->verdicts, item->index)) {
       summary->already_judged++;
       continue;
     }
@@ -700,7 +723,6 @@ static coop_err audit_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
     else if (!err)
       summary->acknowledged++;
   }
-  coop_free(judged.judged);
   view_free(&view);
   return err;
 }
@@ -733,6 +755,7 @@ static void auditor_free(auditor *audit)
   if (!audit)
     return;
   key_ring_free(&audit->ring);
+  verdicts_free(&audit->verdicts);
   sodium_memzero(audit, sizeof *audit);
   coop_free(audit);
 }
@@ -806,9 +829,10 @@ static coop_err open_statement(node *self, key_ring *ring,
 
 /* The verdict on one statement in `municipality`'s log; only the member's
  * municipality (per the enrolment) can acknowledge, and only when the
- * statement also names it as its rule-set log. */
-static coop_err verdict_from(node *self, key_ring *ring, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
-                             uint64_t statement_index,
+ * statement also names it as its rule-set log.  `verdicts` caches that
+ * log's verdicts between calls. */
+static coop_err verdict_from(node *self, key_ring *ring, verdict_list *verdicts,
+                             const uint8_t coop_log[LEDGER_LOG_ID_BYTES], uint64_t statement_index,
                              const uint8_t municipality[LEDGER_LOG_ID_BYTES],
                              node_verdict_found *found)
 {
@@ -816,19 +840,28 @@ static coop_err verdict_from(node *self, key_ring *ring, const uint8_t coop_log[
   found->status = NODE_AUDIT_PENDING;
   uint8_t *plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
   ledger_statement_payload *statement = coop_malloc(sizeof *statement);
-  uint8_t leaf[LEDGER_HASH_BYTES];
+  uint8_t leaf[LEDGER_HASH_BYTES], figures_hash[LEDGER_HASH_BYTES];
   coop_err err = plain && statement ? open_statement(self, ring, coop_log, statement_index, leaf,
                                                      plain, statement)
                                     : COOP_E_NOMEM;
-  if (!err && memcmp(municipality, coop_log, LEDGER_LOG_ID_BYTES)) {
-    verdict_scan scan = {.ring = ring, .coop_log = coop_log, .statement_index = statement_index,
-                         .found = found, .plain = plain, .log_id = municipality,
-                         .statement_leaf = leaf};
-    ledger_statement_figures_hash(statement, scan.figures_hash);
-    err = ledger_store_entries(self->store, municipality, 0, scan_verdict, &scan);
+  if (!err && memcmp(municipality, coop_log, LEDGER_LOG_ID_BYTES))
+    err = verdicts_load(self, ring, coop_log, municipality, plain, verdicts);
+  if (!err && verdicts->loaded && memcmp(municipality, coop_log, LEDGER_LOG_ID_BYTES)) {
+    ledger_statement_figures_hash(statement, figures_hash);
+    for (size_t i = 0; i < verdicts->count; i++) { /* the latest matching one */
+      const verdict_item *item = &verdicts->items[i];
+      if (item->verdict.statement_index != statement_index ||
+          memcmp(item->verdict.statement_leaf_hash, leaf, LEDGER_HASH_BYTES) ||
+          memcmp(item->verdict.figures_hash, figures_hash, LEDGER_HASH_BYTES))
+        continue;
+      found->status = item->dispute ? NODE_AUDIT_DISPUTED : NODE_AUDIT_ACKNOWLEDGED;
+      found->verdict = item->verdict;
+      memcpy(found->log_id, municipality, LEDGER_LOG_ID_BYTES);
+      found->index = item->index;
+    }
     /* An acknowledgement of a statement that names other rules than its
      * municipality's cannot stand (receipts check the same). */
-    if (!err && found->status == NODE_AUDIT_ACKNOWLEDGED &&
+    if (found->status == NODE_AUDIT_ACKNOWLEDGED &&
         memcmp(statement->rule_set_log, municipality, LEDGER_LOG_ID_BYTES))
       found->status = NODE_AUDIT_PENDING;
   }
@@ -893,8 +926,11 @@ coop_err node_verdict_for(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES
     if (err == COOP_E_LIMIT)
       err = COOP_OK;
   }
+  verdict_list verdicts = {0};
   if (!err && search.found)
-    err = verdict_from(self, &ring, coop_log, statement_index, search.municipality, found);
+    err = verdict_from(self, &ring, &verdicts, coop_log, statement_index, search.municipality,
+                       found);
+  verdicts_free(&verdicts);
   if (err == COOP_E_NOT_FOUND)
     err = COOP_OK;
   if (payload)
@@ -956,8 +992,8 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
         break;
       row.figures = self->statement.figures;
       node_verdict_found found;
-      err = verdict_from(self->node, &self->ring, log_id, latest->index, who->municipality,
-                         &found);
+      err = verdict_from(self->node, &self->ring, &self->verdicts, log_id, latest->index,
+                         who->municipality, &found);
       if (err)
         break;
       row.status = found.status;
@@ -999,7 +1035,8 @@ coop_err node_audit_report(node *self, uint32_t period, node_audit_row_visitor v
 
 /* ---- Disputes and the member's view ---------------------------------------------------- */
 
-static bool later_acknowledged(node *self, const coop_view *view, const statement_item *item)
+static bool later_acknowledged(auditor *self, const coop_view *view, const resident *who,
+                               const statement_item *item)
 {
   for (size_t i = 0; i < view->statement_count; i++) {
     const statement_item *later = &view->statements[i];
@@ -1007,7 +1044,8 @@ static bool later_acknowledged(node *self, const coop_view *view, const statemen
         memcmp(later->audience, item->audience, LEDGER_AUDIENCE_ID_BYTES))
       continue;
     node_verdict_found found;
-    if (node_verdict_for(self, view->log_id, later->index, &found) == COOP_OK &&
+    if (verdict_from(self->node, &self->ring, &self->verdicts, view->log_id, later->index,
+                     who->municipality, &found) == COOP_OK &&
         found.status == NODE_AUDIT_ACKNOWLEDGED)
       return true;
   }
@@ -1026,8 +1064,8 @@ static coop_err disputes_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BY
     const resident *who = find_resident(&view, item->audience);
     if (!who)
       continue;
-    err = verdict_from(self->node, &self->ring, log_id, item->index, who->municipality,
-                       &row.found);
+    err = verdict_from(self->node, &self->ring, &self->verdicts, log_id, item->index,
+                       who->municipality, &row.found);
     if (err || row.found.status != NODE_AUDIT_DISPUTED)
       continue;
     memcpy(row.coop_log, log_id, LEDGER_LOG_ID_BYTES);
@@ -1037,7 +1075,7 @@ static coop_err disputes_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BY
     row.statement_index = item->index;
     err = read_statement(self, &view, item->index, &self->statement);
     row.statement = &self->statement;
-    row.open = !later_acknowledged(self->node, &view, item);
+    row.open = !later_acknowledged(self, &view, who, item);
     if (!err)
       err = visitor(context, &row);
   }
@@ -1136,8 +1174,8 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
         if (!err)
           month.figures = self->statement.figures;
         if (!err)
-          err = verdict_from(self->node, &self->ring, log_id, month.statement_index,
-                             who->municipality, &month.found);
+          err = verdict_from(self->node, &self->ring, &self->verdicts, log_id,
+                             month.statement_index, who->municipality, &month.found);
       }
       if (!err)
         err = visitor(context, &month);
