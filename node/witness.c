@@ -40,7 +40,23 @@ typedef struct cosignature_scan {
   ledger_cosignature latest;   /* of only_log */
   size_t checked, forks;
   bool check_store;            /* check each against our copy */
+  ledger_cosignature *latest_per_log; /* collect the latest of every cosigned log */
+  size_t latest_count, latest_capacity;
 } cosignature_scan;
+
+/* Keeps the latest cosignature of each cosigned log. */
+static void keep_latest(cosignature_scan *scan, const ledger_cosignature *cosignature)
+{
+  for (size_t i = 0; i < scan->latest_count; i++)
+    if (!memcmp(scan->latest_per_log[i].checkpoint.log_id, cosignature->checkpoint.log_id,
+                LEDGER_LOG_ID_BYTES)) {
+      if (cosignature->checkpoint.size >= scan->latest_per_log[i].checkpoint.size)
+        scan->latest_per_log[i] = *cosignature;
+      return;
+    }
+  if (scan->latest_count < scan->latest_capacity)
+    scan->latest_per_log[scan->latest_count++] = *cosignature;
+}
 
 static coop_err scan_cosignature(void *context, const ledger_stored_entry *entry)
 {
@@ -70,6 +86,8 @@ static coop_err scan_cosignature(void *context, const ledger_stored_entry *entry
     scan->checked++;
     scan->forks += after > before;
   }
+  if (scan->latest_per_log)
+    keep_latest(scan, &cosignature);
   if (scan->only_log &&
       !memcmp(cosignature.checkpoint.log_id, scan->only_log, LEDGER_LOG_ID_BYTES) &&
       cosignature.checkpoint.size > scan->above_index &&
@@ -105,10 +123,11 @@ coop_err node_cosignature_covering(node *self, const uint8_t log_id[LEDGER_LOG_I
 }
 
 /* Cosigns the latest checkpoint of one coop log if it moved since the last
- * one we cosigned and is consistent with it. */
+ * one we cosigned (`last`, NULL for none) and is consistent with it. */
 static coop_err cosign_log(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
-                           ledger_append_item *item, uint8_t payload[LEDGER_COSIGNATURE_PAYLOAD_BYTES],
-                           bool *append, node_witness_summary *summary)
+                           const ledger_cosignature *last, ledger_append_item *item,
+                           uint8_t payload[LEDGER_COSIGNATURE_PAYLOAD_BYTES], bool *append,
+                           node_witness_summary *summary)
 {
   *append = false;
   ledger_checkpoint latest;
@@ -119,23 +138,18 @@ static coop_err cosign_log(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES]
   err = ledger_store_fork_count(self->store, log_id, &forks);
   if (err || forks)
     return err; /* a forked log is not vouched for */
-  cosignature_scan mine = {.node = self, .witness = self->identity.public_key,
-                           .only_log = log_id, .above_index = 0};
-  err = ledger_store_entries(self->store, self->identity.public_key, 0, scan_cosignature, &mine);
-  if (err)
-    return err;
-  if (mine.any && mine.latest.checkpoint.size >= latest.size)
+  if (last && last->checkpoint.size >= latest.size)
     return COOP_OK;
-  if (mine.any) {
+  if (last) {
     /* Everything up to `latest` is held and verified against it: the log
      * is consistent with what we cosigned iff its root at the old size is
      * the old root. */
     ledger_hash root;
-    err = ledger_store_root_at(self->store, log_id, mine.latest.checkpoint.size, root);
+    err = ledger_store_root_at(self->store, log_id, last->checkpoint.size, root);
     if (err)
       return err;
-    if (memcmp(root, mine.latest.checkpoint.root, LEDGER_HASH_BYTES)) {
-      ledger_fork_evidence evidence = {.first = mine.latest.checkpoint, .second = latest,
+    if (memcmp(root, last->checkpoint.root, LEDGER_HASH_BYTES)) {
+      ledger_fork_evidence evidence = {.first = last->checkpoint, .second = latest,
                                        .found_ms = node_now_ms()};
       summary->forks++;
       return ledger_store_record_fork(self->store, &evidence);
@@ -176,8 +190,15 @@ coop_err node_witness_run(node *self, node_witness_progress *progress,
   uint8_t (*payloads)[LEDGER_COSIGNATURE_PAYLOAD_BYTES] =
       coop_calloc(logs.count ? logs.count : 1, sizeof *payloads);
   size_t item_count = 0;
-  if (!items || !payloads)
+  /* Our own cosignatures, the latest per log, in one pass over our log. */
+  cosignature_scan mine = {.node = self, .witness = self->identity.public_key,
+                           .latest_capacity = logs.count};
+  mine.latest_per_log = coop_calloc(logs.count ? logs.count : 1, sizeof *mine.latest_per_log);
+  if (!items || !payloads || !mine.latest_per_log)
     err = COOP_E_NOMEM;
+  if (!err && self->witness)
+    err = ledger_store_entries(self->store, self->identity.public_key, 0, scan_cosignature,
+                               &mine);
   for (size_t i = 0; i < logs.count && !err; i++) {
     if (!memcmp(logs.ids[i], self->identity.public_key, LEDGER_LOG_ID_BYTES))
       continue;
@@ -186,9 +207,13 @@ coop_err node_witness_run(node *self, node_witness_progress *progress,
     int role = log_role(self, logs.ids[i]);
     if (role != LEDGER_ROLE_MUNICIPALITY && role != LEDGER_ROLE_PARTNER) {
       if (role == LEDGER_ROLE_COOP && self->witness) {
+        const ledger_cosignature *last = NULL;
+        for (size_t m = 0; m < mine.latest_count && !last; m++)
+          if (!memcmp(mine.latest_per_log[m].checkpoint.log_id, logs.ids[i], LEDGER_LOG_ID_BYTES))
+            last = &mine.latest_per_log[m];
         bool append = false;
-        err = cosign_log(self, logs.ids[i], &items[item_count], payloads[item_count], &append,
-                         summary);
+        err = cosign_log(self, logs.ids[i], last, &items[item_count], payloads[item_count],
+                         &append, summary);
         if (!err && append)
           item_count++;
       }
@@ -215,6 +240,7 @@ coop_err node_witness_run(node *self, node_witness_progress *progress,
     snprintf(message, NODE_MESSAGE_BYTES, "witnessing failed: %s", coop_err_message(err));
   coop_free(items);
   coop_free(payloads);
+  coop_free(mine.latest_per_log);
   coop_free(logs.ids);
   return err;
 }
