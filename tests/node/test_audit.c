@@ -27,6 +27,7 @@
 
 #include <sodium.h>
 
+#include "tests/support/tree.h"
 #include "ledger/books.h"
 #include "ledger/books_index.h"
 #include "ledger/buffer.h"
@@ -58,28 +59,9 @@ static void setup(void)
   cr_assert_not_null(mkdtemp(fx.dir));
 }
 
-static void remove_tree(const char *path)
-{
-  DIR *listing = opendir(path);
-  if (!listing) {
-    unlink(path);
-    return;
-  }
-  struct dirent *item;
-  while ((item = readdir(listing)) != NULL) {
-    if (!strcmp(item->d_name, ".") || !strcmp(item->d_name, ".."))
-      continue;
-    char child[512];
-    snprintf(child, sizeof child, "%s/%s", path, item->d_name);
-    remove_tree(child);
-  }
-  closedir(listing);
-  rmdir(path);
-}
-
 static void teardown(void)
 {
-  remove_tree(fx.dir);
+  test_remove_tree(fx.dir);
   unsetenv("COOP_NOW_MS");
 }
 
