@@ -381,10 +381,6 @@ coop_err sync_session_pump(sync_session *session, size_t queued_bytes, uint64_t 
 {
   if (session->state != SYNC_SESSION_OPEN)
     return COOP_OK;
-  if (queued_bytes > SYNC_SEND_QUEUE_BYTES_MAX)
-    return session_fail(session, COOP_E_LIMIT,
-                        "%s: %zu bytes wait to be written: the peer does not read; dropped",
-                        session->label, queued_bytes);
   coop_err err = session_serve(session, queued_bytes, now_ms);
   return err ? err : flush(session);
 }

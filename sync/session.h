@@ -38,7 +38,8 @@
  * to the socket, so a slow reader slows only its own connection. */
 #define SYNC_SEND_WATERMARK_BYTES (2u * 1024u * 1024u)
 /* A peer that lets this many bytes pile up unread (PONGs to a PING flood,
- * say) is dropped. */
+ * say) is dropped: the transport enforces it where it queues writes
+ * (sync/net.c write_out). */
 #define SYNC_SEND_QUEUE_BYTES_MAX (16u * 1024u * 1024u)
 
 /* Timers, in milliseconds. */
