@@ -285,7 +285,7 @@ static int refuse_same_effective_from(node *opened, const ledger_offset_rule_set
 static int append_rule_set(node *opened, const ledger_offset_rule_set *rule_set,
                            const coop_buf *payload)
 {
-  coop_err err = ledger_store_begin(opened->store);
+  coop_err err = ledger_store_failure(opened->store, ledger_store_begin(opened->store));
   if (err != COOP_OK) {
     cli_error("cannot publish: %s (%s)", coop_err_message(err),
               ledger_store_error_message(opened->store));
@@ -304,6 +304,7 @@ static int append_rule_set(node *opened, const ledger_offset_rule_set *rule_set,
     err = ledger_store_commit(opened->store);
   if (err != COOP_OK) {
     ledger_store_rollback(opened->store);
+    err = ledger_store_failure(opened->store, err);
     cli_error("cannot publish: %s (%s)", coop_err_message(err),
               ledger_store_error_message(opened->store));
     return -1;

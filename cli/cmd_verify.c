@@ -95,6 +95,7 @@ int cli_cmd_verify(int argc, char **argv)
   coop_err err = verify_own_log(&all);
   if (!err)
     err = ledger_store_logs(opened.store, verify_other_log, &all);
+  err = ledger_store_failure(opened.store, err);
   if (err && err != COOP_E_TAMPERED)
     cli_error("verify failed: %s (%s)", coop_err_message(err),
               ledger_store_error_message(opened.store));

@@ -1,7 +1,9 @@
 #include "ledger/store.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -156,12 +158,55 @@ static const char *const statement_sql[STATEMENT_COUNT] = {
 
 const char *ledger_store_error_message(const ledger_store *store)
 {
+  if (store->failure_code)
+    return store->failure_message;
   return store->db ? sqlite3_errmsg(store->db) : "";
+}
+
+void store_note_failure(ledger_store *store)
+{
+  if (store->failure_code || !store->db)
+    return;
+  int code = sqlite3_extended_errcode(store->db);
+  if (code == SQLITE_OK || code == SQLITE_ROW || code == SQLITE_DONE)
+    return;
+  store->failure_code = code;
+  store->failure_errno = sqlite3_system_errno(store->db);
+  snprintf(store->failure_message, sizeof store->failure_message, "%s",
+           sqlite3_errmsg(store->db));
+}
+
+/* What a failed SQLite call means to the person who ran the command. */
+static coop_err failure_meaning(int code, int system_errno)
+{
+  int primary = code & 0xff;
+  int os_level = primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN || primary == SQLITE_FULL;
+  if (primary == SQLITE_FULL || (os_level && (system_errno == ENOSPC || system_errno == EDQUOT)))
+    return COOP_E_DISK_FULL;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+    return COOP_E_BUSY;
+  if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
+    return COOP_E_TAMPERED;
+  if (os_level)
+    return COOP_E_IO;
+  return COOP_E_DB;
+}
+
+coop_err ledger_store_failure(const ledger_store *store, coop_err err)
+{
+  if (err != COOP_E_DB || !store || !store->db)
+    return err;
+  if (store->failure_code)
+    return failure_meaning(store->failure_code, store->failure_errno);
+  return failure_meaning(sqlite3_extended_errcode(store->db), sqlite3_system_errno(store->db));
 }
 
 coop_err store_exec(ledger_store *store, const char *sql)
 {
-  return sqlite3_exec(store->db, sql, NULL, NULL, NULL) == SQLITE_OK ? COOP_OK : COOP_E_DB;
+  if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+    return COOP_OK;
+  store_note_failure(store);
+  return COOP_E_DB;
 }
 
 sqlite3_stmt *store_statement(ledger_store *store, store_statement_id id)
@@ -221,8 +266,25 @@ static coop_err migrate(ledger_store *store)
   return COOP_OK;
 }
 
+/* LEDGER_STORE_BUSY_TIMEOUT_MS, or COOP_BUSY_TIMEOUT_MS from the environment
+ * (1 ms to 10 min) so tests can see the busy error without waiting. */
+static int busy_timeout_ms(void)
+{
+  const char *text = getenv("COOP_BUSY_TIMEOUT_MS");
+  char *end = NULL;
+  long value = text ? strtol(text, &end, 10) : 0;
+  if (!text || end == text || *end || value < 1 || value > 600000)
+    return LEDGER_STORE_BUSY_TIMEOUT_MS;
+  return (int)value;
+}
+
 static coop_err configure(ledger_store *store)
 {
+  /* First, before any statement that can meet another process's lock
+   * (switching to WAL, reading the schema version): commands run side by
+   * side wait for each other rather than fail. */
+  if (sqlite3_busy_timeout(store->db, busy_timeout_ms()) != SQLITE_OK)
+    return COOP_E_DB;
   /* 8 KiB pages hold more of these ~450-byte rows per page: 1.1x faster bulk
    * appends than 4 KiB.  Only takes effect on a new, empty database. */
   if (store_exec(store, "PRAGMA page_size = 8192"))
@@ -239,8 +301,6 @@ static coop_err configure(ledger_store *store)
    * the books ask for more (ledger_store_set_cache). */
   if (!err)
     err = ledger_store_set_cache(store, LEDGER_STORE_CACHE_DEFAULT_BYTES);
-  if (!err && sqlite3_busy_timeout(store->db, 10000) != SQLITE_OK)
-    err = COOP_E_DB;
   return err;
 }
 
@@ -286,9 +346,7 @@ coop_err ledger_store_open(const char *path, int flags, ledger_store **out)
   if (err) {
     /* A file that is not a database, or a damaged one, is tampering as far
      * as the user is concerned: say so rather than "database error". */
-    int code = store->db ? sqlite3_errcode(store->db) & 0xff : SQLITE_OK;
-    if (err == COOP_E_DB && (code == SQLITE_NOTADB || code == SQLITE_CORRUPT))
-      err = COOP_E_TAMPERED;
+    err = ledger_store_failure(store, err);
     ledger_store_close(store);
     return err;
   }

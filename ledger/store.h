@@ -37,8 +37,20 @@ enum ledger_store_open_flags {
 COOP_MUST_USE coop_err ledger_store_open(const char *path, int flags, ledger_store **store);
 void ledger_store_close(ledger_store *store);
 
-/* The last SQLite error message, for diagnostics ("" if none). */
+/* The SQLite error message of the first failure in the current transaction
+ * (or the last one outside transactions), for diagnostics ("" if none). */
 const char *ledger_store_error_message(const ledger_store *store);
+
+/* What a COOP_E_DB from this store means, in the terms a user acts on:
+ * COOP_E_BUSY (another process held the lock longer than the busy timeout),
+ * COOP_E_DISK_FULL, COOP_E_IO, COOP_E_TAMPERED (not a database, or damaged),
+ * else COOP_E_DB.  Any other `err` is returned unchanged. */
+coop_err ledger_store_failure(const ledger_store *store, coop_err err);
+
+/* How long a command waits for another process's write lock before it gives
+ * up with COOP_E_BUSY.  Writers hold it for milliseconds (one fsync'd batch);
+ * a month close of thousands of members for seconds. */
+#define LEDGER_STORE_BUSY_TIMEOUT_MS 30000
 
 /* SQLite page cache per store connection.  The default keeps a node small
  * whatever the size of its logs; the books' indexes outgrow it at a few

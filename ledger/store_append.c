@@ -208,17 +208,19 @@ coop_err ledger_store_append(ledger_store *store, const ledger_identity *author,
    * under us when another process (the daemon, a second CLI) appends too.
    * Inside the caller's transaction the caller commits or rolls back. */
   int own_transaction = sqlite3_get_autocommit(store->db);
-  coop_err err = own_transaction ? store_exec(store, "BEGIN IMMEDIATE") : COOP_OK;
+  coop_err err = own_transaction ? ledger_store_begin(store) : COOP_OK;
   if (err)
     return err;
   err = append_batch(store, author, items, count, now_ms, &signed_checkpoint);
   if (!err && own_transaction)
-    err = store_exec(store, "COMMIT");
+    err = ledger_store_commit(store);
   if (err) {
     if (own_transaction)
-      (void)store_exec(store, "ROLLBACK");
+      ledger_store_rollback(store);
+    else
+      store_note_failure(store);
     store->frontier_valid = 0;
-    return err;
+    return ledger_store_failure(store, err);
   }
   if (checkpoint)
     *checkpoint = signed_checkpoint;
@@ -292,6 +294,7 @@ coop_err ledger_store_audience_create(ledger_store *store, const ledger_identity
 
 coop_err ledger_store_begin(ledger_store *store)
 {
+  store->failure_code = 0;
   return store_exec(store, "BEGIN IMMEDIATE");
 }
 
@@ -302,7 +305,10 @@ coop_err ledger_store_commit(ledger_store *store)
 
 void ledger_store_rollback(ledger_store *store)
 {
-  (void)store_exec(store, "ROLLBACK");
+  /* Whatever made the caller give up is the failure to report, not the
+   * outcome of the ROLLBACK (which fails when SQLite already rolled back). */
+  store_note_failure(store);
+  (void)sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
   /* The cached frontier may describe appends that were just undone. */
   store->frontier_valid = 0;
 }

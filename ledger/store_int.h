@@ -51,6 +51,12 @@ struct ledger_store {
   /* Statements of other ledger modules, prepared once (see store_cached). */
   const char *cached_sql[STORE_CACHED_STATEMENTS_MAX];
   sqlite3_stmt *cached[STORE_CACHED_STATEMENTS_MAX];
+  /* The first SQLite failure since the transaction began, kept so that the
+   * ROLLBACK that follows it cannot overwrite the real cause ("disk full"
+   * reported as "cannot rollback - no transaction is active"). */
+  int failure_code;
+  int failure_errno;
+  char failure_message[160];
 };
 
 typedef struct store_node_context {
@@ -61,6 +67,9 @@ typedef struct store_node_context {
 /* A prepared statement, reset and with bindings cleared. */
 sqlite3_stmt *store_statement(ledger_store *store, store_statement_id id);
 coop_err store_exec(ledger_store *store, const char *sql);
+/* Remembers the database's current error as the failure to report, unless
+ * one is already remembered. */
+void store_note_failure(ledger_store *store);
 /* A statement prepared once per store and reused, reset and unbound.  `sql`
  * must be a string literal: the cache is keyed by its address.  NULL (with
  * the database error available) when it does not prepare. */

@@ -126,6 +126,7 @@ coop_err books_session_flush(books_session *session)
   if (!err) {
     err = ledger_store_append(session->node->store, &session->node->identity, items,
                               session->pending, node_now_ms(), NULL);
+    err = ledger_store_failure(session->node->store, err);
     if (err)
       books_say(session->message, err, "cannot append: %s (%s)", coop_err_message(err),
           ledger_store_error_message(session->node->store));
@@ -186,11 +187,10 @@ coop_err books_session_begin(node *self, char message[NODE_MESSAGE_BYTES],
   session->node = self;
   session->message = message;
   coop_buf_init(&session->payloads, (size_t)SESSION_BATCH * COOP_PAYLOAD_BYTES_MAX);
-  coop_err err = ledger_store_begin(self->store);
+  coop_err err = ledger_store_failure(self->store, ledger_store_begin(self->store));
   if (err) {
     books_session_free(session);
-    return books_say(message, err, "cannot start a transaction: %s",
-               ledger_store_error_message(self->store));
+    return books_say(message, err, "cannot start a transaction: %s", coop_err_message(err));
   }
   err = ledger_books_catch_up(self->store, &self->identity);
   if (!err)
@@ -198,8 +198,10 @@ coop_err books_session_begin(node *self, char message[NODE_MESSAGE_BYTES],
   if (!err && ledger_books_audience(self->store, session->books_audience) != COOP_OK)
     err = books_say(message, COOP_E_NOT_FOUND, "the books are not open on this node (only a coop "
                                          "node keeps books)");
-  else if (err)
+  else if (err) {
+    err = ledger_store_failure(self->store, err);
     books_say(message, err, "cannot bring the books up to date: %s", coop_err_message(err));
+  }
   if (err) {
     ledger_store_rollback(self->store);
     books_session_free(session);
@@ -217,8 +219,10 @@ coop_err books_session_end(books_session *session, coop_err err)
     err = books_session_flush(session);
   if (!err && (err = ledger_books_set_indexed_size(self->store, session->base_size)))
     books_say(session->message, err, "cannot update the books index");
-  if (!err && (err = ledger_store_commit(self->store)))
-    books_say(session->message, err, "cannot commit: %s", ledger_store_error_message(self->store));
+  if (!err && (err = ledger_store_commit(self->store))) {
+    err = ledger_store_failure(self->store, err);
+    books_say(session->message, err, "cannot commit: %s", coop_err_message(err));
+  }
   if (err)
     ledger_store_rollback(self->store);
   books_session_free(session);
@@ -254,11 +258,33 @@ static coop_err open_books(node *self, char message[NODE_MESSAGE_BYTES])
   return COOP_OK;
 }
 
+/* Brings the derived tables up to the log.  The writes happen inside an
+ * IMMEDIATE transaction: a read that turns into a write midway cannot wait
+ * for another process's lock (SQLite answers SQLITE_BUSY at once), so
+ * concurrent readers such as three `coop bal` would fail now and then. */
+static coop_err books_catch_up(node *self)
+{
+  uint64_t indexed = 0, size = 0;
+  coop_err err = ledger_books_indexed_size(self->store, &indexed);
+  if (!err)
+    err = ledger_store_size(self->store, self->identity.public_key, &size);
+  if (err || indexed >= size)
+    return ledger_store_failure(self->store, err);
+  err = ledger_store_begin(self->store);
+  if (!err)
+    err = ledger_books_catch_up(self->store, &self->identity); /* checks again, locked */
+  if (!err)
+    err = ledger_store_commit(self->store);
+  if (err)
+    ledger_store_rollback(self->store);
+  return ledger_store_failure(self->store, err);
+}
+
 coop_err node_books_ready(node *self, char message[NODE_MESSAGE_BYTES])
 {
   coop_err err = ledger_store_set_cache(self->store, LEDGER_STORE_CACHE_BOOKS_BYTES);
   if (!err)
-    err = ledger_books_catch_up(self->store, &self->identity);
+    err = books_catch_up(self);
   if (err == COOP_E_NO_KEY || err == COOP_E_TAMPERED)
     return books_say(message, err, "an entry of this node's own log cannot be read back; run "
                              "'coop verify'");
