@@ -131,11 +131,19 @@ for pid in "${daemons[@]}"; do kill "$pid"; done
 wait
 daemons=()
 cp -r coop tampered
+# One bit of a sealed payload flipped: setting a byte to a value could leave
+# it as it was (sealed payloads begin with a random nonce), so flip, and
+# check that the stored bytes really differ before asking for detection.
 python3 - tampered/coop.db <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-db.execute("UPDATE entries SET payload = CAST(x'00' || substr(payload, 2) AS BLOB) WHERE log_no = 1 AND idx = 20")
+where = "WHERE log_no = 1 AND idx = 20"
+before = bytes(db.execute("SELECT payload FROM entries " + where).fetchone()[0])
+db.execute("UPDATE entries SET payload = ? " + where, (bytes([before[0] ^ 0x01]) + before[1:],))
 db.commit()
+after = bytes(db.execute("SELECT payload FROM entries " + where).fetchone()[0])
+if after == before:
+    sys.exit("tampering changed nothing")
 PY
 echo "\$ coop verify --dir tampered"
 if coop verify --dir tampered; then echo "tampering NOT caught" >&2; exit 1; fi
