@@ -27,6 +27,9 @@ typedef struct connection {
   bool was_open;        /* the handshake completed */
   bool closing;         /* uv_close called or pending shutdown */
   bool shut;            /* uv_shutdown issued */
+  char remote_ip[INET6_ADDRSTRLEN]; /* inbound: the address it came from */
+  uint64_t accepted_ms; /* monotonic: TCP accepted or connected */
+  uint64_t opened_ms;   /* monotonic: the handshake completed */
   uint8_t read_buffer[65536];
   struct connection *next;
 } connection;
@@ -74,6 +77,9 @@ struct net {
   bool store_dirty;
   bool stopping;
   uint64_t started_ms;
+  /* Pending handshakes dropped to make room, reported once a second. */
+  uint64_t handshakes_dropped;
+  uint64_t handshakes_dropped_reported_ms;
   char *message;
 };
 
@@ -227,6 +233,8 @@ static uint64_t host_now(void *context)
 
 /* ---- Connections ------------------------------------------------------------------ */
 
+static void dialer_ended(net *self, dialer *peer, const connection *conn);
+
 static void on_closed(uv_handle_t *handle)
 {
   connection *conn = handle->data;
@@ -237,8 +245,10 @@ static void on_closed(uv_handle_t *handle)
       break;
     }
   self->connection_count--;
-  if (conn->dialer && conn->dialer->live == conn)
+  if (conn->dialer && conn->dialer->live == conn) {
     conn->dialer->live = NULL;
+    dialer_ended(self, conn->dialer, conn);
+  }
   if (conn->session_ready)
     sync_session_release(&conn->session);
   coop_free(conn);
@@ -335,7 +345,62 @@ static void write_out(connection *conn)
   }
 }
 
-static void dialer_connected(net *self, dialer *peer);
+/* Of two open connections to one peer, the one to close.  Opened by
+ * different sides within SYNC_SIMULTANEOUS_DIAL_MS: both dialed at once,
+ * and both ends keep the one whose initiator has the smaller key, so they
+ * agree without talking.  Otherwise the newer wins: its initiator dialed
+ * again because the older one died on its side without a word (a crash, a
+ * lost link), and waiting for our idle timeout would lock it out. */
+static connection *duplicate_loser(net *self, connection *newer, connection *older)
+{
+  const uint8_t *ours = self->options->identity->public_key;
+  const uint8_t *newer_initiator = newer->dialer ? ours : newer->session.peer.key;
+  const uint8_t *older_initiator = older->dialer ? ours : older->session.peer.key;
+  int order = memcmp(newer_initiator, older_initiator, LEDGER_PUBLIC_KEY_BYTES);
+  if (order == 0 || newer->opened_ms - older->opened_ms > SYNC_SIMULTANEOUS_DIAL_MS)
+    return older;
+  return order < 0 ? older : newer;
+}
+
+static void close_with_bye(connection *conn, uint16_t code, const char *reason)
+{
+  coop_err err = sync_session_close(&conn->session, code, reason);
+  (void)err; /* closing anyway */
+  write_out(conn);
+  shutdown_connection(conn);
+}
+
+/* A connection just completed its handshake: one connection per peer, and
+ * at most SYNC_CONNECTIONS_MAX authenticated ones.  False when `conn` itself
+ * was closed. */
+static bool admit_authenticated(net *self, connection *conn)
+{
+  size_t open = 0;
+  for (connection *other = self->connections; other; other = other->next) {
+    if (other == conn || !other->was_open || other->closing)
+      continue;
+    if (memcmp(other->session.peer.key, conn->session.peer.key, LEDGER_PUBLIC_KEY_BYTES)) {
+      open++;
+      continue;
+    }
+    connection *loser = duplicate_loser(self, conn, other);
+    connection *winner = loser == conn ? other : conn;
+    say(self, "%s: two connections: keeping the %s one", conn->session.label,
+        winner == conn ? "new" : "old");
+    if (loser->dialer && loser->dialer->live == loser)
+      loser->dialer->live = winner->dialer == loser->dialer ? winner : NULL;
+    close_with_bye(loser, SYNC_BYE_DUPLICATE, "already connected");
+    if (loser == conn)
+      return false;
+  }
+  if (open >= SYNC_CONNECTIONS_MAX) {
+    say(self, "%s: refused: %u connections already", conn->session.label,
+        SYNC_CONNECTIONS_MAX);
+    close_with_bye(conn, SYNC_BYE_BUSY, "too many connections");
+    return false;
+  }
+  return true;
+}
 
 /* After anything a session did: write its output, note what changed, close
  * when it ended. */
@@ -344,29 +409,9 @@ static void after_session(connection *conn)
   net *self = conn->owner;
   if (!conn->was_open && sync_session_is_open(&conn->session)) {
     conn->was_open = true;
-    if (conn->dialer)
-      dialer_connected(self, conn->dialer);
-    /* Two connections to one peer (both dialed at once): both ends keep the
-     * one whose initiator has the smaller key, so they agree without talking. */
-    for (connection *other = self->connections; other; other = other->next) {
-      if (other == conn || !other->was_open || other->closing ||
-          memcmp(other->session.peer.key, conn->session.peer.key, LEDGER_PUBLIC_KEY_BYTES))
-        continue;
-      const uint8_t *ours = self->options->identity->public_key;
-      const uint8_t *conn_initiator = conn->dialer ? ours : conn->session.peer.key;
-      const uint8_t *other_initiator = other->dialer ? ours : other->session.peer.key;
-      connection *loser =
-          memcmp(conn_initiator, other_initiator, LEDGER_PUBLIC_KEY_BYTES) < 0 ? other : conn;
-      coop_err err = sync_session_close(&loser->session, SYNC_BYE_DUPLICATE,
-                                        "already connected");
-      (void)err;
-      if (loser->dialer && loser->dialer->live == loser)
-        loser->dialer->live = loser == conn ? other : conn;
-      write_out(loser);
-      shutdown_connection(loser);
-      if (loser == conn)
-        return;
-    }
+    conn->opened_ms = monotonic_ms(self);
+    if (!admit_authenticated(self, conn))
+      return;
   }
   write_out(conn);
   if (sync_session_is_closed(&conn->session) && !conn->closing) {
@@ -430,6 +475,7 @@ static connection *new_connection(net *self)
   if (!conn)
     return NULL;
   conn->owner = self;
+  conn->accepted_ms = monotonic_ms(self);
   uv_tcp_init(&self->loop, &conn->tcp);
   conn->tcp.data = conn;
   conn->next = self->connections;
@@ -452,6 +498,108 @@ static void start_session(connection *conn, const sync_peer *dialed, const char 
   after_session(conn);
 }
 
+/* The IP address a connection comes from ("?" when unknown) and, for log
+ * lines, IP:PORT. */
+static void remote_of(connection *conn, char label[INET6_ADDRSTRLEN + 8])
+{
+  snprintf(conn->remote_ip, sizeof conn->remote_ip, "?");
+  snprintf(label, INET6_ADDRSTRLEN + 8, "?");
+  struct sockaddr_storage name;
+  int length = sizeof name;
+  if (uv_tcp_getpeername(&conn->tcp, (struct sockaddr *)&name, &length))
+    return;
+  int port = 0;
+  if (name.ss_family == AF_INET) {
+    uv_ip4_name((struct sockaddr_in *)&name, conn->remote_ip, sizeof conn->remote_ip);
+    port = ntohs(((struct sockaddr_in *)&name)->sin_port);
+  } else {
+    uv_ip6_name((struct sockaddr_in6 *)&name, conn->remote_ip, sizeof conn->remote_ip);
+    port = ntohs(((struct sockaddr_in6 *)&name)->sin6_port);
+  }
+  snprintf(label, INET6_ADDRSTRLEN + 8, "%s:%d", conn->remote_ip, port);
+}
+
+static bool pending_handshake(const connection *conn)
+{
+  return !conn->dialer && conn->session_ready && !conn->was_open && !conn->closing;
+}
+
+static size_t pending_from(net *self, const char *ip)
+{
+  size_t count = 0;
+  for (connection *conn = self->connections; conn; conn = conn->next)
+    if (pending_handshake(conn) && !strcmp(conn->remote_ip, ip))
+      count++;
+  return count;
+}
+
+/* The pending handshake to drop (from `ip`, or from anyone when NULL): the
+ * one that got least far, oldest first (SYNC_HANDSHAKES_MAX says why). */
+static connection *handshake_victim(net *self, const char *ip)
+{
+  connection *victim = NULL;
+  for (connection *conn = self->connections; conn; conn = conn->next) {
+    if (!pending_handshake(conn) || (ip && strcmp(conn->remote_ip, ip)))
+      continue;
+    size_t progress = conn->session.handshake.message_index;
+    size_t victim_progress = victim ? victim->session.handshake.message_index : 0;
+    if (!victim || progress < victim_progress ||
+        (progress == victim_progress && conn->accepted_ms <= victim->accepted_ms))
+      victim = conn;
+  }
+  return victim;
+}
+
+/* The address holding the most pending handshakes. */
+static const char *busiest_address(net *self)
+{
+  const char *busiest = NULL;
+  size_t most = 0;
+  for (connection *conn = self->connections; conn; conn = conn->next) {
+    size_t count = pending_handshake(conn) ? pending_from(self, conn->remote_ip) : 0;
+    if (count > most) {
+      most = count;
+      busiest = conn->remote_ip;
+    }
+  }
+  return busiest;
+}
+
+/* Drops a pending handshake if taking one more from `ip` would exceed a
+ * handshake budget.  The stranger is told nothing: it has no session keys. */
+static void make_room_for_handshake(net *self, const char *ip)
+{
+  size_t total = 0;
+  for (connection *conn = self->connections; conn; conn = conn->next)
+    total += pending_handshake(conn);
+  connection *victim = NULL;
+  if (pending_from(self, ip) >= SYNC_HANDSHAKES_PER_ADDRESS_MAX)
+    victim = handshake_victim(self, ip);
+  else if (total >= SYNC_HANDSHAKES_MAX)
+    victim = handshake_victim(self, busiest_address(self));
+  if (!victim)
+    return;
+  victim->session.state = SYNC_SESSION_CLOSED;
+  close_connection(victim);
+  self->handshakes_dropped++;
+}
+
+/* At most one line a second about dropped handshakes: a flood must not
+ * flood the log too. */
+static void report_dropped_handshakes(net *self)
+{
+  uint64_t now = monotonic_ms(self);
+  if (!self->handshakes_dropped || now - self->handshakes_dropped_reported_ms < 1000u)
+    return;
+  say(self,
+      "%llu pending handshakes dropped to make room (budget: %u per address, %u in all; "
+      "a flood of unauthenticated connections?)",
+      (unsigned long long)self->handshakes_dropped, SYNC_HANDSHAKES_PER_ADDRESS_MAX,
+      SYNC_HANDSHAKES_MAX);
+  self->handshakes_dropped = 0;
+  self->handshakes_dropped_reported_ms = now;
+}
+
 static void on_inbound(uv_stream_t *listener, int status)
 {
   net *self = listener->data;
@@ -466,27 +614,14 @@ static void on_inbound(uv_stream_t *listener, int status)
     close_connection(conn);
     return;
   }
-  char address[INET6_ADDRSTRLEN + 8] = "?";
-  struct sockaddr_storage name;
-  int length = sizeof name;
-  if (!uv_tcp_getpeername(&conn->tcp, (struct sockaddr *)&name, &length)) {
-    char ip[INET6_ADDRSTRLEN] = "?";
-    int port = 0;
-    if (name.ss_family == AF_INET) {
-      uv_ip4_name((struct sockaddr_in *)&name, ip, sizeof ip);
-      port = ntohs(((struct sockaddr_in *)&name)->sin_port);
-    } else {
-      uv_ip6_name((struct sockaddr_in6 *)&name, ip, sizeof ip);
-      port = ntohs(((struct sockaddr_in6 *)&name)->sin6_port);
-    }
-    snprintf(address, sizeof address, "%s:%d", ip, port);
-  }
-  if (self->stopping || self->connection_count > SYNC_CONNECTIONS_MAX) {
-    say(self, "connection from %s refused: %s", address,
-        self->stopping ? "shutting down" : "too many connections");
+  char address[INET6_ADDRSTRLEN + 8];
+  remote_of(conn, address);
+  if (self->stopping) {
+    say(self, "connection from %s refused: shutting down", address);
     close_connection(conn);
     return;
   }
+  make_room_for_handshake(self, conn->remote_ip);
   start_session(conn, NULL, address);
 }
 
@@ -505,12 +640,6 @@ static void schedule_retry(net *self, dialer *peer)
                                                                   : peer->backoff_ms * 2u;
 }
 
-static void dialer_connected(net *self, dialer *peer)
-{
-  (void)self;
-  peer->backoff_ms = SYNC_BACKOFF_FIRST_MS;
-}
-
 static void dialer_failed(net *self, dialer *peer, const char *problem)
 {
   if (self->options->oneshot) {
@@ -523,6 +652,21 @@ static void dialer_failed(net *self, dialer *peer, const char *problem)
   schedule_retry(self, peer);
   say(self, "%s; retrying in about %llu s", problem,
       (unsigned long long)((peer->next_attempt_ms - monotonic_ms(self) + 999u) / 1000u));
+}
+
+/* A dialed connection closed (refused, failed, ended by either side): wait
+ * before dialing again, longer each time, unless it had been healthy. */
+static void dialer_ended(net *self, dialer *peer, const connection *conn)
+{
+  if (self->stopping || self->options->oneshot || peer->removed)
+    return;
+  uint64_t now = monotonic_ms(self);
+  if (conn->was_open && now - conn->opened_ms >= SYNC_BACKOFF_RESET_AFTER_MS)
+    peer->backoff_ms = SYNC_BACKOFF_FIRST_MS;
+  char problem[SYNC_LINE_BYTES];
+  snprintf(problem, sizeof problem, "peer %s: connection ended%s", peer->config.peer.name,
+           conn->was_open ? "" : " during the handshake");
+  dialer_failed(self, peer, problem);
 }
 
 static void on_connect(uv_connect_t *request, int status)
@@ -601,6 +745,22 @@ static void dial_due(net *self)
   }
 }
 
+/* One-shot: a peer without an address dials us, so this run cannot reach
+ * it; that is said, and is no failure. */
+static void oneshot_add(net *self, dialer *peer, sync_net_outcome *outcome)
+{
+  peer->outcome = outcome;
+  if (peer->config.address[0])
+    return;
+  peer->done = true;
+  outcome->not_dialed = true;
+  snprintf(outcome->problem, sizeof outcome->problem,
+           "peer %s: not dialed: node.conf gives no address (it connects to this node; it "
+           "syncs while 'coop node run' runs here)",
+           peer->config.peer.name);
+  say(self, "%s", outcome->problem);
+}
+
 static coop_err set_peers(net *self, const sync_net_peer *peers, size_t count)
 {
   self->peers = peers;
@@ -627,7 +787,7 @@ static coop_err set_peers(net *self, const sync_net_peer *peers, size_t count)
     peer->config = peers[i];
     peer->backoff_ms = SYNC_BACKOFF_FIRST_MS;
     if (self->options->oneshot)
-      peer->outcome = &self->options->outcomes[i];
+      oneshot_add(self, peer, &self->options->outcomes[i]);
     peer->next = self->dialers;
     self->dialers = peer;
   }
@@ -798,6 +958,7 @@ static void on_tick(uv_timer_t *timer)
       after_session(conn);
     }
   announce_growth(self, true);
+  report_dropped_handshakes(self);
   if (self->options->oneshot) {
     oneshot_settle(self);
     if (oneshot_finished(self))
@@ -858,7 +1019,7 @@ static coop_err start_listening(net *self)
   self->listener.data = self;
   int status = uv_tcp_bind(&self->listener, (struct sockaddr *)&address, 0);
   if (!status)
-    status = uv_listen((uv_stream_t *)&self->listener, 64, on_inbound);
+    status = uv_listen((uv_stream_t *)&self->listener, SYNC_LISTEN_BACKLOG, on_inbound);
   if (status) {
     snprintf(self->message, SYNC_LINE_BYTES, "cannot listen on %s: %s", self->options->listen,
              uv_strerror(status));
@@ -878,6 +1039,31 @@ static void free_all(net *self)
   }
   coop_free(self->claims);
   coop_free(self->heads);
+}
+
+/* One-shot: fails when a dialed peer failed, or when there was none to
+ * dial. */
+static coop_err oneshot_result(const sync_net_options *options, char message[SYNC_LINE_BYTES])
+{
+  coop_err err = COOP_OK;
+  size_t dialed = 0;
+  for (size_t i = 0; i < options->peer_count; i++) {
+    const sync_net_outcome *outcome = &options->outcomes[i];
+    if (outcome->not_dialed)
+      continue;
+    dialed++;
+    if (!outcome->ok) {
+      err = COOP_E_IO;
+      snprintf(message, SYNC_LINE_BYTES, "%s", outcome->problem);
+    }
+  }
+  if (!dialed && options->peer_count) {
+    snprintf(message, SYNC_LINE_BYTES,
+             "no peer to dial: node.conf gives none of them an address (they connect to this "
+             "node; run 'coop node run')");
+    return COOP_E_NOT_FOUND;
+  }
+  return err;
 }
 
 coop_err sync_net_run(const sync_net_options *options, char message[SYNC_LINE_BYTES])
@@ -940,11 +1126,7 @@ coop_err sync_net_run(const sync_net_options *options, char message[SYNC_LINE_BY
     (void)closed;
   }
   if (!err && options->oneshot)
-    for (size_t i = 0; i < options->peer_count; i++)
-      if (!options->outcomes[i].ok) {
-        err = COOP_E_IO;
-        snprintf(message, SYNC_LINE_BYTES, "%s", options->outcomes[i].problem);
-      }
+    err = oneshot_result(options, message);
   free_all(self);
   coop_free(self);
   return err;

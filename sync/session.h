@@ -43,7 +43,10 @@
 #define SYNC_SEND_QUEUE_BYTES_MAX (16u * 1024u * 1024u)
 
 /* Timers, in milliseconds. */
-#define SYNC_HANDSHAKE_TIMEOUT_MS 10000u /* TCP accepted to handshake done */
+/* TCP accepted to handshake done: the handshake is 1.5 round trips, so
+ * even a slow link needs well under a second; a stranger holding a pending
+ * handshake (idle, or trickling bytes) is cut off soon. */
+#define SYNC_HANDSHAKE_TIMEOUT_MS 5000u
 #define SYNC_PING_AFTER_MS 30000u        /* silence before we PING */
 #define SYNC_IDLE_TIMEOUT_MS 90000u      /* silence before we give up (BYE 4) */
 #define SYNC_REQUEST_TIMEOUT_MS 60000u   /* a REQUEST without progress is dropped */

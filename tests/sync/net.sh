@@ -13,9 +13,14 @@
 # 7. SIGHUP: a peer added to node.conf connects, a removed one is dropped
 # 8. a hostile peer (hostile_peer.c) speaking the protocol badly, while a
 #    legitimate peer stays connected and keeps syncing
+# 9. the edges: 500 unauthenticated connections while an honest `coop sync`
+#    succeeds every time; the reconnect back-off, read from the daemon's log
+#    lines; a new connection from a key replaces its silent old one; `coop
+#    sync` exits non-zero on the run that records fork evidence; `coop
+#    sync` without --peer skips peers without an address
 # ... and every daemon stops cleanly (exit 0) on SIGTERM.
 #
-# Four groups of nodes run at the same time (1+2+7, 8, 4+5, 3+6), each on
+# Five groups of nodes run at the same time (1+2+7, 8, 4+5, 3+6, 9), each on
 # its own ports; their results are printed group by group.  Each check
 # prints "ok   NAME" or "FAIL NAME: why" (a "regression:" failure for the
 # bugs this script found, marked "Was a bug" next to them), then exactly one
@@ -804,11 +809,152 @@ group_bulk() {
 }
 
 # =============================================================================================
+# Group E (test 9): the edges.  A municipality "ed" that a flood hits and a
+# coop "sy" that syncs with it one-shot; a partner "bo" that dials ed,
+# which does not know it; an author "fa" whose copy "fb" signs another
+# history.
+# =============================================================================================
+# Seconds between consecutive lines matching PATTERN in NODE's log (after
+# line FROM), one per line.
+line_gaps() {
+  new_lines "$1" "$2" | grep -- "$3" | while read -r stamp _; do iso_to_ms "$stamp"; done |
+    awk 'NR > 1 {printf "%.2f\n", ($1 - last) / 1000} {last = $1}'
+}
+
+edges_flood() {
+  local flood_pid i rc size bad="" good=0
+  HOSTILE_FLOOD_SECONDS=30 timeout 90 "$HOSTILE" flood "127.0.0.1:${PORT[ed]}" random \
+    "${KEY[ed]}" coop >"$work/hostile-flood.out" 2>&1 &
+  flood_pid=$!
+  sleep 3 # every handshake slot taken, many times over
+  for i in 1 2 3 4 5; do
+    size=$(coop note --dir "$work/ed" "during the flood $i" | sed -n 's/.*log size \([0-9]*\).*/\1/p')
+    coop sync --dir "$work/sy" --peer ed --timeout 15 >"$work/flood-sync.out" 2>"$work/flood-sync.err"
+    rc=$?
+    if [ $rc = 0 ] && [ "$(size_of sy ed)" = "${size:-x}" ]; then good=$((good + 1)); else
+      bad="$bad run $i: exit $rc ($(tail -1 "$work/flood-sync.out"));"; fi
+  done
+  if ! kill -0 "$flood_pid" 2>/dev/null; then
+    bad="$bad the flood ended before the syncs did: $(tail -2 "$work/hostile-flood.out" | tr '\n' ' ');"
+  fi
+  wait "$flood_pid"
+  grep -q "pending handshakes dropped to make room" "$work/ed.log" ||
+    bad="$bad no 'pending handshakes dropped' line in ed's log;"
+  if [ -z "$bad" ] && alive ed; then
+    ok "flood: 500 unauthenticated connections (idle, trickling, 64 KiB frames) from one address; an allowlisted peer's 'coop sync' succeeded $good times of 5 ($(tail -1 "$work/hostile-flood.out" | sed 's/^hostile_peer flood: //'))"
+  else
+    fail "flood" "$good of 5 syncs succeeded:$bad"
+  fi
+}
+
+# bo dials ed, which refuses it after the handshake (not on its allowlist):
+# every refusal is a connection that ended, and the waits must double.
+edges_backoff() {
+  local from gaps count
+  from=$(log_lines ed)
+  start_node bo || { fail "backoff: setup" "daemon bo"; return; }
+  sleep 8
+  stop_node bo
+  count=$(new_lines ed "$from" | grep -c "static key .* is not on the allowlist")
+  gaps=$(line_gaps ed "$from" "is not on the allowlist" | tr '\n' ' ')
+  # 1, 2, 4 s (+-25%) after the first: at most 4 tries in 8 s; without a
+  # back-off it was one a tick (about 80).
+  if [ "$count" -ge 2 ] && [ "$count" -le 4 ] &&
+    awk -v g="$gaps" 'BEGIN {n = split(g, a, " "); for (i = 1; i <= n; i++) {
+      if (a[i] < 0.7 * 2 ^ (i - 1)) exit 1; if (i > 1 && a[i] <= a[i - 1]) exit 1 } }'; then
+    ok "backoff: a peer refused at every handshake is redialed after waits of $gaps s (ed's log), not every tick"
+  else
+    fail "backoff" "$count tries in 8 s, gaps between them: $gaps s"
+  fi
+}
+
+edges_duplicate() {
+  local rc
+  timeout 60 "$HOSTILE" duplicate "127.0.0.1:${PORT[ed]}" "$work/du/identity.key" "${KEY[ed]}" coop \
+    >"$work/hostile-duplicate.out" 2>&1
+  rc=$?
+  if [ $rc = 0 ] && grep -q "keeping the new one" "$work/ed.log"; then
+    ok "duplicate: a new connection from a key replaces its silent old one ($(tail -1 "$work/hostile-duplicate.out" | sed 's/^hostile_peer duplicate: //'))"
+  else
+    fail "duplicate" "exit $rc: $(tail -1 "$work/hostile-duplicate.out")"
+  fi
+}
+
+# fa's log reaches sy; then fb (fa's key, another history of the same size)
+# answers at fa's address: the sync that finds the fork must fail.
+edges_fork() {
+  local rc
+  coop note --dir "$work/fa" "common" >/dev/null
+  cp -r "$work/fa" "$work/fb"
+  coop note --dir "$work/fa" "history A" >/dev/null
+  coop note --dir "$work/fb" "history B" >/dev/null
+  peer sy fa
+  peer fa sy
+  cp "$work/fa/node.conf" "$work/fb/node.conf"
+  PORT[fb]=${PORT[fa]}
+  start_node fa && coop sync --dir "$work/sy" --peer fa --timeout 20 >"$work/fork-sync.out" 2>&1 ||
+    { fail "fork: setup" "first sync: $(tail -2 "$work/fork-sync.out" | tr '\n' ' ')"; return; }
+  stop_node fa
+  start_node fb || { fail "fork: setup" "daemon fb"; return; }
+  coop sync --dir "$work/sy" --peer fa --timeout 20 >"$work/fork-sync.out" 2>&1
+  rc=$?
+  if [ $rc = 1 ] && grep -q "FORK" "$work/fork-sync.out" &&
+    ! coop forks --dir "$work/sy" >/dev/null 2>&1; then
+    ok "fork: 'coop sync' that records fork evidence exits 1 ('$(grep -m1 FORK "$work/fork-sync.out" | cut -c1-100)')"
+  else
+    fail "fork" "exit $rc: $(tail -3 "$work/fork-sync.out" | tr '\n' ' ')"
+  fi
+  stop_node fb
+}
+
+# sy names "me", a member whose node dials sy (no address), and ed (before
+# fa joins, whose daemon is not always up): a sync
+# without --peer syncs with ed and says it cannot dial me.
+edges_addressless() {
+  local rc
+  init_node me member "Member" || { fail "addressless: setup" "coop init"; return; }
+  coop peer add --dir "$work/sy" --key "${KEY[me]}" --role member --name me >/dev/null
+  coop sync --dir "$work/sy" --timeout 30 >"$work/addressless.out" 2>&1
+  rc=$?
+  if [ $rc = 0 ] && grep -q "^ed: in sync" "$work/addressless.out" &&
+    grep -q "^me: not dialed: no address" "$work/addressless.out"; then
+    ok "addressless: 'coop sync' without --peer syncs with the peers it can dial and says which it cannot (exit 0 at once)"
+  else
+    fail "addressless" "exit $rc: $(tr '\n' ' ' <"$work/addressless.out" | cut -c1-300)"
+  fi
+  coop sync --dir "$work/sy" --peer me --timeout 5 >"$work/addressless.out" 2>&1
+  rc=$?
+  if [ $rc = 1 ] && grep -q "has no address in node.conf" "$work/addressless.out"; then
+    ok "addressless: 'coop sync --peer' of a peer without an address fails at once and says why"
+  else
+    fail "addressless: --peer" "exit $rc: $(tr '\n' ' ' <"$work/addressless.out" | cut -c1-300)"
+  fi
+}
+
+group_edges() {
+  init_node ed municipality "Edge" && init_node sy coop "Syncer" && init_node bo partner "Back Off" &&
+    init_node du partner "Duplicate" && init_node fa partner "Forker" ||
+    { fail "edges: setup" "coop init"; return; }
+  peer ed sy; peer sy ed; peer ed du; peer bo ed
+  start_node ed || { fail "edges: setup" "daemon ed"; return; }
+  edges_flood
+  edges_backoff
+  edges_duplicate
+  edges_addressless
+  edges_fork
+  stop_all "edges" ed
+}
+
+# =============================================================================================
 # Run the groups side by side; print their results in order.
 # =============================================================================================
 clock
 started=$NOW
-run_group() { # INDEX FUNCTION
+run_group() { # INDEX FUNCTION (COOP_NET_GROUPS="0 4" runs only those)
+  if [ -n "${COOP_NET_GROUPS:-}" ] && ! grep -qw "$1" <<<"$COOP_NET_GROUPS"; then
+    : >"$work/group-$1.out"
+    return
+  fi
   (
     next_port=$((port_base + $1 * 100))
     clock
@@ -823,6 +969,7 @@ run_group 0 group_mesh
 run_group 1 group_hostile
 run_group 2 group_relay
 run_group 3 group_bulk
+run_group 4 group_edges
 for pid in "${groups[@]}"; do wait "$pid"; done
 groups=()
 
@@ -831,20 +978,20 @@ groups=()
 reports=$(grep -l -E "runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer" \
   "$work"/*.log "$work"/*.err "$work"/hostile-*.out "$work"/sync*.out 2>/dev/null | xargs -r -n1 basename | tr '\n' ' ')
 if [ -z "$reports" ]; then
-  ok "sanitizers: no ASan/UBSan report in any daemon log or command output" >"$work/group-4.out"
+  ok "sanitizers: no ASan/UBSan report in any daemon log or command output" >"$work/group-5.out"
 else
-  fail "sanitizers" "reports in: $reports" >"$work/group-4.out"
+  fail "sanitizers" "reports in: $reports" >"$work/group-5.out"
 fi
 
 passed=0 failed=0 bugs=0
-for i in 0 1 2 3 4; do
+for i in 0 1 2 3 4 5; do
   cat "$work/group-$i.out"
   passed=$((passed + $(grep -c '^ok   ' "$work/group-$i.out")))
   failed=$((failed + $(grep -c '^FAIL ' "$work/group-$i.out")))
   bugs=$((bugs + $(grep -c '^SKIP-BUG ' "$work/group-$i.out")))
 done
 if [ "$failed" -gt 0 ]; then
-  for i in 0 1 2 3; do
+  for i in 0 1 2 3 4; do
     [ -s "$work/group-$i.err" ] && { echo "---- stderr of group $i"; tail -n 5 "$work/group-$i.err"; }
   done
   for log in "$work"/*.log; do

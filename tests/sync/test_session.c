@@ -1377,6 +1377,30 @@ Test(session_hostile, flipped_bit_in_a_handshake_frame)
   assert_unchanged(before_b, b->store);
 }
 
+/* Was a bug (fixed): a stranger's handshake frame was judged only once all
+ * of it had arrived, so a length prefix of 65535 held a connection slot
+ * (and 64 KiB) until the deadline.  Now the two length bytes suffice, and
+ * nothing of the frame is buffered. */
+Test(session_hostile, handshake_length_judged_when_the_prefix_arrives)
+{
+  node *b = node_new("bob", 0x12);
+  static const uint8_t prefixes[3][2] = {{0xff, 0xff}, {0x21, 0x00}, {0x1f, 0x00}};
+  static const char *const problems[3] = {"handshake message 1 has 65535 bytes, expected 32",
+                                          "handshake message 1 has 33 bytes, expected 32",
+                                          "handshake message 1 has 31 bytes, expected 32"};
+  for (size_t i = 0; i < 3; i++) {
+    sync_session session;
+    cr_assert_eq(sync_session_init(&session, &b->host, NULL, "127.0.0.1:9", NOW), COOP_OK);
+    cr_assert_eq(sync_session_receive(&session, prefixes[i], 1, NOW), COOP_OK);
+    cr_assert_eq(sync_session_receive(&session, prefixes[i] + 1, 1, NOW), COOP_E_DECODE);
+    assert_problem(&session, problems[i]);
+    cr_assert_lt(session.frames.frame.capacity, 1024, "%zu bytes buffered for a refused frame",
+                 session.frames.frame.capacity);
+    cr_assert_eq(session.wire_out.len, 0);
+    sync_session_release(&session);
+  }
+}
+
 /* Offsets of the frame bodies in a queue of whole frames, from frame `skip`. */
 static size_t frame_bodies(const coop_buf *wire, size_t skip, size_t *starts, size_t *lengths,
                            size_t max)
@@ -2301,7 +2325,7 @@ Test(session_timers, handshake_deadline)
   conn *l = conn_open(a, b, CHUNK_WHOLE);
   /* Bytes do not extend the deadline: it runs from the start. */
   cr_assert_eq(sync_session_receive(&l->sb, l->sa.wire_out.data, l->sa.wire_out.len,
-                                    NOW + 9000),
+                                    NOW + SYNC_HANDSHAKE_TIMEOUT_MS - 1000),
                COOP_OK);
   coop_buf_reset(&l->sa.wire_out);
   for (unsigned side = 0; side < 2; side++) {
@@ -2309,7 +2333,10 @@ Test(session_timers, handshake_deadline)
     cr_assert_eq(sync_session_tick(session, NOW + SYNC_HANDSHAKE_TIMEOUT_MS), COOP_OK);
     cr_assert_eq(session->state, SYNC_SESSION_HANDSHAKE);
     cr_assert_eq(sync_session_tick(session, NOW + SYNC_HANDSHAKE_TIMEOUT_MS + 1), COOP_E_LIMIT);
-    assert_problem(session, "handshake not done after 10 s");
+    char problem[64];
+    snprintf(problem, sizeof problem, "handshake not done after %u s",
+             SYNC_HANDSHAKE_TIMEOUT_MS / 1000u);
+    assert_problem(session, problem);
   }
   cr_assert_eq(l->sa.wire_out.len, 0);
   /* A finished handshake is not timed out. */
