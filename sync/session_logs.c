@@ -341,6 +341,30 @@ coop_err session_handle_heads(sync_session *session, const sync_heads *heads, ui
   return err;
 }
 
+/* Failures of this node's own store (locked, disk full, out of memory):
+ * the batch may be perfectly good, so they must not read as the peer's
+ * fault. */
+static bool local_storage_error(coop_err err)
+{
+  return err == COOP_E_DB || err == COOP_E_IO || err == COOP_E_NOMEM || err == COOP_E_SCHEMA;
+}
+
+/* Says it is our problem (a BYE tells the peer so too) and ends the
+ * connection: the owner's back-off, not a tight loop, decides when the
+ * batch is fetched again. */
+static coop_err storage_failed(sync_session *session, const sync_entries *entries,
+                               const char *label, const char *problem)
+{
+  coop_err err = sync_session_close(session, SYNC_BYE_SHUTDOWN, "local storage error");
+  (void)err; /* failing anyway */
+  return session_fail(session, COOP_E_DB,
+                      "%s: entries %llu..%llu of log %s not stored: this node cannot write its "
+                      "database (%s); not the peer's fault, tried again after a back-off",
+                      session->label, (unsigned long long)entries->first_index,
+                      (unsigned long long)(entries->first_index + entries->count), label,
+                      problem);
+}
+
 coop_err session_handle_entries(sync_session *session, const sync_entries *entries,
                                 uint64_t now_ms)
 {
@@ -370,6 +394,8 @@ coop_err session_handle_entries(sync_session *session, const sync_entries *entri
                           coop_err_message(recorded));
     return report_fork(session, entries->log_id);
   }
+  if (err && local_storage_error(err))
+    return storage_failed(session, entries, label, problem);
   if (err)
     return session_fail(session, err, "%s: entries %llu..%llu of log %s refused, nothing stored: %s",
                         session->label, (unsigned long long)entries->first_index,

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include "ledger/alloc.h"
 #include "ledger/buffer.h"
@@ -1399,6 +1400,38 @@ Test(session_hostile, handshake_length_judged_when_the_prefix_arrives)
     cr_assert_eq(session.wire_out.len, 0);
     sync_session_release(&session);
   }
+}
+
+/* Was a bug (fixed): when the receiver could not write its own database
+ * (disk full, locked), the batch was "refused, nothing stored: database
+ * error", as if the peer had sent bad data.  Now the failure names this
+ * node's storage, the peer is told with BYE 1, and nothing is stored.  A
+ * trigger that fails every insert stands in for a full disk. */
+Test(session_hostile, local_storage_error_is_not_the_peers_fault)
+{
+  node *a = node_new("alice", 0x11), *b = node_new("bob", 0x12);
+  befriend(a, b);
+  append_entries(a, 5, 5, 0);
+  sqlite3 *db = NULL;
+  cr_assert_eq(sqlite3_open(b->path, &db), SQLITE_OK);
+  cr_assert_eq(sqlite3_exec(db,
+                            "CREATE TRIGGER disk_full BEFORE INSERT ON entries "
+                            "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END",
+                            NULL, NULL, NULL),
+               SQLITE_OK);
+  sqlite3_close(db);
+  conn *l = conn_open(a, b, CHUNK_WHOLE);
+  conn_run(l);
+  cr_assert_eq(l->err_b, COOP_E_DB);
+  assert_problem(&l->sb, "not stored: this node cannot write its database");
+  assert_problem(&l->sb, "database or disk is full");
+  cr_assert_null(strstr(l->sb.problem, "refused"), "%s", l->sb.problem);
+  cr_assert_eq(l->sa.bye_code_received, SYNC_BYE_SHUTDOWN);
+  cr_assert_eq(l->err_a, COOP_OK, "%s", l->sa.problem);
+  uint64_t size = 0;
+  cr_assert_eq(ledger_store_size(b->store, a->identity.public_key, &size), COOP_OK);
+  cr_assert_eq(size, 0);
+  conn_close(l);
 }
 
 /* Offsets of the frame bodies in a queue of whole frames, from frame `skip`. */
