@@ -20,6 +20,7 @@ typedef struct daemon_state {
   node_witness_progress witness;
   sync_net_peer peers[NODE_PEERS_MAX];
   size_t peer_count;
+  uint8_t authors[NODE_PEERS_MAX][LEDGER_LOG_ID_BYTES]; /* every peer node.conf names */
   bool quiet;
 } daemon_state;
 
@@ -266,6 +267,12 @@ coop_err node_sync(node *self, const char *peer_name, uint64_t timeout_ms, bool 
     sync_net_options options = options_for(state);
     options.oneshot = true;
     options.timeout_ms = timeout_ms;
+    /* --peer dials one peer; the logs this node keeps are still those of
+     * every author node.conf names. */
+    for (size_t i = 0; i < self->peer_count; i++)
+      memcpy(state->authors[i], self->peers[i].key, LEDGER_LOG_ID_BYTES);
+    options.authors = (const uint8_t(*)[LEDGER_LOG_ID_BYTES])state->authors;
+    options.author_count = self->peer_count;
     options.outcomes = outcomes;
     err = sync_net_run(&options, problem);
     if (state->work_pending)

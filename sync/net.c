@@ -74,6 +74,10 @@ struct net {
   size_t claim_count, claim_capacity;
   announced *heads; /* what we last told peers about each log */
   size_t head_count, head_capacity;
+  /* Logs of authors nobody named that we said we ignore (up to
+   * SYNC_STRANGERS_LOGGED_MAX). */
+  uint8_t (*strangers)[LEDGER_LOG_ID_BYTES];
+  size_t stranger_count;
   bool store_dirty;
   bool stopping;
   uint64_t started_ms;
@@ -157,6 +161,63 @@ static bool host_find_peer(void *context, const uint8_t noise_key[SYNC_NOISE_KEY
       *peer = self->peers[i].peer;
       return true;
     }
+  return false;
+}
+
+/* Our own log, and those of the authors node.conf names. */
+static bool named_author(net *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  if (!memcmp(log_id, self->options->identity->public_key, LEDGER_LOG_ID_BYTES))
+    return true;
+  const sync_net_options *options = self->options;
+  if (options->authors) {
+    for (size_t i = 0; i < options->author_count; i++)
+      if (!memcmp(options->authors[i], log_id, LEDGER_LOG_ID_BYTES))
+        return true;
+    return false;
+  }
+  for (size_t i = 0; i < self->peer_count; i++)
+    if (!memcmp(self->peers[i].peer.key, log_id, LEDGER_LOG_ID_BYTES))
+      return true;
+  return false;
+}
+
+/* Says once per log (and once more when there are too many to list) that
+ * a stranger's log is ignored. */
+static void note_stranger(net *self, const sync_session *session,
+                          const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  for (size_t i = 0; i < self->stranger_count; i++)
+    if (!memcmp(self->strangers[i], log_id, LEDGER_LOG_ID_BYTES))
+      return;
+  if (self->stranger_count > SYNC_STRANGERS_LOGGED_MAX)
+    return;
+  if (self->stranger_count == SYNC_STRANGERS_LOGGED_MAX) {
+    say(self, "more logs of authors node.conf does not name: ignored, no longer logged one by one");
+    self->stranger_count++;
+    return;
+  }
+  if (!self->strangers) {
+    self->strangers = coop_calloc(SYNC_STRANGERS_LOGGED_MAX, sizeof *self->strangers);
+    if (!self->strangers)
+      return;
+  }
+  memcpy(self->strangers[self->stranger_count++], log_id, LEDGER_LOG_ID_BYTES);
+  char label[LEDGER_FINGERPRINT_CHARS + 1];
+  ledger_fingerprint(log_id, label);
+  say(self,
+      "%s: log %s is by an author node.conf does not name: neither stored nor relayed "
+      "(name it with 'coop peer add', without --addr if it is not to be dialed)",
+      session->label, label);
+}
+
+static bool host_accepts_log(void *context, const sync_session *session,
+                             const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  net *self = context;
+  if (named_author(self, log_id))
+    return true;
+  note_stranger(self, session, log_id);
   return false;
 }
 
@@ -852,7 +913,7 @@ static coop_err scan_log(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES
   }
   head->size = latest.size;
   scan->grew = true;
-  if (!scan->announce)
+  if (!scan->announce || !named_author(self, log_id))
     return COOP_OK;
   uint64_t forks = 0;
   if (ledger_store_fork_count(self->options->store, log_id, &forks) == COOP_OK && forks)
@@ -1039,6 +1100,7 @@ static void free_all(net *self)
   }
   coop_free(self->claims);
   coop_free(self->heads);
+  coop_free(self->strangers);
 }
 
 /* One-shot: fails when a dialed peer failed, or when there was none to
@@ -1083,6 +1145,7 @@ coop_err sync_net_run(const sync_net_options *options, char message[SYNC_LINE_BY
                            .role = options->role,
                            .name = options->name,
                            .find_peer = host_find_peer,
+                           .accepts_log = host_accepts_log,
                            .log = host_log,
                            .claim_log = host_claim,
                            .release_log = host_release,

@@ -60,6 +60,9 @@ _Static_assert(SYNC_HANDSHAKES_PER_ADDRESS_MAX <= SYNC_HANDSHAKES_MAX,
  * this process or another one): well inside the 1 s push promise. */
 #define SYNC_TICK_MS 100u
 #define SYNC_ADDRESS_BYTES_MAX 255u
+/* Logs of authors node.conf does not name that the daemon mentions in its
+ * log, once each; past that, once in all (a peer may make any number). */
+#define SYNC_STRANGERS_LOGGED_MAX 1024u
 
 typedef struct sync_net_peer {
   sync_peer peer;
@@ -84,6 +87,13 @@ typedef struct sync_net_options {
   const char *listen; /* HOST:PORT to accept on, or NULL */
   const sync_net_peer *peers;
   size_t peer_count;
+  /* The authors whose logs this node stores and relays besides its own:
+   * every peer node.conf names, with an address or without.  NULL: those
+   * of `peers` (the daemon, whose peers are all of node.conf and follow
+   * SIGHUP).  One-shot with --peer dials one peer but keeps the others'
+   * logs. */
+  const uint8_t (*authors)[LEDGER_LOG_ID_BYTES];
+  size_t author_count;
   /* One-shot: dial these peers (all of `peers` with an address; those
    * without one are marked not_dialed), settle, stop.  outcomes[i] belongs
    * to peers[i]. */

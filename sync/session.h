@@ -76,6 +76,12 @@ typedef struct sync_host {
    * to a configured peer. */
   bool (*find_peer)(void *context, const uint8_t noise_key[SYNC_NOISE_KEY_BYTES],
                     sync_peer *peer);
+  /* Whether this node stores and relays the log (its own, and those of the
+   * authors its node.conf names); a log it does not is ignored wherever it
+   * comes up: heads, requests, forks, and our own greeting.  The host says
+   * so in its log (once per log).  NULL: every log. */
+  bool (*accepts_log)(void *context, const sync_session *session,
+                      const uint8_t log_id[LEDGER_LOG_ID_BYTES]);
   /* One line per event (connected, refused, fork, ...).  May be NULL. */
   void (*log)(void *context, const sync_session *session, const char *line);
   /* Asks leave to REQUEST this log; false while another connection is

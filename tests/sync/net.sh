@@ -133,6 +133,12 @@ peer() {
     --role "${ROLE[$2]}" --name "$2" >/dev/null
 }
 
+# name NODE OTHER: OTHER's log is one NODE keeps (node.conf names it, without
+# an address: NODE never dials it, OTHER may connect).
+name() {
+  coop peer add --dir "$work/$1" --key "${KEY[$2]}" --role "${ROLE[$2]}" --name "$2" >/dev/null
+}
+
 log_lines() { if [ -f "$work/$1.log" ]; then wc -l <"$work/$1.log"; else echo 0; fi; }
 # new_lines NODE FROM: daemon log lines after line FROM.
 new_lines() { tail -n +"$(($2 + 1))" "$work/$1.log"; }
@@ -393,6 +399,7 @@ group_hostile() {
     init_node h1 partner "Hostile One" && init_node h2 partner "Hostile Two" ||
     { fail "hostile: setup" "coop init"; return; }
   peer tg lg; peer lg tg; peer tg h1; peer tg h2
+  name lg h2 # so the fork evidence about h2's log concerns lg too
   start_node tg && start_node lg || { fail "hostile: setup" "daemons"; return; }
   if ! wait_converged 60 2 tg lg; then
     fail "hostile: setup" "tg and lg did not converge"
@@ -583,6 +590,9 @@ group_relay() {
     init_node b municipality "Gemeente Beekdal" && init_node p partner "Relay Partner" ||
     { fail "relay: setup" "coop init"; return; }
   for node in k a b; do peer $node p; peer p $node; done
+  # A node keeps the logs of the authors it names: the coop names its
+  # municipalities, each municipality the coop, and not each other.
+  name k a; name k b; name a k; name b k
   rule_set Aadorp 2025-01 1000 | coop rules publish - --dir "$work/a" >/dev/null
   rule_set Beekdal 2025-01 1500 | coop rules publish - --dir "$work/b" >/dev/null
   for node in p k a b; do start_node $node || up=0; done
@@ -609,15 +619,30 @@ group_relay() {
   [ $enrolled = 1 ] || note "enrolment failed"
 
   # ---- 4. Relay ----
-  if [ $up = 1 ] && [ $enrolled = 1 ] && wait_converged 60 4 k a b p; then
+  # municipality_view MUNI OTHER: MUNI holds what the coop holds but the
+  # other municipality's log.
+  municipality_view() { [ "$(summary "$1")" = "$(summary k | grep -v "^${KEY[$2]} ")" ]; }
+  if [ $up = 1 ] && [ $enrolled = 1 ] && wait_converged 60 4 k p &&
+    wait_until 30 municipality_view a b && wait_until 30 municipality_view b a; then
     local k_size
     read -r _ k_size _ <<<"$(checkpoint k)"
-    ok "relay: coop and municipalities peered only with the partner converge through it (4 logs, $k_size entries of the coop's)"
+    ok "relay: coop and municipalities peered only with the partner converge through it (the coop and partner hold 4 logs, each municipality 3: not the other's; $k_size entries of the coop's)"
   else
     fail "relay" "not converged: k=[$(summary k | tr '\n' ' ')] a=[$(summary a | tr '\n' ' ')] b=[$(summary b | tr '\n' ' ')] p=[$(summary p | tr '\n' ' ')]"
   fi
   if out=$(verify_all k a b p); then ok "relay: coop verify passes on each node"; else
     fail "relay: coop verify" "$out"; fi
+  # Was a bug (fixed): any peer could make a node keep any number of logs of
+  # authors nobody named.  The partner offers municipality a's log to b,
+  # which does not name a: b neither stores it nor offers it on, and says so
+  # once, however often a's log grows.
+  local said
+  said=$(grep -c "log ${FP[a]} is by an author node.conf does not name" "$work/b.log")
+  if [ "$(size_of b a)" -le 0 ] && [ "$said" = 1 ]; then
+    ok "strangers: municipality b keeps no log of a, whom it does not name, though the partner offers it; said once in its log"
+  else
+    fail "strangers" "b holds $(size_of b a) entries of a's log; said $said times"
+  fi
   local size
   size=$(coop note --dir "$work/k" "relayed live" | sed -n 's/.*log size \([0-9]*\).*/\1/p')
   if wait_size 30 a k "${size:-1}"; then

@@ -110,6 +110,12 @@ typedef struct node {
    * forwards the evidence, on these sessions (all but the one it came from). */
   sync_session *announce_to[4];
   size_t announce_count;
+  /* When set, the node keeps only its own log and those of `named`, as a
+   * node keeps the logs of the authors its node.conf names. */
+  bool named_only;
+  uint8_t named[4][LEDGER_LOG_ID_BYTES];
+  size_t named_count;
+  unsigned strangers_refused;
 } node;
 
 static struct {
@@ -150,6 +156,18 @@ static void host_log(void *context, const sync_session *session, const char *lin
   self->lines_bytes += bytes;
   self->lines[self->lines_bytes++] = '\n';
   self->lines[self->lines_bytes] = 0;
+}
+
+static bool host_accepts_log(void *context, const sync_session *session,
+                             const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  (void)session;
+  node *self = context;
+  for (size_t i = 0; i < self->named_count; i++)
+    if (!memcmp(self->named[i], log_id, LEDGER_LOG_ID_BYTES))
+      return true;
+  self->strangers_refused += self->named_only;
+  return !self->named_only;
 }
 
 static bool host_claim(void *context, const sync_session *session,
@@ -237,6 +255,7 @@ static node *node_new(const char *name, uint8_t seed_byte)
                            .role = LEDGER_ROLE_COOP,
                            .name = self->name,
                            .find_peer = host_find_peer,
+                           .accepts_log = host_accepts_log,
                            .log = host_log,
                            .claim_log = host_claim,
                            .release_log = host_release,
@@ -895,6 +914,46 @@ Test(session_sync, relay_to_a_node_that_never_met_the_author)
   assert_converged(b, c);
   /* Alice never saw carol's log: she took no part. */
   cr_assert_eq(log_size(a->store, c->identity.public_key), 0);
+}
+
+static void name_author(node *self, const node *author)
+{
+  cr_assert_lt(self->named_count, 4);
+  memcpy(self->named[self->named_count++], author->identity.public_key, LEDGER_LOG_ID_BYTES);
+  self->named_only = true;
+}
+
+/* Was a bug (fixed): any peer could make a node store, and relay, any
+ * number of signed logs of authors nobody named (4097 self-made logs broke
+ * every later sync from a fresh node).  A node keeps its own log and those
+ * of the authors it names, and neither takes nor offers others. */
+Test(session_sync, logs_of_authors_nobody_named_are_neither_stored_nor_relayed)
+{
+  node *a = node_new("alice", 0x31), *b = node_new("bob", 0x32), *c = node_new("carol", 0x33);
+  befriend(a, b);
+  befriend(b, c);
+  append_entries(a, 30, 10, 0);
+  append_entries(b, 3, 3, 0);
+  sync_nodes(a, b, CHUNK_WHOLE); /* bob keeps every log, alice's too */
+  /* Carol names bob only: alice's log is refused when bob announces it. */
+  name_author(c, b);
+  sync_nodes(b, c, CHUNK_WHOLE);
+  cr_assert_eq(log_size(c->store, b->identity.public_key), 3);
+  cr_assert_eq(log_size(c->store, a->identity.public_key), 0);
+  cr_assert_gt(c->strangers_refused, 0);
+  /* Bob stops naming alice: he no longer offers her log, nor serves it. */
+  name_author(b, c);
+  c->named_only = false;
+  b->strangers_refused = 0;
+  sync_nodes(b, c, CHUNK_WHOLE);
+  cr_assert_eq(log_size(c->store, a->identity.public_key), 0);
+  cr_assert_gt(b->strangers_refused, 0);
+  /* Named, it travels. */
+  name_author(c, a);
+  c->named_only = true;
+  name_author(b, a);
+  sync_nodes(b, c, CHUNK_WHOLE);
+  cr_assert_eq(log_size(c->store, a->identity.public_key), 30);
 }
 
 Test(session_sync, live_announcement_reaches_the_peer)
