@@ -373,7 +373,7 @@ static coop_err storage_failed(sync_session *session, const sync_entries *entrie
   (void)err; /* failing anyway */
   return session_fail(session, COOP_E_DB,
                       "%s: entries %llu..%llu of log %s not stored: this node cannot write its "
-                      "database (%s); not the peer's fault, tried again after a back-off",
+                      "database (%s); not the peer's fault",
                       session->label, (unsigned long long)entries->first_index,
                       (unsigned long long)(entries->first_index + entries->count), label,
                       problem);

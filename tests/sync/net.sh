@@ -15,7 +15,7 @@
 #    legitimate peer stays connected and keeps syncing
 # 9. the edges: 500 unauthenticated connections while an honest `coop sync`
 #    succeeds every time; the reconnect back-off, read from the daemon's log
-#    lines; a new connection from a key replaces its silent old one; `coop
+#    lines, also after a local storage error; a new connection from a key replaces its silent old one; `coop
 #    sync` exits non-zero on the run that records fork evidence; `coop
 #    sync` without --peer skips peers without an address
 # ... and every daemon stops cleanly (exit 0) on SIGTERM.
@@ -894,6 +894,31 @@ edges_backoff() {
   fi
 }
 
+# ls cannot write its database (a trigger fails every insert, as a full
+# disk would): each batch from ed is its own storage error, said as such,
+# and the redials back off.
+edges_storage() {
+  local from gaps count
+  python3 - "$work/ls/coop.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("CREATE TRIGGER disk_full BEFORE INSERT ON entries "
+           "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END")
+db.commit()
+PY
+  start_node ls || { fail "storage: setup" "daemon ls"; return; }
+  sleep 6
+  stop_node ls
+  count=$(grep -c "not stored: this node cannot write its database (.*disk is full" "$work/ls.log")
+  gaps=$(line_gaps ls 0 "not stored: this node cannot write" | tr '\n' ' ')
+  if [ "$count" -ge 2 ] && [ "$count" -le 4 ] && ! grep -q "refused, nothing stored" "$work/ls.log" &&
+    awk -v g="$gaps" 'BEGIN {n = split(g, a, " "); for (i = 1; i <= n; i++) if (a[i] < 0.7 * 2 ^ (i - 1)) exit 1}'; then
+    ok "storage: a batch the node cannot store is its own storage error (not 'refused'), and it tries again after $gaps s"
+  else
+    fail "storage" "$count failures in 6 s (gaps $gaps s): $(grep -m1 "not stored\|refused" "$work/ls.log" | cut -c1-200)"
+  fi
+}
+
 edges_duplicate() {
   local rc
   timeout 60 "$HOSTILE" duplicate "127.0.0.1:${PORT[ed]}" "$work/du/identity.key" "${KEY[ed]}" coop \
@@ -959,12 +984,13 @@ edges_addressless() {
 
 group_edges() {
   init_node ed municipality "Edge" && init_node sy coop "Syncer" && init_node bo partner "Back Off" &&
-    init_node du partner "Duplicate" && init_node fa partner "Forker" ||
-    { fail "edges: setup" "coop init"; return; }
-  peer ed sy; peer sy ed; peer ed du; peer bo ed
+    init_node du partner "Duplicate" && init_node fa partner "Forker" &&
+    init_node ls partner "Full Disk" || { fail "edges: setup" "coop init"; return; }
+  peer ed sy; peer sy ed; peer ed du; peer bo ed; peer ed ls; peer ls ed
   start_node ed || { fail "edges: setup" "daemon ed"; return; }
   edges_flood
   edges_backoff
+  edges_storage
   edges_duplicate
   edges_addressless
   edges_fork
