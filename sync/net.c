@@ -611,16 +611,30 @@ static connection *handshake_victim(net *self, const char *ip)
   return victim;
 }
 
-/* The address holding the most pending handshakes. */
+static int compare_addresses(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The address holding the most pending handshakes: sorted, then counted in
+ * runs, so a flood from many addresses costs n log n, not n squared. */
 static const char *busiest_address(net *self)
 {
+  const char *addresses[SYNC_HANDSHAKES_MAX + 1];
+  size_t count = 0;
+  for (connection *conn = self->connections; conn && count <= SYNC_HANDSHAKES_MAX;
+       conn = conn->next)
+    if (pending_handshake(conn))
+      addresses[count++] = conn->remote_ip;
+  qsort(addresses, count, sizeof *addresses, compare_addresses);
   const char *busiest = NULL;
   size_t most = 0;
-  for (connection *conn = self->connections; conn; conn = conn->next) {
-    size_t count = pending_handshake(conn) ? pending_from(self, conn->remote_ip) : 0;
-    if (count > most) {
-      most = count;
-      busiest = conn->remote_ip;
+  for (size_t start = 0, end; start < count; start = end) {
+    for (end = start + 1; end < count && !strcmp(addresses[end], addresses[start]); end++) {
+    }
+    if (end - start > most) {
+      most = end - start;
+      busiest = addresses[start];
     }
   }
   return busiest;
