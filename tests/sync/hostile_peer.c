@@ -31,7 +31,8 @@
  *                     20), reopened as the node drops them: a third idle, a
  *                     third trickling a message 1 a byte every 300 ms, a
  *                     third announcing a 65535-byte message 1; the key is
- *                     not used.  Exit 0 when it ran its course: the test
+ *                     not used.  HOSTILE_FLOOD_SOURCES=N: from 127.0.0.2
+ *                     to 127.0.0.N+1 instead (the node on IPv4 loopback).  Exit 0 when it ran its course: the test
  *                     meanwhile checks that an honest peer still syncs
  *
  *   Exit 0: the node did what it must (dropped the connection; for `fork`,
@@ -564,9 +565,29 @@ typedef struct flooder {
   uint64_t next_send_ms;
 } flooder;
 
-static void flooder_open(flooder *one, const setup *self, uint64_t now)
+/* A loopback connection from 127.0.0.SOURCE (Linux routes all of
+ * 127.0.0.0/8 to lo), so one process can stand for many addresses. */
+static int tcp_connect_from(const char *address, unsigned source)
 {
-  one->fd = tcp_connect(self->address);
+  const char *colon = strrchr(address, ':');
+  struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1))};
+  struct sockaddr_in from = {.sin_family = AF_INET};
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  from.sin_addr.s_addr = htonl(0x7f000000u | source);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd >= 0 && (bind(fd, (struct sockaddr *)&from, sizeof from) ||
+                  connect(fd, (struct sockaddr *)&to, sizeof to))) {
+    close(fd);
+    fd = -1;
+  }
+  return fd;
+}
+
+static void flooder_open(flooder *one, const setup *self, unsigned sources, size_t index,
+                         uint64_t now)
+{
+  one->fd = sources ? tcp_connect_from(self->address, 2u + (unsigned)(index % sources))
+                    : tcp_connect(self->address);
   one->sent = 0;
   one->next_send_ms = now;
 }
@@ -612,6 +633,8 @@ static int scenario_flood(setup *self)
 {
   const char *text = getenv("HOSTILE_FLOOD_SECONDS");
   unsigned seconds = text && atoi(text) > 0 ? (unsigned)atoi(text) : 20u;
+  text = getenv("HOSTILE_FLOOD_SOURCES");
+  unsigned sources = text && atoi(text) > 0 && atoi(text) < 250 ? (unsigned)atoi(text) : 0u;
   flooder *all = coop_calloc(FLOOD_CONNECTIONS, sizeof *all);
   if (!all)
     return EXIT_HARNESS;
@@ -621,11 +644,12 @@ static int scenario_flood(setup *self)
     all[i].kind = i % 3u;
     all[i].fd = -1;
   }
-  say("%u connections for %u s", FLOOD_CONNECTIONS, seconds);
+  say("%u connections for %u s from %u addresses", FLOOD_CONNECTIONS, seconds,
+      sources ? sources : 1u);
   while ((now = monotonic_ms()) < deadline) {
     for (size_t i = 0; i < FLOOD_CONNECTIONS; i++) {
       if (all[i].fd < 0) {
-        flooder_open(&all[i], self, now);
+        flooder_open(&all[i], self, sources, i, now);
         opened += all[i].fd >= 0;
       }
       flooder_trickle(&all[i], now);
