@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -675,6 +676,22 @@ static void report_dropped_handshakes(net *self)
   self->handshakes_dropped_reported_ms = now;
 }
 
+/* Reads what a just-accepted connection already sent, now rather than at
+ * the loop's next turn: an honest initiator's message 1 is usually there,
+ * and handling it moves the connection past the idle and trickling ones
+ * that later accepts of the same burst drop first. */
+static void read_at_once(connection *conn)
+{
+  uv_os_fd_t fd;
+  if (conn->closing || !conn->session_ready || uv_fileno((uv_handle_t *)&conn->tcp, &fd))
+    return;
+  ssize_t got = recv(fd, conn->read_buffer, sizeof conn->read_buffer, MSG_DONTWAIT);
+  if (got <= 0)
+    return; /* nothing yet, or the end: the loop's own read sees it */
+  uv_buf_t buffer = uv_buf_init((char *)conn->read_buffer, (unsigned)got);
+  on_read((uv_stream_t *)&conn->tcp, got, &buffer);
+}
+
 static void on_inbound(uv_stream_t *listener, int status)
 {
   net *self = listener->data;
@@ -698,6 +715,7 @@ static void on_inbound(uv_stream_t *listener, int status)
   }
   make_room_for_handshake(self, conn->remote_ip);
   start_session(conn, NULL, address);
+  read_at_once(conn);
 }
 
 /* ---- Dialing ------------------------------------------------------------------------ */
