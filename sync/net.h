@@ -61,8 +61,9 @@ _Static_assert(SYNC_HANDSHAKES_PER_ADDRESS_MAX <= SYNC_HANDSHAKES_MAX,
 #define SYNC_TICK_MS 100u
 #define SYNC_ADDRESS_BYTES_MAX 255u
 /* Logs of authors node.conf does not name that the daemon mentions in its
- * log, once each; past that, once in all (a peer may make any number). */
-#define SYNC_STRANGERS_LOGGED_MAX 1024u
+ * log, once each; past that, once in all: a misconfiguration shows a few,
+ * and a peer making logs by the thousand must not fill the log file. */
+#define SYNC_STRANGERS_LOGGED_MAX 64u
 
 typedef struct sync_net_peer {
   sync_peer peer;
