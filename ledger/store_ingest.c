@@ -299,7 +299,7 @@ coop_err ledger_store_ingest(ledger_store *store, const ledger_checkpoint *check
     return fail(&state, err, "cannot check the checkpoint: %s", coop_err_message(err));
   int own_transaction = sqlite3_get_autocommit(store->db);
   if (own_transaction && store_exec(store, "BEGIN IMMEDIATE"))
-    return fail(&state, COOP_E_DB, "cannot start a transaction");
+    return fail(&state, COOP_E_DB, "cannot start a transaction: %s", sqlite3_errmsg(store->db));
   uint64_t before = 0;
   err = store_log_no(store, checkpoint->log_id, 1, &state.log_no);
   if (!err)

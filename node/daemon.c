@@ -20,6 +20,7 @@ typedef struct daemon_state {
   node_witness_progress witness;
   sync_net_peer peers[NODE_PEERS_MAX];
   size_t peer_count;
+  uint8_t authors[NODE_PEERS_MAX][LEDGER_LOG_ID_BYTES]; /* every peer node.conf names */
   bool quiet;
 } daemon_state;
 
@@ -188,6 +189,50 @@ coop_err node_run(node *self, const char *listen, char message[NODE_MESSAGE_BYTE
   return err;
 }
 
+static void print_outcomes(const sync_net_outcome *outcomes, size_t count)
+{
+  for (size_t i = 0; i < count; i++)
+    if (outcomes[i].ok)
+      printf("%s: in sync (%llu entries received, %llu sent)\n", outcomes[i].name,
+             (unsigned long long)outcomes[i].entries_received,
+             (unsigned long long)outcomes[i].entries_sent);
+    else if (outcomes[i].not_dialed)
+      printf("%s: not dialed: no address in node.conf (it connects to this node)\n",
+             outcomes[i].name);
+    else
+      printf("%s: FAILED: %s\n", outcomes[i].name, outcomes[i].problem);
+}
+
+static coop_err count_one_fork(void *context, const ledger_fork_evidence *evidence)
+{
+  (void)evidence;
+  (*(uint64_t *)context)++;
+  return COOP_OK;
+}
+
+static coop_err count_forks(node *self, uint64_t *count, char problem[SYNC_LINE_BYTES])
+{
+  *count = 0;
+  coop_err err = ledger_store_forks(self->store, count_one_fork, count);
+  if (err)
+    snprintf(problem, SYNC_LINE_BYTES, "cannot read fork evidence: %s", coop_err_message(err));
+  return err;
+}
+
+/* A sync that recorded new fork evidence did not succeed: some author
+ * signed two histories, and whoever watches the exit code must know. */
+static coop_err check_new_forks(node *self, uint64_t before, char problem[SYNC_LINE_BYTES])
+{
+  uint64_t after = 0;
+  coop_err err = count_forks(self, &after, problem);
+  if (err || after <= before)
+    return err;
+  snprintf(problem, SYNC_LINE_BYTES,
+           "FORK: %llu new fork evidence recorded during this sync (see 'coop forks')",
+           (unsigned long long)(after - before));
+  return COOP_E_FORK;
+}
+
 coop_err node_sync(node *self, const char *peer_name, uint64_t timeout_ms, bool quiet,
                    char message[NODE_MESSAGE_BYTES])
 {
@@ -201,7 +246,17 @@ coop_err node_sync(node *self, const char *peer_name, uint64_t timeout_ms, bool 
   char problem[SYNC_LINE_BYTES] = "";
   sync_net_outcome outcomes[NODE_PEERS_MAX];
   memset(outcomes, 0, sizeof outcomes);
-  coop_err err = load_peers(state, peer_name, problem);
+  uint64_t forks_before = 0;
+  coop_err err = count_forks(self, &forks_before, problem);
+  if (!err)
+    err = load_peers(state, peer_name, problem);
+  if (!err && peer_name && !state->peers[0].address[0]) {
+    snprintf(problem, sizeof problem,
+             "peer '%s' has no address in node.conf: it connects to this node, so it syncs "
+             "while 'coop node run' runs here",
+             peer_name);
+    err = COOP_E_NOT_FOUND;
+  }
   if (!err && !state->peer_count) {
     snprintf(problem, sizeof problem, "no peers configured (add one with 'coop peer add')");
     err = COOP_E_NOT_FOUND;
@@ -212,17 +267,19 @@ coop_err node_sync(node *self, const char *peer_name, uint64_t timeout_ms, bool 
     sync_net_options options = options_for(state);
     options.oneshot = true;
     options.timeout_ms = timeout_ms;
+    /* --peer dials one peer; the logs this node keeps are still those of
+     * every author node.conf names. */
+    for (size_t i = 0; i < self->peer_count; i++)
+      memcpy(state->authors[i], self->peers[i].key, LEDGER_LOG_ID_BYTES);
+    options.authors = (const uint8_t(*)[LEDGER_LOG_ID_BYTES])state->authors;
+    options.author_count = self->peer_count;
     options.outcomes = outcomes;
     err = sync_net_run(&options, problem);
     if (state->work_pending)
       audit_and_witness(state); /* what the last batches brought */
-    for (size_t i = 0; i < state->peer_count; i++)
-      if (outcomes[i].ok)
-        printf("%s: in sync (%llu entries received, %llu sent)\n", outcomes[i].name,
-               (unsigned long long)outcomes[i].entries_received,
-               (unsigned long long)outcomes[i].entries_sent);
-      else
-        printf("%s: FAILED: %s\n", outcomes[i].name, outcomes[i].problem);
+    print_outcomes(outcomes, state->peer_count);
+    if (!err)
+      err = check_new_forks(self, forks_before, problem);
   }
   if (err)
     snprintf(message, NODE_MESSAGE_BYTES, "%s", problem);

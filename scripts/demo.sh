@@ -59,8 +59,11 @@ run coop init --role coop --name "Breda Werkt" --dir coop
 run coop init --role partner --name "Werkplaats Partner" --dir partner
 breda=$(key breda) coop_key=$(key coop) partner=$(key partner)
 echo "They only know each other's keys: the coop and Breda talk through the partner."
+echo "Each names the others whose logs it keeps; only the partner's gets an address to dial."
 coop peer add --dir coop --key "$partner" --addr "127.0.0.1:$port_partner" --role partner --name partner >/dev/null
+coop peer add --dir coop --key "$breda" --role municipality --name breda >/dev/null
 coop peer add --dir breda --key "$partner" --addr "127.0.0.1:$port_partner" --role partner --name partner >/dev/null
+coop peer add --dir breda --key "$coop_key" --role coop --name coop >/dev/null
 coop peer add --dir partner --key "$coop_key" --addr "127.0.0.1:$port_coop" --role coop --name coop >/dev/null
 coop peer add --dir partner --key "$breda" --addr "127.0.0.1:$port_breda" --role municipality --name breda >/dev/null
 run coop peer list --dir partner
@@ -77,6 +80,7 @@ say "3. The coop enrols three members; Anna has her own node and key.  Their dat
 run coop init --role member --name Anna --dir anna
 anna_key=$(key anna)
 coop peer add --dir anna --key "$coop_key" --addr "127.0.0.1:$port_coop" --role coop --name coop >/dev/null
+coop peer add --dir anna --key "$breda" --role municipality --name breda >/dev/null
 coop peer add --dir coop --key "$anna_key" --role member --name anna >/dev/null
 kill -HUP "${daemons[1]}" # the coop's daemon re-reads its peers: Anna may connect now
 anna=$(coop member add --dir coop --name "Anna" --municipality "$breda" --client-ref BR-1001 --birth 1990-05 --member-key "$anna_key")
@@ -131,11 +135,19 @@ for pid in "${daemons[@]}"; do kill "$pid"; done
 wait
 daemons=()
 cp -r coop tampered
+# One bit of a sealed payload flipped: setting a byte to a value could leave
+# it as it was (sealed payloads begin with a random nonce), so flip, and
+# check that the stored bytes really differ before asking for detection.
 python3 - tampered/coop.db <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-db.execute("UPDATE entries SET payload = CAST(x'00' || substr(payload, 2) AS BLOB) WHERE log_no = 1 AND idx = 20")
+where = "WHERE log_no = 1 AND idx = 20"
+before = bytes(db.execute("SELECT payload FROM entries " + where).fetchone()[0])
+db.execute("UPDATE entries SET payload = ? " + where, (bytes([before[0] ^ 0x01]) + before[1:],))
 db.commit()
+after = bytes(db.execute("SELECT payload FROM entries " + where).fetchone()[0])
+if after == before:
+    sys.exit("tampering changed nothing")
 PY
 echo "\$ coop verify --dir tampered"
 if coop verify --dir tampered; then echo "tampering NOT caught" >&2; exit 1; fi

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -27,6 +28,9 @@ typedef struct connection {
   bool was_open;        /* the handshake completed */
   bool closing;         /* uv_close called or pending shutdown */
   bool shut;            /* uv_shutdown issued */
+  char remote_ip[INET6_ADDRSTRLEN]; /* inbound: the address it came from */
+  uint64_t accepted_ms; /* monotonic: TCP accepted or connected */
+  uint64_t opened_ms;   /* monotonic: the handshake completed */
   uint8_t read_buffer[65536];
   struct connection *next;
 } connection;
@@ -71,9 +75,16 @@ struct net {
   size_t claim_count, claim_capacity;
   announced *heads; /* what we last told peers about each log */
   size_t head_count, head_capacity;
+  /* Logs of authors nobody named that we said we ignore (up to
+   * SYNC_STRANGERS_LOGGED_MAX). */
+  uint8_t (*strangers)[LEDGER_LOG_ID_BYTES];
+  size_t stranger_count;
   bool store_dirty;
   bool stopping;
   uint64_t started_ms;
+  /* Pending handshakes dropped to make room, reported once a second. */
+  uint64_t handshakes_dropped;
+  uint64_t handshakes_dropped_reported_ms;
   char *message;
 };
 
@@ -154,6 +165,63 @@ static bool host_find_peer(void *context, const uint8_t noise_key[SYNC_NOISE_KEY
   return false;
 }
 
+/* Our own log, and those of the authors node.conf names. */
+static bool named_author(net *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  if (!memcmp(log_id, self->options->identity->public_key, LEDGER_LOG_ID_BYTES))
+    return true;
+  const sync_net_options *options = self->options;
+  if (options->authors) {
+    for (size_t i = 0; i < options->author_count; i++)
+      if (!memcmp(options->authors[i], log_id, LEDGER_LOG_ID_BYTES))
+        return true;
+    return false;
+  }
+  for (size_t i = 0; i < self->peer_count; i++)
+    if (!memcmp(self->peers[i].peer.key, log_id, LEDGER_LOG_ID_BYTES))
+      return true;
+  return false;
+}
+
+/* Says once per log (and once more when there are too many to list) that
+ * a stranger's log is ignored. */
+static void note_stranger(net *self, const sync_session *session,
+                          const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  for (size_t i = 0; i < self->stranger_count; i++)
+    if (!memcmp(self->strangers[i], log_id, LEDGER_LOG_ID_BYTES))
+      return;
+  if (self->stranger_count > SYNC_STRANGERS_LOGGED_MAX)
+    return;
+  if (self->stranger_count == SYNC_STRANGERS_LOGGED_MAX) {
+    say(self, "more logs of authors node.conf does not name: ignored, no longer logged one by one");
+    self->stranger_count++;
+    return;
+  }
+  if (!self->strangers) {
+    self->strangers = coop_calloc(SYNC_STRANGERS_LOGGED_MAX, sizeof *self->strangers);
+    if (!self->strangers)
+      return;
+  }
+  memcpy(self->strangers[self->stranger_count++], log_id, LEDGER_LOG_ID_BYTES);
+  char label[LEDGER_FINGERPRINT_CHARS + 1];
+  ledger_fingerprint(log_id, label);
+  say(self,
+      "%s: log %s is by an author node.conf does not name: neither stored nor relayed "
+      "(name it with 'coop peer add', without --addr if it is not to be dialed)",
+      session->label, label);
+}
+
+static bool host_accepts_log(void *context, const sync_session *session,
+                             const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  net *self = context;
+  if (named_author(self, log_id))
+    return true;
+  note_stranger(self, session, log_id);
+  return false;
+}
+
 static void host_log(void *context, const sync_session *session, const char *line)
 {
   (void)session;
@@ -227,6 +295,8 @@ static uint64_t host_now(void *context)
 
 /* ---- Connections ------------------------------------------------------------------ */
 
+static void dialer_ended(net *self, dialer *peer, const connection *conn);
+
 static void on_closed(uv_handle_t *handle)
 {
   connection *conn = handle->data;
@@ -237,8 +307,10 @@ static void on_closed(uv_handle_t *handle)
       break;
     }
   self->connection_count--;
-  if (conn->dialer && conn->dialer->live == conn)
+  if (conn->dialer && conn->dialer->live == conn) {
     conn->dialer->live = NULL;
+    dialer_ended(self, conn->dialer, conn);
+  }
   if (conn->session_ready)
     sync_session_release(&conn->session);
   coop_free(conn);
@@ -335,7 +407,62 @@ static void write_out(connection *conn)
   }
 }
 
-static void dialer_connected(net *self, dialer *peer);
+/* Of two open connections to one peer, the one to close.  Opened by
+ * different sides within SYNC_SIMULTANEOUS_DIAL_MS: both dialed at once,
+ * and both ends keep the one whose initiator has the smaller key, so they
+ * agree without talking.  Otherwise the newer wins: its initiator dialed
+ * again because the older one died on its side without a word (a crash, a
+ * lost link), and waiting for our idle timeout would lock it out. */
+static connection *duplicate_loser(net *self, connection *newer, connection *older)
+{
+  const uint8_t *ours = self->options->identity->public_key;
+  const uint8_t *newer_initiator = newer->dialer ? ours : newer->session.peer.key;
+  const uint8_t *older_initiator = older->dialer ? ours : older->session.peer.key;
+  int order = memcmp(newer_initiator, older_initiator, LEDGER_PUBLIC_KEY_BYTES);
+  if (order == 0 || newer->opened_ms - older->opened_ms > SYNC_SIMULTANEOUS_DIAL_MS)
+    return older;
+  return order < 0 ? older : newer;
+}
+
+static void close_with_bye(connection *conn, uint16_t code, const char *reason)
+{
+  coop_err err = sync_session_close(&conn->session, code, reason);
+  (void)err; /* closing anyway */
+  write_out(conn);
+  shutdown_connection(conn);
+}
+
+/* A connection just completed its handshake: one connection per peer, and
+ * at most SYNC_CONNECTIONS_MAX authenticated ones.  False when `conn` itself
+ * was closed. */
+static bool admit_authenticated(net *self, connection *conn)
+{
+  size_t open = 0;
+  for (connection *other = self->connections; other; other = other->next) {
+    if (other == conn || !other->was_open || other->closing)
+      continue;
+    if (memcmp(other->session.peer.key, conn->session.peer.key, LEDGER_PUBLIC_KEY_BYTES)) {
+      open++;
+      continue;
+    }
+    connection *loser = duplicate_loser(self, conn, other);
+    connection *winner = loser == conn ? other : conn;
+    say(self, "%s: two connections: keeping the %s one", conn->session.label,
+        winner == conn ? "new" : "old");
+    if (loser->dialer && loser->dialer->live == loser)
+      loser->dialer->live = winner->dialer == loser->dialer ? winner : NULL;
+    close_with_bye(loser, SYNC_BYE_DUPLICATE, "already connected");
+    if (loser == conn)
+      return false;
+  }
+  if (open >= SYNC_CONNECTIONS_MAX) {
+    say(self, "%s: refused: %u connections already", conn->session.label,
+        SYNC_CONNECTIONS_MAX);
+    close_with_bye(conn, SYNC_BYE_BUSY, "too many connections");
+    return false;
+  }
+  return true;
+}
 
 /* After anything a session did: write its output, note what changed, close
  * when it ended. */
@@ -344,29 +471,9 @@ static void after_session(connection *conn)
   net *self = conn->owner;
   if (!conn->was_open && sync_session_is_open(&conn->session)) {
     conn->was_open = true;
-    if (conn->dialer)
-      dialer_connected(self, conn->dialer);
-    /* Two connections to one peer (both dialed at once): both ends keep the
-     * one whose initiator has the smaller key, so they agree without talking. */
-    for (connection *other = self->connections; other; other = other->next) {
-      if (other == conn || !other->was_open || other->closing ||
-          memcmp(other->session.peer.key, conn->session.peer.key, LEDGER_PUBLIC_KEY_BYTES))
-        continue;
-      const uint8_t *ours = self->options->identity->public_key;
-      const uint8_t *conn_initiator = conn->dialer ? ours : conn->session.peer.key;
-      const uint8_t *other_initiator = other->dialer ? ours : other->session.peer.key;
-      connection *loser =
-          memcmp(conn_initiator, other_initiator, LEDGER_PUBLIC_KEY_BYTES) < 0 ? other : conn;
-      coop_err err = sync_session_close(&loser->session, SYNC_BYE_DUPLICATE,
-                                        "already connected");
-      (void)err;
-      if (loser->dialer && loser->dialer->live == loser)
-        loser->dialer->live = loser == conn ? other : conn;
-      write_out(loser);
-      shutdown_connection(loser);
-      if (loser == conn)
-        return;
-    }
+    conn->opened_ms = monotonic_ms(self);
+    if (!admit_authenticated(self, conn))
+      return;
   }
   write_out(conn);
   if (sync_session_is_closed(&conn->session) && !conn->closing) {
@@ -430,6 +537,7 @@ static connection *new_connection(net *self)
   if (!conn)
     return NULL;
   conn->owner = self;
+  conn->accepted_ms = monotonic_ms(self);
   uv_tcp_init(&self->loop, &conn->tcp);
   conn->tcp.data = conn;
   conn->next = self->connections;
@@ -452,6 +560,138 @@ static void start_session(connection *conn, const sync_peer *dialed, const char 
   after_session(conn);
 }
 
+/* The IP address a connection comes from ("?" when unknown) and, for log
+ * lines, IP:PORT. */
+static void remote_of(connection *conn, char label[INET6_ADDRSTRLEN + 8])
+{
+  snprintf(conn->remote_ip, sizeof conn->remote_ip, "?");
+  snprintf(label, INET6_ADDRSTRLEN + 8, "?");
+  struct sockaddr_storage name;
+  int length = sizeof name;
+  if (uv_tcp_getpeername(&conn->tcp, (struct sockaddr *)&name, &length))
+    return;
+  int port = 0;
+  if (name.ss_family == AF_INET) {
+    uv_ip4_name((struct sockaddr_in *)&name, conn->remote_ip, sizeof conn->remote_ip);
+    port = ntohs(((struct sockaddr_in *)&name)->sin_port);
+  } else {
+    uv_ip6_name((struct sockaddr_in6 *)&name, conn->remote_ip, sizeof conn->remote_ip);
+    port = ntohs(((struct sockaddr_in6 *)&name)->sin6_port);
+  }
+  snprintf(label, INET6_ADDRSTRLEN + 8, "%s:%d", conn->remote_ip, port);
+}
+
+static bool pending_handshake(const connection *conn)
+{
+  return !conn->dialer && conn->session_ready && !conn->was_open && !conn->closing;
+}
+
+static size_t pending_from(net *self, const char *ip)
+{
+  size_t count = 0;
+  for (connection *conn = self->connections; conn; conn = conn->next)
+    if (pending_handshake(conn) && !strcmp(conn->remote_ip, ip))
+      count++;
+  return count;
+}
+
+/* The pending handshake to drop (from `ip`, or from anyone when NULL): the
+ * one that got least far, oldest first (SYNC_HANDSHAKES_MAX says why). */
+static connection *handshake_victim(net *self, const char *ip)
+{
+  connection *victim = NULL;
+  for (connection *conn = self->connections; conn; conn = conn->next) {
+    if (!pending_handshake(conn) || (ip && strcmp(conn->remote_ip, ip)))
+      continue;
+    size_t progress = conn->session.handshake.message_index;
+    size_t victim_progress = victim ? victim->session.handshake.message_index : 0;
+    if (!victim || progress < victim_progress ||
+        (progress == victim_progress && conn->accepted_ms <= victim->accepted_ms))
+      victim = conn;
+  }
+  return victim;
+}
+
+static int compare_addresses(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The address holding the most pending handshakes: sorted, then counted in
+ * runs, so a flood from many addresses costs n log n, not n squared. */
+static const char *busiest_address(net *self)
+{
+  const char *addresses[SYNC_HANDSHAKES_MAX + 1];
+  size_t count = 0;
+  for (connection *conn = self->connections; conn && count <= SYNC_HANDSHAKES_MAX;
+       conn = conn->next)
+    if (pending_handshake(conn))
+      addresses[count++] = conn->remote_ip;
+  qsort(addresses, count, sizeof *addresses, compare_addresses);
+  const char *busiest = NULL;
+  size_t most = 0;
+  for (size_t start = 0, end; start < count; start = end) {
+    for (end = start + 1; end < count && !strcmp(addresses[end], addresses[start]); end++) {
+    }
+    if (end - start > most) {
+      most = end - start;
+      busiest = addresses[start];
+    }
+  }
+  return busiest;
+}
+
+/* Drops a pending handshake if taking one more from `ip` would exceed a
+ * handshake budget.  The stranger is told nothing: it has no session keys. */
+static void make_room_for_handshake(net *self, const char *ip)
+{
+  size_t total = 0;
+  for (connection *conn = self->connections; conn; conn = conn->next)
+    total += pending_handshake(conn);
+  connection *victim = NULL;
+  if (pending_from(self, ip) >= SYNC_HANDSHAKES_PER_ADDRESS_MAX)
+    victim = handshake_victim(self, ip);
+  else if (total >= SYNC_HANDSHAKES_MAX)
+    victim = handshake_victim(self, busiest_address(self));
+  if (!victim)
+    return;
+  victim->session.state = SYNC_SESSION_CLOSED;
+  close_connection(victim);
+  self->handshakes_dropped++;
+}
+
+/* At most one line a second about dropped handshakes: a flood must not
+ * flood the log too. */
+static void report_dropped_handshakes(net *self)
+{
+  uint64_t now = monotonic_ms(self);
+  if (!self->handshakes_dropped || now - self->handshakes_dropped_reported_ms < 1000u)
+    return;
+  say(self,
+      "%llu pending handshakes dropped to make room (budget: %u per address, %u in all; "
+      "a flood of unauthenticated connections?)",
+      (unsigned long long)self->handshakes_dropped, SYNC_HANDSHAKES_PER_ADDRESS_MAX,
+      SYNC_HANDSHAKES_MAX);
+  self->handshakes_dropped = 0;
+  self->handshakes_dropped_reported_ms = now;
+}
+
+/* Reads what a just-accepted connection already sent, now rather than at
+ * the loop's next turn: an honest initiator's message 1 is usually there,
+ * and handling it moves the connection past the idle and trickling ones
+ * that later accepts of the same burst drop first. */
+static void read_at_once(connection *conn)
+{
+  uv_os_fd_t fd;
+  if (conn->closing || !conn->session_ready || uv_fileno((uv_handle_t *)&conn->tcp, &fd))
+    return;
+  ssize_t got = recv(fd, conn->read_buffer, sizeof conn->read_buffer, MSG_DONTWAIT);
+  if (got <= 0)
+    return; /* nothing yet, or the end: the loop's own read sees it */
+  uv_buf_t buffer = uv_buf_init((char *)conn->read_buffer, (unsigned)got);
+  on_read((uv_stream_t *)&conn->tcp, got, &buffer);
+}
+
 static void on_inbound(uv_stream_t *listener, int status)
 {
   net *self = listener->data;
@@ -466,28 +706,16 @@ static void on_inbound(uv_stream_t *listener, int status)
     close_connection(conn);
     return;
   }
-  char address[INET6_ADDRSTRLEN + 8] = "?";
-  struct sockaddr_storage name;
-  int length = sizeof name;
-  if (!uv_tcp_getpeername(&conn->tcp, (struct sockaddr *)&name, &length)) {
-    char ip[INET6_ADDRSTRLEN] = "?";
-    int port = 0;
-    if (name.ss_family == AF_INET) {
-      uv_ip4_name((struct sockaddr_in *)&name, ip, sizeof ip);
-      port = ntohs(((struct sockaddr_in *)&name)->sin_port);
-    } else {
-      uv_ip6_name((struct sockaddr_in6 *)&name, ip, sizeof ip);
-      port = ntohs(((struct sockaddr_in6 *)&name)->sin6_port);
-    }
-    snprintf(address, sizeof address, "%s:%d", ip, port);
-  }
-  if (self->stopping || self->connection_count > SYNC_CONNECTIONS_MAX) {
-    say(self, "connection from %s refused: %s", address,
-        self->stopping ? "shutting down" : "too many connections");
+  char address[INET6_ADDRSTRLEN + 8];
+  remote_of(conn, address);
+  if (self->stopping) {
+    say(self, "connection from %s refused: shutting down", address);
     close_connection(conn);
     return;
   }
+  make_room_for_handshake(self, conn->remote_ip);
   start_session(conn, NULL, address);
+  read_at_once(conn);
 }
 
 /* ---- Dialing ------------------------------------------------------------------------ */
@@ -505,12 +733,6 @@ static void schedule_retry(net *self, dialer *peer)
                                                                   : peer->backoff_ms * 2u;
 }
 
-static void dialer_connected(net *self, dialer *peer)
-{
-  (void)self;
-  peer->backoff_ms = SYNC_BACKOFF_FIRST_MS;
-}
-
 static void dialer_failed(net *self, dialer *peer, const char *problem)
 {
   if (self->options->oneshot) {
@@ -523,6 +745,21 @@ static void dialer_failed(net *self, dialer *peer, const char *problem)
   schedule_retry(self, peer);
   say(self, "%s; retrying in about %llu s", problem,
       (unsigned long long)((peer->next_attempt_ms - monotonic_ms(self) + 999u) / 1000u));
+}
+
+/* A dialed connection closed (refused, failed, ended by either side): wait
+ * before dialing again, longer each time, unless it had been healthy. */
+static void dialer_ended(net *self, dialer *peer, const connection *conn)
+{
+  if (self->stopping || self->options->oneshot || peer->removed)
+    return;
+  uint64_t now = monotonic_ms(self);
+  if (conn->was_open && now - conn->opened_ms >= SYNC_BACKOFF_RESET_AFTER_MS)
+    peer->backoff_ms = SYNC_BACKOFF_FIRST_MS;
+  char problem[SYNC_LINE_BYTES];
+  snprintf(problem, sizeof problem, "peer %s: connection ended%s", peer->config.peer.name,
+           conn->was_open ? "" : " during the handshake");
+  dialer_failed(self, peer, problem);
 }
 
 static void on_connect(uv_connect_t *request, int status)
@@ -601,6 +838,22 @@ static void dial_due(net *self)
   }
 }
 
+/* One-shot: a peer without an address dials us, so this run cannot reach
+ * it; that is said, and is no failure. */
+static void oneshot_add(net *self, dialer *peer, sync_net_outcome *outcome)
+{
+  peer->outcome = outcome;
+  if (peer->config.address[0])
+    return;
+  peer->done = true;
+  outcome->not_dialed = true;
+  snprintf(outcome->problem, sizeof outcome->problem,
+           "peer %s: not dialed: node.conf gives no address (it connects to this node; it "
+           "syncs while 'coop node run' runs here)",
+           peer->config.peer.name);
+  say(self, "%s", outcome->problem);
+}
+
 static coop_err set_peers(net *self, const sync_net_peer *peers, size_t count)
 {
   self->peers = peers;
@@ -627,7 +880,7 @@ static coop_err set_peers(net *self, const sync_net_peer *peers, size_t count)
     peer->config = peers[i];
     peer->backoff_ms = SYNC_BACKOFF_FIRST_MS;
     if (self->options->oneshot)
-      peer->outcome = &self->options->outcomes[i];
+      oneshot_add(self, peer, &self->options->outcomes[i]);
     peer->next = self->dialers;
     self->dialers = peer;
   }
@@ -692,7 +945,7 @@ static coop_err scan_log(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES
   }
   head->size = latest.size;
   scan->grew = true;
-  if (!scan->announce)
+  if (!scan->announce || !named_author(self, log_id))
     return COOP_OK;
   uint64_t forks = 0;
   if (ledger_store_fork_count(self->options->store, log_id, &forks) == COOP_OK && forks)
@@ -798,6 +1051,7 @@ static void on_tick(uv_timer_t *timer)
       after_session(conn);
     }
   announce_growth(self, true);
+  report_dropped_handshakes(self);
   if (self->options->oneshot) {
     oneshot_settle(self);
     if (oneshot_finished(self))
@@ -858,7 +1112,7 @@ static coop_err start_listening(net *self)
   self->listener.data = self;
   int status = uv_tcp_bind(&self->listener, (struct sockaddr *)&address, 0);
   if (!status)
-    status = uv_listen((uv_stream_t *)&self->listener, 64, on_inbound);
+    status = uv_listen((uv_stream_t *)&self->listener, SYNC_LISTEN_BACKLOG, on_inbound);
   if (status) {
     snprintf(self->message, SYNC_LINE_BYTES, "cannot listen on %s: %s", self->options->listen,
              uv_strerror(status));
@@ -878,6 +1132,32 @@ static void free_all(net *self)
   }
   coop_free(self->claims);
   coop_free(self->heads);
+  coop_free(self->strangers);
+}
+
+/* One-shot: fails when a dialed peer failed, or when there was none to
+ * dial. */
+static coop_err oneshot_result(const sync_net_options *options, char message[SYNC_LINE_BYTES])
+{
+  coop_err err = COOP_OK;
+  size_t dialed = 0;
+  for (size_t i = 0; i < options->peer_count; i++) {
+    const sync_net_outcome *outcome = &options->outcomes[i];
+    if (outcome->not_dialed)
+      continue;
+    dialed++;
+    if (!outcome->ok) {
+      err = COOP_E_IO;
+      snprintf(message, SYNC_LINE_BYTES, "%s", outcome->problem);
+    }
+  }
+  if (!dialed && options->peer_count) {
+    snprintf(message, SYNC_LINE_BYTES,
+             "no peer to dial: node.conf gives none of them an address (they connect to this "
+             "node; run 'coop node run')");
+    return COOP_E_NOT_FOUND;
+  }
+  return err;
 }
 
 coop_err sync_net_run(const sync_net_options *options, char message[SYNC_LINE_BYTES])
@@ -897,6 +1177,7 @@ coop_err sync_net_run(const sync_net_options *options, char message[SYNC_LINE_BY
                            .role = options->role,
                            .name = options->name,
                            .find_peer = host_find_peer,
+                           .accepts_log = host_accepts_log,
                            .log = host_log,
                            .claim_log = host_claim,
                            .release_log = host_release,
@@ -940,11 +1221,7 @@ coop_err sync_net_run(const sync_net_options *options, char message[SYNC_LINE_BY
     (void)closed;
   }
   if (!err && options->oneshot)
-    for (size_t i = 0; i < options->peer_count; i++)
-      if (!options->outcomes[i].ok) {
-        err = COOP_E_IO;
-        snprintf(message, SYNC_LINE_BYTES, "%s", options->outcomes[i].problem);
-      }
+    err = oneshot_result(options, message);
   free_all(self);
   coop_free(self);
   return err;

@@ -18,16 +18,52 @@
 #include "ledger/error.h"
 #include "sync/session.h"
 
-/* Connections at once, inbound and outbound.  A partner relaying for a
- * network of coops has tens; more waiting to handshake is an attack. */
+/* Authenticated connections at once (the handshake done, the peer on the
+ * allowlist), inbound and outbound.  A partner relaying for a network of
+ * coops has tens.  One more gets BYE 5.  Connections still in their
+ * handshake do not count here: they have their own budget, below, so
+ * strangers can never take the places of peers. */
 #define SYNC_CONNECTIONS_MAX 128u
-/* Reconnect backoff: 1 s doubling to 5 min, each wait jittered by +-25%. */
+/* Inbound connections still in their handshake, in all and per remote
+ * address.  Anyone who can reach the port can open them, so when a budget
+ * is full the new connection is taken and a pending one dropped to make
+ * room: the one that got least far (no handshake message yet before one
+ * that sent message 1), oldest first, from the same address when that
+ * address is at its budget, else from the address holding the most.  An
+ * honest initiator sends message 1 at once and finishes in one round trip,
+ * so idle or trickling sockets, however many, are dropped before it; and a
+ * flood from one address never takes more than its share from others.
+ * The per-address budget is at least the listen backlog, so connections
+ * accepted in one go never push each other out before their first bytes
+ * are read. */
+#define SYNC_LISTEN_BACKLOG 64u
+#define SYNC_HANDSHAKES_PER_ADDRESS_MAX 64u
+#define SYNC_HANDSHAKES_MAX 256u
+_Static_assert(SYNC_LISTEN_BACKLOG <= SYNC_HANDSHAKES_PER_ADDRESS_MAX,
+               "one accept burst must fit an address's handshake budget");
+_Static_assert(SYNC_HANDSHAKES_PER_ADDRESS_MAX <= SYNC_HANDSHAKES_MAX,
+               "an address's budget is part of the whole");
+/* Reconnect backoff: 1 s doubling to 5 min, each wait jittered by +-25%,
+ * after any failed or ended connection.  It starts again at 1 s only when
+ * the connection that ended had been open this long (a healthy one), so a
+ * peer that completes the handshake and then closes is not redialed in a
+ * tight loop either. */
 #define SYNC_BACKOFF_FIRST_MS 1000u
 #define SYNC_BACKOFF_MAX_MS 300000u
+#define SYNC_BACKOFF_RESET_AFTER_MS 60000u
+/* Two connections to one peer opened by different sides within this long
+ * of each other are a simultaneous dial (the smaller initiator key wins on
+ * both ends); otherwise the newer replaces the older, which its initiator
+ * evidently found dead. */
+#define SYNC_SIMULTANEOUS_DIAL_MS SYNC_HANDSHAKE_TIMEOUT_MS
 /* How often timers run and the store is checked for new entries (from
  * this process or another one): well inside the 1 s push promise. */
 #define SYNC_TICK_MS 100u
 #define SYNC_ADDRESS_BYTES_MAX 255u
+/* Logs of authors node.conf does not name that the daemon mentions in its
+ * log, once each; past that, once in all: a misconfiguration shows a few,
+ * and a peer making logs by the thousand must not fill the log file. */
+#define SYNC_STRANGERS_LOGGED_MAX 64u
 
 typedef struct sync_net_peer {
   sync_peer peer;
@@ -38,6 +74,7 @@ typedef struct sync_net_peer {
 typedef struct sync_net_outcome {
   char name[65];
   bool ok;
+  bool not_dialed; /* no address: it dials us; neither ok nor a failure */
   uint64_t entries_received, entries_sent;
   char problem[SYNC_LINE_BYTES]; /* when not ok */
 } sync_net_outcome;
@@ -51,8 +88,16 @@ typedef struct sync_net_options {
   const char *listen; /* HOST:PORT to accept on, or NULL */
   const sync_net_peer *peers;
   size_t peer_count;
-  /* One-shot: dial these peers (all of `peers` with an address), settle,
-   * stop.  outcomes[i] belongs to peers[i]. */
+  /* The authors whose logs this node stores and relays besides its own:
+   * every peer node.conf names, with an address or without.  NULL: those
+   * of `peers` (the daemon, whose peers are all of node.conf and follow
+   * SIGHUP).  One-shot with --peer dials one peer but keeps the others'
+   * logs. */
+  const uint8_t (*authors)[LEDGER_LOG_ID_BYTES];
+  size_t author_count;
+  /* One-shot: dial these peers (all of `peers` with an address; those
+   * without one are marked not_dialed), settle, stop.  outcomes[i] belongs
+   * to peers[i]. */
   bool oneshot;
   uint64_t timeout_ms;
   sync_net_outcome *outcomes;

@@ -151,17 +151,31 @@ static coop_err check_remote(sync_session *session)
   return COOP_OK;
 }
 
-static coop_err handle_handshake_frame(sync_session *session, const sync_frame *frame,
-                                       uint64_t now_ms)
+/* The size of the handshake message the session reads next (each has one
+ * fixed size), 0 once there is none. */
+static size_t handshake_frame_bytes(const sync_session *session)
 {
   static const size_t expected[3] = {SYNC_HANDSHAKE_MESSAGE_1_BYTES,
                                      SYNC_HANDSHAKE_MESSAGE_2_BYTES,
                                      SYNC_HANDSHAKE_MESSAGE_3_BYTES};
   size_t index = session->handshake.message_index;
-  if (index > 2 || frame->data_bytes != expected[index])
-    return session_fail(session, COOP_E_DECODE,
-                        "%s: handshake message %zu has %zu bytes, expected %zu", session->label,
-                        index + 1, frame->data_bytes, index < 3 ? expected[index] : 0);
+  return session->state == SYNC_SESSION_HANDSHAKE && index < 3 ? expected[index] : 0;
+}
+
+static coop_err handshake_size_problem(sync_session *session, size_t bytes)
+{
+  return session_fail(session, COOP_E_DECODE,
+                      "%s: handshake message %zu has %zu bytes, expected %zu", session->label,
+                      session->handshake.message_index + 1, bytes,
+                      handshake_frame_bytes(session));
+}
+
+static coop_err handle_handshake_frame(sync_session *session, const sync_frame *frame,
+                                       uint64_t now_ms)
+{
+  size_t index = session->handshake.message_index;
+  if (index > 2 || frame->data_bytes != handshake_frame_bytes(session))
+    return handshake_size_problem(session, frame->data_bytes);
   uint8_t payload[16];
   size_t payload_bytes = 0;
   coop_err err = sync_noise_read_message(&session->handshake, frame->data, frame->data_bytes,
@@ -360,8 +374,14 @@ coop_err sync_session_receive(sync_session *session, const uint8_t *bytes, size_
     size_t used = 0;
     bool complete = false;
     sync_frame frame;
+    /* A stranger's handshake frame is judged by its length prefix alone,
+     * before up to 64 KiB of it is buffered. */
+    sync_frame_reader_expect(&session->frames, handshake_frame_bytes(session));
     err = sync_frame_reader_push(&session->frames, bytes + offset, count - offset, &used,
                                  &complete, &frame);
+    if (err && session->frames.expected_bytes && session->frames.frame_bytes &&
+        session->frames.frame_bytes != session->frames.expected_bytes)
+      return handshake_size_problem(session, session->frames.frame_bytes);
     if (err)
       return session_fail(session, err, "%s: %s", session->label, session->frames.problem);
     offset += used;

@@ -43,7 +43,10 @@
 #define SYNC_SEND_QUEUE_BYTES_MAX (16u * 1024u * 1024u)
 
 /* Timers, in milliseconds. */
-#define SYNC_HANDSHAKE_TIMEOUT_MS 10000u /* TCP accepted to handshake done */
+/* TCP accepted to handshake done: the handshake is 1.5 round trips, so
+ * even a slow link needs well under a second; a stranger holding a pending
+ * handshake (idle, or trickling bytes) is cut off soon. */
+#define SYNC_HANDSHAKE_TIMEOUT_MS 5000u
 #define SYNC_PING_AFTER_MS 30000u        /* silence before we PING */
 #define SYNC_IDLE_TIMEOUT_MS 90000u      /* silence before we give up (BYE 4) */
 #define SYNC_REQUEST_TIMEOUT_MS 60000u   /* a REQUEST without progress is dropped */
@@ -73,6 +76,12 @@ typedef struct sync_host {
    * to a configured peer. */
   bool (*find_peer)(void *context, const uint8_t noise_key[SYNC_NOISE_KEY_BYTES],
                     sync_peer *peer);
+  /* Whether this node stores and relays the log (its own, and those of the
+   * authors its node.conf names); a log it does not is ignored wherever it
+   * comes up: heads, requests, forks, and our own greeting.  The host says
+   * so in its log (once per log).  NULL: every log. */
+  bool (*accepts_log)(void *context, const sync_session *session,
+                      const uint8_t log_id[LEDGER_LOG_ID_BYTES]);
   /* One line per event (connected, refused, fork, ...).  May be NULL. */
   void (*log)(void *context, const sync_session *session, const char *line);
   /* Asks leave to REQUEST this log; false while another connection is

@@ -19,6 +19,14 @@ static bool is_own_log(const sync_session *session, const uint8_t log_id[LEDGER_
   return !memcmp(log_id, session->host->identity->public_key, LEDGER_LOG_ID_BYTES);
 }
 
+/* Logs of authors nobody named are neither stored nor relayed: any peer
+ * could otherwise fill the store with self-made logs. */
+static bool accepts(const sync_session *session, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  return is_own_log(session, log_id) || !session->host->accepts_log ||
+         session->host->accepts_log(session->host->context, session, log_id);
+}
+
 static coop_err log_forked(sync_session *session, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                            bool *forked)
 {
@@ -64,6 +72,8 @@ static coop_err send_all_heads(sync_session *session)
   if (!heads)
     err = COOP_E_NOMEM;
   for (size_t i = 0; i < list.count && !err; i++) {
+    if (!accepts(session, list.ids[i]))
+      continue;
     bool forked = false;
     err = log_forked(session, list.ids[i], &forked);
     if (err || forked)
@@ -188,6 +198,8 @@ coop_err session_handle_fork(sync_session *session, const sync_fork *fork, uint6
   (void)now_ms;
   char label[LEDGER_FINGERPRINT_CHARS + 1];
   session_log_label(fork->first.log_id, label);
+  if (!accepts(session, fork->first.log_id))
+    return COOP_OK;
   if (ledger_checkpoint_verify(&fork->first) || ledger_checkpoint_verify(&fork->second))
     return session_fail(session, COOP_E_BAD_SIGNATURE,
                         "%s: 'fork' message for log %s with a bad signature", session->label,
@@ -299,6 +311,8 @@ static coop_err handle_head(sync_session *session, const ledger_checkpoint *head
 {
   char label[LEDGER_FINGERPRINT_CHARS + 1];
   session_log_label(head->log_id, label);
+  if (!accepts(session, head->log_id))
+    return COOP_OK; /* before the signature: a stranger's log costs us nothing */
   if (ledger_checkpoint_verify(head))
     return session_fail(session, COOP_E_BAD_SIGNATURE,
                         "%s: 'heads': the checkpoint of log %s at size %llu has a bad signature",
@@ -341,6 +355,30 @@ coop_err session_handle_heads(sync_session *session, const sync_heads *heads, ui
   return err;
 }
 
+/* Failures of this node's own store (locked, disk full, out of memory):
+ * the batch may be perfectly good, so they must not read as the peer's
+ * fault. */
+static bool local_storage_error(coop_err err)
+{
+  return err == COOP_E_DB || err == COOP_E_IO || err == COOP_E_NOMEM || err == COOP_E_SCHEMA;
+}
+
+/* Says it is our problem (a BYE tells the peer so too) and ends the
+ * connection: the owner's back-off, not a tight loop, decides when the
+ * batch is fetched again. */
+static coop_err storage_failed(sync_session *session, const sync_entries *entries,
+                               const char *label, const char *problem)
+{
+  coop_err err = sync_session_close(session, SYNC_BYE_SHUTDOWN, "local storage error");
+  (void)err; /* failing anyway */
+  return session_fail(session, COOP_E_DB,
+                      "%s: entries %llu..%llu of log %s not stored: this node cannot write its "
+                      "database (%s); not the peer's fault",
+                      session->label, (unsigned long long)entries->first_index,
+                      (unsigned long long)(entries->first_index + entries->count), label,
+                      problem);
+}
+
 coop_err session_handle_entries(sync_session *session, const sync_entries *entries,
                                 uint64_t now_ms)
 {
@@ -370,6 +408,8 @@ coop_err session_handle_entries(sync_session *session, const sync_entries *entri
                           coop_err_message(recorded));
     return report_fork(session, entries->log_id);
   }
+  if (err && local_storage_error(err))
+    return storage_failed(session, entries, label, problem);
   if (err)
     return session_fail(session, err, "%s: entries %llu..%llu of log %s refused, nothing stored: %s",
                         session->label, (unsigned long long)entries->first_index,
@@ -452,7 +492,9 @@ coop_err session_handle_request(sync_session *session, const sync_request *reque
   if (err || forked)
     return err;
   ledger_checkpoint latest;
-  err = ledger_store_checkpoint_latest(session->host->store, request->log_id, &latest);
+  err = accepts(session, request->log_id)
+            ? ledger_store_checkpoint_latest(session->host->store, request->log_id, &latest)
+            : COOP_E_NOT_FOUND;
   if (err == COOP_E_NOT_FOUND) {
     session_say(session, "%s: asks for log %s, which we do not hold", session->label, label);
     return COOP_OK;

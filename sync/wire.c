@@ -800,6 +800,14 @@ static coop_err frame_reader_fail(sync_frame_reader *reader, coop_err err, const
   return err;
 }
 
+static coop_err frame_reader_fail_length(sync_frame_reader *reader, uint64_t offset)
+{
+  char what[64];
+  snprintf(what, sizeof what, "length %zu, expected %zu", reader->frame_bytes,
+           reader->expected_bytes);
+  return frame_reader_fail(reader, COOP_E_DECODE, what, offset);
+}
+
 coop_err sync_frame_reader_push(sync_frame_reader *reader, const uint8_t *bytes,
                                 size_t bytes_count, size_t *consumed, bool *complete,
                                 sync_frame *frame)
@@ -825,6 +833,8 @@ coop_err sync_frame_reader_push(sync_frame_reader *reader, const uint8_t *bytes,
     reader->frame_bytes = coop_get_u16le(reader->length_prefix);
     if (reader->frame_bytes == 0)
       err = frame_reader_fail(reader, COOP_E_DECODE, "length 0", frame_offset);
+    else if (reader->expected_bytes && reader->frame_bytes != reader->expected_bytes)
+      err = frame_reader_fail_length(reader, frame_offset);
     else if (coop_buf_grow(&reader->frame, reader->frame_bytes) != COOP_OK)
       err = frame_reader_fail(reader, COOP_E_NOMEM, "no memory", frame_offset);
   }
@@ -844,6 +854,11 @@ coop_err sync_frame_reader_push(sync_frame_reader *reader, const uint8_t *bytes,
   reader->stream_offset += used;
   *consumed = used;
   return err;
+}
+
+void sync_frame_reader_expect(sync_frame_reader *reader, size_t bytes)
+{
+  reader->expected_bytes = bytes;
 }
 
 bool sync_frame_reader_is_idle(const sync_frame_reader *reader)

@@ -354,6 +354,7 @@ typedef struct sync_frame_reader {
   uint8_t length_prefix[SYNC_FRAME_LENGTH_BYTES];
   size_t length_prefix_bytes;
   size_t frame_bytes; /* from the prefix, once it is complete */
+  size_t expected_bytes; /* 0, or the only length the next frame may have */
   coop_buf frame;     /* the frame so far (max SYNC_FRAME_BYTES_MAX) */
   bool yielded;
   coop_err error;
@@ -372,6 +373,12 @@ COOP_MUST_USE coop_err sync_frame_reader_push(sync_frame_reader *reader, const u
                                               bool *complete, sync_frame *frame);
 
 bool sync_frame_reader_is_idle(const sync_frame_reader *reader);
+
+/* The next frame must be exactly `bytes` long (0: any length).  A handshake
+ * message has one fixed size, so a stranger's length prefix is judged as
+ * soon as its two bytes arrive, before anything is buffered; fails then
+ * with COOP_E_DECODE. */
+void sync_frame_reader_expect(sync_frame_reader *reader, size_t bytes);
 
 /* ---- Writing frames -------------------------------------------------------------- */
 

@@ -225,11 +225,15 @@ init_node breda municipality "Gemeente Breda"
 init_node coop coop "Breda Werkt"
 init_node partner partner "Werkplaats Partner"
 init_node anna member "Anna"
-# The coop and Breda only know the partner; the partner knows both.
+# The coop and Breda only dial the partner; the partner knows both.  A node
+# keeps only the logs of the authors it names, so the coop names Breda and
+# Breda the coop, without an address: they meet through the partner.
 peer coop partner
 peer breda partner
 peer partner coop
 peer partner breda
+peer_inbound coop breda
+peer_inbound breda coop
 step coop rules publish "$src/docs/examples/breda-2026.json" --dir "$work/breda"
 start_node breda
 start_node coop
@@ -239,6 +243,7 @@ wait_until 45 has_rules coop breda 2026-01 ||
 
 # Anna's own node: she dials the coop; the coop accepts her without an address.
 peer anna coop
+peer_inbound anna breda # her municipality's log (rules, verdicts), through the coop
 peer_inbound coop anna
 kill -HUP "${PID[coop]}"
 wait_until 30 grep -q "SIGHUP" "$work/coop.log" || fail "setup" "the coop daemon did not reload on SIGHUP"

@@ -23,6 +23,17 @@
  *     request-flood   thousands of REQUESTs at once
  *     ping-flood      PINGs without end, never reading the PONGs
  *     reset           vanish with a TCP reset in a busy exchange, 12 times
+ *     duplicate       a second session with our key while the first sits
+ *                     silent (as after a crash): the node must keep the new
+ *                     one and close the old one
+ *     flood           FLOOD_CONNECTIONS (500) unauthenticated connections
+ *                     for FLOOD_SECONDS (env HOSTILE_FLOOD_SECONDS, default
+ *                     20), reopened as the node drops them: a third idle, a
+ *                     third trickling a message 1 a byte every 300 ms, a
+ *                     third announcing a 65535-byte message 1; the key is
+ *                     not used.  HOSTILE_FLOOD_SOURCES=N: from 127.0.0.2
+ *                     to 127.0.0.N+1 instead (the node on IPv4 loopback).  Exit 0 when it ran its course: the test
+ *                     meanwhile checks that an honest peer still syncs
  *
  *   Exit 0: the node did what it must (dropped the connection; for `fork`,
  *   took the first history and answered after the second); 1: it did not;
@@ -514,6 +525,143 @@ static int wait_for(peer_conn *conn, sync_message_type type,
     if (type == SYNC_MESSAGE_PONG)
       return EXIT_PASS;
   }
+}
+
+/* ---- A silent first session, replaced by a second ------------------------------ */
+
+static int scenario_duplicate(setup *self)
+{
+  peer_conn *first = NULL, *second = NULL;
+  int result = open_session(self, &first);
+  if (!result)
+    result = open_session(self, &second);
+  if (!result) {
+    say("two sessions with one key; the first one is silent from now on");
+    size_t seen = 0;
+    if (!wait_closed(first, REACT_MS, NULL)) {
+      say("the node kept the silent old connection");
+      result = EXIT_NODE_WRONG;
+    } else if (wait_closed(second, 2000, &seen)) {
+      say("the node closed the new connection (%zu bytes from it first)", seen);
+      result = EXIT_NODE_WRONG;
+    } else {
+      say("the node closed the old connection and kept the new one");
+    }
+  }
+  conn_close(first);
+  conn_close(second);
+  return result;
+}
+
+/* ---- A flood of unauthenticated connections ---------------------------------------- */
+
+#define FLOOD_CONNECTIONS 500u
+#define FLOOD_TRICKLE_MS 300u
+
+typedef struct flooder {
+  int fd;
+  unsigned kind; /* 0 idle, 1 trickles a message 1, 2 announces 65535 bytes */
+  size_t sent;
+  uint64_t next_send_ms;
+} flooder;
+
+/* A loopback connection from 127.0.0.SOURCE (Linux routes all of
+ * 127.0.0.0/8 to lo), so one process can stand for many addresses. */
+static int tcp_connect_from(const char *address, unsigned source)
+{
+  const char *colon = strrchr(address, ':');
+  struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1))};
+  struct sockaddr_in from = {.sin_family = AF_INET};
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  from.sin_addr.s_addr = htonl(0x7f000000u | source);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd >= 0 && (bind(fd, (struct sockaddr *)&from, sizeof from) ||
+                  connect(fd, (struct sockaddr *)&to, sizeof to))) {
+    close(fd);
+    fd = -1;
+  }
+  return fd;
+}
+
+static void flooder_open(flooder *one, const setup *self, unsigned sources, size_t index,
+                         uint64_t now)
+{
+  one->fd = sources ? tcp_connect_from(self->address, 2u + (unsigned)(index % sources))
+                    : tcp_connect(self->address);
+  one->sent = 0;
+  one->next_send_ms = now;
+}
+
+/* The next byte this connection sends, if it is time. */
+static void flooder_trickle(flooder *one, uint64_t now)
+{
+  static const uint8_t prefixes[3][2] = {{0, 0}, {SYNC_HANDSHAKE_MESSAGE_1_BYTES, 0},
+                                         {0xff, 0xff}};
+  if (one->fd < 0 || one->kind == 0 || now < one->next_send_ms ||
+      one->sent >= 2 + SYNC_HANDSHAKE_MESSAGE_1_BYTES)
+    return;
+  uint8_t byte = one->sent < 2 ? prefixes[one->kind][one->sent] : (uint8_t)randombytes_random();
+  if (send(one->fd, &byte, 1, MSG_DONTWAIT | MSG_NOSIGNAL) == 1)
+    one->sent++;
+  one->next_send_ms = now + FLOOD_TRICKLE_MS;
+}
+
+/* Notices connections the node closed. */
+static size_t flood_reap(flooder *all, size_t count)
+{
+  struct pollfd waits[FLOOD_CONNECTIONS];
+  for (size_t i = 0; i < count; i++)
+    waits[i] = (struct pollfd){.fd = all[i].fd, .events = POLLIN};
+  size_t closed = 0;
+  if (poll(waits, count, 50) <= 0)
+    return 0;
+  for (size_t i = 0; i < count; i++) {
+    if (all[i].fd < 0 || !(waits[i].revents & (POLLIN | POLLHUP | POLLERR)))
+      continue;
+    uint8_t sink[256];
+    ssize_t got = recv(all[i].fd, sink, sizeof sink, MSG_DONTWAIT);
+    if (got <= 0 && !(got < 0 && (errno == EAGAIN || errno == EINTR))) {
+      close(all[i].fd);
+      all[i].fd = -1;
+      closed++;
+    }
+  }
+  return closed;
+}
+
+static int scenario_flood(setup *self)
+{
+  const char *text = getenv("HOSTILE_FLOOD_SECONDS");
+  unsigned seconds = text && atoi(text) > 0 ? (unsigned)atoi(text) : 20u;
+  text = getenv("HOSTILE_FLOOD_SOURCES");
+  unsigned sources = text && atoi(text) > 0 && atoi(text) < 250 ? (unsigned)atoi(text) : 0u;
+  flooder *all = coop_calloc(FLOOD_CONNECTIONS, sizeof *all);
+  if (!all)
+    return EXIT_HARNESS;
+  uint64_t now = monotonic_ms(), deadline = now + seconds * 1000u;
+  size_t opened = 0, closed = 0;
+  for (size_t i = 0; i < FLOOD_CONNECTIONS; i++) {
+    all[i].kind = i % 3u;
+    all[i].fd = -1;
+  }
+  say("%u connections for %u s from %u addresses", FLOOD_CONNECTIONS, seconds,
+      sources ? sources : 1u);
+  while ((now = monotonic_ms()) < deadline) {
+    for (size_t i = 0; i < FLOOD_CONNECTIONS; i++) {
+      if (all[i].fd < 0) {
+        flooder_open(&all[i], self, sources, i, now);
+        opened += all[i].fd >= 0;
+      }
+      flooder_trickle(&all[i], now);
+    }
+    closed += flood_reap(all, FLOOD_CONNECTIONS);
+  }
+  for (size_t i = 0; i < FLOOD_CONNECTIONS; i++)
+    if (all[i].fd >= 0)
+      close(all[i].fd);
+  coop_free(all);
+  say("opened %zu connections, the node closed %zu", opened, closed);
+  return opened ? EXIT_PASS : EXIT_HARNESS;
 }
 
 /* ---- Our own log, built in a temporary store ------------------------------------- */
@@ -1326,7 +1474,8 @@ static const scenario_entry scenarios[] = {
     {"replay", scenario_replay},               {"bad-entry", scenario_bad_entry},
     {"bad-signature", scenario_bad_signature}, {"fork", scenario_fork},
     {"request-flood", scenario_request_flood}, {"ping-flood", scenario_ping_flood},
-    {"reset", scenario_reset},
+    {"reset", scenario_reset},                 {"duplicate", scenario_duplicate},
+    {"flood", scenario_flood},
 };
 
 static int usage(void)

@@ -13,9 +13,14 @@
 # 7. SIGHUP: a peer added to node.conf connects, a removed one is dropped
 # 8. a hostile peer (hostile_peer.c) speaking the protocol badly, while a
 #    legitimate peer stays connected and keeps syncing
+# 9. the edges: 500 unauthenticated connections while an honest `coop sync`
+#    succeeds every time; the reconnect back-off, read from the daemon's log
+#    lines, also after a local storage error; a new connection from a key replaces its silent old one; `coop
+#    sync` exits non-zero on the run that records fork evidence; `coop
+#    sync` without --peer skips peers without an address
 # ... and every daemon stops cleanly (exit 0) on SIGTERM.
 #
-# Four groups of nodes run at the same time (1+2+7, 8, 4+5, 3+6), each on
+# Five groups of nodes run at the same time (1+2+7, 8, 4+5, 3+6, 9), each on
 # its own ports; their results are printed group by group.  Each check
 # prints "ok   NAME" or "FAIL NAME: why" (a "regression:" failure for the
 # bugs this script found, marked "Was a bug" next to them), then exactly one
@@ -126,6 +131,12 @@ init_node() {
 peer() {
   coop peer add --dir "$work/$1" --key "${KEY[$2]}" --addr "127.0.0.1:${PORT[$2]}" \
     --role "${ROLE[$2]}" --name "$2" >/dev/null
+}
+
+# name NODE OTHER: OTHER's log is one NODE keeps (node.conf names it, without
+# an address: NODE never dials it, OTHER may connect).
+name() {
+  coop peer add --dir "$work/$1" --key "${KEY[$2]}" --role "${ROLE[$2]}" --name "$2" >/dev/null
 }
 
 log_lines() { if [ -f "$work/$1.log" ]; then wc -l <"$work/$1.log"; else echo 0; fi; }
@@ -388,6 +399,7 @@ group_hostile() {
     init_node h1 partner "Hostile One" && init_node h2 partner "Hostile Two" ||
     { fail "hostile: setup" "coop init"; return; }
   peer tg lg; peer lg tg; peer tg h1; peer tg h2
+  name lg h2 # so the fork evidence about h2's log concerns lg too
   start_node tg && start_node lg || { fail "hostile: setup" "daemons"; return; }
   if ! wait_converged 60 2 tg lg; then
     fail "hostile: setup" "tg and lg did not converge"
@@ -578,6 +590,9 @@ group_relay() {
     init_node b municipality "Gemeente Beekdal" && init_node p partner "Relay Partner" ||
     { fail "relay: setup" "coop init"; return; }
   for node in k a b; do peer $node p; peer p $node; done
+  # A node keeps the logs of the authors it names: the coop names its
+  # municipalities, each municipality the coop, and not each other.
+  name k a; name k b; name a k; name b k
   rule_set Aadorp 2025-01 1000 | coop rules publish - --dir "$work/a" >/dev/null
   rule_set Beekdal 2025-01 1500 | coop rules publish - --dir "$work/b" >/dev/null
   for node in p k a b; do start_node $node || up=0; done
@@ -604,15 +619,30 @@ group_relay() {
   [ $enrolled = 1 ] || note "enrolment failed"
 
   # ---- 4. Relay ----
-  if [ $up = 1 ] && [ $enrolled = 1 ] && wait_converged 60 4 k a b p; then
+  # municipality_view MUNI OTHER: MUNI holds what the coop holds but the
+  # other municipality's log.
+  municipality_view() { [ "$(summary "$1")" = "$(summary k | grep -v "^${KEY[$2]} ")" ]; }
+  if [ $up = 1 ] && [ $enrolled = 1 ] && wait_converged 60 4 k p &&
+    wait_until 30 municipality_view a b && wait_until 30 municipality_view b a; then
     local k_size
     read -r _ k_size _ <<<"$(checkpoint k)"
-    ok "relay: coop and municipalities peered only with the partner converge through it (4 logs, $k_size entries of the coop's)"
+    ok "relay: coop and municipalities peered only with the partner converge through it (the coop and partner hold 4 logs, each municipality 3: not the other's; $k_size entries of the coop's)"
   else
     fail "relay" "not converged: k=[$(summary k | tr '\n' ' ')] a=[$(summary a | tr '\n' ' ')] b=[$(summary b | tr '\n' ' ')] p=[$(summary p | tr '\n' ' ')]"
   fi
   if out=$(verify_all k a b p); then ok "relay: coop verify passes on each node"; else
     fail "relay: coop verify" "$out"; fi
+  # Was a bug (fixed): any peer could make a node keep any number of logs of
+  # authors nobody named.  The partner offers municipality a's log to b,
+  # which does not name a: b neither stores it nor offers it on, and says so
+  # once, however often a's log grows.
+  local said
+  said=$(grep -c "log ${FP[a]} is by an author node.conf does not name" "$work/b.log")
+  if [ "$(size_of b a)" -le 0 ] && [ "$said" = 1 ]; then
+    ok "strangers: municipality b keeps no log of a, whom it does not name, though the partner offers it; said once in its log"
+  else
+    fail "strangers" "b holds $(size_of b a) entries of a's log; said $said times"
+  fi
   local size
   size=$(coop note --dir "$work/k" "relayed live" | sed -n 's/.*log size \([0-9]*\).*/\1/p')
   if wait_size 30 a k "${size:-1}"; then
@@ -804,11 +834,187 @@ group_bulk() {
 }
 
 # =============================================================================================
+# Group E (test 9): the edges.  A municipality "ed" that a flood hits and a
+# coop "sy" that syncs with it one-shot; a partner "bo" that dials ed,
+# which does not know it; an author "fa" whose copy "fb" signs another
+# history.
+# =============================================================================================
+# Seconds between consecutive lines matching PATTERN in NODE's log (after
+# line FROM), one per line.
+line_gaps() {
+  new_lines "$1" "$2" | grep -- "$3" | while read -r stamp _; do iso_to_ms "$stamp"; done |
+    awk 'NR > 1 {printf "%.2f\n", ($1 - last) / 1000} {last = $1}'
+}
+
+# edges_flood SECONDS SOURCES RUNS: the flood from 127.0.0.1, or from
+# SOURCES other loopback addresses (then the handshake budget in all is
+# what fills, and the busiest address gives way), with RUNS honest syncs.
+edges_flood() {
+  local seconds=$1 sources=$2 runs=$3 flood_pid i rc size bad="" good=0 from what
+  from=$(log_lines ed)
+  HOSTILE_FLOOD_SECONDS=$seconds HOSTILE_FLOOD_SOURCES=$sources timeout 90 "$HOSTILE" flood \
+    "127.0.0.1:${PORT[ed]}" random "${KEY[ed]}" coop >"$work/hostile-flood.out" 2>&1 &
+  flood_pid=$!
+  sleep 3 # every handshake slot taken, many times over
+  for i in $(seq "$runs"); do
+    size=$(coop note --dir "$work/ed" "during the flood $i" | sed -n 's/.*log size \([0-9]*\).*/\1/p')
+    coop sync --dir "$work/sy" --peer ed --timeout 15 >"$work/flood-sync.out" 2>"$work/flood-sync.err"
+    rc=$?
+    # At least: ed, a witness, may have cosigned sy's log since the note.
+    if [ $rc = 0 ] && [ "$(size_of sy ed)" -ge "${size:-999999}" ]; then good=$((good + 1)); else
+      bad="$bad run $i: exit $rc ($(tail -1 "$work/flood-sync.out"); sy holds $(size_of sy ed) of ed's ${size:-?});"; fi
+  done
+  if ! kill -0 "$flood_pid" 2>/dev/null; then
+    bad="$bad the flood ended before the syncs did: $(tail -2 "$work/hostile-flood.out" | tr '\n' ' ');"
+  fi
+  wait "$flood_pid"
+  has_new_line ed "$from" "pending handshakes dropped to make room" ||
+    bad="$bad no 'pending handshakes dropped' line in ed's log;"
+  what="one address"
+  [ "$sources" = 0 ] || what="$sources other addresses"
+  if [ -z "$bad" ] && alive ed; then
+    ok "flood: 500 unauthenticated connections (idle, trickling, 64 KiB frames) from $what; an allowlisted peer's 'coop sync' succeeded $good times of $runs ($(tail -1 "$work/hostile-flood.out" | sed 's/^hostile_peer flood: //'))"
+  else
+    fail "flood from $what" "$good of $runs syncs succeeded:$bad"
+  fi
+}
+
+# bo dials ed, which refuses it after the handshake (not on its allowlist):
+# every refusal is a connection that ended, and the waits must double.
+edges_backoff() {
+  local from gaps count
+  from=$(log_lines ed)
+  start_node bo || { fail "backoff: setup" "daemon bo"; return; }
+  sleep 8
+  stop_node bo
+  count=$(new_lines ed "$from" | grep -c "static key .* is not on the allowlist")
+  gaps=$(line_gaps ed "$from" "is not on the allowlist" | tr '\n' ' ')
+  # 1, 2, 4 s (+-25%) after the first: at most 4 tries in 8 s; without a
+  # back-off it was one a tick (about 80).
+  if [ "$count" -ge 2 ] && [ "$count" -le 4 ] &&
+    awk -v g="$gaps" 'BEGIN {n = split(g, a, " "); for (i = 1; i <= n; i++) {
+      if (a[i] < 0.7 * 2 ^ (i - 1)) exit 1; if (i > 1 && a[i] <= a[i - 1]) exit 1 } }'; then
+    ok "backoff: a peer refused at every handshake is redialed after waits of $gaps s (ed's log), not every tick"
+  else
+    fail "backoff" "$count tries in 8 s, gaps between them: $gaps s"
+  fi
+}
+
+# ls cannot write its database (a trigger fails every insert, as a full
+# disk would): each batch from ed is its own storage error, said as such,
+# and the redials back off.
+edges_storage() {
+  local from gaps count
+  python3 - "$work/ls/coop.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("CREATE TRIGGER disk_full BEFORE INSERT ON entries "
+           "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END")
+db.commit()
+PY
+  start_node ls || { fail "storage: setup" "daemon ls"; return; }
+  sleep 6
+  stop_node ls
+  count=$(grep -c "not stored: this node cannot write its database (.*disk is full" "$work/ls.log")
+  gaps=$(line_gaps ls 0 "not stored: this node cannot write" | tr '\n' ' ')
+  if [ "$count" -ge 2 ] && [ "$count" -le 4 ] && ! grep -q "refused, nothing stored" "$work/ls.log" &&
+    awk -v g="$gaps" 'BEGIN {n = split(g, a, " "); for (i = 1; i <= n; i++) if (a[i] < 0.7 * 2 ^ (i - 1)) exit 1}'; then
+    ok "storage: a batch the node cannot store is its own storage error (not 'refused'), and it tries again after $gaps s"
+  else
+    fail "storage" "$count failures in 6 s (gaps $gaps s): $(grep -m1 "not stored\|refused" "$work/ls.log" | cut -c1-200)"
+  fi
+}
+
+edges_duplicate() {
+  local rc
+  timeout 60 "$HOSTILE" duplicate "127.0.0.1:${PORT[ed]}" "$work/du/identity.key" "${KEY[ed]}" coop \
+    >"$work/hostile-duplicate.out" 2>&1
+  rc=$?
+  if [ $rc = 0 ] && grep -q "keeping the new one" "$work/ed.log"; then
+    ok "duplicate: a new connection from a key replaces its silent old one ($(tail -1 "$work/hostile-duplicate.out" | sed 's/^hostile_peer duplicate: //'))"
+  else
+    fail "duplicate" "exit $rc: $(tail -1 "$work/hostile-duplicate.out")"
+  fi
+}
+
+# fa's log reaches sy; then fb (fa's key, another history of the same size)
+# answers at fa's address: the sync that finds the fork must fail.
+edges_fork() {
+  local rc
+  coop note --dir "$work/fa" "common" >/dev/null
+  cp -r "$work/fa" "$work/fb"
+  coop note --dir "$work/fa" "history A" >/dev/null
+  coop note --dir "$work/fb" "history B" >/dev/null
+  peer sy fa
+  peer fa sy
+  cp "$work/fa/node.conf" "$work/fb/node.conf"
+  PORT[fb]=${PORT[fa]}
+  start_node fa && coop sync --dir "$work/sy" --peer fa --timeout 20 >"$work/fork-sync.out" 2>&1 ||
+    { fail "fork: setup" "first sync: $(tail -2 "$work/fork-sync.out" | tr '\n' ' ')"; return; }
+  stop_node fa
+  start_node fb || { fail "fork: setup" "daemon fb"; return; }
+  coop sync --dir "$work/sy" --peer fa --timeout 20 >"$work/fork-sync.out" 2>&1
+  rc=$?
+  if [ $rc = 1 ] && grep -q "FORK" "$work/fork-sync.out" &&
+    ! coop forks --dir "$work/sy" >/dev/null 2>&1; then
+    ok "fork: 'coop sync' that records fork evidence exits 1 ('$(grep -m1 FORK "$work/fork-sync.out" | cut -c1-100)')"
+  else
+    fail "fork" "exit $rc: $(tail -3 "$work/fork-sync.out" | tr '\n' ' ')"
+  fi
+  stop_node fb
+}
+
+# sy names "me", a member whose node dials sy (no address), and ed (before
+# fa joins, whose daemon is not always up): a sync
+# without --peer syncs with ed and says it cannot dial me.
+edges_addressless() {
+  local rc
+  init_node me member "Member" || { fail "addressless: setup" "coop init"; return; }
+  coop peer add --dir "$work/sy" --key "${KEY[me]}" --role member --name me >/dev/null
+  coop sync --dir "$work/sy" --timeout 30 >"$work/addressless.out" 2>&1
+  rc=$?
+  if [ $rc = 0 ] && grep -q "^ed: in sync" "$work/addressless.out" &&
+    grep -q "^me: not dialed: no address" "$work/addressless.out"; then
+    ok "addressless: 'coop sync' without --peer syncs with the peers it can dial and says which it cannot (exit 0 at once)"
+  else
+    fail "addressless" "exit $rc: $(tr '\n' ' ' <"$work/addressless.out" | cut -c1-300)"
+  fi
+  coop sync --dir "$work/sy" --peer me --timeout 5 >"$work/addressless.out" 2>&1
+  rc=$?
+  if [ $rc = 1 ] && grep -q "has no address in node.conf" "$work/addressless.out"; then
+    ok "addressless: 'coop sync --peer' of a peer without an address fails at once and says why"
+  else
+    fail "addressless: --peer" "exit $rc: $(tr '\n' ' ' <"$work/addressless.out" | cut -c1-300)"
+  fi
+}
+
+group_edges() {
+  init_node ed municipality "Edge" && init_node sy coop "Syncer" && init_node bo partner "Back Off" &&
+    init_node du partner "Duplicate" && init_node fa partner "Forker" &&
+    init_node ls partner "Full Disk" || { fail "edges: setup" "coop init"; return; }
+  peer ed sy; peer sy ed; peer ed du; peer bo ed; peer ls ed
+  name ed ls # ed does not dial ls: the redials measured are ls's own
+  start_node ed || { fail "edges: setup" "daemon ed"; return; }
+  edges_flood 30 0 5
+  edges_flood 15 5 3
+  edges_backoff
+  edges_storage
+  edges_duplicate
+  edges_addressless
+  edges_fork
+  stop_all "edges" ed
+}
+
+# =============================================================================================
 # Run the groups side by side; print their results in order.
 # =============================================================================================
 clock
 started=$NOW
-run_group() { # INDEX FUNCTION
+run_group() { # INDEX FUNCTION (COOP_NET_GROUPS="0 4" runs only those)
+  if [ -n "${COOP_NET_GROUPS:-}" ] && ! grep -qw "$1" <<<"$COOP_NET_GROUPS"; then
+    : >"$work/group-$1.out"
+    return
+  fi
   (
     next_port=$((port_base + $1 * 100))
     clock
@@ -823,6 +1029,7 @@ run_group 0 group_mesh
 run_group 1 group_hostile
 run_group 2 group_relay
 run_group 3 group_bulk
+run_group 4 group_edges
 for pid in "${groups[@]}"; do wait "$pid"; done
 groups=()
 
@@ -831,20 +1038,20 @@ groups=()
 reports=$(grep -l -E "runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer" \
   "$work"/*.log "$work"/*.err "$work"/hostile-*.out "$work"/sync*.out 2>/dev/null | xargs -r -n1 basename | tr '\n' ' ')
 if [ -z "$reports" ]; then
-  ok "sanitizers: no ASan/UBSan report in any daemon log or command output" >"$work/group-4.out"
+  ok "sanitizers: no ASan/UBSan report in any daemon log or command output" >"$work/group-5.out"
 else
-  fail "sanitizers" "reports in: $reports" >"$work/group-4.out"
+  fail "sanitizers" "reports in: $reports" >"$work/group-5.out"
 fi
 
 passed=0 failed=0 bugs=0
-for i in 0 1 2 3 4; do
+for i in 0 1 2 3 4 5; do
   cat "$work/group-$i.out"
   passed=$((passed + $(grep -c '^ok   ' "$work/group-$i.out")))
   failed=$((failed + $(grep -c '^FAIL ' "$work/group-$i.out")))
   bugs=$((bugs + $(grep -c '^SKIP-BUG ' "$work/group-$i.out")))
 done
 if [ "$failed" -gt 0 ]; then
-  for i in 0 1 2 3; do
+  for i in 0 1 2 3 4; do
     [ -s "$work/group-$i.err" ] && { echo "---- stderr of group $i"; tail -n 5 "$work/group-$i.err"; }
   done
   for log in "$work"/*.log; do

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include "ledger/alloc.h"
 #include "ledger/buffer.h"
@@ -109,6 +110,12 @@ typedef struct node {
    * forwards the evidence, on these sessions (all but the one it came from). */
   sync_session *announce_to[4];
   size_t announce_count;
+  /* When set, the node keeps only its own log and those of `named`, as a
+   * node keeps the logs of the authors its node.conf names. */
+  bool named_only;
+  uint8_t named[4][LEDGER_LOG_ID_BYTES];
+  size_t named_count;
+  unsigned strangers_refused;
 } node;
 
 static struct {
@@ -149,6 +156,18 @@ static void host_log(void *context, const sync_session *session, const char *lin
   self->lines_bytes += bytes;
   self->lines[self->lines_bytes++] = '\n';
   self->lines[self->lines_bytes] = 0;
+}
+
+static bool host_accepts_log(void *context, const sync_session *session,
+                             const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  (void)session;
+  node *self = context;
+  for (size_t i = 0; i < self->named_count; i++)
+    if (!memcmp(self->named[i], log_id, LEDGER_LOG_ID_BYTES))
+      return true;
+  self->strangers_refused += self->named_only;
+  return !self->named_only;
 }
 
 static bool host_claim(void *context, const sync_session *session,
@@ -236,6 +255,7 @@ static node *node_new(const char *name, uint8_t seed_byte)
                            .role = LEDGER_ROLE_COOP,
                            .name = self->name,
                            .find_peer = host_find_peer,
+                           .accepts_log = host_accepts_log,
                            .log = host_log,
                            .claim_log = host_claim,
                            .release_log = host_release,
@@ -896,6 +916,46 @@ Test(session_sync, relay_to_a_node_that_never_met_the_author)
   cr_assert_eq(log_size(a->store, c->identity.public_key), 0);
 }
 
+static void name_author(node *self, const node *author)
+{
+  cr_assert_lt(self->named_count, 4);
+  memcpy(self->named[self->named_count++], author->identity.public_key, LEDGER_LOG_ID_BYTES);
+  self->named_only = true;
+}
+
+/* Was a bug (fixed): any peer could make a node store, and relay, any
+ * number of signed logs of authors nobody named (4097 self-made logs broke
+ * every later sync from a fresh node).  A node keeps its own log and those
+ * of the authors it names, and neither takes nor offers others. */
+Test(session_sync, logs_of_authors_nobody_named_are_neither_stored_nor_relayed)
+{
+  node *a = node_new("alice", 0x31), *b = node_new("bob", 0x32), *c = node_new("carol", 0x33);
+  befriend(a, b);
+  befriend(b, c);
+  append_entries(a, 30, 10, 0);
+  append_entries(b, 3, 3, 0);
+  sync_nodes(a, b, CHUNK_WHOLE); /* bob keeps every log, alice's too */
+  /* Carol names bob only: alice's log is refused when bob announces it. */
+  name_author(c, b);
+  sync_nodes(b, c, CHUNK_WHOLE);
+  cr_assert_eq(log_size(c->store, b->identity.public_key), 3);
+  cr_assert_eq(log_size(c->store, a->identity.public_key), 0);
+  cr_assert_gt(c->strangers_refused, 0);
+  /* Bob stops naming alice: he no longer offers her log, nor serves it. */
+  name_author(b, c);
+  c->named_only = false;
+  b->strangers_refused = 0;
+  sync_nodes(b, c, CHUNK_WHOLE);
+  cr_assert_eq(log_size(c->store, a->identity.public_key), 0);
+  cr_assert_gt(b->strangers_refused, 0);
+  /* Named, it travels. */
+  name_author(c, a);
+  c->named_only = true;
+  name_author(b, a);
+  sync_nodes(b, c, CHUNK_WHOLE);
+  cr_assert_eq(log_size(c->store, a->identity.public_key), 30);
+}
+
 Test(session_sync, live_announcement_reaches_the_peer)
 {
   node *a = node_new("alice", 0x41), *b = node_new("bob", 0x42);
@@ -1375,6 +1435,62 @@ Test(session_hostile, flipped_bit_in_a_handshake_frame)
   conn_close(l);
   assert_unchanged(before_a, a->store);
   assert_unchanged(before_b, b->store);
+}
+
+/* Was a bug (fixed): a stranger's handshake frame was judged only once all
+ * of it had arrived, so a length prefix of 65535 held a connection slot
+ * (and 64 KiB) until the deadline.  Now the two length bytes suffice, and
+ * nothing of the frame is buffered. */
+Test(session_hostile, handshake_length_judged_when_the_prefix_arrives)
+{
+  node *b = node_new("bob", 0x12);
+  static const uint8_t prefixes[3][2] = {{0xff, 0xff}, {0x21, 0x00}, {0x1f, 0x00}};
+  static const char *const problems[3] = {"handshake message 1 has 65535 bytes, expected 32",
+                                          "handshake message 1 has 33 bytes, expected 32",
+                                          "handshake message 1 has 31 bytes, expected 32"};
+  for (size_t i = 0; i < 3; i++) {
+    sync_session session;
+    cr_assert_eq(sync_session_init(&session, &b->host, NULL, "127.0.0.1:9", NOW), COOP_OK);
+    cr_assert_eq(sync_session_receive(&session, prefixes[i], 1, NOW), COOP_OK);
+    cr_assert_eq(sync_session_receive(&session, prefixes[i] + 1, 1, NOW), COOP_E_DECODE);
+    assert_problem(&session, problems[i]);
+    cr_assert_lt(session.frames.frame.capacity, 1024, "%zu bytes buffered for a refused frame",
+                 session.frames.frame.capacity);
+    cr_assert_eq(session.wire_out.len, 0);
+    sync_session_release(&session);
+  }
+}
+
+/* Was a bug (fixed): when the receiver could not write its own database
+ * (disk full, locked), the batch was "refused, nothing stored: database
+ * error", as if the peer had sent bad data.  Now the failure names this
+ * node's storage, the peer is told with BYE 1, and nothing is stored.  A
+ * trigger that fails every insert stands in for a full disk. */
+Test(session_hostile, local_storage_error_is_not_the_peers_fault)
+{
+  node *a = node_new("alice", 0x11), *b = node_new("bob", 0x12);
+  befriend(a, b);
+  append_entries(a, 5, 5, 0);
+  sqlite3 *db = NULL;
+  cr_assert_eq(sqlite3_open(b->path, &db), SQLITE_OK);
+  cr_assert_eq(sqlite3_exec(db,
+                            "CREATE TRIGGER disk_full BEFORE INSERT ON entries "
+                            "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END",
+                            NULL, NULL, NULL),
+               SQLITE_OK);
+  sqlite3_close(db);
+  conn *l = conn_open(a, b, CHUNK_WHOLE);
+  conn_run(l);
+  cr_assert_eq(l->err_b, COOP_E_DB);
+  assert_problem(&l->sb, "not stored: this node cannot write its database");
+  assert_problem(&l->sb, "database or disk is full");
+  cr_assert_null(strstr(l->sb.problem, "refused"), "%s", l->sb.problem);
+  cr_assert_eq(l->sa.bye_code_received, SYNC_BYE_SHUTDOWN);
+  cr_assert_eq(l->err_a, COOP_OK, "%s", l->sa.problem);
+  uint64_t size = 0;
+  cr_assert_eq(ledger_store_size(b->store, a->identity.public_key, &size), COOP_OK);
+  cr_assert_eq(size, 0);
+  conn_close(l);
 }
 
 /* Offsets of the frame bodies in a queue of whole frames, from frame `skip`. */
@@ -2301,7 +2417,7 @@ Test(session_timers, handshake_deadline)
   conn *l = conn_open(a, b, CHUNK_WHOLE);
   /* Bytes do not extend the deadline: it runs from the start. */
   cr_assert_eq(sync_session_receive(&l->sb, l->sa.wire_out.data, l->sa.wire_out.len,
-                                    NOW + 9000),
+                                    NOW + SYNC_HANDSHAKE_TIMEOUT_MS - 1000),
                COOP_OK);
   coop_buf_reset(&l->sa.wire_out);
   for (unsigned side = 0; side < 2; side++) {
@@ -2309,7 +2425,10 @@ Test(session_timers, handshake_deadline)
     cr_assert_eq(sync_session_tick(session, NOW + SYNC_HANDSHAKE_TIMEOUT_MS), COOP_OK);
     cr_assert_eq(session->state, SYNC_SESSION_HANDSHAKE);
     cr_assert_eq(sync_session_tick(session, NOW + SYNC_HANDSHAKE_TIMEOUT_MS + 1), COOP_E_LIMIT);
-    assert_problem(session, "handshake not done after 10 s");
+    char problem[64];
+    snprintf(problem, sizeof problem, "handshake not done after %u s",
+             SYNC_HANDSHAKE_TIMEOUT_MS / 1000u);
+    assert_problem(session, problem);
   }
   cr_assert_eq(l->sa.wire_out.len, 0);
   /* A finished handshake is not timed out. */
