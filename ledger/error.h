@@ -39,7 +39,9 @@
   X(COOP_E_EXISTS_DIFFERENT,     24, "exists with different content")        \
   X(COOP_E_NO_RULE_SET,          25, "no rule set in force")                 \
   X(COOP_E_OVERFLOW,             26, "arithmetic overflow")                  \
-  X(COOP_E_BAD_INPUT,            27, "invalid input")
+  X(COOP_E_BAD_INPUT,            27, "invalid input")                       \
+  X(COOP_E_PAYLOAD_MISSING,      28, "entry payload is missing")            \
+  X(COOP_E_BOOKS_MISMATCH,       29, "the books do not match the log")
 
 typedef enum coop_err {
 #define COOP_ERROR_ENUM(name, value, message) name = value,

@@ -176,6 +176,20 @@ static void books_session_free(books_session *session)
   coop_free(session);
 }
 
+coop_err books_catch_up_failed(node *self, char message[NODE_MESSAGE_BYTES], coop_err err)
+{
+  if (err == COOP_E_NO_KEY || err == COOP_E_TAMPERED)
+    return books_say(message, err, "an entry of this node's own log cannot be read back; run "
+                                   "'coop verify'");
+  if (err == COOP_E_PAYLOAD_MISSING)
+    return books_say(message, err, "cannot bring the books up to date: %s",
+                     ledger_store_problem(self->store));
+  if (err == COOP_E_BOOKS_MISMATCH)
+    return books_say(message, err, "the books do not match the log: %s; run 'coop rebuild'",
+                     ledger_store_problem(self->store));
+  return books_say(message, err, "cannot bring the books up to date: %s", coop_err_message(err));
+}
+
 coop_err books_session_begin(node *self, char message[NODE_MESSAGE_BYTES],
                               books_session **out)
 {
@@ -199,7 +213,7 @@ coop_err books_session_begin(node *self, char message[NODE_MESSAGE_BYTES],
     err = books_say(message, COOP_E_NOT_FOUND, "the books are not open on this node (only a coop "
                                          "node keeps books)");
   else if (err)
-    books_say(message, err, "cannot bring the books up to date: %s", coop_err_message(err));
+    books_catch_up_failed(self, message, err);
   if (err) {
     ledger_store_rollback(self->store);
     books_session_free(session);
@@ -259,11 +273,8 @@ coop_err node_books_ready(node *self, char message[NODE_MESSAGE_BYTES])
   coop_err err = ledger_store_set_cache(self->store, LEDGER_STORE_CACHE_BOOKS_BYTES);
   if (!err)
     err = ledger_books_catch_up(self->store, &self->identity);
-  if (err == COOP_E_NO_KEY || err == COOP_E_TAMPERED)
-    return books_say(message, err, "an entry of this node's own log cannot be read back; run "
-                             "'coop verify'");
   if (err)
-    return books_say(message, err, "cannot bring the books up to date: %s", coop_err_message(err));
+    return books_catch_up_failed(self, message, err);
   uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES];
   if (ledger_books_audience(self->store, audience_id) == COOP_OK)
     return COOP_OK;

@@ -98,18 +98,30 @@ TestSuite(bundle, .init = setup, .fini = teardown);
 
 /* ---- Building logs ----------------------------------------------------------- */
 
-/* Appends `count` public notes "<label> <i>" as one batch. */
+/* Appends `count` public notes "<label> <i>" as one batch; the first entry
+ * of a log is its author's identity instead (ingest and verify check). */
 static void append_notes(ledger_store *store, const ledger_identity *author, const char *label,
                          size_t count, uint64_t now_ms)
 {
   char texts[64][48];
   ledger_append_item items[64];
   cr_assert_leq(count, 64);
+  uint64_t size = 0;
+  cr_assert_eq(ledger_store_size(store, author->public_key, &size), COOP_OK);
+  uint8_t identity_payload[LEDGER_IDENTITY_PAYLOAD_MAX];
   for (size_t i = 0; i < count; i++) {
     int length = snprintf(texts[i], sizeof texts[i], "%s %zu", label, i);
     items[i] = (ledger_append_item){.kind = LEDGER_KIND_NOTE,
                                     .payload = (const uint8_t *)texts[i],
                                     .payload_bytes = (size_t)length};
+    if (size + i == 0) {
+      ledger_identity_payload identity = {.role = LEDGER_ROLE_PARTNER, .name = "author"};
+      size_t payload_bytes = 0;
+      cr_assert_eq(ledger_identity_payload_encode(&identity, identity_payload, &payload_bytes),
+                   COOP_OK);
+      items[i] = (ledger_append_item){.kind = LEDGER_KIND_IDENTITY, .payload = identity_payload,
+                                      .payload_bytes = payload_bytes};
+    }
   }
   coop_err err = ledger_store_append(store, author, items, count, now_ms, NULL);
   cr_assert_eq(err, COOP_OK, "append '%s': %s", label, coop_err_name(err));

@@ -107,11 +107,23 @@ static uint64_t size_of(ledger_store *store)
   return size;
 }
 
-/* Notes "note <index>" for indexes first_index .. first_index + count - 1. */
+/* Entry 0 of every log is its author's identity (verify and ingest check). */
+static ledger_append_item identity_item(uint8_t payload[LEDGER_IDENTITY_PAYLOAD_MAX])
+{
+  ledger_identity_payload identity = {.role = LEDGER_ROLE_COOP, .name = "author"};
+  size_t payload_bytes = 0;
+  cr_assert_eq(ledger_identity_payload_encode(&identity, payload, &payload_bytes), COOP_OK);
+  return (ledger_append_item){.kind = LEDGER_KIND_IDENTITY, .payload = payload,
+                              .payload_bytes = payload_bytes};
+}
+
+/* Notes "note <index>" for indexes first_index .. first_index + count - 1
+ * (entry 0: the author's identity). */
 static coop_err append_notes(ledger_store *store, uint64_t first_index, size_t count,
                              uint64_t now_ms, ledger_checkpoint *checkpoint)
 {
   enum { TEXT_BYTES = 32 };
+  uint8_t identity_payload[LEDGER_IDENTITY_PAYLOAD_MAX];
   size_t allocated = count ? count : 1;
   char *texts = calloc(allocated, TEXT_BYTES);
   ledger_append_item *items = calloc(allocated, sizeof *items);
@@ -123,6 +135,8 @@ static coop_err append_notes(ledger_store *store, uint64_t first_index, size_t c
     items[i] = (ledger_append_item){.kind = LEDGER_KIND_NOTE,
                                     .payload = (const uint8_t *)text,
                                     .payload_bytes = (size_t)length};
+    if (first_index + i == 0)
+      items[i] = identity_item(identity_payload);
   }
   coop_err err = ledger_store_append(store, &fx.author, items, count, now_ms, checkpoint);
   free(items);
@@ -692,7 +706,7 @@ Test(store_append, checkpoint_per_batch)
   entries_read(fx.store, fx.author.public_key, 0, &list);
   cr_assert_eq(list.count, total);
   assert_leaves_recomputed(&list);
-  for (size_t i = 0; i < list.count; i++) {
+  for (size_t i = 1; i < list.count; i++) { /* entry 0: the identity */
     cr_assert_eq(list.items[i].header.index, i);
     char text[32];
     int length = snprintf(text, sizeof text, "note %zu", i);
@@ -1796,7 +1810,7 @@ Test(store_concurrency, two_handles_append_in_turn)
   entries_read(handles[1], fx.author.public_key, 0, &list);
   cr_assert_eq(list.count, expected_size);
   assert_leaves_recomputed(&list);
-  for (size_t i = 0; i < list.count; i++) {
+  for (size_t i = 1; i < list.count; i++) { /* entry 0: the identity */
     char text[32];
     int length = snprintf(text, sizeof text, "note %zu", i);
     cr_assert_eq(list.items[i].header.index, i);
@@ -1823,6 +1837,9 @@ Test(store_concurrency, two_authors_one_store)
     const ledger_identity *author = round % 2 ? &fx.reader : &fx.author;
     ledger_append_item item = {.kind = LEDGER_KIND_NOTE, .payload = (const uint8_t *)"hello",
                                .payload_bytes = 5};
+    uint8_t identity_payload[LEDGER_IDENTITY_PAYLOAD_MAX];
+    if (round < 2)
+      item = identity_item(identity_payload);
     ledger_checkpoint checkpoint;
     cr_assert_eq(ledger_store_append(fx.store, author, &item, 1, 1000, &checkpoint), COOP_OK);
     cr_assert_eq(checkpoint.size, (uint64_t)round / 2 + 1, "round %d", round);
