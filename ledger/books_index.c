@@ -726,6 +726,14 @@ static coop_err replay_and_compare(ledger_store *store, const ledger_identity *o
 
 coop_err ledger_books_check(ledger_store *store, const ledger_identity *owner)
 {
+  /* The replay writes the temp tables and indexes as a rebuild writes the
+   * stored ones: give both schemas the books' cache (measured at 1M
+   * records: the default 2 MiB of the temp schema makes it ~2x slower). */
+  char pragma[64];
+  snprintf(pragma, sizeof pragma, "PRAGMA temp.cache_size = -%u",
+           LEDGER_STORE_CACHE_BOOKS_BYTES / 1024u);
+  if (ledger_store_set_cache(store, LEDGER_STORE_CACHE_BOOKS_BYTES) || store_exec(store, pragma))
+    return COOP_E_DB;
   int own_transaction = sqlite3_get_autocommit(store->db);
   /* One read transaction: the log and the books seen at the same moment. */
   if (own_transaction && store_exec(store, "BEGIN"))
