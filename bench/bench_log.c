@@ -136,6 +136,16 @@ static void open_appender(const char *path, appender *context)
   if (ledger_store_open(path, LEDGER_STORE_CREATE, &context->store) ||
       ledger_identity_generate(&context->author))
     die("cannot create store");
+  /* Entry 0 of every log is its author's identity (verify checks). */
+  ledger_identity_payload identity = {.role = LEDGER_ROLE_COOP, .name = "bench"};
+  uint8_t identity_payload[LEDGER_IDENTITY_PAYLOAD_MAX];
+  size_t identity_bytes = 0;
+  ledger_append_item identity_item = {.kind = LEDGER_KIND_IDENTITY, .payload = identity_payload};
+  if (ledger_identity_payload_encode(&identity, identity_payload, &identity_bytes))
+    die("cannot encode the identity");
+  identity_item.payload_bytes = identity_bytes;
+  if (ledger_store_append(context->store, &context->author, &identity_item, 1, 0, NULL))
+    die("cannot append the identity");
   const uint8_t (*readers)[32] = (const uint8_t (*)[32])context->author.public_key;
   if (ledger_store_audience_create(context->store, &context->author, readers, 1, 0,
                                    context->audience_id) ||

@@ -342,11 +342,14 @@ int cli_cmd_rebuild(int argc, char **argv)
   uint64_t size = 0;
   if (!err)
     err = ledger_books_indexed_size(opened.store, &size);
-  node_close(&opened);
-  if (err) {
+  /* A missing payload is named: the rebuild must not drop its amounts. */
+  if (err == COOP_E_PAYLOAD_MISSING)
+    cli_error("rebuild failed, nothing changed: %s", ledger_store_problem(opened.store));
+  else if (err)
     cli_error("rebuild failed, nothing changed: %s", coop_err_message(err));
+  node_close(&opened);
+  if (err)
     return CLI_EXIT_FAILURE;
-  }
   printf("rebuilt the books from %llu entries\n", (unsigned long long)size);
   return CLI_EXIT_OK;
 }

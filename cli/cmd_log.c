@@ -285,6 +285,8 @@ static int list_entries(node *opened, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
     sodium_free(listing.cached_key);
   if (err == COOP_E_TAMPERED)
     cli_error("a stored entry does not decode; run 'coop verify'");
+  else if (err == COOP_E_PAYLOAD_MISSING)
+    cli_error("cannot list the log: %s", ledger_store_problem(opened->store));
   else if (err)
     cli_error("cannot list the log: %s", coop_err_message(err));
   return err ? CLI_EXIT_FAILURE : CLI_EXIT_OK;

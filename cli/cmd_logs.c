@@ -58,14 +58,17 @@ static int log_export(int argc, char **argv)
     memcpy(log_id, opened.identity.public_key, 32);
   uint64_t written = 0;
   coop_err err = ledger_bundle_export(opened.store, log_id, from, stdout, &written);
+  /* A missing payload is named (entry and log) while the store is open. */
+  if (err == COOP_E_PAYLOAD_MISSING)
+    cli_error("export failed: %s", ledger_store_problem(opened.store));
   node_close(&opened);
   if (err == COOP_E_NOT_FOUND)
     cli_error("this node holds no log '%s'", log_text ? log_text : "(own)");
   else if (err == COOP_E_RANGE)
     cli_error("nothing to export from entry %llu: the log is shorter", from);
-  else if (err)
+  else if (err && err != COOP_E_PAYLOAD_MISSING)
     cli_error("export failed: %s", coop_err_message(err));
-  else
+  else if (!err)
     cli_notice("exported %llu entries", (unsigned long long)written);
   return err ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "ledger/books_index.h"
 #include "node/node.h"
 
 static const char usage[] =
@@ -12,9 +13,13 @@ static const char usage[] =
     "Re-checks every log in the database, this node's own and those it holds from\n"
     "others: every entry decodes and sits at its index, every payload hash and\n"
     "leaf hash, every stored tree node, every checkpoint's signature and root, and\n"
-    "that the latest signed checkpoint covers every entry.  Silent with exit status 0 when all is well; otherwise\n"
-    "names the first problem (entry index, what was expected, what was found)\n"
-    "and exits with status 1.\n"
+    "that the latest signed checkpoint covers every entry; that entry 0 of each\n"
+    "log is its author's identity; that no payload is missing; and, on a coop\n"
+    "node, that the books (members, records, postings, closed months,\n"
+    "statements) are exactly what a replay of the log gives.  Silent with exit\n"
+    "status 0 when all is well; otherwise names the first problem (entry index\n"
+    "or table and row, what was expected, what was found) and exits with\n"
+    "status 1.\n"
     "\n"
     "options:\n"
     "  -v, --verbose  print what was checked when all is well\n"
@@ -62,6 +67,23 @@ static coop_err verify_own_log(verify_all *all)
   return verify_log(all, all->node->identity.public_key, 1);
 }
 
+/* The derived tables against a replay of the own log (after the log itself
+ * verified: a replay of a damaged log proves nothing). */
+static coop_err verify_books(verify_all *all)
+{
+  ledger_store *store = all->node->store;
+  coop_err err = ledger_books_check(store, &all->node->identity);
+  if (err == COOP_E_BOOKS_MISMATCH)
+    cli_error("verify failed: the books do not match the log: %s; run 'coop rebuild'",
+              ledger_store_problem(store));
+  else if (err == COOP_E_PAYLOAD_MISSING)
+    cli_error("verify failed: %s", ledger_store_problem(store));
+  uint8_t books_audience[LEDGER_AUDIENCE_ID_BYTES];
+  if (!err && all->verbose && ledger_books_audience(store, books_audience) == COOP_OK)
+    printf("verified the books against a replay of the log\n");
+  return err == COOP_E_BOOKS_MISMATCH || err == COOP_E_PAYLOAD_MISSING ? COOP_E_TAMPERED : err;
+}
+
 static coop_err verify_other_log(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
 {
   verify_all *all = context;
@@ -95,6 +117,8 @@ int cli_cmd_verify(int argc, char **argv)
   coop_err err = verify_own_log(&all);
   if (!err)
     err = ledger_store_logs(opened.store, verify_other_log, &all);
+  if (!err)
+    err = verify_books(&all);
   err = ledger_store_failure(opened.store, err);
   if (err && err != COOP_E_TAMPERED)
     cli_error("verify failed: %s (%s)", coop_err_message(err),

@@ -319,6 +319,9 @@ coop_err ledger_books_apply(ledger_store *store, const ledger_entry_header *head
   }
 }
 
+static coop_err books_check_position(ledger_store *store, uint64_t indexed, uint64_t size,
+                                     int look_past_indexed);
+
 /* ---- catching up and rebuilding ----------------------------------------- */
 
 #define KEY_CACHE_SLOTS 1024
@@ -331,6 +334,8 @@ typedef struct catch_up {
   uint8_t ids[KEY_CACHE_SLOTS][LEDGER_AUDIENCE_ID_BYTES];
   unsigned cached;
   uint64_t next_index;
+  uint64_t until; /* entries from here on are left alone (UINT64_MAX: all) */
+  int reached_until;
 } catch_up;
 
 static coop_err cached_key(catch_up *state, const uint8_t *audience_id, const uint8_t **key)
@@ -357,14 +362,16 @@ static coop_err cached_key(catch_up *state, const uint8_t *audience_id, const ui
 static coop_err catch_up_entry(void *context, const ledger_stored_entry *entry)
 {
   catch_up *state = context;
+  if (entry->header.index >= state->until) {
+    state->reached_until = 1;
+    return COOP_E_RANGE; /* stops the walk; not an error (catch_up_from) */
+  }
   state->next_index = entry->header.index + 1;
   uint16_t kind = entry->header.kind;
   if (kind != LEDGER_KIND_BOOKS && kind != LEDGER_KIND_PERIOD_CLOSE &&
       kind != LEDGER_KIND_MEMBER && kind != LEDGER_KIND_TRANSACTION &&
       kind != LEDGER_KIND_STATEMENT)
     return COOP_OK;
-  if (!entry->payload)
-    return COOP_OK; /* erased: the member's data is gone on purpose */
   if (ledger_entry_is_public(&entry->header))
     return ledger_books_apply(state->store, &entry->header, entry->payload, entry->payload_bytes);
   const uint8_t *key = NULL;
@@ -380,14 +387,19 @@ static coop_err catch_up_entry(void *context, const ledger_stored_entry *entry)
   return err;
 }
 
-static coop_err catch_up_from(ledger_store *store, const ledger_identity *owner, uint64_t from)
+/* Applies entries [from, until) of the owner's log (until: UINT64_MAX for
+ * all) and records how far it got. */
+static coop_err catch_up_from(ledger_store *store, const ledger_identity *owner, uint64_t from,
+                              uint64_t until)
 {
-  catch_up state = {.store = store, .owner = owner, .next_index = from};
+  catch_up state = {.store = store, .owner = owner, .next_index = from, .until = until};
   state.plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
   state.keys = sodium_malloc(KEY_CACHE_SLOTS * 32);
   coop_err err = state.plain && state.keys ? COOP_OK : COOP_E_NOMEM;
   if (!err)
     err = ledger_store_entries(store, owner->public_key, from, catch_up_entry, &state);
+  if (err == COOP_E_RANGE && state.reached_until)
+    err = COOP_OK;
   if (!err && state.next_index != from)
     err = ledger_books_set_indexed_size(store, state.next_index);
   coop_free(state.plain);
@@ -402,9 +414,11 @@ coop_err ledger_books_catch_up(ledger_store *store, const ledger_identity *owner
   coop_err err = ledger_books_indexed_size(store, &indexed);
   if (!err)
     err = ledger_store_size(store, owner->public_key, &size);
+  if (!err)
+    err = books_check_position(store, indexed, size, indexed < size);
   if (err || indexed >= size)
     return err;
-  return catch_up_from(store, owner, indexed);
+  return catch_up_from(store, owner, indexed, UINT64_MAX);
 }
 
 coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner)
@@ -419,10 +433,320 @@ coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner)
                           " DELETE FROM books_postings; DELETE FROM books_periods;"
                           " DELETE FROM books_statements;");
   if (!err)
-    err = catch_up_from(store, owner, 0);
+    err = catch_up_from(store, owner, 0, UINT64_MAX);
   if (!err)
     err = ledger_store_commit(store);
   if (err)
     ledger_store_rollback(store);
+  return err;
+}
+
+/* ---- checking the derived tables against the log ------------------------ */
+
+/* The derived tables can be edited behind coop's back (a balanced edit of
+ * books_postings moves money between members and still balances), and the
+ * reports and the month's statements read them.  So `coop verify` and the
+ * month close replay the log into fresh TEMP tables of the same names with
+ * the same code as `coop rebuild` (SQLite resolves an unqualified name to
+ * the temp schema first, so the apply functions write there untouched) and
+ * compare them row by row with the stored ones, in key order. */
+
+typedef struct derived_table {
+  const char *name;
+  const char *select_stored;
+  const char *select_replayed;
+  int key_columns;        /* the first columns of the select: the row's key */
+  const char *context[2]; /* columns that place the row for a reader */
+} derived_table;
+
+#define DERIVED_TABLE(name, order, keys, context_1, context_2)                                \
+  {name, "SELECT * FROM main." name " ORDER BY " order,                                      \
+   "SELECT * FROM temp." name " ORDER BY " order, keys, {context_1, context_2}}
+
+/* books_state first: a wrong counter explains every difference after it. */
+static const derived_table derived_tables[] = {
+    DERIVED_TABLE("books_state", "name", 1, NULL, NULL),
+    DERIVED_TABLE("books_members", "member_id", 1, NULL, NULL),
+    DERIVED_TABLE("books_member_status", "member_id, field, entry_index", 3, NULL, NULL),
+    DERIVED_TABLE("books_records", "entry_index", 1, "member_id", "ref"),
+    DERIVED_TABLE("books_postings", "entry_index, position", 2, "member_id", "account"),
+    DERIVED_TABLE("books_periods", "period", 1, NULL, NULL),
+    DERIVED_TABLE("books_statements", "member_id, period, entry_index", 3, NULL, NULL),
+};
+#define DERIVED_TABLE_COUNT (sizeof derived_tables / sizeof derived_tables[0])
+
+/* Are the books ahead of the log, or do they hold rows past their own
+ * "indexed up to" counter?  Either way catch-up would apply entries twice
+ * or not at all; only a rebuild can say what the books should be. */
+static coop_err books_check_position(ledger_store *store, uint64_t indexed, uint64_t size,
+                                     int look_past_indexed)
+{
+  if (indexed > size)
+    return store_problem(store, COOP_E_BOOKS_MISMATCH,
+                         "the books say they describe %llu entries of this node's log, but it "
+                         "holds only %llu", (unsigned long long)indexed,
+                         (unsigned long long)size);
+  if (!look_past_indexed)
+    return COOP_OK;
+  sqlite3_stmt *select = store_cached(
+      store, "SELECT max(m) FROM (SELECT max(entry_index) AS m FROM main.books_records"
+             " UNION ALL SELECT max(entry_index) FROM main.books_postings"
+             " UNION ALL SELECT max(entry_index) FROM main.books_members"
+             " UNION ALL SELECT max(entry_index) FROM main.books_member_status"
+             " UNION ALL SELECT max(entry_index) FROM main.books_periods"
+             " UNION ALL SELECT max(entry_index) FROM main.books_statements)");
+  if (!select)
+    return COOP_E_DB;
+  int step = sqlite3_step(select);
+  int past = step == SQLITE_ROW && sqlite3_column_type(select, 0) != SQLITE_NULL &&
+             sqlite3_column_int64(select, 0) >= (int64_t)indexed;
+  int64_t highest = past ? sqlite3_column_int64(select, 0) : 0;
+  sqlite3_reset(select);
+  if (step != SQLITE_ROW)
+    return COOP_E_DB;
+  if (past)
+    return store_problem(store, COOP_E_BOOKS_MISMATCH,
+                         "the books already hold entry %lld, but their 'indexed up to' counter "
+                         "says %llu", (long long)highest, (unsigned long long)indexed);
+  return COOP_OK;
+}
+
+/* Temp copies of the books' tables and indexes, from the stored schema
+ * itself so that they cannot drift from it. */
+static coop_err create_replay_tables(ledger_store *store)
+{
+  sqlite3_stmt *select = NULL;
+  if (sqlite3_prepare_v2(store->db,
+                         "SELECT type, replace(replace(replace(sql, 'CREATE TABLE ',"
+                         " 'CREATE TEMP TABLE '), 'CREATE INDEX ', 'CREATE INDEX temp.'),"
+                         " 'CREATE UNIQUE INDEX ', 'CREATE UNIQUE INDEX temp.')"
+                         " FROM main.sqlite_schema WHERE name GLOB 'books_*' AND sql IS NOT NULL"
+                         " ORDER BY type DESC, name",
+                         -1, &select, NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  /* Statements cannot be run while the schema table is read: copy first. */
+  coop_buf script;
+  coop_buf_init(&script, 1u << 20);
+  size_t tables = 0;
+  coop_err err = COOP_OK;
+  int step;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW) {
+    tables += !strcmp((const char *)sqlite3_column_text(select, 0), "table");
+    err = coop_buf_append(&script, sqlite3_column_text(select, 1),
+                          (size_t)sqlite3_column_bytes(select, 1));
+    if (!err)
+      err = coop_buf_append(&script, ";", 1);
+  }
+  if (!err && step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_finalize(select);
+  /* A books table this check does not compare would pass unchecked. */
+  if (!err && tables != DERIVED_TABLE_COUNT)
+    err = store_problem(store, COOP_E_SCHEMA, "the database has %zu books tables, verify knows %zu",
+                        tables, (size_t)DERIVED_TABLE_COUNT);
+  if (!err)
+    err = store_exec(store, (const char *)script.data);
+  coop_buf_release(&script);
+  return err;
+}
+
+/* Dropping them sends every statement back to the stored tables; a failure
+ * here would leave the books reading the replay, so it is checked. */
+static coop_err drop_replay_tables(ledger_store *store)
+{
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < DERIVED_TABLE_COUNT; i++) {
+    char sql[96];
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.%s", derived_tables[i].name);
+    if (store_exec(store, sql))
+      err = COOP_E_DB;
+  }
+  return err;
+}
+
+/* SQLite's order: NULL, numbers, text, blobs; text and blobs bytewise (the
+ * BINARY collation the ORDER BY used). */
+static int type_rank(int type)
+{
+  return type == SQLITE_NULL ? 0 : type == SQLITE_INTEGER || type == SQLITE_FLOAT ? 1
+                                 : type == SQLITE_TEXT ? 2 : 3;
+}
+
+static int compare_column(sqlite3_stmt *left, sqlite3_stmt *right, int column)
+{
+  int left_type = sqlite3_column_type(left, column), right_type = sqlite3_column_type(right, column);
+  if (type_rank(left_type) != type_rank(right_type))
+    return type_rank(left_type) < type_rank(right_type) ? -1 : 1;
+  if (left_type == SQLITE_NULL)
+    return 0;
+  if (left_type == SQLITE_INTEGER && right_type == SQLITE_INTEGER) {
+    int64_t a = sqlite3_column_int64(left, column), b = sqlite3_column_int64(right, column);
+    return a < b ? -1 : a > b;
+  }
+  if (type_rank(left_type) == 1) {
+    double a = sqlite3_column_double(left, column), b = sqlite3_column_double(right, column);
+    return a < b ? -1 : a > b;
+  }
+  const void *a = sqlite3_column_blob(left, column), *b = sqlite3_column_blob(right, column);
+  int a_bytes = sqlite3_column_bytes(left, column), b_bytes = sqlite3_column_bytes(right, column);
+  int common = a_bytes < b_bytes ? a_bytes : b_bytes;
+  int order = common ? memcmp(a, b, (size_t)common) : 0;
+  return order ? order : (a_bytes > b_bytes) - (a_bytes < b_bytes);
+}
+
+/* One value for a message: integers as they are, text quoted, blobs as
+ * (at most 16 bytes of) hex. */
+static void format_value(sqlite3_stmt *row, int column, char *out, size_t out_bytes)
+{
+  int type = sqlite3_column_type(row, column);
+  if (type == SQLITE_NULL) {
+    snprintf(out, out_bytes, "NULL");
+  } else if (type == SQLITE_INTEGER) {
+    snprintf(out, out_bytes, "%lld", (long long)sqlite3_column_int64(row, column));
+  } else if (type == SQLITE_TEXT) {
+    snprintf(out, out_bytes, "'%.60s'", (const char *)sqlite3_column_text(row, column));
+  } else {
+    char hex[2 * 16 + 1];
+    int bytes = sqlite3_column_bytes(row, column);
+    ledger_hex_encode(sqlite3_column_blob(row, column), bytes < 16 ? (size_t)bytes : 16, hex);
+    snprintf(out, out_bytes, "x'%s%s' (%d bytes)", hex, bytes > 16 ? "..." : "", bytes);
+  }
+}
+
+/* "books_postings, entry_index 7, position 1 (member_id 'm-1', account '...')" */
+static void describe_row(const derived_table *table, sqlite3_stmt *row, char *out,
+                         size_t out_bytes)
+{
+  size_t used = (size_t)snprintf(out, out_bytes, "table %s, row", table->name);
+  int columns = sqlite3_column_count(row);
+  for (int column = 0; column < table->key_columns && used < out_bytes; column++) {
+    char value[96];
+    format_value(row, column, value, sizeof value);
+    used += (size_t)snprintf(out + used, out_bytes - used, "%s %s %s", column ? "," : "",
+                             sqlite3_column_name(row, column), value);
+  }
+  for (int i = 0; i < 2 && table->context[i] && used < out_bytes; i++)
+    for (int column = table->key_columns; column < columns; column++)
+      if (!strcmp(sqlite3_column_name(row, column), table->context[i])) {
+        char value[96];
+        format_value(row, column, value, sizeof value);
+        used += (size_t)snprintf(out + used, out_bytes - used, "%s%s %s", i ? ", " : " (",
+                                 table->context[i], value);
+      }
+  if (table->context[0] && used < out_bytes)
+    snprintf(out + used, out_bytes - used, ")");
+}
+
+/* The first difference between a replayed row and a stored one with the
+ * same key, or between rows present on one side only. */
+static coop_err report_difference(ledger_store *store, const derived_table *table,
+                                  sqlite3_stmt *expected, sqlite3_stmt *found)
+{
+  char row[256];
+  describe_row(table, expected ? expected : found, row, sizeof row);
+  if (!found)
+    return store_problem(store, COOP_E_BOOKS_MISMATCH, "%s: expected from the log, not found",
+                         row);
+  if (!expected)
+    return store_problem(store, COOP_E_BOOKS_MISMATCH, "%s: found, but the log does not give it",
+                         row);
+  int column = 0;
+  while (column < sqlite3_column_count(expected) && !compare_column(expected, found, column))
+    column++;
+  char expected_value[96], found_value[96];
+  format_value(expected, column, expected_value, sizeof expected_value);
+  format_value(found, column, found_value, sizeof found_value);
+  return store_problem(store, COOP_E_BOOKS_MISMATCH, "%s: %s expected %s, found %s", row,
+                       sqlite3_column_name(expected, column), expected_value, found_value);
+}
+
+static int rows_equal(sqlite3_stmt *expected, sqlite3_stmt *found)
+{
+  int columns = sqlite3_column_count(expected);
+  for (int column = 0; column < columns; column++)
+    if (compare_column(expected, found, column))
+      return 0;
+  return 1;
+}
+
+static int compare_keys(sqlite3_stmt *expected, sqlite3_stmt *found, int key_columns)
+{
+  for (int column = 0; column < key_columns; column++) {
+    int order = compare_column(expected, found, column);
+    if (order)
+      return order;
+  }
+  return 0;
+}
+
+/* Walks the replayed and the stored table side by side in key order. */
+static coop_err compare_table(ledger_store *store, const derived_table *table)
+{
+  sqlite3_stmt *expected = NULL, *found = NULL;
+  coop_err err = COOP_OK;
+  if (sqlite3_prepare_v2(store->db, table->select_replayed, -1, &expected, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(store->db, table->select_stored, -1, &found, NULL) != SQLITE_OK)
+    err = COOP_E_DB;
+  int expected_step = err ? SQLITE_DONE : sqlite3_step(expected);
+  int found_step = err ? SQLITE_DONE : sqlite3_step(found);
+  while (!err && (expected_step == SQLITE_ROW || found_step == SQLITE_ROW)) {
+    int has_expected = expected_step == SQLITE_ROW, has_found = found_step == SQLITE_ROW;
+    int order = !has_expected ? 1 : !has_found ? -1
+                                               : compare_keys(expected, found, table->key_columns);
+    if (order || !rows_equal(expected, found)) {
+      err = report_difference(store, table, order <= 0 ? expected : NULL,
+                              order >= 0 ? found : NULL);
+      break;
+    }
+    expected_step = sqlite3_step(expected);
+    found_step = sqlite3_step(found);
+  }
+  if (!err && (expected_step != SQLITE_DONE || found_step != SQLITE_DONE))
+    err = COOP_E_DB;
+  sqlite3_finalize(found);
+  sqlite3_finalize(expected);
+  return err;
+}
+
+static coop_err replay_and_compare(ledger_store *store, const ledger_identity *owner,
+                                   uint64_t indexed)
+{
+  coop_err err = create_replay_tables(store);
+  if (!err)
+    err = catch_up_from(store, owner, 0, indexed);
+  if (err == COOP_E_TAMPERED || err == COOP_E_NO_KEY)
+    err = store_problem(store, COOP_E_BOOKS_MISMATCH,
+                        "the log cannot be replayed into books (%s); run 'coop verify' on its "
+                        "entries", coop_err_message(err));
+  for (size_t i = 0; i < DERIVED_TABLE_COUNT && !err; i++)
+    err = compare_table(store, &derived_tables[i]);
+  coop_err dropped = drop_replay_tables(store);
+  return err ? err : dropped;
+}
+
+coop_err ledger_books_check(ledger_store *store, const ledger_identity *owner)
+{
+  /* The replay writes the temp tables and indexes as a rebuild writes the
+   * stored ones: give both schemas the books' cache (measured at 1M
+   * records: the default 2 MiB of the temp schema makes it ~2x slower). */
+  char pragma[64];
+  snprintf(pragma, sizeof pragma, "PRAGMA temp.cache_size = -%u",
+           LEDGER_STORE_CACHE_BOOKS_BYTES / 1024u);
+  if (ledger_store_set_cache(store, LEDGER_STORE_CACHE_BOOKS_BYTES) || store_exec(store, pragma))
+    return COOP_E_DB;
+  int own_transaction = sqlite3_get_autocommit(store->db);
+  /* One read transaction: the log and the books seen at the same moment. */
+  if (own_transaction && store_exec(store, "BEGIN"))
+    return COOP_E_DB;
+  uint64_t indexed = 0, size = 0;
+  coop_err err = ledger_books_indexed_size(store, &indexed);
+  if (!err)
+    err = ledger_store_size(store, owner->public_key, &size);
+  if (!err)
+    err = books_check_position(store, indexed, size, 1);
+  if (!err)
+    err = replay_and_compare(store, owner, indexed);
+  if (own_transaction)
+    (void)store_exec(store, err ? "ROLLBACK" : "COMMIT");
   return err;
 }

@@ -20,13 +20,26 @@ COOP_MUST_USE coop_err ledger_books_apply(ledger_store *store, const ledger_entr
 
 /* Opens and applies every entry of the owner's log past the indexed size,
  * then records the new indexed size.  COOP_E_NO_KEY when a sealed entry of
- * the owner's own log cannot be opened. */
+ * the owner's own log cannot be opened; COOP_E_PAYLOAD_MISSING for an entry
+ * without its payload; COOP_E_BOOKS_MISMATCH when the indexed size is past
+ * the log or the tables hold rows past it (ledger_store_problem says which:
+ * only a rebuild can tell what the books should be). */
 COOP_MUST_USE coop_err ledger_books_catch_up(ledger_store *store, const ledger_identity *owner);
 
 /* The size of the owner's log the tables describe, and setting it after the
  * caller applied entries itself (inside the same transaction as the append). */
 COOP_MUST_USE coop_err ledger_books_indexed_size(ledger_store *store, uint64_t *size);
 COOP_MUST_USE coop_err ledger_books_set_indexed_size(ledger_store *store, uint64_t size);
+
+/* Checks that the derived tables are exactly what a replay of the owner's
+ * log gives (up to their indexed size, which must not pass the log): the
+ * replay runs in TEMP tables with the code of ledger_books_rebuild and is
+ * compared row by row.  COOP_OK, or COOP_E_BOOKS_MISMATCH with the first
+ * difference (table, row, column, expected and found) in
+ * ledger_store_problem; COOP_E_PAYLOAD_MISSING for an entry without its
+ * payload.  Runs in the caller's transaction if there is one, else in a read
+ * transaction of its own.  Nothing stored changes. */
+COOP_MUST_USE coop_err ledger_books_check(ledger_store *store, const ledger_identity *owner);
 
 /* Drops every derived row and replays the whole log, in one transaction. */
 COOP_MUST_USE coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner);

@@ -39,9 +39,11 @@
   X(COOP_E_EXISTS_DIFFERENT,     24, "exists with different content")        \
   X(COOP_E_NO_RULE_SET,          25, "no rule set in force")                 \
   X(COOP_E_OVERFLOW,             26, "arithmetic overflow")                  \
-  X(COOP_E_BAD_INPUT,            27, "invalid input")                        \
+  X(COOP_E_BAD_INPUT,            27, "invalid input")                       \
   X(COOP_E_BUSY,                 28, "another coop command is writing; try again") \
-  X(COOP_E_DISK_FULL,            29, "the disk is full")
+  X(COOP_E_DISK_FULL,            29, "the disk is full")                    \
+  X(COOP_E_PAYLOAD_MISSING,      30, "entry payload is missing")            \
+  X(COOP_E_BOOKS_MISMATCH,       31, "the books do not match the log")
 
 typedef enum coop_err {
 #define COOP_ERROR_ENUM(name, value, message) name = value,

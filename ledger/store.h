@@ -52,6 +52,12 @@ coop_err ledger_store_failure(const ledger_store *store, coop_err err);
  * a month close of thousands of members for seconds. */
 #define LEDGER_STORE_BUSY_TIMEOUT_MS 30000
 
+/* After a read returned COOP_E_PAYLOAD_MISSING or COOP_E_BOOKS_MISMATCH:
+ * what it found, naming the entry or row ("entry 7 of log 1a2b-...: the
+ * payload is missing").  Never NULL. */
+#define LEDGER_STORE_PROBLEM_BYTES 512
+const char *ledger_store_problem(const ledger_store *store);
+
 /* SQLite page cache per store connection.  The default keeps a node small
  * whatever the size of its logs; the books' indexes outgrow it at a few
  * hundred thousand records (measured 2.3x slower on a 200k import with
@@ -97,7 +103,7 @@ COOP_MUST_USE coop_err ledger_store_size(ledger_store *store,
 typedef struct ledger_stored_entry {
   ledger_entry_header header;
   const uint8_t *header_bytes; /* LEDGER_ENTRY_HEADER_BYTES */
-  const uint8_t *payload;      /* NULL when the payload was erased */
+  const uint8_t *payload;      /* never NULL: a missing payload is COOP_E_PAYLOAD_MISSING */
   size_t payload_bytes;
   const uint8_t *payload_hash; /* LEDGER_HASH_BYTES */
   const uint8_t *leaf_hash;    /* LEDGER_HASH_BYTES */
@@ -108,14 +114,18 @@ typedef struct ledger_stored_entry {
 typedef coop_err (*ledger_entry_visitor)(void *context, const ledger_stored_entry *entry);
 
 /* Visits entries [from, size) of a log.  Decodes each header (a stored header
- * that does not decode is COOP_E_TAMPERED). */
+ * that does not decode is COOP_E_TAMPERED).  A stored entry without its
+ * payload stops the walk with COOP_E_PAYLOAD_MISSING (ledger_store_problem
+ * names it): erasure is not a signed, authorised operation yet, so a missing
+ * payload is damage, never something to skip. */
 COOP_MUST_USE coop_err ledger_store_entries(ledger_store *store,
                                             const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                             uint64_t from, ledger_entry_visitor visitor,
                                             void *context);
 
 /* Reads one entry's header bytes and payload into caller buffers (header: 72
- * bytes; payload: COOP_PAYLOAD_BYTES_MAX).  COOP_E_NOT_FOUND. */
+ * bytes; payload: COOP_PAYLOAD_BYTES_MAX).  COOP_E_NOT_FOUND,
+ * COOP_E_PAYLOAD_MISSING (as for ledger_store_entries). */
 COOP_MUST_USE coop_err ledger_store_entry(ledger_store *store,
                                           const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                           uint64_t index, uint8_t *header_bytes,

@@ -80,6 +80,18 @@ static coop_err check_header(ingest *state, uint64_t index, const uint8_t *heade
   return COOP_OK;
 }
 
+/* A log that does not start with its author's identity is refused before
+ * anything is stored or relayed: every reader takes the role from there. */
+static coop_err check_entry_zero(ingest *state, const ledger_entry_header *header,
+                                 const uint8_t *payload)
+{
+  char why[160];
+  if (store_check_entry_zero(header, payload ? payload : (const uint8_t *)"",
+                             payload ? header->payload_bytes : 0, why, sizeof why))
+    return fail(state, COOP_E_DECODE, "%s", why);
+  return COOP_OK;
+}
+
 static coop_err index_grant(ingest *state, uint64_t index, const uint8_t *payload,
                             size_t payload_bytes)
 {
@@ -147,6 +159,8 @@ static coop_err compute_leaves(ingest *state, uint64_t first_index,
   for (size_t i = 0; i < count; i++) {
     ledger_entry_header header;
     coop_err err = check_header(state, first_index + i, entries[i].header, &header);
+    if (!err && first_index + i == 0)
+      err = check_entry_zero(state, &header, entries[i].payload);
     if (err)
       return err;
     ledger_payload_hash(entries[i].payload, header.payload_bytes, payload_hashes[i]);

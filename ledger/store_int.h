@@ -57,6 +57,9 @@ struct ledger_store {
   int failure_code;
   int failure_errno;
   char failure_message[160];
+  /* What the last read that failed with COOP_E_PAYLOAD_MISSING or
+   * COOP_E_BOOKS_MISMATCH found, naming the entry (ledger_store_problem). */
+  char problem[LEDGER_STORE_PROBLEM_BYTES];
 };
 
 typedef struct store_node_context {
@@ -82,6 +85,15 @@ coop_err store_load_frontier(ledger_store *store, int64_t log_no, uint64_t size,
                              ledger_frontier *frontier);
 coop_err store_checkpoint_query(ledger_store *store, int64_t log_no, int latest, uint64_t size,
                                 ledger_checkpoint *checkpoint);
+/* Writes the problem a read found (see ledger_store_problem); returns err. */
+coop_err store_problem(ledger_store *store, coop_err err, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Entry 0 of every log is its author's identity: kind identity, public, a
+ * payload that decodes with a valid role (the header's log id, which is the
+ * author's key, is checked with every header).  COOP_OK, or
+ * COOP_E_TAMPERED with the reason in why. */
+coop_err store_check_entry_zero(const ledger_entry_header *header, const uint8_t *payload,
+                                size_t payload_bytes, char *why, size_t why_bytes);
 coop_err store_insert_checkpoint(ledger_store *store, int64_t log_no,
                                  const ledger_checkpoint *checkpoint);
 

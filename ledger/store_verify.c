@@ -11,7 +11,34 @@
 #include "ledger/limits.h"
 #include "ledger/store_int.h"
 
-/* Fills a stored entry from a row of STATEMENT_ENTRIES_FROM. */
+coop_err store_problem(ledger_store *store, coop_err err, const char *format, ...)
+{
+  va_list args;
+  va_start(args, format);
+  vsnprintf(store->problem, sizeof store->problem, format, args);
+  va_end(args);
+  return err;
+}
+
+const char *ledger_store_problem(const ledger_store *store)
+{
+  return store->problem;
+}
+
+/* A stored payload of SQL NULL: once meant "erased", but erasure is not a
+ * signed, authorised operation yet, so every read refuses it by name rather
+ * than skipping the entry (which would silently drop its amounts). */
+static coop_err payload_missing(ledger_store *store, const uint8_t *log_id, uint64_t index)
+{
+  char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+  ledger_fingerprint(log_id, fingerprint);
+  return store_problem(store, COOP_E_PAYLOAD_MISSING,
+                       "entry %llu of log %s has no payload (erasure is not supported: the "
+                       "database was changed outside coop)",
+                       (unsigned long long)index, fingerprint);
+}
+
+/* Fills a stored entry from a row of the walk below. */
 static coop_err row_entry(sqlite3_stmt *row, ledger_stored_entry *entry)
 {
   const uint8_t *header_bytes = sqlite3_column_blob(row, 1);
@@ -20,10 +47,10 @@ static coop_err row_entry(sqlite3_stmt *row, ledger_stored_entry *entry)
   if (ledger_entry_header_decode(header_bytes, header_size, &entry->header) != COOP_OK)
     return COOP_E_TAMPERED;
   entry->header_bytes = header_bytes;
-  entry->payload = sqlite3_column_type(row, 2) == SQLITE_NULL ? NULL : sqlite3_column_blob(row, 2);
+  if (sqlite3_column_type(row, 2) == SQLITE_NULL)
+    return COOP_E_PAYLOAD_MISSING;
   entry->payload_bytes = (size_t)sqlite3_column_bytes(row, 2);
-  if (!entry->payload && entry->payload_bytes == 0 && sqlite3_column_type(row, 2) == SQLITE_BLOB)
-    entry->payload = (const uint8_t *)"";
+  entry->payload = entry->payload_bytes ? sqlite3_column_blob(row, 2) : (const uint8_t *)"";
   if (sqlite3_column_bytes(row, 3) != LEDGER_HASH_BYTES ||
       sqlite3_column_bytes(row, 4) != LEDGER_HASH_BYTES)
     return COOP_E_TAMPERED;
@@ -56,6 +83,8 @@ coop_err ledger_store_entries(ledger_store *store, const uint8_t log_id[LEDGER_L
   while (!err && (step = sqlite3_step(walk)) == SQLITE_ROW) {
     ledger_stored_entry entry;
     err = row_entry(walk, &entry);
+    if (err == COOP_E_PAYLOAD_MISSING)
+      err = payload_missing(store, log_id, (uint64_t)sqlite3_column_int64(walk, 0));
     if (!err)
       err = visitor(context, &entry);
   }
@@ -77,7 +106,9 @@ coop_err ledger_store_entry(ledger_store *store, const uint8_t log_id[LEDGER_LOG
   sqlite3_bind_int64(select, 1, log_no);
   sqlite3_bind_int64(select, 2, index > INT64_MAX ? INT64_MAX : (int64_t)index);
   int step = sqlite3_step(select);
-  if (step == SQLITE_ROW) {
+  if (step == SQLITE_ROW && sqlite3_column_type(select, 1) == SQLITE_NULL) {
+    err = payload_missing(store, log_id, index);
+  } else if (step == SQLITE_ROW) {
     size_t header_size = (size_t)sqlite3_column_bytes(select, 0);
     size_t stored_payload = (size_t)sqlite3_column_bytes(select, 1);
     if (header_size != LEDGER_ENTRY_HEADER_BYTES || stored_payload > COOP_PAYLOAD_BYTES_MAX ||
@@ -95,6 +126,33 @@ coop_err ledger_store_entry(ledger_store *store, const uint8_t log_id[LEDGER_LOG
   }
   sqlite3_reset(select);
   return err;
+}
+
+coop_err store_check_entry_zero(const ledger_entry_header *header, const uint8_t *payload,
+                                size_t payload_bytes, char *why, size_t why_bytes)
+{
+  ledger_identity_payload identity;
+  if (header->kind != LEDGER_KIND_IDENTITY) {
+    snprintf(why, why_bytes, "entry 0 must be the author's identity, found a %s entry",
+             ledger_entry_kind_name(header->kind));
+    return COOP_E_TAMPERED;
+  }
+  if (!ledger_entry_is_public(header)) {
+    snprintf(why, why_bytes, "entry 0 (the author's identity) must be public, found it sealed");
+    return COOP_E_TAMPERED;
+  }
+  coop_err err = ledger_identity_payload_decode(payload, payload_bytes, &identity);
+  if (err == COOP_E_DECODE && payload_bytes >= 2 && !ledger_role_name(payload[1])) {
+    snprintf(why, why_bytes, "entry 0 (the author's identity) names role %u, which does not "
+             "exist", (unsigned)payload[1]);
+    return COOP_E_TAMPERED;
+  }
+  if (err) {
+    snprintf(why, why_bytes, "entry 0 (the author's identity) does not decode: %s",
+             coop_err_message(err));
+    return COOP_E_TAMPERED;
+  }
+  return COOP_OK;
 }
 
 /* ---- full verification ------------------------------------------------- */
@@ -159,15 +217,24 @@ static coop_err check_hashes(verify_walk *walk, uint64_t index, sqlite3_stmt *ro
     return problem(walk, 1, index, "stored hash has the wrong length");
   const uint8_t *payload_hash = sqlite3_column_blob(row, 3);
   const uint8_t *leaf_hash = sqlite3_column_blob(row, 4);
-  if (sqlite3_column_type(row, 2) != SQLITE_NULL) {
-    size_t payload_bytes = (size_t)sqlite3_column_bytes(row, 2);
-    if (payload_bytes != header->payload_bytes)
-      return problem(walk, 1, index, "payload length: expected %u, found %zu",
-                     (unsigned)header->payload_bytes, payload_bytes);
-    ledger_hash computed;
-    ledger_payload_hash(sqlite3_column_blob(row, 2), payload_bytes, computed);
-    if (sodium_memcmp(computed, payload_hash, LEDGER_HASH_BYTES) != 0)
-      return hash_mismatch(walk, index, "payload hash", computed, payload_hash);
+  /* Erasure is not a signed, authorised operation yet: a missing payload
+   * is damage, and the books would silently lose its amounts. */
+  if (sqlite3_column_type(row, 2) == SQLITE_NULL)
+    return problem(walk, 1, index, "the payload is missing (erasure is not supported; %u bytes "
+                   "were signed)", (unsigned)header->payload_bytes);
+  size_t payload_bytes = (size_t)sqlite3_column_bytes(row, 2);
+  if (payload_bytes != header->payload_bytes)
+    return problem(walk, 1, index, "payload length: expected %u, found %zu",
+                   (unsigned)header->payload_bytes, payload_bytes);
+  ledger_hash computed;
+  ledger_payload_hash(sqlite3_column_blob(row, 2), payload_bytes, computed);
+  if (sodium_memcmp(computed, payload_hash, LEDGER_HASH_BYTES) != 0)
+    return hash_mismatch(walk, index, "payload hash", computed, payload_hash);
+  if (index == 0) {
+    char why[160];
+    if (store_check_entry_zero(header, sqlite3_column_blob(row, 2), payload_bytes, why,
+                               sizeof why))
+      return problem(walk, 1, index, "%s", why);
   }
   ledger_hash leaf;
   ledger_leaf_hash(header_bytes, payload_hash, leaf);

@@ -760,6 +760,14 @@ static void auditor_free(auditor *audit)
   coop_free(audit);
 }
 
+/* Why a read of the logs failed: a missing payload is named (entry and
+ * log), everything else by its code. */
+static const char *failure_reason(node *self, coop_err err)
+{
+  return err == COOP_E_PAYLOAD_MISSING ? ledger_store_problem(self->store)
+                                       : coop_err_message(err);
+}
+
 coop_err node_audit_run(node *self, node_audit_summary *summary,
                         char message[NODE_MESSAGE_BYTES])
 {
@@ -783,7 +791,7 @@ coop_err node_audit_run(node *self, node_audit_summary *summary,
   if (!err && pending_count)
     err = append_verdicts(self, pending, pending_count);
   if (err)
-    snprintf(message, NODE_MESSAGE_BYTES, "audit failed: %s", coop_err_message(err));
+    snprintf(message, NODE_MESSAGE_BYTES, "audit failed: %s", failure_reason(self, err));
   for (size_t i = 0; i < pending_count; i++) {
     sodium_memzero(pending[i].key, sizeof pending[i].key);
     coop_buf_release(&pending[i].payload);
@@ -1027,7 +1035,7 @@ coop_err node_audit_report(node *self, uint32_t period, node_audit_row_visitor v
   for (size_t i = 0; i < logs.count && !err; i++)
     err = report_log(audit, logs.ids[i], period, visitor, context);
   if (err && !message[0])
-    snprintf(message, NODE_MESSAGE_BYTES, "audit report failed: %s", coop_err_message(err));
+    snprintf(message, NODE_MESSAGE_BYTES, "audit report failed: %s", failure_reason(self, err));
   coop_free(logs.ids);
   auditor_free(audit);
   return err;

@@ -177,6 +177,21 @@ static void books_session_free(books_session *session)
   coop_free(session);
 }
 
+coop_err books_catch_up_failed(node *self, char message[NODE_MESSAGE_BYTES], coop_err err)
+{
+  err = ledger_store_failure(self->store, err);
+  if (err == COOP_E_NO_KEY || err == COOP_E_TAMPERED)
+    return books_say(message, err, "an entry of this node's own log cannot be read back; run "
+                                   "'coop verify'");
+  if (err == COOP_E_PAYLOAD_MISSING)
+    return books_say(message, err, "cannot bring the books up to date: %s",
+                     ledger_store_problem(self->store));
+  if (err == COOP_E_BOOKS_MISMATCH)
+    return books_say(message, err, "the books do not match the log: %s; run 'coop rebuild'",
+                     ledger_store_problem(self->store));
+  return books_say(message, err, "cannot bring the books up to date: %s", coop_err_message(err));
+}
+
 coop_err books_session_begin(node *self, char message[NODE_MESSAGE_BYTES],
                               books_session **out)
 {
@@ -198,10 +213,8 @@ coop_err books_session_begin(node *self, char message[NODE_MESSAGE_BYTES],
   if (!err && ledger_books_audience(self->store, session->books_audience) != COOP_OK)
     err = books_say(message, COOP_E_NOT_FOUND, "the books are not open on this node (only a coop "
                                          "node keeps books)");
-  else if (err) {
-    err = ledger_store_failure(self->store, err);
-    books_say(message, err, "cannot bring the books up to date: %s", coop_err_message(err));
-  }
+  else if (err)
+    books_catch_up_failed(self, message, err);
   if (err) {
     ledger_store_rollback(self->store);
     books_session_free(session);
@@ -285,11 +298,8 @@ coop_err node_books_ready(node *self, char message[NODE_MESSAGE_BYTES])
   coop_err err = ledger_store_set_cache(self->store, LEDGER_STORE_CACHE_BOOKS_BYTES);
   if (!err)
     err = books_catch_up(self);
-  if (err == COOP_E_NO_KEY || err == COOP_E_TAMPERED)
-    return books_say(message, err, "an entry of this node's own log cannot be read back; run "
-                             "'coop verify'");
   if (err)
-    return books_say(message, err, "cannot bring the books up to date: %s", coop_err_message(err));
+    return books_catch_up_failed(self, message, err);
   uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES];
   if (ledger_books_audience(self->store, audience_id) == COOP_OK)
     return COOP_OK;

@@ -45,6 +45,10 @@ void node_key_cache_free(node_key_cache *cache);
 coop_err books_say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The message for a failed catch-up (or check) of the derived tables:
+ * names the entry or the difference and says what to run.  Returns err. */
+coop_err books_catch_up_failed(node *self, char message[NODE_MESSAGE_BYTES], coop_err err);
+
 /* Begins the transaction and brings the derived tables up to date. */
 coop_err books_session_begin(node *node, char message[NODE_MESSAGE_BYTES],
                              books_session **session);

@@ -287,12 +287,36 @@ static coop_err collect_member(void *context, const ledger_member_row *row)
   return COOP_OK;
 }
 
+/* The statement's inputs are read from the derived tables (balances, memo
+ * totals, sources, status, the carried state of the last statement), and
+ * those can be edited behind coop's back: a balanced edit of books_postings
+ * still balances.  So before anything is signed, the tables are checked
+ * against a replay of the signed log (ledger_books_check: the same code as
+ * `coop rebuild`, into temp tables, compared row by row).  That covers every
+ * input at once, carried state included, for the price of one replay a
+ * month (docs/performance.md); recomputing only the month's inputs from its
+ * entries (as node/audit.c does for the municipality) would leave the
+ * carried state and the member list to the tables. */
+static coop_err books_match_log(books_session *session)
+{
+  node *self = session->node;
+  coop_err err = ledger_books_check(self->store, &self->identity);
+  if (err == COOP_E_BOOKS_MISMATCH)
+    return books_say(session->message, err,
+                     "the books do not match the log, so no statement is signed: %s; run 'coop "
+                     "rebuild'", ledger_store_problem(self->store));
+  return err ? books_catch_up_failed(self, session->message, err) : COOP_OK;
+}
+
 coop_err books_statements_for_period(books_session *session, uint32_t period)
 {
+  coop_err err = books_match_log(session);
+  if (err)
+    return err;
   /* Members are read first: appending statements while walking the member
    * table would interleave a read cursor with writes. */
   member_list list = {0};
-  coop_err err = ledger_books_members(session->node->store, collect_member, &list);
+  err = ledger_books_members(session->node->store, collect_member, &list);
   if (err)
     books_say(session->message, err, "cannot list members");
   for (size_t i = 0; i < list.count && !err; i++)
@@ -309,7 +333,10 @@ coop_err books_statement_reissue(books_session *session, const char *member_id, 
   ledger_member_status status;
   char text[8];
   ledger_period_format(period, text);
-  coop_err err = ledger_books_member(store, member_id, &member);
+  coop_err err = books_match_log(session);
+  if (err)
+    return err;
+  err = ledger_books_member(store, member_id, &member);
   if (err == COOP_E_NOT_FOUND)
     return books_say(session->message, err, "no member '%s'", member_id);
   if (!err)

@@ -98,18 +98,30 @@ TestSuite(bundle, .init = setup, .fini = teardown);
 
 /* ---- Building logs ----------------------------------------------------------- */
 
-/* Appends `count` public notes "<label> <i>" as one batch. */
+/* Appends `count` public notes "<label> <i>" as one batch; the first entry
+ * of a log is its author's identity instead (ingest and verify check). */
 static void append_notes(ledger_store *store, const ledger_identity *author, const char *label,
                          size_t count, uint64_t now_ms)
 {
   char texts[64][48];
   ledger_append_item items[64];
   cr_assert_leq(count, 64);
+  uint64_t size = 0;
+  cr_assert_eq(ledger_store_size(store, author->public_key, &size), COOP_OK);
+  uint8_t identity_payload[LEDGER_IDENTITY_PAYLOAD_MAX];
   for (size_t i = 0; i < count; i++) {
     int length = snprintf(texts[i], sizeof texts[i], "%s %zu", label, i);
     items[i] = (ledger_append_item){.kind = LEDGER_KIND_NOTE,
                                     .payload = (const uint8_t *)texts[i],
                                     .payload_bytes = (size_t)length};
+    if (size + i == 0) {
+      ledger_identity_payload identity = {.role = LEDGER_ROLE_PARTNER, .name = "author"};
+      size_t payload_bytes = 0;
+      cr_assert_eq(ledger_identity_payload_encode(&identity, identity_payload, &payload_bytes),
+                   COOP_OK);
+      items[i] = (ledger_append_item){.kind = LEDGER_KIND_IDENTITY, .payload = identity_payload,
+                                      .payload_bytes = payload_bytes};
+    }
   }
   coop_err err = ledger_store_append(store, author, items, count, now_ms, NULL);
   cr_assert_eq(err, COOP_OK, "append '%s': %s", label, coop_err_name(err));
@@ -958,4 +970,59 @@ Test(bundle, fork_to_a_shorter_branch_is_refused_with_evidence)
 Test(bundle, fork_to_a_longer_branch_is_refused_with_evidence)
 {
   check_fork(1, 4);
+}
+
+/* Entry 0 of every log is its author's identity.  A log that starts
+ * otherwise is refused whole, before anything is stored or relayed. */
+static void expect_entry_zero_refused(const uint8_t *payload, size_t payload_bytes, uint16_t kind,
+                                      const char *says)
+{
+  ledger_append_item items[2] = {
+      {.kind = kind, .payload = payload, .payload_bytes = payload_bytes},
+      {.kind = LEDGER_KIND_NOTE, .payload = (const uint8_t *)"hello", .payload_bytes = 5}};
+  cr_assert_eq(ledger_store_append(fx.source, &fx.author, items, 2, T0, NULL), COOP_OK);
+  bytes bundle = export_log(fx.source, fx.author.public_key, 0, NULL);
+  snapshot before = snapshot_of(fx.target);
+  ledger_bundle_result result;
+  char problem[256] = "";
+  coop_err err = import_into_target(bundle, &result, problem);
+  cr_assert_neq(err, COOP_OK, "a log starting with '%s' was stored", says);
+  cr_assert(strstr(problem, says), "'%s' does not say '%s'", problem, says);
+  cr_assert_eq(result.entries_added, 0);
+  assert_unchanged(&before, says);
+  free(bundle.data);
+}
+
+Test(bundle, a_log_whose_entry_zero_is_a_note_is_refused)
+{
+  build_target_log();
+  expect_entry_zero_refused((const uint8_t *)"hi", 2, LEDGER_KIND_NOTE,
+                            "entry 0 must be the author's identity, found a note entry");
+}
+
+Test(bundle, a_log_whose_entry_zero_names_role_9_is_refused)
+{
+  build_target_log();
+  static const uint8_t role_9[] = {1, 9, 4, 'A', 'n', 'n', 'a'};
+  expect_entry_zero_refused(role_9, sizeof role_9, LEDGER_KIND_IDENTITY, "names role 9");
+}
+
+/* A log that opens with an audience (its key grant at entry 0). */
+Test(bundle, a_log_that_starts_with_a_key_grant_is_refused)
+{
+  build_target_log();
+  uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES], key[32];
+  const uint8_t(*readers)[32] = (const uint8_t(*)[32])fx.author.public_key;
+  cr_assert_eq(ledger_store_audience_create(fx.source, &fx.author, readers, 1, T0, audience_id),
+               COOP_OK);
+  cr_assert_eq(ledger_store_audience_key(fx.source, &fx.author, fx.author.public_key, audience_id,
+                                         key),
+               COOP_OK);
+  sodium_memzero(key, sizeof key);
+  bytes bundle = export_log(fx.source, fx.author.public_key, 0, NULL);
+  ledger_bundle_result result;
+  char problem[256] = "";
+  cr_assert_neq(import_into_target(bundle, &result, problem), COOP_OK);
+  cr_assert(strstr(problem, "found a key_grant entry"), "%s", problem);
+  free(bundle.data);
 }

@@ -55,6 +55,10 @@ static const char *const pinned_names[] = {
     "COOP_E_NO_RULE_SET",     /* 25 */
     "COOP_E_OVERFLOW",        /* 26 */
     "COOP_E_BAD_INPUT",       /* 27 */
+    "COOP_E_BUSY",            /* 28 */
+    "COOP_E_DISK_FULL",       /* 29 */
+    "COOP_E_PAYLOAD_MISSING", /* 30 */
+    "COOP_E_BOOKS_MISMATCH",  /* 31 */
 };
 
 Test(error, stable_values_pinned_for_key_codes)

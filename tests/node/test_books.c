@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "tests/support/tamper.h"
 #include "tests/support/tree.h"
 #include "ledger/books.h"
 #include "ledger/books_index.h"
@@ -1151,4 +1152,156 @@ Test(node_rebuild, two_handles_on_one_home_take_turns, .timeout = 60)
   free(rebuilt);
   assert_verifies();
   node_close(&second);
+}
+
+/* ---- The derived tables are checked, not trusted ------------------------------------ */
+
+TestSuite(node_derived, .init = setup, .fini = teardown);
+
+static int tamper(const char *sql)
+{
+  return test_tamper(fx.coop_home, sql);
+}
+
+static void books_check_fails(coop_err expected, const char *needle)
+{
+  coop_err err = ledger_books_check(fx.coop.store, &fx.coop.identity);
+  cr_assert_eq(err, expected, "check: %s, expected %s (%s)", coop_err_name(err),
+               coop_err_name(expected), ledger_store_problem(fx.coop.store));
+  cr_assert(strstr(ledger_store_problem(fx.coop.store), needle), "'%s' does not say '%s'",
+            ledger_store_problem(fx.coop.store), needle);
+}
+
+static void books_ready_fails(coop_err expected, const char *needle)
+{
+  char message[NODE_MESSAGE_BYTES] = "";
+  coop_err err = node_books_ready(&fx.coop, message);
+  cr_assert_eq(err, expected, "ready: %s, expected %s (%s)", coop_err_name(err),
+               coop_err_name(expected), message);
+  cr_assert(strstr(message, needle), "'%s' does not say '%s'", message, needle);
+}
+
+Test(node_derived, a_balanced_edit_of_the_postings_is_caught_and_rebuild_undoes_it)
+{
+  char ann[16], bo[16];
+  add_member("Ann", "BRD-1", ann);
+  add_member("Bo", "BRD-2", bo);
+  record_ok(&fx.coop, request_of(LEDGER_RECORD_REVENUE, ann, 80000, 20260205, "r1"));
+  record_ok(&fx.coop, request_of(LEDGER_RECORD_REVENUE, bo, 30000, 20260207, "r2"));
+  cr_assert_eq(ledger_books_check(fx.coop.store, &fx.coop.identity), COOP_OK, "%s",
+               ledger_store_problem(fx.coop.store));
+  char *honest = balances_text(&fx.coop, NULL);
+
+  /* +EUR 50,000 revenue on Ann, -EUR 50,000 on Bo: the books still balance. */
+  cr_assert_eq(test_tamper_move_revenue(fx.coop_home, ann, bo), 2, "the edit changed nothing");
+  cr_assert_eq(balance(member_account(LEDGER_ACCOUNT_MEMBER_REVENUE, ann)), -5080000);
+  assert_verifies(); /* the signed log itself is untouched */
+
+  char expected[160];
+  snprintf(expected, sizeof expected, "member_id '%s'", ann);
+  books_check_fails(COOP_E_BOOKS_MISMATCH, "table books_postings");
+  books_check_fails(COOP_E_BOOKS_MISMATCH, expected);
+  books_check_fails(COOP_E_BOOKS_MISMATCH, "amount_cents expected -80000, found -5080000");
+
+  cr_assert_eq(ledger_books_rebuild(fx.coop.store, &fx.coop.identity), COOP_OK);
+  cr_assert_eq(ledger_books_check(fx.coop.store, &fx.coop.identity), COOP_OK, "%s",
+               ledger_store_problem(fx.coop.store));
+  char *rebuilt = balances_text(&fx.coop, NULL);
+  cr_assert_str_eq(rebuilt, honest);
+  free(rebuilt);
+  free(honest);
+}
+
+Test(node_derived, a_row_the_log_does_not_give_is_named)
+{
+  char ann[16];
+  add_member("Ann", "BRD-1", ann);
+  record_ok(&fx.coop, request_of(LEDGER_RECORD_REVENUE, ann, 80000, 20260205, "r1"));
+  cr_assert_eq(tamper("INSERT INTO books_periods (period, entry_index) VALUES (202602, 3)"), 1);
+  books_check_fails(COOP_E_BOOKS_MISMATCH,
+                    "table books_periods, row period 202602: found, but the log does not give it");
+  cr_assert_eq(tamper("DELETE FROM books_periods; DELETE FROM books_members"), 2);
+  char expected[160];
+  snprintf(expected, sizeof expected, "table books_members, row member_id '%s': expected from the "
+           "log, not found", ann);
+  books_check_fails(COOP_E_BOOKS_MISMATCH, expected);
+}
+
+/* EUR 987,654.32 of revenue whose payload was set to NULL: neither verify,
+ * nor catch-up, nor a rebuild may pass over it. */
+Test(node_derived, a_missing_payload_is_named_by_verify_catch_up_and_rebuild)
+{
+  char ann[16];
+  add_member("Ann", "BRD-1", ann);
+  uint64_t index =
+      record_ok(&fx.coop, request_of(LEDGER_RECORD_REVENUE, ann, 98765432, 20260205, "r1")).index;
+  record_ok(&fx.coop, request_of(LEDGER_RECORD_COST, ann, 100, 20260206, "c1"));
+  char sql[256], entry[64];
+  snprintf(sql, sizeof sql, "UPDATE entries SET payload = NULL WHERE log_no = 1 AND idx = %" PRIu64,
+           index);
+  cr_assert_eq(tamper(sql), 1);
+  snprintf(entry, sizeof entry, "entry %" PRIu64 " of log", index);
+
+  ledger_verify_report report;
+  cr_assert_eq(ledger_store_verify(fx.coop.store, fx.coop.identity.public_key, &report),
+               COOP_E_TAMPERED);
+  cr_assert_eq(report.has_index, 1);
+  cr_assert_eq(report.index, index);
+  cr_assert(strstr(report.what, "payload is missing"), "%s", report.what);
+
+  const char *revenue = member_account(LEDGER_ACCOUNT_MEMBER_REVENUE, ann);
+  cr_assert_eq(ledger_books_rebuild(fx.coop.store, &fx.coop.identity), COOP_E_PAYLOAD_MISSING);
+  cr_assert(strstr(ledger_store_problem(fx.coop.store), entry), "%s",
+            ledger_store_problem(fx.coop.store));
+  cr_assert_eq(balance(revenue), -98765432, "a refused rebuild changed the books");
+  books_check_fails(COOP_E_PAYLOAD_MISSING, entry);
+
+  /* Catch-up from just before it. */
+  snprintf(sql, sizeof sql,
+           "DELETE FROM books_postings WHERE entry_index >= %" PRIu64 ";"
+           "DELETE FROM books_records WHERE entry_index >= %" PRIu64 ";"
+           "UPDATE books_state SET value = %" PRIu64 " WHERE name = 'indexed_size'",
+           index, index, index);
+  cr_assert_gt(tamper(sql), 0);
+  books_ready_fails(COOP_E_PAYLOAD_MISSING, entry);
+}
+
+Test(node_derived, books_ahead_of_the_log_say_so_and_suggest_a_rebuild)
+{
+  char ann[16];
+  add_member("Ann", "BRD-1", ann);
+  record_ok(&fx.coop, request_of(LEDGER_RECORD_REVENUE, ann, 80000, 20260205, "r1"));
+  uint64_t size = log_size();
+  cr_assert_eq(tamper("UPDATE books_state SET value = 999 WHERE name = 'indexed_size'"), 1);
+  char says[96];
+  snprintf(says, sizeof says, "describe 999 entries of this node's log, but it holds only %" PRIu64,
+           size);
+  books_ready_fails(COOP_E_BOOKS_MISMATCH, says);
+  books_ready_fails(COOP_E_BOOKS_MISMATCH, "run 'coop rebuild'");
+  books_check_fails(COOP_E_BOOKS_MISMATCH, says);
+  node_record_request request = request_of(LEDGER_RECORD_REVENUE, ann, 100, 20260206, "r2");
+  node_record_result result;
+  char message[NODE_MESSAGE_BYTES] = "";
+  cr_assert_eq(node_record_add(&fx.coop, &request, &result, message), COOP_E_BOOKS_MISMATCH,
+               "%s", message);
+  cr_assert_eq(log_size(), size, "a refused record was appended");
+  cr_assert_eq(ledger_books_rebuild(fx.coop.store, &fx.coop.identity), COOP_OK);
+  record_ok(&fx.coop, request);
+}
+
+Test(node_derived, a_counter_behind_the_books_says_so_and_suggests_a_rebuild)
+{
+  char ann[16];
+  add_member("Ann", "BRD-1", ann);
+  uint64_t index =
+      record_ok(&fx.coop, request_of(LEDGER_RECORD_REVENUE, ann, 80000, 20260205, "r1")).index;
+  cr_assert_eq(tamper("UPDATE books_state SET value = 2 WHERE name = 'indexed_size'"), 1);
+  char says[96];
+  snprintf(says, sizeof says, "already hold entry %" PRIu64 ", but their 'indexed up to' counter "
+           "says 2", index);
+  books_ready_fails(COOP_E_BOOKS_MISMATCH, says);
+  books_ready_fails(COOP_E_BOOKS_MISMATCH, "run 'coop rebuild'");
+  cr_assert_eq(ledger_books_rebuild(fx.coop.store, &fx.coop.identity), COOP_OK);
+  char message[NODE_MESSAGE_BYTES] = "";
+  cr_assert_eq(node_books_ready(&fx.coop, message), COOP_OK, "%s", message);
 }

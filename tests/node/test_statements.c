@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "tests/support/tamper.h"
 #include "tests/support/tree.h"
 #include "ledger/books.h"
 #include "ledger/books_index.h"
@@ -659,17 +660,23 @@ Test(statements, a_member_without_a_birth_month_fails_clearly)
   pair_close(&nodes);
 }
 
-Test(statements, a_member_who_left_is_skipped)
+/* A coop and Breda with Ann (EUR 500 revenue) and Bo (EUR 400) in January. */
+static void two_members_with_revenue(pair *nodes, char ann[16], char bo[16])
 {
   set_clock(20260115);
+  pair_create(nodes);
+  publish_breda(nodes);
+  enrol(nodes, "Ann", "BRD-1", 199001, ann);
+  enrol(nodes, "Bo", "BRD-2", 199001, bo);
+  record(nodes, LEDGER_RECORD_REVENUE, ann, 50000, 20260110);
+  record(nodes, LEDGER_RECORD_REVENUE, bo, 40000, 20260111);
+}
+
+Test(statements, a_member_who_left_is_skipped)
+{
   pair nodes;
-  pair_create(&nodes);
-  publish_breda(&nodes);
   char stays[16], leaves[16];
-  enrol(&nodes, "Ann", "BRD-1", 199001, stays);
-  enrol(&nodes, "Bo", "BRD-2", 199001, leaves);
-  record(&nodes, LEDGER_RECORD_REVENUE, stays, 50000, 20260110);
-  record(&nodes, LEDGER_RECORD_REVENUE, leaves, 40000, 20260111);
+  two_members_with_revenue(&nodes, stays, leaves);
   close_month(&nodes, 202601);
   set_status(&nodes, leaves, LEDGER_MEMBER_LEFT, 202602, 1);
   set_clock(20260215);
@@ -839,5 +846,42 @@ Test(statements, an_earlier_month_cannot_be_closed_after_a_later_one)
   } else {
     cr_assert_eq(log_size(&nodes.coop), before);
   }
+  pair_close(&nodes);
+}
+
+/* The audit case: a balanced edit of books_postings (+EUR 50,000 revenue on
+ * one member, -EUR 50,000 on another) must not be signed into the month's
+ * statements; after a rebuild the close signs what the log says. */
+Test(statements, an_edited_posting_is_never_signed_into_a_statement)
+{
+  pair nodes;
+  char ann[16], bo[16];
+  two_members_with_revenue(&nodes, ann, bo);
+  cr_assert_eq(test_tamper_move_revenue(nodes.coop.home, ann, bo), 2, "the edit changed nothing");
+
+  set_clock(20260202);
+  char message[NODE_MESSAGE_BYTES];
+  expect_close_refused(&nodes, 202601, COOP_E_BOOKS_MISMATCH, message);
+  cr_assert(strstr(message, "no statement is signed"), "%s", message);
+  cr_assert(strstr(message, "books_postings"), "%s", message);
+  cr_assert(strstr(message, ann), "the message does not name the member: %s", message);
+  cr_assert(strstr(message, "expected -50000, found -5050000"), "%s", message);
+  cr_assert(strstr(message, "coop rebuild"), "%s", message);
+  ledger_statement_payload *statement = malloc(sizeof *statement);
+  cr_assert_not_null(statement);
+  uint64_t index;
+  cr_assert_eq(ledger_books_statement(nodes.coop.store, ann, 202601, 0, statement, &index),
+               COOP_E_NOT_FOUND, "a statement was signed from edited books");
+  free(statement);
+
+  cr_assert_eq(ledger_books_rebuild(nodes.coop.store, &nodes.coop.identity), COOP_OK);
+  close_month(&nodes, 202601);
+  statement = statement_of(&nodes.coop, ann, 202601, &index);
+  cr_assert_eq(statement->month.revenue_cents, 50000);
+  free(statement);
+  statement = statement_of(&nodes.coop, bo, 202601, &index);
+  cr_assert_eq(statement->month.revenue_cents, 40000);
+  free(statement);
+  assert_verifies(&nodes.coop);
   pair_close(&nodes);
 }

@@ -73,7 +73,8 @@ static void identity_of(uint8_t seed_byte, ledger_identity *identity)
   cr_assert_eq(ledger_identity_from_seed(seed, identity), COOP_OK);
 }
 
-/* `count` note entries; entry i carries payload_bytes[i] bytes (or 10 + i). */
+/* `count` note entries (entry 0: the identity); entry i carries
+ * payload_bytes[i] bytes (or 10 + i). */
 static void log_build(test_log *log, uint8_t seed_byte, size_t count,
                       const size_t *payload_bytes)
 {
@@ -85,8 +86,18 @@ static void log_build(test_log *log, uint8_t seed_byte, size_t count,
     log->payloads[i] = malloc(bytes ? bytes : 1);
     cr_assert_not_null(log->payloads[i]);
     memset(log->payloads[i], 'a' + (int)(i % 26), bytes);
+    /* Entry 0 of every log is its author's identity (ingest checks), here
+     * of as many bytes as the note it replaces. */
+    int identity = i == 0 && bytes > 3 && bytes <= LEDGER_IDENTITY_PAYLOAD_MAX;
+    if (identity) {
+      ledger_identity_payload who = {.role = LEDGER_ROLE_PARTNER};
+      memset(who.name, 'a', bytes - 3);
+      size_t written = 0;
+      cr_assert_eq(ledger_identity_payload_encode(&who, log->payloads[i], &written), COOP_OK);
+      cr_assert_eq(written, bytes);
+    }
     ledger_entry_header header = {.format_version = LEDGER_ENTRY_FORMAT_VERSION,
-                                  .kind = LEDGER_KIND_NOTE,
+                                  .kind = identity ? LEDGER_KIND_IDENTITY : LEDGER_KIND_NOTE,
                                   .payload_bytes = (uint32_t)bytes,
                                   .index = i,
                                   .timestamp_ms = T0 + i};
