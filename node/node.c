@@ -83,13 +83,18 @@ static int make_directories(const char *home)
  * as the node. */
 typedef struct file_rule {
   const char *what;      /* "key file", ... for messages */
+  mode_t type;           /* S_IFREG or S_IFDIR */
   mode_t forbidden;      /* mode bits group and others must not have */
   const char *allowing;  /* what those bits let them do, for messages */
+  const char *fix;       /* the chmod that makes it safe */
 } file_rule;
 
-static const file_rule key_rule = {"key file", 077, "access it"};
-static const file_rule config_rule = {"config file", 022, "write to it"};
-static const file_rule database_rule = {"database", 077, "access it"};
+static const file_rule key_rule = {"key file", S_IFREG, 077, "access it", "chmod 600"};
+static const file_rule config_rule = {"config file", S_IFREG, 022, "write to it", "chmod 600"};
+static const file_rule database_rule = {"database", S_IFREG, 077, "access it", "chmod 600"};
+/* Whoever can write the directory can put another node.conf in place of
+ * ours (rename), however safe the file itself is. */
+static const file_rule home_rule = {"node home", S_IFDIR, 022, "replace its files", "chmod 700"};
 
 /* The database and the files SQLite keeps beside it while it is open: the
  * write-ahead log holds recent rows in clear, the shared-memory index where
@@ -97,7 +102,7 @@ static const file_rule database_rule = {"database", 077, "access it"};
 static const char *const database_files[] = {NODE_DATABASE_FILE, NODE_DATABASE_FILE "-wal",
                                              NODE_DATABASE_FILE "-shm"};
 
-/* COOP_OK when the file `status` describes is a regular file that belongs to
+/* COOP_OK when the file `status` describes is of the rule's type, belongs to
  * the user running coop and has none of the rule's forbidden bits; else
  * COOP_E_PERMISSIONS with `message` naming the file, what is wrong and the
  * fix.  The owner is compared with the effective uid, so root is no
@@ -106,8 +111,9 @@ static const char *const database_files[] = {NODE_DATABASE_FILE, NODE_DATABASE_F
 static coop_err refuse_unsafe(const struct stat *status, const file_rule *rule, const char *path,
                               char message[NODE_MESSAGE_BYTES])
 {
-  if (!S_ISREG(status->st_mode))
-    return say(message, COOP_E_PERMISSIONS, "%s '%s' is not a regular file", rule->what, path);
+  if ((status->st_mode & S_IFMT) != rule->type)
+    return say(message, COOP_E_PERMISSIONS, "%s '%s' is not a %s", rule->what, path,
+               rule->type == S_IFDIR ? "directory" : "regular file");
   if (status->st_uid != geteuid())
     return say(message, COOP_E_PERMISSIONS,
                "%s '%s' belongs to uid %u, but coop runs as uid %u; run coop as the user "
@@ -115,8 +121,8 @@ static coop_err refuse_unsafe(const struct stat *status, const file_rule *rule, 
                (unsigned)geteuid());
   if (status->st_mode & rule->forbidden)
     return say(message, COOP_E_PERMISSIONS,
-               "%s '%s' has mode %04o: group or others can %s; run 'chmod 600 %s'", rule->what,
-               path, (unsigned)(status->st_mode & 07777), rule->allowing, path);
+               "%s '%s' has mode %04o: group or others can %s; run '%s %s'", rule->what,
+               path, (unsigned)(status->st_mode & 07777), rule->allowing, rule->fix, path);
   return COOP_OK;
 }
 
@@ -434,10 +440,13 @@ coop_err node_open(const char *home, node *out, char message[NODE_MESSAGE_BYTES]
   struct stat status;
   if (stat(home, &status) != 0 || !S_ISDIR(status.st_mode))
     return say(message, COOP_E_NOT_FOUND, "no node at '%s' (run 'coop init' first)", home);
+  coop_err err = refuse_unsafe(&status, &home_rule, home, message);
+  if (err)
+    return err;
   out->home = coop_strdup(home);
   if (!out->home)
     return say(message, COOP_E_NOMEM, "out of memory");
-  coop_err err = read_config(out, message);
+  err = read_config(out, message);
   if (!err)
     err = open_key_and_store(out, message);
   if (err)

@@ -1,9 +1,9 @@
 /* The node home's files at rest (node/node.c): identity.key, node.conf and
  * coop.db with its -wal and -shm files are created 0600 whatever the umask,
  * node.conf keeps its mode when `coop peer` rewrites it, and a node whose
- * node.conf group or others can write, whose database they can read, or
- * whose files belong to another user is refused with a message that names
- * the file, its mode and the fix, changing nothing. */
+ * node.conf or home group or others can write, whose database they can
+ * read, or whose files belong to another user is refused with a message
+ * that names the file, its mode and the fix, changing nothing. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
@@ -278,4 +278,23 @@ Test(node_files, files_owned_by_another_user_are_refused)
     cr_assert_eq(chown(path, 0, 0), 0);
     expect_opens();
   }
+  cr_assert_eq(chown(fx.home, NOBODY, NOBODY), 0, "%s", strerror(errno));
+  expect_refused("node home '", "' belongs to uid 65534", NULL);
+}
+
+/* Whoever can write the node home can rename another node.conf over ours,
+ * however safe the file itself is. */
+Test(node_files, home_writable_by_group_or_others_is_refused)
+{
+  create_node();
+  close_node();
+  static const mode_t unsafe[] = {0777, 0770, 0707, 01777};
+  for (size_t i = 0; i < sizeof unsafe / sizeof unsafe[0]; i++) {
+    set_mode(".", unsafe[i]);
+    char needle[32];
+    snprintf(needle, sizeof needle, "' has mode %04o", (unsigned)unsafe[i]);
+    expect_refused("node home '", needle, "run 'chmod 700 ");
+  }
+  set_mode(".", 0755);
+  expect_opens();
 }
