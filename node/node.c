@@ -434,13 +434,20 @@ static coop_err open_key_and_store(node *self, char message[NODE_MESSAGE_BYTES])
   return err;
 }
 
-coop_err node_open(const char *home, node *out, char message[NODE_MESSAGE_BYTES])
+/* The node home: a directory that only its owner, the user running coop,
+ * can write (home_rule). */
+static coop_err check_home(const char *home, char message[NODE_MESSAGE_BYTES])
 {
-  memset(out, 0, sizeof *out);
   struct stat status;
   if (stat(home, &status) != 0 || !S_ISDIR(status.st_mode))
     return say(message, COOP_E_NOT_FOUND, "no node at '%s' (run 'coop init' first)", home);
-  coop_err err = refuse_unsafe(&status, &home_rule, home, message);
+  return refuse_unsafe(&status, &home_rule, home, message);
+}
+
+coop_err node_open(const char *home, node *out, char message[NODE_MESSAGE_BYTES])
+{
+  memset(out, 0, sizeof *out);
+  coop_err err = check_home(home, message);
   if (err)
     return err;
   out->home = coop_strdup(home);
@@ -567,6 +574,11 @@ coop_err node_create(const char *home, int role, const char *name, uint64_t now_
     return err;
   if (make_directories(home) != 0)
     return say(message, COOP_E_IO, "cannot create directory '%s': %s", home, strerror(errno));
+  /* An existing directory (--dir) that others can write would be refused
+   * by every later command: say so before putting a key in it. */
+  err = check_home(home, message);
+  if (err)
+    return err;
   out->home = coop_strdup(home);
   out->role = role;
   snprintf(out->name, sizeof out->name, "%s", name);
@@ -632,8 +644,10 @@ static FILE *create_config_copy(const char *path, const char *temporary)
     return NULL;
   FILE *file = fchmod(fd, mode) == 0 ? fdopen(fd, "w") : NULL;
   if (!file) {
+    int reason = errno; /* for the caller's message */
     close(fd);
     unlink(temporary);
+    errno = reason;
   }
   return file;
 }

@@ -298,3 +298,19 @@ Test(node_files, home_writable_by_group_or_others_is_refused)
   set_mode(".", 0755);
   expect_opens();
 }
+
+/* coop init --dir into an existing directory that others can write: refused
+ * before any file is made (every later command would refuse it anyway). */
+Test(node_files, create_refuses_a_home_others_can_write)
+{
+  cr_assert_eq(mkdir(fx.home, 0700), 0);
+  cr_assert_eq(chmod(fx.home, 0777), 0);
+  node created;
+  char message[NODE_MESSAGE_BYTES] = "";
+  coop_err err = node_create(fx.home, LEDGER_ROLE_COOP, "Coop Breda", node_now_ms(), &created,
+                             message);
+  cr_assert_eq(err, COOP_E_PERMISSIONS, "create gave %s: %s", coop_err_name(err), message);
+  cr_assert_not_null(strstr(message, "has mode 0777"), "%s", message);
+  char path[160];
+  cr_assert_neq(access(in_home(path, "identity.key"), F_OK), 0, "a key was written");
+}
