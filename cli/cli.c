@@ -309,3 +309,90 @@ int cli_parse_simple_options(int argc, char **argv, const char *command, const c
   }
   return 0;
 }
+
+void cli_value_init(cli_value *value, const char *option)
+{
+  memset(value, 0, sizeof *value);
+  value->option = option;
+  coop_buf_init(&value->read, 0);
+}
+
+void cli_value_release(cli_value *value)
+{
+  coop_buf_release(&value->read);
+}
+
+static int value_reads_stdin(const cli_value *value)
+{
+  return (value->text && !strcmp(value->text, "-")) || (value->file && !strcmp(value->file, "-"));
+}
+
+int cli_values_check(cli_value *const values[], size_t count, const char *command)
+{
+  const char *first_stdin = NULL;
+  for (size_t i = 0; i < count; i++) {
+    const char *option = values[i]->option;
+    if (values[i]->text && values[i]->file)
+      return cli_usage_error(command, "give %s or %s-file, not both", option, option);
+    if (!value_reads_stdin(values[i]))
+      continue;
+    /* Standard input is read once, whole: it cannot hold two values. */
+    if (first_stdin)
+      return cli_usage_error(command, "only one of %s and %s can be read from standard input "
+                             "('-'); give the other on the command line or with %s-file",
+                             first_stdin, option, option);
+    first_stdin = option;
+  }
+  return 0;
+}
+
+/* Removes one trailing "\n" or "\r\n" (an empty buffer has nothing to
+ * remove and its shared terminator is never written). */
+static void strip_newline(coop_buf *text)
+{
+  if (text->len && text->data[text->len - 1] == '\n') {
+    text->len--;
+    if (text->len && text->data[text->len - 1] == '\r')
+      text->len--;
+    text->data[text->len] = 0;
+  }
+}
+
+int cli_value_get(cli_value *value, size_t bytes_max, const char **out)
+{
+  *out = NULL;
+  if (!value->text && !value->file)
+    return 0;
+  if (!value_reads_stdin(value) && !value->file) {
+    *out = value->text;
+    return 0;
+  }
+  const char *path = value->file ? value->file : "-";
+  char where[256];
+  if (!strcmp(path, "-"))
+    snprintf(where, sizeof where, "%s from standard input", value->option);
+  else
+    snprintf(where, sizeof where, "%s-file '%s'", value->option, path);
+  char too_large[64];
+  snprintf(too_large, sizeof too_large, "more than %zu bytes", bytes_max);
+  /* Room for the newline that ends most files and an "\r" before it. */
+  coop_buf_init(&value->read, bytes_max + 2);
+  if (cli_read_input(path, where, too_large, &value->read) != 0)
+    return CLI_EXIT_FAILURE;
+  strip_newline(&value->read);
+  const coop_buf *read = &value->read;
+  if (read->len > bytes_max) {
+    cli_error("%s: file too large (%s)", where, too_large);
+    return CLI_EXIT_FAILURE;
+  }
+  const char *problem = read->len == 0                      ? "is empty"
+                        : memchr(read->data, 0, read->len)    ? "holds a NUL byte"
+                        : memchr(read->data, '\n', read->len) ? "holds more than one line"
+                                                              : NULL;
+  if (problem) {
+    cli_error("%s %s", where, problem);
+    return CLI_EXIT_FAILURE;
+  }
+  *out = (const char *)value->read.data;
+  return 0;
+}

@@ -90,6 +90,33 @@ int cli_parse_simple_options(int argc, char **argv, const char *command, const c
  * "NAME: file too large (TOO_LARGE)".  0 on success, -1 on failure. */
 int cli_read_input(const char *path, const char *name, const char *too_large, coop_buf *text);
 
+/* A value that may be personal data (a member's name, a client ref).  Other
+ * local users see command lines in `ps`, so besides OPTION VALUE it can come
+ * from standard input (OPTION -) or from a file (OPTION-file FILE, where
+ * FILE "-" is standard input too).  Set `text` and `file` from the options,
+ * then check with cli_values_check and read with cli_value_get. */
+typedef struct cli_value {
+  const char *option; /* "--name", for messages; its file option adds "-file" */
+  const char *text;   /* OPTION's argument, or NULL */
+  const char *file;   /* OPTION-file's argument, or NULL */
+  coop_buf read;      /* what cli_value_get read from the file or standard input */
+} cli_value;
+
+void cli_value_init(cli_value *value, const char *option);
+void cli_value_release(cli_value *value);
+
+/* Usage errors between values: one given both as OPTION and OPTION-file,
+ * or more than one reading standard input.  Returns 0, or prints the error
+ * (with a pointer to 'coop COMMAND --help') and returns CLI_EXIT_USAGE. */
+int cli_values_check(cli_value *const values[], size_t count, const char *command);
+
+/* Sets *out to the value: the text given, or the file or standard input
+ * read whole with one trailing newline ("\n" or "\r\n") removed; NULL when
+ * neither option was given.  Returns 0, or CLI_EXIT_FAILURE after printing
+ * an error naming the option and where it read, when the input cannot be
+ * read, is empty, holds a NUL byte or is longer than `bytes_max`. */
+int cli_value_get(cli_value *value, size_t bytes_max, const char **out);
+
 /* Prints a string as a CSV field (quoted when it needs to be). */
 void cli_csv_field(FILE *out, const char *text);
 

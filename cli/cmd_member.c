@@ -11,7 +11,8 @@
 #include "node/books.h"
 
 static const char usage[] =
-    "usage: coop member add --name NAME --municipality KEY --client-ref REF\n"
+    "usage: coop member add (--name NAME | --name-file FILE) --municipality KEY\n"
+    "                       (--client-ref REF | --client-ref-file FILE)\n"
     "                       [--member-key KEY] [--birth YYYY-MM] [--not-a-bsn]\n"
     "       coop member list [-O txt|json]\n"
     "       coop member show ID [-p YYYY-MM] [-O txt|json]\n"
@@ -25,6 +26,11 @@ static const char usage[] =
     "      BSN: a 9-digit REF that passes the 11-check is refused unless you confirm\n"
     "      with --not-a-bsn.  Everything about the member is sealed so that only the\n"
     "      coop, that municipality and (with --member-key) the member can read it.\n"
+    "      Other users of this computer can see command lines (ps): to keep NAME\n"
+    "      and REF out of them, give '-' to read one of them from standard input\n"
+    "      (--name -), or read it from a file (--name-file FILE, --client-ref-file\n"
+    "      FILE).  Only one can be '-'.  One trailing newline is removed; an empty\n"
+    "      value is refused.\n"
     "list  every member: id, name, client ref, municipality fingerprint.\n"
     "show  one member: details, status in a month (default: this month), balances.\n"
     "set   records a status fact from a month on: birth month (for age), the\n"
@@ -44,13 +50,15 @@ static const char usage[] =
     "  -h, --help           show this help\n";
 
 enum {
-  OPTION_NAME = 256, OPTION_MUNICIPALITY, OPTION_CLIENT_REF, OPTION_MEMBER_KEY, OPTION_BIRTH,
+  OPTION_NAME = 256, OPTION_NAME_FILE, OPTION_MUNICIPALITY, OPTION_CLIENT_REF,
+  OPTION_CLIENT_REF_FILE, OPTION_MEMBER_KEY, OPTION_BIRTH,
   OPTION_NOT_A_BSN, OPTION_FROM, OPTION_N_APPROVED, OPTION_MEDICAL, OPTION_SINGLE_PARENT,
   OPTION_LEFT, OPTION_DIR,
 };
 
 typedef struct member_options {
-  const char *dir, *name, *municipality, *client_ref, *member_key, *birth, *from, *period;
+  const char *dir, *municipality, *member_key, *birth, *from, *period;
+  cli_value name, client_ref; /* personal data: also from standard input or a file */
   const char *set_value;
   int set_field, not_a_bsn, field_count;
   cli_format format;
@@ -60,8 +68,10 @@ static int parse_options(int argc, char **argv, member_options *options)
 {
   static const struct option table[] = {
       {"name", required_argument, NULL, OPTION_NAME},
+      {"name-file", required_argument, NULL, OPTION_NAME_FILE},
       {"municipality", required_argument, NULL, OPTION_MUNICIPALITY},
       {"client-ref", required_argument, NULL, OPTION_CLIENT_REF},
+      {"client-ref-file", required_argument, NULL, OPTION_CLIENT_REF_FILE},
       {"member-key", required_argument, NULL, OPTION_MEMBER_KEY},
       {"birth", required_argument, NULL, OPTION_BIRTH},
       {"not-a-bsn", no_argument, NULL, OPTION_NOT_A_BSN},
@@ -78,9 +88,11 @@ static int parse_options(int argc, char **argv, member_options *options)
   int option;
   while ((option = getopt_long(argc, argv, "p:O:h", table, NULL)) != -1) {
     switch (option) {
-    case OPTION_NAME: options->name = optarg; break;
+    case OPTION_NAME: options->name.text = optarg; break;
+    case OPTION_NAME_FILE: options->name.file = optarg; break;
     case OPTION_MUNICIPALITY: options->municipality = optarg; break;
-    case OPTION_CLIENT_REF: options->client_ref = optarg; break;
+    case OPTION_CLIENT_REF: options->client_ref.text = optarg; break;
+    case OPTION_CLIENT_REF_FILE: options->client_ref.file = optarg; break;
     case OPTION_MEMBER_KEY: options->member_key = optarg; break;
     case OPTION_BIRTH: options->birth = optarg; options->field_count++;
       options->set_field = LEDGER_MEMBER_BIRTH; break;
@@ -117,11 +129,33 @@ static int parse_period_option(const char *text, const char *what, uint32_t *per
   return 0;
 }
 
-static int member_add(const member_options *options)
+/* The member's name and client ref, from the command line, standard input
+ * or files.  CLI_EXIT_OK, or the error is printed. */
+static int read_name_and_ref(member_options *options, const char **name, const char **client_ref)
 {
-  if (!options->name || !options->municipality || !options->client_ref)
+  cli_value *values[] = {&options->name, &options->client_ref};
+  int code = cli_values_check(values, 2, "member");
+  if (!code)
+    code = cli_value_get(&options->name, COOP_NAME_BYTES_MAX, name);
+  if (!code)
+    code = cli_value_get(&options->client_ref, LEDGER_CLIENT_REF_BYTES_MAX, client_ref);
+  return code;
+}
+
+static int given(const cli_value *value)
+{
+  return value->text || value->file;
+}
+
+static int member_add(member_options *options)
+{
+  if (!given(&options->name) || !options->municipality || !given(&options->client_ref))
     return cli_usage_error("member", "'member add' needs --name, --municipality and --client-ref");
-  node_member_request request = {.name = options->name, .client_ref = options->client_ref,
+  const char *name = NULL, *client_ref = NULL;
+  int code = read_name_and_ref(options, &name, &client_ref);
+  if (code)
+    return code;
+  node_member_request request = {.name = name, .client_ref = client_ref,
                                  .client_ref_is_not_a_bsn = options->not_a_bsn,
                                  .from_period = node_today() / 100};
   if (cli_parse_key(options->municipality, "--municipality", request.municipality))
@@ -395,13 +429,19 @@ static int member_view(const member_options *options, const char *member_id)
 int cli_cmd_member(int argc, char **argv)
 {
   member_options options = {.format = CLI_FORMAT_TEXT};
+  cli_value_init(&options.name, "--name");
+  cli_value_init(&options.client_ref, "--client-ref");
   int parsed = parse_options(argc, argv, &options);
   if (parsed)
     return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   int positional = argc - optind;
   const char *action = positional ? argv[optind] : "";
-  if (!strcmp(action, "add") && positional == 1)
-    return member_add(&options);
+  if (!strcmp(action, "add") && positional == 1) {
+    int code = member_add(&options);
+    cli_value_release(&options.name);
+    cli_value_release(&options.client_ref);
+    return code;
+  }
   if (!strcmp(action, "list") && positional == 1)
     return member_list(&options);
   if (!strcmp(action, "show") && positional == 2)

@@ -75,7 +75,10 @@ static coop_err read_key_file(int fd, uint8_t contents[LEDGER_KEY_FILE_BYTES])
   struct stat status;
   if (fstat(fd, &status) != 0)
     return COOP_E_IO;
-  if (!S_ISREG(status.st_mode) || (status.st_mode & 077))
+  /* Owned by whoever runs coop, as ssh wants: a key another user owns could
+   * be read or replaced by them.  geteuid(), so root is no exception: root
+   * must run coop as the node's owner rather than use that user's key. */
+  if (!S_ISREG(status.st_mode) || (status.st_mode & 077) || status.st_uid != geteuid())
     return COOP_E_PERMISSIONS;
   if (status.st_size != LEDGER_KEY_FILE_BYTES)
     return COOP_E_DECODE;

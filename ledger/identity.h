@@ -2,7 +2,8 @@
  *
  * The key file holds the 32-byte Ed25519 seed behind an 8-byte magic,
  * "COOPKEY1" (40 bytes in all).  It is created with mode 0600 and, as ssh
- * does, refused when group or others have any access to it. */
+ * does, refused when group or others have any access to it or when it
+ * belongs to another user than the one running (the effective uid). */
 #ifndef COOP_LEDGER_IDENTITY_H
 #define COOP_LEDGER_IDENTITY_H
 
@@ -33,8 +34,8 @@ COOP_MUST_USE coop_err ledger_identity_from_seed(const uint8_t seed[32], ledger_
 COOP_MUST_USE coop_err ledger_identity_save(const ledger_identity *identity, const char *path);
 
 /* Reads a key file.  COOP_E_NOT_FOUND, COOP_E_PERMISSIONS (group/other have
- * access, or not a regular file), COOP_E_DECODE (wrong size or magic),
- * COOP_E_IO.  On failure *identity holds no key. */
+ * access, another user owns it, or not a regular file), COOP_E_DECODE (wrong
+ * size or magic), COOP_E_IO.  On failure *identity holds no key. */
 COOP_MUST_USE coop_err ledger_identity_load(const char *path, ledger_identity *identity);
 
 /* Wipes and frees the secret key. */

@@ -2,6 +2,7 @@
 #include "node/books_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,99 @@ static int make_directories(const char *home)
   int result = mkdir(copy, 0700) == 0 || errno == EEXIST ? 0 : -1;
   coop_free(copy);
   return result;
+}
+
+/* ---- who may touch the node's files ------------------------------------- */
+
+/* What a file of the node home must not allow.  Whoever can write node.conf
+ * decides who may connect (it is the allowlist); whoever can read coop.db
+ * reads members' names and client refs; whoever can read identity.key signs
+ * as the node. */
+typedef struct file_rule {
+  const char *what;      /* "key file", ... for messages */
+  mode_t type;           /* S_IFREG or S_IFDIR */
+  mode_t forbidden;      /* mode bits group and others must not have */
+  const char *allowing;  /* what those bits let them do, for messages */
+  const char *fix;       /* the chmod that makes it safe */
+} file_rule;
+
+static const file_rule key_rule = {"key file", S_IFREG, 077, "access it", "chmod 600"};
+static const file_rule config_rule = {"config file", S_IFREG, 022, "write to it", "chmod 600"};
+static const file_rule database_rule = {"database", S_IFREG, 077, "access it", "chmod 600"};
+/* Whoever can write the directory can put another node.conf in place of
+ * ours (rename), however safe the file itself is. */
+static const file_rule home_rule = {"node home", S_IFDIR, 022, "replace its files", "chmod 700"};
+
+/* The database and the files SQLite keeps beside it while it is open: the
+ * write-ahead log holds recent rows in clear, the shared-memory index where
+ * to find them. */
+static const char *const database_files[] = {NODE_DATABASE_FILE, NODE_DATABASE_FILE "-wal",
+                                             NODE_DATABASE_FILE "-shm"};
+
+/* COOP_OK when the file `status` describes is of the rule's type, belongs to
+ * the user running coop and has none of the rule's forbidden bits; else
+ * COOP_E_PERMISSIONS with `message` naming the file, what is wrong and the
+ * fix.  The owner is compared with the effective uid, so root is no
+ * exception: root running coop on another user's node would use files that
+ * user can still change (and leave root-owned files behind). */
+static coop_err refuse_unsafe(const struct stat *status, const file_rule *rule, const char *path,
+                              char message[NODE_MESSAGE_BYTES])
+{
+  if ((status->st_mode & S_IFMT) != rule->type)
+    return say(message, COOP_E_PERMISSIONS, "%s '%s' is not a %s", rule->what, path,
+               rule->type == S_IFDIR ? "directory" : "regular file");
+  if (status->st_uid != geteuid())
+    return say(message, COOP_E_PERMISSIONS,
+               "%s '%s' belongs to uid %u, but coop runs as uid %u; run coop as the user "
+               "who owns the node", rule->what, path, (unsigned)status->st_uid,
+               (unsigned)geteuid());
+  if (status->st_mode & rule->forbidden)
+    return say(message, COOP_E_PERMISSIONS,
+               "%s '%s' has mode %04o: group or others can %s; run '%s %s'", rule->what,
+               path, (unsigned)(status->st_mode & 07777), rule->allowing, rule->fix, path);
+  return COOP_OK;
+}
+
+/* Checks the database and its -wal and -shm files (when there) before
+ * SQLite opens them: refusing afterwards would be too late for a file that
+ * others were reading all along.  A missing database is left to the store
+ * to report. */
+static coop_err check_database_files(const char *home, char message[NODE_MESSAGE_BYTES])
+{
+  coop_err err = COOP_OK;
+  for (size_t i = 0; !err && i < sizeof database_files / sizeof database_files[0]; i++) {
+    char *path = node_path(home, database_files[i]);
+    struct stat status;
+    if (!path)
+      err = say(message, COOP_E_NOMEM, "out of memory");
+    else if (stat(path, &status) == 0)
+      err = refuse_unsafe(&status, &database_rule, path, message);
+    else if (errno != ENOENT)
+      err = say(message, COOP_E_IO, "cannot check '%s': %s", path, strerror(errno));
+    coop_free(path);
+  }
+  return err;
+}
+
+/* Opens node.conf and checks the file it opened (not the name: the file
+ * cannot be swapped between the check and the read).  O_NONBLOCK so that a
+ * FIFO in its place is refused rather than waited on. */
+static coop_err open_config(const char *path, FILE **out, char message[NODE_MESSAGE_BYTES])
+{
+  *out = NULL;
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return say(message, COOP_E_CONFIG, "cannot read '%s': %s", path, strerror(errno));
+  struct stat status;
+  coop_err err = fstat(fd, &status) != 0
+                     ? say(message, COOP_E_IO, "cannot read '%s': %s", path, strerror(errno))
+                     : refuse_unsafe(&status, &config_rule, path, message);
+  *out = err ? NULL : fdopen(fd, "r");
+  if (!err && !*out)
+    err = say(message, COOP_E_NOMEM, "cannot read '%s': %s", path, strerror(errno));
+  if (err)
+    close(fd);
+  return err;
 }
 
 typedef struct config_parse {
@@ -233,6 +327,26 @@ static int default_witness(int role)
   return role == LEDGER_ROLE_MUNICIPALITY || role == LEDGER_ROLE_PARTNER;
 }
 
+/* Parses the node.conf at `path` into `self`: the file checked first, then
+ * every line; a bad line is named by number. */
+static coop_err parse_config(node *self, const char *path, char message[NODE_MESSAGE_BYTES])
+{
+  char reason[NODE_MESSAGE_BYTES] = "";
+  config_parse parse = {.target = self, .message = reason};
+  FILE *file = NULL;
+  coop_err err = open_config(path, &file, message);
+  if (err)
+    return err;
+  int result = ini_parse_file(file, config_entry, &parse);
+  fclose(file);
+  if (result < 0)
+    return say(message, COOP_E_NOMEM, "cannot read '%s': out of memory", path);
+  if (result > 0)
+    return say(message, COOP_E_CONFIG, "%s:%d: %s", path, result,
+               reason[0] ? reason : "not a valid line (expected 'key = value' or '[section]')");
+  return COOP_OK;
+}
+
 static coop_err read_config(node *self, char message[NODE_MESSAGE_BYTES])
 {
   snprintf(self->network, sizeof self->network, "%s", NODE_DEFAULT_NETWORK);
@@ -241,16 +355,8 @@ static coop_err read_config(node *self, char message[NODE_MESSAGE_BYTES])
   char *path = node_path(self->home, NODE_CONFIG_FILE);
   if (!path)
     return say(message, COOP_E_NOMEM, "out of memory");
-  char reason[NODE_MESSAGE_BYTES] = "";
-  config_parse parse = {.target = self, .message = reason};
-  int result = ini_parse(path, config_entry, &parse);
-  coop_err err = COOP_OK;
-  if (result == -1)
-    err = say(message, COOP_E_CONFIG, "cannot read '%s': %s", path, strerror(errno));
-  else if (result > 0)
-    err = say(message, COOP_E_CONFIG, "%s:%d: %s", path, result,
-              reason[0] ? reason : "not a valid line (expected 'key = value' or '[section]')");
-  else if (!self->role || !self->name[0])
+  coop_err err = parse_config(self, path, message);
+  if (!err && (!self->role || !self->name[0]))
     err = say(message, COOP_E_CONFIG, "%s: [node] needs both 'role' and 'name'", path);
   for (size_t i = 0; !err && i < self->peer_count; i++)
     if (!self->peers[i].role || sodium_is_zero(self->peers[i].key, 32))
@@ -271,10 +377,15 @@ static coop_err write_config(const char *home, int role, const char *name,
   if (!path)
     return say(message, COOP_E_NOMEM, "out of memory");
   coop_err err = COOP_OK;
-  FILE *file = fopen(path, "wx");
+  /* 0600 whatever the umask: whoever can write this file decides who may
+   * connect (fopen would leave the mode to the umask, 0666 under 000). */
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  FILE *file = fd < 0 ? NULL : fdopen(fd, "w");
   if (!file) {
     err = say(message, errno == EEXIST ? COOP_E_EXISTS : COOP_E_IO, "cannot create '%s': %s",
               path, strerror(errno));
+    if (fd >= 0)
+      close(fd);
   } else {
     fprintf(file, "# coop node configuration\n[node]\nrole = %s\nname = %s\nnetwork = %s\n"
                   "listen = %s\n",
@@ -287,6 +398,18 @@ static coop_err write_config(const char *home, int role, const char *name,
   return err;
 }
 
+/* The key file was refused (ledger/identity.h checks the file it opened);
+ * say why.  The file may have changed since: then a general message. */
+static void explain_unsafe_key(const char *key_path, char message[NODE_MESSAGE_BYTES])
+{
+  struct stat status; /* lstat: the key is never read through a symlink */
+  if (lstat(key_path, &status) != 0 ||
+      refuse_unsafe(&status, &key_rule, key_path, message) == COOP_OK)
+    say(message, COOP_E_PERMISSIONS,
+        "key file '%s' is not safe to use (another user's, a link, or open to group or "
+        "others); run 'chmod 600 %s'", key_path, key_path);
+}
+
 static coop_err open_key_and_store(node *self, char message[NODE_MESSAGE_BYTES])
 {
   char *key_path = node_path(self->home, NODE_KEY_FILE);
@@ -295,12 +418,12 @@ static coop_err open_key_and_store(node *self, char message[NODE_MESSAGE_BYTES])
   if (!err) {
     err = ledger_identity_load(key_path, &self->identity);
     if (err == COOP_E_PERMISSIONS)
-      say(message, err,
-          "key file '%s' is accessible by group or others (or not a regular file); "
-          "run 'chmod 600 %s'", key_path, key_path);
+      explain_unsafe_key(key_path, message);
     else if (err)
       say(message, err, "cannot load key file '%s': %s", key_path, coop_err_message(err));
   }
+  if (!err)
+    err = check_database_files(self->home, message);
   if (!err) {
     err = ledger_store_open(db_path, LEDGER_STORE_OPEN_EXISTING, &self->store);
     if (err)
@@ -311,16 +434,26 @@ static coop_err open_key_and_store(node *self, char message[NODE_MESSAGE_BYTES])
   return err;
 }
 
-coop_err node_open(const char *home, node *out, char message[NODE_MESSAGE_BYTES])
+/* The node home: a directory that only its owner, the user running coop,
+ * can write (home_rule). */
+static coop_err check_home(const char *home, char message[NODE_MESSAGE_BYTES])
 {
-  memset(out, 0, sizeof *out);
   struct stat status;
   if (stat(home, &status) != 0 || !S_ISDIR(status.st_mode))
     return say(message, COOP_E_NOT_FOUND, "no node at '%s' (run 'coop init' first)", home);
+  return refuse_unsafe(&status, &home_rule, home, message);
+}
+
+coop_err node_open(const char *home, node *out, char message[NODE_MESSAGE_BYTES])
+{
+  memset(out, 0, sizeof *out);
+  coop_err err = check_home(home, message);
+  if (err)
+    return err;
   out->home = coop_strdup(home);
   if (!out->home)
     return say(message, COOP_E_NOMEM, "out of memory");
-  coop_err err = read_config(out, message);
+  err = read_config(out, message);
   if (!err)
     err = open_key_and_store(out, message);
   if (err)
@@ -387,16 +520,20 @@ static coop_err append_identity(node *self, uint64_t now_ms, char message[NODE_M
   return COOP_OK;
 }
 
+static void remove_file(const char *home, const char *file)
+{
+  char *path = node_path(home, file);
+  if (path)
+    unlink(path);
+  coop_free(path);
+}
+
 static void remove_created(const char *home)
 {
-  static const char *const files[] = {NODE_KEY_FILE, NODE_CONFIG_FILE, NODE_DATABASE_FILE,
-                                      NODE_DATABASE_FILE "-wal", NODE_DATABASE_FILE "-shm"};
-  for (size_t i = 0; i < 5; i++) {
-    char *path = node_path(home, files[i]);
-    if (path)
-      unlink(path);
-    coop_free(path);
-  }
+  remove_file(home, NODE_KEY_FILE);
+  remove_file(home, NODE_CONFIG_FILE);
+  for (size_t i = 0; i < sizeof database_files / sizeof database_files[0]; i++)
+    remove_file(home, database_files[i]);
 }
 
 static coop_err create_files(node *out, char message[NODE_MESSAGE_BYTES])
@@ -412,11 +549,6 @@ static coop_err create_files(node *out, char message[NODE_MESSAGE_BYTES])
     err = write_config(out->home, out->role, out->name, message);
   if (!err && (err = ledger_store_open(db_path, LEDGER_STORE_CREATE, &out->store)))
     say(message, err, "cannot create database '%s': %s", db_path, coop_err_message(err));
-  /* The database holds sealed member data and who may read it: keep it as
-   * private as the key.  SQLite gives its -wal and -shm files the same mode. */
-  if (!err && chmod(db_path, 0600) != 0)
-    err = say(message, COOP_E_IO, "cannot restrict '%s' to mode 0600: %s", db_path,
-              strerror(errno));
   coop_free(key_path);
   coop_free(db_path);
   return err;
@@ -442,10 +574,25 @@ coop_err node_create(const char *home, int role, const char *name, uint64_t now_
     return err;
   if (make_directories(home) != 0)
     return say(message, COOP_E_IO, "cannot create directory '%s': %s", home, strerror(errno));
+  /* An existing directory (--dir) that others can write would be refused
+   * by every later command: say so before putting a key in it. */
+  err = check_home(home, message);
+  if (err)
+    return err;
   out->home = coop_strdup(home);
   out->role = role;
   snprintf(out->name, sizeof out->name, "%s", name);
+  /* The database holds members' names and client refs: SQLite creates it
+   * with the umask's mode (0644 under 022), and its -wal and -shm files, made
+   * while the schema is written, with that mode too.  A chmod afterwards
+   * would leave them open, and a window.  So nothing is created wider than
+   * 0600: SQLite gives the -wal and -shm files of later runs the database's
+   * mode. */
+  mode_t umask_before = umask(077);
   err = out->home ? create_files(out, message) : say(message, COOP_E_NOMEM, "out of memory");
+  umask(umask_before);
+  if (!err)
+    err = check_database_files(out->home, message);
   if (!err) /* the settings as node_open would find them: network id, witness, ... */
     err = read_config(out, message);
   if (!err)
@@ -481,6 +628,30 @@ static void write_config_body(FILE *file, const node *self)
   }
 }
 
+/* Creates the temporary file that replaces node.conf, with the mode of the
+ * one it replaces (which node_open accepted: no write for group or others),
+ * never wider than 0644 and never narrower than 0600, whatever the umask.  A
+ * leftover from a crash is removed first, so that O_EXCL makes a new file of
+ * ours rather than reusing one someone else left there. */
+static FILE *create_config_copy(const char *path, const char *temporary)
+{
+  struct stat status;
+  mode_t mode = stat(path, &status) == 0 ? ((status.st_mode & 0644) | 0600) : 0600;
+  if (unlink(temporary) != 0 && errno != ENOENT)
+    return NULL;
+  int fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return NULL;
+  FILE *file = fchmod(fd, mode) == 0 ? fdopen(fd, "w") : NULL;
+  if (!file) {
+    int reason = errno; /* for the caller's message */
+    close(fd);
+    unlink(temporary);
+    errno = reason;
+  }
+  return file;
+}
+
 /* Writes node.conf anew: a temporary file, fsync'd, renamed over the old one,
  * so a crash leaves either the old or the new configuration, never half. */
 static coop_err rewrite_config(const node *self, char message[NODE_MESSAGE_BYTES])
@@ -488,7 +659,7 @@ static coop_err rewrite_config(const node *self, char message[NODE_MESSAGE_BYTES
   char *path = node_path(self->home, NODE_CONFIG_FILE);
   char *temporary = node_path(self->home, NODE_CONFIG_FILE ".new");
   coop_err err = path && temporary ? COOP_OK : say(message, COOP_E_NOMEM, "out of memory");
-  FILE *file = err ? NULL : fopen(temporary, "w");
+  FILE *file = err ? NULL : create_config_copy(path, temporary);
   if (!err && !file)
     err = say(message, COOP_E_IO, "cannot write '%s': %s", temporary, strerror(errno));
   if (file) {

@@ -4,7 +4,9 @@
  *   identity.key  Ed25519 seed, mode 0600 (ledger/identity.h)
  *   node.conf     INI: [node] role, name, network, listen, witness; [peer NAME]
  *   coop.db       the SQLite store (ledger/store.h)
- * The directory is created with mode 0700. */
+ * The directory is created with mode 0700; node_open refuses it, and each
+ * file, when group or others can write it (read, for the key and the
+ * database) or another user owns it. */
 #ifndef COOP_NODE_NODE_H
 #define COOP_NODE_NODE_H
 
@@ -63,7 +65,9 @@ COOP_MUST_USE coop_err node_create(const char *home, int role, const char *name,
                                    node *out, char message[NODE_MESSAGE_BYTES]);
 
 /* Opens an existing node home.  On failure `message` names the file and the
- * problem (missing node, unsafe key permissions, bad config line, ...). */
+ * problem (missing node, bad config line, ...).  COOP_E_PERMISSIONS for a
+ * home, key file, node.conf or database (-wal, -shm) that is not safe: its
+ * mode and the chmod are in the message. */
 COOP_MUST_USE coop_err node_open(const char *home, node *out, char message[NODE_MESSAGE_BYTES]);
 
 void node_close(node *node);

@@ -856,6 +856,7 @@ Test(bundle, a_changed_entry_of_a_held_log_is_refused)
   layout parsed = parse_bundle(bundle);
   const entry_at *entry = &parsed.segments[1].entries[3];
   bytes patched = copy_of(bundle);
+  cr_assert_eq(patched.data[entry->payload + 7], '3', "the patch below must change a byte");
   patched.data[entry->payload + 7] = '9';
   /* Unsigned bytes must not pass for a fork, nor change anything. */
   coop_err err = expect_refused(patched, COOP_OK, "a held entry replaced");

@@ -96,6 +96,15 @@ static void key_file_bytes(uint8_t out[40], const uint8_t seed[32])
   memcpy(out + 8, seed, 32);
 }
 
+/* A valid 0600 key file for the seed seed_of(first). */
+static void write_key_file(const char *path, uint8_t first)
+{
+  uint8_t seed[32], bytes[40];
+  seed_of(seed, first);
+  key_file_bytes(bytes, seed);
+  write_file(path, bytes, sizeof bytes, 0600);
+}
+
 /* Loads and expects `expected`; on failure no key may be held. */
 static void expect_load(const char *path, coop_err expected)
 {
@@ -320,6 +329,22 @@ Test(identity, load_accepts_owner_only_modes)
     write_file(path, bytes, sizeof bytes, safe[i]);
     expect_load(path, COOP_OK);
   }
+}
+
+/* A key file that another user owns is refused even with mode 0600: that
+ * user could read it or put their own key in its place.  The owner is
+ * compared with the effective uid, so root gets no exception.  Only root can
+ * give a file away (chown), so other users skip this test. */
+Test(identity, load_refuses_a_key_file_owned_by_another_user)
+{
+  if (geteuid() != 0)
+    cr_skip_test("needs root to chown a key file to another user");
+  char path[256];
+  path_in_dir(path, sizeof path, "theirs.key");
+  write_key_file(path, 11);
+  expect_load(path, COOP_OK);
+  cr_assert_eq(chown(path, 65534, 65534), 0, "chown: %s", strerror(errno)); /* nobody */
+  expect_load(path, COOP_E_PERMISSIONS);
 }
 
 Test(identity, load_refuses_a_symlink)

@@ -2,7 +2,7 @@
 run: for c in member record correct period accounts bal reg rebuild import export; do coop $c --help | head -1 || exit 1; done
 exit: 0
 --- stdout
-usage: coop member add --name NAME --municipality KEY --client-ref REF
+usage: coop member add (--name NAME | --name-file FILE) --municipality KEY
 usage: coop record TYPE [--member ID] (--amount A | --hours H) --date YYYY-MM-DD
 usage: coop correct ENTRY --reason TEXT [--date YYYY-MM-DD]
 usage: coop period close YYYY-MM [--dir DIR]

@@ -5,4 +5,4 @@ run: coop note "hello"
 exit: 1
 --- stdout
 --- stderr
-coop: error: key file '<WORK>/node/identity.key' is accessible by group or others (or not a regular file); run 'chmod 600 <WORK>/node/identity.key'
+coop: error: key file '<WORK>/node/identity.key' has mode 0640: group or others can access it; run 'chmod 600 <WORK>/node/identity.key'
