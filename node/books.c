@@ -281,7 +281,7 @@ static coop_err books_catch_up(node *self)
   coop_err err = ledger_books_indexed_size(self->store, &indexed);
   if (!err)
     err = ledger_store_size(self->store, self->identity.public_key, &size);
-  if (err || indexed >= size)
+  if (err || indexed == size) /* up to date; ahead is reported below */
     return ledger_store_failure(self->store, err);
   err = ledger_store_begin(self->store);
   if (!err)
