@@ -54,6 +54,24 @@ static void key_ring_free(key_ring *ring)
   ring->slots = NULL;
 }
 
+/* Room for one more key.  Not realloc: it would free the old block with the
+ * keys still in it; the old block is wiped before it is freed. */
+static coop_err key_ring_reserve(key_ring *ring)
+{
+  if (ring->count < ring->capacity)
+    return COOP_OK;
+  size_t wanted = ring->capacity ? 2 * ring->capacity : 16;
+  key_slot *grown = coop_calloc(wanted, sizeof *grown);
+  if (!grown)
+    return COOP_E_NOMEM;
+  if (ring->slots)
+    memcpy(grown, ring->slots, ring->count * sizeof *grown);
+  key_ring_free(ring);
+  ring->slots = grown;
+  ring->capacity = wanted;
+  return COOP_OK;
+}
+
 /* The audience key this node was granted by `grantor`, or NULL. */
 static coop_err key_for(key_ring *ring, const uint8_t grantor[LEDGER_LOG_ID_BYTES],
                         const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES], const uint8_t **key)
@@ -65,7 +83,7 @@ static coop_err key_for(key_ring *ring, const uint8_t grantor[LEDGER_LOG_ID_BYTE
       *key = ring->slots[i].readable ? ring->slots[i].key : NULL;
       return COOP_OK;
     }
-  coop_err err = grow((void **)&ring->slots, &ring->capacity, ring->count, sizeof *ring->slots);
+  coop_err err = key_ring_reserve(ring);
   if (err)
     return err;
   key_slot *slot = &ring->slots[ring->count++];
