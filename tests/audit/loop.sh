@@ -588,6 +588,25 @@ assert "benefit" in r["differing"].split(), "differing %r" % r["differing"]' "$d
 else
   fail "dispute/audit-report" "$why"
 fi
+# A disputed row carries the municipality's own figures, the coop's beside
+# them, and the CSV for the benefits system only the municipality's.  (Was
+# a bug: the row showed the coop's disputed figures.)
+coop audit report -p 2026-03 --dir "$work/tilburg" -O csv >"$work/report-tilburg.csv" 2>&1
+if why=$(pycheck "$work/report-tilburg.json" '
+import csv
+r = {r["member"]: r for r in d}[args[0]]
+m, c = r["municipality_figures"], r["coop_figures"]
+assert m["benefit"] != c["benefit"], "the figures do not differ: %r %r" % (m, c)
+for field in ("counted_income", "offset", "benefit", "to_municipality"):
+    assert r[field] == m[field], "%s: row %r, municipality %r" % (field, r[field], m[field])
+row = [x for x in csv.reader(open(args[1])) if x[1] == args[0]][0]
+euros = "%d.%02d" % divmod(m["benefit"], 100)
+assert row[7].replace(",", ".") == euros, "csv benefit %r, municipality %r" % (row[7], euros)' \
+  "$dirk" "$work/report-tilburg.csv"); then
+  ok "dispute/audit-report-figures: the disputed row has Tilburg's figures (json top level and csv), the coop's beside them"
+else
+  fail "dispute/audit-report-figures" "$why"
+fi
 # The text report: the reason in parentheses on the resident's own line.
 coop audit report -p 2026-03 --dir "$work/tilburg" >"$work/report-tilburg.txt" 2>&1
 dirk_line=$(grep "^TB-2001 " "$work/report-tilburg.txt")
@@ -595,6 +614,11 @@ if [[ $dirk_line == *"disputed (rule-set-not-in-force: benefit)" ]]; then
   ok "dispute/report-text: the text report's line for Dirk ends 'disputed (rule-set-not-in-force: benefit)'"
 else
   fail "dispute/report-text" "line for Dirk: '$dirk_line'"
+fi
+if grep -A1 "^TB-2001 " "$work/report-tilburg.txt" | tail -1 | grep -q "the coop's figures:"; then
+  ok "dispute/report-text-coop: the coop's figures on the line below Dirk's"
+else
+  fail "dispute/report-text-coop" "$(grep -A1 "^TB-2001 " "$work/report-tilburg.txt")"
 fi
 coop receipt export --member "$dirk" -p 2026-03 --dir "$work/coop2" >"$work/dirk-receipt.json" 2>"$work/err"
 export_status=$?
