@@ -1186,6 +1186,8 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
       memcpy(month.coop_name, view.name, sizeof month.coop_name);
       memcpy(month.member_id, who->member_id, sizeof month.member_id);
       memcpy(month.name, who->name, sizeof month.name);
+      memcpy(month.client_ref, who->client_ref, sizeof month.client_ref);
+      memcpy(month.municipality, who->municipality, sizeof month.municipality);
       month.period = periods[p];
       month_amounts(&view, who, periods[p], &month);
       month.found.status = NODE_AUDIT_PENDING;
@@ -1197,8 +1199,10 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
         }
       if (month.has_statement) {
         err = read_statement(self, &view, month.statement_index, &self->statement);
-        if (!err)
+        if (!err) {
           month.figures = self->statement.figures;
+          month.statement = &self->statement;
+        }
         if (!err)
           err = verdict_from(self->node, &self->ring, &self->verdicts, log_id,
                              month.statement_index, who->municipality, &month.found);

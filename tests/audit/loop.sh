@@ -315,6 +315,20 @@ else
   fail "ack/audit-report" "$why"
 fi
 
+# Breda reads its residents' statements on its own node, the same as the
+# coop's to the byte.  (Was refused: "only a coop node keeps books".)
+same=""
+for member in "$anna" "$bram"; do
+  coop statement --member "$member" -p 2026-03 --dir "$work/breda" -O json >"$work/st-breda.json" 2>&1 ||
+    same="$same $member: $(head -c 200 "$work/st-breda.json");"
+  cmp -s "$work/st-breda.json" "$work/st-$member.json" || same="$same $member differs;"
+done
+if [ -z "$same" ]; then
+  ok "ack/municipality-statement: Breda reads Anna's and Bram's statements on its own node, equal to the coop's"
+else
+  fail "ack/municipality-statement" "$same"
+fi
+
 coop disputes --dir "$work/coop" -O json >"$work/disputes-coop.json" 2>&1
 disputes_status=$?
 coop disputes --dir "$work/coop" >"$work/disputes-coop.txt" 2>&1
@@ -394,6 +408,14 @@ for k, v in want.items():
   ok "member/view: Anna's node shows exactly her March 2026 (earned 800, costs 200, 405 to Breda), acknowledged"
 else
   fail "member/view" "$why"
+fi
+# Anna reads her own statement on her own node (no --member needed).  (Was
+# refused: "this is a member node".)
+coop statement -p 2026-03 --dir "$work/anna" -O json >"$work/st-anna-own.json" 2>&1
+if cmp -s "$work/st-anna-own.json" "$work/st-$anna.json"; then
+  ok "member/statement: Anna reads her own March statement on her node, equal to the coop's"
+else
+  fail "member/statement" "$(head -c 300 "$work/st-anna-own.json")"
 fi
 leaks=""
 for other in "$bram" "$cem"; do
