@@ -22,7 +22,10 @@ static const char audit_usage[] =
     "node's log; different: a dispute with the differing fields and this\n"
     "municipality's figures.  Both are sealed to the member's audience, so the\n"
     "coop and the member can read them.  'coop node run' does this by itself\n"
-    "whenever a coop's log grows.\n"
+    "whenever a coop's log grows.  After the audit 'run' witnesses, like the\n"
+    "daemon: it cosigns the latest checkpoint of every coop log held (unless\n"
+    "node.conf says witness = no) and checks others' cosignatures; new fork\n"
+    "evidence makes it exit 1.\n"
     "\n"
     "'report' prints one row per resident for the month: client reference,\n"
     "statement, counted income, indicative offset and benefit, the amount due to\n"
@@ -48,6 +51,11 @@ static int audit_run(int argc, char **argv)
   node_audit_summary summary;
   char message[NODE_MESSAGE_BYTES] = "";
   coop_err err = node_audit_run(&opened, &summary, message);
+  /* Then witness, as the daemon does after each audit: a municipality that
+   * exchanges logs as files cosigns the coops' checkpoints too. */
+  node_witness_summary witnessed = {0};
+  if (!err)
+    err = node_witness_run(&opened, NULL, &witnessed, message);
   node_close(&opened);
   if (err) {
     cli_error("%s", message);
@@ -57,6 +65,13 @@ static int audit_run(int argc, char **argv)
          "before\n",
          summary.statements_seen, summary.acknowledged, summary.disputed,
          summary.already_judged);
+  if (witnessed.cosigned)
+    printf("%zu coop checkpoints cosigned as a witness\n", witnessed.cosigned);
+  if (witnessed.forks) {
+    printf("FORK: %zu new fork evidence found through cosigned checkpoints (see 'coop forks')\n",
+           witnessed.forks);
+    return CLI_EXIT_FAILURE;
+  }
   return CLI_EXIT_OK;
 }
 
