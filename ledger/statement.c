@@ -151,9 +151,31 @@ static coop_err statement_check(const ledger_statement_payload *statement)
   return COOP_OK;
 }
 
+/* Version 2's tail: the member's name, client ref and (flag, key). */
+static void write_member(coop_buf *out, const ledger_statement_payload *statement, coop_err *err)
+{
+  ledger_write_text8(out, statement->member_name, COOP_NAME_BYTES_MAX, err);
+  ledger_write_text8(out, statement->client_ref, LEDGER_CLIENT_REF_BYTES_MAX, err);
+  ledger_write_u8(out, statement->has_member_key ? 1 : 0, err);
+  if (statement->has_member_key)
+    ledger_write_bytes(out, statement->member_key, LEDGER_PUBLIC_KEY_BYTES, err);
+}
+
+static void read_member(ledger_reader *reader, ledger_statement_payload *statement)
+{
+  ledger_read_text8(reader, statement->member_name, COOP_NAME_BYTES_MAX);
+  ledger_read_text8(reader, statement->client_ref, LEDGER_CLIENT_REF_BYTES_MAX);
+  uint8_t has_key = ledger_read_u8(reader);
+  if (has_key > 1 && !reader->error)
+    reader->error = COOP_E_DECODE;
+  statement->has_member_key = has_key == 1;
+  if (statement->has_member_key)
+    ledger_read_bytes(reader, statement->member_key, LEDGER_PUBLIC_KEY_BYTES);
+}
+
 static void write_body(const ledger_statement_payload *statement, coop_buf *out, coop_err *err)
 {
-  ledger_write_u8(out, 1, err);
+  ledger_write_u8(out, LEDGER_STATEMENT_VERSION, err);
   ledger_write_bytes(out, statement->member, LEDGER_MEMBER_ID_BYTES, err);
   ledger_write_u32(out, statement->period, err);
   ledger_write_bytes(out, statement->rule_set_log, LEDGER_LOG_ID_BYTES, err);
@@ -168,6 +190,7 @@ static void write_body(const ledger_statement_payload *statement, coop_buf *out,
     ledger_write_u64(out, statement->sources[i].index, err);
     ledger_write_bytes(out, statement->sources[i].leaf_hash, LEDGER_HASH_BYTES, err);
   }
+  write_member(out, statement, err);
 }
 
 coop_err ledger_statement_encode(const ledger_statement_payload *statement, coop_buf *out)
@@ -184,8 +207,12 @@ coop_err ledger_statement_decode(const uint8_t *bytes, size_t count,
   memset(statement, 0, sizeof *statement);
   ledger_reader reader;
   ledger_reader_init(&reader, bytes, count);
-  if (ledger_read_u8(&reader) != 1)
-    return reader.error ? reader.error : COOP_E_VERSION;
+  statement->version = ledger_read_u8(&reader);
+  if (statement->version < 1 || statement->version > LEDGER_STATEMENT_VERSION) {
+    coop_err err = reader.error ? reader.error : COOP_E_VERSION;
+    memset(statement, 0, sizeof *statement);
+    return err;
+  }
   ledger_read_bytes(&reader, statement->member, LEDGER_MEMBER_ID_BYTES);
   statement->period = ledger_read_u32(&reader);
   ledger_read_bytes(&reader, statement->rule_set_log, LEDGER_LOG_ID_BYTES);
@@ -204,12 +231,29 @@ coop_err ledger_statement_decode(const uint8_t *bytes, size_t count,
     statement->sources[i].index = ledger_read_u64(&reader);
     ledger_read_bytes(&reader, statement->sources[i].leaf_hash, LEDGER_HASH_BYTES);
   }
+  if (statement->version >= 2)
+    read_member(&reader, statement);
   coop_err err = ledger_reader_finish(&reader);
   if (!err && statement_check(statement))
     err = COOP_E_DECODE;
   if (err)
     memset(statement, 0, sizeof *statement);
   return err;
+}
+
+coop_err ledger_statement_peek(const uint8_t *bytes, size_t count,
+                               uint8_t member[LEDGER_MEMBER_ID_BYTES], uint32_t *period)
+{
+  ledger_reader reader;
+  ledger_reader_init(&reader, bytes, count);
+  uint8_t version = ledger_read_u8(&reader);
+  ledger_read_bytes(&reader, member, LEDGER_MEMBER_ID_BYTES);
+  *period = ledger_read_u32(&reader);
+  if (reader.error)
+    return reader.error;
+  if (version < 1 || version > LEDGER_STATEMENT_VERSION)
+    return COOP_E_VERSION;
+  return ledger_period_valid(*period) ? COOP_OK : COOP_E_DECODE;
 }
 
 void ledger_statement_figures_hash(const ledger_statement_payload *statement,

@@ -270,7 +270,9 @@ static coop_err view_statement(view_scan *scan, const ledger_stored_entry *entry
   coop_view *view = scan->view;
   /* Only the period is needed now; the whole statement is read again when
    * judged (it is large). */
-  if (plain_bytes < 1 + LEDGER_MEMBER_ID_BYTES + 4 || plain[0] != 1)
+  uint8_t member[LEDGER_MEMBER_ID_BYTES];
+  uint32_t period = 0;
+  if (ledger_statement_peek(plain, plain_bytes, member, &period))
     return COOP_E_TAMPERED;
   coop_err err = grow((void **)&view->statements, &view->statement_capacity,
                       view->statement_count, sizeof *view->statements);
@@ -280,7 +282,7 @@ static coop_err view_statement(view_scan *scan, const ledger_stored_entry *entry
   memcpy(item->audience, entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
   item->index = entry->header.index;
   memcpy(item->leaf, entry->leaf_hash, LEDGER_HASH_BYTES);
-  item->period = coop_get_u32le(plain + 1 + LEDGER_MEMBER_ID_BYTES);
+  item->period = period;
   return COOP_OK;
 }
 
@@ -521,6 +523,18 @@ static coop_err state_before(auditor *self, const coop_view *view, const stateme
   return err;
 }
 
+static bool names_the_resident(const ledger_statement_payload *statement, const resident *who)
+{
+  if (statement->version < 2)
+    return true; /* written before statements named the member */
+  static const uint8_t none[LEDGER_PUBLIC_KEY_BYTES];
+  bool has_key = memcmp(who->member_key, none, sizeof none) != 0;
+  return !strcmp(statement->member_name, who->name) &&
+         !strcmp(statement->client_ref, who->client_ref) &&
+         statement->has_member_key == has_key &&
+         (!has_key || !memcmp(statement->member_key, who->member_key, sizeof none));
+}
+
 static coop_err judge(auditor *self, const coop_view *view, const resident *who,
                       const statement_item *item, ledger_verdict *verdict, bool *dispute)
 {
@@ -536,8 +550,11 @@ static coop_err judge(auditor *self, const coop_view *view, const resident *who,
   memcpy(verdict->statement_leaf_hash, item->leaf, LEDGER_HASH_BYTES);
   ledger_statement_figures_hash(statement, verdict->figures_hash);
 
-  /* The statement must be about the member whose audience it is sealed to. */
-  if (memcmp(statement->member, item->audience, LEDGER_MEMBER_ID_BYTES)) {
+  /* The statement must be about the member whose audience it is sealed to,
+   * and (version 2 on) name her as the coop's own enrolment entry does:
+   * name, client ref and her key, so a receipt names the right person. */
+  if (memcmp(statement->member, item->audience, LEDGER_MEMBER_ID_BYTES) ||
+      !names_the_resident(statement, who)) {
     verdict->reason = LEDGER_DISPUTE_WRONG_MEMBER;
     verdict->detail_index = item->index;
   }

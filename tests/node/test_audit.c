@@ -1652,6 +1652,28 @@ Test(audit, a_statement_naming_another_member_is_not_acknowledged)
   world_close(&w);
 }
 
+/* A statement (version 2) that names another person than the member the
+ * coop enrolled — a receipt handed to the wrong member — is disputed. */
+Test(audit, a_statement_with_another_name_is_disputed)
+{
+  world w;
+  world_build(&w);
+  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES], key[LEDGER_AUDIENCE_KEY_BYTES];
+  ledger_statement_payload *s = read_coop_statement(&w.coop, w.statement[0], audience, key);
+  cr_assert_eq(s->version, LEDGER_STATEMENT_VERSION);
+  cr_assert_str_eq(s->member_name, NAMES[0], "the close names the member");
+  strcpy(s->member_name, "Someone Else");
+  uint64_t crafted = append_statement(&w.coop, audience, key, s);
+  move_log(&w.coop, &w.muni);
+  (void)audit(&w.muni);
+  node_verdict_found found;
+  cr_assert_eq(node_verdict_for(&w.muni, w.coop.identity.public_key, crafted, &found), COOP_OK);
+  cr_assert_eq(found.status, NODE_AUDIT_DISPUTED);
+  cr_assert_eq(found.verdict.reason, LEDGER_DISPUTE_WRONG_MEMBER);
+  free(s);
+  world_close(&w);
+}
+
 /* A member with many status changes (three a month, as the worked examples
  * record them, passes 64 in under two years) is still audited. */
 Test(audit, a_member_with_many_status_facts_is_audited)
