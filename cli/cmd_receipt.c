@@ -268,7 +268,7 @@ static int report(const ledger_receipt *receipt, const ledger_receipt_facts *fac
   char problem[256];
   coop_err judged = ledger_receipt_judge(receipt, facts, &anchors, &trust, problem);
   if (judged && judged != COOP_E_NOT_FOUND) {
-    cli_error("receipt REJECTED: %s", problem);
+    cli_error("receipt REJECTED: %s: %s", o->file, problem);
     return CLI_EXIT_FAILURE;
   }
   bool anchored = !judged;
