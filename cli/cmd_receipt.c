@@ -286,8 +286,11 @@ static int receipt_verify(int argc, char **argv)
   verify_options *o = coop_calloc(1, sizeof *o);
   ledger_receipt *receipt = sodium_malloc(sizeof *receipt);
   ledger_receipt_facts *facts = coop_malloc(sizeof *facts);
-  int status = !o || !receipt || !facts ? (cli_error("out of memory"), CLI_EXIT_FAILURE)
-                                        : parse_verify_options(argc, argv, o);
+  int status = CLI_EXIT_FAILURE;
+  if (o && receipt && facts)
+    status = parse_verify_options(argc, argv, o);
+  else
+    cli_error("out of memory");
   coop_buf text;
   coop_buf_init(&text, RECEIPT_FILE_BYTES_MAX);
   char problem[256] = "";
