@@ -1973,10 +1973,24 @@ typedef struct rule_case {
   const char *rule; /* named in the refusal */
   void (*statement)(ledger_statement_payload *statement, const receipt_forgery *f);
   void (*statement_bytes)(coop_buf *plain);
+  void (*statement_header)(ledger_entry_header *header);
   void (*verdict)(ledger_verdict *verdict);
+  void (*verdict_bytes)(coop_buf *plain);
   void (*verdict_header)(ledger_entry_header *header);
   int verdict_signer;
 } rule_case;
+
+/* The header of `entry` edited by `edit` (when not NULL), before resealing. */
+static void edit_header(ledger_receipt_entry *entry, void (*edit)(ledger_entry_header *header))
+{
+  if (!edit)
+    return;
+  ledger_entry_header header;
+  cr_assert_eq(ledger_entry_header_decode(entry->header, LEDGER_ENTRY_HEADER_BYTES, &header),
+               COOP_OK);
+  edit(&header);
+  ledger_entry_header_encode(&header, entry->header);
+}
 
 static void reseal_statement(ledger_receipt *receipt, const rule_case *c, const receipt_forgery *f,
                              ledger_statement_payload *statement,
@@ -1993,6 +2007,7 @@ static void reseal_statement(ledger_receipt *receipt, const rule_case *c, const 
   }
   if (c->statement_bytes)
     c->statement_bytes(&plain);
+  edit_header(&receipt->statement, c->statement_header);
   reseal(receipt, &receipt->statement, &plain, f->coop, leaf);
   coop_buf_release(&plain);
 }
@@ -2014,14 +2029,9 @@ static void reseal_verdict(ledger_receipt *receipt, const rule_case *c, const re
     c->verdict(&verdict);
   coop_buf_reset(&plain);
   cr_assert_eq(ledger_verdict_encode(&verdict, false, &plain), COOP_OK);
-  if (c->verdict_header) {
-    ledger_entry_header header;
-    cr_assert_eq(ledger_entry_header_decode(receipt->verdict.header, LEDGER_ENTRY_HEADER_BYTES,
-                                            &header),
-                 COOP_OK);
-    c->verdict_header(&header);
-    ledger_entry_header_encode(&header, receipt->verdict.header);
-  }
+  if (c->verdict_bytes)
+    c->verdict_bytes(&plain);
+  edit_header(&receipt->verdict, c->verdict_header);
   const ledger_identity *signer = c->verdict_signer == SIGNER_COOP       ? f->coop
                                   : c->verdict_signer == SIGNER_STRANGER ? f->stranger
                                                                          : f->municipality;
@@ -2100,7 +2110,13 @@ static void verdict_another_month(ledger_verdict *v) { v->period = 202602; }
 static void verdict_another_index(ledger_verdict *v) { v->statement_index = 5; }
 static void verdict_other_figures(ledger_verdict *v) { v->figures_hash[0] ^= 1; }
 static void verdict_another_audience(ledger_entry_header *h) { h->audience_id[15] ^= 1; }
-static void verdict_a_note(ledger_entry_header *h) { h->kind = LEDGER_KIND_NOTE; }
+static void kind_note(ledger_entry_header *h) { h->kind = LEDGER_KIND_NOTE; }
+static void verdict_trailing_byte(coop_buf *plain)
+{
+  coop_err err = COOP_OK;
+  ledger_write_u8(plain, 0, &err);
+  cr_assert_eq(err, COOP_OK);
+}
 
 static const rule_case RULE_CASES[] = {
     {.rule = "non-negative", .statement = counted_income_negative},
@@ -2118,7 +2134,9 @@ static const rule_case RULE_CASES[] = {
     {.rule = "verdict-audience", .verdict_header = verdict_another_audience},
     {.rule = "verdict-statement", .verdict = verdict_another_index},
     {.rule = "verdict-figures", .verdict = verdict_other_figures},
-    {.rule = "verdict-kind", .verdict_header = verdict_a_note},
+    {.rule = "verdict-kind", .verdict_header = kind_note},
+    {.rule = "statement-kind", .statement_header = kind_note},
+    {.rule = "verdict-decodes", .verdict_bytes = verdict_trailing_byte},
     {.rule = "verdict-log", .verdict_signer = SIGNER_STRANGER},
 };
 
