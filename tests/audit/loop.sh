@@ -441,23 +441,48 @@ fi
 # 5. Receipts
 # =================================================================================================
 group "5. receipts"
-receipt_ok() { # RECEIPT MEMBER LABEL
-  local out status
-  out=$(coop receipt verify "$1" 2>&1)
+receipt_ok() { # RECEIPT MEMBER LABEL ANCHOR-OPTIONS...
+  local out status file=$1 member=$2 label=$3
+  shift 3
+  out=$(coop receipt verify "$file" "$@" 2>&1)
   status=$?
   if [ $status = 0 ] && grep -q "receipt OK" <<<"$out" && grep -q "cosigned by witness" <<<"$out" &&
-    grep -q "statement $2 2026-03" <<<"$out" && grep -q "acknowledged by municipality" <<<"$out"; then
-    ok "receipt/$3: verifies offline: ${out:0:120}..."
+    grep -q "statement $member 2026-03" <<<"$out" && grep -q "acknowledged by municipality" <<<"$out"; then
+    ok "receipt/$label: verifies offline: ${out:0:120}..."
   else
-    fail "receipt/$3" "verify exit $status: $out"
+    fail "receipt/$label" "verify exit $status: $out"
   fi
 }
+breda_fp=$(coop id --dir "$work/breda" -O json | py -c 'import json,sys; print(json.load(sys.stdin)["fingerprint"])')
 coop receipt export -p 2026-03 --dir "$work/anna" >"$work/anna-receipt.json" 2>"$work/err" ||
   fail "setup" "receipt export on Anna's node: $(cat "$work/err")"
-receipt_ok "$work/anna-receipt.json" "$anna" "member-node"
+# Anna's node names Breda and the coop as peers: they anchor the receipt by name.
+receipt_ok "$work/anna-receipt.json" "$anna" "member-node" --dir "$work/anna"
 coop receipt export --member "$bram" -p 2026-03 --dir "$work/coop" >"$work/bram-receipt.json" 2>"$work/err" ||
   fail "setup" "receipt export --member on the coop: $(cat "$work/err")"
-receipt_ok "$work/bram-receipt.json" "$bram" "coop-node"
+# A benefits officer with Breda's fingerprint from its letter, and the partner as a witness.
+receipt_ok "$work/bram-receipt.json" "$bram" "coop-node" --municipality "$breda_fp" \
+  --coop "${KEY[coop]}" --witness "${KEY[partner]}"
+
+# Without an anchor: consistent, but nothing ties it to Breda (exit 3, the
+# fingerprints to compare named); another municipality's key: refused.
+out=$(coop receipt verify "$work/anna-receipt.json" 2>&1)
+status=$?
+if [ $status = 3 ] && grep -q "receipt NOT ANCHORED: internally consistent, but nothing ties its keys to a real municipality" <<<"$out" &&
+  grep -q "compare municipality $breda_fp" <<<"$out"; then
+  ok "receipt/unanchored: exit 3, names Breda's fingerprint to compare"
+else
+  fail "receipt/unanchored" "verify exit $status: $out"
+fi
+other_fp=$(coop id --dir "$work/partner" -O json | py -c 'import json,sys; print(json.load(sys.stdin)["fingerprint"])')
+out=$(coop receipt verify "$work/anna-receipt.json" --municipality "$other_fp" 2>&1)
+status=$?
+if [ $status = 1 ] && grep -q "rule 'municipality-anchor'" <<<"$out" && grep -q "$breda_fp" <<<"$out" &&
+  grep -q "$other_fp" <<<"$out"; then
+  ok "receipt/wrong-anchor: refused (exit 1), naming both fingerprints"
+else
+  fail "receipt/wrong-anchor" "verify exit $status: $out"
+fi
 
 # Every single-byte change (XOR 0x01) of Anna's receipt must be refused.
 # Runs in the background, in parallel, while the other groups run.
@@ -465,6 +490,7 @@ cat >"$work/flip.py" <<'PY'
 import os, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
 coop, path, stride, workers = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+anchor = sys.argv[5:]  # the municipality's key: a change must not get past an anchored verify
 data = open(path, "rb").read()
 tmp = tempfile.mkdtemp(dir=os.path.dirname(path))
 offsets = list(range(0, len(data), stride))
@@ -476,7 +502,7 @@ def check(i):
     name = os.path.join(tmp, "r%d.json" % i)
     with open(name, "wb") as f:
         f.write(changed)
-    run = subprocess.run([coop, "receipt", "verify", name], capture_output=True)
+    run = subprocess.run([coop, "receipt", "verify", name] + anchor, capture_output=True)
     os.unlink(name)
     out = run.stdout.decode(errors="replace") + run.stderr.decode(errors="replace")
     accepted = run.returncode == 0 or "receipt OK" in out
@@ -505,7 +531,7 @@ elif [[ $COOP == *asan* ]]; then
   # on every CPU, next to the other groups' daemons).
   clock
   t0=$NOW
-  for _ in 1 2 3; do coop receipt verify "$work/anna-receipt.json" >/dev/null 2>&1; done
+  for _ in 1 2 3; do coop receipt verify "$work/anna-receipt.json" --municipality "${KEY[breda]}" >/dev/null 2>&1; done
   clock
   per_verify=$(((NOW - t0) / 3 + 1))
   fits=$((45000 / per_verify))
@@ -516,7 +542,7 @@ else
   stride=1
 fi
 if [ "$receipt_bytes" -gt 0 ]; then
-  py "$work/flip.py" "$COOP" "$work/anna-receipt.json" "$stride" "$workers" >"$work/flip.out" 2>&1 &
+  py "$work/flip.py" "$COOP" "$work/anna-receipt.json" "$stride" "$workers" --municipality "${KEY[breda]}" >"$work/flip.out" 2>&1 &
   flip_pid=$!
 fi
 
@@ -644,7 +670,7 @@ else
 fi
 coop receipt export --member "$dirk" -p 2026-03 --dir "$work/coop2" >"$work/dirk-receipt.json" 2>"$work/err"
 export_status=$?
-out=$(coop receipt verify "$work/dirk-receipt.json" 2>&1)
+out=$(coop receipt verify "$work/dirk-receipt.json" --municipality "${KEY[tilburg]}" 2>&1)
 verify_status=$?
 if [ $verify_status != 0 ] && ! grep -q "receipt OK" <<<"$out" && grep -q "DISPUTED" <<<"$out"; then
   ok "dispute/receipt: the receipt of the disputed statement is refused (export exit $export_status, verify exit $verify_status: ${out:0:40}...)"
