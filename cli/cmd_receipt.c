@@ -218,6 +218,25 @@ static void print_witness(const ledger_receipt *receipt, const ledger_receipt_fa
            witness);
 }
 
+/* Who the statement is about: a version 2 statement names the member (her
+ * name, client ref and, when she has a node, her key), so the reader can
+ * see that the receipt is hers; version 1 only has the member id. */
+static void print_member(const ledger_receipt *receipt, const ledger_statement_payload *statement)
+{
+  if (statement->version < 2 || !statement->member_name[0]) {
+    printf("%s", receipt->member_label);
+    return;
+  }
+  printf("of %s (%s, client ref %s", statement->member_name, receipt->member_label,
+         statement->client_ref);
+  if (statement->has_member_key) {
+    char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+    ledger_fingerprint(statement->member_key, fingerprint);
+    printf(", member key %s", fingerprint);
+  }
+  printf(")");
+}
+
 static void print_facts(const ledger_receipt *receipt, const ledger_receipt_facts *facts,
                         const ledger_receipt_trust *trust, const char *status)
 {
@@ -237,8 +256,10 @@ static void print_facts(const ledger_receipt *receipt, const ledger_receipt_fact
            "municipality %s and coop %s with the municipality's letter or website, then verify "
            "with --municipality; ",
            municipality, coop);
-  printf("statement %s %s is entry %llu of coop %s (signed at size %llu",
-         receipt->member_label, period, (unsigned long long)facts->statement_index, coop,
+  printf("statement ");
+  print_member(receipt, &facts->statement);
+  printf(" %s is entry %llu of coop %s (signed at size %llu", period,
+         (unsigned long long)facts->statement_index, coop,
          (unsigned long long)receipt->statement.checkpoint.size);
   print_witness(receipt, facts, trust);
   printf("), ");

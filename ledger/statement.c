@@ -126,6 +126,23 @@ static void read_state(ledger_reader *reader, ledger_offset_state *state)
 /* The money invariants every statement must hold, before writing and after
  * reading: the split adds up, nothing is negative, offset + benefit = norm is
  * not checkable without the rule set, so the engine asserts that one. */
+/* Every figure but the profit is a non-negative amount or count, and the
+ * disregard kind one of the five (docs/log-format.md, rules 'non-negative'
+ * and 'enum-range'): a payload that says otherwise was not made by the
+ * engine. */
+static bool figures_in_range(const ledger_offset_statement *f)
+{
+  const int64_t amounts[] = {f->coop_share_cents, f->net_income_cents, f->disregard_cents,
+                             f->volunteer_disregarded_cents, f->volunteer_counted_cents,
+                             f->counted_income_cents, f->offset_cents, f->benefit_cents,
+                             f->to_municipality_cents, f->to_budget_cents, f->n_used, f->r_used,
+                             f->a34_used, f->k_ytd_cents, f->loss_carried_cents};
+  for (size_t i = 0; i < sizeof amounts / sizeof amounts[0]; i++)
+    if (amounts[i] < 0)
+      return false;
+  return (unsigned)f->disregard_kind <= LEDGER_OFFSET_DISREGARD_34A;
+}
+
 static coop_err statement_check(const ledger_statement_payload *statement)
 {
   const ledger_offset_statement *f = &statement->figures;
@@ -133,8 +150,8 @@ static coop_err statement_check(const ledger_statement_payload *statement)
       f->period.year * 100 + f->period.month != (int)statement->period ||
       statement->source_count > LEDGER_STATEMENT_SOURCES_MAX)
     return COOP_E_BAD_INPUT;
-  if (f->coop_share_cents < 0 || f->to_municipality_cents < 0 || f->to_budget_cents < 0 ||
-      f->disregard_cents < 0 || f->offset_cents < 0 || f->benefit_cents < 0)
+  if (!figures_in_range(f) || statement->state_after.k_ytd_cents < 0 ||
+      statement->state_after.loss_carried_cents < 0)
     return COOP_E_BAD_INPUT;
   /* The split: M + B = I, and C + I = I0 with 0 <= I0 <= max(P, 0) (I0 is
    * below P when a carried loss was set off).  Overflow-checked: the

@@ -441,13 +441,16 @@ fi
 # 5. Receipts
 # =================================================================================================
 group "5. receipts"
-receipt_ok() { # RECEIPT MEMBER LABEL ANCHOR-OPTIONS...
-  local out status file=$1 member=$2 label=$3
-  shift 3
+# The statement names the member (version 2): "statement of NAME (ID, client
+# ref REF[, member key FP]) 2026-03".
+receipt_ok() { # RECEIPT MEMBER NAME REF LABEL ANCHOR-OPTIONS...
+  local out status file=$1 member=$2 name=$3 ref=$4 label=$5
+  shift 5
   out=$(coop receipt verify "$file" "$@" 2>&1)
   status=$?
   if [ $status = 0 ] && grep -q "receipt OK" <<<"$out" && grep -q "cosigned by witness" <<<"$out" &&
-    grep -q "statement $member 2026-03" <<<"$out" && grep -q "acknowledged by municipality" <<<"$out"; then
+    grep -q "statement of $name ($member, client ref $ref[,)].* 2026-03" <<<"$out" &&
+    grep -q "acknowledged by municipality" <<<"$out"; then
     ok "receipt/$label: verifies offline: ${out:0:120}..."
   else
     fail "receipt/$label" "verify exit $status: $out"
@@ -457,11 +460,17 @@ breda_fp=$(coop id --dir "$work/breda" -O json | py -c 'import json,sys; print(j
 coop receipt export -p 2026-03 --dir "$work/anna" >"$work/anna-receipt.json" 2>"$work/err" ||
   fail "setup" "receipt export on Anna's node: $(cat "$work/err")"
 # Anna's node names Breda and the coop as peers: they anchor the receipt by name.
-receipt_ok "$work/anna-receipt.json" "$anna" "member-node" --dir "$work/anna"
+receipt_ok "$work/anna-receipt.json" "$anna" Anna BR-1001 "member-node" --dir "$work/anna"
+anna_fp=$(coop id --dir "$work/anna" -O json | py -c 'import json,sys; print(json.load(sys.stdin)["fingerprint"])')
+if coop receipt verify "$work/anna-receipt.json" --dir "$work/anna" 2>&1 | grep -q "member key $anna_fp)"; then
+  ok "receipt/names-her-key: Anna's receipt names her own key ($anna_fp)"
+else
+  fail "receipt/names-her-key" "$(coop receipt verify "$work/anna-receipt.json" --dir "$work/anna" 2>&1)"
+fi
 coop receipt export --member "$bram" -p 2026-03 --dir "$work/coop" >"$work/bram-receipt.json" 2>"$work/err" ||
   fail "setup" "receipt export --member on the coop: $(cat "$work/err")"
 # A benefits officer with Breda's fingerprint from its letter, and the partner as a witness.
-receipt_ok "$work/bram-receipt.json" "$bram" "coop-node" --municipality "$breda_fp" \
+receipt_ok "$work/bram-receipt.json" "$bram" Bram BR-1002 "coop-node" --municipality "$breda_fp" \
   --coop "${KEY[coop]}" --witness "${KEY[partner]}"
 
 # Without an anchor: consistent, but nothing ties it to Breda (exit 3, the
