@@ -45,11 +45,16 @@ static const char usage[] =
     "  --witness KEY|FINGERPRINT       a witness whose cosignature counts (repeatable;\n"
     "                                  the anchored municipality counts as one)\n"
     "  --dir DIR                       the peers in this node's node.conf (and the node\n"
-    "                                  itself) are anchors and witnesses, by name\n"
+    "                                  itself) are anchors and witnesses, by name; and\n"
+    "                                  the node says whether the statement is still the\n"
+    "                                  one in force or which later one replaced it\n"
+    "Offline a receipt shows the statement in force as of its checkpoint: a later\n"
+    "reissue does not show there (check with --dir on a node that holds the logs).\n"
     "\n"
     "exit status of verify:\n"
     "  0  the statement was acknowledged and the municipality (and --coop) is anchored\n"
-    "  1  refused: a rule broken, an anchor that does not match, not acknowledged\n"
+    "  1  refused: a rule broken, an anchor that does not match, not acknowledged,\n"
+    "     or (with --dir) replaced by a later statement\n"
     "  2  usage error\n"
     "  3  internally consistent and acknowledged, but not anchored: nothing ties its\n"
     "     keys to a real municipality (compare the fingerprints it prints)\n";
@@ -277,6 +282,59 @@ static void print_facts(const ledger_receipt *receipt, const ledger_receipt_fact
 
 /* ---- Verify ------------------------------------------------------------------- */
 
+typedef struct in_force_search {
+  const uint8_t *coop_log;
+  uint32_t period;
+  bool found;
+  uint64_t latest; /* the statement in force for the member and month */
+} in_force_search;
+
+static coop_err take_latest(void *context, const node_member_month *month)
+{
+  in_force_search *search = context;
+  if (month->period == search->period && month->has_statement &&
+      !memcmp(month->coop_log, search->coop_log, LEDGER_LOG_ID_BYTES)) {
+    search->found = true;
+    search->latest = month->statement_index;
+  }
+  return COOP_OK;
+}
+
+/* Whether the receipt's statement is still in force: offline only as of its
+ * checkpoint; with --dir, against the coop's log as that node holds it.
+ * CLI_EXIT_FAILURE when a later statement replaced it. */
+static int say_in_force(const ledger_receipt *receipt, const ledger_receipt_facts *facts,
+                        const verify_options *o)
+{
+  char as_of[32];
+  cli_format_time(receipt->statement.checkpoint.timestamp_ms, as_of);
+  if (!o->dir) {
+    printf("in force as of %s (the coop's checkpoint); a later reissue would not show here: "
+           "check with --dir NODE\n", as_of);
+    return CLI_EXIT_OK;
+  }
+  node opened;
+  if (cli_open_node(o->dir, &opened))
+    return CLI_EXIT_FAILURE;
+  in_force_search search = {.coop_log = facts->coop_log, .period = facts->statement.period};
+  coop_err err = node_member_months(&opened, receipt->member_label, take_latest, &search);
+  node_close(&opened);
+  if (err || !search.found) {
+    printf("in force as of %s; %s cannot tell whether a later statement replaced it (%s)\n",
+           as_of, o->dir, err ? coop_err_message(err) : "it cannot read this member's statements");
+    return CLI_EXIT_OK;
+  }
+  if (search.latest == facts->statement_index) {
+    printf("in force: the latest statement of this member and month in the coop's log as %s "
+           "holds it\n", o->dir);
+    return CLI_EXIT_OK;
+  }
+  printf("SUPERSEDED: entry %llu of the coop's log replaces this statement (see 'coop statement "
+         "--member %s -p ...' or its receipt)\n", (unsigned long long)search.latest,
+         receipt->member_label);
+  return CLI_EXIT_FAILURE;
+}
+
 /* Verified and judged: the status word, the line, the exit status. */
 static int report(const ledger_receipt *receipt, const ledger_receipt_facts *facts,
                   const verify_options *o)
@@ -297,7 +355,11 @@ static int report(const ledger_receipt *receipt, const ledger_receipt_facts *fac
                        : anchored            ? "OK"
                                              : "NOT ANCHORED";
   print_facts(receipt, facts, &trust, status);
-  if (!facts->acknowledged)
+  if (facts->statement.corrects)
+    printf("it replaces the statement in entry %llu of the coop's log\n",
+           (unsigned long long)(facts->statement.corrects - 1));
+  int in_force = say_in_force(receipt, facts, o);
+  if (!facts->acknowledged || in_force != CLI_EXIT_OK)
     return CLI_EXIT_FAILURE;
   return anchored ? CLI_EXIT_OK : RECEIPT_EXIT_UNANCHORED;
 }

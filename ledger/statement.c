@@ -192,7 +192,10 @@ static void read_member(ledger_reader *reader, ledger_statement_payload *stateme
 
 static void write_body(const ledger_statement_payload *statement, coop_buf *out, coop_err *err)
 {
-  ledger_write_u8(out, LEDGER_STATEMENT_VERSION, err);
+  /* A decoded version 1 statement encodes back to its own bytes (receipts
+   * compare); everything else is written as the current version. */
+  bool first_version = statement->version == 1;
+  ledger_write_u8(out, first_version ? 1 : LEDGER_STATEMENT_VERSION, err);
   ledger_write_bytes(out, statement->member, LEDGER_MEMBER_ID_BYTES, err);
   ledger_write_u32(out, statement->period, err);
   ledger_write_bytes(out, statement->rule_set_log, LEDGER_LOG_ID_BYTES, err);
@@ -207,7 +210,8 @@ static void write_body(const ledger_statement_payload *statement, coop_buf *out,
     ledger_write_u64(out, statement->sources[i].index, err);
     ledger_write_bytes(out, statement->sources[i].leaf_hash, LEDGER_HASH_BYTES, err);
   }
-  write_member(out, statement, err);
+  if (!first_version)
+    write_member(out, statement, err);
 }
 
 coop_err ledger_statement_encode(const ledger_statement_payload *statement, coop_buf *out)

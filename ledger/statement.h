@@ -33,7 +33,7 @@ typedef struct ledger_statement_source {
 #define LEDGER_STATEMENT_VERSION 2
 
 typedef struct ledger_statement_payload {
-  uint8_t version; /* as decoded; encoding always writes LEDGER_STATEMENT_VERSION */
+  uint8_t version; /* as decoded; 1 encodes as version 1, anything else as the current */
   uint8_t member[LEDGER_MEMBER_ID_BYTES];
   uint32_t period; /* YYYYMM */
   uint8_t rule_set_log[LEDGER_LOG_ID_BYTES];

@@ -403,6 +403,11 @@ Test(statement, version_1_without_names_still_decodes)
   cr_assert_eq(back->period, 202603);
   uint8_t member[LEDGER_MEMBER_ID_BYTES];
   uint32_t period = 0;
+  coop_buf again;
+  encode_ok(back, &again); /* an old statement encodes back to its own bytes */
+  cr_assert_eq(again.len, v1_bytes);
+  cr_assert_arr_eq(again.data, out.data, v1_bytes);
+  coop_buf_release(&again);
   cr_assert_eq(ledger_statement_peek(out.data, v1_bytes, member, &period), COOP_OK);
   cr_assert_eq(period, 202603);
   cr_assert_arr_eq(member, statement->member, LEDGER_MEMBER_ID_BYTES);
