@@ -215,6 +215,41 @@ static void print_text(const statement_view *view)
   print_verdict(view);
 }
 
+/* Text into HTML: every value from the books goes through here (a member
+ * may be named "<script>..."). */
+static void html_text(const char *text)
+{
+  for (; *text; text++) {
+    switch (*text) {
+    case '<': fputs("&lt;", stdout); break;
+    case '>': fputs("&gt;", stdout); break;
+    case '&': fputs("&amp;", stdout); break;
+    case '"': fputs("&quot;", stdout); break;
+    case '\'': fputs("&#39;", stdout); break;
+    default: putchar(*text);
+    }
+  }
+}
+
+/* Who, which rules (with the fingerprint to compare with the
+ * municipality's letter or website), and the municipality's verdict. */
+static void print_html_facts(const statement_view *view)
+{
+  char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+  ledger_fingerprint(view->statement->rule_set_log, fingerprint);
+  fputs("<p>", stdout);
+  html_text(view->member->name);
+  printf(" (%s), %s ", view->member->member_id, say(view, "klantnummer", "client ref"));
+  html_text(view->member->client_ref);
+  printf("</p>\n<p>%s <strong>%s</strong>, %s %llu. %s</p>\n",
+         say(view, "Rekenregels van gemeente", "Rules of municipality"), fingerprint,
+         say(view, "gepubliceerd als entry", "published as entry"),
+         (unsigned long long)view->statement->rule_set_index,
+         say(view, "Vergelijk deze vingerafdruk met die op de brief of de website van uw "
+                   "gemeente.",
+             "Compare this fingerprint with the one on your municipality's letter or website."));
+}
+
 static void print_html(const statement_view *view)
 {
   const ledger_offset_statement *f = &view->statement->figures;
@@ -222,13 +257,15 @@ static void print_html(const statement_view *view)
   printf("<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
          "<title>%s %s %u</title><style>body{font-family:sans-serif;max-width:40em;margin:2em auto}"
          "td{padding:.2em 1em}td.amount{text-align:right;font-variant-numeric:tabular-nums}"
+         "td.sub{padding-left:2.5em}"
          "</style></head><body>\n",
          view->english ? "en" : "nl", say(view, "Verrekening", "Statement"),
          month_name(view, (int)(view->statement->period % 100)),
          (unsigned)(view->statement->period / 100));
-  printf("<h1>%s %s %u</h1>\n<p>%s (%s)</p>\n", say(view, "Verrekening", "Statement"),
+  printf("<h1>%s %s %u</h1>\n", say(view, "Verrekening", "Statement"),
          month_name(view, (int)(view->statement->period % 100)),
-         (unsigned)(view->statement->period / 100), view->member->name, view->member->member_id);
+         (unsigned)(view->statement->period / 100));
+  print_html_facts(view);
   /* The month's money flow at a glance: one bar, split in three. */
   static const char *const colours[] = {"#8e44ad", "#2980b9", "#27ae60"};
   const int64_t parts[] = {f->coop_share_cents, f->to_municipality_cents, f->to_budget_cents};
@@ -249,12 +286,22 @@ static void print_html(const statement_view *view)
   for (size_t i = 0; i < count; i++) {
     char amount[LEDGER_MONEY_TEXT_BYTES];
     ledger_money_format_dutch(lines[i].cents, amount);
-    printf("<tr><td>%s</td><td class=\"amount\">%s</td></tr>\n", lines[i].label, amount);
+    /* Labels indented in the text version (the split, what was disregarded)
+     * are indented here too. */
+    const char *label = lines[i].label;
+    bool sub = label[0] == ' ';
+    while (*label == ' ')
+      label++;
+    printf("<tr><td%s>", sub ? " class=\"sub\"" : "");
+    html_text(label);
+    printf("</td><td class=\"amount\">%s</td></tr>\n", amount);
   }
-  printf("</table>\n<p>%s: %s. %s</p>\n</body></html>\n", say(view, "Vrijlating", "Disregard"),
+  printf("</table>\n<p>%s: %s. %s</p>\n<p>", say(view, "Vrijlating", "Disregard"),
          disregard_name(view, f->disregard_kind),
          say(view, "De verrekening is indicatief: de gemeente beslist.",
              "The offset is indicative: the municipality decides."));
+  print_verdict(view);
+  printf("</p>\n</body></html>\n");
 }
 
 static json_t *statement_json(const statement_view *view)
