@@ -215,6 +215,8 @@ coop_err books_session_begin(node *self, char message[NODE_MESSAGE_BYTES],
                                          "node keeps books)");
   else if (err)
     books_catch_up_failed(self, message, err);
+  if (!err)
+    err = node_months_read(self, &session->months, message);
   if (err) {
     ledger_store_rollback(self->store);
     books_session_free(session);
@@ -240,6 +242,15 @@ coop_err books_session_end(books_session *session, coop_err err)
     ledger_store_rollback(self->store);
   books_session_free(session);
   return err;
+}
+
+/* Most changes start here: the books open and up to date, a transaction
+ * begun. */
+static coop_err books_ready_and_begin(node *self, char message[NODE_MESSAGE_BYTES],
+                                      books_session **session)
+{
+  coop_err err = node_books_ready(self, message);
+  return err ? err : books_session_begin(self, message, session);
 }
 
 /* ---- opening the books -------------------------------------------------- */
@@ -442,9 +453,7 @@ coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint3
                          uint32_t value, char message[NODE_MESSAGE_BYTES])
 {
   books_session *session = NULL;
-  coop_err err = node_books_ready(self, message);
-  if (!err)
-    err = books_session_begin(self, message, &session);
+  coop_err err = books_ready_and_begin(self, message, &session);
   if (err)
     return err;
   ledger_member_row row;
@@ -458,22 +467,6 @@ coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint3
 }
 
 /* ---- records ------------------------------------------------------------ */
-
-static coop_err period_open(books_session *session, uint32_t date)
-{
-  int closed = 0;
-  coop_err err = ledger_books_period_closed(session->node->store, date / 100, &closed);
-  if (err)
-    return books_say(session->message, err, "cannot read closed periods");
-  if (closed) {
-    char period[8];
-    ledger_period_format(date / 100, period);
-    return books_say(session->message, COOP_E_PERIOD_CLOSED,
-               "period %s is closed: record it in an open month (a correction names the month "
-               "it corrects)", period);
-  }
-  return COOP_OK;
-}
 
 static int record_allowed_directly(uint8_t type)
 {
@@ -527,13 +520,14 @@ static coop_err build_record(books_session *session, const node_record_request *
                      "(newlines and tabs are fine)", LEDGER_RECORD_NOTE_BYTES_MAX);
   snprintf(record->ref, sizeof record->ref, "%s", ref);
   snprintf(record->note, sizeof record->note, "%s", note);
-  if (request->amount <= 0 || request->amount > LEDGER_MONEY_CENTS_MAX)
-    return books_say(session->message, COOP_E_RANGE, "the amount must be more than zero");
+  coop_err err = node_amount_check(request->type, request->amount, session->message);
+  if (err)
+    return err;
   if (ledger_record_is_memo(request->type))
     record->quantity = request->amount;
   else if (ledger_record_postings(record, request->amount))
     return books_say(session->message, COOP_E_BAD_INPUT, "cannot post this record");
-  coop_err err = ledger_record_check(record);
+  err = ledger_record_check(record);
   if (err)
     return books_say(session->message, err, "invalid record: %s", coop_err_message(err));
   return COOP_OK;
@@ -624,6 +618,33 @@ static coop_err check_budget(books_session *session, const ledger_record *record
   return COOP_OK;
 }
 
+/* The member's hours in the record's month, this record included, stay
+ * within what a month holds: a typing error is refused here, naming it,
+ * rather than breaking the month close for everyone later. */
+static coop_err check_month_hours(books_session *session, const ledger_record *record,
+                                  const ledger_member_row *member)
+{
+  if (record->type != LEDGER_RECORD_HOURS)
+    return COOP_OK;
+  uint32_t month = record->date / 100;
+  int64_t total = 0;
+  coop_err err = ledger_books_memo_total(session->node->store, member->member_id,
+                                         LEDGER_RECORD_HOURS, month * 100 + 1, month * 100 + 31,
+                                         &total);
+  if (err)
+    return books_say(session->message, err, "cannot read the hours of %s", member->member_id);
+  total += record->quantity;
+  if (total <= NODE_HOURS_PER_MONTH_MAX * INT64_C(100))
+    return COOP_OK;
+  char month_text[8], total_text[LEDGER_MONEY_TEXT_BYTES];
+  ledger_period_format(month, month_text);
+  ledger_money_format(total, total_text);
+  return books_say(session->message, COOP_E_RANGE,
+                   "hours of %s in %s would come to %s, more than a month holds (at most %d: "
+                   "24 x 31)", member->member_id, month_text, total_text,
+                   NODE_HOURS_PER_MONTH_MAX);
+}
+
 static coop_err add_record(books_session *session, const ledger_record *record,
                            const uint8_t *audience_id, uint64_t *index)
 {
@@ -651,9 +672,11 @@ static coop_err record_one(books_session *session, const node_record_request *re
     err = check_ref(session, &record, &result->existed, &result->index);
   if (err || result->existed)
     return err;
-  err = period_open(session, record.date);
+  err = node_date_check(&session->months, record.date, request->future, session->message);
   if (!err)
     err = check_budget(session, &record, &member);
+  if (!err)
+    err = check_month_hours(session, &record, &member);
   const uint8_t *audience = record.member[0] || record.member[1] || record.member[2]
                                 ? member.audience_id
                                 : session->books_audience;
@@ -741,9 +764,7 @@ coop_err node_record_correct(node *self, uint64_t index, const char *reason, uin
     return books_say(message, COOP_E_BAD_INPUT, "a correction needs a --reason of 1 to %u characters",
                LEDGER_RECORD_NOTE_BYTES_MAX);
   books_session *session = NULL;
-  coop_err err = node_books_ready(self, message);
-  if (!err)
-    err = books_session_begin(self, message, &session);
+  coop_err err = books_ready_and_begin(self, message, &session);
   if (err)
     return err;
   ledger_record correction;
@@ -751,7 +772,7 @@ coop_err node_record_correct(node *self, uint64_t index, const char *reason, uin
   memset(&member, 0, sizeof member);
   err = build_correction(session, index, reason, date, &correction, &member);
   if (!err)
-    err = period_open(session, date);
+    err = node_date_check(&session->months, date, 0, message);
   if (!err)
     err = ledger_record_check(&correction);
   const uint8_t *audience = member.member_id[0] ? member.audience_id : session->books_audience;
@@ -760,42 +781,102 @@ coop_err node_record_correct(node *self, uint64_t index, const char *reason, uin
   return books_session_end(session, err);
 }
 
+static coop_err stop_at_first(void *context, const ledger_register_row *row)
+{
+  *(uint32_t *)context = row->date / 100;
+  return COOP_E_EXISTS; /* stops the walk: only the first row is wanted */
+}
+
+/* The month of the earliest record dated before `period`, 0 when none. */
+static coop_err earliest_record_before(books_session *session, uint32_t period, uint32_t *month)
+{
+  *month = 0;
+  ledger_books_query query = {.date_from = 0, .date_to = period * 100};
+  coop_err err = ledger_books_register(session->node->store, &query, stop_at_first, month);
+  if (err && err != COOP_E_EXISTS)
+    return books_say(session->message, err, "cannot read the records");
+  return COOP_OK;
+}
+
+/* Closed already, or before the last closed month: a month closes once. */
+static coop_err close_not_again(books_session *session, uint32_t period)
+{
+  int closed = 0;
+  char text[8], last[8];
+  ledger_period_format(period, text);
+  coop_err err = ledger_books_period_closed(session->node->store, period, &closed);
+  if (err)
+    return books_say(session->message, err, "cannot read closed periods");
+  if (closed)
+    return books_say(session->message, COOP_E_PERIOD_CLOSED, "period %s is already closed", text);
+  /* Statements carry their state from month to month: a month before one
+   * already closed would be computed without what came before it. */
+  uint32_t last_closed = session->months.last_closed;
+  if (last_closed > period) {
+    ledger_period_format(last_closed, last);
+    return books_say(session->message, COOP_E_PERIOD_CLOSED,
+                     "period %s comes before %s, which is already closed: months close in order",
+                     text, last);
+  }
+  return COOP_OK;
+}
+
+static coop_err add_period_entry(books_session *session, uint16_t kind, uint32_t period)
+{
+  coop_buf plain;
+  coop_buf_init(&plain, LEDGER_PERIOD_CLOSE_PAYLOAD_BYTES);
+  coop_err err = COOP_OK;
+  if (coop_buf_append_u8(&plain, 1) || coop_buf_append_u32le(&plain, period))
+    err = books_say(session->message, COOP_E_NOMEM, "out of memory");
+  if (!err)
+    err = books_session_add(session, kind, NULL, &plain);
+  coop_buf_release(&plain);
+  return err;
+}
+
 coop_err node_period_close(node *self, uint32_t period, char message[NODE_MESSAGE_BYTES])
 {
   books_session *session = NULL;
-  coop_err err = node_books_ready(self, message);
-  if (!err)
-    err = books_session_begin(self, message, &session);
+  coop_err err = books_ready_and_begin(self, message, &session);
   if (err)
     return err;
-  int closed = 0;
-  char text[8];
-  ledger_period_format(period, text);
-  err = ledger_books_period_closed(self->store, period, &closed);
-  if (!err && closed)
-    err = books_say(message, COOP_E_PERIOD_CLOSED, "period %s is already closed", text);
-  /* Statements carry their state from month to month: a month before one
-   * already closed would be computed without what came before it. */
-  uint32_t last_closed = 0;
-  if (!err && !ledger_books_last_closed(self->store, &last_closed) && last_closed > period) {
-    char last[8];
-    ledger_period_format(last_closed, last);
-    err = books_say(message, COOP_E_PERIOD_CLOSED,
-                    "period %s comes before %s, which is already closed: months close in order",
-                    text, last);
-  }
-  if (!err && period >= node_today() / 100)
-    err = books_say(message, COOP_E_BAD_INPUT, "period %s has not ended yet", text);
+  uint32_t earliest = 0;
+  err = close_not_again(session, period);
+  if (!err && !session->months.last_closed && !session->months.first)
+    err = earliest_record_before(session, period, &earliest);
+  if (!err)
+    err = node_close_check(&session->months, period, earliest, message);
   /* A coop's month close computes every member's statement first. */
   if (!err && self->role == LEDGER_ROLE_COOP)
     err = books_statements_for_period(session, period);
-  coop_buf plain;
-  coop_buf_init(&plain, LEDGER_PERIOD_CLOSE_PAYLOAD_BYTES);
-  if (!err && (coop_buf_append_u8(&plain, 1) || coop_buf_append_u32le(&plain, period)))
-    err = books_say(message, COOP_E_NOMEM, "out of memory");
   if (!err)
-    err = books_session_add(session, LEDGER_KIND_PERIOD_CLOSE, NULL, &plain);
-  coop_buf_release(&plain);
+    err = add_period_entry(session, LEDGER_KIND_PERIOD_CLOSE, period);
+  return books_session_end(session, err);
+}
+
+coop_err node_period_open(node *self, uint32_t period, char message[NODE_MESSAGE_BYTES])
+{
+  books_session *session = NULL;
+  coop_err err = books_ready_and_begin(self, message, &session);
+  if (err)
+    return err;
+  char text[8], other[8];
+  ledger_period_format(period, text);
+  uint32_t earliest = 0;
+  if (session->months.first) {
+    ledger_period_format(session->months.first, other);
+    err = books_say(message, COOP_E_EXISTS, "the books already begin at %s: the first month is "
+                                            "fixed once", other);
+  } else if (period > session->months.now) {
+    err = books_say(message, COOP_E_BAD_INPUT, "period %s is in the future", text);
+  } else if (!(err = earliest_record_before(session, period, &earliest)) && earliest) {
+    ledger_period_format(earliest, other);
+    err = books_say(message, COOP_E_BAD_INPUT,
+                    "records are dated in %s, before %s: they could never be closed (open the "
+                    "books at %s or earlier)", other, text, other);
+  }
+  if (!err)
+    err = add_period_entry(session, LEDGER_KIND_PERIOD_OPEN, period);
   return books_session_end(session, err);
 }
 
@@ -805,9 +886,7 @@ coop_err node_statement_reissue(node *self, const char *member_id, uint32_t peri
   if (self->role != LEDGER_ROLE_COOP)
     return books_say(message, COOP_E_USAGE, "only a coop node writes statements");
   books_session *session = NULL;
-  coop_err err = node_books_ready(self, message);
-  if (!err)
-    err = books_session_begin(self, message, &session);
+  coop_err err = books_ready_and_begin(self, message, &session);
   if (err)
     return err;
   char text[8];

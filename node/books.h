@@ -48,6 +48,7 @@ typedef struct node_record_request {
   uint32_t date;         /* YYYYMMDD */
   const char *ref;       /* NULL or "": none */
   const char *note;      /* NULL or "": none */
+  int future;            /* the operator confirmed a date in a month after this one */
 } node_record_request;
 
 typedef struct node_record_result {
@@ -87,6 +88,58 @@ COOP_MUST_USE coop_err node_period_close(node *node, uint32_t period,
 COOP_MUST_USE coop_err node_statement_reissue(node *node, const char *member_id, uint32_t period,
                                               uint64_t *replaced,
                                               char message[NODE_MESSAGE_BYTES]);
+
+/* Opens the books at a month before any is closed: records dated before it
+ * are refused from then on, and it is the first month to close.  Refused
+ * when the first month is fixed already, when the month is in the future,
+ * or when records are dated before it (they could never be closed). */
+COOP_MUST_USE coop_err node_period_open(node *node, uint32_t period,
+                                        char message[NODE_MESSAGE_BYTES]);
+
+/* ---- what input may be: pure checks, reusable by any interface --------- */
+
+/* Limits on one record.  Hours: a month has at most 31 days of 24 hours,
+ * so more is a typing error that would only surface at the month close.
+ * Amounts: ten million euros is far beyond any social coop's month and far
+ * below where the offset's arithmetic (int64 cents, products of basis
+ * points) could overflow. */
+#define NODE_HOURS_PER_MONTH_MAX 744
+#define NODE_RECORD_CENTS_MAX INT64_C(1000000000)
+
+/* The months the books are in: what a date and a close are checked against. */
+typedef struct node_months {
+  uint32_t first;       /* YYYYMM: the first month of the books; 0 while not fixed */
+  uint32_t last_closed; /* YYYYMM; 0 while none is closed */
+  uint32_t now;         /* YYYYMM: the current month (node_now_ms) */
+} node_months;
+
+/* Reads the months from the books (inside or outside a transaction). */
+COOP_MUST_USE coop_err node_months_read(node *node, node_months *months,
+                                        char message[NODE_MESSAGE_BYTES]);
+
+/* The month after `period` (YYYYMM). */
+uint32_t node_month_next(uint32_t period);
+
+/* A record's date: in an open month (after the last closed one, not before
+ * the first), and not in a month after the current one unless `future`.
+ * COOP_E_PERIOD_CLOSED or COOP_E_BAD_INPUT with the reason in message. */
+COOP_MUST_USE coop_err node_date_check(const node_months *months, uint32_t date, int future,
+                                       char message[NODE_MESSAGE_BYTES]);
+
+/* One record's amount (cents, or hours in hundredths): more than zero, at
+ * most NODE_RECORD_CENTS_MAX (or NODE_HOURS_PER_MONTH_MAX hours).
+ * COOP_E_RANGE. */
+COOP_MUST_USE coop_err node_amount_check(uint8_t type, int64_t amount,
+                                         char message[NODE_MESSAGE_BYTES]);
+
+/* Which month may close: the one after the last closed month; before any is
+ * closed, the first month when one was opened, else any month up to the
+ * earliest with records (`earliest_record`, 0 when none), so that no record
+ * is left in a month that could never close.  The month must have ended.
+ * COOP_E_PERIOD_CLOSED or COOP_E_BAD_INPUT naming the month to close first. */
+COOP_MUST_USE coop_err node_close_check(const node_months *months, uint32_t period,
+                                        uint32_t earliest_record,
+                                        char message[NODE_MESSAGE_BYTES]);
 
 /* Today as YYYYMMDD (UTC), from node_now_ms(). */
 uint32_t node_today(void);
