@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "ledger/alloc.h"
+#include "ledger/hex.h"
 #include "ledger/money.h"
 #include "ledger/seal.h"
 
@@ -352,6 +353,128 @@ static coop_err member_request_check(const node_member_request *request,
   return COOP_OK;
 }
 
+coop_err node_municipality_key(node *self, const char *text, uint8_t key[LEDGER_PUBLIC_KEY_BYTES],
+                               char message[NODE_MESSAGE_BYTES])
+{
+  if (strlen(text) == 2 * LEDGER_PUBLIC_KEY_BYTES &&
+      ledger_hex_decode(text, key, LEDGER_PUBLIC_KEY_BYTES) == COOP_OK)
+    return COOP_OK;
+  for (size_t i = 0; i < self->peer_count; i++) {
+    const node_peer *peer = &self->peers[i];
+    if (strcmp(peer->name, text))
+      continue;
+    if (peer->role != LEDGER_ROLE_MUNICIPALITY)
+      return books_say(message, COOP_E_BAD_INPUT, "peer '%s' is a %s node, not a municipality",
+                       text, ledger_role_name(peer->role));
+    memcpy(key, peer->key, LEDGER_PUBLIC_KEY_BYTES);
+    return COOP_OK;
+  }
+  return books_say(message, COOP_E_NOT_FOUND,
+                   "unknown municipality '%s': give its node key (64 hex digits, as 'coop id' "
+                   "prints) or the name of a [peer] in node.conf", text);
+}
+
+typedef struct key_owner {
+  const uint8_t *key;
+  ledger_member_row member; /* the member whose key it is */
+  int found;
+} key_owner;
+
+static coop_err find_member_key(void *context, const ledger_member_row *row)
+{
+  key_owner *owner = context;
+  if (!row->has_member_key || memcmp(row->member_key, owner->key, LEDGER_PUBLIC_KEY_BYTES))
+    return COOP_OK;
+  owner->member = *row;
+  owner->found = 1;
+  return COOP_E_EXISTS; /* stops the walk */
+}
+
+/* The role a municipality key has by a peer section of node.conf; 0: none. */
+static int peer_role(const node *self, const uint8_t key[LEDGER_PUBLIC_KEY_BYTES])
+{
+  for (size_t i = 0; i < self->peer_count; i++)
+    if (!memcmp(self->peers[i].key, key, LEDGER_PUBLIC_KEY_BYTES))
+      return self->peers[i].role;
+  return 0;
+}
+
+/* A member's municipality gets the member's statements and judges them: a
+ * key that is not a municipality's (a member's, the coop's own, a typo'd
+ * one) would block every month close until the member left. */
+static coop_err check_municipality(books_session *session, const uint8_t key[32])
+{
+  node *self = session->node;
+  char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+  ledger_fingerprint(key, fingerprint);
+  if (!memcmp(key, self->identity.public_key, LEDGER_PUBLIC_KEY_BYTES))
+    return books_say(session->message, COOP_E_BAD_INPUT,
+                     "the municipality key %s is this coop's own key, not a municipality's",
+                     fingerprint);
+  key_owner owner = {.key = key};
+  coop_err err = ledger_books_members(self->store, find_member_key, &owner);
+  if (err && err != COOP_E_EXISTS)
+    return books_say(session->message, err, "cannot read members");
+  if (owner.found)
+    return books_say(session->message, COOP_E_BAD_INPUT,
+                     "the municipality key %s is the key of member %s (%s), not a "
+                     "municipality's", fingerprint, owner.member.member_id, owner.member.name);
+  int role = node_log_role(self, key);
+  if (!role)
+    role = peer_role(self, key);
+  if (role == LEDGER_ROLE_MUNICIPALITY)
+    return COOP_OK;
+  if (role)
+    return books_say(session->message, COOP_E_BAD_INPUT,
+                     "the municipality key %s is the key of a %s node, not a municipality's",
+                     fingerprint, ledger_role_name(role));
+  return books_say(session->message, COOP_E_NOT_FOUND,
+                   "no municipality with key %s is known here: import its log with 'coop log "
+                   "import' or add it with 'coop peer add' first", fingerprint);
+}
+
+typedef struct ref_holder {
+  const node_member_request *request;
+  uint32_t period; /* the month the status is read in */
+  ledger_store *store;
+  ledger_member_row member;
+  int found;
+} ref_holder;
+
+static coop_err find_client_ref(void *context, const ledger_member_row *row)
+{
+  ref_holder *holder = context;
+  if (memcmp(row->municipality, holder->request->municipality, LEDGER_PUBLIC_KEY_BYTES) ||
+      strcmp(row->client_ref, holder->request->client_ref))
+    return COOP_OK;
+  ledger_member_status status;
+  coop_err err = ledger_books_member_status(holder->store, row->member_id, holder->period, &status);
+  if (err || status.left)
+    return err;
+  holder->member = *row;
+  holder->found = 1;
+  return COOP_E_EXISTS; /* stops the walk */
+}
+
+/* One client ref is one person at the municipality: two members under it
+ * would mix two people's statements.  Only once the first has left may the
+ * ref be given again (the same person coming back). */
+static coop_err check_client_ref(books_session *session, const node_member_request *request)
+{
+  ref_holder holder = {.request = request, .period = node_today() / 100,
+                       .store = session->node->store};
+  coop_err err = ledger_books_members(session->node->store, find_client_ref, &holder);
+  if (err && err != COOP_E_EXISTS)
+    return books_say(session->message, err, "cannot read members");
+  if (!holder.found)
+    return COOP_OK;
+  return books_say(session->message, COOP_E_EXISTS,
+                   "client ref '%s' of this municipality already belongs to member %s (%s); "
+                   "mark them as left first ('coop member set %s --from YYYY-MM --left') if this is "
+                   "the same person coming back", request->client_ref, holder.member.member_id,
+                   holder.member.name, holder.member.member_id);
+}
+
 /* A fresh audience whose member id is not taken yet. */
 static coop_err new_member_audience(books_session *session, const node_member_request *request,
                                     uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES])
@@ -442,7 +565,11 @@ coop_err node_member_add(node *self, const node_member_request *request,
     err = books_session_begin(self, message, &session);
   if (err)
     return err;
-  err = enrol(session, request, member_id);
+  err = check_municipality(session, request->municipality);
+  if (!err)
+    err = check_client_ref(session, request);
+  if (!err)
+    err = enrol(session, request, member_id);
   err = books_session_end(session, err);
   if (err)
     member_id[0] = 0;

@@ -30,8 +30,21 @@ typedef struct node_member_request {
   uint32_t from_period;        /* month the status facts start (for birth: enrolment month) */
 } node_member_request;
 
+/* The key of the municipality `text` names: its node key (64 hex digits) or
+ * the name of a [peer NAME] section in node.conf.  COOP_E_NOT_FOUND for a
+ * name no peer has, COOP_E_BAD_INPUT for a peer that is not a
+ * municipality; message says which. */
+COOP_MUST_USE coop_err node_municipality_key(node *node, const char *text,
+                                             uint8_t key[LEDGER_PUBLIC_KEY_BYTES],
+                                             char message[NODE_MESSAGE_BYTES]);
+
 /* Enrols a member: a new audience granted to the coop, the municipality and
- * the member's key, then the sealed enrolment (and birth month) entries. */
+ * the member's key, then the sealed enrolment (and birth month) entries.
+ * The municipality must be one this node knows as a municipality (its log,
+ * whose identity entry says so, or a municipality peer in node.conf), and
+ * the client ref must be new within that municipality unless the member
+ * who has it left; otherwise nothing is written and message names what the
+ * key is, or the member who has the ref. */
 COOP_MUST_USE coop_err node_member_add(node *node, const node_member_request *request,
                                        char member_id[LEDGER_MEMBER_ID_CHARS + 1],
                                        char message[NODE_MESSAGE_BYTES]);

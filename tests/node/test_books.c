@@ -68,6 +68,10 @@ static void setup(void)
   fx.muni_open = 1;
   err = node_books_ready(&fx.coop, message);
   cr_assert_eq(err, COOP_OK, "books: %s", message);
+  /* Members may only name a municipality the coop knows: here as a peer. */
+  node_peer peer = {.name = "breda", .role = LEDGER_ROLE_MUNICIPALITY};
+  memcpy(peer.key, fx.muni.identity.public_key, 32);
+  cr_assert_eq(node_peer_add(&fx.coop, &peer, message), COOP_OK, "%s", message);
 }
 
 static void teardown(void)
@@ -1432,4 +1436,56 @@ Test(node_months, a_members_hours_in_a_month_are_summed_across_records_and_a_bat
   assert_unchanged(&before, "a batch over a month's hours");
   /* Another month starts afresh. */
   record_ok(&fx.coop, request_of(LEDGER_RECORD_HOURS, m, 74400, 20260201, "h-5"));
+}
+
+/* Enrols with a request that must be refused; nothing moves. */
+static void member_refused(node_member_request request, coop_err expected, const char *needle)
+{
+  unchanged before = remember();
+  char member_id[16], message[NODE_MESSAGE_BYTES] = "";
+  coop_err err = node_member_add(&fx.coop, &request, member_id, message);
+  cr_assert_eq(err, expected, "%s (%s), expected %s", coop_err_name(err), message,
+               coop_err_name(expected));
+  cr_assert(strstr(message, needle) != NULL, "'%s' not in: %s", needle, message);
+  assert_unchanged(&before, needle);
+}
+
+Test(node_members, only_a_municipality_this_node_knows_can_be_a_members_municipality,
+     .init = setup, .fini = teardown)
+{
+  uint8_t member_key[32], member_secret[64];
+  crypto_sign_keypair(member_key, member_secret);
+  char ann[16];
+  node_member_request with_key = member_request("Ann", "BRD-1");
+  with_key.has_member_key = 1;
+  memcpy(with_key.member_key, member_key, 32);
+  char message[NODE_MESSAGE_BYTES] = "";
+  cr_assert_eq(node_member_add(&fx.coop, &with_key, ann, message), COOP_OK, "%s", message);
+
+  node_member_request request = member_request("Bo", "BRD-2");
+  memcpy(request.municipality, member_key, 32);
+  member_refused(request, COOP_E_BAD_INPUT, ann);
+  memcpy(request.municipality, fx.coop.identity.public_key, 32);
+  member_refused(request, COOP_E_BAD_INPUT, "this coop's own key");
+  uint8_t stranger[32], stranger_secret[64];
+  crypto_sign_keypair(stranger, stranger_secret);
+  memcpy(request.municipality, stranger, 32);
+  member_refused(request, COOP_E_NOT_FOUND, "no municipality with key");
+
+  /* By name: the peer section's name. */
+  uint8_t key[32];
+  cr_assert_eq(node_municipality_key(&fx.coop, "breda", key, message), COOP_OK, "%s", message);
+  cr_assert_eq(memcmp(key, fx.muni.identity.public_key, 32), 0);
+  cr_assert_eq(node_municipality_key(&fx.coop, "tilburg", key, message), COOP_E_NOT_FOUND);
+}
+
+Test(node_members, a_client_ref_is_one_member_per_municipality_until_they_leave,
+     .init = setup, .fini = teardown)
+{
+  char ann[16], again[16];
+  add_member("Ann", "BRD-1", ann);
+  member_refused(member_request("Bo", "BRD-1"), COOP_E_EXISTS, ann);
+  set_status(ann, LEDGER_MEMBER_LEFT, 202603, 1);
+  add_member("Ann", "BRD-1", again);
+  cr_assert_str_neq(ann, again);
 }

@@ -112,6 +112,10 @@ static void pair_create(pair *out)
                     &out->muni, message);
   cr_assert_eq(err, COOP_OK, "%s", message);
   cr_assert_eq(node_books_ready(&out->coop, message), COOP_OK, "%s", message);
+  /* Members may only name a municipality the coop knows: here as a peer. */
+  node_peer peer = {.name = "breda", .role = LEDGER_ROLE_MUNICIPALITY};
+  memcpy(peer.key, out->muni.identity.public_key, 32);
+  cr_assert_eq(node_peer_add(&out->coop, &peer, message), COOP_OK, "%s", message);
 }
 
 static void pair_close(pair *nodes)
