@@ -12,6 +12,7 @@
 
 #include "ledger/books.h"
 #include "ledger/books_index.h"
+#include "ledger/offset.h"
 #include "node/node.h"
 
 /* Brings the derived tables up to date; on a coop node whose books were never
@@ -116,7 +117,7 @@ COOP_MUST_USE coop_err node_period_open(node *node, uint32_t period,
  * Amounts: ten million euros is far beyond any social coop's month and far
  * below where the offset's arithmetic (int64 cents, products of basis
  * points) could overflow. */
-#define NODE_HOURS_PER_MONTH_MAX 744
+#define NODE_HOURS_PER_MONTH_MAX LEDGER_OFFSET_HOURS_MAX
 #define NODE_RECORD_CENTS_MAX INT64_C(1000000000)
 
 /* The months the books are in: what a date and a close are checked against. */

@@ -885,3 +885,55 @@ Test(statements, an_edited_posting_is_never_signed_into_a_statement)
   assert_verifies(&nodes.coop);
   pair_close(&nodes);
 }
+
+/* A record an older coop accepted without today's limits, written straight
+ * to the log as that version did: 999,999 hours. */
+static uint64_t append_legacy_hours(pair *nodes, const char *member_id, int64_t hundredths,
+                                    uint32_t date)
+{
+  ledger_member_row row;
+  cr_assert_eq(ledger_books_member(nodes->coop.store, member_id, &row), COOP_OK);
+  ledger_record record = {.type = LEDGER_RECORD_HOURS, .date = date, .quantity = hundredths};
+  memcpy(record.member, row.audience_id, LEDGER_MEMBER_ID_BYTES);
+  snprintf(record.ref, sizeof record.ref, "legacy-%u", (unsigned)date);
+  coop_buf plain;
+  coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
+  cr_assert_eq(ledger_record_encode(&record, &plain), COOP_OK);
+  uint8_t key[32];
+  cr_assert_eq(ledger_store_audience_key(nodes->coop.store, &nodes->coop.identity,
+                                         nodes->coop.identity.public_key, row.audience_id, key),
+               COOP_OK);
+  ledger_append_item item = {.kind = LEDGER_KIND_TRANSACTION, .audience_id = row.audience_id,
+                             .audience_key = key, .payload = plain.data,
+                             .payload_bytes = plain.len};
+  uint64_t index = log_size(&nodes->coop);
+  cr_assert_eq(ledger_store_append(nodes->coop.store, &nodes->coop.identity, &item, 1,
+                                   node_now_ms(), NULL),
+               COOP_OK);
+  coop_buf_release(&plain);
+  return index;
+}
+
+Test(statements, a_close_that_cannot_compute_a_statement_names_member_month_and_entry)
+{
+  set_clock(20260115);
+  pair nodes;
+  pair_create(&nodes);
+  publish_breda(&nodes);
+  char ann[16], bo[16];
+  enrol(&nodes, "Ann", "BRD-1", 199001, ann);
+  enrol(&nodes, "Bo", "BRD-2", 199001, bo);
+  record(&nodes, LEDGER_RECORD_REVENUE, bo, 50000, 20260110);
+  record(&nodes, LEDGER_RECORD_REVENUE, ann, 50000, 20260110);
+  uint64_t culprit = append_legacy_hours(&nodes, ann, 99999900, 20260112);
+  set_clock(20260205);
+  char message[NODE_MESSAGE_BYTES];
+  expect_close_refused(&nodes, 202601, COOP_E_RANGE, message);
+  cr_assert(strstr(message, ann) != NULL, "no member: %s", message);
+  cr_assert(strstr(message, "2026-01") != NULL, "no month: %s", message);
+  cr_assert(strstr(message, "hours") != NULL, "no field: %s", message);
+  char entry[32];
+  snprintf(entry, sizeof entry, "entry %" PRIu64, culprit);
+  cr_assert(strstr(message, entry) != NULL, "no %s: %s", entry, message);
+  pair_close(&nodes);
+}
