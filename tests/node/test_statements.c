@@ -916,15 +916,9 @@ static uint64_t append_legacy_hours(pair *nodes, const char *member_id, int64_t 
 
 Test(statements, a_close_that_cannot_compute_a_statement_names_member_month_and_entry)
 {
-  set_clock(20260115);
   pair nodes;
-  pair_create(&nodes);
-  publish_breda(&nodes);
   char ann[16], bo[16];
-  enrol(&nodes, "Ann", "BRD-1", 199001, ann);
-  enrol(&nodes, "Bo", "BRD-2", 199001, bo);
-  record(&nodes, LEDGER_RECORD_REVENUE, bo, 50000, 20260110);
-  record(&nodes, LEDGER_RECORD_REVENUE, ann, 50000, 20260110);
+  two_members_with_revenue(&nodes, ann, bo);
   uint64_t culprit = append_legacy_hours(&nodes, ann, 99999900, 20260112);
   set_clock(20260205);
   char message[NODE_MESSAGE_BYTES];
