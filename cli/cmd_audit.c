@@ -22,14 +22,20 @@ static const char audit_usage[] =
     "node's log; different: a dispute with the differing fields and this\n"
     "municipality's figures.  Both are sealed to the member's audience, so the\n"
     "coop and the member can read them.  'coop node run' does this by itself\n"
-    "whenever a coop's log grows.\n"
+    "whenever a coop's log grows.  After the audit 'run' witnesses, like the\n"
+    "daemon: it cosigns the latest checkpoint of every coop log held (unless\n"
+    "node.conf says witness = no) and checks others' cosignatures; new fork\n"
+    "evidence makes it exit 1.\n"
     "\n"
     "'report' prints one row per resident for the month: client reference,\n"
     "statement, counted income, indicative offset and benefit, the amount due to\n"
     "the municipality, and the status: acknowledged, disputed, pending (not\n"
     "checked yet), missing (the month is closed and income was recorded, but there\n"
     "is no statement) or open (income recorded, month not closed yet).\n"
-    "Amounts are euros in txt and csv, integer cents in json.\n";
+    "On a disputed row the amounts are this municipality's own figures, never the\n"
+    "disputed ones: txt shows the coop's on the line below, json has both as\n"
+    "municipality_figures and coop_figures, csv (for the benefits system) only\n"
+    "the municipality's.  Amounts are euros in txt and csv, integer cents in json.\n";
 
 static int audit_run(int argc, char **argv)
 {
@@ -45,6 +51,11 @@ static int audit_run(int argc, char **argv)
   node_audit_summary summary;
   char message[NODE_MESSAGE_BYTES] = "";
   coop_err err = node_audit_run(&opened, &summary, message);
+  /* Then witness, as the daemon does after each audit: a municipality that
+   * exchanges logs as files cosigns the coops' checkpoints too. */
+  node_witness_summary witnessed = {0};
+  if (!err)
+    err = node_witness_run(&opened, NULL, &witnessed, message);
   node_close(&opened);
   if (err) {
     cli_error("%s", message);
@@ -54,6 +65,13 @@ static int audit_run(int argc, char **argv)
          "before\n",
          summary.statements_seen, summary.acknowledged, summary.disputed,
          summary.already_judged);
+  if (witnessed.cosigned)
+    printf("%zu coop checkpoints cosigned as a witness\n", witnessed.cosigned);
+  if (witnessed.forks) {
+    printf("FORK: %zu new fork evidence found through cosigned checkpoints (see 'coop forks')\n",
+           witnessed.forks);
+    return CLI_EXIT_FAILURE;
+  }
   return CLI_EXIT_OK;
 }
 
@@ -73,17 +91,40 @@ static void differing_text(const ledger_verdict *verdict, char *out, size_t size
                                used ? " " : "", ledger_verdict_field_name(field));
 }
 
+static json_t *figures_json(const ledger_offset_statement *f)
+{
+  return json_pack("{s:I, s:I, s:I, s:I}", "counted_income", (json_int_t)f->counted_income_cents,
+                   "offset", (json_int_t)f->offset_cents, "benefit", (json_int_t)f->benefit_cents,
+                   "to_municipality", (json_int_t)f->to_municipality_cents);
+}
+
+typedef struct figures_text {
+  char income[LEDGER_MONEY_TEXT_BYTES], offset[LEDGER_MONEY_TEXT_BYTES],
+      benefit[LEDGER_MONEY_TEXT_BYTES], due[LEDGER_MONEY_TEXT_BYTES];
+} figures_text;
+
+static void figures_format(const ledger_offset_statement *f, figures_text *out)
+{
+  ledger_money_format(f->counted_income_cents, out->income);
+  ledger_money_format(f->offset_cents, out->offset);
+  ledger_money_format(f->benefit_cents, out->benefit);
+  ledger_money_format(f->to_municipality_cents, out->due);
+}
+
 static coop_err print_row(void *context, const node_audit_row *row)
 {
   report_output *output = context;
   output->count++;
   const char *status = node_audit_status_name(row->status);
+  bool disputed = row->status == NODE_AUDIT_DISPUTED;
   char differing[512] = "";
-  if (row->status == NODE_AUDIT_DISPUTED)
+  if (disputed)
     differing_text(&row->verdict, differing, sizeof differing);
-  const char *reason =
-      row->status == NODE_AUDIT_DISPUTED ? ledger_dispute_reason_name(row->verdict.reason) : "";
-  const ledger_offset_statement *f = &row->figures;
+  const char *reason = disputed ? ledger_dispute_reason_name(row->verdict.reason) : "";
+  /* A disputed row carries the municipality's own figures: a report or CSV
+   * taken into the benefits system must never carry the number it disputes.
+   * The coop's are shown beside them (json, txt). */
+  const ledger_offset_statement *f = disputed ? &row->verdict.figures : &row->figures;
   if (output->format == CLI_FORMAT_JSON) {
     char coop_log[65];
     ledger_hex_encode(row->coop_log, 32, coop_log);
@@ -99,26 +140,25 @@ static coop_err print_row(void *context, const node_audit_row *row)
     } else {
       json_object_set_new(item, "statement_index", json_null());
     }
-    if (row->status == NODE_AUDIT_DISPUTED) {
+    if (disputed) {
       json_object_set_new(item, "dispute_reason", json_string(reason));
       json_object_set_new(item, "differing", json_string(differing));
+      json_object_set_new(item, "municipality_figures", figures_json(&row->verdict.figures));
+      json_object_set_new(item, "coop_figures", figures_json(&row->figures));
     }
     json_array_append_new(output->rows, item);
     return COOP_OK;
   }
-  char income[LEDGER_MONEY_TEXT_BYTES] = "", offset[LEDGER_MONEY_TEXT_BYTES] = "",
-       benefit[LEDGER_MONEY_TEXT_BYTES] = "", due[LEDGER_MONEY_TEXT_BYTES] = "",
-       statement[24] = "";
+  figures_text shown = {"", "", "", ""};
+  char statement[24] = "";
   if (row->has_statement) {
-    ledger_money_format(f->counted_income_cents, income);
-    ledger_money_format(f->offset_cents, offset);
-    ledger_money_format(f->benefit_cents, benefit);
-    ledger_money_format(f->to_municipality_cents, due);
+    figures_format(f, &shown);
     snprintf(statement, sizeof statement, "%llu", (unsigned long long)row->statement_index);
   }
   if (output->format == CLI_FORMAT_CSV) {
     const char *fields[] = {row->client_ref, row->member_id, row->name, row->coop_name, statement,
-                            income, offset, benefit, due, status, reason, differing};
+                            shown.income, shown.offset, shown.benefit, shown.due, status, reason,
+                            differing};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
       if (i)
         putchar(',');
@@ -128,10 +168,17 @@ static coop_err print_row(void *context, const node_audit_row *row)
     return COOP_OK;
   }
   printf("%-14s %-9s %-20.20s %9s %12s %12s %12s %12s  %s%s%s%s%s%s\n", row->client_ref,
-         row->member_id, row->name, statement[0] ? statement : "-", income[0] ? income : "-",
-         offset[0] ? offset : "-", benefit[0] ? benefit : "-", due[0] ? due : "-", status,
+         row->member_id, row->name, statement[0] ? statement : "-",
+         shown.income[0] ? shown.income : "-", shown.offset[0] ? shown.offset : "-",
+         shown.benefit[0] ? shown.benefit : "-", shown.due[0] ? shown.due : "-", status,
          reason[0] ? " (" : "", reason, differing[0] ? ": " : "", differing,
          reason[0] ? ")" : "");
+  if (disputed && row->has_statement) {
+    figures_text coop;
+    figures_format(&row->figures, &coop);
+    printf("%-14s %-9s %20.20s %9s %12s %12s %12s %12s\n", "", "", "the coop's figures:", "",
+           coop.income, coop.offset, coop.benefit, coop.due);
+  }
   return COOP_OK;
 }
 

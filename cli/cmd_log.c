@@ -156,11 +156,12 @@ static int describe_payload(const ledger_entry_header *header, const uint8_t *pl
     snprintf(out, out_bytes, "closed %s", period);
     return 1;
   }
-  if (kind == LEDGER_KIND_STATEMENT && plain_bytes > 8) {
-    ledger_period_format(coop_get_u32le(plain + 4), period);
+  uint8_t padded[LEDGER_AUDIENCE_ID_BYTES] = {0};
+  uint32_t statement_period = 0;
+  if (kind == LEDGER_KIND_STATEMENT &&
+      !ledger_statement_peek(plain, plain_bytes, padded, &statement_period)) {
+    ledger_period_format(statement_period, period);
     char member_id[LEDGER_MEMBER_ID_CHARS + 1];
-    uint8_t padded[LEDGER_AUDIENCE_ID_BYTES] = {0};
-    memcpy(padded, plain + 1, LEDGER_MEMBER_ID_BYTES);
     ledger_member_id(padded, member_id);
     snprintf(out, out_bytes, "statement %s %s", member_id, period);
     return 1;

@@ -16,13 +16,17 @@
 #include "ledger/money.h"
 #include "node/audit.h"
 
-#define RECEIPT_FORMAT "coop-receipt-v1"
-#define RECEIPT_DUMP_FLAGS (JSON_INDENT(2))
 #define RECEIPT_FILE_BYTES_MAX (1024u * 1024u)
+/* `receipt verify`: consistent and acknowledged, but no anchor given. */
+#define RECEIPT_EXIT_UNANCHORED 3
+/* Anchors from the command line (each of --municipality, --coop, --witness)
+ * and from the --dir node (its peers and itself). */
+#define RECEIPT_ANCHORS_MAX (NODE_PEERS_MAX + 1u + 16u)
 
 static const char usage[] =
     "usage: coop receipt export [--member ID] -p YYYY-MM [--dir DIR] > receipt.json\n"
-    "       coop receipt verify FILE\n"
+    "       coop receipt verify FILE [--municipality KEY|FINGERPRINT] [--coop KEY|FINGERPRINT]\n"
+    "                                [--witness KEY|FINGERPRINT]... [--dir DIR]\n"
     "\n"
     "export  writes a member's receipt for a month: the coop's statement, its\n"
     "        inclusion proof in a coop checkpoint (cosigned by a witness when one\n"
@@ -34,21 +38,28 @@ static const char usage[] =
     "        hash and proof, that the key opens the statement and the verdict, and\n"
     "        that the verdict names exactly this statement and these figures.  It\n"
     "        prints one line saying what the receipt proves, or exactly what fails.\n"
-    "        Exit status 0 only for a receipt whose statement was acknowledged.\n";
+    "        A receipt only proves something about a real municipality when you\n"
+    "        have its key from elsewhere (its letter or website: 'coop id --card'):\n"
+    "  --municipality KEY|FINGERPRINT  the municipality's key or fingerprint\n"
+    "  --coop KEY|FINGERPRINT          the coop's too (optional)\n"
+    "  --witness KEY|FINGERPRINT       a witness whose cosignature counts (repeatable;\n"
+    "                                  the anchored municipality counts as one)\n"
+    "  --dir DIR                       the peers in this node's node.conf (and the node\n"
+    "                                  itself) are anchors and witnesses, by name; and\n"
+    "                                  the node says whether the statement is still the\n"
+    "                                  one in force or which later one replaced it\n"
+    "Offline a receipt shows the statement in force as of its checkpoint: a later\n"
+    "reissue does not show there (check with --dir on a node that holds the logs).\n"
+    "\n"
+    "exit status of verify:\n"
+    "  0  the statement was acknowledged and the municipality (and --coop) is anchored\n"
+    "  1  refused: a rule broken, an anchor that does not match, not acknowledged,\n"
+    "     or (with --dir) replaced by a later statement\n"
+    "  2  usage error\n"
+    "  3  internally consistent and acknowledged, but not anchored: nothing ties its\n"
+    "     keys to a real municipality (compare the fingerprints it prints)\n";
 
 /* ---- Export ------------------------------------------------------------------- */
-
-static json_t *entry_json(const ledger_receipt_entry *entry)
-{
-  json_t *proof = json_array();
-  for (unsigned i = 0; proof && i < entry->proof.count; i++)
-    json_array_append_new(proof, cli_hex_json(entry->proof.hashes[i], LEDGER_HASH_BYTES));
-  uint8_t checkpoint[LEDGER_CHECKPOINT_BYTES];
-  ledger_checkpoint_encode(&entry->checkpoint, checkpoint);
-  return json_pack("{s:o, s:o, s:o, s:o}", "header", cli_hex_json(entry->header, LEDGER_ENTRY_HEADER_BYTES),
-                   "payload", cli_hex_json(entry->payload, entry->payload_bytes), "proof", proof,
-                   "checkpoint", cli_hex_json(checkpoint, sizeof checkpoint));
-}
 
 static int receipt_export(int argc, char **argv)
 {
@@ -81,187 +92,182 @@ static int receipt_export(int argc, char **argv)
   coop_err err = receipt ? node_receipt_build(&opened, member, period, receipt, message)
                          : COOP_E_NOMEM;
   node_close(&opened);
+  char *text = NULL;
+  if (!err)
+    err = ledger_receipt_write_json(receipt, &text);
+  if (receipt)
+    sodium_free(receipt);
   if (err) {
     cli_error("%s", message[0] ? message : coop_err_message(err));
-    if (receipt)
-      sodium_free(receipt);
     return CLI_EXIT_FAILURE;
   }
-  ledger_entry_header header;
-  char member_id[LEDGER_MEMBER_ID_CHARS + 1] = "";
-  if (!ledger_entry_header_decode(receipt->statement.header, LEDGER_ENTRY_HEADER_BYTES, &header))
-    ledger_member_id(header.audience_id, member_id);
-  char period_out[8];
-  ledger_period_format(period, period_out);
-  json_t *root = json_pack("{s:s, s:s, s:s, s:o, s:o}", "format", RECEIPT_FORMAT, "member",
-                           member_id, "period", period_out, "key",
-                           cli_hex_json(receipt->audience_key, sizeof receipt->audience_key), "statement",
-                           entry_json(&receipt->statement));
-  if (root && receipt->has_cosignature)
-    json_object_set_new(root, "cosignature",
-                        json_pack("{s:o, s:o}", "witness", cli_hex_json(receipt->witness, 32), "signature",
-                                  cli_hex_json(receipt->cosignature, LEDGER_SIGNATURE_BYTES)));
-  if (root && receipt->has_verdict)
-    json_object_set_new(root, "verdict", entry_json(&receipt->verdict));
-  sodium_free(receipt);
-  char *text = root ? json_dumps(root, RECEIPT_DUMP_FLAGS) : NULL;
-  json_decref(root);
-  if (!text) {
-    cli_error("out of memory");
-    return CLI_EXIT_FAILURE;
-  }
-  printf("%s\n", text);
+  fputs(text, stdout);
   free(text);
   return CLI_EXIT_OK;
 }
 
-/* ---- Verify ------------------------------------------------------------------- */
+/* ---- Verify: anchors ---------------------------------------------------------- */
 
-static int hex_field(json_t *object, const char *name, uint8_t *out, size_t min, size_t max,
-                     size_t *count)
+typedef struct anchor_list {
+  ledger_receipt_anchor items[RECEIPT_ANCHORS_MAX];
+  size_t count;
+} anchor_list;
+
+typedef struct verify_options {
+  const char *file, *dir;
+  anchor_list municipalities, coops, witnesses;
+  bool coop_given;
+} verify_options;
+
+static int add_anchor(anchor_list *list, const char *text, const char *option)
 {
-  json_t *value = json_object_get(object, name);
-  const char *text = json_string_value(value);
-  size_t length = text ? strlen(text) : 0;
-  if (!text || length % 2 || length / 2 < min || length / 2 > max ||
-      strspn(text, "0123456789abcdef") != length ||
-      ledger_hex_decode(text, out, length / 2)) {
-    cli_error("receipt: field '%s' is missing or not %zu..%zu bytes of lower-case hex", name, min,
-              max);
-    return -1;
-  }
-  if (count)
-    *count = length / 2;
+  if (list->count == RECEIPT_ANCHORS_MAX)
+    return cli_usage_error("receipt", "too many %s options", option);
+  if (ledger_receipt_anchor_parse(text, NULL, &list->items[list->count]))
+    return cli_usage_error("receipt",
+                           "%s '%s': expected a node key (64 hex digits) or a fingerprint "
+                           "(1a2b-3c4d-5e6f-7081)",
+                           option, text);
+  list->count++;
   return 0;
 }
 
-static int only_keys(json_t *object, const char *where, const char *const *keys, size_t count)
+static void add_known_key(anchor_list *list, const uint8_t key[32], const char *name)
 {
-  const char *key;
-  json_t *value;
-  json_object_foreach(object, key, value) {
-    bool known = false;
-    for (size_t i = 0; i < count && !known; i++)
-      known = !strcmp(key, keys[i]);
-    if (!known) {
-      cli_error("receipt: unknown field '%s' in %s", key, where);
-      return -1;
+  if (list->count == RECEIPT_ANCHORS_MAX)
+    return;
+  ledger_receipt_anchor *anchor = &list->items[list->count++];
+  char hex[65];
+  ledger_hex_encode(key, 32, hex);
+  if (ledger_receipt_anchor_parse(hex, name, anchor))
+    list->count--;
+}
+
+/* The --dir node's own key and its peers': municipalities and coops by
+ * role, and every one of them as a witness. */
+static int anchors_from_node(verify_options *o)
+{
+  node opened;
+  if (cli_open_node(o->dir, &opened))
+    return CLI_EXIT_FAILURE;
+  for (size_t i = 0; i <= opened.peer_count; i++) {
+    bool self = i == opened.peer_count;
+    const uint8_t *key = self ? opened.identity.public_key : opened.peers[i].key;
+    const char *name = self ? opened.name : opened.peers[i].name;
+    int role = self ? opened.role : opened.peers[i].role;
+    if (role == LEDGER_ROLE_MUNICIPALITY)
+      add_known_key(&o->municipalities, key, name);
+    if (role == LEDGER_ROLE_COOP)
+      add_known_key(&o->coops, key, name);
+    add_known_key(&o->witnesses, key, name);
+  }
+  node_close(&opened);
+  return 0;
+}
+
+static int parse_verify_options(int argc, char **argv, verify_options *o)
+{
+  static const struct option options[] = {{"municipality", required_argument, NULL, 'M'},
+                                          {"coop", required_argument, NULL, 'C'},
+                                          {"witness", required_argument, NULL, 'W'},
+                                          {"dir", required_argument, NULL, 'd'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+  int option, bad = 0;
+  while (!bad && (option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    switch (option) {
+    case 'M': bad = add_anchor(&o->municipalities, optarg, "--municipality"); break;
+    case 'C':
+      bad = add_anchor(&o->coops, optarg, "--coop");
+      o->coop_given = true;
+      break;
+    case 'W': bad = add_anchor(&o->witnesses, optarg, "--witness"); break;
+    case 'd': o->dir = optarg; break;
+    case 'h': fputs(usage, stdout); return CLI_PARSED_HELP;
+    default: return cli_usage_error("receipt", "invalid option");
     }
   }
-  return 0;
+  if (bad)
+    return bad;
+  if (optind + 1 != argc)
+    return cli_usage_error("receipt", "'receipt verify' needs exactly one FILE");
+  o->file = argv[optind];
+  return o->dir ? anchors_from_node(o) : 0;
 }
 
-static int entry_from_json(json_t *object, const char *where, ledger_receipt_entry *entry)
+/* ---- Verify: the one line ------------------------------------------------------ */
+
+/* "1a2b-3c4d-5e6f-7081 (breda)", or the fingerprint alone when unnamed. */
+static void party_text(const uint8_t key[32], const ledger_receipt_anchor *anchor, char *out,
+                       size_t size)
 {
-  static const char *const keys[] = {"header", "payload", "proof", "checkpoint"};
-  if (!json_is_object(object)) {
-    cli_error("receipt: '%s' must be an object", where);
-    return -1;
-  }
-  uint8_t checkpoint[LEDGER_CHECKPOINT_BYTES];
-  if (only_keys(object, where, keys, 4) ||
-      hex_field(object, "header", entry->header, LEDGER_ENTRY_HEADER_BYTES,
-                LEDGER_ENTRY_HEADER_BYTES, NULL) ||
-      hex_field(object, "payload", entry->payload, 0, COOP_PAYLOAD_BYTES_MAX,
-                &entry->payload_bytes) ||
-      hex_field(object, "checkpoint", checkpoint, sizeof checkpoint, sizeof checkpoint, NULL))
-    return -1;
-  if (ledger_checkpoint_decode(checkpoint, sizeof checkpoint, &entry->checkpoint)) {
-    cli_error("receipt: %s checkpoint does not decode", where);
-    return -1;
-  }
-  json_t *proof = json_object_get(object, "proof");
-  if (!json_is_array(proof) || json_array_size(proof) > COOP_PROOF_HASHES_MAX) {
-    cli_error("receipt: %s proof must be an array of at most %u hashes", where,
-              COOP_PROOF_HASHES_MAX);
-    return -1;
-  }
-  entry->proof.count = (unsigned)json_array_size(proof);
-  for (size_t i = 0; i < entry->proof.count; i++) {
-    const char *text = json_string_value(json_array_get(proof, i));
-    if (!text || strlen(text) != 64 || strspn(text, "0123456789abcdef") != 64 ||
-        ledger_hex_decode(text, entry->proof.hashes[i], LEDGER_HASH_BYTES)) {
-      cli_error("receipt: %s proof[%zu] is not a 32-byte hash in lower-case hex", where, i);
-      return -1;
-    }
-  }
-  return 0;
+  char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+  ledger_fingerprint(key, fingerprint);
+  if (anchor && anchor->name[0])
+    snprintf(out, size, "%s (%s)", fingerprint, anchor->name);
+  else
+    snprintf(out, size, "%s", fingerprint);
 }
 
-static int receipt_from_json(json_t *root, ledger_receipt *receipt)
+static void print_witness(const ledger_receipt *receipt, const ledger_receipt_facts *facts,
+                          const ledger_receipt_trust *trust)
 {
-  static const char *const keys[] = {"format", "member", "period", "key", "statement",
-                                     "cosignature", "verdict"};
-  const char *format = json_string_value(json_object_get(root, "format"));
-  if (!json_is_object(root) || !format || strcmp(format, RECEIPT_FORMAT)) {
-    cli_error("receipt: not a %s file", RECEIPT_FORMAT);
-    return -1;
-  }
-  if (only_keys(root, "the receipt", keys, 7) ||
-      hex_field(root, "key", receipt->audience_key, 32, 32, NULL) ||
-      entry_from_json(json_object_get(root, "statement"), "statement", &receipt->statement))
-    return -1;
-  json_t *cosignature = json_object_get(root, "cosignature");
-  if (cosignature) {
-    static const char *const cosignature_keys[] = {"witness", "signature"};
-    if (!json_is_object(cosignature) ||
-        only_keys(cosignature, "cosignature", cosignature_keys, 2) ||
-        hex_field(cosignature, "witness", receipt->witness, 32, 32, NULL) ||
-        hex_field(cosignature, "signature", receipt->cosignature, LEDGER_SIGNATURE_BYTES,
-                  LEDGER_SIGNATURE_BYTES, NULL))
-      return -1;
-    receipt->has_cosignature = true;
-  }
-  json_t *verdict = json_object_get(root, "verdict");
-  if (verdict) {
-    if (entry_from_json(verdict, "verdict", &receipt->verdict))
-      return -1;
-    receipt->has_verdict = true;
-  }
-  return 0;
+  char witness[160];
+  party_text(receipt->witness, trust->witness, witness, sizeof witness);
+  if (!facts->cosigned)
+    printf(", no witness cosignature");
+  else if (trust->witness_counted)
+    printf(", cosigned by witness %s", witness);
+  else
+    printf(", cosignature by %s not counted (not a witness you trust: --witness or --dir)",
+           witness);
 }
 
-/* The descriptive fields must say what the signed parts say. */
-static int check_labels(json_t *root, const ledger_receipt_facts *facts)
+/* Who the statement is about: a version 2 statement names the member (her
+ * name, client ref and, when she has a node, her key), so the reader can
+ * see that the receipt is hers; version 1 only has the member id. */
+static void print_member(const ledger_receipt *receipt, const ledger_statement_payload *statement)
 {
-  char member_id[LEDGER_MEMBER_ID_CHARS + 1], period[8];
-  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES] = {0};
-  memcpy(audience, facts->statement.member, LEDGER_MEMBER_ID_BYTES);
-  ledger_member_id(audience, member_id);
-  ledger_period_format(facts->statement.period, period);
-  const char *member = json_string_value(json_object_get(root, "member"));
-  const char *month = json_string_value(json_object_get(root, "period"));
-  if (!member || strcmp(member, member_id) || !month || strcmp(month, period)) {
-    cli_error("receipt: 'member' and 'period' say %s %s, the signed statement is for %s %s",
-              member ? member : "?", month ? month : "?", member_id, period);
-    return -1;
+  if (statement->version < 2 || !statement->member_name[0]) {
+    printf("%s", receipt->member_label);
+    return;
   }
-  return 0;
+  printf("of %s (%s, client ref %s", statement->member_name, receipt->member_label,
+         statement->client_ref);
+  if (statement->has_member_key) {
+    char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+    ledger_fingerprint(statement->member_key, fingerprint);
+    printf(", member key %s", fingerprint);
+  }
+  printf(")");
 }
 
-static void print_facts(const ledger_receipt_facts *facts, const ledger_receipt *receipt)
+static void print_facts(const ledger_receipt *receipt, const ledger_receipt_facts *facts,
+                        const ledger_receipt_trust *trust, const char *status)
 {
-  char coop[LEDGER_FINGERPRINT_CHARS + 1], municipality[LEDGER_FINGERPRINT_CHARS + 1];
-  char witness[LEDGER_FINGERPRINT_CHARS + 1] = "", period[8];
+  char coop[160], municipality[160], period[8];
   char counted[LEDGER_MONEY_TEXT_BYTES], offset[LEDGER_MONEY_TEXT_BYTES],
       due[LEDGER_MONEY_TEXT_BYTES];
-  ledger_fingerprint(facts->coop_log, coop);
-  ledger_fingerprint(facts->municipality_log, municipality);
-  if (facts->cosigned)
-    ledger_fingerprint(receipt->witness, witness);
+  party_text(facts->coop_log, trust->coop, coop, sizeof coop);
+  party_text(facts->statement.rule_set_log, trust->municipality, municipality,
+             sizeof municipality);
   ledger_period_format(facts->statement.period, period);
   ledger_money_format_dutch(facts->statement.figures.counted_income_cents, counted);
   ledger_money_format_dutch(facts->statement.figures.offset_cents, offset);
   ledger_money_format_dutch(facts->statement.figures.to_municipality_cents, due);
-  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES] = {0};
-  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
-  memcpy(audience, facts->statement.member, LEDGER_MEMBER_ID_BYTES);
-  ledger_member_id(audience, member_id);
-  printf("receipt %s: statement %s %s is entry %llu of coop %s (signed at size %llu%s%s), ",
-         facts->acknowledged ? "OK" : "NOT ACKNOWLEDGED", member_id, period,
+  printf("receipt %s: ", status);
+  if (!trust->municipality)
+    printf("internally consistent, but nothing ties its keys to a real municipality: compare "
+           "municipality %s and coop %s with the municipality's letter or website, then verify "
+           "with --municipality; ",
+           municipality, coop);
+  printf("statement ");
+  print_member(receipt, &facts->statement);
+  printf(" %s is entry %llu of coop %s (signed at size %llu", period,
          (unsigned long long)facts->statement_index, coop,
-         (unsigned long long)receipt->statement.checkpoint.size,
-         facts->cosigned ? ", cosigned by witness " : "", witness);
+         (unsigned long long)receipt->statement.checkpoint.size);
+  print_witness(receipt, facts, trust);
+  printf("), ");
   if (facts->acknowledged)
     printf("acknowledged by municipality %s in its entry %llu", municipality,
            (unsigned long long)facts->verdict_index);
@@ -274,50 +280,119 @@ static void print_facts(const ledger_receipt_facts *facts, const ledger_receipt 
   printf("; counted income %s, offset %s, to the municipality %s\n", counted, offset, due);
 }
 
+/* ---- Verify ------------------------------------------------------------------- */
+
+typedef struct in_force_search {
+  const uint8_t *coop_log;
+  uint32_t period;
+  bool found;
+  uint64_t latest; /* the statement in force for the member and month */
+} in_force_search;
+
+static coop_err take_latest(void *context, const node_member_month *month)
+{
+  in_force_search *search = context;
+  if (month->period == search->period && month->has_statement &&
+      !memcmp(month->coop_log, search->coop_log, LEDGER_LOG_ID_BYTES)) {
+    search->found = true;
+    search->latest = month->statement_index;
+  }
+  return COOP_OK;
+}
+
+/* Whether the receipt's statement is still in force: offline only as of its
+ * checkpoint; with --dir, against the coop's log as that node holds it.
+ * CLI_EXIT_FAILURE when a later statement replaced it. */
+static int say_in_force(const ledger_receipt *receipt, const ledger_receipt_facts *facts,
+                        const verify_options *o)
+{
+  char as_of[32];
+  cli_format_time(receipt->statement.checkpoint.timestamp_ms, as_of);
+  if (!o->dir) {
+    printf("in force as of %s (the coop's checkpoint); a later reissue would not show here: "
+           "check with --dir NODE\n", as_of);
+    return CLI_EXIT_OK;
+  }
+  node opened;
+  if (cli_open_node(o->dir, &opened))
+    return CLI_EXIT_FAILURE;
+  in_force_search search = {.coop_log = facts->coop_log, .period = facts->statement.period};
+  coop_err err = node_member_months(&opened, receipt->member_label, take_latest, &search);
+  node_close(&opened);
+  if (err || !search.found) {
+    printf("in force as of %s; %s cannot tell whether a later statement replaced it (%s)\n",
+           as_of, o->dir, err ? coop_err_message(err) : "it cannot read this member's statements");
+    return CLI_EXIT_OK;
+  }
+  if (search.latest == facts->statement_index) {
+    printf("in force: the latest statement of this member and month in the coop's log as %s "
+           "holds it\n", o->dir);
+    return CLI_EXIT_OK;
+  }
+  printf("SUPERSEDED: entry %llu of the coop's log replaces this statement (see 'coop statement "
+         "--member %s -p ...' or its receipt)\n", (unsigned long long)search.latest,
+         receipt->member_label);
+  return CLI_EXIT_FAILURE;
+}
+
+/* Verified and judged: the status word, the line, the exit status. */
+static int report(const ledger_receipt *receipt, const ledger_receipt_facts *facts,
+                  const verify_options *o)
+{
+  ledger_receipt_anchors anchors = {
+      .municipalities = o->municipalities.items, .municipality_count = o->municipalities.count,
+      .coops = o->coops.items, .coop_count = o->coops.count, .coop_required = o->coop_given,
+      .witnesses = o->witnesses.items, .witness_count = o->witnesses.count};
+  ledger_receipt_trust trust;
+  char problem[256];
+  coop_err judged = ledger_receipt_judge(receipt, facts, &anchors, &trust, problem);
+  if (judged && judged != COOP_E_NOT_FOUND) {
+    cli_error("receipt REJECTED: %s: %s", o->file, problem);
+    return CLI_EXIT_FAILURE;
+  }
+  bool anchored = !judged;
+  const char *status = !facts->acknowledged ? (facts->disputed ? "DISPUTED" : "NOT ACKNOWLEDGED")
+                       : anchored            ? "OK"
+                                             : "NOT ANCHORED";
+  print_facts(receipt, facts, &trust, status);
+  if (facts->statement.corrects)
+    printf("it replaces the statement in entry %llu of the coop's log\n",
+           (unsigned long long)(facts->statement.corrects - 1));
+  int in_force = say_in_force(receipt, facts, o);
+  if (!facts->acknowledged || in_force != CLI_EXIT_OK)
+    return CLI_EXIT_FAILURE;
+  return anchored ? CLI_EXIT_OK : RECEIPT_EXIT_UNANCHORED;
+}
+
 static int receipt_verify(int argc, char **argv)
 {
-  if (argc != 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-    fputs(usage, argc == 2 ? stdout : stderr);
-    return argc == 2 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  }
-  coop_buf text;
-  coop_buf_init(&text, RECEIPT_FILE_BYTES_MAX);
-  if (cli_read_input(argv[1], "receipt", "more than 1 MiB", &text))
-    return CLI_EXIT_FAILURE;
-  json_error_t error;
-  json_t *root = json_loadb((const char *)text.data, text.len, JSON_REJECT_DUPLICATES, &error);
-  if (!root) {
-    cli_error("receipt: %s: line %d: %s", argv[1], error.line, error.text);
-    coop_buf_release(&text);
-    return CLI_EXIT_FAILURE;
-  }
-  /* Exactly as written: the canonical dump of what was parsed, byte for byte. */
-  char *canonical = json_dumps(root, RECEIPT_DUMP_FLAGS);
-  bool exact = canonical && strlen(canonical) + 1 == text.len &&
-               !memcmp(canonical, text.data, text.len - 1) && text.data[text.len - 1] == '\n';
-  free(canonical);
-  coop_buf_release(&text);
+  verify_options *o = coop_calloc(1, sizeof *o);
   ledger_receipt *receipt = sodium_malloc(sizeof *receipt);
   ledger_receipt_facts *facts = coop_malloc(sizeof *facts);
   int status = CLI_EXIT_FAILURE;
-  char problem[256] = "";
-  if (!exact)
-    cli_error("receipt: %s is not exactly as 'coop receipt export' wrote it (changed)", argv[1]);
-  else if (!receipt || !facts)
+  if (o && receipt && facts)
+    status = parse_verify_options(argc, argv, o);
+  else
     cli_error("out of memory");
-  else if (!(memset(receipt, 0, sizeof *receipt), receipt_from_json(root, receipt))) {
-    if (ledger_receipt_verify(receipt, facts, problem))
-      cli_error("receipt REJECTED: %s", problem);
-    else if (!check_labels(root, facts)) {
-      print_facts(facts, receipt);
-      status = facts->acknowledged ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
-    }
+  coop_buf text;
+  coop_buf_init(&text, RECEIPT_FILE_BYTES_MAX);
+  char problem[256] = "";
+  if (status == 0 && cli_read_input(o->file, "receipt", "more than 1 MiB", &text))
+    status = CLI_EXIT_FAILURE;
+  if (status == 0 &&
+      (ledger_receipt_read_json((const char *)text.data, text.len, receipt, problem) ||
+       ledger_receipt_verify(receipt, facts, problem))) {
+    cli_error("receipt REJECTED: %s: %s", o->file, problem);
+    status = CLI_EXIT_FAILURE;
   }
-  json_decref(root);
+  if (status == 0)
+    status = report(receipt, facts, o);
+  coop_buf_release(&text);
   if (receipt)
     sodium_free(receipt);
   coop_free(facts);
-  return status;
+  coop_free(o);
+  return status == CLI_PARSED_HELP ? CLI_EXIT_OK : status;
 }
 
 int cli_cmd_receipt(int argc, char **argv)

@@ -25,6 +25,10 @@ static const char usage[] =
     "(--lang en for English); -O html gives a page with a chart of the month;\n"
     "-O json gives every figure in integer cents.  The last line (\"verdict\" in\n"
     "JSON) is the municipality's verdict as far as this node has its log.\n"
+    "On a coop node it comes from the books; on a municipality's node from the\n"
+    "coop logs it holds (its residents only); on a member's own node from her\n"
+    "coop's log (--member may be left out there).  It is always the statement\n"
+    "in force: after a reissue, the one that replaced the first.\n"
     "\n"
     "reissue  computes the statement of the last closed month again, with the\n"
     "         rule sets this node holds now (after a dispute: a rule set was\n"
@@ -282,34 +286,94 @@ static json_t *statement_json(const statement_view *view)
       statement->corrects ? json_integer((json_int_t)(statement->corrects - 1)) : json_null());
 }
 
+/* What `show` prints, found in the coop's books or in the logs held. */
+typedef struct statement_found {
+  uint32_t period;
+  bool found;
+  ledger_member_row member;
+  ledger_statement_payload *statement;
+  uint64_t entry_index;
+  node_verdict_found verdict;
+} statement_found;
+
+/* A coop node reads its own books. */
+static coop_err find_in_books(node *opened, const char *member_id, statement_found *out)
+{
+  coop_err err = ledger_books_member(opened->store, member_id, &out->member);
+  if (!err)
+    err = ledger_books_statement(opened->store, member_id, out->period, 0, out->statement,
+                                 &out->entry_index);
+  out->verdict.status = NODE_AUDIT_PENDING;
+  if (!err)
+    err = node_verdict_for(opened, opened->identity.public_key, out->entry_index, &out->verdict);
+  return err;
+}
+
+static coop_err take_month(void *context, const node_member_month *month)
+{
+  statement_found *out = context;
+  if (month->period != out->period || !month->statement)
+    return COOP_OK;
+  out->found = true;
+  memset(&out->member, 0, sizeof out->member);
+  memcpy(out->member.member_id, month->member_id, sizeof out->member.member_id);
+  memcpy(out->member.name, month->name, sizeof out->member.name);
+  memcpy(out->member.client_ref, month->client_ref, sizeof out->member.client_ref);
+  memcpy(out->member.municipality, month->municipality, sizeof out->member.municipality);
+  *out->statement = *month->statement;
+  out->entry_index = month->statement_index;
+  out->verdict = month->found;
+  return COOP_OK;
+}
+
+/* A municipality (its residents) or a member's own node (her statements)
+ * reads the statement in force from the coop logs it holds, with the keys
+ * it was granted; `member_id` may be NULL on a member's node. */
+static coop_err find_in_logs(node *opened, const char *member_id, statement_found *out)
+{
+  coop_err err = node_member_months(opened, member_id, take_month, out);
+  return !err && !out->found ? COOP_E_NOT_FOUND : err;
+}
+
 static int show(const char *dir, const char *member_id, uint32_t period, int format, int english)
 {
   node opened;
-  if (cli_open_books(dir, &opened))
+  if (cli_open_node(dir, &opened))
     return CLI_EXIT_FAILURE;
-  ledger_member_row member;
-  ledger_statement_payload *statement = coop_malloc(sizeof *statement);
-  uint64_t entry_index = 0;
-  coop_err err = statement ? ledger_books_member(opened.store, member_id, &member) : COOP_E_NOMEM;
-  if (!err)
-    err = ledger_books_statement(opened.store, member_id, period, 0, statement, &entry_index);
-  node_verdict_found verdict = {.status = NODE_AUDIT_PENDING};
-  if (!err)
-    err = node_verdict_for(&opened, opened.identity.public_key, entry_index, &verdict);
+  bool coop = opened.role == LEDGER_ROLE_COOP;
+  if (!member_id && opened.role != LEDGER_ROLE_MEMBER) {
+    node_close(&opened);
+    return cli_usage_error("statement", "--member and -p YYYY-MM are required");
+  }
+  char message[NODE_MESSAGE_BYTES];
+  if (coop && node_books_ready(&opened, message)) {
+    cli_error("%s", message);
+    node_close(&opened);
+    return CLI_EXIT_FAILURE;
+  }
+  statement_found found = {.period = period, .statement = coop_malloc(sizeof *found.statement)};
+  coop_err err = !found.statement ? COOP_E_NOMEM
+                 : coop           ? find_in_books(&opened, member_id, &found)
+                                  : find_in_logs(&opened, member_id, &found);
   node_close(&opened);
   char period_text[8];
   ledger_period_format(period, period_text);
   int status = CLI_EXIT_OK;
-  if (err == COOP_E_NOT_FOUND)
+  if (err == COOP_E_NOT_FOUND && coop)
     cli_error("no statement for member '%s' in %s (is the member enrolled, and the month closed "
               "with 'coop period close'?)", member_id, period_text);
+  else if (err == COOP_E_NOT_FOUND)
+    cli_error("no statement for %s%s%s in %s readable on this node (is the month closed, and has "
+              "this node synced with the coop?)", member_id ? "member '" : "your membership",
+              member_id ? member_id : "", member_id ? "'" : "", period_text);
   else if (err)
     cli_error("cannot read the statement: %s", coop_err_message(err));
   if (err) {
-    coop_free(statement);
+    coop_free(found.statement);
     return CLI_EXIT_FAILURE;
   }
-  statement_view view = {&member, statement, entry_index, english, &verdict};
+  ledger_statement_payload *statement = found.statement;
+  statement_view view = {&found.member, statement, found.entry_index, english, &found.verdict};
   if (format == CLI_FORMAT_JSON)
     status = cli_print_json(statement_json(&view));
   else if (format == FORMAT_HTML)
@@ -383,7 +447,7 @@ int cli_cmd_statement(int argc, char **argv)
   }
   if (optind < argc)
     return cli_usage_error("statement", "unexpected argument '%s'", argv[optind]);
-  if (!member || !period_text)
+  if (!period_text || (!member && reissuing))
     return cli_usage_error("statement", "--member and -p YYYY-MM are required");
   if (strcmp(language, "nl") && strcmp(language, "en"))
     return cli_usage_error("statement", "unknown language '%s' (expected nl or en)", language);

@@ -1,5 +1,6 @@
 /* coop: one binary, one subcommand per job. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -56,8 +57,41 @@ static void print_help(FILE *out)
   fprintf(out,
           "\n"
           "Every command takes --dir DIR (the node home; default $COOP_HOME,\n"
-          "else ~/.local/share/coop) and --help.\n"
+          "else ~/.local/share/coop) and --help.  --dir may also come before\n"
+          "the command: coop --dir DIR bal.\n"
           "Exit status: 0 success, 1 failure or verification error, 2 usage error.\n");
+}
+
+/* Global options before the command, like `git -C DIR`: `coop --dir DIR
+ * bal` is `coop bal --dir DIR`.  The node home is passed on as COOP_HOME,
+ * which every command reads when it is not given --dir itself (a --dir
+ * after the command still wins).  Returns how many arguments it took, or -1
+ * after a usage error. */
+static int take_global_options(int argc, char **argv)
+{
+  int taken = 0;
+  while (1 + taken < argc) {
+    const char *option = argv[1 + taken];
+    const char *value = NULL;
+    if (!strncmp(option, "--dir=", 6)) {
+      value = option + 6;
+      taken += 1;
+    } else if (!strcmp(option, "--dir")) {
+      if (2 + taken >= argc) {
+        cli_error("--dir needs a directory: coop --dir DIR <command> [options]");
+        return -1;
+      }
+      value = argv[2 + taken];
+      taken += 2;
+    } else {
+      break;
+    }
+    if (!value[0] || setenv("COOP_HOME", value, 1) != 0) {
+      cli_error("--dir must not be empty");
+      return -1;
+    }
+  }
+  return taken;
 }
 
 int main(int argc, char **argv)
@@ -66,6 +100,11 @@ int main(int argc, char **argv)
     cli_error("cannot initialise libsodium");
     return CLI_EXIT_FAILURE;
   }
+  int taken = take_global_options(argc, argv);
+  if (taken < 0)
+    return CLI_EXIT_USAGE;
+  argc -= taken;
+  argv += taken;
   if (argc < 2) {
     print_help(stderr);
     return CLI_EXIT_USAGE;

@@ -126,6 +126,23 @@ static void read_state(ledger_reader *reader, ledger_offset_state *state)
 /* The money invariants every statement must hold, before writing and after
  * reading: the split adds up, nothing is negative, offset + benefit = norm is
  * not checkable without the rule set, so the engine asserts that one. */
+/* Every figure but the profit is a non-negative amount or count, and the
+ * disregard kind one of the five (docs/log-format.md, rules 'non-negative'
+ * and 'enum-range'): a payload that says otherwise was not made by the
+ * engine. */
+static bool figures_in_range(const ledger_offset_statement *f)
+{
+  const int64_t amounts[] = {f->coop_share_cents, f->net_income_cents, f->disregard_cents,
+                             f->volunteer_disregarded_cents, f->volunteer_counted_cents,
+                             f->counted_income_cents, f->offset_cents, f->benefit_cents,
+                             f->to_municipality_cents, f->to_budget_cents, f->n_used, f->r_used,
+                             f->a34_used, f->k_ytd_cents, f->loss_carried_cents};
+  for (size_t i = 0; i < sizeof amounts / sizeof amounts[0]; i++)
+    if (amounts[i] < 0)
+      return false;
+  return (unsigned)f->disregard_kind <= LEDGER_OFFSET_DISREGARD_34A;
+}
+
 static coop_err statement_check(const ledger_statement_payload *statement)
 {
   const ledger_offset_statement *f = &statement->figures;
@@ -133,8 +150,8 @@ static coop_err statement_check(const ledger_statement_payload *statement)
       f->period.year * 100 + f->period.month != (int)statement->period ||
       statement->source_count > LEDGER_STATEMENT_SOURCES_MAX)
     return COOP_E_BAD_INPUT;
-  if (f->coop_share_cents < 0 || f->to_municipality_cents < 0 || f->to_budget_cents < 0 ||
-      f->disregard_cents < 0 || f->offset_cents < 0 || f->benefit_cents < 0)
+  if (!figures_in_range(f) || statement->state_after.k_ytd_cents < 0 ||
+      statement->state_after.loss_carried_cents < 0)
     return COOP_E_BAD_INPUT;
   /* The split: M + B = I, and C + I = I0 with 0 <= I0 <= max(P, 0) (I0 is
    * below P when a carried loss was set off).  Overflow-checked: the
@@ -151,9 +168,34 @@ static coop_err statement_check(const ledger_statement_payload *statement)
   return COOP_OK;
 }
 
+/* Version 2's tail: the member's name, client ref and (flag, key). */
+static void write_member(coop_buf *out, const ledger_statement_payload *statement, coop_err *err)
+{
+  ledger_write_text8(out, statement->member_name, COOP_NAME_BYTES_MAX, err);
+  ledger_write_text8(out, statement->client_ref, LEDGER_CLIENT_REF_BYTES_MAX, err);
+  ledger_write_u8(out, statement->has_member_key ? 1 : 0, err);
+  if (statement->has_member_key)
+    ledger_write_bytes(out, statement->member_key, LEDGER_PUBLIC_KEY_BYTES, err);
+}
+
+static void read_member(ledger_reader *reader, ledger_statement_payload *statement)
+{
+  ledger_read_text8(reader, statement->member_name, COOP_NAME_BYTES_MAX);
+  ledger_read_text8(reader, statement->client_ref, LEDGER_CLIENT_REF_BYTES_MAX);
+  uint8_t has_key = ledger_read_u8(reader);
+  if (has_key > 1 && !reader->error)
+    reader->error = COOP_E_DECODE;
+  statement->has_member_key = has_key == 1;
+  if (statement->has_member_key)
+    ledger_read_bytes(reader, statement->member_key, LEDGER_PUBLIC_KEY_BYTES);
+}
+
 static void write_body(const ledger_statement_payload *statement, coop_buf *out, coop_err *err)
 {
-  ledger_write_u8(out, 1, err);
+  /* A decoded version 1 statement encodes back to its own bytes (receipts
+   * compare); everything else is written as the current version. */
+  bool first_version = statement->version == 1;
+  ledger_write_u8(out, first_version ? 1 : LEDGER_STATEMENT_VERSION, err);
   ledger_write_bytes(out, statement->member, LEDGER_MEMBER_ID_BYTES, err);
   ledger_write_u32(out, statement->period, err);
   ledger_write_bytes(out, statement->rule_set_log, LEDGER_LOG_ID_BYTES, err);
@@ -168,6 +210,8 @@ static void write_body(const ledger_statement_payload *statement, coop_buf *out,
     ledger_write_u64(out, statement->sources[i].index, err);
     ledger_write_bytes(out, statement->sources[i].leaf_hash, LEDGER_HASH_BYTES, err);
   }
+  if (!first_version)
+    write_member(out, statement, err);
 }
 
 coop_err ledger_statement_encode(const ledger_statement_payload *statement, coop_buf *out)
@@ -184,8 +228,12 @@ coop_err ledger_statement_decode(const uint8_t *bytes, size_t count,
   memset(statement, 0, sizeof *statement);
   ledger_reader reader;
   ledger_reader_init(&reader, bytes, count);
-  if (ledger_read_u8(&reader) != 1)
-    return reader.error ? reader.error : COOP_E_VERSION;
+  statement->version = ledger_read_u8(&reader);
+  if (statement->version < 1 || statement->version > LEDGER_STATEMENT_VERSION) {
+    coop_err err = reader.error ? reader.error : COOP_E_VERSION;
+    memset(statement, 0, sizeof *statement);
+    return err;
+  }
   ledger_read_bytes(&reader, statement->member, LEDGER_MEMBER_ID_BYTES);
   statement->period = ledger_read_u32(&reader);
   ledger_read_bytes(&reader, statement->rule_set_log, LEDGER_LOG_ID_BYTES);
@@ -204,12 +252,29 @@ coop_err ledger_statement_decode(const uint8_t *bytes, size_t count,
     statement->sources[i].index = ledger_read_u64(&reader);
     ledger_read_bytes(&reader, statement->sources[i].leaf_hash, LEDGER_HASH_BYTES);
   }
+  if (statement->version >= 2)
+    read_member(&reader, statement);
   coop_err err = ledger_reader_finish(&reader);
   if (!err && statement_check(statement))
     err = COOP_E_DECODE;
   if (err)
     memset(statement, 0, sizeof *statement);
   return err;
+}
+
+coop_err ledger_statement_peek(const uint8_t *bytes, size_t count,
+                               uint8_t member[LEDGER_MEMBER_ID_BYTES], uint32_t *period)
+{
+  ledger_reader reader;
+  ledger_reader_init(&reader, bytes, count);
+  uint8_t version = ledger_read_u8(&reader);
+  ledger_read_bytes(&reader, member, LEDGER_MEMBER_ID_BYTES);
+  *period = ledger_read_u32(&reader);
+  if (reader.error)
+    return reader.error;
+  if (version < 1 || version > LEDGER_STATEMENT_VERSION)
+    return COOP_E_VERSION;
+  return ledger_period_valid(*period) ? COOP_OK : COOP_E_DECODE;
 }
 
 void ledger_statement_figures_hash(const ledger_statement_payload *statement,

@@ -26,7 +26,14 @@ typedef struct ledger_statement_source {
   uint8_t leaf_hash[LEDGER_HASH_BYTES];
 } ledger_statement_source;
 
+/* Version 2 names the member: her name and client ref in force when the
+ * statement was made, and her own key when she has a node, so a receipt
+ * cannot be handed to another member unnoticed.  Version 1 statements (no
+ * names) still decode, with `version` 1 and these fields empty. */
+#define LEDGER_STATEMENT_VERSION 2
+
 typedef struct ledger_statement_payload {
+  uint8_t version; /* as decoded; 1 encodes as version 1, anything else as the current */
   uint8_t member[LEDGER_MEMBER_ID_BYTES];
   uint32_t period; /* YYYYMM */
   uint8_t rule_set_log[LEDGER_LOG_ID_BYTES];
@@ -38,6 +45,11 @@ typedef struct ledger_statement_payload {
   ledger_offset_state state_after;
   uint16_t source_count;
   ledger_statement_source sources[LEDGER_STATEMENT_SOURCES_MAX];
+  /* Version 2 on: who the member is. */
+  char member_name[COOP_NAME_BYTES_MAX + 1];
+  char client_ref[LEDGER_CLIENT_REF_BYTES_MAX + 1];
+  bool has_member_key;
+  uint8_t member_key[LEDGER_PUBLIC_KEY_BYTES];
 } ledger_statement_payload;
 
 /* Encoding checks the split (C + M + B = max(P, 0) after losses) and the
@@ -46,6 +58,13 @@ COOP_MUST_USE coop_err ledger_statement_encode(const ledger_statement_payload *s
                                                coop_buf *out);
 COOP_MUST_USE coop_err ledger_statement_decode(const uint8_t *bytes, size_t count,
                                                ledger_statement_payload *statement);
+
+/* The member and period of an encoded statement without decoding the rest
+ * (a statement is large; lists need only these).  Checks the version.
+ * COOP_E_VERSION, COOP_E_DECODE. */
+COOP_MUST_USE coop_err ledger_statement_peek(const uint8_t *bytes, size_t count,
+                                             uint8_t member[LEDGER_MEMBER_ID_BYTES],
+                                             uint32_t *period);
 
 /* Hash of the figures alone (SHA-256 over their canonical encoding): what an
  * acknowledgement cites, so it is bound to exactly these numbers. */

@@ -54,6 +54,24 @@ static void key_ring_free(key_ring *ring)
   ring->slots = NULL;
 }
 
+/* Room for one more key.  Not realloc: it would free the old block with the
+ * keys still in it; the old block is wiped before it is freed. */
+static coop_err key_ring_reserve(key_ring *ring)
+{
+  if (ring->count < ring->capacity)
+    return COOP_OK;
+  size_t wanted = ring->capacity ? 2 * ring->capacity : 16;
+  key_slot *grown = coop_calloc(wanted, sizeof *grown);
+  if (!grown)
+    return COOP_E_NOMEM;
+  if (ring->slots)
+    memcpy(grown, ring->slots, ring->count * sizeof *grown);
+  key_ring_free(ring);
+  ring->slots = grown;
+  ring->capacity = wanted;
+  return COOP_OK;
+}
+
 /* The audience key this node was granted by `grantor`, or NULL. */
 static coop_err key_for(key_ring *ring, const uint8_t grantor[LEDGER_LOG_ID_BYTES],
                         const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES], const uint8_t **key)
@@ -65,7 +83,7 @@ static coop_err key_for(key_ring *ring, const uint8_t grantor[LEDGER_LOG_ID_BYTE
       *key = ring->slots[i].readable ? ring->slots[i].key : NULL;
       return COOP_OK;
     }
-  coop_err err = grow((void **)&ring->slots, &ring->capacity, ring->count, sizeof *ring->slots);
+  coop_err err = key_ring_reserve(ring);
   if (err)
     return err;
   key_slot *slot = &ring->slots[ring->count++];
@@ -252,7 +270,9 @@ static coop_err view_statement(view_scan *scan, const ledger_stored_entry *entry
   coop_view *view = scan->view;
   /* Only the period is needed now; the whole statement is read again when
    * judged (it is large). */
-  if (plain_bytes < 1 + LEDGER_MEMBER_ID_BYTES + 4 || plain[0] != 1)
+  uint8_t member[LEDGER_MEMBER_ID_BYTES];
+  uint32_t period = 0;
+  if (ledger_statement_peek(plain, plain_bytes, member, &period))
     return COOP_E_TAMPERED;
   coop_err err = grow((void **)&view->statements, &view->statement_capacity,
                       view->statement_count, sizeof *view->statements);
@@ -262,7 +282,7 @@ static coop_err view_statement(view_scan *scan, const ledger_stored_entry *entry
   memcpy(item->audience, entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
   item->index = entry->header.index;
   memcpy(item->leaf, entry->leaf_hash, LEDGER_HASH_BYTES);
-  item->period = coop_get_u32le(plain + 1 + LEDGER_MEMBER_ID_BYTES);
+  item->period = period;
   return COOP_OK;
 }
 
@@ -503,6 +523,18 @@ static coop_err state_before(auditor *self, const coop_view *view, const stateme
   return err;
 }
 
+static bool names_the_resident(const ledger_statement_payload *statement, const resident *who)
+{
+  if (statement->version < 2)
+    return true; /* written before statements named the member */
+  static const uint8_t none[LEDGER_PUBLIC_KEY_BYTES];
+  bool has_key = memcmp(who->member_key, none, sizeof none) != 0;
+  return !strcmp(statement->member_name, who->name) &&
+         !strcmp(statement->client_ref, who->client_ref) &&
+         statement->has_member_key == has_key &&
+         (!has_key || !memcmp(statement->member_key, who->member_key, sizeof none));
+}
+
 static coop_err judge(auditor *self, const coop_view *view, const resident *who,
                       const statement_item *item, ledger_verdict *verdict, bool *dispute)
 {
@@ -518,8 +550,11 @@ static coop_err judge(auditor *self, const coop_view *view, const resident *who,
   memcpy(verdict->statement_leaf_hash, item->leaf, LEDGER_HASH_BYTES);
   ledger_statement_figures_hash(statement, verdict->figures_hash);
 
-  /* The statement must be about the member whose audience it is sealed to. */
-  if (memcmp(statement->member, item->audience, LEDGER_MEMBER_ID_BYTES)) {
+  /* The statement must be about the member whose audience it is sealed to,
+   * and (version 2 on) name her as the coop's own enrolment entry does:
+   * name, client ref and her key, so a receipt names the right person. */
+  if (memcmp(statement->member, item->audience, LEDGER_MEMBER_ID_BYTES) ||
+      !names_the_resident(statement, who)) {
     verdict->reason = LEDGER_DISPUTE_WRONG_MEMBER;
     verdict->detail_index = item->index;
   }
@@ -1168,6 +1203,8 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
       memcpy(month.coop_name, view.name, sizeof month.coop_name);
       memcpy(month.member_id, who->member_id, sizeof month.member_id);
       memcpy(month.name, who->name, sizeof month.name);
+      memcpy(month.client_ref, who->client_ref, sizeof month.client_ref);
+      memcpy(month.municipality, who->municipality, sizeof month.municipality);
       month.period = periods[p];
       month_amounts(&view, who, periods[p], &month);
       month.found.status = NODE_AUDIT_PENDING;
@@ -1179,8 +1216,10 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
         }
       if (month.has_statement) {
         err = read_statement(self, &view, month.statement_index, &self->statement);
-        if (!err)
+        if (!err) {
           month.figures = self->statement.figures;
+          month.statement = &self->statement;
+        }
         if (!err)
           err = verdict_from(self->node, &self->ring, &self->verdicts, log_id,
                              month.statement_index, who->municipality, &month.found);

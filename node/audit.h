@@ -104,12 +104,17 @@ typedef struct node_member_month {
   char coop_name[COOP_NAME_BYTES_MAX + 1];
   char member_id[LEDGER_MEMBER_ID_CHARS + 1];
   char name[COOP_NAME_BYTES_MAX + 1];
+  char client_ref[LEDGER_CLIENT_REF_BYTES_MAX + 1];
+  uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES];
   uint32_t period;
   int64_t earned_cents, costs_cents;  /* recorded revenue and costs of the month */
   int64_t budget_spent_cents;         /* spent from the development budget this month */
   bool has_statement;
   uint64_t statement_index;
   ledger_offset_statement figures;    /* coop share, to municipality, to budget, ... */
+  /* The whole statement in force (the latest for the month), valid only
+   * during the visit; NULL without one. */
+  const ledger_statement_payload *statement;
   node_verdict_found found;           /* the municipality's verdict */
 } node_member_month;
 

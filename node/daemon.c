@@ -197,8 +197,8 @@ static void print_outcomes(const sync_net_outcome *outcomes, size_t count)
              (unsigned long long)outcomes[i].entries_received,
              (unsigned long long)outcomes[i].entries_sent);
     else if (outcomes[i].not_dialed)
-      printf("%s: not dialed: no address in node.conf (it connects to this node)\n",
-             outcomes[i].name);
+      printf("%s: not dialed: no address in node.conf (it connects to this node, or its log "
+             "comes through another peer)\n", outcomes[i].name);
     else
       printf("%s: FAILED: %s\n", outcomes[i].name, outcomes[i].problem);
 }

@@ -96,6 +96,10 @@ coop_err node_receipt_build(node *self, const char *member_id, uint32_t period,
   if (!err)
     err = ledger_store_audience_key(self->store, &self->identity, month->coop_log,
                                     header.audience_id, receipt->audience_key);
+  if (!err) {
+    ledger_member_id(header.audience_id, receipt->member_label);
+    ledger_period_format(period, receipt->period_label);
+  }
   if (!err && month->found.status != NODE_AUDIT_PENDING) {
     ledger_checkpoint latest;
     err = ledger_store_checkpoint_latest(self->store, month->found.log_id, &latest);

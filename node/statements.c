@@ -280,6 +280,10 @@ static coop_err compute_and_append(member_month *month)
   statement->period = month->period;
   statement->corrects = month->replaced ? month->replaced_index + 1 : 0;
   memcpy(statement->member, month->member->audience_id, LEDGER_MEMBER_ID_BYTES);
+  memcpy(statement->member_name, month->member->name, sizeof statement->member_name);
+  memcpy(statement->client_ref, month->member->client_ref, sizeof statement->client_ref);
+  statement->has_member_key = month->member->has_member_key != 0;
+  memcpy(statement->member_key, month->member->member_key, LEDGER_PUBLIC_KEY_BYTES);
   memcpy(statement->rule_set_log, month->member->municipality, LEDGER_LOG_ID_BYTES);
   statement->rule_set_index = month->rule_set_index[chosen];
   memcpy(statement->rule_set_leaf_hash, month->rule_set_leaf[chosen], LEDGER_HASH_BYTES);

@@ -119,7 +119,7 @@ if coop member view "$bram" --dir anna; then echo "Anna could read Bram's data" 
 
 say "8. Anna exports her receipt and anyone can check it offline, without a node or database."
 coop receipt export -p 2026-03 --dir anna > anna-receipt.json
-run coop receipt verify anna-receipt.json
+run coop receipt verify anna-receipt.json --municipality "$(coop id -O json --dir breda | json 'd["fingerprint"]')"
 
 say "9. A copy with one byte changed is rejected, and so is an edited database."
 python3 - anna-receipt.json tampered-receipt.json <<'PY'

@@ -315,6 +315,20 @@ else
   fail "ack/audit-report" "$why"
 fi
 
+# Breda reads its residents' statements on its own node, the same as the
+# coop's to the byte.  (Was refused: "only a coop node keeps books".)
+same=""
+for member in "$anna" "$bram"; do
+  coop statement --member "$member" -p 2026-03 --dir "$work/breda" -O json >"$work/st-breda.json" 2>&1 ||
+    same="$same $member: $(head -c 200 "$work/st-breda.json");"
+  cmp -s "$work/st-breda.json" "$work/st-$member.json" || same="$same $member differs;"
+done
+if [ -z "$same" ]; then
+  ok "ack/municipality-statement: Breda reads Anna's and Bram's statements on its own node, equal to the coop's"
+else
+  fail "ack/municipality-statement" "$same"
+fi
+
 coop disputes --dir "$work/coop" -O json >"$work/disputes-coop.json" 2>&1
 disputes_status=$?
 coop disputes --dir "$work/coop" >"$work/disputes-coop.txt" 2>&1
@@ -395,6 +409,14 @@ for k, v in want.items():
 else
   fail "member/view" "$why"
 fi
+# Anna reads her own statement on her own node (no --member needed).  (Was
+# refused: "this is a member node".)
+coop statement -p 2026-03 --dir "$work/anna" -O json >"$work/st-anna-own.json" 2>&1
+if cmp -s "$work/st-anna-own.json" "$work/st-$anna.json"; then
+  ok "member/statement: Anna reads her own March statement on her node, equal to the coop's"
+else
+  fail "member/statement" "$(head -c 300 "$work/st-anna-own.json")"
+fi
 leaks=""
 for other in "$bram" "$cem"; do
   coop member view "$other" --dir "$work/anna" >"$work/view-other.out" 2>&1 &&
@@ -419,23 +441,57 @@ fi
 # 5. Receipts
 # =================================================================================================
 group "5. receipts"
-receipt_ok() { # RECEIPT MEMBER LABEL
-  local out status
-  out=$(coop receipt verify "$1" 2>&1)
+# The statement names the member (version 2): "statement of NAME (ID, client
+# ref REF[, member key FP]) 2026-03".
+receipt_ok() { # RECEIPT MEMBER NAME REF LABEL ANCHOR-OPTIONS...
+  local out status file=$1 member=$2 name=$3 ref=$4 label=$5
+  shift 5
+  out=$(coop receipt verify "$file" "$@" 2>&1)
   status=$?
   if [ $status = 0 ] && grep -q "receipt OK" <<<"$out" && grep -q "cosigned by witness" <<<"$out" &&
-    grep -q "statement $2 2026-03" <<<"$out" && grep -q "acknowledged by municipality" <<<"$out"; then
-    ok "receipt/$3: verifies offline: ${out:0:120}..."
+    grep -q "statement of $name ($member, client ref $ref[,)].* 2026-03" <<<"$out" &&
+    grep -q "acknowledged by municipality" <<<"$out"; then
+    ok "receipt/$label: verifies offline: ${out:0:120}..."
   else
-    fail "receipt/$3" "verify exit $status: $out"
+    fail "receipt/$label" "verify exit $status: $out"
   fi
 }
+breda_fp=$(coop id --dir "$work/breda" -O json | py -c 'import json,sys; print(json.load(sys.stdin)["fingerprint"])')
 coop receipt export -p 2026-03 --dir "$work/anna" >"$work/anna-receipt.json" 2>"$work/err" ||
   fail "setup" "receipt export on Anna's node: $(cat "$work/err")"
-receipt_ok "$work/anna-receipt.json" "$anna" "member-node"
+# Anna's node names Breda and the coop as peers: they anchor the receipt by name.
+receipt_ok "$work/anna-receipt.json" "$anna" Anna BR-1001 "member-node" --dir "$work/anna"
+anna_fp=$(coop id --dir "$work/anna" -O json | py -c 'import json,sys; print(json.load(sys.stdin)["fingerprint"])')
+if coop receipt verify "$work/anna-receipt.json" --dir "$work/anna" 2>&1 | grep -q "member key $anna_fp)"; then
+  ok "receipt/names-her-key: Anna's receipt names her own key ($anna_fp)"
+else
+  fail "receipt/names-her-key" "$(coop receipt verify "$work/anna-receipt.json" --dir "$work/anna" 2>&1)"
+fi
 coop receipt export --member "$bram" -p 2026-03 --dir "$work/coop" >"$work/bram-receipt.json" 2>"$work/err" ||
   fail "setup" "receipt export --member on the coop: $(cat "$work/err")"
-receipt_ok "$work/bram-receipt.json" "$bram" "coop-node"
+# A benefits officer with Breda's fingerprint from its letter, and the partner as a witness.
+receipt_ok "$work/bram-receipt.json" "$bram" Bram BR-1002 "coop-node" --municipality "$breda_fp" \
+  --coop "${KEY[coop]}" --witness "${KEY[partner]}"
+
+# Without an anchor: consistent, but nothing ties it to Breda (exit 3, the
+# fingerprints to compare named); another municipality's key: refused.
+out=$(coop receipt verify "$work/anna-receipt.json" 2>&1)
+status=$?
+if [ $status = 3 ] && grep -q "receipt NOT ANCHORED: internally consistent, but nothing ties its keys to a real municipality" <<<"$out" &&
+  grep -q "compare municipality $breda_fp" <<<"$out"; then
+  ok "receipt/unanchored: exit 3, names Breda's fingerprint to compare"
+else
+  fail "receipt/unanchored" "verify exit $status: $out"
+fi
+other_fp=$(coop id --dir "$work/partner" -O json | py -c 'import json,sys; print(json.load(sys.stdin)["fingerprint"])')
+out=$(coop receipt verify "$work/anna-receipt.json" --municipality "$other_fp" 2>&1)
+status=$?
+if [ $status = 1 ] && grep -q "rule 'municipality-anchor'" <<<"$out" && grep -q "$breda_fp" <<<"$out" &&
+  grep -q "$other_fp" <<<"$out"; then
+  ok "receipt/wrong-anchor: refused (exit 1), naming both fingerprints"
+else
+  fail "receipt/wrong-anchor" "verify exit $status: $out"
+fi
 
 # Every single-byte change (XOR 0x01) of Anna's receipt must be refused.
 # Runs in the background, in parallel, while the other groups run.
@@ -443,6 +499,7 @@ cat >"$work/flip.py" <<'PY'
 import os, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
 coop, path, stride, workers = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+anchor = sys.argv[5:]  # the municipality's key: a change must not get past an anchored verify
 data = open(path, "rb").read()
 tmp = tempfile.mkdtemp(dir=os.path.dirname(path))
 offsets = list(range(0, len(data), stride))
@@ -454,7 +511,7 @@ def check(i):
     name = os.path.join(tmp, "r%d.json" % i)
     with open(name, "wb") as f:
         f.write(changed)
-    run = subprocess.run([coop, "receipt", "verify", name], capture_output=True)
+    run = subprocess.run([coop, "receipt", "verify", name] + anchor, capture_output=True)
     os.unlink(name)
     out = run.stdout.decode(errors="replace") + run.stderr.decode(errors="replace")
     accepted = run.returncode == 0 or "receipt OK" in out
@@ -483,7 +540,7 @@ elif [[ $COOP == *asan* ]]; then
   # on every CPU, next to the other groups' daemons).
   clock
   t0=$NOW
-  for _ in 1 2 3; do coop receipt verify "$work/anna-receipt.json" >/dev/null 2>&1; done
+  for _ in 1 2 3; do coop receipt verify "$work/anna-receipt.json" --municipality "${KEY[breda]}" >/dev/null 2>&1; done
   clock
   per_verify=$(((NOW - t0) / 3 + 1))
   fits=$((45000 / per_verify))
@@ -494,7 +551,7 @@ else
   stride=1
 fi
 if [ "$receipt_bytes" -gt 0 ]; then
-  py "$work/flip.py" "$COOP" "$work/anna-receipt.json" "$stride" "$workers" >"$work/flip.out" 2>&1 &
+  py "$work/flip.py" "$COOP" "$work/anna-receipt.json" "$stride" "$workers" --municipality "${KEY[breda]}" >"$work/flip.out" 2>&1 &
   flip_pid=$!
 fi
 
@@ -588,6 +645,25 @@ assert "benefit" in r["differing"].split(), "differing %r" % r["differing"]' "$d
 else
   fail "dispute/audit-report" "$why"
 fi
+# A disputed row carries the municipality's own figures, the coop's beside
+# them, and the CSV for the benefits system only the municipality's.  (Was
+# a bug: the row showed the coop's disputed figures.)
+coop audit report -p 2026-03 --dir "$work/tilburg" -O csv >"$work/report-tilburg.csv" 2>&1
+if why=$(pycheck "$work/report-tilburg.json" '
+import csv
+r = {r["member"]: r for r in d}[args[0]]
+m, c = r["municipality_figures"], r["coop_figures"]
+assert m["benefit"] != c["benefit"], "the figures do not differ: %r %r" % (m, c)
+for field in ("counted_income", "offset", "benefit", "to_municipality"):
+    assert r[field] == m[field], "%s: row %r, municipality %r" % (field, r[field], m[field])
+row = [x for x in csv.reader(open(args[1])) if x[1] == args[0]][0]
+euros = "%d.%02d" % divmod(m["benefit"], 100)
+assert row[7].replace(",", ".") == euros, "csv benefit %r, municipality %r" % (row[7], euros)' \
+  "$dirk" "$work/report-tilburg.csv"); then
+  ok "dispute/audit-report-figures: the disputed row has Tilburg's figures (json top level and csv), the coop's beside them"
+else
+  fail "dispute/audit-report-figures" "$why"
+fi
 # The text report: the reason in parentheses on the resident's own line.
 coop audit report -p 2026-03 --dir "$work/tilburg" >"$work/report-tilburg.txt" 2>&1
 dirk_line=$(grep "^TB-2001 " "$work/report-tilburg.txt")
@@ -596,9 +672,14 @@ if [[ $dirk_line == *"disputed (rule-set-not-in-force: benefit)" ]]; then
 else
   fail "dispute/report-text" "line for Dirk: '$dirk_line'"
 fi
+if grep -A1 "^TB-2001 " "$work/report-tilburg.txt" | tail -1 | grep -q "the coop's figures:"; then
+  ok "dispute/report-text-coop: the coop's figures on the line below Dirk's"
+else
+  fail "dispute/report-text-coop" "$(grep -A1 "^TB-2001 " "$work/report-tilburg.txt")"
+fi
 coop receipt export --member "$dirk" -p 2026-03 --dir "$work/coop2" >"$work/dirk-receipt.json" 2>"$work/err"
 export_status=$?
-out=$(coop receipt verify "$work/dirk-receipt.json" 2>&1)
+out=$(coop receipt verify "$work/dirk-receipt.json" --municipality "${KEY[tilburg]}" 2>&1)
 verify_status=$?
 if [ $verify_status != 0 ] && ! grep -q "receipt OK" <<<"$out" && grep -q "DISPUTED" <<<"$out"; then
   ok "dispute/receipt: the receipt of the disputed statement is refused (export exit $export_status, verify exit $verify_status: ${out:0:40}...)"

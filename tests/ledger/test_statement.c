@@ -121,8 +121,15 @@ static ledger_statement_payload *good_statement(unsigned sources)
     memset(statement->sources[i].leaf_hash, (int)(i & 0xff), LEDGER_HASH_BYTES);
     statement->sources[i].leaf_hash[31] = (uint8_t)(i >> 8);
   }
+  strcpy(statement->member_name, "Anna de Vries");
+  strcpy(statement->client_ref, "TB-20417");
+  statement->has_member_key = true;
+  memset(statement->member_key, 0x66, sizeof statement->member_key);
   return statement;
 }
+
+/* Version 2's tail after the sources: name, client ref, key flag and key. */
+#define MEMBER_TAIL_BYTES (1 + 13 + 1 + 8 + 1 + 32)
 
 static void encode_ok(const ledger_statement_payload *statement, coop_buf *out)
 {
@@ -192,6 +199,10 @@ static void assert_statements_equal(const ledger_statement_payload *a,
                                     const ledger_statement_payload *b)
 {
   cr_assert_arr_eq(a->member, b->member, LEDGER_MEMBER_ID_BYTES);
+  cr_assert_str_eq(a->member_name, b->member_name);
+  cr_assert_str_eq(a->client_ref, b->client_ref);
+  cr_assert_eq(a->has_member_key, b->has_member_key);
+  cr_assert_arr_eq(a->member_key, b->member_key, LEDGER_PUBLIC_KEY_BYTES);
   cr_assert_eq(a->period, b->period);
   cr_assert_arr_eq(a->rule_set_log, b->rule_set_log, LEDGER_LOG_ID_BYTES);
   cr_assert_eq(a->rule_set_index, b->rule_set_index);
@@ -219,7 +230,9 @@ static void assert_round_trips(const ledger_statement_payload *statement)
 {
   coop_buf first, second;
   encode_ok(statement, &first);
-  cr_assert_eq(first.len, AT_SOURCES + (size_t)statement->source_count * SOURCE_BYTES);
+  size_t tail = 1 + strlen(statement->member_name) + 1 + strlen(statement->client_ref) + 1 +
+                (statement->has_member_key ? LEDGER_PUBLIC_KEY_BYTES : 0);
+  cr_assert_eq(first.len, AT_SOURCES + (size_t)statement->source_count * SOURCE_BYTES + tail);
   ledger_statement_payload *back = malloc(sizeof *back);
   cr_assert_not_null(back);
   coop_err err = ledger_statement_decode(first.data, first.len, back);
@@ -276,7 +289,15 @@ Test(statement, offsets_match_the_layout)
   coop_buf out;
   encode_ok(statement, &out);
   const uint8_t *bytes = out.data;
-  cr_assert_eq(bytes[AT_VERSION], 1);
+  cr_assert_eq(bytes[AT_VERSION], 2);
+  size_t tail = AT_SOURCES + 2 * SOURCE_BYTES;
+  cr_assert_eq(out.len, tail + MEMBER_TAIL_BYTES);
+  cr_assert_eq(bytes[tail], 13);
+  cr_assert_arr_eq(bytes + tail + 1, "Anna de Vries", 13);
+  cr_assert_eq(bytes[tail + 14], 8);
+  cr_assert_arr_eq(bytes + tail + 15, "TB-20417", 8);
+  cr_assert_eq(bytes[tail + 23], 1);
+  cr_assert_eq(bytes[tail + 24], 0x66);
   cr_assert_arr_eq(bytes + AT_MEMBER, statement->member, 3);
   cr_assert_eq(coop_get_u32le(bytes + AT_PERIOD), 202603);
   cr_assert_eq(bytes[AT_RULE_SET_LOG], 0x44);
@@ -351,11 +372,59 @@ Test(statement, other_versions_are_refused)
   coop_buf out;
   encode_ok(statement, &out);
   for (unsigned version = 0; version < 256; version++) {
-    if (version == 1)
+    if (version == 1 || version == 2)
       continue;
     out.data[AT_VERSION] = (uint8_t)version;
     cr_assert_eq(decode(out.data, out.len), COOP_E_VERSION, "version %u", version);
   }
+  coop_buf_release(&out);
+  free(statement);
+}
+
+Test(statement, version_1_without_names_still_decodes)
+{
+  /* Statements signed before version 2 have no member tail: they read with
+   * version 1 and empty names; a version 1 byte before a tail, or a version 2
+   * byte without one, is refused. */
+  ledger_statement_payload *statement = good_statement(1);
+  coop_buf out;
+  encode_ok(statement, &out);
+  size_t v1_bytes = out.len - MEMBER_TAIL_BYTES;
+  cr_assert_eq(decode(out.data, v1_bytes), COOP_E_DECODE, "v2 without its tail");
+  out.data[AT_VERSION] = 1;
+  cr_assert_eq(decode(out.data, out.len), COOP_E_TRAILING, "v1 with a tail");
+  ledger_statement_payload *back = malloc(sizeof *back);
+  cr_assert_not_null(back);
+  cr_assert_eq(ledger_statement_decode(out.data, v1_bytes, back), COOP_OK);
+  cr_assert_eq(back->version, 1);
+  cr_assert_str_eq(back->member_name, "");
+  cr_assert_str_eq(back->client_ref, "");
+  cr_assert(!back->has_member_key);
+  cr_assert_eq(back->period, 202603);
+  uint8_t member[LEDGER_MEMBER_ID_BYTES];
+  uint32_t period = 0;
+  coop_buf again;
+  encode_ok(back, &again); /* an old statement encodes back to its own bytes */
+  cr_assert_eq(again.len, v1_bytes);
+  cr_assert_arr_eq(again.data, out.data, v1_bytes);
+  coop_buf_release(&again);
+  cr_assert_eq(ledger_statement_peek(out.data, v1_bytes, member, &period), COOP_OK);
+  cr_assert_eq(period, 202603);
+  cr_assert_arr_eq(member, statement->member, LEDGER_MEMBER_ID_BYTES);
+  out.data[AT_VERSION] = 3;
+  cr_assert_eq(ledger_statement_peek(out.data, out.len, member, &period), COOP_E_VERSION);
+  free(back);
+  coop_buf_release(&out);
+  free(statement);
+}
+
+Test(statement, a_key_flag_other_than_0_or_1_is_refused)
+{
+  ledger_statement_payload *statement = good_statement(0);
+  coop_buf out;
+  encode_ok(statement, &out);
+  out.data[out.len - 33] = 2; /* the flag before the 32-byte key */
+  cr_assert_eq(decode(out.data, out.len), COOP_E_DECODE);
   coop_buf_release(&out);
   free(statement);
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "tests/support/tree.h"
@@ -33,6 +34,8 @@
 #include "ledger/buffer.h"
 #include "ledger/bundle.h"
 #include "ledger/checkpoint.h"
+#include "ledger/codec.h"
+#include "ledger/hex.h"
 #include "ledger/identity.h"
 #include "ledger/offset.h"
 #include "ledger/offset_codec.h"
@@ -1652,6 +1655,28 @@ Test(audit, a_statement_naming_another_member_is_not_acknowledged)
   world_close(&w);
 }
 
+/* A statement (version 2) that names another person than the member the
+ * coop enrolled — a receipt handed to the wrong member — is disputed. */
+Test(audit, a_statement_with_another_name_is_disputed)
+{
+  world w;
+  world_build(&w);
+  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES], key[LEDGER_AUDIENCE_KEY_BYTES];
+  ledger_statement_payload *s = read_coop_statement(&w.coop, w.statement[0], audience, key);
+  cr_assert_eq(s->version, LEDGER_STATEMENT_VERSION);
+  cr_assert_str_eq(s->member_name, NAMES[0], "the close names the member");
+  strcpy(s->member_name, "Someone Else");
+  uint64_t crafted = append_statement(&w.coop, audience, key, s);
+  move_log(&w.coop, &w.muni);
+  (void)audit(&w.muni);
+  node_verdict_found found;
+  cr_assert_eq(node_verdict_for(&w.muni, w.coop.identity.public_key, crafted, &found), COOP_OK);
+  cr_assert_eq(found.status, NODE_AUDIT_DISPUTED);
+  cr_assert_eq(found.verdict.reason, LEDGER_DISPUTE_WRONG_MEMBER);
+  free(s);
+  world_close(&w);
+}
+
 /* A member with many status changes (three a month, as the worked examples
  * record them, passes 64 in under two years) is still audited. */
 Test(audit, a_member_with_many_status_facts_is_audited)
@@ -1906,6 +1931,568 @@ Test(receipt, a_disputed_month_says_so)
   free(facts);
   free(s);
   world_close(&w);
+}
+
+/* ---- 6b. Receipt rules: each broken alone ------------------------------------------------------
+ *
+ * Every rule of docs/log-format.md §Receipts is broken by a receipt that
+ * breaks exactly that rule: made from a real receipt by editing the
+ * decrypted payloads (or the file's JSON with jansson), then sealing and
+ * signing again with the keys a forger would need, so the verifier gets
+ * past every signature and reaches the rule.  Each must be refused, and the
+ * refusal must name the rule. */
+
+/* Which key signs the verdict's log in a forged receipt. */
+enum { SIGNER_MUNICIPALITY, SIGNER_COOP, SIGNER_STRANGER };
+
+typedef struct receipt_forgery {
+  const ledger_identity *coop, *municipality, *stranger, *witness;
+  ledger_identity stranger_identity;
+} receipt_forgery;
+
+static void open_entry_plain(const ledger_receipt *receipt, const ledger_receipt_entry *entry,
+                             coop_buf *plain)
+{
+  uint8_t *bytes = malloc(COOP_PAYLOAD_BYTES_MAX);
+  size_t count = 0;
+  cr_assert_not_null(bytes);
+  cr_assert_eq(ledger_open_payload(receipt->audience_key, entry->header, entry->payload,
+                                   entry->payload_bytes, bytes, &count),
+               COOP_OK);
+  coop_err err = COOP_OK;
+  ledger_write_bytes(plain, bytes, count, &err);
+  cr_assert_eq(err, COOP_OK);
+  free(bytes);
+}
+
+/* `plain` sealed again under the receipt's key as entry 0 of `signer`'s
+ * log, in a checkpoint of size 1 signed by `signer`.  Writes the leaf. */
+static void reseal(const ledger_receipt *receipt, ledger_receipt_entry *entry,
+                   const coop_buf *plain, const ledger_identity *signer,
+                   uint8_t leaf[LEDGER_HASH_BYTES])
+{
+  ledger_entry_header header;
+  cr_assert_eq(ledger_entry_header_decode(entry->header, LEDGER_ENTRY_HEADER_BYTES, &header),
+               COOP_OK);
+  header.index = 0;
+  header.payload_bytes = (uint32_t)(plain->len + LEDGER_SEAL_OVERHEAD);
+  memcpy(header.log_id, signer->public_key, LEDGER_LOG_ID_BYTES);
+  ledger_entry_header_encode(&header, entry->header);
+  ledger_seal_payload(receipt->audience_key, entry->header, plain->data, plain->len,
+                      entry->payload);
+  entry->payload_bytes = header.payload_bytes;
+  uint8_t payload_hash[LEDGER_HASH_BYTES];
+  ledger_payload_hash(entry->payload, entry->payload_bytes, payload_hash);
+  ledger_leaf_hash(entry->header, payload_hash, leaf);
+  memcpy(entry->checkpoint.log_id, signer->public_key, LEDGER_LOG_ID_BYTES);
+  entry->checkpoint.size = 1;
+  memcpy(entry->checkpoint.root, leaf, LEDGER_HASH_BYTES);
+  ledger_checkpoint_sign(&entry->checkpoint, signer->secret_key);
+  entry->proof.count = 0;
+}
+
+typedef struct rule_case {
+  const char *rule; /* named in the refusal */
+  void (*statement)(ledger_statement_payload *statement, const receipt_forgery *f);
+  void (*statement_bytes)(coop_buf *plain);
+  void (*statement_header)(ledger_entry_header *header);
+  void (*verdict)(ledger_verdict *verdict);
+  void (*verdict_bytes)(coop_buf *plain);
+  void (*verdict_header)(ledger_entry_header *header);
+  int verdict_signer;
+} rule_case;
+
+/* The header of `entry` edited by `edit` (when not NULL), before resealing. */
+static void edit_header(ledger_receipt_entry *entry, void (*edit)(ledger_entry_header *header))
+{
+  if (!edit)
+    return;
+  ledger_entry_header header;
+  cr_assert_eq(ledger_entry_header_decode(entry->header, LEDGER_ENTRY_HEADER_BYTES, &header),
+               COOP_OK);
+  edit(&header);
+  ledger_entry_header_encode(&header, entry->header);
+}
+
+static void reseal_statement(ledger_receipt *receipt, const rule_case *c, const receipt_forgery *f,
+                             ledger_statement_payload *statement,
+                             uint8_t leaf[LEDGER_HASH_BYTES])
+{
+  coop_buf plain;
+  coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
+  open_entry_plain(receipt, &receipt->statement, &plain);
+  cr_assert_eq(ledger_statement_decode(plain.data, plain.len, statement), COOP_OK);
+  if (c->statement) {
+    c->statement(statement, f);
+    coop_buf_reset(&plain);
+    cr_assert_eq(ledger_statement_encode(statement, &plain), COOP_OK, "%s: encode", c->rule);
+  }
+  if (c->statement_bytes)
+    c->statement_bytes(&plain);
+  edit_header(&receipt->statement, c->statement_header);
+  reseal(receipt, &receipt->statement, &plain, f->coop, leaf);
+  coop_buf_release(&plain);
+}
+
+static void reseal_verdict(ledger_receipt *receipt, const rule_case *c, const receipt_forgery *f,
+                           const ledger_statement_payload *statement,
+                           const uint8_t statement_leaf[LEDGER_HASH_BYTES])
+{
+  coop_buf plain;
+  coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
+  open_entry_plain(receipt, &receipt->verdict, &plain);
+  ledger_verdict verdict;
+  cr_assert_eq(ledger_verdict_decode(plain.data, plain.len, false, &verdict), COOP_OK);
+  memcpy(verdict.coop_log, f->coop->public_key, LEDGER_LOG_ID_BYTES);
+  verdict.statement_index = 0;
+  memcpy(verdict.statement_leaf_hash, statement_leaf, LEDGER_HASH_BYTES);
+  ledger_statement_figures_hash(statement, verdict.figures_hash);
+  if (c->verdict)
+    c->verdict(&verdict);
+  coop_buf_reset(&plain);
+  cr_assert_eq(ledger_verdict_encode(&verdict, false, &plain), COOP_OK);
+  if (c->verdict_bytes)
+    c->verdict_bytes(&plain);
+  edit_header(&receipt->verdict, c->verdict_header);
+  const ledger_identity *signer = c->verdict_signer == SIGNER_COOP       ? f->coop
+                                  : c->verdict_signer == SIGNER_STRANGER ? f->stranger
+                                                                         : f->municipality;
+  uint8_t leaf[LEDGER_HASH_BYTES];
+  reseal(receipt, &receipt->verdict, &plain, signer, leaf);
+  coop_buf_release(&plain);
+}
+
+/* The real receipt, forged by case `c`: statement, verdict and the
+ * witness's cosignature made again. */
+static void forge(ledger_receipt *receipt, const rule_case *c, const receipt_forgery *f)
+{
+  ledger_statement_payload *statement = malloc(sizeof *statement);
+  cr_assert_not_null(statement);
+  uint8_t leaf[LEDGER_HASH_BYTES];
+  reseal_statement(receipt, c, f, statement, leaf);
+  reseal_verdict(receipt, c, f, statement, leaf);
+  ledger_cosignature cosignature;
+  ledger_cosign(&receipt->statement.checkpoint, f->witness->public_key, f->witness->secret_key,
+                &cosignature);
+  memcpy(receipt->witness, cosignature.witness, LEDGER_LOG_ID_BYTES);
+  memcpy(receipt->cosignature, cosignature.signature, LEDGER_SIGNATURE_BYTES);
+  free(statement);
+}
+
+/* The statement codec itself refuses these (ledger/statement.c), so they
+ * are made by patching the encoded bytes at the layout's offsets
+ * (docs/log-format.md: figures from byte 140, state after from 273). */
+static void put_i64_at(coop_buf *plain, size_t at, int64_t value)
+{
+  cr_assert_lt(at + 8, plain->len);
+  coop_put_u64le(plain->data + at, (uint64_t)value);
+}
+static void counted_income_negative(coop_buf *plain) { put_i64_at(plain, 193, -1); }
+static void n_used_negative(coop_buf *plain) { put_i64_at(plain, 233, -1); }
+static void carried_loss_negative(coop_buf *plain) { put_i64_at(plain, 273 + 4 + 3 * 4 + 8, -1); }
+static void disregard_kind_9(coop_buf *plain)
+{
+  cr_assert_eq(plain->data[143], plain->data[143] & 7, "the disregard kind's byte");
+  plain->data[143] = 9;
+}
+static void inputs_of_february(ledger_statement_payload *s, const receipt_forgery *f)
+{
+  (void)f;
+  s->month.period = (ledger_offset_period){2026, 2};
+}
+static void coop_is_its_own_municipality(ledger_statement_payload *s, const receipt_forgery *f)
+{
+  memcpy(s->rule_set_log, f->coop->public_key, LEDGER_LOG_ID_BYTES);
+}
+static void another_member(ledger_statement_payload *s, const receipt_forgery *f)
+{
+  (void)f;
+  s->member[0] ^= 1;
+}
+/* Offset of `has_month` in the statement payload: version, member, period,
+ * rule set (32 + 8 + 32), corrects, inputs (3 + 6 * 8 + 1), figures
+ * (3 + 1 + 1 + 16 * 8). */
+#define STATEMENT_HAS_MONTH_OFFSET (1 + 3 + 4 + 72 + 8 + 52 + 133)
+static void has_month_two(coop_buf *plain)
+{
+  cr_assert_eq(plain->data[STATEMENT_HAS_MONTH_OFFSET], 1);
+  plain->data[STATEMENT_HAS_MONTH_OFFSET] = 2;
+}
+static void split_off_by_one(coop_buf *plain)
+{
+  /* to_budget, the 11th figure, 8 bytes each after period, kind, above. */
+  plain->data[1 + 3 + 4 + 72 + 8 + 52 + 5 + 10 * 8] ^= 1;
+}
+static void verdict_another_member(ledger_verdict *v) { v->member[2] ^= 1; }
+static void verdict_another_month(ledger_verdict *v) { v->period = 202602; }
+static void verdict_another_index(ledger_verdict *v) { v->statement_index = 5; }
+static void verdict_other_figures(ledger_verdict *v) { v->figures_hash[0] ^= 1; }
+static void verdict_another_audience(ledger_entry_header *h) { h->audience_id[15] ^= 1; }
+static void kind_note(ledger_entry_header *h) { h->kind = LEDGER_KIND_NOTE; }
+static void verdict_trailing_byte(coop_buf *plain)
+{
+  coop_err err = COOP_OK;
+  ledger_write_u8(plain, 0, &err);
+  cr_assert_eq(err, COOP_OK);
+}
+
+static const rule_case RULE_CASES[] = {
+    {.rule = "statement-decodes", .statement_bytes = counted_income_negative},
+    {.rule = "statement-decodes", .statement_bytes = n_used_negative},
+    {.rule = "statement-decodes", .statement_bytes = carried_loss_negative},
+    {.rule = "statement-decodes", .statement_bytes = disregard_kind_9},
+    {.rule = "inputs-period", .statement = inputs_of_february},
+    {.rule = "coop-not-municipality", .statement = coop_is_its_own_municipality,
+     .verdict_signer = SIGNER_COOP},
+    {.rule = "member-audience", .statement = another_member},
+    {.rule = "payload-canonical", .statement_bytes = has_month_two},
+    {.rule = "statement-decodes", .statement_bytes = split_off_by_one},
+    {.rule = "verdict-member-month", .verdict = verdict_another_member},
+    {.rule = "verdict-member-month", .verdict = verdict_another_month},
+    {.rule = "verdict-audience", .verdict_header = verdict_another_audience},
+    {.rule = "verdict-statement", .verdict = verdict_another_index},
+    {.rule = "verdict-figures", .verdict = verdict_other_figures},
+    {.rule = "verdict-kind", .verdict_header = kind_note},
+    {.rule = "statement-kind", .statement_header = kind_note},
+    {.rule = "verdict-decodes", .verdict_bytes = verdict_trailing_byte},
+    {.rule = "verdict-log", .verdict_signer = SIGNER_STRANGER},
+};
+
+static void forgery_init(receipt_forgery *f, world *w)
+{
+  cr_assert_eq(ledger_identity_generate(&f->stranger_identity), COOP_OK);
+  f->coop = &w->coop.identity;
+  f->municipality = &w->muni.identity;
+  f->witness = &w->muni.identity;
+  f->stranger = &f->stranger_identity;
+}
+
+static void expect_refused_by(coop_err err, const char *problem, const char *rule,
+                              const char *what)
+{
+  char named[64];
+  snprintf(named, sizeof named, "(rule '%s')", rule);
+  cr_assert_neq(err, COOP_OK, "%s: accepted", what);
+  cr_assert(strstr(problem, named), "%s: refused, but not by rule '%s': %s", what, rule, problem);
+}
+
+static void expect_rule(const ledger_receipt *receipt, const char *rule, const char *what)
+{
+  ledger_receipt_facts *facts = malloc(sizeof *facts);
+  char problem[256] = "";
+  cr_assert_not_null(facts);
+  expect_refused_by(ledger_receipt_verify(receipt, facts, problem), problem, rule, what);
+  free(facts);
+}
+
+/* Member 0's receipt for March, as the coop exports it (free() it). */
+static ledger_receipt *built_receipt(world *w)
+{
+  ledger_receipt *receipt = malloc(sizeof *receipt);
+  cr_assert_not_null(receipt);
+  char message[NODE_MESSAGE_BYTES] = "";
+  cr_assert_eq(node_receipt_build(&w->coop, w->member[0], PERIOD, receipt, message), COOP_OK,
+               "%s", message);
+  return receipt;
+}
+
+Test(receipt, every_rule_broken_alone_is_refused_by_name)
+{
+  world w;
+  world_audited(&w);
+  receipt_forgery f;
+  forgery_init(&f, &w);
+  ledger_receipt *real = built_receipt(&w), *receipt = malloc(sizeof *receipt);
+  ledger_receipt_facts *facts = malloc(sizeof *facts);
+  cr_assert(receipt && facts);
+  char problem[256] = "";
+  /* The receipt_forgery itself breaks nothing: the edits below are the only change. */
+  *receipt = *real;
+  forge(receipt, &(rule_case){.rule = "none"}, &f);
+  cr_assert_eq(ledger_receipt_verify(receipt, facts, problem), COOP_OK, "%s", problem);
+  cr_assert(facts->acknowledged && facts->cosigned);
+  for (size_t i = 0; i < sizeof RULE_CASES / sizeof RULE_CASES[0]; i++) {
+    char what[64];
+    snprintf(what, sizeof what, "case %zu (%s)", i, RULE_CASES[i].rule);
+    *receipt = *real;
+    forge(receipt, &RULE_CASES[i], &f);
+    expect_rule(receipt, RULE_CASES[i].rule, what);
+  }
+  /* The labels, the key, the cosignature, the entries' headers and proofs. */
+  *receipt = *real;
+  receipt->member_label[2] ^= 1;
+  expect_rule(receipt, "labels", "member label");
+  *receipt = *real;
+  memcpy(receipt->period_label, "2026-02", 8);
+  expect_rule(receipt, "labels", "period label");
+  *receipt = *real;
+  receipt->audience_key[0] ^= 1;
+  expect_rule(receipt, "key", "another key");
+  *receipt = *real;
+  receipt->cosignature[0] ^= 1;
+  expect_rule(receipt, "cosignature", "cosignature");
+  *receipt = *real;
+  receipt->statement.checkpoint.signature[0] ^= 1;
+  expect_rule(receipt, "checkpoint-signature", "checkpoint signature");
+  *receipt = *real;
+  receipt->statement.proof.hashes[0][0] ^= 1;
+  expect_rule(receipt, "inclusion", "proof");
+  *receipt = *real;
+  receipt->statement.payload_bytes--;
+  expect_rule(receipt, "header", "payload cut");
+  ledger_identity_release(&f.stranger_identity);
+  free(real);
+  free(receipt);
+  free(facts);
+  world_close(&w);
+}
+
+/* The file: the receipt's JSON edited with jansson. */
+static char *edited_json(const ledger_receipt *receipt, void (*edit)(json_t *root))
+{
+  char *text = NULL;
+  cr_assert_eq(ledger_receipt_write_json(receipt, &text), COOP_OK);
+  json_t *root = json_loads(text, 0, NULL);
+  cr_assert_not_null(root);
+  free(text);
+  edit(root);
+  char *dumped = json_dumps(root, JSON_INDENT(2));
+  json_decref(root);
+  cr_assert_not_null(dumped);
+  size_t length = strlen(dumped);
+  char *out = malloc(length + 2);
+  cr_assert_not_null(out);
+  memcpy(out, dumped, length);
+  memcpy(out + length, "\n", 2);
+  free(dumped);
+  return out;
+}
+
+static void unchanged(json_t *root) { (void)root; }
+static void member_last(json_t *root)
+{
+  /* The same keys and values, "member" moved to the end. */
+  json_t *member = json_incref(json_object_get(root, "member"));
+  json_object_del(root, "member");
+  json_object_set_new(root, "member", member);
+}
+static void verdict_keys_reordered(json_t *root)
+{
+  json_t *verdict = json_object_get(root, "verdict");
+  json_t *header = json_incref(json_object_get(verdict, "header"));
+  json_object_del(verdict, "header");
+  json_object_set_new(verdict, "header", header);
+}
+static void key_upper_case(json_t *root)
+{
+  char key[65];
+  snprintf(key, sizeof key, "%s", json_string_value(json_object_get(root, "key")));
+  for (char *c = key; *c; c++)
+    if (*c >= 'a' && *c <= 'f')
+      *c = (char)(*c - 32);
+  json_object_set_new(root, "key", json_string(key));
+}
+static void unknown_field(json_t *root) { json_object_set_new(root, "note", json_string("x")); }
+
+static void expect_file_rule(const char *text, const char *rule, const char *what)
+{
+  ledger_receipt *parsed = malloc(sizeof *parsed);
+  char problem[256] = "";
+  cr_assert_not_null(parsed);
+  expect_refused_by(ledger_receipt_read_json(text, strlen(text), parsed, problem), problem, rule,
+                    what);
+  free(parsed);
+}
+
+Test(receipt, the_file_is_exactly_canonical)
+{
+  world w;
+  world_audited(&w);
+  ledger_receipt *receipt = built_receipt(&w), *parsed = malloc(sizeof *parsed);
+  cr_assert_not_null(parsed);
+  char problem[256] = "";
+  char *text = edited_json(receipt, unchanged);
+  cr_assert_eq(ledger_receipt_read_json(text, strlen(text), parsed, problem), COOP_OK, "%s",
+               problem);
+  cr_assert_arr_eq(parsed, receipt, sizeof *parsed, "a round trip changes the receipt");
+  free(text);
+  struct {
+    void (*edit)(json_t *);
+    const char *rule, *what;
+  } cases[] = {{member_last, "canonical", "top-level keys reordered"},
+               {verdict_keys_reordered, "canonical", "the verdict's keys reordered"},
+               {key_upper_case, "fields", "upper-case hex"},
+               {unknown_field, "fields", "an unknown field"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    text = edited_json(receipt, cases[i].edit);
+    expect_file_rule(text, cases[i].rule, cases[i].what);
+    free(text);
+  }
+  /* Other spacing, and no final newline. */
+  char *canonical = NULL;
+  cr_assert_eq(ledger_receipt_write_json(receipt, &canonical), COOP_OK);
+  canonical[strlen(canonical) - 1] = 0;
+  expect_file_rule(canonical, "canonical", "no final newline");
+  free(canonical);
+  free(receipt);
+  free(parsed);
+  world_close(&w);
+}
+
+/* ---- 6c. Trust: anchors and witnesses ------------------------------------------------------ */
+
+static coop_err judge(const ledger_receipt *receipt, const ledger_receipt_anchors *anchors,
+                      ledger_receipt_trust *trust, char problem[256])
+{
+  ledger_receipt_facts *facts = malloc(sizeof *facts);
+  cr_assert_not_null(facts);
+  cr_assert_eq(ledger_receipt_verify(receipt, facts, problem), COOP_OK, "%s", problem);
+  coop_err err = ledger_receipt_judge(receipt, facts, anchors, trust, problem);
+  free(facts);
+  return err;
+}
+
+static ledger_receipt_anchor anchor_of(const uint8_t key[32], bool fingerprint_only,
+                                       const char *name)
+{
+  char text[65];
+  if (fingerprint_only)
+    ledger_fingerprint(key, text);
+  else
+    ledger_hex_encode(key, 32, text);
+  ledger_receipt_anchor anchor;
+  cr_assert_eq(ledger_receipt_anchor_parse(text, name, &anchor), COOP_OK, "%s", text);
+  return anchor;
+}
+
+static void fake_municipality(ledger_statement_payload *s, const receipt_forgery *f)
+{
+  memcpy(s->rule_set_log, f->municipality->public_key, LEDGER_LOG_ID_BYTES);
+}
+
+Test(receipt, made_up_keys_prove_nothing_without_an_anchor)
+{
+  world w;
+  world_audited(&w);
+  /* A coop, a municipality and a witness that nobody knows, each a fresh key. */
+  ledger_identity coop, municipality;
+  cr_assert_eq(ledger_identity_generate(&coop), COOP_OK);
+  cr_assert_eq(ledger_identity_generate(&municipality), COOP_OK);
+  receipt_forgery f;
+  forgery_init(&f, &w);
+  f.coop = &coop;
+  f.municipality = &municipality;
+  f.witness = &municipality;
+  ledger_receipt *receipt = built_receipt(&w);
+  char problem[256] = "";
+  forge(receipt, &(rule_case){.rule = "none", .statement = fake_municipality}, &f);
+
+  /* Internally consistent, and with nothing to compare: not anchored. */
+  ledger_receipt_trust trust;
+  ledger_receipt_anchors none = {0};
+  cr_assert_eq(judge(receipt, &none, &trust, problem), COOP_E_NOT_FOUND);
+  cr_assert_null(trust.municipality);
+  cr_assert_not(trust.witness_counted, "a made-up witness counted without any anchor");
+
+  /* Anchored by the forged key (the verifier trusts it): OK. */
+  ledger_receipt_anchor forged = anchor_of(municipality.public_key, true, NULL);
+  ledger_receipt_anchors by_forged = {.municipalities = &forged, .municipality_count = 1};
+  cr_assert_eq(judge(receipt, &by_forged, &trust, problem), COOP_OK, "%s", problem);
+  cr_assert(trust.witness_counted, "the anchored municipality's own cosignature");
+
+  /* The real municipality's fingerprint: refused, naming both. */
+  ledger_receipt_anchor real = anchor_of(w.muni.identity.public_key, true, "breda");
+  ledger_receipt_anchors by_real = {.municipalities = &real, .municipality_count = 1};
+  cr_assert_eq(judge(receipt, &by_real, &trust, problem), COOP_E_BAD_INPUT);
+  cr_assert(strstr(problem, forged.fingerprint) && strstr(problem, real.fingerprint) &&
+                strstr(problem, "(rule 'municipality-anchor')"),
+            "%s", problem);
+
+  /* --coop with the real coop's key: refused, naming the rule. */
+  ledger_receipt_anchor real_coop = anchor_of(w.coop.identity.public_key, false, NULL);
+  ledger_receipt_anchors coop_too = {.municipalities = &forged, .municipality_count = 1,
+                                     .coops = &real_coop, .coop_count = 1,
+                                     .coop_required = true};
+  cr_assert_eq(judge(receipt, &coop_too, &trust, problem), COOP_E_BAD_INPUT);
+  cr_assert(strstr(problem, "(rule 'coop-anchor')"), "%s", problem);
+  ledger_identity_release(&coop);
+  ledger_identity_release(&municipality);
+  ledger_identity_release(&f.stranger_identity);
+  free(receipt);
+  world_close(&w);
+}
+
+Test(receipt, a_cosignature_counts_only_from_a_trusted_witness)
+{
+  world w;
+  world_audited(&w);
+  ledger_receipt *receipt = built_receipt(&w);
+  char problem[256] = "";
+  ledger_receipt_anchor municipality = anchor_of(w.muni.identity.public_key, false, "breda");
+  ledger_receipt_anchors anchors = {.municipalities = &municipality, .municipality_count = 1};
+  ledger_receipt_trust trust;
+  cr_assert_eq(judge(receipt, &anchors, &trust, problem), COOP_OK, "%s", problem);
+  cr_assert(trust.witness_counted, "the anchored municipality cosigned");
+
+  /* A freshly generated witness: valid signature, not counted. */
+  ledger_identity stranger;
+  cr_assert_eq(ledger_identity_generate(&stranger), COOP_OK);
+  ledger_cosignature cosignature;
+  ledger_cosign(&receipt->statement.checkpoint, stranger.public_key, stranger.secret_key,
+                &cosignature);
+  memcpy(receipt->witness, cosignature.witness, 32);
+  memcpy(receipt->cosignature, cosignature.signature, LEDGER_SIGNATURE_BYTES);
+  cr_assert_eq(judge(receipt, &anchors, &trust, problem), COOP_OK, "%s", problem);
+  cr_assert_not(trust.witness_counted, "an untrusted witness counted");
+  /* Named with --witness: counted, by name. */
+  ledger_receipt_anchor witness = anchor_of(stranger.public_key, true, "lansco");
+  anchors.witnesses = &witness;
+  anchors.witness_count = 1;
+  cr_assert_eq(judge(receipt, &anchors, &trust, problem), COOP_OK, "%s", problem);
+  cr_assert(trust.witness_counted);
+  cr_assert_str_eq(trust.witness->name, "lansco");
+
+  /* The coop cosigning its own checkpoint never counts, trusted or not. */
+  ledger_cosign(&receipt->statement.checkpoint, w.coop.identity.public_key,
+                w.coop.identity.secret_key, &cosignature);
+  memcpy(receipt->witness, cosignature.witness, 32);
+  memcpy(receipt->cosignature, cosignature.signature, LEDGER_SIGNATURE_BYTES);
+  ledger_receipt_anchor coop = anchor_of(w.coop.identity.public_key, false, "coop");
+  anchors.witnesses = &coop;
+  cr_assert_eq(judge(receipt, &anchors, &trust, problem), COOP_OK, "%s", problem);
+  cr_assert_not(trust.witness_counted, "the coop witnessed itself");
+
+  /* A dropped cosignature: consistent, nothing counted. */
+  receipt->has_cosignature = false;
+  cr_assert_eq(judge(receipt, &anchors, &trust, problem), COOP_OK, "%s", problem);
+  cr_assert_not(trust.witness_counted);
+  ledger_identity_release(&stranger);
+  free(receipt);
+  world_close(&w);
+}
+
+Test(receipt, anchors_parse_keys_and_fingerprints)
+{
+  ledger_receipt_anchor anchor;
+  uint8_t key[32];
+  randombytes_buf(key, sizeof key);
+  char hex[65], fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+  ledger_hex_encode(key, 32, hex);
+  ledger_fingerprint(key, fingerprint);
+  cr_assert_eq(ledger_receipt_anchor_parse(hex, "x", &anchor), COOP_OK);
+  cr_assert(anchor.has_key);
+  cr_assert_str_eq(anchor.fingerprint, fingerprint);
+  cr_assert_eq(ledger_receipt_anchor_find(&anchor, 1, key), &anchor);
+  cr_assert_eq(ledger_receipt_anchor_parse(fingerprint, NULL, &anchor), COOP_OK);
+  cr_assert_not(anchor.has_key);
+  cr_assert_eq(ledger_receipt_anchor_find(&anchor, 1, key), &anchor);
+  key[0] ^= 1;
+  cr_assert_null(ledger_receipt_anchor_find(&anchor, 1, key));
+  const char *bad[] = {"", "1a2b", "1a2b-3c4d-5e6f-708", "1a2b_3c4d_5e6f_7081",
+                       "zz2b-3c4d-5e6f-7081", "breda"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    cr_assert_eq(ledger_receipt_anchor_parse(bad[i], NULL, &anchor), COOP_E_BAD_INPUT, "'%s'",
+                 bad[i]);
 }
 
 /* ---- 7. Witnesses ------------------------------------------------------------------------------ */

@@ -3,7 +3,7 @@ run: for c in init id note log checkpoint verify proof offset node sync forks au
 exit: 0
 --- stdout
 usage: coop init --role coop|municipality|partner|member --name NAME [--dir DIR]
-usage: coop id [-O txt|json] [--dir DIR]
+usage: coop id [--card] [-O txt|json] [--dir DIR]
 usage: coop note TEXT [--dir DIR]
 usage: coop log [--log KEY] [--from N] [-O txt|json] [--dir DIR]
 usage: coop checkpoint [-O txt|json] [--dir DIR]
