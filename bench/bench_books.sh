@@ -51,6 +51,9 @@ for municipality in breda tilburg; do
   "$coop" init --role municipality --name "$municipality" --dir "$dir/$municipality" >/dev/null
 done
 keys=("$(key "$dir/breda")" "$(key "$dir/tilburg")")
+# A member's municipality must be one the coop knows: a peer will do.
+"$coop" peer add --key "${keys[0]}" --role municipality --name breda >/dev/null
+"$coop" peer add --key "${keys[1]}" --role municipality --name tilburg >/dev/null
 start=$(seconds)
 : >"$dir/members"
 for i in $(seq "$members"); do

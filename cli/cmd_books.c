@@ -285,10 +285,17 @@ int cli_cmd_accounts(int argc, char **argv)
 
 static const char period_usage[] =
     "usage: coop period close YYYY-MM [--dir DIR]\n"
+    "       coop period open YYYY-MM [--dir DIR]\n"
     "\n"
-    "Closes a month that has ended: records dated in it are refused from then on;\n"
-    "a mistake is fixed with 'coop correct' in an open month, which names the\n"
-    "month it corrects.\n";
+    "close  closes a month that has ended: records dated in it are refused from\n"
+    "       then on; a mistake is fixed with 'coop correct' in an open month, which\n"
+    "       names the month it corrects.  Months close in order with no gap: only\n"
+    "       the month after the last closed one can close (before the first close:\n"
+    "       the first month, or any month up to the earliest with records).  A\n"
+    "       month without records can close.\n"
+    "open   fixes the first month of the books before any month is closed (the\n"
+    "       first close fixes it otherwise): records dated before it are refused.\n"
+    "       Once only, and not while records are dated before it.\n";
 
 int cli_cmd_period(int argc, char **argv)
 {
@@ -296,8 +303,10 @@ int cli_cmd_period(int argc, char **argv)
   int parsed = parse_options(argc, argv, "period", period_usage, 1u << CLI_FORMAT_TEXT, &options);
   if (parsed)
     return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  if (argc - optind != 2 || strcmp(argv[optind], "close"))
-    return cli_usage_error("period", "expected 'close YYYY-MM'");
+  int closing = argc - optind == 2 && !strcmp(argv[optind], "close");
+  int opening = argc - optind == 2 && !strcmp(argv[optind], "open");
+  if (!closing && !opening)
+    return cli_usage_error("period", "expected 'close YYYY-MM' or 'open YYYY-MM'");
   uint32_t period = 0;
   if (ledger_period_parse(argv[optind + 1], &period)) {
     cli_error("invalid month '%s' (expected YYYY-MM)", argv[optind + 1]);
@@ -307,13 +316,14 @@ int cli_cmd_period(int argc, char **argv)
   if (cli_open_node(options.dir, &opened))
     return CLI_EXIT_FAILURE;
   char message[NODE_MESSAGE_BYTES];
-  coop_err err = node_period_close(&opened, period, message);
+  coop_err err = closing ? node_period_close(&opened, period, message)
+                         : node_period_open(&opened, period, message);
   node_close(&opened);
   if (err) {
     cli_error("%s", message);
     return CLI_EXIT_FAILURE;
   }
-  printf("closed %s\n", argv[optind + 1]);
+  printf("%s %s\n", closing ? "closed" : "the books begin at", argv[optind + 1]);
   return CLI_EXIT_OK;
 }
 

@@ -44,7 +44,7 @@ _Static_assert(IMPORT_GENERATED_REF_BYTES <= LEDGER_REF_BYTES_MAX,
 _Static_assert(IMPORT_ROWS_MAX <= UINT32_MAX / 4, "row indexes fit the ref table");
 
 static const char usage[] =
-    "usage: coop import FILE.csv [--dir DIR]\n"
+    "usage: coop import FILE.csv [--future] [--dir DIR]\n"
     "\n"
     "Records every row of a spreadsheet export in one go: all of them or, if any\n"
     "row is bad, none (every bad row is reported with its line number).  FILE -\n"
@@ -54,9 +54,12 @@ static const char usage[] =
     "  type    revenue, cost, allowance, spend, other-income, hours, remittance,\n"
     "          coop-cost or opening (see 'coop record --help')\n"
     "  member  the member id (m-xxxxxx); empty for coop-cost and opening\n"
-    "  amount  euros, at most two decimals: 1234.56 or 1234,56\n"
-    "  hours   hours for type hours (or put them in amount)\n"
-    "  date    YYYY-MM-DD, in an open month\n"
+    "  amount  euros, at most two decimals: 1234.56 or 1234,56; at most\n"
+    "          10000000.00\n"
+    "  hours   hours for type hours (or put them in amount); a member's hours\n"
+    "          come to at most 744 in a month\n"
+    "  date    YYYY-MM-DD, in an open month, not after the current month\n"
+    "          (unless --future)\n"
     "  ref     your reference (optional, unique): re-importing a row with the\n"
     "          same ref and content answers 'already there'\n"
     "  note    free text (optional)\n"
@@ -69,6 +72,7 @@ static const char usage[] =
     "256 MiB and 2000000 rows per file.\n"
     "\n"
     "options:\n"
+    "  --future     allow rows dated in a month after the current one\n"
     "  --dir DIR    node home (default $COOP_HOME, else ~/.local/share/coop)\n"
     "  -h, --help   show this help\n";
 
@@ -219,12 +223,11 @@ typedef struct import_state {
   size_t *generated; /* offset into generated_refs + 1, 0: the row has its own ref */
   size_t count, capacity;
   coop_buf generated_refs;
-  /* members and closed months, looked up once */
+  /* members and the months of the books, looked up once */
   char (*members)[LEDGER_MEMBER_ID_CHARS + 1];
   size_t member_count, member_capacity;
-  uint32_t months[256];
-  int month_closed[256];
-  size_t month_count;
+  node_months months;
+  int future; /* --future: rows may be dated after the current month */
   /* refs seen in the file: row index + 1 per slot, open addressing */
   uint32_t *ref_slots;
   size_t ref_slot_count; /* a power of two */
@@ -420,21 +423,10 @@ static int row_amount(import_state *state, const csv_row *row, node_record_reque
     row_error(state, row->line, "%s %s", what, message);
     return -1;
   }
-  return 0;
-}
-
-static int month_closed(import_state *state, uint32_t month, int *closed)
-{
-  for (size_t i = 0; i < state->month_count; i++)
-    if (state->months[i] == month) {
-      *closed = state->month_closed[i];
-      return 0;
-    }
-  if (ledger_books_period_closed(state->node->store, month, closed))
+  char limit[NODE_MESSAGE_BYTES];
+  if (node_amount_check(request->type, request->amount, limit)) {
+    row_error(state, row->line, "%s", limit);
     return -1;
-  if (state->month_count < sizeof state->months / sizeof state->months[0]) {
-    state->months[state->month_count] = month;
-    state->month_closed[state->month_count++] = *closed;
   }
   return 0;
 }
@@ -449,23 +441,18 @@ static int row_date(import_state *state, const csv_row *row, node_record_request
               "calendar day)" : "missing date%s", shown(date, quoted));
     return -1;
   }
-  int closed = 0;
-  if (month_closed(state, request->date / 100, &closed)) {
-    row_error(state, row->line, "cannot read closed months");
-    return -1;
-  }
+  request->future = state->future;
+  char message[NODE_MESSAGE_BYTES];
+  if (!node_date_check(&state->months, request->date, request->future, message))
+    return 0;
   /* A row already recorded under its ref answers 'already there' even in a
    * month closed since: importing a file twice stays harmless. */
   ledger_record existing;
   uint64_t index = 0;
-  if (closed && ledger_books_record_by_ref(state->node->store, ref, &existing, &index)) {
-    char period[8];
-    ledger_period_format(request->date / 100, period);
-    row_error(state, row->line, "period %s is closed: record it in an open month (a "
-              "correction names the month it corrects)", period);
-    return -1;
-  }
-  return 0;
+  if (ledger_books_record_by_ref(state->node->store, ref, &existing, &index) == COOP_OK)
+    return 0;
+  row_error(state, row->line, "%s", message);
+  return -1;
 }
 
 static int text_ok(const char *text, int allow_newlines)
@@ -635,6 +622,11 @@ static int prepare(import_state *state, const coop_buf *file)
     cli_error("cannot read members: %s", coop_err_message(err));
     return -1;
   }
+  char message[NODE_MESSAGE_BYTES];
+  if (node_months_read(state->node, &state->months, message)) {
+    cli_error("%s", message);
+    return -1;
+  }
   /* qsort's base must not be NULL, even for no elements. */
   if (state->member_count)
     qsort(state->members, state->member_count, sizeof state->members[0], member_compare);
@@ -783,13 +775,15 @@ static int read_input(const char *path, const char *name, coop_buf *out)
 int cli_cmd_import(int argc, char **argv)
 {
   static const struct option table[] = {{"dir", required_argument, NULL, 'd'},
+                                        {"future", no_argument, NULL, 'f'},
                                         {"help", no_argument, NULL, 'h'},
                                         {NULL, 0, NULL, 0}};
   const char *dir = NULL;
-  int option;
+  int option, future = 0;
   while ((option = getopt_long(argc, argv, "h", table, NULL)) != -1) {
     switch (option) {
     case 'd': dir = optarg; break;
+    case 'f': future = 1; break;
     case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
     default: return cli_usage_error("import", "invalid option");
     }
@@ -797,7 +791,7 @@ int cli_cmd_import(int argc, char **argv)
   if (argc - optind != 1)
     return cli_usage_error("import", "expected exactly one FILE (- for standard input)");
   const char *path = argv[optind];
-  import_state state = {.name = strcmp(path, "-") ? path : "<stdin>"};
+  import_state state = {.name = strcmp(path, "-") ? path : "<stdin>", .future = future};
   coop_buf file;
   coop_buf_init(&file, IMPORT_FILE_BYTES_MAX);
   if (read_input(path, state.name, &file)) {

@@ -21,7 +21,11 @@ static const char usage[] =
     "       coop member view [ID] [-O txt|json]\n"
     "\n"
     "add   enrols a member and prints their short member id (m-xxxxxx).  KEY is the\n"
-    "      municipality's node key (64 hex digits, from 'coop id' on its node).  REF\n"
+    "      municipality's node key (64 hex digits, from 'coop id' on its node) or\n"
+    "      the name of its [peer] section in node.conf; this node must know it as a\n"
+    "      municipality (its log imported with 'coop log import', or a peer added\n"
+    "      with 'coop peer add ... --role municipality').  A REF already given to\n"
+    "      a member of that municipality who has not left is refused.  REF\n"
     "      is the municipality's own client number or an agreed pseudonym, never a\n"
     "      BSN: a 9-digit REF that passes the 11-check is refused unless you confirm\n"
     "      with --not-a-bsn.  Everything about the member is sealed so that only the\n"
@@ -158,8 +162,6 @@ static int member_add(member_options *options)
   node_member_request request = {.name = name, .client_ref = client_ref,
                                  .client_ref_is_not_a_bsn = options->not_a_bsn,
                                  .from_period = node_today() / 100};
-  if (cli_parse_key(options->municipality, "--municipality", request.municipality))
-    return CLI_EXIT_USAGE;
   if (options->member_key) {
     request.has_member_key = 1;
     if (cli_parse_key(options->member_key, "--member-key", request.member_key))
@@ -173,7 +175,10 @@ static int member_add(member_options *options)
   if (cli_open_node(options->dir, &opened))
     return CLI_EXIT_FAILURE;
   char member_id[LEDGER_MEMBER_ID_CHARS + 1], message[NODE_MESSAGE_BYTES];
-  coop_err err = node_member_add(&opened, &request, member_id, message);
+  coop_err err = node_municipality_key(&opened, options->municipality, request.municipality,
+                                       message);
+  if (!err)
+    err = node_member_add(&opened, &request, member_id, message);
   node_close(&opened);
   if (err) {
     cli_error("%s", message);

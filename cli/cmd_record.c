@@ -10,7 +10,7 @@
 
 static const char record_usage[] =
     "usage: coop record TYPE [--member ID] (--amount A | --hours H) --date YYYY-MM-DD\n"
-    "                   [--ref REF] [--note TEXT]\n"
+    "                   [--ref REF] [--note TEXT] [--future]\n"
     "\n"
     "Records one thing in the books, as a sealed, signed entry.  TYPE is:\n"
     "  revenue       revenue from the member's work, received in the bank\n"
@@ -25,21 +25,26 @@ static const char record_usage[] =
     "  coop-cost     the coop's own cost (no --member)\n"
     "  opening       opening balance of the bank account (no --member)\n"
     "\n"
-    "Amounts are euros with at most two decimals: 1234.56 or 1234,56.  The month\n"
-    "of --date must be open (see 'coop period').  --ref makes retries safe: the\n"
+    "Amounts are euros with at most two decimals: 1234.56 or 1234,56, at most\n"
+    "10000000.00 per record; a member's hours come to at most 744 in a month.\n"
+    "The month of --date must be open (see 'coop period'): not closed, not before\n"
+    "the first month of the books, and not after the current month unless\n"
+    "--future is given.  --ref makes retries safe: the\n"
     "same record with the same ref answers 'exists'; the same ref with other\n"
     "content is an error saying what differs.  Without --ref one is generated and\n"
     "printed.  Prints the entry index of the record.\n"
     "\n"
     "options:\n"
+    "  --future     allow a date in a month after the current one\n"
     "  --dir DIR    node home (default $COOP_HOME, else ~/.local/share/coop)\n"
     "  -h, --help   show this help\n";
 
 enum { OPTION_MEMBER = 256, OPTION_AMOUNT, OPTION_HOURS, OPTION_DATE, OPTION_REF, OPTION_NOTE,
-       OPTION_REASON, OPTION_DIR };
+       OPTION_REASON, OPTION_DIR, OPTION_FUTURE };
 
 typedef struct record_options {
   const char *member, *amount, *hours, *date, *ref, *note, *reason, *dir;
+  int future;
 } record_options;
 
 static int parse_options(int argc, char **argv, const char *command, const char *usage,
@@ -53,6 +58,7 @@ static int parse_options(int argc, char **argv, const char *command, const char 
                                         {"note", required_argument, NULL, OPTION_NOTE},
                                         {"reason", required_argument, NULL, OPTION_REASON},
                                         {"dir", required_argument, NULL, OPTION_DIR},
+                                        {"future", no_argument, NULL, OPTION_FUTURE},
                                         {"help", no_argument, NULL, 'h'},
                                         {NULL, 0, NULL, 0}};
   int option;
@@ -66,6 +72,7 @@ static int parse_options(int argc, char **argv, const char *command, const char 
     case OPTION_NOTE: options->note = optarg; break;
     case OPTION_REASON: options->reason = optarg; break;
     case OPTION_DIR: options->dir = optarg; break;
+    case OPTION_FUTURE: options->future = 1; break;
     case 'h': fputs(usage, stdout); return 1;
     default: cli_usage_error(command, "invalid option"); return -1;
     }
@@ -115,6 +122,7 @@ static int record_request(int argc, char **argv, const record_options *options,
   if (parse_date(options->date, &request->date) || request_amount(options, request))
     return -1;
   request->member_id = options->member;
+  request->future = options->future;
   request->note = options->note;
   request->ref = options->ref;
   if (!options->ref) {
@@ -187,7 +195,8 @@ int cli_cmd_correct(int argc, char **argv)
     return CLI_EXIT_USAGE;
   if (!options.reason)
     return cli_usage_error("correct", "--reason is required");
-  if (options.amount || options.hours || options.member || options.ref || options.note)
+  if (options.amount || options.hours || options.member || options.ref || options.note ||
+      options.future)
     return cli_usage_error("correct", "only --reason and --date go with 'coop correct'");
   if (options.date && parse_date(options.date, &date))
     return CLI_EXIT_USAGE;

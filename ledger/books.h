@@ -190,4 +190,9 @@ COOP_MUST_USE coop_err ledger_record_postings(ledger_record *record, int64_t amo
 /* Payload of LEDGER_KIND_PERIOD_CLOSE (public): u8 version (1) | u32 period. */
 #define LEDGER_PERIOD_CLOSE_PAYLOAD_BYTES 5u
 
+/* Payload of LEDGER_KIND_PERIOD_OPEN (public): u8 version (1) | u32 period,
+ * the layout of a period close.  Fixes the books' first month before any
+ * month is closed: nothing may be dated before it.  The first one stands. */
+#define LEDGER_PERIOD_OPEN_PAYLOAD_BYTES 5u
+
 #endif

@@ -111,6 +111,20 @@ static coop_err apply_period_close(ledger_store *store, uint64_t index, const ui
   return err;
 }
 
+/* The first declaration stands, as for the books audience: a second one
+ * could move the first month past records already made. */
+static coop_err apply_period_open(ledger_store *store, const uint8_t *plain, size_t plain_bytes)
+{
+  if (plain_bytes != LEDGER_PERIOD_OPEN_PAYLOAD_BYTES || plain[0] != 1 ||
+      !ledger_period_valid(coop_get_u32le(plain + 1)))
+    return COOP_E_TAMPERED;
+  int64_t first = 0;
+  coop_err err = state_get_int(store, "first_month", &first);
+  if (err || first)
+    return err;
+  return state_set(store, "first_month", coop_get_u32le(plain + 1), NULL, 0);
+}
+
 static coop_err insert_member(ledger_store *store, const ledger_entry_header *header,
                               const ledger_member_payload *member)
 {
@@ -312,6 +326,7 @@ coop_err ledger_books_apply(ledger_store *store, const ledger_entry_header *head
   switch (header->kind) {
   case LEDGER_KIND_BOOKS: return apply_books(store, plain, plain_bytes);
   case LEDGER_KIND_PERIOD_CLOSE: return apply_period_close(store, header->index, plain, plain_bytes);
+  case LEDGER_KIND_PERIOD_OPEN: return apply_period_open(store, plain, plain_bytes);
   case LEDGER_KIND_MEMBER: return apply_member(store, header, plain, plain_bytes);
   case LEDGER_KIND_TRANSACTION: return apply_record(store, header, plain, plain_bytes);
   case LEDGER_KIND_STATEMENT: return apply_statement(store, header, plain, plain_bytes);
@@ -369,7 +384,7 @@ static coop_err catch_up_entry(void *context, const ledger_stored_entry *entry)
   state->next_index = entry->header.index + 1;
   uint16_t kind = entry->header.kind;
   if (kind != LEDGER_KIND_BOOKS && kind != LEDGER_KIND_PERIOD_CLOSE &&
-      kind != LEDGER_KIND_MEMBER && kind != LEDGER_KIND_TRANSACTION &&
+      kind != LEDGER_KIND_PERIOD_OPEN && kind != LEDGER_KIND_MEMBER && kind != LEDGER_KIND_TRANSACTION &&
       kind != LEDGER_KIND_STATEMENT)
     return COOP_OK;
   if (ledger_entry_is_public(&entry->header))

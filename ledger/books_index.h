@@ -85,6 +85,9 @@ COOP_MUST_USE coop_err ledger_books_period_closed(ledger_store *store, uint32_t 
                                                   int *closed);
 /* The latest closed period, 0 when none. */
 COOP_MUST_USE coop_err ledger_books_last_closed(ledger_store *store, uint32_t *period);
+/* The books' first month: the one a period-open entry declared, else the
+ * earliest closed month, 0 when neither is there yet. */
+COOP_MUST_USE coop_err ledger_books_first_month(ledger_store *store, uint32_t *period);
 
 /* Balance of one account (debit > 0) over all time. */
 COOP_MUST_USE coop_err ledger_books_account_balance(ledger_store *store, const char *account,

@@ -139,6 +139,19 @@ coop_err ledger_books_last_closed(ledger_store *store, uint32_t *period)
   return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
 }
 
+coop_err ledger_books_first_month(ledger_store *store, uint32_t *period)
+{
+  sqlite3_stmt *select = store_cached(
+      store, "SELECT coalesce((SELECT value FROM books_state WHERE name = 'first_month'),"
+             " (SELECT min(period) FROM books_periods), 0)");
+  if (!select)
+    return COOP_E_DB;
+  int step = sqlite3_step(select);
+  *period = step == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(select, 0) : 0;
+  sqlite3_reset(select);
+  return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
+}
+
 coop_err ledger_books_account_balance(ledger_store *store, const char *account, int64_t *balance)
 {
   /* sum() of integers is exact (total() would be a float). */

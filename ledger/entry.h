@@ -48,6 +48,7 @@ typedef enum ledger_entry_kind {
   LEDGER_KIND_COSIGNATURE = 22,
   LEDGER_KIND_BOOKS = 23,        /* public: the coop's books audience and chart version */
   LEDGER_KIND_PERIOD_CLOSE = 24, /* public: a month is closed */
+  LEDGER_KIND_PERIOD_OPEN = 25,  /* public: the books' first month */
 } ledger_entry_kind;
 
 typedef struct ledger_entry_header {

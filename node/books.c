@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "ledger/alloc.h"
+#include "ledger/hex.h"
 #include "ledger/money.h"
 #include "ledger/seal.h"
 
@@ -215,6 +216,8 @@ coop_err books_session_begin(node *self, char message[NODE_MESSAGE_BYTES],
                                          "node keeps books)");
   else if (err)
     books_catch_up_failed(self, message, err);
+  if (!err)
+    err = node_months_read(self, &session->months, message);
   if (err) {
     ledger_store_rollback(self->store);
     books_session_free(session);
@@ -240,6 +243,15 @@ coop_err books_session_end(books_session *session, coop_err err)
     ledger_store_rollback(self->store);
   books_session_free(session);
   return err;
+}
+
+/* Most changes start here: the books open and up to date, a transaction
+ * begun. */
+static coop_err books_ready_and_begin(node *self, char message[NODE_MESSAGE_BYTES],
+                                      books_session **session)
+{
+  coop_err err = node_books_ready(self, message);
+  return err ? err : books_session_begin(self, message, session);
 }
 
 /* ---- opening the books -------------------------------------------------- */
@@ -341,6 +353,128 @@ static coop_err member_request_check(const node_member_request *request,
   return COOP_OK;
 }
 
+coop_err node_municipality_key(node *self, const char *text, uint8_t key[LEDGER_PUBLIC_KEY_BYTES],
+                               char message[NODE_MESSAGE_BYTES])
+{
+  if (strlen(text) == 2 * LEDGER_PUBLIC_KEY_BYTES &&
+      ledger_hex_decode(text, key, LEDGER_PUBLIC_KEY_BYTES) == COOP_OK)
+    return COOP_OK;
+  for (size_t i = 0; i < self->peer_count; i++) {
+    const node_peer *peer = &self->peers[i];
+    if (strcmp(peer->name, text))
+      continue;
+    if (peer->role != LEDGER_ROLE_MUNICIPALITY)
+      return books_say(message, COOP_E_BAD_INPUT, "peer '%s' is a %s node, not a municipality",
+                       text, ledger_role_name(peer->role));
+    memcpy(key, peer->key, LEDGER_PUBLIC_KEY_BYTES);
+    return COOP_OK;
+  }
+  return books_say(message, COOP_E_NOT_FOUND,
+                   "unknown municipality '%s': give its node key (64 hex digits, as 'coop id' "
+                   "prints) or the name of a [peer] in node.conf", text);
+}
+
+typedef struct key_owner {
+  const uint8_t *key;
+  ledger_member_row member; /* the member whose key it is */
+  int found;
+} key_owner;
+
+static coop_err find_member_key(void *context, const ledger_member_row *row)
+{
+  key_owner *owner = context;
+  if (!row->has_member_key || memcmp(row->member_key, owner->key, LEDGER_PUBLIC_KEY_BYTES))
+    return COOP_OK;
+  owner->member = *row;
+  owner->found = 1;
+  return COOP_E_EXISTS; /* stops the walk */
+}
+
+/* The role a municipality key has by a peer section of node.conf; 0: none. */
+static int peer_role(const node *self, const uint8_t key[LEDGER_PUBLIC_KEY_BYTES])
+{
+  for (size_t i = 0; i < self->peer_count; i++)
+    if (!memcmp(self->peers[i].key, key, LEDGER_PUBLIC_KEY_BYTES))
+      return self->peers[i].role;
+  return 0;
+}
+
+/* A member's municipality gets the member's statements and judges them: a
+ * key that is not a municipality's (a member's, the coop's own, a typo'd
+ * one) would block every month close until the member left. */
+static coop_err check_municipality(books_session *session, const uint8_t key[32])
+{
+  node *self = session->node;
+  char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+  ledger_fingerprint(key, fingerprint);
+  if (!memcmp(key, self->identity.public_key, LEDGER_PUBLIC_KEY_BYTES))
+    return books_say(session->message, COOP_E_BAD_INPUT,
+                     "the municipality key %s is this coop's own key, not a municipality's",
+                     fingerprint);
+  key_owner owner = {.key = key};
+  coop_err err = ledger_books_members(self->store, find_member_key, &owner);
+  if (err && err != COOP_E_EXISTS)
+    return books_say(session->message, err, "cannot read members");
+  if (owner.found)
+    return books_say(session->message, COOP_E_BAD_INPUT,
+                     "the municipality key %s is the key of member %s (%s), not a "
+                     "municipality's", fingerprint, owner.member.member_id, owner.member.name);
+  int role = node_log_role(self, key);
+  if (!role)
+    role = peer_role(self, key);
+  if (role == LEDGER_ROLE_MUNICIPALITY)
+    return COOP_OK;
+  if (role)
+    return books_say(session->message, COOP_E_BAD_INPUT,
+                     "the municipality key %s is the key of a %s node, not a municipality's",
+                     fingerprint, ledger_role_name(role));
+  return books_say(session->message, COOP_E_NOT_FOUND,
+                   "no municipality with key %s is known here: import its log with 'coop log "
+                   "import' or add it with 'coop peer add' first", fingerprint);
+}
+
+typedef struct ref_holder {
+  const node_member_request *request;
+  uint32_t period; /* the month the status is read in */
+  ledger_store *store;
+  ledger_member_row member;
+  int found;
+} ref_holder;
+
+static coop_err find_client_ref(void *context, const ledger_member_row *row)
+{
+  ref_holder *holder = context;
+  if (memcmp(row->municipality, holder->request->municipality, LEDGER_PUBLIC_KEY_BYTES) ||
+      strcmp(row->client_ref, holder->request->client_ref))
+    return COOP_OK;
+  ledger_member_status status;
+  coop_err err = ledger_books_member_status(holder->store, row->member_id, holder->period, &status);
+  if (err || status.left)
+    return err;
+  holder->member = *row;
+  holder->found = 1;
+  return COOP_E_EXISTS; /* stops the walk */
+}
+
+/* One client ref is one person at the municipality: two members under it
+ * would mix two people's statements.  Only once the first has left may the
+ * ref be given again (the same person coming back). */
+static coop_err check_client_ref(books_session *session, const node_member_request *request)
+{
+  ref_holder holder = {.request = request, .period = node_today() / 100,
+                       .store = session->node->store};
+  coop_err err = ledger_books_members(session->node->store, find_client_ref, &holder);
+  if (err && err != COOP_E_EXISTS)
+    return books_say(session->message, err, "cannot read members");
+  if (!holder.found)
+    return COOP_OK;
+  return books_say(session->message, COOP_E_EXISTS,
+                   "client ref '%s' of this municipality already belongs to member %s (%s); "
+                   "mark them as left first ('coop member set %s --from YYYY-MM --left') if this is "
+                   "the same person coming back", request->client_ref, holder.member.member_id,
+                   holder.member.name, holder.member.member_id);
+}
+
 /* A fresh audience whose member id is not taken yet. */
 static coop_err new_member_audience(books_session *session, const node_member_request *request,
                                     uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES])
@@ -431,7 +565,11 @@ coop_err node_member_add(node *self, const node_member_request *request,
     err = books_session_begin(self, message, &session);
   if (err)
     return err;
-  err = enrol(session, request, member_id);
+  err = check_municipality(session, request->municipality);
+  if (!err)
+    err = check_client_ref(session, request);
+  if (!err)
+    err = enrol(session, request, member_id);
   err = books_session_end(session, err);
   if (err)
     member_id[0] = 0;
@@ -442,9 +580,7 @@ coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint3
                          uint32_t value, char message[NODE_MESSAGE_BYTES])
 {
   books_session *session = NULL;
-  coop_err err = node_books_ready(self, message);
-  if (!err)
-    err = books_session_begin(self, message, &session);
+  coop_err err = books_ready_and_begin(self, message, &session);
   if (err)
     return err;
   ledger_member_row row;
@@ -458,22 +594,6 @@ coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint3
 }
 
 /* ---- records ------------------------------------------------------------ */
-
-static coop_err period_open(books_session *session, uint32_t date)
-{
-  int closed = 0;
-  coop_err err = ledger_books_period_closed(session->node->store, date / 100, &closed);
-  if (err)
-    return books_say(session->message, err, "cannot read closed periods");
-  if (closed) {
-    char period[8];
-    ledger_period_format(date / 100, period);
-    return books_say(session->message, COOP_E_PERIOD_CLOSED,
-               "period %s is closed: record it in an open month (a correction names the month "
-               "it corrects)", period);
-  }
-  return COOP_OK;
-}
 
 static int record_allowed_directly(uint8_t type)
 {
@@ -527,13 +647,14 @@ static coop_err build_record(books_session *session, const node_record_request *
                      "(newlines and tabs are fine)", LEDGER_RECORD_NOTE_BYTES_MAX);
   snprintf(record->ref, sizeof record->ref, "%s", ref);
   snprintf(record->note, sizeof record->note, "%s", note);
-  if (request->amount <= 0 || request->amount > LEDGER_MONEY_CENTS_MAX)
-    return books_say(session->message, COOP_E_RANGE, "the amount must be more than zero");
+  coop_err err = node_amount_check(request->type, request->amount, session->message);
+  if (err)
+    return err;
   if (ledger_record_is_memo(request->type))
     record->quantity = request->amount;
   else if (ledger_record_postings(record, request->amount))
     return books_say(session->message, COOP_E_BAD_INPUT, "cannot post this record");
-  coop_err err = ledger_record_check(record);
+  err = ledger_record_check(record);
   if (err)
     return books_say(session->message, err, "invalid record: %s", coop_err_message(err));
   return COOP_OK;
@@ -624,6 +745,33 @@ static coop_err check_budget(books_session *session, const ledger_record *record
   return COOP_OK;
 }
 
+/* The member's hours in the record's month, this record included, stay
+ * within what a month holds: a typing error is refused here, naming it,
+ * rather than breaking the month close for everyone later. */
+static coop_err check_month_hours(books_session *session, const ledger_record *record,
+                                  const ledger_member_row *member)
+{
+  if (record->type != LEDGER_RECORD_HOURS)
+    return COOP_OK;
+  uint32_t month = record->date / 100;
+  int64_t total = 0;
+  coop_err err = ledger_books_memo_total(session->node->store, member->member_id,
+                                         LEDGER_RECORD_HOURS, month * 100 + 1, month * 100 + 31,
+                                         &total);
+  if (err)
+    return books_say(session->message, err, "cannot read the hours of %s", member->member_id);
+  total += record->quantity;
+  if (total <= NODE_HOURS_PER_MONTH_MAX * INT64_C(100))
+    return COOP_OK;
+  char month_text[8], total_text[LEDGER_MONEY_TEXT_BYTES];
+  ledger_period_format(month, month_text);
+  ledger_money_format(total, total_text);
+  return books_say(session->message, COOP_E_RANGE,
+                   "hours of %s in %s would come to %s, more than a month holds (at most %d: "
+                   "24 x 31)", member->member_id, month_text, total_text,
+                   NODE_HOURS_PER_MONTH_MAX);
+}
+
 static coop_err add_record(books_session *session, const ledger_record *record,
                            const uint8_t *audience_id, uint64_t *index)
 {
@@ -651,9 +799,11 @@ static coop_err record_one(books_session *session, const node_record_request *re
     err = check_ref(session, &record, &result->existed, &result->index);
   if (err || result->existed)
     return err;
-  err = period_open(session, record.date);
+  err = node_date_check(&session->months, record.date, request->future, session->message);
   if (!err)
     err = check_budget(session, &record, &member);
+  if (!err)
+    err = check_month_hours(session, &record, &member);
   const uint8_t *audience = record.member[0] || record.member[1] || record.member[2]
                                 ? member.audience_id
                                 : session->books_audience;
@@ -741,9 +891,7 @@ coop_err node_record_correct(node *self, uint64_t index, const char *reason, uin
     return books_say(message, COOP_E_BAD_INPUT, "a correction needs a --reason of 1 to %u characters",
                LEDGER_RECORD_NOTE_BYTES_MAX);
   books_session *session = NULL;
-  coop_err err = node_books_ready(self, message);
-  if (!err)
-    err = books_session_begin(self, message, &session);
+  coop_err err = books_ready_and_begin(self, message, &session);
   if (err)
     return err;
   ledger_record correction;
@@ -751,7 +899,7 @@ coop_err node_record_correct(node *self, uint64_t index, const char *reason, uin
   memset(&member, 0, sizeof member);
   err = build_correction(session, index, reason, date, &correction, &member);
   if (!err)
-    err = period_open(session, date);
+    err = node_date_check(&session->months, date, 0, message);
   if (!err)
     err = ledger_record_check(&correction);
   const uint8_t *audience = member.member_id[0] ? member.audience_id : session->books_audience;
@@ -760,42 +908,102 @@ coop_err node_record_correct(node *self, uint64_t index, const char *reason, uin
   return books_session_end(session, err);
 }
 
+static coop_err stop_at_first(void *context, const ledger_register_row *row)
+{
+  *(uint32_t *)context = row->date / 100;
+  return COOP_E_EXISTS; /* stops the walk: only the first row is wanted */
+}
+
+/* The month of the earliest record dated before `period`, 0 when none. */
+static coop_err earliest_record_before(books_session *session, uint32_t period, uint32_t *month)
+{
+  *month = 0;
+  ledger_books_query query = {.date_from = 0, .date_to = period * 100};
+  coop_err err = ledger_books_register(session->node->store, &query, stop_at_first, month);
+  if (err && err != COOP_E_EXISTS)
+    return books_say(session->message, err, "cannot read the records");
+  return COOP_OK;
+}
+
+/* Closed already, or before the last closed month: a month closes once. */
+static coop_err close_not_again(books_session *session, uint32_t period)
+{
+  int closed = 0;
+  char text[8], last[8];
+  ledger_period_format(period, text);
+  coop_err err = ledger_books_period_closed(session->node->store, period, &closed);
+  if (err)
+    return books_say(session->message, err, "cannot read closed periods");
+  if (closed)
+    return books_say(session->message, COOP_E_PERIOD_CLOSED, "period %s is already closed", text);
+  /* Statements carry their state from month to month: a month before one
+   * already closed would be computed without what came before it. */
+  uint32_t last_closed = session->months.last_closed;
+  if (last_closed > period) {
+    ledger_period_format(last_closed, last);
+    return books_say(session->message, COOP_E_PERIOD_CLOSED,
+                     "period %s comes before %s, which is already closed: months close in order",
+                     text, last);
+  }
+  return COOP_OK;
+}
+
+static coop_err add_period_entry(books_session *session, uint16_t kind, uint32_t period)
+{
+  coop_buf plain;
+  coop_buf_init(&plain, LEDGER_PERIOD_CLOSE_PAYLOAD_BYTES);
+  coop_err err = COOP_OK;
+  if (coop_buf_append_u8(&plain, 1) || coop_buf_append_u32le(&plain, period))
+    err = books_say(session->message, COOP_E_NOMEM, "out of memory");
+  if (!err)
+    err = books_session_add(session, kind, NULL, &plain);
+  coop_buf_release(&plain);
+  return err;
+}
+
 coop_err node_period_close(node *self, uint32_t period, char message[NODE_MESSAGE_BYTES])
 {
   books_session *session = NULL;
-  coop_err err = node_books_ready(self, message);
-  if (!err)
-    err = books_session_begin(self, message, &session);
+  coop_err err = books_ready_and_begin(self, message, &session);
   if (err)
     return err;
-  int closed = 0;
-  char text[8];
-  ledger_period_format(period, text);
-  err = ledger_books_period_closed(self->store, period, &closed);
-  if (!err && closed)
-    err = books_say(message, COOP_E_PERIOD_CLOSED, "period %s is already closed", text);
-  /* Statements carry their state from month to month: a month before one
-   * already closed would be computed without what came before it. */
-  uint32_t last_closed = 0;
-  if (!err && !ledger_books_last_closed(self->store, &last_closed) && last_closed > period) {
-    char last[8];
-    ledger_period_format(last_closed, last);
-    err = books_say(message, COOP_E_PERIOD_CLOSED,
-                    "period %s comes before %s, which is already closed: months close in order",
-                    text, last);
-  }
-  if (!err && period >= node_today() / 100)
-    err = books_say(message, COOP_E_BAD_INPUT, "period %s has not ended yet", text);
+  uint32_t earliest = 0;
+  err = close_not_again(session, period);
+  if (!err && !session->months.last_closed && !session->months.first)
+    err = earliest_record_before(session, period, &earliest);
+  if (!err)
+    err = node_close_check(&session->months, period, earliest, message);
   /* A coop's month close computes every member's statement first. */
   if (!err && self->role == LEDGER_ROLE_COOP)
     err = books_statements_for_period(session, period);
-  coop_buf plain;
-  coop_buf_init(&plain, LEDGER_PERIOD_CLOSE_PAYLOAD_BYTES);
-  if (!err && (coop_buf_append_u8(&plain, 1) || coop_buf_append_u32le(&plain, period)))
-    err = books_say(message, COOP_E_NOMEM, "out of memory");
   if (!err)
-    err = books_session_add(session, LEDGER_KIND_PERIOD_CLOSE, NULL, &plain);
-  coop_buf_release(&plain);
+    err = add_period_entry(session, LEDGER_KIND_PERIOD_CLOSE, period);
+  return books_session_end(session, err);
+}
+
+coop_err node_period_open(node *self, uint32_t period, char message[NODE_MESSAGE_BYTES])
+{
+  books_session *session = NULL;
+  coop_err err = books_ready_and_begin(self, message, &session);
+  if (err)
+    return err;
+  char text[8], other[8];
+  ledger_period_format(period, text);
+  uint32_t earliest = 0;
+  if (session->months.first) {
+    ledger_period_format(session->months.first, other);
+    err = books_say(message, COOP_E_EXISTS, "the books already begin at %s: the first month is "
+                                            "fixed once", other);
+  } else if (period > session->months.now) {
+    err = books_say(message, COOP_E_BAD_INPUT, "period %s is in the future", text);
+  } else if (!(err = earliest_record_before(session, period, &earliest)) && earliest) {
+    ledger_period_format(earliest, other);
+    err = books_say(message, COOP_E_BAD_INPUT,
+                    "records are dated in %s, before %s: they could never be closed (open the "
+                    "books at %s or earlier)", other, text, other);
+  }
+  if (!err)
+    err = add_period_entry(session, LEDGER_KIND_PERIOD_OPEN, period);
   return books_session_end(session, err);
 }
 
@@ -805,9 +1013,7 @@ coop_err node_statement_reissue(node *self, const char *member_id, uint32_t peri
   if (self->role != LEDGER_ROLE_COOP)
     return books_say(message, COOP_E_USAGE, "only a coop node writes statements");
   books_session *session = NULL;
-  coop_err err = node_books_ready(self, message);
-  if (!err)
-    err = books_session_begin(self, message, &session);
+  coop_err err = books_ready_and_begin(self, message, &session);
   if (err)
     return err;
   char text[8];

@@ -12,6 +12,7 @@
 
 #include "ledger/books.h"
 #include "ledger/books_index.h"
+#include "ledger/offset.h"
 #include "node/node.h"
 
 /* Brings the derived tables up to date; on a coop node whose books were never
@@ -30,8 +31,21 @@ typedef struct node_member_request {
   uint32_t from_period;        /* month the status facts start (for birth: enrolment month) */
 } node_member_request;
 
+/* The key of the municipality `text` names: its node key (64 hex digits) or
+ * the name of a [peer NAME] section in node.conf.  COOP_E_NOT_FOUND for a
+ * name no peer has, COOP_E_BAD_INPUT for a peer that is not a
+ * municipality; message says which. */
+COOP_MUST_USE coop_err node_municipality_key(node *node, const char *text,
+                                             uint8_t key[LEDGER_PUBLIC_KEY_BYTES],
+                                             char message[NODE_MESSAGE_BYTES]);
+
 /* Enrols a member: a new audience granted to the coop, the municipality and
- * the member's key, then the sealed enrolment (and birth month) entries. */
+ * the member's key, then the sealed enrolment (and birth month) entries.
+ * The municipality must be one this node knows as a municipality (its log,
+ * whose identity entry says so, or a municipality peer in node.conf), and
+ * the client ref must be new within that municipality unless the member
+ * who has it left; otherwise nothing is written and message names what the
+ * key is, or the member who has the ref. */
 COOP_MUST_USE coop_err node_member_add(node *node, const node_member_request *request,
                                        char member_id[LEDGER_MEMBER_ID_CHARS + 1],
                                        char message[NODE_MESSAGE_BYTES]);
@@ -48,6 +62,7 @@ typedef struct node_record_request {
   uint32_t date;         /* YYYYMMDD */
   const char *ref;       /* NULL or "": none */
   const char *note;      /* NULL or "": none */
+  int future;            /* the operator confirmed a date in a month after this one */
 } node_record_request;
 
 typedef struct node_record_result {
@@ -87,6 +102,58 @@ COOP_MUST_USE coop_err node_period_close(node *node, uint32_t period,
 COOP_MUST_USE coop_err node_statement_reissue(node *node, const char *member_id, uint32_t period,
                                               uint64_t *replaced,
                                               char message[NODE_MESSAGE_BYTES]);
+
+/* Opens the books at a month before any is closed: records dated before it
+ * are refused from then on, and it is the first month to close.  Refused
+ * when the first month is fixed already, when the month is in the future,
+ * or when records are dated before it (they could never be closed). */
+COOP_MUST_USE coop_err node_period_open(node *node, uint32_t period,
+                                        char message[NODE_MESSAGE_BYTES]);
+
+/* ---- what input may be: pure checks, reusable by any interface --------- */
+
+/* Limits on one record.  Hours: a month has at most 31 days of 24 hours,
+ * so more is a typing error that would only surface at the month close.
+ * Amounts: ten million euros is far beyond any social coop's month and far
+ * below where the offset's arithmetic (int64 cents, products of basis
+ * points) could overflow. */
+#define NODE_HOURS_PER_MONTH_MAX LEDGER_OFFSET_HOURS_MAX
+#define NODE_RECORD_CENTS_MAX INT64_C(1000000000)
+
+/* The months the books are in: what a date and a close are checked against. */
+typedef struct node_months {
+  uint32_t first;       /* YYYYMM: the first month of the books; 0 while not fixed */
+  uint32_t last_closed; /* YYYYMM; 0 while none is closed */
+  uint32_t now;         /* YYYYMM: the current month (node_now_ms) */
+} node_months;
+
+/* Reads the months from the books (inside or outside a transaction). */
+COOP_MUST_USE coop_err node_months_read(node *node, node_months *months,
+                                        char message[NODE_MESSAGE_BYTES]);
+
+/* The month after `period` (YYYYMM). */
+uint32_t node_month_next(uint32_t period);
+
+/* A record's date: in an open month (after the last closed one, not before
+ * the first), and not in a month after the current one unless `future`.
+ * COOP_E_PERIOD_CLOSED or COOP_E_BAD_INPUT with the reason in message. */
+COOP_MUST_USE coop_err node_date_check(const node_months *months, uint32_t date, int future,
+                                       char message[NODE_MESSAGE_BYTES]);
+
+/* One record's amount (cents, or hours in hundredths): more than zero, at
+ * most NODE_RECORD_CENTS_MAX (or NODE_HOURS_PER_MONTH_MAX hours).
+ * COOP_E_RANGE. */
+COOP_MUST_USE coop_err node_amount_check(uint8_t type, int64_t amount,
+                                         char message[NODE_MESSAGE_BYTES]);
+
+/* Which month may close: the one after the last closed month; before any is
+ * closed, the first month when one was opened, else any month up to the
+ * earliest with records (`earliest_record`, 0 when none), so that no record
+ * is left in a month that could never close.  The month must have ended.
+ * COOP_E_PERIOD_CLOSED or COOP_E_BAD_INPUT naming the month to close first. */
+COOP_MUST_USE coop_err node_close_check(const node_months *months, uint32_t period,
+                                        uint32_t earliest_record,
+                                        char message[NODE_MESSAGE_BYTES]);
 
 /* Today as YYYYMMDD (UTC), from node_now_ms(). */
 uint32_t node_today(void);

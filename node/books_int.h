@@ -27,6 +27,7 @@ typedef struct books_session {
   size_t offsets[SESSION_BATCH];
   size_t lengths[SESSION_BATCH];
   coop_buf payloads;
+  node_months months; /* read at the start: a session closes no month records use */
 } books_session;
 
 /* audience id -> key, for sealing; open addressing, owned by the node. */

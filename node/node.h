@@ -106,6 +106,10 @@ COOP_MUST_USE coop_err node_peer_remove(node *node, const char *name_or_key,
 /* Checks "HOST:PORT": a host and a port 1..65535.  0 when valid. */
 int node_address_check(const char *address);
 
+/* The role (ledger_role) a log this node holds declares in its first entry;
+ * 0 when the node does not hold that log (node/witness.c). */
+int node_log_role(node *node, const uint8_t log_id[32]);
+
 /* Milliseconds since the Unix epoch.  COOP_NOW_MS in the environment
  * overrides the clock, for reproducible tests and demos. */
 uint64_t node_now_ms(void);

@@ -92,8 +92,9 @@ static coop_err collect_source(void *context, const ledger_register_row *row)
   month->last_source = row->entry_index;
   if (statement->source_count >= LEDGER_STATEMENT_SOURCES_MAX)
     return books_say(month->session->message, COOP_E_LIMIT,
-                     "member %s has more than %u records in one month", month->member->member_id,
-                     LEDGER_STATEMENT_SOURCES_MAX);
+                     "member %s has more than %u records in %04u-%02u: a statement names at "
+                     "most that many", month->member->member_id, LEDGER_STATEMENT_SOURCES_MAX,
+                     (unsigned)(month->period / 100), (unsigned)(month->period % 100));
   ledger_statement_source *source = &statement->sources[statement->source_count++];
   source->index = row->entry_index;
   node *self = month->session->node;
@@ -122,8 +123,9 @@ static coop_err gather_inputs(member_month *month, const ledger_member_status *s
     err = ledger_books_register(store, &query, collect_source, month);
   if (err)
     return session->message[0] ? err
-                               : books_say(session->message, err, "cannot read the books of %s",
-                                           member_id);
+                               : books_say(session->message, err, "cannot read the books of %s for "
+                                           "%04u-%02u", member_id, (unsigned)(month->period / 100),
+                                           (unsigned)(month->period % 100));
   inputs->period = to_offset_period(month->period);
   inputs->other_income_cents = other_income;
   inputs->hours = hours_hundredths / 100;
@@ -205,6 +207,62 @@ static coop_err book_split(member_month *month)
   return err;
 }
 
+/* The member's record with the largest figure in the month: the one to
+ * look at first when a figure is out of range. */
+typedef struct largest_record {
+  uint64_t index;
+  int64_t size;
+  int found;
+} largest_record;
+
+static int64_t magnitude(int64_t value)
+{
+  return value < 0 ? (value == INT64_MIN ? INT64_MAX : -value) : value;
+}
+
+static coop_err note_largest(void *context, const ledger_register_row *row)
+{
+  largest_record *largest = context;
+  int64_t size = magnitude(row->account ? row->amount_cents : row->quantity);
+  if (row->type != LEDGER_RECORD_PROFIT_SPLIT && (!largest->found || size > largest->size))
+    *largest = (largest_record){row->entry_index, size, 1};
+  return COOP_OK;
+}
+
+/* Says which member and month a statement could not be computed for and,
+ * when a figure is out of range, which input and which record to look at:
+ * one member's typing error must not stop the close without a name. */
+static coop_err statement_failed(member_month *month, coop_err err)
+{
+  books_session *session = month->session;
+  if (session->message[0])
+    return err; /* already said, e.g. which rule set is missing */
+  char period[8], culprit[160] = "";
+  ledger_period_format(month->period, period);
+  const char *field = NULL;
+  if (ledger_offset_month_check(&month->statement->month, &field) != COOP_OK && field)
+    snprintf(culprit, sizeof culprit, "; the month's %s is out of range", field);
+  largest_record largest = {0};
+  ledger_books_query query = {.member_id = month->member->member_id,
+                              .date_from = month->period * 100 + 1,
+                              .date_to = month->period * 100 + 31};
+  /* Age and month come from the member's facts, not from a record. */
+  int a_record_to_blame = !field || (strcmp(field, "age") && strcmp(field, "period"));
+  if (field && !a_record_to_blame)
+    snprintf(culprit, sizeof culprit, "; the member's %s is out of range (check their birth "
+             "month with 'coop member show')", field);
+  if ((err == COOP_E_RANGE || err == COOP_E_OVERFLOW) && a_record_to_blame &&
+      ledger_books_register(session->node->store, &query, note_largest, &largest) == COOP_OK &&
+      largest.found) {
+    size_t used = strlen(culprit);
+    snprintf(culprit + used, sizeof culprit - used,
+             "; check entry %llu, the largest figure that month ('coop correct' it)",
+             (unsigned long long)largest.index);
+  }
+  return books_say(session->message, err, "cannot compute the statement of %s for %s: %s%s",
+                   month->member->member_id, period, coop_err_message(err), culprit);
+}
+
 static coop_err compute_and_append(member_month *month)
 {
   ledger_statement_payload *statement = month->statement;
@@ -217,10 +275,7 @@ static coop_err compute_and_append(member_month *month)
     err = ledger_offset_month_compute(month->rule_sets, month->rule_set_count, &statement->month,
                                       &state, &statement->figures);
   if (err)
-    return month->session->message[0]
-               ? err
-               : books_say(month->session->message, err, "cannot compute the statement of %s: %s",
-                           month->member->member_id, coop_err_message(err));
+    return statement_failed(month, err);
   statement->state_after = state;
   statement->period = month->period;
   statement->corrects = month->replaced ? month->replaced_index + 1 : 0;
@@ -235,7 +290,9 @@ static coop_err compute_and_append(member_month *month)
   coop_buf plain;
   coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
   err = ledger_statement_encode(statement, &plain);
-  if (!err)
+  if (err)
+    err = statement_failed(month, err);
+  else
     err = books_session_add(month->session, LEDGER_KIND_STATEMENT, month->member->audience_id,
                             &plain);
   coop_buf_release(&plain);

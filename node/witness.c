@@ -13,8 +13,7 @@ typedef struct log_list {
   size_t count;
 } log_list;
 
-/* The role a log's author declared in its first entry; 0 when unknown. */
-static int log_role(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+int node_log_role(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
 {
   uint8_t header[LEDGER_ENTRY_HEADER_BYTES], leaf[LEDGER_HASH_BYTES];
   uint8_t payload[LEDGER_IDENTITY_PAYLOAD_MAX + 64];
@@ -204,7 +203,7 @@ coop_err node_witness_run(node *self, node_witness_progress *progress,
       continue;
     /* Other witnesses' cosignatures, against our copies.  Only witnesses
      * (municipality and partner logs) write them. */
-    int role = log_role(self, logs.ids[i]);
+    int role = node_log_role(self, logs.ids[i]);
     if (role != LEDGER_ROLE_MUNICIPALITY && role != LEDGER_ROLE_PARTNER) {
       if (role == LEDGER_ROLE_COOP && self->witness) {
         const ledger_cosignature *last = NULL;

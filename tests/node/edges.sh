@@ -53,9 +53,12 @@ free_port() {
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }
-# A coop with one member of a municipality whose rule set it holds.
+# A coop with one member of a municipality it knows (as a peer: a member's
+# municipality must be one).
 make_coop() { # DIR MUNICIPALITY-DIR -> member id on stdout
   coop init --role coop --name "Samen Werkt" --dir "$1" >/dev/null || return 1
+  coop peer add --dir "$1" --key "$(key_of "$2")" --role municipality --name tilburg >/dev/null ||
+    return 1
   coop member add --dir "$1" --name "Anna de Vries" --municipality "$(key_of "$2")" \
     --client-ref TB-1 --birth 1990-04
 }

@@ -68,6 +68,10 @@ static void setup(void)
   fx.muni_open = 1;
   err = node_books_ready(&fx.coop, message);
   cr_assert_eq(err, COOP_OK, "books: %s", message);
+  /* Members may only name a municipality the coop knows: here as a peer. */
+  node_peer peer = {.name = "breda", .role = LEDGER_ROLE_MUNICIPALITY};
+  memcpy(peer.key, fx.muni.identity.public_key, 32);
+  cr_assert_eq(node_peer_add(&fx.coop, &peer, message), COOP_OK, "%s", message);
 }
 
 static void teardown(void)
@@ -759,7 +763,9 @@ Test(node_records, a_closed_period_takes_no_more_records)
   cr_assert_eq(node_period_close(&fx.coop, 202602, message), COOP_E_PERIOD_CLOSED);
   cr_assert_eq(node_period_close(&fx.coop, 202603, message), COOP_E_BAD_INPUT, "%s", message);
   cr_assert(strstr(message, "2026-03") != NULL, "%s", message);
-  cr_assert_eq(node_period_close(&fx.coop, 202604, message), COOP_E_BAD_INPUT);
+  /* April would leave March open for good: refused naming March. */
+  cr_assert_eq(node_period_close(&fx.coop, 202604, message), COOP_E_PERIOD_CLOSED);
+  cr_assert(strstr(message, "2026-03 is open") != NULL, "%s", message);
   assert_unchanged(&before, "bad closes");
 }
 
@@ -1304,4 +1310,182 @@ Test(node_derived, a_counter_behind_the_books_says_so_and_suggests_a_rebuild)
   cr_assert_eq(ledger_books_rebuild(fx.coop.store, &fx.coop.identity), COOP_OK);
   char message[NODE_MESSAGE_BYTES] = "";
   cr_assert_eq(node_books_ready(&fx.coop, message), COOP_OK, "%s", message);
+}
+
+/* ---- Dates, months and limits (issue 12) ------------------------------------------ */
+
+Test(node_months, a_date_is_checked_against_the_months_of_the_books)
+{
+  char message[NODE_MESSAGE_BYTES];
+  node_months fresh = {.first = 0, .last_closed = 0, .now = 202611};
+  cr_assert_eq(node_date_check(&fresh, 19990101, 0, message), COOP_OK, "not fixed yet: as today");
+  cr_assert_eq(node_date_check(&fresh, 20261130, 0, message), COOP_OK);
+  cr_assert_eq(node_date_check(&fresh, 20270601, 0, message), COOP_E_BAD_INPUT);
+  cr_assert_str_eq(message, "2027-06-01 is in a future month (now is 2026-11); pass --future if "
+                            "this really belongs to June 2027");
+  cr_assert_eq(node_date_check(&fresh, 20270601, 1, message), COOP_OK);
+  cr_assert_eq(node_date_check(&fresh, 20261201, 0, message), COOP_E_BAD_INPUT);
+  cr_assert(strstr(message, "December 2026") != NULL, "%s", message);
+
+  node_months opened = {.first = 202611, .last_closed = 0, .now = 202611};
+  cr_assert_eq(node_date_check(&opened, 20261031, 1, message), COOP_E_PERIOD_CLOSED);
+  cr_assert(strstr(message, "2026-11, the first month") != NULL, "%s", message);
+  cr_assert_eq(node_date_check(&opened, 20261101, 0, message), COOP_OK);
+
+  node_months closed = {.first = 202601, .last_closed = 202609, .now = 202611};
+  cr_assert_eq(node_date_check(&closed, 19990101, 0, message), COOP_E_PERIOD_CLOSED);
+  cr_assert(strstr(message, "2026-01, the first month") != NULL, "%s", message);
+  cr_assert_eq(node_date_check(&closed, 20260930, 0, message), COOP_E_PERIOD_CLOSED);
+  cr_assert(strstr(message, "period 2026-09 is closed") != NULL, "%s", message);
+  cr_assert_eq(node_date_check(&closed, 20261001, 0, message), COOP_OK, "%s", message);
+}
+
+Test(node_months, only_the_month_after_the_last_closed_one_can_close)
+{
+  char message[NODE_MESSAGE_BYTES];
+  node_months months = {.first = 202601, .last_closed = 202601, .now = 202611};
+  cr_assert_eq(node_close_check(&months, 202602, 0, message), COOP_OK, "%s", message);
+  cr_assert_eq(node_close_check(&months, 202603, 0, message), COOP_E_PERIOD_CLOSED);
+  cr_assert(strstr(message, "while 2026-02 is open") != NULL, "%s", message);
+  months = (node_months){.first = 0, .last_closed = 0, .now = 202611};
+  cr_assert_eq(node_close_check(&months, 202603, 202602, message), COOP_E_PERIOD_CLOSED);
+  cr_assert(strstr(message, "2026-02") != NULL, "%s", message);
+  cr_assert_eq(node_close_check(&months, 202601, 202602, message), COOP_OK, "an empty month");
+  cr_assert_eq(node_close_check(&months, 202611, 0, message), COOP_E_BAD_INPUT);
+  cr_assert(strstr(message, "has not ended") != NULL, "%s", message);
+  months = (node_months){.first = 202605, .last_closed = 0, .now = 202611};
+  cr_assert_eq(node_close_check(&months, 202604, 0, message), COOP_E_PERIOD_CLOSED);
+  cr_assert_eq(node_close_check(&months, 202606, 0, message), COOP_E_PERIOD_CLOSED);
+  cr_assert_eq(node_close_check(&months, 202605, 0, message), COOP_OK);
+  months = (node_months){.first = 202611, .last_closed = 202611, .now = 202701};
+  cr_assert_eq(node_close_check(&months, 202612, 0, message), COOP_OK, "over a year's end");
+}
+
+Test(node_months, one_record_holds_at_most_ten_million_euros_or_744_hours)
+{
+  char message[NODE_MESSAGE_BYTES];
+  cr_assert_eq(node_amount_check(LEDGER_RECORD_REVENUE, NODE_RECORD_CENTS_MAX, message), COOP_OK);
+  cr_assert_eq(node_amount_check(LEDGER_RECORD_REVENUE, NODE_RECORD_CENTS_MAX + 1, message),
+               COOP_E_RANGE);
+  cr_assert_str_eq(message, "amount 10000000.01 is more than 10000000.00, the most one record may "
+                            "hold");
+  cr_assert_eq(node_amount_check(LEDGER_RECORD_REVENUE, 0, message), COOP_E_RANGE);
+  cr_assert_eq(node_amount_check(LEDGER_RECORD_HOURS, 74400, message), COOP_OK);
+  cr_assert_eq(node_amount_check(LEDGER_RECORD_HOURS, 74401, message), COOP_E_RANGE);
+  cr_assert(strstr(message, "744") != NULL, "%s", message);
+  cr_assert_eq(node_amount_check(LEDGER_RECORD_HOURS, INT64_MAX, message), COOP_E_RANGE);
+}
+
+Test(node_months, dates_in_the_books_follow_the_months, .init = setup, .fini = teardown)
+{
+  publish_rule_set();
+  char m[16], message[NODE_MESSAGE_BYTES];
+  add_member("Ann", "BRD-1", m);
+  /* Now is 2026-03: April needs --future. */
+  record_refused(request_of(LEDGER_RECORD_REVENUE, m, 100, 20260401, "apr"), COOP_E_BAD_INPUT,
+                 "a future month", message);
+  cr_assert(strstr(message, "--future") != NULL, "%s", message);
+  node_record_request future = request_of(LEDGER_RECORD_REVENUE, m, 100, 20260401, "apr");
+  future.future = 1;
+  record_ok(&fx.coop, future);
+  record_ok(&fx.coop, request_of(LEDGER_RECORD_REVENUE, m, 100, 20260210, "feb"));
+  /* The first month, fixed by opening the books at February (not March:
+   * February's record could never close). */
+  unchanged before = remember();
+  cr_assert_eq(node_period_open(&fx.coop, 202604, message), COOP_E_BAD_INPUT, "a future month");
+  cr_assert_eq(node_period_open(&fx.coop, 202603, message), COOP_E_BAD_INPUT, "%s", message);
+  cr_assert(strstr(message, "records are dated in 2026-02") != NULL, "%s", message);
+  assert_unchanged(&before, "refused opens");
+  cr_assert_eq(node_period_open(&fx.coop, 202602, message), COOP_OK, "%s", message);
+  uint32_t first = 0;
+  cr_assert_eq(ledger_books_first_month(fx.coop.store, &first), COOP_OK);
+  cr_assert_eq(first, 202602);
+  record_refused(request_of(LEDGER_RECORD_REVENUE, m, 100, 20260131, "jan"), COOP_E_PERIOD_CLOSED,
+                 "before the first month", message);
+  cr_assert(strstr(message, "2026-02, the first month") != NULL, "%s", message);
+  before = remember();
+  cr_assert_eq(node_period_open(&fx.coop, 202601, message), COOP_E_EXISTS, "fixed once");
+  cr_assert_eq(node_period_close(&fx.coop, 202601, message), COOP_E_PERIOD_CLOSED);
+  assert_unchanged(&before, "refused open and close");
+  close_period(202602);
+  /* The first month stays what was opened, through a rebuild. */
+  cr_assert_eq(ledger_books_rebuild(fx.coop.store, &fx.coop.identity), COOP_OK);
+  cr_assert_eq(ledger_books_first_month(fx.coop.store, &first), COOP_OK);
+  cr_assert_eq(first, 202602);
+}
+
+Test(node_months, a_members_hours_in_a_month_are_summed_across_records_and_a_batch,
+     .init = setup, .fini = teardown)
+{
+  char m[16], message[NODE_MESSAGE_BYTES];
+  add_member("Ann", "BRD-1", m);
+  record_ok(&fx.coop, request_of(LEDGER_RECORD_HOURS, m, 70000, 20260302, "h-1"));
+  record_refused(request_of(LEDGER_RECORD_HOURS, m, 4401, 20260303, "h-2"), COOP_E_RANGE,
+                 "over a month's hours", message);
+  char expected[NODE_MESSAGE_BYTES];
+  snprintf(expected, sizeof expected, "hours of %s in 2026-03 would come to 744.01", m);
+  cr_assert(strstr(message, expected) != NULL, "%s", message);
+  /* In one batch the second record sees the first: all or nothing. */
+  node_record_request batch[2] = {request_of(LEDGER_RECORD_HOURS, m, 4000, 20260304, "h-3"),
+                                  request_of(LEDGER_RECORD_HOURS, m, 401, 20260305, "h-4")};
+  node_record_result results[2];
+  size_t failed_at = 9;
+  unchanged before = remember();
+  cr_assert_eq(node_record_many(&fx.coop, batch, 2, results, &failed_at, message), COOP_E_RANGE);
+  cr_assert_eq(failed_at, 1);
+  assert_unchanged(&before, "a batch over a month's hours");
+  /* Another month starts afresh. */
+  record_ok(&fx.coop, request_of(LEDGER_RECORD_HOURS, m, 74400, 20260201, "h-5"));
+}
+
+/* Enrols with a request that must be refused; nothing moves. */
+static void member_refused(node_member_request request, coop_err expected, const char *needle)
+{
+  unchanged before = remember();
+  char member_id[16], message[NODE_MESSAGE_BYTES] = "";
+  coop_err err = node_member_add(&fx.coop, &request, member_id, message);
+  cr_assert_eq(err, expected, "%s (%s), expected %s", coop_err_name(err), message,
+               coop_err_name(expected));
+  cr_assert(strstr(message, needle) != NULL, "'%s' not in: %s", needle, message);
+  assert_unchanged(&before, needle);
+}
+
+Test(node_members, only_a_municipality_this_node_knows_can_be_a_members_municipality,
+     .init = setup, .fini = teardown)
+{
+  uint8_t member_key[32], member_secret[64];
+  crypto_sign_keypair(member_key, member_secret);
+  char ann[16];
+  node_member_request with_key = member_request("Ann", "BRD-1");
+  with_key.has_member_key = 1;
+  memcpy(with_key.member_key, member_key, 32);
+  char message[NODE_MESSAGE_BYTES] = "";
+  cr_assert_eq(node_member_add(&fx.coop, &with_key, ann, message), COOP_OK, "%s", message);
+
+  node_member_request request = member_request("Bo", "BRD-2");
+  memcpy(request.municipality, member_key, 32);
+  member_refused(request, COOP_E_BAD_INPUT, ann);
+  memcpy(request.municipality, fx.coop.identity.public_key, 32);
+  member_refused(request, COOP_E_BAD_INPUT, "this coop's own key");
+  uint8_t stranger[32], stranger_secret[64];
+  crypto_sign_keypair(stranger, stranger_secret);
+  memcpy(request.municipality, stranger, 32);
+  member_refused(request, COOP_E_NOT_FOUND, "no municipality with key");
+
+  /* By name: the peer section's name. */
+  uint8_t key[32];
+  cr_assert_eq(node_municipality_key(&fx.coop, "breda", key, message), COOP_OK, "%s", message);
+  cr_assert_eq(memcmp(key, fx.muni.identity.public_key, 32), 0);
+  cr_assert_eq(node_municipality_key(&fx.coop, "tilburg", key, message), COOP_E_NOT_FOUND);
+}
+
+Test(node_members, a_client_ref_is_one_member_per_municipality_until_they_leave,
+     .init = setup, .fini = teardown)
+{
+  char ann[16], again[16];
+  add_member("Ann", "BRD-1", ann);
+  member_refused(member_request("Bo", "BRD-1"), COOP_E_EXISTS, ann);
+  set_status(ann, LEDGER_MEMBER_LEFT, 202603, 1);
+  add_member("Ann", "BRD-1", again);
+  cr_assert_str_neq(ann, again);
 }

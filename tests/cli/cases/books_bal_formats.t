@@ -1,10 +1,11 @@
 # bal as text, CSV and JSON (integer cents); -p and --member filter.
 setup: coop init --role coop --name "Breda Werkt" >/dev/null
 setup: coop init --role municipality --name "Gemeente Breda" --dir muni >/dev/null
+setup: coop peer add --key $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --role municipality >/dev/null
 setup: coop member add --name "Anna de Vries" --municipality $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --client-ref BR-1001 --birth 1990-04 > id
 setup: coop record opening --amount 5000 --date 2025-12-31 --ref open
 setup: coop record revenue --member $(cat id) --amount 1200 --date 2026-01-05 --ref inv-1
-setup: coop record cost --member $(cat id) --amount 0.05 --date 2026-02-05 --ref c-1
+setup: COOP_NOW_MS=1770681600000 coop record cost --member $(cat id) --amount 0.05 --date 2026-02-05 --ref c-1
 run: { coop bal -O csv && coop bal -O json -p 2026-01 && coop bal -p 2025 && coop bal --member $(cat id) -p 2026-02; } | sed "s/$(cat id)/MEMBER/g"
 exit: 0
 --- stdout

@@ -2,6 +2,7 @@
 # and tags, memos as comments; hledger check -s accepts it.
 setup: coop init --role coop --name "Breda Werkt" >/dev/null
 setup: coop init --role municipality --name "Gemeente Breda" --dir muni >/dev/null
+setup: coop peer add --key $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --role municipality >/dev/null
 setup: coop member add --name "Anna de Vries" --municipality $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --client-ref BR-1001 --birth 1990-04 > id
 setup: coop record opening --amount 5000 --date 2025-12-31 --ref open --note "bank; 31 December"
 setup: coop record revenue --member $(cat id) --amount 1234.56 --date 2026-01-05 --ref inv-1 --note "Invoice 1, garden"

@@ -10,6 +10,6 @@ usage: coop accounts [-O txt|json] [--dir DIR]
 usage: coop bal [--member ID] [-p YYYY-MM|YYYY] [-O txt|csv|json] [--dir DIR]
 usage: coop reg [--member ID] [-p YYYY-MM|YYYY] [-O txt|csv|json] [--dir DIR]
 usage: coop rebuild [--dir DIR]
-usage: coop import FILE.csv [--dir DIR]
+usage: coop import FILE.csv [--future] [--dir DIR]
 usage: coop export -O hledger|ledger|csv [-p YYYY-MM|YYYY] [--dir DIR]
 --- stderr

@@ -1,6 +1,7 @@
 # Every bad row is reported with its line; nothing is recorded.
 setup: coop init --role coop --name "Breda Werkt" >/dev/null
 setup: coop init --role municipality --name "Gemeente Breda" --dir muni >/dev/null
+setup: coop peer add --key $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --role municipality >/dev/null
 setup: coop member add --name "Anna de Vries" --municipality $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --client-ref BR-1001 --birth 1990-04 > id
 setup: m=$(cat id); printf 'type,member,amount,date,ref,note\nrevenue,%s,10,2026-01-05,ok-1,fine\nrevenue,m-000000,10,2026-01-05,,\nrevenue,%s,1.234,2026-01-05,,\nrevenue,%s,-5,2026-01-05,,\nrevenue,%s,1e3,2026-01-05,,\nrevenue,%s,,2026-01-05,,\nrevenue,%s,10,2026-02-30,,\nrevenue,%s,10,2026-13-01,,\nrevenue,%s,10,26-01-01,,\nrevnue,%s,10,2026-01-05,,\nrevenue,,10,2026-01-05,,\ncoop-cost,%s,10,2026-01-05,,\nrevenue,%s,10,2026-01-05,ok-1,"same ref\nas line 2"\nrevenue,%s,10\nrevenue,%s,10,2026-01-05,"x"y,\nrevenue,%s,10,2026-01-05,x"y,\nhours,%s,10,2026-01-05,,\ncorrection,%s,10,2026-01-05,,\nprofit-split,%s,10,2026-01-05,,\nrevenue,%s,10,2026-01-05,"unterminated\n' $m $m $m $m $m $m $m $m $m $m $m $m $m $m $m $m $m $m > bad.csv
 run: coop import bad.csv; echo "exit $?"; coop checkpoint | grep size

@@ -3,7 +3,7 @@ setup: coop init --role coop --name "Breda Werkt" >/dev/null
 run: coop import; coop import a.csv b.csv; coop import --bogus x.csv; coop import missing.csv; coop import --help | head -3
 exit: 0
 --- stdout
-usage: coop import FILE.csv [--dir DIR]
+usage: coop import FILE.csv [--future] [--dir DIR]
 
 Records every row of a spreadsheet export in one go: all of them or, if any
 --- stderr

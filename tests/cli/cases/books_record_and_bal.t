@@ -1,6 +1,7 @@
 # Recording revenue, cost, allowance, a remittance and the coop's own records; bal sums them.
 setup: coop init --role coop --name "Breda Werkt" >/dev/null
 setup: coop init --role municipality --name "Gemeente Breda" --dir muni >/dev/null
+setup: coop peer add --key $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --role municipality >/dev/null
 setup: coop member add --name "Anna de Vries" --municipality $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --client-ref BR-1001 --birth 1990-04 > id
 setup: coop record opening --amount 5000 --date 2025-12-31 --ref open
 setup: coop record coop-cost --amount 850 --date 2026-01-02 --ref rent-01 --note "Rent workshop"

@@ -1,6 +1,7 @@
 # Amounts: at most two decimals, no sign, no exponent, not empty, more than zero.
 setup: coop init --role coop --name "Breda Werkt" >/dev/null
 setup: coop init --role municipality --name "Gemeente Breda" --dir muni >/dev/null
+setup: coop peer add --key $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --role municipality >/dev/null
 setup: coop member add --name "Anna de Vries" --municipality $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --client-ref BR-1001 --birth 1990-04 > id
 run: for a in 1.234 -5 1e3 "" 0 1.000,00 12. 100000000001; do coop record revenue --member $(cat id) --amount "$a" --date 2026-01-05; echo "exit $?"; done
 exit: 0

@@ -3,7 +3,7 @@ setup: coop init --role municipality --name Breda --dir muni >/dev/null && coop 
 setup: coop init --role coop --name C >/dev/null && coop log export --dir muni > muni.bundle 2>/dev/null && coop log import muni.bundle >/dev/null
 setup: coop member add --name Bram --municipality "$(coop id -O json --dir muni | python3 -c 'import json,sys;print(json.load(sys.stdin)["public_key"])')" --client-ref BR-2 --birth 1985-09 > id
 setup: coop member set "$(cat id)" --medical-limit yes --from 2026-01 >/dev/null
-setup: coop record revenue --member "$(cat id)" --amount 600 --date 2026-03-10 --ref a >/dev/null && coop record cost --member "$(cat id)" --amount 100 --date 2026-03-12 --ref b >/dev/null && coop record allowance --member "$(cat id)" --amount 250 --date 2026-03-28 --ref c >/dev/null
+setup: export COOP_NOW_MS=1775131200000; coop record revenue --member "$(cat id)" --amount 600 --date 2026-03-10 --ref a >/dev/null && coop record cost --member "$(cat id)" --amount 100 --date 2026-03-12 --ref b >/dev/null && coop record allowance --member "$(cat id)" --amount 250 --date 2026-03-28 --ref c >/dev/null
 setup: COOP_NOW_MS=1775131200000 coop period close 2026-03 >/dev/null
 run: M=$(cat id); { coop statement --member $M -p 2026-03; coop statement --member $M -p 2026-03 --lang en | sed -n '1p;/Indicative/p'; coop statement --member $M -p 2026-03 -O html | grep -c '<rect'; } | sed "s/$M/MEMBER/"
 exit: 0

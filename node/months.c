@@ -1,0 +1,108 @@
+/* Dates, months and limits: which months are open, which may close, what
+ * one record may hold.  The checks are pure functions of node_months (no
+ * I/O), so `coop record`, `coop import` and a future web form give the same
+ * answer with the same words. */
+#include "node/books.h"
+#include "node/books_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "ledger/money.h"
+
+static const char *const month_names[12] = {"January", "February", "March",     "April",
+                                            "May",     "June",     "July",      "August",
+                                            "September", "October", "November", "December"};
+
+uint32_t node_month_next(uint32_t period)
+{
+  return period % 100 >= 12 ? (period / 100 + 1) * 100 + 1 : period + 1;
+}
+
+coop_err node_months_read(node *self, node_months *months, char message[NODE_MESSAGE_BYTES])
+{
+  months->now = node_today() / 100;
+  coop_err err = ledger_books_first_month(self->store, &months->first);
+  if (!err)
+    err = ledger_books_last_closed(self->store, &months->last_closed);
+  if (err)
+    return books_say(message, err, "cannot read the months of the books");
+  return COOP_OK;
+}
+
+coop_err node_date_check(const node_months *months, uint32_t date, int future,
+                         char message[NODE_MESSAGE_BYTES])
+{
+  uint32_t month = date / 100;
+  char date_text[11], month_text[8], other[8];
+  ledger_date_format(date, date_text);
+  ledger_period_format(month, month_text);
+  if (months->first && month < months->first) {
+    ledger_period_format(months->first, other);
+    return books_say(message, COOP_E_PERIOD_CLOSED,
+                     "%s comes before %s, the first month of the books: nothing can be "
+                     "recorded before it", date_text, other);
+  }
+  /* Months close in order, so every month up to the last closed one is
+   * closed (or lies before the first month, above). */
+  if (months->last_closed && month <= months->last_closed)
+    return books_say(message, COOP_E_PERIOD_CLOSED,
+                     "period %s is closed: record it in an open month (a correction names the "
+                     "month it corrects)", month_text);
+  /* A date typed a year too far would sit in a month nobody closes for a
+   * year; ask for --future so it is a decision, not a slip. */
+  if (month > months->now && !future) {
+    ledger_period_format(months->now, other);
+    return books_say(message, COOP_E_BAD_INPUT,
+                     "%s is in a future month (now is %s); pass --future if this really "
+                     "belongs to %s %u", date_text, other, month_names[month % 100 - 1],
+                     (unsigned)(month / 100));
+  }
+  return COOP_OK;
+}
+
+coop_err node_amount_check(uint8_t type, int64_t amount, char message[NODE_MESSAGE_BYTES])
+{
+  if (amount <= 0)
+    return books_say(message, COOP_E_RANGE, "the amount must be more than zero");
+  char text[LEDGER_MONEY_TEXT_BYTES], limit[LEDGER_MONEY_TEXT_BYTES];
+  if (type == LEDGER_RECORD_HOURS && amount > NODE_HOURS_PER_MONTH_MAX * INT64_C(100)) {
+    ledger_money_format(amount, text);
+    return books_say(message, COOP_E_RANGE,
+                     "%s hours is more than a month holds: at most %d hours (24 x 31)", text,
+                     NODE_HOURS_PER_MONTH_MAX);
+  }
+  if (type != LEDGER_RECORD_HOURS && amount > NODE_RECORD_CENTS_MAX) {
+    ledger_money_format(amount > LEDGER_MONEY_CENTS_MAX ? LEDGER_MONEY_CENTS_MAX : amount, text);
+    ledger_money_format(NODE_RECORD_CENTS_MAX, limit);
+    return books_say(message, COOP_E_RANGE,
+                     "amount %s is more than %s, the most one record may hold", text, limit);
+  }
+  return COOP_OK;
+}
+
+coop_err node_close_check(const node_months *months, uint32_t period, uint32_t earliest_record,
+                          char message[NODE_MESSAGE_BYTES])
+{
+  char text[8], other[8];
+  ledger_period_format(period, text);
+  if (!months->last_closed && months->first && period < months->first) {
+    ledger_period_format(months->first, other);
+    return books_say(message, COOP_E_PERIOD_CLOSED,
+                     "period %s comes before %s, the first month of the books", text, other);
+  }
+  /* The month that must close next: closing a later one would leave it
+   * writable and never closable (statements carry their state in order). */
+  uint32_t next = months->last_closed ? node_month_next(months->last_closed)
+                  : months->first     ? months->first
+                                      : earliest_record;
+  if (next && period > next) {
+    ledger_period_format(next, other);
+    return books_say(message, COOP_E_PERIOD_CLOSED,
+                     "period %s cannot close while %s is open: months close in order, with no "
+                     "gap (close %s first)", text, other, other);
+  }
+  if (period >= months->now)
+    return books_say(message, COOP_E_BAD_INPUT, "period %s has not ended yet", text);
+  return COOP_OK;
+}
