@@ -8,6 +8,7 @@
 #include "ledger/alloc.h"
 #include "ledger/offset_codec.h"
 #include "ledger/statement.h"
+#include "node/audit.h"
 #include "node/books_int.h"
 
 /* More rule-set versions than a municipality publishes in decades (two a
@@ -263,6 +264,38 @@ static coop_err statement_failed(member_month *month, coop_err err)
                    month->member->member_id, period, coop_err_message(err), culprit);
 }
 
+/* A reissue must change something: the inputs, figures or carried state,
+ * the rule set, or who the statement names.  Otherwise it would only put a
+ * second statement saying the same beside an acknowledged one (and a
+ * receipt of the first would look superseded) - unless the municipality
+ * disputed the first, when the coop may answer with the same figures. */
+static coop_err reissue_changes_something(member_month *month)
+{
+  const ledger_statement_payload *old = month->replaced, *now = month->statement;
+  bool same = !ledger_statement_differences(old, &now->month, &now->figures, &now->state_after) &&
+              !memcmp(old->rule_set_log, now->rule_set_log, LEDGER_LOG_ID_BYTES) &&
+              old->rule_set_index == now->rule_set_index &&
+              !strcmp(old->member_name, now->member_name) &&
+              !strcmp(old->client_ref, now->client_ref);
+  if (!same)
+    return COOP_OK;
+  node_verdict_found found;
+  node *self = month->session->node;
+  coop_err err = node_verdict_for(self, self->identity.public_key, month->replaced_index, &found);
+  if (err || found.status == NODE_AUDIT_DISPUTED)
+    return err;
+  char period[8];
+  ledger_period_format(month->period, period);
+  return books_say(month->session->message, COOP_E_BAD_INPUT,
+                   "nothing would change: the statement of %s for %s in entry %llu already has "
+                   "these inputs, figures, carried state and rule set, and the municipality has "
+                   "not disputed it (%s); a reissue is for a month whose facts or rules changed, "
+                   "or to answer a dispute", month->member->member_id, period,
+                   (unsigned long long)month->replaced_index,
+                   found.status == NODE_AUDIT_ACKNOWLEDGED ? "it acknowledged it"
+                                                           : "no verdict yet");
+}
+
 static coop_err compute_and_append(member_month *month)
 {
   ledger_statement_payload *statement = month->statement;
@@ -287,6 +320,8 @@ static coop_err compute_and_append(member_month *month)
   memcpy(statement->rule_set_log, month->member->municipality, LEDGER_LOG_ID_BYTES);
   statement->rule_set_index = month->rule_set_index[chosen];
   memcpy(statement->rule_set_leaf_hash, month->rule_set_leaf[chosen], LEDGER_HASH_BYTES);
+  if (month->replaced && (err = reissue_changes_something(month)))
+    return err;
   coop_buf plain;
   coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
   err = ledger_statement_encode(statement, &plain);

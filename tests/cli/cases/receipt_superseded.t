@@ -13,6 +13,9 @@ setup: coop audit run --dir muni >/dev/null
 setup: coop log export --dir muni > muni.bundle 2>/dev/null && coop log import muni.bundle >/dev/null
 setup: coop peer add --key $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --role municipality --name breda >/dev/null
 setup: coop receipt export --member $(cat id) -p 2025-12 > first.json
+# Breda publishes a corrected norm from December; the coop reissues.
+setup: echo '{"municipality": "Breda", "effective_from": "2025-12", "regime": "PW2015", "norm": 150000, "coop_pct": 1000, "distribution": "STATUTORY", "muni_pct": 0, "loss_rule": "FLOOR_ZERO", "min_age_nrk": 27, "pct_n": 2500, "cap_n": 28500, "n_months": 6, "pct_r": 1250, "cap_r": 17766, "r_months": 30, "pct_y": 1500, "cap_y": 18019, "pct_34a": 1500, "months_34a": 12, "k_month": 22000, "k_year": 220000}' | coop rules publish - --dir muni
+setup: coop log export --dir muni > muni.bundle 2>/dev/null && coop log import muni.bundle >/dev/null
 setup: coop statement reissue --member $(cat id) -p 2025-12 >/dev/null
 run: coop receipt verify first.json | tail -1; coop receipt verify first.json --dir node | sed "s/$(cat id)/MEMBER/g; s/^receipt OK: .*/receipt OK: .../"; (exit ${PIPESTATUS[0]})
 exit: 1
