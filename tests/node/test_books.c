@@ -1450,8 +1450,7 @@ static void member_refused(node_member_request request, coop_err expected, const
   assert_unchanged(&before, needle);
 }
 
-Test(node_members, only_a_municipality_this_node_knows_can_be_a_members_municipality,
-     .init = setup, .fini = teardown)
+Test(node_members, only_a_municipality_this_node_knows_can_be_a_members_municipality)
 {
   uint8_t member_key[32], member_secret[64];
   crypto_sign_keypair(member_key, member_secret);
@@ -1479,8 +1478,7 @@ Test(node_members, only_a_municipality_this_node_knows_can_be_a_members_municipa
   cr_assert_eq(node_municipality_key(&fx.coop, "tilburg", key, message), COOP_E_NOT_FOUND);
 }
 
-Test(node_members, a_client_ref_is_one_member_per_municipality_until_they_leave,
-     .init = setup, .fini = teardown)
+Test(node_members, a_client_ref_is_one_member_per_municipality_until_they_leave)
 {
   char ann[16], again[16];
   add_member("Ann", "BRD-1", ann);
