@@ -188,14 +188,21 @@ static int member_add(member_options *options)
   return CLI_EXIT_OK;
 }
 
+typedef struct member_listing {
+  node *node;
+  json_t *array; /* NULL: text */
+} member_listing;
+
 static coop_err list_one(void *context, const ledger_member_row *row)
 {
-  json_t *array = context;
-  char municipality[65], fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+  member_listing *listing = context;
+  json_t *array = listing->array;
+  char municipality[65];
   ledger_hex_encode(row->municipality, 32, municipality);
-  ledger_fingerprint(row->municipality, fingerprint);
   if (!array) {
-    printf("%-9s  %-30s  %-16s  %s\n", row->member_id, row->name, row->client_ref, fingerprint);
+    char party[NODE_PARTY_TEXT_BYTES]; /* people see names, with the fingerprint beside */
+    node_party_text(listing->node, row->municipality, party);
+    printf("%-9s  %-30s  %-16s  %s\n", row->member_id, row->name, row->client_ref, party);
     return COOP_OK;
   }
   return json_array_append_new(array, json_pack("{s:s, s:s, s:s, s:s, s:I}", "member_id",
@@ -215,7 +222,8 @@ static int member_list(const member_options *options)
   json_t *array = options->format == CLI_FORMAT_JSON ? json_array() : NULL;
   if (!array)
     printf("%-9s  %-30s  %-16s  %s\n", "member", "name", "client ref", "municipality");
-  coop_err err = ledger_books_members(opened.store, list_one, array);
+  member_listing listing = {&opened, array};
+  coop_err err = ledger_books_members(opened.store, list_one, &listing);
   node_close(&opened);
   if (err) {
     json_decref(array);

@@ -50,6 +50,7 @@ static const char usage[] =
 
 typedef struct statement_view {
   const ledger_member_row *member;
+  const char *municipality; /* "Gemeente Breda (2951-e01d-42a0-3c0f)": name and fingerprint */
   const ledger_statement_payload *statement;
   uint64_t entry_index;
   int english;
@@ -181,14 +182,12 @@ static json_t *verdict_json(const node_verdict_found *found)
 static void print_text(const statement_view *view)
 {
   const ledger_statement_payload *statement = view->statement;
-  char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
-  ledger_fingerprint(statement->rule_set_log, fingerprint);
   printf("%s %s %u — %s (%s), %s %s\n", say(view, "Verrekening", "Statement"),
          month_name(view, (int)(statement->period % 100)), (unsigned)(statement->period / 100),
          view->member->name, view->member->member_id, say(view, "klantnummer", "client ref"),
          view->member->client_ref);
-  printf("%s %s, %s %llu\n\n", say(view, "Rekenregels van gemeente", "Rules of municipality"),
-         fingerprint, say(view, "gepubliceerd als entry", "published as entry"),
+  printf("%s %s, %s %llu\n\n", say(view, "Rekenregels van", "Rules of"),
+         view->municipality, say(view, "gepubliceerd als entry", "published as entry"),
          (unsigned long long)statement->rule_set_index);
   money_line lines[16];
   size_t count = money_lines(view, lines);
@@ -237,14 +236,13 @@ static void html_text(const char *text)
  * municipality's letter or website), and the municipality's verdict. */
 static void print_html_facts(const statement_view *view)
 {
-  char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
-  ledger_fingerprint(view->statement->rule_set_log, fingerprint);
   fputs("<p>", stdout);
   html_text(view->member->name);
   printf(" (%s), %s ", view->member->member_id, say(view, "klantnummer", "client ref"));
   html_text(view->member->client_ref);
-  printf("</p>\n<p>%s <strong>%s</strong>, %s %llu. %s</p>\n",
-         say(view, "Rekenregels van gemeente", "Rules of municipality"), fingerprint,
+  printf("</p>\n<p>%s <strong>", say(view, "Rekenregels van", "Rules of"));
+  html_text(view->municipality);
+  printf("</strong>, %s %llu. %s</p>\n",
          say(view, "gepubliceerd als entry", "published as entry"),
          (unsigned long long)view->statement->rule_set_index,
          say(view, "Vergelijk deze vingerafdruk met die op de brief of de website van uw "
@@ -404,6 +402,9 @@ static int show(const char *dir, const char *member_id, uint32_t period, int for
   coop_err err = !found.statement ? COOP_E_NOMEM
                  : coop           ? find_in_books(&opened, member_id, &found)
                                   : find_in_logs(&opened, member_id, &found);
+  char municipality[NODE_PARTY_TEXT_BYTES] = "";
+  if (!err)
+    node_party_text(&opened, found.statement->rule_set_log, municipality);
   node_close(&opened);
   char period_text[8];
   ledger_period_format(period, period_text);
@@ -422,7 +423,8 @@ static int show(const char *dir, const char *member_id, uint32_t period, int for
     return CLI_EXIT_FAILURE;
   }
   ledger_statement_payload *statement = found.statement;
-  statement_view view = {&found.member, statement, found.entry_index, english, &found.verdict};
+  statement_view view = {&found.member, municipality, statement, found.entry_index, english,
+                         &found.verdict};
   if (format == CLI_FORMAT_JSON)
     status = cli_print_json(statement_json(&view));
   else if (format == FORMAT_HTML)

@@ -107,8 +107,17 @@ COOP_MUST_USE coop_err node_peer_remove(node *node, const char *name_or_key,
 int node_address_check(const char *address);
 
 /* The role (ledger_role) a log this node holds declares in its first entry;
- * 0 when the node does not hold that log (node/witness.c). */
+ * 0 when the node does not hold that log (node/witness.c).  With `name`,
+ * also the name it declares ("" when not held). */
 int node_log_role(node *node, const uint8_t log_id[32]);
+int node_log_identity(node *node, const uint8_t log_id[32], char name[COOP_NAME_BYTES_MAX + 1]);
+
+/* How people see another node (or this one): its name with its fingerprint
+ * beside it, "Gemeente Breda (2951-e01d-42a0-3c0f)".  The name is the one
+ * its own log declares when this node holds it, else its peer name in
+ * node.conf; the fingerprint alone when neither is known. */
+#define NODE_PARTY_TEXT_BYTES (COOP_NAME_BYTES_MAX + LEDGER_FINGERPRINT_CHARS + 4)
+void node_party_text(node *node, const uint8_t key[32], char out[NODE_PARTY_TEXT_BYTES]);
 
 /* Milliseconds since the Unix epoch.  COOP_NOW_MS in the environment
  * overrides the clock, for reproducible tests and demos. */

@@ -41,8 +41,8 @@ static ledger_offset_period to_offset_period(uint32_t period)
 static coop_err rule_set_in_force(member_month *month, size_t *chosen)
 {
   books_session *session = month->session;
-  char fingerprint[LEDGER_FINGERPRINT_CHARS + 1], period[8];
-  ledger_fingerprint(month->member->municipality, fingerprint);
+  char fingerprint[NODE_PARTY_TEXT_BYTES], period[8];
+  node_party_text(session->node, month->member->municipality, fingerprint);
   ledger_period_format(month->period, period);
   coop_err err = ledger_offset_rule_sets_from_log(
       session->node->store, month->member->municipality, month->rule_sets,

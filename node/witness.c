@@ -13,19 +13,46 @@ typedef struct log_list {
   size_t count;
 } log_list;
 
-int node_log_role(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+int node_log_identity(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                      char name[COOP_NAME_BYTES_MAX + 1])
 {
   uint8_t header[LEDGER_ENTRY_HEADER_BYTES], leaf[LEDGER_HASH_BYTES];
   uint8_t payload[LEDGER_IDENTITY_PAYLOAD_MAX + 64];
   size_t payload_bytes = 0;
   ledger_entry_header decoded;
   ledger_identity_payload identity;
+  if (name)
+    name[0] = 0;
   if (ledger_store_entry(self->store, log_id, 0, header, payload, &payload_bytes, leaf) ||
       ledger_entry_header_decode(header, sizeof header, &decoded) ||
       decoded.kind != LEDGER_KIND_IDENTITY ||
       ledger_identity_payload_decode(payload, payload_bytes, &identity))
     return 0;
+  if (name)
+    memcpy(name, identity.name, COOP_NAME_BYTES_MAX + 1);
   return identity.role;
+}
+
+int node_log_role(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  return node_log_identity(self, log_id, NULL);
+}
+
+void node_party_text(node *self, const uint8_t key[LEDGER_PUBLIC_KEY_BYTES],
+                     char out[NODE_PARTY_TEXT_BYTES])
+{
+  char fingerprint[LEDGER_FINGERPRINT_CHARS + 1], name[COOP_NAME_BYTES_MAX + 1] = "";
+  ledger_fingerprint(key, fingerprint);
+  if (!memcmp(key, self->identity.public_key, LEDGER_PUBLIC_KEY_BYTES))
+    snprintf(name, sizeof name, "%s", self->name);
+  else if (!node_log_identity(self, key, name))
+    for (size_t i = 0; i < self->peer_count && !name[0]; i++)
+      if (!memcmp(self->peers[i].key, key, LEDGER_PUBLIC_KEY_BYTES))
+        snprintf(name, sizeof name, "%s", self->peers[i].name);
+  if (name[0])
+    snprintf(out, NODE_PARTY_TEXT_BYTES, "%s (%s)", name, fingerprint);
+  else
+    snprintf(out, NODE_PARTY_TEXT_BYTES, "%s", fingerprint);
 }
 
 /* Cosignatures found in one log (the witness's), for one cosigned log or

@@ -9,7 +9,7 @@ run: M=$(cat id); { coop statement --member $M -p 2026-03; coop statement --memb
 exit: 0
 --- stdout
 Verrekening maart 2026 — Bram (MEMBER), klantnummer BR-2
-Rekenregels van gemeente <FP>, gepubliceerd als entry 1
+Rekenregels van Breda (<FP>), gepubliceerd als entry 1
 
   Omzet                                    € 600,00
   Kosten                                  -€ 100,00
