@@ -134,9 +134,15 @@ COOP_MUST_USE coop_err node_months_read(node *node, node_months *months,
 /* The month after `period` (YYYYMM). */
 uint32_t node_month_next(uint32_t period);
 
+/* How far back a record may be dated while the books have no first month
+ * (set by the first close or 'coop period open'). */
+#define NODE_BACKDATE_MONTHS_MAX 12
+
 /* A record's date: in an open month (after the last closed one, not before
- * the first), and not in a month after the current one unless `future`.
- * COOP_E_PERIOD_CLOSED or COOP_E_BAD_INPUT with the reason in message. */
+ * the first), not more than NODE_BACKDATE_MONTHS_MAX months back while the
+ * books have no first month, and not in a month after the current one
+ * unless `future`.  COOP_E_PERIOD_CLOSED or COOP_E_BAD_INPUT with the
+ * reason in message. */
 COOP_MUST_USE coop_err node_date_check(const node_months *months, uint32_t date, int future,
                                        char message[NODE_MESSAGE_BYTES]);
 

@@ -30,6 +30,12 @@ coop_err node_months_read(node *self, node_months *months, char message[NODE_MES
   return COOP_OK;
 }
 
+/* How many months `later` (YYYYMM) lies after `earlier`; negative before. */
+static int months_between(uint32_t earlier, uint32_t later)
+{
+  return (int)(later / 100 * 12 + later % 100) - (int)(earlier / 100 * 12 + earlier % 100);
+}
+
 coop_err node_date_check(const node_months *months, uint32_t date, int future,
                          char message[NODE_MESSAGE_BYTES])
 {
@@ -42,6 +48,17 @@ coop_err node_date_check(const node_months *months, uint32_t date, int future,
     return books_say(message, COOP_E_PERIOD_CLOSED,
                      "%s comes before %s, the first month of the books: nothing can be "
                      "recorded before it", date_text, other);
+  }
+  /* Before the books have a first month, the first close must start at the
+   * earliest month with records: a year typed wrong (1999 for 2026) would
+   * make that month the first and leave decades to close.  Far back is a
+   * decision, taken with 'coop period open'. */
+  if (!months->first && months_between(month, months->now) > NODE_BACKDATE_MONTHS_MAX) {
+    ledger_period_format(months->now, other);
+    return books_say(message, COOP_E_BAD_INPUT,
+                     "%s is more than a year before now (%s) and the books have no first month "
+                     "yet: if they really begin in %s, open them there first with 'coop period "
+                     "open %s'", date_text, other, month_text, month_text);
   }
   /* Months close in order, so every month up to the last closed one is
    * closed (or lies before the first month, above). */
