@@ -188,7 +188,11 @@ static bool named_author(net *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
 static void note_stranger(net *self, const sync_session *session,
                           const uint8_t log_id[LEDGER_LOG_ID_BYTES])
 {
-  for (size_t i = 0; i < self->stranger_count; i++)
+  /* stranger_count goes one past the array once "no longer logged" was
+   * said: only the first SYNC_STRANGERS_LOGGED_MAX slots hold logs. */
+  size_t held = self->stranger_count < SYNC_STRANGERS_LOGGED_MAX ? self->stranger_count
+                                                                 : SYNC_STRANGERS_LOGGED_MAX;
+  for (size_t i = 0; i < held; i++)
     if (!memcmp(self->strangers[i], log_id, LEDGER_LOG_ID_BYTES))
       return;
   if (self->stranger_count > SYNC_STRANGERS_LOGGED_MAX)
