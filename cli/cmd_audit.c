@@ -133,10 +133,9 @@ static coop_err print_row(void *context, const node_audit_row *row)
                              "coop_log", coop_log, "status", status);
     if (row->has_statement) {
       json_object_set_new(item, "statement_index", json_integer((json_int_t)row->statement_index));
-      json_object_set_new(item, "counted_income", json_integer(f->counted_income_cents));
-      json_object_set_new(item, "offset", json_integer(f->offset_cents));
-      json_object_set_new(item, "benefit", json_integer(f->benefit_cents));
-      json_object_set_new(item, "to_municipality", json_integer(f->to_municipality_cents));
+      json_t *figures = figures_json(f);
+      json_object_update(item, figures);
+      json_decref(figures);
     } else {
       json_object_set_new(item, "statement_index", json_null());
     }

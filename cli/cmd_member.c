@@ -191,6 +191,10 @@ static int member_add(member_options *options)
 typedef struct member_listing {
   node *node;
   json_t *array; /* NULL: text */
+  /* The last municipality named: members come in runs of one or two
+   * municipalities, and naming one reads its log's first entry. */
+  uint8_t party_key[LEDGER_PUBLIC_KEY_BYTES];
+  char party[NODE_PARTY_TEXT_BYTES];
 } member_listing;
 
 static coop_err list_one(void *context, const ledger_member_row *row)
@@ -200,9 +204,12 @@ static coop_err list_one(void *context, const ledger_member_row *row)
   char municipality[65];
   ledger_hex_encode(row->municipality, 32, municipality);
   if (!array) {
-    char party[NODE_PARTY_TEXT_BYTES]; /* people see names, with the fingerprint beside */
-    node_party_text(listing->node, row->municipality, party);
-    printf("%-9s  %-30s  %-16s  %s\n", row->member_id, row->name, row->client_ref, party);
+    /* People see names, with the fingerprint beside. */
+    if (!listing->party[0] || memcmp(listing->party_key, row->municipality, sizeof listing->party_key)) {
+      memcpy(listing->party_key, row->municipality, sizeof listing->party_key);
+      node_party_text(listing->node, row->municipality, listing->party);
+    }
+    printf("%-9s  %-30s  %-16s  %s\n", row->member_id, row->name, row->client_ref, listing->party);
     return COOP_OK;
   }
   return json_array_append_new(array, json_pack("{s:s, s:s, s:s, s:s, s:I}", "member_id",
@@ -222,7 +229,7 @@ static int member_list(const member_options *options)
   json_t *array = options->format == CLI_FORMAT_JSON ? json_array() : NULL;
   if (!array)
     printf("%-9s  %-30s  %-16s  %s\n", "member", "name", "client ref", "municipality");
-  member_listing listing = {&opened, array};
+  member_listing listing = {.node = &opened, .array = array};
   coop_err err = ledger_books_members(opened.store, list_one, &listing);
   node_close(&opened);
   if (err) {
