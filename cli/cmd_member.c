@@ -205,7 +205,8 @@ static coop_err list_one(void *context, const ledger_member_row *row)
   ledger_hex_encode(row->municipality, 32, municipality);
   if (!array) {
     /* People see names, with the fingerprint beside. */
-    if (!listing->party[0] || memcmp(listing->party_key, row->municipality, sizeof listing->party_key)) {
+    if (!listing->party[0] ||
+        memcmp(listing->party_key, row->municipality, sizeof listing->party_key)) {
       memcpy(listing->party_key, row->municipality, sizeof listing->party_key);
       node_party_text(listing->node, row->municipality, listing->party);
     }
