@@ -165,7 +165,9 @@ const char *ledger_store_error_message(const ledger_store *store)
 
 void store_note_failure(ledger_store *store)
 {
-  if (store->failure_code || !store->db)
+  /* Inside a transaction the first failure is the cause; outside one the
+   * latest is (a long-running daemon must not report an old failure). */
+  if (!store->db || (store->failure_code && !sqlite3_get_autocommit(store->db)))
     return;
   int code = sqlite3_extended_errcode(store->db);
   if (code == SQLITE_OK || code == SQLITE_ROW || code == SQLITE_DONE)
@@ -203,6 +205,8 @@ coop_err ledger_store_failure(const ledger_store *store, coop_err err)
 
 coop_err store_exec(ledger_store *store, const char *sql)
 {
+  if (!strncmp(sql, "BEGIN", 5))
+    store->failure_code = 0; /* a new transaction: its own first failure */
   if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) == SQLITE_OK)
     return COOP_OK;
   store_note_failure(store);

@@ -294,7 +294,6 @@ coop_err ledger_store_audience_create(ledger_store *store, const ledger_identity
 
 coop_err ledger_store_begin(ledger_store *store)
 {
-  store->failure_code = 0;
   return store_exec(store, "BEGIN IMMEDIATE");
 }
 

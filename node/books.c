@@ -127,8 +127,7 @@ coop_err books_session_flush(books_session *session)
   if (!err) {
     err = ledger_store_append(session->node->store, &session->node->identity, items,
                               session->pending, node_now_ms(), NULL);
-    err = ledger_store_failure(session->node->store, err);
-    if (err)
+    if (err) /* ledger_store_append says what a database error meant */
       books_say(session->message, err, "cannot append: %s (%s)", coop_err_message(err),
           ledger_store_error_message(session->node->store));
   }
@@ -1018,16 +1017,15 @@ coop_err node_statement_reissue(node *self, const char *member_id, uint32_t peri
     return err;
   char text[8];
   ledger_period_format(period, text);
-  uint32_t last_closed = 0;
-  err = ledger_books_last_closed(self->store, &last_closed);
-  if (err == COOP_E_NOT_FOUND || (!err && last_closed != period))
+  /* The session read the months when it began (in the same transaction). */
+  uint32_t last_closed = session->months.last_closed;
+  if (!last_closed || last_closed != period)
     err = books_say(message, COOP_E_PERIOD_CLOSED,
                     "only the last closed month can be reissued (%s is not it: later months carry "
                     "its state, and an open month is closed with 'coop period close')",
                     text);
-  if (!err) {
-    uint32_t next = last_closed % 100 == 12 ? (last_closed / 100 + 1) * 100 + 1 : last_closed + 1;
-    err = books_statement_reissue(session, member_id, period, next * 100 + 1, replaced);
-  }
+  if (!err)
+    err = books_statement_reissue(session, member_id, period,
+                                  node_month_next(last_closed) * 100 + 1, replaced);
   return books_session_end(session, err);
 }

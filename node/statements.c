@@ -41,26 +41,30 @@ static ledger_offset_period to_offset_period(uint32_t period)
 static coop_err rule_set_in_force(member_month *month, size_t *chosen)
 {
   books_session *session = month->session;
-  char fingerprint[NODE_PARTY_TEXT_BYTES], period[8];
-  node_party_text(session->node, month->member->municipality, fingerprint);
-  ledger_period_format(month->period, period);
   coop_err err = ledger_offset_rule_sets_from_log(
       session->node->store, month->member->municipality, month->rule_sets,
       month->rule_set_index, month->rule_set_leaf, RULE_SETS_MAX, &month->rule_set_count);
-  if (err)
+  bool read = !err;
+  if (read)
+    err = ledger_offset_select(month->rule_sets, month->rule_set_count,
+                               to_offset_period(month->period), chosen);
+  if (!err)
+    return COOP_OK;
+  /* Naming the municipality reads its log's first entry: only on refusal,
+   * not for every member of a close. */
+  char municipality[NODE_PARTY_TEXT_BYTES], period[8];
+  node_party_text(session->node, month->member->municipality, municipality);
+  ledger_period_format(month->period, period);
+  if (!read)
     return books_say(session->message, err, "cannot read the rule sets of municipality %s: %s",
-                     fingerprint, coop_err_message(err));
-  err = ledger_offset_select(month->rule_sets, month->rule_set_count,
-                             to_offset_period(month->period), chosen);
+                     municipality, coop_err_message(err));
   if (err == COOP_E_NO_RULE_SET)
     return books_say(session->message, err,
                      "no rule set in force for %s from municipality %s (member %s): import its "
-                     "log with 'coop log import' once it has published one", period, fingerprint,
+                     "log with 'coop log import' once it has published one", period, municipality,
                      month->member->member_id);
-  if (err)
-    return books_say(session->message, err, "the rule sets of municipality %s are not usable: %s",
-                     fingerprint, coop_err_message(err));
-  return COOP_OK;
+  return books_say(session->message, err, "the rule sets of municipality %s are not usable: %s",
+                   municipality, coop_err_message(err));
 }
 
 /* Sums the member's accounts for the month into the engine's inputs. */

@@ -17,16 +17,21 @@ int node_log_identity(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                       char name[COOP_NAME_BYTES_MAX + 1])
 {
   uint8_t header[LEDGER_ENTRY_HEADER_BYTES], leaf[LEDGER_HASH_BYTES];
-  uint8_t payload[LEDGER_IDENTITY_PAYLOAD_MAX + 64];
+  /* ledger_store_entry copies whatever entry 0 holds (up to a payload's
+   * maximum), not only what a valid identity takes. */
+  uint8_t *payload = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
   size_t payload_bytes = 0;
   ledger_entry_header decoded;
   ledger_identity_payload identity;
   if (name)
     name[0] = 0;
-  if (ledger_store_entry(self->store, log_id, 0, header, payload, &payload_bytes, leaf) ||
-      ledger_entry_header_decode(header, sizeof header, &decoded) ||
-      decoded.kind != LEDGER_KIND_IDENTITY ||
-      ledger_identity_payload_decode(payload, payload_bytes, &identity))
+  bool read = payload &&
+              !ledger_store_entry(self->store, log_id, 0, header, payload, &payload_bytes, leaf) &&
+              !ledger_entry_header_decode(header, sizeof header, &decoded) &&
+              decoded.kind == LEDGER_KIND_IDENTITY &&
+              !ledger_identity_payload_decode(payload, payload_bytes, &identity);
+  coop_free(payload);
+  if (!read)
     return 0;
   if (name)
     memcpy(name, identity.name, COOP_NAME_BYTES_MAX + 1);
