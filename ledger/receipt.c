@@ -95,8 +95,7 @@ static bool encodes_back_to(const uint8_t *plain, size_t plain_bytes,
 /* Every figure but the profit is an amount or a count that cannot be below
  * zero (docs/log-format.md §Receipts, rule 'non-negative').  NULL when all
  * are in range, else the first one's name, its value in *value. */
-static const char *negative_figure(const ledger_offset_statement *f,
-                                   const ledger_offset_state *state_after, int64_t *value)
+static const char *negative_figure(const ledger_offset_statement *f, int64_t *value)
 {
   const struct {
     const char *name;
@@ -117,8 +116,6 @@ static const char *negative_figure(const ledger_offset_statement *f,
       {"a34_used", f->a34_used},
       {"k_ytd", f->k_ytd_cents},
       {"loss_carried", f->loss_carried_cents},
-      {"state_after.k_ytd", state_after ? state_after->k_ytd_cents : 0},
-      {"state_after.loss_carried", state_after ? state_after->loss_carried_cents : 0},
   };
   for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
     if (figures[i].value < 0) {
@@ -128,14 +125,13 @@ static const char *negative_figure(const ledger_offset_statement *f,
   return NULL;
 }
 
-/* The ranges the codec does not check: non-negative amounts, the disregard
- * kind (an enum: 0 none, 1 n, 2 r, 3 y, 4 34a). */
-static coop_err check_figures(const ledger_offset_statement *figures,
-                              const ledger_offset_state *state_after, const char *what,
+/* A dispute's figures (the verdict codec does not check their ranges):
+ * non-negative amounts, the disregard kind (0 none, 1 n, 2 r, 3 y, 4 34a). */
+static coop_err check_figures(const ledger_offset_statement *figures, const char *what,
                               char problem[256])
 {
   int64_t value = 0;
-  const char *name = negative_figure(figures, state_after, &value);
+  const char *name = negative_figure(figures, &value);
   if (name)
     return fail(problem, COOP_E_RANGE,
                 "%s: figure '%s' is %lld, and it cannot be negative (rule 'non-negative')", what,
@@ -174,9 +170,8 @@ static coop_err check_statement_payload(const ledger_entry_header *header, const
     return fail(problem, COOP_E_BAD_INPUT,
                 "statement: its inputs are for %u, the statement for %u (rule 'inputs-period')",
                 (unsigned)period_number(statement->month.period), (unsigned)statement->period);
-  coop_err err = check_figures(&statement->figures, &statement->state_after, "statement", problem);
-  if (err)
-    return err;
+  /* Negative figures and a disregard kind past 4 were refused by the
+   * statement codec above (rule 'statement-decodes'). */
   /* A coop that names its own log as the rule-set log would acknowledge its
    * own statements: the municipality must be someone else. */
   if (!memcmp(header->log_id, statement->rule_set_log, LEDGER_LOG_ID_BYTES))
@@ -286,7 +281,7 @@ static coop_err check_verdict(const ledger_receipt *receipt, ledger_receipt_fact
     return fail(problem, COOP_E_DECODE,
                 "verdict: the payload is not in its one canonical encoding (rule "
                 "'payload-canonical')");
-  if (dispute && (err = check_figures(&facts->verdict.figures, NULL, "verdict", problem)))
+  if (dispute && (err = check_figures(&facts->verdict.figures, "verdict", problem)))
     return err;
   err = check_verdict_binding(&header, statement_header, facts, statement_leaf, problem);
   if (err)
