@@ -44,11 +44,19 @@ wait_for() {
   echo "timed out waiting for $what" >&2
   exit 1
 }
-# Three free loopback ports.
+# Three free loopback ports, below the kernel's range for outgoing
+# connections (32768 and up), so no client socket can take one before its
+# daemon listens.
 read -r port_breda port_coop port_partner < <(python3 - <<'PY'
-import socket
-sockets = [socket.socket() for _ in range(3)]
-for s in sockets: s.bind(("127.0.0.1", 0))
+import random, socket
+sockets = []
+while len(sockets) < 3:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", random.randint(20000, 32000)))
+        sockets.append(s)
+    except OSError:
+        s.close()
 print(*[s.getsockname()[1] for s in sockets])
 PY
 )

@@ -137,12 +137,20 @@ jget() { py -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.
 
 # ---- Nodes -------------------------------------------------------------------------------------
 
-# Free loopback ports for every daemon, bound at once so none repeats.
+# Free loopback ports for every daemon, bound at once so none repeats, and
+# below the kernel's range for outgoing connections (32768 and up), so no
+# client socket can take one before its daemon listens.
 port_names=(breda coop partner tilburg muni3 partner3)
 read -r -a ports < <(py - "${#port_names[@]}" <<'PY'
-import socket, sys
-sockets = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in sockets: s.bind(("127.0.0.1", 0))
+import random, socket, sys
+sockets = []
+while len(sockets) < int(sys.argv[1]):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", random.randint(20000, 32000)))
+        sockets.append(s)
+    except OSError:
+        s.close()
 print(*[s.getsockname()[1] for s in sockets])
 PY
 )
