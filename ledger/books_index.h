@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ledger/books.h"
+#include "ledger/member_month.h"
 #include "ledger/store.h"
 
 /* Applies one entry of the owner's log whose payload is readable (plain is
@@ -61,13 +62,6 @@ typedef struct ledger_member_row {
 } ledger_member_row;
 
 /* A member's status in one month. */
-typedef struct ledger_member_status {
-  uint32_t birth_period; /* 0: unknown */
-  int n_approved;
-  int medical_limit;
-  int single_parent;
-  int left;
-} ledger_member_status;
 
 COOP_MUST_USE coop_err ledger_books_member(ledger_store *store, const char *member_id,
                                            ledger_member_row *row);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ledger/alloc.h"
 #include "ledger/books_index.h"
 #include "ledger/statement.h"
 #include "ledger/store_int.h"
@@ -91,28 +92,38 @@ coop_err ledger_books_members(ledger_store *store, ledger_member_visitor visitor
 coop_err ledger_books_member_status(ledger_store *store, const char *member_id, uint32_t period,
                                     ledger_member_status *status)
 {
-  memset(status, 0, sizeof *status);
-  /* The latest fact per field from on or before the period; a later entry
-   * for the same month overrides an earlier one. */
+  /* The facts in log order; which one is in force is the one derivation's
+   * (ledger_member_status_at), as for the municipality. */
   sqlite3_stmt *select = store_cached(
-      store, "SELECT field, value FROM books_member_status WHERE member_id = ?1"
-             " AND from_period <= ?2 ORDER BY from_period, entry_index");
+      store, "SELECT field, from_period, value FROM books_member_status WHERE member_id = ?1"
+             " AND from_period <= ?2 ORDER BY entry_index");
   if (!select)
     return COOP_E_DB;
   sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64(select, 2, period);
+  ledger_member_fact *facts = NULL;
+  size_t count = 0, capacity = 0;
+  coop_err err = COOP_OK;
   int step;
-  while ((step = sqlite3_step(select)) == SQLITE_ROW) {
-    uint32_t value = (uint32_t)sqlite3_column_int64(select, 1);
-    switch (sqlite3_column_int(select, 0)) {
-    case LEDGER_MEMBER_BIRTH: status->birth_period = value; break;
-    case LEDGER_MEMBER_N_APPROVED: status->n_approved = value != 0; break;
-    case LEDGER_MEMBER_MEDICAL_LIMIT: status->medical_limit = value != 0; break;
-    case LEDGER_MEMBER_SINGLE_PARENT: status->single_parent = value != 0; break;
-    case LEDGER_MEMBER_LEFT: status->left = value != 0; break;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW) {
+    if (count == capacity) {
+      capacity = capacity ? 2 * capacity : 16;
+      ledger_member_fact *grown = coop_realloc(facts, capacity * sizeof *facts);
+      if (!grown) {
+        err = COOP_E_NOMEM;
+        break;
+      }
+      facts = grown;
     }
+    facts[count++] = (ledger_member_fact){(uint8_t)sqlite3_column_int(select, 0),
+                                          (uint32_t)sqlite3_column_int64(select, 1),
+                                          (uint32_t)sqlite3_column_int64(select, 2)};
   }
   sqlite3_reset(select);
+  ledger_member_status_at(facts, count, period, status);
+  coop_free(facts);
+  if (err)
+    return err;
   return step == SQLITE_DONE ? COOP_OK : COOP_E_DB;
 }
 

@@ -13,8 +13,7 @@
 #include "ledger/books.h"
 #include "ledger/offset_codec.h"
 #include "ledger/seal.h"
-
-#define RULE_SETS_MAX 256u
+#include "node/log_view.h"
 
 /* ---- Growable arrays ------------------------------------------------------------ */
 
@@ -29,323 +28,6 @@ static coop_err grow(void **items, size_t *capacity, size_t count, size_t size)
   *items = grown;
   *capacity = wanted;
   return COOP_OK;
-}
-
-/* ---- Audience keys ------------------------------------------------------------------ */
-
-typedef struct key_slot {
-  uint8_t grantor[LEDGER_LOG_ID_BYTES];
-  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
-  uint8_t key[LEDGER_AUDIENCE_KEY_BYTES];
-  bool readable;
-} key_slot;
-
-typedef struct key_ring {
-  node *node;
-  key_slot *slots;
-  size_t count, capacity;
-} key_ring;
-
-static void key_ring_free(key_ring *ring)
-{
-  if (ring->slots)
-    sodium_memzero(ring->slots, ring->capacity * sizeof *ring->slots);
-  coop_free(ring->slots);
-  ring->slots = NULL;
-}
-
-/* Room for one more key.  Not realloc: it would free the old block with the
- * keys still in it; the old block is wiped before it is freed. */
-static coop_err key_ring_reserve(key_ring *ring)
-{
-  if (ring->count < ring->capacity)
-    return COOP_OK;
-  size_t wanted = ring->capacity ? 2 * ring->capacity : 16;
-  key_slot *grown = coop_calloc(wanted, sizeof *grown);
-  if (!grown)
-    return COOP_E_NOMEM;
-  if (ring->slots)
-    memcpy(grown, ring->slots, ring->count * sizeof *grown);
-  key_ring_free(ring);
-  ring->slots = grown;
-  ring->capacity = wanted;
-  return COOP_OK;
-}
-
-/* The audience key this node was granted by `grantor`, or NULL. */
-static coop_err key_for(key_ring *ring, const uint8_t grantor[LEDGER_LOG_ID_BYTES],
-                        const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES], const uint8_t **key)
-{
-  *key = NULL;
-  for (size_t i = 0; i < ring->count; i++)
-    if (!memcmp(ring->slots[i].audience, audience, LEDGER_AUDIENCE_ID_BYTES) &&
-        !memcmp(ring->slots[i].grantor, grantor, LEDGER_LOG_ID_BYTES)) {
-      *key = ring->slots[i].readable ? ring->slots[i].key : NULL;
-      return COOP_OK;
-    }
-  coop_err err = key_ring_reserve(ring);
-  if (err)
-    return err;
-  key_slot *slot = &ring->slots[ring->count++];
-  memcpy(slot->grantor, grantor, LEDGER_LOG_ID_BYTES);
-  memcpy(slot->audience, audience, LEDGER_AUDIENCE_ID_BYTES);
-  err = ledger_store_audience_key(ring->node->store, &ring->node->identity, grantor, audience,
-                                  slot->key);
-  slot->readable = err == COOP_OK;
-  if (err == COOP_E_NO_KEY || err == COOP_E_NOT_FOUND)
-    err = COOP_OK;
-  *key = slot->readable ? slot->key : NULL;
-  return err;
-}
-
-/* Opens a sealed payload into `plain` (COOP_PAYLOAD_BYTES_MAX); *opened is
- * false when this node holds no key for it. */
-static coop_err open_sealed(key_ring *ring, const uint8_t grantor[LEDGER_LOG_ID_BYTES],
-                            const ledger_stored_entry *entry, uint8_t *plain, size_t *plain_bytes,
-                            bool *opened)
-{
-  *opened = false;
-  const uint8_t *key = NULL;
-  if (!entry->payload)
-    return COOP_OK; /* erased */
-  coop_err err = key_for(ring, grantor, entry->header.audience_id, &key);
-  if (err || !key)
-    return err;
-  err = ledger_open_payload(key, entry->header_bytes, entry->payload, entry->payload_bytes, plain,
-                            plain_bytes);
-  if (err)
-    return COOP_E_TAMPERED; /* a key that opens its audience but not this entry */
-  *opened = true;
-  return COOP_OK;
-}
-
-/* ---- A coop log as this node can read it ---------------------------------------------- */
-
-typedef struct fact {
-  uint8_t field;
-  uint32_t from_period;
-  uint32_t value;
-} fact;
-
-typedef struct resident {
-  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
-  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
-  char name[COOP_NAME_BYTES_MAX + 1];
-  char client_ref[LEDGER_CLIENT_REF_BYTES_MAX + 1];
-  uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES];
-  uint8_t member_key[LEDGER_PUBLIC_KEY_BYTES]; /* all zero: none */
-  fact *facts; /* in log order */
-  size_t fact_count, fact_capacity;
-} resident;
-
-/* A member record reduced to what the offset inputs use. */
-typedef struct record_item {
-  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
-  uint64_t index;
-  uint8_t leaf[LEDGER_HASH_BYTES];
-  uint32_t date;
-  uint8_t type, memo_type;
-  int64_t quantity;
-  int64_t revenue, costs, allowance; /* member postings on 4000, 5000, 5010 */
-  int64_t spend;                     /* debits of the development budget (2100) */
-} record_item;
-
-typedef struct statement_item {
-  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
-  uint64_t index;
-  uint8_t leaf[LEDGER_HASH_BYTES];
-  uint32_t period;
-} statement_item;
-
-typedef struct coop_view {
-  uint8_t log_id[LEDGER_LOG_ID_BYTES];
-  char name[COOP_NAME_BYTES_MAX + 1];
-  int role;
-  resident *residents;
-  size_t resident_count, resident_capacity;
-  record_item *records;
-  size_t record_count, record_capacity;
-  statement_item *statements;
-  size_t statement_count, statement_capacity;
-  uint32_t *closed;
-  size_t closed_count, closed_capacity;
-} coop_view;
-
-static void view_free(coop_view *view)
-{
-  for (size_t i = 0; i < view->resident_count; i++)
-    coop_free(view->residents[i].facts);
-  coop_free(view->residents);
-  coop_free(view->records);
-  coop_free(view->statements);
-  coop_free(view->closed);
-  memset(view, 0, sizeof *view);
-}
-
-static resident *find_resident(coop_view *view, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES])
-{
-  for (size_t i = 0; i < view->resident_count; i++)
-    if (!memcmp(view->residents[i].audience, audience, LEDGER_AUDIENCE_ID_BYTES))
-      return &view->residents[i];
-  return NULL;
-}
-
-typedef struct view_scan {
-  coop_view *view;
-  key_ring *ring;
-  uint8_t *plain; /* COOP_PAYLOAD_BYTES_MAX */
-} view_scan;
-
-static coop_err view_member(view_scan *scan, const ledger_stored_entry *entry, const uint8_t *plain,
-                            size_t plain_bytes)
-{
-  coop_view *view = scan->view;
-  ledger_member_payload member;
-  if (ledger_member_decode(plain, plain_bytes, &member))
-    return COOP_E_TAMPERED;
-  resident *who = find_resident(view, entry->header.audience_id);
-  if (member.action == LEDGER_MEMBER_ENROL && !who) {
-    coop_err err = grow((void **)&view->residents, &view->resident_capacity,
-                        view->resident_count, sizeof *view->residents);
-    if (err)
-      return err;
-    who = &view->residents[view->resident_count++];
-    memset(who, 0, sizeof *who);
-    memcpy(who->audience, entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
-    ledger_member_id(who->audience, who->member_id);
-    memcpy(who->name, member.name, sizeof who->name);
-    memcpy(who->client_ref, member.client_ref, sizeof who->client_ref);
-    memcpy(who->municipality, member.municipality, LEDGER_PUBLIC_KEY_BYTES);
-    memcpy(who->member_key, member.member_key, LEDGER_PUBLIC_KEY_BYTES);
-  } else if (member.action == LEDGER_MEMBER_STATUS && who) {
-    coop_err err = grow((void **)&who->facts, &who->fact_capacity, who->fact_count,
-                        sizeof *who->facts);
-    if (err)
-      return err;
-    who->facts[who->fact_count++] = (fact){member.field, member.from_period, member.value};
-  }
-  return COOP_OK;
-}
-
-static coop_err view_record(view_scan *scan, const ledger_stored_entry *entry,
-                            const uint8_t *plain, size_t plain_bytes)
-{
-  coop_view *view = scan->view;
-  ledger_record *record = coop_malloc(sizeof *record);
-  if (!record)
-    return COOP_E_NOMEM;
-  coop_err err = ledger_record_decode(plain, plain_bytes, record) ? COOP_E_TAMPERED : COOP_OK;
-  if (!err)
-    err = grow((void **)&view->records, &view->record_capacity, view->record_count,
-               sizeof *view->records);
-  if (!err) {
-    record_item *item = &view->records[view->record_count++];
-    memset(item, 0, sizeof *item);
-    memcpy(item->audience, entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
-    item->index = entry->header.index;
-    memcpy(item->leaf, entry->leaf_hash, LEDGER_HASH_BYTES);
-    item->date = record->date;
-    item->type = record->type;
-    item->memo_type = record->memo_type;
-    item->quantity = record->quantity;
-    for (unsigned i = 0; i < record->posting_count; i++) {
-      const ledger_posting *posting = &record->postings[i];
-      if (posting->account == LEDGER_ACCOUNT_MEMBER_REVENUE)
-        item->revenue += posting->amount_cents;
-      else if (posting->account == LEDGER_ACCOUNT_MEMBER_COSTS)
-        item->costs += posting->amount_cents;
-      else if (posting->account == LEDGER_ACCOUNT_MEMBER_VOLUNTEER_ALLOWANCE)
-        item->allowance += posting->amount_cents;
-      else if (posting->account == LEDGER_ACCOUNT_MEMBER_DEVELOPMENT_BUDGET)
-        item->spend += posting->amount_cents;
-    }
-  }
-  coop_free(record);
-  return err;
-}
-
-static coop_err view_statement(view_scan *scan, const ledger_stored_entry *entry,
-                               const uint8_t *plain, size_t plain_bytes)
-{
-  coop_view *view = scan->view;
-  /* Only the period is needed now; the whole statement is read again when
-   * judged (it is large). */
-  uint8_t member[LEDGER_MEMBER_ID_BYTES];
-  uint32_t period = 0;
-  if (ledger_statement_peek(plain, plain_bytes, member, &period))
-    return COOP_E_TAMPERED;
-  coop_err err = grow((void **)&view->statements, &view->statement_capacity,
-                      view->statement_count, sizeof *view->statements);
-  if (err)
-    return err;
-  statement_item *item = &view->statements[view->statement_count++];
-  memcpy(item->audience, entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
-  item->index = entry->header.index;
-  memcpy(item->leaf, entry->leaf_hash, LEDGER_HASH_BYTES);
-  item->period = period;
-  return COOP_OK;
-}
-
-static coop_err view_entry(void *context, const ledger_stored_entry *entry)
-{
-  view_scan *scan = context;
-  coop_view *view = scan->view;
-  uint16_t kind = entry->header.kind;
-  if (kind == LEDGER_KIND_IDENTITY && entry->header.index == 0 && entry->payload) {
-    ledger_identity_payload identity;
-    if (!ledger_identity_payload_decode(entry->payload, entry->payload_bytes, &identity)) {
-      view->role = identity.role;
-      memcpy(view->name, identity.name, sizeof view->name);
-    }
-    return COOP_OK;
-  }
-  if (kind == LEDGER_KIND_PERIOD_CLOSE && entry->payload &&
-      entry->payload_bytes == LEDGER_PERIOD_CLOSE_PAYLOAD_BYTES) {
-    coop_err err = grow((void **)&view->closed, &view->closed_capacity, view->closed_count,
-                        sizeof *view->closed);
-    if (!err)
-      view->closed[view->closed_count++] = coop_get_u32le(entry->payload + 1);
-    return err;
-  }
-  if (kind != LEDGER_KIND_MEMBER && kind != LEDGER_KIND_TRANSACTION &&
-      kind != LEDGER_KIND_STATEMENT)
-    return COOP_OK;
-  size_t plain_bytes = 0;
-  bool opened = false;
-  coop_err err = open_sealed(scan->ring, view->log_id, entry, scan->plain, &plain_bytes, &opened);
-  if (err || !opened)
-    return err;
-  if (kind == LEDGER_KIND_MEMBER)
-    return view_member(scan, entry, scan->plain, plain_bytes);
-  if (!find_resident(view, entry->header.audience_id))
-    return COOP_OK; /* the books audience (coop-level records): not a member's */
-  if (kind == LEDGER_KIND_TRANSACTION)
-    return view_record(scan, entry, scan->plain, plain_bytes);
-  return view_statement(scan, entry, scan->plain, plain_bytes);
-}
-
-static coop_err view_load(node *self, key_ring *ring, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
-                          coop_view *view)
-{
-  memset(view, 0, sizeof *view);
-  memcpy(view->log_id, log_id, LEDGER_LOG_ID_BYTES);
-  view_scan scan = {.view = view, .ring = ring, .plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX)};
-  if (!scan.plain)
-    return COOP_E_NOMEM;
-  coop_err err = ledger_store_entries(self->store, log_id, 0, view_entry, &scan);
-  sodium_memzero(scan.plain, COOP_PAYLOAD_BYTES_MAX);
-  coop_free(scan.plain);
-  if (err)
-    view_free(view);
-  return err;
-}
-
-static bool period_closed(const coop_view *view, uint32_t period)
-{
-  for (size_t i = 0; i < view->closed_count; i++)
-    if (view->closed[i] == period)
-      return true;
-  return false;
 }
 
 /* Every verdict about one coop log's statements found in one (municipality)
@@ -369,72 +51,16 @@ typedef struct verdict_list {
 
 typedef struct auditor {
   node *node;
-  key_ring ring;
-  ledger_offset_rule_set rule_sets[RULE_SETS_MAX];
-  uint64_t rule_set_index[RULE_SETS_MAX];
-  uint8_t rule_set_leaf[RULE_SETS_MAX][LEDGER_HASH_BYTES];
+  node_key_ring ring;
+  ledger_offset_rule_set rule_sets[LEDGER_MONTH_RULE_SETS_MAX];
+  uint64_t rule_set_index[LEDGER_MONTH_RULE_SETS_MAX];
+  uint8_t rule_set_leaf[LEDGER_MONTH_RULE_SETS_MAX][LEDGER_HASH_BYTES];
   size_t rule_set_count;
   ledger_statement_payload statement; /* the one being judged */
   ledger_statement_payload previous;
   uint8_t plain[COOP_PAYLOAD_BYTES_MAX];
   verdict_list verdicts; /* the last (coop log, municipality) pair read */
 } auditor;
-
-static ledger_offset_period offset_period(uint32_t period)
-{
-  return (ledger_offset_period){(int)(period / 100), (int)(period % 100)};
-}
-
-/* Reads and opens one statement of the view's log into `out`. */
-static coop_err read_statement(auditor *self, const coop_view *view, uint64_t index,
-                               ledger_statement_payload *out)
-{
-  uint8_t header_bytes[LEDGER_ENTRY_HEADER_BYTES], leaf[LEDGER_HASH_BYTES];
-  uint8_t *sealed = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
-  if (!sealed)
-    return COOP_E_NOMEM;
-  size_t sealed_bytes = 0, plain_bytes = 0;
-  coop_err err = ledger_store_entry(self->node->store, view->log_id, index, header_bytes, sealed,
-                                    &sealed_bytes, leaf);
-  ledger_stored_entry entry = {.header_bytes = header_bytes, .payload = sealed,
-                               .payload_bytes = sealed_bytes, .leaf_hash = leaf};
-  bool opened = false;
-  if (!err)
-    err = ledger_entry_header_decode(header_bytes, sizeof header_bytes, &entry.header);
-  if (!err)
-    err = open_sealed(&self->ring, view->log_id, &entry, self->plain, &plain_bytes, &opened);
-  if (!err && !opened)
-    err = COOP_E_NO_KEY;
-  if (!err)
-    err = ledger_statement_decode(self->plain, plain_bytes, out) ? COOP_E_TAMPERED : COOP_OK;
-  coop_free(sealed);
-  return err;
-}
-
-/* The member's status facts in force in `period`: the latest per field from
- * on or before it, a later entry overriding an earlier one of the same month
- * (as the coop's books apply them). */
-static void status_in(const resident *who, uint32_t period, ledger_offset_month *inputs,
-                      uint32_t *birth_period)
-{
-  uint32_t best_from[6] = {0};
-  bool seen[6] = {false};
-  uint32_t value[6] = {0};
-  for (size_t i = 0; i < who->fact_count; i++) {
-    const fact *f = &who->facts[i];
-    if (f->field < 1 || f->field > 5 || f->from_period > period)
-      continue;
-    if (!seen[f->field] || f->from_period >= best_from[f->field]) {
-      seen[f->field] = true;
-      best_from[f->field] = f->from_period;
-      value[f->field] = f->value;
-    }
-  }
-  *birth_period = value[LEDGER_MEMBER_BIRTH];
-  inputs->n_approved = value[LEDGER_MEMBER_N_APPROVED] != 0;
-  inputs->medical_hours_limit = value[LEDGER_MEMBER_MEDICAL_LIMIT] != 0;
-  inputs->single_parent_child_under_12 = value[LEDGER_MEMBER_SINGLE_PARENT] != 0;
-}
 
 static bool cited(const ledger_statement_payload *statement, uint64_t index)
 {
@@ -444,44 +70,27 @@ static bool cited(const ledger_statement_payload *statement, uint64_t index)
   return false;
 }
 
-/* The inputs from the records themselves; also checks the statement cites
- * exactly the member's records of the month written before it. */
-static void recompute_inputs(const coop_view *view, const resident *who,
-                             const statement_item *item, const ledger_statement_payload *statement,
-                             ledger_offset_month *inputs, ledger_verdict *verdict)
+/* Checks the statement cites exactly the member's records that count in
+ * its month (ledger_month_counts), each once and with its leaf hash. */
+static void check_citations(const log_view *view, const log_member *who, const log_statement *item,
+                            const ledger_statement_payload *statement, ledger_verdict *verdict)
 {
-  uint32_t from = item->period * 100 + 1, to = item->period * 100 + 31;
-  int64_t other_income = 0, hours = 0;
-  memset(inputs, 0, sizeof *inputs);
-  for (size_t i = 0; i < view->record_count; i++) {
-    const record_item *record = &view->records[i];
-    if (memcmp(record->audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) ||
-        record->date < from || record->date > to || record->index > item->index ||
-        record->type == LEDGER_RECORD_PROFIT_SPLIT)
-      continue;
-    if (!cited(statement, record->index) && !verdict->reason) {
+  for (size_t i = 0; i < view->record_count && !verdict->reason; i++) {
+    const ledger_month_record *record = &view->records[i];
+    if (!memcmp(record->audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) &&
+        ledger_month_counts(record, item->period, item->index) && !cited(statement, record->index)) {
       verdict->reason = LEDGER_DISPUTE_MISSING_RECORD;
       verdict->detail_index = record->index;
     }
-    inputs->revenue_cents -= record->revenue; /* income is credited: negative */
-    inputs->costs_cents += record->costs;
-    inputs->volunteer_allowance_cents += record->allowance;
-    uint8_t memo = record->type == LEDGER_RECORD_CORRECTION ? record->memo_type : record->type;
-    if (memo == LEDGER_RECORD_OTHER_INCOME)
-      other_income += record->quantity;
-    else if (memo == LEDGER_RECORD_HOURS)
-      hours += record->quantity;
   }
-  /* Every cited entry must be one of those records, with its leaf hash. */
   for (unsigned s = 0; s < statement->source_count && !verdict->reason; s++) {
     bool found = false;
     for (size_t i = 0; i < view->record_count && !found; i++) {
-      const record_item *record = &view->records[i];
+      const ledger_month_record *record = &view->records[i];
       found = record->index == statement->sources[s].index &&
               !memcmp(record->leaf, statement->sources[s].leaf_hash, LEDGER_HASH_BYTES) &&
               !memcmp(record->audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) &&
-              record->date >= from && record->date <= to && record->index < item->index &&
-              record->type != LEDGER_RECORD_PROFIT_SPLIT;
+              ledger_month_counts(record, item->period, item->index);
     }
     for (unsigned earlier = 0; earlier < s && found; earlier++)
       found = statement->sources[earlier].index != statement->sources[s].index; /* once */
@@ -490,40 +99,38 @@ static void recompute_inputs(const coop_view *view, const resident *who,
       verdict->detail_index = statement->sources[s].index;
     }
   }
-  uint32_t birth = 0;
-  status_in(who, item->period, inputs, &birth);
-  inputs->period = offset_period(item->period);
-  inputs->other_income_cents = other_income;
-  inputs->hours = hours / 100;
-  inputs->age_years = ledger_statement_age_on_first(birth, item->period);
-  ledger_statement_normalise_inputs(inputs);
+}
+
+/* The inputs from the records themselves, by the one derivation the coop's
+ * close uses too (ledger/member_month.h). */
+static void recompute_inputs(const log_view *view, const log_member *who,
+                             const log_statement *item, const ledger_statement_payload *statement,
+                             ledger_offset_month *inputs, ledger_verdict *verdict)
+{
+  check_citations(view, who, item, statement, verdict);
+  ledger_month_sums sums;
+  ledger_member_status status;
+  log_view_month(view, who, item->period, item->index, &sums);
+  ledger_member_status_at(who->facts, who->fact_count, item->period, &status);
+  ledger_month_inputs(&sums, &status, item->period, inputs);
 }
 
 /* The engine's state before the month: the member's latest earlier
  * statement's carried state (as the coop uses it), or a fresh one. */
-static coop_err state_before(auditor *self, const coop_view *view, const statement_item *item,
-                             ledger_offset_state *state)
+static coop_err state_before(auditor *self, const log_view *view, const log_member *who,
+                             const log_statement *item, ledger_offset_state *state)
 {
-  const statement_item *best = NULL;
-  for (size_t i = 0; i < view->statement_count; i++) {
-    const statement_item *other = &view->statements[i];
-    if (memcmp(other->audience, item->audience, LEDGER_AUDIENCE_ID_BYTES) ||
-        other->period >= item->period || other->index > item->index)
-      continue;
-    if (!best || other->period > best->period ||
-        (other->period == best->period && other->index > best->index))
-      best = other;
-  }
+  const log_statement *best = log_view_previous(view, who, item->period, item->index);
   ledger_offset_state_init(state);
   if (!best)
     return COOP_OK;
-  coop_err err = read_statement(self, view, best->index, &self->previous);
+  coop_err err = log_view_statement(&self->ring, view, best->index, self->plain, &self->previous);
   if (!err)
     *state = self->previous.state_after;
   return err;
 }
 
-static bool names_the_resident(const ledger_statement_payload *statement, const resident *who)
+static bool names_the_resident(const ledger_statement_payload *statement, const log_member *who)
 {
   if (statement->version < 2)
     return true; /* written before statements named the member */
@@ -535,11 +142,11 @@ static bool names_the_resident(const ledger_statement_payload *statement, const 
          (!has_key || !memcmp(statement->member_key, who->member_key, sizeof none));
 }
 
-static coop_err judge(auditor *self, const coop_view *view, const resident *who,
-                      const statement_item *item, ledger_verdict *verdict, bool *dispute)
+static coop_err judge(auditor *self, const log_view *view, const log_member *who,
+                      const log_statement *item, ledger_verdict *verdict, bool *dispute)
 {
   ledger_statement_payload *statement = &self->statement;
-  coop_err err = read_statement(self, view, item->index, statement);
+  coop_err err = log_view_statement(&self->ring, view, item->index, self->plain, statement);
   if (err)
     return err;
   memset(verdict, 0, sizeof *verdict);
@@ -572,14 +179,14 @@ static coop_err judge(auditor *self, const coop_view *view, const resident *who,
     verdict->reason = LEDGER_DISPUTE_UNKNOWN_RULE_SET;
     verdict->detail_index = statement->rule_set_index;
   } else if (ledger_offset_select(self->rule_sets, self->rule_set_count,
-                                  offset_period(statement->period), &in_force) ||
+                                  ledger_month_period(statement->period), &in_force) ||
              in_force != named) {
     verdict->reason = LEDGER_DISPUTE_RULE_SET_NOT_IN_FORCE;
     verdict->detail_index = statement->rule_set_index;
   }
   recompute_inputs(view, who, item, statement, &verdict->month, verdict);
   ledger_offset_state state;
-  err = state_before(self, view, item, &state);
+  err = state_before(self, view, who, item, &state);
   if (err)
     return err;
   bool computed = self->rule_set_count &&
@@ -600,7 +207,7 @@ static coop_err judge(auditor *self, const coop_view *view, const resident *who,
 /* ---- Verdicts already given ----------------------------------------------------------- */
 
 typedef struct verdict_scan {
-  key_ring *ring;
+  node_key_ring *ring;
   verdict_list *list;
   uint8_t *plain;
 } verdict_scan;
@@ -614,7 +221,7 @@ static coop_err scan_verdict(void *context, const ledger_stored_entry *entry)
     return COOP_OK;
   size_t plain_bytes = 0;
   bool opened = false;
-  coop_err err = open_sealed(scan->ring, list->coop_log, entry, scan->plain, &plain_bytes,
+  coop_err err = node_key_ring_open(scan->ring, list->coop_log, entry, scan->plain, &plain_bytes,
                              &opened);
   if (err == COOP_E_TAMPERED)
     return COOP_OK; /* not sealed under this coop's audience key */
@@ -633,7 +240,7 @@ static coop_err scan_verdict(void *context, const ledger_stored_entry *entry)
 
 /* Makes `list` hold the verdicts about `coop_log` in `municipality`'s log,
  * reading that log only when the list holds another pair. */
-static coop_err verdicts_load(node *self, key_ring *ring,
+static coop_err verdicts_load(node *self, node_key_ring *ring,
                               const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
                               const uint8_t municipality[LEDGER_LOG_ID_BYTES], uint8_t *plain,
                               verdict_list *list)
@@ -718,16 +325,16 @@ static coop_err audit_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
                           node_audit_summary *summary, pending_verdict **pending,
                           size_t *pending_count, size_t *pending_capacity)
 {
-  coop_view view;
-  coop_err err = view_load(self->node, &self->ring, log_id, &view);
+  log_view view;
+  coop_err err = log_view_load(&self->ring, log_id, 0, &view);
   if (err)
     return err;
   if (view.statement_count)
     err = verdicts_load(self->node, &self->ring, log_id, self->node->identity.public_key,
                         self->plain, &self->verdicts);
   for (size_t i = 0; i < view.statement_count && !err; i++) {
-    const statement_item *item = &view.statements[i];
-    resident *who = find_resident(&view, item->audience);
+    const log_statement *item = &view.statements[i];
+    log_member *who = log_view_member(&view, item->audience);
     if (!who || memcmp(who->municipality, self->node->identity.public_key, LEDGER_LOG_ID_BYTES))
       continue;
     summary->statements_seen++;
@@ -746,7 +353,7 @@ static coop_err audit_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
     memset(out, 0, sizeof *out);
     memcpy(out->audience, item->audience, LEDGER_AUDIENCE_ID_BYTES);
     const uint8_t *key = NULL;
-    err = key_for(&self->ring, log_id, item->audience, &key);
+    err = node_key_ring_key(&self->ring, log_id, item->audience, &key);
     if (!err && key)
       memcpy(out->key, key, LEDGER_AUDIENCE_KEY_BYTES);
     out->dispute = dispute;
@@ -758,7 +365,7 @@ static coop_err audit_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
     else if (!err)
       summary->acknowledged++;
   }
-  view_free(&view);
+  log_view_free(&view);
   return err;
 }
 
@@ -774,7 +381,7 @@ static auditor *auditor_new(node *self, char message[NODE_MESSAGE_BYTES], coop_e
   audit->ring.node = self;
   *err = ledger_offset_rule_sets_from_log(self->store, self->identity.public_key,
                                           audit->rule_sets, audit->rule_set_index,
-                                          audit->rule_set_leaf, RULE_SETS_MAX,
+                                          audit->rule_set_leaf, LEDGER_MONTH_RULE_SETS_MAX,
                                           &audit->rule_set_count);
   if (*err) {
     snprintf(message, NODE_MESSAGE_BYTES, "cannot read this node's rule sets: %s",
@@ -789,7 +396,7 @@ static void auditor_free(auditor *audit)
 {
   if (!audit)
     return;
-  key_ring_free(&audit->ring);
+  node_key_ring_free(&audit->ring);
   verdicts_free(&audit->verdicts);
   sodium_memzero(audit, sizeof *audit);
   coop_free(audit);
@@ -841,7 +448,7 @@ coop_err node_audit_run(node *self, node_audit_summary *summary,
 
 /* Opens one statement of a coop log with this node's keys: its leaf hash
  * and payload.  COOP_E_NO_KEY when this node cannot read it. */
-static coop_err open_statement(node *self, key_ring *ring,
+static coop_err open_statement(node *self, node_key_ring *ring,
                                const uint8_t coop_log[LEDGER_LOG_ID_BYTES], uint64_t index,
                                uint8_t leaf[LEDGER_HASH_BYTES], uint8_t *plain,
                                ledger_statement_payload *statement)
@@ -861,7 +468,7 @@ static coop_err open_statement(node *self, key_ring *ring,
   if (!err && entry.header.kind != LEDGER_KIND_STATEMENT)
     err = COOP_E_NOT_FOUND;
   if (!err)
-    err = open_sealed(ring, coop_log, &entry, plain, &plain_bytes, &opened);
+    err = node_key_ring_open(ring, coop_log, &entry, plain, &plain_bytes, &opened);
   if (!err && !opened)
     err = COOP_E_NO_KEY;
   if (!err && ledger_statement_decode(plain, plain_bytes, statement))
@@ -874,7 +481,7 @@ static coop_err open_statement(node *self, key_ring *ring,
  * municipality (per the enrolment) can acknowledge, and only when the
  * statement also names it as its rule-set log.  `verdicts` caches that
  * log's verdicts between calls. */
-static coop_err verdict_from(node *self, key_ring *ring, verdict_list *verdicts,
+static coop_err verdict_from(node *self, node_key_ring *ring, verdict_list *verdicts,
                              const uint8_t coop_log[LEDGER_LOG_ID_BYTES], uint64_t statement_index,
                              const uint8_t municipality[LEDGER_LOG_ID_BYTES],
                              node_verdict_found *found)
@@ -920,7 +527,7 @@ static coop_err verdict_from(node *self, key_ring *ring, verdict_list *verdicts,
 }
 
 typedef struct enrolment_search {
-  key_ring *ring;
+  node_key_ring *ring;
   const uint8_t *coop_log;
   uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
   uint8_t *plain;
@@ -936,7 +543,7 @@ static coop_err find_enrolment(void *context, const ledger_stored_entry *entry)
     return COOP_OK;
   size_t plain_bytes = 0;
   bool opened = false;
-  coop_err err = open_sealed(search->ring, search->coop_log, entry, search->plain, &plain_bytes,
+  coop_err err = node_key_ring_open(search->ring, search->coop_log, entry, search->plain, &plain_bytes,
                              &opened);
   ledger_member_payload member;
   if (err || !opened || ledger_member_decode(search->plain, plain_bytes, &member) ||
@@ -952,7 +559,7 @@ coop_err node_verdict_for(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES
 {
   memset(found, 0, sizeof *found);
   found->status = NODE_AUDIT_PENDING;
-  key_ring ring = {.node = self};
+  node_key_ring ring = {.node = self};
   uint8_t header_bytes[LEDGER_ENTRY_HEADER_BYTES], leaf[LEDGER_HASH_BYTES];
   uint8_t *payload = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
   size_t payload_bytes = 0;
@@ -979,7 +586,7 @@ coop_err node_verdict_for(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES
   if (payload)
     sodium_memzero(payload, COOP_PAYLOAD_BYTES_MAX);
   coop_free(payload);
-  key_ring_free(&ring);
+  node_key_ring_free(&ring);
   return err;
 }
 
@@ -995,24 +602,20 @@ const char *node_audit_status_name(int status)
   return "unknown";
 }
 
-static bool has_income(const coop_view *view, const resident *who, uint32_t period)
+static bool has_income(const log_view *view, const log_member *who, uint32_t period)
 {
-  for (size_t i = 0; i < view->record_count; i++) {
-    const record_item *record = &view->records[i];
-    if (!memcmp(record->audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) &&
-        record->date / 100 == period && record->type != LEDGER_RECORD_PROFIT_SPLIT)
-      return true;
-  }
-  return false;
+  ledger_month_sums sums;
+  log_view_month(view, who, period, UINT64_MAX, &sums);
+  return sums.record_count > 0;
 }
 
 static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                            uint32_t period, node_audit_row_visitor visitor, void *context)
 {
-  coop_view view;
-  coop_err err = view_load(self->node, &self->ring, log_id, &view);
-  for (size_t r = 0; r < view.resident_count && !err; r++) {
-    const resident *who = &view.residents[r];
+  log_view view;
+  coop_err err = log_view_load(&self->ring, log_id, 0, &view);
+  for (size_t r = 0; r < view.member_count && !err; r++) {
+    const log_member *who = &view.members[r];
     if (memcmp(who->municipality, self->node->identity.public_key, LEDGER_LOG_ID_BYTES))
       continue;
     node_audit_row row;
@@ -1022,7 +625,7 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
     memcpy(row.member_id, who->member_id, sizeof row.member_id);
     memcpy(row.name, who->name, sizeof row.name);
     memcpy(row.client_ref, who->client_ref, sizeof row.client_ref);
-    const statement_item *latest = NULL;
+    const log_statement *latest = NULL;
     for (size_t s = 0; s < view.statement_count; s++)
       if (!memcmp(view.statements[s].audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) &&
           view.statements[s].period == period)
@@ -1030,7 +633,7 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
     if (latest) {
       row.has_statement = true;
       row.statement_index = latest->index;
-      err = read_statement(self, &view, latest->index, &self->statement);
+      err = log_view_statement(&self->ring, &view, latest->index, self->plain, &self->statement);
       if (err)
         break;
       row.figures = self->statement.figures;
@@ -1042,13 +645,13 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
       row.status = found.status;
       row.verdict = found.verdict;
     } else if (has_income(&view, who, period)) {
-      row.status = period_closed(&view, period) ? NODE_AUDIT_MISSING : NODE_AUDIT_OPEN;
+      row.status = log_view_closed(&view, period) ? NODE_AUDIT_MISSING : NODE_AUDIT_OPEN;
     } else {
       continue;
     }
     err = visitor(context, &row);
   }
-  view_free(&view);
+  log_view_free(&view);
   return err;
 }
 
@@ -1078,11 +681,11 @@ coop_err node_audit_report(node *self, uint32_t period, node_audit_row_visitor v
 
 /* ---- Disputes and the member's view ---------------------------------------------------- */
 
-static bool later_acknowledged(auditor *self, const coop_view *view, const resident *who,
-                               const statement_item *item)
+static bool later_acknowledged(auditor *self, const log_view *view, const log_member *who,
+                               const log_statement *item)
 {
   for (size_t i = 0; i < view->statement_count; i++) {
-    const statement_item *later = &view->statements[i];
+    const log_statement *later = &view->statements[i];
     if (later->index <= item->index || later->period != item->period ||
         memcmp(later->audience, item->audience, LEDGER_AUDIENCE_ID_BYTES))
       continue;
@@ -1098,13 +701,13 @@ static bool later_acknowledged(auditor *self, const coop_view *view, const resid
 static coop_err disputes_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                             node_dispute_visitor visitor, void *context)
 {
-  coop_view view;
-  coop_err err = view_load(self->node, &self->ring, log_id, &view);
+  log_view view;
+  coop_err err = log_view_load(&self->ring, log_id, 0, &view);
   for (size_t i = 0; i < view.statement_count && !err; i++) {
-    const statement_item *item = &view.statements[i];
+    const log_statement *item = &view.statements[i];
     node_dispute_row row;
     memset(&row, 0, sizeof row);
-    const resident *who = find_resident(&view, item->audience);
+    const log_member *who = log_view_member(&view, item->audience);
     if (!who)
       continue;
     err = verdict_from(self->node, &self->ring, &self->verdicts, log_id, item->index,
@@ -1116,13 +719,13 @@ static coop_err disputes_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BY
     memcpy(row.name, who->name, sizeof row.name);
     row.period = item->period;
     row.statement_index = item->index;
-    err = read_statement(self, &view, item->index, &self->statement);
+    err = log_view_statement(&self->ring, &view, item->index, self->plain, &self->statement);
     row.statement = &self->statement;
     row.open = !later_acknowledged(self, &view, who, item);
     if (!err)
       err = visitor(context, &row);
   }
-  view_free(&view);
+  log_view_free(&view);
   return err;
 }
 
@@ -1143,23 +746,23 @@ coop_err node_disputes(node *self, node_dispute_visitor visitor, void *context)
 }
 
 /* Revenue, costs and budget spending of one member's month, from records. */
-static void month_amounts(const coop_view *view, const resident *who, uint32_t period,
+/* Revenue, costs and budget spending of one member's month, from every
+ * record of it (the one derivation), and how many came after its statement. */
+static void month_amounts(const log_view *view, const log_member *who, uint32_t period,
                           node_member_month *month)
 {
-  for (size_t i = 0; i < view->record_count; i++) {
-    const record_item *record = &view->records[i];
-    if (memcmp(record->audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) ||
-        record->date / 100 != period || record->type == LEDGER_RECORD_PROFIT_SPLIT)
-      continue;
-    month->earned_cents -= record->revenue;
-    month->costs_cents += record->costs;
-    /* Spending debits the budget; a correction of it credits it back. */
-    if (record->type == LEDGER_RECORD_SPEND || record->type == LEDGER_RECORD_CORRECTION)
-      month->budget_spent_cents += record->spend;
-  }
+  ledger_month_sums all, stated;
+  log_view_month(view, who, period, UINT64_MAX, &all);
+  month->earned_cents = all.revenue_cents;
+  month->costs_cents = all.costs_cents;
+  month->budget_spent_cents = all.budget_spent_cents;
+  if (!month->has_statement)
+    return;
+  log_view_month(view, who, period, month->statement_index, &stated);
+  month->records_after_statement = all.record_count - stated.record_count;
 }
 
-static bool is_chosen(const node *self, const resident *who, const char *member_id)
+static bool is_chosen(const node *self, const log_member *who, const char *member_id)
 {
   if (member_id)
     return !strcmp(member_id, who->member_id);
@@ -1170,10 +773,10 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
                           const char *member_id, node_member_month_visitor visitor,
                           void *context)
 {
-  coop_view view;
-  coop_err err = view_load(self->node, &self->ring, log_id, &view);
-  for (size_t r = 0; r < view.resident_count && !err; r++) {
-    const resident *who = &view.residents[r];
+  log_view view;
+  coop_err err = log_view_load(&self->ring, log_id, 0, &view);
+  for (size_t r = 0; r < view.member_count && !err; r++) {
+    const log_member *who = &view.members[r];
     if (!is_chosen(self->node, who, member_id))
       continue;
     /* The months: every month with a record or a statement, in order. */
@@ -1206,16 +809,14 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
       memcpy(month.client_ref, who->client_ref, sizeof month.client_ref);
       memcpy(month.municipality, who->municipality, sizeof month.municipality);
       month.period = periods[p];
-      month_amounts(&view, who, periods[p], &month);
       month.found.status = NODE_AUDIT_PENDING;
-      for (size_t s = 0; s < view.statement_count; s++)
-        if (!memcmp(view.statements[s].audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) &&
-            view.statements[s].period == periods[p]) {
-          month.has_statement = true;
-          month.statement_index = view.statements[s].index;
-        }
+      const log_statement *latest = log_view_latest(&view, who, periods[p]);
+      month.has_statement = latest != NULL;
+      month.statement_index = latest ? latest->index : 0;
+      month_amounts(&view, who, periods[p], &month);
       if (month.has_statement) {
-        err = read_statement(self, &view, month.statement_index, &self->statement);
+        err = log_view_statement(&self->ring, &view, month.statement_index, self->plain,
+                                 &self->statement);
         if (!err) {
           month.figures = self->statement.figures;
           month.statement = &self->statement;
@@ -1228,7 +829,7 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
         err = visitor(context, &month);
     }
   }
-  view_free(&view);
+  log_view_free(&view);
   return err;
 }
 

@@ -109,6 +109,7 @@ typedef struct node_member_month {
   uint32_t period;
   int64_t earned_cents, costs_cents;  /* recorded revenue and costs of the month */
   int64_t budget_spent_cents;         /* spent from the development budget this month */
+  size_t records_after_statement;     /* recorded after the statement: it is out of date */
   bool has_statement;
   uint64_t statement_index;
   ledger_offset_statement figures;    /* coop share, to municipality, to budget, ... */

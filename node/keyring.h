@@ -1,0 +1,45 @@
+/* Audience keys this node can use to open sealed entries of any log: the
+ * coop's own (it holds its audiences' keys) and others' (keys granted to
+ * this node).  Kept in sodium's guarded memory and wiped when freed:
+ * ledger/alloc.h forbids secrets in ordinary heap blocks. */
+#ifndef COOP_NODE_KEYRING_H
+#define COOP_NODE_KEYRING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/entry.h"
+#include "ledger/store.h"
+#include "node/node.h"
+
+typedef struct node_key_slot node_key_slot;
+
+typedef struct node_key_ring {
+  node *node;
+  node_key_slot *slots; /* sodium_allocarray */
+  size_t count, capacity;
+} node_key_ring;
+
+/* An empty ring for `self`'s keys: node_key_ring ring = NODE_KEY_RING(self). */
+#define NODE_KEY_RING(self) ((node_key_ring){.node = (self)})
+
+/* Wipes and frees every key; the ring can be used again. */
+void node_key_ring_free(node_key_ring *ring);
+
+/* The key of `audience` granted by `grantor` (the log's author), or NULL
+ * when this node holds none.  Looked up once per (grantor, audience). */
+COOP_MUST_USE coop_err node_key_ring_key(node_key_ring *ring,
+                                         const uint8_t grantor[LEDGER_LOG_ID_BYTES],
+                                         const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                                         const uint8_t **key);
+
+/* Opens a sealed entry of `grantor`'s log into `plain` (COOP_PAYLOAD_BYTES_MAX
+ * bytes); *opened is false when this node holds no key for its audience or
+ * the payload was erased.  COOP_E_TAMPERED when the key does not open it. */
+COOP_MUST_USE coop_err node_key_ring_open(node_key_ring *ring,
+                                          const uint8_t grantor[LEDGER_LOG_ID_BYTES],
+                                          const ledger_stored_entry *entry, uint8_t *plain,
+                                          size_t *plain_bytes, bool *opened);
+
+#endif

@@ -1,0 +1,85 @@
+/* A coop's log as this node can read it: members (enrolment and status
+ * facts), member records reduced to what a month uses, statements, closed
+ * months.  Read in one pass over the signed entries, so whatever is derived
+ * from a view rests on the log, not on tables that could be edited.
+ *
+ * The coop's month close, the municipality's audit and the member view each
+ * load one and compute a member's month from it with ledger/member_month.h:
+ * one derivation on every side. */
+#ifndef COOP_NODE_LOG_VIEW_H
+#define COOP_NODE_LOG_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/member_month.h"
+#include "ledger/statement.h"
+#include "node/keyring.h"
+
+typedef struct log_member {
+  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
+  uint64_t enrolled_at; /* log index of the enrolment */
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  char name[COOP_NAME_BYTES_MAX + 1];
+  char client_ref[LEDGER_CLIENT_REF_BYTES_MAX + 1];
+  uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES];
+  uint8_t member_key[LEDGER_PUBLIC_KEY_BYTES]; /* all zero: none */
+  ledger_member_fact *facts;                   /* in log order */
+  size_t fact_count, fact_capacity;
+} log_member;
+
+typedef struct log_statement {
+  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
+  uint64_t index;
+  uint8_t leaf[LEDGER_HASH_BYTES];
+  uint32_t period;
+} log_statement;
+
+typedef struct log_view {
+  uint8_t log_id[LEDGER_LOG_ID_BYTES];
+  char name[COOP_NAME_BYTES_MAX + 1];
+  int role;
+  log_member *members; /* in enrolment order */
+  size_t member_count, member_capacity;
+  ledger_month_record *records; /* members' records, in log order */
+  size_t record_count, record_capacity;
+  log_statement *statements; /* in log order */
+  size_t statement_count, statement_capacity;
+  uint32_t *closed;
+  size_t closed_count, closed_capacity;
+} log_view;
+
+/* Reads `log_id` with the keys of `ring`.  `only_period` (YYYYMM) keeps
+ * only the records dated in that month (a close needs no more); 0 keeps
+ * all.  On failure nothing is left to free. */
+COOP_MUST_USE coop_err log_view_load(node_key_ring *ring, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                     uint32_t only_period, log_view *view);
+void log_view_free(log_view *view);
+
+log_member *log_view_member(const log_view *view,
+                            const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES]);
+bool log_view_closed(const log_view *view, uint32_t period);
+
+/* The member's month as a statement at `statement_index` sees it
+ * (UINT64_MAX: one about to be written): the sums of the records that count. */
+void log_view_month(const log_view *view, const log_member *who, uint32_t period,
+                    uint64_t statement_index, ledger_month_sums *sums);
+
+/* The member's statement whose carried state a statement of `period` at
+ * `statement_index` starts from: the latest of the latest earlier month
+ * written before it; NULL: none (a fresh state). */
+const log_statement *log_view_previous(const log_view *view, const log_member *who,
+                                       uint32_t period, uint64_t statement_index);
+
+/* The member's statement in force for `period` (the latest), or NULL. */
+const log_statement *log_view_latest(const log_view *view, const log_member *who,
+                                     uint32_t period);
+
+/* Reads and opens statement `index` of the view's log into `out`; `plain`
+ * is scratch of COOP_PAYLOAD_BYTES_MAX bytes. */
+COOP_MUST_USE coop_err log_view_statement(node_key_ring *ring, const log_view *view,
+                                          uint64_t index, uint8_t *plain,
+                                          ledger_statement_payload *out);
+
+#endif
