@@ -61,8 +61,6 @@ typedef struct ledger_member_row {
   uint8_t member_key[LEDGER_PUBLIC_KEY_BYTES];
 } ledger_member_row;
 
-/* A member's status in one month. */
-
 COOP_MUST_USE coop_err ledger_books_member(ledger_store *store, const char *member_id,
                                            ledger_member_row *row);
 COOP_MUST_USE coop_err ledger_books_member_by_audience(ledger_store *store,

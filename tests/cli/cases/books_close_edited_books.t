@@ -1,7 +1,7 @@
 # A balanced edit of the derived postings (both of a record's postings ten
-# times larger) is not signed into the month's statement: the close names
-# the first difference and suggests a rebuild; verify says the same; after
-# the rebuild the month closes.
+# times larger) is not signed into the month's statement: the close computes
+# from the signed entries, so the statement says EUR 1,200.00 as the log
+# does; verify names the edit and suggests a rebuild; after it, verify passes.
 setup: coop init --role coop --name "Breda Werkt" >/dev/null
 setup: coop init --role municipality --name "Gemeente Breda" --dir muni >/dev/null
 setup: coop peer add --key $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --role municipality >/dev/null
@@ -10,11 +10,12 @@ setup: echo '{"municipality": "Breda", "effective_from": "2025-01", "regime": "P
 setup: coop log export --dir muni > muni.bundle 2>/dev/null && coop log import muni.bundle
 setup: coop record revenue --member $(cat id) --amount 1200 --date 2025-12-05 --ref inv-1
 setup: test "$(sqlite3 node/coop.db "UPDATE books_postings SET amount_cents = amount_cents * 10 WHERE entry_index = 7; SELECT changes()")" = 2
-run: { coop period close 2025-12; coop verify; coop rebuild; coop period close 2025-12 && coop verify; } 2>&1 | sed "s/$(cat id)/MEMBER/g"
+run: { coop period close 2025-12; coop statement --member $(cat id) -p 2025-12 -O json | grep '"revenue"'; coop verify; coop rebuild; coop verify >/dev/null && echo verified; } 2>&1 | sed "s/$(cat id)/MEMBER/g"
 exit: 0
 --- stdout
-coop: error: the books do not match the log, so no statement is signed: table books_postings, row entry_index 7, position 0 (member_id 'MEMBER', account 'assets:bank'): amount_cents expected 120000, found 1200000; run 'coop rebuild'
-coop: error: verify failed: the books do not match the log: table books_postings, row entry_index 7, position 0 (member_id 'MEMBER', account 'assets:bank'): amount_cents expected 120000, found 1200000; run 'coop rebuild'
-rebuilt the books from 8 entries
 closed 2025-12
+    "revenue": 120000,
+coop: error: verify failed: the books do not match the log: table books_postings, row entry_index 7, position 0 (member_id 'MEMBER', account 'assets:bank'): amount_cents expected 120000, found 1200000; run 'coop rebuild'
+rebuilt the books from 11 entries
+verified
 --- stderr
