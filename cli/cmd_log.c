@@ -87,6 +87,26 @@ static const uint8_t *readable_payload(log_listing *listing, const ledger_stored
   return listing->plain;
 }
 
+/* The books' own public entries, through their codecs; 0 when the payload is
+ * not one of them or does not decode. */
+static int describe_books_entry(uint16_t kind, const uint8_t *plain, size_t plain_bytes, char *out,
+                                size_t out_bytes)
+{
+  ledger_books_payload books;
+  uint32_t period = 0;
+  if (kind == LEDGER_KIND_BOOKS && !ledger_books_decode(plain, plain_bytes, &books))
+    ledger_books_describe(&books, out, out_bytes);
+  else if (kind == LEDGER_KIND_PERIOD_CLOSE &&
+           !ledger_period_close_decode(plain, plain_bytes, &period))
+    ledger_period_close_describe(period, out, out_bytes);
+  else if (kind == LEDGER_KIND_PERIOD_OPEN &&
+           !ledger_period_open_decode(plain, plain_bytes, &period))
+    ledger_period_open_describe(period, out, out_bytes);
+  else
+    return 0;
+  return 1;
+}
+
 /* A one-line summary of a books, rules or statement payload, for humans;
  * 0 when the payload is not one of those (or does not decode). */
 static int describe_payload(const ledger_entry_header *header, const uint8_t *plain,
@@ -151,11 +171,6 @@ static int describe_payload(const ledger_entry_header *header, const uint8_t *pl
              rules.effective_from.year, rules.effective_from.month);
     return 1;
   }
-  if (kind == LEDGER_KIND_PERIOD_CLOSE && plain_bytes == LEDGER_PERIOD_CLOSE_PAYLOAD_BYTES) {
-    ledger_period_format(coop_get_u32le(plain + 1), period);
-    snprintf(out, out_bytes, "closed %s", period);
-    return 1;
-  }
   uint8_t padded[LEDGER_AUDIENCE_ID_BYTES] = {0};
   uint32_t statement_period = 0;
   if (kind == LEDGER_KIND_STATEMENT &&
@@ -166,11 +181,7 @@ static int describe_payload(const ledger_entry_header *header, const uint8_t *pl
     snprintf(out, out_bytes, "statement %s %s", member_id, period);
     return 1;
   }
-  if (kind == LEDGER_KIND_BOOKS) {
-    snprintf(out, out_bytes, "books opened");
-    return 1;
-  }
-  return 0;
+  return describe_books_entry(kind, plain, plain_bytes, out, out_bytes);
 }
 
 static json_t *payload_json(const ledger_entry_header *header, const uint8_t *plain,

@@ -195,4 +195,32 @@ COOP_MUST_USE coop_err ledger_record_postings(ledger_record *record, int64_t amo
  * month is closed: nothing may be dated before it.  The first one stands. */
 #define LEDGER_PERIOD_OPEN_PAYLOAD_BYTES 5u
 
+/* Their codecs (ledger/books_payload.c), the only code that knows the byte
+ * layouts above.  Encoders refuse what their decoders would (COOP_E_BAD_INPUT):
+ * a chart version other than LEDGER_CHART_VERSION, a period that is not a
+ * valid YYYYMM.  Decoders are strict: COOP_E_DECODE when short or out of
+ * range, COOP_E_TRAILING when long, COOP_E_VERSION for a version byte other
+ * than 1 or an unknown chart version; *out is zeroed on failure. */
+typedef struct ledger_books_payload {
+  uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES];
+  uint16_t chart_version;
+} ledger_books_payload;
+
+COOP_MUST_USE coop_err ledger_books_encode(const ledger_books_payload *books, coop_buf *out);
+COOP_MUST_USE coop_err ledger_books_decode(const uint8_t *bytes, size_t count,
+                                           ledger_books_payload *books);
+
+/* A period close and a period open share one layout: just the month. */
+COOP_MUST_USE coop_err ledger_period_close_encode(uint32_t period, coop_buf *out);
+COOP_MUST_USE coop_err ledger_period_close_decode(const uint8_t *bytes, size_t count,
+                                                  uint32_t *period);
+COOP_MUST_USE coop_err ledger_period_open_encode(uint32_t period, coop_buf *out);
+COOP_MUST_USE coop_err ledger_period_open_decode(const uint8_t *bytes, size_t count,
+                                                 uint32_t *period);
+
+/* One line for humans (what `coop log` shows), truncated to out_bytes. */
+void ledger_books_describe(const ledger_books_payload *books, char *out, size_t out_bytes);
+void ledger_period_close_describe(uint32_t period, char *out, size_t out_bytes);
+void ledger_period_open_describe(uint32_t period, char *out, size_t out_bytes);
+
 #endif

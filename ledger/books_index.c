@@ -84,27 +84,27 @@ coop_err ledger_books_audience(ledger_store *store, uint8_t audience_id[LEDGER_A
 
 static coop_err apply_books(ledger_store *store, const uint8_t *plain, size_t plain_bytes)
 {
-  if (plain_bytes != LEDGER_BOOKS_PAYLOAD_BYTES || plain[0] != 1 ||
-      coop_get_u16le(plain + 17) != LEDGER_CHART_VERSION)
+  ledger_books_payload books;
+  if (ledger_books_decode(plain, plain_bytes, &books))
     return COOP_E_TAMPERED;
   uint8_t existing[LEDGER_AUDIENCE_ID_BYTES];
   /* The first declaration stands; a later one would re-key the books. */
   if (ledger_books_audience(store, existing) == COOP_OK)
     return COOP_OK;
-  return state_set(store, "books_audience", 0, plain + 1, LEDGER_AUDIENCE_ID_BYTES);
+  return state_set(store, "books_audience", 0, books.audience_id, LEDGER_AUDIENCE_ID_BYTES);
 }
 
 static coop_err apply_period_close(ledger_store *store, uint64_t index, const uint8_t *plain,
                                    size_t plain_bytes)
 {
-  if (plain_bytes != LEDGER_PERIOD_CLOSE_PAYLOAD_BYTES || plain[0] != 1 ||
-      !ledger_period_valid(coop_get_u32le(plain + 1)))
+  uint32_t period = 0;
+  if (ledger_period_close_decode(plain, plain_bytes, &period))
     return COOP_E_TAMPERED;
   sqlite3_stmt *insert = store_cached(
       store, "INSERT OR IGNORE INTO books_periods (period, entry_index) VALUES (?1, ?2)");
   if (!insert)
     return COOP_E_DB;
-  sqlite3_bind_int64(insert, 1, coop_get_u32le(plain + 1));
+  sqlite3_bind_int64(insert, 1, period);
   sqlite3_bind_int64(insert, 2, (int64_t)index);
   coop_err err = STEP_DONE(insert);
   sqlite3_reset(insert);
@@ -115,14 +115,14 @@ static coop_err apply_period_close(ledger_store *store, uint64_t index, const ui
  * could move the first month past records already made. */
 static coop_err apply_period_open(ledger_store *store, const uint8_t *plain, size_t plain_bytes)
 {
-  if (plain_bytes != LEDGER_PERIOD_OPEN_PAYLOAD_BYTES || plain[0] != 1 ||
-      !ledger_period_valid(coop_get_u32le(plain + 1)))
+  uint32_t period = 0;
+  if (ledger_period_open_decode(plain, plain_bytes, &period))
     return COOP_E_TAMPERED;
   int64_t first = 0;
   coop_err err = state_get_int(store, "first_month", &first);
   if (err || first)
     return err;
-  return state_set(store, "first_month", coop_get_u32le(plain + 1), NULL, 0);
+  return state_set(store, "first_month", period, NULL, 0);
 }
 
 static coop_err insert_member(ledger_store *store, const ledger_entry_header *header,

@@ -255,6 +255,23 @@ static coop_err books_ready_and_begin(node *self, char message[NODE_MESSAGE_BYTE
 
 /* ---- opening the books -------------------------------------------------- */
 
+/* The books entry names the audience the coop's own records are sealed
+ * under and the chart in force. */
+static coop_err append_books_entry(node *self, const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES])
+{
+  ledger_books_payload books = {.chart_version = LEDGER_CHART_VERSION};
+  memcpy(books.audience_id, audience_id, LEDGER_AUDIENCE_ID_BYTES);
+  coop_buf payload;
+  coop_buf_init(&payload, LEDGER_BOOKS_PAYLOAD_BYTES);
+  coop_err err = ledger_books_encode(&books, &payload);
+  ledger_append_item item = {.kind = LEDGER_KIND_BOOKS, .payload = payload.data,
+                             .payload_bytes = payload.len};
+  if (!err)
+    err = ledger_store_append(self->store, &self->identity, &item, 1, node_now_ms(), NULL);
+  coop_buf_release(&payload);
+  return err;
+}
+
 static coop_err open_books(node *self, char message[NODE_MESSAGE_BYTES])
 {
   uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES];
@@ -263,14 +280,8 @@ static coop_err open_books(node *self, char message[NODE_MESSAGE_BYTES])
   if (!err)
     err = ledger_store_audience_create(self->store, &self->identity, readers, 1, node_now_ms(),
                                        audience_id);
-  uint8_t payload[LEDGER_BOOKS_PAYLOAD_BYTES];
-  payload[0] = 1;
-  memcpy(payload + 1, audience_id, LEDGER_AUDIENCE_ID_BYTES);
-  coop_put_u16le(payload + 17, LEDGER_CHART_VERSION);
-  ledger_append_item item = {.kind = LEDGER_KIND_BOOKS, .payload = payload,
-                             .payload_bytes = sizeof payload};
   if (!err)
-    err = ledger_store_append(self->store, &self->identity, &item, 1, node_now_ms(), NULL);
+    err = append_books_entry(self, audience_id);
   if (!err)
     err = ledger_books_catch_up(self->store, &self->identity);
   if (!err)
@@ -951,10 +962,11 @@ static coop_err add_period_entry(books_session *session, uint16_t kind, uint32_t
 {
   coop_buf plain;
   coop_buf_init(&plain, LEDGER_PERIOD_CLOSE_PAYLOAD_BYTES);
-  coop_err err = COOP_OK;
-  if (coop_buf_append_u8(&plain, 1) || coop_buf_append_u32le(&plain, period))
-    err = books_say(session->message, COOP_E_NOMEM, "out of memory");
-  if (!err)
+  coop_err err = kind == LEDGER_KIND_PERIOD_OPEN ? ledger_period_open_encode(period, &plain)
+                                                 : ledger_period_close_encode(period, &plain);
+  if (err)
+    err = books_say(session->message, err, "cannot encode the period: %s", coop_err_message(err));
+  else
     err = books_session_add(session, kind, NULL, &plain);
   coop_buf_release(&plain);
   return err;
