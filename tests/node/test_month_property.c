@@ -591,3 +591,62 @@ Test(month_property, the_close_the_audit_and_the_model_agree)
   }
   free(r);
 }
+
+/* ---- The test can fail: a statement one cent off is disputed --------------------------- */
+
+/* Re-encodes the coop's statement at `index` with one cent more revenue and
+ * appends it sealed as the original, as a coop with a bug would. */
+static uint64_t append_off_by_a_cent(node *coop, uint64_t index)
+{
+  uint8_t header[LEDGER_ENTRY_HEADER_BYTES], leaf[LEDGER_HASH_BYTES];
+  uint8_t key[LEDGER_AUDIENCE_KEY_BYTES];
+  uint8_t *sealed = malloc(COOP_PAYLOAD_BYTES_MAX), *plain = malloc(COOP_PAYLOAD_BYTES_MAX);
+  ledger_statement_payload *s = malloc(sizeof *s);
+  cr_assert(sealed && plain && s);
+  size_t sealed_bytes = 0, plain_bytes = 0;
+  ledger_entry_header decoded;
+  cr_assert_eq(ledger_store_entry(coop->store, coop->identity.public_key, index, header, sealed,
+                                  &sealed_bytes, leaf),
+               COOP_OK);
+  cr_assert_eq(ledger_entry_header_decode(header, sizeof header, &decoded), COOP_OK);
+  cr_assert_eq(ledger_store_audience_key(coop->store, &coop->identity, coop->identity.public_key,
+                                         decoded.audience_id, key),
+               COOP_OK);
+  cr_assert_eq(ledger_open_payload(key, header, sealed, sealed_bytes, plain, &plain_bytes),
+               COOP_OK);
+  cr_assert_eq(ledger_statement_decode(plain, plain_bytes, s), COOP_OK);
+  s->month.revenue_cents += 1;
+  coop_buf out;
+  coop_buf_init(&out, COOP_PAYLOAD_BYTES_MAX);
+  cr_assert_eq(ledger_statement_encode(s, &out), COOP_OK);
+  ledger_append_item item = {.kind = LEDGER_KIND_STATEMENT, .audience_id = decoded.audience_id,
+                             .audience_key = key, .payload = out.data, .payload_bytes = out.len};
+  ledger_checkpoint checkpoint;
+  cr_assert_eq(ledger_store_append(coop->store, &coop->identity, &item, 1, node_now_ms(),
+                                   &checkpoint),
+               COOP_OK);
+  coop_buf_release(&out);
+  free(s);
+  free(plain);
+  free(sealed);
+  return checkpoint.size - 1;
+}
+
+Test(month_property, a_statement_one_cent_off_is_disputed)
+{
+  run *r = malloc(sizeof *r);
+  cr_assert_not_null(r);
+  fx.seed = fx.rng = 1;
+  run_open(r);
+  run_months(r);
+  uint64_t crafted = append_off_by_a_cent(&r->coop, r->statement[0][r->months - 1]);
+  node_audit_summary summary = audit(r);
+  cr_assert_eq(summary.disputed, 1);
+  node_verdict_found found;
+  cr_assert_eq(node_verdict_for(&r->muni, r->coop.identity.public_key, crafted, &found), COOP_OK);
+  cr_assert_eq(found.status, NODE_AUDIT_DISPUTED);
+  cr_assert_eq(found.verdict.reason, LEDGER_DISPUTE_FIGURES);
+  cr_assert(found.verdict.differing & (UINT32_C(1) << LEDGER_FIELD_REVENUE));
+  run_close(r);
+  free(r);
+}
