@@ -650,3 +650,35 @@ Test(month_property, a_statement_one_cent_off_is_disputed)
   run_close(r);
   free(r);
 }
+
+/* ---- Outside the generator: a status fact backdated into a closed month ------------------ */
+
+/* PRODUCT BUG (open, found by this file; not fixed here): node_member_set
+ * accepts a status fact whose `from` lies in a closed month (records dated
+ * there are refused), and node/audit.c status_in applies every fact of the
+ * member, also those appended after the statement (recompute_inputs takes
+ * only records written before it).  So a closed, signed month is
+ * acknowledged when the audit runs before the fact reaches the
+ * municipality and disputed (reason figures, field n_approved) when it runs
+ * after: the verdict depends on sync timing.  Either fix passes this check:
+ * the node refuses the fact, or the audit judges a statement by the facts
+ * written before it.  This check fails until then, on purpose. */
+Test(month_property, a_status_fact_backdated_into_a_closed_month_changes_no_verdict)
+{
+  run *r = malloc(sizeof *r);
+  cr_assert_not_null(r);
+  fx.seed = fx.rng = 7;
+  run_open(r);
+  run_months(r);
+  uint32_t in_force = model_fact_value(r, 0, LEDGER_MEMBER_N_APPROVED, r->period[0]);
+  char message[NODE_MESSAGE_BYTES] = "";
+  coop_err err = node_member_set(&r->coop, r->member[0], LEDGER_MEMBER_N_APPROVED, r->period[0],
+                                 !in_force, message);
+  node_audit_summary summary = audit(r);
+  cr_expect(err != COOP_OK || summary.disputed == 0,
+            "product bug: n_approved set from %u (closed) after the close was accepted, and the "
+            "audit then disputed %zu of %d statements that were right when signed",
+            r->period[0], summary.disputed, r->members * r->months);
+  run_close(r);
+  free(r);
+}
