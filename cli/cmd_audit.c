@@ -116,11 +116,13 @@ static coop_err print_row(void *context, const node_audit_row *row)
   report_output *output = context;
   output->count++;
   const char *status = node_audit_status_name(row->status);
-  bool disputed = row->status == NODE_AUDIT_DISPUTED;
-  char differing[512] = "";
+  bool disputed = row->verdict_status == NODE_AUDIT_DISPUTED;
+  char differing[512] = "", cause[40] = "";
   if (disputed)
     differing_text(&row->verdict, differing, sizeof differing);
-  const char *reason = disputed ? ledger_dispute_reason_name(row->verdict.reason) : "";
+  if (row->status == NODE_AUDIT_REISSUE_DUE)
+    snprintf(cause, sizeof cause, "entry %llu", (unsigned long long)row->reissue_cause);
+  const char *reason = disputed ? ledger_dispute_reason_name(row->verdict.reason) : cause;
   /* A disputed row carries the municipality's own figures: a report or CSV
    * taken into the benefits system must never carry the number it disputes.
    * The coop's are shown beside them (json, txt). */
@@ -139,6 +141,8 @@ static coop_err print_row(void *context, const node_audit_row *row)
     } else {
       json_object_set_new(item, "statement_index", json_null());
     }
+    if (row->status == NODE_AUDIT_REISSUE_DUE)
+      json_object_set_new(item, "reissue_cause", json_integer((json_int_t)row->reissue_cause));
     if (disputed) {
       json_object_set_new(item, "dispute_reason", json_string(reason));
       json_object_set_new(item, "differing", json_string(differing));

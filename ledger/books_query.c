@@ -95,7 +95,7 @@ coop_err ledger_books_member_status(ledger_store *store, const char *member_id, 
   /* The facts in log order; which one is in force is the one derivation's
    * (ledger_member_status_at), as for the municipality. */
   sqlite3_stmt *select = store_cached(
-      store, "SELECT field, from_period, value FROM books_member_status WHERE member_id = ?1"
+      store, "SELECT field, from_period, value, entry_index FROM books_member_status WHERE member_id = ?1"
              " AND from_period <= ?2 ORDER BY entry_index");
   if (!select)
     return COOP_E_DB;
@@ -117,10 +117,11 @@ coop_err ledger_books_member_status(ledger_store *store, const char *member_id, 
     }
     facts[count++] = (ledger_member_fact){(uint8_t)sqlite3_column_int(select, 0),
                                           (uint32_t)sqlite3_column_int64(select, 1),
-                                          (uint32_t)sqlite3_column_int64(select, 2)};
+                                          (uint32_t)sqlite3_column_int64(select, 2),
+                                          (uint64_t)sqlite3_column_int64(select, 3)};
   }
   sqlite3_reset(select);
-  ledger_member_status_at(facts, count, period, status);
+  ledger_member_status_at(facts, count, period, UINT64_MAX, status);
   coop_free(facts);
   if (err)
     return err;

@@ -50,14 +50,14 @@ void ledger_month_add(ledger_month_sums *sums, const ledger_month_record *record
 }
 
 void ledger_member_status_at(const ledger_member_fact *facts, size_t count, uint32_t period,
-                             ledger_member_status *status)
+                             uint64_t statement_index, ledger_member_status *status)
 {
   uint32_t from[LEDGER_MEMBER_LEFT + 1] = {0}, value[LEDGER_MEMBER_LEFT + 1] = {0};
   bool seen[LEDGER_MEMBER_LEFT + 1] = {false};
   for (size_t i = 0; i < count; i++) {
     const ledger_member_fact *fact = &facts[i];
     if (fact->field < LEDGER_MEMBER_BIRTH || fact->field > LEDGER_MEMBER_LEFT ||
-        fact->from_period > period)
+        fact->from_period > period || fact->index >= statement_index)
       continue;
     if (!seen[fact->field] || fact->from_period >= from[fact->field]) {
       seen[fact->field] = true;
@@ -88,6 +88,17 @@ void ledger_month_inputs(const ledger_month_sums *sums, const ledger_member_stat
   inputs->medical_hours_limit = status->medical_limit != 0;
   inputs->single_parent_child_under_12 = status->single_parent != 0;
   ledger_statement_normalise_inputs(inputs);
+}
+
+bool ledger_month_inputs_equal(const ledger_offset_month *a, const ledger_offset_month *b)
+{
+  return a->period.year == b->period.year && a->period.month == b->period.month &&
+         a->revenue_cents == b->revenue_cents && a->costs_cents == b->costs_cents &&
+         a->volunteer_allowance_cents == b->volunteer_allowance_cents &&
+         a->other_income_cents == b->other_income_cents && a->hours == b->hours &&
+         a->age_years == b->age_years && a->n_approved == b->n_approved &&
+         a->medical_hours_limit == b->medical_hours_limit &&
+         a->single_parent_child_under_12 == b->single_parent_child_under_12;
 }
 
 ledger_offset_period ledger_month_period(uint32_t period)

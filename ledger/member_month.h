@@ -59,6 +59,7 @@ typedef struct ledger_member_fact {
   uint8_t field; /* ledger_member_field */
   uint32_t from_period;
   uint32_t value;
+  uint64_t index; /* the entry that states it, in the coop's log */
 } ledger_member_fact;
 
 /* The member's status in force in a month. */
@@ -70,15 +71,23 @@ typedef struct ledger_member_status {
   int left;
 } ledger_member_status;
 
-/* The status in force in `period`: per field the fact with the latest
- * from-month on or before it; of two with the same month, the later entry. */
+/* The status in force in `period` as a statement at log index
+ * `statement_index` sees it (UINT64_MAX: one not written yet): per field the
+ * fact with the latest from-month on or before `period`, of two with the
+ * same month the later entry, of the facts written before the statement.  A
+ * fact appended later - even one from an earlier month - does not change
+ * what a statement should have said when it was signed: it makes the month
+ * due for a reissue (ledger_month_inputs_equal tells). */
 void ledger_member_status_at(const ledger_member_fact *facts, size_t count, uint32_t period,
-                             ledger_member_status *status);
+                             uint64_t statement_index, ledger_member_status *status);
 
 /* The engine's inputs for `period` from the month's sums and the status in
  * force, normalised as every statement is. */
 void ledger_month_inputs(const ledger_month_sums *sums, const ledger_member_status *status,
                          uint32_t period, ledger_offset_month *inputs);
+
+/* Same inputs (every field the engine reads)? */
+bool ledger_month_inputs_equal(const ledger_offset_month *a, const ledger_offset_month *b);
 
 /* YYYYMM as the engine's period. */
 ledger_offset_period ledger_month_period(uint32_t period);

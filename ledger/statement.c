@@ -381,7 +381,7 @@ coop_err ledger_verdict_decode(const uint8_t *bytes, size_t count, bool dispute,
   return err;
 }
 
-static bool same_state(const ledger_offset_state *a, const ledger_offset_state *b)
+bool ledger_statement_same_state(const ledger_offset_state *a, const ledger_offset_state *b)
 {
   coop_buf first, second;
   coop_buf_init(&first, 256);
@@ -422,7 +422,7 @@ uint32_t ledger_statement_differences(const ledger_statement_payload *statement,
       f->to_budget_cents != figures->to_budget_cents, f->n_used != figures->n_used,
       f->r_used != figures->r_used, f->a34_used != figures->a34_used,
       f->k_ytd_cents != figures->k_ytd_cents, f->loss_carried_cents != figures->loss_carried_cents,
-      !same_state(&statement->state_after, state_after)};
+      !ledger_statement_same_state(&statement->state_after, state_after)};
   uint32_t mask = 0;
   for (unsigned i = 0; i < LEDGER_FIELD_COUNT; i++)
     if (differs[i])

@@ -132,6 +132,9 @@ COOP_MUST_USE coop_err ledger_verdict_encode(const ledger_verdict *verdict, bool
 COOP_MUST_USE coop_err ledger_verdict_decode(const uint8_t *bytes, size_t count, bool dispute,
                                              ledger_verdict *verdict);
 
+/* Do two carried states say the same (as their encoded bytes would)? */
+bool ledger_statement_same_state(const ledger_offset_state *a, const ledger_offset_state *b);
+
 /* Which fields of (inputs, figures, state) differ between a statement and a
  * recomputation: a LEDGER_FIELD_* bit mask, 0 when they agree. */
 uint32_t ledger_statement_differences(const ledger_statement_payload *statement,

@@ -75,21 +75,19 @@ static bool cited(const ledger_statement_payload *statement, uint64_t index)
 static void check_citations(const log_view *view, const log_member *who, const log_statement *item,
                             const ledger_statement_payload *statement, ledger_verdict *verdict)
 {
-  for (size_t i = 0; i < view->record_count && !verdict->reason; i++) {
-    const ledger_month_record *record = &view->records[i];
-    if (!memcmp(record->audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) &&
-        ledger_month_counts(record, item->period, item->index) && !cited(statement, record->index)) {
+  for (size_t i = 0; i < who->record_count && !verdict->reason; i++) {
+    const ledger_month_record *record = log_view_record_of(view, who, i);
+    if (ledger_month_counts(record, item->period, item->index) && !cited(statement, record->index)) {
       verdict->reason = LEDGER_DISPUTE_MISSING_RECORD;
       verdict->detail_index = record->index;
     }
   }
   for (unsigned s = 0; s < statement->source_count && !verdict->reason; s++) {
     bool found = false;
-    for (size_t i = 0; i < view->record_count && !found; i++) {
-      const ledger_month_record *record = &view->records[i];
+    for (size_t i = 0; i < who->record_count && !found; i++) {
+      const ledger_month_record *record = log_view_record_of(view, who, i);
       found = record->index == statement->sources[s].index &&
               !memcmp(record->leaf, statement->sources[s].leaf_hash, LEDGER_HASH_BYTES) &&
-              !memcmp(record->audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) &&
               ledger_month_counts(record, item->period, item->index);
     }
     for (unsigned earlier = 0; earlier < s && found; earlier++)
@@ -108,11 +106,7 @@ static void recompute_inputs(const log_view *view, const log_member *who,
                              ledger_offset_month *inputs, ledger_verdict *verdict)
 {
   check_citations(view, who, item, statement, verdict);
-  ledger_month_sums sums;
-  ledger_member_status status;
-  log_view_month(view, who, item->period, item->index, &sums);
-  ledger_member_status_at(who->facts, who->fact_count, item->period, &status);
-  ledger_month_inputs(&sums, &status, item->period, inputs);
+  log_view_inputs(view, who, item->period, item->index, inputs);
 }
 
 /* The engine's state before the month: the member's latest earlier
@@ -598,6 +592,7 @@ const char *node_audit_status_name(int status)
   case NODE_AUDIT_ACKNOWLEDGED: return "acknowledged";
   case NODE_AUDIT_DISPUTED: return "disputed";
   case NODE_AUDIT_OPEN: return "open";
+  case NODE_AUDIT_REISSUE_DUE: return "reissue due";
   }
   return "unknown";
 }
@@ -625,11 +620,7 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
     memcpy(row.member_id, who->member_id, sizeof row.member_id);
     memcpy(row.name, who->name, sizeof row.name);
     memcpy(row.client_ref, who->client_ref, sizeof row.client_ref);
-    const log_statement *latest = NULL;
-    for (size_t s = 0; s < view.statement_count; s++)
-      if (!memcmp(view.statements[s].audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) &&
-          view.statements[s].period == period)
-        latest = &view.statements[s]; /* a correction comes later in the log */
+    const log_statement *latest = log_view_latest(&view, who, period);
     if (latest) {
       row.has_statement = true;
       row.statement_index = latest->index;
@@ -642,8 +633,14 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
                          who->municipality, &found);
       if (err)
         break;
-      row.status = found.status;
+      row.status = row.verdict_status = found.status;
       row.verdict = found.verdict;
+      err = log_view_reissue_cause(&self->ring, &view, who, latest, self->plain,
+                                   &row.reissue_cause);
+      if (err)
+        break;
+      if (row.reissue_cause)
+        row.status = NODE_AUDIT_REISSUE_DUE;
     } else if (has_income(&view, who, period)) {
       row.status = log_view_closed(&view, period) ? NODE_AUDIT_MISSING : NODE_AUDIT_OPEN;
     } else {
@@ -684,10 +681,9 @@ coop_err node_audit_report(node *self, uint32_t period, node_audit_row_visitor v
 static bool later_acknowledged(auditor *self, const log_view *view, const log_member *who,
                                const log_statement *item)
 {
-  for (size_t i = 0; i < view->statement_count; i++) {
-    const log_statement *later = &view->statements[i];
-    if (later->index <= item->index || later->period != item->period ||
-        memcmp(later->audience, item->audience, LEDGER_AUDIENCE_ID_BYTES))
+  for (size_t i = 0; i < who->statement_count; i++) {
+    const log_statement *later = log_view_statement_of(view, who, i);
+    if (later->index <= item->index || later->period != item->period)
       continue;
     node_verdict_found found;
     if (verdict_from(self->node, &self->ring, &self->verdicts, view->log_id, later->index,
@@ -782,14 +778,10 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
     /* The months: every month with a record or a statement, in order. */
     uint32_t periods[240];
     size_t period_count = 0;
-    for (size_t i = 0; i < view.record_count + view.statement_count; i++) {
-      bool record = i < view.record_count;
-      const uint8_t *audience = record ? view.records[i].audience
-                                       : view.statements[i - view.record_count].audience;
-      uint32_t period = record ? view.records[i].date / 100
-                               : view.statements[i - view.record_count].period;
-      if (memcmp(audience, who->audience, LEDGER_AUDIENCE_ID_BYTES))
-        continue;
+    for (size_t i = 0; i < who->record_count + who->statement_count; i++) {
+      bool record = i < who->record_count;
+      uint32_t period = record ? log_view_record_of(&view, who, i)->date / 100
+                               : log_view_statement_of(&view, who, i - who->record_count)->period;
       size_t at = 0;
       while (at < period_count && periods[at] < period)
         at++;

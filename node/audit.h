@@ -38,6 +38,7 @@ typedef enum node_audit_status {
   NODE_AUDIT_ACKNOWLEDGED = 3,
   NODE_AUDIT_DISPUTED = 4,
   NODE_AUDIT_OPEN = 5,         /* income recorded, month not closed yet */
+  NODE_AUDIT_REISSUE_DUE = 6,  /* a later entry changed the month: the coop must reissue */
 } node_audit_status;
 
 const char *node_audit_status_name(int status);
@@ -54,6 +55,8 @@ typedef struct node_audit_row {
   uint64_t statement_index;
   ledger_offset_statement figures; /* the statement's, when there is one */
   ledger_verdict verdict;          /* the dispute, when disputed */
+  int verdict_status;              /* the statement's own verdict (a status) */
+  uint64_t reissue_cause;          /* reissue due: the entry that changed the month */
 } node_audit_row;
 
 typedef coop_err (*node_audit_row_visitor)(void *context, const node_audit_row *row);

@@ -6,7 +6,6 @@
 #include <sodium.h>
 
 #include "ledger/alloc.h"
-#include "ledger/codec.h"
 #include "ledger/identity.h"
 
 static coop_err grow(void **items, size_t *capacity, size_t count, size_t size)
@@ -24,8 +23,12 @@ static coop_err grow(void **items, size_t *capacity, size_t count, size_t size)
 
 void log_view_free(log_view *view)
 {
-  for (size_t i = 0; i < view->member_count; i++)
+  for (size_t i = 0; i < view->member_count; i++) {
     coop_free(view->members[i].facts);
+    coop_free(view->members[i].records);
+    coop_free(view->members[i].statements);
+  }
+  coop_free(view->slots);
   coop_free(view->members);
   coop_free(view->records);
   coop_free(view->statements);
@@ -33,12 +36,61 @@ void log_view_free(log_view *view)
   memset(view, 0, sizeof *view);
 }
 
+static size_t slot_of(const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES], size_t slot_count)
+{
+  return coop_get_u32le(audience) & (slot_count - 1); /* audience ids are random */
+}
+
 log_member *log_view_member(const log_view *view, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES])
 {
-  for (size_t i = 0; i < view->member_count; i++)
-    if (!memcmp(view->members[i].audience, audience, LEDGER_AUDIENCE_ID_BYTES))
-      return &view->members[i];
-  return NULL;
+  if (!view->slot_count)
+    return NULL;
+  for (size_t slot = slot_of(audience, view->slot_count);; slot = (slot + 1) & (view->slot_count - 1)) {
+    uint32_t at = view->slots[slot];
+    if (!at)
+      return NULL;
+    if (!memcmp(view->members[at - 1].audience, audience, LEDGER_AUDIENCE_ID_BYTES))
+      return &view->members[at - 1];
+  }
+}
+
+/* Keeps the table at most half full: rebuilt twice as large when needed. */
+static coop_err slots_make_room(log_view *view)
+{
+  if (2 * (view->member_count + 1) <= view->slot_count)
+    return COOP_OK;
+  size_t count = view->slot_count ? 2 * view->slot_count : 64;
+  uint32_t *slots = coop_calloc(count, sizeof *slots);
+  if (!slots)
+    return COOP_E_NOMEM;
+  for (size_t i = 0; i < view->member_count; i++) {
+    size_t slot = slot_of(view->members[i].audience, count);
+    while (slots[slot])
+      slot = (slot + 1) & (count - 1);
+    slots[slot] = (uint32_t)(i + 1);
+  }
+  coop_free(view->slots);
+  view->slots = slots;
+  view->slot_count = count;
+  return COOP_OK;
+}
+
+static void slots_add(log_view *view, size_t position)
+{
+  size_t slot = slot_of(view->members[position].audience, view->slot_count);
+  while (view->slots[slot])
+    slot = (slot + 1) & (view->slot_count - 1);
+  view->slots[slot] = (uint32_t)(position + 1);
+}
+
+const ledger_month_record *log_view_record_of(const log_view *view, const log_member *who, size_t i)
+{
+  return &view->records[who->records[i]];
+}
+
+const log_statement *log_view_statement_of(const log_view *view, const log_member *who, size_t i)
+{
+  return &view->statements[who->statements[i]];
 }
 
 bool log_view_closed(const log_view *view, uint32_t period)
@@ -59,8 +111,10 @@ typedef struct view_scan {
 static coop_err enrol(log_view *view, const ledger_stored_entry *entry,
                       const ledger_member_payload *member)
 {
-  coop_err err = grow((void **)&view->members, &view->member_capacity, view->member_count,
-                      sizeof *view->members);
+  coop_err err = slots_make_room(view);
+  if (!err)
+    err = grow((void **)&view->members, &view->member_capacity, view->member_count,
+               sizeof *view->members);
   if (err)
     return err;
   log_member *who = &view->members[view->member_count++];
@@ -72,6 +126,7 @@ static coop_err enrol(log_view *view, const ledger_stored_entry *entry,
   memcpy(who->client_ref, member->client_ref, sizeof who->client_ref);
   memcpy(who->municipality, member->municipality, LEDGER_PUBLIC_KEY_BYTES);
   memcpy(who->member_key, member->member_key, LEDGER_PUBLIC_KEY_BYTES);
+  slots_add(view, view->member_count - 1);
   return COOP_OK;
 }
 
@@ -88,7 +143,8 @@ static coop_err view_member(view_scan *scan, const ledger_stored_entry *entry, s
                         sizeof *who->facts);
     if (!err)
       who->facts[who->fact_count++] =
-          (ledger_member_fact){member.field, member.from_period, member.value};
+          (ledger_member_fact){member.field, member.from_period, member.value,
+                               entry->header.index};
     return err;
   }
   return COOP_OK;
@@ -149,12 +205,13 @@ static coop_err view_public(log_view *view, const ledger_stored_entry *entry)
     }
     return COOP_OK;
   }
+  uint32_t period = 0;
   if (kind == LEDGER_KIND_PERIOD_CLOSE && entry->payload &&
-      entry->payload_bytes == LEDGER_PERIOD_CLOSE_PAYLOAD_BYTES) {
+      ledger_period_close_decode(entry->payload, entry->payload_bytes, &period) == COOP_OK) {
     coop_err err = grow((void **)&view->closed, &view->closed_capacity, view->closed_count,
                         sizeof *view->closed);
     if (!err)
-      view->closed[view->closed_count++] = coop_get_u32le(entry->payload + 1);
+      view->closed[view->closed_count++] = period;
     return err;
   }
   return COOP_OK;
@@ -182,6 +239,33 @@ static coop_err view_entry(void *context, const ledger_stored_entry *entry)
   return view_statement(scan, entry, plain_bytes);
 }
 
+/* Each member's records and statements as positions, in log order: a
+ * count pass, then a fill pass. */
+static coop_err index_by_member(log_view *view)
+{
+  for (size_t i = 0; i < view->record_count; i++)
+    log_view_member(view, view->records[i].audience)->record_count++;
+  for (size_t i = 0; i < view->statement_count; i++)
+    log_view_member(view, view->statements[i].audience)->statement_count++;
+  for (size_t m = 0; m < view->member_count; m++) {
+    log_member *who = &view->members[m];
+    who->records = coop_calloc(who->record_count + 1, sizeof *who->records);
+    who->statements = coop_calloc(who->statement_count + 1, sizeof *who->statements);
+    if (!who->records || !who->statements)
+      return COOP_E_NOMEM;
+    who->record_count = who->statement_count = 0;
+  }
+  for (size_t i = 0; i < view->record_count; i++) {
+    log_member *who = log_view_member(view, view->records[i].audience);
+    who->records[who->record_count++] = i;
+  }
+  for (size_t i = 0; i < view->statement_count; i++) {
+    log_member *who = log_view_member(view, view->statements[i].audience);
+    who->statements[who->statement_count++] = i;
+  }
+  return COOP_OK;
+}
+
 coop_err log_view_load(node_key_ring *ring, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                        uint32_t only_period, log_view *view)
 {
@@ -194,6 +278,8 @@ coop_err log_view_load(node_key_ring *ring, const uint8_t log_id[LEDGER_LOG_ID_B
   coop_err err = ledger_store_entries(ring->node->store, log_id, 0, view_entry, &scan);
   sodium_memzero(scan.plain, COOP_PAYLOAD_BYTES_MAX);
   coop_free(scan.plain);
+  if (!err)
+    err = index_by_member(view);
   if (err)
     log_view_free(view);
   return err;
@@ -203,10 +289,9 @@ void log_view_month(const log_view *view, const log_member *who, uint32_t period
                     uint64_t statement_index, ledger_month_sums *sums)
 {
   memset(sums, 0, sizeof *sums);
-  for (size_t i = 0; i < view->record_count; i++) {
-    const ledger_month_record *record = &view->records[i];
-    if (!memcmp(record->audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) &&
-        ledger_month_counts(record, period, statement_index))
+  for (size_t i = 0; i < who->record_count; i++) {
+    const ledger_month_record *record = log_view_record_of(view, who, i);
+    if (ledger_month_counts(record, period, statement_index))
       ledger_month_add(sums, record);
   }
 }
@@ -215,10 +300,9 @@ const log_statement *log_view_previous(const log_view *view, const log_member *w
                                        uint32_t period, uint64_t statement_index)
 {
   const log_statement *best = NULL;
-  for (size_t i = 0; i < view->statement_count; i++) {
-    const log_statement *other = &view->statements[i];
-    if (memcmp(other->audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) ||
-        other->period >= period || other->index > statement_index)
+  for (size_t i = 0; i < who->statement_count; i++) {
+    const log_statement *other = log_view_statement_of(view, who, i);
+    if (other->period >= period || other->index > statement_index)
       continue;
     if (!best || other->period > best->period ||
         (other->period == best->period && other->index > best->index))
@@ -230,10 +314,9 @@ const log_statement *log_view_previous(const log_view *view, const log_member *w
 const log_statement *log_view_latest(const log_view *view, const log_member *who, uint32_t period)
 {
   const log_statement *latest = NULL;
-  for (size_t i = 0; i < view->statement_count; i++)
-    if (!memcmp(view->statements[i].audience, who->audience, LEDGER_AUDIENCE_ID_BYTES) &&
-        view->statements[i].period == period)
-      latest = &view->statements[i]; /* log order: the last is the latest */
+  for (size_t i = 0; i < who->statement_count; i++)
+    if (log_view_statement_of(view, who, i)->period == period)
+      latest = log_view_statement_of(view, who, i); /* log order: the last is the latest */
   return latest;
 }
 
@@ -260,4 +343,73 @@ coop_err log_view_statement(node_key_ring *ring, const log_view *view, uint64_t 
     err = ledger_statement_decode(plain, plain_bytes, out) ? COOP_E_TAMPERED : COOP_OK;
   coop_free(sealed);
   return err;
+}
+
+void log_view_inputs(const log_view *view, const log_member *who, uint32_t period,
+                     uint64_t statement_index, ledger_offset_month *inputs)
+{
+  ledger_month_sums sums;
+  ledger_member_status status;
+  log_view_month(view, who, period, statement_index, &sums);
+  ledger_member_status_at(who->facts, who->fact_count, period, statement_index, &status);
+  ledger_month_inputs(&sums, &status, period, inputs);
+}
+
+/* The first entry after `after` that can change the member's month: one of
+ * its records, or a status fact from that month or before. */
+static uint64_t first_change_after(const log_view *view, const log_member *who, uint32_t period,
+                                   uint64_t after)
+{
+  uint64_t first = UINT64_MAX;
+  for (size_t i = 0; i < who->record_count; i++) {
+    const ledger_month_record *record = log_view_record_of(view, who, i);
+    if (record->index > after && record->index < first &&
+        ledger_month_counts(record, period, UINT64_MAX))
+      first = record->index;
+  }
+  for (size_t i = 0; i < who->fact_count; i++)
+    if (who->facts[i].index > after && who->facts[i].index < first &&
+        who->facts[i].from_period <= period)
+      first = who->facts[i].index;
+  return first == UINT64_MAX ? 0 : first;
+}
+
+/* Did the carried state the statement started from change since: an
+ * earlier month reissued with another state after it? */
+static coop_err carried_state_changed(node_key_ring *ring, const log_view *view,
+                                      const log_member *who, const log_statement *item,
+                                      uint8_t *plain, uint64_t *cause)
+{
+  const log_statement *then = log_view_previous(view, who, item->period, item->index);
+  const log_statement *now = log_view_previous(view, who, item->period, UINT64_MAX);
+  if (then == now)
+    return COOP_OK;
+  ledger_statement_payload *old = coop_malloc(sizeof *old), *new = coop_malloc(sizeof *new);
+  coop_err err = old && new ? COOP_OK : COOP_E_NOMEM;
+  ledger_offset_state fresh;
+  ledger_offset_state_init(&fresh);
+  if (!err && then)
+    err = log_view_statement(ring, view, then->index, plain, old);
+  if (!err)
+    err = log_view_statement(ring, view, now->index, plain, new);
+  if (!err && !ledger_statement_same_state(then ? &old->state_after : &fresh, &new->state_after))
+    *cause = now->index;
+  coop_free(old);
+  coop_free(new);
+  return err;
+}
+
+coop_err log_view_reissue_cause(node_key_ring *ring, const log_view *view, const log_member *who,
+                                const log_statement *item, uint8_t *plain, uint64_t *cause)
+{
+  *cause = 0;
+  ledger_offset_month then, now;
+  log_view_inputs(view, who, item->period, item->index, &then);
+  log_view_inputs(view, who, item->period, UINT64_MAX, &now);
+  if (!ledger_month_inputs_equal(&then, &now)) {
+    *cause = first_change_after(view, who, item->period, item->index);
+    if (*cause)
+      return COOP_OK;
+  }
+  return carried_state_changed(ring, view, who, item, plain, cause);
 }

@@ -27,6 +27,10 @@ typedef struct log_member {
   uint8_t member_key[LEDGER_PUBLIC_KEY_BYTES]; /* all zero: none */
   ledger_member_fact *facts;                   /* in log order */
   size_t fact_count, fact_capacity;
+  /* Her records and statements: positions in the view's arrays, in log
+   * order (so a month is read without a pass over everyone's). */
+  size_t *records, record_count;
+  size_t *statements, statement_count;
 } log_member;
 
 typedef struct log_statement {
@@ -48,6 +52,8 @@ typedef struct log_view {
   size_t statement_count, statement_capacity;
   uint32_t *closed;
   size_t closed_count, closed_capacity;
+  uint32_t *slots; /* audience -> member position + 1, open addressing */
+  size_t slot_count;
 } log_view;
 
 /* Reads `log_id` with the keys of `ring`.  `only_period` (YYYYMM) keeps
@@ -59,6 +65,10 @@ void log_view_free(log_view *view);
 
 log_member *log_view_member(const log_view *view,
                             const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES]);
+/* The member's i-th record / statement, in log order. */
+const ledger_month_record *log_view_record_of(const log_view *view, const log_member *who,
+                                              size_t i);
+const log_statement *log_view_statement_of(const log_view *view, const log_member *who, size_t i);
 bool log_view_closed(const log_view *view, uint32_t period);
 
 /* The member's month as a statement at `statement_index` sees it
@@ -75,6 +85,20 @@ const log_statement *log_view_previous(const log_view *view, const log_member *w
 /* The member's statement in force for `period` (the latest), or NULL. */
 const log_statement *log_view_latest(const log_view *view, const log_member *who,
                                      uint32_t period);
+
+/* The inputs of the member's month as a statement at `statement_index`
+ * sees them (UINT64_MAX: all entries read). */
+void log_view_inputs(const log_view *view, const log_member *who, uint32_t period,
+                     uint64_t statement_index, ledger_offset_month *inputs);
+
+/* Is `item` out of date - would a reissue now say something else?  *cause
+ * is the first later entry that changed it (a record of its month or a
+ * status fact of the member: its inputs; a reissue of an earlier month:
+ * its carried state), 0 when it is up to date.  `plain` is scratch of
+ * COOP_PAYLOAD_BYTES_MAX bytes. */
+COOP_MUST_USE coop_err log_view_reissue_cause(node_key_ring *ring, const log_view *view,
+                                              const log_member *who, const log_statement *item,
+                                              uint8_t *plain, uint64_t *cause);
 
 /* Reads and opens statement `index` of the view's log into `out`; `plain`
  * is scratch of COOP_PAYLOAD_BYTES_MAX bytes. */

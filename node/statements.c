@@ -72,10 +72,9 @@ static coop_err cite_sources(member_month *month)
   ledger_statement_payload *statement = month->statement;
   const ledger_month_record *cited[LEDGER_STATEMENT_SOURCES_MAX];
   size_t count = 0;
-  for (size_t i = 0; i < view->record_count; i++) {
-    const ledger_month_record *record = &view->records[i];
-    if (memcmp(record->audience, month->member->audience, LEDGER_AUDIENCE_ID_BYTES) ||
-        !ledger_month_counts(record, month->period, UINT64_MAX))
+  for (size_t i = 0; i < month->member->record_count; i++) {
+    const ledger_month_record *record = log_view_record_of(view, month->member, i);
+    if (!ledger_month_counts(record, month->period, UINT64_MAX))
       continue;
     if (count == LEDGER_STATEMENT_SOURCES_MAX)
       return books_say(month->session->message, COOP_E_LIMIT,
@@ -98,12 +97,6 @@ static coop_err cite_sources(member_month *month)
   return COOP_OK;
 }
 
-static void gather_inputs(member_month *month, const ledger_member_status *status)
-{
-  ledger_month_sums sums;
-  log_view_month(month->view, month->member, month->period, UINT64_MAX, &sums);
-  ledger_month_inputs(&sums, status, month->period, &month->statement->month);
-}
 
 /* The engine's state before the month: the carried state of the member's
  * latest statement of the latest earlier month, read from the log. */
@@ -186,10 +179,9 @@ static int64_t magnitude(int64_t value)
 static bool largest_record(const member_month *month, uint64_t *index)
 {
   int64_t largest = -1;
-  for (size_t i = 0; i < month->view->record_count; i++) {
-    const ledger_month_record *record = &month->view->records[i];
-    if (memcmp(record->audience, month->member->audience, LEDGER_AUDIENCE_ID_BYTES) ||
-        !ledger_month_counts(record, month->period, UINT64_MAX))
+  for (size_t i = 0; i < month->member->record_count; i++) {
+    const ledger_month_record *record = log_view_record_of(month->view, month->member, i);
+    if (!ledger_month_counts(record, month->period, UINT64_MAX))
       continue;
     int64_t size = magnitude(record->quantity);
     int64_t amounts[] = {record->revenue, record->costs, record->allowance, record->spend};
@@ -312,7 +304,8 @@ static coop_err month_statement(member_month *month)
   books_session *session = month->session;
   const log_member *member = month->member;
   ledger_member_status status;
-  ledger_member_status_at(member->facts, member->fact_count, month->period, &status);
+  ledger_member_status_at(member->facts, member->fact_count, month->period, UINT64_MAX,
+                          &status);
   if (status.left && !month->replaced)
     return COOP_OK;
   if (!status.birth_period)
@@ -325,7 +318,8 @@ static coop_err month_statement(member_month *month)
     return books_say(session->message, COOP_E_NOMEM, "out of memory");
   coop_err err = cite_sources(month);
   if (!err) {
-    gather_inputs(month, &status);
+    log_view_inputs(month->view, month->member, month->period, UINT64_MAX,
+                    &month->statement->month);
     err = compute_and_append(month);
   }
   coop_free(month->statement);
