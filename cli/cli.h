@@ -152,4 +152,9 @@ int cli_cmd_import(int, char **);
 int cli_cmd_export(int, char **);
 int cli_cmd_rules(int argc, char **argv);
 
+/* "reissued the statement of ... (replaces entry N)", a line each
+ * (cmd_statement.c; also after a close that reissued). */
+struct node_reissue_list;
+void cli_print_reissues(const struct node_reissue_list *done);
+
 #endif

@@ -316,9 +316,13 @@ int cli_cmd_period(int argc, char **argv)
   if (cli_open_node(options.dir, &opened))
     return CLI_EXIT_FAILURE;
   char message[NODE_MESSAGE_BYTES];
-  coop_err err = closing ? node_period_close(&opened, period, message)
+  node_reissue_list reissued = {0};
+  coop_err err = closing ? node_period_close_reissuing(&opened, period, &reissued, message)
                          : node_period_open(&opened, period, message);
   node_close(&opened);
+  if (!err)
+    cli_print_reissues(&reissued);
+  node_reissue_list_free(&reissued);
   if (err) {
     cli_error("%s", message);
     return CLI_EXIT_FAILURE;

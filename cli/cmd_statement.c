@@ -435,28 +435,34 @@ static int show(const char *dir, const char *member_id, uint32_t period, int for
   return status;
 }
 
+void cli_print_reissues(const node_reissue_list *done)
+{
+  for (size_t i = 0; i < done->count; i++) {
+    const node_reissue *item = &done->items[i];
+    char text[8];
+    ledger_period_format(item->period, text);
+    printf("reissued the statement of %s for %s as entry %llu (replaces entry %llu)\n",
+           item->member_id, text, (unsigned long long)item->index,
+           (unsigned long long)item->replaced);
+  }
+}
+
 static int reissue(const char *dir, const char *member, uint32_t period)
 {
   node opened;
   if (cli_open_books(dir, &opened))
     return CLI_EXIT_FAILURE;
-  uint64_t replaced = 0;
+  node_reissue_list done = {0};
   char message[NODE_MESSAGE_BYTES] = "";
-  coop_err err = node_statement_reissue(&opened, member, period, &replaced, message);
-  uint64_t index = 0;
-  ledger_statement_payload *statement = coop_malloc(sizeof *statement);
-  if (!err && statement)
-    err = ledger_books_statement(opened.store, member, period, 0, statement, &index);
-  coop_free(statement);
+  coop_err err = node_statement_reissue(&opened, member, period, &done, message);
   node_close(&opened);
   if (err) {
+    node_reissue_list_free(&done);
     cli_error("%s", message[0] ? message : coop_err_message(err));
     return err == COOP_E_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
   }
-  char text[8];
-  ledger_period_format(period, text);
-  printf("reissued the statement of %s for %s as entry %llu (replaces entry %llu)\n", member,
-         text, (unsigned long long)index, (unsigned long long)replaced);
+  cli_print_reissues(&done);
+  node_reissue_list_free(&done);
   return CLI_EXIT_OK;
 }
 

@@ -972,7 +972,8 @@ static coop_err add_period_entry(books_session *session, uint16_t kind, uint32_t
   return err;
 }
 
-coop_err node_period_close(node *self, uint32_t period, char message[NODE_MESSAGE_BYTES])
+coop_err node_period_close_reissuing(node *self, uint32_t period, node_reissue_list *reissued,
+                                     char message[NODE_MESSAGE_BYTES])
 {
   books_session *session = NULL;
   coop_err err = books_ready_and_begin(self, message, &session);
@@ -984,12 +985,23 @@ coop_err node_period_close(node *self, uint32_t period, char message[NODE_MESSAG
     err = earliest_record_before(session, period, &earliest);
   if (!err)
     err = node_close_check(&session->months, period, earliest, message);
-  /* A coop's month close computes every member's statement first. */
+  /* A coop's month close first reissues the closed months that are due
+   * (appended before the month's statements read the log again), then
+   * computes every member's statement. */
+  if (!err && self->role == LEDGER_ROLE_COOP && session->months.last_closed)
+    err = books_reissue_due(session, period * 100 + 1, reissued);
+  if (!err)
+    err = books_session_flush(session);
   if (!err && self->role == LEDGER_ROLE_COOP)
     err = books_statements_for_period(session, period);
   if (!err)
     err = add_period_entry(session, LEDGER_KIND_PERIOD_CLOSE, period);
   return books_session_end(session, err);
+}
+
+coop_err node_period_close(node *self, uint32_t period, char message[NODE_MESSAGE_BYTES])
+{
+  return node_period_close_reissuing(self, period, NULL, message);
 }
 
 coop_err node_period_open(node *self, uint32_t period, char message[NODE_MESSAGE_BYTES])
@@ -1019,7 +1031,7 @@ coop_err node_period_open(node *self, uint32_t period, char message[NODE_MESSAGE
 }
 
 coop_err node_statement_reissue(node *self, const char *member_id, uint32_t period,
-                                uint64_t *replaced, char message[NODE_MESSAGE_BYTES])
+                                node_reissue_list *done, char message[NODE_MESSAGE_BYTES])
 {
   if (self->role != LEDGER_ROLE_COOP)
     return books_say(message, COOP_E_USAGE, "only a coop node writes statements");
@@ -1031,13 +1043,12 @@ coop_err node_statement_reissue(node *self, const char *member_id, uint32_t peri
   ledger_period_format(period, text);
   /* The session read the months when it began (in the same transaction). */
   uint32_t last_closed = session->months.last_closed;
-  if (!last_closed || last_closed != period)
+  if (!last_closed || period > last_closed)
     err = books_say(message, COOP_E_PERIOD_CLOSED,
-                    "only the last closed month can be reissued (%s is not it: later months carry "
-                    "its state, and an open month is closed with 'coop period close')",
-                    text);
+                    "%s is not closed: only a closed month's statement can be reissued (an open "
+                    "month is closed with 'coop period close')", text);
   if (!err)
     err = books_statement_reissue(session, member_id, period,
-                                  node_month_next(last_closed) * 100 + 1, replaced);
+                                  node_month_next(last_closed) * 100 + 1, done);
   return books_session_end(session, err);
 }

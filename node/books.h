@@ -88,19 +88,43 @@ COOP_MUST_USE coop_err node_record_correct(node *node, uint64_t index, const cha
                                            uint32_t date, uint64_t *correction_index,
                                            char message[NODE_MESSAGE_BYTES]);
 
-/* Locks a month: later records dated in it are refused. */
+/* One statement reissued: which member and month, the statement it
+ * replaces and its own entry. */
+typedef struct node_reissue {
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  uint32_t period;
+  uint64_t replaced, index;
+} node_reissue;
+
+typedef struct node_reissue_list {
+  node_reissue *items;
+  size_t count, capacity;
+} node_reissue_list;
+
+void node_reissue_list_free(node_reissue_list *list);
+
+/* Locks a month: later records dated in it are refused.  A coop first
+ * reissues every closed month that is due (a retroactive fact, a late
+ * correction: see node_statement_reissue), then writes the month's
+ * statements. */
 COOP_MUST_USE coop_err node_period_close(node *node, uint32_t period,
                                          char message[NODE_MESSAGE_BYTES]);
+/* The same, saying in `reissued` (when not NULL) what it reissued first. */
+COOP_MUST_USE coop_err node_period_close_reissuing(node *node, uint32_t period,
+                                                   node_reissue_list *reissued,
+                                                   char message[NODE_MESSAGE_BYTES]);
 
-/* Reissues a member's statement for the last closed month (after a
- * dispute: the rule set was missing, say): computed again from the books
- * with the rule sets held now, appended naming the one it replaces, with
- * the difference of the profit split booked on the 1st of the open month.
- * The municipality checks it like any statement.  *replaced is the old
- * statement's entry index.  Only the last closed month: later months carry
- * its state. */
+
+/* Reissues a member's statement for a closed month (after a dispute: the
+ * rule set was missing, say; or a retroactive fact, a late correction):
+ * computed again from the log with the rule sets held now, appended naming
+ * the one it replaces, and then every later closed month of hers whose
+ * inputs, figures or carried state change, in order.  The differences of
+ * the profit split are booked on the 1st of the open month.  The
+ * municipality checks each like any statement.  `done` gets one item per
+ * statement reissued, the asked month first. */
 COOP_MUST_USE coop_err node_statement_reissue(node *node, const char *member_id, uint32_t period,
-                                              uint64_t *replaced,
+                                              node_reissue_list *done,
                                               char message[NODE_MESSAGE_BYTES]);
 
 /* Opens the books at a month before any is closed: records dated before it

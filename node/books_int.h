@@ -67,9 +67,14 @@ coop_err books_statements_for_period(books_session *session, uint32_t period);
 
 /* Computes a member's statement for a closed month again (with the rule
  * sets this node holds now) and appends it naming the one it replaces,
- * with the difference of the profit split booked on `split_date` (in the
- * open month).  node/statements.c. */
+ * then every later closed month of hers that changes; the differences of
+ * the profit split are booked on `split_date` (in the open month).
+ * node/statements.c. */
 coop_err books_statement_reissue(books_session *session, const char *member_id, uint32_t period,
-                                 uint32_t split_date, uint64_t *replaced_index);
+                                 uint32_t split_date, node_reissue_list *done);
+
+/* Reissues every closed month that is due (node_statement_reissue's
+ * cascade from each member's earliest), before a close. */
+coop_err books_reissue_due(books_session *session, uint32_t split_date, node_reissue_list *done);
 
 #endif

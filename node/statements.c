@@ -32,6 +32,15 @@ typedef struct member_month {
   const ledger_statement_payload *replaced;
   uint64_t replaced_index;
   uint32_t split_date;
+  /* In a cascade: the state the previous month's new statement carries
+   * (NULL: read it from the log), and whether a reissue that changes
+   * nothing is simply skipped (every month but the one asked for). */
+  const ledger_offset_state *carried;
+  bool skip_if_same;
+  /* Out: the statement's carried state, its entry, or that it was skipped. */
+  ledger_offset_state state_after;
+  uint64_t index;
+  bool unchanged;
 } member_month;
 
 static coop_err rule_set_in_force(member_month *month, size_t *chosen)
@@ -231,15 +240,18 @@ static coop_err statement_failed(member_month *month, coop_err err)
  * second statement saying the same beside an acknowledged one (and a
  * receipt of the first would look superseded) - unless the municipality
  * disputed the first, when the coop may answer with the same figures. */
-static coop_err reissue_changes_something(member_month *month)
+static bool reissue_same(const member_month *month)
 {
   const ledger_statement_payload *old = month->replaced, *now = month->statement;
-  bool same = !ledger_statement_differences(old, &now->month, &now->figures, &now->state_after) &&
-              !memcmp(old->rule_set_log, now->rule_set_log, LEDGER_LOG_ID_BYTES) &&
-              old->rule_set_index == now->rule_set_index &&
-              !strcmp(old->member_name, now->member_name) &&
-              !strcmp(old->client_ref, now->client_ref);
-  if (!same)
+  return !ledger_statement_differences(old, &now->month, &now->figures, &now->state_after) &&
+         !memcmp(old->rule_set_log, now->rule_set_log, LEDGER_LOG_ID_BYTES) &&
+         old->rule_set_index == now->rule_set_index &&
+         !strcmp(old->member_name, now->member_name) && !strcmp(old->client_ref, now->client_ref);
+}
+
+static coop_err reissue_changes_something(member_month *month)
+{
+  if (!reissue_same(month))
     return COOP_OK;
   node_verdict_found found;
   node *self = month->session->node;
@@ -264,7 +276,9 @@ static coop_err compute_and_append(member_month *month)
   ledger_offset_state state;
   size_t chosen = 0;
   coop_err err = rule_set_in_force(month, &chosen);
-  if (!err)
+  if (!err && month->carried)
+    state = *month->carried;
+  else if (!err)
     err = carried_state(month, &state);
   if (!err)
     err = ledger_offset_month_compute(month->rule_sets, month->rule_set_count, &statement->month,
@@ -283,8 +297,14 @@ static coop_err compute_and_append(member_month *month)
   memcpy(statement->rule_set_log, month->member->municipality, LEDGER_LOG_ID_BYTES);
   statement->rule_set_index = month->rule_set_index[chosen];
   memcpy(statement->rule_set_leaf_hash, month->rule_set_leaf[chosen], LEDGER_HASH_BYTES);
+  month->state_after = state;
+  if (month->replaced && month->skip_if_same && reissue_same(month)) {
+    month->unchanged = true;
+    return COOP_OK;
+  }
   if (month->replaced && (err = reissue_changes_something(month)))
     return err;
+  month->index = month->session->base_size + month->session->pending;
   coop_buf plain;
   coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
   err = ledger_statement_encode(statement, &plain);
@@ -372,56 +392,159 @@ static const log_member *member_by_id(const log_view *view, const char *member_i
   return NULL;
 }
 
-/* The reissue of `member_id`'s statement for `period`, once the view of the
- * log is read: the statement it replaces is the latest one. */
-static coop_err reissue_from(member_month *month, const char *member_id, uint64_t *replaced_index)
+void node_reissue_list_free(node_reissue_list *list)
+{
+  coop_free(list->items);
+  memset(list, 0, sizeof *list);
+}
+
+static coop_err reissue_said(books_session *session, node_reissue_list *done,
+                             const member_month *month)
+{
+  if (!done)
+    return COOP_OK;
+  if (done->count == done->capacity) {
+    size_t capacity = done->capacity ? 2 * done->capacity : 16;
+    node_reissue *grown = coop_realloc(done->items, capacity * sizeof *grown);
+    if (!grown)
+      return books_say(session->message, COOP_E_NOMEM, "out of memory");
+    done->items = grown;
+    done->capacity = capacity;
+  }
+  node_reissue *item = &done->items[done->count++];
+  memset(item, 0, sizeof *item);
+  memcpy(item->member_id, month->member->member_id, sizeof item->member_id);
+  item->period = month->period;
+  item->replaced = month->replaced_index;
+  item->index = month->index;
+  return COOP_OK;
+}
+
+/* Reissues the member's months from `from` through the last closed one,
+ * each from the state the month before now carries.  The first month is
+ * reissued even when nothing changes there only if `asked` is false (a
+ * due month always changes); an asked month that would not change is
+ * refused (reissue_changes_something). */
+static coop_err reissue_cascade(member_month *month, uint32_t from, bool asked,
+                                node_reissue_list *done)
 {
   books_session *session = month->session;
-  char text[8];
-  ledger_period_format(month->period, text);
-  month->member = member_by_id(month->view, member_id);
-  if (!month->member)
-    return books_say(session->message, COOP_E_NOT_FOUND, "no member '%s'", member_id);
-  const log_statement *latest = log_view_latest(month->view, month->member, month->period);
-  if (!latest)
-    return books_say(session->message, COOP_E_NOT_FOUND,
-                     "member %s has no statement for %s to reissue", member_id, text);
   ledger_statement_payload *replaced = coop_malloc(sizeof *replaced);
   if (!replaced)
     return books_say(session->message, COOP_E_NOMEM, "out of memory");
-  coop_err err = log_view_statement(month->ring, month->view, latest->index, month->plain,
-                                    replaced);
-  if (!err) {
+  ledger_offset_state carried;
+  bool has_carried = false;
+  coop_err err = COOP_OK;
+  uint32_t last = session->months.last_closed;
+  for (uint32_t period = from; period && period <= last && !err;
+       period = node_month_next(period)) {
+    const log_statement *latest = log_view_latest(month->view, month->member, period);
+    if (!latest)
+      continue; /* no statement that month (not a member yet, or left) */
+    err = log_view_statement(month->ring, month->view, latest->index, month->plain, replaced);
+    if (err)
+      break;
+    month->period = period;
     month->replaced = replaced;
     month->replaced_index = latest->index;
+    month->carried = has_carried ? &carried : NULL;
+    month->skip_if_same = !(asked && period == from);
+    month->unchanged = false;
     err = month_statement(month);
+    if (!err) {
+      carried = month->state_after;
+      has_carried = true;
+      if (!month->unchanged)
+        err = reissue_said(session, done, month);
+    }
   }
-  if (!err)
-    *replaced_index = latest->index;
   coop_free(replaced);
   return err;
 }
 
+/* Loads the coop's own log whole (a cascade reads every closed month) and
+ * sets `month` up over it. */
+static coop_err cascade_begin(books_session *session, node_key_ring *ring, log_view *view,
+                              uint32_t split_date, member_month **month)
+{
+  *month = NULL;
+  coop_err err = load_own_log(session, ring, 0, view);
+  if (err)
+    return err;
+  *month = coop_calloc(1, sizeof **month);
+  if (!*month) {
+    log_view_free(view);
+    return books_say(session->message, COOP_E_NOMEM, "out of memory");
+  }
+  **month = (member_month){.session = session, .ring = ring, .view = view,
+                           .split_date = split_date};
+  return COOP_OK;
+}
+
+static void cascade_end(node_key_ring *ring, log_view *view, member_month *month)
+{
+  if (month) {
+    coop_free(month);
+    log_view_free(view);
+  }
+  node_key_ring_free(ring);
+}
+
 coop_err books_statement_reissue(books_session *session, const char *member_id, uint32_t period,
-                                 uint32_t split_date, uint64_t *replaced_index)
+                                 uint32_t split_date, node_reissue_list *done)
 {
   node_key_ring ring = NODE_KEY_RING(session->node);
   log_view view;
-  coop_err err = load_own_log(session, &ring, period, &view);
-  if (err) {
-    node_key_ring_free(&ring);
-    return err;
+  member_month *month = NULL;
+  coop_err err = cascade_begin(session, &ring, &view, split_date, &month);
+  char text[8];
+  ledger_period_format(period, text);
+  if (!err && !(month->member = member_by_id(&view, member_id)))
+    err = books_say(session->message, COOP_E_NOT_FOUND, "no member '%s'", member_id);
+  if (!err && !log_view_latest(&view, month->member, period))
+    err = books_say(session->message, COOP_E_NOT_FOUND,
+                    "member %s has no statement for %s to reissue", member_id, text);
+  if (!err)
+    err = reissue_cascade(month, period, true, done);
+  cascade_end(&ring, &view, month);
+  return err;
+}
+
+/* The member's earliest closed month whose statement in force is out of
+ * date (0: none). */
+static coop_err earliest_due(member_month *month, uint32_t *earliest)
+{
+  *earliest = 0;
+  const log_view *view = month->view;
+  const log_member *who = month->member;
+  for (size_t i = 0; i < who->statement_count; i++) {
+    const log_statement *item = log_view_statement_of(view, who, i);
+    if (log_view_latest(view, who, item->period) != item ||
+        (*earliest && item->period >= *earliest))
+      continue;
+    uint64_t cause = 0;
+    coop_err err = log_view_reissue_cause(month->ring, view, who, item, month->plain, &cause);
+    if (err)
+      return err;
+    if (cause)
+      *earliest = item->period;
   }
-  member_month *month = coop_calloc(1, sizeof *month);
-  if (!month)
-    err = books_say(session->message, COOP_E_NOMEM, "out of memory");
-  if (!err) {
-    *month = (member_month){.session = session, .ring = &ring, .view = &view, .period = period,
-                            .split_date = split_date};
-    err = reissue_from(month, member_id, replaced_index);
+  return COOP_OK;
+}
+
+coop_err books_reissue_due(books_session *session, uint32_t split_date, node_reissue_list *done)
+{
+  node_key_ring ring = NODE_KEY_RING(session->node);
+  log_view view;
+  member_month *month = NULL;
+  coop_err err = cascade_begin(session, &ring, &view, split_date, &month);
+  for (size_t i = 0; !err && i < view.member_count; i++) {
+    month->member = &view.members[i];
+    uint32_t earliest = 0;
+    err = earliest_due(month, &earliest);
+    if (!err && earliest)
+      err = reissue_cascade(month, earliest, false, done);
   }
-  coop_free(month);
-  log_view_free(&view);
-  node_key_ring_free(&ring);
+  cascade_end(&ring, &view, month);
   return err;
 }

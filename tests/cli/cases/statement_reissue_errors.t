@@ -8,7 +8,7 @@ open month: 1
 no member: 2
 municipality: 1
 --- stderr
-coop: error: only the last closed month can be reissued (2025-12 is not it: later months carry its state, and an open month is closed with 'coop period close')
+coop: error: 2025-12 is not closed: only a closed month's statement can be reissued (an open month is closed with 'coop period close')
 coop: error: --member and -p YYYY-MM are required
 see 'coop statement --help'
 coop: error: this is a municipality node: only a coop node keeps books
