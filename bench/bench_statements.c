@@ -120,10 +120,10 @@ static void record_month(node *coop, long members, char (*ids)[9], uint32_t peri
   for (long i = 0; i < members; i++) {
     requests[2 * i] = (node_record_request){LEDGER_RECORD_REVENUE, ids[i],
                                             50000 + (i * 7919) % 150000, period * 100 + 10,
-                                            NULL, NULL, 0};
+                                            NULL, NULL, 0, 0};
     requests[2 * i + 1] = (node_record_request){LEDGER_RECORD_COST, ids[i],
                                                 5000 + (i * 104729) % 40000, period * 100 + 20,
-                                                NULL, NULL, 0};
+                                                NULL, NULL, 0, 0};
   }
   if (node_record_many(coop, requests, (size_t)members * 2, results, &failed_at, message))
     die("records", message);

@@ -330,6 +330,11 @@ static coop_err postings_check(const ledger_record *record)
   return sum == 0 ? COOP_OK : COOP_E_UNBALANCED;
 }
 
+uint32_t ledger_record_month(const ledger_record *record)
+{
+  return record->for_period ? record->for_period : record->date / 100;
+}
+
 coop_err ledger_record_check(const ledger_record *record)
 {
   if (!ledger_record_type_name(record->type) || !ledger_date_valid(record->date))
@@ -342,6 +347,11 @@ coop_err ledger_record_check(const ledger_record *record)
   } else if (record->corrects || record->corrects_period || record->memo_type) {
     return COOP_E_BAD_INPUT;
   }
+  /* Only an earlier month: the date's own month needs no attribution (and
+   * one record has one encoding). */
+  if (record->for_period &&
+      (!ledger_period_valid(record->for_period) || record->for_period >= record->date / 100))
+    return COOP_E_BAD_INPUT;
   uint8_t kind = record->type == LEDGER_RECORD_CORRECTION ? record->memo_type : record->type;
   if (needs_member(kind) != has_member(record))
     return COOP_E_BAD_INPUT;
@@ -357,7 +367,9 @@ coop_err ledger_record_encode(const ledger_record *record, coop_buf *out)
   coop_err err = ledger_record_check(record);
   if (err)
     return err;
-  ledger_write_u8(out, 1, &err);
+  /* Version 2 only when attributed: every other record keeps version 1's
+   * bytes, as signed before version 2 existed. */
+  ledger_write_u8(out, record->for_period ? 2 : 1, &err);
   ledger_write_u8(out, record->type, &err);
   ledger_write_u32(out, record->date, &err);
   ledger_write_bytes(out, record->member, LEDGER_MEMBER_ID_BYTES, &err);
@@ -367,6 +379,8 @@ coop_err ledger_record_encode(const ledger_record *record, coop_buf *out)
   ledger_write_u64(out, record->corrects, &err);
   ledger_write_u32(out, record->corrects_period, &err);
   ledger_write_u8(out, record->memo_type, &err);
+  if (record->for_period)
+    ledger_write_u32(out, record->for_period, &err);
   ledger_write_u8(out, record->posting_count, &err);
   for (unsigned i = 0; i < record->posting_count; i++) {
     ledger_write_u16(out, record->postings[i].account, &err);
@@ -380,7 +394,8 @@ coop_err ledger_record_decode(const uint8_t *bytes, size_t count, ledger_record 
   memset(record, 0, sizeof *record);
   ledger_reader reader;
   ledger_reader_init(&reader, bytes, count);
-  if (ledger_read_u8(&reader) != 1)
+  uint8_t version = ledger_read_u8(&reader);
+  if (version != 1 && version != 2)
     return reader.error ? reader.error : COOP_E_VERSION; /* nothing written yet */
   record->type = ledger_read_u8(&reader);
   record->date = ledger_read_u32(&reader);
@@ -391,6 +406,11 @@ coop_err ledger_record_decode(const uint8_t *bytes, size_t count, ledger_record 
   record->corrects = ledger_read_u64(&reader);
   record->corrects_period = ledger_read_u32(&reader);
   record->memo_type = ledger_read_u8(&reader);
+  if (version == 2) {
+    record->for_period = ledger_read_u32(&reader);
+    if (!record->for_period && !reader.error)
+      reader.error = COOP_E_DECODE; /* version 2 is an attributed record */
+  }
   record->posting_count = ledger_read_u8(&reader);
   if (record->posting_count > LEDGER_POSTINGS_MAX) {
     memset(record, 0, sizeof *record);

@@ -155,6 +155,11 @@ typedef struct ledger_record {
   uint64_t corrects;        /* index + 1 of the record corrected; 0: none */
   uint32_t corrects_period; /* YYYYMM of the corrected record; 0: none */
   uint8_t memo_type;        /* for corrections: the corrected record's type */
+  /* YYYYMM of an earlier month the record belongs to although it is booked
+   * (dated) in an open one: a late fact of a closed month, or a correction
+   * attributed to the corrected record's month.  0: its date's month.
+   * Written as record version 2; version 1 has none. */
+  uint32_t for_period;
   uint8_t posting_count;
   ledger_posting postings[LEDGER_POSTINGS_MAX];
 } ledger_record;
@@ -163,6 +168,8 @@ const char *ledger_record_type_name(uint8_t type);
 int ledger_record_type_from_name(const char *name);
 /* Memo records (other income, hours) carry a quantity and no postings. */
 int ledger_record_is_memo(uint8_t type);
+/* The month a record counts in: its for_period, else its date's month. */
+uint32_t ledger_record_month(const ledger_record *record);
 
 /* Checks a record: known type, valid date, postings only on declared
  * accounts, per-member accounts only with a member, at least two postings

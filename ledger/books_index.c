@@ -203,8 +203,8 @@ static coop_err insert_record_row(ledger_store *store, uint64_t index, const led
 {
   sqlite3_stmt *insert = store_cached(
       store, "INSERT INTO books_records (entry_index, type, date, member_id, ref, note, quantity,"
-             " corrects, corrects_period, memo_type) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-             " ?9, ?10)");
+             " corrects, corrects_period, memo_type, for_period) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+             " ?7, ?8, ?9, ?10, ?11)");
   if (!insert)
     return COOP_E_DB;
   sqlite3_bind_int64(insert, 1, (int64_t)index);
@@ -220,6 +220,7 @@ static coop_err insert_record_row(ledger_store *store, uint64_t index, const led
     sqlite3_bind_int64(insert, 9, record->corrects_period);
   }
   sqlite3_bind_int(insert, 10, record->memo_type);
+  sqlite3_bind_int64(insert, 11, record->for_period);
   int step = sqlite3_step(insert);
   sqlite3_reset(insert);
   return step == SQLITE_DONE ? COOP_OK : step == SQLITE_CONSTRAINT ? COOP_E_TAMPERED : COOP_E_DB;

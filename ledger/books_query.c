@@ -180,7 +180,7 @@ coop_err ledger_books_account_balance(ledger_store *store, const char *account, 
 
 #define RECORD_COLUMNS                                                                    \
   "r.entry_index, r.type, r.date, r.member_id, r.ref, r.note, r.quantity, r.corrects,"    \
-  " r.corrects_period, r.memo_type, r.corrected_by"
+  " r.corrects_period, r.memo_type, r.corrected_by, r.for_period"
 
 /* Fills a record from a books_records row and its postings. */
 static coop_err record_from_row(ledger_store *store, sqlite3_stmt *row, ledger_record *record,
@@ -207,6 +207,7 @@ static coop_err record_from_row(ledger_store *store, sqlite3_stmt *row, ledger_r
   *corrected_by = sqlite3_column_type(row, 10) == SQLITE_NULL
                       ? 0
                       : (uint64_t)sqlite3_column_int64(row, 10) + 1;
+  record->for_period = (uint32_t)sqlite3_column_int64(row, 11);
   sqlite3_stmt *postings = store_cached(
       store, "SELECT account_code, amount_cents FROM books_postings WHERE entry_index = ?1"
              " ORDER BY position");

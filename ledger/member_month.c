@@ -8,6 +8,7 @@
 void ledger_month_record_from(const ledger_record *record, ledger_month_record *out)
 {
   out->date = record->date;
+  out->period = ledger_record_month(record);
   out->type = record->type;
   out->memo_type = record->memo_type;
   out->quantity = record->quantity;
@@ -27,7 +28,7 @@ void ledger_month_record_from(const ledger_record *record, ledger_month_record *
 bool ledger_month_counts(const ledger_month_record *record, uint32_t period,
                          uint64_t statement_index)
 {
-  return record->date / 100 == period && record->index < statement_index &&
+  return record->period == period && record->index < statement_index &&
          record->type != LEDGER_RECORD_PROFIT_SPLIT;
 }
 

@@ -25,7 +25,8 @@ typedef struct ledger_month_record {
   uint8_t audience[LEDGER_AUDIENCE_ID_BYTES]; /* whose: the member's audience */
   uint64_t index;                             /* in the coop's log */
   uint8_t leaf[LEDGER_HASH_BYTES];
-  uint32_t date; /* YYYYMMDD */
+  uint32_t date;   /* YYYYMMDD: when it was booked */
+  uint32_t period; /* YYYYMM: the month it counts in (ledger_record_month) */
   uint8_t type, memo_type;
   int64_t quantity;                  /* memo: cents or hundredths of hours */
   int64_t revenue, costs, allowance; /* member postings on 4000, 5000, 5010 */
@@ -38,8 +39,9 @@ void ledger_month_record_from(const ledger_record *record, ledger_month_record *
 
 /* Does `record` count in the member's month `period` (YYYYMM) as seen by a
  * statement at log index `statement_index` (UINT64_MAX: one not written
- * yet)?  Dated in the month, written before the statement, and not a
- * profit split (what a statement produced, not what it sums). */
+ * yet)?  Of the month (dated in it, or attributed to it from a later
+ * date), written before the statement, and not a profit split (what a
+ * statement produced, not what it sums). */
 bool ledger_month_counts(const ledger_month_record *record, uint32_t period,
                          uint64_t statement_index);
 

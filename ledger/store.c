@@ -110,6 +110,9 @@ static const char *const migrations[] = {
   "  entry_index INTEGER NOT NULL,"
   "  payload BLOB NOT NULL,"
   "  PRIMARY KEY (member_id, period, entry_index));",
+  /* 2 -> 3: a record attributed to an earlier month (record version 2);
+   * every record before it counts in its date's month. */
+  "ALTER TABLE books_records ADD COLUMN for_period INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -19,7 +19,7 @@
 #include "ledger/identity.h"
 #include "ledger/merkle.h"
 
-#define LEDGER_STORE_SCHEMA_VERSION 2
+#define LEDGER_STORE_SCHEMA_VERSION 3
 
 /* A store handle belongs to one process and one thread: never use it on both
  * sides of a fork() (it holds a pool of random nonces that must not be

@@ -780,7 +780,7 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
     size_t period_count = 0;
     for (size_t i = 0; i < who->record_count + who->statement_count; i++) {
       bool record = i < who->record_count;
-      uint32_t period = record ? log_view_record_of(&view, who, i)->date / 100
+      uint32_t period = record ? log_view_record_of(&view, who, i)->period
                                : log_view_statement_of(&view, who, i - who->record_count)->period;
       size_t at = 0;
       while (at < period_count && periods[at] < period)

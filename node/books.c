@@ -660,6 +660,7 @@ static coop_err build_record(books_session *session, const node_record_request *
   coop_err err = node_amount_check(request->type, request->amount, session->message);
   if (err)
     return err;
+  record->for_period = request->for_period;
   if (ledger_record_is_memo(request->type))
     record->quantity = request->amount;
   else if (ledger_record_postings(record, request->amount))
@@ -811,6 +812,9 @@ static coop_err record_one(books_session *session, const node_record_request *re
     return err;
   err = node_date_check(&session->months, record.date, request->future, session->message);
   if (!err)
+    err = node_for_month_check(&session->months, record.date, request->for_period,
+                               session->message);
+  if (!err)
     err = check_budget(session, &record, &member);
   if (!err)
     err = check_month_hours(session, &record, &member);
@@ -878,6 +882,11 @@ static coop_err build_correction(books_session *session, uint64_t index, const c
   correction->quantity = -original.quantity;
   correction->corrects = index + 1;
   correction->corrects_period = original.date / 100;
+  /* The reversal is booked on its own date (an open month) but counts in
+   * the month the original counted in: that month's statement is then due
+   * for a reissue, not next month's figures. */
+  uint32_t counted_in = ledger_record_month(&original);
+  correction->for_period = counted_in < date / 100 ? counted_in : 0;
   for (unsigned i = 0; i < correction->posting_count; i++)
     correction->postings[i].amount_cents = -original.postings[i].amount_cents;
   if (original.member[0] || original.member[1] || original.member[2]) {

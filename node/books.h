@@ -63,6 +63,7 @@ typedef struct node_record_request {
   const char *ref;       /* NULL or "": none */
   const char *note;      /* NULL or "": none */
   int future;            /* the operator confirmed a date in a month after this one */
+  uint32_t for_period;   /* YYYYMM of a closed month it belongs to (--for-month); 0: none */
 } node_record_request;
 
 typedef struct node_record_result {
@@ -136,6 +137,7 @@ COOP_MUST_USE coop_err node_period_open(node *node, uint32_t period,
 
 /* ---- what input may be: pure checks, reusable by any interface --------- */
 
+
 /* Limits on one record.  Hours: a month has at most 31 days of 24 hours,
  * so more is a typing error that would only surface at the month close.
  * Amounts: ten million euros is far beyond any social coop's month and far
@@ -157,6 +159,12 @@ COOP_MUST_USE coop_err node_months_read(node *node, node_months *months,
 
 /* The month after `period` (YYYYMM). */
 uint32_t node_month_next(uint32_t period);
+
+/* A record dated `date` (in an open month) that belongs to `for_period`:
+ * that month must be closed and of the books.  0: nothing to check. */
+COOP_MUST_USE coop_err node_for_month_check(const node_months *months, uint32_t date,
+                                            uint32_t for_period,
+                                            char message[NODE_MESSAGE_BYTES]);
 
 /* How far back a record may be dated while the books have no first month
  * (set by the first close or 'coop period open'). */

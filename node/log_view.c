@@ -157,7 +157,7 @@ static coop_err view_record(view_scan *scan, const ledger_stored_entry *entry, s
   if (!record)
     return COOP_E_NOMEM;
   coop_err err = ledger_record_decode(scan->plain, plain_bytes, record) ? COOP_E_TAMPERED : COOP_OK;
-  bool kept = !err && (!scan->only_period || record->date / 100 == scan->only_period);
+  bool kept = !err && (!scan->only_period || ledger_record_month(record) == scan->only_period);
   if (kept)
     err = grow((void **)&view->records, &view->record_capacity, view->record_count,
                sizeof *view->records);
@@ -355,23 +355,27 @@ void log_view_inputs(const log_view *view, const log_member *who, uint32_t perio
   ledger_month_inputs(&sums, &status, period, inputs);
 }
 
-/* The first entry after `after` that can change the member's month: one of
- * its records, or a status fact from that month or before. */
-static uint64_t first_change_after(const log_view *view, const log_member *who, uint32_t period,
+/* The first record of the member's month written after `after` (the
+ * statement no longer cites every record of its month), 0: none. */
+static uint64_t first_record_after(const log_view *view, const log_member *who, uint32_t period,
                                    uint64_t after)
 {
-  uint64_t first = UINT64_MAX;
   for (size_t i = 0; i < who->record_count; i++) {
     const ledger_month_record *record = log_view_record_of(view, who, i);
-    if (record->index > after && record->index < first &&
-        ledger_month_counts(record, period, UINT64_MAX))
-      first = record->index;
+    if (record->index > after && ledger_month_counts(record, period, UINT64_MAX))
+      return record->index; /* log order: the first */
   }
+  return 0;
+}
+
+/* The first status fact of the member from `period` or before written
+ * after `after`, 0: none. */
+static uint64_t first_fact_after(const log_member *who, uint32_t period, uint64_t after)
+{
   for (size_t i = 0; i < who->fact_count; i++)
-    if (who->facts[i].index > after && who->facts[i].index < first &&
-        who->facts[i].from_period <= period)
-      first = who->facts[i].index;
-  return first == UINT64_MAX ? 0 : first;
+    if (who->facts[i].index > after && who->facts[i].from_period <= period)
+      return who->facts[i].index;
+  return 0;
 }
 
 /* Did the carried state the statement started from change since: an
@@ -402,14 +406,17 @@ static coop_err carried_state_changed(node_key_ring *ring, const log_view *view,
 coop_err log_view_reissue_cause(node_key_ring *ring, const log_view *view, const log_member *who,
                                 const log_statement *item, uint8_t *plain, uint64_t *cause)
 {
-  *cause = 0;
+  /* A late record of the month always: even one that changes no figure
+   * (an hour's fraction) leaves the statement not citing all its records. */
+  *cause = first_record_after(view, who, item->period, item->index);
+  if (*cause)
+    return COOP_OK;
   ledger_offset_month then, now;
   log_view_inputs(view, who, item->period, item->index, &then);
   log_view_inputs(view, who, item->period, UINT64_MAX, &now);
-  if (!ledger_month_inputs_equal(&then, &now)) {
-    *cause = first_change_after(view, who, item->period, item->index);
-    if (*cause)
-      return COOP_OK;
-  }
+  if (!ledger_month_inputs_equal(&then, &now))
+    *cause = first_fact_after(who, item->period, item->index);
+  if (*cause)
+    return COOP_OK;
   return carried_state_changed(ring, view, who, item, plain, cause);
 }

@@ -92,9 +92,10 @@ void log_view_inputs(const log_view *view, const log_member *who, uint32_t perio
                      uint64_t statement_index, ledger_offset_month *inputs);
 
 /* Is `item` out of date - would a reissue now say something else?  *cause
- * is the first later entry that changed it (a record of its month or a
- * status fact of the member: its inputs; a reissue of an earlier month:
- * its carried state), 0 when it is up to date.  `plain` is scratch of
+ * is the first later entry that changed it (a record of its month, which
+ * it does not cite; a status fact of the member that changes its inputs;
+ * a reissue of an earlier month that changes its carried state), 0 when it
+ * is up to date.  `plain` is scratch of
  * COOP_PAYLOAD_BYTES_MAX bytes. */
 COOP_MUST_USE coop_err log_view_reissue_cause(node_key_ring *ring, const log_view *view,
                                               const log_member *who, const log_statement *item,

@@ -64,8 +64,9 @@ coop_err node_date_check(const node_months *months, uint32_t date, int future,
    * closed (or lies before the first month, above). */
   if (months->last_closed && month <= months->last_closed)
     return books_say(message, COOP_E_PERIOD_CLOSED,
-                     "period %s is closed: record it in an open month (a correction names the "
-                     "month it corrects)", month_text);
+                     "period %s is closed: date it in an open month with --for-month %s (it then "
+                     "counts in %s, and that month's statement is reissued at the next close)",
+                     month_text, month_text, month_text);
   /* A date typed a year too far would sit in a month nobody closes for a
    * year; ask for --future so it is a decision, not a slip. */
   if (month > months->now && !future) {
@@ -121,5 +122,28 @@ coop_err node_close_check(const node_months *months, uint32_t period, uint32_t e
   }
   if (period >= months->now)
     return books_say(message, COOP_E_BAD_INPUT, "period %s has not ended yet", text);
+  return COOP_OK;
+}
+
+coop_err node_for_month_check(const node_months *months, uint32_t date, uint32_t for_period,
+                              char message[NODE_MESSAGE_BYTES])
+{
+  if (!for_period)
+    return COOP_OK;
+  char text[8], other[8];
+  ledger_period_format(for_period, text);
+  if (!ledger_period_valid(for_period))
+    return books_say(message, COOP_E_BAD_INPUT, "--for-month: invalid month");
+  if (!months->last_closed || for_period > months->last_closed || for_period >= date / 100) {
+    ledger_period_format(date / 100, other);
+    return books_say(message, COOP_E_BAD_INPUT,
+                     "--for-month %s: not a closed month before the record's date (%s); a "
+                     "record of an open month is simply dated in it", text, other);
+  }
+  if (months->first && for_period < months->first) {
+    ledger_period_format(months->first, other);
+    return books_say(message, COOP_E_PERIOD_CLOSED,
+                     "--for-month %s comes before %s, the first month of the books", text, other);
+  }
   return COOP_OK;
 }

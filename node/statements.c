@@ -240,10 +240,21 @@ static coop_err statement_failed(member_month *month, coop_err err)
  * second statement saying the same beside an acknowledged one (and a
  * receipt of the first would look superseded) - unless the municipality
  * disputed the first, when the coop may answer with the same figures. */
+static bool same_sources(const ledger_statement_payload *a, const ledger_statement_payload *b)
+{
+  if (a->source_count != b->source_count)
+    return false;
+  for (unsigned i = 0; i < a->source_count; i++)
+    if (a->sources[i].index != b->sources[i].index)
+      return false;
+  return true;
+}
+
 static bool reissue_same(const member_month *month)
 {
   const ledger_statement_payload *old = month->replaced, *now = month->statement;
   return !ledger_statement_differences(old, &now->month, &now->figures, &now->state_after) &&
+         same_sources(old, now) &&
          !memcmp(old->rule_set_log, now->rule_set_log, LEDGER_LOG_ID_BYTES) &&
          old->rule_set_index == now->rule_set_index &&
          !strcmp(old->member_name, now->member_name) && !strcmp(old->client_ref, now->client_ref);

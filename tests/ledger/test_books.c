@@ -84,6 +84,7 @@ static void assert_records_equal(const ledger_record *a, const ledger_record *b)
   cr_assert_eq(a->corrects, b->corrects);
   cr_assert_eq(a->corrects_period, b->corrects_period);
   cr_assert_eq(a->memo_type, b->memo_type);
+  cr_assert_eq(a->for_period, b->for_period);
   cr_assert_eq(a->posting_count, b->posting_count);
   for (unsigned i = 0; i < a->posting_count; i++) {
     cr_assert_eq(a->postings[i].account, b->postings[i].account, "posting %u", i);
@@ -920,8 +921,12 @@ Test(books_records, decode_refuses_truncation_trailing_version_and_posting_count
   memcpy(bytes, out.data, out.len);
   bytes[out.len] = 0;
   cr_assert_eq(ledger_record_decode(bytes, out.len + 1, &back), COOP_E_TRAILING);
-  bytes[0] = 2;
+  bytes[0] = 3;
   cr_assert_eq(ledger_record_decode(bytes, out.len, &back), COOP_E_VERSION);
+  /* Version 2 has four more bytes (the month it counts in): version 1's
+   * bytes under version 2 are refused, never read askew. */
+  bytes[0] = 2;
+  cr_assert_neq(ledger_record_decode(bytes, out.len, &back), COOP_OK);
   bytes[0] = 0;
   cr_assert_eq(ledger_record_decode(bytes, out.len, &back), COOP_E_VERSION);
   bytes[0] = 1;
@@ -1019,6 +1024,43 @@ Test(books_records, pinned_memo_correction_bytes)
   assert_bytes_hex(out.data, out.len,
                    "01 09 32263501 3f9a2c 00 0000 "
                    "2ef0ffffffffffff 0c00000000000000 6b170300 06 00");
+  coop_buf_release(&out);
+}
+
+Test(books_records, pinned_attributed_correction_bytes)
+{
+  /* Version 2: the same memo correction booked on 2026-04-02 but counting
+   * in 2026-02 (0x00031776), the month of the record it corrects: four
+   * bytes after memo_type.  Only an attributed record is version 2. */
+  ledger_record record = record_of(LEDGER_RECORD_CORRECTION, 20260402, member_a);
+  record.memo_type = LEDGER_RECORD_HOURS;
+  record.quantity = -4050;
+  record.corrects = 12;
+  record.corrects_period = 202602;
+  record.for_period = 202602;
+  static const char expected[] = "02 09 32263501 3f9a2c 00 0000 "
+                                 "2ef0ffffffffffff 0c00000000000000 6a170300 06 6a170300 00";
+  coop_buf out;
+  coop_buf_init(&out, 65536);
+  cr_assert_eq(ledger_record_encode(&record, &out), COOP_OK);
+  assert_bytes_hex(out.data, out.len, expected);
+  uint8_t bytes[256];
+  size_t length = hex_to_bytes(expected, bytes, sizeof bytes);
+  ledger_record back;
+  cr_assert_eq(ledger_record_decode(bytes, length, &back), COOP_OK);
+  assert_records_equal(&record, &back);
+  cr_assert_eq(ledger_record_month(&back), 202602);
+  /* Version 2 with no month, or with the date's own month or a later one,
+   * is refused both ways: one record has one encoding. */
+  static const size_t for_period_at = 1 + 1 + 4 + 3 + 1 + 2 + 8 + 8 + 4 + 1;
+  memset(bytes + for_period_at, 0, 4);
+  cr_assert_eq(ledger_record_decode(bytes, length, &back), COOP_E_DECODE);
+  record.for_period = 202604;
+  cr_assert_eq(ledger_record_encode(&record, &out), COOP_E_BAD_INPUT);
+  record.for_period = 202613;
+  cr_assert_eq(ledger_record_encode(&record, &out), COOP_E_BAD_INPUT);
+  record.for_period = 0;
+  cr_assert_eq(ledger_record_month(&record), 202604);
   coop_buf_release(&out);
 }
 

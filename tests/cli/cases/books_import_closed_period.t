@@ -13,5 +13,5 @@ exit: 1
 --- stdout
 imported 0 records (1 already there)
 --- stderr
-coop: error: more.csv:3: period 2025-12 is closed: record it in an open month (a correction names the month it corrects)
+coop: error: more.csv:3: period 2025-12 is closed: date it in an open month with --for-month 2025-12 (it then counts in 2025-12, and that month's statement is reissued at the next close)
 coop: error: more.csv: 1 bad row; nothing imported

@@ -11,6 +11,6 @@ exit: 1
 --- stdout
 closed 2025-12
 --- stderr
-coop: error: period 2025-12 is closed: record it in an open month (a correction names the month it corrects)
+coop: error: period 2025-12 is closed: date it in an open month with --for-month 2025-12 (it then counts in 2025-12, and that month's statement is reissued at the next close)
 coop: error: period 2025-12 is already closed
-coop: error: period 2025-12 is closed: record it in an open month (a correction names the month it corrects)
+coop: error: period 2025-12 is closed: date it in an open month with --for-month 2025-12 (it then counts in 2025-12, and that month's statement is reissued at the next close)

@@ -15,7 +15,7 @@ exit: 0
 unchanged
 --- stderr
 coop: error: 1999-01-01 comes before 2026-09, the first month of the books: nothing can be recorded before it
-coop: error: period 2026-09 is closed: record it in an open month (a correction names the month it corrects)
+coop: error: period 2026-09 is closed: date it in an open month with --for-month 2026-09 (it then counts in 2026-09, and that month's statement is reissued at the next close)
 coop: error: old.csv:2: 1999-01-01 comes before 2026-09, the first month of the books: nothing can be recorded before it
-coop: error: old.csv:3: period 2026-09 is closed: record it in an open month (a correction names the month it corrects)
+coop: error: old.csv:3: period 2026-09 is closed: date it in an open month with --for-month 2026-09 (it then counts in 2026-09, and that month's statement is reissued at the next close)
 coop: error: old.csv: 2 bad rows; nothing imported
