@@ -106,7 +106,7 @@ static void enrol_members(node *coop, const node *municipality, long members, ch
     memcpy(request.municipality, municipality->identity.public_key, 32);
     if (node_member_add(coop, &request, ids[i], message))
       die("enrol", message);
-    if (i % 2 == 0 && node_member_set(coop, ids[i], LEDGER_MEMBER_N_APPROVED, 202601, 1, message))
+    if (i % 2 == 0 && node_member_set(coop, ids[i], LEDGER_MEMBER_N_APPROVED, 202601, 1, false, message))
       die("status", message);
   }
 }

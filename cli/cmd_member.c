@@ -64,7 +64,7 @@ typedef struct member_options {
   const char *dir, *municipality, *member_key, *birth, *from, *period;
   cli_value name, client_ref; /* personal data: also from standard input or a file */
   const char *set_value;
-  int set_field, not_a_bsn, field_count;
+  int set_field, not_a_bsn, field_count, retroactive;
   cli_format format;
 } member_options;
 
@@ -358,7 +358,7 @@ static int member_set(const member_options *options, const char *member_id)
     return CLI_EXIT_FAILURE;
   char message[NODE_MESSAGE_BYTES];
   coop_err err = node_member_set(&opened, member_id, (uint8_t)options->set_field, from, value,
-                                 message);
+                                 options->retroactive, message);
   node_close(&opened);
   if (err) {
     cli_error("%s", message);

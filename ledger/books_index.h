@@ -122,6 +122,12 @@ typedef coop_err (*ledger_register_visitor)(void *context, const ledger_register
 COOP_MUST_USE coop_err ledger_books_register(ledger_store *store, const ledger_books_query *query,
                                              ledger_register_visitor visitor, void *context);
 
+/* The first and last month from `from_period` to `to_period` in which the
+ * member has a statement; both 0 when none. */
+COOP_MUST_USE coop_err ledger_books_statement_span(ledger_store *store, const char *member_id,
+                                                   uint32_t from_period, uint32_t to_period,
+                                                   uint32_t *first, uint32_t *last);
+
 /* The latest statement of a member for a period (the correction if one was
  * made), or the latest statement before `period` when `before` is set.
  * COOP_E_NOT_FOUND.  `statement` is large: allocate it on the heap. */

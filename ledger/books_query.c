@@ -384,3 +384,25 @@ coop_err ledger_books_statement(ledger_store *store, const char *member_id, uint
   sqlite3_reset(select);
   return err;
 }
+
+coop_err ledger_books_statement_span(ledger_store *store, const char *member_id,
+                                     uint32_t from_period, uint32_t to_period, uint32_t *first,
+                                     uint32_t *last)
+{
+  *first = *last = 0;
+  sqlite3_stmt *select = store_cached(
+      store, "SELECT min(period), max(period) FROM books_statements WHERE member_id = ?1"
+             " AND period BETWEEN ?2 AND ?3");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(select, 2, from_period);
+  sqlite3_bind_int64(select, 3, to_period);
+  int step = sqlite3_step(select);
+  if (step == SQLITE_ROW) {
+    *first = (uint32_t)sqlite3_column_int64(select, 0);
+    *last = (uint32_t)sqlite3_column_int64(select, 1);
+  }
+  sqlite3_reset(select);
+  return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
+}

@@ -586,8 +586,32 @@ coop_err node_member_add(node *self, const node_member_request *request,
   return err;
 }
 
+/* A fact from `from` on must not reach back into closed months with
+ * statements of the member unless the operator said --retroactive. */
+static coop_err not_retroactive(books_session *session, const char *member_id, uint32_t from)
+{
+  uint32_t last_closed = session->months.last_closed, first = 0, last = 0;
+  if (!last_closed || from > last_closed)
+    return COOP_OK;
+  coop_err err = ledger_books_statement_span(session->node->store, member_id, from, last_closed,
+                                             &first, &last);
+  if (err)
+    return books_say(session->message, err, "cannot read the statements of %s", member_id);
+  if (!first)
+    return COOP_OK;
+  char from_text[8], first_text[8], last_text[8];
+  ledger_period_format(from, from_text);
+  ledger_period_format(first, first_text);
+  ledger_period_format(last, last_text);
+  return books_say(session->message, COOP_E_PERIOD_CLOSED,
+                   "from %s reaches back into closed months: it changes the statements of %s for "
+                   "%s to %s; if that is right, add --retroactive (those months are reissued at "
+                   "the next close, and the municipality checks the reissues)",
+                   from_text, member_id, first_text, last_text);
+}
+
 coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint32_t from_period,
-                         uint32_t value, char message[NODE_MESSAGE_BYTES])
+                         uint32_t value, bool retroactive, char message[NODE_MESSAGE_BYTES])
 {
   books_session *session = NULL;
   coop_err err = books_ready_and_begin(self, message, &session);
@@ -597,9 +621,11 @@ coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint3
   err = ledger_books_member(self->store, member_id, &row);
   if (err == COOP_E_NOT_FOUND)
     books_say(message, err, "unknown member '%s' (see 'coop member list')", member_id);
+  uint32_t from = field == LEDGER_MEMBER_BIRTH ? value : from_period;
+  if (!err && !retroactive)
+    err = not_retroactive(session, member_id, from);
   if (!err)
-    err = add_status(session, row.audience_id, field,
-                     field == LEDGER_MEMBER_BIRTH ? value : from_period, value);
+    err = add_status(session, row.audience_id, field, from, value);
   return books_session_end(session, err);
 }
 

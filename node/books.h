@@ -50,9 +50,14 @@ COOP_MUST_USE coop_err node_member_add(node *node, const node_member_request *re
                                        char member_id[LEDGER_MEMBER_ID_CHARS + 1],
                                        char message[NODE_MESSAGE_BYTES]);
 
-/* Records a status fact (ledger_member_field) from a month on. */
+/* Records a status fact (ledger_member_field) from a month on.  A fact
+ * from a closed month in which the member has a statement changes what
+ * those statements should have said: it is refused, naming the months,
+ * unless `retroactive` - then it is recorded, and those months are
+ * reissued at the next close (statements already signed keep their
+ * verdicts: each is judged as the log stood when it was signed). */
 COOP_MUST_USE coop_err node_member_set(node *node, const char *member_id, uint8_t field,
-                                       uint32_t from_period, uint32_t value,
+                                       uint32_t from_period, uint32_t value, bool retroactive,
                                        char message[NODE_MESSAGE_BYTES]);
 
 typedef struct node_record_request {

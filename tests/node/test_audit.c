@@ -218,7 +218,7 @@ static void set_status(node *coop, const char *member_id, uint8_t field, uint32_
                        uint32_t value)
 {
   char message[NODE_MESSAGE_BYTES] = "";
-  cr_assert_eq(node_member_set(coop, member_id, field, from, value, message), COOP_OK, "%s",
+  cr_assert_eq(node_member_set(coop, member_id, field, from, value, false, message), COOP_OK, "%s",
                message);
 }
 

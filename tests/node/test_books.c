@@ -346,7 +346,7 @@ static void close_period(uint32_t period)
 static void set_status(const char *member_id, uint8_t field, uint32_t from, uint32_t value)
 {
   char message[NODE_MESSAGE_BYTES] = "";
-  coop_err err = node_member_set(&fx.coop, member_id, field, from, value, message);
+  coop_err err = node_member_set(&fx.coop, member_id, field, from, value, false, message);
   cr_assert_eq(err, COOP_OK, "set %s: %s", ledger_member_field_name(field), message);
 }
 
@@ -521,12 +521,12 @@ Test(node_members, status_facts_hold_from_their_month)
 
   unchanged before = remember();
   char message[NODE_MESSAGE_BYTES] = "";
-  cr_assert_eq(node_member_set(&fx.coop, "m-000000", LEDGER_MEMBER_N_APPROVED, 202603, 1, message),
+  cr_assert_eq(node_member_set(&fx.coop, "m-000000", LEDGER_MEMBER_N_APPROVED, 202603, 1, false, message),
                COOP_E_NOT_FOUND);
   cr_assert(strstr(message, "m-000000") != NULL, "message: %s", message);
-  cr_assert_neq(node_member_set(&fx.coop, member_id, LEDGER_MEMBER_N_APPROVED, 202603, 2, message),
+  cr_assert_neq(node_member_set(&fx.coop, member_id, LEDGER_MEMBER_N_APPROVED, 202603, 2, false, message),
                 COOP_OK);
-  cr_assert_neq(node_member_set(&fx.coop, member_id, 9, 202603, 1, message), COOP_OK);
+  cr_assert_neq(node_member_set(&fx.coop, member_id, 9, 202603, 1, false, message), COOP_OK);
   assert_unchanged(&before, "bad status facts");
 }
 

@@ -170,6 +170,13 @@ static uint64_t publish_breda_2026(node *muni)
   return checkpoint.size - 1;
 }
 
+static uint64_t own_size(node *self)
+{
+  uint64_t size = 0;
+  cr_assert_eq(ledger_store_size(self->store, self->identity.public_key, &size), COOP_OK);
+  return size;
+}
+
 /* ---- The run: what was generated, kept for the model ----------------------------------- */
 
 typedef struct model_record {
@@ -296,7 +303,7 @@ static ledger_offset_month model_inputs(const run *r, int member, uint32_t perio
 static void set_fact(run *r, int member, uint8_t field, uint32_t from, uint32_t value)
 {
   char message[NODE_MESSAGE_BYTES] = "";
-  EXPECT_OK(node_member_set(&r->coop, r->member[member], field, from, value, message),
+  EXPECT_OK(node_member_set(&r->coop, r->member[member], field, from, value, false, message),
             "member set", message);
   cr_assert_lt(r->fact_count, FACTS_MAX);
   r->facts[r->fact_count++] = (model_fact){member, field, from, value};
@@ -726,13 +733,23 @@ Test(month_property, a_status_fact_backdated_into_a_closed_month_changes_no_verd
   run_months(r);
   uint32_t in_force = model_fact_value(r, 0, LEDGER_MEMBER_N_APPROVED, r->period[0]);
   char message[NODE_MESSAGE_BYTES] = "";
+  uint64_t size = own_size(&r->coop);
+  /* Without --retroactive: refused, naming the months, nothing written. */
   coop_err err = node_member_set(&r->coop, r->member[0], LEDGER_MEMBER_N_APPROVED, r->period[0],
-                                 !in_force, message);
+                                 !in_force, false, message);
+  cr_expect_eq(err, COOP_E_PERIOD_CLOSED, "a fact reaching into closed months: %s", message);
+  cr_expect(strstr(message, "--retroactive"), "%s", message);
+  cr_expect_eq(own_size(&r->coop), size, "a refused fact was written");
+  /* With it: recorded; the audit judges every statement as the log stood
+   * when it was signed, so no verdict changes. */
+  err = node_member_set(&r->coop, r->member[0], LEDGER_MEMBER_N_APPROVED, r->period[0],
+                        !in_force, true, message);
+  cr_expect_eq(err, COOP_OK, "%s", message);
   node_audit_summary summary = audit(r);
-  cr_expect(err != COOP_OK || summary.disputed == 0,
-            "product bug: n_approved set from %u (closed) after the close was accepted, and the "
-            "audit then disputed %zu of %d statements that were right when signed",
-            r->period[0], summary.disputed, r->members * r->months);
+  cr_expect_eq(summary.disputed, 0,
+               "a fact set from %u (closed) after the close made the audit dispute %zu of %d "
+               "statements that were right when signed",
+               r->period[0], summary.disputed, r->members * r->months);
   run_close(r);
   free(r);
 }

@@ -179,7 +179,7 @@ static void set_status(pair *nodes, const char *member_id, uint8_t field, uint32
                        uint32_t value)
 {
   char message[NODE_MESSAGE_BYTES] = "";
-  coop_err err = node_member_set(&nodes->coop, member_id, field, from, value, message);
+  coop_err err = node_member_set(&nodes->coop, member_id, field, from, value, false, message);
   cr_assert_eq(err, COOP_OK, "status: %s", message);
 }
 
