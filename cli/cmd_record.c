@@ -206,11 +206,22 @@ int cli_cmd_correct(int argc, char **argv)
   uint64_t correction = 0;
   char message[NODE_MESSAGE_BYTES];
   coop_err err = node_record_correct(&opened, index, options.reason, date, &correction, message);
+  uint32_t month = 0;
+  bool closed = false;
+  if (!err)
+    err = node_record_counts_in(&opened, correction, &month, &closed);
   node_close(&opened);
   if (err) {
-    cli_error("%s", message);
+    cli_error("%s", message[0] ? message : coop_err_message(err));
     return CLI_EXIT_FAILURE;
   }
-  printf("entry %llu corrects entry %llu\n", (unsigned long long)correction, index);
+  char month_text[8], date_text[11];
+  ledger_period_format(month, month_text);
+  ledger_date_format(date, date_text);
+  printf("entry %llu corrects entry %llu: booked on %s, counts in %s\n",
+         (unsigned long long)correction, index, date_text, month_text);
+  if (closed)
+    printf("%s is closed: its statement is reissued at the next 'coop period close' (and every "
+           "later month it carries into)\n", month_text);
   return CLI_EXIT_OK;
 }

@@ -1087,3 +1087,19 @@ coop_err node_statement_reissue(node *self, const char *member_id, uint32_t peri
                                   node_month_next(last_closed) * 100 + 1, done);
   return books_session_end(session, err);
 }
+
+coop_err node_record_counts_in(node *self, uint64_t index, uint32_t *period, bool *closed)
+{
+  ledger_record record;
+  uint64_t corrected_by = 0;
+  char message[NODE_MESSAGE_BYTES];
+  node_months months;
+  coop_err err = ledger_books_record_at(self->store, index, &record, &corrected_by);
+  if (!err)
+    err = node_months_read(self, &months, message);
+  if (err)
+    return err;
+  *period = ledger_record_month(&record);
+  *closed = months.last_closed && *period <= months.last_closed;
+  return COOP_OK;
+}

@@ -109,6 +109,12 @@ typedef struct node_reissue_list {
 
 void node_reissue_list_free(node_reissue_list *list);
 
+/* The month the record at `index` counts in (its date's, or the month it
+ * is attributed to) and whether that month is closed: what a correction
+ * of it, or the record itself, goes to.  COOP_E_NOT_FOUND: not a record. */
+COOP_MUST_USE coop_err node_record_counts_in(node *node, uint64_t index, uint32_t *period,
+                                             bool *closed);
+
 /* Locks a month: later records dated in it are refused.  A coop first
  * reissues every closed month that is due (a retroactive fact, a late
  * correction: see node_statement_reissue), then writes the month's

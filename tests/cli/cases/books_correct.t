@@ -8,8 +8,8 @@ setup: coop record hours --member $(cat id) --hours 20 --date 2026-01-05 --ref h
 run: { coop correct 7 --reason "invoice cancelled" && coop correct 8 --reason "wrong week" --date 2026-01-09 && coop reg && coop bal; } | sed "s/$(cat id)/MEMBER/g"
 exit: 0
 --- stdout
-entry 9 corrects entry 7
-entry 10 corrects entry 8
+entry 9 corrects entry 7: booked on 2026-01-01, counts in 2026-01
+entry 10 corrects entry 8: booked on 2026-01-09, counts in 2026-01
      9  2026-01-01  correction   MEMBER  assets:bank                                         -1200.00  invoice cancelled
      9  2026-01-01  correction   MEMBER  income:members:MEMBER:revenue                      1200.00  invoice cancelled
      7  2026-01-05  revenue      MEMBER  assets:bank                                          1200.00  
