@@ -161,6 +161,9 @@ static int describe_payload(const ledger_entry_header *header, const uint8_t *pl
     ledger_period_format(member.from_period, period);
     if (member.action == LEDGER_MEMBER_ENROL)
       snprintf(out, out_bytes, "enrolled '%s' (client ref %s)", member.name, member.client_ref);
+    else if (member.action == LEDGER_MEMBER_DETAILS)
+      snprintf(out, out_bytes, "details now '%s' (client ref %s)", member.name,
+               member.client_ref);
     else
       snprintf(out, out_bytes, "%s = %u from %s", ledger_member_field_name(member.field),
                (unsigned)member.value, period);

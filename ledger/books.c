@@ -193,7 +193,7 @@ coop_err ledger_member_encode(const ledger_member_payload *member, coop_buf *out
   coop_err err = COOP_OK;
   ledger_write_u8(out, 1, &err);
   ledger_write_u8(out, member->action, &err);
-  if (member->action == LEDGER_MEMBER_ENROL) {
+  if (member->action == LEDGER_MEMBER_ENROL || member->action == LEDGER_MEMBER_DETAILS) {
     if (!member->name[0] || !member->client_ref[0])
       return COOP_E_BAD_INPUT;
     ledger_write_text8(out, member->name, COOP_NAME_BYTES_MAX, &err);
@@ -220,7 +220,8 @@ coop_err ledger_member_decode(const uint8_t *bytes, size_t count, ledger_member_
   if (ledger_read_u8(&reader) != 1)
     return reader.error ? reader.error : COOP_E_VERSION;
   member->action = ledger_read_u8(&reader);
-  if (member->action == LEDGER_MEMBER_ENROL) {
+  int details = member->action == LEDGER_MEMBER_ENROL || member->action == LEDGER_MEMBER_DETAILS;
+  if (details) {
     ledger_read_text8(&reader, member->name, COOP_NAME_BYTES_MAX);
     ledger_read_bytes(&reader, member->municipality, LEDGER_PUBLIC_KEY_BYTES);
     ledger_read_text8(&reader, member->client_ref, LEDGER_CLIENT_REF_BYTES_MAX);
@@ -234,7 +235,7 @@ coop_err ledger_member_decode(const uint8_t *bytes, size_t count, ledger_member_
     return COOP_E_DECODE;
   }
   coop_err err = ledger_reader_finish(&reader);
-  if (!err && member->action == LEDGER_MEMBER_ENROL && (!member->name[0] || !member->client_ref[0]))
+  if (!err && details && (!member->name[0] || !member->client_ref[0]))
     err = COOP_E_DECODE;
   if (!err && member->action == LEDGER_MEMBER_STATUS && !member_status_valid(member))
     err = COOP_E_DECODE;

@@ -86,6 +86,10 @@ int ledger_period_valid(uint32_t period);
 typedef enum ledger_member_action {
   LEDGER_MEMBER_ENROL = 1,
   LEDGER_MEMBER_STATUS = 2,
+  /* The member's details from this entry on (name, client ref, own key),
+   * laid out as an enrolment: the enrolment stays, this supersedes it.
+   * The municipality must stay the one she was enrolled with. */
+  LEDGER_MEMBER_DETAILS = 3,
 } ledger_member_action;
 
 /* Status facts that change over time, each from a month on. */
@@ -99,7 +103,7 @@ typedef enum ledger_member_field {
 
 typedef struct ledger_member_payload {
   uint8_t action;
-  /* enrol */
+  /* enrol, details */
   char name[COOP_NAME_BYTES_MAX + 1];
   uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES];
   char client_ref[LEDGER_CLIENT_REF_BYTES_MAX + 1];

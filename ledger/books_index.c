@@ -173,6 +173,30 @@ static coop_err insert_member_status(ledger_store *store, const ledger_entry_hea
   return err;
 }
 
+/* New details of an enrolled member; the municipality is hers for good. */
+static coop_err update_member(ledger_store *store, const ledger_entry_header *header,
+                              const ledger_member_payload *member)
+{
+  static const uint8_t no_key[LEDGER_PUBLIC_KEY_BYTES];
+  sqlite3_stmt *update = store_cached(
+      store, "UPDATE books_members SET name = ?2, client_ref = ?3, member_key = ?4"
+             " WHERE audience_id = ?1 AND municipality = ?5");
+  if (!update)
+    return COOP_E_DB;
+  sqlite3_bind_blob(update, 1, header->audience_id, LEDGER_AUDIENCE_ID_BYTES, SQLITE_TRANSIENT);
+  bind_text(update, 2, member->name);
+  bind_text(update, 3, member->client_ref);
+  if (memcmp(member->member_key, no_key, sizeof no_key))
+    sqlite3_bind_blob(update, 4, member->member_key, LEDGER_PUBLIC_KEY_BYTES, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(update, 5, member->municipality, LEDGER_PUBLIC_KEY_BYTES, SQLITE_TRANSIENT);
+  int step = sqlite3_step(update);
+  sqlite3_reset(update);
+  if (step != SQLITE_DONE)
+    return COOP_E_DB;
+  /* Details of nobody, or another municipality: coop never writes that. */
+  return sqlite3_changes(store->db) == 1 ? COOP_OK : COOP_E_TAMPERED;
+}
+
 static coop_err apply_member(ledger_store *store, const ledger_entry_header *header,
                              const uint8_t *plain, size_t plain_bytes)
 {
@@ -182,6 +206,8 @@ static coop_err apply_member(ledger_store *store, const ledger_entry_header *hea
     return COOP_E_TAMPERED;
   if (member.action == LEDGER_MEMBER_ENROL)
     return insert_member(store, header, &member);
+  if (member.action == LEDGER_MEMBER_DETAILS)
+    return update_member(store, header, &member);
   return insert_member_status(store, header, &member);
 }
 

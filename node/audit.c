@@ -124,16 +124,19 @@ static coop_err state_before(auditor *self, const log_view *view, const log_memb
   return err;
 }
 
-static bool names_the_resident(const ledger_statement_payload *statement, const log_member *who)
+/* The statement names her as her details in force when it was signed. */
+static bool names_the_resident(const ledger_statement_payload *statement, const log_member *who,
+                               uint64_t statement_index)
 {
   if (statement->version < 2)
     return true; /* written before statements named the member */
+  const log_member_details *in_force = log_view_details_at(who, statement_index);
   static const uint8_t none[LEDGER_PUBLIC_KEY_BYTES];
-  bool has_key = memcmp(who->member_key, none, sizeof none) != 0;
-  return !strcmp(statement->member_name, who->name) &&
-         !strcmp(statement->client_ref, who->client_ref) &&
+  bool has_key = memcmp(in_force->member_key, none, sizeof none) != 0;
+  return !strcmp(statement->member_name, in_force->name) &&
+         !strcmp(statement->client_ref, in_force->client_ref) &&
          statement->has_member_key == has_key &&
-         (!has_key || !memcmp(statement->member_key, who->member_key, sizeof none));
+         (!has_key || !memcmp(statement->member_key, in_force->member_key, sizeof none));
 }
 
 static coop_err judge(auditor *self, const log_view *view, const log_member *who,
@@ -155,7 +158,7 @@ static coop_err judge(auditor *self, const log_view *view, const log_member *who
    * and (version 2 on) name her as the coop's own enrolment entry does:
    * name, client ref and her key, so a receipt names the right person. */
   if (memcmp(statement->member, item->audience, LEDGER_MEMBER_ID_BYTES) ||
-      !names_the_resident(statement, who)) {
+      !names_the_resident(statement, who, item->index)) {
     verdict->reason = LEDGER_DISPUTE_WRONG_MEMBER;
     verdict->detail_index = item->index;
   }

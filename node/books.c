@@ -586,6 +586,59 @@ coop_err node_member_add(node *self, const node_member_request *request,
   return err;
 }
 
+/* The details entry of `row` changed as `changes` asks. */
+static coop_err details_entry(books_session *session, const ledger_member_row *row,
+                              const node_member_request *changes)
+{
+  node_member_request wanted = *changes;
+  wanted.name = changes->name ? changes->name : row->name;
+  wanted.client_ref = changes->client_ref ? changes->client_ref : row->client_ref;
+  memcpy(wanted.municipality, row->municipality, LEDGER_PUBLIC_KEY_BYTES);
+  if (!changes->has_member_key) {
+    wanted.has_member_key = row->has_member_key;
+    memcpy(wanted.member_key, row->member_key, LEDGER_PUBLIC_KEY_BYTES);
+  }
+  coop_err err = member_request_check(&wanted, session->message);
+  if (!err && strcmp(wanted.client_ref, row->client_ref))
+    err = check_client_ref(session, &wanted);
+  if (err)
+    return err;
+  ledger_member_payload member = {.action = LEDGER_MEMBER_DETAILS};
+  snprintf(member.name, sizeof member.name, "%s", wanted.name);
+  snprintf(member.client_ref, sizeof member.client_ref, "%s", wanted.client_ref);
+  memcpy(member.municipality, wanted.municipality, LEDGER_PUBLIC_KEY_BYTES);
+  if (wanted.has_member_key)
+    memcpy(member.member_key, wanted.member_key, LEDGER_PUBLIC_KEY_BYTES);
+  coop_buf plain;
+  coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
+  err = ledger_member_encode(&member, &plain);
+  if (err)
+    books_say(session->message, err, "cannot encode the member's details");
+  else
+    err = books_session_add(session, LEDGER_KIND_MEMBER, row->audience_id, &plain);
+  coop_buf_release(&plain);
+  return err;
+}
+
+coop_err node_member_details(node *self, const char *member_id, const node_member_request *changes,
+                             char message[NODE_MESSAGE_BYTES])
+{
+  if (!changes->name && !changes->client_ref && !changes->has_member_key)
+    return books_say(message, COOP_E_BAD_INPUT, "nothing to change: give --name, --client-ref "
+                                                "or --member-key");
+  books_session *session = NULL;
+  coop_err err = books_ready_and_begin(self, message, &session);
+  if (err)
+    return err;
+  ledger_member_row row;
+  err = ledger_books_member(self->store, member_id, &row);
+  if (err == COOP_E_NOT_FOUND)
+    books_say(message, err, "unknown member '%s' (see 'coop member list')", member_id);
+  if (!err)
+    err = details_entry(session, &row, changes);
+  return books_session_end(session, err);
+}
+
 /* A fact from `from` on must not reach back into closed months with
  * statements of the member unless the operator said --retroactive. */
 static coop_err not_retroactive(books_session *session, const char *member_id, uint32_t from)

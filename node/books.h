@@ -60,6 +60,15 @@ COOP_MUST_USE coop_err node_member_set(node *node, const char *member_id, uint8_
                                        uint32_t from_period, uint32_t value, bool retroactive,
                                        char message[NODE_MESSAGE_BYTES]);
 
+/* Changes a member's details from now on: `name`, `client_ref` (NULL:
+ * keep) and her own node's key (`has_member_key`: set it; keep otherwise).
+ * The same checks as an enrolment (a BSN-like ref, a ref another member of
+ * her municipality has); later statements name her so, earlier ones keep
+ * what they said.  The municipality cannot change this way. */
+COOP_MUST_USE coop_err node_member_details(node *node, const char *member_id,
+                                           const node_member_request *changes,
+                                           char message[NODE_MESSAGE_BYTES]);
+
 typedef struct node_record_request {
   uint8_t type;          /* ledger_record_type, not correction */
   const char *member_id; /* NULL or "" for coop-level records */

@@ -25,6 +25,7 @@ void log_view_free(log_view *view)
 {
   for (size_t i = 0; i < view->member_count; i++) {
     coop_free(view->members[i].facts);
+    coop_free(view->members[i].details);
     coop_free(view->members[i].records);
     coop_free(view->members[i].statements);
   }
@@ -130,14 +131,49 @@ static coop_err enrol(log_view *view, const ledger_stored_entry *entry,
   return COOP_OK;
 }
 
+/* Her details from `entry` on: kept in the history, and as the latest. */
+static coop_err new_details(log_member *who, const ledger_stored_entry *entry,
+                            const ledger_member_payload *member)
+{
+  if (memcmp(who->municipality, member->municipality, LEDGER_PUBLIC_KEY_BYTES))
+    return COOP_E_TAMPERED; /* coop never moves a member by a details entry */
+  coop_err err = grow((void **)&who->details, &who->detail_capacity, who->detail_count,
+                      sizeof *who->details);
+  if (err)
+    return err;
+  log_member_details *details = &who->details[who->detail_count++];
+  details->index = entry->header.index;
+  memcpy(details->name, member->name, sizeof details->name);
+  memcpy(details->client_ref, member->client_ref, sizeof details->client_ref);
+  memcpy(details->member_key, member->member_key, LEDGER_PUBLIC_KEY_BYTES);
+  memcpy(who->name, member->name, sizeof who->name);
+  memcpy(who->client_ref, member->client_ref, sizeof who->client_ref);
+  memcpy(who->member_key, member->member_key, LEDGER_PUBLIC_KEY_BYTES);
+  return COOP_OK;
+}
+
+const log_member_details *log_view_details_at(const log_member *who, uint64_t index)
+{
+  const log_member_details *in_force = &who->details[0];
+  for (size_t i = 1; i < who->detail_count && who->details[i].index < index; i++)
+    in_force = &who->details[i];
+  return in_force;
+}
+
 static coop_err view_member(view_scan *scan, const ledger_stored_entry *entry, size_t plain_bytes)
 {
   ledger_member_payload member;
   if (ledger_member_decode(scan->plain, plain_bytes, &member))
     return COOP_E_TAMPERED;
   log_member *who = log_view_member(scan->view, entry->header.audience_id);
-  if (member.action == LEDGER_MEMBER_ENROL && !who)
-    return enrol(scan->view, entry, &member);
+  if (member.action == LEDGER_MEMBER_ENROL && !who) {
+    coop_err err = enrol(scan->view, entry, &member);
+    if (err)
+      return err;
+    return new_details(&scan->view->members[scan->view->member_count - 1], entry, &member);
+  }
+  if (member.action == LEDGER_MEMBER_DETAILS && who)
+    return new_details(who, entry, &member);
   if (member.action == LEDGER_MEMBER_STATUS && who) {
     coop_err err = grow((void **)&who->facts, &who->fact_capacity, who->fact_count,
                         sizeof *who->facts);

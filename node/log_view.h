@@ -17,6 +17,14 @@
 #include "ledger/statement.h"
 #include "node/keyring.h"
 
+/* A member's details as of one entry: her enrolment, or a later change. */
+typedef struct log_member_details {
+  uint64_t index;
+  char name[COOP_NAME_BYTES_MAX + 1];
+  char client_ref[LEDGER_CLIENT_REF_BYTES_MAX + 1];
+  uint8_t member_key[LEDGER_PUBLIC_KEY_BYTES]; /* all zero: none */
+} log_member_details;
+
 typedef struct log_member {
   uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
   uint64_t enrolled_at; /* log index of the enrolment */
@@ -25,6 +33,10 @@ typedef struct log_member {
   char client_ref[LEDGER_CLIENT_REF_BYTES_MAX + 1];
   uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES];
   uint8_t member_key[LEDGER_PUBLIC_KEY_BYTES]; /* all zero: none */
+  /* name, client_ref and member_key above are the latest; every version
+   * of them, in log order, is here (a statement names those in force). */
+  log_member_details *details;
+  size_t detail_count, detail_capacity;
   ledger_member_fact *facts;                   /* in log order */
   size_t fact_count, fact_capacity;
   /* Her records and statements: positions in the view's arrays, in log
@@ -65,6 +77,10 @@ void log_view_free(log_view *view);
 
 log_member *log_view_member(const log_view *view,
                             const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES]);
+/* The member's details in force for an entry at `index` (the latest
+ * written before it; UINT64_MAX: the latest). */
+const log_member_details *log_view_details_at(const log_member *who, uint64_t index);
+
 /* The member's i-th record / statement, in log order. */
 const ledger_month_record *log_view_record_of(const log_view *view, const log_member *who,
                                               size_t i);
