@@ -458,6 +458,29 @@ Test(books_members, enrolment_round_trips)
   assert_member_round_trips(&member);
 }
 
+Test(books_members, details_round_trip_laid_out_as_an_enrolment)
+{
+  ledger_member_payload member = enrolment();
+  member.action = LEDGER_MEMBER_DETAILS;
+  snprintf(member.name, sizeof member.name, "Anna Jansen");
+  assert_member_round_trips(&member);
+  /* The same bytes as an enrolment but for the action byte. */
+  ledger_member_payload enrol = member;
+  enrol.action = LEDGER_MEMBER_ENROL;
+  coop_buf a, b;
+  coop_buf_init(&a, 65536);
+  coop_buf_init(&b, 65536);
+  cr_assert_eq(ledger_member_encode(&member, &a), COOP_OK);
+  cr_assert_eq(ledger_member_encode(&enrol, &b), COOP_OK);
+  cr_assert_eq(a.len, b.len);
+  cr_assert_eq(a.data[1], LEDGER_MEMBER_DETAILS);
+  cr_assert_eq(memcmp(a.data + 2, b.data + 2, a.len - 2), 0);
+  member.name[0] = 0;
+  cr_assert_eq(ledger_member_encode(&member, &a), COOP_E_BAD_INPUT, "details without a name");
+  coop_buf_release(&a);
+  coop_buf_release(&b);
+}
+
 Test(books_members, every_status_field_round_trips)
 {
   ledger_member_payload statuses[] = {
@@ -497,7 +520,7 @@ Test(books_members, invalid_payloads_are_not_encoded)
   ledger_member_payload no_name = enrolment(), no_ref = enrolment(), no_action = enrolment();
   no_name.name[0] = 0;
   no_ref.client_ref[0] = 0;
-  no_action.action = 3;
+  no_action.action = 4; /* 3 is details */
   const ledger_member_payload *enrol_bad[] = {&no_name, &no_ref, &no_action};
   for (size_t i = 0; i < 3; i++) {
     coop_buf out;
