@@ -2963,3 +2963,48 @@ Test(audit, a_statement_citing_a_profit_split_is_disputed)
   cr_assert_eq(found.verdict.detail_index, split);
   world_close(&w);
 }
+
+/* A member's details change after March: April's statement names her as
+ * she is now, March's as she was; the audit acknowledges both, and a
+ * change to a ref another member has is refused. */
+Test(audit, changed_details_name_her_as_she_was_when_signed)
+{
+  world w;
+  world_build(&w);
+  set_clock(20260405);
+  node_member_request changes = {.name = "Ann Jansen", .client_ref = "BRD-0101"};
+  char message[NODE_MESSAGE_BYTES] = "";
+  cr_assert_eq(node_member_details(&w.coop, w.member[0], &changes, message), COOP_OK, "%s",
+               message);
+  node_member_request taken = {.client_ref = REFS[1]};
+  uint64_t size = own_size(&w.coop);
+  cr_assert_eq(node_member_details(&w.coop, w.member[0], &taken, message), COOP_E_EXISTS, "%s",
+               message);
+  cr_assert(strstr(message, w.member[1]), "%s", message);
+  node_member_request nothing = {0};
+  cr_assert_eq(node_member_details(&w.coop, w.member[0], &nothing, message), COOP_E_BAD_INPUT);
+  cr_assert_eq(own_size(&w.coop), size, "a refused change was written");
+
+  record(&w.coop, LEDGER_RECORD_REVENUE, w.member[0], 50000, 20260410);
+  close_month(&w.coop, 202604, 20260502);
+  ledger_statement_payload *statement = malloc(sizeof *statement);
+  cr_assert_not_null(statement);
+  uint64_t index = 0;
+  cr_assert_eq(ledger_books_statement(w.coop.store, w.member[0], 202604, 0, statement, &index),
+               COOP_OK);
+  cr_assert_str_eq(statement->member_name, "Ann Jansen");
+  cr_assert_str_eq(statement->client_ref, "BRD-0101");
+  cr_assert_eq(ledger_books_statement(w.coop.store, w.member[0], PERIOD, 0, statement, &index),
+               COOP_OK);
+  cr_assert_str_eq(statement->member_name, NAMES[0], "March's statement was rewritten");
+  free(statement);
+
+  move_log(&w.coop, &w.muni);
+  node_audit_summary summary = audit(&w.muni);
+  cr_assert_eq(summary.disputed, 0, "a statement naming her as she was when signed was disputed");
+  cr_assert_eq(summary.acknowledged, 6);
+  ledger_member_row row;
+  cr_assert_eq(ledger_books_member(w.coop.store, w.member[0], &row), COOP_OK);
+  cr_assert_str_eq(row.name, "Ann Jansen");
+  world_close(&w);
+}
