@@ -5,6 +5,8 @@
 
 #include <sodium.h>
 
+#include "ledger/alloc.h"
+#include "ledger/buffer.h"
 #include "ledger/seal.h"
 
 struct node_key_slot {
@@ -18,8 +20,33 @@ void node_key_ring_free(node_key_ring *ring)
 {
   if (ring->slots)
     sodium_free(ring->slots); /* wipes */
+  coop_free(ring->lookup);
   ring->slots = NULL;
+  ring->lookup = NULL;
   ring->count = ring->capacity = 0;
+}
+
+/* Audience ids are random: their first bytes spread well; the grantor's
+ * mixes in for rings that hold several logs' keys. */
+static size_t lookup_start(const uint8_t *grantor, const uint8_t *audience, size_t lookup_count)
+{
+  return (coop_get_u32le(audience) ^ coop_get_u32le(grantor)) & (lookup_count - 1);
+}
+
+static bool slot_is(const node_key_slot *slot, const uint8_t *grantor, const uint8_t *audience)
+{
+  return !memcmp(slot->audience, audience, LEDGER_AUDIENCE_ID_BYTES) &&
+         !memcmp(slot->grantor, grantor, LEDGER_LOG_ID_BYTES);
+}
+
+static void lookup_add(node_key_ring *ring, size_t position)
+{
+  size_t lookup_count = 2 * ring->capacity;
+  const node_key_slot *slot = &ring->slots[position];
+  size_t at = lookup_start(slot->grantor, slot->audience, lookup_count);
+  while (ring->lookup[at])
+    at = (at + 1) & (lookup_count - 1);
+  ring->lookup[at] = (uint32_t)(position + 1);
 }
 
 /* Room for one more key.  Not realloc: the old block is wiped and freed by
@@ -30,15 +57,23 @@ static coop_err reserve(node_key_ring *ring)
     return COOP_OK;
   size_t wanted = ring->capacity ? 2 * ring->capacity : 16;
   node_key_slot *grown = sodium_allocarray(wanted, sizeof *grown);
-  if (!grown)
+  uint32_t *lookup = coop_calloc(2 * wanted, sizeof *lookup);
+  if (!grown || !lookup) {
+    if (grown)
+      sodium_free(grown);
+    coop_free(lookup);
     return COOP_E_NOMEM;
+  }
   size_t count = ring->count;
   if (ring->slots)
     memcpy(grown, ring->slots, count * sizeof *grown);
   node_key_ring_free(ring);
   ring->slots = grown;
+  ring->lookup = lookup;
   ring->count = count;
   ring->capacity = wanted;
+  for (size_t i = 0; i < count; i++)
+    lookup_add(ring, i);
   return COOP_OK;
 }
 
@@ -46,12 +81,17 @@ coop_err node_key_ring_key(node_key_ring *ring, const uint8_t grantor[LEDGER_LOG
                            const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES], const uint8_t **key)
 {
   *key = NULL;
-  for (size_t i = 0; i < ring->count; i++)
-    if (!memcmp(ring->slots[i].audience, audience, LEDGER_AUDIENCE_ID_BYTES) &&
-        !memcmp(ring->slots[i].grantor, grantor, LEDGER_LOG_ID_BYTES)) {
-      *key = ring->slots[i].readable ? ring->slots[i].key : NULL;
-      return COOP_OK;
+  if (ring->capacity) {
+    size_t lookup_count = 2 * ring->capacity;
+    for (size_t at = lookup_start(grantor, audience, lookup_count); ring->lookup[at];
+         at = (at + 1) & (lookup_count - 1)) {
+      const node_key_slot *slot = &ring->slots[ring->lookup[at] - 1];
+      if (slot_is(slot, grantor, audience)) {
+        *key = slot->readable ? slot->key : NULL;
+        return COOP_OK;
+      }
     }
+  }
   coop_err err = reserve(ring);
   if (err)
     return err;
@@ -61,6 +101,7 @@ coop_err node_key_ring_key(node_key_ring *ring, const uint8_t grantor[LEDGER_LOG
   err = ledger_store_audience_key(ring->node->store, &ring->node->identity, grantor, audience,
                                   slot->key);
   slot->readable = err == COOP_OK;
+  lookup_add(ring, ring->count - 1);
   if (err == COOP_E_NO_KEY || err == COOP_E_NOT_FOUND)
     err = COOP_OK;
   *key = slot->readable ? slot->key : NULL;

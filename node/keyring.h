@@ -19,6 +19,7 @@ typedef struct node_key_ring {
   node *node;
   node_key_slot *slots; /* sodium_allocarray */
   size_t count, capacity;
+  uint32_t *lookup; /* (grantor, audience) -> slot + 1, open addressing, 2 x capacity */
 } node_key_ring;
 
 /* An empty ring for `self`'s keys: node_key_ring ring = NODE_KEY_RING(self). */
