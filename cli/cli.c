@@ -1,7 +1,6 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,32 +281,6 @@ int cli_read_input(const char *path, const char *name, const char *too_large, co
   int result = read_stream(stream, name, too_large, text);
   fclose(stream);
   return result;
-}
-
-int cli_parse_simple_options(int argc, char **argv, const char *command, const char *usage,
-                             unsigned formats, const char **dir, cli_format *format)
-{
-  static const struct option options[] = {{"output", required_argument, NULL, 'O'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  int option;
-  while ((option = getopt_long(argc, argv, "O:h", options, NULL)) != -1) {
-    switch (option) {
-    case 'O':
-      if (cli_parse_format(optarg, formats, format))
-        return -1;
-      break;
-    case 'd': *dir = optarg; break;
-    case 'h': fputs(usage, stdout); return CLI_PARSED_HELP;
-    default: cli_usage_error(command, "invalid option"); return -1;
-    }
-  }
-  if (optind < argc) {
-    cli_usage_error(command, "unexpected argument '%s'", argv[optind]);
-    return -1;
-  }
-  return 0;
 }
 
 void cli_value_init(cli_value *value, const char *option)
