@@ -101,6 +101,9 @@ typedef struct cli_spec {
   unsigned flags;    /* CLI_STOP_AT_OPERAND, CLI_GETOPT_MESSAGES */
 } cli_spec;
 
+#define CLI_TXT_JSON (1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON)
+#define CLI_ALL_FORMATS (CLI_TXT_JSON | 1u << CLI_FORMAT_CSV)
+
 /* Stop at the first operand (a subcommand, whose options are its own). */
 #define CLI_STOP_AT_OPERAND 1u
 /* Unknown options as before the shared parser: getopt's own message, then

@@ -1,6 +1,5 @@
 /* coop period, coop accounts, coop bal, coop reg, coop rebuild: reading the
  * books and their housekeeping. */
-#include <getopt.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -9,39 +8,28 @@
 #include "ledger/money.h"
 #include "node/books.h"
 
-/* Options shared by the reading commands. */
+/* Options shared by the reading commands.  All of them accept --member and
+ * -p (as they always have); only bal and reg use them, and only their
+ * --help lists them. */
 typedef struct books_options {
-  const char *dir, *member, *period;
-  cli_format format;
+  const char *member, *period;
+  cli_args args;
 } books_options;
 
-static int parse_options(int argc, char **argv, const char *command, const char *usage,
-                         unsigned formats, books_options *options)
+/* Parses the options; only period takes operands, left in options->args.
+ * CLI_GO, or the exit code. */
+static int parse_options(int argc, char **argv, const cli_spec *spec, int filters,
+                         books_options *options)
 {
-  static const struct option table[] = {{"member", required_argument, NULL, 'm'},
-                                        {"period", required_argument, NULL, 'p'},
-                                        {"output", required_argument, NULL, 'O'},
-                                        {"dir", required_argument, NULL, 'd'},
-                                        {"help", no_argument, NULL, 'h'},
-                                        {NULL, 0, NULL, 0}};
-  int option;
-  while ((option = getopt_long(argc, argv, "p:O:h", table, NULL)) != -1) {
-    switch (option) {
-    case 'm': options->member = optarg; break;
-    case 'p': options->period = optarg; break;
-    case 'O':
-      if (cli_parse_format(optarg, formats, &options->format))
-        return -1;
-      break;
-    case 'd': options->dir = optarg; break;
-    case 'h': fputs(usage, stdout); return 1;
-    default: cli_usage_error(command, "invalid option"); return -1;
-    }
-  }
-  return 0;
+  const cli_option table[] = {
+      {"member", 0, "ID", &options->member, NULL, filters ? "only this member's postings" : NULL},
+      {"period", 'p', "P", &options->period, NULL, filters ? "YYYY-MM or YYYY" : NULL},
+      {NULL, 0, NULL, NULL, NULL, NULL}};
+  *options = (books_options){.args.format = CLI_FORMAT_TEXT};
+  if (!strcmp(spec->name, "period"))
+    return cli_parse(spec, table, argc, argv, &options->args);
+  return cli_parse_no_operands(spec, table, argc, argv, &options->args);
 }
-
-#define ALL_FORMATS (1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON | 1u << CLI_FORMAT_CSV)
 
 /* ---- coop bal ------------------------------------------------------------ */
 
@@ -93,17 +81,16 @@ static int query_from_options(const books_options *options, ledger_books_query *
 
 int cli_cmd_bal(int argc, char **argv)
 {
-  books_options options = {.format = CLI_FORMAT_TEXT};
-  int parsed = parse_options(argc, argv, "bal", bal_usage, ALL_FORMATS, &options);
-  if (parsed)
-    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  if (optind < argc)
-    return cli_usage_error("bal", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"bal", bal_usage, CLI_ALL_FORMATS, 0};
+  books_options options;
+  int status = parse_options(argc, argv, &spec, 1, &options);
+  if (status != CLI_GO)
+    return status;
   ledger_books_query query;
   if (query_from_options(&options, &query))
     return CLI_EXIT_USAGE;
   node opened;
-  if (cli_open_books(options.dir, &opened))
+  if (cli_open_books(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
   ledger_member_row member;
   if (options.member && ledger_books_member(opened.store, options.member, &member)) {
@@ -111,10 +98,10 @@ int cli_cmd_bal(int argc, char **argv)
     cli_error("unknown member '%s' (see 'coop member list')", options.member);
     return CLI_EXIT_FAILURE;
   }
-  balance_printer printer = {.format = options.format};
-  if (options.format == CLI_FORMAT_JSON)
+  balance_printer printer = {.format = options.args.format};
+  if (options.args.format == CLI_FORMAT_JSON)
     printer.array = json_array();
-  if (options.format == CLI_FORMAT_CSV)
+  if (options.args.format == CLI_FORMAT_CSV)
     printf("account,amount,amount_cents\n");
   coop_err err = ledger_books_balances(opened.store, &query, print_balance, &printer);
   node_close(&opened);
@@ -123,9 +110,9 @@ int cli_cmd_bal(int argc, char **argv)
     cli_error("cannot read balances: %s", coop_err_message(err));
     return CLI_EXIT_FAILURE;
   }
-  if (options.format == CLI_FORMAT_JSON)
+  if (options.args.format == CLI_FORMAT_JSON)
     return cli_print_json(printer.array);
-  if (options.format == CLI_FORMAT_TEXT) {
+  if (options.args.format == CLI_FORMAT_TEXT) {
     char total[LEDGER_MONEY_TEXT_BYTES];
     ledger_money_format(printer.total, total);
     printf("%s\n%16s\n", "----------------", total);
@@ -184,22 +171,21 @@ static coop_err print_register(void *context, const ledger_register_row *row)
 
 int cli_cmd_reg(int argc, char **argv)
 {
-  books_options options = {.format = CLI_FORMAT_TEXT};
-  int parsed = parse_options(argc, argv, "reg", reg_usage, ALL_FORMATS, &options);
-  if (parsed)
-    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  if (optind < argc)
-    return cli_usage_error("reg", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"reg", reg_usage, CLI_ALL_FORMATS, 0};
+  books_options options;
+  int status = parse_options(argc, argv, &spec, 1, &options);
+  if (status != CLI_GO)
+    return status;
   ledger_books_query query;
   if (query_from_options(&options, &query))
     return CLI_EXIT_USAGE;
   node opened;
-  if (cli_open_books(options.dir, &opened))
+  if (cli_open_books(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  register_printer printer = {.format = options.format};
-  if (options.format == CLI_FORMAT_JSON)
+  register_printer printer = {.format = options.args.format};
+  if (options.args.format == CLI_FORMAT_JSON)
     printer.array = json_array();
-  if (options.format == CLI_FORMAT_CSV)
+  if (options.args.format == CLI_FORMAT_CSV)
     printf("index,date,type,member,ref,note,account,amount\n");
   coop_err err = ledger_books_register(opened.store, &query, print_register, &printer);
   node_close(&opened);
@@ -208,7 +194,7 @@ int cli_cmd_reg(int argc, char **argv)
     cli_error("cannot read the register: %s", coop_err_message(err));
     return CLI_EXIT_FAILURE;
   }
-  return options.format == CLI_FORMAT_JSON ? cli_print_json(printer.array) : CLI_EXIT_OK;
+  return options.args.format == CLI_FORMAT_JSON ? cli_print_json(printer.array) : CLI_EXIT_OK;
 }
 
 /* ---- coop accounts ------------------------------------------------------- */
@@ -249,18 +235,16 @@ static coop_err list_member_account(void *context, const ledger_member_row *row)
 
 int cli_cmd_accounts(int argc, char **argv)
 {
-  books_options options = {.format = CLI_FORMAT_TEXT};
-  int parsed = parse_options(argc, argv, "accounts", accounts_usage,
-                             1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON, &options);
-  if (parsed)
-    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  if (optind < argc)
-    return cli_usage_error("accounts", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"accounts", accounts_usage, CLI_TXT_JSON, 0};
+  books_options options;
+  int status = parse_options(argc, argv, &spec, 0, &options);
+  if (status != CLI_GO)
+    return status;
   node opened;
-  if (cli_open_books(options.dir, &opened))
+  if (cli_open_books(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  accounts_listing listing = {.format = options.format};
-  if (options.format == CLI_FORMAT_JSON)
+  accounts_listing listing = {.format = options.args.format};
+  if (options.args.format == CLI_FORMAT_JSON)
     listing.array = json_array();
   size_t count = 0;
   const ledger_account_definition *chart = ledger_chart(&count);
@@ -278,7 +262,7 @@ int cli_cmd_accounts(int argc, char **argv)
     cli_error("cannot list accounts: %s", coop_err_message(err));
     return CLI_EXIT_FAILURE;
   }
-  return options.format == CLI_FORMAT_JSON ? cli_print_json(listing.array) : CLI_EXIT_OK;
+  return options.args.format == CLI_FORMAT_JSON ? cli_print_json(listing.array) : CLI_EXIT_OK;
 }
 
 /* ---- coop period ---------------------------------------------------------- */
@@ -299,21 +283,24 @@ static const char period_usage[] =
 
 int cli_cmd_period(int argc, char **argv)
 {
-  books_options options = {.format = CLI_FORMAT_TEXT};
-  int parsed = parse_options(argc, argv, "period", period_usage, 1u << CLI_FORMAT_TEXT, &options);
-  if (parsed)
-    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  int closing = argc - optind == 2 && !strcmp(argv[optind], "close");
-  int opening = argc - optind == 2 && !strcmp(argv[optind], "open");
+  static const cli_spec spec = {"period", period_usage, 1u << CLI_FORMAT_TEXT, 0};
+  books_options options;
+  int status = parse_options(argc, argv, &spec, 0, &options);
+  if (status != CLI_GO)
+    return status;
+  int count = options.args.argc;
+  char **words = options.args.argv;
+  int closing = count == 2 && !strcmp(words[0], "close");
+  int opening = count == 2 && !strcmp(words[0], "open");
   if (!closing && !opening)
     return cli_usage_error("period", "expected 'close YYYY-MM' or 'open YYYY-MM'");
   uint32_t period = 0;
-  if (ledger_period_parse(argv[optind + 1], &period)) {
-    cli_error("invalid month '%s' (expected YYYY-MM)", argv[optind + 1]);
+  if (ledger_period_parse(words[1], &period)) {
+    cli_error("invalid month '%s' (expected YYYY-MM)", words[1]);
     return CLI_EXIT_USAGE;
   }
   node opened;
-  if (cli_open_node(options.dir, &opened))
+  if (cli_open_node(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
   char message[NODE_MESSAGE_BYTES];
   coop_err err = closing ? node_period_close(&opened, period, message)
@@ -323,7 +310,7 @@ int cli_cmd_period(int argc, char **argv)
     cli_error("%s", message);
     return CLI_EXIT_FAILURE;
   }
-  printf("%s %s\n", closing ? "closed" : "the books begin at", argv[optind + 1]);
+  printf("%s %s\n", closing ? "closed" : "the books begin at", words[1]);
   return CLI_EXIT_OK;
 }
 
@@ -338,15 +325,13 @@ static const char rebuild_usage[] =
 
 int cli_cmd_rebuild(int argc, char **argv)
 {
-  books_options options = {.format = CLI_FORMAT_TEXT};
-  int parsed = parse_options(argc, argv, "rebuild", rebuild_usage, 1u << CLI_FORMAT_TEXT,
-                             &options);
-  if (parsed)
-    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  if (optind < argc)
-    return cli_usage_error("rebuild", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"rebuild", rebuild_usage, 1u << CLI_FORMAT_TEXT, 0};
+  books_options options;
+  int status = parse_options(argc, argv, &spec, 0, &options);
+  if (status != CLI_GO)
+    return status;
   node opened;
-  if (cli_open_node(options.dir, &opened))
+  if (cli_open_node(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
   coop_err err = ledger_books_rebuild(opened.store, &opened.identity);
   uint64_t size = 0;

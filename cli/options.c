@@ -122,12 +122,15 @@ static void print_help(const cli_spec *spec, const cli_option *options)
   int count = 0;
   for (const cli_option *option = options; option && option->name && count < OPTIONS_MAX;
        option++) {
+    if (!option->help)
+      continue; /* accepted, but not worth showing (see cmd_books.c) */
     help_left(&lines[count], option->name, option->letter, option->arg);
-    lines[count++].help = option->help ? option->help : "";
+    lines[count++].help = option->help;
   }
   char formats[64];
   format_list(spec->formats, formats, sizeof formats);
-  if (spec->formats && !table_has(options, "output")) {
+  /* -O txt alone changes nothing: accepted, not shown. */
+  if (__builtin_popcount(spec->formats) > 1 && !table_has(options, "output")) {
     help_left(&lines[count], "output", 'O', "FORMAT");
     lines[count++].help = formats;
   }
