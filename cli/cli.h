@@ -89,8 +89,18 @@ typedef struct cli_option {
   const char *arg;    /* the argument's name in --help ("ID"); NULL: a flag */
   const char **value; /* where a value option's argument goes */
   int *flag;          /* set to 1 by a flag */
-  const char *help;   /* for --help; "\n" starts a continuation line */
+  const char *help;   /* for --help; "\n" starts a continuation line, NULL hides */
+  /* For an option that may repeat: called with each value instead of
+   * storing it; a non-zero answer stops the parse and is its exit code. */
+  int (*each)(void *context, const char *value);
+  void *context;
 } cli_option;
+
+/* Table entries, so a table reads as a list of options. */
+#define CLI_VALUE(name, letter, arg, value, help) {name, letter, arg, value, NULL, help, NULL, NULL}
+#define CLI_FLAG(name, letter, flag, help) {name, letter, NULL, NULL, flag, help, NULL, NULL}
+#define CLI_EACH(name, arg, each, context, help) {name, 0, arg, NULL, NULL, help, each, context}
+#define CLI_END {NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL}
 
 /* How cli_parse treats the options; the table, which points into the
  * command's locals, is passed beside it. */

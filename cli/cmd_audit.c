@@ -183,8 +183,8 @@ static int audit_report(int argc, char **argv)
 {
   static const cli_spec spec = {"audit", audit_usage, CLI_ALL_FORMATS, 0};
   const char *period_text = NULL;
-  const cli_option options[] = {{"period", 'p', "YYYY-MM", &period_text, NULL, "the month"},
-                                {NULL, 0, NULL, NULL, NULL, NULL}};
+  const cli_option options[] = {CLI_VALUE("period", 'p', "YYYY-MM", &period_text, "the month"),
+                                CLI_END};
   cli_args args = {0};
   int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
   if (status != CLI_GO)
@@ -356,8 +356,8 @@ int cli_cmd_disputes(int argc, char **argv)
   static const cli_spec spec = {"disputes", disputes_usage, CLI_TXT_JSON, 0};
   int all = 0;
   const cli_option options[] = {
-      {"all", 0, NULL, NULL, &all, "closed disputes too"},
-      {NULL, 0, NULL, NULL, NULL, NULL}};
+      CLI_FLAG("all", 0, &all, "closed disputes too"),
+      CLI_END};
   cli_args args = {0};
   int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
   if (status != CLI_GO)

@@ -22,9 +22,10 @@ static int parse_options(int argc, char **argv, const cli_spec *spec, int filter
                          books_options *options)
 {
   const cli_option table[] = {
-      {"member", 0, "ID", &options->member, NULL, filters ? "only this member's postings" : NULL},
-      {"period", 'p', "P", &options->period, NULL, filters ? "YYYY-MM or YYYY" : NULL},
-      {NULL, 0, NULL, NULL, NULL, NULL}};
+      CLI_VALUE("member", 0, "ID", &options->member,
+          filters ? "only this member's postings" : NULL),
+      CLI_VALUE("period", 'p', "P", &options->period, filters ? "YYYY-MM or YYYY" : NULL),
+      CLI_END};
   *options = (books_options){.args.format = CLI_FORMAT_TEXT};
   if (!strcmp(spec->name, "period"))
     return cli_parse(spec, table, argc, argv, &options->args);

@@ -54,10 +54,9 @@ int cli_cmd_id(int argc, char **argv)
   static const cli_spec spec = {"id", usage, CLI_TXT_JSON, 0};
   int card = 0;
   const cli_option options[] = {
-      {"card", 0, NULL, NULL, &card,
-       "a short card for a letter or web page: name, role, key,\n"
-       "fingerprint, and how a receipt verifier anchors this key"},
-      {NULL, 0, NULL, NULL, NULL, NULL}};
+      CLI_FLAG("card", 0, &card, "a short card for a letter or web page: name, role, key,\n"
+       "fingerprint, and how a receipt verifier anchors this key"),
+      CLI_END};
   cli_args args = {0};
   int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
   if (status != CLI_GO)

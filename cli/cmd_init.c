@@ -19,10 +19,10 @@ int cli_cmd_init(int argc, char **argv)
   static const cli_spec spec = {"init", usage, 0, 0};
   const char *role_text = NULL, *name = NULL;
   const cli_option options[] = {
-      {"role", 0, "ROLE", &role_text, NULL,
-       "what this node is: coop, municipality, partner or member"},
-      {"name", 0, "NAME", &name, NULL, "display name, 1 to 128 bytes, e.g. \"Breda Werkt\""},
-      {NULL, 0, NULL, NULL, NULL, NULL}};
+      CLI_VALUE("role", 0, "ROLE", &role_text,
+          "what this node is: coop, municipality, partner or member"),
+      CLI_VALUE("name", 0, "NAME", &name, "display name, 1 to 128 bytes, e.g. \"Breda Werkt\""),
+      CLI_END};
   cli_args args = {0};
   int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
   if (status != CLI_GO)

@@ -28,9 +28,9 @@ static int log_export(int argc, char **argv)
   static const cli_spec spec = {"log", transfer_usage, 0, 0};
   const char *log_text = NULL, *from_text = NULL;
   const cli_option options[] = {
-      {"from", 0, "N", &from_text, NULL, "export: from entry N on (default 0)"},
-      {"log", 0, "KEY", &log_text, NULL, "export: another log this node holds"},
-      {NULL, 0, NULL, NULL, NULL, NULL}};
+      CLI_VALUE("from", 0, "N", &from_text, "export: from entry N on (default 0)"),
+      CLI_VALUE("log", 0, "KEY", &log_text, "export: another log this node holds"),
+      CLI_END};
   cli_args args = {0};
   int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
   if (status != CLI_GO)

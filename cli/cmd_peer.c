@@ -106,11 +106,11 @@ int cli_cmd_peer(int argc, char **argv)
   static const cli_spec spec = {"peer", usage, CLI_TXT_JSON, 0};
   const char *key = NULL, *address = NULL, *role = NULL, *name = NULL;
   const cli_option options[] = {
-      {"key", 0, "KEY", &key, NULL, "add: the peer's node key (64 hex digits)"},
-      {"addr", 0, "HOST:PORT", &address, NULL, "add: where to dial it (none: it dials us)"},
-      {"role", 0, "ROLE", &role, NULL, "add: coop, municipality, partner or member"},
-      {"name", 0, "NAME", &name, NULL, "add: its section name in node.conf"},
-      {NULL, 0, NULL, NULL, NULL, NULL}};
+      CLI_VALUE("key", 0, "KEY", &key, "add: the peer's node key (64 hex digits)"),
+      CLI_VALUE("addr", 0, "HOST:PORT", &address, "add: where to dial it (none: it dials us)"),
+      CLI_VALUE("role", 0, "ROLE", &role, "add: coop, municipality, partner or member"),
+      CLI_VALUE("name", 0, "NAME", &name, "add: its section name in node.conf"),
+      CLI_END};
   cli_args args = {0};
   int status = cli_parse(&spec, options, argc, argv, &args);
   if (status != CLI_GO)

@@ -388,8 +388,8 @@ int cli_cmd_proof(int argc, char **argv)
   static const cli_spec spec = {"proof", usage, 0, 0};
   const char *size_text = NULL;
   const cli_option options[] = {
-      {"size", 0, "N", &size_text, NULL, "tree size for an inclusion proof"},
-      {NULL, 0, NULL, NULL, NULL, NULL}};
+      CLI_VALUE("size", 0, "N", &size_text, "tree size for an inclusion proof"),
+      CLI_END};
   cli_args args = {0};
   int status = cli_parse(&spec, options, argc, argv, &args);
   if (status != CLI_GO)

@@ -48,17 +48,18 @@ static int parse_options(int argc, char **argv, const cli_spec *spec, record_opt
   const char *date_help =
       record ? "the day it happened" : "date of the correction (default: today)";
   const cli_option table[] = {
-      {"member", 0, "ID", &options->member, NULL, record ? "the member (m-xxxxxx)" : NULL},
-      {"amount", 0, "A", &options->amount, NULL, record ? "euros, e.g. 1234.56" : NULL},
-      {"hours", 0, "H", &options->hours, NULL, record ? "hours, for 'record hours'" : NULL},
-      {"date", 0, "YYYY-MM-DD", &options->date, NULL, date_help},
-      {"ref", 0, "REF", &options->ref, NULL, record ? "your reference; makes retries safe" : NULL},
-      {"note", 0, "TEXT", &options->note, NULL, record ? "a note kept in the books" : NULL},
-      {"reason", 0, "TEXT", &options->reason, NULL,
-       record ? NULL : "why (required; kept in the books)"},
-      {"future", 0, NULL, NULL, &options->future,
-       record ? "allow a date in a month after the current one" : NULL},
-      {NULL, 0, NULL, NULL, NULL, NULL}};
+      CLI_VALUE("member", 0, "ID", &options->member, record ? "the member (m-xxxxxx)" : NULL),
+      CLI_VALUE("amount", 0, "A", &options->amount, record ? "euros, e.g. 1234.56" : NULL),
+      CLI_VALUE("hours", 0, "H", &options->hours, record ? "hours, for 'record hours'" : NULL),
+      CLI_VALUE("date", 0, "YYYY-MM-DD", &options->date, date_help),
+      CLI_VALUE("ref", 0, "REF", &options->ref,
+          record ? "your reference; makes retries safe" : NULL),
+      CLI_VALUE("note", 0, "TEXT", &options->note, record ? "a note kept in the books" : NULL),
+      CLI_VALUE("reason", 0, "TEXT", &options->reason,
+          record ? NULL : "why (required; kept in the books)"),
+      CLI_FLAG("future", 0, &options->future,
+          record ? "allow a date in a month after the current one" : NULL),
+      CLI_END};
   *options = (record_options){0};
   return cli_parse(spec, table, argc, argv, &options->args);
 }

@@ -51,8 +51,8 @@ static int node_run_command(int argc, char **argv)
   static const cli_spec spec = {"node", node_usage, 0, 0};
   const char *listen = NULL;
   const cli_option options[] = {
-      {"listen", 0, "HOST:PORT", &listen, NULL, "listen here (default: node.conf's 'listen')"},
-      {NULL, 0, NULL, NULL, NULL, NULL}};
+      CLI_VALUE("listen", 0, "HOST:PORT", &listen, "listen here (default: node.conf's 'listen')"),
+      CLI_END};
   cli_args args = {0};
   int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
   if (status != CLI_GO)
@@ -89,10 +89,10 @@ int cli_cmd_sync(int argc, char **argv)
   const char *peer = NULL, *timeout_text = NULL;
   int quiet = 0;
   const cli_option options[] = {
-      {"peer", 0, "NAME", &peer, NULL, "only this peer of node.conf"},
-      {"timeout", 0, "S", &timeout_text, NULL, "give up after S seconds (default 60)"},
-      {"quiet", 'q', NULL, NULL, &quiet, "no event lines on standard error"},
-      {NULL, 0, NULL, NULL, NULL, NULL}};
+      CLI_VALUE("peer", 0, "NAME", &peer, "only this peer of node.conf"),
+      CLI_VALUE("timeout", 0, "S", &timeout_text, "give up after S seconds (default 60)"),
+      CLI_FLAG("quiet", 'q', &quiet, "no event lines on standard error"),
+      CLI_END};
   cli_args args = {0};
   int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
   if (status != CLI_GO)

@@ -91,8 +91,8 @@ int cli_cmd_verify(int argc, char **argv)
   static const cli_spec spec = {"verify", usage, 0, 0};
   int verbose = 0;
   const cli_option options[] = {
-      {"verbose", 'v', NULL, NULL, &verbose, "print what was checked when all is well"},
-      {NULL, 0, NULL, NULL, NULL, NULL}};
+      CLI_FLAG("verbose", 'v', &verbose, "print what was checked when all is well"),
+      CLI_END};
   cli_args args = {0};
   int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
   if (status != CLI_GO)

@@ -188,6 +188,10 @@ static int take(const cli_spec *spec, const cli_option *options, int index, cli_
   case ADDED_DIR: args->dir = optarg; return CLI_GO;
   case ADDED_HELP: print_help(spec, options); return CLI_EXIT_OK;
   }
+  if (options[index].each) {
+    int status = options[index].each(options[index].context, optarg);
+    return status ? status : CLI_GO;
+  }
   if (options[index].arg)
     *options[index].value = optarg;
   else
@@ -244,10 +248,10 @@ int cli_parse_global(int argc, char **argv, int *command_index, const char **out
 {
   int version = 0;
   const cli_option options[] = {
-      {"output", 'O', "FORMAT", output, NULL, NULL},
-      {"help", 'h', NULL, NULL, help, NULL},
-      {"version", 0, NULL, NULL, &version, NULL},
-      {NULL, 0, NULL, NULL, NULL, NULL},
+      CLI_VALUE("output", 'O', "FORMAT", output, NULL),
+      CLI_FLAG("help", 'h', help, NULL),
+      CLI_FLAG("version", 0, &version, NULL),
+      CLI_END,
   };
   static const cli_spec spec = {NULL, NULL, 0, CLI_STOP_AT_OPERAND};
   cli_args args = {0};
