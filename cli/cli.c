@@ -230,6 +230,33 @@ int cli_open_books(const char *dir_option, node *out)
   return CLI_EXIT_OK;
 }
 
+void cli_rows_begin(cli_rows *rows, cli_format format, const char *csv_header)
+{
+  rows->format = format;
+  rows->array = format == CLI_FORMAT_JSON ? json_array() : NULL;
+  if (format == CLI_FORMAT_CSV && csv_header)
+    fputs(csv_header, stdout);
+}
+
+coop_err cli_rows_json(cli_rows *rows, json_t *row)
+{
+  if (!rows->array) { /* json_array() failed at the start */
+    json_decref(row);
+    return COOP_E_NOMEM;
+  }
+  return json_array_append_new(rows->array, row) ? COOP_E_NOMEM : COOP_OK;
+}
+
+int cli_rows_end(cli_rows *rows, coop_err err, const char *what)
+{
+  if (err) {
+    json_decref(rows->array);
+    cli_error("cannot %s: %s", what, coop_err_message(err));
+    return CLI_EXIT_FAILURE;
+  }
+  return rows->format == CLI_FORMAT_JSON ? cli_print_json(rows->array) : CLI_EXIT_OK;
+}
+
 void cli_csv_field(FILE *out, const char *text)
 {
   if (!strpbrk(text, ",\"\n\r")) {

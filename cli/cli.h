@@ -190,6 +190,25 @@ int cli_values_check(cli_value *const values[], size_t count, const char *comman
  * read, is empty, holds a NUL byte or is longer than `bytes_max`. */
 int cli_value_get(cli_value *value, size_t bytes_max, const char **out);
 
+/* A listing in txt, csv or json, the same way for every list command: json
+ * rows gather in an array printed whole at the end (so a failure half-way
+ * prints no half document); csv starts with its header line; txt rows the
+ * command prints itself. */
+typedef struct cli_rows {
+  cli_format format;
+  struct json_t *array; /* json only */
+} cli_rows;
+
+/* Starts a listing; for csv, prints `csv_header` (with its newline). */
+void cli_rows_begin(cli_rows *rows, cli_format format, const char *csv_header);
+
+/* Adds a json row, taking it; COOP_E_NOMEM when it could not be. */
+coop_err cli_rows_json(cli_rows *rows, struct json_t *row);
+
+/* Ends a listing after `err`: prints the json array, or "cannot WHAT: ..."
+ * for an error.  Returns the exit code. */
+int cli_rows_end(cli_rows *rows, coop_err err, const char *what);
+
 /* Prints a string as a CSV field (quoted when it needs to be). */
 void cli_csv_field(FILE *out, const char *text);
 

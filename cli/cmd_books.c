@@ -42,10 +42,8 @@ static const char bal_usage[] =
     "-O json prints an array of {\"account\", \"amount_cents\"}: integer cents.\n";
 
 typedef struct balance_printer {
-  cli_format format;
-  json_t *array;
+  cli_rows rows;
   int64_t total;
-  int rows;
 } balance_printer;
 
 static coop_err print_balance(void *context, const char *account, int64_t amount_cents)
@@ -54,14 +52,10 @@ static coop_err print_balance(void *context, const char *account, int64_t amount
   char amount[LEDGER_MONEY_TEXT_BYTES];
   ledger_money_format(amount_cents, amount);
   printer->total += amount_cents;
-  printer->rows++;
-  if (printer->format == CLI_FORMAT_JSON)
-    return json_array_append_new(printer->array, json_pack("{s:s, s:I}", "account", account,
-                                                           "amount_cents",
-                                                           (json_int_t)amount_cents))
-               ? COOP_E_NOMEM
-               : COOP_OK;
-  if (printer->format == CLI_FORMAT_CSV) {
+  if (printer->rows.format == CLI_FORMAT_JSON)
+    return cli_rows_json(&printer->rows, json_pack("{s:s, s:I}", "account", account,
+                                                   "amount_cents", (json_int_t)amount_cents));
+  if (printer->rows.format == CLI_FORMAT_CSV) {
     cli_csv_field(stdout, account);
     printf(",%s,%lld\n", amount, (long long)amount_cents);
   } else {
@@ -99,20 +93,12 @@ int cli_cmd_bal(int argc, char **argv)
     cli_error("unknown member '%s' (see 'coop member list')", options.member);
     return CLI_EXIT_FAILURE;
   }
-  balance_printer printer = {.format = options.args.format};
-  if (options.args.format == CLI_FORMAT_JSON)
-    printer.array = json_array();
-  if (options.args.format == CLI_FORMAT_CSV)
-    printf("account,amount,amount_cents\n");
+  balance_printer printer = {.total = 0};
+  cli_rows_begin(&printer.rows, options.args.format, "account,amount,amount_cents\n");
   coop_err err = ledger_books_balances(opened.store, &query, print_balance, &printer);
   node_close(&opened);
-  if (err) {
-    json_decref(printer.array);
-    cli_error("cannot read balances: %s", coop_err_message(err));
+  if (cli_rows_end(&printer.rows, err, "read balances"))
     return CLI_EXIT_FAILURE;
-  }
-  if (options.args.format == CLI_FORMAT_JSON)
-    return cli_print_json(printer.array);
   if (options.args.format == CLI_FORMAT_TEXT) {
     char total[LEDGER_MONEY_TEXT_BYTES];
     ledger_money_format(printer.total, total);
@@ -130,14 +116,9 @@ static const char reg_usage[] =
     "member, ref and note; memos (other income, hours) show their quantity.\n"
     "Entry indexes are what 'coop correct' and 'coop proof inclusion' take.\n";
 
-typedef struct register_printer {
-  cli_format format;
-  json_t *array;
-} register_printer;
-
 static coop_err print_register(void *context, const ledger_register_row *row)
 {
-  register_printer *printer = context;
+  cli_rows *rows = context;
   char date[11], amount[LEDGER_MONEY_TEXT_BYTES];
   ledger_date_format(row->date, date);
   int memo = row->account == NULL;
@@ -145,7 +126,7 @@ static coop_err print_register(void *context, const ledger_register_row *row)
   const char *type = ledger_record_type_name(row->type);
   const char *account = memo ? (row->type == LEDGER_RECORD_HOURS ? "(hours)" : "(memo)")
                              : row->account;
-  if (printer->format == CLI_FORMAT_JSON) {
+  if (rows->format == CLI_FORMAT_JSON) {
     /* Memos have no account: "account" is null and "quantity" holds their
      * amount (cents) or hours (hundredths). */
     json_t *object = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:I}", "index",
@@ -155,9 +136,9 @@ static coop_err print_register(void *context, const ledger_register_row *row)
                                memo ? (json_int_t)0 : (json_int_t)row->amount_cents);
     if (object && memo)
       json_object_set_new(object, "quantity", json_integer(row->quantity));
-    return json_array_append_new(printer->array, object) ? COOP_E_NOMEM : COOP_OK;
+    return cli_rows_json(rows, object);
   }
-  if (printer->format == CLI_FORMAT_CSV) {
+  if (rows->format == CLI_FORMAT_CSV) {
     printf("%llu,%s,%s,%s,", (unsigned long long)row->entry_index, date, type, row->member_id);
     cli_csv_field(stdout, row->ref);
     fputc(',', stdout);
@@ -183,19 +164,11 @@ int cli_cmd_reg(int argc, char **argv)
   node opened;
   if (cli_open_books(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  register_printer printer = {.format = options.args.format};
-  if (options.args.format == CLI_FORMAT_JSON)
-    printer.array = json_array();
-  if (options.args.format == CLI_FORMAT_CSV)
-    printf("index,date,type,member,ref,note,account,amount\n");
-  coop_err err = ledger_books_register(opened.store, &query, print_register, &printer);
+  cli_rows rows;
+  cli_rows_begin(&rows, options.args.format, "index,date,type,member,ref,note,account,amount\n");
+  coop_err err = ledger_books_register(opened.store, &query, print_register, &rows);
   node_close(&opened);
-  if (err) {
-    json_decref(printer.array);
-    cli_error("cannot read the register: %s", coop_err_message(err));
-    return CLI_EXIT_FAILURE;
-  }
-  return options.args.format == CLI_FORMAT_JSON ? cli_print_json(printer.array) : CLI_EXIT_OK;
+  return cli_rows_end(&rows, err, "read the register");
 }
 
 /* ---- coop accounts ------------------------------------------------------- */
@@ -207,21 +180,18 @@ static const char accounts_usage[] =
     "per-member account for every enrolled member.\n";
 
 typedef struct accounts_listing {
-  cli_format format;
-  json_t *array;
+  cli_rows rows;
   const ledger_account_definition *account;
 } accounts_listing;
 
 static coop_err list_account(accounts_listing *listing, const char *name)
 {
   const ledger_account_definition *account = listing->account;
-  if (listing->format == CLI_FORMAT_JSON)
-    return json_array_append_new(listing->array,
-                                 json_pack("{s:s, s:s, s:i, s:s}", "account", name, "type",
-                                           ledger_account_type_name(account->type), "code",
-                                           account->code, "description", account->description))
-               ? COOP_E_NOMEM
-               : COOP_OK;
+  if (listing->rows.format == CLI_FORMAT_JSON)
+    return cli_rows_json(&listing->rows,
+                         json_pack("{s:s, s:s, s:i, s:s}", "account", name, "type",
+                                   ledger_account_type_name(account->type), "code",
+                                   account->code, "description", account->description));
   printf("%-45s %-9s %s\n", name, ledger_account_type_name(account->type), account->description);
   return COOP_OK;
 }
@@ -244,9 +214,8 @@ int cli_cmd_accounts(int argc, char **argv)
   node opened;
   if (cli_open_books(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  accounts_listing listing = {.format = options.args.format};
-  if (options.args.format == CLI_FORMAT_JSON)
-    listing.array = json_array();
+  accounts_listing listing;
+  cli_rows_begin(&listing.rows, options.args.format, NULL);
   size_t count = 0;
   const ledger_account_definition *chart = ledger_chart(&count);
   coop_err err = COOP_OK;
@@ -258,12 +227,7 @@ int cli_cmd_accounts(int argc, char **argv)
       err = list_account(&listing, chart[i].name);
   }
   node_close(&opened);
-  if (err) {
-    json_decref(listing.array);
-    cli_error("cannot list accounts: %s", coop_err_message(err));
-    return CLI_EXIT_FAILURE;
-  }
-  return options.args.format == CLI_FORMAT_JSON ? cli_print_json(listing.array) : CLI_EXIT_OK;
+  return cli_rows_end(&listing.rows, err, "list accounts");
 }
 
 /* ---- coop period ---------------------------------------------------------- */

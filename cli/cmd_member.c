@@ -169,7 +169,7 @@ static int member_add(member_options *options)
 
 typedef struct member_listing {
   node *node;
-  json_t *array; /* NULL: text */
+  cli_rows rows;
   /* The last municipality named: members come in runs of one or two
    * municipalities, and naming one reads its log's first entry. */
   uint8_t party_key[LEDGER_PUBLIC_KEY_BYTES];
@@ -179,10 +179,9 @@ typedef struct member_listing {
 static coop_err list_one(void *context, const ledger_member_row *row)
 {
   member_listing *listing = context;
-  json_t *array = listing->array;
   char municipality[65];
   ledger_hex_encode(row->municipality, 32, municipality);
-  if (!array) {
+  if (listing->rows.format != CLI_FORMAT_JSON) {
     /* People see names, with the fingerprint beside. */
     if (!listing->party[0] ||
         memcmp(listing->party_key, row->municipality, sizeof listing->party_key)) {
@@ -192,13 +191,10 @@ static coop_err list_one(void *context, const ledger_member_row *row)
     printf("%-9s  %-30s  %-16s  %s\n", row->member_id, row->name, row->client_ref, listing->party);
     return COOP_OK;
   }
-  return json_array_append_new(array, json_pack("{s:s, s:s, s:s, s:s, s:I}", "member_id",
-                                                row->member_id, "name", row->name,
-                                                "client_ref", row->client_ref, "municipality",
-                                                municipality, "entry_index",
-                                                (json_int_t)row->entry_index))
-             ? COOP_E_NOMEM
-             : COOP_OK;
+  return cli_rows_json(&listing->rows,
+                       json_pack("{s:s, s:s, s:s, s:s, s:I}", "member_id", row->member_id, "name",
+                                 row->name, "client_ref", row->client_ref, "municipality",
+                                 municipality, "entry_index", (json_int_t)row->entry_index));
 }
 
 static int member_list(const member_options *options)
@@ -206,18 +202,13 @@ static int member_list(const member_options *options)
   node opened;
   if (cli_open_books(options->args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  json_t *array = options->args.format == CLI_FORMAT_JSON ? json_array() : NULL;
-  if (!array)
+  member_listing listing = {.node = &opened};
+  cli_rows_begin(&listing.rows, options->args.format, NULL);
+  if (options->args.format != CLI_FORMAT_JSON)
     printf("%-9s  %-30s  %-16s  %s\n", "member", "name", "client ref", "municipality");
-  member_listing listing = {.node = &opened, .array = array};
   coop_err err = ledger_books_members(opened.store, list_one, &listing);
   node_close(&opened);
-  if (err) {
-    json_decref(array);
-    cli_error("cannot list members: %s", coop_err_message(err));
-    return CLI_EXIT_FAILURE;
-  }
-  return array ? cli_print_json(array) : CLI_EXIT_OK;
+  return cli_rows_end(&listing.rows, err, "list members");
 }
 
 typedef struct balance_collector {

@@ -116,8 +116,7 @@ int cli_cmd_sync(int argc, char **argv)
 }
 
 typedef struct fork_listing {
-  json_t *array;
-  cli_format format;
+  cli_rows rows;
   size_t count;
 } fork_listing;
 
@@ -128,16 +127,15 @@ static coop_err list_fork(void *context, const ledger_fork_evidence *evidence)
   char fingerprint[LEDGER_FINGERPRINT_CHARS + 1], found[32];
   ledger_fingerprint(evidence->first.log_id, fingerprint);
   cli_format_time(evidence->found_ms, found);
-  if (listing->format == CLI_FORMAT_JSON) {
+  if (listing->rows.format == CLI_FORMAT_JSON) {
     char log_id[65];
     ledger_hex_encode(evidence->first.log_id, 32, log_id);
-    json_array_append_new(listing->array,
-                          json_pack("{s:s, s:s, s:o, s:o, s:I, s:s}", "log_id", log_id,
-                                    "fingerprint", fingerprint, "first",
-                                    cli_checkpoint_json(&evidence->first), "second",
-                                    cli_checkpoint_json(&evidence->second), "found_ms",
-                                    (json_int_t)evidence->found_ms, "found", found));
-    return COOP_OK;
+    return cli_rows_json(&listing->rows,
+                         json_pack("{s:s, s:s, s:o, s:o, s:I, s:s}", "log_id", log_id,
+                                   "fingerprint", fingerprint, "first",
+                                   cli_checkpoint_json(&evidence->first), "second",
+                                   cli_checkpoint_json(&evidence->second), "found_ms",
+                                   (json_int_t)evidence->found_ms, "found", found));
   }
   char first_root[65], second_root[65];
   ledger_hex_encode(evidence->first.root, 32, first_root);
@@ -155,26 +153,16 @@ int cli_cmd_forks(int argc, char **argv)
   int status = cli_parse_no_operands(&spec, NULL, argc, argv, &args);
   if (status != CLI_GO)
     return status;
-  cli_format format = args.format;
   node opened;
   if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  fork_listing listing = {.array = json_array(), .format = format};
-  coop_err err = listing.array ? ledger_store_forks(opened.store, list_fork, &listing)
-                               : COOP_E_NOMEM;
+  fork_listing listing = {.count = 0};
+  cli_rows_begin(&listing.rows, args.format, NULL);
+  coop_err err = ledger_store_forks(opened.store, list_fork, &listing);
   node_close(&opened);
-  if (err) {
-    json_decref(listing.array);
-    cli_error("cannot read fork evidence: %s", coop_err_message(err));
+  if (cli_rows_end(&listing.rows, err, "read fork evidence"))
     return CLI_EXIT_FAILURE;
-  }
-  if (format == CLI_FORMAT_JSON) {
-    if (cli_print_json(listing.array))
-      return CLI_EXIT_FAILURE;
-  } else {
-    json_decref(listing.array);
-    if (!listing.count)
-      printf("no fork evidence\n");
-  }
+  if (args.format != CLI_FORMAT_JSON && !listing.count)
+    printf("no fork evidence\n");
   return listing.count ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }
