@@ -8,19 +8,20 @@
 
 /* Options a table may hold, besides the three added here. */
 #define OPTIONS_MAX 32
-/* getopt_long's answer for table entry i (above any short letter). */
+/* getopt_long's answer for entry i of the merged table (above any letter). */
 #define LONG_BASE 256
 
-enum { ADDED_OUTPUT = -1, ADDED_DIR = -2, ADDED_HELP = -3 };
-
-/* The options getopt_long sees: the table's, then the added ones. */
-typedef struct option_set {
-  struct option longs[OPTIONS_MAX + 4];
-  int index[OPTIONS_MAX + 4]; /* table index, or ADDED_* */
-  char letters[OPTIONS_MAX + 4];
-  char shorts[2 * OPTIONS_MAX + 8];
+/* The command's table with --output (when it takes formats), --dir and
+ * --help added, and what getopt_long is given for it. */
+typedef struct merged {
+  cli_option all[OPTIONS_MAX + 4];
   int count;
-} option_set;
+  const char *output; /* the added -O's text */
+  int help;           /* the added --help */
+  char formats[64];   /* the added -O's help: "txt (default) or json" */
+  struct option longs[OPTIONS_MAX + 4];
+  char shorts[2 * OPTIONS_MAX + 8];
+} merged;
 
 static int table_has(const cli_option *options, const char *name)
 {
@@ -29,51 +30,6 @@ static int table_has(const cli_option *options, const char *name)
       return 1;
   return 0;
 }
-
-static void add_option(option_set *set, const char *name, char letter, int has_arg, int index)
-{
-  set->longs[set->count] = (struct option){name, has_arg, NULL, LONG_BASE + set->count};
-  set->letters[set->count] = letter;
-  set->index[set->count++] = index;
-  if (letter) {
-    size_t len = strlen(set->shorts);
-    set->shorts[len++] = letter;
-    if (has_arg)
-      set->shorts[len++] = ':';
-    set->shorts[len] = 0;
-  }
-}
-
-static void build_set(const cli_spec *spec, const cli_option *options, option_set *set)
-{
-  memset(set, 0, sizeof *set);
-  /* "+": stop at the first operand; ":": report a missing value apart. */
-  strcpy(set->shorts, spec->flags & CLI_STOP_AT_OPERAND ? "+" : "");
-  if (!(spec->flags & CLI_GETOPT_MESSAGES))
-    strcat(set->shorts, ":");
-  for (int i = 0; options && options[i].name && i < OPTIONS_MAX; i++)
-    add_option(set, options[i].name, options[i].letter, options[i].arg != NULL, i);
-  if (spec->formats && !table_has(options, "output"))
-    add_option(set, "output", 'O', 1, ADDED_OUTPUT);
-  if (!table_has(options, "dir"))
-    add_option(set, "dir", 0, 1, ADDED_DIR);
-  if (!table_has(options, "help"))
-    add_option(set, "help", 'h', 0, ADDED_HELP);
-}
-
-/* Which entry of the set getopt_long answered: long options answer
- * LONG_BASE + position, short ones their letter. */
-static int set_position(const option_set *set, int answer)
-{
-  if (answer >= LONG_BASE)
-    return answer - LONG_BASE;
-  for (int i = 0; i < set->count; i++)
-    if (set->letters[i] == answer)
-      return i;
-  return -1;
-}
-
-/* ---- --help ------------------------------------------------------------- */
 
 /* "txt (default) or json", "txt (default), json or csv". */
 static void format_list(unsigned formats, char *out, size_t size)
@@ -90,22 +46,69 @@ static void format_list(unsigned formats, char *out, size_t size)
   }
 }
 
-typedef struct help_line {
-  char left[64];
-  const char *help;
-} help_line;
-
-static void help_left(help_line *line, const char *name, char letter, const char *arg)
+static void add(merged *m, cli_option option)
 {
-  int at = letter ? snprintf(line->left, sizeof line->left, "-%c, ", letter) : 0;
-  snprintf(line->left + at, sizeof line->left - (size_t)at, "--%s%s%s", name, arg ? " " : "",
-           arg ? arg : "");
+  int i = m->count++;
+  m->all[i] = option;
+  m->longs[i] = (struct option){option.name, option.arg != NULL, NULL, LONG_BASE + i};
+  if (option.letter) {
+    size_t len = strlen(m->shorts);
+    m->shorts[len++] = option.letter;
+    if (option.arg)
+      m->shorts[len++] = ':';
+    m->shorts[len] = 0;
+  }
 }
 
-static void print_help_line(const help_line *line, int width)
+static void merge(const cli_spec *spec, const cli_option *options, cli_args *args, merged *m)
 {
-  printf("  %-*s  ", width, line->left);
-  for (const char *text = line->help; *text; text++) {
+  memset(m, 0, sizeof *m);
+  /* "+": stop at the first operand; ":": report a missing value apart. */
+  strcpy(m->shorts, spec->flags & CLI_STOP_AT_OPERAND ? "+" : "");
+  if (!(spec->flags & CLI_GETOPT_MESSAGES))
+    strcat(m->shorts, ":");
+  for (int i = 0; options && options[i].name && i < OPTIONS_MAX; i++)
+    add(m, options[i]);
+  format_list(spec->formats, m->formats, sizeof m->formats);
+  /* -O txt alone changes nothing: accepted, not shown in --help. */
+  if (spec->formats && !table_has(options, "output"))
+    add(m, (cli_option)CLI_VALUE("output", 'O', "FORMAT", &m->output,
+                                 __builtin_popcount(spec->formats) > 1 ? m->formats : NULL));
+  if (!table_has(options, "dir"))
+    add(m, (cli_option)CLI_VALUE("dir", 0, "DIR", &args->dir,
+                                 "node home (default $COOP_HOME, else ~/.local/share/coop)"));
+  if (!table_has(options, "help"))
+    add(m, (cli_option)CLI_FLAG("help", 'h', &m->help, "show this help"));
+}
+
+/* Which entry getopt_long answered: long options answer LONG_BASE + i,
+ * short ones their letter. */
+static int position(const merged *m, int answer)
+{
+  if (answer >= LONG_BASE)
+    return answer - LONG_BASE;
+  for (int i = 0; i < m->count; i++)
+    if (m->all[i].letter == answer)
+      return i;
+  return -1;
+}
+
+/* ---- --help ------------------------------------------------------------- */
+
+/* "-p, --period P": the left column of an option's line. */
+static void option_left(const cli_option *option, char out[64])
+{
+  int at = option->letter ? snprintf(out, 64, "-%c, ", option->letter) : 0;
+  snprintf(out + at, 64 - (size_t)at, "--%s%s%s", option->name, option->arg ? " " : "",
+           option->arg ? option->arg : "");
+}
+
+static void print_help_line(const cli_option *option, int width)
+{
+  char left[64];
+  option_left(option, left);
+  printf("  %-*s  ", width, left);
+  for (const char *text = option->help; *text; text++) {
     putchar(*text);
     if (*text == '\n')
       printf("  %-*s  ", width, "");
@@ -113,38 +116,24 @@ static void print_help_line(const help_line *line, int width)
   putchar('\n');
 }
 
-static void print_help(const cli_spec *spec, const cli_option *options)
+/* The usage text, then a line per option with help (others are accepted,
+ * but not worth showing: see cmd_books.c). */
+static void print_help(const cli_spec *spec, const merged *m)
 {
   fputs(spec->usage, stdout);
   if (spec->flags & CLI_USAGE_WHOLE)
     return;
-  help_line lines[OPTIONS_MAX + 3];
-  int count = 0;
-  for (const cli_option *option = options; option && option->name && count < OPTIONS_MAX;
-       option++) {
-    if (!option->help)
-      continue; /* accepted, but not worth showing (see cmd_books.c) */
-    help_left(&lines[count], option->name, option->letter, option->arg);
-    lines[count++].help = option->help;
-  }
-  char formats[64];
-  format_list(spec->formats, formats, sizeof formats);
-  /* -O txt alone changes nothing: accepted, not shown. */
-  if (__builtin_popcount(spec->formats) > 1 && !table_has(options, "output")) {
-    help_left(&lines[count], "output", 'O', "FORMAT");
-    lines[count++].help = formats;
-  }
-  help_left(&lines[count], "dir", 0, "DIR");
-  lines[count++].help = "node home (default $COOP_HOME, else ~/.local/share/coop)";
-  help_left(&lines[count], "help", 'h', NULL);
-  lines[count++].help = "show this help";
   int width = 0;
-  for (int i = 0; i < count; i++)
-    if ((int)strlen(lines[i].left) > width)
-      width = (int)strlen(lines[i].left);
+  for (int i = 0; i < m->count; i++) {
+    char left[64];
+    option_left(&m->all[i], left);
+    if (m->all[i].help && (int)strlen(left) > width)
+      width = (int)strlen(left);
+  }
   printf("\noptions:\n");
-  for (int i = 0; i < count; i++)
-    print_help_line(&lines[i], width);
+  for (int i = 0; i < m->count; i++)
+    if (m->all[i].help)
+      print_help_line(&m->all[i], width);
 }
 
 /* ---- parsing ------------------------------------------------------------ */
@@ -180,40 +169,41 @@ static int bad_option(const cli_spec *spec, int answer, char **argv)
 }
 
 /* One option found: its value stored.  CLI_GO, or the exit code. */
-static int take(const cli_spec *spec, const cli_option *options, int index, cli_args *args)
+static int take(const cli_spec *spec, merged *m, const cli_option *option, cli_args *args)
 {
-  switch (index) {
-  case ADDED_OUTPUT:
-    return cli_parse_format(optarg, spec->formats, &args->format) ? CLI_EXIT_USAGE : CLI_GO;
-  case ADDED_DIR: args->dir = optarg; return CLI_GO;
-  case ADDED_HELP: print_help(spec, options); return CLI_EXIT_OK;
-  }
-  if (options[index].each) {
-    int status = options[index].each(options[index].context, optarg);
+  if (option->each) {
+    int status = option->each(option->context, optarg);
     return status ? status : CLI_GO;
   }
-  if (options[index].arg)
-    *options[index].value = optarg;
-  else
-    *options[index].flag = 1;
+  if (!option->arg) {
+    *option->flag = 1;
+  } else {
+    *option->value = optarg;
+    if (option->value == &m->output && cli_parse_format(optarg, spec->formats, &args->format))
+      return CLI_EXIT_USAGE;
+  }
+  if (m->help) { /* at once: what follows --help is not checked */
+    print_help(spec, m);
+    return CLI_EXIT_OK;
+  }
   return CLI_GO;
 }
 
 int cli_parse(const cli_spec *spec, const cli_option *options, int argc, char **argv,
               cli_args *args)
 {
-  option_set set;
-  build_set(spec, options, &set);
+  merged m;
+  merge(spec, options, args, &m);
   /* 0, not 1: a command's second parse (after a subcommand's name) must
    * make getopt start over instead of continuing its previous scan. */
   optind = 0;
   opterr = (spec->flags & CLI_GETOPT_MESSAGES) != 0;
   int answer;
-  while ((answer = getopt_long(argc, argv, set.shorts, set.longs, NULL)) != -1) {
-    int position = set_position(&set, answer);
-    if (position < 0)
+  while ((answer = getopt_long(argc, argv, m.shorts, m.longs, NULL)) != -1) {
+    int i = position(&m, answer);
+    if (i < 0)
       return bad_option(spec, answer, argv);
-    int status = take(spec, options, set.index[position], args);
+    int status = take(spec, &m, &m.all[i], args);
     if (status != CLI_GO)
       return status;
   }
