@@ -1,7 +1,6 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +230,33 @@ int cli_open_books(const char *dir_option, node *out)
   return CLI_EXIT_OK;
 }
 
+void cli_rows_begin(cli_rows *rows, cli_format format, const char *csv_header)
+{
+  rows->format = format;
+  rows->array = format == CLI_FORMAT_JSON ? json_array() : NULL;
+  if (format == CLI_FORMAT_CSV && csv_header)
+    fputs(csv_header, stdout);
+}
+
+coop_err cli_rows_json(cli_rows *rows, json_t *row)
+{
+  if (!rows->array) { /* json_array() failed at the start */
+    json_decref(row);
+    return COOP_E_NOMEM;
+  }
+  return json_array_append_new(rows->array, row) ? COOP_E_NOMEM : COOP_OK;
+}
+
+int cli_rows_end(cli_rows *rows, coop_err err, const char *what)
+{
+  if (err) {
+    json_decref(rows->array);
+    cli_error("cannot %s: %s", what, coop_err_message(err));
+    return CLI_EXIT_FAILURE;
+  }
+  return rows->format == CLI_FORMAT_JSON ? cli_print_json(rows->array) : CLI_EXIT_OK;
+}
+
 void cli_csv_field(FILE *out, const char *text)
 {
   if (!strpbrk(text, ",\"\n\r")) {
@@ -282,32 +308,6 @@ int cli_read_input(const char *path, const char *name, const char *too_large, co
   int result = read_stream(stream, name, too_large, text);
   fclose(stream);
   return result;
-}
-
-int cli_parse_simple_options(int argc, char **argv, const char *command, const char *usage,
-                             unsigned formats, const char **dir, cli_format *format)
-{
-  static const struct option options[] = {{"output", required_argument, NULL, 'O'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  int option;
-  while ((option = getopt_long(argc, argv, "O:h", options, NULL)) != -1) {
-    switch (option) {
-    case 'O':
-      if (cli_parse_format(optarg, formats, format))
-        return -1;
-      break;
-    case 'd': *dir = optarg; break;
-    case 'h': fputs(usage, stdout); return CLI_PARSED_HELP;
-    default: cli_usage_error(command, "invalid option"); return -1;
-    }
-  }
-  if (optind < argc) {
-    cli_usage_error(command, "unexpected argument '%s'", argv[optind]);
-    return -1;
-  }
-  return 0;
 }
 
 void cli_value_init(cli_value *value, const char *option)

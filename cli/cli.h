@@ -77,13 +77,86 @@ int cli_parse_key(const char *text, const char *what, uint8_t key[32]);
  * node that never had them).  CLI_EXIT_OK, or the error is printed. */
 int cli_open_books(const char *dir_option, struct node *node);
 
-/* Parses the options of a command that takes only -O/--output (with the
- * formats in `formats`, a mask as for cli_parse_format), --dir and --help,
- * and no arguments.  Returns 0 to go on, CLI_PARSED_HELP after printing
- * the usage for --help, or -1 after printing a usage error. */
+/* ---- options (cli/options.c) ---------------------------------------------
+ * Every command declares its options in a table and parses argv with
+ * cli_parse, which adds --dir, --help and (when the command takes output
+ * formats) -O/--output, so those behave the same everywhere. */
+
+/* One option: a value option when `arg` names its argument, else a flag. */
+typedef struct cli_option {
+  const char *name;   /* long name, without "--" */
+  char letter;        /* short option letter, or 0 */
+  const char *arg;    /* the argument's name in --help ("ID"); NULL: a flag */
+  const char **value; /* where a value option's argument goes */
+  int *flag;          /* set to 1 by a flag */
+  const char *help;   /* for --help; "\n" starts a continuation line, NULL hides */
+  /* For an option that may repeat: called with each value instead of
+   * storing it; a non-zero answer stops the parse and is its exit code. */
+  int (*each)(void *context, const char *value);
+  void *context;
+} cli_option;
+
+/* Table entries, so a table reads as a list of options. */
+#define CLI_VALUE(name, letter, arg, value, help) {name, letter, arg, value, NULL, help, NULL, NULL}
+#define CLI_FLAG(name, letter, flag, help) {name, letter, NULL, NULL, flag, help, NULL, NULL}
+#define CLI_EACH(name, arg, each, context, help) {name, 0, arg, NULL, NULL, help, each, context}
+#define CLI_END {NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL}
+
+/* How cli_parse treats the options; the table, which points into the
+ * command's locals, is passed beside it. */
+typedef struct cli_spec {
+  const char *name;  /* "record", "rules list": for "see 'coop NAME --help'" */
+  const char *usage; /* usage line and description; --help adds the options */
+  unsigned formats;  /* the -O formats taken (as for cli_parse_format); 0: no -O */
+  unsigned flags;    /* CLI_STOP_AT_OPERAND, CLI_GETOPT_MESSAGES */
+} cli_spec;
+
+#define CLI_TXT_JSON (1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON)
+#define CLI_ALL_FORMATS (CLI_TXT_JSON | 1u << CLI_FORMAT_CSV)
+
+/* Stop at the first operand (a subcommand, whose options are its own). */
+#define CLI_STOP_AT_OPERAND 1u
+/* Unknown options as before the shared parser: getopt's own message, then
+ * "invalid option" (books_import_usage.t pins this for 'coop import'). */
+#define CLI_GETOPT_MESSAGES 2u
+/* `usage` already lists the options (cmd_log.c's texts, not converted yet). */
+#define CLI_USAGE_WHOLE 4u
+
+/* What cli_parse found besides the table's options.  Fields not given on
+ * the command line keep the values the caller set. */
+typedef struct cli_args {
+  const char *dir;
+  cli_format format;
+  int argc;    /* the operands, in order */
+  char **argv;
+} cli_args;
+
+/* cli_parse's answer when the command should run; any other answer is the
+ * exit code to return (CLI_EXIT_OK after --help, CLI_EXIT_USAGE after a
+ * usage error, printed). */
+#define CLI_GO (-1)
+
+int cli_parse(const cli_spec *spec, const cli_option *options, int argc, char **argv,
+              cli_args *args);
+
+/* Like cli_parse, and the command takes no operands. */
+int cli_parse_no_operands(const cli_spec *spec, const cli_option *options, int argc,
+                          char **argv, cli_args *args);
+
+/* The older entry point, for cmd_log.c until it moves to cli_parse: a
+ * command that takes only -O/--output, --dir and --help and no operands.
+ * Returns 0 to go on, CLI_PARSED_HELP after printing `usage` for --help,
+ * or -1 after printing a usage error. */
 #define CLI_PARSED_HELP 100
 int cli_parse_simple_options(int argc, char **argv, const char *command, const char *usage,
                              unsigned formats, const char **dir, cli_format *format);
+
+/* Global options, before the command: `coop [--dir DIR] [-O FORMAT] [--help]
+ * [--version] COMMAND ...`, parsed with the same table code.  --dir becomes
+ * COOP_HOME; -O's value and --help are set for main to hand on to the
+ * command.  Returns CLI_GO with *command_index set (argc when there is no
+ * command), or an exit code. */
+int cli_parse_global(int argc, char **argv, int *command_index, const char **output, int *help);
 
 /* Reads FILE ("-" for standard input) whole into `text`, which bounds its
  * size.  Errors are printed as "NAME: ..."; a file past the bound says
@@ -116,6 +189,25 @@ int cli_values_check(cli_value *const values[], size_t count, const char *comman
  * an error naming the option and where it read, when the input cannot be
  * read, is empty, holds a NUL byte or is longer than `bytes_max`. */
 int cli_value_get(cli_value *value, size_t bytes_max, const char **out);
+
+/* A listing in txt, csv or json, the same way for every list command: json
+ * rows gather in an array printed whole at the end (so a failure half-way
+ * prints no half document); csv starts with its header line; txt rows the
+ * command prints itself. */
+typedef struct cli_rows {
+  cli_format format;
+  struct json_t *array; /* json only */
+} cli_rows;
+
+/* Starts a listing; for csv, prints `csv_header` (with its newline). */
+void cli_rows_begin(cli_rows *rows, cli_format format, const char *csv_header);
+
+/* Adds a json row, taking it; COOP_E_NOMEM when it could not be. */
+coop_err cli_rows_json(cli_rows *rows, struct json_t *row);
+
+/* Ends a listing after `err`: prints the json array, or "cannot WHAT: ..."
+ * for an error.  Returns the exit code. */
+int cli_rows_end(cli_rows *rows, coop_err err, const char *what);
 
 /* Prints a string as a CSV field (quoted when it needs to be). */
 void cli_csv_field(FILE *out, const char *text);

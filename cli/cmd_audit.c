@@ -1,5 +1,4 @@
 /* coop audit run|report (municipality) and coop disputes (coop, member). */
-#include <getopt.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -39,14 +38,13 @@ static const char audit_usage[] =
 
 static int audit_run(int argc, char **argv)
 {
-  const char *dir = NULL;
-  cli_format format = CLI_FORMAT_TEXT;
-  int parsed = cli_parse_simple_options(argc, argv, "audit", audit_usage,
-                                        1u << CLI_FORMAT_TEXT, &dir, &format);
-  if (parsed)
-    return parsed == CLI_PARSED_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  static const cli_spec spec = {"audit", audit_usage, 1u << CLI_FORMAT_TEXT, 0};
+  cli_args args = {0};
+  int status = cli_parse_no_operands(&spec, NULL, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
   node opened;
-  if (cli_open_node(dir, &opened))
+  if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
   node_audit_summary summary;
   char message[NODE_MESSAGE_BYTES] = "";
@@ -187,31 +185,16 @@ static coop_err print_row(void *context, const node_audit_row *row)
 
 static int audit_report(int argc, char **argv)
 {
-  static const struct option options[] = {{"period", required_argument, NULL, 'p'},
-                                          {"output", required_argument, NULL, 'O'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  const char *dir = NULL, *period_text = NULL;
-  report_output output = {.format = CLI_FORMAT_TEXT};
-  int option;
-  while ((option = getopt_long(argc, argv, "p:O:h", options, NULL)) != -1) {
-    switch (option) {
-    case 'p': period_text = optarg; break;
-    case 'O':
-      if (cli_parse_format(optarg,
-                           (1u << CLI_FORMAT_TEXT) | (1u << CLI_FORMAT_CSV) |
-                               (1u << CLI_FORMAT_JSON),
-                           &output.format))
-        return CLI_EXIT_USAGE;
-      break;
-    case 'd': dir = optarg; break;
-    case 'h': fputs(audit_usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("audit", "invalid option");
-    }
-  }
-  if (optind < argc)
-    return cli_usage_error("audit", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"audit", audit_usage, CLI_ALL_FORMATS, 0};
+  const char *period_text = NULL;
+  const cli_option options[] = {CLI_VALUE("period", 'p', "YYYY-MM", &period_text, "the month"),
+                                CLI_END};
+  cli_args args = {0};
+  int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  report_output output = {.format = args.format};
+  const char *dir = args.dir;
   uint32_t period = 0;
   if (!period_text)
     return cli_usage_error("audit", "'audit report' needs -p YYYY-MM");
@@ -374,29 +357,17 @@ static coop_err print_dispute(void *context, const node_dispute_row *row)
 
 int cli_cmd_disputes(int argc, char **argv)
 {
-  static const struct option options[] = {{"all", no_argument, NULL, 'a'},
-                                          {"output", required_argument, NULL, 'O'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  const char *dir = NULL;
-  disputes_output output = {.format = CLI_FORMAT_TEXT};
-  int option;
-  while ((option = getopt_long(argc, argv, "O:h", options, NULL)) != -1) {
-    switch (option) {
-    case 'a': output.all = true; break;
-    case 'O':
-      if (cli_parse_format(optarg, (1u << CLI_FORMAT_TEXT) | (1u << CLI_FORMAT_JSON),
-                           &output.format))
-        return CLI_EXIT_USAGE;
-      break;
-    case 'd': dir = optarg; break;
-    case 'h': fputs(disputes_usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("disputes", "invalid option");
-    }
-  }
-  if (optind < argc)
-    return cli_usage_error("disputes", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"disputes", disputes_usage, CLI_TXT_JSON, 0};
+  int all = 0;
+  const cli_option options[] = {
+      CLI_FLAG("all", 0, &all, "closed disputes too"),
+      CLI_END};
+  cli_args args = {0};
+  int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  disputes_output output = {.format = args.format, .all = all};
+  const char *dir = args.dir;
   node opened;
   if (cli_open_node(dir, &opened))
     return CLI_EXIT_FAILURE;

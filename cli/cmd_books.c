@@ -1,6 +1,5 @@
 /* coop period, coop accounts, coop bal, coop reg, coop rebuild: reading the
  * books and their housekeeping. */
-#include <getopt.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -9,39 +8,29 @@
 #include "ledger/money.h"
 #include "node/books.h"
 
-/* Options shared by the reading commands. */
+/* Options shared by the reading commands.  All of them accept --member and
+ * -p (as they always have); only bal and reg use them, and only their
+ * --help lists them. */
 typedef struct books_options {
-  const char *dir, *member, *period;
-  cli_format format;
+  const char *member, *period;
+  cli_args args;
 } books_options;
 
-static int parse_options(int argc, char **argv, const char *command, const char *usage,
-                         unsigned formats, books_options *options)
+/* Parses the options; only period takes operands, left in options->args.
+ * CLI_GO, or the exit code. */
+static int parse_options(int argc, char **argv, const cli_spec *spec, int filters,
+                         books_options *options)
 {
-  static const struct option table[] = {{"member", required_argument, NULL, 'm'},
-                                        {"period", required_argument, NULL, 'p'},
-                                        {"output", required_argument, NULL, 'O'},
-                                        {"dir", required_argument, NULL, 'd'},
-                                        {"help", no_argument, NULL, 'h'},
-                                        {NULL, 0, NULL, 0}};
-  int option;
-  while ((option = getopt_long(argc, argv, "p:O:h", table, NULL)) != -1) {
-    switch (option) {
-    case 'm': options->member = optarg; break;
-    case 'p': options->period = optarg; break;
-    case 'O':
-      if (cli_parse_format(optarg, formats, &options->format))
-        return -1;
-      break;
-    case 'd': options->dir = optarg; break;
-    case 'h': fputs(usage, stdout); return 1;
-    default: cli_usage_error(command, "invalid option"); return -1;
-    }
-  }
-  return 0;
+  const cli_option table[] = {
+      CLI_VALUE("member", 0, "ID", &options->member,
+          filters ? "only this member's postings" : NULL),
+      CLI_VALUE("period", 'p', "P", &options->period, filters ? "YYYY-MM or YYYY" : NULL),
+      CLI_END};
+  *options = (books_options){.args.format = CLI_FORMAT_TEXT};
+  if (!strcmp(spec->name, "period"))
+    return cli_parse(spec, table, argc, argv, &options->args);
+  return cli_parse_no_operands(spec, table, argc, argv, &options->args);
 }
-
-#define ALL_FORMATS (1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON | 1u << CLI_FORMAT_CSV)
 
 /* ---- coop bal ------------------------------------------------------------ */
 
@@ -53,10 +42,8 @@ static const char bal_usage[] =
     "-O json prints an array of {\"account\", \"amount_cents\"}: integer cents.\n";
 
 typedef struct balance_printer {
-  cli_format format;
-  json_t *array;
+  cli_rows rows;
   int64_t total;
-  int rows;
 } balance_printer;
 
 static coop_err print_balance(void *context, const char *account, int64_t amount_cents)
@@ -65,14 +52,10 @@ static coop_err print_balance(void *context, const char *account, int64_t amount
   char amount[LEDGER_MONEY_TEXT_BYTES];
   ledger_money_format(amount_cents, amount);
   printer->total += amount_cents;
-  printer->rows++;
-  if (printer->format == CLI_FORMAT_JSON)
-    return json_array_append_new(printer->array, json_pack("{s:s, s:I}", "account", account,
-                                                           "amount_cents",
-                                                           (json_int_t)amount_cents))
-               ? COOP_E_NOMEM
-               : COOP_OK;
-  if (printer->format == CLI_FORMAT_CSV) {
+  if (printer->rows.format == CLI_FORMAT_JSON)
+    return cli_rows_json(&printer->rows, json_pack("{s:s, s:I}", "account", account,
+                                                   "amount_cents", (json_int_t)amount_cents));
+  if (printer->rows.format == CLI_FORMAT_CSV) {
     cli_csv_field(stdout, account);
     printf(",%s,%lld\n", amount, (long long)amount_cents);
   } else {
@@ -93,17 +76,16 @@ static int query_from_options(const books_options *options, ledger_books_query *
 
 int cli_cmd_bal(int argc, char **argv)
 {
-  books_options options = {.format = CLI_FORMAT_TEXT};
-  int parsed = parse_options(argc, argv, "bal", bal_usage, ALL_FORMATS, &options);
-  if (parsed)
-    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  if (optind < argc)
-    return cli_usage_error("bal", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"bal", bal_usage, CLI_ALL_FORMATS, 0};
+  books_options options;
+  int status = parse_options(argc, argv, &spec, 1, &options);
+  if (status != CLI_GO)
+    return status;
   ledger_books_query query;
   if (query_from_options(&options, &query))
     return CLI_EXIT_USAGE;
   node opened;
-  if (cli_open_books(options.dir, &opened))
+  if (cli_open_books(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
   ledger_member_row member;
   if (options.member && ledger_books_member(opened.store, options.member, &member)) {
@@ -111,21 +93,13 @@ int cli_cmd_bal(int argc, char **argv)
     cli_error("unknown member '%s' (see 'coop member list')", options.member);
     return CLI_EXIT_FAILURE;
   }
-  balance_printer printer = {.format = options.format};
-  if (options.format == CLI_FORMAT_JSON)
-    printer.array = json_array();
-  if (options.format == CLI_FORMAT_CSV)
-    printf("account,amount,amount_cents\n");
+  balance_printer printer = {.total = 0};
+  cli_rows_begin(&printer.rows, options.args.format, "account,amount,amount_cents\n");
   coop_err err = ledger_books_balances(opened.store, &query, print_balance, &printer);
   node_close(&opened);
-  if (err) {
-    json_decref(printer.array);
-    cli_error("cannot read balances: %s", coop_err_message(err));
+  if (cli_rows_end(&printer.rows, err, "read balances"))
     return CLI_EXIT_FAILURE;
-  }
-  if (options.format == CLI_FORMAT_JSON)
-    return cli_print_json(printer.array);
-  if (options.format == CLI_FORMAT_TEXT) {
+  if (options.args.format == CLI_FORMAT_TEXT) {
     char total[LEDGER_MONEY_TEXT_BYTES];
     ledger_money_format(printer.total, total);
     printf("%s\n%16s\n", "----------------", total);
@@ -142,14 +116,9 @@ static const char reg_usage[] =
     "member, ref and note; memos (other income, hours) show their quantity.\n"
     "Entry indexes are what 'coop correct' and 'coop proof inclusion' take.\n";
 
-typedef struct register_printer {
-  cli_format format;
-  json_t *array;
-} register_printer;
-
 static coop_err print_register(void *context, const ledger_register_row *row)
 {
-  register_printer *printer = context;
+  cli_rows *rows = context;
   char date[11], amount[LEDGER_MONEY_TEXT_BYTES];
   ledger_date_format(row->date, date);
   int memo = row->account == NULL;
@@ -157,7 +126,7 @@ static coop_err print_register(void *context, const ledger_register_row *row)
   const char *type = ledger_record_type_name(row->type);
   const char *account = memo ? (row->type == LEDGER_RECORD_HOURS ? "(hours)" : "(memo)")
                              : row->account;
-  if (printer->format == CLI_FORMAT_JSON) {
+  if (rows->format == CLI_FORMAT_JSON) {
     /* Memos have no account: "account" is null and "quantity" holds their
      * amount (cents) or hours (hundredths). */
     json_t *object = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:I}", "index",
@@ -167,9 +136,9 @@ static coop_err print_register(void *context, const ledger_register_row *row)
                                memo ? (json_int_t)0 : (json_int_t)row->amount_cents);
     if (object && memo)
       json_object_set_new(object, "quantity", json_integer(row->quantity));
-    return json_array_append_new(printer->array, object) ? COOP_E_NOMEM : COOP_OK;
+    return cli_rows_json(rows, object);
   }
-  if (printer->format == CLI_FORMAT_CSV) {
+  if (rows->format == CLI_FORMAT_CSV) {
     printf("%llu,%s,%s,%s,", (unsigned long long)row->entry_index, date, type, row->member_id);
     cli_csv_field(stdout, row->ref);
     fputc(',', stdout);
@@ -184,31 +153,22 @@ static coop_err print_register(void *context, const ledger_register_row *row)
 
 int cli_cmd_reg(int argc, char **argv)
 {
-  books_options options = {.format = CLI_FORMAT_TEXT};
-  int parsed = parse_options(argc, argv, "reg", reg_usage, ALL_FORMATS, &options);
-  if (parsed)
-    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  if (optind < argc)
-    return cli_usage_error("reg", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"reg", reg_usage, CLI_ALL_FORMATS, 0};
+  books_options options;
+  int status = parse_options(argc, argv, &spec, 1, &options);
+  if (status != CLI_GO)
+    return status;
   ledger_books_query query;
   if (query_from_options(&options, &query))
     return CLI_EXIT_USAGE;
   node opened;
-  if (cli_open_books(options.dir, &opened))
+  if (cli_open_books(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  register_printer printer = {.format = options.format};
-  if (options.format == CLI_FORMAT_JSON)
-    printer.array = json_array();
-  if (options.format == CLI_FORMAT_CSV)
-    printf("index,date,type,member,ref,note,account,amount\n");
-  coop_err err = ledger_books_register(opened.store, &query, print_register, &printer);
+  cli_rows rows;
+  cli_rows_begin(&rows, options.args.format, "index,date,type,member,ref,note,account,amount\n");
+  coop_err err = ledger_books_register(opened.store, &query, print_register, &rows);
   node_close(&opened);
-  if (err) {
-    json_decref(printer.array);
-    cli_error("cannot read the register: %s", coop_err_message(err));
-    return CLI_EXIT_FAILURE;
-  }
-  return options.format == CLI_FORMAT_JSON ? cli_print_json(printer.array) : CLI_EXIT_OK;
+  return cli_rows_end(&rows, err, "read the register");
 }
 
 /* ---- coop accounts ------------------------------------------------------- */
@@ -220,21 +180,18 @@ static const char accounts_usage[] =
     "per-member account for every enrolled member.\n";
 
 typedef struct accounts_listing {
-  cli_format format;
-  json_t *array;
+  cli_rows rows;
   const ledger_account_definition *account;
 } accounts_listing;
 
 static coop_err list_account(accounts_listing *listing, const char *name)
 {
   const ledger_account_definition *account = listing->account;
-  if (listing->format == CLI_FORMAT_JSON)
-    return json_array_append_new(listing->array,
-                                 json_pack("{s:s, s:s, s:i, s:s}", "account", name, "type",
-                                           ledger_account_type_name(account->type), "code",
-                                           account->code, "description", account->description))
-               ? COOP_E_NOMEM
-               : COOP_OK;
+  if (listing->rows.format == CLI_FORMAT_JSON)
+    return cli_rows_json(&listing->rows,
+                         json_pack("{s:s, s:s, s:i, s:s}", "account", name, "type",
+                                   ledger_account_type_name(account->type), "code",
+                                   account->code, "description", account->description));
   printf("%-45s %-9s %s\n", name, ledger_account_type_name(account->type), account->description);
   return COOP_OK;
 }
@@ -249,19 +206,16 @@ static coop_err list_member_account(void *context, const ledger_member_row *row)
 
 int cli_cmd_accounts(int argc, char **argv)
 {
-  books_options options = {.format = CLI_FORMAT_TEXT};
-  int parsed = parse_options(argc, argv, "accounts", accounts_usage,
-                             1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON, &options);
-  if (parsed)
-    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  if (optind < argc)
-    return cli_usage_error("accounts", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"accounts", accounts_usage, CLI_TXT_JSON, 0};
+  books_options options;
+  int status = parse_options(argc, argv, &spec, 0, &options);
+  if (status != CLI_GO)
+    return status;
   node opened;
-  if (cli_open_books(options.dir, &opened))
+  if (cli_open_books(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  accounts_listing listing = {.format = options.format};
-  if (options.format == CLI_FORMAT_JSON)
-    listing.array = json_array();
+  accounts_listing listing;
+  cli_rows_begin(&listing.rows, options.args.format, NULL);
   size_t count = 0;
   const ledger_account_definition *chart = ledger_chart(&count);
   coop_err err = COOP_OK;
@@ -273,12 +227,7 @@ int cli_cmd_accounts(int argc, char **argv)
       err = list_account(&listing, chart[i].name);
   }
   node_close(&opened);
-  if (err) {
-    json_decref(listing.array);
-    cli_error("cannot list accounts: %s", coop_err_message(err));
-    return CLI_EXIT_FAILURE;
-  }
-  return options.format == CLI_FORMAT_JSON ? cli_print_json(listing.array) : CLI_EXIT_OK;
+  return cli_rows_end(&listing.rows, err, "list accounts");
 }
 
 /* ---- coop period ---------------------------------------------------------- */
@@ -299,21 +248,24 @@ static const char period_usage[] =
 
 int cli_cmd_period(int argc, char **argv)
 {
-  books_options options = {.format = CLI_FORMAT_TEXT};
-  int parsed = parse_options(argc, argv, "period", period_usage, 1u << CLI_FORMAT_TEXT, &options);
-  if (parsed)
-    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  int closing = argc - optind == 2 && !strcmp(argv[optind], "close");
-  int opening = argc - optind == 2 && !strcmp(argv[optind], "open");
+  static const cli_spec spec = {"period", period_usage, 1u << CLI_FORMAT_TEXT, 0};
+  books_options options;
+  int status = parse_options(argc, argv, &spec, 0, &options);
+  if (status != CLI_GO)
+    return status;
+  int count = options.args.argc;
+  char **words = options.args.argv;
+  int closing = count == 2 && !strcmp(words[0], "close");
+  int opening = count == 2 && !strcmp(words[0], "open");
   if (!closing && !opening)
     return cli_usage_error("period", "expected 'close YYYY-MM' or 'open YYYY-MM'");
   uint32_t period = 0;
-  if (ledger_period_parse(argv[optind + 1], &period)) {
-    cli_error("invalid month '%s' (expected YYYY-MM)", argv[optind + 1]);
+  if (ledger_period_parse(words[1], &period)) {
+    cli_error("invalid month '%s' (expected YYYY-MM)", words[1]);
     return CLI_EXIT_USAGE;
   }
   node opened;
-  if (cli_open_node(options.dir, &opened))
+  if (cli_open_node(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
   char message[NODE_MESSAGE_BYTES];
   node_reissue_list reissued = {0};
@@ -327,7 +279,7 @@ int cli_cmd_period(int argc, char **argv)
     cli_error("%s", message);
     return CLI_EXIT_FAILURE;
   }
-  printf("%s %s\n", closing ? "closed" : "the books begin at", argv[optind + 1]);
+  printf("%s %s\n", closing ? "closed" : "the books begin at", words[1]);
   return CLI_EXIT_OK;
 }
 
@@ -342,15 +294,13 @@ static const char rebuild_usage[] =
 
 int cli_cmd_rebuild(int argc, char **argv)
 {
-  books_options options = {.format = CLI_FORMAT_TEXT};
-  int parsed = parse_options(argc, argv, "rebuild", rebuild_usage, 1u << CLI_FORMAT_TEXT,
-                             &options);
-  if (parsed)
-    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  if (optind < argc)
-    return cli_usage_error("rebuild", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"rebuild", rebuild_usage, 1u << CLI_FORMAT_TEXT, 0};
+  books_options options;
+  int status = parse_options(argc, argv, &spec, 0, &options);
+  if (status != CLI_GO)
+    return status;
   node opened;
-  if (cli_open_node(options.dir, &opened))
+  if (cli_open_node(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
   coop_err err = ledger_books_rebuild(opened.store, &opened.identity);
   uint64_t size = 0;

@@ -8,7 +8,6 @@
  * YYYY-MM-DD; amounts printed from integer cents as "1234.56 EUR".  Memo
  * records (hours, other income) move no money and have no postings: they are
  * comment lines in journals and left out of the CSV. */
-#include <getopt.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -26,13 +25,7 @@ static const char usage[] =
     "  csv              one row per posting: entry, date, type, member, ref,\n"
     "                   corrects, note, account, amount.  No memos.\n"
     "-p limits the export to one month or year (balances then cover only it).\n"
-    "Amounts are exact: printed from integer cents, in EUR.\n"
-    "\n"
-    "options:\n"
-    "  -O, --output FORMAT  hledger, ledger or csv (required)\n"
-    "  -p, --period P       YYYY-MM or YYYY\n"
-    "  --dir DIR            node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help           show this help\n";
+    "Amounts are exact: printed from integer cents, in EUR.\n";
 
 typedef enum export_format { EXPORT_HLEDGER, EXPORT_LEDGER, EXPORT_CSV } export_format;
 
@@ -322,24 +315,17 @@ static int run_export(exporter *self, const ledger_books_query *query, const cha
 
 int cli_cmd_export(int argc, char **argv)
 {
-  static const struct option table[] = {{"output", required_argument, NULL, 'O'},
-                                        {"period", required_argument, NULL, 'p'},
-                                        {"dir", required_argument, NULL, 'd'},
-                                        {"help", no_argument, NULL, 'h'},
-                                        {NULL, 0, NULL, 0}};
-  const char *dir = NULL, *format_text = NULL, *period = NULL;
-  int option;
-  while ((option = getopt_long(argc, argv, "O:p:h", table, NULL)) != -1) {
-    switch (option) {
-    case 'O': format_text = optarg; break;
-    case 'p': period = optarg; break;
-    case 'd': dir = optarg; break;
-    case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("export", "invalid option");
-    }
-  }
-  if (optind < argc)
-    return cli_usage_error("export", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"export", usage, 0, 0};
+  const char *format_text = NULL, *period = NULL;
+  const cli_option options[] = {
+      CLI_VALUE("output", 'O', "FORMAT", &format_text, "hledger, ledger or csv (required)"),
+      CLI_VALUE("period", 'p', "P", &period, "YYYY-MM or YYYY"),
+      CLI_END};
+  cli_args args = {0};
+  int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  const char *dir = args.dir;
   if (!format_text)
     return cli_usage_error("export", "-O hledger, -O ledger or -O csv is required");
   exporter self = {.out = stdout};
@@ -351,7 +337,7 @@ int cli_cmd_export(int argc, char **argv)
   if (cli_open_books(dir, &opened))
     return CLI_EXIT_FAILURE;
   self.node = &opened;
-  int status = run_export(&self, &query, period);
+  status = run_export(&self, &query, period);
   node_close(&opened);
   return status;
 }

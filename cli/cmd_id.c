@@ -1,7 +1,6 @@
 /* coop id: who this node is; with --card, the same as a short card to print
  * in a letter or on a web page, so that others can anchor its key. */
 
-#include <stdbool.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -15,14 +14,7 @@ static const char usage[] =
     "usage: coop id [--card] [-O txt|json] [--dir DIR]\n"
     "\n"
     "Prints this node's public key (hex; it is also the id of its log), a short\n"
-    "fingerprint to compare by phone or on paper, its role and its name.\n"
-    "\n"
-    "options:\n"
-    "  --card               a short card for a letter or web page: name, role, key,\n"
-    "                       fingerprint, and how a receipt verifier anchors this key\n"
-    "  -O, --output FORMAT  txt (default) or json\n"
-    "  --dir DIR            node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help           show this help\n";
+    "fingerprint to compare by phone or on paper, its role and its name.\n";
 
 /* The option of 'coop receipt verify' that anchors a key of this role;
  * NULL for a member, whose key a receipt never needs. */
@@ -34,22 +26,6 @@ static const char *verify_option(int role)
   case LEDGER_ROLE_PARTNER: return "--witness";
   }
   return NULL;
-}
-
-/* Takes --card out of argv (moving the rest down), so the other options go
- * through the shared parser.  Returns whether it was there. */
-static bool take_card_option(int *argc, char **argv)
-{
-  bool card = false;
-  int kept = 1;
-  for (int i = 1; i < *argc; i++) {
-    if (!strcmp(argv[i], "--card"))
-      card = true;
-    else
-      argv[kept++] = argv[i];
-  }
-  *argc = kept;
-  return card;
 }
 
 static int print_card(const node *opened, const char *key_hex, const char *fingerprint,
@@ -75,21 +51,24 @@ static int print_card(const node *opened, const char *key_hex, const char *finge
 
 int cli_cmd_id(int argc, char **argv)
 {
-  const char *dir = NULL;
-  cli_format format = CLI_FORMAT_TEXT;
-  bool card = take_card_option(&argc, argv);
-  int parsed = cli_parse_simple_options(argc, argv, "id", usage,
-                                        1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON, &dir,
-                                        &format);
-  if (parsed)
-    return parsed == CLI_PARSED_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  static const cli_spec spec = {"id", usage, CLI_TXT_JSON, 0};
+  int card = 0;
+  const cli_option options[] = {
+      CLI_FLAG("card", 0, &card, "a short card for a letter or web page: name, role, key,\n"
+       "fingerprint, and how a receipt verifier anchors this key"),
+      CLI_END};
+  cli_args args = {0};
+  int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  cli_format format = args.format;
   node opened;
-  if (cli_open_node(dir, &opened))
+  if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
   char key_hex[65], fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
   ledger_hex_encode(opened.identity.public_key, 32, key_hex);
   ledger_fingerprint(opened.identity.public_key, fingerprint);
-  int status = CLI_EXIT_OK;
+  status = CLI_EXIT_OK;
   if (card)
     status = print_card(&opened, key_hex, fingerprint, format);
   else if (format == CLI_FORMAT_JSON)

@@ -12,7 +12,6 @@
  * callback-driven and knows no line numbers, which are the point of the error
  * messages here. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,12 +68,7 @@ static const char usage[] =
     "quotes inside it (RFC 4180).  Rows without a ref get\n"
     "'import-<first 12 hex digits of the file's SHA-256>-<line>', so importing\n"
     "the same file twice records nothing new.  Blank rows are skipped.  At most\n"
-    "256 MiB and 2000000 rows per file.\n"
-    "\n"
-    "options:\n"
-    "  --future     allow rows dated in a month after the current one\n"
-    "  --dir DIR    node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help   show this help\n";
+    "256 MiB and 2000000 rows per file.\n";
 
 /* ---- reading CSV ----------------------------------------------------------- */
 
@@ -774,23 +768,19 @@ static int read_input(const char *path, const char *name, coop_buf *out)
 
 int cli_cmd_import(int argc, char **argv)
 {
-  static const struct option table[] = {{"dir", required_argument, NULL, 'd'},
-                                        {"future", no_argument, NULL, 'f'},
-                                        {"help", no_argument, NULL, 'h'},
-                                        {NULL, 0, NULL, 0}};
-  const char *dir = NULL;
-  int option, future = 0;
-  while ((option = getopt_long(argc, argv, "h", table, NULL)) != -1) {
-    switch (option) {
-    case 'd': dir = optarg; break;
-    case 'f': future = 1; break;
-    case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("import", "invalid option");
-    }
-  }
-  if (argc - optind != 1)
+  /* Unknown options keep getopt's message: books_import_usage.t has it. */
+  static const cli_spec spec = {"import", usage, 0, CLI_GETOPT_MESSAGES};
+  int future = 0;
+  const cli_option options[] = {
+      CLI_FLAG("future", 0, &future, "allow rows dated in a month after the current one"),
+      CLI_END};
+  cli_args args = {0};
+  int status = cli_parse(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  if (args.argc != 1)
     return cli_usage_error("import", "expected exactly one FILE (- for standard input)");
-  const char *path = argv[optind];
+  const char *path = args.argv[0], *dir = args.dir;
   import_state state = {.name = strcmp(path, "-") ? path : "<stdin>", .future = future};
   coop_buf file;
   coop_buf_init(&file, IMPORT_FILE_BYTES_MAX);
@@ -804,7 +794,7 @@ int cli_cmd_import(int argc, char **argv)
     return CLI_EXIT_FAILURE;
   }
   state.node = &opened;
-  int status = import_file(&state, &file);
+  status = import_file(&state, &file);
   node_close(&opened);
   coop_buf_release(&file);
   return status;

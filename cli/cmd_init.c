@@ -1,5 +1,4 @@
 /* coop init: create a node home. */
-#include <getopt.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -13,41 +12,28 @@ static const char usage[] =
     "\n"
     "Creates a node home: an Ed25519 identity in a key file readable only by you\n"
     "(mode 0600), the configuration, and the database with the log's first entry,\n"
-    "which announces the node's role and name.  Refuses to overwrite an existing node.\n"
-    "\n"
-    "options:\n"
-    "  --role ROLE   what this node is: coop, municipality, partner or member\n"
-    "  --name NAME   display name, 1 to 128 bytes, e.g. \"Breda Werkt\"\n"
-    "  --dir DIR     node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help    show this help\n";
+    "which announces the node's role and name.  Refuses to overwrite an existing node.\n";
 
 int cli_cmd_init(int argc, char **argv)
 {
-  static const struct option options[] = {{"role", required_argument, NULL, 'r'},
-                                          {"name", required_argument, NULL, 'n'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  const char *role_text = NULL, *name = NULL, *dir = NULL;
-  int option;
-  while ((option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    switch (option) {
-    case 'r': role_text = optarg; break;
-    case 'n': name = optarg; break;
-    case 'd': dir = optarg; break;
-    case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("init", "invalid option");
-    }
-  }
-  if (optind < argc)
-    return cli_usage_error("init", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"init", usage, 0, 0};
+  const char *role_text = NULL, *name = NULL;
+  const cli_option options[] = {
+      CLI_VALUE("role", 0, "ROLE", &role_text,
+          "what this node is: coop, municipality, partner or member"),
+      CLI_VALUE("name", 0, "NAME", &name, "display name, 1 to 128 bytes, e.g. \"Breda Werkt\""),
+      CLI_END};
+  cli_args args = {0};
+  int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
   if (!role_text || !name)
     return cli_usage_error("init", "both --role and --name are required");
   int role = ledger_role_from_name(role_text);
   if (!role)
     return cli_usage_error("init", "unknown role '%s' (expected coop, municipality, partner or "
                                    "member)", role_text);
-  char *home = cli_home_dir(dir);
+  char *home = cli_home_dir(args.dir);
   if (!home)
     return CLI_EXIT_FAILURE;
   node created;

@@ -1,5 +1,4 @@
 /* coop log export / import (logs as files), and coop logs (every log held). */
-#include <getopt.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -26,28 +25,20 @@ static const char transfer_usage[] =
 
 static int log_export(int argc, char **argv)
 {
-  static const struct option options[] = {{"from", required_argument, NULL, 'f'},
-                                          {"log", required_argument, NULL, 'l'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  const char *dir = NULL, *log_text = NULL;
+  static const cli_spec spec = {"log", transfer_usage, 0, 0};
+  const char *log_text = NULL, *from_text = NULL;
+  const cli_option options[] = {
+      CLI_VALUE("from", 0, "N", &from_text, "export: from entry N on (default 0)"),
+      CLI_VALUE("log", 0, "KEY", &log_text, "export: another log this node holds"),
+      CLI_END};
+  cli_args args = {0};
+  int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
   unsigned long long from = 0;
-  int option;
-  while ((option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    switch (option) {
-    case 'f':
-      if (cli_parse_u64(optarg, "--from", UINT64_MAX, &from))
-        return CLI_EXIT_USAGE;
-      break;
-    case 'l': log_text = optarg; break;
-    case 'd': dir = optarg; break;
-    case 'h': fputs(transfer_usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("log", "invalid option");
-    }
-  }
-  if (optind < argc)
-    return cli_usage_error("log", "unexpected argument '%s'", argv[optind]);
+  if (from_text && cli_parse_u64(from_text, "--from", UINT64_MAX, &from))
+    return CLI_EXIT_USAGE;
+  const char *dir = args.dir;
   uint8_t log_id[32];
   if (log_text && cli_parse_key(log_text, "--log", log_id))
     return CLI_EXIT_USAGE;
@@ -75,21 +66,14 @@ static int log_export(int argc, char **argv)
 
 static int log_import(int argc, char **argv)
 {
-  static const struct option options[] = {{"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  const char *dir = NULL;
-  int option;
-  while ((option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    switch (option) {
-    case 'd': dir = optarg; break;
-    case 'h': fputs(transfer_usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("log", "invalid option");
-    }
-  }
-  if (argc - optind != 1)
+  static const cli_spec spec = {"log", transfer_usage, 0, 0};
+  cli_args args = {0};
+  int status = cli_parse(&spec, NULL, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  if (args.argc != 1)
     return cli_usage_error("log", "expected exactly one BUNDLE file");
-  const char *path = argv[optind];
+  const char *path = args.argv[0], *dir = args.dir;
   FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
   if (!in) {
     cli_error("cannot open bundle '%s'", path);
@@ -176,15 +160,14 @@ static coop_err list_log(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES
 
 int cli_cmd_logs(int argc, char **argv)
 {
-  const char *dir = NULL;
-  cli_format format = CLI_FORMAT_TEXT;
-  int parsed = cli_parse_simple_options(argc, argv, "logs", logs_usage,
-                                        1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON, &dir,
-                                        &format);
-  if (parsed)
-    return parsed == CLI_PARSED_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  static const cli_spec spec = {"logs", logs_usage, CLI_TXT_JSON, 0};
+  cli_args args = {0};
+  int status = cli_parse_no_operands(&spec, NULL, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  cli_format format = args.format;
   node opened;
-  if (cli_open_node(dir, &opened))
+  if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
   logs_listing listing = {.node = &opened, .array = json_array()};
   coop_err err = listing.array ? ledger_store_logs(opened.store, list_log, &listing)

@@ -1,5 +1,4 @@
 /* coop member: enrol members, list them, show one, record status changes. */
-#include <getopt.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -18,6 +17,8 @@ static const char usage[] =
     "       coop member show ID [-p YYYY-MM] [-O txt|json]\n"
     "       coop member set ID --from YYYY-MM (--birth YYYY-MM | --n-approved yes|no |\n"
     "                       --medical-limit yes|no | --single-parent yes|no | --left)\n"
+    "                       [--retroactive]\n"
+    "       coop member set ID [--name NAME] [--client-ref REF] [--member-key KEY]\n"
     "       coop member view [ID] [-O txt|json]\n"
     "\n"
     "add   enrols a member and prints their short member id (m-xxxxxx).  KEY is the\n"
@@ -40,88 +41,76 @@ static const char usage[] =
     "set   records a status fact from a month on: birth month (for age), the\n"
     "      municipality's approval of disregard n, medically limited hours, single\n"
     "      parent with a child under 12, or leaving.  History is kept: a later fact\n"
-    "      overrides an earlier one from its month on.\n"
+    "      overrides an earlier one from its month on.  A fact from a closed month\n"
+    "      in which the member has a statement changes those statements: it needs\n"
+    "      --retroactive (without it coop names the months and writes nothing), and\n"
+    "      those months are reissued at the next 'coop period close'.\n"
+    "      With --name, --client-ref or --member-key instead: the member's details\n"
+    "      from now on (new statements name her so; earlier ones keep theirs).  The\n"
+    "      same checks as 'add'; '-' and the -file options work here too.\n"
     "view  a member's own months, from the logs this node holds: earned, costs, the\n"
     "      coop's share, what goes to the municipality and to the development\n"
     "      budget, what was spent from it, and the municipality's verdict.  On a\n"
     "      member's own node (coop init --role member, synced with the coop) no ID\n"
     "      is needed: it shows the member whose key the node holds, and nobody\n"
-    "      else's data can be read with that key.\n"
-    "\n"
-    "options:\n"
-    "  -O, --output FORMAT  txt (default) or json\n"
-    "  --dir DIR            node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help           show this help\n";
-
-enum {
-  OPTION_NAME = 256, OPTION_NAME_FILE, OPTION_MUNICIPALITY, OPTION_CLIENT_REF,
-  OPTION_CLIENT_REF_FILE, OPTION_MEMBER_KEY, OPTION_BIRTH,
-  OPTION_NOT_A_BSN, OPTION_FROM, OPTION_N_APPROVED, OPTION_MEDICAL, OPTION_SINGLE_PARENT,
-  OPTION_LEFT, OPTION_DIR,
-};
+    "      else's data can be read with that key.\n";
 
 typedef struct member_options {
-  const char *dir, *municipality, *member_key, *birth, *from, *period;
+  const char *municipality, *member_key, *birth, *from, *period;
   cli_value name, client_ref; /* personal data: also from standard input or a file */
   const char *set_value;
   int set_field, not_a_bsn, field_count, retroactive;
-  cli_format format;
+  cli_args args;
 } member_options;
+
+/* A status option of 'member set': which field it sets. */
+typedef struct field_option {
+  member_options *options;
+  int field;
+} field_option;
+
+/* Each status option given counts: 'member set' takes exactly one. */
+static int take_field(void *context, const char *value)
+{
+  const field_option *option = context;
+  member_options *options = option->options;
+  options->set_field = option->field;
+  options->set_value = value ? value : "yes"; /* --left takes no value */
+  if (option->field == LEDGER_MEMBER_BIRTH)
+    options->birth = value;
+  options->field_count++;
+  return 0;
+}
 
 static int parse_options(int argc, char **argv, member_options *options)
 {
-  static const struct option table[] = {
-      {"name", required_argument, NULL, OPTION_NAME},
-      {"name-file", required_argument, NULL, OPTION_NAME_FILE},
-      {"municipality", required_argument, NULL, OPTION_MUNICIPALITY},
-      {"client-ref", required_argument, NULL, OPTION_CLIENT_REF},
-      {"client-ref-file", required_argument, NULL, OPTION_CLIENT_REF_FILE},
-      {"member-key", required_argument, NULL, OPTION_MEMBER_KEY},
-      {"birth", required_argument, NULL, OPTION_BIRTH},
-      {"not-a-bsn", no_argument, NULL, OPTION_NOT_A_BSN},
-      {"from", required_argument, NULL, OPTION_FROM},
-      {"n-approved", required_argument, NULL, OPTION_N_APPROVED},
-      {"medical-limit", required_argument, NULL, OPTION_MEDICAL},
-      {"single-parent", required_argument, NULL, OPTION_SINGLE_PARENT},
-      {"left", no_argument, NULL, OPTION_LEFT},
-      {"period", required_argument, NULL, 'p'},
-      {"output", required_argument, NULL, 'O'},
-      {"dir", required_argument, NULL, OPTION_DIR},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
-  int option;
-  while ((option = getopt_long(argc, argv, "p:O:h", table, NULL)) != -1) {
-    switch (option) {
-    case OPTION_NAME: options->name.text = optarg; break;
-    case OPTION_NAME_FILE: options->name.file = optarg; break;
-    case OPTION_MUNICIPALITY: options->municipality = optarg; break;
-    case OPTION_CLIENT_REF: options->client_ref.text = optarg; break;
-    case OPTION_CLIENT_REF_FILE: options->client_ref.file = optarg; break;
-    case OPTION_MEMBER_KEY: options->member_key = optarg; break;
-    case OPTION_BIRTH: options->birth = optarg; options->field_count++;
-      options->set_field = LEDGER_MEMBER_BIRTH; break;
-    case OPTION_NOT_A_BSN: options->not_a_bsn = 1; break;
-    case OPTION_FROM: options->from = optarg; break;
-    case OPTION_N_APPROVED: options->set_field = LEDGER_MEMBER_N_APPROVED;
-      options->set_value = optarg; options->field_count++; break;
-    case OPTION_MEDICAL: options->set_field = LEDGER_MEMBER_MEDICAL_LIMIT;
-      options->set_value = optarg; options->field_count++; break;
-    case OPTION_SINGLE_PARENT: options->set_field = LEDGER_MEMBER_SINGLE_PARENT;
-      options->set_value = optarg; options->field_count++; break;
-    case OPTION_LEFT: options->set_field = LEDGER_MEMBER_LEFT; options->set_value = "yes";
-      options->field_count++; break;
-    case 'p': options->period = optarg; break;
-    case 'O':
-      if (cli_parse_format(optarg, 1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON,
-                           &options->format))
-        return -1;
-      break;
-    case OPTION_DIR: options->dir = optarg; break;
-    case 'h': fputs(usage, stdout); return 1;
-    default: cli_usage_error("member", "invalid option"); return -1;
-    }
-  }
-  return 0;
+  static const cli_spec spec = {"member", usage, CLI_TXT_JSON, 0};
+  field_option fields[] = {{options, LEDGER_MEMBER_BIRTH}, {options, LEDGER_MEMBER_N_APPROVED},
+                           {options, LEDGER_MEMBER_MEDICAL_LIMIT},
+                           {options, LEDGER_MEMBER_SINGLE_PARENT}, {options, LEDGER_MEMBER_LEFT}};
+  const cli_option table[] = {
+      CLI_VALUE("name", 0, "NAME", &options->name.text, "add: the member's name ('-': stdin)"),
+      CLI_VALUE("name-file", 0, "FILE", &options->name.file, "add: read the name from FILE"),
+      CLI_VALUE("municipality", 0, "KEY", &options->municipality,
+                "add: the municipality's key or peer name"),
+      CLI_VALUE("client-ref", 0, "REF", &options->client_ref.text,
+                "add: the municipality's client ref ('-': stdin)"),
+      CLI_VALUE("client-ref-file", 0, "FILE", &options->client_ref.file,
+                "add: read the client ref from FILE"),
+      CLI_VALUE("member-key", 0, "KEY", &options->member_key, "add: the member's own node key"),
+      CLI_EACH("birth", "YYYY-MM", take_field, &fields[0], "add, set: birth month"),
+      CLI_FLAG("not-a-bsn", 0, &options->not_a_bsn, "add: REF looks like a BSN but is not"),
+      CLI_VALUE("from", 0, "YYYY-MM", &options->from, "set: the first month it holds"),
+      CLI_EACH("n-approved", "yes|no", take_field, &fields[1], "set: disregard n approved"),
+      CLI_EACH("medical-limit", "yes|no", take_field, &fields[2], "set: medically limited hours"),
+      CLI_EACH("single-parent", "yes|no", take_field, &fields[3],
+               "set: single parent with a child under 12"),
+      CLI_EACH("left", NULL, take_field, &fields[4], "set: the member left"),
+      CLI_FLAG("retroactive", 0, &options->retroactive,
+               "set: the fact reaches into closed months (they are reissued)"),
+      CLI_VALUE("period", 'p', "YYYY-MM", &options->period, "show: the month (default: this one)"),
+      CLI_END};
+  return cli_parse(&spec, table, argc, argv, &options->args);
 }
 
 static int parse_period_option(const char *text, const char *what, uint32_t *period)
@@ -172,7 +161,7 @@ static int member_add(member_options *options)
   if (request.birth_period > request.from_period)
     request.from_period = request.birth_period;
   node opened;
-  if (cli_open_node(options->dir, &opened))
+  if (cli_open_node(options->args.dir, &opened))
     return CLI_EXIT_FAILURE;
   char member_id[LEDGER_MEMBER_ID_CHARS + 1], message[NODE_MESSAGE_BYTES];
   coop_err err = node_municipality_key(&opened, options->municipality, request.municipality,
@@ -190,7 +179,7 @@ static int member_add(member_options *options)
 
 typedef struct member_listing {
   node *node;
-  json_t *array; /* NULL: text */
+  cli_rows rows;
   /* The last municipality named: members come in runs of one or two
    * municipalities, and naming one reads its log's first entry. */
   uint8_t party_key[LEDGER_PUBLIC_KEY_BYTES];
@@ -200,10 +189,9 @@ typedef struct member_listing {
 static coop_err list_one(void *context, const ledger_member_row *row)
 {
   member_listing *listing = context;
-  json_t *array = listing->array;
   char municipality[65];
   ledger_hex_encode(row->municipality, 32, municipality);
-  if (!array) {
+  if (listing->rows.format != CLI_FORMAT_JSON) {
     /* People see names, with the fingerprint beside. */
     if (!listing->party[0] ||
         memcmp(listing->party_key, row->municipality, sizeof listing->party_key)) {
@@ -213,32 +201,24 @@ static coop_err list_one(void *context, const ledger_member_row *row)
     printf("%-9s  %-30s  %-16s  %s\n", row->member_id, row->name, row->client_ref, listing->party);
     return COOP_OK;
   }
-  return json_array_append_new(array, json_pack("{s:s, s:s, s:s, s:s, s:I}", "member_id",
-                                                row->member_id, "name", row->name,
-                                                "client_ref", row->client_ref, "municipality",
-                                                municipality, "entry_index",
-                                                (json_int_t)row->entry_index))
-             ? COOP_E_NOMEM
-             : COOP_OK;
+  return cli_rows_json(&listing->rows,
+                       json_pack("{s:s, s:s, s:s, s:s, s:I}", "member_id", row->member_id, "name",
+                                 row->name, "client_ref", row->client_ref, "municipality",
+                                 municipality, "entry_index", (json_int_t)row->entry_index));
 }
 
 static int member_list(const member_options *options)
 {
   node opened;
-  if (cli_open_books(options->dir, &opened))
+  if (cli_open_books(options->args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  json_t *array = options->format == CLI_FORMAT_JSON ? json_array() : NULL;
-  if (!array)
+  member_listing listing = {.node = &opened};
+  cli_rows_begin(&listing.rows, options->args.format, NULL);
+  if (options->args.format != CLI_FORMAT_JSON)
     printf("%-9s  %-30s  %-16s  %s\n", "member", "name", "client ref", "municipality");
-  member_listing listing = {.node = &opened, .array = array};
   coop_err err = ledger_books_members(opened.store, list_one, &listing);
   node_close(&opened);
-  if (err) {
-    json_decref(array);
-    cli_error("cannot list members: %s", coop_err_message(err));
-    return CLI_EXIT_FAILURE;
-  }
-  return array ? cli_print_json(array) : CLI_EXIT_OK;
+  return cli_rows_end(&listing.rows, err, "list members");
 }
 
 typedef struct balance_collector {
@@ -306,7 +286,7 @@ static int member_show(const member_options *options, const char *member_id)
   if (options->period && parse_period_option(options->period, "-p", &period))
     return CLI_EXIT_USAGE;
   node opened;
-  if (cli_open_books(options->dir, &opened))
+  if (cli_open_books(options->args.dir, &opened))
     return CLI_EXIT_FAILURE;
   ledger_member_row row;
   ledger_member_status status;
@@ -323,7 +303,7 @@ static int member_show(const member_options *options, const char *member_id)
     cli_error("cannot read member '%s': %s", member_id, coop_err_message(err));
     return CLI_EXIT_FAILURE;
   }
-  if (options->format == CLI_FORMAT_JSON)
+  if (options->args.format == CLI_FORMAT_JSON)
     return cli_print_json(member);
   print_member_text(member);
   json_decref(member);
@@ -340,10 +320,47 @@ static int parse_yes_no(const char *text, uint32_t *value)
   return -1;
 }
 
-static int member_set(const member_options *options, const char *member_id)
+/* 'member set ID --name/--client-ref/--member-key': her details from now. */
+static int member_details(member_options *options, const char *member_id)
 {
+  if (options->field_count || options->from || options->retroactive)
+    return cli_usage_error("member", "'member set' changes details (--name, --client-ref, "
+                                     "--member-key) or one fact with --from, not both");
+  node_member_request changes = {.client_ref_is_not_a_bsn = options->not_a_bsn};
+  cli_value *values[] = {&options->name, &options->client_ref};
+  int code = cli_values_check(values, 2, "member");
+  if (!code && given(&options->name))
+    code = cli_value_get(&options->name, COOP_NAME_BYTES_MAX, &changes.name);
+  if (!code && given(&options->client_ref))
+    code = cli_value_get(&options->client_ref, LEDGER_CLIENT_REF_BYTES_MAX, &changes.client_ref);
+  if (code)
+    return code;
+  if (options->member_key) {
+    changes.has_member_key = 1;
+    if (cli_parse_key(options->member_key, "--member-key", changes.member_key))
+      return CLI_EXIT_USAGE;
+  }
+  node opened;
+  if (cli_open_node(options->args.dir, &opened))
+    return CLI_EXIT_FAILURE;
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = node_member_details(&opened, member_id, &changes, message);
+  node_close(&opened);
+  if (err) {
+    cli_error("%s", message);
+    return CLI_EXIT_FAILURE;
+  }
+  printf("recorded new details of %s: from now on\n", member_id);
+  return CLI_EXIT_OK;
+}
+
+static int member_set(member_options *options, const char *member_id)
+{
+  if (given(&options->name) || given(&options->client_ref) || options->member_key)
+    return member_details(options, member_id);
   if (options->field_count != 1 || !options->from)
-    return cli_usage_error("member", "'member set' needs --from and exactly one fact to set");
+    return cli_usage_error("member", "'member set' needs --from and exactly one fact to set, or "
+                                     "--name, --client-ref or --member-key");
   uint32_t from = 0, value = 0;
   if (parse_period_option(options->from, "--from", &from))
     return CLI_EXIT_USAGE;
@@ -354,7 +371,7 @@ static int member_set(const member_options *options, const char *member_id)
     return CLI_EXIT_USAGE;
   }
   node opened;
-  if (cli_open_node(options->dir, &opened))
+  if (cli_open_node(options->args.dir, &opened))
     return CLI_EXIT_FAILURE;
   char message[NODE_MESSAGE_BYTES];
   coop_err err = node_member_set(&opened, member_id, (uint8_t)options->set_field, from, value,
@@ -422,9 +439,9 @@ static coop_err view_month(void *context, const node_member_month *month)
 static int member_view(const member_options *options, const char *member_id)
 {
   node opened;
-  if (cli_open_node(options->dir, &opened))
+  if (cli_open_node(options->args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  view_output output = {.format = options->format, .months = json_array()};
+  view_output output = {.format = options->args.format, .months = json_array()};
   coop_err err = node_member_months(&opened, member_id, view_month, &output);
   node_close(&opened);
   if (err) {
@@ -449,14 +466,15 @@ static int member_view(const member_options *options, const char *member_id)
 
 int cli_cmd_member(int argc, char **argv)
 {
-  member_options options = {.format = CLI_FORMAT_TEXT};
+  member_options options = {0};
   cli_value_init(&options.name, "--name");
   cli_value_init(&options.client_ref, "--client-ref");
-  int parsed = parse_options(argc, argv, &options);
-  if (parsed)
-    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-  int positional = argc - optind;
-  const char *action = positional ? argv[optind] : "";
+  int status = parse_options(argc, argv, &options);
+  if (status != CLI_GO)
+    return status;
+  int positional = options.args.argc;
+  char **operands = options.args.argv;
+  const char *action = positional ? operands[0] : "";
   if (!strcmp(action, "add") && positional == 1) {
     int code = member_add(&options);
     cli_value_release(&options.name);
@@ -466,10 +484,10 @@ int cli_cmd_member(int argc, char **argv)
   if (!strcmp(action, "list") && positional == 1)
     return member_list(&options);
   if (!strcmp(action, "show") && positional == 2)
-    return member_show(&options, argv[optind + 1]);
+    return member_show(&options, operands[1]);
   if (!strcmp(action, "set") && positional == 2)
-    return member_set(&options, argv[optind + 1]);
+    return member_set(&options, operands[1]);
   if (!strcmp(action, "view") && (positional == 1 || positional == 2))
-    return member_view(&options, positional == 2 ? argv[optind + 1] : NULL);
+    return member_view(&options, positional == 2 ? operands[1] : NULL);
   return cli_usage_error("member", "expected 'add', 'list', 'show ID', 'set ID' or 'view [ID]'");
 }

@@ -1,5 +1,4 @@
 /* coop note: append a public note. */
-#include <getopt.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -13,29 +12,18 @@ static const char usage[] =
     "Appends a public note (readable by every node that holds this log) and signs\n"
     "a new checkpoint.  TEXT is 1 to 4096 bytes of UTF-8; newlines and tabs are\n"
     "allowed, other control characters are not.  Notes are signed history: they\n"
-    "can never be edited or removed, so never put personal data in one.\n"
-    "\n"
-    "options:\n"
-    "  --dir DIR    node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help   show this help\n";
+    "can never be edited or removed, so never put personal data in one.\n";
 
 int cli_cmd_note(int argc, char **argv)
 {
-  static const struct option options[] = {{"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  const char *dir = NULL;
-  int option;
-  while ((option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    switch (option) {
-    case 'd': dir = optarg; break;
-    case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("note", "invalid option");
-    }
-  }
-  if (argc - optind != 1)
+  static const cli_spec spec = {"note", usage, 0, 0};
+  cli_args args = {0};
+  int status = cli_parse(&spec, NULL, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  if (args.argc != 1)
     return cli_usage_error("note", "expected exactly one TEXT argument (quote it)");
-  const char *text = argv[optind];
+  const char *text = args.argv[0];
   size_t text_bytes = strlen(text);
   coop_err err = ledger_note_check((const uint8_t *)text, text_bytes);
   if (err == COOP_E_LIMIT)
@@ -44,7 +32,7 @@ int cli_cmd_note(int argc, char **argv)
   if (err)
     return cli_usage_error("note", "note must be non-empty UTF-8 without control characters");
   node opened;
-  if (cli_open_node(dir, &opened))
+  if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
   ledger_append_item item = {
       .kind = LEDGER_KIND_NOTE, .payload = (const uint8_t *)text, .payload_bytes = text_bytes};

@@ -6,7 +6,6 @@
  * JSON file and prints the statement the engine computes for each month.
  * It reads no node home and writes nothing. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,38 +24,29 @@
 #define OFFSET_FILE_BYTES_MAX (16u * 1024u * 1024u)
 #define OFFSET_FILE_LIMIT_TEXT "16 MiB"
 
-static void print_offset_help(FILE *out)
-{
-  fprintf(out, "usage: coop offset <subcommand> [options]\n"
-               "\n"
-               "Offset statements (verrekening): what a member's coop earnings mean for\n"
-               "their benefit, by the rules of domain/offsetting.md.\n"
-               "\n"
-               "subcommands:\n"
-               "  simulate    compute statements for months in a file (what-if, no books)\n"
-               "\n"
-               "See 'coop offset simulate --help'.\n");
-}
+static const char offset_usage[] =
+    "usage: coop offset <subcommand> [options]\n"
+    "\n"
+    "Offset statements (verrekening): what a member's coop earnings mean for\n"
+    "their benefit, by the rules of domain/offsetting.md.\n"
+    "\n"
+    "subcommands:\n"
+    "  simulate    compute statements for months in a file (what-if, no books)\n"
+    "\n"
+    "See 'coop offset simulate --help'.\n";
 
-static void print_simulate_help(FILE *out)
-{
-  fprintf(out,
-          "usage: coop offset simulate FILE [-O txt|json]\n"
-          "\n"
-          "Computes one member's indicative offset statement for every month in FILE,\n"
-          "a JSON object {\"rule_sets\": [...], \"months\": [...]} in the format of\n"
-          "domain/offset-examples.json (amounts in euro cents, percentages in basis\n"
-          "points, months in increasing order).  FILE may be - for standard input;\n"
-          "at most " OFFSET_FILE_LIMIT_TEXT ".  Nothing is read from or written to the books.\n"
-          "\n"
-          "options:\n"
-          "  -O, --output FORMAT  txt (default): a table per month, in euros;\n"
-          "                       json: an array of statements, amounts in cents\n"
-          "      --dir DIR        accepted for symmetry with other commands; unused\n"
-          "  -h, --help           show this help\n"
-          "\n"
-          "Exit status: 0 success, 1 bad file, 2 usage error.\n");
-}
+static const char simulate_usage[] =
+    "usage: coop offset simulate FILE [-O txt|json]\n"
+    "\n"
+    "Computes one member's indicative offset statement for every month in FILE,\n"
+    "a JSON object {\"rule_sets\": [...], \"months\": [...]} in the format of\n"
+    "domain/offset-examples.json (amounts in euro cents, percentages in basis\n"
+    "points, months in increasing order).  FILE may be - for standard input;\n"
+    "at most " OFFSET_FILE_LIMIT_TEXT ".  Nothing is read from or written to the books.\n"
+    "txt prints a table per month, in euros; json an array of statements, amounts\n"
+    "in cents.  --dir is accepted, as by every command, and unused.\n"
+    "\n"
+    "Exit status: 0 success, 1 bad file, 2 usage error.\n";
 
 /* ---- Reading the file ----------------------------------------------------- */
 
@@ -144,15 +134,6 @@ static int print_json(const ledger_offset_simulation *simulation,
   return cli_print_json(array) == CLI_EXIT_OK ? 0 : -1;
 }
 
-/* After getopt_long() returned '?': optopt is the unknown short option, or
- * 0 for an unknown long one, which is then the last argument scanned. */
-static int unknown_option(const char *command, char **argv)
-{
-  if (optopt)
-    return cli_usage_error(command, "unknown option '-%c'", optopt);
-  return cli_usage_error(command, "unknown option '%s'", argv[optind - 1]);
-}
-
 /* ---- simulate ------------------------------------------------------------- */
 
 /* Parses, runs and prints.  `name` is how FILE is called in messages. */
@@ -200,63 +181,31 @@ out:
 
 static int cmd_simulate(int argc, char **argv)
 {
-  static const struct option options[] = {
-      {"output", required_argument, NULL, 'O'},
-      {"dir", required_argument, NULL, 'd'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
-  cli_format format = CLI_FORMAT_TEXT;
-  /* 0, not 1: the parse of `coop offset`'s own options came first, and only
-   * a 0 makes getopt (glibc, musl, BSD) start over, with this optstring's
-   * argument order, instead of continuing its previous scan. */
-  optind = 0;
-  opterr = 0;
-  int option;
-  while ((option = getopt_long(argc, argv, ":hO:", options, NULL)) != -1) {
-    switch (option) {
-    case 'h': print_simulate_help(stdout); return CLI_EXIT_OK;
-    case 'O':
-      if (cli_parse_format(optarg, (1u << CLI_FORMAT_TEXT) | (1u << CLI_FORMAT_JSON), &format) != 0)
-        return CLI_EXIT_USAGE;
-      break;
-    case 'd': break; /* every command takes --dir; a simulation needs no node home */
-    case ':':
-      return cli_usage_error("offset simulate", "option '%s' needs a value", argv[optind - 1]);
-    default: return unknown_option("offset simulate", argv);
-    }
-  }
-  if (optind >= argc)
+  static const cli_spec spec = {"offset simulate", simulate_usage, CLI_TXT_JSON, 0};
+  cli_args args = {0};
+  int status = cli_parse(&spec, NULL, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  if (args.argc < 1)
     return cli_usage_error("offset simulate", "missing FILE (a path, or - for stdin)");
-  if (argc - optind > 1)
-    return cli_usage_error("offset simulate", "unexpected argument '%s'", argv[optind + 1]);
-  const char *path = argv[optind];
-  return simulate(path, strcmp(path, "-") ? path : "stdin", format);
+  if (args.argc > 1)
+    return cli_usage_error("offset simulate", "unexpected argument '%s'", args.argv[1]);
+  const char *path = args.argv[0];
+  return simulate(path, strcmp(path, "-") ? path : "stdin", args.format);
 }
 
 int cli_cmd_offset(int argc, char **argv)
 {
-  static const struct option options[] = {
-      {"dir", required_argument, NULL, 'd'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
-  /* "+": stop at the subcommand, whose options are its own. */
-  optind = 0;
-  opterr = 0;
-  int option;
-  while ((option = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
-    switch (option) {
-    case 'h': print_offset_help(stdout); return CLI_EXIT_OK;
-    case 'd': break; /* accepted by every command; unused here */
-    case ':': return cli_usage_error("offset", "option '%s' needs a value", argv[optind - 1]);
-    default: return unknown_option("offset", argv);
-    }
-  }
-  if (optind >= argc)
+  /* --dir is accepted, as by every command, and unused. */
+  static const cli_spec spec = {"offset", offset_usage, 0, CLI_STOP_AT_OPERAND};
+  cli_args args = {0};
+  int status = cli_parse(&spec, NULL, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  if (args.argc < 1)
     return cli_usage_error("offset", "missing subcommand (simulate)");
-  const char *subcommand = argv[optind];
+  const char *subcommand = args.argv[0];
   if (!strcmp(subcommand, "simulate"))
-    return cmd_simulate(argc - optind, argv + optind);
+    return cmd_simulate(args.argc, args.argv);
   return cli_usage_error("offset", "unknown subcommand '%s' (expected: simulate)", subcommand);
 }

@@ -1,5 +1,4 @@
 /* coop peer: the nodes this node syncs with. */
-#include <getopt.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -104,39 +103,26 @@ static int peer_remove(const char *dir, const char *which)
 
 int cli_cmd_peer(int argc, char **argv)
 {
-  static const struct option options[] = {{"key", required_argument, NULL, 'k'},
-                                          {"addr", required_argument, NULL, 'a'},
-                                          {"role", required_argument, NULL, 'r'},
-                                          {"name", required_argument, NULL, 'n'},
-                                          {"output", required_argument, NULL, 'O'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  const char *dir = NULL, *key = NULL, *address = NULL, *role = NULL, *name = NULL;
-  cli_format format = CLI_FORMAT_TEXT;
-  int option;
-  while ((option = getopt_long(argc, argv, "O:h", options, NULL)) != -1) {
-    switch (option) {
-    case 'k': key = optarg; break;
-    case 'a': address = optarg; break;
-    case 'r': role = optarg; break;
-    case 'n': name = optarg; break;
-    case 'O':
-      if (cli_parse_format(optarg, 1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON, &format))
-        return CLI_EXIT_USAGE;
-      break;
-    case 'd': dir = optarg; break;
-    case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("peer", "invalid option");
-    }
-  }
-  int positional = argc - optind;
-  const char *action = positional ? argv[optind] : "";
+  static const cli_spec spec = {"peer", usage, CLI_TXT_JSON, 0};
+  const char *key = NULL, *address = NULL, *role = NULL, *name = NULL;
+  const cli_option options[] = {
+      CLI_VALUE("key", 0, "KEY", &key, "add: the peer's node key (64 hex digits)"),
+      CLI_VALUE("addr", 0, "HOST:PORT", &address, "add: where to dial it (none: it dials us)"),
+      CLI_VALUE("role", 0, "ROLE", &role, "add: coop, municipality, partner or member"),
+      CLI_VALUE("name", 0, "NAME", &name, "add: its section name in node.conf"),
+      CLI_END};
+  cli_args args = {0};
+  int status = cli_parse(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  const char *dir = args.dir;
+  int positional = args.argc;
+  const char *action = positional ? args.argv[0] : "";
   if (!strcmp(action, "add") && positional == 1)
     return peer_add(dir, key, address, role, name);
   if (!strcmp(action, "list") && positional == 1)
-    return peer_list(dir, format);
+    return peer_list(dir, args.format);
   if (!strcmp(action, "remove") && positional == 2)
-    return peer_remove(dir, argv[optind + 1]);
+    return peer_remove(dir, args.argv[1]);
   return cli_usage_error("peer", "expected 'add', 'list' or 'remove NAME|KEY'");
 }

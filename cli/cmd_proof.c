@@ -1,6 +1,5 @@
 /* coop proof: inclusion and consistency proofs, made from the store and
  * checked offline.  The file format is in docs/log-format.md §Proof files. */
-#include <getopt.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -28,12 +27,7 @@ static const char usage[] =
     "verify       checks a proof file offline, without a node or database: the\n"
     "             checkpoint signatures, the hashes, and the proof path.  Prints\n"
     "             one line saying what it proves; exit status 1 if it does not hold.\n"
-    "             FILE may be '-' for standard input.\n"
-    "\n"
-    "options:\n"
-    "  --size N     tree size for an inclusion proof\n"
-    "  --dir DIR    node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help   show this help\n";
+    "             FILE may be '-' for standard input.\n";
 
 /* ---- making proofs ------------------------------------------------------ */
 
@@ -391,35 +385,31 @@ static int verify_file(const char *path)
 
 int cli_cmd_proof(int argc, char **argv)
 {
-  static const struct option options[] = {{"size", required_argument, NULL, 's'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  const char *dir = NULL;
+  static const cli_spec spec = {"proof", usage, 0, 0};
+  const char *size_text = NULL;
+  const cli_option options[] = {
+      CLI_VALUE("size", 0, "N", &size_text, "tree size for an inclusion proof"),
+      CLI_END};
+  cli_args args = {0};
+  int status = cli_parse(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
   unsigned long long size = 0, first = 0, second = 0;
-  int have_size = 0, option;
-  while ((option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    switch (option) {
-    case 's':
-      if (cli_parse_u64(optarg, "--size", COOP_LOG_ENTRIES_MAX, &size))
-        return CLI_EXIT_USAGE;
-      have_size = 1;
-      break;
-    case 'd': dir = optarg; break;
-    case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("proof", "invalid option");
-    }
-  }
-  int positional = argc - optind;
-  const char *action = positional ? argv[optind] : "";
+  int have_size = size_text != NULL;
+  if (have_size && cli_parse_u64(size_text, "--size", COOP_LOG_ENTRIES_MAX, &size))
+    return CLI_EXIT_USAGE;
+  const char *dir = args.dir;
+  int positional = args.argc;
+  char **operands = args.argv;
+  const char *action = positional ? operands[0] : "";
   if (!strcmp(action, "verify") && positional == 2)
-    return verify_file(argv[optind + 1]);
+    return verify_file(operands[1]);
   if (!strcmp(action, "inclusion") && positional == 2) {
-    if (cli_parse_u64(argv[optind + 1], "INDEX", COOP_LOG_ENTRIES_MAX, &first))
+    if (cli_parse_u64(operands[1], "INDEX", COOP_LOG_ENTRIES_MAX, &first))
       return CLI_EXIT_USAGE;
   } else if (!strcmp(action, "consistency") && positional == 3) {
-    if (cli_parse_u64(argv[optind + 1], "OLD", COOP_LOG_ENTRIES_MAX, &first) ||
-        cli_parse_u64(argv[optind + 2], "NEW", COOP_LOG_ENTRIES_MAX, &second))
+    if (cli_parse_u64(operands[1], "OLD", COOP_LOG_ENTRIES_MAX, &first) ||
+        cli_parse_u64(operands[2], "NEW", COOP_LOG_ENTRIES_MAX, &second))
       return CLI_EXIT_USAGE;
   } else {
     return cli_usage_error("proof", "expected 'inclusion INDEX', 'consistency OLD NEW' or "
@@ -430,7 +420,7 @@ int cli_cmd_proof(int argc, char **argv)
   node opened;
   if (cli_open_node(dir, &opened))
     return CLI_EXIT_FAILURE;
-  int status = !strcmp(action, "inclusion") ? make_inclusion(&opened, first, have_size, size)
+  status = !strcmp(action, "inclusion") ? make_inclusion(&opened, first, have_size, size)
                                             : make_consistency(&opened, first, second);
   node_close(&opened);
   return status;

@@ -3,7 +3,6 @@
  * (ledger/receipt.h); nothing in it is trusted until verified, and it must
  * be exactly as written (canonical form, lower-case hex, no unknown fields),
  * so any change to any byte is refused. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,24 +62,16 @@ static const char usage[] =
 
 static int receipt_export(int argc, char **argv)
 {
-  static const struct option options[] = {{"member", required_argument, NULL, 'm'},
-                                          {"period", required_argument, NULL, 'p'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  const char *dir = NULL, *member = NULL, *period_text = NULL;
-  int option;
-  while ((option = getopt_long(argc, argv, "p:h", options, NULL)) != -1) {
-    switch (option) {
-    case 'm': member = optarg; break;
-    case 'p': period_text = optarg; break;
-    case 'd': dir = optarg; break;
-    case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("receipt", "invalid option");
-    }
-  }
-  if (optind < argc)
-    return cli_usage_error("receipt", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"receipt", usage, 0, CLI_USAGE_WHOLE};
+  const char *member = NULL, *period_text = NULL;
+  const cli_option options[] = {CLI_VALUE("member", 0, "ID", &member, NULL),
+                                CLI_VALUE("period", 'p', "YYYY-MM", &period_text, NULL),
+                                CLI_END};
+  cli_args args = {0};
+  int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  const char *dir = args.dir;
   uint32_t period = 0;
   if (!period_text || ledger_period_parse(period_text, &period))
     return cli_usage_error("receipt", "'receipt export' needs -p YYYY-MM");
@@ -165,33 +156,40 @@ static int anchors_from_node(verify_options *o)
   return 0;
 }
 
+/* Each --municipality, --coop and --witness adds an anchor. */
+static int add_municipality(void *o, const char *text)
+{
+  return add_anchor(&((verify_options *)o)->municipalities, text, "--municipality");
+}
+
+static int add_coop(void *o, const char *text)
+{
+  ((verify_options *)o)->coop_given = true;
+  return add_anchor(&((verify_options *)o)->coops, text, "--coop");
+}
+
+static int add_witness(void *o, const char *text)
+{
+  return add_anchor(&((verify_options *)o)->witnesses, text, "--witness");
+}
+
+/* 0 to go on, else the exit code (CLI_EXIT_OK after --help). */
 static int parse_verify_options(int argc, char **argv, verify_options *o)
 {
-  static const struct option options[] = {{"municipality", required_argument, NULL, 'M'},
-                                          {"coop", required_argument, NULL, 'C'},
-                                          {"witness", required_argument, NULL, 'W'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  int option, bad = 0;
-  while (!bad && (option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    switch (option) {
-    case 'M': bad = add_anchor(&o->municipalities, optarg, "--municipality"); break;
-    case 'C':
-      bad = add_anchor(&o->coops, optarg, "--coop");
-      o->coop_given = true;
-      break;
-    case 'W': bad = add_anchor(&o->witnesses, optarg, "--witness"); break;
-    case 'd': o->dir = optarg; break;
-    case 'h': fputs(usage, stdout); return CLI_PARSED_HELP;
-    default: return cli_usage_error("receipt", "invalid option");
-    }
-  }
-  if (bad)
-    return bad;
-  if (optind + 1 != argc)
+  static const cli_spec spec = {"receipt", usage, 0, CLI_USAGE_WHOLE};
+  const cli_option options[] = {
+      CLI_EACH("municipality", "KEY", add_municipality, o, NULL),
+      CLI_EACH("coop", "KEY", add_coop, o, NULL),
+      CLI_EACH("witness", "KEY", add_witness, o, NULL),
+      CLI_END};
+  cli_args args = {0};
+  int status = cli_parse(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status == CLI_EXIT_OK ? CLI_PARSED_HELP : status;
+  if (args.argc != 1)
     return cli_usage_error("receipt", "'receipt verify' needs exactly one FILE");
-  o->file = argv[optind];
+  o->file = args.argv[0];
+  o->dir = args.dir;
   return o->dir ? anchors_from_node(o) : 0;
 }
 

@@ -1,5 +1,4 @@
 /* coop record, coop correct: money and memos per member, and corrections. */
-#include <getopt.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -10,7 +9,7 @@
 
 static const char record_usage[] =
     "usage: coop record TYPE [--member ID] (--amount A | --hours H) --date YYYY-MM-DD\n"
-    "                   [--ref REF] [--note TEXT] [--future]\n"
+    "                   [--ref REF] [--note TEXT] [--future] [--for-month YYYY-MM]\n"
     "\n"
     "Records one thing in the books, as a sealed, signed entry.  TYPE is:\n"
     "  revenue       revenue from the member's work, received in the bank\n"
@@ -29,55 +28,44 @@ static const char record_usage[] =
     "10000000.00 per record; a member's hours come to at most 744 in a month.\n"
     "The month of --date must be open (see 'coop period'): not closed, not before\n"
     "the first month of the books, and not after the current month unless\n"
-    "--future is given.  --ref makes retries safe: the\n"
+    "--future is given.  A figure that belongs to a closed month is dated in an\n"
+    "open month with --for-month YYYY-MM: it counts in that month, whose statement\n"
+    "is reissued at the next 'coop period close'.  --ref makes retries safe: the\n"
     "same record with the same ref answers 'exists'; the same ref with other\n"
     "content is an error saying what differs.  Without --ref one is generated and\n"
-    "printed.  Prints the entry index of the record.\n"
-    "\n"
-    "options:\n"
-    "  --future     allow a date in a month after the current one\n"
-    "  --dir DIR    node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help   show this help\n";
+    "printed.  Prints the entry index of the record.\n";
 
-enum { OPTION_MEMBER = 256, OPTION_AMOUNT, OPTION_HOURS, OPTION_DATE, OPTION_REF, OPTION_NOTE,
-       OPTION_REASON, OPTION_DIR, OPTION_FUTURE };
-
+/* record and correct share one table: each refuses the other's options
+ * with a message naming them, and --help shows only its own. */
 typedef struct record_options {
-  const char *member, *amount, *hours, *date, *ref, *note, *reason, *dir;
+  const char *member, *amount, *hours, *date, *ref, *note, *reason, *for_month;
   int future;
+  cli_args args;
 } record_options;
 
-static int parse_options(int argc, char **argv, const char *command, const char *usage,
-                         record_options *options)
+/* CLI_GO, or the exit code. */
+static int parse_options(int argc, char **argv, const cli_spec *spec, record_options *options)
 {
-  static const struct option table[] = {{"member", required_argument, NULL, OPTION_MEMBER},
-                                        {"amount", required_argument, NULL, OPTION_AMOUNT},
-                                        {"hours", required_argument, NULL, OPTION_HOURS},
-                                        {"date", required_argument, NULL, OPTION_DATE},
-                                        {"ref", required_argument, NULL, OPTION_REF},
-                                        {"note", required_argument, NULL, OPTION_NOTE},
-                                        {"reason", required_argument, NULL, OPTION_REASON},
-                                        {"dir", required_argument, NULL, OPTION_DIR},
-                                        {"future", no_argument, NULL, OPTION_FUTURE},
-                                        {"help", no_argument, NULL, 'h'},
-                                        {NULL, 0, NULL, 0}};
-  int option;
-  while ((option = getopt_long(argc, argv, "h", table, NULL)) != -1) {
-    switch (option) {
-    case OPTION_MEMBER: options->member = optarg; break;
-    case OPTION_AMOUNT: options->amount = optarg; break;
-    case OPTION_HOURS: options->hours = optarg; break;
-    case OPTION_DATE: options->date = optarg; break;
-    case OPTION_REF: options->ref = optarg; break;
-    case OPTION_NOTE: options->note = optarg; break;
-    case OPTION_REASON: options->reason = optarg; break;
-    case OPTION_DIR: options->dir = optarg; break;
-    case OPTION_FUTURE: options->future = 1; break;
-    case 'h': fputs(usage, stdout); return 1;
-    default: cli_usage_error(command, "invalid option"); return -1;
-    }
-  }
-  return 0;
+  int record = !strcmp(spec->name, "record");
+  const char *date_help =
+      record ? "the day it happened" : "date of the correction (default: today)";
+  const cli_option table[] = {
+      CLI_VALUE("member", 0, "ID", &options->member, record ? "the member (m-xxxxxx)" : NULL),
+      CLI_VALUE("amount", 0, "A", &options->amount, record ? "euros, e.g. 1234.56" : NULL),
+      CLI_VALUE("hours", 0, "H", &options->hours, record ? "hours, for 'record hours'" : NULL),
+      CLI_VALUE("date", 0, "YYYY-MM-DD", &options->date, date_help),
+      CLI_VALUE("ref", 0, "REF", &options->ref,
+          record ? "your reference; makes retries safe" : NULL),
+      CLI_VALUE("note", 0, "TEXT", &options->note, record ? "a note kept in the books" : NULL),
+      CLI_VALUE("reason", 0, "TEXT", &options->reason,
+          record ? NULL : "why (required; kept in the books)"),
+      CLI_FLAG("future", 0, &options->future,
+          record ? "allow a date in a month after the current one" : NULL),
+      CLI_VALUE("for-month", 0, "YYYY-MM", &options->for_month,
+          record ? "a closed month it belongs to (reissued at the next close)" : NULL),
+      CLI_END};
+  *options = (record_options){0};
+  return cli_parse(spec, table, argc, argv, &options->args);
 }
 
 static int parse_date(const char *text, uint32_t *date)
@@ -107,12 +95,12 @@ static int request_amount(const record_options *options, node_record_request *re
   return 0;
 }
 
-static int record_request(int argc, char **argv, const record_options *options,
-                          node_record_request *request, char generated_ref[32])
+static int record_request(const record_options *options, node_record_request *request,
+                          char generated_ref[32])
 {
-  if (argc - optind != 1)
+  if (options->args.argc != 1)
     return cli_usage_error("record", "expected exactly one TYPE"), -1;
-  const char *type_name = argv[optind];
+  const char *type_name = options->args.argv[0];
   request->type = (uint8_t)ledger_record_type_from_name(type_name);
   if (!request->type || request->type == LEDGER_RECORD_CORRECTION ||
       request->type == LEDGER_RECORD_PROFIT_SPLIT)
@@ -123,6 +111,10 @@ static int record_request(int argc, char **argv, const record_options *options,
     return -1;
   request->member_id = options->member;
   request->future = options->future;
+  if (options->for_month && ledger_period_parse(options->for_month, &request->for_period)) {
+    cli_error("--for-month '%s' is not a month (expected YYYY-MM)", options->for_month);
+    return -1;
+  }
   request->note = options->note;
   request->ref = options->ref;
   if (!options->ref) {
@@ -141,18 +133,19 @@ static int record_request(int argc, char **argv, const record_options *options,
 
 int cli_cmd_record(int argc, char **argv)
 {
-  record_options options = {0};
-  int parsed = parse_options(argc, argv, "record", record_usage, &options);
-  if (parsed)
-    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  static const cli_spec spec = {"record", record_usage, 0, 0};
+  record_options options;
+  int status = parse_options(argc, argv, &spec, &options);
+  if (status != CLI_GO)
+    return status;
   node_record_request request = {0};
   char generated_ref[32];
   if (options.reason)
     return cli_usage_error("record", "--reason goes with 'coop correct'");
-  if (record_request(argc, argv, &options, &request, generated_ref))
+  if (record_request(&options, &request, generated_ref))
     return CLI_EXIT_USAGE;
   node opened;
-  if (cli_open_node(options.dir, &opened))
+  if (cli_open_node(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
   node_record_result result;
   char message[NODE_MESSAGE_BYTES];
@@ -173,35 +166,30 @@ static const char correct_usage[] =
     "Reverses the record at entry index ENTRY with a correction: a new entry that\n"
     "names the original and the month it was in, with every amount negated.\n"
     "Nothing is ever edited.  The correction is dated --date (default today),\n"
-    "which must be in an open month.  Record the right figures afterwards.\n"
-    "\n"
-    "options:\n"
-    "  --reason TEXT  why (required; kept in the books)\n"
-    "  --date DATE    date of the correction (default: today)\n"
-    "  --dir DIR      node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help     show this help\n";
+    "which must be in an open month.  Record the right figures afterwards.\n";
 
 int cli_cmd_correct(int argc, char **argv)
 {
-  record_options options = {0};
-  int parsed = parse_options(argc, argv, "correct", correct_usage, &options);
-  if (parsed)
-    return parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  static const cli_spec spec = {"correct", correct_usage, 0, 0};
+  record_options options;
+  int status = parse_options(argc, argv, &spec, &options);
+  if (status != CLI_GO)
+    return status;
   unsigned long long index = 0;
   uint32_t date = node_today();
-  if (argc - optind != 1)
+  if (options.args.argc != 1)
     return cli_usage_error("correct", "expected exactly one ENTRY index");
-  if (cli_parse_u64(argv[optind], "ENTRY", COOP_LOG_ENTRIES_MAX, &index))
+  if (cli_parse_u64(options.args.argv[0], "ENTRY", COOP_LOG_ENTRIES_MAX, &index))
     return CLI_EXIT_USAGE;
   if (!options.reason)
     return cli_usage_error("correct", "--reason is required");
   if (options.amount || options.hours || options.member || options.ref || options.note ||
-      options.future)
+      options.future || options.for_month)
     return cli_usage_error("correct", "only --reason and --date go with 'coop correct'");
   if (options.date && parse_date(options.date, &date))
     return CLI_EXIT_USAGE;
   node opened;
-  if (cli_open_node(options.dir, &opened))
+  if (cli_open_node(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
   uint64_t correction = 0;
   char message[NODE_MESSAGE_BYTES];

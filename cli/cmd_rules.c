@@ -8,7 +8,6 @@
  * binary encoding of ledger/offset_codec.h; its leaf hash is its identity.
  * The JSON a user writes and reads is only the exchange format. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,11 +62,7 @@ static const char publish_usage[] =
     "   \"k_month\": 22000, \"k_year\": 220000}\n"
     "'coop rules show -O json' prints one in this form.  Rule sets are versioned\n"
     "by effective_from: a log holds at most one per month, and a published one is\n"
-    "never changed; to change the rules, publish one with a later effective_from.\n"
-    "\n"
-    "options:\n"
-    "  --dir DIR    node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help   show this help\n";
+    "never changed; to change the rules, publish one with a later effective_from.\n";
 
 static const char list_usage[] =
     "usage: coop rules list [--log KEY] [-O txt|json] [--dir DIR]\n"
@@ -77,13 +72,7 @@ static const char list_usage[] =
     "effective_from, municipality, regime, distribution, norm (euros) and the\n"
     "entry's leaf hash, which identifies the rule set.\n"
     "With -O json: an array of objects with index, leaf_hash, effective_from,\n"
-    "municipality and the whole rule set under rule_set.\n"
-    "\n"
-    "options:\n"
-    "  --log KEY            the log's id (64 hex digits, as 'coop id' prints)\n"
-    "  -O, --output FORMAT  txt (default) or json\n"
-    "  --dir DIR            node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help           show this help\n";
+    "municipality and the whole rule set under rule_set.\n";
 
 static const char show_usage[] =
     "usage: coop rules show [INDEX] [--log KEY] [-O txt|json] [--dir DIR]\n"
@@ -91,26 +80,11 @@ static const char show_usage[] =
     "Prints the rule set at entry INDEX of this node's log (or of the log KEY),\n"
     "by default the one with the latest effective_from.  Text output gives\n"
     "amounts in euros; -O json prints exactly the JSON rule set, amounts in\n"
-    "cents, which 'coop rules publish' and 'coop offset simulate' read.\n"
-    "\n"
-    "options:\n"
-    "  --log KEY            the log's id (64 hex digits, as 'coop id' prints)\n"
-    "  -O, --output FORMAT  txt (default) or json\n"
-    "  --dir DIR            node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help           show this help\n";
+    "cents, which 'coop rules publish' and 'coop offset simulate' read.\n";
 
 /* --dir given before the subcommand ("coop rules --dir D list"): the
  * subcommand's own --dir overrides it. */
 static const char *dir_before_subcommand;
-
-/* After getopt_long() returned '?': optopt is the unknown short option, or
- * 0 for an unknown long one, which is then the last argument scanned. */
-static int unknown_option(const char *command, char **argv)
-{
-  if (optopt)
-    return cli_usage_error(command, "unknown option '-%c'", optopt);
-  return cli_usage_error(command, "unknown option '%s'", argv[optind - 1]);
-}
 
 /* ---- Formatting ------------------------------------------------------------- */
 
@@ -351,31 +325,17 @@ out:
 
 static int cmd_publish(int argc, char **argv)
 {
-  static const struct option options[] = {
-      {"dir", required_argument, NULL, 'd'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
-  const char *dir = dir_before_subcommand;
-  /* 0 makes getopt start over with this optstring (see cmd_offset.c). */
-  optind = 0;
-  opterr = 0;
-  int option;
-  while ((option = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-    switch (option) {
-    case 'h': fputs(publish_usage, stdout); return CLI_EXIT_OK;
-    case 'd': dir = optarg; break;
-    case ':':
-      return cli_usage_error("rules publish", "option '%s' needs a value", argv[optind - 1]);
-    default: return unknown_option("rules publish", argv);
-    }
-  }
-  if (optind >= argc)
+  static const cli_spec spec = {"rules publish", publish_usage, 0, 0};
+  cli_args args = {.dir = dir_before_subcommand};
+  int status = cli_parse(&spec, NULL, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  if (args.argc < 1)
     return cli_usage_error("rules publish", "missing FILE (a path, or - for stdin)");
-  if (argc - optind > 1)
-    return cli_usage_error("rules publish", "unexpected argument '%s'", argv[optind + 1]);
-  const char *path = argv[optind];
-  return publish(dir, path, strcmp(path, "-") ? path : "stdin");
+  if (args.argc > 1)
+    return cli_usage_error("rules publish", "unexpected argument '%s'", args.argv[1]);
+  const char *path = args.argv[0];
+  return publish(args.dir, path, strcmp(path, "-") ? path : "stdin");
 }
 
 /* ---- list ---------------------------------------------------------------------- */
@@ -422,47 +382,26 @@ static int print_list_text(const rule_list *list)
 
 /* Options shared by list and show. */
 typedef struct read_options {
-  const char *dir;
   const char *log; /* as given, or NULL for this node's own log */
   uint8_t log_id[LEDGER_LOG_ID_BYTES];
-  cli_format format;
+  cli_args args;
 } read_options;
 
-/* Parses --log, -O, --dir and --help; the rest are left at argv[optind..].
- * Returns -1 to go on, else the exit code. */
-static int parse_read_options(int argc, char **argv, const char *command, const char *usage,
+/* Parses --log, -O, --dir and --help; the operands are left in
+ * options_out->args.  Returns CLI_GO to go on, else the exit code. */
+static int parse_read_options(int argc, char **argv, const cli_spec *spec,
                               read_options *options_out)
 {
-  static const struct option options[] = {
-      {"log", required_argument, NULL, 'l'},
-      {"output", required_argument, NULL, 'O'},
-      {"dir", required_argument, NULL, 'd'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
-  *options_out = (read_options){.dir = dir_before_subcommand, .format = CLI_FORMAT_TEXT};
-  optind = 0;
-  opterr = 0;
-  int option;
-  while ((option = getopt_long(argc, argv, ":hO:", options, NULL)) != -1) {
-    switch (option) {
-    case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-    case 'l':
-      if (cli_parse_key(optarg, "--log", options_out->log_id) != 0)
-        return CLI_EXIT_USAGE;
-      options_out->log = optarg;
-      break;
-    case 'O':
-      if (cli_parse_format(optarg, (1u << CLI_FORMAT_TEXT) | (1u << CLI_FORMAT_JSON),
-                           &options_out->format) != 0)
-        return CLI_EXIT_USAGE;
-      break;
-    case 'd': options_out->dir = optarg; break;
-    case ':': return cli_usage_error(command, "option '%s' needs a value", argv[optind - 1]);
-    default: return unknown_option(command, argv);
-    }
-  }
-  return -1;
+  *options_out = (read_options){.args.dir = dir_before_subcommand};
+  const cli_option options[] = {
+      CLI_VALUE("log", 0, "KEY", &options_out->log,
+                "the log's id (64 hex digits, as 'coop id' prints)"),
+      CLI_END};
+  int status = cli_parse(spec, options, argc, argv, &options_out->args);
+  if (status == CLI_GO && options_out->log &&
+      cli_parse_key(options_out->log, "--log", options_out->log_id) != 0)
+    return CLI_EXIT_USAGE;
+  return status;
 }
 
 /* Opens the node and reads the chosen log's rule sets.  Returns -1 and
@@ -471,7 +410,7 @@ static int open_and_read(const read_options *options, node *opened, rule_list *l
 {
   uint8_t log_id[LEDGER_LOG_ID_BYTES];
   memset(list, 0, sizeof *list);
-  if (cli_open_node(options->dir, opened))
+  if (cli_open_node(options->args.dir, opened))
     return -1;
   if (choose_log(opened, options->log, options->log_id, log_id) != 0 ||
       read_rule_sets(opened, log_id, list) != 0) {
@@ -484,17 +423,19 @@ static int open_and_read(const read_options *options, node *opened, rule_list *l
 
 static int cmd_list(int argc, char **argv)
 {
+  static const cli_spec spec = {"rules list", list_usage, CLI_TXT_JSON, 0};
   read_options options;
-  int status = parse_read_options(argc, argv, "rules list", list_usage, &options);
-  if (status >= 0)
+  int status = parse_read_options(argc, argv, &spec, &options);
+  if (status != CLI_GO)
     return status;
-  if (optind < argc)
-    return cli_usage_error("rules list", "unexpected argument '%s'", argv[optind]);
+  if (options.args.argc)
+    return cli_usage_error("rules list", "unexpected argument '%s'", options.args.argv[0]);
   node opened;
   rule_list list;
   if (open_and_read(&options, &opened, &list) != 0)
     return CLI_EXIT_FAILURE;
-  status = options.format == CLI_FORMAT_JSON ? print_list_json(&list) : print_list_text(&list);
+  status = options.args.format == CLI_FORMAT_JSON ? print_list_json(&list)
+                                                  : print_list_text(&list);
   rule_list_release(&list);
   node_close(&opened);
   return status;
@@ -608,15 +549,16 @@ static int find_entry(node *opened, const rule_list *list, uint64_t index, size_
 
 static int cmd_show(int argc, char **argv)
 {
+  static const cli_spec spec = {"rules show", show_usage, CLI_TXT_JSON, 0};
   read_options options;
-  int status = parse_read_options(argc, argv, "rules show", show_usage, &options);
-  if (status >= 0)
+  int status = parse_read_options(argc, argv, &spec, &options);
+  if (status != CLI_GO)
     return status;
   unsigned long long index = 0;
-  int has_index = optind < argc;
-  if (argc - optind > 1)
-    return cli_usage_error("rules show", "unexpected argument '%s'", argv[optind + 1]);
-  if (has_index && cli_parse_u64(argv[optind], "INDEX", COOP_LOG_ENTRIES_MAX - 1, &index))
+  int has_index = options.args.argc > 0;
+  if (options.args.argc > 1)
+    return cli_usage_error("rules show", "unexpected argument '%s'", options.args.argv[1]);
+  if (has_index && cli_parse_u64(options.args.argv[0], "INDEX", COOP_LOG_ENTRIES_MAX - 1, &index))
     return CLI_EXIT_USAGE;
   node opened;
   rule_list list;
@@ -629,7 +571,7 @@ static int cmd_show(int argc, char **argv)
   else if (!has_index || find_entry(&opened, &list, index, &chosen) == 0) {
     if (!has_index)
       chosen = latest_rule_set(&list);
-    if (options.format == CLI_FORMAT_JSON) {
+    if (options.args.format == CLI_FORMAT_JSON) {
       status = cli_print_json(ledger_offset_rule_set_to_json(&list.rule_sets[chosen]));
     } else {
       print_rule_set_text(&list, chosen);
@@ -645,29 +587,19 @@ static int cmd_show(int argc, char **argv)
 
 int cli_cmd_rules(int argc, char **argv)
 {
-  static const struct option options[] = {
-      {"dir", required_argument, NULL, 'd'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
-  /* "+": stop at the subcommand, whose options are its own. */
-  dir_before_subcommand = NULL;
-  optind = 0;
-  opterr = 0;
-  int option;
-  while ((option = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
-    switch (option) {
-    case 'h': fputs(rules_usage, stdout); return CLI_EXIT_OK;
-    case 'd': dir_before_subcommand = optarg; break;
-    case ':': return cli_usage_error("rules", "option '%s' needs a value", argv[optind - 1]);
-    default: return unknown_option("rules", argv);
-    }
-  }
-  if (optind >= argc)
+  /* Stop at the subcommand, whose options are its own; a --dir before it
+   * is the subcommand's default. */
+  static const cli_spec spec = {"rules", rules_usage, 0, CLI_STOP_AT_OPERAND};
+  cli_args args = {0};
+  int status = cli_parse(&spec, NULL, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  dir_before_subcommand = args.dir;
+  if (args.argc < 1)
     return cli_usage_error("rules", "missing subcommand (publish, list or show)");
-  const char *subcommand = argv[optind];
-  int sub_argc = argc - optind;
-  char **sub_argv = argv + optind;
+  const char *subcommand = args.argv[0];
+  int sub_argc = args.argc;
+  char **sub_argv = args.argv;
   if (!strcmp(subcommand, "publish"))
     return cmd_publish(sub_argc, sub_argv);
   if (!strcmp(subcommand, "list"))

@@ -1,6 +1,5 @@
 /* coop statement: a member's monthly statement, for the member and the
  * municipality to read: Dutch by default, English on request. */
-#include <getopt.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -36,15 +35,7 @@ static const char usage[] =
     "         replaces; the difference in the profit split is booked on the 1st of\n"
     "         the open month.  The municipality checks it like any statement.  A\n"
     "         reissue that would change nothing (inputs, figures, carried state,\n"
-    "         rule set) is refused unless the municipality disputed the statement.\n"
-    "\n"
-    "options:\n"
-    "  --member ID          the member (m-xxxxxx)\n"
-    "  -p, --period MONTH   the month, YYYY-MM\n"
-    "  -O, --output FORMAT  txt (default), json or html\n"
-    "  --lang LANGUAGE      nl (default) or en\n"
-    "  --dir DIR            node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help           show this help\n";
+    "         rule set) is refused unless the municipality disputed the statement.\n";
 
 #define FORMAT_HTML 3
 
@@ -466,6 +457,20 @@ static int reissue(const char *dir, const char *member, uint32_t period)
   return CLI_EXIT_OK;
 }
 
+/* -O: the common txt and json, or html. */
+static int parse_output(const char *text, int *format)
+{
+  if (!strcmp(text, "html")) {
+    *format = FORMAT_HTML;
+    return 0;
+  }
+  cli_format parsed;
+  if (cli_parse_format(text, CLI_TXT_JSON, &parsed))
+    return -1;
+  *format = (int)parsed;
+  return 0;
+}
+
 int cli_cmd_statement(int argc, char **argv)
 {
   bool reissuing = argc > 1 && !strcmp(argv[1], "reissue");
@@ -473,37 +478,24 @@ int cli_cmd_statement(int argc, char **argv)
     argc--;
     argv++;
   }
-  static const struct option options[] = {{"member", required_argument, NULL, 'm'},
-                                          {"period", required_argument, NULL, 'p'},
-                                          {"output", required_argument, NULL, 'O'},
-                                          {"lang", required_argument, NULL, 'l'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  const char *dir = NULL, *member = NULL, *period_text = NULL, *language = "nl";
-  int format = CLI_FORMAT_TEXT, option;
-  while ((option = getopt_long(argc, argv, "p:O:h", options, NULL)) != -1) {
-    switch (option) {
-    case 'm': member = optarg; break;
-    case 'p': period_text = optarg; break;
-    case 'O':
-      if (!strcmp(optarg, "html")) {
-        format = FORMAT_HTML;
-      } else {
-        cli_format parsed;
-        if (cli_parse_format(optarg, 1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON, &parsed))
-          return CLI_EXIT_USAGE;
-        format = (int)parsed;
-      }
-      break;
-    case 'l': language = optarg; break;
-    case 'd': dir = optarg; break;
-    case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("statement", "invalid option");
-    }
-  }
-  if (optind < argc)
-    return cli_usage_error("statement", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"statement", usage, 0, 0};
+  const char *member = NULL, *period_text = NULL, *language = "nl", *output = NULL;
+  const cli_option options[] = {
+      CLI_VALUE("member", 0, "ID", &member, "the member (m-xxxxxx)"),
+      CLI_VALUE("period", 'p', "MONTH", &period_text, "the month, YYYY-MM"),
+      CLI_VALUE("output", 'O', "FORMAT", &output, "txt (default), json or html"),
+      CLI_VALUE("lang", 0, "LANGUAGE", &language, "nl (default) or en"),
+      CLI_END};
+  cli_args args = {0};
+  int status = cli_parse(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  int format = CLI_FORMAT_TEXT;
+  if (output && parse_output(output, &format))
+    return CLI_EXIT_USAGE;
+  if (args.argc)
+    return cli_usage_error("statement", "unexpected argument '%s'", args.argv[0]);
+  const char *dir = args.dir;
   if (!period_text || (!member && reissuing))
     return cli_usage_error("statement", "--member and -p YYYY-MM are required");
   if (strcmp(language, "nl") && strcmp(language, "en"))

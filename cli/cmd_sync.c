@@ -1,5 +1,4 @@
 /* coop node run (the sync daemon), coop sync (one-shot) and coop forks. */
-#include <getopt.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -37,10 +36,7 @@ static const char sync_usage[] =
     "to this node and are listed as not dialed.  Exit status 0 only if every\n"
     "dialed peer was reached, everything received verified and no new fork\n"
     "evidence turned up; 1 otherwise (the reason is printed), for cron jobs and\n"
-    "scripts.\n"
-    "\n"
-    "  --timeout S  give up after S seconds (default 60)\n"
-    "  --quiet      no event lines on standard error\n";
+    "scripts.\n";
 
 static const char forks_usage[] =
     "usage: coop forks [-O txt|json] [--dir DIR]\n"
@@ -52,26 +48,19 @@ static const char forks_usage[] =
 
 static int node_run_command(int argc, char **argv)
 {
-  static const struct option options[] = {{"listen", required_argument, NULL, 'l'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  const char *dir = NULL, *listen = NULL;
-  int option;
-  while ((option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-    switch (option) {
-    case 'l': listen = optarg; break;
-    case 'd': dir = optarg; break;
-    case 'h': fputs(node_usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("node", "invalid option");
-    }
-  }
-  if (optind < argc)
-    return cli_usage_error("node", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"node", node_usage, 0, 0};
+  const char *listen = NULL;
+  const cli_option options[] = {
+      CLI_VALUE("listen", 0, "HOST:PORT", &listen, "listen here (default: node.conf's 'listen')"),
+      CLI_END};
+  cli_args args = {0};
+  int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
   if (listen && node_address_check(listen))
     return cli_usage_error("node", "--listen '%s' is not HOST:PORT", listen);
   node opened;
-  if (cli_open_node(dir, &opened))
+  if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
   char message[NODE_MESSAGE_BYTES];
   coop_err err = node_run(&opened, listen, message);
@@ -96,35 +85,25 @@ int cli_cmd_node(int argc, char **argv)
 
 int cli_cmd_sync(int argc, char **argv)
 {
-  static const struct option options[] = {{"peer", required_argument, NULL, 'p'},
-                                          {"timeout", required_argument, NULL, 't'},
-                                          {"quiet", no_argument, NULL, 'q'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  const char *dir = NULL, *peer = NULL;
+  static const cli_spec spec = {"sync", sync_usage, 0, 0};
+  const char *peer = NULL, *timeout_text = NULL;
+  int quiet = 0;
+  const cli_option options[] = {
+      CLI_VALUE("peer", 0, "NAME", &peer, "only this peer of node.conf"),
+      CLI_VALUE("timeout", 0, "S", &timeout_text, "give up after S seconds (default 60)"),
+      CLI_FLAG("quiet", 'q', &quiet, "no event lines on standard error"),
+      CLI_END};
+  cli_args args = {0};
+  int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
   unsigned long long timeout = 60;
-  bool quiet = false;
-  int option;
-  while ((option = getopt_long(argc, argv, "qh", options, NULL)) != -1) {
-    switch (option) {
-    case 'p': peer = optarg; break;
-    case 't':
-      if (cli_parse_u64(optarg, "--timeout", 86400, &timeout))
-        return CLI_EXIT_USAGE;
-      if (!timeout)
-        return cli_usage_error("sync", "--timeout must be at least 1 second");
-      break;
-    case 'q': quiet = true; break;
-    case 'd': dir = optarg; break;
-    case 'h': fputs(sync_usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("sync", "invalid option");
-    }
-  }
-  if (optind < argc)
-    return cli_usage_error("sync", "unexpected argument '%s'", argv[optind]);
+  if (timeout_text && cli_parse_u64(timeout_text, "--timeout", 86400, &timeout))
+    return CLI_EXIT_USAGE;
+  if (!timeout)
+    return cli_usage_error("sync", "--timeout must be at least 1 second");
   node opened;
-  if (cli_open_node(dir, &opened))
+  if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
   char message[NODE_MESSAGE_BYTES];
   coop_err err = node_sync(&opened, peer, timeout * 1000u, quiet, message);
@@ -137,8 +116,7 @@ int cli_cmd_sync(int argc, char **argv)
 }
 
 typedef struct fork_listing {
-  json_t *array;
-  cli_format format;
+  cli_rows rows;
   size_t count;
 } fork_listing;
 
@@ -149,16 +127,15 @@ static coop_err list_fork(void *context, const ledger_fork_evidence *evidence)
   char fingerprint[LEDGER_FINGERPRINT_CHARS + 1], found[32];
   ledger_fingerprint(evidence->first.log_id, fingerprint);
   cli_format_time(evidence->found_ms, found);
-  if (listing->format == CLI_FORMAT_JSON) {
+  if (listing->rows.format == CLI_FORMAT_JSON) {
     char log_id[65];
     ledger_hex_encode(evidence->first.log_id, 32, log_id);
-    json_array_append_new(listing->array,
-                          json_pack("{s:s, s:s, s:o, s:o, s:I, s:s}", "log_id", log_id,
-                                    "fingerprint", fingerprint, "first",
-                                    cli_checkpoint_json(&evidence->first), "second",
-                                    cli_checkpoint_json(&evidence->second), "found_ms",
-                                    (json_int_t)evidence->found_ms, "found", found));
-    return COOP_OK;
+    return cli_rows_json(&listing->rows,
+                         json_pack("{s:s, s:s, s:o, s:o, s:I, s:s}", "log_id", log_id,
+                                   "fingerprint", fingerprint, "first",
+                                   cli_checkpoint_json(&evidence->first), "second",
+                                   cli_checkpoint_json(&evidence->second), "found_ms",
+                                   (json_int_t)evidence->found_ms, "found", found));
   }
   char first_root[65], second_root[65];
   ledger_hex_encode(evidence->first.root, 32, first_root);
@@ -171,32 +148,21 @@ static coop_err list_fork(void *context, const ledger_fork_evidence *evidence)
 
 int cli_cmd_forks(int argc, char **argv)
 {
-  const char *dir = NULL;
-  cli_format format = CLI_FORMAT_TEXT;
-  int parsed = cli_parse_simple_options(argc, argv, "forks", forks_usage,
-                                        (1u << CLI_FORMAT_TEXT) | (1u << CLI_FORMAT_JSON), &dir,
-                                        &format);
-  if (parsed)
-    return parsed == CLI_PARSED_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  static const cli_spec spec = {"forks", forks_usage, CLI_TXT_JSON, 0};
+  cli_args args = {0};
+  int status = cli_parse_no_operands(&spec, NULL, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
   node opened;
-  if (cli_open_node(dir, &opened))
+  if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  fork_listing listing = {.array = json_array(), .format = format};
-  coop_err err = listing.array ? ledger_store_forks(opened.store, list_fork, &listing)
-                               : COOP_E_NOMEM;
+  fork_listing listing = {.count = 0};
+  cli_rows_begin(&listing.rows, args.format, NULL);
+  coop_err err = ledger_store_forks(opened.store, list_fork, &listing);
   node_close(&opened);
-  if (err) {
-    json_decref(listing.array);
-    cli_error("cannot read fork evidence: %s", coop_err_message(err));
+  if (cli_rows_end(&listing.rows, err, "read fork evidence"))
     return CLI_EXIT_FAILURE;
-  }
-  if (format == CLI_FORMAT_JSON) {
-    if (cli_print_json(listing.array))
-      return CLI_EXIT_FAILURE;
-  } else {
-    json_decref(listing.array);
-    if (!listing.count)
-      printf("no fork evidence\n");
-  }
+  if (args.format != CLI_FORMAT_JSON && !listing.count)
+    printf("no fork evidence\n");
   return listing.count ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

@@ -1,5 +1,4 @@
 /* coop verify: re-check the whole store. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,12 +18,7 @@ static const char usage[] =
     "statements) are exactly what a replay of the log gives.  Silent with exit\n"
     "status 0 when all is well; otherwise names the first problem (entry index\n"
     "or table and row, what was expected, what was found) and exits with\n"
-    "status 1.\n"
-    "\n"
-    "options:\n"
-    "  -v, --verbose  print what was checked when all is well\n"
-    "  --dir DIR      node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help     show this help\n";
+    "status 1.\n";
 
 typedef struct verify_all {
   node *node;
@@ -94,24 +88,17 @@ static coop_err verify_other_log(void *context, const uint8_t log_id[LEDGER_LOG_
 
 int cli_cmd_verify(int argc, char **argv)
 {
-  static const struct option options[] = {{"verbose", no_argument, NULL, 'v'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-  const char *dir = NULL;
-  int verbose = 0, option;
-  while ((option = getopt_long(argc, argv, "vh", options, NULL)) != -1) {
-    switch (option) {
-    case 'v': verbose = 1; break;
-    case 'd': dir = optarg; break;
-    case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("verify", "invalid option");
-    }
-  }
-  if (optind < argc)
-    return cli_usage_error("verify", "unexpected argument '%s'", argv[optind]);
+  static const cli_spec spec = {"verify", usage, 0, 0};
+  int verbose = 0;
+  const cli_option options[] = {
+      CLI_FLAG("verbose", 'v', &verbose, "print what was checked when all is well"),
+      CLI_END};
+  cli_args args = {0};
+  int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
   node opened;
-  if (cli_open_node(dir, &opened))
+  if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
   verify_all all = {.node = &opened, .verbose = verbose};
   coop_err err = verify_own_log(&all);

@@ -57,41 +57,49 @@ static void print_help(FILE *out)
   fprintf(out,
           "\n"
           "Every command takes --dir DIR (the node home; default $COOP_HOME,\n"
-          "else ~/.local/share/coop) and --help.  --dir may also come before\n"
-          "the command: coop --dir DIR bal.\n"
+          "else ~/.local/share/coop) and --help.  --dir, -O FORMAT and --help may\n"
+          "also come before the command: coop --dir DIR -O json bal.\n"
           "Exit status: 0 success, 1 failure or verification error, 2 usage error.\n");
 }
 
-/* Global options before the command, like `git -C DIR`: `coop --dir DIR
- * bal` is `coop bal --dir DIR`.  The node home is passed on as COOP_HOME,
- * which every command reads when it is not given --dir itself (a --dir
- * after the command still wins).  Returns how many arguments it took, or -1
- * after a usage error. */
-static int take_global_options(int argc, char **argv)
+/* The command's argv with the global -O and --help handed on: `coop -O
+ * json bal` runs as `coop bal -O json`.  They go last (before a "--"), so a
+ * command that stops at its subcommand (rules, offset) gives them to the
+ * subcommand.  NULL when out of memory. */
+static char **hand_on(int argc, char **argv, const char *output, int help, int *new_argc)
 {
-  int taken = 0;
-  while (1 + taken < argc) {
-    const char *option = argv[1 + taken];
-    const char *value = NULL;
-    if (!strncmp(option, "--dir=", 6)) {
-      value = option + 6;
-      taken += 1;
-    } else if (!strcmp(option, "--dir")) {
-      if (2 + taken >= argc) {
-        cli_error("--dir needs a directory: coop --dir DIR <command> [options]");
-        return -1;
-      }
-      value = argv[2 + taken];
-      taken += 2;
-    } else {
-      break;
-    }
-    if (!value[0] || setenv("COOP_HOME", value, 1) != 0) {
-      cli_error("--dir must not be empty");
-      return -1;
-    }
+  char **out = calloc((size_t)argc + 4, sizeof *out);
+  if (!out)
+    return NULL;
+  int end = 0, n = 0;
+  while (end < argc && strcmp(argv[end], "--"))
+    end++;
+  for (int i = 0; i < end; i++)
+    out[n++] = argv[i];
+  if (output) {
+    out[n++] = "-O";
+    out[n++] = (char *)output;
   }
-  return taken;
+  if (help)
+    out[n++] = "--help";
+  for (int i = end; i < argc; i++)
+    out[n++] = argv[i];
+  *new_argc = n;
+  return out;
+}
+
+static int run(int argc, char **argv)
+{
+  const char *name = argv[0];
+  if (!strcmp(name, "help")) {
+    print_help(stdout);
+    return CLI_EXIT_OK;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(name, commands[i].name))
+      return commands[i].run(argc, argv);
+  cli_error("unknown command '%s'; see 'coop --help'", name);
+  return CLI_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -100,27 +108,22 @@ int main(int argc, char **argv)
     cli_error("cannot initialise libsodium");
     return CLI_EXIT_FAILURE;
   }
-  int taken = take_global_options(argc, argv);
-  if (taken < 0)
-    return CLI_EXIT_USAGE;
-  argc -= taken;
-  argv += taken;
-  if (argc < 2) {
-    print_help(stderr);
-    return CLI_EXIT_USAGE;
+  int first = argc, help = 0;
+  const char *output = NULL;
+  int status = cli_parse_global(argc, argv, &first, &output, &help);
+  if (status != CLI_GO)
+    return status;
+  if (first >= argc) {
+    print_help(help ? stdout : stderr);
+    return help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   }
-  const char *name = argv[1];
-  if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
-    print_help(stdout);
-    return CLI_EXIT_OK;
+  int command_argc = 0;
+  char **command_argv = hand_on(argc - first, argv + first, output, help, &command_argc);
+  if (!command_argv) {
+    cli_error("out of memory");
+    return CLI_EXIT_FAILURE;
   }
-  if (!strcmp(name, "--version")) {
-    printf("coop 0.1.0\n");
-    return CLI_EXIT_OK;
-  }
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (!strcmp(name, commands[i].name))
-      return commands[i].run(argc - 1, argv + 1);
-  cli_error("unknown command '%s'; see 'coop --help'", name);
-  return CLI_EXIT_USAGE;
+  status = run(command_argc, command_argv);
+  free(command_argv);
+  return status;
 }
