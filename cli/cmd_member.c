@@ -383,6 +383,8 @@ static int member_set(member_options *options, const char *member_id)
   }
   printf("recorded %s of %s from %s\n", ledger_member_field_name((uint8_t)options->set_field),
          member_id, options->from);
+  if (options->retroactive)
+    printf("the closed months it changes are reissued at the next 'coop period close'\n");
   return CLI_EXIT_OK;
 }
 

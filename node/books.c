@@ -739,6 +739,10 @@ static coop_err build_record(books_session *session, const node_record_request *
   coop_err err = node_amount_check(request->type, request->amount, session->message);
   if (err)
     return err;
+  err = node_for_month_check(&session->months, request->date, request->for_period,
+                             session->message);
+  if (err)
+    return err;
   record->for_period = request->for_period;
   if (ledger_record_is_memo(request->type))
     record->quantity = request->amount;
@@ -890,9 +894,6 @@ static coop_err record_one(books_session *session, const node_record_request *re
   if (err || result->existed)
     return err;
   err = node_date_check(&session->months, record.date, request->future, session->message);
-  if (!err)
-    err = node_for_month_check(&session->months, record.date, request->for_period,
-                               session->message);
   if (!err)
     err = check_budget(session, &record, &member);
   if (!err)
