@@ -29,13 +29,17 @@ static const char usage[] =
     "coop's log (--member may be left out there).  It is always the statement\n"
     "in force: after a reissue, the one that replaced the first.\n"
     "\n"
-    "reissue  computes the statement of the last closed month again, with the\n"
-    "         rule sets this node holds now (after a dispute: a rule set was\n"
+    "reissue  computes the statement of a closed month again, from the log and\n"
+    "         the rule sets this node holds now (after a dispute: a rule set was\n"
     "         missing when the month closed, say), and appends it naming the one it\n"
-    "         replaces; the difference in the profit split is booked on the 1st of\n"
-    "         the open month.  The municipality checks it like any statement.  A\n"
-    "         reissue that would change nothing (inputs, figures, carried state,\n"
-    "         rule set) is refused unless the municipality disputed the statement.\n";
+    "         replaces; then every later closed month of the member whose figures or\n"
+    "         carried state change, in order.  The differences in the profit split\n"
+    "         are booked on the 1st of the open month.  The municipality checks each\n"
+    "         like any statement.  A reissue that would change nothing (inputs,\n"
+    "         figures, carried state, rule set, who it names) is refused unless the\n"
+    "         municipality disputed the statement.  Late facts (--retroactive,\n"
+    "         --for-month, a correction) need no reissue by hand: the next\n"
+    "         'coop period close' reissues what they changed.\n";
 
 #define FORMAT_HTML 3
 
