@@ -42,6 +42,19 @@ void *coop_realloc(void *pointer, size_t bytes)
   return realloc(pointer, bytes ? bytes : 1);
 }
 
+coop_err coop_grow(void **items, size_t *capacity, size_t count, size_t size)
+{
+  if (count < *capacity)
+    return COOP_OK;
+  size_t wanted = *capacity ? 2 * *capacity : 16;
+  void *grown = coop_realloc(*items, wanted * size);
+  if (!grown)
+    return COOP_E_NOMEM;
+  *items = grown;
+  *capacity = wanted;
+  return COOP_OK;
+}
+
 void coop_free(void *pointer)
 {
   free(pointer);

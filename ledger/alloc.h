@@ -7,9 +7,15 @@
 
 #include <stddef.h>
 
+#include "ledger/error.h"
+
 void *coop_malloc(size_t bytes);
 void *coop_calloc(size_t count, size_t bytes);
 void *coop_realloc(void *pointer, size_t bytes);
+/* Room for one more of `count` items of `size` bytes in *items (doubling,
+ * from 16): COOP_E_NOMEM leaves *items as it was.  Not for secrets: the old
+ * block is freed unwiped. */
+coop_err coop_grow(void **items, size_t *capacity, size_t count, size_t size);
 void coop_free(void *pointer);
 char *coop_strdup(const char *text);
 

@@ -15,21 +15,6 @@
 #include "ledger/seal.h"
 #include "node/log_view.h"
 
-/* ---- Growable arrays ------------------------------------------------------------ */
-
-static coop_err grow(void **items, size_t *capacity, size_t count, size_t size)
-{
-  if (count < *capacity)
-    return COOP_OK;
-  size_t wanted = *capacity ? 2 * *capacity : 16;
-  void *grown = coop_realloc(*items, wanted * size);
-  if (!grown)
-    return COOP_E_NOMEM;
-  *items = grown;
-  *capacity = wanted;
-  return COOP_OK;
-}
-
 /* Every verdict about one coop log's statements found in one (municipality)
  * log, as far as this node can open them: read once, then looked up by
  * statement (the audit's "already judged", and every reader of verdicts). */
@@ -229,7 +214,7 @@ static coop_err scan_verdict(void *context, const ledger_stored_entry *entry)
   if (ledger_verdict_decode(scan->plain, plain_bytes, dispute, &verdict) ||
       memcmp(verdict.coop_log, list->coop_log, LEDGER_LOG_ID_BYTES))
     return COOP_OK;
-  err = grow((void **)&list->items, &list->capacity, list->count, sizeof *list->items);
+  err = coop_grow((void **)&list->items, &list->capacity, list->count, sizeof *list->items);
   if (!err)
     list->items[list->count++] = (verdict_item){verdict, dispute, entry->header.index};
   return err;
@@ -343,7 +328,7 @@ static coop_err audit_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
     bool dispute = false;
     err = judge(self, &view, who, item, &verdict, &dispute);
     if (!err)
-      err = grow((void **)pending, pending_capacity, *pending_count, sizeof **pending);
+      err = coop_grow((void **)pending, pending_capacity, *pending_count, sizeof **pending);
     if (err)
       break;
     pending_verdict *out = &(*pending)[(*pending_count)++];

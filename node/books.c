@@ -586,6 +586,20 @@ coop_err node_member_add(node *self, const node_member_request *request,
   return err;
 }
 
+/* Begins a session and reads the member it is about; on failure the
+ * session (if begun) is still to be ended by the caller. */
+static coop_err member_session(node *self, const char *member_id, ledger_member_row *row,
+                               books_session **session, char message[NODE_MESSAGE_BYTES])
+{
+  coop_err err = books_ready_and_begin(self, message, session);
+  if (err)
+    return err;
+  err = ledger_books_member(self->store, member_id, row);
+  if (err == COOP_E_NOT_FOUND)
+    books_say(message, err, "unknown member '%s' (see 'coop member list')", member_id);
+  return err;
+}
+
 /* The details entry of `row` changed as `changes` asks. */
 static coop_err details_entry(books_session *session, const ledger_member_row *row,
                               const node_member_request *changes)
@@ -627,16 +641,11 @@ coop_err node_member_details(node *self, const char *member_id, const node_membe
     return books_say(message, COOP_E_BAD_INPUT, "nothing to change: give --name, --client-ref "
                                                 "or --member-key");
   books_session *session = NULL;
-  coop_err err = books_ready_and_begin(self, message, &session);
-  if (err)
-    return err;
   ledger_member_row row;
-  err = ledger_books_member(self->store, member_id, &row);
-  if (err == COOP_E_NOT_FOUND)
-    books_say(message, err, "unknown member '%s' (see 'coop member list')", member_id);
+  coop_err err = member_session(self, member_id, &row, &session, message);
   if (!err)
     err = details_entry(session, &row, changes);
-  return books_session_end(session, err);
+  return session ? books_session_end(session, err) : err;
 }
 
 /* A fact from `from` on must not reach back into closed months with
@@ -667,19 +676,14 @@ coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint3
                          uint32_t value, bool retroactive, char message[NODE_MESSAGE_BYTES])
 {
   books_session *session = NULL;
-  coop_err err = books_ready_and_begin(self, message, &session);
-  if (err)
-    return err;
   ledger_member_row row;
-  err = ledger_books_member(self->store, member_id, &row);
-  if (err == COOP_E_NOT_FOUND)
-    books_say(message, err, "unknown member '%s' (see 'coop member list')", member_id);
+  coop_err err = member_session(self, member_id, &row, &session, message);
   uint32_t from = field == LEDGER_MEMBER_BIRTH ? value : from_period;
   if (!err && !retroactive)
     err = not_retroactive(session, member_id, from);
   if (!err)
     err = add_status(session, row.audience_id, field, from, value);
-  return books_session_end(session, err);
+  return session ? books_session_end(session, err) : err;
 }
 
 /* ---- records ------------------------------------------------------------ */

@@ -8,18 +8,6 @@
 #include "ledger/alloc.h"
 #include "ledger/identity.h"
 
-static coop_err grow(void **items, size_t *capacity, size_t count, size_t size)
-{
-  if (count < *capacity)
-    return COOP_OK;
-  size_t wanted = *capacity ? 2 * *capacity : 16;
-  void *grown = coop_realloc(*items, wanted * size);
-  if (!grown)
-    return COOP_E_NOMEM;
-  *items = grown;
-  *capacity = wanted;
-  return COOP_OK;
-}
 
 void log_view_free(log_view *view)
 {
@@ -114,7 +102,7 @@ static coop_err enrol(log_view *view, const ledger_stored_entry *entry,
 {
   coop_err err = slots_make_room(view);
   if (!err)
-    err = grow((void **)&view->members, &view->member_capacity, view->member_count,
+    err = coop_grow((void **)&view->members, &view->member_capacity, view->member_count,
                sizeof *view->members);
   if (err)
     return err;
@@ -137,7 +125,7 @@ static coop_err new_details(log_member *who, const ledger_stored_entry *entry,
 {
   if (memcmp(who->municipality, member->municipality, LEDGER_PUBLIC_KEY_BYTES))
     return COOP_E_TAMPERED; /* coop never moves a member by a details entry */
-  coop_err err = grow((void **)&who->details, &who->detail_capacity, who->detail_count,
+  coop_err err = coop_grow((void **)&who->details, &who->detail_capacity, who->detail_count,
                       sizeof *who->details);
   if (err)
     return err;
@@ -175,7 +163,7 @@ static coop_err view_member(view_scan *scan, const ledger_stored_entry *entry, s
   if (member.action == LEDGER_MEMBER_DETAILS && who)
     return new_details(who, entry, &member);
   if (member.action == LEDGER_MEMBER_STATUS && who) {
-    coop_err err = grow((void **)&who->facts, &who->fact_capacity, who->fact_count,
+    coop_err err = coop_grow((void **)&who->facts, &who->fact_capacity, who->fact_count,
                         sizeof *who->facts);
     if (!err)
       who->facts[who->fact_count++] =
@@ -195,7 +183,7 @@ static coop_err view_record(view_scan *scan, const ledger_stored_entry *entry, s
   coop_err err = ledger_record_decode(scan->plain, plain_bytes, record) ? COOP_E_TAMPERED : COOP_OK;
   bool kept = !err && (!scan->only_period || ledger_record_month(record) == scan->only_period);
   if (kept)
-    err = grow((void **)&view->records, &view->record_capacity, view->record_count,
+    err = coop_grow((void **)&view->records, &view->record_capacity, view->record_count,
                sizeof *view->records);
   if (kept && !err) {
     ledger_month_record *item = &view->records[view->record_count++];
@@ -218,7 +206,7 @@ static coop_err view_statement(view_scan *scan, const ledger_stored_entry *entry
   uint32_t period = 0;
   if (ledger_statement_peek(scan->plain, plain_bytes, member, &period))
     return COOP_E_TAMPERED;
-  coop_err err = grow((void **)&view->statements, &view->statement_capacity,
+  coop_err err = coop_grow((void **)&view->statements, &view->statement_capacity,
                       view->statement_count, sizeof *view->statements);
   if (err)
     return err;
@@ -244,7 +232,7 @@ static coop_err view_public(log_view *view, const ledger_stored_entry *entry)
   uint32_t period = 0;
   if (kind == LEDGER_KIND_PERIOD_CLOSE && entry->payload &&
       ledger_period_close_decode(entry->payload, entry->payload_bytes, &period) == COOP_OK) {
-    coop_err err = grow((void **)&view->closed, &view->closed_capacity, view->closed_count,
+    coop_err err = coop_grow((void **)&view->closed, &view->closed_capacity, view->closed_count,
                         sizeof *view->closed);
     if (!err)
       view->closed[view->closed_count++] = period;
