@@ -8,7 +8,6 @@
 #include "ledger/alloc.h"
 #include "ledger/identity.h"
 
-
 void log_view_free(log_view *view)
 {
   for (size_t i = 0; i < view->member_count; i++) {
