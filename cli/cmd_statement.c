@@ -14,7 +14,7 @@
 #include "node/books.h"
 
 static const char usage[] =
-    "usage: coop statement --member ID -p YYYY-MM [-O txt|json|html] [--lang nl|en]\n"
+    "usage: coop statement --member ID -p YYYY-MM [-O txt|json|html] [--lang nl|en] [--all]\n"
     "       coop statement reissue --member ID -p YYYY-MM\n"
     "\n"
     "A member's statement (verrekening) for a closed month: what they earned, the\n"
@@ -27,7 +27,9 @@ static const char usage[] =
     "On a coop node it comes from the books; on a municipality's node from the\n"
     "coop logs it holds (its residents only); on a member's own node from her\n"
     "coop's log (--member may be left out there).  It is always the statement\n"
-    "in force: after a reissue, the one that replaced the first.\n"
+    "in force: after a reissue, the one that replaced the first (JSON names the\n"
+    "statement it replaces: \"replaces\"); --all shows the history, newest first,\n"
+    "each with its own verdict (JSON: an array).\n"
     "\n"
     "reissue  computes the statement of a closed month again, from the log and\n"
     "         the rule sets this node holds now (after a dispute: a rule set was\n"
@@ -332,6 +334,7 @@ static json_t *statement_json(const statement_view *view)
 typedef struct statement_found {
   uint32_t period;
   bool found;
+  uint8_t coop_log[LEDGER_LOG_ID_BYTES];
   ledger_member_row member;
   ledger_statement_payload *statement;
   uint64_t entry_index;
@@ -341,6 +344,7 @@ typedef struct statement_found {
 /* A coop node reads its own books. */
 static coop_err find_in_books(node *opened, const char *member_id, statement_found *out)
 {
+  memcpy(out->coop_log, opened->identity.public_key, LEDGER_LOG_ID_BYTES);
   coop_err err = ledger_books_member(opened->store, member_id, &out->member);
   if (!err)
     err = ledger_books_statement(opened->store, member_id, out->period, 0, out->statement,
@@ -364,6 +368,7 @@ static coop_err take_month(void *context, const node_member_month *month)
   memcpy(out->member.municipality, month->municipality, sizeof out->member.municipality);
   *out->statement = *month->statement;
   out->entry_index = month->statement_index;
+  memcpy(out->coop_log, month->coop_log, LEDGER_LOG_ID_BYTES);
   out->verdict = month->found;
   return COOP_OK;
 }
@@ -377,7 +382,58 @@ static coop_err find_in_logs(node *opened, const char *member_id, statement_foun
   return !err && !out->found ? COOP_E_NOT_FOUND : err;
 }
 
-static int show(const char *dir, const char *member_id, uint32_t period, int format, int english)
+/* Prints one statement of the history in the chosen format (JSON: added
+ * to `all`). */
+static int print_one(const statement_view *view, int format, json_t *all)
+{
+  if (format == CLI_FORMAT_JSON) {
+    json_t *one = statement_json(view);
+    return one && !json_array_append_new(all, one) ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+  }
+  if (format == FORMAT_HTML)
+    print_html(view);
+  else
+    print_text(view);
+  return CLI_EXIT_OK;
+}
+
+/* --all: the statement in force, then each one it replaced, newest first,
+ * each with its own verdict. */
+static int show_history(node *opened, statement_found *found, statement_view *view, int format)
+{
+  json_t *all = format == CLI_FORMAT_JSON ? json_array() : NULL;
+  int status = print_one(view, format, all);
+  ledger_statement_payload *older = coop_malloc(sizeof *older);
+  uint64_t index = found->statement->corrects;
+  while (status == CLI_EXIT_OK && older && index) {
+    uint64_t at = index - 1;
+    coop_err err = node_statement_read(opened, found->coop_log, at, older);
+    node_verdict_found verdict = {.status = NODE_AUDIT_PENDING};
+    if (!err)
+      err = node_verdict_for(opened, found->coop_log, at, &verdict);
+    if (err) {
+      cli_error("cannot read entry %llu, the statement it replaced: %s", (unsigned long long)at,
+                coop_err_message(err));
+      status = CLI_EXIT_FAILURE;
+      break;
+    }
+    if (format != CLI_FORMAT_JSON)
+      printf("\n");
+    statement_view earlier = *view;
+    earlier.statement = older;
+    earlier.entry_index = at;
+    earlier.verdict = &verdict;
+    status = print_one(&earlier, format, all);
+    index = older->corrects;
+  }
+  coop_free(older);
+  if (format == CLI_FORMAT_JSON)
+    return status == CLI_EXIT_OK ? cli_print_json(all) : (json_decref(all), status);
+  return status;
+}
+
+static int show(const char *dir, const char *member_id, uint32_t period, int format, int english,
+                bool all)
 {
   node opened;
   if (cli_open_node(dir, &opened))
@@ -400,6 +456,14 @@ static int show(const char *dir, const char *member_id, uint32_t period, int for
   char municipality[NODE_PARTY_TEXT_BYTES] = "";
   if (!err)
     node_party_text(&opened, found.statement->rule_set_log, municipality);
+  if (!err && all) {
+    statement_view view = {&found.member, municipality, found.statement, found.entry_index,
+                           english, &found.verdict};
+    int shown = show_history(&opened, &found, &view, format);
+    node_close(&opened);
+    coop_free(found.statement);
+    return shown;
+  }
   node_close(&opened);
   char period_text[8];
   ledger_period_format(period, period_text);
@@ -484,11 +548,13 @@ int cli_cmd_statement(int argc, char **argv)
   }
   static const cli_spec spec = {"statement", usage, 0, 0};
   const char *member = NULL, *period_text = NULL, *language = "nl", *output = NULL;
+  int all = 0;
   const cli_option options[] = {
       CLI_VALUE("member", 0, "ID", &member, "the member (m-xxxxxx)"),
       CLI_VALUE("period", 'p', "MONTH", &period_text, "the month, YYYY-MM"),
       CLI_VALUE("output", 'O', "FORMAT", &output, "txt (default), json or html"),
       CLI_VALUE("lang", 0, "LANGUAGE", &language, "nl (default) or en"),
+      CLI_FLAG("all", 0, &all, "the history: the statement in force, then those it replaced"),
       CLI_END};
   cli_args args = {0};
   int status = cli_parse(&spec, options, argc, argv, &args);
@@ -511,5 +577,5 @@ int cli_cmd_statement(int argc, char **argv)
   }
   if (reissuing)
     return reissue(dir, member, period);
-  return show(dir, member, period, format, !strcmp(language, "en"));
+  return show(dir, member, period, format, !strcmp(language, "en"), all != 0);
 }

@@ -829,3 +829,18 @@ coop_err node_member_months(node *self, const char *member_id, node_member_month
   auditor_free(audit);
   return err;
 }
+
+coop_err node_statement_read(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
+                             uint64_t index, ledger_statement_payload *out)
+{
+  node_key_ring ring = NODE_KEY_RING(self);
+  log_view view = {0}; /* only its log id: one entry is read */
+  memcpy(view.log_id, coop_log, LEDGER_LOG_ID_BYTES);
+  uint8_t *plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
+  coop_err err = plain ? log_view_statement(&ring, &view, index, plain, out) : COOP_E_NOMEM;
+  if (plain)
+    sodium_memzero(plain, COOP_PAYLOAD_BYTES_MAX);
+  coop_free(plain);
+  node_key_ring_free(&ring);
+  return err;
+}

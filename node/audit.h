@@ -81,6 +81,12 @@ typedef struct node_verdict_found {
 COOP_MUST_USE coop_err node_verdict_for(node *node, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
                                         uint64_t statement_index, node_verdict_found *found);
 
+/* Statement `index` of `coop_log`, opened with this node's keys (the coop's
+ * own, or those granted to it): for following a reissue's `corrects` back
+ * through the history.  COOP_E_NO_KEY when this node cannot open it. */
+COOP_MUST_USE coop_err node_statement_read(node *node, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
+                                           uint64_t index, ledger_statement_payload *out);
+
 /* ---- Coop and member side ---------------------------------------------------------- */
 
 /* A statement with a dispute, as this node can read it. */

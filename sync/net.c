@@ -45,6 +45,8 @@ struct dialer {
   uint64_t next_attempt_ms;
   uint64_t backoff_ms;
   sync_net_outcome *outcome; /* one-shot */
+  unsigned handshake_retries; /* one-shot: connections cut before the handshake ended */
+  bool retry_pending;         /* one-shot: dial again at next_attempt_ms */
   struct dialer *next;
 };
 
@@ -468,6 +470,23 @@ static bool admit_authenticated(net *self, connection *conn)
   return true;
 }
 
+/* One-shot: a connection cut before its handshake ended is tried again, a
+ * few times and soon: a peer under a flood of strangers drops pending
+ * handshakes to make room (ours among them, now and then), and a sync the
+ * operator started should not fail for that.  A refused connection, or one
+ * that ended after the handshake, is an answer and is not retried. */
+static bool oneshot_retry(net *self, dialer *peer)
+{
+  if (peer->handshake_retries >= SYNC_ONESHOT_HANDSHAKE_RETRIES)
+    return false;
+  peer->handshake_retries++;
+  peer->retry_pending = true;
+  peer->next_attempt_ms = monotonic_ms(self) + 250u * peer->handshake_retries;
+  say(self, "peer %s: cut off during the handshake; trying again (%u of %u)",
+      peer->config.peer.name, peer->handshake_retries, SYNC_ONESHOT_HANDSHAKE_RETRIES);
+  return true;
+}
+
 /* After anything a session did: write its output, note what changed, close
  * when it ended. */
 static void after_session(connection *conn)
@@ -483,7 +502,8 @@ static void after_session(connection *conn)
   if (sync_session_is_closed(&conn->session) && !conn->closing) {
     if (conn->session.problem[0])
       say(self, "%s", conn->session.problem);
-    if (conn->dialer && conn->dialer->outcome && !conn->dialer->done) {
+    if (conn->dialer && conn->dialer->outcome && !conn->dialer->done &&
+        (conn->was_open || !oneshot_retry(self, conn->dialer))) {
       conn->dialer->done = true;
       snprintf(conn->dialer->outcome->problem, sizeof conn->dialer->outcome->problem, "%s",
                conn->session.problem[0] ? conn->session.problem : "closed by the peer");
@@ -835,8 +855,9 @@ static void dial_due(net *self)
     if (peer->removed || peer->done || !peer->config.address[0] || peer_connected(self, peer) ||
         now < peer->next_attempt_ms)
       continue;
-    if (self->options->oneshot && peer->next_attempt_ms)
-      continue; /* one attempt only */
+    if (self->options->oneshot && peer->next_attempt_ms && !peer->retry_pending)
+      continue; /* one attempt only, but for a handshake cut off (oneshot_retry) */
+    peer->retry_pending = false;
     peer->next_attempt_ms = now ? now : 1;
     dial(self, peer);
   }

@@ -51,6 +51,10 @@ _Static_assert(SYNC_HANDSHAKES_PER_ADDRESS_MAX <= SYNC_HANDSHAKES_MAX,
 #define SYNC_BACKOFF_FIRST_MS 1000u
 #define SYNC_BACKOFF_MAX_MS 300000u
 #define SYNC_BACKOFF_RESET_AFTER_MS 60000u
+/* `coop sync` (one-shot) dials a peer once, but a connection cut before the
+ * handshake ended (a flooded peer dropped it to make room) is tried again
+ * this many times, 250 ms and then 500 ms later. */
+#define SYNC_ONESHOT_HANDSHAKE_RETRIES 2u
 /* Two connections to one peer opened by different sides within this long
  * of each other are a simultaneous dial (the smaller initiator key wins on
  * both ends); otherwise the newer replaces the older, which its initiator
