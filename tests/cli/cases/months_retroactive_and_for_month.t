@@ -13,7 +13,7 @@ setup: coop member add --name "Anna de Vries" --municipality breda --client-ref 
 setup: coop record revenue --member $(cat id) --amount 900 --date 2025-10-10 --ref oct >/dev/null
 setup: coop record revenue --member $(cat id) --amount 800 --date 2025-11-10 --ref nov >/dev/null
 setup: coop period close 2025-10 >/dev/null && coop period close 2025-11 >/dev/null
-run: { A=$(cat id); audit() { coop log export > c.bundle 2>/dev/null && coop log import --dir muni c.bundle >/dev/null && coop audit run --dir muni >/dev/null; }; audit; coop member set $A --n-approved yes --from 2025-10; echo "without: $?"; coop member set $A --n-approved yes --from 2025-10 --retroactive; audit; coop audit report --dir muni -p 2025-10 -O json | grep -E '"status"|"reissue_cause"'; coop record revenue --member $A --amount 50 --date 2025-12-03 --for-month 2025-12; echo "open month: $?"; coop record revenue --member $A --amount 50 --date 2025-12-03 --for-month 2025-11 --ref late; coop correct 8 --reason "belonged to another member" --date 2025-12-04; coop period close 2025-12; audit; coop audit report --dir muni -p 2025-11 -O json | grep '"status"'; coop member set $A --name "Anna Jansen"; coop member set $A --name X --from 2025-12; echo "both: $?"; } 2>&1 | sed "s/$(cat id)/MEMBER/g"
+run: { A=$(cat id); audit() { coop log export > c.bundle 2>/dev/null && coop log import --dir muni c.bundle >/dev/null && coop audit run --dir muni >/dev/null; }; audit; coop member set $A --n-approved yes --from 2025-10; echo "without: $?"; coop member set $A --n-approved yes --from 2025-10 --retroactive; audit; coop audit report --dir muni -p 2025-10 -O json | grep -E '"status"|"reissue_cause"'; coop record revenue --member $A --amount 50 --date 2025-12-03 --for-month 2025-12; echo "open month: $?"; coop record revenue --member $A --amount 50 --date 2025-12-03 --for-month 2025-11 --ref late; coop correct 8 --reason "belonged to another member" --date 2025-12-04; coop period close 2025-12; audit; coop audit report --dir muni -p 2025-11 -O json | grep '"status"'; coop member set $A --name "Anna Jansen"; coop member set $A --name X --from 2025-12; echo "both: $?"; coop statement --member $A -p 2025-10 --all -O json | grep -E '"entry_index"|"replaces"|"status"'; } 2>&1 | sed "s/$(cat id)/MEMBER/g"
 exit: 0
 --- stdout
 coop: error: from 2025-10 reaches back into closed months: it changes the statements of MEMBER for 2025-10 to 2025-11; if that is right, add --retroactive (those months are reissued at the next close, and the municipality checks the reissues)
@@ -35,4 +35,10 @@ recorded new details of MEMBER: from now on
 coop: error: 'member set' changes details (--name, --client-ref, --member-key) or one fact with --from, not both
 see 'coop member --help'
 both: 2
+    "entry_index": 19,
+      "status": "pending"
+    "replaces": 10
+    "entry_index": 10,
+      "status": "pending"
+    "replaces": null
 --- stderr
