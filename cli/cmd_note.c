@@ -3,7 +3,6 @@
 
 #include "cli/cli.h"
 #include "ledger/entry.h"
-#include "ledger/limits.h"
 #include "node/node.h"
 
 static const char usage[] =
@@ -23,27 +22,22 @@ int cli_cmd_note(int argc, char **argv)
     return status;
   if (args.argc != 1)
     return cli_usage_error("note", "expected exactly one TEXT argument (quote it)");
+  /* The text is checked before the node is opened: a bad note is a usage
+   * error, and the node says why without being touched. */
   const char *text = args.argv[0];
-  size_t text_bytes = strlen(text);
-  coop_err err = ledger_note_check((const uint8_t *)text, text_bytes);
-  if (err == COOP_E_LIMIT)
-    return cli_usage_error("note", "note is %zu bytes; at most %u are allowed", text_bytes,
-                           COOP_NOTE_BYTES_MAX);
-  if (err)
-    return cli_usage_error("note", "note must be non-empty UTF-8 without control characters");
+  char message[NODE_MESSAGE_BYTES] = "";
+  if (node_note_check(text, message))
+    return cli_usage_error("note", "%s", message);
   node opened;
   if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  ledger_append_item item = {
-      .kind = LEDGER_KIND_NOTE, .payload = (const uint8_t *)text, .payload_bytes = text_bytes};
-  ledger_checkpoint checkpoint;
-  err = ledger_store_append(opened.store, &opened.identity, &item, 1, node_now_ms(), &checkpoint);
+  uint64_t size = 0;
+  coop_err err = node_note_append(&opened, text, &size, message);
   if (err)
-    cli_error("cannot append note: %s (%s)", coop_err_message(err),
-              ledger_store_error_message(opened.store));
+    cli_error("%s", message);
   else
-    printf("appended entry %llu; log size %llu\n", (unsigned long long)(checkpoint.size - 1),
-           (unsigned long long)checkpoint.size);
+    printf("appended entry %llu; log size %llu\n", (unsigned long long)(size - 1),
+           (unsigned long long)size);
   node_close(&opened);
   return err ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

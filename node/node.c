@@ -731,3 +731,33 @@ coop_err node_peer_remove(node *self, const char *name_or_key, char message[NODE
   }
   return say(message, COOP_E_NOT_FOUND, "no peer '%s' (see 'coop peer list')", name_or_key);
 }
+
+coop_err node_note_check(const char *text, char message[NODE_MESSAGE_BYTES])
+{
+  size_t text_bytes = strlen(text);
+  coop_err err = ledger_note_check((const uint8_t *)text, text_bytes);
+  if (err == COOP_E_LIMIT)
+    return say(message, err, "note is %zu bytes; at most %u are allowed", text_bytes,
+               COOP_NOTE_BYTES_MAX);
+  if (err)
+    return say(message, COOP_E_BAD_INPUT,
+               "note must be non-empty UTF-8 without control characters");
+  return COOP_OK;
+}
+
+coop_err node_note_append(node *self, const char *text, uint64_t *size,
+                          char message[NODE_MESSAGE_BYTES])
+{
+  coop_err err = node_note_check(text, message);
+  if (err)
+    return err;
+  ledger_append_item item = {.kind = LEDGER_KIND_NOTE, .payload = (const uint8_t *)text,
+                             .payload_bytes = strlen(text)};
+  ledger_checkpoint checkpoint;
+  err = ledger_store_append(self->store, &self->identity, &item, 1, node_now_ms(), &checkpoint);
+  if (err)
+    return say(message, err, "cannot append note: %s (%s)", coop_err_message(err),
+               ledger_store_error_message(self->store));
+  *size = checkpoint.size;
+  return COOP_OK;
+}

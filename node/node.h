@@ -119,6 +119,15 @@ int node_log_identity(node *node, const uint8_t log_id[32], char name[COOP_NAME_
 #define NODE_PARTY_TEXT_BYTES (COOP_NAME_BYTES_MAX + LEDGER_FINGERPRINT_CHARS + 4)
 void node_party_text(node *node, const uint8_t key[32], char out[NODE_PARTY_TEXT_BYTES]);
 
+/* Is `text` a note: 1 to COOP_NOTE_BYTES_MAX bytes of UTF-8, newlines and
+ * tabs allowed?  COOP_E_LIMIT or COOP_E_BAD_INPUT, message saying why. */
+COOP_MUST_USE coop_err node_note_check(const char *text, char message[NODE_MESSAGE_BYTES]);
+
+/* Appends a public note (node_note_check first: nothing is written for a
+ * text that is not one) and signs a checkpoint; *size is the new log size. */
+COOP_MUST_USE coop_err node_note_append(node *node, const char *text, uint64_t *size,
+                                        char message[NODE_MESSAGE_BYTES]);
+
 /* Milliseconds since the Unix epoch.  COOP_NOW_MS in the environment
  * overrides the clock, for reproducible tests and demos. */
 uint64_t node_now_ms(void);
