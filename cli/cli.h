@@ -143,14 +143,6 @@ int cli_parse(const cli_spec *spec, const cli_option *options, int argc, char **
 int cli_parse_no_operands(const cli_spec *spec, const cli_option *options, int argc,
                           char **argv, cli_args *args);
 
-/* The older entry point, for cmd_log.c until it moves to cli_parse: a
- * command that takes only -O/--output, --dir and --help and no operands.
- * Returns 0 to go on, CLI_PARSED_HELP after printing `usage` for --help,
- * or -1 after printing a usage error. */
-#define CLI_PARSED_HELP 100
-int cli_parse_simple_options(int argc, char **argv, const char *command, const char *usage,
-                             unsigned formats, const char **dir, cli_format *format);
-
 /* Global options, before the command: `coop [--dir DIR] [-O FORMAT] [--help]
  * [--version] COMMAND ...`, parsed with the same table code.  --dir becomes
  * COOP_HOME; -O's value and --help are set for main to hand on to the

@@ -1,5 +1,4 @@
 /* coop log, coop checkpoint: read the node's own log. */
-#include <getopt.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -25,14 +24,7 @@ static const char log_usage[] =
     "time, leaf hash, and the payload where this node can read it.  Payloads\n"
     "sealed to an audience this node was not granted show as unreadable.\n"
     "With -O json: an array of objects with index, kind, timestamp (Unix ms),\n"
-    "time, leaf_hash, audience (hex or null), payload_bytes, readable, payload.\n"
-    "\n"
-    "options:\n"
-    "  --log KEY            another log this node holds (see 'coop logs')\n"
-    "  --from N             start at entry N (default 0)\n"
-    "  -O, --output FORMAT  txt (default) or json\n"
-    "  --dir DIR            node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help           show this help\n";
+    "time, leaf_hash, audience (hex or null), payload_bytes, readable, payload.\n";
 
 /* Audience keys looked up so far, so a long listing opens each grant once. */
 #define KEY_CACHE_SLOTS 64
@@ -309,45 +301,32 @@ static int list_entries(node *opened, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
 
 int cli_cmd_log(int argc, char **argv)
 {
-  static const struct option options[] = {{"from", required_argument, NULL, 'f'},
-                                          {"log", required_argument, NULL, 'l'},
-                                          {"output", required_argument, NULL, 'O'},
-                                          {"dir", required_argument, NULL, 'd'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
   if (argc > 1 && (!strcmp(argv[1], "export") || !strcmp(argv[1], "import")))
     return cli_log_transfer(argc - 1, argv + 1);
-  const char *dir = NULL, *log_text = NULL;
+  static const cli_spec spec = {"log", log_usage, CLI_TXT_JSON, 0};
+  const char *log_text = NULL, *from_text = NULL;
+  const cli_option options[] = {
+      CLI_VALUE("log", 0, "KEY", &log_text, "another log this node holds (see 'coop logs')"),
+      CLI_VALUE("from", 0, "N", &from_text, "start at entry N (default 0)"),
+      CLI_END};
+  cli_args args = {0};
+  int status = cli_parse(&spec, options, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  if (args.argc)
+    return cli_usage_error("log", "unexpected argument '%s'", args.argv[0]);
   unsigned long long from = 0;
-  cli_format format = CLI_FORMAT_TEXT;
-  int option;
-  while ((option = getopt_long(argc, argv, "O:h", options, NULL)) != -1) {
-    switch (option) {
-    case 'l': log_text = optarg; break;
-    case 'f':
-      if (cli_parse_u64(optarg, "--from", UINT64_MAX, &from))
-        return CLI_EXIT_USAGE;
-      break;
-    case 'O':
-      if (cli_parse_format(optarg, 1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON, &format))
-        return CLI_EXIT_USAGE;
-      break;
-    case 'd': dir = optarg; break;
-    case 'h': fputs(log_usage, stdout); return CLI_EXIT_OK;
-    default: return cli_usage_error("log", "invalid option");
-    }
-  }
-  if (optind < argc)
-    return cli_usage_error("log", "unexpected argument '%s'", argv[optind]);
+  if (from_text && cli_parse_u64(from_text, "--from", UINT64_MAX, &from))
+    return CLI_EXIT_USAGE;
   uint8_t log_id[LEDGER_LOG_ID_BYTES];
   if (log_text && cli_parse_key(log_text, "--log", log_id))
     return CLI_EXIT_USAGE;
   node opened;
-  if (cli_open_node(dir, &opened))
+  if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
   if (!log_text)
     memcpy(log_id, opened.identity.public_key, LEDGER_LOG_ID_BYTES);
-  int status = list_entries(&opened, log_id, from, format);
+  status = list_entries(&opened, log_id, from, args.format);
   node_close(&opened);
   return status;
 }
@@ -358,24 +337,20 @@ static const char checkpoint_usage[] =
     "Prints the latest signed checkpoint of this node's log: log_id, size, root\n"
     "(hex), timestamp (Unix ms) and signature (hex).  Anyone with the log id can\n"
     "check the signature; a member or auditor keeps it to prove later that the\n"
-    "log only grew (see 'coop proof').\n"
-    "\n"
-    "options:\n"
-    "  -O, --output FORMAT  txt (default) or json\n"
-    "  --dir DIR            node home (default $COOP_HOME, else ~/.local/share/coop)\n"
-    "  -h, --help           show this help\n";
+    "log only grew (see 'coop proof').\n";
 
 int cli_cmd_checkpoint(int argc, char **argv)
 {
-  const char *dir = NULL;
-  cli_format format = CLI_FORMAT_TEXT;
-  int parsed = cli_parse_simple_options(argc, argv, "checkpoint", checkpoint_usage,
-                                        1u << CLI_FORMAT_TEXT | 1u << CLI_FORMAT_JSON, &dir,
-                                        &format);
-  if (parsed)
-    return parsed == CLI_PARSED_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  static const cli_spec spec = {"checkpoint", checkpoint_usage, CLI_TXT_JSON, 0};
+  cli_args args = {0};
+  int status = cli_parse(&spec, NULL, argc, argv, &args);
+  if (status != CLI_GO)
+    return status;
+  if (args.argc)
+    return cli_usage_error("checkpoint", "unexpected argument '%s'", args.argv[0]);
+  cli_format format = args.format;
   node opened;
-  if (cli_open_node(dir, &opened))
+  if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
   ledger_checkpoint checkpoint;
   coop_err err = ledger_store_checkpoint_latest(opened.store, opened.identity.public_key,

@@ -22,6 +22,9 @@
  * and from the --dir node (its peers and itself). */
 #define RECEIPT_ANCHORS_MAX (NODE_PEERS_MAX + 1u + 16u)
 
+/* parse_verify_options' answer after --help: the command stops, exit 0. */
+#define HELP_SHOWN 100
+
 static const char usage[] =
     "usage: coop receipt export [--member ID] -p YYYY-MM [--dir DIR] > receipt.json\n"
     "       coop receipt verify FILE [--municipality KEY|FINGERPRINT] [--coop KEY|FINGERPRINT]\n"
@@ -185,7 +188,7 @@ static int parse_verify_options(int argc, char **argv, verify_options *o)
   cli_args args = {0};
   int status = cli_parse(&spec, options, argc, argv, &args);
   if (status != CLI_GO)
-    return status == CLI_EXIT_OK ? CLI_PARSED_HELP : status;
+    return status == CLI_EXIT_OK ? HELP_SHOWN : status;
   if (args.argc != 1)
     return cli_usage_error("receipt", "'receipt verify' needs exactly one FILE");
   o->file = args.argv[0];
@@ -390,7 +393,7 @@ static int receipt_verify(int argc, char **argv)
     sodium_free(receipt);
   coop_free(facts);
   coop_free(o);
-  return status == CLI_PARSED_HELP ? CLI_EXIT_OK : status;
+  return status == HELP_SHOWN ? CLI_EXIT_OK : status;
 }
 
 int cli_cmd_receipt(int argc, char **argv)

@@ -221,16 +221,6 @@ int cli_parse_no_operands(const cli_spec *spec, const cli_option *options, int a
   return status;
 }
 
-int cli_parse_simple_options(int argc, char **argv, const char *command, const char *usage,
-                             unsigned formats, const char **dir, cli_format *format)
-{
-  const cli_spec spec = {command, usage, formats, CLI_GETOPT_MESSAGES | CLI_USAGE_WHOLE};
-  cli_args args = {.dir = *dir, .format = *format};
-  int status = cli_parse_no_operands(&spec, NULL, argc, argv, &args);
-  *dir = args.dir;
-  *format = args.format;
-  return status == CLI_GO ? 0 : status == CLI_EXIT_OK ? CLI_PARSED_HELP : -1;
-}
 
 /* ---- global options ----------------------------------------------------- */
 
