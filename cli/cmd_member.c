@@ -356,6 +356,10 @@ static int member_details(member_options *options, const char *member_id)
 
 static int member_set(member_options *options, const char *member_id)
 {
+  if (options->municipality)
+    return cli_usage_error("member", "a member cannot move to another municipality yet: she "
+                                     "leaves ('--left --from YYYY-MM') and is enrolled anew "
+                                     "with the new municipality");
   if (given(&options->name) || given(&options->client_ref) || options->member_key)
     return member_details(options, member_id);
   if (options->field_count != 1 || !options->from)
