@@ -138,7 +138,9 @@ COOP_MUST_USE coop_err ledger_books_statement(ledger_store *store, const char *m
                                               uint64_t *entry_index);
 
 /* Sum of memo quantities of one type for a member in [date_from, date_to]
- * (other income in cents, hours in hundredths), corrections included. */
+ * (other income in cents, hours in hundredths), corrections included.  A
+ * record attributed to an earlier month (for_period) counts on that month's
+ * 1st, not on its booking date: the month it counts in. */
 COOP_MUST_USE coop_err ledger_books_memo_total(ledger_store *store, const char *member_id,
                                                uint8_t type, uint32_t date_from,
                                                uint32_t date_to, int64_t *total);

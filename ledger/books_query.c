@@ -343,7 +343,8 @@ coop_err ledger_books_memo_total(ledger_store *store, const char *member_id, uin
 {
   sqlite3_stmt *select = store_cached(
       store, "SELECT coalesce(sum(quantity), 0) FROM books_records WHERE member_id = ?1"
-             " AND date BETWEEN ?2 AND ?3 AND (type = ?4 OR (type = 9 AND memo_type = ?4))");
+             " AND (CASE WHEN for_period <> 0 THEN for_period * 100 + 1 ELSE date END)"
+             " BETWEEN ?2 AND ?3 AND (type = ?4 OR (type = 9 AND memo_type = ?4))");
   if (!select)
     return COOP_E_DB;
   sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);

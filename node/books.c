@@ -851,7 +851,7 @@ static coop_err check_month_hours(books_session *session, const ledger_record *r
 {
   if (record->type != LEDGER_RECORD_HOURS)
     return COOP_OK;
-  uint32_t month = record->date / 100;
+  uint32_t month = ledger_record_month(record); /* --for-month: the month it counts in */
   int64_t total = 0;
   coop_err err = ledger_books_memo_total(session->node->store, member->member_id,
                                          LEDGER_RECORD_HOURS, month * 100 + 1, month * 100 + 31,

@@ -222,6 +222,19 @@ if [ "${status:-}" = "reissue due" ] && grep -q "^reissued the statement of $ann
 else
   fail "for-month: reissue" "status ${status:-?}, revenue $march_revenue: $(cat "$work/out") $(cat "$work/close.out")"
 fi
+# The hours limit counts in the month a record belongs to.
+on 2026-07-05
+coop record hours --dir "$coop_dir" --member "$anna" --hours 700 --date 2026-07-05 --for-month 2026-03 \
+  --ref h1 >"$work/out" 2>&1 &&
+  coop record hours --dir "$coop_dir" --member "$anna" --hours 100 --date 2026-07-05 >>"$work/out" 2>&1
+coop record hours --dir "$coop_dir" --member "$anna" --hours 50 --date 2026-07-06 --for-month 2026-03 \
+  >>"$work/out" 2>&1
+rc=$?
+if [ $rc = 1 ] && grep -q "hours of $anna in 2026-03 would come to 750" "$work/out"; then
+  ok "for-month: hours for March booked in July count toward March's 744 (July's own are apart)"
+else
+  fail "for-month: hours limit" "exit $rc: $(cat "$work/out")"
+fi
 coop verify --dir "$coop_dir" >/dev/null && ok "verify: the coop's log and books verify after it all" ||
   fail "verify" "$(coop verify --dir "$coop_dir" 2>&1 | tail -2)"
 
