@@ -7,6 +7,7 @@
 #include "ledger/hex.h"
 #include "ledger/money.h"
 #include "node/audit.h"
+#include "node/witness.h"
 #include "node/books.h"
 
 static const char audit_usage[] =

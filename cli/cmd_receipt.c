@@ -14,6 +14,7 @@
 #include "ledger/hex.h"
 #include "ledger/money.h"
 #include "node/audit.h"
+#include "node/receipt.h"
 
 #define RECEIPT_FILE_BYTES_MAX (1024u * 1024u)
 /* `receipt verify`: consistent and acknowledged, but no anchor given. */

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "ledger/hex.h"
+#include "node/daemon.h"
 #include "node/node.h"
 
 static const char node_usage[] =

@@ -1,6 +1,6 @@
 /* The node's sync: node.conf's peers and address handed to sync/net.h, log
  * lines to stderr, SIGHUP re-reading node.conf. */
-#include "node/node.h"
+#include "node/daemon.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +8,7 @@
 
 #include "ledger/alloc.h"
 #include "node/audit.h"
+#include "node/witness.h"
 #include "sync/net.h"
 
 /* The audit and the witness read whole logs: at most once a second. */

@@ -77,23 +77,6 @@ void node_close(node *node);
  * which line is wrong. */
 COOP_MUST_USE coop_err node_reload_config(node *node, char message[NODE_MESSAGE_BYTES]);
 
-/* ---- Sync (node/daemon.c) ----------------------------------------------------
- * Both log one line per event to stderr: "TIME coop[NAME]: event". */
-
-/* Runs the sync daemon in the foreground: listens on `listen` (NULL: the
- * configured address), keeps connections to every configured peer, pushes
- * new entries live; SIGHUP reloads peers from node.conf, SIGTERM/SIGINT stop
- * it cleanly.  COOP_E_IO when it cannot listen (message says why). */
-COOP_MUST_USE coop_err node_run(node *node, const char *listen,
-                                char message[NODE_MESSAGE_BYTES]);
-
-/* One-shot sync with one configured peer (`peer_name`) or all of them
- * (NULL): connect, catch up both ways, disconnect.  COOP_OK only when every
- * peer synced and everything received verified; otherwise message names
- * the first peer that did not and why.  Per-peer counts go to stdout. */
-COOP_MUST_USE coop_err node_sync(node *node, const char *peer_name, uint64_t timeout_ms,
-                                 bool quiet, char message[NODE_MESSAGE_BYTES]);
-
 /* Adds a peer and rewrites node.conf (atomically: a temporary file renamed
  * over it).  COOP_E_EXISTS for a name or key already configured,
  * COOP_E_BAD_INPUT for a bad name, key or address, COOP_E_LIMIT when full. */

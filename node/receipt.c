@@ -1,12 +1,15 @@
-/* Member receipts (node/audit.h, ledger/receipt.h): the statement, its proof
+/* Member receipts (node/receipt.h, ledger/receipt.h): the statement, its proof
  * in a (cosigned) coop checkpoint, and the municipality's verdict with its
  * proof, gathered from the logs this node holds. */
-#include "node/audit.h"
+#include "node/receipt.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
+
+#include "node/audit.h"
+#include "node/witness.h"
 
 typedef struct month_search {
   uint32_t period;

@@ -1,7 +1,7 @@
-/* Witness cosignatures (node/audit.h): a municipality or partner cosigns the
+/* Witness cosignatures (node/witness.h): a municipality or partner cosigns the
  * coop checkpoints it has checked, and every node checks the cosignatures it
  * receives against its own copies of the logs. */
-#include "node/audit.h"
+#include "node/witness.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -44,6 +44,8 @@
 #include "ledger/statement.h"
 #include "ledger/store.h"
 #include "node/audit.h"
+#include "node/receipt.h"
+#include "node/witness.h"
 #include "node/books.h"
 #include "node/node.h"
 
