@@ -62,7 +62,8 @@ static void check_citations(const log_view *view, const log_member *who, const l
 {
   for (size_t i = 0; i < who->record_count && !verdict->reason; i++) {
     const ledger_month_record *record = log_view_record_of(view, who, i);
-    if (ledger_month_counts(record, item->period, item->index) && !cited(statement, record->index)) {
+    if (ledger_month_counts(record, item->period, item->index) &&
+        !cited(statement, record->index)) {
       verdict->reason = LEDGER_DISPUTE_MISSING_RECORD;
       verdict->detail_index = record->index;
     }
@@ -103,7 +104,8 @@ static coop_err state_before(auditor *self, const log_view *view, const log_memb
   ledger_offset_state_init(state);
   if (!best)
     return COOP_OK;
-  coop_err err = log_view_statement(&self->ring, view, best->index, self->plain, &self->previous);
+  coop_err err = log_view_statement(&self->ring, view->log_id, best->index, self->plain,
+                                    &self->previous, NULL);
   if (!err)
     *state = self->previous.state_after;
   return err;
@@ -128,7 +130,8 @@ static coop_err judge(auditor *self, const log_view *view, const log_member *who
                       const log_statement *item, ledger_verdict *verdict, bool *dispute)
 {
   ledger_statement_payload *statement = &self->statement;
-  coop_err err = log_view_statement(&self->ring, view, item->index, self->plain, statement);
+  coop_err err = log_view_statement(&self->ring, view->log_id, item->index, self->plain,
+                                    statement, NULL);
   if (err)
     return err;
   memset(verdict, 0, sizeof *verdict);
@@ -428,36 +431,6 @@ coop_err node_audit_run(node *self, node_audit_summary *summary,
 
 /* ---- Reading verdicts and the report ------------------------------------------------------ */
 
-/* Opens one statement of a coop log with this node's keys: its leaf hash
- * and payload.  COOP_E_NO_KEY when this node cannot read it. */
-static coop_err open_statement(node *self, node_key_ring *ring,
-                               const uint8_t coop_log[LEDGER_LOG_ID_BYTES], uint64_t index,
-                               uint8_t leaf[LEDGER_HASH_BYTES], uint8_t *plain,
-                               ledger_statement_payload *statement)
-{
-  uint8_t header_bytes[LEDGER_ENTRY_HEADER_BYTES];
-  uint8_t *sealed = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
-  if (!sealed)
-    return COOP_E_NOMEM;
-  size_t sealed_bytes = 0, plain_bytes = 0;
-  bool opened = false;
-  ledger_stored_entry entry = {.header_bytes = header_bytes, .payload = sealed, .leaf_hash = leaf};
-  coop_err err = ledger_store_entry(self->store, coop_log, index, header_bytes, sealed,
-                                    &sealed_bytes, leaf);
-  entry.payload_bytes = sealed_bytes;
-  if (!err)
-    err = ledger_entry_header_decode(header_bytes, sizeof header_bytes, &entry.header);
-  if (!err && entry.header.kind != LEDGER_KIND_STATEMENT)
-    err = COOP_E_NOT_FOUND;
-  if (!err)
-    err = node_key_ring_open(ring, coop_log, &entry, plain, &plain_bytes, &opened);
-  if (!err && !opened)
-    err = COOP_E_NO_KEY;
-  if (!err && ledger_statement_decode(plain, plain_bytes, statement))
-    err = COOP_E_TAMPERED;
-  coop_free(sealed);
-  return err;
-}
 
 /* The verdict on one statement in `municipality`'s log; only the member's
  * municipality (per the enrolment) can acknowledge, and only when the
@@ -473,8 +446,8 @@ static coop_err verdict_from(node *self, node_key_ring *ring, verdict_list *verd
   uint8_t *plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
   ledger_statement_payload *statement = coop_malloc(sizeof *statement);
   uint8_t leaf[LEDGER_HASH_BYTES], figures_hash[LEDGER_HASH_BYTES];
-  coop_err err = plain && statement ? open_statement(self, ring, coop_log, statement_index, leaf,
-                                                     plain, statement)
+  coop_err err = plain && statement ? log_view_statement(ring, coop_log, statement_index, plain,
+                                                         statement, leaf)
                                     : COOP_E_NOMEM;
   if (!err && memcmp(municipality, coop_log, LEDGER_LOG_ID_BYTES))
     err = verdicts_load(self, ring, coop_log, municipality, plain, verdicts);
@@ -612,7 +585,8 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
     if (latest) {
       row.has_statement = true;
       row.statement_index = latest->index;
-      err = log_view_statement(&self->ring, &view, latest->index, self->plain, &self->statement);
+      err = log_view_statement(&self->ring, view.log_id, latest->index, self->plain,
+                               &self->statement, NULL);
       if (err)
         break;
       row.figures = self->statement.figures;
@@ -703,7 +677,8 @@ static coop_err disputes_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BY
     memcpy(row.name, who->name, sizeof row.name);
     row.period = item->period;
     row.statement_index = item->index;
-    err = log_view_statement(&self->ring, &view, item->index, self->plain, &self->statement);
+    err = log_view_statement(&self->ring, view.log_id, item->index, self->plain, &self->statement,
+                             NULL);
     row.statement = &self->statement;
     row.open = !later_acknowledged(self, &view, who, item);
     if (!err)
@@ -795,8 +770,8 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
       month.statement_index = latest ? latest->index : 0;
       month_amounts(&view, who, periods[p], &month);
       if (month.has_statement) {
-        err = log_view_statement(&self->ring, &view, month.statement_index, self->plain,
-                                 &self->statement);
+        err = log_view_statement(&self->ring, view.log_id, month.statement_index, self->plain,
+                                 &self->statement, NULL);
         if (!err) {
           month.figures = self->statement.figures;
           month.statement = &self->statement;
@@ -834,10 +809,9 @@ coop_err node_statement_read(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BY
                              uint64_t index, ledger_statement_payload *out)
 {
   node_key_ring ring = NODE_KEY_RING(self);
-  log_view view = {0}; /* only its log id: one entry is read */
-  memcpy(view.log_id, coop_log, LEDGER_LOG_ID_BYTES);
   uint8_t *plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
-  coop_err err = plain ? log_view_statement(&ring, &view, index, plain, out) : COOP_E_NOMEM;
+  coop_err err = plain ? log_view_statement(&ring, coop_log, index, plain, out,
+                                            NULL) : COOP_E_NOMEM;
   if (plain)
     sodium_memzero(plain, COOP_PAYLOAD_BYTES_MAX);
   coop_free(plain);

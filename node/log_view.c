@@ -33,7 +33,8 @@ log_member *log_view_member(const log_view *view, const uint8_t audience[LEDGER_
 {
   if (!view->slot_count)
     return NULL;
-  for (size_t slot = slot_of(audience, view->slot_count);; slot = (slot + 1) & (view->slot_count - 1)) {
+  size_t mask = view->slot_count - 1;
+  for (size_t slot = slot_of(audience, view->slot_count);; slot = (slot + 1) & mask) {
     uint32_t at = view->slots[slot];
     if (!at)
       return NULL;
@@ -343,23 +344,28 @@ const log_statement *log_view_latest(const log_view *view, const log_member *who
   return latest;
 }
 
-coop_err log_view_statement(node_key_ring *ring, const log_view *view, uint64_t index,
-                            uint8_t *plain, ledger_statement_payload *out)
+coop_err log_view_statement(node_key_ring *ring, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                            uint64_t index, uint8_t *plain, ledger_statement_payload *out,
+                            uint8_t leaf[LEDGER_HASH_BYTES])
 {
-  uint8_t header_bytes[LEDGER_ENTRY_HEADER_BYTES], leaf[LEDGER_HASH_BYTES];
+  uint8_t header_bytes[LEDGER_ENTRY_HEADER_BYTES], own_leaf[LEDGER_HASH_BYTES];
   uint8_t *sealed = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
   if (!sealed)
     return COOP_E_NOMEM;
   size_t sealed_bytes = 0, plain_bytes = 0;
-  coop_err err = ledger_store_entry(ring->node->store, view->log_id, index, header_bytes, sealed,
+  if (!leaf)
+    leaf = own_leaf;
+  coop_err err = ledger_store_entry(ring->node->store, log_id, index, header_bytes, sealed,
                                     &sealed_bytes, leaf);
   ledger_stored_entry entry = {.header_bytes = header_bytes, .payload = sealed,
                                .payload_bytes = sealed_bytes, .leaf_hash = leaf};
   bool opened = false;
   if (!err)
     err = ledger_entry_header_decode(header_bytes, sizeof header_bytes, &entry.header);
+  if (!err && entry.header.kind != LEDGER_KIND_STATEMENT)
+    err = COOP_E_NOT_FOUND;
   if (!err)
-    err = node_key_ring_open(ring, view->log_id, &entry, plain, &plain_bytes, &opened);
+    err = node_key_ring_open(ring, log_id, &entry, plain, &plain_bytes, &opened);
   if (!err && !opened)
     err = COOP_E_NO_KEY;
   if (!err)
@@ -416,9 +422,9 @@ static coop_err carried_state_changed(node_key_ring *ring, const log_view *view,
   ledger_offset_state fresh;
   ledger_offset_state_init(&fresh);
   if (!err && then)
-    err = log_view_statement(ring, view, then->index, plain, old);
+    err = log_view_statement(ring, view->log_id, then->index, plain, old, NULL);
   if (!err)
-    err = log_view_statement(ring, view, now->index, plain, new);
+    err = log_view_statement(ring, view->log_id, now->index, plain, new, NULL);
   if (!err && !ledger_statement_same_state(then ? &old->state_after : &fresh, &new->state_after))
     *cause = now->index;
   coop_free(old);

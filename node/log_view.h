@@ -117,10 +117,14 @@ COOP_MUST_USE coop_err log_view_reissue_cause(node_key_ring *ring, const log_vie
                                               const log_member *who, const log_statement *item,
                                               uint8_t *plain, uint64_t *cause);
 
-/* Reads and opens statement `index` of the view's log into `out`; `plain`
- * is scratch of COOP_PAYLOAD_BYTES_MAX bytes. */
-COOP_MUST_USE coop_err log_view_statement(node_key_ring *ring, const log_view *view,
+/* Reads and opens statement `index` of `log_id` into `out` with the keys of
+ * `ring`; `plain` is scratch of COOP_PAYLOAD_BYTES_MAX bytes; `leaf` (NULL:
+ * not wanted) gets the entry's leaf hash.  COOP_E_NOT_FOUND when the entry
+ * is not a statement, COOP_E_NO_KEY when this node cannot open it. */
+COOP_MUST_USE coop_err log_view_statement(node_key_ring *ring,
+                                          const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                           uint64_t index, uint8_t *plain,
-                                          ledger_statement_payload *out);
+                                          ledger_statement_payload *out,
+                                          uint8_t leaf[LEDGER_HASH_BYTES]);
 
 #endif

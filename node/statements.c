@@ -119,7 +119,8 @@ static coop_err carried_state(member_month *month, ledger_offset_state *state)
   ledger_statement_payload *read = coop_malloc(sizeof *read);
   if (!read)
     return COOP_E_NOMEM;
-  coop_err err = log_view_statement(month->ring, month->view, previous->index, month->plain, read);
+  coop_err err = log_view_statement(month->ring, month->view->log_id, previous->index, month->plain,
+                                    read, NULL);
   if (!err)
     *state = read->state_after;
   coop_free(read);
@@ -452,7 +453,8 @@ static coop_err reissue_cascade(member_month *month, uint32_t from, bool asked,
     const log_statement *latest = log_view_latest(month->view, month->member, period);
     if (!latest)
       continue; /* no statement that month (not a member yet, or left) */
-    err = log_view_statement(month->ring, month->view, latest->index, month->plain, replaced);
+    err = log_view_statement(month->ring, month->view->log_id, latest->index, month->plain,
+                             replaced, NULL);
     if (err)
       break;
     month->period = period;
