@@ -12,6 +12,7 @@
 #include "ledger/offset_json.h"
 #include "ledger/statement.h"
 #include "node/books.h"
+#include "node/wording.h"
 
 static const char usage[] =
     "usage: coop statement --member ID -p YYYY-MM [-O txt|json|html] [--lang nl|en] [--all]\n"
@@ -61,61 +62,12 @@ static const char *say(const statement_view *view, const char *dutch, const char
 
 static const char *month_name(const statement_view *view, int month)
 {
-  static const char *const dutch[] = {"januari", "februari", "maart", "april", "mei", "juni",
-                                      "juli", "augustus", "september", "oktober", "november",
-                                      "december"};
-  static const char *const english[] = {"January", "February", "March", "April", "May", "June",
-                                        "July", "August", "September", "October", "November",
-                                        "December"};
-  return view->english ? english[month - 1] : dutch[month - 1];
+  return node_month_name(month, view->english);
 }
 
-static const char *disregard_name(const statement_view *view, ledger_offset_disregard_kind kind)
+static const char *disregard_name(const statement_view *view, int kind)
 {
-  switch (kind) {
-  case LEDGER_OFFSET_DISREGARD_N: return say(view, "inkomstenvrijlating (n)", "work income (n)");
-  case LEDGER_OFFSET_DISREGARD_R: return say(view, "alleenstaande ouder (r)", "single parent (r)");
-  case LEDGER_OFFSET_DISREGARD_Y:
-    return say(view, "medisch urenbeperking (y)", "medically limited hours (y)");
-  case LEDGER_OFFSET_DISREGARD_34A: return say(view, "vrijlating art. 34a", "art. 34a");
-  default: return say(view, "geen", "none");
-  }
-}
-
-/* One line of the money table: label and amount in "€ 1.234,56". */
-typedef struct money_line {
-  const char *label;
-  int64_t cents;
-} money_line;
-
-static size_t money_lines(const statement_view *view, money_line lines[16])
-{
-  const ledger_offset_month *in = &view->statement->month;
-  const ledger_offset_statement *f = &view->statement->figures;
-  size_t count = 0;
-  lines[count++] = (money_line){say(view, "Omzet", "Revenue"), in->revenue_cents};
-  lines[count++] = (money_line){say(view, "Kosten", "Costs"), -in->costs_cents};
-  lines[count++] = (money_line){say(view, "Winst", "Profit"), f->profit_cents};
-  lines[count++] = (money_line){say(view, "  naar de coöperatie", "  to the coop"),
-                                f->coop_share_cents};
-  lines[count++] = (money_line){say(view, "  naar de gemeente", "  to the municipality"),
-                                f->to_municipality_cents};
-  lines[count++] = (money_line){say(view, "  naar uw ontwikkelbudget", "  to your development budget"),
-                                f->to_budget_cents};
-  lines[count++] = (money_line){say(view, "Vrijlating", "Disregard"), f->disregard_cents};
-  lines[count++] = (money_line){say(view, "Vrijwilligersvergoeding", "Volunteer allowance"),
-                                in->volunteer_allowance_cents};
-  lines[count++] = (money_line){say(view, "  waarvan vrijgelaten", "  of which disregarded"),
-                                f->volunteer_disregarded_cents};
-  lines[count++] = (money_line){say(view, "Andere inkomsten", "Other income"),
-                                in->other_income_cents};
-  lines[count++] = (money_line){say(view, "Getelde inkomsten", "Counted income"),
-                                f->counted_income_cents};
-  lines[count++] = (money_line){say(view, "Indicatieve verrekening", "Indicative offset"),
-                                f->offset_cents};
-  lines[count++] = (money_line){say(view, "Indicatieve uitkering", "Indicative benefit"),
-                                f->benefit_cents};
-  return count;
+  return node_disregard_name(kind, view->english);
 }
 
 /* Prints text padded to `width` columns; UTF-8 continuation bytes take no
@@ -186,13 +138,13 @@ static void print_text(const statement_view *view)
   printf("%s %s, %s %llu\n\n", say(view, "Rekenregels van", "Rules of"),
          view->municipality, say(view, "gepubliceerd als entry", "published as entry"),
          (unsigned long long)statement->rule_set_index);
-  money_line lines[16];
-  size_t count = money_lines(view, lines);
+  node_money_line lines[NODE_STATEMENT_LINES_MAX];
+  size_t count = node_statement_lines(view->statement, view->english, lines);
   for (size_t i = 0; i < count; i++) {
     char amount[LEDGER_MONEY_TEXT_BYTES];
     ledger_money_format_dutch(lines[i].cents, amount);
-    fputs("  ", stdout);
-    print_padded(lines[i].label, 32);
+    fputs(lines[i].indent ? "    " : "  ", stdout);
+    print_padded(lines[i].label, lines[i].indent ? 30 : 32);
     /* The euro sign is three bytes and one column. */
     printf(" %18s\n", amount);
   }
@@ -278,19 +230,14 @@ static void print_html(const statement_view *view)
     x += width;
   }
   printf("</svg>\n<table>\n");
-  money_line lines[16];
-  size_t count = money_lines(view, lines);
+  node_money_line lines[NODE_STATEMENT_LINES_MAX];
+  size_t count = node_statement_lines(view->statement, view->english, lines);
   for (size_t i = 0; i < count; i++) {
     char amount[LEDGER_MONEY_TEXT_BYTES];
     ledger_money_format_dutch(lines[i].cents, amount);
-    /* Labels indented in the text version (the split, what was disregarded)
-     * are indented here too. */
-    const char *label = lines[i].label;
-    bool sub = label[0] == ' ';
-    while (*label == ' ')
-      label++;
-    printf("<tr><td%s>", sub ? " class=\"sub\"" : "");
-    html_text(label);
+    /* The split and what was disregarded are indented, as in the text. */
+    printf("<tr><td%s>", lines[i].indent ? " class=\"sub\"" : "");
+    html_text(lines[i].label);
     printf("</td><td class=\"amount\">%s</td></tr>\n", amount);
   }
   printf("</table>\n<p>%s: %s. %s</p>\n<p>", say(view, "Vrijlating", "Disregard"),

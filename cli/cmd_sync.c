@@ -7,9 +7,10 @@
 #include "ledger/hex.h"
 #include "node/daemon.h"
 #include "node/node.h"
+#include "web/web.h"
 
 static const char node_usage[] =
-    "usage: coop node run [--listen HOST:PORT] [--dir DIR]\n"
+    "usage: coop node run [--listen HOST:PORT] [--http HOST:PORT] [--dir DIR]\n"
     "\n"
     "Runs this node's sync daemon in the foreground.  It listens for peers\n"
     "(--listen, default the 'listen' setting in node.conf, which 'coop init' sets\n"
@@ -50,9 +51,11 @@ static const char forks_usage[] =
 static int node_run_command(int argc, char **argv)
 {
   static const cli_spec spec = {"node", node_usage, 0, 0};
-  const char *listen = NULL;
+  const char *listen = NULL, *http = NULL;
   const cli_option options[] = {
       CLI_VALUE("listen", 0, "HOST:PORT", &listen, "listen here (default: node.conf's 'listen')"),
+      CLI_VALUE("http", 0, "HOST:PORT", &http,
+                "also serve the web app here (default: node.conf's 'http'; see 'coop web')"),
       CLI_END};
   cli_args args = {0};
   int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
@@ -60,11 +63,24 @@ static int node_run_command(int argc, char **argv)
     return status;
   if (listen && node_address_check(listen))
     return cli_usage_error("node", "--listen '%s' is not HOST:PORT", listen);
+  if (http && node_address_check(http))
+    return cli_usage_error("node", "--http '%s' is not HOST:PORT", http);
   node opened;
   if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
   char message[NODE_MESSAGE_BYTES];
-  coop_err err = node_run(&opened, listen, message);
+  /* The web app runs in a thread of its own, with its own node handle. */
+  web_server *web = NULL;
+  coop_err err = COOP_OK;
+  if (http || opened.http[0]) {
+    web_options options_web = {.address = http};
+    err = web_start(opened.home, &options_web, &web, message);
+    if (!err)
+      fprintf(stderr, "coop[%s]: web app on %s\n", opened.name, web_url(web));
+  }
+  if (!err)
+    err = node_run(&opened, listen, message);
+  web_stop(web);
   node_close(&opened);
   if (err) {
     cli_error("%s", message);

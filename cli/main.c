@@ -42,6 +42,7 @@ static const command commands[] = {
   {"disputes", cli_cmd_disputes, "statements a municipality disputed, with both figures"},
   {"receipt", cli_cmd_receipt, "a member's proof of a month: export, and verify offline"},
   {"rules", cli_cmd_rules, "publish, list and show a municipality's offset rule sets"},
+  {"web", cli_cmd_web, "the web app: serve it, add accounts, invite members"},
 };
 
 static void print_help(FILE *out)

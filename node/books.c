@@ -1065,19 +1065,18 @@ static coop_err add_period_entry(books_session *session, uint16_t kind, uint32_t
   return err;
 }
 
-coop_err node_period_close_reissuing(node *self, uint32_t period, node_reissue_list *reissued,
-                                     char message[NODE_MESSAGE_BYTES])
+/* The close in an open session: checks, reissues due, statements, the
+ * close entry. */
+static coop_err close_in_session(books_session *session, uint32_t period,
+                                 node_reissue_list *reissued)
 {
-  books_session *session = NULL;
-  coop_err err = books_ready_and_begin(self, message, &session);
-  if (err)
-    return err;
+  node *self = session->node;
   uint32_t earliest = 0;
-  err = close_not_again(session, period);
+  coop_err err = close_not_again(session, period);
   if (!err && !session->months.last_closed && !session->months.first)
     err = earliest_record_before(session, period, &earliest);
   if (!err)
-    err = node_close_check(&session->months, period, earliest, message);
+    err = node_close_check(&session->months, period, earliest, session->message);
   /* A coop's month close first reissues the closed months that are due
    * (appended before the month's statements read the log again), then
    * computes every member's statement. */
@@ -1089,7 +1088,33 @@ coop_err node_period_close_reissuing(node *self, uint32_t period, node_reissue_l
     err = books_statements_for_period(session, period);
   if (!err)
     err = add_period_entry(session, LEDGER_KIND_PERIOD_CLOSE, period);
-  return books_session_end(session, err);
+  return err;
+}
+
+coop_err node_period_close_reissuing(node *self, uint32_t period, node_reissue_list *reissued,
+                                     char message[NODE_MESSAGE_BYTES])
+{
+  books_session *session = NULL;
+  coop_err err = books_ready_and_begin(self, message, &session);
+  if (err)
+    return err;
+  return books_session_end(session, close_in_session(session, period, reissued));
+}
+
+coop_err node_period_close_preview(node *self, uint32_t period, node_statement_visitor visitor,
+                                   void *context, char message[NODE_MESSAGE_BYTES])
+{
+  books_session *session = NULL;
+  coop_err err = books_ready_and_begin(self, message, &session);
+  if (err)
+    return err;
+  session->preview = visitor;
+  session->preview_context = context;
+  err = close_in_session(session, period, NULL);
+  /* Whatever the close did stays in the transaction, rolled back here. */
+  ledger_store_rollback(self->store);
+  books_session_free(session);
+  return err;
 }
 
 coop_err node_period_close(node *self, uint32_t period, char message[NODE_MESSAGE_BYTES])

@@ -13,6 +13,7 @@
 #include "ledger/books.h"
 #include "ledger/books_index.h"
 #include "ledger/offset.h"
+#include "ledger/statement.h"
 #include "node/node.h"
 
 /* Brings the derived tables up to date; on a coop node whose books were never
@@ -38,6 +39,17 @@ typedef struct node_member_request {
 COOP_MUST_USE coop_err node_municipality_key(node *node, const char *text,
                                              uint8_t key[LEDGER_PUBLIC_KEY_BYTES],
                                              char message[NODE_MESSAGE_BYTES]);
+
+/* The member `text` names: her id (m-xxxxxx), her client ref, or her name
+ * when exactly one member has it (ignoring case).  COOP_E_NOT_FOUND, or
+ * COOP_E_EXISTS when it names several (message lists their ids). */
+COOP_MUST_USE coop_err node_member_find(node *node, const char *text, ledger_member_row *row,
+                                        char message[NODE_MESSAGE_BYTES]);
+
+/* Members whose name, client ref or id contains `text` (ignoring ASCII
+ * case; NULL or "": all of them), in id order. */
+COOP_MUST_USE coop_err node_members(node *node, const char *text, ledger_member_visitor visitor,
+                                    void *context);
 
 /* Enrols a member: a new audience granted to the coop, the municipality and
  * the member's key, then the sealed enrolment (and birth month) entries.
@@ -135,6 +147,17 @@ COOP_MUST_USE coop_err node_period_close_reissuing(node *node, uint32_t period,
                                                    node_reissue_list *reissued,
                                                    char message[NODE_MESSAGE_BYTES]);
 
+/* A statement as a close would write it: whose, and its payload. */
+typedef coop_err (*node_statement_visitor)(void *context, const char *member_id,
+                                           const ledger_statement_payload *statement);
+
+/* What closing `period` would do, without doing it: the same checks and
+ * computation as node_period_close_reissuing (reissues first, then every
+ * member's statement), each statement handed to `visitor`, then everything
+ * rolled back.  An error is the one the close would give. */
+COOP_MUST_USE coop_err node_period_close_preview(node *node, uint32_t period,
+                                                 node_statement_visitor visitor, void *context,
+                                                 char message[NODE_MESSAGE_BYTES]);
 
 /* Reissues a member's statement for a closed month (after a dispute: the
  * rule set was missing, say; or a retroactive fact, a late correction):

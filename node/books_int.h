@@ -28,6 +28,10 @@ typedef struct books_session {
   size_t lengths[SESSION_BATCH];
   coop_buf payloads;
   node_months months; /* read at the start: a session closes no month records use */
+  /* A close's preview: every statement computed is shown here (and the
+   * session is rolled back). */
+  node_statement_visitor preview;
+  void *preview_context;
 } books_session;
 
 /* audience id -> key, for sealing; open addressing, owned by the node. */

@@ -270,6 +270,33 @@ static int config_node_network(config_parse *parse, const char *key, const char 
   return 1;
 }
 
+/* http, http_cert, http_key: where the web app listens, its TLS files. */
+static int config_node_http(config_parse *parse, const char *key, const char *value)
+{
+  node *self = parse->target;
+  if (!strcmp(key, "http")) {
+    if (node_address_check(value)) {
+      say(parse->message, COOP_E_CONFIG, "http address '%s' is not HOST:PORT", value);
+      return 0;
+    }
+    snprintf(self->http, sizeof self->http, "%s", value);
+    return 1;
+  }
+  char *target = !strcmp(key, "http_cert") ? self->http_cert
+                 : !strcmp(key, "http_key") ? self->http_key : NULL;
+  if (!target) {
+    say(parse->message, COOP_E_CONFIG, "unknown setting '%s' in [node]", key);
+    return 0;
+  }
+  if (!value[0] || strlen(value) > NODE_PATH_BYTES_MAX) {
+    say(parse->message, COOP_E_CONFIG, "%s must be a file path of 1 to %u bytes", key,
+        NODE_PATH_BYTES_MAX);
+    return 0;
+  }
+  snprintf(target, NODE_PATH_BYTES_MAX + 1, "%s", value);
+  return 1;
+}
+
 /* inih handler.  Returning 0 makes ini_parse() report this line as the first
  * error, so messages here leave out file and line. */
 static int config_entry(void *context, const char *section, const char *key, const char *value)
@@ -283,6 +310,8 @@ static int config_entry(void *context, const char *section, const char *key, con
   }
   if (!strcmp(key, "network") || !strcmp(key, "listen"))
     return config_node_network(parse, key, value);
+  if (!strncmp(key, "http", 4))
+    return config_node_http(parse, key, value);
   if (!strcmp(key, "role")) {
     parse->target->role = ledger_role_from_name(value);
     if (!parse->target->role) {
@@ -618,6 +647,12 @@ static void write_config_body(FILE *file, const node *self)
           ledger_role_name(self->role), self->name, self->network, self->listen);
   if (self->witness != default_witness(self->role)) /* only when set against the default */
     fprintf(file, "witness = %s\n", self->witness ? "yes" : "no");
+  if (self->http[0])
+    fprintf(file, "http = %s\n", self->http);
+  if (self->http_cert[0])
+    fprintf(file, "http_cert = %s\n", self->http_cert);
+  if (self->http_key[0])
+    fprintf(file, "http_key = %s\n", self->http_key);
   for (size_t i = 0; i < self->peer_count; i++) {
     char key[65];
     ledger_hex_encode(self->peers[i].key, 32, key);

@@ -2,7 +2,8 @@
  *
  * A node home holds three files:
  *   identity.key  Ed25519 seed, mode 0600 (ledger/identity.h)
- *   node.conf     INI: [node] role, name, network, listen, witness; [peer NAME]
+ *   node.conf     INI: [node] role, name, network, listen, witness, http,
+ *                 http_cert, http_key; [peer NAME]
  *   coop.db       the SQLite store (ledger/store.h)
  * The directory is created with mode 0700; node_open refuses it, and each
  * file, when group or others can write it (read, for the key and the
@@ -30,6 +31,8 @@
 #define NODE_ADDRESS_BYTES_MAX 255u
 #define NODE_DEFAULT_NETWORK "coop"
 #define NODE_DEFAULT_LISTEN "127.0.0.1:7420"
+#define NODE_DEFAULT_HTTP "127.0.0.1:8420"
+#define NODE_PATH_BYTES_MAX 1023u
 
 /* A peer from node.conf: [peer NAME] with key, address and role. */
 typedef struct node_peer {
@@ -47,6 +50,12 @@ typedef struct node {
   uint8_t network_id[32];                     /* SHA-256("coop-network-v1\0" || name) */
   char listen[NODE_ADDRESS_BYTES_MAX + 1];
   int witness; /* [node] witness = yes|no: cosign coop checkpoints (default: municipality, partner) */
+  /* [node] http = HOST:PORT serves the web app (web/web.h); "" when not
+   * set.  http_cert and http_key: PEM files for TLS, required for any
+   * address other than loopback. */
+  char http[NODE_ADDRESS_BYTES_MAX + 1];
+  char http_cert[NODE_PATH_BYTES_MAX + 1];
+  char http_key[NODE_PATH_BYTES_MAX + 1];
   node_peer peers[NODE_PEERS_MAX];
   size_t peer_count;
   ledger_identity identity;

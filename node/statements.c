@@ -310,6 +310,10 @@ static coop_err compute_and_append(member_month *month)
   statement->rule_set_index = month->rule_set_index[chosen];
   memcpy(statement->rule_set_leaf_hash, month->rule_set_leaf[chosen], LEDGER_HASH_BYTES);
   month->state_after = state;
+  books_session *session = month->session;
+  if (session->preview && !(month->replaced && month->skip_if_same && reissue_same(month)) &&
+      (err = session->preview(session->preview_context, month->member->member_id, statement)))
+    return err;
   if (month->replaced && month->skip_if_same && reissue_same(month)) {
     month->unchanged = true;
     return COOP_OK;

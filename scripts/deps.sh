@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [build|test]
 set -euo pipefail
 packages=(gcc meson ninja-build pkg-config libsodium-dev libsqlite3-dev libuv1-dev
-          libjansson-dev libinih-dev python3)
+          libjansson-dev libinih-dev libmicrohttpd-dev python3)
 if [ "${1:-build}" = test ]; then
   packages+=(libcriterion-dev sqlite3 python3 valgrind hledger ledger)
 fi

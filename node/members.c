@@ -1,0 +1,88 @@
+/* Finding members the way people name them: by id, client ref or name. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "node/books.h"
+#include "node/books_int.h"
+
+/* Does `haystack` contain `needle`, ignoring ASCII case? */
+static bool contains(const char *haystack, const char *needle)
+{
+  size_t length = strlen(needle);
+  for (; *haystack; haystack++) {
+    size_t i = 0;
+    while (i < length && haystack[i] &&
+           tolower((unsigned char)haystack[i]) == tolower((unsigned char)needle[i]))
+      i++;
+    if (i == length)
+      return true;
+  }
+  return length == 0;
+}
+
+typedef struct member_search {
+  const char *text;
+  ledger_member_visitor visitor;
+  void *context;
+} member_search;
+
+static coop_err search_one(void *context, const ledger_member_row *row)
+{
+  member_search *search = context;
+  if (!contains(row->name, search->text) && !contains(row->client_ref, search->text) &&
+      !contains(row->member_id, search->text))
+    return COOP_OK;
+  return search->visitor(search->context, row);
+}
+
+coop_err node_members(node *self, const char *text, ledger_member_visitor visitor, void *context)
+{
+  member_search search = {text ? text : "", visitor, context};
+  return ledger_books_members(self->store, search_one, &search);
+}
+
+typedef struct member_match {
+  const char *text;
+  ledger_member_row found;
+  size_t by_ref, by_name;
+  char names[NODE_MESSAGE_BYTES / 2];
+} member_match;
+
+static coop_err match_one(void *context, const ledger_member_row *row)
+{
+  member_match *match = context;
+  bool ref = !strcmp(row->client_ref, match->text);
+  bool name = !ref && !strcasecmp(row->name, match->text);
+  if (!ref && !name)
+    return COOP_OK;
+  if (ref ? match->by_ref++ == 0 : (!match->by_ref && match->by_name++ == 0))
+    match->found = *row;
+  size_t used = strlen(match->names);
+  snprintf(match->names + used, sizeof match->names - used, "%s%s", used ? ", " : "",
+           row->member_id);
+  return COOP_OK;
+}
+
+coop_err node_member_find(node *self, const char *text, ledger_member_row *row,
+                          char message[NODE_MESSAGE_BYTES])
+{
+  if (!text || !text[0])
+    return books_say(message, COOP_E_BAD_INPUT, "no member named (give an id, client ref or name)");
+  if (ledger_books_member(self->store, text, row) == COOP_OK)
+    return COOP_OK;
+  member_match match = {.text = text};
+  coop_err err = ledger_books_members(self->store, match_one, &match);
+  if (err)
+    return books_say(message, err, "cannot read the members");
+  /* Client refs are unique per municipality; a name may be anyone's. */
+  if (match.by_ref == 1 || (!match.by_ref && match.by_name == 1)) {
+    *row = match.found;
+    return COOP_OK;
+  }
+  if (match.by_ref + match.by_name == 0)
+    return books_say(message, COOP_E_NOT_FOUND,
+                     "no member '%s' (not a member id, client ref or name of one)", text);
+  return books_say(message, COOP_E_EXISTS, "'%s' names more than one member (%s): use the id",
+                   text, match.names);
+}

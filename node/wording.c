@@ -1,0 +1,71 @@
+/* Dutch-first wording of months and statements (see wording.h). */
+#include "node/wording.h"
+
+#include <stdio.h>
+
+#include "ledger/offset.h"
+
+static const char *say(bool english, const char *dutch, const char *in_english)
+{
+  return english ? in_english : dutch;
+}
+
+const char *node_month_name(int month, bool english)
+{
+  static const char *const dutch[] = {"januari", "februari", "maart", "april", "mei", "juni",
+                                      "juli", "augustus", "september", "oktober", "november",
+                                      "december"};
+  static const char *const in_english[] = {"January", "February", "March", "April", "May",
+                                           "June", "July", "August", "September", "October",
+                                           "November", "December"};
+  if (month < 1 || month > 12)
+    return "?";
+  return english ? in_english[month - 1] : dutch[month - 1];
+}
+
+void node_month_text(uint32_t period, bool english, char out[NODE_MONTH_TEXT_BYTES])
+{
+  snprintf(out, NODE_MONTH_TEXT_BYTES, "%s %u", node_month_name((int)(period % 100), english),
+           (unsigned)(period / 100));
+}
+
+const char *node_disregard_name(int kind, bool english)
+{
+  switch (kind) {
+  case LEDGER_OFFSET_DISREGARD_N: return say(english, "inkomstenvrijlating (n)", "work income (n)");
+  case LEDGER_OFFSET_DISREGARD_R: return say(english, "alleenstaande ouder (r)", "single parent (r)");
+  case LEDGER_OFFSET_DISREGARD_Y:
+    return say(english, "medisch urenbeperking (y)", "medically limited hours (y)");
+  case LEDGER_OFFSET_DISREGARD_34A: return say(english, "vrijlating art. 34a", "art. 34a");
+  default: return say(english, "geen", "none");
+  }
+}
+
+size_t node_statement_lines(const ledger_statement_payload *statement, bool english,
+                            node_money_line lines[NODE_STATEMENT_LINES_MAX])
+{
+  const ledger_offset_month *in = &statement->month;
+  const ledger_offset_statement *f = &statement->figures;
+  const node_money_line all[] = {
+      {say(english, "Omzet", "Revenue"), in->revenue_cents, false},
+      {say(english, "Kosten", "Costs"), -in->costs_cents, false},
+      {say(english, "Winst", "Profit"), f->profit_cents, false},
+      {say(english, "naar de coöperatie", "to the coop"), f->coop_share_cents, true},
+      {say(english, "naar de gemeente", "to the municipality"), f->to_municipality_cents, true},
+      {say(english, "naar uw ontwikkelbudget", "to your development budget"), f->to_budget_cents,
+       true},
+      {say(english, "Vrijlating", "Disregard"), f->disregard_cents, false},
+      {say(english, "Vrijwilligersvergoeding", "Volunteer allowance"),
+       in->volunteer_allowance_cents, false},
+      {say(english, "waarvan vrijgelaten", "of which disregarded"), f->volunteer_disregarded_cents,
+       true},
+      {say(english, "Andere inkomsten", "Other income"), in->other_income_cents, false},
+      {say(english, "Getelde inkomsten", "Counted income"), f->counted_income_cents, false},
+      {say(english, "Indicatieve verrekening", "Indicative offset"), f->offset_cents, false},
+      {say(english, "Indicatieve uitkering", "Indicative benefit"), f->benefit_cents, false},
+  };
+  size_t count = sizeof all / sizeof all[0];
+  for (size_t i = 0; i < count; i++)
+    lines[i] = all[i];
+  return count;
+}

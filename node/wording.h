@@ -1,0 +1,38 @@
+/* The words people read: month names, the statement's lines, the
+ * disregard's name.  Dutch first (members and officers read Dutch), English
+ * on request.  Shared by every interface (cli/, web/) so a statement reads
+ * the same in the terminal, the HTML page and the web app. */
+#ifndef COOP_NODE_WORDING_H
+#define COOP_NODE_WORDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/statement.h"
+
+/* "maart" / "March"; month 1..12 (anything else: "?"). */
+const char *node_month_name(int month, bool english);
+
+/* "maart 2026" / "March 2026" for YYYYMM. */
+#define NODE_MONTH_TEXT_BYTES 24u
+void node_month_text(uint32_t period, bool english, char out[NODE_MONTH_TEXT_BYTES]);
+
+/* "inkomstenvrijlating (n)", ...; "geen" for none. */
+const char *node_disregard_name(int kind, bool english);
+
+/* One line of a statement's money table.  `indent` lines are a part of the
+ * line above (the split of the profit, what was disregarded). */
+typedef struct node_money_line {
+  const char *label;
+  int64_t cents;
+  bool indent;
+} node_money_line;
+
+#define NODE_STATEMENT_LINES_MAX 16u
+
+/* The statement's money lines, in reading order; returns how many. */
+size_t node_statement_lines(const ledger_statement_payload *statement, bool english,
+                            node_money_line lines[NODE_STATEMENT_LINES_MAX]);
+
+#endif

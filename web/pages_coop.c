@@ -1,0 +1,619 @@
+/* The coop administrator's pages: the open month, members, recording, the
+ * month close with its preview, disputes.  Every change calls the same
+ * node/ function as the CLI, with the same checks and messages. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/alloc.h"
+#include "ledger/books.h"
+#include "ledger/money.h"
+#include "node/audit.h"
+#include "node/books.h"
+#include "web/web_int.h"
+
+/* ---- overview ------------------------------------------------------------------ */
+
+static coop_err count_member(void *context, const ledger_member_row *row)
+{
+  (void)row;
+  ++*(size_t *)context;
+  return COOP_OK;
+}
+
+static coop_err count_open_dispute(void *context, const node_dispute_row *row)
+{
+  if (row->open)
+    ++*(size_t *)context;
+  return COOP_OK;
+}
+
+/* The month to close next: after the last closed one, else the first. */
+static uint32_t open_month(const node_months *months)
+{
+  if (months->last_closed)
+    return node_month_next(months->last_closed);
+  return months->first ? months->first : months->now;
+}
+
+static void overview(web_request *request)
+{
+  char message[NODE_MESSAGE_BYTES];
+  node_months months;
+  size_t members = 0, disputes = 0;
+  coop_err err = node_books_ready(request->node, message);
+  if (!err)
+    err = node_months_read(request->node, &months, message);
+  if (!err)
+    err = node_members(request->node, NULL, count_member, &members);
+  if (!err)
+    err = node_disputes(request->node, count_open_dispute, &disputes);
+  if (err)
+    return web_error_page(request, 500, message);
+  uint32_t month = open_month(&months);
+  web_page_begin(request, web_say(request, "Overzicht", "Overview"));
+  web_html(request, "<div class=\"cards\"><div class=\"card\">%t<div class=\"big\">%p</div></div>"
+                    "<div class=\"card\">%t<div class=\"big\"><a href=\"/members\">%u</a></div></div>"
+                    "<div class=\"card\">%t<div class=\"big\"><a href=\"/disputes\">%u</a></div></div>"
+                    "</div>",
+           web_say(request, "Open maand", "Open month"), month,
+           web_say(request, "Leden", "Members"), (unsigned)members,
+           web_say(request, "Open geschillen", "Open disputes"), (unsigned)disputes);
+  web_html(request, "<h2>%t</h2>", web_say(request, "Kan de maand dicht?", "Can the month close?"));
+  if (node_close_check(&months, month, 0, message))
+    web_html(request, "<p>%t</p><p class=\"note\">%s</p>",
+             web_say(request, "Nog niet:", "Not yet:"), message);
+  else
+    web_html(request, "<p>%t <a href=\"/close?p=%u\">%t</a></p>",
+             web_say(request, "De maand is voorbij.", "The month has ended."), (unsigned)month,
+             web_say(request, "Bekijk eerst wat de afsluiting oplevert.",
+                     "See first what the close will produce."));
+  if (disputes)
+    web_html(request, "<p class=\"error\">%t <a href=\"/disputes\">%t</a></p>",
+             web_say(request, "De gemeente heeft verrekeningen betwist.",
+                     "The municipality disputed statements."),
+             web_say(request, "Naar de geschillen", "To the disputes"));
+  web_page_end(request);
+}
+
+/* ---- members --------------------------------------------------------------------- */
+
+typedef struct member_table {
+  web_request *request;
+  size_t count;
+} member_table;
+
+static coop_err member_line(void *context, const ledger_member_row *row)
+{
+  member_table *table = context;
+  web_request *request = table->request;
+  if (!table->count++)
+    web_html(request, "<table><thead><tr><th scope=\"col\">%t</th><th scope=\"col\">%t</th>"
+                      "<th scope=\"col\">%t</th><th scope=\"col\">%t</th></tr></thead><tbody>",
+             web_say(request, "Naam", "Name"), web_say(request, "Klantnummer", "Client ref"),
+             web_say(request, "Gemeente", "Municipality"), web_say(request, "Lidnummer", "Member id"));
+  char party[NODE_PARTY_TEXT_BYTES];
+  node_party_text(request->node, row->municipality, party);
+  web_html(request, "<tr><td><a href=\"/member?id=%s\">%s</a></td><td>%s</td><td>%s</td>"
+                    "<td>%s</td></tr>",
+           row->member_id, row->name, row->client_ref, party, row->member_id);
+  return COOP_OK;
+}
+
+static void members(web_request *request)
+{
+  const char *search = web_query(request, "q");
+  char message[NODE_MESSAGE_BYTES];
+  if (node_books_ready(request->node, message))
+    return web_error_page(request, 500, message);
+  web_page_begin(request, web_say(request, "Leden", "Members"));
+  web_html(request, "<form method=\"get\" action=\"/members\" role=\"search\" class=\"form\">"
+                    "<label for=\"q\">%t</label><input id=\"q\" name=\"q\" value=\"%s\">"
+                    "<button type=\"submit\">%t</button></form>"
+                    "<p><a href=\"/members/new\">%t</a></p>",
+           web_say(request, "Zoek op naam of klantnummer", "Search by name or client ref"),
+           search ? search : "", web_say(request, "Zoeken", "Search"),
+           web_say(request, "Lid toevoegen", "Add a member"));
+  member_table table = {request, 0};
+  coop_err err = node_members(request->node, search, member_line, &table);
+  if (table.count)
+    web_html(request, "</tbody></table><p class=\"note\">%u %t</p>", (unsigned)table.count,
+             web_say(request, "leden", "members"));
+  else
+    web_html(request, "<p>%t</p>", err ? coop_err_message(err)
+                                      : web_say(request, "Geen leden gevonden.", "No members found."));
+  web_page_end(request);
+}
+
+static void municipality_options(web_request *request, const char *chosen)
+{
+  const node *self = request->node;
+  for (size_t i = 0; i < self->peer_count; i++)
+    if (self->peers[i].role == LEDGER_ROLE_MUNICIPALITY)
+      web_html(request, "<option value=\"%s\"%t>%s</option>", self->peers[i].name,
+               chosen && !strcmp(chosen, self->peers[i].name) ? " selected" : "",
+               self->peers[i].name);
+}
+
+static void member_form(web_request *request, const char *error)
+{
+  const char *name = web_field_value(request, "name");
+  const char *ref = web_field_value(request, "client_ref");
+  const char *birth = web_field_value(request, "birth");
+  web_page_begin(request, web_say(request, "Lid toevoegen", "Add a member"));
+  if (error)
+    web_html(request, "<p class=\"error\" role=\"alert\">%s</p>", error);
+  web_html(request, "<form method=\"post\" action=\"/members/new\" class=\"form\">");
+  web_csrf_field(request);
+  web_html(request,
+           "<label for=\"name\">%t</label><input id=\"name\" name=\"name\" required value=\"%s\">"
+           "<label for=\"municipality\">%t</label><select id=\"municipality\" name=\"municipality\">",
+           web_say(request, "Naam", "Name"), name ? name : "",
+           web_say(request, "Gemeente", "Municipality"));
+  municipality_options(request, web_field_value(request, "municipality"));
+  web_html(request,
+           "</select><label for=\"client_ref\">%t</label><input id=\"client_ref\" name=\"client_ref\""
+           " required value=\"%s\"><label><input type=\"checkbox\" name=\"not_a_bsn\" value=\"1\"> %t"
+           "</label><label for=\"birth\">%t</label><input id=\"birth\" name=\"birth\" type=\"month\""
+           " placeholder=\"1990-05\" value=\"%s\"><button type=\"submit\">%t</button></form>",
+           web_say(request, "Klantnummer bij de gemeente (nooit een BSN)",
+                   "Client ref at the municipality (never a BSN)"),
+           ref ? ref : "",
+           web_say(request, "Dit klantnummer van 9 cijfers is geen BSN",
+                   "This 9-digit client ref is not a BSN"),
+           web_say(request, "Geboortemaand (JJJJ-MM)", "Birth month (YYYY-MM)"), birth ? birth : "",
+           web_say(request, "Toevoegen", "Add"));
+  web_page_end(request);
+}
+
+static void member_new(web_request *request)
+{
+  if (!strcmp(request->method, "GET"))
+    return member_form(request, NULL);
+  node_member_request add = {.name = web_field_value(request, "name"),
+                             .client_ref = web_field_value(request, "client_ref"),
+                             .client_ref_is_not_a_bsn = web_field_value(request, "not_a_bsn") != NULL,
+                             .from_period = node_today() / 100};
+  const char *birth = web_field_value(request, "birth");
+  char message[NODE_MESSAGE_BYTES], member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  coop_err err = COOP_OK;
+  if (!add.name || !add.name[0] || !add.client_ref || !add.client_ref[0])
+    err = COOP_E_BAD_INPUT, snprintf(message, sizeof message, "%s",
+                                     web_say(request, "Naam en klantnummer zijn nodig.",
+                                             "A name and a client ref are needed."));
+  else if (birth && birth[0] && !(add.birth_period = web_parse_period(birth)))
+    err = COOP_E_BAD_INPUT, snprintf(message, sizeof message, "'%s': %s", birth,
+                                     web_say(request, "geen maand (JJJJ-MM)", "not a month (YYYY-MM)"));
+  if (add.birth_period > add.from_period)
+    add.from_period = add.birth_period;
+  const char *municipality = web_field_value(request, "municipality");
+  if (!err)
+    err = node_municipality_key(request->node, municipality ? municipality : "", add.municipality,
+                                message);
+  if (!err)
+    err = node_member_add(request->node, &add, member_id, message);
+  if (err) {
+    request->status = 422;
+    return member_form(request, message);
+  }
+  web_event(request, "member %s added", member_id);
+  char location[64];
+  snprintf(location, sizeof location, "/member?id=%s", member_id);
+  web_redirect(request, location);
+}
+
+/* Finds the member a page is about (?id=, or a form's id): answers 404 and
+ * returns false when there is none. */
+static bool page_member(web_request *request, const char *id, ledger_member_row *row)
+{
+  char message[NODE_MESSAGE_BYTES];
+  if (node_books_ready(request->node, message) ||
+      node_member_find(request->node, id ? id : "", row, message)) {
+    web_error_page(request, 404, message);
+    return false;
+  }
+  return true;
+}
+
+static void member_page(web_request *request)
+{
+  ledger_member_row row;
+  if (!page_member(request, web_query(request, "id"), &row))
+    return;
+  uint32_t year = node_today() / 10000;
+  const char *year_text = web_query(request, "year");
+  if (year_text && strlen(year_text) == 4)
+    year = (uint32_t)strtoul(year_text, NULL, 10);
+  char party[NODE_PARTY_TEXT_BYTES];
+  node_party_text(request->node, row.municipality, party);
+  web_page_begin(request, row.name);
+  web_html(request, "<p>%t %s · %t %s · %t %s</p>", web_say(request, "Lidnummer", "Member id"),
+           row.member_id, web_say(request, "klantnummer", "client ref"), row.client_ref,
+           web_say(request, "gemeente", "municipality"), party);
+  web_html(request, "<h2>%t %u</h2><p><a href=\"/member?id=%s&amp;year=%u\">← %u</a> · "
+                    "<a href=\"/member?id=%s&amp;year=%u\">%u →</a></p>",
+           web_say(request, "Jaaroverzicht", "Year overview"), (unsigned)year, row.member_id,
+           (unsigned)(year - 1), (unsigned)(year - 1), row.member_id, (unsigned)(year + 1),
+           (unsigned)(year + 1));
+  web_member_year(request, row.member_id, year);
+  web_html(request, "<p><a href=\"/record?member=%s\">%t</a></p>", row.member_id,
+           web_say(request, "Iets boeken voor dit lid", "Record something for this member"));
+  web_html(request, "<h2>%t</h2><form method=\"post\" action=\"/member/edit\" class=\"form\">",
+           web_say(request, "Gegevens wijzigen", "Change details"));
+  web_csrf_field(request);
+  web_html(request,
+           "<input type=\"hidden\" name=\"id\" value=\"%s\"><label for=\"name\">%t</label>"
+           "<input id=\"name\" name=\"name\" value=\"%s\"><label for=\"client_ref\">%t</label>"
+           "<input id=\"client_ref\" name=\"client_ref\" value=\"%s\"><button type=\"submit\">%t"
+           "</button></form><p class=\"note\">%t</p>",
+           row.member_id, web_say(request, "Naam", "Name"), row.name,
+           web_say(request, "Klantnummer", "Client ref"), row.client_ref,
+           web_say(request, "Opslaan", "Save"),
+           web_say(request, "Een wijziging geldt vanaf nu; eerdere verrekeningen blijven zoals ze "
+                            "waren.",
+                   "A change holds from now on; earlier statements stay as they were."));
+  web_page_end(request);
+}
+
+static void member_edit(web_request *request)
+{
+  ledger_member_row row;
+  if (!page_member(request, web_field_value(request, "id"), &row))
+    return;
+  const char *name = web_field_value(request, "name");
+  const char *ref = web_field_value(request, "client_ref");
+  node_member_request changes = {
+      .name = name && strcmp(name, row.name) ? name : NULL,
+      .client_ref = ref && strcmp(ref, row.client_ref) ? ref : NULL,
+  };
+  char message[NODE_MESSAGE_BYTES];
+  if (!changes.name && !changes.client_ref)
+    return web_redirect(request, "/members");
+  if (node_member_details(request->node, row.member_id, &changes, message)) {
+    request->status = 422;
+    web_page_begin(request, row.name);
+    web_html(request, "<p class=\"error\" role=\"alert\">%s</p><p><a href=\"/member?id=%s\">%t</a></p>",
+             message, row.member_id, web_say(request, "Terug", "Back"));
+    return web_page_end(request);
+  }
+  web_event(request, "details of member %s changed", row.member_id);
+  char location[64];
+  snprintf(location, sizeof location, "/member?id=%s", row.member_id);
+  web_redirect(request, location);
+}
+
+/* ---- recording ---------------------------------------------------------------------- */
+
+static const struct record_kind {
+  uint8_t type;
+  const char *dutch, *english;
+} record_kinds[] = {
+    {LEDGER_RECORD_REVENUE, "omzet (ontvangen)", "revenue (received)"},
+    {LEDGER_RECORD_COST, "kosten (betaald)", "cost (paid)"},
+    {LEDGER_RECORD_ALLOWANCE, "vrijwilligersvergoeding", "volunteer allowance"},
+    {LEDGER_RECORD_SPEND, "uitgave uit ontwikkelbudget", "development-budget spending"},
+    {LEDGER_RECORD_OTHER_INCOME, "andere inkomsten (memo)", "other income (memo)"},
+    {LEDGER_RECORD_HOURS, "gewerkte uren (memo)", "hours worked (memo)"},
+    {LEDGER_RECORD_REMITTANCE, "betaald aan de gemeente", "paid to the municipality"},
+    {LEDGER_RECORD_COOP_COST, "kosten van de coöperatie (geen lid)", "coop's own cost (no member)"},
+    {LEDGER_RECORD_OPENING, "beginsaldo bank (geen lid)", "opening bank balance (no member)"},
+};
+
+static void record_form(web_request *request, const char *error, const char *done)
+{
+  const char *member = web_field_value(request, "member");
+  if (!member)
+    member = web_query(request, "member");
+  const char *type = web_field_value(request, "type");
+  const char *amount = web_field_value(request, "amount");
+  const char *date = web_field_value(request, "date");
+  const char *note = web_field_value(request, "note");
+  web_page_begin(request, web_say(request, "Boeken", "Record"));
+  if (error)
+    web_html(request, "<p class=\"error\" role=\"alert\">%s</p>", error);
+  if (done)
+    web_html(request, "<p class=\"ok\" role=\"status\">%s</p>", done);
+  web_html(request, "<form method=\"post\" action=\"/record\" class=\"form\">");
+  web_csrf_field(request);
+  web_html(request, "<label for=\"type\">%t</label><select id=\"type\" name=\"type\">",
+           web_say(request, "Soort", "Kind"));
+  for (size_t i = 0; i < sizeof record_kinds / sizeof record_kinds[0]; i++) {
+    const char *name = ledger_record_type_name(record_kinds[i].type);
+    web_html(request, "<option value=\"%s\"%t>%t</option>", name,
+             type && !strcmp(type, name) ? " selected" : "",
+             web_say(request, record_kinds[i].dutch, record_kinds[i].english));
+  }
+  char today[16];
+  uint32_t day = node_today();
+  snprintf(today, sizeof today, "%04u-%02u-%02u", day / 10000, day / 100 % 100, day % 100);
+  web_html(request,
+           "</select><label for=\"member\">%t</label><input id=\"member\" name=\"member\" value=\"%s\">"
+           "<label for=\"amount\">%t</label><input id=\"amount\" name=\"amount\" inputmode=\"decimal\""
+           " required value=\"%s\"><label for=\"date\">%t</label><input id=\"date\" name=\"date\""
+           " type=\"date\" required value=\"%s\"><label for=\"note\">%t</label>"
+           "<input id=\"note\" name=\"note\" value=\"%s\"><button type=\"submit\">%t</button></form>",
+           web_say(request, "Lid (lidnummer, klantnummer of naam; leeg voor de coöperatie zelf)",
+                   "Member (id, client ref or name; empty for the coop itself)"),
+           member ? member : "",
+           web_say(request, "Bedrag in euro (bijv. 1234,56) of uren", "Amount in euros (e.g. 1234.56) or hours"),
+           amount ? amount : "", web_say(request, "Datum", "Date"), date ? date : today,
+           web_say(request, "Notitie", "Note"), note ? note : "",
+           web_say(request, "Boeken", "Record"));
+  web_page_end(request);
+}
+
+static void record(web_request *request)
+{
+  if (!strcmp(request->method, "GET"))
+    return record_form(request, NULL, NULL);
+  char message[NODE_MESSAGE_BYTES] = "";
+  node_record_request add = {.note = web_field_value(request, "note")};
+  const char *type = web_field_value(request, "type");
+  const char *member = web_field_value(request, "member");
+  const char *date = web_field_value(request, "date");
+  add.type = (uint8_t)ledger_record_type_from_name(type ? type : "");
+  ledger_member_row row;
+  coop_err err = COOP_OK;
+  if (!add.type || add.type == LEDGER_RECORD_CORRECTION || add.type == LEDGER_RECORD_PROFIT_SPLIT)
+    err = COOP_E_BAD_INPUT, snprintf(message, sizeof message, "unknown record type '%s'",
+                                     type ? type : "");
+  else if (!date || ledger_date_parse(date, &add.date))
+    err = COOP_E_BAD_INPUT, snprintf(message, sizeof message,
+                                     "invalid date '%s' (expected YYYY-MM-DD, a real calendar day)",
+                                     date ? date : "");
+  else if ((err = web_parse_money(web_field_value(request, "amount"), &add.amount, message,
+                                  sizeof message)))
+    ;
+  else if (member && member[0] && !(err = node_books_ready(request->node, message)) &&
+           !(err = node_member_find(request->node, member, &row, message)))
+    add.member_id = row.member_id;
+  char ref[32];
+  uint8_t random[6];
+  randombytes_buf(random, sizeof random);
+  snprintf(ref, sizeof ref, "w-%02x%02x%02x%02x%02x%02x", random[0], random[1], random[2],
+           random[3], random[4], random[5]);
+  add.ref = ref;
+  node_record_result result;
+  if (!err)
+    err = node_record_add(request->node, &add, &result, message);
+  if (err) {
+    request->status = 422;
+    return record_form(request, message, NULL);
+  }
+  web_event(request, "recorded %s as entry %llu", type, (unsigned long long)result.index);
+  char done[160];
+  snprintf(done, sizeof done, "%s %llu.", web_say(request, "Geboekt als entry", "Recorded as entry"),
+           (unsigned long long)result.index);
+  /* The form again for the next one: same kind, member and date. */
+  for (size_t i = 0; i < request->form.count; i++)
+    if (!strcmp(request->form.fields[i].name, "amount") ||
+        !strcmp(request->form.fields[i].name, "note"))
+      request->form.fields[i].value[0] = 0;
+  record_form(request, NULL, done);
+}
+
+/* ---- the month close ------------------------------------------------------------------ */
+
+typedef struct preview_rows {
+  web_request *request;
+  size_t count;
+} preview_rows;
+
+static coop_err preview_row(void *context, const char *member_id,
+                            const ledger_statement_payload *statement)
+{
+  preview_rows *rows = context;
+  web_request *request = rows->request;
+  const ledger_offset_statement *f = &statement->figures;
+  if (!rows->count++)
+    web_html(request, "<table><thead><tr><th scope=\"col\">%t</th><th scope=\"col\">%t</th>"
+                      "<th class=\"amount\" scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">%t</th>"
+                      "<th class=\"amount\" scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">%t</th>"
+                      "<th class=\"amount\" scope=\"col\">%t</th></tr></thead><tbody>",
+             web_say(request, "Lid", "Member"), web_say(request, "Maand", "Month"),
+             web_say(request, "Winst", "Profit"), web_say(request, "Naar coöperatie", "To coop"),
+             web_say(request, "Naar gemeente", "To municipality"),
+             web_say(request, "Naar budget", "To budget"),
+             web_say(request, "Indicatieve uitkering", "Indicative benefit"));
+  web_html(request, "<tr><td>%s (%s)%t</td><td>%p</td><td class=\"amount\">%m</td>"
+                    "<td class=\"amount\">%m</td><td class=\"amount\">%m</td>"
+                    "<td class=\"amount\">%m</td><td class=\"amount\">%m</td></tr>",
+           statement->member_name, member_id,
+           statement->corrects ? web_say(request, " — herberekening", " — reissue") : "",
+           statement->period, f->profit_cents, f->coop_share_cents, f->to_municipality_cents,
+           f->to_budget_cents, f->benefit_cents);
+  return COOP_OK;
+}
+
+static void close_preview(web_request *request, uint32_t period)
+{
+  char message[NODE_MESSAGE_BYTES] = "";
+  web_page_begin(request, web_say(request, "Maand afsluiten", "Close a month"));
+  preview_rows rows = {request, 0};
+  web_html(request, "<h2>%p</h2>", period);
+  web_html(request, "<div id=\"preview\">");
+  coop_err err = node_period_close_preview(request->node, period, preview_row, &rows, message);
+  if (rows.count)
+    web_html(request, "</tbody></table>");
+  web_html(request, "</div>");
+  if (err) {
+    web_html(request, "<p class=\"error\" role=\"alert\">%t %s</p>",
+             web_say(request, "Deze maand kan nog niet dicht:", "This month cannot close yet:"),
+             message);
+    return web_page_end(request);
+  }
+  web_html(request, "<p>%u %t</p><form method=\"post\" action=\"/close\" class=\"form\">",
+           (unsigned)rows.count,
+           web_say(request, "verrekeningen worden ondertekend. Daarna kan in deze maand niets "
+                            "meer geboekt worden.",
+                   "statements will be signed. After that nothing more can be recorded in this month."));
+  web_csrf_field(request);
+  web_html(request, "<input type=\"hidden\" name=\"p\" value=\"%04u-%02u\"><button type=\"submit\">"
+                    "%t</button></form>",
+           (unsigned)(period / 100), (unsigned)(period % 100),
+           web_say(request, "Maand afsluiten", "Close the month"));
+  web_page_end(request);
+}
+
+static void close_month(web_request *request)
+{
+  char message[NODE_MESSAGE_BYTES];
+  node_months months;
+  if (node_books_ready(request->node, message) || node_months_read(request->node, &months, message))
+    return web_error_page(request, 500, message);
+  const char *text = !strcmp(request->method, "POST") ? web_field_value(request, "p")
+                                                      : web_query(request, "p");
+  uint32_t period = text && text[0] ? web_parse_period(text) : open_month(&months);
+  if (!period && strlen(text) == 6) /* the overview's link: YYYYMM */
+    period = (uint32_t)strtoul(text, NULL, 10);
+  if (!period)
+    return web_error_page(request, 400, web_say(request, "Geen maand (JJJJ-MM).", "Not a month (YYYY-MM)."));
+  if (!strcmp(request->method, "GET"))
+    return close_preview(request, period);
+  node_reissue_list reissued = {0};
+  coop_err err = node_period_close_reissuing(request->node, period, &reissued, message);
+  size_t count = reissued.count;
+  node_reissue_list_free(&reissued);
+  if (err) {
+    request->status = 422;
+    web_page_begin(request, web_say(request, "Maand afsluiten", "Close a month"));
+    web_html(request, "<p class=\"error\" role=\"alert\">%s</p>", message);
+    return web_page_end(request);
+  }
+  web_event(request, "closed %04u-%02u (%u reissued first)", (unsigned)(period / 100),
+            (unsigned)(period % 100), (unsigned)count);
+  web_page_begin(request, web_say(request, "Maand afgesloten", "Month closed"));
+  web_html(request, "<p class=\"ok\" role=\"status\">%p %t</p><p><a href=\"/members\">%t</a></p>",
+           period, web_say(request, "is afgesloten; de verrekeningen zijn ondertekend.",
+                           "is closed; the statements are signed."),
+           web_say(request, "Naar de leden", "To the members"));
+  web_page_end(request);
+}
+
+/* ---- disputes ---------------------------------------------------------------------------- */
+
+typedef struct dispute_rows {
+  web_request *request;
+  size_t count;
+} dispute_rows;
+
+static coop_err dispute_row(void *context, const node_dispute_row *row)
+{
+  dispute_rows *rows = context;
+  web_request *request = rows->request;
+  if (!row->open)
+    return COOP_OK;
+  rows->count++;
+  const ledger_verdict *verdict = &row->found.verdict;
+  const ledger_offset_statement *ours = &row->statement->figures;
+  web_html(request, "<section class=\"card\"><h2>%s (%s) — %p</h2><p>%t: %s</p>", row->name,
+           row->member_id, row->period, web_say(request, "Reden", "Reason"),
+           ledger_dispute_reason_name(verdict->reason));
+  web_html(request, "<table><thead><tr><th scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">"
+                    "%t</th><th class=\"amount\" scope=\"col\">%t</th></tr></thead><tbody>",
+           web_say(request, "Veld", "Field"), web_say(request, "Coöperatie", "Coop"),
+           web_say(request, "Gemeente", "Municipality"));
+  const int64_t coop_values[] = {ours->coop_share_cents, ours->to_municipality_cents,
+                                 ours->to_budget_cents, ours->offset_cents, ours->benefit_cents};
+  const int64_t their_values[] = {verdict->figures.coop_share_cents,
+                                  verdict->figures.to_municipality_cents,
+                                  verdict->figures.to_budget_cents, verdict->figures.offset_cents,
+                                  verdict->figures.benefit_cents};
+  const char *labels[] = {web_say(request, "naar coöperatie", "to coop"),
+                          web_say(request, "naar gemeente", "to municipality"),
+                          web_say(request, "naar budget", "to budget"),
+                          web_say(request, "verrekening", "offset"),
+                          web_say(request, "uitkering", "benefit")};
+  for (int i = 0; i < 5; i++)
+    web_html(request, "<tr><td>%t</td><td class=\"amount\">%m</td><td class=\"amount\">%m</td></tr>",
+             labels[i], coop_values[i], their_values[i]);
+  web_html(request, "</tbody></table><form method=\"post\" action=\"/reissue\">");
+  web_csrf_field(request);
+  web_html(request, "<input type=\"hidden\" name=\"id\" value=\"%s\"><input type=\"hidden\" "
+                    "name=\"p\" value=\"%04u-%02u\"><button type=\"submit\">%t</button></form></section>",
+           row->member_id, (unsigned)(row->period / 100), (unsigned)(row->period % 100),
+           web_say(request, "Opnieuw berekenen", "Reissue"));
+  return COOP_OK;
+}
+
+static void disputes(web_request *request)
+{
+  web_page_begin(request, web_say(request, "Geschillen", "Disputes"));
+  web_html(request, "<p class=\"note\">%t</p>",
+           web_say(request, "Verrekeningen die de gemeente betwist, met de bedragen van beide "
+                            "kanten. Opnieuw berekenen gebruikt de rekenregels die deze node nu "
+                            "heeft.",
+                   "Statements the municipality disputed, with both sides' figures. Reissuing "
+                   "uses the rule sets this node holds now."));
+  dispute_rows rows = {request, 0};
+  coop_err err = node_disputes(request->node, dispute_row, &rows);
+  if (!rows.count)
+    web_html(request, "<p>%t</p>", err ? coop_err_message(err)
+                                      : web_say(request, "Geen open geschillen.", "No open disputes."));
+  web_page_end(request);
+}
+
+static void reissue(web_request *request)
+{
+  if (strcmp(request->method, "POST"))
+    return web_redirect(request, "/disputes");
+  ledger_member_row row;
+  if (!page_member(request, web_field_value(request, "id"), &row))
+    return;
+  uint32_t period = web_parse_period(web_field_value(request, "p"));
+  char message[NODE_MESSAGE_BYTES];
+  node_reissue_list done = {0};
+  coop_err err = period ? node_statement_reissue(request->node, row.member_id, period, &done, message)
+                        : (snprintf(message, sizeof message, "no month"), COOP_E_BAD_INPUT);
+  size_t count = done.count;
+  node_reissue_list_free(&done);
+  web_page_begin(request, web_say(request, "Opnieuw berekenen", "Reissue"));
+  if (err) {
+    request->status = 422;
+    web_html(request, "<p class=\"error\" role=\"alert\">%s</p>", message);
+  } else {
+    web_event(request, "reissued %s %04u-%02u (%u statements)", row.member_id,
+              (unsigned)(period / 100), (unsigned)(period % 100), (unsigned)count);
+    web_html(request, "<p class=\"ok\" role=\"status\">%u %t</p>", (unsigned)count,
+             web_say(request, "verrekening(en) opnieuw berekend; de gemeente controleert ze.",
+                     "statement(s) reissued; the municipality checks them."));
+  }
+  web_page_end(request);
+}
+
+static void statement_page(web_request *request)
+{
+  ledger_member_row row;
+  if (!page_member(request, web_query(request, "id"), &row))
+    return;
+  uint32_t period = 0;
+  const char *text = web_query(request, "p");
+  if (text && strlen(text) == 6)
+    period = (uint32_t)strtoul(text, NULL, 10);
+  else
+    period = web_parse_period(text);
+  web_page_begin(request, row.name);
+  web_statement_section(request, row.member_id, period);
+  web_html(request, "<p><a href=\"/member?id=%s\">%t</a></p>", row.member_id,
+           web_say(request, "Terug naar het lid", "Back to the member"));
+  web_page_end(request);
+}
+
+typedef struct route_entry {
+  const char *path;
+  web_handler handler;
+} route_entry;
+
+web_handler web_pages_coop(const char *path)
+{
+  static const route_entry routes[] = {
+      {"/", overview},           {"/members", members},   {"/members/new", member_new},
+      {"/member", member_page},  {"/member/edit", member_edit}, {"/record", record},
+      {"/close", close_month},   {"/disputes", disputes}, {"/reissue", reissue},
+      {"/statement", statement_page}, {NULL, NULL}};
+  for (const route_entry *route = routes; route->path; route++)
+    if (!strcmp(route->path, path))
+      return route->handler;
+  return NULL;
+}

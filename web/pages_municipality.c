@@ -1,0 +1,300 @@
+/* The municipality officer's pages: the audit report per month (with a
+ * CSV for the benefits system), a resident's months, the rule sets in
+ * force explained field by field. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/alloc.h"
+#include "ledger/hex.h"
+#include "ledger/offset_codec.h"
+#include "node/audit.h"
+#include "node/books.h"
+#include "web/web_int.h"
+
+#define STATUS_COUNT 7
+/* As many as "coop rules list" reads (a municipality publishes a few a year). */
+#define RULE_SETS_SHOWN_MAX 1000u
+
+static uint32_t asked_period(web_request *request)
+{
+  uint32_t period = web_parse_period(web_query(request, "p"));
+  if (period)
+    return period;
+  uint32_t now = node_today() / 100; /* default: last month, the one being audited */
+  return now % 100 == 1 ? (now / 100 - 1) * 100 + 12 : now - 1;
+}
+
+typedef struct report_rows {
+  web_request *request;
+  bool csv;
+  size_t counts[STATUS_COUNT];
+  size_t count;
+} report_rows;
+
+/* CSV cells: quoted, quotes doubled; a leading =+-@ gets a quote so a
+ * spreadsheet does not run it as a formula. */
+static void csv_cell(web_request *request, const char *text, bool last)
+{
+  coop_buf *body = &request->body;
+  coop_err err = coop_buf_append_text(body, "\"");
+  if (!err && text[0] && strchr("=+-@", text[0]))
+    err = coop_buf_append_text(body, "'");
+  for (const char *c = text; !err && *c; c++)
+    err = coop_buf_append(body, *c == '"' ? "\"\"" : c, *c == '"' ? 2 : 1);
+  if (!err)
+    err = coop_buf_append_text(body, last ? "\"\r\n" : "\",");
+  if (err)
+    request->status = 500;
+}
+
+static coop_err report_row(void *context, const node_audit_row *row)
+{
+  report_rows *rows = context;
+  web_request *request = rows->request;
+  if (row->status > 0 && row->status < STATUS_COUNT)
+    rows->counts[row->status]++;
+  bool figures = row->has_statement;
+  if (rows->csv) {
+    char to_municipality[32] = "", benefit[32] = "", coop_log[65];
+    if (figures) {
+      snprintf(to_municipality, sizeof to_municipality, "%lld",
+               (long long)row->figures.to_municipality_cents);
+      snprintf(benefit, sizeof benefit, "%lld", (long long)row->figures.benefit_cents);
+    }
+    ledger_hex_encode(row->coop_log, LEDGER_LOG_ID_BYTES, coop_log);
+    csv_cell(request, row->coop_name, false);
+    csv_cell(request, coop_log, false);
+    csv_cell(request, row->client_ref, false);
+    csv_cell(request, row->name, false);
+    csv_cell(request, node_audit_status_name(row->status), false);
+    csv_cell(request, to_municipality, false);
+    csv_cell(request, benefit, true);
+    return COOP_OK;
+  }
+  if (!rows->count++)
+    web_html(request, "<table><thead><tr><th scope=\"col\">%t</th><th scope=\"col\">%t</th>"
+                      "<th scope=\"col\">%t</th><th scope=\"col\">%t</th>"
+                      "<th class=\"amount\" scope=\"col\">%t</th>"
+                      "<th class=\"amount\" scope=\"col\">%t</th></tr></thead><tbody>",
+             web_say(request, "Inwoner", "Resident"), web_say(request, "Klantnummer", "Client ref"),
+             web_say(request, "Coöperatie", "Coop"), web_say(request, "Status", "Status"),
+             web_say(request, "Naar gemeente", "To municipality"),
+             web_say(request, "Indicatieve uitkering", "Indicative benefit"));
+  char coop_log[65];
+  ledger_hex_encode(row->coop_log, LEDGER_LOG_ID_BYTES, coop_log);
+  web_html(request, "<tr><td><a href=\"/resident?coop=%s&amp;id=%s\">%s</a></td><td>%s</td>"
+                    "<td>%s</td><td>",
+           coop_log, row->member_id, row->name, row->client_ref, row->coop_name);
+  web_status_label(request, row->status);
+  if (figures)
+    web_html(request, "</td><td class=\"amount\">%m</td><td class=\"amount\">%m</td></tr>",
+             row->figures.to_municipality_cents, row->figures.benefit_cents);
+  else
+    web_html(request, "</td><td></td><td></td></tr>");
+  return COOP_OK;
+}
+
+static void report(web_request *request)
+{
+  uint32_t period = asked_period(request);
+  char message[NODE_MESSAGE_BYTES] = "";
+  report_rows rows = {.request = request};
+  coop_buf table;
+  web_page_begin(request, web_say(request, "Controle van de verrekeningen", "Audit of the statements"));
+  web_html(request, "<form method=\"get\" action=\"/\" class=\"form\"><label for=\"p\">%t</label>"
+                    "<input id=\"p\" name=\"p\" type=\"month\" value=\"%04u-%02u\">"
+                    "<button type=\"submit\">%t</button></form><h2>%p</h2>",
+           web_say(request, "Maand", "Month"), (unsigned)(period / 100), (unsigned)(period % 100),
+           web_say(request, "Tonen", "Show"), period);
+  /* The counts come first on the page but are known after the rows: the
+   * rows are written aside and put after them. */
+  coop_buf page = request->body;
+  coop_buf_init(&request->body, WEB_BODY_MAX);
+  coop_err err = node_audit_report(request->node, period, report_row, &rows, message);
+  if (rows.count)
+    web_html(request, "</tbody></table>");
+  table = request->body;
+  request->body = page;
+  if (err) {
+    web_html(request, "<p class=\"error\">%s</p>", message);
+  } else {
+    web_html(request, "<div class=\"cards\">");
+    static const int order[] = {NODE_AUDIT_ACKNOWLEDGED, NODE_AUDIT_DISPUTED, NODE_AUDIT_PENDING,
+                                NODE_AUDIT_MISSING, NODE_AUDIT_OPEN, NODE_AUDIT_REISSUE_DUE};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+      web_html(request, "<div class=\"card\">");
+      web_status_label(request, order[i]);
+      web_html(request, "<div class=\"big\">%u</div></div>", (unsigned)rows.counts[order[i]]);
+    }
+    web_html(request, "</div>");
+  }
+  if (coop_buf_append(&request->body, table.data, table.len))
+    request->status = 500;
+  coop_buf_release(&table);
+  if (!rows.count && !err)
+    web_html(request, "<p>%t</p>", web_say(request, "Geen inwoners met inkomsten of verrekeningen "
+                                                    "in deze maand.",
+                                           "No residents with income or statements this month."));
+  web_html(request, "<p><a href=\"/report.csv?p=%04u-%02u\">%t</a></p>", (unsigned)(period / 100),
+           (unsigned)(period % 100), web_say(request, "Download als CSV", "Download as CSV"));
+  web_page_end(request);
+}
+
+static void report_csv(web_request *request)
+{
+  uint32_t period = asked_period(request);
+  char message[NODE_MESSAGE_BYTES] = "";
+  report_rows rows = {.request = request, .csv = true};
+  request->content_type = "text/csv; charset=utf-8";
+  snprintf(request->download, sizeof request->download, "controle-%04u-%02u.csv",
+           (unsigned)(period / 100), (unsigned)(period % 100));
+  if (coop_buf_append_text(&request->body, "coop,coop_log,client_ref,name,status,"
+                                           "to_municipality_cents,benefit_cents\r\n") ||
+      node_audit_report(request->node, period, report_row, &rows, message)) {
+    request->content_type = "text/html; charset=utf-8";
+    request->download[0] = 0;
+    web_error_page(request, 500, message);
+  }
+}
+
+static void resident(web_request *request)
+{
+  const char *id = web_query(request, "id");
+  uint32_t year = node_today() / 10000;
+  const char *year_text = web_query(request, "year");
+  if (year_text && strlen(year_text) == 4)
+    year = (uint32_t)strtoul(year_text, NULL, 10);
+  if (!id || strlen(id) != LEDGER_MEMBER_ID_CHARS)
+    return web_error_page(request, 404, web_say(request, "Onbekende inwoner.", "Unknown resident."));
+  web_page_begin(request, web_say(request, "Inwoner", "Resident"));
+  web_html(request, "<h2>%u</h2>", (unsigned)year);
+  web_member_year(request, id, year);
+  web_page_end(request);
+}
+
+static void statement_page(web_request *request)
+{
+  const char *id = web_query(request, "id");
+  const char *text = web_query(request, "p");
+  uint32_t period = text && strlen(text) == 6 ? (uint32_t)strtoul(text, NULL, 10)
+                                              : web_parse_period(text);
+  web_page_begin(request, web_say(request, "Verrekening", "Statement"));
+  web_statement_section(request, id ? id : "", period);
+  web_page_end(request);
+}
+
+/* ---- the rule sets ------------------------------------------------------------- */
+
+typedef struct field_text {
+  const char *name, *dutch, *english;
+  bool money, percent;
+} field_text;
+
+static void rule_row(web_request *request, const field_text *field, int64_t value)
+{
+  web_html(request, "<tr><th scope=\"row\"><code>%s</code></th><td class=\"amount\">", field->name);
+  if (field->money)
+    web_html(request, "%m", value);
+  else if (field->percent)
+    web_html(request, "%j,%u%u %%", value / 100, (unsigned)(value % 100 / 10),
+             (unsigned)(value % 10));
+  else
+    web_html(request, "%j", value);
+  web_html(request, "</td><td>%t</td></tr>", web_say(request, field->dutch, field->english));
+}
+
+static void rule_set_table(web_request *request, const ledger_offset_rule_set *rules,
+                           uint64_t index)
+{
+  static const field_text texts[] = {
+      {"norm", "De bijstandsnorm waartegen verrekend wordt (per maand).", "The benefit norm offset against (per month).", true, false},
+      {"coop_pct", "Het deel van de positieve winst dat naar de coöperatie gaat.", "The coop's share of positive profit.", false, true},
+      {"muni_pct", "Het deel van het netto inkomen dat naar de gemeente gaat (alleen bij verdeling 'percent').", "The municipality's share of net income (distribution 'percent' only).", false, true},
+      {"min_age_nrk", "Onder deze leeftijd gelden de vrijlatingen n, r en k niet (art. 31 lid 5).", "Below this age disregards n, r and k do not apply.", false, false},
+      {"pct_n", "Inkomstenvrijlating (n): dit deel van het inkomen uit werk blijft buiten de verrekening…", "Work-income disregard (n): this share of work income is not offset…", false, true},
+      {"cap_n", "…tot hoogstens dit bedrag per maand…", "…up to this amount a month…", true, false},
+      {"n_months", "…gedurende zoveel maanden (alleen als het college n heeft toegekend).", "…for this many months (only when the college approved n).", false, false},
+      {"pct_r", "Vrijlating alleenstaande ouder met een kind onder 12 (r): dit deel…", "Single parent with a child under 12 (r): this share…", false, true},
+      {"cap_r", "…tot hoogstens dit bedrag per maand…", "…up to this amount a month…", true, false},
+      {"r_months", "…gedurende zoveel maanden.", "…for this many months.", false, false},
+      {"pct_y", "Vrijlating bij medische urenbeperking (y): dit deel…", "Medically limited hours (y): this share…", false, true},
+      {"cap_y", "…tot hoogstens dit bedrag per maand.", "…up to this amount a month.", true, false},
+      {"pct_34a", "Vrijlating art. 34a (Participatiewet): dit deel…", "Art. 34a disregard: this share…", false, true},
+      {"months_34a", "…gedurende zoveel maanden.", "…for this many months.", false, false},
+      {"k_month", "Vrijwilligersvergoeding die per maand vrij is (k).", "Volunteer allowance disregarded per month (k).", true, false},
+      {"k_year", "…en hoogstens dit bedrag per kalenderjaar.", "…and at most this amount per calendar year.", true, false},
+  };
+  const int64_t values[] = {rules->norm_cents, rules->coop_pct_basis_points,
+                            rules->muni_pct_basis_points, rules->min_age_nrk_years,
+                            rules->pct_n_basis_points, rules->cap_n_cents, rules->n_months,
+                            rules->pct_r_basis_points, rules->cap_r_cents, rules->r_months,
+                            rules->pct_y_basis_points, rules->cap_y_cents,
+                            rules->pct_34a_basis_points, rules->months_34a, rules->k_month_cents,
+                            rules->k_year_cents};
+  char from[16];
+  ledger_offset_period_format(rules->effective_from, from);
+  web_html(request, "<h2>%t %s (entry %j)</h2><p>%t: %s · %t: %s · %t: %s</p>",
+           web_say(request, "Geldig vanaf", "In force from"), from, (int64_t)index,
+           web_say(request, "Regime", "Regime"), ledger_offset_regime_name(rules->regime),
+           web_say(request, "Verdeling", "Distribution"),
+           ledger_offset_distribution_name(rules->distribution),
+           web_say(request, "Verlies", "Loss rule"), ledger_offset_loss_rule_name(rules->loss_rule));
+  web_html(request, "<table><thead><tr><th scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">%t"
+                    "</th><th scope=\"col\">%t</th></tr></thead><tbody>",
+           web_say(request, "Veld", "Field"), web_say(request, "Waarde", "Value"),
+           web_say(request, "Betekenis", "Meaning"));
+  for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+    rule_row(request, &texts[i], values[i]);
+  web_html(request, "</tbody></table>");
+}
+
+static void rules(web_request *request)
+{
+  size_t count = 0;
+  ledger_offset_rule_set *sets = coop_calloc(RULE_SETS_SHOWN_MAX, sizeof *sets);
+  uint64_t *index = coop_calloc(RULE_SETS_SHOWN_MAX, sizeof *index);
+  uint8_t (*leaf)[LEDGER_HASH_BYTES] = coop_calloc(RULE_SETS_SHOWN_MAX, sizeof *leaf);
+  coop_err err = sets && index && leaf
+                     ? ledger_offset_rule_sets_from_log(request->node->store,
+                                                        request->node->identity.public_key, sets,
+                                                        index, leaf, RULE_SETS_SHOWN_MAX,
+                                                        &count)
+                     : COOP_E_NOMEM;
+  web_page_begin(request, web_say(request, "Rekenregels", "Rule sets"));
+  web_html(request, "<p class=\"note\">%t</p>",
+           web_say(request, "De rekenregels die deze gemeente heeft gepubliceerd, nieuwste eerst. "
+                            "Een coöperatie rekent elke maand met de regels die dan gelden; de "
+                            "gemeente rekent na met dezelfde regels. Percentages in procenten, "
+                            "bedragen per maand tenzij anders vermeld.",
+                   "The rule sets this municipality published, newest first. A coop computes "
+                   "each month with the rules in force then; the municipality checks with the "
+                   "same rules."));
+  if (err)
+    web_html(request, "<p class=\"error\">%s</p>", coop_err_message(err));
+  for (size_t i = count; i-- > 0;)
+    rule_set_table(request, &sets[i], index[i]);
+  if (!err && !count)
+    web_html(request, "<p>%t</p>", web_say(request, "Nog geen rekenregels gepubliceerd ('coop rules "
+                                                    "publish').",
+                                           "No rule sets published yet ('coop rules publish')."));
+  web_page_end(request);
+  coop_free(sets);
+  coop_free(index);
+  coop_free(leaf);
+}
+
+web_handler web_pages_municipality(const char *path)
+{
+  if (!strcmp(path, "/"))
+    return report;
+  if (!strcmp(path, "/report.csv"))
+    return report_csv;
+  if (!strcmp(path, "/resident"))
+    return resident;
+  if (!strcmp(path, "/statement"))
+    return statement_page;
+  if (!strcmp(path, "/rules"))
+    return rules;
+  return NULL;
+}

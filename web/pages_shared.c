@@ -1,0 +1,214 @@
+/* What the coop's administrator and the member both see: a member's year by
+ * month and a month's statement, from node_member_months (the same reading
+ * as 'coop member view'). */
+#include <stdio.h>
+#include <string.h>
+
+#include "node/audit.h"
+#include "node/wording.h"
+#include "web/web_int.h"
+
+const char *web_status_text(const web_request *request, int status)
+{
+  switch (status) {
+  case NODE_AUDIT_ACKNOWLEDGED: return web_say(request, "akkoord", "acknowledged");
+  case NODE_AUDIT_DISPUTED: return web_say(request, "betwist", "disputed");
+  case NODE_AUDIT_PENDING: return web_say(request, "nog niet gecontroleerd", "not checked yet");
+  case NODE_AUDIT_MISSING: return web_say(request, "verrekening ontbreekt", "statement missing");
+  case NODE_AUDIT_OPEN: return web_say(request, "maand nog open", "month still open");
+  case NODE_AUDIT_REISSUE_DUE: return web_say(request, "herberekening nodig", "reissue due");
+  default: return "?";
+  }
+}
+
+/* Its CSS class is its English name. */
+void web_status_label(web_request *request, int status)
+{
+  char class_name[32];
+  snprintf(class_name, sizeof class_name, "%s", node_audit_status_name(status));
+  for (char *c = class_name; *c; c++)
+    if (*c == ' ' || *c == '_')
+      *c = '-';
+  web_html(request, "<span class=\"status status-%s\">%t</span>", class_name,
+           web_status_text(request, status));
+}
+
+typedef struct year_rows {
+  web_request *request;
+  uint32_t year;
+  size_t count;
+  int64_t earned, costs, coop, municipality, budget;
+  const char *member_id;
+} year_rows;
+
+static coop_err year_row(void *context, const node_member_month *month)
+{
+  year_rows *rows = context;
+  web_request *request = rows->request;
+  if (month->period / 100 != rows->year)
+    return COOP_OK;
+  if (!rows->count++)
+    web_html(request,
+             "<table><thead><tr><th scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">%t</th>"
+             "<th class=\"amount\" scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">%t</th>"
+             "<th class=\"amount\" scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">%t</th>"
+             "<th scope=\"col\">%t</th></tr></thead><tbody>",
+             web_say(request, "Maand", "Month"), web_say(request, "Omzet", "Revenue"),
+             web_say(request, "Kosten", "Costs"), web_say(request, "Naar coöperatie", "To coop"),
+             web_say(request, "Naar gemeente", "To municipality"),
+             web_say(request, "Naar budget", "To budget"),
+             web_say(request, "Oordeel gemeente", "Municipality's verdict"));
+  const ledger_offset_statement *f = &month->figures;
+  bool has = month->has_statement;
+  if (has)
+    web_html(request, "<tr><td><a href=\"/statement?id=%s&amp;p=%u\">%p</a></td>",
+             month->member_id, (unsigned)month->period, month->period);
+  else
+    web_html(request, "<tr><td>%p</td>", month->period);
+  web_html(request, "<td class=\"amount\">%m</td><td class=\"amount\">%m</td>",
+           month->earned_cents, month->costs_cents);
+  if (has) {
+    web_html(request, "<td class=\"amount\">%m</td><td class=\"amount\">%m</td>"
+                      "<td class=\"amount\">%m</td><td>",
+             f->coop_share_cents, f->to_municipality_cents, f->to_budget_cents);
+    web_status_label(request, month->found.status);
+    web_html(request, "</td></tr>");
+    rows->coop += f->coop_share_cents;
+    rows->municipality += f->to_municipality_cents;
+    rows->budget += f->to_budget_cents;
+  } else {
+    web_html(request, "<td colspan=\"3\">%t</td><td></td></tr>",
+             web_say(request, "maand nog niet afgesloten", "month not closed yet"));
+  }
+  rows->earned += month->earned_cents;
+  rows->costs += month->costs_cents;
+  return COOP_OK;
+}
+
+void web_member_year(web_request *request, const char *member_id, uint32_t year)
+{
+  year_rows rows = {.request = request, .year = year, .member_id = member_id};
+  coop_err err = node_member_months(request->node, member_id, year_row, &rows);
+  if (rows.count)
+    web_html(request,
+             "</tbody><tfoot><tr><th scope=\"row\">%t %u</th><td class=\"amount\">%m</td>"
+             "<td class=\"amount\">%m</td><td class=\"amount\">%m</td><td class=\"amount\">%m</td>"
+             "<td class=\"amount\">%m</td><td></td></tr></tfoot></table>",
+             web_say(request, "Totaal", "Total"), (unsigned)year, rows.earned, rows.costs,
+             rows.coop, rows.municipality, rows.budget);
+  else if (!err)
+    web_html(request, "<p>%t</p>",
+             web_say(request, "Nog niets geboekt in dit jaar.", "Nothing recorded in this year yet."));
+  if (err)
+    web_html(request, "<p class=\"error\">%t: %s</p>",
+             web_say(request, "Kan de maanden niet lezen", "Cannot read the months"),
+             coop_err_message(err));
+}
+
+/* ---- one statement ----------------------------------------------------------------- */
+
+typedef struct statement_find {
+  web_request *request;
+  uint32_t period;
+  bool shown;
+} statement_find;
+
+static void statement_chart(web_request *request, const ledger_offset_statement *f)
+{
+  /* The profit's split at a glance: one bar in three parts, each with its
+   * name and amount as text beside it (the chart is not the only way to
+   * read it). */
+  static const char *const colours[] = {"#6c3483", "#1f618d", "#1e8449"};
+  const int64_t parts[] = {f->coop_share_cents, f->to_municipality_cents, f->to_budget_cents};
+  const char *names[] = {web_say(request, "coöperatie", "coop"),
+                         web_say(request, "gemeente", "municipality"),
+                         web_say(request, "ontwikkelbudget", "development budget")};
+  int64_t total = parts[0] + parts[1] + parts[2];
+  if (total <= 0)
+    return;
+  web_html(request, "<svg width=\"100%%\" height=\"36\" viewBox=\"0 0 400 36\" role=\"img\" "
+                    "aria-label=\"%t\">",
+           web_say(request, "verdeling van de winst", "split of the profit"));
+  int64_t x = 0;
+  for (int i = 0; i < 3; i++) {
+    int64_t width = parts[i] * 400 / total;
+    web_html(request, "<rect x=\"%j\" y=\"0\" width=\"%j\" height=\"36\" fill=\"%t\">"
+                      "<title>%t: %m</title></rect>", x, width, colours[i], names[i], parts[i]);
+    x += width;
+  }
+  web_html(request, "</svg><p class=\"note\">");
+  for (int i = 0; i < 3; i++)
+    web_html(request, "%t<svg width=\"12\" height=\"12\" aria-hidden=\"true\"><rect width=\"12\" "
+                      "height=\"12\" fill=\"%t\"></rect></svg> %t %m",
+             i ? " · " : "", colours[i], names[i], parts[i]);
+  web_html(request, "</p>");
+}
+
+static void statement_body(web_request *request, const node_member_month *month)
+{
+  const ledger_statement_payload *statement = month->statement;
+  char party[NODE_PARTY_TEXT_BYTES];
+  node_party_text(request->node, month->municipality, party);
+  web_html(request, "<h2>%t %p</h2><p>%s (%s), %t %s</p>",
+           web_say(request, "Verrekening", "Statement"), month->period, month->name,
+           month->member_id, web_say(request, "klantnummer", "client ref"), month->client_ref);
+  web_html(request, "<p>%t <strong>%s</strong>, %t %j.</p>",
+           web_say(request, "Rekenregels van", "Rules of"), party,
+           web_say(request, "gepubliceerd als entry", "published as entry"),
+           (int64_t)statement->rule_set_index);
+  statement_chart(request, &statement->figures);
+  node_money_line lines[NODE_STATEMENT_LINES_MAX];
+  size_t count = node_statement_lines(statement, request->english, lines);
+  web_html(request, "<table><tbody>");
+  for (size_t i = 0; i < count; i++)
+    web_html(request, "<tr><td%t>%t</td><td class=\"amount\">%m</td></tr>",
+             lines[i].indent ? " class=\"sub\"" : "", lines[i].label, lines[i].cents);
+  web_html(request, "</tbody></table><p>%t: %t.", web_say(request, "Vrijlating", "Disregard"),
+           node_disregard_name(statement->figures.disregard_kind, request->english));
+  if (statement->figures.above_norm)
+    web_html(request, " %t", web_say(request, "Uw inkomsten zijn deze maand hoger dan de "
+                                              "bijstandsnorm.",
+                                      "Your income this month is above the benefit norm."));
+  web_html(request, " %t</p><p>%t: ",
+           web_say(request, "De verrekening is indicatief: de gemeente beslist.",
+                   "The offset is indicative: the municipality decides."),
+           web_say(request, "Oordeel van de gemeente", "The municipality's verdict"));
+  web_status_label(request, month->found.status);
+  web_html(request, "</p><p class=\"note\">%t %j %t",
+           web_say(request, "Vastgelegd als entry", "Recorded as entry"),
+           (int64_t)month->statement_index,
+           web_say(request, "in het ondertekende logboek van de coöperatie.",
+                   "in the coop's signed log."));
+  if (statement->corrects)
+    web_html(request, " %t %j.", web_say(request, "Herberekend: vervangt entry",
+                                         "Reissued: replaces entry"),
+             (int64_t)(statement->corrects - 1));
+  if (month->records_after_statement)
+    web_html(request, " %t", web_say(request, "Er is daarna nog iets voor deze maand geboekt: "
+                                              "de verrekening wordt bij de volgende afsluiting "
+                                              "herberekend.",
+                                      "Something was recorded for this month afterwards: the "
+                                      "statement is reissued at the next close."));
+  web_html(request, "</p>");
+}
+
+static coop_err statement_month(void *context, const node_member_month *month)
+{
+  statement_find *find = context;
+  if (month->period != find->period || !month->has_statement || !month->statement)
+    return COOP_OK;
+  statement_body(find->request, month);
+  find->shown = true;
+  return COOP_OK;
+}
+
+void web_statement_section(web_request *request, const char *member_id, uint32_t period)
+{
+  statement_find find = {.request = request, .period = period};
+  coop_err err = node_member_months(request->node, member_id, statement_month, &find);
+  if (!find.shown)
+    web_html(request, "<p>%t</p>", err ? coop_err_message(err)
+                                      : web_say(request, "Voor deze maand is er (nog) geen "
+                                                         "verrekening.",
+                                                "There is no statement for this month (yet)."));
+}
