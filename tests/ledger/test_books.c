@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ledger/books.h"
-#include "ledger/buffer.h"
-#include "ledger/hex.h"
+#include "ledger/base/buffer.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/books.h"
 
 static const uint8_t member_a[LEDGER_MEMBER_ID_BYTES] = {0x3f, 0x9a, 0x2c};
 

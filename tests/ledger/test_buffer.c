@@ -5,8 +5,8 @@
 
 #include <criterion/criterion.h>
 
-#include "ledger/alloc.h"
-#include "ledger/buffer.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/buffer.h"
 
 /* Each test runs in its own process, but switch injection off anyway so a
  * failing test cannot leave it on for the checks that follow it. */

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ledger/buffer.h"
-#include "ledger/codec.h"
+#include "ledger/base/buffer.h"
+#include "ledger/log/codec.h"
 
 static const uint8_t all_ones[16] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
                                      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};

@@ -6,8 +6,8 @@
 #include <criterion/criterion.h>
 #include <sodium.h>
 
-#include "ledger/entry.h"
-#include "ledger/limits.h"
+#include "ledger/base/limits.h"
+#include "ledger/log/entry.h"
 
 static void setup(void)
 {

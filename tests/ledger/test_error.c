@@ -6,7 +6,7 @@
 
 #include <criterion/criterion.h>
 
-#include "ledger/error.h"
+#include "ledger/base/error.h"
 
 /* Every entry of the table, expanded from the same X-macro the library uses,
  * so that a code added to the table is covered without touching this file. */

@@ -15,7 +15,7 @@
 #include <criterion/criterion.h>
 #include <sodium.h>
 
-#include "ledger/identity.h"
+#include "ledger/log/identity.h"
 
 static char directory[64];
 

@@ -15,8 +15,8 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "ledger/limits.h"
-#include "ledger/merkle.h"
+#include "ledger/base/limits.h"
+#include "ledger/log/merkle.h"
 
 static void setup(void)
 {

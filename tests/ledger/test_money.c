@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ledger/money.h"
+#include "ledger/books/money.h"
 
 /* ---- Helpers --------------------------------------------------------------- */
 

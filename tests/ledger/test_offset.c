@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ledger/offset.h"
+#include "ledger/offset/offset.h"
 
 /* ---- Fixtures ------------------------------------------------------------ */
 

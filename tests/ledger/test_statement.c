@@ -11,8 +11,8 @@
 
 #include <sodium.h>
 
-#include "ledger/buffer.h"
-#include "ledger/statement.h"
+#include "ledger/base/buffer.h"
+#include "ledger/books/statement.h"
 
 /* Byte offsets in a version-1 payload, written out from the layout in
  * ledger/statement.c (write_body, write_month, write_figures, write_state). */
