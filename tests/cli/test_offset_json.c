@@ -1,4 +1,4 @@
-/* The JSON layer of the offset engine (ledger/offset_json.c): every worked
+/* The JSON layer of the offset engine (cli/offset_json.c): every worked
  * example in tests/data/offset-examples.json parsed, run and compared to its
  * "expected" statements, and strict rejection of bad input with messages
  * that name the field. */

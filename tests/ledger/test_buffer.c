@@ -1,5 +1,5 @@
-/* Tests for ledger/buffer.c (the growable, always NUL-terminated buffer with a
- * declared maximum) and its use of the failing allocator in ledger/alloc.c. */
+/* Tests for ledger/base/buffer.c (the growable, always NUL-terminated buffer with a
+ * declared maximum) and its use of the failing allocator in ledger/base/alloc.c. */
 #include <stdint.h>
 #include <string.h>
 

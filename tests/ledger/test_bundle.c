@@ -1,4 +1,4 @@
-/* Log bundles (ledger/bundle.c over ledger/store_ingest.c): a log moved from
+/* Log bundles (ledger/store/bundle.c over ledger/store_ingest.c): a log moved from
  * one store to another arrives whole (same entries, roots, checkpoints, and
  * it verifies), a second import adds nothing, a tail follows its head; and
  * hostile bundles are refused with nothing stored: single-bit flips all over

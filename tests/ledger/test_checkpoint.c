@@ -1,4 +1,4 @@
-/* Tests for ledger/checkpoint.c: the signed bytes, Ed25519 signing and
+/* Tests for ledger/log/checkpoint.c: the signed bytes, Ed25519 signing and
  * verification, the 146-byte encoding and same-size fork detection. */
 #include <stdint.h>
 #include <string.h>

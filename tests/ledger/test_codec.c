@@ -1,4 +1,4 @@
-/* The canonical payload codec (ledger/codec.c): writer and reader round
+/* The canonical payload codec (ledger/log/codec.c): writer and reader round
  * trips with their exact little-endian bytes, short reads that stick and
  * read zeros, trailing bytes, text limits and text validity. */
 #include <criterion/criterion.h>

@@ -1,4 +1,4 @@
-/* Tests for ledger/error.c: the error table, its names, messages and the
+/* Tests for ledger/base/error.c: the error table, its names, messages and the
  * stable numeric values that appear in logs and (later) on the wire. */
 #include <ctype.h>
 #include <stddef.h>

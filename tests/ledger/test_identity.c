@@ -1,4 +1,4 @@
-/* Tests for ledger/identity.c: Ed25519 identities, the key file (magic,
+/* Tests for ledger/log/identity.c: Ed25519 identities, the key file (magic,
  * mode 0600, no overwrite, refusal of unsafe files) and fingerprints. */
 #include <dirent.h>
 #include <errno.h>

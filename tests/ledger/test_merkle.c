@@ -1,4 +1,4 @@
-/* Tests for ledger/merkle.c: RFC 6962 / RFC 9162 known answers, the compact
+/* Tests for ledger/log/merkle.c: RFC 6962 / RFC 9162 known answers, the compact
  * frontier, proof generation and verification.
  *
  * The reference in this file is deliberately naive: leaf hashes in an array,

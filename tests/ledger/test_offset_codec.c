@@ -1,4 +1,4 @@
-/* The rule-set payload (ledger/offset_codec.c): round trips of the worked
+/* The rule-set payload (ledger/offset/offset_codec.c): round trips of the worked
  * examples' rule sets, one encoding pinned byte by byte from the layout in
  * docs/log-format.md, every rejection of the decoder, the JSON form against
  * the examples' JSON, and the rule sets collected from a stored log. */

@@ -1,4 +1,4 @@
-/* Tests for ledger/seal.c: sealed payloads bound to their entry header,
+/* Tests for ledger/log/seal.c: sealed payloads bound to their entry header,
  * audience keys and key grants. */
 #include <stdint.h>
 #include <string.h>

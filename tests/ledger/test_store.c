@@ -1,4 +1,4 @@
-/* The SQLite store (ledger/store.c, store_append.c, store_verify.c): opening
+/* The SQLite store (ledger/store/store.c, store_append.c, store_verify.c): opening
  * and schema versions, appends and their checkpoints, proofs served from the
  * stored tree (checked against an independent RFC 6962 tree built here),
  * sealed payloads, full verification against exhaustive bit flips made with

@@ -2082,7 +2082,7 @@ static void forge(ledger_receipt *receipt, const rule_case *c, const receipt_for
   free(statement);
 }
 
-/* The statement codec itself refuses these (ledger/statement.c), so they
+/* The statement codec itself refuses these (ledger/books/statement.c), so they
  * are made by patching the encoded bytes at the layout's offsets
  * (docs/log-format.md: figures from byte 140, state after from 273). */
 static void put_i64_at(coop_buf *plain, size_t at, int64_t value)

@@ -2158,7 +2158,7 @@ Test(session_fork, evidence_is_forwarded_and_recorded_by_a_third_node)
  * ledger_store_ingest() finds the fork itself (entries it already holds
  * differ from authentic ones under a valid checkpoint) it returns
  * COOP_E_FORK and hands the evidence back in `fork`, because its own
- * rollback took the evidence row with it (ledger/store/store.h; ledger/bundle.c
+ * rollback took the evidence row with it (ledger/store/store.h; ledger/store/bundle.c
  * records it again for this reason).  The session ignores `fork` and calls
  * report_fork(), which finds no evidence in the store: nothing is
  * recorded, fork_found is never called, the log line says "FORK ... (sizes 0
