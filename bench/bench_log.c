@@ -18,10 +18,11 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "ledger/identity.h"
-#include "ledger/merkle.h"
-#include "ledger/seal.h"
-#include "ledger/store.h"
+#include "ledger/books/schema.h"
+#include "ledger/log/identity.h"
+#include "ledger/log/merkle.h"
+#include "ledger/log/seal.h"
+#include "ledger/store/store.h"
 
 #define PAYLOAD_BYTES 256
 #define BATCH_ENTRIES 1000

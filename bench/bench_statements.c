@@ -16,10 +16,10 @@
 
 #include <sodium.h>
 
-#include "ledger/alloc.h"
-#include "ledger/bundle.h"
-#include "ledger/offset.h"
-#include "ledger/offset_codec.h"
+#include "ledger/base/alloc.h"
+#include "ledger/offset/offset.h"
+#include "ledger/offset/offset_codec.h"
+#include "ledger/store/bundle.h"
 #include "node/books.h"
 
 static double now_seconds(void)

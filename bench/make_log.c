@@ -13,8 +13,9 @@
 
 #include <sodium.h>
 
-#include "ledger/identity.h"
-#include "ledger/store.h"
+#include "ledger/books/schema.h"
+#include "ledger/log/identity.h"
+#include "ledger/store/store.h"
 #include "node/node.h"
 
 #define BATCH_ENTRIES 1000

@@ -9,11 +9,11 @@
 
 #include <jansson.h>
 
-#include "ledger/alloc.h"
-#include "ledger/buffer.h"
-#include "ledger/checkpoint.h"
-#include "ledger/hex.h"
-#include "ledger/books.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/buffer.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/books.h"
+#include "ledger/log/checkpoint.h"
 #include "node/books.h"
 #include "node/node.h"
 

@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "ledger/buffer.h"
-#include "ledger/error.h"
+#include "ledger/base/buffer.h"
+#include "ledger/base/error.h"
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 

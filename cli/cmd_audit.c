@@ -4,11 +4,11 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "ledger/hex.h"
-#include "ledger/money.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/money.h"
 #include "node/audit.h"
-#include "node/witness.h"
 #include "node/books.h"
+#include "node/witness.h"
 
 static const char audit_usage[] =
     "usage: coop audit run [--dir DIR]\n"

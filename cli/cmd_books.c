@@ -5,7 +5,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "ledger/money.h"
+#include "ledger/books/money.h"
 #include "node/books.h"
 
 /* Options shared by the reading commands.  All of them accept --member and

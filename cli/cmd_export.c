@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "ledger/money.h"
+#include "ledger/books/money.h"
 #include "node/books.h"
 
 static const char usage[] =

@@ -20,10 +20,10 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
-#include "ledger/alloc.h"
-#include "ledger/buffer.h"
-#include "ledger/entry.h"
-#include "ledger/money.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/buffer.h"
+#include "ledger/books/money.h"
+#include "ledger/log/entry.h"
 #include "node/books.h"
 
 /* A year of a large coop is some 100,000 records; the bound leaves room for

@@ -2,9 +2,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "ledger/alloc.h"
-#include "ledger/entry.h"
-#include "ledger/hex.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/hex.h"
+#include "ledger/log/entry.h"
 #include "node/node.h"
 
 static const char usage[] =

@@ -5,14 +5,14 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
-#include "ledger/alloc.h"
-#include "ledger/entry.h"
-#include "ledger/hex.h"
-#include "ledger/books.h"
-#include "ledger/money.h"
-#include "ledger/offset_codec.h"
-#include "ledger/seal.h"
-#include "ledger/statement.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/books.h"
+#include "ledger/books/money.h"
+#include "ledger/books/statement.h"
+#include "ledger/log/entry.h"
+#include "ledger/log/seal.h"
+#include "ledger/offset/offset_codec.h"
 #include "node/node.h"
 
 static const char log_usage[] =

@@ -4,8 +4,8 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "ledger/bundle.h"
-#include "ledger/hex.h"
+#include "ledger/base/hex.h"
+#include "ledger/store/bundle.h"
 #include "node/node.h"
 
 static const char transfer_usage[] =

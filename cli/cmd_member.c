@@ -4,9 +4,9 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/money.h"
 #include "node/audit.h"
-#include "ledger/hex.h"
-#include "ledger/money.h"
 #include "node/books.h"
 
 static const char usage[] =

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "ledger/entry.h"
+#include "ledger/log/entry.h"
 #include "node/node.h"
 
 static const char usage[] =

@@ -13,10 +13,10 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "ledger/alloc.h"
-#include "ledger/buffer.h"
-#include "ledger/offset.h"
-#include "ledger/offset_json.h"
+#include "cli/offset_json.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/buffer.h"
+#include "ledger/offset/offset.h"
 
 /* Largest simulate file.  Eighty years of months with every field is well
  * under 1 MiB; the bound keeps a mistaken or hostile input (a log, a disk

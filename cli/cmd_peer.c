@@ -4,8 +4,8 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "ledger/entry.h"
-#include "ledger/hex.h"
+#include "ledger/base/hex.h"
+#include "ledger/log/entry.h"
 #include "node/node.h"
 
 static const char usage[] =

@@ -5,9 +5,9 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "ledger/alloc.h"
-#include "ledger/hex.h"
-#include "ledger/limits.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/hex.h"
+#include "ledger/base/limits.h"
 #include "node/node.h"
 
 #define INCLUSION_FORMAT "coop-inclusion-proof-v1"

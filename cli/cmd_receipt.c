@@ -1,6 +1,6 @@
 /* coop receipt export | verify: a member's proof of a month, checked
  * offline.  The file is JSON that only carries the signed binary parts
- * (ledger/receipt.h); nothing in it is trusted until verified, and it must
+ * (ledger/books/receipt.h); nothing in it is trusted until verified, and it must
  * be exactly as written (canonical form, lower-case hex, no unknown fields),
  * so any change to any byte is refused. */
 #include <stdlib.h>
@@ -10,9 +10,9 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
-#include "ledger/alloc.h"
-#include "ledger/hex.h"
-#include "ledger/money.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/money.h"
 #include "node/audit.h"
 #include "node/receipt.h"
 

@@ -4,7 +4,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
-#include "ledger/money.h"
+#include "ledger/books/money.h"
 #include "node/books.h"
 
 static const char record_usage[] =

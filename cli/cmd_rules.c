@@ -5,7 +5,7 @@
  *   coop rules show [INDEX]          one rule set in full
  *
  * A rule set is a public LEDGER_KIND_RULE_SET entry whose payload is the
- * binary encoding of ledger/offset_codec.h; its leaf hash is its identity.
+ * binary encoding of ledger/offset/offset_codec.h; its leaf hash is its identity.
  * The JSON a user writes and reads is only the exchange format. */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,13 +15,14 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "ledger/alloc.h"
-#include "ledger/buffer.h"
-#include "ledger/entry.h"
-#include "ledger/hex.h"
-#include "ledger/offset.h"
-#include "ledger/offset_codec.h"
-#include "ledger/offset_json.h"
+#include "cli/offset_json.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/buffer.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/rule_sets.h"
+#include "ledger/log/entry.h"
+#include "ledger/offset/offset.h"
+#include "ledger/offset/offset_codec.h"
 #include "node/node.h"
 
 /* Largest rule set file.  A rule set is about 600 bytes of JSON; the bound

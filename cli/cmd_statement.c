@@ -5,12 +5,12 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/offset_json.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/money.h"
+#include "ledger/books/statement.h"
 #include "node/audit.h"
-#include "ledger/alloc.h"
-#include "ledger/hex.h"
-#include "ledger/money.h"
-#include "ledger/offset_json.h"
-#include "ledger/statement.h"
 #include "node/books.h"
 #include "node/wording.h"
 

@@ -4,7 +4,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "ledger/hex.h"
+#include "ledger/base/hex.h"
 #include "node/daemon.h"
 #include "node/node.h"
 #include "web/web.h"

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "ledger/books_index.h"
+#include "ledger/books/books_index.h"
 #include "node/node.h"
 
 static const char usage[] =

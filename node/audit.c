@@ -9,10 +9,11 @@
 
 #include <sodium.h>
 
-#include "ledger/alloc.h"
-#include "ledger/books.h"
-#include "ledger/offset_codec.h"
-#include "ledger/seal.h"
+#include "ledger/base/alloc.h"
+#include "ledger/books/books.h"
+#include "ledger/books/rule_sets.h"
+#include "ledger/log/seal.h"
+#include "ledger/offset/offset_codec.h"
 #include "node/log_view.h"
 
 /* Every verdict about one coop log's statements found in one (municipality)
@@ -86,7 +87,7 @@ static void check_citations(const log_view *view, const log_member *who, const l
 }
 
 /* The inputs from the records themselves, by the one derivation the coop's
- * close uses too (ledger/member_month.h). */
+ * close uses too (ledger/books/member_month.h). */
 static void recompute_inputs(const log_view *view, const log_member *who,
                              const log_statement *item, const ledger_statement_payload *statement,
                              ledger_offset_month *inputs, ledger_verdict *verdict)

@@ -14,9 +14,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ledger/books.h"
-#include "ledger/checkpoint.h"
-#include "ledger/statement.h"
+#include "ledger/books/books.h"
+#include "ledger/books/statement.h"
+#include "ledger/log/checkpoint.h"
 #include "node/node.h"
 
 typedef struct node_audit_summary {

@@ -8,10 +8,10 @@
 
 #include <sodium.h>
 
-#include "ledger/alloc.h"
-#include "ledger/hex.h"
-#include "ledger/money.h"
-#include "ledger/seal.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/money.h"
+#include "ledger/log/seal.h"
 
 coop_err books_say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
 {

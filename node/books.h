@@ -10,10 +10,10 @@
 
 #include <stdint.h>
 
-#include "ledger/books.h"
-#include "ledger/books_index.h"
-#include "ledger/offset.h"
-#include "ledger/statement.h"
+#include "ledger/books/books.h"
+#include "ledger/books/books_index.h"
+#include "ledger/books/statement.h"
+#include "ledger/offset/offset.h"
 #include "node/node.h"
 
 /* Brings the derived tables up to date; on a coop node whose books were never

@@ -5,7 +5,7 @@
 #ifndef COOP_NODE_BOOKS_INT_H
 #define COOP_NODE_BOOKS_INT_H
 
-#include "ledger/buffer.h"
+#include "ledger/base/buffer.h"
 #include "node/books.h"
 
 #define SESSION_BATCH 1000u

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ledger/alloc.h"
+#include "ledger/base/alloc.h"
 #include "node/audit.h"
 #include "node/witness.h"
 #include "sync/net.h"

@@ -5,9 +5,9 @@
 
 #include <sodium.h>
 
-#include "ledger/alloc.h"
-#include "ledger/buffer.h"
-#include "ledger/seal.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/buffer.h"
+#include "ledger/log/seal.h"
 
 struct node_key_slot {
   uint8_t grantor[LEDGER_LOG_ID_BYTES];

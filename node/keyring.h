@@ -1,7 +1,7 @@
 /* Audience keys this node can use to open sealed entries of any log: the
  * coop's own (it holds its audiences' keys) and others' (keys granted to
  * this node).  Kept in sodium's guarded memory and wiped when freed:
- * ledger/alloc.h forbids secrets in ordinary heap blocks. */
+ * ledger/base/alloc.h forbids secrets in ordinary heap blocks. */
 #ifndef COOP_NODE_KEYRING_H
 #define COOP_NODE_KEYRING_H
 
@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/entry.h"
-#include "ledger/store.h"
+#include "ledger/log/entry.h"
+#include "ledger/store/store.h"
 #include "node/node.h"
 
 typedef struct node_key_slot node_key_slot;

@@ -5,8 +5,8 @@
 
 #include <sodium.h>
 
-#include "ledger/alloc.h"
-#include "ledger/identity.h"
+#include "ledger/base/alloc.h"
+#include "ledger/log/identity.h"
 
 void log_view_free(log_view *view)
 {

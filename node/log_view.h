@@ -4,7 +4,7 @@
  * from a view rests on the log, not on tables that could be edited.
  *
  * The coop's month close, the municipality's audit and the member view each
- * load one and compute a member's month from it with ledger/member_month.h:
+ * load one and compute a member's month from it with ledger/books/member_month.h:
  * one derivation on every side. */
 #ifndef COOP_NODE_LOG_VIEW_H
 #define COOP_NODE_LOG_VIEW_H
@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/member_month.h"
-#include "ledger/statement.h"
+#include "ledger/books/member_month.h"
+#include "ledger/books/statement.h"
 #include "node/keyring.h"
 
 /* A member's details as of one entry: her enrolment, or a later change. */

@@ -14,10 +14,11 @@
 #include <ini.h>
 #include <sodium.h>
 
-#include "ledger/alloc.h"
-#include "ledger/buffer.h"
-#include "ledger/entry.h"
-#include "ledger/hex.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/buffer.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/schema.h"
+#include "ledger/log/entry.h"
 
 static coop_err say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
@@ -427,7 +428,7 @@ static coop_err write_config(const char *home, int role, const char *name,
   return err;
 }
 
-/* The key file was refused (ledger/identity.h checks the file it opened);
+/* The key file was refused (ledger/log/identity.h checks the file it opened);
  * say why.  The file may have changed since: then a general message. */
 static void explain_unsafe_key(const char *key_path, char message[NODE_MESSAGE_BYTES])
 {

@@ -1,10 +1,10 @@
 /* A node: its home directory, identity, configuration and store.
  *
  * A node home holds three files:
- *   identity.key  Ed25519 seed, mode 0600 (ledger/identity.h)
+ *   identity.key  Ed25519 seed, mode 0600 (ledger/log/identity.h)
  *   node.conf     INI: [node] role, name, network, listen, witness, http,
  *                 http_cert, http_key; [peer NAME]
- *   coop.db       the SQLite store (ledger/store.h)
+ *   coop.db       the SQLite store (ledger/store/store.h)
  * The directory is created with mode 0700; node_open refuses it, and each
  * file, when group or others can write it (read, for the key and the
  * database) or another user owns it. */
@@ -15,10 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/error.h"
-#include "ledger/identity.h"
-#include "ledger/limits.h"
-#include "ledger/store.h"
+#include "ledger/base/error.h"
+#include "ledger/base/limits.h"
+#include "ledger/log/identity.h"
+#include "ledger/store/store.h"
 
 #define NODE_KEY_FILE "identity.key"
 #define NODE_CONFIG_FILE "node.conf"

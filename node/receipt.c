@@ -1,4 +1,4 @@
-/* Member receipts (node/receipt.h, ledger/receipt.h): the statement, its proof
+/* Member receipts (node/receipt.h, ledger/books/receipt.h): the statement, its proof
  * in a (cosigned) coop checkpoint, and the municipality's verdict with its
  * proof, gathered from the logs this node holds. */
 #include "node/receipt.h"

@@ -1,14 +1,14 @@
 /* Receipts (node/receipt.c): what a member takes away to prove her
- * statement and its verdict without a node (ledger/receipt.h verifies). */
+ * statement and its verdict without a node (ledger/books/receipt.h verifies). */
 #ifndef COOP_NODE_RECEIPT_H
 #define COOP_NODE_RECEIPT_H
 
 #include <stdint.h>
 
-#include "ledger/receipt.h"
+#include "ledger/books/receipt.h"
 #include "node/node.h"
 
-/* Builds a member's receipt for a month (ledger/receipt.h) from what this
+/* Builds a member's receipt for a month (ledger/books/receipt.h) from what this
  * node holds: the statement (the latest for that member and month), its
  * inclusion proof in a cosigned coop checkpoint when there is one (else the
  * coop's latest), and the municipality's verdict with its proof. */

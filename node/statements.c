@@ -1,16 +1,18 @@
 /* Monthly statements at period close: for every active member, the month's
  * inputs from the month's signed entries (the one derivation of
- * ledger/member_month.h, over a log_view as the municipality's audit reads
+ * ledger/books/member_month.h, over a log_view as the municipality's audit reads
  * it), the rule set in force from the member's municipality's log, the
  * offset engine, a sealed statement entry, and the profit split booked as
  * balanced postings.  Nothing derived is trusted: members, status facts,
  * records and the carried state all come from the signed log. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/alloc.h"
-#include "ledger/offset_codec.h"
-#include "ledger/statement.h"
+#include "ledger/base/alloc.h"
+#include "ledger/books/rule_sets.h"
+#include "ledger/books/statement.h"
+#include "ledger/offset/offset_codec.h"
 #include "node/audit.h"
 #include "node/books_int.h"
 #include "node/log_view.h"

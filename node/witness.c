@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ledger/alloc.h"
+#include "ledger/base/alloc.h"
 
 typedef struct log_list {
   uint8_t (*ids)[LEDGER_LOG_ID_BYTES];

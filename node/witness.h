@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/checkpoint.h"
+#include "ledger/log/checkpoint.h"
 #include "node/node.h"
 
 typedef struct node_witness_summary {

@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#include "ledger/offset.h"
+#include "ledger/offset/offset.h"
 
 static const char *say(bool english, const char *dutch, const char *in_english)
 {

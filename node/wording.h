@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/statement.h"
+#include "ledger/books/statement.h"
 
 /* "maart" / "March"; month 1..12 (anything else: "?"). */
 const char *node_month_name(int month, bool english);

@@ -13,8 +13,8 @@
 #include <sodium.h>
 #include <uv.h>
 
-#include "ledger/alloc.h"
-#include "ledger/hex.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/hex.h"
 
 typedef struct net net;
 typedef struct dialer dialer;

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/error.h"
+#include "ledger/base/error.h"
 #include "sync/session.h"
 
 /* Authenticated connections at once (the handshake done, the peer on the

@@ -12,7 +12,7 @@
 
 #include <sodium.h>
 
-#include "ledger/buffer.h"
+#include "ledger/base/buffer.h"
 
 _Static_assert(SYNC_NOISE_KEY_BYTES == crypto_scalarmult_BYTES,
                "DHLEN is the X25519 key size");

@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/error.h"
+#include "ledger/base/error.h"
 
 /* Noise's DHLEN for 25519, also the ChaChaPoly key and the pre-shared key. */
 #define SYNC_NOISE_KEY_BYTES 32u

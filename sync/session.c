@@ -10,8 +10,8 @@
 
 #include <sodium.h>
 
-#include "ledger/alloc.h"
-#include "ledger/hex.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/hex.h"
 
 coop_err session_fail(sync_session *session, coop_err err, const char *format, ...)
 {

@@ -13,11 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/buffer.h"
-#include "ledger/checkpoint.h"
-#include "ledger/error.h"
-#include "ledger/identity.h"
-#include "ledger/store.h"
+#include "ledger/base/buffer.h"
+#include "ledger/base/error.h"
+#include "ledger/log/checkpoint.h"
+#include "ledger/log/identity.h"
+#include "ledger/store/store.h"
 #include "sync/noise.h"
 #include "sync/wire.h"
 

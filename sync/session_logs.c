@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/alloc.h"
-#include "ledger/entry.h"
+#include "ledger/base/alloc.h"
+#include "ledger/log/entry.h"
 
 static uint64_t wall_ms(const sync_session *session)
 {

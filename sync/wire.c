@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ledger/codec.h"
+#include "ledger/log/codec.h"
 
 /* ---- Types -------------------------------------------------------------- */
 

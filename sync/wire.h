@@ -23,12 +23,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/buffer.h"
-#include "ledger/checkpoint.h"
-#include "ledger/entry.h"
-#include "ledger/error.h"
-#include "ledger/limits.h"
-#include "ledger/store.h"
+#include "ledger/base/buffer.h"
+#include "ledger/base/error.h"
+#include "ledger/base/limits.h"
+#include "ledger/log/checkpoint.h"
+#include "ledger/log/entry.h"
+#include "ledger/store/store.h"
 #include "sync/noise.h"
 
 /* ---- Version, prologue, handshake ------------------------------------------ */
@@ -55,7 +55,7 @@ _Static_assert(sizeof SYNC_PROLOGUE_TAG == SYNC_PROLOGUE_TAG_BYTES + 1,
 #define SYNC_HANDSHAKE_MESSAGE_2_BYTES 96u
 #define SYNC_HANDSHAKE_MESSAGE_3_BYTES 64u
 
-/* ---- Limits (each with its reason; they may move to ledger/limits.h) ------- */
+/* ---- Limits (each with its reason; they may move to ledger/base/limits.h) ------- */
 
 /* A frame's length prefix is a u16, and a Noise message is at most 65535
  * bytes: one frame holds exactly one handshake or transport message. */

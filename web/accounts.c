@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ledger/alloc.h"
-#include "ledger/books_index.h"
-#include "ledger/hex.h"
+#include "ledger/base/alloc.h"
+#include "ledger/books/books_index.h"
+#include "ledger/base/hex.h"
 #include "node/books.h"
 #include "web/web_int.h"
 

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ledger/books.h"
-#include "ledger/money.h"
+#include "ledger/books/books.h"
+#include "ledger/books/money.h"
 #include "node/wording.h"
 #include "web/web_int.h"
 

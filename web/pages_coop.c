@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/alloc.h"
-#include "ledger/books.h"
-#include "ledger/money.h"
+#include "ledger/base/alloc.h"
+#include "ledger/books/books.h"
+#include "ledger/books/money.h"
 #include "node/audit.h"
 #include "node/books.h"
 #include "web/web_int.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/receipt.h"
+#include "ledger/books/receipt.h"
 #include "node/audit.h"
 #include "node/books.h"
 #include "node/receipt.h"

@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/alloc.h"
-#include "ledger/hex.h"
-#include "ledger/offset_codec.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/rule_sets.h"
+#include "ledger/offset/offset_codec.h"
 #include "node/audit.h"
 #include "node/books.h"
 #include "web/web_int.h"

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/alloc.h"
+#include "ledger/base/alloc.h"
 #include "web/web_int.h"
 
 #define THROTTLE_SLOTS 512u

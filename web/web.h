@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ledger/error.h"
+#include "ledger/base/error.h"
 #include "node/node.h"
 
 #define WEB_DATABASE_FILE "web.db"

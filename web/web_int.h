@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ledger/books.h"
-#include "ledger/buffer.h"
+#include "ledger/books/books.h"
+#include "ledger/base/buffer.h"
 #include "node/node.h"
 #include "web/web.h"
 

@@ -10,11 +10,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ledger/checkpoint.h"
-#include "ledger/entry.h"
-#include "ledger/alloc.h"
-#include "ledger/seal.h"
-#include "ledger/statement.h"
+#include "ledger/base/alloc.h"
+#include "ledger/books/statement.h"
+#include "ledger/log/checkpoint.h"
+#include "ledger/log/entry.h"
+#include "ledger/log/seal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

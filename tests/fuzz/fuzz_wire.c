@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger/buffer.h"
+#include "ledger/base/buffer.h"
 #include "sync/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

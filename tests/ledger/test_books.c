@@ -1,16 +1,16 @@
-/* The books' pure layer (ledger/books.c): the chart of accounts and account
+/* The books' pure layer (ledger/books/books.c): the chart of accounts and account
  * names, dates and periods, the BSN look-alike check, member payloads,
  * records (every type round trips, every rule of ledger_record_check has a
  * case that breaks it), and pinned byte encodings written by hand from the
- * layout in ledger/books.c so the signed format cannot drift silently. */
+ * layout in ledger/books/books.c so the signed format cannot drift silently. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "ledger/books.h"
-#include "ledger/buffer.h"
-#include "ledger/hex.h"
+#include "ledger/base/buffer.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/books.h"
 
 static const uint8_t member_a[LEDGER_MEMBER_ID_BYTES] = {0x3f, 0x9a, 0x2c};
 
@@ -1006,7 +1006,7 @@ Test(books_records, decode_refuses_bad_text)
 
 Test(books_records, pinned_record_bytes)
 {
-  /* Written by hand from the layout in ledger/books.c:
+  /* Written by hand from the layout in ledger/books/books.c:
    *   u8 version 1 | u8 type 1 (revenue) | u32 date 20260315 | member 3f9a2c |
    *   u8 5 "inv-7" | u16 2 "Ja" | i64 quantity 0 | u64 corrects 0 |
    *   u32 corrects_period 0 | u8 memo_type 0 | u8 2 postings |

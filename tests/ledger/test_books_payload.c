@@ -5,9 +5,9 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "ledger/books.h"
-#include "ledger/buffer.h"
-#include "ledger/hex.h"
+#include "ledger/base/buffer.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/books.h"
 
 typedef coop_err (*period_encoder)(uint32_t period, coop_buf *out);
 typedef coop_err (*period_decoder)(const uint8_t *bytes, size_t count, uint32_t *period);

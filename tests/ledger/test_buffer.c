@@ -1,12 +1,12 @@
-/* Tests for ledger/buffer.c (the growable, always NUL-terminated buffer with a
- * declared maximum) and its use of the failing allocator in ledger/alloc.c. */
+/* Tests for ledger/base/buffer.c (the growable, always NUL-terminated buffer with a
+ * declared maximum) and its use of the failing allocator in ledger/base/alloc.c. */
 #include <stdint.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
 
-#include "ledger/alloc.h"
-#include "ledger/buffer.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/buffer.h"
 
 /* Each test runs in its own process, but switch injection off anyway so a
  * failing test cannot leave it on for the checks that follow it. */

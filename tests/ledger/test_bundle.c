@@ -1,4 +1,4 @@
-/* Log bundles (ledger/bundle.c over ledger/store_ingest.c): a log moved from
+/* Log bundles (ledger/store/bundle.c over ledger/store_ingest.c): a log moved from
  * one store to another arrives whole (same entries, roots, checkpoints, and
  * it verifies), a second import adds nothing, a tail follows its head; and
  * hostile bundles are refused with nothing stored: single-bit flips all over
@@ -16,13 +16,14 @@
 
 #include <sodium.h>
 
-#include "ledger/buffer.h"
-#include "ledger/bundle.h"
-#include "ledger/checkpoint.h"
-#include "ledger/entry.h"
-#include "ledger/identity.h"
-#include "ledger/limits.h"
-#include "ledger/store.h"
+#include "ledger/base/buffer.h"
+#include "ledger/base/limits.h"
+#include "ledger/books/schema.h"
+#include "ledger/log/checkpoint.h"
+#include "ledger/log/entry.h"
+#include "ledger/log/identity.h"
+#include "ledger/store/bundle.h"
+#include "ledger/store/store.h"
 
 #define BUNDLE_HEAD_BYTES 50u /* "COOPLOG" 0 | u16 version | log_id 32 | u64 first */
 #define T0 UINT64_C(1775000000000)

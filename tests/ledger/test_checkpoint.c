@@ -1,4 +1,4 @@
-/* Tests for ledger/checkpoint.c: the signed bytes, Ed25519 signing and
+/* Tests for ledger/log/checkpoint.c: the signed bytes, Ed25519 signing and
  * verification, the 146-byte encoding and same-size fork detection. */
 #include <stdint.h>
 #include <string.h>
@@ -6,9 +6,9 @@
 #include <criterion/criterion.h>
 #include <sodium.h>
 
-#include "ledger/checkpoint.h"
-#include "ledger/identity.h"
-#include "ledger/limits.h"
+#include "ledger/base/limits.h"
+#include "ledger/log/checkpoint.h"
+#include "ledger/log/identity.h"
 
 /* RFC 8032 §7.1, test 1: a fixed, independently published key pair. */
 static const char rfc8032_seed_hex[] =

@@ -1,4 +1,4 @@
-/* The canonical payload codec (ledger/codec.c): writer and reader round
+/* The canonical payload codec (ledger/log/codec.c): writer and reader round
  * trips with their exact little-endian bytes, short reads that stick and
  * read zeros, trailing bytes, text limits and text validity. */
 #include <criterion/criterion.h>
@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ledger/buffer.h"
-#include "ledger/codec.h"
+#include "ledger/base/buffer.h"
+#include "ledger/log/codec.h"
 
 static const uint8_t all_ones[16] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
                                      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};

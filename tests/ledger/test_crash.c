@@ -1,4 +1,4 @@
-/* The store's crash promise (ledger/store.h): every append that returned
+/* The store's crash promise (ledger/store/store.h): every append that returned
  * COOP_OK survives a SIGKILL at any instant, and what is left verifies.
  *
  * A child process appends notes in a loop (single entries and small batches
@@ -22,9 +22,10 @@
 
 #include <sodium.h>
 
-#include "ledger/identity.h"
-#include "ledger/limits.h"
-#include "ledger/store.h"
+#include "ledger/base/limits.h"
+#include "ledger/books/schema.h"
+#include "ledger/log/identity.h"
+#include "ledger/store/store.h"
 
 #define CRASH_ROUNDS 40
 #define CRASH_RUN_MS_MIN 3

@@ -1,4 +1,4 @@
-/* Tests for ledger/entry.c: the 72-byte entry header, the leaf hash, note
+/* Tests for ledger/log/entry.c: the 72-byte entry header, the leaf hash, note
  * text checks and the identity payload. */
 #include <stdint.h>
 #include <string.h>
@@ -6,8 +6,8 @@
 #include <criterion/criterion.h>
 #include <sodium.h>
 
-#include "ledger/entry.h"
-#include "ledger/limits.h"
+#include "ledger/base/limits.h"
+#include "ledger/log/entry.h"
 
 static void setup(void)
 {
@@ -19,7 +19,7 @@ TestSuite(leaf, .init = setup);
 TestSuite(note, .init = setup);
 TestSuite(identity_payload, .init = setup);
 
-/* Decodes a hex literal written in the test (not through ledger/hex.c). */
+/* Decodes a hex literal written in the test (not through ledger/base/hex.c). */
 static void from_hex(const char *hex, uint8_t *out, size_t count)
 {
   size_t decoded = 0;

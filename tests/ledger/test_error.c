@@ -1,4 +1,4 @@
-/* Tests for ledger/error.c: the error table, its names, messages and the
+/* Tests for ledger/base/error.c: the error table, its names, messages and the
  * stable numeric values that appear in logs and (later) on the wire. */
 #include <ctype.h>
 #include <stddef.h>
@@ -6,7 +6,7 @@
 
 #include <criterion/criterion.h>
 
-#include "ledger/error.h"
+#include "ledger/base/error.h"
 
 /* Every entry of the table, expanded from the same X-macro the library uses,
  * so that a code added to the table is covered without touching this file. */

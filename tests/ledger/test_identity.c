@@ -1,4 +1,4 @@
-/* Tests for ledger/identity.c: Ed25519 identities, the key file (magic,
+/* Tests for ledger/log/identity.c: Ed25519 identities, the key file (magic,
  * mode 0600, no overwrite, refusal of unsafe files) and fingerprints. */
 #include <dirent.h>
 #include <errno.h>
@@ -15,7 +15,7 @@
 #include <criterion/criterion.h>
 #include <sodium.h>
 
-#include "ledger/identity.h"
+#include "ledger/log/identity.h"
 
 static char directory[64];
 

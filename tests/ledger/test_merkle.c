@@ -1,4 +1,4 @@
-/* Tests for ledger/merkle.c: RFC 6962 / RFC 9162 known answers, the compact
+/* Tests for ledger/log/merkle.c: RFC 6962 / RFC 9162 known answers, the compact
  * frontier, proof generation and verification.
  *
  * The reference in this file is deliberately naive: leaf hashes in an array,
@@ -15,8 +15,8 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "ledger/limits.h"
-#include "ledger/merkle.h"
+#include "ledger/base/limits.h"
+#include "ledger/log/merkle.h"
 
 static void setup(void)
 {

@@ -1,4 +1,4 @@
-/* Money (ledger/money.c): exact parsing of what people type, the machine and
+/* Money (ledger/books/money.c): exact parsing of what people type, the machine and
  * Dutch printed forms, overflow-checked addition, and a round-trip property
  * over many pseudo-random amounts. */
 #include <criterion/criterion.h>
@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ledger/money.h"
+#include "ledger/books/money.h"
 
 /* ---- Helpers --------------------------------------------------------------- */
 

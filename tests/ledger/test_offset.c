@@ -1,4 +1,4 @@
-/* The offset engine (ledger/offset.c): the spec's worked examples to the
+/* The offset engine (ledger/offset/offset.c): the spec's worked examples to the
  * cent, hand-made scenarios for each subtle rule, and property tests over
  * thousands of pseudo-random months. */
 #include <criterion/criterion.h>
@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ledger/offset.h"
+#include "ledger/offset/offset.h"
 
 /* ---- Fixtures ------------------------------------------------------------ */
 

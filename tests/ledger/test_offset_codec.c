@@ -1,4 +1,4 @@
-/* The rule-set payload (ledger/offset_codec.c): round trips of the worked
+/* The rule-set payload (ledger/offset/offset_codec.c): round trips of the worked
  * examples' rule sets, one encoding pinned byte by byte from the layout in
  * docs/log-format.md, every rejection of the decoder, the JSON form against
  * the examples' JSON, and the rule sets collected from a stored log. */
@@ -12,14 +12,16 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "ledger/buffer.h"
-#include "ledger/entry.h"
-#include "ledger/identity.h"
-#include "ledger/offset.h"
-#include "ledger/offset_codec.h"
-#include "ledger/offset_json.h"
-#include "ledger/seal.h"
-#include "ledger/store.h"
+#include "cli/offset_json.h"
+#include "ledger/base/buffer.h"
+#include "ledger/books/rule_sets.h"
+#include "ledger/books/schema.h"
+#include "ledger/log/entry.h"
+#include "ledger/log/identity.h"
+#include "ledger/log/seal.h"
+#include "ledger/offset/offset.h"
+#include "ledger/offset/offset_codec.h"
+#include "ledger/store/store.h"
 
 /* ---- Helpers ----------------------------------------------------------------- */
 

@@ -1,4 +1,4 @@
-/* Tests for ledger/seal.c: sealed payloads bound to their entry header,
+/* Tests for ledger/log/seal.c: sealed payloads bound to their entry header,
  * audience keys and key grants. */
 #include <stdint.h>
 #include <string.h>
@@ -6,9 +6,9 @@
 #include <criterion/criterion.h>
 #include <sodium.h>
 
-#include "ledger/entry.h"
-#include "ledger/identity.h"
-#include "ledger/seal.h"
+#include "ledger/log/entry.h"
+#include "ledger/log/identity.h"
+#include "ledger/log/seal.h"
 
 static ledger_identity reader_a, reader_b;
 

@@ -1,4 +1,4 @@
-/* Monthly statement payloads (ledger/statement.c): round trips with sources,
+/* Monthly statement payloads (ledger/books/statement.c): round trips with sources,
  * every truncation and trailing byte refused, versions, hand-patched payloads
  * whose split does not add up, the figures hash (pinned to an independent
  * computation over the payload's own figure bytes), and a property over
@@ -11,11 +11,11 @@
 
 #include <sodium.h>
 
-#include "ledger/buffer.h"
-#include "ledger/statement.h"
+#include "ledger/base/buffer.h"
+#include "ledger/books/statement.h"
 
 /* Byte offsets in a version-1 payload, written out from the layout in
- * ledger/statement.c (write_body, write_month, write_figures, write_state). */
+ * ledger/books/statement.c (write_body, write_month, write_figures, write_state). */
 enum {
   AT_VERSION = 0,
   AT_MEMBER = 1,

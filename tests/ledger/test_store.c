@@ -1,4 +1,4 @@
-/* The SQLite store (ledger/store.c, store_append.c, store_verify.c): opening
+/* The SQLite store (ledger/store/store.c, store_append.c, store_verify.c): opening
  * and schema versions, appends and their checkpoints, proofs served from the
  * stored tree (checked against an independent RFC 6962 tree built here),
  * sealed payloads, full verification against exhaustive bit flips made with
@@ -15,14 +15,15 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "ledger/alloc.h"
-#include "ledger/checkpoint.h"
-#include "ledger/entry.h"
-#include "ledger/identity.h"
-#include "ledger/limits.h"
-#include "ledger/merkle.h"
-#include "ledger/seal.h"
-#include "ledger/store.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/limits.h"
+#include "ledger/books/schema.h"
+#include "ledger/log/checkpoint.h"
+#include "ledger/log/entry.h"
+#include "ledger/log/identity.h"
+#include "ledger/log/merkle.h"
+#include "ledger/log/seal.h"
+#include "ledger/store/store.h"
 
 /* ---- Fixture: a temporary directory and three deterministic identities ---- */
 

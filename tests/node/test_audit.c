@@ -1,6 +1,6 @@
 /* The audit loop (node/audit.h, node/witness.c, node/receipt.c) and the
- * formats it writes (ledger/statement.h verdicts, ledger/checkpoint.h
- * cosignatures, ledger/receipt.h):
+ * formats it writes (ledger/books/statement.h verdicts, ledger/log/checkpoint.h
+ * cosignatures, ledger/books/receipt.h):
  *
  *   - the verdict codec: round trips, the pinned acknowledgement layout,
  *     truncations, trailing bytes, bad reasons, bad bit masks, versions;
@@ -28,26 +28,27 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "tests/support/tree.h"
-#include "ledger/books.h"
-#include "ledger/books_index.h"
-#include "ledger/buffer.h"
-#include "ledger/bundle.h"
-#include "ledger/checkpoint.h"
-#include "ledger/codec.h"
-#include "ledger/hex.h"
-#include "ledger/identity.h"
-#include "ledger/offset.h"
-#include "ledger/offset_codec.h"
-#include "ledger/receipt.h"
-#include "ledger/seal.h"
-#include "ledger/statement.h"
-#include "ledger/store.h"
+#include "ledger/base/buffer.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/books.h"
+#include "ledger/books/books_index.h"
+#include "ledger/books/receipt.h"
+#include "ledger/books/schema.h"
+#include "ledger/books/statement.h"
+#include "ledger/log/checkpoint.h"
+#include "ledger/log/codec.h"
+#include "ledger/log/identity.h"
+#include "ledger/log/seal.h"
+#include "ledger/offset/offset.h"
+#include "ledger/offset/offset_codec.h"
+#include "ledger/store/bundle.h"
+#include "ledger/store/store.h"
 #include "node/audit.h"
-#include "node/receipt.h"
-#include "node/witness.h"
 #include "node/books.h"
 #include "node/node.h"
+#include "node/receipt.h"
+#include "node/witness.h"
+#include "tests/support/tree.h"
 
 /* ---- Fixture ---------------------------------------------------------------------- */
 
@@ -2081,7 +2082,7 @@ static void forge(ledger_receipt *receipt, const rule_case *c, const receipt_for
   free(statement);
 }
 
-/* The statement codec itself refuses these (ledger/statement.c), so they
+/* The statement codec itself refuses these (ledger/books/statement.c), so they
  * are made by patching the encoded bytes at the layout's offsets
  * (docs/log-format.md: figures from byte 140, state after from 273). */
 static void put_i64_at(coop_buf *plain, size_t at, int64_t value)

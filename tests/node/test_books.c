@@ -17,20 +17,20 @@
 
 #include <sodium.h>
 
-#include "tests/support/tamper.h"
-#include "tests/support/tree.h"
-#include "ledger/books.h"
-#include "ledger/books_index.h"
-#include "ledger/buffer.h"
-#include "ledger/bundle.h"
-#include "ledger/entry.h"
-#include "ledger/identity.h"
-#include "ledger/offset.h"
-#include "ledger/offset_codec.h"
-#include "ledger/statement.h"
-#include "ledger/store.h"
+#include "ledger/base/buffer.h"
+#include "ledger/books/books.h"
+#include "ledger/books/books_index.h"
+#include "ledger/books/statement.h"
+#include "ledger/log/entry.h"
+#include "ledger/log/identity.h"
+#include "ledger/offset/offset.h"
+#include "ledger/offset/offset_codec.h"
+#include "ledger/store/bundle.h"
+#include "ledger/store/store.h"
 #include "node/books.h"
 #include "node/node.h"
+#include "tests/support/tamper.h"
+#include "tests/support/tree.h"
 
 #define NOW_MS "1775000000000" /* 2026-03-31 23:33 UTC */
 #define NOW_APRIL_MS "1776211200000" /* 2026-04-15 00:00 UTC */

@@ -23,17 +23,17 @@
 
 #include <sodium.h>
 
-#include "tests/support/tree.h"
-#include "ledger/books.h"
-#include "ledger/books_index.h"
-#include "ledger/bundle.h"
-#include "ledger/offset_codec.h"
-#include "ledger/seal.h"
-#include "ledger/statement.h"
-#include "ledger/store.h"
+#include "ledger/books/books.h"
+#include "ledger/books/books_index.h"
+#include "ledger/books/statement.h"
+#include "ledger/log/seal.h"
+#include "ledger/offset/offset_codec.h"
+#include "ledger/store/bundle.h"
+#include "ledger/store/store.h"
 #include "node/audit.h"
 #include "node/books.h"
 #include "node/node.h"
+#include "tests/support/tree.h"
 
 #define RUNS_DEFAULT 50
 #define MEMBERS_MAX 4

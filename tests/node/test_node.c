@@ -14,10 +14,10 @@
 
 #include <sodium.h>
 
-#include "tests/support/tree.h"
-#include "ledger/identity.h"
+#include "ledger/log/identity.h"
 #include "node/books.h"
 #include "node/node.h"
+#include "tests/support/tree.h"
 
 #define NOBODY 65534u /* a uid that is not ours, for the ownership tests */
 

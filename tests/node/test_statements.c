@@ -18,20 +18,20 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "tests/support/tamper.h"
-#include "tests/support/tree.h"
-#include "ledger/books.h"
-#include "ledger/books_index.h"
-#include "ledger/buffer.h"
-#include "ledger/bundle.h"
-#include "ledger/identity.h"
-#include "ledger/offset.h"
-#include "ledger/offset_codec.h"
-#include "ledger/offset_json.h"
-#include "ledger/statement.h"
-#include "ledger/store.h"
+#include "cli/offset_json.h"
+#include "ledger/base/buffer.h"
+#include "ledger/books/books.h"
+#include "ledger/books/books_index.h"
+#include "ledger/books/statement.h"
+#include "ledger/log/identity.h"
+#include "ledger/offset/offset.h"
+#include "ledger/offset/offset_codec.h"
+#include "ledger/store/bundle.h"
+#include "ledger/store/store.h"
 #include "node/books.h"
 #include "node/node.h"
+#include "tests/support/tamper.h"
+#include "tests/support/tree.h"
 
 /* ---- Fixture ---------------------------------------------------------------------- */
 

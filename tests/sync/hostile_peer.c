@@ -78,14 +78,15 @@
 
 #include <sodium.h>
 
-#include "ledger/alloc.h"
-#include "ledger/buffer.h"
-#include "ledger/checkpoint.h"
-#include "ledger/entry.h"
-#include "ledger/hex.h"
-#include "ledger/identity.h"
-#include "ledger/seal.h"
-#include "ledger/store.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/buffer.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/schema.h"
+#include "ledger/log/checkpoint.h"
+#include "ledger/log/entry.h"
+#include "ledger/log/identity.h"
+#include "ledger/log/seal.h"
+#include "ledger/store/store.h"
 #include "sync/noise.h"
 #include "sync/wire.h"
 

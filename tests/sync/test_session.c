@@ -44,13 +44,14 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "ledger/alloc.h"
-#include "ledger/buffer.h"
-#include "ledger/checkpoint.h"
-#include "ledger/entry.h"
-#include "ledger/identity.h"
-#include "ledger/limits.h"
-#include "ledger/store.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/buffer.h"
+#include "ledger/base/limits.h"
+#include "ledger/books/schema.h"
+#include "ledger/log/checkpoint.h"
+#include "ledger/log/entry.h"
+#include "ledger/log/identity.h"
+#include "ledger/store/store.h"
 #include "sync/noise.h"
 #include "sync/session.h"
 #include "sync/wire.h"
@@ -2157,7 +2158,7 @@ Test(session_fork, evidence_is_forwarded_and_recorded_by_a_third_node)
  * ledger_store_ingest() finds the fork itself (entries it already holds
  * differ from authentic ones under a valid checkpoint) it returns
  * COOP_E_FORK and hands the evidence back in `fork`, because its own
- * rollback took the evidence row with it (ledger/store.h; ledger/bundle.c
+ * rollback took the evidence row with it (ledger/store/store.h; ledger/store/bundle.c
  * records it again for this reason).  The session ignores `fork` and calls
  * report_fork(), which finds no evidence in the store: nothing is
  * recorded, fork_found is never called, the log line says "FORK ... (sizes 0

@@ -17,13 +17,14 @@
 
 #include <sodium.h>
 
-#include "ledger/alloc.h"
-#include "ledger/buffer.h"
-#include "ledger/checkpoint.h"
-#include "ledger/entry.h"
-#include "ledger/identity.h"
-#include "ledger/merkle.h"
-#include "ledger/store.h"
+#include "ledger/base/alloc.h"
+#include "ledger/base/buffer.h"
+#include "ledger/books/schema.h"
+#include "ledger/log/checkpoint.h"
+#include "ledger/log/entry.h"
+#include "ledger/log/identity.h"
+#include "ledger/log/merkle.h"
+#include "ledger/store/store.h"
 #include "sync/noise.h"
 #include "sync/wire.h"
 

@@ -1,0 +1,795 @@
+/* The books' derived tables (see books_index.h). */
+#include "ledger/books/books_index.h"
+
+#include <string.h>
+
+#include <sodium.h>
+
+#include "ledger/base/alloc.h"
+#include "ledger/base/hex.h"
+#include "ledger/books/statement.h"
+#include "ledger/log/seal.h"
+#include "ledger/store/store_sql.h"
+
+#define STEP_DONE(statement) (sqlite3_step(statement) == SQLITE_DONE ? COOP_OK : COOP_E_DB)
+
+static void bind_text(sqlite3_stmt *statement, int column, const char *text)
+{
+  sqlite3_bind_text(statement, column, text, -1, SQLITE_TRANSIENT);
+}
+
+/* ---- state -------------------------------------------------------------- */
+
+static coop_err state_get_int(ledger_store *store, const char *name, int64_t *value)
+{
+  sqlite3_stmt *select = ledger_store_cached(store, "SELECT value FROM books_state WHERE name = ?1");
+  if (!select)
+    return COOP_E_DB;
+  bind_text(select, 1, name);
+  int step = sqlite3_step(select);
+  *value = step == SQLITE_ROW ? sqlite3_column_int64(select, 0) : 0;
+  sqlite3_reset(select);
+  return step == SQLITE_ROW || step == SQLITE_DONE ? COOP_OK : COOP_E_DB;
+}
+
+static coop_err state_set(ledger_store *store, const char *name, int64_t number,
+                          const uint8_t *blob, size_t blob_bytes)
+{
+  sqlite3_stmt *upsert =
+      ledger_store_cached(store, "INSERT OR REPLACE INTO books_state (name, value) VALUES (?1, ?2)");
+  if (!upsert)
+    return COOP_E_DB;
+  bind_text(upsert, 1, name);
+  if (blob)
+    sqlite3_bind_blob(upsert, 2, blob, (int)blob_bytes, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_int64(upsert, 2, number);
+  coop_err err = STEP_DONE(upsert);
+  sqlite3_reset(upsert);
+  return err;
+}
+
+coop_err ledger_books_indexed_size(ledger_store *store, uint64_t *size)
+{
+  int64_t value = 0;
+  coop_err err = state_get_int(store, "indexed_size", &value);
+  *size = (uint64_t)value;
+  return err;
+}
+
+coop_err ledger_books_set_indexed_size(ledger_store *store, uint64_t size)
+{
+  return state_set(store, "indexed_size", (int64_t)size, NULL, 0);
+}
+
+coop_err ledger_books_audience(ledger_store *store, uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES])
+{
+  sqlite3_stmt *select =
+      ledger_store_cached(store, "SELECT value FROM books_state WHERE name = 'books_audience'");
+  if (!select)
+    return COOP_E_DB;
+  int step = sqlite3_step(select);
+  coop_err err = COOP_E_NOT_FOUND;
+  if (step == SQLITE_ROW && sqlite3_column_bytes(select, 0) == LEDGER_AUDIENCE_ID_BYTES) {
+    memcpy(audience_id, sqlite3_column_blob(select, 0), LEDGER_AUDIENCE_ID_BYTES);
+    err = COOP_OK;
+  } else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+    err = COOP_E_DB;
+  }
+  sqlite3_reset(select);
+  return err;
+}
+
+/* ---- applying entries ---------------------------------------------------- */
+
+static coop_err apply_books(ledger_store *store, const uint8_t *plain, size_t plain_bytes)
+{
+  ledger_books_payload books;
+  if (ledger_books_decode(plain, plain_bytes, &books))
+    return COOP_E_TAMPERED;
+  uint8_t existing[LEDGER_AUDIENCE_ID_BYTES];
+  /* The first declaration stands; a later one would re-key the books. */
+  if (ledger_books_audience(store, existing) == COOP_OK)
+    return COOP_OK;
+  return state_set(store, "books_audience", 0, books.audience_id, LEDGER_AUDIENCE_ID_BYTES);
+}
+
+static coop_err apply_period_close(ledger_store *store, uint64_t index, const uint8_t *plain,
+                                   size_t plain_bytes)
+{
+  uint32_t period = 0;
+  if (ledger_period_close_decode(plain, plain_bytes, &period))
+    return COOP_E_TAMPERED;
+  sqlite3_stmt *insert = ledger_store_cached(
+      store, "INSERT OR IGNORE INTO books_periods (period, entry_index) VALUES (?1, ?2)");
+  if (!insert)
+    return COOP_E_DB;
+  sqlite3_bind_int64(insert, 1, period);
+  sqlite3_bind_int64(insert, 2, (int64_t)index);
+  coop_err err = STEP_DONE(insert);
+  sqlite3_reset(insert);
+  return err;
+}
+
+/* The first declaration stands, as for the books audience: a second one
+ * could move the first month past records already made. */
+static coop_err apply_period_open(ledger_store *store, const uint8_t *plain, size_t plain_bytes)
+{
+  uint32_t period = 0;
+  if (ledger_period_open_decode(plain, plain_bytes, &period))
+    return COOP_E_TAMPERED;
+  int64_t first = 0;
+  coop_err err = state_get_int(store, "first_month", &first);
+  if (err || first)
+    return err;
+  return state_set(store, "first_month", period, NULL, 0);
+}
+
+static coop_err insert_member(ledger_store *store, const ledger_entry_header *header,
+                              const ledger_member_payload *member)
+{
+  static const uint8_t no_key[LEDGER_PUBLIC_KEY_BYTES];
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  ledger_member_id(header->audience_id, member_id);
+  sqlite3_stmt *insert = ledger_store_cached(
+      store, "INSERT INTO books_members (member_id, audience_id, entry_index, name,"
+             " municipality, client_ref, member_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  if (!insert)
+    return COOP_E_DB;
+  bind_text(insert, 1, member_id);
+  sqlite3_bind_blob(insert, 2, header->audience_id, LEDGER_AUDIENCE_ID_BYTES, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(insert, 3, (int64_t)header->index);
+  bind_text(insert, 4, member->name);
+  sqlite3_bind_blob(insert, 5, member->municipality, LEDGER_PUBLIC_KEY_BYTES, SQLITE_TRANSIENT);
+  bind_text(insert, 6, member->client_ref);
+  if (memcmp(member->member_key, no_key, sizeof no_key))
+    sqlite3_bind_blob(insert, 7, member->member_key, LEDGER_PUBLIC_KEY_BYTES, SQLITE_TRANSIENT);
+  int step = sqlite3_step(insert);
+  sqlite3_reset(insert);
+  /* A second enrolment under one audience (or a clashing member id) cannot
+   * come from coop itself: treat it as tampering. */
+  return step == SQLITE_DONE ? COOP_OK : step == SQLITE_CONSTRAINT ? COOP_E_TAMPERED : COOP_E_DB;
+}
+
+static coop_err insert_member_status(ledger_store *store, const ledger_entry_header *header,
+                                     const ledger_member_payload *member)
+{
+  ledger_member_row row;
+  coop_err err = ledger_books_member_by_audience(store, header->audience_id, &row);
+  if (err)
+    return err == COOP_E_NOT_FOUND ? COOP_E_TAMPERED : err;
+  sqlite3_stmt *insert = ledger_store_cached(
+      store, "INSERT INTO books_member_status (member_id, field, from_period, value, entry_index)"
+             " VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!insert)
+    return COOP_E_DB;
+  bind_text(insert, 1, row.member_id);
+  sqlite3_bind_int(insert, 2, member->field);
+  sqlite3_bind_int64(insert, 3, member->from_period);
+  sqlite3_bind_int64(insert, 4, member->value);
+  sqlite3_bind_int64(insert, 5, (int64_t)header->index);
+  err = STEP_DONE(insert);
+  sqlite3_reset(insert);
+  return err;
+}
+
+/* New details of an enrolled member; the municipality is hers for good. */
+static coop_err update_member(ledger_store *store, const ledger_entry_header *header,
+                              const ledger_member_payload *member)
+{
+  static const uint8_t no_key[LEDGER_PUBLIC_KEY_BYTES];
+  sqlite3_stmt *update = ledger_store_cached(
+      store, "UPDATE books_members SET name = ?2, client_ref = ?3, member_key = ?4"
+             " WHERE audience_id = ?1 AND municipality = ?5");
+  if (!update)
+    return COOP_E_DB;
+  sqlite3_bind_blob(update, 1, header->audience_id, LEDGER_AUDIENCE_ID_BYTES, SQLITE_TRANSIENT);
+  bind_text(update, 2, member->name);
+  bind_text(update, 3, member->client_ref);
+  if (memcmp(member->member_key, no_key, sizeof no_key))
+    sqlite3_bind_blob(update, 4, member->member_key, LEDGER_PUBLIC_KEY_BYTES, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(update, 5, member->municipality, LEDGER_PUBLIC_KEY_BYTES, SQLITE_TRANSIENT);
+  int step = sqlite3_step(update);
+  sqlite3_reset(update);
+  if (step != SQLITE_DONE)
+    return COOP_E_DB;
+  /* Details of nobody, or another municipality: coop never writes that. */
+  return sqlite3_changes(ledger_store_db(store)) == 1 ? COOP_OK : COOP_E_TAMPERED;
+}
+
+static coop_err apply_member(ledger_store *store, const ledger_entry_header *header,
+                             const uint8_t *plain, size_t plain_bytes)
+{
+  ledger_member_payload member;
+  if (ledger_entry_is_public(header) ||
+      ledger_member_decode(plain, plain_bytes, &member) != COOP_OK)
+    return COOP_E_TAMPERED;
+  if (member.action == LEDGER_MEMBER_ENROL)
+    return insert_member(store, header, &member);
+  if (member.action == LEDGER_MEMBER_DETAILS)
+    return update_member(store, header, &member);
+  return insert_member_status(store, header, &member);
+}
+
+static void member_id_text(const uint8_t member[LEDGER_MEMBER_ID_BYTES],
+                           char out[LEDGER_MEMBER_ID_CHARS + 1])
+{
+  static const uint8_t zero[LEDGER_MEMBER_ID_BYTES];
+  if (!memcmp(member, zero, sizeof zero)) {
+    out[0] = 0;
+    return;
+  }
+  uint8_t padded[LEDGER_AUDIENCE_ID_BYTES] = {0};
+  memcpy(padded, member, LEDGER_MEMBER_ID_BYTES);
+  ledger_member_id(padded, out);
+}
+
+static coop_err insert_record_row(ledger_store *store, uint64_t index, const ledger_record *record,
+                                  const char *member_id)
+{
+  sqlite3_stmt *insert = ledger_store_cached(
+      store, "INSERT INTO books_records (entry_index, type, date, member_id, ref, note, quantity,"
+             " corrects, corrects_period, memo_type, for_period) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+             " ?7, ?8, ?9, ?10, ?11)");
+  if (!insert)
+    return COOP_E_DB;
+  sqlite3_bind_int64(insert, 1, (int64_t)index);
+  sqlite3_bind_int(insert, 2, record->type);
+  sqlite3_bind_int64(insert, 3, record->date);
+  if (member_id[0])
+    bind_text(insert, 4, member_id);
+  bind_text(insert, 5, record->ref);
+  bind_text(insert, 6, record->note);
+  sqlite3_bind_int64(insert, 7, record->quantity);
+  if (record->corrects) {
+    sqlite3_bind_int64(insert, 8, (int64_t)record->corrects - 1);
+    sqlite3_bind_int64(insert, 9, record->corrects_period);
+  }
+  sqlite3_bind_int(insert, 10, record->memo_type);
+  sqlite3_bind_int64(insert, 11, record->for_period);
+  int step = sqlite3_step(insert);
+  sqlite3_reset(insert);
+  return step == SQLITE_DONE ? COOP_OK : step == SQLITE_CONSTRAINT ? COOP_E_TAMPERED : COOP_E_DB;
+}
+
+static coop_err insert_postings(ledger_store *store, uint64_t index, const ledger_record *record,
+                                const char *member_id)
+{
+  sqlite3_stmt *insert = ledger_store_cached(
+      store, "INSERT INTO books_postings (entry_index, position, date, account, account_code,"
+             " member_id, amount_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  if (!insert)
+    return COOP_E_DB;
+  coop_err err = COOP_OK;
+  for (unsigned i = 0; i < record->posting_count && !err; i++) {
+    char account[LEDGER_ACCOUNT_NAME_BYTES];
+    err = ledger_account_name(record->postings[i].account, member_id, account);
+    if (err)
+      break;
+    sqlite3_reset(insert);
+    sqlite3_bind_int64(insert, 1, (int64_t)index);
+    sqlite3_bind_int(insert, 2, (int)i);
+    sqlite3_bind_int64(insert, 3, record->date);
+    bind_text(insert, 4, account);
+    sqlite3_bind_int(insert, 5, record->postings[i].account);
+    if (member_id[0])
+      bind_text(insert, 6, member_id);
+    else
+      sqlite3_bind_null(insert, 6);
+    sqlite3_bind_int64(insert, 7, record->postings[i].amount_cents);
+    err = STEP_DONE(insert);
+  }
+  sqlite3_reset(insert);
+  return err;
+}
+
+static coop_err mark_corrected(ledger_store *store, uint64_t index, const ledger_record *record)
+{
+  sqlite3_stmt *update = ledger_store_cached(
+      store, "UPDATE books_records SET corrected_by = ?1 WHERE entry_index = ?2"
+             " AND corrected_by IS NULL");
+  if (!update)
+    return COOP_E_DB;
+  sqlite3_bind_int64(update, 1, (int64_t)index);
+  sqlite3_bind_int64(update, 2, (int64_t)record->corrects - 1);
+  coop_err err = STEP_DONE(update);
+  /* A correction of a record that is not there, or already corrected, was
+   * refused when it was made: finding one here means tampering. */
+  if (!err && sqlite3_changes(ledger_store_db(store)) != 1)
+    err = COOP_E_TAMPERED;
+  sqlite3_reset(update);
+  return err;
+}
+
+static coop_err apply_record(ledger_store *store, const ledger_entry_header *header,
+                             const uint8_t *plain, size_t plain_bytes)
+{
+  ledger_record record;
+  if (ledger_entry_is_public(header) || ledger_record_decode(plain, plain_bytes, &record))
+    return COOP_E_TAMPERED;
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  member_id_text(record.member, member_id);
+  coop_err err = insert_record_row(store, header->index, &record, member_id);
+  if (!err)
+    err = insert_postings(store, header->index, &record, member_id);
+  if (!err && record.corrects)
+    err = mark_corrected(store, header->index, &record);
+  return err;
+}
+
+static coop_err apply_statement(ledger_store *store, const ledger_entry_header *header,
+                                const uint8_t *plain, size_t plain_bytes)
+{
+  ledger_statement_payload *statement = coop_malloc(sizeof *statement);
+  if (!statement)
+    return COOP_E_NOMEM;
+  coop_err err = ledger_entry_is_public(header) ||
+                         ledger_statement_decode(plain, plain_bytes, statement)
+                     ? COOP_E_TAMPERED
+                     : COOP_OK;
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  if (!err)
+    member_id_text(statement->member, member_id);
+  sqlite3_stmt *insert = err ? NULL : ledger_store_cached(store,
+      "INSERT INTO books_statements (member_id, period, entry_index, payload)"
+      " VALUES (?1, ?2, ?3, ?4)");
+  if (!err && !insert)
+    err = COOP_E_DB;
+  if (!err) {
+    bind_text(insert, 1, member_id);
+    sqlite3_bind_int64(insert, 2, statement->period);
+    sqlite3_bind_int64(insert, 3, (int64_t)header->index);
+    sqlite3_bind_blob(insert, 4, plain, (int)plain_bytes, SQLITE_TRANSIENT);
+    err = STEP_DONE(insert);
+    sqlite3_reset(insert);
+  }
+  coop_free(statement);
+  return err;
+}
+
+coop_err ledger_books_apply(ledger_store *store, const ledger_entry_header *header,
+                            const uint8_t *plain, size_t plain_bytes)
+{
+  switch (header->kind) {
+  case LEDGER_KIND_BOOKS: return apply_books(store, plain, plain_bytes);
+  case LEDGER_KIND_PERIOD_CLOSE: return apply_period_close(store, header->index, plain, plain_bytes);
+  case LEDGER_KIND_PERIOD_OPEN: return apply_period_open(store, plain, plain_bytes);
+  case LEDGER_KIND_MEMBER: return apply_member(store, header, plain, plain_bytes);
+  case LEDGER_KIND_TRANSACTION: return apply_record(store, header, plain, plain_bytes);
+  case LEDGER_KIND_STATEMENT: return apply_statement(store, header, plain, plain_bytes);
+  default: return COOP_OK;
+  }
+}
+
+static coop_err books_check_position(ledger_store *store, uint64_t indexed, uint64_t size,
+                                     int look_past_indexed);
+
+/* ---- catching up and rebuilding ----------------------------------------- */
+
+#define KEY_CACHE_SLOTS 1024
+
+typedef struct catch_up {
+  ledger_store *store;
+  const ledger_identity *owner;
+  uint8_t *plain;      /* COOP_PAYLOAD_BYTES_MAX */
+  uint8_t *keys;       /* KEY_CACHE_SLOTS * 32, sodium memory */
+  uint8_t ids[KEY_CACHE_SLOTS][LEDGER_AUDIENCE_ID_BYTES];
+  unsigned cached;
+  uint64_t next_index;
+  uint64_t until; /* entries from here on are left alone (UINT64_MAX: all) */
+  int reached_until;
+} catch_up;
+
+static coop_err cached_key(catch_up *state, const uint8_t *audience_id, const uint8_t **key)
+{
+  for (unsigned i = 0; i < state->cached; i++)
+    if (!memcmp(state->ids[i], audience_id, LEDGER_AUDIENCE_ID_BYTES)) {
+      *key = state->keys + 32 * i;
+      return COOP_OK;
+    }
+  /* A full cache recycles its last slot: catch-up of one member's run of
+   * entries still hits, and memory stays bounded. */
+  unsigned slot = state->cached < KEY_CACHE_SLOTS ? state->cached++ : KEY_CACHE_SLOTS - 1;
+  coop_err err = ledger_store_audience_key(state->store, state->owner, state->owner->public_key,
+                                           audience_id, state->keys + 32 * slot);
+  if (err) {
+    state->cached = slot;
+    return err;
+  }
+  memcpy(state->ids[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES);
+  *key = state->keys + 32 * slot;
+  return COOP_OK;
+}
+
+static coop_err catch_up_entry(void *context, const ledger_stored_entry *entry)
+{
+  catch_up *state = context;
+  if (entry->header.index >= state->until) {
+    state->reached_until = 1;
+    return COOP_E_RANGE; /* stops the walk; not an error (catch_up_from) */
+  }
+  state->next_index = entry->header.index + 1;
+  uint16_t kind = entry->header.kind;
+  if (kind != LEDGER_KIND_BOOKS && kind != LEDGER_KIND_PERIOD_CLOSE &&
+      kind != LEDGER_KIND_PERIOD_OPEN && kind != LEDGER_KIND_MEMBER && kind != LEDGER_KIND_TRANSACTION &&
+      kind != LEDGER_KIND_STATEMENT)
+    return COOP_OK;
+  if (ledger_entry_is_public(&entry->header))
+    return ledger_books_apply(state->store, &entry->header, entry->payload, entry->payload_bytes);
+  const uint8_t *key = NULL;
+  coop_err err = cached_key(state, entry->header.audience_id, &key);
+  size_t plain_bytes = 0;
+  if (!err)
+    err = ledger_open_payload(key, entry->header_bytes, entry->payload, entry->payload_bytes,
+                              state->plain, &plain_bytes);
+  if (err == COOP_E_CRYPTO)
+    err = COOP_E_TAMPERED;
+  if (!err)
+    err = ledger_books_apply(state->store, &entry->header, state->plain, plain_bytes);
+  return err;
+}
+
+/* Applies entries [from, until) of the owner's log (until: UINT64_MAX for
+ * all) and records how far it got. */
+static coop_err catch_up_from(ledger_store *store, const ledger_identity *owner, uint64_t from,
+                              uint64_t until)
+{
+  catch_up state = {.store = store, .owner = owner, .next_index = from, .until = until};
+  state.plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
+  state.keys = sodium_malloc(KEY_CACHE_SLOTS * 32);
+  coop_err err = state.plain && state.keys ? COOP_OK : COOP_E_NOMEM;
+  if (!err)
+    err = ledger_store_entries(store, owner->public_key, from, catch_up_entry, &state);
+  if (err == COOP_E_RANGE && state.reached_until)
+    err = COOP_OK;
+  if (!err && state.next_index != from)
+    err = ledger_books_set_indexed_size(store, state.next_index);
+  coop_free(state.plain);
+  if (state.keys)
+    sodium_free(state.keys);
+  return err;
+}
+
+coop_err ledger_books_catch_up(ledger_store *store, const ledger_identity *owner)
+{
+  uint64_t indexed = 0, size = 0;
+  coop_err err = ledger_books_indexed_size(store, &indexed);
+  if (!err)
+    err = ledger_store_size(store, owner->public_key, &size);
+  if (!err)
+    err = books_check_position(store, indexed, size, indexed < size);
+  if (err || indexed >= size)
+    return err;
+  return catch_up_from(store, owner, indexed, UINT64_MAX);
+}
+
+coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner)
+{
+  coop_err err = ledger_store_set_cache(store, LEDGER_STORE_CACHE_BOOKS_BYTES);
+  if (!err)
+    err = ledger_store_begin(store);
+  if (err)
+    return err;
+  err = ledger_store_exec(store, "DELETE FROM books_state; DELETE FROM books_members;"
+                          " DELETE FROM books_member_status; DELETE FROM books_records;"
+                          " DELETE FROM books_postings; DELETE FROM books_periods;"
+                          " DELETE FROM books_statements;");
+  if (!err)
+    err = catch_up_from(store, owner, 0, UINT64_MAX);
+  if (!err)
+    err = ledger_store_commit(store);
+  if (err)
+    ledger_store_rollback(store);
+  return err;
+}
+
+/* ---- checking the derived tables against the log ------------------------ */
+
+/* The derived tables can be edited behind coop's back (a balanced edit of
+ * books_postings moves money between members and still balances), and the
+ * reports and the month's statements read them.  So `coop verify` and the
+ * month close replay the log into fresh TEMP tables of the same names with
+ * the same code as `coop rebuild` (SQLite resolves an unqualified name to
+ * the temp schema first, so the apply functions write there untouched) and
+ * compare them row by row with the stored ones, in key order. */
+
+typedef struct derived_table {
+  const char *name;
+  const char *select_stored;
+  const char *select_replayed;
+  int key_columns;        /* the first columns of the select: the row's key */
+  const char *context[2]; /* columns that place the row for a reader */
+} derived_table;
+
+#define DERIVED_TABLE(name, order, keys, context_1, context_2)                                \
+  {name, "SELECT * FROM main." name " ORDER BY " order,                                      \
+   "SELECT * FROM temp." name " ORDER BY " order, keys, {context_1, context_2}}
+
+/* books_state first: a wrong counter explains every difference after it. */
+static const derived_table derived_tables[] = {
+    DERIVED_TABLE("books_state", "name", 1, NULL, NULL),
+    DERIVED_TABLE("books_members", "member_id", 1, NULL, NULL),
+    DERIVED_TABLE("books_member_status", "member_id, field, entry_index", 3, NULL, NULL),
+    DERIVED_TABLE("books_records", "entry_index", 1, "member_id", "ref"),
+    DERIVED_TABLE("books_postings", "entry_index, position", 2, "member_id", "account"),
+    DERIVED_TABLE("books_periods", "period", 1, NULL, NULL),
+    DERIVED_TABLE("books_statements", "member_id, period, entry_index", 3, NULL, NULL),
+};
+#define DERIVED_TABLE_COUNT (sizeof derived_tables / sizeof derived_tables[0])
+
+/* Are the books ahead of the log, or do they hold rows past their own
+ * "indexed up to" counter?  Either way catch-up would apply entries twice
+ * or not at all; only a rebuild can say what the books should be. */
+static coop_err books_check_position(ledger_store *store, uint64_t indexed, uint64_t size,
+                                     int look_past_indexed)
+{
+  if (indexed > size)
+    return ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH,
+                         "the books say they describe %llu entries of this node's log, but it "
+                         "holds only %llu", (unsigned long long)indexed,
+                         (unsigned long long)size);
+  if (!look_past_indexed)
+    return COOP_OK;
+  sqlite3_stmt *select = ledger_store_cached(
+      store, "SELECT max(m) FROM (SELECT max(entry_index) AS m FROM main.books_records"
+             " UNION ALL SELECT max(entry_index) FROM main.books_postings"
+             " UNION ALL SELECT max(entry_index) FROM main.books_members"
+             " UNION ALL SELECT max(entry_index) FROM main.books_member_status"
+             " UNION ALL SELECT max(entry_index) FROM main.books_periods"
+             " UNION ALL SELECT max(entry_index) FROM main.books_statements)");
+  if (!select)
+    return COOP_E_DB;
+  int step = sqlite3_step(select);
+  int past = step == SQLITE_ROW && sqlite3_column_type(select, 0) != SQLITE_NULL &&
+             sqlite3_column_int64(select, 0) >= (int64_t)indexed;
+  int64_t highest = past ? sqlite3_column_int64(select, 0) : 0;
+  sqlite3_reset(select);
+  if (step != SQLITE_ROW)
+    return COOP_E_DB;
+  if (past)
+    return ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH,
+                         "the books already hold entry %lld, but their 'indexed up to' counter "
+                         "says %llu", (long long)highest, (unsigned long long)indexed);
+  return COOP_OK;
+}
+
+/* Temp copies of the books' tables and indexes, from the stored schema
+ * itself so that they cannot drift from it. */
+static coop_err create_replay_tables(ledger_store *store)
+{
+  sqlite3_stmt *select = NULL;
+  if (sqlite3_prepare_v2(ledger_store_db(store),
+                         "SELECT type, replace(replace(replace(sql, 'CREATE TABLE ',"
+                         " 'CREATE TEMP TABLE '), 'CREATE INDEX ', 'CREATE INDEX temp.'),"
+                         " 'CREATE UNIQUE INDEX ', 'CREATE UNIQUE INDEX temp.')"
+                         " FROM main.sqlite_schema WHERE name GLOB 'books_*' AND sql IS NOT NULL"
+                         " ORDER BY type DESC, name",
+                         -1, &select, NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  /* Statements cannot be run while the schema table is read: copy first. */
+  coop_buf script;
+  coop_buf_init(&script, 1u << 20);
+  size_t tables = 0;
+  coop_err err = COOP_OK;
+  int step;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW) {
+    tables += !strcmp((const char *)sqlite3_column_text(select, 0), "table");
+    err = coop_buf_append(&script, sqlite3_column_text(select, 1),
+                          (size_t)sqlite3_column_bytes(select, 1));
+    if (!err)
+      err = coop_buf_append(&script, ";", 1);
+  }
+  if (!err && step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_finalize(select);
+  /* A books table this check does not compare would pass unchecked. */
+  if (!err && tables != DERIVED_TABLE_COUNT)
+    err = ledger_store_set_problem(store, COOP_E_SCHEMA, "the database has %zu books tables, verify knows %zu",
+                        tables, (size_t)DERIVED_TABLE_COUNT);
+  if (!err)
+    err = ledger_store_exec(store, (const char *)script.data);
+  coop_buf_release(&script);
+  return err;
+}
+
+/* Dropping them sends every statement back to the stored tables; a failure
+ * here would leave the books reading the replay, so it is checked. */
+static coop_err drop_replay_tables(ledger_store *store)
+{
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < DERIVED_TABLE_COUNT; i++) {
+    char sql[96];
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.%s", derived_tables[i].name);
+    if (ledger_store_exec(store, sql))
+      err = COOP_E_DB;
+  }
+  return err;
+}
+
+/* SQLite's order: NULL, numbers, text, blobs; text and blobs bytewise (the
+ * BINARY collation the ORDER BY used). */
+static int type_rank(int type)
+{
+  return type == SQLITE_NULL ? 0 : type == SQLITE_INTEGER || type == SQLITE_FLOAT ? 1
+                                 : type == SQLITE_TEXT ? 2 : 3;
+}
+
+static int compare_column(sqlite3_stmt *left, sqlite3_stmt *right, int column)
+{
+  int left_type = sqlite3_column_type(left, column), right_type = sqlite3_column_type(right, column);
+  if (type_rank(left_type) != type_rank(right_type))
+    return type_rank(left_type) < type_rank(right_type) ? -1 : 1;
+  if (left_type == SQLITE_NULL)
+    return 0;
+  if (left_type == SQLITE_INTEGER && right_type == SQLITE_INTEGER) {
+    int64_t a = sqlite3_column_int64(left, column), b = sqlite3_column_int64(right, column);
+    return a < b ? -1 : a > b;
+  }
+  if (type_rank(left_type) == 1) {
+    double a = sqlite3_column_double(left, column), b = sqlite3_column_double(right, column);
+    return a < b ? -1 : a > b;
+  }
+  const void *a = sqlite3_column_blob(left, column), *b = sqlite3_column_blob(right, column);
+  int a_bytes = sqlite3_column_bytes(left, column), b_bytes = sqlite3_column_bytes(right, column);
+  int common = a_bytes < b_bytes ? a_bytes : b_bytes;
+  int order = common ? memcmp(a, b, (size_t)common) : 0;
+  return order ? order : (a_bytes > b_bytes) - (a_bytes < b_bytes);
+}
+
+/* One value for a message: integers as they are, text quoted, blobs as
+ * (at most 16 bytes of) hex. */
+static void format_value(sqlite3_stmt *row, int column, char *out, size_t out_bytes)
+{
+  int type = sqlite3_column_type(row, column);
+  if (type == SQLITE_NULL) {
+    snprintf(out, out_bytes, "NULL");
+  } else if (type == SQLITE_INTEGER) {
+    snprintf(out, out_bytes, "%lld", (long long)sqlite3_column_int64(row, column));
+  } else if (type == SQLITE_TEXT) {
+    snprintf(out, out_bytes, "'%.60s'", (const char *)sqlite3_column_text(row, column));
+  } else {
+    char hex[2 * 16 + 1];
+    int bytes = sqlite3_column_bytes(row, column);
+    ledger_hex_encode(sqlite3_column_blob(row, column), bytes < 16 ? (size_t)bytes : 16, hex);
+    snprintf(out, out_bytes, "x'%s%s' (%d bytes)", hex, bytes > 16 ? "..." : "", bytes);
+  }
+}
+
+/* "books_postings, entry_index 7, position 1 (member_id 'm-1', account '...')" */
+static void describe_row(const derived_table *table, sqlite3_stmt *row, char *out,
+                         size_t out_bytes)
+{
+  size_t used = (size_t)snprintf(out, out_bytes, "table %s, row", table->name);
+  int columns = sqlite3_column_count(row);
+  for (int column = 0; column < table->key_columns && used < out_bytes; column++) {
+    char value[96];
+    format_value(row, column, value, sizeof value);
+    used += (size_t)snprintf(out + used, out_bytes - used, "%s %s %s", column ? "," : "",
+                             sqlite3_column_name(row, column), value);
+  }
+  for (int i = 0; i < 2 && table->context[i] && used < out_bytes; i++)
+    for (int column = table->key_columns; column < columns; column++)
+      if (!strcmp(sqlite3_column_name(row, column), table->context[i])) {
+        char value[96];
+        format_value(row, column, value, sizeof value);
+        used += (size_t)snprintf(out + used, out_bytes - used, "%s%s %s", i ? ", " : " (",
+                                 table->context[i], value);
+      }
+  if (table->context[0] && used < out_bytes)
+    snprintf(out + used, out_bytes - used, ")");
+}
+
+/* The first difference between a replayed row and a stored one with the
+ * same key, or between rows present on one side only. */
+static coop_err report_difference(ledger_store *store, const derived_table *table,
+                                  sqlite3_stmt *expected, sqlite3_stmt *found)
+{
+  char row[256];
+  describe_row(table, expected ? expected : found, row, sizeof row);
+  if (!found)
+    return ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH, "%s: expected from the log, not found",
+                         row);
+  if (!expected)
+    return ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH, "%s: found, but the log does not give it",
+                         row);
+  int column = 0;
+  while (column < sqlite3_column_count(expected) && !compare_column(expected, found, column))
+    column++;
+  char expected_value[96], found_value[96];
+  format_value(expected, column, expected_value, sizeof expected_value);
+  format_value(found, column, found_value, sizeof found_value);
+  return ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH, "%s: %s expected %s, found %s", row,
+                       sqlite3_column_name(expected, column), expected_value, found_value);
+}
+
+static int rows_equal(sqlite3_stmt *expected, sqlite3_stmt *found)
+{
+  int columns = sqlite3_column_count(expected);
+  for (int column = 0; column < columns; column++)
+    if (compare_column(expected, found, column))
+      return 0;
+  return 1;
+}
+
+static int compare_keys(sqlite3_stmt *expected, sqlite3_stmt *found, int key_columns)
+{
+  for (int column = 0; column < key_columns; column++) {
+    int order = compare_column(expected, found, column);
+    if (order)
+      return order;
+  }
+  return 0;
+}
+
+/* Walks the replayed and the stored table side by side in key order. */
+static coop_err compare_table(ledger_store *store, const derived_table *table)
+{
+  sqlite3 *db = ledger_store_db(store);
+  sqlite3_stmt *expected = NULL, *found = NULL;
+  coop_err err = COOP_OK;
+  if (sqlite3_prepare_v2(db, table->select_replayed, -1, &expected, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, table->select_stored, -1, &found, NULL) != SQLITE_OK)
+    err = COOP_E_DB;
+  int expected_step = err ? SQLITE_DONE : sqlite3_step(expected);
+  int found_step = err ? SQLITE_DONE : sqlite3_step(found);
+  while (!err && (expected_step == SQLITE_ROW || found_step == SQLITE_ROW)) {
+    int has_expected = expected_step == SQLITE_ROW, has_found = found_step == SQLITE_ROW;
+    int order = !has_expected ? 1 : !has_found ? -1
+                                               : compare_keys(expected, found, table->key_columns);
+    if (order || !rows_equal(expected, found)) {
+      err = report_difference(store, table, order <= 0 ? expected : NULL,
+                              order >= 0 ? found : NULL);
+      break;
+    }
+    expected_step = sqlite3_step(expected);
+    found_step = sqlite3_step(found);
+  }
+  if (!err && (expected_step != SQLITE_DONE || found_step != SQLITE_DONE))
+    err = COOP_E_DB;
+  sqlite3_finalize(found);
+  sqlite3_finalize(expected);
+  return err;
+}
+
+static coop_err replay_and_compare(ledger_store *store, const ledger_identity *owner,
+                                   uint64_t indexed)
+{
+  coop_err err = create_replay_tables(store);
+  if (!err)
+    err = catch_up_from(store, owner, 0, indexed);
+  if (err == COOP_E_TAMPERED || err == COOP_E_NO_KEY)
+    err = ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH,
+                        "the log cannot be replayed into books (%s); run 'coop verify' on its "
+                        "entries", coop_err_message(err));
+  for (size_t i = 0; i < DERIVED_TABLE_COUNT && !err; i++)
+    err = compare_table(store, &derived_tables[i]);
+  coop_err dropped = drop_replay_tables(store);
+  return err ? err : dropped;
+}
+
+coop_err ledger_books_check(ledger_store *store, const ledger_identity *owner)
+{
+  /* The replay writes the temp tables and indexes as a rebuild writes the
+   * stored ones: give both schemas the books' cache (measured at 1M
+   * records: the default 2 MiB of the temp schema makes it ~2x slower). */
+  char pragma[64];
+  snprintf(pragma, sizeof pragma, "PRAGMA temp.cache_size = -%u",
+           LEDGER_STORE_CACHE_BOOKS_BYTES / 1024u);
+  if (ledger_store_set_cache(store, LEDGER_STORE_CACHE_BOOKS_BYTES) || ledger_store_exec(store, pragma))
+    return COOP_E_DB;
+  int own_transaction = sqlite3_get_autocommit(ledger_store_db(store));
+  /* One read transaction: the log and the books seen at the same moment. */
+  if (own_transaction && ledger_store_exec(store, "BEGIN"))
+    return COOP_E_DB;
+  uint64_t indexed = 0, size = 0;
+  coop_err err = ledger_books_indexed_size(store, &indexed);
+  if (!err)
+    err = ledger_store_size(store, owner->public_key, &size);
+  if (!err)
+    err = books_check_position(store, indexed, size, 1);
+  if (!err)
+    err = replay_and_compare(store, owner, indexed);
+  if (own_transaction)
+    (void)ledger_store_exec(store, err ? "ROLLBACK" : "COMMIT");
+  return err;
+}

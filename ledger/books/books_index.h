@@ -1,0 +1,148 @@
+/* The books' derived tables: members, their status over time, records,
+ * postings, closed periods.  A pure function of the node's own log: they are
+ * filled by replaying (and opening) its entries, and `ledger_books_rebuild`
+ * drops and recomputes them bit for bit.  They hold plaintext, so they live
+ * only in the coop's own database (mode 0600), never on the wire. */
+#ifndef COOP_LEDGER_BOOKS_INDEX_H
+#define COOP_LEDGER_BOOKS_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/books/books.h"
+#include "ledger/books/member_month.h"
+#include "ledger/store/store.h"
+
+/* Applies one entry of the owner's log whose payload is readable (plain is
+ * the opened payload).  Entries of kinds the books do not use are ignored.
+ * A payload that does not decode is COOP_E_TAMPERED. */
+COOP_MUST_USE coop_err ledger_books_apply(ledger_store *store, const ledger_entry_header *header,
+                                          const uint8_t *plain, size_t plain_bytes);
+
+/* Opens and applies every entry of the owner's log past the indexed size,
+ * then records the new indexed size.  COOP_E_NO_KEY when a sealed entry of
+ * the owner's own log cannot be opened; COOP_E_PAYLOAD_MISSING for an entry
+ * without its payload; COOP_E_BOOKS_MISMATCH when the indexed size is past
+ * the log or the tables hold rows past it (ledger_store_problem says which:
+ * only a rebuild can tell what the books should be). */
+COOP_MUST_USE coop_err ledger_books_catch_up(ledger_store *store, const ledger_identity *owner);
+
+/* The size of the owner's log the tables describe, and setting it after the
+ * caller applied entries itself (inside the same transaction as the append). */
+COOP_MUST_USE coop_err ledger_books_indexed_size(ledger_store *store, uint64_t *size);
+COOP_MUST_USE coop_err ledger_books_set_indexed_size(ledger_store *store, uint64_t size);
+
+/* Checks that the derived tables are exactly what a replay of the owner's
+ * log gives (up to their indexed size, which must not pass the log): the
+ * replay runs in TEMP tables with the code of ledger_books_rebuild and is
+ * compared row by row.  COOP_OK, or COOP_E_BOOKS_MISMATCH with the first
+ * difference (table, row, column, expected and found) in
+ * ledger_store_problem; COOP_E_PAYLOAD_MISSING for an entry without its
+ * payload.  Runs in the caller's transaction if there is one, else in a read
+ * transaction of its own.  Nothing stored changes. */
+COOP_MUST_USE coop_err ledger_books_check(ledger_store *store, const ledger_identity *owner);
+
+/* Drops every derived row and replays the whole log, in one transaction. */
+COOP_MUST_USE coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner);
+
+/* The audience the coop's own records are sealed under.  COOP_E_NOT_FOUND
+ * when the books were never opened on this log. */
+COOP_MUST_USE coop_err ledger_books_audience(ledger_store *store,
+                                             uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES]);
+
+typedef struct ledger_member_row {
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES];
+  uint64_t entry_index;
+  char name[COOP_NAME_BYTES_MAX + 1];
+  uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES];
+  char client_ref[LEDGER_CLIENT_REF_BYTES_MAX + 1];
+  int has_member_key;
+  uint8_t member_key[LEDGER_PUBLIC_KEY_BYTES];
+} ledger_member_row;
+
+COOP_MUST_USE coop_err ledger_books_member(ledger_store *store, const char *member_id,
+                                           ledger_member_row *row);
+COOP_MUST_USE coop_err ledger_books_member_by_audience(ledger_store *store,
+                                                       const uint8_t *audience_id,
+                                                       ledger_member_row *row);
+typedef coop_err (*ledger_member_visitor)(void *context, const ledger_member_row *row);
+COOP_MUST_USE coop_err ledger_books_members(ledger_store *store, ledger_member_visitor visitor,
+                                            void *context);
+COOP_MUST_USE coop_err ledger_books_member_status(ledger_store *store, const char *member_id,
+                                                  uint32_t period, ledger_member_status *status);
+
+/* Is the month of `date` (or the period itself) closed? */
+COOP_MUST_USE coop_err ledger_books_period_closed(ledger_store *store, uint32_t period,
+                                                  int *closed);
+/* The latest closed period, 0 when none. */
+COOP_MUST_USE coop_err ledger_books_last_closed(ledger_store *store, uint32_t *period);
+/* The books' first month: the one a period-open entry declared, else the
+ * earliest closed month, 0 when neither is there yet. */
+COOP_MUST_USE coop_err ledger_books_first_month(ledger_store *store, uint32_t *period);
+
+/* Balance of one account (debit > 0) over all time. */
+COOP_MUST_USE coop_err ledger_books_account_balance(ledger_store *store, const char *account,
+                                                    int64_t *balance);
+
+/* A record as indexed, found by ref or by entry index.  *corrected_by is the
+ * index + 1 of the correction that reversed it, 0 when none. */
+COOP_MUST_USE coop_err ledger_books_record_by_ref(ledger_store *store, const char *ref,
+                                                  ledger_record *record, uint64_t *index);
+COOP_MUST_USE coop_err ledger_books_record_at(ledger_store *store, uint64_t index,
+                                              ledger_record *record, uint64_t *corrected_by);
+
+/* Filters for reports: a member (NULL: all), dates [date_from, date_to]
+ * (0: open). */
+typedef struct ledger_books_query {
+  const char *member_id;
+  uint32_t date_from;
+  uint32_t date_to;
+} ledger_books_query;
+
+typedef coop_err (*ledger_balance_visitor)(void *context, const char *account,
+                                           int64_t amount_cents);
+/* Sums per account, in account-name order. */
+COOP_MUST_USE coop_err ledger_books_balances(ledger_store *store, const ledger_books_query *query,
+                                             ledger_balance_visitor visitor, void *context);
+
+typedef struct ledger_register_row {
+  uint64_t entry_index;
+  uint32_t date;
+  uint8_t type;
+  const char *member_id; /* "" for coop-level */
+  const char *ref;
+  const char *note;
+  const char *account;
+  int64_t amount_cents;
+  int64_t quantity; /* memo records: their quantity (no account) */
+} ledger_register_row;
+typedef coop_err (*ledger_register_visitor)(void *context, const ledger_register_row *row);
+/* Every posting (and memo) in date, then entry order. */
+COOP_MUST_USE coop_err ledger_books_register(ledger_store *store, const ledger_books_query *query,
+                                             ledger_register_visitor visitor, void *context);
+
+/* The first and last month from `from_period` to `to_period` in which the
+ * member has a statement; both 0 when none. */
+COOP_MUST_USE coop_err ledger_books_statement_span(ledger_store *store, const char *member_id,
+                                                   uint32_t from_period, uint32_t to_period,
+                                                   uint32_t *first, uint32_t *last);
+
+/* The latest statement of a member for a period (the correction if one was
+ * made), or the latest statement before `period` when `before` is set.
+ * COOP_E_NOT_FOUND.  `statement` is large: allocate it on the heap. */
+struct ledger_statement_payload;
+COOP_MUST_USE coop_err ledger_books_statement(ledger_store *store, const char *member_id,
+                                              uint32_t period, int before,
+                                              struct ledger_statement_payload *statement,
+                                              uint64_t *entry_index);
+
+/* Sum of memo quantities of one type for a member in [date_from, date_to]
+ * (other income in cents, hours in hundredths), corrections included.  A
+ * record attributed to an earlier month (for_period) counts on that month's
+ * 1st, not on its booking date: the month it counts in. */
+COOP_MUST_USE coop_err ledger_books_memo_total(ledger_store *store, const char *member_id,
+                                               uint8_t type, uint32_t date_from,
+                                               uint32_t date_to, int64_t *total);
+
+#endif

@@ -1,0 +1,409 @@
+/* Reading the books' derived tables: members, status, periods, records,
+ * balances and the register. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ledger/base/alloc.h"
+#include "ledger/books/books_index.h"
+#include "ledger/books/statement.h"
+#include "ledger/store/store_sql.h"
+
+static void copy_text(char *out, size_t out_bytes, const unsigned char *text)
+{
+  snprintf(out, out_bytes, "%s", text ? (const char *)text : "");
+}
+
+static void copy_blob(uint8_t *out, size_t out_bytes, sqlite3_stmt *row, int column)
+{
+  memset(out, 0, out_bytes);
+  if (sqlite3_column_bytes(row, column) == (int)out_bytes)
+    memcpy(out, sqlite3_column_blob(row, column), out_bytes);
+}
+
+#define MEMBER_COLUMNS \
+  "member_id, audience_id, entry_index, name, municipality, client_ref, member_key"
+
+static void member_from_row(sqlite3_stmt *row, ledger_member_row *member)
+{
+  memset(member, 0, sizeof *member);
+  copy_text(member->member_id, sizeof member->member_id, sqlite3_column_text(row, 0));
+  copy_blob(member->audience_id, sizeof member->audience_id, row, 1);
+  member->entry_index = (uint64_t)sqlite3_column_int64(row, 2);
+  copy_text(member->name, sizeof member->name, sqlite3_column_text(row, 3));
+  copy_blob(member->municipality, sizeof member->municipality, row, 4);
+  copy_text(member->client_ref, sizeof member->client_ref, sqlite3_column_text(row, 5));
+  member->has_member_key = sqlite3_column_type(row, 6) != SQLITE_NULL;
+  copy_blob(member->member_key, sizeof member->member_key, row, 6);
+}
+
+static coop_err one_member(sqlite3_stmt *select, ledger_member_row *row)
+{
+  int step = sqlite3_step(select);
+  coop_err err = step == SQLITE_ROW    ? COOP_OK
+                 : step == SQLITE_DONE ? COOP_E_NOT_FOUND
+                                       : COOP_E_DB;
+  if (!err)
+    member_from_row(select, row);
+  sqlite3_reset(select);
+  return err;
+}
+
+coop_err ledger_books_member(ledger_store *store, const char *member_id, ledger_member_row *row)
+{
+  sqlite3_stmt *select =
+      ledger_store_cached(store, "SELECT " MEMBER_COLUMNS " FROM books_members WHERE member_id = ?1");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);
+  return one_member(select, row);
+}
+
+coop_err ledger_books_member_by_audience(ledger_store *store, const uint8_t *audience_id,
+                                         ledger_member_row *row)
+{
+  sqlite3_stmt *select =
+      ledger_store_cached(store, "SELECT " MEMBER_COLUMNS " FROM books_members WHERE audience_id = ?1");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_blob(select, 1, audience_id, LEDGER_AUDIENCE_ID_BYTES, SQLITE_TRANSIENT);
+  return one_member(select, row);
+}
+
+coop_err ledger_books_members(ledger_store *store, ledger_member_visitor visitor, void *context)
+{
+  sqlite3_stmt *select = NULL;
+  if (sqlite3_prepare_v2(ledger_store_db(store),
+                         "SELECT " MEMBER_COLUMNS " FROM books_members ORDER BY entry_index", -1,
+                         &select, NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  coop_err err = COOP_OK;
+  int step;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW) {
+    ledger_member_row row;
+    member_from_row(select, &row);
+    err = visitor(context, &row);
+  }
+  if (!err && step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_finalize(select);
+  return err;
+}
+
+coop_err ledger_books_member_status(ledger_store *store, const char *member_id, uint32_t period,
+                                    ledger_member_status *status)
+{
+  /* The facts in log order; which one is in force is the one derivation's
+   * (ledger_member_status_at), as for the municipality. */
+  sqlite3_stmt *select = ledger_store_cached(
+      store, "SELECT field, from_period, value, entry_index FROM books_member_status WHERE member_id = ?1"
+             " AND from_period <= ?2 ORDER BY entry_index");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(select, 2, period);
+  ledger_member_fact *facts = NULL;
+  size_t count = 0, capacity = 0;
+  coop_err err = COOP_OK;
+  int step;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW) {
+    if (count == capacity) {
+      capacity = capacity ? 2 * capacity : 16;
+      ledger_member_fact *grown = coop_realloc(facts, capacity * sizeof *facts);
+      if (!grown) {
+        err = COOP_E_NOMEM;
+        break;
+      }
+      facts = grown;
+    }
+    facts[count++] = (ledger_member_fact){(uint8_t)sqlite3_column_int(select, 0),
+                                          (uint32_t)sqlite3_column_int64(select, 1),
+                                          (uint32_t)sqlite3_column_int64(select, 2),
+                                          (uint64_t)sqlite3_column_int64(select, 3)};
+  }
+  sqlite3_reset(select);
+  ledger_member_status_at(facts, count, period, UINT64_MAX, status);
+  coop_free(facts);
+  if (err)
+    return err;
+  return step == SQLITE_DONE ? COOP_OK : COOP_E_DB;
+}
+
+coop_err ledger_books_period_closed(ledger_store *store, uint32_t period, int *closed)
+{
+  sqlite3_stmt *select = ledger_store_cached(store, "SELECT 1 FROM books_periods WHERE period = ?1");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_int64(select, 1, period);
+  int step = sqlite3_step(select);
+  *closed = step == SQLITE_ROW;
+  sqlite3_reset(select);
+  return step == SQLITE_ROW || step == SQLITE_DONE ? COOP_OK : COOP_E_DB;
+}
+
+coop_err ledger_books_last_closed(ledger_store *store, uint32_t *period)
+{
+  sqlite3_stmt *select = ledger_store_cached(store, "SELECT max(period) FROM books_periods");
+  if (!select)
+    return COOP_E_DB;
+  int step = sqlite3_step(select);
+  *period = step == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(select, 0) : 0;
+  sqlite3_reset(select);
+  return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
+}
+
+coop_err ledger_books_first_month(ledger_store *store, uint32_t *period)
+{
+  sqlite3_stmt *select = ledger_store_cached(
+      store, "SELECT coalesce((SELECT value FROM books_state WHERE name = 'first_month'),"
+             " (SELECT min(period) FROM books_periods), 0)");
+  if (!select)
+    return COOP_E_DB;
+  int step = sqlite3_step(select);
+  *period = step == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(select, 0) : 0;
+  sqlite3_reset(select);
+  return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
+}
+
+coop_err ledger_books_account_balance(ledger_store *store, const char *account, int64_t *balance)
+{
+  /* sum() of integers is exact (total() would be a float). */
+  sqlite3_stmt *select = ledger_store_cached(store, "SELECT coalesce(sum(amount_cents), 0)"
+                                             " FROM books_postings WHERE account = ?1");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_text(select, 1, account, -1, SQLITE_TRANSIENT);
+  int step = sqlite3_step(select);
+  *balance = step == SQLITE_ROW ? sqlite3_column_int64(select, 0) : 0;
+  sqlite3_reset(select);
+  return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
+}
+
+#define RECORD_COLUMNS                                                                    \
+  "r.entry_index, r.type, r.date, r.member_id, r.ref, r.note, r.quantity, r.corrects,"    \
+  " r.corrects_period, r.memo_type, r.corrected_by, r.for_period"
+
+/* Fills a record from a books_records row and its postings. */
+static coop_err record_from_row(ledger_store *store, sqlite3_stmt *row, ledger_record *record,
+                                uint64_t *index, uint64_t *corrected_by)
+{
+  memset(record, 0, sizeof *record);
+  *index = (uint64_t)sqlite3_column_int64(row, 0);
+  record->type = (uint8_t)sqlite3_column_int(row, 1);
+  record->date = (uint32_t)sqlite3_column_int64(row, 2);
+  const unsigned char *member = sqlite3_column_text(row, 3);
+  if (member && strlen((const char *)member) == LEDGER_MEMBER_ID_CHARS)
+    for (unsigned i = 0; i < LEDGER_MEMBER_ID_BYTES; i++) {
+      unsigned value = 0;
+      sscanf((const char *)member + 2 + 2 * i, "%2x", &value);
+      record->member[i] = (uint8_t)value;
+    }
+  copy_text(record->ref, sizeof record->ref, sqlite3_column_text(row, 4));
+  copy_text(record->note, sizeof record->note, sqlite3_column_text(row, 5));
+  record->quantity = sqlite3_column_int64(row, 6);
+  if (sqlite3_column_type(row, 7) != SQLITE_NULL)
+    record->corrects = (uint64_t)sqlite3_column_int64(row, 7) + 1;
+  record->corrects_period = (uint32_t)sqlite3_column_int64(row, 8);
+  record->memo_type = (uint8_t)sqlite3_column_int(row, 9);
+  *corrected_by = sqlite3_column_type(row, 10) == SQLITE_NULL
+                      ? 0
+                      : (uint64_t)sqlite3_column_int64(row, 10) + 1;
+  record->for_period = (uint32_t)sqlite3_column_int64(row, 11);
+  sqlite3_stmt *postings = ledger_store_cached(
+      store, "SELECT account_code, amount_cents FROM books_postings WHERE entry_index = ?1"
+             " ORDER BY position");
+  if (!postings)
+    return COOP_E_DB;
+  sqlite3_bind_int64(postings, 1, (int64_t)*index);
+  while (sqlite3_step(postings) == SQLITE_ROW && record->posting_count < LEDGER_POSTINGS_MAX) {
+    ledger_posting *posting = &record->postings[record->posting_count++];
+    posting->account = (uint16_t)sqlite3_column_int(postings, 0);
+    posting->amount_cents = sqlite3_column_int64(postings, 1);
+  }
+  sqlite3_reset(postings);
+  return COOP_OK;
+}
+
+static coop_err one_record(ledger_store *store, sqlite3_stmt *select, ledger_record *record,
+                           uint64_t *index, uint64_t *corrected_by)
+{
+  int step = sqlite3_step(select);
+  coop_err err = step == SQLITE_ROW    ? COOP_OK
+                 : step == SQLITE_DONE ? COOP_E_NOT_FOUND
+                                       : COOP_E_DB;
+  /* Copy the row out before the postings query reuses the connection. */
+  if (!err)
+    err = record_from_row(store, select, record, index, corrected_by);
+  sqlite3_reset(select);
+  return err;
+}
+
+coop_err ledger_books_record_by_ref(ledger_store *store, const char *ref, ledger_record *record,
+                                    uint64_t *index)
+{
+  sqlite3_stmt *select =
+      /* "ref <> ''" lets SQLite use the partial unique index on refs. */
+      ledger_store_cached(store, "SELECT " RECORD_COLUMNS " FROM books_records r"
+                          " WHERE r.ref = ?1 AND r.ref <> ''");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_text(select, 1, ref, -1, SQLITE_TRANSIENT);
+  uint64_t corrected_by = 0;
+  return one_record(store, select, record, index, &corrected_by);
+}
+
+coop_err ledger_books_record_at(ledger_store *store, uint64_t index, ledger_record *record,
+                                uint64_t *corrected_by)
+{
+  sqlite3_stmt *select = ledger_store_cached(
+      store, "SELECT " RECORD_COLUMNS " FROM books_records r WHERE r.entry_index = ?1");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_int64(select, 1, (int64_t)index);
+  uint64_t found = 0;
+  return one_record(store, select, record, &found, corrected_by);
+}
+
+/* Binds ?1 member (or NULL), ?2 date_from, ?3 date_to. */
+static void bind_query(sqlite3_stmt *statement, const ledger_books_query *query)
+{
+  if (query->member_id)
+    sqlite3_bind_text(statement, 1, query->member_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(statement, 2, query->date_from);
+  sqlite3_bind_int64(statement, 3, query->date_to ? query->date_to : 99999999);
+}
+
+coop_err ledger_books_balances(ledger_store *store, const ledger_books_query *query,
+                               ledger_balance_visitor visitor, void *context)
+{
+  sqlite3_stmt *select = NULL;
+  /* Two statements rather than "?1 IS NULL OR member_id = ?1", which would
+   * keep SQLite from using the member index. */
+  const char *sql = query->member_id
+                        ? "SELECT account, sum(amount_cents) FROM books_postings"
+                          " WHERE member_id = ?1 AND date BETWEEN ?2 AND ?3"
+                          " GROUP BY account ORDER BY account"
+                        : "SELECT account, sum(amount_cents) FROM books_postings"
+                          " WHERE date BETWEEN ?2 AND ?3 GROUP BY account ORDER BY account";
+  if (sqlite3_prepare_v2(ledger_store_db(store), sql, -1, &select, NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  bind_query(select, query);
+  coop_err err = COOP_OK;
+  int step;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW)
+    err = visitor(context, (const char *)sqlite3_column_text(select, 0),
+                  sqlite3_column_int64(select, 1));
+  if (!err && step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_finalize(select);
+  return err;
+}
+
+coop_err ledger_books_register(ledger_store *store, const ledger_books_query *query,
+                               ledger_register_visitor visitor, void *context)
+{
+  sqlite3_stmt *select = NULL;
+  /* Postings, plus one row per memo record (which has no postings). */
+#define REGISTER_SELECT                                                                     \
+  "SELECT r.entry_index, r.date, r.type, coalesce(r.member_id, ''), r.ref, r.note,"        \
+  " p.account, coalesce(p.amount_cents, 0), r.quantity"                                     \
+  " FROM books_records r LEFT JOIN books_postings p ON p.entry_index = r.entry_index"
+  const char *sql = query->member_id
+                        ? REGISTER_SELECT " WHERE r.member_id = ?1 AND r.date BETWEEN ?2 AND ?3"
+                                          " ORDER BY r.date, r.entry_index, p.position"
+                        : REGISTER_SELECT " WHERE r.date BETWEEN ?2 AND ?3"
+                                          " ORDER BY r.date, r.entry_index, p.position";
+#undef REGISTER_SELECT
+  if (sqlite3_prepare_v2(ledger_store_db(store), sql, -1, &select, NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  bind_query(select, query);
+  coop_err err = COOP_OK;
+  int step;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW) {
+    ledger_register_row row = {
+        .entry_index = (uint64_t)sqlite3_column_int64(select, 0),
+        .date = (uint32_t)sqlite3_column_int64(select, 1),
+        .type = (uint8_t)sqlite3_column_int(select, 2),
+        .member_id = (const char *)sqlite3_column_text(select, 3),
+        .ref = (const char *)sqlite3_column_text(select, 4),
+        .note = (const char *)sqlite3_column_text(select, 5),
+        .account = (const char *)sqlite3_column_text(select, 6),
+        .amount_cents = sqlite3_column_int64(select, 7),
+        .quantity = sqlite3_column_int64(select, 8),
+    };
+    err = visitor(context, &row);
+  }
+  if (!err && step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_finalize(select);
+  return err;
+}
+
+coop_err ledger_books_memo_total(ledger_store *store, const char *member_id, uint8_t type,
+                                 uint32_t date_from, uint32_t date_to, int64_t *total)
+{
+  sqlite3_stmt *select = ledger_store_cached(
+      store, "SELECT coalesce(sum(quantity), 0) FROM books_records WHERE member_id = ?1"
+             " AND (CASE WHEN for_period <> 0 THEN for_period * 100 + 1 ELSE date END)"
+             " BETWEEN ?2 AND ?3 AND (type = ?4 OR (type = 9 AND memo_type = ?4))");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(select, 2, date_from);
+  sqlite3_bind_int64(select, 3, date_to);
+  sqlite3_bind_int(select, 4, type);
+  int step = sqlite3_step(select);
+  *total = step == SQLITE_ROW ? sqlite3_column_int64(select, 0) : 0;
+  sqlite3_reset(select);
+  return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
+}
+
+coop_err ledger_books_statement(ledger_store *store, const char *member_id, uint32_t period,
+                                int before, ledger_statement_payload *statement,
+                                uint64_t *entry_index)
+{
+  sqlite3_stmt *select =
+      before ? ledger_store_cached(store, "SELECT entry_index, payload FROM books_statements"
+                                   " WHERE member_id = ?1 AND period < ?2"
+                                   " ORDER BY period DESC, entry_index DESC LIMIT 1")
+             : ledger_store_cached(store, "SELECT entry_index, payload FROM books_statements"
+                                   " WHERE member_id = ?1 AND period = ?2"
+                                   " ORDER BY entry_index DESC LIMIT 1");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(select, 2, period);
+  int step = sqlite3_step(select);
+  coop_err err = step == SQLITE_ROW    ? COOP_OK
+                 : step == SQLITE_DONE ? COOP_E_NOT_FOUND
+                                       : COOP_E_DB;
+  if (!err) {
+    *entry_index = (uint64_t)sqlite3_column_int64(select, 0);
+    if (ledger_statement_decode(sqlite3_column_blob(select, 1),
+                                (size_t)sqlite3_column_bytes(select, 1), statement))
+      err = COOP_E_TAMPERED;
+  }
+  sqlite3_reset(select);
+  return err;
+}
+
+coop_err ledger_books_statement_span(ledger_store *store, const char *member_id,
+                                     uint32_t from_period, uint32_t to_period, uint32_t *first,
+                                     uint32_t *last)
+{
+  *first = *last = 0;
+  sqlite3_stmt *select = ledger_store_cached(
+      store, "SELECT min(period), max(period) FROM books_statements WHERE member_id = ?1"
+             " AND period BETWEEN ?2 AND ?3");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(select, 2, from_period);
+  sqlite3_bind_int64(select, 3, to_period);
+  int step = sqlite3_step(select);
+  if (step == SQLITE_ROW) {
+    *first = (uint32_t)sqlite3_column_int64(select, 0);
+    *last = (uint32_t)sqlite3_column_int64(select, 1);
+  }
+  sqlite3_reset(select);
+  return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
+}

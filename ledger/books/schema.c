@@ -1,0 +1,84 @@
+/* The books' tables in the coop database: the schema migrations that create
+ * them, run by the store after its own (ledger/store/store_sql.h).  The
+ * tables are derived from the node's own log (ledger/books/books_index.h):
+ * everything here can be dropped and rebuilt from the log. */
+#include "ledger/books/schema.h"
+
+#include "ledger/store/store_sql.h"
+
+/* Migration i brings user_version from LEDGER_STORE_LOG_SCHEMA_VERSION + i
+ * to + i + 1.  Never edit a migration that has shipped: add one. */
+static const char *const migrations[] = {
+  /* 1 -> 2: the books. */
+  "CREATE TABLE books_state ("
+  "  name TEXT PRIMARY KEY,"
+  "  value ANY) WITHOUT ROWID;"
+  "CREATE TABLE books_members ("
+  "  member_id TEXT PRIMARY KEY,"
+  "  audience_id BLOB NOT NULL UNIQUE,"
+  "  entry_index INTEGER NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  municipality BLOB NOT NULL,"
+  "  client_ref TEXT NOT NULL,"
+  "  member_key BLOB);"
+  "CREATE TABLE books_member_status ("
+  "  member_id TEXT NOT NULL,"
+  "  field INTEGER NOT NULL,"
+  "  from_period INTEGER NOT NULL,"
+  "  value INTEGER NOT NULL,"
+  "  entry_index INTEGER NOT NULL,"
+  "  PRIMARY KEY (member_id, field, entry_index));"
+  "CREATE TABLE books_records ("
+  "  entry_index INTEGER PRIMARY KEY,"
+  "  type INTEGER NOT NULL,"
+  "  date INTEGER NOT NULL,"
+  "  member_id TEXT,"
+  "  ref TEXT NOT NULL,"
+  "  note TEXT NOT NULL,"
+  "  quantity INTEGER NOT NULL,"
+  "  corrects INTEGER,"
+  "  corrects_period INTEGER,"
+  "  memo_type INTEGER NOT NULL,"
+  "  corrected_by INTEGER);"
+  "CREATE INDEX books_records_member ON books_records (member_id, date);"
+  "CREATE UNIQUE INDEX books_records_ref ON books_records (ref) WHERE ref <> '';"
+  "CREATE TABLE books_postings ("
+  "  entry_index INTEGER NOT NULL,"
+  "  position INTEGER NOT NULL,"
+  "  date INTEGER NOT NULL,"
+  "  account TEXT NOT NULL,"
+  "  account_code INTEGER NOT NULL,"
+  "  member_id TEXT,"
+  "  amount_cents INTEGER NOT NULL,"
+  "  PRIMARY KEY (entry_index, position));"
+  /* Covering indexes: balances are read from the index alone. */
+  "CREATE INDEX books_postings_account ON books_postings (account, date, amount_cents);"
+  "CREATE INDEX books_postings_member ON books_postings"
+  "  (member_id, date, account, amount_cents);"
+  "CREATE TABLE books_periods ("
+  "  period INTEGER PRIMARY KEY,"
+  "  entry_index INTEGER NOT NULL);"
+  "CREATE TABLE books_statements ("
+  "  member_id TEXT NOT NULL,"
+  "  period INTEGER NOT NULL,"
+  "  entry_index INTEGER NOT NULL,"
+  "  payload BLOB NOT NULL,"
+  "  PRIMARY KEY (member_id, period, entry_index));",
+  /* 2 -> 3: a record attributed to an earlier month (record version 2);
+   * every record before it counts in its date's month. */
+  "ALTER TABLE books_records ADD COLUMN for_period INTEGER NOT NULL DEFAULT 0;",
+};
+
+_Static_assert(LEDGER_STORE_LOG_SCHEMA_VERSION + sizeof migrations / sizeof migrations[0] ==
+                   LEDGER_STORE_SCHEMA_VERSION,
+               "one migration per schema version");
+
+static const ledger_store_schema books_schema = {
+    .migrations = migrations,
+    .count = (int)(sizeof migrations / sizeof migrations[0]),
+};
+
+coop_err ledger_store_open(const char *path, int flags, ledger_store **store)
+{
+  return ledger_store_open_schema(path, flags, &books_schema, store);
+}
