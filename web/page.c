@@ -79,8 +79,20 @@ void web_html(web_request *request, const char *format, ...)
       text_out(request, month);
       break;
     }
+    case 'y': {
+      uint32_t period = va_arg(args, uint32_t);
+      snprintf(number, sizeof number, "%04u-%02u", (unsigned)(period / 100) % 10000,
+               (unsigned)(period % 100));
+      text_out(request, number);
+      break;
+    }
     case '%': append(request, "%", 1); break;
-    default: c--; append(request, "%", 1); break; /* a stray %: written as is */
+    default:
+      /* A conversion this writer does not know: its argument cannot be
+       * skipped safely, so the page stops here, as an error. */
+      request->status = 500;
+      va_end(args);
+      return;
     }
     run = c + 1;
   }

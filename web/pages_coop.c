@@ -449,9 +449,9 @@ static void close_preview(web_request *request, uint32_t period)
                             "meer geboekt worden.",
                    "statements will be signed. After that nothing more can be recorded in this month."));
   web_csrf_field(request);
-  web_html(request, "<input type=\"hidden\" name=\"p\" value=\"%04u-%02u\"><button type=\"submit\">"
+  web_html(request, "<input type=\"hidden\" name=\"p\" value=\"%y\"><button type=\"submit\">"
                     "%t</button></form>",
-           (unsigned)(period / 100), (unsigned)(period % 100),
+           period,
            web_say(request, "Maand afsluiten", "Close the month"));
   web_page_end(request);
 }
@@ -531,8 +531,8 @@ static coop_err dispute_row(void *context, const node_dispute_row *row)
   web_html(request, "</tbody></table><form method=\"post\" action=\"/reissue\">");
   web_csrf_field(request);
   web_html(request, "<input type=\"hidden\" name=\"id\" value=\"%s\"><input type=\"hidden\" "
-                    "name=\"p\" value=\"%04u-%02u\"><button type=\"submit\">%t</button></form></section>",
-           row->member_id, (unsigned)(row->period / 100), (unsigned)(row->period % 100),
+                    "name=\"p\" value=\"%y\"><button type=\"submit\">%t</button></form></section>",
+           row->member_id, row->period,
            web_say(request, "Opnieuw berekenen", "Reissue"));
   return COOP_OK;
 }

@@ -104,9 +104,9 @@ static void report(web_request *request)
   coop_buf table;
   web_page_begin(request, web_say(request, "Controle van de verrekeningen", "Audit of the statements"));
   web_html(request, "<form method=\"get\" action=\"/\" class=\"form\"><label for=\"p\">%t</label>"
-                    "<input id=\"p\" name=\"p\" type=\"month\" value=\"%04u-%02u\">"
+                    "<input id=\"p\" name=\"p\" type=\"month\" value=\"%y\">"
                     "<button type=\"submit\">%t</button></form><h2>%p</h2>",
-           web_say(request, "Maand", "Month"), (unsigned)(period / 100), (unsigned)(period % 100),
+           web_say(request, "Maand", "Month"), period,
            web_say(request, "Tonen", "Show"), period);
   /* The counts come first on the page but are known after the rows: the
    * rows are written aside and put after them. */
@@ -137,8 +137,7 @@ static void report(web_request *request)
     web_html(request, "<p>%t</p>", web_say(request, "Geen inwoners met inkomsten of verrekeningen "
                                                     "in deze maand.",
                                            "No residents with income or statements this month."));
-  web_html(request, "<p><a href=\"/report.csv?p=%04u-%02u\">%t</a></p>", (unsigned)(period / 100),
-           (unsigned)(period % 100), web_say(request, "Download als CSV", "Download as CSV"));
+  web_html(request, "<p><a href=\"/report.csv?p=%y\">%t</a></p>", period, web_say(request, "Download als CSV", "Download as CSV"));
   web_page_end(request);
 }
 

@@ -88,6 +88,7 @@ const char *web_say(const web_request *request, const char *dutch, const char *e
 /* Appends HTML from a format whose text is trusted and whose values are
  * not: %s a string, HTML-escaped; %d int; %u unsigned; %j int64_t;
  * %m int64_t cents as "€ 1.234,56"; %p uint32_t YYYYMM as "maart 2026";
+ * %y uint32_t YYYYMM as "2026-03";
  * %t a string said in the request's language, trusted (web_say's answer);
  * %% a percent sign.  Nothing else. */
 void web_html(web_request *request, const char *format, ...);
