@@ -116,6 +116,7 @@ static const nav_item officer_nav[] = {{"/", "Controle", "Audit"},
                                        {"/rules", "Rekenregels", "Rule sets"},
                                        {NULL, NULL, NULL}};
 static const nav_item member_nav[] = {{"/", "Mijn overzicht", "My overview"},
+                                      {"/what-if", "Wat als …?", "What if …?"},
                                       {NULL, NULL, NULL}};
 
 static const nav_item *navigation(int role)

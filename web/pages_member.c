@@ -11,6 +11,7 @@
 #include "node/audit.h"
 #include "node/books.h"
 #include "node/receipt.h"
+#include "node/simulate.h"
 #include "web/web_int.h"
 
 /* Her member id: the account's on the coop's node, NULL (the node's own
@@ -55,8 +56,11 @@ static void home(web_request *request)
              f->benefit_cents, web_say(request, "Vrijgelaten: u houdt het", "Disregarded: you keep it"),
              f->disregard_cents, web_say(request, "Naar uw ontwikkelbudget", "To your development budget"),
              f->to_budget_cents);
-    web_html(request, "<p><a href=\"/statement?p=%u\">%t</a></p>", (unsigned)latest.month.period,
-             web_say(request, "Bekijk de hele verrekening", "See the whole statement"));
+    web_html(request, "<p><a href=\"/statement?p=%u\">%t</a> · <a href=\"/what-if\">%t</a></p>",
+             (unsigned)latest.month.period,
+             web_say(request, "Bekijk de hele verrekening", "See the whole statement"),
+             web_say(request, "Wat als ik volgende maand meer verdien?",
+                     "What if I earn more next month?"));
   } else if (!err) {
     web_html(request, "<p>%t</p>", web_say(request, "Er is nog geen verrekening voor u.",
                                            "There is no statement for you yet."));
@@ -115,8 +119,70 @@ static void receipt(web_request *request)
   free(text);
 }
 
+/* "What if I earn € X next month?": a GET form (it changes nothing). */
+static void what_if(web_request *request)
+{
+  const char *revenue_text = web_query(request, "revenue");
+  const char *costs_text = web_query(request, "costs");
+  web_page_begin(request, web_say(request, "Wat als ik volgende maand … verdien?",
+                                  "What if I earn … next month?"));
+  web_html(request, "<form method=\"get\" action=\"/what-if\" class=\"form\">"
+                    "<label for=\"revenue\">%t</label><input id=\"revenue\" name=\"revenue\" "
+                    "inputmode=\"decimal\" required value=\"%s\"><label for=\"costs\">%t</label>"
+                    "<input id=\"costs\" name=\"costs\" inputmode=\"decimal\" value=\"%s\">"
+                    "<button type=\"submit\">%t</button></form>",
+           web_say(request, "Omzet in euro", "Revenue in euros"), revenue_text ? revenue_text : "",
+           web_say(request, "Kosten in euro", "Costs in euros"), costs_text ? costs_text : "",
+           web_say(request, "Bereken", "Compute"));
+  char message[NODE_MESSAGE_BYTES] = "";
+  int64_t revenue = 0, costs = 0;
+  node_what_if result;
+  if (!revenue_text)
+    return web_page_end(request);
+  coop_err err = web_parse_money(revenue_text, &revenue, message, sizeof message);
+  if (!err && costs_text && costs_text[0] && strcmp(costs_text, "0"))
+    err = web_parse_money(costs_text, &costs, message, sizeof message);
+  if (err) {
+    request->status = 422;
+    web_html(request, "<p class=\"error\" role=\"alert\">%t (%s)</p>",
+             web_say(request, "Vul een bedrag in euro in, zoals 1234,56.",
+                     "Fill in an amount in euros, like 1234.56."),
+             message);
+    return web_page_end(request);
+  }
+  if (!err)
+    err = node_what_if_next_month(request->node, own_member(request), revenue, costs, &result,
+                                  message);
+  if (err) {
+    request->status = 422;
+    web_html(request, "<p class=\"error\" role=\"alert\">%s</p>", message);
+    return web_page_end(request);
+  }
+  const ledger_offset_statement *f = &result.figures;
+  web_html(request, "<h2>%p</h2><div class=\"cards\" id=\"what-if\">"
+                    "<div class=\"card\">%t<div class=\"big\">%m</div></div>"
+                    "<div class=\"card\">%t<div class=\"big\">%m</div></div>"
+                    "<div class=\"card\">%t<div class=\"big\">%m</div></div>"
+                    "<div class=\"card\">%t<div class=\"big\">%m</div></div></div>"
+                    "<p class=\"note\">%t</p>",
+           result.period, web_say(request, "Uw uitkering (indicatief)", "Your benefit (indicative)"),
+           f->benefit_cents, web_say(request, "Vrijgelaten: u houdt het", "Disregarded: you keep it"),
+           f->disregard_cents, web_say(request, "Naar de gemeente", "To the municipality"),
+           f->to_municipality_cents,
+           web_say(request, "Naar uw ontwikkelbudget", "To your development budget"),
+           f->to_budget_cents,
+           web_say(request, "Berekend met de rekenregels van uw gemeente en wat u tot nu toe aan "
+                            "vrijlating gebruikte. Een schatting: de echte maand telt alles wat er "
+                            "dan geboekt is.",
+                   "Computed with your municipality's rules and the disregard you used so far. "
+                   "An estimate: the real month counts everything recorded then."));
+  web_page_end(request);
+}
+
 web_handler web_pages_member(const char *path)
 {
+  if (!strcmp(path, "/what-if"))
+    return what_if;
   if (!strcmp(path, "/"))
     return home;
   if (!strcmp(path, "/statement"))
