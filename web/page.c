@@ -109,6 +109,7 @@ typedef struct nav_item {
 static const nav_item admin_nav[] = {{"/", "Overzicht", "Overview"},
                                      {"/members", "Leden", "Members"},
                                      {"/record", "Boeken", "Record"},
+                                     {"/import", "CSV inlezen", "Import CSV"},
                                      {"/close", "Maand afsluiten", "Close month"},
                                      {"/disputes", "Geschillen", "Disputes"},
                                      {NULL, NULL, NULL}};

@@ -11,6 +11,7 @@
 #include "ledger/books/money.h"
 #include "node/audit.h"
 #include "node/books.h"
+#include "node/import.h"
 #include "web/web_int.h"
 
 /* ---- overview ------------------------------------------------------------------ */
@@ -600,6 +601,73 @@ static void statement_page(web_request *request)
   web_page_end(request);
 }
 
+/* ---- CSV upload: 'coop import' through the browser ------------------------------ */
+
+typedef struct import_lines {
+  web_request *request;
+  size_t count;
+} import_lines;
+
+static void import_line(void *context, unsigned long line, const char *text)
+{
+  (void)line;
+  import_lines *lines = context;
+  if (lines->count++ < 200) /* a wrong file can have thousands: the first 200 say enough */
+    web_html(lines->request, "<li>%s</li>", text);
+}
+
+static void import_form(web_request *request)
+{
+  web_html(request, "<form method=\"post\" action=\"/import\" enctype=\"multipart/form-data\" "
+                    "class=\"form\">");
+  web_csrf_field(request);
+  web_html(request, "<label for=\"file\">%t</label><input id=\"file\" name=\"file\" type=\"file\" "
+                    "accept=\".csv,text/csv\" required><button type=\"submit\">%t</button></form>"
+                    "<p class=\"note\">%t</p>",
+           web_say(request, "CSV-bestand", "CSV file"), web_say(request, "Inlezen", "Import"),
+           web_say(request, "Kolommen: type, member, amount, hours, date, ref, note (zie 'coop import "
+                            "--help'). Alles of niets: bij één foute regel wordt niets geboekt en "
+                            "staat elke foute regel hieronder.",
+                   "Columns: type, member, amount, hours, date, ref, note (see 'coop import "
+                   "--help'). All or nothing: one bad row and nothing is recorded, and every bad "
+                   "row is listed."));
+}
+
+static void import_csv(web_request *request)
+{
+  web_page_begin(request, web_say(request, "CSV inlezen", "Import a CSV"));
+  const char *text = web_field_value(request, "file");
+  if (strcmp(request->method, "POST") || !text) {
+    import_form(request);
+    return web_page_end(request);
+  }
+  char message[NODE_MESSAGE_BYTES];
+  if (node_books_ready(request->node, message)) {
+    web_html(request, "<p class=\"error\">%s</p>", message);
+    return web_page_end(request);
+  }
+  coop_buf file = {.data = (unsigned char *)text, .len = strlen(text), .max = strlen(text)};
+  import_lines lines = {request, 0};
+  node_import_result result;
+  web_html(request, "<ul class=\"error\" role=\"alert\" id=\"import-errors\">");
+  coop_err err = node_import_csv(request->node, "upload.csv", &file, false, import_line, &lines,
+                                 &result);
+  web_html(request, "</ul>");
+  if (err) {
+    request->status = 422;
+    if (lines.count > 200)
+      web_html(request, "<p>%t %u</p>", web_say(request, "Foute regels in totaal:", "Bad rows in all:"),
+               (unsigned)lines.count);
+  } else {
+    web_event(request, "imported %zu records (%zu already there)", result.imported, result.existed);
+    web_html(request, "<p class=\"ok\" role=\"status\">%u %t (%u %t)</p>", (unsigned)result.imported,
+             web_say(request, "regels geboekt", "records recorded"), (unsigned)result.existed,
+             web_say(request, "waren er al", "were there already"));
+  }
+  import_form(request);
+  web_page_end(request);
+}
+
 typedef struct route_entry {
   const char *path;
   web_handler handler;
@@ -611,7 +679,7 @@ web_handler web_pages_coop(const char *path)
       {"/", overview},           {"/members", members},   {"/members/new", member_new},
       {"/member", member_page},  {"/member/edit", member_edit}, {"/record", record},
       {"/close", close_month},   {"/disputes", disputes}, {"/reissue", reissue},
-      {"/statement", statement_page}, {NULL, NULL}};
+      {"/statement", statement_page}, {"/import", import_csv}, {NULL, NULL}};
   for (const route_entry *route = routes; route->path; route++)
     if (!strcmp(route->path, path))
       return route->handler;

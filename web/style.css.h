@@ -23,6 +23,7 @@
 "button{background:#0b4f9c;color:#fff;border-color:#0b4f9c;cursor:pointer;justify-self:start}"
 ".account button{background:#fff;color:#0b4f9c}"
 ".error{color:#8a1212;background:#fdecec;border:1px solid #e3a1a1;padding:.5rem .75rem;border-radius:4px}"
+"ul.error:empty{display:none}"
 ".ok{color:#14532d;background:#e8f6ec;border:1px solid #9bd3ab;padding:.5rem .75rem;border-radius:4px}"
 ".note{color:#444}"
 ".status{display:inline-block;padding:0 .4rem;border-radius:3px;border:1px solid #888}"

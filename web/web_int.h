@@ -15,7 +15,7 @@
 struct sqlite3;
 
 #define WEB_FIELDS_MAX 32u
-#define WEB_FIELD_BYTES_MAX (256u * 1024u) /* a CSV upload fits */
+#define WEB_FIELD_BYTES_MAX (8u * 1024u * 1024u) /* a CSV upload of a large month fits */
 #define WEB_TOKEN_HEX 64u                  /* 32 random bytes */
 #define WEB_BODY_MAX (16u * 1024u * 1024u)
 

@@ -1,0 +1,743 @@
+/* Importing records from a spreadsheet export (CSV), all or nothing
+ * (import.h).
+ *
+ * Two passes.  The first reads and checks every row on its own (CSV syntax,
+ * type, member, amount, date, closed month, ref, note) and reports every bad
+ * row with its line number; nothing is written when one is bad.  The second
+ * hands all rows to node_record_many, one transaction that checks what only
+ * the books can (the development budget, a ref that already holds something
+ * else) and records all of it or nothing.
+ *
+ * The CSV reader is our own (about 150 lines, RFC 4180): Debian's libcsv is
+ * callback-driven and knows no line numbers, which are the point of the error
+ * messages here. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "ledger/base/alloc.h"
+#include "ledger/base/buffer.h"
+#include "ledger/books/money.h"
+#include "ledger/log/entry.h"
+#include "node/books.h"
+#include "node/import.h"
+
+/* A year of a large coop is some 100,000 records; the bound leaves room for
+ * twenty of those in one file while keeping the file, its parsed copy and the
+ * requests (about 1 KiB per row at the limits) within a laptop's memory. */
+#define IMPORT_ROWS_MAX NODE_IMPORT_ROWS_MAX
+/* More fields than any header can have: the known columns are 7. */
+#define CSV_FIELDS_MAX 16u
+/* "import-" + 12 hex + "-" + line (at most 10 digits) + NUL. */
+#define IMPORT_GENERATED_REF_BYTES 32u
+/* First bytes of the file's SHA-256 in generated refs, as hex. */
+#define IMPORT_HASH_HEX_CHARS 12u
+
+_Static_assert(IMPORT_GENERATED_REF_BYTES <= LEDGER_REF_BYTES_MAX,
+               "generated refs must be valid refs");
+_Static_assert(IMPORT_ROWS_MAX <= UINT32_MAX / 4, "row indexes fit the ref table");
+
+/* ---- reading CSV ----------------------------------------------------------- */
+
+typedef struct csv_reader {
+  const char *text;
+  size_t length;
+  size_t position;
+  unsigned long line; /* line of `position`, from 1 */
+  char separator;
+  char *out; /* unquoted field text, each NUL-terminated; length + 2 bytes */
+  size_t out_used;
+} csv_reader;
+
+typedef struct csv_row {
+  unsigned long line; /* where the row starts */
+  size_t count;       /* fields found (may pass CSV_FIELDS_MAX) */
+  char *fields[CSV_FIELDS_MAX]; /* in the reader's `out` */
+  const char *error; /* NULL, or what is wrong with the row's syntax */
+} csv_row;
+
+static int at_line_end(const csv_reader *reader)
+{
+  const char *text = reader->text + reader->position;
+  size_t left = reader->length - reader->position;
+  return left == 0 || text[0] == '\n' || (left > 1 && text[0] == '\r' && text[1] == '\n');
+}
+
+/* One quoted field, the opening quote at `position`.  Doubled quotes are one
+ * quote; CRLF inside the field becomes LF (spreadsheets differ here). */
+static const char *csv_quoted(csv_reader *reader)
+{
+  reader->position++;
+  for (;;) {
+    if (reader->position >= reader->length)
+      return "unterminated quoted field (a quote opened here is never closed)";
+    char byte = reader->text[reader->position];
+    if (byte == '"') {
+      if (reader->position + 1 < reader->length && reader->text[reader->position + 1] == '"') {
+        reader->out[reader->out_used++] = '"';
+        reader->position += 2;
+        continue;
+      }
+      reader->position++;
+      if (!at_line_end(reader) && reader->text[reader->position] != reader->separator)
+        return "text after a closing quote (double a quote inside a quoted field)";
+      return NULL;
+    }
+    if (byte == 0)
+      return "NUL byte in the file (is it really CSV text?)";
+    if (byte == '\r' && reader->position + 1 < reader->length &&
+        reader->text[reader->position + 1] == '\n')
+      reader->position++, byte = '\n';
+    if (byte == '\n')
+      reader->line++;
+    reader->out[reader->out_used++] = byte;
+    reader->position++;
+  }
+}
+
+static const char *csv_unquoted(csv_reader *reader)
+{
+  while (!at_line_end(reader)) {
+    char byte = reader->text[reader->position];
+    if (byte == reader->separator)
+      return NULL;
+    if (byte == '"')
+      return "quote inside an unquoted field (quote the whole field and double the quote)";
+    if (byte == '\r')
+      return "carriage return without a newline";
+    if (byte == 0)
+      return "NUL byte in the file (is it really CSV text?)";
+    reader->out[reader->out_used++] = byte;
+    reader->position++;
+  }
+  return NULL;
+}
+
+/* Skips the rest of a physical line after a syntax error. */
+static void csv_skip_line(csv_reader *reader)
+{
+  while (reader->position < reader->length && reader->text[reader->position] != '\n')
+    reader->position++;
+}
+
+/* Reads the next row.  Returns 0 at the end of the input, else 1 with the row
+ * (row->error says what is wrong with its syntax, if anything).  Lines end in
+ * LF or CRLF; the last one may lack it. */
+static int csv_next(csv_reader *reader, csv_row *row)
+{
+  memset(row, 0, sizeof *row);
+  if (reader->position >= reader->length)
+    return 0;
+  row->line = reader->line;
+  for (;;) {
+    char *field = reader->out + reader->out_used;
+    const char *error = reader->position < reader->length && reader->text[reader->position] == '"'
+                            ? csv_quoted(reader)
+                            : csv_unquoted(reader);
+    reader->out[reader->out_used++] = 0;
+    if (row->count < CSV_FIELDS_MAX)
+      row->fields[row->count] = field;
+    row->count++;
+    if (error) {
+      row->error = error;
+      csv_skip_line(reader);
+    } else if (!at_line_end(reader)) {
+      reader->position++; /* the separator: another field follows */
+      continue;
+    }
+    if (reader->position < reader->length)
+      reader->position += reader->text[reader->position] == '\r' ? 2 : 1;
+    reader->line++;
+    return 1;
+  }
+}
+
+/* A row of empty (or all-space) fields, as spreadsheets write for empty rows. */
+static int csv_row_blank(const csv_row *row)
+{
+  for (size_t i = 0; i < row->count && i < CSV_FIELDS_MAX; i++)
+    if (row->fields[i][strspn(row->fields[i], " \t")])
+      return 0;
+  return !row->error;
+}
+
+/* ---- columns --------------------------------------------------------------- */
+
+enum column { COLUMN_TYPE, COLUMN_MEMBER, COLUMN_AMOUNT, COLUMN_HOURS, COLUMN_DATE, COLUMN_REF,
+              COLUMN_NOTE, COLUMN_COUNT };
+
+static const char *const column_names[COLUMN_COUNT] = {"type", "member", "amount", "hours",
+                                                       "date", "ref", "note"};
+
+/* ---- the import -------------------------------------------------------------- */
+
+typedef struct import_state {
+  const char *name; /* for messages: the path, or <stdin> */
+  node *node;
+  node_import_say say; /* every error line goes here */
+  void *context;
+  node_import_result *result;
+  int columns[COLUMN_COUNT]; /* field index of each column, -1 when absent */
+  size_t field_count;
+  char hash_hex[IMPORT_HASH_HEX_CHARS + 1];
+  size_t errors;
+  /* rows */
+  node_record_request *requests;
+  unsigned long *lines;
+  size_t *generated; /* offset into generated_refs + 1, 0: the row has its own ref */
+  size_t count, capacity;
+  coop_buf generated_refs;
+  /* members and the months of the books, looked up once */
+  char (*members)[LEDGER_MEMBER_ID_CHARS + 1];
+  size_t member_count, member_capacity;
+  node_months months;
+  int future; /* --future: rows may be dated after the current month */
+  /* refs seen in the file: row index + 1 per slot, open addressing */
+  uint32_t *ref_slots;
+  size_t ref_slot_count; /* a power of two */
+} import_state;
+
+static void row_error(import_state *state, unsigned long line, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void row_error(import_state *state, unsigned long line, const char *format, ...)
+{
+  char text[NODE_MESSAGE_BYTES], whole[NODE_MESSAGE_BYTES + 64];
+  va_list args;
+  va_start(args, format);
+  vsnprintf(text, sizeof text, format, args);
+  va_end(args);
+  snprintf(whole, sizeof whole, "%s:%lu: %s", state->name, line, text);
+  state->say(state->context, line, whole);
+  state->errors++;
+}
+
+/* A message about the whole file (line 0). */
+static void file_error(import_state *state, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void file_error(import_state *state, const char *format, ...)
+{
+  char text[NODE_MESSAGE_BYTES + 64];
+  va_list args;
+  va_start(args, format);
+  vsnprintf(text, sizeof text, format, args);
+  va_end(args);
+  state->say(state->context, 0, text);
+}
+
+/* User text quoted in a message: at most 40 bytes; control characters, and
+ * every byte past ASCII when the text is not valid UTF-8, shown as '?', so a
+ * binary file cannot garble the terminal. */
+#define SHOWN_BYTES 48u
+static const char *shown(const char *text, char out[SHOWN_BYTES])
+{
+  size_t length = strlen(text);
+  int utf8 = !length || ledger_note_check((const uint8_t *)text, length) == COOP_OK;
+  size_t used = 0;
+  for (size_t i = 0; i < length && used < 40; i++) {
+    unsigned char byte = (unsigned char)text[i];
+    out[used++] = byte < 0x20 || byte == 0x7f || (byte >= 0x80 && !utf8) ? '?' : (char)byte;
+  }
+  /* Never end inside a UTF-8 sequence. */
+  if (used < length && utf8)
+    while (used > 0 && ((unsigned char)text[used] & 0xC0) == 0x80)
+      used--;
+  if (used < length)
+    memcpy(out + used, "...", 3), used += 3;
+  out[used] = 0;
+  return out;
+}
+
+static void trim_spaces(char *text)
+{
+  size_t length = strlen(text), start = 0;
+  while (start < length && (text[start] == ' ' || text[start] == '\t'))
+    start++;
+  while (length > start && (text[length - 1] == ' ' || text[length - 1] == '\t'))
+    length--;
+  memmove(text, text + start, length - start);
+  text[length - start] = 0;
+}
+
+/* Maps the header's names to columns.  Every problem is reported. */
+static int read_header(import_state *state, const csv_row *header)
+{
+  size_t errors = state->errors;
+  for (int c = 0; c < COLUMN_COUNT; c++)
+    state->columns[c] = -1;
+  if (header->error)
+    row_error(state, header->line, "%s", header->error);
+  if (header->count > CSV_FIELDS_MAX)
+    row_error(state, header->line, "%zu columns in the header; at most %d are known",
+              header->count, (int)COLUMN_COUNT);
+  for (size_t i = 0; !header->error && i < header->count && i < CSV_FIELDS_MAX; i++) {
+    char *name = header->fields[i];
+    trim_spaces(name);
+    int found = -1;
+    char quoted[SHOWN_BYTES];
+    for (int c = 0; c < COLUMN_COUNT && found < 0; c++)
+      if (!strcasecmp(name, column_names[c]))
+        found = c;
+    if (found < 0 && !name[0])
+      row_error(state, header->line, "column %zu of the header has no name", i + 1);
+    else if (found < 0)
+      row_error(state, header->line, "unknown column '%s' (known: type, member, amount, hours, "
+                "date, ref, note)", shown(name, quoted));
+    else if (state->columns[found] >= 0)
+      row_error(state, header->line, "column '%s' appears twice", column_names[found]);
+    else
+      state->columns[found] = (int)i;
+  }
+  if (state->errors == errors && state->columns[COLUMN_TYPE] < 0)
+    row_error(state, header->line, "missing column 'type' (the first row must name the columns: "
+              "type,member,amount,date,ref,note)");
+  if (state->errors == errors && state->columns[COLUMN_DATE] < 0)
+    row_error(state, header->line, "missing column 'date'");
+  if (state->errors == errors && state->columns[COLUMN_AMOUNT] < 0 &&
+      state->columns[COLUMN_HOURS] < 0)
+    row_error(state, header->line, "missing column 'amount' (or 'hours')");
+  state->field_count = header->count;
+  return state->errors == errors ? 0 : -1;
+}
+
+static char *field(const import_state *state, const csv_row *row, int column)
+{
+  int index = state->columns[column];
+  return index < 0 ? NULL : row->fields[index];
+}
+
+static int row_type(import_state *state, const csv_row *row, node_record_request *request)
+{
+  char *type = field(state, row, COLUMN_TYPE), quoted[SHOWN_BYTES];
+  trim_spaces(type);
+  request->type = (uint8_t)ledger_record_type_from_name(type);
+  if (request->type == LEDGER_RECORD_CORRECTION || request->type == LEDGER_RECORD_PROFIT_SPLIT) {
+    row_error(state, row->line, "type '%s' cannot be imported (%s)", type,
+              request->type == LEDGER_RECORD_CORRECTION ? "see 'coop correct'"
+                                                        : "it is made at month close");
+    return -1;
+  }
+  if (!request->type) {
+    row_error(state, row->line, type[0] ? "unknown record type '%s' (expected revenue, cost, "
+              "allowance, spend, other-income, hours, remittance, coop-cost or opening)"
+                                        : "missing type%s", shown(type, quoted));
+    return -1;
+  }
+  return 0;
+}
+
+static int member_compare(const void *a, const void *b)
+{
+  return strcmp(a, b);
+}
+
+static int row_member(import_state *state, const csv_row *row, node_record_request *request)
+{
+  char *member = field(state, row, COLUMN_MEMBER);
+  if (member)
+    trim_spaces(member);
+  const char *type = ledger_record_type_name(request->type);
+  int wants_member = request->type != LEDGER_RECORD_COOP_COST &&
+                     request->type != LEDGER_RECORD_OPENING;
+  if (wants_member && (!member || !member[0])) {
+    row_error(state, row->line, "a %s record needs a member", type);
+    return -1;
+  }
+  if (!wants_member && member && member[0]) {
+    row_error(state, row->line, "a %s record is the coop's own: leave member empty", type);
+    return -1;
+  }
+  if (wants_member && (strlen(member) != LEDGER_MEMBER_ID_CHARS || !state->member_count ||
+                       !bsearch(member, state->members, state->member_count,
+                                sizeof state->members[0], member_compare))) {
+    char quoted[SHOWN_BYTES];
+    row_error(state, row->line, "unknown member '%s' (see 'coop member list')",
+              shown(member, quoted));
+    return -1;
+  }
+  request->member_id = wants_member ? member : NULL;
+  return 0;
+}
+
+/* The amount, or for hours the hours (from either column). */
+static int row_amount(import_state *state, const csv_row *row, node_record_request *request)
+{
+  char *amount = field(state, row, COLUMN_AMOUNT), *hours = field(state, row, COLUMN_HOURS);
+  if (amount)
+    trim_spaces(amount);
+  if (hours)
+    trim_spaces(hours);
+  int is_hours = request->type == LEDGER_RECORD_HOURS;
+  if (hours && hours[0] && !is_hours) {
+    row_error(state, row->line, "only an hours record takes hours; a %s record takes an amount",
+              ledger_record_type_name(request->type));
+    return -1;
+  }
+  if (is_hours && hours && hours[0] && amount && amount[0]) {
+    row_error(state, row->line, "an hours record takes hours or amount, not both");
+    return -1;
+  }
+  const char *text = is_hours && hours && hours[0] ? hours : amount;
+  const char *what = text == hours ? "hours" : "amount";
+  if (!text || !text[0]) {
+    row_error(state, row->line, "missing %s", is_hours ? "hours" : "amount");
+    return -1;
+  }
+  /* "1.234,56": the money parser would say "more than two decimals". */
+  char quoted[SHOWN_BYTES];
+  if (strchr(text, '.') && strchr(text, ',')) {
+    row_error(state, row->line, "%s '%s': no thousands separators, please (write 1234.56 or "
+              "1234,56)", what, shown(text, quoted));
+    return -1;
+  }
+  /* The parser quotes its input whole: only plain, short text goes to it. */
+  if (strcmp(shown(text, quoted), text) || strspn(text, "0123456789.,+-eE") != strlen(text)) {
+    row_error(state, row->line, "%s '%s': not an amount (expected e.g. 1234.56)", what, quoted);
+    return -1;
+  }
+  char message[128];
+  if (ledger_money_parse(text, LEDGER_MONEY_POSITIVE_ONLY, &request->amount, message,
+                         sizeof message)) {
+    row_error(state, row->line, "%s %s", what, message);
+    return -1;
+  }
+  char limit[NODE_MESSAGE_BYTES];
+  if (node_amount_check(request->type, request->amount, limit)) {
+    row_error(state, row->line, "%s", limit);
+    return -1;
+  }
+  return 0;
+}
+
+static int row_date(import_state *state, const csv_row *row, node_record_request *request,
+                    const char *ref)
+{
+  char *date = field(state, row, COLUMN_DATE), quoted[SHOWN_BYTES];
+  trim_spaces(date);
+  if (ledger_date_parse(date, &request->date)) {
+    row_error(state, row->line, date[0] ? "invalid date '%s' (expected YYYY-MM-DD, a real "
+              "calendar day)" : "missing date%s", shown(date, quoted));
+    return -1;
+  }
+  request->future = state->future;
+  char message[NODE_MESSAGE_BYTES];
+  if (!node_date_check(&state->months, request->date, request->future, message))
+    return 0;
+  /* A row already recorded under its ref answers 'already there' even in a
+   * month closed since: importing a file twice stays harmless. */
+  ledger_record existing;
+  uint64_t index = 0;
+  if (ledger_books_record_by_ref(state->node->store, ref, &existing, &index) == COOP_OK)
+    return 0;
+  row_error(state, row->line, "%s", message);
+  return -1;
+}
+
+static int text_ok(const char *text, int allow_newlines)
+{
+  if (!text[0])
+    return 1;
+  if (ledger_note_check((const uint8_t *)text, strlen(text)))
+    return 0;
+  return allow_newlines || !strpbrk(text, "\n\t");
+}
+
+static const char *row_ref(const import_state *state, size_t row)
+{
+  return state->generated[row] ? (const char *)state->generated_refs.data +
+                                     state->generated[row] - 1
+                               : state->requests[row].ref;
+}
+
+static uint32_t ref_hash(const char *ref)
+{
+  uint32_t hash = 2166136261u; /* FNV-1a */
+  for (; *ref; ref++)
+    hash = (hash ^ (uint8_t)*ref) * 16777619u;
+  return hash;
+}
+
+/* Remembers the ref of row `row`; reports it when an earlier row has it. */
+static int ref_unique(import_state *state, size_t row, unsigned long line)
+{
+  const char *ref = row_ref(state, row);
+  size_t mask = state->ref_slot_count - 1;
+  for (size_t slot = ref_hash(ref) & mask;; slot = (slot + 1) & mask) {
+    uint32_t other = state->ref_slots[slot];
+    if (!other) {
+      state->ref_slots[slot] = (uint32_t)row + 1;
+      return 0;
+    }
+    if (!strcmp(row_ref(state, other - 1), ref)) {
+      char quoted[SHOWN_BYTES];
+      row_error(state, line, "ref '%s' is also on line %lu", shown(ref, quoted),
+                state->lines[other - 1]);
+      return -1;
+    }
+  }
+}
+
+/* The ref and note; a row without a ref gets a generated one. */
+static int row_ref_note(import_state *state, const csv_row *row, node_record_request *request,
+                        size_t *generated)
+{
+  char *ref = field(state, row, COLUMN_REF), *note = field(state, row, COLUMN_NOTE);
+  *generated = 0;
+  if (ref && ref[0]) {
+    if (strlen(ref) > LEDGER_REF_BYTES_MAX || !text_ok(ref, 0)) {
+      char quoted[SHOWN_BYTES];
+      row_error(state, row->line, "invalid ref '%s': use 1 to %u bytes of printable UTF-8 "
+                "on one line", shown(ref, quoted), LEDGER_REF_BYTES_MAX);
+      return -1;
+    }
+    request->ref = ref;
+  } else {
+    *generated = state->generated_refs.len + 1;
+    if (coop_buf_printf(&state->generated_refs, "import-%s-%lu", state->hash_hex, row->line) ||
+        coop_buf_append_u8(&state->generated_refs, 0)) {
+      row_error(state, row->line, "out of memory");
+      return -1;
+    }
+  }
+  if (note && (strlen(note) > LEDGER_RECORD_NOTE_BYTES_MAX || !text_ok(note, 1))) {
+    row_error(state, row->line, "invalid note: use at most %u bytes of UTF-8 without control "
+              "characters (newlines and tabs are fine)", LEDGER_RECORD_NOTE_BYTES_MAX);
+    return -1;
+  }
+  request->note = note && note[0] ? note : NULL;
+  return 0;
+}
+
+static int grow_rows(import_state *state)
+{
+  if (state->count < state->capacity)
+    return 0;
+  size_t capacity = state->capacity ? state->capacity * 2 : 1024;
+  if (capacity > IMPORT_ROWS_MAX)
+    capacity = IMPORT_ROWS_MAX;
+  node_record_request *requests = coop_realloc(state->requests, capacity * sizeof *requests);
+  if (requests)
+    state->requests = requests;
+  unsigned long *lines = coop_realloc(state->lines, capacity * sizeof *lines);
+  if (lines)
+    state->lines = lines;
+  size_t *generated = coop_realloc(state->generated, capacity * sizeof *generated);
+  if (generated)
+    state->generated = generated;
+  if (!requests || !lines || !generated)
+    return -1;
+  state->capacity = capacity;
+  return 0;
+}
+
+/* Checks one data row and, when good, adds its request. */
+static void read_row(import_state *state, const csv_row *row)
+{
+  if (row->error) {
+    row_error(state, row->line, "%s", row->error);
+    return;
+  }
+  if (row->count != state->field_count) {
+    row_error(state, row->line, "%zu fields, but the header has %zu", row->count,
+              state->field_count);
+    return;
+  }
+  size_t slot = state->count;
+  node_record_request request = {0};
+  size_t generated = 0;
+  if (row_type(state, row, &request) || row_member(state, row, &request) ||
+      row_amount(state, row, &request) || row_ref_note(state, row, &request, &generated))
+    return;
+  state->requests[slot] = request;
+  state->lines[slot] = row->line;
+  state->generated[slot] = generated;
+  if (row_date(state, row, &state->requests[slot], row_ref(state, slot)) ||
+      ref_unique(state, slot, row->line))
+    return;
+  state->count++;
+}
+
+static coop_err collect_member(void *context, const ledger_member_row *row)
+{
+  import_state *state = context;
+  if (state->member_count == state->member_capacity) {
+    size_t capacity = state->member_capacity ? 2 * state->member_capacity : 256;
+    void *members = coop_realloc(state->members, capacity * sizeof state->members[0]);
+    if (!members)
+      return COOP_E_NOMEM;
+    state->members = members;
+    state->member_capacity = capacity;
+  }
+  memcpy(state->members[state->member_count++], row->member_id, LEDGER_MEMBER_ID_CHARS + 1);
+  return COOP_OK;
+}
+
+/* Room for one ref per line: rows never outnumber lines. */
+static int ref_table(import_state *state, const coop_buf *file)
+{
+  size_t lines = 1;
+  for (const unsigned char *newline = file->data;
+       (newline = memchr(newline, '\n', file->len - (size_t)(newline - file->data)));
+       newline++)
+    lines++;
+  if (lines > IMPORT_ROWS_MAX + 1)
+    lines = IMPORT_ROWS_MAX + 1;
+  state->ref_slot_count = 1024;
+  while (state->ref_slot_count < 2 * lines)
+    state->ref_slot_count *= 2;
+  state->ref_slots = coop_calloc(state->ref_slot_count, sizeof *state->ref_slots);
+  return state->ref_slots ? 0 : -1;
+}
+
+static int prepare(import_state *state, const coop_buf *file)
+{
+  uint8_t hash[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(hash, file->data, file->len);
+  for (unsigned i = 0; i < IMPORT_HASH_HEX_CHARS / 2; i++)
+    snprintf(state->hash_hex + 2 * i, 3, "%02x", hash[i]);
+  coop_err err = ledger_books_members(state->node->store, collect_member, state);
+  if (err) {
+    file_error(state, "cannot read members: %s", coop_err_message(err));
+    return -1;
+  }
+  char message[NODE_MESSAGE_BYTES];
+  if (node_months_read(state->node, &state->months, message)) {
+    file_error(state, "%s", message);
+    return -1;
+  }
+  /* qsort's base must not be NULL, even for no elements. */
+  if (state->member_count)
+    qsort(state->members, state->member_count, sizeof state->members[0], member_compare);
+  if (ref_table(state, file)) {
+    file_error(state, "out of memory");
+    return -1;
+  }
+  return 0;
+}
+
+/* The separator is whichever of ',' and ';' comes first in the header line. */
+static char detect_separator(const coop_buf *file, size_t start)
+{
+  for (size_t i = start; i < file->len && file->data[i] != '\n'; i++)
+    if (file->data[i] == ',' || file->data[i] == ';')
+      return (char)file->data[i];
+  return ',';
+}
+
+/* Pass one: every row checked; the requests of the good ones collected. */
+static int read_rows(import_state *state, const coop_buf *file, char *scratch)
+{
+  size_t start = file->len >= 3 && !memcmp(file->data, "\xef\xbb\xbf", 3) ? 3 : 0;
+  csv_reader reader = {.text = (const char *)file->data + start, .length = file->len - start,
+                       .line = 1, .separator = detect_separator(file, start), .out = scratch};
+  csv_row row;
+  if (!csv_next(&reader, &row)) {
+    file_error(state, "%s: empty file: the first row must name the columns "
+              "(type,member,amount,date,ref,note)", state->name);
+    return -1;
+  }
+  if (read_header(state, &row))
+    return -1;
+  while (csv_next(&reader, &row)) {
+    if (csv_row_blank(&row))
+      continue;
+    if (state->count + state->errors >= IMPORT_ROWS_MAX) {
+      row_error(state, row.line, "more than %u rows: split the file", IMPORT_ROWS_MAX);
+      return -1;
+    }
+    if (grow_rows(state)) {
+      file_error(state, "out of memory after %zu rows", state->count);
+      return -1;
+    }
+    read_row(state, &row);
+  }
+  return 0;
+}
+
+/* Which node errors are about one row (and so name its line). */
+static int error_is_about_a_row(coop_err err)
+{
+  return err == COOP_E_BAD_INPUT || err == COOP_E_NOT_FOUND || err == COOP_E_RANGE ||
+         err == COOP_E_EXISTS_DIFFERENT || err == COOP_E_PERIOD_CLOSED ||
+         err == COOP_E_UNBALANCED || err == COOP_E_UNKNOWN_ACCOUNT || err == COOP_E_OVERFLOW;
+}
+
+/* Pass two: all rows in one transaction. */
+static coop_err record_rows(import_state *state)
+{
+  for (size_t i = 0; i < state->count; i++)
+    if (state->generated[i])
+      state->requests[i].ref = (const char *)state->generated_refs.data + state->generated[i] - 1;
+  node_record_result *results = coop_calloc(state->count ? state->count : 1, sizeof *results);
+  if (!results) {
+    file_error(state, "out of memory");
+    return COOP_E_NOMEM;
+  }
+  size_t failed_at = 0;
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = node_record_many(state->node, state->requests, state->count, results,
+                                  &failed_at, message);
+  if (err) {
+    if (error_is_about_a_row(err) && failed_at < state->count)
+      file_error(state, "%s:%lu: %s", state->name, state->lines[failed_at], message);
+    else
+      file_error(state, "%s", message);
+    file_error(state, "%s: nothing imported", state->name);
+    coop_free(results);
+    return err;
+  }
+  size_t existed = 0;
+  for (size_t i = 0; i < state->count; i++)
+    existed += results[i].existed != 0;
+  coop_free(results);
+  state->result->imported = state->count - existed;
+  state->result->existed = existed;
+  return COOP_OK;
+}
+
+static coop_err import_file(import_state *state, const coop_buf *file)
+{
+  coop_err status = COOP_E_BAD_INPUT;
+  char *scratch = coop_malloc(file->len + 2);
+  if (!scratch) {
+    file_error(state, "out of memory");
+    return COOP_E_NOMEM;
+  }
+  coop_buf_init(&state->generated_refs, (size_t)IMPORT_ROWS_MAX * IMPORT_GENERATED_REF_BYTES);
+  if (!prepare(state, file) && !read_rows(state, file, scratch)) {
+    if (state->errors)
+      file_error(state, "%s: %zu bad row%s; nothing imported", state->name, state->errors,
+                state->errors == 1 ? "" : "s");
+    else
+      status = record_rows(state);
+  } else if (state->errors) {
+    file_error(state, "%s: nothing imported", state->name);
+  }
+  coop_buf_release(&state->generated_refs);
+  coop_free(state->ref_slots);
+  coop_free(state->members);
+  coop_free(state->requests);
+  coop_free(state->lines);
+  coop_free(state->generated);
+  coop_free(scratch);
+  return status;
+}
+
+/* Reads the whole file (or standard input) into `out`, within the bound. */
+
+coop_err node_import_csv(node *self, const char *name, const coop_buf *file, bool future,
+                         node_import_say say, void *context, node_import_result *result)
+{
+  *result = (node_import_result){0};
+  import_state state = {.name = name, .node = self, .say = say, .context = context,
+                        .result = result, .future = future};
+  coop_err err = import_file(&state, file);
+  result->bad_rows = state.errors;
+  return err;
+}
