@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "node/export.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -259,17 +260,7 @@ int cli_rows_end(cli_rows *rows, coop_err err, const char *what)
 
 void cli_csv_field(FILE *out, const char *text)
 {
-  if (!strpbrk(text, ",\"\n\r")) {
-    fputs(text, out);
-    return;
-  }
-  fputc('"', out);
-  for (; *text; text++) {
-    if (*text == '"')
-      fputc('"', out);
-    fputc(*text, out);
-  }
-  fputc('"', out);
+  node_csv_field(out, text);
 }
 
 static int read_stream(FILE *stream, const char *name, const char *too_large, coop_buf *text)

@@ -112,6 +112,7 @@ static const nav_item admin_nav[] = {{"/", "Overzicht", "Overview"},
                                      {"/import", "CSV inlezen", "Import CSV"},
                                      {"/close", "Maand afsluiten", "Close month"},
                                      {"/disputes", "Geschillen", "Disputes"},
+                                     {"/downloads", "Downloads", "Downloads"},
                                      {NULL, NULL, NULL}};
 static const nav_item officer_nav[] = {{"/", "Controle", "Audit"},
                                        {"/rules", "Rekenregels", "Rule sets"},

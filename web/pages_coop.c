@@ -11,6 +11,7 @@
 #include "ledger/books/money.h"
 #include "node/audit.h"
 #include "node/books.h"
+#include "node/export.h"
 #include "node/import.h"
 #include "web/web_int.h"
 
@@ -668,6 +669,82 @@ static void import_csv(web_request *request)
   web_page_end(request);
 }
 
+/* ---- downloads: 'coop export' through the browser ------------------------------- */
+
+static void downloads(web_request *request)
+{
+  web_page_begin(request, web_say(request, "Downloads", "Downloads"));
+  web_html(request, "<p>%t</p><ul>"
+                    "<li><a href=\"/export?format=hledger\">hledger</a></li>"
+                    "<li><a href=\"/export?format=ledger\">ledger</a></li>"
+                    "<li><a href=\"/export?format=csv\">CSV</a></li></ul>"
+                    "<form method=\"get\" action=\"/export\" class=\"form\"><label for=\"p\">%t</label>"
+                    "<input id=\"p\" name=\"p\" placeholder=\"2026-03\"><label for=\"format\">%t</label>"
+                    "<select id=\"format\" name=\"format\"><option>hledger</option><option>ledger"
+                    "</option><option>csv</option></select><button type=\"submit\">%t</button></form>",
+           web_say(request, "De boeken voor de boekhouder: elke regel draagt het nummer van de "
+                            "ondertekende entry waar hij vandaan komt.",
+                   "The books for the accountant: every line carries the number of the signed "
+                   "entry it comes from."),
+           web_say(request, "Alleen een maand of jaar (JJJJ-MM of JJJJ)", "Only a month or year (YYYY-MM or YYYY)"),
+           web_say(request, "Formaat", "Format"), web_say(request, "Download", "Download"));
+  web_page_end(request);
+}
+
+/* [date_from, date_to] of "YYYY-MM" or "YYYY"; false when malformed. */
+static bool period_range(const char *text, ledger_books_query *query)
+{
+  uint32_t period = web_parse_period(text);
+  if (period) {
+    query->date_from = period * 100 + 1;
+    query->date_to = period * 100 + 31;
+    return true;
+  }
+  if (strlen(text) == 4 && strspn(text, "0123456789") == 4) {
+    query->date_from = (uint32_t)strtoul(text, NULL, 10) * 10000 + 101;
+    query->date_to = query->date_from + 1130;
+    return true;
+  }
+  return false;
+}
+
+static void export_books(web_request *request)
+{
+  static const char *const names[] = {"hledger", "ledger", "csv"};
+  const char *format = web_query(request, "format");
+  const char *period = web_query(request, "p");
+  int chosen = -1;
+  for (int i = 0; i < 3; i++)
+    if (format && !strcmp(format, names[i]))
+      chosen = i;
+  ledger_books_query query = {0};
+  if (period && !period[0])
+    period = NULL;
+  if (chosen < 0 || (period && !period_range(period, &query)))
+    return web_error_page(request, 400, web_say(request, "Onbekend formaat of geen maand/jaar.",
+                                                "Unknown format, or not a month or year."));
+  char message[NODE_MESSAGE_BYTES];
+  char *text = NULL;
+  size_t length = 0;
+  FILE *out = open_memstream(&text, &length);
+  coop_err err = !out ? COOP_E_NOMEM : node_books_ready(request->node, message);
+  if (!err)
+    err = node_export(request->node, chosen, &query, period, out);
+  if (out)
+    fclose(out);
+  if (!err && coop_buf_append(&request->body, text, length))
+    err = COOP_E_LIMIT;
+  free(text);
+  if (err)
+    return web_error_page(request, 500, coop_err_message(err));
+  request->content_type = chosen == NODE_EXPORT_CSV ? "text/csv; charset=utf-8"
+                                                   : "text/plain; charset=utf-8";
+  snprintf(request->download, sizeof request->download, "boeken%s%s.%s", period ? "-" : "",
+           period ? period : "", chosen == NODE_EXPORT_CSV ? "csv" : "journal");
+  web_event(request, "exported the books (%s%s%s)", names[chosen], period ? ", " : "",
+            period ? period : "");
+}
+
 typedef struct route_entry {
   const char *path;
   web_handler handler;
@@ -679,7 +756,8 @@ web_handler web_pages_coop(const char *path)
       {"/", overview},           {"/members", members},   {"/members/new", member_new},
       {"/member", member_page},  {"/member/edit", member_edit}, {"/record", record},
       {"/close", close_month},   {"/disputes", disputes}, {"/reissue", reissue},
-      {"/statement", statement_page}, {"/import", import_csv}, {NULL, NULL}};
+      {"/statement", statement_page}, {"/import", import_csv},
+      {"/downloads", downloads}, {"/export", export_books}, {NULL, NULL}};
   for (const route_entry *route = routes; route->path; route++)
     if (!strcmp(route->path, path))
       return route->handler;
