@@ -69,6 +69,56 @@ coop_err ledger_books_member_by_audience(ledger_store *store, const uint8_t *aud
   return one_member(select, row);
 }
 
+coop_err ledger_books_member_at(ledger_store *store, const char *member_id, uint32_t period,
+                                ledger_member_row *row, uint32_t *moved_from)
+{
+  coop_err err = ledger_books_member(store, member_id, row);
+  sqlite3_stmt *select = err ? NULL : store_cached(
+      store, "SELECT previous_audience_id, previous_municipality, previous_client_ref,"
+             " (SELECT max(from_period) FROM books_moves WHERE member_id = ?1 AND from_period <= ?2)"
+             " FROM books_moves WHERE member_id = ?1 AND from_period > ?2"
+             " ORDER BY from_period LIMIT 1");
+  if (err || !select)
+    return err ? err : COOP_E_DB;
+  sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(select, 2, period);
+  int step = sqlite3_step(select);
+  if (step == SQLITE_ROW) { /* she lived elsewhere then: that residence */
+    copy_blob(row->audience_id, sizeof row->audience_id, select, 0);
+    copy_blob(row->municipality, sizeof row->municipality, select, 1);
+    copy_text(row->client_ref, sizeof row->client_ref, sqlite3_column_text(select, 2));
+  }
+  sqlite3_reset(select);
+  if (step != SQLITE_ROW && step != SQLITE_DONE)
+    return COOP_E_DB;
+  if (!moved_from)
+    return COOP_OK;
+  /* The month her residence at `period` began (0: her enrolment). */
+  select = store_cached(store, "SELECT coalesce(max(from_period), 0) FROM books_moves"
+                               " WHERE member_id = ?1 AND from_period <= ?2");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(select, 2, period);
+  step = sqlite3_step(select);
+  *moved_from = step == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(select, 0) : 0;
+  sqlite3_reset(select);
+  return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
+}
+
+coop_err ledger_books_last_move(ledger_store *store, const char *member_id, uint32_t *from_period)
+{
+  sqlite3_stmt *select = store_cached(
+      store, "SELECT coalesce(max(from_period), 0) FROM books_moves WHERE member_id = ?1");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);
+  int step = sqlite3_step(select);
+  *from_period = step == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(select, 0) : 0;
+  sqlite3_reset(select);
+  return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
+}
+
 coop_err ledger_books_members(ledger_store *store, ledger_member_visitor visitor, void *context)
 {
   sqlite3_stmt *select = NULL;

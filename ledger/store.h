@@ -19,7 +19,7 @@
 #include "ledger/identity.h"
 #include "ledger/merkle.h"
 
-#define LEDGER_STORE_SCHEMA_VERSION 3
+#define LEDGER_STORE_SCHEMA_VERSION 4
 
 /* A store handle belongs to one process and one thread: never use it on both
  * sides of a fork() (it holds a pool of random nonces that must not be
@@ -285,5 +285,11 @@ COOP_MUST_USE coop_err ledger_store_audience_create(ledger_store *store,
                                                     const uint8_t (*readers)[32],
                                                     size_t reader_count, uint64_t now_ms,
                                                     uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES]);
+/* The same, with the id's first three bytes given (`prefix`; NULL: all
+ * random): a member's audience after a move keeps her member id. */
+COOP_MUST_USE coop_err ledger_store_audience_create_prefixed(
+    ledger_store *store, const ledger_identity *author, const uint8_t (*readers)[32],
+    size_t reader_count, uint64_t now_ms, const uint8_t prefix[3],
+    uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES]);
 
 #endif
