@@ -74,6 +74,11 @@ COOP_MUST_USE coop_err ledger_books_member_by_audience(ledger_store *store,
 COOP_MUST_USE coop_err ledger_books_member_at(ledger_store *store, const char *member_id,
                                               uint32_t period, ledger_member_row *row,
                                               uint32_t *moved_from);
+/* How many of her records (profit splits aside) count in `period` or
+ * later, and the first of them (0: none). */
+COOP_MUST_USE coop_err ledger_books_member_records_from(ledger_store *store,
+                                                        const char *member_id, uint32_t period,
+                                                        uint64_t *count, uint64_t *first);
 /* The month of her latest move, 0 when she never moved. */
 COOP_MUST_USE coop_err ledger_books_last_move(ledger_store *store, const char *member_id,
                                               uint32_t *from_period);

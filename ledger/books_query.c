@@ -106,6 +106,24 @@ coop_err ledger_books_member_at(ledger_store *store, const char *member_id, uint
   return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
 }
 
+coop_err ledger_books_member_records_from(ledger_store *store, const char *member_id,
+                                          uint32_t period, uint64_t *count, uint64_t *first)
+{
+  sqlite3_stmt *select = store_cached(
+      store, "SELECT count(*), coalesce(min(entry_index), 0) FROM books_records"
+             " WHERE member_id = ?1 AND type <> 11 AND"
+             " (CASE WHEN for_period <> 0 THEN for_period ELSE date / 100 END) >= ?2");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(select, 2, period);
+  int step = sqlite3_step(select);
+  *count = step == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(select, 0) : 0;
+  *first = step == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(select, 1) : 0;
+  sqlite3_reset(select);
+  return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
+}
+
 coop_err ledger_books_last_move(ledger_store *store, const char *member_id, uint32_t *from_period)
 {
   sqlite3_stmt *select = store_cached(
