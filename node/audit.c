@@ -779,10 +779,14 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
       memcpy(month.coop_log, log_id, LEDGER_LOG_ID_BYTES);
       memcpy(month.coop_name, view.name, sizeof month.coop_name);
       memcpy(month.member_id, who->member_id, sizeof month.member_id);
-      memcpy(month.name, who->name, sizeof month.name);
-      memcpy(month.client_ref, who->client_ref, sizeof month.client_ref);
-      memcpy(month.municipality, log_view_residence_at(who, periods[p])->municipality,
-             sizeof month.municipality);
+      /* Her residence of the month: its municipality, her details there. */
+      const log_residence *residence = log_view_residence_at(who, periods[p]);
+      const log_member_details *details =
+          log_view_details_at(who, residence->audience, UINT64_MAX);
+      memcpy(month.name, details ? details->name : who->name, sizeof month.name);
+      memcpy(month.client_ref, details ? details->client_ref : who->client_ref,
+             sizeof month.client_ref);
+      memcpy(month.municipality, residence->municipality, sizeof month.municipality);
       month.period = periods[p];
       month.found.status = NODE_AUDIT_PENDING;
       const log_statement *latest = log_view_latest(&view, who, periods[p]);

@@ -747,7 +747,13 @@ static coop_err move_allowed(books_session *session, const ledger_member_row *no
   char from_text[8], other[8], party[NODE_PARTY_TEXT_BYTES];
   ledger_period_format(from, from_text);
   uint32_t last_closed = session->months.last_closed, enrolled = 0, last_move = 0;
-  if (last_closed && from <= last_closed) {
+  coop_err err = enrolment_month(session, now->entry_index, &enrolled);
+  if (!err && from < enrolled) {
+    ledger_period_format(enrolled, other);
+    return books_say(session->message, COOP_E_BAD_INPUT,
+                     "%s is before member %s was enrolled (%s)", from_text, now->member_id, other);
+  }
+  if (!err && last_closed && from <= last_closed) {
     char first[8];
     ledger_period_format(session->months.first ? session->months.first : from, first);
     ledger_period_format(last_closed, other);
@@ -756,12 +762,6 @@ static coop_err move_allowed(books_session *session, const ledger_member_row *no
                      "month, %04u-%02u or later", from_text, first, other,
                      (unsigned)(node_month_next(last_closed) / 100),
                      (unsigned)(node_month_next(last_closed) % 100));
-  }
-  coop_err err = enrolment_month(session, now->entry_index, &enrolled);
-  if (!err && from < enrolled) {
-    ledger_period_format(enrolled, other);
-    return books_say(session->message, COOP_E_BAD_INPUT,
-                     "%s is before member %s was enrolled (%s)", from_text, now->member_id, other);
   }
   if (!err)
     err = ledger_books_last_move(store, now->member_id, &last_move);
