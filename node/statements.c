@@ -461,11 +461,15 @@ static coop_err reissue_cascade(member_month *month, uint32_t from, bool asked,
   bool has_carried = false;
   coop_err err = COOP_OK;
   uint32_t last = session->months.last_closed;
+  const log_residence *residence = NULL;
   for (uint32_t period = from; period && period <= last && !err;
        period = node_month_next(period)) {
     const log_statement *latest = log_view_latest(month->view, month->member, period);
     if (!latest)
       continue; /* no statement that month (not a member yet, or left) */
+    if (residence != log_view_residence_at(month->member, period))
+      has_carried = false; /* she moved: a fresh state (log_view_previous) */
+    residence = log_view_residence_at(month->member, period);
     err = log_view_statement(month->ring, month->view->log_id, latest->index, month->plain,
                              replaced, NULL);
     if (err)
