@@ -13,7 +13,9 @@
 # counters.  Every bad move (unknown municipality, a partner's key, the
 # same municipality, a month before her enrolment, a closed month, a
 # client ref Tilburg has given to someone else) is refused with a message
-# naming it, exit 1, and nothing written.
+# naming it, exit 1, and nothing written.  A fact from January recorded in
+# April reissues January and February for Breda and March for Tilburg
+# (still from fresh counters), all acknowledged.
 #
 # Each check prints "ok   NAME" or "FAIL NAME: why", then one line
 # "node-move: N passed, M failed"; exit 1 on any failure.
@@ -211,6 +213,30 @@ if [ "$(months_at "$breda")" = "2026-01 2026-02" ] && [ "$(months_at "$tilburg")
 else
   fail "member view" "breda '$(months_at "$breda")' tilburg '$(months_at "$tilburg")'"
 fi
+# ---- A fact from before the move, found later: each side reissued in its residence -------------
+
+on 2026-04-10
+coop member set "$anna" --medical-limit yes --from 2026-01 --retroactive --dir "$coop" >/dev/null ||
+  fail "retroactive fact" "refused"
+earn 2026-04
+on 2026-05-02
+coop period close 2026-04 --dir "$coop" >"$work/close.out" 2>&1 || fail "April close" "$(cat "$work/close.out")"
+audit "$breda" && cp "$work/audit.out" "$work/audit-breda.out" && audit "$tilburg" ||
+  fail "audit after the reissues" "$(cat "$work/audit.out")"
+reissued=$(grep -c "^reissued the statement of $anna for 2026-0[123]" "$work/close.out")
+flags() { statement "$1" | json 'str(d["inputs"]["medical_hours_limit"])+" "+str(d["replaces"] is not None)'; }
+if [ "$reissued" = 3 ] && [ "$(listed "$breda" 2026-01)" = "$anna:acknowledged:BR-1001" ] &&
+  [ "$(listed "$breda" 2026-02)" = "$anna:acknowledged:BR-1001" ] && [ -z "$(listed "$breda" 2026-03)" ] &&
+  case " $(listed "$tilburg" 2026-03) $(listed "$tilburg" 2026-04) " in
+  *" $anna:acknowledged:TB-88 "*" $anna:acknowledged:TB-88 "*) true ;; *) false ;; esac &&
+  grep -q " 0 disputed" "$work/audit-breda.out" && grep -q " 0 disputed" "$work/audit.out" &&
+  [ "$(flags 2026-01)" = "True True" ] && [ "$(flags 2026-03)" = "True True" ] &&
+  [ "$(used 2026-03)" = "n 1" ]; then
+  ok "a fact from January recorded after the move: January-March reissued, Breda acknowledged January and February, Tilburg March (still from fresh counters) and April; nothing disputed"
+else
+  fail "reissue across the move" "reissued $reissued: $(cat "$work/close.out") / breda $(cat "$work/audit-breda.out") / tilburg $(cat "$work/audit.out") / jan $(flags 2026-01) mar $(flags 2026-03) $(used 2026-03) / t3 '$(listed "$tilburg" 2026-03)' t4 '$(listed "$tilburg" 2026-04)'"
+fi
+
 if coop verify --dir "$coop" >/dev/null && coop rebuild --dir "$coop" >/dev/null &&
   coop verify --dir "$coop" >/dev/null && [ "$(show 2026-02)" = "$breda_key BR-1001" ] &&
   [ "$(show 2026-03)" = "$tilburg_key TB-88" ]; then
