@@ -674,7 +674,8 @@ static coop_err not_retroactive(books_session *session, const char *member_id, u
 
 /* A fact from `from` on, sealed to her residence of that month and, when
  * she moved after it, to every later residence from its first month (each
- * municipality judges its months by the facts sealed to it alone). */
+ * municipality judges its months by the facts sealed to it alone) - but for
+ * an approval of disregard n, which is the one municipality's decision. */
 static coop_err status_in_residences(books_session *session, const char *member_id,
                                      uint8_t field, uint32_t from, uint32_t value)
 {
@@ -686,7 +687,9 @@ static coop_err status_in_residences(books_session *session, const char *member_
     err = add_status(session, row.audience_id, field, from, value);
   if (!err)
     err = ledger_books_last_move(store, member_id, &last_move);
-  for (uint32_t month = node_month_next(from); !err && month && month <= last_move;
+  /* An approval of disregard n is the deciding municipality's: not carried. */
+  bool carried = field != LEDGER_MEMBER_N_APPROVED;
+  for (uint32_t month = node_month_next(from); carried && !err && month && month <= last_move;
        month = node_month_next(month)) {
     err = ledger_books_member_at(store, member_id, month, &row, &began);
     if (!err && began == month)
@@ -816,7 +819,8 @@ static coop_err add_member_entry(books_session *session, const uint8_t *audience
  * old audience), the move in (to the new), and the facts about her person
  * that hold on (birth month, medical limit, single parent), restated to
  * the new audience from the move on.  Not the approval of disregard n: that
- * is the municipality's decision, which the new one takes anew. */
+ * is the municipality's decision, which the new one takes anew (an approval
+ * in force is restated as "no" from the move on). */
 static coop_err move_entries(books_session *session, const ledger_member_row *now,
                              const node_member_request *wanted, uint32_t from)
 {
@@ -854,6 +858,10 @@ static coop_err move_entries(books_session *session, const ledger_member_row *no
   if (!err && status.birth_period)
     err = add_status(session, audience, LEDGER_MEMBER_BIRTH, status.birth_period,
                      status.birth_period);
+  /* Said, not left out: the books read her facts across residences, and
+   * must not show the old approval in force from the move on. */
+  if (!err && status.n_approved)
+    err = add_status(session, audience, LEDGER_MEMBER_N_APPROVED, from, 0);
   if (!err && status.medical_limit)
     err = add_status(session, audience, LEDGER_MEMBER_MEDICAL_LIMIT, from, 1);
   if (!err && status.single_parent)

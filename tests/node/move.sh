@@ -134,6 +134,12 @@ else
   fail "member show/list" "$(show 2026-02) / $(show 2026-03) / $(coop member list --dir "$coop" | grep "$anna")"
 fi
 
+n_in() { coop member show "$anna" --dir "$coop" -p "$1" -O json | json 'str(d["status"]["n_approved"])'; }
+if [ "$(n_in 2026-02)" = "True" ] && [ "$(n_in 2026-03)" = "False" ]; then
+  ok "Breda's approval of disregard n holds in February, not in Tilburg from March"
+else
+  fail "n approval across the move" "feb $(n_in 2026-02) mar $(n_in 2026-03)"
+fi
 # Tilburg approves disregard n itself (an approval is the municipality's
 # decision: Breda's does not carry over).
 coop member set "$anna" --n-approved yes --from 2026-03 --dir "$coop" >/dev/null ||
