@@ -444,6 +444,7 @@ typedef struct view_output {
   cli_format format;
   json_t *months;
   size_t count;
+  uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES]; /* the last month's */
 } view_output;
 
 static coop_err view_month(void *context, const node_member_month *month)
@@ -461,6 +462,7 @@ static coop_err view_month(void *context, const node_member_month *month)
                              "period", period, "earned", (json_int_t)month->earned_cents, "costs",
                              (json_int_t)month->costs_cents, "budget_spent",
                              (json_int_t)month->budget_spent_cents, "verdict", verdict);
+    json_object_set_new(item, "municipality", cli_hex_json(month->municipality, 32));
     if (month->has_statement) {
       json_object_set_new(item, "statement_index",
                           json_integer((json_int_t)month->statement_index));
@@ -477,6 +479,14 @@ static coop_err view_month(void *context, const node_member_month *month)
     printf("%s (%s), %s\n%-8s %12s %12s %12s %12s %12s %12s  %s\n", month->name, month->member_id,
            month->coop_name, "month", "earned", "costs", "coop share", "to munic.", "to budget",
            "spent", "municipality");
+  /* A move: the municipality of the months from here on. */
+  if (output->count > 1 &&
+      memcmp(output->municipality, month->municipality, sizeof output->municipality)) {
+    char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+    ledger_fingerprint(month->municipality, fingerprint);
+    printf("from %s: municipality %s\n", period, fingerprint);
+  }
+  memcpy(output->municipality, month->municipality, sizeof output->municipality);
   char amounts[6][LEDGER_MONEY_TEXT_BYTES];
   ledger_money_format(month->earned_cents, amounts[0]);
   ledger_money_format(month->costs_cents, amounts[1]);

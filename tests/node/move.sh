@@ -49,10 +49,12 @@ coop=$work/coop breda=$work/breda tilburg=$work/tilburg
 coop init --role municipality --name "Gemeente Breda" --dir "$breda" >/dev/null
 coop init --role municipality --name "Gemeente Tilburg" --dir "$tilburg" >/dev/null
 coop init --role partner --name "Partner" --dir "$work/partner" >/dev/null
+coop init --role member --name "Anna" --dir "$work/anna-node" >/dev/null
 rules Breda 1000 | coop rules publish - --dir "$breda" >/dev/null
 rules Tilburg 2000 | coop rules publish - --dir "$tilburg" >/dev/null
 key_of() { coop id --dir "$1" -O json | json 'd["public_key"]'; }
 breda_key=$(key_of "$breda") tilburg_key=$(key_of "$tilburg") partner_key=$(key_of "$work/partner")
+anna_key=$(key_of "$work/anna-node")
 
 # carry FROM TO: FROM's log into TO (what a sync does).
 carry() { coop log export --dir "$1" >"$work/carry.bundle" 2>/dev/null &&
@@ -71,7 +73,7 @@ listed() { coop audit report --dir "$1" -p "$2" -O json |
     carry "$breda" "$coop" && carry "$tilburg" "$coop" &&
     coop period open 2026-01 --dir "$coop" >/dev/null &&
     coop member add --dir "$coop" --name "Anna de Vries" --municipality breda --client-ref BR-1001 \
-      --birth 1990-04 >"$work/anna" &&
+      --birth 1990-04 --member-key "$anna_key" >"$work/anna" &&
     coop member set "$(cat "$work/anna")" --n-approved yes --from 2026-01 --dir "$coop" >/dev/null &&
     coop member add --dir "$coop" --name "Bo Jansen" --municipality tilburg --client-ref TB-7 \
       --birth 1985-07 >"$work/bo"
@@ -241,6 +243,17 @@ if [ "$reissued" = 3 ] && [ "$(listed "$breda" 2026-01)" = "$anna:acknowledged:B
   ok "a fact from January recorded after the move: January-March reissued, Breda acknowledged January and February, Tilburg March (still from fresh counters) and April; nothing disputed"
 else
   fail "reissue across the move" "reissued $reissued: $(cat "$work/close.out") / breda $(cat "$work/audit-breda.out") / tilburg $(cat "$work/audit.out") / jan $(flags 2026-01) mar $(flags 2026-03) $(used 2026-03) / t3 '$(listed "$tilburg" 2026-03)' t4 '$(listed "$tilburg" 2026-04)'"
+fi
+
+# Her own node reads both residences: each month with its municipality.
+carry "$coop" "$work/anna-node" && carry "$breda" "$work/anna-node" && carry "$tilburg" "$work/anna-node"
+own=$(coop member view --dir "$work/anna-node" -O json 2>/dev/null |
+  json '" ".join(m["period"]+":"+m["municipality"][:8]+":"+m["verdict"] for m in d)')
+if [ "$own" = "2026-01:${breda_key:0:8}:acknowledged 2026-02:${breda_key:0:8}:acknowledged 2026-03:${tilburg_key:0:8}:acknowledged 2026-04:${tilburg_key:0:8}:acknowledged" ] &&
+  coop member view --dir "$work/anna-node" | grep -q "^from 2026-03: municipality"; then
+  ok "her own node shows every month with its municipality and verdict, and where she moved"
+else
+  fail "her own node" "'$own' / $(coop member view --dir "$work/anna-node" 2>&1 | head -8)"
 fi
 
 if coop verify --dir "$coop" >/dev/null && coop rebuild --dir "$coop" >/dev/null &&
