@@ -156,6 +156,11 @@ static int describe_payload(const ledger_entry_header *header, const uint8_t *pl
     else if (member.action == LEDGER_MEMBER_DETAILS)
       snprintf(out, out_bytes, "details now '%s' (client ref %s)", member.name,
                member.client_ref);
+    else if (member.action == LEDGER_MEMBER_MOVE_OUT)
+      snprintf(out, out_bytes, "moved away from %s", period);
+    else if (member.action == LEDGER_MEMBER_MOVE_IN)
+      snprintf(out, out_bytes, "moved in from %s: '%s' (client ref %s)", period, member.name,
+               member.client_ref);
     else
       snprintf(out, out_bytes, "%s = %u from %s", ledger_member_field_name(member.field),
                (unsigned)member.value, period);

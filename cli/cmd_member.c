@@ -19,6 +19,7 @@ static const char usage[] =
     "                       --medical-limit yes|no | --single-parent yes|no | --left)\n"
     "                       [--retroactive]\n"
     "       coop member set ID [--name NAME] [--client-ref REF] [--member-key KEY]\n"
+    "       coop member set ID --municipality KEY --from YYYY-MM [--client-ref REF]\n"
     "       coop member view [ID] [-O txt|json]\n"
     "\n"
     "add   enrols a member and prints their short member id (m-xxxxxx).  KEY is the\n"
@@ -48,6 +49,13 @@ static const char usage[] =
     "      With --name, --client-ref or --member-key instead: the member's details\n"
     "      from now on (new statements name her so; earlier ones keep theirs).  The\n"
     "      same checks as 'add'; '-' and the -file options work here too.\n"
+    "      With --municipality KEY --from YYYY-MM: she moves to that municipality\n"
+    "      from that month (an open one) on.  Her months from then on are sealed\n"
+    "      for the coop, the new municipality and her own key only, computed with\n"
+    "      its rules from fresh counters and judged by it; earlier months stay\n"
+    "      with the old one.  Her client ref stays unless --client-ref gives the\n"
+    "      new municipality's (it must be free there).  Record the move before\n"
+    "      her records of its months.\n"
     "view  a member's own months, from the logs this node holds: earned, costs, the\n"
     "      coop's share, what goes to the municipality and to the development\n"
     "      budget, what was spent from it, and the municipality's verdict.  On a\n"
@@ -290,7 +298,8 @@ static int member_show(const member_options *options, const char *member_id)
     return CLI_EXIT_FAILURE;
   ledger_member_row row;
   ledger_member_status status;
-  coop_err err = ledger_books_member(opened.store, member_id, &row);
+  /* Her municipality and client ref of that month (she may have moved). */
+  coop_err err = ledger_books_member_at(opened.store, member_id, period, &row, NULL);
   if (!err)
     err = ledger_books_member_status(opened.store, member_id, period, &status);
   json_t *member = err ? NULL : member_json(&opened, &row, period, &status);
@@ -354,12 +363,51 @@ static int member_details(member_options *options, const char *member_id)
   return CLI_EXIT_OK;
 }
 
+/* 'member set ID --municipality KEY --from YYYY-MM [--client-ref REF]':
+ * she moves there from that month on. */
+static int member_move(member_options *options, const char *member_id)
+{
+  if (!options->from || options->field_count || given(&options->name) || options->member_key)
+    return cli_usage_error("member", "a move is 'member set ID --municipality KEY --from "
+                                     "YYYY-MM [--client-ref REF]', with no other fact or detail");
+  if (options->retroactive)
+    return cli_usage_error("member", "a move takes effect from an open month: it cannot reach "
+                                     "back into closed months (--retroactive)");
+  uint32_t from = 0;
+  if (parse_period_option(options->from, "--from", &from))
+    return CLI_EXIT_USAGE;
+  const char *client_ref = NULL;
+  cli_value *values[] = {&options->client_ref};
+  int code = cli_values_check(values, 1, "member");
+  if (!code && given(&options->client_ref))
+    code = cli_value_get(&options->client_ref, LEDGER_CLIENT_REF_BYTES_MAX, &client_ref);
+  if (code)
+    return code;
+  node opened;
+  if (cli_open_node(options->args.dir, &opened))
+    return CLI_EXIT_FAILURE;
+  char message[NODE_MESSAGE_BYTES], party[NODE_PARTY_TEXT_BYTES] = "";
+  uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES];
+  coop_err err = node_municipality_key(&opened, options->municipality, municipality, message);
+  if (!err)
+    err = node_member_move(&opened, member_id, municipality, from, client_ref,
+                           options->not_a_bsn, message);
+  if (!err)
+    node_party_text(&opened, municipality, party);
+  node_close(&opened);
+  if (err) {
+    cli_error("%s", message);
+    return CLI_EXIT_FAILURE;
+  }
+  printf("recorded the move of %s to municipality %s from %s\n", member_id, party,
+         options->from);
+  return CLI_EXIT_OK;
+}
+
 static int member_set(member_options *options, const char *member_id)
 {
   if (options->municipality)
-    return cli_usage_error("member", "a member cannot move to another municipality yet: she "
-                                     "leaves ('--left --from YYYY-MM') and is enrolled anew "
-                                     "with the new municipality");
+    return member_move(options, member_id);
   if (given(&options->name) || given(&options->client_ref) || options->member_key)
     return member_details(options, member_id);
   if (options->field_count != 1 || !options->from)
@@ -396,6 +444,7 @@ typedef struct view_output {
   cli_format format;
   json_t *months;
   size_t count;
+  uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES]; /* the last month's */
 } view_output;
 
 static coop_err view_month(void *context, const node_member_month *month)
@@ -413,6 +462,7 @@ static coop_err view_month(void *context, const node_member_month *month)
                              "period", period, "earned", (json_int_t)month->earned_cents, "costs",
                              (json_int_t)month->costs_cents, "budget_spent",
                              (json_int_t)month->budget_spent_cents, "verdict", verdict);
+    json_object_set_new(item, "municipality", cli_hex_json(month->municipality, 32));
     if (month->has_statement) {
       json_object_set_new(item, "statement_index",
                           json_integer((json_int_t)month->statement_index));
@@ -429,6 +479,14 @@ static coop_err view_month(void *context, const node_member_month *month)
     printf("%s (%s), %s\n%-8s %12s %12s %12s %12s %12s %12s  %s\n", month->name, month->member_id,
            month->coop_name, "month", "earned", "costs", "coop share", "to munic.", "to budget",
            "spent", "municipality");
+  /* A move: the municipality of the months from here on. */
+  if (output->count > 1 &&
+      memcmp(output->municipality, month->municipality, sizeof output->municipality)) {
+    char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
+    ledger_fingerprint(month->municipality, fingerprint);
+    printf("from %s: municipality %s\n", period, fingerprint);
+  }
+  memcpy(output->municipality, month->municipality, sizeof output->municipality);
   char amounts[6][LEDGER_MONEY_TEXT_BYTES];
   ledger_money_format(month->earned_cents, amounts[0]);
   ledger_money_format(month->costs_cents, amounts[1]);

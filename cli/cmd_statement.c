@@ -292,7 +292,8 @@ typedef struct statement_found {
 static coop_err find_in_books(node *opened, const char *member_id, statement_found *out)
 {
   memcpy(out->coop_log, opened->identity.public_key, LEDGER_LOG_ID_BYTES);
-  coop_err err = ledger_books_member(opened->store, member_id, &out->member);
+  /* Her municipality and client ref of the month (she may have moved). */
+  coop_err err = ledger_books_member_at(opened->store, member_id, out->period, &out->member, NULL);
   if (!err)
     err = ledger_books_statement(opened->store, member_id, out->period, 0, out->statement,
                                  &out->entry_index);

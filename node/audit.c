@@ -63,7 +63,8 @@ static void check_citations(const log_view *view, const log_member *who, const l
 {
   for (size_t i = 0; i < who->record_count && !verdict->reason; i++) {
     const ledger_month_record *record = log_view_record_of(view, who, i);
-    if (ledger_month_counts(record, item->period, item->index) &&
+    if (!memcmp(record->audience, item->audience, LEDGER_AUDIENCE_ID_BYTES) &&
+        ledger_month_counts(record, item->period, item->index) &&
         !cited(statement, record->index)) {
       verdict->reason = LEDGER_DISPUTE_MISSING_RECORD;
       verdict->detail_index = record->index;
@@ -75,6 +76,7 @@ static void check_citations(const log_view *view, const log_member *who, const l
       const ledger_month_record *record = log_view_record_of(view, who, i);
       found = record->index == statement->sources[s].index &&
               !memcmp(record->leaf, statement->sources[s].leaf_hash, LEDGER_HASH_BYTES) &&
+              !memcmp(record->audience, item->audience, LEDGER_AUDIENCE_ID_BYTES) &&
               ledger_month_counts(record, item->period, item->index);
     }
     for (unsigned earlier = 0; earlier < s && found; earlier++)
@@ -114,12 +116,14 @@ static coop_err state_before(auditor *self, const log_view *view, const log_memb
 
 /* The statement names her as her details in force when it was signed. */
 static bool names_the_resident(const ledger_statement_payload *statement, const log_member *who,
-                               uint64_t statement_index)
+                               const log_statement *item)
 {
   if (statement->version < 2)
     return true; /* written before statements named the member */
-  const log_member_details *in_force = log_view_details_at(who, statement_index);
+  const log_member_details *in_force = log_view_details_at(who, item->audience, item->index);
   static const uint8_t none[LEDGER_PUBLIC_KEY_BYTES];
+  if (!in_force)
+    return false;
   bool has_key = memcmp(in_force->member_key, none, sizeof none) != 0;
   return !strcmp(statement->member_name, in_force->name) &&
          !strcmp(statement->client_ref, in_force->client_ref) &&
@@ -147,7 +151,7 @@ static coop_err judge(auditor *self, const log_view *view, const log_member *who
    * and (version 2 on) name her as the coop's own enrolment entry does:
    * name, client ref and her key, so a receipt names the right person. */
   if (memcmp(statement->member, item->audience, LEDGER_MEMBER_ID_BYTES) ||
-      !names_the_resident(statement, who, item->index)) {
+      !names_the_resident(statement, who, item)) {
     verdict->reason = LEDGER_DISPUTE_WRONG_MEMBER;
     verdict->detail_index = item->index;
   }
@@ -321,7 +325,11 @@ static coop_err audit_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
   for (size_t i = 0; i < view.statement_count && !err; i++) {
     const log_statement *item = &view.statements[i];
     log_member *who = log_view_member(&view, item->audience);
-    if (!who || memcmp(who->municipality, self->node->identity.public_key, LEDGER_LOG_ID_BYTES))
+    /* Ours when sealed to her residence with us (after a move, the
+     * residence of the statement's month decides whose it is). */
+    const log_residence *residence = who ? log_view_residence_of(who, item->audience) : NULL;
+    if (!residence ||
+        memcmp(residence->municipality, self->node->identity.public_key, LEDGER_LOG_ID_BYTES))
       continue;
     summary->statements_seen++;
     if (was_judged(&self->verdicts, item->index)) {
@@ -503,8 +511,8 @@ static coop_err find_enrolment(void *context, const ledger_stored_entry *entry)
                              &opened);
   ledger_member_payload member;
   if (err || !opened || ledger_member_decode(search->plain, plain_bytes, &member) ||
-      member.action != LEDGER_MEMBER_ENROL)
-    return err;
+      (member.action != LEDGER_MEMBER_ENROL && member.action != LEDGER_MEMBER_MOVE_IN))
+    return err; /* the audience's municipality: its enrolment's, or its move in's */
   memcpy(search->municipality, member.municipality, LEDGER_LOG_ID_BYTES);
   search->found = true;
   return COOP_E_LIMIT; /* stop the walk */
@@ -559,6 +567,15 @@ const char *node_audit_status_name(int status)
   return "unknown";
 }
 
+/* The municipality that judges a statement: the one of the residence it
+ * is sealed to (all zero when not readable here: no verdict counts). */
+static const uint8_t *statement_municipality(const log_member *who, const log_statement *item)
+{
+  static const uint8_t unknown[LEDGER_PUBLIC_KEY_BYTES];
+  const log_residence *residence = log_view_residence_of(who, item->audience);
+  return residence ? residence->municipality : unknown;
+}
+
 static bool has_income(const log_view *view, const log_member *who, uint32_t period)
 {
   ledger_month_sums sums;
@@ -573,15 +590,17 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
   coop_err err = log_view_load(&self->ring, log_id, 0, &view);
   for (size_t r = 0; r < view.member_count && !err; r++) {
     const log_member *who = &view.members[r];
-    if (memcmp(who->municipality, self->node->identity.public_key, LEDGER_LOG_ID_BYTES))
-      continue;
+    if (!log_view_resident(who, period, self->node->identity.public_key))
+      continue; /* not ours that month (another municipality's, or she moved) */
+    const log_member_details *details =
+        log_view_details_at(who, log_view_residence_at(who, period)->audience, UINT64_MAX);
     node_audit_row row;
     memset(&row, 0, sizeof row);
     memcpy(row.coop_log, log_id, LEDGER_LOG_ID_BYTES);
     memcpy(row.coop_name, view.name, sizeof row.coop_name);
     memcpy(row.member_id, who->member_id, sizeof row.member_id);
-    memcpy(row.name, who->name, sizeof row.name);
-    memcpy(row.client_ref, who->client_ref, sizeof row.client_ref);
+    memcpy(row.name, details ? details->name : who->name, sizeof row.name);
+    memcpy(row.client_ref, details ? details->client_ref : who->client_ref, sizeof row.client_ref);
     const log_statement *latest = log_view_latest(&view, who, period);
     if (latest) {
       row.has_statement = true;
@@ -593,7 +612,7 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
       row.figures = self->statement.figures;
       node_verdict_found found;
       err = verdict_from(self->node, &self->ring, &self->verdicts, log_id, latest->index,
-                         who->municipality, &found);
+                         statement_municipality(who, latest), &found);
       if (err)
         break;
       row.status = row.verdict_status = found.status;
@@ -650,7 +669,7 @@ static bool later_acknowledged(auditor *self, const log_view *view, const log_me
       continue;
     node_verdict_found found;
     if (verdict_from(self->node, &self->ring, &self->verdicts, view->log_id, later->index,
-                     who->municipality, &found) == COOP_OK &&
+                     statement_municipality(who, later), &found) == COOP_OK &&
         found.status == NODE_AUDIT_ACKNOWLEDGED)
       return true;
   }
@@ -670,7 +689,7 @@ static coop_err disputes_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BY
     if (!who)
       continue;
     err = verdict_from(self->node, &self->ring, &self->verdicts, log_id, item->index,
-                       who->municipality, &row.found);
+                       statement_municipality(who, item), &row.found);
     if (err || row.found.status != NODE_AUDIT_DISPUTED)
       continue;
     memcpy(row.coop_log, log_id, LEDGER_LOG_ID_BYTES);
@@ -761,9 +780,14 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
       memcpy(month.coop_log, log_id, LEDGER_LOG_ID_BYTES);
       memcpy(month.coop_name, view.name, sizeof month.coop_name);
       memcpy(month.member_id, who->member_id, sizeof month.member_id);
-      memcpy(month.name, who->name, sizeof month.name);
-      memcpy(month.client_ref, who->client_ref, sizeof month.client_ref);
-      memcpy(month.municipality, who->municipality, sizeof month.municipality);
+      /* Her residence of the month: its municipality, her details there. */
+      const log_residence *residence = log_view_residence_at(who, periods[p]);
+      const log_member_details *details =
+          log_view_details_at(who, residence->audience, UINT64_MAX);
+      memcpy(month.name, details ? details->name : who->name, sizeof month.name);
+      memcpy(month.client_ref, details ? details->client_ref : who->client_ref,
+             sizeof month.client_ref);
+      memcpy(month.municipality, residence->municipality, sizeof month.municipality);
       month.period = periods[p];
       month.found.status = NODE_AUDIT_PENDING;
       const log_statement *latest = log_view_latest(&view, who, periods[p]);
@@ -779,7 +803,8 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
         }
         if (!err)
           err = verdict_from(self->node, &self->ring, &self->verdicts, log_id,
-                             month.statement_index, who->municipality, &month.found);
+                             month.statement_index, statement_municipality(who, latest),
+                             &month.found);
       }
       if (!err)
         err = visitor(context, &month);

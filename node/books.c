@@ -672,6 +672,35 @@ static coop_err not_retroactive(books_session *session, const char *member_id, u
                    from_text, member_id, first_text, last_text);
 }
 
+/* A fact from `from` on, sealed to her residence of that month and, when
+ * she moved after it, to every later residence from its first month (each
+ * municipality judges its months by the facts sealed to it alone) - but for
+ * an approval of disregard n, which is the one municipality's decision. */
+static coop_err status_in_residences(books_session *session, const char *member_id,
+                                     uint8_t field, uint32_t from, uint32_t value)
+{
+  ledger_store *store = session->node->store;
+  ledger_member_row row;
+  uint32_t last_move = 0, began = 0;
+  coop_err err = ledger_books_member_at(store, member_id, from, &row, NULL);
+  if (!err)
+    err = add_status(session, row.audience_id, field, from, value);
+  if (!err)
+    err = ledger_books_last_move(store, member_id, &last_move);
+  /* An approval of disregard n is the deciding municipality's: not carried. */
+  bool carried = field != LEDGER_MEMBER_N_APPROVED;
+  for (uint32_t month = node_month_next(from); carried && !err && month && month <= last_move;
+       month = node_month_next(month)) {
+    err = ledger_books_member_at(store, member_id, month, &row, &began);
+    if (!err && began == month)
+      err = add_status(session, row.audience_id, field,
+                       field == LEDGER_MEMBER_BIRTH ? from : month, value);
+  }
+  if (err && !session->message[0])
+    books_say(session->message, err, "cannot read the residences of %s", member_id);
+  return err;
+}
+
 coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint32_t from_period,
                          uint32_t value, bool retroactive, char message[NODE_MESSAGE_BYTES])
 {
@@ -682,7 +711,190 @@ coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint3
   if (!err && !retroactive)
     err = not_retroactive(session, member_id, from);
   if (!err)
-    err = add_status(session, row.audience_id, field, from, value);
+    err = status_in_residences(session, member_id, field, from, value);
+  return session ? books_session_end(session, err) : err;
+}
+
+/* ---- moves ------------------------------------------------------------- */
+
+/* The month of her enrolment: its entry's time. */
+static coop_err enrolment_month(books_session *session, uint64_t index, uint32_t *period)
+{
+  node *self = session->node;
+  uint8_t header_bytes[LEDGER_ENTRY_HEADER_BYTES], leaf[LEDGER_HASH_BYTES];
+  uint8_t *payload = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
+  size_t payload_bytes = 0;
+  ledger_entry_header header;
+  coop_err err = payload ? ledger_store_entry(self->store, self->identity.public_key, index,
+                                              header_bytes, payload, &payload_bytes, leaf)
+                         : COOP_E_NOMEM;
+  coop_free(payload);
+  if (!err)
+    err = ledger_entry_header_decode(header_bytes, sizeof header_bytes, &header);
+  if (!err) {
+    time_t seconds = (time_t)(header.timestamp_ms / 1000);
+    struct tm utc;
+    gmtime_r(&seconds, &utc);
+    *period = (uint32_t)(utc.tm_year + 1900) * 100 + (uint32_t)(utc.tm_mon + 1);
+  }
+  return err;
+}
+
+/* What a move from `from` must not be: in a closed month, before her
+ * enrolment or her last move, after she left, to where she lives, with
+ * records of those months already sealed to where she lived. */
+static coop_err move_allowed(books_session *session, const ledger_member_row *now,
+                             const uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES], uint32_t from)
+{
+  ledger_store *store = session->node->store;
+  char from_text[8], other[8], party[NODE_PARTY_TEXT_BYTES];
+  ledger_period_format(from, from_text);
+  uint32_t last_closed = session->months.last_closed, enrolled = 0, last_move = 0;
+  coop_err err = enrolment_month(session, now->entry_index, &enrolled);
+  if (!err && from < enrolled) {
+    ledger_period_format(enrolled, other);
+    return books_say(session->message, COOP_E_BAD_INPUT,
+                     "%s is before member %s was enrolled (%s)", from_text, now->member_id, other);
+  }
+  if (!err && last_closed && from <= last_closed) {
+    char first[8];
+    ledger_period_format(session->months.first ? session->months.first : from, first);
+    ledger_period_format(last_closed, other);
+    return books_say(session->message, COOP_E_PERIOD_CLOSED,
+                     "%s is a closed month (closed: %s to %s): a move takes effect from an open "
+                     "month, %04u-%02u or later", from_text, first, other,
+                     (unsigned)(node_month_next(last_closed) / 100),
+                     (unsigned)(node_month_next(last_closed) % 100));
+  }
+  if (!err)
+    err = ledger_books_last_move(store, now->member_id, &last_move);
+  if (!err && last_move && from <= last_move) {
+    ledger_period_format(last_move, other);
+    return books_say(session->message, COOP_E_BAD_INPUT,
+                     "member %s moved from %s already: a later move takes effect after it",
+                     now->member_id, other);
+  }
+  ledger_member_status status;
+  if (!err)
+    err = ledger_books_member_status(store, now->member_id, from, &status);
+  if (!err && status.left)
+    return books_say(session->message, COOP_E_BAD_INPUT,
+                     "member %s has left the coop by %s: there is nothing to move",
+                     now->member_id, from_text);
+  if (!err && !memcmp(now->municipality, municipality, LEDGER_PUBLIC_KEY_BYTES)) {
+    node_party_text(session->node, municipality, party);
+    return books_say(session->message, COOP_E_BAD_INPUT,
+                     "member %s already lives in municipality %s", now->member_id, party);
+  }
+  uint64_t count = 0, first = 0;
+  if (!err)
+    err = ledger_books_member_records_from(store, now->member_id, from, &count, &first);
+  if (!err && count)
+    return books_say(session->message, COOP_E_BAD_INPUT,
+                     "member %s has %llu record(s) counting in %s or later (the first is entry "
+                     "%llu), sealed for her present municipality: record the move before the "
+                     "records of its months", now->member_id, (unsigned long long)count,
+                     from_text, (unsigned long long)first);
+  if (err && !session->message[0])
+    books_say(session->message, err, "cannot read member %s", now->member_id);
+  return err;
+}
+
+static coop_err add_member_entry(books_session *session, const uint8_t *audience,
+                                 const ledger_member_payload *member)
+{
+  coop_buf plain;
+  coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
+  coop_err err = ledger_member_encode(member, &plain);
+  if (err)
+    books_say(session->message, err, "cannot encode the move");
+  else
+    err = books_session_add(session, LEDGER_KIND_MEMBER, audience, &plain);
+  coop_buf_release(&plain);
+  return err;
+}
+
+/* Her new residence: an audience that keeps her member id, granted to the
+ * coop, the new municipality and her own key; the move out (sealed to the
+ * old audience), the move in (to the new), and the facts about her person
+ * that hold on (birth month, medical limit, single parent), restated to
+ * the new audience from the move on.  Not the approval of disregard n: that
+ * is the municipality's decision, which the new one takes anew (an approval
+ * in force is restated as "no" from the move on). */
+static coop_err move_entries(books_session *session, const ledger_member_row *now,
+                             const node_member_request *wanted, uint32_t from)
+{
+  node *self = session->node;
+  uint8_t readers[3][32], audience[LEDGER_AUDIENCE_ID_BYTES];
+  size_t reader_count = 0;
+  memcpy(readers[reader_count++], self->identity.public_key, 32);
+  memcpy(readers[reader_count++], wanted->municipality, 32);
+  if (wanted->has_member_key)
+    memcpy(readers[reader_count++], wanted->member_key, 32);
+  ledger_member_status status;
+  coop_err err = ledger_books_member_status(self->store, now->member_id, from, &status);
+  if (!err)
+    err = books_session_flush(session);
+  if (!err)
+    err = ledger_store_audience_create_prefixed(self->store, &self->identity,
+                                                (const uint8_t(*)[32])readers, reader_count,
+                                                node_now_ms(), now->audience_id, audience);
+  if (err)
+    return books_say(session->message, err, "cannot create the member's new audience: %s",
+                     coop_err_message(err));
+  session->base_size += reader_count;
+  ledger_member_payload out = {.action = LEDGER_MEMBER_MOVE_OUT, .from_period = from};
+  memcpy(out.other_audience, audience, LEDGER_AUDIENCE_ID_BYTES);
+  ledger_member_payload in = {.action = LEDGER_MEMBER_MOVE_IN, .from_period = from};
+  memcpy(in.other_audience, now->audience_id, LEDGER_AUDIENCE_ID_BYTES);
+  snprintf(in.name, sizeof in.name, "%s", wanted->name);
+  memcpy(in.municipality, wanted->municipality, LEDGER_PUBLIC_KEY_BYTES);
+  snprintf(in.client_ref, sizeof in.client_ref, "%s", wanted->client_ref);
+  if (wanted->has_member_key)
+    memcpy(in.member_key, wanted->member_key, LEDGER_PUBLIC_KEY_BYTES);
+  err = add_member_entry(session, now->audience_id, &out);
+  if (!err)
+    err = add_member_entry(session, audience, &in);
+  if (!err && status.birth_period)
+    err = add_status(session, audience, LEDGER_MEMBER_BIRTH, status.birth_period,
+                     status.birth_period);
+  /* Said, not left out: the books read her facts across residences, and
+   * must not show the old approval in force from the move on. */
+  if (!err && status.n_approved)
+    err = add_status(session, audience, LEDGER_MEMBER_N_APPROVED, from, 0);
+  if (!err && status.medical_limit)
+    err = add_status(session, audience, LEDGER_MEMBER_MEDICAL_LIMIT, from, 1);
+  if (!err && status.single_parent)
+    err = add_status(session, audience, LEDGER_MEMBER_SINGLE_PARENT, from, 1);
+  return err;
+}
+
+coop_err node_member_move(node *self, const char *member_id,
+                          const uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES], uint32_t from_period,
+                          const char *client_ref, int client_ref_is_not_a_bsn,
+                          char message[NODE_MESSAGE_BYTES])
+{
+  if (!ledger_period_valid(from_period))
+    return books_say(message, COOP_E_BAD_INPUT, "a move needs a valid --from month");
+  books_session *session = NULL;
+  ledger_member_row now;
+  coop_err err = member_session(self, member_id, &now, &session, message);
+  node_member_request wanted = {.name = now.name,
+                                .client_ref = client_ref ? client_ref : now.client_ref,
+                                .client_ref_is_not_a_bsn = client_ref_is_not_a_bsn || !client_ref,
+                                .has_member_key = now.has_member_key};
+  memcpy(wanted.municipality, municipality, LEDGER_PUBLIC_KEY_BYTES);
+  memcpy(wanted.member_key, now.member_key, LEDGER_PUBLIC_KEY_BYTES);
+  if (!err)
+    err = check_municipality(session, municipality);
+  if (!err)
+    err = move_allowed(session, &now, municipality, from_period);
+  if (!err)
+    err = member_request_check(&wanted, session->message);
+  if (!err)
+    err = check_client_ref(session, &wanted);
+  if (!err)
+    err = move_entries(session, &now, &wanted, from_period);
   return session ? books_session_end(session, err) : err;
 }
 
@@ -715,7 +927,9 @@ static coop_err build_record(books_session *session, const node_record_request *
     return books_say(session->message, COOP_E_BAD_INPUT, "a %s record is the coop's own: no --member",
                ledger_record_type_name(request->type));
   if (wants_member) {
-    coop_err err = ledger_books_member(session->node->store, member_id, member);
+    /* Sealed to her residence of the month it counts in. */
+    uint32_t month = request->for_period ? request->for_period : request->date / 100;
+    coop_err err = ledger_books_member_at(session->node->store, member_id, month, member, NULL);
     if (err == COOP_E_NOT_FOUND)
       return books_say(session->message, COOP_E_NOT_FOUND,
                  "unknown member '%s' (see 'coop member list')", member_id);
@@ -978,7 +1192,8 @@ static coop_err build_correction(books_session *session, uint64_t index, const c
     char member_id[LEDGER_MEMBER_ID_CHARS + 1];
     memcpy(padded, original.member, LEDGER_MEMBER_ID_BYTES);
     ledger_member_id(padded, member_id);
-    err = ledger_books_member(session->node->store, member_id, member);
+    err = ledger_books_member_at(session->node->store, member_id,
+                                 ledger_record_month(correction), member, NULL);
     if (err)
       return books_say(session->message, COOP_E_TAMPERED, "the member of entry %llu is missing",
                  (unsigned long long)index);

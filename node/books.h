@@ -81,6 +81,26 @@ COOP_MUST_USE coop_err node_member_details(node *node, const char *member_id,
                                            const node_member_request *changes,
                                            char message[NODE_MESSAGE_BYTES]);
 
+/* Moves a member to another municipality from `from_period` (an open
+ * month, not before her enrolment or an earlier move) on: a new audience
+ * granted to the coop, the new municipality and her key, a move-out entry
+ * sealed to the old audience and a move-in entry (her details, the new
+ * municipality, `client_ref`, NULL: her present one) sealed to the new
+ * one, with the facts about her person restated there.  From that month
+ * on her records and statements are sealed to the new audience, computed
+ * with the new municipality's rules from a fresh carried state, and judged
+ * by it; the old municipality reads nothing of those months.  Refused,
+ * writing nothing, for: an unknown key, one that is not a municipality's,
+ * her present municipality, a closed month, a month before her enrolment
+ * or her last move, a member who left, records already counting in the
+ * month or later, a client ref another member of the new municipality
+ * has. */
+COOP_MUST_USE coop_err node_member_move(node *node, const char *member_id,
+                                        const uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES],
+                                        uint32_t from_period, const char *client_ref,
+                                        int client_ref_is_not_a_bsn,
+                                        char message[NODE_MESSAGE_BYTES]);
+
 typedef struct node_record_request {
   uint8_t type;          /* ledger_record_type, not correction */
   const char *member_id; /* NULL or "" for coop-level records */

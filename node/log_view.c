@@ -11,12 +11,17 @@
 void log_view_free(log_view *view)
 {
   for (size_t i = 0; i < view->member_count; i++) {
-    coop_free(view->members[i].facts);
-    coop_free(view->members[i].details);
-    coop_free(view->members[i].records);
-    coop_free(view->members[i].statements);
+    log_member *who = &view->members[i];
+    for (size_t r = 0; r < who->residence_count; r++)
+      coop_free(who->residences[r].facts);
+    coop_free(who->residences);
+    coop_free(who->facts);
+    coop_free(who->details);
+    coop_free(who->records);
+    coop_free(who->statements);
   }
   coop_free(view->slots);
+  coop_free(view->keys);
   coop_free(view->members);
   coop_free(view->records);
   coop_free(view->statements);
@@ -26,7 +31,9 @@ void log_view_free(log_view *view)
 
 static size_t slot_of(const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES], size_t slot_count)
 {
-  return coop_get_u32le(audience) & (slot_count - 1); /* audience ids are random */
+  /* Audience ids are random past the member id's three bytes (which a
+   * member's audiences share). */
+  return coop_get_u32le(audience + LEDGER_MEMBER_ID_BYTES) & (slot_count - 1);
 }
 
 log_member *log_view_member(const log_view *view, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES])
@@ -38,38 +45,97 @@ log_member *log_view_member(const log_view *view, const uint8_t audience[LEDGER_
     uint32_t at = view->slots[slot];
     if (!at)
       return NULL;
-    if (!memcmp(view->members[at - 1].audience, audience, LEDGER_AUDIENCE_ID_BYTES))
-      return &view->members[at - 1];
+    if (!memcmp(view->keys[at - 1].audience, audience, LEDGER_AUDIENCE_ID_BYTES))
+      return &view->members[view->keys[at - 1].member];
   }
 }
 
-/* Keeps the table at most half full: rebuilt twice as large when needed. */
-static coop_err slots_make_room(log_view *view)
+static void slot_put(uint32_t *slots, size_t count, const uint8_t *audience, size_t key)
 {
-  if (2 * (view->member_count + 1) <= view->slot_count)
+  size_t slot = slot_of(audience, count);
+  while (slots[slot])
+    slot = (slot + 1) & (count - 1);
+  slots[slot] = (uint32_t)(key + 1);
+}
+
+/* Maps `audience` to member `position` (the table kept at most half full). */
+static coop_err key_add(log_view *view, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                        size_t position)
+{
+  if (log_view_member(view, audience))
     return COOP_OK;
-  size_t count = view->slot_count ? 2 * view->slot_count : 64;
-  uint32_t *slots = coop_calloc(count, sizeof *slots);
-  if (!slots)
-    return COOP_E_NOMEM;
-  for (size_t i = 0; i < view->member_count; i++) {
-    size_t slot = slot_of(view->members[i].audience, count);
-    while (slots[slot])
-      slot = (slot + 1) & (count - 1);
-    slots[slot] = (uint32_t)(i + 1);
+  coop_err err = coop_grow((void **)&view->keys, &view->key_capacity, view->key_count,
+                           sizeof *view->keys);
+  if (err)
+    return err;
+  if (2 * (view->key_count + 1) > view->slot_count) {
+    size_t count = view->slot_count ? 2 * view->slot_count : 64;
+    uint32_t *slots = coop_calloc(count, sizeof *slots);
+    if (!slots)
+      return COOP_E_NOMEM;
+    for (size_t i = 0; i < view->key_count; i++)
+      slot_put(slots, count, view->keys[i].audience, i);
+    coop_free(view->slots);
+    view->slots = slots;
+    view->slot_count = count;
   }
-  coop_free(view->slots);
-  view->slots = slots;
-  view->slot_count = count;
+  memcpy(view->keys[view->key_count].audience, audience, LEDGER_AUDIENCE_ID_BYTES);
+  view->keys[view->key_count].member = (uint32_t)position;
+  slot_put(view->slots, view->slot_count, audience, view->key_count);
+  view->key_count++;
   return COOP_OK;
 }
 
-static void slots_add(log_view *view, size_t position)
+const log_residence *log_view_residence_of(const log_member *who,
+                                           const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES])
 {
-  size_t slot = slot_of(view->members[position].audience, view->slot_count);
-  while (view->slots[slot])
-    slot = (slot + 1) & (view->slot_count - 1);
-  view->slots[slot] = (uint32_t)(position + 1);
+  for (size_t r = 0; r < who->residence_count; r++)
+    if (!memcmp(who->residences[r].audience, audience, LEDGER_AUDIENCE_ID_BYTES))
+      return &who->residences[r];
+  return NULL;
+}
+
+const log_residence *log_view_residence_at(const log_member *who, uint32_t period)
+{
+  const log_residence *in_force = &who->residences[0];
+  for (size_t r = 1; r < who->residence_count && who->residences[r].from_period <= period; r++)
+    in_force = &who->residences[r];
+  return in_force;
+}
+
+bool log_view_resident(const log_member *who, uint32_t period,
+                       const uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES])
+{
+  return !memcmp(log_view_residence_at(who, period)->municipality, municipality,
+                 LEDGER_PUBLIC_KEY_BYTES);
+}
+
+/* The residence of `audience` from `from_period` (kept in month order),
+ * made when new; the member's audiences all lead to her. */
+static coop_err residence_add(log_view *view, log_member *who,
+                              const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                              uint32_t from_period, log_residence **out)
+{
+  *out = (log_residence *)log_view_residence_of(who, audience);
+  if (*out)
+    return COOP_OK;
+  coop_err err = key_add(view, audience, (size_t)(who - view->members));
+  if (!err)
+    err = coop_grow((void **)&who->residences, &who->residence_capacity, who->residence_count,
+                    sizeof *who->residences);
+  if (err)
+    return err;
+  size_t at = who->residence_count++;
+  while (at > 0 && who->residences[at - 1].from_period > from_period) {
+    who->residences[at] = who->residences[at - 1];
+    at--;
+  }
+  log_residence *residence = &who->residences[at];
+  memset(residence, 0, sizeof *residence);
+  memcpy(residence->audience, audience, LEDGER_AUDIENCE_ID_BYTES);
+  residence->from_period = from_period;
+  *out = residence;
+  return COOP_OK;
 }
 
 const ledger_month_record *log_view_record_of(const log_view *view, const log_member *who, size_t i)
@@ -97,13 +163,15 @@ typedef struct view_scan {
   uint8_t *plain; /* COOP_PAYLOAD_BYTES_MAX */
 } view_scan;
 
+/* A member first seen in `entry` (her enrolment; on a node that reads
+ * only her residence after a move, the move in), with her residence of
+ * that audience from `from_period`. */
 static coop_err enrol(log_view *view, const ledger_stored_entry *entry,
-                      const ledger_member_payload *member)
+                      const ledger_member_payload *member, uint32_t from_period,
+                      log_member **out)
 {
-  coop_err err = slots_make_room(view);
-  if (!err)
-    err = coop_grow((void **)&view->members, &view->member_capacity, view->member_count,
-               sizeof *view->members);
+  coop_err err = coop_grow((void **)&view->members, &view->member_capacity, view->member_count,
+                           sizeof *view->members);
   if (err)
     return err;
   log_member *who = &view->members[view->member_count++];
@@ -111,11 +179,14 @@ static coop_err enrol(log_view *view, const ledger_stored_entry *entry,
   memcpy(who->audience, entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
   who->enrolled_at = entry->header.index;
   ledger_member_id(who->audience, who->member_id);
-  memcpy(who->name, member->name, sizeof who->name);
-  memcpy(who->client_ref, member->client_ref, sizeof who->client_ref);
   memcpy(who->municipality, member->municipality, LEDGER_PUBLIC_KEY_BYTES);
-  memcpy(who->member_key, member->member_key, LEDGER_PUBLIC_KEY_BYTES);
-  slots_add(view, view->member_count - 1);
+  log_residence *residence = NULL;
+  err = residence_add(view, who, entry->header.audience_id, from_period, &residence);
+  if (err)
+    return err;
+  residence->index = entry->header.index;
+  memcpy(residence->municipality, member->municipality, LEDGER_PUBLIC_KEY_BYTES);
+  *out = who;
   return COOP_OK;
 }
 
@@ -123,14 +194,18 @@ static coop_err enrol(log_view *view, const ledger_stored_entry *entry,
 static coop_err new_details(log_member *who, const ledger_stored_entry *entry,
                             const ledger_member_payload *member)
 {
-  if (memcmp(who->municipality, member->municipality, LEDGER_PUBLIC_KEY_BYTES))
+  const log_residence *residence = log_view_residence_of(who, entry->header.audience_id);
+  if (!residence ||
+      memcmp(residence->municipality, member->municipality, LEDGER_PUBLIC_KEY_BYTES))
     return COOP_E_TAMPERED; /* coop never moves a member by a details entry */
+  memcpy(who->municipality, member->municipality, LEDGER_PUBLIC_KEY_BYTES);
   coop_err err = coop_grow((void **)&who->details, &who->detail_capacity, who->detail_count,
                       sizeof *who->details);
   if (err)
     return err;
   log_member_details *details = &who->details[who->detail_count++];
   details->index = entry->header.index;
+  memcpy(details->audience, entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
   memcpy(details->name, member->name, sizeof details->name);
   memcpy(details->client_ref, member->client_ref, sizeof details->client_ref);
   memcpy(details->member_key, member->member_key, LEDGER_PUBLIC_KEY_BYTES);
@@ -140,12 +215,68 @@ static coop_err new_details(log_member *who, const ledger_stored_entry *entry,
   return COOP_OK;
 }
 
-const log_member_details *log_view_details_at(const log_member *who, uint64_t index)
+const log_member_details *log_view_details_at(const log_member *who,
+                                              const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                                              uint64_t index)
 {
-  const log_member_details *in_force = &who->details[0];
-  for (size_t i = 1; i < who->detail_count && who->details[i].index < index; i++)
-    in_force = &who->details[i];
+  const log_member_details *in_force = NULL;
+  for (size_t i = 0; i < who->detail_count; i++) {
+    const log_member_details *details = &who->details[i];
+    if (memcmp(details->audience, audience, LEDGER_AUDIENCE_ID_BYTES))
+      continue;
+    if (in_force && details->index >= index)
+      break;
+    in_force = details;
+  }
   return in_force;
+}
+
+/* A move out (sealed to the residence she leaves): the next residence's
+ * audience and month, its municipality unknown here unless its move in is
+ * readable too. */
+static coop_err move_out(log_view *view, log_member *who, const ledger_stored_entry *entry,
+                         const ledger_member_payload *member)
+{
+  if (!log_view_residence_of(who, entry->header.audience_id) ||
+      memcmp(member->other_audience, who->audience, LEDGER_MEMBER_ID_BYTES))
+    return COOP_E_TAMPERED;
+  log_residence *next = NULL;
+  coop_err err = residence_add(view, who, member->other_audience, member->from_period, &next);
+  if (!err && !next->index)
+    next->index = entry->header.index;
+  return err;
+}
+
+/* A move in (sealed to the new residence): her residence and details from
+ * its month on.  A node that cannot read the residence before knows her
+ * from here on; the one before is then only an audience and a month. */
+static coop_err move_in(view_scan *scan, const ledger_stored_entry *entry,
+                        const ledger_member_payload *member)
+{
+  log_view *view = scan->view;
+  const uint8_t *audience = entry->header.audience_id;
+  if (memcmp(member->other_audience, audience, LEDGER_MEMBER_ID_BYTES))
+    return COOP_E_TAMPERED; /* a member keeps her id */
+  log_member *who = log_view_member(view, audience);
+  if (!who)
+    who = log_view_member(view, member->other_audience);
+  coop_err err = COOP_OK;
+  log_residence *before = NULL, *residence = NULL;
+  if (!who) {
+    err = enrol(view, entry, member, member->from_period, &who);
+    if (!err)
+      err = residence_add(view, who, member->other_audience, 0, &before);
+  } else {
+    err = residence_add(view, who, audience, member->from_period, &residence);
+  }
+  residence = err ? NULL : (log_residence *)log_view_residence_of(who, audience);
+  if (err || !residence)
+    return err ? err : COOP_E_TAMPERED;
+  if (residence->from_period != member->from_period)
+    return COOP_E_TAMPERED;
+  residence->index = entry->header.index;
+  memcpy(residence->municipality, member->municipality, LEDGER_PUBLIC_KEY_BYTES);
+  return new_details(who, entry, member);
 }
 
 static coop_err view_member(view_scan *scan, const ledger_stored_entry *entry, size_t plain_bytes)
@@ -155,20 +286,29 @@ static coop_err view_member(view_scan *scan, const ledger_stored_entry *entry, s
     return COOP_E_TAMPERED;
   log_member *who = log_view_member(scan->view, entry->header.audience_id);
   if (member.action == LEDGER_MEMBER_ENROL && !who) {
-    coop_err err = enrol(scan->view, entry, &member);
-    if (err)
-      return err;
-    return new_details(&scan->view->members[scan->view->member_count - 1], entry, &member);
+    coop_err err = enrol(scan->view, entry, &member, 0, &who);
+    return err ? err : new_details(who, entry, &member);
   }
+  if (member.action == LEDGER_MEMBER_MOVE_IN)
+    return move_in(scan, entry, &member);
+  if (member.action == LEDGER_MEMBER_MOVE_OUT && who)
+    return move_out(scan->view, who, entry, &member);
   if (member.action == LEDGER_MEMBER_DETAILS && who)
     return new_details(who, entry, &member);
-  if (member.action == LEDGER_MEMBER_STATUS && who) {
-    coop_err err = coop_grow((void **)&who->facts, &who->fact_capacity, who->fact_count,
-                        sizeof *who->facts);
-    if (!err)
-      who->facts[who->fact_count++] =
-          (ledger_member_fact){member.field, member.from_period, member.value,
+  log_residence *residence =
+      who ? (log_residence *)log_view_residence_of(who, entry->header.audience_id) : NULL;
+  if (member.action == LEDGER_MEMBER_STATUS && residence) {
+    ledger_member_fact fact = {member.field, member.from_period, member.value,
                                entry->header.index};
+    coop_err err = coop_grow((void **)&who->facts, &who->fact_capacity, who->fact_count,
+                             sizeof *who->facts);
+    if (!err)
+      err = coop_grow((void **)&residence->facts, &residence->fact_capacity,
+                      residence->fact_count, sizeof *residence->facts);
+    if (!err) {
+      who->facts[who->fact_count++] = fact;
+      residence->facts[residence->fact_count++] = fact;
+    }
     return err;
   }
   return COOP_OK;
@@ -313,9 +453,11 @@ void log_view_month(const log_view *view, const log_member *who, uint32_t period
                     uint64_t statement_index, ledger_month_sums *sums)
 {
   memset(sums, 0, sizeof *sums);
+  const uint8_t *audience = log_view_residence_at(who, period)->audience;
   for (size_t i = 0; i < who->record_count; i++) {
     const ledger_month_record *record = log_view_record_of(view, who, i);
-    if (ledger_month_counts(record, period, statement_index))
+    if (!memcmp(record->audience, audience, LEDGER_AUDIENCE_ID_BYTES) &&
+        ledger_month_counts(record, period, statement_index))
       ledger_month_add(sums, record);
   }
 }
@@ -324,9 +466,11 @@ const log_statement *log_view_previous(const log_view *view, const log_member *w
                                        uint32_t period, uint64_t statement_index)
 {
   const log_statement *best = NULL;
+  const uint8_t *audience = log_view_residence_at(who, period)->audience;
   for (size_t i = 0; i < who->statement_count; i++) {
     const log_statement *other = log_view_statement_of(view, who, i);
-    if (other->period >= period || other->index > statement_index)
+    if (other->period >= period || other->index > statement_index ||
+        memcmp(other->audience, audience, LEDGER_AUDIENCE_ID_BYTES))
       continue;
     if (!best || other->period > best->period ||
         (other->period == best->period && other->index > best->index))
@@ -379,8 +523,10 @@ void log_view_inputs(const log_view *view, const log_member *who, uint32_t perio
 {
   ledger_month_sums sums;
   ledger_member_status status;
+  const log_residence *residence = log_view_residence_at(who, period);
   log_view_month(view, who, period, statement_index, &sums);
-  ledger_member_status_at(who->facts, who->fact_count, period, statement_index, &status);
+  ledger_member_status_at(residence->facts, residence->fact_count, period, statement_index,
+                          &status);
   ledger_month_inputs(&sums, &status, period, inputs);
 }
 
@@ -401,9 +547,10 @@ static uint64_t first_record_after(const log_view *view, const log_member *who, 
  * after `after`, 0: none. */
 static uint64_t first_fact_after(const log_member *who, uint32_t period, uint64_t after)
 {
-  for (size_t i = 0; i < who->fact_count; i++)
-    if (who->facts[i].index > after && who->facts[i].from_period <= period)
-      return who->facts[i].index;
+  const log_residence *residence = log_view_residence_at(who, period);
+  for (size_t i = 0; i < residence->fact_count; i++)
+    if (residence->facts[i].index > after && residence->facts[i].from_period <= period)
+      return residence->facts[i].index;
   return 0;
 }
 

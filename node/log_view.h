@@ -20,10 +20,27 @@
 /* A member's details as of one entry: her enrolment, or a later change. */
 typedef struct log_member_details {
   uint64_t index;
+  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES]; /* the residence it belongs to */
   char name[COOP_NAME_BYTES_MAX + 1];
   char client_ref[LEDGER_CLIENT_REF_BYTES_MAX + 1];
   uint8_t member_key[LEDGER_PUBLIC_KEY_BYTES]; /* all zero: none */
 } log_member_details;
+
+/* Where she lived from a month on: the audience her entries of those
+ * months are sealed to and the municipality that reads and judges them.
+ * A move (member actions 4 and 5) begins a new one with a fresh audience
+ * (whose id keeps her member id's bytes); a node reads only the residences
+ * granted to it, and knows of the others only their audience and month. */
+typedef struct log_residence {
+  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
+  uint32_t from_period; /* 0: from her enrolment */
+  uint64_t index;       /* the entry that began it (enrolment, move in; else the move out) */
+  uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES]; /* all zero: not readable here */
+  /* Her status facts stated in it, in log order: a month is judged by the
+   * facts of its residence alone, as its municipality sees them. */
+  ledger_member_fact *facts;
+  size_t fact_count, fact_capacity;
+} log_residence;
 
 typedef struct log_member {
   uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
@@ -37,8 +54,10 @@ typedef struct log_member {
    * of them, in log order, is here (a statement names those in force). */
   log_member_details *details;
   size_t detail_count, detail_capacity;
-  ledger_member_fact *facts;                   /* in log order */
+  ledger_member_fact *facts;                   /* in log order, every residence's */
   size_t fact_count, fact_capacity;
+  log_residence *residences; /* by from_period; the first is her enrolment's */
+  size_t residence_count, residence_capacity;
   /* Her records and statements: positions in the view's arrays, in log
    * order (so a month is read without a pass over everyone's). */
   size_t *records, record_count;
@@ -64,7 +83,13 @@ typedef struct log_view {
   size_t statement_count, statement_capacity;
   uint32_t *closed;
   size_t closed_count, closed_capacity;
-  uint32_t *slots; /* audience -> member position + 1, open addressing */
+  /* audience -> member: every residence's audience, open addressing */
+  struct log_audience_key {
+    uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
+    uint32_t member; /* position in members */
+  } *keys;
+  size_t key_count, key_capacity;
+  uint32_t *slots; /* key position + 1 */
   size_t slot_count;
 } log_view;
 
@@ -77,9 +102,21 @@ void log_view_free(log_view *view);
 
 log_member *log_view_member(const log_view *view,
                             const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES]);
-/* The member's details in force for an entry at `index` (the latest
- * written before it; UINT64_MAX: the latest). */
-const log_member_details *log_view_details_at(const log_member *who, uint64_t index);
+/* The member's details in force in the residence of `audience` for an
+ * entry at `index` (the latest of that residence written before it;
+ * UINT64_MAX: the latest), or NULL when that residence is not readable. */
+const log_member_details *log_view_details_at(const log_member *who,
+                                              const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                                              uint64_t index);
+
+/* Her residence in `period` (never NULL), and the one of `audience` (NULL:
+ * not hers). */
+const log_residence *log_view_residence_at(const log_member *who, uint32_t period);
+const log_residence *log_view_residence_of(const log_member *who,
+                                           const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES]);
+/* Is `municipality` hers in `period`? */
+bool log_view_resident(const log_member *who, uint32_t period,
+                       const uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES]);
 
 /* The member's i-th record / statement, in log order. */
 const ledger_month_record *log_view_record_of(const log_view *view, const log_member *who,
@@ -88,13 +125,16 @@ const log_statement *log_view_statement_of(const log_view *view, const log_membe
 bool log_view_closed(const log_view *view, uint32_t period);
 
 /* The member's month as a statement at `statement_index` sees it
- * (UINT64_MAX: one about to be written): the sums of the records that count. */
+ * (UINT64_MAX: one about to be written): the sums of the records that count
+ * (of those sealed to her residence of that month). */
 void log_view_month(const log_view *view, const log_member *who, uint32_t period,
                     uint64_t statement_index, ledger_month_sums *sums);
 
 /* The member's statement whose carried state a statement of `period` at
  * `statement_index` starts from: the latest of the latest earlier month
- * written before it; NULL: none (a fresh state). */
+ * written before it, of the same residence; NULL: none (a fresh state: a
+ * new municipality starts her counters afresh, and cannot read the
+ * statements of the one before). */
 const log_statement *log_view_previous(const log_view *view, const log_member *who,
                                        uint32_t period, uint64_t statement_index);
 

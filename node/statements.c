@@ -23,6 +23,9 @@ typedef struct member_month {
   const log_view *view;
   const log_member *member;
   uint32_t period;
+  /* Her residence in the month: the audience everything of the month is
+   * sealed to and the municipality whose rules apply and who judges it. */
+  const log_residence *residence;
   ledger_statement_payload *statement; /* heap: large */
   ledger_offset_rule_set rule_sets[LEDGER_MONTH_RULE_SETS_MAX];
   uint64_t rule_set_index[LEDGER_MONTH_RULE_SETS_MAX];
@@ -49,7 +52,7 @@ static coop_err rule_set_in_force(member_month *month, size_t *chosen)
 {
   books_session *session = month->session;
   coop_err err = ledger_offset_rule_sets_from_log(
-      session->node->store, month->member->municipality, month->rule_sets,
+      session->node->store, month->residence->municipality, month->rule_sets,
       month->rule_set_index, month->rule_set_leaf, LEDGER_MONTH_RULE_SETS_MAX,
       &month->rule_set_count);
   bool read = !err;
@@ -61,7 +64,7 @@ static coop_err rule_set_in_force(member_month *month, size_t *chosen)
   /* Naming the municipality reads its log's first entry: only on refusal,
    * not for every member of a close. */
   char municipality[NODE_PARTY_TEXT_BYTES], period[8];
-  node_party_text(session->node, month->member->municipality, municipality);
+  node_party_text(session->node, month->residence->municipality, municipality);
   ledger_period_format(month->period, period);
   if (!read)
     return books_say(session->message, err, "cannot read the rule sets of municipality %s: %s",
@@ -85,8 +88,9 @@ static coop_err cite_sources(member_month *month)
   size_t count = 0;
   for (size_t i = 0; i < month->member->record_count; i++) {
     const ledger_month_record *record = log_view_record_of(view, month->member, i);
-    if (!ledger_month_counts(record, month->period, UINT64_MAX))
-      continue;
+    if (memcmp(record->audience, month->residence->audience, LEDGER_AUDIENCE_ID_BYTES) ||
+        !ledger_month_counts(record, month->period, UINT64_MAX))
+      continue; /* as log_view_month: the month's records in her residence */
     if (count == LEDGER_STATEMENT_SOURCES_MAX)
       return books_say(month->session->message, COOP_E_LIMIT,
                        "member %s has more than %u records in %04u-%02u: a statement names at "
@@ -175,7 +179,7 @@ static coop_err book_split(member_month *month)
   coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
   coop_err err = ledger_record_encode(&record, &plain);
   if (!err)
-    err = books_session_add(month->session, LEDGER_KIND_TRANSACTION, month->member->audience,
+    err = books_session_add(month->session, LEDGER_KIND_TRANSACTION, month->residence->audience,
                             &plain);
   coop_buf_release(&plain);
   return err;
@@ -304,11 +308,19 @@ static coop_err compute_and_append(member_month *month)
   statement->corrects = month->replaced ? month->replaced_index + 1 : 0;
   static const uint8_t no_key[LEDGER_PUBLIC_KEY_BYTES];
   memcpy(statement->member, month->member->audience, LEDGER_MEMBER_ID_BYTES);
-  memcpy(statement->member_name, month->member->name, sizeof statement->member_name);
-  memcpy(statement->client_ref, month->member->client_ref, sizeof statement->client_ref);
-  statement->has_member_key = memcmp(month->member->member_key, no_key, sizeof no_key) != 0;
-  memcpy(statement->member_key, month->member->member_key, LEDGER_PUBLIC_KEY_BYTES);
-  memcpy(statement->rule_set_log, month->member->municipality, LEDGER_LOG_ID_BYTES);
+  /* Named as her details of the month's residence say (its municipality
+   * knows her by its own client ref). */
+  const log_member_details *details =
+      log_view_details_at(month->member, month->residence->audience, UINT64_MAX);
+  if (!details)
+    return books_say(month->session->message, COOP_E_TAMPERED,
+                     "the details of member %s in this month's residence do not open",
+                     month->member->member_id);
+  memcpy(statement->member_name, details->name, sizeof statement->member_name);
+  memcpy(statement->client_ref, details->client_ref, sizeof statement->client_ref);
+  statement->has_member_key = memcmp(details->member_key, no_key, sizeof no_key) != 0;
+  memcpy(statement->member_key, details->member_key, LEDGER_PUBLIC_KEY_BYTES);
+  memcpy(statement->rule_set_log, month->residence->municipality, LEDGER_LOG_ID_BYTES);
   statement->rule_set_index = month->rule_set_index[chosen];
   memcpy(statement->rule_set_leaf_hash, month->rule_set_leaf[chosen], LEDGER_HASH_BYTES);
   month->state_after = state;
@@ -329,7 +341,7 @@ static coop_err compute_and_append(member_month *month)
   if (err)
     err = statement_failed(month, err);
   else
-    err = books_session_add(month->session, LEDGER_KIND_STATEMENT, month->member->audience,
+    err = books_session_add(month->session, LEDGER_KIND_STATEMENT, month->residence->audience,
                             &plain);
   coop_buf_release(&plain);
   return err ? err : book_split(month);
@@ -341,9 +353,10 @@ static coop_err month_statement(member_month *month)
 {
   books_session *session = month->session;
   const log_member *member = month->member;
+  month->residence = log_view_residence_at(member, month->period);
   ledger_member_status status;
-  ledger_member_status_at(member->facts, member->fact_count, month->period, UINT64_MAX,
-                          &status);
+  ledger_member_status_at(month->residence->facts, month->residence->fact_count, month->period,
+                          UINT64_MAX, &status);
   if (status.left && !month->replaced)
     return COOP_OK;
   if (!status.birth_period)
@@ -454,11 +467,15 @@ static coop_err reissue_cascade(member_month *month, uint32_t from, bool asked,
   bool has_carried = false;
   coop_err err = COOP_OK;
   uint32_t last = session->months.last_closed;
+  const log_residence *residence = NULL;
   for (uint32_t period = from; period && period <= last && !err;
        period = node_month_next(period)) {
     const log_statement *latest = log_view_latest(month->view, month->member, period);
     if (!latest)
       continue; /* no statement that month (not a member yet, or left) */
+    if (residence != log_view_residence_at(month->member, period))
+      has_carried = false; /* she moved: a fresh state (log_view_previous) */
+    residence = log_view_residence_at(month->member, period);
     err = log_view_statement(month->ring, month->view->log_id, latest->index, month->plain,
                              replaced, NULL);
     if (err)

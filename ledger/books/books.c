@@ -188,12 +188,27 @@ static int member_status_valid(const ledger_member_payload *member)
   return member->value <= 1;
 }
 
+/* A move names a valid month and another audience (nonzero). */
+static int member_move_valid(const ledger_member_payload *member)
+{
+  static const uint8_t zero[LEDGER_AUDIENCE_ID_BYTES];
+  return ledger_period_valid(member->from_period) &&
+         memcmp(member->other_audience, zero, sizeof zero) != 0;
+}
+
 coop_err ledger_member_encode(const ledger_member_payload *member, coop_buf *out)
 {
   coop_err err = COOP_OK;
   ledger_write_u8(out, 1, &err);
   ledger_write_u8(out, member->action, &err);
-  if (member->action == LEDGER_MEMBER_ENROL || member->action == LEDGER_MEMBER_DETAILS) {
+  if (member->action == LEDGER_MEMBER_MOVE_OUT || member->action == LEDGER_MEMBER_MOVE_IN) {
+    if (!member_move_valid(member))
+      return COOP_E_BAD_INPUT;
+    ledger_write_u32(out, member->from_period, &err);
+    ledger_write_bytes(out, member->other_audience, LEDGER_AUDIENCE_ID_BYTES, &err);
+  }
+  if (member->action == LEDGER_MEMBER_ENROL || member->action == LEDGER_MEMBER_DETAILS ||
+      member->action == LEDGER_MEMBER_MOVE_IN) {
     if (!member->name[0] || !member->client_ref[0])
       return COOP_E_BAD_INPUT;
     ledger_write_text8(out, member->name, COOP_NAME_BYTES_MAX, &err);
@@ -206,7 +221,7 @@ coop_err ledger_member_encode(const ledger_member_payload *member, coop_buf *out
     ledger_write_u8(out, member->field, &err);
     ledger_write_u32(out, member->from_period, &err);
     ledger_write_u32(out, member->value, &err);
-  } else {
+  } else if (member->action != LEDGER_MEMBER_MOVE_OUT) {
     return COOP_E_BAD_INPUT;
   }
   return err;
@@ -220,7 +235,13 @@ coop_err ledger_member_decode(const uint8_t *bytes, size_t count, ledger_member_
   if (ledger_read_u8(&reader) != 1)
     return reader.error ? reader.error : COOP_E_VERSION;
   member->action = ledger_read_u8(&reader);
-  int details = member->action == LEDGER_MEMBER_ENROL || member->action == LEDGER_MEMBER_DETAILS;
+  int move = member->action == LEDGER_MEMBER_MOVE_OUT || member->action == LEDGER_MEMBER_MOVE_IN;
+  int details = member->action == LEDGER_MEMBER_ENROL || member->action == LEDGER_MEMBER_DETAILS ||
+                member->action == LEDGER_MEMBER_MOVE_IN;
+  if (move) {
+    member->from_period = ledger_read_u32(&reader);
+    ledger_read_bytes(&reader, member->other_audience, LEDGER_AUDIENCE_ID_BYTES);
+  }
   if (details) {
     ledger_read_text8(&reader, member->name, COOP_NAME_BYTES_MAX);
     ledger_read_bytes(&reader, member->municipality, LEDGER_PUBLIC_KEY_BYTES);
@@ -230,11 +251,13 @@ coop_err ledger_member_decode(const uint8_t *bytes, size_t count, ledger_member_
     member->field = ledger_read_u8(&reader);
     member->from_period = ledger_read_u32(&reader);
     member->value = ledger_read_u32(&reader);
-  } else {
+  } else if (!move) {
     memset(member, 0, sizeof *member);
     return COOP_E_DECODE;
   }
   coop_err err = ledger_reader_finish(&reader);
+  if (!err && move && !member_move_valid(member))
+    err = COOP_E_DECODE;
   if (!err && details && (!member->name[0] || !member->client_ref[0]))
     err = COOP_E_DECODE;
   if (!err && member->action == LEDGER_MEMBER_STATUS && !member_status_valid(member))

@@ -90,6 +90,15 @@ typedef enum ledger_member_action {
    * laid out as an enrolment: the enrolment stays, this supersedes it.
    * The municipality must stay the one she was enrolled with. */
   LEDGER_MEMBER_DETAILS = 3,
+  /* A move to another municipality from `from_period` on.  Move out, sealed
+   * to the audience she had: the month and the audience she has from then
+   * on (nothing else: that audience's municipality does not learn more).
+   * Move in, sealed to that new audience: the month, the audience she had
+   * before, and her details as an enrolment (name, the new municipality,
+   * its client ref, her key).  Both audiences' ids start with the member
+   * id's three bytes, so she keeps her id. */
+  LEDGER_MEMBER_MOVE_OUT = 4,
+  LEDGER_MEMBER_MOVE_IN = 5,
 } ledger_member_action;
 
 /* Status facts that change over time, each from a month on. */
@@ -110,8 +119,10 @@ typedef struct ledger_member_payload {
   uint8_t member_key[LEDGER_PUBLIC_KEY_BYTES]; /* all zero: none */
   /* status */
   uint8_t field;
-  uint32_t from_period;
+  uint32_t from_period; /* status, move out, move in */
   uint32_t value;
+  /* move out: the audience from from_period on; move in: the one before */
+  uint8_t other_audience[LEDGER_AUDIENCE_ID_BYTES];
 } ledger_member_payload;
 
 COOP_MUST_USE coop_err ledger_member_encode(const ledger_member_payload *member, coop_buf *out);

@@ -1,6 +1,7 @@
 /* The books' derived tables (see books_index.h). */
 #include "ledger/books/books_index.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -151,11 +152,82 @@ static coop_err insert_member(ledger_store *store, const ledger_entry_header *he
   return step == SQLITE_DONE ? COOP_OK : step == SQLITE_CONSTRAINT ? COOP_E_TAMPERED : COOP_E_DB;
 }
 
+/* The member whose audience (now, or before a move) `audience_id` is. */
+static coop_err member_of_audience(ledger_store *store, const uint8_t *audience_id,
+                                   ledger_member_row *row)
+{
+  coop_err err = ledger_books_member_by_audience(store, audience_id, row);
+  if (err != COOP_E_NOT_FOUND)
+    return err;
+  sqlite3_stmt *select = ledger_store_cached(
+      store, "SELECT member_id FROM books_moves WHERE previous_audience_id = ?1 LIMIT 1");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_blob(select, 1, audience_id, LEDGER_AUDIENCE_ID_BYTES, SQLITE_TRANSIENT);
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1] = "";
+  int step = sqlite3_step(select);
+  if (step == SQLITE_ROW)
+    snprintf(member_id, sizeof member_id, "%s", (const char *)sqlite3_column_text(select, 0));
+  sqlite3_reset(select);
+  if (step != SQLITE_ROW)
+    return step == SQLITE_DONE ? COOP_E_NOT_FOUND : COOP_E_DB;
+  return ledger_books_member(store, member_id, row);
+}
+
+/* A move in (member action 5): her residence from its month on, the one
+ * before kept in books_moves.  It must follow her current audience and
+ * keep her member id (the new audience's first bytes). */
+static coop_err apply_move_in(ledger_store *store, const ledger_entry_header *header,
+                              const ledger_member_payload *member)
+{
+  static const uint8_t no_key[LEDGER_PUBLIC_KEY_BYTES];
+  ledger_member_row row;
+  coop_err err = ledger_books_member_by_audience(store, member->other_audience, &row);
+  if (err)
+    return err == COOP_E_NOT_FOUND ? COOP_E_TAMPERED : err;
+  if (memcmp(row.audience_id, header->audience_id, LEDGER_MEMBER_ID_BYTES))
+    return COOP_E_TAMPERED;
+  sqlite3_stmt *insert = ledger_store_cached(
+      store, "INSERT INTO books_moves (member_id, from_period, audience_id, municipality,"
+             " client_ref, previous_audience_id, previous_municipality, previous_client_ref,"
+             " entry_index) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  if (!insert)
+    return COOP_E_DB;
+  bind_text(insert, 1, row.member_id);
+  sqlite3_bind_int64(insert, 2, member->from_period);
+  sqlite3_bind_blob(insert, 3, header->audience_id, LEDGER_AUDIENCE_ID_BYTES, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(insert, 4, member->municipality, LEDGER_PUBLIC_KEY_BYTES, SQLITE_TRANSIENT);
+  bind_text(insert, 5, member->client_ref);
+  sqlite3_bind_blob(insert, 6, row.audience_id, LEDGER_AUDIENCE_ID_BYTES, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(insert, 7, row.municipality, LEDGER_PUBLIC_KEY_BYTES, SQLITE_TRANSIENT);
+  bind_text(insert, 8, row.client_ref);
+  sqlite3_bind_int64(insert, 9, (int64_t)header->index);
+  int step = sqlite3_step(insert);
+  sqlite3_reset(insert);
+  if (step != SQLITE_DONE)
+    return step == SQLITE_CONSTRAINT ? COOP_E_TAMPERED : COOP_E_DB;
+  sqlite3_stmt *update = ledger_store_cached(
+      store, "UPDATE books_members SET audience_id = ?2, name = ?3, municipality = ?4,"
+             " client_ref = ?5, member_key = ?6 WHERE member_id = ?1");
+  if (!update)
+    return COOP_E_DB;
+  bind_text(update, 1, row.member_id);
+  sqlite3_bind_blob(update, 2, header->audience_id, LEDGER_AUDIENCE_ID_BYTES, SQLITE_TRANSIENT);
+  bind_text(update, 3, member->name);
+  sqlite3_bind_blob(update, 4, member->municipality, LEDGER_PUBLIC_KEY_BYTES, SQLITE_TRANSIENT);
+  bind_text(update, 5, member->client_ref);
+  if (memcmp(member->member_key, no_key, sizeof no_key))
+    sqlite3_bind_blob(update, 6, member->member_key, LEDGER_PUBLIC_KEY_BYTES, SQLITE_TRANSIENT);
+  err = STEP_DONE(update);
+  sqlite3_reset(update);
+  return err;
+}
+
 static coop_err insert_member_status(ledger_store *store, const ledger_entry_header *header,
                                      const ledger_member_payload *member)
 {
   ledger_member_row row;
-  coop_err err = ledger_books_member_by_audience(store, header->audience_id, &row);
+  coop_err err = member_of_audience(store, header->audience_id, &row);
   if (err)
     return err == COOP_E_NOT_FOUND ? COOP_E_TAMPERED : err;
   sqlite3_stmt *insert = ledger_store_cached(
@@ -208,6 +280,13 @@ static coop_err apply_member(ledger_store *store, const ledger_entry_header *hea
     return insert_member(store, header, &member);
   if (member.action == LEDGER_MEMBER_DETAILS)
     return update_member(store, header, &member);
+  if (member.action == LEDGER_MEMBER_MOVE_IN)
+    return apply_move_in(store, header, &member);
+  if (member.action == LEDGER_MEMBER_MOVE_OUT) /* what counts is the move in */
+    return member_of_audience(store, header->audience_id, &(ledger_member_row){0}) ==
+                   COOP_E_NOT_FOUND
+               ? COOP_E_TAMPERED
+               : COOP_OK;
   return insert_member_status(store, header, &member);
 }
 
@@ -473,7 +552,7 @@ coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner)
   err = ledger_store_exec(store, "DELETE FROM books_state; DELETE FROM books_members;"
                           " DELETE FROM books_member_status; DELETE FROM books_records;"
                           " DELETE FROM books_postings; DELETE FROM books_periods;"
-                          " DELETE FROM books_statements;");
+                          " DELETE FROM books_statements; DELETE FROM books_moves;");
   if (!err)
     err = catch_up_from(store, owner, 0, UINT64_MAX);
   if (!err)
@@ -514,6 +593,7 @@ static const derived_table derived_tables[] = {
     DERIVED_TABLE("books_postings", "entry_index, position", 2, "member_id", "account"),
     DERIVED_TABLE("books_periods", "period", 1, NULL, NULL),
     DERIVED_TABLE("books_statements", "member_id, period, entry_index", 3, NULL, NULL),
+    DERIVED_TABLE("books_moves", "member_id, from_period", 2, NULL, NULL),
 };
 #define DERIVED_TABLE_COUNT (sizeof derived_tables / sizeof derived_tables[0])
 
@@ -536,7 +616,8 @@ static coop_err books_check_position(ledger_store *store, uint64_t indexed, uint
              " UNION ALL SELECT max(entry_index) FROM main.books_members"
              " UNION ALL SELECT max(entry_index) FROM main.books_member_status"
              " UNION ALL SELECT max(entry_index) FROM main.books_periods"
-             " UNION ALL SELECT max(entry_index) FROM main.books_statements)");
+             " UNION ALL SELECT max(entry_index) FROM main.books_statements"
+             " UNION ALL SELECT max(entry_index) FROM main.books_moves)");
   if (!select)
     return COOP_E_DB;
   int step = sqlite3_step(select);

@@ -66,6 +66,22 @@ COOP_MUST_USE coop_err ledger_books_member(ledger_store *store, const char *memb
 COOP_MUST_USE coop_err ledger_books_member_by_audience(ledger_store *store,
                                                        const uint8_t *audience_id,
                                                        ledger_member_row *row);
+/* The member as she was in `period`: her current row (name, key), with the
+ * audience, municipality and client ref of her residence that month (a
+ * move, member actions 4 and 5, changes them from its month on).
+ * *moved_from (may be NULL): the month that residence began, 0 for the
+ * enrolment's. */
+COOP_MUST_USE coop_err ledger_books_member_at(ledger_store *store, const char *member_id,
+                                              uint32_t period, ledger_member_row *row,
+                                              uint32_t *moved_from);
+/* How many of her records (profit splits aside) count in `period` or
+ * later, and the first of them (0: none). */
+COOP_MUST_USE coop_err ledger_books_member_records_from(ledger_store *store,
+                                                        const char *member_id, uint32_t period,
+                                                        uint64_t *count, uint64_t *first);
+/* The month of her latest move, 0 when she never moved. */
+COOP_MUST_USE coop_err ledger_books_last_move(ledger_store *store, const char *member_id,
+                                              uint32_t *from_period);
 typedef coop_err (*ledger_member_visitor)(void *context, const ledger_member_row *row);
 COOP_MUST_USE coop_err ledger_books_members(ledger_store *store, ledger_member_visitor visitor,
                                             void *context);

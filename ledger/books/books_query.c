@@ -69,6 +69,78 @@ coop_err ledger_books_member_by_audience(ledger_store *store, const uint8_t *aud
   return one_member(select, row);
 }
 
+/* One row of two integers of a query bound to (member id, month). */
+static coop_err member_month_row(ledger_store *store, const char *sql, const char *member_id,
+                                 uint32_t period, int64_t out[2])
+{
+  sqlite3_stmt *select = ledger_store_cached(store, sql);
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(select, 2, period);
+  int step = sqlite3_step(select);
+  for (int i = 0; i < 2; i++)
+    out[i] = step == SQLITE_ROW ? sqlite3_column_int64(select, i) : 0;
+  sqlite3_reset(select);
+  return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
+}
+
+/* The month her residence in `period` began: her latest move on or
+ * before it, 0 for her enrolment's. */
+static coop_err move_month(ledger_store *store, const char *member_id, uint32_t period,
+                           uint32_t *from_period)
+{
+  int64_t row[2];
+  coop_err err = member_month_row(store, "SELECT coalesce(max(from_period), 0), 0 FROM"
+                                         " books_moves WHERE member_id = ?1 AND from_period <= ?2",
+                                  member_id, period, row);
+  *from_period = (uint32_t)row[0];
+  return err;
+}
+
+coop_err ledger_books_member_at(ledger_store *store, const char *member_id, uint32_t period,
+                                ledger_member_row *row, uint32_t *moved_from)
+{
+  coop_err err = ledger_books_member(store, member_id, row);
+  sqlite3_stmt *select = err ? NULL : ledger_store_cached(
+      store, "SELECT previous_audience_id, previous_municipality, previous_client_ref"
+             " FROM books_moves WHERE member_id = ?1 AND from_period > ?2"
+             " ORDER BY from_period LIMIT 1");
+  if (err || !select)
+    return err ? err : COOP_E_DB;
+  sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(select, 2, period);
+  int step = sqlite3_step(select);
+  if (step == SQLITE_ROW) { /* she lived elsewhere then: that residence */
+    copy_blob(row->audience_id, sizeof row->audience_id, select, 0);
+    copy_blob(row->municipality, sizeof row->municipality, select, 1);
+    copy_text(row->client_ref, sizeof row->client_ref, sqlite3_column_text(select, 2));
+  }
+  sqlite3_reset(select);
+  if (step != SQLITE_ROW && step != SQLITE_DONE)
+    return COOP_E_DB;
+  return moved_from ? move_month(store, member_id, period, moved_from) : COOP_OK;
+}
+
+coop_err ledger_books_member_records_from(ledger_store *store, const char *member_id,
+                                          uint32_t period, uint64_t *count, uint64_t *first)
+{
+  int64_t row[2];
+  coop_err err = member_month_row(
+      store, "SELECT count(*), coalesce(min(entry_index), 0) FROM books_records"
+             " WHERE member_id = ?1 AND type <> 11 AND"
+             " (CASE WHEN for_period <> 0 THEN for_period ELSE date / 100 END) >= ?2",
+      member_id, period, row);
+  *count = (uint64_t)row[0];
+  *first = (uint64_t)row[1];
+  return err;
+}
+
+coop_err ledger_books_last_move(ledger_store *store, const char *member_id, uint32_t *from_period)
+{
+  return move_month(store, member_id, UINT32_MAX, from_period);
+}
+
 coop_err ledger_books_members(ledger_store *store, ledger_member_visitor visitor, void *context)
 {
   sqlite3_stmt *select = NULL;

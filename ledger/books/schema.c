@@ -67,6 +67,20 @@ static const char *const migrations[] = {
   /* 2 -> 3: a record attributed to an earlier month (record version 2);
    * every record before it counts in its date's month. */
   "ALTER TABLE books_records ADD COLUMN for_period INTEGER NOT NULL DEFAULT 0;",
+  /* 3 -> 4: a member's moves to another municipality (member actions 4
+   * and 5): from which month, her audience, municipality and client ref
+   * from then on, and those before. */
+  "CREATE TABLE books_moves ("
+  "  member_id TEXT NOT NULL,"
+  "  from_period INTEGER NOT NULL,"
+  "  audience_id BLOB NOT NULL UNIQUE,"
+  "  municipality BLOB NOT NULL,"
+  "  client_ref TEXT NOT NULL,"
+  "  previous_audience_id BLOB NOT NULL,"
+  "  previous_municipality BLOB NOT NULL,"
+  "  previous_client_ref TEXT NOT NULL,"
+  "  entry_index INTEGER NOT NULL,"
+  "  PRIMARY KEY (member_id, from_period));",
 };
 
 _Static_assert(LEDGER_STORE_LOG_SCHEMA_VERSION + sizeof migrations / sizeof migrations[0] ==

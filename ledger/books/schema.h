@@ -9,8 +9,9 @@
 #include "ledger/base/error.h"
 #include "ledger/store/store.h"
 
-/* Version 1: the log store; 2: the books; 3: a record's for_period. */
-#define LEDGER_STORE_SCHEMA_VERSION 3
+/* Version 1: the log store; 2: the books; 3: a record's for_period;
+ * 4: members' moves (books_moves). */
+#define LEDGER_STORE_SCHEMA_VERSION 4
 
 /* Opens (or creates) the database at `path`, applies migrations up to
  * LEDGER_STORE_SCHEMA_VERSION.  COOP_E_NOT_FOUND, COOP_E_EXISTS,

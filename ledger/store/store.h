@@ -283,5 +283,11 @@ COOP_MUST_USE coop_err ledger_store_audience_create(ledger_store *store,
                                                     const uint8_t (*readers)[32],
                                                     size_t reader_count, uint64_t now_ms,
                                                     uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES]);
+/* The same, with the id's first three bytes given (`prefix`; NULL: all
+ * random): a member's audience after a move keeps her member id. */
+COOP_MUST_USE coop_err ledger_store_audience_create_prefixed(
+    ledger_store *store, const ledger_identity *author, const uint8_t (*readers)[32],
+    size_t reader_count, uint64_t now_ms, const uint8_t prefix[3],
+    uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES]);
 
 #endif

@@ -266,6 +266,15 @@ coop_err ledger_store_audience_create(ledger_store *store, const ledger_identity
                                       uint64_t now_ms,
                                       uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES])
 {
+  return ledger_store_audience_create_prefixed(store, author, readers, reader_count, now_ms, NULL,
+                                               audience_id);
+}
+
+coop_err ledger_store_audience_create_prefixed(ledger_store *store, const ledger_identity *author,
+                                               const uint8_t (*readers)[32], size_t reader_count,
+                                               uint64_t now_ms, const uint8_t prefix[3],
+                                               uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES])
+{
   if (reader_count == 0 || reader_count > 16)
     return COOP_E_BAD_INPUT;
   uint8_t *key = sodium_malloc(LEDGER_AUDIENCE_KEY_BYTES);
@@ -273,6 +282,8 @@ coop_err ledger_store_audience_create(ledger_store *store, const ledger_identity
     return COOP_E_NOMEM;
   uint8_t id[LEDGER_AUDIENCE_ID_BYTES];
   ledger_audience_new(id, key);
+  if (prefix)
+    memcpy(id, prefix, 3); /* the other 13 bytes stay random */
   uint8_t payloads[16][LEDGER_KEY_GRANT_BYTES];
   ledger_append_item items[16];
   coop_err err = COOP_OK;

@@ -520,7 +520,7 @@ Test(books_members, invalid_payloads_are_not_encoded)
   ledger_member_payload no_name = enrolment(), no_ref = enrolment(), no_action = enrolment();
   no_name.name[0] = 0;
   no_ref.client_ref[0] = 0;
-  no_action.action = 4; /* 3 is details */
+  no_action.action = 6; /* 3 is details, 4 and 5 a move */
   const ledger_member_payload *enrol_bad[] = {&no_name, &no_ref, &no_action};
   for (size_t i = 0; i < 3; i++) {
     coop_buf out;
@@ -611,6 +611,77 @@ Test(books_members, pinned_enrolment_bytes)
                    "03 432d31 "
                    "abababababababababababababababababababababababababababababababab");
   coop_buf_release(&out);
+}
+
+/* A move: out (sealed to the audience she leaves) names the month and the
+ * new audience; in (sealed to the new one) the month, the audience before
+ * and her details laid out as an enrolment. */
+Test(books_members, pinned_move_bytes)
+{
+  ledger_member_payload out = {.action = LEDGER_MEMBER_MOVE_OUT, .from_period = 202603};
+  memset(out.other_audience, 0x3c, sizeof out.other_audience);
+  coop_buf bytes;
+  coop_buf_init(&bytes, 65536);
+  cr_assert_eq(ledger_member_encode(&out, &bytes), COOP_OK);
+  assert_bytes_hex(bytes.data, bytes.len, "01 04 6b170300 3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c");
+  ledger_member_payload back;
+  cr_assert_eq(ledger_member_decode(bytes.data, bytes.len, &back), COOP_OK);
+  cr_assert_eq(back.action, LEDGER_MEMBER_MOVE_OUT);
+  cr_assert_eq(back.from_period, 202603);
+  cr_assert_arr_eq(back.other_audience, out.other_audience, sizeof out.other_audience);
+
+  ledger_member_payload in = enrolment();
+  in.action = LEDGER_MEMBER_MOVE_IN;
+  in.from_period = 202603;
+  memset(in.other_audience, 0x3d, sizeof in.other_audience);
+  snprintf(in.name, sizeof in.name, "Ann");
+  snprintf(in.client_ref, sizeof in.client_ref, "C-1");
+  memset(in.member_key, 0xab, sizeof in.member_key);
+  coop_buf_release(&bytes);
+  coop_buf_init(&bytes, 65536);
+  cr_assert_eq(ledger_member_encode(&in, &bytes), COOP_OK);
+  assert_bytes_hex(bytes.data, bytes.len,
+                   "01 05 6b170300 3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d "
+                   "03 416e6e "
+                   "1111111111111111111111111111111111111111111111111111111111111111 "
+                   "03 432d31 "
+                   "abababababababababababababababababababababababababababababababab");
+  assert_member_round_trips(&in);
+  cr_assert_eq(ledger_member_decode(bytes.data, bytes.len, &back), COOP_OK);
+  cr_assert_arr_eq(back.other_audience, in.other_audience, sizeof in.other_audience);
+  for (size_t length = 0; length < bytes.len; length++)
+    cr_assert_neq(ledger_member_decode(bytes.data, length, &back), COOP_OK, "cut to %zu", length);
+  coop_buf_release(&bytes);
+}
+
+Test(books_members, moves_refuse_a_bad_month_or_no_audience)
+{
+  ledger_member_payload bad[4];
+  memset(bad, 0, sizeof bad);
+  for (size_t i = 0; i < 4; i++) {
+    bad[i] = enrolment();
+    bad[i].action = i % 2 ? LEDGER_MEMBER_MOVE_IN : LEDGER_MEMBER_MOVE_OUT;
+    bad[i].from_period = i < 2 ? 202613 : 202603;
+    memset(bad[i].other_audience, i < 2 ? 0x3c : 0, sizeof bad[i].other_audience);
+  }
+  for (size_t i = 0; i < 4; i++) {
+    coop_buf out;
+    coop_buf_init(&out, 65536);
+    cr_assert_eq(ledger_member_encode(&bad[i], &out), COOP_E_BAD_INPUT, "case %zu encoded", i);
+    coop_buf_release(&out);
+  }
+  static const char *const bad_hex[] = {
+      "0104 75170300 3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c", /* from 2026-13 */
+      "0104 6b170300 00000000000000000000000000000000", /* no audience */
+      "0104 6b170300 3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c 00", /* trailing */
+  };
+  for (size_t i = 0; i < sizeof bad_hex / sizeof bad_hex[0]; i++) {
+    uint8_t bytes[256];
+    size_t length = hex_to_bytes(bad_hex[i], bytes, sizeof bytes);
+    ledger_member_payload back;
+    cr_assert_neq(ledger_member_decode(bytes, length, &back), COOP_OK, "case %zu", i);
+    cr_assert_eq(back.action, 0, "case %zu: output not zeroed", i);
+  }
 }
 
 Test(books_members, field_names_and_member_ids)

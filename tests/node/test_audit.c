@@ -45,6 +45,7 @@
 #include "ledger/store/store.h"
 #include "node/audit.h"
 #include "node/books.h"
+#include "node/log_view.h"
 #include "node/node.h"
 #include "node/receipt.h"
 #include "node/witness.h"
@@ -3010,4 +3011,129 @@ Test(audit, changed_details_name_her_as_she_was_when_signed)
   cr_assert_eq(ledger_books_member(w.coop.store, w.member[0], &row), COOP_OK);
   cr_assert_str_eq(row.name, "Ann Jansen");
   world_close(&w);
+}
+
+/* ---- A move to another municipality ------------------------------------------------------- */
+
+/* The residents a municipality's view has in `period`, and whether the
+ * member's records of that month open there. */
+static size_t residents_in(node *muni, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
+                           uint32_t period, const char *member_id, size_t *records)
+{
+  node_key_ring ring = NODE_KEY_RING(muni);
+  log_view view;
+  cr_assert_eq(log_view_load(&ring, coop_log, 0, &view), COOP_OK);
+  size_t count = 0;
+  *records = 0;
+  for (size_t m = 0; m < view.member_count; m++) {
+    const log_member *who = &view.members[m];
+    if (strcmp(who->member_id, member_id))
+      continue;
+    if (log_view_resident(who, period, muni->identity.public_key))
+      count++;
+    ledger_month_sums sums;
+    log_view_month(&view, who, period, UINT64_MAX, &sums);
+    *records += sums.record_count;
+  }
+  log_view_free(&view);
+  node_key_ring_free(&ring);
+  return count;
+}
+
+Test(audit, a_move_gives_each_municipality_its_own_months)
+{
+  set_clock(20260105);
+  node coop, breda, tilburg;
+  make_node(&coop, LEDGER_ROLE_COOP, "Coop Zuid");
+  make_node(&breda, LEDGER_ROLE_MUNICIPALITY, "Gemeente Breda");
+  make_node(&tilburg, LEDGER_ROLE_MUNICIPALITY, "Gemeente Tilburg");
+  char message[NODE_MESSAGE_BYTES] = "";
+  cr_assert_eq(node_books_ready(&coop, message), COOP_OK, "%s", message);
+  ledger_offset_rule_set rule_set = breda_2026();
+  publish(&breda, &rule_set);
+  snprintf(rule_set.municipality, sizeof rule_set.municipality, "Tilburg");
+  rule_set.coop_pct_basis_points = 2000;
+  publish(&tilburg, &rule_set);
+  move_log(&breda, &coop);
+  move_log(&tilburg, &coop);
+  char ann[16];
+  enrol(&coop, &breda, "Ann de Vries", "BRD-0001", 199602, ann);
+  set_status(&coop, ann, LEDGER_MEMBER_N_APPROVED, 202601, 1);
+  set_clock(20260110);
+  record(&coop, LEDGER_RECORD_REVENUE, ann, 80000, 20260110);
+  close_month(&coop, 202601, 20260202);
+
+  /* Refused, writing nothing: the same municipality, a closed month. */
+  uint64_t size = own_size(&coop);
+  cr_assert_eq(node_member_move(&coop, ann, breda.identity.public_key, 202602, NULL, 0, message),
+               COOP_E_BAD_INPUT);
+  cr_assert(strstr(message, "already lives in") != NULL, "%s", message);
+  cr_assert_eq(node_member_move(&coop, ann, tilburg.identity.public_key, 202601, NULL, 0, message),
+               COOP_E_PERIOD_CLOSED, "%s", message);
+  cr_assert_eq(own_size(&coop), size, "a refused move wrote something");
+
+  cr_assert_eq(node_member_move(&coop, ann, tilburg.identity.public_key, 202602, "TLB-9", 0,
+                                message),
+               COOP_OK, "%s", message);
+  set_status(&coop, ann, LEDGER_MEMBER_N_APPROVED, 202602, 1); /* Tilburg's own approval */
+  set_clock(20260210);
+  record(&coop, LEDGER_RECORD_REVENUE, ann, 60000, 20260210);
+  close_month(&coop, 202602, 20260302);
+  move_log(&coop, &breda);
+  move_log(&coop, &tilburg);
+
+  /* Each judges its own month, and acknowledges it. */
+  node_audit_summary at_breda = audit(&breda), at_tilburg = audit(&tilburg);
+  cr_assert_eq(at_breda.statements_seen, 1);
+  cr_assert_eq(at_breda.acknowledged, 1);
+  cr_assert_eq(at_tilburg.statements_seen, 1);
+  cr_assert_eq(at_tilburg.acknowledged, 1, "disputed %zu", at_tilburg.disputed);
+  cr_assert_eq(report(&breda, 202601).count, 1);
+  cr_assert_eq(report(&breda, 202602).count, 0, "Breda still lists her after the move");
+  cr_assert_eq(report(&tilburg, 202601).count, 0);
+  report_rows rows = report(&tilburg, 202602);
+  cr_assert_eq(rows.count, 1);
+  cr_assert_eq(row_of(&rows, ann)->status, NODE_AUDIT_ACKNOWLEDGED);
+  cr_assert_str_eq(row_of(&rows, ann)->client_ref, "TLB-9");
+
+  /* The view per month: Breda reads January only, Tilburg February only. */
+  size_t records = 0;
+  cr_assert_eq(residents_in(&breda, coop.identity.public_key, 202601, ann, &records), 1);
+  cr_assert_eq(records, 1);
+  cr_assert_eq(residents_in(&breda, coop.identity.public_key, 202602, ann, &records), 0);
+  cr_assert_eq(records, 0, "Breda opened a record of her month in Tilburg");
+  cr_assert_eq(residents_in(&tilburg, coop.identity.public_key, 202601, ann, &records), 0);
+  cr_assert_eq(records, 0, "Tilburg opened a record of her month in Breda");
+  cr_assert_eq(residents_in(&tilburg, coop.identity.public_key, 202602, ann, &records), 1);
+  cr_assert_eq(records, 1);
+
+  /* On the coop: one member, two residences; February carries nothing
+   * from January (fresh counters), and uses Tilburg's rules. */
+  node_key_ring ring = NODE_KEY_RING(&coop);
+  log_view view;
+  cr_assert_eq(log_view_load(&ring, coop.identity.public_key, 0, &view), COOP_OK);
+  cr_assert_eq(view.member_count, 1);
+  const log_member *who = &view.members[0];
+  cr_assert_eq(who->residence_count, 2);
+  cr_assert(log_view_resident(who, 202601, breda.identity.public_key));
+  cr_assert(log_view_resident(who, 202602, tilburg.identity.public_key));
+  cr_assert(log_view_resident(who, 202612, tilburg.identity.public_key));
+  cr_assert_null(log_view_previous(&view, who, 202602, UINT64_MAX));
+  /* A later month in Tilburg carries February's state (its statement). */
+  cr_assert_not_null(log_view_previous(&view, who, 202603, UINT64_MAX));
+  log_view_free(&view);
+  node_key_ring_free(&ring);
+  ledger_statement_payload *statement = malloc(sizeof *statement);
+  uint64_t index = 0;
+  cr_assert_eq(ledger_books_statement(coop.store, ann, 202602, 0, statement, &index), COOP_OK);
+  cr_assert_arr_eq(statement->rule_set_log, tilburg.identity.public_key, LEDGER_LOG_ID_BYTES);
+  cr_assert_str_eq(statement->client_ref, "TLB-9");
+  cr_assert_eq(statement->figures.n_used, 1, "n months used %" PRId64 ": not a fresh start",
+               statement->figures.n_used);
+  cr_assert_eq(ledger_books_statement(coop.store, ann, 202601, 0, statement, &index), COOP_OK);
+  cr_assert_arr_eq(statement->rule_set_log, breda.identity.public_key, LEDGER_LOG_ID_BYTES);
+  free(statement);
+  node_close(&coop);
+  node_close(&breda);
+  node_close(&tilburg);
 }
