@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "node/books.h"
 #include "node/export.h"
 
 #include <errno.h>
@@ -386,4 +387,61 @@ int cli_value_get(cli_value *value, size_t bytes_max, const char **out)
   }
   *out = (const char *)value->read.data;
   return 0;
+}
+
+/* An id as 'coop member add' prints it: "m-" and six hex digits. */
+static int looks_like_member_id(const char *text)
+{
+  if (strlen(text) != LEDGER_MEMBER_ID_CHARS || strncmp(text, "m-", 2))
+    return 0;
+  return strspn(text + 2, "0123456789abcdef") == LEDGER_MEMBER_ID_CHARS - 2;
+}
+
+const char *cli_member_arg(const char *dir_option, const char *text,
+                           char out[LEDGER_MEMBER_ID_CHARS + 1])
+{
+  /* An id goes on as it is: the command's own checks name it when unknown. */
+  if (!text || looks_like_member_id(text))
+    return text;
+  node opened;
+  if (cli_open_node(dir_option, &opened))
+    return NULL;
+  char message[NODE_MESSAGE_BYTES];
+  ledger_member_row row;
+  bool coop = opened.role == LEDGER_ROLE_COOP; /* only a coop's books know names and refs */
+  coop_err err = coop ? node_books_ready(&opened, message) : COOP_OK;
+  if (!err && coop)
+    err = node_member_find(&opened, text, &row, message);
+  node_close(&opened);
+  if (err) {
+    cli_error("%s", message);
+    return NULL;
+  }
+  if (!coop)
+    return text;
+  memcpy(out, row.member_id, LEDGER_MEMBER_ID_CHARS + 1);
+  return out;
+}
+
+int cli_parse_log(const char *dir_option, const char *text, uint8_t key[32])
+{
+  if (ledger_hex_decode(text, key, 32) == COOP_OK)
+    return 0;
+  /* A name: a peer of node.conf, or this node's own. */
+  node opened;
+  if (cli_open_node(dir_option, &opened))
+    return -1;
+  int found = !strcmp(text, opened.name);
+  if (found)
+    memcpy(key, opened.identity.public_key, 32);
+  for (size_t i = 0; !found && i < opened.peer_count; i++)
+    if (!strcmp(text, opened.peers[i].name)) {
+      memcpy(key, opened.peers[i].key, 32);
+      found = 1;
+    }
+  node_close(&opened);
+  if (!found)
+    cli_error("--log '%s' is neither a node key (64 hex digits) nor the name of a peer in "
+              "node.conf (see 'coop peer list')", text);
+  return found ? 0 : -1;
 }

@@ -73,6 +73,17 @@ int cli_parse_period_filter(const char *text, uint32_t *date_from, uint32_t *dat
 /* Parses a 64-hex-digit node key; prints an error naming `what`. */
 int cli_parse_key(const char *text, const char *what, uint8_t key[32]);
 
+/* The member a --member value or operand names: on a coop node her id, her
+ * client ref, or a name only she has (node_member_find); anything shaped
+ * like an id, and any value on other nodes, as it is.  Returns the id (in
+ * `out` when looked up), or NULL with the error printed. */
+#define CLI_MEMBER_ID_BYTES 9 /* LEDGER_MEMBER_ID_CHARS + 1 */
+const char *cli_member_arg(const char *dir_option, const char *text, char out[CLI_MEMBER_ID_BYTES]);
+
+/* --log: a node key (64 hex digits), or the name of a peer in node.conf (or
+ * this node's own name).  0, or -1 with the error printed. */
+int cli_parse_log(const char *dir_option, const char *text, uint8_t key[32]);
+
 /* Opens the node and brings its books up to date (opening them on a coop
  * node that never had them).  CLI_EXIT_OK, or the error is printed. */
 int cli_open_books(const char *dir_option, struct node *node);

@@ -13,6 +13,7 @@
  * --help lists them. */
 typedef struct books_options {
   const char *member, *period;
+  char member_id[CLI_MEMBER_ID_BYTES]; /* --member looked up by client ref or name */
   cli_args args;
 } books_options;
 
@@ -64,9 +65,12 @@ static coop_err print_balance(void *context, const char *account, int64_t amount
   return COOP_OK;
 }
 
-static int query_from_options(const books_options *options, ledger_books_query *query)
+static int query_from_options(books_options *options, ledger_books_query *query)
 {
   memset(query, 0, sizeof *query);
+  if (options->member &&
+      !(options->member = cli_member_arg(options->args.dir, options->member, options->member_id)))
+    return -1;
   query->member_id = options->member;
   if (options->period &&
       cli_parse_period_filter(options->period, &query->date_from, &query->date_to))

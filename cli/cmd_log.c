@@ -324,7 +324,7 @@ int cli_cmd_log(int argc, char **argv)
   if (from_text && cli_parse_u64(from_text, "--from", UINT64_MAX, &from))
     return CLI_EXIT_USAGE;
   uint8_t log_id[LEDGER_LOG_ID_BYTES];
-  if (log_text && cli_parse_key(log_text, "--log", log_id))
+  if (log_text && cli_parse_log(args.dir, log_text, log_id))
     return CLI_EXIT_USAGE;
   node opened;
   if (cli_open_node(args.dir, &opened))

@@ -40,7 +40,7 @@ static int log_export(int argc, char **argv)
     return CLI_EXIT_USAGE;
   const char *dir = args.dir;
   uint8_t log_id[32];
-  if (log_text && cli_parse_key(log_text, "--log", log_id))
+  if (log_text && cli_parse_log(args.dir, log_text, log_id))
     return CLI_EXIT_USAGE;
   node opened;
   if (cli_open_node(dir, &opened))

@@ -547,11 +547,16 @@ int cli_cmd_member(int argc, char **argv)
   }
   if (!strcmp(action, "list") && positional == 1)
     return member_list(&options);
+  char member_id[CLI_MEMBER_ID_BYTES];
+  const char *who = positional == 2 ? operands[1] : NULL;
+  bool named = (!strcmp(action, "show") || !strcmp(action, "set") || !strcmp(action, "view")) && who;
+  if (named && !(who = cli_member_arg(options.args.dir, who, member_id)))
+    return CLI_EXIT_FAILURE;
   if (!strcmp(action, "show") && positional == 2)
-    return member_show(&options, operands[1]);
+    return member_show(&options, who);
   if (!strcmp(action, "set") && positional == 2)
-    return member_set(&options, operands[1]);
+    return member_set(&options, who);
   if (!strcmp(action, "view") && (positional == 1 || positional == 2))
-    return member_view(&options, positional == 2 ? operands[1] : NULL);
+    return member_view(&options, who);
   return cli_usage_error("member", "expected 'add', 'list', 'show ID', 'set ID' or 'view [ID]'");
 }

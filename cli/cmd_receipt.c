@@ -79,6 +79,9 @@ static int receipt_export(int argc, char **argv)
   uint32_t period = 0;
   if (!period_text || ledger_period_parse(period_text, &period))
     return cli_usage_error("receipt", "'receipt export' needs -p YYYY-MM");
+  char member_id[CLI_MEMBER_ID_BYTES];
+  if (member && !(member = cli_member_arg(dir, member, member_id)))
+    return CLI_EXIT_FAILURE;
   node opened;
   if (cli_open_node(dir, &opened))
     return CLI_EXIT_FAILURE;

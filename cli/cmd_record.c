@@ -144,6 +144,10 @@ int cli_cmd_record(int argc, char **argv)
     return cli_usage_error("record", "--reason goes with 'coop correct'");
   if (record_request(&options, &request, generated_ref))
     return CLI_EXIT_USAGE;
+  char member_id[CLI_MEMBER_ID_BYTES];
+  if (request.member_id && request.member_id[0] &&
+      !(request.member_id = cli_member_arg(options.args.dir, request.member_id, member_id)))
+    return CLI_EXIT_FAILURE;
   node opened;
   if (cli_open_node(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;

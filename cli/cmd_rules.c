@@ -396,11 +396,11 @@ static int parse_read_options(int argc, char **argv, const cli_spec *spec,
   *options_out = (read_options){.args.dir = dir_before_subcommand};
   const cli_option options[] = {
       CLI_VALUE("log", 0, "KEY", &options_out->log,
-                "the log's id (64 hex digits, as 'coop id' prints)"),
+                "the log: its key (64 hex digits) or a peer's name"),
       CLI_END};
   int status = cli_parse(spec, options, argc, argv, &options_out->args);
   if (status == CLI_GO && options_out->log &&
-      cli_parse_key(options_out->log, "--log", options_out->log_id) != 0)
+      cli_parse_log(options_out->args.dir, options_out->log, options_out->log_id) != 0)
     return CLI_EXIT_USAGE;
   return status;
 }

@@ -498,7 +498,7 @@ int cli_cmd_statement(int argc, char **argv)
   const char *member = NULL, *period_text = NULL, *language = "nl", *output = NULL;
   int all = 0;
   const cli_option options[] = {
-      CLI_VALUE("member", 0, "ID", &member, "the member (m-xxxxxx)"),
+      CLI_VALUE("member", 0, "ID", &member, "the member: id, client ref or name"),
       CLI_VALUE("period", 'p', "MONTH", &period_text, "the month, YYYY-MM"),
       CLI_VALUE("output", 'O', "FORMAT", &output, "txt (default), json or html"),
       CLI_VALUE("lang", 0, "LANGUAGE", &language, "nl (default) or en"),
@@ -523,6 +523,9 @@ int cli_cmd_statement(int argc, char **argv)
     cli_error("invalid month '%s' (expected YYYY-MM)", period_text);
     return CLI_EXIT_USAGE;
   }
+  char member_id[CLI_MEMBER_ID_BYTES];
+  if (member && !(member = cli_member_arg(dir, member, member_id)))
+    return CLI_EXIT_FAILURE;
   if (reissuing)
     return reissue(dir, member, period);
   return show(dir, member, period, format, !strcmp(language, "en"), all != 0);

@@ -1,4 +1,4 @@
-# --log must name a log this node holds, as a 64-hex-digit key.
+# --log must name a log this node holds: its 64-hex-digit key or a peer's name.
 setup: coop init --role coop --name 'Breda Werkt' >/dev/null
 run: coop rules list --log 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef; echo "exit $?"; coop rules list --log 0123
 exit: 2
@@ -6,4 +6,4 @@ exit: 2
 exit 1
 --- stderr
 coop: error: this node holds no log '<HEX32>'
-coop: error: --log '0123' is not a node key (64 hex digits, as 'coop id' prints)
+coop: error: --log '0123' is neither a node key (64 hex digits) nor the name of a peer in node.conf (see 'coop peer list')
