@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "node/rules.h"
 #include "cli/offset_json.h"
 #include "ledger/base/alloc.h"
 #include "ledger/base/buffer.h"
@@ -237,88 +238,32 @@ static int parse_rule_set_text(const coop_buf *text, const char *name,
   return 0;
 }
 
-/* Inside the write transaction, so that two publishes cannot both pass. */
-static int refuse_same_effective_from(node *opened, const ledger_offset_rule_set *rule_set)
-{
-  rule_list list;
-  int result = read_rule_sets(opened, opened->identity.public_key, &list);
-  for (size_t i = 0; result == 0 && i < list.count; i++) {
-    if (ledger_offset_months_between(list.rule_sets[i].effective_from, rule_set->effective_from))
-      continue;
-    char period[LEDGER_OFFSET_PERIOD_TEXT_BYTES];
-    ledger_offset_period_format(rule_set->effective_from, period);
-    cli_error("a rule set effective from %s is already published at entry %llu; publish one "
-              "with a later effective_from",
-              period, (unsigned long long)list.entry_index[i]);
-    result = -1;
-  }
-  rule_list_release(&list);
-  return result;
-}
-
-/* Checks for a duplicate and appends, in one transaction. */
-static int append_rule_set(node *opened, const ledger_offset_rule_set *rule_set,
-                           const coop_buf *payload)
-{
-  coop_err err = ledger_store_failure(opened->store, ledger_store_begin(opened->store));
-  if (err != COOP_OK) {
-    cli_error("cannot publish: %s (%s)", coop_err_message(err),
-              ledger_store_error_message(opened->store));
-    return -1;
-  }
-  if (refuse_same_effective_from(opened, rule_set) != 0) {
-    ledger_store_rollback(opened->store);
-    return -1;
-  }
-  ledger_append_item item = {
-      .kind = LEDGER_KIND_RULE_SET, .payload = payload->data, .payload_bytes = payload->len};
-  ledger_checkpoint checkpoint;
-  err = ledger_store_append(opened->store, &opened->identity, &item, 1, node_now_ms(),
-                            &checkpoint);
-  if (err == COOP_OK)
-    err = ledger_store_commit(opened->store);
-  if (err != COOP_OK) {
-    ledger_store_rollback(opened->store);
-    err = ledger_store_failure(opened->store, err);
-    cli_error("cannot publish: %s (%s)", coop_err_message(err),
-              ledger_store_error_message(opened->store));
-    return -1;
-  }
-  char period[LEDGER_OFFSET_PERIOD_TEXT_BYTES];
-  ledger_offset_period_format(rule_set->effective_from, period);
-  printf("published rule set for %s effective from %s as entry %llu\n", rule_set->municipality,
-         period, (unsigned long long)(checkpoint.size - 1));
-  return 0;
-}
-
 static int publish(const char *dir, const char *path, const char *name)
 {
   node opened;
   if (cli_open_node(dir, &opened))
     return CLI_EXIT_FAILURE;
   int exit_code = CLI_EXIT_FAILURE;
-  coop_buf text, payload;
+  coop_buf text;
   coop_buf_init(&text, RULES_FILE_BYTES_MAX);
-  coop_buf_init(&payload, LEDGER_OFFSET_RULE_SET_PAYLOAD_BYTES_MAX);
   ledger_offset_rule_set rule_set;
-
-  if (opened.role != LEDGER_ROLE_MUNICIPALITY) {
+  char message[NODE_MESSAGE_BYTES];
+  uint64_t index = 0;
+  if (opened.role != LEDGER_ROLE_MUNICIPALITY) /* before reading the file: the first thing wrong */
     cli_error("only a municipality publishes rule sets; this is a %s node",
               ledger_role_name(opened.role));
-    goto out;
-  }
-  if (cli_read_input(path, name, "a rule set file is at most " RULES_FILE_LIMIT_TEXT, &text) != 0 ||
-      parse_rule_set_text(&text, name, &rule_set) != 0)
-    goto out;
-  coop_err err = ledger_offset_rule_set_encode(&rule_set, &payload);
-  if (err != COOP_OK) {
-    cli_error("%s: cannot encode the rule set: %s", name, coop_err_message(err));
-    goto out;
-  }
-  if (append_rule_set(&opened, &rule_set, &payload) == 0)
+  else if (cli_read_input(path, name, "a rule set file is at most " RULES_FILE_LIMIT_TEXT, &text) ||
+           parse_rule_set_text(&text, name, &rule_set))
+    ;
+  else if (node_rule_set_publish(&opened, &rule_set, &index, message))
+    cli_error("%s", message);
+  else {
+    char period[LEDGER_OFFSET_PERIOD_TEXT_BYTES];
+    ledger_offset_period_format(rule_set.effective_from, period);
+    printf("published rule set for %s effective from %s as entry %llu\n", rule_set.municipality,
+           period, (unsigned long long)index);
     exit_code = CLI_EXIT_OK;
-out:
-  coop_buf_release(&payload);
+  }
   coop_buf_release(&text);
   node_close(&opened);
   return exit_code;

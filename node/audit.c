@@ -610,6 +610,10 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
       if (err)
         break;
       row.figures = self->statement.figures;
+      row.statement = &self->statement;
+      err = state_before(self, &view, who, latest, &row.state_before);
+      if (err)
+        break;
       node_verdict_found found;
       err = verdict_from(self->node, &self->ring, &self->verdicts, log_id, latest->index,
                          statement_municipality(who, latest), &found);

@@ -56,6 +56,11 @@ typedef struct node_audit_row {
   ledger_verdict verdict;          /* the dispute, when disputed */
   int verdict_status;              /* the statement's own verdict (a status) */
   uint64_t reissue_cause;          /* reissue due: the entry that changed the month */
+  /* With a statement: the whole statement (valid during the visit only)
+   * and the engine's state before its month (what the previous statement
+   * carried), so a rule set can be tried on the same month. */
+  const ledger_statement_payload *statement;
+  ledger_offset_state state_before;
 } node_audit_row;
 
 typedef coop_err (*node_audit_row_visitor)(void *context, const node_audit_row *row);

@@ -7,15 +7,11 @@
 
 #include "ledger/base/alloc.h"
 #include "ledger/base/hex.h"
-#include "ledger/books/rule_sets.h"
-#include "ledger/offset/offset_codec.h"
 #include "node/audit.h"
 #include "node/books.h"
 #include "web/web_int.h"
 
 #define STATUS_COUNT 7
-/* As many as "coop rules list" reads (a municipality publishes a few a year). */
-#define RULE_SETS_SHOWN_MAX 1000u
 
 static uint32_t asked_period(web_request *request)
 {
@@ -184,106 +180,6 @@ static void statement_page(web_request *request)
   web_page_end(request);
 }
 
-/* ---- the rule sets ------------------------------------------------------------- */
-
-typedef struct field_text {
-  const char *name, *dutch, *english;
-  bool money, percent;
-} field_text;
-
-static void rule_row(web_request *request, const field_text *field, int64_t value)
-{
-  web_html(request, "<tr><th scope=\"row\"><code>%s</code></th><td class=\"amount\">", field->name);
-  if (field->money)
-    web_html(request, "%m", value);
-  else if (field->percent)
-    web_html(request, "%j,%u%u %%", value / 100, (unsigned)(value % 100 / 10),
-             (unsigned)(value % 10));
-  else
-    web_html(request, "%j", value);
-  web_html(request, "</td><td>%t</td></tr>", web_say(request, field->dutch, field->english));
-}
-
-static void rule_set_table(web_request *request, const ledger_offset_rule_set *rules,
-                           uint64_t index)
-{
-  static const field_text texts[] = {
-      {"norm", "De bijstandsnorm waartegen verrekend wordt (per maand).", "The benefit norm offset against (per month).", true, false},
-      {"coop_pct", "Het deel van de positieve winst dat naar de coöperatie gaat.", "The coop's share of positive profit.", false, true},
-      {"muni_pct", "Het deel van het netto inkomen dat naar de gemeente gaat (alleen bij verdeling 'percent').", "The municipality's share of net income (distribution 'percent' only).", false, true},
-      {"min_age_nrk", "Onder deze leeftijd gelden de vrijlatingen n, r en k niet (art. 31 lid 5).", "Below this age disregards n, r and k do not apply.", false, false},
-      {"pct_n", "Inkomstenvrijlating (n): dit deel van het inkomen uit werk blijft buiten de verrekening…", "Work-income disregard (n): this share of work income is not offset…", false, true},
-      {"cap_n", "…tot hoogstens dit bedrag per maand…", "…up to this amount a month…", true, false},
-      {"n_months", "…gedurende zoveel maanden (alleen als het college n heeft toegekend).", "…for this many months (only when the college approved n).", false, false},
-      {"pct_r", "Vrijlating alleenstaande ouder met een kind onder 12 (r): dit deel…", "Single parent with a child under 12 (r): this share…", false, true},
-      {"cap_r", "…tot hoogstens dit bedrag per maand…", "…up to this amount a month…", true, false},
-      {"r_months", "…gedurende zoveel maanden.", "…for this many months.", false, false},
-      {"pct_y", "Vrijlating bij medische urenbeperking (y): dit deel…", "Medically limited hours (y): this share…", false, true},
-      {"cap_y", "…tot hoogstens dit bedrag per maand.", "…up to this amount a month.", true, false},
-      {"pct_34a", "Vrijlating art. 34a (Participatiewet): dit deel…", "Art. 34a disregard: this share…", false, true},
-      {"months_34a", "…gedurende zoveel maanden.", "…for this many months.", false, false},
-      {"k_month", "Vrijwilligersvergoeding die per maand vrij is (k).", "Volunteer allowance disregarded per month (k).", true, false},
-      {"k_year", "…en hoogstens dit bedrag per kalenderjaar.", "…and at most this amount per calendar year.", true, false},
-  };
-  const int64_t values[] = {rules->norm_cents, rules->coop_pct_basis_points,
-                            rules->muni_pct_basis_points, rules->min_age_nrk_years,
-                            rules->pct_n_basis_points, rules->cap_n_cents, rules->n_months,
-                            rules->pct_r_basis_points, rules->cap_r_cents, rules->r_months,
-                            rules->pct_y_basis_points, rules->cap_y_cents,
-                            rules->pct_34a_basis_points, rules->months_34a, rules->k_month_cents,
-                            rules->k_year_cents};
-  char from[16];
-  ledger_offset_period_format(rules->effective_from, from);
-  web_html(request, "<h2>%t %s (entry %j)</h2><p>%t: %s · %t: %s · %t: %s</p>",
-           web_say(request, "Geldig vanaf", "In force from"), from, (int64_t)index,
-           web_say(request, "Regime", "Regime"), ledger_offset_regime_name(rules->regime),
-           web_say(request, "Verdeling", "Distribution"),
-           ledger_offset_distribution_name(rules->distribution),
-           web_say(request, "Verlies", "Loss rule"), ledger_offset_loss_rule_name(rules->loss_rule));
-  web_html(request, "<table><thead><tr><th scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">%t"
-                    "</th><th scope=\"col\">%t</th></tr></thead><tbody>",
-           web_say(request, "Veld", "Field"), web_say(request, "Waarde", "Value"),
-           web_say(request, "Betekenis", "Meaning"));
-  for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-    rule_row(request, &texts[i], values[i]);
-  web_html(request, "</tbody></table>");
-}
-
-static void rules(web_request *request)
-{
-  size_t count = 0;
-  ledger_offset_rule_set *sets = coop_calloc(RULE_SETS_SHOWN_MAX, sizeof *sets);
-  uint64_t *index = coop_calloc(RULE_SETS_SHOWN_MAX, sizeof *index);
-  uint8_t (*leaf)[LEDGER_HASH_BYTES] = coop_calloc(RULE_SETS_SHOWN_MAX, sizeof *leaf);
-  coop_err err = sets && index && leaf
-                     ? ledger_offset_rule_sets_from_log(request->node->store,
-                                                        request->node->identity.public_key, sets,
-                                                        index, leaf, RULE_SETS_SHOWN_MAX,
-                                                        &count)
-                     : COOP_E_NOMEM;
-  web_page_begin(request, web_say(request, "Rekenregels", "Rule sets"));
-  web_html(request, "<p class=\"note\">%t</p>",
-           web_say(request, "De rekenregels die deze gemeente heeft gepubliceerd, nieuwste eerst. "
-                            "Een coöperatie rekent elke maand met de regels die dan gelden; de "
-                            "gemeente rekent na met dezelfde regels. Percentages in procenten, "
-                            "bedragen per maand tenzij anders vermeld.",
-                   "The rule sets this municipality published, newest first. A coop computes "
-                   "each month with the rules in force then; the municipality checks with the "
-                   "same rules."));
-  if (err)
-    web_html(request, "<p class=\"error\">%s</p>", coop_err_message(err));
-  for (size_t i = count; i-- > 0;)
-    rule_set_table(request, &sets[i], index[i]);
-  if (!err && !count)
-    web_html(request, "<p>%t</p>", web_say(request, "Nog geen rekenregels gepubliceerd ('coop rules "
-                                                    "publish').",
-                                           "No rule sets published yet ('coop rules publish')."));
-  web_page_end(request);
-  coop_free(sets);
-  coop_free(index);
-  coop_free(leaf);
-}
-
 web_handler web_pages_municipality(const char *path)
 {
   if (!strcmp(path, "/"))
@@ -295,6 +191,8 @@ web_handler web_pages_municipality(const char *path)
   if (!strcmp(path, "/statement"))
     return statement_page;
   if (!strcmp(path, "/rules"))
-    return rules;
+    return web_rules_page;
+  if (!strcmp(path, "/rules/new"))
+    return web_rules_form;
   return NULL;
 }

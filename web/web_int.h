@@ -160,6 +160,11 @@ web_handler web_pages_member(const char *path);
 const char *web_status_text(const web_request *request, int status);
 void web_status_label(web_request *request, int status);
 
+/* The officer's rule sets: explained field by field, and a new one tried on
+ * a month's residents, then published (pages_rules.c). */
+void web_rules_page(web_request *request);
+void web_rules_form(web_request *request);
+
 /* Shared by the coop's and the member's pages: one member's statement of a
  * month (period) as the coop's books hold it, with its verdict. */
 void web_statement_section(web_request *request, const char *member_id, uint32_t period);
