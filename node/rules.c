@@ -6,23 +6,12 @@
 #include "ledger/base/alloc.h"
 #include "ledger/books/rule_sets.h"
 #include "ledger/offset/offset_codec.h"
+#include "node/books_int.h"
 #include "node/rules.h"
 
 /* The most rule sets one log is read for: a municipality publishes a few a
  * year ('coop rules list' reads as many). */
 #define RULE_SETS_READ_MAX 1000u
-
-static coop_err say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static coop_err say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
-{
-  va_list args;
-  va_start(args, format);
-  vsnprintf(message, NODE_MESSAGE_BYTES, format, args);
-  va_end(args);
-  return err;
-}
 
 /* Inside the write transaction, so that two publishes cannot both pass. */
 static coop_err refuse_same_effective_from(node *self, const ledger_offset_rule_set *rule_set,
@@ -37,13 +26,13 @@ static coop_err refuse_same_effective_from(node *self, const ledger_offset_rule_
                                                                   &count)
                                : COOP_E_NOMEM;
   if (err)
-    say(message, err, "cannot read the rule sets published so far: %s", coop_err_message(err));
+    books_say(message, err, "cannot read the rule sets published so far: %s", coop_err_message(err));
   for (size_t i = 0; !err && i < count; i++) {
     if (ledger_offset_months_between(sets[i].effective_from, rule_set->effective_from))
       continue;
     char period[LEDGER_OFFSET_PERIOD_TEXT_BYTES];
     ledger_offset_period_format(rule_set->effective_from, period);
-    err = say(message, COOP_E_EXISTS,
+    err = books_say(message, COOP_E_EXISTS,
               "a rule set effective from %s is already published at entry %llu; publish one "
               "with a later effective_from",
               period, (unsigned long long)index[i]);
@@ -57,17 +46,17 @@ static coop_err check(node *self, const ledger_offset_rule_set *rule_set, coop_b
                       char message[NODE_MESSAGE_BYTES])
 {
   if (self->role != LEDGER_ROLE_MUNICIPALITY)
-    return say(message, COOP_E_USAGE, "only a municipality publishes rule sets; this is a %s node",
+    return books_say(message, COOP_E_USAGE, "only a municipality publishes rule sets; this is a %s node",
                ledger_role_name(self->role));
   const char *field = "?";
   if (ledger_offset_rule_set_payload_check(rule_set, &field) != COOP_OK) {
     if (!strcmp(field, "municipality"))
-      return say(message, COOP_E_BAD_INPUT, "municipality: must be a name without control "
+      return books_say(message, COOP_E_BAD_INPUT, "municipality: must be a name without control "
                                             "characters");
-    return say(message, COOP_E_RANGE, "%s: value out of range", field);
+    return books_say(message, COOP_E_RANGE, "%s: value out of range", field);
   }
   coop_err err = ledger_offset_rule_set_encode(rule_set, payload);
-  return err ? say(message, err, "cannot encode the rule set: %s", coop_err_message(err)) : COOP_OK;
+  return err ? books_say(message, err, "cannot encode the rule set: %s", coop_err_message(err)) : COOP_OK;
 }
 
 coop_err node_rule_set_publish(node *self, const ledger_offset_rule_set *rule_set, uint64_t *index,
@@ -77,7 +66,7 @@ coop_err node_rule_set_publish(node *self, const ledger_offset_rule_set *rule_se
   coop_buf_init(&payload, LEDGER_OFFSET_RULE_SET_PAYLOAD_BYTES_MAX);
   coop_err err = check(self, rule_set, &payload, message);
   if (!err && (err = ledger_store_failure(self->store, ledger_store_begin(self->store))))
-    say(message, err, "cannot publish: %s (%s)", coop_err_message(err),
+    books_say(message, err, "cannot publish: %s (%s)", coop_err_message(err),
         ledger_store_error_message(self->store));
   else if (!err && (err = refuse_same_effective_from(self, rule_set, message)))
     ledger_store_rollback(self->store);
@@ -91,7 +80,7 @@ coop_err node_rule_set_publish(node *self, const ledger_offset_rule_set *rule_se
     if (err) {
       ledger_store_rollback(self->store);
       err = ledger_store_failure(self->store, err);
-      say(message, err, "cannot publish: %s (%s)", coop_err_message(err),
+      books_say(message, err, "cannot publish: %s (%s)", coop_err_message(err),
           ledger_store_error_message(self->store));
     } else {
       *index = checkpoint.size - 1;

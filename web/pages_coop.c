@@ -81,14 +81,9 @@ static void overview(web_request *request)
 
 /* ---- members --------------------------------------------------------------------- */
 
-typedef struct member_table {
-  web_request *request;
-  size_t count;
-} member_table;
-
 static coop_err member_line(void *context, const ledger_member_row *row)
 {
-  member_table *table = context;
+  web_rows *table = context;
   web_request *request = table->request;
   if (!table->count++)
     web_html(request, "<table><thead><tr><th scope=\"col\">%t</th><th scope=\"col\">%t</th>"
@@ -117,7 +112,7 @@ static void members(web_request *request)
            web_say(request, "Zoek op naam of klantnummer", "Search by name or client ref"),
            search ? search : "", web_say(request, "Zoeken", "Search"),
            web_say(request, "Lid toevoegen", "Add a member"));
-  member_table table = {request, 0};
+  web_rows table = {request, 0};
   coop_err err = node_members(request->node, search, member_line, &table);
   if (table.count)
     web_html(request, "</tbody></table><p class=\"note\">%u %t</p>", (unsigned)table.count,
@@ -397,15 +392,10 @@ static void record(web_request *request)
 
 /* ---- the month close ------------------------------------------------------------------ */
 
-typedef struct preview_rows {
-  web_request *request;
-  size_t count;
-} preview_rows;
-
 static coop_err preview_row(void *context, const char *member_id,
                             const ledger_statement_payload *statement)
 {
-  preview_rows *rows = context;
+  web_rows *rows = context;
   web_request *request = rows->request;
   const ledger_offset_statement *f = &statement->figures;
   if (!rows->count++)
@@ -432,7 +422,7 @@ static void close_preview(web_request *request, uint32_t period)
 {
   char message[NODE_MESSAGE_BYTES] = "";
   web_page_begin(request, web_say(request, "Maand afsluiten", "Close a month"));
-  preview_rows rows = {request, 0};
+  web_rows rows = {request, 0};
   web_html(request, "<h2>%p</h2>", period);
   web_html(request, "<div id=\"preview\">");
   coop_err err = node_period_close_preview(request->node, period, preview_row, &rows, message);
@@ -495,14 +485,9 @@ static void close_month(web_request *request)
 
 /* ---- disputes ---------------------------------------------------------------------------- */
 
-typedef struct dispute_rows {
-  web_request *request;
-  size_t count;
-} dispute_rows;
-
 static coop_err dispute_row(void *context, const node_dispute_row *row)
 {
-  dispute_rows *rows = context;
+  web_rows *rows = context;
   web_request *request = rows->request;
   if (!row->open)
     return COOP_OK;
@@ -548,7 +533,7 @@ static void disputes(web_request *request)
                             "heeft.",
                    "Statements the municipality disputed, with both sides' figures. Reissuing "
                    "uses the rule sets this node holds now."));
-  dispute_rows rows = {request, 0};
+  web_rows rows = {request, 0};
   coop_err err = node_disputes(request->node, dispute_row, &rows);
   if (!rows.count)
     web_html(request, "<p>%t</p>", err ? coop_err_message(err)
@@ -604,15 +589,10 @@ static void statement_page(web_request *request)
 
 /* ---- CSV upload: 'coop import' through the browser ------------------------------ */
 
-typedef struct import_lines {
-  web_request *request;
-  size_t count;
-} import_lines;
-
 static void import_line(void *context, unsigned long line, const char *text)
 {
   (void)line;
-  import_lines *lines = context;
+  web_rows *lines = context;
   if (lines->count++ < 200) /* a wrong file can have thousands: the first 200 say enough */
     web_html(lines->request, "<li>%s</li>", text);
 }
@@ -648,7 +628,7 @@ static void import_csv(web_request *request)
     return web_page_end(request);
   }
   coop_buf file = {.data = (unsigned char *)text, .len = strlen(text), .max = strlen(text)};
-  import_lines lines = {request, 0};
+  web_rows lines = {request, 0};
   node_import_result result;
   web_html(request, "<ul class=\"error\" role=\"alert\" id=\"import-errors\">");
   coop_err err = node_import_csv(request->node, "upload.csv", &file, false, import_line, &lines,

@@ -151,6 +151,12 @@ void web_event_store(struct sqlite3 *db, const char *account, const char *addres
 
 typedef void (*web_handler)(web_request *request);
 
+/* A table being written row by row from a node/ visitor. */
+typedef struct web_rows {
+  web_request *request;
+  size_t count;
+} web_rows;
+
 /* The page for a path and role, or NULL (404). */
 web_handler web_pages_coop(const char *path);
 web_handler web_pages_municipality(const char *path);
