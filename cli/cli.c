@@ -389,19 +389,11 @@ int cli_value_get(cli_value *value, size_t bytes_max, const char **out)
   return 0;
 }
 
-/* An id as 'coop member add' prints it: "m-" and six hex digits. */
-static int looks_like_member_id(const char *text)
-{
-  if (strlen(text) != LEDGER_MEMBER_ID_CHARS || strncmp(text, "m-", 2))
-    return 0;
-  return strspn(text + 2, "0123456789abcdef") == LEDGER_MEMBER_ID_CHARS - 2;
-}
-
 const char *cli_member_arg(const char *dir_option, const char *text,
                            char out[LEDGER_MEMBER_ID_CHARS + 1])
 {
   /* An id goes on as it is: the command's own checks name it when unknown. */
-  if (!text || looks_like_member_id(text))
+  if (!text || node_member_id_shaped(text))
     return text;
   node opened;
   if (cli_open_node(dir_option, &opened))

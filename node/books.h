@@ -46,10 +46,28 @@ COOP_MUST_USE coop_err node_municipality_key(node *node, const char *text,
 COOP_MUST_USE coop_err node_member_find(node *node, const char *text, ledger_member_row *row,
                                         char message[NODE_MESSAGE_BYTES]);
 
+/* Is `text` shaped like a member id ("m-" and six hex digits, as 'coop
+ * member add' prints)?  Such text goes to the books as it is, so an
+ * unknown id gets the books' own message. */
+bool node_member_id_shaped(const char *text);
+
 /* Members whose name, client ref or id contains `text` (ignoring ASCII
  * case; NULL or "": all of them), in id order. */
 COOP_MUST_USE coop_err node_members(node *node, const char *text, ledger_member_visitor visitor,
                                     void *context);
+
+/* A member's records dated in [date_from, date_to] (0: open), in date
+ * order, each once with the index of the correction that reversed it
+ * (corrected_by: its index + 1; 0: none). */
+typedef coop_err (*node_record_visitor)(void *context, uint64_t index, const ledger_record *record,
+                                        uint64_t corrected_by);
+COOP_MUST_USE coop_err node_member_records(node *node, const char *member_id, uint32_t date_from,
+                                           uint32_t date_to, node_record_visitor visitor,
+                                           void *context);
+
+/* What a person calls a record's amount: cents, or hours in hundredths for
+ * hours; positive (a correction's sign is in its type). */
+int64_t node_record_amount(const ledger_record *record);
 
 /* Enrols a member: a new audience granted to the coop, the municipality and
  * the member's key, then the sealed enrolment (and birth month) entries.

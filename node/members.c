@@ -64,6 +64,13 @@ static coop_err match_one(void *context, const ledger_member_row *row)
   return COOP_OK;
 }
 
+bool node_member_id_shaped(const char *text)
+{
+  if (strlen(text) != LEDGER_MEMBER_ID_CHARS || strncmp(text, "m-", 2))
+    return false;
+  return strspn(text + 2, "0123456789abcdef") == LEDGER_MEMBER_ID_CHARS - 2;
+}
+
 coop_err node_member_find(node *self, const char *text, ledger_member_row *row,
                           char message[NODE_MESSAGE_BYTES])
 {
@@ -85,4 +92,45 @@ coop_err node_member_find(node *self, const char *text, ledger_member_row *row,
                      "no member '%s' (not a member id, client ref or name of one)", text);
   return books_say(message, COOP_E_EXISTS, "'%s' names more than one member (%s): use the id",
                    text, match.names);
+}
+
+/* ---- a member's records -------------------------------------------------------- */
+
+typedef struct record_walk {
+  node *self;
+  uint64_t last_index; /* the register has a row per posting: one visit per entry */
+  bool any;
+  node_record_visitor visitor;
+  void *context;
+} record_walk;
+
+static coop_err record_entry(void *context, const ledger_register_row *row)
+{
+  record_walk *walk = context;
+  if (walk->any && row->entry_index == walk->last_index)
+    return COOP_OK;
+  walk->any = true;
+  walk->last_index = row->entry_index;
+  ledger_record record;
+  uint64_t corrected_by = 0;
+  coop_err err = ledger_books_record_at(walk->self->store, row->entry_index, &record, &corrected_by);
+  if (err == COOP_E_NOT_FOUND) /* not a record (a profit split's own rows are records too) */
+    return COOP_OK;
+  return err ? err : walk->visitor(walk->context, row->entry_index, &record, corrected_by);
+}
+
+coop_err node_member_records(node *self, const char *member_id, uint32_t date_from,
+                             uint32_t date_to, node_record_visitor visitor, void *context)
+{
+  ledger_books_query query = {.member_id = member_id, .date_from = date_from, .date_to = date_to};
+  record_walk walk = {.self = self, .visitor = visitor, .context = context};
+  return ledger_books_register(self->store, &query, record_entry, &walk);
+}
+
+int64_t node_record_amount(const ledger_record *record)
+{
+  if (!record->posting_count)
+    return record->quantity; /* a memo: hours (hundredths) or other income */
+  int64_t amount = record->postings[0].amount_cents;
+  return amount < 0 ? -amount : amount;
 }

@@ -362,6 +362,8 @@ static void record(web_request *request)
   else if ((err = web_parse_money(web_field_value(request, "amount"), &add.amount, message,
                                   sizeof message)))
     ;
+  else if (member && member[0] && node_member_id_shaped(member))
+    add.member_id = member; /* as the CLI: an unknown id gets the books' message */
   else if (member && member[0] && !(err = node_books_ready(request->node, message)) &&
            !(err = node_member_find(request->node, member, &row, message)))
     add.member_id = row.member_id;
