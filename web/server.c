@@ -345,6 +345,8 @@ static void route(web_request *request)
     return welcome(request);
   if (!strcmp(path, "/lang"))
     return language(request);
+  if (!strcmp(path, "/favicon.ico")) /* not a redirect to /login: that would rotate coop_form */
+    return web_error_page(request, 404, "-");
   request->logged_in =
       web_session_find(request->server->db, web_cookie(request, "coop_session"), &request->account);
   if (!request->logged_in) {
