@@ -213,6 +213,186 @@ static bool page_member(web_request *request, const char *id, ledger_member_row 
   return true;
 }
 
+/* ---- a member's records, with corrections, and her facts ---------------------------- */
+
+static coop_err record_line(void *context, uint64_t index, const ledger_record *record,
+                            uint64_t corrected_by)
+{
+  web_rows *rows = context;
+  web_request *request = rows->request;
+  if (record->type == LEDGER_RECORD_PROFIT_SPLIT)
+    return COOP_OK; /* the close's own booking: shown in the year table */
+  if (!rows->count++)
+    web_html(request, "<table id=\"records\"><thead><tr><th scope=\"col\">%t</th><th scope=\"col\">"
+                      "%t</th><th class=\"amount\" scope=\"col\">%t</th><th scope=\"col\">%t</th>"
+                      "<th scope=\"col\">%t</th></tr></thead><tbody>",
+             web_say(request, "Datum", "Date"), web_say(request, "Soort", "Kind"),
+             web_say(request, "Bedrag", "Amount"), web_say(request, "Notitie", "Note"),
+             web_say(request, "Entry", "Entry"));
+  char date[16];
+  snprintf(date, sizeof date, "%04u-%02u-%02u", (unsigned)(record->date / 10000),
+           (unsigned)(record->date / 100 % 100), (unsigned)(record->date % 100));
+  int64_t amount = node_record_amount(record);
+  bool hours = record->type == LEDGER_RECORD_HOURS ||
+               (record->type == LEDGER_RECORD_CORRECTION && record->memo_type == LEDGER_RECORD_HOURS);
+  web_html(request, "<tr><td>%s</td><td>%s</td><td class=\"amount\">", date,
+           ledger_record_type_name(record->type));
+  if (hours)
+    web_html(request, "%j,%u%u %t", amount / 100, (unsigned)(amount % 100 / 10),
+             (unsigned)(amount % 10), web_say(request, "uur", "hours"));
+  else
+    web_html(request, "%m", amount);
+  web_html(request, "</td><td>%s</td><td>%j", record->note, (int64_t)index);
+  if (record->corrects)
+    web_html(request, " (%t %j)", web_say(request, "corrigeert", "corrects"),
+             (int64_t)(record->corrects - 1));
+  if (corrected_by) {
+    web_html(request, " — %t %j", web_say(request, "gecorrigeerd door", "corrected by"),
+             (int64_t)(corrected_by - 1));
+  } else if (record->type != LEDGER_RECORD_CORRECTION) {
+    web_html(request, "<form method=\"post\" action=\"/correct\" class=\"inline\">");
+    web_csrf_field(request);
+    web_html(request, "<input type=\"hidden\" name=\"entry\" value=\"%j\"><label>%t "
+                      "<input name=\"reason\" required></label> <button type=\"submit\">%t</button></form>",
+             (int64_t)index, web_say(request, "Reden", "Reason"),
+             web_say(request, "Corrigeren", "Correct"));
+  }
+  web_html(request, "</td></tr>");
+  return COOP_OK;
+}
+
+static void member_records(web_request *request, const char *member_id, uint32_t year)
+{
+  web_rows rows = {request, 0};
+  web_html(request, "<h2>%t %u</h2>", web_say(request, "Boekingen", "Records"), (unsigned)year);
+  coop_err err = node_member_records(request->node, member_id, year * 10000 + 101,
+                                     year * 10000 + 1231, record_line, &rows);
+  if (rows.count)
+    web_html(request, "</tbody></table><p class=\"note\">%t</p>",
+             web_say(request, "Een correctie draait een boeking terug, in de maand waar die "
+                              "boeking in telt; een afgesloten maand wordt bij de volgende "
+                              "afsluiting herberekend.",
+                     "A correction reverses a record in the month that record counts in; a "
+                     "closed month is reissued at the next close."));
+  else
+    web_html(request, "<p>%t</p>", err ? coop_err_message(err)
+                                      : web_say(request, "Geen boekingen in dit jaar.",
+                                                "No records in this year."));
+}
+
+static const struct fact_kind {
+  uint8_t field;
+  const char *name, *dutch, *english;
+} fact_kinds[] = {
+    {LEDGER_MEMBER_N_APPROVED, "n-approved", "inkomstenvrijlating (n) toegekend", "disregard n approved"},
+    {LEDGER_MEMBER_MEDICAL_LIMIT, "medical-limit", "medische urenbeperking", "medically limited hours"},
+    {LEDGER_MEMBER_SINGLE_PARENT, "single-parent", "alleenstaande ouder, kind onder 12", "single parent, child under 12"},
+    {LEDGER_MEMBER_LEFT, "left", "uit de coöperatie vertrokken", "left the coop"},
+};
+
+static void member_facts_form(web_request *request, const char *member_id)
+{
+  web_html(request, "<h2>%t</h2><form method=\"post\" action=\"/member/fact\" class=\"form\">",
+           web_say(request, "Een feit vastleggen", "Record a fact"));
+  web_csrf_field(request);
+  web_html(request, "<input type=\"hidden\" name=\"id\" value=\"%s\"><label for=\"field\">%t</label>"
+                    "<select id=\"field\" name=\"field\">",
+           member_id, web_say(request, "Wat", "What"));
+  for (size_t i = 0; i < sizeof fact_kinds / sizeof fact_kinds[0]; i++)
+    web_html(request, "<option value=\"%s\">%t</option>", fact_kinds[i].name,
+             web_say(request, fact_kinds[i].dutch, fact_kinds[i].english));
+  web_html(request, "</select><label for=\"value\">%t</label><select id=\"value\" name=\"value\">"
+                    "<option value=\"yes\">%t</option><option value=\"no\">%t</option></select>"
+                    "<label for=\"from\">%t</label><input id=\"from\" name=\"from\" required "
+                    "placeholder=\"2026-04\"><label><input type=\"checkbox\" name=\"retroactive\" "
+                    "value=\"1\"> %t</label><button type=\"submit\">%t</button></form>",
+           web_say(request, "Waarde", "Value"), web_say(request, "ja", "yes"),
+           web_say(request, "nee", "no"), web_say(request, "Vanaf maand (JJJJ-MM)", "From month (YYYY-MM)"),
+           web_say(request, "Ook als die maand al is afgesloten (die maanden worden herberekend)",
+                   "Also when that month is closed (those months are reissued)"),
+           web_say(request, "Vastleggen", "Record"));
+}
+
+static void member_fact(web_request *request)
+{
+  if (strcmp(request->method, "POST"))
+    return web_redirect(request, "/members");
+  ledger_member_row row;
+  if (!page_member(request, web_field_value(request, "id"), &row))
+    return;
+  const char *field_text = web_field_value(request, "field");
+  const char *value_text = web_field_value(request, "value");
+  uint32_t from = web_parse_period(web_field_value(request, "from"));
+  int field = 0;
+  for (size_t i = 0; i < sizeof fact_kinds / sizeof fact_kinds[0]; i++)
+    if (field_text && !strcmp(field_text, fact_kinds[i].name))
+      field = fact_kinds[i].field;
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = COOP_OK;
+  if (!field || !value_text || (strcmp(value_text, "yes") && strcmp(value_text, "no")) || !from)
+    err = COOP_E_BAD_INPUT, snprintf(message, sizeof message, "%s",
+                                     web_say(request, "Kies wat, ja of nee, en een maand (JJJJ-MM).",
+                                             "Choose what, yes or no, and a month (YYYY-MM)."));
+  else
+    err = node_member_set(request->node, row.member_id, (uint8_t)field, from,
+                          !strcmp(value_text, "yes") ? 1 : 0,
+                          web_field_value(request, "retroactive") != NULL, message);
+  web_page_begin(request, row.name);
+  if (err) {
+    request->status = 422;
+    web_html(request, "<p class=\"error\" role=\"alert\">%s</p>", message);
+  } else {
+    web_event(request, "fact %s = %s from %04u-%02u for %s", field_text, value_text,
+              (unsigned)(from / 100), (unsigned)(from % 100), row.member_id);
+    web_html(request, "<p class=\"ok\" role=\"status\">%t</p>",
+             web_say(request, "Vastgelegd.", "Recorded."));
+  }
+  web_html(request, "<p><a href=\"/member?id=%s\">%t</a></p>", row.member_id,
+           web_say(request, "Terug naar het lid", "Back to the member"));
+  web_page_end(request);
+}
+
+static void correct(web_request *request)
+{
+  if (strcmp(request->method, "POST"))
+    return web_redirect(request, "/members");
+  const char *entry = web_field_value(request, "entry");
+  const char *reason = web_field_value(request, "reason");
+  char message[NODE_MESSAGE_BYTES];
+  char *end = NULL;
+  unsigned long long index = entry ? strtoull(entry, &end, 10) : 0;
+  uint64_t correction = 0;
+  coop_err err = COOP_OK;
+  if (!entry || !entry[0] || !end || *end || !reason || !reason[0])
+    err = COOP_E_BAD_INPUT, snprintf(message, sizeof message, "%s",
+                                     web_say(request, "Een correctie heeft een reden nodig.",
+                                             "A correction needs a reason."));
+  else
+    err = node_record_correct(request->node, index, reason, node_today(), &correction, message);
+  web_page_begin(request, web_say(request, "Corrigeren", "Correct"));
+  if (err) {
+    request->status = 422;
+    web_html(request, "<p class=\"error\" role=\"alert\">%s</p>", message);
+  } else {
+    uint32_t period = 0;
+    bool closed = false;
+    if (node_record_counts_in(request->node, index, &period, &closed))
+      period = 0;
+    web_event(request, "entry %llu corrected by entry %llu", index, (unsigned long long)correction);
+    web_html(request, "<p class=\"ok\" role=\"status\">%t %j %t %j.", 
+             web_say(request, "Entry", "Entry"), (int64_t)correction,
+             web_say(request, "corrigeert entry", "corrects entry"), (int64_t)index);
+    if (period && closed)
+      web_html(request, " %t %p %t", web_say(request, "Die telt in", "It counts in"), period,
+               web_say(request, "(afgesloten): de verrekening wordt bij de volgende afsluiting "
+                                "herberekend.",
+                       "(closed): its statement is reissued at the next close."));
+    web_html(request, "</p>");
+  }
+  web_html(request, "<p><a href=\"/members\">%t</a></p>", web_say(request, "Naar de leden", "To the members"));
+  web_page_end(request);
+}
+
 static void member_page(web_request *request)
 {
   ledger_member_row row;
@@ -236,6 +416,8 @@ static void member_page(web_request *request)
   web_member_year(request, row.member_id, year);
   web_html(request, "<p><a href=\"/record?member=%s\">%t</a></p>", row.member_id,
            web_say(request, "Iets boeken voor dit lid", "Record something for this member"));
+  member_records(request, row.member_id, year);
+  member_facts_form(request, row.member_id);
   web_html(request, "<h2>%t</h2><form method=\"post\" action=\"/member/edit\" class=\"form\">",
            web_say(request, "Gegevens wijzigen", "Change details"));
   web_csrf_field(request);
@@ -255,6 +437,8 @@ static void member_page(web_request *request)
 
 static void member_edit(web_request *request)
 {
+  if (strcmp(request->method, "POST"))
+    return web_redirect(request, "/members");
   ledger_member_row row;
   if (!page_member(request, web_field_value(request, "id"), &row))
     return;
@@ -739,6 +923,7 @@ web_handler web_pages_coop(const char *path)
       {"/member", member_page},  {"/member/edit", member_edit}, {"/record", record},
       {"/close", close_month},   {"/disputes", disputes}, {"/reissue", reissue},
       {"/statement", statement_page}, {"/import", import_csv},
+      {"/member/fact", member_fact}, {"/correct", correct},
       {"/downloads", downloads}, {"/export", export_books}, {NULL, NULL}};
   for (const route_entry *route = routes; route->path; route++)
     if (!strcmp(route->path, path))

@@ -26,6 +26,8 @@
 "ul.error:empty{display:none}"
 ".ok{color:#14532d;background:#e8f6ec;border:1px solid #9bd3ab;padding:.5rem .75rem;border-radius:4px}"
 ".note{color:#444}"
+"form.inline{display:inline-flex;gap:.4rem;align-items:center;margin-left:.5rem}"
+"form.inline input{padding:.2rem .4rem;width:10rem}"
 ".status{display:inline-block;padding:0 .4rem;border-radius:3px;border:1px solid #888}"
 ".status-acknowledged{background:#e8f6ec;border-color:#4d9a63}"
 ".status-disputed,.status-missing,.status-reissue-due{background:#fdecec;border-color:#c0392b}"
