@@ -144,6 +144,40 @@ static void statement_chart(web_request *request, const ledger_offset_statement 
   web_html(request, "</p>");
 }
 
+/* Why the municipality disputed: its reason, the fields that differ, and
+ * both sides' figures. */
+static void dispute_details(web_request *request, const ledger_statement_payload *statement,
+                            const ledger_verdict *verdict)
+{
+  web_html(request, "</p><div class=\"card\" id=\"dispute\"><p>%t: <strong>%s</strong>. %t:",
+           web_say(request, "Reden", "Reason"), ledger_dispute_reason_name(verdict->reason),
+           web_say(request, "Velden die verschillen", "Fields that differ"));
+  for (unsigned field = 0; field < LEDGER_FIELD_COUNT; field++)
+    if (verdict->differing & (UINT32_C(1) << field))
+      web_html(request, " <code>%s</code>", ledger_verdict_field_name(field));
+  const ledger_offset_statement *ours = &statement->figures, *theirs = &verdict->figures;
+  const struct {
+    const char *dutch, *english;
+    int64_t coop, municipality;
+  } lines[] = {
+      {"naar de coöperatie", "to the coop", ours->coop_share_cents, theirs->coop_share_cents},
+      {"naar de gemeente", "to the municipality", ours->to_municipality_cents,
+       theirs->to_municipality_cents},
+      {"naar het ontwikkelbudget", "to the development budget", ours->to_budget_cents,
+       theirs->to_budget_cents},
+      {"vrijlating", "disregard", ours->disregard_cents, theirs->disregard_cents},
+      {"indicatieve uitkering", "indicative benefit", ours->benefit_cents, theirs->benefit_cents},
+  };
+  web_html(request, "</p><table><thead><tr><th scope=\"col\"></th><th class=\"amount\" scope=\"col\">"
+                    "%t</th><th class=\"amount\" scope=\"col\">%t</th></tr></thead><tbody>",
+           web_say(request, "Coöperatie", "Coop"), web_say(request, "Gemeente", "Municipality"));
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+    web_html(request, "<tr><td>%t</td><td class=\"amount\">%m</td><td class=\"amount\">%m</td></tr>",
+             web_say(request, lines[i].dutch, lines[i].english), lines[i].coop,
+             lines[i].municipality);
+  web_html(request, "</tbody></table></div><p>");
+}
+
 static void statement_body(web_request *request, const node_member_month *month)
 {
   const ledger_statement_payload *statement = month->statement;
@@ -174,6 +208,8 @@ static void statement_body(web_request *request, const node_member_month *month)
                    "The offset is indicative: the municipality decides."),
            web_say(request, "Oordeel van de gemeente", "The municipality's verdict"));
   web_status_label(request, month->found.status);
+  if (month->found.status == NODE_AUDIT_DISPUTED)
+    dispute_details(request, statement, &month->found.verdict);
   web_html(request, "</p><p class=\"note\">%t %j %t",
            web_say(request, "Vastgelegd als entry", "Recorded as entry"),
            (int64_t)month->statement_index,
