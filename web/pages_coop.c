@@ -213,6 +213,31 @@ static bool page_member(web_request *request, const char *id, ledger_member_row 
   return true;
 }
 
+static const struct record_kind {
+  uint8_t type;
+  const char *dutch, *english;
+} record_kinds[] = {
+    {LEDGER_RECORD_REVENUE, "omzet (ontvangen)", "revenue (received)"},
+    {LEDGER_RECORD_COST, "kosten (betaald)", "cost (paid)"},
+    {LEDGER_RECORD_ALLOWANCE, "vrijwilligersvergoeding", "volunteer allowance"},
+    {LEDGER_RECORD_SPEND, "uitgave uit ontwikkelbudget", "development-budget spending"},
+    {LEDGER_RECORD_OTHER_INCOME, "andere inkomsten (memo)", "other income (memo)"},
+    {LEDGER_RECORD_HOURS, "gewerkte uren (memo)", "hours worked (memo)"},
+    {LEDGER_RECORD_REMITTANCE, "betaald aan de gemeente", "paid to the municipality"},
+    {LEDGER_RECORD_COOP_COST, "kosten van de coöperatie (geen lid)", "coop's own cost (no member)"},
+    {LEDGER_RECORD_OPENING, "beginsaldo bank (geen lid)", "opening bank balance (no member)"},
+};
+
+/* A record's kind in the page's language. */
+static const char *kind_name(const web_request *request, uint8_t type)
+{
+  for (size_t i = 0; i < sizeof record_kinds / sizeof record_kinds[0]; i++)
+    if (record_kinds[i].type == type)
+      return web_say(request, record_kinds[i].dutch, record_kinds[i].english);
+  return type == LEDGER_RECORD_CORRECTION ? web_say(request, "correctie", "correction")
+                                          : ledger_record_type_name(type);
+}
+
 /* ---- a member's records, with corrections, and her facts ---------------------------- */
 
 static coop_err record_line(void *context, uint64_t index, const ledger_record *record,
@@ -235,8 +260,8 @@ static coop_err record_line(void *context, uint64_t index, const ledger_record *
   int64_t amount = node_record_amount(record);
   bool hours = record->type == LEDGER_RECORD_HOURS ||
                (record->type == LEDGER_RECORD_CORRECTION && record->memo_type == LEDGER_RECORD_HOURS);
-  web_html(request, "<tr><td>%s</td><td>%s</td><td class=\"amount\">", date,
-           ledger_record_type_name(record->type));
+  web_html(request, "<tr><td>%s</td><td>%t</td><td class=\"amount\">", date,
+           kind_name(request, record->type));
   if (hours)
     web_html(request, "%j,%u%u %t", amount / 100, (unsigned)(amount % 100 / 10),
              (unsigned)(amount % 10), web_say(request, "uur", "hours"));
@@ -466,20 +491,6 @@ static void member_edit(web_request *request)
 
 /* ---- recording ---------------------------------------------------------------------- */
 
-static const struct record_kind {
-  uint8_t type;
-  const char *dutch, *english;
-} record_kinds[] = {
-    {LEDGER_RECORD_REVENUE, "omzet (ontvangen)", "revenue (received)"},
-    {LEDGER_RECORD_COST, "kosten (betaald)", "cost (paid)"},
-    {LEDGER_RECORD_ALLOWANCE, "vrijwilligersvergoeding", "volunteer allowance"},
-    {LEDGER_RECORD_SPEND, "uitgave uit ontwikkelbudget", "development-budget spending"},
-    {LEDGER_RECORD_OTHER_INCOME, "andere inkomsten (memo)", "other income (memo)"},
-    {LEDGER_RECORD_HOURS, "gewerkte uren (memo)", "hours worked (memo)"},
-    {LEDGER_RECORD_REMITTANCE, "betaald aan de gemeente", "paid to the municipality"},
-    {LEDGER_RECORD_COOP_COST, "kosten van de coöperatie (geen lid)", "coop's own cost (no member)"},
-    {LEDGER_RECORD_OPENING, "beginsaldo bank (geen lid)", "opening bank balance (no member)"},
-};
 
 static void record_form(web_request *request, const char *error, const char *done)
 {

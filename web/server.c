@@ -33,6 +33,10 @@ struct web_server {
   sqlite3 *db;
   bool tls;
   char url[NODE_ADDRESS_BYTES_MAX + 16];
+  /* Cookie names carry the node's fingerprint: browsers keep cookies per
+   * host, not per port, so two nodes on one machine (a coop and its
+   * municipality on localhost) would otherwise log each other out. */
+  char session_cookie[32], form_cookie[32];
   char *cert, *key;
   throttle_slot throttle[THROTTLE_SLOTS];
 };
@@ -170,13 +174,13 @@ static void form_token_field(web_request *request)
   randombytes_buf(bytes, sizeof bytes);
   for (size_t i = 0; i < sizeof bytes; i++)
     snprintf(token + 2 * i, 3, "%02x", bytes[i]);
-  web_set_cookie(request, "coop_form", token, 3600);
+  web_set_cookie(request, request->server->form_cookie, token, 3600);
   web_html(request, "<input type=\"hidden\" name=\"form_token\" value=\"%s\">", token);
 }
 
 static bool form_token_ok(web_request *request)
 {
-  const char *cookie = web_cookie(request, "coop_form");
+  const char *cookie = web_cookie(request, request->server->form_cookie);
   const char *field = web_field_value(request, "form_token");
   return cookie && field && strlen(cookie) == WEB_TOKEN_HEX && strlen(field) == WEB_TOKEN_HEX &&
          sodium_memcmp(cookie, field, WEB_TOKEN_HEX) == 0;
@@ -237,7 +241,7 @@ static void login(web_request *request)
   char token[WEB_TOKEN_HEX + 1];
   if (web_session_start(request->server->db, name, token))
     return web_error_page(request, 500, web_say(request, "Kan niet inloggen.", "Cannot log in."));
-  web_set_cookie(request, "coop_session", token, 12 * 3600);
+  web_set_cookie(request, request->server->session_cookie, token, 12 * 3600);
   snprintf(request->account.name, sizeof request->account.name, "%s", name);
   request->logged_in = true;
   web_event(request, "logged in");
@@ -246,8 +250,8 @@ static void login(web_request *request)
 
 static void logout(web_request *request)
 {
-  web_session_end(request->server->db, web_cookie(request, "coop_session"));
-  web_set_cookie(request, "coop_session", "", 0);
+  web_session_end(request->server->db, web_cookie(request, request->server->session_cookie));
+  web_set_cookie(request, request->server->session_cookie, "", 0);
   web_event(request, "logged out");
   web_redirect(request, "/login");
 }
@@ -348,7 +352,8 @@ static void route(web_request *request)
   if (!strcmp(path, "/favicon.ico")) /* not a redirect to /login: that would rotate coop_form */
     return web_error_page(request, 404, "-");
   request->logged_in =
-      web_session_find(request->server->db, web_cookie(request, "coop_session"), &request->account);
+      web_session_find(request->server->db, web_cookie(request, request->server->session_cookie),
+                       &request->account);
   if (!request->logged_in) {
     if (post)
       return web_error_page(request, 403, web_say(request, "Log eerst in.", "Log in first."));
@@ -645,6 +650,11 @@ coop_err web_start(const char *home, const web_options *options, web_server **ou
     coop_free(server);
     return err;
   }
+  const uint8_t *key = server->node.identity.public_key;
+  snprintf(server->session_cookie, sizeof server->session_cookie, "coop_session_%02x%02x%02x%02x",
+           key[0], key[1], key[2], key[3]);
+  snprintf(server->form_cookie, sizeof server->form_cookie, "coop_form_%02x%02x%02x%02x", key[0],
+           key[1], key[2], key[3]);
   struct sockaddr_storage address;
   err = configure(server, options, &address, message);
   if (!err)

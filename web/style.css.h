@@ -36,4 +36,4 @@
 ".card{border:1px solid #c8d1dc;border-radius:6px;padding:.75rem}"
 ".card .big{font-size:1.5rem;font-weight:700;font-variant-numeric:tabular-nums}"
 "footer{max-width:64rem;margin:2rem auto;padding:1rem;color:#555;font-size:.9rem;border-top:1px solid #d9dee5}"
-"@media (max-width:40rem){th,td{padding:.3rem}.account{margin-left:0}table{font-size:.9rem}}"
+"@media (max-width:40rem){th,td{padding:.3rem}.account{margin-left:0}table{font-size:.9rem;display:block;overflow-x:auto}}"

@@ -397,7 +397,7 @@ def main():
     check("welcome: an unknown token is 404 (POST)", r.status == 404, r.status)
     r = admin.login("beheer")
     check("login: the admin logs in (303 to /, coop_session set)",
-          r.status == 303 and r.location == "/" and "coop_session" in admin.cookies and admin.csrf,
+          r.status == 303 and r.location == "/" and any(k.startswith("coop_session") for k in admin.cookies) and admin.csrf,
           (r.status, r.location, admin.cookies))
 
     officer = Client(breda_url)
@@ -842,7 +842,7 @@ def main():
     old_session = dict(admin.cookies)
     r = admin.form("/logout", {})
     check("logout: POST /logout with csrf is 303 to /login and clears the cookie",
-          r.status == 303 and r.location == "/login" and "coop_session" not in admin.cookies,
+          r.status == 303 and r.location == "/login" and not any(k.startswith("coop_session") for k in admin.cookies),
           (r.status, r.location))
     replay = Client(coop_url)
     replay.cookies = old_session
@@ -860,7 +860,7 @@ def main():
     check("throttle: an unknown name and wrong passwords are 401", statuses == [401] * 5, statuses)
     r = t.login("anna")
     check("throttle: the 6th try is 429 even with the right password",
-          r.status == 429 and "coop_session" not in t.cookies, (r.status, r.page.alerts))
+          r.status == 429 and not any(k.startswith("coop_session") for k in t.cookies), (r.status, r.page.alerts))
     r2 = Client(anna_url).login("other-name", "whatever pw")
     check("throttle: the address is throttled for another name too (429)", r2.status == 429, r2.status)
     time.sleep(1.3)
