@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(gcc meson ninja-build pkg-config libsodium-dev libsqlite3-dev libuv1-dev
           libjansson-dev libinih-dev libmicrohttpd-dev python3)
 if [ "${1:-build}" = test ]; then
-  packages+=(libcriterion-dev sqlite3 python3 valgrind hledger ledger chromium)
+  packages+=(libcriterion-dev sqlite3 python3 valgrind hledger ledger openssl chromium)
   # The browser test's puppeteer-core (tests/web/browser) needs node and npm.
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -29,6 +29,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -316,6 +317,51 @@ def cents(text):
     return int(round(float(t.replace(",", ".")) * 100))
 
 
+def check_tls():
+    """With http_cert and http_key in node.conf, any address is served, over
+    TLS only: HSTS and Secure cookies."""
+    if not shutil.which("openssl"):
+        check("tls: openssl is there to make a test certificate", False, "openssl missing")
+        return
+    node = home("tlscoop")
+    run("init", "--role", "coop", "--name", "TLS Coop", "--dir", node)
+    cert, key = home("tls-cert.pem"), home("tls-key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "2", "-subj", "/CN=localhost"], check=True,
+                   capture_output=True)
+    port = free_ports(1)[0]
+    conf = os.path.join(node, "node.conf")
+    text = open(conf).read().replace("[node]\n", "[node]\nhttp_cert = %s\nhttp_key = %s\n" %
+                                      (cert, key), 1)
+    open(conf, "w").write(text)
+    process = start("tlscoop", ["web", "--http", "0.0.0.0:%d" % port, "--dir", node])
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+
+    def fetch():
+        c = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
+        c.request("GET", "/login")
+        r = c.getresponse()
+        r.read()
+        return r
+    ok = wait_until(30 * SLOW, lambda: fetch().status == 200)
+    r = fetch() if ok else None
+    cookies = r.headers.get_all("Set-Cookie") if r else []
+    check("tls: with http_cert and http_key, 0.0.0.0 is served over TLS (HSTS, Secure cookies)",
+          ok and "max-age" in (r.headers.get("Strict-Transport-Security") or "") and cookies and
+          all("Secure" in c for c in cookies), (ok, r and dict(r.headers)))
+    plain = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        plain.request("GET", "/login")
+        answered = plain.getresponse().status == 200
+    except Exception:
+        answered = False
+    check("tls: plain HTTP on the TLS port gets no page", not answered)
+    process.terminate()
+    process.wait(timeout=30)
+
+
 # ---- setup -------------------------------------------------------------------------------------
 
 def setup():
@@ -437,6 +483,7 @@ def main():
                      "127.0.0.1:%d" % ports["spare"], "--http", "0.0.0.0:%d" % ports["public"], ok=False)
     check("cli: 'coop node run --http 0.0.0.0:PORT' without TLS is refused naming http_cert and http_key",
           rc != 0 and "http_cert" in err and "http_key" in err, (rc, err))
+    check_tls()
     for role, node in (("officer", "coop"), ("member", "coop"), ("admin", "breda"),
                        ("member", "breda"), ("admin", "anna"), ("officer", "anna")):
         rc, link, err = run("web", "user", "add", "x-" + role, "--role", role, "--dir", home(node),
