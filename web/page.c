@@ -181,6 +181,19 @@ void web_error_page(web_request *request, unsigned status, const char *text)
   web_page_end(request);
 }
 
+void web_table_head(web_request *request, const char *id, const web_column *columns,
+                    size_t count)
+{
+  if (id)
+    web_html(request, "<table id=\"%s\"><thead><tr>", id);
+  else
+    web_html(request, "<table><thead><tr>");
+  for (size_t i = 0; i < count; i++)
+    web_html(request, "<th%t scope=\"col\">%t</th>", columns[i].amount ? " class=\"amount\"" : "",
+             web_say(request, columns[i].dutch, columns[i].english));
+  web_html(request, "</tr></thead><tbody>");
+}
+
 void web_csrf_field(web_request *request)
 {
   web_html(request, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", request->account.csrf);

@@ -86,10 +86,8 @@ static coop_err member_line(void *context, const ledger_member_row *row)
   web_rows *table = context;
   web_request *request = table->request;
   if (!table->count++)
-    web_html(request, "<table><thead><tr><th scope=\"col\">%t</th><th scope=\"col\">%t</th>"
-                      "<th scope=\"col\">%t</th><th scope=\"col\">%t</th></tr></thead><tbody>",
-             web_say(request, "Naam", "Name"), web_say(request, "Klantnummer", "Client ref"),
-             web_say(request, "Gemeente", "Municipality"), web_say(request, "Lidnummer", "Member id"));
+    WEB_TABLE_HEAD(request, NULL, {"Naam", "Name", false}, {"Klantnummer", "Client ref", false},
+                   {"Gemeente", "Municipality", false}, {"Lidnummer", "Member id", false});
   char party[NODE_PARTY_TEXT_BYTES];
   node_party_text(request->node, row->municipality, party);
   web_html(request, "<tr><td><a href=\"/member?id=%s\">%s</a></td><td>%s</td><td>%s</td>"
@@ -248,12 +246,8 @@ static coop_err record_line(void *context, uint64_t index, const ledger_record *
   if (record->type == LEDGER_RECORD_PROFIT_SPLIT)
     return COOP_OK; /* the close's own booking: shown in the year table */
   if (!rows->count++)
-    web_html(request, "<table id=\"records\"><thead><tr><th scope=\"col\">%t</th><th scope=\"col\">"
-                      "%t</th><th class=\"amount\" scope=\"col\">%t</th><th scope=\"col\">%t</th>"
-                      "<th scope=\"col\">%t</th></tr></thead><tbody>",
-             web_say(request, "Datum", "Date"), web_say(request, "Soort", "Kind"),
-             web_say(request, "Bedrag", "Amount"), web_say(request, "Notitie", "Note"),
-             web_say(request, "Entry", "Entry"));
+    WEB_TABLE_HEAD(request, "records", {"Datum", "Date", false}, {"Soort", "Kind", false},
+                   {"Bedrag", "Amount", true}, {"Notitie", "Note", false}, {"Entry", "Entry", false});
   char date[16];
   snprintf(date, sizeof date, "%04u-%02u-%02u", (unsigned)(record->date / 10000),
            (unsigned)(record->date / 100 % 100), (unsigned)(record->date % 100));
@@ -596,15 +590,10 @@ static coop_err preview_row(void *context, const char *member_id,
   web_request *request = rows->request;
   const ledger_offset_statement *f = &statement->figures;
   if (!rows->count++)
-    web_html(request, "<table><thead><tr><th scope=\"col\">%t</th><th scope=\"col\">%t</th>"
-                      "<th class=\"amount\" scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">%t</th>"
-                      "<th class=\"amount\" scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">%t</th>"
-                      "<th class=\"amount\" scope=\"col\">%t</th></tr></thead><tbody>",
-             web_say(request, "Lid", "Member"), web_say(request, "Maand", "Month"),
-             web_say(request, "Winst", "Profit"), web_say(request, "Naar coöperatie", "To coop"),
-             web_say(request, "Naar gemeente", "To municipality"),
-             web_say(request, "Naar budget", "To budget"),
-             web_say(request, "Indicatieve uitkering", "Indicative benefit"));
+    WEB_TABLE_HEAD(request, NULL, {"Lid", "Member", false}, {"Maand", "Month", false},
+                   {"Winst", "Profit", true}, {"Naar coöperatie", "To coop", true},
+                   {"Naar gemeente", "To municipality", true}, {"Naar budget", "To budget", true},
+                   {"Indicatieve uitkering", "Indicative benefit", true});
   web_html(request, "<tr><td>%s (%s)%t</td><td>%p</td><td class=\"amount\">%m</td>"
                     "<td class=\"amount\">%m</td><td class=\"amount\">%m</td>"
                     "<td class=\"amount\">%m</td><td class=\"amount\">%m</td></tr>",
@@ -689,30 +678,10 @@ static coop_err dispute_row(void *context, const node_dispute_row *row)
   if (!row->open)
     return COOP_OK;
   rows->count++;
-  const ledger_verdict *verdict = &row->found.verdict;
-  const ledger_offset_statement *ours = &row->statement->figures;
-  web_html(request, "<section class=\"card\"><h2>%s (%s) — %p</h2><p>%t: %s</p>", row->name,
-           row->member_id, row->period, web_say(request, "Reden", "Reason"),
-           ledger_dispute_reason_name(verdict->reason));
-  web_html(request, "<table><thead><tr><th scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">"
-                    "%t</th><th class=\"amount\" scope=\"col\">%t</th></tr></thead><tbody>",
-           web_say(request, "Veld", "Field"), web_say(request, "Coöperatie", "Coop"),
-           web_say(request, "Gemeente", "Municipality"));
-  const int64_t coop_values[] = {ours->coop_share_cents, ours->to_municipality_cents,
-                                 ours->to_budget_cents, ours->offset_cents, ours->benefit_cents};
-  const int64_t their_values[] = {verdict->figures.coop_share_cents,
-                                  verdict->figures.to_municipality_cents,
-                                  verdict->figures.to_budget_cents, verdict->figures.offset_cents,
-                                  verdict->figures.benefit_cents};
-  const char *labels[] = {web_say(request, "naar coöperatie", "to coop"),
-                          web_say(request, "naar gemeente", "to municipality"),
-                          web_say(request, "naar budget", "to budget"),
-                          web_say(request, "verrekening", "offset"),
-                          web_say(request, "uitkering", "benefit")};
-  for (int i = 0; i < 5; i++)
-    web_html(request, "<tr><td>%t</td><td class=\"amount\">%m</td><td class=\"amount\">%m</td></tr>",
-             labels[i], coop_values[i], their_values[i]);
-  web_html(request, "</tbody></table><form method=\"post\" action=\"/reissue\">");
+  web_html(request, "<section class=\"card\"><h2>%s (%s) — %p</h2>", row->name, row->member_id,
+           row->period);
+  web_dispute_details(request, row->statement, &row->found.verdict);
+  web_html(request, "<form method=\"post\" action=\"/reissue\">");
   web_csrf_field(request);
   web_html(request, "<input type=\"hidden\" name=\"id\" value=\"%s\"><input type=\"hidden\" "
                     "name=\"p\" value=\"%y\"><button type=\"submit\">%t</button></form></section>",

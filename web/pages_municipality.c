@@ -70,14 +70,10 @@ static coop_err report_row(void *context, const node_audit_row *row)
     return COOP_OK;
   }
   if (!rows->count++)
-    web_html(request, "<table><thead><tr><th scope=\"col\">%t</th><th scope=\"col\">%t</th>"
-                      "<th scope=\"col\">%t</th><th scope=\"col\">%t</th>"
-                      "<th class=\"amount\" scope=\"col\">%t</th>"
-                      "<th class=\"amount\" scope=\"col\">%t</th></tr></thead><tbody>",
-             web_say(request, "Inwoner", "Resident"), web_say(request, "Klantnummer", "Client ref"),
-             web_say(request, "Coöperatie", "Coop"), web_say(request, "Status", "Status"),
-             web_say(request, "Naar gemeente", "To municipality"),
-             web_say(request, "Indicatieve uitkering", "Indicative benefit"));
+    WEB_TABLE_HEAD(request, NULL, {"Inwoner", "Resident", false},
+                   {"Klantnummer", "Client ref", false}, {"Coöperatie", "Coop", false},
+                   {"Status", "Status", false}, {"Naar gemeente", "To municipality", true},
+                   {"Indicatieve uitkering", "Indicative benefit", true});
   char coop_log[65];
   ledger_hex_encode(row->coop_log, LEDGER_LOG_ID_BYTES, coop_log);
   web_html(request, "<tr><td><a href=\"/resident?coop=%s&amp;id=%s\">%s</a></td><td>%s</td>"

@@ -104,10 +104,8 @@ static void rule_set_table(web_request *request, const ledger_offset_rule_set *r
            web_say(request, "Verdeling", "Distribution"),
            ledger_offset_distribution_name(rules->distribution),
            web_say(request, "Verlies", "Loss rule"), ledger_offset_loss_rule_name(rules->loss_rule));
-  web_html(request, "<table><thead><tr><th scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">%t"
-                    "</th><th scope=\"col\">%t</th></tr></thead><tbody>",
-           web_say(request, "Veld", "Field"), web_say(request, "Waarde", "Value"),
-           web_say(request, "Betekenis", "Meaning"));
+  WEB_TABLE_HEAD(request, NULL, {"Veld", "Field", false}, {"Waarde", "Value", true},
+                 {"Betekenis", "Meaning", false});
   for (size_t i = 0; i < FIELD_TOTAL; i++) {
     char value[32];
     field_text(&fields[i], field_of(rules, &fields[i]), value);
@@ -280,15 +278,11 @@ static coop_err effect_row(void *context, const node_rule_effect *effect)
   web_request *request = table->request;
   const node_audit_row *row = effect->row;
   if (!table->count++)
-    web_html(request, "<table id=\"effect\"><thead><tr><th scope=\"col\">%t</th>"
-                      "<th class=\"amount\" scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">%t</th>"
-                      "<th class=\"amount\" scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">%t</th>"
-                      "</tr></thead><tbody>",
-             web_say(request, "Inwoner", "Resident"),
-             web_say(request, "Uitkering nu", "Benefit now"),
-             web_say(request, "Met deze regels", "With these rules"),
-             web_say(request, "Naar gemeente nu", "To municipality now"),
-             web_say(request, "Met deze regels", "With these rules"));
+    WEB_TABLE_HEAD(request, "effect", {"Inwoner", "Resident", false},
+                   {"Uitkering nu", "Benefit now", true},
+                   {"Met deze regels", "With these rules", true},
+                   {"Naar gemeente nu", "To municipality now", true},
+                   {"Met deze regels", "With these rules", true});
   if (effect->err) {
     web_html(request, "<tr><td>%s (%s)</td><td colspan=\"4\">%s</td></tr>", row->name,
              row->client_ref, coop_err_message(effect->err));

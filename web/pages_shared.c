@@ -48,16 +48,10 @@ static coop_err year_row(void *context, const node_member_month *month)
   if (month->period / 100 != rows->year)
     return COOP_OK;
   if (!rows->count++)
-    web_html(request,
-             "<table><thead><tr><th scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">%t</th>"
-             "<th class=\"amount\" scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">%t</th>"
-             "<th class=\"amount\" scope=\"col\">%t</th><th class=\"amount\" scope=\"col\">%t</th>"
-             "<th scope=\"col\">%t</th></tr></thead><tbody>",
-             web_say(request, "Maand", "Month"), web_say(request, "Omzet", "Revenue"),
-             web_say(request, "Kosten", "Costs"), web_say(request, "Naar coöperatie", "To coop"),
-             web_say(request, "Naar gemeente", "To municipality"),
-             web_say(request, "Naar budget", "To budget"),
-             web_say(request, "Oordeel gemeente", "Municipality's verdict"));
+    WEB_TABLE_HEAD(request, NULL, {"Maand", "Month", false}, {"Omzet", "Revenue", true},
+                   {"Kosten", "Costs", true}, {"Naar coöperatie", "To coop", true},
+                   {"Naar gemeente", "To municipality", true}, {"Naar budget", "To budget", true},
+                   {"Oordeel gemeente", "Municipality's verdict", false});
   const ledger_offset_statement *f = &month->figures;
   bool has = month->has_statement;
   if (has)
@@ -144,12 +138,10 @@ static void statement_chart(web_request *request, const ledger_offset_statement 
   web_html(request, "</p>");
 }
 
-/* Why the municipality disputed: its reason, the fields that differ, and
- * both sides' figures. */
-static void dispute_details(web_request *request, const ledger_statement_payload *statement,
-                            const ledger_verdict *verdict)
+void web_dispute_details(web_request *request, const ledger_statement_payload *statement,
+                         const ledger_verdict *verdict)
 {
-  web_html(request, "</p><div class=\"card\" id=\"dispute\"><p>%t: <strong>%s</strong>. %t:",
+  web_html(request, "<div class=\"dispute\"><p>%t: <strong>%s</strong>. %t:",
            web_say(request, "Reden", "Reason"), ledger_dispute_reason_name(verdict->reason),
            web_say(request, "Velden die verschillen", "Fields that differ"));
   for (unsigned field = 0; field < LEDGER_FIELD_COUNT; field++)
@@ -168,14 +160,14 @@ static void dispute_details(web_request *request, const ledger_statement_payload
       {"vrijlating", "disregard", ours->disregard_cents, theirs->disregard_cents},
       {"indicatieve uitkering", "indicative benefit", ours->benefit_cents, theirs->benefit_cents},
   };
-  web_html(request, "</p><table><thead><tr><th scope=\"col\"></th><th class=\"amount\" scope=\"col\">"
-                    "%t</th><th class=\"amount\" scope=\"col\">%t</th></tr></thead><tbody>",
-           web_say(request, "Coöperatie", "Coop"), web_say(request, "Gemeente", "Municipality"));
+  web_html(request, "</p>");
+  WEB_TABLE_HEAD(request, NULL, {"", "", false}, {"Coöperatie", "Coop", true},
+                 {"Gemeente", "Municipality", true});
   for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
     web_html(request, "<tr><td>%t</td><td class=\"amount\">%m</td><td class=\"amount\">%m</td></tr>",
              web_say(request, lines[i].dutch, lines[i].english), lines[i].coop,
              lines[i].municipality);
-  web_html(request, "</tbody></table></div><p>");
+  web_html(request, "</tbody></table></div>");
 }
 
 static void statement_body(web_request *request, const node_member_month *month)
@@ -208,8 +200,11 @@ static void statement_body(web_request *request, const node_member_month *month)
                    "The offset is indicative: the municipality decides."),
            web_say(request, "Oordeel van de gemeente", "The municipality's verdict"));
   web_status_label(request, month->found.status);
-  if (month->found.status == NODE_AUDIT_DISPUTED)
-    dispute_details(request, statement, &month->found.verdict);
+  if (month->found.status == NODE_AUDIT_DISPUTED) {
+    web_html(request, "</p>");
+    web_dispute_details(request, statement, &month->found.verdict);
+    web_html(request, "<p>");
+  }
   web_html(request, "</p><p class=\"note\">%t %j %t",
            web_say(request, "Vastgelegd als entry", "Recorded as entry"),
            (int64_t)month->statement_index,

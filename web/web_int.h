@@ -9,6 +9,7 @@
 
 #include "ledger/books/books.h"
 #include "ledger/base/buffer.h"
+#include "ledger/books/statement.h"
 #include "node/node.h"
 #include "web/web.h"
 
@@ -102,6 +103,18 @@ void web_page_end(web_request *request);
 /* A whole error page with `status`. */
 void web_error_page(web_request *request, unsigned status, const char *text);
 
+/* A table's head: <table id=ID> (id NULL: none) and one <th> per column,
+ * in the request's language, amounts right-aligned; <tbody> opened. */
+typedef struct web_column {
+  const char *dutch, *english;
+  bool amount;
+} web_column;
+void web_table_head(web_request *request, const char *id, const web_column *columns,
+                    size_t count);
+#define WEB_TABLE_HEAD(request, id, ...)                                                   \
+  web_table_head(request, id, (const web_column[]){__VA_ARGS__},                          \
+                 sizeof((const web_column[]){__VA_ARGS__}) / sizeof(web_column))
+
 /* <input type=hidden name=csrf> for the request's session. */
 void web_csrf_field(web_request *request);
 
@@ -170,6 +183,11 @@ void web_status_label(web_request *request, int status);
  * a month's residents, then published (pages_rules.c). */
 void web_rules_page(web_request *request);
 void web_rules_form(web_request *request);
+
+/* Why the municipality disputed a statement: its reason, the fields that
+ * differ, and both sides' figures side by side. */
+void web_dispute_details(web_request *request, const ledger_statement_payload *statement,
+                         const ledger_verdict *verdict);
 
 /* Shared by the coop's and the member's pages: one member's statement of a
  * month (period) as the coop's books hold it, with its verdict. */
