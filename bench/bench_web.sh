@@ -140,7 +140,6 @@ start_daemon() {
 }
 # account NODE PORT NAME ROLE: a fresh account, logged in; prints the session cookie.
 account() {
-  "$coop" web users --dir "$1" 2>/dev/null | grep -q "^$3 " && { echo "bench_web: $3 exists" >&2; }
   local link
   link=$("$coop" web user add "$3" --role "$4" --dir "$1" | grep -o 'http[^ ]*/welcome?token=[0-9a-zA-Z_-]*')
   $load login "127.0.0.1:$2" "$link" "$3" "bench-password-$3"
@@ -158,6 +157,7 @@ officer=$(account "$dir/breda" "$port_breda" "officer$stamp" officer)
 member_id=$(sed -n "$((members / 2))p" "$dir/members")
 member_name="Lid $((members / 2)) Bench"
 query=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$member_name")
+if [ "${SKIP_PAGES:-0}" != 1 ]; then
 echo "coop daemon before:  $(rss "$coop_pid")"
 echo "breda daemon before: $(rss "$breda_pid")"
 : >"$dir/pages.json"
@@ -167,3 +167,96 @@ $load measure "127.0.0.1:$port_breda" "$officer" "$requests" "/?p=2026-06" "/rep
   tee -a "$dir/pages.json"
 echo "coop daemon after:   $(rss "$coop_pid")"
 echo "breda daemon after:  $(rss "$breda_pid")"
+fi
+for pid in "${daemons[@]}"; do kill -TERM "$pid"; wait "$pid" || true; done
+daemons=()
+
+# ---- 4. sync throughput, alone and while pages are served ---------------------
+src=$dir/syncsrc
+if [ "$(cat "$dir/syncsrc.made" 2>/dev/null)" != "$members $sync_entries" ]; then
+  rm -rf "$src" "$dir/empty.template"
+  cp -a "$dir/coop" "$src"
+  rm -f "$src"/*.log
+  "$coop" init --dir "$dir/empty.template" --role coop --name empty >/dev/null
+  "$coop" peer add --dir "$src" --key "$(key "$dir/empty.template")" \
+    --addr "127.0.0.1:$((port + 3))" --role coop --name empty >/dev/null
+  "$coop" peer add --dir "$dir/empty.template" --key "$(key "$src")" \
+    --addr "127.0.0.1:$((port + 1002))" --role coop --name syncsrc >/dev/null
+  "$make_log" --dir "$src" --entries "$sync_entries" | tee "$dir/make_log.out"
+  echo "$members $sync_entries" >"$dir/syncsrc.made"
+fi
+if [ -n "${HAMMER_PAGES:-}" ]; then
+  read -r -a hammer_pages <<<"$HAMMER_PAGES"
+else
+  hammer_pages=(/members "/member?id=$member_id" "/members?q=$query" /)
+fi
+: >"$dir/sync.results"
+for run in $(seq "$runs"); do
+  for mode in alone served; do
+    rm -rf "$dir/empty"
+    cp -a "$dir/empty.template" "$dir/empty"
+    sync
+    start_daemon "$src" "$((port + 2))"
+    src_pid=${daemons[-1]}
+    session=$(account "$src" "$((port + 2))" "admin$(date +%s%N)" admin)
+    hammer=""
+    if [ "$mode" = served ]; then
+      $load hammer "127.0.0.1:$((port + 2))" "$session" 3600 "${hammer_pages[@]}" >"$dir/hammer.out" &
+      hammer=$!
+      sleep 1
+    fi
+    read -r cpu0 < <(awk '{ print $14 + $15 }' "/proc/$src_pid/stat")
+    start=$(seconds)
+    ok=1
+    /usr/bin/time -f '%M %U %S' -o "$dir/sync.time" \
+      "$coop" sync --dir "$dir/empty" --peer syncsrc --timeout 3600 >"$dir/sync.out" 2>"$dir/sync.log" ||
+      ok=0
+    end=$(seconds)
+    read -r cpu1 < <(awk '{ print $14 + $15 }' "/proc/$src_pid/stat")
+    hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$src_pid/status")
+    pages=0
+    if [ -n "$hammer" ]; then
+      kill -TERM "$hammer"
+      wait "$hammer" || true
+      pages=$(cat "$dir/hammer.out")
+    fi
+    kill -TERM "$src_pid"
+    wait "$src_pid" || true
+    daemons=()
+    received=$(sed -n 's/.*in sync (\([0-9]*\) entries received.*/\1/p' "$dir/sync.out")
+    if [ "$ok" = 0 ]; then
+      echo "sync run $run $mode: FAILED after $(echo "$(seconds) - $start" | bc) s: $(tail -1 "$dir/sync.log"); the daemon said: $(grep -m1 'wait to be written\|FAIL\|error' "$src.log" || true)" >&2
+      cp "$src.log" "$dir/syncsrc-failed-$run-$mode.log"
+      echo "$mode failed 0 0 $pages" >>"$dir/sync.results"
+      continue
+    fi
+    awk -v mode="$mode" -v run="$run" -v n="$received" -v s="$start" -v e="$end" -v hwm="$hwm" \
+        -v c0="$cpu0" -v c1="$cpu1" -v hz="$(getconf CLK_TCK)" -v pages="$pages" 'BEGIN { w = e - s
+      printf "sync run %d %-6s: %d entries in %.2f s = %.0f entries/s; daemon CPU %.2f s, VmHWM %.1f MiB; pages served meanwhile ~%d\n",
+        run, mode, n, w, n / w, (c1 - c0) / hz, hwm / 1024, pages > "/dev/stderr"
+      printf "%s %.0f %.2f %.1f %d\n", mode, n / w, (c1 - c0) / hz, hwm / 1024, pages }' >>"$dir/sync.results"
+  done
+done
+"$coop" verify --dir "$dir/empty" >/dev/null || { echo "bench_web: the received log does not verify" >&2; exit 1; }
+
+# ---- summary ------------------------------------------------------------------
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+alone=$(awk '$1 == "alone" && $2 != "failed" { print $2 }' "$dir/sync.results" | median)
+served=$(awk '$1 == "served" && $2 != "failed" { print $2 }' "$dir/sync.results" | median)
+failed=$(grep -c ' failed ' "$dir/sync.results" || true)
+echo
+echo "| page ($members members x 12 months, $requests requests, one keep-alive connection) | median ms | p90 ms | p99 ms | max ms | bytes | p99 / 50 ms |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+python3 - "$dir/pages.json" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print(f"| `{r['path']}` | {r['median_ms']} | {r['p90_ms']} | {r['p99_ms']} | {r['max_ms']} | {r['bytes']:,} | {r['p99_ms'] / 50:.2f} {'✔' if r['p99_ms'] < 50 else '✘'} |")
+PY
+echo
+awk -v a="$alone" -v s="$served" -v n="$sync_entries" 'BEGIN {
+  printf "| sync of the coop log + %d notes (median of %s runs) | entries/s |\n|---|---:|\n", n, "'"$runs"'"
+  printf "| alone | %.0f |\n| while pages are served | %.0f |\n| ratio served / alone | %.2f |\n", a, s, (a ? s / a : 0) }'
+echo "failed sync runs: $failed of $((runs * 2)) (see $dir/syncsrc-failed-*.log)"
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); results in $dir (pages.json, sync.results)"
