@@ -28,7 +28,14 @@
 #    public notes (bench/make_log); its daemon (`coop node run --http`) serves
 #    the whole log to an empty node by a one-shot `coop sync` (bench_sync.sh's
 #    method), RUNS (3) times alone and RUNS times while web_load.py hammers
-#    its admin pages on one connection; rates and the ratio.
+#    its admin pages on one connection; rates and the ratio.  A failed run
+#    (the daemon drops a slow receiver) is reported, kept in
+#    syncsrc-failed-RUN-MODE.log and left out of the medians.
+#
+# Knobs: RUNS (3), SYNC_ENTRIES (200000), PORT (18420: web ports PORT..PORT+2,
+# sync ports 1000 above), SKIP_PAGES=1 / SKIP_SYNC=1 (skip step 3 / 4),
+# HAMMER_PAGES="/members /members?q=..." (the pages hammered in step 4).
+# Results and docs: docs/performance.md, "Web app".
 set -euo pipefail
 members=${1:-1000}
 requests=${2:-300}
