@@ -46,7 +46,19 @@ typedef struct auditor {
   ledger_statement_payload previous;
   uint8_t plain[COOP_PAYLOAD_BYTES_MAX];
   verdict_list verdicts; /* the last (coop log, municipality) pair read */
+  /* The reading side (report, disputes, a member's months): views of the
+   * logs read so far, kept while the auditor lives.  A node that serves
+   * pages (node->cache_reads) keeps the whole auditor between calls until
+   * a log changes: see reader_begin. */
+  struct cached_view *views;
+  size_t view_count, view_capacity;
+  uint64_t signature; /* of every log's size when it was built */
 } auditor;
+
+typedef struct cached_view {
+  uint8_t log_id[LEDGER_LOG_ID_BYTES];
+  log_view *view; /* its own block: the array may move, a view must not */
+} cached_view;
 
 static bool cited(const ledger_statement_payload *statement, uint64_t index)
 {
@@ -228,6 +240,30 @@ static coop_err scan_verdict(void *context, const ledger_stored_entry *entry)
   return err;
 }
 
+/* By statement, then in log order, so a statement's verdicts are found by
+ * a binary search and "the latest" is the last of its run. */
+static int verdict_order(const void *a, const void *b)
+{
+  const verdict_item *x = a, *y = b;
+  if (x->verdict.statement_index != y->verdict.statement_index)
+    return x->verdict.statement_index < y->verdict.statement_index ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The first verdict on statement `index` (or list->count when none). */
+static size_t verdicts_first(const verdict_list *list, uint64_t index)
+{
+  size_t low = 0, high = list->count;
+  while (low < high) {
+    size_t middle = low + (high - low) / 2;
+    if (list->items[middle].verdict.statement_index < index)
+      low = middle + 1;
+    else
+      high = middle;
+  }
+  return low;
+}
+
 /* Makes `list` hold the verdicts about `coop_log` in `municipality`'s log,
  * reading that log only when the list holds another pair. */
 static coop_err verdicts_load(node *self, node_key_ring *ring,
@@ -244,6 +280,8 @@ static coop_err verdicts_load(node *self, node_key_ring *ring,
   memcpy(list->municipality, municipality, LEDGER_LOG_ID_BYTES);
   verdict_scan scan = {.ring = ring, .list = list, .plain = plain};
   coop_err err = ledger_store_entries(self->store, municipality, 0, scan_verdict, &scan);
+  if (!err && list->count) /* qsort's base must not be NULL */
+    qsort(list->items, list->count, sizeof *list->items, verdict_order);
   list->loaded = !err;
   return err;
 }
@@ -256,10 +294,8 @@ static void verdicts_free(verdict_list *list)
 
 static bool was_judged(const verdict_list *list, uint64_t index)
 {
-  for (size_t i = 0; i < list->count; i++)
-    if (list->items[i].verdict.statement_index == index)
-      return true;
-  return false;
+  size_t first = verdicts_first(list, index);
+  return first < list->count && list->items[first].verdict.statement_index == index;
 }
 
 /* ---- The run -------------------------------------------------------------------------- */
@@ -390,10 +426,99 @@ static void auditor_free(auditor *audit)
 {
   if (!audit)
     return;
+  for (size_t i = 0; i < audit->view_count; i++) {
+    log_view_free(audit->views[i].view);
+    coop_free(audit->views[i].view);
+  }
+  coop_free(audit->views);
   node_key_ring_free(&audit->ring);
   verdicts_free(&audit->verdicts);
   sodium_memzero(audit, sizeof *audit);
   coop_free(audit);
+}
+
+/* ---- The reading side: views kept while the auditor lives ---------------------------- */
+
+/* The view of `log_id`, loaded on first use and kept in the auditor. */
+static coop_err reader_view(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                            log_view **view)
+{
+  for (size_t i = 0; i < self->view_count; i++)
+    if (!memcmp(self->views[i].log_id, log_id, LEDGER_LOG_ID_BYTES)) {
+      *view = self->views[i].view;
+      return COOP_OK;
+    }
+  coop_err err = coop_grow((void **)&self->views, &self->view_capacity, self->view_count,
+                           sizeof *self->views);
+  if (err)
+    return err;
+  cached_view *slot = &self->views[self->view_count];
+  memcpy(slot->log_id, log_id, LEDGER_LOG_ID_BYTES);
+  slot->view = coop_calloc(1, sizeof *slot->view);
+  if (!slot->view)
+    return COOP_E_NOMEM;
+  err = log_view_load(&self->ring, log_id, 0, slot->view);
+  if (err) {
+    coop_free(slot->view);
+    return err;
+  }
+  self->view_count++;
+  *view = slot->view;
+  return COOP_OK;
+}
+
+/* Every log held and its size, folded into one number: what a kept
+ * auditor's views, verdicts and rule sets were read from. */
+static coop_err logs_signature(node *self, uint64_t *signature)
+{
+  uint8_t (*ids)[LEDGER_LOG_ID_BYTES] = NULL;
+  size_t count = 0;
+  coop_err err = ledger_store_log_ids(self->store, &ids, &count);
+  uint64_t hash = 14695981039346656037u;
+  for (size_t i = 0; i < count && !err; i++) {
+    uint64_t size = 0;
+    err = ledger_store_size(self->store, ids[i], &size);
+    for (size_t b = 0; b < LEDGER_LOG_ID_BYTES; b++)
+      hash = (hash ^ ids[i][b]) * 1099511628211u;
+    for (int b = 0; b < 8; b++)
+      hash = (hash ^ ((size >> (8 * b)) & 0xff)) * 1099511628211u;
+  }
+  coop_free(ids);
+  *signature = hash;
+  return err;
+}
+
+/* The auditor for one reading call.  A node that serves pages keeps it
+ * between calls while no log changed (every page then reads from memory);
+ * anything else gets a fresh one, freed by reader_end. */
+static auditor *reader_begin(node *self, char message[NODE_MESSAGE_BYTES], coop_err *err)
+{
+  uint64_t signature = 0;
+  if (self->cache_reads && (*err = logs_signature(self, &signature)))
+    return NULL;
+  auditor *kept = self->read_cache;
+  if (kept && kept->signature == signature)
+    return kept;
+  auditor_free(kept);
+  self->read_cache = NULL;
+  auditor *fresh = auditor_new(self, message, err);
+  if (fresh && self->cache_reads) {
+    fresh->signature = signature;
+    self->read_cache = fresh;
+  }
+  return fresh;
+}
+
+static void reader_end(node *self, auditor *audit)
+{
+  if (audit != self->read_cache)
+    auditor_free(audit);
+}
+
+void node_read_cache_free(node *self)
+{
+  auditor_free(self->read_cache);
+  self->read_cache = NULL;
 }
 
 /* Why a read of the logs failed: a missing payload is named (entry and
@@ -462,10 +587,11 @@ static coop_err verdict_from(node *self, node_key_ring *ring, verdict_list *verd
     err = verdicts_load(self, ring, coop_log, municipality, plain, verdicts);
   if (!err && verdicts->loaded && memcmp(municipality, coop_log, LEDGER_LOG_ID_BYTES)) {
     ledger_statement_figures_hash(statement, figures_hash);
-    for (size_t i = 0; i < verdicts->count; i++) { /* the latest matching one */
+    for (size_t i = verdicts_first(verdicts, statement_index);
+         i < verdicts->count && verdicts->items[i].verdict.statement_index == statement_index;
+         i++) { /* the latest matching one: the run is in log order */
       const verdict_item *item = &verdicts->items[i];
-      if (item->verdict.statement_index != statement_index ||
-          memcmp(item->verdict.statement_leaf_hash, leaf, LEDGER_HASH_BYTES) ||
+      if (memcmp(item->verdict.statement_leaf_hash, leaf, LEDGER_HASH_BYTES) ||
           memcmp(item->verdict.figures_hash, figures_hash, LEDGER_HASH_BYTES))
         continue;
       found->status = item->dispute ? NODE_AUDIT_DISPUTED : NODE_AUDIT_ACKNOWLEDGED;
@@ -586,10 +712,12 @@ static bool has_income(const log_view *view, const log_member *who, uint32_t per
 static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                            uint32_t period, node_audit_row_visitor visitor, void *context)
 {
-  log_view view;
-  coop_err err = log_view_load(&self->ring, log_id, 0, &view);
-  for (size_t r = 0; r < view.member_count && !err; r++) {
-    const log_member *who = &view.members[r];
+  log_view *view = NULL;
+  coop_err err = reader_view(self, log_id, &view);
+  if (err)
+    return err;
+  for (size_t r = 0; r < view->member_count && !err; r++) {
+    const log_member *who = &view->members[r];
     if (!log_view_resident(who, period, self->node->identity.public_key))
       continue; /* not ours that month (another municipality's, or she moved) */
     const log_member_details *details =
@@ -597,21 +725,21 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
     node_audit_row row;
     memset(&row, 0, sizeof row);
     memcpy(row.coop_log, log_id, LEDGER_LOG_ID_BYTES);
-    memcpy(row.coop_name, view.name, sizeof row.coop_name);
+    memcpy(row.coop_name, view->name, sizeof row.coop_name);
     memcpy(row.member_id, who->member_id, sizeof row.member_id);
     memcpy(row.name, details ? details->name : who->name, sizeof row.name);
     memcpy(row.client_ref, details ? details->client_ref : who->client_ref, sizeof row.client_ref);
-    const log_statement *latest = log_view_latest(&view, who, period);
+    const log_statement *latest = log_view_latest(view, who, period);
     if (latest) {
       row.has_statement = true;
       row.statement_index = latest->index;
-      err = log_view_statement(&self->ring, view.log_id, latest->index, self->plain,
+      err = log_view_statement(&self->ring, view->log_id, latest->index, self->plain,
                                &self->statement, NULL);
       if (err)
         break;
       row.figures = self->statement.figures;
       row.statement = &self->statement;
-      err = state_before(self, &view, who, latest, &row.state_before);
+      err = state_before(self, view, who, latest, &row.state_before);
       if (err)
         break;
       node_verdict_found found;
@@ -621,20 +749,19 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
         break;
       row.status = row.verdict_status = found.status;
       row.verdict = found.verdict;
-      err = log_view_reissue_cause(&self->ring, &view, who, latest, self->plain,
+      err = log_view_reissue_cause(&self->ring, view, who, latest, self->plain,
                                    &row.reissue_cause);
       if (err)
         break;
       if (row.reissue_cause)
         row.status = NODE_AUDIT_REISSUE_DUE;
-    } else if (has_income(&view, who, period)) {
-      row.status = log_view_closed(&view, period) ? NODE_AUDIT_MISSING : NODE_AUDIT_OPEN;
+    } else if (has_income(view, who, period)) {
+      row.status = log_view_closed(view, period) ? NODE_AUDIT_MISSING : NODE_AUDIT_OPEN;
     } else {
       continue;
     }
     err = visitor(context, &row);
   }
-  log_view_free(&view);
   return err;
 }
 
@@ -648,7 +775,7 @@ coop_err node_audit_report(node *self, uint32_t period, node_audit_row_visitor v
     return COOP_E_USAGE;
   }
   coop_err err = COOP_OK;
-  auditor *audit = auditor_new(self, message, &err);
+  auditor *audit = reader_begin(self, message, &err);
   if (!audit)
     return err;
   log_ids logs = {0};
@@ -658,7 +785,7 @@ coop_err node_audit_report(node *self, uint32_t period, node_audit_row_visitor v
   if (err && !message[0])
     snprintf(message, NODE_MESSAGE_BYTES, "audit report failed: %s", failure_reason(self, err));
   coop_free(logs.ids);
-  auditor_free(audit);
+  reader_end(self, audit);
   return err;
 }
 
@@ -683,13 +810,15 @@ static bool later_acknowledged(auditor *self, const log_view *view, const log_me
 static coop_err disputes_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                             node_dispute_visitor visitor, void *context)
 {
-  log_view view;
-  coop_err err = log_view_load(&self->ring, log_id, 0, &view);
-  for (size_t i = 0; i < view.statement_count && !err; i++) {
-    const log_statement *item = &view.statements[i];
+  log_view *view = NULL;
+  coop_err err = reader_view(self, log_id, &view);
+  if (err)
+    return err;
+  for (size_t i = 0; i < view->statement_count && !err; i++) {
+    const log_statement *item = &view->statements[i];
     node_dispute_row row;
     memset(&row, 0, sizeof row);
-    const log_member *who = log_view_member(&view, item->audience);
+    const log_member *who = log_view_member(view, item->audience);
     if (!who)
       continue;
     err = verdict_from(self->node, &self->ring, &self->verdicts, log_id, item->index,
@@ -701,14 +830,13 @@ static coop_err disputes_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BY
     memcpy(row.name, who->name, sizeof row.name);
     row.period = item->period;
     row.statement_index = item->index;
-    err = log_view_statement(&self->ring, view.log_id, item->index, self->plain, &self->statement,
+    err = log_view_statement(&self->ring, view->log_id, item->index, self->plain, &self->statement,
                              NULL);
     row.statement = &self->statement;
-    row.open = !later_acknowledged(self, &view, who, item);
+    row.open = !later_acknowledged(self, view, who, item);
     if (!err)
       err = visitor(context, &row);
   }
-  log_view_free(&view);
   return err;
 }
 
@@ -716,7 +844,7 @@ coop_err node_disputes(node *self, node_dispute_visitor visitor, void *context)
 {
   char message[NODE_MESSAGE_BYTES];
   coop_err err = COOP_OK;
-  auditor *audit = auditor_new(self, message, &err);
+  auditor *audit = reader_begin(self, message, &err);
   if (!audit)
     return err;
   log_ids logs = {0};
@@ -724,7 +852,7 @@ coop_err node_disputes(node *self, node_dispute_visitor visitor, void *context)
   for (size_t i = 0; i < logs.count && !err; i++)
     err = disputes_in(audit, logs.ids[i], visitor, context);
   coop_free(logs.ids);
-  auditor_free(audit);
+  reader_end(self, audit);
   return err;
 }
 
@@ -756,10 +884,12 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
                           const char *member_id, node_member_month_visitor visitor,
                           void *context)
 {
-  log_view view;
-  coop_err err = log_view_load(&self->ring, log_id, 0, &view);
-  for (size_t r = 0; r < view.member_count && !err; r++) {
-    const log_member *who = &view.members[r];
+  log_view *view = NULL;
+  coop_err err = reader_view(self, log_id, &view);
+  if (err)
+    return err;
+  for (size_t r = 0; r < view->member_count && !err; r++) {
+    const log_member *who = &view->members[r];
     if (!is_chosen(self->node, who, member_id))
       continue;
     /* The months: every month with a record or a statement, in order. */
@@ -767,8 +897,8 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
     size_t period_count = 0;
     for (size_t i = 0; i < who->record_count + who->statement_count; i++) {
       bool record = i < who->record_count;
-      uint32_t period = record ? log_view_record_of(&view, who, i)->period
-                               : log_view_statement_of(&view, who, i - who->record_count)->period;
+      uint32_t period = record ? log_view_record_of(view, who, i)->period
+                               : log_view_statement_of(view, who, i - who->record_count)->period;
       size_t at = 0;
       while (at < period_count && periods[at] < period)
         at++;
@@ -782,7 +912,7 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
       node_member_month month;
       memset(&month, 0, sizeof month);
       memcpy(month.coop_log, log_id, LEDGER_LOG_ID_BYTES);
-      memcpy(month.coop_name, view.name, sizeof month.coop_name);
+      memcpy(month.coop_name, view->name, sizeof month.coop_name);
       memcpy(month.member_id, who->member_id, sizeof month.member_id);
       /* Her residence of the month: its municipality, her details there. */
       const log_residence *residence = log_view_residence_at(who, periods[p]);
@@ -794,12 +924,12 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
       memcpy(month.municipality, residence->municipality, sizeof month.municipality);
       month.period = periods[p];
       month.found.status = NODE_AUDIT_PENDING;
-      const log_statement *latest = log_view_latest(&view, who, periods[p]);
+      const log_statement *latest = log_view_latest(view, who, periods[p]);
       month.has_statement = latest != NULL;
       month.statement_index = latest ? latest->index : 0;
-      month_amounts(&view, who, periods[p], &month);
+      month_amounts(view, who, periods[p], &month);
       if (month.has_statement) {
-        err = log_view_statement(&self->ring, view.log_id, month.statement_index, self->plain,
+        err = log_view_statement(&self->ring, view->log_id, month.statement_index, self->plain,
                                  &self->statement, NULL);
         if (!err) {
           month.figures = self->statement.figures;
@@ -814,7 +944,6 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
         err = visitor(context, &month);
     }
   }
-  log_view_free(&view);
   return err;
 }
 
@@ -823,7 +952,7 @@ coop_err node_member_months(node *self, const char *member_id, node_member_month
 {
   char message[NODE_MESSAGE_BYTES];
   coop_err err = COOP_OK;
-  auditor *audit = auditor_new(self, message, &err);
+  auditor *audit = reader_begin(self, message, &err);
   if (!audit)
     return err;
   log_ids logs = {0};
@@ -831,7 +960,7 @@ coop_err node_member_months(node *self, const char *member_id, node_member_month
   for (size_t i = 0; i < logs.count && !err; i++)
     err = months_in(audit, logs.ids[i], member_id, visitor, context);
   coop_free(logs.ids);
-  auditor_free(audit);
+  reader_end(self, audit);
   return err;
 }
 

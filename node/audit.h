@@ -142,4 +142,7 @@ typedef coop_err (*node_member_month_visitor)(void *context, const node_member_m
 COOP_MUST_USE coop_err node_member_months(node *node, const char *member_id,
                                           node_member_month_visitor visitor, void *context);
 
+/* Frees what the reading side kept (node->read_cache); node_close does. */
+void node_read_cache_free(node *node);
+
 #endif

@@ -1,4 +1,5 @@
 #include "node/node.h"
+#include "node/audit.h"
 #include "node/books_int.h"
 
 #include <errno.h>
@@ -507,6 +508,7 @@ coop_err node_reload_config(node *self, char message[NODE_MESSAGE_BYTES])
 void node_close(node *self)
 {
   node_key_cache_free(self->key_cache);
+  node_read_cache_free(self);
   ledger_store_close(self->store);
   ledger_identity_release(&self->identity);
   coop_free(self->home);

@@ -63,6 +63,11 @@ typedef struct node {
   /* Audience keys opened so far (node/books.c), kept for the node's life:
    * opening a key grant costs an X25519 operation and secure memory. */
   struct node_key_cache *key_cache;
+  /* A node that serves pages (web/) sets cache_reads: the reading side of
+   * the audit (report, disputes, a member's months) then keeps what it
+   * read in read_cache until a log changes (node/audit.c). */
+  bool cache_reads;
+  struct auditor *read_cache;
 } node;
 
 /* Creates a node home in `home` and opens it: directory, key file, config,

@@ -650,6 +650,7 @@ coop_err web_start(const char *home, const web_options *options, web_server **ou
     coop_free(server);
     return err;
   }
+  server->node.cache_reads = true; /* pages read the same logs again and again */
   const uint8_t *key = server->node.identity.public_key;
   snprintf(server->session_cookie, sizeof server->session_cookie, "coop_session_%02x%02x%02x%02x",
            key[0], key[1], key[2], key[3]);
