@@ -543,6 +543,7 @@ static void on_read(uv_stream_t *stream, ssize_t count, const uv_buf_t *buffer)
   }
   if (count == 0 || conn->closing)
     return;
+  conn->session.socket_queued = uv_stream_get_write_queue_size((uv_stream_t *)&conn->tcp);
   coop_err err = sync_session_receive(&conn->session, (const uint8_t *)buffer->base,
                                       (size_t)count, monotonic_ms(self));
   (void)err; /* reported through the session's state */

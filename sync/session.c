@@ -391,7 +391,7 @@ coop_err sync_session_receive(sync_session *session, const uint8_t *bytes, size_
                 : handle_transport_frame(session, &frame, now_ms);
   }
   if (!err && session->state == SYNC_SESSION_OPEN)
-    err = session_serve(session, session->wire_out.len, now_ms);
+    err = session_serve(session, session->socket_queued + session->wire_out.len, now_ms);
   if (!err && session->state == SYNC_SESSION_OPEN)
     err = flush(session);
   return err;

@@ -144,6 +144,11 @@ struct sync_session {
 
   coop_buf plain_out; /* encoded messages not yet sealed into frames */
   coop_buf wire_out;  /* frames for the socket: the owner writes and resets it */
+  /* What the owner's socket still holds unwritten, set by the owner before
+   * it hands in bytes: serving an incoming request counts it with wire_out
+   * against SYNC_SEND_WATERMARK_BYTES, so a slow reader's every request
+   * does not queue another watermark's worth behind the last. */
+  size_t socket_queued;
 
   sync_peer_log *peer_logs; /* SYNC_PEER_LOGS_MAX, allocated on first use */
   size_t peer_log_count;

@@ -2286,6 +2286,33 @@ Test(session_serve, small_max_entries_does_not_stall_a_log)
   session_free(target);
 }
 
+/* Was a bug (fixed): sync_session_receive() served an incoming request
+ * counting only wire_out against SYNC_SEND_WATERMARK_BYTES, not what the
+ * owner's socket still held unwritten, so every request of a slow reader
+ * queued another watermark's worth until the 16 MiB limit dropped an
+ * honest, merely slow peer (seen with a CPU-starved receiver: 17 MB
+ * queued).  A full socket holds serving back until the writes drain. */
+Test(session_serve, a_full_socket_holds_back_serving)
+{
+  node *t = node_new("target", 0x21), *r = node_new("raw", 0x22);
+  append_entries(t, 300, 100, 0);
+  sync_session *target = responder_for(t, r);
+  raw_peer raw;
+  raw_connect(&raw, r, target);
+  raw_hello(&raw);
+  cr_assert_eq(raw_flush(&raw), COOP_OK);
+  target->socket_queued = SYNC_SEND_WATERMARK_BYTES;
+  cr_assert_eq(sync_encode_request(&raw.plain, t->identity.public_key, 0, 10000), COOP_OK);
+  cr_assert_eq(raw_flush(&raw), COOP_OK, "%s", target->problem);
+  cr_assert_eq(raw.entries_received, 0, "served past a full socket");
+  target->socket_queued = 0; /* the socket drained: the owner pumps */
+  cr_assert_eq(sync_session_pump(target, 0, 1000), COOP_OK, "%s", target->problem);
+  raw_pump(&raw);
+  cr_assert_eq(raw.entries_received, 300, "%s", t->lines);
+  raw_release(&raw);
+  session_free(target);
+}
+
 /* Was a bug (fixed): sync/session_logs.c, session_handle_request(): serve slots are never
  * freed, so SYNC_SERVES_MAX (256) limits the distinct logs a peer may ask
  * for over the whole connection, not at once; but an honest requester asks
