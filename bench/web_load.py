@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Load client for bench/bench_web.sh (Python 3 standard library only).
 
-  web_load.py login HOST:PORT LINK NAME PASSWORD      -> prints the session cookie
+  web_load.py login HOST:PORT LINK NAME PASSWORD      -> prints the session cookie (NAME=VALUE)
   web_load.py measure HOST:PORT COOKIE N PATH...      -> one JSON line per PATH
   web_load.py hammer HOST:PORT COOKIE SECONDS PATH... -> requests until SECONDS or
                                                          SIGTERM; prints count
 
 login: GETs the one-time welcome link, POSTs form_token (field and coop_form
 cookie), token and password, then GETs /login and POSTs form_token, name and
-password; the answer's coop_session cookie is the session.
+password; the answer's coop_session_* cookie is the session.
 
 measure: one keep-alive connection; for each PATH, 5 warm-up requests, then N
 requests timed one after another (request sent to last body byte read):
@@ -73,10 +73,11 @@ def login(address, link, name, password):
     jar = cookies_of(response)
     response, html = request(conn, "POST", "/login", jar,
                              {"form_token": form_token(html), "name": name, "password": password})
-    session = cookies_of(response).get("coop_session")
+    # The cookie's name carries the node's fingerprint (coop_session_XXXXXXXX).
+    session = [f"{k}={v}" for k, v in cookies_of(response).items() if k.startswith("coop_session")]
     if response.status not in (302, 303) or not session:
         sys.exit(f"web_load: login answered {response.status}: {html[:300]!r}")
-    print(session)
+    print(session[0])
 
 
 def percentile(sorted_values, fraction):
@@ -87,7 +88,7 @@ def percentile(sorted_values, fraction):
 
 def measure(address, cookie, count, paths):
     conn = connect(address)
-    jar = {"coop_session": cookie}
+    jar = dict([cookie.split("=", 1)])
     for path in paths:
         for _ in range(5):
             response, body = request(conn, "GET", path, jar)
@@ -116,7 +117,7 @@ def hammer(address, cookie, seconds, paths):
     stop = [False]
     signal.signal(signal.SIGTERM, lambda *_: stop.__setitem__(0, True))
     conn = connect(address)
-    jar = {"coop_session": cookie}
+    jar = dict([cookie.split("=", 1)])
     done = 0
     end = time.monotonic() + seconds
     while not stop[0] and time.monotonic() < end:

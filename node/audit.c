@@ -53,6 +53,7 @@ typedef struct auditor {
   struct cached_view *views;
   size_t view_count, view_capacity;
   uint64_t signature; /* of every log's size when it was built */
+  bool report_states;  /* the report fills node_audit_row.state_before */
 } auditor;
 
 typedef struct cached_view {
@@ -570,6 +571,50 @@ coop_err node_audit_run(node *self, node_audit_summary *summary,
  * municipality (per the enrolment) can acknowledge, and only when the
  * statement also names it as its rule-set log.  `verdicts` caches that
  * log's verdicts between calls. */
+/* The verdict on a statement already decoded (`leaf`: its leaf hash), in
+ * `municipality`'s log; `verdicts` caches that log's verdicts. */
+static coop_err verdict_on(node *self, node_key_ring *ring, verdict_list *verdicts,
+                           const uint8_t coop_log[LEDGER_LOG_ID_BYTES], uint64_t statement_index,
+                           const ledger_statement_payload *statement,
+                           const uint8_t leaf[LEDGER_HASH_BYTES], uint8_t *plain,
+                           const uint8_t municipality[LEDGER_LOG_ID_BYTES],
+                           node_verdict_found *found)
+{
+  memset(found, 0, sizeof *found);
+  found->status = NODE_AUDIT_PENDING;
+  if (!memcmp(municipality, coop_log, LEDGER_LOG_ID_BYTES))
+    return COOP_OK;
+  coop_err err = verdicts_load(self, ring, coop_log, municipality, plain, verdicts);
+  if (err == COOP_E_NO_KEY || err == COOP_E_NOT_FOUND)
+    return COOP_OK; /* nothing this node can tell: pending */
+  if (err || !verdicts->loaded)
+    return err;
+  uint8_t figures_hash[LEDGER_HASH_BYTES];
+  ledger_statement_figures_hash(statement, figures_hash);
+  for (size_t i = verdicts_first(verdicts, statement_index);
+       i < verdicts->count && verdicts->items[i].verdict.statement_index == statement_index;
+       i++) { /* the latest matching one: the run is in log order */
+    const verdict_item *item = &verdicts->items[i];
+    if (memcmp(item->verdict.statement_leaf_hash, leaf, LEDGER_HASH_BYTES) ||
+        memcmp(item->verdict.figures_hash, figures_hash, LEDGER_HASH_BYTES))
+      continue;
+    found->status = item->dispute ? NODE_AUDIT_DISPUTED : NODE_AUDIT_ACKNOWLEDGED;
+    found->verdict = item->verdict;
+    memcpy(found->log_id, municipality, LEDGER_LOG_ID_BYTES);
+    found->index = item->index;
+  }
+  /* An acknowledgement of a statement that names other rules than its
+   * municipality's cannot stand (receipts check the same). */
+  if (found->status == NODE_AUDIT_ACKNOWLEDGED &&
+      memcmp(statement->rule_set_log, municipality, LEDGER_LOG_ID_BYTES))
+    found->status = NODE_AUDIT_PENDING;
+  return COOP_OK;
+}
+
+/* The verdict on one statement in `municipality`'s log; only the member's
+ * municipality (per the enrolment) can acknowledge, and only when the
+ * statement also names it as its rule-set log.  `verdicts` caches that
+ * log's verdicts between calls. */
 static coop_err verdict_from(node *self, node_key_ring *ring, verdict_list *verdicts,
                              const uint8_t coop_log[LEDGER_LOG_ID_BYTES], uint64_t statement_index,
                              const uint8_t municipality[LEDGER_LOG_ID_BYTES],
@@ -579,32 +624,13 @@ static coop_err verdict_from(node *self, node_key_ring *ring, verdict_list *verd
   found->status = NODE_AUDIT_PENDING;
   uint8_t *plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
   ledger_statement_payload *statement = coop_malloc(sizeof *statement);
-  uint8_t leaf[LEDGER_HASH_BYTES], figures_hash[LEDGER_HASH_BYTES];
+  uint8_t leaf[LEDGER_HASH_BYTES];
   coop_err err = plain && statement ? log_view_statement(ring, coop_log, statement_index, plain,
                                                          statement, leaf)
                                     : COOP_E_NOMEM;
-  if (!err && memcmp(municipality, coop_log, LEDGER_LOG_ID_BYTES))
-    err = verdicts_load(self, ring, coop_log, municipality, plain, verdicts);
-  if (!err && verdicts->loaded && memcmp(municipality, coop_log, LEDGER_LOG_ID_BYTES)) {
-    ledger_statement_figures_hash(statement, figures_hash);
-    for (size_t i = verdicts_first(verdicts, statement_index);
-         i < verdicts->count && verdicts->items[i].verdict.statement_index == statement_index;
-         i++) { /* the latest matching one: the run is in log order */
-      const verdict_item *item = &verdicts->items[i];
-      if (memcmp(item->verdict.statement_leaf_hash, leaf, LEDGER_HASH_BYTES) ||
-          memcmp(item->verdict.figures_hash, figures_hash, LEDGER_HASH_BYTES))
-        continue;
-      found->status = item->dispute ? NODE_AUDIT_DISPUTED : NODE_AUDIT_ACKNOWLEDGED;
-      found->verdict = item->verdict;
-      memcpy(found->log_id, municipality, LEDGER_LOG_ID_BYTES);
-      found->index = item->index;
-    }
-    /* An acknowledgement of a statement that names other rules than its
-     * municipality's cannot stand (receipts check the same). */
-    if (found->status == NODE_AUDIT_ACKNOWLEDGED &&
-        memcmp(statement->rule_set_log, municipality, LEDGER_LOG_ID_BYTES))
-      found->status = NODE_AUDIT_PENDING;
-  }
+  if (!err)
+    err = verdict_on(self, ring, verdicts, coop_log, statement_index, statement, leaf, plain,
+                     municipality, found);
   if (err == COOP_E_NO_KEY || err == COOP_E_NOT_FOUND)
     err = COOP_OK; /* nothing this node can tell: pending */
   if (plain)
@@ -733,18 +759,19 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
     if (latest) {
       row.has_statement = true;
       row.statement_index = latest->index;
+      uint8_t leaf[LEDGER_HASH_BYTES];
       err = log_view_statement(&self->ring, view->log_id, latest->index, self->plain,
-                               &self->statement, NULL);
+                               &self->statement, leaf);
       if (err)
         break;
       row.figures = self->statement.figures;
       row.statement = &self->statement;
-      err = state_before(self, view, who, latest, &row.state_before);
-      if (err)
+      if (self->report_states && (err = state_before(self, view, who, latest, &row.state_before)))
         break;
       node_verdict_found found;
-      err = verdict_from(self->node, &self->ring, &self->verdicts, log_id, latest->index,
-                         statement_municipality(who, latest), &found);
+      err = verdict_on(self->node, &self->ring, &self->verdicts, log_id, latest->index,
+                       &self->statement, leaf, self->plain, statement_municipality(who, latest),
+                       &found);
       if (err)
         break;
       row.status = row.verdict_status = found.status;
@@ -765,8 +792,9 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
   return err;
 }
 
-coop_err node_audit_report(node *self, uint32_t period, node_audit_row_visitor visitor,
-                           void *context, char message[NODE_MESSAGE_BYTES])
+static coop_err audit_report(node *self, uint32_t period, bool states,
+                             node_audit_row_visitor visitor, void *context,
+                             char message[NODE_MESSAGE_BYTES])
 {
   if (self->role != LEDGER_ROLE_MUNICIPALITY) {
     snprintf(message, NODE_MESSAGE_BYTES,
@@ -778,6 +806,7 @@ coop_err node_audit_report(node *self, uint32_t period, node_audit_row_visitor v
   auditor *audit = reader_begin(self, message, &err);
   if (!audit)
     return err;
+  audit->report_states = states;
   log_ids logs = {0};
   err = other_logs(self, &logs);
   for (size_t i = 0; i < logs.count && !err; i++)
@@ -787,6 +816,18 @@ coop_err node_audit_report(node *self, uint32_t period, node_audit_row_visitor v
   coop_free(logs.ids);
   reader_end(self, audit);
   return err;
+}
+
+coop_err node_audit_report(node *self, uint32_t period, node_audit_row_visitor visitor,
+                           void *context, char message[NODE_MESSAGE_BYTES])
+{
+  return audit_report(self, period, false, visitor, context, message);
+}
+
+coop_err node_audit_report_states(node *self, uint32_t period, node_audit_row_visitor visitor,
+                                  void *context, char message[NODE_MESSAGE_BYTES])
+{
+  return audit_report(self, period, true, visitor, context, message);
 }
 
 /* ---- Disputes and the member's view ---------------------------------------------------- */

@@ -57,8 +57,9 @@ typedef struct node_audit_row {
   int verdict_status;              /* the statement's own verdict (a status) */
   uint64_t reissue_cause;          /* reissue due: the entry that changed the month */
   /* With a statement: the whole statement (valid during the visit only)
-   * and the engine's state before its month (what the previous statement
-   * carried), so a rule set can be tried on the same month. */
+   * and, from node_audit_report_states, the engine's state before its
+   * month (what the previous statement carried), so a rule set can be
+   * tried on the same month. */
   const ledger_statement_payload *statement;
   ledger_offset_state state_before;
 } node_audit_row;
@@ -70,6 +71,12 @@ typedef coop_err (*node_audit_row_visitor)(void *context, const node_audit_row *
 COOP_MUST_USE coop_err node_audit_report(node *node, uint32_t period,
                                          node_audit_row_visitor visitor, void *context,
                                          char message[NODE_MESSAGE_BYTES]);
+
+/* The same, each row with its state_before (one more statement read a
+ * row: for trying a rule set, node/rules.h). */
+COOP_MUST_USE coop_err node_audit_report_states(node *node, uint32_t period,
+                                                node_audit_row_visitor visitor, void *context,
+                                                char message[NODE_MESSAGE_BYTES]);
 
 /* The verdict on one statement of `coop_log`, looked up in every other log
  * held (the municipality's), read with this node's keys: *status is

@@ -114,5 +114,5 @@ coop_err node_rule_set_effect(node *self, const ledger_offset_rule_set *rule_set
                               char message[NODE_MESSAGE_BYTES])
 {
   effect_run run = {.rule_set = *rule_set, .visitor = visitor, .context = context};
-  return node_audit_report(self, period, try_row, &run, message);
+  return node_audit_report_states(self, period, try_row, &run, message);
 }
