@@ -140,7 +140,7 @@ jget() { py -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.
 # Free loopback ports for every daemon, bound at once so none repeats, and
 # below the kernel's range for outgoing connections (32768 and up), so no
 # client socket can take one before its daemon listens.
-port_names=(breda coop partner tilburg muni3 partner3)
+port_names=(breda coop partner tilburg muni3 partner3 web2)
 read -r -a ports < <(py - "${#port_names[@]}" <<'PY'
 import random, socket, sys
 sockets = []
@@ -642,6 +642,34 @@ assert b["coop"] == int(args[2]) - offset and b["municipality"] == int(args[3]) 
 else
   fail "dispute/coop-disputes" "$why"
 fi
+# The same dispute in the web app: the coop's disputes page and Dirk's
+# statement page show the reason, the differing fields and both figures.
+web_form_token() { sed -n 's/.*name="form_token" value="\([0-9a-f]*\)".*/\1/p' "$1" | head -n 1; }
+"$COOP" web --dir "$work/coop2" --http "127.0.0.1:${PORT[web2]}" 2>>"$work/web2.log" &
+PID[web2]=$!
+web_url="http://127.0.0.1:${PORT[web2]}"
+jar="$work/web2.cookies"
+link=$(coop web user add beheer --role admin --dir "$work/coop2" 2>>"$work/web2.log")
+token=${link##*token=}
+if wait_until 30 curl -sf -o /dev/null "$web_url/login" &&
+  curl -s -c "$jar" -b "$jar" "$web_url/welcome?token=$token" >"$work/web2-welcome.html" &&
+  curl -s -c "$jar" -b "$jar" -o /dev/null -d "form_token=$(web_form_token "$work/web2-welcome.html")" \
+    -d "token=$token" -d "password=geheim-wachtwoord" "$web_url/welcome" &&
+  curl -s -c "$jar" -b "$jar" "$web_url/login" >"$work/web2-login.html" &&
+  curl -s -c "$jar" -b "$jar" -o /dev/null -d "form_token=$(web_form_token "$work/web2-login.html")" \
+    -d "name=beheer" -d "password=geheim-wachtwoord" "$web_url/login" &&
+  curl -s -b "$jar" "$web_url/disputes" >"$work/web2-disputes.html" &&
+  curl -s -b "$jar" "$web_url/statement?id=$dirk&p=2026-03" >"$work/web2-statement.html" &&
+  grep -q "Dirk" "$work/web2-disputes.html" && grep -q "rule-set-not-in-force" "$work/web2-disputes.html" &&
+  grep -q 'action="/reissue"' "$work/web2-disputes.html" &&
+  grep -q "<code>benefit</code>" "$work/web2-statement.html" &&
+  grep -q "status-disputed" "$work/web2-statement.html"; then
+  ok "dispute/web: the coop's disputes page and Dirk's statement page show the reason, the differing fields and both figures"
+else
+  fail "dispute/web" "$(sed 's/<[^>]*>/ /g' "$work/web2-disputes.html" 2>/dev/null | tr -s ' \n' ' ' | head -c 400); $(tail -n 3 "$work/web2.log" | tr '\n' ' ')"
+fi
+stop_node web2
+
 coop audit report -p 2026-03 --dir "$work/tilburg" -O json >"$work/report-tilburg.json" 2>&1
 if why=$(pycheck "$work/report-tilburg.json" '
 rows = {r["member"]: r for r in d}
