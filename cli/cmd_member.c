@@ -255,9 +255,12 @@ static json_t *member_json(node *opened, const ledger_member_row *row, uint32_t 
   ledger_books_query query = {.member_id = row->member_id};
   if (!collector.array || ledger_books_balances(opened->store, &query, collect_balance, &collector))
     return NULL;
-  return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:{s:s?, s:b, s:b, s:b, s:b}, s:o}",
+  char party[NODE_PARTY_TEXT_BYTES];
+  node_party_text(opened, row->municipality, party);
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:{s:s?, s:b, s:b, s:b, s:b}, s:o}",
                    "member_id", row->member_id, "name", row->name, "client_ref",
-                   row->client_ref, "municipality", municipality, "entry_index",
+                   row->client_ref, "municipality", municipality, "municipality_name", party,
+                   "entry_index",
                    (json_int_t)row->entry_index, "period", period_text, "status", "birth",
                    birth[0] ? birth : NULL, "n_approved", status->n_approved, "medical_limit",
                    status->medical_limit, "single_parent", status->single_parent, "left",
@@ -271,7 +274,7 @@ static void print_member_text(json_t *member)
          json_string_value(json_object_get(member, "member_id")),
          json_string_value(json_object_get(member, "name")),
          json_string_value(json_object_get(member, "client_ref")),
-         json_string_value(json_object_get(member, "municipality")));
+         json_string_value(json_object_get(member, "municipality_name")));
   const char *birth = json_string_value(json_object_get(status, "birth"));
   printf("status in %s: born %s%s%s%s%s\n",
          json_string_value(json_object_get(member, "period")), birth ? birth : "(unknown)",

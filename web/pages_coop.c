@@ -332,6 +332,68 @@ static void member_facts_form(web_request *request, const char *member_id)
            web_say(request, "Vastleggen", "Record"));
 }
 
+/* Moving to another municipality from an open month (node_member_move,
+ * as 'coop member set ID --municipality M --from YYYY-MM'). */
+static void member_move_form(web_request *request, const char *member_id)
+{
+  web_html(request, "<h2>%t</h2><form method=\"post\" action=\"/member/move\" class=\"form\">",
+           web_say(request, "Verhuizen naar een andere gemeente", "Moving to another municipality"));
+  web_csrf_field(request);
+  web_html(request, "<input type=\"hidden\" name=\"id\" value=\"%s\"><label for=\"move-to\">%t</label>"
+                    "<select id=\"move-to\" name=\"municipality\">",
+           member_id, web_say(request, "Nieuwe gemeente", "New municipality"));
+  municipality_options(request, NULL);
+  web_html(request, "</select><label for=\"move-from\">%t</label><input id=\"move-from\" "
+                    "name=\"from\" required placeholder=\"2026-05\"><label for=\"move-ref\">%t</label>"
+                    "<input id=\"move-ref\" name=\"client_ref\"><button type=\"submit\">%t</button>"
+                    "</form><p class=\"note\">%t</p>",
+           web_say(request, "Vanaf maand (JJJJ-MM, een open maand)", "From month (YYYY-MM, an open month)"),
+           web_say(request, "Klantnummer bij de nieuwe gemeente (leeg: het huidige)",
+                   "Client ref at the new municipality (empty: the present one)"),
+           web_say(request, "Verhuizing vastleggen", "Record the move"),
+           web_say(request, "Vanaf die maand rekent en controleert de nieuwe gemeente; de oude "
+                            "kan haar latere maanden niet lezen.",
+                   "From that month the new municipality computes and checks; the old one cannot "
+                   "read her later months."));
+}
+
+static void member_move(web_request *request)
+{
+  if (strcmp(request->method, "POST"))
+    return web_redirect(request, "/members");
+  ledger_member_row row;
+  if (!page_member(request, web_field_value(request, "id"), &row))
+    return;
+  const char *municipality = web_field_value(request, "municipality");
+  const char *ref = web_field_value(request, "client_ref");
+  uint32_t from = web_parse_period(web_field_value(request, "from"));
+  uint8_t key[LEDGER_PUBLIC_KEY_BYTES];
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = COOP_OK;
+  if (!from)
+    err = COOP_E_BAD_INPUT, snprintf(message, sizeof message, "%s",
+                                     web_say(request, "Geef een maand (JJJJ-MM).",
+                                             "Give a month (YYYY-MM)."));
+  else if (!(err = node_municipality_key(request->node, municipality ? municipality : "", key,
+                                         message)))
+    err = node_member_move(request->node, row.member_id, key, from, ref && ref[0] ? ref : NULL, 0,
+                           message);
+  web_page_begin(request, row.name);
+  if (err) {
+    request->status = 422;
+    web_html(request, "<p class=\"error\" role=\"alert\">%s</p>", message);
+  } else {
+    web_event(request, "moved %s to %s from %04u-%02u", row.member_id, municipality,
+              (unsigned)(from / 100), (unsigned)(from % 100));
+    web_html(request, "<p class=\"ok\" role=\"status\">%t %s %t %p.</p>",
+             web_say(request, "Verhuizing naar", "Move to"), municipality,
+             web_say(request, "vastgelegd vanaf", "recorded from"), from);
+  }
+  web_html(request, "<p><a href=\"/member?id=%s\">%t</a></p>", row.member_id,
+           web_say(request, "Terug naar het lid", "Back to the member"));
+  web_page_end(request);
+}
+
 static void member_fact(web_request *request)
 {
   if (strcmp(request->method, "POST"))
@@ -437,6 +499,7 @@ static void member_page(web_request *request)
            web_say(request, "Iets boeken voor dit lid", "Record something for this member"));
   member_records(request, row.member_id, year);
   member_facts_form(request, row.member_id);
+  member_move_form(request, row.member_id);
   web_html(request, "<h2>%t</h2><form method=\"post\" action=\"/member/edit\" class=\"form\">",
            web_say(request, "Gegevens wijzigen", "Change details"));
   web_csrf_field(request);
@@ -903,7 +966,7 @@ web_handler web_pages_coop(const char *path)
       {"/member", member_page},  {"/member/edit", member_edit}, {"/record", record},
       {"/close", close_month},   {"/disputes", disputes}, {"/reissue", reissue},
       {"/statement", statement_page}, {"/import", import_csv},
-      {"/member/fact", member_fact}, {"/correct", correct},
+      {"/member/fact", member_fact}, {"/member/move", member_move}, {"/correct", correct},
       {"/downloads", downloads}, {"/export", export_books}, {NULL, NULL}};
   for (const route_entry *route = routes; route->path; route++)
     if (!strcmp(route->path, path))

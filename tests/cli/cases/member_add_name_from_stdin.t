@@ -4,7 +4,7 @@
 setup: coop init --role coop --name "Breda Werkt" >/dev/null
 setup: coop init --role municipality --name "Gemeente Breda" --dir muni >/dev/null
 setup: printf 'BR-1001\r\n' > ref.txt
-setup: coop peer add --key $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --role municipality >/dev/null
+setup: coop peer add --key $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --role municipality --name breda >/dev/null
 setup: printf 'Anna de Vries\n' | coop member add --name - --municipality $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --client-ref-file ref.txt > id
 run: coop member show $(cat id) -p 2026-01 | sed "s/$(cat id)/MEMBER/g"
 exit: 0
@@ -12,6 +12,6 @@ exit: 0
 member:       MEMBER
 name:         Anna de Vries
 client ref:   BR-1001
-municipality: <HEX32>
+municipality: breda (<FP>)
 status in 2026-01: born (unknown)
 --- stderr
