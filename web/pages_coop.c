@@ -345,7 +345,7 @@ static void member_move_form(web_request *request, const char *member_id)
   municipality_options(request, NULL);
   web_html(request, "</select><label for=\"move-from\">%t</label><input id=\"move-from\" "
                     "name=\"from\" required placeholder=\"2026-05\"><label for=\"move-ref\">%t</label>"
-                    "<input id=\"move-ref\" name=\"client_ref\"><button type=\"submit\">%t</button>"
+                    "<input id=\"move-ref\" name=\"new_client_ref\"><button type=\"submit\">%t</button>"
                     "</form><p class=\"note\">%t</p>",
            web_say(request, "Vanaf maand (JJJJ-MM, een open maand)", "From month (YYYY-MM, an open month)"),
            web_say(request, "Klantnummer bij de nieuwe gemeente (leeg: het huidige)",
@@ -365,7 +365,7 @@ static void member_move(web_request *request)
   if (!page_member(request, web_field_value(request, "id"), &row))
     return;
   const char *municipality = web_field_value(request, "municipality");
-  const char *ref = web_field_value(request, "client_ref");
+  const char *ref = web_field_value(request, "new_client_ref");
   uint32_t from = web_parse_period(web_field_value(request, "from"));
   uint8_t key[LEDGER_PUBLIC_KEY_BYTES];
   char message[NODE_MESSAGE_BYTES];
