@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ledger/base/alloc.h"
 #include "web/web_int.h"
@@ -37,6 +38,10 @@ struct web_server {
    * host, not per port, so two nodes on one machine (a coop and its
    * municipality on localhost) would otherwise log each other out. */
   char session_cookie[32], form_cookie[32];
+  /* node.conf as last read: peers added later (a new municipality, say)
+   * are read again when it changes, as the sync daemon does on SIGHUP. */
+  struct timespec config_mtime;
+  off_t config_size;
   char *cert, *key;
   throttle_slot throttle[THROTTLE_SLOTS];
 };
@@ -337,6 +342,26 @@ static web_handler role_pages(web_request *request)
   return NULL;
 }
 
+/* Reads node.conf's peers again when the file changed since last time. */
+static void config_fresh(web_server *server)
+{
+  char *path = node_path(server->node.home, NODE_CONFIG_FILE);
+  struct stat facts;
+  if (path && stat(path, &facts) == 0 &&
+      (facts.st_mtim.tv_sec != server->config_mtime.tv_sec ||
+       facts.st_mtim.tv_nsec != server->config_mtime.tv_nsec ||
+       facts.st_size != server->config_size)) {
+    char message[NODE_MESSAGE_BYTES];
+    if (node_reload_config(&server->node, message) == COOP_OK) {
+      server->config_mtime = facts.st_mtim;
+      server->config_size = facts.st_size;
+    } else {
+      fprintf(stderr, "coop[%s] web: node.conf not read again: %s\n", server->node.name, message);
+    }
+  }
+  coop_free(path);
+}
+
 static void route(web_request *request)
 {
   const char *path = request->path;
@@ -515,6 +540,7 @@ static enum MHD_Result handle(void *context, struct MHD_Connection *connection, 
   state->form.count = 0; /* the request owns the fields now */
   coop_buf_init(&request.body, WEB_BODY_MAX);
   client_address(connection, request.address);
+  config_fresh(server);
   const char *language = web_cookie(&request, "coop_lang");
   request.english = language && !strcmp(language, "en");
   if (!strcmp(url, "/style.css") && !strcmp(method, "GET")) {

@@ -884,6 +884,40 @@ def main():
           "Overview" in admin.get("/").body)
     admin.get("/lang?to=nl")
 
+    # ---- a member moves to another municipality ------------------------------------------------------------------
+
+    # A municipality the coop learns of while its web app runs: the page
+    # reads node.conf again when it changes (as the daemon does on SIGHUP).
+    run("init", "--role", "municipality", "--name", "Gemeente Tilburg", "--dir", home("tilburg"))
+    tilburg = json.loads(out("id", "-O", "json", "--dir", home("tilburg")))["public_key"]
+    run("peer", "add", "--dir", home("coop"), "--key", tilburg, "--role", "municipality",
+        "--name", "tilburg")
+    r = admin.form("/members/new", {"name": "Vera Verhuis", "municipality": "breda",
+                                    "client_ref": "BR-7001", "birth": "1985-05"})
+    mover = r.location.split("=", 1)[1] if r.status == 303 else "m-000000"
+    page = admin.get("/member?id=" + mover)
+    check("move: the member page offers the municipality added since the web app started",
+          'value="tilburg"' in page.body and 'action="/member/move"' in page.body, page.status)
+    before = snapshot()
+    refused = []
+    for fields in ({"municipality": "breda", "from": "2026-04"},     # where she lives
+                   {"municipality": "nergens", "from": "2026-04"},   # no such municipality
+                   {"municipality": "tilburg", "from": "2026-03"},   # a closed month
+                   {"municipality": "tilburg", "from": "april"}):    # not a month
+        r = admin.form("/member/move", dict(fields, id=mover))
+        if r.status != 422 or not r.page.alerts:
+            refused.append((fields, r.status, r.page.alerts))
+    check("move: a move to her own municipality, an unknown one, a closed month or no month is "
+          "refused (422) with a message", not refused, refused)
+    check("move: the refusals changed nothing (log size, books, verify)", snapshot() == before,
+          (before["size"], snapshot()["size"]))
+    r = admin.form("/member/move", {"id": mover, "municipality": "tilburg", "from": "2026-04",
+                                    "new_client_ref": "TB-9001"})
+    shown = out("member", "show", mover, "--dir", home("coop"))
+    check("move: a move from an open month is recorded (200) and 'coop member show' names Tilburg "
+          "and the new client ref", r.status == 200 and "tilburg" in shown and "TB-9001" in shown,
+          (r.status, r.page.alerts, shown[:300]))
+
     # ---- logout ------------------------------------------------------------------------------------------------------
 
     old_session = dict(admin.cookies)
