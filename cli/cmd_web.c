@@ -76,6 +76,17 @@ static int serve(int argc, char **argv)
   return CLI_EXIT_OK;
 }
 
+/* The one-time link on stdout, or the error. */
+static int link_answer(coop_err err, const char *link, const char *message)
+{
+  if (err) {
+    cli_error("%s", message);
+    return CLI_EXIT_FAILURE;
+  }
+  printf("%s\n", link);
+  return CLI_EXIT_OK;
+}
+
 static int user_add(int argc, char **argv)
 {
   static const cli_spec spec = {"web user add", usage, 0, CLI_USAGE_WHOLE};
@@ -95,12 +106,7 @@ static int user_add(int argc, char **argv)
   char link[WEB_LINK_BYTES], message[NODE_MESSAGE_BYTES];
   coop_err err = web_account_add(&opened, args.argv[0], web_role_from_name(role), link, message);
   node_close(&opened);
-  if (err) {
-    cli_error("%s", message);
-    return CLI_EXIT_FAILURE;
-  }
-  printf("%s\n", link);
-  return CLI_EXIT_OK;
+  return link_answer(err, link, message);
 }
 
 static coop_err print_account(void *context, const char *name, int role, const char *member_id,
@@ -143,21 +149,16 @@ static int invite(int argc, char **argv)
     return status;
   if (!member)
     return cli_usage_error("web", "'web invite' needs --member");
+  char member_id[CLI_MEMBER_ID_BYTES];
+  if (!(member = cli_member_arg(args.dir, member, member_id)))
+    return CLI_EXIT_FAILURE;
   node opened;
-  if (cli_open_books(args.dir, &opened))
+  if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
   char link[WEB_LINK_BYTES], message[NODE_MESSAGE_BYTES];
-  ledger_member_row row;
-  coop_err err = node_member_find(&opened, member, &row, message);
-  if (!err)
-    err = web_invite(&opened, row.member_id, link, message);
+  coop_err err = web_invite(&opened, member, link, message); /* checks she is a member */
   node_close(&opened);
-  if (err) {
-    cli_error("%s", message);
-    return CLI_EXIT_FAILURE;
-  }
-  printf("%s\n", link);
-  return CLI_EXIT_OK;
+  return link_answer(err, link, message);
 }
 
 int cli_cmd_web(int argc, char **argv)

@@ -6,6 +6,7 @@
 
 #include "ledger/books/books.h"
 #include "ledger/books/money.h"
+#include "node/books.h"
 #include "node/wording.h"
 #include "web/web_int.h"
 
@@ -216,5 +217,18 @@ uint32_t web_parse_period(const char *text)
   uint32_t period = 0;
   if (!text || !text[0])
     return 0;
-  return ledger_period_parse(text, &period) ? 0 : period;
+  if (!ledger_period_parse(text, &period))
+    return period;
+  /* Links between pages carry YYYYMM: the same month, checked the same way. */
+  char dashed[8];
+  if (strlen(text) != 6 || strspn(text, "0123456789") != 6)
+    return 0;
+  snprintf(dashed, sizeof dashed, "%.4s-%.2s", text, text + 4);
+  return ledger_period_parse(dashed, &period) ? 0 : period;
+}
+
+uint32_t web_last_month(void)
+{
+  uint32_t now = node_today() / 100;
+  return now % 100 == 1 ? (now / 100 - 1) * 100 + 12 : now - 1;
 }

@@ -706,8 +706,6 @@ static void close_month(web_request *request)
   const char *text = !strcmp(request->method, "POST") ? web_field_value(request, "p")
                                                       : web_query(request, "p");
   uint32_t period = text && text[0] ? web_parse_period(text) : open_month(&months);
-  if (!period && strlen(text) == 6) /* the overview's link: YYYYMM */
-    period = (uint32_t)strtoul(text, NULL, 10);
   if (!period)
     return web_error_page(request, 400, web_say(request, "Geen maand (JJJJ-MM).", "Not a month (YYYY-MM)."));
   if (!strcmp(request->method, "GET"))
@@ -803,12 +801,7 @@ static void statement_page(web_request *request)
   ledger_member_row row;
   if (!page_member(request, web_query(request, "id"), &row))
     return;
-  uint32_t period = 0;
-  const char *text = web_query(request, "p");
-  if (text && strlen(text) == 6)
-    period = (uint32_t)strtoul(text, NULL, 10);
-  else
-    period = web_parse_period(text);
+  uint32_t period = web_parse_period(web_query(request, "p"));
   web_page_begin(request, row.name);
   web_statement_section(request, row.member_id, period);
   web_html(request, "<p><a href=\"/member?id=%s\">%t</a></p>", row.member_id,

@@ -75,10 +75,7 @@ static void home(web_request *request)
 
 static uint32_t asked_period(web_request *request)
 {
-  const char *text = web_query(request, "p");
-  if (text && strlen(text) == 6)
-    return (uint32_t)strtoul(text, NULL, 10);
-  return web_parse_period(text);
+  return web_parse_period(web_query(request, "p"));
 }
 
 static void statement_page(web_request *request)

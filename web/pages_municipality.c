@@ -18,8 +18,7 @@ static uint32_t asked_period(web_request *request)
   uint32_t period = web_parse_period(web_query(request, "p"));
   if (period)
     return period;
-  uint32_t now = node_today() / 100; /* default: last month, the one being audited */
-  return now % 100 == 1 ? (now / 100 - 1) * 100 + 12 : now - 1;
+  return web_last_month(); /* by default the month being audited */
 }
 
 typedef struct report_rows {
@@ -168,9 +167,7 @@ static void resident(web_request *request)
 static void statement_page(web_request *request)
 {
   const char *id = web_query(request, "id");
-  const char *text = web_query(request, "p");
-  uint32_t period = text && strlen(text) == 6 ? (uint32_t)strtoul(text, NULL, 10)
-                                              : web_parse_period(text);
+  uint32_t period = web_parse_period(web_query(request, "p"));
   web_page_begin(request, web_say(request, "Verrekening", "Statement"));
   web_statement_section(request, id ? id : "", period);
   web_page_end(request);

@@ -321,7 +321,7 @@ void web_rules_form(web_request *request)
   uint32_t now = node_today() / 100;
   uint32_t period = web_parse_period(web_field_value(request, "p"));
   if (!period)
-    period = now % 100 == 1 ? (now / 100 - 1) * 100 + 12 : now - 1;
+    period = web_last_month();
   web_page_begin(request, web_say(request, "Nieuwe rekenregels", "New rule set"));
   if (strcmp(request->method, "POST")) {
     published list;

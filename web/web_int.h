@@ -123,8 +123,12 @@ void web_csrf_field(web_request *request);
 COOP_MUST_USE coop_err web_parse_money(const char *text, int64_t *cents, char *message,
                                        size_t bytes);
 
-/* YYYYMM from "2026-03" (or the current month's when NULL/empty); 0 when malformed. */
+/* YYYYMM from "2026-03" or "202603" (links carry the latter); 0 when
+ * absent or malformed. */
 uint32_t web_parse_period(const char *text);
+
+/* The month before the current one: the one a municipality audits. */
+uint32_t web_last_month(void);
 
 /* ---- accounts.c ------------------------------------------------------------ */
 
