@@ -247,6 +247,9 @@ int cli_cmd_import(int, char **);
 int cli_cmd_export(int, char **);
 int cli_cmd_rules(int argc, char **argv);
 int cli_cmd_web(int argc, char **argv);
+/* coop member erase (argv[0] is "erase") and coop retention (cmd_erase.c). */
+int cli_member_erase(int argc, char **argv);
+int cli_cmd_retention(int argc, char **argv);
 
 /* "reissued the statement of ... (replaces entry N)", a line each
  * (cmd_statement.c; also after a close that reissued). */

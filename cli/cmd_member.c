@@ -21,6 +21,7 @@ static const char usage[] =
     "       coop member set ID [--name NAME] [--client-ref REF] [--member-key KEY]\n"
     "       coop member set ID --municipality KEY --from YYYY-MM [--client-ref REF]\n"
     "       coop member view [ID] [-O txt|json]\n"
+    "       coop member erase ID --reason TEXT [--before-retention]  (see its --help)\n"
     "\n"
     "add   enrols a member and prints their short member id (m-xxxxxx).  KEY is the\n"
     "      municipality's node key (64 hex digits, from 'coop id' on its node) or\n"
@@ -533,6 +534,8 @@ static int member_view(const member_options *options, const char *member_id)
 
 int cli_cmd_member(int argc, char **argv)
 {
+  if (argc >= 2 && !strcmp(argv[1], "erase"))
+    return cli_member_erase(argc - 1, argv + 1);
   member_options options = {0};
   cli_value_init(&options.name, "--name");
   cli_value_init(&options.client_ref, "--client-ref");

@@ -43,6 +43,7 @@ static const command commands[] = {
   {"receipt", cli_cmd_receipt, "a member's proof of a month: export, and verify offline"},
   {"rules", cli_cmd_rules, "publish, list and show a municipality's offset rule sets"},
   {"web", cli_cmd_web, "the web app: serve it, add accounts, invite members"},
+  {"retention", cli_cmd_retention, "members whose data may be erased now; erase them"},
 };
 
 static void print_help(FILE *out)

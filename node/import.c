@@ -317,10 +317,11 @@ static int row_type(import_state *state, const csv_row *row, node_record_request
   char *type = field(state, row, COLUMN_TYPE), quoted[SHOWN_BYTES];
   trim_spaces(type);
   request->type = (uint8_t)ledger_record_type_from_name(type);
-  if (request->type == LEDGER_RECORD_CORRECTION || request->type == LEDGER_RECORD_PROFIT_SPLIT) {
+  if (request->type && !ledger_record_by_hand(request->type)) {
     row_error(state, row->line, "type '%s' cannot be imported (%s)", type,
-              request->type == LEDGER_RECORD_CORRECTION ? "see 'coop correct'"
-                                                        : "it is made at month close");
+              request->type == LEDGER_RECORD_CORRECTION      ? "see 'coop correct'"
+              : request->type == LEDGER_RECORD_PROFIT_SPLIT ? "it is made at month close"
+                                                             : "it is made by 'coop member erase'");
     return -1;
   }
   if (!request->type) {

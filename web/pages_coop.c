@@ -604,7 +604,7 @@ static void record(web_request *request)
   add.type = (uint8_t)ledger_record_type_from_name(type ? type : "");
   ledger_member_row row;
   coop_err err = COOP_OK;
-  if (!add.type || add.type == LEDGER_RECORD_CORRECTION || add.type == LEDGER_RECORD_PROFIT_SPLIT)
+  if (!ledger_record_by_hand(add.type))
     err = COOP_E_BAD_INPUT, snprintf(message, sizeof message, "unknown record type '%s'",
                                      type ? type : "");
   else if (!date || ledger_date_parse(date, &add.date))

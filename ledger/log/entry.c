@@ -25,6 +25,7 @@ const char *ledger_entry_kind_name(uint16_t kind)
   case LEDGER_KIND_BOOKS: return "books";
   case LEDGER_KIND_PERIOD_CLOSE: return "period_close";
   case LEDGER_KIND_PERIOD_OPEN: return "period_open";
+  case LEDGER_KIND_ERASURE: return "erasure";
   default:
     snprintf(unknown, sizeof unknown, "kind-%u", (unsigned)kind);
     return unknown;
