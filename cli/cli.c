@@ -18,6 +18,7 @@
 #include "ledger/log/checkpoint.h"
 #include "node/books.h"
 #include "node/node.h"
+#include "node/year.h"
 
 void cli_error(const char *format, ...)
 {
@@ -208,6 +209,21 @@ int cli_parse_period_filter(const char *text, uint32_t *date_from, uint32_t *dat
   }
   cli_error("invalid period '%s' (expected YYYY-MM or YYYY)", text);
   return -1;
+}
+
+int cli_parse_year(const char *text, uint32_t *year)
+{
+  if (strlen(text) != 4 || strspn(text, "0123456789") != 4) {
+    cli_error("invalid year '%s' (expected YYYY)", text);
+    return -1;
+  }
+  uint32_t value = (uint32_t)strtoul(text, NULL, 10);
+  if (value < NODE_YEAR_MIN || value > NODE_YEAR_MAX) {
+    cli_error("year %s is out of range (%u to %u)", text, NODE_YEAR_MIN, NODE_YEAR_MAX);
+    return -1;
+  }
+  *year = value;
+  return 0;
 }
 
 int cli_parse_key(const char *text, const char *what, uint8_t key[32])

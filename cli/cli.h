@@ -70,6 +70,10 @@ struct json_t *cli_hex_json(const uint8_t *bytes, size_t count);
 /* Parses -p YYYY-MM or YYYY into an inclusive date range (YYYYMMDD). */
 int cli_parse_period_filter(const char *text, uint32_t *date_from, uint32_t *date_to);
 
+/* Parses a year, YYYY, within NODE_YEAR_MIN..NODE_YEAR_MAX (node/year.h);
+ * prints an error naming the text and returns -1 otherwise. */
+int cli_parse_year(const char *text, uint32_t *year);
+
 /* Parses a 64-hex-digit node key; prints an error naming `what`. */
 int cli_parse_key(const char *text, const char *what, uint8_t key[32]);
 
@@ -237,6 +241,7 @@ int cli_cmd_offset(int argc, char **argv);
 int cli_cmd_member(int argc, char **argv);
 int cli_cmd_record(int argc, char **argv);
 int cli_cmd_correct(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
 int cli_cmd_period(int argc, char **argv);
 int cli_cmd_accounts(int argc, char **argv);
 int cli_cmd_bal(int argc, char **argv);
