@@ -15,7 +15,12 @@
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 
-typedef enum cli_format { CLI_FORMAT_TEXT, CLI_FORMAT_JSON, CLI_FORMAT_CSV } cli_format;
+typedef enum cli_format {
+  CLI_FORMAT_TEXT,
+  CLI_FORMAT_JSON,
+  CLI_FORMAT_CSV,
+  CLI_FORMAT_HTML, /* only where a command allows it (a page to print or mail) */
+} cli_format;
 
 /* A subcommand: argv[0] is the subcommand's own name ("log", "proof", ...). */
 typedef int (*cli_command_fn)(int argc, char **argv);
@@ -218,6 +223,10 @@ int cli_rows_end(cli_rows *rows, coop_err err, const char *what);
 
 /* Prints a string as a CSV field (quoted when it needs to be). */
 void cli_csv_field(FILE *out, const char *text);
+
+/* Prints text into HTML, escaping what would be markup: every value from
+ * the books goes through it (a member may be named "<script>..."). */
+void cli_html_text(FILE *out, const char *text);
 
 /* The subcommands, one file each (cli/cmd_NAME.c). */
 int cli_cmd_init(int argc, char **argv);

@@ -25,7 +25,7 @@ static const char usage[] =
     "for English).  Exit status 1 when something does not reconcile.\n"
     "-O json gives integer cents; -O csv one row per figure.\n";
 
-#define FORMAT_HTML 3
+#define FORMAT_HTML CLI_FORMAT_HTML
 
 /* ---- one way to print a table in txt, csv and html ---------------------------- */
 
@@ -44,15 +44,7 @@ static const char *say(const report_printer *printer, const char *dutch, const c
 
 static void html_text(const char *text)
 {
-  for (; *text; text++) {
-    switch (*text) {
-    case '<': fputs("&lt;", stdout); break;
-    case '>': fputs("&gt;", stdout); break;
-    case '&': fputs("&amp;", stdout); break;
-    case '"': fputs("&quot;", stdout); break;
-    default: putchar(*text);
-    }
-  }
+  cli_html_text(stdout, text);
 }
 
 static void money_text(const report_printer *printer, int64_t cents,
@@ -450,20 +442,7 @@ static int print_json(node *opened, const node_year_report *report)
 
 /* ---- the command ----------------------------------------------------------------- */
 
-static int parse_output(const char *text, int *format)
-{
-  if (!strcmp(text, "html")) {
-    *format = FORMAT_HTML;
-    return 0;
-  }
-  cli_format parsed;
-  if (cli_parse_format(text, CLI_ALL_FORMATS, &parsed))
-    return -1;
-  *format = (int)parsed;
-  return 0;
-}
-
-static int report_year(const char *dir, uint32_t year, int format, bool english)
+static int report_year(const char *dir, uint32_t year, cli_format format, bool english)
 {
   node opened;
   if (cli_open_books(dir, &opened))
@@ -475,7 +454,7 @@ static int report_year(const char *dir, uint32_t year, int format, bool english)
     cli_error("%s", message);
     return CLI_EXIT_FAILURE;
   }
-  report_printer printer = {.format = format, .english = english};
+  report_printer printer = {.format = (int)format, .english = english};
   int status = CLI_EXIT_OK;
   if (format == CLI_FORMAT_JSON)
     status = print_json(&opened, &report);
@@ -506,8 +485,8 @@ int cli_cmd_report(int argc, char **argv)
   int status = cli_parse(&spec, options, argc, argv, &args);
   if (status != CLI_GO)
     return status;
-  int format = CLI_FORMAT_TEXT;
-  if (output && parse_output(output, &format))
+  cli_format format = CLI_FORMAT_TEXT;
+  if (output && cli_parse_format(output, CLI_ALL_FORMATS | 1u << CLI_FORMAT_HTML, &format))
     return CLI_EXIT_USAGE;
   if (args.argc < 1)
     return cli_usage_error("report", "which report? (expected: year YYYY)");
