@@ -27,6 +27,10 @@ static const char usage[] =
 
 #define FORMAT_HTML CLI_FORMAT_HTML
 
+/* txt columns: a member's name with her id, and amounts up to millions. */
+#define TEXT_LABEL_WIDTH 44
+#define TEXT_AMOUNT_WIDTH 16
+
 /* ---- one way to print a table in txt, csv and html ---------------------------- */
 
 typedef struct report_printer {
@@ -45,6 +49,22 @@ static const char *say(const report_printer *printer, const char *dutch, const c
 static void html_text(const char *text)
 {
   cli_html_text(stdout, text);
+}
+
+/* Text in a column of `width` characters (UTF-8 characters, not bytes:
+ * "€" and "ö" take one place), right-aligned or left-aligned. */
+static void put_padded(const char *text, int width, bool right)
+{
+  int chars = 0;
+  for (const char *c = text; *c; c++)
+    chars += ((unsigned char)*c & 0xc0) != 0x80;
+  if (right)
+    for (int i = chars; i < width; i++)
+      putchar(' ');
+  fputs(text, stdout);
+  if (!right)
+    for (int i = chars; i < width; i++)
+      putchar(' ');
 }
 
 static void money_text(const report_printer *printer, int64_t cents,
@@ -76,9 +96,12 @@ static void table_begin(report_printer *printer, const char *section, const char
     fputs("</tr>\n", stdout);
     return;
   }
-  printf("\n%s\n%-44s", title, "");
-  for (size_t i = 0; i < column_count; i++)
-    printf(" %16s", columns[i]);
+  printf("\n%s\n", title);
+  put_padded("", TEXT_LABEL_WIDTH, false);
+  for (size_t i = 0; i < column_count; i++) {
+    putchar(' ');
+    put_padded(columns[i], TEXT_AMOUNT_WIDTH, true);
+  }
   putchar('\n');
 }
 
@@ -118,11 +141,12 @@ static void table_row(const report_printer *printer, const char *label, const in
     fputs("</tr>\n", stdout);
     return;
   }
-  printf("%-44s", label);
+  put_padded(label, TEXT_LABEL_WIDTH, false);
   for (size_t i = 0; i < printer->column_count; i++) {
     if (!text)
       money_text(printer, cents[i], amount);
-    printf(" %16s", text ? text : amount);
+    putchar(' ');
+    put_padded(text ? text : amount, TEXT_AMOUNT_WIDTH, true);
   }
   putchar('\n');
 }
