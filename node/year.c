@@ -491,6 +491,10 @@ static coop_err make(node *node, node_year_report *report, char message[NODE_MES
     err = gather_accounts(node, report);
   for (size_t i = 0; i < report->member_count && !err; i++)
     err = gather_member(node, report, &report->members[i]);
+  /* Every member's municipality is listed, owed something or not. */
+  node_year_municipality *listed = NULL;
+  for (size_t i = 0; i < report->member_count && !err; i++)
+    err = municipality_of(&walk, report->members[i].member_id, walk.year_end / 100, &listed);
   if (!err)
     check(report);
   return err;
