@@ -40,9 +40,6 @@ typedef struct xaf_writer {
   uint64_t entry_index;
   int in_transaction;
   unsigned line_number;
-  /* the totals of the transactions, counted first */
-  uint64_t line_count;
-  int64_t debit_cents, credit_cents;
   int journal; /* 0: bank, 1: memorial */
   coop_err err;
 } xaf_writer;
@@ -286,19 +283,6 @@ static int journal_of(uint8_t type)
   return type == LEDGER_RECORD_PROFIT_SPLIT || type == LEDGER_RECORD_CORRECTION;
 }
 
-static coop_err count_line(void *context, const ledger_register_row *row)
-{
-  xaf_writer *self = context;
-  if (!row->account)
-    return COOP_OK;
-  self->line_count++;
-  if (row->amount_cents > 0)
-    self->debit_cents += row->amount_cents;
-  else
-    self->credit_cents -= row->amount_cents;
-  return COOP_OK;
-}
-
 static void start_transaction(xaf_writer *self, const ledger_register_row *row)
 {
   char description[LEDGER_RECORD_NOTE_BYTES_MAX + 64];
@@ -372,14 +356,13 @@ static coop_err write_transactions(xaf_writer *self)
 {
   uint32_t year = self->report->year;
   ledger_books_query query = {.date_from = year * 10000 + 101, .date_to = year * 10000 + 1231};
-  coop_err err = ledger_books_register(self->node->store, &query, count_line, self);
-  if (err)
-    return err;
+  /* The totals come first in the file: the annual accounts counted them. */
   start(self, "transactions");
-  element_format(self, "linesCount", "%llu", (unsigned long long)self->line_count);
-  element_money(self, "totalDebit", self->debit_cents);
-  element_money(self, "totalCredit", self->credit_cents);
-  err = write_journal(self, 0, &query);
+  element_format(self, "linesCount", "%llu",
+                 (unsigned long long)self->report->year_posting_count);
+  element_money(self, "totalDebit", self->report->year_debit_cents);
+  element_money(self, "totalCredit", self->report->year_credit_cents);
+  coop_err err = write_journal(self, 0, &query);
   if (!err)
     err = write_journal(self, 1, &query);
   end(self);

@@ -73,9 +73,18 @@ const char *node_account_label(uint16_t code, bool english)
 
 /* ---- gathering ---------------------------------------------------------------- */
 
+/* The municipality a member belonged to in a month, remembered: the
+ * register gives her postings month after month, so one lookup per member
+ * and month is enough. */
+typedef struct residence_cache {
+  uint32_t period;
+  size_t municipality; /* index into report->municipalities */
+} residence_cache;
+
 typedef struct year_walk {
   node *node;
   node_year_report *report;
+  residence_cache *residences; /* one per member, NULL: none */
   uint32_t year_start, year_end; /* YYYYMMDD */
   uint64_t rows;
   coop_err err;
@@ -130,12 +139,22 @@ static coop_err municipality_of(year_walk *walk, const char *member_id, uint32_t
                                 node_year_municipality **out)
 {
   node_year_report *report = walk->report;
+  const node_year_member *member = member_of(report, member_id);
+  residence_cache *cached = member && walk->residences
+                                ? &walk->residences[member - report->members]
+                                : NULL;
+  if (cached && cached->period == period) {
+    *out = &report->municipalities[cached->municipality];
+    return COOP_OK;
+  }
   ledger_member_row row;
   coop_err err = ledger_books_member_at(walk->node->store, member_id, period, &row, NULL);
   if (err)
     return err;
   for (size_t i = 0; i < report->municipality_count; i++)
     if (!memcmp(report->municipalities[i].key, row.municipality, sizeof row.municipality)) {
+      if (cached)
+        *cached = (residence_cache){.period = period, .municipality = i};
       *out = &report->municipalities[i];
       return COOP_OK;
     }
@@ -148,6 +167,8 @@ static coop_err municipality_of(year_walk *walk, const char *member_id, uint32_t
   memset(municipality, 0, sizeof *municipality);
   memcpy(municipality->key, row.municipality, sizeof municipality->key);
   node_party_text(walk->node, row.municipality, municipality->text);
+  if (cached)
+    *cached = (residence_cache){.period = period, .municipality = report->municipality_count - 1};
   *out = municipality;
   return COOP_OK;
 }
@@ -212,9 +233,14 @@ static coop_err walk_row(void *context, const ledger_register_row *row)
   if (!line)
     return COOP_E_UNKNOWN_ACCOUNT;
   bool in_year = row->date >= walk->year_start;
-  if (in_year)
+  if (in_year) {
     line->year_cents += row->amount_cents;
-  else
+    walk->report->year_posting_count++;
+    if (row->amount_cents > 0)
+      walk->report->year_debit_cents += row->amount_cents;
+    else
+      walk->report->year_credit_cents -= row->amount_cents;
+  } else
     line->opening_cents += row->amount_cents;
   /* The coop's share of a split is on a coop account; the split is still hers. */
   node_year_member *member = member_of(walk->report, row->member_id);
@@ -386,7 +412,7 @@ static void check(node_year_report *report)
   }
   report->prior_result_cents = result_before;
   report->year_result_cents = result_year;
-  report->balanced = sum == 0;
+  report->balanced = sum == 0 && report->year_debit_cents == report->year_credit_cents;
 
   int64_t budgets = 0, dues = 0, owed = 0;
   report->budgets_reconcile = report->splits_reconcile = true;
@@ -483,6 +509,9 @@ static coop_err make(node *node, node_year_report *report, char message[NODE_MES
     qsort(report->members, report->member_count, sizeof *report->members, compare_member_items);
   year_walk walk = {.node = node, .report = report, .year_start = report->year * 10000 + 101,
                     .year_end = report->year * 10000 + 1231};
+  if (report->member_count &&
+      !(walk.residences = coop_calloc(report->member_count, sizeof *walk.residences)))
+    return COOP_E_NOMEM;
   ledger_books_query through = {.date_to = walk.year_end};
   err = ledger_books_register(node->store, &through, walk_row, &walk);
   if (!err)
@@ -495,6 +524,7 @@ static coop_err make(node *node, node_year_report *report, char message[NODE_MES
   node_year_municipality *listed = NULL;
   for (size_t i = 0; i < report->member_count && !err; i++)
     err = municipality_of(&walk, report->members[i].member_id, walk.year_end / 100, &listed);
+  coop_free(walk.residences);
   if (!err)
     check(report);
   return err;

@@ -79,6 +79,10 @@ typedef struct node_year_report {
   bool running;         /* the year has not ended yet (node_now_ms) */
   size_t line_count;
   node_year_line lines[NODE_YEAR_CHART_MAX];
+  /* The postings dated in the year: how many, and their debits and credits
+   * (both positive; equal, as every transaction balances). */
+  uint64_t year_posting_count;
+  int64_t year_debit_cents, year_credit_cents;
   int64_t prior_result_cents; /* profit and loss of the years before (debit > 0: a loss) */
   int64_t year_result_cents;  /* profit and loss of the year (debit > 0: a loss) */
   node_year_account *accounts;

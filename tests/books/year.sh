@@ -41,18 +41,8 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export COOP_HOME="$work/node"
-passed=0 failed=0
-pass() { passed=$((passed + 1)); echo "ok   $1"; }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL $1"
-  if [ -n "${2:-}" ]; then printf '%s\n' "$2" | head -40 | sed 's/^/     /'; fi
-}
-check() {
-  local name=$1 output
-  shift
-  if output=$("$@" 2>&1); then pass "$name"; else fail "$name" "$output"; fi
-}
+# pass, fail, check; $passed and $failed.
+. "$here/check.sh"
 # refused NAME STATUS MESSAGE COMMAND...: exits STATUS and says MESSAGE on stderr.
 refused() {
   local name=$1 status=$2 message=$3 output code
