@@ -457,6 +457,12 @@ static int print_json(node *opened, const node_year_report *report)
       "splits_reconcile", report->splits_reconcile, "budgets_reconcile",
       report->budgets_reconcile, "municipalities_reconcile", report->municipalities_reconcile,
       "reconciles", node_year_reconciles(report));
+  if (root)
+    json_object_update_new(root, json_pack("{s:I, s:I, s:I}", "year_postings",
+                                           (json_int_t)report->year_posting_count,
+                                           "year_debit_cents", (json_int_t)report->year_debit_cents,
+                                           "year_credit_cents",
+                                           (json_int_t)report->year_credit_cents));
   if (!root) {
     cli_error("out of memory");
     return CLI_EXIT_FAILURE;

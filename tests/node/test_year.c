@@ -110,6 +110,9 @@ Test(node_year, accounts_of_2026)
   cr_assert_eq(report.municipalities[0].paid_cents, 2000);
   cr_assert_eq(report.municipalities[0].due_cents, 0);
   cr_assert_eq(report.municipalities[0].closing_cents, -2000);
+  cr_assert_eq(report.year_posting_count, 6);
+  cr_assert_eq(report.year_debit_cents, 123456 + 3450 + 2000);
+  cr_assert_eq(report.year_credit_cents, 123456 + 3450 + 2000);
   cr_assert(report.balanced);
   cr_assert(report.accounts_agree);
   cr_assert(node_year_reconciles(&report));
