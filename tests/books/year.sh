@@ -22,6 +22,8 @@
 #    per money record, members are relations with their client refs.
 # 4. hledger's balances of `coop export -O hledger -p 2026` equal the
 #    annual accounts (skipped without hledger).
+# 4b. A member who moves in May: what she pays then counts for the new
+#    municipality, and everything still reconciles.
 # 5. Bad input: a year out of range or malformed, a year not begun, a year
 #    without books, -O xaf without --year, and more: each refused with its
 #    message and exit code.
@@ -400,6 +402,33 @@ PYTHON
 else
   echo "skip hledger is not installed: the hledger comparison"
 fi
+
+# ---- a move: what she owes counts for the municipality of its month ---------------------
+breda=$("$coop" id --dir "$work/breda" -O json | sed -n 's/^ *"public_key": "\([0-9a-f]*\)".*/\1/p')
+if output=$({
+  set -e
+  "$coop" member set "$dewi" --municipality "$breda" --from 2026-05 --client-ref BR-2001
+  "$coop" record remittance --member "$dewi" --amount 33.33 --date 2026-05-02 --ref rem-dewi-05
+  "$coop" report year 2026 -O json >"$work/report-moved.json"
+} 2>&1); then
+  pass "Dewi moves to Breda in May and pays 33.33 there"
+else
+  fail "Dewi moves to Breda in May" "$output"
+fi
+check "after the move: Breda was paid 33.33 more, Tilburg the same, all reconciles" \
+  python3 - "$work/report.json" "$work/report-moved.json" "$dewi" <<'PYTHON'
+import json, sys
+before, after = (json.load(open(path)) for path in sys.argv[1:3])
+dewi = sys.argv[3]
+assert after['reconciles'], after['checks']
+def dues(report):
+    return {d['municipality'].split(' (')[0]: d for d in report['municipalities']}
+b, a = dues(before), dues(after)
+assert a['Gemeente Breda']['paid_cents'] - b['Gemeente Breda']['paid_cents'] == 3333, (a, b)
+assert a['Gemeente Tilburg'] == b['Gemeente Tilburg'], (a, b)
+member = next(m for m in after['members'] if m['member_id'] == dewi)
+assert member['municipality'].startswith('Gemeente Breda'), member
+PYTHON
 
 # ---- bad input ------------------------------------------------------------------------
 refused "a year before the books" 1 "no books for 2025: the books begin on 2026-01-01" \

@@ -213,6 +213,19 @@ Test(node_year, xaf_holds_the_year)
   free(text);
 }
 
+Test(node_year, xaf_escapes_names)
+{
+  char message[NODE_MESSAGE_BYTES] = "", member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  node_member_request member = {.name = "Zo\xc3\xab & <Bram> \"de\" Wit", .client_ref = "BR-1002",
+                                .birth_period = 199001, .from_period = 202601};
+  memcpy(member.municipality, fx.muni.identity.public_key, 32);
+  cr_assert_eq(node_member_add(&fx.coop, &member, member_id, message), COOP_OK, "%s", message);
+  char *text = xaf_of(2026);
+  cr_assert_not_null(strstr(text, "<custSupName>Zo\xc3\xab &amp; &lt;Bram&gt; &quot;de&quot; Wit</custSupName>"),
+                     "%s", text);
+  free(text);
+}
+
 Test(node_year, xaf_refuses_a_year_without_books)
 {
   char message[NODE_MESSAGE_BYTES] = "";
