@@ -5,6 +5,7 @@
  * and the municipalities' dues; the books' own balance query (SQL sums)
  * gives the accounts, and the members' statements give the splits they
  * said.  The checks compare those independent sides. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,7 +83,7 @@ typedef struct residence_cache {
 } residence_cache;
 
 typedef struct year_walk {
-  node *node;
+  node *books_node;
   node_year_report *report;
   residence_cache *residences; /* one per member, NULL: none */
   uint32_t year_start, year_end; /* YYYYMMDD */
@@ -148,7 +149,7 @@ static coop_err municipality_of(year_walk *walk, const char *member_id, uint32_t
     return COOP_OK;
   }
   ledger_member_row row;
-  coop_err err = ledger_books_member_at(walk->node->store, member_id, period, &row, NULL);
+  coop_err err = ledger_books_member_at(walk->books_node->store, member_id, period, &row, NULL);
   if (err)
     return err;
   for (size_t i = 0; i < report->municipality_count; i++)
@@ -166,7 +167,7 @@ static coop_err municipality_of(year_walk *walk, const char *member_id, uint32_t
   node_year_municipality *municipality = &report->municipalities[report->municipality_count++];
   memset(municipality, 0, sizeof *municipality);
   memcpy(municipality->key, row.municipality, sizeof municipality->key);
-  node_party_text(walk->node, row.municipality, municipality->text);
+  node_party_text(walk->books_node, row.municipality, municipality->text);
   if (cached)
     *cached = (residence_cache){.period = period, .municipality = report->municipality_count - 1};
   *out = municipality;
@@ -293,23 +294,23 @@ static coop_err gather_account(void *context, const char *name, int64_t amount_c
   return node_account_code(name, &account->code, account->member_id);
 }
 
-static coop_err gather_accounts(node *node, node_year_report *report)
+static coop_err gather_accounts(node *books_node, node_year_report *report)
 {
   ledger_books_query closing = {.date_to = report->year * 10000 + 1231};
   ledger_books_query year = {.date_from = report->year * 10000 + 101,
                              .date_to = report->year * 10000 + 1231};
   account_gathering gathering = {.report = report, .year = false};
-  coop_err err = ledger_books_balances(node->store, &closing, gather_account, &gathering);
+  coop_err err = ledger_books_balances(books_node->store, &closing, gather_account, &gathering);
   gathering.year = true;
   if (!err)
-    err = ledger_books_balances(node->store, &year, gather_account, &gathering);
+    err = ledger_books_balances(books_node->store, &year, gather_account, &gathering);
   return err;
 }
 
 /* ---- statements and status ------------------------------------------------- */
 
 /* Sums the splits of her statements in force for the year's closed months. */
-static coop_err gather_statements(node *node, node_year_report *report, node_year_member *member)
+static coop_err gather_statements(node *books_node, node_year_report *report, node_year_member *member)
 {
   ledger_statement_payload *statement = coop_malloc(sizeof *statement);
   if (!statement)
@@ -320,7 +321,7 @@ static coop_err gather_statements(node *node, node_year_report *report, node_yea
     if (period > report->last_closed)
       break;
     uint64_t index = 0;
-    err = ledger_books_statement(node->store, member->member_id, period, 0, statement, &index);
+    err = ledger_books_statement(books_node->store, member->member_id, period, 0, statement, &index);
     if (err == COOP_E_NOT_FOUND) {
       err = COOP_OK;
       continue;
@@ -345,34 +346,34 @@ static uint32_t month_before(uint32_t period)
 }
 
 /* The month she left from, when she had left by the year's end. */
-static coop_err gather_left(node *node, node_year_report *report, node_year_member *member)
+static coop_err gather_left(node *books_node, node_year_report *report, node_year_member *member)
 {
   ledger_member_status status;
   uint32_t period = report->year * 100 + 12;
-  coop_err err = ledger_books_member_status(node->store, member->member_id, period, &status);
+  coop_err err = ledger_books_member_status(books_node->store, member->member_id, period, &status);
   for (int back = 0; !err && status.left && back < YEAR_LEFT_LOOKBACK_MONTHS; back++) {
     member->left_from = period;
     period = month_before(period);
     if (!ledger_period_valid(period))
       break;
-    err = ledger_books_member_status(node->store, member->member_id, period, &status);
+    err = ledger_books_member_status(books_node->store, member->member_id, period, &status);
   }
   return err;
 }
 
-static coop_err gather_member(node *node, node_year_report *report, node_year_member *member)
+static coop_err gather_member(node *books_node, node_year_report *report, node_year_member *member)
 {
   ledger_member_row row;
   uint32_t period = report->year * 100 + 12;
-  coop_err err = gather_left(node, report, member);
+  coop_err err = gather_left(books_node, report, member);
   if (!err && member->left_from)
     period = month_before(member->left_from);
   if (!err)
-    err = ledger_books_member_at(node->store, member->member_id, period, &row, NULL);
+    err = ledger_books_member_at(books_node->store, member->member_id, period, &row, NULL);
   if (!err) {
-    node_party_text(node, row.municipality, member->municipality);
+    node_party_text(books_node, row.municipality, member->municipality);
     memcpy(member->client_ref, row.client_ref, sizeof member->client_ref);
-    err = gather_statements(node, report, member);
+    err = gather_statements(books_node, report, member);
   }
   for (size_t i = 0; i < report->account_count && !err; i++) {
     const node_year_account *account = &report->accounts[i];
@@ -456,14 +457,14 @@ static coop_err stop_at_first(void *context, const ledger_register_row *row)
 }
 
 /* Refuses years that have no accounts to show, saying why. */
-static coop_err year_check(node *node, uint32_t year, uint64_t rows,
+static coop_err year_check(node *books_node, uint32_t year, uint64_t rows,
                            char message[NODE_MESSAGE_BYTES])
 {
   if (rows)
     return COOP_OK;
   uint32_t first = 0;
   ledger_books_query all = {0};
-  coop_err err = ledger_books_register(node->store, &all, stop_at_first, &first);
+  coop_err err = ledger_books_register(books_node->store, &all, stop_at_first, &first);
   if (err && err != COOP_E_EXISTS)
     return err;
   if (!first) {
@@ -494,32 +495,32 @@ static coop_err year_range_check(uint32_t year, char message[NODE_MESSAGE_BYTES]
   return COOP_OK;
 }
 
-static coop_err make(node *node, node_year_report *report, char message[NODE_MESSAGE_BYTES])
+static coop_err make(node *books_node, node_year_report *report, char message[NODE_MESSAGE_BYTES])
 {
   size_t count = 0;
   const ledger_account_definition *chart = ledger_chart(&count);
   for (size_t i = 0; i < count && i < NODE_YEAR_CHART_MAX; i++)
     report->lines[report->line_count++].account = &chart[i];
-  coop_err err = ledger_books_last_closed(node->store, &report->last_closed);
+  coop_err err = ledger_books_last_closed(books_node->store, &report->last_closed);
   if (!err)
-    err = ledger_books_members(node->store, add_member, report);
+    err = ledger_books_members(books_node->store, add_member, report);
   if (err)
     return err;
   if (report->members)
     qsort(report->members, report->member_count, sizeof *report->members, compare_member_items);
-  year_walk walk = {.node = node, .report = report, .year_start = report->year * 10000 + 101,
+  year_walk walk = {.books_node = books_node, .report = report, .year_start = report->year * 10000 + 101,
                     .year_end = report->year * 10000 + 1231};
   if (report->member_count &&
       !(walk.residences = coop_calloc(report->member_count, sizeof *walk.residences)))
     return COOP_E_NOMEM;
   ledger_books_query through = {.date_to = walk.year_end};
-  err = ledger_books_register(node->store, &through, walk_row, &walk);
+  err = ledger_books_register(books_node->store, &through, walk_row, &walk);
   if (!err)
-    err = year_check(node, report->year, walk.rows, message);
+    err = year_check(books_node, report->year, walk.rows, message);
   if (!err)
-    err = gather_accounts(node, report);
+    err = gather_accounts(books_node, report);
   for (size_t i = 0; i < report->member_count && !err; i++)
-    err = gather_member(node, report, &report->members[i]);
+    err = gather_member(books_node, report, &report->members[i]);
   /* Every member's municipality is listed, owed something or not. */
   node_year_municipality *listed = NULL;
   for (size_t i = 0; i < report->member_count && !err; i++)
@@ -530,7 +531,7 @@ static coop_err make(node *node, node_year_report *report, char message[NODE_MES
   return err;
 }
 
-coop_err node_year_report_make(node *node, uint32_t year, node_year_report *report,
+coop_err node_year_report_make(node *books_node, uint32_t year, node_year_report *report,
                                char message[NODE_MESSAGE_BYTES])
 {
   memset(report, 0, sizeof *report);
@@ -540,7 +541,7 @@ coop_err node_year_report_make(node *node, uint32_t year, node_year_report *repo
     return err;
   report->year = year;
   report->running = node_today() <= year * 10000 + 1231;
-  err = make(node, report, message);
+  err = make(books_node, report, message);
   if (err) {
     if (!message[0])
       snprintf(message, NODE_MESSAGE_BYTES, "cannot compute the accounts of %u: %s", year,
