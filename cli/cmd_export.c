@@ -97,7 +97,7 @@ int cli_cmd_export(int argc, char **argv)
   static const cli_spec spec = {"export", usage, 0, 0};
   const char *format_text = NULL, *period = NULL, *year_text = NULL;
   const cli_option options[] = {
-      CLI_VALUE("output", 'O', "FORMAT", &format_text, "hledger, ledger or csv (required)"),
+      CLI_VALUE("output", 'O', "FORMAT", &format_text, "hledger, ledger, csv or xaf (required)"),
       CLI_VALUE("period", 'p', "P", &period, "YYYY-MM or YYYY"),
       CLI_VALUE("year", 0, "YYYY", &year_text, "the year of the audit file (-O xaf)"),
       CLI_END};
