@@ -20,6 +20,9 @@
 #    bal -p 2026` to the cent, opening balance plus lines equal the year-end
 #    balances, its totals and line count are its lines', one transaction
 #    per money record, members are relations with their client refs.
+# 3b. A second coop whose books begin in November 2025: the accounts and
+#    audit files of 2025 and 2026, 2026 opening with 2025's balances, its
+#    result (on 3900 in the XAF), the development budget and what is owed.
 # 4. hledger's balances of `coop export -O hledger -p 2026` equal the
 #    annual accounts (skipped without hledger).
 # 4b. A member who moves in May: what she pays then counts for the new
