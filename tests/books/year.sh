@@ -27,7 +27,9 @@
 #    annual accounts (skipped without hledger).
 # 4b. A member who moves in May: what she pays then counts for the new
 #    municipality, and everything still reconciles.
-# 5. Bad input: a year out of range or malformed, a year not begun, a year
+# 5. One cent edited into a booked split in the database: the report says
+#    the accounts do not reconcile (exit 1); after coop rebuild they do.
+# 6. Bad input: a year out of range or malformed, a year not begun, a year
 #    without books, -O xaf without --year, and more: each refused with its
 #    message and exit code.
 # Prints `year: N passed, M failed`; exit 77 (skip) without xmllint or python3.
@@ -453,6 +455,24 @@ refused "xaf of a year without books" 1 "no books for 2019" \
 refused "xaf of a malformed year" 2 "invalid year '2o26'" "$coop" export -O xaf --year 2o26
 check "report --help" "$coop" report --help
 check "nothing written by any of it: coop verify" "$coop" verify
+
+# ---- the checks can fail: one cent edited into a booked split ------------------------
+if command -v sqlite3 >/dev/null; then
+  changed=$(sqlite3 "$COOP_HOME/coop.db" "UPDATE books_postings SET amount_cents = amount_cents + 1
+    WHERE account LIKE '%:development-budget' AND entry_index =
+      (SELECT entry_index FROM books_records WHERE type = 11 ORDER BY entry_index LIMIT 1);
+    SELECT changes();")
+  refused "a split edited in the database: the accounts do not reconcile" 1 \
+    "the accounts of 2026 do not reconcile (see the checks)" "$coop" report year 2026 -O json
+  "$coop" report year 2026 -O json >"$work/report-edited.json" 2>/dev/null
+  check "the edit shows: unbalanced, the splits off ($changed posting edited)" \
+    python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["checks"]; sys.exit(not (not c["balanced"] and not c["splits_reconcile"] and c["accounts_agree"] and not json.load(open(sys.argv[1]))["reconciles"]))' \
+    "$work/report-edited.json"
+  "$coop" rebuild >/dev/null 2>&1
+  check "after coop rebuild the accounts reconcile again" "$coop" report year 2026 -O json
+else
+  echo "skip sqlite3 is not installed: the edited-database check"
+fi
 
 echo "year: $passed passed, $failed failed"
 [ "$failed" = 0 ]
