@@ -27,11 +27,11 @@
 #    annual accounts (skipped without hledger).
 # 4b. A member who moves in May: what she pays then counts for the new
 #    municipality, and everything still reconciles.
-# 5. One cent edited into a booked split in the database: the report says
-#    the accounts do not reconcile (exit 1); after coop rebuild they do.
-# 6. Bad input: a year out of range or malformed, a year not begun, a year
+# 5. Bad input: a year out of range or malformed, a year not begun, a year
 #    without books, -O xaf without --year, and more: each refused with its
 #    message and exit code.
+# 6. One cent edited into a booked split in the database: the report says
+#    the accounts do not reconcile (exit 1); after coop rebuild they do.
 # Prints `year: N passed, M failed`; exit 77 (skip) without xmllint or python3.
 set -u
 coop=${1:-${COOP_BIN:?usage: year.sh COOP_BINARY}}
