@@ -36,6 +36,7 @@ static const command commands[] = {
   {"rebuild", cli_cmd_rebuild, "recompute the books from the log"},
   {"import", cli_cmd_import, "record many rows from a CSV file, all or nothing"},
   {"export", cli_cmd_export, "the books as an hledger/ledger journal or CSV"},
+  {"report", cli_cmd_report, "the coop's annual accounts (jaarrekening) of a year"},
   {"statement", cli_cmd_statement, "a member's monthly statement (txt, json, html)"},
   {"offset", cli_cmd_offset, "compute offset statements (what-if simulator)"},
   {"audit", cli_cmd_audit, "municipality: check residents' statements, report per month"},
