@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "ledger/base/alloc.h"
 #include "ledger/books/books_index.h"
 #include "ledger/books/statement.h"
@@ -128,6 +130,20 @@ static coop_err add_member(void *context, const ledger_member_row *row)
   return COOP_OK;
 }
 
+/* An erased member: her amounts stay in the books under her member id. */
+static coop_err add_erased_member(void *context, const char *member_id)
+{
+  ledger_member_row row;
+  memset(&row, 0, sizeof row);
+  snprintf(row.member_id, sizeof row.member_id, "%s", member_id);
+  snprintf(row.name, sizeof row.name, "gewist lid (erased member)");
+  coop_err err = add_member(context, &row);
+  node_year_report *report = context;
+  if (!err)
+    report->members[report->member_count - 1].erased = true;
+  return err;
+}
+
 static int compare_member_items(const void *a, const void *b)
 {
   return strcmp(((const node_year_member *)a)->member_id,
@@ -150,6 +166,11 @@ static coop_err municipality_of(year_walk *walk, const char *member_id, uint32_t
   }
   ledger_member_row row;
   coop_err err = ledger_books_member_at(walk->books_node->store, member_id, period, &row, NULL);
+  if (err == COOP_E_NOT_FOUND && member && member->erased) {
+    /* Where she lived went with her data: her dues count for no one. */
+    memset(&row, 0, sizeof row);
+    err = COOP_OK;
+  }
   if (err)
     return err;
   for (size_t i = 0; i < report->municipality_count; i++)
@@ -167,11 +188,23 @@ static coop_err municipality_of(year_walk *walk, const char *member_id, uint32_t
   node_year_municipality *municipality = &report->municipalities[report->municipality_count++];
   memset(municipality, 0, sizeof *municipality);
   memcpy(municipality->key, row.municipality, sizeof municipality->key);
-  node_party_text(walk->books_node, row.municipality, municipality->text);
+  if (sodium_is_zero(row.municipality, sizeof row.municipality))
+    snprintf(municipality->text, sizeof municipality->text, "gewiste leden (erased members)");
+  else
+    node_party_text(walk->books_node, row.municipality, municipality->text);
   if (cached)
     *cached = (residence_cache){.period = period, .municipality = report->municipality_count - 1};
   *out = municipality;
   return COOP_OK;
+}
+
+/* A posting of a profit split; of an erased member's day totals, the
+ * credits to her budget and municipality accounts were splits (nets of a
+ * day: a split and a payment on one day count as their difference). */
+static bool split_posting(const ledger_register_row *row)
+{
+  return row->type == LEDGER_RECORD_PROFIT_SPLIT ||
+         (row->type == LEDGER_RECORD_ERASED_MEMBER && row->amount_cents < 0);
 }
 
 /* A posting on a member's municipality account: due (a profit split) or
@@ -184,7 +217,7 @@ static coop_err count_due(year_walk *walk, const ledger_register_row *row, bool 
     return err;
   if (!in_year)
     municipality->opening_cents -= row->amount_cents;
-  else if (row->type == LEDGER_RECORD_PROFIT_SPLIT)
+  else if (split_posting(row))
     municipality->due_cents -= row->amount_cents;
   else
     municipality->paid_cents += row->amount_cents;
@@ -195,7 +228,7 @@ static coop_err count_due(year_walk *walk, const ledger_register_row *row, bool 
 static void count_member(node_year_member *member, uint16_t code, const ledger_register_row *row)
 {
   int64_t amount = row->amount_cents;
-  bool split = row->type == LEDGER_RECORD_PROFIT_SPLIT;
+  bool split = split_posting(row);
   switch (code) {
   case LEDGER_ACCOUNT_MEMBER_REVENUE: member->revenue_cents -= amount; break;
   case LEDGER_ACCOUNT_MEMBER_COSTS: member->costs_cents += amount; break;
@@ -365,12 +398,16 @@ static coop_err gather_member(node *books_node, node_year_report *report, node_y
 {
   ledger_member_row row;
   uint32_t period = report->year * 100 + 12;
-  coop_err err = gather_left(books_node, report, member);
-  if (!err && member->left_from)
+  coop_err err = member->erased ? COOP_OK : gather_left(books_node, report, member);
+  if (member->erased)
+    period = 0; /* nothing of hers to look up */
+  if (!err && !period)
+    snprintf(member->municipality, sizeof member->municipality, "-");
+  if (!err && period && member->left_from)
     period = month_before(member->left_from);
-  if (!err)
+  if (!err && period)
     err = ledger_books_member_at(books_node->store, member->member_id, period, &row, NULL);
-  if (!err) {
+  if (!err && period) {
     node_party_text(books_node, row.municipality, member->municipality);
     memcpy(member->client_ref, row.client_ref, sizeof member->client_ref);
     err = gather_statements(books_node, report, member);
@@ -424,9 +461,9 @@ static void check(node_year_report *report)
     if (member->budget_opening_cents + member->budget_added_cents - member->budget_spent_cents !=
         member->budget_closing_cents)
       report->budgets_reconcile = false;
-    if (member->stated_coop_cents != member->booked_coop_cents ||
+    if (!member->erased && (member->stated_coop_cents != member->booked_coop_cents ||
         member->stated_municipality_cents != member->booked_municipality_cents ||
-        member->stated_budget_cents != member->booked_budget_cents)
+        member->stated_budget_cents != member->booked_budget_cents))
       report->splits_reconcile = false;
   }
   for (size_t i = 0; i < report->municipality_count; i++) {
@@ -504,6 +541,8 @@ static coop_err make(node *books_node, node_year_report *report, char message[NO
   coop_err err = ledger_books_last_closed(books_node->store, &report->last_closed);
   if (!err)
     err = ledger_books_members(books_node->store, add_member, report);
+  if (!err)
+    err = ledger_books_erased_members(books_node->store, add_erased_member, report);
   if (err)
     return err;
   if (report->members)

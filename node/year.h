@@ -51,6 +51,9 @@ typedef struct node_year_member {
   char client_ref[LEDGER_CLIENT_REF_BYTES_MAX + 1];
   char municipality[NODE_PARTY_TEXT_BYTES]; /* at the year's end (or when she left) */
   uint32_t left_from; /* YYYYMM from which she left, when on or before the year's end; 0 */
+  /* Erased (coop member erase): only her amounts remain, no name, client
+   * ref or statements, so her splits are not compared. */
+  bool erased;
   /* The year's subledger, positive as people say them. */
   int64_t revenue_cents, costs_cents, allowance_cents, profit_split_cents;
   /* Her development budget: opening + added - spent = closing. */

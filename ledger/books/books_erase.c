@@ -76,3 +76,20 @@ coop_err ledger_books_member_day_totals(ledger_store *store, const char *member_
   sqlite3_reset(select);
   return err;
 }
+
+coop_err ledger_books_erased_members(ledger_store *store, ledger_member_id_visitor visitor,
+                                     void *context)
+{
+  sqlite3_stmt *select = ledger_store_cached(
+      store, "SELECT DISTINCT member_id FROM books_records WHERE type = 12 ORDER BY member_id");
+  if (!select)
+    return COOP_E_DB;
+  coop_err err = COOP_OK;
+  int step;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW)
+    err = visitor(context, (const char *)sqlite3_column_text(select, 0));
+  if (!err && step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_reset(select);
+  return err;
+}

@@ -173,6 +173,13 @@ COOP_MUST_USE coop_err ledger_books_member_audiences(ledger_store *store, const 
 COOP_MUST_USE coop_err ledger_books_member_left(ledger_store *store, const char *member_id,
                                                 uint32_t *period);
 
+/* The member ids that have erased-member records (members erased from
+ * these books), each once, in order. */
+typedef coop_err (*ledger_member_id_visitor)(void *context, const char *member_id);
+COOP_MUST_USE coop_err ledger_books_erased_members(ledger_store *store,
+                                                   ledger_member_id_visitor visitor,
+                                                   void *context);
+
 /* Her postings' net amount per day and account, in date then account
  * order, nets of zero left out: what the books keep when she is erased. */
 typedef coop_err (*ledger_day_total_visitor)(void *context, uint32_t date, uint16_t account,

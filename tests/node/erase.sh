@@ -245,6 +245,12 @@ coop bal -O json --dir "$coop" >"$work/bal-late.json"
 check "retention/balances: the books still balance the same" \
   "$(diff "$work/bal-before.json" "$work/bal-late.json" | head -5)" \
   cmp -s "$work/bal-before.json" "$work/bal-late.json"
+if coop report year 2026 -O json --dir "$coop" >"$work/year.json" 2>"$work/err" &&
+  [ "$(json '"%s %d" % (d["reconciles"], sum(1 for m in d["members"] if m["name"].startswith("gewist lid")))' <"$work/year.json")" = "True 2" ]; then
+  ok "retention/year: the annual accounts reconcile, both erased members as 'gewist lid'"
+else
+  fail "retention/year" "$(cat "$work/err") $(head -c 300 "$work/year.json")"
+fi
 if coop verify --dir "$coop" >"$work/verify" 2>&1; then
   ok "retention/verify: verify passes after both erasures"
 else
