@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "ledger/base/alloc.h"
+#include "ledger/base/sha256.h"
 #include "ledger/base/buffer.h"
 #include "ledger/books/money.h"
 #include "ledger/log/entry.h"
@@ -598,8 +599,8 @@ static int ref_table(import_state *state, const coop_buf *file)
 
 static int prepare(import_state *state, const coop_buf *file)
 {
-  uint8_t hash[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(hash, file->data, file->len);
+  uint8_t hash[COOP_SHA256_BYTES];
+  coop_sha256(hash, file->data, file->len);
   for (unsigned i = 0; i < IMPORT_HASH_HEX_CHARS / 2; i++)
     snprintf(state->hash_hex + 2 * i, 3, "%02x", hash[i]);
   coop_err err = ledger_books_members(state->node->store, collect_member, state);

@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [build|test]
 set -euo pipefail
 packages=(gcc meson ninja-build pkg-config libsodium-dev libsqlite3-dev libuv1-dev
-          libjansson-dev libinih-dev libmicrohttpd-dev python3)
+          libjansson-dev libinih-dev libmicrohttpd-dev libssl-dev python3)
 # libxml2 writes the XAF audit file (node/xaf.c).
 packages+=(libxml2-dev)
 if [ "${1:-build}" = test ]; then
