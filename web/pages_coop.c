@@ -514,6 +514,9 @@ static void member_page(web_request *request)
            web_say(request, "Een wijziging geldt vanaf nu; eerdere verrekeningen blijven zoals ze "
                             "waren.",
                    "A change holds from now on; earlier statements stay as they were."));
+  web_html(request, "<p><a href=\"/member/erase?id=%s\">%t</a> · <a href=\"/retention\">%t</a></p>",
+           row.member_id, web_say(request, "Gegevens wissen (AVG)", "Erase her data (GDPR)"),
+           web_say(request, "Bewaartermijnen", "Retention"));
   web_page_end(request);
 }
 
