@@ -918,6 +918,34 @@ def main():
           "and the new client ref", r.status == 200 and "tilburg" in shown and "TB-9001" in shown,
           (r.status, r.page.alerts, shown[:300]))
 
+    # ---- erasing a member (AVG) --------------------------------------------------------------------------------------
+
+    page = admin.get("/member/erase?id=" + mover)
+    check("erase: the member page links to the erasure form, which asks for a reason and a "
+          "confirmation", 'href="/member/erase?id=' + mover in admin.get("/member?id=" + mover).body and
+          'name="reason"' in page.body and 'name="sure"' in page.body, page.status)
+    before = snapshot()
+    refused = []
+    for fields in ({"reason": "verzoek art. 17 AVG", "sure": "1"},                    # still a member
+                   {"reason": "uitspraak rechter", "before_retention": "1"},           # not confirmed
+                   {"reason": "", "before_retention": "1", "sure": "1"}):              # no reason
+        r = admin.form("/member/erase", dict(fields, id=mover))
+        if r.status != 422 or not r.page.alerts:
+            refused.append((fields, r.status, r.page.alerts))
+    check("erase: a current member, no confirmation or no reason is refused (422) with a message",
+          not refused, refused)
+    check("erase: the refusals changed nothing", snapshot() == before, (before["size"], snapshot()["size"]))
+    r = admin.form("/member/erase", {"id": mover, "reason": "inschrijving in fout",
+                                     "before_retention": "1", "sure": "1"})
+    listed = out("member", "list", "--dir", home("coop"))
+    check("erase: with before-retention and the confirmation she is erased (200), gone from "
+          "'coop member list', and verify passes",
+          r.status == 200 and "Vera" not in listed and
+          run("verify", "--dir", home("coop"), ok=False)[0] == 0, (r.status, r.page.alerts))
+    page = admin.get("/retention")
+    check("erase: the retention page lists who left (200)", page.status == 200 and "Bewaartermijnen" in page.body,
+          page.status)
+
     # ---- logout ------------------------------------------------------------------------------------------------------
 
     old_session = dict(admin.cookies)
