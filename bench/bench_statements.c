@@ -1,11 +1,17 @@
-/* Statement benchmarks: month close for many members from the books, and
- * the offset engine alone.
+/* Statement benchmarks: month close for many members from the books, the
+ * offset engine alone, and (--audit K) the municipality's audit of K coops.
  *
  * usage: bench_statements [--members N] [--months M] [--dir DIR]
+ *        bench_statements --audit K [--members N] [--months M] [--dir DIR]
  * Builds a municipality with the 2026 rule set and a coop with N members in a
  * fresh directory, records revenue and costs for each member and month, then
- * closes the months one by one and reports statements per second.  Not a
- * test: it asserts nothing and is never run by `meson test`. */
+ * closes the months one by one and reports statements per second.  With
+ * --audit K: K such coops; months 1..M-1 closed everywhere are audited from
+ * scratch (statements/s), then one coop closes month M and the audit runs
+ * again as the daemon does (incremental: logs judged completely and not
+ * grown are skipped) and as a one-shot 'coop audit run' does (every log
+ * read again).  Not a test: it asserts nothing and is never run by `meson
+ * test`. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +26,7 @@
 #include "ledger/offset/offset.h"
 #include "ledger/offset/offset_codec.h"
 #include "ledger/store/bundle.h"
+#include "node/audit.h"
 #include "node/books.h"
 
 static double now_seconds(void)
@@ -149,19 +156,99 @@ static double engine_per_second(long count)
   return (double)count / (now_seconds() - start);
 }
 
+/* One coop of `members` members with months 1..months closed. */
+static void make_coop(const char *home, node *municipality, const char *dir, long members,
+                      long months, node *coop, char (*ids)[9])
+{
+  char message[NODE_MESSAGE_BYTES];
+  set_clock(202512);
+  if (node_create(home, LEDGER_ROLE_COOP, "Coop", node_now_ms(), coop, message))
+    die("coop", message);
+  copy_log(municipality, coop, dir);
+  enrol_members(coop, municipality, members, ids);
+  for (long month = 1; month <= months; month++) {
+    uint32_t period = 202600 + (uint32_t)month;
+    set_clock(period - 1);
+    record_month(coop, members, ids, period);
+    set_clock(period);
+    if (node_period_close(coop, period, message))
+      die("close", message);
+  }
+}
+
+static double timed_audit(node *municipality, node_audit_summary *summary)
+{
+  char message[NODE_MESSAGE_BYTES];
+  double start = now_seconds();
+  if (node_audit_run(municipality, summary, message))
+    die("audit", message);
+  return now_seconds() - start;
+}
+
+/* K coops audited from scratch, then one new month of one coop. */
+static int audit_bench(const char *dir, long coops, long members, long months)
+{
+  node municipality;
+  set_clock(202512);
+  make_municipality(dir, &municipality);
+  node *coop = coop_calloc((size_t)coops, sizeof *coop);
+  /* Coop 0's member ids are kept: it records the new month. */
+  char(*ids)[9] = coop_calloc((size_t)members, sizeof *ids);
+  char(*other_ids)[9] = coop_calloc((size_t)members, sizeof *other_ids);
+  char home[4200];
+  for (long k = 0; k < coops; k++) {
+    snprintf(home, sizeof home, "%s/coop%ld", dir, k);
+    make_coop(home, &municipality, dir, members, months - 1, &coop[k], k ? other_ids : ids);
+    copy_log(&coop[k], &municipality, dir);
+    if (k)
+      node_close(&coop[k]);
+  }
+  municipality.audit_incremental = true;
+  node_audit_summary full, incremental, again;
+  double full_seconds = timed_audit(&municipality, &full);
+  uint32_t period = 202600 + (uint32_t)months;
+  set_clock(period - 1);
+  record_month(&coop[0], members, ids, period);
+  set_clock(period);
+  char message[NODE_MESSAGE_BYTES];
+  if (node_period_close(&coop[0], period, message))
+    die("close", message);
+  copy_log(&coop[0], &municipality, dir);
+  double incremental_seconds = timed_audit(&municipality, &incremental);
+  municipality.audit_incremental = false;
+  double again_seconds = timed_audit(&municipality, &again);
+  printf("| measurement | result |\n|---|---:|\n");
+  printf("| full audit from scratch: %zu statements of %ld coops x %ld members x %ld months "
+         "| %.2f s, %.0f statements/s |\n", full.acknowledged + full.disputed, coops, members,
+         months - 1, full_seconds, (double)(full.acknowledged + full.disputed) / full_seconds);
+  printf("| one coop closes a month, daemon audit (incremental): %zu new statements judged, "
+         "%zu logs skipped | %.3f s |\n", incremental.acknowledged + incremental.disputed,
+         incremental.logs_unchanged, incremental_seconds);
+  printf("| the same with every log read again (one-shot 'coop audit run') | %.3f s |\n",
+         again_seconds);
+  node_close(&coop[0]);
+  node_close(&municipality);
+  coop_free(coop);
+  coop_free(ids);
+  coop_free(other_ids);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
-  long members = 10000, months = 12;
+  long members = 10000, months = 12, audit_coops = 0;
   const char *base = "/tmp";
   static const struct option options[] = {{"members", required_argument, NULL, 'n'},
                                           {"months", required_argument, NULL, 'm'},
                                           {"dir", required_argument, NULL, 'd'},
+                                          {"audit", required_argument, NULL, 'a'},
                                           {NULL, 0, NULL, 0}};
   int option;
   while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
     if (option == 'n') members = atol(optarg);
     else if (option == 'm') months = atol(optarg);
     else if (option == 'd') base = optarg;
+    else if (option == 'a') audit_coops = atol(optarg);
     else die("usage", "bench_statements [--members N] [--months M] [--dir DIR]");
   }
   if (sodium_init() < 0 || members <= 0 || months <= 0 || months > 12)
@@ -170,6 +257,8 @@ int main(int argc, char **argv)
   snprintf(dir, sizeof dir, "%s/bench-statements-XXXXXX", base);
   if (!mkdtemp(dir))
     die("mkdtemp", dir);
+  if (audit_coops > 0)
+    return audit_bench(dir, audit_coops, members, months);
   set_clock(202512);
   node municipality, coop;
   make_municipality(dir, &municipality);

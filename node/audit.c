@@ -351,6 +351,60 @@ static coop_err append_verdicts(node *self, pending_verdict *pending, size_t cou
   return err;
 }
 
+/* ---- Incremental: logs judged completely, and at what size ------------------------ */
+
+typedef struct audit_mark {
+  uint8_t log_id[LEDGER_LOG_ID_BYTES];
+  uint64_t size;
+} audit_mark;
+
+struct audit_marks {
+  audit_mark *items;
+  size_t count, capacity;
+};
+
+static audit_mark *mark_of(struct audit_marks *marks, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  for (size_t i = 0; marks && i < marks->count; i++)
+    if (!memcmp(marks->items[i].log_id, log_id, LEDGER_LOG_ID_BYTES))
+      return &marks->items[i];
+  return NULL;
+}
+
+/* A log whose every statement was judged at `size` needs no audit until it
+ * grows: a verdict is never revised, and only new entries bring new
+ * statements.  Only the daemon keeps marks (node->audit_incremental). */
+static bool judged_at(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES], uint64_t size)
+{
+  const audit_mark *mark = self->audit_incremental ? mark_of(self->audit_marks, log_id) : NULL;
+  return mark && mark->size == size;
+}
+
+static void mark_judged(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES], uint64_t size)
+{
+  if (!self->audit_incremental)
+    return;
+  if (!self->audit_marks && !(self->audit_marks = coop_calloc(1, sizeof *self->audit_marks)))
+    return; /* without memory the next run just reads everything again */
+  struct audit_marks *marks = self->audit_marks;
+  audit_mark *mark = mark_of(marks, log_id);
+  if (!mark && !coop_grow((void **)&marks->items, &marks->capacity, marks->count,
+                          sizeof *marks->items)) {
+    mark = &marks->items[marks->count++];
+    memcpy(mark->log_id, log_id, LEDGER_LOG_ID_BYTES);
+  }
+  if (mark)
+    mark->size = size;
+}
+
+void node_audit_marks_free(node *self)
+{
+  if (self->audit_marks)
+    coop_free(self->audit_marks->items);
+  coop_free(self->audit_marks);
+  self->audit_marks = NULL;
+}
+
 static coop_err audit_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                           node_audit_summary *summary, pending_verdict **pending,
                           size_t *pending_count, size_t *pending_capacity)
@@ -556,10 +610,22 @@ coop_err node_audit_run(node *self, node_audit_summary *summary,
   pending_verdict *pending = NULL;
   size_t pending_count = 0, pending_capacity = 0;
   err = other_logs(self, &logs);
-  for (size_t i = 0; i < logs.count && !err; i++)
-    err = audit_log(audit, logs.ids[i], summary, &pending, &pending_count, &pending_capacity);
+  uint64_t *sizes = logs.count ? coop_calloc(logs.count, sizeof *sizes) : NULL;
+  if (!err && logs.count && !sizes)
+    err = COOP_E_NOMEM;
+  for (size_t i = 0; i < logs.count && !err; i++) {
+    err = ledger_store_size(self->store, logs.ids[i], &sizes[i]);
+    if (!err && judged_at(self, logs.ids[i], sizes[i]))
+      summary->logs_unchanged++;
+    else if (!err)
+      err = audit_log(audit, logs.ids[i], summary, &pending, &pending_count, &pending_capacity);
+  }
   if (!err && pending_count)
     err = append_verdicts(self, pending, pending_count);
+  /* Marked only once the verdicts are committed: a failed run reads all again. */
+  for (size_t i = 0; i < logs.count && !err; i++)
+    mark_judged(self, logs.ids[i], sizes[i]);
+  coop_free(sizes);
   if (err)
     snprintf(message, NODE_MESSAGE_BYTES, "audit failed: %s", failure_reason(self, err));
   for (size_t i = 0; i < pending_count; i++) {

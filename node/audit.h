@@ -25,6 +25,7 @@ typedef struct node_audit_summary {
   size_t disputed;
   size_t already_judged;
   unsigned erasures_followed; /* erasure entries appended after a coop's (node/erase.h) */
+  size_t logs_unchanged;      /* skipped: judged completely at this size before (incremental) */
 } node_audit_summary;
 
 /* Judges every statement not judged yet (municipality nodes only:
@@ -152,5 +153,7 @@ COOP_MUST_USE coop_err node_member_months(node *node, const char *member_id,
 
 /* Frees what the reading side kept (node->read_cache); node_close does. */
 void node_read_cache_free(node *node);
+/* Frees the incremental audit's marks (node->audit_marks); node_close does. */
+void node_audit_marks_free(node *node);
 
 #endif

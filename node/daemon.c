@@ -169,6 +169,9 @@ coop_err node_run(node *self, const char *listen, char message[NODE_MESSAGE_BYTE
     return COOP_E_NOMEM;
   }
   state->node = self;
+  /* A long-running audit skips the logs it judged completely and that did
+   * not grow since: a new month of one coop costs that coop's log only. */
+  self->audit_incremental = true;
   char problem[SYNC_LINE_BYTES] = "";
   coop_err err = load_peers(state, NULL, problem);
   if (!err) {

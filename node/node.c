@@ -521,6 +521,7 @@ void node_close(node *self)
 {
   node_key_cache_free(self->key_cache);
   node_read_cache_free(self);
+  node_audit_marks_free(self);
   ledger_store_close(self->store);
   ledger_identity_release(&self->identity);
   coop_free(self->home);

@@ -73,6 +73,11 @@ typedef struct node {
    * read in read_cache until a log changes (node/audit.c). */
   bool cache_reads;
   struct auditor *read_cache;
+  /* The daemon sets audit_incremental: node_audit_run then remembers the
+   * size at which each coop log was completely judged (audit_marks) and
+   * skips a log that has not grown since (node/audit.c). */
+  bool audit_incremental;
+  struct audit_marks *audit_marks;
 } node;
 
 /* Creates a node home in `home` and opens it: directory, key file, config,

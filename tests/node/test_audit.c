@@ -1318,6 +1318,35 @@ static coop_err collect_month(void *context, const node_member_month *month)
   return COOP_OK;
 }
 
+/* The daemon's audit (audit_incremental) skips a coop log it judged
+ * completely at this size, and reads it again when it grows. */
+Test(audit, an_unchanged_log_is_skipped_when_incremental)
+{
+  world w;
+  world_build(&w);
+  move_log(&w.coop, &w.muni);
+  w.muni.audit_incremental = true;
+  node_audit_summary summary = audit(&w.muni);
+  cr_assert_eq(summary.acknowledged, 3);
+  cr_assert_eq(summary.logs_unchanged, 0);
+
+  summary = audit(&w.muni);
+  cr_assert_eq(summary.statements_seen, 0, "the judged log was read again");
+  cr_assert_geq(summary.logs_unchanged, 1);
+  cr_assert_eq(summary.acknowledged + summary.disputed, 0);
+
+  static const uint8_t text[] = "a later note";
+  ledger_append_item note = {.kind = LEDGER_KIND_NOTE, .payload = text,
+                             .payload_bytes = sizeof text - 1};
+  cr_assert_eq(ledger_store_append(w.coop.store, &w.coop.identity, &note, 1, node_now_ms(), NULL),
+               COOP_OK);
+  move_log(&w.coop, &w.muni);
+  summary = audit(&w.muni);
+  cr_assert_eq(summary.statements_seen, 3, "a log that grew is read again");
+  cr_assert_eq(summary.already_judged, 3);
+  cr_assert_eq(summary.acknowledged + summary.disputed, 0, "and nothing is judged twice");
+}
+
 Test(audit, the_members_view_and_an_open_month)
 {
   world w;
