@@ -148,25 +148,36 @@ coop_err store_erasure_apply(ledger_store *store, const ledger_erasure *erasure)
   return err;
 }
 
+/* A statement over one log's rows with ?1 bound to its number, and the
+ * audience as ?2; *select stays NULL when the store does not hold the log. */
+static coop_err audience_query(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                               const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
+                               const char *sql, sqlite3_stmt **select)
+{
+  *select = NULL;
+  int64_t log_no;
+  coop_err err = store_log_no(store, log_id, 0, &log_no);
+  if (err)
+    return err == COOP_E_NOT_FOUND ? COOP_OK : err;
+  if (sqlite3_prepare_v2(store->db, sql, -1, select, NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  sqlite3_bind_int64(*select, 1, log_no);
+  sqlite3_bind_blob(*select, 2, audience_id, LEDGER_AUDIENCE_ID_BYTES, SQLITE_STATIC);
+  return COOP_OK;
+}
+
 coop_err ledger_store_audience_grants(ledger_store *store,
                                       const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                       const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
                                       uint64_t *indexes, size_t max, size_t *count)
 {
   *count = 0;
-  int64_t log_no;
-  coop_err err = store_log_no(store, log_id, 0, &log_no);
-  if (err)
-    return err == COOP_E_NOT_FOUND ? COOP_OK : err;
-  sqlite3_stmt *select = NULL;
-  if (sqlite3_prepare_v2(store->db,
-                         "SELECT idx FROM key_grants WHERE log_no = ?1 AND audience_id = ?2"
-                         " ORDER BY idx", -1, &select, NULL) != SQLITE_OK)
-    return COOP_E_DB;
-  sqlite3_bind_int64(select, 1, log_no);
-  sqlite3_bind_blob(select, 2, audience_id, LEDGER_AUDIENCE_ID_BYTES, SQLITE_STATIC);
-  int step;
-  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW) {
+  sqlite3_stmt *select;
+  coop_err err = audience_query(store, log_id, audience_id,
+                                "SELECT idx FROM key_grants WHERE log_no = ?1 AND audience_id = ?2"
+                                " ORDER BY idx", &select);
+  int step = SQLITE_DONE;
+  while (!err && select && (step = sqlite3_step(select)) == SQLITE_ROW) {
     if (*count == max)
       err = COOP_E_LIMIT;
     else
@@ -184,25 +195,19 @@ coop_err ledger_store_audience_payloads(ledger_store *store,
                                         uint64_t *count)
 {
   *count = 0;
-  int64_t log_no;
-  coop_err err = store_log_no(store, log_id, 0, &log_no);
-  if (err)
-    return err == COOP_E_NOT_FOUND ? COOP_OK : err;
-  sqlite3_stmt *select = NULL;
-  if (sqlite3_prepare_v2(store->db,
-                         "SELECT count(*) FROM entries"
-                         " WHERE entry_key >= ?1 * " ENTRY_KEY_LOG_FACTOR
-                         " AND entry_key < (?1 + 1) * " ENTRY_KEY_LOG_FACTOR
-                         " AND substr(header, 57, 16) = ?2 AND payload IS NOT NULL",
-                         -1, &select, NULL) != SQLITE_OK)
-    return COOP_E_DB;
-  sqlite3_bind_int64(select, 1, log_no);
-  sqlite3_bind_blob(select, 2, audience_id, LEDGER_AUDIENCE_ID_BYTES, SQLITE_STATIC);
-  int step = sqlite3_step(select);
-  if (step == SQLITE_ROW)
+  sqlite3_stmt *select;
+  coop_err err = audience_query(store, log_id, audience_id,
+                                "SELECT count(*) FROM entries"
+                                " WHERE entry_key >= ?1 * " ENTRY_KEY_LOG_FACTOR
+                                " AND entry_key < (?1 + 1) * " ENTRY_KEY_LOG_FACTOR
+                                " AND substr(header, 57, 16) = ?2 AND payload IS NOT NULL",
+                                &select);
+  if (!err && select && sqlite3_step(select) == SQLITE_ROW)
     *count = (uint64_t)sqlite3_column_int64(select, 0);
+  else if (!err && select)
+    err = COOP_E_DB;
   sqlite3_finalize(select);
-  return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
+  return err;
 }
 
 coop_err ledger_store_erasure_entries(ledger_store *store, ledger_erasure_visitor visitor,
