@@ -9,10 +9,12 @@
 #include "node/audit.h"
 #include "node/books.h"
 #include "node/witness.h"
+#include "node/year_statement.h"
 
 static const char audit_usage[] =
     "usage: coop audit run [--dir DIR]\n"
     "       coop audit report -p YYYY-MM [-O txt|csv|json] [--dir DIR]\n"
+    "       coop audit report --year YYYY [-O txt|csv|json] [--dir DIR]\n"
     "\n"
     "For a municipality node.  'run' checks every statement a coop wrote for one\n"
     "of this municipality's residents that has not been checked yet: the month is\n"
@@ -35,7 +37,15 @@ static const char audit_usage[] =
     "On a disputed row the amounts are this municipality's own figures, never the\n"
     "disputed ones: txt shows the coop's on the line below, json has both as\n"
     "municipality_figures and coop_figures, csv (for the benefits system) only\n"
-    "the municipality's.  Amounts are euros in txt and csv, integer cents in json.\n";
+    "the municipality's.  Amounts are euros in txt and csv, integer cents in json.\n"
+    "\n"
+    "'report --year' is the year overview: the same row for every resident and\n"
+    "every month of the year in one table, by resident, each resident's year\n"
+    "totalled and all residents together (csv: rows with month 'total'; json:\n"
+    "residents, each with months and totals).  It shows what arrived: a month\n"
+    "the coop has not closed is 'open', one not synced yet is absent.  Totals\n"
+    "count the months with a statement, disputed ones with this municipality's\n"
+    "own figures.\n";
 
 static int audit_run(int argc, char **argv)
 {
@@ -184,11 +194,167 @@ static coop_err print_row(void *context, const node_audit_row *row)
   return COOP_OK;
 }
 
+/* ---- The year overview (--year) ------------------------------------------------------------ */
+
+static const char *year_reason(const node_audit_year_row *row)
+{
+  return row->month.verdict_status == NODE_AUDIT_DISPUTED
+             ? ledger_dispute_reason_name(row->month.verdict.reason)
+             : "";
+}
+
+static json_t *year_resident_json(const node_audit_year *year, size_t first, size_t end,
+                                  const ledger_offset_statement *total)
+{
+  const node_audit_year_row *who = &year->rows[first];
+  json_t *months = json_array();
+  for (size_t i = first; i < end; i++) {
+    const node_audit_year_row *row = &year->rows[i];
+    char period[8];
+    ledger_period_format(row->period, period);
+    json_t *item = json_pack("{s:s, s:s}", "period", period, "status",
+                             node_audit_status_name(row->month.status));
+    json_object_set_new(item, "statement_index",
+                        row->month.has_statement ? json_integer((json_int_t)row->month.statement_index)
+                                           : json_null());
+    if (row->month.has_statement) {
+      json_t *figures = figures_json(&row->figures);
+      json_object_update(item, figures);
+      json_decref(figures);
+    }
+    if (row->month.verdict_status == NODE_AUDIT_DISPUTED)
+      json_object_set_new(item, "dispute_reason", json_string(year_reason(row)));
+    json_array_append_new(months, item);
+  }
+  char coop_log[65];
+  ledger_hex_encode(who->month.coop_log, 32, coop_log);
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "client_ref", who->month.client_ref, "member",
+                   who->month.member_id, "name", who->month.name, "coop", who->month.coop_name, "coop_log", coop_log,
+                   "months", months, "totals", figures_json(total));
+}
+
+/* One line of the year table: a month, or a total (row NULL for the grand
+ * total). */
+static void year_line(cli_format format, const node_audit_year_row *row, const char *month,
+                      const ledger_offset_statement *figures, bool has_figures, const char *status)
+{
+  figures_text shown = {"", "", "", ""};
+  char statement[24] = "";
+  if (has_figures)
+    figures_format(figures, &shown);
+  if (row && row->month.has_statement && strcmp(month, "total"))
+    snprintf(statement, sizeof statement, "%llu", (unsigned long long)row->month.statement_index);
+  const char *reason = row && strcmp(month, "total") ? year_reason(row) : "";
+  if (format == CLI_FORMAT_CSV) {
+    const char *fields[] = {row ? row->month.client_ref : "", row ? row->month.member_id : "",
+                            row ? row->month.name : "", row ? row->month.coop_name : "", month, statement,
+                            shown.income, shown.offset, shown.benefit, shown.due, status, reason};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+      if (i)
+        putchar(',');
+      cli_csv_field(stdout, fields[i]);
+    }
+    putchar('\n');
+    return;
+  }
+  printf("%-14s %-9s %-20.20s %-7s %9s %12s %12s %12s %12s  %s%s%s%s\n", row ? row->month.client_ref : "",
+         row ? row->month.member_id : "", row ? row->month.name : "", month, statement[0] ? statement : "-",
+         shown.income[0] ? shown.income : "-", shown.offset[0] ? shown.offset : "-",
+         shown.benefit[0] ? shown.benefit : "-", shown.due[0] ? shown.due : "-", status,
+         reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
+}
+
+/* Prints one resident's months (rows first..end-1) and her total; adds it to `all`. */
+static void year_resident(cli_format format, const node_audit_year *year, size_t first,
+                          size_t end, ledger_offset_statement *all, json_t *residents)
+{
+  ledger_offset_statement total;
+  memset(&total, 0, sizeof total);
+  for (size_t i = first; i < end; i++)
+    node_audit_year_add(&total, &year->rows[i]);
+  all->counted_income_cents += total.counted_income_cents;
+  all->offset_cents += total.offset_cents;
+  all->benefit_cents += total.benefit_cents;
+  all->to_municipality_cents += total.to_municipality_cents;
+  if (format == CLI_FORMAT_JSON) {
+    json_array_append_new(residents, year_resident_json(year, first, end, &total));
+    return;
+  }
+  for (size_t i = first; i < end; i++) {
+    const node_audit_year_row *row = &year->rows[i];
+    char period[8];
+    ledger_period_format(row->period, period);
+    year_line(format, row, period, &row->figures, row->month.has_statement,
+              node_audit_status_name(row->month.status));
+  }
+  year_line(format, &year->rows[first], "total", &total, true, "");
+}
+
+static int audit_year(node *opened, cli_format format, uint32_t year_number)
+{
+  node_audit_year year;
+  char message[NODE_MESSAGE_BYTES] = "";
+  coop_err err = node_audit_year_build(opened, year_number, &year, message);
+  node_close(opened);
+  if (err) {
+    cli_error("%s", message[0] ? message : coop_err_message(err));
+    return err == COOP_E_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+  }
+  json_t *residents = format == CLI_FORMAT_JSON ? json_array() : NULL;
+  if (format == CLI_FORMAT_CSV)
+    printf("client_ref,member,name,coop,month,statement,counted_income,offset,benefit,"
+           "to_municipality,status,dispute_reason\n");
+  else if (format == CLI_FORMAT_TEXT)
+    printf("%-14s %-9s %-20s %-7s %9s %12s %12s %12s %12s  %s\n", "client ref", "member", "name",
+           "month", "statement", "counted inc.", "offset", "benefit", "to munic.", "status");
+  ledger_offset_statement all;
+  memset(&all, 0, sizeof all);
+  for (size_t first = 0, end = 0; first < year.row_count; first = end) {
+    for (end = first + 1;
+         end < year.row_count && node_audit_year_same_resident(&year.rows[first], &year.rows[end]);
+         end++)
+      ;
+    year_resident(format, &year, first, end, &all, residents);
+  }
+  size_t count = year.resident_count;
+  node_audit_year_free(&year);
+  if (format == CLI_FORMAT_JSON)
+    return cli_print_json(json_pack("{s:I, s:o, s:o}", "year", (json_int_t)year_number,
+                                    "residents", residents, "totals", figures_json(&all)));
+  char label[40];
+  snprintf(label, sizeof label, "%zu resident%s", count, count == 1 ? "" : "s");
+  if (format == CLI_FORMAT_CSV) {
+    year_line(format, NULL, "total", &all, true, label);
+    return CLI_EXIT_OK;
+  }
+  printf("\n");
+  year_line(format, NULL, "total", &all, true, label);
+  if (!count)
+    printf("(no resident with a statement or income in %u)\n", (unsigned)year_number);
+  return CLI_EXIT_OK;
+}
+
+/* --year: the year checked, then the overview. */
+static int audit_report_year(const char *dir, cli_format format, const char *year_text)
+{
+  char january[16];
+  uint32_t period = 0;
+  snprintf(january, sizeof january, "%s-01", year_text);
+  if (strlen(year_text) != 4 || ledger_period_parse(january, &period))
+    return cli_usage_error("audit", "--year '%s' is not a year (YYYY)", year_text);
+  node opened;
+  if (cli_open_node(dir, &opened))
+    return CLI_EXIT_FAILURE;
+  return audit_year(&opened, format, period / 100);
+}
+
 static int audit_report(int argc, char **argv)
 {
   static const cli_spec spec = {"audit", audit_usage, CLI_ALL_FORMATS, 0};
-  const char *period_text = NULL;
+  const char *period_text = NULL, *year_text = NULL;
   const cli_option options[] = {CLI_VALUE("period", 'p', "YYYY-MM", &period_text, "the month"),
+                                CLI_VALUE("year", 0, "YYYY", &year_text,
+                                          "the year overview: every month of YYYY"),
                                 CLI_END};
   cli_args args = {0};
   int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
@@ -197,8 +363,12 @@ static int audit_report(int argc, char **argv)
   report_output output = {.format = args.format};
   const char *dir = args.dir;
   uint32_t period = 0;
+  if (year_text && period_text)
+    return cli_usage_error("audit", "'audit report' takes -p YYYY-MM or --year YYYY, not both");
+  if (year_text)
+    return audit_report_year(dir, output.format, year_text);
   if (!period_text)
-    return cli_usage_error("audit", "'audit report' needs -p YYYY-MM");
+    return cli_usage_error("audit", "'audit report' needs -p YYYY-MM or --year YYYY");
   if (ledger_period_parse(period_text, &period))
     return cli_usage_error("audit", "-p '%s' is not a month (YYYY-MM)", period_text);
   node opened;

@@ -1,5 +1,7 @@
 /* coop statement: a member's monthly statement, for the member and the
  * municipality to read: Dutch by default, English on request. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -13,9 +15,11 @@
 #include "node/audit.h"
 #include "node/books.h"
 #include "node/wording.h"
+#include "node/year_statement.h"
 
 static const char usage[] =
     "usage: coop statement --member ID -p YYYY-MM [-O txt|json|html] [--lang nl|en] [--all]\n"
+    "       coop statement --member ID --year YYYY [-O txt|json|html] [--lang nl|en] [--final]\n"
     "       coop statement reissue --member ID -p YYYY-MM\n"
     "\n"
     "A member's statement (verrekening) for a closed month: what they earned, the\n"
@@ -70,16 +74,30 @@ static const char *disregard_name(const statement_view *view, int kind)
   return node_disregard_name(kind, view->english);
 }
 
-/* Prints text padded to `width` columns; UTF-8 continuation bytes take no
- * column ("coöperatie" is 10 columns in 11 bytes). */
-static void print_padded(const char *text, int width)
+/* Columns `text` takes: UTF-8 continuation bytes take none ("coöperatie"
+ * is 10 columns in 11 bytes). */
+static int columns_of(const char *text)
 {
   int columns = 0;
   for (const char *c = text; *c; c++)
     columns += ((unsigned char)*c & 0xC0) != 0x80;
+  return columns;
+}
+
+/* Prints text padded to `width` columns. */
+static void print_padded(const char *text, int width)
+{
   fputs(text, stdout);
-  for (; columns < width; columns++)
+  for (int columns = columns_of(text); columns < width; columns++)
     fputc(' ', stdout);
+}
+
+/* Prints text right-aligned in `width` columns. */
+static void print_right(const char *text, int width)
+{
+  for (int columns = columns_of(text); columns < width; columns++)
+    fputc(' ', stdout);
+  fputs(text, stdout);
 }
 
 /* The municipality's verdict, as far as this node has its log. */
@@ -473,6 +491,432 @@ static int reissue(const char *dir, const char *member, uint32_t period)
   return CLI_EXIT_OK;
 }
 
+/* ---- The year (jaaropgave) ----------------------------------------------------------------- */
+
+/* One year's statement as printed: the node's year and how to say it. */
+typedef struct year_view {
+  node *node;
+  const node_year_statement *year;
+  bool english;
+} year_view;
+
+static const char *year_say(const year_view *view, const char *dutch, const char *english)
+{
+  return view->english ? english : dutch;
+}
+
+/* An amount for the year's table: "1234,56" (Dutch) or "1234.56", no
+ * euro sign (the heading says euro), so columns line up. */
+static void table_amount(const year_view *view, int64_t cents, char out[LEDGER_MONEY_TEXT_BYTES])
+{
+  ledger_money_format(cents, out);
+  if (!view->english)
+    for (char *c = out; *c; c++)
+      if (*c == '.')
+        *c = ',';
+}
+
+/* The municipality's verdict on a month, in one or two words. */
+static const char *verdict_word(const year_view *view, const node_year_month *month)
+{
+  if (month->records_after_statement)
+    return year_say(view, "herberekening volgt", "reissue due");
+  switch (month->verdict.status) {
+  case NODE_AUDIT_ACKNOWLEDGED: return year_say(view, "akkoord", "acknowledged");
+  case NODE_AUDIT_DISPUTED: return year_say(view, "BETWIST", "DISPUTED");
+  default: return year_say(view, "nog niet gecontroleerd", "not checked yet");
+  }
+}
+
+/* A month without a statement, in words. */
+static const char *state_words(const year_view *view, int state)
+{
+  switch (state) {
+  case NODE_YEAR_OPEN: return year_say(view, "nog open: niet afgesloten", "still open: not closed");
+  case NODE_YEAR_LEFT: return year_say(view, "geen lid meer", "no longer a member");
+  default: return year_say(view, "geen verrekening (hier)", "no statement (here)");
+  }
+}
+
+/* The year's money columns of one month (or the totals), in table order. */
+#define YEAR_COLUMNS 8
+static void year_columns(const node_year_totals *t, int64_t out[YEAR_COLUMNS])
+{
+  const int64_t values[YEAR_COLUMNS] = {
+      t->revenue_cents, t->costs_cents, t->coop_share_cents, t->counted_income_cents,
+      t->offset_cents, t->to_municipality_cents, t->to_budget_cents, t->budget_spent_cents};
+  memcpy(out, values, sizeof values);
+}
+
+static void year_column_names(const year_view *view, const char *out[YEAR_COLUMNS])
+{
+  const char *names[YEAR_COLUMNS] = {
+      year_say(view, "omzet", "revenue"), year_say(view, "kosten", "costs"),
+      year_say(view, "coöperatie", "coop"), year_say(view, "getelde ink.", "counted inc."),
+      year_say(view, "verrekening", "offset"), year_say(view, "gemeente", "municip."),
+      year_say(view, "ontw.budget", "dev.budget"), year_say(view, "besteed", "spent")};
+  memcpy(out, names, sizeof names);
+}
+
+/* A month's figures in the totals' shape, so one function prints both. */
+static void month_totals(const node_year_month *month, node_year_totals *out)
+{
+  memset(out, 0, sizeof *out);
+  out->revenue_cents = month->inputs.revenue_cents;
+  out->costs_cents = month->inputs.costs_cents;
+  out->coop_share_cents = month->figures.coop_share_cents;
+  out->counted_income_cents = month->figures.counted_income_cents;
+  out->offset_cents = month->figures.offset_cents;
+  out->to_municipality_cents = month->figures.to_municipality_cents;
+  out->to_budget_cents = month->figures.to_budget_cents;
+  out->budget_spent_cents = month->budget_spent_cents;
+}
+
+static void print_year_row(const year_view *view, const char *label, const node_year_totals *t)
+{
+  int64_t values[YEAR_COLUMNS];
+  year_columns(t, values);
+  print_padded(label, 10);
+  for (int c = 0; c < YEAR_COLUMNS; c++) {
+    char amount[LEDGER_MONEY_TEXT_BYTES];
+    table_amount(view, values[c], amount);
+    printf(" %12s", amount);
+  }
+  putchar('\n');
+}
+
+/* Per month: the disregard, the verdict, a reissue. */
+static void print_year_notes(const year_view *view, FILE *out)
+{
+  for (int m = 0; m < NODE_YEAR_MONTHS; m++) {
+    const node_year_month *month = &view->year->months[m];
+    if (month->state != NODE_YEAR_STATED)
+      continue;
+    fprintf(out, "  %-10s %s %s", node_month_name(m + 1, view->english),
+           year_say(view, "vrijlating", "disregard"),
+           node_disregard_name(month->figures.disregard_kind, view->english));
+    if (month->figures.disregard_kind != LEDGER_OFFSET_DISREGARD_NONE)
+      fprintf(out, " (%s %lld/%lld/%lld)", year_say(view, "maanden gebruikt n/r/34a", "months used n/r/34a"),
+             (long long)month->figures.n_used, (long long)month->figures.r_used,
+             (long long)month->figures.a34_used);
+    fprintf(out, "; %s: %s; entry %llu", year_say(view, "gemeente", "municipality"),
+           verdict_word(view, month), (unsigned long long)month->statement_index);
+    if (month->reissues)
+      fprintf(out, ", %s %zux (%s %llu)", year_say(view, "herberekend", "reissued"), month->reissues,
+             year_say(view, "vervangt entry", "replaces entry"),
+             (unsigned long long)(month->replaces - 1));
+    fputc('\n', out);
+  }
+}
+
+static void print_year_rule_sets(const year_view *view, FILE *out)
+{
+  fprintf(out, "%s\n", year_say(view, "Rekenregels:", "Rule sets:"));
+  for (size_t i = 0; i < view->year->rule_set_count; i++) {
+    const node_year_rule_set *used = &view->year->rule_sets[i];
+    char party[NODE_PARTY_TEXT_BYTES], from[NODE_MONTH_TEXT_BYTES], to[NODE_MONTH_TEXT_BYTES];
+    node_party_text(view->node, used->log, party);
+    node_month_text(used->first_period, view->english, from);
+    node_month_text(used->last_period, view->english, to);
+    fprintf(out, "  %s, entry %llu: %s %s %s\n", party, (unsigned long long)used->index, from,
+           year_say(view, "t/m", "to"), to);
+  }
+}
+
+/* The disregards of the year: which, and in how many months. */
+static void print_year_disregards(const year_view *view, FILE *out)
+{
+  fprintf(out, "%s:", year_say(view, "Vrijlating", "Disregard"));
+  int shown = 0;
+  for (int kind = LEDGER_OFFSET_DISREGARD_N; kind <= LEDGER_OFFSET_DISREGARD_34A; kind++) {
+    int months = view->year->totals.disregard_months[kind];
+    if (months)
+      fprintf(out, "%s %s %d %s", shown++ ? "," : "", node_disregard_name(kind, view->english), months,
+             months == 1 ? year_say(view, "maand", "month") : year_say(view, "maanden", "months"));
+  }
+  char amount[LEDGER_MONEY_TEXT_BYTES];
+  ledger_money_format_dutch(view->year->totals.disregard_cents, amount);
+  fprintf(out, "%s; %s %s\n", shown ? "" : year_say(view, " geen", " none"),
+          year_say(view, "samen vrijgelaten", "disregarded in all"), amount);
+}
+
+static void print_year_budget(const year_view *view, FILE *out)
+{
+  char start[LEDGER_MONEY_TEXT_BYTES], end[LEDGER_MONEY_TEXT_BYTES];
+  ledger_money_format_dutch(view->year->budget_start_cents, start);
+  ledger_money_format_dutch(view->year->budget_end_cents, end);
+  fprintf(out, "%s %s, %s %s\n", year_say(view, "Ontwikkelbudget: begin van het jaar", "Development budget: start of the year"),
+         start, year_say(view, "over aan het eind", "left at the end"), end);
+}
+
+static void print_year_open(const year_view *view, FILE *out)
+{
+  if (!view->year->open_count) {
+    fprintf(out, "%s\n", year_say(view, "Alle maanden zijn afgesloten: deze jaaropgave is definitief.",
+                            "Every month is closed: this year statement is final."));
+    return;
+  }
+  char open[NODE_YEAR_OPEN_TEXT_BYTES];
+  node_year_open_text(view->year, open);
+  fprintf(out, "%s %s.\n%s\n", year_say(view, "NOG OPEN (niet afgesloten):", "STILL OPEN (not closed):"),
+         open, year_say(view, "Deze jaaropgave is nog niet definitief: de totalen tellen alleen "
+                              "de afgesloten maanden.",
+                        "This year statement is not final: the totals count the closed months "
+                        "only."));
+}
+
+static void print_year_text(const year_view *view)
+{
+  const node_year_statement *year = view->year;
+  printf("%s %u — %s (%s), %s %s\n%s; %s\n\n", year_say(view, "Jaaropgave", "Year statement"),
+         (unsigned)year->year, year->name, year->member_id,
+         year_say(view, "klantnummer", "client ref"), year->client_ref, year->coop_name,
+         year_say(view, "bedragen in euro", "amounts in euros"));
+  const char *names[YEAR_COLUMNS];
+  year_column_names(view, names);
+  print_padded(year_say(view, "maand", "month"), 10);
+  for (int c = 0; c < YEAR_COLUMNS; c++) {
+    putchar(' ');
+    print_right(names[c], 12);
+  }
+  putchar('\n');
+  for (int m = 0; m < NODE_YEAR_MONTHS; m++) {
+    const node_year_month *month = &year->months[m];
+    if (month->state != NODE_YEAR_STATED) {
+      print_padded(node_month_name(m + 1, view->english), 10);
+      printf(" %s\n", state_words(view, month->state));
+      continue;
+    }
+    node_year_totals row;
+    month_totals(month, &row);
+    print_year_row(view, node_month_name(m + 1, view->english), &row);
+  }
+  print_year_row(view, year_say(view, "totaal", "total"), &year->totals);
+  printf("\n");
+  print_year_notes(view, stdout);
+  printf("\n");
+  print_year_disregards(view, stdout);
+  print_year_budget(view, stdout);
+  print_year_rule_sets(view, stdout);
+  print_year_open(view, stdout);
+  printf("%s\n", year_say(view, "De verrekening is indicatief: de gemeente beslist.",
+                          "The offset is indicative: the municipality decides."));
+}
+
+static void print_year_html_row(const year_view *view, const char *label,
+                                const node_year_totals *t, const char *tail)
+{
+  int64_t values[YEAR_COLUMNS];
+  year_columns(t, values);
+  printf("<tr><th>%s</th>", label);
+  for (int c = 0; c < YEAR_COLUMNS; c++) {
+    char amount[LEDGER_MONEY_TEXT_BYTES];
+    table_amount(view, values[c], amount);
+    printf("<td class=\"amount\">%s</td>", amount);
+  }
+  printf("%s</tr>\n", tail);
+}
+
+static void print_year_html_months(const year_view *view)
+{
+  const char *names[YEAR_COLUMNS];
+  year_column_names(view, names);
+  printf("<table>\n<tr><th>%s</th>", year_say(view, "maand", "month"));
+  for (int c = 0; c < YEAR_COLUMNS; c++)
+    printf("<th>%s</th>", names[c]);
+  printf("<th>%s</th><th>%s</th></tr>\n", year_say(view, "vrijlating", "disregard"),
+         year_say(view, "gemeente", "municipality"));
+  for (int m = 0; m < NODE_YEAR_MONTHS; m++) {
+    const node_year_month *month = &view->year->months[m];
+    const char *name = node_month_name(m + 1, view->english);
+    if (month->state != NODE_YEAR_STATED) {
+      printf("<tr class=\"%s\"><th>%s</th><td colspan=\"%d\">%s</td></tr>\n",
+             node_year_state_name(month->state), name, YEAR_COLUMNS + 2,
+             state_words(view, month->state));
+      continue;
+    }
+    char tail[256];
+    snprintf(tail, sizeof tail, "<td>%s</td><td>%s%s</td>",
+             node_disregard_name(month->figures.disregard_kind, view->english),
+             verdict_word(view, month),
+             month->reissues ? year_say(view, " (herberekend)", " (reissued)") : "");
+    node_year_totals row;
+    month_totals(month, &row);
+    print_year_html_row(view, name, &row, tail);
+  }
+  print_year_html_row(view, year_say(view, "totaal", "total"), &view->year->totals,
+                      "<td></td><td></td>");
+  printf("</table>\n");
+}
+
+/* Printable: one A4 page per member where it fits (12 rows and a few
+ * lines), the notes in the same words as the text. */
+static void print_year_html(const year_view *view)
+{
+  const node_year_statement *year = view->year;
+  printf("<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>%s %u</title>"
+         "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;font-size:11pt}"
+         "table{border-collapse:collapse}td,th{padding:.15em .5em;text-align:left}"
+         "td.amount{text-align:right;font-variant-numeric:tabular-nums}"
+         "tr.open td{font-style:italic}pre{font-family:inherit;white-space:pre-wrap}"
+         "@media print{@page{size:A4 landscape;margin:12mm}body{margin:0;max-width:none;"
+         "font-size:9pt}}</style></head><body>\n",
+         view->english ? "en" : "nl", year_say(view, "Jaaropgave", "Year statement"),
+         (unsigned)year->year);
+  printf("<h1>%s %u</h1>\n<p>", year_say(view, "Jaaropgave", "Year statement"),
+         (unsigned)year->year);
+  html_text(year->name);
+  printf(" (%s), %s ", year->member_id, year_say(view, "klantnummer", "client ref"));
+  html_text(year->client_ref);
+  printf("; ");
+  html_text(year->coop_name);
+  printf("; %s</p>\n", year_say(view, "bedragen in euro", "amounts in euros"));
+  print_year_html_months(view);
+  /* The notes as the text prints them, escaped. */
+  printf("<pre>");
+  char *notes = NULL;
+  size_t notes_bytes = 0;
+  FILE *notes_file = open_memstream(&notes, &notes_bytes);
+  if (notes_file) {
+    print_year_notes(view, notes_file);
+    print_year_disregards(view, notes_file);
+    print_year_budget(view, notes_file);
+    print_year_rule_sets(view, notes_file);
+    print_year_open(view, notes_file);
+    fclose(notes_file);
+  }
+  if (notes)
+    html_text(notes);
+  free(notes);
+  printf("</pre>\n<p>%s</p>\n</body></html>\n",
+         year_say(view, "De verrekening is indicatief: de gemeente beslist.",
+                  "The offset is indicative: the municipality decides."));
+}
+
+static json_t *period_json(uint32_t period)
+{
+  char text[8];
+  ledger_period_format(period, text);
+  return json_string(text);
+}
+
+/* A month in the monthly statement's names: "inputs", "statement",
+ * "rule_set", "verdict", "replaces", "entry_index". */
+static json_t *year_month_json(const node_year_month *month)
+{
+  json_t *item = json_pack("{s:o, s:s, s:I, s:o}", "period", period_json(month->period), "state",
+                           node_year_state_name(month->state), "budget_spent",
+                           (json_int_t)month->budget_spent_cents, "municipality",
+                           cli_hex_json(month->municipality, 32));
+  if (!item || month->state != NODE_YEAR_STATED)
+    return item;
+  json_t *figures = NULL;
+  if (ledger_offset_json_from_statement(&month->figures, &figures)) {
+    json_decref(item);
+    return NULL;
+  }
+  const ledger_offset_month *in = &month->inputs;
+  json_t *more = json_pack(
+      "{s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:o, s:I}, s:o, s:o, s:I, s:b}", "entry_index",
+      (json_int_t)month->statement_index, "statement", figures, "inputs", "revenue",
+      (json_int_t)in->revenue_cents, "costs", (json_int_t)in->costs_cents, "volunteer_allowance",
+      (json_int_t)in->volunteer_allowance_cents, "other_income", (json_int_t)in->other_income_cents,
+      "hours", (json_int_t)in->hours, "rule_set", "log_id", cli_hex_json(month->rule_set_log, 32),
+      "index", (json_int_t)month->rule_set_index, "verdict", verdict_json(&month->verdict),
+      "replaces", month->replaces ? json_integer((json_int_t)(month->replaces - 1)) : json_null(),
+      "reissues", (json_int_t)month->reissues, "reissue_due", month->records_after_statement > 0);
+  json_object_update(item, more);
+  json_decref(more);
+  return item;
+}
+
+static json_t *year_totals_json(const node_year_totals *t)
+{
+  json_t *months = json_object();
+  for (int kind = LEDGER_OFFSET_DISREGARD_N; months && kind <= LEDGER_OFFSET_DISREGARD_34A; kind++)
+    json_object_set_new(months, ledger_offset_disregard_kind_name(kind),
+                        json_integer(t->disregard_months[kind]));
+  return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+                   "revenue", (json_int_t)t->revenue_cents, "costs", (json_int_t)t->costs_cents,
+                   "profit", (json_int_t)t->profit_cents, "coop_share",
+                   (json_int_t)t->coop_share_cents, "disregard", (json_int_t)t->disregard_cents,
+                   "volunteer_allowance", (json_int_t)t->volunteer_allowance_cents,
+                   "volunteer_disregarded", (json_int_t)t->volunteer_disregarded_cents,
+                   "other_income", (json_int_t)t->other_income_cents, "counted_income",
+                   (json_int_t)t->counted_income_cents, "offset", (json_int_t)t->offset_cents,
+                   "benefit", (json_int_t)t->benefit_cents, "to_municipality",
+                   (json_int_t)t->to_municipality_cents, "to_budget",
+                   (json_int_t)t->to_budget_cents, "budget_spent",
+                   (json_int_t)t->budget_spent_cents, "disregard_months", months);
+}
+
+static json_t *year_json(const year_view *view)
+{
+  const node_year_statement *year = view->year;
+  json_t *months = json_array(), *open = json_array(), *rule_sets = json_array();
+  for (int m = 0; m < NODE_YEAR_MONTHS; m++) {
+    json_array_append_new(months, year_month_json(&year->months[m]));
+    if (year->months[m].state == NODE_YEAR_OPEN)
+      json_array_append_new(open, period_json(year->months[m].period));
+  }
+  for (size_t i = 0; i < year->rule_set_count; i++) {
+    const node_year_rule_set *used = &year->rule_sets[i];
+    json_array_append_new(rule_sets, json_pack("{s:o, s:I, s:o, s:o}", "log_id",
+                                                cli_hex_json(used->log, 32), "index",
+                                                (json_int_t)used->index, "from",
+                                                period_json(used->first_period), "to",
+                                                period_json(used->last_period)));
+  }
+  return json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:b, s:o, s:o, s:o, s:{s:I, s:I}, s:o}",
+                   "member_id", year->member_id, "name", year->name, "client_ref",
+                   year->client_ref, "coop", year->coop_name, "coop_log",
+                   cli_hex_json(year->coop_log, 32), "year", (json_int_t)year->year, "final",
+                   year->open_count == 0, "open_months", open, "months", months, "totals",
+                   year_totals_json(&year->totals), "budget", "start",
+                   (json_int_t)year->budget_start_cents, "end", (json_int_t)year->budget_end_cents,
+                   "rule_sets", rule_sets);
+}
+
+/* coop statement --year: the closed months and which are still open;
+ * --final refuses a year with open months, naming them. */
+static int show_year(const char *dir, const char *member_id, uint32_t year, int format,
+                     bool english, bool final)
+{
+  node opened;
+  if (cli_open_node(dir, &opened))
+    return CLI_EXIT_FAILURE;
+  if (!member_id && opened.role != LEDGER_ROLE_MEMBER) {
+    node_close(&opened);
+    return cli_usage_error("statement", "--member is required (except on a member's own node)");
+  }
+  node_year_statement *built = coop_malloc(sizeof *built);
+  char message[NODE_MESSAGE_BYTES] = "";
+  coop_err err = built ? node_year_statement_build(&opened, member_id, year, built, message)
+                       : COOP_E_NOMEM;
+  int status = CLI_EXIT_OK;
+  if (err) {
+    cli_error("%s", message[0] ? message : coop_err_message(err));
+    status = CLI_EXIT_FAILURE;
+  } else if (final && built->open_count) {
+    char open[NODE_YEAR_OPEN_TEXT_BYTES];
+    node_year_open_text(built, open);
+    cli_error("the year %u is not closed: open months %s (--final needs every month closed; "
+              "without it the closed months are shown)", (unsigned)year, open);
+    status = CLI_EXIT_FAILURE;
+  } else {
+    year_view view = {&opened, built, english};
+    if (format == CLI_FORMAT_JSON)
+      status = cli_print_json(year_json(&view));
+    else if (format == FORMAT_HTML)
+      print_year_html(&view);
+    else
+      print_year_text(&view);
+  }
+  node_close(&opened);
+  coop_free(built);
+  return status;
+}
+
 /* -O: the common txt and json, or html. */
 static int parse_output(const char *text, int *format)
 {
@@ -487,6 +931,25 @@ static int parse_output(const char *text, int *format)
   return 0;
 }
 
+/* The checks of --year's arguments, then the year. */
+static int year_command(const char *dir, const char *member, const char *year_text, int format,
+                        const char *language, bool with_month, bool final)
+{
+  if (with_month)
+    return cli_usage_error("statement", "--year goes without -p and --all");
+  if (strcmp(language, "nl") && strcmp(language, "en"))
+    return cli_usage_error("statement", "unknown language '%s' (expected nl or en)", language);
+  char january[16];
+  uint32_t period = 0;
+  snprintf(january, sizeof january, "%s-01", year_text);
+  if (strlen(year_text) != 4 || ledger_period_parse(january, &period))
+    return cli_usage_error("statement", "invalid year '%s' (expected YYYY)", year_text);
+  char member_id[CLI_MEMBER_ID_BYTES];
+  if (member && !(member = cli_member_arg(dir, member, member_id)))
+    return CLI_EXIT_FAILURE;
+  return show_year(dir, member, period / 100, format, !strcmp(language, "en"), final);
+}
+
 int cli_cmd_statement(int argc, char **argv)
 {
   bool reissuing = argc > 1 && !strcmp(argv[1], "reissue");
@@ -496,13 +959,16 @@ int cli_cmd_statement(int argc, char **argv)
   }
   static const cli_spec spec = {"statement", usage, 0, 0};
   const char *member = NULL, *period_text = NULL, *language = "nl", *output = NULL;
-  int all = 0;
+  const char *year_text = NULL;
+  int all = 0, final = 0;
   const cli_option options[] = {
       CLI_VALUE("member", 0, "ID", &member, "the member: id, client ref or name"),
       CLI_VALUE("period", 'p', "MONTH", &period_text, "the month, YYYY-MM"),
       CLI_VALUE("output", 'O', "FORMAT", &output, "txt (default), json or html"),
       CLI_VALUE("lang", 0, "LANGUAGE", &language, "nl (default) or en"),
       CLI_FLAG("all", 0, &all, "the history: the statement in force, then those it replaced"),
+      CLI_VALUE("year", 0, "YYYY", &year_text, "the year statement (jaaropgave) of a year"),
+      CLI_FLAG("final", 0, &final, "with --year: refuse a year that has open months"),
       CLI_END};
   cli_args args = {0};
   int status = cli_parse(&spec, options, argc, argv, &args);
@@ -514,6 +980,11 @@ int cli_cmd_statement(int argc, char **argv)
   if (args.argc)
     return cli_usage_error("statement", "unexpected argument '%s'", args.argv[0]);
   const char *dir = args.dir;
+  if (year_text && !reissuing)
+    return year_command(dir, member, year_text, format, language, period_text || all,
+                        final != 0);
+  if (final)
+    return cli_usage_error("statement", "--final goes with --year");
   if (!period_text || (!member && reissuing))
     return cli_usage_error("statement", "--member and -p YYYY-MM are required");
   if (strcmp(language, "nl") && strcmp(language, "en"))
