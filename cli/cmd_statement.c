@@ -534,7 +534,7 @@ static const char *state_words(const year_view *view, int state)
   switch (state) {
   case NODE_YEAR_OPEN: return year_say(view, "nog open: niet afgesloten", "still open: not closed");
   case NODE_YEAR_LEFT: return year_say(view, "geen lid meer", "no longer a member");
-  default: return year_say(view, "geen verrekening (hier)", "no statement (here)");
+  default: return year_say(view, "geen verrekening", "no statement");
   }
 }
 
@@ -595,10 +595,14 @@ static void print_year_notes(const year_view *view, FILE *out)
     fprintf(out, "  %-10s %s %s", node_month_name(m + 1, view->english),
            year_say(view, "vrijlating", "disregard"),
            node_disregard_name(month->figures.disregard_kind, view->english));
-    if (month->figures.disregard_kind != LEDGER_OFFSET_DISREGARD_NONE)
-      fprintf(out, " (%s %lld/%lld/%lld)", year_say(view, "maanden gebruikt n/r/34a", "months used n/r/34a"),
-             (long long)month->figures.n_used, (long long)month->figures.r_used,
-             (long long)month->figures.a34_used);
+    /* Which month of its window, for the disregards that have one. */
+    const ledger_offset_statement *f = &month->figures;
+    int64_t used = f->disregard_kind == LEDGER_OFFSET_DISREGARD_N     ? f->n_used
+                   : f->disregard_kind == LEDGER_OFFSET_DISREGARD_R   ? f->r_used
+                   : f->disregard_kind == LEDGER_OFFSET_DISREGARD_34A ? f->a34_used
+                                                                      : 0;
+    if (used)
+      fprintf(out, ", %s %lld", year_say(view, "maand", "month"), (long long)used);
     fprintf(out, "; %s: %s; entry %llu", year_say(view, "gemeente", "municipality"),
            verdict_word(view, month), (unsigned long long)month->statement_index);
     if (month->reissues)
@@ -631,7 +635,7 @@ static void print_year_disregards(const year_view *view, FILE *out)
   for (int kind = LEDGER_OFFSET_DISREGARD_N; kind <= LEDGER_OFFSET_DISREGARD_34A; kind++) {
     int months = view->year->totals.disregard_months[kind];
     if (months)
-      fprintf(out, "%s %s %d %s", shown++ ? "," : "", node_disregard_name(kind, view->english), months,
+      fprintf(out, "%s %s: %d %s", shown++ ? "," : "", node_disregard_name(kind, view->english), months,
              months == 1 ? year_say(view, "maand", "month") : year_say(view, "maanden", "months"));
   }
   char amount[LEDGER_MONEY_TEXT_BYTES];

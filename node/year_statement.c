@@ -104,12 +104,19 @@ static coop_err take_month(void *context, const node_member_month *visit)
 }
 
 /* The months without a statement: open, or closed (she had left, or the
- * month is not hers here), from the coop's log as this node reads it. */
+ * month is not hers here), or before the books began, from the coop's log
+ * as this node reads it. */
 static coop_err classify_unstated(node *self, node_year_statement *out)
 {
   node_key_ring ring = NODE_KEY_RING(self);
   log_view *view = coop_calloc(1, sizeof *view);
   coop_err err = view ? log_view_load(&ring, out->coop_log, 0, view) : COOP_E_NOMEM;
+  /* Months close in order from the first month of the books: a month
+   * before the first closed one is not in the books at all. */
+  uint32_t first_closed = UINT32_MAX;
+  for (size_t i = 0; !err && i < view->closed_count; i++)
+    if (view->closed[i] < first_closed)
+      first_closed = view->closed[i];
   const log_member *who = NULL;
   for (size_t r = 0; !err && r < view->member_count && !who; r++)
     if (!strcmp(view->members[r].member_id, out->member_id))
@@ -118,7 +125,8 @@ static coop_err classify_unstated(node *self, node_year_statement *out)
     node_year_month *month = &out->months[m];
     if (month->state == NODE_YEAR_STATED)
       continue;
-    if (!log_view_closed(view, month->period)) {
+    bool before_books = first_closed != UINT32_MAX && month->period < first_closed;
+    if (!log_view_closed(view, month->period) && !before_books) {
       month->state = NODE_YEAR_OPEN;
       continue;
     }

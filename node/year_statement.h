@@ -26,8 +26,9 @@ typedef enum node_year_state {
   NODE_YEAR_STATED = 1, /* closed, a statement in force */
   NODE_YEAR_OPEN = 2,   /* the coop has not closed the month yet */
   NODE_YEAR_LEFT = 3,   /* closed, no statement: she had left the coop */
-  NODE_YEAR_NONE = 4,   /* closed, no statement readable here: not enrolled yet, or
-                           another municipality's month (she moved) */
+  NODE_YEAR_NONE = 4,   /* closed (or before the coop's books began), no statement
+                           readable here: not enrolled yet, or another
+                           municipality's month (she moved) */
 } node_year_state;
 
 /* "stated", "open", "left", "none". */

@@ -20,7 +20,7 @@ log --log <HEX32>: 1
 --- stderr
 coop: error: no peers configured (add one with 'coop peer add')
 coop: error: only a municipality node audits statements (this node is a coop)
-coop: error: 'audit report' needs -p YYYY-MM
+coop: error: 'audit report' needs -p YYYY-MM or --year YYYY
 see 'coop audit --help'
 coop: error: -p '2026-13' is not a month (YYYY-MM)
 see 'coop audit --help'
