@@ -21,26 +21,7 @@
 # "node-move: N passed, M failed"; exit 1 on any failure.
 set -u
 COOP=${1:?usage: move.sh COOP_BIN}
-unset COOP_HOME
-export LC_ALL=C
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/coop-node-move.XXXXXX") || exit 1
-trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-passed=0 failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-coop() { "$COOP" "$@"; }
-on() { COOP_NOW_MS=$(($(date -u -d "$1 12:00" +%s) * 1000)); export COOP_NOW_MS; }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-size_of() { coop checkpoint --dir "$1" | sed -n 's/^size: *//p'; }
-
-rules() { # NAME COOP_PCT
-  echo "{\"municipality\": \"$1\", \"effective_from\": \"2026-01\", \"regime\": \"PW2015\",
- \"norm\": 140150, \"coop_pct\": $2, \"distribution\": \"STATUTORY\", \"muni_pct\": 0,
- \"loss_rule\": \"FLOOR_ZERO\", \"min_age_nrk\": 27, \"pct_n\": 2500, \"cap_n\": 28500,
- \"n_months\": 6, \"pct_r\": 1250, \"cap_r\": 17766, \"r_months\": 30, \"pct_y\": 1500,
- \"cap_y\": 18019, \"pct_34a\": 1500, \"months_34a\": 12, \"k_month\": 22000, \"k_year\": 220000}"
-}
+. "$(dirname "$0")/lib.sh" move
 
 # ---- Setup: two municipalities, a partner, a coop that knows them -----------------------------
 
@@ -56,11 +37,6 @@ key_of() { coop id --dir "$1" -O json | json 'd["public_key"]'; }
 breda_key=$(key_of "$breda") tilburg_key=$(key_of "$tilburg") partner_key=$(key_of "$work/partner")
 anna_key=$(key_of "$work/anna-node")
 
-# carry FROM TO: FROM's log into TO (what a sync does).
-carry() { coop log export --dir "$1" >"$work/carry.bundle" 2>/dev/null &&
-  coop log import --dir "$2" "$work/carry.bundle" >/dev/null; }
-# audit MUNI: the coop's log there, its audit, its verdicts back.
-audit() { carry "$coop" "$1" && coop audit run --dir "$1" >"$work/audit.out" && carry "$1" "$coop"; }
 # listed MUNI MONTH: "member_id status client_ref" of each row of MUNI's report.
 listed() { coop audit report --dir "$1" -p "$2" -O json |
   json '" ".join(r["member"]+":"+r["status"]+":"+r["client_ref"] for r in d)'; }

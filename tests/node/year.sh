@@ -24,25 +24,7 @@
 # "node-year: N passed, M failed"; exit 1 on any failure.
 set -u
 COOP=${1:?usage: year.sh COOP_BIN}
-unset COOP_HOME
-export LC_ALL=C
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/coop-node-year.XXXXXX") || exit 1
-trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-passed=0 failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-coop() { "$COOP" "$@"; }
-on() { COOP_NOW_MS=$(($(date -u -d "$1 12:00" +%s) * 1000)); export COOP_NOW_MS; }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-
-rules() { # NAME COOP_PCT
-  echo "{\"municipality\": \"$1\", \"effective_from\": \"2026-01\", \"regime\": \"PW2015\",
- \"norm\": 140150, \"coop_pct\": $2, \"distribution\": \"STATUTORY\", \"muni_pct\": 0,
- \"loss_rule\": \"FLOOR_ZERO\", \"min_age_nrk\": 27, \"pct_n\": 2500, \"cap_n\": 28500,
- \"n_months\": 6, \"pct_r\": 1250, \"cap_r\": 17766, \"r_months\": 30, \"pct_y\": 1500,
- \"cap_y\": 18019, \"pct_34a\": 1500, \"months_34a\": 12, \"k_month\": 22000, \"k_year\": 220000}"
-}
+. "$(dirname "$0")/lib.sh" year
 
 # ---- The fixture year ------------------------------------------------------------------------
 
@@ -55,9 +37,6 @@ rules Breda 1000 | coop rules publish - --dir "$breda" >/dev/null
 rules Tilburg 2000 | coop rules publish - --dir "$tilburg" >/dev/null
 key_of() { coop id --dir "$1" -O json | json 'd["public_key"]'; }
 breda_key=$(key_of "$breda") tilburg_key=$(key_of "$tilburg") anna_key=$(key_of "$anna_node")
-carry() { coop log export --dir "$1" >"$work/carry.bundle" 2>/dev/null &&
-  coop log import --dir "$2" "$work/carry.bundle" >/dev/null; }
-audit() { carry "$coop" "$1" && coop audit run --dir "$1" >"$work/audit.out" && carry "$1" "$coop"; }
 
 {
   coop init --role coop --name "Breda Werkt" --dir "$coop" >/dev/null &&

@@ -1,0 +1,32 @@
+# The harness the shell tests of tests/node/ share, sourced after COOP is
+# set:  . "$(dirname "$0")/lib.sh" NAME
+# A work directory ($work, removed at exit unless KEEP is set), ok/fail
+# counters, the clock, JSON field reading, and the steps most scenarios
+# take: a rule set, a log carried between nodes as a file (what a sync
+# does), a municipality's audit.
+unset COOP_HOME
+export LC_ALL=C
+work=$(mktemp -d "${TMPDIR:-/tmp}/coop-node-$1.XXXXXX") || exit 1
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+passed=0 failed=0
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+coop() { "$COOP" "$@"; }
+# on DATE: the clock for the commands that follow (UTC noon of that day).
+on() { COOP_NOW_MS=$(($(date -u -d "$1 12:00" +%s) * 1000)); export COOP_NOW_MS; }
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+size_of() { coop checkpoint --dir "$1" | sed -n 's/^size: *//p'; }
+
+rules() { # NAME COOP_PCT: a rule set from 2026-01
+  echo "{\"municipality\": \"$1\", \"effective_from\": \"2026-01\", \"regime\": \"PW2015\",
+ \"norm\": 140150, \"coop_pct\": $2, \"distribution\": \"STATUTORY\", \"muni_pct\": 0,
+ \"loss_rule\": \"FLOOR_ZERO\", \"min_age_nrk\": 27, \"pct_n\": 2500, \"cap_n\": 28500,
+ \"n_months\": 6, \"pct_r\": 1250, \"cap_r\": 17766, \"r_months\": 30, \"pct_y\": 1500,
+ \"cap_y\": 18019, \"pct_34a\": 1500, \"months_34a\": 12, \"k_month\": 22000, \"k_year\": 220000}"
+}
+
+# carry FROM TO: FROM's log into TO (what a sync does).
+carry() { coop log export --dir "$1" >"$work/carry.bundle" 2>/dev/null &&
+  coop log import --dir "$2" "$work/carry.bundle" >/dev/null; }
+# audit MUNI: the coop's log ($coop) there, its audit, its verdicts back.
+audit() { carry "$coop" "$1" && coop audit run --dir "$1" >"$work/audit.out" && carry "$1" "$coop"; }
