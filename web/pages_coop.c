@@ -474,6 +474,14 @@ static void correct(web_request *request)
   web_page_end(request);
 }
 
+/* A member's jaaropgave, as she sees it (printable). */
+static void member_year_page(web_request *request)
+{
+  ledger_member_row row;
+  if (page_member(request, web_query(request, "id"), &row))
+    web_year_page(request, row.member_id);
+}
+
 static void member_page(web_request *request)
 {
   ledger_member_row row;
@@ -495,6 +503,8 @@ static void member_page(web_request *request)
            (unsigned)(year - 1), (unsigned)(year - 1), row.member_id, (unsigned)(year + 1),
            (unsigned)(year + 1));
   web_member_year(request, row.member_id, year);
+  web_html(request, "<p><a href=\"/year?id=%s&amp;y=%u\">%t %u</a></p>", row.member_id,
+           (unsigned)year, web_say(request, "Jaaropgave", "Year statement"), (unsigned)year);
   web_html(request, "<p><a href=\"/record?member=%s\">%t</a></p>", row.member_id,
            web_say(request, "Iets boeken voor dit lid", "Record something for this member"));
   member_records(request, row.member_id, year);
@@ -963,7 +973,8 @@ web_handler web_pages_coop(const char *path)
       {"/close", close_month},   {"/disputes", disputes}, {"/reissue", reissue},
       {"/statement", statement_page}, {"/import", import_csv},
       {"/member/fact", member_fact}, {"/member/move", member_move}, {"/correct", correct},
-      {"/downloads", downloads}, {"/export", export_books}, {NULL, NULL}};
+      {"/downloads", downloads}, {"/export", export_books}, {"/year", member_year_page},
+      {NULL, NULL}};
   for (const route_entry *route = routes; route->path; route++)
     if (!strcmp(route->path, path))
       return route->handler;

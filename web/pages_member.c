@@ -70,6 +70,8 @@ static void home(web_request *request)
   uint32_t year = latest.found ? latest.month.period / 100 : node_today() / 10000;
   web_html(request, "<h2>%t %u</h2>", web_say(request, "Dit jaar", "This year"), (unsigned)year);
   web_member_year(request, own_member(request), year);
+  web_html(request, "<p><a href=\"/year?y=%u\">%t %u</a></p>", (unsigned)year,
+           web_say(request, "Jaaropgave", "Year statement"), (unsigned)year);
   web_page_end(request);
 }
 
@@ -176,8 +178,16 @@ static void what_if(web_request *request)
   web_page_end(request);
 }
 
+/* Her jaaropgave of ?y=YYYY (default: this year). */
+static void year_page(web_request *request)
+{
+  web_year_page(request, own_member(request));
+}
+
 web_handler web_pages_member(const char *path)
 {
+  if (!strcmp(path, "/year"))
+    return year_page;
   if (!strcmp(path, "/what-if"))
     return what_if;
   if (!strcmp(path, "/"))

@@ -9,6 +9,7 @@
 #include "ledger/base/hex.h"
 #include "node/audit.h"
 #include "node/books.h"
+#include "node/year_statement.h"
 #include "web/web_int.h"
 
 #define STATUS_COUNT 7
@@ -129,6 +130,8 @@ static void report(web_request *request)
                                                     "in deze maand.",
                                            "No residents with income or statements this month."));
   web_html(request, "<p><a href=\"/report.csv?p=%y\">%t</a></p>", period, web_say(request, "Download als CSV", "Download as CSV"));
+  web_html(request, "<p><a href=\"/year?y=%u\">%t %u</a></p>", (unsigned)(period / 100),
+           web_say(request, "Jaaroverzicht", "Year overview"), (unsigned)(period / 100));
   web_page_end(request);
 }
 
@@ -173,8 +176,79 @@ static void statement_page(web_request *request)
   web_page_end(request);
 }
 
+/* ---- the year overview ------------------------------------------------------------------------ */
+
+static void year_overview_total(web_request *request, const char *label,
+                                const ledger_offset_statement *total)
+{
+  web_html(request, "<tr class=\"total\"><th scope=\"row\" colspan=\"4\">%s</th>"
+                    "<td class=\"amount\">%m</td><td class=\"amount\">%m</td>"
+                    "<td class=\"amount\">%m</td><td class=\"amount\">%m</td></tr>",
+           label, total->counted_income_cents, total->offset_cents, total->benefit_cents,
+           total->to_municipality_cents);
+}
+
+static void year_overview_row(web_request *request, const node_audit_year_row *row)
+{
+  web_html(request, "<tr><td>%s</td><td>%s</td><td>%y</td><td>", row->month.name,
+           row->month.client_ref, row->period);
+  web_status_label(request, row->month.status);
+  if (row->month.has_statement)
+    web_html(request, "</td><td class=\"amount\">%m</td><td class=\"amount\">%m</td>"
+                      "<td class=\"amount\">%m</td><td class=\"amount\">%m</td></tr>",
+             row->figures.counted_income_cents, row->figures.offset_cents,
+             row->figures.benefit_cents, row->figures.to_municipality_cents);
+  else
+    web_html(request, "</td><td colspan=\"4\"></td></tr>");
+}
+
+/* /year?y=YYYY: every resident's months of the year, each resident's total
+ * and all residents' (node_audit_year_build, as 'coop audit report --year'). */
+static void year_overview(web_request *request)
+{
+  const char *text = web_query(request, "y");
+  uint32_t year = web_last_month() / 100;
+  if (text && (strlen(text) != 4 || (year = (uint32_t)strtoul(text, NULL, 10)) < 1900))
+    return web_error_page(request, 400, web_say(request, "Geen jaar (JJJJ).", "Not a year (YYYY)."));
+  node_audit_year overview;
+  char message[NODE_MESSAGE_BYTES] = "";
+  if (node_audit_year_build(request->node, year, &overview, message))
+    return web_error_page(request, 404, message);
+  web_page_begin(request, web_say(request, "Jaaroverzicht", "Year overview"));
+  web_html(request, "<h2>%t %u</h2><p class=\"note\">%t</p>",
+           web_say(request, "Jaaroverzicht", "Year overview"), (unsigned)year,
+           web_say(request, "Wat er binnenkwam: een maand die de coöperatie nog niet afsloot "
+                            "staat als open. Bij een betwiste maand staan uw eigen bedragen.",
+                   "What arrived: a month the coop has not closed shows as open. A disputed "
+                   "month shows your own figures."));
+  WEB_TABLE_HEAD(request, "year-overview", {"Inwoner", "Resident", false},
+                 {"Klantnummer", "Client ref", false}, {"Maand", "Month", false},
+                 {"Status", "Status", false}, {"Getelde inkomsten", "Counted income", true},
+                 {"Verrekening", "Offset", true}, {"Indicatieve uitkering", "Indicative benefit", true},
+                 {"Naar gemeente", "To municipality", true});
+  ledger_offset_statement all, resident;
+  memset(&all, 0, sizeof all);
+  memset(&resident, 0, sizeof resident);
+  for (size_t i = 0; i < overview.row_count; i++) {
+    const node_audit_year_row *row = &overview.rows[i];
+    year_overview_row(request, row);
+    node_audit_year_add(&resident, row);
+    node_audit_year_add(&all, row);
+    if (i + 1 == overview.row_count || !node_audit_year_same_resident(row, row + 1)) {
+      year_overview_total(request, row->month.name, &resident);
+      memset(&resident, 0, sizeof resident);
+    }
+  }
+  year_overview_total(request, web_say(request, "Alle inwoners", "All residents"), &all);
+  web_html(request, "</tbody></table>");
+  node_audit_year_free(&overview);
+  web_page_end(request);
+}
+
 web_handler web_pages_municipality(const char *path)
 {
+  if (!strcmp(path, "/year"))
+    return year_overview;
   if (!strcmp(path, "/"))
     return report;
   if (!strcmp(path, "/report.csv"))

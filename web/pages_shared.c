@@ -2,10 +2,14 @@
  * month and a month's statement, from node_member_months (the same reading
  * as 'coop member view'). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "node/audit.h"
+#include "node/books.h"
 #include "node/wording.h"
+#include "node/year_statement.h"
+#include "ledger/base/alloc.h"
 #include "web/web_int.h"
 
 const char *web_status_text(const web_request *request, int status)
@@ -242,4 +246,137 @@ void web_statement_section(web_request *request, const char *member_id, uint32_t
                                       : web_say(request, "Voor deze maand is er (nog) geen "
                                                          "verrekening.",
                                                 "There is no statement for this month (yet)."));
+}
+
+/* ---- the year statement (jaaropgave) ------------------------------------------------------ */
+
+static const char *year_state_text(const web_request *request, int state)
+{
+  switch (state) {
+  case NODE_YEAR_OPEN: return web_say(request, "nog open: niet afgesloten", "still open: not closed");
+  case NODE_YEAR_LEFT: return web_say(request, "geen lid meer", "no longer a member");
+  default: return web_say(request, "geen verrekening", "no statement");
+  }
+}
+
+static void year_month_row(web_request *request, const node_year_statement *year, int m)
+{
+  const node_year_month *month = &year->months[m];
+  if (month->state != NODE_YEAR_STATED) {
+    web_html(request, "<tr class=\"year-%t\"><td>%p</td><td colspan=\"10\">%t</td></tr>",
+             node_year_state_name(month->state), month->period,
+             year_state_text(request, month->state));
+    return;
+  }
+  const ledger_offset_statement *f = &month->figures;
+  web_html(request, "<tr><td>%p</td><td class=\"amount\">%m</td><td class=\"amount\">%m</td>"
+                    "<td class=\"amount\">%m</td><td class=\"amount\">%m</td>"
+                    "<td class=\"amount\">%m</td><td class=\"amount\">%m</td>"
+                    "<td class=\"amount\">%m</td><td class=\"amount\">%m</td><td>%t</td><td>",
+           month->period, month->inputs.revenue_cents, month->inputs.costs_cents,
+           f->coop_share_cents, f->counted_income_cents, f->offset_cents,
+           f->to_municipality_cents, f->to_budget_cents, month->budget_spent_cents,
+           node_disregard_name(f->disregard_kind, request->english));
+  web_status_label(request, month->records_after_statement ? NODE_AUDIT_REISSUE_DUE
+                                                           : month->verdict.status);
+  if (month->reissues)
+    web_html(request, " %t", web_say(request, "(herberekend)", "(reissued)"));
+  web_html(request, "</td></tr>");
+}
+
+static void year_table(web_request *request, const node_year_statement *year)
+{
+  WEB_TABLE_HEAD(request, "year", {"Maand", "Month", false}, {"Omzet", "Revenue", true},
+                 {"Kosten", "Costs", true}, {"Coöperatie", "Coop", true},
+                 {"Getelde inkomsten", "Counted income", true},
+                 {"Verrekening", "Offset", true}, {"Gemeente", "Municipality", true},
+                 {"Ontwikkelbudget", "Development budget", true}, {"Besteed", "Spent", true},
+                 {"Vrijlating", "Disregard", false}, {"Oordeel gemeente", "Verdict", false});
+  for (int m = 0; m < NODE_YEAR_MONTHS; m++)
+    year_month_row(request, year, m);
+  const node_year_totals *t = &year->totals;
+  web_html(request, "</tbody><tfoot><tr><th scope=\"row\">%t</th><td class=\"amount\">%m</td>"
+                    "<td class=\"amount\">%m</td><td class=\"amount\">%m</td>"
+                    "<td class=\"amount\">%m</td><td class=\"amount\">%m</td>"
+                    "<td class=\"amount\">%m</td><td class=\"amount\">%m</td>"
+                    "<td class=\"amount\">%m</td><td></td><td></td></tr></tfoot></table>",
+           web_say(request, "Totaal", "Total"), t->revenue_cents, t->costs_cents,
+           t->coop_share_cents, t->counted_income_cents, t->offset_cents,
+           t->to_municipality_cents, t->to_budget_cents, t->budget_spent_cents);
+}
+
+/* Below the table: open months, budget, disregards, rule sets. */
+static void year_notes(web_request *request, const node_year_statement *year)
+{
+  if (year->open_count) {
+    char open[NODE_YEAR_OPEN_TEXT_BYTES];
+    node_year_open_text(year, open);
+    web_html(request, "<p class=\"note\" id=\"open-months\"><strong>%t</strong> %s. %t</p>",
+             web_say(request, "Nog open (niet afgesloten):", "Still open (not closed):"), open,
+             web_say(request, "Deze jaaropgave is nog niet definitief: de totalen tellen alleen "
+                              "de afgesloten maanden.",
+                     "This year statement is not final: the totals count the closed months "
+                     "only."));
+  } else {
+    web_html(request, "<p class=\"note\">%t</p>",
+             web_say(request, "Alle maanden zijn afgesloten: deze jaaropgave is definitief.",
+                     "Every month is closed: this year statement is final."));
+  }
+  web_html(request, "<p>%t %m; %t %m. %t %m.</p>",
+           web_say(request, "Ontwikkelbudget aan het begin van het jaar", "Development budget at "
+                                                                          "the start of the year"),
+           year->budget_start_cents, web_say(request, "over aan het eind", "left at the end"),
+           year->budget_end_cents, web_say(request, "Vrijgelaten inkomsten", "Income disregarded"),
+           year->totals.disregard_cents);
+  web_html(request, "<p>%t</p><ul>", web_say(request, "Rekenregels:", "Rule sets:"));
+  for (size_t i = 0; i < year->rule_set_count; i++) {
+    char party[NODE_PARTY_TEXT_BYTES];
+    node_party_text(request->node, year->rule_sets[i].log, party);
+    web_html(request, "<li>%s, entry %j: %p %t %p</li>", party, (int64_t)year->rule_sets[i].index,
+             year->rule_sets[i].first_period, web_say(request, "t/m", "to"),
+             year->rule_sets[i].last_period);
+  }
+  web_html(request, "</ul><p class=\"note\">%t</p>",
+           web_say(request, "De verrekening is indicatief: de gemeente beslist.",
+                   "The offset is indicative: the municipality decides."));
+}
+
+void web_year_statement(web_request *request, const char *member_id, uint32_t year_number)
+{
+  node_year_statement *year = coop_malloc(sizeof *year);
+  char message[NODE_MESSAGE_BYTES] = "";
+  coop_err err = year ? node_year_statement_build(request->node, member_id, year_number, year,
+                                                  message)
+                      : COOP_E_NOMEM;
+  if (err) {
+    coop_free(year);
+    return web_error_page(request, err == COOP_E_NOMEM ? 500 : 404,
+                          message[0] ? message : coop_err_message(err));
+  }
+  web_page_begin(request, web_say(request, "Jaaropgave", "Year statement"));
+  web_html(request, "<h2>%t %u</h2><p>%s (%s), %t %s; %s</p>",
+           web_say(request, "Jaaropgave", "Year statement"), (unsigned)year_number, year->name,
+           year->member_id, web_say(request, "klantnummer", "client ref"), year->client_ref,
+           year->coop_name);
+  year_table(request, year);
+  year_notes(request, year);
+  web_html(request, "<p class=\"noprint\">%t</p>",
+           web_say(request, "Afdrukken: gebruik de printfunctie van uw browser (één A4).",
+                   "To print: use your browser's print function (one A4 page)."));
+  web_page_end(request);
+  coop_free(year);
+}
+
+void web_year_page(web_request *request, const char *member_id)
+{
+  const char *text = web_query(request, "y");
+  uint32_t year = node_today() / 10000;
+  if (text) {
+    char *end = NULL;
+    unsigned long asked = strlen(text) == 4 ? strtoul(text, &end, 10) : 0;
+    if (!end || *end || asked < 1900)
+      return web_error_page(request, 400, web_say(request, "Geen jaar (JJJJ).", "Not a year (YYYY)."));
+    year = (uint32_t)asked;
+  }
+  web_year_statement(request, member_id, year);
 }

@@ -37,3 +37,5 @@
 ".card .big{font-size:1.5rem;font-weight:700;font-variant-numeric:tabular-nums}"
 "footer{max-width:64rem;margin:2rem auto;padding:1rem;color:#555;font-size:.9rem;border-top:1px solid #d9dee5}"
 "@media (max-width:40rem){th,td{padding:.3rem}.account{margin-left:0}table{font-size:.9rem;display:block;overflow-x:auto}}"
+"@media print{header,nav,footer,.noprint{display:none}body{font-size:9pt}th,td{padding:.1rem .3rem}}"
+"@page{size:A4 landscape;margin:12mm}"

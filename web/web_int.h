@@ -200,5 +200,11 @@ void web_dispute_details(web_request *request, const ledger_statement_payload *s
 void web_statement_section(web_request *request, const char *member_id, uint32_t period);
 /* The months of one member (NULL: this node's own member) as a table. */
 void web_member_year(web_request *request, const char *member_id, uint32_t year);
+/* A whole page: one member's year statement (jaaropgave), printable; an
+ * error page (404, naming why) for a year or member it cannot show. */
+void web_year_statement(web_request *request, const char *member_id, uint32_t year);
+/* The same for the year of the query's y=YYYY (default: this year; 400 for
+ * anything but four digits). */
+void web_year_page(web_request *request, const char *member_id);
 
 #endif

@@ -671,17 +671,21 @@ def main():
                    "/statement?id=%s&p=202603" % ids["anna"]: 200,
                    "/statement?id=%s&p=2026-03" % ids["bram"]: 200, "/statement?id=m-000000&p=202603": 404,
                    "/rules": 404, "/report.csv": 404, "/resident?coop=%s&id=%s" % (coop_log_hex, ids["anna"]): 404,
-                   "/receipt?p=2026-03": 404, "/nothing": 404, "/style.css": 200}
+                   "/receipt?p=2026-03": 404, "/nothing": 404, "/style.css": 200, "/year?y=2026": 404,
+                   "/year?id=%s&y=2026" % ids["anna"]: 200, "/year?id=m-000000&y=2026": 404,
+                   "/year?id=%s&y=2031" % ids["anna"]: 404}
     officer_pages = {"/": 200, "/?p=2026-03": 200, "/?p=2026-02": 200, "/report.csv?p=2026-03": 200,
                      "/resident?coop=%s&id=%s" % (coop_log_hex, ids["anna"]): 200,
                      "/resident?id=short": 404, "/statement?id=%s&p=202603" % ids["anna"]: 200,
                      "/rules": 200, "/members": 404, "/member?id=" + ids["anna"]: 404, "/record": 404,
-                     "/close": 404, "/receipt?p=2026-03": 404, "/nothing": 404}
+                     "/close": 404, "/receipt?p=2026-03": 404, "/nothing": 404, "/year?y=2026": 200,
+                     "/year?y=2031": 404, "/year?y=x": 400}
     member_pages = {"/": 200, "/statement?p=2026-03": 200, "/statement?p=202603": 200,
                     "/receipt?p=2026-03": 200, "/receipt?p=2026-02": 404, "/members": 404,
                     "/member?id=" + ids["bram"]: 404, "/members/new": 404, "/record": 404, "/close": 404,
                     "/disputes": 404, "/rules": 404, "/report.csv?p=2026-03": 404,
-                    "/resident?coop=%s&id=%s" % (coop_log_hex, ids["bram"]): 404, "/nothing": 404}
+                    "/resident?coop=%s&id=%s" % (coop_log_hex, ids["bram"]): 404, "/nothing": 404,
+                    "/year?y=2026": 200, "/year?y=2031": 404, "/year?y=20x6": 400, "/year?y=2025": 404}
 
 
     def page_matrix(label, client, pages):
@@ -701,6 +705,31 @@ def main():
     r = admin.get("/")
     check("admin: the overview shows the open month April 2026 and 3 members",
           "april 2026" in r.body and re.search(r'href="/members">3<', r.body), r.body[:2000])
+    r = anna.get("/year?y=2026")
+    year = json.loads(out("statement", "--member", ids["anna"], "--year", "2026", "-O", "json",
+                          "--dir", home("coop")))
+    foot = re.search(r"<tfoot>(.*?)</tfoot>", r.body, re.S)
+    foot_cents = [cents(html.unescape(x)) for x in
+                  re.findall(r'<td class="amount">([^<]*)</td>', foot.group(1))] if foot else []
+    t = year["totals"]
+    check("member: her jaaropgave page totals the CLI's year (revenue, coop, to the municipality, "
+          "budget) and names the open months",
+          r.status == 200 and "Jaaropgave 2026" in r.body and 'id="open-months"' in r.body and
+          "2026-04" in r.body and foot_cents[:1] == [t["revenue"]] and
+          foot_cents[2:3] == [t["coop_share"]] and foot_cents[5:7] == [t["to_municipality"], t["to_budget"]]
+          and t["revenue"] > 0 and 'href="/year?y=2026"' in anna.get("/").body,
+          (foot_cents, t, r.body[:1500]))
+    r = officer.get("/year?y=2026")
+    overview = json.loads(out("audit", "report", "--year", "2026", "-O", "json", "--dir", home("breda")))
+    last = re.findall(r'<tr class="total">(.*?)</tr>', r.body, re.S)
+    last_cents = [cents(html.unescape(x)) for x in
+                  re.findall(r'<td class="amount">([^<]*)</td>', last[-1])] if last else []
+    check("officer: the year overview totals what 'coop audit report --year' totals, a total row "
+          "per resident and one for all",
+          r.status == 200 and len(last) == len(overview["residents"]) + 1 and
+          last_cents == [overview["totals"][k] for k in ("counted_income", "offset", "benefit", "to_municipality")]
+          and overview["totals"]["to_municipality"] > 0 and 'href="/year?y=2026"' in officer.get("/?p=2026-03").body,
+          (last_cents, overview["totals"], r.body[-1500:]))
     r = admin.get("/members?q=Bram")
     check("admin: /members?q=Bram finds Bram only", "BR-1002" in r.body and "BR-1001" not in r.body)
     r = anna.get("/")
@@ -742,7 +771,7 @@ def main():
                  "/receipt?p=2026-03&id=" + ids["bram"], "/receipt?id=%s&p=2026-03" % ids["bram"],
                  "/receipt?p=2026-03&member=" + ids["bram"], "/?id=" + ids["bram"],
                  "/?member=" + ids["bram"], "/members?q=Bram",
-                 "/resident?coop=%s&id=%s" % (coop_log_hex, ids["bram"])):
+                 "/resident?coop=%s&id=%s" % (coop_log_hex, ids["bram"]), "/year?y=2026&id=" + ids["bram"]):
         r = anna.get(path)
         seen = [mark for mark in bram_marks + xss_marks if mark in r.body]
         if r.status == 200 and seen:
@@ -754,7 +783,7 @@ def main():
                     leaks.append(path + ": Bram's receipt")
             except ValueError:
                 leaks.append(path + ": not JSON")
-    check("isolation: Anna's account on the coop's node never gets Bram's data (12 tries)", not leaks, leaks)
+    check("isolation: Anna's account on the coop's node never gets Bram's data (13 tries)", not leaks, leaks)
     r = anna.get("/receipt?p=2026-03&id=" + ids["bram"])
     check("isolation: /receipt with another id gives Anna's own receipt",
           r.status == 200 and ids["anna"] in r.body and "attachment" in r.headers.get("Content-Disposition", ""),
@@ -845,7 +874,7 @@ def main():
               (rc, text, err))
     leaks = []
     for path in ("/statement?id=%s&p=2026-03" % ids["bram"], "/receipt?p=2026-03&id=" + ids["bram"],
-                 "/member?id=" + ids["bram"], "/?id=" + ids["bram"]):
+                 "/member?id=" + ids["bram"], "/?id=" + ids["bram"], "/year?y=2026&id=" + ids["bram"]):
         r = own.get(path)
         if r.status == 200 and any(mark in r.body for mark in bram_marks):
             leaks.append(path)
