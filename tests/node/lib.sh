@@ -30,3 +30,36 @@ carry() { coop log export --dir "$1" >"$work/carry.bundle" 2>/dev/null &&
   coop log import --dir "$2" "$work/carry.bundle" >/dev/null; }
 # audit MUNI: the coop's log ($coop) there, its audit, its verdicts back.
 audit() { carry "$coop" "$1" && coop audit run --dir "$1" >"$work/audit.out" && carry "$1" "$coop"; }
+
+key_of() { coop id --dir "$1" -O json | json 'd["public_key"]'; }
+
+# The scenario move.sh and year.sh start from, on 2026-01-05: Breda
+# (coop_pct 10%) and Tilburg (20%) with their rule sets, Anna's own member
+# node, and a coop ($coop) that knows both municipalities, its books from
+# January 2026, with Anna (Breda, n approved, enrolled with her node's key)
+# and Bo (Tilburg).  Sets coop breda tilburg anna_node, their *_key, anna
+# and bo; exits on failure.
+breda_tilburg() {
+  on 2026-01-05
+  coop=$work/coop breda=$work/breda tilburg=$work/tilburg anna_node=$work/anna-node
+  coop init --role municipality --name "Gemeente Breda" --dir "$breda" >/dev/null &&
+    coop init --role municipality --name "Gemeente Tilburg" --dir "$tilburg" >/dev/null &&
+    coop init --role member --name "Anna" --dir "$anna_node" >/dev/null &&
+    rules Breda 1000 | coop rules publish - --dir "$breda" >/dev/null &&
+    rules Tilburg 2000 | coop rules publish - --dir "$tilburg" >/dev/null ||
+    { echo "FAIL setup: municipalities"; exit 1; }
+  breda_key=$(key_of "$breda") tilburg_key=$(key_of "$tilburg") anna_key=$(key_of "$anna_node")
+  {
+    coop init --role coop --name "Breda Werkt" --dir "$coop" >/dev/null &&
+      coop peer add --dir "$coop" --key "$breda_key" --role municipality --name breda >/dev/null &&
+      coop peer add --dir "$coop" --key "$tilburg_key" --role municipality --name tilburg >/dev/null &&
+      carry "$breda" "$coop" && carry "$tilburg" "$coop" &&
+      coop period open 2026-01 --dir "$coop" >/dev/null &&
+      coop member add --dir "$coop" --name "Anna de Vries" --municipality breda --client-ref BR-1001 \
+        --birth 1990-04 --member-key "$anna_key" >"$work/anna" &&
+      coop member set "$(cat "$work/anna")" --n-approved yes --from 2026-01 --dir "$coop" >/dev/null &&
+      coop member add --dir "$coop" --name "Bo Jansen" --municipality tilburg --client-ref TB-7 \
+        --birth 1985-07 >"$work/bo"
+  } || { echo "FAIL setup: the coop"; exit 1; }
+  anna=$(cat "$work/anna") bo=$(cat "$work/bo")
+}

@@ -21,19 +21,7 @@
 # "node-months: N passed, M failed"; exit 1 on any failure.
 set -u
 COOP=${1:?usage: months.sh COOP_BIN}
-unset COOP_HOME
-export LC_ALL=C
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/coop-node-months.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-coop() { "$COOP" "$@"; }
-# on DATE: the clock for the commands that follow (UTC noon of that day).
-on() { COOP_NOW_MS=$(($(date -u -d "$1 12:00" +%s) * 1000)); export COOP_NOW_MS; }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-size_of() { coop checkpoint --dir "$1" | sed -n 's/^size: *//p'; }
+. "$(dirname "$0")/lib.sh" months
 
 rules='{"municipality": "Breda", "effective_from": "2026-01", "regime": "PW2015",
  "norm": 140150, "coop_pct": 1000, "distribution": "STATUTORY", "muni_pct": 0,

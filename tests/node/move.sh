@@ -25,36 +25,16 @@ COOP=${1:?usage: move.sh COOP_BIN}
 
 # ---- Setup: two municipalities, a partner, a coop that knows them -----------------------------
 
-on 2026-01-05
-coop=$work/coop breda=$work/breda tilburg=$work/tilburg
-coop init --role municipality --name "Gemeente Breda" --dir "$breda" >/dev/null
-coop init --role municipality --name "Gemeente Tilburg" --dir "$tilburg" >/dev/null
-coop init --role partner --name "Partner" --dir "$work/partner" >/dev/null
-coop init --role member --name "Anna" --dir "$work/anna-node" >/dev/null
-rules Breda 1000 | coop rules publish - --dir "$breda" >/dev/null
-rules Tilburg 2000 | coop rules publish - --dir "$tilburg" >/dev/null
-key_of() { coop id --dir "$1" -O json | json 'd["public_key"]'; }
-breda_key=$(key_of "$breda") tilburg_key=$(key_of "$tilburg") partner_key=$(key_of "$work/partner")
-anna_key=$(key_of "$work/anna-node")
+breda_tilburg
+coop init --role partner --name "Partner" --dir "$work/partner" >/dev/null &&
+  partner_key=$(key_of "$work/partner") &&
+  coop peer add --dir "$coop" --key "$partner_key" --role partner --name partner >/dev/null ||
+  { echo "FAIL setup: partner"; exit 1; }
 
 # listed MUNI MONTH: "member_id status client_ref" of each row of MUNI's report.
 listed() { coop audit report --dir "$1" -p "$2" -O json |
   json '" ".join(r["member"]+":"+r["status"]+":"+r["client_ref"] for r in d)'; }
 
-{
-  coop init --role coop --name "Breda Werkt" --dir "$coop" >/dev/null &&
-    coop peer add --dir "$coop" --key "$breda_key" --role municipality --name breda >/dev/null &&
-    coop peer add --dir "$coop" --key "$tilburg_key" --role municipality --name tilburg >/dev/null &&
-    coop peer add --dir "$coop" --key "$partner_key" --role partner --name partner >/dev/null &&
-    carry "$breda" "$coop" && carry "$tilburg" "$coop" &&
-    coop period open 2026-01 --dir "$coop" >/dev/null &&
-    coop member add --dir "$coop" --name "Anna de Vries" --municipality breda --client-ref BR-1001 \
-      --birth 1990-04 --member-key "$anna_key" >"$work/anna" &&
-    coop member set "$(cat "$work/anna")" --n-approved yes --from 2026-01 --dir "$coop" >/dev/null &&
-    coop member add --dir "$coop" --name "Bo Jansen" --municipality tilburg --client-ref TB-7 \
-      --birth 1985-07 >"$work/bo"
-} || { echo "FAIL setup"; exit 1; }
-anna=$(cat "$work/anna") bo=$(cat "$work/bo")
 earn() { # MONTH
   coop record revenue --dir "$coop" --member "$anna" --amount 900 --date "$1-10" --ref "a-$1" >/dev/null &&
     coop record cost --dir "$coop" --member "$anna" --amount 120 --date "$1-12" --ref "ac-$1" >/dev/null &&
