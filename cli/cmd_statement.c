@@ -528,6 +528,16 @@ static const char *verdict_word(const year_view *view, const node_year_month *mo
   }
 }
 
+/* The verdict on a statement that was replaced. */
+static const char *replaced_word(const year_view *view, int status)
+{
+  switch (status) {
+  case NODE_AUDIT_ACKNOWLEDGED: return year_say(view, "was akkoord", "was acknowledged");
+  case NODE_AUDIT_DISPUTED: return year_say(view, "was betwist", "was disputed");
+  default: return year_say(view, "niet gecontroleerd", "not checked");
+  }
+}
+
 /* A month without a statement, in words. */
 static const char *state_words(const year_view *view, int state)
 {
@@ -606,9 +616,11 @@ static void print_year_notes(const year_view *view, FILE *out)
     fprintf(out, "; %s: %s; entry %llu", year_say(view, "gemeente", "municipality"),
            verdict_word(view, month), (unsigned long long)month->statement_index);
     if (month->reissues)
-      fprintf(out, ", %s %zux (%s %llu)", year_say(view, "herberekend", "reissued"), month->reissues,
-             year_say(view, "vervangt entry", "replaces entry"),
-             (unsigned long long)(month->replaces - 1));
+      fprintf(out, ", %s %zux", year_say(view, "herberekend", "reissued"), month->reissues);
+    for (size_t r = 0; r < month->reissues && r < NODE_YEAR_REPLACED_MAX; r++)
+      fprintf(out, "%s %s %llu: %s", r ? "," : ";", year_say(view, "vervangt entry", "replaces entry"),
+              (unsigned long long)month->replaced[r].index,
+              replaced_word(view, month->replaced[r].status));
     fputc('\n', out);
   }
 }
@@ -829,6 +841,12 @@ static json_t *year_month_json(const node_year_month *month)
       "index", (json_int_t)month->rule_set_index, "verdict", verdict_json(&month->verdict),
       "replaces", month->replaces ? json_integer((json_int_t)(month->replaces - 1)) : json_null(),
       "reissues", (json_int_t)month->reissues, "reissue_due", month->records_after_statement > 0);
+  json_t *replaced = json_array();
+  for (size_t r = 0; replaced && r < month->reissues && r < NODE_YEAR_REPLACED_MAX; r++)
+    json_array_append_new(replaced, json_pack("{s:I, s:s}", "entry_index",
+                                              (json_int_t)month->replaced[r].index, "verdict",
+                                              node_audit_status_name(month->replaced[r].status)));
+  json_object_set_new(more, "replaced", replaced);
   json_object_update(item, more);
   json_decref(more);
   return item;

@@ -32,20 +32,28 @@ typedef struct year_collector {
   coop_err err;
 } year_collector;
 
-/* How many statements the one in force replaced: its `corrects` chain. */
-static coop_err count_reissues(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
-                               uint64_t corrects, size_t *count)
+/* The statements the one in force replaced: its `corrects` chain, each
+ * with its verdict (the first NODE_YEAR_REPLACED_MAX), and how many. */
+static coop_err follow_reissues(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
+                                uint64_t corrects, node_year_month *month)
 {
-  *count = 0;
+  month->reissues = 0;
   ledger_statement_payload *older = coop_malloc(sizeof *older);
   if (!older)
     return COOP_E_NOMEM;
   coop_err err = COOP_OK;
   /* A chain longer than the log is a broken log: the bound stops a loop. */
-  while (corrects && !err && *count < 100000) {
-    err = node_statement_read(self, coop_log, corrects - 1, older);
+  while (corrects && !err && month->reissues < 100000) {
+    uint64_t index = corrects - 1;
+    err = node_statement_read(self, coop_log, index, older);
+    if (!err && month->reissues < NODE_YEAR_REPLACED_MAX) {
+      node_verdict_found found;
+      err = node_verdict_for(self, coop_log, index, &found);
+      month->replaced[month->reissues].index = index;
+      month->replaced[month->reissues].status = found.status;
+    }
     if (!err) {
-      ++*count;
+      month->reissues++;
       corrects = older->corrects;
     }
   }
@@ -99,8 +107,7 @@ static coop_err take_month(void *context, const node_member_month *visit)
   if (!visit->has_statement)
     return COOP_OK;
   take_statement(month, visit);
-  return count_reissues(collector->node, visit->coop_log, visit->statement->corrects,
-                        &month->reissues);
+  return follow_reissues(collector->node, visit->coop_log, visit->statement->corrects, month);
 }
 
 /* The months without a statement: open, or closed (she had left, or the

@@ -20,6 +20,10 @@
 #include "node/node.h"
 
 #define NODE_YEAR_MONTHS 12
+/* Replaced statements kept per month with their verdicts: more reissues of
+ * one month than a correction, a late fact and a dispute make is rare, and
+ * `reissues` still counts them all. */
+#define NODE_YEAR_REPLACED_MAX 4
 
 /* What a month of the year is, for her. */
 typedef enum node_year_state {
@@ -41,6 +45,13 @@ typedef struct node_year_month {
   uint64_t statement_index;
   uint64_t replaces;         /* index + 1 of the statement it replaced; 0: the first */
   size_t reissues;           /* how many statements of the month it replaced in all */
+  /* The statements it replaced, newest first (the first
+   * NODE_YEAR_REPLACED_MAX of them), each with the municipality's verdict
+   * on it: why a month was reissued is often a dispute. */
+  struct node_year_replaced {
+    uint64_t index;
+    int status; /* node_audit_status: PENDING, ACKNOWLEDGED or DISPUTED */
+  } replaced[NODE_YEAR_REPLACED_MAX];
   ledger_offset_month inputs;
   ledger_offset_statement figures;
   uint8_t rule_set_log[LEDGER_LOG_ID_BYTES];

@@ -114,11 +114,11 @@ for who in anna bo cas; do
 done
 
 year_json() { coop statement --dir "$coop" --member "$1" --year 2026 -O json; }
-jan=$(year_json "$anna" | json '" ".join("%s %s %s %s" % (m["reissues"], m["replaces"] is not None, m["verdict"]["status"], m["entry_index"]) for m in d["months"][:2])')
+jan=$(year_json "$anna" | json '" ".join("%s %s %s %s" % (m["reissues"], [(r["entry_index"] == m["replaces"], r["verdict"]) for r in m["replaced"]], m["verdict"]["status"], m["entry_index"]) for m in d["months"][:2]).replace(" ", "")')
 jan_monthly=$(coop statement --dir "$coop" --member "$anna" -p 2026-01 -O json | json 'd["entry_index"]')
 feb_monthly=$(coop statement --dir "$coop" --member "$anna" -p 2026-02 -O json | json 'd["entry_index"]')
-if [ "$reissued" = 1 ] && [ "$jan" = "1 True acknowledged $jan_monthly 0 False acknowledged $feb_monthly" ]; then
-  ok "January: the reissue is the statement in force (entry $jan_monthly), replacing one, acknowledged; February never reissued"
+if [ "$reissued" = 1 ] && [ "$jan" = "1[(True,'acknowledged')]acknowledged${jan_monthly}0[]acknowledged$feb_monthly" ]; then
+  ok "January: the reissue is the statement in force (entry $jan_monthly), acknowledged, replacing one Breda had acknowledged; February never reissued"
 else
   fail "reissue" "reissued $reissued, january '$jan', monthly entry $jan_monthly"
 fi
