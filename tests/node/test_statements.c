@@ -6,7 +6,8 @@
  * profit split is booked as balanced postings matching the statement, and
  * the close refuses, appending nothing, when a rule set or a birth month is
  * missing; members who left are skipped; a statement's sources are exactly
- * the month's records. */
+ * the month's records.  And each example's year statement (jaaropgave) is
+ * the sum of its statements in force. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <inttypes.h>
@@ -30,6 +31,7 @@
 #include "ledger/store/store.h"
 #include "node/books.h"
 #include "node/node.h"
+#include "node/year_statement.h"
 #include "tests/support/tamper.h"
 #include "tests/support/tree.h"
 
@@ -394,6 +396,57 @@ static void expect_figures(const ledger_offset_statement *f, json_t *expected, c
                json_object_size(expected));
 }
 
+/* The member's jaaropgave (node/year_statement.h) of every year from
+ * `first` to `last` (YYYYMM): each month it shows is the statement in force
+ * as the books hold it (a different reading: the year is read from the
+ * log), every month from `first` to `last` has one, and the totals are
+ * their sums. */
+static void expect_year_totals(node *coop, const char *member, uint32_t first, uint32_t last,
+                               const char *name)
+{
+  for (uint32_t year = first / 100; year <= last / 100; year++) {
+    node_year_statement *built = calloc(1, sizeof *built);
+    cr_assert_not_null(built);
+    char message[NODE_MESSAGE_BYTES] = "";
+    cr_assert_eq(node_year_statement_build(coop, member, year, built, message), COOP_OK,
+                 "%s %u: %s", name, year, message);
+    node_year_totals sums;
+    memset(&sums, 0, sizeof sums);
+    for (uint32_t m = 1; m <= NODE_YEAR_MONTHS; m++) {
+      const node_year_month *month = &built->months[m - 1];
+      uint32_t period = year * 100 + m;
+      if (period >= first && period <= last)
+        cr_expect_eq(month->state, NODE_YEAR_STATED, "%s %u: state %d", name, period, month->state);
+      if (month->state != NODE_YEAR_STATED)
+        continue;
+      uint64_t index = 0;
+      ledger_statement_payload *statement = statement_of(coop, member, period, &index);
+      cr_expect_eq(month->statement_index, index, "%s %u: statement in force", name, period);
+      sums.revenue_cents += statement->month.revenue_cents;
+      sums.costs_cents += statement->month.costs_cents;
+      sums.coop_share_cents += statement->figures.coop_share_cents;
+      sums.disregard_cents += statement->figures.disregard_cents;
+      sums.counted_income_cents += statement->figures.counted_income_cents;
+      sums.offset_cents += statement->figures.offset_cents;
+      sums.benefit_cents += statement->figures.benefit_cents;
+      sums.to_municipality_cents += statement->figures.to_municipality_cents;
+      sums.to_budget_cents += statement->figures.to_budget_cents;
+      free(statement);
+    }
+    const node_year_totals *t = &built->totals;
+    const int64_t got[] = {t->revenue_cents, t->costs_cents, t->coop_share_cents,
+                           t->disregard_cents, t->counted_income_cents, t->offset_cents,
+                           t->benefit_cents, t->to_municipality_cents, t->to_budget_cents};
+    const int64_t want[] = {sums.revenue_cents, sums.costs_cents, sums.coop_share_cents,
+                            sums.disregard_cents, sums.counted_income_cents, sums.offset_cents,
+                            sums.benefit_cents, sums.to_municipality_cents, sums.to_budget_cents};
+    for (size_t i = 0; i < sizeof got / sizeof got[0]; i++)
+      cr_expect_eq(got[i], want[i], "%s %u: total %zu is %lld, the statements sum to %lld", name,
+                   year, i, (long long)got[i], (long long)want[i]);
+    free(built);
+  }
+}
+
 static void run_scenario(json_t *scenario, size_t number)
 {
   const char *name = json_string_value(json_object_get(scenario, "name"));
@@ -513,6 +566,7 @@ static void run_scenario(json_t *scenario, size_t number)
   uint64_t last_index = 0;
   uint32_t last_period = (uint32_t)(inputs[month_count - 1].period.year * 100 +
                                     inputs[month_count - 1].period.month);
+  expect_year_totals(&nodes.coop, member, first, last_period, name);
   ledger_statement_payload *before = statement_of(&nodes.coop, member, last_period, &last_index);
   cr_assert_eq(ledger_books_rebuild(nodes.coop.store, &nodes.coop.identity), COOP_OK);
   uint64_t rebuilt_index = 0;
