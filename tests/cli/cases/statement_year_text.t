@@ -1,7 +1,7 @@
 # The year statement (jaaropgave) in Dutch: two closed months (disregard n, a budget spend), the months before the books, the open ones named, the totals; --final refuses.
 setup: coop init --role municipality --name Breda --dir muni >/dev/null && coop rules publish "$DATA/../../docs/examples/breda-2026.json" --dir muni >/dev/null
 setup: coop init --role coop --name C >/dev/null && coop log export --dir muni > muni.bundle 2>/dev/null && coop log import muni.bundle >/dev/null
-setup: coop period open 2026-02 >/dev/null && coop member add --name Dewi --municipality "$(coop id -O json --dir muni | python3 -c 'import json,sys;print(json.load(sys.stdin)["public_key"])')" --client-ref BR-7 --birth 1979-07 > id && coop member set "$(cat id)" --n-approved yes --from 2026-02 >/dev/null
+setup: export COOP_NOW_MS=1775131200000; coop period open 2026-02 >/dev/null && coop member add --name Dewi --municipality "$(coop id -O json --dir muni | python3 -c 'import json,sys;print(json.load(sys.stdin)["public_key"])')" --client-ref BR-7 --birth 1979-07 > id && coop member set "$(cat id)" --n-approved yes --from 2026-02 >/dev/null
 setup: export COOP_NOW_MS=1775131200000; coop record revenue --member "$(cat id)" --amount 800 --date 2026-02-10 --ref r2 >/dev/null && coop record revenue --member "$(cat id)" --amount 950 --date 2026-03-10 --ref r3 >/dev/null && coop period close 2026-02 >/dev/null && coop record spend --member "$(cat id)" --amount 20 --date 2026-03-20 --ref s >/dev/null && coop period close 2026-03 >/dev/null
 run: M=$(cat id); { COOP_NOW_MS=1775131200000 coop statement --member $M --year 2026; COOP_NOW_MS=1775131200000 coop statement --member $M --year 2026 --final; echo "exit $?"; } 2>&1 | sed "s/$M/MEMBER/"
 exit: 0
