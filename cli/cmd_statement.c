@@ -46,7 +46,20 @@ static const char usage[] =
     "         figures, carried state, rule set, who it names) is refused unless the\n"
     "         municipality disputed the statement.  Late facts (--retroactive,\n"
     "         --for-month, a correction) need no reissue by hand: the next\n"
-    "         'coop period close' reissues what they changed.\n";
+    "         'coop period close' reissues what they changed.\n"
+    "\n"
+    "--year    the member's year statement (jaaropgave): every month of the year\n"
+    "          with what she earned, the costs, the coop's share, counted income,\n"
+    "          the indicative offset, what went to the municipality and to her\n"
+    "          development budget, what she spent from it, the disregard and the\n"
+    "          municipality's verdict (and reissues) of each month; the totals (the\n"
+    "          sums of the monthly statements in force), her budget at the start and\n"
+    "          end of the year and the rule sets used.  Months not closed yet are\n"
+    "          named as open and left out of the totals; --final refuses a year with\n"
+    "          open months instead.  -O html is printable (one A4 page); -O json\n"
+    "          has integer cents in the monthly statement's field names.  It works\n"
+    "          where the monthly statement does (the coop's, the municipality's and\n"
+    "          the member's own node).\n";
 
 #define FORMAT_HTML 3
 
@@ -741,7 +754,7 @@ static void print_year_html_months(const year_view *view)
   for (int c = 0; c < YEAR_COLUMNS; c++)
     printf("<th>%s</th>", names[c]);
   printf("<th>%s</th><th>%s</th></tr>\n", year_say(view, "vrijlating", "disregard"),
-         year_say(view, "gemeente", "municipality"));
+         year_say(view, "oordeel gemeente", "verdict"));
   for (int m = 0; m < NODE_YEAR_MONTHS; m++) {
     const node_year_month *month = &view->year->months[m];
     const char *name = node_month_name(m + 1, view->english);
