@@ -29,7 +29,6 @@ typedef struct year_collector {
   bool seen;                   /* a month of hers was visited: out->coop_log is her coop */
   uint32_t first_period, last_period; /* every month of hers seen, for messages */
   size_t months_in_year;       /* with a statement or a record */
-  coop_err err;
 } year_collector;
 
 /* The statements the one in force replaced: its `corrects` chain, each
