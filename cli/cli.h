@@ -247,6 +247,8 @@ int cli_cmd_import(int, char **);
 int cli_cmd_export(int, char **);
 int cli_cmd_rules(int argc, char **argv);
 int cli_cmd_web(int argc, char **argv);
+int cli_cmd_backup(int argc, char **argv);
+int cli_cmd_restore(int argc, char **argv);
 
 /* "reissued the statement of ... (replaces entry N)", a line each
  * (cmd_statement.c; also after a close that reissued). */

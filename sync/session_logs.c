@@ -328,13 +328,14 @@ static coop_err handle_head(sync_session *session, const ledger_checkpoint *head
   err = own_size(session, head->log_id, &size);
   if (err || head->size <= size)
     return err;
-  if (is_own_log(session, head->log_id)) {
+  /* Our own log longer elsewhere: taken in, verified like any other log,
+   * so that a node restored from a backup continues the one history its
+   * key signed instead of signing a second one from the backup's size. */
+  if (is_own_log(session, head->log_id))
     session_say(session,
-                "%s: ALARM: holds our own log at size %llu, we hold %llu: our key signed "
-                "entries this node does not have (restored backup? stolen key?)",
+                "%s: holds our own log at size %llu, we hold %llu: our key signed entries "
+                "this node does not have (restored backup? else a stolen key): fetching them",
                 session->label, (unsigned long long)head->size, (unsigned long long)size);
-    return COOP_OK;
-  }
   sync_peer_log *log = NULL;
   err = track_peer_log(session, head->log_id, &log);
   if (err)

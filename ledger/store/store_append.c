@@ -169,6 +169,10 @@ static coop_err append_batch(ledger_store *store, const ledger_identity *author,
   coop_err err = store_log_no(store, author->public_key, 1, &log_no);
   if (!err)
     err = load_tail(store, log_no);
+  /* Here, inside the write lock, so a restore by another process cannot
+   * slip in between the check and the append. */
+  if (!err)
+    err = store_check_not_restored(store);
   if (err)
     return err;
   if (store->frontier.size + count > COOP_LOG_ENTRIES_MAX)

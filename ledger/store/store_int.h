@@ -90,4 +90,7 @@ coop_err store_check_entry_zero(const ledger_entry_header *header, const uint8_t
 coop_err store_insert_checkpoint(ledger_store *store, int64_t log_no,
                                  const ledger_checkpoint *checkpoint);
 
+/* COOP_E_RESTORED (with the problem set) when the database is a restored
+ * backup that has not caught up (store_backup.c); COOP_OK otherwise. */
+coop_err store_check_not_restored(ledger_store *store);
 #endif

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Backup and restore with real processes: a coop and a municipality on
+# loopback (the municipality runs `coop node run`, the coop syncs to it).
+#
+#   tests/node/backup.sh COOP_BIN
+#
+# The coop makes an online backup while the municipality's daemon reads its
+# log, appends more and syncs; then the backup is restored.  The restored
+# coop refuses to append (exit 1, the message names the backup, nothing
+# changed) until `coop sync` with its peers has brought back the entries the
+# municipality holds of the coop's own log; then appends work, continuing
+# that one history: the municipality ends with the longer log and no fork
+# evidence.  Also: the backup file is mode 0600 and never overwritten, a
+# backup of another node and a file that is not a backup are refused with
+# nothing changed, --confirm is the operator's way out, and `coop sync
+# --peer` with one peer does not count as caught up.
+#
+# Each check prints "ok   NAME" or "FAIL NAME: why", then one line
+# "node-backup: N passed, M failed"; exit 1 on any failure.
+set -u
+COOP=${1:?usage: backup.sh COOP_BIN}
+unset COOP_HOME
+export LC_ALL=C
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/coop-node-backup.XXXXXX") || exit 1
+daemon_pid=
+cleanup() {
+  [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  [ -n "${KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+passed=0 failed=0
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+check() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "expected '$3', got '$2'"; fi; }
+coop() { "$COOP" "$@"; }
+size_of() { coop checkpoint --dir "$1" | sed -n 's/^size: *//p'; }
+# log_field NODE LOG FIELD: a field of `coop logs` for one log on NODE ("" if absent).
+log_field() {
+  coop logs --dir "$1" -O json | python3 -c 'import json,sys
+print("".join(str(l[sys.argv[2]]) for l in json.load(sys.stdin) if l["log_id"] == sys.argv[1]))' "$2" "$3"
+}
+size_at() { log_field "$1" "$2" size; }
+root_at() { log_field "$1" "$2" root; }
+key_of() { coop id --dir "$1" -O json | python3 -c 'import json,sys; print(json.load(sys.stdin)["public_key"])'; }
+
+port=$((20000 + RANDOM % 12000))
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+
+coop_home=$work/coop muni=$work/muni
+{
+  coop init --role municipality --name "Gemeente Breda" --dir "$muni" >/dev/null &&
+    coop init --role coop --name "Breda Werkt" --dir "$coop_home" >/dev/null &&
+    coop init --role coop --name "Andere Coop" --dir "$work/other" >/dev/null &&
+    coop peer add --dir "$coop_home" --key "$(key_of "$muni")" --role municipality --name breda \
+      --addr "127.0.0.1:$port" >/dev/null &&
+    coop peer add --dir "$muni" --key "$(key_of "$coop_home")" --role coop --name werkt >/dev/null
+} || { echo "FAIL setup"; exit 1; }
+coop_key=$(key_of "$coop_home")
+
+"$COOP" node run --dir "$muni" --listen "127.0.0.1:$port" 2>"$work/muni.log" &
+daemon_pid=$!
+for _ in $(seq 1 100); do grep -q "listening on" "$work/muni.log" && break; sleep 0.1; done
+
+coop note "eerste" --dir "$coop_home" >/dev/null
+coop sync --dir "$coop_home" --quiet >/dev/null || fail "setup: first sync" "exit $?"
+
+# ---- The backup: online, mode 0600, marked, never overwritten --------------------------------
+coop backup "$work/b.db" --dir "$coop_home" >"$work/backup.out" 2>&1
+status=$?
+backup_size=$(size_of "$coop_home")
+check "backup: exit 0" "$status" 0
+check "backup: file mode 0600" "$(stat -c %a "$work/b.db" 2>/dev/null)" 600
+grep -q "own log size $backup_size" "$work/backup.out" &&
+  ok "backup: says the own log's size ($backup_size)" ||
+  fail "backup: says the own log's size" "$(cat "$work/backup.out")"
+coop backup "$work/b.db" --dir "$coop_home" >/dev/null 2>"$work/again.err"
+status=$?
+check "backup: an existing file is refused (exit 1)" "$status" 1
+grep -q "already exists" "$work/again.err" && ok "backup: the refusal names the file" ||
+  fail "backup: the refusal names the file" "$(cat "$work/again.err")"
+coop backup "$work/other.db" --dir "$work/other" >/dev/null
+
+# ---- Append after the backup, sync: the municipality holds more -------------------------------
+coop note "tweede" --dir "$coop_home" >/dev/null
+coop note "derde" --dir "$coop_home" >/dev/null
+coop sync --dir "$coop_home" --quiet >/dev/null || fail "sync after the backup" "exit $?"
+newer_size=$(size_of "$coop_home")
+newer_root=$(root_at "$coop_home" "$coop_key")
+check "the municipality holds the newer log" "$(size_at "$muni" "$coop_key")" "$newer_size"
+
+# ---- Restores that must be refused ----------------------------------------------------------
+coop restore "$work/other.db" --dir "$coop_home" >/dev/null 2>"$work/r.err"
+check "restore: another node's backup refused (exit 1)" "$?" 1
+grep -q "another node" "$work/r.err" && ok "restore: says it is another node's" ||
+  fail "restore: says it is another node's" "$(cat "$work/r.err")"
+cp "$coop_home/coop.db" "$work/plain.db" 2>/dev/null
+echo "not a database" >"$work/junk.db"
+coop restore "$work/junk.db" --dir "$coop_home" >/dev/null 2>"$work/r.err"
+check "restore: a file that is not a backup refused (exit 1)" "$?" 1
+coop restore "$work/none.db" --dir "$coop_home" >/dev/null 2>&1
+check "restore: a missing file refused (exit 1)" "$?" 1
+coop restore --dir "$coop_home" >/dev/null 2>&1
+check "restore: no FILE, --status or --confirm is a usage error" "$?" 2
+check "restore: nothing changed by the refusals" "$(size_of "$coop_home")" "$newer_size"
+
+# ---- Restore the old backup: appends refused -------------------------------------------------
+coop restore "$work/b.db" --dir "$coop_home" >/dev/null || fail "restore" "exit $?"
+check "restored: the log is the backup's again" "$(size_of "$coop_home")" "$backup_size"
+coop restore --status --dir "$coop_home" -O json >"$work/status.json"
+check "restore --status: waiting" \
+  "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["state"], d["log_size"])' "$work/status.json")" \
+  "waiting $backup_size"
+coop note "vierde (fork)" --dir "$coop_home" >/dev/null 2>"$work/note.err"
+check "restored: an append is refused (exit 1)" "$?" 1
+grep -q "restored backup" "$work/note.err" && grep -q "own log size $backup_size" "$work/note.err" &&
+  ok "restored: the refusal names the backup and what to do" ||
+  fail "restored: the refusal names the backup" "$(cat "$work/note.err")"
+check "restored: nothing appended" "$(size_of "$coop_home")" "$backup_size"
+
+# A sync with one peer by name is not a sync with every peer.
+coop sync --peer breda --dir "$coop_home" >"$work/sync1.out" 2>&1
+coop note "vierde (fork)" --dir "$coop_home" >/dev/null 2>&1
+check "after 'coop sync --peer': still refused" "$?" 1
+grep -q "not caught up" "$work/sync1.out" && ok "'coop sync --peer' says it is not caught up" ||
+  fail "'coop sync --peer' says it is not caught up" "$(cat "$work/sync1.out")"
+check "after 'coop sync --peer': the own log came back anyway" "$(size_of "$coop_home")" "$newer_size"
+
+# ---- Sync with every peer: caught up, then one history ----------------------------------------
+coop sync --dir "$coop_home" >"$work/sync.out" 2>&1
+check "sync: exit 0" "$?" 0
+grep -q "caught up with every peer" "$work/sync.out" && ok "sync: says the restore caught up" ||
+  fail "sync: says the restore caught up" "$(cat "$work/sync.out")"
+check "caught up: the own log is the newer one (same root)" "$(root_at "$coop_home" "$coop_key")" "$newer_root"
+[ -n "$newer_root" ] || fail "the newer root was read" "empty"
+coop note "vierde" --dir "$coop_home" >/dev/null
+check "caught up: appending works again" "$?" 0
+check "caught up: the append continues the newer log" "$(size_of "$coop_home")" "$((newer_size + 1))"
+coop sync --dir "$coop_home" --quiet >/dev/null
+check "the municipality holds one history, the longer" "$(size_at "$muni" "$coop_key")" \
+  "$((newer_size + 1))"
+coop forks --dir "$muni" >/dev/null 2>&1
+check "the municipality has no fork evidence" "$?" 0
+coop verify --dir "$coop_home" >/dev/null 2>&1
+check "the coop's database verifies" "$?" 0
+grep -q "FORK" "$work/muni.log" && fail "no FORK in the municipality's log" "$(grep FORK "$work/muni.log")" ||
+  ok "no FORK in the municipality's daemon log"
+
+# ---- The operator's confirmation ------------------------------------------------------------
+coop backup "$work/c.db" --dir "$coop_home" >/dev/null
+coop restore "$work/c.db" --dir "$coop_home" >/dev/null
+coop note "weigering" --dir "$coop_home" >/dev/null 2>&1
+check "restored again: refused" "$?" 1
+coop restore --confirm --dir "$coop_home" >/dev/null
+check "restore --confirm: exit 0" "$?" 0
+coop note "na bevestiging" --dir "$coop_home" >/dev/null
+check "confirmed: appending works" "$?" 0
+check "restore --status after confirm" "$(coop restore --status --dir "$coop_home" -O json |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')" "not restored"
+
+echo "node-backup: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
