@@ -248,6 +248,9 @@ int cli_cmd_export(int, char **);
 int cli_cmd_rules(int argc, char **argv);
 int cli_cmd_web(int argc, char **argv);
 int cli_cmd_backup(int argc, char **argv);
+/* coop member export-data [ID] (cli/cmd_member_data.c); member_id NULL: the
+ * member whose key this node holds. */
+int cli_member_export_data(const char *dir, cli_format format, const char *member_id);
 int cli_cmd_restore(int argc, char **argv);
 
 /* "reissued the statement of ... (replaces entry N)", a line each

@@ -273,6 +273,17 @@ COOP_MUST_USE coop_err ledger_store_audience_key(ledger_store *store,
                                                  const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
                                                  uint8_t key[32]);
 
+/* Every reader the log `grantor_log_id` granted the key of `audience_id`
+ * to, in log order, with the index of the key-grant entry: who can read
+ * the entries sealed to that audience (a member's own copy of her data
+ * names them).  Nothing is visited for an unknown log.  COOP_E_DB. */
+typedef coop_err (*ledger_reader_visitor)(void *context, const uint8_t reader[32],
+                                          uint64_t grant_index);
+COOP_MUST_USE coop_err ledger_store_audience_readers(
+    ledger_store *store, const uint8_t grantor_log_id[LEDGER_LOG_ID_BYTES],
+    const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES], ledger_reader_visitor visitor,
+    void *context);
+
 /* Creates a new audience and grants its key to each reader in one append
  * batch (one key-grant entry per reader; readers[0] is usually the author
  * itself so it can read its own entries later).  Writes the new id to
