@@ -225,6 +225,15 @@ coop_err ledger_store_restore_clear(ledger_store *store)
 
 coop_err store_check_not_restored(ledger_store *store)
 {
+  /* The common case, no mark, with the statement prepared at open. */
+  sqlite3_stmt *marked = store_statement(store, STATEMENT_BACKUP_MARKED);
+  int step = sqlite3_step(marked);
+  bool present = step == SQLITE_ROW && sqlite3_column_int(marked, 0) > 0;
+  sqlite3_reset(marked);
+  if (step != SQLITE_ROW)
+    return COOP_E_DB;
+  if (!present)
+    return COOP_OK;
   bool restored = false;
   ledger_store_backup_info info;
   coop_err err = marker_read(store->db, &restored, &info);

@@ -32,6 +32,7 @@ typedef enum store_statement_id {
   STATEMENT_GRANT_INSERT,
   STATEMENT_GRANT_SELECT,
   STATEMENT_ENTRY_BY_LOG_NO,
+  STATEMENT_BACKUP_MARKED,
   STATEMENT_COUNT
 } store_statement_id;
 
