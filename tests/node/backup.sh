@@ -62,7 +62,14 @@ coop_key=$(key_of "$coop_home")
 daemon_pid=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$work/muni.log" && break; sleep 0.1; done
 
-coop note "eerste" --dir "$coop_home" >/dev/null
+# The books too: a member before the backup, a record and a member after it.
+export COOP_NOW_MS=$(($(date -u -d "2026-01-20 12:00" +%s) * 1000))
+{
+  coop note "eerste" --dir "$coop_home" >/dev/null &&
+    coop period open 2026-01 --dir "$coop_home" >/dev/null &&
+    coop member add --dir "$coop_home" --name "Anna de Vries" --municipality breda \
+      --client-ref BR-1001 >"$work/anna"
+} || { echo "FAIL setup: books"; exit 1; }
 coop sync --dir "$coop_home" --quiet >/dev/null || fail "setup: first sync" "exit $?"
 
 # ---- The backup: online, mode 0600, marked, never overwritten --------------------------------
@@ -82,9 +89,12 @@ grep -q "already exists" "$work/again.err" && ok "backup: the refusal names the 
 coop backup "$work/other.db" --dir "$work/other" >/dev/null
 
 # ---- Append after the backup, sync: the municipality holds more -------------------------------
-coop note "tweede" --dir "$coop_home" >/dev/null
-coop note "derde" --dir "$coop_home" >/dev/null
+coop record revenue --dir "$coop_home" --member "$(cat "$work/anna")" --amount 1234,56 \
+  --date 2026-01-15 --ref na-backup >/dev/null || fail "record after the backup" "exit $?"
+coop member add --dir "$coop_home" --name "Bo Jansen" --municipality breda --client-ref BR-7 \
+  >/dev/null || fail "member after the backup" "exit $?"
 coop sync --dir "$coop_home" --quiet >/dev/null || fail "sync after the backup" "exit $?"
+books_newer=$(coop bal --dir "$coop_home" -O json; coop member list --dir "$coop_home")
 newer_size=$(size_of "$coop_home")
 newer_root=$(root_at "$coop_home" "$coop_key")
 check "the municipality holds the newer log" "$(size_at "$muni" "$coop_key")" "$newer_size"
@@ -107,6 +117,9 @@ check "restore: nothing changed by the refusals" "$(size_of "$coop_home")" "$new
 # ---- Restore the old backup: appends refused -------------------------------------------------
 coop restore "$work/b.db" --dir "$coop_home" >/dev/null || fail "restore" "exit $?"
 check "restored: the log is the backup's again" "$(size_of "$coop_home")" "$backup_size"
+coop member list --dir "$coop_home" | grep -q "Bo Jansen" &&
+  fail "restored: the books are the backup's" "Bo Jansen (added after the backup) is listed" ||
+  ok "restored: the books are the backup's (no member added after it)"
 coop restore --status --dir "$coop_home" -O json >"$work/status.json"
 check "restore --status: waiting" \
   "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["state"], d["log_size"])' "$work/status.json")" \
@@ -132,6 +145,8 @@ check "sync: exit 0" "$?" 0
 grep -q "caught up with every peer" "$work/sync.out" && ok "sync: says the restore caught up" ||
   fail "sync: says the restore caught up" "$(cat "$work/sync.out")"
 check "caught up: the own log is the newer one (same root)" "$(root_at "$coop_home" "$coop_key")" "$newer_root"
+check "caught up: the books are the newer ones again (balances, members)" \
+  "$(coop bal --dir "$coop_home" -O json; coop member list --dir "$coop_home")" "$books_newer"
 [ -n "$newer_root" ] || fail "the newer root was read" "empty"
 coop note "vierde" --dir "$coop_home" >/dev/null
 check "caught up: appending works again" "$?" 0
