@@ -116,7 +116,9 @@ static coop_err marker_read(sqlite3 *db, bool *marked, ledger_store_backup_info 
 static coop_err mark_copy(sqlite3 *copy, const ledger_store_backup_info *info)
 {
   sqlite3_stmt *insert = NULL;
+  /* A backup of a restored database carries the old mark: this one replaces it. */
   if (sqlite3_exec(copy, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK ||
+      sqlite3_exec(copy, "DROP TABLE IF EXISTS backup_marker", NULL, NULL, NULL) != SQLITE_OK ||
       sqlite3_exec(copy, marker_create_sql, NULL, NULL, NULL) != SQLITE_OK ||
       sqlite3_prepare_v2(copy, "INSERT INTO backup_marker VALUES (?1, ?2, ?3)", -1, &insert,
                          NULL) != SQLITE_OK)

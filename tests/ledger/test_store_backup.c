@@ -137,6 +137,11 @@ Test(store_backup, restored_store_refuses_appends_until_cleared)
   ledger_store *second = NULL;
   cr_assert_eq(ledger_store_open(fx.path, LEDGER_STORE_OPEN_EXISTING, &second), COOP_OK);
   cr_assert_eq(note(second, &fx.author, "fork", 9000), COOP_E_RESTORED);
+  /* A backup of the restored database is marked anew (its own time and size). */
+  char again[160];
+  snprintf(again, sizeof again, "%s/again.db", fx.dir);
+  cr_assert_eq(ledger_store_backup(fx.store, again, fx.author.public_key, 8000, &info), COOP_OK);
+  cr_assert_eq(info.made_ms, 8000);
   cr_assert_eq(ledger_store_restore_clear(fx.store), COOP_OK);
   cr_assert_eq(note(second, &fx.author, "confirmed", 9000), COOP_OK);
   ledger_store_close(second);
