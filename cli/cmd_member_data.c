@@ -85,6 +85,11 @@ static const char *const json_sections[] = {
   [NODE_MEMBER_DATA_STATEMENT] = "statements", [NODE_MEMBER_DATA_GRANT] = "key_holders",
 };
 
+static bool is_her_node(const node_member_data_item *item)
+{
+  return item->member_key && !memcmp(item->member_key, item->reader, LEDGER_PUBLIC_KEY_BYTES);
+}
+
 static json_t *item_json(export_output *output, const node_member_data_item *item)
 {
   char period[8] = "";
@@ -108,6 +113,8 @@ static json_t *item_json(export_output *output, const node_member_data_item *ite
                         item->kind == NODE_MEMBER_DATA_GRANT ? party_json(output->node, item->reader)
                         : item->municipality ? party_json(output->node, item->municipality)
                                              : json_null());
+    if (item->kind == NODE_MEMBER_DATA_GRANT)
+      json_object_set_new(out, "her_own_node", json_boolean(is_her_node(item)));
     break;
   case NODE_MEMBER_DATA_RECORD:
     out = record_json(item->record);
@@ -191,8 +198,9 @@ static void item_text(export_output *output, const node_member_data_item *item)
     const uint8_t *key = item->kind == NODE_MEMBER_DATA_GRANT ? item->reader : item->municipality;
     if (key)
       node_party_text(output->node, key, party);
-    printf("  entry %-6llu %s %s\n", (unsigned long long)item->index,
-           key ? party : "(niet leesbaar op deze node)", from);
+    printf("  entry %-6llu %s %s%s\n", (unsigned long long)item->index,
+           key ? party : "(niet leesbaar op deze node)", from,
+           item->kind == NODE_MEMBER_DATA_GRANT && is_her_node(item) ? " (uw eigen node)" : "");
     break;
   }
   case NODE_MEMBER_DATA_RECORD: {

@@ -134,6 +134,7 @@ static coop_err visit_grant(void *context, const uint8_t reader[32], uint64_t gr
   grant_walk *walk = context;
   node_member_data_item item = item_of(walk->g, NODE_MEMBER_DATA_GRANT, grant_index);
   item.reader = reader;
+  item.member_key = key_or_null(walk->g->who->member_key); /* her own node, if a reader */
   item.from_period = walk->from_period;
   return walk->g->visitor(walk->g->context, &item);
 }

@@ -40,7 +40,7 @@ typedef struct node_member_data_item {
   /* DETAILS */
   const char *name;
   const char *client_ref;
-  const uint8_t *member_key; /* NULL: none */
+  const uint8_t *member_key; /* NULL: none (GRANT: her node's key, to tell it among readers) */
   /* FACT */
   uint8_t field;           /* ledger_member_field */
   uint32_t value;

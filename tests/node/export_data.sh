@@ -117,6 +117,9 @@ check "json: profit of January in cents (91234 - 4567)" \
 holders=$(q '" ".join(sorted(h["reader"]["key"] for h in d["coops"][0]["key_holders"]))')
 expected=$(printf '%s\n' "$(key_of "$coop_home")" "$(key_of "$muni")" "$(key_of "$anna_node")" | sort | tr '\n' ' ' | sed 's/ $//')
 check "json: key holders are the coop, Breda and Anna's node" "$holders" "$expected"
+check "json: her own node is marked among them" \
+  "$(q '[h["reader"]["key"] for h in d["coops"][0]["key_holders"] if h["her_own_node"]]')" \
+  "['$(key_of "$anna_node")']"
 grep -q "Boekingen (records)" "$work/anna.txt" && grep -q "anna-omzet-2026-02" "$work/anna.txt" &&
   grep -q "912,34" "$work/anna.txt" && grep -q "Anna Bakker" "$work/anna.txt" &&
   grep -q "januari 2026" "$work/anna.txt" && ok "text: Dutch headings, her records, amounts, names" ||
