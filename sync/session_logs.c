@@ -328,14 +328,27 @@ static coop_err handle_head(sync_session *session, const ledger_checkpoint *head
   err = own_size(session, head->log_id, &size);
   if (err || head->size <= size)
     return err;
-  /* Our own log longer elsewhere: taken in, verified like any other log,
-   * so that a node restored from a backup continues the one history its
-   * key signed instead of signing a second one from the backup's size. */
-  if (is_own_log(session, head->log_id))
+  if (is_own_log(session, head->log_id)) {
+    /* Our own log longer elsewhere.  On a database restored from a backup
+     * (ledger_store_restored) those are the entries signed after the
+     * backup: taken in, verified like any other log's, so the node goes on
+     * with the one history its key signed.  Anywhere else they are a
+     * stolen key's (or a restore by hand): never taken, so the node's next
+     * append shows the theft as a fork instead of continuing the thief's. */
+    bool restored = false;
+    err = ledger_store_restored(session->host->store, &restored, NULL);
+    if (err)
+      return session_fail(session, err, "cannot read the store: %s", coop_err_message(err));
     session_say(session,
-                "%s: holds our own log at size %llu, we hold %llu: our key signed entries "
-                "this node does not have (restored backup? else a stolen key): fetching them",
+                restored ? "%s: holds our own log at size %llu, we hold %llu (restored from a "
+                           "backup): fetching the entries signed after it"
+                         : "%s: ALARM: holds our own log at size %llu, we hold %llu: our key "
+                           "signed entries this node does not have (restored backup? stolen "
+                           "key?)",
                 session->label, (unsigned long long)head->size, (unsigned long long)size);
+    if (!restored)
+      return COOP_OK;
+  }
   sync_peer_log *log = NULL;
   err = track_peer_log(session, head->log_id, &log);
   if (err)

@@ -13,7 +13,9 @@
 # evidence.  Also: the backup file is mode 0600 and never overwritten, a
 # backup of another node and a file that is not a backup are refused with
 # nothing changed, --confirm is the operator's way out, and `coop sync
-# --peer` with one peer does not count as caught up.
+# --peer` with one peer does not count as caught up.  Last, a database put
+# back by hand (cp, no backup mark): sync raises the ALARM and does not take
+# the own log, and the next append is recorded as a fork.
 #
 # Each check prints "ok   NAME" or "FAIL NAME: why", then one line
 # "node-backup: N passed, M failed"; exit 1 on any failure.
@@ -172,6 +174,23 @@ coop note "na bevestiging" --dir "$coop_home" >/dev/null
 check "confirmed: appending works" "$?" 0
 check "restore --status after confirm" "$(coop restore --status --dir "$coop_home" -O json |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')" "not restored"
+
+# ---- A database put back by hand (cp, no mark): the own log is not taken -----------------------
+# Only a restore through 'coop restore' lets sync take the node's own log
+# from a peer; anything else holding more of it is a stolen key's as far as
+# the node knows, and the fork its next append makes is how that shows.
+before_hand=$(size_at "$muni" "$coop_key")
+cp "$work/plain.db" "$coop_home/coop.db" && rm -f "$coop_home/coop.db-wal" "$coop_home/coop.db-shm"
+coop sync --dir "$coop_home" >"$work/hand.out" 2>&1
+grep -q "ALARM: holds our own log" "$work/hand.out" && ok "by hand: sync raises the ALARM" ||
+  fail "by hand: sync raises the ALARM" "$(tail -5 "$work/hand.out")"
+check "by hand: the own log is not taken from the peer" "$(size_of "$coop_home")" "$newer_size"
+coop note "tweede geschiedenis" --dir "$coop_home" >/dev/null
+coop sync --dir "$coop_home" >"$work/hand2.out" 2>&1
+check "by hand: the next append is a fork, and sync says so (exit 1)" "$?" 1
+coop forks --dir "$muni" >/dev/null 2>&1
+check "by hand: the municipality holds the fork evidence" "$?" 1
+check "by hand: the municipality keeps the longer history" "$(size_at "$muni" "$coop_key")" "$before_hand"
 
 echo "node-backup: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
