@@ -54,6 +54,20 @@ static json_t *record_json(const ledger_record *record)
   return out;
 }
 
+/* The month's inputs as the statement states them (field names as in the
+ * offset simulator's months, amounts in cents). */
+static json_t *inputs_json(const ledger_offset_month *month)
+{
+  return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:b}", "revenue",
+                   (json_int_t)month->revenue_cents, "costs", (json_int_t)month->costs_cents,
+                   "volunteer_allowance", (json_int_t)month->volunteer_allowance_cents,
+                   "other_income", (json_int_t)month->other_income_cents, "hours",
+                   (json_int_t)month->hours, "age_years", (json_int_t)month->age_years,
+                   "n_approved", month->n_approved, "medical_hours_limit",
+                   month->medical_hours_limit, "single_parent_child_under_12",
+                   month->single_parent_child_under_12);
+}
+
 static json_t *statement_json(const node_member_data_item *item)
 {
   const ledger_statement_payload *statement = item->statement;
@@ -65,6 +79,7 @@ static json_t *statement_json(const node_member_data_item *item)
   json_t *out = json_pack("{s:s, s:b, s:s, s:s, s:o}", "month", period, "in_force",
                           item->in_force, "name", statement->member_name, "client_ref",
                           statement->client_ref, "figures", figures);
+  json_object_set_new(out, "inputs", inputs_json(&statement->month));
   if (statement->corrects)
     json_object_set_new(out, "replaces_index", json_integer((json_int_t)statement->corrects - 1));
   json_t *verdict = json_pack("{s:s}", "status", node_audit_status_name(item->verdict.status));
@@ -72,9 +87,13 @@ static json_t *statement_json(const node_member_data_item *item)
     json_object_set_new(verdict, "log_id", cli_hex_json(item->verdict.log_id, 32));
     json_object_set_new(verdict, "index", json_integer((json_int_t)item->verdict.index));
   }
-  if (item->verdict.status == NODE_AUDIT_DISPUTED)
+  json_t *theirs = NULL;
+  if (item->verdict.status == NODE_AUDIT_DISPUTED &&
+      !ledger_offset_json_from_statement(&item->verdict.verdict.figures, &theirs)) {
     json_object_set_new(verdict, "reason",
                         json_string(ledger_dispute_reason_name(item->verdict.verdict.reason)));
+    json_object_set_new(verdict, "municipality_figures", theirs);
+  }
   json_object_set_new(out, "verdict", verdict);
   return out;
 }

@@ -112,6 +112,9 @@ check "json: two statements, in force, acknowledged" \
 view_share=$(coop member view "$anna" -O json --dir "$coop_home" | json '[m["coop_share"] for m in d]')
 check "json: statement figures match 'member view' (coop share per month)" \
   "$(q '[s["figures"]["coop_share"] for s in d["coops"][0]["statements"]]')" "$view_share"
+check "json: the statement's inputs (revenue, costs in cents; her age)" \
+  "$(q '[(s["inputs"]["revenue"], s["inputs"]["costs"], s["inputs"]["age_years"]) for s in d["coops"][0]["statements"]]')" \
+  "[(91234, 4567, 35), (91234, 4567, 35)]"
 check "json: profit of January in cents (91234 - 4567)" \
   "$(q 'd["coops"][0]["statements"][0]["figures"]["profit"]')" 86667
 holders=$(q '" ".join(sorted(h["reader"]["key"] for h in d["coops"][0]["key_holders"]))')
