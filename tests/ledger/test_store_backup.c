@@ -19,45 +19,36 @@
 #include "ledger/log/entry.h"
 #include "ledger/log/identity.h"
 #include "ledger/store/store.h"
+#include "tests/support/tree.h"
 
 typedef struct fixture {
   char dir[64];
   char path[128];   /* the node's database */
   char backup[128]; /* its backup */
-  char peer[128];   /* a peer's database, holding a copy of the node's log */
   ledger_identity author, other;
   ledger_store *store;
 } fixture;
 
 static fixture fx;
 
-static void identity_of(uint8_t seed_byte, ledger_identity *identity)
-{
-  uint8_t seed[32];
-  memset(seed, seed_byte, sizeof seed);
-  cr_assert_eq(ledger_identity_from_seed(seed, identity), COOP_OK);
-}
-
+/* Fresh keys per test: nothing here depends on their bytes. */
 static void setup(void)
 {
   cr_assert_geq(sodium_init(), 0);
   memset(&fx, 0, sizeof fx);
-  snprintf(fx.dir, sizeof fx.dir, "/tmp/coop-test-XXXXXX");
+  snprintf(fx.dir, sizeof fx.dir, "/tmp/coop-backup-XXXXXX");
   cr_assert_not_null(mkdtemp(fx.dir));
   snprintf(fx.path, sizeof fx.path, "%s/coop.db", fx.dir);
   snprintf(fx.backup, sizeof fx.backup, "%s/backup.db", fx.dir);
-  snprintf(fx.peer, sizeof fx.peer, "%s/peer.db", fx.dir);
-  identity_of(0x01, &fx.author);
-  identity_of(0x02, &fx.other);
+  cr_assert_eq(ledger_identity_generate(&fx.author), COOP_OK);
+  cr_assert_eq(ledger_identity_generate(&fx.other), COOP_OK);
   cr_assert_eq(ledger_store_open(fx.path, LEDGER_STORE_CREATE, &fx.store), COOP_OK);
 }
 
 static void teardown(void)
 {
   ledger_store_close(fx.store);
-  char command[160];
-  snprintf(command, sizeof command, "rm -rf %s", fx.dir);
-  cr_assert_eq(system(command), 0);
+  test_remove_tree(fx.dir);
 }
 
 static coop_err note(ledger_store *store, const ledger_identity *author, const char *text,
