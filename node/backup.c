@@ -56,3 +56,11 @@ coop_err node_restore_confirm(node *self, bool *was_restored, char message[NODE_
     return books_say(message, err, "cannot clear the restore mark: %s", coop_err_message(err));
   return err;
 }
+
+const uint8_t *node_import_refused_log(node *self)
+{
+  bool restored = false;
+  if (ledger_store_restored(self->store, &restored, NULL) != COOP_OK)
+    return self->identity.public_key;
+  return restored ? NULL : self->identity.public_key;
+}

@@ -39,4 +39,10 @@ COOP_MUST_USE coop_err node_restore_status(node *node, bool *restored,
 COOP_MUST_USE coop_err node_restore_confirm(node *node, bool *was_restored,
                                             char message[NODE_MESSAGE_BYTES]);
 
+/* The log `coop log import` must refuse: the node's own, since a node never
+ * takes its own log from elsewhere - except a restored database waiting to
+ * catch up, which takes back from a peer's bundle what it holds of it
+ * (NULL: refuse none).  When the mark cannot be read, the own log. */
+const uint8_t *node_import_refused_log(node *node);
+
 #endif
