@@ -34,6 +34,11 @@ coop_err node_restore(node *self, const char *path, ledger_store_backup_info *in
                path);
   case COOP_E_EXISTS_DIFFERENT:
     return books_say(message, err, "'%s' is the backup of another node; nothing changed", path);
+  case COOP_E_SCHEMA:
+    return books_say(message, err,
+                     "'%s' was made by a newer coop (a newer database schema): restore it with "
+                     "that version; nothing changed",
+                     path);
   default:
     return books_say(message, err, "restore from '%s' failed, nothing changed: %s", path,
                coop_err_message(err));

@@ -326,8 +326,9 @@ COOP_MUST_USE coop_err ledger_store_backup(ledger_store *store, const char *path
  * connections see the restored pages at their next transaction); the mark
  * comes with it, so appends are refused from now on.  COOP_E_NOT_FOUND (no
  * file), COOP_E_BAD_INPUT (not a backup made by ledger_store_backup),
- * COOP_E_EXISTS_DIFFERENT (the backup of another node's log), COOP_E_BUSY,
- * COOP_E_DB; the database is unchanged on failure. */
+ * COOP_E_EXISTS_DIFFERENT (the backup of another node's log), COOP_E_SCHEMA
+ * (made by a newer coop), COOP_E_BUSY, COOP_E_DB; the database is unchanged
+ * on failure. */
 COOP_MUST_USE coop_err ledger_store_restore(ledger_store *store, const char *path,
                                             const uint8_t own_log_id[LEDGER_LOG_ID_BYTES],
                                             ledger_store_backup_info *info);

@@ -80,6 +80,17 @@ static coop_err log_size_in(sqlite3 *db, const uint8_t log_id[LEDGER_LOG_ID_BYTE
   return err;
 }
 
+static int user_version(sqlite3 *db)
+{
+  sqlite3_stmt *select = NULL;
+  int version = -1;
+  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &select, NULL) == SQLITE_OK &&
+      sqlite3_step(select) == SQLITE_ROW)
+    version = sqlite3_column_int(select, 0);
+  sqlite3_finalize(select);
+  return version;
+}
+
 /* The mark in a database: COOP_OK and *marked (with *info) or not. */
 static coop_err marker_read(sqlite3 *db, bool *marked, ledger_store_backup_info *info)
 {
@@ -196,6 +207,10 @@ coop_err ledger_store_restore(ledger_store *store, const char *path,
     err = COOP_E_BAD_INPUT; /* not a backup made by coop backup */
   if (!err && memcmp(found.log_id, own_log_id, LEDGER_LOG_ID_BYTES))
     err = COOP_E_EXISTS_DIFFERENT; /* another node's backup */
+  /* Written by a newer coop: this one could not open the result.  An older
+   * schema is fine: the next open migrates it. */
+  if (!err && user_version(copy) > user_version(store->db))
+    err = COOP_E_SCHEMA;
   if (err)
     goto out;
   int code = copy_pages(store->db, copy);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include "ledger/base/limits.h"
 #include "ledger/books/schema.h"
@@ -160,6 +161,15 @@ Test(store_backup, refuses_another_nodes_backup_and_plain_files)
   fputs("not a database at all, but long enough to look like a file of some sort\n", junk);
   fclose(junk);
   cr_assert_neq(ledger_store_restore(fx.store, plain, fx.author.public_key, NULL), COOP_OK);
+  /* A backup from a newer coop (a higher schema version). */
+  char newer[160];
+  snprintf(newer, sizeof newer, "%s/newer.db", fx.dir);
+  cr_assert_eq(ledger_store_backup(fx.store, newer, fx.author.public_key, 5000, NULL), COOP_OK);
+  sqlite3 *raw = NULL;
+  cr_assert_eq(sqlite3_open(newer, &raw), SQLITE_OK);
+  cr_assert_eq(sqlite3_exec(raw, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(raw);
+  cr_assert_eq(ledger_store_restore(fx.store, newer, fx.author.public_key, NULL), COOP_E_SCHEMA);
   cr_assert_eq(ledger_store_restore(fx.store, "/nonexistent/backup.db", fx.author.public_key,
                                     NULL),
                COOP_E_NOT_FOUND);
