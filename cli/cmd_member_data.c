@@ -9,6 +9,7 @@
 #include "cli/offset_json.h"
 #include "ledger/base/hex.h"
 #include "ledger/books/money.h"
+#include "node/books.h"
 #include "node/member_data.h"
 #include "node/wording.h"
 
