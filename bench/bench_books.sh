@@ -16,7 +16,8 @@
 #   re-import  the same file again (every row answers 'already there')
 #   bal        `coop bal` over the whole ledger (best of 3)
 #   bal -p     one month; bal --member: one member
-#   reg, export -O hledger, verify, rebuild: wall time
+#   reg, export -O hledger, report year, export -O xaf, verify, rebuild:
+#              wall time
 # The node is left in BENCH_DIR (default: a fresh temporary directory,
 # removed at the end unless KEEP=1).
 set -euo pipefail
@@ -113,5 +114,7 @@ echo "bal -p     $(best_of 3 "$coop" bal -p 2026-06) s (one month)"
 echo "bal --member $(best_of 3 "$coop" bal --member "$first_member") s (one member)"
 echo "reg        $(best_of 1 "$coop" reg -O csv) s"
 echo "export     $(best_of 1 "$coop" export -O hledger) s (-O hledger)"
+echo "report     $(best_of 1 "$coop" report year 2026 -O json) s (annual accounts of 2026)"
+echo "xaf        $(best_of 1 "$coop" export -O xaf --year 2026) s (the XAF audit file of 2026)"
 echo "verify     $(best_of 1 "$coop" verify) s"
 echo "rebuild    $(best_of 1 "$coop" rebuild) s"

@@ -18,6 +18,7 @@
 #include "ledger/log/checkpoint.h"
 #include "node/books.h"
 #include "node/node.h"
+#include "node/year.h"
 
 void cli_error(const char *format, ...)
 {
@@ -52,8 +53,8 @@ int cli_usage_error(const char *command, const char *format, ...)
 
 int cli_parse_format(const char *text, unsigned allowed, cli_format *format)
 {
-  static const char *const names[] = {"txt", "json", "csv"};
-  for (int i = 0; i < 3; i++) {
+  static const char *const names[] = {"txt", "json", "csv", "html"};
+  for (int i = 0; i < 4; i++) {
     if ((allowed & (1u << i)) && !strcmp(text, names[i])) {
       *format = (cli_format)i;
       return 0;
@@ -64,7 +65,7 @@ int cli_parse_format(const char *text, unsigned allowed, cli_format *format)
     return 0;
   }
   char list[32] = "";
-  for (int i = 0; i < 3; i++) {
+  for (int i = 0; i < 4; i++) {
     if (allowed & (1u << i)) {
       if (list[0])
         strcat(list, ", ");
@@ -208,6 +209,35 @@ int cli_parse_period_filter(const char *text, uint32_t *date_from, uint32_t *dat
   }
   cli_error("invalid period '%s' (expected YYYY-MM or YYYY)", text);
   return -1;
+}
+
+void cli_html_text(FILE *out, const char *text)
+{
+  for (; *text; text++) {
+    switch (*text) {
+    case '<': fputs("&lt;", out); break;
+    case '>': fputs("&gt;", out); break;
+    case '&': fputs("&amp;", out); break;
+    case '"': fputs("&quot;", out); break;
+    case '\'': fputs("&#39;", out); break;
+    default: fputc(*text, out);
+    }
+  }
+}
+
+int cli_parse_year(const char *text, uint32_t *year)
+{
+  if (strlen(text) != 4 || strspn(text, "0123456789") != 4) {
+    cli_error("invalid year '%s' (expected YYYY)", text);
+    return -1;
+  }
+  uint32_t value = (uint32_t)strtoul(text, NULL, 10);
+  if (value < NODE_YEAR_MIN || value > NODE_YEAR_MAX) {
+    cli_error("year %s is out of range (%u to %u)", text, NODE_YEAR_MIN, NODE_YEAR_MAX);
+    return -1;
+  }
+  *year = value;
+  return 0;
 }
 
 int cli_parse_key(const char *text, const char *what, uint8_t key[32])

@@ -15,7 +15,12 @@
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 
-typedef enum cli_format { CLI_FORMAT_TEXT, CLI_FORMAT_JSON, CLI_FORMAT_CSV } cli_format;
+typedef enum cli_format {
+  CLI_FORMAT_TEXT,
+  CLI_FORMAT_JSON,
+  CLI_FORMAT_CSV,
+  CLI_FORMAT_HTML, /* only where a command allows it (a page to print or mail) */
+} cli_format;
 
 /* A subcommand: argv[0] is the subcommand's own name ("log", "proof", ...). */
 typedef int (*cli_command_fn)(int argc, char **argv);
@@ -69,6 +74,10 @@ struct json_t *cli_hex_json(const uint8_t *bytes, size_t count);
 
 /* Parses -p YYYY-MM or YYYY into an inclusive date range (YYYYMMDD). */
 int cli_parse_period_filter(const char *text, uint32_t *date_from, uint32_t *date_to);
+
+/* Parses a year, YYYY, within NODE_YEAR_MIN..NODE_YEAR_MAX (node/year.h);
+ * prints an error naming the text and returns -1 otherwise. */
+int cli_parse_year(const char *text, uint32_t *year);
 
 /* Parses a 64-hex-digit node key; prints an error naming `what`. */
 int cli_parse_key(const char *text, const char *what, uint8_t key[32]);
@@ -215,6 +224,10 @@ int cli_rows_end(cli_rows *rows, coop_err err, const char *what);
 /* Prints a string as a CSV field (quoted when it needs to be). */
 void cli_csv_field(FILE *out, const char *text);
 
+/* Prints text into HTML, escaping what would be markup: every value from
+ * the books goes through it (a member may be named "<script>..."). */
+void cli_html_text(FILE *out, const char *text);
+
 /* The subcommands, one file each (cli/cmd_NAME.c). */
 int cli_cmd_init(int argc, char **argv);
 int cli_cmd_id(int argc, char **argv);
@@ -237,6 +250,7 @@ int cli_cmd_offset(int argc, char **argv);
 int cli_cmd_member(int argc, char **argv);
 int cli_cmd_record(int argc, char **argv);
 int cli_cmd_correct(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
 int cli_cmd_period(int argc, char **argv);
 int cli_cmd_accounts(int argc, char **argv);
 int cli_cmd_bal(int argc, char **argv);
@@ -247,6 +261,9 @@ int cli_cmd_import(int, char **);
 int cli_cmd_export(int, char **);
 int cli_cmd_rules(int argc, char **argv);
 int cli_cmd_web(int argc, char **argv);
+/* coop member erase (argv[0] is "erase") and coop retention (cmd_erase.c). */
+int cli_member_erase(int argc, char **argv);
+int cli_cmd_retention(int argc, char **argv);
 int cli_cmd_backup(int argc, char **argv);
 /* coop member export-data [ID] (cli/cmd_member_data.c); member_id NULL: the
  * member whose key this node holds. */

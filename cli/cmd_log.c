@@ -11,6 +11,7 @@
 #include "ledger/books/money.h"
 #include "ledger/books/statement.h"
 #include "ledger/log/entry.h"
+#include "ledger/log/erasure.h"
 #include "ledger/log/seal.h"
 #include "ledger/offset/offset_codec.h"
 #include "node/node.h"
@@ -68,7 +69,7 @@ static const uint8_t *readable_payload(log_listing *listing, const ledger_stored
                                        size_t *plain_bytes)
 {
   *plain_bytes = entry->payload_bytes;
-  if (!entry->payload)
+  if (entry->erased)
     return NULL;
   if (ledger_entry_is_public(&entry->header))
     return entry->payload;
@@ -101,6 +102,22 @@ static int describe_books_entry(uint16_t kind, const uint8_t *plain, size_t plai
 
 /* A one-line summary of a books, rules or statement payload, for humans;
  * 0 when the payload is not one of those (or does not decode). */
+/* "erasure of 2 audiences, 3 key grants in log 1a2b-… (on request): reason". */
+static int describe_erasure(const uint8_t *plain, size_t plain_bytes, char *out, size_t out_bytes)
+{
+  ledger_erasure *erasure = coop_malloc(sizeof *erasure);
+  int described = erasure && !ledger_erasure_decode(plain, plain_bytes, erasure);
+  if (described) {
+    char target[LEDGER_FINGERPRINT_CHARS + 1];
+    ledger_fingerprint(erasure->target_log_id, target);
+    snprintf(out, out_bytes, "erasure of %u audience(s), %u key grant(s) in log %s (%s): %.80s",
+             (unsigned)erasure->audience_count, (unsigned)erasure->grant_count, target,
+             ledger_erasure_reason_name(erasure->reason), erasure->reason_text);
+  }
+  coop_free(erasure);
+  return described;
+}
+
 static int describe_payload(const ledger_entry_header *header, const uint8_t *plain,
                             size_t plain_bytes, char *out, size_t out_bytes)
 {
@@ -166,6 +183,8 @@ static int describe_payload(const ledger_entry_header *header, const uint8_t *pl
                (unsigned)member.value, period);
     return 1;
   }
+  if (kind == LEDGER_KIND_ERASURE)
+    return describe_erasure(plain, plain_bytes, out, out_bytes);
   if (kind == LEDGER_KIND_RULE_SET && !ledger_offset_rule_set_decode(plain, plain_bytes, &rules)) {
     snprintf(out, out_bytes, "rule set %s from %04d-%02d", rules.municipality,
              rules.effective_from.year, rules.effective_from.month);
@@ -224,6 +243,8 @@ static coop_err print_entry_json(log_listing *listing, const ledger_stored_entry
       is_public ? json_null() : cli_hex_json(entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES),
       "payload_bytes", (json_int_t)entry->header.payload_bytes, "readable", plain != NULL,
       "payload", plain ? payload_json(&entry->header, plain, plain_bytes) : json_null());
+  if (object && json_object_set_new(object, "erased", json_boolean(entry->erased)))
+    json_decref(object), object = NULL;
   if (!object)
     return COOP_E_NOMEM;
   fputs(listing->count ? ",\n  " : "[\n  ", stdout);
@@ -243,7 +264,10 @@ static void print_entry_text(log_listing *listing, const ledger_stored_entry *en
          ledger_entry_kind_name(entry->header.kind));
   ledger_identity_payload identity;
   char summary[256];
-  if (!plain)
+  if (entry->erased)
+    printf("(erased: %u bytes were signed; the payload hash stays)\n",
+           (unsigned)entry->header.payload_bytes);
+  else if (!plain)
     printf("(sealed, %u bytes, not readable here)\n", (unsigned)entry->header.payload_bytes);
   else if (entry->header.kind == LEDGER_KIND_NOTE)
     printf("%.*s\n", (int)plain_bytes, (const char *)plain);

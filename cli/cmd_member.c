@@ -21,6 +21,7 @@ static const char usage[] =
     "       coop member set ID [--name NAME] [--client-ref REF] [--member-key KEY]\n"
     "       coop member set ID --municipality KEY --from YYYY-MM [--client-ref REF]\n"
     "       coop member view [ID] [-O txt|json]\n"
+    "       coop member erase ID --reason TEXT [--before-retention]  (see its --help)\n"
     "       coop member export-data [ID] [-O txt|json]\n"
     "\n"
     "add   enrols a member and prints their short member id (m-xxxxxx).  KEY is the\n"
@@ -539,6 +540,8 @@ static int member_view(const member_options *options, const char *member_id)
 
 int cli_cmd_member(int argc, char **argv)
 {
+  if (argc >= 2 && !strcmp(argv[1], "erase"))
+    return cli_member_erase(argc - 1, argv + 1);
   member_options options = {0};
   cli_value_init(&options.name, "--name");
   cli_value_init(&options.client_ref, "--client-ref");

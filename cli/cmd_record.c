@@ -102,8 +102,7 @@ static int record_request(const record_options *options, node_record_request *re
     return cli_usage_error("record", "expected exactly one TYPE"), -1;
   const char *type_name = options->args.argv[0];
   request->type = (uint8_t)ledger_record_type_from_name(type_name);
-  if (!request->type || request->type == LEDGER_RECORD_CORRECTION ||
-      request->type == LEDGER_RECORD_PROFIT_SPLIT)
+  if (!ledger_record_by_hand(request->type))
     return cli_usage_error("record", "unknown record type '%s'", type_name), -1;
   if (!options->date)
     return cli_usage_error("record", "--date is required"), -1;

@@ -53,6 +53,11 @@ static coop_err verify_log(verify_all *all, const uint8_t *log_id, int own)
     printf("verified %llu entries and %llu checkpoints%s\n",
            (unsigned long long)report.entries_checked,
            (unsigned long long)report.checkpoints_checked, own ? "" : where);
+  /* Always said: a missing payload passes only because an erasure covers it. */
+  if (!err && report.entries_erased)
+    printf("%s: %llu entries erased (payloads removed) by %llu erasure entr%s\n",
+           own ? "this node's log" : where + 8, (unsigned long long)report.entries_erased,
+           (unsigned long long)report.erasures, report.erasures == 1 ? "y" : "ies");
   return err;
 }
 

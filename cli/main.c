@@ -36,6 +36,7 @@ static const command commands[] = {
   {"rebuild", cli_cmd_rebuild, "recompute the books from the log"},
   {"import", cli_cmd_import, "record many rows from a CSV file, all or nothing"},
   {"export", cli_cmd_export, "the books as an hledger/ledger journal or CSV"},
+  {"report", cli_cmd_report, "the coop's annual accounts (jaarrekening) of a year"},
   {"statement", cli_cmd_statement, "a member's monthly statement (txt, json, html)"},
   {"offset", cli_cmd_offset, "compute offset statements (what-if simulator)"},
   {"audit", cli_cmd_audit, "municipality: check residents' statements, report per month"},
@@ -43,6 +44,7 @@ static const command commands[] = {
   {"receipt", cli_cmd_receipt, "a member's proof of a month: export, and verify offline"},
   {"rules", cli_cmd_rules, "publish, list and show a municipality's offset rule sets"},
   {"web", cli_cmd_web, "the web app: serve it, add accounts, invite members"},
+  {"retention", cli_cmd_retention, "members whose data may be erased now; erase them"},
   {"backup", cli_cmd_backup, "copy the database while the node runs (marked as a backup)"},
   {"restore", cli_cmd_restore, "put a backup back; appends wait until synced or confirmed"},
 };

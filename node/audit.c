@@ -3,6 +3,7 @@
  * records reduced to the numbers the offset rules use, statements, closed
  * months.  A statement is then judged from that view alone. */
 #include "node/audit.h"
+#include "node/erase.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,8 @@ static coop_err scan_verdict(void *context, const ledger_stored_entry *entry)
   verdict_scan *scan = context;
   verdict_list *list = scan->list;
   uint16_t kind = entry->header.kind;
+  if (entry->erased)
+    return COOP_OK; /* an erased member's verdict: gone with her data */
   if (kind != LEDGER_KIND_ACKNOWLEDGEMENT && kind != LEDGER_KIND_DISPUTE)
     return COOP_OK;
   size_t plain_bytes = 0;
@@ -540,7 +543,12 @@ coop_err node_audit_run(node *self, node_audit_summary *summary,
              ledger_role_name(self->role));
     return COOP_E_USAGE;
   }
-  coop_err err = COOP_OK;
+  /* A coop's erasure first: verdicts about an erased member go too. */
+  unsigned followed = 0;
+  coop_err err = node_erasure_follow(self, &followed, message);
+  if (err)
+    return err;
+  summary->erasures_followed = followed;
   auditor *audit = auditor_new(self, message, &err);
   if (!audit)
     return err;
@@ -654,7 +662,7 @@ typedef struct enrolment_search {
 static coop_err find_enrolment(void *context, const ledger_stored_entry *entry)
 {
   enrolment_search *search = context;
-  if (entry->header.kind != LEDGER_KIND_MEMBER ||
+  if (entry->erased || entry->header.kind != LEDGER_KIND_MEMBER ||
       memcmp(entry->header.audience_id, search->audience, LEDGER_AUDIENCE_ID_BYTES))
     return COOP_OK;
   size_t plain_bytes = 0;

@@ -24,6 +24,7 @@ typedef struct node_audit_summary {
   size_t acknowledged;      /* verdicts appended by this run */
   size_t disputed;
   size_t already_judged;
+  unsigned erasures_followed; /* erasure entries appended after a coop's (node/erase.h) */
 } node_audit_summary;
 
 /* Judges every statement not judged yet (municipality nodes only:

@@ -902,8 +902,7 @@ coop_err node_member_move(node *self, const char *member_id,
 
 static int record_allowed_directly(uint8_t type)
 {
-  return ledger_record_type_name(type) && type != LEDGER_RECORD_CORRECTION &&
-         type != LEDGER_RECORD_PROFIT_SPLIT;
+  return ledger_record_by_hand(type);
 }
 
 /* Builds the record a request asks for; looks the member up. */
@@ -1165,7 +1164,7 @@ static coop_err build_correction(books_session *session, uint64_t index, const c
                (unsigned long long)index);
   if (err)
     return books_say(session->message, err, "cannot read records");
-  if (original.type == LEDGER_RECORD_CORRECTION || original.type == LEDGER_RECORD_PROFIT_SPLIT)
+  if (!ledger_record_by_hand(original.type))
     return books_say(session->message, COOP_E_BAD_INPUT, "entry %llu is a %s: it cannot be corrected "
                "by hand", (unsigned long long)index, ledger_record_type_name(original.type));
   if (corrected_by)

@@ -20,4 +20,13 @@ void node_csv_field(FILE *out, const char *text);
 COOP_MUST_USE coop_err node_export(node *node, int format, const ledger_books_query *query,
                                    const char *period, FILE *out);
 
+/* Writes the audit file of calendar year `year` (XAF 3.2, Auditfile
+ * Financieel: node/xaf.c, docs/books.md) to `out`: its opening balance and
+ * every transaction dated in the year.  The year's checks are
+ * node_year_report_make's (node/year.h): COOP_E_BAD_INPUT with message
+ * saying why for a year out of range, not begun or without books.
+ * COOP_E_IO when `out` fails; message always says what failed. */
+COOP_MUST_USE coop_err node_export_xaf(node *node, uint32_t year, FILE *out,
+                                       char message[NODE_MESSAGE_BYTES]);
+
 #endif

@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "ledger/base/alloc.h"
+#include "ledger/base/sha256.h"
 #include "ledger/base/buffer.h"
 #include "ledger/books/money.h"
 #include "ledger/log/entry.h"
@@ -317,10 +318,11 @@ static int row_type(import_state *state, const csv_row *row, node_record_request
   char *type = field(state, row, COLUMN_TYPE), quoted[SHOWN_BYTES];
   trim_spaces(type);
   request->type = (uint8_t)ledger_record_type_from_name(type);
-  if (request->type == LEDGER_RECORD_CORRECTION || request->type == LEDGER_RECORD_PROFIT_SPLIT) {
+  if (request->type && !ledger_record_by_hand(request->type)) {
     row_error(state, row->line, "type '%s' cannot be imported (%s)", type,
-              request->type == LEDGER_RECORD_CORRECTION ? "see 'coop correct'"
-                                                        : "it is made at month close");
+              request->type == LEDGER_RECORD_CORRECTION      ? "see 'coop correct'"
+              : request->type == LEDGER_RECORD_PROFIT_SPLIT ? "it is made at month close"
+                                                             : "it is made by 'coop member erase'");
     return -1;
   }
   if (!request->type) {
@@ -597,8 +599,8 @@ static int ref_table(import_state *state, const coop_buf *file)
 
 static int prepare(import_state *state, const coop_buf *file)
 {
-  uint8_t hash[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(hash, file->data, file->len);
+  uint8_t hash[COOP_SHA256_BYTES];
+  coop_sha256(hash, file->data, file->len);
   for (unsigned i = 0; i < IMPORT_HASH_HEX_CHARS / 2; i++)
     snprintf(state->hash_hex + 2 * i, 3, "%02x", hash[i]);
   coop_err err = ledger_books_members(state->node->store, collect_member, state);

@@ -385,6 +385,8 @@ static coop_err view_entry(void *context, const ledger_stored_entry *entry)
 {
   view_scan *scan = context;
   uint16_t kind = entry->header.kind;
+  if (entry->erased)
+    return COOP_OK; /* an erased member: her entries are gone from the view */
   if (kind != LEDGER_KIND_MEMBER && kind != LEDGER_KIND_TRANSACTION &&
       kind != LEDGER_KIND_STATEMENT)
     return view_public(scan->view, entry);

@@ -327,6 +327,15 @@ static int config_entry(void *context, const char *section, const char *key, con
       return 0;
     }
     snprintf(parse->target->name, sizeof parse->target->name, "%s", value);
+  } else if (!strcmp(key, "retention_years")) {
+    char *end = NULL;
+    long years = strtol(value, &end, 10);
+    if (!value[0] || *end || years < 1 || years > 100) {
+      say(parse->message, COOP_E_CONFIG, "retention_years must be a whole number of years, 1 "
+          "to 100, not '%s'", value);
+      return 0;
+    }
+    parse->target->retention_years = (int)years;
   } else if (!strcmp(key, "witness")) {
     if (strcmp(value, "yes") && strcmp(value, "no")) {
       say(parse->message, COOP_E_CONFIG, "witness must be 'yes' or 'no', not '%s'", value);
@@ -383,6 +392,7 @@ static coop_err read_config(node *self, char message[NODE_MESSAGE_BYTES])
   snprintf(self->network, sizeof self->network, "%s", NODE_DEFAULT_NETWORK);
   snprintf(self->listen, sizeof self->listen, "%s", NODE_DEFAULT_LISTEN);
   self->witness = -1;
+  self->retention_years = NODE_DEFAULT_RETENTION_YEARS;
   char *path = node_path(self->home, NODE_CONFIG_FILE);
   if (!path)
     return say(message, COOP_E_NOMEM, "out of memory");
@@ -459,6 +469,8 @@ static coop_err open_key_and_store(node *self, char message[NODE_MESSAGE_BYTES])
     err = ledger_store_open(db_path, LEDGER_STORE_OPEN_EXISTING, &self->store);
     if (err)
       say(message, err, "cannot open database '%s': %s", db_path, coop_err_message(err));
+    else
+      ledger_store_set_owner(self->store, self->identity.public_key);
   }
   coop_free(key_path);
   coop_free(db_path);
@@ -581,6 +593,8 @@ static coop_err create_files(node *out, char message[NODE_MESSAGE_BYTES])
     err = write_config(out->home, out->role, out->name, message);
   if (!err && (err = ledger_store_open(db_path, LEDGER_STORE_CREATE, &out->store)))
     say(message, err, "cannot create database '%s': %s", db_path, coop_err_message(err));
+  if (!err)
+    ledger_store_set_owner(out->store, out->identity.public_key);
   coop_free(key_path);
   coop_free(db_path);
   return err;
@@ -650,6 +664,8 @@ static void write_config_body(FILE *file, const node *self)
           ledger_role_name(self->role), self->name, self->network, self->listen);
   if (self->witness != default_witness(self->role)) /* only when set against the default */
     fprintf(file, "witness = %s\n", self->witness ? "yes" : "no");
+  if (self->retention_years != NODE_DEFAULT_RETENTION_YEARS)
+    fprintf(file, "retention_years = %d\n", self->retention_years);
   if (self->http[0])
     fprintf(file, "http = %s\n", self->http);
   if (self->http_cert[0])

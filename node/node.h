@@ -33,6 +33,8 @@
 #define NODE_DEFAULT_LISTEN "127.0.0.1:7420"
 #define NODE_DEFAULT_HTTP "127.0.0.1:8420"
 #define NODE_PATH_BYTES_MAX 1023u
+/* Books are kept seven years (art. 52 AWR); personal data no longer. */
+#define NODE_DEFAULT_RETENTION_YEARS 7
 
 /* A peer from node.conf: [peer NAME] with key, address and role. */
 typedef struct node_peer {
@@ -56,6 +58,9 @@ typedef struct node {
   char http[NODE_ADDRESS_BYTES_MAX + 1];
   char http_cert[NODE_PATH_BYTES_MAX + 1];
   char http_key[NODE_PATH_BYTES_MAX + 1];
+  /* [node] retention_years: a member's data is kept this many years after
+   * the end of the year she left (coop retention), default 7. */
+  int retention_years;
   node_peer peers[NODE_PEERS_MAX];
   size_t peer_count;
   ledger_identity identity;

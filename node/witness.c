@@ -92,7 +92,7 @@ static void keep_latest(cosignature_scan *scan, const ledger_cosignature *cosign
 static coop_err scan_cosignature(void *context, const ledger_stored_entry *entry)
 {
   cosignature_scan *scan = context;
-  if (entry->header.kind != LEDGER_KIND_COSIGNATURE || !entry->payload)
+  if (entry->header.kind != LEDGER_KIND_COSIGNATURE || entry->erased)
     return COOP_OK;
   ledger_cosignature cosignature;
   if (ledger_cosignature_decode(entry->payload, entry->payload_bytes, scan->witness,

@@ -3,9 +3,13 @@
 # Usage: scripts/deps.sh [build|test]
 set -euo pipefail
 packages=(gcc meson ninja-build pkg-config libsodium-dev libsqlite3-dev libuv1-dev
-          libjansson-dev libinih-dev libmicrohttpd-dev python3)
+          libjansson-dev libinih-dev libmicrohttpd-dev libssl-dev python3)
+# libxml2 writes the XAF audit file (node/xaf.c).
+packages+=(libxml2-dev)
 if [ "${1:-build}" = test ]; then
   packages+=(libcriterion-dev sqlite3 python3 valgrind hledger ledger openssl chromium)
+  # xmllint validates the XAF audit file against its XSD (tests/books/year.sh).
+  packages+=(libxml2-utils)
   # The browser test's puppeteer-core (tests/web/browser) needs node and npm.
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -208,7 +208,8 @@ static coop_err handle_handshake_frame(sync_session *session, const sync_frame *
 static coop_err handle_message(sync_session *session, const sync_raw_message *raw,
                                uint64_t now_ms)
 {
-  if (!session->received_entries && raw->type == SYNC_MESSAGE_ENTRIES) {
+  if (!session->received_entries &&
+      (raw->type == SYNC_MESSAGE_ENTRIES || raw->type == SYNC_MESSAGE_ENTRIES_ERASED)) {
     session->received_entries =
         coop_malloc(SYNC_BATCH_ENTRIES_MAX * sizeof *session->received_entries);
     if (!session->received_entries)
@@ -239,6 +240,7 @@ static coop_err handle_message(sync_session *session, const sync_raw_message *ra
   case SYNC_MESSAGE_REQUEST:
     return session_handle_request(session, &message.as.request);
   case SYNC_MESSAGE_ENTRIES:
+  case SYNC_MESSAGE_ENTRIES_ERASED:
     return session_handle_entries(session, &message.as.entries, now_ms);
   case SYNC_MESSAGE_FORK:
     return session_handle_fork(session, &message.as.fork, now_ms);

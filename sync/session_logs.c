@@ -538,7 +538,6 @@ bool session_serving(const sync_session *session)
 typedef struct batch_reader {
   sync_session *session;
   size_t count, limit;
-  bool erased;
 } batch_reader;
 
 /* Copies entries into the scratch buffer (reserved up front, so the pointers
@@ -550,19 +549,24 @@ static coop_err read_batch_entry(void *context, const ledger_stored_entry *entry
   coop_buf *scratch = &reader->session->scratch;
   if (reader->count == reader->limit)
     return COOP_E_LIMIT;
-  if (!entry->payload) {
-    reader->erased = true;
-    return COOP_E_LIMIT;
-  }
-  if (scratch->len + LEDGER_ENTRY_HEADER_BYTES + entry->payload_bytes > SYNC_BATCH_BYTES_MAX)
+  /* An erased entry travels as its header and payload hash (its leaf hash
+   * needs nothing else): the payload is gone, never sent again. */
+  size_t carried = entry->erased ? LEDGER_HASH_BYTES : entry->payload_bytes;
+  /* reader->count + 1: a form byte per entry, in case the batch goes as
+   * ENTRIES_ERASED (sync/wire.h). */
+  if (scratch->len + reader->count + 1 + LEDGER_ENTRY_HEADER_BYTES + carried >
+      SYNC_BATCH_BYTES_MAX)
     return COOP_E_LIMIT;
   ledger_ingest_entry *out = &reader->session->sent_entries[reader->count++];
   out->header = scratch->data + scratch->len;
   memcpy(scratch->data + scratch->len, entry->header_bytes, LEDGER_ENTRY_HEADER_BYTES);
   scratch->len += LEDGER_ENTRY_HEADER_BYTES;
-  out->payload = scratch->data + scratch->len;
-  memcpy(scratch->data + scratch->len, entry->payload, entry->payload_bytes);
-  scratch->len += entry->payload_bytes;
+  const uint8_t *carried_bytes = entry->erased ? entry->payload_hash : entry->payload;
+  uint8_t *copy = scratch->data + scratch->len;
+  memcpy(copy, carried_bytes, carried);
+  scratch->len += carried;
+  out->payload = entry->erased ? NULL : copy;
+  out->payload_hash = entry->erased ? copy : NULL;
   return COOP_OK;
 }
 
@@ -601,7 +605,7 @@ static coop_err serve_batch(sync_session *session, sync_serve_state *serve)
                          .limit = want < serve->max_entries ? (size_t)want : serve->max_entries};
   ledger_checkpoint checkpoint;
   err = read_batch(session, serve, &reader, false, &checkpoint);
-  if (err == COOP_E_NOT_FOUND && reader.count == reader.limit && !reader.erased &&
+  if (err == COOP_E_NOT_FOUND && reader.count == reader.limit &&
       reader.limit < want && reader.limit < SYNC_BATCH_ENTRIES_MAX) {
     /* The requester's max ends before the next checkpoint: send up to the
      * smallest checkpoint above, if it fits one batch (a small max never
@@ -613,11 +617,9 @@ static coop_err serve_batch(sync_session *session, sync_serve_state *serve)
   }
   if (err == COOP_E_NOT_FOUND) {
     session_say(session,
-                "%s: cannot send log %s from entry %llu: %s; the peer must get it another way "
-                "(coop log export)",
-                session->label, label, (unsigned long long)serve->next_index,
-                reader.erased ? "an entry there was erased"
-                              : "no checkpoint within one batch of it");
+                "%s: cannot send log %s from entry %llu: no checkpoint within one batch of it; "
+                "the peer must get it another way (coop log export)",
+                session->label, label, (unsigned long long)serve->next_index);
     serve->until = serve->next_index; /* stop serving it on this connection */
     return COOP_OK;
   }

@@ -29,6 +29,7 @@ static const message_type_info type_table[] = {
     [SYNC_MESSAGE_BYE] = {"bye", SYNC_BYE_BYTES_MAX},
     [SYNC_MESSAGE_PING] = {"ping", SYNC_NONCE_BYTES},
     [SYNC_MESSAGE_PONG] = {"pong", SYNC_NONCE_BYTES},
+    [SYNC_MESSAGE_ENTRIES_ERASED] = {"entries-erased", SYNC_ENTRIES_ERASED_BYTES_MAX},
 };
 
 static const message_type_info *type_info(unsigned type)
@@ -206,19 +207,40 @@ typedef struct entries_walk {
   const uint8_t *log_id;
   uint64_t first_index;
   ledger_ingest_entry *out; /* NULL: only validate */
+  int with_forms;           /* ENTRIES_ERASED: a form byte before each entry */
   char *problem;
 } entries_walk;
+
+/* The form byte of entry `i` in ENTRIES_ERASED (0: payload, 1: erased);
+ * always 0 in ENTRIES. */
+static coop_err walk_form(const entries_walk *walk, uint32_t i, size_t *position, int *erased)
+{
+  *erased = 0;
+  if (!walk->with_forms)
+    return COOP_OK;
+  if (walk->end - *position < 1)
+    return fail(walk->problem, COOP_E_DECODE, "'entries' message: entry %u is cut short", i);
+  uint8_t form = walk->body[(*position)++];
+  if (form > 1)
+    return fail(walk->problem, COOP_E_DECODE, "'entries' message: entry %u: form %u", i, form);
+  *erased = form == 1;
+  return COOP_OK;
+}
 
 /* Checks entry `i` at *position and moves past it. */
 static coop_err walk_entry(const entries_walk *walk, uint32_t i, size_t *position,
                            size_t *entries_bytes)
 {
+  int erased;
+  coop_err err = walk_form(walk, i, position, &erased);
+  if (err)
+    return err;
   size_t start = *position;
   if (walk->end - start < LEDGER_ENTRY_HEADER_BYTES)
     return fail(walk->problem, COOP_E_DECODE, "'entries' message: entry %u is cut short", i);
   const uint8_t *header_bytes = walk->body + start;
   ledger_entry_header header;
-  coop_err err = ledger_entry_header_decode(header_bytes, LEDGER_ENTRY_HEADER_BYTES, &header);
+  err = ledger_entry_header_decode(header_bytes, LEDGER_ENTRY_HEADER_BYTES, &header);
   if (err)
     return fail(walk->problem, err, "'entries' message: entry %u: header does not decode: %s", i,
                 coop_err_message(err));
@@ -230,21 +252,24 @@ static coop_err walk_entry(const entries_walk *walk, uint32_t i, size_t *positio
                 (unsigned long long)header.index,
                 (unsigned long long)(walk->first_index + i));
   size_t payload_start = start + LEDGER_ENTRY_HEADER_BYTES;
-  if (walk->end - payload_start < header.payload_bytes)
+  size_t carried = erased ? LEDGER_HASH_BYTES : header.payload_bytes;
+  if (walk->end - payload_start < carried)
     return fail(walk->problem, COOP_E_DECODE,
-                "'entries' message: entry %u: payload of %u bytes is cut short", i,
-                header.payload_bytes);
-  *entries_bytes += LEDGER_ENTRY_HEADER_BYTES + header.payload_bytes;
+                "'entries' message: entry %u: payload of %zu bytes is cut short", i, carried);
+  *entries_bytes += (walk->with_forms ? 1u : 0u) + LEDGER_ENTRY_HEADER_BYTES + carried;
   if (*entries_bytes > SYNC_BATCH_BYTES_MAX)
     return fail(walk->problem, COOP_E_LIMIT,
                 "'entries' message: entries pass %u bytes at entry %u", SYNC_BATCH_BYTES_MAX, i);
   if (walk->out)
-    walk->out[i] = (ledger_ingest_entry){header_bytes, walk->body + payload_start};
-  *position = payload_start + header.payload_bytes;
+    walk->out[i] = (ledger_ingest_entry){
+        .header = header_bytes,
+        .payload = erased ? NULL : walk->body + payload_start,
+        .payload_hash = erased ? walk->body + payload_start : NULL};
+  *position = payload_start + carried;
   return COOP_OK;
 }
 
-static coop_err decode_entries(const uint8_t *body, size_t body_bytes,
+static coop_err decode_entries(const uint8_t *body, size_t body_bytes, int with_forms,
                                ledger_ingest_entry *entries, size_t entries_capacity,
                                sync_entries *decoded, char *problem)
 {
@@ -266,14 +291,21 @@ static coop_err decode_entries(const uint8_t *body, size_t body_bytes,
                        .log_id = body,
                        .first_index = first_index,
                        .out = entries,
+                       .with_forms = with_forms,
                        .problem = problem};
   size_t position = 44;
   size_t entries_bytes = 0;
+  uint32_t erased = 0;
   for (uint32_t i = 0; i < count; i++) {
+    if (with_forms && position < walk.end && body[position] == 1)
+      erased++;
     coop_err err = walk_entry(&walk, i, &position, &entries_bytes);
     if (err)
       return err;
   }
+  /* One encoding per batch: without an erased entry it is an ENTRIES. */
+  if (with_forms && !erased)
+    return fail(problem, COOP_E_DECODE, "'entries-erased' message without an erased entry");
   if (position != walk.end)
     return fail(problem, COOP_E_TRAILING,
                 "'entries' message: %zu bytes between the last entry and the checkpoint",
@@ -364,8 +396,9 @@ static coop_err decode_body(unsigned type, const uint8_t *body, size_t body_byte
   case SYNC_MESSAGE_REQUEST:
     return decode_request(body, body_bytes, &message->as.request, problem);
   case SYNC_MESSAGE_ENTRIES:
-    return decode_entries(body, body_bytes, entries, entries_capacity, &message->as.entries,
-                          problem);
+  case SYNC_MESSAGE_ENTRIES_ERASED:
+    return decode_entries(body, body_bytes, type == SYNC_MESSAGE_ENTRIES_ERASED, entries,
+                          entries_capacity, &message->as.entries, problem);
   case SYNC_MESSAGE_FORK:
     return decode_fork(body, body_bytes, &message->as.fork, problem);
   case SYNC_MESSAGE_BYE:
@@ -567,17 +600,21 @@ coop_err sync_encode_entries(coop_buf *out, const uint8_t log_id[LEDGER_LOG_ID_B
   /* Measure first: a batch that does not fit is refused before anything is
    * copied, and a header's payload length is checked before it says how much
    * of the caller's payload to read. */
+  int any_erased = 0;
+  for (size_t i = 0; i < count; i++)
+    any_erased |= !entries[i].payload;
   size_t entries_bytes = 0;
   for (size_t i = 0; i < count; i++) {
     uint32_t payload_bytes = coop_get_u32le(entries[i].header + 4);
-    if (payload_bytes > COOP_PAYLOAD_BYTES_MAX)
+    if (payload_bytes > COOP_PAYLOAD_BYTES_MAX || (!entries[i].payload && !entries[i].payload_hash))
       return COOP_E_BAD_INPUT;
-    entries_bytes += LEDGER_ENTRY_HEADER_BYTES + payload_bytes;
+    entries_bytes += (any_erased ? 1u : 0u) + LEDGER_ENTRY_HEADER_BYTES +
+                     (entries[i].payload ? payload_bytes : LEDGER_HASH_BYTES);
     if (entries_bytes > SYNC_BATCH_BYTES_MAX)
       return COOP_E_LIMIT;
   }
   size_t start;
-  coop_err err = begin_message(out, SYNC_MESSAGE_ENTRIES,
+  coop_err err = begin_message(out, any_erased ? SYNC_MESSAGE_ENTRIES_ERASED : SYNC_MESSAGE_ENTRIES,
                                SYNC_ENTRIES_FIXED_BYTES + entries_bytes, &start);
   if (err)
     return err;
@@ -585,8 +622,15 @@ coop_err sync_encode_entries(coop_buf *out, const uint8_t log_id[LEDGER_LOG_ID_B
   put_u64(out, first_index);
   put_u32(out, (uint32_t)count);
   for (size_t i = 0; i < count; i++) {
+    if (any_erased) {
+      uint8_t form = entries[i].payload ? 0 : 1;
+      put(out, &form, 1);
+    }
     put(out, entries[i].header, LEDGER_ENTRY_HEADER_BYTES);
-    put(out, entries[i].payload, coop_get_u32le(entries[i].header + 4));
+    if (entries[i].payload)
+      put(out, entries[i].payload, coop_get_u32le(entries[i].header + 4));
+    else
+      put(out, entries[i].payload_hash, LEDGER_HASH_BYTES);
   }
   put_checkpoint(out, checkpoint);
   return finish_message(out, start);
@@ -653,6 +697,7 @@ coop_err sync_message_encode(coop_buf *out, const sync_message *message)
     return sync_encode_request(out, message->as.request.log_id, message->as.request.from_index,
                                message->as.request.max_entries);
   case SYNC_MESSAGE_ENTRIES:
+  case SYNC_MESSAGE_ENTRIES_ERASED:
     return sync_encode_entries(out, entries->log_id, entries->first_index, entries->entries,
                                entries->count, &entries->checkpoint);
   case SYNC_MESSAGE_FORK:

@@ -96,6 +96,8 @@ _Static_assert(sizeof SYNC_PROLOGUE_TAG == SYNC_PROLOGUE_TAG_BYTES + 1,
 #define SYNC_HELLO_BYTES_MAX (SYNC_HELLO_FIXED_BYTES + SYNC_NAME_BYTES_MAX)
 #define SYNC_HEADS_BYTES_MAX (SYNC_HEADS_FIXED_BYTES + SYNC_HEADS_MAX * LEDGER_CHECKPOINT_BYTES)
 #define SYNC_ENTRIES_BYTES_MAX (SYNC_ENTRIES_FIXED_BYTES + SYNC_BATCH_BYTES_MAX)
+/* ENTRIES_ERASED: its form bytes count in SYNC_BATCH_BYTES_MAX. */
+#define SYNC_ENTRIES_ERASED_BYTES_MAX SYNC_ENTRIES_BYTES_MAX
 #define SYNC_BYE_BYTES_MAX (SYNC_BYE_FIXED_BYTES + SYNC_REASON_BYTES_MAX)
 
 /* The largest message body any version may send on this prologue: a full
@@ -131,6 +133,11 @@ typedef enum sync_message_type {
   SYNC_MESSAGE_BYE = 6,     /* clean close, with a reason */
   SYNC_MESSAGE_PING = 7,    /* keepalive; answered by PONG with the same nonce */
   SYNC_MESSAGE_PONG = 8,
+  /* ENTRIES where some entries were erased: each entry carries a form byte
+   * (0: its payload follows the header; 1: erased, its 32-byte payload hash
+   * follows).  Sent only for a batch with an erased entry, so logs without
+   * erasures still travel as ENTRIES to nodes that predate it. */
+  SYNC_MESSAGE_ENTRIES_ERASED = 9,
 } sync_message_type;
 
 /* BYE reason codes.  Informational: a receiver logs them and closes.  0 is
@@ -166,8 +173,9 @@ typedef struct sync_request {
   uint32_t max_entries; /* 1..SYNC_BATCH_ENTRIES_MAX */
 } sync_request;
 
-/* Decoded ENTRIES: entries[i] points into the body (header, then payload of
- * the header's payload_bytes), ready for ledger_store_ingest(&checkpoint,
+/* Decoded ENTRIES (or ENTRIES_ERASED): entries[i] points into the body
+ * (header, then payload of the header's payload_bytes, or for an erased
+ * entry payload NULL and payload_hash), ready for ledger_store_ingest(&checkpoint,
  * first_index, entries, count, ...).  The checkpoint's signature is not
  * checked here: ledger_store_ingest does that. */
 typedef struct sync_entries {
@@ -233,7 +241,8 @@ COOP_MUST_USE coop_err sync_encode_request(coop_buf *out,
 
 /* Entries [first_index, first_index + count) of log_id, each a 72-byte header
  * and a payload of the header's payload_bytes, with the checkpoint whose size
- * is first_index + count.  COOP_E_LIMIT when count passes
+ * is first_index + count.  An entry with payload NULL is erased (its
+ * payload_hash is sent instead) and makes the message ENTRIES_ERASED.  COOP_E_LIMIT when count passes
  * SYNC_BATCH_ENTRIES_MAX or the entries' bytes pass SYNC_BATCH_BYTES_MAX
  * (checked before anything is written: cut the batch and try again). */
 COOP_MUST_USE coop_err sync_encode_entries(coop_buf *out,

@@ -514,6 +514,9 @@ static void member_page(web_request *request)
            web_say(request, "Een wijziging geldt vanaf nu; eerdere verrekeningen blijven zoals ze "
                             "waren.",
                    "A change holds from now on; earlier statements stay as they were."));
+  web_html(request, "<p><a href=\"/member/erase?id=%s\">%t</a> · <a href=\"/retention\">%t</a></p>",
+           row.member_id, web_say(request, "Gegevens wissen (AVG)", "Erase her data (GDPR)"),
+           web_say(request, "Bewaartermijnen", "Retention"));
   web_page_end(request);
 }
 
@@ -604,7 +607,7 @@ static void record(web_request *request)
   add.type = (uint8_t)ledger_record_type_from_name(type ? type : "");
   ledger_member_row row;
   coop_err err = COOP_OK;
-  if (!add.type || add.type == LEDGER_RECORD_CORRECTION || add.type == LEDGER_RECORD_PROFIT_SPLIT)
+  if (!ledger_record_by_hand(add.type))
     err = COOP_E_BAD_INPUT, snprintf(message, sizeof message, "unknown record type '%s'",
                                      type ? type : "");
   else if (!date || ledger_date_parse(date, &add.date))

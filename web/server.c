@@ -333,8 +333,10 @@ static void language(web_request *request)
 static web_handler role_pages(web_request *request)
 {
   int node_role = request->node->role, role = request->account.role;
-  if (node_role == LEDGER_ROLE_COOP && role == WEB_ROLE_ADMIN)
-    return web_pages_coop(request->path);
+  if (node_role == LEDGER_ROLE_COOP && role == WEB_ROLE_ADMIN) {
+    web_handler erase = web_pages_erase(request->path);
+    return erase ? erase : web_pages_coop(request->path);
+  }
   if (node_role == LEDGER_ROLE_MUNICIPALITY && role == WEB_ROLE_OFFICER)
     return web_pages_municipality(request->path);
   if ((node_role == LEDGER_ROLE_COOP || node_role == LEDGER_ROLE_MEMBER) && role == WEB_ROLE_MEMBER)

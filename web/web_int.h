@@ -176,6 +176,8 @@ typedef struct web_rows {
 
 /* The page for a path and role, or NULL (404). */
 web_handler web_pages_coop(const char *path);
+/* The administrator's retention list and a member's erasure (pages_erase.c). */
+web_handler web_pages_erase(const char *path);
 web_handler web_pages_municipality(const char *path);
 web_handler web_pages_member(const char *path);
 

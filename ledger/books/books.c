@@ -302,8 +302,9 @@ static const char *const record_types[] = {
   [LEDGER_RECORD_CORRECTION] = "correction",
   [LEDGER_RECORD_OPENING] = "opening",
   [LEDGER_RECORD_PROFIT_SPLIT] = "profit-split",
+  [LEDGER_RECORD_ERASED_MEMBER] = "erased-member",
 };
-#define RECORD_TYPE_LAST LEDGER_RECORD_PROFIT_SPLIT
+#define RECORD_TYPE_LAST LEDGER_RECORD_ERASED_MEMBER
 
 const char *ledger_record_type_name(uint8_t type)
 {
@@ -318,6 +319,12 @@ int ledger_record_type_from_name(const char *name)
     if (!strcmp(name, record_types[type]))
       return type;
   return 0;
+}
+
+int ledger_record_by_hand(uint8_t type)
+{
+  return ledger_record_type_name(type) && type != LEDGER_RECORD_CORRECTION &&
+         type != LEDGER_RECORD_PROFIT_SPLIT && type != LEDGER_RECORD_ERASED_MEMBER;
 }
 
 int ledger_record_is_memo(uint8_t type)

@@ -153,6 +153,9 @@ typedef enum ledger_record_type {
   LEDGER_RECORD_CORRECTION = 9,   /* reverses another record */
   LEDGER_RECORD_OPENING = 10,     /* opening balance of the bank account */
   LEDGER_RECORD_PROFIT_SPLIT = 11,/* month close: the member's profit split */
+  /* An erased member's net postings on one day, sealed to the coop's books
+   * audience: the amounts the books keep after her records are erased. */
+  LEDGER_RECORD_ERASED_MEMBER = 12,
 } ledger_record_type;
 
 typedef struct ledger_posting {
@@ -181,6 +184,9 @@ typedef struct ledger_record {
 
 const char *ledger_record_type_name(uint8_t type);
 int ledger_record_type_from_name(const char *name);
+/* Types a user records directly: not corrections (coop correct), profit
+ * splits (the month close) nor an erased member's totals (coop member erase). */
+int ledger_record_by_hand(uint8_t type);
 /* Memo records (other income, hours) carry a quantity and no postings. */
 int ledger_record_is_memo(uint8_t type);
 /* The month a record counts in: its for_period, else its date's month. */

@@ -10,6 +10,7 @@
 #include "ledger/base/hex.h"
 #include "ledger/books/statement.h"
 #include "ledger/log/seal.h"
+#include "ledger/log/erasure.h"
 #include "ledger/store/store_sql.h"
 
 #define STEP_DONE(statement) (sqlite3_step(statement) == SQLITE_DONE ? COOP_OK : COOP_E_DB)
@@ -426,6 +427,51 @@ static coop_err apply_statement(ledger_store *store, const ledger_entry_header *
   return err;
 }
 
+/* An erased member leaves the books: every row of hers goes, except the
+ * erased-member records that keep her amounts (they come after the erasure
+ * in the log, so a replay, which never sees her erased entries, ends with
+ * the same rows). */
+static coop_err forget_member(ledger_store *store, const char *member_id)
+{
+  static const char *const forget[] = {
+    "DELETE FROM books_postings WHERE member_id = ?1 AND entry_index IN"
+    " (SELECT entry_index FROM books_records WHERE member_id = ?1 AND type <> 12)",
+    "DELETE FROM books_records WHERE member_id = ?1 AND type <> 12",
+    "DELETE FROM books_member_status WHERE member_id = ?1",
+    "DELETE FROM books_statements WHERE member_id = ?1",
+    "DELETE FROM books_moves WHERE member_id = ?1",
+    "DELETE FROM books_members WHERE member_id = ?1",
+  };
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < sizeof forget / sizeof forget[0] && !err; i++) {
+    sqlite3_stmt *statement = ledger_store_cached(store, forget[i]);
+    if (!statement)
+      return COOP_E_DB;
+    bind_text(statement, 1, member_id);
+    err = STEP_DONE(statement);
+    sqlite3_reset(statement);
+  }
+  return err;
+}
+
+static coop_err apply_erasure(ledger_store *store, const uint8_t *plain, size_t plain_bytes)
+{
+  ledger_erasure *erasure = coop_malloc(sizeof *erasure);
+  if (!erasure)
+    return COOP_E_NOMEM;
+  coop_err err = ledger_erasure_decode(plain, plain_bytes, erasure) ? COOP_E_TAMPERED : COOP_OK;
+  for (unsigned i = 0; !err && i < erasure->audience_count; i++) {
+    ledger_member_row row;
+    err = member_of_audience(store, erasure->audiences[i], &row);
+    if (err == COOP_E_NOT_FOUND)
+      err = COOP_OK; /* already gone (an earlier audience of hers), or a replay */
+    else if (!err)
+      err = forget_member(store, row.member_id);
+  }
+  coop_free(erasure);
+  return err;
+}
+
 coop_err ledger_books_apply(ledger_store *store, const ledger_entry_header *header,
                             const uint8_t *plain, size_t plain_bytes)
 {
@@ -436,6 +482,7 @@ coop_err ledger_books_apply(ledger_store *store, const ledger_entry_header *head
   case LEDGER_KIND_MEMBER: return apply_member(store, header, plain, plain_bytes);
   case LEDGER_KIND_TRANSACTION: return apply_record(store, header, plain, plain_bytes);
   case LEDGER_KIND_STATEMENT: return apply_statement(store, header, plain, plain_bytes);
+  case LEDGER_KIND_ERASURE: return apply_erasure(store, plain, plain_bytes);
   default: return COOP_OK;
   }
 }
@@ -489,9 +536,11 @@ static coop_err catch_up_entry(void *context, const ledger_stored_entry *entry)
   }
   state->next_index = entry->header.index + 1;
   uint16_t kind = entry->header.kind;
+  if (entry->erased)
+    return COOP_OK; /* an erased member's entry: its amounts are in erased-member records */
   if (kind != LEDGER_KIND_BOOKS && kind != LEDGER_KIND_PERIOD_CLOSE &&
       kind != LEDGER_KIND_PERIOD_OPEN && kind != LEDGER_KIND_MEMBER && kind != LEDGER_KIND_TRANSACTION &&
-      kind != LEDGER_KIND_STATEMENT)
+      kind != LEDGER_KIND_STATEMENT && kind != LEDGER_KIND_ERASURE)
     return COOP_OK;
   if (ledger_entry_is_public(&entry->header))
     return ledger_books_apply(state->store, &entry->header, entry->payload, entry->payload_bytes);

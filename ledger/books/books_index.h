@@ -161,4 +161,31 @@ COOP_MUST_USE coop_err ledger_books_memo_total(ledger_store *store, const char *
                                                uint8_t type, uint32_t date_from,
                                                uint32_t date_to, int64_t *total);
 
+/* ---- erasure (ledger/books/books_erase.c) ---------------------------------- */
+
+/* Every audience a member's data was sealed under (her first, and each
+ * one a move gave her), sorted ascending, at most `max`. */
+COOP_MUST_USE coop_err ledger_books_member_audiences(ledger_store *store, const char *member_id,
+                                                     uint8_t (*audiences)[LEDGER_AUDIENCE_ID_BYTES],
+                                                     size_t max, size_t *count);
+
+/* The month she left the coop (status left = 1), 0 while she has not. */
+COOP_MUST_USE coop_err ledger_books_member_left(ledger_store *store, const char *member_id,
+                                                uint32_t *period);
+
+/* The member ids that have erased-member records (members erased from
+ * these books), each once, in order. */
+typedef coop_err (*ledger_member_id_visitor)(void *context, const char *member_id);
+COOP_MUST_USE coop_err ledger_books_erased_members(ledger_store *store,
+                                                   ledger_member_id_visitor visitor,
+                                                   void *context);
+
+/* Her postings' net amount per day and account, in date then account
+ * order, nets of zero left out: what the books keep when she is erased. */
+typedef coop_err (*ledger_day_total_visitor)(void *context, uint32_t date, uint16_t account,
+                                             int64_t amount_cents);
+COOP_MUST_USE coop_err ledger_books_member_day_totals(ledger_store *store, const char *member_id,
+                                                      ledger_day_total_visitor visitor,
+                                                      void *context);
+
 #endif

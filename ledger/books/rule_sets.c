@@ -17,6 +17,8 @@ static coop_err collect_rule_set(void *context, const ledger_stored_entry *entry
   collection *found = context;
   if (entry->header.kind != LEDGER_KIND_RULE_SET)
     return COOP_OK;
+  if (entry->erased)
+    return COOP_E_ERASED; /* never skipped: that would change the rule set in force */
   if (found->count < found->max && found->entry_index)
     found->entry_index[found->count] = entry->header.index;
   if (found->count == found->max)

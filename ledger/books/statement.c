@@ -1,4 +1,5 @@
 #include "ledger/books/statement.h"
+#include "ledger/base/sha256.h"
 
 #include <string.h>
 
@@ -290,7 +291,7 @@ void ledger_statement_figures_hash(const ledger_statement_payload *statement,
   if (err)
     memset(out, 0, LEDGER_HASH_BYTES);
   else
-    crypto_hash_sha256(out, figures.data, figures.len);
+    coop_sha256(out, figures.data, figures.len);
   coop_buf_release(&figures);
 }
 

@@ -1,4 +1,5 @@
 #include "ledger/log/entry.h"
+#include "ledger/base/sha256.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@ const char *ledger_entry_kind_name(uint16_t kind)
   case LEDGER_KIND_BOOKS: return "books";
   case LEDGER_KIND_PERIOD_CLOSE: return "period_close";
   case LEDGER_KIND_PERIOD_OPEN: return "period_open";
+  case LEDGER_KIND_ERASURE: return "erasure";
   default:
     snprintf(unknown, sizeof unknown, "kind-%u", (unsigned)kind);
     return unknown;
@@ -96,7 +98,7 @@ int ledger_entry_is_public(const ledger_entry_header *header)
 void ledger_payload_hash(const uint8_t *payload, size_t payload_bytes,
                          uint8_t out[LEDGER_HASH_BYTES])
 {
-  crypto_hash_sha256(out, payload, payload_bytes);
+  coop_sha256(out, payload, payload_bytes);
 }
 
 void ledger_leaf_hash(const uint8_t header[LEDGER_ENTRY_HEADER_BYTES],
@@ -104,12 +106,8 @@ void ledger_leaf_hash(const uint8_t header[LEDGER_ENTRY_HEADER_BYTES],
                       uint8_t out[LEDGER_HASH_BYTES])
 {
   static const uint8_t leaf_prefix = 0x00;
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  crypto_hash_sha256_update(&state, &leaf_prefix, 1);
-  crypto_hash_sha256_update(&state, header, LEDGER_ENTRY_HEADER_BYTES);
-  crypto_hash_sha256_update(&state, payload_hash, LEDGER_HASH_BYTES);
-  crypto_hash_sha256_final(&state, out);
+  coop_sha256_parts(out, &leaf_prefix, 1, header, LEDGER_ENTRY_HEADER_BYTES, payload_hash,
+                    LEDGER_HASH_BYTES);
 }
 
 /* Length of the UTF-8 sequence starting at text[0], or 0 when it is not a

@@ -49,6 +49,7 @@ typedef enum ledger_entry_kind {
   LEDGER_KIND_BOOKS = 23,        /* public: the coop's books audience and chart version */
   LEDGER_KIND_PERIOD_CLOSE = 24, /* public: a month is closed */
   LEDGER_KIND_PERIOD_OPEN = 25,  /* public: the books' first month */
+  LEDGER_KIND_ERASURE = 26,      /* public: audiences' payloads removed (ledger/log/erasure.h) */
 } ledger_entry_kind;
 
 typedef struct ledger_entry_header {

@@ -1,4 +1,5 @@
 #include "ledger/log/identity.h"
+#include "ledger/base/sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -116,8 +117,8 @@ coop_err ledger_identity_load(const char *path, ledger_identity *identity)
 void ledger_fingerprint(const uint8_t public_key[LEDGER_PUBLIC_KEY_BYTES],
                         char out[LEDGER_FINGERPRINT_CHARS + 1])
 {
-  uint8_t digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, public_key, LEDGER_PUBLIC_KEY_BYTES);
+  uint8_t digest[COOP_SHA256_BYTES];
+  coop_sha256(digest, public_key, LEDGER_PUBLIC_KEY_BYTES);
   snprintf(out, LEDGER_FINGERPRINT_CHARS + 1, "%02x%02x-%02x%02x-%02x%02x-%02x%02x",
            digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7]);
 }

@@ -1,4 +1,5 @@
 #include "ledger/log/merkle.h"
+#include "ledger/base/sha256.h"
 
 #include <assert.h>
 #include <string.h>
@@ -7,18 +8,13 @@
 
 void ledger_merkle_empty_root(ledger_hash out)
 {
-  crypto_hash_sha256(out, NULL, 0);
+  coop_sha256(out, NULL, 0);
 }
 
 void ledger_merkle_node_hash(const ledger_hash left, const ledger_hash right, ledger_hash out)
 {
   static const uint8_t node_prefix = 0x01;
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  crypto_hash_sha256_update(&state, &node_prefix, 1);
-  crypto_hash_sha256_update(&state, left, LEDGER_HASH_BYTES);
-  crypto_hash_sha256_update(&state, right, LEDGER_HASH_BYTES);
-  crypto_hash_sha256_final(&state, out);
+  coop_sha256_parts(out, &node_prefix, 1, left, LEDGER_HASH_BYTES, right, LEDGER_HASH_BYTES);
 }
 
 void ledger_frontier_init(ledger_frontier *frontier)

@@ -28,8 +28,10 @@ static coop_err write_entry(void *context, const ledger_stored_entry *entry)
   exporter *state = context;
   if (entry->header.index >= state->segment_end)
     return COOP_E_LIMIT; /* end of this segment: stop the walk */
-  if (!entry->payload)
-    return COOP_E_NO_KEY;
+  /* The bundle format (version 1) has no room for an erased entry's payload
+   * hash: such logs travel by sync only. */
+  if (entry->erased)
+    return COOP_E_ERASED;
   coop_err err = write_bytes(state->out, entry->header_bytes, LEDGER_ENTRY_HEADER_BYTES);
   if (!err)
     err = write_bytes(state->out, entry->payload, entry->payload_bytes);
@@ -153,9 +155,9 @@ static coop_err read_entries(importer *state, uint32_t count)
   }
   for (uint32_t i = 0; i < count; i++) {
     size_t start = offsets[i];
-    state->entries[i] = (ledger_ingest_entry){state->segment.data + start,
-                                              state->segment.data + start +
-                                                  LEDGER_ENTRY_HEADER_BYTES};
+    state->entries[i] = (ledger_ingest_entry){
+        .header = state->segment.data + start,
+        .payload = state->segment.data + start + LEDGER_ENTRY_HEADER_BYTES};
   }
   return COOP_OK;
 }

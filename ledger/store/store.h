@@ -92,6 +92,37 @@ COOP_MUST_USE coop_err ledger_store_begin(ledger_store *store);
 COOP_MUST_USE coop_err ledger_store_commit(ledger_store *store);
 void ledger_store_rollback(ledger_store *store);
 
+/* Names the node's own log.  Its erasure entries that name another log
+ * (this node's retention of its copies) then authorise missing payloads of
+ * that log here.  Without it only a log's own erasures count. */
+void ledger_store_set_owner(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES]);
+
+/* The indexes of the key-grant entries of `log_id` for one audience, in
+ * order, at most `max` (COOP_E_LIMIT past it). */
+COOP_MUST_USE coop_err ledger_store_audience_grants(ledger_store *store,
+                                                    const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                                    const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
+                                                    uint64_t *indexes, size_t max, size_t *count);
+
+/* How many entries of `log_id` sealed to an audience still hold their
+ * payload (0 once an erasure removed them). */
+COOP_MUST_USE coop_err ledger_store_audience_payloads(ledger_store *store,
+                                                      const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                                      const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
+                                                      uint64_t *count);
+
+/* Visits every erasure entry of every log this node holds (ledger/log/erasure.h). */
+struct ledger_erasure;
+typedef coop_err (*ledger_erasure_visitor)(void *context, const uint8_t log_id[32],
+                                           uint64_t index, const struct ledger_erasure *erasure);
+COOP_MUST_USE coop_err ledger_store_erasure_entries(ledger_store *store,
+                                                    ledger_erasure_visitor visitor, void *context);
+
+/* Copies the write-ahead log into the database and empties it, so erased
+ * payloads leave no old page images behind (with secure_delete they are
+ * overwritten in the database itself). */
+coop_err ledger_store_wal_truncate(ledger_store *store);
+
 /* Number of entries stored for a log (0 for an unknown log). */
 COOP_MUST_USE coop_err ledger_store_size(ledger_store *store,
                                          const uint8_t log_id[LEDGER_LOG_ID_BYTES],
@@ -101,8 +132,11 @@ COOP_MUST_USE coop_err ledger_store_size(ledger_store *store,
 typedef struct ledger_stored_entry {
   ledger_entry_header header;
   const uint8_t *header_bytes; /* LEDGER_ENTRY_HEADER_BYTES */
-  const uint8_t *payload;      /* never NULL: a missing payload is COOP_E_PAYLOAD_MISSING */
+  /* Never NULL.  An erased entry (its payload removed by an erasure that
+   * covers it) has erased = 1 and an empty payload: readers skip it. */
+  const uint8_t *payload;
   size_t payload_bytes;
+  int erased;
   const uint8_t *payload_hash; /* LEDGER_HASH_BYTES */
   const uint8_t *leaf_hash;    /* LEDGER_HASH_BYTES */
 } ledger_stored_entry;
@@ -112,17 +146,18 @@ typedef struct ledger_stored_entry {
 typedef coop_err (*ledger_entry_visitor)(void *context, const ledger_stored_entry *entry);
 
 /* Visits entries [from, size) of a log.  Decodes each header (a stored header
- * that does not decode is COOP_E_TAMPERED).  A stored entry without its
- * payload stops the walk with COOP_E_PAYLOAD_MISSING (ledger_store_problem
- * names it): erasure is not a signed, authorised operation yet, so a missing
- * payload is damage, never something to skip. */
+ * that does not decode is COOP_E_TAMPERED).  An entry whose payload an
+ * erasure removed is visited with erased = 1; a stored entry without its
+ * payload that no erasure covers stops the walk with COOP_E_PAYLOAD_MISSING
+ * (ledger_store_problem names it): that is damage, never something to skip. */
 COOP_MUST_USE coop_err ledger_store_entries(ledger_store *store,
                                             const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                             uint64_t from, ledger_entry_visitor visitor,
                                             void *context);
 
 /* Reads one entry's header bytes and payload into caller buffers (header: 72
- * bytes; payload: COOP_PAYLOAD_BYTES_MAX).  COOP_E_NOT_FOUND,
+ * bytes; payload: COOP_PAYLOAD_BYTES_MAX).  COOP_E_NOT_FOUND, COOP_E_ERASED
+ * (an erasure removed its payload: header and leaf hash are filled),
  * COOP_E_PAYLOAD_MISSING (as for ledger_store_entries). */
 COOP_MUST_USE coop_err ledger_store_entry(ledger_store *store,
                                           const uint8_t log_id[LEDGER_LOG_ID_BYTES],
@@ -204,7 +239,11 @@ typedef struct ledger_fork_evidence {
  * its 72 header bytes and its payload (header's payload_bytes long). */
 typedef struct ledger_ingest_entry {
   const uint8_t *header;
+  /* NULL for an erased entry: then payload_hash (LEDGER_HASH_BYTES) stands
+   * in for it, and an erasure by the log's author (stored, or in the same
+   * batch) must cover the entry. */
   const uint8_t *payload;
+  const uint8_t *payload_hash;
 } ledger_ingest_entry;
 
 /* Stores entries [first_index, first_index + count) of the log named by
@@ -249,6 +288,8 @@ COOP_MUST_USE coop_err ledger_store_forks(ledger_store *store, ledger_fork_visit
 typedef struct ledger_verify_report {
   uint64_t entries_checked;
   uint64_t checkpoints_checked;
+  uint64_t entries_erased;  /* payloads removed by erasures that cover them */
+  uint64_t erasures;        /* erasure entries that removed at least one of them */
   int has_index;       /* 1 when the problem is at one entry */
   uint64_t index;
   char what[512];      /* "leaf hash: expected 3a.., found 77.." */

@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include "ledger/base/alloc.h"
 #include "ledger/base/limits.h"
 #include "ledger/log/seal.h"
 #include "ledger/store/store_int.h"
@@ -41,6 +42,22 @@ static coop_err load_tail(ledger_store *store, int64_t log_no)
   return err;
 }
 
+/* An erasure appended to the own log takes effect in the same transaction:
+ * with store NULL it is only decoded (checked). */
+static coop_err apply_own_erasure(ledger_store *store, const ledger_append_item *item)
+{
+  ledger_erasure *erasure = coop_malloc(sizeof *erasure);
+  if (!erasure)
+    return COOP_E_NOMEM;
+  coop_err err = ledger_erasure_decode(item->payload, item->payload_bytes, erasure)
+                     ? COOP_E_BAD_INPUT
+                     : COOP_OK;
+  if (!err && store)
+    err = store_erasure_apply(store, erasure);
+  coop_free(erasure);
+  return err;
+}
+
 static coop_err item_check(const ledger_append_item *item)
 {
   static const uint8_t zero[LEDGER_AUDIENCE_ID_BYTES];
@@ -57,6 +74,8 @@ static coop_err item_check(const ledger_append_item *item)
     if (sealed || ledger_key_grant_decode(item->payload, item->payload_bytes, &grant))
       return COOP_E_BAD_INPUT;
   }
+  if (item->kind == LEDGER_KIND_ERASURE)
+    return sealed ? COOP_E_BAD_INPUT : apply_own_erasure(NULL, item);
   return COOP_OK;
 }
 
@@ -138,6 +157,8 @@ static coop_err append_one(ledger_store *store, int64_t log_no, const uint8_t *l
   coop_err err = insert_entry(store, log_no, header_bytes, &header, payload);
   if (!err && item->kind == LEDGER_KIND_KEY_GRANT)
     err = index_key_grant(store, log_no, header.index, payload, header.payload_bytes);
+  if (!err && item->kind == LEDGER_KIND_ERASURE)
+    err = apply_own_erasure(store, item);
   return err;
 }
 

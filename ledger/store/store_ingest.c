@@ -123,8 +123,10 @@ static coop_err insert_row(ingest *state, const uint8_t *header_bytes,
   sqlite3_bind_int64(insert, 1, state->log_no);
   sqlite3_bind_int64(insert, 2, (int64_t)header->index);
   sqlite3_bind_blob(insert, 3, header_bytes, LEDGER_ENTRY_HEADER_BYTES, SQLITE_STATIC);
-  sqlite3_bind_blob(insert, 4, payload ? (const void *)payload : (const void *)"",
-                    (int)header->payload_bytes, SQLITE_STATIC);
+  if (payload)
+    sqlite3_bind_blob(insert, 4, payload, (int)header->payload_bytes, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(insert, 4); /* erased: checked in check_erasures */
   sqlite3_bind_blob(insert, 5, payload_hash, LEDGER_HASH_BYTES, SQLITE_STATIC);
   sqlite3_bind_blob(insert, 6, leaf, LEDGER_HASH_BYTES, SQLITE_STATIC);
   sqlite3_bind_blob(insert, 7, completed, (int)(completed_count * LEDGER_HASH_BYTES),
@@ -134,9 +136,60 @@ static coop_err insert_row(ingest *state, const uint8_t *header_bytes,
   if (step != SQLITE_DONE)
     return fail(state, COOP_E_DB, "cannot store entry %llu: %s",
                 (unsigned long long)header->index, sqlite3_errmsg(state->store->db));
-  if (header->kind == LEDGER_KIND_KEY_GRANT && ledger_entry_is_public(header))
+  if (payload && header->kind == LEDGER_KIND_KEY_GRANT && ledger_entry_is_public(header))
     return index_grant(state, header->index, payload, header->payload_bytes);
   return COOP_OK;
+}
+
+/* Phase 5: the author's erasures in the new entries take effect in this
+ * copy (a node that received an erasure never serves those payloads again),
+ * and every entry that came without its payload must be covered by one. */
+static coop_err apply_erasures(ingest *state, uint64_t first_index,
+                               const ledger_ingest_entry *entries, size_t count)
+{
+  ledger_erasure *erasure = coop_malloc(sizeof *erasure);
+  if (!erasure)
+    return fail(state, COOP_E_NOMEM, "out of memory");
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < count && !err; i++) {
+    ledger_entry_header header;
+    if (!entries[i].payload ||
+        ledger_entry_header_decode(entries[i].header, LEDGER_ENTRY_HEADER_BYTES, &header) ||
+        header.kind != LEDGER_KIND_ERASURE || !ledger_entry_is_public(&header) ||
+        ledger_erasure_decode(entries[i].payload, header.payload_bytes, erasure) ||
+        memcmp(erasure->target_log_id, state->checkpoint->log_id, LEDGER_LOG_ID_BYTES))
+      continue;
+    err = store_erasure_apply(state->store, erasure);
+    if (err)
+      fail(state, err, "cannot apply the erasure at entry %llu",
+           (unsigned long long)(first_index + i));
+  }
+  coop_free(erasure);
+  return err;
+}
+
+static coop_err check_erased(ingest *state, uint64_t first_index,
+                             const ledger_ingest_entry *entries, size_t count)
+{
+  store_erasures erasures = {0};
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < count && !err; i++) {
+    if (entries[i].payload || first_index + i < state->stored_size)
+      continue;
+    ledger_entry_header header;
+    err = ledger_entry_header_decode(entries[i].header, LEDGER_ENTRY_HEADER_BYTES, &header);
+    if (!err && !erasures.loaded)
+      err = store_erasures_load(state->store, state->log_no, state->checkpoint->log_id,
+                                &erasures);
+    if (err)
+      break;
+    const store_erasure *by = store_erasures_cover(&erasures, &header);
+    if (!by || by->by_log_no != state->log_no || header.kind == LEDGER_KIND_ERASURE)
+      err = fail(state, COOP_E_PAYLOAD_MISSING, "entry %llu came without its payload and no "
+                 "erasure by the log's author covers it", (unsigned long long)header.index);
+  }
+  store_erasures_free(&erasures);
+  return err;
 }
 
 static coop_err store_checkpoint_if_new(ingest *state)
@@ -163,7 +216,13 @@ static coop_err compute_leaves(ingest *state, uint64_t first_index,
       err = check_entry_zero(state, &header, entries[i].payload);
     if (err)
       return err;
-    ledger_payload_hash(entries[i].payload, header.payload_bytes, payload_hashes[i]);
+    if (entries[i].payload)
+      ledger_payload_hash(entries[i].payload, header.payload_bytes, payload_hashes[i]);
+    else if (entries[i].payload_hash && first_index + i > 0)
+      memcpy(payload_hashes[i], entries[i].payload_hash, LEDGER_HASH_BYTES);
+    else
+      return fail(state, COOP_E_DECODE, "entry %llu came without its payload",
+                  (unsigned long long)(first_index + i));
     ledger_leaf_hash(entries[i].header, payload_hashes[i], leaves[i]);
   }
   return COOP_OK;
@@ -262,6 +321,10 @@ static coop_err ingest_entries(ingest *state, uint64_t first_index,
     err = check_held(state, first_index, leaves, count, fork);
   if (!err)
     err = store_new(state, first_index, entries, count, leaves, payload_hashes);
+  if (!err)
+    err = apply_erasures(state, first_index, entries, count);
+  if (!err)
+    err = check_erased(state, first_index, entries, count);
   coop_free(hashes);
   return err ? err : store_checkpoint_if_new(state);
 }

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "ledger/log/erasure.h"
 #include "ledger/store/store_sql.h"
 
 /* Entries of log number L at index I live at rowid L * 2^48 + I (as SQL text
@@ -62,6 +63,10 @@ struct ledger_store {
   /* What the last read that failed with COOP_E_PAYLOAD_MISSING or
    * COOP_E_BOOKS_MISMATCH found, naming the entry (ledger_store_problem). */
   char problem[LEDGER_STORE_PROBLEM_BYTES];
+  /* The node's own log (ledger_store_set_owner): its erasure entries that
+   * name another log authorise missing payloads in this node's copy. */
+  int owner_known;
+  uint8_t owner_log_id[LEDGER_LOG_ID_BYTES];
 };
 
 typedef struct store_node_context {
@@ -90,6 +95,30 @@ coop_err store_check_entry_zero(const ledger_entry_header *header, const uint8_t
                                 size_t payload_bytes, char *why, size_t why_bytes);
 coop_err store_insert_checkpoint(ledger_store *store, int64_t log_no,
                                  const ledger_checkpoint *checkpoint);
+
+/* The erasures that authorise missing payloads of one log on this node
+ * (ledger/store/store_erasure.c). */
+typedef struct store_erasure {
+  ledger_erasure erasure;
+  int64_t by_log_no;
+  uint64_t by_index;
+} store_erasure;
+
+typedef struct store_erasures {
+  int loaded;
+  store_erasure *items;
+  size_t count, capacity;
+} store_erasures;
+
+coop_err store_erasures_load(ledger_store *store, int64_t log_no,
+                             const uint8_t log_id[LEDGER_LOG_ID_BYTES], store_erasures *out);
+/* The erasure that covers this entry, or NULL. */
+const store_erasure *store_erasures_cover(const store_erasures *erasures,
+                                          const ledger_entry_header *header);
+void store_erasures_free(store_erasures *erasures);
+/* Removes the payloads the erasure names from this node's copy of its
+ * target log, and the target's key-grant index rows for its audiences. */
+coop_err store_erasure_apply(ledger_store *store, const ledger_erasure *erasure);
 
 /* COOP_E_RESTORED (with the problem set) when the database is a restored
  * backup that has not caught up (store_backup.c); COOP_OK otherwise. */

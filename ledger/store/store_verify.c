@@ -25,17 +25,31 @@ const char *ledger_store_problem(const ledger_store *store)
   return store->problem;
 }
 
-/* A stored payload of SQL NULL: once meant "erased", but erasure is not a
- * signed, authorised operation yet, so every read refuses it by name rather
- * than skipping the entry (which would silently drop its amounts). */
+/* A stored payload of SQL NULL that no erasure covers: damage (a database
+ * edited outside coop), refused by name rather than skipped, which would
+ * silently drop its amounts. */
 static coop_err payload_missing(ledger_store *store, const uint8_t *log_id, uint64_t index)
 {
   char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
   ledger_fingerprint(log_id, fingerprint);
   return ledger_store_set_problem(store, COOP_E_PAYLOAD_MISSING,
-                       "entry %llu of log %s has no payload (erasure is not supported: the "
-                       "database was changed outside coop)",
+                       "entry %llu of log %s has no payload and no erasure by its author covers "
+                       "it (the database was changed outside coop)",
                        (unsigned long long)index, fingerprint);
+}
+
+/* Whether a missing payload is an authorised erasure; loads the log's
+ * erasures the first time one is met. */
+static coop_err missing_is_erased(ledger_store *store, int64_t log_no, const uint8_t *log_id,
+                                  const ledger_entry_header *header, store_erasures *erasures)
+{
+  if (!erasures->loaded) {
+    coop_err err = store_erasures_load(store, log_no, log_id, erasures);
+    if (err)
+      return err;
+  }
+  return store_erasures_cover(erasures, header) ? COOP_OK
+                                                : payload_missing(store, log_id, header->index);
 }
 
 /* Fills a stored entry from a row of the walk below. */
@@ -47,8 +61,7 @@ static coop_err row_entry(sqlite3_stmt *row, ledger_stored_entry *entry)
   if (ledger_entry_header_decode(header_bytes, header_size, &entry->header) != COOP_OK)
     return COOP_E_TAMPERED;
   entry->header_bytes = header_bytes;
-  if (sqlite3_column_type(row, 2) == SQLITE_NULL)
-    return COOP_E_PAYLOAD_MISSING;
+  entry->erased = sqlite3_column_type(row, 2) == SQLITE_NULL;
   entry->payload_bytes = (size_t)sqlite3_column_bytes(row, 2);
   entry->payload = entry->payload_bytes ? sqlite3_column_blob(row, 2) : (const uint8_t *)"";
   if (sqlite3_column_bytes(row, 3) != LEDGER_HASH_BYTES ||
@@ -80,18 +93,40 @@ coop_err ledger_store_entries(ledger_store *store, const uint8_t log_id[LEDGER_L
   sqlite3_bind_int64(walk, 1, log_no);
   sqlite3_bind_int64(walk, 2, from > INT64_MAX ? INT64_MAX : (int64_t)from);
   int step;
+  store_erasures erasures = {0};
   while (!err && (step = sqlite3_step(walk)) == SQLITE_ROW) {
     ledger_stored_entry entry;
     err = row_entry(walk, &entry);
-    if (err == COOP_E_PAYLOAD_MISSING)
-      err = payload_missing(store, log_id, (uint64_t)sqlite3_column_int64(walk, 0));
+    if (!err && entry.erased)
+      err = missing_is_erased(store, log_no, log_id, &entry.header, &erasures);
     if (!err)
       err = visitor(context, &entry);
   }
   if (!err && step != SQLITE_DONE)
     err = COOP_E_DB;
   sqlite3_finalize(walk);
+  store_erasures_free(&erasures);
   return err;
+}
+
+/* ledger_store_entry's answer for a row without its payload: COOP_E_ERASED
+ * with header and leaf hash when an erasure covers it, else damage. */
+static coop_err erased_entry(ledger_store *store, int64_t log_no, const uint8_t *log_id,
+                             sqlite3_stmt *row, uint8_t *header_bytes, uint8_t *leaf_hash)
+{
+  ledger_entry_header header;
+  if (sqlite3_column_bytes(row, 0) != LEDGER_ENTRY_HEADER_BYTES ||
+      sqlite3_column_bytes(row, 3) != LEDGER_HASH_BYTES ||
+      ledger_entry_header_decode(sqlite3_column_blob(row, 0), LEDGER_ENTRY_HEADER_BYTES, &header))
+    return COOP_E_TAMPERED;
+  store_erasures erasures = {0};
+  coop_err err = missing_is_erased(store, log_no, log_id, &header, &erasures);
+  store_erasures_free(&erasures);
+  if (err)
+    return err;
+  memcpy(header_bytes, sqlite3_column_blob(row, 0), LEDGER_ENTRY_HEADER_BYTES);
+  memcpy(leaf_hash, sqlite3_column_blob(row, 3), LEDGER_HASH_BYTES);
+  return COOP_E_ERASED;
 }
 
 coop_err ledger_store_entry(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
@@ -107,7 +142,7 @@ coop_err ledger_store_entry(ledger_store *store, const uint8_t log_id[LEDGER_LOG
   sqlite3_bind_int64(select, 2, index > INT64_MAX ? INT64_MAX : (int64_t)index);
   int step = sqlite3_step(select);
   if (step == SQLITE_ROW && sqlite3_column_type(select, 1) == SQLITE_NULL) {
-    err = payload_missing(store, log_id, index);
+    err = erased_entry(store, log_no, log_id, select, header_bytes, leaf_hash);
   } else if (step == SQLITE_ROW) {
     size_t header_size = (size_t)sqlite3_column_bytes(select, 0);
     size_t stored_payload = (size_t)sqlite3_column_bytes(select, 1);
@@ -159,7 +194,10 @@ coop_err store_check_entry_zero(const ledger_entry_header *header, const uint8_t
 
 typedef struct verify_walk {
   ledger_store *store;
+  int64_t log_no;
   const uint8_t *log_id;
+  store_erasures erasures; /* loaded at the first missing payload */
+  uint64_t erasures_used[LEDGER_ERASURE_AUDIENCES_MAX]; /* distinct (log_no << 48 | index) */
   ledger_verify_report *report;
   ledger_frontier frontier;
   uint64_t previous_timestamp_ms;
@@ -209,19 +247,35 @@ static coop_err check_header(verify_walk *walk, uint64_t index, const uint8_t *h
   return COOP_OK;
 }
 
-static coop_err check_hashes(verify_walk *walk, uint64_t index, sqlite3_stmt *row,
-                             const uint8_t *header_bytes, const ledger_entry_header *header)
+/* An erased entry: covered by an erasure, and never entry 0 (the identity
+ * every reader needs) nor an erasure itself (what authorises the others). */
+static coop_err check_erased(verify_walk *walk, uint64_t index, const ledger_entry_header *header)
 {
-  if (sqlite3_column_bytes(row, 3) != LEDGER_HASH_BYTES ||
-      sqlite3_column_bytes(row, 4) != LEDGER_HASH_BYTES)
-    return problem(walk, 1, index, "stored hash has the wrong length");
-  const uint8_t *payload_hash = sqlite3_column_blob(row, 3);
-  const uint8_t *leaf_hash = sqlite3_column_blob(row, 4);
-  /* Erasure is not a signed, authorised operation yet: a missing payload
-   * is damage, and the books would silently lose its amounts. */
-  if (sqlite3_column_type(row, 2) == SQLITE_NULL)
-    return problem(walk, 1, index, "the payload is missing (erasure is not supported; %u bytes "
-                   "were signed)", (unsigned)header->payload_bytes);
+  if (index == 0 || header->kind == LEDGER_KIND_ERASURE)
+    return problem(walk, 1, index, "the payload is missing, and a %s entry is never erased",
+                   index == 0 ? "log's first" : "erasure");
+  if (!walk->erasures.loaded &&
+      store_erasures_load(walk->store, walk->log_no, walk->log_id, &walk->erasures))
+    return problem(walk, 1, index, "cannot read the log's erasure entries");
+  const store_erasure *by = store_erasures_cover(&walk->erasures, header);
+  if (!by)
+    return problem(walk, 1, index, "the payload is missing (%u bytes were signed) and no "
+                   "erasure by the log's author covers it", (unsigned)header->payload_bytes);
+  walk->report->entries_erased++;
+  uint64_t key = (uint64_t)by->by_log_no << 48 | by->by_index;
+  uint64_t n = walk->report->erasures;
+  for (uint64_t i = 0; i < n && i < LEDGER_ERASURE_AUDIENCES_MAX; i++)
+    if (walk->erasures_used[i] == key)
+      return COOP_OK;
+  if (n < LEDGER_ERASURE_AUDIENCES_MAX)
+    walk->erasures_used[n] = key;
+  walk->report->erasures++;
+  return COOP_OK;
+}
+
+static coop_err check_payload(verify_walk *walk, uint64_t index, sqlite3_stmt *row,
+                              const ledger_entry_header *header, const uint8_t *payload_hash)
+{
   size_t payload_bytes = (size_t)sqlite3_column_bytes(row, 2);
   if (payload_bytes != header->payload_bytes)
     return problem(walk, 1, index, "payload length: expected %u, found %zu",
@@ -236,6 +290,13 @@ static coop_err check_hashes(verify_walk *walk, uint64_t index, sqlite3_stmt *ro
                                sizeof why))
       return problem(walk, 1, index, "%s", why);
   }
+  return COOP_OK;
+}
+
+static coop_err check_leaf(verify_walk *walk, uint64_t index, sqlite3_stmt *row,
+                           const uint8_t *header_bytes, const uint8_t *payload_hash,
+                           const uint8_t *leaf_hash)
+{
   ledger_hash leaf;
   ledger_leaf_hash(header_bytes, payload_hash, leaf);
   if (sodium_memcmp(leaf, leaf_hash, LEDGER_HASH_BYTES) != 0)
@@ -254,6 +315,28 @@ static coop_err check_hashes(verify_walk *walk, uint64_t index, sqlite3_stmt *ro
       return hash_mismatch(walk, index, "tree node", completed[level],
                            nodes + level * LEDGER_HASH_BYTES);
   return COOP_OK;
+}
+
+static coop_err check_hashes(verify_walk *walk, uint64_t index, sqlite3_stmt *row,
+                             const uint8_t *header_bytes, const ledger_entry_header *header)
+{
+  if (sqlite3_column_bytes(row, 3) != LEDGER_HASH_BYTES ||
+      sqlite3_column_bytes(row, 4) != LEDGER_HASH_BYTES)
+    return problem(walk, 1, index, "stored hash has the wrong length");
+  const uint8_t *payload_hash = sqlite3_column_blob(row, 3);
+  const uint8_t *leaf_hash = sqlite3_column_blob(row, 4);
+  /* A missing payload is an erasure only when a signed erasure covers it;
+   * anything else is damage, and the books would silently lose amounts. */
+  if (sqlite3_column_type(row, 2) == SQLITE_NULL) {
+    coop_err err = check_erased(walk, index, header);
+    if (err)
+      return err;
+  } else {
+    coop_err err = check_payload(walk, index, row, header, payload_hash);
+    if (err)
+      return err;
+  }
+  return check_leaf(walk, index, row, header_bytes, payload_hash, leaf_hash);
 }
 
 static coop_err step_checkpoint(verify_walk *walk)
@@ -340,6 +423,7 @@ coop_err ledger_store_verify(ledger_store *store, const uint8_t log_id[LEDGER_LO
   ledger_frontier_init(&walk.frontier);
   int64_t log_no;
   coop_err err = store_log_no(store, log_id, 0, &log_no);
+  walk.log_no = log_no;
   /* A log the store never held is empty, and an empty log verifies; the
    * caller decides whether it expected entries (a node's own log starts with
    * its identity entry). */
@@ -366,6 +450,7 @@ coop_err ledger_store_verify(ledger_store *store, const uint8_t log_id[LEDGER_LO
                   (unsigned long long)walk.frontier.size);
   sqlite3_reset(walk.checkpoints);
   (void)ledger_store_exec(store, "COMMIT");
+  store_erasures_free(&walk.erasures);
   return err;
 }
 

@@ -33,20 +33,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export COOP_NOW_MS=1775000000000 # 2026-03-31
 export COOP_HOME="$work/node"
-passed=0 failed=0
-
-pass() { passed=$((passed + 1)); echo "ok   $1"; }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL $1"
-  if [ -n "${2:-}" ]; then printf '%s\n' "$2" | head -40 | sed 's/^/     /'; fi
-}
-# check NAME COMMAND...: passes when the command exits 0.
-check() {
-  local name=$1 output
-  shift
-  if output=$("$@" 2>&1); then pass "$name"; else fail "$name" "$output"; fi
-}
+# pass, fail, check; $passed and $failed.
+. "$here/check.sh"
 
 if ! output=$(COOP_BIN="$coop" "$here/fixture.sh" "$work" 2>&1); then
   fail "fixture builds" "$output"

@@ -194,7 +194,8 @@ static coop_err collect(void *context, const ledger_stored_entry *entry)
   cr_assert_leq(entry->payload_bytes, 64);
   memcpy(b->headers[b->count], entry->header_bytes, LEDGER_ENTRY_HEADER_BYTES);
   memcpy(b->payloads[b->count], entry->payload, entry->payload_bytes);
-  b->entries[b->count] = (ledger_ingest_entry){b->headers[b->count], b->payloads[b->count]};
+  b->entries[b->count] = (ledger_ingest_entry){.header = b->headers[b->count],
+                                                .payload = b->payloads[b->count]};
   b->count++;
   return COOP_OK;
 }

@@ -444,7 +444,7 @@ static coop_err collect_entry(void *context, const ledger_stored_entry *entry)
   batch->payloads[i] = malloc(entry->payload_bytes ? entry->payload_bytes : 1);
   cr_assert_not_null(batch->payloads[i]);
   memcpy(batch->payloads[i], entry->payload, entry->payload_bytes);
-  batch->items[i] = (ledger_ingest_entry){batch->headers[i], batch->payloads[i]};
+  batch->items[i] = (ledger_ingest_entry){.header = batch->headers[i], .payload = batch->payloads[i]};
   return COOP_OK;
 }
 

@@ -104,7 +104,7 @@ static void log_build(test_log *log, uint8_t seed_byte, size_t count,
                                   .timestamp_ms = T0 + i};
     memcpy(header.log_id, log->author.public_key, LEDGER_LOG_ID_BYTES);
     ledger_entry_header_encode(&header, log->headers[i]);
-    log->entries[i] = (ledger_ingest_entry){log->headers[i], log->payloads[i]};
+    log->entries[i] = (ledger_ingest_entry){.header = log->headers[i], .payload = log->payloads[i]};
   }
 }
 
@@ -332,6 +332,47 @@ Test(wire_messages, entries_round_trip_with_real_entries)
   coop_buf_release(&buf);
 }
 
+/* An erased entry travels as header and payload hash: the message becomes
+ * ENTRIES_ERASED (a form byte per entry), decodes back to the same bytes,
+ * and the decoded entry has no payload but the same payload hash. */
+Test(wire_messages, entries_with_an_erased_entry)
+{
+  ledger_checkpoint checkpoint;
+  log_checkpoint(&alice_log, 8, &checkpoint);
+  ledger_ingest_entry sent[5];
+  uint8_t hash[LEDGER_HASH_BYTES];
+  ledger_payload_hash(alice_log.payloads[5], 10 + 5, hash);
+  for (size_t i = 0; i < 5; i++)
+    sent[i] = alice_log.entries[3 + i];
+  sent[2] = (ledger_ingest_entry){.header = alice_log.headers[5], .payload_hash = hash};
+  coop_buf buf;
+  coop_buf_init(&buf, SIZE_MAX / 4);
+  cr_assert_eq(sync_encode_entries(&buf, alice_log.author.public_key, 3, sent, 5, &checkpoint),
+               COOP_OK);
+  /* 5 form bytes; entry 5 carries 32 hash bytes instead of its 15 payload bytes. */
+  size_t full = 4 + 1 + SYNC_ENTRIES_FIXED_BYTES;
+  for (size_t i = 0; i < 5; i++)
+    full += 1 + LEDGER_ENTRY_HEADER_BYTES + (i == 2 ? LEDGER_HASH_BYTES : 10 + 3 + i);
+  cr_assert_eq(buf.len, full);
+  ledger_ingest_entry entries[SYNC_BATCH_ENTRIES_MAX];
+  sync_message message;
+  assert_round_trip(&buf, &message, entries, SYNC_BATCH_ENTRIES_MAX);
+  cr_assert_eq(message.type, SYNC_MESSAGE_ENTRIES_ERASED);
+  cr_assert_null(entries[2].payload);
+  cr_assert_eq(memcmp(entries[2].payload_hash, hash, LEDGER_HASH_BYTES), 0);
+  cr_assert_eq(memcmp(entries[3].payload, alice_log.payloads[6], 10 + 6), 0);
+  /* An ENTRIES_ERASED with no erased entry is not canonical: refused. */
+  uint8_t *form = buf.data + 5 + 44 + 1 + LEDGER_ENTRY_HEADER_BYTES + 13 + 1 +
+                  LEDGER_ENTRY_HEADER_BYTES + 14;
+  cr_assert_eq(*form, 1);
+  char problem[SYNC_PROBLEM_BYTES];
+  *form = 2;
+  cr_assert_eq(sync_message_decode(SYNC_MESSAGE_ENTRIES_ERASED, buf.data + 5, buf.len - 5, entries,
+                                   SYNC_BATCH_ENTRIES_MAX, &message, problem),
+               COOP_E_DECODE);
+  coop_buf_release(&buf);
+}
+
 Test(wire_messages, entries_with_no_entries_is_a_bare_checkpoint)
 {
   ledger_checkpoint checkpoint;
@@ -520,7 +561,8 @@ Test(wire_messages, type_names_and_maxima)
   cr_assert_str_eq(sync_message_type_name(SYNC_MESSAGE_HELLO), "hello");
   cr_assert_str_eq(sync_message_type_name(SYNC_MESSAGE_PONG), "pong");
   cr_assert_str_eq(sync_message_type_name(0), "unknown");
-  cr_assert_str_eq(sync_message_type_name(9), "unknown");
+  cr_assert_str_eq(sync_message_type_name(9), "entries-erased");
+  cr_assert_str_eq(sync_message_type_name(10), "unknown");
   cr_assert_str_eq(sync_message_type_name(1000), "unknown");
   cr_assert_eq(sync_message_body_bytes_max(SYNC_MESSAGE_PING), 8);
   cr_assert_eq(sync_message_body_bytes_max(SYNC_MESSAGE_REQUEST), 44);
@@ -530,8 +572,8 @@ Test(wire_messages, type_names_and_maxima)
   cr_assert_eq(sync_message_body_bytes_max(SYNC_MESSAGE_HEADS), 4 + 4096 * 146);
   cr_assert_eq(sync_message_body_bytes_max(SYNC_MESSAGE_ENTRIES), 190 + 1048576);
   cr_assert_eq(sync_message_body_bytes_max(0), 0);
-  cr_assert_eq(sync_message_body_bytes_max(9), 0);
-  for (unsigned type = 1; type <= 8; type++)
+  cr_assert_eq(sync_message_body_bytes_max(10), 0);
+  for (unsigned type = 1; type <= 9; type++)
     cr_assert_leq(sync_message_body_bytes_max(type), SYNC_MESSAGE_BYTES_MAX);
 }
 
@@ -1038,7 +1080,7 @@ Test(wire_encoders, refuse_what_the_decoder_refuses, .init = setup, .fini = tear
   memcpy(bad_header, alice_log.headers[4], sizeof bad_header);
   coop_put_u32le(bad_header + 4, COOP_PAYLOAD_BYTES_MAX + 1);
   ledger_ingest_entry bad[3] = {alice_log.entries[2], alice_log.entries[3],
-                                {bad_header, alice_log.payloads[4]}};
+                                {.header = bad_header, .payload = alice_log.payloads[4]}};
   cr_assert_eq(sync_encode_entries(&buf, alice_log.author.public_key, 2, bad, 3, &checkpoint),
                COOP_E_BAD_INPUT);
 
@@ -1059,7 +1101,7 @@ Test(wire_encoders, refuse_what_the_decoder_refuses, .init = setup, .fini = tear
   cr_assert_eq(sync_message_encode(&buf, &message), COOP_E_LIMIT);
   message.type = (sync_message_type)0;
   cr_assert_eq(sync_message_encode(&buf, &message), COOP_E_BAD_INPUT);
-  message.type = (sync_message_type)9;
+  message.type = (sync_message_type)10;
   cr_assert_eq(sync_message_encode(&buf, &message), COOP_E_BAD_INPUT);
 
   /* Nothing of the refused messages was left behind. */
@@ -1361,14 +1403,14 @@ Test(wire_message_reader, length_past_the_types_maximum_refused_before_buffering
 
 Test(wire_message_reader, unknown_type_refused_before_buffering)
 {
-  uint8_t header[SYNC_MESSAGE_HEADER_BYTES] = {8, 0, 0, 0, 9};
+  uint8_t header[SYNC_MESSAGE_HEADER_BYTES] = {8, 0, 0, 0, 10};
   sync_message_reader reader;
   sync_message_reader_init(&reader);
   size_t taken;
   cr_assert_eq(push_until_error(&reader, header, sizeof header, &taken), COOP_E_DECODE);
   cr_assert_eq(taken, 5);
   cr_assert_eq(reader.body.capacity, 0);
-  cr_assert(strstr(reader.problem, "type 9"), "%s", reader.problem);
+  cr_assert(strstr(reader.problem, "type 10"), "%s", reader.problem);
   sync_message_reader_release(&reader);
 }
 

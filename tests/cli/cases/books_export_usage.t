@@ -5,9 +5,9 @@ exit: 0
 --- stdout
 usage: coop export -O hledger|ledger|csv [-p YYYY-MM|YYYY] [--dir DIR]
 --- stderr
-coop: error: -O hledger, -O ledger or -O csv is required
+coop: error: -O hledger, -O ledger, -O csv or -O xaf is required
 see 'coop export --help'
-coop: error: unknown export format 'json' (expected one of: hledger, ledger, csv)
+coop: error: unknown export format 'json' (expected one of: hledger, ledger, csv, xaf)
 coop: error: invalid period '2026-00' (expected YYYY-MM or YYYY)
 coop: error: unexpected argument 'extra'
 see 'coop export --help'

@@ -14,4 +14,4 @@ exit: 0
 ----------------
             0.00
 --- stderr
-coop: error: rebuild failed, nothing changed: entry 7 of log <FP> has no payload (erasure is not supported: the database was changed outside coop)
+coop: error: rebuild failed, nothing changed: entry 7 of log <FP> has no payload and no erasure by its author covers it (the database was changed outside coop)

@@ -6,6 +6,6 @@ run: coop log --from 2 -O json
 exit: 0
 --- stdout
 [
-  {"index":2,"kind":"note","timestamp":1767225600000,"time":"2026-01-01T00:00:00.000Z","leaf_hash":"<HEX32>","audience":null,"payload_bytes":3,"readable":true,"payload":{"text":"two"}}
+  {"index":2,"kind":"note","timestamp":1767225600000,"time":"2026-01-01T00:00:00.000Z","leaf_hash":"<HEX32>","audience":null,"payload_bytes":3,"readable":true,"payload":{"text":"two"},"erased":false}
 ]
 --- stderr
