@@ -240,6 +240,17 @@ static void item_text(export_output *output, const node_member_data_item *item)
 
 /* ---- The visit ------------------------------------------------------------------------ */
 
+static void print_preamble(node *opened)
+{
+  char when[32], self[NODE_PARTY_TEXT_BYTES];
+  cli_format_time(node_now_ms(), when);
+  node_party_text(opened, opened->identity.public_key, self);
+  printf("Alles wat deze node over u bewaart (everything this node holds about you)\n"
+         "node: %s, gemaakt (made) %s\n"
+         "Bedragen in euro; 'entry' is de plaats in het logboek van de coop.\n\n",
+         self, when);
+}
+
 /* A new coop (or member) starts a new object / a new title. */
 static bool starts_new(export_output *output, const node_member_data_item *item)
 {
@@ -254,6 +265,8 @@ static bool starts_new(export_output *output, const node_member_data_item *item)
 static coop_err export_item(void *context, const node_member_data_item *item)
 {
   export_output *output = context;
+  if (!output->any && output->format != CLI_FORMAT_JSON)
+    print_preamble(output->node); /* only once there is something: not before an error */
   bool fresh = starts_new(output, item);
   if (output->format == CLI_FORMAT_JSON) {
     if (fresh) {
@@ -283,25 +296,12 @@ static coop_err export_item(void *context, const node_member_data_item *item)
   return COOP_OK;
 }
 
-static void print_preamble(node *opened)
-{
-  char when[32], self[NODE_PARTY_TEXT_BYTES];
-  cli_format_time(node_now_ms(), when);
-  node_party_text(opened, opened->identity.public_key, self);
-  printf("Alles wat deze node over u bewaart (everything this node holds about you)\n"
-         "node: %s, gemaakt (made) %s\n"
-         "Bedragen in euro; 'entry' is de plaats in het logboek van de coop.\n\n",
-         self, when);
-}
-
 int cli_member_export_data(const char *dir, cli_format format, const char *member_id)
 {
   node opened;
   if (cli_open_node(dir, &opened))
     return CLI_EXIT_FAILURE;
   export_output output = {.node = &opened, .format = format, .coops = json_array()};
-  if (format != CLI_FORMAT_JSON)
-    print_preamble(&opened);
   char message[NODE_MESSAGE_BYTES] = "";
   coop_err err = node_member_data(&opened, member_id, export_item, &output, message);
   json_t *document = NULL;

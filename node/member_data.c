@@ -214,7 +214,9 @@ coop_err node_member_data(node *self, const char *member_id, node_member_data_vi
   if (err)
     return books_say(message, err, "cannot read the member's data: %s", coop_err_message(err));
   if (!found && member_id)
-    return books_say(message, COOP_E_NOT_FOUND, "no member '%s' this node can read", member_id);
+    return books_say(message, COOP_E_NOT_FOUND,
+                     "no member '%s' this node can read (an erased member's data is gone)",
+                     member_id);
   if (!found)
     return books_say(message, COOP_E_NOT_FOUND,
                      "no member's enrolment names this node's key: give a member ID");
