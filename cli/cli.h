@@ -264,6 +264,11 @@ int cli_cmd_web(int argc, char **argv);
 /* coop member erase (argv[0] is "erase") and coop retention (cmd_erase.c). */
 int cli_member_erase(int argc, char **argv);
 int cli_cmd_retention(int argc, char **argv);
+int cli_cmd_backup(int argc, char **argv);
+/* coop member export-data [ID] (cli/cmd_member_data.c); member_id NULL: the
+ * member whose key this node holds. */
+int cli_member_export_data(const char *dir, cli_format format, const char *member_id);
+int cli_cmd_restore(int argc, char **argv);
 
 /* "reissued the statement of ... (replaces entry N)", a line each
  * (cmd_statement.c; also after a close that reissued). */

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "ledger/base/hex.h"
 #include "ledger/store/bundle.h"
+#include "node/backup.h"
 #include "node/node.h"
 
 static const char transfer_usage[] =
@@ -21,7 +22,9 @@ static const char transfer_usage[] =
     "        BUNDLE may be '-' for standard input.\n"
     "\n"
     "Municipalities without an online node exchange logs this way: the coop sends\n"
-    "its log, the municipality sends back its own (rule sets, acknowledgements).\n";
+    "its log, the municipality sends back its own (rule sets, acknowledgements).\n"
+    "A node's own log is refused, except on a database put back with 'coop\n"
+    "restore': it takes back what a peer's bundle holds of it.\n";
 
 static int log_export(int argc, char **argv)
 {
@@ -87,7 +90,7 @@ static int log_import(int argc, char **argv)
   }
   ledger_bundle_result result;
   char problem[256];
-  coop_err err = ledger_bundle_import(opened.store, in, opened.identity.public_key,
+  coop_err err = ledger_bundle_import(opened.store, in, node_import_refused_log(&opened),
                                       node_now_ms(), &result, problem);
   node_close(&opened);
   if (in != stdin)

@@ -22,6 +22,7 @@ static const char usage[] =
     "       coop member set ID --municipality KEY --from YYYY-MM [--client-ref REF]\n"
     "       coop member view [ID] [-O txt|json]\n"
     "       coop member erase ID --reason TEXT [--before-retention]  (see its --help)\n"
+    "       coop member export-data [ID] [-O txt|json]\n"
     "\n"
     "add   enrols a member and prints their short member id (m-xxxxxx).  KEY is the\n"
     "      municipality's node key (64 hex digits, from 'coop id' on its node) or\n"
@@ -62,7 +63,12 @@ static const char usage[] =
     "      budget, what was spent from it, and the municipality's verdict.  On a\n"
     "      member's own node (coop init --role member, synced with the coop) no ID\n"
     "      is needed: it shows the member whose key the node holds, and nobody\n"
-    "      else's data can be read with that key.\n";
+    "      else's data can be read with that key.\n"
+    "export-data  everything this node holds about a member, for her own copy\n"
+    "      (GDPR art. 15 and 20): her details with their history, status facts,\n"
+    "      municipality, records, every statement with the municipality's verdict,\n"
+    "      and which nodes hold the keys to her data.  Text (Dutch, English beside)\n"
+    "      or JSON (-O json, amounts in cents).  On her own node no ID is needed.\n";
 
 typedef struct member_options {
   const char *municipality, *member_key, *birth, *from, *period;
@@ -555,7 +561,9 @@ int cli_cmd_member(int argc, char **argv)
     return member_list(&options);
   char member_id[CLI_MEMBER_ID_BYTES];
   const char *who = positional == 2 ? operands[1] : NULL;
-  bool named = (!strcmp(action, "show") || !strcmp(action, "set") || !strcmp(action, "view")) && who;
+  bool named = (!strcmp(action, "show") || !strcmp(action, "set") || !strcmp(action, "view") ||
+                !strcmp(action, "export-data")) &&
+               who;
   if (named && !(who = cli_member_arg(options.args.dir, who, member_id)))
     return CLI_EXIT_FAILURE;
   if (!strcmp(action, "show") && positional == 2)
@@ -564,5 +572,8 @@ int cli_cmd_member(int argc, char **argv)
     return member_set(&options, who);
   if (!strcmp(action, "view") && (positional == 1 || positional == 2))
     return member_view(&options, who);
-  return cli_usage_error("member", "expected 'add', 'list', 'show ID', 'set ID' or 'view [ID]'");
+  if (!strcmp(action, "export-data") && (positional == 1 || positional == 2))
+    return cli_member_export_data(options.args.dir, options.args.format, who);
+  return cli_usage_error("member", "expected 'add', 'list', 'show ID', 'set ID', 'view [ID]' or "
+                                   "'export-data [ID]'");
 }

@@ -38,7 +38,9 @@ static const char sync_usage[] =
     "to this node and are listed as not dialed.  Exit status 0 only if every\n"
     "dialed peer was reached, everything received verified and no new fork\n"
     "evidence turned up; 1 otherwise (the reason is printed), for cron jobs and\n"
-    "scripts.\n";
+    "scripts.  On a database put back with 'coop restore', a sync with every\n"
+    "peer (all reached, without --peer) takes back what they hold of this node's\n"
+    "own log and then allows appending again.\n";
 
 static const char forks_usage[] =
     "usage: coop forks [-O txt|json] [--dir DIR]\n"

@@ -45,6 +45,8 @@ static const command commands[] = {
   {"rules", cli_cmd_rules, "publish, list and show a municipality's offset rule sets"},
   {"web", cli_cmd_web, "the web app: serve it, add accounts, invite members"},
   {"retention", cli_cmd_retention, "members whose data may be erased now; erase them"},
+  {"backup", cli_cmd_backup, "copy the database while the node runs (marked as a backup)"},
+  {"restore", cli_cmd_restore, "put a backup back; appends wait until synced or confirmed"},
 };
 
 static void print_help(FILE *out)

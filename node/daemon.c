@@ -2,6 +2,8 @@
  * lines to stderr, SIGHUP re-reading node.conf. */
 #include "node/daemon.h"
 
+#include "node/backup.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -237,6 +239,41 @@ static coop_err check_new_forks(node *self, uint64_t before, char problem[SYNC_L
   return COOP_E_FORK;
 }
 
+/* A restored node (node/backup.h) has caught up when a sync with every
+ * configured peer succeeded: whatever any of them held of its own log has
+ * been taken in and verified, so its next append continues that history.
+ * A sync with one peer, or with a peer not dialed, proves nothing. */
+static coop_err finish_restore(node *self, const char *peer_name,
+                               const sync_net_outcome *outcomes, size_t count,
+                               char problem[SYNC_LINE_BYTES])
+{
+  bool restored = false;
+  char message[NODE_MESSAGE_BYTES] = "";
+  coop_err err = node_restore_status(self, &restored, NULL, message);
+  if (err || !restored)
+    goto out;
+  bool everyone = !peer_name;
+  for (size_t i = 0; i < count; i++)
+    everyone = everyone && outcomes[i].ok;
+  if (!everyone) {
+    printf("restored backup: not caught up yet (sync with every peer, all reached); "
+           "appending stays refused\n");
+    return COOP_OK;
+  }
+  uint64_t size = 0;
+  err = ledger_store_size(self->store, self->identity.public_key, &size);
+  if (!err)
+    err = node_restore_confirm(self, &restored, message);
+  if (!err)
+    printf("restored backup caught up with every peer: own log at size %llu, appending "
+           "allowed again\n",
+           (unsigned long long)size);
+out:
+  if (err)
+    snprintf(problem, SYNC_LINE_BYTES, "%s", message[0] ? message : coop_err_message(err));
+  return err;
+}
+
 coop_err node_sync(node *self, const char *peer_name, uint64_t timeout_ms, bool quiet,
                    char message[NODE_MESSAGE_BYTES])
 {
@@ -284,6 +321,8 @@ coop_err node_sync(node *self, const char *peer_name, uint64_t timeout_ms, bool 
     print_outcomes(outcomes, state->peer_count);
     if (!err)
       err = check_new_forks(self, forks_before, problem);
+    if (!err)
+      err = finish_restore(self, peer_name, outcomes, state->peer_count, problem);
   }
   if (err)
     snprintf(message, NODE_MESSAGE_BYTES, "%s", problem);

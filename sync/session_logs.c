@@ -329,11 +329,25 @@ static coop_err handle_head(sync_session *session, const ledger_checkpoint *head
   if (err || head->size <= size)
     return err;
   if (is_own_log(session, head->log_id)) {
+    /* Our own log longer elsewhere.  On a database restored from a backup
+     * (ledger_store_restored) those are the entries signed after the
+     * backup: taken in, verified like any other log's, so the node goes on
+     * with the one history its key signed.  Anywhere else they are a
+     * stolen key's (or a restore by hand): never taken, so the node's next
+     * append shows the theft as a fork instead of continuing the thief's. */
+    bool restored = false;
+    err = ledger_store_restored(session->host->store, &restored, NULL);
+    if (err)
+      return session_fail(session, err, "cannot read the store: %s", coop_err_message(err));
     session_say(session,
-                "%s: ALARM: holds our own log at size %llu, we hold %llu: our key signed "
-                "entries this node does not have (restored backup? stolen key?)",
+                restored ? "%s: holds our own log at size %llu, we hold %llu (restored from a "
+                           "backup): fetching the entries signed after it"
+                         : "%s: ALARM: holds our own log at size %llu, we hold %llu: our key "
+                           "signed entries this node does not have (restored backup? stolen "
+                           "key?)",
                 session->label, (unsigned long long)head->size, (unsigned long long)size);
-    return COOP_OK;
+    if (!restored)
+      return COOP_OK;
   }
   sync_peer_log *log = NULL;
   err = track_peer_log(session, head->log_id, &log);

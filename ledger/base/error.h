@@ -44,7 +44,8 @@
   X(COOP_E_DISK_FULL,            29, "the disk is full")                    \
   X(COOP_E_PAYLOAD_MISSING,      30, "entry payload is missing")            \
   X(COOP_E_BOOKS_MISMATCH,       31, "the books do not match the log")    \
-  X(COOP_E_ERASED,               32, "the payload was erased")
+  X(COOP_E_ERASED,               32, "the payload was erased")              \
+  X(COOP_E_RESTORED,             33, "this database is a restored backup: run 'coop sync' with every peer first, or confirm with 'coop restore --confirm'")
 
 typedef enum coop_err {
 #define COOP_ERROR_ENUM(name, value, message) name = value,

@@ -314,6 +314,17 @@ COOP_MUST_USE coop_err ledger_store_audience_key(ledger_store *store,
                                                  const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
                                                  uint8_t key[32]);
 
+/* Every reader the log `grantor_log_id` granted the key of `audience_id`
+ * to, in log order, with the index of the key-grant entry: who can read
+ * the entries sealed to that audience (a member's own copy of her data
+ * names them).  Nothing is visited for an unknown log.  COOP_E_DB. */
+typedef coop_err (*ledger_reader_visitor)(void *context, const uint8_t reader[32],
+                                          uint64_t grant_index);
+COOP_MUST_USE coop_err ledger_store_audience_readers(
+    ledger_store *store, const uint8_t grantor_log_id[LEDGER_LOG_ID_BYTES],
+    const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES], ledger_reader_visitor visitor,
+    void *context);
+
 /* Creates a new audience and grants its key to each reader in one append
  * batch (one key-grant entry per reader; readers[0] is usually the author
  * itself so it can read its own entries later).  Writes the new id to
@@ -330,5 +341,45 @@ COOP_MUST_USE coop_err ledger_store_audience_create_prefixed(
     ledger_store *store, const ledger_identity *author, const uint8_t (*readers)[32],
     size_t reader_count, uint64_t now_ms, const uint8_t prefix[3],
     uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES]);
+
+/* ---- Backups (store_backup.c) ---------------------------------------------
+ * A backup is an online copy of the whole database (SQLite's backup API:
+ * other processes keep reading and appending meanwhile) marked as a backup:
+ * when it was made and how long the node's own log was in it.  A database
+ * that holds the mark (a restored backup) refuses every append with
+ * COOP_E_RESTORED until the mark is cleared: its own log may have grown
+ * after the backup, and signing from the backup's size would fork it. */
+typedef struct ledger_store_backup_info {
+  uint64_t made_ms;                     /* when the copy was made */
+  uint8_t log_id[LEDGER_LOG_ID_BYTES];  /* the node's own log */
+  uint64_t log_size;                    /* its size in the copy */
+} ledger_store_backup_info;
+
+/* Writes a marked copy of the database to `path`, a new file of mode 0600
+ * (COOP_E_EXISTS when something is there; nothing is left behind on
+ * failure).  *info (may be NULL) says what it holds.  COOP_E_IO,
+ * COOP_E_BUSY, COOP_E_DISK_FULL, COOP_E_DB. */
+COOP_MUST_USE coop_err ledger_store_backup(ledger_store *store, const char *path,
+                                           const uint8_t own_log_id[LEDGER_LOG_ID_BYTES],
+                                           uint64_t now_ms, ledger_store_backup_info *info);
+
+/* Replaces the whole database with the backup at `path` (online: other
+ * connections see the restored pages at their next transaction); the mark
+ * comes with it, so appends are refused from now on.  COOP_E_NOT_FOUND (no
+ * file), COOP_E_BAD_INPUT (not a backup made by ledger_store_backup),
+ * COOP_E_EXISTS_DIFFERENT (the backup of another node's log), COOP_E_SCHEMA
+ * (made by a newer coop), COOP_E_BUSY, COOP_E_DB; the database is unchanged
+ * on failure. */
+COOP_MUST_USE coop_err ledger_store_restore(ledger_store *store, const char *path,
+                                            const uint8_t own_log_id[LEDGER_LOG_ID_BYTES],
+                                            ledger_store_backup_info *info);
+
+/* Is this database a restored backup?  *info (may be NULL) is its mark. */
+COOP_MUST_USE coop_err ledger_store_restored(ledger_store *store, bool *restored,
+                                             ledger_store_backup_info *info);
+
+/* Removes the mark: the node caught up from its peers, or the operator
+ * confirmed that no newer history of its log exists.  COOP_E_DB. */
+COOP_MUST_USE coop_err ledger_store_restore_clear(ledger_store *store);
 
 #endif

@@ -190,6 +190,10 @@ static coop_err append_batch(ledger_store *store, const ledger_identity *author,
   coop_err err = store_log_no(store, author->public_key, 1, &log_no);
   if (!err)
     err = load_tail(store, log_no);
+  /* Here, inside the write lock, so a restore by another process cannot
+   * slip in between the check and the append. */
+  if (!err)
+    err = store_check_not_restored(store);
   if (err)
     return err;
   if (store->frontier.size + count > COOP_LOG_ENTRIES_MAX)
@@ -279,6 +283,38 @@ coop_err ledger_store_audience_key(ledger_store *store, const ledger_identity *r
                               (size_t)sqlite3_column_bytes(entry, 1), &grant) == COOP_OK)
     err = ledger_key_grant_open(&grant, reader, key);
   sqlite3_reset(entry);
+  return err;
+}
+
+coop_err ledger_store_audience_readers(ledger_store *store,
+                                      const uint8_t grantor_log_id[LEDGER_LOG_ID_BYTES],
+                                      const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
+                                      ledger_reader_visitor visitor, void *context)
+{
+  int64_t log_no = 0;
+  coop_err err = store_log_no(store, grantor_log_id, 0, &log_no);
+  if (err)
+    return err == COOP_E_NOT_FOUND ? COOP_OK : err;
+  sqlite3_stmt *select = ledger_store_cached(
+      store, "SELECT reader, idx FROM key_grants WHERE audience_id = ?1 AND log_no = ?2"
+             " ORDER BY idx");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_blob(select, 1, audience_id, LEDGER_AUDIENCE_ID_BYTES, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(select, 2, log_no);
+  int step;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW) {
+    if (sqlite3_column_bytes(select, 0) != LEDGER_PUBLIC_KEY_BYTES) {
+      err = COOP_E_TAMPERED;
+      break;
+    }
+    uint8_t reader[LEDGER_PUBLIC_KEY_BYTES];
+    memcpy(reader, sqlite3_column_blob(select, 0), sizeof reader);
+    err = visitor(context, reader, (uint64_t)sqlite3_column_int64(select, 1));
+  }
+  if (!err && step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_reset(select);
   return err;
 }
 

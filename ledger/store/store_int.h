@@ -33,6 +33,7 @@ typedef enum store_statement_id {
   STATEMENT_GRANT_INSERT,
   STATEMENT_GRANT_SELECT,
   STATEMENT_ENTRY_BY_LOG_NO,
+  STATEMENT_BACKUP_MARKED,
   STATEMENT_COUNT
 } store_statement_id;
 
@@ -119,4 +120,7 @@ void store_erasures_free(store_erasures *erasures);
  * target log, and the target's key-grant index rows for its audiences. */
 coop_err store_erasure_apply(ledger_store *store, const ledger_erasure *erasure);
 
+/* COOP_E_RESTORED (with the problem set) when the database is a restored
+ * backup that has not caught up (store_backup.c); COOP_OK otherwise. */
+coop_err store_check_not_restored(ledger_store *store);
 #endif

@@ -60,6 +60,7 @@ static const char *const pinned_names[] = {
     "COOP_E_PAYLOAD_MISSING", /* 30 */
     "COOP_E_BOOKS_MISMATCH",  /* 31 */
     "COOP_E_ERASED",          /* 32 */
+    "COOP_E_RESTORED",        /* 33 */
 };
 
 Test(error, stable_values_pinned_for_key_codes)

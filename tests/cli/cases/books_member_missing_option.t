@@ -7,5 +7,5 @@ exit 2
 --- stderr
 coop: error: 'member add' needs --name, --municipality and --client-ref
 see 'coop member --help'
-coop: error: expected 'add', 'list', 'show ID', 'set ID' or 'view [ID]'
+coop: error: expected 'add', 'list', 'show ID', 'set ID', 'view [ID]' or 'export-data [ID]'
 see 'coop member --help'

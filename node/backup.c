@@ -1,0 +1,71 @@
+/* Backup and restore of a node's database: node/backup.h. */
+#include "node/backup.h"
+
+#include "node/books_int.h"
+
+coop_err node_backup(node *self, const char *path, ledger_store_backup_info *info,
+                     char message[NODE_MESSAGE_BYTES])
+{
+  coop_err err = ledger_store_backup(self->store, path, self->identity.public_key,
+                                     node_now_ms(), info);
+  if (err == COOP_E_EXISTS)
+    return books_say(message, err, "backup file '%s' already exists: choose a new name", path);
+  if (err == COOP_E_IO)
+    return books_say(message, err, "cannot create backup file '%s'", path);
+  if (err)
+    return books_say(message, err, "backup to '%s' failed: %s", path, coop_err_message(err));
+  return COOP_OK;
+}
+
+coop_err node_restore(node *self, const char *path, ledger_store_backup_info *info,
+                      char message[NODE_MESSAGE_BYTES])
+{
+  coop_err err = ledger_store_restore(self->store, path, self->identity.public_key, info);
+  switch (err) {
+  case COOP_OK:
+    return COOP_OK;
+  case COOP_E_NOT_FOUND:
+    return books_say(message, err, "backup file '%s' not found", path);
+  case COOP_E_IO:
+    return books_say(message, err, "cannot read backup file '%s'", path);
+  case COOP_E_BAD_INPUT:
+  case COOP_E_TAMPERED:
+    return books_say(message, err, "'%s' is not a backup made by 'coop backup'; nothing changed",
+               path);
+  case COOP_E_EXISTS_DIFFERENT:
+    return books_say(message, err, "'%s' is the backup of another node; nothing changed", path);
+  case COOP_E_SCHEMA:
+    return books_say(message, err,
+                     "'%s' was made by a newer coop (a newer database schema): restore it with "
+                     "that version; nothing changed",
+                     path);
+  default:
+    return books_say(message, err, "restore from '%s' failed, nothing changed: %s", path,
+               coop_err_message(err));
+  }
+}
+
+coop_err node_restore_status(node *self, bool *restored, ledger_store_backup_info *info,
+                             char message[NODE_MESSAGE_BYTES])
+{
+  coop_err err = ledger_store_restored(self->store, restored, info);
+  if (err)
+    return books_say(message, err, "cannot read the database: %s", coop_err_message(err));
+  return COOP_OK;
+}
+
+coop_err node_restore_confirm(node *self, bool *was_restored, char message[NODE_MESSAGE_BYTES])
+{
+  coop_err err = node_restore_status(self, was_restored, NULL, message);
+  if (!err && *was_restored && (err = ledger_store_restore_clear(self->store)))
+    return books_say(message, err, "cannot clear the restore mark: %s", coop_err_message(err));
+  return err;
+}
+
+const uint8_t *node_import_refused_log(node *self)
+{
+  bool restored = false;
+  if (ledger_store_restored(self->store, &restored, NULL) != COOP_OK)
+    return self->identity.public_key;
+  return restored ? NULL : self->identity.public_key;
+}
