@@ -373,7 +373,8 @@ coop_err ledger_record_check(const ledger_record *record)
   if (record->type == LEDGER_RECORD_CORRECTION) {
     if (!record->corrects || !ledger_period_valid(record->corrects_period) ||
         !ledger_record_type_name(record->memo_type) ||
-        record->memo_type == LEDGER_RECORD_CORRECTION)
+        record->memo_type == LEDGER_RECORD_CORRECTION ||
+        record->memo_type == LEDGER_RECORD_ERASED_MEMBER)
       return COOP_E_BAD_INPUT;
   } else if (record->corrects || record->corrects_period || record->memo_type) {
     return COOP_E_BAD_INPUT;

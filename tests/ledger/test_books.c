@@ -713,13 +713,18 @@ Test(books_members, field_names_and_member_ids)
 
 Test(books_records, type_names)
 {
-  for (int type = 1; type <= LEDGER_RECORD_PROFIT_SPLIT; type++) {
+  for (int type = 1; type <= LEDGER_RECORD_ERASED_MEMBER; type++) {
     const char *name = ledger_record_type_name((uint8_t)type);
     cr_assert_not_null(name, "type %d", type);
     cr_assert_eq(ledger_record_type_from_name(name), type);
   }
   cr_assert_null(ledger_record_type_name(0));
-  cr_assert_null(ledger_record_type_name(12));
+  cr_assert_str_eq(ledger_record_type_name(LEDGER_RECORD_ERASED_MEMBER), "erased-member");
+  cr_assert_null(ledger_record_type_name(13));
+  cr_assert_not(ledger_record_by_hand(LEDGER_RECORD_ERASED_MEMBER));
+  cr_assert_not(ledger_record_by_hand(LEDGER_RECORD_PROFIT_SPLIT));
+  cr_assert_not(ledger_record_by_hand(LEDGER_RECORD_CORRECTION));
+  cr_assert(ledger_record_by_hand(LEDGER_RECORD_REVENUE));
   cr_assert_eq(ledger_record_type_from_name("bogus"), 0);
   cr_assert(ledger_record_is_memo(LEDGER_RECORD_OTHER_INCOME));
   cr_assert(ledger_record_is_memo(LEDGER_RECORD_HOURS));
@@ -963,8 +968,11 @@ Test(books_records, check_refuses_bad_corrections)
   of_correction.memo_type = LEDGER_RECORD_CORRECTION;
   assert_check_fails(&of_correction, COOP_E_BAD_INPUT, "correction of a correction");
   ledger_record unknown_type = base;
-  unknown_type.memo_type = 12;
-  assert_check_fails(&unknown_type, COOP_E_BAD_INPUT, "correction of type 12");
+  unknown_type.memo_type = 13;
+  assert_check_fails(&unknown_type, COOP_E_BAD_INPUT, "correction of type 13");
+  ledger_record of_erased = base;
+  of_erased.memo_type = LEDGER_RECORD_ERASED_MEMBER;
+  assert_check_fails(&of_erased, COOP_E_BAD_INPUT, "correction of an erased member's totals");
 }
 
 Test(books_records, check_refuses_correction_fields_on_other_records)
@@ -988,8 +996,8 @@ Test(books_records, check_refuses_unknown_types_and_bad_dates)
   zero.type = 0;
   assert_check_fails(&zero, COOP_E_BAD_INPUT, "type 0");
   ledger_record twelve = record;
-  twelve.type = 12;
-  assert_check_fails(&twelve, COOP_E_BAD_INPUT, "type 12");
+  twelve.type = 13;
+  assert_check_fails(&twelve, COOP_E_BAD_INPUT, "type 13");
   ledger_record bad_date = record;
   bad_date.date = 20260229;
   assert_check_fails(&bad_date, COOP_E_BAD_INPUT, "2026-02-29");
