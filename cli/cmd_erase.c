@@ -35,7 +35,12 @@ static const char retention_usage[] =
     "       year after she left plus retention_years from node.conf, default 7),\n"
     "       and whether it has ended.\n"
     "apply  erases every member whose retention has ended, as 'coop member erase'\n"
-    "       does (default reason: \"bewaartermijn verstreken\").\n";
+    "       does (default reason: \"bewaartermijn verstreken\").\n"
+    "\n"
+    "On a municipality's node: its former residents in every coop log it holds\n"
+    "(she left the coop, or moved to another municipality: whichever came\n"
+    "first), and 'apply' erases this node's own copies of their data (its copy\n"
+    "of the coop's log and its verdicts on them), independently of the coop.\n";
 
 static void print_erased(const char *member_id, const node_erase_result *result, cli_format format)
 {
@@ -102,47 +107,58 @@ typedef struct retention_output {
   cli_format format;
   json_t *rows;
   size_t due;
-  char (*due_ids)[16];
+  node_retention_row *due_rows;
   size_t due_capacity;
 } retention_output;
 
 static coop_err print_retention_row(void *context, const node_retention_row *row)
 {
   retention_output *out = context;
-  char until[16];
+  char until[16], left[16];
   snprintf(until, sizeof until, "%04u-%02u-%02u", row->retention_until / 10000u,
            row->retention_until / 100u % 100u, row->retention_until % 100u);
-  if (row->due && coop_grow((void **)&out->due_ids, &out->due_capacity, out->due,
-                            sizeof *out->due_ids) == COOP_OK)
-    snprintf(out->due_ids[out->due++], 16, "%s", row->member_id);
+  snprintf(left, sizeof left, "%04u-%02u", row->left_period / 100u, row->left_period % 100u);
+  if (row->due && coop_grow((void **)&out->due_rows, &out->due_capacity, out->due,
+                            sizeof *out->due_rows) == COOP_OK)
+    out->due_rows[out->due++] = *row;
   if (out->format == CLI_FORMAT_JSON) {
-    char left[16];
-    snprintf(left, sizeof left, "%04u-%02u", row->left_period / 100u, row->left_period % 100u);
     json_t *item = json_pack("{s:s, s:s, s:s, s:s, s:b}", "member_id", row->member_id, "name",
                              row->name, "left", left, "retention_until", until, "due", row->due);
+    if (item && row->coop_name[0])
+      json_object_set_new(item, "coop", json_string(row->coop_name));
     return item && !json_array_append_new(out->rows, item) ? COOP_OK : COOP_E_NOMEM;
   }
-  printf("%-9s %-30s left %04u-%02u  kept until %s  %s\n", row->member_id, row->name,
-         row->left_period / 100u, row->left_period % 100u, until,
+  printf("%-9s %-30s %s%s%sleft %s  kept until %s  %s\n", row->member_id, row->name,
+         row->coop_name[0] ? "(" : "", row->coop_name, row->coop_name[0] ? ") " : "", left, until,
          row->due ? "DUE: erase with 'coop retention apply'" : "");
   return COOP_OK;
+}
+
+/* One due member: on the coop her data everywhere (node_member_erase); on
+ * a municipality its own copies (node_copy_erase). */
+static coop_err erase_due(node *opened, const node_retention_row *row, const char *reason,
+                          node_erase_result *result, char message[NODE_MESSAGE_BYTES])
+{
+  if (opened->role == LEDGER_ROLE_MUNICIPALITY)
+    return node_copy_erase(opened, row, reason, result, message);
+  node_erase_request request = {.member_id = row->member_id, .reason = reason,
+                                .retention_ended = true};
+  return node_member_erase(opened, &request, result, message);
 }
 
 static int retention_apply(node *opened, retention_output *out, const char *reason)
 {
   int code = CLI_EXIT_OK;
   for (size_t i = 0; i < out->due; i++) {
-    node_erase_request request = {.member_id = out->due_ids[i],
-                                  .reason = reason ? reason : "bewaartermijn verstreken",
-                                  .retention_ended = true};
     node_erase_result result;
     char message[NODE_MESSAGE_BYTES] = "";
-    if (node_member_erase(opened, &request, &result, message)) {
-      cli_error("%s: %s", out->due_ids[i], message);
+    if (erase_due(opened, &out->due_rows[i], reason ? reason : "bewaartermijn verstreken",
+                  &result, message)) {
+      cli_error("%s: %s", out->due_rows[i].member_id, message);
       code = CLI_EXIT_FAILURE;
       continue;
     }
-    print_erased(out->due_ids[i], &result, CLI_FORMAT_TEXT);
+    print_erased(out->due_rows[i].member_id, &result, CLI_FORMAT_TEXT);
   }
   if (!out->due)
     printf("no member's retention has ended: nothing to erase\n");
@@ -182,6 +198,6 @@ int cli_cmd_retention(int argc, char **argv)
     code = cli_print_json(json_incref(out.rows));
   node_close(&opened);
   json_decref(out.rows);
-  coop_free(out.due_ids);
+  coop_free(out.due_rows);
   return code;
 }

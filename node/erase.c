@@ -11,6 +11,7 @@
 #include "ledger/books/books_index.h"
 #include "node/books.h"
 #include "node/books_int.h"
+#include "node/log_view.h"
 
 /* ---- retention ----------------------------------------------------------- */
 
@@ -23,6 +24,11 @@ uint32_t node_retention_end(const node *self, uint32_t left_period)
 }
 
 /* ---- erasing a member ---------------------------------------------------- */
+
+static int compare_audience(const void *left, const void *right)
+{
+  return memcmp(left, right, LEDGER_AUDIENCE_ID_BYTES);
+}
 
 static int compare_u64(const void *left, const void *right)
 {
@@ -251,21 +257,168 @@ static int compare_retention(const void *left, const void *right)
   return strcmp(a->member_id, b->member_id);
 }
 
+/* ---- on a municipality's node: former residents in the coop logs held ---- */
+
+/* The month she stopped being ours: she left the coop, or a later residence
+ * is another municipality's.  0 while she is still ours. */
+static uint32_t left_us(const node *self, const log_member *who)
+{
+  uint32_t left = 0;
+  for (size_t i = 0; i < who->fact_count; i++)
+    if (who->facts[i].field == LEDGER_MEMBER_LEFT && who->facts[i].value &&
+        (!left || who->facts[i].from_period < left))
+      left = who->facts[i].from_period;
+  bool ours = false;
+  for (size_t i = 0; i < who->residence_count; i++) {
+    const log_residence *residence = &who->residences[i];
+    bool mine = !memcmp(residence->municipality, self->identity.public_key, LEDGER_LOG_ID_BYTES);
+    if (ours && !mine && (!left || residence->from_period < left))
+      left = residence->from_period;
+    ours = ours || mine;
+  }
+  return left;
+}
+
+static coop_err resident_row(retention_scan *scan, const log_view *view, const log_member *who)
+{
+  node *self = scan->node;
+  node_retention_row row;
+  memset(&row, 0, sizeof row);
+  for (size_t i = 0; i < who->residence_count; i++)
+    if (!memcmp(who->residences[i].municipality, self->identity.public_key, LEDGER_LOG_ID_BYTES) &&
+        row.audience_count < LEDGER_ERASURE_AUDIENCES_MAX)
+      memcpy(row.audiences[row.audience_count++], who->residences[i].audience,
+             LEDGER_AUDIENCE_ID_BYTES);
+  row.left_period = row.audience_count ? left_us(self, who) : 0;
+  if (!row.left_period)
+    return COOP_OK;
+  snprintf(row.member_id, sizeof row.member_id, "%s", who->member_id);
+  snprintf(row.name, sizeof row.name, "%s", who->name);
+  memcpy(row.coop_log, view->log_id, LEDGER_LOG_ID_BYTES);
+  snprintf(row.coop_name, sizeof row.coop_name, "%s", view->name);
+  row.retention_until = node_retention_end(self, row.left_period);
+  row.due = node_today() >= row.retention_until;
+  coop_err err = coop_grow((void **)&scan->rows, &scan->capacity, scan->count, sizeof *scan->rows);
+  if (!err)
+    scan->rows[scan->count++] = row;
+  return err;
+}
+
+static coop_err scan_coop_logs(retention_scan *scan)
+{
+  node *self = scan->node;
+  uint8_t (*ids)[LEDGER_LOG_ID_BYTES] = NULL;
+  size_t count = 0;
+  node_key_ring ring = NODE_KEY_RING(self);
+  coop_err err = ledger_store_log_ids(self->store, &ids, &count);
+  for (size_t i = 0; i < count && !err; i++) {
+    if (!memcmp(ids[i], self->identity.public_key, LEDGER_LOG_ID_BYTES))
+      continue;
+    log_view view;
+    err = log_view_load(&ring, ids[i], 0, &view);
+    if (err)
+      break;
+    for (size_t m = 0; m < view.member_count && !err && view.role == LEDGER_ROLE_COOP; m++)
+      err = resident_row(scan, &view, &view.members[m]);
+    log_view_free(&view);
+  }
+  node_key_ring_free(&ring);
+  coop_free(ids);
+  return err;
+}
+
 coop_err node_retention_list(node *self, node_retention_visitor visitor, void *context,
                              char message[NODE_MESSAGE_BYTES])
 {
-  coop_err err = node_books_ready(self, message);
-  if (err)
-    return err;
   retention_scan scan = {.node = self};
-  err = ledger_books_members(self->store, scan_member, &scan);
-  if (err)
-    books_say(message, err, "cannot read members: %s", coop_err_message(err));
-  qsort(scan.rows, scan.count, sizeof *scan.rows, compare_retention);
+  coop_err err = COOP_OK;
+  if (self->role == LEDGER_ROLE_MUNICIPALITY) {
+    if ((err = scan_coop_logs(&scan)))
+      books_say(message, err, "cannot read the coop logs: %s", coop_err_message(err));
+  } else if (!(err = node_books_ready(self, message))) {
+    err = ledger_books_members(self->store, scan_member, &scan);
+    if (err)
+      books_say(message, err, "cannot read members: %s", coop_err_message(err));
+  }
+  if (scan.count)
+    qsort(scan.rows, scan.count, sizeof *scan.rows, compare_retention);
   for (size_t i = 0; i < scan.count && !err; i++)
     err = visitor(context, &scan.rows[i]);
   coop_free(scan.rows);
   return err;
+}
+
+/* The erasure of her audiences in `target` (with the target's key grants
+ * of them when it is another log). */
+static coop_err copy_erasure(node *self, const node_retention_row *row, const uint8_t *target,
+                             const char *reason, ledger_erasure *erasure)
+{
+  memset(erasure, 0, sizeof *erasure);
+  erasure->reason = LEDGER_ERASURE_RETENTION_ENDED;
+  memcpy(erasure->target_log_id, target, LEDGER_LOG_ID_BYTES);
+  snprintf(erasure->reason_text, sizeof erasure->reason_text, "%s", reason);
+  erasure->audience_count = row->audience_count;
+  memcpy(erasure->audiences, row->audiences, sizeof erasure->audiences);
+  qsort(erasure->audiences, erasure->audience_count, LEDGER_AUDIENCE_ID_BYTES, compare_audience);
+  coop_err err = COOP_OK;
+  size_t grants = 0;
+  for (unsigned i = 0; i < erasure->audience_count && !err &&
+                       memcmp(target, self->identity.public_key, LEDGER_LOG_ID_BYTES); i++) {
+    size_t found = 0;
+    err = ledger_store_audience_grants(self->store, target, erasure->audiences[i],
+                                       erasure->grants + grants, LEDGER_ERASURE_GRANTS_MAX - grants,
+                                       &found);
+    grants += found;
+  }
+  qsort(erasure->grants, grants, sizeof erasure->grants[0], compare_u64);
+  erasure->grant_count = (uint16_t)grants;
+  return err;
+}
+
+coop_err node_copy_erase(node *self, const node_retention_row *row, const char *reason,
+                         node_erase_result *result, char message[NODE_MESSAGE_BYTES])
+{
+  memset(result, 0, sizeof *result);
+  ledger_erasure *erasures = coop_calloc(2, sizeof *erasures);
+  coop_buf plain[2];
+  coop_buf_init(&plain[0], COOP_PAYLOAD_BYTES_MAX);
+  coop_buf_init(&plain[1], COOP_PAYLOAD_BYTES_MAX);
+  ledger_append_item items[2];
+  size_t count = 0;
+  coop_err err = erasures ? copy_erasure(self, row, row->coop_log, reason, &erasures[0])
+                          : COOP_E_NOMEM;
+  uint64_t held = 0, own = 0;
+  for (unsigned i = 0; !err && i < row->audience_count; i++) {
+    uint64_t n = 0;
+    err = ledger_store_audience_payloads(self->store, row->coop_log, row->audiences[i], &n);
+    held += n;
+    if (!err)
+      err = ledger_store_audience_payloads(self->store, self->identity.public_key,
+                                           row->audiences[i], &n);
+    own += n;
+  }
+  if (!err && own)
+    err = copy_erasure(self, row, self->identity.public_key, reason, &erasures[1]);
+  for (size_t i = 0; !err && i < (own ? 2u : 1u); i++) {
+    err = ledger_erasure_encode(&erasures[i], &plain[i]);
+    items[count++] = (ledger_append_item){.kind = LEDGER_KIND_ERASURE, .payload = plain[i].data,
+                                          .payload_bytes = plain[i].len};
+  }
+  if (!err && (err = ledger_store_size(self->store, self->identity.public_key,
+                                       &result->erasure_index)) == COOP_OK)
+    err = ledger_store_append(self->store, &self->identity, items, count, node_now_ms(), NULL);
+  if (!err) {
+    result->audiences = erasures[0].audience_count;
+    result->grants = erasures[0].grant_count;
+    result->entries_erased = held + own;
+    (void)ledger_store_wal_truncate(self->store);
+  }
+  coop_buf_release(&plain[0]);
+  coop_buf_release(&plain[1]);
+  coop_free(erasures);
+  return err ? books_say(message, err, "cannot erase the copy of %s's data: %s", row->member_id,
+                         coop_err_message(ledger_store_failure(self->store, err)))
+             : COOP_OK;
 }
 
 /* ---- following a coop's erasure ------------------------------------------ */
@@ -296,11 +449,6 @@ static coop_err follow_erasure(void *context, const uint8_t log_id[32], uint64_t
              LEDGER_AUDIENCE_ID_BYTES);
   }
   return COOP_OK;
-}
-
-static int compare_audience(const void *left, const void *right)
-{
-  return memcmp(left, right, LEDGER_AUDIENCE_ID_BYTES);
 }
 
 coop_err node_erasure_follow(node *self, unsigned *appended, char message[NODE_MESSAGE_BYTES])

@@ -52,12 +52,29 @@ typedef struct node_retention_row {
   uint32_t left_period;
   uint32_t retention_until; /* YYYYMMDD */
   bool due;                 /* retention ended today or before */
+  /* On a municipality's node: the coop whose log holds her (its copy is
+   * what this node erases), and her audiences with this municipality. */
+  uint8_t coop_log[LEDGER_LOG_ID_BYTES];
+  char coop_name[COOP_NAME_BYTES_MAX + 1];
+  uint8_t audience_count;
+  uint8_t audiences[LEDGER_ERASURE_AUDIENCES_MAX][LEDGER_AUDIENCE_ID_BYTES];
 } node_retention_row;
 typedef coop_err (*node_retention_visitor)(void *context, const node_retention_row *row);
 
-/* Every member who left, with the day her retention ends, in that order. */
+/* Every member who left, with the day her retention ends, in that order.
+ * On a coop's node from its books; on a municipality's node its former
+ * residents in every coop log it holds (she left the coop, or moved away:
+ * whichever came first). */
 COOP_MUST_USE coop_err node_retention_list(node *node, node_retention_visitor visitor,
                                            void *context, char message[NODE_MESSAGE_BYTES]);
+
+/* A municipality's own retention of its copies: appends to its own log an
+ * erasure of her audiences in its copy of the coop's log (valid on this
+ * node only: docs/log-format.md) and, when its log holds verdicts on her,
+ * an erasure of those, independently of the coop. */
+COOP_MUST_USE coop_err node_copy_erase(node *node, const node_retention_row *row,
+                                       const char *reason, node_erase_result *result,
+                                       char message[NODE_MESSAGE_BYTES]);
 
 /* A municipality (or member) node: for every audience a coop erased whose
  * entries in this node's own log (verdicts) still have payloads, appends an

@@ -14,8 +14,10 @@
 # Anna's can be exported or read again; Breda erased its own verdicts on
 # her.  A payload removed by a database edit without an erasure is caught
 # by verify, naming the entry.  Retention: Bo leaves; `coop retention`
-# lists him with the day his retention ends; with the clock past it,
-# `coop retention apply` erases him.
+# lists him with the day his retention ends; with the clock past it, Breda's
+# `coop retention apply` erases its own copies (the coop still holds his
+# data) and the coop's erases him everywhere; the annual accounts still
+# reconcile.
 #
 # Each check prints "ok   NAME" or "FAIL NAME: why", then one line
 # "node-erase: N passed, M failed"; exit 1 on any failure.
@@ -235,7 +237,20 @@ size=$(size_of "$coop")
 coop retention apply --dir "$coop" >"$work/out" 2>&1
 check "retention/not-yet: apply before the day erases nobody" "$(cat "$work/out")" \
   [ "$(size_of "$coop")" = "$size" ]
+sync_from "$breda" # Breda learns that Bo left
 on 2034-01-02
+bo_audience=$(sql "$coop" "SELECT hex(audience_id) FROM books_members WHERE member_id = '$bo_id'")
+bo_held() { sql "$1" "SELECT count(*) FROM entries WHERE hex(substr(header, 57, 16)) = '$bo_audience' AND payload IS NOT NULL"; }
+coop retention -O json --dir "$breda" >"$work/retention-breda.json" 2>"$work/err"
+listed=$(json '" ".join("%s:%s:%s:%s" % (r["member_id"], r["retention_until"], r["due"], r.get("coop")) for r in d)' <"$work/retention-breda.json")
+check "retention/municipality-list: Breda lists its former resident Bo as due, in Breda Werkt's log" \
+  "$listed $(cat "$work/err")" [ "$listed" = "$bo_id:2034-01-01:True:Breda Werkt" ]
+if coop retention apply --dir "$breda" >"$work/out" 2>&1 && [ "$(bo_held "$breda")" = 0 ] &&
+  [ "$(bo_held "$coop")" -gt 0 ] && coop verify --dir "$breda" >"$work/verify" 2>&1; then
+  ok "retention/municipality-apply: Breda erases its own copies of Bo's data, independently of the coop (which still holds them); Breda's verify passes"
+else
+  fail "retention/municipality-apply" "$(cat "$work/out") breda $(bo_held "$breda") coop $(bo_held "$coop") $(tail -n 3 "$work/verify")"
+fi
 if coop retention apply --dir "$coop" >"$work/out" 2>&1 && grep -q "erased $bo_id" "$work/out"; then
   ok "retention/apply: after 2034-01-01 Bo is erased"
 else
