@@ -159,6 +159,11 @@ static coop_err book_split(member_month *month)
       date--;
   }
   ledger_record record = {.type = LEDGER_RECORD_PROFIT_SPLIT, .date = date};
+  /* A reissue's difference is booked in the open month but belongs to the
+   * statement's month: the year's splits then reconcile with its
+   * statements even when the reissue falls in the next year. */
+  if (date / 100 > month->period)
+    record.for_period = month->period;
   memcpy(record.member, month->member->audience, LEDGER_MEMBER_ID_BYTES);
   snprintf(record.note, sizeof record.note, "profit split %04u-%02u%s",
            (unsigned)(month->period / 100), (unsigned)(month->period % 100),

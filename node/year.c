@@ -235,23 +235,43 @@ static void count_member(node_year_member *member, uint16_t code, const ledger_r
   case LEDGER_ACCOUNT_MEMBER_VOLUNTEER_ALLOWANCE: member->allowance_cents += amount; break;
   case LEDGER_ACCOUNT_MEMBER_PROFIT_SPLIT: member->profit_split_cents += amount; break;
   case LEDGER_ACCOUNT_MEMBER_DEVELOPMENT_BUDGET:
-    if (split) {
+    if (split)
       member->budget_added_cents -= amount;
-      member->booked_budget_cents -= amount;
-    } else {
+    else
       member->budget_spent_cents += amount;
-    }
-    break;
-  case LEDGER_ACCOUNT_MEMBER_DUE_MUNICIPALITY:
-    if (split)
-      member->booked_municipality_cents -= amount;
-    break;
-  case LEDGER_ACCOUNT_COOP_SHARE:
-    if (split)
-      member->booked_coop_cents -= amount;
     break;
   default: break;
   }
+}
+
+/* A split's posting, counted for the year of the statement it books: a
+ * reissue's difference dated in January may belong to December. */
+static void count_booked(node_year_member *member, uint16_t code, const ledger_register_row *row)
+{
+  int64_t amount = row->amount_cents;
+  if (code == LEDGER_ACCOUNT_MEMBER_DEVELOPMENT_BUDGET)
+    member->booked_budget_cents -= amount;
+  else if (code == LEDGER_ACCOUNT_MEMBER_DUE_MUNICIPALITY)
+    member->booked_municipality_cents -= amount;
+  else if (code == LEDGER_ACCOUNT_COOP_SHARE)
+    member->booked_coop_cents -= amount;
+}
+
+static uint32_t row_year(const ledger_register_row *row)
+{
+  return (row->for_period ? row->for_period : row->date / 100) / 100;
+}
+
+static coop_err later_split(void *context, const ledger_register_row *row)
+{
+  year_walk *walk = context;
+  uint16_t code = 0;
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  node_year_member *member = member_of(walk->report, row->member_id);
+  if (member && row->account && split_posting(row) && row_year(row) == walk->report->year &&
+      !node_account_code(row->account, &code, member_id))
+    count_booked(member, code, row);
+  return COOP_OK;
 }
 
 static coop_err walk_row(void *context, const ledger_register_row *row)
@@ -280,6 +300,8 @@ static coop_err walk_row(void *context, const ledger_register_row *row)
   node_year_member *member = member_of(walk->report, row->member_id);
   if (member && in_year)
     count_member(member, code, row);
+  if (member && split_posting(row) && row_year(row) == walk->report->year)
+    count_booked(member, code, row);
   if (member && !in_year && code == LEDGER_ACCOUNT_MEMBER_DEVELOPMENT_BUDGET)
     member->budget_opening_cents -= row->amount_cents;
   if (code == LEDGER_ACCOUNT_MEMBER_DUE_MUNICIPALITY)
@@ -554,6 +576,10 @@ static coop_err make(node *books_node, node_year_report *report, char message[NO
     return COOP_E_NOMEM;
   ledger_books_query through = {.date_to = walk.year_end};
   err = ledger_books_register(books_node->store, &through, walk_row, &walk);
+  /* Reissues booked after the year end for statements of the year. */
+  ledger_books_query later = {.date_from = walk.year_end + 1, .date_to = 99991231};
+  if (!err)
+    err = ledger_books_register(books_node->store, &later, later_split, &walk);
   if (!err)
     err = year_check(books_node, report->year, walk.rows, message);
   if (!err)

@@ -132,6 +132,7 @@ typedef struct ledger_register_row {
   const char *account;
   int64_t amount_cents;
   int64_t quantity; /* memo records: their quantity (no account) */
+  uint32_t for_period; /* YYYYMM the record counts in when not its date's month; 0 */
 } ledger_register_row;
 typedef coop_err (*ledger_register_visitor)(void *context, const ledger_register_row *row);
 /* Every posting (and memo) in date, then entry order. */

@@ -377,7 +377,7 @@ coop_err ledger_books_register(ledger_store *store, const ledger_books_query *qu
   /* Postings, plus one row per memo record (which has no postings). */
 #define REGISTER_SELECT                                                                     \
   "SELECT r.entry_index, r.date, r.type, coalesce(r.member_id, ''), r.ref, r.note,"        \
-  " p.account, coalesce(p.amount_cents, 0), r.quantity"                                     \
+  " p.account, coalesce(p.amount_cents, 0), r.quantity, r.for_period"                       \
   " FROM books_records r LEFT JOIN books_postings p ON p.entry_index = r.entry_index"
   const char *sql = query->member_id
                         ? REGISTER_SELECT " WHERE r.member_id = ?1 AND r.date BETWEEN ?2 AND ?3"
@@ -401,6 +401,7 @@ coop_err ledger_books_register(ledger_store *store, const ledger_books_query *qu
         .account = (const char *)sqlite3_column_text(select, 6),
         .amount_cents = sqlite3_column_int64(select, 7),
         .quantity = sqlite3_column_int64(select, 8),
+        .for_period = (uint32_t)sqlite3_column_int64(select, 9),
     };
     err = visitor(context, &row);
   }

@@ -97,7 +97,7 @@ check "coop report year 2026 -O json reconciles (exit 0)" \
   sh -c '"$1" report year 2026 -O json >"$2"' sh "$coop" "$work/report.json"
 
 cat >"$work/accounts.py" <<'PYTHON'
-"""accounts.py REPORT BAL_YEAR BAL_ALL REG_CSV BRAM MUNICIPALITIES MONTHS: the
+"""accounts.py REPORT BAL_YEAR BAL_ALL REG_CSV BRAM MUNICIPALITIES MONTHS [REG_ALL]: the
 annual accounts against the books, in integer cents.  BRAM: the member who
 left from April ("-": none); MONTHS: the statements each other member has."""
 import csv, json, sys
@@ -131,10 +131,21 @@ def member_account(member, suffix):
     return next((a['closing_cents'] for n, a in accounts.items()
                  if n.startswith(f'liabilities:members:{member}:') and n.endswith(suffix)), 0)
 
+# A split belongs to the year of the statement it books, which its note
+# names ("profit split 2025-12 (reissued statement: the difference)"): a
+# reissue booked in January may be December's.  REG_ALL (optional, argv 8):
+# the register of every year, to find those.
+splits_register = (list(csv.DictReader(open(sys.argv[8], newline='', encoding='utf-8')))
+                   if len(sys.argv) > 8 else register)
+
+def split_year(row):
+    return int(row['note'].split('profit split ', 1)[1][:4])
+
 def booked(member, account_prefix, account_suffix=''):
     cents = 0
-    for row in register:
+    for row in splits_register:
         if (row['type'] == 'profit-split' and row['member'] == member
+                and split_year(row) == report['year']
                 and row['account'].startswith(account_prefix)
                 and row['account'].endswith(account_suffix)):
             whole, _, fraction = row['amount'].lstrip('-').partition('.')
@@ -301,7 +312,8 @@ check "the XAF parsed back equals coop bal (year, opening + year, totals, relati
 
 # ---- a second year: opening balances and the result of the year before ------------------
 # A coop of its own whose books begin in November 2025 (Tilburg's rule set
-# is in force from July 2025), closed into 2026.
+# is in force from July 2025), closed into 2026, with a late fact of
+# December that reissues December in January.
 older="$work/older"
 if output=$({
   set -e
@@ -321,6 +333,9 @@ if output=$({
   "$coop" record remittance --member "$fenna" --amount 400 --date 2026-01-08 --ref rem-2025 >/dev/null
   "$coop" record spend --member "$fenna" --amount 50 --date 2026-01-09 --ref course >/dev/null
   "$coop" record revenue --member "$fenna" --amount 1999.99 --date 2026-01-15 --ref inv-01 >/dev/null
+  # A late fact of December: January's close reissues December and books
+  # the split's difference in January, for December (both years reconcile).
+  "$coop" record revenue --member "$fenna" --amount 120 --date 2026-01-16 --for-month 2025-12 --ref late-12 >/dev/null
   export COOP_NOW_MS=1770700000000 # 2026-02-10
   "$coop" period close 2026-01 >/dev/null
   echo "$fenna Tilburg Fenna de Boer" >"$older.members"
@@ -348,12 +363,13 @@ for later in range(year + 1, 2027):
 print(json.dumps([{'account': n, 'amount_cents': c} for n, c in total.items() if c]))
 PYTHON
   COOP_HOME="$older" COOP_NOW_MS=1770700000000 "$coop" reg -p "$year" -O csv >"$older-reg-$year.csv"
+  COOP_HOME="$older" COOP_NOW_MS=1770700000000 "$coop" reg -O csv >"$older-reg-all.csv"
   check "$year: the annual accounts reconcile" \
     sh -c 'COOP_HOME="$2" COOP_NOW_MS=1770700000000 "$1" report year "$3" -O json >"$4"' \
     sh "$coop" "$older" "$year" "$older-report-$year.json"
   check "$year: the annual accounts equal the books" \
     python3 "$work/accounts.py" "$older-report-$year.json" "$older-bal-$year.json" \
-    "$older-bal-end-$year.json" "$older-reg-$year.csv" - 1 "$months"
+    "$older-bal-end-$year.json" "$older-reg-$year.csv" - 1 "$months" "$older-reg-all.csv"
   check "$year: the XAF validates" sh -c 'COOP_HOME="$2" COOP_NOW_MS=1770700000000 "$1" export -O xaf --year "$3" >"$4" && xmllint --noout --schema "$5" "$4"' \
     sh "$coop" "$older" "$year" "$older-$year.xaf" "$xsd"
   check "$year: the XAF parsed back equals coop bal" \
