@@ -1345,6 +1345,7 @@ Test(audit, an_unchanged_log_is_skipped_when_incremental)
   cr_assert_eq(summary.statements_seen, 3, "a log that grew is read again");
   cr_assert_eq(summary.already_judged, 3);
   cr_assert_eq(summary.acknowledged + summary.disputed, 0, "and nothing is judged twice");
+  world_close(&w);
 }
 
 Test(audit, the_members_view_and_an_open_month)
