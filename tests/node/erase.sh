@@ -23,29 +23,18 @@
 # "node-erase: N passed, M failed"; exit 1 on any failure.
 set -u
 COOP=${1:?usage: erase.sh COOP_BIN}
-unset COOP_HOME
-export LC_ALL=C
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/coop-node-erase.XXXXXX") || exit 1
+. "$(dirname "$0")/lib.sh" erase
 daemon=""
 cleanup() {
   [ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
   [ -n "${KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
-passed=0 failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 check() { # NAME WHY COMMAND...: ok when COMMAND succeeds
   local name=$1 why=$2
   shift 2
   if "$@"; then ok "$name"; else fail "$name" "$why"; fi
 }
-coop() { "$COOP" "$@"; }
-on() { COOP_NOW_MS=$(($(date -u -d "$1 12:00" +%s) * 1000)); export COOP_NOW_MS; }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-key_of() { coop id --dir "$1" -O json | json 'd["public_key"]'; }
-size_of() { coop checkpoint --dir "$1" | sed -n 's/^size: *//p'; }
 # sql DB QUERY: one value from a node's database (python's sqlite3, read only).
 sql() { python3 - "$1/coop.db" "$2" <<'PY'
 import sqlite3, sys
@@ -62,12 +51,6 @@ while True:
     except OSError:
         s.close()')
 
-rules='{"municipality": "Breda", "effective_from": "2026-01", "regime": "PW2015",
- "norm": 140150, "coop_pct": 1000, "distribution": "STATUTORY", "muni_pct": 0,
- "loss_rule": "FLOOR_ZERO", "min_age_nrk": 27, "pct_n": 2500, "cap_n": 28500,
- "n_months": 6, "pct_r": 1250, "cap_r": 17766, "r_months": 30, "pct_y": 1500,
- "cap_y": 18019, "pct_34a": 1500, "months_34a": 12, "k_month": 22000, "k_year": 220000}'
-
 # ---- Setup: Breda, Anna's node and the coop; January closed and judged -----------------------
 
 on 2026-01-05
@@ -77,7 +60,7 @@ sync_from() { coop sync --dir "$1" --quiet >>"$work/sync.log" 2>&1; }
   coop init --role municipality --name "Gemeente Breda" --dir "$breda" >/dev/null &&
     coop init --role member --name "Anna" --dir "$anna" >/dev/null &&
     coop init --role coop --name "Breda Werkt" --dir "$coop" >/dev/null &&
-    echo "$rules" | coop rules publish - --dir "$breda" >/dev/null &&
+    rules Breda 1000 | coop rules publish - --dir "$breda" >/dev/null &&
     breda_key=$(key_of "$breda") anna_key=$(key_of "$anna") coop_key=$(key_of "$coop") &&
     coop peer add --dir "$coop" --key "$breda_key" --role municipality --name breda >/dev/null &&
     coop peer add --dir "$coop" --key "$anna_key" --role member --name anna >/dev/null &&

@@ -23,17 +23,11 @@ set -u
 COOP=${1:?usage: months.sh COOP_BIN}
 . "$(dirname "$0")/lib.sh" months
 
-rules='{"municipality": "Breda", "effective_from": "2026-01", "regime": "PW2015",
- "norm": 140150, "coop_pct": 1000, "distribution": "STATUTORY", "muni_pct": 0,
- "loss_rule": "FLOOR_ZERO", "min_age_nrk": 27, "pct_n": 2500, "cap_n": 28500,
- "n_months": 6, "pct_r": 1250, "cap_r": 17766, "r_months": 30, "pct_y": 1500,
- "cap_y": 18019, "pct_34a": 1500, "months_34a": 12, "k_month": 22000, "k_year": 220000}'
-
 # ---- Setup: a municipality, and a coop that knows it ------------------------------------------
 
 on 2026-01-05
 coop init --role municipality --name "Gemeente Breda" --dir "$work/muni" >/dev/null
-echo "$rules" | coop rules publish - --dir "$work/muni" >/dev/null
+rules Breda 1000 | coop rules publish - --dir "$work/muni" >/dev/null
 muni_key=$(coop id --dir "$work/muni" -O json | json 'd["public_key"]')
 
 # new_coop DIR: a coop that knows the municipality, books from January,
