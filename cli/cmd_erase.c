@@ -106,6 +106,7 @@ int cli_member_erase(int argc, char **argv)
 typedef struct retention_output {
   cli_format format;
   json_t *rows;
+  size_t listed;
   size_t due;
   node_retention_row *due_rows;
   size_t due_capacity;
@@ -114,6 +115,7 @@ typedef struct retention_output {
 static coop_err print_retention_row(void *context, const node_retention_row *row)
 {
   retention_output *out = context;
+  out->listed++;
   char until[16], left[16];
   snprintf(until, sizeof until, "%04u-%02u-%02u", row->retention_until / 10000u,
            row->retention_until / 100u % 100u, row->retention_until % 100u);
@@ -196,6 +198,8 @@ int cli_cmd_retention(int argc, char **argv)
     code = retention_apply(&opened, &out, reason);
   else if (out.format == CLI_FORMAT_JSON)
     code = cli_print_json(json_incref(out.rows));
+  else if (!out.listed)
+    printf("no member has left: no retention period runs yet\n");
   node_close(&opened);
   json_decref(out.rows);
   coop_free(out.due_rows);
