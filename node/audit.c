@@ -55,6 +55,8 @@ typedef struct auditor {
   size_t view_count, view_capacity;
   uint64_t signature; /* of every log's size when it was built */
   bool report_states;  /* the report fills node_audit_row.state_before */
+  /* node_audit_run: the coops' erasures this node follows (node/erase.h). */
+  ledger_erasure *follow;
 } auditor;
 
 typedef struct cached_view {
@@ -413,7 +415,9 @@ static coop_err audit_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
   coop_err err = log_view_load(&self->ring, log_id, 0, &view);
   if (err)
     return err;
-  if (view.statement_count)
+  if (self->follow)
+    err = node_erasure_collect(self->node, &view, self->follow);
+  if (!err && view.statement_count)
     err = verdicts_load(self->node, &self->ring, log_id, self->node->identity.public_key,
                         self->plain, &self->verdicts);
   for (size_t i = 0; i < view.statement_count && !err; i++) {
@@ -491,6 +495,7 @@ static void auditor_free(auditor *audit)
   coop_free(audit->views);
   node_key_ring_free(&audit->ring);
   verdicts_free(&audit->verdicts);
+  coop_free(audit->follow);
   sodium_memzero(audit, sizeof *audit);
   coop_free(audit);
 }
@@ -597,15 +602,13 @@ coop_err node_audit_run(node *self, node_audit_summary *summary,
              ledger_role_name(self->role));
     return COOP_E_USAGE;
   }
-  /* A coop's erasure first: verdicts about an erased member go too. */
-  unsigned followed = 0;
-  coop_err err = node_erasure_follow(self, &followed, message);
-  if (err)
-    return err;
-  summary->erasures_followed = followed;
+  coop_err err = COOP_OK;
   auditor *audit = auditor_new(self, message, &err);
   if (!audit)
     return err;
+  audit->follow = node_erasure_follow_begin();
+  if (!audit->follow)
+    err = COOP_E_NOMEM;
   log_ids logs = {0};
   pending_verdict *pending = NULL;
   size_t pending_count = 0, pending_capacity = 0;
@@ -622,6 +625,11 @@ coop_err node_audit_run(node *self, node_audit_summary *summary,
   }
   if (!err && pending_count)
     err = append_verdicts(self, pending, pending_count);
+  /* A coop's erasure read in its log: our verdicts about her go too. */
+  unsigned followed = 0;
+  if (!err)
+    err = node_erasure_follow(self, audit->follow, &followed, message);
+  summary->erasures_followed = followed;
   /* Marked only once the verdicts are committed: a failed run reads all again. */
   for (size_t i = 0; i < logs.count && !err; i++)
     mark_judged(self, logs.ids[i], sizes[i]);

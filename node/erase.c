@@ -423,62 +423,57 @@ coop_err node_copy_erase(node *self, const node_retention_row *row, const char *
 
 /* ---- following a coop's erasure ------------------------------------------ */
 
-typedef struct follow_scan {
-  node *node;
-  ledger_erasure *mine; /* what this node still has to erase in its own log */
-} follow_scan;
-
-/* An author's erasure of its own log: the audiences this node's own log
- * still holds payloads of join `mine`. */
-static coop_err follow_erasure(void *context, const uint8_t log_id[32], uint64_t index,
-                               const ledger_erasure *erasure)
+ledger_erasure *node_erasure_follow_begin(void)
 {
-  follow_scan *scan = context;
-  node *self = scan->node;
-  if (memcmp(log_id, erasure->target_log_id, LEDGER_LOG_ID_BYTES) ||
-      !memcmp(log_id, self->identity.public_key, LEDGER_LOG_ID_BYTES))
-    return COOP_OK;
-  for (unsigned i = 0; i < erasure->audience_count; i++) {
+  return coop_calloc(1, sizeof(ledger_erasure));
+}
+
+static bool already_in(const ledger_erasure *mine, const uint8_t *audience)
+{
+  for (unsigned i = 0; i < mine->audience_count; i++)
+    if (!memcmp(mine->audiences[i], audience, LEDGER_AUDIENCE_ID_BYTES))
+      return true;
+  return false;
+}
+
+coop_err node_erasure_collect(node *self, const log_view *view, ledger_erasure *mine)
+{
+  for (size_t i = 0; i < view->erased_count; i++) {
+    if (already_in(mine, view->erased[i]) || mine->audience_count >= LEDGER_ERASURE_AUDIENCES_MAX)
+      continue;
     uint64_t held = 0;
     coop_err err = ledger_store_audience_payloads(self->store, self->identity.public_key,
-                                                  erasure->audiences[i], &held);
+                                                  view->erased[i], &held);
     if (err)
       return err;
-    if (held && scan->mine->audience_count < LEDGER_ERASURE_AUDIENCES_MAX)
-      memcpy(scan->mine->audiences[scan->mine->audience_count++], erasure->audiences[i],
-             LEDGER_AUDIENCE_ID_BYTES);
+    if (held)
+      memcpy(mine->audiences[mine->audience_count++], view->erased[i], LEDGER_AUDIENCE_ID_BYTES);
   }
   return COOP_OK;
 }
 
-coop_err node_erasure_follow(node *self, unsigned *appended, char message[NODE_MESSAGE_BYTES])
+coop_err node_erasure_follow(node *self, ledger_erasure *mine, unsigned *appended,
+                             char message[NODE_MESSAGE_BYTES])
 {
   *appended = 0;
-  ledger_erasure *mine = coop_calloc(1, sizeof *mine);
-  if (!mine)
-    return books_say(message, COOP_E_NOMEM, "out of memory");
-  follow_scan scan = {.node = self, .mine = mine};
-  coop_err err = ledger_store_erasure_entries(self->store, follow_erasure, &scan);
-  if (!err && mine->audience_count) {
-    qsort(mine->audiences, mine->audience_count, LEDGER_AUDIENCE_ID_BYTES, compare_audience);
-    mine->reason = LEDGER_ERASURE_ON_REQUEST;
-    memcpy(mine->target_log_id, self->identity.public_key, LEDGER_LOG_ID_BYTES);
-    snprintf(mine->reason_text, sizeof mine->reason_text, "%s",
-             "following the coop's erasure of these members");
-    coop_buf plain;
-    coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
-    err = ledger_erasure_encode(mine, &plain);
-    ledger_append_item item = {.kind = LEDGER_KIND_ERASURE, .payload = plain.data,
-                               .payload_bytes = plain.len};
-    if (!err)
-      err = ledger_store_append(self->store, &self->identity, &item, 1, node_now_ms(), NULL);
-    coop_buf_release(&plain);
-    if (!err) {
-      *appended = 1;
-      (void)ledger_store_wal_truncate(self->store);
-    }
-  }
-  coop_free(mine);
-  return err ? books_say(message, err, "cannot follow an erasure: %s", coop_err_message(err))
-             : COOP_OK;
+  if (!mine->audience_count)
+    return COOP_OK;
+  qsort(mine->audiences, mine->audience_count, LEDGER_AUDIENCE_ID_BYTES, compare_audience);
+  mine->reason = LEDGER_ERASURE_ON_REQUEST;
+  memcpy(mine->target_log_id, self->identity.public_key, LEDGER_LOG_ID_BYTES);
+  snprintf(mine->reason_text, sizeof mine->reason_text, "%s",
+           "following the coop's erasure of these members");
+  coop_buf plain;
+  coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
+  coop_err err = ledger_erasure_encode(mine, &plain);
+  ledger_append_item item = {.kind = LEDGER_KIND_ERASURE, .payload = plain.data,
+                             .payload_bytes = plain.len};
+  if (!err)
+    err = ledger_store_append(self->store, &self->identity, &item, 1, node_now_ms(), NULL);
+  coop_buf_release(&plain);
+  if (err)
+    return books_say(message, err, "cannot follow an erasure: %s", coop_err_message(err));
+  *appended = 1;
+  (void)ledger_store_wal_truncate(self->store);
+  return COOP_OK;
 }

@@ -76,11 +76,17 @@ COOP_MUST_USE coop_err node_copy_erase(node *node, const node_retention_row *row
                                        const char *reason, node_erase_result *result,
                                        char message[NODE_MESSAGE_BYTES]);
 
-/* A municipality (or member) node: for every audience a coop erased whose
- * entries in this node's own log (verdicts) still have payloads, appends an
- * erasure of its own, so its copies and its peers' drop them too.
- * *appended counts the erasure entries appended. */
-COOP_MUST_USE coop_err node_erasure_follow(node *node, unsigned *appended,
+/* Following a coop's erasure on a municipality's node: the audiences the
+ * author of `view`'s log erased whose entries in this node's own log (its
+ * verdicts) still hold payloads join `mine` (node_erasure_follow_begin);
+ * node_erasure_follow then appends one erasure of them in this node's own
+ * log, so its copies and its peers' drop them too (*appended: 0 or 1).
+ * The audit calls both with the views it reads anyway. */
+struct log_view;
+ledger_erasure *node_erasure_follow_begin(void);
+COOP_MUST_USE coop_err node_erasure_collect(node *node, const struct log_view *view,
+                                            ledger_erasure *mine);
+COOP_MUST_USE coop_err node_erasure_follow(node *node, ledger_erasure *mine, unsigned *appended,
                                            char message[NODE_MESSAGE_BYTES]);
 
 #endif

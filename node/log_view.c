@@ -1,6 +1,8 @@
 /* A coop's log as this node can read it (node/log_view.h). */
 #include "node/log_view.h"
 
+#include "ledger/log/erasure.h"
+
 #include <string.h>
 
 #include <sodium.h>
@@ -26,6 +28,7 @@ void log_view_free(log_view *view)
   coop_free(view->records);
   coop_free(view->statements);
   coop_free(view->closed);
+  coop_free(view->erased);
   memset(view, 0, sizeof *view);
 }
 
@@ -358,6 +361,26 @@ static coop_err view_statement(view_scan *scan, const ledger_stored_entry *entry
   return COOP_OK;
 }
 
+/* The author's erasure of its own log: its audiences, for whoever follows. */
+static coop_err view_erasure(log_view *view, const ledger_stored_entry *entry)
+{
+  ledger_erasure *erasure = coop_malloc(sizeof *erasure);
+  if (!erasure)
+    return COOP_E_NOMEM;
+  coop_err err = COOP_OK;
+  if (!ledger_erasure_decode(entry->payload, entry->payload_bytes, erasure) &&
+      !memcmp(erasure->target_log_id, view->log_id, LEDGER_LOG_ID_BYTES))
+    for (unsigned i = 0; i < erasure->audience_count && !err; i++) {
+      err = coop_grow((void **)&view->erased, &view->erased_capacity, view->erased_count,
+                      sizeof *view->erased);
+      if (!err)
+        memcpy(view->erased[view->erased_count++], erasure->audiences[i],
+               LEDGER_AUDIENCE_ID_BYTES);
+    }
+  coop_free(erasure);
+  return err;
+}
+
 static coop_err view_public(log_view *view, const ledger_stored_entry *entry)
 {
   uint16_t kind = entry->header.kind;
@@ -369,6 +392,8 @@ static coop_err view_public(log_view *view, const ledger_stored_entry *entry)
     }
     return COOP_OK;
   }
+  if (kind == LEDGER_KIND_ERASURE)
+    return view_erasure(view, entry);
   uint32_t period = 0;
   if (kind == LEDGER_KIND_PERIOD_CLOSE && entry->payload &&
       ledger_period_close_decode(entry->payload, entry->payload_bytes, &period) == COOP_OK) {

@@ -83,6 +83,9 @@ typedef struct log_view {
   size_t statement_count, statement_capacity;
   uint32_t *closed;
   size_t closed_count, closed_capacity;
+  /* Audiences the log's author erased in its own log (erasure entries). */
+  uint8_t (*erased)[LEDGER_AUDIENCE_ID_BYTES];
+  size_t erased_count, erased_capacity;
   /* audience -> member: every residence's audience, open addressing */
   struct log_audience_key {
     uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];

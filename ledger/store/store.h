@@ -111,13 +111,6 @@ COOP_MUST_USE coop_err ledger_store_audience_payloads(ledger_store *store,
                                                       const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
                                                       uint64_t *count);
 
-/* Visits every erasure entry of every log this node holds (ledger/log/erasure.h). */
-struct ledger_erasure;
-typedef coop_err (*ledger_erasure_visitor)(void *context, const uint8_t log_id[32],
-                                           uint64_t index, const struct ledger_erasure *erasure);
-COOP_MUST_USE coop_err ledger_store_erasure_entries(ledger_store *store,
-                                                    ledger_erasure_visitor visitor, void *context);
-
 /* Copies the write-ahead log into the database and empties it, so erased
  * payloads leave no old page images behind (with secure_delete they are
  * overwritten in the database itself). */

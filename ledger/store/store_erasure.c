@@ -210,35 +210,6 @@ coop_err ledger_store_audience_payloads(ledger_store *store,
   return err;
 }
 
-coop_err ledger_store_erasure_entries(ledger_store *store, ledger_erasure_visitor visitor,
-                                      void *context)
-{
-  sqlite3_stmt *scan = NULL;
-  if (sqlite3_prepare_v2(store->db,
-                         "SELECT l.log_id, e.entry_key - l.log_no * " ENTRY_KEY_LOG_FACTOR
-                         ", e.payload FROM entries e JOIN logs l"
-                         " ON e.entry_key >= l.log_no * " ENTRY_KEY_LOG_FACTOR
-                         " AND e.entry_key < (l.log_no + 1) * " ENTRY_KEY_LOG_FACTOR
-                         " WHERE " ERASURE_KIND_SQL " AND e.payload IS NOT NULL",
-                         -1, &scan, NULL) != SQLITE_OK)
-    return COOP_E_DB;
-  ledger_erasure *erasure = coop_malloc(sizeof *erasure);
-  coop_err err = erasure ? COOP_OK : COOP_E_NOMEM;
-  int step = SQLITE_DONE;
-  while (!err && (step = sqlite3_step(scan)) == SQLITE_ROW) {
-    if (sqlite3_column_bytes(scan, 0) == LEDGER_LOG_ID_BYTES &&
-        ledger_erasure_decode(sqlite3_column_blob(scan, 2), (size_t)sqlite3_column_bytes(scan, 2),
-                              erasure) == COOP_OK)
-      err = visitor(context, sqlite3_column_blob(scan, 0),
-                    (uint64_t)sqlite3_column_int64(scan, 1), erasure);
-  }
-  if (!err && step != SQLITE_DONE)
-    err = COOP_E_DB;
-  coop_free(erasure);
-  sqlite3_finalize(scan);
-  return err;
-}
-
 coop_err ledger_store_wal_truncate(ledger_store *store)
 {
   return ledger_store_exec(store, "PRAGMA wal_checkpoint(TRUNCATE)");
