@@ -227,12 +227,13 @@ static coop_err walk_form(const entries_walk *walk, uint32_t i, size_t *position
   return COOP_OK;
 }
 
-/* Checks entry `i` at *position and moves past it. */
+/* Checks entry `i` at *position and moves past it; *erased says its form. */
 static coop_err walk_entry(const entries_walk *walk, uint32_t i, size_t *position,
-                           size_t *entries_bytes)
+                           size_t *entries_bytes, int *erased_out)
 {
   int erased;
   coop_err err = walk_form(walk, i, position, &erased);
+  *erased_out = erased;
   if (err)
     return err;
   size_t start = *position;
@@ -297,11 +298,11 @@ static coop_err decode_entries(const uint8_t *body, size_t body_bytes, int with_
   size_t entries_bytes = 0;
   uint32_t erased = 0;
   for (uint32_t i = 0; i < count; i++) {
-    if (with_forms && position < walk.end && body[position] == 1)
-      erased++;
-    coop_err err = walk_entry(&walk, i, &position, &entries_bytes);
+    int this_erased = 0;
+    coop_err err = walk_entry(&walk, i, &position, &entries_bytes, &this_erased);
     if (err)
       return err;
+    erased += (uint32_t)this_erased;
   }
   /* One encoding per batch: without an erased entry it is an ENTRIES. */
   if (with_forms && !erased)

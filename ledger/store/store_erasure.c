@@ -94,8 +94,8 @@ coop_err store_erasures_load(ledger_store *store, int64_t log_no,
   return err;
 }
 
-const store_erasure *store_erasures_cover(const store_erasures *erasures,
-                                          const ledger_entry_header *header)
+store_erasure *store_erasures_cover(const store_erasures *erasures,
+                                    const ledger_entry_header *header)
 {
   for (size_t i = 0; i < erasures->count; i++)
     if (ledger_erasure_covers(&erasures->items[i].erasure, header))

@@ -102,6 +102,7 @@ typedef struct store_erasure {
   ledger_erasure erasure;
   int64_t by_log_no;
   uint64_t by_index;
+  bool covered_one; /* verify: it covers a missing payload (counted once) */
 } store_erasure;
 
 typedef struct store_erasures {
@@ -113,8 +114,8 @@ typedef struct store_erasures {
 coop_err store_erasures_load(ledger_store *store, int64_t log_no,
                              const uint8_t log_id[LEDGER_LOG_ID_BYTES], store_erasures *out);
 /* The erasure that covers this entry, or NULL. */
-const store_erasure *store_erasures_cover(const store_erasures *erasures,
-                                          const ledger_entry_header *header);
+store_erasure *store_erasures_cover(const store_erasures *erasures,
+                                    const ledger_entry_header *header);
 void store_erasures_free(store_erasures *erasures);
 /* Removes the payloads the erasure names from this node's copy of its
  * target log, and the target's key-grant index rows for its audiences. */

@@ -197,7 +197,6 @@ typedef struct verify_walk {
   int64_t log_no;
   const uint8_t *log_id;
   store_erasures erasures; /* loaded at the first missing payload */
-  uint64_t erasures_used[LEDGER_ERASURE_AUDIENCES_MAX]; /* distinct (log_no << 48 | index) */
   ledger_verify_report *report;
   ledger_frontier frontier;
   uint64_t previous_timestamp_ms;
@@ -257,19 +256,14 @@ static coop_err check_erased(verify_walk *walk, uint64_t index, const ledger_ent
   if (!walk->erasures.loaded &&
       store_erasures_load(walk->store, walk->log_no, walk->log_id, &walk->erasures))
     return problem(walk, 1, index, "cannot read the log's erasure entries");
-  const store_erasure *by = store_erasures_cover(&walk->erasures, header);
+  store_erasure *by = store_erasures_cover(&walk->erasures, header);
   if (!by)
     return problem(walk, 1, index, "the payload is missing (%u bytes were signed) and no "
                    "erasure by the log's author covers it", (unsigned)header->payload_bytes);
   walk->report->entries_erased++;
-  uint64_t key = (uint64_t)by->by_log_no << 48 | by->by_index;
-  uint64_t n = walk->report->erasures;
-  for (uint64_t i = 0; i < n && i < LEDGER_ERASURE_AUDIENCES_MAX; i++)
-    if (walk->erasures_used[i] == key)
-      return COOP_OK;
-  if (n < LEDGER_ERASURE_AUDIENCES_MAX)
-    walk->erasures_used[n] = key;
-  walk->report->erasures++;
+  if (!by->covered_one)
+    walk->report->erasures++;
+  by->covered_one = true;
   return COOP_OK;
 }
 
