@@ -584,6 +584,20 @@ void node_read_cache_free(node *self)
   self->read_cache = NULL;
 }
 
+bool node_read_cache_hold(node *self)
+{
+  bool was_held = self->cache_reads;
+  self->cache_reads = true;
+  return was_held;
+}
+
+void node_read_cache_release(node *self, bool was_held)
+{
+  self->cache_reads = was_held;
+  if (!was_held)
+    node_read_cache_free(self);
+}
+
 /* Why a read of the logs failed: a missing payload is named (entry and
  * log), everything else by its code. */
 static const char *failure_reason(node *self, coop_err err)

@@ -153,6 +153,12 @@ COOP_MUST_USE coop_err node_member_months(node *node, const char *member_id,
 
 /* Frees what the reading side kept (node->read_cache); node_close does. */
 void node_read_cache_free(node *node);
+/* Several reading calls in a row (one per month of a year) read the logs
+ * once: hold keeps the reading side's auditor between them, as a node
+ * that serves pages always does; release puts it back as it was (hold's
+ * answer).  Not for a call made from inside another's visitor. */
+bool node_read_cache_hold(node *node);
+void node_read_cache_release(node *node, bool was_held);
 /* Frees the incremental audit's marks (node->audit_marks); node_close does. */
 void node_audit_marks_free(node *node);
 

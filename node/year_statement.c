@@ -328,12 +328,14 @@ coop_err node_audit_year_build(node *self, uint32_t year, node_audit_year *out,
   message[0] = 0;
   coop_err err = check_year(year, message);
   out->year = year;
+  bool held = node_read_cache_hold(self); /* the logs read once for the twelve months */
   for (uint32_t m = 1; m <= NODE_YEAR_MONTHS && !err; m++) {
     size_t before = out->row_count;
     err = node_audit_report(self, year * 100 + m, take_audit_row, out, message);
     for (size_t i = before; i < out->row_count; i++)
       out->rows[i].period = year * 100 + m;
   }
+  node_read_cache_release(self, held);
   if (err) {
     node_audit_year_free(out);
     return err;
