@@ -41,6 +41,7 @@ static coop_err add_erasure(store_erasures *erasures, const ledger_erasure *eras
   item->erasure = *erasure;
   item->by_log_no = by_log_no;
   item->by_index = by_index;
+  item->covered_one = false;
   return COOP_OK;
 }
 
