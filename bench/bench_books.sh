@@ -19,7 +19,10 @@
 #   reg, export -O hledger, report year, export -O xaf, verify, rebuild:
 #              wall time
 # The node is left in BENCH_DIR (default: a fresh temporary directory,
-# removed at the end unless KEEP=1).
+# removed at the end unless KEEP=1).  IMPORT_ONLY=1 stops after the import
+# and the re-import; the node as it was before the import is kept in
+# BENCH_DIR/before-import, so `coop import` can be timed (or profiled) again
+# on the same start.
 set -euo pipefail
 rows=${1:-1000000}
 members=${2:-400}
@@ -93,6 +96,7 @@ awk -v rows="$rows" '
 printf 'csv        %d rows, %d MiB, written in %.1f s\n' "$rows" \
   "$(($(stat -c %s "$dir/big.csv") / 1048576))" "$(elapsed "$start" "$(seconds)")"
 
+rm -rf "$dir/before-import" && cp -a "$dir/node" "$dir/before-import"
 /usr/bin/time -v "$coop" import "$dir/big.csv" >"$dir/import.out" 2>"$dir/import.time"
 wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$dir/import.time")
 wall_seconds=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
@@ -108,6 +112,7 @@ start=$(seconds)
 reimport=$("$coop" import "$dir/big.csv")
 printf 're-import  %s in %.2f s\n' "$reimport" "$(elapsed "$start" "$(seconds)")"
 
+[ "${IMPORT_ONLY:-0}" = 1 ] && exit 0
 first_member=$(head -1 "$dir/members")
 echo "bal        $(best_of 3 "$coop" bal) s (whole ledger, best of 3)"
 echo "bal -p     $(best_of 3 "$coop" bal -p 2026-06) s (one month)"

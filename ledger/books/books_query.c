@@ -349,11 +349,14 @@ coop_err ledger_books_balances(ledger_store *store, const ledger_books_query *qu
 {
   sqlite3_stmt *select = NULL;
   /* Two statements rather than "?1 IS NULL OR member_id = ?1", which would
-   * keep SQLite from using the member index. */
+   * keep SQLite from using the member index.  A member's postings are
+   * found through her records (a posting has its record's member and date:
+   * insert_postings), so the postings need no member index of their own. */
   const char *sql = query->member_id
-                        ? "SELECT account, sum(amount_cents) FROM books_postings"
-                          " WHERE member_id = ?1 AND date BETWEEN ?2 AND ?3"
-                          " GROUP BY account ORDER BY account"
+                        ? "SELECT p.account, sum(p.amount_cents) FROM books_records r"
+                          " JOIN books_postings p ON p.entry_index = r.entry_index"
+                          " WHERE r.member_id = ?1 AND r.date BETWEEN ?2 AND ?3"
+                          " GROUP BY p.account ORDER BY p.account"
                         : "SELECT account, sum(amount_cents) FROM books_postings"
                           " WHERE date BETWEEN ?2 AND ?3 GROUP BY account ORDER BY account";
   if (sqlite3_prepare_v2(ledger_store_db(store), sql, -1, &select, NULL) != SQLITE_OK)
@@ -415,8 +418,12 @@ coop_err ledger_books_memo_total(ledger_store *store, const char *member_id, uin
                                  uint32_t date_from, uint32_t date_to, int64_t *total)
 {
   sqlite3_stmt *select = ledger_store_cached(
+      /* "date >= ?2" changes nothing (a record counts in its date's month or
+       * an earlier one: ledger_record_check) but lets the member index
+       * (member_id, date) skip her earlier records: without it each hours
+       * record of an import read all of hers, quadratic in her records. */
       store, "SELECT coalesce(sum(quantity), 0) FROM books_records WHERE member_id = ?1"
-             " AND (CASE WHEN for_period <> 0 THEN for_period * 100 + 1 ELSE date END)"
+             " AND date >= ?2 AND (CASE WHEN for_period <> 0 THEN for_period * 100 + 1 ELSE date END)"
              " BETWEEN ?2 AND ?3 AND (type = ?4 OR (type = 9 AND memo_type = ?4))");
   if (!select)
     return COOP_E_DB;

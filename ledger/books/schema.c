@@ -81,6 +81,30 @@ static const char *const migrations[] = {
   "  previous_client_ref TEXT NOT NULL,"
   "  entry_index INTEGER NOT NULL,"
   "  PRIMARY KEY (member_id, from_period));",
+  /* 4 -> 5: faster bulk imports (issue 16).  Postings become a WITHOUT
+   * ROWID table clustered on (entry_index, position): the primary key was a
+   * separate index beside the rowid table, a third B-tree written for every
+   * posting.  Their member index goes too (a fourth B-tree): a posting has
+   * its record's member and date, so a member's postings are found through
+   * the records' member index (books_records_member) and the key.  The rows are copied as they are (the books stay what a replay
+   * gives: nothing needs rebuilding).  Members get an index on (municipality,
+   * client ref): an enrolment checks the ref is free, which scanned every
+   * member, quadratic in a batch enrolment. */
+  "ALTER TABLE books_postings RENAME TO books_postings_v4;"
+  "CREATE TABLE books_postings ("
+  "  entry_index INTEGER NOT NULL,"
+  "  position INTEGER NOT NULL,"
+  "  date INTEGER NOT NULL,"
+  "  account TEXT NOT NULL,"
+  "  account_code INTEGER NOT NULL,"
+  "  member_id TEXT,"
+  "  amount_cents INTEGER NOT NULL,"
+  "  PRIMARY KEY (entry_index, position)) WITHOUT ROWID;"
+  "INSERT INTO books_postings SELECT entry_index, position, date, account, account_code,"
+  "  member_id, amount_cents FROM books_postings_v4 ORDER BY entry_index, position;"
+  "DROP TABLE books_postings_v4;"
+  "CREATE INDEX books_postings_account ON books_postings (account, date, amount_cents);"
+  "CREATE INDEX books_members_client_ref ON books_members (municipality, client_ref);",
 };
 
 _Static_assert(LEDGER_STORE_LOG_SCHEMA_VERSION + sizeof migrations / sizeof migrations[0] ==

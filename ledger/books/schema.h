@@ -10,8 +10,9 @@
 #include "ledger/store/store.h"
 
 /* Version 1: the log store; 2: the books; 3: a record's for_period;
- * 4: members' moves (books_moves). */
-#define LEDGER_STORE_SCHEMA_VERSION 4
+ * 4: members' moves (books_moves); 5: WITHOUT ROWID postings and the
+ * members' client ref index (faster imports and enrolments). */
+#define LEDGER_STORE_SCHEMA_VERSION 5
 
 /* Opens (or creates) the database at `path`, applies migrations up to
  * LEDGER_STORE_SCHEMA_VERSION.  COOP_E_NOT_FOUND, COOP_E_EXISTS,
