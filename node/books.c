@@ -473,7 +473,8 @@ static coop_err check_client_ref(books_session *session, const node_member_reque
 {
   ref_holder holder = {.request = request, .period = node_today() / 100,
                        .store = session->node->store};
-  coop_err err = ledger_books_members(session->node->store, find_client_ref, &holder);
+  coop_err err = ledger_books_members_by_client_ref(session->node->store, request->municipality,
+                                                    request->client_ref, find_client_ref, &holder);
   if (err && err != COOP_E_EXISTS)
     return books_say(session->message, err, "cannot read members");
   if (!holder.found)
@@ -713,6 +714,94 @@ coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint3
   if (!err)
     err = status_in_residences(session, member_id, field, from, value);
   return session ? books_session_end(session, err) : err;
+}
+
+/* ---- enrolling many --------------------------------------------------- */
+
+/* The municipality keys of a batch already found to be municipalities'.
+ * Checking one walks every member (is it a member's key?); members enrolled
+ * by the batch bring no key that could change the answer unless a request
+ * gives a member key, and then every check is made in full. */
+typedef struct municipality_seen {
+  uint8_t keys[16][LEDGER_PUBLIC_KEY_BYTES];
+  size_t count;
+  bool usable;
+} municipality_seen;
+
+static coop_err check_municipality_once(books_session *session, municipality_seen *seen,
+                                        const uint8_t key[LEDGER_PUBLIC_KEY_BYTES])
+{
+  for (size_t i = 0; seen->usable && i < seen->count; i++)
+    if (!memcmp(seen->keys[i], key, LEDGER_PUBLIC_KEY_BYTES))
+      return COOP_OK;
+  coop_err err = check_municipality(session, key);
+  if (!err && seen->usable && seen->count < sizeof seen->keys / sizeof seen->keys[0])
+    memcpy(seen->keys[seen->count++], key, LEDGER_PUBLIC_KEY_BYTES);
+  return err;
+}
+
+/* One enrolment of a batch: node_member_add's checks and entries, then the
+ * facts as node_member_set records them. */
+static coop_err enrol_one(books_session *session, municipality_seen *seen,
+                          const node_member_enrolment *enrolment,
+                          char member_id[LEDGER_MEMBER_ID_CHARS + 1])
+{
+  const node_member_request *request = &enrolment->request;
+  coop_err err = member_request_check(request, session->message);
+  if (!err)
+    err = check_municipality_once(session, seen, request->municipality);
+  if (!err)
+    err = check_client_ref(session, request);
+  if (!err)
+    err = enrol(session, request, member_id);
+  for (size_t i = 0; !err && i < enrolment->field_count; i++) {
+    err = not_retroactive(session, member_id, request->from_period);
+    if (!err)
+      err = status_in_residences(session, member_id, enrolment->fields[i], request->from_period,
+                                 1);
+  }
+  return err;
+}
+
+/* A refusal about the enrolment itself, after which the next can still be
+ * checked: nothing of the refused one was written. */
+static bool refusal_of_one(coop_err err)
+{
+  return err == COOP_E_BAD_INPUT || err == COOP_E_NOT_FOUND || err == COOP_E_EXISTS ||
+         err == COOP_E_PERIOD_CLOSED;
+}
+
+coop_err node_member_add_many(node *self, const node_member_enrolment *enrolments, size_t count,
+                              char (*member_ids)[LEDGER_MEMBER_ID_CHARS + 1],
+                              node_enrolment_say say, void *context,
+                              char message[NODE_MESSAGE_BYTES])
+{
+  for (size_t i = 0; i < count; i++)
+    member_ids[i][0] = 0;
+  books_session *session = NULL;
+  coop_err err = books_ready_and_begin(self, message, &session);
+  if (err)
+    return err;
+  municipality_seen seen = {.usable = true};
+  for (size_t i = 0; i < count; i++)
+    seen.usable = seen.usable && !enrolments[i].request.has_member_key;
+  coop_err first = COOP_OK;
+  for (size_t i = 0; i < count; i++) {
+    message[0] = 0;
+    err = enrol_one(session, &seen, &enrolments[i], member_ids[i]);
+    if (!err)
+      continue;
+    if (!first)
+      first = err;
+    say(context, i, message);
+    if (!refusal_of_one(err))
+      break;
+  }
+  err = books_session_end(session, first);
+  if (err)
+    for (size_t i = 0; i < count; i++)
+      member_ids[i][0] = 0;
+  return err;
 }
 
 /* ---- moves ------------------------------------------------------------- */

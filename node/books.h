@@ -90,6 +90,33 @@ COOP_MUST_USE coop_err node_member_set(node *node, const char *member_id, uint8_
                                        uint32_t from_period, uint32_t value, bool retroactive,
                                        char message[NODE_MESSAGE_BYTES]);
 
+/* One enrolment of a batch: the request as for node_member_add, and status
+ * facts (ledger_member_field: n approved, medical limit, single parent)
+ * that hold from its from_period on, as 'coop member set' records them. */
+#define NODE_ENROL_FIELDS_MAX 4u
+typedef struct node_member_enrolment {
+  node_member_request request;
+  uint8_t fields[NODE_ENROL_FIELDS_MAX];
+  size_t field_count;
+} node_member_enrolment;
+
+/* Called for each enrolment of a batch that is refused: its index and why. */
+typedef void (*node_enrolment_say)(void *context, size_t index, const char *message);
+
+/* Enrols every member of `enrolments` in one transaction (one fsync): all
+ * or nothing.  Each is checked as node_member_add checks one (and each
+ * fact as node_member_set does), against the members before it in the
+ * batch too (a client ref twice is refused).  A refused enrolment is
+ * reported through `say` and the rest are still checked, so one call
+ * names every bad one; then nothing is written and the result is the
+ * first refusal's error.  member_ids[i] receives each new id (all empty on
+ * failure). */
+COOP_MUST_USE coop_err node_member_add_many(node *node, const node_member_enrolment *enrolments,
+                                            size_t count,
+                                            char (*member_ids)[LEDGER_MEMBER_ID_CHARS + 1],
+                                            node_enrolment_say say, void *context,
+                                            char message[NODE_MESSAGE_BYTES]);
+
 /* Changes a member's details from now on: `name`, `client_ref` (NULL:
  * keep) and her own node's key (`has_member_key`: set it; keep otherwise).
  * The same checks as an enrolment (a BSN-like ref, a ref another member of

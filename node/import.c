@@ -266,35 +266,46 @@ static void trim_spaces(char *text)
   text[length - start] = 0;
 }
 
-/* Maps the header's names to columns.  Every problem is reported. */
-static int read_header(import_state *state, const csv_row *header)
+/* Maps the header's names (any case) to `count` columns called `names`:
+ * columns[c] is the field index of column c, -1 when absent.  Every
+ * problem is reported; `known` lists the names for the message. */
+static void map_header(import_state *state, const csv_row *header, const char *const *names,
+                       int count, int *columns, const char *known)
 {
-  size_t errors = state->errors;
-  for (int c = 0; c < COLUMN_COUNT; c++)
-    state->columns[c] = -1;
+  for (int c = 0; c < count; c++)
+    columns[c] = -1;
   if (header->error)
     row_error(state, header->line, "%s", header->error);
   if (header->count > CSV_FIELDS_MAX)
     row_error(state, header->line, "%zu columns in the header; at most %d are known",
-              header->count, (int)COLUMN_COUNT);
+              header->count, count);
   for (size_t i = 0; !header->error && i < header->count && i < CSV_FIELDS_MAX; i++) {
     char *name = header->fields[i];
     trim_spaces(name);
     int found = -1;
     char quoted[SHOWN_BYTES];
-    for (int c = 0; c < COLUMN_COUNT && found < 0; c++)
-      if (!strcasecmp(name, column_names[c]))
+    for (int c = 0; c < count && found < 0; c++)
+      if (!strcasecmp(name, names[c]))
         found = c;
     if (found < 0 && !name[0])
       row_error(state, header->line, "column %zu of the header has no name", i + 1);
     else if (found < 0)
-      row_error(state, header->line, "unknown column '%s' (known: type, member, amount, hours, "
-                "date, ref, note)", shown(name, quoted));
-    else if (state->columns[found] >= 0)
-      row_error(state, header->line, "column '%s' appears twice", column_names[found]);
+      row_error(state, header->line, "unknown column '%s' (known: %s)", shown(name, quoted),
+                known);
+    else if (columns[found] >= 0)
+      row_error(state, header->line, "column '%s' appears twice", names[found]);
     else
-      state->columns[found] = (int)i;
+      columns[found] = (int)i;
   }
+  state->field_count = header->count;
+}
+
+/* The records' header: known columns, and the required ones there. */
+static int read_header(import_state *state, const csv_row *header)
+{
+  size_t errors = state->errors;
+  map_header(state, header, column_names, COLUMN_COUNT, state->columns,
+             "type, member, amount, hours, date, ref, note");
   if (state->errors == errors && state->columns[COLUMN_TYPE] < 0)
     row_error(state, header->line, "missing column 'type' (the first row must name the columns: "
               "type,member,amount,date,ref,note)");
@@ -303,7 +314,6 @@ static int read_header(import_state *state, const csv_row *header)
   if (state->errors == errors && state->columns[COLUMN_AMOUNT] < 0 &&
       state->columns[COLUMN_HOURS] < 0)
     row_error(state, header->line, "missing column 'amount' (or 'hours')");
-  state->field_count = header->count;
   return state->errors == errors ? 0 : -1;
 }
 
@@ -632,19 +642,28 @@ static char detect_separator(const coop_buf *file, size_t start)
   return ',';
 }
 
+/* A reader at the file's header row (a UTF-8 byte order mark skipped);
+ * -1 when the file is empty (reported, naming the columns it wants). */
+static int open_reader(import_state *state, const coop_buf *file, char *scratch,
+                       const char *columns, csv_reader *reader, csv_row *header)
+{
+  size_t start = file->len >= 3 && !memcmp(file->data, "\xef\xbb\xbf", 3) ? 3 : 0;
+  *reader = (csv_reader){.text = (const char *)file->data + start, .length = file->len - start,
+                         .line = 1, .separator = detect_separator(file, start), .out = scratch};
+  if (csv_next(reader, header))
+    return 0;
+  file_error(state, "%s: empty file: the first row must name the columns (%s)", state->name,
+             columns);
+  return -1;
+}
+
 /* Pass one: every row checked; the requests of the good ones collected. */
 static int read_rows(import_state *state, const coop_buf *file, char *scratch)
 {
-  size_t start = file->len >= 3 && !memcmp(file->data, "\xef\xbb\xbf", 3) ? 3 : 0;
-  csv_reader reader = {.text = (const char *)file->data + start, .length = file->len - start,
-                       .line = 1, .separator = detect_separator(file, start), .out = scratch};
+  csv_reader reader;
   csv_row row;
-  if (!csv_next(&reader, &row)) {
-    file_error(state, "%s: empty file: the first row must name the columns "
-              "(type,member,amount,date,ref,note)", state->name);
-    return -1;
-  }
-  if (read_header(state, &row))
+  if (open_reader(state, file, scratch, "type,member,amount,date,ref,note", &reader, &row) ||
+      read_header(state, &row))
     return -1;
   while (csv_next(&reader, &row)) {
     if (csv_row_blank(&row))
@@ -742,4 +761,225 @@ coop_err node_import_csv(node *self, const char *name, const coop_buf *file, boo
   coop_err err = import_file(&state, file);
   result->bad_rows = state.errors;
   return err;
+}
+
+/* ---- members ---------------------------------------------------------------- */
+
+/* Batch enrolment from a CSV: the same reader and messages as the records,
+ * each row checked here for what the file alone says (columns, municipality,
+ * birth month, status words), then every member enrolled by one
+ * node_member_add_many: one transaction, the checks of 'coop member add'. */
+
+enum member_column { MEMBER_NAME, MEMBER_CLIENT_REF, MEMBER_MUNICIPALITY, MEMBER_BIRTH,
+                     MEMBER_STATUS, MEMBER_COLUMN_COUNT };
+
+static const char *const member_column_names[MEMBER_COLUMN_COUNT] = {
+    "name", "client_ref", "municipality", "birth", "status"};
+
+#define MEMBER_COLUMNS_TEXT "name,client_ref,municipality,birth,status"
+
+typedef struct members_import {
+  import_state base; /* name, node, say, errors: the messages */
+  int columns[MEMBER_COLUMN_COUNT];
+  node_member_enrolment *enrolments;
+  unsigned long *lines;
+  size_t count, capacity;
+  uint32_t this_month;
+} members_import;
+
+static char *member_field(members_import *import, const csv_row *row, int column)
+{
+  int index = import->columns[column];
+  if (index < 0)
+    return NULL;
+  trim_spaces(row->fields[index]);
+  return row->fields[index];
+}
+
+static int read_member_header(members_import *import, const csv_row *header)
+{
+  import_state *state = &import->base;
+  size_t errors = state->errors;
+  map_header(state, header, member_column_names, MEMBER_COLUMN_COUNT, import->columns,
+             "name, client_ref, municipality, birth, status");
+  for (int c = MEMBER_NAME; c <= MEMBER_MUNICIPALITY && state->errors == errors; c++)
+    if (import->columns[c] < 0)
+      row_error(state, header->line, "missing column '%s' (the first row must name the columns: "
+                MEMBER_COLUMNS_TEXT ")", member_column_names[c]);
+  return state->errors == errors ? 0 : -1;
+}
+
+/* The status words: "n-approved", "medical-limit", "single-parent",
+ * separated by spaces or '+'; each holds from the enrolment month. */
+static int member_status(members_import *import, const csv_row *row, char *text,
+                         node_member_enrolment *enrolment)
+{
+  for (char *word = text; *word;) {
+    size_t length = strcspn(word, " +");
+    char saved = word[length], quoted[SHOWN_BYTES];
+    word[length] = 0;
+    int field = ledger_member_field_from_name(word);
+    int known = field == LEDGER_MEMBER_N_APPROVED || field == LEDGER_MEMBER_MEDICAL_LIMIT ||
+                field == LEDGER_MEMBER_SINGLE_PARENT;
+    for (size_t i = 0; known && i < enrolment->field_count; i++)
+      if (enrolment->fields[i] == field) {
+        row_error(&import->base, row->line, "status '%s' given twice", word);
+        return -1;
+      }
+    if (length && !known) {
+      row_error(&import->base, row->line, "unknown status '%s' (known: n-approved, "
+                "medical-limit, single-parent; separate them with spaces or '+')",
+                shown(word, quoted));
+      return -1;
+    }
+    if (length)
+      enrolment->fields[enrolment->field_count++] = (uint8_t)field;
+    word[length] = saved;
+    word += length + (saved != 0);
+  }
+  return 0;
+}
+
+/* Checks one data row and, when good, adds its enrolment. */
+static void read_member_row(members_import *import, const csv_row *row)
+{
+  import_state *state = &import->base;
+  if (row->error || row->count != state->field_count) {
+    if (row->error)
+      row_error(state, row->line, "%s", row->error);
+    else
+      row_error(state, row->line, "%zu fields, but the header has %zu", row->count,
+                state->field_count);
+    return;
+  }
+  node_member_enrolment enrolment = {.request = {.from_period = import->this_month}};
+  node_member_request *request = &enrolment.request;
+  request->name = member_field(import, row, MEMBER_NAME);
+  request->client_ref = member_field(import, row, MEMBER_CLIENT_REF);
+  const char *municipality = member_field(import, row, MEMBER_MUNICIPALITY);
+  char *birth = member_field(import, row, MEMBER_BIRTH);
+  char *status = member_field(import, row, MEMBER_STATUS), message[NODE_MESSAGE_BYTES];
+  char quoted[SHOWN_BYTES];
+  if (!request->name[0] || !request->client_ref[0] || !municipality[0]) {
+    row_error(state, row->line, "missing %s", !request->name[0] ? "name"
+                                              : !request->client_ref[0] ? "client_ref"
+                                                                        : "municipality");
+    return;
+  }
+  if (node_municipality_key(state->node, municipality, request->municipality, message)) {
+    row_error(state, row->line, "%s", message);
+    return;
+  }
+  if (birth && birth[0] && ledger_period_parse(birth, &request->birth_period)) {
+    row_error(state, row->line, "birth '%s' is not a month (expected YYYY-MM)",
+              shown(birth, quoted));
+    return;
+  }
+  if (request->birth_period > request->from_period)
+    request->from_period = request->birth_period;
+  if (status && member_status(import, row, status, &enrolment))
+    return;
+  import->enrolments[import->count] = enrolment;
+  import->lines[import->count++] = row->line;
+}
+
+static int grow_members(members_import *import)
+{
+  if (import->count < import->capacity)
+    return 0;
+  size_t capacity = import->capacity ? 2 * import->capacity : 256;
+  node_member_enrolment *enrolments =
+      coop_realloc(import->enrolments, capacity * sizeof *enrolments);
+  if (enrolments)
+    import->enrolments = enrolments;
+  unsigned long *lines = coop_realloc(import->lines, capacity * sizeof *lines);
+  if (lines)
+    import->lines = lines;
+  if (!enrolments || !lines)
+    return -1;
+  import->capacity = capacity;
+  return 0;
+}
+
+static int read_member_rows(members_import *import, const coop_buf *file, char *scratch)
+{
+  import_state *state = &import->base;
+  csv_reader reader;
+  csv_row row;
+  if (open_reader(state, file, scratch, MEMBER_COLUMNS_TEXT, &reader, &row) ||
+      read_member_header(import, &row))
+    return -1;
+  while (csv_next(&reader, &row)) {
+    if (csv_row_blank(&row))
+      continue;
+    if (import->count + state->errors >= IMPORT_ROWS_MAX) {
+      row_error(state, row.line, "more than %u rows: split the file", IMPORT_ROWS_MAX);
+      return -1;
+    }
+    if (grow_members(import)) {
+      file_error(state, "out of memory after %zu rows", import->count);
+      return -1;
+    }
+    read_member_row(import, &row);
+  }
+  return 0;
+}
+
+static void say_refused(void *context, size_t index, const char *message)
+{
+  members_import *import = context;
+  row_error(&import->base, import->lines[index], "%s", message);
+}
+
+/* Pass two: every member in one transaction. */
+static coop_err enrol_rows(members_import *import, node_import_enrolled enrolled,
+                           void *enrolled_context)
+{
+  import_state *state = &import->base;
+  char (*ids)[LEDGER_MEMBER_ID_CHARS + 1] = coop_calloc(import->count ? import->count : 1,
+                                                         sizeof *ids);
+  if (!ids) {
+    file_error(state, "out of memory");
+    return COOP_E_NOMEM;
+  }
+  char message[NODE_MESSAGE_BYTES] = "";
+  coop_err err = node_member_add_many(state->node, import->enrolments, import->count, ids,
+                                      say_refused, import, message);
+  if (err && !state->errors)
+    file_error(state, "%s", message); /* not about one row */
+  if (err)
+    file_error(state, "%s: nothing enrolled", state->name);
+  for (size_t i = 0; !err && i < import->count; i++)
+    enrolled(enrolled_context, ids[i], &import->enrolments[i].request);
+  coop_free(ids);
+  return err;
+}
+
+coop_err node_import_members_csv(node *self, const char *name, const coop_buf *file,
+                                 node_import_say say, void *context,
+                                 node_import_enrolled enrolled, void *enrolled_context,
+                                 size_t *bad_rows)
+{
+  members_import import = {.base = {.name = name, .node = self, .say = say, .context = context},
+                           .this_month = node_today() / 100};
+  coop_err status = COOP_E_BAD_INPUT;
+  char *scratch = coop_malloc(file->len + 2);
+  if (!scratch) {
+    file_error(&import.base, "out of memory");
+    return COOP_E_NOMEM;
+  }
+  if (!read_member_rows(&import, file, scratch)) {
+    if (import.base.errors)
+      file_error(&import.base, "%s: %zu bad row%s; nothing enrolled", name, import.base.errors,
+                 import.base.errors == 1 ? "" : "s");
+    else
+      status = enrol_rows(&import, enrolled, enrolled_context);
+  } else if (import.base.errors) {
+    file_error(&import.base, "%s: nothing enrolled", name);
+  }
+  *bad_rows = import.base.errors;
+  coop_free(import.enrolments);
+  coop_free(import.lines);
+  coop_free(scratch);
+  return status;
 }

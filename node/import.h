@@ -32,4 +32,18 @@ COOP_MUST_USE coop_err node_import_csv(node *node, const char *name, const coop_
                                        bool future, node_import_say say, void *context,
                                        node_import_result *result);
 
+/* Members from a CSV whose first row names the columns name, client_ref,
+ * municipality (its key or peer name) and optionally birth (YYYY-MM) and
+ * status (n-approved, medical-limit, single-parent, separated by spaces or
+ * '+'), enrolled as one batch (node_member_add_many): all or nothing, every
+ * bad row reported through `say` with its line.  `enrolled` hears each new
+ * member, in file order, once all are in. *bad_rows: how many were bad. */
+struct node_member_request;
+typedef void (*node_import_enrolled)(void *context, const char *member_id,
+                                     const struct node_member_request *request);
+COOP_MUST_USE coop_err node_import_members_csv(node *node, const char *name,
+                                               const coop_buf *file, node_import_say say,
+                                               void *context, node_import_enrolled enrolled,
+                                               void *enrolled_context, size_t *bad_rows);
+
 #endif

@@ -85,6 +85,12 @@ COOP_MUST_USE coop_err ledger_books_last_move(ledger_store *store, const char *m
 typedef coop_err (*ledger_member_visitor)(void *context, const ledger_member_row *row);
 COOP_MUST_USE coop_err ledger_books_members(ledger_store *store, ledger_member_visitor visitor,
                                             void *context);
+/* The members with this municipality and client ref, in enrolment order
+ * (the index books_members_client_ref: an enrolment's check of the ref
+ * costs one lookup, not a walk over every member). */
+COOP_MUST_USE coop_err ledger_books_members_by_client_ref(
+    ledger_store *store, const uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES],
+    const char *client_ref, ledger_member_visitor visitor, void *context);
 COOP_MUST_USE coop_err ledger_books_member_status(ledger_store *store, const char *member_id,
                                                   uint32_t period, ledger_member_status *status);
 

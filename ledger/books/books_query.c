@@ -141,13 +141,9 @@ coop_err ledger_books_last_move(ledger_store *store, const char *member_id, uint
   return move_month(store, member_id, UINT32_MAX, from_period);
 }
 
-coop_err ledger_books_members(ledger_store *store, ledger_member_visitor visitor, void *context)
+/* Hands every row of `select` to the visitor; finalizes it. */
+static coop_err visit_members(sqlite3_stmt *select, ledger_member_visitor visitor, void *context)
 {
-  sqlite3_stmt *select = NULL;
-  if (sqlite3_prepare_v2(ledger_store_db(store),
-                         "SELECT " MEMBER_COLUMNS " FROM books_members ORDER BY entry_index", -1,
-                         &select, NULL) != SQLITE_OK)
-    return COOP_E_DB;
   coop_err err = COOP_OK;
   int step;
   while (!err && (step = sqlite3_step(select)) == SQLITE_ROW) {
@@ -159,6 +155,32 @@ coop_err ledger_books_members(ledger_store *store, ledger_member_visitor visitor
     err = COOP_E_DB;
   sqlite3_finalize(select);
   return err;
+}
+
+coop_err ledger_books_members(ledger_store *store, ledger_member_visitor visitor, void *context)
+{
+  sqlite3_stmt *select = NULL;
+  if (sqlite3_prepare_v2(ledger_store_db(store),
+                         "SELECT " MEMBER_COLUMNS " FROM books_members ORDER BY entry_index", -1,
+                         &select, NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  return visit_members(select, visitor, context);
+}
+
+coop_err ledger_books_members_by_client_ref(ledger_store *store,
+                                            const uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES],
+                                            const char *client_ref, ledger_member_visitor visitor,
+                                            void *context)
+{
+  sqlite3_stmt *select = NULL;
+  if (sqlite3_prepare_v2(ledger_store_db(store),
+                         "SELECT " MEMBER_COLUMNS " FROM books_members WHERE municipality = ?1"
+                         " AND client_ref = ?2 ORDER BY entry_index",
+                         -1, &select, NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  sqlite3_bind_blob(select, 1, municipality, LEDGER_PUBLIC_KEY_BYTES, SQLITE_TRANSIENT);
+  sqlite3_bind_text(select, 2, client_ref, -1, SQLITE_TRANSIENT);
+  return visit_members(select, visitor, context);
 }
 
 coop_err ledger_books_member_status(ledger_store *store, const char *member_id, uint32_t period,
