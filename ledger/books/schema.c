@@ -104,7 +104,14 @@ static const char *const migrations[] = {
   "  member_id, amount_cents FROM books_postings_v4 ORDER BY entry_index, position;"
   "DROP TABLE books_postings_v4;"
   "CREATE INDEX books_postings_account ON books_postings (account, date, amount_cents);"
-  "CREATE INDEX books_members_client_ref ON books_members (municipality, client_ref);",
+  "CREATE INDEX books_members_client_ref ON books_members (municipality, client_ref);"
+  /* A record's member index also covers what the checks of a new record
+   * read from her month (hours so far, records from a month on): each
+   * hours record of an import read every record of her month from the
+   * table before. */
+  "DROP INDEX books_records_member;"
+  "CREATE INDEX books_records_member ON books_records"
+  "  (member_id, date, type, memo_type, for_period, quantity);",
 };
 
 _Static_assert(LEDGER_STORE_LOG_SCHEMA_VERSION + sizeof migrations / sizeof migrations[0] ==

@@ -11,7 +11,8 @@
 
 /* Version 1: the log store; 2: the books; 3: a record's for_period;
  * 4: members' moves (books_moves); 5: WITHOUT ROWID postings and the
- * members' client ref index (faster imports and enrolments). */
+ * members' client ref index, a covering member index of records (faster
+ * imports and enrolments). */
 #define LEDGER_STORE_SCHEMA_VERSION 5
 
 /* Opens (or creates) the database at `path`, applies migrations up to

@@ -58,13 +58,40 @@ coop_err ledger_open_payload(const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES],
   return COOP_OK;
 }
 
+/* An Ed25519 public key as X25519, for sealing to it and opening with it.
+ * The conversion (libsodium 1.0.18 checks the point is in the main
+ * subgroup: a scalar multiplication) was ~40 % of a month close and ~30 %
+ * of an enrolment, every time for the same few keys (the node's own, a
+ * handful of municipalities).  The keys are public, so the last few
+ * conversions are kept per thread (the web app's thread has its own). */
+#define X25519_CACHE_SLOTS 8
+static coop_err public_to_x25519(uint8_t out[crypto_scalarmult_curve25519_BYTES],
+                                 const uint8_t ed25519[LEDGER_PUBLIC_KEY_BYTES])
+{
+  static _Thread_local uint8_t from[X25519_CACHE_SLOTS][LEDGER_PUBLIC_KEY_BYTES];
+  static _Thread_local uint8_t to[X25519_CACHE_SLOTS][crypto_scalarmult_curve25519_BYTES];
+  static _Thread_local unsigned used, next;
+  for (unsigned i = 0; i < used; i++)
+    if (!memcmp(from[i], ed25519, LEDGER_PUBLIC_KEY_BYTES)) {
+      memcpy(out, to[i], crypto_scalarmult_curve25519_BYTES);
+      return COOP_OK;
+    }
+  if (crypto_sign_ed25519_pk_to_curve25519(out, ed25519) != 0)
+    return COOP_E_CRYPTO;
+  unsigned slot = next++ % X25519_CACHE_SLOTS;
+  used = used < X25519_CACHE_SLOTS ? used + 1 : used;
+  memcpy(from[slot], ed25519, LEDGER_PUBLIC_KEY_BYTES);
+  memcpy(to[slot], out, crypto_scalarmult_curve25519_BYTES);
+  return COOP_OK;
+}
+
 coop_err ledger_key_grant_make(const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
                                const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES],
                                const uint8_t reader[LEDGER_PUBLIC_KEY_BYTES],
                                ledger_key_grant *grant)
 {
   uint8_t reader_x25519[crypto_scalarmult_curve25519_BYTES];
-  if (crypto_sign_ed25519_pk_to_curve25519(reader_x25519, reader) != 0)
+  if (public_to_x25519(reader_x25519, reader) != COOP_OK)
     return COOP_E_CRYPTO;
   memcpy(grant->audience_id, audience_id, LEDGER_AUDIENCE_ID_BYTES);
   memcpy(grant->reader, reader, LEDGER_PUBLIC_KEY_BYTES);
@@ -107,7 +134,7 @@ coop_err ledger_key_grant_open(const ledger_key_grant *grant, const ledger_ident
   uint8_t public_x25519[crypto_scalarmult_curve25519_BYTES];
   uint8_t secret_x25519[crypto_scalarmult_curve25519_BYTES];
   coop_err err = COOP_OK;
-  if (crypto_sign_ed25519_pk_to_curve25519(public_x25519, reader->public_key) != 0 ||
+  if (public_to_x25519(public_x25519, reader->public_key) != COOP_OK ||
       crypto_sign_ed25519_sk_to_curve25519(secret_x25519, reader->secret_key) != 0)
     err = COOP_E_CRYPTO;
   else if (crypto_box_seal_open(key, grant->sealed_key, LEDGER_SEALED_KEY_BYTES, public_x25519,
