@@ -657,6 +657,22 @@ static int open_reader(import_state *state, const coop_buf *file, char *scratch,
   return -1;
 }
 
+/* The next data row (blank rows skipped): 1, or 0 at the end, or -1 past
+ * the bound on rows (reported).  `good`: the rows taken so far. */
+static int next_data_row(import_state *state, csv_reader *reader, csv_row *row, size_t good)
+{
+  while (csv_next(reader, row)) {
+    if (csv_row_blank(row))
+      continue;
+    if (good + state->errors >= IMPORT_ROWS_MAX) {
+      row_error(state, row->line, "more than %u rows: split the file", IMPORT_ROWS_MAX);
+      return -1;
+    }
+    return 1;
+  }
+  return 0;
+}
+
 /* Pass one: every row checked; the requests of the good ones collected. */
 static int read_rows(import_state *state, const coop_buf *file, char *scratch)
 {
@@ -665,20 +681,15 @@ static int read_rows(import_state *state, const coop_buf *file, char *scratch)
   if (open_reader(state, file, scratch, "type,member,amount,date,ref,note", &reader, &row) ||
       read_header(state, &row))
     return -1;
-  while (csv_next(&reader, &row)) {
-    if (csv_row_blank(&row))
-      continue;
-    if (state->count + state->errors >= IMPORT_ROWS_MAX) {
-      row_error(state, row.line, "more than %u rows: split the file", IMPORT_ROWS_MAX);
-      return -1;
-    }
+  int more;
+  while ((more = next_data_row(state, &reader, &row, state->count)) > 0) {
     if (grow_rows(state)) {
       file_error(state, "out of memory after %zu rows", state->count);
       return -1;
     }
     read_row(state, &row);
   }
-  return 0;
+  return more;
 }
 
 /* Which node errors are about one row (and so name its line). */
@@ -909,20 +920,15 @@ static int read_member_rows(members_import *import, const coop_buf *file, char *
   if (open_reader(state, file, scratch, MEMBER_COLUMNS_TEXT, &reader, &row) ||
       read_member_header(import, &row))
     return -1;
-  while (csv_next(&reader, &row)) {
-    if (csv_row_blank(&row))
-      continue;
-    if (import->count + state->errors >= IMPORT_ROWS_MAX) {
-      row_error(state, row.line, "more than %u rows: split the file", IMPORT_ROWS_MAX);
-      return -1;
-    }
+  int more;
+  while ((more = next_data_row(state, &reader, &row, import->count)) > 0) {
     if (grow_members(import)) {
       file_error(state, "out of memory after %zu rows", import->count);
       return -1;
     }
     read_member_row(import, &row);
   }
-  return 0;
+  return more;
 }
 
 static void say_refused(void *context, size_t index, const char *message)
