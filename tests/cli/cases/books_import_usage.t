@@ -1,9 +1,10 @@
 # import: one FILE; a missing file; --help.
 setup: coop init --role coop --name "Breda Werkt" >/dev/null
-run: coop import; coop import a.csv b.csv; coop import --bogus x.csv; coop import missing.csv; coop import --help | head -3
+run: coop import; coop import a.csv b.csv; coop import --bogus x.csv; coop import missing.csv; coop import --help | head -4
 exit: 0
 --- stdout
 usage: coop import FILE.csv [--future] [--dir DIR]
+       coop import --members FILE.csv [--dir DIR]
 
 Records every row of a spreadsheet export in one go: all of them or, if any
 --- stderr
