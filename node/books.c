@@ -771,6 +771,20 @@ static bool refusal_of_one(coop_err err)
          err == COOP_E_PERIOD_CLOSED;
 }
 
+/* A client ref refused because an earlier enrolment of the same batch took
+ * it names a member who will not exist once the batch is refused: say so. */
+static void batch_holder_said(char (*member_ids)[LEDGER_MEMBER_ID_CHARS + 1], size_t before,
+                              char message[NODE_MESSAGE_BYTES])
+{
+  for (size_t i = 0; i < before; i++)
+    if (member_ids[i][0] && strstr(message, member_ids[i])) {
+      size_t used = strlen(message);
+      snprintf(message + used, NODE_MESSAGE_BYTES - used,
+               " (enrolled earlier in this same batch)");
+      return;
+    }
+}
+
 coop_err node_member_add_many(node *self, const node_member_enrolment *enrolments, size_t count,
                               char (*member_ids)[LEDGER_MEMBER_ID_CHARS + 1],
                               node_enrolment_say say, void *context,
@@ -793,6 +807,7 @@ coop_err node_member_add_many(node *self, const node_member_enrolment *enrolment
       continue;
     if (!first)
       first = err;
+    batch_holder_said(member_ids, i, message);
     say(context, i, message);
     if (!refusal_of_one(err))
       break;

@@ -112,6 +112,8 @@ out=$(coop import --members refs.csv --dir "$coop" 2>&1)
 status=$?
 lines=$(echo "$out" | sed -n 's/^coop: error: refs.csv:\([0-9]*\): .*/\1/p' | tr '\n' ' ')
 if [ "$status" = 1 ] && [ "$lines" = "3 4 5 " ] && echo "$out" | grep -q "looks like a BSN" &&
+  echo "$out" | grep "refs.csv:3:" | grep -q "enrolled earlier in this same batch" &&
+  echo "$out" | grep "refs.csv:4:" | grep -q "BR-2001.*$cor" &&
   echo "$out" | grep -q "refs.csv: nothing enrolled" &&
   ! coop member list --dir "$coop" | grep -q "BR-4001"; then
   ok "member add's checks, every refused row named, nothing enrolled"
