@@ -1,5 +1,6 @@
 /* coop period, coop accounts, coop bal, coop reg, coop rebuild: reading the
  * books and their housekeeping. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -238,6 +239,7 @@ int cli_cmd_accounts(int argc, char **argv)
 
 static const char period_usage[] =
     "usage: coop period close YYYY-MM [--dir DIR]\n"
+    "       coop period close YYYY [--dir DIR]\n"
     "       coop period open YYYY-MM [--dir DIR]\n"
     "\n"
     "close  closes a month that has ended: records dated in it are refused from\n"
@@ -246,9 +248,49 @@ static const char period_usage[] =
     "       the month after the last closed one can close (before the first close:\n"
     "       the first month, or any month up to the earliest with records).  A\n"
     "       month without records can close.\n"
+    "close YYYY  closes a year after its months up to December are closed, the\n"
+    "       year before it too (years close in order), when no statement of it is\n"
+    "       due for a reissue and its annual accounts reconcile ('coop report year').\n"
+    "       Its profit and loss is carried to equity:result-earlier-years by\n"
+    "       year-close records dated 1 January of the next year (the opening of\n"
+    "       that year), and the year becomes final: no record, correction, status\n"
+    "       fact or reissue reaches into it afterwards ('coop correct\n"
+    "       --in-open-month' reverses one of its records in an open month).\n"
     "open   fixes the first month of the books before any month is closed (the\n"
     "       first close fixes it otherwise): records dated before it are refused.\n"
     "       Once only, and not while records are dated before it.\n";
+
+/* coop period close YYYY: the year, its result carried to equity. */
+static int close_year(const books_options *options, const char *text)
+{
+  char *end = NULL;
+  unsigned long year = strtoul(text, &end, 10);
+  if (*end || text[0] < '0' || text[0] > '9') {
+    cli_error("invalid year '%s' (expected YYYY)", text);
+    return CLI_EXIT_USAGE;
+  }
+  node opened;
+  if (cli_open_node(options->args.dir, &opened))
+    return CLI_EXIT_FAILURE;
+  char message[NODE_MESSAGE_BYTES], amount[LEDGER_MONEY_TEXT_BYTES];
+  node_year_close_result result;
+  coop_err err = node_year_close(&opened, (uint32_t)year, &result, message);
+  node_close(&opened);
+  if (err) {
+    cli_error("%s", message);
+    return CLI_EXIT_FAILURE;
+  }
+  /* Booked as a credit (negative) for a profit: said as people say it. */
+  ledger_money_format(result.result_cents < 0 ? -result.result_cents : result.result_cents,
+                      amount);
+  printf("closed %lu (entry %llu): %s of %s carried to equity:result-earlier-years by %u "
+         "year-close record(s) dated %lu-01-01\n",
+         year, (unsigned long long)result.entry_index, result.result_cents > 0   ? "a loss"
+         : result.result_cents < 0 ? "a profit"
+                                   : "a result",
+         amount, result.records, year + 1);
+  return CLI_EXIT_OK;
+}
 
 int cli_cmd_period(int argc, char **argv)
 {
@@ -262,7 +304,9 @@ int cli_cmd_period(int argc, char **argv)
   int closing = count == 2 && !strcmp(words[0], "close");
   int opening = count == 2 && !strcmp(words[0], "open");
   if (!closing && !opening)
-    return cli_usage_error("period", "expected 'close YYYY-MM' or 'open YYYY-MM'");
+    return cli_usage_error("period", "expected 'close YYYY-MM', 'close YYYY' or 'open YYYY-MM'");
+  if (closing && strlen(words[1]) == 4)
+    return close_year(&options, words[1]);
   uint32_t period = 0;
   if (ledger_period_parse(words[1], &period)) {
     cli_error("invalid month '%s' (expected YYYY-MM)", words[1]);

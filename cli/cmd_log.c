@@ -95,6 +95,9 @@ static int describe_books_entry(uint16_t kind, const uint8_t *plain, size_t plai
   else if (kind == LEDGER_KIND_PERIOD_OPEN &&
            !ledger_period_open_decode(plain, plain_bytes, &period))
     ledger_period_open_describe(period, out, out_bytes);
+  else if (kind == LEDGER_KIND_YEAR_CLOSE &&
+           !ledger_year_close_decode(plain, plain_bytes, &period))
+    ledger_year_close_describe(period, out, out_bytes);
   else
     return 0;
   return 1;

@@ -246,8 +246,8 @@ coop_err books_session_end(books_session *session, coop_err err)
 
 /* Most changes start here: the books open and up to date, a transaction
  * begun. */
-static coop_err books_ready_and_begin(node *self, char message[NODE_MESSAGE_BYTES],
-                                      books_session **session)
+coop_err books_ready_and_begin(node *self, char message[NODE_MESSAGE_BYTES],
+                               books_session **session)
 {
   coop_err err = node_books_ready(self, message);
   return err ? err : books_session_begin(self, message, session);
@@ -648,6 +648,31 @@ coop_err node_member_details(node *self, const char *member_id, const node_membe
   return session ? books_session_end(session, err) : err;
 }
 
+/* Nor, even with --retroactive, into her statements of a closed year:
+ * they are final.  (A birth month long past is fine for a member with no
+ * statements then.) */
+static coop_err not_into_closed_year(books_session *session, const char *member_id,
+                                     uint32_t from)
+{
+  uint32_t closed_year = session->months.closed_year, first = 0, last = 0;
+  if (!closed_year || from / 100 > closed_year)
+    return COOP_OK;
+  coop_err err = ledger_books_statement_span(session->node->store, member_id, from,
+                                             closed_year * 100 + 12, &first, &last);
+  if (err)
+    return books_say(session->message, err, "cannot read the statements of %s", member_id);
+  if (!first)
+    return COOP_OK;
+  char from_text[8], first_text[8];
+  ledger_period_format(from, from_text);
+  ledger_period_format(first, first_text);
+  return books_say(session->message, COOP_E_PERIOD_CLOSED,
+                   "from %s reaches into %u, a closed year (%s's statements from %s on are "
+                   "final), even with --retroactive: the fact can take effect from %04u-01 on",
+                   from_text, (unsigned)(first / 100), member_id, first_text,
+                   (unsigned)(closed_year + 1));
+}
+
 /* A fact from `from` on must not reach back into closed months with
  * statements of the member unless the operator said --retroactive. */
 static coop_err not_retroactive(books_session *session, const char *member_id, uint32_t from)
@@ -708,6 +733,8 @@ coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint3
   ledger_member_row row;
   coop_err err = member_session(self, member_id, &row, &session, message);
   uint32_t from = field == LEDGER_MEMBER_BIRTH ? value : from_period;
+  if (!err)
+    err = not_into_closed_year(session, member_id, from);
   if (!err && !retroactive)
     err = not_retroactive(session, member_id, from);
   if (!err)
@@ -1152,9 +1179,30 @@ coop_err node_record_add(node *self, const node_record_request *request,
 
 /* ---- corrections and closing -------------------------------------------- */
 
+/* A correction counting in a closed year would reopen its statements and
+ * accounts: it must count in the month it is dated in instead. */
+static coop_err correction_month(books_session *session, uint64_t index,
+                                 const ledger_record *original, uint32_t date,
+                                 node_correction_month counts_in, uint32_t *for_period)
+{
+  uint32_t counted_in = ledger_record_month(original);
+  *for_period = counts_in == NODE_CORRECTION_IN_ORIGINAL_MONTH && counted_in < date / 100
+                    ? counted_in : 0;
+  if (!*for_period || !node_months_in_closed_year(&session->months, counted_in))
+    return COOP_OK;
+  char month[8], booked[8];
+  ledger_period_format(counted_in, month);
+  ledger_period_format(date / 100, booked);
+  return books_say(session->message, COOP_E_PERIOD_CLOSED,
+                   "entry %llu counts in %s, and %u is a closed year: its statements and "
+                   "accounts are final; add --in-open-month to count the reversal in %s, the "
+                   "month it is dated in", (unsigned long long)index, month,
+                   (unsigned)(counted_in / 100), booked);
+}
+
 static coop_err build_correction(books_session *session, uint64_t index, const char *reason,
-                                 uint32_t date, ledger_record *correction,
-                                 ledger_member_row *member)
+                                 uint32_t date, node_correction_month counts_in,
+                                 ledger_record *correction, ledger_member_row *member)
 {
   ledger_record original;
   uint64_t corrected_by = 0;
@@ -1182,8 +1230,9 @@ static coop_err build_correction(books_session *session, uint64_t index, const c
   /* The reversal is booked on its own date (an open month) but counts in
    * the month the original counted in: that month's statement is then due
    * for a reissue, not next month's figures. */
-  uint32_t counted_in = ledger_record_month(&original);
-  correction->for_period = counted_in < date / 100 ? counted_in : 0;
+  err = correction_month(session, index, &original, date, counts_in, &correction->for_period);
+  if (err)
+    return err;
   for (unsigned i = 0; i < correction->posting_count; i++)
     correction->postings[i].amount_cents = -original.postings[i].amount_cents;
   if (original.member[0] || original.member[1] || original.member[2]) {
@@ -1203,6 +1252,16 @@ static coop_err build_correction(books_session *session, uint64_t index, const c
 coop_err node_record_correct(node *self, uint64_t index, const char *reason, uint32_t date,
                              uint64_t *correction_index, char message[NODE_MESSAGE_BYTES])
 {
+  return node_record_correct_counting(self, index, reason, date,
+                                      NODE_CORRECTION_IN_ORIGINAL_MONTH, correction_index,
+                                      message);
+}
+
+coop_err node_record_correct_counting(node *self, uint64_t index, const char *reason,
+                                      uint32_t date, node_correction_month counts_in,
+                                      uint64_t *correction_index,
+                                      char message[NODE_MESSAGE_BYTES])
+{
   if (!reason || !reason[0] || strlen(reason) > LEDGER_RECORD_NOTE_BYTES_MAX ||
       ledger_note_check((const uint8_t *)reason, strlen(reason)))
     return books_say(message, COOP_E_BAD_INPUT, "a correction needs a --reason of 1 to %u characters",
@@ -1214,7 +1273,7 @@ coop_err node_record_correct(node *self, uint64_t index, const char *reason, uin
   ledger_record correction;
   ledger_member_row member;
   memset(&member, 0, sizeof member);
-  err = build_correction(session, index, reason, date, &correction, &member);
+  err = build_correction(session, index, reason, date, counts_in, &correction, &member);
   if (!err)
     err = node_date_check(&session->months, date, 0, message);
   if (!err)

@@ -148,10 +148,46 @@ COOP_MUST_USE coop_err node_record_add(node *node, const node_record_request *re
                                        char message[NODE_MESSAGE_BYTES]);
 
 /* Reverses the record at `index` with a correction dated `date` (which must be
- * in an open month), naming the original and its month. */
+ * in an open month), naming the original and its month.  It counts in the
+ * month the original counted in (that month is reissued); refused when that
+ * month lies in a closed year. */
 COOP_MUST_USE coop_err node_record_correct(node *node, uint64_t index, const char *reason,
                                            uint32_t date, uint64_t *correction_index,
                                            char message[NODE_MESSAGE_BYTES]);
+
+/* Where a correction counts: where the original did, or in the month it is
+ * dated in (coop correct --in-open-month: how an entry of a closed year is
+ * reversed, and a choice for any closed month). */
+typedef enum node_correction_month {
+  NODE_CORRECTION_IN_ORIGINAL_MONTH = 0,
+  NODE_CORRECTION_IN_DATE_MONTH = 1,
+} node_correction_month;
+
+COOP_MUST_USE coop_err node_record_correct_counting(node *node, uint64_t index,
+                                                    const char *reason, uint32_t date,
+                                                    node_correction_month counts_in,
+                                                    uint64_t *correction_index,
+                                                    char message[NODE_MESSAGE_BYTES]);
+
+/* What closing a year did. */
+typedef struct node_year_close_result {
+  uint64_t entry_index; /* the public year-close entry */
+  unsigned records;     /* year-close records: one per member with results, one for the coop */
+  /* The profit and loss carried to equity:result-earlier-years, as booked
+   * on it (credit < 0: a profit; since the last close, so with the years
+   * before when the books began earlier). */
+  int64_t result_cents;
+} node_year_close_result;
+
+/* Closes `year` (coop period close YYYY, node/year_close.c): refused unless
+ * its months up to December are closed, the year before is closed (or the
+ * books began in this one), no statement of it is due for a reissue and its
+ * annual accounts reconcile.  Then, in one transaction, year-close records
+ * dated 1 January of the next year move every profit and loss account's
+ * balance to equity:result-earlier-years, and a public year-close entry
+ * makes the year final: nothing reaches into it afterwards. */
+COOP_MUST_USE coop_err node_year_close(node *node, uint32_t year, node_year_close_result *result,
+                                       char message[NODE_MESSAGE_BYTES]);
 
 /* One statement reissued: which member and month, the statement it
  * replaces and its own entry. */
@@ -232,7 +268,12 @@ typedef struct node_months {
   uint32_t first;       /* YYYYMM: the first month of the books; 0 while not fixed */
   uint32_t last_closed; /* YYYYMM; 0 while none is closed */
   uint32_t now;         /* YYYYMM: the current month (node_now_ms) */
+  uint32_t closed_year; /* YYYY: the last closed year (coop period close YYYY); 0: none */
 } node_months;
+
+/* Is `period` (YYYYMM) in a closed year?  Nothing reaches into one: no
+ * late fact, correction, status or reissue (node_months_closed_year_say). */
+bool node_months_in_closed_year(const node_months *months, uint32_t period);
 
 /* Reads the months from the books (inside or outside a transaction). */
 COOP_MUST_USE coop_err node_months_read(node *node, node_months *months,

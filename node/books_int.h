@@ -54,6 +54,11 @@ coop_err books_say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *f
  * names the entry or the difference and says what to run.  Returns err. */
 coop_err books_catch_up_failed(node *self, char message[NODE_MESSAGE_BYTES], coop_err err);
 
+/* The books open and up to date, then books_session_begin: where most
+ * changes start. */
+coop_err books_ready_and_begin(node *node, char message[NODE_MESSAGE_BYTES],
+                               books_session **session);
+
 /* Begins the transaction and brings the derived tables up to date. */
 coop_err books_session_begin(node *node, char message[NODE_MESSAGE_BYTES],
                              books_session **session);
@@ -80,5 +85,10 @@ coop_err books_statement_reissue(books_session *session, const char *member_id, 
 /* Reissues every closed month that is due (node_statement_reissue's
  * cascade from each member's earliest), before a close. */
 coop_err books_reissue_due(books_session *session, uint32_t split_date, node_reissue_list *done);
+
+/* The first member (in the log's order) with a statement due for a reissue
+ * in a month up to `through` (YYYYMM), and that month; *period 0: none. */
+coop_err books_reissue_due_through(books_session *session, uint32_t through,
+                                   char member_id[LEDGER_MEMBER_ID_CHARS + 1], uint32_t *period);
 
 #endif

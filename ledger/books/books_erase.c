@@ -61,7 +61,9 @@ coop_err ledger_books_member_day_totals(ledger_store *store, const char *member_
 {
   sqlite3_stmt *select = ledger_store_cached(
       store, "SELECT date, account_code, sum(amount_cents) FROM books_postings"
-             " WHERE member_id = ?1 GROUP BY date, account_code"
+             " WHERE member_id = ?1 AND entry_index NOT IN"
+             "  (SELECT entry_index FROM books_records WHERE member_id = ?1 AND type = 13)"
+             " GROUP BY date, account_code"
              " HAVING sum(amount_cents) <> 0 ORDER BY date, account_code");
   if (!select)
     return COOP_E_DB;

@@ -113,6 +113,42 @@ static coop_err apply_period_close(ledger_store *store, uint64_t index, const ui
   return err;
 }
 
+/* Years close in order (node/year_close.c): the latest closed year and
+ * the entry that closed it. */
+static coop_err apply_year_close(ledger_store *store, uint64_t index, const uint8_t *plain,
+                                 size_t plain_bytes)
+{
+  uint32_t year = 0;
+  if (ledger_year_close_decode(plain, plain_bytes, &year))
+    return COOP_E_TAMPERED;
+  int64_t closed = 0;
+  char name[32];
+  snprintf(name, sizeof name, "year_close:%u", (unsigned)year);
+  coop_err err = state_get_int(store, "closed_year", &closed);
+  if (err || closed >= (int64_t)year)
+    return err;
+  err = state_set(store, "closed_year", year, NULL, 0);
+  return err ? err : state_set(store, name, (int64_t)index, NULL, 0);
+}
+
+coop_err ledger_books_closed_year(ledger_store *store, uint32_t *year)
+{
+  int64_t value = 0;
+  coop_err err = state_get_int(store, "closed_year", &value);
+  *year = err ? 0 : (uint32_t)value;
+  return err;
+}
+
+coop_err ledger_books_year_close_entry(ledger_store *store, uint32_t year, uint64_t *entry_index)
+{
+  int64_t value = 0;
+  char name[32];
+  snprintf(name, sizeof name, "year_close:%u", (unsigned)year);
+  coop_err err = state_get_int(store, name, &value);
+  *entry_index = err ? 0 : (uint64_t)value;
+  return err;
+}
+
 /* The first declaration stands, as for the books audience: a second one
  * could move the first month past records already made. */
 static coop_err apply_period_open(ledger_store *store, const uint8_t *plain, size_t plain_bytes)
@@ -430,13 +466,14 @@ static coop_err apply_statement(ledger_store *store, const ledger_entry_header *
 /* An erased member leaves the books: every row of hers goes, except the
  * erased-member records that keep her amounts (they come after the erasure
  * in the log, so a replay, which never sees her erased entries, ends with
- * the same rows). */
+ * the same rows) and the year-close records of her accounts (sealed to the
+ * books audience, not erased). */
 static coop_err forget_member(ledger_store *store, const char *member_id)
 {
   static const char *const forget[] = {
     "DELETE FROM books_postings WHERE member_id = ?1 AND entry_index IN"
-    " (SELECT entry_index FROM books_records WHERE member_id = ?1 AND type <> 12)",
-    "DELETE FROM books_records WHERE member_id = ?1 AND type <> 12",
+    " (SELECT entry_index FROM books_records WHERE member_id = ?1 AND type NOT IN (12, 13))",
+    "DELETE FROM books_records WHERE member_id = ?1 AND type NOT IN (12, 13)",
     "DELETE FROM books_member_status WHERE member_id = ?1",
     "DELETE FROM books_statements WHERE member_id = ?1",
     "DELETE FROM books_moves WHERE member_id = ?1",
@@ -479,6 +516,7 @@ coop_err ledger_books_apply(ledger_store *store, const ledger_entry_header *head
   case LEDGER_KIND_BOOKS: return apply_books(store, plain, plain_bytes);
   case LEDGER_KIND_PERIOD_CLOSE: return apply_period_close(store, header->index, plain, plain_bytes);
   case LEDGER_KIND_PERIOD_OPEN: return apply_period_open(store, plain, plain_bytes);
+  case LEDGER_KIND_YEAR_CLOSE: return apply_year_close(store, header->index, plain, plain_bytes);
   case LEDGER_KIND_MEMBER: return apply_member(store, header, plain, plain_bytes);
   case LEDGER_KIND_TRANSACTION: return apply_record(store, header, plain, plain_bytes);
   case LEDGER_KIND_STATEMENT: return apply_statement(store, header, plain, plain_bytes);
@@ -540,7 +578,8 @@ static coop_err catch_up_entry(void *context, const ledger_stored_entry *entry)
     return COOP_OK; /* an erased member's entry: its amounts are in erased-member records */
   if (kind != LEDGER_KIND_BOOKS && kind != LEDGER_KIND_PERIOD_CLOSE &&
       kind != LEDGER_KIND_PERIOD_OPEN && kind != LEDGER_KIND_MEMBER && kind != LEDGER_KIND_TRANSACTION &&
-      kind != LEDGER_KIND_STATEMENT && kind != LEDGER_KIND_ERASURE)
+      kind != LEDGER_KIND_STATEMENT && kind != LEDGER_KIND_ERASURE &&
+      kind != LEDGER_KIND_YEAR_CLOSE)
     return COOP_OK;
   if (ledger_entry_is_public(&entry->header))
     return ledger_books_apply(state->store, &entry->header, entry->payload, entry->payload_bytes);

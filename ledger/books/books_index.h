@@ -93,6 +93,12 @@ COOP_MUST_USE coop_err ledger_books_period_closed(ledger_store *store, uint32_t 
                                                   int *closed);
 /* The latest closed period, 0 when none. */
 COOP_MUST_USE coop_err ledger_books_last_closed(ledger_store *store, uint32_t *period);
+/* The latest closed year, 0 when none (years close in order: every year
+ * up to it is closed). */
+COOP_MUST_USE coop_err ledger_books_closed_year(ledger_store *store, uint32_t *year);
+/* The year-close entry of `year`; 0 when it is not closed. */
+COOP_MUST_USE coop_err ledger_books_year_close_entry(ledger_store *store, uint32_t year,
+                                                     uint64_t *entry_index);
 /* The books' first month: the one a period-open entry declared, else the
  * earliest closed month, 0 when neither is there yet. */
 COOP_MUST_USE coop_err ledger_books_first_month(ledger_store *store, uint32_t *period);
@@ -109,7 +115,9 @@ COOP_MUST_USE coop_err ledger_books_record_at(ledger_store *store, uint64_t inde
                                               ledger_record *record, uint64_t *corrected_by);
 
 /* Filters for reports: a member (NULL: all), dates [date_from, date_to]
- * (0: open). */
+ * (0: open).  A period leaves out the year-close records dated on its first
+ * day (1 January): they are its opening balance, not its movements; a
+ * query from 0 keeps them. */
 typedef struct ledger_books_query {
   const char *member_id;
   uint32_t date_from;
