@@ -106,7 +106,7 @@ munis=$(((nodes - partners) / 6))
 [ "$munis" -ge 2 ] || munis=2
 coops=$((nodes - partners - munis))
 declare -a NAMES=()
-declare -A ROLE=() KEY=() PORT=() PID=() MUNI_SIZE=()
+declare -A ROLE=() KEY=() PORT=() PID=()
 for i in $(seq 0 $((partners - 1))); do NAMES+=("partner$i"); ROLE[partner$i]=partner; done
 for i in $(seq 0 $((munis - 1))); do NAMES+=("muni$i"); ROLE[muni$i]=municipality; done
 for i in $(seq 0 $((coops - 1))); do NAMES+=("coop$i"); ROLE[coop$i]=coop; done
@@ -292,10 +292,23 @@ def size(db, log_id):
 if sys.argv[1] == "size":            # size DB LOG_ID
     print(size(sys.argv[2], sys.argv[3]))
     sys.exit(0)
+if sys.argv[1] == "bytes":           # bytes, stdin "NAME DB LOG_ID": the log's stored bytes
+    for name, db, log_id in (line.split() for line in sys.stdin if line.strip()):
+        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=10)
+        n = con.execute("SELECT coalesce(sum(length(header) + coalesce(length(payload), 0)), 0) "
+                        "FROM entries e JOIN logs l USING (log_no) WHERE l.log_id = ?",
+                        (bytes.fromhex(log_id),)).fetchone()[0]
+        con.close()
+        print(name, n)
+    sys.exit(0)
 # wait SECONDS, stdin "LABEL DB LOG_ID MIN_SIZE": prints "LABEL EPOCH_MS" as
 # each DB holds LOG_ID at MIN_SIZE or more (every 50 ms); 1 on time-out.
+# MIN_SIZE "@OTHER_DB": the size OTHER_DB holds of LOG_ID when this starts
+# (its author's own size), read here so that no poll waits for a process.
 deadline = time.time() + float(sys.argv[2])
 waiting = [line.split() for line in sys.stdin if line.strip()]
+waiting = [(label, db, log_id, size(need[1:], log_id) if need.startswith("@") else need)
+           for label, db, log_id, need in waiting]
 while waiting:
     left = []
     for label, db, log_id, need in waiting:
@@ -311,14 +324,12 @@ while waiting:
         time.sleep(0.05)
 PY
 holds() { py "$dir/holds.py" "$@"; }
-own_size() { holds size "$dir/$1/coop.db" "${KEY[$1]}"; }
 # Every municipality holds all its coops' logs at their size: the network
 # has converged on the setup (members) before the first month.
 for c in $(seq 0 $((coops - 1))); do
-  size=$(own_size "coop$c")
   for which in 0 1; do
     m=$(muni_of "$c" "$which")
-    echo "$m/coop$c $dir/$m/coop.db ${KEY[coop$c]} $size"
+    echo "$m/coop$c $dir/$m/coop.db ${KEY[coop$c]} @$dir/coop$c/coop.db"
   done
 done >"$dir/converge.wait"
 converge_started=$(now_ms)
@@ -330,9 +341,12 @@ fi
 
 # ---- Measurement helpers -------------------------------------------------------------------------
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# snapshot FILE: "NAME CPU_TICKS BYTES_SENT" per node.
+# snapshot FILE: "NAME CPU_TICKS BYTES_SENT" per node; FILE.log: "NAME
+# OWN_LOG_BYTES" (headers and payloads of its own log as stored).
 snapshot() {
   local name
+  for name in "${NAMES[@]}"; do echo "$name $dir/$name/coop.db ${KEY[$name]}"; done |
+    holds bytes >"$1.log"
   if [ $have_ss = 1 ]; then
     ss -tinpH state established 2>/dev/null | awk '
       /users:\(\(/ { match($0, /pid=[0-9]+/); pid = substr($0, RSTART + 4, RLENGTH - 4); next }
@@ -459,10 +473,9 @@ for k in $(seq 1 "$months"); do
   fi
   # Acknowledged everywhere: each coop holds its municipalities' logs at
   # the size they had once they had judged the month.
-  for m in $(seq 0 $((munis - 1))); do MUNI_SIZE[muni$m]=$(own_size "muni$m"); done
   for c in $(seq 0 $((coops - 1))); do
     for m in $(muni_of "$c" 0) $(muni_of "$c" 1); do
-      echo "coop$c $dir/coop$c/coop.db ${KEY[$m]} ${MUNI_SIZE[$m]}"
+      echo "coop$c $dir/coop$c/coop.db ${KEY[$m]} @$dir/$m/coop.db"
     done
   done >"$dir/acked-$period.wait"
   if holds wait "$month_timeout" <"$dir/acked-$period.wait" >"$dir/acked-$period"; then
@@ -558,7 +571,11 @@ for line in open(os.path.join(d, "results.months")):
 print()
 print("| per node and month | role | n | mean | max |")
 print("|---|---|---:|---:|---:|")
+def log_bytes(path):
+    return {name: int(n) for name, n in (line.split() for line in open(path))}
 for period, before, after in month_rows:
+    log_before = log_bytes(os.path.join(d, "before-%s.log" % period))
+    log_after = log_bytes(os.path.join(d, "after-%s.log" % period))
     for role in ("coop", "municipality", "partner"):
         # The killed relay's restarted process has counters of its own.
         killed = os.path.join(d, "killed-" + period)
@@ -569,6 +586,8 @@ for period, before, after in month_rows:
         print("| %s CPU (s) | %s | %d | %.2f | %.2f |" % (period, role, len(cpu), sum(cpu) / len(cpu), max(cpu)))
         if sent:
             print("| %s bytes sent (KiB) | %s | %d | %.1f | %.1f |" % (period, role, len(sent), sum(sent) / len(sent) / 1024, max(sent) / 1024))
+        grew = [(log_after[n] - log_before[n]) / 1024 for n in names]
+        print("| %s own log growth (KiB) | %s | %d | %.1f | %.1f |" % (period, role, len(grew), sum(grew) / len(grew), max(grew)))
 print()
 print("| whole run, per node | role | n | mean | max |")
 print("|---|---|---:|---:|---:|")
