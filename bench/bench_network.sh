@@ -5,8 +5,9 @@
 # closes months while the network runs, and the municipalities judge the
 # statements as they arrive.
 #
-#   bench/bench_network.sh [-n NODES] [-m MEMBERS] [-M MONTHS] [--kill-relay]
-#                          [--kill-seconds S] [--timeout S] [--dir DIR]
+#   bench/bench_network.sh [-n NODES] [-m MEMBERS] [-M MONTHS] [--kill-relay |
+#                          --kill-relay-over-close] [--kill-seconds S]
+#                          [--timeout S] [--dir DIR]
 #
 #   -n NODES        nodes in all (default 50, at least 5): 2 partners,
 #                   max(2, (NODES-2)/6) municipalities, the rest coops
@@ -16,6 +17,8 @@
 #   --kill-relay    SIGKILL partner 1 halfway through the records of the
 #                   middle month; restart it once the records are in and at
 #                   least --kill-seconds (default 10) have passed, then close
+#   --kill-relay-over-close  the same, but the coops close while it is down:
+#                   it is restarted after the closes (and --kill-seconds)
 #   --timeout S     how long one month may take to be acknowledged (default 300)
 #   --dir DIR       work directory, kept (default: a temporary one, removed)
 #   COOP_BIN        the binary (default build/cli/coop, else build-release)
@@ -50,8 +53,9 @@ export LC_ALL=C
 unset COOP_HOME
 
 nodes=50 members=20 months=2 kill_relay=0 kill_seconds=10 month_timeout=300 dir=""
-usage() {
-  sed -n '7,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+usage() { # STATUS: 0 for --help (stdout), 2 for a usage error (stderr)
+  if [ "$1" = 0 ]; then sed -n '7,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0; fi
+  sed -n '7,21p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 while [ $# -gt 0 ]; do
@@ -60,11 +64,12 @@ while [ $# -gt 0 ]; do
     -m) members=${2:?}; shift 2 ;;
     -M) months=${2:?}; shift 2 ;;
     --kill-relay) kill_relay=1; shift ;;
+    --kill-relay-over-close) kill_relay=2; shift ;;
     --kill-seconds) kill_seconds=${2:?}; shift 2 ;;
     --timeout) month_timeout=${2:?}; shift 2 ;;
     --dir) dir=${2:?}; shift 2 ;;
-    -h|--help) usage ;;
-    *) echo "bench_network: unknown option '$1'" >&2; usage ;;
+    -h|--help) usage 0 ;;
+    *) echo "bench_network: unknown option '$1'" >&2; usage 2 ;;
   esac
 done
 for value in "$nodes" "$members" "$months" "$kill_seconds" "$month_timeout"; do
@@ -425,6 +430,19 @@ sys.exit(0 if len(rows) == acknowledged == int(sys.argv[1]) else
     fail "coop-verdicts/$period" "$bad"
 }
 
+# restart_relay: the killed relay back, --kill-seconds after it was killed.
+restart_relay() {
+  local restart_line
+  while [ $(($(now_ms) - killed_at)) -lt $((kill_seconds * 1000)) ]; do sleep 0.2; done
+  restart_line=$(log_lines "$relay")
+  start_node "$relay"
+  restarted_at=$(now_ms)
+  relay_down=0
+  wait_until 30 eval "tail -n +$((restart_line + 1)) '$dir/$relay.log' | grep -q 'listening on'" ||
+    fail "restart" "$relay does not listen again"
+  say "restarted $relay after $(((restarted_at - killed_at) / 1000)) s"
+}
+
 kill_month=$(((months + 1) / 2))
 relay=partner1
 : >"$dir/results.months"
@@ -433,7 +451,8 @@ for k in $(seq 1 "$months"); do
   say "month $period: records"
   snapshot "$dir/before-$period"
   month_started=$(now_ms)
-  if [ "$kill_relay" = 1 ] && [ "$k" = "$kill_month" ]; then
+  relay_down=0
+  if [ "$kill_relay" != 0 ] && [ "$k" = "$kill_month" ]; then
     half=$((coops / 2))
     args=()
     for c in $(seq 0 $((half - 1))); do args+=("$c $period"); done
@@ -441,18 +460,13 @@ for k in $(seq 1 "$months"); do
     kill -KILL "${PID[$relay]}"
     wait "${PID[$relay]}" 2>/dev/null
     killed_at=$(now_ms)
+    relay_down=1
     echo "$relay" >"$dir/killed-$period"
     say "killed $relay (SIGKILL)"
     args=()
     for c in $(seq "$half" $((coops - 1))); do args+=("$c $period"); done
     parallel records_one "${args[@]}" || fail "records" "$period"
-    while [ $(($(now_ms) - killed_at)) -lt $((kill_seconds * 1000)) ]; do sleep 0.2; done
-    restart_line=$(log_lines "$relay")
-    start_node "$relay"
-    restarted_at=$(now_ms)
-    wait_until 30 eval "tail -n +$((restart_line + 1)) '$dir/$relay.log' | grep -q 'listening on'" ||
-      fail "restart" "$relay does not listen again"
-    say "restarted $relay after $(((restarted_at - killed_at) / 1000)) s"
+    [ "$kill_relay" = 1 ] && restart_relay
   else
     args=()
     for c in $(seq 0 $((coops - 1))); do args+=("$c $period"); done
@@ -465,6 +479,7 @@ for k in $(seq 1 "$months"); do
   closes_started=$(now_ms)
   parallel close_one "${args[@]}" >"$dir/closes-$period" || fail "close" "$period: a close failed"
   last_close=$(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$dir/closes-$period")
+  [ "$relay_down" = 1 ] && restart_relay
   if wait_until "$month_timeout" all_judged; then
     judged_at=$(now_ms)
   else
@@ -562,7 +577,9 @@ for line in open(os.path.join(d, "results.months")):
     last_judged = max(max(t) for t in judged_at.values()) if judged_at else 0
     kill = "no"
     if killed:
-        kill = "SIGKILL %.1f s before the last close, restarted after %.1f s" % ((last_close - killed) / 1000, (restarted - killed) / 1000)
+        kill = "SIGKILL %.1f s before the last close, restarted %.1f s later (%.1f s %s the last close)" % (
+            (last_close - killed) / 1000, (restarted - killed) / 1000, abs(restarted - last_close) / 1000,
+            "after" if restarted > last_close else "before")
     print("| %s | %.1f | %.2f / %.2f / %.2f | %.2f | %s | %s |" % (
         period, (last_close - closes_started) / 1000, pct(lat, 50), pct(lat, 99), max(lat) if lat else float("nan"),
         (last_judged - last_close) / 1000, "%.2f" % ((acked - last_close) / 1000) if acked else "not reached", kill))
