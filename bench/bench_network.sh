@@ -153,20 +153,8 @@ parallel() {
 muni_of() { echo "muni$((($1 + $2) % munis))"; } # COOP_INDEX WHICH(0|1)
 coop_partner() { echo "partner$(($1 % partners))"; }
 
-# ---- Ports: bound all at once so none repeats, below the ephemeral range -----------------------
-read -r -a ports < <(py - "${#NAMES[@]}" <<'PY'
-import random, socket, sys
-sockets = []
-while len(sockets) < int(sys.argv[1]):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", random.randint(20000, 32000)))
-        sockets.append(s)
-    except OSError:
-        s.close()
-print(*[s.getsockname()[1] for s in sockets])
-PY
-)
+# ---- Ports: free ones, all different, below the ephemeral range -------------------------------------
+read -r -a ports < <(py "$root/scripts/free-ports.py" "${#NAMES[@]}")
 for i in "${!NAMES[@]}"; do PORT[${NAMES[$i]}]=${ports[$i]}; done
 
 say "$nodes nodes: $coops coops x $members members, $munis municipalities, $partners partners; $months months; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $dir"
