@@ -120,6 +120,8 @@ passed=0 failed=0
 ok() { echo "ok   $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 say() { echo "-- $* ($(date -u +%H:%M:%S))" >&2; }
+# die WHAT: a setup step failed; the summary line still ends the output.
+die() { fail "setup" "$1"; echo "bench-network: $passed passed, $failed failed"; exit 1; }
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
 
 cleanup() {
@@ -166,7 +168,7 @@ init_one() { # NAME:ROLE
 }
 args=()
 for name in "${NAMES[@]}"; do args+=("$name:${ROLE[$name]}"); done
-parallel init_one "${args[@]}" || { echo "bench_network: coop init failed" >&2; exit 1; }
+parallel init_one "${args[@]}" || die "coop init failed"
 for name in "${NAMES[@]}"; do
   KEY[$name]=$(coop id --dir "$dir/$name" -O json | sed -n 's/^ *"public_key": "\([0-9a-f]*\)".*/\1/p')
 done
@@ -181,7 +183,7 @@ rules() { # MUNICIPALITY: a rule set from 2026-01 (tests/node/lib.sh's)
 for m in $(seq 0 $((munis - 1))); do
   rules "muni$m" | coop rules publish - --dir "$dir/muni$m" >/dev/null &&
     coop log export --dir "$dir/muni$m" >"$dir/muni$m.bundle" 2>/dev/null ||
-    { echo "bench_network: rules of muni$m failed" >&2; exit 1; }
+    die "rules of muni$m failed"
 done
 
 # Each node's peers as lines "NAME ROLE KEY ADDRESS|-" in $dir/NAME.peers.
@@ -216,7 +218,7 @@ peers_one() { # NAME: its peer lines into node.conf
     fi
   done <"$dir/$1.peers"
 }
-parallel peers_one "${NAMES[@]}" || { echo "bench_network: coop peer add failed" >&2; exit 1; }
+parallel peers_one "${NAMES[@]}" || die "coop peer add failed"
 
 # Coops: their municipalities' rule sets (as files: the daemons would bring
 # them too), the first month, and the members, as "ID MUNICIPALITY" lines.
@@ -240,7 +242,7 @@ coop_setup() { # "INDEX MUNI0 MUNI1 KEY0 KEY1"
   done
 }
 mapfile -t coop_lines <"$dir/coops.list"
-parallel coop_setup "${coop_lines[@]}" || { echo "bench_network: coop setup failed" >&2; exit 1; }
+parallel coop_setup "${coop_lines[@]}" || die "coop setup failed"
 # residents[MUNI]: statements a municipality judges each month.
 declare -A residents=()
 for m in $(seq 0 $((munis - 1))); do
@@ -265,7 +267,7 @@ wait_until() {
 }
 all_listening() { local n; for n in "${NAMES[@]}"; do listening "$n" || return 1; done; }
 for name in "${NAMES[@]}"; do start_node "$name"; done
-wait_until 60 all_listening || { echo "bench_network: not every daemon listens" >&2; exit 1; }
+wait_until 60 all_listening || die "not every daemon listens"
 say "$nodes daemons listening"
 
 # Who holds which log at what size, read from the nodes' stores directly
