@@ -12,6 +12,7 @@ scripts/deps.sh build
 scripts/build.sh build
 export PATH="$PWD/build/cli:$PATH"
 rules=$PWD/docs/examples/breda-2026.json
+free_ports=$PWD/scripts/free-ports.py
 if [ -n "${COOP_DEMO_DIR:-}" ]; then
   work=$COOP_DEMO_DIR
   mkdir -p "$work"
@@ -47,7 +48,7 @@ wait_for() {
 # Three free loopback ports, below the kernel's range for outgoing
 # connections (32768 and up), so no client socket can take one before its
 # daemon listens.
-read -r port_breda port_coop port_partner < <(python3 scripts/free-ports.py 3)
+read -r port_breda port_coop port_partner < <(python3 "$free_ports" 3)
 
 say "1. Three nodes: the municipality of Breda, the cooperative Breda Werkt, and a partner that relays."
 run coop init --role municipality --name "Gemeente Breda" --dir breda
