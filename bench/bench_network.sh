@@ -31,15 +31,18 @@
 # until it is back (the dial back-off of their daemons then decides when
 # they reconnect).
 #
-# Measured per month, from the daemons' own log lines (CLOCK_REALTIME, ms):
-#   - judged: a municipality's daemon logs "audit: N statements acknowledged,
-#     M disputed" after each audit; the month is judged at a municipality
-#     when these add up to its residents.  p50/p99/max over all statements of
-#     the time from the last `coop period close` to the audit line that
-#     judged it, and the slowest municipality.
+# Measured per month:
+#   - judged, from the daemons' own log lines (CLOCK_REALTIME, ms): a
+#     municipality's daemon logs "audit: N statements acknowledged, M
+#     disputed" after each audit; the month is judged at a municipality when
+#     these add up to its residents.  Per statement: its coop's close to the
+#     audit line that judged it (within a municipality, statements are
+#     attributed to its coops in the order they closed), p50/p99/max; and
+#     the last close to the last municipality done.
 #   - acknowledged everywhere: every coop holds each of its municipalities'
 #     logs at least at the size the municipality had after judging the month
-#     (polled with `coop logs -O json` on the coops, once a second).
+#     (its store read, read-only, every 50 ms by holds.py below).
+#   - own log growth per node (headers and payloads as stored).
 #   - bytes sent per node: bytes_sent of the node's TCP sockets (`ss -tinp`),
 #     before the month's records and after it is acknowledged everywhere
 #     (a socket that closed in between, e.g. the killed relay's, is lost).
