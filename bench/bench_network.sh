@@ -57,8 +57,8 @@ unset COOP_HOME
 
 nodes=50 members=20 months=2 kill_relay=0 kill_seconds=10 month_timeout=300 dir=""
 usage() { # STATUS: 0 for --help (stdout), 2 for a usage error (stderr)
-  if [ "$1" = 0 ]; then sed -n '7,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0; fi
-  sed -n '7,21p' "$0" | sed 's/^# \{0,1\}//' >&2
+  if [ "$1" = 0 ]; then sed -n '8,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0; fi
+  sed -n '8,24p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 while [ $# -gt 0 ]; do
