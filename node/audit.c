@@ -567,13 +567,21 @@ static coop_err find_unjudged(auditor *self, const log_view *view, unjudged *fou
  * judged mark; one that grew, its statements' rows and the records of the
  * months of those not judged yet. */
 static coop_err audit_log_indexed(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
-                                  uint64_t size, node_audit_summary *summary,
+                                  uint64_t *size, node_audit_summary *summary,
                                   pending_list *pending, uint64_t *ours_count)
 {
   audit_index_log state;
   coop_err err = audit_index_log_state(self->node, log_id, &state);
+  /* A log that arrived or grew since the tables caught up is judged as far
+   * as they read it, and marked at that size: the rest at the next run. */
+  if (!err && !state.indexed_size) {
+    *size = 0;
+    return COOP_OK;
+  }
+  if (!err && state.indexed_size < *size)
+    *size = state.indexed_size;
   log_view view;
-  bool judged = !err && state.judged_size == size && state.indexed_size == size;
+  bool judged = !err && state.judged_size == *size && state.indexed_size == *size;
   static const uint32_t no_month[1] = {0};
   if (!err && judged)
     err = audit_index_skeleton(self->node, log_id, &view);
@@ -824,7 +832,7 @@ static coop_err audit_judge(auditor *audit, bool scratch, node_audit_summary *su
     if (scratch)
       err = audit_log(audit, log_id, summary, &pass->pending);
     else
-      err = audit_log_indexed(audit, log_id, pass->sizes[i], summary, &pass->pending,
+      err = audit_log_indexed(audit, log_id, &pass->sizes[i], summary, &pass->pending,
                               &pass->ours[i]);
   }
   return err;

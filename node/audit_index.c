@@ -1038,8 +1038,41 @@ static coop_err in_transaction(node *self, bool again, node_key_ring *ring, uint
   return err;
 }
 
+/* Are the tables at this version and every log at its indexed size? Then
+ * a reader needs no write transaction (the web app's report, every page). */
+static bool up_to_date(node *self)
+{
+  ledger_store *store = self->store;
+  bool present = false;
+  int64_t version = 0, own_indexed = -1;
+  uint64_t own_size = 0;
+  sqlite3_stmt *exists = ledger_store_cached(
+      store, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'audit_state'");
+  if (!exists || !tables_present(exists, &present) || !present ||
+      state_get(store, "version", &version) || version != AUDIT_INDEX_VERSION ||
+      state_get(store, "own_size", &own_indexed) ||
+      ledger_store_size(store, self->identity.public_key, &own_size) ||
+      (uint64_t)own_indexed != own_size)
+    return false;
+  uint8_t(*ids)[LEDGER_LOG_ID_BYTES] = NULL;
+  size_t count = 0;
+  bool current = !ledger_store_log_ids(store, &ids, &count);
+  for (size_t i = 0; i < count && current; i++) {
+    uint64_t size = 0;
+    audit_index_log state;
+    if (!memcmp(ids[i], self->identity.public_key, LEDGER_LOG_ID_BYTES))
+      continue;
+    current = !ledger_store_size(store, ids[i], &size) &&
+              !audit_index_log_state(self, ids[i], &state) && state.indexed_size == size;
+  }
+  coop_free(ids);
+  return current;
+}
+
 coop_err audit_index_update(node *self, node_key_ring *ring)
 {
+  if (up_to_date(self))
+    return COOP_OK;
   return in_transaction(self, false, ring, NULL);
 }
 
@@ -1206,9 +1239,9 @@ static coop_err compare_views(ledger_store *store, const log_view *fresh, const 
       for (size_t i = 0; i < 8; i++)
         snprintf(hex + 2 * i, 3, "%02x", fresh->log_id[i]);
       err = ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH,
-                                     "the audit tables' %s of log %.16s... differ from the log;"
-                                     " run 'coop rebuild'",
-                                     part_names[part], hex);
+                                     "the audit tables' %s of '%s' (log %.16s...) differ from"
+                                     " the log; run 'coop rebuild'",
+                                     part_names[part], fresh->name, hex);
     }
   }
   coop_buf_release(&a);
