@@ -860,6 +860,35 @@ static coop_err audit_marks_set(auditor *audit, bool scratch, const audit_pass *
   return err;
 }
 
+/* The verdicts appended and taken into the audit tables in one
+ * transaction (they are not opened again to index them). */
+static coop_err append_indexed(node *self, const pending_list *pending)
+{
+  audit_index_verdict_row *rows = coop_calloc(pending->count, sizeof *rows);
+  if (!rows)
+    return COOP_E_NOMEM;
+  for (size_t i = 0; i < pending->count; i++) {
+    const pending_verdict *item = &pending->items[i];
+    rows[i] = (audit_index_verdict_row){item->coop_log, item->statement_index, item->dispute,
+                                        item->payload.data, item->payload.len};
+  }
+  uint64_t before = 0;
+  coop_err err = ledger_store_begin(self->store);
+  if (!err) {
+    err = ledger_store_size(self->store, self->identity.public_key, &before);
+    if (!err)
+      err = append_verdicts(self, pending->items, pending->count);
+    if (!err)
+      err = audit_index_own_verdicts(self, before, rows, pending->count);
+    if (!err)
+      err = ledger_store_commit(self->store);
+    else
+      ledger_store_rollback(self->store);
+  }
+  coop_free(rows);
+  return err;
+}
+
 coop_err node_audit_run(node *self, node_audit_summary *summary,
                         char message[NODE_MESSAGE_BYTES])
 {
@@ -879,7 +908,8 @@ coop_err node_audit_run(node *self, node_audit_summary *summary,
   audit_pass pass = {0};
   err = audit->follow ? audit_judge(audit, scratch, summary, &pass) : COOP_E_NOMEM;
   if (!err && pass.pending.count)
-    err = append_verdicts(self, pass.pending.items, pass.pending.count);
+    err = scratch ? append_verdicts(self, pass.pending.items, pass.pending.count)
+                  : append_indexed(self, &pass.pending);
   /* A coop's erasure read in its log: our verdicts about her go too. */
   unsigned followed = 0;
   if (!err)

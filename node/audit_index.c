@@ -1076,6 +1076,23 @@ coop_err audit_index_update(node *self, node_key_ring *ring)
   return in_transaction(self, false, ring, NULL);
 }
 
+coop_err audit_index_own_verdicts(node *self, uint64_t from, const audit_index_verdict_row *rows,
+                                  size_t count)
+{
+  int64_t own_indexed = 0;
+  coop_err err = state_get(self->store, "own_size", &own_indexed);
+  if (err || (uint64_t)own_indexed != from)
+    return err;
+  for (size_t i = 0; i < count && !err; i++) {
+    ledger_verdict verdict;
+    memcpy(verdict.coop_log, rows[i].coop_log, LEDGER_LOG_ID_BYTES);
+    verdict.statement_index = rows[i].statement_index;
+    err = verdict_to_table(self->store, &verdict, rows[i].dispute, from + i, rows[i].payload,
+                           rows[i].payload_bytes);
+  }
+  return err ? err : state_set(self->store, "own_size", (int64_t)(from + count));
+}
+
 coop_err audit_index_rebuild(node *self, uint64_t *entries)
 {
   node_key_ring ring = NODE_KEY_RING(self);

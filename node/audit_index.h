@@ -40,6 +40,22 @@
  * the tables are ahead of a log: run 'coop rebuild'. */
 COOP_MUST_USE coop_err audit_index_update(node *node, node_key_ring *ring);
 
+/* The verdicts the caller has just appended to the own log, entries
+ * from .. from + count - 1 in this order, inside its still open write
+ * transaction: their rows from the payloads it sealed, so the tables need
+ * not open them again.  Only when the tables had read the own log up to
+ * `from`; otherwise the next update reads them. */
+typedef struct audit_index_verdict_row {
+  const uint8_t *coop_log; /* LEDGER_LOG_ID_BYTES */
+  uint64_t statement_index;
+  bool dispute;
+  const uint8_t *payload;
+  size_t payload_bytes;
+} audit_index_verdict_row;
+COOP_MUST_USE coop_err audit_index_own_verdicts(node *node, uint64_t from,
+                                                const audit_index_verdict_row *rows,
+                                                size_t count);
+
 /* Drops every audit table's rows and refills them from the logs, in one
  * transaction.  *entries (may be NULL) is the number of entries read. */
 COOP_MUST_USE coop_err audit_index_rebuild(node *node, uint64_t *entries);
