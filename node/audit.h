@@ -29,7 +29,10 @@ typedef struct node_audit_summary {
 } node_audit_summary;
 
 /* Judges every statement not judged yet (municipality nodes only:
- * COOP_E_USAGE otherwise) and appends the verdicts in one batch. */
+ * COOP_E_USAGE otherwise) and appends the verdicts in one batch.  Reads
+ * the audit tables (node/audit_index.h), brought up to date first: a log
+ * judged completely at its size costs nothing, one that grew its new
+ * entries and the months of its new statements. */
 COOP_MUST_USE coop_err node_audit_run(node *node, node_audit_summary *summary,
                                       char message[NODE_MESSAGE_BYTES]);
 
