@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "ledger/books/money.h"
+#include "node/audit_index.h"
 #include "node/books.h"
 
 /* Options shared by the reading commands.  All of them accept --member and
@@ -338,7 +339,8 @@ static const char rebuild_usage[] =
     "\n"
     "Drops every derived table (members, records, postings, closed months) and\n"
     "recomputes them from the signed log.  Reports come out identical: they are a\n"
-    "pure function of the log.\n";
+    "pure function of the log.  On a municipality's node also the audit tables (what\n"
+    "it has read of each coop log, and its verdicts), from the logs it holds.\n";
 
 int cli_cmd_rebuild(int argc, char **argv)
 {
@@ -351,9 +353,13 @@ int cli_cmd_rebuild(int argc, char **argv)
   if (cli_open_node(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
   coop_err err = ledger_books_rebuild(opened.store, &opened.identity);
-  uint64_t size = 0;
+  uint64_t size = 0, audit_entries = 0;
   if (!err)
     err = ledger_books_indexed_size(opened.store, &size);
+  /* A municipality's audit tables too (node/audit_index.h). */
+  bool municipality = opened.role == LEDGER_ROLE_MUNICIPALITY;
+  if (!err && municipality)
+    err = audit_index_rebuild(&opened, &audit_entries);
   /* A missing payload is named: the rebuild must not drop its amounts. */
   if (err == COOP_E_PAYLOAD_MISSING)
     cli_error("rebuild failed, nothing changed: %s", ledger_store_problem(opened.store));
@@ -363,5 +369,8 @@ int cli_cmd_rebuild(int argc, char **argv)
   if (err)
     return CLI_EXIT_FAILURE;
   printf("rebuilt the books from %llu entries\n", (unsigned long long)size);
+  if (municipality)
+    printf("rebuilt the audit tables from %llu entries of the logs held\n",
+           (unsigned long long)audit_entries);
   return CLI_EXIT_OK;
 }

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "ledger/books/books_index.h"
+#include "node/audit_index.h"
 #include "node/node.h"
 
 static const char usage[] =
@@ -83,6 +84,21 @@ static coop_err verify_books(verify_all *all)
   return err == COOP_E_BOOKS_MISMATCH || err == COOP_E_PAYLOAD_MISSING ? COOP_E_TAMPERED : err;
 }
 
+/* A municipality's audit tables against a fold of the logs they cache
+ * (node/audit_index.h). */
+static coop_err verify_audit_tables(verify_all *all)
+{
+  if (all->node->role != LEDGER_ROLE_MUNICIPALITY)
+    return COOP_OK;
+  ledger_store *store = all->node->store;
+  coop_err err = audit_index_check(all->node);
+  if (err == COOP_E_BOOKS_MISMATCH || err == COOP_E_PAYLOAD_MISSING)
+    cli_error("verify failed: %s", ledger_store_problem(store));
+  if (!err && all->verbose)
+    printf("verified the audit tables against a replay of the logs\n");
+  return err == COOP_E_BOOKS_MISMATCH || err == COOP_E_PAYLOAD_MISSING ? COOP_E_TAMPERED : err;
+}
+
 static coop_err verify_other_log(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
 {
   verify_all *all = context;
@@ -111,6 +127,8 @@ int cli_cmd_verify(int argc, char **argv)
     err = ledger_store_logs(opened.store, verify_other_log, &all);
   if (!err)
     err = verify_books(&all);
+  if (!err)
+    err = verify_audit_tables(&all);
   err = ledger_store_failure(opened.store, err);
   if (err && err != COOP_E_TAMPERED)
     cli_error("verify failed: %s (%s)", coop_err_message(err),
