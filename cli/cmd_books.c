@@ -306,15 +306,11 @@ int cli_cmd_rebuild(int argc, char **argv)
   node opened;
   if (cli_open_node(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  coop_err err = ledger_books_rebuild(opened.store, &opened.identity);
   uint64_t size = 0;
-  if (!err)
-    err = ledger_books_indexed_size(opened.store, &size);
-  /* A missing payload is named: the rebuild must not drop its amounts. */
-  if (err == COOP_E_PAYLOAD_MISSING)
-    cli_error("rebuild failed, nothing changed: %s", ledger_store_problem(opened.store));
-  else if (err)
-    cli_error("rebuild failed, nothing changed: %s", coop_err_message(err));
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = node_books_rebuild(&opened, &size, message);
+  if (err)
+    cli_error("%s", message);
   node_close(&opened);
   if (err)
     return CLI_EXIT_FAILURE;

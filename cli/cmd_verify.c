@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "ledger/books/books_index.h"
-#include "node/node.h"
+#include "node/books.h"
+#include "node/logs.h"
 
 static const char usage[] =
     "usage: coop verify [-v] [--dir DIR]\n"
@@ -70,15 +70,11 @@ static coop_err verify_own_log(verify_all *all)
  * verified: a replay of a damaged log proves nothing). */
 static coop_err verify_books(verify_all *all)
 {
-  ledger_store *store = all->node->store;
-  coop_err err = ledger_books_check(store, &all->node->identity);
-  if (err == COOP_E_BOOKS_MISMATCH)
-    cli_error("verify failed: the books do not match the log: %s; run 'coop rebuild'",
-              ledger_store_problem(store));
-  else if (err == COOP_E_PAYLOAD_MISSING)
-    cli_error("verify failed: %s", ledger_store_problem(store));
-  uint8_t books_audience[LEDGER_AUDIENCE_ID_BYTES];
-  if (!err && all->verbose && ledger_books_audience(store, books_audience) == COOP_OK)
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = node_books_check(all->node, message);
+  if (err == COOP_E_BOOKS_MISMATCH || err == COOP_E_PAYLOAD_MISSING)
+    cli_error("verify failed: %s", message);
+  if (!err && all->verbose && node_books_kept(all->node))
     printf("verified the books against a replay of the log\n");
   return err == COOP_E_BOOKS_MISMATCH || err == COOP_E_PAYLOAD_MISSING ? COOP_E_TAMPERED : err;
 }

@@ -8,6 +8,7 @@
 #ifndef COOP_NODE_BOOKS_H
 #define COOP_NODE_BOOKS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ledger/books/books.h"
@@ -20,6 +21,23 @@
  * opened, opens them (a books audience granted to the coop itself, and the
  * public books entry naming it and the chart version). */
 COOP_MUST_USE coop_err node_books_ready(node *node, char message[NODE_MESSAGE_BYTES]);
+
+/* `coop rebuild`: drops every derived row and replays the own log into the
+ * tables, in one transaction, opening its entries with the node's key ring.
+ * *entries: the log size they now describe.  On failure nothing changed and
+ * `message` says why (a missing payload is named: a rebuild must not drop
+ * its amounts). */
+COOP_MUST_USE coop_err node_books_rebuild(node *node, uint64_t *entries,
+                                          char message[NODE_MESSAGE_BYTES]);
+
+/* The derived tables against a replay of the own log (ledger_books_check,
+ * with the node's key ring).  COOP_E_BOOKS_MISMATCH or
+ * COOP_E_PAYLOAD_MISSING with `message` naming the difference; other
+ * errors leave `message` alone (ledger_store_failure tells them). */
+COOP_MUST_USE coop_err node_books_check(node *node, char message[NODE_MESSAGE_BYTES]);
+
+/* Does this node keep books (has its books entry been appended)? */
+bool node_books_kept(node *node);
 
 typedef struct node_member_request {
   const char *name;
