@@ -92,14 +92,14 @@ int cli_cmd_bal(int argc, char **argv)
   if (cli_open_books(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
   ledger_member_row member;
-  if (options.member && ledger_books_member(opened.store, options.member, &member)) {
+  if (options.member && node_member_get(&opened, options.member, &member)) {
     node_close(&opened);
     cli_error("unknown member '%s' (see 'coop member list')", options.member);
     return CLI_EXIT_FAILURE;
   }
   balance_printer printer = {.total = 0};
   cli_rows_begin(&printer.rows, options.args.format, "account,amount,amount_cents\n");
-  coop_err err = ledger_books_balances(opened.store, &query, print_balance, &printer);
+  coop_err err = node_balances(&opened, &query, print_balance, &printer);
   node_close(&opened);
   if (cli_rows_end(&printer.rows, err, "read balances"))
     return CLI_EXIT_FAILURE;
@@ -170,7 +170,7 @@ int cli_cmd_reg(int argc, char **argv)
     return CLI_EXIT_FAILURE;
   cli_rows rows;
   cli_rows_begin(&rows, options.args.format, "index,date,type,member,ref,note,account,amount\n");
-  coop_err err = ledger_books_register(opened.store, &query, print_register, &rows);
+  coop_err err = node_register(&opened, &query, print_register, &rows);
   node_close(&opened);
   return cli_rows_end(&rows, err, "read the register");
 }
@@ -226,7 +226,7 @@ int cli_cmd_accounts(int argc, char **argv)
   for (size_t i = 0; i < count && !err; i++) {
     listing.account = &chart[i];
     if (chart[i].per_member)
-      err = ledger_books_members(opened.store, list_member_account, &listing);
+      err = node_members(&opened, NULL, list_member_account, &listing);
     else
       err = list_account(&listing, chart[i].name);
   }

@@ -310,8 +310,7 @@ int cli_cmd_checkpoint(int argc, char **argv)
   if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
   ledger_checkpoint checkpoint;
-  coop_err err = ledger_store_checkpoint_latest(opened.store, opened.identity.public_key,
-                                                &checkpoint);
+  coop_err err = node_checkpoint_latest(&opened, opened.identity.public_key, &checkpoint);
   node_close(&opened);
   if (err) {
     cli_error("no checkpoint: %s", coop_err_message(err));

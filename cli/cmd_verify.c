@@ -30,14 +30,7 @@ typedef struct verify_all {
 static coop_err verify_log(verify_all *all, const uint8_t *log_id, int own)
 {
   ledger_verify_report report;
-  coop_err err = ledger_store_verify(all->node->store, log_id, &report);
-  if (!err && own && report.entries_checked == 0) {
-    /* coop init always appends the identity entry: no entries means the log
-     * was deleted from the database. */
-    err = COOP_E_TAMPERED;
-    snprintf(report.what, sizeof report.what,
-             "the log is empty: entry 0 (this node's identity) is missing");
-  }
+  coop_err err = node_log_verify(all->node, log_id, &report);
   char where[64] = "";
   if (!own) {
     char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
@@ -104,13 +97,12 @@ int cli_cmd_verify(int argc, char **argv)
   verify_all all = {.node = &opened, .verbose = verbose};
   coop_err err = verify_own_log(&all);
   if (!err)
-    err = ledger_store_logs(opened.store, verify_other_log, &all);
+    err = node_logs(&opened, verify_other_log, &all);
   if (!err)
     err = verify_books(&all);
-  err = ledger_store_failure(opened.store, err);
+  err = node_store_failure(&opened, err);
   if (err && err != COOP_E_TAMPERED)
-    cli_error("verify failed: %s (%s)", coop_err_message(err),
-              ledger_store_error_message(opened.store));
+    cli_error("verify failed: %s (%s)", coop_err_message(err), node_store_error_message(&opened));
   node_close(&opened);
   return err ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

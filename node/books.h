@@ -83,6 +83,36 @@ COOP_MUST_USE coop_err node_member_records(node *node, const char *member_id, ui
                                            uint32_t date_to, node_record_visitor visitor,
                                            void *context);
 
+/* ---- reading the books (node/books_read.c) ----------------------------------
+ *
+ * The derived tables as reports read them, for every interface (cli/,
+ * web/): they read the books through these, never the tables. */
+
+/* The member with exactly this id (no name or ref lookup: node_member_find
+ * does that).  COOP_E_NOT_FOUND. */
+COOP_MUST_USE coop_err node_member_get(node *node, const char *member_id, ledger_member_row *row);
+
+/* The member as she was in `period`: her row with the audience,
+ * municipality and client ref of her residence that month (she may have
+ * moved), and her status facts in force then (status may be NULL).
+ * COOP_E_NOT_FOUND. */
+COOP_MUST_USE coop_err node_member_at(node *node, const char *member_id, uint32_t period,
+                                      ledger_member_row *row, ledger_member_status *status);
+
+/* The coop's own statement of a member's month (the latest, a reissue
+ * included) and its entry index; COOP_E_NOT_FOUND.  `statement` is large:
+ * allocate it on the heap. */
+COOP_MUST_USE coop_err node_member_statement(node *node, const char *member_id, uint32_t period,
+                                             ledger_statement_payload *statement,
+                                             uint64_t *entry_index);
+
+/* Sums per account (in account-name order) and every posting and memo (in
+ * date, then entry order) matching `query`: `coop bal` and `coop reg`. */
+COOP_MUST_USE coop_err node_balances(node *node, const ledger_books_query *query,
+                                     ledger_balance_visitor visitor, void *context);
+COOP_MUST_USE coop_err node_register(node *node, const ledger_books_query *query,
+                                     ledger_register_visitor visitor, void *context);
+
 /* What a person calls a record's amount: cents, or hours in hundredths for
  * hours; positive (a correction's sign is in its type). */
 int64_t node_record_amount(const ledger_record *record);
