@@ -410,6 +410,7 @@ coop_err node_copy_erase(node *self, const node_retention_row *row, const char *
     result->grants = erasures[0].grant_count;
     result->entries_erased = held + own;
     (void)ledger_store_wal_truncate(self->store);
+    node_key_ring_free(&self->keys); /* her keys may sit in the ring: wipe them all */
   }
   coop_buf_release(&plain[0]);
   coop_buf_release(&plain[1]);
@@ -473,5 +474,6 @@ coop_err node_erasure_follow(node *self, ledger_erasure *mine, unsigned *appende
     return books_say(message, err, "cannot follow an erasure: %s", coop_err_message(err));
   *appended = 1;
   (void)ledger_store_wal_truncate(self->store);
+  node_key_ring_free(&self->keys); /* as node_copy_erase */
   return COOP_OK;
 }
