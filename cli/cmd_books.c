@@ -9,6 +9,7 @@
 #include "ledger/books/money.h"
 #include "node/audit_index.h"
 #include "node/books.h"
+#include "node/logs.h"
 
 /* Options shared by the reading commands.  All of them accept --member and
  * -p (as they always have); only bal and reg use them, and only their
@@ -94,14 +95,14 @@ int cli_cmd_bal(int argc, char **argv)
   if (cli_open_books(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
   ledger_member_row member;
-  if (options.member && ledger_books_member(opened.store, options.member, &member)) {
+  if (options.member && node_member_get(&opened, options.member, &member)) {
     node_close(&opened);
     cli_error("unknown member '%s' (see 'coop member list')", options.member);
     return CLI_EXIT_FAILURE;
   }
   balance_printer printer = {.total = 0};
   cli_rows_begin(&printer.rows, options.args.format, "account,amount,amount_cents\n");
-  coop_err err = ledger_books_balances(opened.store, &query, print_balance, &printer);
+  coop_err err = node_balances(&opened, &query, print_balance, &printer);
   node_close(&opened);
   if (cli_rows_end(&printer.rows, err, "read balances"))
     return CLI_EXIT_FAILURE;
@@ -172,7 +173,7 @@ int cli_cmd_reg(int argc, char **argv)
     return CLI_EXIT_FAILURE;
   cli_rows rows;
   cli_rows_begin(&rows, options.args.format, "index,date,type,member,ref,note,account,amount\n");
-  coop_err err = ledger_books_register(opened.store, &query, print_register, &rows);
+  coop_err err = node_register(&opened, &query, print_register, &rows);
   node_close(&opened);
   return cli_rows_end(&rows, err, "read the register");
 }
@@ -228,7 +229,7 @@ int cli_cmd_accounts(int argc, char **argv)
   for (size_t i = 0; i < count && !err; i++) {
     listing.account = &chart[i];
     if (chart[i].per_member)
-      err = ledger_books_members(opened.store, list_member_account, &listing);
+      err = node_members(&opened, NULL, list_member_account, &listing);
     else
       err = list_account(&listing, chart[i].name);
   }
@@ -352,19 +353,16 @@ int cli_cmd_rebuild(int argc, char **argv)
   node opened;
   if (cli_open_node(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  coop_err err = ledger_books_rebuild(opened.store, &opened.identity);
   uint64_t size = 0, audit_entries = 0;
-  if (!err)
-    err = ledger_books_indexed_size(opened.store, &size);
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = node_books_rebuild(&opened, &size, message);
   /* A municipality's audit tables too (node/audit_index.h). */
   bool municipality = opened.role == LEDGER_ROLE_MUNICIPALITY;
-  if (!err && municipality)
-    err = audit_index_rebuild(&opened, &audit_entries);
-  /* A missing payload is named: the rebuild must not drop its amounts. */
-  if (err == COOP_E_PAYLOAD_MISSING)
-    cli_error("rebuild failed, nothing changed: %s", ledger_store_problem(opened.store));
-  else if (err)
-    cli_error("rebuild failed, nothing changed: %s", coop_err_message(err));
+  if (!err && municipality && (err = audit_index_rebuild(&opened, &audit_entries)))
+    snprintf(message, sizeof message, "rebuild of the audit tables failed: %s",
+             err == COOP_E_PAYLOAD_MISSING ? node_store_problem(&opened) : coop_err_message(err));
+  if (err)
+    cli_error("%s", message);
   node_close(&opened);
   if (err)
     return CLI_EXIT_FAILURE;

@@ -8,6 +8,7 @@
 #ifndef COOP_NODE_BOOKS_H
 #define COOP_NODE_BOOKS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ledger/books/books.h"
@@ -20,6 +21,23 @@
  * opened, opens them (a books audience granted to the coop itself, and the
  * public books entry naming it and the chart version). */
 COOP_MUST_USE coop_err node_books_ready(node *node, char message[NODE_MESSAGE_BYTES]);
+
+/* `coop rebuild`: drops every derived row and replays the own log into the
+ * tables, in one transaction, opening its entries with the node's key ring.
+ * *entries: the log size they now describe.  On failure nothing changed and
+ * `message` says why (a missing payload is named: a rebuild must not drop
+ * its amounts). */
+COOP_MUST_USE coop_err node_books_rebuild(node *node, uint64_t *entries,
+                                          char message[NODE_MESSAGE_BYTES]);
+
+/* The derived tables against a replay of the own log (ledger_books_check,
+ * with the node's key ring).  COOP_E_BOOKS_MISMATCH or
+ * COOP_E_PAYLOAD_MISSING with `message` naming the difference; other
+ * errors leave `message` alone (ledger_store_failure tells them). */
+COOP_MUST_USE coop_err node_books_check(node *node, char message[NODE_MESSAGE_BYTES]);
+
+/* Does this node keep books (has its books entry been appended)? */
+bool node_books_kept(node *node);
 
 typedef struct node_member_request {
   const char *name;
@@ -64,6 +82,36 @@ typedef coop_err (*node_record_visitor)(void *context, uint64_t index, const led
 COOP_MUST_USE coop_err node_member_records(node *node, const char *member_id, uint32_t date_from,
                                            uint32_t date_to, node_record_visitor visitor,
                                            void *context);
+
+/* ---- reading the books (node/books_read.c) ----------------------------------
+ *
+ * The derived tables as reports read them, for every interface (cli/,
+ * web/): they read the books through these, never the tables. */
+
+/* The member with exactly this id (no name or ref lookup: node_member_find
+ * does that).  COOP_E_NOT_FOUND. */
+COOP_MUST_USE coop_err node_member_get(node *node, const char *member_id, ledger_member_row *row);
+
+/* The member as she was in `period`: her row with the audience,
+ * municipality and client ref of her residence that month (she may have
+ * moved), and her status facts in force then (status may be NULL).
+ * COOP_E_NOT_FOUND. */
+COOP_MUST_USE coop_err node_member_at(node *node, const char *member_id, uint32_t period,
+                                      ledger_member_row *row, ledger_member_status *status);
+
+/* The coop's own statement of a member's month (the latest, a reissue
+ * included) and its entry index; COOP_E_NOT_FOUND.  `statement` is large:
+ * allocate it on the heap. */
+COOP_MUST_USE coop_err node_member_statement(node *node, const char *member_id, uint32_t period,
+                                             ledger_statement_payload *statement,
+                                             uint64_t *entry_index);
+
+/* Sums per account (in account-name order) and every posting and memo (in
+ * date, then entry order) matching `query`: `coop bal` and `coop reg`. */
+COOP_MUST_USE coop_err node_balances(node *node, const ledger_books_query *query,
+                                     ledger_balance_visitor visitor, void *context);
+COOP_MUST_USE coop_err node_register(node *node, const ledger_books_query *query,
+                                     ledger_register_visitor visitor, void *context);
 
 /* What a person calls a record's amount: cents, or hours in hundredths for
  * hours; positive (a correction's sign is in its type). */

@@ -8,12 +8,9 @@
 #include "ledger/base/buffer.h"
 #include "node/books.h"
 
+#include "ledger/books/books_index.h"
+
 #define SESSION_BATCH 1000u
-/* Open addressing, 16384 slots (512 KiB of locked memory): a coop has tens
- * to hundreds of members (LaNSCO: about 220 across 21 coops), so the cache
- * never empties in practice; past 15000 keys it starts afresh per batch. */
-#define KEY_SLOTS 16384u
-_Static_assert(SESSION_BATCH < KEY_SLOTS, "a whole batch of new keys must fit in the cache");
 
 typedef struct books_session {
   node *node;
@@ -34,17 +31,9 @@ typedef struct books_session {
   void *preview_context;
 } books_session;
 
-/* audience id -> key, for sealing; open addressing, owned by the node. */
-typedef struct node_key_cache {
-  uint8_t key_ids[KEY_SLOTS][LEDGER_AUDIENCE_ID_BYTES];
-  int key_used[KEY_SLOTS];
-  unsigned key_count;
-  uint8_t *keys; /* KEY_SLOTS * 32 in sodium memory */
-} node_key_cache;
-
-/* Frees a node's key cache, wiping the keys (called by node_close). */
-void node_key_cache_free(node_key_cache *cache);
-
+/* The keys of the node's own audiences for the books' indexer
+ * (ledger_books_catch_up, _check, _rebuild): its key ring, node_keys. */
+ledger_books_keys books_own_keys(node *self);
 
 /* printf into message, returning err. */
 coop_err books_say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)

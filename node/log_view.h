@@ -16,6 +16,7 @@
 #include "ledger/books/member_month.h"
 #include "ledger/books/statement.h"
 #include "node/keyring.h"
+#include "node/node.h"
 
 /* A member's details as of one entry: her enrolment, or a later change. */
 typedef struct log_member_details {

@@ -2294,7 +2294,7 @@ Test(receipt, every_rule_broken_alone_is_refused_by_name)
 static char *edited_json(const ledger_receipt *receipt, void (*edit)(json_t *root))
 {
   char *text = NULL;
-  cr_assert_eq(ledger_receipt_write_json(receipt, &text), COOP_OK);
+  cr_assert_eq(node_receipt_write_json(receipt, &text), COOP_OK);
   json_t *root = json_loads(text, 0, NULL);
   cr_assert_not_null(root);
   free(text);
@@ -2342,7 +2342,7 @@ static void expect_file_rule(const char *text, const char *rule, const char *wha
   ledger_receipt *parsed = malloc(sizeof *parsed);
   char problem[256] = "";
   cr_assert_not_null(parsed);
-  expect_refused_by(ledger_receipt_read_json(text, strlen(text), parsed, problem), problem, rule,
+  expect_refused_by(node_receipt_read_json(text, strlen(text), parsed, problem), problem, rule,
                     what);
   free(parsed);
 }
@@ -2355,7 +2355,7 @@ Test(receipt, the_file_is_exactly_canonical)
   cr_assert_not_null(parsed);
   char problem[256] = "";
   char *text = edited_json(receipt, unchanged);
-  cr_assert_eq(ledger_receipt_read_json(text, strlen(text), parsed, problem), COOP_OK, "%s",
+  cr_assert_eq(node_receipt_read_json(text, strlen(text), parsed, problem), COOP_OK, "%s",
                problem);
   cr_assert_arr_eq(parsed, receipt, sizeof *parsed, "a round trip changes the receipt");
   free(text);
@@ -2373,7 +2373,7 @@ Test(receipt, the_file_is_exactly_canonical)
   }
   /* Other spacing, and no final newline. */
   char *canonical = NULL;
-  cr_assert_eq(ledger_receipt_write_json(receipt, &canonical), COOP_OK);
+  cr_assert_eq(node_receipt_write_json(receipt, &canonical), COOP_OK);
   canonical[strlen(canonical) - 1] = 0;
   expect_file_rule(canonical, "canonical", "no final newline");
   free(canonical);
