@@ -1,12 +1,15 @@
 /* coop period, coop accounts, coop bal, coop reg, coop rebuild: reading the
  * books and their housekeeping. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "cli/cli.h"
 #include "ledger/books/money.h"
+#include "node/audit_index.h"
 #include "node/books.h"
+#include "node/logs.h"
 
 /* Options shared by the reading commands.  All of them accept --member and
  * -p (as they always have); only bal and reg use them, and only their
@@ -92,14 +95,14 @@ int cli_cmd_bal(int argc, char **argv)
   if (cli_open_books(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
   ledger_member_row member;
-  if (options.member && ledger_books_member(opened.store, options.member, &member)) {
+  if (options.member && node_member_get(&opened, options.member, &member)) {
     node_close(&opened);
     cli_error("unknown member '%s' (see 'coop member list')", options.member);
     return CLI_EXIT_FAILURE;
   }
   balance_printer printer = {.total = 0};
   cli_rows_begin(&printer.rows, options.args.format, "account,amount,amount_cents\n");
-  coop_err err = ledger_books_balances(opened.store, &query, print_balance, &printer);
+  coop_err err = node_balances(&opened, &query, print_balance, &printer);
   node_close(&opened);
   if (cli_rows_end(&printer.rows, err, "read balances"))
     return CLI_EXIT_FAILURE;
@@ -170,7 +173,7 @@ int cli_cmd_reg(int argc, char **argv)
     return CLI_EXIT_FAILURE;
   cli_rows rows;
   cli_rows_begin(&rows, options.args.format, "index,date,type,member,ref,note,account,amount\n");
-  coop_err err = ledger_books_register(opened.store, &query, print_register, &rows);
+  coop_err err = node_register(&opened, &query, print_register, &rows);
   node_close(&opened);
   return cli_rows_end(&rows, err, "read the register");
 }
@@ -226,7 +229,7 @@ int cli_cmd_accounts(int argc, char **argv)
   for (size_t i = 0; i < count && !err; i++) {
     listing.account = &chart[i];
     if (chart[i].per_member)
-      err = ledger_books_members(opened.store, list_member_account, &listing);
+      err = node_members(&opened, NULL, list_member_account, &listing);
     else
       err = list_account(&listing, chart[i].name);
   }
@@ -238,6 +241,7 @@ int cli_cmd_accounts(int argc, char **argv)
 
 static const char period_usage[] =
     "usage: coop period close YYYY-MM [--dir DIR]\n"
+    "       coop period close YYYY [--dir DIR]\n"
     "       coop period open YYYY-MM [--dir DIR]\n"
     "\n"
     "close  closes a month that has ended: records dated in it are refused from\n"
@@ -246,9 +250,49 @@ static const char period_usage[] =
     "       the month after the last closed one can close (before the first close:\n"
     "       the first month, or any month up to the earliest with records).  A\n"
     "       month without records can close.\n"
+    "close YYYY  closes a year after its months up to December are closed, the\n"
+    "       year before it too (years close in order), when no statement of it is\n"
+    "       due for a reissue and its annual accounts reconcile ('coop report year').\n"
+    "       Its profit and loss is carried to equity:result-earlier-years by\n"
+    "       year-close records dated 1 January of the next year (the opening of\n"
+    "       that year), and the year becomes final: no record, correction, status\n"
+    "       fact or reissue reaches into it afterwards ('coop correct\n"
+    "       --in-open-month' reverses one of its records in an open month).\n"
     "open   fixes the first month of the books before any month is closed (the\n"
     "       first close fixes it otherwise): records dated before it are refused.\n"
     "       Once only, and not while records are dated before it.\n";
+
+/* coop period close YYYY: the year, its result carried to equity. */
+static int close_year(const books_options *options, const char *text)
+{
+  char *end = NULL;
+  unsigned long year = strtoul(text, &end, 10);
+  if (*end || text[0] < '0' || text[0] > '9') {
+    cli_error("invalid year '%s' (expected YYYY)", text);
+    return CLI_EXIT_USAGE;
+  }
+  node opened;
+  if (cli_open_node(options->args.dir, &opened))
+    return CLI_EXIT_FAILURE;
+  char message[NODE_MESSAGE_BYTES], amount[LEDGER_MONEY_TEXT_BYTES];
+  node_year_close_result result;
+  coop_err err = node_year_close(&opened, (uint32_t)year, &result, message);
+  node_close(&opened);
+  if (err) {
+    cli_error("%s", message);
+    return CLI_EXIT_FAILURE;
+  }
+  /* Booked as a credit (negative) for a profit: said as people say it. */
+  ledger_money_format(result.result_cents < 0 ? -result.result_cents : result.result_cents,
+                      amount);
+  printf("closed %lu (entry %llu): %s of %s carried to equity:result-earlier-years by %u "
+         "year-close record(s) dated %lu-01-01\n",
+         year, (unsigned long long)result.entry_index, result.result_cents > 0   ? "a loss"
+         : result.result_cents < 0 ? "a profit"
+                                   : "a result",
+         amount, result.records, year + 1);
+  return CLI_EXIT_OK;
+}
 
 int cli_cmd_period(int argc, char **argv)
 {
@@ -262,7 +306,9 @@ int cli_cmd_period(int argc, char **argv)
   int closing = count == 2 && !strcmp(words[0], "close");
   int opening = count == 2 && !strcmp(words[0], "open");
   if (!closing && !opening)
-    return cli_usage_error("period", "expected 'close YYYY-MM' or 'open YYYY-MM'");
+    return cli_usage_error("period", "expected 'close YYYY-MM', 'close YYYY' or 'open YYYY-MM'");
+  if (closing && strlen(words[1]) == 4)
+    return close_year(&options, words[1]);
   uint32_t period = 0;
   if (ledger_period_parse(words[1], &period)) {
     cli_error("invalid month '%s' (expected YYYY-MM)", words[1]);
@@ -294,7 +340,8 @@ static const char rebuild_usage[] =
     "\n"
     "Drops every derived table (members, records, postings, closed months) and\n"
     "recomputes them from the signed log.  Reports come out identical: they are a\n"
-    "pure function of the log.\n";
+    "pure function of the log.  On a municipality's node also the audit tables (what\n"
+    "it has read of each coop log, and its verdicts), from the logs it holds.\n";
 
 int cli_cmd_rebuild(int argc, char **argv)
 {
@@ -306,18 +353,22 @@ int cli_cmd_rebuild(int argc, char **argv)
   node opened;
   if (cli_open_node(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  coop_err err = ledger_books_rebuild(opened.store, &opened.identity);
-  uint64_t size = 0;
-  if (!err)
-    err = ledger_books_indexed_size(opened.store, &size);
-  /* A missing payload is named: the rebuild must not drop its amounts. */
-  if (err == COOP_E_PAYLOAD_MISSING)
-    cli_error("rebuild failed, nothing changed: %s", ledger_store_problem(opened.store));
-  else if (err)
-    cli_error("rebuild failed, nothing changed: %s", coop_err_message(err));
+  uint64_t size = 0, audit_entries = 0;
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = node_books_rebuild(&opened, &size, message);
+  /* A municipality's audit tables too (node/audit_index.h). */
+  bool municipality = opened.role == LEDGER_ROLE_MUNICIPALITY;
+  if (!err && municipality && (err = audit_index_rebuild(&opened, &audit_entries)))
+    snprintf(message, sizeof message, "rebuild of the audit tables failed: %s",
+             err == COOP_E_PAYLOAD_MISSING ? node_store_problem(&opened) : coop_err_message(err));
+  if (err)
+    cli_error("%s", message);
   node_close(&opened);
   if (err)
     return CLI_EXIT_FAILURE;
   printf("rebuilt the books from %llu entries\n", (unsigned long long)size);
+  if (municipality)
+    printf("rebuilt the audit tables from %llu entries of the logs held\n",
+           (unsigned long long)audit_entries);
   return CLI_EXIT_OK;
 }

@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <sodium.h>
 
 #include "cli/cli.h"
 #include "ledger/base/alloc.h"
@@ -14,6 +13,7 @@
 #include "ledger/log/erasure.h"
 #include "ledger/log/seal.h"
 #include "ledger/offset/offset_codec.h"
+#include "node/logs.h"
 #include "node/node.h"
 
 static const char log_usage[] =
@@ -27,58 +27,10 @@ static const char log_usage[] =
     "With -O json: an array of objects with index, kind, timestamp (Unix ms),\n"
     "time, leaf_hash, audience (hex or null), payload_bytes, readable, payload.\n";
 
-/* Audience keys looked up so far, so a long listing opens each grant once. */
-#define KEY_CACHE_SLOTS 64
 typedef struct log_listing {
-  node *node;
-  const uint8_t *log_id; /* the log being listed: the grantor of its audiences */
   cli_format format;
   uint64_t count;
-  uint8_t *plain; /* COOP_PAYLOAD_BYTES_MAX */
-  unsigned cached;
-  uint8_t cached_id[KEY_CACHE_SLOTS][LEDGER_AUDIENCE_ID_BYTES];
-  uint8_t *cached_key; /* KEY_CACHE_SLOTS * 32 bytes of sodium memory; 0-filled = absent */
-  int cached_present[KEY_CACHE_SLOTS];
-  uint8_t (*grantors)[LEDGER_LOG_ID_BYTES]; /* every log held, to find a grant in */
-  size_t grantor_count;
 } log_listing;
-
-static const uint8_t *audience_key(log_listing *listing, const uint8_t *audience_id)
-{
-  for (unsigned i = 0; i < listing->cached; i++)
-    if (!memcmp(listing->cached_id[i], audience_id, LEDGER_AUDIENCE_ID_BYTES))
-      return listing->cached_present[i] ? listing->cached_key + 32 * i : NULL;
-  unsigned slot = listing->cached < KEY_CACHE_SLOTS ? listing->cached++ : KEY_CACHE_SLOTS - 1;
-  memcpy(listing->cached_id[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES);
-  /* The audience's grantor is usually the listed log itself; verdicts in a
-   * municipality's log are sealed under audiences a coop created. */
-  listing->cached_present[slot] =
-      ledger_store_audience_key(listing->node->store, &listing->node->identity,
-                                listing->log_id, audience_id,
-                                listing->cached_key + 32 * slot) == COOP_OK;
-  for (size_t i = 0; !listing->cached_present[slot] && i < listing->grantor_count; i++)
-    listing->cached_present[slot] =
-        ledger_store_audience_key(listing->node->store, &listing->node->identity,
-                                  listing->grantors[i], audience_id,
-                                  listing->cached_key + 32 * slot) == COOP_OK;
-  return listing->cached_present[slot] ? listing->cached_key + 32 * slot : NULL;
-}
-
-/* The readable payload of an entry, or NULL (sealed to someone else, erased). */
-static const uint8_t *readable_payload(log_listing *listing, const ledger_stored_entry *entry,
-                                       size_t *plain_bytes)
-{
-  *plain_bytes = entry->payload_bytes;
-  if (entry->erased)
-    return NULL;
-  if (ledger_entry_is_public(&entry->header))
-    return entry->payload;
-  const uint8_t *key = audience_key(listing, entry->header.audience_id);
-  if (!key || ledger_open_payload(key, entry->header_bytes, entry->payload, entry->payload_bytes,
-                                  listing->plain, plain_bytes) != COOP_OK)
-    return NULL;
-  return listing->plain;
-}
 
 /* The books' own public entries, through their codecs; 0 when the payload is
  * not one of them or does not decode. */
@@ -95,6 +47,9 @@ static int describe_books_entry(uint16_t kind, const uint8_t *plain, size_t plai
   else if (kind == LEDGER_KIND_PERIOD_OPEN &&
            !ledger_period_open_decode(plain, plain_bytes, &period))
     ledger_period_open_describe(period, out, out_bytes);
+  else if (kind == LEDGER_KIND_YEAR_CLOSE &&
+           !ledger_year_close_decode(plain, plain_bytes, &period))
+    ledger_year_close_describe(period, out, out_bytes);
   else
     return 0;
   return 1;
@@ -228,10 +183,9 @@ static json_t *payload_json(const ledger_entry_header *header, const uint8_t *pl
   return json_pack("{s:o}", "hex", cli_hex_json(plain, plain_bytes));
 }
 
-static coop_err print_entry_json(log_listing *listing, const ledger_stored_entry *entry)
+static coop_err print_entry_json(log_listing *listing, const ledger_stored_entry *entry,
+                                 const uint8_t *plain, size_t plain_bytes)
 {
-  size_t plain_bytes = 0;
-  const uint8_t *plain = readable_payload(listing, entry, &plain_bytes);
   char time_text[32];
   cli_format_time(entry->header.timestamp_ms, time_text);
   int is_public = ledger_entry_is_public(&entry->header);
@@ -253,10 +207,9 @@ static coop_err print_entry_json(log_listing *listing, const ledger_stored_entry
   return failed ? COOP_E_IO : COOP_OK;
 }
 
-static void print_entry_text(log_listing *listing, const ledger_stored_entry *entry)
+static void print_entry_text(const ledger_stored_entry *entry, const uint8_t *plain,
+                             size_t plain_bytes)
 {
-  size_t plain_bytes = 0;
-  const uint8_t *plain = readable_payload(listing, entry, &plain_bytes);
   char time_text[32], leaf_hex[65];
   cli_format_time(entry->header.timestamp_ms, time_text);
   ledger_hex_encode(entry->leaf_hash, LEDGER_HASH_BYTES, leaf_hex);
@@ -280,14 +233,15 @@ static void print_entry_text(log_listing *listing, const ledger_stored_entry *en
     printf("(%zu bytes)\n", plain_bytes);
 }
 
-static coop_err visit_entry(void *context, const ledger_stored_entry *entry)
+static coop_err visit_entry(void *context, const ledger_stored_entry *entry,
+                            const uint8_t *plain, size_t plain_bytes)
 {
   log_listing *listing = context;
   coop_err err = COOP_OK;
   if (listing->format == CLI_FORMAT_JSON)
-    err = print_entry_json(listing, entry);
+    err = print_entry_json(listing, entry, plain, plain_bytes);
   else
-    print_entry_text(listing, entry);
+    print_entry_text(entry, plain, plain_bytes);
   listing->count++;
   return err;
 }
@@ -295,36 +249,13 @@ static coop_err visit_entry(void *context, const ledger_stored_entry *entry)
 static int list_entries(node *opened, const uint8_t log_id[LEDGER_LOG_ID_BYTES], uint64_t from,
                         cli_format format)
 {
-  log_listing listing = {.node = opened, .log_id = log_id, .format = format};
-  listing.plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
-  listing.cached_key = sodium_malloc(KEY_CACHE_SLOTS * 32);
-  coop_err err = listing.plain && listing.cached_key ? COOP_OK : COOP_E_NOMEM;
-  uint64_t size = 0;
-  if (!err)
-    err = ledger_store_log_ids(opened->store, &listing.grantors, &listing.grantor_count);
-  if (!err)
-    err = ledger_store_size(opened->store, log_id, &size);
-  if (!err && !size) {
-    coop_free(listing.plain);
-    coop_free(listing.grantors);
-    sodium_free(listing.cached_key);
-    cli_error("this node holds no entries of that log (see 'coop logs')");
-    return CLI_EXIT_FAILURE;
-  }
-  if (!err)
-    err = ledger_store_entries(opened->store, log_id, from, visit_entry, &listing);
+  log_listing listing = {.format = format};
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = node_log_entries(opened, log_id, from, visit_entry, &listing, message);
   if (format == CLI_FORMAT_JSON && !err)
     fputs(listing.count ? "\n]\n" : "[]\n", stdout);
-  coop_free(listing.plain);
-  coop_free(listing.grantors);
-  if (listing.cached_key)
-    sodium_free(listing.cached_key);
-  if (err == COOP_E_TAMPERED)
-    cli_error("a stored entry does not decode; run 'coop verify'");
-  else if (err == COOP_E_PAYLOAD_MISSING)
-    cli_error("cannot list the log: %s", ledger_store_problem(opened->store));
-  else if (err)
-    cli_error("cannot list the log: %s", coop_err_message(err));
+  if (err)
+    cli_error("%s", message);
   return err ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }
 
@@ -382,8 +313,7 @@ int cli_cmd_checkpoint(int argc, char **argv)
   if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
   ledger_checkpoint checkpoint;
-  coop_err err = ledger_store_checkpoint_latest(opened.store, opened.identity.public_key,
-                                                &checkpoint);
+  coop_err err = node_checkpoint_latest(&opened, opened.identity.public_key, &checkpoint);
   node_close(&opened);
   if (err) {
     cli_error("no checkpoint: %s", coop_err_message(err));

@@ -5,8 +5,7 @@
 
 #include "cli/cli.h"
 #include "ledger/base/hex.h"
-#include "ledger/store/bundle.h"
-#include "node/backup.h"
+#include "node/logs.h"
 #include "node/node.h"
 
 static const char transfer_usage[] =
@@ -51,10 +50,10 @@ static int log_export(int argc, char **argv)
   if (!log_text)
     memcpy(log_id, opened.identity.public_key, 32);
   uint64_t written = 0;
-  coop_err err = ledger_bundle_export(opened.store, log_id, from, stdout, &written);
+  coop_err err = node_log_export(&opened, log_id, from, stdout, &written);
   /* A missing payload is named (entry and log) while the store is open. */
   if (err == COOP_E_PAYLOAD_MISSING)
-    cli_error("export failed: %s", ledger_store_problem(opened.store));
+    cli_error("export failed: %s", node_store_problem(&opened));
   node_close(&opened);
   if (err == COOP_E_NOT_FOUND)
     cli_error("this node holds no log '%s'", log_text ? log_text : "(own)");
@@ -90,8 +89,7 @@ static int log_import(int argc, char **argv)
   }
   ledger_bundle_result result;
   char problem[256];
-  coop_err err = ledger_bundle_import(opened.store, in, node_import_refused_log(&opened),
-                                      node_now_ms(), &result, problem);
+  coop_err err = node_log_import(&opened, in, &result, problem);
   node_close(&opened);
   if (in != stdin)
     fclose(in);
@@ -127,25 +125,14 @@ typedef struct logs_listing {
   json_t *array;
 } logs_listing;
 
-static coop_err identity_of(void *context, const ledger_stored_entry *entry)
-{
-  ledger_identity_payload *identity = context;
-  /* An identity that does not decode leaves the role and name unknown. */
-  if (entry->header.index == 0 && entry->header.kind == LEDGER_KIND_IDENTITY && entry->payload &&
-      ledger_identity_payload_decode(entry->payload, entry->payload_bytes, identity))
-    memset(identity, 0, sizeof *identity);
-  return COOP_E_LIMIT; /* only entry 0 is needed */
-}
-
 static coop_err list_log(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
 {
   logs_listing *listing = context;
   ledger_identity_payload identity = {0};
   ledger_checkpoint checkpoint;
-  coop_err err = ledger_store_entries(listing->node->store, log_id, 0, identity_of, &identity);
-  if (err && err != COOP_E_LIMIT)
-    return err;
-  err = ledger_store_checkpoint_latest(listing->node->store, log_id, &checkpoint);
+  /* An identity that does not decode leaves the role and name unknown. */
+  identity.role = node_log_identity(listing->node, log_id, identity.name);
+  coop_err err = node_checkpoint_latest(listing->node, log_id, &checkpoint);
   if (err)
     return err;
   json_t *object = cli_checkpoint_json(&checkpoint);
@@ -173,7 +160,7 @@ int cli_cmd_logs(int argc, char **argv)
   if (cli_open_node(args.dir, &opened))
     return CLI_EXIT_FAILURE;
   logs_listing listing = {.node = &opened, .array = json_array()};
-  coop_err err = listing.array ? ledger_store_logs(opened.store, list_log, &listing)
+  coop_err err = listing.array ? node_logs(&opened, list_log, &listing)
                                : COOP_E_NOMEM;
   node_close(&opened);
   if (err) {

@@ -231,7 +231,7 @@ static int member_list(const member_options *options)
   cli_rows_begin(&listing.rows, options->args.format, NULL);
   if (options->args.format != CLI_FORMAT_JSON)
     printf("%-9s  %-30s  %-16s  %s\n", "member", "name", "client ref", "municipality");
-  coop_err err = ledger_books_members(opened.store, list_one, &listing);
+  coop_err err = node_members(&opened, NULL, list_one, &listing);
   node_close(&opened);
   return cli_rows_end(&listing.rows, err, "list members");
 }
@@ -260,7 +260,7 @@ static json_t *member_json(node *opened, const ledger_member_row *row, uint32_t 
     ledger_period_format(status->birth_period, birth);
   balance_collector collector = {json_array()};
   ledger_books_query query = {.member_id = row->member_id};
-  if (!collector.array || ledger_books_balances(opened->store, &query, collect_balance, &collector))
+  if (!collector.array || node_balances(opened, &query, collect_balance, &collector))
     return NULL;
   char party[NODE_PARTY_TEXT_BYTES];
   node_party_text(opened, row->municipality, party);
@@ -309,9 +309,7 @@ static int member_show(const member_options *options, const char *member_id)
   ledger_member_row row;
   ledger_member_status status;
   /* Her municipality and client ref of that month (she may have moved). */
-  coop_err err = ledger_books_member_at(opened.store, member_id, period, &row, NULL);
-  if (!err)
-    err = ledger_books_member_status(opened.store, member_id, period, &status);
+  coop_err err = node_member_at(&opened, member_id, period, &row, &status);
   json_t *member = err ? NULL : member_json(&opened, &row, period, &status);
   node_close(&opened);
   if (err == COOP_E_NOT_FOUND) {

@@ -8,6 +8,7 @@
 #include "ledger/base/alloc.h"
 #include "ledger/base/hex.h"
 #include "ledger/base/limits.h"
+#include "node/logs.h"
 #include "node/node.h"
 
 #define INCLUSION_FORMAT "coop-inclusion-proof-v1"
@@ -51,8 +52,7 @@ static json_t *checkpoint_bytes_json(const ledger_checkpoint *checkpoint)
 
 static int checkpoint_at(node *opened, uint64_t size, ledger_checkpoint *checkpoint)
 {
-  coop_err err = ledger_store_checkpoint_at(opened->store, opened->identity.public_key, size,
-                                            checkpoint);
+  coop_err err = node_checkpoint_at(opened, opened->identity.public_key, size, checkpoint);
   if (err == COOP_E_NOT_FOUND)
     cli_error("no signed checkpoint at size %llu (each append batch signs one; "
               "see 'coop log' and 'coop checkpoint')", (unsigned long long)size);
@@ -66,7 +66,7 @@ static int make_inclusion(node *opened, uint64_t index, int have_size, uint64_t 
 {
   ledger_checkpoint checkpoint;
   if (!have_size) {
-    if (ledger_store_checkpoint_latest(opened->store, opened->identity.public_key, &checkpoint)) {
+    if (node_checkpoint_latest(opened, opened->identity.public_key, &checkpoint)) {
       cli_error("this log has no checkpoint");
       return CLI_EXIT_FAILURE;
     }
@@ -85,11 +85,10 @@ static int make_inclusion(node *opened, uint64_t index, int have_size, uint64_t 
   ledger_proof proof;
   coop_err err = payload ? COOP_OK : COOP_E_NOMEM;
   if (!err)
-    err = ledger_store_entry(opened->store, opened->identity.public_key, index, header, payload,
-                             &payload_bytes, leaf);
+    err = node_log_entry(opened, opened->identity.public_key, index, header, payload,
+                         &payload_bytes, leaf);
   if (!err)
-    err = ledger_store_inclusion_proof(opened->store, opened->identity.public_key, index, size,
-                                       &proof);
+    err = node_inclusion_proof(opened, opened->identity.public_key, index, size, &proof);
   if (err) {
     coop_free(payload);
     cli_error("cannot make the proof for entry %llu: %s", (unsigned long long)index,
@@ -134,8 +133,8 @@ static int make_consistency(node *opened, uint64_t old_size, uint64_t new_size)
       checkpoint_at(opened, new_size, &new_checkpoint))
     return CLI_EXIT_FAILURE;
   ledger_proof proof;
-  coop_err err = ledger_store_consistency_proof(opened->store, opened->identity.public_key,
-                                                old_size, new_size, &proof);
+  coop_err err = node_consistency_proof(opened, opened->identity.public_key, old_size, new_size,
+                                        &proof);
   if (err) {
     cli_error("cannot make the proof: %s", coop_err_message(err));
     return CLI_EXIT_FAILURE;

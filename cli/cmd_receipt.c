@@ -92,7 +92,7 @@ static int receipt_export(int argc, char **argv)
   node_close(&opened);
   char *text = NULL;
   if (!err)
-    err = ledger_receipt_write_json(receipt, &text);
+    err = node_receipt_write_json(receipt, &text);
   if (receipt)
     sodium_free(receipt);
   if (err) {
@@ -385,7 +385,7 @@ static int receipt_verify(int argc, char **argv)
   if (status == 0 && cli_read_input(o->file, "receipt", "more than 1 MiB", &text))
     status = CLI_EXIT_FAILURE;
   if (status == 0 &&
-      (ledger_receipt_read_json((const char *)text.data, text.len, receipt, problem) ||
+      (node_receipt_read_json((const char *)text.data, text.len, receipt, problem) ||
        ledger_receipt_verify(receipt, facts, problem))) {
     cli_error("receipt REJECTED: %s: %s", o->file, problem);
     status = CLI_EXIT_FAILURE;

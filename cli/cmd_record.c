@@ -39,7 +39,7 @@ static const char record_usage[] =
  * with a message naming them, and --help shows only its own. */
 typedef struct record_options {
   const char *member, *amount, *hours, *date, *ref, *note, *reason, *for_month;
-  int future;
+  int future, in_open_month;
   cli_args args;
 } record_options;
 
@@ -63,6 +63,8 @@ static int parse_options(int argc, char **argv, const cli_spec *spec, record_opt
           record ? "allow a date in a month after the current one" : NULL),
       CLI_VALUE("for-month", 0, "YYYY-MM", &options->for_month,
           record ? "a closed month it belongs to (reissued at the next close)" : NULL),
+      CLI_FLAG("in-open-month", 0, &options->in_open_month,
+          record ? NULL : "count the reversal in the month it is dated in, not the original's"),
       CLI_END};
   *options = (record_options){0};
   return cli_parse(spec, table, argc, argv, &options->args);
@@ -139,8 +141,8 @@ int cli_cmd_record(int argc, char **argv)
     return status;
   node_record_request request = {0};
   char generated_ref[32];
-  if (options.reason)
-    return cli_usage_error("record", "--reason goes with 'coop correct'");
+  if (options.reason || options.in_open_month)
+    return cli_usage_error("record", "--reason and --in-open-month go with 'coop correct'");
   if (record_request(&options, &request, generated_ref))
     return CLI_EXIT_USAGE;
   char member_id[CLI_MEMBER_ID_BYTES];
@@ -164,12 +166,15 @@ int cli_cmd_record(int argc, char **argv)
 }
 
 static const char correct_usage[] =
-    "usage: coop correct ENTRY --reason TEXT [--date YYYY-MM-DD]\n"
+    "usage: coop correct ENTRY --reason TEXT [--date YYYY-MM-DD] [--in-open-month]\n"
     "\n"
     "Reverses the record at entry index ENTRY with a correction: a new entry that\n"
     "names the original and the month it was in, with every amount negated.\n"
     "Nothing is ever edited.  The correction is dated --date (default today),\n"
-    "which must be in an open month.  Record the right figures afterwards.\n";
+    "which must be in an open month.  Record the right figures afterwards.\n"
+    "It counts in the month the original counted in (a closed month is then\n"
+    "reissued at the next close); in a closed year that is refused, and\n"
+    "--in-open-month counts it in the month it is dated in instead.\n";
 
 int cli_cmd_correct(int argc, char **argv)
 {
@@ -188,7 +193,8 @@ int cli_cmd_correct(int argc, char **argv)
     return cli_usage_error("correct", "--reason is required");
   if (options.amount || options.hours || options.member || options.ref || options.note ||
       options.future || options.for_month)
-    return cli_usage_error("correct", "only --reason and --date go with 'coop correct'");
+    return cli_usage_error("correct",
+                           "only --reason, --date and --in-open-month go with 'coop correct'");
   if (options.date && parse_date(options.date, &date))
     return CLI_EXIT_USAGE;
   node opened;
@@ -196,7 +202,10 @@ int cli_cmd_correct(int argc, char **argv)
     return CLI_EXIT_FAILURE;
   uint64_t correction = 0;
   char message[NODE_MESSAGE_BYTES];
-  coop_err err = node_record_correct(&opened, index, options.reason, date, &correction, message);
+  coop_err err = node_record_correct_counting(
+      &opened, index, options.reason, date,
+      options.in_open_month ? NODE_CORRECTION_IN_DATE_MONTH : NODE_CORRECTION_IN_ORIGINAL_MONTH,
+      &correction, message);
   uint32_t month = 0;
   bool closed = false;
   if (!err)

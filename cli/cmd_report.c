@@ -177,6 +177,10 @@ static void print_balance_sheet(report_printer *printer, const node_year_report 
       bool asset = line->account->type == LEDGER_ACCOUNT_ASSET;
       if (!balance_sheet_line(line) || asset != (side == 0))
         continue;
+      /* The reserve of closed years shows once a year has been closed. */
+      if (line->account->code == LEDGER_ACCOUNT_RESULT_EARLIER_YEARS && !line->opening_cents &&
+          !line->closing_cents)
+        continue;
       int64_t sign = asset ? 1 : -1;
       int64_t cents[2] = {sign * line->opening_cents, sign * line->closing_cents};
       int64_t *total = asset ? assets : other;
@@ -346,6 +350,11 @@ static void print_title(report_printer *printer, node *opened, const node_year_r
   printf("%s %s", say(printer, "Laatste afgesloten maand:", "Last closed month:"), closed);
   if (report->running)
     printf(" (%s)", say(printer, "het jaar is nog niet voorbij", "the year has not ended"));
+  if (report->closed)
+    printf(printer->english ? ". The year is closed (entry %llu): its result is in equity"
+                            : ". Het boekjaar is afgesloten (entry %llu): het resultaat staat "
+                              "in het eigen vermogen",
+           (unsigned long long)report->close_entry);
   fputs(printer->format == FORMAT_HTML ? "</p>\n" : "\n", stdout);
 }
 
@@ -457,6 +466,12 @@ static int print_json(node *opened, const node_year_report *report)
       "splits_reconcile", report->splits_reconcile, "budgets_reconcile",
       report->budgets_reconcile, "municipalities_reconcile", report->municipalities_reconcile,
       "reconciles", node_year_reconciles(report));
+  /* The year-close entry (coop proof inclusion N proves it), or null. */
+  if (root)
+    json_object_update_new(root, json_pack("{s:b, s:o}", "closed", report->closed,
+                                           "close_entry",
+                                           report->closed ? json_integer((json_int_t)report->close_entry)
+                                                          : json_null()));
   if (root)
     json_object_update_new(root, json_pack("{s:I, s:I, s:I}", "year_postings",
                                            (json_int_t)report->year_posting_count,

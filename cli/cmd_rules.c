@@ -24,6 +24,7 @@
 #include "ledger/log/entry.h"
 #include "ledger/offset/offset.h"
 #include "ledger/offset/offset_codec.h"
+#include "node/logs.h"
 #include "node/node.h"
 
 /* Largest rule set file.  A rule set is about 600 bytes of JSON; the bound
@@ -123,7 +124,7 @@ static void rule_list_release(rule_list *list)
 }
 
 /* Says why the rule set at `index` could not be read. */
-static void explain_bad_entry(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+static void explain_bad_entry(node *opened, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                               uint64_t index, coop_err err)
 {
   uint8_t header_bytes[LEDGER_ENTRY_HEADER_BYTES], leaf_hash[LEDGER_HASH_BYTES];
@@ -132,8 +133,8 @@ static void explain_bad_entry(ledger_store *store, const uint8_t log_id[LEDGER_L
   uint8_t *payload = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
   const char *field = NULL;
   if (payload &&
-      ledger_store_entry(store, log_id, index, header_bytes, payload, &payload_bytes,
-                         leaf_hash) == COOP_OK &&
+      node_log_entry(opened, log_id, index, header_bytes, payload, &payload_bytes, leaf_hash) ==
+          COOP_OK &&
       ledger_entry_header_decode(header_bytes, sizeof header_bytes, &header) == COOP_OK &&
       ledger_entry_is_public(&header)) {
     ledger_offset_rule_set ignored;
@@ -164,19 +165,19 @@ static int read_rule_sets(node *opened, const uint8_t log_id[LEDGER_LOG_ID_BYTES
     return -1;
   }
   coop_err err =
-      ledger_offset_rule_sets_from_log(opened->store, log_id, list->rule_sets, list->entry_index,
-                                       list->leaf_hash, LEDGER_OFFSET_RULE_SETS_MAX, &list->count);
+      node_rule_sets(opened, log_id, list->rule_sets, list->entry_index, list->leaf_hash,
+                     LEDGER_OFFSET_RULE_SETS_MAX, &list->count);
   if (err == COOP_OK)
     return 0;
   if (err == COOP_E_LIMIT)
     cli_error("the log holds more than %u rule sets", (unsigned)LEDGER_OFFSET_RULE_SETS_MAX);
   else if (err == COOP_E_DECODE || err == COOP_E_VERSION || err == COOP_E_TRAILING)
-    explain_bad_entry(opened->store, log_id, list->entry_index[list->count], err);
+    explain_bad_entry(opened, log_id, list->entry_index[list->count], err);
   else if (err == COOP_E_TAMPERED)
     cli_error("a stored entry does not decode; run 'coop verify'");
   else
     cli_error("cannot read the rule sets: %s (%s)", coop_err_message(err),
-              ledger_store_error_message(opened->store));
+              node_store_error_message(opened));
   return -1;
 }
 
@@ -192,7 +193,7 @@ static int choose_log(node *opened, const char *log_option,
   }
   memcpy(log_id, log_key, LEDGER_LOG_ID_BYTES);
   uint64_t size = 0;
-  coop_err err = ledger_store_size(opened->store, log_id, &size);
+  coop_err err = node_log_size(opened, log_id, &size);
   if (err != COOP_OK) {
     cli_error("cannot read the log: %s", coop_err_message(err));
     return -1;
@@ -472,7 +473,7 @@ static int find_entry(node *opened, const rule_list *list, uint64_t index, size_
     }
   }
   uint64_t size = 0;
-  if (ledger_store_size(opened->store, list->log_id, &size) == COOP_OK && index >= size) {
+  if (node_log_size(opened, list->log_id, &size) == COOP_OK && index >= size) {
     cli_error("entry %llu does not exist (the log has %llu entries)", (unsigned long long)index,
               (unsigned long long)size);
     return -1;
@@ -482,8 +483,8 @@ static int find_entry(node *opened, const rule_list *list, uint64_t index, size_
   size_t payload_bytes = 0;
   ledger_entry_header header;
   if (payload &&
-      ledger_store_entry(opened->store, list->log_id, index, header_bytes, payload,
-                         &payload_bytes, leaf_hash) == COOP_OK &&
+      node_log_entry(opened, list->log_id, index, header_bytes, payload, &payload_bytes,
+                     leaf_hash) == COOP_OK &&
       ledger_entry_header_decode(header_bytes, sizeof header_bytes, &header) == COOP_OK)
     cli_error("entry %llu is not a rule set (kind: %s)", (unsigned long long)index,
               ledger_entry_kind_name(header.kind));

@@ -324,10 +324,10 @@ static coop_err find_in_books(node *opened, const char *member_id, statement_fou
 {
   memcpy(out->coop_log, opened->identity.public_key, LEDGER_LOG_ID_BYTES);
   /* Her municipality and client ref of the month (she may have moved). */
-  coop_err err = ledger_books_member_at(opened->store, member_id, out->period, &out->member, NULL);
+  coop_err err = node_member_at(opened, member_id, out->period, &out->member, NULL);
   if (!err)
-    err = ledger_books_statement(opened->store, member_id, out->period, 0, out->statement,
-                                 &out->entry_index);
+    err = node_member_statement(opened, member_id, out->period, out->statement,
+                                &out->entry_index);
   out->verdict.status = NODE_AUDIT_PENDING;
   if (!err)
     err = node_verdict_for(opened, opened->identity.public_key, out->entry_index, &out->verdict);

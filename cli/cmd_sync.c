@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "ledger/base/hex.h"
 #include "node/daemon.h"
+#include "node/logs.h"
 #include "node/node.h"
 #include "web/web.h"
 
@@ -177,7 +178,7 @@ int cli_cmd_forks(int argc, char **argv)
     return CLI_EXIT_FAILURE;
   fork_listing listing = {.count = 0};
   cli_rows_begin(&listing.rows, args.format, NULL);
-  coop_err err = ledger_store_forks(opened.store, list_fork, &listing);
+  coop_err err = node_forks(&opened, list_fork, &listing);
   node_close(&opened);
   if (cli_rows_end(&listing.rows, err, "read fork evidence"))
     return CLI_EXIT_FAILURE;

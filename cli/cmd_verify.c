@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "ledger/books/books_index.h"
+#include "node/audit_index.h"
+#include "node/books.h"
+#include "node/logs.h"
 #include "node/node.h"
 
 static const char usage[] =
@@ -30,14 +32,7 @@ typedef struct verify_all {
 static coop_err verify_log(verify_all *all, const uint8_t *log_id, int own)
 {
   ledger_verify_report report;
-  coop_err err = ledger_store_verify(all->node->store, log_id, &report);
-  if (!err && own && report.entries_checked == 0) {
-    /* coop init always appends the identity entry: no entries means the log
-     * was deleted from the database. */
-    err = COOP_E_TAMPERED;
-    snprintf(report.what, sizeof report.what,
-             "the log is empty: entry 0 (this node's identity) is missing");
-  }
+  coop_err err = node_log_verify(all->node, log_id, &report);
   char where[64] = "";
   if (!own) {
     char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
@@ -70,16 +65,26 @@ static coop_err verify_own_log(verify_all *all)
  * verified: a replay of a damaged log proves nothing). */
 static coop_err verify_books(verify_all *all)
 {
-  ledger_store *store = all->node->store;
-  coop_err err = ledger_books_check(store, &all->node->identity);
-  if (err == COOP_E_BOOKS_MISMATCH)
-    cli_error("verify failed: the books do not match the log: %s; run 'coop rebuild'",
-              ledger_store_problem(store));
-  else if (err == COOP_E_PAYLOAD_MISSING)
-    cli_error("verify failed: %s", ledger_store_problem(store));
-  uint8_t books_audience[LEDGER_AUDIENCE_ID_BYTES];
-  if (!err && all->verbose && ledger_books_audience(store, books_audience) == COOP_OK)
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = node_books_check(all->node, message);
+  if (err == COOP_E_BOOKS_MISMATCH || err == COOP_E_PAYLOAD_MISSING)
+    cli_error("verify failed: %s", message);
+  if (!err && all->verbose && node_books_kept(all->node))
     printf("verified the books against a replay of the log\n");
+  return err == COOP_E_BOOKS_MISMATCH || err == COOP_E_PAYLOAD_MISSING ? COOP_E_TAMPERED : err;
+}
+
+/* A municipality's audit tables against a fold of the logs they cache
+ * (node/audit_index.h). */
+static coop_err verify_audit_tables(verify_all *all)
+{
+  if (all->node->role != LEDGER_ROLE_MUNICIPALITY)
+    return COOP_OK;
+  coop_err err = audit_index_check(all->node);
+  if (err == COOP_E_BOOKS_MISMATCH || err == COOP_E_PAYLOAD_MISSING)
+    cli_error("verify failed: %s", node_store_problem(all->node));
+  if (!err && all->verbose)
+    printf("verified the audit tables against a replay of the logs\n");
   return err == COOP_E_BOOKS_MISMATCH || err == COOP_E_PAYLOAD_MISSING ? COOP_E_TAMPERED : err;
 }
 
@@ -108,13 +113,14 @@ int cli_cmd_verify(int argc, char **argv)
   verify_all all = {.node = &opened, .verbose = verbose};
   coop_err err = verify_own_log(&all);
   if (!err)
-    err = ledger_store_logs(opened.store, verify_other_log, &all);
+    err = node_logs(&opened, verify_other_log, &all);
   if (!err)
     err = verify_books(&all);
-  err = ledger_store_failure(opened.store, err);
+  if (!err)
+    err = verify_audit_tables(&all);
+  err = node_store_failure(&opened, err);
   if (err && err != COOP_E_TAMPERED)
-    cli_error("verify failed: %s (%s)", coop_err_message(err),
-              ledger_store_error_message(opened.store));
+    cli_error("verify failed: %s (%s)", coop_err_message(err), node_store_error_message(&opened));
   node_close(&opened);
   return err ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

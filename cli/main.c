@@ -29,7 +29,7 @@ static const command commands[] = {
   {"member", cli_cmd_member, "enrol members, list, show, record status, erase, export their data"},
   {"record", cli_cmd_record, "record revenue, costs, allowance, spending, hours, ..."},
   {"correct", cli_cmd_correct, "reverse a record with a correction"},
-  {"period", cli_cmd_period, "close a month"},
+  {"period", cli_cmd_period, "close a month or a year; fix the first month"},
   {"accounts", cli_cmd_accounts, "list the chart of accounts"},
   {"bal", cli_cmd_bal, "balance per account"},
   {"reg", cli_cmd_reg, "the register: every posting"},

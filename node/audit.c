@@ -15,6 +15,7 @@
 #include "ledger/books/rule_sets.h"
 #include "ledger/log/seal.h"
 #include "ledger/offset/offset_codec.h"
+#include "node/audit_index.h"
 #include "node/log_view.h"
 
 /* Every verdict about one coop log's statements found in one (municipality)
@@ -28,6 +29,10 @@ typedef struct verdict_item {
 
 typedef struct verdict_list {
   bool loaded;
+  /* The own log's verdicts come from the audit tables (node/audit_index.h),
+   * brought up to date by this call: one statement's rows, not the log. */
+  bool from_index;
+  bool single; /* holds one statement's verdicts (from the tables) */
   uint8_t coop_log[LEDGER_LOG_ID_BYTES];
   uint8_t municipality[LEDGER_LOG_ID_BYTES];
   verdict_item *items;
@@ -277,10 +282,10 @@ static coop_err verdicts_load(node *self, node_key_ring *ring,
                               const uint8_t municipality[LEDGER_LOG_ID_BYTES], uint8_t *plain,
                               verdict_list *list)
 {
-  if (list->loaded && !memcmp(list->coop_log, coop_log, LEDGER_LOG_ID_BYTES) &&
+  if (list->loaded && !list->single && !memcmp(list->coop_log, coop_log, LEDGER_LOG_ID_BYTES) &&
       !memcmp(list->municipality, municipality, LEDGER_LOG_ID_BYTES))
     return COOP_OK;
-  list->loaded = false;
+  list->loaded = list->single = false;
   list->count = 0;
   memcpy(list->coop_log, coop_log, LEDGER_LOG_ID_BYTES);
   memcpy(list->municipality, municipality, LEDGER_LOG_ID_BYTES);
@@ -296,6 +301,29 @@ static void verdicts_free(verdict_list *list)
 {
   coop_free(list->items);
   memset(list, 0, sizeof *list);
+}
+
+static coop_err verdict_push(void *context, const ledger_verdict *verdict, bool dispute,
+                             uint64_t index)
+{
+  verdict_list *list = context;
+  coop_err err = coop_grow((void **)&list->items, &list->capacity, list->count,
+                           sizeof *list->items);
+  if (!err)
+    list->items[list->count++] = (verdict_item){*verdict, dispute, index};
+  return err;
+}
+
+/* The own log's verdicts on one statement, from the audit tables: the list
+ * then holds that statement's run only (a later whole load reads again). */
+static coop_err verdicts_of_statement(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
+                                      uint64_t statement_index, verdict_list *list)
+{
+  list->loaded = false;
+  list->count = 0;
+  coop_err err = audit_index_verdicts(self, coop_log, statement_index, verdict_push, list);
+  list->loaded = list->single = !err;
+  return err;
 }
 
 static bool was_judged(const verdict_list *list, uint64_t index)
@@ -325,6 +353,8 @@ static coop_err other_logs(node *self, log_ids *list)
 
 typedef struct pending_verdict {
   uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
+  uint8_t coop_log[LEDGER_LOG_ID_BYTES];
+  uint64_t statement_index;
   uint8_t key[LEDGER_AUDIENCE_KEY_BYTES];
   bool dispute;
   coop_buf payload;
@@ -363,6 +393,7 @@ typedef struct audit_mark {
 struct audit_marks {
   audit_mark *items;
   size_t count, capacity;
+  bool from_scratch; /* node_audit_from_scratch: no audit tables */
 };
 
 static audit_mark *mark_of(struct audit_marks *marks, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
@@ -407,9 +438,59 @@ void node_audit_marks_free(node *self)
   self->audit_marks = NULL;
 }
 
+typedef struct pending_list {
+  pending_verdict *items;
+  size_t count, capacity;
+} pending_list;
+
+/* Judges one statement and keeps its verdict for the batch. */
+static coop_err judge_pending(auditor *self, const log_view *view, const log_member *who,
+                              const log_statement *item, node_audit_summary *summary,
+                              pending_list *pending)
+{
+  ledger_verdict verdict;
+  bool dispute = false;
+  coop_err err = judge(self, view, who, item, &verdict, &dispute);
+  if (!err)
+    err = coop_grow((void **)&pending->items, &pending->capacity, pending->count,
+                    sizeof *pending->items);
+  if (err)
+    return err;
+  pending_verdict *out = &pending->items[pending->count++];
+  memset(out, 0, sizeof *out);
+  memcpy(out->audience, item->audience, LEDGER_AUDIENCE_ID_BYTES);
+  memcpy(out->coop_log, view->log_id, LEDGER_LOG_ID_BYTES);
+  out->statement_index = item->index;
+  const uint8_t *key = NULL;
+  err = node_key_ring_key(&self->ring, view->log_id, item->audience, &key);
+  if (!err && key)
+    memcpy(out->key, key, LEDGER_AUDIENCE_KEY_BYTES);
+  out->dispute = dispute;
+  coop_buf_init(&out->payload, COOP_PAYLOAD_BYTES_MAX);
+  if (!err)
+    err = ledger_verdict_encode(&verdict, dispute, &out->payload);
+  if (!err && dispute)
+    summary->disputed++;
+  else if (!err)
+    summary->acknowledged++;
+  return err;
+}
+
+/* Ours when sealed to her residence with us (after a move, the residence
+ * of the statement's month decides whose it is). */
+static const log_member *ours(const auditor *self, const log_view *view, const log_statement *item)
+{
+  const log_member *who = log_view_member(view, item->audience);
+  const log_residence *residence = who ? log_view_residence_of(who, item->audience) : NULL;
+  if (!residence ||
+      memcmp(residence->municipality, self->node->identity.public_key, LEDGER_LOG_ID_BYTES))
+    return NULL;
+  return who;
+}
+
+/* From scratch: the whole log read and every verdict of the own log. */
 static coop_err audit_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
-                          node_audit_summary *summary, pending_verdict **pending,
-                          size_t *pending_count, size_t *pending_capacity)
+                          node_audit_summary *summary, pending_list *pending)
 {
   log_view view;
   coop_err err = log_view_load(&self->ring, log_id, 0, &view);
@@ -422,41 +503,118 @@ static coop_err audit_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
                         self->plain, &self->verdicts);
   for (size_t i = 0; i < view.statement_count && !err; i++) {
     const log_statement *item = &view.statements[i];
-    log_member *who = log_view_member(&view, item->audience);
-    /* Ours when sealed to her residence with us (after a move, the
-     * residence of the statement's month decides whose it is). */
-    const log_residence *residence = who ? log_view_residence_of(who, item->audience) : NULL;
-    if (!residence ||
-        memcmp(residence->municipality, self->node->identity.public_key, LEDGER_LOG_ID_BYTES))
+    const log_member *who = ours(self, &view, item);
+    if (!who)
       continue;
     summary->statements_seen++;
-    if (was_judged(&self->verdicts, item->index)) {
+    if (was_judged(&self->verdicts, item->index))
       summary->already_judged++;
-      continue;
-    }
-    ledger_verdict verdict;
-    bool dispute = false;
-    err = judge(self, &view, who, item, &verdict, &dispute);
-    if (!err)
-      err = coop_grow((void **)pending, pending_capacity, *pending_count, sizeof **pending);
-    if (err)
-      break;
-    pending_verdict *out = &(*pending)[(*pending_count)++];
-    memset(out, 0, sizeof *out);
-    memcpy(out->audience, item->audience, LEDGER_AUDIENCE_ID_BYTES);
-    const uint8_t *key = NULL;
-    err = node_key_ring_key(&self->ring, log_id, item->audience, &key);
-    if (!err && key)
-      memcpy(out->key, key, LEDGER_AUDIENCE_KEY_BYTES);
-    out->dispute = dispute;
-    coop_buf_init(&out->payload, COOP_PAYLOAD_BYTES_MAX);
-    if (!err)
-      err = ledger_verdict_encode(&verdict, dispute, &out->payload);
-    if (!err && dispute)
-      summary->disputed++;
-    else if (!err)
-      summary->acknowledged++;
+    else
+      err = judge_pending(self, &view, who, item, summary, pending);
   }
+  log_view_free(&view);
+  return err;
+}
+
+static bool index_has(const uint64_t *indexes, size_t count, uint64_t index)
+{
+  size_t low = 0, high = count;
+  while (low < high) {
+    size_t middle = low + (high - low) / 2;
+    if (indexes[middle] < index)
+      low = middle + 1;
+    else
+      high = middle;
+  }
+  return low < count && indexes[low] == index;
+}
+
+/* The statements of ours not judged yet, and the months they are of. */
+typedef struct unjudged {
+  uint64_t *indexes;
+  uint32_t *periods;
+  size_t count, capacity, period_capacity;
+  size_t ours;
+} unjudged;
+
+static coop_err find_unjudged(auditor *self, const log_view *view, unjudged *found)
+{
+  uint64_t *judged = NULL;
+  size_t judged_count = 0;
+  coop_err err = audit_index_judged(self->node, view->log_id, &judged, &judged_count);
+  for (size_t i = 0; i < view->statement_count && !err; i++) {
+    const log_statement *item = &view->statements[i];
+    if (!ours(self, view, item))
+      continue;
+    found->ours++;
+    if (index_has(judged, judged_count, item->index))
+      continue;
+    err = coop_grow((void **)&found->indexes, &found->capacity, found->count,
+                    sizeof *found->indexes);
+    if (!err)
+      err = coop_grow((void **)&found->periods, &found->period_capacity, found->count,
+                      sizeof *found->periods);
+    if (!err) {
+      found->periods[found->count] = item->period;
+      found->indexes[found->count++] = item->index;
+    }
+  }
+  coop_free(judged);
+  return err;
+}
+
+/* From the audit tables: a log judged completely at its size costs its
+ * judged mark; one that grew, its statements' rows and the records of the
+ * months of those not judged yet. */
+static coop_err audit_log_indexed(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                  uint64_t *size, node_audit_summary *summary,
+                                  pending_list *pending, uint64_t *ours_count)
+{
+  audit_index_log state;
+  coop_err err = audit_index_log_state(self->node, log_id, &state);
+  /* A log that arrived or grew since the tables caught up is judged as far
+   * as they read it, and marked at that size: the rest at the next run. */
+  if (!err && !state.indexed_size) {
+    *size = 0;
+    return COOP_OK;
+  }
+  if (!err && state.indexed_size < *size)
+    *size = state.indexed_size;
+  log_view view;
+  bool judged = !err && state.judged_size == *size && state.indexed_size == *size;
+  static const uint32_t no_month[1] = {0};
+  if (!err && judged)
+    err = audit_index_skeleton(self->node, log_id, &view);
+  else if (!err)
+    err = audit_index_view(self->node, log_id, no_month, 0, &view);
+  if (err)
+    return err;
+  unjudged found = {0};
+  if (self->follow)
+    err = node_erasure_collect(self->node, &view, self->follow);
+  if (!err && judged)
+    found.ours = state.ours;
+  else if (!err)
+    err = find_unjudged(self, &view, &found);
+  summary->statements_seen += found.ours;
+  summary->already_judged += found.ours - found.count;
+  *ours_count = found.ours;
+  if (!err && found.count) {
+    log_view_free(&view);
+    err = audit_index_view(self->node, log_id, found.periods, found.count, &view);
+    if (err)
+      memset(&view, 0, sizeof view);
+  }
+  /* In log order, as the whole log's audit judges them. */
+  for (size_t i = 0, s = 0; i < found.count && !err; i++) {
+    while (s < view.statement_count && view.statements[s].index != found.indexes[i])
+      s++;
+    const log_member *who = s < view.statement_count ? ours(self, &view, &view.statements[s]) : NULL;
+    err = who ? judge_pending(self, &view, who, &view.statements[s], summary, pending)
+              : COOP_E_TAMPERED;
+  }
+  coop_free(found.indexes);
+  coop_free(found.periods);
   log_view_free(&view);
   return err;
 }
@@ -606,6 +764,131 @@ static const char *failure_reason(node *self, coop_err err)
                                        : coop_err_message(err);
 }
 
+static bool from_scratch(const node *self)
+{
+  return self->audit_marks && self->audit_marks->from_scratch;
+}
+
+void node_audit_from_scratch(node *self, bool on)
+{
+  if (!self->audit_marks && !(self->audit_marks = coop_calloc(1, sizeof *self->audit_marks)))
+    abort(); /* a test or benchmark switch: no way to report it */
+  self->audit_marks->from_scratch = on;
+}
+
+static void pending_free(pending_list *pending)
+{
+  for (size_t i = 0; i < pending->count; i++) {
+    sodium_memzero(pending->items[i].key, sizeof pending->items[i].key);
+    coop_buf_release(&pending->items[i].payload);
+  }
+  coop_free(pending->items);
+  memset(pending, 0, sizeof *pending);
+}
+
+/* Every log but our own, their sizes, and what judging them found. */
+typedef struct audit_pass {
+  log_ids logs;
+  uint64_t *sizes;
+  uint64_t *ours;    /* per log, from the tables: our statements in it */
+  bool *read;        /* per log: judged in this pass (not skipped) */
+  pending_list pending;
+} audit_pass;
+
+static void audit_pass_free(audit_pass *pass)
+{
+  coop_free(pass->logs.ids);
+  coop_free(pass->sizes);
+  coop_free(pass->ours);
+  coop_free(pass->read);
+  pending_free(&pass->pending);
+}
+
+/* Judges every statement not judged yet into pass->pending, from the
+ * audit tables or (from_scratch) from every log read whole. */
+static coop_err audit_judge(auditor *audit, bool scratch, node_audit_summary *summary,
+                            audit_pass *pass)
+{
+  node *self = audit->node;
+  coop_err err = scratch ? COOP_OK : audit_index_update(self, &audit->ring);
+  if (!err)
+    err = other_logs(self, &pass->logs);
+  size_t count = pass->logs.count + 1;
+  pass->sizes = coop_calloc(count, sizeof *pass->sizes);
+  pass->ours = coop_calloc(count, sizeof *pass->ours);
+  pass->read = coop_calloc(count, sizeof *pass->read);
+  if (!err && (!pass->sizes || !pass->ours || !pass->read))
+    err = COOP_E_NOMEM;
+  for (size_t i = 0; i < pass->logs.count && !err; i++) {
+    const uint8_t *log_id = pass->logs.ids[i];
+    err = ledger_store_size(self->store, log_id, &pass->sizes[i]);
+    if (err)
+      break;
+    if (judged_at(self, log_id, pass->sizes[i])) {
+      summary->logs_unchanged++;
+      continue;
+    }
+    pass->read[i] = true;
+    if (scratch)
+      err = audit_log(audit, log_id, summary, &pass->pending);
+    else
+      err = audit_log_indexed(audit, log_id, &pass->sizes[i], summary, &pass->pending,
+                              &pass->ours[i]);
+  }
+  return err;
+}
+
+/* After the verdicts are committed: the tables take them in, and each log
+ * read is marked judged at its size (a failed run marks nothing). */
+static coop_err audit_marks_set(auditor *audit, bool scratch, const audit_pass *pass)
+{
+  node *self = audit->node;
+  for (size_t i = 0; i < pass->logs.count; i++)
+    mark_judged(self, pass->logs.ids[i], pass->sizes[i]);
+  if (scratch)
+    return COOP_OK;
+  coop_err err = audit_index_update(self, &audit->ring);
+  if (!err)
+    err = ledger_store_begin(self->store);
+  for (size_t i = 0; i < pass->logs.count && !err; i++)
+    if (pass->read[i])
+      err = audit_index_mark_judged(self, pass->logs.ids[i], pass->sizes[i], pass->ours[i]);
+  if (!err)
+    err = ledger_store_commit(self->store);
+  else
+    ledger_store_rollback(self->store);
+  return err;
+}
+
+/* The verdicts appended and taken into the audit tables in one
+ * transaction (they are not opened again to index them). */
+static coop_err append_indexed(node *self, const pending_list *pending)
+{
+  audit_index_verdict_row *rows = coop_calloc(pending->count, sizeof *rows);
+  if (!rows)
+    return COOP_E_NOMEM;
+  for (size_t i = 0; i < pending->count; i++) {
+    const pending_verdict *item = &pending->items[i];
+    rows[i] = (audit_index_verdict_row){item->coop_log, item->statement_index, item->dispute,
+                                        item->payload.data, item->payload.len};
+  }
+  uint64_t before = 0;
+  coop_err err = ledger_store_begin(self->store);
+  if (!err) {
+    err = ledger_store_size(self->store, self->identity.public_key, &before);
+    if (!err)
+      err = append_verdicts(self, pending->items, pending->count);
+    if (!err)
+      err = audit_index_own_verdicts(self, before, rows, pending->count);
+    if (!err)
+      err = ledger_store_commit(self->store);
+    else
+      ledger_store_rollback(self->store);
+  }
+  coop_free(rows);
+  return err;
+}
+
 coop_err node_audit_run(node *self, node_audit_summary *summary,
                         char message[NODE_MESSAGE_BYTES])
 {
@@ -620,42 +903,46 @@ coop_err node_audit_run(node *self, node_audit_summary *summary,
   auditor *audit = auditor_new(self, message, &err);
   if (!audit)
     return err;
+  bool scratch = from_scratch(self);
   audit->follow = node_erasure_follow_begin();
-  if (!audit->follow)
-    err = COOP_E_NOMEM;
-  log_ids logs = {0};
-  pending_verdict *pending = NULL;
-  size_t pending_count = 0, pending_capacity = 0;
-  err = other_logs(self, &logs);
-  uint64_t *sizes = logs.count ? coop_calloc(logs.count, sizeof *sizes) : NULL;
-  if (!err && logs.count && !sizes)
-    err = COOP_E_NOMEM;
-  for (size_t i = 0; i < logs.count && !err; i++) {
-    err = ledger_store_size(self->store, logs.ids[i], &sizes[i]);
-    if (!err && judged_at(self, logs.ids[i], sizes[i]))
-      summary->logs_unchanged++;
-    else if (!err)
-      err = audit_log(audit, logs.ids[i], summary, &pending, &pending_count, &pending_capacity);
-  }
-  if (!err && pending_count)
-    err = append_verdicts(self, pending, pending_count);
+  audit_pass pass = {0};
+  err = audit->follow ? audit_judge(audit, scratch, summary, &pass) : COOP_E_NOMEM;
+  if (!err && pass.pending.count)
+    err = scratch ? append_verdicts(self, pass.pending.items, pass.pending.count)
+                  : append_indexed(self, &pass.pending);
   /* A coop's erasure read in its log: our verdicts about her go too. */
   unsigned followed = 0;
   if (!err)
     err = node_erasure_follow(self, audit->follow, &followed, message);
   summary->erasures_followed = followed;
-  /* Marked only once the verdicts are committed: a failed run reads all again. */
-  for (size_t i = 0; i < logs.count && !err; i++)
-    mark_judged(self, logs.ids[i], sizes[i]);
-  coop_free(sizes);
+  if (!err)
+    err = audit_marks_set(audit, scratch, &pass);
   if (err)
     snprintf(message, NODE_MESSAGE_BYTES, "audit failed: %s", failure_reason(self, err));
-  for (size_t i = 0; i < pending_count; i++) {
-    sodium_memzero(pending[i].key, sizeof pending[i].key);
-    coop_buf_release(&pending[i].payload);
+  audit_pass_free(&pass);
+  auditor_free(audit);
+  return err;
+}
+
+coop_err node_audit_preview(node *self, node_audit_verdict_visitor visitor, void *context,
+                            char message[NODE_MESSAGE_BYTES])
+{
+  node_audit_summary summary;
+  memset(&summary, 0, sizeof summary);
+  coop_err err = COOP_OK;
+  auditor *audit = auditor_new(self, message, &err);
+  if (!audit)
+    return err;
+  audit_pass pass = {0};
+  err = audit_judge(audit, from_scratch(self), &summary, &pass);
+  for (size_t i = 0; i < pass.pending.count && !err; i++) {
+    const pending_verdict *item = &pass.pending.items[i];
+    err = visitor(context, item->coop_log, item->statement_index, item->dispute,
+                  item->payload.data, item->payload.len);
   }
-  coop_free(pending);
-  coop_free(logs.ids);
+  if (err && !message[0])
+    snprintf(message, NODE_MESSAGE_BYTES, "audit failed: %s", failure_reason(self, err));
+  audit_pass_free(&pass);
   auditor_free(audit);
   return err;
 }
@@ -680,7 +967,10 @@ static coop_err verdict_on(node *self, node_key_ring *ring, verdict_list *verdic
   found->status = NODE_AUDIT_PENDING;
   if (!memcmp(municipality, coop_log, LEDGER_LOG_ID_BYTES))
     return COOP_OK;
-  coop_err err = verdicts_load(self, ring, coop_log, municipality, plain, verdicts);
+  coop_err err = verdicts->from_index && !memcmp(municipality, self->identity.public_key,
+                                                 LEDGER_LOG_ID_BYTES)
+                     ? verdicts_of_statement(self, coop_log, statement_index, verdicts)
+                     : verdicts_load(self, ring, coop_log, municipality, plain, verdicts);
   if (err == COOP_E_NO_KEY || err == COOP_E_NOT_FOUND)
     return COOP_OK; /* nothing this node can tell: pending */
   if (err || !verdicts->loaded)
@@ -834,10 +1124,16 @@ static bool has_income(const log_view *view, const log_member *who, uint32_t per
 static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                            uint32_t period, node_audit_row_visitor visitor, void *context)
 {
-  log_view *view = NULL;
-  coop_err err = reader_view(self, log_id, &view);
+  log_view *view = NULL, month;
+  bool indexed = self->verdicts.from_index;
+  coop_err err = indexed ? audit_index_view(self->node, log_id, &period, 1, &month)
+                         : reader_view(self, log_id, &view);
+  if (err == COOP_E_NOT_FOUND && indexed)
+    return COOP_OK; /* our own log */
   if (err)
     return err;
+  if (indexed)
+    view = &month;
   for (size_t r = 0; r < view->member_count && !err; r++) {
     const log_member *who = &view->members[r];
     if (!log_view_resident(who, period, self->node->identity.public_key))
@@ -885,6 +1181,8 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
     }
     err = visitor(context, &row);
   }
+  if (indexed)
+    log_view_free(&month);
   return err;
 }
 
@@ -903,8 +1201,14 @@ static coop_err audit_report(node *self, uint32_t period, bool states,
   if (!audit)
     return err;
   audit->report_states = states;
+  /* The report reads one month of each log from the audit tables. */
+  if (!from_scratch(self)) {
+    err = audit_index_update(self, &audit->ring);
+    audit->verdicts.from_index = !err;
+  }
   log_ids logs = {0};
-  err = other_logs(self, &logs);
+  if (!err)
+    err = other_logs(self, &logs);
   for (size_t i = 0; i < logs.count && !err; i++)
     err = report_log(audit, logs.ids[i], period, visitor, context);
   if (err && !message[0])

@@ -29,9 +29,29 @@ typedef struct node_audit_summary {
 } node_audit_summary;
 
 /* Judges every statement not judged yet (municipality nodes only:
- * COOP_E_USAGE otherwise) and appends the verdicts in one batch. */
+ * COOP_E_USAGE otherwise) and appends the verdicts in one batch.  Reads
+ * the audit tables (node/audit_index.h), brought up to date first: a log
+ * judged completely at its size costs nothing, one that grew its new
+ * entries and the months of its new statements. */
 COOP_MUST_USE coop_err node_audit_run(node *node, node_audit_summary *summary,
                                       char message[NODE_MESSAGE_BYTES]);
+
+/* The verdicts a run would append, each with the statement it judges and
+ * its payload as it would be sealed, without appending anything (the
+ * audit tables are brought up to date).  For tests: the same run from the
+ * tables and from scratch must give the same bytes. */
+typedef coop_err (*node_audit_verdict_visitor)(void *context,
+                                               const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
+                                               uint64_t statement_index, bool dispute,
+                                               const uint8_t *payload, size_t payload_bytes);
+COOP_MUST_USE coop_err node_audit_preview(node *node, node_audit_verdict_visitor visitor,
+                                          void *context, char message[NODE_MESSAGE_BYTES]);
+
+/* Judging and reports read the municipality's audit tables
+ * (node/audit_index.h); `on` makes this node read every coop log whole
+ * instead, as before them: the path the tables must equal (tests and
+ * bench/bench_statements).  Aborts without memory. */
+void node_audit_from_scratch(node *node, bool on);
 
 typedef enum node_audit_status {
   NODE_AUDIT_MISSING = 1,      /* month closed, income recorded, no statement */

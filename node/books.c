@@ -33,97 +33,60 @@ uint32_t node_today(void)
 
 /* ---- a session: one transaction of checked, indexed appends ------------- */
 
-void node_key_cache_free(node_key_cache *cache)
+/* ledger_books_keys over the node's ring: a key of the own log's audiences,
+ * none being an error (the books are the node's own). */
+static coop_err own_audience_key(void *context, const uint8_t *audience_id, const uint8_t **key)
 {
-  if (!cache)
-    return;
-  if (cache->keys)
-    sodium_free(cache->keys);
-  coop_free(cache);
+  node_key_ring *ring = context;
+  coop_err err = node_key_ring_key(ring, ring->node->identity.public_key, audience_id, key);
+  return !err && !*key ? COOP_E_NO_KEY : err;
 }
 
-static node_key_cache *key_cache_of(node *self)
+ledger_books_keys books_own_keys(node *self)
 {
-  if (self->key_cache)
-    return self->key_cache;
-  node_key_cache *cache = coop_calloc(1, sizeof *cache);
-  if (cache)
-    cache->keys = sodium_malloc(KEY_SLOTS * 32);
-  if (cache && !cache->keys) {
-    coop_free(cache);
-    cache = NULL;
-  }
-  self->key_cache = cache;
-  return cache;
+  return (ledger_books_keys){.key = own_audience_key, .context = node_keys(self)};
 }
 
-static coop_err books_session_key(books_session *session, const uint8_t *audience_id,
-                                  const uint8_t **key)
+/* The derived tables brought up to the log, in the caller's transaction. */
+static coop_err index_catch_up(node *self)
 {
-  node *self = session->node;
-  node_key_cache *cache = key_cache_of(self);
-  if (!cache)
-    return books_say(session->message, COOP_E_NOMEM, "out of memory");
-  unsigned slot = coop_get_u32le(audience_id) % KEY_SLOTS;
-  for (unsigned probe = 0; probe < KEY_SLOTS; probe++, slot = (slot + 1) % KEY_SLOTS) {
-    if (!cache->key_used[slot])
-      break;
-    if (!memcmp(cache->key_ids[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES)) {
-      *key = cache->keys + 32 * slot;
-      return COOP_OK;
+  ledger_books_keys keys = books_own_keys(self);
+  return ledger_books_catch_up(self->store, &self->identity, &keys);
+}
+
+/* The sealing keys of a batch: every key is looked up once so the ring
+ * holds them all, then again to point at them (a lookup that adds to the
+ * ring may move its keys, a lookup that finds one does not). */
+static coop_err books_session_keys(books_session *session, const uint8_t *keys[SESSION_BATCH])
+{
+  static const uint8_t zero[LEDGER_AUDIENCE_ID_BYTES];
+  node_key_ring *ring = node_keys(session->node);
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < session->pending; i++) {
+      keys[i] = NULL;
+      if (!memcmp(session->audiences[i], zero, sizeof zero))
+        continue;
+      coop_err err = own_audience_key(ring, session->audiences[i], &keys[i]);
+      if (err)
+        return books_say(session->message, err, "cannot open the audience key of this entry: %s",
+                         coop_err_message(err));
     }
-  }
-  /* books_session_flush made room for a whole batch before it started, so
-   * a full table here is a programming error, never a silent eviction of a
-   * key a pending entry still points at. */
-  if (cache->key_used[slot])
-    return books_say(session->message, COOP_E_LIMIT, "audience key cache full");
-  coop_err err = ledger_store_audience_key(self->store, &self->identity,
-                                           self->identity.public_key, audience_id,
-                                           cache->keys + 32 * slot);
-  if (err)
-    return books_say(session->message, err, "cannot open the audience key of this entry: %s",
-                     coop_err_message(err));
-  memcpy(cache->key_ids[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES);
-  cache->key_used[slot] = 1;
-  cache->key_count++;
-  *key = cache->keys + 32 * slot;
   return COOP_OK;
-}
-
-/* Empties the cache when a whole batch of new keys might not fit: a coop with
- * more members than slots pays only for opening some grants again.  Only
- * here, before a batch resolves its keys, so no pointer into the cache is
- * held across an eviction. */
-static void key_cache_make_room(node *self)
-{
-  node_key_cache *cache = self->key_cache;
-  if (!cache || cache->key_count + SESSION_BATCH < KEY_SLOTS)
-    return;
-  sodium_memzero(cache->keys, KEY_SLOTS * 32);
-  memset(cache->key_used, 0, sizeof cache->key_used);
-  cache->key_count = 0;
 }
 
 coop_err books_session_flush(books_session *session)
 {
   if (!session->pending)
     return COOP_OK;
-  key_cache_make_room(session->node);
   ledger_append_item items[SESSION_BATCH];
-  coop_err err = COOP_OK;
-  for (size_t i = 0; i < session->pending && !err; i++) {
-    static const uint8_t zero[LEDGER_AUDIENCE_ID_BYTES];
-    int sealed = memcmp(session->audiences[i], zero, sizeof zero) != 0;
-    const uint8_t *key = NULL;
-    if (sealed)
-      err = books_session_key(session, session->audiences[i], &key);
+  const uint8_t *keys[SESSION_BATCH];
+  coop_err err = books_session_keys(session, keys);
+  for (size_t i = 0; i < session->pending && !err; i++)
     items[i] = (ledger_append_item){.kind = session->kinds[i],
-                                    .audience_id = sealed ? session->audiences[i] : NULL,
-                                    .audience_key = key,
+                                    .audience_id = keys[i] ? session->audiences[i] : NULL,
+                                    .audience_key = keys[i],
                                     .payload = session->payloads.data + session->offsets[i],
                                     .payload_bytes = session->lengths[i]};
-  }
   if (!err) {
     err = ledger_store_append(session->node->store, &session->node->identity, items,
                               session->pending, node_now_ms(), NULL);
@@ -207,7 +170,7 @@ coop_err books_session_begin(node *self, char message[NODE_MESSAGE_BYTES],
     books_session_free(session);
     return books_say(message, err, "cannot start a transaction: %s", coop_err_message(err));
   }
-  err = ledger_books_catch_up(self->store, &self->identity);
+  err = index_catch_up(self);
   if (!err)
     err = ledger_store_size(self->store, self->identity.public_key, &session->base_size);
   if (!err && ledger_books_audience(self->store, session->books_audience) != COOP_OK)
@@ -246,8 +209,8 @@ coop_err books_session_end(books_session *session, coop_err err)
 
 /* Most changes start here: the books open and up to date, a transaction
  * begun. */
-static coop_err books_ready_and_begin(node *self, char message[NODE_MESSAGE_BYTES],
-                                      books_session **session)
+coop_err books_ready_and_begin(node *self, char message[NODE_MESSAGE_BYTES],
+                               books_session **session)
 {
   coop_err err = node_books_ready(self, message);
   return err ? err : books_session_begin(self, message, session);
@@ -283,7 +246,7 @@ static coop_err open_books(node *self, char message[NODE_MESSAGE_BYTES])
   if (!err)
     err = append_books_entry(self, audience_id);
   if (!err)
-    err = ledger_books_catch_up(self->store, &self->identity);
+    err = index_catch_up(self);
   if (!err)
     err = ledger_store_commit(self->store);
   if (err) {
@@ -307,7 +270,7 @@ static coop_err books_catch_up(node *self)
     return ledger_store_failure(self->store, err);
   err = ledger_store_begin(self->store);
   if (!err)
-    err = ledger_books_catch_up(self->store, &self->identity); /* checks again, locked */
+    err = index_catch_up(self); /* checks again, locked */
   if (!err)
     err = ledger_store_commit(self->store);
   if (err)
@@ -329,6 +292,39 @@ coop_err node_books_ready(node *self, char message[NODE_MESSAGE_BYTES])
     return books_say(message, COOP_E_USAGE, "this is a %s node: only a coop node keeps books",
                ledger_role_name(self->role));
   return open_books(self, message);
+}
+
+coop_err node_books_rebuild(node *self, uint64_t *entries, char message[NODE_MESSAGE_BYTES])
+{
+  *entries = 0;
+  ledger_books_keys keys = books_own_keys(self);
+  coop_err err = ledger_books_rebuild(self->store, &self->identity, &keys);
+  if (!err)
+    err = ledger_books_indexed_size(self->store, entries);
+  if (err == COOP_E_PAYLOAD_MISSING)
+    books_say(message, err, "rebuild failed, nothing changed: %s",
+              ledger_store_problem(self->store));
+  else if (err)
+    books_say(message, err, "rebuild failed, nothing changed: %s", coop_err_message(err));
+  return err;
+}
+
+coop_err node_books_check(node *self, char message[NODE_MESSAGE_BYTES])
+{
+  ledger_books_keys keys = books_own_keys(self);
+  coop_err err = ledger_books_check(self->store, &self->identity, &keys);
+  if (err == COOP_E_BOOKS_MISMATCH)
+    books_say(message, err, "the books do not match the log: %s; run 'coop rebuild'",
+              ledger_store_problem(self->store));
+  else if (err == COOP_E_PAYLOAD_MISSING)
+    books_say(message, err, "%s", ledger_store_problem(self->store));
+  return err;
+}
+
+bool node_books_kept(node *self)
+{
+  uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES];
+  return ledger_books_audience(self->store, audience_id) == COOP_OK;
 }
 
 /* ---- members ------------------------------------------------------------ */
@@ -649,6 +645,31 @@ coop_err node_member_details(node *self, const char *member_id, const node_membe
   return session ? books_session_end(session, err) : err;
 }
 
+/* Nor, even with --retroactive, into her statements of a closed year:
+ * they are final.  (A birth month long past is fine for a member with no
+ * statements then.) */
+static coop_err not_into_closed_year(books_session *session, const char *member_id,
+                                     uint32_t from)
+{
+  uint32_t closed_year = session->months.closed_year, first = 0, last = 0;
+  if (!closed_year || from / 100 > closed_year)
+    return COOP_OK;
+  coop_err err = ledger_books_statement_span(session->node->store, member_id, from,
+                                             closed_year * 100 + 12, &first, &last);
+  if (err)
+    return books_say(session->message, err, "cannot read the statements of %s", member_id);
+  if (!first)
+    return COOP_OK;
+  char from_text[8], first_text[8];
+  ledger_period_format(from, from_text);
+  ledger_period_format(first, first_text);
+  return books_say(session->message, COOP_E_PERIOD_CLOSED,
+                   "from %s reaches into %u, a closed year (%s's statements from %s on are "
+                   "final), even with --retroactive: the fact can take effect from %04u-01 on",
+                   from_text, (unsigned)(first / 100), member_id, first_text,
+                   (unsigned)(closed_year + 1));
+}
+
 /* A fact from `from` on must not reach back into closed months with
  * statements of the member unless the operator said --retroactive. */
 static coop_err not_retroactive(books_session *session, const char *member_id, uint32_t from)
@@ -709,6 +730,8 @@ coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint3
   ledger_member_row row;
   coop_err err = member_session(self, member_id, &row, &session, message);
   uint32_t from = field == LEDGER_MEMBER_BIRTH ? value : from_period;
+  if (!err)
+    err = not_into_closed_year(session, member_id, from);
   if (!err && !retroactive)
     err = not_retroactive(session, member_id, from);
   if (!err)
@@ -1256,9 +1279,30 @@ coop_err node_record_add(node *self, const node_record_request *request,
 
 /* ---- corrections and closing -------------------------------------------- */
 
+/* A correction counting in a closed year would reopen its statements and
+ * accounts: it must count in the month it is dated in instead. */
+static coop_err correction_month(books_session *session, uint64_t index,
+                                 const ledger_record *original, uint32_t date,
+                                 node_correction_month counts_in, uint32_t *for_period)
+{
+  uint32_t counted_in = ledger_record_month(original);
+  *for_period = counts_in == NODE_CORRECTION_IN_ORIGINAL_MONTH && counted_in < date / 100
+                    ? counted_in : 0;
+  if (!*for_period || !node_months_in_closed_year(&session->months, counted_in))
+    return COOP_OK;
+  char month[8], booked[8];
+  ledger_period_format(counted_in, month);
+  ledger_period_format(date / 100, booked);
+  return books_say(session->message, COOP_E_PERIOD_CLOSED,
+                   "entry %llu counts in %s, and %u is a closed year: its statements and "
+                   "accounts are final; add --in-open-month to count the reversal in %s, the "
+                   "month it is dated in", (unsigned long long)index, month,
+                   (unsigned)(counted_in / 100), booked);
+}
+
 static coop_err build_correction(books_session *session, uint64_t index, const char *reason,
-                                 uint32_t date, ledger_record *correction,
-                                 ledger_member_row *member)
+                                 uint32_t date, node_correction_month counts_in,
+                                 ledger_record *correction, ledger_member_row *member)
 {
   ledger_record original;
   uint64_t corrected_by = 0;
@@ -1286,8 +1330,9 @@ static coop_err build_correction(books_session *session, uint64_t index, const c
   /* The reversal is booked on its own date (an open month) but counts in
    * the month the original counted in: that month's statement is then due
    * for a reissue, not next month's figures. */
-  uint32_t counted_in = ledger_record_month(&original);
-  correction->for_period = counted_in < date / 100 ? counted_in : 0;
+  err = correction_month(session, index, &original, date, counts_in, &correction->for_period);
+  if (err)
+    return err;
   for (unsigned i = 0; i < correction->posting_count; i++)
     correction->postings[i].amount_cents = -original.postings[i].amount_cents;
   if (original.member[0] || original.member[1] || original.member[2]) {
@@ -1307,6 +1352,16 @@ static coop_err build_correction(books_session *session, uint64_t index, const c
 coop_err node_record_correct(node *self, uint64_t index, const char *reason, uint32_t date,
                              uint64_t *correction_index, char message[NODE_MESSAGE_BYTES])
 {
+  return node_record_correct_counting(self, index, reason, date,
+                                      NODE_CORRECTION_IN_ORIGINAL_MONTH, correction_index,
+                                      message);
+}
+
+coop_err node_record_correct_counting(node *self, uint64_t index, const char *reason,
+                                      uint32_t date, node_correction_month counts_in,
+                                      uint64_t *correction_index,
+                                      char message[NODE_MESSAGE_BYTES])
+{
   if (!reason || !reason[0] || strlen(reason) > LEDGER_RECORD_NOTE_BYTES_MAX ||
       ledger_note_check((const uint8_t *)reason, strlen(reason)))
     return books_say(message, COOP_E_BAD_INPUT, "a correction needs a --reason of 1 to %u characters",
@@ -1318,7 +1373,7 @@ coop_err node_record_correct(node *self, uint64_t index, const char *reason, uin
   ledger_record correction;
   ledger_member_row member;
   memset(&member, 0, sizeof member);
-  err = build_correction(session, index, reason, date, &correction, &member);
+  err = build_correction(session, index, reason, date, counts_in, &correction, &member);
   if (!err)
     err = node_date_check(&session->months, date, 0, message);
   if (!err)

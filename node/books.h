@@ -8,6 +8,7 @@
 #ifndef COOP_NODE_BOOKS_H
 #define COOP_NODE_BOOKS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ledger/books/books.h"
@@ -20,6 +21,23 @@
  * opened, opens them (a books audience granted to the coop itself, and the
  * public books entry naming it and the chart version). */
 COOP_MUST_USE coop_err node_books_ready(node *node, char message[NODE_MESSAGE_BYTES]);
+
+/* `coop rebuild`: drops every derived row and replays the own log into the
+ * tables, in one transaction, opening its entries with the node's key ring.
+ * *entries: the log size they now describe.  On failure nothing changed and
+ * `message` says why (a missing payload is named: a rebuild must not drop
+ * its amounts). */
+COOP_MUST_USE coop_err node_books_rebuild(node *node, uint64_t *entries,
+                                          char message[NODE_MESSAGE_BYTES]);
+
+/* The derived tables against a replay of the own log (ledger_books_check,
+ * with the node's key ring).  COOP_E_BOOKS_MISMATCH or
+ * COOP_E_PAYLOAD_MISSING with `message` naming the difference; other
+ * errors leave `message` alone (ledger_store_failure tells them). */
+COOP_MUST_USE coop_err node_books_check(node *node, char message[NODE_MESSAGE_BYTES]);
+
+/* Does this node keep books (has its books entry been appended)? */
+bool node_books_kept(node *node);
 
 typedef struct node_member_request {
   const char *name;
@@ -64,6 +82,36 @@ typedef coop_err (*node_record_visitor)(void *context, uint64_t index, const led
 COOP_MUST_USE coop_err node_member_records(node *node, const char *member_id, uint32_t date_from,
                                            uint32_t date_to, node_record_visitor visitor,
                                            void *context);
+
+/* ---- reading the books (node/books_read.c) ----------------------------------
+ *
+ * The derived tables as reports read them, for every interface (cli/,
+ * web/): they read the books through these, never the tables. */
+
+/* The member with exactly this id (no name or ref lookup: node_member_find
+ * does that).  COOP_E_NOT_FOUND. */
+COOP_MUST_USE coop_err node_member_get(node *node, const char *member_id, ledger_member_row *row);
+
+/* The member as she was in `period`: her row with the audience,
+ * municipality and client ref of her residence that month (she may have
+ * moved), and her status facts in force then (status may be NULL).
+ * COOP_E_NOT_FOUND. */
+COOP_MUST_USE coop_err node_member_at(node *node, const char *member_id, uint32_t period,
+                                      ledger_member_row *row, ledger_member_status *status);
+
+/* The coop's own statement of a member's month (the latest, a reissue
+ * included) and its entry index; COOP_E_NOT_FOUND.  `statement` is large:
+ * allocate it on the heap. */
+COOP_MUST_USE coop_err node_member_statement(node *node, const char *member_id, uint32_t period,
+                                             ledger_statement_payload *statement,
+                                             uint64_t *entry_index);
+
+/* Sums per account (in account-name order) and every posting and memo (in
+ * date, then entry order) matching `query`: `coop bal` and `coop reg`. */
+COOP_MUST_USE coop_err node_balances(node *node, const ledger_books_query *query,
+                                     ledger_balance_visitor visitor, void *context);
+COOP_MUST_USE coop_err node_register(node *node, const ledger_books_query *query,
+                                     ledger_register_visitor visitor, void *context);
 
 /* What a person calls a record's amount: cents, or hours in hundredths for
  * hours; positive (a correction's sign is in its type). */
@@ -175,10 +223,46 @@ COOP_MUST_USE coop_err node_record_add(node *node, const node_record_request *re
                                        char message[NODE_MESSAGE_BYTES]);
 
 /* Reverses the record at `index` with a correction dated `date` (which must be
- * in an open month), naming the original and its month. */
+ * in an open month), naming the original and its month.  It counts in the
+ * month the original counted in (that month is reissued); refused when that
+ * month lies in a closed year. */
 COOP_MUST_USE coop_err node_record_correct(node *node, uint64_t index, const char *reason,
                                            uint32_t date, uint64_t *correction_index,
                                            char message[NODE_MESSAGE_BYTES]);
+
+/* Where a correction counts: where the original did, or in the month it is
+ * dated in (coop correct --in-open-month: how an entry of a closed year is
+ * reversed, and a choice for any closed month). */
+typedef enum node_correction_month {
+  NODE_CORRECTION_IN_ORIGINAL_MONTH = 0,
+  NODE_CORRECTION_IN_DATE_MONTH = 1,
+} node_correction_month;
+
+COOP_MUST_USE coop_err node_record_correct_counting(node *node, uint64_t index,
+                                                    const char *reason, uint32_t date,
+                                                    node_correction_month counts_in,
+                                                    uint64_t *correction_index,
+                                                    char message[NODE_MESSAGE_BYTES]);
+
+/* What closing a year did. */
+typedef struct node_year_close_result {
+  uint64_t entry_index; /* the public year-close entry */
+  unsigned records;     /* year-close records: one per member with results, one for the coop */
+  /* The profit and loss carried to equity:result-earlier-years, as booked
+   * on it (credit < 0: a profit; since the last close, so with the years
+   * before when the books began earlier). */
+  int64_t result_cents;
+} node_year_close_result;
+
+/* Closes `year` (coop period close YYYY, node/year_close.c): refused unless
+ * its months up to December are closed, the year before is closed (or the
+ * books began in this one), no statement of it is due for a reissue and its
+ * annual accounts reconcile.  Then, in one transaction, year-close records
+ * dated 1 January of the next year move every profit and loss account's
+ * balance to equity:result-earlier-years, and a public year-close entry
+ * makes the year final: nothing reaches into it afterwards. */
+COOP_MUST_USE coop_err node_year_close(node *node, uint32_t year, node_year_close_result *result,
+                                       char message[NODE_MESSAGE_BYTES]);
 
 /* One statement reissued: which member and month, the statement it
  * replaces and its own entry. */
@@ -259,7 +343,12 @@ typedef struct node_months {
   uint32_t first;       /* YYYYMM: the first month of the books; 0 while not fixed */
   uint32_t last_closed; /* YYYYMM; 0 while none is closed */
   uint32_t now;         /* YYYYMM: the current month (node_now_ms) */
+  uint32_t closed_year; /* YYYY: the last closed year (coop period close YYYY); 0: none */
 } node_months;
+
+/* Is `period` (YYYYMM) in a closed year?  Nothing reaches into one: no
+ * late fact, correction, status or reissue (node_months_closed_year_say). */
+bool node_months_in_closed_year(const node_months *months, uint32_t period);
 
 /* Reads the months from the books (inside or outside a transaction). */
 COOP_MUST_USE coop_err node_months_read(node *node, node_months *months,

@@ -8,12 +8,9 @@
 #include "ledger/base/buffer.h"
 #include "node/books.h"
 
+#include "ledger/books/books_index.h"
+
 #define SESSION_BATCH 1000u
-/* Open addressing, 16384 slots (512 KiB of locked memory): a coop has tens
- * to hundreds of members (LaNSCO: about 220 across 21 coops), so the cache
- * never empties in practice; past 15000 keys it starts afresh per batch. */
-#define KEY_SLOTS 16384u
-_Static_assert(SESSION_BATCH < KEY_SLOTS, "a whole batch of new keys must fit in the cache");
 
 typedef struct books_session {
   node *node;
@@ -34,17 +31,9 @@ typedef struct books_session {
   void *preview_context;
 } books_session;
 
-/* audience id -> key, for sealing; open addressing, owned by the node. */
-typedef struct node_key_cache {
-  uint8_t key_ids[KEY_SLOTS][LEDGER_AUDIENCE_ID_BYTES];
-  int key_used[KEY_SLOTS];
-  unsigned key_count;
-  uint8_t *keys; /* KEY_SLOTS * 32 in sodium memory */
-} node_key_cache;
-
-/* Frees a node's key cache, wiping the keys (called by node_close). */
-void node_key_cache_free(node_key_cache *cache);
-
+/* The keys of the node's own audiences for the books' indexer
+ * (ledger_books_catch_up, _check, _rebuild): its key ring, node_keys. */
+ledger_books_keys books_own_keys(node *self);
 
 /* printf into message, returning err. */
 coop_err books_say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
@@ -53,6 +42,11 @@ coop_err books_say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *f
 /* The message for a failed catch-up (or check) of the derived tables:
  * names the entry or the difference and says what to run.  Returns err. */
 coop_err books_catch_up_failed(node *self, char message[NODE_MESSAGE_BYTES], coop_err err);
+
+/* The books open and up to date, then books_session_begin: where most
+ * changes start. */
+coop_err books_ready_and_begin(node *node, char message[NODE_MESSAGE_BYTES],
+                               books_session **session);
 
 /* Begins the transaction and brings the derived tables up to date. */
 coop_err books_session_begin(node *node, char message[NODE_MESSAGE_BYTES],
@@ -80,5 +74,10 @@ coop_err books_statement_reissue(books_session *session, const char *member_id, 
 /* Reissues every closed month that is due (node_statement_reissue's
  * cascade from each member's earliest), before a close. */
 coop_err books_reissue_due(books_session *session, uint32_t split_date, node_reissue_list *done);
+
+/* The first member (in the log's order) with a statement due for a reissue
+ * in a month up to `through` (YYYYMM), and that month; *period 0: none. */
+coop_err books_reissue_due_through(books_session *session, uint32_t through,
+                                   char member_id[LEDGER_MEMBER_ID_CHARS + 1], uint32_t *period);
 
 #endif

@@ -213,8 +213,7 @@ coop_err node_member_erase(node *self, const node_erase_request *request,
   if (err)
     return err;
   /* Her keys may sit in this process's cache: wipe them all. */
-  node_key_cache_free(self->key_cache);
-  self->key_cache = NULL;
+  node_key_ring_free(&self->keys);
   if (ledger_store_wal_truncate(self->store))
     books_say(message, COOP_OK, "erased; the database's write-ahead log is still in use by "
               "another process and is emptied when it ends");
@@ -309,20 +308,19 @@ static coop_err scan_coop_logs(retention_scan *scan)
   node *self = scan->node;
   uint8_t (*ids)[LEDGER_LOG_ID_BYTES] = NULL;
   size_t count = 0;
-  node_key_ring ring = NODE_KEY_RING(self);
+  node_key_ring *ring = node_keys(self);
   coop_err err = ledger_store_log_ids(self->store, &ids, &count);
   for (size_t i = 0; i < count && !err; i++) {
     if (!memcmp(ids[i], self->identity.public_key, LEDGER_LOG_ID_BYTES))
       continue;
     log_view view;
-    err = log_view_load(&ring, ids[i], 0, &view);
+    err = log_view_load(ring, ids[i], 0, &view);
     if (err)
       break;
     for (size_t m = 0; m < view.member_count && !err && view.role == LEDGER_ROLE_COOP; m++)
       err = resident_row(scan, &view, &view.members[m]);
     log_view_free(&view);
   }
-  node_key_ring_free(&ring);
   coop_free(ids);
   return err;
 }
@@ -412,6 +410,7 @@ coop_err node_copy_erase(node *self, const node_retention_row *row, const char *
     result->grants = erasures[0].grant_count;
     result->entries_erased = held + own;
     (void)ledger_store_wal_truncate(self->store);
+    node_key_ring_free(&self->keys); /* her keys may sit in the ring: wipe them all */
   }
   coop_buf_release(&plain[0]);
   coop_buf_release(&plain[1]);
@@ -475,5 +474,6 @@ coop_err node_erasure_follow(node *self, ledger_erasure *mine, unsigned *appende
     return books_say(message, err, "cannot follow an erasure: %s", coop_err_message(err));
   *appended = 1;
   (void)ledger_store_wal_truncate(self->store);
+  node_key_ring_free(&self->keys); /* as node_copy_erase */
   return COOP_OK;
 }

@@ -8,12 +8,14 @@
 #include "ledger/base/alloc.h"
 #include "ledger/base/buffer.h"
 #include "ledger/log/seal.h"
+#include "node/node.h"
 
 struct node_key_slot {
   uint8_t grantor[LEDGER_LOG_ID_BYTES];
   uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
   uint8_t key[LEDGER_AUDIENCE_KEY_BYTES];
   bool readable;
+  uint32_t epoch; /* the ring's epoch when it was looked up */
 };
 
 void node_key_ring_free(node_key_ring *ring)
@@ -24,6 +26,20 @@ void node_key_ring_free(node_key_ring *ring)
   ring->slots = NULL;
   ring->lookup = NULL;
   ring->count = ring->capacity = 0;
+}
+
+void node_key_ring_recheck_missing(node_key_ring *ring)
+{
+  ring->epoch++;
+}
+
+node_key_ring *node_keys(node *self)
+{
+  /* Set here rather than at node_open: a node handle copied by value still
+   * finds its own store. */
+  self->keys.node = self;
+  node_key_ring_recheck_missing(&self->keys);
+  return &self->keys;
 }
 
 /* Audience ids are random: their first bytes spread well; the grantor's
@@ -77,33 +93,51 @@ static coop_err reserve(node_key_ring *ring)
   return COOP_OK;
 }
 
+/* Asks the store for the slot's key (its grant opened with this node's
+ * identity); no grant is not an error, the slot then holds none. */
+static coop_err slot_fill(node_key_ring *ring, node_key_slot *slot)
+{
+  coop_err err = ledger_store_audience_key(ring->node->store, &ring->node->identity,
+                                           slot->grantor, slot->audience, slot->key);
+  slot->readable = err == COOP_OK;
+  slot->epoch = ring->epoch;
+  if (!slot->readable)
+    sodium_memzero(slot->key, sizeof slot->key);
+  return err == COOP_E_NO_KEY || err == COOP_E_NOT_FOUND ? COOP_OK : err;
+}
+
+static node_key_slot *slot_find(node_key_ring *ring, const uint8_t *grantor,
+                                const uint8_t *audience)
+{
+  if (!ring->capacity)
+    return NULL;
+  size_t lookup_count = 2 * ring->capacity;
+  for (size_t at = lookup_start(grantor, audience, lookup_count); ring->lookup[at];
+       at = (at + 1) & (lookup_count - 1)) {
+    node_key_slot *slot = &ring->slots[ring->lookup[at] - 1];
+    if (slot_is(slot, grantor, audience))
+      return slot;
+  }
+  return NULL;
+}
+
 coop_err node_key_ring_key(node_key_ring *ring, const uint8_t grantor[LEDGER_LOG_ID_BYTES],
                            const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES], const uint8_t **key)
 {
   *key = NULL;
-  if (ring->capacity) {
-    size_t lookup_count = 2 * ring->capacity;
-    for (size_t at = lookup_start(grantor, audience, lookup_count); ring->lookup[at];
-         at = (at + 1) & (lookup_count - 1)) {
-      const node_key_slot *slot = &ring->slots[ring->lookup[at] - 1];
-      if (slot_is(slot, grantor, audience)) {
-        *key = slot->readable ? slot->key : NULL;
-        return COOP_OK;
-      }
-    }
+  coop_err err = COOP_OK;
+  node_key_slot *slot = slot_find(ring, grantor, audience);
+  if (slot && !slot->readable && slot->epoch != ring->epoch)
+    err = slot_fill(ring, slot);
+  if (!slot) {
+    if ((err = reserve(ring)))
+      return err;
+    slot = &ring->slots[ring->count++];
+    memcpy(slot->grantor, grantor, LEDGER_LOG_ID_BYTES);
+    memcpy(slot->audience, audience, LEDGER_AUDIENCE_ID_BYTES);
+    lookup_add(ring, ring->count - 1);
+    err = slot_fill(ring, slot);
   }
-  coop_err err = reserve(ring);
-  if (err)
-    return err;
-  node_key_slot *slot = &ring->slots[ring->count++];
-  memcpy(slot->grantor, grantor, LEDGER_LOG_ID_BYTES);
-  memcpy(slot->audience, audience, LEDGER_AUDIENCE_ID_BYTES);
-  err = ledger_store_audience_key(ring->node->store, &ring->node->identity, grantor, audience,
-                                  slot->key);
-  slot->readable = err == COOP_OK;
-  lookup_add(ring, ring->count - 1);
-  if (err == COOP_E_NO_KEY || err == COOP_E_NOT_FOUND)
-    err = COOP_OK;
   *key = slot->readable ? slot->key : NULL;
   return err;
 }

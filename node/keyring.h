@@ -11,25 +11,38 @@
 
 #include "ledger/log/entry.h"
 #include "ledger/store/store.h"
-#include "node/node.h"
 
+struct node;
 typedef struct node_key_slot node_key_slot;
 
 typedef struct node_key_ring {
-  node *node;
+  struct node *node;
   node_key_slot *slots; /* sodium_allocarray */
   size_t count, capacity;
   uint32_t *lookup; /* (grantor, audience) -> slot + 1, open addressing, 2 x capacity */
+  /* Audiences found without a key are asked again once the epoch moved on
+   * (node_key_ring_recheck_missing): a grant may have arrived since. */
+  uint32_t epoch;
 } node_key_ring;
 
-/* An empty ring for `self`'s keys: node_key_ring ring = NODE_KEY_RING(self). */
+/* An empty ring for `self`'s keys: node_key_ring ring = NODE_KEY_RING(self).
+ * The node's own ring (node_keys, node/node.h) is the one to use; a ring of
+ * one's own is for a reader whose lifetime is its own (the audit's). */
 #define NODE_KEY_RING(self) ((node_key_ring){.node = (self)})
 
 /* Wipes and frees every key; the ring can be used again. */
 void node_key_ring_free(node_key_ring *ring);
 
+/* Forgets which audiences had no key, so that the next lookup of each asks
+ * the store again (grants arrive with their grantor's log, by sync or
+ * another process).  Keys found stay. */
+void node_key_ring_recheck_missing(node_key_ring *ring);
+
 /* The key of `audience` granted by `grantor` (the log's author), or NULL
- * when this node holds none.  Looked up once per (grantor, audience). */
+ * when this node holds none.  Looked up once per (grantor, audience).  The
+ * key stays valid until the next lookup in the ring (which may grow it) or
+ * its free: copy it, or look every key up first and then again, to hold
+ * several at once. */
 COOP_MUST_USE coop_err node_key_ring_key(node_key_ring *ring,
                                          const uint8_t grantor[LEDGER_LOG_ID_BYTES],
                                          const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],

@@ -3,12 +3,14 @@
 
 #include "ledger/log/erasure.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "ledger/base/alloc.h"
 #include "ledger/log/identity.h"
+#include "ledger/log/seal.h"
 
 void log_view_free(log_view *view)
 {
@@ -29,6 +31,7 @@ void log_view_free(log_view *view)
   coop_free(view->statements);
   coop_free(view->closed);
   coop_free(view->erased);
+  coop_free(view->unread);
   memset(view, 0, sizeof *view);
 }
 
@@ -164,6 +167,10 @@ typedef struct view_scan {
   node_key_ring *ring;
   uint32_t only_period;
   uint8_t *plain; /* COOP_PAYLOAD_BYTES_MAX */
+  uint64_t to;           /* the first entry not read */
+  size_t unread_before;  /* view->unread[0..unread_before) is sorted: from before `from` */
+  bool reread;           /* an entry changed how the earlier ones read */
+  bool stopped;          /* the walk reached `to` */
 } view_scan;
 
 /* A member first seen in `entry` (her enrolment; on a node that reads
@@ -406,12 +413,51 @@ static coop_err view_public(log_view *view, const ledger_stored_entry *entry)
   return COOP_OK;
 }
 
+static int audience_order(const void *a, const void *b)
+{
+  return memcmp(a, b, LEDGER_AUDIENCE_ID_BYTES);
+}
+
+/* A key grant to this node for an audience it could not open before the
+ * range: those entries read otherwise now.  Any erasure removes entries
+ * before it.  Either way whoever keeps the view must read it all again. */
+static void note_reread(view_scan *scan, const ledger_stored_entry *entry)
+{
+  if (entry->header.kind == LEDGER_KIND_ERASURE) {
+    scan->reread = true;
+    return;
+  }
+  ledger_key_grant grant;
+  if (entry->header.kind != LEDGER_KIND_KEY_GRANT || !scan->unread_before ||
+      ledger_key_grant_decode(entry->payload, entry->payload_bytes, &grant) ||
+      memcmp(grant.reader, scan->ring->node->identity.public_key, LEDGER_PUBLIC_KEY_BYTES))
+    return;
+  if (bsearch(grant.audience_id, scan->view->unread, scan->unread_before,
+              sizeof *scan->view->unread, audience_order))
+    scan->reread = true;
+}
+
+static coop_err note_unread(log_view *view, const ledger_stored_entry *entry)
+{
+  coop_err err = coop_grow((void **)&view->unread, &view->unread_capacity, view->unread_count,
+                           sizeof *view->unread);
+  if (!err)
+    memcpy(view->unread[view->unread_count++], entry->header.audience_id,
+           LEDGER_AUDIENCE_ID_BYTES);
+  return err;
+}
+
 static coop_err view_entry(void *context, const ledger_stored_entry *entry)
 {
   view_scan *scan = context;
   uint16_t kind = entry->header.kind;
+  if (entry->header.index >= scan->to) {
+    scan->stopped = true;
+    return COOP_E_LIMIT; /* stops the walk: the range is read */
+  }
   if (entry->erased)
     return COOP_OK; /* an erased member: her entries are gone from the view */
+  note_reread(scan, entry);
   if (kind != LEDGER_KIND_MEMBER && kind != LEDGER_KIND_TRANSACTION &&
       kind != LEDGER_KIND_STATEMENT)
     return view_public(scan->view, entry);
@@ -419,6 +465,8 @@ static coop_err view_entry(void *context, const ledger_stored_entry *entry)
   bool opened = false;
   coop_err err = node_key_ring_open(scan->ring, scan->view->log_id, entry, scan->plain,
                                     &plain_bytes, &opened);
+  if (!err && !opened)
+    err = note_unread(scan->view, entry);
   if (err || !opened)
     return err;
   if (kind == LEDGER_KIND_MEMBER)
@@ -434,6 +482,13 @@ static coop_err view_entry(void *context, const ledger_stored_entry *entry)
  * count pass, then a fill pass. */
 static coop_err index_by_member(log_view *view)
 {
+  for (size_t m = 0; m < view->member_count; m++) {
+    log_member *who = &view->members[m];
+    coop_free(who->records);
+    coop_free(who->statements);
+    who->records = who->statements = NULL;
+    who->record_count = who->statement_count = 0;
+  }
   for (size_t i = 0; i < view->record_count; i++)
     log_view_member(view, view->records[i].audience)->record_count++;
   for (size_t i = 0; i < view->statement_count; i++)
@@ -457,20 +512,69 @@ static coop_err index_by_member(log_view *view)
   return COOP_OK;
 }
 
+/* Sorted and unique, so the next extension can search it. */
+static void unread_settle(log_view *view)
+{
+  if (!view->unread_count)
+    return;
+  qsort(view->unread, view->unread_count, sizeof *view->unread, audience_order);
+  size_t kept = 1;
+  for (size_t i = 1; i < view->unread_count; i++)
+    if (memcmp(view->unread[i], view->unread[kept - 1], LEDGER_AUDIENCE_ID_BYTES))
+      memcpy(view->unread[kept++], view->unread[i], LEDGER_AUDIENCE_ID_BYTES);
+  view->unread_count = kept;
+}
+
+coop_err log_view_reindex(log_view *view)
+{
+  coop_free(view->slots);
+  view->slots = NULL;
+  view->slot_count = view->key_count = 0;
+  for (size_t m = 0; m < view->member_count; m++)
+    for (size_t r = 0; r < view->members[m].residence_count; r++) {
+      coop_err err = key_add(view, view->members[m].residences[r].audience, m);
+      if (err)
+        return err;
+    }
+  unread_settle(view);
+  return index_by_member(view);
+}
+
+static coop_err view_scan_range(node_key_ring *ring, log_view *view, uint32_t only_period,
+                                uint64_t from, uint64_t to, bool *reread)
+{
+  unread_settle(view);
+  view_scan scan = {.view = view, .ring = ring, .only_period = only_period,
+                    .plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX), .to = to,
+                    .unread_before = view->unread_count};
+  if (!scan.plain)
+    return COOP_E_NOMEM;
+  coop_err err = ledger_store_entries(ring->node->store, view->log_id, from, view_entry, &scan);
+  if (err == COOP_E_LIMIT && scan.stopped)
+    err = COOP_OK;
+  sodium_memzero(scan.plain, COOP_PAYLOAD_BYTES_MAX);
+  coop_free(scan.plain);
+  if (!err)
+    err = index_by_member(view);
+  unread_settle(view);
+  if (reread)
+    *reread = scan.reread;
+  return err;
+}
+
+coop_err log_view_extend(node_key_ring *ring, log_view *view, uint64_t from, uint64_t to,
+                         bool *reread)
+{
+  *reread = false;
+  return view_scan_range(ring, view, 0, from, to, reread);
+}
+
 coop_err log_view_load(node_key_ring *ring, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                        uint32_t only_period, log_view *view)
 {
   memset(view, 0, sizeof *view);
   memcpy(view->log_id, log_id, LEDGER_LOG_ID_BYTES);
-  view_scan scan = {.view = view, .ring = ring, .only_period = only_period,
-                    .plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX)};
-  if (!scan.plain)
-    return COOP_E_NOMEM;
-  coop_err err = ledger_store_entries(ring->node->store, log_id, 0, view_entry, &scan);
-  sodium_memzero(scan.plain, COOP_PAYLOAD_BYTES_MAX);
-  coop_free(scan.plain);
-  if (!err)
-    err = index_by_member(view);
+  coop_err err = view_scan_range(ring, view, only_period, 0, UINT64_MAX, NULL);
   if (err)
     log_view_free(view);
   return err;

@@ -16,6 +16,7 @@
 #include "ledger/books/member_month.h"
 #include "ledger/books/statement.h"
 #include "node/keyring.h"
+#include "node/node.h"
 
 /* A member's details as of one entry: her enrolment, or a later change. */
 typedef struct log_member_details {
@@ -94,6 +95,11 @@ typedef struct log_view {
   size_t key_count, key_capacity;
   uint32_t *slots; /* key position + 1 */
   size_t slot_count;
+  /* Audiences with sealed member entries this node could not open, sorted
+   * and unique: a later grant of one of them to this node changes what an
+   * earlier part of the log reads as (the audit's tables start over). */
+  uint8_t (*unread)[LEDGER_AUDIENCE_ID_BYTES];
+  size_t unread_count, unread_capacity;
 } log_view;
 
 /* Reads `log_id` with the keys of `ring`.  `only_period` (YYYYMM) keeps
@@ -102,6 +108,22 @@ typedef struct log_view {
 COOP_MUST_USE coop_err log_view_load(node_key_ring *ring, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                      uint32_t only_period, log_view *view);
 void log_view_free(log_view *view);
+
+/* Adds entries [from, to) of the view's log (to = UINT64_MAX: all there
+ * are) to a view that holds entries [0, from): what log_view_load does in
+ * one call, in steps, so a view kept elsewhere (the municipality's audit
+ * tables, node/audit_index.h) is extended with new entries only.  *reread
+ * is set when an entry in the range changes how the entries before `from`
+ * read (an erasure, or a key granted to this node for an audience it could
+ * not open): the caller must start over from 0.  On failure the view is in
+ * an unspecified state: free it. */
+COOP_MUST_USE coop_err log_view_extend(node_key_ring *ring, log_view *view, uint64_t from,
+                                       uint64_t to, bool *reread);
+
+/* After members, records or statements were filled in directly (the audit
+ * tables load a view from rows): rebuilds the audience table and each
+ * member's positions of her records and statements. */
+COOP_MUST_USE coop_err log_view_reindex(log_view *view);
 
 log_member *log_view_member(const log_view *view,
                             const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES]);

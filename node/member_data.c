@@ -15,7 +15,7 @@
  * payloads (wiped at the end: they held her data), one statement. */
 typedef struct gatherer {
   node *self;
-  node_key_ring ring;
+  node_key_ring *ring; /* the node's */
   uint8_t *sealed, *plain;
   ledger_statement_payload *statement;
   const log_view *view;
@@ -81,7 +81,7 @@ static coop_err open_entry(gatherer *g, uint64_t index, size_t *plain_bytes)
     err = ledger_entry_header_decode(header_bytes, sizeof header_bytes, &entry.header);
   bool opened = false;
   if (!err)
-    err = node_key_ring_open(&g->ring, g->view->log_id, &entry, g->plain, plain_bytes, &opened);
+    err = node_key_ring_open(g->ring, g->view->log_id, &entry, g->plain, plain_bytes, &opened);
   return !err && !opened ? COOP_E_NO_KEY : err;
 }
 
@@ -110,7 +110,7 @@ static coop_err visit_statements(gatherer *g)
   for (size_t i = 0; i < g->who->statement_count && !err; i++) {
     const log_statement *listed = log_view_statement_of(g->view, g->who, i);
     node_member_data_item item = item_of(g, NODE_MEMBER_DATA_STATEMENT, listed->index);
-    err = log_view_statement(&g->ring, g->view->log_id, listed->index, g->plain, g->statement,
+    err = log_view_statement(g->ring, g->view->log_id, listed->index, g->plain, g->statement,
                              NULL);
     if (!err)
       err = node_verdict_for(g->self, g->view->log_id, listed->index, &item.verdict);
@@ -166,7 +166,7 @@ static coop_err gather_log(gatherer *g, const uint8_t log_id[LEDGER_LOG_ID_BYTES
   if (node_log_role(g->self, log_id) != LEDGER_ROLE_COOP)
     return COOP_OK;
   log_view view;
-  coop_err err = log_view_load(&g->ring, log_id, 0, &view);
+  coop_err err = log_view_load(g->ring, log_id, 0, &view);
   if (err)
     return err;
   g->view = &view;
@@ -190,7 +190,7 @@ static coop_err gather_log(gatherer *g, const uint8_t log_id[LEDGER_LOG_ID_BYTES
 coop_err node_member_data(node *self, const char *member_id, node_member_data_visitor visitor,
                           void *context, char message[NODE_MESSAGE_BYTES])
 {
-  gatherer g = {.self = self, .ring = NODE_KEY_RING(self), .visitor = visitor,
+  gatherer g = {.self = self, .ring = node_keys(self), .visitor = visitor,
                 .context = context};
   g.sealed = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
   g.plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
@@ -210,7 +210,6 @@ coop_err node_member_data(node *self, const char *member_id, node_member_data_vi
   coop_free(g.sealed);
   coop_free(g.plain);
   coop_free(g.statement);
-  node_key_ring_free(&g.ring);
   if (err)
     return books_say(message, err, "cannot read the member's data: %s", coop_err_message(err));
   if (!found && member_id)

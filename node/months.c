@@ -25,9 +25,16 @@ coop_err node_months_read(node *self, node_months *months, char message[NODE_MES
   coop_err err = ledger_books_first_month(self->store, &months->first);
   if (!err)
     err = ledger_books_last_closed(self->store, &months->last_closed);
+  if (!err)
+    err = ledger_books_closed_year(self->store, &months->closed_year);
   if (err)
     return books_say(message, err, "cannot read the months of the books");
   return COOP_OK;
+}
+
+bool node_months_in_closed_year(const node_months *months, uint32_t period)
+{
+  return months->closed_year && period / 100 <= months->closed_year;
 }
 
 /* How many months `later` (YYYYMM) lies after `earlier`; negative before. */
@@ -134,6 +141,12 @@ coop_err node_for_month_check(const node_months *months, uint32_t date, uint32_t
   ledger_period_format(for_period, text);
   if (!ledger_period_valid(for_period))
     return books_say(message, COOP_E_BAD_INPUT, "--for-month: invalid month");
+  if (node_months_in_closed_year(months, for_period))
+    return books_say(message, COOP_E_PERIOD_CLOSED,
+                     "--for-month %s: %u is a closed year (coop period close %u), its statements "
+                     "and accounts are final; record it without --for-month (it then counts in "
+                     "the month it is dated in)", text, (unsigned)(for_period / 100),
+                     (unsigned)months->closed_year);
   if (!months->last_closed || for_period > months->last_closed || for_period >= date / 100) {
     ledger_period_format(date / 100, other);
     return books_say(message, COOP_E_BAD_INPUT,

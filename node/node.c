@@ -519,7 +519,7 @@ coop_err node_reload_config(node *self, char message[NODE_MESSAGE_BYTES])
 
 void node_close(node *self)
 {
-  node_key_cache_free(self->key_cache);
+  node_key_ring_free(&self->keys);
   node_read_cache_free(self);
   node_audit_marks_free(self);
   ledger_store_close(self->store);

@@ -19,6 +19,7 @@
 #include "ledger/base/limits.h"
 #include "ledger/log/identity.h"
 #include "ledger/store/store.h"
+#include "node/keyring.h"
 
 #define NODE_KEY_FILE "identity.key"
 #define NODE_CONFIG_FILE "node.conf"
@@ -65,9 +66,11 @@ typedef struct node {
   size_t peer_count;
   ledger_identity identity;
   ledger_store *store;
-  /* Audience keys opened so far (node/books.c), kept for the node's life:
-   * opening a key grant costs an X25519 operation and secure memory. */
-  struct node_key_cache *key_cache;
+  /* The audience keys opened so far, kept for the node's life (opening a
+   * key grant costs an X25519 operation): the one ring every reader and
+   * writer of sealed entries uses, through node_keys.  Wiped by node_close
+   * and after an erasure. */
+  node_key_ring keys;
   /* A node that serves pages (web/) sets cache_reads: the reading side of
    * the audit (report, disputes, a member's months) then keeps what it
    * read in read_cache until a log changes (node/audit.c). */
@@ -95,6 +98,11 @@ COOP_MUST_USE coop_err node_create(const char *home, int role, const char *name,
 COOP_MUST_USE coop_err node_open(const char *home, node *out, char message[NODE_MESSAGE_BYTES]);
 
 void node_close(node *node);
+
+/* The node's key ring (node->keys) for one operation: audiences that had no
+ * key are asked again (node_key_ring_recheck_missing), since a grant may
+ * have arrived since the last operation. */
+node_key_ring *node_keys(node *node);
 
 /* Reads node.conf again and takes its peers (the rest of [node] stays as it
  * was opened).  On a bad file the node is unchanged and `message` says

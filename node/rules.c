@@ -13,6 +13,14 @@
  * year ('coop rules list' reads as many). */
 #define RULE_SETS_READ_MAX 1000u
 
+coop_err node_rule_sets(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                        ledger_offset_rule_set *rule_sets, uint64_t *entry_index,
+                        uint8_t (*leaf_hash)[LEDGER_HASH_BYTES], size_t max, size_t *count)
+{
+  return ledger_offset_rule_sets_from_log(self->store, log_id, rule_sets, entry_index, leaf_hash,
+                                          max, count);
+}
+
 /* Inside the write transaction, so that two publishes cannot both pass. */
 static coop_err refuse_same_effective_from(node *self, const ledger_offset_rule_set *rule_set,
                                            char message[NODE_MESSAGE_BYTES])
@@ -20,10 +28,8 @@ static coop_err refuse_same_effective_from(node *self, const ledger_offset_rule_
   size_t count = 0;
   ledger_offset_rule_set *sets = coop_calloc(RULE_SETS_READ_MAX, sizeof *sets);
   uint64_t *index = coop_calloc(RULE_SETS_READ_MAX, sizeof *index);
-  coop_err err = sets && index ? ledger_offset_rule_sets_from_log(self->store,
-                                                                  self->identity.public_key, sets,
-                                                                  index, NULL, RULE_SETS_READ_MAX,
-                                                                  &count)
+  coop_err err = sets && index ? node_rule_sets(self, self->identity.public_key, sets, index,
+                                                NULL, RULE_SETS_READ_MAX, &count)
                                : COOP_E_NOMEM;
   if (err)
     books_say(message, err, "cannot read the rule sets published so far: %s", coop_err_message(err));

@@ -3,11 +3,20 @@
 #ifndef COOP_NODE_RULES_H
 #define COOP_NODE_RULES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ledger/offset/offset.h"
 #include "node/audit.h"
 #include "node/node.h"
+
+/* The rule sets published on `log_id` (ledger_offset_rule_sets_from_log:
+ * its errors, and on a decode error entry_index[*count] names the entry),
+ * at most `max`; entry_index and leaf_hash may be NULL. */
+COOP_MUST_USE coop_err node_rule_sets(node *node, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                      ledger_offset_rule_set *rule_sets, uint64_t *entry_index,
+                                      uint8_t (*leaf_hash)[LEDGER_HASH_BYTES], size_t max,
+                                      size_t *count);
 
 /* Publishes `rule_set` (municipality nodes only, else COOP_E_USAGE): the
  * payload checks (message names the field), one with the same

@@ -465,6 +465,15 @@ static coop_err reissue_cascade(member_month *month, uint32_t from, bool asked,
                                 node_reissue_list *done)
 {
   books_session *session = month->session;
+  /* A closed year's statements are final: nothing that could make them due
+   * is accepted after its close (node_year_close refuses while one is). */
+  if (node_months_in_closed_year(&session->months, from)) {
+    char text[8];
+    ledger_period_format(from, text);
+    return books_say(session->message, COOP_E_PERIOD_CLOSED,
+                     "cannot reissue %s of %s: %u is a closed year, its statements are final",
+                     text, month->member->member_id, (unsigned)(from / 100));
+  }
   ledger_statement_payload *replaced = coop_malloc(sizeof *replaced);
   if (!replaced)
     return books_say(session->message, COOP_E_NOMEM, "out of memory");
@@ -571,6 +580,27 @@ static coop_err earliest_due(member_month *month, uint32_t *earliest)
       *earliest = item->period;
   }
   return COOP_OK;
+}
+
+coop_err books_reissue_due_through(books_session *session, uint32_t through,
+                                   char member_id[LEDGER_MEMBER_ID_CHARS + 1], uint32_t *period)
+{
+  node_key_ring ring = NODE_KEY_RING(session->node);
+  log_view view;
+  member_month *month = NULL;
+  *period = 0;
+  coop_err err = cascade_begin(session, &ring, &view, 0, &month);
+  for (size_t i = 0; !err && !*period && i < view.member_count; i++) {
+    month->member = &view.members[i];
+    uint32_t earliest = 0;
+    err = earliest_due(month, &earliest);
+    if (!err && earliest && earliest <= through) {
+      *period = earliest;
+      snprintf(member_id, LEDGER_MEMBER_ID_CHARS + 1, "%s", view.members[i].member_id);
+    }
+  }
+  cascade_end(&ring, &view, month);
+  return err;
 }
 
 coop_err books_reissue_due(books_session *session, uint32_t split_date, node_reissue_list *done)

@@ -184,6 +184,25 @@ static void write_account(xaf_writer *self, const char *id, const char *descript
   end(self);
 }
 
+/* Once a year is closed, the result of earlier years is an account of the
+ * books (3900, the same accID): declared once, its opening balance on one
+ * line with the result of years not closed yet. */
+static bool has_result_account(const node_year_report *report)
+{
+  for (size_t i = 0; i < report->account_count; i++)
+    if (report->accounts[i].code == LEDGER_ACCOUNT_RESULT_EARLIER_YEARS)
+      return true;
+  return false;
+}
+
+/* An account's balance at the end of the year before (its opening here). */
+static int64_t opening_of(const node_year_report *report, const node_year_account *account)
+{
+  int64_t opening = account->closing_cents - account->year_cents;
+  return account->code == LEDGER_ACCOUNT_RESULT_EARLIER_YEARS
+             ? opening + report->prior_result_cents : opening;
+}
+
 /* Every account with postings up to the year's end, by its hledger name
  * (what 'coop bal' shows), and the result of earlier years. */
 static void write_ledger(xaf_writer *self)
@@ -197,9 +216,10 @@ static void write_ledger(xaf_writer *self)
     write_account(self, id, account->name, account_type(definition->type), account->code,
                   definition->description);
   }
-  write_account(self, XAF_PRIOR_RESULT_ID, "equity:result-earlier-years", "B", 3900,
-                "result of earlier years (resultaat voorgaande boekjaren), in the audit "
-                "file's opening balance only");
+  if (!has_result_account(self->report))
+    write_account(self, XAF_PRIOR_RESULT_ID, "equity:result-earlier-years", "B", 3900,
+                  "result of earlier years (resultaat voorgaande boekjaren), in the audit "
+                  "file's opening balance only");
   end(self);
 }
 
@@ -231,11 +251,12 @@ static void write_periods(xaf_writer *self)
 static void write_opening(xaf_writer *self)
 {
   const node_year_report *report = self->report;
-  uint64_t lines = report->prior_result_cents != 0;
+  /* The result of years not closed, on its own line unless 3900 has one. */
+  int64_t prior = has_result_account(report) ? 0 : report->prior_result_cents;
+  uint64_t lines = prior != 0;
   int64_t debit = 0, credit = 0;
   for (int pass = 0; pass < 2; pass++) {
     if (pass == 1) {
-      int64_t prior = report->prior_result_cents;
       start(self, "openingBalance");
       element_date(self, "opBalDate", report->year * 10000 + 101);
       element(self, "opBalDesc", "balans per einde vorig boekjaar", 0);
@@ -247,7 +268,7 @@ static void write_opening(xaf_writer *self)
     for (size_t i = 0; i < report->account_count; i++) {
       const node_year_account *account = &report->accounts[i];
       const ledger_account_definition *definition = ledger_chart_find(account->code);
-      int64_t opening = account->closing_cents - account->year_cents;
+      int64_t opening = opening_of(report, account);
       if (!opening || !strcmp(account_type(definition->type), "P"))
         continue;
       if (pass == 0) {
@@ -264,11 +285,11 @@ static void write_opening(xaf_writer *self)
       end(self);
     }
   }
-  if (report->prior_result_cents) {
+  if (prior) {
     start(self, "obLine");
     element_format(self, "nr", "%llu", (unsigned long long)lines);
     element(self, "accID", XAF_PRIOR_RESULT_ID, 0);
-    element_amount(self, report->prior_result_cents);
+    element_amount(self, prior);
     end(self);
   }
   end(self);
@@ -280,7 +301,8 @@ static void write_opening(xaf_writer *self)
  * splits and corrections in the memorial (memoriaal). */
 static int journal_of(uint8_t type)
 {
-  return type == LEDGER_RECORD_PROFIT_SPLIT || type == LEDGER_RECORD_CORRECTION;
+  return type == LEDGER_RECORD_PROFIT_SPLIT || type == LEDGER_RECORD_CORRECTION ||
+         type == LEDGER_RECORD_YEAR_CLOSE;
 }
 
 static void start_transaction(xaf_writer *self, const ledger_register_row *row)

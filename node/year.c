@@ -57,6 +57,8 @@ static const struct {
     {LEDGER_ACCOUNT_MEMBER_DEVELOPMENT_BUDGET, "Ontwikkelbudgetten leden",
      "Members' development budgets"},
     {LEDGER_ACCOUNT_OPENING_BALANCES, "Beginbalans", "Opening balances"},
+    {LEDGER_ACCOUNT_RESULT_EARLIER_YEARS, "Algemene reserve (resultaat afgesloten jaren)",
+     "Retained earnings (result of closed years)"},
     {LEDGER_ACCOUNT_MEMBER_REVENUE, "Omzet leden", "Members' revenue"},
     {LEDGER_ACCOUNT_COOP_SHARE, "Aandeel coöperatie", "The coop's share"},
     {LEDGER_ACCOUNT_MEMBER_COSTS, "Kosten leden", "Members' costs"},
@@ -286,7 +288,9 @@ static coop_err walk_row(void *context, const ledger_register_row *row)
   node_year_line *line = err ? NULL : line_of(walk->report, code);
   if (!line)
     return COOP_E_UNKNOWN_ACCOUNT;
-  bool in_year = row->date >= walk->year_start;
+  /* A year close dated on the year's first day is its opening balance. */
+  bool in_year = row->date >= walk->year_start &&
+                 !(row->type == LEDGER_RECORD_YEAR_CLOSE && row->date == walk->year_start);
   if (in_year) {
     line->year_cents += row->amount_cents;
     walk->report->year_posting_count++;
@@ -561,6 +565,9 @@ static coop_err make(node *books_node, node_year_report *report, char message[NO
   for (size_t i = 0; i < count && i < NODE_YEAR_CHART_MAX; i++)
     report->lines[report->line_count++].account = &chart[i];
   coop_err err = ledger_books_last_closed(books_node->store, &report->last_closed);
+  if (!err)
+    err = ledger_books_year_close_entry(books_node->store, report->year, &report->close_entry);
+  report->closed = report->close_entry != 0;
   if (!err)
     err = ledger_books_members(books_node->store, add_member, report);
   if (!err)

@@ -19,7 +19,7 @@
 #include "ledger/books/books.h"
 #include "node/node.h"
 
-/* Room for every code of the chart (ledger_chart has 11). */
+/* Room for every code of the chart (ledger_chart has 12). */
 #define NODE_YEAR_CHART_MAX 16u
 
 /* The years a report or audit file can be asked for: what a date of the
@@ -80,6 +80,8 @@ typedef struct node_year_report {
   uint32_t year;
   uint32_t last_closed; /* YYYYMM, 0 while none is */
   bool running;         /* the year has not ended yet (node_now_ms) */
+  bool closed;          /* coop period close YYYY: its result is in equity, the year final */
+  uint64_t close_entry; /* the year-close entry of this year; 0 while open */
   size_t line_count;
   node_year_line lines[NODE_YEAR_CHART_MAX];
   /* The postings dated in the year: how many, and their debits and credits

@@ -114,9 +114,8 @@ static coop_err take_month(void *context, const node_member_month *visit)
  * as this node reads it. */
 static coop_err classify_unstated(node *self, node_year_statement *out)
 {
-  node_key_ring ring = NODE_KEY_RING(self);
   log_view *view = coop_calloc(1, sizeof *view);
-  coop_err err = view ? log_view_load(&ring, out->coop_log, 0, view) : COOP_E_NOMEM;
+  coop_err err = view ? log_view_load(node_keys(self), out->coop_log, 0, view) : COOP_E_NOMEM;
   /* Months close in order from the first month of the books: a month
    * before the first closed one is not in the books at all. */
   uint32_t first_closed = UINT32_MAX;
@@ -149,7 +148,6 @@ static coop_err classify_unstated(node *self, node_year_statement *out)
   if (view && !err)
     log_view_free(view);
   coop_free(view);
-  node_key_ring_free(&ring);
   return err;
 }
 

@@ -12,6 +12,7 @@ scripts/deps.sh build
 scripts/build.sh build
 export PATH="$PWD/build/cli:$PATH"
 rules=$PWD/docs/examples/breda-2026.json
+free_ports=$PWD/scripts/free-ports.py
 if [ -n "${COOP_DEMO_DIR:-}" ]; then
   work=$COOP_DEMO_DIR
   mkdir -p "$work"
@@ -47,19 +48,7 @@ wait_for() {
 # Three free loopback ports, below the kernel's range for outgoing
 # connections (32768 and up), so no client socket can take one before its
 # daemon listens.
-read -r port_breda port_coop port_partner < <(python3 - <<'PY'
-import random, socket
-sockets = []
-while len(sockets) < 3:
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", random.randint(20000, 32000)))
-        sockets.append(s)
-    except OSError:
-        s.close()
-print(*[s.getsockname()[1] for s in sockets])
-PY
-)
+read -r port_breda port_coop port_partner < <(python3 "$free_ports" 3)
 
 say "1. Three nodes: the municipality of Breda, the cooperative Breda Werkt, and a partner that relays."
 run coop init --role municipality --name "Gemeente Breda" --dir breda

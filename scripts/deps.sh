@@ -10,6 +10,8 @@ if [ "${1:-build}" = test ]; then
   packages+=(libcriterion-dev sqlite3 python3 valgrind hledger ledger openssl chromium)
   # xmllint validates the XAF audit file against its XSD (tests/books/year.sh).
   packages+=(libxml2-utils)
+  # ss counts each daemon's bytes on the wire in bench/bench_network.sh.
+  packages+=(iproute2)
   # The browser test's puppeteer-core (tests/web/browser) needs node and npm.
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -47,6 +47,7 @@ struct dialer {
   sync_net_outcome *outcome; /* one-shot */
   unsigned handshake_retries; /* one-shot: connections cut before the handshake ended */
   bool retry_pending;         /* one-shot: dial again at next_attempt_ms */
+  uint64_t healthy_lost_ms;   /* when a healthy connection to it last ended; 0: never */
   struct dialer *next;
 };
 
@@ -753,9 +754,15 @@ static uint64_t jitter(uint64_t ms)
 
 static void schedule_retry(net *self, dialer *peer)
 {
-  peer->next_attempt_ms = monotonic_ms(self) + jitter(peer->backoff_ms);
-  peer->backoff_ms = peer->backoff_ms * 2u > SYNC_BACKOFF_MAX_MS ? SYNC_BACKOFF_MAX_MS
-                                                                  : peer->backoff_ms * 2u;
+  uint64_t now = monotonic_ms(self);
+  peer->next_attempt_ms = now + jitter(peer->backoff_ms);
+  /* A peer that was healthy a moment ago is most likely restarting: keep
+   * trying every few seconds for a while, so its sessions come back within
+   * seconds of it (a relay restarted while coops close their month). */
+  uint64_t ceiling = peer->healthy_lost_ms && now - peer->healthy_lost_ms < SYNC_RESTART_WINDOW_MS
+                         ? SYNC_RESTART_BACKOFF_MAX_MS
+                         : SYNC_BACKOFF_MAX_MS;
+  peer->backoff_ms = peer->backoff_ms * 2u > ceiling ? ceiling : peer->backoff_ms * 2u;
 }
 
 static void dialer_failed(net *self, dialer *peer, const char *problem)
@@ -779,8 +786,10 @@ static void dialer_ended(net *self, dialer *peer, const connection *conn)
   if (self->stopping || self->options->oneshot || peer->removed)
     return;
   uint64_t now = monotonic_ms(self);
-  if (conn->was_open && now - conn->opened_ms >= SYNC_BACKOFF_RESET_AFTER_MS)
+  if (conn->was_open && now - conn->opened_ms >= SYNC_BACKOFF_RESET_AFTER_MS) {
     peer->backoff_ms = SYNC_BACKOFF_FIRST_MS;
+    peer->healthy_lost_ms = now;
+  }
   char problem[SYNC_LINE_BYTES];
   snprintf(problem, sizeof problem, "peer %s: connection ended%s", peer->config.peer.name,
            conn->was_open ? "" : " during the handshake");

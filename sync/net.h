@@ -43,7 +43,8 @@ _Static_assert(SYNC_LISTEN_BACKLOG <= SYNC_HANDSHAKES_PER_ADDRESS_MAX,
                "one accept burst must fit an address's handshake budget");
 _Static_assert(SYNC_HANDSHAKES_PER_ADDRESS_MAX <= SYNC_HANDSHAKES_MAX,
                "an address's budget is part of the whole");
-/* Reconnect backoff: 1 s doubling to 5 min, each wait jittered by +-25%,
+/* Reconnect backoff: 1 s doubling to 5 min (3 s for two minutes after a
+ * healthy connection ended, below), each wait jittered by +-25%,
  * after any failed or ended connection.  It starts again at 1 s only when
  * the connection that ended had been open this long (a healthy one), so a
  * peer that completes the handshake and then closes is not redialed in a
@@ -51,6 +52,13 @@ _Static_assert(SYNC_HANDSHAKES_PER_ADDRESS_MAX <= SYNC_HANDSHAKES_MAX,
 #define SYNC_BACKOFF_FIRST_MS 1000u
 #define SYNC_BACKOFF_MAX_MS 300000u
 #define SYNC_BACKOFF_RESET_AFTER_MS 60000u
+/* After a healthy connection ended the wait grows to at most this, for
+ * this long: a peer restarting (a relay's daemon restarted mid-month) is
+ * back in seconds rather than on the 16 or 32 s step of the doubling; a
+ * peer gone for good is dialed about 40 more times before the waits grow
+ * again. */
+#define SYNC_RESTART_BACKOFF_MAX_MS 3000u
+#define SYNC_RESTART_WINDOW_MS 120000u
 /* `coop sync` (one-shot) dials a peer once, but a connection cut before the
  * handshake ended (a flooded peer dropped it to make room) is tried again
  * this many times, 250 ms and then 500 ms later. */

@@ -380,7 +380,7 @@ coop_err web_invite(node *self, const char *member_id, char link[WEB_LINK_BYTES]
                "NAME --role member')", NULL);
   ledger_member_row row;
   coop_err err = node_books_ready(self, message);
-  if (!err && ledger_books_member(self->store, member_id ? member_id : "", &row))
+  if (!err && node_member_get(self, member_id ? member_id : "", &row))
     return say(message, COOP_E_NOT_FOUND, "no such member", member_id);
   if (err)
     return err;

@@ -112,6 +112,7 @@ static const nav_item admin_nav[] = {{"/", "Overzicht", "Overview"},
                                      {"/record", "Boeken", "Record"},
                                      {"/import", "CSV inlezen", "Import CSV"},
                                      {"/close", "Maand afsluiten", "Close month"},
+                                     {"/year-close", "Jaar afsluiten", "Close year"},
                                      {"/disputes", "Geschillen", "Disputes"},
                                      {"/downloads", "Downloads", "Downloads"},
                                      {NULL, NULL, NULL}};

@@ -272,8 +272,10 @@ static coop_err record_line(void *context, uint64_t index, const ledger_record *
     web_html(request, "<form method=\"post\" action=\"/correct\" class=\"inline\">");
     web_csrf_field(request);
     web_html(request, "<input type=\"hidden\" name=\"entry\" value=\"%j\"><label>%t "
-                      "<input name=\"reason\" required></label> <button type=\"submit\">%t</button></form>",
+                      "<input name=\"reason\" required></label> <label><input type=\"checkbox\" "
+                      "name=\"in_open_month\"> %t</label> <button type=\"submit\">%t</button></form>",
              (int64_t)index, web_say(request, "Reden", "Reason"),
+             web_say(request, "tellen in de open maand", "count in the open month"),
              web_say(request, "Corrigeren", "Correct"));
   }
   web_html(request, "</td></tr>");
@@ -449,7 +451,11 @@ static void correct(web_request *request)
                                      web_say(request, "Een correctie heeft een reden nodig.",
                                              "A correction needs a reason."));
   else
-    err = node_record_correct(request->node, index, reason, node_today(), &correction, message);
+    err = node_record_correct_counting(request->node, index, reason, node_today(),
+                                       web_field_value(request, "in_open_month")
+                                           ? NODE_CORRECTION_IN_DATE_MONTH
+                                           : NODE_CORRECTION_IN_ORIGINAL_MONTH,
+                                       &correction, message);
   web_page_begin(request, web_say(request, "Corrigeren", "Correct"));
   if (err) {
     request->status = 422;
@@ -743,6 +749,79 @@ static void close_month(web_request *request)
   web_page_end(request);
 }
 
+/* ---- the year close ---------------------------------------------------------------------- */
+
+/* The year that closes next: the one after the last closed year, else the
+ * year of the books' first month (0: no month closed yet). */
+static uint32_t year_to_close(const node_months *months)
+{
+  return months->closed_year ? months->closed_year + 1 : months->first / 100;
+}
+
+static void year_close_form(web_request *request, uint32_t year)
+{
+  web_html(request, "<p>%t</p><form method=\"post\" action=\"/year-close\" class=\"form\">",
+           web_say(request, "Het resultaat van het jaar gaat naar de algemene reserve (eigen "
+                            "vermogen), met ondertekende afsluitboekingen op 1 januari. Daarna "
+                            "is het jaar definitief: niets kan er nog in geboekt, gecorrigeerd of "
+                            "herberekend worden. Het kan pas als december is afgesloten, het jaar "
+                            "ervoor ook, er geen herberekening meer openstaat en de jaarrekening "
+                            "klopt.",
+                   "The year's result goes to the general reserve (equity), with signed "
+                   "closing records on 1 January. After that the year is final: nothing can be "
+                   "recorded, corrected or reissued in it. It needs December closed, the year "
+                   "before closed, no reissue waiting and annual accounts that reconcile."));
+  web_csrf_field(request);
+  web_html(request, "<label>%t <input name=\"y\" value=\"%u\" inputmode=\"numeric\" "
+                    "pattern=\"[0-9]{4}\" required></label> <button type=\"submit\">%t</button>"
+                    "</form>",
+           web_say(request, "Jaar", "Year"), (unsigned)year,
+           web_say(request, "Jaar afsluiten", "Close the year"));
+}
+
+static void close_year(web_request *request)
+{
+  char message[NODE_MESSAGE_BYTES];
+  node_months months;
+  if (node_books_ready(request->node, message) || node_months_read(request->node, &months, message))
+    return web_error_page(request, 500, message);
+  if (strcmp(request->method, "POST")) {
+    web_page_begin(request, web_say(request, "Jaar afsluiten", "Close a year"));
+    if (months.closed_year)
+      web_html(request, "<p>%t %u.</p>", web_say(request, "Afgesloten tot en met",
+                                                 "Closed up to and including"),
+               (unsigned)months.closed_year);
+    year_close_form(request, year_to_close(&months));
+    return web_page_end(request);
+  }
+  const char *text = web_field_value(request, "y");
+  char *end = NULL;
+  unsigned long year = text ? strtoul(text, &end, 10) : 0;
+  node_year_close_result result;
+  coop_err err = !text || !text[0] || !end || *end
+                     ? (snprintf(message, sizeof message, "%s",
+                                 web_say(request, "Geen jaar (JJJJ).", "Not a year (YYYY).")),
+                        COOP_E_BAD_INPUT)
+                     : node_year_close(request->node, (uint32_t)year, &result, message);
+  web_page_begin(request, web_say(request, "Jaar afsluiten", "Close a year"));
+  if (err) {
+    request->status = 422;
+    web_html(request, "<p class=\"error\" role=\"alert\">%s</p>", message);
+    year_close_form(request, year_to_close(&months));
+    return web_page_end(request);
+  }
+  web_event(request, "closed the year %lu (entry %llu)", year,
+            (unsigned long long)result.entry_index);
+  /* Booked as a credit for a profit: said as people say it, a profit positive. */
+  web_html(request, "<p class=\"ok\" role=\"status\">%u %t %m.</p><p><a href=\"/downloads\">%t</a></p>",
+           (unsigned)year, web_say(request, "is afgesloten. Resultaat naar de algemene reserve:",
+                                   "is closed. Result to the general reserve:"),
+           -result.result_cents,
+           web_say(request, "Naar de jaarrekening en het auditbestand",
+                   "To the annual accounts and the audit file"));
+  web_page_end(request);
+}
+
 /* ---- disputes ---------------------------------------------------------------------------- */
 
 static coop_err dispute_row(void *context, const node_dispute_row *row)
@@ -974,7 +1053,7 @@ web_handler web_pages_coop(const char *path)
       {"/statement", statement_page}, {"/import", import_csv},
       {"/member/fact", member_fact}, {"/member/move", member_move}, {"/correct", correct},
       {"/downloads", downloads}, {"/export", export_books}, {"/year", member_year_page},
-      {NULL, NULL}};
+      {"/year-close", close_year}, {NULL, NULL}};
   for (const route_entry *route = routes; route->path; route++)
     if (!strcmp(route->path, path))
       return route->handler;

@@ -103,7 +103,7 @@ static void receipt(web_request *request)
                        : COOP_E_NOMEM;
   char *text = NULL;
   if (!err)
-    err = ledger_receipt_write_json(built, &text);
+    err = node_receipt_write_json(built, &text);
   if (built)
     sodium_free(built);
   if (err) {

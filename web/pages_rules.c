@@ -80,10 +80,8 @@ static void read_published(web_request *request, published *out)
   *out = (published){.sets = coop_calloc(RULE_SETS_SHOWN_MAX, sizeof *out->sets),
                      .index = coop_calloc(RULE_SETS_SHOWN_MAX, sizeof *out->index)};
   out->err = out->sets && out->index
-                 ? ledger_offset_rule_sets_from_log(request->node->store,
-                                                    request->node->identity.public_key, out->sets,
-                                                    out->index, NULL, RULE_SETS_SHOWN_MAX,
-                                                    &out->count)
+                 ? node_rule_sets(request->node, request->node->identity.public_key, out->sets,
+                                  out->index, NULL, RULE_SETS_SHOWN_MAX, &out->count)
                  : COOP_E_NOMEM;
 }
 

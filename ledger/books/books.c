@@ -18,6 +18,8 @@ static const ledger_account_definition chart[] = {
    "the member's development budget (ontwikkelbudget)"},
   {LEDGER_ACCOUNT_OPENING_BALANCES, LEDGER_ACCOUNT_EQUITY, 0, "equity:opening-balances",
    "balances brought in when the books were opened"},
+  {LEDGER_ACCOUNT_RESULT_EARLIER_YEARS, LEDGER_ACCOUNT_EQUITY, 0, "equity:result-earlier-years",
+   "the profit and loss of closed years (algemene reserve)"},
   {LEDGER_ACCOUNT_MEMBER_REVENUE, LEDGER_ACCOUNT_INCOME, 1, "income:members:%s:revenue",
    "revenue from the member's work"},
   {LEDGER_ACCOUNT_COOP_SHARE, LEDGER_ACCOUNT_INCOME, 0, "income:coop:share",
@@ -303,8 +305,9 @@ static const char *const record_types[] = {
   [LEDGER_RECORD_OPENING] = "opening",
   [LEDGER_RECORD_PROFIT_SPLIT] = "profit-split",
   [LEDGER_RECORD_ERASED_MEMBER] = "erased-member",
+  [LEDGER_RECORD_YEAR_CLOSE] = "year-close",
 };
-#define RECORD_TYPE_LAST LEDGER_RECORD_ERASED_MEMBER
+#define RECORD_TYPE_LAST LEDGER_RECORD_YEAR_CLOSE
 
 const char *ledger_record_type_name(uint8_t type)
 {
@@ -324,7 +327,8 @@ int ledger_record_type_from_name(const char *name)
 int ledger_record_by_hand(uint8_t type)
 {
   return ledger_record_type_name(type) && type != LEDGER_RECORD_CORRECTION &&
-         type != LEDGER_RECORD_PROFIT_SPLIT && type != LEDGER_RECORD_ERASED_MEMBER;
+         type != LEDGER_RECORD_PROFIT_SPLIT && type != LEDGER_RECORD_ERASED_MEMBER &&
+         type != LEDGER_RECORD_YEAR_CLOSE;
 }
 
 int ledger_record_is_memo(uint8_t type)
@@ -344,6 +348,16 @@ static int needs_member(uint8_t type)
   return type != LEDGER_RECORD_COOP_COST && type != LEDGER_RECORD_OPENING;
 }
 
+/* The result of earlier years moves only in a year close, and a year close
+ * only moves profit and loss into it. */
+static int account_allowed(const ledger_record *record, const ledger_account_definition *account)
+{
+  if (record->type == LEDGER_RECORD_YEAR_CLOSE)
+    return account->code == LEDGER_ACCOUNT_RESULT_EARLIER_YEARS ||
+           account->type == LEDGER_ACCOUNT_INCOME || account->type == LEDGER_ACCOUNT_EXPENSE;
+  return account->code != LEDGER_ACCOUNT_RESULT_EARLIER_YEARS;
+}
+
 static coop_err postings_check(const ledger_record *record)
 {
   if (record->posting_count < 2 || record->posting_count > LEDGER_POSTINGS_MAX)
@@ -351,7 +365,8 @@ static coop_err postings_check(const ledger_record *record)
   int64_t sum = 0;
   for (unsigned i = 0; i < record->posting_count; i++) {
     const ledger_account_definition *account = ledger_chart_find(record->postings[i].account);
-    if (!account || (account->per_member && !has_member(record)))
+    if (!account || (account->per_member && !has_member(record)) ||
+        !account_allowed(record, account))
       return COOP_E_UNKNOWN_ACCOUNT;
     if (record->postings[i].amount_cents == 0)
       return COOP_E_BAD_INPUT;
@@ -374,7 +389,8 @@ coop_err ledger_record_check(const ledger_record *record)
     if (!record->corrects || !ledger_period_valid(record->corrects_period) ||
         !ledger_record_type_name(record->memo_type) ||
         record->memo_type == LEDGER_RECORD_CORRECTION ||
-        record->memo_type == LEDGER_RECORD_ERASED_MEMBER)
+        record->memo_type == LEDGER_RECORD_ERASED_MEMBER ||
+        record->memo_type == LEDGER_RECORD_YEAR_CLOSE)
       return COOP_E_BAD_INPUT;
   } else if (record->corrects || record->corrects_period || record->memo_type) {
     return COOP_E_BAD_INPUT;
@@ -385,7 +401,8 @@ coop_err ledger_record_check(const ledger_record *record)
       (!ledger_period_valid(record->for_period) || record->for_period >= record->date / 100))
     return COOP_E_BAD_INPUT;
   uint8_t kind = record->type == LEDGER_RECORD_CORRECTION ? record->memo_type : record->type;
-  if (needs_member(kind) != has_member(record))
+  /* A year close is a member's (her accounts) or the coop's (its own). */
+  if (kind != LEDGER_RECORD_YEAR_CLOSE && needs_member(kind) != has_member(record))
     return COOP_E_BAD_INPUT;
   if (ledger_record_is_memo(kind))
     return record->posting_count == 0 && record->quantity != 0 ? COOP_OK : COOP_E_BAD_INPUT;

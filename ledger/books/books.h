@@ -45,6 +45,9 @@ typedef enum ledger_account_code {
   LEDGER_ACCOUNT_MEMBER_DUE_MUNICIPALITY = 2000, /* per member */
   LEDGER_ACCOUNT_MEMBER_DEVELOPMENT_BUDGET = 2100, /* per member (ontwikkelbudget) */
   LEDGER_ACCOUNT_OPENING_BALANCES = 3000,
+  /* The profit and loss of closed years (algemene reserve): only year-close
+   * records post to it. */
+  LEDGER_ACCOUNT_RESULT_EARLIER_YEARS = 3900,
   LEDGER_ACCOUNT_MEMBER_REVENUE = 4000, /* per member */
   LEDGER_ACCOUNT_COOP_SHARE = 4100,
   LEDGER_ACCOUNT_MEMBER_COSTS = 5000,               /* per member */
@@ -156,6 +159,12 @@ typedef enum ledger_record_type {
   /* An erased member's net postings on one day, sealed to the coop's books
    * audience: the amounts the books keep after her records are erased. */
   LEDGER_RECORD_ERASED_MEMBER = 12,
+  /* A year close (coop period close YYYY): moves the balances of the profit
+   * and loss accounts of the member (or of the coop, without one) to
+   * equity:result-earlier-years.  Dated 1 January of the next year, sealed
+   * to the books audience; the opening of that year, not one of its
+   * movements (ledger_books_query). */
+  LEDGER_RECORD_YEAR_CLOSE = 13,
 } ledger_record_type;
 
 typedef struct ledger_posting {
@@ -185,7 +194,8 @@ typedef struct ledger_record {
 const char *ledger_record_type_name(uint8_t type);
 int ledger_record_type_from_name(const char *name);
 /* Types a user records directly: not corrections (coop correct), profit
- * splits (the month close) nor an erased member's totals (coop member erase). */
+ * splits (the month close), an erased member's totals (coop member erase)
+ * nor a year's closing (coop period close YYYY). */
 int ledger_record_by_hand(uint8_t type);
 /* Memo records (other income, hours) carry a quantity and no postings. */
 int ledger_record_is_memo(uint8_t type);
@@ -238,6 +248,11 @@ COOP_MUST_USE coop_err ledger_books_encode(const ledger_books_payload *books, co
 COOP_MUST_USE coop_err ledger_books_decode(const uint8_t *bytes, size_t count,
                                            ledger_books_payload *books);
 
+/* Payload of LEDGER_KIND_YEAR_CLOSE (public): u8 version (1) | u16 year.
+ * The year's twelve months are closed and its profit and loss carried into
+ * equity by the year-close records appended with it. */
+#define LEDGER_YEAR_CLOSE_PAYLOAD_BYTES 3u
+
 /* A period close and a period open share one layout: just the month. */
 COOP_MUST_USE coop_err ledger_period_close_encode(uint32_t period, coop_buf *out);
 COOP_MUST_USE coop_err ledger_period_close_decode(const uint8_t *bytes, size_t count,
@@ -250,5 +265,11 @@ COOP_MUST_USE coop_err ledger_period_open_decode(const uint8_t *bytes, size_t co
 void ledger_books_describe(const ledger_books_payload *books, char *out, size_t out_bytes);
 void ledger_period_close_describe(uint32_t period, char *out, size_t out_bytes);
 void ledger_period_open_describe(uint32_t period, char *out, size_t out_bytes);
+
+/* A year close: the year (1900-9999, like a period's). */
+COOP_MUST_USE coop_err ledger_year_close_encode(uint32_t year, coop_buf *out);
+COOP_MUST_USE coop_err ledger_year_close_decode(const uint8_t *bytes, size_t count,
+                                                uint32_t *year);
+void ledger_year_close_describe(uint32_t year, char *out, size_t out_bytes);
 
 #endif

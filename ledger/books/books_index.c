@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "ledger/base/alloc.h"
 #include "ledger/base/hex.h"
 #include "ledger/books/statement.h"
@@ -110,6 +108,42 @@ static coop_err apply_period_close(ledger_store *store, uint64_t index, const ui
   sqlite3_bind_int64(insert, 2, (int64_t)index);
   coop_err err = STEP_DONE(insert);
   sqlite3_reset(insert);
+  return err;
+}
+
+/* Years close in order (node/year_close.c): the latest closed year and
+ * the entry that closed it. */
+static coop_err apply_year_close(ledger_store *store, uint64_t index, const uint8_t *plain,
+                                 size_t plain_bytes)
+{
+  uint32_t year = 0;
+  if (ledger_year_close_decode(plain, plain_bytes, &year))
+    return COOP_E_TAMPERED;
+  int64_t closed = 0;
+  char name[32];
+  snprintf(name, sizeof name, "year_close:%u", (unsigned)year);
+  coop_err err = state_get_int(store, "closed_year", &closed);
+  if (err || closed >= (int64_t)year)
+    return err;
+  err = state_set(store, "closed_year", year, NULL, 0);
+  return err ? err : state_set(store, name, (int64_t)index, NULL, 0);
+}
+
+coop_err ledger_books_closed_year(ledger_store *store, uint32_t *year)
+{
+  int64_t value = 0;
+  coop_err err = state_get_int(store, "closed_year", &value);
+  *year = err ? 0 : (uint32_t)value;
+  return err;
+}
+
+coop_err ledger_books_year_close_entry(ledger_store *store, uint32_t year, uint64_t *entry_index)
+{
+  int64_t value = 0;
+  char name[32];
+  snprintf(name, sizeof name, "year_close:%u", (unsigned)year);
+  coop_err err = state_get_int(store, name, &value);
+  *entry_index = err ? 0 : (uint64_t)value;
   return err;
 }
 
@@ -430,13 +464,14 @@ static coop_err apply_statement(ledger_store *store, const ledger_entry_header *
 /* An erased member leaves the books: every row of hers goes, except the
  * erased-member records that keep her amounts (they come after the erasure
  * in the log, so a replay, which never sees her erased entries, ends with
- * the same rows). */
+ * the same rows) and the year-close records of her accounts (sealed to the
+ * books audience, not erased). */
 static coop_err forget_member(ledger_store *store, const char *member_id)
 {
   static const char *const forget[] = {
     "DELETE FROM books_postings WHERE member_id = ?1 AND entry_index IN"
-    " (SELECT entry_index FROM books_records WHERE member_id = ?1 AND type <> 12)",
-    "DELETE FROM books_records WHERE member_id = ?1 AND type <> 12",
+    " (SELECT entry_index FROM books_records WHERE member_id = ?1 AND type NOT IN (12, 13))",
+    "DELETE FROM books_records WHERE member_id = ?1 AND type NOT IN (12, 13)",
     "DELETE FROM books_member_status WHERE member_id = ?1",
     "DELETE FROM books_statements WHERE member_id = ?1",
     "DELETE FROM books_moves WHERE member_id = ?1",
@@ -479,6 +514,7 @@ coop_err ledger_books_apply(ledger_store *store, const ledger_entry_header *head
   case LEDGER_KIND_BOOKS: return apply_books(store, plain, plain_bytes);
   case LEDGER_KIND_PERIOD_CLOSE: return apply_period_close(store, header->index, plain, plain_bytes);
   case LEDGER_KIND_PERIOD_OPEN: return apply_period_open(store, plain, plain_bytes);
+  case LEDGER_KIND_YEAR_CLOSE: return apply_year_close(store, header->index, plain, plain_bytes);
   case LEDGER_KIND_MEMBER: return apply_member(store, header, plain, plain_bytes);
   case LEDGER_KIND_TRANSACTION: return apply_record(store, header, plain, plain_bytes);
   case LEDGER_KIND_STATEMENT: return apply_statement(store, header, plain, plain_bytes);
@@ -492,40 +528,15 @@ static coop_err books_check_position(ledger_store *store, uint64_t indexed, uint
 
 /* ---- catching up and rebuilding ----------------------------------------- */
 
-#define KEY_CACHE_SLOTS 1024
-
 typedef struct catch_up {
   ledger_store *store;
   const ledger_identity *owner;
-  uint8_t *plain;      /* COOP_PAYLOAD_BYTES_MAX */
-  uint8_t *keys;       /* KEY_CACHE_SLOTS * 32, sodium memory */
-  uint8_t ids[KEY_CACHE_SLOTS][LEDGER_AUDIENCE_ID_BYTES];
-  unsigned cached;
+  const ledger_books_keys *keys; /* the node's key ring */
+  uint8_t *plain;                /* COOP_PAYLOAD_BYTES_MAX */
   uint64_t next_index;
   uint64_t until; /* entries from here on are left alone (UINT64_MAX: all) */
   int reached_until;
 } catch_up;
-
-static coop_err cached_key(catch_up *state, const uint8_t *audience_id, const uint8_t **key)
-{
-  for (unsigned i = 0; i < state->cached; i++)
-    if (!memcmp(state->ids[i], audience_id, LEDGER_AUDIENCE_ID_BYTES)) {
-      *key = state->keys + 32 * i;
-      return COOP_OK;
-    }
-  /* A full cache recycles its last slot: catch-up of one member's run of
-   * entries still hits, and memory stays bounded. */
-  unsigned slot = state->cached < KEY_CACHE_SLOTS ? state->cached++ : KEY_CACHE_SLOTS - 1;
-  coop_err err = ledger_store_audience_key(state->store, state->owner, state->owner->public_key,
-                                           audience_id, state->keys + 32 * slot);
-  if (err) {
-    state->cached = slot;
-    return err;
-  }
-  memcpy(state->ids[slot], audience_id, LEDGER_AUDIENCE_ID_BYTES);
-  *key = state->keys + 32 * slot;
-  return COOP_OK;
-}
 
 static coop_err catch_up_entry(void *context, const ledger_stored_entry *entry)
 {
@@ -540,12 +551,13 @@ static coop_err catch_up_entry(void *context, const ledger_stored_entry *entry)
     return COOP_OK; /* an erased member's entry: its amounts are in erased-member records */
   if (kind != LEDGER_KIND_BOOKS && kind != LEDGER_KIND_PERIOD_CLOSE &&
       kind != LEDGER_KIND_PERIOD_OPEN && kind != LEDGER_KIND_MEMBER && kind != LEDGER_KIND_TRANSACTION &&
-      kind != LEDGER_KIND_STATEMENT && kind != LEDGER_KIND_ERASURE)
+      kind != LEDGER_KIND_STATEMENT && kind != LEDGER_KIND_ERASURE &&
+      kind != LEDGER_KIND_YEAR_CLOSE)
     return COOP_OK;
   if (ledger_entry_is_public(&entry->header))
     return ledger_books_apply(state->store, &entry->header, entry->payload, entry->payload_bytes);
   const uint8_t *key = NULL;
-  coop_err err = cached_key(state, entry->header.audience_id, &key);
+  coop_err err = state->keys->key(state->keys->context, entry->header.audience_id, &key);
   size_t plain_bytes = 0;
   if (!err)
     err = ledger_open_payload(key, entry->header_bytes, entry->payload, entry->payload_bytes,
@@ -559,13 +571,13 @@ static coop_err catch_up_entry(void *context, const ledger_stored_entry *entry)
 
 /* Applies entries [from, until) of the owner's log (until: UINT64_MAX for
  * all) and records how far it got. */
-static coop_err catch_up_from(ledger_store *store, const ledger_identity *owner, uint64_t from,
-                              uint64_t until)
+static coop_err catch_up_from(ledger_store *store, const ledger_identity *owner,
+                              const ledger_books_keys *keys, uint64_t from, uint64_t until)
 {
-  catch_up state = {.store = store, .owner = owner, .next_index = from, .until = until};
+  catch_up state = {.store = store, .owner = owner, .keys = keys, .next_index = from,
+                    .until = until};
   state.plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
-  state.keys = sodium_malloc(KEY_CACHE_SLOTS * 32);
-  coop_err err = state.plain && state.keys ? COOP_OK : COOP_E_NOMEM;
+  coop_err err = state.plain ? COOP_OK : COOP_E_NOMEM;
   if (!err)
     err = ledger_store_entries(store, owner->public_key, from, catch_up_entry, &state);
   if (err == COOP_E_RANGE && state.reached_until)
@@ -573,12 +585,11 @@ static coop_err catch_up_from(ledger_store *store, const ledger_identity *owner,
   if (!err && state.next_index != from)
     err = ledger_books_set_indexed_size(store, state.next_index);
   coop_free(state.plain);
-  if (state.keys)
-    sodium_free(state.keys);
   return err;
 }
 
-coop_err ledger_books_catch_up(ledger_store *store, const ledger_identity *owner)
+coop_err ledger_books_catch_up(ledger_store *store, const ledger_identity *owner,
+                               const ledger_books_keys *keys)
 {
   uint64_t indexed = 0, size = 0;
   coop_err err = ledger_books_indexed_size(store, &indexed);
@@ -588,10 +599,11 @@ coop_err ledger_books_catch_up(ledger_store *store, const ledger_identity *owner
     err = books_check_position(store, indexed, size, indexed < size);
   if (err || indexed >= size)
     return err;
-  return catch_up_from(store, owner, indexed, UINT64_MAX);
+  return catch_up_from(store, owner, keys, indexed, UINT64_MAX);
 }
 
-coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner)
+coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner,
+                              const ledger_books_keys *keys)
 {
   coop_err err = ledger_store_set_cache(store, LEDGER_STORE_CACHE_BOOKS_BYTES);
   if (!err)
@@ -603,7 +615,7 @@ coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner)
                           " DELETE FROM books_postings; DELETE FROM books_periods;"
                           " DELETE FROM books_statements; DELETE FROM books_moves;");
   if (!err)
-    err = catch_up_from(store, owner, 0, UINT64_MAX);
+    err = catch_up_from(store, owner, keys, 0, UINT64_MAX);
   if (!err)
     err = ledger_store_commit(store);
   if (err)
@@ -882,11 +894,11 @@ static coop_err compare_table(ledger_store *store, const derived_table *table)
 }
 
 static coop_err replay_and_compare(ledger_store *store, const ledger_identity *owner,
-                                   uint64_t indexed)
+                                   const ledger_books_keys *keys, uint64_t indexed)
 {
   coop_err err = create_replay_tables(store);
   if (!err)
-    err = catch_up_from(store, owner, 0, indexed);
+    err = catch_up_from(store, owner, keys, 0, indexed);
   if (err == COOP_E_TAMPERED || err == COOP_E_NO_KEY)
     err = ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH,
                         "the log cannot be replayed into books (%s); run 'coop verify' on its "
@@ -897,7 +909,8 @@ static coop_err replay_and_compare(ledger_store *store, const ledger_identity *o
   return err ? err : dropped;
 }
 
-coop_err ledger_books_check(ledger_store *store, const ledger_identity *owner)
+coop_err ledger_books_check(ledger_store *store, const ledger_identity *owner,
+                            const ledger_books_keys *keys)
 {
   /* The replay writes the temp tables and indexes as a rebuild writes the
    * stored ones: give both schemas the books' cache (measured at 1M
@@ -918,7 +931,7 @@ coop_err ledger_books_check(ledger_store *store, const ledger_identity *owner)
   if (!err)
     err = books_check_position(store, indexed, size, 1);
   if (!err)
-    err = replay_and_compare(store, owner, indexed);
+    err = replay_and_compare(store, owner, keys, indexed);
   if (own_transaction)
     (void)ledger_store_exec(store, err ? "ROLLBACK" : "COMMIT");
   return err;

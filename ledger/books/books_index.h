@@ -19,13 +19,24 @@
 COOP_MUST_USE coop_err ledger_books_apply(ledger_store *store, const ledger_entry_header *header,
                                           const uint8_t *plain, size_t plain_bytes);
 
+/* The keys of the owner's audiences, to open its sealed entries with.  The
+ * node supplies them from its key ring (node/keyring.h), which ledger/
+ * cannot call: `key` sets *key to the audience's LEDGER_AUDIENCE_KEY_BYTES,
+ * valid until its next call, or fails (COOP_E_NO_KEY: none held). */
+typedef struct ledger_books_keys {
+  coop_err (*key)(void *context, const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
+                  const uint8_t **key);
+  void *context;
+} ledger_books_keys;
+
 /* Opens and applies every entry of the owner's log past the indexed size,
  * then records the new indexed size.  COOP_E_NO_KEY when a sealed entry of
  * the owner's own log cannot be opened; COOP_E_PAYLOAD_MISSING for an entry
  * without its payload; COOP_E_BOOKS_MISMATCH when the indexed size is past
  * the log or the tables hold rows past it (ledger_store_problem says which:
  * only a rebuild can tell what the books should be). */
-COOP_MUST_USE coop_err ledger_books_catch_up(ledger_store *store, const ledger_identity *owner);
+COOP_MUST_USE coop_err ledger_books_catch_up(ledger_store *store, const ledger_identity *owner,
+                                             const ledger_books_keys *keys);
 
 /* The size of the owner's log the tables describe, and setting it after the
  * caller applied entries itself (inside the same transaction as the append). */
@@ -40,10 +51,12 @@ COOP_MUST_USE coop_err ledger_books_set_indexed_size(ledger_store *store, uint64
  * ledger_store_problem; COOP_E_PAYLOAD_MISSING for an entry without its
  * payload.  Runs in the caller's transaction if there is one, else in a read
  * transaction of its own.  Nothing stored changes. */
-COOP_MUST_USE coop_err ledger_books_check(ledger_store *store, const ledger_identity *owner);
+COOP_MUST_USE coop_err ledger_books_check(ledger_store *store, const ledger_identity *owner,
+                                          const ledger_books_keys *keys);
 
 /* Drops every derived row and replays the whole log, in one transaction. */
-COOP_MUST_USE coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner);
+COOP_MUST_USE coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner,
+                                            const ledger_books_keys *keys);
 
 /* The audience the coop's own records are sealed under.  COOP_E_NOT_FOUND
  * when the books were never opened on this log. */
@@ -99,6 +112,12 @@ COOP_MUST_USE coop_err ledger_books_period_closed(ledger_store *store, uint32_t 
                                                   int *closed);
 /* The latest closed period, 0 when none. */
 COOP_MUST_USE coop_err ledger_books_last_closed(ledger_store *store, uint32_t *period);
+/* The latest closed year, 0 when none (years close in order: every year
+ * up to it is closed). */
+COOP_MUST_USE coop_err ledger_books_closed_year(ledger_store *store, uint32_t *year);
+/* The year-close entry of `year`; 0 when it is not closed. */
+COOP_MUST_USE coop_err ledger_books_year_close_entry(ledger_store *store, uint32_t year,
+                                                     uint64_t *entry_index);
 /* The books' first month: the one a period-open entry declared, else the
  * earliest closed month, 0 when neither is there yet. */
 COOP_MUST_USE coop_err ledger_books_first_month(ledger_store *store, uint32_t *period);
@@ -115,7 +134,9 @@ COOP_MUST_USE coop_err ledger_books_record_at(ledger_store *store, uint64_t inde
                                               ledger_record *record, uint64_t *corrected_by);
 
 /* Filters for reports: a member (NULL: all), dates [date_from, date_to]
- * (0: open). */
+ * (0: open).  A period leaves out the year-close records dated on its first
+ * day (1 January): they are its opening balance, not its movements; a
+ * query from 0 keeps them. */
 typedef struct ledger_books_query {
   const char *member_id;
   uint32_t date_from;

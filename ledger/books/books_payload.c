@@ -1,5 +1,5 @@
 /* Codecs of the books' own public entries: books (kind 23), period close
- * (kind 24) and period open (kind 25).  The layouts are signed and documented
+ * (kind 24), period open (kind 25) and year close (kind 27).  The layouts are signed and documented
  * in docs/log-format.md; this file is the only place that knows their bytes. */
 #include <stdio.h>
 #include <string.h>
@@ -99,6 +99,34 @@ coop_err ledger_period_open_decode(const uint8_t *bytes, size_t count, uint32_t 
   return period_decode(bytes, count, period);
 }
 
+/* A year is valid where its January is (1900-9999). */
+coop_err ledger_year_close_encode(uint32_t year, coop_buf *out)
+{
+  if (year > UINT16_MAX || !ledger_period_valid(year * 100 + 1))
+    return COOP_E_BAD_INPUT;
+  coop_err err = COOP_OK;
+  ledger_write_u8(out, PERIOD_PAYLOAD_VERSION, &err);
+  ledger_write_u16(out, (uint16_t)year, &err);
+  return err;
+}
+
+coop_err ledger_year_close_decode(const uint8_t *bytes, size_t count, uint32_t *year)
+{
+  *year = 0;
+  ledger_reader reader;
+  ledger_reader_init(&reader, bytes, count);
+  coop_err err = read_version(&reader, PERIOD_PAYLOAD_VERSION);
+  if (err)
+    return err;
+  uint32_t value = ledger_read_u16(&reader);
+  err = ledger_reader_finish(&reader);
+  if (!err && !ledger_period_valid(value * 100 + 1))
+    err = COOP_E_DECODE;
+  if (!err)
+    *year = value;
+  return err;
+}
+
 /* ---- descriptions for `coop log` ------------------------------------------ */
 
 void ledger_books_describe(const ledger_books_payload *books, char *out, size_t out_bytes)
@@ -112,6 +140,11 @@ void ledger_period_close_describe(uint32_t period, char *out, size_t out_bytes)
   char month[8];
   ledger_period_format(period, month);
   snprintf(out, out_bytes, "closed %s", month);
+}
+
+void ledger_year_close_describe(uint32_t year, char *out, size_t out_bytes)
+{
+  snprintf(out, out_bytes, "closed the year %u", (unsigned)year);
 }
 
 void ledger_period_open_describe(uint32_t period, char *out, size_t out_bytes)

@@ -366,6 +366,18 @@ static void bind_query(sqlite3_stmt *statement, const ledger_books_query *query)
   sqlite3_bind_int64(statement, 3, query->date_to ? query->date_to : 99999999);
 }
 
+/* A year close is dated on the first day of the next year and is that
+ * year's opening, not one of its movements: a period that begins on its
+ * date leaves it out (its balances come out as the period's own), a
+ * balance up to a date keeps it. */
+#define NOT_OPENING                                                                      \
+  " AND (date <> ?2 OR entry_index NOT IN"                                               \
+  " (SELECT entry_index FROM books_records WHERE type = 13 AND date = ?2))"
+/* The same for a member's postings found through her records (r). */
+#define NOT_OPENING_OF_RECORD                                                            \
+  " AND (r.date <> ?2 OR r.entry_index NOT IN"                                           \
+  " (SELECT entry_index FROM books_records WHERE type = 13 AND date = ?2))"
+
 coop_err ledger_books_balances(ledger_store *store, const ledger_books_query *query,
                                ledger_balance_visitor visitor, void *context)
 {
@@ -378,9 +390,10 @@ coop_err ledger_books_balances(ledger_store *store, const ledger_books_query *qu
                         ? "SELECT p.account, sum(p.amount_cents) FROM books_records r"
                           " JOIN books_postings p ON p.entry_index = r.entry_index"
                           " WHERE r.member_id = ?1 AND r.date BETWEEN ?2 AND ?3"
-                          " GROUP BY p.account ORDER BY p.account"
+                          NOT_OPENING_OF_RECORD " GROUP BY p.account ORDER BY p.account"
                         : "SELECT account, sum(amount_cents) FROM books_postings"
-                          " WHERE date BETWEEN ?2 AND ?3 GROUP BY account ORDER BY account";
+                          " WHERE date BETWEEN ?2 AND ?3" NOT_OPENING
+                          " GROUP BY account ORDER BY account";
   if (sqlite3_prepare_v2(ledger_store_db(store), sql, -1, &select, NULL) != SQLITE_OK)
     return COOP_E_DB;
   bind_query(select, query);
@@ -406,8 +419,10 @@ coop_err ledger_books_register(ledger_store *store, const ledger_books_query *qu
   " FROM books_records r LEFT JOIN books_postings p ON p.entry_index = r.entry_index"
   const char *sql = query->member_id
                         ? REGISTER_SELECT " WHERE r.member_id = ?1 AND r.date BETWEEN ?2 AND ?3"
+                                          " AND (r.type <> 13 OR r.date <> ?2)"
                                           " ORDER BY r.date, r.entry_index, p.position"
                         : REGISTER_SELECT " WHERE r.date BETWEEN ?2 AND ?3"
+                                          " AND (r.type <> 13 OR r.date <> ?2)"
                                           " ORDER BY r.date, r.entry_index, p.position";
 #undef REGISTER_SELECT
   if (sqlite3_prepare_v2(ledger_store_db(store), sql, -1, &select, NULL) != SQLITE_OK)

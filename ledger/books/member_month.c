@@ -29,7 +29,8 @@ bool ledger_month_counts(const ledger_month_record *record, uint32_t period,
                          uint64_t statement_index)
 {
   return record->period == period && record->index < statement_index &&
-         record->type != LEDGER_RECORD_PROFIT_SPLIT && record->type != LEDGER_RECORD_ERASED_MEMBER;
+         record->type != LEDGER_RECORD_PROFIT_SPLIT && record->type != LEDGER_RECORD_ERASED_MEMBER &&
+         record->type != LEDGER_RECORD_YEAR_CLOSE;
 }
 
 void ledger_month_add(ledger_month_sums *sums, const ledger_month_record *record)

@@ -5,7 +5,7 @@
  *
  * The binary parts (entry headers, sealed payloads, proofs, checkpoints,
  * signatures) are what is checked; the file format around them (JSON, in
- * cli/cmd_receipt.c) only carries them.  docs/log-format.md §Receipts. */
+ * node/receipt.h) only carries them.  docs/log-format.md §Receipts. */
 #ifndef COOP_LEDGER_RECEIPT_H
 #define COOP_LEDGER_RECEIPT_H
 
@@ -69,22 +69,6 @@ typedef struct ledger_receipt_facts {
  * "... (rule 'non-negative')". */
 COOP_MUST_USE coop_err ledger_receipt_verify(const ledger_receipt *receipt,
                                              ledger_receipt_facts *facts, char problem[256]);
-
-/* ---- The file ------------------------------------------------------------------
- *
- * JSON with 2-space indentation, keys in the documented order, lower-case
- * hex, a final newline: exactly one text per receipt. */
-
-/* The canonical text of `receipt`, NUL-terminated, in *text (free() it).
- * COOP_E_NOMEM, else COOP_OK. */
-COOP_MUST_USE coop_err ledger_receipt_write_json(const ledger_receipt *receipt, char **text);
-
-/* Parses a receipt file into *receipt, refusing anything that is not
- * exactly the canonical text of what it parsed (rule 'canonical': another
- * key order, upper-case hex, other spacing, unknown fields).  On error
- * `problem` names the field or the rule; *receipt is then zeroed. */
-COOP_MUST_USE coop_err ledger_receipt_read_json(const char *text, size_t length,
-                                                ledger_receipt *receipt, char problem[256]);
 
 /* ---- Trust ---------------------------------------------------------------------
  *

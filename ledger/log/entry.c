@@ -27,6 +27,7 @@ const char *ledger_entry_kind_name(uint16_t kind)
   case LEDGER_KIND_PERIOD_CLOSE: return "period_close";
   case LEDGER_KIND_PERIOD_OPEN: return "period_open";
   case LEDGER_KIND_ERASURE: return "erasure";
+  case LEDGER_KIND_YEAR_CLOSE: return "year_close";
   default:
     snprintf(unknown, sizeof unknown, "kind-%u", (unsigned)kind);
     return unknown;

@@ -50,6 +50,7 @@ typedef enum ledger_entry_kind {
   LEDGER_KIND_PERIOD_CLOSE = 24, /* public: a month is closed */
   LEDGER_KIND_PERIOD_OPEN = 25,  /* public: the books' first month */
   LEDGER_KIND_ERASURE = 26,      /* public: audiences' payloads removed (ledger/log/erasure.h) */
+  LEDGER_KIND_YEAR_CLOSE = 27,   /* public: a year of the books is closed */
 } ledger_entry_kind;
 
 typedef struct ledger_entry_header {

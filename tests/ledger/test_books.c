@@ -713,14 +713,16 @@ Test(books_members, field_names_and_member_ids)
 
 Test(books_records, type_names)
 {
-  for (int type = 1; type <= LEDGER_RECORD_ERASED_MEMBER; type++) {
+  for (int type = 1; type <= LEDGER_RECORD_YEAR_CLOSE; type++) {
     const char *name = ledger_record_type_name((uint8_t)type);
     cr_assert_not_null(name, "type %d", type);
     cr_assert_eq(ledger_record_type_from_name(name), type);
   }
   cr_assert_null(ledger_record_type_name(0));
   cr_assert_str_eq(ledger_record_type_name(LEDGER_RECORD_ERASED_MEMBER), "erased-member");
-  cr_assert_null(ledger_record_type_name(13));
+  cr_assert_str_eq(ledger_record_type_name(LEDGER_RECORD_YEAR_CLOSE), "year-close");
+  cr_assert_null(ledger_record_type_name(14));
+  cr_assert_not(ledger_record_by_hand(LEDGER_RECORD_YEAR_CLOSE));
   cr_assert_not(ledger_record_by_hand(LEDGER_RECORD_ERASED_MEMBER));
   cr_assert_not(ledger_record_by_hand(LEDGER_RECORD_PROFIT_SPLIT));
   cr_assert_not(ledger_record_by_hand(LEDGER_RECORD_CORRECTION));
@@ -968,8 +970,11 @@ Test(books_records, check_refuses_bad_corrections)
   of_correction.memo_type = LEDGER_RECORD_CORRECTION;
   assert_check_fails(&of_correction, COOP_E_BAD_INPUT, "correction of a correction");
   ledger_record unknown_type = base;
-  unknown_type.memo_type = 13;
-  assert_check_fails(&unknown_type, COOP_E_BAD_INPUT, "correction of type 13");
+  unknown_type.memo_type = 14;
+  assert_check_fails(&unknown_type, COOP_E_BAD_INPUT, "correction of type 14");
+  ledger_record of_year_close = base;
+  of_year_close.memo_type = LEDGER_RECORD_YEAR_CLOSE;
+  assert_check_fails(&of_year_close, COOP_E_BAD_INPUT, "correction of a year close");
   ledger_record of_erased = base;
   of_erased.memo_type = LEDGER_RECORD_ERASED_MEMBER;
   assert_check_fails(&of_erased, COOP_E_BAD_INPUT, "correction of an erased member's totals");
@@ -996,8 +1001,8 @@ Test(books_records, check_refuses_unknown_types_and_bad_dates)
   zero.type = 0;
   assert_check_fails(&zero, COOP_E_BAD_INPUT, "type 0");
   ledger_record twelve = record;
-  twelve.type = 13;
-  assert_check_fails(&twelve, COOP_E_BAD_INPUT, "type 13");
+  twelve.type = 14;
+  assert_check_fails(&twelve, COOP_E_BAD_INPUT, "type 14");
   ledger_record bad_date = record;
   bad_date.date = 20260229;
   assert_check_fails(&bad_date, COOP_E_BAD_INPUT, "2026-02-29");
@@ -1107,6 +1112,62 @@ Test(books_records, pinned_record_bytes)
   cr_assert_eq(ledger_record_decode(bytes, length, &back), COOP_OK);
   assert_records_equal(&record, &back);
   coop_buf_release(&out);
+}
+
+/* A member's year close: her profit and loss to the result of earlier
+ * years (docs/log-format.md, "Year close"). */
+static ledger_record year_close_record(void)
+{
+  ledger_record record = {.type = LEDGER_RECORD_YEAR_CLOSE, .date = 20270101, .posting_count = 3};
+  memcpy(record.member, member_a, LEDGER_MEMBER_ID_BYTES);
+  snprintf(record.ref, sizeof record.ref, "year-close-2026-m-3f9a2c");
+  snprintf(record.note, sizeof record.note, "jaarafsluiting 2026");
+  record.postings[0] = (ledger_posting){LEDGER_ACCOUNT_MEMBER_REVENUE, 90000};
+  record.postings[1] = (ledger_posting){LEDGER_ACCOUNT_MEMBER_COSTS, -12000};
+  record.postings[2] = (ledger_posting){LEDGER_ACCOUNT_RESULT_EARLIER_YEARS, -78000};
+  return record;
+}
+
+Test(books_records, pinned_year_close_bytes)
+{
+  /* u8 version 1 | u8 type 13 | u32 20270101 | member 3f9a2c | text8 ref |
+   * text16 note | i64 0 | u64 0 | u32 0 | u8 0 | u8 3 postings |
+   * 4000 +900.00 | 5000 -120.00 | 3900 -780.00 */
+  static const char expected[] =
+      "01 0d 154c3501 3f9a2c 18 796561722d636c6f73652d323032362d6d2d336639613263 "
+      "1300 6a6161726166736c756974696e672032303236 0000000000000000 0000000000000000 "
+      "00000000 00 03 a00f 905f010000000000 8813 20d1ffffffffffff 3c0f 50cffeffffffffff";
+  ledger_record record = year_close_record();
+  coop_buf out;
+  coop_buf_init(&out, 65536);
+  cr_assert_eq(ledger_record_encode(&record, &out), COOP_OK);
+  assert_bytes_hex(out.data, out.len, expected);
+  ledger_record back;
+  cr_assert_eq(ledger_record_decode(out.data, out.len, &back), COOP_OK);
+  assert_records_equal(&record, &back);
+  coop_buf_release(&out);
+}
+
+Test(books_records, year_close_moves_only_profit_and_loss_to_3900)
+{
+  ledger_record coop = year_close_record();
+  memset(coop.member, 0, sizeof coop.member); /* the coop's own: no member accounts */
+  coop.postings[0] = (ledger_posting){LEDGER_ACCOUNT_COOP_SHARE, 5000};
+  coop.postings[1] = (ledger_posting){LEDGER_ACCOUNT_COOP_COSTS, -2000};
+  coop.postings[2] = (ledger_posting){LEDGER_ACCOUNT_RESULT_EARLIER_YEARS, -3000};
+  cr_assert_eq(ledger_record_check(&coop), COOP_OK);
+  ledger_record member_accounts = coop;
+  member_accounts.postings[0].account = LEDGER_ACCOUNT_MEMBER_REVENUE;
+  assert_check_fails(&member_accounts, COOP_E_UNKNOWN_ACCOUNT, "a member's account without her");
+  ledger_record bank = year_close_record();
+  bank.postings[1].account = LEDGER_ACCOUNT_BANK;
+  assert_check_fails(&bank, COOP_E_UNKNOWN_ACCOUNT, "a year close on the bank");
+  ledger_record into_3900 = simple_record(LEDGER_RECORD_OPENING, 100, NULL);
+  into_3900.postings[1].account = LEDGER_ACCOUNT_RESULT_EARLIER_YEARS;
+  assert_check_fails(&into_3900, COOP_E_UNKNOWN_ACCOUNT, "3900 outside a year close");
+  ledger_record unbalanced = year_close_record();
+  unbalanced.postings[2].amount_cents++;
+  assert_check_fails(&unbalanced, COOP_E_UNBALANCED, "an unbalanced year close");
 }
 
 Test(books_records, pinned_memo_correction_bytes)

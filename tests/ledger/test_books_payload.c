@@ -156,6 +156,46 @@ Test(books_payload, period_open_rejects)
   assert_period_rejects(ledger_period_open_encode, ledger_period_open_decode);
 }
 
+Test(books_payload, year_close_known_answer)
+{
+  /* the example in docs/log-format.md: 2026 = 0x07ea */
+  coop_buf buf;
+  coop_buf_init(&buf, LEDGER_YEAR_CLOSE_PAYLOAD_BYTES);
+  cr_assert_eq(ledger_year_close_encode(2026, &buf), COOP_OK);
+  assert_buf_hex(&buf, "01ea07");
+  uint32_t year = 0;
+  cr_assert_eq(ledger_year_close_decode(buf.data, buf.len, &year), COOP_OK);
+  cr_assert_eq(year, 2026);
+  coop_buf_release(&buf);
+}
+
+Test(books_payload, year_close_rejects)
+{
+  static const struct {
+    const char *hex;
+    coop_err err;
+  } cases[] = {{"", COOP_E_DECODE},         {"01ea", COOP_E_DECODE},
+               {"01ea0700", COOP_E_TRAILING}, {"02ea07", COOP_E_VERSION},
+               {"016b07", COOP_E_DECODE} /* 1899 */, {"011027", COOP_E_DECODE} /* 10000 */};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    uint8_t bytes[8];
+    size_t count = from_hex(cases[i].hex, bytes, sizeof bytes);
+    uint32_t year = 7;
+    cr_assert_eq(ledger_year_close_decode(bytes, count, &year), cases[i].err, "%s", cases[i].hex);
+    cr_assert_eq(year, 0, "%s", cases[i].hex);
+  }
+  coop_buf buf;
+  coop_buf_init(&buf, LEDGER_YEAR_CLOSE_PAYLOAD_BYTES);
+  cr_assert_eq(ledger_year_close_encode(1899, &buf), COOP_E_BAD_INPUT);
+  cr_assert_eq(ledger_year_close_encode(10000, &buf), COOP_E_BAD_INPUT);
+  cr_assert_eq(ledger_year_close_encode(70000, &buf), COOP_E_BAD_INPUT);
+  cr_assert_eq(buf.len, 0);
+  coop_buf_release(&buf);
+  char text[64];
+  ledger_year_close_describe(2026, text, sizeof text);
+  cr_assert_str_eq(text, "closed the year 2026");
+}
+
 Test(books_payload, period_describe)
 {
   char text[64];

@@ -44,7 +44,9 @@
 #include "ledger/store/bundle.h"
 #include "ledger/store/store.h"
 #include "node/audit.h"
+#include "node/audit_index.h"
 #include "node/books.h"
+#include "node/erase.h"
 #include "node/log_view.h"
 #include "node/node.h"
 #include "node/receipt.h"
@@ -128,13 +130,14 @@ static uint64_t own_size(node *self)
   return log_size_of(self->store, self->identity.public_key);
 }
 
-/* A whole log from one store into a node's, by bundle. */
-static void move_log_from(ledger_store *from, const uint8_t log_id[LEDGER_LOG_ID_BYTES], node *to)
+/* A log from entry `start` on, from one store into a node's, by bundle. */
+static void carry_from(ledger_store *from, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                       uint64_t start, node *to)
 {
   FILE *file = tmpfile();
   cr_assert_not_null(file);
   uint64_t written = 0;
-  cr_assert_eq(ledger_bundle_export(from, log_id, 0, file, &written), COOP_OK);
+  cr_assert_eq(ledger_bundle_export(from, log_id, start, file, &written), COOP_OK);
   rewind(file);
   ledger_bundle_result result;
   char problem[256] = "";
@@ -143,6 +146,12 @@ static void move_log_from(ledger_store *from, const uint8_t log_id[LEDGER_LOG_ID
   cr_assert_eq(err, COOP_OK, "import: %s: %s", coop_err_name(err), problem);
   cr_assert_eq(result.entries_read, written);
   fclose(file);
+}
+
+/* A whole log from one store into a node's. */
+static void move_log_from(ledger_store *from, const uint8_t log_id[LEDGER_LOG_ID_BYTES], node *to)
+{
+  carry_from(from, log_id, 0, to);
 }
 
 static void move_log(node *from, node *to)
@@ -2285,7 +2294,7 @@ Test(receipt, every_rule_broken_alone_is_refused_by_name)
 static char *edited_json(const ledger_receipt *receipt, void (*edit)(json_t *root))
 {
   char *text = NULL;
-  cr_assert_eq(ledger_receipt_write_json(receipt, &text), COOP_OK);
+  cr_assert_eq(node_receipt_write_json(receipt, &text), COOP_OK);
   json_t *root = json_loads(text, 0, NULL);
   cr_assert_not_null(root);
   free(text);
@@ -2333,7 +2342,7 @@ static void expect_file_rule(const char *text, const char *rule, const char *wha
   ledger_receipt *parsed = malloc(sizeof *parsed);
   char problem[256] = "";
   cr_assert_not_null(parsed);
-  expect_refused_by(ledger_receipt_read_json(text, strlen(text), parsed, problem), problem, rule,
+  expect_refused_by(node_receipt_read_json(text, strlen(text), parsed, problem), problem, rule,
                     what);
   free(parsed);
 }
@@ -2346,7 +2355,7 @@ Test(receipt, the_file_is_exactly_canonical)
   cr_assert_not_null(parsed);
   char problem[256] = "";
   char *text = edited_json(receipt, unchanged);
-  cr_assert_eq(ledger_receipt_read_json(text, strlen(text), parsed, problem), COOP_OK, "%s",
+  cr_assert_eq(node_receipt_read_json(text, strlen(text), parsed, problem), COOP_OK, "%s",
                problem);
   cr_assert_arr_eq(parsed, receipt, sizeof *parsed, "a round trip changes the receipt");
   free(text);
@@ -2364,7 +2373,7 @@ Test(receipt, the_file_is_exactly_canonical)
   }
   /* Other spacing, and no final newline. */
   char *canonical = NULL;
-  cr_assert_eq(ledger_receipt_write_json(receipt, &canonical), COOP_OK);
+  cr_assert_eq(node_receipt_write_json(receipt, &canonical), COOP_OK);
   canonical[strlen(canonical) - 1] = 0;
   expect_file_rule(canonical, "canonical", "no final newline");
   free(canonical);
@@ -3166,4 +3175,230 @@ Test(audit, a_move_gives_each_municipality_its_own_months)
   node_close(&coop);
   node_close(&breda);
   node_close(&tilburg);
+}
+
+/* ---- 9. The audit tables against the whole logs ---------------------------------------- *
+ *
+ * node/audit_index.h keeps what the municipality read of each coop log, so a
+ * new statement is judged from its month's rows.  Whatever the coop does,
+ * the tables must judge and report exactly as reading every log whole
+ * does (node_audit_from_scratch): a random stream of records, corrections,
+ * late facts, late records for closed months, closes (with their reissue
+ * cascades), reissues asked for, a member moving to another municipality
+ * and an erasure, compared after every step. */
+
+typedef struct both_ways {
+  coop_buf bytes; /* every verdict and report row, in a fixed layout */
+  size_t verdicts, rows;
+} both_ways;
+
+static coop_err take_verdict(void *context, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
+                             uint64_t statement_index, bool dispute, const uint8_t *payload,
+                             size_t payload_bytes)
+{
+  both_ways *seen = context;
+  seen->verdicts++;
+  coop_err err = coop_buf_append(&seen->bytes, coop_log, LEDGER_LOG_ID_BYTES);
+  if (!err)
+    err = coop_buf_printf(&seen->bytes, "|%" PRIu64 "|%d|%zu|", statement_index, dispute,
+                          payload_bytes);
+  return err ? err : coop_buf_append(&seen->bytes, payload, payload_bytes);
+}
+
+static coop_err take_report_row(void *context, const node_audit_row *row)
+{
+  both_ways *seen = context;
+  seen->rows++;
+  const ledger_offset_statement *f = &row->figures;
+  return coop_buf_printf(&seen->bytes,
+                         "row %s %s %s %s st=%d has=%d at=%" PRIu64 " vst=%d why=%d cause=%" PRIu64
+                         " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "\n",
+                         row->coop_name, row->member_id, row->name, row->client_ref, row->status,
+                         row->has_statement, row->statement_index, row->verdict_status,
+                         row->verdict.reason, row->reissue_cause, f->profit_cents,
+                         f->coop_share_cents, f->to_municipality_cents, f->to_budget_cents);
+}
+
+/* What a run would append now, and the report of every month up to `last`. */
+static void judge_and_report(node *muni, bool scratch, uint32_t last, both_ways *out)
+{
+  char message[NODE_MESSAGE_BYTES] = "";
+  node_audit_from_scratch(muni, scratch);
+  cr_assert_eq(node_audit_preview(muni, take_verdict, out, message), COOP_OK, "%s", message);
+  for (uint32_t period = 202601; period <= last; period = period % 100 == 12 ? period + 89 : period + 1)
+    cr_assert_eq(node_audit_report(muni, period, take_report_row, out, message), COOP_OK, "%s",
+                 message);
+  node_audit_from_scratch(muni, false);
+}
+
+static void expect_both_ways_equal(node *muni, uint32_t last, int step)
+{
+  both_ways tables = {.verdicts = 0}, whole = {.verdicts = 0};
+  coop_buf_init(&tables.bytes, SIZE_MAX / 2);
+  coop_buf_init(&whole.bytes, SIZE_MAX / 2);
+  judge_and_report(muni, true, last, &whole);
+  judge_and_report(muni, false, last, &tables);
+  cr_assert_eq(tables.verdicts, whole.verdicts, "step %d: %zu verdicts from the tables, %zu whole",
+               step, tables.verdicts, whole.verdicts);
+  cr_assert_eq(tables.rows, whole.rows, "step %d: report rows", step);
+  cr_assert(tables.bytes.len == whole.bytes.len &&
+                !memcmp(tables.bytes.data, whole.bytes.data, whole.bytes.len),
+            "step %d: the tables judge or report otherwise:\n%s\n---- whole:\n%s", step,
+            (const char *)tables.bytes.data, (const char *)whole.bytes.data);
+  coop_buf_release(&tables.bytes);
+  coop_buf_release(&whole.bytes);
+}
+
+static uint32_t next_period(uint32_t period)
+{
+  return period % 100 == 12 ? period + 89 : period + 1;
+}
+
+typedef struct stream {
+  world w;
+  node tilburg;
+  uint32_t open; /* the coop's open month */
+  uint64_t records[64];
+  size_t record_count;
+  bool moved, erased;
+  uint32_t seed;
+  unsigned done[10]; /* steps of each kind the coop took (a refused one is not) */
+} stream;
+
+static uint32_t draw(stream *s, uint32_t below)
+{
+  s->seed = s->seed * 1103515245u + 12345u;
+  return (s->seed >> 8) % below;
+}
+
+static void stream_record(stream *s, uint32_t for_period)
+{
+  static const uint8_t types[] = {LEDGER_RECORD_REVENUE, LEDGER_RECORD_COST, LEDGER_RECORD_HOURS,
+                                  LEDGER_RECORD_ALLOWANCE};
+  char ref[48], message[NODE_MESSAGE_BYTES] = "";
+  snprintf(ref, sizeof ref, "stream-%u-%zu", s->seed, s->record_count);
+  node_record_request request = {.type = types[draw(s, 4)],
+                                 .member_id = s->w.member[draw(s, s->erased ? 2 : 3)],
+                                 .amount = 1000 + draw(s, 90000), .date = s->open * 100 + 10,
+                                 .ref = ref, .for_period = for_period};
+  node_record_result result;
+  if (node_record_add(&s->w.coop, &request, &result, message) == COOP_OK &&
+      s->record_count < 64)
+    s->records[s->record_count++] = result.index;
+}
+
+/* One step of the coop's, chosen at random. */
+static void stream_step(stream *s)
+{
+  char message[NODE_MESSAGE_BYTES] = "";
+  const char *member = s->w.member[draw(s, s->erased ? 2 : 3)];
+  uint32_t closed_month = 202603 + draw(s, (s->open % 100) - 3 ? (s->open % 100) - 3 : 1);
+  uint64_t ignored = 0;
+  coop_err refused = COOP_E_USAGE;
+  uint32_t kind = draw(s, 10);
+  switch (kind) {
+  case 0: case 1: case 2:
+    stream_record(s, 0);
+    break;
+  case 3: /* a correction, of a record of this month or a closed one */
+    if (s->record_count)
+      refused = node_record_correct(&s->w.coop, s->records[draw(s, (uint32_t)s->record_count)],
+                                "stream", s->open * 100 + 12, &ignored, message);
+    break;
+  case 4: /* a late fact for an earlier month */
+    refused = node_member_set(&s->w.coop, member,
+                          draw(s, 2) ? LEDGER_MEMBER_N_APPROVED : LEDGER_MEMBER_SINGLE_PARENT,
+                          closed_month, draw(s, 2), true, message);
+    break;
+  case 5: /* a late record for a closed month */
+    stream_record(s, closed_month < s->open ? closed_month : 0);
+    break;
+  case 6: { /* a reissue asked for (refused when nothing would change) */
+    node_reissue_list done;
+    memset(&done, 0, sizeof done);
+    refused = node_statement_reissue(&s->w.coop, member, closed_month, &done, message);
+    node_reissue_list_free(&done);
+    break;
+  }
+  case 7:
+    if (!s->moved && s->open >= 202605) {
+      s->moved = node_member_move(&s->w.coop, s->w.member[1], s->tilburg.identity.public_key,
+                                  s->open, "TLB-1", 0, message) == COOP_OK;
+      cr_assert(s->moved, "move: %s", message);
+    }
+    break;
+  case 8:
+    if (!s->erased && s->open >= 202606) {
+      node_erase_request request = {.member_id = s->w.member[2], .reason = "stream",
+                                    .before_retention = true};
+      node_erase_result result;
+      s->erased = node_member_erase(&s->w.coop, &request, &result, message) == COOP_OK;
+      cr_assert(s->erased, "erase: %s", message);
+      s->record_count = 0; /* her records may be among them */
+    }
+    break;
+  default: /* the month closes, with its reissue cascade */
+    close_month(&s->w.coop, s->open, next_period(s->open) * 100 + 2);
+    s->open = next_period(s->open);
+    set_clock(s->open * 100 + 15);
+    refused = COOP_OK;
+    break;
+  }
+  s->done[kind] += !refused;
+}
+
+/* The entries of `from`'s log that `to` lacks (an erased one cannot travel,
+ * so not the whole log again). */
+static void stream_carry(node *from, node *to)
+{
+  uint64_t held = log_size_of(to->store, from->identity.public_key);
+  if (held < own_size(from))
+    carry_from(from->store, from->identity.public_key, held, to);
+}
+
+static void stream_run(uint32_t seed, int steps)
+{
+  stream *s = calloc(1, sizeof *s);
+  cr_assert_not_null(s);
+  world_build(&s->w);
+  s->seed = seed;
+  s->open = 202604;
+  make_node(&s->tilburg, LEDGER_ROLE_MUNICIPALITY, "Gemeente Tilburg");
+  ledger_offset_rule_set rule_set = breda_2026();
+  snprintf(rule_set.municipality, sizeof rule_set.municipality, "Tilburg");
+  publish(&s->tilburg, &rule_set);
+  move_log(&s->tilburg, &s->w.coop);
+  set_clock(20260415);
+  for (int step = 0; step < steps; step++) {
+    stream_step(s);
+    stream_carry(&s->w.coop, &s->w.muni);
+    expect_both_ways_equal(&s->w.muni, s->open, step);
+    if (draw(s, 3)) { /* the verdicts appended, now and then, and back at the coop */
+      (void)audit(&s->w.muni);
+      stream_carry(&s->w.muni, &s->w.coop);
+    }
+  }
+  /* What the tables hold is what a fold of the logs gives, before and
+   * after a rebuild. */
+  cr_assert_eq(audit_index_check(&s->w.muni), COOP_OK, "%s", ledger_store_problem(s->w.muni.store));
+  uint64_t entries = 0;
+  cr_assert_eq(audit_index_rebuild(&s->w.muni, &entries), COOP_OK);
+  cr_assert_gt(entries, 0);
+  expect_both_ways_equal(&s->w.muni, s->open, steps);
+  cr_assert(s->moved && s->erased, "the stream moved and erased someone");
+  cr_assert(s->done[3] && s->done[4] && s->done[9] > 3, "corrections %u, late facts %u, closes %u",
+            s->done[3], s->done[4], s->done[9]);
+  node_close(&s->tilburg);
+  world_close(&s->w);
+  free(s);
+}
+
+Test(audit, the_tables_judge_and_report_as_the_whole_logs_do, .timeout = 600)
+{
+  stream_run(20261205, 120);
+}
+
+Test(audit, the_tables_judge_and_report_as_the_whole_logs_do_another_stream, .timeout = 600)
+{
+  stream_run(7, 120);
 }

@@ -29,6 +29,7 @@
 #include "ledger/store/store.h"
 #include "node/books.h"
 #include "node/node.h"
+#include "tests/support/books.h"
 #include "tests/support/tamper.h"
 #include "tests/support/tree.h"
 
@@ -1094,14 +1095,14 @@ Test(node_rebuild, rebuild_reproduces_the_books)
   record_ok(&fx.coop, request_of(LEDGER_RECORD_COOP_COST, NULL, 1234, 20260304, "c2"));
 
   char *before = books_text(&fx.coop, m, 202602);
-  cr_assert_eq(ledger_books_rebuild(fx.coop.store, &fx.coop.identity), COOP_OK);
+  cr_assert_eq(books_rebuild(&fx.coop), COOP_OK);
   char *after = books_text(&fx.coop, m, 202602);
   cr_assert_str_eq(after, before);
   /* And from a fresh handle on the same home. */
   node second;
   char message[NODE_MESSAGE_BYTES] = "";
   cr_assert_eq(node_open(fx.coop_home, &second, message), COOP_OK, "%s", message);
-  cr_assert_eq(ledger_books_rebuild(second.store, &second.identity), COOP_OK);
+  cr_assert_eq(books_rebuild(&second), COOP_OK);
   char *third = books_text(&second, m, 202602);
   cr_assert_str_eq(third, before);
   node_close(&second);
@@ -1150,7 +1151,7 @@ Test(node_rebuild, two_handles_on_one_home_take_turns, .timeout = 60)
   char *one = books_text(&fx.coop, NULL, 0);
   char *two = books_text(&second, NULL, 0);
   cr_assert_str_eq(one, two);
-  cr_assert_eq(ledger_books_rebuild(fx.coop.store, &fx.coop.identity), COOP_OK);
+  cr_assert_eq(books_rebuild(&fx.coop), COOP_OK);
   char *rebuilt = books_text(&second, NULL, 0);
   cr_assert_str_eq(rebuilt, one);
   free(one);
@@ -1171,7 +1172,7 @@ static int tamper(const char *sql)
 
 static void books_check_fails(coop_err expected, const char *needle)
 {
-  coop_err err = ledger_books_check(fx.coop.store, &fx.coop.identity);
+  coop_err err = books_check(&fx.coop);
   cr_assert_eq(err, expected, "check: %s, expected %s (%s)", coop_err_name(err),
                coop_err_name(expected), ledger_store_problem(fx.coop.store));
   cr_assert(strstr(ledger_store_problem(fx.coop.store), needle), "'%s' does not say '%s'",
@@ -1194,7 +1195,7 @@ Test(node_derived, a_balanced_edit_of_the_postings_is_caught_and_rebuild_undoes_
   add_member("Bo", "BRD-2", bo);
   record_ok(&fx.coop, request_of(LEDGER_RECORD_REVENUE, ann, 80000, 20260205, "r1"));
   record_ok(&fx.coop, request_of(LEDGER_RECORD_REVENUE, bo, 30000, 20260207, "r2"));
-  cr_assert_eq(ledger_books_check(fx.coop.store, &fx.coop.identity), COOP_OK, "%s",
+  cr_assert_eq(books_check(&fx.coop), COOP_OK, "%s",
                ledger_store_problem(fx.coop.store));
   char *honest = balances_text(&fx.coop, NULL);
 
@@ -1209,8 +1210,8 @@ Test(node_derived, a_balanced_edit_of_the_postings_is_caught_and_rebuild_undoes_
   books_check_fails(COOP_E_BOOKS_MISMATCH, expected);
   books_check_fails(COOP_E_BOOKS_MISMATCH, "amount_cents expected -80000, found -5080000");
 
-  cr_assert_eq(ledger_books_rebuild(fx.coop.store, &fx.coop.identity), COOP_OK);
-  cr_assert_eq(ledger_books_check(fx.coop.store, &fx.coop.identity), COOP_OK, "%s",
+  cr_assert_eq(books_rebuild(&fx.coop), COOP_OK);
+  cr_assert_eq(books_check(&fx.coop), COOP_OK, "%s",
                ledger_store_problem(fx.coop.store));
   char *rebuilt = balances_text(&fx.coop, NULL);
   cr_assert_str_eq(rebuilt, honest);
@@ -1256,7 +1257,7 @@ Test(node_derived, a_missing_payload_is_named_by_verify_catch_up_and_rebuild)
   cr_assert(strstr(report.what, "payload is missing"), "%s", report.what);
 
   const char *revenue = member_account(LEDGER_ACCOUNT_MEMBER_REVENUE, ann);
-  cr_assert_eq(ledger_books_rebuild(fx.coop.store, &fx.coop.identity), COOP_E_PAYLOAD_MISSING);
+  cr_assert_eq(books_rebuild(&fx.coop), COOP_E_PAYLOAD_MISSING);
   cr_assert(strstr(ledger_store_problem(fx.coop.store), entry), "%s",
             ledger_store_problem(fx.coop.store));
   cr_assert_eq(balance(revenue), -98765432, "a refused rebuild changed the books");
@@ -1291,7 +1292,7 @@ Test(node_derived, books_ahead_of_the_log_say_so_and_suggest_a_rebuild)
   cr_assert_eq(node_record_add(&fx.coop, &request, &result, message), COOP_E_BOOKS_MISMATCH,
                "%s", message);
   cr_assert_eq(log_size(), size, "a refused record was appended");
-  cr_assert_eq(ledger_books_rebuild(fx.coop.store, &fx.coop.identity), COOP_OK);
+  cr_assert_eq(books_rebuild(&fx.coop), COOP_OK);
   record_ok(&fx.coop, request);
 }
 
@@ -1307,7 +1308,7 @@ Test(node_derived, a_counter_behind_the_books_says_so_and_suggests_a_rebuild)
            "says 2", index);
   books_ready_fails(COOP_E_BOOKS_MISMATCH, says);
   books_ready_fails(COOP_E_BOOKS_MISMATCH, "run 'coop rebuild'");
-  cr_assert_eq(ledger_books_rebuild(fx.coop.store, &fx.coop.identity), COOP_OK);
+  cr_assert_eq(books_rebuild(&fx.coop), COOP_OK);
   char message[NODE_MESSAGE_BYTES] = "";
   cr_assert_eq(node_books_ready(&fx.coop, message), COOP_OK, "%s", message);
 }
@@ -1414,7 +1415,7 @@ Test(node_months, dates_in_the_books_follow_the_months, .init = setup, .fini = t
   assert_unchanged(&before, "refused open and close");
   close_period(202602);
   /* The first month stays what was opened, through a rebuild. */
-  cr_assert_eq(ledger_books_rebuild(fx.coop.store, &fx.coop.identity), COOP_OK);
+  cr_assert_eq(books_rebuild(&fx.coop), COOP_OK);
   cr_assert_eq(ledger_books_first_month(fx.coop.store, &first), COOP_OK);
   cr_assert_eq(first, 202602);
 }

@@ -32,6 +32,7 @@
 #include "node/books.h"
 #include "node/node.h"
 #include "node/year_statement.h"
+#include "tests/support/books.h"
 #include "tests/support/tamper.h"
 #include "tests/support/tree.h"
 
@@ -568,7 +569,7 @@ static void run_scenario(json_t *scenario, size_t number)
                                     inputs[month_count - 1].period.month);
   expect_year_totals(&nodes.coop, member, first, last_period, name);
   ledger_statement_payload *before = statement_of(&nodes.coop, member, last_period, &last_index);
-  cr_assert_eq(ledger_books_rebuild(nodes.coop.store, &nodes.coop.identity), COOP_OK);
+  cr_assert_eq(books_rebuild(&nodes.coop), COOP_OK);
   uint64_t rebuilt_index = 0;
   ledger_statement_payload *after = statement_of(&nodes.coop, member, last_period, &rebuilt_index);
   cr_assert_eq(rebuilt_index, last_index);
@@ -924,13 +925,13 @@ Test(statements, an_edited_posting_is_never_signed_into_a_statement)
   statement = statement_of(&nodes.coop, bo, 202601, &index);
   cr_assert_eq(statement->month.revenue_cents, 40000, "the edited -EUR 50,000 was signed");
   free(statement);
-  cr_assert_eq(ledger_books_check(nodes.coop.store, &nodes.coop.identity),
+  cr_assert_eq(books_check(&nodes.coop),
                COOP_E_BOOKS_MISMATCH, "the edit is no longer found");
   cr_assert(strstr(ledger_store_problem(nodes.coop.store), "books_postings"), "%s",
             ledger_store_problem(nodes.coop.store));
-  cr_assert_eq(ledger_books_rebuild(nodes.coop.store, &nodes.coop.identity), COOP_OK);
+  cr_assert_eq(books_rebuild(&nodes.coop), COOP_OK);
   assert_verifies(&nodes.coop);
-  cr_assert_eq(ledger_books_check(nodes.coop.store, &nodes.coop.identity), COOP_OK);
+  cr_assert_eq(books_check(&nodes.coop), COOP_OK);
   pair_close(&nodes);
 }
 

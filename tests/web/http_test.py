@@ -627,6 +627,20 @@ def main():
     check("close: closing it again is refused (422) with a message", r.status == 422 and r.page.alerts,
           (r.status, r.page.alerts))
 
+    # ---- the year close: the form, and refusals that change nothing ------------------------------------------
+    before = snapshot()
+    page = admin.get("/year-close")
+    check("year close: GET /year-close is 200 with a form for 2026", page.status == 200 and
+          'action="/year-close"' in page.body and 'value="2026"' in page.body, page.status)
+    r = admin.form("/year-close", {"y": "2026"})
+    check("year close: 2026 with April open is refused (422) naming the open month",
+          r.status == 422 and any("2026-04 is open" in a for a in r.page.alerts),
+          (r.status, r.page.alerts))
+    r = admin.form("/year-close", {"y": "twenty"})
+    check("year close: a malformed year is refused (422)", r.status == 422 and r.page.alerts,
+          (r.status, r.page.alerts))
+    check("year close: the refusals change nothing", snapshot() == before)
+
     refusals("(closed month)", [
         ("a date in the closed month", {"type": "revenue", "member": ids["anna"], "amount": "10",
                                         "date": "2026-03-20"},

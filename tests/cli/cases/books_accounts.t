@@ -11,11 +11,12 @@ assets:receivables                            asset     invoiced to clients, not
 liabilities:members:MEMBER:municipality     liability the member's profit share due to their municipality
 liabilities:members:MEMBER:development-budget liability the member's development budget (ontwikkelbudget)
 equity:opening-balances                       equity    balances brought in when the books were opened
+equity:result-earlier-years                   equity    the profit and loss of closed years (algemene reserve)
 income:members:MEMBER:revenue               income    revenue from the member's work
 income:coop:share                             income    the coop's share of members' profit
 expenses:members:MEMBER:costs               expense   costs of the member's work
 expenses:members:MEMBER:volunteer-allowance expense   volunteer allowance paid to the member
 expenses:coop:costs                           expense   the coop's own costs
 expenses:members:MEMBER:profit-split        expense   the member's profit, split at month close
-11
+12
 --- stderr

@@ -12,6 +12,6 @@ see 'coop correct --help'
 coop: error: --reason is required
 see 'coop correct --help'
 coop: error: ENTRY must be a non-negative whole number, got 'x'
-coop: error: only --reason and --date go with 'coop correct'
+coop: error: only --reason, --date and --in-open-month go with 'coop correct'
 see 'coop correct --help'
 coop: error: invalid date '2026-02-31' (expected YYYY-MM-DD, a real calendar day)

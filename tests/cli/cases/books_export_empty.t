@@ -17,6 +17,8 @@ account assets:receivables
     ; type: A
 account equity:opening-balances
     ; type: E
+account equity:result-earlier-years
+    ; type: E
 account income:coop:share
     ; type: R
 account expenses:coop:costs

@@ -31,6 +31,8 @@ account liabilities:members:MEMBER:development-budget
     ; type: L
 account equity:opening-balances
     ; type: E
+account equity:result-earlier-years
+    ; type: E
 account income:members:MEMBER:revenue
     ; type: R
 account income:coop:share

@@ -4,7 +4,7 @@ exit: 0
 --- stdout
 usage: coop member add (--name NAME | --name-file FILE) --municipality KEY
 usage: coop record TYPE [--member ID] (--amount A | --hours H) --date YYYY-MM-DD
-usage: coop correct ENTRY --reason TEXT [--date YYYY-MM-DD]
+usage: coop correct ENTRY --reason TEXT [--date YYYY-MM-DD] [--in-open-month]
 usage: coop period close YYYY-MM [--dir DIR]
 usage: coop accounts [-O txt|json] [--dir DIR]
 usage: coop bal [--member ID] [-p YYYY-MM|YYYY] [-O txt|csv|json] [--dir DIR]

@@ -9,6 +9,6 @@ exit: 1
 --- stderr
 coop: error: period 2026-01 has not ended yet
 coop: error: invalid month '2026-13' (expected YYYY-MM)
-coop: error: expected 'close YYYY-MM' or 'open YYYY-MM'
+coop: error: expected 'close YYYY-MM', 'close YYYY' or 'open YYYY-MM'
 see 'coop period --help'
 coop: error: no rule set in force for 2025-12 from municipality breda (<FP>) (member MEMBER): import its log with 'coop log import' once it has published one

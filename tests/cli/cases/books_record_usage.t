@@ -19,5 +19,5 @@ coop: error: 'record hours' takes --hours H, not --amount
 see 'coop record --help'
 coop: error: this record takes --amount A, not --hours
 see 'coop record --help'
-coop: error: --reason goes with 'coop correct'
+coop: error: --reason and --in-open-month go with 'coop correct'
 see 'coop record --help'

@@ -1,0 +1,1579 @@
+/* The municipality's audit tables (node/audit_index.h). */
+#include "node/audit_index.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "ledger/base/alloc.h"
+#include "ledger/base/buffer.h"
+#include "ledger/store/store_sql.h"
+
+/* ---- The schema: its own version, dropped and made again on a change ------------------- */
+
+static const char *const table_names[] = {
+    "audit_logs",    "audit_members", "audit_audiences", "audit_records", "audit_statements",
+    "audit_closed",  "audit_erased",  "audit_unread",    "audit_verdicts", "audit_state",
+};
+#define TABLE_COUNT (sizeof table_names / sizeof table_names[0])
+/* The tables with a row per log: rows of a log the index does not know are damage. */
+#define PER_LOG_TABLES 8u
+
+static const char create_sql[] =
+    "CREATE TABLE audit_state (name TEXT PRIMARY KEY, value ANY) WITHOUT ROWID;"
+    "CREATE TABLE audit_logs ("
+    "  log_id BLOB PRIMARY KEY,"
+    "  indexed_size INTEGER NOT NULL,"
+    "  judged_size INTEGER NOT NULL,"
+    "  ours INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  role INTEGER NOT NULL) WITHOUT ROWID;"
+    /* A member's enrolment, details, residences and facts: one encoded row
+     * (member_encode), rewritten whole when the log grows. */
+    "CREATE TABLE audit_members ("
+    "  log_id BLOB NOT NULL,"
+    "  position INTEGER NOT NULL,"
+    "  member BLOB NOT NULL,"
+    "  PRIMARY KEY (log_id, position)) WITHOUT ROWID;"
+    /* Which coop log an audience is of: opens the own log's verdicts. */
+    "CREATE TABLE audit_audiences ("
+    "  audience BLOB NOT NULL,"
+    "  log_id BLOB NOT NULL,"
+    "  PRIMARY KEY (audience, log_id)) WITHOUT ROWID;"
+    "CREATE TABLE audit_records ("
+    "  log_id BLOB NOT NULL,"
+    "  entry_index INTEGER NOT NULL,"
+    "  audience BLOB NOT NULL,"
+    "  leaf BLOB NOT NULL,"
+    "  date INTEGER NOT NULL,"
+    "  period INTEGER NOT NULL,"
+    "  type INTEGER NOT NULL,"
+    "  memo_type INTEGER NOT NULL,"
+    "  quantity INTEGER NOT NULL,"
+    "  revenue INTEGER NOT NULL,"
+    "  costs INTEGER NOT NULL,"
+    "  allowance INTEGER NOT NULL,"
+    "  spend INTEGER NOT NULL,"
+    "  PRIMARY KEY (log_id, entry_index)) WITHOUT ROWID;"
+    "CREATE INDEX audit_records_month ON audit_records (log_id, period);"
+    "CREATE TABLE audit_statements ("
+    "  log_id BLOB NOT NULL,"
+    "  entry_index INTEGER NOT NULL,"
+    "  audience BLOB NOT NULL,"
+    "  leaf BLOB NOT NULL,"
+    "  period INTEGER NOT NULL,"
+    "  PRIMARY KEY (log_id, entry_index)) WITHOUT ROWID;"
+    "CREATE TABLE audit_closed ("
+    "  log_id BLOB NOT NULL,"
+    "  position INTEGER NOT NULL,"
+    "  period INTEGER NOT NULL,"
+    "  PRIMARY KEY (log_id, position)) WITHOUT ROWID;"
+    "CREATE TABLE audit_erased ("
+    "  log_id BLOB NOT NULL,"
+    "  position INTEGER NOT NULL,"
+    "  audience BLOB NOT NULL,"
+    "  PRIMARY KEY (log_id, position)) WITHOUT ROWID;"
+    "CREATE TABLE audit_unread ("
+    "  log_id BLOB NOT NULL,"
+    "  audience BLOB NOT NULL,"
+    "  PRIMARY KEY (log_id, audience)) WITHOUT ROWID;"
+    /* The own log's verdicts, their plaintext payload as signed. */
+    "CREATE TABLE audit_verdicts ("
+    "  coop_log BLOB NOT NULL,"
+    "  statement_index INTEGER NOT NULL,"
+    "  verdict_index INTEGER NOT NULL,"
+    "  dispute INTEGER NOT NULL,"
+    "  payload BLOB NOT NULL,"
+    "  PRIMARY KEY (coop_log, statement_index, verdict_index)) WITHOUT ROWID;";
+
+static coop_err step_done(sqlite3_stmt *statement)
+{
+  int step = sqlite3_step(statement);
+  sqlite3_reset(statement);
+  return step == SQLITE_DONE ? COOP_OK : COOP_E_DB;
+}
+
+static coop_err damaged(ledger_store *store, const char *what)
+{
+  return ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH,
+                                  "the audit tables are damaged (%s); run 'coop rebuild'", what);
+}
+
+static coop_err state_get(ledger_store *store, const char *name, int64_t *value)
+{
+  sqlite3_stmt *select =
+      ledger_store_cached(store, "SELECT value FROM audit_state WHERE name = ?1");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_text(select, 1, name, -1, SQLITE_STATIC);
+  int step = sqlite3_step(select);
+  *value = step == SQLITE_ROW ? sqlite3_column_int64(select, 0) : 0;
+  /* Reset at once: a statement left stepping keeps its read snapshot. */
+  sqlite3_reset(select);
+  return step == SQLITE_ROW || step == SQLITE_DONE ? COOP_OK : COOP_E_DB;
+}
+
+static coop_err state_set(ledger_store *store, const char *name, int64_t value)
+{
+  sqlite3_stmt *upsert = ledger_store_cached(
+      store, "INSERT OR REPLACE INTO audit_state (name, value) VALUES (?1, ?2)");
+  if (!upsert)
+    return COOP_E_DB;
+  sqlite3_bind_text(upsert, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(upsert, 2, value);
+  return step_done(upsert);
+}
+
+static coop_err drop_tables(ledger_store *store)
+{
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < TABLE_COUNT && !err; i++) {
+    char sql[64];
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS main.%s", table_names[i]);
+    err = ledger_store_exec(store, sql);
+  }
+  return err;
+}
+
+static bool tables_present(sqlite3_stmt *exists, bool *present)
+{
+  int step = sqlite3_step(exists);
+  *present = step == SQLITE_ROW && sqlite3_column_int(exists, 0) > 0;
+  sqlite3_reset(exists);
+  return step == SQLITE_ROW;
+}
+
+/* The tables at AUDIT_INDEX_VERSION: made when missing, dropped and made
+ * again (empty) at another version or when `again`. */
+static coop_err schema_ready(ledger_store *store, bool again)
+{
+  sqlite3_stmt *exists = ledger_store_cached(
+      store, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'audit_state'");
+  bool present = false;
+  if (!exists || !tables_present(exists, &present))
+    return COOP_E_DB;
+  int64_t version = 0;
+  if (present && !again) {
+    coop_err err = state_get(store, "version", &version);
+    if (err || version == AUDIT_INDEX_VERSION)
+      return err;
+  }
+  coop_err err = drop_tables(store);
+  if (!err)
+    err = ledger_store_exec(store, create_sql);
+  if (!err)
+    err = state_set(store, "version", AUDIT_INDEX_VERSION);
+  return err;
+}
+
+/* ---- A member as one row -------------------------------------------------------------- */
+
+static coop_err put_text(coop_buf *out, const char *text)
+{
+  size_t length = strlen(text);
+  coop_err err = coop_buf_append_u8(out, (uint8_t)length);
+  return err ? err : coop_buf_append(out, text, length);
+}
+
+static coop_err put_residence(coop_buf *out, const log_residence *residence)
+{
+  coop_err err = coop_buf_append(out, residence->audience, LEDGER_AUDIENCE_ID_BYTES);
+  if (!err)
+    err = coop_buf_append_u32le(out, residence->from_period);
+  if (!err)
+    err = coop_buf_append_u64le(out, residence->index);
+  if (!err)
+    err = coop_buf_append(out, residence->municipality, LEDGER_PUBLIC_KEY_BYTES);
+  if (!err)
+    err = coop_buf_append_u32le(out, (uint32_t)residence->fact_count);
+  for (size_t f = 0; f < residence->fact_count && !err; f++) {
+    const ledger_member_fact *fact = &residence->facts[f];
+    err = coop_buf_append_u8(out, fact->field);
+    if (!err)
+      err = coop_buf_append_u32le(out, fact->from_period);
+    if (!err)
+      err = coop_buf_append_u32le(out, fact->value);
+    if (!err)
+      err = coop_buf_append_u64le(out, fact->index);
+  }
+  return err;
+}
+
+/* Everything log_view knows of her but her records and statements (their
+ * own tables), in a fixed little-endian layout. */
+static coop_err member_encode(const log_member *who, coop_buf *out)
+{
+  coop_buf_reset(out);
+  coop_err err = coop_buf_append_u64le(out, who->enrolled_at);
+  if (!err)
+    err = coop_buf_append(out, who->audience, LEDGER_AUDIENCE_ID_BYTES);
+  if (!err)
+    err = coop_buf_append(out, who->municipality, LEDGER_PUBLIC_KEY_BYTES);
+  if (!err)
+    err = coop_buf_append(out, who->member_key, LEDGER_PUBLIC_KEY_BYTES);
+  if (!err)
+    err = put_text(out, who->name);
+  if (!err)
+    err = put_text(out, who->client_ref);
+  if (!err)
+    err = coop_buf_append_u32le(out, (uint32_t)who->detail_count);
+  for (size_t d = 0; d < who->detail_count && !err; d++) {
+    const log_member_details *details = &who->details[d];
+    err = coop_buf_append_u64le(out, details->index);
+    if (!err)
+      err = coop_buf_append(out, details->audience, LEDGER_AUDIENCE_ID_BYTES);
+    if (!err)
+      err = put_text(out, details->name);
+    if (!err)
+      err = put_text(out, details->client_ref);
+    if (!err)
+      err = coop_buf_append(out, details->member_key, LEDGER_PUBLIC_KEY_BYTES);
+  }
+  if (!err)
+    err = coop_buf_append_u32le(out, (uint32_t)who->residence_count);
+  for (size_t r = 0; r < who->residence_count && !err; r++)
+    err = put_residence(out, &who->residences[r]);
+  return err;
+}
+
+typedef struct reader {
+  const uint8_t *at;
+  size_t left;
+  bool bad;
+} reader;
+
+static const uint8_t *take(reader *in, size_t count)
+{
+  if (in->bad || in->left < count) {
+    in->bad = true;
+    return NULL;
+  }
+  const uint8_t *at = in->at;
+  in->at += count;
+  in->left -= count;
+  return at;
+}
+
+static void take_bytes(reader *in, void *out, size_t count)
+{
+  const uint8_t *at = take(in, count);
+  if (at)
+    memcpy(out, at, count);
+}
+
+static uint32_t take_u32(reader *in)
+{
+  const uint8_t *at = take(in, 4);
+  return at ? coop_get_u32le(at) : 0;
+}
+
+static uint64_t take_u64(reader *in)
+{
+  const uint8_t *at = take(in, 8);
+  return at ? coop_get_u64le(at) : 0;
+}
+
+static void take_text(reader *in, char *out, size_t room)
+{
+  const uint8_t *length = take(in, 1);
+  if (length && *length >= room)
+    in->bad = true;
+  const uint8_t *text = length ? take(in, *length) : NULL;
+  if (text)
+    memcpy(out, text, *length);
+}
+
+/* A count of items of at least `item_bytes` each that the rest can hold. */
+static size_t take_count(reader *in, size_t item_bytes)
+{
+  size_t count = take_u32(in);
+  if (count > in->left / item_bytes)
+    in->bad = true;
+  return in->bad ? 0 : count;
+}
+
+static int fact_order(const void *a, const void *b)
+{
+  const ledger_member_fact *x = a, *y = b;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static coop_err take_residence(reader *in, log_member *who, log_residence *residence)
+{
+  take_bytes(in, residence->audience, LEDGER_AUDIENCE_ID_BYTES);
+  residence->from_period = take_u32(in);
+  residence->index = take_u64(in);
+  take_bytes(in, residence->municipality, LEDGER_PUBLIC_KEY_BYTES);
+  size_t facts = take_count(in, 17);
+  residence->facts = coop_calloc(facts + 1, sizeof *residence->facts);
+  if (!residence->facts)
+    return COOP_E_NOMEM;
+  for (size_t f = 0; f < facts; f++) {
+    ledger_member_fact *fact = &residence->facts[residence->fact_count++];
+    const uint8_t *field = take(in, 1);
+    fact->field = field ? *field : 0;
+    fact->from_period = take_u32(in);
+    fact->value = take_u32(in);
+    fact->index = take_u64(in);
+  }
+  residence->fact_capacity = facts + 1;
+  coop_err err = COOP_OK;
+  while (!err && who->fact_capacity < who->fact_count + residence->fact_count + 1)
+    err = coop_grow((void **)&who->facts, &who->fact_capacity, who->fact_capacity,
+                    sizeof *who->facts);
+  if (err)
+    return err;
+  memcpy(who->facts + who->fact_count, residence->facts, residence->fact_count * sizeof *who->facts);
+  who->fact_count += residence->fact_count;
+  return COOP_OK;
+}
+
+/* The inverse of member_encode.  Her facts across residences are in log
+ * order, as the fold adds them. */
+static coop_err member_decode(const uint8_t *bytes, size_t count, log_member *who)
+{
+  reader in = {bytes, count, false};
+  memset(who, 0, sizeof *who);
+  who->enrolled_at = take_u64(&in);
+  take_bytes(&in, who->audience, LEDGER_AUDIENCE_ID_BYTES);
+  take_bytes(&in, who->municipality, LEDGER_PUBLIC_KEY_BYTES);
+  take_bytes(&in, who->member_key, LEDGER_PUBLIC_KEY_BYTES);
+  take_text(&in, who->name, sizeof who->name);
+  take_text(&in, who->client_ref, sizeof who->client_ref);
+  ledger_member_id(who->audience, who->member_id);
+  size_t details = take_count(&in, 8 + LEDGER_AUDIENCE_ID_BYTES + 2 + LEDGER_PUBLIC_KEY_BYTES);
+  who->details = coop_calloc(details + 1, sizeof *who->details);
+  if (!who->details)
+    return COOP_E_NOMEM;
+  who->detail_capacity = details + 1;
+  for (size_t d = 0; d < details; d++) {
+    log_member_details *item = &who->details[who->detail_count++];
+    item->index = take_u64(&in);
+    take_bytes(&in, item->audience, LEDGER_AUDIENCE_ID_BYTES);
+    take_text(&in, item->name, sizeof item->name);
+    take_text(&in, item->client_ref, sizeof item->client_ref);
+    take_bytes(&in, item->member_key, LEDGER_PUBLIC_KEY_BYTES);
+  }
+  size_t residences = take_count(&in, LEDGER_AUDIENCE_ID_BYTES + 16 + LEDGER_PUBLIC_KEY_BYTES);
+  who->residences = coop_calloc(residences + 1, sizeof *who->residences);
+  if (!who->residences)
+    return COOP_E_NOMEM;
+  who->residence_capacity = residences + 1;
+  coop_err err = COOP_OK;
+  for (size_t r = 0; r < residences && !err; r++)
+    err = take_residence(&in, who, &who->residences[who->residence_count++]);
+  if (!err && who->fact_count)
+    qsort(who->facts, who->fact_count, sizeof *who->facts, fact_order);
+  if (!err && (in.bad || in.left || !residences))
+    err = COOP_E_TAMPERED;
+  return err;
+}
+
+/* ---- Writing a log's rows ------------------------------------------------------------- */
+
+static coop_err delete_log_rows(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                bool all)
+{
+  static const char *const skeleton[] = {
+      "DELETE FROM audit_members WHERE log_id = ?1",
+      "DELETE FROM audit_audiences WHERE log_id = ?1",
+      "DELETE FROM audit_closed WHERE log_id = ?1",
+      "DELETE FROM audit_erased WHERE log_id = ?1",
+      "DELETE FROM audit_unread WHERE log_id = ?1",
+      "DELETE FROM audit_records WHERE log_id = ?1",
+      "DELETE FROM audit_statements WHERE log_id = ?1",
+  };
+  /* The records and statements (the last two) stay unless `all`: new ones are added. */
+  size_t count = all ? 7 : 5;
+  for (size_t i = 0; i < count; i++) {
+    sqlite3_stmt *statement = ledger_store_cached(store, skeleton[i]);
+    if (!statement)
+      return COOP_E_DB;
+    sqlite3_bind_blob(statement, 1, log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+    if (step_done(statement))
+      return COOP_E_DB;
+  }
+  return COOP_OK;
+}
+
+static coop_err write_members(ledger_store *store, const log_view *view)
+{
+  sqlite3_stmt *member = ledger_store_cached(
+      store, "INSERT INTO audit_members (log_id, position, member) VALUES (?1, ?2, ?3)");
+  sqlite3_stmt *audience = ledger_store_cached(
+      store, "INSERT OR IGNORE INTO audit_audiences (audience, log_id) VALUES (?1, ?2)");
+  if (!member || !audience)
+    return COOP_E_DB;
+  coop_buf row;
+  coop_buf_init(&row, COOP_PAYLOAD_BYTES_MAX * 4u);
+  coop_err err = COOP_OK;
+  for (size_t m = 0; m < view->member_count && !err; m++) {
+    const log_member *who = &view->members[m];
+    err = member_encode(who, &row);
+    if (err)
+      break;
+    sqlite3_bind_blob(member, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(member, 2, (int64_t)m);
+    sqlite3_bind_blob(member, 3, row.data, (int)row.len, SQLITE_STATIC);
+    err = step_done(member);
+    for (size_t r = 0; r < who->residence_count && !err; r++) {
+      sqlite3_bind_blob(audience, 1, who->residences[r].audience, LEDGER_AUDIENCE_ID_BYTES,
+                        SQLITE_STATIC);
+      sqlite3_bind_blob(audience, 2, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+      err = step_done(audience);
+    }
+  }
+  sqlite3_clear_bindings(member);
+  coop_buf_release(&row);
+  return err;
+}
+
+/* The columns a record's and a statement's row begin with: which log,
+ * which entry, whose audience, its leaf hash. */
+static void bind_entry(sqlite3_stmt *insert, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                       uint64_t index, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                       const uint8_t leaf[LEDGER_HASH_BYTES])
+{
+  sqlite3_bind_blob(insert, 1, log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+  sqlite3_bind_int64(insert, 2, (int64_t)index);
+  sqlite3_bind_blob(insert, 3, audience, LEDGER_AUDIENCE_ID_BYTES, SQLITE_STATIC);
+  sqlite3_bind_blob(insert, 4, leaf, LEDGER_HASH_BYTES, SQLITE_STATIC);
+}
+
+static coop_err write_records(ledger_store *store, const log_view *view)
+{
+  sqlite3_stmt *insert = ledger_store_cached(
+      store, "INSERT INTO audit_records (log_id, entry_index, audience, leaf, date, period, type,"
+             " memo_type, quantity, revenue, costs, allowance, spend)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+  if (!insert)
+    return COOP_E_DB;
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < view->record_count && !err; i++) {
+    const ledger_month_record *record = &view->records[i];
+    bind_entry(insert, view->log_id, record->index, record->audience, record->leaf);
+    sqlite3_bind_int64(insert, 5, record->date);
+    sqlite3_bind_int64(insert, 6, record->period);
+    sqlite3_bind_int(insert, 7, record->type);
+    sqlite3_bind_int(insert, 8, record->memo_type);
+    sqlite3_bind_int64(insert, 9, record->quantity);
+    sqlite3_bind_int64(insert, 10, record->revenue);
+    sqlite3_bind_int64(insert, 11, record->costs);
+    sqlite3_bind_int64(insert, 12, record->allowance);
+    sqlite3_bind_int64(insert, 13, record->spend);
+    err = step_done(insert);
+  }
+  sqlite3_clear_bindings(insert);
+  return err;
+}
+
+static coop_err write_statements(ledger_store *store, const log_view *view)
+{
+  sqlite3_stmt *insert = ledger_store_cached(
+      store, "INSERT INTO audit_statements (log_id, entry_index, audience, leaf, period)"
+             " VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!insert)
+    return COOP_E_DB;
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < view->statement_count && !err; i++) {
+    const log_statement *item = &view->statements[i];
+    bind_entry(insert, view->log_id, item->index, item->audience, item->leaf);
+    sqlite3_bind_int64(insert, 5, item->period);
+    err = step_done(insert);
+  }
+  sqlite3_clear_bindings(insert);
+  return err;
+}
+
+/* Closed months, erased and unread audiences: small lists, rewritten whole. */
+static coop_err write_lists(ledger_store *store, const log_view *view)
+{
+  sqlite3_stmt *closed = ledger_store_cached(
+      store, "INSERT INTO audit_closed (log_id, position, period) VALUES (?1, ?2, ?3)");
+  sqlite3_stmt *erased = ledger_store_cached(
+      store, "INSERT INTO audit_erased (log_id, position, audience) VALUES (?1, ?2, ?3)");
+  sqlite3_stmt *unread = ledger_store_cached(
+      store, "INSERT INTO audit_unread (log_id, audience) VALUES (?1, ?2)");
+  if (!closed || !erased || !unread)
+    return COOP_E_DB;
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < view->closed_count && !err; i++) {
+    sqlite3_bind_blob(closed, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(closed, 2, (int64_t)i);
+    sqlite3_bind_int64(closed, 3, view->closed[i]);
+    err = step_done(closed);
+  }
+  for (size_t i = 0; i < view->erased_count && !err; i++) {
+    sqlite3_bind_blob(erased, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(erased, 2, (int64_t)i);
+    sqlite3_bind_blob(erased, 3, view->erased[i], LEDGER_AUDIENCE_ID_BYTES, SQLITE_STATIC);
+    err = step_done(erased);
+  }
+  for (size_t i = 0; i < view->unread_count && !err; i++) {
+    sqlite3_bind_blob(unread, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(unread, 2, view->unread[i], LEDGER_AUDIENCE_ID_BYTES, SQLITE_STATIC);
+    err = step_done(unread);
+  }
+  return err;
+}
+
+static coop_err write_log_row(ledger_store *store, const log_view *view, uint64_t size,
+                              bool fresh)
+{
+  sqlite3_stmt *upsert = ledger_store_cached(
+      store, "INSERT INTO audit_logs (log_id, indexed_size, judged_size, ours, name, role)"
+             " VALUES (?1, ?2, 0, 0, ?3, ?4) ON CONFLICT (log_id) DO UPDATE SET"
+             " indexed_size = excluded.indexed_size, name = excluded.name, role = excluded.role,"
+             " judged_size = CASE WHEN ?5 THEN 0 ELSE judged_size END,"
+             " ours = CASE WHEN ?5 THEN 0 ELSE ours END");
+  if (!upsert)
+    return COOP_E_DB;
+  sqlite3_bind_blob(upsert, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+  sqlite3_bind_int64(upsert, 2, (int64_t)size);
+  sqlite3_bind_text(upsert, 3, view->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int(upsert, 4, view->role);
+  sqlite3_bind_int(upsert, 5, fresh);
+  coop_err err = step_done(upsert);
+  sqlite3_clear_bindings(upsert);
+  return err;
+}
+
+/* The rows of `view`, which holds the skeleton of entries [0, size) and
+ * the records and statements not written yet (all of them when `fresh`). */
+static coop_err write_log(ledger_store *store, const log_view *view, uint64_t size, bool fresh)
+{
+  coop_err err = delete_log_rows(store, view->log_id, fresh);
+  if (!err)
+    err = write_members(store, view);
+  if (!err)
+    err = write_records(store, view);
+  if (!err)
+    err = write_statements(store, view);
+  if (!err)
+    err = write_lists(store, view);
+  if (!err)
+    err = write_log_row(store, view, size, fresh);
+  return err;
+}
+
+/* ---- Reading a log's rows into a view ------------------------------------------------- */
+
+static bool blob_copy(sqlite3_stmt *row, int column, void *out, size_t bytes)
+{
+  if (sqlite3_column_type(row, column) != SQLITE_BLOB ||
+      (size_t)sqlite3_column_bytes(row, column) != bytes)
+    return false;
+  memcpy(out, sqlite3_column_blob(row, column), bytes);
+  return true;
+}
+
+static coop_err read_log_row(ledger_store *store, log_view *view, audit_index_log *state)
+{
+  sqlite3_stmt *select = ledger_store_cached(
+      store, "SELECT indexed_size, judged_size, ours, name, role FROM audit_logs WHERE log_id = ?1");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_blob(select, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+  int step = sqlite3_step(select);
+  coop_err err = step == SQLITE_ROW ? COOP_OK : step == SQLITE_DONE ? COOP_E_NOT_FOUND : COOP_E_DB;
+  if (!err) {
+    state->indexed_size = (uint64_t)sqlite3_column_int64(select, 0);
+    state->judged_size = (uint64_t)sqlite3_column_int64(select, 1);
+    state->ours = (uint64_t)sqlite3_column_int64(select, 2);
+    const unsigned char *name = sqlite3_column_text(select, 3);
+    if (!name || strlen((const char *)name) > COOP_NAME_BYTES_MAX)
+      err = damaged(store, "a log's name");
+    else
+      memcpy(view->name, name, strlen((const char *)name) + 1);
+    view->role = sqlite3_column_int(select, 4);
+  }
+  sqlite3_reset(select);
+  return err;
+}
+
+static coop_err read_members(ledger_store *store, log_view *view)
+{
+  sqlite3_stmt *select = ledger_store_cached(
+      store, "SELECT member FROM audit_members WHERE log_id = ?1 ORDER BY position");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_blob(select, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+  coop_err err = COOP_OK;
+  int step;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW) {
+    err = coop_grow((void **)&view->members, &view->member_capacity, view->member_count,
+                    sizeof *view->members);
+    if (err)
+      break;
+    log_member *who = &view->members[view->member_count++];
+    err = member_decode(sqlite3_column_blob(select, 0), (size_t)sqlite3_column_bytes(select, 0),
+                        who);
+    if (err == COOP_E_TAMPERED)
+      err = damaged(store, "a member's row");
+  }
+  if (!err && step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_reset(select);
+  return err;
+}
+
+static coop_err read_lists(ledger_store *store, log_view *view)
+{
+  sqlite3_stmt *closed = ledger_store_cached(
+      store, "SELECT period FROM audit_closed WHERE log_id = ?1 ORDER BY position");
+  sqlite3_stmt *erased = ledger_store_cached(
+      store, "SELECT audience FROM audit_erased WHERE log_id = ?1 ORDER BY position");
+  sqlite3_stmt *unread = ledger_store_cached(
+      store, "SELECT audience FROM audit_unread WHERE log_id = ?1 ORDER BY audience");
+  if (!closed || !erased || !unread)
+    return COOP_E_DB;
+  coop_err err = COOP_OK;
+  sqlite3_bind_blob(closed, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+  while (!err && sqlite3_step(closed) == SQLITE_ROW) {
+    err = coop_grow((void **)&view->closed, &view->closed_capacity, view->closed_count,
+                    sizeof *view->closed);
+    if (!err)
+      view->closed[view->closed_count++] = (uint32_t)sqlite3_column_int64(closed, 0);
+  }
+  sqlite3_reset(closed);
+  sqlite3_stmt *lists[2] = {erased, unread};
+  uint8_t(**items[2])[LEDGER_AUDIENCE_ID_BYTES] = {&view->erased, &view->unread};
+  size_t *counts[2] = {&view->erased_count, &view->unread_count};
+  size_t *capacities[2] = {&view->erased_capacity, &view->unread_capacity};
+  for (int l = 0; l < 2 && !err; l++) {
+    sqlite3_bind_blob(lists[l], 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+    while (!err && sqlite3_step(lists[l]) == SQLITE_ROW) {
+      err = coop_grow((void **)items[l], capacities[l], *counts[l], LEDGER_AUDIENCE_ID_BYTES);
+      if (!err && !blob_copy(lists[l], 0, (*items[l])[*counts[l]], LEDGER_AUDIENCE_ID_BYTES))
+        err = damaged(store, "an audience");
+      if (!err)
+        (*counts[l])++;
+    }
+    sqlite3_reset(lists[l]);
+  }
+  return err;
+}
+
+static coop_err read_statements(ledger_store *store, log_view *view)
+{
+  sqlite3_stmt *select = ledger_store_cached(
+      store, "SELECT entry_index, audience, leaf, period FROM audit_statements"
+             " WHERE log_id = ?1 ORDER BY entry_index");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_blob(select, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+  coop_err err = COOP_OK;
+  while (!err && sqlite3_step(select) == SQLITE_ROW) {
+    err = coop_grow((void **)&view->statements, &view->statement_capacity, view->statement_count,
+                    sizeof *view->statements);
+    if (err)
+      break;
+    log_statement *item = &view->statements[view->statement_count];
+    item->index = (uint64_t)sqlite3_column_int64(select, 0);
+    item->period = (uint32_t)sqlite3_column_int64(select, 3);
+    if (!blob_copy(select, 1, item->audience, LEDGER_AUDIENCE_ID_BYTES) ||
+        !blob_copy(select, 2, item->leaf, LEDGER_HASH_BYTES))
+      err = damaged(store, "a statement's row");
+    else
+      view->statement_count++;
+  }
+  sqlite3_reset(select);
+  return err;
+}
+
+static coop_err read_record(ledger_store *store, sqlite3_stmt *row, log_view *view)
+{
+  coop_err err = coop_grow((void **)&view->records, &view->record_capacity, view->record_count,
+                           sizeof *view->records);
+  if (err)
+    return err;
+  ledger_month_record *record = &view->records[view->record_count];
+  record->index = (uint64_t)sqlite3_column_int64(row, 0);
+  record->date = (uint32_t)sqlite3_column_int64(row, 3);
+  record->period = (uint32_t)sqlite3_column_int64(row, 4);
+  record->type = (uint8_t)sqlite3_column_int(row, 5);
+  record->memo_type = (uint8_t)sqlite3_column_int(row, 6);
+  record->quantity = sqlite3_column_int64(row, 7);
+  record->revenue = sqlite3_column_int64(row, 8);
+  record->costs = sqlite3_column_int64(row, 9);
+  record->allowance = sqlite3_column_int64(row, 10);
+  record->spend = sqlite3_column_int64(row, 11);
+  if (!blob_copy(row, 1, record->audience, LEDGER_AUDIENCE_ID_BYTES) ||
+      !blob_copy(row, 2, record->leaf, LEDGER_HASH_BYTES))
+    return damaged(store, "a record's row");
+  view->record_count++;
+  return COOP_OK;
+}
+
+static int record_order(const void *a, const void *b)
+{
+  const ledger_month_record *x = a, *y = b;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The records of periods[0..count) (NULL: all), in log order. */
+static coop_err read_records(ledger_store *store, log_view *view, const uint32_t *periods,
+                             size_t count)
+{
+  sqlite3_stmt *all = ledger_store_cached(
+      store, "SELECT entry_index, audience, leaf, date, period, type, memo_type, quantity,"
+             " revenue, costs, allowance, spend FROM audit_records WHERE log_id = ?1"
+             " ORDER BY entry_index");
+  sqlite3_stmt *month = ledger_store_cached(
+      store, "SELECT entry_index, audience, leaf, date, period, type, memo_type, quantity,"
+             " revenue, costs, allowance, spend FROM audit_records"
+             " WHERE log_id = ?1 AND period = ?2 ORDER BY entry_index");
+  if (!all || !month)
+    return COOP_E_DB;
+  coop_err err = COOP_OK;
+  for (size_t p = 0; p < (periods ? count : 1) && !err; p++) {
+    bool repeated = false;
+    for (size_t q = 0; periods && q < p; q++)
+      repeated |= periods[q] == periods[p];
+    if (repeated)
+      continue;
+    sqlite3_stmt *select = periods ? month : all;
+    sqlite3_bind_blob(select, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+    if (periods)
+      sqlite3_bind_int64(select, 2, periods[p]);
+    while (!err && sqlite3_step(select) == SQLITE_ROW)
+      err = read_record(store, select, view);
+    sqlite3_reset(select);
+  }
+  if (!err && view->record_count)
+    qsort(view->records, view->record_count, sizeof *view->records, record_order);
+  return err;
+}
+
+enum { READ_SKELETON = 0, READ_STATEMENTS = 1, READ_RECORDS = 2 };
+
+static coop_err read_view(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                          int what, const uint32_t *periods, size_t count, log_view *view,
+                          audit_index_log *state)
+{
+  memset(view, 0, sizeof *view);
+  memcpy(view->log_id, log_id, LEDGER_LOG_ID_BYTES);
+  audit_index_log own_state;
+  coop_err err = read_log_row(store, view, state ? state : &own_state);
+  if (!err)
+    err = read_members(store, view);
+  if (!err)
+    err = read_lists(store, view);
+  if (!err)
+    err = log_view_reindex(view); /* the audiences, so statements find their member */
+  if (!err && (what & READ_STATEMENTS))
+    err = read_statements(store, view);
+  if (!err && (what & READ_RECORDS))
+    err = read_records(store, view, periods, count);
+  for (size_t i = 0; !err && i < view->record_count; i++)
+    if (!log_view_member(view, view->records[i].audience))
+      err = damaged(store, "a record of nobody");
+  for (size_t i = 0; !err && i < view->statement_count; i++)
+    if (!log_view_member(view, view->statements[i].audience))
+      err = damaged(store, "a statement of nobody");
+  if (!err)
+    err = log_view_reindex(view);
+  if (err)
+    log_view_free(view);
+  return err;
+}
+
+coop_err audit_index_view(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                          const uint32_t *periods, size_t count, log_view *view)
+{
+  return read_view(self->store, log_id, READ_STATEMENTS | READ_RECORDS, periods, count, view,
+                   NULL);
+}
+
+coop_err audit_index_skeleton(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                              log_view *view)
+{
+  return read_view(self->store, log_id, READ_SKELETON, NULL, 0, view, NULL);
+}
+
+/* ---- Catching up ---------------------------------------------------------------------- */
+
+/* Reads `log_id` from where the tables end to `size`. */
+static coop_err log_catch_up(node *self, node_key_ring *ring,
+                             const uint8_t log_id[LEDGER_LOG_ID_BYTES], uint64_t size)
+{
+  ledger_store *store = self->store;
+  log_view view;
+  audit_index_log state = {0};
+  coop_err err = read_view(store, log_id, READ_SKELETON, NULL, 0, &view, &state);
+  if (err == COOP_E_NOT_FOUND) {
+    memset(&view, 0, sizeof view);
+    memcpy(view.log_id, log_id, LEDGER_LOG_ID_BYTES);
+    err = COOP_OK;
+  }
+  if (err)
+    return err;
+  if (state.indexed_size > size) {
+    log_view_free(&view);
+    return ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH,
+                                    "the audit tables say a log has %llu entries, it holds %llu;"
+                                    " run 'coop rebuild'",
+                                    (unsigned long long)state.indexed_size,
+                                    (unsigned long long)size);
+  }
+  bool fresh = state.indexed_size == 0, reread = false;
+  if (state.indexed_size < size)
+    err = log_view_extend(ring, &view, state.indexed_size, size, &reread);
+  if (!err && reread) {
+    /* An erasure or a late key: what was read before reads otherwise. */
+    log_view_free(&view);
+    memcpy(view.log_id, log_id, LEDGER_LOG_ID_BYTES);
+    fresh = true;
+    err = log_view_extend(ring, &view, 0, size, &reread);
+  }
+  if (!err && state.indexed_size < size)
+    err = write_log(store, &view, size, fresh);
+  log_view_free(&view);
+  return err;
+}
+
+/* The logs `audience` may be of (a coop could reuse another's audience id). */
+typedef coop_err (*grantors_of)(void *context, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                                uint8_t (**logs)[LEDGER_LOG_ID_BYTES], size_t *count);
+
+typedef coop_err (*verdict_sink)(void *context, const ledger_verdict *verdict, bool dispute,
+                                 uint64_t index, const uint8_t *plain, size_t plain_bytes);
+
+typedef struct verdict_walk {
+  node_key_ring *ring;
+  grantors_of grantors;
+  void *grantors_context;
+  verdict_sink sink;
+  void *sink_context;
+  uint64_t to;
+  uint8_t *plain;
+  bool erasure; /* an erasure in the range */
+} verdict_walk;
+
+/* One verdict of the own log: opened with the key of the coop log its
+ * audience is of, and kept when it names that log (as audit.c's
+ * scan_verdict keeps it for that coop log). */
+static coop_err walk_verdict(void *context, const ledger_stored_entry *entry)
+{
+  verdict_walk *walk = context;
+  uint16_t kind = entry->header.kind;
+  if (entry->header.index >= walk->to)
+    return COOP_E_LIMIT;
+  if (kind == LEDGER_KIND_ERASURE)
+    walk->erasure = true;
+  if (entry->erased || (kind != LEDGER_KIND_ACKNOWLEDGEMENT && kind != LEDGER_KIND_DISPUTE))
+    return COOP_OK;
+  uint8_t(*logs)[LEDGER_LOG_ID_BYTES] = NULL;
+  size_t count = 0;
+  coop_err err = walk->grantors(walk->grantors_context, entry->header.audience_id, &logs, &count);
+  for (size_t i = 0; i < count && !err; i++) {
+    size_t plain_bytes = 0;
+    bool opened = false;
+    err = node_key_ring_open(walk->ring, logs[i], entry, walk->plain, &plain_bytes, &opened);
+    if (err == COOP_E_TAMPERED) {
+      err = COOP_OK; /* not sealed under this coop's key */
+      continue;
+    }
+    ledger_verdict verdict;
+    bool dispute = kind == LEDGER_KIND_DISPUTE;
+    if (err || !opened ||
+        ledger_verdict_decode(walk->plain, plain_bytes, dispute, &verdict) ||
+        memcmp(verdict.coop_log, logs[i], LEDGER_LOG_ID_BYTES))
+      continue;
+    err = walk->sink(walk->sink_context, &verdict, dispute, entry->header.index, walk->plain,
+                     plain_bytes);
+  }
+  coop_free(logs);
+  return err;
+}
+
+static coop_err walk_verdicts(node *self, verdict_walk *walk, uint64_t from)
+{
+  walk->plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
+  if (!walk->plain)
+    return COOP_E_NOMEM;
+  coop_err err = ledger_store_entries(self->store, self->identity.public_key, from, walk_verdict,
+                                      walk);
+  if (err == COOP_E_LIMIT)
+    err = COOP_OK;
+  sodium_memzero(walk->plain, COOP_PAYLOAD_BYTES_MAX);
+  coop_free(walk->plain);
+  return err;
+}
+
+static coop_err grantors_from_table(void *context, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                                    uint8_t (**logs)[LEDGER_LOG_ID_BYTES], size_t *count)
+{
+  ledger_store *store = context;
+  sqlite3_stmt *select =
+      ledger_store_cached(store, "SELECT log_id FROM audit_audiences WHERE audience = ?1");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_blob(select, 1, audience, LEDGER_AUDIENCE_ID_BYTES, SQLITE_STATIC);
+  size_t capacity = 0;
+  coop_err err = COOP_OK;
+  while (!err && sqlite3_step(select) == SQLITE_ROW) {
+    err = coop_grow((void **)logs, &capacity, *count, LEDGER_LOG_ID_BYTES);
+    if (!err && !blob_copy(select, 0, (*logs)[*count], LEDGER_LOG_ID_BYTES))
+      err = damaged(store, "an audience's log");
+    if (!err)
+      (*count)++;
+  }
+  sqlite3_reset(select);
+  return err;
+}
+
+static coop_err verdict_to_table(void *context, const ledger_verdict *verdict, bool dispute,
+                                 uint64_t index, const uint8_t *plain, size_t plain_bytes)
+{
+  ledger_store *store = context;
+  sqlite3_stmt *insert = ledger_store_cached(
+      store, "INSERT INTO audit_verdicts (coop_log, statement_index, verdict_index, dispute,"
+             " payload) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!insert)
+    return COOP_E_DB;
+  sqlite3_bind_blob(insert, 1, verdict->coop_log, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+  sqlite3_bind_int64(insert, 2, (int64_t)verdict->statement_index);
+  sqlite3_bind_int64(insert, 3, (int64_t)index);
+  sqlite3_bind_int(insert, 4, dispute);
+  sqlite3_bind_blob(insert, 5, plain, (int)plain_bytes, SQLITE_STATIC);
+  coop_err err = step_done(insert);
+  sqlite3_clear_bindings(insert);
+  return err;
+}
+
+static coop_err wipe_rows(ledger_store *store)
+{
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i + 1 < TABLE_COUNT && !err; i++) { /* all but audit_state */
+    char sql[64];
+    snprintf(sql, sizeof sql, "DELETE FROM %s", table_names[i]);
+    err = ledger_store_exec(store, sql);
+  }
+  return err ? err : state_set(store, "own_size", 0);
+}
+
+/* An erasure in the own log (following a coop's, or the retention of our
+ * copies) removes payloads of entries already read: start over. */
+typedef struct erasure_search {
+  uint64_t to;
+  bool found;
+} erasure_search;
+
+static coop_err find_erasure(void *context, const ledger_stored_entry *entry)
+{
+  erasure_search *search = context;
+  if (entry->header.index >= search->to)
+    return COOP_E_LIMIT;
+  search->found = entry->header.kind == LEDGER_KIND_ERASURE;
+  return search->found ? COOP_E_LIMIT : COOP_OK;
+}
+
+static coop_err own_erasures(node *self, uint64_t from, uint64_t size, bool *any)
+{
+  erasure_search search = {.to = size, .found = false};
+  coop_err err = ledger_store_entries(self->store, self->identity.public_key, from, find_erasure,
+                                      &search);
+  *any = search.found;
+  return err == COOP_E_LIMIT ? COOP_OK : err;
+}
+
+static coop_err update_all(node *self, node_key_ring *ring, uint64_t *entries)
+{
+  ledger_store *store = self->store;
+  int64_t own_indexed = 0;
+  uint64_t own_size = 0;
+  bool erasure = false;
+  coop_err err = state_get(store, "own_size", &own_indexed);
+  if (!err)
+    err = ledger_store_size(store, self->identity.public_key, &own_size);
+  if (!err && (uint64_t)own_indexed > own_size)
+    err = ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH,
+                                   "the audit tables are ahead of this node's own log;"
+                                   " run 'coop rebuild'");
+  if (!err)
+    err = own_erasures(self, (uint64_t)own_indexed, own_size, &erasure);
+  if (!err && erasure) {
+    err = wipe_rows(store);
+    own_indexed = 0;
+  }
+  uint8_t(*ids)[LEDGER_LOG_ID_BYTES] = NULL;
+  size_t count = 0;
+  if (!err)
+    err = ledger_store_log_ids(store, &ids, &count);
+  for (size_t i = 0; i < count && !err; i++) {
+    uint64_t size = 0;
+    if (!memcmp(ids[i], self->identity.public_key, LEDGER_LOG_ID_BYTES))
+      continue;
+    err = ledger_store_size(store, ids[i], &size);
+    if (!err)
+      err = log_catch_up(self, ring, ids[i], size);
+    if (entries)
+      *entries += size;
+  }
+  coop_free(ids);
+  verdict_walk walk = {.ring = ring, .grantors = grantors_from_table, .grantors_context = store,
+                       .sink = verdict_to_table, .sink_context = store, .to = own_size};
+  if (!err && (uint64_t)own_indexed < own_size)
+    err = walk_verdicts(self, &walk, (uint64_t)own_indexed);
+  if (!err)
+    err = state_set(store, "own_size", (int64_t)own_size);
+  return err;
+}
+
+/* Runs `work` in one write transaction. */
+static coop_err in_transaction(node *self, bool again, node_key_ring *ring, uint64_t *entries)
+{
+  coop_err err = ledger_store_begin(self->store);
+  if (err)
+    return err;
+  err = schema_ready(self->store, again);
+  if (!err)
+    err = update_all(self, ring, entries);
+  if (!err)
+    err = ledger_store_commit(self->store);
+  else
+    ledger_store_rollback(self->store);
+  return err;
+}
+
+/* Are the tables at this version and every log at its indexed size? Then
+ * a reader needs no write transaction (the web app's report, every page). */
+static bool up_to_date(node *self)
+{
+  ledger_store *store = self->store;
+  bool present = false;
+  int64_t version = 0, own_indexed = -1;
+  uint64_t own_size = 0;
+  sqlite3_stmt *exists = ledger_store_cached(
+      store, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'audit_state'");
+  if (!exists || !tables_present(exists, &present) || !present ||
+      state_get(store, "version", &version) || version != AUDIT_INDEX_VERSION ||
+      state_get(store, "own_size", &own_indexed) ||
+      ledger_store_size(store, self->identity.public_key, &own_size) ||
+      (uint64_t)own_indexed != own_size)
+    return false;
+  uint8_t(*ids)[LEDGER_LOG_ID_BYTES] = NULL;
+  size_t count = 0;
+  bool current = !ledger_store_log_ids(store, &ids, &count);
+  for (size_t i = 0; i < count && current; i++) {
+    uint64_t size = 0;
+    audit_index_log state;
+    if (!memcmp(ids[i], self->identity.public_key, LEDGER_LOG_ID_BYTES))
+      continue;
+    current = !ledger_store_size(store, ids[i], &size) &&
+              !audit_index_log_state(self, ids[i], &state) && state.indexed_size == size;
+  }
+  coop_free(ids);
+  return current;
+}
+
+coop_err audit_index_update(node *self, node_key_ring *ring)
+{
+  if (up_to_date(self))
+    return COOP_OK;
+  return in_transaction(self, false, ring, NULL);
+}
+
+coop_err audit_index_own_verdicts(node *self, uint64_t from, const audit_index_verdict_row *rows,
+                                  size_t count)
+{
+  int64_t own_indexed = 0;
+  coop_err err = state_get(self->store, "own_size", &own_indexed);
+  if (err || (uint64_t)own_indexed != from)
+    return err;
+  for (size_t i = 0; i < count && !err; i++) {
+    ledger_verdict verdict;
+    memcpy(verdict.coop_log, rows[i].coop_log, LEDGER_LOG_ID_BYTES);
+    verdict.statement_index = rows[i].statement_index;
+    err = verdict_to_table(self->store, &verdict, rows[i].dispute, from + i, rows[i].payload,
+                           rows[i].payload_bytes);
+  }
+  return err ? err : state_set(self->store, "own_size", (int64_t)(from + count));
+}
+
+coop_err audit_index_rebuild(node *self, uint64_t *entries)
+{
+  node_key_ring ring = NODE_KEY_RING(self);
+  uint64_t read = 0;
+  coop_err err = in_transaction(self, true, &ring, &read);
+  node_key_ring_free(&ring);
+  if (entries)
+    *entries = read;
+  return err;
+}
+
+/* ---- Lookups -------------------------------------------------------------------------- */
+
+coop_err audit_index_log_state(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                               audit_index_log *state)
+{
+  log_view view;
+  memset(&view, 0, sizeof view);
+  memcpy(view.log_id, log_id, LEDGER_LOG_ID_BYTES);
+  memset(state, 0, sizeof *state);
+  coop_err err = read_log_row(self->store, &view, state);
+  return err == COOP_E_NOT_FOUND ? COOP_OK : err;
+}
+
+coop_err audit_index_mark_judged(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                 uint64_t size, uint64_t ours)
+{
+  sqlite3_stmt *update = ledger_store_cached(
+      self->store, "UPDATE audit_logs SET judged_size = ?2, ours = ?3 WHERE log_id = ?1");
+  if (!update)
+    return COOP_E_DB;
+  sqlite3_bind_blob(update, 1, log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+  sqlite3_bind_int64(update, 2, (int64_t)size);
+  sqlite3_bind_int64(update, 3, (int64_t)ours);
+  coop_err err = step_done(update);
+  sqlite3_clear_bindings(update);
+  return err;
+}
+
+coop_err audit_index_judged(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
+                            uint64_t **indexes, size_t *count)
+{
+  *indexes = NULL;
+  *count = 0;
+  sqlite3_stmt *select = ledger_store_cached(
+      self->store, "SELECT DISTINCT statement_index FROM audit_verdicts WHERE coop_log = ?1"
+                   " ORDER BY statement_index");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_blob(select, 1, coop_log, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+  size_t capacity = 0;
+  coop_err err = COOP_OK;
+  while (!err && sqlite3_step(select) == SQLITE_ROW) {
+    err = coop_grow((void **)indexes, &capacity, *count, sizeof **indexes);
+    if (!err)
+      (*indexes)[(*count)++] = (uint64_t)sqlite3_column_int64(select, 0);
+  }
+  sqlite3_reset(select);
+  return err;
+}
+
+coop_err audit_index_verdicts(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
+                              uint64_t statement_index, audit_index_verdict_visitor visitor,
+                              void *context)
+{
+  sqlite3_stmt *select = ledger_store_cached(
+      self->store, "SELECT verdict_index, dispute, payload FROM audit_verdicts"
+                   " WHERE coop_log = ?1 AND statement_index = ?2 ORDER BY verdict_index");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_blob(select, 1, coop_log, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+  sqlite3_bind_int64(select, 2, (int64_t)statement_index);
+  coop_err err = COOP_OK;
+  while (!err && sqlite3_step(select) == SQLITE_ROW) {
+    bool dispute = sqlite3_column_int(select, 1) != 0;
+    ledger_verdict verdict;
+    if (ledger_verdict_decode(sqlite3_column_blob(select, 2),
+                              (size_t)sqlite3_column_bytes(select, 2), dispute, &verdict) ||
+        memcmp(verdict.coop_log, coop_log, LEDGER_LOG_ID_BYTES) ||
+        verdict.statement_index != statement_index)
+      err = damaged(self->store, "a verdict's row");
+    else
+      err = visitor(context, &verdict, dispute, (uint64_t)sqlite3_column_int64(select, 0));
+  }
+  sqlite3_reset(select);
+  return err;
+}
+
+/* ---- The check: the tables against a fold from scratch -------------------------------- */
+
+static coop_err put_record(coop_buf *out, const ledger_month_record *record)
+{
+  coop_err err = coop_buf_append_u64le(out, record->index);
+  if (!err)
+    err = coop_buf_append(out, record->audience, LEDGER_AUDIENCE_ID_BYTES);
+  if (!err)
+    err = coop_buf_append(out, record->leaf, LEDGER_HASH_BYTES);
+  uint64_t numbers[] = {record->date, record->period, record->type, record->memo_type,
+                        (uint64_t)record->quantity, (uint64_t)record->revenue,
+                        (uint64_t)record->costs, (uint64_t)record->allowance,
+                        (uint64_t)record->spend};
+  for (size_t i = 0; i < sizeof numbers / sizeof numbers[0] && !err; i++)
+    err = coop_buf_append_u64le(out, numbers[i]);
+  return err;
+}
+
+/* One part of a view in a fixed layout, so two views compare bytewise. */
+static coop_err view_part(const log_view *view, int part, coop_buf *out)
+{
+  coop_buf_reset(out);
+  coop_buf row;
+  coop_buf_init(&row, COOP_PAYLOAD_BYTES_MAX * 4u);
+  coop_err err = COOP_OK;
+  if (part == 0) {
+    err = put_text(out, view->name);
+    if (!err)
+      err = coop_buf_append_u32le(out, (uint32_t)view->role);
+    for (size_t m = 0; m < view->member_count && !err; m++) {
+      err = member_encode(&view->members[m], &row);
+      if (!err)
+        err = coop_buf_append(out, row.data, row.len);
+    }
+  }
+  for (size_t i = 0; part == 1 && i < view->record_count && !err; i++)
+    err = put_record(out, &view->records[i]);
+  for (size_t i = 0; part == 2 && i < view->statement_count && !err; i++) {
+    const log_statement *item = &view->statements[i];
+    err = coop_buf_append_u64le(out, item->index);
+    if (!err)
+      err = coop_buf_append(out, item->audience, LEDGER_AUDIENCE_ID_BYTES);
+    if (!err)
+      err = coop_buf_append(out, item->leaf, LEDGER_HASH_BYTES);
+    if (!err)
+      err = coop_buf_append_u32le(out, item->period);
+  }
+  for (size_t i = 0; part == 3 && i < view->closed_count && !err; i++)
+    err = coop_buf_append_u32le(out, view->closed[i]);
+  if (part == 4 && !err)
+    err = coop_buf_append(out, view->erased, view->erased_count * LEDGER_AUDIENCE_ID_BYTES);
+  if (part == 5 && !err)
+    err = coop_buf_append(out, view->unread, view->unread_count * LEDGER_AUDIENCE_ID_BYTES);
+  coop_buf_release(&row);
+  return err;
+}
+
+static const char *const part_names[] = {"members", "records", "statements", "closed months",
+                                         "erasures", "unread audiences"};
+
+static coop_err compare_views(ledger_store *store, const log_view *fresh, const log_view *kept)
+{
+  coop_buf a, b;
+  coop_buf_init(&a, SIZE_MAX / 2);
+  coop_buf_init(&b, SIZE_MAX / 2);
+  coop_err err = COOP_OK;
+  for (int part = 0; part < 6 && !err; part++) {
+    err = view_part(fresh, part, &a);
+    if (!err)
+      err = view_part(kept, part, &b);
+    if (!err && (a.len != b.len || memcmp(a.data, b.data, a.len))) {
+      char hex[2 * LEDGER_LOG_ID_BYTES + 1];
+      for (size_t i = 0; i < 8; i++)
+        snprintf(hex + 2 * i, 3, "%02x", fresh->log_id[i]);
+      err = ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH,
+                                     "the audit tables' %s of '%s' (log %.16s...) differ from"
+                                     " the log; run 'coop rebuild'",
+                                     part_names[part], fresh->name, hex);
+    }
+  }
+  coop_buf_release(&a);
+  coop_buf_release(&b);
+  return err;
+}
+
+/* The audiences of the logs checked so far, for opening the verdicts
+ * without the table that says the same. */
+typedef struct audience_map {
+  struct audience_log {
+    uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
+    uint8_t log_id[LEDGER_LOG_ID_BYTES];
+  } *items;
+  size_t count, capacity;
+} audience_map;
+
+static coop_err map_view(audience_map *map, const log_view *view)
+{
+  coop_err err = COOP_OK;
+  for (size_t m = 0; m < view->member_count && !err; m++)
+    for (size_t r = 0; r < view->members[m].residence_count && !err; r++) {
+      err = coop_grow((void **)&map->items, &map->capacity, map->count, sizeof *map->items);
+      if (!err) {
+        memcpy(map->items[map->count].audience, view->members[m].residences[r].audience,
+               LEDGER_AUDIENCE_ID_BYTES);
+        memcpy(map->items[map->count++].log_id, view->log_id, LEDGER_LOG_ID_BYTES);
+      }
+    }
+  return err;
+}
+
+static coop_err grantors_from_map(void *context, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                                  uint8_t (**logs)[LEDGER_LOG_ID_BYTES], size_t *count)
+{
+  audience_map *map = context;
+  size_t capacity = 0;
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < map->count && !err; i++) {
+    if (memcmp(map->items[i].audience, audience, LEDGER_AUDIENCE_ID_BYTES))
+      continue;
+    bool seen = false;
+    for (size_t j = 0; j < *count; j++)
+      seen |= !memcmp((*logs)[j], map->items[i].log_id, LEDGER_LOG_ID_BYTES);
+    if (seen)
+      continue;
+    err = coop_grow((void **)logs, &capacity, *count, LEDGER_LOG_ID_BYTES);
+    if (!err)
+      memcpy((*logs)[(*count)++], map->items[i].log_id, LEDGER_LOG_ID_BYTES);
+  }
+  return err;
+}
+
+static int audience_log_order(const void *a, const void *b)
+{
+  return memcmp(a, b, sizeof(struct audience_log));
+}
+
+/* A verdict found by the fold from scratch, checked against the table's
+ * row in the same order (coop log, statement, verdict index). */
+typedef struct verdict_rows {
+  coop_buf expected; /* every row, in the fold's order; sorted afterwards */
+  size_t count;
+} verdict_rows;
+
+#define VERDICT_ROW_BYTES (LEDGER_LOG_ID_BYTES + 8 + 8 + 1 + LEDGER_HASH_BYTES)
+
+static coop_err verdict_row(uint8_t row[VERDICT_ROW_BYTES], const uint8_t coop_log[32],
+                            uint64_t statement_index, uint64_t index, bool dispute,
+                            const uint8_t *plain, size_t plain_bytes)
+{
+  /* Big-endian numbers: the bytes sort as the table's key does. */
+  memcpy(row, coop_log, LEDGER_LOG_ID_BYTES);
+  for (int b = 0; b < 8; b++) {
+    row[LEDGER_LOG_ID_BYTES + b] = (uint8_t)(statement_index >> (56 - 8 * b));
+    row[LEDGER_LOG_ID_BYTES + 8 + b] = (uint8_t)(index >> (56 - 8 * b));
+  }
+  row[LEDGER_LOG_ID_BYTES + 16] = dispute;
+  crypto_generichash(row + LEDGER_LOG_ID_BYTES + 17, LEDGER_HASH_BYTES, plain, plain_bytes, NULL,
+                     0);
+  return COOP_OK;
+}
+
+static coop_err verdict_expected(void *context, const ledger_verdict *verdict, bool dispute,
+                                 uint64_t index, const uint8_t *plain, size_t plain_bytes)
+{
+  verdict_rows *rows = context;
+  uint8_t row[VERDICT_ROW_BYTES];
+  (void)verdict_row(row, verdict->coop_log, verdict->statement_index, index, dispute, plain,
+                    plain_bytes);
+  rows->count++;
+  return coop_buf_append(&rows->expected, row, sizeof row);
+}
+
+static int verdict_row_order(const void *a, const void *b)
+{
+  return memcmp(a, b, VERDICT_ROW_BYTES);
+}
+
+static coop_err compare_verdicts(node *self, node_key_ring *ring, audience_map *map)
+{
+  ledger_store *store = self->store;
+  int64_t own_indexed = 0;
+  coop_err err = state_get(store, "own_size", &own_indexed);
+  verdict_rows rows = {.count = 0};
+  coop_buf_init(&rows.expected, SIZE_MAX / 2);
+  verdict_walk walk = {.ring = ring, .grantors = grantors_from_map, .grantors_context = map,
+                       .sink = verdict_expected, .sink_context = &rows,
+                       .to = (uint64_t)own_indexed};
+  if (!err && own_indexed > 0)
+    err = walk_verdicts(self, &walk, 0);
+  if (!err && rows.count)
+    qsort(rows.expected.data, rows.count, VERDICT_ROW_BYTES, verdict_row_order);
+  sqlite3_stmt *select = err ? NULL : ledger_store_cached(
+      store, "SELECT coop_log, statement_index, verdict_index, dispute, payload"
+             " FROM audit_verdicts ORDER BY coop_log, statement_index, verdict_index");
+  if (!err && !select)
+    err = COOP_E_DB;
+  size_t seen = 0;
+  while (!err && sqlite3_step(select) == SQLITE_ROW) {
+    uint8_t row[VERDICT_ROW_BYTES], coop_log[LEDGER_LOG_ID_BYTES];
+    if (!blob_copy(select, 0, coop_log, sizeof coop_log) || seen >= rows.count)
+      err = damaged(store, "a verdict no verdict entry gives");
+    if (!err)
+      (void)verdict_row(row, coop_log, (uint64_t)sqlite3_column_int64(select, 1),
+                        (uint64_t)sqlite3_column_int64(select, 2),
+                        sqlite3_column_int(select, 3) != 0, sqlite3_column_blob(select, 4),
+                        (size_t)sqlite3_column_bytes(select, 4));
+    if (!err && memcmp(row, rows.expected.data + seen * VERDICT_ROW_BYTES, sizeof row))
+      err = damaged(store, "a verdict differs from the own log's");
+    seen++;
+  }
+  if (select)
+    sqlite3_reset(select);
+  if (!err && seen != rows.count)
+    err = damaged(store, "a verdict of the own log is missing");
+  coop_buf_release(&rows.expected);
+  return err;
+}
+
+/* Every statement of ours before the judged mark has a verdict, and the
+ * mark counts them right. */
+static coop_err check_mark(node *self, const log_view *fresh, const audit_index_log *state)
+{
+  if (!state->judged_size)
+    return COOP_OK;
+  if (state->judged_size > state->indexed_size)
+    return damaged(self->store, "a judged mark past the indexed size");
+  uint64_t *judged = NULL;
+  size_t judged_count = 0, ours = 0;
+  coop_err err = audit_index_judged(self, fresh->log_id, &judged, &judged_count);
+  for (size_t i = 0; i < fresh->statement_count && !err; i++) {
+    const log_statement *item = &fresh->statements[i];
+    const log_member *who = log_view_member(fresh, item->audience);
+    const log_residence *residence = who ? log_view_residence_of(who, item->audience) : NULL;
+    if (item->index >= state->judged_size || !residence ||
+        memcmp(residence->municipality, self->identity.public_key, LEDGER_PUBLIC_KEY_BYTES))
+      continue;
+    ours++;
+    bool found = false;
+    for (size_t j = 0; j < judged_count && !found; j++)
+      found = judged[j] == item->index;
+    if (!found)
+      err = damaged(self->store, "a judged mark over a statement without a verdict");
+  }
+  if (!err && ours != state->ours)
+    err = damaged(self->store, "a judged mark's count");
+  coop_free(judged);
+  return err;
+}
+
+static coop_err check_log(node *self, node_key_ring *ring, const uint8_t log_id[32],
+                          audience_map *map)
+{
+  log_view kept, fresh;
+  audit_index_log state;
+  coop_err err = read_view(self->store, log_id, READ_STATEMENTS | READ_RECORDS, NULL, 0, &kept,
+                           &state);
+  if (err)
+    return err;
+  uint64_t size = 0;
+  err = ledger_store_size(self->store, log_id, &size);
+  if (!err && state.indexed_size > size)
+    err = damaged(self->store, "a log's indexed size is past its end");
+  memset(&fresh, 0, sizeof fresh);
+  memcpy(fresh.log_id, log_id, LEDGER_LOG_ID_BYTES);
+  bool reread = false;
+  if (!err)
+    err = log_view_extend(ring, &fresh, 0, state.indexed_size, &reread);
+  if (!err)
+    err = compare_views(self->store, &fresh, &kept);
+  if (!err)
+    err = map_view(map, &fresh);
+  if (!err)
+    err = check_mark(self, &fresh, &state);
+  log_view_free(&fresh);
+  log_view_free(&kept);
+  return err;
+}
+
+/* The audiences table says what the checked views' residences say. */
+static coop_err compare_audiences(ledger_store *store, audience_map *map)
+{
+  if (map->count)
+    qsort(map->items, map->count, sizeof *map->items, audience_log_order);
+  size_t kept = 0;
+  for (size_t i = 0; i < map->count; i++)
+    if (!kept || audience_log_order(&map->items[i], &map->items[kept - 1]))
+      map->items[kept++] = map->items[i];
+  map->count = kept;
+  sqlite3_stmt *select = ledger_store_cached(
+      store, "SELECT audience, log_id FROM audit_audiences ORDER BY audience, log_id");
+  if (!select)
+    return COOP_E_DB;
+  size_t seen = 0;
+  coop_err err = COOP_OK;
+  while (!err && sqlite3_step(select) == SQLITE_ROW) {
+    struct audience_log row;
+    if (seen >= map->count || !blob_copy(select, 0, row.audience, sizeof row.audience) ||
+        !blob_copy(select, 1, row.log_id, sizeof row.log_id) ||
+        audience_log_order(&row, &map->items[seen]))
+      err = damaged(store, "an audience's log");
+    seen++;
+  }
+  sqlite3_reset(select);
+  return !err && seen != map->count ? damaged(store, "an audience is missing") : err;
+}
+
+/* Rows of a log the index does not know: nothing reads them, but they are
+ * not what a fold gives either. */
+static coop_err check_orphans(ledger_store *store)
+{
+  coop_err err = COOP_OK;
+  for (size_t i = 1; i < PER_LOG_TABLES && !err; i++) {
+    if (!strcmp(table_names[i], "audit_audiences"))
+      continue; /* compared as a whole */
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM %s WHERE log_id NOT IN (SELECT log_id FROM audit_logs)",
+             table_names[i]);
+    sqlite3_stmt *count = NULL;
+    if (sqlite3_prepare_v2(ledger_store_db(store), sql, -1, &count, NULL) != SQLITE_OK ||
+        sqlite3_step(count) != SQLITE_ROW)
+      err = COOP_E_DB;
+    else if (sqlite3_column_int64(count, 0))
+      err = damaged(store, table_names[i]);
+    sqlite3_finalize(count);
+  }
+  return err;
+}
+
+static coop_err check_all(node *self, node_key_ring *ring)
+{
+  ledger_store *store = self->store;
+  sqlite3_stmt *exists = ledger_store_cached(
+      store, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'audit_state'");
+  bool present = false;
+  if (!exists || !tables_present(exists, &present))
+    return COOP_E_DB;
+  int64_t version = 0;
+  coop_err err = present ? state_get(store, "version", &version) : COOP_OK;
+  if (!present || err || version != AUDIT_INDEX_VERSION)
+    return err; /* none yet, or made again at the next use */
+  uint8_t(*ids)[LEDGER_LOG_ID_BYTES] = NULL;
+  size_t count = 0, capacity = 0;
+  sqlite3_stmt *logs = ledger_store_cached(store, "SELECT log_id FROM audit_logs ORDER BY log_id");
+  if (!logs)
+    return COOP_E_DB;
+  while (!err && sqlite3_step(logs) == SQLITE_ROW) {
+    err = coop_grow((void **)&ids, &capacity, count, LEDGER_LOG_ID_BYTES);
+    if (!err && !blob_copy(logs, 0, ids[count], LEDGER_LOG_ID_BYTES))
+      err = damaged(store, "a log id");
+    if (!err)
+      count++;
+  }
+  sqlite3_reset(logs);
+  audience_map map = {0};
+  for (size_t i = 0; i < count && !err; i++)
+    err = check_log(self, ring, ids[i], &map);
+  if (!err)
+    err = compare_verdicts(self, ring, &map);
+  if (!err)
+    err = compare_audiences(store, &map);
+  if (!err)
+    err = check_orphans(store);
+  coop_free(map.items);
+  coop_free(ids);
+  return err;
+}
+
+coop_err audit_index_check(node *self)
+{
+  node_key_ring ring = NODE_KEY_RING(self);
+  /* First what any reader does: catch up (an erasure received since the
+   * last audit changes how the logs read, and is not damage). */
+  coop_err err = COOP_OK;
+  bool present = false;
+  sqlite3_stmt *exists = ledger_store_cached(
+      self->store, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'audit_state'");
+  if (!exists || !tables_present(exists, &present))
+    err = COOP_E_DB;
+  if (!err && present)
+    err = audit_index_update(self, &ring);
+  if (err && err != COOP_E_BOOKS_MISMATCH && err != COOP_E_PAYLOAD_MISSING && err != COOP_E_BUSY)
+    err = ledger_store_set_problem(self->store, COOP_E_BOOKS_MISMATCH,
+                                   "the audit tables cannot take in the logs (%s);"
+                                   " run 'coop rebuild'",
+                                   coop_err_message(err));
+  /* One read transaction: the logs and the tables seen at the same moment. */
+  if (!err)
+    err = ledger_store_exec(self->store, "BEGIN");
+  if (!err) {
+    err = check_all(self, &ring);
+    (void)ledger_store_exec(self->store, "COMMIT");
+  }
+  node_key_ring_free(&ring);
+  return err;
+}

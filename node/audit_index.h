@@ -1,0 +1,105 @@
+/* The municipality's audit tables: what it has read of each coop log it
+ * judges (members with their residences, details and status facts; records
+ * reduced to what a month uses; statements; closed months; erasures), how
+ * far (the indexed size), and the verdicts of its own log - so judging a
+ * new statement reads the new entries and its month's rows, not the whole
+ * log again, and the report reads one month.
+ *
+ * The tables are a cache of verified signed entries, like the coop's books
+ * (ledger/books/books_index.h): filled by log_view's own fold (node/log_view.h)
+ * over the entries past the indexed size, checked by `coop verify` against
+ * a fold of the log from scratch, dropped and refilled by `coop rebuild`,
+ * and dropped and refilled when AUDIT_INDEX_VERSION changes.  They hold
+ * plaintext of sealed entries, so they live only in the node's own
+ * database (mode 0600).  They have their own version number in
+ * audit_state, not a migration of the database schema: a cache is never
+ * migrated, it is rebuilt. */
+#ifndef COOP_NODE_AUDIT_INDEX_H
+#define COOP_NODE_AUDIT_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/books/statement.h"
+#include "node/keyring.h"
+#include "node/log_view.h"
+#include "node/node.h"
+
+/* Version 1: audit_logs, audit_members, audit_audiences, audit_records,
+ * audit_statements, audit_closed, audit_erased, audit_unread,
+ * audit_verdicts, audit_state. */
+#define AUDIT_INDEX_VERSION 1
+
+/* Brings the tables up to date with every log the node holds (creating
+ * them, or dropping and refilling them at another version), in one write
+ * transaction: an erasure in the node's own log starts every table over;
+ * each other log is read from its indexed size on (from 0 when a new entry
+ * changes how earlier ones read: log_view_extend); then the own log's new
+ * verdicts.  COOP_E_BOOKS_MISMATCH (ledger_store_problem says what) when
+ * the tables are ahead of a log: run 'coop rebuild'. */
+COOP_MUST_USE coop_err audit_index_update(node *node, node_key_ring *ring);
+
+/* The verdicts the caller has just appended to the own log, entries
+ * from .. from + count - 1 in this order, inside its still open write
+ * transaction: their rows from the payloads it sealed, so the tables need
+ * not open them again.  Only when the tables had read the own log up to
+ * `from`; otherwise the next update reads them. */
+typedef struct audit_index_verdict_row {
+  const uint8_t *coop_log; /* LEDGER_LOG_ID_BYTES */
+  uint64_t statement_index;
+  bool dispute;
+  const uint8_t *payload;
+  size_t payload_bytes;
+} audit_index_verdict_row;
+COOP_MUST_USE coop_err audit_index_own_verdicts(node *node, uint64_t from,
+                                                const audit_index_verdict_row *rows,
+                                                size_t count);
+
+/* Drops every audit table's rows and refills them from the logs, in one
+ * transaction.  *entries (may be NULL) is the number of entries read. */
+COOP_MUST_USE coop_err audit_index_rebuild(node *node, uint64_t *entries);
+
+/* Compares the tables with a fold of each log from scratch up to its
+ * indexed size, and the verdicts with the own log's; also that every
+ * statement a judged mark covers has a verdict.  COOP_OK when they agree
+ * (or there are none), COOP_E_BOOKS_MISMATCH with the first difference in
+ * ledger_store_problem.  Writes nothing. */
+COOP_MUST_USE coop_err audit_index_check(node *node);
+
+/* A view of `log_id` from the tables: members, statements, closed months
+ * and erasures, and the records of the months in periods[0..count) (NULL:
+ * every record; count 0: none).  COOP_E_NOT_FOUND when the log is not indexed. */
+COOP_MUST_USE coop_err audit_index_view(node *node, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                        const uint32_t *periods, size_t count, log_view *view);
+
+/* Only what every other part of a view rests on: members (with
+ * residences, details and facts), closed months, erasures. */
+COOP_MUST_USE coop_err audit_index_skeleton(node *node, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                            log_view *view);
+
+/* The indexed size of `log_id` and its judged mark: the size at which each
+ * of its `ours` statements had a verdict (0: none). */
+typedef struct audit_index_log {
+  uint64_t indexed_size, judged_size, ours;
+} audit_index_log;
+COOP_MUST_USE coop_err audit_index_log_state(node *node, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                             audit_index_log *state);
+COOP_MUST_USE coop_err audit_index_mark_judged(node *node,
+                                               const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                               uint64_t size, uint64_t ours);
+
+/* The statements of `coop_log` with a verdict in the own log, sorted
+ * (*indexes: the caller frees it). */
+COOP_MUST_USE coop_err audit_index_judged(node *node, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
+                                          uint64_t **indexes, size_t *count);
+
+/* The verdicts in the own log on statement `statement_index` of
+ * `coop_log`, in log order. */
+typedef coop_err (*audit_index_verdict_visitor)(void *context, const ledger_verdict *verdict,
+                                                bool dispute, uint64_t index);
+COOP_MUST_USE coop_err audit_index_verdicts(node *node, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
+                                            uint64_t statement_index,
+                                            audit_index_verdict_visitor visitor, void *context);
+
+#endif
