@@ -43,7 +43,7 @@ typedef struct verdict_list {
 
 typedef struct auditor {
   node *node;
-  node_key_ring ring;
+  node_key_ring *ring; /* the node's one ring (node_keys) */
   ledger_offset_rule_set rule_sets[LEDGER_MONTH_RULE_SETS_MAX];
   uint64_t rule_set_index[LEDGER_MONTH_RULE_SETS_MAX];
   uint8_t rule_set_leaf[LEDGER_MONTH_RULE_SETS_MAX][LEDGER_HASH_BYTES];
@@ -128,7 +128,7 @@ static coop_err state_before(auditor *self, const log_view *view, const log_memb
   ledger_offset_state_init(state);
   if (!best)
     return COOP_OK;
-  coop_err err = log_view_statement(&self->ring, view->log_id, best->index, self->plain,
+  coop_err err = log_view_statement(self->ring, view->log_id, best->index, self->plain,
                                     &self->previous, NULL);
   if (!err)
     *state = self->previous.state_after;
@@ -156,7 +156,7 @@ static coop_err judge(auditor *self, const log_view *view, const log_member *who
                       const log_statement *item, ledger_verdict *verdict, bool *dispute)
 {
   ledger_statement_payload *statement = &self->statement;
-  coop_err err = log_view_statement(&self->ring, view->log_id, item->index, self->plain,
+  coop_err err = log_view_statement(self->ring, view->log_id, item->index, self->plain,
                                     statement, NULL);
   if (err)
     return err;
@@ -462,7 +462,7 @@ static coop_err judge_pending(auditor *self, const log_view *view, const log_mem
   memcpy(out->coop_log, view->log_id, LEDGER_LOG_ID_BYTES);
   out->statement_index = item->index;
   const uint8_t *key = NULL;
-  err = node_key_ring_key(&self->ring, view->log_id, item->audience, &key);
+  err = node_key_ring_key(self->ring, view->log_id, item->audience, &key);
   if (!err && key)
     memcpy(out->key, key, LEDGER_AUDIENCE_KEY_BYTES);
   out->dispute = dispute;
@@ -493,13 +493,13 @@ static coop_err audit_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
                           node_audit_summary *summary, pending_list *pending)
 {
   log_view view;
-  coop_err err = log_view_load(&self->ring, log_id, 0, &view);
+  coop_err err = log_view_load(self->ring, log_id, 0, &view);
   if (err)
     return err;
   if (self->follow)
     err = node_erasure_collect(self->node, &view, self->follow);
   if (!err && view.statement_count)
-    err = verdicts_load(self->node, &self->ring, log_id, self->node->identity.public_key,
+    err = verdicts_load(self->node, self->ring, log_id, self->node->identity.public_key,
                         self->plain, &self->verdicts);
   for (size_t i = 0; i < view.statement_count && !err; i++) {
     const log_statement *item = &view.statements[i];
@@ -628,7 +628,7 @@ static auditor *auditor_new(node *self, char message[NODE_MESSAGE_BYTES], coop_e
     return NULL;
   }
   audit->node = self;
-  audit->ring.node = self;
+  audit->ring = node_keys(self);
   *err = ledger_offset_rule_sets_from_log(self->store, self->identity.public_key,
                                           audit->rule_sets, audit->rule_set_index,
                                           audit->rule_set_leaf, LEDGER_MONTH_RULE_SETS_MAX,
@@ -651,7 +651,6 @@ static void auditor_free(auditor *audit)
     coop_free(audit->views[i].view);
   }
   coop_free(audit->views);
-  node_key_ring_free(&audit->ring);
   verdicts_free(&audit->verdicts);
   coop_free(audit->follow);
   sodium_memzero(audit, sizeof *audit);
@@ -678,7 +677,7 @@ static coop_err reader_view(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BY
   slot->view = coop_calloc(1, sizeof *slot->view);
   if (!slot->view)
     return COOP_E_NOMEM;
-  err = log_view_load(&self->ring, log_id, 0, slot->view);
+  err = log_view_load(self->ring, log_id, 0, slot->view);
   if (err) {
     coop_free(slot->view);
     return err;
@@ -810,7 +809,7 @@ static coop_err audit_judge(auditor *audit, bool scratch, node_audit_summary *su
                             audit_pass *pass)
 {
   node *self = audit->node;
-  coop_err err = scratch ? COOP_OK : audit_index_update(self, &audit->ring);
+  coop_err err = scratch ? COOP_OK : audit_index_update(self, audit->ring);
   if (!err)
     err = other_logs(self, &pass->logs);
   size_t count = pass->logs.count + 1;
@@ -847,7 +846,7 @@ static coop_err audit_marks_set(auditor *audit, bool scratch, const audit_pass *
     mark_judged(self, pass->logs.ids[i], pass->sizes[i]);
   if (scratch)
     return COOP_OK;
-  coop_err err = audit_index_update(self, &audit->ring);
+  coop_err err = audit_index_update(self, audit->ring);
   if (!err)
     err = ledger_store_begin(self->store);
   for (size_t i = 0; i < pass->logs.count && !err; i++)
@@ -1061,12 +1060,12 @@ coop_err node_verdict_for(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES
 {
   memset(found, 0, sizeof *found);
   found->status = NODE_AUDIT_PENDING;
-  node_key_ring ring = {.node = self};
+  node_key_ring *ring = node_keys(self);
   uint8_t header_bytes[LEDGER_ENTRY_HEADER_BYTES], leaf[LEDGER_HASH_BYTES];
   uint8_t *payload = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
   size_t payload_bytes = 0;
   ledger_entry_header header;
-  enrolment_search search = {.ring = &ring, .coop_log = coop_log, .plain = payload};
+  enrolment_search search = {.ring = ring, .coop_log = coop_log, .plain = payload};
   coop_err err = payload ? ledger_store_entry(self->store, coop_log, statement_index, header_bytes,
                                               payload, &payload_bytes, leaf)
                          : COOP_E_NOMEM;
@@ -1080,7 +1079,7 @@ coop_err node_verdict_for(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES
   }
   verdict_list verdicts = {0};
   if (!err && search.found)
-    err = verdict_from(self, &ring, &verdicts, coop_log, statement_index, search.municipality,
+    err = verdict_from(self, ring, &verdicts, coop_log, statement_index, search.municipality,
                        found);
   verdicts_free(&verdicts);
   if (err == COOP_E_NOT_FOUND)
@@ -1088,7 +1087,6 @@ coop_err node_verdict_for(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES
   if (payload)
     sodium_memzero(payload, COOP_PAYLOAD_BYTES_MAX);
   coop_free(payload);
-  node_key_ring_free(&ring);
   return err;
 }
 
@@ -1152,7 +1150,7 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
       row.has_statement = true;
       row.statement_index = latest->index;
       uint8_t leaf[LEDGER_HASH_BYTES];
-      err = log_view_statement(&self->ring, view->log_id, latest->index, self->plain,
+      err = log_view_statement(self->ring, view->log_id, latest->index, self->plain,
                                &self->statement, leaf);
       if (err)
         break;
@@ -1161,14 +1159,14 @@ static coop_err report_log(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
       if (self->report_states && (err = state_before(self, view, who, latest, &row.state_before)))
         break;
       node_verdict_found found;
-      err = verdict_on(self->node, &self->ring, &self->verdicts, log_id, latest->index,
+      err = verdict_on(self->node, self->ring, &self->verdicts, log_id, latest->index,
                        &self->statement, leaf, self->plain, statement_municipality(who, latest),
                        &found);
       if (err)
         break;
       row.status = row.verdict_status = found.status;
       row.verdict = found.verdict;
-      err = log_view_reissue_cause(&self->ring, view, who, latest, self->plain,
+      err = log_view_reissue_cause(self->ring, view, who, latest, self->plain,
                                    &row.reissue_cause);
       if (err)
         break;
@@ -1203,7 +1201,7 @@ static coop_err audit_report(node *self, uint32_t period, bool states,
   audit->report_states = states;
   /* The report reads one month of each log from the audit tables. */
   if (!from_scratch(self)) {
-    err = audit_index_update(self, &audit->ring);
+    err = audit_index_update(self, audit->ring);
     audit->verdicts.from_index = !err;
   }
   log_ids logs = {0};
@@ -1240,7 +1238,7 @@ static bool later_acknowledged(auditor *self, const log_view *view, const log_me
     if (later->index <= item->index || later->period != item->period)
       continue;
     node_verdict_found found;
-    if (verdict_from(self->node, &self->ring, &self->verdicts, view->log_id, later->index,
+    if (verdict_from(self->node, self->ring, &self->verdicts, view->log_id, later->index,
                      statement_municipality(who, later), &found) == COOP_OK &&
         found.status == NODE_AUDIT_ACKNOWLEDGED)
       return true;
@@ -1262,7 +1260,7 @@ static coop_err disputes_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BY
     const log_member *who = log_view_member(view, item->audience);
     if (!who)
       continue;
-    err = verdict_from(self->node, &self->ring, &self->verdicts, log_id, item->index,
+    err = verdict_from(self->node, self->ring, &self->verdicts, log_id, item->index,
                        statement_municipality(who, item), &row.found);
     if (err || row.found.status != NODE_AUDIT_DISPUTED)
       continue;
@@ -1271,7 +1269,7 @@ static coop_err disputes_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BY
     memcpy(row.name, who->name, sizeof row.name);
     row.period = item->period;
     row.statement_index = item->index;
-    err = log_view_statement(&self->ring, view->log_id, item->index, self->plain, &self->statement,
+    err = log_view_statement(self->ring, view->log_id, item->index, self->plain, &self->statement,
                              NULL);
     row.statement = &self->statement;
     row.open = !later_acknowledged(self, view, who, item);
@@ -1370,14 +1368,14 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
       month.statement_index = latest ? latest->index : 0;
       month_amounts(view, who, periods[p], &month);
       if (month.has_statement) {
-        err = log_view_statement(&self->ring, view->log_id, month.statement_index, self->plain,
+        err = log_view_statement(self->ring, view->log_id, month.statement_index, self->plain,
                                  &self->statement, NULL);
         if (!err) {
           month.figures = self->statement.figures;
           month.statement = &self->statement;
         }
         if (!err)
-          err = verdict_from(self->node, &self->ring, &self->verdicts, log_id,
+          err = verdict_from(self->node, self->ring, &self->verdicts, log_id,
                              month.statement_index, statement_municipality(who, latest),
                              &month.found);
       }
@@ -1408,13 +1406,11 @@ coop_err node_member_months(node *self, const char *member_id, node_member_month
 coop_err node_statement_read(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],
                              uint64_t index, ledger_statement_payload *out)
 {
-  node_key_ring ring = NODE_KEY_RING(self);
   uint8_t *plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
-  coop_err err = plain ? log_view_statement(&ring, coop_log, index, plain, out,
+  coop_err err = plain ? log_view_statement(node_keys(self), coop_log, index, plain, out,
                                             NULL) : COOP_E_NOMEM;
   if (plain)
     sodium_memzero(plain, COOP_PAYLOAD_BYTES_MAX);
   coop_free(plain);
-  node_key_ring_free(&ring);
   return err;
 }

@@ -1095,10 +1095,8 @@ coop_err audit_index_own_verdicts(node *self, uint64_t from, const audit_index_v
 
 coop_err audit_index_rebuild(node *self, uint64_t *entries)
 {
-  node_key_ring ring = NODE_KEY_RING(self);
   uint64_t read = 0;
-  coop_err err = in_transaction(self, true, &ring, &read);
-  node_key_ring_free(&ring);
+  coop_err err = in_transaction(self, true, node_keys(self), &read);
   if (entries)
     *entries = read;
   return err;
@@ -1551,7 +1549,7 @@ static coop_err check_all(node *self, node_key_ring *ring)
 
 coop_err audit_index_check(node *self)
 {
-  node_key_ring ring = NODE_KEY_RING(self);
+  node_key_ring *ring = node_keys(self);
   /* First what any reader does: catch up (an erasure received since the
    * last audit changes how the logs read, and is not damage). */
   coop_err err = COOP_OK;
@@ -1561,7 +1559,7 @@ coop_err audit_index_check(node *self)
   if (!exists || !tables_present(exists, &present))
     err = COOP_E_DB;
   if (!err && present)
-    err = audit_index_update(self, &ring);
+    err = audit_index_update(self, ring);
   if (err && err != COOP_E_BOOKS_MISMATCH && err != COOP_E_PAYLOAD_MISSING && err != COOP_E_BUSY)
     err = ledger_store_set_problem(self->store, COOP_E_BOOKS_MISMATCH,
                                    "the audit tables cannot take in the logs (%s);"
@@ -1571,9 +1569,8 @@ coop_err audit_index_check(node *self)
   if (!err)
     err = ledger_store_exec(self->store, "BEGIN");
   if (!err) {
-    err = check_all(self, &ring);
+    err = check_all(self, ring);
     (void)ledger_store_exec(self->store, "COMMIT");
   }
-  node_key_ring_free(&ring);
   return err;
 }

@@ -399,24 +399,21 @@ static coop_err load_own_log(books_session *session, node_key_ring *ring, uint32
 
 coop_err books_statements_for_period(books_session *session, uint32_t period)
 {
-  node_key_ring ring = NODE_KEY_RING(session->node);
+  node_key_ring *ring = node_keys(session->node); /* the node's one ring */
   log_view view;
-  coop_err err = load_own_log(session, &ring, period, &view);
-  if (err) {
-    node_key_ring_free(&ring);
+  coop_err err = load_own_log(session, ring, period, &view);
+  if (err)
     return err;
-  }
   member_month *month = coop_calloc(1, sizeof *month);
   if (!month)
     err = books_say(session->message, COOP_E_NOMEM, "out of memory");
   for (size_t i = 0; i < view.member_count && !err; i++) {
-    *month = (member_month){.session = session, .ring = &ring, .view = &view,
+    *month = (member_month){.session = session, .ring = ring, .view = &view,
                             .member = &view.members[i], .period = period};
     err = month_statement(month);
   }
   coop_free(month);
   log_view_free(&view);
-  node_key_ring_free(&ring);
   return err;
 }
 
@@ -531,22 +528,21 @@ static coop_err cascade_begin(books_session *session, node_key_ring *ring, log_v
   return COOP_OK;
 }
 
-static void cascade_end(node_key_ring *ring, log_view *view, member_month *month)
+static void cascade_end(log_view *view, member_month *month)
 {
   if (month) {
     coop_free(month);
     log_view_free(view);
   }
-  node_key_ring_free(ring);
 }
 
 coop_err books_statement_reissue(books_session *session, const char *member_id, uint32_t period,
                                  uint32_t split_date, node_reissue_list *done)
 {
-  node_key_ring ring = NODE_KEY_RING(session->node);
+  node_key_ring *ring = node_keys(session->node); /* the node's one ring */
   log_view view;
   member_month *month = NULL;
-  coop_err err = cascade_begin(session, &ring, &view, split_date, &month);
+  coop_err err = cascade_begin(session, ring, &view, split_date, &month);
   char text[8];
   ledger_period_format(period, text);
   if (!err && !(month->member = member_by_id(&view, member_id)))
@@ -556,7 +552,7 @@ coop_err books_statement_reissue(books_session *session, const char *member_id, 
                     "member %s has no statement for %s to reissue", member_id, text);
   if (!err)
     err = reissue_cascade(month, period, true, done);
-  cascade_end(&ring, &view, month);
+  cascade_end(&view, month);
   return err;
 }
 
@@ -585,11 +581,11 @@ static coop_err earliest_due(member_month *month, uint32_t *earliest)
 coop_err books_reissue_due_through(books_session *session, uint32_t through,
                                    char member_id[LEDGER_MEMBER_ID_CHARS + 1], uint32_t *period)
 {
-  node_key_ring ring = NODE_KEY_RING(session->node);
+  node_key_ring *ring = node_keys(session->node); /* the node's one ring */
   log_view view;
   member_month *month = NULL;
   *period = 0;
-  coop_err err = cascade_begin(session, &ring, &view, 0, &month);
+  coop_err err = cascade_begin(session, ring, &view, 0, &month);
   for (size_t i = 0; !err && !*period && i < view.member_count; i++) {
     month->member = &view.members[i];
     uint32_t earliest = 0;
@@ -599,16 +595,16 @@ coop_err books_reissue_due_through(books_session *session, uint32_t through,
       snprintf(member_id, LEDGER_MEMBER_ID_CHARS + 1, "%s", view.members[i].member_id);
     }
   }
-  cascade_end(&ring, &view, month);
+  cascade_end(&view, month);
   return err;
 }
 
 coop_err books_reissue_due(books_session *session, uint32_t split_date, node_reissue_list *done)
 {
-  node_key_ring ring = NODE_KEY_RING(session->node);
+  node_key_ring *ring = node_keys(session->node); /* the node's one ring */
   log_view view;
   member_month *month = NULL;
-  coop_err err = cascade_begin(session, &ring, &view, split_date, &month);
+  coop_err err = cascade_begin(session, ring, &view, split_date, &month);
   for (size_t i = 0; !err && i < view.member_count; i++) {
     month->member = &view.members[i];
     uint32_t earliest = 0;
@@ -616,6 +612,6 @@ coop_err books_reissue_due(books_session *session, uint32_t split_date, node_rei
     if (!err && earliest)
       err = reissue_cascade(month, earliest, false, done);
   }
-  cascade_end(&ring, &view, month);
+  cascade_end(&view, month);
   return err;
 }

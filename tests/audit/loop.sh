@@ -858,8 +858,8 @@ fi
 group "5. every single-byte change of a receipt"
 if [ -z "$flip_pid" ]; then
   fail "receipt/every-byte" "no receipt to change"
-elif ! wait_until 150 eval "! kill -0 $flip_pid 2>/dev/null"; then
-  fail "receipt/every-byte" "not finished after 150 s more: $(head -n 1 "$work/flip.out")"
+elif ! wait_until 420 eval "! kill -0 $flip_pid 2>/dev/null"; then
+  fail "receipt/every-byte" "not finished after 420 s more: $(head -n 1 "$work/flip.out")"
 else
   wait "$flip_pid" 2>/dev/null
   flip_pid=""
