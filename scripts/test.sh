@@ -15,5 +15,6 @@ echo "== build and test under -Db_sanitize=address,undefined"
 scripts/build.sh build-asan --buildtype=debug -Dwerror=true \
   -Db_sanitize=address,undefined -Db_lundef=false
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
   meson test -C build-asan --print-errorlogs --num-processes 2
 python3 scripts/test-summary.py build-asan
