@@ -30,11 +30,7 @@ set -euo pipefail
 entries=${1:-1000000}
 runs=${2:-3}
 bytes=${BYTES:-256}
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-build=$(cd "$root" && realpath "${COOP_BUILD:-build-release}")
-coop="$build/cli/coop"
-make_log="$build/bench/make_log"
+. "$(dirname "$0")/paths.sh"
 port_full=${PORT:-17420}
 port_empty=$((port_full + 1)) # nobody listens there: the daemon's dials fail
 for tool in "$coop" "$make_log" /usr/bin/time; do

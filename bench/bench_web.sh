@@ -41,11 +41,7 @@ members=${1:-1000}
 requests=${2:-300}
 runs=${RUNS:-3}
 sync_entries=${SYNC_ENTRIES:-200000}
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-build=$(cd "$root" && realpath "${COOP_BUILD:-build-release}")
-coop="$build/cli/coop"
-make_log="$build/bench/make_log"
+. "$(dirname "$0")/paths.sh"
 load="python3 $here/web_load.py"
 rules="$root/docs/examples/breda-2026.json"
 dir=${BENCH_WEB_DIR:-/var/tmp/coop-bench-web}

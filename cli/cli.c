@@ -20,13 +20,21 @@
 #include "node/node.h"
 #include "node/year.h"
 
+/* One message line on stderr: "coop: " and `kind`, the message, the newline. */
+static void say(const char *kind, const char *format, va_list args)
+    __attribute__((format(printf, 2, 0)));
+static void say(const char *kind, const char *format, va_list args)
+{
+  fprintf(stderr, "coop: %s", kind);
+  vfprintf(stderr, format, args);
+  fputc('\n', stderr);
+}
+
 void cli_error(const char *format, ...)
 {
   va_list args;
   va_start(args, format);
-  fputs("coop: error: ", stderr);
-  vfprintf(stderr, format, args);
-  fputc('\n', stderr);
+  say("error: ", format, args);
   va_end(args);
 }
 
@@ -34,9 +42,7 @@ void cli_notice(const char *format, ...)
 {
   va_list args;
   va_start(args, format);
-  fputs("coop: ", stderr);
-  vfprintf(stderr, format, args);
-  fputc('\n', stderr);
+  say("", format, args);
   va_end(args);
 }
 
@@ -44,9 +50,8 @@ int cli_usage_error(const char *command, const char *format, ...)
 {
   va_list args;
   va_start(args, format);
-  fputs("coop: error: ", stderr);
-  vfprintf(stderr, format, args);
-  fprintf(stderr, "\nsee 'coop %s --help'\n", command);
+  say("error: ", format, args);
+  fprintf(stderr, "see 'coop %s --help'\n", command);
   va_end(args);
   return CLI_EXIT_USAGE;
 }
@@ -138,6 +143,15 @@ int cli_open_node(const char *dir_option, node *out)
     return CLI_EXIT_FAILURE;
   }
   return CLI_EXIT_OK;
+}
+
+int cli_parse_and_open(const cli_spec *spec, const cli_option *options, int argc, char **argv,
+                       cli_args *args, node *out)
+{
+  int status = cli_parse_no_operands(spec, options, argc, argv, args);
+  if (status != CLI_GO)
+    return status;
+  return cli_open_node(args->dir, out) ? CLI_EXIT_FAILURE : CLI_GO;
 }
 
 void cli_format_time(uint64_t timestamp_ms, char out[32])

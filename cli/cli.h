@@ -163,6 +163,26 @@ int cli_parse(const cli_spec *spec, const cli_option *options, int argc, char **
 int cli_parse_no_operands(const cli_spec *spec, const cli_option *options, int argc,
                           char **argv, cli_args *args);
 
+/* cli_parse_no_operands, then cli_open_node at the --dir it found: CLI_GO
+ * with the node open (the caller closes it), or the exit code with nothing
+ * open (CLI_EXIT_FAILURE, printed, when the node does not open). */
+int cli_parse_and_open(const cli_spec *spec, const cli_option *options, int argc, char **argv,
+                       cli_args *args, struct node *node);
+
+/* A command made of subcommands ('coop audit run'): each one's name and
+ * function, which gets argv from its own name on. */
+typedef struct cli_subcommand {
+  const char *name;
+  cli_command_fn run;
+} cli_subcommand;
+
+/* Runs the subcommand argv[1] names, from `table` (ended by {NULL, NULL}).
+ * Without one, `usage` goes to stderr (CLI_EXIT_USAGE); with --help or -h
+ * to stdout (CLI_EXIT_OK); an unknown name is a usage error that lists the
+ * table's names. */
+int cli_run_subcommand(const char *command, const char *usage, const cli_subcommand *table,
+                       int argc, char **argv);
+
 /* Global options, before the command: `coop [--dir DIR] [-O FORMAT] [--help]
  * [--version] COMMAND ...`, parsed with the same table code.  --dir becomes
  * COOP_HOME; -O's value and --help are set for main to hand on to the

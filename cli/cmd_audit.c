@@ -51,12 +51,10 @@ static int audit_run(int argc, char **argv)
 {
   static const cli_spec spec = {"audit", audit_usage, 1u << CLI_FORMAT_TEXT, 0};
   cli_args args = {0};
-  int status = cli_parse_no_operands(&spec, NULL, argc, argv, &args);
+  node opened;
+  int status = cli_parse_and_open(&spec, NULL, argc, argv, &args, &opened);
   if (status != CLI_GO)
     return status;
-  node opened;
-  if (cli_open_node(args.dir, &opened))
-    return CLI_EXIT_FAILURE;
   node_audit_summary summary;
   char message[NODE_MESSAGE_BYTES] = "";
   coop_err err = node_audit_run(&opened, &summary, message);
@@ -399,16 +397,9 @@ static int audit_report(int argc, char **argv)
 
 int cli_cmd_audit(int argc, char **argv)
 {
-  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-    fputs(audit_usage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-  }
-  if (!strcmp(argv[1], "run"))
-    return audit_run(argc - 1, argv + 1);
-  if (!strcmp(argv[1], "report"))
-    return audit_report(argc - 1, argv + 1);
-  return cli_usage_error("audit", "unknown subcommand '%s' (expected 'run' or 'report')",
-                         argv[1]);
+  static const cli_subcommand table[] = {
+      {"run", audit_run}, {"report", audit_report}, {NULL, NULL}};
+  return cli_run_subcommand("audit", audit_usage, table, argc, argv);
 }
 
 static const char disputes_usage[] =

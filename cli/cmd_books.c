@@ -81,37 +81,60 @@ static int query_from_options(books_options *options, ledger_books_query *query)
   return 0;
 }
 
-int cli_cmd_bal(int argc, char **argv)
+/* How a command opens the node before its body runs: the books brought up
+ * to date (bal and reg with --member and -p as their query), or only the
+ * node (rebuild, which makes the books again). */
+typedef enum books_open { OPEN_BOOKS, OPEN_BOOKS_FILTERED, OPEN_NODE } books_open;
+
+/* A command's work on the open node (run_command closes it); `query` is
+ * NULL unless OPEN_BOOKS_FILTERED.  Returns the exit code. */
+typedef int (*books_body)(node *opened, const books_options *options,
+                          const ledger_books_query *query);
+
+/* Parses, opens as `how` says, runs `body`, closes.  The exit code. */
+static int run_command(int argc, char **argv, const cli_spec *spec, books_open how,
+                       books_body body)
 {
-  static const cli_spec spec = {"bal", bal_usage, CLI_ALL_FORMATS, 0};
   books_options options;
-  int status = parse_options(argc, argv, &spec, 1, &options);
+  int status = parse_options(argc, argv, spec, how == OPEN_BOOKS_FILTERED, &options);
   if (status != CLI_GO)
     return status;
   ledger_books_query query;
-  if (query_from_options(&options, &query))
+  if (how == OPEN_BOOKS_FILTERED && query_from_options(&options, &query))
     return CLI_EXIT_USAGE;
   node opened;
-  if (cli_open_books(options.args.dir, &opened))
+  if (how == OPEN_NODE ? cli_open_node(options.args.dir, &opened)
+                       : cli_open_books(options.args.dir, &opened))
     return CLI_EXIT_FAILURE;
+  status = body(&opened, &options, how == OPEN_BOOKS_FILTERED ? &query : NULL);
+  node_close(&opened);
+  return status;
+}
+
+static int balances(node *opened, const books_options *options, const ledger_books_query *query)
+{
   ledger_member_row member;
-  if (options.member && node_member_get(&opened, options.member, &member)) {
-    node_close(&opened);
-    cli_error("unknown member '%s' (see 'coop member list')", options.member);
+  if (options->member && node_member_get(opened, options->member, &member)) {
+    cli_error("unknown member '%s' (see 'coop member list')", options->member);
     return CLI_EXIT_FAILURE;
   }
   balance_printer printer = {.total = 0};
-  cli_rows_begin(&printer.rows, options.args.format, "account,amount,amount_cents\n");
-  coop_err err = node_balances(&opened, &query, print_balance, &printer);
-  node_close(&opened);
+  cli_rows_begin(&printer.rows, options->args.format, "account,amount,amount_cents\n");
+  coop_err err = node_balances(opened, query, print_balance, &printer);
   if (cli_rows_end(&printer.rows, err, "read balances"))
     return CLI_EXIT_FAILURE;
-  if (options.args.format == CLI_FORMAT_TEXT) {
+  if (options->args.format == CLI_FORMAT_TEXT) {
     char total[LEDGER_MONEY_TEXT_BYTES];
     ledger_money_format(printer.total, total);
     printf("%s\n%16s\n", "----------------", total);
   }
   return CLI_EXIT_OK;
+}
+
+int cli_cmd_bal(int argc, char **argv)
+{
+  static const cli_spec spec = {"bal", bal_usage, CLI_ALL_FORMATS, 0};
+  return run_command(argc, argv, &spec, OPEN_BOOKS_FILTERED, balances);
 }
 
 /* ---- coop reg ------------------------------------------------------------ */
@@ -158,24 +181,19 @@ static coop_err print_register(void *context, const ledger_register_row *row)
   return COOP_OK;
 }
 
+static int register_rows(node *opened, const books_options *options,
+                         const ledger_books_query *query)
+{
+  cli_rows rows;
+  cli_rows_begin(&rows, options->args.format, "index,date,type,member,ref,note,account,amount\n");
+  coop_err err = node_register(opened, query, print_register, &rows);
+  return cli_rows_end(&rows, err, "read the register");
+}
+
 int cli_cmd_reg(int argc, char **argv)
 {
   static const cli_spec spec = {"reg", reg_usage, CLI_ALL_FORMATS, 0};
-  books_options options;
-  int status = parse_options(argc, argv, &spec, 1, &options);
-  if (status != CLI_GO)
-    return status;
-  ledger_books_query query;
-  if (query_from_options(&options, &query))
-    return CLI_EXIT_USAGE;
-  node opened;
-  if (cli_open_books(options.args.dir, &opened))
-    return CLI_EXIT_FAILURE;
-  cli_rows rows;
-  cli_rows_begin(&rows, options.args.format, "index,date,type,member,ref,note,account,amount\n");
-  coop_err err = node_register(&opened, &query, print_register, &rows);
-  node_close(&opened);
-  return cli_rows_end(&rows, err, "read the register");
+  return run_command(argc, argv, &spec, OPEN_BOOKS_FILTERED, register_rows);
 }
 
 /* ---- coop accounts ------------------------------------------------------- */
@@ -211,30 +229,28 @@ static coop_err list_member_account(void *context, const ledger_member_row *row)
   return err ? err : list_account(listing, name);
 }
 
-int cli_cmd_accounts(int argc, char **argv)
+static int accounts(node *opened, const books_options *options, const ledger_books_query *query)
 {
-  static const cli_spec spec = {"accounts", accounts_usage, CLI_TXT_JSON, 0};
-  books_options options;
-  int status = parse_options(argc, argv, &spec, 0, &options);
-  if (status != CLI_GO)
-    return status;
-  node opened;
-  if (cli_open_books(options.args.dir, &opened))
-    return CLI_EXIT_FAILURE;
+  (void)query;
   accounts_listing listing;
-  cli_rows_begin(&listing.rows, options.args.format, NULL);
+  cli_rows_begin(&listing.rows, options->args.format, NULL);
   size_t count = 0;
   const ledger_account_definition *chart = ledger_chart(&count);
   coop_err err = COOP_OK;
   for (size_t i = 0; i < count && !err; i++) {
     listing.account = &chart[i];
     if (chart[i].per_member)
-      err = node_members(&opened, NULL, list_member_account, &listing);
+      err = node_members(opened, NULL, list_member_account, &listing);
     else
       err = list_account(&listing, chart[i].name);
   }
-  node_close(&opened);
   return cli_rows_end(&listing.rows, err, "list accounts");
+}
+
+int cli_cmd_accounts(int argc, char **argv)
+{
+  static const cli_spec spec = {"accounts", accounts_usage, CLI_TXT_JSON, 0};
+  return run_command(argc, argv, &spec, OPEN_BOOKS, accounts);
 }
 
 /* ---- coop period ---------------------------------------------------------- */
@@ -343,32 +359,31 @@ static const char rebuild_usage[] =
     "pure function of the log.  On a municipality's node also the audit tables (what\n"
     "it has read of each coop log, and its verdicts), from the logs it holds.\n";
 
-int cli_cmd_rebuild(int argc, char **argv)
+static int rebuild(node *opened, const books_options *options, const ledger_books_query *query)
 {
-  static const cli_spec spec = {"rebuild", rebuild_usage, 1u << CLI_FORMAT_TEXT, 0};
-  books_options options;
-  int status = parse_options(argc, argv, &spec, 0, &options);
-  if (status != CLI_GO)
-    return status;
-  node opened;
-  if (cli_open_node(options.args.dir, &opened))
-    return CLI_EXIT_FAILURE;
+  (void)options;
+  (void)query;
   uint64_t size = 0, audit_entries = 0;
   char message[NODE_MESSAGE_BYTES];
-  coop_err err = node_books_rebuild(&opened, &size, message);
+  coop_err err = node_books_rebuild(opened, &size, message);
   /* A municipality's audit tables too (node/audit_index.h). */
-  bool municipality = opened.role == LEDGER_ROLE_MUNICIPALITY;
-  if (!err && municipality && (err = audit_index_rebuild(&opened, &audit_entries)))
+  bool municipality = opened->role == LEDGER_ROLE_MUNICIPALITY;
+  if (!err && municipality && (err = audit_index_rebuild(opened, &audit_entries)))
     snprintf(message, sizeof message, "rebuild of the audit tables failed: %s",
-             err == COOP_E_PAYLOAD_MISSING ? node_store_problem(&opened) : coop_err_message(err));
-  if (err)
+             err == COOP_E_PAYLOAD_MISSING ? node_store_problem(opened) : coop_err_message(err));
+  if (err) {
     cli_error("%s", message);
-  node_close(&opened);
-  if (err)
     return CLI_EXIT_FAILURE;
+  }
   printf("rebuilt the books from %llu entries\n", (unsigned long long)size);
   if (municipality)
     printf("rebuilt the audit tables from %llu entries of the logs held\n",
            (unsigned long long)audit_entries);
   return CLI_EXIT_OK;
+}
+
+int cli_cmd_rebuild(int argc, char **argv)
+{
+  static const cli_spec spec = {"rebuild", rebuild_usage, 1u << CLI_FORMAT_TEXT, 0};
+  return run_command(argc, argv, &spec, OPEN_NODE, rebuild);
 }

@@ -58,13 +58,11 @@ int cli_cmd_id(int argc, char **argv)
        "fingerprint, and how a receipt verifier anchors this key"),
       CLI_END};
   cli_args args = {0};
-  int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
+  node opened;
+  int status = cli_parse_and_open(&spec, options, argc, argv, &args, &opened);
   if (status != CLI_GO)
     return status;
   cli_format format = args.format;
-  node opened;
-  if (cli_open_node(args.dir, &opened))
-    return CLI_EXIT_FAILURE;
   char key_hex[65], fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
   ledger_hex_encode(opened.identity.public_key, 32, key_hex);
   ledger_fingerprint(opened.identity.public_key, fingerprint);

@@ -152,13 +152,11 @@ int cli_cmd_logs(int argc, char **argv)
 {
   static const cli_spec spec = {"logs", logs_usage, CLI_TXT_JSON, 0};
   cli_args args = {0};
-  int status = cli_parse_no_operands(&spec, NULL, argc, argv, &args);
+  node opened;
+  int status = cli_parse_and_open(&spec, NULL, argc, argv, &args, &opened);
   if (status != CLI_GO)
     return status;
   cli_format format = args.format;
-  node opened;
-  if (cli_open_node(args.dir, &opened))
-    return CLI_EXIT_FAILURE;
   logs_listing listing = {.node = &opened, .array = json_array()};
   coop_err err = listing.array ? node_logs(&opened, list_log, &listing)
                                : COOP_E_NOMEM;

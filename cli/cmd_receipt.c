@@ -402,14 +402,7 @@ static int receipt_verify(int argc, char **argv)
 
 int cli_cmd_receipt(int argc, char **argv)
 {
-  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-    fputs(usage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-  }
-  if (!strcmp(argv[1], "export"))
-    return receipt_export(argc - 1, argv + 1);
-  if (!strcmp(argv[1], "verify"))
-    return receipt_verify(argc - 1, argv + 1);
-  return cli_usage_error("receipt", "unknown subcommand '%s' (expected 'export' or 'verify')",
-                         argv[1]);
+  static const cli_subcommand table[] = {
+      {"export", receipt_export}, {"verify", receipt_verify}, {NULL, NULL}};
+  return cli_run_subcommand("receipt", usage, table, argc, argv);
 }

@@ -94,13 +94,8 @@ static int node_run_command(int argc, char **argv)
 
 int cli_cmd_node(int argc, char **argv)
 {
-  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-    fputs(node_usage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-  }
-  if (!strcmp(argv[1], "run"))
-    return node_run_command(argc - 1, argv + 1);
-  return cli_usage_error("node", "unknown subcommand '%s' (expected 'run')", argv[1]);
+  static const cli_subcommand table[] = {{"run", node_run_command}, {NULL, NULL}};
+  return cli_run_subcommand("node", node_usage, table, argc, argv);
 }
 
 int cli_cmd_sync(int argc, char **argv)
@@ -170,12 +165,10 @@ int cli_cmd_forks(int argc, char **argv)
 {
   static const cli_spec spec = {"forks", forks_usage, CLI_TXT_JSON, 0};
   cli_args args = {0};
-  int status = cli_parse_no_operands(&spec, NULL, argc, argv, &args);
+  node opened;
+  int status = cli_parse_and_open(&spec, NULL, argc, argv, &args, &opened);
   if (status != CLI_GO)
     return status;
-  node opened;
-  if (cli_open_node(args.dir, &opened))
-    return CLI_EXIT_FAILURE;
   fork_listing listing = {.count = 0};
   cli_rows_begin(&listing.rows, args.format, NULL);
   coop_err err = node_forks(&opened, list_fork, &listing);

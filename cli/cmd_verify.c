@@ -104,12 +104,10 @@ int cli_cmd_verify(int argc, char **argv)
       CLI_FLAG("verbose", 'v', &verbose, "print what was checked when all is well"),
       CLI_END};
   cli_args args = {0};
-  int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
+  node opened;
+  int status = cli_parse_and_open(&spec, options, argc, argv, &args, &opened);
   if (status != CLI_GO)
     return status;
-  node opened;
-  if (cli_open_node(args.dir, &opened))
-    return CLI_EXIT_FAILURE;
   verify_all all = {.node = &opened, .verbose = verbose};
   coop_err err = verify_own_log(&all);
   if (!err)

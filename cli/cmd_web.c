@@ -122,12 +122,11 @@ static int users(int argc, char **argv)
 {
   static const cli_spec spec = {"web users", usage, 0, CLI_USAGE_WHOLE};
   cli_args args = {0};
-  int status = cli_parse_no_operands(&spec, (const cli_option[]){CLI_END}, argc, argv, &args);
+  node opened;
+  int status =
+      cli_parse_and_open(&spec, (const cli_option[]){CLI_END}, argc, argv, &args, &opened);
   if (status != CLI_GO)
     return status;
-  node opened;
-  if (cli_open_node(args.dir, &opened))
-    return CLI_EXIT_FAILURE;
   char message[NODE_MESSAGE_BYTES];
   coop_err err = web_accounts(&opened, print_account, NULL, message);
   node_close(&opened);

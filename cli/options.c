@@ -221,6 +221,25 @@ int cli_parse_no_operands(const cli_spec *spec, const cli_option *options, int a
   return status;
 }
 
+int cli_run_subcommand(const char *command, const char *usage, const cli_subcommand *table,
+                       int argc, char **argv)
+{
+  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+    fputs(usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+  }
+  size_t count = 0;
+  for (; table[count].name; count++)
+    if (!strcmp(argv[1], table[count].name))
+      return table[count].run(argc - 1, argv + 1);
+  /* "(expected 'a')", "(expected 'a' or 'b')", "(expected 'a', 'b' or 'c')". */
+  char expected[160] = "";
+  size_t used = 0;
+  for (size_t i = 0; i < count && used < sizeof expected; i++)
+    used += (size_t)snprintf(expected + used, sizeof expected - used, "%s'%s'",
+                             i == 0 ? "" : i + 1 == count ? " or " : ", ", table[i].name);
+  return cli_usage_error(command, "unknown subcommand '%s' (expected %s)", argv[1], expected);
+}
 
 /* ---- global options ----------------------------------------------------- */
 

@@ -888,17 +888,24 @@ static coop_err append_indexed(node *self, const pending_list *pending)
   return err;
 }
 
+/* COOP_E_USAGE, with "`what` (this node is a ROLE)" in `message`, on any
+ * node but a municipality's. */
+static coop_err municipality_only(node *self, const char *what, char message[NODE_MESSAGE_BYTES])
+{
+  if (self->role == LEDGER_ROLE_MUNICIPALITY)
+    return COOP_OK;
+  snprintf(message, NODE_MESSAGE_BYTES, "%s (this node is a %s)", what,
+           ledger_role_name(self->role));
+  return COOP_E_USAGE;
+}
+
 coop_err node_audit_run(node *self, node_audit_summary *summary,
                         char message[NODE_MESSAGE_BYTES])
 {
   memset(summary, 0, sizeof *summary);
-  if (self->role != LEDGER_ROLE_MUNICIPALITY) {
-    snprintf(message, NODE_MESSAGE_BYTES,
-             "only a municipality node audits statements (this node is a %s)",
-             ledger_role_name(self->role));
-    return COOP_E_USAGE;
-  }
-  coop_err err = COOP_OK;
+  coop_err err = municipality_only(self, "only a municipality node audits statements", message);
+  if (err)
+    return err;
   auditor *audit = auditor_new(self, message, &err);
   if (!audit)
     return err;
@@ -1188,13 +1195,9 @@ static coop_err audit_report(node *self, uint32_t period, bool states,
                              node_audit_row_visitor visitor, void *context,
                              char message[NODE_MESSAGE_BYTES])
 {
-  if (self->role != LEDGER_ROLE_MUNICIPALITY) {
-    snprintf(message, NODE_MESSAGE_BYTES,
-             "the audit report is a municipality's view (this node is a %s)",
-             ledger_role_name(self->role));
-    return COOP_E_USAGE;
-  }
-  coop_err err = COOP_OK;
+  coop_err err = municipality_only(self, "the audit report is a municipality's view", message);
+  if (err)
+    return err;
   auditor *audit = reader_begin(self, message, &err);
   if (!audit)
     return err;
@@ -1246,13 +1249,41 @@ static bool later_acknowledged(auditor *self, const log_view *view, const log_me
   return false;
 }
 
-static coop_err disputes_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
-                            node_dispute_visitor visitor, void *context)
+/* What a reader does with the view of each log held (each_view). */
+typedef coop_err (*view_reader)(auditor *self, const log_view *view, void *context);
+
+/* Runs `each` over the views of every log held, with one auditor reading
+ * them: node_disputes and node_member_months. */
+static coop_err each_view(node *self, view_reader each, void *context)
 {
-  log_view *view = NULL;
-  coop_err err = reader_view(self, log_id, &view);
-  if (err)
+  char message[NODE_MESSAGE_BYTES];
+  coop_err err = COOP_OK;
+  auditor *audit = reader_begin(self, message, &err);
+  if (!audit)
     return err;
+  log_ids logs = {0};
+  err = ledger_store_log_ids(self->store, &logs.ids, &logs.count);
+  for (size_t i = 0; i < logs.count && !err; i++) {
+    log_view *view = NULL;
+    err = reader_view(audit, logs.ids[i], &view);
+    if (!err)
+      err = each(audit, view, context);
+  }
+  coop_free(logs.ids);
+  reader_end(self, audit);
+  return err;
+}
+
+typedef struct dispute_visit {
+  node_dispute_visitor visitor;
+  void *context;
+} dispute_visit;
+
+static coop_err disputes_in(auditor *self, const log_view *view, void *context)
+{
+  const dispute_visit *visit = context;
+  const uint8_t *log_id = view->log_id;
+  coop_err err = COOP_OK;
   for (size_t i = 0; i < view->statement_count && !err; i++) {
     const log_statement *item = &view->statements[i];
     node_dispute_row row;
@@ -1274,25 +1305,15 @@ static coop_err disputes_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BY
     row.statement = &self->statement;
     row.open = !later_acknowledged(self, view, who, item);
     if (!err)
-      err = visitor(context, &row);
+      err = visit->visitor(visit->context, &row);
   }
   return err;
 }
 
 coop_err node_disputes(node *self, node_dispute_visitor visitor, void *context)
 {
-  char message[NODE_MESSAGE_BYTES];
-  coop_err err = COOP_OK;
-  auditor *audit = reader_begin(self, message, &err);
-  if (!audit)
-    return err;
-  log_ids logs = {0};
-  err = ledger_store_log_ids(self->store, &logs.ids, &logs.count);
-  for (size_t i = 0; i < logs.count && !err; i++)
-    err = disputes_in(audit, logs.ids[i], visitor, context);
-  coop_free(logs.ids);
-  reader_end(self, audit);
-  return err;
+  dispute_visit visit = {visitor, context};
+  return each_view(self, disputes_in, &visit);
 }
 
 /* Revenue, costs and budget spending of one member's month, from records. */
@@ -1319,17 +1340,20 @@ static bool is_chosen(const node *self, const log_member *who, const char *membe
   return !memcmp(who->member_key, self->identity.public_key, LEDGER_PUBLIC_KEY_BYTES);
 }
 
-static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
-                          const char *member_id, node_member_month_visitor visitor,
-                          void *context)
+typedef struct month_visit {
+  const char *member_id;
+  node_member_month_visitor visitor;
+  void *context;
+} month_visit;
+
+static coop_err months_in(auditor *self, const log_view *view, void *context)
 {
-  log_view *view = NULL;
-  coop_err err = reader_view(self, log_id, &view);
-  if (err)
-    return err;
+  const month_visit *visit = context;
+  const uint8_t *log_id = view->log_id;
+  coop_err err = COOP_OK;
   for (size_t r = 0; r < view->member_count && !err; r++) {
     const log_member *who = &view->members[r];
-    if (!is_chosen(self->node, who, member_id))
+    if (!is_chosen(self->node, who, visit->member_id))
       continue;
     /* The months: every month with a record or a statement, in order. */
     uint32_t periods[240];
@@ -1380,7 +1404,7 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
                              &month.found);
       }
       if (!err)
-        err = visitor(context, &month);
+        err = visit->visitor(visit->context, &month);
     }
   }
   return err;
@@ -1389,18 +1413,8 @@ static coop_err months_in(auditor *self, const uint8_t log_id[LEDGER_LOG_ID_BYTE
 coop_err node_member_months(node *self, const char *member_id, node_member_month_visitor visitor,
                             void *context)
 {
-  char message[NODE_MESSAGE_BYTES];
-  coop_err err = COOP_OK;
-  auditor *audit = reader_begin(self, message, &err);
-  if (!audit)
-    return err;
-  log_ids logs = {0};
-  err = ledger_store_log_ids(self->store, &logs.ids, &logs.count);
-  for (size_t i = 0; i < logs.count && !err; i++)
-    err = months_in(audit, logs.ids[i], member_id, visitor, context);
-  coop_free(logs.ids);
-  reader_end(self, audit);
-  return err;
+  month_visit visit = {member_id, visitor, context};
+  return each_view(self, months_in, &visit);
 }
 
 coop_err node_statement_read(node *self, const uint8_t coop_log[LEDGER_LOG_ID_BYTES],

@@ -136,8 +136,14 @@ static coop_err drop_tables(ledger_store *store)
   return err;
 }
 
-static bool tables_present(sqlite3_stmt *exists, bool *present)
+/* Are the tables there (at any version)?  False when that cannot be read. */
+static bool tables_present(ledger_store *store, bool *present)
 {
+  sqlite3_stmt *exists = ledger_store_cached(
+      store, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'audit_state'");
+  *present = false;
+  if (!exists)
+    return false;
   int step = sqlite3_step(exists);
   *present = step == SQLITE_ROW && sqlite3_column_int(exists, 0) > 0;
   sqlite3_reset(exists);
@@ -148,10 +154,8 @@ static bool tables_present(sqlite3_stmt *exists, bool *present)
  * again (empty) at another version or when `again`. */
 static coop_err schema_ready(ledger_store *store, bool again)
 {
-  sqlite3_stmt *exists = ledger_store_cached(
-      store, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'audit_state'");
   bool present = false;
-  if (!exists || !tables_present(exists, &present))
+  if (!tables_present(store, &present))
     return COOP_E_DB;
   int64_t version = 0;
   if (present && !again) {
@@ -1046,9 +1050,7 @@ static bool up_to_date(node *self)
   bool present = false;
   int64_t version = 0, own_indexed = -1;
   uint64_t own_size = 0;
-  sqlite3_stmt *exists = ledger_store_cached(
-      store, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'audit_state'");
-  if (!exists || !tables_present(exists, &present) || !present ||
+  if (!tables_present(store, &present) || !present ||
       state_get(store, "version", &version) || version != AUDIT_INDEX_VERSION ||
       state_get(store, "own_size", &own_indexed) ||
       ledger_store_size(store, self->identity.public_key, &own_size) ||
@@ -1511,10 +1513,8 @@ static coop_err check_orphans(ledger_store *store)
 static coop_err check_all(node *self, node_key_ring *ring)
 {
   ledger_store *store = self->store;
-  sqlite3_stmt *exists = ledger_store_cached(
-      store, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'audit_state'");
   bool present = false;
-  if (!exists || !tables_present(exists, &present))
+  if (!tables_present(store, &present))
     return COOP_E_DB;
   int64_t version = 0;
   coop_err err = present ? state_get(store, "version", &version) : COOP_OK;
@@ -1554,9 +1554,7 @@ coop_err audit_index_check(node *self)
    * last audit changes how the logs read, and is not damage). */
   coop_err err = COOP_OK;
   bool present = false;
-  sqlite3_stmt *exists = ledger_store_cached(
-      self->store, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'audit_state'");
-  if (!exists || !tables_present(exists, &present))
+  if (!tables_present(self->store, &present))
     err = COOP_E_DB;
   if (!err && present)
     err = audit_index_update(self, ring);

@@ -242,14 +242,9 @@ static bool host_claim(void *context, const sync_session *session,
   for (size_t i = 0; i < self->claim_count; i++)
     if (!memcmp(self->claims[i].log_id, log_id, LEDGER_LOG_ID_BYTES))
       return self->claims[i].holder == session;
-  if (self->claim_count == self->claim_capacity) {
-    size_t capacity = self->claim_capacity ? 2 * self->claim_capacity : 16;
-    void *grown = coop_realloc(self->claims, capacity * sizeof *self->claims);
-    if (!grown)
-      return false;
-    self->claims = grown;
-    self->claim_capacity = capacity;
-  }
+  if (coop_grow((void **)&self->claims, &self->claim_capacity, self->claim_count,
+                sizeof *self->claims))
+    return false;
   memcpy(self->claims[self->claim_count].log_id, log_id, LEDGER_LOG_ID_BYTES);
   self->claims[self->claim_count++].holder = session;
   return true;
@@ -967,14 +962,10 @@ static coop_err scan_log(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES
   if (head && head->size >= latest.size)
     return COOP_OK;
   if (!head) {
-    if (self->head_count == self->head_capacity) {
-      size_t capacity = self->head_capacity ? 2 * self->head_capacity : 16;
-      void *grown = coop_realloc(self->heads, capacity * sizeof *self->heads);
-      if (!grown)
-        return COOP_E_NOMEM;
-      self->heads = grown;
-      self->head_capacity = capacity;
-    }
+    err = coop_grow((void **)&self->heads, &self->head_capacity, self->head_count,
+                    sizeof *self->heads);
+    if (err)
+      return err;
     head = &self->heads[self->head_count++];
     memcpy(head->log_id, log_id, LEDGER_LOG_ID_BYTES);
   }

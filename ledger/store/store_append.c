@@ -107,15 +107,27 @@ static coop_err insert_entry(ledger_store *store, int64_t log_no, const uint8_t 
   coop_err err = ledger_frontier_append(&store->frontier, leaf_hash, completed, &completed_count);
   if (err)
     return err;
+  /* An empty payload is given as "": NULL would mark it erased. */
+  return store_insert_entry_row(store, log_no, header_bytes, header,
+                                payload ? payload : (const uint8_t *)"", payload_hash, leaf_hash,
+                                completed, completed_count);
+}
+
+coop_err store_insert_entry_row(ledger_store *store, int64_t log_no, const uint8_t *header_bytes,
+                                const ledger_entry_header *header, const uint8_t *payload,
+                                const ledger_hash payload_hash, const ledger_hash leaf,
+                                const ledger_hash *completed, unsigned completed_count)
+{
   sqlite3_stmt *insert = store_statement(store, STATEMENT_ENTRY_INSERT);
   sqlite3_bind_int64(insert, 1, log_no);
   sqlite3_bind_int64(insert, 2, (int64_t)header->index);
   sqlite3_bind_blob(insert, 3, header_bytes, LEDGER_ENTRY_HEADER_BYTES, SQLITE_STATIC);
-  /* A NULL pointer would bind SQL NULL, which marks an erased payload. */
-  sqlite3_bind_blob(insert, 4, payload ? (const void *)payload : (const void *)"",
-                    (int)header->payload_bytes, SQLITE_STATIC);
+  if (payload)
+    sqlite3_bind_blob(insert, 4, payload, (int)header->payload_bytes, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(insert, 4);
   sqlite3_bind_blob(insert, 5, payload_hash, LEDGER_HASH_BYTES, SQLITE_STATIC);
-  sqlite3_bind_blob(insert, 6, leaf_hash, LEDGER_HASH_BYTES, SQLITE_STATIC);
+  sqlite3_bind_blob(insert, 6, leaf, LEDGER_HASH_BYTES, SQLITE_STATIC);
   sqlite3_bind_blob(insert, 7, completed, (int)(completed_count * LEDGER_HASH_BYTES),
                     SQLITE_STATIC);
   int step = sqlite3_step(insert);

@@ -119,21 +119,9 @@ static coop_err insert_row(ingest *state, const uint8_t *header_bytes,
   coop_err err = ledger_frontier_append(&state->frontier, leaf, completed, &completed_count);
   if (err)
     return fail(state, err, "the log is longer than the limit");
-  sqlite3_stmt *insert = store_statement(state->store, STATEMENT_ENTRY_INSERT);
-  sqlite3_bind_int64(insert, 1, state->log_no);
-  sqlite3_bind_int64(insert, 2, (int64_t)header->index);
-  sqlite3_bind_blob(insert, 3, header_bytes, LEDGER_ENTRY_HEADER_BYTES, SQLITE_STATIC);
-  if (payload)
-    sqlite3_bind_blob(insert, 4, payload, (int)header->payload_bytes, SQLITE_STATIC);
-  else
-    sqlite3_bind_null(insert, 4); /* erased: checked in check_erasures */
-  sqlite3_bind_blob(insert, 5, payload_hash, LEDGER_HASH_BYTES, SQLITE_STATIC);
-  sqlite3_bind_blob(insert, 6, leaf, LEDGER_HASH_BYTES, SQLITE_STATIC);
-  sqlite3_bind_blob(insert, 7, completed, (int)(completed_count * LEDGER_HASH_BYTES),
-                    SQLITE_STATIC);
-  int step = sqlite3_step(insert);
-  sqlite3_reset(insert);
-  if (step != SQLITE_DONE)
+  /* A NULL payload (erased) is checked in check_erasures. */
+  if (store_insert_entry_row(state->store, state->log_no, header_bytes, header, payload,
+                             payload_hash, leaf, completed, completed_count))
     return fail(state, COOP_E_DB, "cannot store entry %llu: %s",
                 (unsigned long long)header->index, sqlite3_errmsg(state->store->db));
   if (payload && header->kind == LEDGER_KIND_KEY_GRANT && ledger_entry_is_public(header))

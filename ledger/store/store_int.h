@@ -95,6 +95,14 @@ coop_err store_check_entry_zero(const ledger_entry_header *header, const uint8_t
                                 size_t payload_bytes, char *why, size_t why_bytes);
 coop_err store_insert_checkpoint(ledger_store *store, int64_t log_no,
                                  const ledger_checkpoint *checkpoint);
+/* Stores one entry's row, the same for an append and an ingest: `payload`
+ * NULL stores SQL NULL, which marks an erased payload; `completed` are the
+ * tree nodes its leaf completed (ledger_frontier_append).  COOP_E_DB when
+ * the row is not stored (sqlite3_errmsg says why). */
+coop_err store_insert_entry_row(ledger_store *store, int64_t log_no, const uint8_t *header_bytes,
+                                const ledger_entry_header *header, const uint8_t *payload,
+                                const ledger_hash payload_hash, const ledger_hash leaf,
+                                const ledger_hash *completed, unsigned completed_count);
 
 /* The erasures that authorise missing payloads of one log on this node
  * (ledger/store/store_erasure.c). */

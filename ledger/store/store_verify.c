@@ -636,14 +636,9 @@ typedef struct log_id_list {
 static coop_err add_log_id(void *context, const uint8_t log_id[LEDGER_LOG_ID_BYTES])
 {
   log_id_list *list = context;
-  if (list->count == list->capacity) {
-    size_t capacity = list->capacity ? 2 * list->capacity : 16;
-    void *grown = coop_realloc(list->ids, capacity * sizeof *list->ids);
-    if (!grown)
-      return COOP_E_NOMEM;
-    list->ids = grown;
-    list->capacity = capacity;
-  }
+  coop_err err = coop_grow((void **)&list->ids, &list->capacity, list->count, sizeof *list->ids);
+  if (err)
+    return err;
   memcpy(list->ids[list->count++], log_id, LEDGER_LOG_ID_BYTES);
   return COOP_OK;
 }
