@@ -373,10 +373,8 @@ static void bind_query(sqlite3_stmt *statement, const ledger_books_query *query)
 #define NOT_OPENING                                                                      \
   " AND (date <> ?2 OR entry_index NOT IN"                                               \
   " (SELECT entry_index FROM books_records WHERE type = 13 AND date = ?2))"
-/* The same for a member's postings found through her records (r). */
-#define NOT_OPENING_OF_RECORD                                                            \
-  " AND (r.date <> ?2 OR r.entry_index NOT IN"                                           \
-  " (SELECT entry_index FROM books_records WHERE type = 13 AND date = ?2))"
+/* The same where the record (r) is at hand: its type says it. */
+#define NOT_OPENING_OF_RECORD " AND (r.type <> 13 OR r.date <> ?2)"
 
 coop_err ledger_books_balances(ledger_store *store, const ledger_books_query *query,
                                ledger_balance_visitor visitor, void *context)
@@ -419,10 +417,10 @@ coop_err ledger_books_register(ledger_store *store, const ledger_books_query *qu
   " FROM books_records r LEFT JOIN books_postings p ON p.entry_index = r.entry_index"
   const char *sql = query->member_id
                         ? REGISTER_SELECT " WHERE r.member_id = ?1 AND r.date BETWEEN ?2 AND ?3"
-                                          " AND (r.type <> 13 OR r.date <> ?2)"
+                                          NOT_OPENING_OF_RECORD
                                           " ORDER BY r.date, r.entry_index, p.position"
                         : REGISTER_SELECT " WHERE r.date BETWEEN ?2 AND ?3"
-                                          " AND (r.type <> 13 OR r.date <> ?2)"
+                                          NOT_OPENING_OF_RECORD
                                           " ORDER BY r.date, r.entry_index, p.position";
 #undef REGISTER_SELECT
   if (sqlite3_prepare_v2(ledger_store_db(store), sql, -1, &select, NULL) != SQLITE_OK)
