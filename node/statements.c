@@ -578,40 +578,61 @@ static coop_err earliest_due(member_month *month, uint32_t *earliest)
   return COOP_OK;
 }
 
-coop_err books_reissue_due_through(books_session *session, uint32_t through,
-                                   char member_id[LEDGER_MEMBER_ID_CHARS + 1], uint32_t *period)
+/* Calls `visit` for every member whose statement in force of some closed
+ * month is out of date, with the earliest such month, until it sets *stop. */
+typedef coop_err (*due_visitor)(member_month *month, uint32_t earliest, void *context,
+                                bool *stop);
+
+static coop_err each_due(books_session *session, uint32_t split_date, due_visitor visit,
+                         void *context)
 {
-  node_key_ring *ring = node_keys(session->node); /* the node's one ring */
   log_view view;
   member_month *month = NULL;
-  *period = 0;
-  coop_err err = cascade_begin(session, ring, &view, 0, &month);
-  for (size_t i = 0; !err && !*period && i < view.member_count; i++) {
+  coop_err err = cascade_begin(session, node_keys(session->node), &view, split_date, &month);
+  bool stop = false;
+  for (size_t i = 0; !err && !stop && i < view.member_count; i++) {
     month->member = &view.members[i];
     uint32_t earliest = 0;
     err = earliest_due(month, &earliest);
-    if (!err && earliest && earliest <= through) {
-      *period = earliest;
-      snprintf(member_id, LEDGER_MEMBER_ID_CHARS + 1, "%s", view.members[i].member_id);
-    }
+    if (!err && earliest)
+      err = visit(month, earliest, context, &stop);
   }
   cascade_end(&view, month);
   return err;
 }
 
+typedef struct due_through {
+  uint32_t through, *period;
+  char *member_id;
+} due_through;
+
+static coop_err first_due_through(member_month *month, uint32_t earliest, void *context,
+                                  bool *stop)
+{
+  due_through *search = context;
+  if (earliest > search->through)
+    return COOP_OK;
+  *search->period = earliest;
+  snprintf(search->member_id, LEDGER_MEMBER_ID_CHARS + 1, "%s", month->member->member_id);
+  *stop = true;
+  return COOP_OK;
+}
+
+coop_err books_reissue_due_through(books_session *session, uint32_t through,
+                                   char member_id[LEDGER_MEMBER_ID_CHARS + 1], uint32_t *period)
+{
+  *period = 0;
+  due_through search = {.through = through, .period = period, .member_id = member_id};
+  return each_due(session, 0, first_due_through, &search);
+}
+
+static coop_err reissue_from(member_month *month, uint32_t earliest, void *context, bool *stop)
+{
+  (void)stop;
+  return reissue_cascade(month, earliest, false, context);
+}
+
 coop_err books_reissue_due(books_session *session, uint32_t split_date, node_reissue_list *done)
 {
-  node_key_ring *ring = node_keys(session->node); /* the node's one ring */
-  log_view view;
-  member_month *month = NULL;
-  coop_err err = cascade_begin(session, ring, &view, split_date, &month);
-  for (size_t i = 0; !err && i < view.member_count; i++) {
-    month->member = &view.members[i];
-    uint32_t earliest = 0;
-    err = earliest_due(month, &earliest);
-    if (!err && earliest)
-      err = reissue_cascade(month, earliest, false, done);
-  }
-  cascade_end(&view, month);
-  return err;
+  return each_due(session, split_date, reissue_from, done);
 }
