@@ -141,19 +141,7 @@ jget() { py -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.
 # below the kernel's range for outgoing connections (32768 and up), so no
 # client socket can take one before its daemon listens.
 port_names=(breda coop partner tilburg muni3 partner3 web2)
-read -r -a ports < <(py - "${#port_names[@]}" <<'PY'
-import random, socket, sys
-sockets = []
-while len(sockets) < int(sys.argv[1]):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", random.randint(20000, 32000)))
-        sockets.append(s)
-    except OSError:
-        s.close()
-print(*[s.getsockname()[1] for s in sockets])
-PY
-)
+read -r -a ports < <(py "$(dirname "$0")/../../scripts/free-ports.py" "${#port_names[@]}")
 for i in "${!port_names[@]}"; do PORT[${port_names[$i]}]=${ports[$i]:-0}; done
 
 # init_node NAME ROLE DISPLAY: a node home $work/NAME; its key into KEY[NAME].

@@ -51,19 +51,7 @@ export COOP_NOW_MS=1775131200000 # 2026-04-02T12:00:00Z: March 2026 has ended
 coop() { "$COOP" "$@"; }
 die() { echo "FAIL setup: $*"; exit 1; }
 key() { coop id -O json --dir "$work/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["public_key"])'; }
-read -r p_breda h_breda p_coop h_coop < <(python3 - <<'PY'
-import random, socket
-sockets = []
-while len(sockets) < 4:
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", random.randint(20000, 32000)))
-        sockets.append(s)
-    except OSError:
-        s.close()
-print(*[s.getsockname()[1] for s in sockets])
-PY
-)
+read -r p_breda h_breda p_coop h_coop < <(python3 "$(dirname "$0")/../../../scripts/free-ports.py" 4)
 {
   coop init --role municipality --name "Gemeente Breda" --dir "$work/breda" &&
     coop init --role coop --name "Breda Werkt" --dir "$work/coop" &&
