@@ -182,8 +182,6 @@ static coop_err closing_record(books_session *session, uint32_t year,
   if (carried)
     record.postings[record.posting_count++] =
         (ledger_posting){LEDGER_ACCOUNT_RESULT_EARLIER_YEARS, carried};
-  if (record.posting_count < 2)
-    return COOP_OK; /* cannot happen: one nonzero balance has its counterpart */
   coop_buf plain;
   coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
   coop_err err = ledger_record_encode(&record, &plain);
