@@ -329,8 +329,9 @@ bool node_books_kept(node *self)
 
 /* ---- members ------------------------------------------------------------ */
 
-static coop_err member_request_check(const node_member_request *request,
-                                     char message[NODE_MESSAGE_BYTES])
+/* Name, client ref and the BSN rule; the keys are member_keys_check's. */
+static coop_err member_fields_check(const node_member_request *request,
+                                    char message[NODE_MESSAGE_BYTES])
 {
   size_t name_bytes = strlen(request->name);
   if (!name_bytes || name_bytes > COOP_NAME_BYTES_MAX ||
@@ -350,13 +351,38 @@ static coop_err member_request_check(const node_member_request *request,
                "client ref '%s' looks like a BSN (9 digits passing the 11-check); a coop may "
                "not use BSNs.  Use the municipality's client number or an agreed pseudonym, or "
                "pass --not-a-bsn if this really is not a BSN", request->client_ref);
+  return COOP_OK;
+}
+
+/* A key is sealed to (its audience's key grant): it must be a valid node
+ * key.  The check is a scalar multiplication, so a batch makes it once per
+ * municipality (check_municipality_once). */
+static coop_err municipality_key_check(const uint8_t key[LEDGER_PUBLIC_KEY_BYTES],
+                                       char message[NODE_MESSAGE_BYTES])
+{
   uint8_t x25519[32];
-  if (crypto_sign_ed25519_pk_to_curve25519(x25519, request->municipality) != 0)
+  if (crypto_sign_ed25519_pk_to_curve25519(x25519, key) != 0)
     return books_say(message, COOP_E_BAD_INPUT, "the municipality key is not a valid node key");
+  return COOP_OK;
+}
+
+static coop_err member_key_check(const node_member_request *request,
+                                 char message[NODE_MESSAGE_BYTES])
+{
+  uint8_t x25519[32];
   if (request->has_member_key &&
       crypto_sign_ed25519_pk_to_curve25519(x25519, request->member_key) != 0)
     return books_say(message, COOP_E_BAD_INPUT, "the member key is not a valid node key");
   return COOP_OK;
+}
+
+static coop_err member_request_check(const node_member_request *request,
+                                     char message[NODE_MESSAGE_BYTES])
+{
+  coop_err err = member_fields_check(request, message);
+  if (!err)
+    err = municipality_key_check(request->municipality, message);
+  return err ? err : member_key_check(request, message);
 }
 
 coop_err node_municipality_key(node *self, const char *text, uint8_t key[LEDGER_PUBLIC_KEY_BYTES],
@@ -482,34 +508,65 @@ static coop_err check_client_ref(books_session *session, const node_member_reque
                    holder.member.name, holder.member.member_id);
 }
 
-/* A fresh audience whose member id is not taken yet. */
+/* The key grants of a new audience, queued with the session's batch like
+ * any entry: appended (and signed) with the batch, not one append and one
+ * checkpoint per audience. */
+static coop_err queue_grants(books_session *session, const uint8_t *audience_id,
+                             const uint8_t *key, const uint8_t (*readers)[32], size_t reader_count)
+{
+  uint8_t payloads[COOP_AUDIENCE_READERS_MAX][LEDGER_KEY_GRANT_BYTES];
+  coop_err err = ledger_store_audience_grants_make(audience_id, key, readers, reader_count,
+                                                   payloads);
+  if (err)
+    return books_say(session->message, err, "cannot grant the member's audience: %s",
+                     coop_err_message(err));
+  coop_buf plain;
+  coop_buf_init(&plain, LEDGER_KEY_GRANT_BYTES);
+  for (size_t i = 0; i < reader_count && !err; i++) {
+    coop_buf_reset(&plain);
+    err = coop_buf_append(&plain, payloads[i], LEDGER_KEY_GRANT_BYTES);
+    if (err)
+      books_say(session->message, err, "out of memory");
+    else
+      err = books_session_add(session, LEDGER_KIND_KEY_GRANT, NULL, &plain);
+  }
+  coop_buf_release(&plain);
+  return err;
+}
+
+/* A fresh audience whose member id is not taken yet, granted to the coop,
+ * the municipality and her own key (if given).  Its key is drawn into the
+ * node's key ring, where the session finds it to seal her entries, so it is
+ * neither read back from its grant nor in ordinary memory; a session that
+ * fails takes it out again (node_key_ring_forget_from, by the caller). */
 static coop_err new_member_audience(books_session *session, const node_member_request *request,
                                     uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES])
 {
   node *self = session->node;
+  node_key_ring *ring = node_keys(self);
   uint8_t readers[3][32];
   size_t reader_count = 0;
   memcpy(readers[reader_count++], self->identity.public_key, 32);
   memcpy(readers[reader_count++], request->municipality, 32);
   if (request->has_member_key)
     memcpy(readers[reader_count++], request->member_key, 32);
-  coop_err err = books_session_flush(session);
-  for (int attempt = 0; !err && attempt < 8; attempt++) {
-    err = ledger_store_audience_create(self->store, &self->identity,
-                                       (const uint8_t(*)[32])readers, reader_count,
-                                       node_now_ms(), audience_id);
+  for (int attempt = 0; attempt < 8; attempt++) {
+    size_t held = ring->count;
+    const uint8_t *key = NULL;
+    coop_err err = node_key_ring_new_audience(ring, audience_id, &key);
     if (err)
       return books_say(session->message, err, "cannot create the member's audience: %s",
-                 coop_err_message(err));
-    session->base_size += reader_count;
+                       coop_err_message(err));
     char member_id[LEDGER_MEMBER_ID_CHARS + 1];
     ledger_member_row existing;
     ledger_member_id(audience_id, member_id);
-    /* A clash of the short id wastes only the grants: draw again. */
     if (ledger_books_member(self->store, member_id, &existing) == COOP_E_NOT_FOUND)
-      return COOP_OK;
+      return queue_grants(session, audience_id, key, (const uint8_t(*)[32])readers,
+                          reader_count);
+    /* A clash of the short id: nothing was queued yet, draw again. */
+    node_key_ring_forget_from(ring, held);
   }
-  return err ? err : books_say(session->message, COOP_E_EXISTS, "no free member id found");
+  return books_say(session->message, COOP_E_EXISTS, "no free member id found");
 }
 
 static coop_err add_status(books_session *session, const uint8_t *audience_id, uint8_t field,
@@ -572,14 +629,17 @@ coop_err node_member_add(node *self, const node_member_request *request,
     err = books_session_begin(self, message, &session);
   if (err)
     return err;
+  size_t keys_held = node_keys(self)->count;
   err = check_municipality(session, request->municipality);
   if (!err)
     err = check_client_ref(session, request);
   if (!err)
     err = enrol(session, request, member_id);
   err = books_session_end(session, err);
-  if (err)
+  if (err) {
+    node_key_ring_forget_from(node_keys(self), keys_held);
     member_id[0] = 0;
+  }
   return err;
 }
 
@@ -741,10 +801,11 @@ coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint3
 
 /* ---- enrolling many --------------------------------------------------- */
 
-/* The municipality keys of a batch already found to be municipalities'.
- * Checking one walks every member (is it a member's key?); members enrolled
- * by the batch bring no key that could change the answer unless a request
- * gives a member key, and then every check is made in full. */
+/* The municipality keys of a batch already found to be valid keys and
+ * municipalities'.  Checking one converts it (a scalar multiplication) and
+ * walks every member (is it a member's key?); members enrolled by the
+ * batch bring no key that could change the answer unless a request gives
+ * a member key, and then every check is made in full. */
 typedef struct municipality_seen {
   uint8_t keys[16][LEDGER_PUBLIC_KEY_BYTES];
   size_t count;
@@ -757,7 +818,9 @@ static coop_err check_municipality_once(books_session *session, municipality_see
   for (size_t i = 0; seen->usable && i < seen->count; i++)
     if (!memcmp(seen->keys[i], key, LEDGER_PUBLIC_KEY_BYTES))
       return COOP_OK;
-  coop_err err = check_municipality(session, key);
+  coop_err err = municipality_key_check(key, session->message);
+  if (!err)
+    err = check_municipality(session, key);
   if (!err && seen->usable && seen->count < sizeof seen->keys / sizeof seen->keys[0])
     memcpy(seen->keys[seen->count++], key, LEDGER_PUBLIC_KEY_BYTES);
   return err;
@@ -770,9 +833,11 @@ static coop_err enrol_one(books_session *session, municipality_seen *seen,
                           char member_id[LEDGER_MEMBER_ID_CHARS + 1])
 {
   const node_member_request *request = &enrolment->request;
-  coop_err err = member_request_check(request, session->message);
+  coop_err err = member_fields_check(request, session->message);
   if (!err)
     err = check_municipality_once(session, seen, request->municipality);
+  if (!err)
+    err = member_key_check(request, session->message);
   if (!err)
     err = check_client_ref(session, request);
   if (!err)
@@ -815,8 +880,16 @@ coop_err node_member_add_many(node *self, const node_member_enrolment *enrolment
 {
   for (size_t i = 0; i < count; i++)
     member_ids[i][0] = 0;
+  /* The batch's keys go into the node's key ring, reserved at once: one
+   * secure allocation for the batch, and a failed batch wipes them. */
+  node_key_ring *ring = node_keys(self);
+  size_t keys_held = ring->count;
   books_session *session = NULL;
-  coop_err err = books_ready_and_begin(self, message, &session);
+  coop_err err = node_key_ring_reserve(ring, count);
+  if (err)
+    return books_say(message, err, "cannot hold the keys of %zu new members: %s", count,
+                     coop_err_message(err));
+  err = books_ready_and_begin(self, message, &session);
   if (err)
     return err;
   municipality_seen seen = {.usable = true};
@@ -836,9 +909,11 @@ coop_err node_member_add_many(node *self, const node_member_enrolment *enrolment
       break;
   }
   err = books_session_end(session, first);
-  if (err)
+  if (err) {
+    node_key_ring_forget_from(ring, keys_held);
     for (size_t i = 0; i < count; i++)
       member_ids[i][0] = 0;
+  }
   return err;
 }
 
