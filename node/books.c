@@ -12,6 +12,7 @@
 #include "ledger/base/hex.h"
 #include "ledger/books/money.h"
 #include "ledger/log/seal.h"
+#include "node/audiences.h"
 
 coop_err books_say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
 {
@@ -511,20 +512,15 @@ static coop_err check_client_ref(books_session *session, const node_member_reque
 /* The key grants of a new audience, queued with the session's batch like
  * any entry: appended (and signed) with the batch, not one append and one
  * checkpoint per audience. */
-static coop_err queue_grants(books_session *session, const uint8_t *audience_id,
-                             const uint8_t *key, const uint8_t (*readers)[32], size_t reader_count)
+static coop_err queue_grants(books_session *session, const uint8_t (*grants)[LEDGER_KEY_GRANT_BYTES],
+                             size_t grant_count)
 {
-  uint8_t payloads[COOP_AUDIENCE_READERS_MAX][LEDGER_KEY_GRANT_BYTES];
-  coop_err err = ledger_store_audience_grants_make(audience_id, key, readers, reader_count,
-                                                   payloads);
-  if (err)
-    return books_say(session->message, err, "cannot grant the member's audience: %s",
-                     coop_err_message(err));
   coop_buf plain;
   coop_buf_init(&plain, LEDGER_KEY_GRANT_BYTES);
-  for (size_t i = 0; i < reader_count && !err; i++) {
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < grant_count && !err; i++) {
     coop_buf_reset(&plain);
-    err = coop_buf_append(&plain, payloads[i], LEDGER_KEY_GRANT_BYTES);
+    err = coop_buf_append(&plain, grants[i], LEDGER_KEY_GRANT_BYTES);
     if (err)
       books_say(session->message, err, "out of memory");
     else
@@ -534,17 +530,24 @@ static coop_err queue_grants(books_session *session, const uint8_t *audience_id,
   return err;
 }
 
-/* A fresh audience whose member id is not taken yet, granted to the coop,
- * the municipality and her own key (if given).  Its key is drawn into the
- * node's key ring, where the session finds it to seal her entries, so it is
- * neither read back from its grant nor in ordinary memory; a session that
- * fails takes it out again (node_key_ring_forget_from, by the caller). */
-static coop_err new_member_audience(books_session *session, const node_member_request *request,
-                                    uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES])
+/* Is the member id an audience would give free?  A clash of the short id
+ * is drawn again. */
+static bool member_id_free(books_session *session, const uint8_t *audience_id)
+{
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  ledger_member_row existing;
+  ledger_member_id(audience_id, member_id);
+  return ledger_books_member(session->node->store, member_id, &existing) == COOP_E_NOT_FOUND;
+}
+
+/* An audience drawn here and now: its key drawn into the node's key ring,
+ * granted to the coop, the municipality and her own key (if given). */
+static coop_err draw_member_audience(books_session *session, const node_member_request *request,
+                                     uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES])
 {
   node *self = session->node;
   node_key_ring *ring = node_keys(self);
-  uint8_t readers[3][32];
+  uint8_t readers[3][32], grants[3][LEDGER_KEY_GRANT_BYTES];
   size_t reader_count = 0;
   memcpy(readers[reader_count++], self->identity.public_key, 32);
   memcpy(readers[reader_count++], request->municipality, 32);
@@ -557,16 +560,37 @@ static coop_err new_member_audience(books_session *session, const node_member_re
     if (err)
       return books_say(session->message, err, "cannot create the member's audience: %s",
                        coop_err_message(err));
-    char member_id[LEDGER_MEMBER_ID_CHARS + 1];
-    ledger_member_row existing;
-    ledger_member_id(audience_id, member_id);
-    if (ledger_books_member(self->store, member_id, &existing) == COOP_E_NOT_FOUND)
-      return queue_grants(session, audience_id, key, (const uint8_t(*)[32])readers,
-                          reader_count);
-    /* A clash of the short id: nothing was queued yet, draw again. */
-    node_key_ring_forget_from(ring, held);
+    if (!member_id_free(session, audience_id)) {
+      node_key_ring_forget_from(ring, held); /* nothing queued yet: draw again */
+      continue;
+    }
+    err = ledger_store_audience_grants_make(audience_id, key, (const uint8_t(*)[32])readers,
+                                            reader_count, grants);
+    if (err)
+      return books_say(session->message, err, "cannot grant the member's audience: %s",
+                       coop_err_message(err));
+    return queue_grants(session, (const uint8_t(*)[LEDGER_KEY_GRANT_BYTES])grants, reader_count);
   }
   return books_say(session->message, COOP_E_EXISTS, "no free member id found");
+}
+
+/* A fresh audience whose member id is not taken yet: `made` ahead by a
+ * batch (node/audiences.h; NULL: none) or drawn now.  Its key goes into the
+ * node's key ring, where the session finds it to seal her entries, so it is
+ * neither read back from its grant nor in ordinary memory; a session that
+ * fails takes it out again (node_key_ring_forget_from, by the caller). */
+static coop_err new_member_audience(books_session *session, const node_member_request *request,
+                                    const node_audience *made,
+                                    uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES])
+{
+  if (!made || !member_id_free(session, made->audience_id))
+    return draw_member_audience(session, request, audience_id);
+  memcpy(audience_id, made->audience_id, LEDGER_AUDIENCE_ID_BYTES);
+  coop_err err = node_key_ring_add(node_keys(session->node), audience_id, made->key);
+  if (err)
+    return books_say(session->message, err, "cannot hold the member's key: %s",
+                     coop_err_message(err));
+  return queue_grants(session, made->grants, made->grant_count);
 }
 
 static coop_err add_status(books_session *session, const uint8_t *audience_id, uint8_t field,
@@ -587,10 +611,10 @@ static coop_err add_status(books_session *session, const uint8_t *audience_id, u
 }
 
 static coop_err enrol(books_session *session, const node_member_request *request,
-                      char member_id[LEDGER_MEMBER_ID_CHARS + 1])
+                      const node_audience *made, char member_id[LEDGER_MEMBER_ID_CHARS + 1])
 {
   uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES];
-  coop_err err = new_member_audience(session, request, audience_id);
+  coop_err err = new_member_audience(session, request, made, audience_id);
   if (err)
     return err;
   ledger_member_payload member = {.action = LEDGER_MEMBER_ENROL};
@@ -634,7 +658,7 @@ coop_err node_member_add(node *self, const node_member_request *request,
   if (!err)
     err = check_client_ref(session, request);
   if (!err)
-    err = enrol(session, request, member_id);
+    err = enrol(session, request, NULL, member_id);
   err = books_session_end(session, err);
   if (err) {
     node_key_ring_forget_from(node_keys(self), keys_held);
@@ -829,9 +853,10 @@ static coop_err check_municipality_once(books_session *session, municipality_see
 /* One enrolment of a batch: node_member_add's checks and entries, then the
  * facts as node_member_set records them. */
 static coop_err enrol_one(books_session *session, municipality_seen *seen,
-                          const node_member_enrolment *enrolment,
-                          char member_id[LEDGER_MEMBER_ID_CHARS + 1])
+                          node_audiences *audiences, const node_member_enrolment *enrolments,
+                          size_t index, char member_id[LEDGER_MEMBER_ID_CHARS + 1])
 {
+  const node_member_enrolment *enrolment = &enrolments[index];
   const node_member_request *request = &enrolment->request;
   coop_err err = member_fields_check(request, session->message);
   if (!err)
@@ -840,8 +865,11 @@ static coop_err enrol_one(books_session *session, municipality_seen *seen,
     err = member_key_check(request, session->message);
   if (!err)
     err = check_client_ref(session, request);
-  if (!err)
-    err = enrol(session, request, member_id);
+  if (!err) {
+    node_audience made;
+    bool have = node_audiences_take(audiences, index, &made) == COOP_OK;
+    err = enrol(session, request, have ? &made : NULL, member_id);
+  }
   for (size_t i = 0; !err && i < enrolment->field_count; i++) {
     err = not_retroactive(session, member_id, request->from_period);
     if (!err)
@@ -885,20 +913,26 @@ coop_err node_member_add_many(node *self, const node_member_enrolment *enrolment
   node_key_ring *ring = node_keys(self);
   size_t keys_held = ring->count;
   books_session *session = NULL;
+  node_audiences *audiences = NULL;
   coop_err err = node_key_ring_reserve(ring, count);
+  if (!err)
+    err = node_audiences_start(self->identity.public_key, enrolments, count,
+                               node_audiences_workers(count), &audiences);
   if (err)
     return books_say(message, err, "cannot hold the keys of %zu new members: %s", count,
                      coop_err_message(err));
   err = books_ready_and_begin(self, message, &session);
-  if (err)
+  if (err) {
+    node_audiences_free(audiences);
     return err;
+  }
   municipality_seen seen = {.usable = true};
   for (size_t i = 0; i < count; i++)
     seen.usable = seen.usable && !enrolments[i].request.has_member_key;
   coop_err first = COOP_OK;
   for (size_t i = 0; i < count; i++) {
     message[0] = 0;
-    err = enrol_one(session, &seen, &enrolments[i], member_ids[i]);
+    err = enrol_one(session, &seen, audiences, enrolments, i, member_ids[i]);
     if (!err)
       continue;
     if (!first)
@@ -909,6 +943,7 @@ coop_err node_member_add_many(node *self, const node_member_enrolment *enrolment
       break;
   }
   err = books_session_end(session, first);
+  node_audiences_free(audiences); /* wipes the batch's keys */
   if (err) {
     node_key_ring_forget_from(ring, keys_held);
     for (size_t i = 0; i < count; i++)

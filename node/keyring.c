@@ -109,6 +109,17 @@ coop_err node_key_ring_reserve(node_key_ring *ring, size_t more)
   return wanted == ring->capacity ? COOP_OK : regrow(ring, wanted);
 }
 
+/* Takes the slot after the last, just filled with an audience of this
+ * node's own log and its key, into the ring. */
+static void own_slot_taken(node_key_ring *ring)
+{
+  node_key_slot *slot = &ring->slots[ring->count];
+  memcpy(slot->grantor, ring->node->identity.public_key, LEDGER_LOG_ID_BYTES);
+  slot->readable = true;
+  slot->epoch = ring->epoch;
+  lookup_add(ring, ring->count++);
+}
+
 coop_err node_key_ring_new_audience(node_key_ring *ring,
                                     uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
                                     const uint8_t **key)
@@ -121,12 +132,22 @@ coop_err node_key_ring_new_audience(node_key_ring *ring,
    * id does not meet one the ring holds already. */
   node_key_slot *slot = &ring->slots[ring->count];
   ledger_audience_new(slot->audience, slot->key);
-  memcpy(slot->grantor, ring->node->identity.public_key, LEDGER_LOG_ID_BYTES);
-  slot->readable = true;
-  slot->epoch = ring->epoch;
-  lookup_add(ring, ring->count++);
+  own_slot_taken(ring);
   memcpy(audience, slot->audience, LEDGER_AUDIENCE_ID_BYTES);
   *key = slot->key;
+  return COOP_OK;
+}
+
+coop_err node_key_ring_add(node_key_ring *ring, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                           const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES])
+{
+  coop_err err = reserve(ring);
+  if (err)
+    return err;
+  node_key_slot *slot = &ring->slots[ring->count];
+  memcpy(slot->audience, audience, LEDGER_AUDIENCE_ID_BYTES);
+  memcpy(slot->key, key, LEDGER_AUDIENCE_KEY_BYTES);
+  own_slot_taken(ring);
   return COOP_OK;
 }
 

@@ -64,6 +64,13 @@ COOP_MUST_USE coop_err node_key_ring_new_audience(node_key_ring *ring,
                                                   uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
                                                   const uint8_t **key);
 
+/* The same for a new audience whose id and key were drawn elsewhere (in
+ * secure memory: a batch enrolment's, node/audiences.h): the key is copied
+ * into the ring.  COOP_E_NOMEM. */
+COOP_MUST_USE coop_err node_key_ring_add(node_key_ring *ring,
+                                         const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                                         const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES]);
+
 /* Wipes and forgets every key taken into the ring since it held `count`
  * (ring->count then): a transaction that rolled back takes the keys of the
  * audiences it made with it.  Keys looked up meanwhile go too; the ring
