@@ -330,7 +330,8 @@ bool node_books_kept(node *self)
 
 /* ---- members ------------------------------------------------------------ */
 
-/* Name, client ref and the BSN rule; the keys are member_keys_check's. */
+/* Name, client ref and the BSN rule; the keys are municipality_key_check's
+ * and member_key_check's. */
 static coop_err member_fields_check(const node_member_request *request,
                                     char message[NODE_MESSAGE_BYTES])
 {
@@ -355,9 +356,10 @@ static coop_err member_fields_check(const node_member_request *request,
   return COOP_OK;
 }
 
-/* A key is sealed to (its audience's key grant): it must be a valid node
- * key.  The check is a scalar multiplication, so a batch makes it once per
- * municipality (check_municipality_once). */
+/* The member's audience key is sealed to the municipality's key (a key
+ * grant): it must be a valid node key.  The check is a scalar
+ * multiplication, so a batch makes it once per municipality
+ * (check_municipality_once). */
 static coop_err municipality_key_check(const uint8_t key[LEDGER_PUBLIC_KEY_BYTES],
                                        char message[NODE_MESSAGE_BYTES])
 {
@@ -908,8 +910,10 @@ coop_err node_member_add_many(node *self, const node_member_enrolment *enrolment
 {
   for (size_t i = 0; i < count; i++)
     member_ids[i][0] = 0;
-  /* The batch's keys go into the node's key ring, reserved at once: one
-   * secure allocation for the batch, and a failed batch wipes them. */
+  /* The batch's keys are made in one secure allocation of its own
+   * (node/audiences.h, wiped with it) and copied into the node's key ring,
+   * reserved at once so it is not regrown as the batch goes; a failed batch
+   * wipes them from the ring too. */
   node_key_ring *ring = node_keys(self);
   size_t keys_held = ring->count;
   books_session *session = NULL;
