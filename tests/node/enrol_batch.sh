@@ -7,8 +7,10 @@
 #   although the batch's first members were already appended (the session
 #   appends every 1,000 entries) inside the transaction;
 # - the same file without that row enrols all 1,500 with the entries one
-#   `member add` + `member set` writes each (two grants, the enrolment, the
-#   birth month, n approved for every other one), and the books rebuilt
+#   `member add` + `member set` writes each, in that order (two grants, to
+#   the coop and her municipality, then sealed to that audience the
+#   enrolment, the birth month, n approved for every other one), and the
+#   books rebuilt
 #   from the log alone (every entry opened with a key from its grant) give
 #   the same members, and `coop verify` passes.
 COOP=$(realpath "${1:?usage: enrol_batch.sh COOP}")
@@ -59,6 +61,37 @@ if [ $((size1 - size0)) = $((4 * members + members / 2)) ] &&
   ok "per member two grants, the enrolment, the birth month and n approved for half"
 else
   fail "the batch's entries" "log $size0 -> $size1, grants $grants0 -> $grants1, members $members0 -> $members1"
+fi
+# The log, member by member in the file's order: a grant to the coop and
+# one to her municipality for one fresh audience, then sealed to it the
+# enrolment, the birth month and (odd rows) n approved.
+coop log --from "$size0" --dir "$coop" -O json >batch.json
+cat >order.py <<'PY'
+import json, sys
+coop, breda, tilburg, members = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+entries, seen, at = json.load(sys.stdin), set(), 0
+for i in range(1, members + 1):
+    expected = ["grant", "grant", f"enrolled 'Lid {i}' (client ref EB-{i})", "birth ="]
+    expected += ["n-approved = 1"] if i % 2 else []
+    mine = entries[at:at + len(expected)]
+    at += len(expected)
+    audience = mine[0]["payload"]["audience_id"]
+    readers = [e["payload"]["reader"] for e in mine[:2] if e["kind"] == "key_grant"]
+    wanted = [coop, breda if i % 2 else tilburg]
+    summaries = [e["payload"]["summary"] for e in mine[2:] if e["kind"] == "member"]
+    if (readers != wanted or audience in seen or mine[1]["payload"]["audience_id"] != audience
+            or any(e["audience"] != audience for e in mine[2:]) or len(summaries) != len(expected) - 2
+            or any(not s.startswith(w) for s, w in zip(summaries, expected[2:]))):
+        sys.exit(f"member {i}: {json.dumps(mine)[:600]}")
+    seen.add(audience)
+if at != len(entries):
+    sys.exit(f"{len(entries) - at} entries more than the members'")
+PY
+if python3 order.py "$(key_of "$coop")" "$breda_key" "$tilburg_key" "$members" <batch.json \
+  >order.err 2>&1; then
+  ok "member by member: her two grants, then her entries sealed to that audience"
+else
+  fail "the batch's entries in order" "$(cat order.err)"
 fi
 coop member list --dir "$coop" -O json >list.before
 if coop rebuild --dir "$coop" >/dev/null 2>rebuild.err &&
