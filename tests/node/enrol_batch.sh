@@ -10,9 +10,8 @@
 #   `member add` + `member set` writes each, in that order (two grants, to
 #   the coop and her municipality, then sealed to that audience the
 #   enrolment, the birth month, n approved for every other one), and the
-#   books rebuilt
-#   from the log alone (every entry opened with a key from its grant) give
-#   the same members, and `coop verify` passes.
+#   books rebuilt from the log alone (every entry opened with a key from
+#   its grant) give the same members, and `coop verify` passes.
 COOP=$(realpath "${1:?usage: enrol_batch.sh COOP}")
 . "$(dirname "$0")/lib.sh" enrol-batch
 
