@@ -852,13 +852,51 @@ static coop_err check_municipality_once(books_session *session, municipality_see
   return err;
 }
 
+/* The audiences of a batch made ahead (node/audiences.h), a window of the
+ * batch at a time: the grants of a file of two million rows would
+ * otherwise hold ~800 MiB.  A window of 1,024 holds ~420 KiB and is made
+ * in ~0.1 s: starting its workers costs nothing beside that. */
+#define AUDIENCE_WINDOW 1024u
+
+typedef struct audience_window {
+  const uint8_t *coop_key;
+  const node_member_enrolment *enrolments;
+  size_t count;
+  size_t start; /* the window's first enrolment */
+  node_audiences *audiences;
+} audience_window;
+
+/* Starts making the window that holds enrolment `index` (the previous one's
+ * keys wiped).  COOP_E_NOMEM. */
+static coop_err window_start(audience_window *window, size_t index)
+{
+  node_audiences_free(window->audiences);
+  window->audiences = NULL;
+  window->start = index - index % AUDIENCE_WINDOW;
+  size_t left = window->count - window->start;
+  size_t count = left < AUDIENCE_WINDOW ? left : AUDIENCE_WINDOW;
+  return node_audiences_start(window->coop_key, window->enrolments + window->start, count,
+                              node_audiences_workers(count), &window->audiences);
+}
+
+/* Enrolment `index`'s audience as made ahead; an error (no memory for the
+ * window, a key that cannot be sealed to) leaves it to be drawn on the
+ * spot, where the error is reported. */
+static coop_err window_take(audience_window *window, size_t index, node_audience *made)
+{
+  coop_err err = COOP_OK;
+  if (!window->audiences || index >= window->start + AUDIENCE_WINDOW)
+    err = window_start(window, index);
+  return err ? err : node_audiences_take(window->audiences, index - window->start, made);
+}
+
 /* One enrolment of a batch: node_member_add's checks and entries, then the
  * facts as node_member_set records them. */
 static coop_err enrol_one(books_session *session, municipality_seen *seen,
-                          node_audiences *audiences, const node_member_enrolment *enrolments,
-                          size_t index, char member_id[LEDGER_MEMBER_ID_CHARS + 1])
+                          audience_window *window, size_t index,
+                          char member_id[LEDGER_MEMBER_ID_CHARS + 1])
 {
-  const node_member_enrolment *enrolment = &enrolments[index];
+  const node_member_enrolment *enrolment = &window->enrolments[index];
   const node_member_request *request = &enrolment->request;
   coop_err err = member_fields_check(request, session->message);
   if (!err)
@@ -869,7 +907,7 @@ static coop_err enrol_one(books_session *session, municipality_seen *seen,
     err = check_client_ref(session, request);
   if (!err) {
     node_audience made;
-    bool have = node_audiences_take(audiences, index, &made) == COOP_OK;
+    bool have = window_take(window, index, &made) == COOP_OK;
     err = enrol(session, request, have ? &made : NULL, member_id);
   }
   for (size_t i = 0; !err && i < enrolment->field_count; i++) {
@@ -910,24 +948,23 @@ coop_err node_member_add_many(node *self, const node_member_enrolment *enrolment
 {
   for (size_t i = 0; i < count; i++)
     member_ids[i][0] = 0;
-  /* The batch's keys are made in one secure allocation of its own
+  /* The batch's keys are made in one secure allocation per window
    * (node/audiences.h, wiped with it) and copied into the node's key ring,
    * reserved at once so it is not regrown as the batch goes; a failed batch
    * wipes them from the ring too. */
   node_key_ring *ring = node_keys(self);
   size_t keys_held = ring->count;
   books_session *session = NULL;
-  node_audiences *audiences = NULL;
+  audience_window window = {.coop_key = self->identity.public_key, .enrolments = enrolments,
+                            .count = count};
   coop_err err = node_key_ring_reserve(ring, count);
-  if (!err)
-    err = node_audiences_start(self->identity.public_key, enrolments, count,
-                               node_audiences_workers(count), &audiences);
   if (err)
     return books_say(message, err, "cannot hold the keys of %zu new members: %s", count,
                      coop_err_message(err));
+  (void)window_start(&window, 0); /* no memory: the window is tried again when taken */
   err = books_ready_and_begin(self, message, &session);
   if (err) {
-    node_audiences_free(audiences);
+    node_audiences_free(window.audiences);
     return err;
   }
   municipality_seen seen = {.usable = true};
@@ -936,7 +973,7 @@ coop_err node_member_add_many(node *self, const node_member_enrolment *enrolment
   coop_err first = COOP_OK;
   for (size_t i = 0; i < count; i++) {
     message[0] = 0;
-    err = enrol_one(session, &seen, audiences, enrolments, i, member_ids[i]);
+    err = enrol_one(session, &seen, &window, i, member_ids[i]);
     if (!err)
       continue;
     if (!first)
@@ -947,7 +984,7 @@ coop_err node_member_add_many(node *self, const node_member_enrolment *enrolment
       break;
   }
   err = books_session_end(session, first);
-  node_audiences_free(audiences); /* wipes the batch's keys */
+  node_audiences_free(window.audiences); /* wipes the window's keys */
   if (err) {
     node_key_ring_forget_from(ring, keys_held);
     for (size_t i = 0; i < count; i++)
