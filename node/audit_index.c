@@ -63,6 +63,7 @@ static const char create_sql[] =
     "  audience BLOB NOT NULL,"
     "  leaf BLOB NOT NULL,"
     "  period INTEGER NOT NULL,"
+    "  payload BLOB NOT NULL,"
     "  PRIMARY KEY (log_id, entry_index)) WITHOUT ROWID;"
     "CREATE TABLE audit_closed ("
     "  log_id BLOB NOT NULL,"
@@ -374,6 +375,141 @@ static coop_err member_decode(const uint8_t *bytes, size_t count, log_member *wh
   return err;
 }
 
+/* ---- Statements' plaintext ----------------------------------------------------------- */
+
+static void texts_init(audit_index_texts *texts)
+{
+  memset(texts, 0, sizeof *texts);
+  coop_buf_init(&texts->bytes, SIZE_MAX / 2);
+}
+
+static coop_err texts_push(audit_index_texts *texts, uint64_t index, const uint8_t *text,
+                           size_t text_bytes)
+{
+  coop_err err = coop_grow((void **)&texts->items, &texts->capacity, texts->count,
+                           sizeof *texts->items);
+  if (!err)
+    err = coop_buf_append(&texts->bytes, text, text_bytes);
+  if (!err)
+    texts->items[texts->count++] = (struct audit_index_text_item){index, texts->bytes.len};
+  return err;
+}
+
+void audit_index_texts_free(audit_index_texts *texts)
+{
+  if (texts->bytes.capacity)
+    sodium_memzero(texts->bytes.data, texts->bytes.capacity);
+  coop_buf_release(&texts->bytes);
+  coop_free(texts->items);
+  texts->items = NULL;
+  texts->count = texts->capacity = 0;
+}
+
+bool audit_index_text(const audit_index_texts *texts, uint64_t index, const uint8_t **text,
+                      size_t *text_bytes)
+{
+  size_t low = 0, high = texts->count;
+  while (low < high) {
+    size_t middle = low + (high - low) / 2;
+    if (texts->items[middle].index < index)
+      low = middle + 1;
+    else
+      high = middle;
+  }
+  if (low == texts->count || texts->items[low].index != index)
+    return false;
+  size_t start = low ? texts->items[low - 1].end : 0;
+  *text = texts->bytes.data + start;
+  *text_bytes = texts->items[low].end - start;
+  return true;
+}
+
+coop_err audit_index_texts_load(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                const uint64_t *wanted, size_t count, audit_index_texts *texts)
+{
+  texts_init(texts);
+  if (!count)
+    return COOP_OK;
+  sqlite3_stmt *select = ledger_store_cached(
+      self->store, "SELECT entry_index, payload FROM audit_statements"
+                   " WHERE log_id = ?1 AND entry_index BETWEEN ?2 AND ?3 ORDER BY entry_index");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_blob(select, 1, log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+  sqlite3_bind_int64(select, 2, (int64_t)wanted[0]);
+  sqlite3_bind_int64(select, 3, (int64_t)wanted[count - 1]);
+  /* Both in index order: one pass over the rows of the range. */
+  coop_err err = COOP_OK;
+  size_t next = 0;
+  while (!err && next < count && sqlite3_step(select) == SQLITE_ROW) {
+    uint64_t index = (uint64_t)sqlite3_column_int64(select, 0);
+    while (next < count && wanted[next] < index)
+      next++;
+    if (next < count && wanted[next] == index)
+      err = texts_push(texts, index, sqlite3_column_blob(select, 1),
+                       (size_t)sqlite3_column_bytes(select, 1));
+  }
+  sqlite3_reset(select);
+  if (err)
+    audit_index_texts_free(texts);
+  return err;
+}
+
+/* The fold (log_view) keeps of a statement only its period; the judge
+ * needs all of it.  A walk over the same range opens the view's
+ * statements, and nothing else, once more while they are at hand. */
+typedef struct text_walk {
+  node_key_ring *ring;
+  const log_view *view;
+  uint64_t to;
+  size_t next; /* the view's next statement */
+  uint8_t *plain;
+  audit_index_texts *texts;
+} text_walk;
+
+static coop_err walk_text(void *context, const ledger_stored_entry *entry)
+{
+  text_walk *walk = context;
+  const log_view *view = walk->view;
+  if (entry->header.index >= walk->to || walk->next == view->statement_count)
+    return COOP_E_LIMIT; /* every statement found */
+  if (entry->header.index != view->statements[walk->next].index)
+    return COOP_OK;
+  walk->next++;
+  size_t plain_bytes = 0;
+  bool opened = false;
+  coop_err err = node_key_ring_open(walk->ring, view->log_id, entry, walk->plain, &plain_bytes,
+                                    &opened);
+  if (!err && !opened)
+    err = COOP_E_NO_KEY; /* the fold opened it a moment ago */
+  return err ? err : texts_push(walk->texts, entry->header.index, walk->plain, plain_bytes);
+}
+
+/* The plaintext of every statement of `view`, which holds the statements
+ * of entries [from, to) of its log. */
+static coop_err view_texts(node_key_ring *ring, const log_view *view, uint64_t to,
+                           audit_index_texts *texts)
+{
+  texts_init(texts);
+  if (!view->statement_count)
+    return COOP_OK;
+  text_walk walk = {.ring = ring, .view = view, .to = to, .texts = texts,
+                    .plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX)};
+  if (!walk.plain)
+    return COOP_E_NOMEM;
+  coop_err err = ledger_store_entries(ring->node->store, view->log_id, view->statements[0].index,
+                                      walk_text, &walk);
+  if (err == COOP_E_LIMIT)
+    err = COOP_OK;
+  if (!err && walk.next != view->statement_count)
+    err = COOP_E_TAMPERED;
+  sodium_memzero(walk.plain, COOP_PAYLOAD_BYTES_MAX);
+  coop_free(walk.plain);
+  if (err)
+    audit_index_texts_free(texts);
+  return err;
+}
+
 /* ---- Writing a log's rows ------------------------------------------------------------- */
 
 static coop_err delete_log_rows(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
@@ -472,18 +608,25 @@ static coop_err write_records(ledger_store *store, const log_view *view)
   return err;
 }
 
-static coop_err write_statements(ledger_store *store, const log_view *view)
+/* The view's statements with their plaintext, texts i of statement i. */
+static coop_err write_statements(ledger_store *store, const log_view *view,
+                                 const audit_index_texts *texts)
 {
   sqlite3_stmt *insert = ledger_store_cached(
-      store, "INSERT INTO audit_statements (log_id, entry_index, audience, leaf, period)"
-             " VALUES (?1, ?2, ?3, ?4, ?5)");
+      store, "INSERT INTO audit_statements (log_id, entry_index, audience, leaf, period, payload)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!insert)
     return COOP_E_DB;
   coop_err err = COOP_OK;
   for (size_t i = 0; i < view->statement_count && !err; i++) {
     const log_statement *item = &view->statements[i];
+    const uint8_t *text = NULL;
+    size_t text_bytes = 0;
+    if (!audit_index_text(texts, item->index, &text, &text_bytes))
+      return COOP_E_TAMPERED; /* the fold read it, the walk did not: a changed log */
     bind_entry(insert, view->log_id, item->index, item->audience, item->leaf);
     sqlite3_bind_int64(insert, 5, item->period);
+    sqlite3_bind_blob(insert, 6, text, (int)text_bytes, SQLITE_STATIC);
     err = step_done(insert);
   }
   sqlite3_clear_bindings(insert);
@@ -544,8 +687,10 @@ static coop_err write_log_row(ledger_store *store, const log_view *view, uint64_
 }
 
 /* The rows of `view`, which holds the skeleton of entries [0, size) and
- * the records and statements not written yet (all of them when `fresh`). */
-static coop_err write_log(ledger_store *store, const log_view *view, uint64_t size, bool fresh)
+ * the records and statements not written yet (all of them when `fresh`),
+ * the statements' plaintext in `texts`. */
+static coop_err write_log(ledger_store *store, const log_view *view,
+                          const audit_index_texts *texts, uint64_t size, bool fresh)
 {
   coop_err err = delete_log_rows(store, view->log_id, fresh);
   if (!err)
@@ -553,7 +698,7 @@ static coop_err write_log(ledger_store *store, const log_view *view, uint64_t si
   if (!err)
     err = write_records(store, view);
   if (!err)
-    err = write_statements(store, view);
+    err = write_statements(store, view, texts);
   if (!err)
     err = write_lists(store, view);
   if (!err)
@@ -831,8 +976,13 @@ static coop_err log_catch_up(node *self, node_key_ring *ring,
     fresh = true;
     err = log_view_extend(ring, &view, 0, size, &reread);
   }
+  audit_index_texts texts;
+  texts_init(&texts);
   if (!err && state.indexed_size < size)
-    err = write_log(store, &view, size, fresh);
+    err = view_texts(ring, &view, size, &texts);
+  if (!err && state.indexed_size < size)
+    err = write_log(store, &view, &texts, size, fresh);
+  audit_index_texts_free(&texts);
   log_view_free(&view);
   return err;
 }
@@ -1241,6 +1391,19 @@ static coop_err view_part(const log_view *view, int part, coop_buf *out)
 static const char *const part_names[] = {"members", "records", "statements", "closed months",
                                          "erasures", "unread audiences"};
 
+/* COOP_E_BOOKS_MISMATCH: the tables' `what` of the view's log are not
+ * what a fold of the log gives. */
+static coop_err differ(ledger_store *store, const char *what, const log_view *view)
+{
+  char hex[2 * LEDGER_LOG_ID_BYTES + 1];
+  for (size_t i = 0; i < 8; i++)
+    snprintf(hex + 2 * i, 3, "%02x", view->log_id[i]);
+  return ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH,
+                                  "the audit tables' %s of '%s' (log %.16s...) differ from"
+                                  " the log; run 'coop rebuild'",
+                                  what, view->name, hex);
+}
+
 static coop_err compare_views(ledger_store *store, const log_view *fresh, const log_view *kept)
 {
   coop_buf a, b;
@@ -1251,15 +1414,8 @@ static coop_err compare_views(ledger_store *store, const log_view *fresh, const 
     err = view_part(fresh, part, &a);
     if (!err)
       err = view_part(kept, part, &b);
-    if (!err && (a.len != b.len || memcmp(a.data, b.data, a.len))) {
-      char hex[2 * LEDGER_LOG_ID_BYTES + 1];
-      for (size_t i = 0; i < 8; i++)
-        snprintf(hex + 2 * i, 3, "%02x", fresh->log_id[i]);
-      err = ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH,
-                                     "the audit tables' %s of '%s' (log %.16s...) differ from"
-                                     " the log; run 'coop rebuild'",
-                                     part_names[part], fresh->name, hex);
-    }
+    if (!err && (a.len != b.len || memcmp(a.data, b.data, a.len)))
+      err = differ(store, part_names[part], fresh);
   }
   coop_buf_release(&a);
   coop_buf_release(&b);
@@ -1430,6 +1586,32 @@ static coop_err check_mark(node *self, const log_view *fresh, const audit_index_
   return err;
 }
 
+/* The statements' plaintext kept is what opening them in the log gives
+ * (the views compared equal: the same statements). */
+static coop_err compare_texts(node *self, node_key_ring *ring, const log_view *fresh,
+                              const log_view *kept, uint64_t size)
+{
+  audit_index_texts opened, stored;
+  texts_init(&stored);
+  uint64_t *indexes = coop_calloc(kept->statement_count + 1, sizeof *indexes);
+  coop_err err = indexes ? view_texts(ring, fresh, size, &opened) : COOP_E_NOMEM;
+  for (size_t i = 0; i < kept->statement_count && !err; i++)
+    indexes[i] = kept->statements[i].index;
+  if (!err)
+    err = audit_index_texts_load(self, kept->log_id, indexes, kept->statement_count, &stored);
+  if (!err && (opened.count != stored.count || opened.bytes.len != stored.bytes.len ||
+               (opened.count && (memcmp(opened.items, stored.items,
+                                        opened.count * sizeof *opened.items) ||
+                                 memcmp(opened.bytes.data, stored.bytes.data,
+                                        opened.bytes.len)))))
+    err = differ(self->store, "statement texts", fresh);
+  if (indexes)
+    audit_index_texts_free(&opened);
+  audit_index_texts_free(&stored);
+  coop_free(indexes);
+  return err;
+}
+
 static coop_err check_log(node *self, node_key_ring *ring, const uint8_t log_id[32],
                           audience_map *map)
 {
@@ -1450,6 +1632,8 @@ static coop_err check_log(node *self, node_key_ring *ring, const uint8_t log_id[
     err = log_view_extend(ring, &fresh, 0, state.indexed_size, &reread);
   if (!err)
     err = compare_views(self->store, &fresh, &kept);
+  if (!err)
+    err = compare_texts(self, ring, &fresh, &kept, state.indexed_size);
   if (!err)
     err = map_view(map, &fresh);
   if (!err)
