@@ -677,12 +677,8 @@ static coop_err audit_log_indexed(auditor *self, const uint8_t log_id[LEDGER_LOG
   summary->statements_seen += found.ours;
   summary->already_judged += found.ours - found.count;
   *ours_count = found.ours;
-  if (!err && found.count) {
-    log_view_free(&view);
-    err = audit_index_view(self->node, log_id, found.periods, found.count, &view);
-    if (err)
-      memset(&view, 0, sizeof view);
-  }
+  if (!err && found.count)
+    err = audit_index_add_records(self->node, &view, found.periods, found.count);
   if (!err && found.count)
     err = judge_found(self, &view, &found, summary, pending);
   coop_free(found.indexes);

@@ -55,8 +55,9 @@ static const char create_sql[] =
     "  costs INTEGER NOT NULL,"
     "  allowance INTEGER NOT NULL,"
     "  spend INTEGER NOT NULL,"
-    "  PRIMARY KEY (log_id, entry_index)) WITHOUT ROWID;"
-    "CREATE INDEX audit_records_month ON audit_records (log_id, period);"
+    /* Keyed by month: a month's records are one range, with no second
+     * index to keep up on every insert (readers sort them by index). */
+    "  PRIMARY KEY (log_id, period, entry_index)) WITHOUT ROWID;"
     "CREATE TABLE audit_statements ("
     "  log_id BLOB NOT NULL,"
     "  entry_index INTEGER NOT NULL,"
@@ -861,38 +862,58 @@ static int record_order(const void *a, const void *b)
   return x->index < y->index ? -1 : x->index > y->index;
 }
 
+static int period_order(const void *a, const void *b)
+{
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
 /* The records of periods[0..count) (NULL: all), in log order. */
 static coop_err read_records(ledger_store *store, log_view *view, const uint32_t *periods,
                              size_t count)
 {
   sqlite3_stmt *all = ledger_store_cached(
       store, "SELECT entry_index, audience, leaf, date, period, type, memo_type, quantity,"
-             " revenue, costs, allowance, spend FROM audit_records WHERE log_id = ?1"
-             " ORDER BY entry_index");
+             " revenue, costs, allowance, spend FROM audit_records WHERE log_id = ?1");
   sqlite3_stmt *month = ledger_store_cached(
       store, "SELECT entry_index, audience, leaf, date, period, type, memo_type, quantity,"
              " revenue, costs, allowance, spend FROM audit_records"
-             " WHERE log_id = ?1 AND period = ?2 ORDER BY entry_index");
+             " WHERE log_id = ?1 AND period = ?2");
   if (!all || !month)
     return COOP_E_DB;
+  /* Each month once (a caller passes one per statement): sorted, unique. */
+  uint32_t *months = periods ? coop_calloc(count + 1, sizeof *months) : NULL;
+  if (periods && !months)
+    return COOP_E_NOMEM;
+  if (count)
+    memcpy(months, periods, count * sizeof *months);
+  if (count > 1)
+    qsort(months, count, sizeof *months, period_order);
   coop_err err = COOP_OK;
   for (size_t p = 0; p < (periods ? count : 1) && !err; p++) {
-    bool repeated = false;
-    for (size_t q = 0; periods && q < p; q++)
-      repeated |= periods[q] == periods[p];
-    if (repeated)
+    if (periods && p && months[p] == months[p - 1])
       continue;
     sqlite3_stmt *select = periods ? month : all;
     sqlite3_bind_blob(select, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
     if (periods)
-      sqlite3_bind_int64(select, 2, periods[p]);
+      sqlite3_bind_int64(select, 2, months[p]);
     while (!err && sqlite3_step(select) == SQLITE_ROW)
       err = read_record(store, select, view);
     sqlite3_reset(select);
   }
+  coop_free(months);
   if (!err && view->record_count)
     qsort(view->records, view->record_count, sizeof *view->records, record_order);
   return err;
+}
+
+/* Every record of the view is a member's (a row of nobody is damage). */
+static coop_err records_of_members(ledger_store *store, const log_view *view)
+{
+  for (size_t i = 0; i < view->record_count; i++)
+    if (!log_view_member(view, view->records[i].audience))
+      return damaged(store, "a record of nobody");
+  return COOP_OK;
 }
 
 enum { READ_SKELETON = 0, READ_STATEMENTS = 1, READ_RECORDS = 2 };
@@ -915,9 +936,8 @@ static coop_err read_view(ledger_store *store, const uint8_t log_id[LEDGER_LOG_I
     err = read_statements(store, view);
   if (!err && (what & READ_RECORDS))
     err = read_records(store, view, periods, count);
-  for (size_t i = 0; !err && i < view->record_count; i++)
-    if (!log_view_member(view, view->records[i].audience))
-      err = damaged(store, "a record of nobody");
+  if (!err)
+    err = records_of_members(store, view);
   for (size_t i = 0; !err && i < view->statement_count; i++)
     if (!log_view_member(view, view->statements[i].audience))
       err = damaged(store, "a statement of nobody");
@@ -933,6 +953,17 @@ coop_err audit_index_view(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
 {
   return read_view(self->store, log_id, READ_STATEMENTS | READ_RECORDS, periods, count, view,
                    NULL);
+}
+
+coop_err audit_index_add_records(node *self, log_view *view, const uint32_t *periods,
+                                 size_t count)
+{
+  coop_err err = read_records(self->store, view, periods, count);
+  if (!err)
+    err = records_of_members(self->store, view);
+  if (!err)
+    err = log_view_reindex(view);
+  return err;
 }
 
 coop_err audit_index_skeleton(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],

@@ -31,7 +31,8 @@
  * audit_statements, audit_closed, audit_erased, audit_unread,
  * audit_verdicts, audit_state.  Version 2: audit_statements keeps each
  * statement's plaintext payload (opened when its log is indexed), so
- * judging reads neither it nor its previous statement from the log. */
+ * judging reads neither it nor its previous statement from the log, and
+ * audit_records is keyed by month (no second index). */
 #define AUDIT_INDEX_VERSION 2
 
 /* Brings the tables up to date with every log the node holds (creating
@@ -75,6 +76,12 @@ COOP_MUST_USE coop_err audit_index_check(node *node);
  * every record; count 0: none).  COOP_E_NOT_FOUND when the log is not indexed. */
 COOP_MUST_USE coop_err audit_index_view(node *node, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                         const uint32_t *periods, size_t count, log_view *view);
+
+/* Adds the records of the months in periods[0..count) to `view`, read by
+ * audit_index_view without records (count 0), so the members and
+ * statements are not read twice.  On failure free the view. */
+COOP_MUST_USE coop_err audit_index_add_records(node *node, log_view *view,
+                                               const uint32_t *periods, size_t count);
 
 /* Only what every other part of a view rests on: members (with
  * residences, details and facts), closed months, erasures. */
