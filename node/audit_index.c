@@ -1194,6 +1194,14 @@ static coop_err update_all(node *self, node_key_ring *ring, uint64_t *entries)
     err = ledger_store_size(store, ids[i], &size);
     if (!err)
       err = log_catch_up(self, ring, ids[i], size);
+    /* One transaction per log: a log's rows fit the page cache and are
+     * written once at the commit, where one transaction over every log
+     * spills them to the WAL midway.  Each commit leaves the tables whole
+     * (a log's rows with its indexed size). */
+    if (!err)
+      err = ledger_store_commit(store);
+    if (!err)
+      err = ledger_store_begin(store);
     if (entries)
       *entries += size;
   }
@@ -1207,7 +1215,8 @@ static coop_err update_all(node *self, node_key_ring *ring, uint64_t *entries)
   return err;
 }
 
-/* Runs `work` in one write transaction. */
+/* Brings the tables up to date in write transactions (update_all commits
+ * after each log and begins the next). */
 static coop_err in_transaction(node *self, bool again, node_key_ring *ring, uint64_t *entries)
 {
   coop_err err = ledger_store_begin(self->store);

@@ -36,8 +36,9 @@
 #define AUDIT_INDEX_VERSION 2
 
 /* Brings the tables up to date with every log the node holds (creating
- * them, or dropping and refilling them at another version), in one write
- * transaction: an erasure in the node's own log starts every table over;
+ * them, or dropping and refilling them at another version), one write
+ * transaction per log (each leaves the tables whole: a log's rows with its
+ * indexed size): an erasure in the node's own log starts every table over;
  * each other log is read from its indexed size on (from 0 when a new entry
  * changes how earlier ones read: log_view_extend); then the own log's new
  * verdicts.  COOP_E_BOOKS_MISMATCH (ledger_store_problem says what) when
@@ -60,8 +61,10 @@ COOP_MUST_USE coop_err audit_index_own_verdicts(node *node, uint64_t from,
                                                 const audit_index_verdict_row *rows,
                                                 size_t count);
 
-/* Drops every audit table's rows and refills them from the logs, in one
- * transaction.  *entries (may be NULL) is the number of entries read. */
+/* Drops every audit table's rows and refills them from the logs, one
+ * transaction per log as audit_index_update (stopped midway, the next
+ * update goes on from there).  *entries (may be NULL) is the number of
+ * entries read. */
 COOP_MUST_USE coop_err audit_index_rebuild(node *node, uint64_t *entries);
 
 /* Compares the tables with a fold of each log from scratch up to its
