@@ -517,16 +517,18 @@ static coop_err delete_log_rows(ledger_store *store, const uint8_t log_id[LEDGER
                                 bool all)
 {
   static const char *const skeleton[] = {
-      "DELETE FROM audit_members WHERE log_id = ?1",
-      "DELETE FROM audit_audiences WHERE log_id = ?1",
       "DELETE FROM audit_closed WHERE log_id = ?1",
       "DELETE FROM audit_erased WHERE log_id = ?1",
       "DELETE FROM audit_unread WHERE log_id = ?1",
+      "DELETE FROM audit_members WHERE log_id = ?1",
+      "DELETE FROM audit_audiences WHERE log_id = ?1",
       "DELETE FROM audit_records WHERE log_id = ?1",
       "DELETE FROM audit_statements WHERE log_id = ?1",
   };
-  /* The records and statements (the last two) stay unless `all`: new ones are added. */
-  size_t count = all ? 7 : 5;
+  /* The small lists are rewritten whole; members (a changed one is
+   * replaced), their audiences, records and statements (new ones are
+   * added) stay unless `all`. */
+  size_t count = all ? 7 : 3;
   for (size_t i = 0; i < count; i++) {
     sqlite3_stmt *statement = ledger_store_cached(store, skeleton[i]);
     if (!statement)
@@ -538,10 +540,44 @@ static coop_err delete_log_rows(ledger_store *store, const uint8_t log_id[LEDGER
   return COOP_OK;
 }
 
-static coop_err write_members(ledger_store *store, const log_view *view)
+/* What each member's row held before the new entries, to write only the
+ * members they changed: a hash of her encoded row, by position. */
+typedef struct member_digests {
+  uint8_t (*items)[16];
+  size_t count;
+} member_digests;
+
+static void member_digest(const coop_buf *row, uint8_t digest[16])
+{
+  crypto_generichash(digest, 16, row->data, row->len, NULL, 0);
+}
+
+static coop_err digests_of(const log_view *view, member_digests *digests)
+{
+  digests->count = 0;
+  digests->items = coop_calloc(view->member_count + 1, sizeof *digests->items);
+  if (!digests->items)
+    return COOP_E_NOMEM;
+  coop_buf row;
+  coop_buf_init(&row, COOP_PAYLOAD_BYTES_MAX * 4u);
+  coop_err err = COOP_OK;
+  for (size_t m = 0; m < view->member_count && !err; m++) {
+    err = member_encode(&view->members[m], &row);
+    if (!err)
+      member_digest(&row, digests->items[digests->count++]);
+  }
+  coop_buf_release(&row);
+  return err;
+}
+
+/* The members the new entries enrolled or changed (all of them when
+ * `before` is empty), with their residences' audiences. */
+static coop_err write_members(ledger_store *store, const log_view *view,
+                              const member_digests *before)
 {
   sqlite3_stmt *member = ledger_store_cached(
-      store, "INSERT INTO audit_members (log_id, position, member) VALUES (?1, ?2, ?3)");
+      store, "INSERT OR REPLACE INTO audit_members (log_id, position, member)"
+             " VALUES (?1, ?2, ?3)");
   sqlite3_stmt *audience = ledger_store_cached(
       store, "INSERT OR IGNORE INTO audit_audiences (audience, log_id) VALUES (?1, ?2)");
   if (!member || !audience)
@@ -554,6 +590,10 @@ static coop_err write_members(ledger_store *store, const log_view *view)
     err = member_encode(who, &row);
     if (err)
       break;
+    uint8_t digest[16];
+    member_digest(&row, digest);
+    if (m < before->count && !memcmp(digest, before->items[m], sizeof digest))
+      continue; /* as she was */
     sqlite3_bind_blob(member, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(member, 2, (int64_t)m);
     sqlite3_bind_blob(member, 3, row.data, (int)row.len, SQLITE_STATIC);
@@ -689,13 +729,16 @@ static coop_err write_log_row(ledger_store *store, const log_view *view, uint64_
 
 /* The rows of `view`, which holds the skeleton of entries [0, size) and
  * the records and statements not written yet (all of them when `fresh`),
- * the statements' plaintext in `texts`. */
+ * the statements' plaintext in `texts`, and `before` the members' rows
+ * as the tables held them. */
 static coop_err write_log(ledger_store *store, const log_view *view,
-                          const audit_index_texts *texts, uint64_t size, bool fresh)
+                          const audit_index_texts *texts, const member_digests *before,
+                          uint64_t size, bool fresh)
 {
+  static const member_digests none = {NULL, 0};
   coop_err err = delete_log_rows(store, view->log_id, fresh);
   if (!err)
-    err = write_members(store, view);
+    err = write_members(store, view, fresh ? &none : before);
   if (!err)
     err = write_records(store, view);
   if (!err)
@@ -998,7 +1041,10 @@ static coop_err log_catch_up(node *self, node_key_ring *ring,
                                     (unsigned long long)size);
   }
   bool fresh = state.indexed_size == 0, reread = false;
+  member_digests before = {NULL, 0};
   if (state.indexed_size < size)
+    err = digests_of(&view, &before);
+  if (!err && state.indexed_size < size)
     err = log_view_extend(ring, &view, state.indexed_size, size, &reread);
   if (!err && reread) {
     /* An erasure or a late key: what was read before reads otherwise. */
@@ -1012,7 +1058,8 @@ static coop_err log_catch_up(node *self, node_key_ring *ring,
   if (!err && state.indexed_size < size)
     err = view_texts(ring, &view, size, &texts);
   if (!err && state.indexed_size < size)
-    err = write_log(store, &view, &texts, size, fresh);
+    err = write_log(store, &view, &texts, &before, size, fresh);
+  coop_free(before.items);
   audit_index_texts_free(&texts);
   log_view_free(&view);
   return err;
