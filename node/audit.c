@@ -583,6 +583,15 @@ static int index_order(const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
+/* The view's statement at `index`, searched from position *at on (the
+ * indexes asked for ascend), or NULL. */
+static const log_statement *statement_from(const log_view *view, size_t *at, uint64_t index)
+{
+  while (*at < view->statement_count && view->statements[*at].index != index)
+    (*at)++;
+  return *at < view->statement_count ? &view->statements[*at] : NULL;
+}
+
 /* The statements judging `found` reads: each, and the one whose carried
  * state it starts from; sorted, unique.  *wanted: the caller frees it. */
 static coop_err statements_wanted(const auditor *self, const log_view *view,
@@ -593,9 +602,7 @@ static coop_err statements_wanted(const auditor *self, const log_view *view,
   if (!*wanted)
     return COOP_E_NOMEM;
   for (size_t i = 0, s = 0; i < found->count; i++) {
-    while (s < view->statement_count && view->statements[s].index != found->indexes[i])
-      s++;
-    const log_statement *item = s < view->statement_count ? &view->statements[s] : NULL;
+    const log_statement *item = statement_from(view, &s, found->indexes[i]);
     const log_member *who = item ? ours(self, view, item) : NULL;
     const log_statement *previous =
         who ? log_view_previous(view, who, item->period, item->index) : NULL;
@@ -629,12 +636,9 @@ static coop_err judge_found(auditor *self, const log_view *view, const unjudged 
     return err;
   self->texts = &texts;
   for (size_t i = 0, s = 0; i < found->count && !err; i++) {
-    while (s < view->statement_count && view->statements[s].index != found->indexes[i])
-      s++;
-    const log_member *who = s < view->statement_count ? ours(self, view, &view->statements[s])
-                                                      : NULL;
-    err = who ? judge_pending(self, view, who, &view->statements[s], summary, pending)
-              : COOP_E_TAMPERED;
+    const log_statement *item = statement_from(view, &s, found->indexes[i]);
+    const log_member *who = item ? ours(self, view, item) : NULL;
+    err = who ? judge_pending(self, view, who, item, summary, pending) : COOP_E_TAMPERED;
   }
   self->texts = NULL;
   audit_index_texts_free(&texts);
