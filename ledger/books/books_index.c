@@ -1,6 +1,7 @@
 /* The books' derived tables (see books_index.h). */
 #include "ledger/books/books_index.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,10 +352,11 @@ static coop_err insert_record_row(ledger_store *store, uint64_t index, const led
   sqlite3_bind_int64(insert, 1, (int64_t)index);
   sqlite3_bind_int(insert, 2, record->type);
   sqlite3_bind_int64(insert, 3, record->date);
+  /* Static, as in insert_posting: the texts outlive the step. */
   if (member_id[0])
-    bind_text(insert, 4, member_id);
-  bind_text(insert, 5, record->ref);
-  bind_text(insert, 6, record->note);
+    sqlite3_bind_text(insert, 4, member_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(insert, 5, record->ref, -1, SQLITE_STATIC);
+  sqlite3_bind_text(insert, 6, record->note, -1, SQLITE_STATIC);
   sqlite3_bind_int64(insert, 7, record->quantity);
   if (record->corrects) {
     sqlite3_bind_int64(insert, 8, (int64_t)record->corrects - 1);
@@ -569,6 +571,7 @@ struct ledger_books_bulk {
   /* held position + 1 per slot, open addressing on the ref's hash; twice
    * the records, so a probe ends soon */
   uint32_t ref_slots[2 * LEDGER_BOOKS_BULK_RECORDS_MAX];
+  size_t held_postings;  /* postings of the held records */
   posting_row *postings; /* the flush's rows, sorted */
   size_t posting_capacity;
 };
@@ -647,8 +650,10 @@ coop_err ledger_books_bulk_add(ledger_books_bulk *bulk, const ledger_entry_heade
     if (!err)
       bulk->ref_slots[ref_slot(bulk, record.ref)] = (uint32_t)bulk->count + 1;
   }
-  if (!err)
+  if (!err) {
     bulk->count++;
+    bulk->held_postings += record.posting_count;
+  }
   return err;
 }
 
@@ -672,14 +677,7 @@ static int posting_compare(const void *a, const void *b)
 static coop_err hold_postings(ledger_books_bulk *bulk, size_t *count, uint64_t index,
                               const ledger_record *record, const char *member_id)
 {
-  if (*count + record->posting_count > bulk->posting_capacity) {
-    size_t capacity = bulk->posting_capacity ? 2 * bulk->posting_capacity : 4096;
-    posting_row *postings = coop_realloc(bulk->postings, capacity * sizeof *postings);
-    if (!postings)
-      return COOP_E_NOMEM;
-    bulk->postings = postings;
-    bulk->posting_capacity = capacity;
-  }
+  assert(*count + record->posting_count <= bulk->posting_capacity);
   coop_err err = COOP_OK;
   for (unsigned i = 0; i < record->posting_count && !err; i++)
     err = posting_row_of(index, record, i, member_id, &bulk->postings[(*count)++]);
@@ -711,12 +709,21 @@ static coop_err insert_held_records(ledger_store *store, ledger_books_bulk *bulk
 coop_err ledger_books_bulk_flush(ledger_store *store, ledger_books_bulk *bulk)
 {
   size_t posting_count = 0;
-  coop_err err = insert_held_records(store, bulk, &posting_count);
+  coop_err err = COOP_OK;
+  if (bulk->held_postings > bulk->posting_capacity) {
+    coop_free(bulk->postings);
+    bulk->postings = coop_malloc(bulk->held_postings * sizeof *bulk->postings);
+    bulk->posting_capacity = bulk->postings ? bulk->held_postings : 0;
+    err = bulk->postings ? COOP_OK : COOP_E_NOMEM;
+  }
+  if (!err)
+    err = insert_held_records(store, bulk, &posting_count);
   if (!err && posting_count)
     qsort(bulk->postings, posting_count, sizeof *bulk->postings, posting_compare);
   for (size_t i = 0; i < posting_count && !err; i++)
     err = insert_posting(store, &bulk->postings[i]);
   bulk->count = 0;
+  bulk->held_postings = 0;
   coop_buf_reset(&bulk->payloads);
   coop_buf_reset(&bulk->refs);
   memset(bulk->ref_slots, 0, sizeof bulk->ref_slots);
