@@ -1399,6 +1399,31 @@ static void batch_release(record_batch *batch)
   coop_free(batch->slots);
 }
 
+/* The books ready, a batch and a session begun: where a run of records
+ * starts. */
+static coop_err record_run_begin(node *self, char message[NODE_MESSAGE_BYTES],
+                                 books_session **session, record_batch *batch)
+{
+  coop_err err = node_books_ready(self, message);
+  if (!err)
+    err = batch_begin(batch, message);
+  if (err)
+    return err;
+  err = books_session_begin(self, message, session);
+  if (err)
+    batch_release(batch);
+  return err;
+}
+
+/* The held rows written, then commit (or, on `err`, roll back). */
+static coop_err record_run_end(books_session *session, record_batch *batch, coop_err err)
+{
+  if (!err)
+    err = batch_flush(session, batch);
+  batch_release(batch);
+  return books_session_end(session, err);
+}
+
 coop_err node_record_many(node *self, const node_record_request *requests, size_t count,
                           node_record_result *results, size_t *failed_at,
                           char message[NODE_MESSAGE_BYTES])
@@ -1407,25 +1432,45 @@ coop_err node_record_many(node *self, const node_record_request *requests, size_
   record_batch batch;
   /* *failed_at is `count` for failures that are not about one request. */
   *failed_at = count;
-  coop_err err = node_books_ready(self, message);
-  if (!err)
-    err = batch_begin(&batch, message);
+  coop_err err = record_run_begin(self, message, &session, &batch);
   if (err)
     return err;
-  err = books_session_begin(self, message, &session);
-  if (err) {
-    batch_release(&batch);
-    return err;
-  }
   for (size_t i = 0; i < count && !err; i++) {
     err = record_one(session, &batch, &requests[i], &results[i]);
     if (err)
       *failed_at = i;
   }
-  if (!err)
-    err = batch_flush(session, &batch);
-  batch_release(&batch);
-  return books_session_end(session, err);
+  return record_run_end(session, &batch, err);
+}
+
+coop_err node_record_stream(node *self, node_record_source next, void *context,
+                            size_t *recorded, size_t *existed, size_t *failed_at,
+                            char message[NODE_MESSAGE_BYTES])
+{
+  books_session *session = NULL;
+  record_batch batch;
+  *recorded = *existed = 0;
+  *failed_at = SIZE_MAX;
+  coop_err err = record_run_begin(self, message, &session, &batch);
+  if (err)
+    return err;
+  size_t position = 0, count = 0;
+  do {
+    const node_record_request *requests = NULL;
+    err = next(context, &requests, &count, message);
+    for (size_t i = 0; i < count && !err; i++, position++) {
+      node_record_result result;
+      err = record_one(session, &batch, &requests[i], &result);
+      if (err)
+        *failed_at = position;
+      *recorded += !err && !result.existed;
+      *existed += !err && result.existed;
+    }
+  } while (!err && count);
+  err = record_run_end(session, &batch, err);
+  if (err)
+    *recorded = *existed = 0;
+  return err;
 }
 
 coop_err node_record_add(node *self, const node_record_request *request,
