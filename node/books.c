@@ -1424,28 +1424,11 @@ static coop_err record_run_end(books_session *session, record_batch *batch, coop
   return books_session_end(session, err);
 }
 
-coop_err node_record_many(node *self, const node_record_request *requests, size_t count,
-                          node_record_result *results, size_t *failed_at,
-                          char message[NODE_MESSAGE_BYTES])
-{
-  books_session *session = NULL;
-  record_batch batch;
-  /* *failed_at is `count` for failures that are not about one request. */
-  *failed_at = count;
-  coop_err err = record_run_begin(self, message, &session, &batch);
-  if (err)
-    return err;
-  for (size_t i = 0; i < count && !err; i++) {
-    err = record_one(session, &batch, &requests[i], &results[i]);
-    if (err)
-      *failed_at = i;
-  }
-  return record_run_end(session, &batch, err);
-}
-
-coop_err node_record_stream(node *self, node_record_source next, void *context,
-                            size_t *recorded, size_t *existed, size_t *failed_at,
-                            char message[NODE_MESSAGE_BYTES])
+/* Every request of `next` in one session; results[position] for each
+ * (results may be NULL). */
+static coop_err record_run(node *self, node_record_source next, void *context,
+                           node_record_result *results, size_t *recorded, size_t *existed,
+                           size_t *failed_at, char message[NODE_MESSAGE_BYTES])
 {
   books_session *session = NULL;
   record_batch batch;
@@ -1460,9 +1443,11 @@ coop_err node_record_stream(node *self, node_record_source next, void *context,
     err = next(context, &requests, &count, message);
     for (size_t i = 0; i < count && !err; i++, position++) {
       node_record_result result;
-      err = record_one(session, &batch, &requests[i], &result);
+      err = record_one(session, &batch, &requests[i], results ? &results[position] : &result);
       if (err)
         *failed_at = position;
+      else if (results)
+        result = results[position];
       *recorded += !err && !result.existed;
       *existed += !err && result.existed;
     }
@@ -1470,6 +1455,45 @@ coop_err node_record_stream(node *self, node_record_source next, void *context,
   err = record_run_end(session, &batch, err);
   if (err)
     *recorded = *existed = 0;
+  return err;
+}
+
+coop_err node_record_stream(node *self, node_record_source next, void *context,
+                            size_t *recorded, size_t *existed, size_t *failed_at,
+                            char message[NODE_MESSAGE_BYTES])
+{
+  return record_run(self, next, context, NULL, recorded, existed, failed_at, message);
+}
+
+/* node_record_many's requests as a source: all of them at once. */
+typedef struct request_array {
+  const node_record_request *requests;
+  size_t count;
+  bool handed;
+} request_array;
+
+static coop_err next_of_array(void *context, const node_record_request **requests,
+                              size_t *count, char message[NODE_MESSAGE_BYTES])
+{
+  request_array *array = context;
+  (void)message;
+  *requests = array->requests;
+  *count = array->handed ? 0 : array->count;
+  array->handed = true;
+  return COOP_OK;
+}
+
+coop_err node_record_many(node *self, const node_record_request *requests, size_t count,
+                          node_record_result *results, size_t *failed_at,
+                          char message[NODE_MESSAGE_BYTES])
+{
+  request_array array = {.requests = requests, .count = count};
+  size_t recorded, existed;
+  coop_err err = record_run(self, next_of_array, &array, results, &recorded, &existed, failed_at,
+                            message);
+  /* *failed_at is `count` for failures that are not about one request. */
+  if (*failed_at == SIZE_MAX)
+    *failed_at = count;
   return err;
 }
 
