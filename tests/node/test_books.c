@@ -794,6 +794,17 @@ Test(node_records, spending_is_limited_by_the_development_budget)
   record_refused(request_of(LEDGER_RECORD_SPEND, m, 13501, 20260301, "laptop"), COOP_E_RANGE,
                  "spend one cent past the budget", message);
   cr_assert(strstr(message, "135.00") != NULL, "%s", message);
+  /* In one batch the second spend sees the first (held rows are written
+   * before a budget is read). */
+  node_record_request spends[2] = {request_of(LEDGER_RECORD_SPEND, m, 10000, 20260301, "b-1"),
+                                   request_of(LEDGER_RECORD_SPEND, m, 3501, 20260301, "b-2")};
+  node_record_result results[2];
+  size_t failed_at = 9;
+  unchanged before = remember();
+  cr_assert_eq(node_record_many(&fx.coop, spends, 2, results, &failed_at, message), COOP_E_RANGE);
+  cr_assert_eq(failed_at, 1);
+  cr_assert(strstr(message, "35.00; cannot spend 35.01") != NULL, "%s", message);
+  assert_unchanged(&before, "two spends past the budget in one batch");
   record_ok(&fx.coop, request_of(LEDGER_RECORD_SPEND, m, 10000, 20260301, "course"));
   cr_assert_eq(balance(budget), -3500);
   record_refused(request_of(LEDGER_RECORD_SPEND, m, 3501, 20260302, "books"), COOP_E_RANGE,
@@ -1024,6 +1035,57 @@ Test(node_batches, a_batch_larger_than_one_append_is_still_all_or_nothing, .time
   for (size_t i = 0; i < COUNT; i += 2)
     expected_revenue -= (int64_t)(i + 1);
   cr_assert_eq(balance(member_account(LEDGER_ACCOUNT_MEMBER_REVENUE, m)), expected_revenue);
+  assert_verifies();
+  free(requests);
+  free(results);
+  free(refs);
+}
+
+Test(node_batches, a_batch_past_one_bulk_write_still_counts_hours_and_refs, .timeout = 300)
+{
+  /* The rows of a batch are written LEDGER_BOOKS_BULK_RECORDS_MAX at a time:
+   * the hours of a month and the refs must be counted across that write. */
+  enum { COUNT = LEDGER_BOOKS_BULK_RECORDS_MAX + 40 };
+  char m[16], message[NODE_MESSAGE_BYTES] = "";
+  add_member("Ann", "BRD-1", m);
+  node_record_request *requests = calloc(COUNT, sizeof *requests);
+  node_record_result *results = calloc(COUNT, sizeof *results);
+  char (*refs)[16] = calloc(COUNT, sizeof *refs);
+  cr_assert(requests && results && refs);
+  for (size_t i = 0; i < COUNT; i++) {
+    snprintf(refs[i], sizeof refs[i], "big-%zu", i);
+    requests[i] = request_of(LEDGER_RECORD_REVENUE, m, (int64_t)(i % 1000 + 1),
+                             20260301 + (uint32_t)(i % 28), refs[i]);
+  }
+  requests[0] = request_of(LEDGER_RECORD_HOURS, m, 70000, 20260302, refs[0]);
+  requests[COUNT - 1] = request_of(LEDGER_RECORD_HOURS, m, 4401, 20260331, refs[COUNT - 1]);
+  unchanged before = remember();
+  size_t failed_at = 0;
+  cr_assert_eq(node_record_many(&fx.coop, requests, COUNT, results, &failed_at, message),
+               COOP_E_RANGE, "%s", message);
+  cr_assert_eq(failed_at, COUNT - 1);
+  cr_assert(strstr(message, "2026-03 would come to 744.01") != NULL, "%s", message);
+  assert_unchanged(&before, "hours past a month's after a bulk write");
+
+  /* The ref of a record written by the bulk write, again with other content. */
+  requests[COUNT - 1] = request_of(LEDGER_RECORD_REVENUE, m, 5, 20260331, refs[1]);
+  before = remember();
+  cr_assert_eq(node_record_many(&fx.coop, requests, COUNT, results, &failed_at, message),
+               COOP_E_EXISTS_DIFFERENT, "%s", message);
+  cr_assert_eq(failed_at, COUNT - 1);
+  assert_unchanged(&before, "a ref clash after a bulk write");
+
+  /* The same content under that ref is the record already there. */
+  requests[COUNT - 1] = requests[1];
+  cr_assert_eq(node_record_many(&fx.coop, requests, COUNT, results, &failed_at, message), COOP_OK,
+               "%s", message);
+  cr_assert_eq(results[COUNT - 1].existed, 1);
+  cr_assert_eq(results[COUNT - 1].index, results[1].index);
+  cr_assert_eq(log_size(), before.size + COUNT - 1);
+  int64_t revenue = 0;
+  for (size_t i = 1; i < COUNT - 1; i++)
+    revenue -= requests[i].amount;
+  cr_assert_eq(balance(member_account(LEDGER_ACCOUNT_MEMBER_REVENUE, m)), revenue);
   assert_verifies();
   free(requests);
   free(results);
