@@ -1,6 +1,5 @@
 /* Appending to the node's own log: one transaction, one checkpoint. */
 #include <assert.h>
-#include <pthread.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -97,6 +96,23 @@ static coop_err index_key_grant(ledger_store *store, int64_t log_no, uint64_t in
   return step == SQLITE_DONE ? COOP_OK : COOP_E_DB;
 }
 
+static coop_err insert_entry(ledger_store *store, int64_t log_no, const uint8_t *header_bytes,
+                             const ledger_entry_header *header, const uint8_t *payload)
+{
+  ledger_hash payload_hash, leaf_hash;
+  ledger_hash completed[COOP_TREE_HEIGHT_MAX];
+  unsigned completed_count = 0;
+  ledger_payload_hash(payload, header->payload_bytes, payload_hash);
+  ledger_leaf_hash(header_bytes, payload_hash, leaf_hash);
+  coop_err err = ledger_frontier_append(&store->frontier, leaf_hash, completed, &completed_count);
+  if (err)
+    return err;
+  /* An empty payload is given as "": NULL would mark it erased. */
+  return store_insert_entry_row(store, log_no, header_bytes, header,
+                                payload ? payload : (const uint8_t *)"", payload_hash, leaf_hash,
+                                completed, completed_count);
+}
+
 coop_err store_insert_entry_row(ledger_store *store, int64_t log_no, const uint8_t *header_bytes,
                                 const ledger_entry_header *header, const uint8_t *payload,
                                 const ledger_hash payload_hash, const ledger_hash leaf,
@@ -119,147 +135,42 @@ coop_err store_insert_entry_row(ledger_store *store, int64_t log_no, const uint8
   return step == SQLITE_DONE ? COOP_OK : COOP_E_DB;
 }
 
-/* One entry of a batch made ready before any is stored: its header, the
- * bytes stored (sealed into the batch's buffer, or the item's own) and its
- * hashes.  Sealing and hashing (~2 us an entry) need no database, so two
- * threads share them (prepare_all). */
-typedef struct prepared_entry {
-  ledger_entry_header header;
-  uint8_t header_bytes[LEDGER_ENTRY_HEADER_BYTES];
-  uint8_t nonce[LEDGER_SEAL_NONCE_BYTES];
-  const uint8_t *payload; /* what is stored: never NULL ("" when empty) */
-  ledger_hash payload_hash, leaf_hash;
-} prepared_entry;
-
-/* Below this many entries a second thread costs more than it saves. */
-#define APPEND_PARALLEL_ENTRIES_MIN 64u
-
-static int item_sealed(const ledger_append_item *item)
+static coop_err append_one(ledger_store *store, int64_t log_no, const uint8_t *log_id,
+                           const ledger_append_item *item, uint64_t timestamp_ms)
 {
   static const uint8_t zero[LEDGER_AUDIENCE_ID_BYTES];
-  return item->audience_id && memcmp(item->audience_id, zero, sizeof zero) != 0;
-}
-
-/* The header and, for a sealed entry, its nonce from the pool: in order, on
- * the calling thread, so no nonce is handed out twice. */
-static void prepare_header(ledger_store *store, const uint8_t *log_id,
-                           const ledger_append_item *item, uint64_t index,
-                           uint64_t timestamp_ms, prepared_entry *entry)
-{
-  int sealed = item_sealed(item);
-  entry->header = (ledger_entry_header){
+  int sealed = item->audience_id && memcmp(item->audience_id, zero, sizeof zero) != 0;
+  ledger_entry_header header = {
     .format_version = LEDGER_ENTRY_FORMAT_VERSION,
     .kind = item->kind,
     .payload_bytes = (uint32_t)(item->payload_bytes + (sealed ? LEDGER_SEAL_OVERHEAD : 0)),
-    .index = index,
+    .index = store->frontier.size,
     .timestamp_ms = timestamp_ms,
   };
-  memcpy(entry->header.log_id, log_id, LEDGER_LOG_ID_BYTES);
+  memcpy(header.log_id, log_id, LEDGER_LOG_ID_BYTES);
   if (sealed)
-    memcpy(entry->header.audience_id, item->audience_id, LEDGER_AUDIENCE_ID_BYTES);
-  ledger_entry_header_encode(&entry->header, entry->header_bytes);
-  if (!sealed)
-    return;
-  if (store->nonce_pool_used == 0 || store->nonce_pool_used >= sizeof store->nonce_pool) {
-    randombytes_buf(store->nonce_pool, sizeof store->nonce_pool);
-    store->nonce_pool_used = 0;
+    memcpy(header.audience_id, item->audience_id, LEDGER_AUDIENCE_ID_BYTES);
+  uint8_t header_bytes[LEDGER_ENTRY_HEADER_BYTES];
+  ledger_entry_header_encode(&header, header_bytes);
+  const uint8_t *payload = item->payload;
+  if (sealed) {
+    if (store->nonce_pool_used == 0 || store->nonce_pool_used >= sizeof store->nonce_pool) {
+      randombytes_buf(store->nonce_pool, sizeof store->nonce_pool);
+      store->nonce_pool_used = 0;
+    }
+    const uint8_t *nonce = store->nonce_pool + store->nonce_pool_used;
+    ledger_seal_payload_with_nonce(item->audience_key, header_bytes, item->payload,
+                                   item->payload_bytes, nonce, store->scratch);
+    /* Wipe the used nonce from the pool so it can never be handed out twice. */
+    sodium_memzero(store->nonce_pool + store->nonce_pool_used, LEDGER_SEAL_NONCE_BYTES);
+    store->nonce_pool_used += LEDGER_SEAL_NONCE_BYTES;
+    payload = store->scratch;
   }
-  memcpy(entry->nonce, store->nonce_pool + store->nonce_pool_used, LEDGER_SEAL_NONCE_BYTES);
-  /* Wipe the used nonce from the pool so it can never be handed out twice. */
-  sodium_memzero(store->nonce_pool + store->nonce_pool_used, LEDGER_SEAL_NONCE_BYTES);
-  store->nonce_pool_used += LEDGER_SEAL_NONCE_BYTES;
-}
-
-/* Seals (into `sealed`, room for the sealed payload) and hashes one entry:
- * no shared state, safe on any thread. */
-static void seal_and_hash(const ledger_append_item *item, prepared_entry *entry, uint8_t *sealed)
-{
-  entry->payload = item->payload ? item->payload : (const uint8_t *)"";
-  if (item_sealed(item)) {
-    ledger_seal_payload_with_nonce(item->audience_key, entry->header_bytes, item->payload,
-                                   item->payload_bytes, entry->nonce, sealed);
-    sodium_memzero(entry->nonce, sizeof entry->nonce);
-    entry->payload = sealed;
-  }
-  ledger_payload_hash(entry->payload, entry->header.payload_bytes, entry->payload_hash);
-  ledger_leaf_hash(entry->header_bytes, entry->payload_hash, entry->leaf_hash);
-}
-
-typedef struct seal_range {
-  const ledger_append_item *items;
-  prepared_entry *entries;
-  uint8_t *const *sealed; /* each entry's room in the batch's buffer */
-  size_t from, to;
-} seal_range;
-
-static void *seal_range_run(void *context)
-{
-  const seal_range *range = context;
-  for (size_t i = range->from; i < range->to; i++)
-    seal_and_hash(&range->items[i], &range->entries[i], range->sealed[i]);
-  return NULL;
-}
-
-/* Seals and hashes every entry, the second half on a worker thread when
- * the batch is large (or on this one, if no thread can be had). */
-static void seal_all(const ledger_append_item *items, prepared_entry *entries,
-                     uint8_t *const *sealed, size_t count)
-{
-  size_t half = count >= APPEND_PARALLEL_ENTRIES_MIN ? count / 2 : count;
-  seal_range first = {items, entries, sealed, 0, half}, second = {items, entries, sealed, half, count};
-  pthread_t worker;
-  int started = half < count && pthread_create(&worker, NULL, seal_range_run, &second) == 0;
-  seal_range_run(&first);
-  if (started)
-    pthread_join(worker, NULL);
-  else
-    seal_range_run(&second);
-}
-
-/* Stores a prepared entry: the tree, the row, and what the kind needs. */
-static coop_err store_prepared(ledger_store *store, int64_t log_no, const ledger_append_item *item,
-                               const prepared_entry *entry)
-{
-  ledger_hash completed[COOP_TREE_HEIGHT_MAX];
-  unsigned completed_count = 0;
-  coop_err err = ledger_frontier_append(&store->frontier, entry->leaf_hash, completed,
-                                        &completed_count);
-  if (!err)
-    err = store_insert_entry_row(store, log_no, entry->header_bytes, &entry->header,
-                                 entry->payload, entry->payload_hash, entry->leaf_hash, completed,
-                                 completed_count);
+  coop_err err = insert_entry(store, log_no, header_bytes, &header, payload);
   if (!err && item->kind == LEDGER_KIND_KEY_GRANT)
-    err = index_key_grant(store, log_no, entry->header.index, entry->payload,
-                          entry->header.payload_bytes);
+    err = index_key_grant(store, log_no, header.index, payload, header.payload_bytes);
   if (!err && item->kind == LEDGER_KIND_ERASURE)
     err = apply_own_erasure(store, item);
-  return err;
-}
-
-/* Every item prepared (headers and nonces in order, then sealed and hashed
- * on two threads), then stored in order. */
-static coop_err append_items(ledger_store *store, int64_t log_no, const uint8_t *log_id,
-                             const ledger_append_item *items, size_t count, uint64_t timestamp_ms)
-{
-  size_t sealed_bytes = 0;
-  for (size_t i = 0; i < count; i++)
-    sealed_bytes += item_sealed(&items[i]) ? items[i].payload_bytes + LEDGER_SEAL_OVERHEAD : 0;
-  prepared_entry *entries = coop_malloc(count * sizeof *entries);
-  uint8_t **sealed = coop_malloc(count * sizeof *sealed);
-  uint8_t *buffer = coop_malloc(sealed_bytes ? sealed_bytes : 1);
-  coop_err err = entries && sealed && buffer ? COOP_OK : COOP_E_NOMEM;
-  for (size_t i = 0, used = 0; i < count && !err; i++) {
-    prepare_header(store, log_id, &items[i], store->frontier.size + i, timestamp_ms, &entries[i]);
-    sealed[i] = buffer + used;
-    used += item_sealed(&items[i]) ? items[i].payload_bytes + LEDGER_SEAL_OVERHEAD : 0;
-  }
-  if (!err)
-    seal_all(items, entries, sealed, count);
-  for (size_t i = 0; i < count && !err; i++)
-    err = store_prepared(store, log_no, &items[i], &entries[i]);
-  coop_free(buffer);
-  coop_free(sealed);
-  coop_free(entries);
   return err;
 }
 
@@ -300,7 +211,8 @@ static coop_err append_batch(ledger_store *store, const ledger_identity *author,
   if (store->frontier.size + count > COOP_LOG_ENTRIES_MAX)
     return COOP_E_LIMIT;
   uint64_t timestamp_ms = now_ms > store->last_timestamp_ms ? now_ms : store->last_timestamp_ms;
-  err = append_items(store, log_no, author->public_key, items, count, timestamp_ms);
+  for (size_t i = 0; i < count && !err; i++)
+    err = append_one(store, log_no, author->public_key, &items[i], timestamp_ms);
   if (!err)
     err = sign_checkpoint(store, log_no, author, timestamp_ms, checkpoint);
   if (!err)
