@@ -388,7 +388,9 @@ static coop_err posting_row_of(uint64_t index, const ledger_record *record, unsi
   row->date = record->date;
   row->account_code = record->postings[position].account;
   row->position = (uint8_t)position;
-  memcpy(row->member_id, member_id, sizeof row->member_id);
+  size_t length = strnlen(member_id, LEDGER_MEMBER_ID_CHARS);
+  memcpy(row->member_id, member_id, length);
+  row->member_id[length] = 0;
   return ledger_account_name(row->account_code, member_id, row->account);
 }
 
