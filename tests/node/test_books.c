@@ -1017,7 +1017,7 @@ Test(node_batches, refs_inside_one_batch_see_each_other)
 typedef struct many {
   node_record_request *requests;
   node_record_result *results;
-  char (*refs)[16];
+  char (*refs)[32]; /* a prefix of up to 10 and an index */
 } many;
 
 static many many_of(size_t count, const char *prefix, const char *member_id)
@@ -1082,7 +1082,7 @@ Test(node_batches, a_batch_past_one_bulk_write_still_counts_hours_and_refs, .tim
   many batch = many_of(COUNT, "big", m);
   node_record_request *requests = batch.requests;
   node_record_result *results = batch.results;
-  char (*refs)[16] = batch.refs;
+  char (*refs)[32] = batch.refs;
   requests[0] = request_of(LEDGER_RECORD_HOURS, m, 70000, 20260302, refs[0]);
   requests[COUNT - 1] = request_of(LEDGER_RECORD_HOURS, m, 4401, 20260331, refs[COUNT - 1]);
   unchanged before = remember();
