@@ -3,9 +3,12 @@
  *
  * usage: bench_statements [--members N] [--months M] [--dir DIR]
  *        bench_statements --audit K [--members N] [--months M] [--dir DIR]
+ *        bench_statements --open-last [--members N] [--months M] [--dir DIR]
  * Builds a municipality with the 2026 rule set and a coop with N members in a
  * fresh directory, records revenue and costs for each member and month, then
- * closes the months one by one and reports statements per second.  With
+ * closes the months one by one and reports statements per second (wall and
+ * CPU).  --open-last records month M but leaves it open, so that its close
+ * can be run (and profiled) with 'coop period close' on copies of the coop.  With
  * --audit K: K such coops; months 1..M-1 closed everywhere are audited from
  * scratch (statements/s), then one coop closes month M and the audit runs
  * again as the daemon does (incremental: logs judged completely and not
@@ -13,6 +16,7 @@
  * read again).  Not a test: it asserts nothing and is never run by `meson
  * test`. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +38,16 @@ static double now_seconds(void)
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* User + system CPU seconds of this process: the machine is shared, so the
+ * close is reported in CPU time beside wall time. */
+static double cpu_seconds(void)
+{
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
+         (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
 }
 
 static void die(const char *what, const char *detail)
@@ -261,11 +275,13 @@ static int audit_bench(const char *dir, long coops, long members, long months)
 int main(int argc, char **argv)
 {
   long members = 10000, months = 12, audit_coops = 0;
+  bool open_last = false;
   const char *base = "/tmp";
   static const struct option options[] = {{"members", required_argument, NULL, 'n'},
                                           {"months", required_argument, NULL, 'm'},
                                           {"dir", required_argument, NULL, 'd'},
                                           {"audit", required_argument, NULL, 'a'},
+                                          {"open-last", no_argument, NULL, 'o'},
                                           {NULL, 0, NULL, 0}};
   int option;
   while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -273,7 +289,8 @@ int main(int argc, char **argv)
     else if (option == 'm') months = atol(optarg);
     else if (option == 'd') base = optarg;
     else if (option == 'a') audit_coops = atol(optarg);
-    else die("usage", "bench_statements [--members N] [--months M] [--dir DIR]");
+    else if (option == 'o') open_last = true;
+    else die("usage", "bench_statements [--members N] [--months M] [--dir DIR] [--open-last]");
   }
   if (sodium_init() < 0 || members <= 0 || months <= 0 || months > 12)
     die("arguments", "members > 0, 1 <= months <= 12");
@@ -294,7 +311,7 @@ int main(int argc, char **argv)
   double start = now_seconds();
   enrol_members(&coop, &municipality, members, ids);
   double enrol_seconds = now_seconds() - start;
-  double record_seconds = 0, close_seconds = 0;
+  double record_seconds = 0, close_seconds = 0, close_cpu_seconds = 0;
   for (long month = 1; month <= months; month++) {
     uint32_t period = 202600 + (uint32_t)month;
     set_clock(period - 1);
@@ -302,12 +319,16 @@ int main(int argc, char **argv)
     record_month(&coop, members, ids, period);
     record_seconds += now_seconds() - start;
     set_clock(period);
+    if (open_last && month == months)
+      break; /* left for 'coop period close' under a profiler */
     start = now_seconds();
+    double cpu_start = cpu_seconds();
     if (node_period_close(&coop, period, message))
       die("close", message);
     close_seconds += now_seconds() - start;
+    close_cpu_seconds += cpu_seconds() - cpu_start;
   }
-  double statements = (double)members * (double)months;
+  double statements = (double)members * (double)(open_last ? months - 1 : months);
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   printf("| measurement | result |\n|---|---:|\n");
@@ -316,7 +337,9 @@ int main(int argc, char **argv)
   printf("| record %.0f revenue and cost records | %.0f records/s |\n", statements * 2,
          statements * 2 / record_seconds);
   printf("| month close: %.0f statements from the books (%ld members x %ld months) | %.0f "
-         "statements/s |\n", statements, members, months, statements / close_seconds);
+         "statements/s (%.2f s wall), %.0f per CPU-second (%.2f s) |\n", statements, members,
+         months, statements / close_seconds, close_seconds, statements / close_cpu_seconds,
+         close_cpu_seconds);
   printf("| offset engine alone (pure function) | %.0f statements/s |\n",
          engine_per_second(10000000));
   printf("\npeak RSS: %.1f MiB; nodes left in %s\n", (double)usage.ru_maxrss / 1024.0, dir);

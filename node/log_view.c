@@ -406,8 +406,10 @@ static coop_err view_public(log_view *view, const ledger_stored_entry *entry)
       ledger_period_close_decode(entry->payload, entry->payload_bytes, &period) == COOP_OK) {
     coop_err err = coop_grow((void **)&view->closed, &view->closed_capacity, view->closed_count,
                         sizeof *view->closed);
-    if (!err)
+    if (!err) {
       view->closed[view->closed_count++] = period;
+      view->last_close_index = entry->header.index;
+    }
     return err;
   }
   return COOP_OK;
