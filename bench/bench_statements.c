@@ -328,7 +328,8 @@ int main(int argc, char **argv)
     close_seconds += now_seconds() - start;
     close_cpu_seconds += cpu_seconds() - cpu_start;
   }
-  double statements = (double)members * (double)(open_last ? months - 1 : months);
+  long closed = open_last ? months - 1 : months;
+  double statements = (double)members * (double)closed;
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   printf("| measurement | result |\n|---|---:|\n");
@@ -338,7 +339,7 @@ int main(int argc, char **argv)
          statements * 2 / record_seconds);
   printf("| month close: %.0f statements from the books (%ld members x %ld months) | %.0f "
          "statements/s (%.2f s wall), %.0f per CPU-second (%.2f s) |\n", statements, members,
-         months, statements / close_seconds, close_seconds, statements / close_cpu_seconds,
+         closed, statements / close_seconds, close_seconds, statements / close_cpu_seconds,
          close_cpu_seconds);
   printf("| offset engine alone (pure function) | %.0f statements/s |\n",
          engine_per_second(10000000));

@@ -18,6 +18,14 @@
 #include "node/books_int.h"
 #include "node/log_view.h"
 
+/* The carried state of the statement a close last wrote for a member
+ * (kept with the close's view): the next close starts her next month from
+ * it without reading and opening that statement again. */
+typedef struct close_state {
+  uint64_t statement; /* its log index + 1; 0: none */
+  ledger_offset_state state;
+} close_state;
+
 typedef struct member_month {
   books_session *session;
   node_key_ring *ring;
@@ -27,7 +35,9 @@ typedef struct member_month {
   /* Her residence in the month: the audience everything of the month is
    * sealed to and the municipality whose rules apply and who judges it. */
   const log_residence *residence;
-  ledger_statement_payload *statement; /* heap: large */
+  ledger_statement_payload *statement; /* heap: large; one per close, reset per member */
+  ledger_statement_payload *read;      /* heap: a statement read back (carried_state) */
+  close_state *states; /* by member position; NULL: none kept */
   /* The rule sets of one municipality, read once per close for every
    * member who lives there (nothing appends to its log during a close). */
   uint8_t rule_sets_of[LEDGER_PUBLIC_KEY_BYTES];
@@ -143,14 +153,16 @@ static coop_err carried_state(member_month *month, ledger_offset_state *state)
   ledger_offset_state_init(state);
   if (!previous)
     return COOP_OK;
-  ledger_statement_payload *read = coop_malloc(sizeof *read);
-  if (!read)
-    return COOP_E_NOMEM;
+  const close_state *kept = month->states ? &month->states[month->member - month->view->members]
+                                          : NULL;
+  if (kept && kept->statement == previous->index + 1) {
+    *state = kept->state; /* the one this node computed and signed */
+    return COOP_OK;
+  }
   coop_err err = log_view_statement(month->ring, month->view->log_id, previous->index, month->plain,
-                                    read, NULL);
+                                    month->read, NULL);
   if (!err)
-    *state = read->state_after;
-  coop_free(read);
+    *state = month->read->state_after;
   return err;
 }
 
@@ -370,6 +382,9 @@ static coop_err compute_and_append(member_month *month)
     err = books_session_add(month->session, LEDGER_KIND_STATEMENT, month->residence->audience,
                             &plain);
   coop_buf_release(&plain);
+  if (!err && month->states)
+    month->states[month->member - month->view->members] =
+        (close_state){.statement = month->index + 1, .state = state};
   return err ? err : book_split(month);
 }
 
@@ -390,17 +405,13 @@ static coop_err month_statement(member_month *month)
                      "member %s has no birth month, so no age for the offset rules: run 'coop "
                      "member set %s --birth YYYY-MM --from YYYY-MM'", member->member_id,
                      member->member_id);
-  month->statement = coop_calloc(1, sizeof *month->statement);
-  if (!month->statement)
-    return books_say(session->message, COOP_E_NOMEM, "out of memory");
+  memset(month->statement, 0, sizeof *month->statement);
   coop_err err = cite_sources(month);
   if (!err) {
     log_view_inputs(month->view, month->member, month->period, UINT64_MAX,
                     &month->statement->month);
     err = compute_and_append(month);
   }
-  coop_free(month->statement);
-  month->statement = NULL;
   return err;
 }
 
@@ -428,6 +439,8 @@ static coop_err load_own_log(books_session *session, node_key_ring *ring, log_vi
 struct books_close_view {
   log_view view;
   uint64_t size;
+  close_state *states; /* by member position, state_count of them */
+  size_t state_count;
 };
 
 void books_close_view_free(books_close_view *kept)
@@ -435,7 +448,23 @@ void books_close_view_free(books_close_view *kept)
   if (!kept)
     return;
   log_view_free(&kept->view);
+  coop_free(kept->states);
   coop_free(kept);
+}
+
+/* A kept state for every member of the view (new ones: none). */
+static coop_err states_for_members(books_session *session, books_close_view *kept)
+{
+  size_t count = kept->view.member_count;
+  if (count <= kept->state_count)
+    return COOP_OK;
+  close_state *grown = coop_realloc(kept->states, count * sizeof *grown);
+  if (!grown)
+    return books_say(session->message, COOP_E_NOMEM, "out of memory");
+  memset(grown + kept->state_count, 0, (count - kept->state_count) * sizeof *grown);
+  kept->states = grown;
+  kept->state_count = count;
+  return COOP_OK;
 }
 
 /* Reads the entries of the own log past the view: all of them for a new
@@ -451,11 +480,15 @@ static coop_err close_view_read(books_session *session, books_close_view *kept, 
   if (!fresh)
     err = log_view_extend(ring, &kept->view, kept->size, session->base_size, &reread);
   if (!err && (fresh || reread)) {
+    /* Read again from the start: member positions may differ. */
     log_view_free(&kept->view);
+    kept->state_count = 0;
     err = load_own_log(session, ring, &kept->view);
   } else if (err) {
     err = load_failed(session, err);
   }
+  if (!err)
+    err = states_for_members(session, kept);
   if (!err)
     kept->size = session->base_size;
   return err;
@@ -516,16 +549,32 @@ static void month_for(member_month *month, const log_member *member, uint32_t pe
   month->unchanged = false;
 }
 
-/* A member_month over `view` (heap: large), with the node's one ring. */
+static void month_free(member_month *month)
+{
+  if (!month)
+    return;
+  coop_free(month->statement);
+  coop_free(month->read);
+  coop_free(month);
+}
+
+/* A member_month over `view` (heap: large), with the node's one ring and
+ * its statement buffers: allocated once, not per member. */
 static coop_err month_over(books_session *session, const log_view *view, uint32_t split_date,
                            member_month **month)
 {
   *month = coop_calloc(1, sizeof **month);
-  if (!*month)
-    return books_say(session->message, COOP_E_NOMEM, "out of memory");
-  **month = (member_month){.session = session, .ring = node_keys(session->node), .view = view,
-                           .split_date = split_date};
-  return COOP_OK;
+  if (*month) {
+    **month = (member_month){.session = session, .ring = node_keys(session->node), .view = view,
+                             .split_date = split_date};
+    (*month)->statement = coop_malloc(sizeof *(*month)->statement);
+    (*month)->read = coop_malloc(sizeof *(*month)->read);
+  }
+  if (*month && (*month)->statement && (*month)->read)
+    return COOP_OK;
+  month_free(*month);
+  *month = NULL;
+  return books_say(session->message, COOP_E_NOMEM, "out of memory");
 }
 
 coop_err books_statements_for_period(books_session *session, const books_close_view *kept,
@@ -534,11 +583,13 @@ coop_err books_statements_for_period(books_session *session, const books_close_v
   const log_view *view = &kept->view;
   member_month *month = NULL;
   coop_err err = month_over(session, view, 0, &month);
+  if (!err)
+    month->states = kept->states;
   for (size_t i = 0; !err && i < view->member_count; i++) {
     month_for(month, &view->members[i], period);
     err = month_statement(month);
   }
-  coop_free(month);
+  month_free(month);
   return err;
 }
 
@@ -649,7 +700,7 @@ static coop_err cascade_begin(books_session *session, node_key_ring *ring, log_v
 static void cascade_end(log_view *view, member_month *month)
 {
   if (month) {
-    coop_free(month);
+    month_free(month);
     log_view_free(view);
   }
 }
@@ -797,8 +848,10 @@ coop_err books_reissue_due(books_session *session, const books_close_view *kept,
     return COOP_OK;
   member_month *month = NULL;
   coop_err err = month_over(session, &kept->view, split_date, &month);
-  if (!err)
+  if (!err) {
+    month->states = kept->states;
     err = each_due_in(month, reissue_from, done);
-  coop_free(month);
+  }
+  month_free(month);
   return err;
 }

@@ -1064,6 +1064,8 @@ Test(statements, a_kept_view_finds_what_is_due_after_the_last_close, .timeout = 
   pair nodes;
   char ann[16], bo[16];
   two_members_with_revenue(&nodes, ann, bo);
+  /* Ann's disregard n counts months: each statement carries the count on. */
+  set_status(&nodes, ann, LEDGER_MEMBER_N_APPROVED, 202601, 1);
   uint64_t ann_january = record(&nodes, LEDGER_RECORD_COST, ann, 20000, 20260112);
   node_reissue_list reissued;
   close_reissuing(&nodes, 202601, &reissued);
@@ -1111,6 +1113,10 @@ Test(statements, a_kept_view_finds_what_is_due_after_the_last_close, .timeout = 
   ledger_statement_payload *february = statement_of(&nodes.coop, bo, 202602, &index);
   cr_assert_eq(february->month.n_approved, 1);
   free(february);
+  ledger_statement_payload *march = statement_of(&nodes.coop, ann, 202603, &index);
+  cr_assert_eq(march->figures.n_used, 3, "Ann's third month of n counts %" PRId64,
+               march->figures.n_used);
+  free(march);
 
   /* Nothing new for a closed month: April reissues nothing. */
   set_clock(20260410);
