@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "ledger/base/alloc.h"
 #include "ledger/books/rule_sets.h"
 #include "ledger/books/statement.h"
@@ -452,6 +454,7 @@ static coop_err load_own_log(books_session *session, node_key_ring *ring, log_vi
 struct books_close_view {
   log_view view;
   uint64_t size;
+  uint8_t last_leaf[LEDGER_HASH_BYTES]; /* of entry size - 1 */
   close_state *states; /* by member position, state_count of them */
   size_t state_count;
 };
@@ -484,13 +487,37 @@ static coop_err states_for_members(books_session *session, books_close_view *kep
  * one, and all again when the new ones change how earlier ones read (an
  * erasure).  Nothing may be pending: the view reads the log, not the
  * session's queue. */
+/* The leaf hash of the own log's entry `size` - 1 (size > 0: the log
+ * begins with the identity entry). */
+static coop_err last_leaf(books_session *session, uint64_t size, uint8_t leaf[LEDGER_HASH_BYTES])
+{
+  node *self = session->node;
+  return ledger_store_leaf_hash(self->store, self->identity.public_key, size - 1, leaf);
+}
+
+/* Is the log the kept view read still the start of the log: as long, and
+ * the same entry where the view ends?  Not after a restore from an older
+ * backup, say (node_restore swaps the database under an open node). */
+static coop_err still_the_log(books_session *session, const books_close_view *kept, bool *same)
+{
+  uint8_t leaf[LEDGER_HASH_BYTES];
+  *same = false;
+  if (session->base_size < kept->size)
+    return COOP_OK;
+  coop_err err = last_leaf(session, kept->size, leaf);
+  if (!err)
+    *same = !sodium_memcmp(leaf, kept->last_leaf, sizeof leaf);
+  return err;
+}
+
 static coop_err close_view_read(books_session *session, books_close_view *kept, bool fresh)
 {
   assert(session->pending == 0);
   node_key_ring *ring = node_keys(session->node);
-  bool reread = false;
-  coop_err err = COOP_OK;
-  if (!fresh)
+  bool reread = false, same = false;
+  coop_err err = fresh ? COOP_OK : still_the_log(session, kept, &same);
+  fresh |= !same;
+  if (!err && !fresh)
     err = log_view_extend(ring, &kept->view, kept->size, session->base_size, &reread);
   if (!err && (fresh || reread)) {
     /* Read again from the start: member positions may differ. */
@@ -502,6 +529,8 @@ static coop_err close_view_read(books_session *session, books_close_view *kept, 
   }
   if (!err)
     err = states_for_members(session, kept);
+  if (!err && (err = last_leaf(session, session->base_size, kept->last_leaf)))
+    err = load_failed(session, err);
   if (!err)
     kept->size = session->base_size;
   return err;

@@ -29,6 +29,7 @@
 #include "ledger/offset/offset_codec.h"
 #include "ledger/store/bundle.h"
 #include "ledger/store/store.h"
+#include "node/backup.h"
 #include "node/books.h"
 #include "node/node.h"
 #include "node/year_statement.h"
@@ -1123,6 +1124,42 @@ Test(statements, a_kept_view_finds_what_is_due_after_the_last_close, .timeout = 
   record(&nodes, LEDGER_RECORD_REVENUE, bo, 5000, 20260410);
   close_reissuing(&nodes, 202604, &reissued);
   cr_assert_eq(reissued.count, 0);
+  assert_verifies(&nodes.coop);
+  pair_close(&nodes);
+}
+
+/* A restore swaps the database under an open node: the view its last close
+ * kept is then of another log, even when the restored log has grown past
+ * it since, and the next close must read the log again. */
+Test(statements, a_kept_view_is_not_used_after_a_restore, .timeout = 60)
+{
+  pair nodes;
+  char ann[16], bo[16];
+  two_members_with_revenue(&nodes, ann, bo);
+  close_month(&nodes, 202601);
+  char backup[128], message[NODE_MESSAGE_BYTES] = "";
+  snprintf(backup, sizeof backup, "%s/after-january.db", fx.dir);
+  ledger_store_backup_info info;
+  cr_assert_eq(node_backup(&nodes.coop, backup, &info, message), COOP_OK, "%s", message);
+  set_clock(20260210);
+  record(&nodes, LEDGER_RECORD_REVENUE, ann, 30000, 20260210);
+  close_month(&nodes, 202602); /* kept: February as it was then */
+
+  cr_assert_eq(node_restore(&nodes.coop, backup, &info, message), COOP_OK, "%s", message);
+  bool was_restored = false;
+  cr_assert_eq(node_restore_confirm(&nodes.coop, &was_restored, message), COOP_OK, "%s",
+               message);
+  /* Another February, longer than the one the view kept. */
+  set_clock(20260211);
+  for (uint32_t day = 11; day <= 16; day++)
+    record(&nodes, LEDGER_RECORD_REVENUE, ann, 10000, 20260200 + day);
+  close_month(&nodes, 202602);
+  uint64_t index;
+  ledger_statement_payload *february = statement_of(&nodes.coop, ann, 202602, &index);
+  cr_assert_eq(february->month.revenue_cents, 60000, "February counts %" PRId64,
+               february->month.revenue_cents);
+  cr_assert_eq(february->source_count, 6);
+  free(february);
   assert_verifies(&nodes.coop);
   pair_close(&nodes);
 }
