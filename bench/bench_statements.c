@@ -8,7 +8,8 @@
  * fresh directory, records revenue and costs for each member and month, then
  * closes the months one by one and reports statements per second (wall and
  * CPU).  --open-last records month M but leaves it open, so that its close
- * can be run (and profiled) with 'coop period close' on copies of the coop.  With
+ * can be run (and profiled) with 'coop period close' on copies of the coop;
+ * BENCH_PERF_CONTROL (perf_control) profiles the closes of a run.  With
  * --audit K: K such coops; months 1..M-1 closed everywhere are audited from
  * scratch (statements/s), then one coop closes month M and the audit runs
  * again as the daemon does (incremental: logs judged completely and not
@@ -48,6 +49,18 @@ static double cpu_seconds(void)
   getrusage(RUSAGE_SELF, &usage);
   return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
          (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
+}
+
+/* With BENCH_PERF_CONTROL=FIFO (perf record --control fifo:FIFO -D -1),
+ * perf samples the closes only, not the enrolment and records before. */
+static void perf_control(const char *command)
+{
+  const char *fifo = getenv("BENCH_PERF_CONTROL");
+  FILE *control = fifo ? fopen(fifo, "w") : NULL;
+  if (control) {
+    fprintf(control, "%s\n", command);
+    fclose(control);
+  }
 }
 
 static void die(const char *what, const char *detail)
@@ -323,8 +336,10 @@ int main(int argc, char **argv)
       break; /* left for 'coop period close' under a profiler */
     start = now_seconds();
     double cpu_start = cpu_seconds();
+    perf_control("enable");
     if (node_period_close(&coop, period, message))
       die("close", message);
+    perf_control("disable");
     close_seconds += now_seconds() - start;
     close_cpu_seconds += cpu_seconds() - cpu_start;
   }
