@@ -340,8 +340,11 @@ int main(int argc, char **argv)
     if (node_period_close(&coop, period, message))
       die("close", message);
     perf_control("disable");
-    close_seconds += now_seconds() - start;
-    close_cpu_seconds += cpu_seconds() - cpu_start;
+    double month_seconds = now_seconds() - start, month_cpu_seconds = cpu_seconds() - cpu_start;
+    close_seconds += month_seconds;
+    close_cpu_seconds += month_cpu_seconds;
+    fprintf(stderr, "close %u: %.3f s wall, %.3f s CPU\n", (unsigned)period, month_seconds,
+            month_cpu_seconds);
   }
   long closed = open_last ? months - 1 : months;
   double statements = (double)members * (double)closed;
