@@ -483,10 +483,6 @@ static coop_err states_for_members(books_session *session, books_close_view *kep
   return COOP_OK;
 }
 
-/* Reads the entries of the own log past the view: all of them for a new
- * one, and all again when the new ones change how earlier ones read (an
- * erasure).  Nothing may be pending: the view reads the log, not the
- * session's queue. */
 /* The leaf hash of the own log's entry `size` - 1 (size > 0: the log
  * begins with the identity entry). */
 static coop_err last_leaf(books_session *session, uint64_t size, uint8_t leaf[LEDGER_HASH_BYTES])
@@ -510,6 +506,10 @@ static coop_err still_the_log(books_session *session, const books_close_view *ke
   return err;
 }
 
+/* Reads the entries of the own log past the view: all of them for a new
+ * one, and all again when the new ones change how earlier ones read (an
+ * erasure) or the log is not the one the view read.  Nothing may be
+ * pending: the view reads the log, not the session's queue. */
 static coop_err close_view_read(books_session *session, books_close_view *kept, bool fresh)
 {
   assert(session->pending == 0);
