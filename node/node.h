@@ -83,7 +83,8 @@ typedef struct node {
   struct audit_marks *audit_marks;
   /* The own log as the last month close read it, kept so that the next
    * close reads only the entries appended since (node/statements.c);
-   * NULL until a close commits.  Freed by node_close. */
+   * NULL until a close commits.  Freed by node_close and by every erasure
+   * (it holds members' details and figures). */
   struct books_close_view *close_view;
 } node;
 
