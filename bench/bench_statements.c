@@ -307,6 +307,8 @@ int main(int argc, char **argv)
   }
   if (sodium_init() < 0 || members <= 0 || months <= 0 || months > 12)
     die("arguments", "members > 0, 1 <= months <= 12");
+  if (open_last && months < 2)
+    die("arguments", "--open-last needs a month to close before the one left open");
   char dir[4096], coop_home[4200], message[NODE_MESSAGE_BYTES];
   snprintf(dir, sizeof dir, "%s/bench-statements-XXXXXX", base);
   if (!mkdtemp(dir))
@@ -353,8 +355,9 @@ int main(int argc, char **argv)
   printf("| measurement | result |\n|---|---:|\n");
   printf("| enrol %ld members (audience, grants, sealed enrolment, status) | %.0f members/s |\n",
          members, (double)members / enrol_seconds);
-  printf("| record %.0f revenue and cost records | %.0f records/s |\n", statements * 2,
-         statements * 2 / record_seconds);
+  double records = 2.0 * (double)members * (double)months;
+  printf("| record %.0f revenue and cost records | %.0f records/s |\n", records,
+         records / record_seconds);
   printf("| month close: %.0f statements from the books (%ld members x %ld months) | %.0f "
          "statements/s (%.2f s wall), %.0f per CPU-second (%.2f s) |\n", statements, members,
          closed, statements / close_seconds, close_seconds, statements / close_cpu_seconds,
