@@ -558,6 +558,8 @@ coop_err books_close_view_begin(books_session *session, books_close_view **out)
 
 coop_err books_close_view_catch_up(books_session *session, books_close_view *kept)
 {
+  if (session->pending == 0 && session->base_size == kept->size)
+    return COOP_OK; /* nothing appended since (no reissue was due) */
   return close_view_read(session, kept, false);
 }
 
