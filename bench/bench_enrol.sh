@@ -8,9 +8,16 @@
 #   COOP_BIN=build/cli/coop BENCH_DIR=/var/tmp/e bench/bench_enrol.sh
 #
 # Prints the batch's wall time, members/s and peak RSS (/usr/bin/time -v),
-# the entries it appended, and for the same machine in the same run the
-# rate of SINGLES one-by-one `coop member add` commands (each its own
-# process, transaction and fsync): the way members were enrolled before.
+# its CPU time (every thread's: the key grants are made by worker threads,
+# node/audiences.c) and members per CPU-second, the entries it appended,
+# the load average (the machine may be shared: compare CPU and ratios), and
+# for the same machine in the same run the limits it stands on when the
+# benchmarks are built beside COOP_BIN (bench/bench_grants: the key grants,
+# two sealed boxes per member, on one thread and on the workers;
+# bench/bench_log: the log's bulk append, which a member's 4.5 entries
+# divide), and the rate of SINGLES one-by-one `coop member add` commands
+# (each its own process, transaction and fsync): the way members were
+# enrolled before.  SINGLES=0 skips them.
 set -euo pipefail
 members=${1:-10000}
 singles=${2:-200}
@@ -39,15 +46,31 @@ awk -v n="$members" 'BEGIN {
 }' >"$dir/members.csv"
 
 size_before=$("$coop" checkpoint | sed -n 's/^size: *//p')
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/time -v "$coop" import --members "$dir/members.csv" >"$dir/enrol.out" 2>"$dir/enrol.time"
 wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$dir/enrol.time" |
   awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
 cpu=$(awk -F': ' '/User time|System time/ {sum += $2} END {print sum}' "$dir/enrol.time")
 rss_kib=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$dir/enrol.time")
 size_after=$("$coop" checkpoint | sed -n 's/^size: *//p')
-printf 'batch      %s in %.2f s (cpu %.2f s): %.0f members/s; %d entries; peak RSS %d MiB\n' \
+printf 'batch      %s in %.2f s (cpu %.2f s): %.0f members/s, %.0f per CPU-second; %d entries; peak RSS %d MiB\n' \
   "$(tail -1 "$dir/enrol.out")" "$wall" "$cpu" "$(echo "$members / $wall" | bc -l)" \
-  $((size_after - size_before)) $((rss_kib / 1024))
+  "$(echo "$members / $cpu" | bc -l)" $((size_after - size_before)) $((rss_kib / 1024))
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+benches=$(dirname "$coop")/../bench
+if [ -x "$benches/bench_grants" ]; then
+  "$benches/bench_grants" --members "$members" | sed 's/^/limit      /'
+fi
+if [ -x "$benches/bench_log" ]; then
+  mkdir -p "$dir/log"
+  bulk=$("$benches/bench_log" --entries $((size_after - size_before)) --durable 20 --dir "$dir/log" |
+    awk -F'|' '/bulk append/ {gsub(/ /, "", $3); print $3}')
+  printf 'limit      log bulk append %s entries/s: %.0f members/s at %.1f entries each\n' "$bulk" \
+    "$(echo "$bulk * $members / ($size_after - $size_before)" | bc -l)" \
+    "$(echo "($size_after - $size_before) / $members" | bc -l)"
+fi
+[ "$singles" -gt 0 ] || exit 0
 
 start=$(seconds)
 for i in $(seq "$singles"); do

@@ -44,16 +44,59 @@ static void print_info(const char *what, const ledger_store_backup_info *info)
          (unsigned long long)info->log_size);
 }
 
+static void add_info_json(json_t *out, const ledger_store_backup_info *info)
+{
+  char when[32];
+  cli_format_time(info->made_ms, when);
+  json_object_set_new(out, "made_ms", json_integer((json_int_t)info->made_ms));
+  json_object_set_new(out, "made", json_string(when));
+  json_object_set_new(out, "log_id", cli_hex_json(info->log_id, sizeof info->log_id));
+  json_object_set_new(out, "log_size", json_integer((json_int_t)info->log_size));
+}
+
 static int print_info_json(const char *state, const ledger_store_backup_info *info)
 {
   json_t *out = json_pack("{s:s}", "state", state);
-  if (out && info) {
-    char when[32];
-    cli_format_time(info->made_ms, when);
-    json_object_set_new(out, "made_ms", json_integer((json_int_t)info->made_ms));
-    json_object_set_new(out, "made", json_string(when));
-    json_object_set_new(out, "log_id", cli_hex_json(info->log_id, sizeof info->log_id));
-    json_object_set_new(out, "log_size", json_integer((json_int_t)info->log_size));
+  if (out && info)
+    add_info_json(out, info);
+  return cli_print_json(out);
+}
+
+/* On stderr, in both formats: members erased after the backup was made are
+ * in the restored database again until their erasures return by sync. */
+static void warn_lost_erasures(const node_restore_lost *lost)
+{
+  if (lost->unchecked)
+    cli_notice("warning: the replaced database's own log did not read (%s): if a member was erased "
+             "after this backup was made, she is back in it until 'coop sync' brings the "
+             "erasure back from the peers; do not use 'coop restore --confirm' before that",
+             coop_err_message(lost->unchecked));
+  if (!lost->count)
+    return;
+  char list[NODE_RESTORE_ERASURES_MAX * 22] = "";
+  size_t used = 0;
+  for (size_t i = 0; i < lost->shown && used < sizeof list; i++)
+    used += (size_t)snprintf(list + used, sizeof list - used, "%s%llu", i ? ", " : "",
+                             (unsigned long long)lost->indexes[i]);
+  cli_notice("warning: %llu erasure(s) were signed after this backup was made (entry %s%s): the members "
+           "they erased are in the restored database again. 'coop sync' with every peer "
+           "brings the erasures back and erases them again; do not use 'coop restore "
+           "--confirm' before that: it would drop the erasures. The backup file itself still "
+           "holds their data",
+           (unsigned long long)lost->count, list, lost->count > lost->shown ? ", ..." : "");
+}
+
+static int print_restored_json(const ledger_store_backup_info *info,
+                               const node_restore_lost *lost)
+{
+  json_t *out = json_pack("{s:s}", "state", "waiting");
+  json_t *indexes = json_array();
+  for (size_t i = 0; indexes && i < lost->shown; i++)
+    json_array_append_new(indexes, json_integer((json_int_t)lost->indexes[i]));
+  if (out) {
+    add_info_json(out, info);
+    json_object_set_new(out, "erasures_after_backup", json_integer((json_int_t)lost->count));
+    json_object_set_new(out, "erasure_entries", indexes ? indexes : json_null());
   }
   return cli_print_json(out);
 }
@@ -135,14 +178,16 @@ int cli_cmd_restore(int argc, char **argv)
   }
   char message[NODE_MESSAGE_BYTES] = "";
   ledger_store_backup_info info;
-  coop_err err = node_restore(&opened, args.argv[0], &info, message);
+  node_restore_lost lost = {0};
+  coop_err err = node_restore(&opened, args.argv[0], &info, &lost, message);
   node_close(&opened);
   if (err) {
     cli_error("%s", message);
     return CLI_EXIT_FAILURE;
   }
+  warn_lost_erasures(&lost);
   if (args.format == CLI_FORMAT_JSON)
-    return print_info_json("waiting", &info);
+    return print_restored_json(&info, &lost);
   print_info("restored", &info);
   printf("appending is refused until 'coop sync' has synced with every peer, or "
          "'coop restore --confirm'\n");

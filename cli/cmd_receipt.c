@@ -21,7 +21,7 @@
 #define RECEIPT_EXIT_UNANCHORED 3
 /* Anchors from the command line (each of --municipality, --coop, --witness)
  * and from the --dir node (its peers and itself). */
-#define RECEIPT_ANCHORS_MAX (NODE_PEERS_MAX + 1u + 16u)
+#define RECEIPT_ANCHORS_MAX (NODE_PEERS_MAX + 1u + 16u) /* on the heap: see verify_options */
 
 /* parse_verify_options' answer after --help: the command stops, exit 0. */
 #define HELP_SHOWN 100

@@ -1,6 +1,7 @@
 /* Backup and restore of a node's database: node/backup.h. */
 #include "node/backup.h"
 
+#include "ledger/base/alloc.h"
 #include "node/books_int.h"
 
 coop_err node_backup(node *self, const char *path, ledger_store_backup_info *info,
@@ -17,10 +18,53 @@ coop_err node_backup(node *self, const char *path, ledger_store_backup_info *inf
   return COOP_OK;
 }
 
-coop_err node_restore(node *self, const char *path, ledger_store_backup_info *info,
-                      char message[NODE_MESSAGE_BYTES])
+/* The erasure entries of the node's own log in the database about to be
+ * replaced: those signed after the backup was made are not in it. */
+typedef struct erasures_seen {
+  uint64_t indexes[NODE_RESTORE_ERASURES_MAX];
+  size_t count;
+  uint64_t total;
+} erasures_seen;
+
+static coop_err note_erasure(void *context, const ledger_stored_entry *entry)
 {
+  erasures_seen *seen = context;
+  if (entry->header.kind != LEDGER_KIND_ERASURE)
+    return COOP_OK;
+  if (seen->count < NODE_RESTORE_ERASURES_MAX)
+    seen->indexes[seen->count++] = entry->header.index;
+  seen->total++;
+  return COOP_OK;
+}
+
+/* Which of `seen` the backup does not hold: the backup's own log ends at
+ * `size`.  Kept in `lost` for the operator's warning. */
+static void erasures_after(const erasures_seen *seen, uint64_t size, node_restore_lost *lost)
+{
+  lost->count = 0;
+  lost->shown = 0;
+  for (size_t i = 0; i < seen->count; i++)
+    if (seen->indexes[i] >= size)
+      lost->indexes[lost->shown++] = seen->indexes[i];
+  lost->count = lost->shown + (seen->total - seen->count);
+}
+
+coop_err node_restore(node *self, const char *path, ledger_store_backup_info *info,
+                      node_restore_lost *lost, char message[NODE_MESSAGE_BYTES])
+{
+  /* A member erased after the backup was made is back in the restored
+   * database until the erasure entry returns from the peers: the operator
+   * must be told, so that nobody confirms the restore before that. */
+  erasures_seen *seen = coop_calloc(1, sizeof *seen);
+  if (!seen)
+    return books_say(message, COOP_E_NOMEM, "restore: out of memory; nothing changed");
+  /* A damaged database is what a restore is for: it goes ahead unchecked. */
+  lost->unchecked = ledger_store_entries(self->store, self->identity.public_key, 0,
+                                         note_erasure, seen);
   coop_err err = ledger_store_restore(self->store, path, self->identity.public_key, info);
+  if (!err)
+    erasures_after(seen, info->log_size, lost);
+  coop_free(seen);
   switch (err) {
   case COOP_OK:
     return COOP_OK;

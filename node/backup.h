@@ -22,11 +22,23 @@
 COOP_MUST_USE coop_err node_backup(node *node, const char *path, ledger_store_backup_info *info,
                                    char message[NODE_MESSAGE_BYTES]);
 
+/* Erasure entries of the node's own log signed after a backup was made:
+ * the members they erased are in the restored database again until the
+ * entries come back from the peers (coop sync), which erases them again. */
+#define NODE_RESTORE_ERASURES_MAX 16
+typedef struct node_restore_lost {
+  uint64_t count;                               /* how many */
+  size_t shown;                                 /* the first ones, by index */
+  uint64_t indexes[NODE_RESTORE_ERASURES_MAX];
+  coop_err unchecked;                           /* the replaced log did not read */
+} node_restore_lost;
+
 /* Replaces the node's database with the backup at `path` (of this node:
  * another node's backup is refused, COOP_E_EXISTS_DIFFERENT).  Appends are
- * refused afterwards until node_restore_caught_up or node_restore_confirm. */
+ * refused afterwards until node_restore_caught_up or node_restore_confirm.
+ * *lost lists the erasures the database held that the backup does not. */
 COOP_MUST_USE coop_err node_restore(node *node, const char *path, ledger_store_backup_info *info,
-                                    char message[NODE_MESSAGE_BYTES]);
+                                    node_restore_lost *lost, char message[NODE_MESSAGE_BYTES]);
 
 /* Whether the database is a restored backup still waiting to catch up. */
 COOP_MUST_USE coop_err node_restore_status(node *node, bool *restored,

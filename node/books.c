@@ -12,6 +12,7 @@
 #include "ledger/base/hex.h"
 #include "ledger/books/money.h"
 #include "ledger/log/seal.h"
+#include "node/audiences.h"
 
 coop_err books_say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
 {
@@ -329,8 +330,10 @@ bool node_books_kept(node *self)
 
 /* ---- members ------------------------------------------------------------ */
 
-static coop_err member_request_check(const node_member_request *request,
-                                     char message[NODE_MESSAGE_BYTES])
+/* Name, client ref and the BSN rule; the keys are municipality_key_check's
+ * and member_key_check's. */
+static coop_err member_fields_check(const node_member_request *request,
+                                    char message[NODE_MESSAGE_BYTES])
 {
   size_t name_bytes = strlen(request->name);
   if (!name_bytes || name_bytes > COOP_NAME_BYTES_MAX ||
@@ -350,13 +353,39 @@ static coop_err member_request_check(const node_member_request *request,
                "client ref '%s' looks like a BSN (9 digits passing the 11-check); a coop may "
                "not use BSNs.  Use the municipality's client number or an agreed pseudonym, or "
                "pass --not-a-bsn if this really is not a BSN", request->client_ref);
+  return COOP_OK;
+}
+
+/* The member's audience key is sealed to the municipality's key (a key
+ * grant): it must be a valid node key.  The check is a scalar
+ * multiplication, so a batch makes it once per municipality
+ * (check_municipality_once). */
+static coop_err municipality_key_check(const uint8_t key[LEDGER_PUBLIC_KEY_BYTES],
+                                       char message[NODE_MESSAGE_BYTES])
+{
   uint8_t x25519[32];
-  if (crypto_sign_ed25519_pk_to_curve25519(x25519, request->municipality) != 0)
+  if (crypto_sign_ed25519_pk_to_curve25519(x25519, key) != 0)
     return books_say(message, COOP_E_BAD_INPUT, "the municipality key is not a valid node key");
+  return COOP_OK;
+}
+
+static coop_err member_key_check(const node_member_request *request,
+                                 char message[NODE_MESSAGE_BYTES])
+{
+  uint8_t x25519[32];
   if (request->has_member_key &&
       crypto_sign_ed25519_pk_to_curve25519(x25519, request->member_key) != 0)
     return books_say(message, COOP_E_BAD_INPUT, "the member key is not a valid node key");
   return COOP_OK;
+}
+
+static coop_err member_request_check(const node_member_request *request,
+                                     char message[NODE_MESSAGE_BYTES])
+{
+  coop_err err = member_fields_check(request, message);
+  if (!err)
+    err = municipality_key_check(request->municipality, message);
+  return err ? err : member_key_check(request, message);
 }
 
 coop_err node_municipality_key(node *self, const char *text, uint8_t key[LEDGER_PUBLIC_KEY_BYTES],
@@ -482,34 +511,88 @@ static coop_err check_client_ref(books_session *session, const node_member_reque
                    holder.member.name, holder.member.member_id);
 }
 
-/* A fresh audience whose member id is not taken yet. */
-static coop_err new_member_audience(books_session *session, const node_member_request *request,
-                                    uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES])
+/* The key grants of a new audience, queued with the session's batch like
+ * any entry: appended (and signed) with the batch, not one append and one
+ * checkpoint per audience. */
+static coop_err queue_grants(books_session *session, const uint8_t (*grants)[LEDGER_KEY_GRANT_BYTES],
+                             size_t grant_count)
+{
+  coop_buf plain;
+  coop_buf_init(&plain, LEDGER_KEY_GRANT_BYTES);
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < grant_count && !err; i++) {
+    coop_buf_reset(&plain);
+    err = coop_buf_append(&plain, grants[i], LEDGER_KEY_GRANT_BYTES);
+    if (err)
+      books_say(session->message, err, "out of memory");
+    else
+      err = books_session_add(session, LEDGER_KIND_KEY_GRANT, NULL, &plain);
+  }
+  coop_buf_release(&plain);
+  return err;
+}
+
+/* Is the member id an audience would give free?  A clash of the short id
+ * is drawn again. */
+static bool member_id_free(books_session *session, const uint8_t *audience_id)
+{
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  ledger_member_row existing;
+  ledger_member_id(audience_id, member_id);
+  return ledger_books_member(session->node->store, member_id, &existing) == COOP_E_NOT_FOUND;
+}
+
+/* An audience drawn here and now: its key drawn into the node's key ring,
+ * granted to the coop, the municipality and her own key (if given). */
+static coop_err draw_member_audience(books_session *session, const node_member_request *request,
+                                     uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES])
 {
   node *self = session->node;
-  uint8_t readers[3][32];
+  node_key_ring *ring = node_keys(self);
+  uint8_t readers[3][32], grants[3][LEDGER_KEY_GRANT_BYTES];
   size_t reader_count = 0;
   memcpy(readers[reader_count++], self->identity.public_key, 32);
   memcpy(readers[reader_count++], request->municipality, 32);
   if (request->has_member_key)
     memcpy(readers[reader_count++], request->member_key, 32);
-  coop_err err = books_session_flush(session);
-  for (int attempt = 0; !err && attempt < 8; attempt++) {
-    err = ledger_store_audience_create(self->store, &self->identity,
-                                       (const uint8_t(*)[32])readers, reader_count,
-                                       node_now_ms(), audience_id);
+  for (int attempt = 0; attempt < 8; attempt++) {
+    size_t held = ring->count;
+    const uint8_t *key = NULL;
+    coop_err err = node_key_ring_new_audience(ring, audience_id, &key);
     if (err)
       return books_say(session->message, err, "cannot create the member's audience: %s",
-                 coop_err_message(err));
-    session->base_size += reader_count;
-    char member_id[LEDGER_MEMBER_ID_CHARS + 1];
-    ledger_member_row existing;
-    ledger_member_id(audience_id, member_id);
-    /* A clash of the short id wastes only the grants: draw again. */
-    if (ledger_books_member(self->store, member_id, &existing) == COOP_E_NOT_FOUND)
-      return COOP_OK;
+                       coop_err_message(err));
+    if (!member_id_free(session, audience_id)) {
+      node_key_ring_forget_from(ring, held); /* nothing queued yet: draw again */
+      continue;
+    }
+    err = ledger_store_audience_grants_make(audience_id, key, (const uint8_t(*)[32])readers,
+                                            reader_count, grants);
+    if (err)
+      return books_say(session->message, err, "cannot grant the member's audience: %s",
+                       coop_err_message(err));
+    return queue_grants(session, (const uint8_t(*)[LEDGER_KEY_GRANT_BYTES])grants, reader_count);
   }
-  return err ? err : books_say(session->message, COOP_E_EXISTS, "no free member id found");
+  return books_say(session->message, COOP_E_EXISTS, "no free member id found");
+}
+
+/* A fresh audience whose member id is not taken yet: `made` ahead by a
+ * batch (node/audiences.h; NULL: none) or drawn now.  Its key goes into the
+ * node's key ring, where the session finds it to seal her entries, so it is
+ * neither read back from its grant nor in ordinary memory; a session that
+ * fails takes it out again (node_key_ring_forget_from, by the caller). */
+static coop_err new_member_audience(books_session *session, const node_member_request *request,
+                                    const node_audience *made,
+                                    uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES])
+{
+  if (!made || !member_id_free(session, made->audience_id))
+    return draw_member_audience(session, request, audience_id);
+  memcpy(audience_id, made->audience_id, LEDGER_AUDIENCE_ID_BYTES);
+  coop_err err = node_key_ring_add(node_keys(session->node), audience_id, made->key);
+  if (err)
+    return books_say(session->message, err, "cannot hold the member's key: %s",
+                     coop_err_message(err));
+  return queue_grants(session, made->grants, made->grant_count);
 }
 
 static coop_err add_status(books_session *session, const uint8_t *audience_id, uint8_t field,
@@ -530,10 +613,10 @@ static coop_err add_status(books_session *session, const uint8_t *audience_id, u
 }
 
 static coop_err enrol(books_session *session, const node_member_request *request,
-                      char member_id[LEDGER_MEMBER_ID_CHARS + 1])
+                      const node_audience *made, char member_id[LEDGER_MEMBER_ID_CHARS + 1])
 {
   uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES];
-  coop_err err = new_member_audience(session, request, audience_id);
+  coop_err err = new_member_audience(session, request, made, audience_id);
   if (err)
     return err;
   ledger_member_payload member = {.action = LEDGER_MEMBER_ENROL};
@@ -572,14 +655,17 @@ coop_err node_member_add(node *self, const node_member_request *request,
     err = books_session_begin(self, message, &session);
   if (err)
     return err;
+  size_t keys_held = node_keys(self)->count;
   err = check_municipality(session, request->municipality);
   if (!err)
     err = check_client_ref(session, request);
   if (!err)
-    err = enrol(session, request, member_id);
+    err = enrol(session, request, NULL, member_id);
   err = books_session_end(session, err);
-  if (err)
+  if (err) {
+    node_key_ring_forget_from(node_keys(self), keys_held);
     member_id[0] = 0;
+  }
   return err;
 }
 
@@ -741,10 +827,11 @@ coop_err node_member_set(node *self, const char *member_id, uint8_t field, uint3
 
 /* ---- enrolling many --------------------------------------------------- */
 
-/* The municipality keys of a batch already found to be municipalities'.
- * Checking one walks every member (is it a member's key?); members enrolled
- * by the batch bring no key that could change the answer unless a request
- * gives a member key, and then every check is made in full. */
+/* The municipality keys of a batch already found to be valid keys and
+ * municipalities'.  Checking one converts it (a scalar multiplication) and
+ * walks every member (is it a member's key?); members enrolled by the
+ * batch bring no key that could change the answer unless a request gives
+ * a member key, and then every check is made in full. */
 typedef struct municipality_seen {
   uint8_t keys[16][LEDGER_PUBLIC_KEY_BYTES];
   size_t count;
@@ -757,26 +844,72 @@ static coop_err check_municipality_once(books_session *session, municipality_see
   for (size_t i = 0; seen->usable && i < seen->count; i++)
     if (!memcmp(seen->keys[i], key, LEDGER_PUBLIC_KEY_BYTES))
       return COOP_OK;
-  coop_err err = check_municipality(session, key);
+  coop_err err = municipality_key_check(key, session->message);
+  if (!err)
+    err = check_municipality(session, key);
   if (!err && seen->usable && seen->count < sizeof seen->keys / sizeof seen->keys[0])
     memcpy(seen->keys[seen->count++], key, LEDGER_PUBLIC_KEY_BYTES);
   return err;
 }
 
+/* The audiences of a batch made ahead (node/audiences.h), a window of the
+ * batch at a time: the grants of a file of two million rows would
+ * otherwise hold ~800 MiB.  A window of 1,024 holds ~420 KiB and is made
+ * in ~0.1 s: starting its workers costs nothing beside that. */
+#define AUDIENCE_WINDOW 1024u
+
+typedef struct audience_window {
+  const uint8_t *coop_key;
+  const node_member_enrolment *enrolments;
+  size_t count;
+  size_t start; /* the window's first enrolment */
+  node_audiences *audiences;
+} audience_window;
+
+/* Starts making the window that holds enrolment `index` (the previous one's
+ * keys wiped).  COOP_E_NOMEM. */
+static coop_err window_start(audience_window *window, size_t index)
+{
+  node_audiences_free(window->audiences);
+  window->audiences = NULL;
+  window->start = index - index % AUDIENCE_WINDOW;
+  size_t left = window->count - window->start;
+  size_t count = left < AUDIENCE_WINDOW ? left : AUDIENCE_WINDOW;
+  return node_audiences_start(window->coop_key, window->enrolments + window->start, count,
+                              node_audiences_workers(count), &window->audiences);
+}
+
+/* Enrolment `index`'s audience as made ahead; an error (no memory for the
+ * window, a key that cannot be sealed to) leaves it to be drawn on the
+ * spot, where the error is reported. */
+static coop_err window_take(audience_window *window, size_t index, node_audience *made)
+{
+  coop_err err = COOP_OK;
+  if (!window->audiences || index >= window->start + AUDIENCE_WINDOW)
+    err = window_start(window, index);
+  return err ? err : node_audiences_take(window->audiences, index - window->start, made);
+}
+
 /* One enrolment of a batch: node_member_add's checks and entries, then the
  * facts as node_member_set records them. */
 static coop_err enrol_one(books_session *session, municipality_seen *seen,
-                          const node_member_enrolment *enrolment,
+                          audience_window *window, size_t index,
                           char member_id[LEDGER_MEMBER_ID_CHARS + 1])
 {
+  const node_member_enrolment *enrolment = &window->enrolments[index];
   const node_member_request *request = &enrolment->request;
-  coop_err err = member_request_check(request, session->message);
+  coop_err err = member_fields_check(request, session->message);
   if (!err)
     err = check_municipality_once(session, seen, request->municipality);
   if (!err)
-    err = check_client_ref(session, request);
+    err = member_key_check(request, session->message);
   if (!err)
-    err = enrol(session, request, member_id);
+    err = check_client_ref(session, request);
+  if (!err) {
+    node_audience made;
+    bool have = window_take(window, index, &made) == COOP_OK;
+    err = enrol(session, request, have ? &made : NULL, member_id);
+  }
   for (size_t i = 0; !err && i < enrolment->field_count; i++) {
     err = not_retroactive(session, member_id, request->from_period);
     if (!err)
@@ -815,17 +948,32 @@ coop_err node_member_add_many(node *self, const node_member_enrolment *enrolment
 {
   for (size_t i = 0; i < count; i++)
     member_ids[i][0] = 0;
+  /* The batch's keys are made in one secure allocation per window
+   * (node/audiences.h, wiped with it) and copied into the node's key ring,
+   * reserved at once so it is not regrown as the batch goes; a failed batch
+   * wipes them from the ring too. */
+  node_key_ring *ring = node_keys(self);
+  size_t keys_held = ring->count;
   books_session *session = NULL;
-  coop_err err = books_ready_and_begin(self, message, &session);
+  audience_window window = {.coop_key = self->identity.public_key, .enrolments = enrolments,
+                            .count = count};
+  coop_err err = node_key_ring_reserve(ring, count);
   if (err)
+    return books_say(message, err, "cannot hold the keys of %zu new members: %s", count,
+                     coop_err_message(err));
+  (void)window_start(&window, 0); /* no memory: the window is tried again when taken */
+  err = books_ready_and_begin(self, message, &session);
+  if (err) {
+    node_audiences_free(window.audiences);
     return err;
+  }
   municipality_seen seen = {.usable = true};
   for (size_t i = 0; i < count; i++)
     seen.usable = seen.usable && !enrolments[i].request.has_member_key;
   coop_err first = COOP_OK;
   for (size_t i = 0; i < count; i++) {
     message[0] = 0;
-    err = enrol_one(session, &seen, &enrolments[i], member_ids[i]);
+    err = enrol_one(session, &seen, &window, i, member_ids[i]);
     if (!err)
       continue;
     if (!first)
@@ -836,9 +984,12 @@ coop_err node_member_add_many(node *self, const node_member_enrolment *enrolment
       break;
   }
   err = books_session_end(session, first);
-  if (err)
+  node_audiences_free(window.audiences); /* wipes the window's keys */
+  if (err) {
+    node_key_ring_forget_from(ring, keys_held);
     for (size_t i = 0; i < count; i++)
       member_ids[i][0] = 0;
+  }
   return err;
 }
 

@@ -16,6 +16,7 @@
 /* The audit and the witness read whole logs: at most once a second. */
 #define AUDIT_INTERVAL_MS 1000u
 
+/* On the heap (coop_calloc): its tables are NODE_PEERS_MAX long. */
 typedef struct daemon_state {
   node *node;
   bool work_pending;
@@ -24,6 +25,7 @@ typedef struct daemon_state {
   sync_net_peer peers[NODE_PEERS_MAX];
   size_t peer_count;
   uint8_t authors[NODE_PEERS_MAX][LEDGER_LOG_ID_BYTES]; /* every peer node.conf names */
+  sync_net_outcome outcomes[NODE_PEERS_MAX]; /* one-shot: each peer's */
   bool quiet;
 } daemon_state;
 
@@ -285,8 +287,8 @@ coop_err node_sync(node *self, const char *peer_name, uint64_t timeout_ms, bool 
   state->node = self;
   state->quiet = quiet;
   char problem[SYNC_LINE_BYTES] = "";
-  sync_net_outcome outcomes[NODE_PEERS_MAX];
-  memset(outcomes, 0, sizeof outcomes);
+  /* On the heap with the state (NODE_PEERS_MAX of them is ~600 KiB). */
+  sync_net_outcome *outcomes = state->outcomes;
   uint64_t forks_before = 0;
   coop_err err = count_forks(self, &forks_before, problem);
   if (!err)

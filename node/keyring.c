@@ -65,13 +65,11 @@ static void lookup_add(node_key_ring *ring, size_t position)
   ring->lookup[at] = (uint32_t)(position + 1);
 }
 
-/* Room for one more key.  Not realloc: the old block is wiped and freed by
- * sodium, never handed back with keys in it. */
-static coop_err reserve(node_key_ring *ring)
+/* Room for `wanted` keys (a power of two, so the lookup's mask works).  Not
+ * realloc: the old block is wiped and freed by sodium, never handed back
+ * with keys in it. */
+static coop_err regrow(node_key_ring *ring, size_t wanted)
 {
-  if (ring->count < ring->capacity)
-    return COOP_OK;
-  size_t wanted = ring->capacity ? 2 * ring->capacity : 16;
   node_key_slot *grown = sodium_allocarray(wanted, sizeof *grown);
   uint32_t *lookup = coop_calloc(2 * wanted, sizeof *lookup);
   if (!grown || !lookup) {
@@ -91,6 +89,77 @@ static coop_err reserve(node_key_ring *ring)
   for (size_t i = 0; i < count; i++)
     lookup_add(ring, i);
   return COOP_OK;
+}
+
+/* Room for one more key. */
+static coop_err reserve(node_key_ring *ring)
+{
+  if (ring->count < ring->capacity)
+    return COOP_OK;
+  return regrow(ring, ring->capacity ? 2 * ring->capacity : 16);
+}
+
+coop_err node_key_ring_reserve(node_key_ring *ring, size_t more)
+{
+  if (more > UINT32_MAX / 4 - ring->count) /* the lookup holds slot + 1 in 32 bits */
+    return COOP_E_LIMIT;
+  size_t wanted = ring->capacity ? ring->capacity : 16;
+  while (wanted < ring->count + more)
+    wanted *= 2;
+  return wanted == ring->capacity ? COOP_OK : regrow(ring, wanted);
+}
+
+/* Takes the slot after the last, just filled with an audience of this
+ * node's own log and its key, into the ring. */
+static void own_slot_taken(node_key_ring *ring)
+{
+  node_key_slot *slot = &ring->slots[ring->count];
+  memcpy(slot->grantor, ring->node->identity.public_key, LEDGER_LOG_ID_BYTES);
+  slot->readable = true;
+  slot->epoch = ring->epoch;
+  lookup_add(ring, ring->count++);
+}
+
+coop_err node_key_ring_new_audience(node_key_ring *ring,
+                                    uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                                    const uint8_t **key)
+{
+  *key = NULL;
+  coop_err err = reserve(ring);
+  if (err)
+    return err;
+  /* Drawn in place: the key is never in ordinary memory.  A random 16-byte
+   * id does not meet one the ring holds already. */
+  node_key_slot *slot = &ring->slots[ring->count];
+  ledger_audience_new(slot->audience, slot->key);
+  own_slot_taken(ring);
+  memcpy(audience, slot->audience, LEDGER_AUDIENCE_ID_BYTES);
+  *key = slot->key;
+  return COOP_OK;
+}
+
+coop_err node_key_ring_add(node_key_ring *ring, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                           const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES])
+{
+  coop_err err = reserve(ring);
+  if (err)
+    return err;
+  node_key_slot *slot = &ring->slots[ring->count];
+  memcpy(slot->audience, audience, LEDGER_AUDIENCE_ID_BYTES);
+  memcpy(slot->key, key, LEDGER_AUDIENCE_KEY_BYTES);
+  own_slot_taken(ring);
+  return COOP_OK;
+}
+
+void node_key_ring_forget_from(node_key_ring *ring, size_t count)
+{
+  if (count >= ring->count)
+    return;
+  sodium_memzero(&ring->slots[count], (ring->count - count) * sizeof *ring->slots);
+  ring->count = count;
+  memset(ring->lookup, 0, 2 * ring->capacity * sizeof *ring->lookup);
+  for (size_t i = 0; i < count; i++)
+    lookup_add(ring, i);
 }
 
 /* Asks the store for the slot's key (its grant opened with this node's

@@ -48,6 +48,35 @@ COOP_MUST_USE coop_err node_key_ring_key(node_key_ring *ring,
                                          const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
                                          const uint8_t **key);
 
+/* Room for `more` keys beyond those held, in one allocation: a batch that
+ * adds many keys (an enrolment of many members) reserves first, so the
+ * ring is not regrown (copied into new secure memory) as it goes.
+ * COOP_E_NOMEM, COOP_E_LIMIT; the ring is unchanged on failure. */
+COOP_MUST_USE coop_err node_key_ring_reserve(node_key_ring *ring, size_t more);
+
+/* A new audience of this node's own log: draws its id (written to
+ * `audience`) and its key straight into a slot of the ring, so the key is
+ * never in ordinary memory and need not be read back from its grant.  The
+ * caller grants it (appends the key grants) in the same transaction; if
+ * that transaction rolls back, node_key_ring_forget_from wipes the key.
+ * *key is valid as node_key_ring_key's.  COOP_E_NOMEM. */
+COOP_MUST_USE coop_err node_key_ring_new_audience(node_key_ring *ring,
+                                                  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                                                  const uint8_t **key);
+
+/* The same for a new audience whose id and key were drawn elsewhere (in
+ * secure memory: a batch enrolment's, node/audiences.h): the key is copied
+ * into the ring.  COOP_E_NOMEM. */
+COOP_MUST_USE coop_err node_key_ring_add(node_key_ring *ring,
+                                         const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                                         const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES]);
+
+/* Wipes and forgets every key taken into the ring since it held `count`
+ * (ring->count then): a transaction that rolled back takes the keys of the
+ * audiences it made with it.  Keys looked up meanwhile go too; the ring
+ * looks them up again when asked. */
+void node_key_ring_forget_from(node_key_ring *ring, size_t count);
+
 /* Opens a sealed entry of `grantor`'s log into `plain` (COOP_PAYLOAD_BYTES_MAX
  * bytes); *opened is false when this node holds no key for its audience or
  * the payload was erased.  COOP_E_TAMPERED when the key does not open it. */

@@ -198,6 +198,13 @@ static int peer_name_valid(const char *name)
              length;
 }
 
+/* Room for one more peer in the table. */
+static coop_err peer_room(node *self)
+{
+  return coop_grow((void **)&self->peers, &self->peer_capacity, self->peer_count,
+                   sizeof self->peers[0]);
+}
+
 /* The [peer NAME] section's peer, created on its first key. */
 static node_peer *config_peer(config_parse *parse, const char *name)
 {
@@ -212,6 +219,10 @@ static node_peer *config_peer(config_parse *parse, const char *name)
   if (!peer_name_valid(name)) {
     say(parse->message, COOP_E_CONFIG, "invalid peer name '%s' (letters, digits, '.', '_', '-')",
         name);
+    return NULL;
+  }
+  if (peer_room(self)) {
+    say(parse->message, COOP_E_NOMEM, "out of memory");
     return NULL;
   }
   node_peer *peer = &self->peers[self->peer_count++];
@@ -510,10 +521,14 @@ coop_err node_reload_config(node *self, char message[NODE_MESSAGE_BYTES])
   memset(&fresh, 0, sizeof fresh);
   fresh.home = self->home;
   coop_err err = read_config(&fresh, message);
-  if (err)
+  if (err) {
+    coop_free(fresh.peers);
     return err;
-  memcpy(self->peers, fresh.peers, sizeof self->peers);
+  }
+  coop_free(self->peers);
+  self->peers = fresh.peers;
   self->peer_count = fresh.peer_count;
+  self->peer_capacity = fresh.peer_capacity;
   return COOP_OK;
 }
 
@@ -526,6 +541,7 @@ void node_close(node *self)
   ledger_store_close(self->store);
   ledger_identity_release(&self->identity);
   coop_free(self->home);
+  coop_free(self->peers);
   memset(self, 0, sizeof *self);
 }
 
@@ -758,6 +774,8 @@ coop_err node_peer_add(node *self, const node_peer *peer, char message[NODE_MESS
   }
   if (self->peer_count == NODE_PEERS_MAX)
     return say(message, COOP_E_LIMIT, "already %u peers, the most a node keeps", NODE_PEERS_MAX);
+  if (peer_room(self))
+    return say(message, COOP_E_NOMEM, "out of memory");
   self->peers[self->peer_count++] = *peer;
   coop_err err = rewrite_config(self, message);
   if (err)

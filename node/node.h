@@ -25,9 +25,11 @@
 #define NODE_CONFIG_FILE "node.conf"
 #define NODE_DATABASE_FILE "coop.db"
 #define NODE_MESSAGE_BYTES 512u
-/* Peers per node: a coop talks to its municipalities and a partner or two;
- * 64 leaves room for a partner relaying for a whole network of coops. */
-#define NODE_PEERS_MAX 64u
+/* Peers per node: a coop talks to its municipalities and a partner or two,
+ * but a large municipality names every coop its residents work in and a
+ * partner every node it relays for (docs/performance.md, "The whole
+ * country"): the table is on the heap and grows; this bounds node.conf. */
+#define NODE_PEERS_MAX 1024u
 #define NODE_PEER_NAME_BYTES_MAX 64u
 #define NODE_ADDRESS_BYTES_MAX 255u
 #define NODE_DEFAULT_NETWORK "coop"
@@ -62,8 +64,9 @@ typedef struct node {
   /* [node] retention_years: a member's data is kept this many years after
    * the end of the year she left (coop retention), default 7. */
   int retention_years;
-  node_peer peers[NODE_PEERS_MAX];
+  node_peer *peers; /* on the heap: node_close frees it */
   size_t peer_count;
+  size_t peer_capacity;
   ledger_identity identity;
   ledger_store *store;
   /* The audience keys opened so far, kept for the node's life (opening a

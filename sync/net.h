@@ -19,11 +19,12 @@
 #include "sync/session.h"
 
 /* Authenticated connections at once (the handshake done, the peer on the
- * allowlist), inbound and outbound.  A partner relaying for a network of
- * coops has tens.  One more gets BYE 5.  Connections still in their
+ * allowlist), inbound and outbound: one per peer, so as many as a node may
+ * name (node/node.h NODE_PEERS_MAX); a large municipality or a partner
+ * relaying for a region has hundreds.  One more gets BYE 5.  Connections still in their
  * handshake do not count here: they have their own budget, below, so
  * strangers can never take the places of peers. */
-#define SYNC_CONNECTIONS_MAX 128u
+#define SYNC_CONNECTIONS_MAX 1024u
 /* Inbound connections still in their handshake, in all and per remote
  * address.  Anyone who can reach the port can open them, so when a budget
  * is full the new connection is taken and a pending one dropped to make

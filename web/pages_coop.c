@@ -460,6 +460,13 @@ static void correct(web_request *request)
   if (err) {
     request->status = 422;
     web_html(request, "<p class=\"error\" role=\"alert\">%s</p>", message);
+    /* The node's message names the CLI flag; here it is a checkbox. */
+    if (err == COOP_E_PERIOD_CLOSED)
+      web_html(request, "<p>%t</p>",
+               web_say(request, "Vink 'tellen in de open maand' aan om de correctie te "
+                                "laten tellen in de maand waarin ze gedateerd is.",
+                       "Tick 'count in the open month' to count the correction in the "
+                       "month it is dated in."));
   } else {
     uint32_t period = 0;
     bool closed = false;

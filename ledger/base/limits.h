@@ -45,6 +45,10 @@
 /* Largest tree height, used to size the compact frontier on the stack. */
 #define COOP_TREE_HEIGHT_MAX 48u
 
+/* Most readers an audience is granted to at its creation (the coop, a
+ * municipality, the member: three), sizing the grants on the stack. */
+#define COOP_AUDIENCE_READERS_MAX 16u
+
 _Static_assert(COOP_NOTE_BYTES_MAX + 16u < COOP_PAYLOAD_BYTES_MAX,
                "a note with its header must fit in one payload");
 _Static_assert(COOP_PROOF_HASHES_MAX >= 2u * COOP_TREE_HEIGHT_MAX,

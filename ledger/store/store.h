@@ -18,6 +18,7 @@
 #include "ledger/log/entry.h"
 #include "ledger/log/identity.h"
 #include "ledger/log/merkle.h"
+#include "ledger/log/seal.h"
 
 /* A store handle belongs to one process and one thread: never use it on both
  * sides of a fork() (it holds a pool of random nonces that must not be
@@ -334,6 +335,18 @@ COOP_MUST_USE coop_err ledger_store_audience_create_prefixed(
     ledger_store *store, const ledger_identity *author, const uint8_t (*readers)[32],
     size_t reader_count, uint64_t now_ms, const uint8_t prefix[3],
     uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES]);
+
+/* The key-grant payloads of an audience (`audience_id`, its `key`) to each
+ * reader, in order, for the caller to append (unsealed, kind
+ * LEDGER_KIND_KEY_GRANT) in a batch of its own: a batch enrolment grants
+ * every member's audience with the batch instead of one append (and one
+ * signed checkpoint) per audience.  COOP_E_BAD_INPUT for 0 or more than
+ * COOP_AUDIENCE_READERS_MAX readers, COOP_E_CRYPTO for a reader key that
+ * is not a valid node key.  The key is only read. */
+COOP_MUST_USE coop_err ledger_store_audience_grants_make(
+    const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
+    const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES], const uint8_t (*readers)[32],
+    size_t reader_count, uint8_t (*payloads)[LEDGER_KEY_GRANT_BYTES]);
 
 /* ---- Backups (store_backup.c) ---------------------------------------------
  * A backup is an online copy of the whole database (SQLite's backup API:

@@ -339,12 +339,29 @@ coop_err ledger_store_audience_create(ledger_store *store, const ledger_identity
                                                audience_id);
 }
 
+coop_err ledger_store_audience_grants_make(const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
+                                           const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES],
+                                           const uint8_t (*readers)[32], size_t reader_count,
+                                           uint8_t (*payloads)[LEDGER_KEY_GRANT_BYTES])
+{
+  if (reader_count == 0 || reader_count > COOP_AUDIENCE_READERS_MAX)
+    return COOP_E_BAD_INPUT;
+  for (size_t i = 0; i < reader_count; i++) {
+    ledger_key_grant grant;
+    coop_err err = ledger_key_grant_make(audience_id, key, readers[i], &grant);
+    if (err)
+      return err;
+    ledger_key_grant_encode(&grant, payloads[i]);
+  }
+  return COOP_OK;
+}
+
 coop_err ledger_store_audience_create_prefixed(ledger_store *store, const ledger_identity *author,
                                                const uint8_t (*readers)[32], size_t reader_count,
                                                uint64_t now_ms, const uint8_t prefix[3],
                                                uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES])
 {
-  if (reader_count == 0 || reader_count > 16)
+  if (reader_count == 0 || reader_count > COOP_AUDIENCE_READERS_MAX)
     return COOP_E_BAD_INPUT;
   uint8_t *key = sodium_malloc(LEDGER_AUDIENCE_KEY_BYTES);
   if (!key)
@@ -353,18 +370,14 @@ coop_err ledger_store_audience_create_prefixed(ledger_store *store, const ledger
   ledger_audience_new(id, key);
   if (prefix)
     memcpy(id, prefix, 3); /* the other 13 bytes stay random */
-  uint8_t payloads[16][LEDGER_KEY_GRANT_BYTES];
-  ledger_append_item items[16];
-  coop_err err = COOP_OK;
-  for (size_t i = 0; i < reader_count && !err; i++) {
-    ledger_key_grant grant;
-    err = ledger_key_grant_make(id, key, readers[i], &grant);
-    ledger_key_grant_encode(&grant, payloads[i]);
+  uint8_t payloads[COOP_AUDIENCE_READERS_MAX][LEDGER_KEY_GRANT_BYTES];
+  ledger_append_item items[COOP_AUDIENCE_READERS_MAX];
+  coop_err err = ledger_store_audience_grants_make(id, key, readers, reader_count, payloads);
+  sodium_free(key);
+  for (size_t i = 0; i < reader_count; i++)
     items[i] = (ledger_append_item){.kind = LEDGER_KIND_KEY_GRANT,
                                     .payload = payloads[i],
                                     .payload_bytes = LEDGER_KEY_GRANT_BYTES};
-  }
-  sodium_free(key);
   if (!err)
     err = ledger_store_append(store, author, items, reader_count, now_ms, NULL);
   if (!err)

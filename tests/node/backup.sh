@@ -189,6 +189,43 @@ check "confirmed: the next sync is clean (no fork)" "$?" 0
 check "restore --status after confirm" "$(coop restore --status --dir "$coop_home" -O json |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')" "not restored"
 
+# ---- A backup older than an erasure: the warning, and the erasure coming back ------------------
+# Anna is erased after the backup was made.  Restoring it brings her back
+# until sync returns the erasure entry from the municipality, which erases
+# her again; the restore says so, naming the entry, and tells the operator
+# not to confirm before that.
+anna=$(cat "$work/anna")
+coop backup "$work/before-erasure.db" --dir "$coop_home" >/dev/null
+{
+  coop member set "$anna" --left --from 2026-02 --dir "$coop_home" >/dev/null &&
+    coop member erase "$anna" --reason "verzoek art. 17 AVG" --before-retention -O json \
+      --dir "$coop_home" >"$work/erased.json" &&
+    coop sync --dir "$coop_home" --quiet >/dev/null
+} || fail "erasure: setup" "erase or sync failed"
+erasure_at=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["erasure_index"])' \
+  "$work/erased.json" 2>/dev/null)
+coop restore "$work/before-erasure.db" -O json --dir "$coop_home" >"$work/lost.json" 2>"$work/lost.err"
+check "erasure: the restore passes" "$?" 0
+grep -q "1 erasure(s) were signed after this backup was made (entry $erasure_at)" "$work/lost.err" &&
+  grep -q "do not use 'coop restore --confirm'" "$work/lost.err" &&
+  ok "erasure: the restore warns, naming entry $erasure_at and --confirm" ||
+  fail "erasure: the restore warns" "$(cat "$work/lost.err")"
+check "erasure: the JSON counts it" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+print(d["erasures_after_backup"], d["erasure_entries"])' "$work/lost.json")" "1 [$erasure_at]"
+check "erasure: she is in the restored database again" \
+  "$(coop member list --dir "$coop_home" | grep -c "Anna de Vries")" 1
+coop sync --dir "$coop_home" --quiet >/dev/null
+check "erasure: sync brings the erasure back" "$?" 0
+check "erasure: she is erased again" "$(coop member list --dir "$coop_home" | grep -c "Anna de Vries")" 0
+coop member show "$anna" --dir "$coop_home" >/dev/null 2>&1
+check "erasure: her member record is gone" "$?" 1
+coop restore "$work/b.db" --dir "$coop_home" >/dev/null 2>"$work/older.err"
+grep -q "erasure(s) were signed after this backup" "$work/older.err" &&
+  ok "erasure: an older backup warns too" || fail "erasure: an older backup warns too" \
+  "$(cat "$work/older.err")"
+coop sync --dir "$coop_home" --quiet >/dev/null
+check "erasure: and catches up again" "$(coop member list --dir "$coop_home" | grep -c "Anna de Vries")" 0
+
 # ---- A database put back by hand (cp, no mark): the own log is not taken -----------------------
 # Only a restore through 'coop restore' lets sync take the node's own log
 # from a peer; anything else holding more of it is a stolen key's as far as

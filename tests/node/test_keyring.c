@@ -190,3 +190,148 @@ Test(node_keyring, an_erasure_wipes_the_ring)
   cr_assert_null(fx.coop.keys.slots, "the keys' memory is freed (sodium_free wipes it)");
   cr_assert_null(member_key(node_keys(&fx.coop)), "her grants are gone with her");
 }
+
+Test(node_keyring, a_new_audience_key_is_held_until_forgotten)
+{
+  enum { NEW = 100 };
+  static const uint8_t zero[LEDGER_AUDIENCE_KEY_BYTES];
+  node_key_ring *ring = node_keys(&fx.coop);
+  cr_assert_not_null(member_key(ring));
+  size_t held = ring->count;
+  cr_assert_eq(node_key_ring_reserve(ring, NEW), COOP_OK);
+  cr_assert_geq(ring->capacity, held + NEW);
+  const node_key_slot *reserved = ring->slots;
+  uint8_t audiences[NEW][LEDGER_AUDIENCE_ID_BYTES], copies[NEW][LEDGER_AUDIENCE_KEY_BYTES];
+  const uint8_t *keys[NEW];
+  for (size_t i = 0; i < NEW; i++) {
+    cr_assert_eq(node_key_ring_new_audience(ring, audiences[i], &keys[i]), COOP_OK);
+    cr_assert_arr_neq(keys[i], zero, sizeof zero);
+    memcpy(copies[i], keys[i], sizeof copies[i]);
+  }
+  cr_assert_eq(ring->slots, reserved, "reserved once: the keys did not move");
+  cr_assert_eq(ring->count, held + NEW);
+  for (size_t i = 0; i < NEW; i++) {
+    const uint8_t *key = NULL;
+    cr_assert_eq(node_key_ring_key(ring, fx.coop.identity.public_key, audiences[i], &key),
+                 COOP_OK);
+    cr_assert_eq(key, keys[i], "found in its slot, not looked up in the store");
+  }
+  cr_assert_arr_neq(copies[0], copies[1], LEDGER_AUDIENCE_KEY_BYTES);
+  node_key_ring_forget_from(ring, held);
+  cr_assert_eq(ring->count, held);
+  for (size_t i = 0; i < NEW; i++)
+    cr_assert_arr_eq(keys[i], zero, sizeof zero, "key %zu is wiped", i);
+  for (size_t i = 0; i < NEW; i++) {
+    const uint8_t *key = NULL;
+    cr_assert_eq(node_key_ring_key(ring, fx.coop.identity.public_key, audiences[i], &key),
+                 COOP_OK);
+    cr_assert_null(key, "a forgotten audience has no grant to find it by");
+  }
+  cr_assert_not_null(member_key(ring), "the keys held before stay");
+}
+
+/* ---- a batch enrolment's keys (node_member_add_many) ------------------- */
+
+enum { BATCH = 400 }; /* ~1,600 entries: the session appends twice before the end */
+
+typedef struct batch {
+  char names[BATCH][32];
+  char refs[BATCH][32];
+  node_member_enrolment enrolments[BATCH];
+  char member_ids[BATCH][LEDGER_MEMBER_ID_CHARS + 1];
+  size_t refused[BATCH];
+  size_t refused_count;
+} batch;
+
+static void note_refusal(void *context, size_t index, const char *message)
+{
+  (void)message;
+  batch *b = context;
+  b->refused[b->refused_count++] = index;
+}
+
+/* BATCH residents of the municipality, born in 1980, each n approved. */
+static batch *batch_new(void)
+{
+  batch *b = calloc(1, sizeof *b);
+  cr_assert_not_null(b);
+  for (size_t i = 0; i < BATCH; i++) {
+    snprintf(b->names[i], sizeof b->names[i], "Member %zu", i);
+    snprintf(b->refs[i], sizeof b->refs[i], "BATCH-%zu", i);
+    node_member_enrolment *e = &b->enrolments[i];
+    e->request = (node_member_request){.name = b->names[i], .client_ref = b->refs[i],
+                                       .birth_period = 198001, .from_period = 202603};
+    memcpy(e->request.municipality, fx.muni.identity.public_key, 32);
+    e->fields[e->field_count++] = LEDGER_MEMBER_N_APPROVED;
+  }
+  return b;
+}
+
+static uint64_t coop_log_size(void)
+{
+  uint64_t size = 0;
+  cr_assert_eq(node_log_size(&fx.coop, fx.coop.identity.public_key, &size), COOP_OK);
+  return size;
+}
+
+Test(node_keyring, a_batch_refused_at_its_last_member_writes_nothing_and_wipes_its_keys)
+{
+  batch *b = batch_new();
+  /* The last one takes the first one's client ref: refused only once all
+   * the others are checked, sealed and partly appended in the transaction. */
+  snprintf(b->refs[BATCH - 1], sizeof b->refs[BATCH - 1], "BATCH-0");
+  uint64_t size = coop_log_size();
+  size_t keys_held = node_keys(&fx.coop)->count;
+  char message[NODE_MESSAGE_BYTES] = "";
+  coop_err err = node_member_add_many(&fx.coop, b->enrolments, BATCH, b->member_ids, note_refusal,
+                                      b, message);
+  cr_assert_eq(err, COOP_E_EXISTS, "%s", message);
+  cr_assert_eq(b->refused_count, 1);
+  cr_assert_eq(b->refused[0], BATCH - 1);
+  cr_assert_eq(coop_log_size(), size, "nothing appended");
+  cr_assert_eq(fx.coop.keys.count, keys_held, "the batch's keys are forgotten");
+  for (size_t i = 0; i < BATCH; i++)
+    cr_assert_eq(b->member_ids[i][0], 0);
+  ledger_member_row row;
+  cr_assert_eq(node_member_find(&fx.coop, "BATCH-1", &row, message), COOP_E_NOT_FOUND);
+  free(b);
+}
+
+Test(node_keyring, a_batchs_grants_give_the_municipality_the_keys_the_coop_sealed_with)
+{
+  batch *b = batch_new();
+  uint64_t size = coop_log_size();
+  char message[NODE_MESSAGE_BYTES] = "";
+  cr_assert_eq(node_member_add_many(&fx.coop, b->enrolments, BATCH, b->member_ids, note_refusal,
+                                    b, message),
+               COOP_OK, "%s", message);
+  /* Per member as node_member_add + node_member_set: two grants (the coop,
+   * the municipality), the enrolment, the birth month, n approved. */
+  cr_assert_eq(coop_log_size(), size + 5 * BATCH);
+  coop_log_to_muni();
+  node_key_ring *theirs = node_keys(&fx.muni);
+  for (size_t i = 0; i < BATCH; i += BATCH / 8) {
+    ledger_member_row row;
+    cr_assert_eq(node_member_get(&fx.coop, b->member_ids[i], &row), COOP_OK);
+    const uint8_t *key = NULL;
+    cr_assert_eq(node_key_ring_key(theirs, fx.coop.identity.public_key, row.audience_id, &key),
+                 COOP_OK);
+    cr_assert_not_null(key, "the municipality opens %s's grant", b->member_ids[i]);
+    uint8_t copy[LEDGER_AUDIENCE_KEY_BYTES];
+    memcpy(copy, key, sizeof copy);
+    cr_assert_eq(node_key_ring_key(node_keys(&fx.coop), fx.coop.identity.public_key,
+                                   row.audience_id, &key),
+                 COOP_OK);
+    cr_assert_arr_eq(copy, key, sizeof copy, "one audience, one key on both nodes");
+  }
+  /* The coop's own grants, read back from the log alone: the rebuild opens
+   * every entry with keys from the grants, not from the batch's ring. */
+  node_key_ring_free(&fx.coop.keys);
+  uint64_t entries = 0;
+  cr_assert_eq(node_books_rebuild(&fx.coop, &entries, message), COOP_OK, "%s", message);
+  cr_assert_eq(entries, coop_log_size());
+  ledger_member_row row;
+  cr_assert_eq(node_member_find(&fx.coop, "BATCH-399", &row, message), COOP_OK, "%s", message);
+  cr_assert_str_eq(row.name, "Member 399");
+  free(b);
+}
