@@ -1145,7 +1145,9 @@ Test(statements, a_kept_view_is_not_used_after_a_restore, .timeout = 60)
   record(&nodes, LEDGER_RECORD_REVENUE, ann, 30000, 20260210);
   close_month(&nodes, 202602); /* kept: February as it was then */
 
-  cr_assert_eq(node_restore(&nodes.coop, backup, &info, message), COOP_OK, "%s", message);
+  node_restore_lost lost;
+  cr_assert_eq(node_restore(&nodes.coop, backup, &info, &lost, message), COOP_OK, "%s",
+               message);
   bool was_restored = false;
   cr_assert_eq(node_restore_confirm(&nodes.coop, &was_restored, message), COOP_OK, "%s",
                message);
