@@ -9,7 +9,7 @@
 # of ROWS records over a year (revenue, costs, allowance, remittances, coop
 # costs, hours and other-income memos; about 1.8 postings per record), and
 # measures:
-#   import     wall time, records/s and peak RSS (/usr/bin/time -v) of one
+#   import     wall and CPU time, records/s and peak RSS (/usr/bin/time -v) of one
 #              `coop import`: parsing, checks, postings, sealing every entry
 #              (XChaCha20-Poly1305), the Merkle tree, one signed checkpoint
 #              per 1000 entries, the derived tables, fsync'd commit
@@ -101,10 +101,13 @@ rm -rf "$dir/before-import" && cp -a "$dir/node" "$dir/before-import"
 wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$dir/import.time")
 wall_seconds=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
 rss_kib=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$dir/import.time")
+# CPU seconds (user + system) beside the wall time: on a shared machine the
+# wall time moves with the load, the CPU time much less.
+cpu_seconds=$(awk -F': ' '/User time|System time/ {total += $2} END {print total}' "$dir/import.time")
 postings=$("$coop" reg -O csv | grep -vc ',(hours),\|,(memo),' || true)
 postings=$((postings - 1))
-printf 'import     %s (%s) in %.2f s: %.0f records/s, %d postings; peak RSS %d MiB\n' \
-  "$rows records" "$(cat "$dir/import.out")" "$wall_seconds" \
+printf 'import     %s (%s) in %.2f s (%.2f s CPU): %.0f records/s, %d postings; peak RSS %d MiB\n' \
+  "$rows records" "$(cat "$dir/import.out")" "$wall_seconds" "$cpu_seconds" \
   "$(echo "$rows / $wall_seconds" | bc -l)" "$postings" "$((rss_kib / 1024))"
 printf 'database   %d MiB\n' "$(($(du -sk "$dir/node" | cut -f1) / 1024))"
 

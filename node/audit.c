@@ -50,6 +50,9 @@ typedef struct auditor {
   size_t rule_set_count;
   ledger_statement_payload statement; /* the one being judged */
   ledger_statement_payload previous;
+  /* The statements of the log being judged, as the audit tables keep
+   * them (NULL: read them from the log). */
+  const audit_index_texts *texts;
   uint8_t plain[COOP_PAYLOAD_BYTES_MAX];
   verdict_list verdicts; /* the last (coop log, municipality) pair read */
   /* The reading side (report, disputes, a member's months): views of the
@@ -119,6 +122,19 @@ static void recompute_inputs(const log_view *view, const log_member *who,
   log_view_inputs(view, who, item->period, item->index, inputs);
 }
 
+/* Statement `index` of the view's log: from the audit tables' plaintext
+ * when the auditor holds it (opened once, when the log was indexed),
+ * else opened in the log. */
+static coop_err statement_read(auditor *self, const log_view *view, uint64_t index,
+                               ledger_statement_payload *out)
+{
+  const uint8_t *text = NULL;
+  size_t text_bytes = 0;
+  if (self->texts && audit_index_text(self->texts, index, &text, &text_bytes))
+    return ledger_statement_decode(text, text_bytes, out) ? COOP_E_TAMPERED : COOP_OK;
+  return log_view_statement(self->ring, view->log_id, index, self->plain, out, NULL);
+}
+
 /* The engine's state before the month: the member's latest earlier
  * statement's carried state (as the coop uses it), or a fresh one. */
 static coop_err state_before(auditor *self, const log_view *view, const log_member *who,
@@ -128,8 +144,7 @@ static coop_err state_before(auditor *self, const log_view *view, const log_memb
   ledger_offset_state_init(state);
   if (!best)
     return COOP_OK;
-  coop_err err = log_view_statement(self->ring, view->log_id, best->index, self->plain,
-                                    &self->previous, NULL);
+  coop_err err = statement_read(self, view, best->index, &self->previous);
   if (!err)
     *state = self->previous.state_after;
   return err;
@@ -156,8 +171,7 @@ static coop_err judge(auditor *self, const log_view *view, const log_member *who
                       const log_statement *item, ledger_verdict *verdict, bool *dispute)
 {
   ledger_statement_payload *statement = &self->statement;
-  coop_err err = log_view_statement(self->ring, view->log_id, item->index, self->plain,
-                                    statement, NULL);
+  coop_err err = statement_read(self, view, item->index, statement);
   if (err)
     return err;
   memset(verdict, 0, sizeof *verdict);
@@ -563,6 +577,74 @@ static coop_err find_unjudged(auditor *self, const log_view *view, unjudged *fou
   return err;
 }
 
+static int index_order(const void *a, const void *b)
+{
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* The view's statement at `index`, searched from position *at on (the
+ * indexes asked for ascend), or NULL. */
+static const log_statement *statement_from(const log_view *view, size_t *at, uint64_t index)
+{
+  while (*at < view->statement_count && view->statements[*at].index != index)
+    (*at)++;
+  return *at < view->statement_count ? &view->statements[*at] : NULL;
+}
+
+/* The statements judging `found` reads: each, and the one whose carried
+ * state it starts from; sorted, unique.  *wanted: the caller frees it. */
+static coop_err statements_wanted(const auditor *self, const log_view *view,
+                                  const unjudged *found, uint64_t **wanted, size_t *count)
+{
+  *count = 0;
+  *wanted = coop_calloc(2 * found->count + 1, sizeof **wanted);
+  if (!*wanted)
+    return COOP_E_NOMEM;
+  for (size_t i = 0, s = 0; i < found->count; i++) {
+    const log_statement *item = statement_from(view, &s, found->indexes[i]);
+    const log_member *who = item ? ours(self, view, item) : NULL;
+    const log_statement *previous =
+        who ? log_view_previous(view, who, item->period, item->index) : NULL;
+    (*wanted)[(*count)++] = found->indexes[i];
+    if (previous)
+      (*wanted)[(*count)++] = previous->index;
+  }
+  qsort(*wanted, *count, sizeof **wanted, index_order);
+  size_t kept = 0;
+  for (size_t i = 0; i < *count; i++)
+    if (!kept || (*wanted)[i] != (*wanted)[kept - 1])
+      (*wanted)[kept++] = (*wanted)[i];
+  *count = kept;
+  return COOP_OK;
+}
+
+/* Judges the statements `found` of `view` (which holds their months'
+ * records), in log order as the whole log's audit does, from their
+ * plaintext in the audit tables. */
+static coop_err judge_found(auditor *self, const log_view *view, const unjudged *found,
+                            node_audit_summary *summary, pending_list *pending)
+{
+  uint64_t *wanted = NULL;
+  size_t wanted_count = 0;
+  audit_index_texts texts;
+  coop_err err = statements_wanted(self, view, found, &wanted, &wanted_count);
+  if (!err)
+    err = audit_index_texts_load(self->node, view->log_id, wanted, wanted_count, &texts);
+  coop_free(wanted);
+  if (err)
+    return err;
+  self->texts = &texts;
+  for (size_t i = 0, s = 0; i < found->count && !err; i++) {
+    const log_statement *item = statement_from(view, &s, found->indexes[i]);
+    const log_member *who = item ? ours(self, view, item) : NULL;
+    err = who ? judge_pending(self, view, who, item, summary, pending) : COOP_E_TAMPERED;
+  }
+  self->texts = NULL;
+  audit_index_texts_free(&texts);
+  return err;
+}
+
 /* From the audit tables: a log judged completely at its size costs its
  * judged mark; one that grew, its statements' rows and the records of the
  * months of those not judged yet. */
@@ -599,20 +681,10 @@ static coop_err audit_log_indexed(auditor *self, const uint8_t log_id[LEDGER_LOG
   summary->statements_seen += found.ours;
   summary->already_judged += found.ours - found.count;
   *ours_count = found.ours;
-  if (!err && found.count) {
-    log_view_free(&view);
-    err = audit_index_view(self->node, log_id, found.periods, found.count, &view);
-    if (err)
-      memset(&view, 0, sizeof view);
-  }
-  /* In log order, as the whole log's audit judges them. */
-  for (size_t i = 0, s = 0; i < found.count && !err; i++) {
-    while (s < view.statement_count && view.statements[s].index != found.indexes[i])
-      s++;
-    const log_member *who = s < view.statement_count ? ours(self, &view, &view.statements[s]) : NULL;
-    err = who ? judge_pending(self, &view, who, &view.statements[s], summary, pending)
-              : COOP_E_TAMPERED;
-  }
+  if (!err && found.count)
+    err = audit_index_add_records(self->node, &view, found.periods, found.count);
+  if (!err && found.count)
+    err = judge_found(self, &view, &found, summary, pending);
   coop_free(found.indexes);
   coop_free(found.periods);
   log_view_free(&view);

@@ -55,14 +55,16 @@ static const char create_sql[] =
     "  costs INTEGER NOT NULL,"
     "  allowance INTEGER NOT NULL,"
     "  spend INTEGER NOT NULL,"
-    "  PRIMARY KEY (log_id, entry_index)) WITHOUT ROWID;"
-    "CREATE INDEX audit_records_month ON audit_records (log_id, period);"
+    /* Keyed by month: a month's records are one range, with no second
+     * index to keep up on every insert (readers sort them by index). */
+    "  PRIMARY KEY (log_id, period, entry_index)) WITHOUT ROWID;"
     "CREATE TABLE audit_statements ("
     "  log_id BLOB NOT NULL,"
     "  entry_index INTEGER NOT NULL,"
     "  audience BLOB NOT NULL,"
     "  leaf BLOB NOT NULL,"
     "  period INTEGER NOT NULL,"
+    "  payload BLOB NOT NULL,"
     "  PRIMARY KEY (log_id, entry_index)) WITHOUT ROWID;"
     "CREATE TABLE audit_closed ("
     "  log_id BLOB NOT NULL,"
@@ -374,22 +376,159 @@ static coop_err member_decode(const uint8_t *bytes, size_t count, log_member *wh
   return err;
 }
 
+/* ---- Statements' plaintext ----------------------------------------------------------- */
+
+static void texts_init(audit_index_texts *texts)
+{
+  memset(texts, 0, sizeof *texts);
+  coop_buf_init(&texts->bytes, SIZE_MAX / 2);
+}
+
+static coop_err texts_push(audit_index_texts *texts, uint64_t index, const uint8_t *text,
+                           size_t text_bytes)
+{
+  coop_err err = coop_grow((void **)&texts->items, &texts->capacity, texts->count,
+                           sizeof *texts->items);
+  if (!err)
+    err = coop_buf_append(&texts->bytes, text, text_bytes);
+  if (!err)
+    texts->items[texts->count++] = (struct audit_index_text_item){index, texts->bytes.len};
+  return err;
+}
+
+void audit_index_texts_free(audit_index_texts *texts)
+{
+  if (texts->bytes.capacity)
+    sodium_memzero(texts->bytes.data, texts->bytes.capacity);
+  coop_buf_release(&texts->bytes);
+  coop_free(texts->items);
+  texts->items = NULL;
+  texts->count = texts->capacity = 0;
+}
+
+bool audit_index_text(const audit_index_texts *texts, uint64_t index, const uint8_t **text,
+                      size_t *text_bytes)
+{
+  size_t low = 0, high = texts->count;
+  while (low < high) {
+    size_t middle = low + (high - low) / 2;
+    if (texts->items[middle].index < index)
+      low = middle + 1;
+    else
+      high = middle;
+  }
+  if (low == texts->count || texts->items[low].index != index)
+    return false;
+  size_t start = low ? texts->items[low - 1].end : 0;
+  *text = texts->bytes.data + start;
+  *text_bytes = texts->items[low].end - start;
+  return true;
+}
+
+coop_err audit_index_texts_load(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                const uint64_t *wanted, size_t count, audit_index_texts *texts)
+{
+  texts_init(texts);
+  if (!count)
+    return COOP_OK;
+  sqlite3_stmt *select = ledger_store_cached(
+      self->store, "SELECT entry_index, payload FROM audit_statements"
+                   " WHERE log_id = ?1 AND entry_index BETWEEN ?2 AND ?3 ORDER BY entry_index");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_blob(select, 1, log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+  sqlite3_bind_int64(select, 2, (int64_t)wanted[0]);
+  sqlite3_bind_int64(select, 3, (int64_t)wanted[count - 1]);
+  /* Both in index order: one pass over the rows of the range. */
+  coop_err err = COOP_OK;
+  size_t next = 0;
+  while (!err && next < count && sqlite3_step(select) == SQLITE_ROW) {
+    uint64_t index = (uint64_t)sqlite3_column_int64(select, 0);
+    while (next < count && wanted[next] < index)
+      next++;
+    if (next < count && wanted[next] == index)
+      err = texts_push(texts, index, sqlite3_column_blob(select, 1),
+                       (size_t)sqlite3_column_bytes(select, 1));
+  }
+  sqlite3_reset(select);
+  if (err)
+    audit_index_texts_free(texts);
+  return err;
+}
+
+/* The fold (log_view) keeps of a statement only its period; the judge
+ * needs all of it.  A walk over the same range opens the view's
+ * statements, and nothing else, once more while they are at hand. */
+typedef struct text_walk {
+  node_key_ring *ring;
+  const log_view *view;
+  uint64_t to;
+  size_t next; /* the view's next statement */
+  uint8_t *plain;
+  audit_index_texts *texts;
+} text_walk;
+
+static coop_err walk_text(void *context, const ledger_stored_entry *entry)
+{
+  text_walk *walk = context;
+  const log_view *view = walk->view;
+  if (entry->header.index >= walk->to || walk->next == view->statement_count)
+    return COOP_E_LIMIT; /* every statement found */
+  if (entry->header.index != view->statements[walk->next].index)
+    return COOP_OK;
+  walk->next++;
+  size_t plain_bytes = 0;
+  bool opened = false;
+  coop_err err = node_key_ring_open(walk->ring, view->log_id, entry, walk->plain, &plain_bytes,
+                                    &opened);
+  if (!err && !opened)
+    err = COOP_E_NO_KEY; /* the fold opened it a moment ago */
+  return err ? err : texts_push(walk->texts, entry->header.index, walk->plain, plain_bytes);
+}
+
+/* The plaintext of every statement of `view`, which holds the statements
+ * of entries [from, to) of its log. */
+static coop_err view_texts(node_key_ring *ring, const log_view *view, uint64_t to,
+                           audit_index_texts *texts)
+{
+  texts_init(texts);
+  if (!view->statement_count)
+    return COOP_OK;
+  text_walk walk = {.ring = ring, .view = view, .to = to, .texts = texts,
+                    .plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX)};
+  if (!walk.plain)
+    return COOP_E_NOMEM;
+  coop_err err = ledger_store_entries(ring->node->store, view->log_id, view->statements[0].index,
+                                      walk_text, &walk);
+  if (err == COOP_E_LIMIT)
+    err = COOP_OK;
+  if (!err && walk.next != view->statement_count)
+    err = COOP_E_TAMPERED;
+  sodium_memzero(walk.plain, COOP_PAYLOAD_BYTES_MAX);
+  coop_free(walk.plain);
+  if (err)
+    audit_index_texts_free(texts);
+  return err;
+}
+
 /* ---- Writing a log's rows ------------------------------------------------------------- */
 
 static coop_err delete_log_rows(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                 bool all)
 {
   static const char *const skeleton[] = {
-      "DELETE FROM audit_members WHERE log_id = ?1",
-      "DELETE FROM audit_audiences WHERE log_id = ?1",
       "DELETE FROM audit_closed WHERE log_id = ?1",
       "DELETE FROM audit_erased WHERE log_id = ?1",
       "DELETE FROM audit_unread WHERE log_id = ?1",
+      "DELETE FROM audit_members WHERE log_id = ?1",
+      "DELETE FROM audit_audiences WHERE log_id = ?1",
       "DELETE FROM audit_records WHERE log_id = ?1",
       "DELETE FROM audit_statements WHERE log_id = ?1",
   };
-  /* The records and statements (the last two) stay unless `all`: new ones are added. */
-  size_t count = all ? 7 : 5;
+  /* The small lists are rewritten whole; members (a changed one is
+   * replaced), their audiences, records and statements (new ones are
+   * added) stay unless `all`. */
+  size_t count = all ? 7 : 3;
   for (size_t i = 0; i < count; i++) {
     sqlite3_stmt *statement = ledger_store_cached(store, skeleton[i]);
     if (!statement)
@@ -401,10 +540,44 @@ static coop_err delete_log_rows(ledger_store *store, const uint8_t log_id[LEDGER
   return COOP_OK;
 }
 
-static coop_err write_members(ledger_store *store, const log_view *view)
+/* What each member's row held before the new entries, to write only the
+ * members they changed: a hash of her encoded row, by position. */
+typedef struct member_digests {
+  uint8_t (*items)[16];
+  size_t count;
+} member_digests;
+
+static void member_digest(const coop_buf *row, uint8_t digest[16])
+{
+  crypto_generichash(digest, 16, row->data, row->len, NULL, 0);
+}
+
+static coop_err digests_of(const log_view *view, member_digests *digests)
+{
+  digests->count = 0;
+  digests->items = coop_calloc(view->member_count + 1, sizeof *digests->items);
+  if (!digests->items)
+    return COOP_E_NOMEM;
+  coop_buf row;
+  coop_buf_init(&row, COOP_PAYLOAD_BYTES_MAX * 4u);
+  coop_err err = COOP_OK;
+  for (size_t m = 0; m < view->member_count && !err; m++) {
+    err = member_encode(&view->members[m], &row);
+    if (!err)
+      member_digest(&row, digests->items[digests->count++]);
+  }
+  coop_buf_release(&row);
+  return err;
+}
+
+/* The members the new entries enrolled or changed (all of them when
+ * `before` is empty), with their residences' audiences. */
+static coop_err write_members(ledger_store *store, const log_view *view,
+                              const member_digests *before)
 {
   sqlite3_stmt *member = ledger_store_cached(
-      store, "INSERT INTO audit_members (log_id, position, member) VALUES (?1, ?2, ?3)");
+      store, "INSERT OR REPLACE INTO audit_members (log_id, position, member)"
+             " VALUES (?1, ?2, ?3)");
   sqlite3_stmt *audience = ledger_store_cached(
       store, "INSERT OR IGNORE INTO audit_audiences (audience, log_id) VALUES (?1, ?2)");
   if (!member || !audience)
@@ -417,6 +590,10 @@ static coop_err write_members(ledger_store *store, const log_view *view)
     err = member_encode(who, &row);
     if (err)
       break;
+    uint8_t digest[16];
+    member_digest(&row, digest);
+    if (m < before->count && !memcmp(digest, before->items[m], sizeof digest))
+      continue; /* as she was */
     sqlite3_bind_blob(member, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(member, 2, (int64_t)m);
     sqlite3_bind_blob(member, 3, row.data, (int)row.len, SQLITE_STATIC);
@@ -472,18 +649,25 @@ static coop_err write_records(ledger_store *store, const log_view *view)
   return err;
 }
 
-static coop_err write_statements(ledger_store *store, const log_view *view)
+/* The view's statements with their plaintext, texts i of statement i. */
+static coop_err write_statements(ledger_store *store, const log_view *view,
+                                 const audit_index_texts *texts)
 {
   sqlite3_stmt *insert = ledger_store_cached(
-      store, "INSERT INTO audit_statements (log_id, entry_index, audience, leaf, period)"
-             " VALUES (?1, ?2, ?3, ?4, ?5)");
+      store, "INSERT INTO audit_statements (log_id, entry_index, audience, leaf, period, payload)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!insert)
     return COOP_E_DB;
   coop_err err = COOP_OK;
   for (size_t i = 0; i < view->statement_count && !err; i++) {
     const log_statement *item = &view->statements[i];
+    const uint8_t *text = NULL;
+    size_t text_bytes = 0;
+    if (!audit_index_text(texts, item->index, &text, &text_bytes))
+      return COOP_E_TAMPERED; /* the fold read it, the walk did not: a changed log */
     bind_entry(insert, view->log_id, item->index, item->audience, item->leaf);
     sqlite3_bind_int64(insert, 5, item->period);
+    sqlite3_bind_blob(insert, 6, text, (int)text_bytes, SQLITE_STATIC);
     err = step_done(insert);
   }
   sqlite3_clear_bindings(insert);
@@ -544,16 +728,21 @@ static coop_err write_log_row(ledger_store *store, const log_view *view, uint64_
 }
 
 /* The rows of `view`, which holds the skeleton of entries [0, size) and
- * the records and statements not written yet (all of them when `fresh`). */
-static coop_err write_log(ledger_store *store, const log_view *view, uint64_t size, bool fresh)
+ * the records and statements not written yet (all of them when `fresh`),
+ * the statements' plaintext in `texts`, and `before` the members' rows
+ * as the tables held them. */
+static coop_err write_log(ledger_store *store, const log_view *view,
+                          const audit_index_texts *texts, const member_digests *before,
+                          uint64_t size, bool fresh)
 {
+  static const member_digests none = {NULL, 0};
   coop_err err = delete_log_rows(store, view->log_id, fresh);
   if (!err)
-    err = write_members(store, view);
+    err = write_members(store, view, fresh ? &none : before);
   if (!err)
     err = write_records(store, view);
   if (!err)
-    err = write_statements(store, view);
+    err = write_statements(store, view, texts);
   if (!err)
     err = write_lists(store, view);
   if (!err)
@@ -716,38 +905,58 @@ static int record_order(const void *a, const void *b)
   return x->index < y->index ? -1 : x->index > y->index;
 }
 
+static int period_order(const void *a, const void *b)
+{
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
 /* The records of periods[0..count) (NULL: all), in log order. */
 static coop_err read_records(ledger_store *store, log_view *view, const uint32_t *periods,
                              size_t count)
 {
   sqlite3_stmt *all = ledger_store_cached(
       store, "SELECT entry_index, audience, leaf, date, period, type, memo_type, quantity,"
-             " revenue, costs, allowance, spend FROM audit_records WHERE log_id = ?1"
-             " ORDER BY entry_index");
+             " revenue, costs, allowance, spend FROM audit_records WHERE log_id = ?1");
   sqlite3_stmt *month = ledger_store_cached(
       store, "SELECT entry_index, audience, leaf, date, period, type, memo_type, quantity,"
              " revenue, costs, allowance, spend FROM audit_records"
-             " WHERE log_id = ?1 AND period = ?2 ORDER BY entry_index");
+             " WHERE log_id = ?1 AND period = ?2");
   if (!all || !month)
     return COOP_E_DB;
+  /* Each month once (a caller passes one per statement): sorted, unique. */
+  uint32_t *months = periods ? coop_calloc(count + 1, sizeof *months) : NULL;
+  if (periods && !months)
+    return COOP_E_NOMEM;
+  if (count)
+    memcpy(months, periods, count * sizeof *months);
+  if (count > 1)
+    qsort(months, count, sizeof *months, period_order);
   coop_err err = COOP_OK;
   for (size_t p = 0; p < (periods ? count : 1) && !err; p++) {
-    bool repeated = false;
-    for (size_t q = 0; periods && q < p; q++)
-      repeated |= periods[q] == periods[p];
-    if (repeated)
+    if (periods && p && months[p] == months[p - 1])
       continue;
     sqlite3_stmt *select = periods ? month : all;
     sqlite3_bind_blob(select, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
     if (periods)
-      sqlite3_bind_int64(select, 2, periods[p]);
+      sqlite3_bind_int64(select, 2, months[p]);
     while (!err && sqlite3_step(select) == SQLITE_ROW)
       err = read_record(store, select, view);
     sqlite3_reset(select);
   }
+  coop_free(months);
   if (!err && view->record_count)
     qsort(view->records, view->record_count, sizeof *view->records, record_order);
   return err;
+}
+
+/* Every record of the view is a member's (a row of nobody is damage). */
+static coop_err records_of_members(ledger_store *store, const log_view *view)
+{
+  for (size_t i = 0; i < view->record_count; i++)
+    if (!log_view_member(view, view->records[i].audience))
+      return damaged(store, "a record of nobody");
+  return COOP_OK;
 }
 
 enum { READ_SKELETON = 0, READ_STATEMENTS = 1, READ_RECORDS = 2 };
@@ -770,9 +979,8 @@ static coop_err read_view(ledger_store *store, const uint8_t log_id[LEDGER_LOG_I
     err = read_statements(store, view);
   if (!err && (what & READ_RECORDS))
     err = read_records(store, view, periods, count);
-  for (size_t i = 0; !err && i < view->record_count; i++)
-    if (!log_view_member(view, view->records[i].audience))
-      err = damaged(store, "a record of nobody");
+  if (!err)
+    err = records_of_members(store, view);
   for (size_t i = 0; !err && i < view->statement_count; i++)
     if (!log_view_member(view, view->statements[i].audience))
       err = damaged(store, "a statement of nobody");
@@ -788,6 +996,17 @@ coop_err audit_index_view(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
 {
   return read_view(self->store, log_id, READ_STATEMENTS | READ_RECORDS, periods, count, view,
                    NULL);
+}
+
+coop_err audit_index_add_records(node *self, log_view *view, const uint32_t *periods,
+                                 size_t count)
+{
+  coop_err err = read_records(self->store, view, periods, count);
+  if (!err)
+    err = records_of_members(self->store, view);
+  if (!err)
+    err = log_view_reindex(view);
+  return err;
 }
 
 coop_err audit_index_skeleton(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
@@ -822,7 +1041,10 @@ static coop_err log_catch_up(node *self, node_key_ring *ring,
                                     (unsigned long long)size);
   }
   bool fresh = state.indexed_size == 0, reread = false;
+  member_digests before = {NULL, 0};
   if (state.indexed_size < size)
+    err = digests_of(&view, &before);
+  if (!err && state.indexed_size < size)
     err = log_view_extend(ring, &view, state.indexed_size, size, &reread);
   if (!err && reread) {
     /* An erasure or a late key: what was read before reads otherwise. */
@@ -831,8 +1053,14 @@ static coop_err log_catch_up(node *self, node_key_ring *ring,
     fresh = true;
     err = log_view_extend(ring, &view, 0, size, &reread);
   }
+  audit_index_texts texts;
+  texts_init(&texts);
   if (!err && state.indexed_size < size)
-    err = write_log(store, &view, size, fresh);
+    err = view_texts(ring, &view, size, &texts);
+  if (!err && state.indexed_size < size)
+    err = write_log(store, &view, &texts, &before, size, fresh);
+  coop_free(before.items);
+  audit_index_texts_free(&texts);
   log_view_free(&view);
   return err;
 }
@@ -1013,6 +1241,14 @@ static coop_err update_all(node *self, node_key_ring *ring, uint64_t *entries)
     err = ledger_store_size(store, ids[i], &size);
     if (!err)
       err = log_catch_up(self, ring, ids[i], size);
+    /* One transaction per log: a log's rows fit the page cache and are
+     * written once at the commit, where one transaction over every log
+     * spills them to the WAL midway.  Each commit leaves the tables whole
+     * (a log's rows with its indexed size). */
+    if (!err)
+      err = ledger_store_commit(store);
+    if (!err)
+      err = ledger_store_begin(store);
     if (entries)
       *entries += size;
   }
@@ -1026,7 +1262,8 @@ static coop_err update_all(node *self, node_key_ring *ring, uint64_t *entries)
   return err;
 }
 
-/* Runs `work` in one write transaction. */
+/* Brings the tables up to date in write transactions (update_all commits
+ * after each log and begins the next). */
 static coop_err in_transaction(node *self, bool again, node_key_ring *ring, uint64_t *entries)
 {
   coop_err err = ledger_store_begin(self->store);
@@ -1241,6 +1478,19 @@ static coop_err view_part(const log_view *view, int part, coop_buf *out)
 static const char *const part_names[] = {"members", "records", "statements", "closed months",
                                          "erasures", "unread audiences"};
 
+/* COOP_E_BOOKS_MISMATCH: the tables' `what` of the view's log are not
+ * what a fold of the log gives. */
+static coop_err differ(ledger_store *store, const char *what, const log_view *view)
+{
+  char hex[2 * LEDGER_LOG_ID_BYTES + 1];
+  for (size_t i = 0; i < 8; i++)
+    snprintf(hex + 2 * i, 3, "%02x", view->log_id[i]);
+  return ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH,
+                                  "the audit tables' %s of '%s' (log %.16s...) differ from"
+                                  " the log; run 'coop rebuild'",
+                                  what, view->name, hex);
+}
+
 static coop_err compare_views(ledger_store *store, const log_view *fresh, const log_view *kept)
 {
   coop_buf a, b;
@@ -1251,15 +1501,8 @@ static coop_err compare_views(ledger_store *store, const log_view *fresh, const 
     err = view_part(fresh, part, &a);
     if (!err)
       err = view_part(kept, part, &b);
-    if (!err && (a.len != b.len || memcmp(a.data, b.data, a.len))) {
-      char hex[2 * LEDGER_LOG_ID_BYTES + 1];
-      for (size_t i = 0; i < 8; i++)
-        snprintf(hex + 2 * i, 3, "%02x", fresh->log_id[i]);
-      err = ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH,
-                                     "the audit tables' %s of '%s' (log %.16s...) differ from"
-                                     " the log; run 'coop rebuild'",
-                                     part_names[part], fresh->name, hex);
-    }
+    if (!err && (a.len != b.len || memcmp(a.data, b.data, a.len)))
+      err = differ(store, part_names[part], fresh);
   }
   coop_buf_release(&a);
   coop_buf_release(&b);
@@ -1430,6 +1673,32 @@ static coop_err check_mark(node *self, const log_view *fresh, const audit_index_
   return err;
 }
 
+/* The statements' plaintext kept is what opening them in the log gives
+ * (the views compared equal: the same statements). */
+static coop_err compare_texts(node *self, node_key_ring *ring, const log_view *fresh,
+                              const log_view *kept, uint64_t size)
+{
+  audit_index_texts opened, stored;
+  texts_init(&stored);
+  uint64_t *indexes = coop_calloc(kept->statement_count + 1, sizeof *indexes);
+  coop_err err = indexes ? view_texts(ring, fresh, size, &opened) : COOP_E_NOMEM;
+  for (size_t i = 0; i < kept->statement_count && !err; i++)
+    indexes[i] = kept->statements[i].index;
+  if (!err)
+    err = audit_index_texts_load(self, kept->log_id, indexes, kept->statement_count, &stored);
+  if (!err && (opened.count != stored.count || opened.bytes.len != stored.bytes.len ||
+               (opened.count && (memcmp(opened.items, stored.items,
+                                        opened.count * sizeof *opened.items) ||
+                                 memcmp(opened.bytes.data, stored.bytes.data,
+                                        opened.bytes.len)))))
+    err = differ(self->store, "statement texts", fresh);
+  if (indexes)
+    audit_index_texts_free(&opened);
+  audit_index_texts_free(&stored);
+  coop_free(indexes);
+  return err;
+}
+
 static coop_err check_log(node *self, node_key_ring *ring, const uint8_t log_id[32],
                           audience_map *map)
 {
@@ -1450,6 +1719,8 @@ static coop_err check_log(node *self, node_key_ring *ring, const uint8_t log_id[
     err = log_view_extend(ring, &fresh, 0, state.indexed_size, &reread);
   if (!err)
     err = compare_views(self->store, &fresh, &kept);
+  if (!err)
+    err = compare_texts(self, ring, &fresh, &kept, state.indexed_size);
   if (!err)
     err = map_view(map, &fresh);
   if (!err)

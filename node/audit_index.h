@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ledger/base/buffer.h"
 #include "ledger/books/statement.h"
 #include "node/keyring.h"
 #include "node/log_view.h"
@@ -28,12 +29,16 @@
 
 /* Version 1: audit_logs, audit_members, audit_audiences, audit_records,
  * audit_statements, audit_closed, audit_erased, audit_unread,
- * audit_verdicts, audit_state. */
-#define AUDIT_INDEX_VERSION 1
+ * audit_verdicts, audit_state.  Version 2: audit_statements keeps each
+ * statement's plaintext payload (opened when its log is indexed), so
+ * judging reads neither it nor its previous statement from the log, and
+ * audit_records is keyed by month (no second index). */
+#define AUDIT_INDEX_VERSION 2
 
 /* Brings the tables up to date with every log the node holds (creating
- * them, or dropping and refilling them at another version), in one write
- * transaction: an erasure in the node's own log starts every table over;
+ * them, or dropping and refilling them at another version), one write
+ * transaction per log (each leaves the tables whole: a log's rows with its
+ * indexed size): an erasure in the node's own log starts every table over;
  * each other log is read from its indexed size on (from 0 when a new entry
  * changes how earlier ones read: log_view_extend); then the own log's new
  * verdicts.  COOP_E_BOOKS_MISMATCH (ledger_store_problem says what) when
@@ -56,8 +61,10 @@ COOP_MUST_USE coop_err audit_index_own_verdicts(node *node, uint64_t from,
                                                 const audit_index_verdict_row *rows,
                                                 size_t count);
 
-/* Drops every audit table's rows and refills them from the logs, in one
- * transaction.  *entries (may be NULL) is the number of entries read. */
+/* Drops every audit table's rows and refills them from the logs, one
+ * transaction per log as audit_index_update (stopped midway, the next
+ * update goes on from there).  *entries (may be NULL) is the number of
+ * entries read. */
 COOP_MUST_USE coop_err audit_index_rebuild(node *node, uint64_t *entries);
 
 /* Compares the tables with a fold of each log from scratch up to its
@@ -73,10 +80,42 @@ COOP_MUST_USE coop_err audit_index_check(node *node);
 COOP_MUST_USE coop_err audit_index_view(node *node, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                         const uint32_t *periods, size_t count, log_view *view);
 
+/* Adds the records of the months in periods[0..count) to `view`, read by
+ * audit_index_view without records (count 0), so the members and
+ * statements are not read twice.  On failure free the view. */
+COOP_MUST_USE coop_err audit_index_add_records(node *node, log_view *view,
+                                               const uint32_t *periods, size_t count);
+
 /* Only what every other part of a view rests on: members (with
  * residences, details and facts), closed months, erasures. */
 COOP_MUST_USE coop_err audit_index_skeleton(node *node, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                             log_view *view);
+
+/* Plaintext statements of one coop log as the tables keep them, for
+ * judging without opening their entries again: statement items[i].index
+ * in bytes.data[items[i - 1].end, items[i].end) (from 0 for the first),
+ * indexes ascending.  The caller owns it; audit_index_texts_free wipes
+ * and frees it. */
+typedef struct audit_index_texts {
+  struct audit_index_text_item {
+    uint64_t index;
+    size_t end;
+  } *items;
+  size_t count, capacity;
+  coop_buf bytes;
+} audit_index_texts;
+
+/* Loads the statements wanted[0..count) (sorted, unique) of `log_id` that
+ * the tables hold (one query over their range; an index not there is left
+ * out: audit_index_text says so).  *texts is initialised here. */
+COOP_MUST_USE coop_err audit_index_texts_load(node *node, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                              const uint64_t *wanted, size_t count,
+                                              audit_index_texts *texts);
+
+/* The plaintext of statement `index`, false when not loaded. */
+bool audit_index_text(const audit_index_texts *texts, uint64_t index, const uint8_t **bytes,
+                      size_t *count);
+void audit_index_texts_free(audit_index_texts *texts);
 
 /* The indexed size of `log_id` and its judged mark: the size at which each
  * of its `ours` statements had a verdict (0: none). */

@@ -1,6 +1,7 @@
 #include "node/books.h"
 #include "node/books_int.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,10 +103,9 @@ coop_err books_session_flush(books_session *session)
   return err;
 }
 
-/* Applies an entry to the derived tables at once (so later checks in the same
- * session see it) and queues it for the next append batch. */
-coop_err books_session_add(books_session *session, uint16_t kind, const uint8_t *audience_id,
-                            const coop_buf *plain)
+/* The header the next queued entry will have, as the indexer sees it. */
+static ledger_entry_header session_next_header(const books_session *session, uint16_t kind,
+                                               const uint8_t *audience_id)
 {
   ledger_entry_header header = {.format_version = LEDGER_ENTRY_FORMAT_VERSION,
                                 .kind = kind,
@@ -113,9 +113,15 @@ coop_err books_session_add(books_session *session, uint16_t kind, const uint8_t 
   memcpy(header.log_id, session->node->identity.public_key, LEDGER_LOG_ID_BYTES);
   if (audience_id)
     memcpy(header.audience_id, audience_id, LEDGER_AUDIENCE_ID_BYTES);
-  coop_err err = ledger_books_apply(session->node->store, &header, plain->data, plain->len);
-  if (err)
-    return books_say(session->message, err, "cannot index the new entry: %s", coop_err_message(err));
+  return header;
+}
+
+/* Queues an entry for the next append batch (appending the batch when full). */
+static coop_err session_queue(books_session *session, uint16_t kind, const uint8_t *audience_id,
+                              const coop_buf *plain)
+{
+  static const uint8_t zero[LEDGER_AUDIENCE_ID_BYTES];
+  coop_err err = COOP_OK;
   /* A batch stays within COOP_BATCH_BYTES_MAX (it travels as one sync
    * message): flush first when this entry would pass it. */
   size_t entry_bytes = LEDGER_ENTRY_HEADER_BYTES + plain->len + LEDGER_SEAL_OVERHEAD;
@@ -125,7 +131,7 @@ coop_err books_session_add(books_session *session, uint16_t kind, const uint8_t 
   session->batch_bytes += entry_bytes;
   size_t slot = session->pending;
   session->kinds[slot] = kind;
-  memcpy(session->audiences[slot], header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
+  memcpy(session->audiences[slot], audience_id ? audience_id : zero, LEDGER_AUDIENCE_ID_BYTES);
   session->offsets[slot] = session->payloads.len;
   session->lengths[slot] = plain->len;
   err = coop_buf_append(&session->payloads, plain->data, plain->len);
@@ -133,6 +139,34 @@ coop_err books_session_add(books_session *session, uint16_t kind, const uint8_t 
     return books_say(session->message, err, "out of memory");
   session->pending++;
   return session->pending == SESSION_BATCH ? books_session_flush(session) : COOP_OK;
+}
+
+/* Applies an entry to the derived tables at once (so later checks in the same
+ * session see it) and queues it for the next append batch. */
+coop_err books_session_add(books_session *session, uint16_t kind, const uint8_t *audience_id,
+                            const coop_buf *plain)
+{
+  ledger_entry_header header = session_next_header(session, kind, audience_id);
+  coop_err err = ledger_books_apply(session->node->store, &header, plain->data, plain->len);
+  if (err)
+    return books_say(session->message, err, "cannot index the new entry: %s", coop_err_message(err));
+  return session_queue(session, kind, audience_id, plain);
+}
+
+/* Holds a record in `bulk` instead of applying it (ledger_books_bulk_flush
+ * writes its rows later) and queues it. */
+static coop_err session_add_held(books_session *session, ledger_books_bulk *bulk,
+                                 const uint8_t *audience_id, const coop_buf *plain)
+{
+  coop_err err = COOP_OK;
+  if (ledger_books_bulk_full(bulk) && (err = ledger_books_bulk_flush(session->node->store, bulk)))
+    return books_say(session->message, err, "cannot index the new records: %s",
+                     coop_err_message(err));
+  ledger_entry_header header = session_next_header(session, LEDGER_KIND_TRANSACTION, audience_id);
+  err = ledger_books_bulk_add(bulk, &header, plain->data, plain->len);
+  if (err)
+    return books_say(session->message, err, "cannot index the new entry: %s", coop_err_message(err));
+  return session_queue(session, LEDGER_KIND_TRANSACTION, audience_id, plain);
 }
 
 static void books_session_free(books_session *session)
@@ -1183,9 +1217,82 @@ static int record_allowed_directly(uint8_t type)
   return ledger_record_by_hand(type);
 }
 
+/* What a run of records (node_record_many) keeps from one to the next.
+ * Records change no member, so her row for a month is read once; her hours
+ * of a month are read once and then counted here; the records' rows are
+ * held in `bulk` and written many at a time (ledger_books_bulk_flush). */
+typedef struct member_month {
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1]; /* "": a free slot */
+  uint32_t month;                             /* YYYYMM */
+  bool hours_known;
+  int64_t hours; /* hundredths, the session's records so far included */
+  ledger_member_row row;
+} member_month;
+
+/* Slots of the member-month table (~330 bytes each, 5 MiB); at half full the
+ * held records are written and the table starts again. */
+#define RECORD_MEMBER_MONTH_SLOTS 16384u
+
+typedef struct record_batch {
+  ledger_books_bulk *bulk;
+  member_month *slots; /* RECORD_MEMBER_MONTH_SLOTS */
+  size_t used;
+} record_batch;
+
+static coop_err batch_flush(books_session *session, record_batch *batch)
+{
+  coop_err err = ledger_books_bulk_flush(session->node->store, batch->bulk);
+  return err ? books_say(session->message, err, "cannot index the new records: %s",
+                         coop_err_message(err))
+             : COOP_OK;
+}
+
+static size_t member_month_slot(const record_batch *batch, const char *member_id, uint32_t month)
+{
+  uint32_t hash = 2166136261u ^ month; /* FNV-1a */
+  for (const char *c = member_id; *c; c++)
+    hash = (hash ^ (uint8_t)*c) * 16777619u;
+  size_t mask = RECORD_MEMBER_MONTH_SLOTS - 1;
+  for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+    const member_month *entry = &batch->slots[slot];
+    if (!entry->member_id[0] || (entry->month == month && !strcmp(entry->member_id, member_id)))
+      return slot;
+  }
+}
+
+/* Her entry for the month, read from the books the first time. */
+static coop_err batch_member_month(books_session *session, record_batch *batch,
+                                   const char *member_id, uint32_t month, member_month **out)
+{
+  _Static_assert((RECORD_MEMBER_MONTH_SLOTS & (RECORD_MEMBER_MONTH_SLOTS - 1)) == 0,
+                 "a power of two");
+  member_month *entry = &batch->slots[member_month_slot(batch, member_id, month)];
+  if (!entry->member_id[0]) {
+    ledger_member_row row;
+    coop_err err = ledger_books_member_at(session->node->store, member_id, month, &row, NULL);
+    if (err)
+      return err;
+    if (batch->used == RECORD_MEMBER_MONTH_SLOTS / 2) {
+      /* Full: the hours counted here are in the held rows; written, the
+       * books count them again. */
+      if ((err = ledger_books_bulk_flush(session->node->store, batch->bulk)))
+        return err;
+      memset(batch->slots, 0, RECORD_MEMBER_MONTH_SLOTS * sizeof *batch->slots);
+      batch->used = 0;
+      entry = &batch->slots[member_month_slot(batch, member_id, month)];
+    }
+    *entry = (member_month){.month = month, .row = row};
+    snprintf(entry->member_id, sizeof entry->member_id, "%s", member_id);
+    batch->used++;
+  }
+  *out = entry;
+  return COOP_OK;
+}
+
 /* Builds the record a request asks for; looks the member up. */
-static coop_err build_record(books_session *session, const node_record_request *request,
-                             ledger_record *record, ledger_member_row *member)
+static coop_err build_record(books_session *session, record_batch *batch,
+                             const node_record_request *request, ledger_record *record,
+                             member_month **member)
 {
   memset(record, 0, sizeof *record);
   record->type = request->type;
@@ -1206,13 +1313,15 @@ static coop_err build_record(books_session *session, const node_record_request *
   if (wants_member) {
     /* Sealed to her residence of the month it counts in. */
     uint32_t month = request->for_period ? request->for_period : request->date / 100;
-    coop_err err = ledger_books_member_at(session->node->store, member_id, month, member, NULL);
+    coop_err err = strlen(member_id) == LEDGER_MEMBER_ID_CHARS
+                       ? batch_member_month(session, batch, member_id, month, member)
+                       : COOP_E_NOT_FOUND;
     if (err == COOP_E_NOT_FOUND)
       return books_say(session->message, COOP_E_NOT_FOUND,
                  "unknown member '%s' (see 'coop member list')", member_id);
     if (err)
-      return books_say(session->message, err, "cannot read members");
-    memcpy(record->member, member->audience_id, LEDGER_MEMBER_ID_BYTES);
+      return books_say(session->message, err, "cannot read members: %s", coop_err_message(err));
+    memcpy(record->member, (*member)->row.audience_id, LEDGER_MEMBER_ID_BYTES);
   }
   const char *ref = request->ref ? request->ref : "";
   const char *note = request->note ? request->note : "";
@@ -1285,15 +1394,19 @@ static void describe_difference(const ledger_record *stored, const ledger_record
 }
 
 /* COOP_OK with *existed when the same record is there under this ref;
- * COOP_E_EXISTS_DIFFERENT when the ref holds something else. */
-static coop_err check_ref(books_session *session, const ledger_record *record, int *existed,
-                          uint64_t *index)
+ * COOP_E_EXISTS_DIFFERENT when the ref holds something else.  A ref held
+ * in the batch is written first, so the books answer as for any other. */
+static coop_err check_ref(books_session *session, record_batch *batch, const ledger_record *record,
+                          int *existed, uint64_t *index)
 {
   *existed = 0;
   if (!record->ref[0])
     return COOP_OK;
+  coop_err err = COOP_OK;
+  if (ledger_books_bulk_has_ref(batch->bulk, record->ref) && (err = batch_flush(session, batch)))
+    return err;
   ledger_record stored;
-  coop_err err = ledger_books_record_by_ref(session->node->store, record->ref, &stored, index);
+  err = ledger_books_record_by_ref(session->node->store, record->ref, &stored, index);
   if (err == COOP_E_NOT_FOUND)
     return COOP_OK;
   if (err)
@@ -1309,15 +1422,19 @@ static coop_err check_ref(books_session *session, const ledger_record *record, i
              (unsigned long long)*index, difference);
 }
 
-static coop_err check_budget(books_session *session, const ledger_record *record,
-                             const ledger_member_row *member)
+/* A spend stays within her development budget.  Its balance is read from
+ * the books, so the held records are written first (spends are few). */
+static coop_err check_budget(books_session *session, record_batch *batch,
+                             const ledger_record *record, const ledger_member_row *member)
 {
   if (record->type != LEDGER_RECORD_SPEND)
     return COOP_OK;
   char account[LEDGER_ACCOUNT_NAME_BYTES];
   int64_t balance = 0;
-  coop_err err = ledger_account_name(LEDGER_ACCOUNT_MEMBER_DEVELOPMENT_BUDGET, member->member_id,
-                                     account);
+  coop_err err = batch_flush(session, batch);
+  if (err)
+    return err;
+  err = ledger_account_name(LEDGER_ACCOUNT_MEMBER_DEVELOPMENT_BUDGET, member->member_id, account);
   if (!err)
     err = ledger_books_account_balance(session->node->store, account, &balance);
   if (err)
@@ -1336,33 +1453,43 @@ static coop_err check_budget(books_session *session, const ledger_record *record
 
 /* The member's hours in the record's month, this record included, stay
  * within what a month holds: a typing error is refused here, naming it,
- * rather than breaking the month close for everyone later. */
+ * rather than breaking the month close for everyone later.  The books are
+ * read once per member-month of a batch (before any record of it is held:
+ * every hours record passes here first); the batch counts on from there. */
 static coop_err check_month_hours(books_session *session, const ledger_record *record,
-                                  const ledger_member_row *member)
+                                  member_month *member)
 {
   if (record->type != LEDGER_RECORD_HOURS)
     return COOP_OK;
   uint32_t month = ledger_record_month(record); /* --for-month: the month it counts in */
-  int64_t total = 0;
-  coop_err err = ledger_books_memo_total(session->node->store, member->member_id,
-                                         LEDGER_RECORD_HOURS, month * 100 + 1, month * 100 + 31,
-                                         &total);
-  if (err)
-    return books_say(session->message, err, "cannot read the hours of %s", member->member_id);
-  total += record->quantity;
-  if (total <= NODE_HOURS_PER_MONTH_MAX * INT64_C(100))
+  assert(month == member->month);
+  const char *member_id = member->row.member_id;
+  if (!member->hours_known) {
+    coop_err err = ledger_books_memo_total(session->node->store, member_id, LEDGER_RECORD_HOURS,
+                                           month * 100 + 1, month * 100 + 31, &member->hours);
+    if (err)
+      return books_say(session->message, err, "cannot read the hours of %s", member_id);
+    member->hours_known = true;
+  }
+  int64_t total = member->hours + record->quantity;
+  if (total <= NODE_HOURS_PER_MONTH_MAX * INT64_C(100)) {
+    member->hours = total; /* a failure later rolls the whole batch back */
     return COOP_OK;
+  }
   char month_text[8], total_text[LEDGER_MONEY_TEXT_BYTES];
   ledger_period_format(month, month_text);
   ledger_money_format(total, total_text);
   return books_say(session->message, COOP_E_RANGE,
                    "hours of %s in %s would come to %s, more than a month holds (at most %d: "
-                   "24 x 31)", member->member_id, month_text, total_text,
+                   "24 x 31)", member_id, month_text, total_text,
                    NODE_HOURS_PER_MONTH_MAX);
 }
 
-static coop_err add_record(books_session *session, const ledger_record *record,
-                           const uint8_t *audience_id, uint64_t *index)
+/* Encodes and queues a record; its rows go into the books now, or with the
+ * bulk's when `bulk` is given. */
+static coop_err add_record_to(books_session *session, ledger_books_bulk *bulk,
+                              const ledger_record *record, const uint8_t *audience_id,
+                              uint64_t *index)
 {
   coop_buf plain;
   coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
@@ -1370,55 +1497,155 @@ static coop_err add_record(books_session *session, const ledger_record *record,
   *index = session->base_size + session->pending;
   if (err)
     books_say(session->message, err, "invalid record: %s", coop_err_message(err));
+  else if (bulk)
+    err = session_add_held(session, bulk, audience_id, &plain);
   else
     err = books_session_add(session, LEDGER_KIND_TRANSACTION, audience_id, &plain);
   coop_buf_release(&plain);
   return err;
 }
 
-static coop_err record_one(books_session *session, const node_record_request *request,
-                           node_record_result *result)
+static coop_err add_record(books_session *session, const ledger_record *record,
+                           const uint8_t *audience_id, uint64_t *index)
+{
+  return add_record_to(session, NULL, record, audience_id, index);
+}
+
+static coop_err record_one(books_session *session, record_batch *batch,
+                           const node_record_request *request, node_record_result *result)
 {
   ledger_record record;
-  ledger_member_row member;
-  memset(&member, 0, sizeof member);
+  member_month *member = NULL;
   memset(result, 0, sizeof *result);
-  coop_err err = build_record(session, request, &record, &member);
+  coop_err err = build_record(session, batch, request, &record, &member);
   if (!err)
-    err = check_ref(session, &record, &result->existed, &result->index);
+    err = check_ref(session, batch, &record, &result->existed, &result->index);
   if (err || result->existed)
     return err;
   err = node_date_check(&session->months, record.date, request->future, session->message);
+  if (!err && member)
+    err = check_budget(session, batch, &record, &member->row);
+  if (!err && member)
+    err = check_month_hours(session, &record, member);
+  const uint8_t *audience = member ? member->row.audience_id : session->books_audience;
   if (!err)
-    err = check_budget(session, &record, &member);
-  if (!err)
-    err = check_month_hours(session, &record, &member);
-  const uint8_t *audience = record.member[0] || record.member[1] || record.member[2]
-                                ? member.audience_id
-                                : session->books_audience;
-  if (!err)
-    err = add_record(session, &record, audience, &result->index);
+    err = add_record_to(session, batch->bulk, &record, audience, &result->index);
   return err;
+}
+
+static coop_err batch_begin(record_batch *batch, char message[NODE_MESSAGE_BYTES])
+{
+  *batch = (record_batch){0};
+  batch->slots = coop_calloc(RECORD_MEMBER_MONTH_SLOTS, sizeof *batch->slots);
+  if (!batch->slots || ledger_books_bulk_new(&batch->bulk)) {
+    coop_free(batch->slots);
+    return books_say(message, COOP_E_NOMEM, "out of memory");
+  }
+  return COOP_OK;
+}
+
+static void batch_release(record_batch *batch)
+{
+  ledger_books_bulk_free(batch->bulk);
+  coop_free(batch->slots);
+}
+
+/* The books ready, a batch and a session begun: where a run of records
+ * starts. */
+static coop_err record_run_begin(node *self, char message[NODE_MESSAGE_BYTES],
+                                 books_session **session, record_batch *batch)
+{
+  coop_err err = node_books_ready(self, message);
+  if (!err)
+    err = batch_begin(batch, message);
+  if (err)
+    return err;
+  err = books_session_begin(self, message, session);
+  if (err)
+    batch_release(batch);
+  return err;
+}
+
+/* The held rows written, then commit (or, on `err`, roll back). */
+static coop_err record_run_end(books_session *session, record_batch *batch, coop_err err)
+{
+  if (!err)
+    err = batch_flush(session, batch);
+  batch_release(batch);
+  return books_session_end(session, err);
+}
+
+/* Every request of `next` in one session; results[position] for each
+ * (results may be NULL). */
+static coop_err record_run(node *self, node_record_source next, void *context,
+                           node_record_result *results, size_t *recorded, size_t *existed,
+                           size_t *failed_at, char message[NODE_MESSAGE_BYTES])
+{
+  books_session *session = NULL;
+  record_batch batch;
+  *recorded = *existed = 0;
+  *failed_at = SIZE_MAX;
+  coop_err err = record_run_begin(self, message, &session, &batch);
+  if (err)
+    return err;
+  size_t position = 0, count = 0;
+  do {
+    const node_record_request *requests = NULL;
+    err = next(context, &requests, &count, message);
+    for (size_t i = 0; i < count && !err; i++, position++) {
+      node_record_result result;
+      err = record_one(session, &batch, &requests[i], results ? &results[position] : &result);
+      if (err)
+        *failed_at = position;
+      else if (results)
+        result = results[position];
+      *recorded += !err && !result.existed;
+      *existed += !err && result.existed;
+    }
+  } while (!err && count);
+  err = record_run_end(session, &batch, err);
+  if (err)
+    *recorded = *existed = 0;
+  return err;
+}
+
+coop_err node_record_stream(node *self, node_record_source next, void *context,
+                            size_t *recorded, size_t *existed, size_t *failed_at,
+                            char message[NODE_MESSAGE_BYTES])
+{
+  return record_run(self, next, context, NULL, recorded, existed, failed_at, message);
+}
+
+/* node_record_many's requests as a source: all of them at once. */
+typedef struct request_array {
+  const node_record_request *requests;
+  size_t count;
+  bool handed;
+} request_array;
+
+static coop_err next_of_array(void *context, const node_record_request **requests,
+                              size_t *count, char message[NODE_MESSAGE_BYTES])
+{
+  request_array *array = context;
+  (void)message;
+  *requests = array->requests;
+  *count = array->handed ? 0 : array->count;
+  array->handed = true;
+  return COOP_OK;
 }
 
 coop_err node_record_many(node *self, const node_record_request *requests, size_t count,
                           node_record_result *results, size_t *failed_at,
                           char message[NODE_MESSAGE_BYTES])
 {
-  books_session *session = NULL;
+  request_array array = {.requests = requests, .count = count};
+  size_t recorded, existed;
+  coop_err err = record_run(self, next_of_array, &array, results, &recorded, &existed, failed_at,
+                            message);
   /* *failed_at is `count` for failures that are not about one request. */
-  *failed_at = count;
-  coop_err err = node_books_ready(self, message);
-  if (!err)
-    err = books_session_begin(self, message, &session);
-  if (err)
-    return err;
-  for (size_t i = 0; i < count && !err; i++) {
-    err = record_one(session, &requests[i], &results[i]);
-    if (err)
-      *failed_at = i;
-  }
-  return books_session_end(session, err);
+  if (*failed_at == SIZE_MAX)
+    *failed_at = count;
+  return err;
 }
 
 coop_err node_record_add(node *self, const node_record_request *request,

@@ -217,6 +217,22 @@ COOP_MUST_USE coop_err node_record_many(node *node, const node_record_request *r
                                         size_t count, node_record_result *results,
                                         size_t *failed_at, char message[NODE_MESSAGE_BYTES]);
 
+/* Where node_record_stream takes its requests: the next ones in *requests
+ * (valid until the next call), *count 0 at the end.  A failure (message
+ * says why) ends the run: nothing is recorded. */
+typedef coop_err (*node_record_source)(void *context, const node_record_request **requests,
+                                       size_t *count, char message[NODE_MESSAGE_BYTES]);
+
+/* node_record_many for more requests than are held at once (a bulk import:
+ * the source hands them over a few thousand at a time).  One transaction,
+ * all or nothing.  *recorded and *existed count the requests recorded and
+ * those already there (0 on failure); on failure *failed_at is the position
+ * in the stream of the request that failed, SIZE_MAX when the failure is not
+ * about one. */
+COOP_MUST_USE coop_err node_record_stream(node *node, node_record_source next, void *context,
+                                          size_t *recorded, size_t *existed, size_t *failed_at,
+                                          char message[NODE_MESSAGE_BYTES]);
+
 /* One record. */
 COOP_MUST_USE coop_err node_record_add(node *node, const node_record_request *request,
                                        node_record_result *result,

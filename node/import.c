@@ -1,12 +1,15 @@
 /* Importing records from a spreadsheet export (CSV), all or nothing
  * (import.h).
  *
- * Two passes.  The first reads and checks every row on its own (CSV syntax,
- * type, member, amount, date, closed month, ref, note) and reports every bad
- * row with its line number; nothing is written when one is bad.  The second
- * hands all rows to node_record_many, one transaction that checks what only
- * the books can (the development budget, a ref that already holds something
- * else) and records all of it or nothing.
+ * Two passes over the file.  The first reads and checks every row on its own
+ * (CSV syntax, type, member, amount, date, closed month, ref, note) and
+ * reports every bad row with its line number; nothing is written when one is
+ * bad.  It keeps only each row's line and ref (refs must be unique in the
+ * file).  The second reads the rows again and hands them, a few thousand at
+ * a time, to node_record_stream: one transaction that checks what only the
+ * books can (the development budget, a ref that already holds something
+ * else) and records all of it or nothing.  So the parsed rows are never all
+ * in memory: at 1,000,000 rows that was 100 MiB beside the file.
  *
  * The CSV reader is our own (about 150 lines, RFC 4180): Debian's libcsv is
  * callback-driven and knows no line numbers, which are the point of the error
@@ -29,9 +32,12 @@
 #include "node/import.h"
 
 /* A year of a large coop is some 100,000 records; the bound leaves room for
- * twenty of those in one file while keeping the file, its parsed copy and the
- * requests (about 1 KiB per row at the limits) within a laptop's memory. */
+ * twenty of those in one file while keeping the file, each row's line and
+ * ref (up to 80 bytes a row) within a laptop's memory. */
 #define IMPORT_ROWS_MAX NODE_IMPORT_ROWS_MAX
+/* Rows handed to node_record_stream at a time (their fields stay in the
+ * reader's scratch until the next chunk). */
+#define IMPORT_CHUNK_ROWS 4096u
 /* More fields than any header can have: the known columns are 7. */
 #define CSV_FIELDS_MAX 16u
 /* "import-" + 12 hex + "-" + line (at most 10 digits) + NUL. */
@@ -187,12 +193,15 @@ typedef struct import_state {
   size_t field_count;
   char hash_hex[IMPORT_HASH_HEX_CHARS + 1];
   size_t errors;
-  /* rows */
-  node_record_request *requests;
+  /* the good rows of pass one: line and ref (offset into `refs`), each */
   unsigned long *lines;
-  size_t *generated; /* offset into generated_refs + 1, 0: the row has its own ref */
+  uint32_t *ref_offsets;
   size_t count, capacity;
-  coop_buf generated_refs;
+  coop_buf refs; /* every good row's ref, given or generated, NUL-terminated */
+  /* pass two */
+  csv_reader reader;
+  node_record_request requests[IMPORT_CHUNK_ROWS];
+  size_t recorded; /* rows handed over so far */
   /* members and the months of the books, looked up once */
   char (*members)[LEDGER_MEMBER_ID_CHARS + 1];
   size_t member_count, member_capacity;
@@ -462,9 +471,7 @@ static int text_ok(const char *text, int allow_newlines)
 
 static const char *row_ref(const import_state *state, size_t row)
 {
-  return state->generated[row] ? (const char *)state->generated_refs.data +
-                                     state->generated[row] - 1
-                               : state->requests[row].ref;
+  return (const char *)state->refs.data + state->ref_offsets[row];
 }
 
 static uint32_t ref_hash(const char *ref)
@@ -495,12 +502,12 @@ static int ref_unique(import_state *state, size_t row, unsigned long line)
   }
 }
 
-/* The ref and note; a row without a ref gets a generated one. */
+/* The ref and note; a row without a ref gets a generated one, written into
+ * `generated` (the request's ref points at it or at the row's field). */
 static int row_ref_note(import_state *state, const csv_row *row, node_record_request *request,
-                        size_t *generated)
+                        char generated[IMPORT_GENERATED_REF_BYTES])
 {
   char *ref = field(state, row, COLUMN_REF), *note = field(state, row, COLUMN_NOTE);
-  *generated = 0;
   if (ref && ref[0]) {
     if (strlen(ref) > LEDGER_REF_BYTES_MAX || !text_ok(ref, 0)) {
       char quoted[SHOWN_BYTES];
@@ -510,12 +517,8 @@ static int row_ref_note(import_state *state, const csv_row *row, node_record_req
     }
     request->ref = ref;
   } else {
-    *generated = state->generated_refs.len + 1;
-    if (coop_buf_printf(&state->generated_refs, "import-%s-%lu", state->hash_hex, row->line) ||
-        coop_buf_append_u8(&state->generated_refs, 0)) {
-      row_error(state, row->line, "out of memory");
-      return -1;
-    }
+    snprintf(generated, IMPORT_GENERATED_REF_BYTES, "import-%s-%lu", state->hash_hex, row->line);
+    request->ref = generated;
   }
   if (note && (strlen(note) > LEDGER_RECORD_NOTE_BYTES_MAX || !text_ok(note, 1))) {
     row_error(state, row->line, "invalid note: use at most %u bytes of UTF-8 without control "
@@ -533,44 +536,54 @@ static int grow_rows(import_state *state)
   size_t capacity = state->capacity ? state->capacity * 2 : 1024;
   if (capacity > IMPORT_ROWS_MAX)
     capacity = IMPORT_ROWS_MAX;
-  node_record_request *requests = coop_realloc(state->requests, capacity * sizeof *requests);
-  if (requests)
-    state->requests = requests;
   unsigned long *lines = coop_realloc(state->lines, capacity * sizeof *lines);
   if (lines)
     state->lines = lines;
-  size_t *generated = coop_realloc(state->generated, capacity * sizeof *generated);
-  if (generated)
-    state->generated = generated;
-  if (!requests || !lines || !generated)
+  uint32_t *ref_offsets = coop_realloc(state->ref_offsets, capacity * sizeof *ref_offsets);
+  if (ref_offsets)
+    state->ref_offsets = ref_offsets;
+  if (!lines || !ref_offsets)
     return -1;
   state->capacity = capacity;
   return 0;
 }
 
-/* Checks one data row and, when good, adds its request. */
-static void read_row(import_state *state, const csv_row *row)
+/* Checks one data row (both passes) and fills its request, which points
+ * into the row's fields and `generated`. */
+static int check_row(import_state *state, const csv_row *row, node_record_request *request,
+                     char generated[IMPORT_GENERATED_REF_BYTES])
 {
   if (row->error) {
     row_error(state, row->line, "%s", row->error);
-    return;
+    return -1;
   }
   if (row->count != state->field_count) {
     row_error(state, row->line, "%zu fields, but the header has %zu", row->count,
               state->field_count);
+    return -1;
+  }
+  *request = (node_record_request){0};
+  if (row_type(state, row, request) || row_member(state, row, request) ||
+      row_amount(state, row, request) || row_ref_note(state, row, request, generated))
+    return -1;
+  return row_date(state, row, request, request->ref);
+}
+
+/* Pass one: checks a data row and, when good, keeps its line and ref. */
+static void read_row(import_state *state, const csv_row *row)
+{
+  node_record_request request;
+  char generated[IMPORT_GENERATED_REF_BYTES];
+  if (check_row(state, row, &request, generated))
+    return;
+  size_t slot = state->count;
+  state->lines[slot] = row->line;
+  state->ref_offsets[slot] = (uint32_t)state->refs.len;
+  if (coop_buf_append(&state->refs, request.ref, strlen(request.ref) + 1)) {
+    row_error(state, row->line, "out of memory");
     return;
   }
-  size_t slot = state->count;
-  node_record_request request = {0};
-  size_t generated = 0;
-  if (row_type(state, row, &request) || row_member(state, row, &request) ||
-      row_amount(state, row, &request) || row_ref_note(state, row, &request, &generated))
-    return;
-  state->requests[slot] = request;
-  state->lines[slot] = row->line;
-  state->generated[slot] = generated;
-  if (row_date(state, row, &state->requests[slot], row_ref(state, slot)) ||
-      ref_unique(state, slot, row->line))
+  if (ref_unique(state, slot, row->line))
     return;
   state->count++;
 }
@@ -688,8 +701,41 @@ static int read_rows(import_state *state, const coop_buf *file, char *scratch)
       return -1;
     }
     read_row(state, &row);
+    reader.out_used = 0; /* nothing of the row is kept in the scratch */
   }
   return more;
+}
+
+/* Pass two's source: the next rows read again, their requests with the refs
+ * kept in pass one.  They passed its checks: a row failing now means the
+ * file or the books changed in between. */
+static coop_err next_requests(void *context, const node_record_request **requests, size_t *count,
+                              char message[NODE_MESSAGE_BYTES])
+{
+  import_state *state = context;
+  size_t taken = 0, errors = state->errors;
+  csv_row row;
+  state->reader.out_used = 0; /* the previous chunk is recorded */
+  while (taken < IMPORT_CHUNK_ROWS && state->recorded + taken < state->count &&
+         next_data_row(state, &state->reader, &row, state->recorded + taken) > 0) {
+    char generated[IMPORT_GENERATED_REF_BYTES];
+    node_record_request *request = &state->requests[taken];
+    if (check_row(state, &row, request, generated) ||
+        state->lines[state->recorded + taken] != row.line)
+      break;
+    request->ref = row_ref(state, state->recorded + taken);
+    taken++;
+  }
+  if (state->errors != errors || (taken < IMPORT_CHUNK_ROWS &&
+                                  state->recorded + taken < state->count)) {
+    snprintf(message, NODE_MESSAGE_BYTES, "the rows read differently the second time (did the "
+             "file change during the import?)");
+    return COOP_E_BAD_INPUT;
+  }
+  *requests = state->requests;
+  *count = taken;
+  state->recorded += taken;
+  return COOP_OK;
 }
 
 /* Which node errors are about one row (and so name its line). */
@@ -700,35 +746,26 @@ static int error_is_about_a_row(coop_err err)
          err == COOP_E_UNBALANCED || err == COOP_E_UNKNOWN_ACCOUNT || err == COOP_E_OVERFLOW;
 }
 
-/* Pass two: all rows in one transaction. */
-static coop_err record_rows(import_state *state)
+/* Pass two: the rows again, all in one transaction. */
+static coop_err record_rows(import_state *state, const coop_buf *file, char *scratch)
 {
-  for (size_t i = 0; i < state->count; i++)
-    if (state->generated[i])
-      state->requests[i].ref = (const char *)state->generated_refs.data + state->generated[i] - 1;
-  node_record_result *results = coop_calloc(state->count ? state->count : 1, sizeof *results);
-  if (!results) {
-    file_error(state, "out of memory");
-    return COOP_E_NOMEM;
-  }
-  size_t failed_at = 0;
+  csv_row header;
+  if (open_reader(state, file, scratch, "type,member,amount,date,ref,note", &state->reader,
+                  &header))
+    return COOP_E_BAD_INPUT;
+  size_t recorded = 0, existed = 0, failed_at = SIZE_MAX;
   char message[NODE_MESSAGE_BYTES];
-  coop_err err = node_record_many(state->node, state->requests, state->count, results,
-                                  &failed_at, message);
+  coop_err err = node_record_stream(state->node, next_requests, state, &recorded, &existed,
+                                    &failed_at, message);
   if (err) {
     if (error_is_about_a_row(err) && failed_at < state->count)
       file_error(state, "%s:%lu: %s", state->name, state->lines[failed_at], message);
     else
       file_error(state, "%s", message);
     file_error(state, "%s: nothing imported", state->name);
-    coop_free(results);
     return err;
   }
-  size_t existed = 0;
-  for (size_t i = 0; i < state->count; i++)
-    existed += results[i].existed != 0;
-  coop_free(results);
-  state->result->imported = state->count - existed;
+  state->result->imported = recorded;
   state->result->existed = existed;
   return COOP_OK;
 }
@@ -736,41 +773,46 @@ static coop_err record_rows(import_state *state)
 static coop_err import_file(import_state *state, const coop_buf *file)
 {
   coop_err status = COOP_E_BAD_INPUT;
+  /* Room for the longest row or chunk; only the pages used become memory. */
   char *scratch = coop_malloc(file->len + 2);
   if (!scratch) {
     file_error(state, "out of memory");
     return COOP_E_NOMEM;
   }
-  coop_buf_init(&state->generated_refs, (size_t)IMPORT_ROWS_MAX * IMPORT_GENERATED_REF_BYTES);
+  coop_buf_init(&state->refs, (size_t)IMPORT_ROWS_MAX * (LEDGER_REF_BYTES_MAX + 1));
   if (!prepare(state, file) && !read_rows(state, file, scratch)) {
     if (state->errors)
       file_error(state, "%s: %zu bad row%s; nothing imported", state->name, state->errors,
                 state->errors == 1 ? "" : "s");
     else
-      status = record_rows(state);
+      status = record_rows(state, file, scratch);
   } else if (state->errors) {
     file_error(state, "%s: nothing imported", state->name);
   }
-  coop_buf_release(&state->generated_refs);
+  coop_buf_release(&state->refs);
   coop_free(state->ref_slots);
   coop_free(state->members);
-  coop_free(state->requests);
   coop_free(state->lines);
-  coop_free(state->generated);
+  coop_free(state->ref_offsets);
   coop_free(scratch);
   return status;
 }
-
-/* Reads the whole file (or standard input) into `out`, within the bound. */
 
 coop_err node_import_csv(node *self, const char *name, const coop_buf *file, bool future,
                          node_import_say say, void *context, node_import_result *result)
 {
   *result = (node_import_result){0};
-  import_state state = {.name = name, .node = self, .say = say, .context = context,
-                        .result = result, .future = future};
-  coop_err err = import_file(&state, file);
-  result->bad_rows = state.errors;
+  /* The state holds a chunk of requests: on the heap, not the stack. */
+  import_state *state = coop_calloc(1, sizeof *state);
+  if (!state) {
+    say(context, 0, "out of memory");
+    return COOP_E_NOMEM;
+  }
+  *state = (import_state){.name = name, .node = self, .say = say, .context = context,
+                          .result = result, .future = future};
+  coop_err err = import_file(state, file);
+  result->bad_rows = state->errors;
+  coop_free(state);
   return err;
 }
 

@@ -1,7 +1,9 @@
 /* The books' derived tables (see books_index.h). */
 #include "ledger/books/books_index.h"
 
+#include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ledger/base/alloc.h"
@@ -350,10 +352,11 @@ static coop_err insert_record_row(ledger_store *store, uint64_t index, const led
   sqlite3_bind_int64(insert, 1, (int64_t)index);
   sqlite3_bind_int(insert, 2, record->type);
   sqlite3_bind_int64(insert, 3, record->date);
+  /* Static, as in insert_posting: the texts outlive the step. */
   if (member_id[0])
-    bind_text(insert, 4, member_id);
-  bind_text(insert, 5, record->ref);
-  bind_text(insert, 6, record->note);
+    sqlite3_bind_text(insert, 4, member_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(insert, 5, record->ref, -1, SQLITE_STATIC);
+  sqlite3_bind_text(insert, 6, record->note, -1, SQLITE_STATIC);
   sqlite3_bind_int64(insert, 7, record->quantity);
   if (record->corrects) {
     sqlite3_bind_int64(insert, 8, (int64_t)record->corrects - 1);
@@ -366,34 +369,63 @@ static coop_err insert_record_row(ledger_store *store, uint64_t index, const led
   return step == SQLITE_DONE ? COOP_OK : step == SQLITE_CONSTRAINT ? COOP_E_TAMPERED : COOP_E_DB;
 }
 
-static coop_err insert_postings(ledger_store *store, uint64_t index, const ledger_record *record,
-                                const char *member_id)
+/* One row of books_postings, as a record's posting gives it. */
+typedef struct posting_row {
+  uint64_t entry_index;
+  int64_t amount_cents;
+  uint32_t date;
+  uint16_t account_code;
+  uint8_t position;
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1]; /* "" for the coop's own */
+  char account[LEDGER_ACCOUNT_NAME_BYTES];
+} posting_row;
+
+static coop_err posting_row_of(uint64_t index, const ledger_record *record, unsigned position,
+                               const char *member_id, posting_row *row)
+{
+  row->entry_index = index;
+  row->amount_cents = record->postings[position].amount_cents;
+  row->date = record->date;
+  row->account_code = record->postings[position].account;
+  row->position = (uint8_t)position;
+  size_t length = strnlen(member_id, LEDGER_MEMBER_ID_CHARS);
+  memcpy(row->member_id, member_id, length);
+  row->member_id[length] = 0;
+  return ledger_account_name(row->account_code, member_id, row->account);
+}
+
+static coop_err insert_posting(ledger_store *store, const posting_row *row)
 {
   sqlite3_stmt *insert = ledger_store_cached(
       store, "INSERT INTO books_postings (entry_index, position, date, account, account_code,"
              " member_id, amount_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (!insert)
     return COOP_E_DB;
+  sqlite3_bind_int64(insert, 1, (int64_t)row->entry_index);
+  sqlite3_bind_int(insert, 2, row->position);
+  sqlite3_bind_int64(insert, 3, row->date);
+  /* Static: the row outlives the step, and the next use of the statement
+   * clears its bindings (ledger_store_cached); saves a copy of each text. */
+  sqlite3_bind_text(insert, 4, row->account, -1, SQLITE_STATIC);
+  sqlite3_bind_int(insert, 5, row->account_code);
+  if (row->member_id[0])
+    sqlite3_bind_text(insert, 6, row->member_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(insert, 7, row->amount_cents);
+  coop_err err = STEP_DONE(insert);
+  sqlite3_reset(insert);
+  return err;
+}
+
+static coop_err insert_postings(ledger_store *store, uint64_t index, const ledger_record *record,
+                                const char *member_id)
+{
   coop_err err = COOP_OK;
   for (unsigned i = 0; i < record->posting_count && !err; i++) {
-    char account[LEDGER_ACCOUNT_NAME_BYTES];
-    err = ledger_account_name(record->postings[i].account, member_id, account);
-    if (err)
-      break;
-    sqlite3_reset(insert);
-    sqlite3_bind_int64(insert, 1, (int64_t)index);
-    sqlite3_bind_int(insert, 2, (int)i);
-    sqlite3_bind_int64(insert, 3, record->date);
-    bind_text(insert, 4, account);
-    sqlite3_bind_int(insert, 5, record->postings[i].account);
-    if (member_id[0])
-      bind_text(insert, 6, member_id);
-    else
-      sqlite3_bind_null(insert, 6);
-    sqlite3_bind_int64(insert, 7, record->postings[i].amount_cents);
-    err = STEP_DONE(insert);
+    posting_row row;
+    err = posting_row_of(index, record, i, member_id, &row);
+    if (!err)
+      err = insert_posting(store, &row);
   }
-  sqlite3_reset(insert);
   return err;
 }
 
@@ -521,6 +553,183 @@ coop_err ledger_books_apply(ledger_store *store, const ledger_entry_header *head
   case LEDGER_KIND_ERASURE: return apply_erasure(store, plain, plain_bytes);
   default: return COOP_OK;
   }
+}
+
+/* ---- records held for a bulk insert -------------------------------------- */
+
+/* A held record: its entry index and where its payload is in `payloads`. */
+typedef struct held_record {
+  uint64_t entry_index;
+  size_t offset;
+  uint32_t length;
+  uint32_t ref_offset; /* in `refs`, +1; 0: no ref */
+} held_record;
+
+struct ledger_books_bulk {
+  held_record held[LEDGER_BOOKS_BULK_RECORDS_MAX];
+  size_t count;
+  coop_buf payloads;
+  coop_buf refs; /* the held records' refs, each NUL-terminated */
+  /* held position + 1 per slot, open addressing on the ref's hash; twice
+   * the records, so a probe ends soon */
+  uint32_t ref_slots[2 * LEDGER_BOOKS_BULK_RECORDS_MAX];
+  size_t held_postings;  /* postings of the held records */
+  posting_row *postings; /* the flush's rows, sorted */
+  size_t posting_capacity;
+};
+
+_Static_assert((2 * LEDGER_BOOKS_BULK_RECORDS_MAX & (2 * LEDGER_BOOKS_BULK_RECORDS_MAX - 1)) == 0,
+               "the ref table's size is a power of two");
+
+coop_err ledger_books_bulk_new(ledger_books_bulk **bulk)
+{
+  *bulk = coop_calloc(1, sizeof **bulk);
+  if (!*bulk)
+    return COOP_E_NOMEM;
+  coop_buf_init(&(*bulk)->payloads, (size_t)LEDGER_BOOKS_BULK_RECORDS_MAX * COOP_PAYLOAD_BYTES_MAX);
+  coop_buf_init(&(*bulk)->refs, (size_t)LEDGER_BOOKS_BULK_RECORDS_MAX * (LEDGER_REF_BYTES_MAX + 1));
+  return COOP_OK;
+}
+
+void ledger_books_bulk_free(ledger_books_bulk *bulk)
+{
+  if (!bulk)
+    return;
+  coop_buf_release(&bulk->payloads);
+  coop_buf_release(&bulk->refs);
+  coop_free(bulk->postings);
+  coop_free(bulk);
+}
+
+bool ledger_books_bulk_full(const ledger_books_bulk *bulk)
+{
+  return bulk->count == LEDGER_BOOKS_BULK_RECORDS_MAX;
+}
+
+static uint32_t ref_hash(const char *ref)
+{
+  uint32_t hash = 2166136261u; /* FNV-1a */
+  for (; *ref; ref++)
+    hash = (hash ^ (uint8_t)*ref) * 16777619u;
+  return hash;
+}
+
+/* The slot holding `ref`, or the empty one where it would go. */
+static size_t ref_slot(const ledger_books_bulk *bulk, const char *ref)
+{
+  size_t mask = 2 * LEDGER_BOOKS_BULK_RECORDS_MAX - 1;
+  for (size_t slot = ref_hash(ref) & mask;; slot = (slot + 1) & mask) {
+    uint32_t held = bulk->ref_slots[slot];
+    if (!held ||
+        !strcmp((const char *)bulk->refs.data + bulk->held[held - 1].ref_offset - 1, ref))
+      return slot;
+  }
+}
+
+bool ledger_books_bulk_has_ref(const ledger_books_bulk *bulk, const char *ref)
+{
+  return ref[0] && bulk->ref_slots[ref_slot(bulk, ref)] != 0;
+}
+
+coop_err ledger_books_bulk_add(ledger_books_bulk *bulk, const ledger_entry_header *header,
+                               const uint8_t *plain, size_t plain_bytes)
+{
+  ledger_record record;
+  if (header->kind != LEDGER_KIND_TRANSACTION || ledger_entry_is_public(header) ||
+      ledger_record_decode(plain, plain_bytes, &record))
+    return COOP_E_TAMPERED;
+  if (ledger_books_bulk_full(bulk))
+    return COOP_E_LIMIT;
+  if (ledger_books_bulk_has_ref(bulk, record.ref))
+    return COOP_E_TAMPERED; /* the unique index would refuse it, as a replay would */
+  held_record *held = &bulk->held[bulk->count];
+  *held = (held_record){.entry_index = header->index, .offset = bulk->payloads.len,
+                        .length = (uint32_t)plain_bytes};
+  coop_err err = coop_buf_append(&bulk->payloads, plain, plain_bytes);
+  if (!err && record.ref[0]) {
+    held->ref_offset = (uint32_t)bulk->refs.len + 1;
+    err = coop_buf_append(&bulk->refs, record.ref, strlen(record.ref) + 1);
+    if (!err)
+      bulk->ref_slots[ref_slot(bulk, record.ref)] = (uint32_t)bulk->count + 1;
+  }
+  if (!err) {
+    bulk->count++;
+    bulk->held_postings += record.posting_count;
+  }
+  return err;
+}
+
+/* Postings in the order of the account index (account, date, amount), then
+ * of the table's key: each page of either is then written once. */
+static int posting_compare(const void *a, const void *b)
+{
+  const posting_row *x = a, *y = b;
+  int by_account = strcmp(x->account, y->account);
+  if (by_account)
+    return by_account;
+  if (x->date != y->date)
+    return x->date < y->date ? -1 : 1;
+  if (x->amount_cents != y->amount_cents)
+    return x->amount_cents < y->amount_cents ? -1 : 1;
+  if (x->entry_index != y->entry_index)
+    return x->entry_index < y->entry_index ? -1 : 1;
+  return (int)x->position - (int)y->position;
+}
+
+static coop_err hold_postings(ledger_books_bulk *bulk, size_t *count, uint64_t index,
+                              const ledger_record *record, const char *member_id)
+{
+  assert(*count + record->posting_count <= bulk->posting_capacity);
+  coop_err err = COOP_OK;
+  for (unsigned i = 0; i < record->posting_count && !err; i++)
+    err = posting_row_of(index, record, i, member_id, &bulk->postings[(*count)++]);
+  return err;
+}
+
+/* The record rows in entry order (the table's key), as apply_record writes
+ * them; their postings gathered for sorting. */
+static coop_err insert_held_records(ledger_store *store, ledger_books_bulk *bulk,
+                                    size_t *posting_count)
+{
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < bulk->count && !err; i++) {
+    const held_record *held = &bulk->held[i];
+    ledger_record record;
+    if (ledger_record_decode(bulk->payloads.data + held->offset, held->length, &record))
+      return COOP_E_TAMPERED;
+    char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+    member_id_text(record.member, member_id);
+    err = insert_record_row(store, held->entry_index, &record, member_id);
+    if (!err)
+      err = hold_postings(bulk, posting_count, held->entry_index, &record, member_id);
+    if (!err && record.corrects)
+      err = mark_corrected(store, held->entry_index, &record);
+  }
+  return err;
+}
+
+coop_err ledger_books_bulk_flush(ledger_store *store, ledger_books_bulk *bulk)
+{
+  size_t posting_count = 0;
+  coop_err err = COOP_OK;
+  if (bulk->held_postings > bulk->posting_capacity) {
+    coop_free(bulk->postings);
+    bulk->postings = coop_malloc(bulk->held_postings * sizeof *bulk->postings);
+    bulk->posting_capacity = bulk->postings ? bulk->held_postings : 0;
+    err = bulk->postings ? COOP_OK : COOP_E_NOMEM;
+  }
+  if (!err)
+    err = insert_held_records(store, bulk, &posting_count);
+  if (!err && posting_count)
+    qsort(bulk->postings, posting_count, sizeof *bulk->postings, posting_compare);
+  for (size_t i = 0; i < posting_count && !err; i++)
+    err = insert_posting(store, &bulk->postings[i]);
+  bulk->count = 0;
+  bulk->held_postings = 0;
+  coop_buf_reset(&bulk->payloads);
+  coop_buf_reset(&bulk->refs);
+  memset(bulk->ref_slots, 0, sizeof bulk->ref_slots);
+  return err;
 }
 
 static coop_err books_check_position(ledger_store *store, uint64_t indexed, uint64_t size,

@@ -6,6 +6,7 @@
 #ifndef COOP_LEDGER_BOOKS_INDEX_H
 #define COOP_LEDGER_BOOKS_INDEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,32 @@
  * A payload that does not decode is COOP_E_TAMPERED. */
 COOP_MUST_USE coop_err ledger_books_apply(ledger_store *store, const ledger_entry_header *header,
                                           const uint8_t *plain, size_t plain_bytes);
+
+/* ---- many records at once (a bulk import) ---------------------------------- */
+
+/* Records held back from the tables and written by ledger_books_bulk_flush:
+ * the same rows ledger_books_apply writes, the postings sorted in the order
+ * of the account index, so each page of it is written once per flush
+ * rather than once per posting.  Until flushed the tables do not show the
+ * held records: the caller checks refs with ledger_books_bulk_has_ref and
+ * flushes before reading balances or totals from the tables.  Only records
+ * (kind TRANSACTION) are held. */
+#define LEDGER_BOOKS_BULK_RECORDS_MAX 32768u /* ~3 MiB of payloads, 5 MiB of postings */
+typedef struct ledger_books_bulk ledger_books_bulk;
+COOP_MUST_USE coop_err ledger_books_bulk_new(ledger_books_bulk **bulk);
+void ledger_books_bulk_free(ledger_books_bulk *bulk); /* NULL is fine */
+/* Holds one record entry (the opened payload).  COOP_E_LIMIT when full
+ * (flush first), COOP_E_TAMPERED when it does not decode or its ref is
+ * already held. */
+COOP_MUST_USE coop_err ledger_books_bulk_add(ledger_books_bulk *bulk,
+                                             const ledger_entry_header *header,
+                                             const uint8_t *plain, size_t plain_bytes);
+bool ledger_books_bulk_full(const ledger_books_bulk *bulk);
+/* Does a held record have this ref? ("" never.) */
+bool ledger_books_bulk_has_ref(const ledger_books_bulk *bulk, const char *ref);
+/* Writes every held record's rows (in the caller's transaction) and empties
+ * the bulk, also on failure (then roll back). */
+COOP_MUST_USE coop_err ledger_books_bulk_flush(ledger_store *store, ledger_books_bulk *bulk);
 
 /* The keys of the owner's audiences, to open its sealed entries with.  The
  * node supplies them from its key ring (node/keyring.h), which ledger/

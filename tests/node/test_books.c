@@ -323,6 +323,22 @@ static void assert_unchanged(unchanged *before, const char *what)
   assert_verifies();
 }
 
+/* A batch of two whose second request must be refused with `expected`;
+ * nothing moves. */
+static void second_of_two_refused(node_record_request first, node_record_request second,
+                                  coop_err expected, const char *what,
+                                  char message[NODE_MESSAGE_BYTES])
+{
+  node_record_request batch[2] = {first, second};
+  node_record_result results[2];
+  size_t failed_at = 9;
+  unchanged before = remember();
+  coop_err err = node_record_many(&fx.coop, batch, 2, results, &failed_at, message);
+  cr_assert_eq(err, expected, "%s: %s (%s)", what, coop_err_name(err), message);
+  cr_assert_eq(failed_at, 1, "%s: failed at %zu", what, failed_at);
+  assert_unchanged(&before, what);
+}
+
 /* Records a request that must be refused with `expected`; nothing moves. */
 static void record_refused(node_record_request request, coop_err expected, const char *what,
                            char message[NODE_MESSAGE_BYTES])
@@ -794,6 +810,12 @@ Test(node_records, spending_is_limited_by_the_development_budget)
   record_refused(request_of(LEDGER_RECORD_SPEND, m, 13501, 20260301, "laptop"), COOP_E_RANGE,
                  "spend one cent past the budget", message);
   cr_assert(strstr(message, "135.00") != NULL, "%s", message);
+  /* In one batch the second spend sees the first (held rows are written
+   * before a budget is read). */
+  second_of_two_refused(request_of(LEDGER_RECORD_SPEND, m, 10000, 20260301, "b-1"),
+                        request_of(LEDGER_RECORD_SPEND, m, 3501, 20260301, "b-2"), COOP_E_RANGE,
+                        "two spends past the budget in one batch", message);
+  cr_assert(strstr(message, "35.00; cannot spend 35.01") != NULL, "%s", message);
   record_ok(&fx.coop, request_of(LEDGER_RECORD_SPEND, m, 10000, 20260301, "course"));
   cr_assert_eq(balance(budget), -3500);
   record_refused(request_of(LEDGER_RECORD_SPEND, m, 3501, 20260302, "books"), COOP_E_RANGE,
@@ -990,6 +1012,34 @@ Test(node_batches, refs_inside_one_batch_see_each_other)
   assert_unchanged(&kept, "a clash inside one batch");
 }
 
+/* `count` requests for one member in March 2026, revenue and cost in turn,
+ * amounts 0.01, 0.02, ..., refs PREFIX-0, PREFIX-1, ... */
+typedef struct many {
+  node_record_request *requests;
+  node_record_result *results;
+  char (*refs)[16];
+} many;
+
+static many many_of(size_t count, const char *prefix, const char *member_id)
+{
+  many out = {calloc(count, sizeof *out.requests), calloc(count, sizeof *out.results),
+              calloc(count, sizeof *out.refs)};
+  cr_assert(out.requests && out.results && out.refs);
+  for (size_t i = 0; i < count; i++) {
+    snprintf(out.refs[i], sizeof out.refs[i], "%s-%zu", prefix, i);
+    out.requests[i] = request_of(i % 2 ? LEDGER_RECORD_COST : LEDGER_RECORD_REVENUE, member_id,
+                                 (int64_t)(i + 1), 20260301 + (uint32_t)(i % 28), out.refs[i]);
+  }
+  return out;
+}
+
+static void many_free(many *batch)
+{
+  free(batch->requests);
+  free(batch->results);
+  free(batch->refs);
+}
+
 Test(node_batches, a_batch_larger_than_one_append_is_still_all_or_nothing, .timeout = 60)
 {
   /* The session appends every 1000 entries inside its transaction: a
@@ -997,15 +1047,9 @@ Test(node_batches, a_batch_larger_than_one_append_is_still_all_or_nothing, .time
   enum { COUNT = 2600 };
   char m[16];
   add_member("Ann", "BRD-1", m);
-  node_record_request *requests = calloc(COUNT, sizeof *requests);
-  node_record_result *results = calloc(COUNT, sizeof *results);
-  char (*refs)[16] = calloc(COUNT, sizeof *refs);
-  cr_assert(requests && results && refs);
-  for (size_t i = 0; i < COUNT; i++) {
-    snprintf(refs[i], sizeof refs[i], "bulk-%zu", i);
-    requests[i] = request_of(i % 2 ? LEDGER_RECORD_COST : LEDGER_RECORD_REVENUE, m,
-                             (int64_t)(i + 1), 20260301 + (uint32_t)(i % 28), refs[i]);
-  }
+  many batch = many_of(COUNT, "bulk", m);
+  node_record_request *requests = batch.requests;
+  node_record_result *results = batch.results;
   requests[COUNT - 1].member_id = "m-000000";
   unchanged before = remember();
   size_t failed_at = 0;
@@ -1025,9 +1069,51 @@ Test(node_batches, a_batch_larger_than_one_append_is_still_all_or_nothing, .time
     expected_revenue -= (int64_t)(i + 1);
   cr_assert_eq(balance(member_account(LEDGER_ACCOUNT_MEMBER_REVENUE, m)), expected_revenue);
   assert_verifies();
-  free(requests);
-  free(results);
-  free(refs);
+  many_free(&batch);
+}
+
+Test(node_batches, a_batch_past_one_bulk_write_still_counts_hours_and_refs, .timeout = 300)
+{
+  /* The rows of a batch are written LEDGER_BOOKS_BULK_RECORDS_MAX at a time:
+   * the hours of a month and the refs must be counted across that write. */
+  enum { COUNT = LEDGER_BOOKS_BULK_RECORDS_MAX + 40 };
+  char m[16], message[NODE_MESSAGE_BYTES] = "";
+  add_member("Ann", "BRD-1", m);
+  many batch = many_of(COUNT, "big", m);
+  node_record_request *requests = batch.requests;
+  node_record_result *results = batch.results;
+  char (*refs)[16] = batch.refs;
+  requests[0] = request_of(LEDGER_RECORD_HOURS, m, 70000, 20260302, refs[0]);
+  requests[COUNT - 1] = request_of(LEDGER_RECORD_HOURS, m, 4401, 20260331, refs[COUNT - 1]);
+  unchanged before = remember();
+  size_t failed_at = 0;
+  cr_assert_eq(node_record_many(&fx.coop, requests, COUNT, results, &failed_at, message),
+               COOP_E_RANGE, "%s", message);
+  cr_assert_eq(failed_at, COUNT - 1);
+  cr_assert(strstr(message, "2026-03 would come to 744.01") != NULL, "%s", message);
+  assert_unchanged(&before, "hours past a month's after a bulk write");
+
+  /* The ref of a record written by the bulk write, again with other content. */
+  requests[COUNT - 1] = request_of(LEDGER_RECORD_REVENUE, m, 5, 20260331, refs[1]);
+  before = remember();
+  cr_assert_eq(node_record_many(&fx.coop, requests, COUNT, results, &failed_at, message),
+               COOP_E_EXISTS_DIFFERENT, "%s", message);
+  cr_assert_eq(failed_at, COUNT - 1);
+  assert_unchanged(&before, "a ref clash after a bulk write");
+
+  /* The same content under that ref is the record already there. */
+  requests[COUNT - 1] = requests[1];
+  cr_assert_eq(node_record_many(&fx.coop, requests, COUNT, results, &failed_at, message), COOP_OK,
+               "%s", message);
+  cr_assert_eq(results[COUNT - 1].existed, 1);
+  cr_assert_eq(results[COUNT - 1].index, results[1].index);
+  cr_assert_eq(log_size(), before.size + COUNT - 1);
+  int64_t revenue = 0;
+  for (size_t i = 1; i < COUNT - 1; i++)
+    revenue -= requests[i].type == LEDGER_RECORD_REVENUE ? requests[i].amount : 0;
+  cr_assert_eq(balance(member_account(LEDGER_ACCOUNT_MEMBER_REVENUE, m)), revenue);
+  assert_verifies();
+  many_free(&batch);
 }
 
 /* ---- Rebuild ---------------------------------------------------------------------------------- */
@@ -1432,14 +1518,9 @@ Test(node_months, a_members_hours_in_a_month_are_summed_across_records_and_a_bat
   snprintf(expected, sizeof expected, "hours of %s in 2026-03 would come to 744.01", m);
   cr_assert(strstr(message, expected) != NULL, "%s", message);
   /* In one batch the second record sees the first: all or nothing. */
-  node_record_request batch[2] = {request_of(LEDGER_RECORD_HOURS, m, 4000, 20260304, "h-3"),
-                                  request_of(LEDGER_RECORD_HOURS, m, 401, 20260305, "h-4")};
-  node_record_result results[2];
-  size_t failed_at = 9;
-  unchanged before = remember();
-  cr_assert_eq(node_record_many(&fx.coop, batch, 2, results, &failed_at, message), COOP_E_RANGE);
-  cr_assert_eq(failed_at, 1);
-  assert_unchanged(&before, "a batch over a month's hours");
+  second_of_two_refused(request_of(LEDGER_RECORD_HOURS, m, 4000, 20260304, "h-3"),
+                        request_of(LEDGER_RECORD_HOURS, m, 401, 20260305, "h-4"), COOP_E_RANGE,
+                        "a batch over a month's hours", message);
   /* Another month starts afresh. */
   record_ok(&fx.coop, request_of(LEDGER_RECORD_HOURS, m, 74400, 20260201, "h-5"));
 }
