@@ -42,16 +42,6 @@ static double now_seconds(void)
   return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
-/* User + system CPU seconds of this process: the machine is shared, so the
- * close is reported in CPU time beside wall time. */
-static double cpu_seconds(void)
-{
-  struct rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
-         (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
-}
-
 /* With BENCH_PERF_CONTROL=FIFO (perf record --control fifo:FIFO -D -1),
  * perf samples the closes only, not the enrolment and records before. */
 static void perf_control(const char *command)
