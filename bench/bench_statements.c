@@ -3,9 +3,13 @@
  *
  * usage: bench_statements [--members N] [--months M] [--dir DIR]
  *        bench_statements --audit K [--members N] [--months M] [--dir DIR]
+ *        bench_statements --open-last [--members N] [--months M] [--dir DIR]
  * Builds a municipality with the 2026 rule set and a coop with N members in a
  * fresh directory, records revenue and costs for each member and month, then
- * closes the months one by one and reports statements per second.  With
+ * closes the months one by one and reports statements per second (wall and
+ * CPU).  --open-last records month M but leaves it open, so that its close
+ * can be run (and profiled) with 'coop period close' on copies of the coop;
+ * BENCH_PERF_CONTROL (perf_control) profiles the closes of a run.  With
  * --audit K: K such coops; months 1..M-1 closed everywhere are audited from
  * scratch (statements/s), then one coop closes month M and the audit runs
  * again as the daemon does (incremental: logs judged completely and not
@@ -13,6 +17,7 @@
  * read again).  Not a test: it asserts nothing and is never run by `meson
  * test`. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +40,18 @@ static double now_seconds(void)
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* With BENCH_PERF_CONTROL=FIFO (perf record --control fifo:FIFO -D -1),
+ * perf samples the closes only, not the enrolment and records before. */
+static void perf_control(const char *command)
+{
+  const char *fifo = getenv("BENCH_PERF_CONTROL");
+  FILE *control = fifo ? fopen(fifo, "w") : NULL;
+  if (control) {
+    fprintf(control, "%s\n", command);
+    fclose(control);
+  }
 }
 
 static void die(const char *what, const char *detail)
@@ -309,11 +326,13 @@ static int audit_bench(const char *dir, long coops, long members, long months)
 int main(int argc, char **argv)
 {
   long members = 10000, months = 12, audit_coops = 0;
+  bool open_last = false;
   const char *base = "/tmp";
   static const struct option options[] = {{"members", required_argument, NULL, 'n'},
                                           {"months", required_argument, NULL, 'm'},
                                           {"dir", required_argument, NULL, 'd'},
                                           {"audit", required_argument, NULL, 'a'},
+                                          {"open-last", no_argument, NULL, 'o'},
                                           {NULL, 0, NULL, 0}};
   int option;
   while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -321,10 +340,13 @@ int main(int argc, char **argv)
     else if (option == 'm') months = atol(optarg);
     else if (option == 'd') base = optarg;
     else if (option == 'a') audit_coops = atol(optarg);
-    else die("usage", "bench_statements [--members N] [--months M] [--dir DIR]");
+    else if (option == 'o') open_last = true;
+    else die("usage", "bench_statements [--members N] [--months M] [--dir DIR] [--open-last]");
   }
   if (sodium_init() < 0 || members <= 0 || months <= 0 || months > 12)
     die("arguments", "members > 0, 1 <= months <= 12");
+  if (open_last && months < 2)
+    die("arguments", "--open-last needs a month to close before the one left open");
   char dir[4096], coop_home[4200], message[NODE_MESSAGE_BYTES];
   snprintf(dir, sizeof dir, "%s/bench-statements-XXXXXX", base);
   if (!mkdtemp(dir))
@@ -342,7 +364,7 @@ int main(int argc, char **argv)
   double start = now_seconds();
   enrol_members(&coop, &municipality, members, ids);
   double enrol_seconds = now_seconds() - start;
-  double record_seconds = 0, close_seconds = 0;
+  double record_seconds = 0, close_seconds = 0, close_cpu_seconds = 0;
   for (long month = 1; month <= months; month++) {
     uint32_t period = 202600 + (uint32_t)month;
     set_clock(period - 1);
@@ -350,21 +372,34 @@ int main(int argc, char **argv)
     record_month(&coop, members, ids, period);
     record_seconds += now_seconds() - start;
     set_clock(period);
+    if (open_last && month == months)
+      break; /* left for 'coop period close' under a profiler */
     start = now_seconds();
+    double cpu_start = cpu_seconds();
+    perf_control("enable");
     if (node_period_close(&coop, period, message))
       die("close", message);
-    close_seconds += now_seconds() - start;
+    perf_control("disable");
+    double month_seconds = now_seconds() - start, month_cpu_seconds = cpu_seconds() - cpu_start;
+    close_seconds += month_seconds;
+    close_cpu_seconds += month_cpu_seconds;
+    fprintf(stderr, "close %u: %.3f s wall, %.3f s CPU\n", (unsigned)period, month_seconds,
+            month_cpu_seconds);
   }
-  double statements = (double)members * (double)months;
+  long closed = open_last ? months - 1 : months;
+  double statements = (double)members * (double)closed;
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   printf("| measurement | result |\n|---|---:|\n");
   printf("| enrol %ld members (audience, grants, sealed enrolment, status) | %.0f members/s |\n",
          members, (double)members / enrol_seconds);
-  printf("| record %.0f revenue and cost records | %.0f records/s |\n", statements * 2,
-         statements * 2 / record_seconds);
+  double records = 2.0 * (double)members * (double)months;
+  printf("| record %.0f revenue and cost records | %.0f records/s |\n", records,
+         records / record_seconds);
   printf("| month close: %.0f statements from the books (%ld members x %ld months) | %.0f "
-         "statements/s |\n", statements, members, months, statements / close_seconds);
+         "statements/s (%.2f s wall), %.0f per CPU-second (%.2f s) |\n", statements, members,
+         closed, statements / close_seconds, close_seconds, statements / close_cpu_seconds,
+         close_cpu_seconds);
   printf("| offset engine alone (pure function) | %.0f statements/s |\n",
          engine_per_second(10000000));
   printf("\npeak RSS: %.1f MiB; nodes left in %s\n", (double)usage.ru_maxrss / 1024.0, dir);

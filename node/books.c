@@ -1816,10 +1816,29 @@ static coop_err add_period_entry(books_session *session, uint16_t kind, uint32_t
   return err;
 }
 
+/* A coop's month close first reissues the closed months that are due
+ * (appended, then read into the view, before the month's statements),
+ * then computes every member's statement, from one view of its own log
+ * (*view: the caller ends it). */
+static coop_err statements_in_session(books_session *session, uint32_t period,
+                                      node_reissue_list *reissued, books_close_view **view)
+{
+  coop_err err = books_close_view_begin(session, view);
+  if (!err && session->months.last_closed)
+    err = books_reissue_due(session, *view, period * 100 + 1, reissued);
+  if (!err)
+    err = books_session_flush(session);
+  if (!err)
+    err = books_close_view_catch_up(session, *view);
+  if (!err)
+    err = books_statements_for_period(session, *view, period);
+  return err;
+}
+
 /* The close in an open session: checks, reissues due, statements, the
  * close entry. */
 static coop_err close_in_session(books_session *session, uint32_t period,
-                                 node_reissue_list *reissued)
+                                 node_reissue_list *reissued, books_close_view **view)
 {
   node *self = session->node;
   uint32_t earliest = 0;
@@ -1828,15 +1847,8 @@ static coop_err close_in_session(books_session *session, uint32_t period,
     err = earliest_record_before(session, period, &earliest);
   if (!err)
     err = node_close_check(&session->months, period, earliest, session->message);
-  /* A coop's month close first reissues the closed months that are due
-   * (appended before the month's statements read the log again), then
-   * computes every member's statement. */
-  if (!err && self->role == LEDGER_ROLE_COOP && session->months.last_closed)
-    err = books_reissue_due(session, period * 100 + 1, reissued);
-  if (!err)
-    err = books_session_flush(session);
   if (!err && self->role == LEDGER_ROLE_COOP)
-    err = books_statements_for_period(session, period);
+    err = statements_in_session(session, period, reissued, view);
   if (!err)
     err = add_period_entry(session, LEDGER_KIND_PERIOD_CLOSE, period);
   return err;
@@ -1849,7 +1861,11 @@ coop_err node_period_close_reissuing(node *self, uint32_t period, node_reissue_l
   coop_err err = books_ready_and_begin(self, message, &session);
   if (err)
     return err;
-  return books_session_end(session, close_in_session(session, period, reissued));
+  books_close_view *view = NULL;
+  err = books_session_end(session, close_in_session(session, period, reissued, &view));
+  /* Kept for the next close only once what it read is committed. */
+  books_close_view_end(self, view, err == COOP_OK);
+  return err;
 }
 
 coop_err node_period_close_preview(node *self, uint32_t period, node_statement_visitor visitor,
@@ -1861,10 +1877,12 @@ coop_err node_period_close_preview(node *self, uint32_t period, node_statement_v
     return err;
   session->preview = visitor;
   session->preview_context = context;
-  err = close_in_session(session, period, NULL);
+  books_close_view *view = NULL;
+  err = close_in_session(session, period, NULL, &view);
   /* Whatever the close did stays in the transaction, rolled back here. */
   ledger_store_rollback(self->store);
   books_session_free(session);
+  books_close_view_end(self, view, false);
   return err;
 }
 

@@ -59,9 +59,27 @@ coop_err books_session_flush(books_session *session);
 /* Commits when err is COOP_OK, else rolls back; frees the session. */
 coop_err books_session_end(books_session *session, coop_err err);
 
+/* The coop's own log as a month close reads it (node/statements.c): the
+ * view kept on the node since its last close, extended with what was
+ * appended since, or read whole.  One view serves the due reissues and the
+ * month's statements. */
+typedef struct books_close_view books_close_view;
+/* Takes the node's kept view (or reads one) up to the session's log size;
+ * nothing may be pending.  On failure *view is NULL. */
+coop_err books_close_view_begin(books_session *session, books_close_view **view);
+/* Reads into `view` what the session appended since (flushed first). */
+coop_err books_close_view_catch_up(books_session *session, books_close_view *view);
+/* Gives `view` back to the node for its next close when the close
+ * `committed`; frees it otherwise (it may hold entries rolled back). */
+void books_close_view_end(node *self, books_close_view *view, bool committed);
+void books_close_view_free(books_close_view *view);
+/* Frees the view kept on the node (node_close). */
+void node_close_view_free(node *self);
+
 /* Computes, appends and books the statements of every active member for a
- * month being closed (node/statements.c). */
-coop_err books_statements_for_period(books_session *session, uint32_t period);
+ * month being closed, from `view` (node/statements.c). */
+coop_err books_statements_for_period(books_session *session, const books_close_view *view,
+                                     uint32_t period);
 
 /* Computes a member's statement for a closed month again (with the rule
  * sets this node holds now) and appends it naming the one it replaces,
@@ -72,8 +90,11 @@ coop_err books_statement_reissue(books_session *session, const char *member_id, 
                                  uint32_t split_date, node_reissue_list *done);
 
 /* Reissues every closed month that is due (node_statement_reissue's
- * cascade from each member's earliest), before a close. */
-coop_err books_reissue_due(books_session *session, uint32_t split_date, node_reissue_list *done);
+ * cascade from each member's earliest), before a close, as `view` reads
+ * the log.  Skipped when nothing after the last close's entry can have
+ * made a month due. */
+coop_err books_reissue_due(books_session *session, const books_close_view *view,
+                           uint32_t split_date, node_reissue_list *done);
 
 /* The first member (in the log's order) with a statement due for a reissue
  * in a month up to `through` (YYYYMM), and that month; *period 0: none. */

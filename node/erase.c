@@ -212,8 +212,10 @@ coop_err node_member_erase(node *self, const node_erase_request *request,
   err = books_session_end(session, err);
   if (err)
     return err;
-  /* Her keys may sit in this process's cache: wipe them all. */
+  /* Her keys may sit in this process's cache: wipe them all; her details
+   * and figures in the view the last month close kept: drop it. */
   node_key_ring_free(&self->keys);
+  node_close_view_free(self);
   if (ledger_store_wal_truncate(self->store))
     books_say(message, COOP_OK, "erased; the database's write-ahead log is still in use by "
               "another process and is emptied when it ends");
@@ -411,6 +413,7 @@ coop_err node_copy_erase(node *self, const node_retention_row *row, const char *
     result->entries_erased = held + own;
     (void)ledger_store_wal_truncate(self->store);
     node_key_ring_free(&self->keys); /* her keys may sit in the ring: wipe them all */
+    node_close_view_free(self);
   }
   coop_buf_release(&plain[0]);
   coop_buf_release(&plain[1]);
@@ -475,5 +478,6 @@ coop_err node_erasure_follow(node *self, ledger_erasure *mine, unsigned *appende
   *appended = 1;
   (void)ledger_store_wal_truncate(self->store);
   node_key_ring_free(&self->keys); /* as node_copy_erase */
+  node_close_view_free(self);
   return COOP_OK;
 }

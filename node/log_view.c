@@ -35,6 +35,20 @@ void log_view_free(log_view *view)
   memset(view, 0, sizeof *view);
 }
 
+/* coop_grow for a member's own lists (residences, details, facts): most
+ * hold one or two items, so they start at two, not sixteen (a view holds
+ * thousands of members, and small blocks come from malloc's fast bins). */
+static coop_err grow_small(void **items, size_t *capacity, size_t count, size_t size)
+{
+  if (*capacity || *items)
+    return coop_grow(items, capacity, count, size); /* doubles from there */
+  *items = coop_malloc(2 * size);
+  if (!*items)
+    return COOP_E_NOMEM;
+  *capacity = 2;
+  return COOP_OK;
+}
+
 static size_t slot_of(const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES], size_t slot_count)
 {
   /* Audience ids are random past the member id's three bytes (which a
@@ -127,7 +141,7 @@ static coop_err residence_add(log_view *view, log_member *who,
     return COOP_OK;
   coop_err err = key_add(view, audience, (size_t)(who - view->members));
   if (!err)
-    err = coop_grow((void **)&who->residences, &who->residence_capacity, who->residence_count,
+    err = grow_small((void **)&who->residences, &who->residence_capacity, who->residence_count,
                     sizeof *who->residences);
   if (err)
     return err;
@@ -167,6 +181,7 @@ typedef struct view_scan {
   node_key_ring *ring;
   uint32_t only_period;
   uint8_t *plain; /* COOP_PAYLOAD_BYTES_MAX */
+  ledger_record *record; /* scratch for view_record: one allocation per scan */
   uint64_t to;           /* the first entry not read */
   size_t unread_before;  /* view->unread[0..unread_before) is sorted: from before `from` */
   bool reread;           /* an entry changed how the earlier ones read */
@@ -209,7 +224,7 @@ static coop_err new_details(log_member *who, const ledger_stored_entry *entry,
       memcmp(residence->municipality, member->municipality, LEDGER_PUBLIC_KEY_BYTES))
     return COOP_E_TAMPERED; /* coop never moves a member by a details entry */
   memcpy(who->municipality, member->municipality, LEDGER_PUBLIC_KEY_BYTES);
-  coop_err err = coop_grow((void **)&who->details, &who->detail_capacity, who->detail_count,
+  coop_err err = grow_small((void **)&who->details, &who->detail_capacity, who->detail_count,
                       sizeof *who->details);
   if (err)
     return err;
@@ -310,10 +325,10 @@ static coop_err view_member(view_scan *scan, const ledger_stored_entry *entry, s
   if (member.action == LEDGER_MEMBER_STATUS && residence) {
     ledger_member_fact fact = {member.field, member.from_period, member.value,
                                entry->header.index};
-    coop_err err = coop_grow((void **)&who->facts, &who->fact_capacity, who->fact_count,
+    coop_err err = grow_small((void **)&who->facts, &who->fact_capacity, who->fact_count,
                              sizeof *who->facts);
     if (!err)
-      err = coop_grow((void **)&residence->facts, &residence->fact_capacity,
+      err = grow_small((void **)&residence->facts, &residence->fact_capacity,
                       residence->fact_count, sizeof *residence->facts);
     if (!err) {
       who->facts[who->fact_count++] = fact;
@@ -327,9 +342,7 @@ static coop_err view_member(view_scan *scan, const ledger_stored_entry *entry, s
 static coop_err view_record(view_scan *scan, const ledger_stored_entry *entry, size_t plain_bytes)
 {
   log_view *view = scan->view;
-  ledger_record *record = coop_malloc(sizeof *record);
-  if (!record)
-    return COOP_E_NOMEM;
+  ledger_record *record = scan->record;
   coop_err err = ledger_record_decode(scan->plain, plain_bytes, record) ? COOP_E_TAMPERED : COOP_OK;
   bool kept = !err && (!scan->only_period || ledger_record_month(record) == scan->only_period);
   if (kept)
@@ -342,7 +355,6 @@ static coop_err view_record(view_scan *scan, const ledger_stored_entry *entry, s
     memcpy(item->leaf, entry->leaf_hash, LEDGER_HASH_BYTES);
     ledger_month_record_from(record, item);
   }
-  coop_free(record);
   return err;
 }
 
@@ -406,8 +418,10 @@ static coop_err view_public(log_view *view, const ledger_stored_entry *entry)
       ledger_period_close_decode(entry->payload, entry->payload_bytes, &period) == COOP_OK) {
     coop_err err = coop_grow((void **)&view->closed, &view->closed_capacity, view->closed_count,
                         sizeof *view->closed);
-    if (!err)
+    if (!err) {
       view->closed[view->closed_count++] = period;
+      view->last_close_index = entry->header.index;
+    }
     return err;
   }
   return COOP_OK;
@@ -545,15 +559,20 @@ static coop_err view_scan_range(node_key_ring *ring, log_view *view, uint32_t on
 {
   unread_settle(view);
   view_scan scan = {.view = view, .ring = ring, .only_period = only_period,
-                    .plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX), .to = to,
+                    .plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX),
+                    .record = coop_malloc(sizeof *scan.record), .to = to,
                     .unread_before = view->unread_count};
-  if (!scan.plain)
-    return COOP_E_NOMEM;
-  coop_err err = ledger_store_entries(ring->node->store, view->log_id, from, view_entry, &scan);
+  coop_err err = scan.plain && scan.record ? COOP_OK : COOP_E_NOMEM;
+  if (!err)
+    err = ledger_store_entries(ring->node->store, view->log_id, from, view_entry, &scan);
   if (err == COOP_E_LIMIT && scan.stopped)
     err = COOP_OK;
-  sodium_memzero(scan.plain, COOP_PAYLOAD_BYTES_MAX);
+  if (scan.plain)
+    sodium_memzero(scan.plain, COOP_PAYLOAD_BYTES_MAX);
+  if (scan.record)
+    sodium_memzero(scan.record, sizeof *scan.record);
   coop_free(scan.plain);
+  coop_free(scan.record);
   if (!err)
     err = index_by_member(view);
   unread_settle(view);

@@ -82,8 +82,9 @@ typedef struct log_view {
   size_t record_count, record_capacity;
   log_statement *statements; /* in log order */
   size_t statement_count, statement_capacity;
-  uint32_t *closed;
+  uint32_t *closed; /* closed months, in log order */
   size_t closed_count, closed_capacity;
+  uint64_t last_close_index; /* the latest month's close entry; 0: none read */
   /* Audiences the log's author erased in its own log (erasure entries). */
   uint8_t (*erased)[LEDGER_AUDIENCE_ID_BYTES];
   size_t erased_count, erased_capacity;

@@ -537,6 +537,7 @@ void node_close(node *self)
   node_key_ring_free(&self->keys);
   node_read_cache_free(self);
   node_audit_marks_free(self);
+  node_close_view_free(self);
   ledger_store_close(self->store);
   ledger_identity_release(&self->identity);
   coop_free(self->home);

@@ -84,6 +84,11 @@ typedef struct node {
    * skips a log that has not grown since (node/audit.c). */
   bool audit_incremental;
   struct audit_marks *audit_marks;
+  /* The own log as the last month close read it, kept so that the next
+   * close reads only the entries appended since (node/statements.c);
+   * NULL until a close commits.  Freed by node_close and by every erasure
+   * (it holds members' details and figures). */
+  struct books_close_view *close_view;
 } node;
 
 /* Creates a node home in `home` and opens it: directory, key file, config,

@@ -5,9 +5,13 @@
  * offset engine, a sealed statement entry, and the profit split booked as
  * balanced postings.  Nothing derived is trusted: members, status facts,
  * records and the carried state all come from the signed log. */
+#include <assert.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "ledger/base/alloc.h"
 #include "ledger/books/rule_sets.h"
@@ -16,6 +20,14 @@
 #include "node/audit.h"
 #include "node/books_int.h"
 #include "node/log_view.h"
+
+/* The carried state of the statement a close last wrote for a member
+ * (kept with the close's view): the next close starts her next month from
+ * it without reading and opening that statement again. */
+typedef struct close_state {
+  uint64_t statement; /* its log index + 1; 0: none */
+  ledger_offset_state state;
+} close_state;
 
 typedef struct member_month {
   books_session *session;
@@ -26,7 +38,13 @@ typedef struct member_month {
   /* Her residence in the month: the audience everything of the month is
    * sealed to and the municipality whose rules apply and who judges it. */
   const log_residence *residence;
-  ledger_statement_payload *statement; /* heap: large */
+  ledger_statement_payload *statement; /* heap: large; one per close, reset per member */
+  ledger_statement_payload *read;      /* heap: a statement read back (carried_state) */
+  close_state *states; /* by member position; NULL: none kept */
+  /* The rule sets of one municipality, read once per close for every
+   * member who lives there (nothing appends to its log during a close). */
+  uint8_t rule_sets_of[LEDGER_PUBLIC_KEY_BYTES];
+  bool rule_sets_read;
   ledger_offset_rule_set rule_sets[LEDGER_MONTH_RULE_SETS_MAX];
   uint64_t rule_set_index[LEDGER_MONTH_RULE_SETS_MAX];
   uint8_t rule_set_leaf[LEDGER_MONTH_RULE_SETS_MAX][LEDGER_HASH_BYTES];
@@ -48,13 +66,29 @@ typedef struct member_month {
   bool unchanged;
 } member_month;
 
+/* The rule sets of the month's municipality, read from its log unless the
+ * last member's were the same municipality's. */
+static coop_err read_rule_sets(member_month *month)
+{
+  const uint8_t *municipality = month->residence->municipality;
+  if (month->rule_sets_read &&
+      !memcmp(month->rule_sets_of, municipality, LEDGER_PUBLIC_KEY_BYTES))
+    return COOP_OK;
+  month->rule_sets_read = false;
+  coop_err err = ledger_offset_rule_sets_from_log(
+      month->session->node->store, municipality, month->rule_sets, month->rule_set_index,
+      month->rule_set_leaf, LEDGER_MONTH_RULE_SETS_MAX, &month->rule_set_count);
+  if (err)
+    return err;
+  memcpy(month->rule_sets_of, municipality, LEDGER_PUBLIC_KEY_BYTES);
+  month->rule_sets_read = true;
+  return COOP_OK;
+}
+
 static coop_err rule_set_in_force(member_month *month, size_t *chosen)
 {
   books_session *session = month->session;
-  coop_err err = ledger_offset_rule_sets_from_log(
-      session->node->store, month->residence->municipality, month->rule_sets,
-      month->rule_set_index, month->rule_set_leaf, LEDGER_MONTH_RULE_SETS_MAX,
-      &month->rule_set_count);
+  coop_err err = read_rule_sets(month);
   bool read = !err;
   if (read)
     err = ledger_offset_select(month->rule_sets, month->rule_set_count,
@@ -122,14 +156,16 @@ static coop_err carried_state(member_month *month, ledger_offset_state *state)
   ledger_offset_state_init(state);
   if (!previous)
     return COOP_OK;
-  ledger_statement_payload *read = coop_malloc(sizeof *read);
-  if (!read)
-    return COOP_E_NOMEM;
+  const close_state *kept = month->states ? &month->states[month->member - month->view->members]
+                                          : NULL;
+  if (kept && kept->statement == previous->index + 1) {
+    *state = kept->state; /* the one this node computed and signed */
+    return COOP_OK;
+  }
   coop_err err = log_view_statement(month->ring, month->view->log_id, previous->index, month->plain,
-                                    read, NULL);
+                                    month->read, NULL);
   if (!err)
-    *state = read->state_after;
-  coop_free(read);
+    *state = month->read->state_after;
   return err;
 }
 
@@ -349,7 +385,22 @@ static coop_err compute_and_append(member_month *month)
     err = books_session_add(month->session, LEDGER_KIND_STATEMENT, month->residence->audience,
                             &plain);
   coop_buf_release(&plain);
+  if (!err && month->states)
+    month->states[month->member - month->view->members] =
+        (close_state){.statement = month->index + 1, .state = state};
   return err ? err : book_split(month);
+}
+
+/* Zeroes `statement` (all zero when it was last reset) as calloc would,
+ * writing only what the last member's statement used: the 1,000 sources
+ * are 40 KB, a member's month has a few. */
+static void statement_reset(ledger_statement_payload *statement)
+{
+  size_t names = offsetof(ledger_statement_payload, member_name);
+  memset(statement, 0,
+         offsetof(ledger_statement_payload, sources) +
+             statement->source_count * sizeof statement->sources[0]);
+  memset((uint8_t *)statement + names, 0, sizeof *statement - names);
 }
 
 /* The member's month, computed and appended (with its split); `month`
@@ -369,51 +420,220 @@ static coop_err month_statement(member_month *month)
                      "member %s has no birth month, so no age for the offset rules: run 'coop "
                      "member set %s --birth YYYY-MM --from YYYY-MM'", member->member_id,
                      member->member_id);
-  month->statement = coop_calloc(1, sizeof *month->statement);
-  if (!month->statement)
-    return books_say(session->message, COOP_E_NOMEM, "out of memory");
+  statement_reset(month->statement);
   coop_err err = cite_sources(month);
   if (!err) {
     log_view_inputs(month->view, month->member, month->period, UINT64_MAX,
                     &month->statement->month);
     err = compute_and_append(month);
   }
-  coop_free(month->statement);
-  month->statement = NULL;
   return err;
 }
 
-/* Reads the coop's own log for `period` (records of the month, every
- * member, fact and statement) into `view`, saying so when it cannot. */
-static coop_err load_own_log(books_session *session, node_key_ring *ring, uint32_t period,
-                             log_view *view)
+/* Says why the coop's own log could not be read. */
+static coop_err load_failed(books_session *session, coop_err err)
 {
-  node *self = session->node;
-  coop_err err = log_view_load(ring, self->identity.public_key, period, view);
   if (err == COOP_E_TAMPERED)
     return books_say(session->message, err,
                      "an entry of this node's own log does not open or decode, so no statement "
                      "is signed; run 'coop verify'");
-  return err ? books_catch_up_failed(self, session->message, err) : COOP_OK;
+  return books_catch_up_failed(session->node, session->message, err);
 }
 
-coop_err books_statements_for_period(books_session *session, uint32_t period)
+/* Reads the coop's own log whole (every member, fact, record and
+ * statement) into `view`, saying so when it cannot. */
+static coop_err load_own_log(books_session *session, node_key_ring *ring, log_view *view)
 {
-  node_key_ring *ring = node_keys(session->node); /* the node's one ring */
+  coop_err err = log_view_load(ring, session->node->identity.public_key, 0, view);
+  return err ? load_failed(session, err) : COOP_OK;
+}
+
+/* The coop's own log as a close reads it, kept on the node from one close
+ * to the next (node->close_view) so that a close reads only what was
+ * appended since the last: entries [0, size) are in the view. */
+struct books_close_view {
   log_view view;
-  coop_err err = load_own_log(session, ring, period, &view);
-  if (err)
+  uint64_t size;
+  uint8_t last_leaf[LEDGER_HASH_BYTES]; /* of entry size - 1 */
+  close_state *states; /* by member position, state_count of them */
+  size_t state_count;
+};
+
+void books_close_view_free(books_close_view *kept)
+{
+  if (!kept)
+    return;
+  log_view_free(&kept->view);
+  coop_free(kept->states);
+  coop_free(kept);
+}
+
+/* A kept state for every member of the view (new ones: none). */
+static coop_err states_for_members(books_session *session, books_close_view *kept)
+{
+  size_t count = kept->view.member_count;
+  if (count <= kept->state_count)
+    return COOP_OK;
+  close_state *grown = coop_realloc(kept->states, count * sizeof *grown);
+  if (!grown)
+    return books_say(session->message, COOP_E_NOMEM, "out of memory");
+  memset(grown + kept->state_count, 0, (count - kept->state_count) * sizeof *grown);
+  kept->states = grown;
+  kept->state_count = count;
+  return COOP_OK;
+}
+
+/* The leaf hash of the own log's entry `size` - 1 (size > 0: the log
+ * begins with the identity entry). */
+static coop_err last_leaf(books_session *session, uint64_t size, uint8_t leaf[LEDGER_HASH_BYTES])
+{
+  node *self = session->node;
+  return ledger_store_leaf_hash(self->store, self->identity.public_key, size - 1, leaf);
+}
+
+/* Is the log the kept view read still the start of the log: as long, and
+ * the same entry where the view ends?  Not after a restore from an older
+ * backup, say (node_restore swaps the database under an open node). */
+static coop_err still_the_log(books_session *session, const books_close_view *kept, bool *same)
+{
+  uint8_t leaf[LEDGER_HASH_BYTES];
+  *same = false;
+  if (session->base_size < kept->size)
+    return COOP_OK;
+  coop_err err = last_leaf(session, kept->size, leaf);
+  if (!err)
+    *same = !sodium_memcmp(leaf, kept->last_leaf, sizeof leaf);
+  return err;
+}
+
+/* Reads the entries of the own log past the view: all of them for a new
+ * one, and all again when the new ones change how earlier ones read (an
+ * erasure) or the log is not the one the view read.  Nothing may be
+ * pending: the view reads the log, not the session's queue. */
+static coop_err close_view_read(books_session *session, books_close_view *kept, bool fresh)
+{
+  assert(session->pending == 0);
+  node_key_ring *ring = node_keys(session->node);
+  bool reread = false, same = false;
+  coop_err err = fresh ? COOP_OK : still_the_log(session, kept, &same);
+  fresh |= !same;
+  if (!err && !fresh)
+    err = log_view_extend(ring, &kept->view, kept->size, session->base_size, &reread);
+  if (!err && (fresh || reread)) {
+    /* Read again from the start: member positions may differ. */
+    log_view_free(&kept->view);
+    kept->state_count = 0;
+    err = load_own_log(session, ring, &kept->view);
+  } else if (err) {
+    err = load_failed(session, err);
+  }
+  if (!err)
+    err = states_for_members(session, kept);
+  if (!err && (err = last_leaf(session, session->base_size, kept->last_leaf)))
+    err = load_failed(session, err);
+  if (!err)
+    kept->size = session->base_size;
+  return err;
+}
+
+coop_err books_close_view_begin(books_session *session, books_close_view **out)
+{
+  node *self = session->node;
+  books_close_view *kept = self->close_view;
+  /* The close's own until it commits: a rolled back close may have read
+   * entries that are then gone. */
+  self->close_view = NULL;
+  *out = NULL;
+  bool fresh = !kept;
+  if (fresh && !(kept = coop_calloc(1, sizeof *kept)))
+    return books_say(session->message, COOP_E_NOMEM, "out of memory");
+  coop_err err = close_view_read(session, kept, fresh);
+  if (err) {
+    books_close_view_free(kept);
     return err;
-  member_month *month = coop_calloc(1, sizeof *month);
+  }
+  *out = kept;
+  return COOP_OK;
+}
+
+coop_err books_close_view_catch_up(books_session *session, books_close_view *kept)
+{
+  if (session->pending == 0 && session->base_size == kept->size)
+    return COOP_OK; /* nothing appended since (no reissue was due) */
+  return close_view_read(session, kept, false);
+}
+
+void books_close_view_end(node *self, books_close_view *kept, bool committed)
+{
+  if (committed && !self->close_view)
+    self->close_view = kept;
+  else
+    books_close_view_free(kept);
+}
+
+void node_close_view_free(node *self)
+{
+  books_close_view_free(self->close_view);
+  self->close_view = NULL;
+}
+
+/* Sets `month` up for one member: the per-close parts (session, view,
+ * the rule sets read, scratch) stay, the rest starts afresh.  Not a
+ * struct assignment: the rule sets and the scratch are ~100 KiB. */
+static void month_for(member_month *month, const log_member *member, uint32_t period)
+{
+  month->member = member;
+  month->period = period;
+  month->residence = NULL;
+  month->replaced = NULL;
+  month->replaced_index = 0;
+  month->carried = NULL;
+  month->skip_if_same = false;
+  month->index = 0;
+  month->unchanged = false;
+}
+
+static void month_free(member_month *month)
+{
   if (!month)
-    err = books_say(session->message, COOP_E_NOMEM, "out of memory");
-  for (size_t i = 0; i < view.member_count && !err; i++) {
-    *month = (member_month){.session = session, .ring = ring, .view = &view,
-                            .member = &view.members[i], .period = period};
+    return;
+  coop_free(month->statement);
+  coop_free(month->read);
+  coop_free(month);
+}
+
+/* A member_month over `view` (heap: large), with the node's one ring and
+ * its statement buffers: allocated once, not per member. */
+static coop_err month_over(books_session *session, const log_view *view, uint32_t split_date,
+                           member_month **month)
+{
+  *month = coop_calloc(1, sizeof **month);
+  if (*month) {
+    **month = (member_month){.session = session, .ring = node_keys(session->node), .view = view,
+                             .split_date = split_date};
+    (*month)->statement = coop_calloc(1, sizeof *(*month)->statement); /* statement_reset */
+    (*month)->read = coop_malloc(sizeof *(*month)->read);
+  }
+  if (*month && (*month)->statement && (*month)->read)
+    return COOP_OK;
+  month_free(*month);
+  *month = NULL;
+  return books_say(session->message, COOP_E_NOMEM, "out of memory");
+}
+
+coop_err books_statements_for_period(books_session *session, const books_close_view *kept,
+                                     uint32_t period)
+{
+  const log_view *view = &kept->view;
+  member_month *month = NULL;
+  coop_err err = month_over(session, view, 0, &month);
+  if (!err)
+    month->states = kept->states;
+  for (size_t i = 0; !err && i < view->member_count; i++) {
+    month_for(month, &view->members[i], period);
     err = month_statement(month);
   }
-  coop_free(month);
-  log_view_free(&view);
+  month_free(month);
   return err;
 }
 
@@ -515,23 +735,16 @@ static coop_err cascade_begin(books_session *session, node_key_ring *ring, log_v
                               uint32_t split_date, member_month **month)
 {
   *month = NULL;
-  coop_err err = load_own_log(session, ring, 0, view);
-  if (err)
-    return err;
-  *month = coop_calloc(1, sizeof **month);
-  if (!*month) {
+  coop_err err = load_own_log(session, ring, view);
+  if (!err && (err = month_over(session, view, split_date, month)))
     log_view_free(view);
-    return books_say(session->message, COOP_E_NOMEM, "out of memory");
-  }
-  **month = (member_month){.session = session, .ring = ring, .view = view,
-                           .split_date = split_date};
-  return COOP_OK;
+  return err;
 }
 
 static void cascade_end(log_view *view, member_month *month)
 {
   if (month) {
-    coop_free(month);
+    month_free(month);
     log_view_free(view);
   }
 }
@@ -583,20 +796,29 @@ static coop_err earliest_due(member_month *month, uint32_t *earliest)
 typedef coop_err (*due_visitor)(member_month *month, uint32_t earliest, void *context,
                                 bool *stop);
 
+static coop_err each_due_in(member_month *month, due_visitor visit, void *context)
+{
+  const log_view *view = month->view;
+  bool stop = false;
+  coop_err err = COOP_OK;
+  for (size_t i = 0; !err && !stop && i < view->member_count; i++) {
+    month->member = &view->members[i];
+    uint32_t earliest = 0;
+    err = earliest_due(month, &earliest);
+    if (!err && earliest)
+      err = visit(month, earliest, context, &stop);
+  }
+  return err;
+}
+
 static coop_err each_due(books_session *session, uint32_t split_date, due_visitor visit,
                          void *context)
 {
   log_view view;
   member_month *month = NULL;
   coop_err err = cascade_begin(session, node_keys(session->node), &view, split_date, &month);
-  bool stop = false;
-  for (size_t i = 0; !err && !stop && i < view.member_count; i++) {
-    month->member = &view.members[i];
-    uint32_t earliest = 0;
-    err = earliest_due(month, &earliest);
-    if (!err && earliest)
-      err = visit(month, earliest, context, &stop);
-  }
+  if (!err)
+    err = each_due_in(month, visit, context);
   cascade_end(&view, month);
   return err;
 }
@@ -632,7 +854,48 @@ static coop_err reissue_from(member_month *month, uint32_t earliest, void *conte
   return reissue_cascade(month, earliest, false, context);
 }
 
-coop_err books_reissue_due(books_session *session, uint32_t split_date, node_reissue_list *done)
+/* Can a closed month be due for a reissue?  The close of the last closed
+ * month reissued every month that was due then, so only an entry after
+ * its close entry can have made one due: a record that counts in a closed
+ * month (a late correction), a status fact or a move from one, a
+ * statement (a reissue outside a close, whose cascade may have stopped at
+ * an unchanged month).  True when the view cannot tell. */
+static bool due_possible(const log_view *view, uint32_t last_closed)
 {
-  return each_due(session, split_date, reissue_from, done);
+  uint64_t since = view->last_close_index;
+  if (!since || !view->closed_count || view->closed[view->closed_count - 1] != last_closed)
+    return true;
+  if (view->statement_count && view->statements[view->statement_count - 1].index > since)
+    return true;
+  /* Records are in log order: the new ones are at the end. */
+  for (size_t i = view->record_count; i > 0 && view->records[i - 1].index > since; i--) {
+    const ledger_month_record *record = &view->records[i - 1];
+    if (record->period <= last_closed && ledger_month_counts(record, record->period, UINT64_MAX))
+      return true;
+  }
+  for (size_t m = 0; m < view->member_count; m++) {
+    const log_member *who = &view->members[m];
+    for (size_t f = who->fact_count; f > 0 && who->facts[f - 1].index > since; f--)
+      if (who->facts[f - 1].from_period <= last_closed)
+        return true;
+    for (size_t r = 0; r < who->residence_count; r++)
+      if (who->residences[r].index > since && who->residences[r].from_period <= last_closed)
+        return true; /* a move (a new member's first residence is from 0: her enrolment) */
+  }
+  return false;
+}
+
+coop_err books_reissue_due(books_session *session, const books_close_view *kept,
+                           uint32_t split_date, node_reissue_list *done)
+{
+  if (!due_possible(&kept->view, session->months.last_closed))
+    return COOP_OK;
+  member_month *month = NULL;
+  coop_err err = month_over(session, &kept->view, split_date, &month);
+  if (!err) {
+    month->states = kept->states;
+    err = each_due_in(month, reissue_from, done);
+  }
+  month_free(month);
+  return err;
 }

@@ -29,6 +29,7 @@
 #include "ledger/offset/offset_codec.h"
 #include "ledger/store/bundle.h"
 #include "ledger/store/store.h"
+#include "node/backup.h"
 #include "node/books.h"
 #include "node/node.h"
 #include "node/year_statement.h"
@@ -978,5 +979,189 @@ Test(statements, a_close_that_cannot_compute_a_statement_names_member_month_and_
   char entry[32];
   snprintf(entry, sizeof entry, "entry %" PRIu64, culprit);
   cr_assert(strstr(message, entry) != NULL, "no %s: %s", entry, message);
+  pair_close(&nodes);
+}
+
+/* ---- The close's kept view and its due-pass skip ------------------------------------- */
+
+/* What a close computed, as (member, month, hash of the encoded statement),
+ * in the order computed. */
+typedef struct computed {
+  size_t count;
+  char member_id[16][16];
+  uint32_t period[16];
+  uint8_t hash[16][32];
+} computed;
+
+static void hash_statement(const ledger_statement_payload *statement, uint8_t hash[32])
+{
+  coop_buf bytes;
+  coop_buf_init(&bytes, COOP_PAYLOAD_BYTES_MAX);
+  cr_assert_eq(ledger_statement_encode(statement, &bytes), COOP_OK);
+  crypto_generichash(hash, 32, bytes.data, bytes.len, NULL, 0);
+  coop_buf_release(&bytes);
+}
+
+static coop_err note_computed(void *context, const char *member_id,
+                              const ledger_statement_payload *statement)
+{
+  computed *seen = context;
+  cr_assert_lt(seen->count, 16);
+  snprintf(seen->member_id[seen->count], 16, "%s", member_id);
+  seen->period[seen->count] = statement->period;
+  hash_statement(statement, seen->hash[seen->count]);
+  seen->count++;
+  return COOP_OK;
+}
+
+static bool reissued_in(const node_reissue_list *list, const char *member_id, uint32_t period)
+{
+  for (size_t i = 0; i < list->count; i++)
+    if (!strcmp(list->items[i].member_id, member_id) && list->items[i].period == period)
+      return true;
+  return false;
+}
+
+/* Every statement `expected` computed is, as the last of its member and
+ * month, the one in force in `self`'s log. */
+static void assert_in_force(node *self, const computed *expected)
+{
+  for (size_t i = 0; i < expected->count; i++) {
+    bool last = true;
+    for (size_t j = i + 1; j < expected->count; j++)
+      last &= strcmp(expected->member_id[j], expected->member_id[i]) ||
+              expected->period[j] != expected->period[i];
+    if (!last)
+      continue;
+    uint64_t index;
+    ledger_statement_payload *statement =
+        statement_of(self, expected->member_id[i], expected->period[i], &index);
+    uint8_t hash[32];
+    hash_statement(statement, hash);
+    cr_assert_arr_eq(hash, expected->hash[i], 32, "the statement of %s for %u differs from the "
+                     "one a fresh read of the log computes", expected->member_id[i],
+                     expected->period[i]);
+    free(statement);
+  }
+}
+
+static void close_reissuing(pair *nodes, uint32_t period, node_reissue_list *reissued)
+{
+  set_clock(next_period(period) * 100 + 2);
+  char message[NODE_MESSAGE_BYTES] = "";
+  memset(reissued, 0, sizeof *reissued);
+  coop_err err = node_period_close_reissuing(&nodes->coop, period, reissued, message);
+  cr_assert_eq(err, COOP_OK, "close %u: %s", period, message);
+}
+
+/* A node keeps its close's view of its own log for the next close, which
+ * reads only the entries appended since and skips the due reissues when
+ * none of them reaches into a closed month.  A late correction (the first
+ * entry after a close) and a status fact from a closed month must still be
+ * found, and every statement must be what a fresh read of the log (another
+ * handle on the same home, previewing) computes. */
+Test(statements, a_kept_view_finds_what_is_due_after_the_last_close, .timeout = 60)
+{
+  pair nodes;
+  char ann[16], bo[16];
+  two_members_with_revenue(&nodes, ann, bo);
+  /* Ann's disregard n counts months: each statement carries the count on. */
+  set_status(&nodes, ann, LEDGER_MEMBER_N_APPROVED, 202601, 1);
+  uint64_t ann_january = record(&nodes, LEDGER_RECORD_COST, ann, 20000, 20260112);
+  node_reissue_list reissued;
+  close_reissuing(&nodes, 202601, &reissued);
+  cr_assert_eq(reissued.count, 0);
+  set_clock(20260210);
+  record(&nodes, LEDGER_RECORD_REVENUE, ann, 30000, 20260210);
+  record(&nodes, LEDGER_RECORD_REVENUE, bo, 20000, 20260211);
+  close_reissuing(&nodes, 202602, &reissued);
+  cr_assert_eq(reissued.count, 0, "nothing reached into January, yet %zu reissues",
+               reissued.count);
+
+  /* Right after February's close: January's cost corrected away, Bo
+   * approved (N) from February. */
+  set_clock(20260303);
+  char message[NODE_MESSAGE_BYTES] = "";
+  uint64_t correction = 0;
+  cr_assert_eq(node_record_correct(&nodes.coop, ann_january, "not hers", 20260303, &correction,
+                                   message), COOP_OK, "%s", message);
+  cr_assert_eq(correction, log_size(&nodes.coop) - 1);
+  cr_assert_eq(node_member_set(&nodes.coop, bo, LEDGER_MEMBER_N_APPROVED, 202602, 1, true,
+                               message), COOP_OK, "%s", message);
+  record(&nodes, LEDGER_RECORD_REVENUE, ann, 10000, 20260305);
+
+  /* A fresh read of the log: another handle on the same home, previewing. */
+  node fresh;
+  set_clock(20260402);
+  cr_assert_eq(node_open(nodes.coop.home, &fresh, message), COOP_OK, "%s", message);
+  computed expected = {0};
+  cr_assert_eq(node_period_close_preview(&fresh, 202603, note_computed, &expected, message),
+               COOP_OK, "%s", message);
+  node_close(&fresh);
+
+  close_reissuing(&nodes, 202603, &reissued);
+  cr_assert(reissued_in(&reissued, ann, 202601), "the late correction of January was missed");
+  cr_assert(reissued_in(&reissued, bo, 202602), "Bo's approval from February was missed");
+  cr_assert_eq(reissued.count + 2, expected.count, "%zu reissues, the fresh read computed %zu "
+               "statements", reissued.count, expected.count);
+  node_reissue_list_free(&reissued);
+  assert_in_force(&nodes.coop, &expected);
+  uint64_t index;
+  ledger_statement_payload *january = statement_of(&nodes.coop, ann, 202601, &index);
+  cr_assert_eq(january->month.costs_cents, 0, "January still counts the corrected cost");
+  cr_assert_eq(january->month.revenue_cents, 50000);
+  free(january);
+  ledger_statement_payload *february = statement_of(&nodes.coop, bo, 202602, &index);
+  cr_assert_eq(february->month.n_approved, 1);
+  free(february);
+  ledger_statement_payload *march = statement_of(&nodes.coop, ann, 202603, &index);
+  cr_assert_eq(march->figures.n_used, 3, "Ann's third month of n counts %" PRId64,
+               march->figures.n_used);
+  free(march);
+
+  /* Nothing new for a closed month: April reissues nothing. */
+  set_clock(20260410);
+  record(&nodes, LEDGER_RECORD_REVENUE, bo, 5000, 20260410);
+  close_reissuing(&nodes, 202604, &reissued);
+  cr_assert_eq(reissued.count, 0);
+  assert_verifies(&nodes.coop);
+  pair_close(&nodes);
+}
+
+/* A restore swaps the database under an open node: the view its last close
+ * kept is then of another log, even when the restored log has grown past
+ * it since, and the next close must read the log again. */
+Test(statements, a_kept_view_is_not_used_after_a_restore, .timeout = 60)
+{
+  pair nodes;
+  char ann[16], bo[16];
+  two_members_with_revenue(&nodes, ann, bo);
+  close_month(&nodes, 202601);
+  char backup[128], message[NODE_MESSAGE_BYTES] = "";
+  snprintf(backup, sizeof backup, "%s/after-january.db", fx.dir);
+  ledger_store_backup_info info;
+  cr_assert_eq(node_backup(&nodes.coop, backup, &info, message), COOP_OK, "%s", message);
+  set_clock(20260210);
+  record(&nodes, LEDGER_RECORD_REVENUE, ann, 30000, 20260210);
+  close_month(&nodes, 202602); /* kept: February as it was then */
+
+  node_restore_lost lost;
+  cr_assert_eq(node_restore(&nodes.coop, backup, &info, &lost, message), COOP_OK, "%s",
+               message);
+  bool was_restored = false;
+  cr_assert_eq(node_restore_confirm(&nodes.coop, &was_restored, message), COOP_OK, "%s",
+               message);
+  /* Another February, longer than the one the view kept. */
+  set_clock(20260211);
+  for (uint32_t day = 11; day <= 16; day++)
+    record(&nodes, LEDGER_RECORD_REVENUE, ann, 10000, 20260200 + day);
+  close_month(&nodes, 202602);
+  uint64_t index;
+  ledger_statement_payload *february = statement_of(&nodes.coop, ann, 202602, &index);
+  cr_assert_eq(february->month.revenue_cents, 60000, "February counts %" PRId64,
+               february->month.revenue_cents);
+  cr_assert_eq(february->source_count, 6);
+  free(february);
+  assert_verifies(&nodes.coop);
   pair_close(&nodes);
 }
