@@ -1388,7 +1388,6 @@ coop_err node_disputes(node *self, node_dispute_visitor visitor, void *context)
   return each_view(self, disputes_in, &visit);
 }
 
-/* Revenue, costs and budget spending of one member's month, from records. */
 /* Revenue, costs and budget spending of one member's month, from every
  * record of it (the one derivation), and how many came after its statement. */
 static void month_amounts(const log_view *view, const log_member *who, uint32_t period,

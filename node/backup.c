@@ -19,34 +19,37 @@ coop_err node_backup(node *self, const char *path, ledger_store_backup_info *inf
 }
 
 /* The erasure entries of the node's own log in the database about to be
- * replaced: those signed after the backup was made are not in it. */
-typedef struct erasures_seen {
-  uint64_t indexes[NODE_RESTORE_ERASURES_MAX];
-  size_t count;
-  uint64_t total;
-} erasures_seen;
-
-static coop_err note_erasure(void *context, const ledger_stored_entry *entry)
+ * replaced (all of them: the backup's size is known only once it is in).
+ * *indexes is NULL when there are none. */
+static coop_err own_erasures(node *self, uint64_t **indexes, size_t *count)
 {
-  erasures_seen *seen = context;
-  if (entry->header.kind != LEDGER_KIND_ERASURE)
-    return COOP_OK;
-  if (seen->count < NODE_RESTORE_ERASURES_MAX)
-    seen->indexes[seen->count++] = entry->header.index;
-  seen->total++;
-  return COOP_OK;
+  *indexes = NULL;
+  *count = 0;
+  uint64_t total = 0;
+  coop_err err = ledger_store_erasure_entries(self->store, self->identity.public_key, 0, NULL, 0,
+                                              count, &total);
+  if (err || !total)
+    return err;
+  if (!(*indexes = coop_calloc((size_t)total, sizeof **indexes)))
+    return COOP_E_NOMEM;
+  return ledger_store_erasure_entries(self->store, self->identity.public_key, 0, *indexes,
+                                      (size_t)total, count, &total);
 }
 
-/* Which of `seen` the backup does not hold: the backup's own log ends at
- * `size`.  Kept in `lost` for the operator's warning. */
-static void erasures_after(const erasures_seen *seen, uint64_t size, node_restore_lost *lost)
+/* Which of the replaced database's erasures the backup does not hold: its
+ * own log ends at `size`.  Kept in `lost` for the operator's warning. */
+static void erasures_after(const uint64_t *indexes, size_t count, uint64_t size,
+                           node_restore_lost *lost)
 {
   lost->count = 0;
   lost->shown = 0;
-  for (size_t i = 0; i < seen->count; i++)
-    if (seen->indexes[i] >= size)
-      lost->indexes[lost->shown++] = seen->indexes[i];
-  lost->count = lost->shown + (seen->total - seen->count);
+  for (size_t i = 0; i < count; i++) {
+    if (indexes[i] < size)
+      continue;
+    if (lost->shown < NODE_RESTORE_ERASURES_MAX)
+      lost->indexes[lost->shown++] = indexes[i];
+    lost->count++;
+  }
 }
 
 coop_err node_restore(node *self, const char *path, ledger_store_backup_info *info,
@@ -54,17 +57,15 @@ coop_err node_restore(node *self, const char *path, ledger_store_backup_info *in
 {
   /* A member erased after the backup was made is back in the restored
    * database until the erasure entry returns from the peers: the operator
-   * must be told, so that nobody confirms the restore before that. */
-  erasures_seen *seen = coop_calloc(1, sizeof *seen);
-  if (!seen)
-    return books_say(message, COOP_E_NOMEM, "restore: out of memory; nothing changed");
-  /* A damaged database is what a restore is for: it goes ahead unchecked. */
-  lost->unchecked = ledger_store_entries(self->store, self->identity.public_key, 0,
-                                         note_erasure, seen);
+   * must be told, so that nobody confirms the restore before that.  A
+   * damaged database is what a restore is for: it goes ahead unchecked. */
+  uint64_t *indexes = NULL;
+  size_t count = 0;
+  lost->unchecked = own_erasures(self, &indexes, &count);
   coop_err err = ledger_store_restore(self->store, path, self->identity.public_key, info);
   if (!err)
-    erasures_after(seen, info->log_size, lost);
-  coop_free(seen);
+    erasures_after(indexes, count, info->log_size, lost);
+  coop_free(indexes);
   switch (err) {
   case COOP_OK:
     return COOP_OK;

@@ -105,6 +105,14 @@ COOP_MUST_USE coop_err ledger_store_audience_grants(ledger_store *store,
                                                     const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
                                                     uint64_t *indexes, size_t max, size_t *count);
 
+/* The erasure entries of `log_id` from index `from` on: how many (*count),
+ * and the first `max` indexes in order (*shown of them).  Found by kind in
+ * the stored headers; no payload is read. */
+COOP_MUST_USE coop_err ledger_store_erasure_entries(ledger_store *store,
+                                                    const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                                    uint64_t from, uint64_t *indexes, size_t max,
+                                                    size_t *shown, uint64_t *count);
+
 /* How many entries of `log_id` sealed to an audience still hold their
  * payload (0 once an erasure removed them). */
 COOP_MUST_USE coop_err ledger_store_audience_payloads(ledger_store *store,

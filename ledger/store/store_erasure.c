@@ -167,6 +167,37 @@ static coop_err audience_query(ledger_store *store, const uint8_t log_id[LEDGER_
   return COOP_OK;
 }
 
+coop_err ledger_store_erasure_entries(ledger_store *store,
+                                      const uint8_t log_id[LEDGER_LOG_ID_BYTES], uint64_t from,
+                                      uint64_t *indexes, size_t max, size_t *shown,
+                                      uint64_t *count)
+{
+  *shown = 0;
+  *count = 0;
+  int64_t log_no;
+  coop_err err = store_log_no(store, log_id, 0, &log_no);
+  if (err)
+    return err == COOP_E_NOT_FOUND ? COOP_OK : err;
+  sqlite3_stmt *select = NULL;
+  if (sqlite3_prepare_v2(store->db,
+                         "SELECT entry_key - ?1 * " ENTRY_KEY_LOG_FACTOR " FROM entries"
+                         " WHERE entry_key >= ?1 * " ENTRY_KEY_LOG_FACTOR " + ?2"
+                         " AND entry_key < (?1 + 1) * " ENTRY_KEY_LOG_FACTOR
+                         " AND " ERASURE_KIND_SQL " ORDER BY entry_key",
+                         -1, &select, NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  sqlite3_bind_int64(select, 1, log_no);
+  sqlite3_bind_int64(select, 2, (int64_t)from);
+  int step;
+  while ((step = sqlite3_step(select)) == SQLITE_ROW) {
+    if (*shown < max)
+      indexes[(*shown)++] = (uint64_t)sqlite3_column_int64(select, 0);
+    (*count)++;
+  }
+  sqlite3_finalize(select);
+  return step == SQLITE_DONE ? COOP_OK : COOP_E_DB;
+}
+
 coop_err ledger_store_audience_grants(ledger_store *store,
                                       const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                       const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
