@@ -377,7 +377,9 @@ static coop_err view_statement(view_scan *scan, const ledger_stored_entry *entry
   item->index = entry->header.index;
   memcpy(item->leaf, entry->leaf_hash, LEDGER_HASH_BYTES);
   item->period = period;
-  return COOP_OK;
+  return view->on_statement ? view->on_statement(view->on_statement_context, item, scan->plain,
+                                                 plain_bytes)
+                            : COOP_OK;
 }
 
 /* The author's erasure of its own log: its audiences, for whoever follows. */

@@ -72,6 +72,13 @@ typedef struct log_statement {
   uint32_t period;
 } log_statement;
 
+/* Called by the fold with each statement it opens and keeps (after `item`
+ * is in the view), its plaintext valid during the call only: a caller that
+ * needs whole statements (the audit tables) need not open them again.  An
+ * error stops the fold. */
+typedef coop_err (*log_view_statement_hook)(void *context, const log_statement *item,
+                                            const uint8_t *plain, size_t plain_bytes);
+
 typedef struct log_view {
   uint8_t log_id[LEDGER_LOG_ID_BYTES];
   char name[COOP_NAME_BYTES_MAX + 1];
@@ -101,6 +108,10 @@ typedef struct log_view {
    * earlier part of the log reads as (the audit's tables start over). */
   uint8_t (*unread)[LEDGER_AUDIENCE_ID_BYTES];
   size_t unread_count, unread_capacity;
+  /* Optional (NULL: none), set by the caller before log_view_extend;
+   * log_view_free clears it. */
+  log_view_statement_hook on_statement;
+  void *on_statement_context;
 } log_view;
 
 /* Reads `log_id` with the keys of `ring`.  `only_period` (YYYYMM) keeps
