@@ -65,6 +65,9 @@ typedef struct auditor {
   bool report_states;  /* the report fills node_audit_row.state_before */
   /* node_audit_run: the coops' erasures this node follows (node/erase.h). */
   ledger_erasure *follow;
+  /* node_audit_run: the logs the tables' update read from 0, kept for
+   * judging them without reading their rows back. */
+  audit_index_kept kept;
 } auditor;
 
 typedef struct cached_view {
@@ -619,6 +622,23 @@ static coop_err statements_wanted(const auditor *self, const log_view *view,
   return COOP_OK;
 }
 
+/* Judges the statements `found` of `view` from `texts`, which holds them
+ * and the ones their carried states come from. */
+static coop_err judge_with_texts(auditor *self, const log_view *view, const unjudged *found,
+                                 const audit_index_texts *texts, node_audit_summary *summary,
+                                 pending_list *pending)
+{
+  coop_err err = COOP_OK;
+  self->texts = texts;
+  for (size_t i = 0, s = 0; i < found->count && !err; i++) {
+    const log_statement *item = statement_from(view, &s, found->indexes[i]);
+    const log_member *who = item ? ours(self, view, item) : NULL;
+    err = who ? judge_pending(self, view, who, item, summary, pending) : COOP_E_TAMPERED;
+  }
+  self->texts = NULL;
+  return err;
+}
+
 /* Judges the statements `found` of `view` (which holds their months'
  * records), in log order as the whole log's audit does, from their
  * plaintext in the audit tables. */
@@ -634,17 +654,10 @@ static coop_err judge_found(auditor *self, const log_view *view, const unjudged 
   coop_free(wanted);
   if (err)
     return err;
-  self->texts = &texts;
-  for (size_t i = 0, s = 0; i < found->count && !err; i++) {
-    const log_statement *item = statement_from(view, &s, found->indexes[i]);
-    const log_member *who = item ? ours(self, view, item) : NULL;
-    err = who ? judge_pending(self, view, who, item, summary, pending) : COOP_E_TAMPERED;
-  }
-  self->texts = NULL;
+  err = judge_with_texts(self, view, found, &texts, summary, pending);
   audit_index_texts_free(&texts);
   return err;
 }
-
 /* From the audit tables: a log judged completely at its size costs its
  * judged mark; one that grew, its statements' rows and the records of the
  * months of those not judged yet. */
@@ -664,8 +677,14 @@ static coop_err audit_log_indexed(auditor *self, const uint8_t log_id[LEDGER_LOG
     *size = state.indexed_size;
   log_view view;
   bool judged = !err && state.judged_size == *size && state.indexed_size == *size;
+  audit_index_kept_log *kept = err || judged ? NULL : audit_index_kept_find(&self->kept, log_id);
+  if (kept && kept->indexed_size != state.indexed_size)
+    kept = NULL;
   static const uint32_t no_month[1] = {0};
-  if (!err && judged)
+  if (!err && kept) {
+    view = kept->view; /* the view is ours now; its texts stay kept until judged */
+    memset(&kept->view, 0, sizeof kept->view);
+  } else if (!err && judged)
     err = audit_index_skeleton(self->node, log_id, &view);
   else if (!err)
     err = audit_index_view(self->node, log_id, no_month, 0, &view);
@@ -681,10 +700,14 @@ static coop_err audit_log_indexed(auditor *self, const uint8_t log_id[LEDGER_LOG
   summary->statements_seen += found.ours;
   summary->already_judged += found.ours - found.count;
   *ours_count = found.ours;
-  if (!err && found.count)
+  /* A kept view holds every record and its texts every statement. */
+  if (!err && found.count && !kept)
     err = audit_index_add_records(self->node, &view, found.periods, found.count);
   if (!err && found.count)
-    err = judge_found(self, &view, &found, summary, pending);
+    err = kept ? judge_with_texts(self, &view, &found, &kept->texts, summary, pending)
+               : judge_found(self, &view, &found, summary, pending);
+  if (kept)
+    audit_index_texts_free(&kept->texts);
   coop_free(found.indexes);
   coop_free(found.periods);
   log_view_free(&view);
@@ -724,6 +747,7 @@ static void auditor_free(auditor *audit)
   }
   coop_free(audit->views);
   verdicts_free(&audit->verdicts);
+  audit_index_kept_free(&audit->kept);
   coop_free(audit->follow);
   sodium_memzero(audit, sizeof *audit);
   coop_free(audit);
@@ -881,7 +905,8 @@ static coop_err audit_judge(auditor *audit, bool scratch, node_audit_summary *su
                             audit_pass *pass)
 {
   node *self = audit->node;
-  coop_err err = scratch ? COOP_OK : audit_index_update(self, audit->ring);
+  audit->kept.bytes_max = AUDIT_KEPT_BYTES_MAX;
+  coop_err err = scratch ? COOP_OK : audit_index_update_keeping(self, audit->ring, &audit->kept);
   if (!err)
     err = other_logs(self, &pass->logs);
   size_t count = pass->logs.count + 1;
@@ -906,6 +931,7 @@ static coop_err audit_judge(auditor *audit, bool scratch, node_audit_summary *su
       err = audit_log_indexed(audit, log_id, &pass->sizes[i], summary, &pass->pending,
                               &pass->ours[i]);
   }
+  audit_index_kept_free(&audit->kept); /* every kept log is judged */
   return err;
 }
 

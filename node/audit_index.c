@@ -456,58 +456,24 @@ coop_err audit_index_texts_load(node *self, const uint8_t log_id[LEDGER_LOG_ID_B
   return err;
 }
 
-/* The fold (log_view) keeps of a statement only its period; the judge
- * needs all of it.  A walk over the same range opens the view's
- * statements, and nothing else, once more while they are at hand. */
-typedef struct text_walk {
-  node_key_ring *ring;
-  const log_view *view;
-  uint64_t to;
-  size_t next; /* the view's next statement */
-  uint8_t *plain;
-  audit_index_texts *texts;
-} text_walk;
-
-static coop_err walk_text(void *context, const ledger_stored_entry *entry)
+/* The judge needs whole statements; the fold keeps of one only its
+ * period, so it hands each statement it opens to the texts on the way. */
+static coop_err text_take(void *context, const log_statement *item, const uint8_t *plain,
+                          size_t plain_bytes)
 {
-  text_walk *walk = context;
-  const log_view *view = walk->view;
-  if (entry->header.index >= walk->to || walk->next == view->statement_count)
-    return COOP_E_LIMIT; /* every statement found */
-  if (entry->header.index != view->statements[walk->next].index)
-    return COOP_OK;
-  walk->next++;
-  size_t plain_bytes = 0;
-  bool opened = false;
-  coop_err err = node_key_ring_open(walk->ring, view->log_id, entry, walk->plain, &plain_bytes,
-                                    &opened);
-  if (!err && !opened)
-    err = COOP_E_NO_KEY; /* the fold opened it a moment ago */
-  return err ? err : texts_push(walk->texts, entry->header.index, walk->plain, plain_bytes);
+  return texts_push(context, item->index, plain, plain_bytes);
 }
 
-/* The plaintext of every statement of `view`, which holds the statements
- * of entries [from, to) of its log. */
-static coop_err view_texts(node_key_ring *ring, const log_view *view, uint64_t to,
-                           audit_index_texts *texts)
+/* Folds entries [from, size) into `view`, the plaintext of its new
+ * statements into `texts`. */
+static coop_err extend_with_texts(node_key_ring *ring, log_view *view, uint64_t from,
+                                  uint64_t size, audit_index_texts *texts, bool *reread)
 {
-  texts_init(texts);
-  if (!view->statement_count)
-    return COOP_OK;
-  text_walk walk = {.ring = ring, .view = view, .to = to, .texts = texts,
-                    .plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX)};
-  if (!walk.plain)
-    return COOP_E_NOMEM;
-  coop_err err = ledger_store_entries(ring->node->store, view->log_id, view->statements[0].index,
-                                      walk_text, &walk);
-  if (err == COOP_E_LIMIT)
-    err = COOP_OK;
-  if (!err && walk.next != view->statement_count)
-    err = COOP_E_TAMPERED;
-  sodium_memzero(walk.plain, COOP_PAYLOAD_BYTES_MAX);
-  coop_free(walk.plain);
-  if (err)
-    audit_index_texts_free(texts);
+  view->on_statement = text_take;
+  view->on_statement_context = texts;
+  coop_err err = log_view_extend(ring, view, from, size, reread);
+  view->on_statement = NULL;
+  view->on_statement_context = NULL;
   return err;
 }
 
@@ -1017,9 +983,55 @@ coop_err audit_index_skeleton(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYT
 
 /* ---- Catching up ---------------------------------------------------------------------- */
 
-/* Reads `log_id` from where the tables end to `size`. */
+/* The memory a kept log holds, near enough to bound them all. */
+static size_t kept_bytes(const log_view *view, const audit_index_texts *texts)
+{
+  return texts->bytes.len + texts->count * sizeof *texts->items +
+         view->record_count * (sizeof *view->records + sizeof(size_t)) +
+         view->statement_count * (sizeof *view->statements + sizeof(size_t)) +
+         view->member_count * sizeof *view->members;
+}
+
+/* Hands a log read from 0 (its whole view, as the tables now hold it) to
+ * `kept` when there is room; true when taken (the caller no longer owns
+ * `view` and `texts`). */
+static bool kept_take(audit_index_kept *kept, log_view *view, audit_index_texts *texts,
+                      uint64_t size)
+{
+  size_t bytes = kept_bytes(view, texts);
+  if (!kept || bytes > kept->bytes_max - kept->bytes ||
+      coop_grow((void **)&kept->logs, &kept->capacity, kept->count, sizeof *kept->logs))
+    return false;
+  kept->logs[kept->count++] = (audit_index_kept_log){*view, *texts, size};
+  kept->bytes += bytes;
+  return true;
+}
+
+audit_index_kept_log *audit_index_kept_find(audit_index_kept *kept,
+                                            const uint8_t log_id[LEDGER_LOG_ID_BYTES])
+{
+  for (size_t i = 0; i < kept->count; i++)
+    if (!memcmp(kept->logs[i].view.log_id, log_id, LEDGER_LOG_ID_BYTES))
+      return &kept->logs[i];
+  return NULL;
+}
+
+void audit_index_kept_free(audit_index_kept *kept)
+{
+  for (size_t i = 0; i < kept->count; i++) {
+    log_view_free(&kept->logs[i].view);
+    audit_index_texts_free(&kept->logs[i].texts);
+  }
+  coop_free(kept->logs);
+  kept->logs = NULL;
+  kept->count = kept->capacity = kept->bytes = 0;
+}
+
+/* Reads `log_id` from where the tables end to `size`; a log read from 0
+ * goes to `kept` (NULL: none) when there is room. */
 static coop_err log_catch_up(node *self, node_key_ring *ring,
-                             const uint8_t log_id[LEDGER_LOG_ID_BYTES], uint64_t size)
+                             const uint8_t log_id[LEDGER_LOG_ID_BYTES], uint64_t size,
+                             audit_index_kept *kept)
 {
   ledger_store *store = self->store;
   log_view view;
@@ -1044,22 +1056,24 @@ static coop_err log_catch_up(node *self, node_key_ring *ring,
   member_digests before = {NULL, 0};
   if (state.indexed_size < size)
     err = digests_of(&view, &before);
+  audit_index_texts texts;
+  texts_init(&texts);
   if (!err && state.indexed_size < size)
-    err = log_view_extend(ring, &view, state.indexed_size, size, &reread);
+    err = extend_with_texts(ring, &view, state.indexed_size, size, &texts, &reread);
   if (!err && reread) {
     /* An erasure or a late key: what was read before reads otherwise. */
     log_view_free(&view);
     memcpy(view.log_id, log_id, LEDGER_LOG_ID_BYTES);
+    audit_index_texts_free(&texts);
+    texts_init(&texts);
     fresh = true;
-    err = log_view_extend(ring, &view, 0, size, &reread);
+    err = extend_with_texts(ring, &view, 0, size, &texts, &reread);
   }
-  audit_index_texts texts;
-  texts_init(&texts);
-  if (!err && state.indexed_size < size)
-    err = view_texts(ring, &view, size, &texts);
   if (!err && state.indexed_size < size)
     err = write_log(store, &view, &texts, &before, size, fresh);
   coop_free(before.items);
+  if (!err && fresh && state.indexed_size < size && kept_take(kept, &view, &texts, size))
+    return COOP_OK;
   audit_index_texts_free(&texts);
   log_view_free(&view);
   return err;
@@ -1211,7 +1225,8 @@ static coop_err own_erasures(node *self, uint64_t from, uint64_t size, bool *any
   return err == COOP_E_LIMIT ? COOP_OK : err;
 }
 
-static coop_err update_all(node *self, node_key_ring *ring, uint64_t *entries)
+static coop_err update_all(node *self, node_key_ring *ring, uint64_t *entries,
+                           audit_index_kept *kept)
 {
   ledger_store *store = self->store;
   int64_t own_indexed = 0;
@@ -1240,7 +1255,7 @@ static coop_err update_all(node *self, node_key_ring *ring, uint64_t *entries)
       continue;
     err = ledger_store_size(store, ids[i], &size);
     if (!err)
-      err = log_catch_up(self, ring, ids[i], size);
+      err = log_catch_up(self, ring, ids[i], size, kept);
     /* One transaction per log: a log's rows fit the page cache and are
      * written once at the commit, where one transaction over every log
      * spills them to the WAL midway.  Each commit leaves the tables whole
@@ -1264,14 +1279,15 @@ static coop_err update_all(node *self, node_key_ring *ring, uint64_t *entries)
 
 /* Brings the tables up to date in write transactions (update_all commits
  * after each log and begins the next). */
-static coop_err in_transaction(node *self, bool again, node_key_ring *ring, uint64_t *entries)
+static coop_err in_transaction(node *self, bool again, node_key_ring *ring, uint64_t *entries,
+                               audit_index_kept *kept)
 {
   coop_err err = ledger_store_begin(self->store);
   if (err)
     return err;
   err = schema_ready(self->store, again);
   if (!err)
-    err = update_all(self, ring, entries);
+    err = update_all(self, ring, entries, kept);
   if (!err)
     err = ledger_store_commit(self->store);
   else
@@ -1312,7 +1328,17 @@ coop_err audit_index_update(node *self, node_key_ring *ring)
 {
   if (up_to_date(self))
     return COOP_OK;
-  return in_transaction(self, false, ring, NULL);
+  return in_transaction(self, false, ring, NULL, NULL);
+}
+
+coop_err audit_index_update_keeping(node *self, node_key_ring *ring, audit_index_kept *kept)
+{
+  if (up_to_date(self))
+    return COOP_OK;
+  coop_err err = in_transaction(self, false, ring, NULL, kept);
+  if (err)
+    audit_index_kept_free(kept);
+  return err;
 }
 
 coop_err audit_index_own_verdicts(node *self, uint64_t from, const audit_index_verdict_row *rows,
@@ -1335,7 +1361,7 @@ coop_err audit_index_own_verdicts(node *self, uint64_t from, const audit_index_v
 coop_err audit_index_rebuild(node *self, uint64_t *entries)
 {
   uint64_t read = 0;
-  coop_err err = in_transaction(self, true, node_keys(self), &read);
+  coop_err err = in_transaction(self, true, node_keys(self), &read, NULL);
   if (entries)
     *entries = read;
   return err;
@@ -1673,27 +1699,25 @@ static coop_err check_mark(node *self, const log_view *fresh, const audit_index_
   return err;
 }
 
-/* The statements' plaintext kept is what opening them in the log gives
- * (the views compared equal: the same statements). */
-static coop_err compare_texts(node *self, node_key_ring *ring, const log_view *fresh,
-                              const log_view *kept, uint64_t size)
+/* The statements' plaintext kept, `stored`, is what the fold opened in the
+ * log, `opened` (the views compared equal: the same statements). */
+static coop_err compare_texts(node *self, const log_view *fresh, const log_view *kept,
+                              const audit_index_texts *opened)
 {
-  audit_index_texts opened, stored;
+  audit_index_texts stored;
   texts_init(&stored);
   uint64_t *indexes = coop_calloc(kept->statement_count + 1, sizeof *indexes);
-  coop_err err = indexes ? view_texts(ring, fresh, size, &opened) : COOP_E_NOMEM;
+  coop_err err = indexes ? COOP_OK : COOP_E_NOMEM;
   for (size_t i = 0; i < kept->statement_count && !err; i++)
     indexes[i] = kept->statements[i].index;
   if (!err)
     err = audit_index_texts_load(self, kept->log_id, indexes, kept->statement_count, &stored);
-  if (!err && (opened.count != stored.count || opened.bytes.len != stored.bytes.len ||
-               (opened.count && (memcmp(opened.items, stored.items,
-                                        opened.count * sizeof *opened.items) ||
-                                 memcmp(opened.bytes.data, stored.bytes.data,
-                                        opened.bytes.len)))))
+  if (!err && (opened->count != stored.count || opened->bytes.len != stored.bytes.len ||
+               (opened->count && (memcmp(opened->items, stored.items,
+                                         opened->count * sizeof *opened->items) ||
+                                  memcmp(opened->bytes.data, stored.bytes.data,
+                                         opened->bytes.len)))))
     err = differ(self->store, "statement texts", fresh);
-  if (indexes)
-    audit_index_texts_free(&opened);
   audit_index_texts_free(&stored);
   coop_free(indexes);
   return err;
@@ -1715,12 +1739,15 @@ static coop_err check_log(node *self, node_key_ring *ring, const uint8_t log_id[
   memset(&fresh, 0, sizeof fresh);
   memcpy(fresh.log_id, log_id, LEDGER_LOG_ID_BYTES);
   bool reread = false;
+  audit_index_texts opened;
+  texts_init(&opened);
   if (!err)
-    err = log_view_extend(ring, &fresh, 0, state.indexed_size, &reread);
+    err = extend_with_texts(ring, &fresh, 0, state.indexed_size, &opened, &reread);
   if (!err)
     err = compare_views(self->store, &fresh, &kept);
   if (!err)
-    err = compare_texts(self, ring, &fresh, &kept, state.indexed_size);
+    err = compare_texts(self, &fresh, &kept, &opened);
+  audit_index_texts_free(&opened);
   if (!err)
     err = map_view(map, &fresh);
   if (!err)

@@ -117,6 +117,38 @@ bool audit_index_text(const audit_index_texts *texts, uint64_t index, const uint
                       size_t *count);
 void audit_index_texts_free(audit_index_texts *texts);
 
+/* What audit_index_update_keeping read of the logs it indexed from 0:
+ * each log's whole view (members, records, statements) and its
+ * statements' plaintext, equal to what the tables now hold of it, so a
+ * judge in the same run need not read them back.  Bounded by bytes_max
+ * (set by the caller; a log past it is not kept); the caller owns it and
+ * frees it with audit_index_kept_free. */
+/* What an audit keeps in memory: a first audit of 50 coops of 200 members
+ * over 11 months is about 90 MiB (texts ~1 KiB a statement); past this a
+ * log's rows are read back from the tables as before, so memory stays
+ * bounded whatever the municipality holds. */
+#define AUDIT_KEPT_BYTES_MAX (256u * 1024u * 1024u)
+
+typedef struct audit_index_kept_log {
+  log_view view;
+  audit_index_texts texts;
+  uint64_t indexed_size;
+} audit_index_kept_log;
+typedef struct audit_index_kept {
+  audit_index_kept_log *logs;
+  size_t count, capacity;
+  size_t bytes, bytes_max;
+} audit_index_kept;
+
+/* audit_index_update, keeping in `kept` the logs it reads from 0 (a first
+ * audit, new tables, new logs).  On failure `kept` is freed. */
+COOP_MUST_USE coop_err audit_index_update_keeping(node *node, node_key_ring *ring,
+                                                  audit_index_kept *kept);
+/* The kept log `log_id`, or NULL. */
+audit_index_kept_log *audit_index_kept_find(audit_index_kept *kept,
+                                            const uint8_t log_id[LEDGER_LOG_ID_BYTES]);
+void audit_index_kept_free(audit_index_kept *kept);
+
 /* The indexed size of `log_id` and its judged mark: the size at which each
  * of its `ours` statements had a verdict (0: none). */
 typedef struct audit_index_log {
