@@ -43,6 +43,7 @@
 #include "ledger/offset/offset_codec.h"
 #include "ledger/store/bundle.h"
 #include "ledger/store/store.h"
+#include "ledger/store/store_sql.h"
 #include "node/audit.h"
 #include "node/audit_index.h"
 #include "node/books.h"
@@ -3456,4 +3457,67 @@ Test(audit, the_tables_judge_and_report_as_the_whole_logs_do, .timeout = 600)
 Test(audit, the_tables_judge_and_report_as_the_whole_logs_do_another_stream, .timeout = 600)
 {
   stream_run(7, 120);
+}
+
+/* A first audit with the tables judges the logs it has just indexed from
+ * the views it kept in memory (audit_index_update_keeping), not from rows
+ * read back: the kept view and texts are what the tables hold, and the
+ * verdicts and reports are those of the whole logs and of the rows. */
+static void both_ways_init(both_ways *seen)
+{
+  memset(seen, 0, sizeof *seen);
+  coop_buf_init(&seen->bytes, SIZE_MAX / 2);
+}
+
+Test(audit, a_first_audit_judges_from_memory_as_from_the_rows)
+{
+  world w;
+  world_build(&w);
+  move_log(&w.coop, &w.muni);
+  audit_index_kept kept = {.bytes_max = AUDIT_KEPT_BYTES_MAX};
+  cr_assert_eq(audit_index_update_keeping(&w.muni, node_keys(&w.muni), &kept), COOP_OK);
+  audit_index_kept_log *log = audit_index_kept_find(&kept, w.coop.identity.public_key);
+  cr_assert_not_null(log, "the coop log, indexed from 0, is kept");
+  cr_assert_eq(log->view.statement_count, 3);
+  cr_assert_eq(log->texts.count, 3);
+  cr_assert_gt(kept.bytes, 0);
+  uint64_t wanted[3];
+  for (size_t i = 0; i < 3; i++)
+    wanted[i] = log->view.statements[i].index;
+  audit_index_texts stored;
+  cr_assert_eq(audit_index_texts_load(&w.muni, w.coop.identity.public_key, wanted, 3, &stored),
+               COOP_OK);
+  cr_assert_eq(stored.bytes.len, log->texts.bytes.len);
+  cr_assert(!memcmp(stored.bytes.data, log->texts.bytes.data, stored.bytes.len),
+            "the kept texts are the stored ones");
+  audit_index_texts_free(&stored);
+  audit_index_kept_free(&kept);
+  cr_assert_eq(audit_index_update_keeping(&w.muni, node_keys(&w.muni), &kept), COOP_OK);
+  cr_assert_eq(kept.count, 0, "nothing new: nothing read, nothing kept");
+
+  /* Judged three ways: whole logs, kept views (new tables), rows. */
+  both_ways whole, memory, rows;
+  both_ways_init(&whole);
+  both_ways_init(&memory);
+  both_ways_init(&rows);
+  judge_and_report(&w.muni, true, 202603, &whole);
+  uint64_t entries = 0;
+  cr_assert_eq(audit_index_rebuild(&w.muni, &entries), COOP_OK);
+  /* Tables of another version: dropped and refilled, every log from 0. */
+  cr_assert_eq(ledger_store_exec(w.muni.store,
+                                 "UPDATE audit_state SET value = 1 WHERE name = 'version'"),
+               COOP_OK);
+  judge_and_report(&w.muni, false, 202603, &memory);
+  judge_and_report(&w.muni, false, 202603, &rows);
+  cr_assert_eq(whole.verdicts, 3);
+  cr_assert_eq(memory.verdicts, 3);
+  cr_assert_eq(rows.verdicts, 3);
+  cr_assert(memory.bytes.len == whole.bytes.len &&
+            !memcmp(memory.bytes.data, whole.bytes.data, whole.bytes.len));
+  cr_assert(rows.bytes.len == whole.bytes.len &&
+            !memcmp(rows.bytes.data, whole.bytes.data, whole.bytes.len));
+  coop_buf_release(&whole.bytes);
+  coop_buf_release(&memory.bytes);
+  coop_buf_release(&rows.bytes);
+  world_close(&w);
 }
