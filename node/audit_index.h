@@ -124,9 +124,10 @@ void audit_index_texts_free(audit_index_texts *texts);
  * (set by the caller; a log past it is not kept); the caller owns it and
  * frees it with audit_index_kept_free. */
 /* What an audit keeps in memory: a first audit of 50 coops of 200 members
- * over 11 months is about 90 MiB (texts ~1 KiB a statement); past this a
- * log's rows are read back from the tables as before, so memory stays
- * bounded whatever the municipality holds. */
+ * over 11 months keeps about 100 MiB (peak RSS 232 MB against 129 MB
+ * reading rows back, docs/performance.md); past this bound a log's rows
+ * are read back from the tables as before, so memory stays bounded
+ * whatever the municipality holds. */
 #define AUDIT_KEPT_BYTES_MAX (256u * 1024u * 1024u)
 
 typedef struct audit_index_kept_log {

@@ -3494,6 +3494,17 @@ Test(audit, a_first_audit_judges_from_memory_as_from_the_rows)
   audit_index_kept_free(&kept);
   cr_assert_eq(audit_index_update_keeping(&w.muni, node_keys(&w.muni), &kept), COOP_OK);
   cr_assert_eq(kept.count, 0, "nothing new: nothing read, nothing kept");
+  /* Past the bound a log is not kept (it is read back), and still indexed. */
+  cr_assert_eq(ledger_store_exec(w.muni.store,
+                                 "UPDATE audit_state SET value = 1 WHERE name = 'version'"),
+               COOP_OK);
+  kept.bytes_max = 1;
+  cr_assert_eq(audit_index_update_keeping(&w.muni, node_keys(&w.muni), &kept), COOP_OK);
+  cr_assert_eq(kept.count, 0);
+  cr_assert_eq(kept.bytes, 0);
+  audit_index_log state;
+  cr_assert_eq(audit_index_log_state(&w.muni, w.coop.identity.public_key, &state), COOP_OK);
+  cr_assert_gt(state.indexed_size, 0, "refilled at the new version");
 
   /* Judged three ways: whole logs, kept views (new tables), rows. */
   both_ways whole, memory, rows;
