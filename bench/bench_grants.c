@@ -1,9 +1,14 @@
 /* The key grants of a batch enrolment: the CPU limit of `coop import
  * --members` (two sealed boxes per member, to the coop and her
  * municipality), measured in the same run as bench/bench_enrol.sh:
- *   one thread     ledger_store_audience_grants_make, one member's at a time
- *   the workers    node/audiences.c as a batch uses it (one per CPU, at most
- *                  four), the taker taking each in order
+ *   crypto_box_seal  ledger_store_audience_grants_make, one member's at a
+ *                    time on one thread: each box draws its own ephemeral
+ *                    key pair (the single `coop member add`'s way)
+ *   one thread       node/audiences.c without workers: the taker makes each
+ *                    block of members itself, their pairs made in bulk
+ *                    (ledger/base/box_seal.h)
+ *   the workers      node/audiences.c as a batch uses it (one per CPU, at
+ *                    most four), the taker taking each in order
  *
  * usage: bench_grants [--members N]   (default 10000)
  * Not a test: it asserts nothing and is never run by `meson test`. */
@@ -64,12 +69,11 @@ static clock_pair one_thread(const uint8_t (*readers)[32], long members)
 }
 
 static clock_pair workers(const node_member_enrolment *enrolments, const uint8_t *coop, long members,
-                      size_t *worker_count)
+                          size_t worker_count)
 {
   node_audiences *audiences = NULL;
-  *worker_count = node_audiences_workers((size_t)members);
   clock_pair start = now_seconds();
-  if (node_audiences_start(coop, enrolments, (size_t)members, *worker_count, &audiences))
+  if (node_audiences_start(coop, enrolments, (size_t)members, worker_count, &audiences))
     die("out of memory");
   for (long i = 0; i < members; i++) {
     node_audience made;
@@ -102,10 +106,13 @@ int main(int argc, char **argv)
   for (long i = 0; i < members; i++)
     memcpy(enrolments[i].request.municipality, municipality.public_key, 32);
   clock_pair single = one_thread((const uint8_t(*)[32])readers, members);
-  size_t worker_count = 0;
-  clock_pair all = workers(enrolments, coop.public_key, members, &worker_count);
-  printf("grants, one thread: %.0f members/s (cpu %.1f us per member's two grants)\n",
+  clock_pair bulk = workers(enrolments, coop.public_key, members, 0);
+  size_t worker_count = node_audiences_workers((size_t)members);
+  clock_pair all = workers(enrolments, coop.public_key, members, worker_count);
+  printf("grants, crypto_box_seal: %.0f members/s (cpu %.1f us per member's two grants)\n",
          (double)members / single.wall, 1e6 * single.cpu / (double)members);
+  printf("grants, one thread: %.0f members/s (cpu %.1f us per member's two grants)\n",
+         (double)members / bulk.wall, 1e6 * bulk.cpu / (double)members);
   printf("grants, %zu workers: %.0f members/s (cpu %.2f s)\n", worker_count,
          (double)members / all.wall, all.cpu);
   free(enrolments);
