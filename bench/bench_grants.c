@@ -9,6 +9,11 @@
  *                    (ledger/base/box_seal.h)
  *   the workers      node/audiences.c as a batch uses it (one per CPU, at
  *                    most four), the taker taking each in order
+ *   primitives       CPU per call of what a grant is made of: the X25519
+ *                    ladder (crypto_box_seal's ephemeral public key, and
+ *                    every shared secret), the Edwards fixed-base
+ *                    multiplication that replaces the first, and the
+ *                    Ed25519 -> X25519 conversion that would map it
  *
  * usage: bench_grants [--members N]   (default 10000)
  * Not a test: it asserts nothing and is never run by `meson test`. */
@@ -84,6 +89,36 @@ static clock_pair workers(const node_member_enrolment *enrolments, const uint8_t
   return since(start);
 }
 
+/* CPU microseconds per call of each primitive, `calls` calls each. */
+static void primitives(const uint8_t reader[32], long calls)
+{
+  uint8_t scalar[32], out[32], x25519[32];
+  randombytes_buf(scalar, sizeof scalar);
+  if (crypto_sign_ed25519_pk_to_curve25519(x25519, reader) != 0)
+    die("cannot convert the reader's key");
+  double per[4];
+  for (int kind = 0; kind < 4; kind++) {
+    clock_pair start = now_seconds();
+    int failed = 0;
+    for (long i = 0; i < calls; i++) {
+      scalar[0] = (uint8_t)i;
+      if (kind == 0)
+        failed |= crypto_scalarmult_base(out, scalar);
+      else if (kind == 1)
+        failed |= crypto_scalarmult(out, scalar, x25519);
+      else if (kind == 2)
+        failed |= crypto_scalarmult_ed25519_base(out, scalar);
+      else
+        failed |= crypto_sign_ed25519_pk_to_curve25519(out, reader);
+    }
+    if (failed)
+      die("a primitive failed");
+    per[kind] = 1e6 * since(start).cpu / (double)calls;
+  }
+  printf("primitives (cpu us a call): X25519 base %.1f, X25519 shared %.1f, Ed25519 base %.1f,"
+         " Ed25519->X25519 %.1f\n", per[0], per[1], per[2], per[3]);
+}
+
 int main(int argc, char **argv)
 {
   long members = 10000;
@@ -115,6 +150,7 @@ int main(int argc, char **argv)
          (double)members / bulk.wall, 1e6 * bulk.cpu / (double)members);
   printf("grants, %zu workers: %.0f members/s (cpu %.2f s)\n", worker_count,
          (double)members / all.wall, all.cpu);
+  primitives(municipality.public_key, 2000);
   free(enrolments);
   ledger_identity_release(&coop);
   ledger_identity_release(&municipality);
