@@ -356,6 +356,16 @@ COOP_MUST_USE coop_err ledger_store_audience_grants_make(
     const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES], const uint8_t (*readers)[32],
     size_t reader_count, uint8_t (*payloads)[LEDGER_KEY_GRANT_BYTES]);
 
+/* The same with one ephemeral key pair made ahead per reader
+ * (ledger/base/box_seal.h; each used for this grant only): the batch
+ * enrolment's workers make them many at a time, in less time than
+ * crypto_box_seal draws them one by one. */
+COOP_MUST_USE coop_err ledger_store_audience_grants_make_ephemeral(
+    const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
+    const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES], const uint8_t (*readers)[32],
+    size_t reader_count, const coop_box_ephemeral *ephemerals,
+    uint8_t (*payloads)[LEDGER_KEY_GRANT_BYTES]);
+
 /* ---- Backups (store_backup.c) ---------------------------------------------
  * A backup is an online copy of the whole database (SQLite's backup API:
  * other processes keep reading and appending meanwhile) marked as a backup:
