@@ -514,6 +514,17 @@ static coop_err view_entry(void *context, const ledger_stored_entry *entry)
   return view_statement(scan, entry, plain_bytes);
 }
 
+/* The room of a member's list of `count` positions: the power of two
+ * above count, so that appending one (log_view_add_statement, _record)
+ * grows it only now and then. */
+static size_t positions_room(size_t count)
+{
+  size_t room = 2;
+  while (room <= count)
+    room *= 2;
+  return room;
+}
+
 /* Each member's records and statements as positions, in log order: a
  * count pass, then a fill pass. */
 static coop_err index_by_member(log_view *view)
@@ -531,8 +542,8 @@ static coop_err index_by_member(log_view *view)
     log_view_member(view, view->statements[i].audience)->statement_count++;
   for (size_t m = 0; m < view->member_count; m++) {
     log_member *who = &view->members[m];
-    who->records = coop_calloc(who->record_count + 1, sizeof *who->records);
-    who->statements = coop_calloc(who->statement_count + 1, sizeof *who->statements);
+    who->records = coop_calloc(positions_room(who->record_count), sizeof *who->records);
+    who->statements = coop_calloc(positions_room(who->statement_count), sizeof *who->statements);
     if (!who->records || !who->statements)
       return COOP_E_NOMEM;
     who->record_count = who->statement_count = 0;
@@ -611,14 +622,16 @@ coop_err log_view_extend(node_key_ring *ring, log_view *view, uint64_t from, uin
 }
 
 /* Appends `position` to a member's list of positions (records or
- * statements), which index_by_member allocated exactly (count + 1). */
+ * statements), whose room is positions_room(count): grown only when full. */
 static coop_err member_position_add(size_t **positions, size_t *count, size_t position)
 {
-  size_t *grown = coop_realloc(*positions, (*count + 2) * sizeof *grown);
-  if (!grown)
-    return COOP_E_NOMEM;
-  grown[(*count)++] = position;
-  *positions = grown;
+  if (!*positions || *count + 1 == positions_room(*count)) {
+    size_t *grown = coop_realloc(*positions, positions_room(*count + 1) * sizeof *grown);
+    if (!grown)
+      return COOP_E_NOMEM;
+    *positions = grown;
+  }
+  (*positions)[(*count)++] = position;
   return COOP_OK;
 }
 

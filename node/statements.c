@@ -531,33 +531,43 @@ static coop_err last_leaf(books_session *session, uint64_t size, uint8_t leaf[LE
 }
 
 /* Adds one written entry to the view, with the leaf hash the log stored. */
-static coop_err add_written(books_session *session, books_close_view *kept,
-                            const struct close_written *item)
+static coop_err add_written(books_close_view *kept, const struct close_written *item,
+                            const uint8_t leaf[LEDGER_HASH_BYTES])
 {
-  uint8_t leaf[LEDGER_HASH_BYTES];
-  coop_err err = last_leaf(session, item->index + 1, leaf);
-  if (!err && item->period)
-    err = log_view_add_statement(&kept->view, item->audience, item->index, leaf, item->period);
-  else if (!err)
-    err = log_view_add_record(&kept->view, item->audience, item->index, leaf, &item->split);
-  if (!err)
-    memcpy(kept->last_leaf, leaf, LEDGER_HASH_BYTES);
-  return err;
+  if (item->period)
+    return log_view_add_statement(&kept->view, item->audience, item->index, leaf, item->period);
+  return log_view_add_record(&kept->view, item->audience, item->index, leaf, &item->split);
+}
+
+/* How many of the written entries directly follow the view, all appended:
+ * anything else is read back by the next close. */
+static size_t written_in_order(const books_session *session, const books_close_view *kept)
+{
+  size_t count = 0;
+  while (count < kept->written_count && kept->written[count].index == kept->size + count &&
+         kept->written[count].index < session->base_size)
+    count++;
+  return count;
 }
 
 bool books_close_view_add_written(books_session *session, books_close_view *kept)
 {
-  coop_err err = COOP_OK;
-  for (size_t i = 0; i < kept->written_count && !err; i++) {
-    const struct close_written *item = &kept->written[i];
-    /* Only what directly follows the view: anything else is read back. */
-    if (item->index != kept->size || item->index >= session->base_size)
-      break;
-    err = add_written(session, kept, item);
-    if (!err)
-      kept->size++;
-  }
+  size_t count = written_in_order(session, kept);
   kept->written_count = 0;
+  if (!count)
+    return true;
+  node *self = session->node;
+  uint8_t(*leaves)[LEDGER_HASH_BYTES] = coop_malloc(count * sizeof *leaves);
+  coop_err err = leaves ? ledger_store_leaf_hashes(self->store, self->identity.public_key,
+                                                   kept->size, count, leaves)
+                        : COOP_E_NOMEM;
+  for (size_t i = 0; i < count && !err; i++)
+    err = add_written(kept, &kept->written[i], leaves[i]);
+  if (!err) {
+    kept->size += count;
+    memcpy(kept->last_leaf, leaves[count - 1], LEDGER_HASH_BYTES);
+  }
+  coop_free(leaves);
   return !err;
 }
 

@@ -1128,6 +1128,14 @@ Test(statements, a_kept_view_finds_what_is_due_after_the_last_close, .timeout = 
   pair_close(&nodes);
 }
 
+/* Backs `self` up to `name` in the fixture's directory (its path in `path`). */
+static void backup_as(node *self, const char *name, char path[128], ledger_store_backup_info *info)
+{
+  char message[NODE_MESSAGE_BYTES] = "";
+  snprintf(path, 128, "%s/%s", fx.dir, name);
+  cr_assert_eq(node_backup(self, path, info, message), COOP_OK, "%s", message);
+}
+
 /* A restore swaps the database under an open node: the view its last close
  * kept is then of another log, even when the restored log has grown past
  * it since, and the next close must read the log again. */
@@ -1138,9 +1146,8 @@ Test(statements, a_kept_view_is_not_used_after_a_restore, .timeout = 60)
   two_members_with_revenue(&nodes, ann, bo);
   close_month(&nodes, 202601);
   char backup[128], message[NODE_MESSAGE_BYTES] = "";
-  snprintf(backup, sizeof backup, "%s/after-january.db", fx.dir);
   ledger_store_backup_info info;
-  cr_assert_eq(node_backup(&nodes.coop, backup, &info, message), COOP_OK, "%s", message);
+  backup_as(&nodes.coop, "after-january.db", backup, &info);
   set_clock(20260210);
   record(&nodes, LEDGER_RECORD_REVENUE, ann, 30000, 20260210);
   close_month(&nodes, 202602); /* kept: February as it was then */
@@ -1191,9 +1198,8 @@ Test(statements, a_kept_view_holds_what_its_closes_wrote, .timeout = 60)
   close_month(&nodes, 202601);
   assert_kept_view(&nodes.coop, true, "after January");
   char backup[128], message[NODE_MESSAGE_BYTES] = "";
-  snprintf(backup, sizeof backup, "%s/after-january.db", fx.dir);
   ledger_store_backup_info info;
-  cr_assert_eq(node_backup(&nodes.coop, backup, &info, message), COOP_OK, "%s", message);
+  backup_as(&nodes.coop, "after-january.db", backup, &info);
 
   set_clock(20260210);
   record(&nodes, LEDGER_RECORD_REVENUE, ann, 30000, 20260210);
