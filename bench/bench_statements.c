@@ -4,12 +4,14 @@
  * usage: bench_statements [--members N] [--months M] [--dir DIR]
  *        bench_statements --audit K [--members N] [--months M] [--dir DIR]
  *        bench_statements --open-last [--members N] [--months M] [--dir DIR]
+ *        bench_statements --pages [--members N] [--months M] [--dir DIR]
  * Builds a municipality with the 2026 rule set and a coop with N members in a
  * fresh directory, records revenue and costs for each member and month, then
  * closes the months one by one and reports statements per second (wall and
  * CPU).  --open-last records month M but leaves it open, so that its close
  * can be run (and profiled) with 'coop period close' on copies of the coop;
- * BENCH_PERF_CONTROL (perf_control) profiles the closes of a run.  With
+ * BENCH_PERF_CONTROL (perf_control) profiles the closes of a run; --pages
+ * says what each close wrote (pages_begin).  With
  * --audit K: K such coops; months 1..M-1 closed everywhere are audited from
  * scratch (statements/s), then one coop closes month M and the audit runs
  * again as the daemon does (incremental: logs judged completely and not
