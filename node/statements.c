@@ -705,7 +705,8 @@ static const char *views_differ(const log_view *kept, const log_view *fresh, siz
       return "statement";
   *at = 0;
   if (kept->closed_count != fresh->closed_count ||
-      memcmp(kept->closed, fresh->closed, kept->closed_count * sizeof *kept->closed) ||
+      (kept->closed_count &&
+       memcmp(kept->closed, fresh->closed, kept->closed_count * sizeof *kept->closed)) ||
       kept->last_close_index != fresh->last_close_index)
     return "closed months";
   return NULL;
