@@ -1925,9 +1925,16 @@ coop_err node_period_close_reissuing(node *self, uint32_t period, node_reissue_l
   if (err)
     return err;
   books_close_view *view = NULL;
-  err = books_session_end(session, close_in_session(session, period, reissued, &view));
+  err = close_in_session(session, period, reissued, &view);
+  /* The month's statements and splits go into the view from the close
+   * itself, not read back: appended first (books_session_end's own first
+   * step) for their leaf hashes. */
+  bool keep = view != NULL;
+  if (!err && view && !(err = books_session_flush(session)))
+    keep = books_close_view_add_written(session, view);
+  err = books_session_end(session, err);
   /* Kept for the next close only once what it read is committed. */
-  books_close_view_end(self, view, err == COOP_OK);
+  books_close_view_end(self, view, err == COOP_OK && keep);
   return err;
 }
 

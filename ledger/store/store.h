@@ -172,6 +172,14 @@ COOP_MUST_USE coop_err ledger_store_leaf_hash(ledger_store *store,
                                               const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                               uint64_t index, uint8_t leaf_hash[LEDGER_HASH_BYTES]);
 
+/* The leaf hashes of entries [from, from + count), in order, into
+ * `leaf_hashes` (count of them): one walk over the range.
+ * COOP_E_NOT_FOUND when the log holds fewer. */
+COOP_MUST_USE coop_err ledger_store_leaf_hashes(ledger_store *store,
+                                                const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                                uint64_t from, size_t count,
+                                                uint8_t (*leaf_hashes)[LEDGER_HASH_BYTES]);
+
 /* The checkpoint with the largest size, or the one at exactly `size`.
  * COOP_E_NOT_FOUND when there is none. */
 COOP_MUST_USE coop_err ledger_store_checkpoint_latest(ledger_store *store,
