@@ -376,6 +376,7 @@ typedef struct posting_row {
   uint32_t date;
   uint16_t account_code;
   uint8_t position;
+  uint8_t opening; /* a year-close record's (type 13): a year's opening balance */
   char member_id[LEDGER_MEMBER_ID_CHARS + 1]; /* "" for the coop's own */
   char account[LEDGER_ACCOUNT_NAME_BYTES];
 } posting_row;
@@ -388,6 +389,7 @@ static coop_err posting_row_of(uint64_t index, const ledger_record *record, unsi
   row->date = record->date;
   row->account_code = record->postings[position].account;
   row->position = (uint8_t)position;
+  row->opening = record->type == LEDGER_RECORD_YEAR_CLOSE;
   size_t length = strnlen(member_id, LEDGER_MEMBER_ID_CHARS);
   memcpy(row->member_id, member_id, length);
   row->member_id[length] = 0;
@@ -416,6 +418,28 @@ static coop_err insert_posting(ledger_store *store, const posting_row *row)
   return err;
 }
 
+/* Adds `postings` postings summing `amount_cents` to an account's month
+ * total (books_account_months; the row is made by the first). */
+static coop_err add_to_month(ledger_store *store, const posting_row *row, int64_t amount_cents,
+                             int64_t postings)
+{
+  sqlite3_stmt *upsert = ledger_store_cached(
+      store, "INSERT INTO books_account_months (account, month, opening, amount_cents, postings)"
+             " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account, month, opening) DO UPDATE SET"
+             " amount_cents = amount_cents + excluded.amount_cents,"
+             " postings = postings + excluded.postings");
+  if (!upsert)
+    return COOP_E_DB;
+  sqlite3_bind_text(upsert, 1, row->account, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(upsert, 2, row->date / 100);
+  sqlite3_bind_int(upsert, 3, row->opening);
+  sqlite3_bind_int64(upsert, 4, amount_cents);
+  sqlite3_bind_int64(upsert, 5, postings);
+  coop_err err = STEP_DONE(upsert);
+  sqlite3_reset(upsert);
+  return err;
+}
+
 static coop_err insert_postings(ledger_store *store, uint64_t index, const ledger_record *record,
                                 const char *member_id)
 {
@@ -425,6 +449,8 @@ static coop_err insert_postings(ledger_store *store, uint64_t index, const ledge
     err = posting_row_of(index, record, i, member_id, &row);
     if (!err)
       err = insert_posting(store, &row);
+    if (!err)
+      err = add_to_month(store, &row, row.amount_cents, 1);
   }
   return err;
 }
@@ -501,6 +527,16 @@ static coop_err apply_statement(ledger_store *store, const ledger_entry_header *
 static coop_err forget_member(ledger_store *store, const char *member_id)
 {
   static const char *const forget[] = {
+    /* Her postings leave the month totals (an erased-member record adds
+     * her amounts back); a total left with no posting goes, as a replay,
+     * which never sees them, has no row for it. */
+    "UPDATE books_account_months AS m SET amount_cents = m.amount_cents - gone.amount_cents,"
+    " postings = m.postings - gone.postings FROM (SELECT p.account AS account,"
+    " p.date / 100 AS month, sum(p.amount_cents) AS amount_cents, count(*) AS postings"
+    " FROM books_records r JOIN books_postings p ON p.entry_index = r.entry_index"
+    " WHERE r.member_id = ?1 AND r.type NOT IN (12, 13) GROUP BY 1, 2) AS gone"
+    " WHERE m.account = gone.account AND m.month = gone.month AND m.opening = 0",
+    "DELETE FROM books_account_months WHERE postings = 0",
     "DELETE FROM books_postings WHERE member_id = ?1 AND entry_index IN"
     " (SELECT entry_index FROM books_records WHERE member_id = ?1 AND type NOT IN (12, 13))",
     "DELETE FROM books_records WHERE member_id = ?1 AND type NOT IN (12, 13)",
@@ -659,21 +695,34 @@ coop_err ledger_books_bulk_add(ledger_books_bulk *bulk, const ledger_entry_heade
   return err;
 }
 
-/* Postings in the order of the account index (account, date, amount), then
- * of the table's key: each page of either is then written once. */
-static int posting_compare(const void *a, const void *b)
+/* Postings in the order of the month totals' key (account, month,
+ * opening): each total is then one upsert a flush. */
+static int month_compare(const void *a, const void *b)
 {
   const posting_row *x = a, *y = b;
   int by_account = strcmp(x->account, y->account);
   if (by_account)
     return by_account;
-  if (x->date != y->date)
-    return x->date < y->date ? -1 : 1;
-  if (x->amount_cents != y->amount_cents)
-    return x->amount_cents < y->amount_cents ? -1 : 1;
-  if (x->entry_index != y->entry_index)
-    return x->entry_index < y->entry_index ? -1 : 1;
-  return (int)x->position - (int)y->position;
+  if (x->date / 100 != y->date / 100)
+    return x->date / 100 < y->date / 100 ? -1 : 1;
+  return (int)x->opening - (int)y->opening;
+}
+
+/* The held postings' month totals, one upsert per account and month
+ * (sorts `rows`). */
+static coop_err add_months_of(ledger_store *store, posting_row *rows, size_t count)
+{
+  qsort(rows, count, sizeof *rows, month_compare);
+  coop_err err = COOP_OK;
+  for (size_t first = 0; first < count && !err;) {
+    int64_t amount_cents = 0;
+    size_t next = first;
+    for (; next < count && !month_compare(&rows[first], &rows[next]); next++)
+      amount_cents += rows[next].amount_cents;
+    err = add_to_month(store, &rows[first], amount_cents, (int64_t)(next - first));
+    first = next;
+  }
+  return err;
 }
 
 static coop_err hold_postings(ledger_books_bulk *bulk, size_t *count, uint64_t index,
@@ -720,10 +769,11 @@ coop_err ledger_books_bulk_flush(ledger_store *store, ledger_books_bulk *bulk)
   }
   if (!err)
     err = insert_held_records(store, bulk, &posting_count);
-  if (!err && posting_count)
-    qsort(bulk->postings, posting_count, sizeof *bulk->postings, posting_compare);
+  /* In entry order, the table's key: each page is written once. */
   for (size_t i = 0; i < posting_count && !err; i++)
     err = insert_posting(store, &bulk->postings[i]);
+  if (!err)
+    err = add_months_of(store, bulk->postings, posting_count);
   bulk->count = 0;
   bulk->held_postings = 0;
   coop_buf_reset(&bulk->payloads);
@@ -822,7 +872,8 @@ coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner,
   err = ledger_store_exec(store, "DELETE FROM books_state; DELETE FROM books_members;"
                           " DELETE FROM books_member_status; DELETE FROM books_records;"
                           " DELETE FROM books_postings; DELETE FROM books_periods;"
-                          " DELETE FROM books_statements; DELETE FROM books_moves;");
+                          " DELETE FROM books_statements; DELETE FROM books_moves;"
+                          " DELETE FROM books_account_months;");
   if (!err)
     err = catch_up_from(store, owner, keys, 0, UINT64_MAX);
   if (!err)
@@ -864,6 +915,7 @@ static const derived_table derived_tables[] = {
     DERIVED_TABLE("books_periods", "period", 1, NULL, NULL),
     DERIVED_TABLE("books_statements", "member_id, period, entry_index", 3, NULL, NULL),
     DERIVED_TABLE("books_moves", "member_id, from_period", 2, NULL, NULL),
+    DERIVED_TABLE("books_account_months", "account, month, opening", 3, NULL, NULL),
 };
 #define DERIVED_TABLE_COUNT (sizeof derived_tables / sizeof derived_tables[0])
 
