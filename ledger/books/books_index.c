@@ -489,6 +489,24 @@ static coop_err apply_record(ledger_store *store, const ledger_entry_header *hea
   return err;
 }
 
+static coop_err insert_statement_row(ledger_store *store, const char *member_id, uint32_t period,
+                                     uint64_t index, const uint8_t *plain, size_t plain_bytes)
+{
+  sqlite3_stmt *insert = ledger_store_cached(
+      store, "INSERT INTO books_statements (member_id, period, entry_index, payload)"
+             " VALUES (?1, ?2, ?3, ?4)");
+  if (!insert)
+    return COOP_E_DB;
+  /* Static: the texts and the payload outlive the step. */
+  sqlite3_bind_text(insert, 1, member_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(insert, 2, period);
+  sqlite3_bind_int64(insert, 3, (int64_t)index);
+  sqlite3_bind_blob(insert, 4, plain, (int)plain_bytes, SQLITE_STATIC);
+  coop_err err = STEP_DONE(insert);
+  sqlite3_reset(insert);
+  return err;
+}
+
 static coop_err apply_statement(ledger_store *store, const ledger_entry_header *header,
                                 const uint8_t *plain, size_t plain_bytes)
 {
@@ -502,19 +520,9 @@ static coop_err apply_statement(ledger_store *store, const ledger_entry_header *
   char member_id[LEDGER_MEMBER_ID_CHARS + 1];
   if (!err)
     member_id_text(statement->member, member_id);
-  sqlite3_stmt *insert = err ? NULL : ledger_store_cached(store,
-      "INSERT INTO books_statements (member_id, period, entry_index, payload)"
-      " VALUES (?1, ?2, ?3, ?4)");
-  if (!err && !insert)
-    err = COOP_E_DB;
-  if (!err) {
-    bind_text(insert, 1, member_id);
-    sqlite3_bind_int64(insert, 2, statement->period);
-    sqlite3_bind_int64(insert, 3, (int64_t)header->index);
-    sqlite3_bind_blob(insert, 4, plain, (int)plain_bytes, SQLITE_TRANSIENT);
-    err = STEP_DONE(insert);
-    sqlite3_reset(insert);
-  }
+  if (!err)
+    err = insert_statement_row(store, member_id, statement->period, header->index, plain,
+                               plain_bytes);
   coop_free(statement);
   return err;
 }
@@ -599,6 +607,9 @@ typedef struct held_record {
   size_t offset;
   uint32_t length;
   uint32_t ref_offset; /* in `refs`, +1; 0: no ref */
+  uint16_t kind;       /* LEDGER_KIND_TRANSACTION or _STATEMENT */
+  uint32_t period;     /* a statement's month */
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1]; /* a statement's member */
 } held_record;
 
 struct ledger_books_bulk {
@@ -680,7 +691,7 @@ coop_err ledger_books_bulk_add(ledger_books_bulk *bulk, const ledger_entry_heade
     return COOP_E_TAMPERED; /* the unique index would refuse it, as a replay would */
   held_record *held = &bulk->held[bulk->count];
   *held = (held_record){.entry_index = header->index, .offset = bulk->payloads.len,
-                        .length = (uint32_t)plain_bytes};
+                        .length = (uint32_t)plain_bytes, .kind = LEDGER_KIND_TRANSACTION};
   coop_err err = coop_buf_append(&bulk->payloads, plain, plain_bytes);
   if (!err && record.ref[0]) {
     held->ref_offset = (uint32_t)bulk->refs.len + 1;
@@ -692,6 +703,60 @@ coop_err ledger_books_bulk_add(ledger_books_bulk *bulk, const ledger_entry_heade
     bulk->count++;
     bulk->held_postings += record.posting_count;
   }
+  return err;
+}
+
+coop_err ledger_books_bulk_add_statement(ledger_books_bulk *bulk,
+                                         const ledger_entry_header *header,
+                                         const uint8_t *plain, size_t plain_bytes)
+{
+  uint8_t member[LEDGER_MEMBER_ID_BYTES];
+  uint32_t period = 0;
+  if (header->kind != LEDGER_KIND_STATEMENT || ledger_entry_is_public(header) ||
+      ledger_statement_peek(plain, plain_bytes, member, &period))
+    return COOP_E_TAMPERED;
+  if (ledger_books_bulk_full(bulk))
+    return COOP_E_LIMIT;
+  held_record *held = &bulk->held[bulk->count];
+  *held = (held_record){.entry_index = header->index, .offset = bulk->payloads.len,
+                        .length = (uint32_t)plain_bytes, .kind = LEDGER_KIND_STATEMENT,
+                        .period = period};
+  member_id_text(member, held->member_id);
+  coop_err err = coop_buf_append(&bulk->payloads, plain, plain_bytes);
+  if (!err)
+    bulk->count++;
+  return err;
+}
+
+/* Held statements in the table's key order (member, month, entry). */
+static int statement_compare(const void *a, const void *b)
+{
+  const held_record *x = *(const held_record *const *)a, *y = *(const held_record *const *)b;
+  int by_member = strcmp(x->member_id, y->member_id);
+  if (by_member)
+    return by_member;
+  if (x->period != y->period)
+    return x->period < y->period ? -1 : 1;
+  return x->entry_index < y->entry_index ? -1 : x->entry_index > y->entry_index;
+}
+
+/* The held statements' rows, sorted: each page of the table written once. */
+static coop_err insert_held_statements(ledger_store *store, ledger_books_bulk *bulk)
+{
+  const held_record **sorted = coop_malloc((bulk->count ? bulk->count : 1) * sizeof *sorted);
+  if (!sorted)
+    return COOP_E_NOMEM;
+  size_t count = 0;
+  for (size_t i = 0; i < bulk->count; i++)
+    if (bulk->held[i].kind == LEDGER_KIND_STATEMENT)
+      sorted[count++] = &bulk->held[i];
+  qsort(sorted, count, sizeof *sorted, statement_compare);
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < count && !err; i++)
+    err = insert_statement_row(store, sorted[i]->member_id, sorted[i]->period,
+                               sorted[i]->entry_index, bulk->payloads.data + sorted[i]->offset,
+                               sorted[i]->length);
+  coop_free(sorted);
   return err;
 }
 
@@ -743,6 +808,8 @@ static coop_err insert_held_records(ledger_store *store, ledger_books_bulk *bulk
   coop_err err = COOP_OK;
   for (size_t i = 0; i < bulk->count && !err; i++) {
     const held_record *held = &bulk->held[i];
+    if (held->kind != LEDGER_KIND_TRANSACTION)
+      continue;
     ledger_record record;
     if (ledger_record_decode(bulk->payloads.data + held->offset, held->length, &record))
       return COOP_E_TAMPERED;
@@ -774,6 +841,8 @@ coop_err ledger_books_bulk_flush(ledger_store *store, ledger_books_bulk *bulk)
     err = insert_posting(store, &bulk->postings[i]);
   if (!err)
     err = add_months_of(store, bulk->postings, posting_count);
+  if (!err)
+    err = insert_held_statements(store, bulk);
   bulk->count = 0;
   bulk->held_postings = 0;
   coop_buf_reset(&bulk->payloads);

@@ -398,6 +398,21 @@ static bool whole_months(const ledger_books_query *query, uint32_t *month_from,
   return true;
 }
 
+/* Hands every (account, sum) row of `select` to the visitor; finalizes it. */
+static coop_err visit_balances(sqlite3_stmt *select, ledger_balance_visitor visitor,
+                               void *context)
+{
+  coop_err err = COOP_OK;
+  int step;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW)
+    err = visitor(context, (const char *)sqlite3_column_text(select, 0),
+                  sqlite3_column_int64(select, 1));
+  if (!err && step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_finalize(select);
+  return err;
+}
+
 /* Sums per account of whole months from the month totals; a period that
  * begins on 1 January leaves out that month's opening rows. */
 static coop_err month_balances(ledger_store *store, uint32_t month_from, uint32_t month_to,
@@ -413,15 +428,7 @@ static coop_err month_balances(ledger_store *store, uint32_t month_from, uint32_
   sqlite3_bind_int64(select, 1, month_from);
   sqlite3_bind_int64(select, 2, month_to);
   sqlite3_bind_int64(select, 3, date_from);
-  coop_err err = COOP_OK;
-  int step;
-  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW)
-    err = visitor(context, (const char *)sqlite3_column_text(select, 0),
-                  sqlite3_column_int64(select, 1));
-  if (!err && step != SQLITE_DONE)
-    err = COOP_E_DB;
-  sqlite3_finalize(select);
-  return err;
+  return visit_balances(select, visitor, context);
 }
 
 coop_err ledger_books_balances(ledger_store *store, const ledger_books_query *query,
@@ -446,15 +453,7 @@ coop_err ledger_books_balances(ledger_store *store, const ledger_books_query *qu
   if (sqlite3_prepare_v2(ledger_store_db(store), sql, -1, &select, NULL) != SQLITE_OK)
     return COOP_E_DB;
   bind_query(select, query);
-  coop_err err = COOP_OK;
-  int step;
-  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW)
-    err = visitor(context, (const char *)sqlite3_column_text(select, 0),
-                  sqlite3_column_int64(select, 1));
-  if (!err && step != SQLITE_DONE)
-    err = COOP_E_DB;
-  sqlite3_finalize(select);
-  return err;
+  return visit_balances(select, visitor, context);
 }
 
 coop_err ledger_books_register(ledger_store *store, const ledger_books_query *query,

@@ -119,12 +119,11 @@ static const char *const migrations[] = {
    * reads per-account month totals instead: one row per account, month
    * and whether it is a year's opening (year-close records, type 13, which
    * a period from 1 January leaves out), with the postings it sums.  A
-   * month, not a day: most accounts are a member's own, and a member has
-   * about one posting on an account a day, so day rows would be as many
-   * as the postings; month rows are ~30 times fewer, and every balance
-   * coop asks for is of whole months (a range that is not is read from
-   * the postings).  Computed from the rows already there (nothing to
-   * rebuild). */
+   * month, not a day: most accounts are a member's own, so day rows would
+   * be one for every three postings (docs/books.md); month rows are ~80
+   * times fewer, and every balance coop asks for is of whole months (a
+   * range that is not is read from the postings).  Computed from the rows
+   * already there (nothing to rebuild). */
   "DROP INDEX books_postings_account;"
   "CREATE TABLE books_account_months ("
   "  account TEXT NOT NULL,"
