@@ -1324,8 +1324,14 @@ Test(node_derived, month_totals_answer_whole_months_and_the_postings_a_part_of_o
   add_member("Ann", "BRD-1", ann);
   add_member("Bo", "BRD-2", bo);
   record_ok(&fx.coop, request_of(LEDGER_RECORD_REVENUE, ann, 80000, 20260205, "r1"));
-  record_ok(&fx.coop, request_of(LEDGER_RECORD_REVENUE, bo, 30000, 20260207, "r2"));
-  record_ok(&fx.coop, request_of(LEDGER_RECORD_REVENUE, ann, 12345, 20260220, "r3"));
+  /* Two in one run: their bank postings summed in memory, one upsert. */
+  node_record_request two[2] = {request_of(LEDGER_RECORD_REVENUE, bo, 30000, 20260207, "r2"),
+                                request_of(LEDGER_RECORD_REVENUE, ann, 12345, 20260220, "r3")};
+  node_record_result results[2];
+  size_t failed_at = 0;
+  char message[NODE_MESSAGE_BYTES] = "";
+  cr_assert_eq(node_record_many(&fx.coop, two, 2, results, &failed_at, message), COOP_OK, "%s",
+               message);
   const char *ann_revenue = member_account(LEDGER_ACCOUNT_MEMBER_REVENUE, ann);
   cr_assert_eq(balance_between("assets:bank", 20260201, 20260231), 122345);
   cr_assert_eq(balance_between(ann_revenue, 20260201, 20260231), -92345);
