@@ -13,7 +13,8 @@
 # the load average (the machine may be shared: compare CPU and ratios), and
 # for the same machine in the same run the limits it stands on when the
 # benchmarks are built beside COOP_BIN (bench/bench_grants: the key grants,
-# two sealed boxes per member, on one thread and on the workers;
+# two sealed boxes per member, with crypto_box_seal, on one thread with the
+# ephemeral pairs made in bulk, and on the workers;
 # bench/bench_log: the log's bulk append, which a member's 4.5 entries
 # divide), and the rate of SINGLES one-by-one `coop member add` commands
 # (each its own process, transaction and fsync): the way members were

@@ -4,12 +4,14 @@
  * usage: bench_statements [--members N] [--months M] [--dir DIR]
  *        bench_statements --audit K [--members N] [--months M] [--dir DIR]
  *        bench_statements --open-last [--members N] [--months M] [--dir DIR]
+ *        bench_statements --pages [--members N] [--months M] [--dir DIR]
  * Builds a municipality with the 2026 rule set and a coop with N members in a
  * fresh directory, records revenue and costs for each member and month, then
  * closes the months one by one and reports statements per second (wall and
  * CPU).  --open-last records month M but leaves it open, so that its close
  * can be run (and profiled) with 'coop period close' on copies of the coop;
- * BENCH_PERF_CONTROL (perf_control) profiles the closes of a run.  With
+ * BENCH_PERF_CONTROL (perf_control) profiles the closes of a run; --pages
+ * says what each close wrote (pages_begin).  With
  * --audit K: K such coops; months 1..M-1 closed everywhere are audited from
  * scratch (statements/s), then one coop closes month M and the audit runs
  * again as the daemon does (incremental: logs judged completely and not
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include "ledger/base/alloc.h"
 #include "ledger/offset/offset.h"
@@ -34,6 +37,7 @@
 #include "node/audit.h"
 #include "node/audit_index.h"
 #include "node/books.h"
+#include "ledger/store/store_sql.h" /* --pages: the connection, for sqlite3_db_status */
 
 static double now_seconds(void)
 {
@@ -52,6 +56,68 @@ static void perf_control(const char *command)
     fprintf(control, "%s\n", command);
     fclose(control);
   }
+}
+
+/* --pages: what a close writes.  sqlite3_db_status counts the pages the
+ * pager wrote (WAL frames, at the commit or spilled before it when the
+ * transaction outgrows the cache); the WAL hook stands in for SQLite's
+ * default one, making the same PASSIVE checkpoint at the same threshold
+ * (PRAGMA wal_autocheckpoint), and counts the frames it copies. */
+typedef struct page_stats {
+  int threshold; /* wal_autocheckpoint, in frames */
+  long long checkpoints, checkpointed;
+} page_stats;
+
+static int count_checkpoints(void *context, sqlite3 *db, const char *name, int frames)
+{
+  page_stats *stats = context;
+  if (stats->threshold <= 0 || frames < stats->threshold)
+    return SQLITE_OK;
+  int log = 0, copied = 0;
+  if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK) {
+    stats->checkpoints++;
+    stats->checkpointed += copied;
+  }
+  return SQLITE_OK;
+}
+
+static int pragma_int(sqlite3 *db, const char *sql)
+{
+  sqlite3_stmt *statement = NULL;
+  int value = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &statement, NULL) == SQLITE_OK &&
+      sqlite3_step(statement) == SQLITE_ROW)
+    value = sqlite3_column_int(statement, 0);
+  sqlite3_finalize(statement);
+  return value;
+}
+
+static void pages_begin(node *coop, page_stats *stats)
+{
+  sqlite3 *db = ledger_store_db(coop->store);
+  int current = 0, highest = 0;
+  if (!stats->threshold) {
+    stats->threshold = pragma_int(db, "PRAGMA wal_autocheckpoint");
+    fprintf(stderr, "pages: page_size %d, wal_autocheckpoint %d, cache_size %d\n",
+            pragma_int(db, "PRAGMA page_size"), stats->threshold,
+            pragma_int(db, "PRAGMA cache_size"));
+    sqlite3_wal_hook(db, count_checkpoints, stats);
+  }
+  sqlite3_db_status(db, SQLITE_DBSTATUS_CACHE_WRITE, &current, &highest, 1);
+  sqlite3_db_status(db, SQLITE_DBSTATUS_CACHE_SPILL, &current, &highest, 1);
+  stats->checkpoints = stats->checkpointed = 0;
+}
+
+static void pages_end(node *coop, const page_stats *stats, long members)
+{
+  sqlite3 *db = ledger_store_db(coop->store);
+  int written = 0, spilled = 0, highest = 0;
+  sqlite3_db_status(db, SQLITE_DBSTATUS_CACHE_WRITE, &written, &highest, 0);
+  sqlite3_db_status(db, SQLITE_DBSTATUS_CACHE_SPILL, &spilled, &highest, 0);
+  fprintf(stderr, "pages: %d written (%.2f per statement), %d of them spilled before the "
+          "commit; %lld checkpoints copied %lld (%.2f per statement)\n", written,
+          (double)written / (double)members, spilled, stats->checkpoints, stats->checkpointed,
+          (double)stats->checkpointed / (double)members);
 }
 
 static void die(const char *what, const char *detail)
@@ -326,13 +392,15 @@ static int audit_bench(const char *dir, long coops, long members, long months)
 int main(int argc, char **argv)
 {
   long members = 10000, months = 12, audit_coops = 0;
-  bool open_last = false;
+  bool open_last = false, pages = false;
+  page_stats stats = {0};
   const char *base = "/tmp";
   static const struct option options[] = {{"members", required_argument, NULL, 'n'},
                                           {"months", required_argument, NULL, 'm'},
                                           {"dir", required_argument, NULL, 'd'},
                                           {"audit", required_argument, NULL, 'a'},
                                           {"open-last", no_argument, NULL, 'o'},
+                                          {"pages", no_argument, NULL, 'p'},
                                           {NULL, 0, NULL, 0}};
   int option;
   while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -341,7 +409,9 @@ int main(int argc, char **argv)
     else if (option == 'd') base = optarg;
     else if (option == 'a') audit_coops = atol(optarg);
     else if (option == 'o') open_last = true;
-    else die("usage", "bench_statements [--members N] [--months M] [--dir DIR] [--open-last]");
+    else if (option == 'p') pages = true;
+    else die("usage", "bench_statements [--members N] [--months M] [--dir DIR] [--open-last] "
+                      "[--pages]");
   }
   if (sodium_init() < 0 || members <= 0 || months <= 0 || months > 12)
     die("arguments", "members > 0, 1 <= months <= 12");
@@ -376,10 +446,14 @@ int main(int argc, char **argv)
       break; /* left for 'coop period close' under a profiler */
     start = now_seconds();
     double cpu_start = cpu_seconds();
+    if (pages)
+      pages_begin(&coop, &stats);
     perf_control("enable");
     if (node_period_close(&coop, period, message))
       die("close", message);
     perf_control("disable");
+    if (pages)
+      pages_end(&coop, &stats, members);
     double month_seconds = now_seconds() - start, month_cpu_seconds = cpu_seconds() - cpu_start;
     close_seconds += month_seconds;
     close_cpu_seconds += month_cpu_seconds;

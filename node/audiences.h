@@ -2,16 +2,21 @@
  *
  * Each new member gets an audience: a random id and key, and the key
  * granted to each reader (the coop, her municipality, her own key) in a
- * sealed box - two X25519 scalar multiplications per reader, about two
- * thirds of a batch enrolment's CPU.  The grants do not depend on the
- * books, so worker threads make them while the enrolling thread checks,
- * indexes and appends the members one after the other; it takes each
- * member's audience when it reaches her, making it itself if no worker has
- * started on it.  The entries and their order are those of an enrolment
- * one at a time.
+ * sealed box - an ephemeral key pair and a shared secret per reader, about
+ * two thirds of a batch enrolment's CPU.  The members are made sixteen at
+ * a time: their ephemeral pairs together (ledger/base/box_seal.h: the
+ * public keys by fixed-base multiplication, one field inversion for all),
+ * their ids, keys and ephemeral secrets from a keystream under one seed
+ * the batch draws once (one getrandom, not four per member).  The grants
+ * do not depend on the books, so worker threads make them while the
+ * enrolling thread checks, indexes and appends the members one after the
+ * other; it takes each member's audience when it reaches her, making her
+ * block itself if no worker has started on it.  The entries and their
+ * order are those of an enrolment one at a time.
  *
- * The batch's keys are in one secure allocation (sodium_allocarray), wiped
- * and freed with the batch, whatever its outcome. */
+ * The batch's keys, its ephemeral secrets and its seed are in secure
+ * memory (sodium_allocarray), wiped and freed with the batch, whatever its
+ * outcome; each block's ephemeral pairs are wiped as soon as it is granted. */
 #ifndef COOP_NODE_AUDIENCES_H
 #define COOP_NODE_AUDIENCES_H
 

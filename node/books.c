@@ -1267,6 +1267,8 @@ typedef struct member_month {
   uint32_t month;                             /* YYYYMM */
   bool hours_known;
   int64_t hours; /* hundredths, the session's records so far included */
+  bool records_known;
+  int64_t records; /* counting in the month, the session's so far included */
   ledger_member_row row;
 } member_month;
 
@@ -1526,6 +1528,40 @@ static coop_err check_month_hours(books_session *session, const ledger_record *r
                    NODE_HOURS_PER_MONTH_MAX);
 }
 
+/* Says that a member's month is full: its statement could not cite one
+ * record more, so the month could never close.  `hint` says what to do. */
+static coop_err month_full(char message[NODE_MESSAGE_BYTES], const char *member_id,
+                           uint32_t month, const char *hint)
+{
+  char month_text[8];
+  ledger_period_format(month, month_text);
+  return books_say(message, COOP_E_RANGE,
+                   "member %s already has %u records counting in %s, the most one month's "
+                   "statement can cite: %s", member_id, LEDGER_STATEMENT_SOURCES_MAX, month_text,
+                   hint);
+}
+
+/* Refuses a member's record beyond what her month's statement can cite
+ * (LEDGER_STATEMENT_SOURCES_MAX): taken, it would strand the month, which
+ * then could not close.  Counted like the hours: read once per
+ * member-month of a batch, then counted on. */
+static coop_err check_month_records(books_session *session, member_month *member)
+{
+  if (!member->records_known) {
+    coop_err err = ledger_books_month_record_count(session->node->store, member->row.member_id,
+                                                   member->month, &member->records);
+    if (err)
+      return books_say(session->message, err, "cannot read the records of %s",
+                       member->row.member_id);
+    member->records_known = true;
+  }
+  if (member->records >= LEDGER_STATEMENT_SOURCES_MAX)
+    return month_full(session->message, member->row.member_id, member->month,
+                      "record a day's or a week's work as one record (a total) instead");
+  member->records++; /* a failure later rolls the whole batch back */
+  return COOP_OK;
+}
+
 /* Encodes and queues a record; its rows go into the books now, or with the
  * bulk's when `bulk` is given. */
 static coop_err add_record_to(books_session *session, ledger_books_bulk *bulk,
@@ -1568,6 +1604,8 @@ static coop_err record_one(books_session *session, record_batch *batch,
     err = check_budget(session, batch, &record, &member->row);
   if (!err && member)
     err = check_month_hours(session, &record, member);
+  if (!err && member)
+    err = check_month_records(session, member);
   const uint8_t *audience = member ? member->row.audience_id : session->books_audience;
   if (!err)
     err = add_record_to(session, batch->bulk, &record, audience, &result->index);
@@ -1768,6 +1806,29 @@ static coop_err build_correction(books_session *session, uint64_t index, const c
   return COOP_OK;
 }
 
+/* The reversal counts in a month whose statement must cite it: refused
+ * when that month is full (check_month_records). */
+static coop_err correction_fits(books_session *session, const ledger_record *correction,
+                                const char *member_id)
+{
+  uint32_t month = ledger_record_month(correction);
+  int64_t records = 0;
+  coop_err err = ledger_books_month_record_count(session->node->store, member_id, month, &records);
+  if (err)
+    return books_say(session->message, err, "cannot read the records of %s", member_id);
+  if (records < LEDGER_STATEMENT_SOURCES_MAX)
+    return COOP_OK;
+  char booked[8], hint[128];
+  ledger_period_format(correction->date / 100, booked);
+  if (correction->for_period)
+    snprintf(hint, sizeof hint, "add --in-open-month to count the reversal in %s, the month it "
+             "is dated in", booked);
+  else
+    snprintf(hint, sizeof hint, "date the correction in a later open month (--date) and add "
+             "--in-open-month, so the reversal counts there");
+  return month_full(session->message, member_id, month, hint);
+}
+
 coop_err node_record_correct(node *self, uint64_t index, const char *reason, uint32_t date,
                              uint64_t *correction_index, char message[NODE_MESSAGE_BYTES])
 {
@@ -1793,6 +1854,8 @@ coop_err node_record_correct_counting(node *self, uint64_t index, const char *re
   ledger_member_row member;
   memset(&member, 0, sizeof member);
   err = build_correction(session, index, reason, date, counts_in, &correction, &member);
+  if (!err && member.member_id[0])
+    err = correction_fits(session, &correction, member.member_id);
   if (!err)
     err = node_date_check(&session->months, date, 0, message);
   if (!err)
@@ -1904,11 +1967,19 @@ coop_err node_period_close_reissuing(node *self, uint32_t period, node_reissue_l
     return err;
   books_close_view *view = NULL;
   /* The close reads its own log, not the tables: its statements' and
-   * splits' rows are written once, sorted, at the end. */
+   * splits' rows are written once, sorted, at the end (books_session_end). */
   err = books_session_hold(session);
-  err = books_session_end(session, err ? err : close_in_session(session, period, reissued, &view));
+  if (!err)
+    err = close_in_session(session, period, reissued, &view);
+  /* The month's statements and splits go into the view from the close
+   * itself, not read back: appended first (books_session_end's own first
+   * step) for their leaf hashes. */
+  bool keep = view != NULL;
+  if (!err && view && !(err = books_session_flush(session)))
+    keep = books_close_view_add_written(session, view);
+  err = books_session_end(session, err);
   /* Kept for the next close only once what it read is committed. */
-  books_close_view_end(self, view, err == COOP_OK);
+  books_close_view_end(self, view, err == COOP_OK && keep);
   return err;
 }
 

@@ -312,6 +312,15 @@ COOP_MUST_USE coop_err node_period_close_reissuing(node *node, uint32_t period,
                                                    node_reissue_list *reissued,
                                                    char message[NODE_MESSAGE_BYTES]);
 
+/* Checks the view of its own log a node kept from its last close (what
+ * the next close starts from) against a fresh read of the same entries:
+ * every member, record, statement and closed month.  COOP_OK when they
+ * agree or none is kept (*kept says which); COOP_E_BOOKS_MISMATCH with
+ * the first difference in `message`.  For tests: the close adds its own
+ * statements and splits to the view without reading them back. */
+COOP_MUST_USE coop_err node_close_view_check(node *node, bool *kept,
+                                             char message[NODE_MESSAGE_BYTES]);
+
 /* A statement as a close would write it: whose, and its payload. */
 typedef coop_err (*node_statement_visitor)(void *context, const char *member_id,
                                            const ledger_statement_payload *statement);

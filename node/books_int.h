@@ -87,8 +87,13 @@ void node_close_view_free(node *self);
 
 /* Computes, appends and books the statements of every active member for a
  * month being closed, from `view` (node/statements.c). */
-coop_err books_statements_for_period(books_session *session, const books_close_view *view,
+coop_err books_statements_for_period(books_session *session, books_close_view *view,
                                      uint32_t period);
+/* Adds the statements and profit splits books_statements_for_period wrote
+ * to `view` without reading them back, once appended (the session flushed):
+ * the next close reads the log from the entry after them.  False when the
+ * view cannot be kept (out of memory, a leaf hash not read). */
+bool books_close_view_add_written(books_session *session, books_close_view *view);
 
 /* Computes a member's statement for a closed month again (with the rule
  * sets this node holds now) and appends it naming the one it replaces,

@@ -339,45 +339,67 @@ static coop_err view_member(view_scan *scan, const ledger_stored_entry *entry, s
   return COOP_OK;
 }
 
+/* Appends a record (its month figures; the entry's audience, index and
+ * leaf) to the view's list; the member's positions are the caller's
+ * (index_by_member, or member_position_add). */
+static coop_err record_add(log_view *view, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                           uint64_t index, const uint8_t leaf[LEDGER_HASH_BYTES],
+                           const ledger_month_record *figures)
+{
+  coop_err err = coop_grow((void **)&view->records, &view->record_capacity, view->record_count,
+                           sizeof *view->records);
+  if (err)
+    return err;
+  ledger_month_record *item = &view->records[view->record_count++];
+  *item = *figures;
+  memcpy(item->audience, audience, LEDGER_AUDIENCE_ID_BYTES);
+  item->index = index;
+  memcpy(item->leaf, leaf, LEDGER_HASH_BYTES);
+  return COOP_OK;
+}
+
 static coop_err view_record(view_scan *scan, const ledger_stored_entry *entry, size_t plain_bytes)
 {
-  log_view *view = scan->view;
   ledger_record *record = scan->record;
   coop_err err = ledger_record_decode(scan->plain, plain_bytes, record) ? COOP_E_TAMPERED : COOP_OK;
   bool kept = !err && (!scan->only_period || ledger_record_month(record) == scan->only_period);
-  if (kept)
-    err = coop_grow((void **)&view->records, &view->record_capacity, view->record_count,
-               sizeof *view->records);
-  if (kept && !err) {
-    ledger_month_record *item = &view->records[view->record_count++];
-    memcpy(item->audience, entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
-    item->index = entry->header.index;
-    memcpy(item->leaf, entry->leaf_hash, LEDGER_HASH_BYTES);
-    ledger_month_record_from(record, item);
+  if (kept) {
+    ledger_month_record figures = {0};
+    ledger_month_record_from(record, &figures);
+    err = record_add(scan->view, entry->header.audience_id, entry->header.index, entry->leaf_hash,
+                     &figures);
   }
   return err;
+}
+
+/* Appends a statement to the view's list (positions as for record_add). */
+static coop_err statement_add(log_view *view, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                              uint64_t index, const uint8_t leaf[LEDGER_HASH_BYTES],
+                              uint32_t period)
+{
+  coop_err err = coop_grow((void **)&view->statements, &view->statement_capacity,
+                           view->statement_count, sizeof *view->statements);
+  if (err)
+    return err;
+  log_statement *item = &view->statements[view->statement_count++];
+  memcpy(item->audience, audience, LEDGER_AUDIENCE_ID_BYTES);
+  item->index = index;
+  memcpy(item->leaf, leaf, LEDGER_HASH_BYTES);
+  item->period = period;
+  return COOP_OK;
 }
 
 static coop_err view_statement(view_scan *scan, const ledger_stored_entry *entry,
                                size_t plain_bytes)
 {
-  log_view *view = scan->view;
   /* Only the period is needed now; the whole statement is read again when
    * used (it is large). */
   uint8_t member[LEDGER_MEMBER_ID_BYTES];
   uint32_t period = 0;
   if (ledger_statement_peek(scan->plain, plain_bytes, member, &period))
     return COOP_E_TAMPERED;
-  coop_err err = coop_grow((void **)&view->statements, &view->statement_capacity,
-                      view->statement_count, sizeof *view->statements);
-  if (err)
-    return err;
-  log_statement *item = &view->statements[view->statement_count++];
-  memcpy(item->audience, entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
-  item->index = entry->header.index;
-  memcpy(item->leaf, entry->leaf_hash, LEDGER_HASH_BYTES);
-  item->period = period;
-  return COOP_OK;
+  return statement_add(scan->view, entry->header.audience_id, entry->header.index,
+                       entry->leaf_hash, period);
 }
 
 /* The author's erasure of its own log: its audiences, for whoever follows. */
@@ -492,6 +514,17 @@ static coop_err view_entry(void *context, const ledger_stored_entry *entry)
   return view_statement(scan, entry, plain_bytes);
 }
 
+/* The room of a member's list of `count` positions: the power of two
+ * above count, so that appending one (log_view_add_statement, _record)
+ * grows it only now and then. */
+static size_t positions_room(size_t count)
+{
+  size_t room = 2;
+  while (room <= count)
+    room *= 2;
+  return room;
+}
+
 /* Each member's records and statements as positions, in log order: a
  * count pass, then a fill pass. */
 static coop_err index_by_member(log_view *view)
@@ -509,8 +542,8 @@ static coop_err index_by_member(log_view *view)
     log_view_member(view, view->statements[i].audience)->statement_count++;
   for (size_t m = 0; m < view->member_count; m++) {
     log_member *who = &view->members[m];
-    who->records = coop_calloc(who->record_count + 1, sizeof *who->records);
-    who->statements = coop_calloc(who->statement_count + 1, sizeof *who->statements);
+    who->records = coop_calloc(positions_room(who->record_count), sizeof *who->records);
+    who->statements = coop_calloc(positions_room(who->statement_count), sizeof *who->statements);
     if (!who->records || !who->statements)
       return COOP_E_NOMEM;
     who->record_count = who->statement_count = 0;
@@ -586,6 +619,58 @@ coop_err log_view_extend(node_key_ring *ring, log_view *view, uint64_t from, uin
 {
   *reread = false;
   return view_scan_range(ring, view, 0, from, to, reread);
+}
+
+/* Appends `position` to a member's list of positions (records or
+ * statements), whose room is positions_room(count): grown only when full. */
+static coop_err member_position_add(size_t **positions, size_t *count, size_t position)
+{
+  if (!*positions || *count + 1 == positions_room(*count)) {
+    size_t *grown = coop_realloc(*positions, positions_room(*count + 1) * sizeof *grown);
+    if (!grown)
+      return COOP_E_NOMEM;
+    *positions = grown;
+  }
+  (*positions)[(*count)++] = position;
+  return COOP_OK;
+}
+
+/* The member of a written entry, who must be in the view, and the view
+ * must hold the entries before it (log order). */
+static log_member *written_by(const log_view *view,
+                             const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES], uint64_t index)
+{
+  bool in_order = (!view->record_count || view->records[view->record_count - 1].index < index) &&
+                  (!view->statement_count ||
+                   view->statements[view->statement_count - 1].index < index);
+  return in_order ? log_view_member(view, audience) : NULL;
+}
+
+coop_err log_view_add_statement(log_view *view, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                                uint64_t index, const uint8_t leaf[LEDGER_HASH_BYTES],
+                                uint32_t period)
+{
+  log_member *who = written_by(view, audience, index);
+  if (!who)
+    return COOP_E_NOT_FOUND;
+  coop_err err = statement_add(view, audience, index, leaf, period);
+  if (!err)
+    err = member_position_add(&who->statements, &who->statement_count,
+                              view->statement_count - 1);
+  return err;
+}
+
+coop_err log_view_add_record(log_view *view, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                             uint64_t index, const uint8_t leaf[LEDGER_HASH_BYTES],
+                             const ledger_month_record *record)
+{
+  log_member *who = written_by(view, audience, index);
+  if (!who)
+    return COOP_E_NOT_FOUND;
+  coop_err err = record_add(view, audience, index, leaf, record);
+  if (err)
+    return err;
+  return member_position_add(&who->records, &who->record_count, view->record_count - 1);
 }
 
 coop_err log_view_load(node_key_ring *ring, const uint8_t log_id[LEDGER_LOG_ID_BYTES],

@@ -121,6 +121,25 @@ void log_view_free(log_view *view);
 COOP_MUST_USE coop_err log_view_extend(node_key_ring *ring, log_view *view, uint64_t from,
                                        uint64_t to, bool *reread);
 
+/* Adds entry `index` of the view's log, which the caller wrote itself and
+ * so need not read back (a month close's statements and profit splits): a
+ * statement of `period`, or a record with the figures of `record` (its
+ * audience, index and leaf are taken from the arguments), sealed to
+ * `audience`, with the leaf hash the log stored for it.  The view must hold
+ * the entries before it and nothing after, and only entries this function
+ * or log_view_extend added may follow, in log order.  COOP_E_NOT_FOUND when
+ * `audience` is no member's in the view or `index` is not past the view's
+ * last record and statement; COOP_E_NOMEM.  On failure the view is in an
+ * unspecified state: free it. */
+COOP_MUST_USE coop_err log_view_add_statement(log_view *view,
+                                              const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                                              uint64_t index, const uint8_t leaf[LEDGER_HASH_BYTES],
+                                              uint32_t period);
+COOP_MUST_USE coop_err log_view_add_record(log_view *view,
+                                           const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+                                           uint64_t index, const uint8_t leaf[LEDGER_HASH_BYTES],
+                                           const ledger_month_record *record);
+
 /* After members, records or statements were filled in directly (the audit
  * tables load a view from rows): rebuilds the audience table and each
  * member's positions of her records and statements. */

@@ -47,6 +47,11 @@ coop_err node_date_check(const node_months *months, uint32_t date, int future,
                          char message[NODE_MESSAGE_BYTES])
 {
   uint32_t month = date / 100;
+  /* The texts are made only for a refusal: an import checks every row. */
+  if (!(months->first && month < months->first) &&
+      !(!months->first && months_between(month, months->now) > NODE_BACKDATE_MONTHS_MAX) &&
+      !(months->last_closed && month <= months->last_closed) && !(month > months->now && !future))
+    return COOP_OK;
   char date_text[11], month_text[8], other[8];
   ledger_date_format(date, date_text);
   ledger_period_format(month, month_text);

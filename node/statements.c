@@ -41,6 +41,9 @@ typedef struct member_month {
   ledger_statement_payload *statement; /* heap: large; one per close, reset per member */
   ledger_statement_payload *read;      /* heap: a statement read back (carried_state) */
   close_state *states; /* by member position; NULL: none kept */
+  /* The month's close notes what it writes here, to add it to the view
+   * without reading it back (NULL: a reissue, read back by the view). */
+  struct books_close_view *written_to;
   /* The rule sets of one municipality, read once per close for every
    * member who lives there (nothing appends to its log during a close). */
   uint8_t rule_sets_of[LEDGER_PUBLIC_KEY_BYTES];
@@ -169,6 +172,9 @@ static coop_err carried_state(member_month *month, ledger_offset_state *state)
   return err;
 }
 
+static coop_err note_written(member_month *month, uint64_t index, uint32_t period,
+                             const ledger_record *split);
+
 /* The profit split as balanced postings: the member's profit I0 leaves
  * expenses:...:profit-split for the coop's share, the municipality and the
  * development budget.  A reissued statement books only the difference from
@@ -218,12 +224,13 @@ static coop_err book_split(member_month *month)
         (ledger_posting){LEDGER_ACCOUNT_MEMBER_DEVELOPMENT_BUDGET, -to_budget};
   coop_buf plain;
   coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
+  uint64_t index = month->session->base_size + month->session->pending;
   coop_err err = ledger_record_encode(&record, &plain);
   if (!err)
     err = books_session_add(month->session, LEDGER_KIND_TRANSACTION, month->residence->audience,
                             &plain);
   coop_buf_release(&plain);
-  return err;
+  return err ? err : note_written(month, index, 0, &record);
 }
 
 static int64_t magnitude(int64_t value)
@@ -388,6 +395,8 @@ static coop_err compute_and_append(member_month *month)
   if (!err && month->states)
     month->states[month->member - month->view->members] =
         (close_state){.statement = month->index + 1, .state = state};
+  if (!err)
+    err = note_written(month, month->index, month->period, NULL);
   return err ? err : book_split(month);
 }
 
@@ -457,7 +466,36 @@ struct books_close_view {
   uint8_t last_leaf[LEDGER_HASH_BYTES]; /* of entry size - 1 */
   close_state *states; /* by member position, state_count of them */
   size_t state_count;
+  /* What the month's statements wrote, from entry `size` on, in log order:
+   * added to the view once appended (books_close_view_add_written). */
+  struct close_written {
+    uint64_t index;
+    uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
+    uint32_t period;           /* a statement's month; 0: a profit split */
+    ledger_month_record split; /* a split's figures */
+  } *written;
+  size_t written_count, written_capacity;
 };
+
+/* Notes an entry the close wrote for `month`'s member: a statement of
+ * `period` (split NULL) or a profit split. */
+static coop_err note_written(member_month *month, uint64_t index, uint32_t period,
+                             const ledger_record *split)
+{
+  books_close_view *kept = month->written_to;
+  if (!kept)
+    return COOP_OK;
+  if (coop_grow((void **)&kept->written, &kept->written_capacity, kept->written_count,
+                sizeof *kept->written))
+    return books_say(month->session->message, COOP_E_NOMEM, "out of memory");
+  struct close_written *item = &kept->written[kept->written_count++];
+  item->index = index;
+  memcpy(item->audience, month->residence->audience, LEDGER_AUDIENCE_ID_BYTES);
+  item->period = period;
+  if (split)
+    ledger_month_record_from(split, &item->split);
+  return COOP_OK;
+}
 
 void books_close_view_free(books_close_view *kept)
 {
@@ -465,6 +503,7 @@ void books_close_view_free(books_close_view *kept)
     return;
   log_view_free(&kept->view);
   coop_free(kept->states);
+  coop_free(kept->written);
   coop_free(kept);
 }
 
@@ -489,6 +528,47 @@ static coop_err last_leaf(books_session *session, uint64_t size, uint8_t leaf[LE
 {
   node *self = session->node;
   return ledger_store_leaf_hash(self->store, self->identity.public_key, size - 1, leaf);
+}
+
+/* Adds one written entry to the view, with the leaf hash the log stored. */
+static coop_err add_written(books_close_view *kept, const struct close_written *item,
+                            const uint8_t leaf[LEDGER_HASH_BYTES])
+{
+  if (item->period)
+    return log_view_add_statement(&kept->view, item->audience, item->index, leaf, item->period);
+  return log_view_add_record(&kept->view, item->audience, item->index, leaf, &item->split);
+}
+
+/* How many of the written entries directly follow the view, all appended:
+ * anything else is read back by the next close. */
+static size_t written_in_order(const books_session *session, const books_close_view *kept)
+{
+  size_t count = 0;
+  while (count < kept->written_count && kept->written[count].index == kept->size + count &&
+         kept->written[count].index < session->base_size)
+    count++;
+  return count;
+}
+
+bool books_close_view_add_written(books_session *session, books_close_view *kept)
+{
+  size_t count = written_in_order(session, kept);
+  kept->written_count = 0;
+  if (!count)
+    return true;
+  node *self = session->node;
+  uint8_t(*leaves)[LEDGER_HASH_BYTES] = coop_malloc(count * sizeof *leaves);
+  coop_err err = leaves ? ledger_store_leaf_hashes(self->store, self->identity.public_key,
+                                                   kept->size, count, leaves)
+                        : COOP_E_NOMEM;
+  for (size_t i = 0; i < count && !err; i++)
+    err = add_written(kept, &kept->written[i], leaves[i]);
+  if (!err) {
+    kept->size += count;
+    memcpy(kept->last_leaf, leaves[count - 1], LEDGER_HASH_BYTES);
+  }
+  coop_free(leaves);
+  return !err;
 }
 
 /* Is the log the kept view read still the start of the log: as long, and
@@ -577,6 +657,86 @@ void node_close_view_free(node *self)
   self->close_view = NULL;
 }
 
+/* ---- Checking a kept view against the log (node_close_view_check) ---- */
+
+static bool same_record(const ledger_month_record *a, const ledger_month_record *b)
+{
+  return !memcmp(a->audience, b->audience, LEDGER_AUDIENCE_ID_BYTES) && a->index == b->index &&
+         !memcmp(a->leaf, b->leaf, LEDGER_HASH_BYTES) && a->date == b->date &&
+         a->period == b->period && a->type == b->type && a->memo_type == b->memo_type &&
+         a->quantity == b->quantity && a->revenue == b->revenue && a->costs == b->costs &&
+         a->allowance == b->allowance && a->spend == b->spend;
+}
+
+static bool same_statement(const log_statement *a, const log_statement *b)
+{
+  return !memcmp(a->audience, b->audience, LEDGER_AUDIENCE_ID_BYTES) && a->index == b->index &&
+         !memcmp(a->leaf, b->leaf, LEDGER_HASH_BYTES) && a->period == b->period;
+}
+
+static bool same_member(const log_member *a, const log_member *b)
+{
+  return !memcmp(a->audience, b->audience, LEDGER_AUDIENCE_ID_BYTES) &&
+         a->fact_count == b->fact_count && a->residence_count == b->residence_count &&
+         a->detail_count == b->detail_count && a->record_count == b->record_count &&
+         a->statement_count == b->statement_count &&
+         !memcmp(a->records, b->records, a->record_count * sizeof *a->records) &&
+         !memcmp(a->statements, b->statements, a->statement_count * sizeof *a->statements);
+}
+
+/* The first difference between two views of the same entries, or NULL. */
+static const char *views_differ(const log_view *kept, const log_view *fresh, size_t *at)
+{
+  *at = 0;
+  if (kept->member_count != fresh->member_count)
+    return "member count";
+  for (*at = 0; *at < kept->member_count; (*at)++)
+    if (!same_member(&kept->members[*at], &fresh->members[*at]))
+      return "member";
+  if (kept->record_count != fresh->record_count)
+    return "record count";
+  for (*at = 0; *at < kept->record_count; (*at)++)
+    if (!same_record(&kept->records[*at], &fresh->records[*at]))
+      return "record";
+  if (kept->statement_count != fresh->statement_count)
+    return "statement count";
+  for (*at = 0; *at < kept->statement_count; (*at)++)
+    if (!same_statement(&kept->statements[*at], &fresh->statements[*at]))
+      return "statement";
+  *at = 0;
+  if (kept->closed_count != fresh->closed_count ||
+      (kept->closed_count &&
+       memcmp(kept->closed, fresh->closed, kept->closed_count * sizeof *kept->closed)) ||
+      kept->last_close_index != fresh->last_close_index)
+    return "closed months";
+  return NULL;
+}
+
+coop_err node_close_view_check(node *self, bool *kept_one, char message[NODE_MESSAGE_BYTES])
+{
+  const books_close_view *kept = self->close_view;
+  *kept_one = kept != NULL;
+  if (!kept)
+    return COOP_OK;
+  log_view fresh;
+  memset(&fresh, 0, sizeof fresh);
+  memcpy(fresh.log_id, kept->view.log_id, LEDGER_LOG_ID_BYTES);
+  bool reread = false;
+  coop_err err = log_view_extend(node_keys(self), &fresh, 0, kept->size, &reread);
+  if (err) {
+    log_view_free(&fresh);
+    return books_say(message, err, "cannot read the own log: %s", coop_err_message(err));
+  }
+  size_t at = 0;
+  const char *what = views_differ(&kept->view, &fresh, &at);
+  log_view_free(&fresh);
+  if (what)
+    return books_say(message, COOP_E_BOOKS_MISMATCH,
+                     "the kept close view differs from the log's first %llu entries: %s %zu",
+                     (unsigned long long)kept->size, what, at);
+  return COOP_OK;
+}
+
 /* Sets `month` up for one member: the per-close parts (session, view,
  * the rule sets read, scratch) stay, the rest starts afresh.  Not a
  * struct assignment: the rule sets and the scratch are ~100 KiB. */
@@ -621,14 +781,17 @@ static coop_err month_over(books_session *session, const log_view *view, uint32_
   return books_say(session->message, COOP_E_NOMEM, "out of memory");
 }
 
-coop_err books_statements_for_period(books_session *session, const books_close_view *kept,
+coop_err books_statements_for_period(books_session *session, books_close_view *kept,
                                      uint32_t period)
 {
   const log_view *view = &kept->view;
   member_month *month = NULL;
   coop_err err = month_over(session, view, 0, &month);
-  if (!err)
+  kept->written_count = 0;
+  if (!err) {
     month->states = kept->states;
+    month->written_to = kept;
+  }
   for (size_t i = 0; !err && i < view->member_count; i++) {
     month_for(month, &view->members[i], period);
     err = month_statement(month);

@@ -224,6 +224,12 @@ COOP_MUST_USE coop_err ledger_books_memo_total(ledger_store *store, const char *
                                                uint8_t type, uint32_t date_from,
                                                uint32_t date_to, int64_t *total);
 
+/* How many of a member's records count in `month` (YYYYMM): those its
+ * statement cites (ledger_month_counts), corrections included, the close's
+ * own records (splits, erasures, year closes) not. */
+COOP_MUST_USE coop_err ledger_books_month_record_count(ledger_store *store, const char *member_id,
+                                                       uint32_t month, int64_t *count);
+
 /* ---- erasure (ledger/books/books_erase.c) ---------------------------------- */
 
 /* Every audience a member's data was sealed under (her first, and each

@@ -142,8 +142,8 @@ coop_err ledger_books_last_move(ledger_store *store, const char *member_id, uint
   return move_month(store, member_id, UINT32_MAX, from_period);
 }
 
-/* Hands every row of `select` to the visitor; finalizes it. */
-static coop_err visit_members(sqlite3_stmt *select, ledger_member_visitor visitor, void *context)
+/* Hands every row of `select` to the visitor. */
+static coop_err visit_rows(sqlite3_stmt *select, ledger_member_visitor visitor, void *context)
 {
   coop_err err = COOP_OK;
   int step;
@@ -154,6 +154,13 @@ static coop_err visit_members(sqlite3_stmt *select, ledger_member_visitor visito
   }
   if (!err && step != SQLITE_DONE)
     err = COOP_E_DB;
+  return err;
+}
+
+/* Hands every row of `select` to the visitor; finalizes it. */
+static coop_err visit_members(sqlite3_stmt *select, ledger_member_visitor visitor, void *context)
+{
+  coop_err err = visit_rows(select, visitor, context);
   sqlite3_finalize(select);
   return err;
 }
@@ -173,15 +180,20 @@ coop_err ledger_books_members_by_client_ref(ledger_store *store,
                                             const char *client_ref, ledger_member_visitor visitor,
                                             void *context)
 {
-  sqlite3_stmt *select = NULL;
-  if (sqlite3_prepare_v2(ledger_store_db(store),
-                         "SELECT " MEMBER_COLUMNS " FROM books_members WHERE municipality = ?1"
-                         " AND client_ref = ?2 ORDER BY entry_index",
-                         -1, &select, NULL) != SQLITE_OK)
+  /* Cached: every enrolment checks its ref, and preparing the statement
+   * again was 9 of its 12 us.  So the visitor may not walk client refs
+   * itself (it would reset this walk); reading other tables is fine. */
+  sqlite3_stmt *select = ledger_store_cached(
+      store, "SELECT " MEMBER_COLUMNS " FROM books_members WHERE municipality = ?1"
+             " AND client_ref = ?2 ORDER BY entry_index");
+  if (!select)
     return COOP_E_DB;
-  sqlite3_bind_blob(select, 1, municipality, LEDGER_PUBLIC_KEY_BYTES, SQLITE_TRANSIENT);
-  sqlite3_bind_text(select, 2, client_ref, -1, SQLITE_TRANSIENT);
-  return visit_members(select, visitor, context);
+  sqlite3_bind_blob(select, 1, municipality, LEDGER_PUBLIC_KEY_BYTES, SQLITE_STATIC);
+  sqlite3_bind_text(select, 2, client_ref, -1, SQLITE_STATIC);
+  coop_err err = visit_rows(select, visitor, context);
+  sqlite3_reset(select);
+  sqlite3_clear_bindings(select); /* the caller's memory, bound static */
+  return err;
 }
 
 coop_err ledger_books_member_status(ledger_store *store, const char *member_id, uint32_t period,
@@ -499,27 +511,52 @@ coop_err ledger_books_register(ledger_store *store, const ledger_books_query *qu
   return err;
 }
 
-coop_err ledger_books_memo_total(ledger_store *store, const char *member_id, uint8_t type,
-                                 uint32_t date_from, uint32_t date_to, int64_t *total)
+/* One number about a member's records counting in [date_from, date_to]
+ * (`select` binds ?1 member, ?2 from, ?3 to, and ?4 on: `extra`). */
+static coop_err member_records_number(sqlite3_stmt *select, const char *member_id,
+                                      uint32_t date_from, uint32_t date_to, const int *extra,
+                                      int extra_count, int64_t *number)
 {
-  sqlite3_stmt *select = ledger_store_cached(
-      /* "date >= ?2" changes nothing (a record counts in its date's month or
-       * an earlier one: ledger_record_check) but lets the member index
-       * (member_id, date) skip her earlier records: without it each hours
-       * record of an import read all of hers, quadratic in her records. */
-      store, "SELECT coalesce(sum(quantity), 0) FROM books_records WHERE member_id = ?1"
-             " AND date >= ?2 AND (CASE WHEN for_period <> 0 THEN for_period * 100 + 1 ELSE date END)"
-             " BETWEEN ?2 AND ?3 AND (type = ?4 OR (type = 9 AND memo_type = ?4))");
   if (!select)
     return COOP_E_DB;
   sqlite3_bind_text(select, 1, member_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64(select, 2, date_from);
   sqlite3_bind_int64(select, 3, date_to);
-  sqlite3_bind_int(select, 4, type);
+  for (int i = 0; i < extra_count; i++)
+    sqlite3_bind_int(select, 4 + i, extra[i]);
   int step = sqlite3_step(select);
-  *total = step == SQLITE_ROW ? sqlite3_column_int64(select, 0) : 0;
+  *number = step == SQLITE_ROW ? sqlite3_column_int64(select, 0) : 0;
   sqlite3_reset(select);
   return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
+}
+
+/* "date >= ?2" changes nothing (a record counts in its date's month or an
+ * earlier one: ledger_record_check) but lets the member index (member_id,
+ * date) skip her earlier records: without it each hours record of an
+ * import read all of hers, quadratic in her records. */
+#define COUNTING_IN_RANGE                                                                   \
+  " member_id = ?1 AND date >= ?2 AND (CASE WHEN for_period <> 0 THEN for_period * 100 + 1" \
+  " ELSE date END) BETWEEN ?2 AND ?3"
+
+coop_err ledger_books_memo_total(ledger_store *store, const char *member_id, uint8_t type,
+                                 uint32_t date_from, uint32_t date_to, int64_t *total)
+{
+  const int memo[] = {type};
+  return member_records_number(
+      ledger_store_cached(store, "SELECT coalesce(sum(quantity), 0) FROM books_records WHERE"
+                                 COUNTING_IN_RANGE " AND (type = ?4 OR (type = 9 AND memo_type = ?4))"),
+      member_id, date_from, date_to, memo, 1, total);
+}
+
+coop_err ledger_books_month_record_count(ledger_store *store, const char *member_id,
+                                        uint32_t month, int64_t *count)
+{
+  const int not_cited[] = {LEDGER_RECORD_PROFIT_SPLIT, LEDGER_RECORD_ERASED_MEMBER,
+                           LEDGER_RECORD_YEAR_CLOSE};
+  return member_records_number(
+      ledger_store_cached(store, "SELECT count(*) FROM books_records WHERE" COUNTING_IN_RANGE
+                                 " AND type NOT IN (?4, ?5, ?6)"),
+      member_id, month * 100 + 1, month * 100 + 31, not_cited, 3, count);
 }
 
 coop_err ledger_books_statement(ledger_store *store, const char *member_id, uint32_t period,

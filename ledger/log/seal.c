@@ -4,6 +4,8 @@
 
 #include <sodium.h>
 
+#include "ledger/base/box_seal.h"
+
 _Static_assert(LEDGER_SEAL_NONCE_BYTES == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, "nonce");
 _Static_assert(LEDGER_SEAL_TAG_BYTES == crypto_aead_xchacha20poly1305_ietf_ABYTES, "tag");
 _Static_assert(LEDGER_SEALED_KEY_BYTES == crypto_box_SEALBYTES + LEDGER_AUDIENCE_KEY_BYTES,
@@ -90,11 +92,23 @@ coop_err ledger_key_grant_make(const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTE
                                const uint8_t reader[LEDGER_PUBLIC_KEY_BYTES],
                                ledger_key_grant *grant)
 {
+  return ledger_key_grant_make_ephemeral(audience_id, key, reader, NULL, grant);
+}
+
+coop_err ledger_key_grant_make_ephemeral(const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
+                                         const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES],
+                                         const uint8_t reader[LEDGER_PUBLIC_KEY_BYTES],
+                                         const coop_box_ephemeral *ephemeral,
+                                         ledger_key_grant *grant)
+{
   uint8_t reader_x25519[crypto_scalarmult_curve25519_BYTES];
   if (public_to_x25519(reader_x25519, reader) != COOP_OK)
     return COOP_E_CRYPTO;
   memcpy(grant->audience_id, audience_id, LEDGER_AUDIENCE_ID_BYTES);
   memcpy(grant->reader, reader, LEDGER_PUBLIC_KEY_BYTES);
+  if (ephemeral)
+    return coop_box_seal_ephemeral(grant->sealed_key, key, LEDGER_AUDIENCE_KEY_BYTES,
+                                   reader_x25519, ephemeral);
   if (crypto_box_seal(grant->sealed_key, key, LEDGER_AUDIENCE_KEY_BYTES, reader_x25519) != 0)
     return COOP_E_CRYPTO;
   return COOP_OK;

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ledger/base/box_seal.h"
 #include "ledger/base/error.h"
 #include "ledger/log/entry.h"
 #include "ledger/log/identity.h"
@@ -66,6 +67,16 @@ COOP_MUST_USE coop_err ledger_key_grant_make(const uint8_t audience_id[LEDGER_AU
                                              const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES],
                                              const uint8_t reader[LEDGER_PUBLIC_KEY_BYTES],
                                              ledger_key_grant *grant);
+
+/* The same with an ephemeral key pair made ahead (ledger/base/box_seal.h:
+ * many made at once cost less than crypto_box_seal drawing each); the
+ * grant's bytes are those crypto_box_seal would write with that pair, and
+ * open the same way.  Use each pair for one grant only; NULL: drawn by
+ * crypto_box_seal, as ledger_key_grant_make. */
+COOP_MUST_USE coop_err ledger_key_grant_make_ephemeral(
+    const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
+    const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES], const uint8_t reader[LEDGER_PUBLIC_KEY_BYTES],
+    const coop_box_ephemeral *ephemeral, ledger_key_grant *grant);
 
 void ledger_key_grant_encode(const ledger_key_grant *grant, uint8_t out[LEDGER_KEY_GRANT_BYTES]);
 

@@ -564,6 +564,38 @@ coop_err ledger_store_leaf_hash(ledger_store *store, const uint8_t log_id[LEDGER
   return store_node(&context, 0, index, leaf_hash);
 }
 
+coop_err ledger_store_leaf_hashes(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                  uint64_t from, size_t count,
+                                  uint8_t (*leaf_hashes)[LEDGER_HASH_BYTES])
+{
+  int64_t log_no;
+  coop_err err = store_log_no(store, log_id, 0, &log_no);
+  if (err)
+    return err;
+  /* One walk over the range, not a lookup per entry: the leaf column
+   * alone (the payload before it is stepped over in the page). */
+  sqlite3_stmt *select = ledger_store_cached(
+      store, "SELECT leaf_hash FROM entries WHERE entry_key >= ?1 * " ENTRY_KEY_LOG_FACTOR
+             " + ?2 AND entry_key < ?1 * " ENTRY_KEY_LOG_FACTOR " + ?3 ORDER BY entry_key");
+  if (!select)
+    return COOP_E_DB;
+  sqlite3_bind_int64(select, 1, log_no);
+  sqlite3_bind_int64(select, 2, (int64_t)from);
+  sqlite3_bind_int64(select, 3, (int64_t)(from + count));
+  size_t found = 0;
+  int step = SQLITE_DONE;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW) {
+    if (sqlite3_column_bytes(select, 0) != LEDGER_HASH_BYTES)
+      err = COOP_E_TAMPERED;
+    else
+      memcpy(leaf_hashes[found++], sqlite3_column_blob(select, 0), LEDGER_HASH_BYTES);
+  }
+  if (!err && step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_reset(select);
+  return err ? err : found == count ? COOP_OK : COOP_E_NOT_FOUND;
+}
+
 coop_err ledger_store_set_cache(ledger_store *store, size_t bytes)
 {
   char pragma[64];

@@ -172,6 +172,14 @@ COOP_MUST_USE coop_err ledger_store_leaf_hash(ledger_store *store,
                                               const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                               uint64_t index, uint8_t leaf_hash[LEDGER_HASH_BYTES]);
 
+/* The leaf hashes of entries [from, from + count), in order, into
+ * `leaf_hashes` (count of them): one walk over the range.
+ * COOP_E_NOT_FOUND when the log holds fewer. */
+COOP_MUST_USE coop_err ledger_store_leaf_hashes(ledger_store *store,
+                                                const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                                uint64_t from, size_t count,
+                                                uint8_t (*leaf_hashes)[LEDGER_HASH_BYTES]);
+
 /* The checkpoint with the largest size, or the one at exactly `size`.
  * COOP_E_NOT_FOUND when there is none. */
 COOP_MUST_USE coop_err ledger_store_checkpoint_latest(ledger_store *store,
@@ -355,6 +363,16 @@ COOP_MUST_USE coop_err ledger_store_audience_grants_make(
     const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
     const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES], const uint8_t (*readers)[32],
     size_t reader_count, uint8_t (*payloads)[LEDGER_KEY_GRANT_BYTES]);
+
+/* The same with one ephemeral key pair made ahead per reader
+ * (ledger/base/box_seal.h; each used for this grant only): the batch
+ * enrolment's workers make them many at a time, in less time than
+ * crypto_box_seal draws them one by one. */
+COOP_MUST_USE coop_err ledger_store_audience_grants_make_ephemeral(
+    const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
+    const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES], const uint8_t (*readers)[32],
+    size_t reader_count, const coop_box_ephemeral *ephemerals,
+    uint8_t (*payloads)[LEDGER_KEY_GRANT_BYTES]);
 
 /* ---- Backups (store_backup.c) ---------------------------------------------
  * A backup is an online copy of the whole database (SQLite's backup API:

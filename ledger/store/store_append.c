@@ -344,11 +344,23 @@ coop_err ledger_store_audience_grants_make(const uint8_t audience_id[LEDGER_AUDI
                                            const uint8_t (*readers)[32], size_t reader_count,
                                            uint8_t (*payloads)[LEDGER_KEY_GRANT_BYTES])
 {
+  return ledger_store_audience_grants_make_ephemeral(audience_id, key, readers, reader_count, NULL,
+                                                     payloads);
+}
+
+/* NULL ephemerals: crypto_box_seal draws each grant's pair. */
+coop_err ledger_store_audience_grants_make_ephemeral(
+    const uint8_t audience_id[LEDGER_AUDIENCE_ID_BYTES],
+    const uint8_t key[LEDGER_AUDIENCE_KEY_BYTES], const uint8_t (*readers)[32],
+    size_t reader_count, const coop_box_ephemeral *ephemerals,
+    uint8_t (*payloads)[LEDGER_KEY_GRANT_BYTES])
+{
   if (reader_count == 0 || reader_count > COOP_AUDIENCE_READERS_MAX)
     return COOP_E_BAD_INPUT;
   for (size_t i = 0; i < reader_count; i++) {
     ledger_key_grant grant;
-    coop_err err = ledger_key_grant_make(audience_id, key, readers[i], &grant);
+    coop_err err = ledger_key_grant_make_ephemeral(audience_id, key, readers[i],
+                                                   ephemerals ? &ephemerals[i] : NULL, &grant);
     if (err)
       return err;
     ledger_key_grant_encode(&grant, payloads[i]);

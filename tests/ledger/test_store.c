@@ -1081,6 +1081,25 @@ Test(store_append, undecodable_header_is_tampered)
 /* Proofs served from the stored tree                                          */
 /* ========================================================================== */
 
+/* The leaf hashes of a range in one walk are each entry's own leaf hash,
+ * in order, and a range past the log's end is not found. */
+Test(store_append, leaf_hashes_of_a_range_are_each_entrys)
+{
+  fx.store = open_store(fx.path, LEDGER_STORE_CREATE);
+  (void)append_batch(fx.store, 5, 1000);
+  (void)append_batch(fx.store, 7, 2000);
+  uint8_t leaves[12][LEDGER_HASH_BYTES], one[LEDGER_HASH_BYTES];
+  cr_assert_eq(ledger_store_leaf_hashes(fx.store, fx.author.public_key, 3, 9, leaves), COOP_OK);
+  for (uint64_t i = 0; i < 9; i++) {
+    cr_assert_eq(ledger_store_leaf_hash(fx.store, fx.author.public_key, 3 + i, one), COOP_OK);
+    cr_assert_arr_eq(leaves[i], one, LEDGER_HASH_BYTES, "leaf %" PRIu64, 3 + i);
+  }
+  cr_assert_eq(ledger_store_leaf_hashes(fx.store, fx.author.public_key, 10, 3, leaves),
+               COOP_E_NOT_FOUND, "entries 10..12 of a log of 12");
+  cr_assert_eq(ledger_store_leaf_hashes(fx.store, fx.reader.public_key, 0, 1, leaves),
+               COOP_E_NOT_FOUND, "a log the store does not hold");
+}
+
 TestSuite(store_proofs, .init = setup, .fini = teardown);
 
 #define PROOF_LOG_SIZE 300

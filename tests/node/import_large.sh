@@ -18,13 +18,20 @@ cd "$work" || exit 1
 on 2026-12-20 # every month of 2026 open, none in the future
 rows=40000
 
-# big.csv: revenue, costs and hours for Anna and Bo over 2026, each row with
+# Cas and Dirk beside Anna and Bo: a member's month holds at most 1000
+# records (what its statement cites), so 40,000 rows over 2026 take four.
+cas=$(coop member add --dir "$coop" --name "Cas Smit" --municipality breda --client-ref BR-1002 \
+  --birth 1979-02) && dirk=$(coop member add --dir "$coop" --name "Dirk Bos" \
+  --municipality tilburg --client-ref TB-8 --birth 1992-11) || { echo "FAIL setup: members"; exit 1; }
+
+# big.csv: revenue, costs and hours for the four over 2026, each row with
 # its own ref; Anna's hours come to 8 a row, 10 rows a month at most.
-awk -v rows="$rows" -v anna="$anna" -v bo="$bo" 'BEGIN {
+awk -v rows="$rows" -v anna="$anna" -v bo="$bo" -v cas="$cas" -v dirk="$dirk" 'BEGIN {
   print "type,member,amount,hours,date,ref,note"
+  split(anna " " bo " " cas " " dirk, members, " ")
   for (i = 0; i < rows; i++) {
     date = sprintf("2026-%02d-%02d", 1 + int(i * 12 / rows), 1 + i % 28)
-    member = i % 2 ? bo : anna
+    member = members[1 + i % 4]
     if (i % 400 == 0)
       printf "hours,%s,,8,%s,h-%d,\n", anna, date, i
     else if (i % 3 == 0)

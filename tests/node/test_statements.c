@@ -1128,6 +1128,14 @@ Test(statements, a_kept_view_finds_what_is_due_after_the_last_close, .timeout = 
   pair_close(&nodes);
 }
 
+/* Backs `self` up to `name` in the fixture's directory (its path in `path`). */
+static void backup_as(node *self, const char *name, char path[128], ledger_store_backup_info *info)
+{
+  char message[NODE_MESSAGE_BYTES] = "";
+  snprintf(path, 128, "%s/%s", fx.dir, name);
+  cr_assert_eq(node_backup(self, path, info, message), COOP_OK, "%s", message);
+}
+
 /* A restore swaps the database under an open node: the view its last close
  * kept is then of another log, even when the restored log has grown past
  * it since, and the next close must read the log again. */
@@ -1138,9 +1146,8 @@ Test(statements, a_kept_view_is_not_used_after_a_restore, .timeout = 60)
   two_members_with_revenue(&nodes, ann, bo);
   close_month(&nodes, 202601);
   char backup[128], message[NODE_MESSAGE_BYTES] = "";
-  snprintf(backup, sizeof backup, "%s/after-january.db", fx.dir);
   ledger_store_backup_info info;
-  cr_assert_eq(node_backup(&nodes.coop, backup, &info, message), COOP_OK, "%s", message);
+  backup_as(&nodes.coop, "after-january.db", backup, &info);
   set_clock(20260210);
   record(&nodes, LEDGER_RECORD_REVENUE, ann, 30000, 20260210);
   close_month(&nodes, 202602); /* kept: February as it was then */
@@ -1162,6 +1169,115 @@ Test(statements, a_kept_view_is_not_used_after_a_restore, .timeout = 60)
                february->month.revenue_cents);
   cr_assert_eq(february->source_count, 6);
   free(february);
+  assert_verifies(&nodes.coop);
+  pair_close(&nodes);
+}
+
+/* The kept view agrees with a fresh read of the entries it covers
+ * (node_close_view_check); `expect_kept`: that one is kept at all. */
+static void assert_kept_view(node *self, bool expect_kept, const char *when)
+{
+  bool kept = false;
+  char message[NODE_MESSAGE_BYTES] = "";
+  coop_err err = node_close_view_check(self, &kept, message);
+  cr_assert_eq(err, COOP_OK, "%s: %s", when, message);
+  cr_assert_eq(kept, expect_kept, "%s: a view is%s kept", when, kept ? "" : " not");
+}
+
+/* A close adds the statements and profit splits it wrote to the view it
+ * keeps without reading them back: after every close the view must be
+ * what a fresh read of the same entries gives (leaf hashes, indexes,
+ * months, each member's positions), through reissues, a preview (which
+ * keeps nothing) and a restore (after which the check must fail: it can). */
+Test(statements, a_kept_view_holds_what_its_closes_wrote, .timeout = 60)
+{
+  pair nodes;
+  char ann[16], bo[16];
+  two_members_with_revenue(&nodes, ann, bo);
+  uint64_t ann_january = record(&nodes, LEDGER_RECORD_COST, ann, 20000, 20260112);
+  close_month(&nodes, 202601);
+  assert_kept_view(&nodes.coop, true, "after January");
+  char backup[128], message[NODE_MESSAGE_BYTES] = "";
+  ledger_store_backup_info info;
+  backup_as(&nodes.coop, "after-january.db", backup, &info);
+
+  set_clock(20260210);
+  record(&nodes, LEDGER_RECORD_REVENUE, ann, 30000, 20260210);
+  close_month(&nodes, 202602);
+  assert_kept_view(&nodes.coop, true, "after February");
+
+  /* A late correction of January: March's close reissues January (read
+   * back by the view), then writes March. */
+  set_clock(20260303);
+  uint64_t correction = 0;
+  cr_assert_eq(node_record_correct(&nodes.coop, ann_january, "not hers", 20260303, &correction,
+                                   message), COOP_OK, "%s", message);
+  node_reissue_list reissued;
+  close_reissuing(&nodes, 202603, &reissued);
+  cr_assert(reissued_in(&reissued, ann, 202601), "January was not reissued");
+  node_reissue_list_free(&reissued);
+  assert_kept_view(&nodes.coop, true, "after March and its reissues");
+
+  computed seen = {0};
+  set_clock(20260502);
+  cr_assert_eq(node_period_close_preview(&nodes.coop, 202604, note_computed, &seen, message),
+               COOP_OK, "%s", message);
+  assert_kept_view(&nodes.coop, false, "after a preview");
+  close_month(&nodes, 202604);
+  assert_kept_view(&nodes.coop, true, "after April, read afresh");
+  set_clock(20260510);
+  record(&nodes, LEDGER_RECORD_REVENUE, bo, 5000, 20260510);
+  close_month(&nodes, 202605);
+  assert_kept_view(&nodes.coop, true, "after May");
+  ledger_statement_payload *may = NULL;
+  uint64_t index;
+  may = statement_of(&nodes.coop, bo, 202605, &index);
+  cr_assert_eq(may->month.revenue_cents, 5000);
+  free(may);
+
+  /* The database swapped under the node: the kept view is of another log. */
+  node_restore_lost lost;
+  cr_assert_eq(node_restore(&nodes.coop, backup, &info, &lost, message), COOP_OK, "%s", message);
+  bool kept = false;
+  cr_assert_eq(node_close_view_check(&nodes.coop, &kept, message), COOP_E_BOOKS_MISMATCH,
+               "a view of May checked out against the log of January");
+  bool was_restored = false;
+  cr_assert_eq(node_restore_confirm(&nodes.coop, &was_restored, message), COOP_OK, "%s",
+               message);
+  assert_verifies(&nodes.coop);
+  pair_close(&nodes);
+}
+
+/* A close that fails after it wrote some members' statements (Cy, enrolled
+ * last, has no birth month) rolls them back: none of them may reach the
+ * view the next close starts from. */
+Test(statements, a_failed_close_leaves_nothing_in_the_kept_view, .timeout = 60)
+{
+  pair nodes;
+  char ann[16], bo[16], cy[16];
+  two_members_with_revenue(&nodes, ann, bo);
+  close_month(&nodes, 202601);
+  set_clock(20260210);
+  enrol(&nodes, "Cy", "BRD-3", 0, cy);
+  record(&nodes, LEDGER_RECORD_REVENUE, ann, 30000, 20260210);
+  set_clock(20260302);
+  char message[NODE_MESSAGE_BYTES] = "";
+  cr_assert_eq(node_period_close(&nodes.coop, 202602, message), COOP_E_BAD_INPUT, "%s", message);
+  assert_kept_view(&nodes.coop, false, "after the failed close");
+  set_status(&nodes, cy, LEDGER_MEMBER_BIRTH, 198507, 198507);
+  close_month(&nodes, 202602);
+  assert_kept_view(&nodes.coop, true, "after February");
+  set_clock(20260310);
+  record(&nodes, LEDGER_RECORD_REVENUE, ann, 10000, 20260310);
+  close_month(&nodes, 202603);
+  assert_kept_view(&nodes.coop, true, "after March");
+  /* One statement each for February: none left over from the failed close. */
+  uint64_t index = 0, size = log_size(&nodes.coop);
+  ledger_statement_payload *march = statement_of(&nodes.coop, ann, 202603, &index);
+  cr_assert_eq(march->month.revenue_cents, 10000);
+  cr_assert_eq(march->corrects, 0);
+  free(march);
+  cr_assert_lt(index, size);
   assert_verifies(&nodes.coop);
   pair_close(&nodes);
 }
