@@ -141,16 +141,54 @@ static coop_err session_queue(books_session *session, uint16_t kind, const uint8
   return session->pending == SESSION_BATCH ? books_session_flush(session) : COOP_OK;
 }
 
+coop_err books_session_hold(books_session *session)
+{
+  coop_err err = session->held ? COOP_OK : ledger_books_bulk_new(&session->held);
+  return err ? books_say(session->message, err, "out of memory") : COOP_OK;
+}
+
+/* Writes the rows the session holds (books_session_hold). */
+static coop_err session_write_held(books_session *session)
+{
+  coop_err err = session->held ? ledger_books_bulk_flush(session->node->store, session->held)
+                               : COOP_OK;
+  return err ? books_say(session->message, err, "cannot index the new entries: %s",
+                         coop_err_message(err))
+             : COOP_OK;
+}
+
+/* Holds a record's or statement's rows for session_write_held. */
+static coop_err session_hold_entry(books_session *session, const ledger_entry_header *header,
+                                   const coop_buf *plain)
+{
+  coop_err err = ledger_books_bulk_full(session->held) ? session_write_held(session) : COOP_OK;
+  if (err)
+    return err;
+  err = header->kind == LEDGER_KIND_STATEMENT
+            ? ledger_books_bulk_add_statement(session->held, header, plain->data, plain->len)
+            : ledger_books_bulk_add(session->held, header, plain->data, plain->len);
+  return err ? books_say(session->message, err, "cannot index the new entry: %s",
+                         coop_err_message(err))
+             : COOP_OK;
+}
+
 /* Applies an entry to the derived tables at once (so later checks in the same
- * session see it) and queues it for the next append batch. */
+ * session see it), or holds its rows (books_session_hold), and queues it
+ * for the next append batch. */
 coop_err books_session_add(books_session *session, uint16_t kind, const uint8_t *audience_id,
                             const coop_buf *plain)
 {
   ledger_entry_header header = session_next_header(session, kind, audience_id);
-  coop_err err = ledger_books_apply(session->node->store, &header, plain->data, plain->len);
-  if (err)
-    return books_say(session->message, err, "cannot index the new entry: %s", coop_err_message(err));
-  return session_queue(session, kind, audience_id, plain);
+  coop_err err = COOP_OK;
+  if (session->held && (kind == LEDGER_KIND_TRANSACTION || kind == LEDGER_KIND_STATEMENT)) {
+    err = session_hold_entry(session, &header, plain);
+  } else {
+    /* What is held comes first in the log: written first. */
+    err = session_write_held(session);
+    if (!err && (err = ledger_books_apply(session->node->store, &header, plain->data, plain->len)))
+      books_say(session->message, err, "cannot index the new entry: %s", coop_err_message(err));
+  }
+  return err ? err : session_queue(session, kind, audience_id, plain);
 }
 
 /* Holds a record in `bulk` instead of applying it (ledger_books_bulk_flush
@@ -171,6 +209,7 @@ static coop_err session_add_held(books_session *session, ledger_books_bulk *bulk
 
 static void books_session_free(books_session *session)
 {
+  ledger_books_bulk_free(session->held);
   coop_buf_release(&session->payloads);
   coop_free(session);
 }
@@ -228,6 +267,8 @@ coop_err books_session_begin(node *self, char message[NODE_MESSAGE_BYTES],
 coop_err books_session_end(books_session *session, coop_err err)
 {
   node *self = session->node;
+  if (!err)
+    err = session_write_held(session);
   if (!err)
     err = books_session_flush(session);
   if (!err && (err = ledger_books_set_indexed_size(self->store, session->base_size)))
@@ -1925,7 +1966,11 @@ coop_err node_period_close_reissuing(node *self, uint32_t period, node_reissue_l
   if (err)
     return err;
   books_close_view *view = NULL;
-  err = close_in_session(session, period, reissued, &view);
+  /* The close reads its own log, not the tables: its statements' and
+   * splits' rows are written once, sorted, at the end (books_session_end). */
+  err = books_session_hold(session);
+  if (!err)
+    err = close_in_session(session, period, reissued, &view);
   /* The month's statements and splits go into the view from the close
    * itself, not read back: appended first (books_session_end's own first
    * step) for their leaf hashes. */

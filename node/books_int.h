@@ -25,6 +25,10 @@ typedef struct books_session {
   size_t lengths[SESSION_BATCH];
   coop_buf payloads;
   node_months months; /* read at the start: a session closes no month records use */
+  /* A month close's records and statements: their rows held and written
+   * once, sorted, at the end of the session (books_session_hold); NULL
+   * when entries are applied as they are added. */
+  ledger_books_bulk *held;
   /* A close's preview: every statement computed is shown here (and the
    * session is rolled back). */
   node_statement_visitor preview;
@@ -51,6 +55,11 @@ coop_err books_ready_and_begin(node *node, char message[NODE_MESSAGE_BYTES],
 /* Begins the transaction and brings the derived tables up to date. */
 coop_err books_session_begin(node *node, char message[NODE_MESSAGE_BYTES],
                              books_session **session);
+/* From here on the session holds the rows of the records and statements it
+ * adds and writes them at its end (or before an entry of another kind is
+ * applied): for a session that reads no record or statement back from the
+ * tables after adding them, as the month close (it reads its own log). */
+coop_err books_session_hold(books_session *session);
 /* Applies and queues an entry (audience_id NULL: public). */
 coop_err books_session_add(books_session *session, uint16_t kind, const uint8_t *audience_id,
                            const coop_buf *plain);

@@ -376,6 +376,7 @@ typedef struct posting_row {
   uint32_t date;
   uint16_t account_code;
   uint8_t position;
+  uint8_t opening; /* a year-close record's (type 13): a year's opening balance */
   char member_id[LEDGER_MEMBER_ID_CHARS + 1]; /* "" for the coop's own */
   char account[LEDGER_ACCOUNT_NAME_BYTES];
 } posting_row;
@@ -388,6 +389,7 @@ static coop_err posting_row_of(uint64_t index, const ledger_record *record, unsi
   row->date = record->date;
   row->account_code = record->postings[position].account;
   row->position = (uint8_t)position;
+  row->opening = record->type == LEDGER_RECORD_YEAR_CLOSE;
   size_t length = strnlen(member_id, LEDGER_MEMBER_ID_CHARS);
   memcpy(row->member_id, member_id, length);
   row->member_id[length] = 0;
@@ -416,6 +418,28 @@ static coop_err insert_posting(ledger_store *store, const posting_row *row)
   return err;
 }
 
+/* Adds `postings` postings summing `amount_cents` to an account's month
+ * total (books_account_months; the row is made by the first). */
+static coop_err add_to_month(ledger_store *store, const posting_row *row, int64_t amount_cents,
+                             int64_t postings)
+{
+  sqlite3_stmt *upsert = ledger_store_cached(
+      store, "INSERT INTO books_account_months (account, month, opening, amount_cents, postings)"
+             " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account, month, opening) DO UPDATE SET"
+             " amount_cents = amount_cents + excluded.amount_cents,"
+             " postings = postings + excluded.postings");
+  if (!upsert)
+    return COOP_E_DB;
+  sqlite3_bind_text(upsert, 1, row->account, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(upsert, 2, row->date / 100);
+  sqlite3_bind_int(upsert, 3, row->opening);
+  sqlite3_bind_int64(upsert, 4, amount_cents);
+  sqlite3_bind_int64(upsert, 5, postings);
+  coop_err err = STEP_DONE(upsert);
+  sqlite3_reset(upsert);
+  return err;
+}
+
 static coop_err insert_postings(ledger_store *store, uint64_t index, const ledger_record *record,
                                 const char *member_id)
 {
@@ -425,6 +449,8 @@ static coop_err insert_postings(ledger_store *store, uint64_t index, const ledge
     err = posting_row_of(index, record, i, member_id, &row);
     if (!err)
       err = insert_posting(store, &row);
+    if (!err)
+      err = add_to_month(store, &row, row.amount_cents, 1);
   }
   return err;
 }
@@ -463,6 +489,24 @@ static coop_err apply_record(ledger_store *store, const ledger_entry_header *hea
   return err;
 }
 
+static coop_err insert_statement_row(ledger_store *store, const char *member_id, uint32_t period,
+                                     uint64_t index, const uint8_t *plain, size_t plain_bytes)
+{
+  sqlite3_stmt *insert = ledger_store_cached(
+      store, "INSERT INTO books_statements (member_id, period, entry_index, payload)"
+             " VALUES (?1, ?2, ?3, ?4)");
+  if (!insert)
+    return COOP_E_DB;
+  /* Static: the texts and the payload outlive the step. */
+  sqlite3_bind_text(insert, 1, member_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(insert, 2, period);
+  sqlite3_bind_int64(insert, 3, (int64_t)index);
+  sqlite3_bind_blob(insert, 4, plain, (int)plain_bytes, SQLITE_STATIC);
+  coop_err err = STEP_DONE(insert);
+  sqlite3_reset(insert);
+  return err;
+}
+
 static coop_err apply_statement(ledger_store *store, const ledger_entry_header *header,
                                 const uint8_t *plain, size_t plain_bytes)
 {
@@ -476,19 +520,9 @@ static coop_err apply_statement(ledger_store *store, const ledger_entry_header *
   char member_id[LEDGER_MEMBER_ID_CHARS + 1];
   if (!err)
     member_id_text(statement->member, member_id);
-  sqlite3_stmt *insert = err ? NULL : ledger_store_cached(store,
-      "INSERT INTO books_statements (member_id, period, entry_index, payload)"
-      " VALUES (?1, ?2, ?3, ?4)");
-  if (!err && !insert)
-    err = COOP_E_DB;
-  if (!err) {
-    bind_text(insert, 1, member_id);
-    sqlite3_bind_int64(insert, 2, statement->period);
-    sqlite3_bind_int64(insert, 3, (int64_t)header->index);
-    sqlite3_bind_blob(insert, 4, plain, (int)plain_bytes, SQLITE_TRANSIENT);
-    err = STEP_DONE(insert);
-    sqlite3_reset(insert);
-  }
+  if (!err)
+    err = insert_statement_row(store, member_id, statement->period, header->index, plain,
+                               plain_bytes);
   coop_free(statement);
   return err;
 }
@@ -501,6 +535,16 @@ static coop_err apply_statement(ledger_store *store, const ledger_entry_header *
 static coop_err forget_member(ledger_store *store, const char *member_id)
 {
   static const char *const forget[] = {
+    /* Her postings leave the month totals (an erased-member record adds
+     * her amounts back); a total left with no posting goes, as a replay,
+     * which never sees them, has no row for it. */
+    "UPDATE books_account_months AS m SET amount_cents = m.amount_cents - gone.amount_cents,"
+    " postings = m.postings - gone.postings FROM (SELECT p.account AS account,"
+    " p.date / 100 AS month, sum(p.amount_cents) AS amount_cents, count(*) AS postings"
+    " FROM books_records r JOIN books_postings p ON p.entry_index = r.entry_index"
+    " WHERE r.member_id = ?1 AND r.type NOT IN (12, 13) GROUP BY 1, 2) AS gone"
+    " WHERE m.account = gone.account AND m.month = gone.month AND m.opening = 0",
+    "DELETE FROM books_account_months WHERE postings = 0",
     "DELETE FROM books_postings WHERE member_id = ?1 AND entry_index IN"
     " (SELECT entry_index FROM books_records WHERE member_id = ?1 AND type NOT IN (12, 13))",
     "DELETE FROM books_records WHERE member_id = ?1 AND type NOT IN (12, 13)",
@@ -563,6 +607,9 @@ typedef struct held_record {
   size_t offset;
   uint32_t length;
   uint32_t ref_offset; /* in `refs`, +1; 0: no ref */
+  uint16_t kind;       /* LEDGER_KIND_TRANSACTION or _STATEMENT */
+  uint32_t period;     /* a statement's month */
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1]; /* a statement's member */
 } held_record;
 
 struct ledger_books_bulk {
@@ -644,7 +691,7 @@ coop_err ledger_books_bulk_add(ledger_books_bulk *bulk, const ledger_entry_heade
     return COOP_E_TAMPERED; /* the unique index would refuse it, as a replay would */
   held_record *held = &bulk->held[bulk->count];
   *held = (held_record){.entry_index = header->index, .offset = bulk->payloads.len,
-                        .length = (uint32_t)plain_bytes};
+                        .length = (uint32_t)plain_bytes, .kind = LEDGER_KIND_TRANSACTION};
   coop_err err = coop_buf_append(&bulk->payloads, plain, plain_bytes);
   if (!err && record.ref[0]) {
     held->ref_offset = (uint32_t)bulk->refs.len + 1;
@@ -659,21 +706,88 @@ coop_err ledger_books_bulk_add(ledger_books_bulk *bulk, const ledger_entry_heade
   return err;
 }
 
-/* Postings in the order of the account index (account, date, amount), then
- * of the table's key: each page of either is then written once. */
-static int posting_compare(const void *a, const void *b)
+coop_err ledger_books_bulk_add_statement(ledger_books_bulk *bulk,
+                                         const ledger_entry_header *header,
+                                         const uint8_t *plain, size_t plain_bytes)
+{
+  uint8_t member[LEDGER_MEMBER_ID_BYTES];
+  uint32_t period = 0;
+  if (header->kind != LEDGER_KIND_STATEMENT || ledger_entry_is_public(header) ||
+      ledger_statement_peek(plain, plain_bytes, member, &period))
+    return COOP_E_TAMPERED;
+  if (ledger_books_bulk_full(bulk))
+    return COOP_E_LIMIT;
+  held_record *held = &bulk->held[bulk->count];
+  *held = (held_record){.entry_index = header->index, .offset = bulk->payloads.len,
+                        .length = (uint32_t)plain_bytes, .kind = LEDGER_KIND_STATEMENT,
+                        .period = period};
+  member_id_text(member, held->member_id);
+  coop_err err = coop_buf_append(&bulk->payloads, plain, plain_bytes);
+  if (!err)
+    bulk->count++;
+  return err;
+}
+
+/* Held statements in the table's key order (member, month, entry). */
+static int statement_compare(const void *a, const void *b)
+{
+  const held_record *x = *(const held_record *const *)a, *y = *(const held_record *const *)b;
+  int by_member = strcmp(x->member_id, y->member_id);
+  if (by_member)
+    return by_member;
+  if (x->period != y->period)
+    return x->period < y->period ? -1 : 1;
+  return x->entry_index < y->entry_index ? -1 : x->entry_index > y->entry_index;
+}
+
+/* The held statements' rows, sorted: each page of the table written once. */
+static coop_err insert_held_statements(ledger_store *store, ledger_books_bulk *bulk)
+{
+  const held_record **sorted = coop_malloc((bulk->count ? bulk->count : 1) * sizeof *sorted);
+  if (!sorted)
+    return COOP_E_NOMEM;
+  size_t count = 0;
+  for (size_t i = 0; i < bulk->count; i++)
+    if (bulk->held[i].kind == LEDGER_KIND_STATEMENT)
+      sorted[count++] = &bulk->held[i];
+  qsort(sorted, count, sizeof *sorted, statement_compare);
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < count && !err; i++)
+    err = insert_statement_row(store, sorted[i]->member_id, sorted[i]->period,
+                               sorted[i]->entry_index, bulk->payloads.data + sorted[i]->offset,
+                               sorted[i]->length);
+  coop_free(sorted);
+  return err;
+}
+
+/* Postings in the order of the month totals' key (account, month,
+ * opening): each total is then one upsert a flush. */
+static int month_compare(const void *a, const void *b)
 {
   const posting_row *x = a, *y = b;
   int by_account = strcmp(x->account, y->account);
   if (by_account)
     return by_account;
-  if (x->date != y->date)
-    return x->date < y->date ? -1 : 1;
-  if (x->amount_cents != y->amount_cents)
-    return x->amount_cents < y->amount_cents ? -1 : 1;
-  if (x->entry_index != y->entry_index)
-    return x->entry_index < y->entry_index ? -1 : 1;
-  return (int)x->position - (int)y->position;
+  if (x->date / 100 != y->date / 100)
+    return x->date / 100 < y->date / 100 ? -1 : 1;
+  return (int)x->opening - (int)y->opening;
+}
+
+/* The held postings' month totals, one upsert per account and month
+ * (sorts `rows`). */
+static coop_err add_months_of(ledger_store *store, posting_row *rows, size_t count)
+{
+  qsort(rows, count, sizeof *rows, month_compare);
+  coop_err err = COOP_OK;
+  for (size_t first = 0; first < count && !err;) {
+    int64_t amount_cents = 0;
+    size_t next = first;
+    for (; next < count && !month_compare(&rows[first], &rows[next]); next++)
+      amount_cents += rows[next].amount_cents;
+    err = add_to_month(store, &rows[first], amount_cents, (int64_t)(next - first));
+    first = next;
+  }
+  return err;
 }
 
 static coop_err hold_postings(ledger_books_bulk *bulk, size_t *count, uint64_t index,
@@ -694,6 +808,8 @@ static coop_err insert_held_records(ledger_store *store, ledger_books_bulk *bulk
   coop_err err = COOP_OK;
   for (size_t i = 0; i < bulk->count && !err; i++) {
     const held_record *held = &bulk->held[i];
+    if (held->kind != LEDGER_KIND_TRANSACTION)
+      continue;
     ledger_record record;
     if (ledger_record_decode(bulk->payloads.data + held->offset, held->length, &record))
       return COOP_E_TAMPERED;
@@ -720,10 +836,13 @@ coop_err ledger_books_bulk_flush(ledger_store *store, ledger_books_bulk *bulk)
   }
   if (!err)
     err = insert_held_records(store, bulk, &posting_count);
-  if (!err && posting_count)
-    qsort(bulk->postings, posting_count, sizeof *bulk->postings, posting_compare);
+  /* In entry order, the table's key: each page is written once. */
   for (size_t i = 0; i < posting_count && !err; i++)
     err = insert_posting(store, &bulk->postings[i]);
+  if (!err)
+    err = add_months_of(store, bulk->postings, posting_count);
+  if (!err)
+    err = insert_held_statements(store, bulk);
   bulk->count = 0;
   bulk->held_postings = 0;
   coop_buf_reset(&bulk->payloads);
@@ -822,7 +941,8 @@ coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner,
   err = ledger_store_exec(store, "DELETE FROM books_state; DELETE FROM books_members;"
                           " DELETE FROM books_member_status; DELETE FROM books_records;"
                           " DELETE FROM books_postings; DELETE FROM books_periods;"
-                          " DELETE FROM books_statements; DELETE FROM books_moves;");
+                          " DELETE FROM books_statements; DELETE FROM books_moves;"
+                          " DELETE FROM books_account_months;");
   if (!err)
     err = catch_up_from(store, owner, keys, 0, UINT64_MAX);
   if (!err)
@@ -864,6 +984,7 @@ static const derived_table derived_tables[] = {
     DERIVED_TABLE("books_periods", "period", 1, NULL, NULL),
     DERIVED_TABLE("books_statements", "member_id, period, entry_index", 3, NULL, NULL),
     DERIVED_TABLE("books_moves", "member_id, from_period", 2, NULL, NULL),
+    DERIVED_TABLE("books_account_months", "account, month, opening", 3, NULL, NULL),
 };
 #define DERIVED_TABLE_COUNT (sizeof derived_tables / sizeof derived_tables[0])
 

@@ -27,8 +27,8 @@ COOP_MUST_USE coop_err ledger_books_apply(ledger_store *store, const ledger_entr
  * of the account index, so each page of it is written once per flush
  * rather than once per posting.  Until flushed the tables do not show the
  * held records: the caller checks refs with ledger_books_bulk_has_ref and
- * flushes before reading balances or totals from the tables.  Only records
- * (kind TRANSACTION) are held. */
+ * flushes before reading balances or totals from the tables.  Records
+ * (kind TRANSACTION) and statements are held. */
 #define LEDGER_BOOKS_BULK_RECORDS_MAX 32768u /* ~3 MiB of payloads, 5 MiB of postings */
 typedef struct ledger_books_bulk ledger_books_bulk;
 COOP_MUST_USE coop_err ledger_books_bulk_new(ledger_books_bulk **bulk);
@@ -39,6 +39,14 @@ void ledger_books_bulk_free(ledger_books_bulk *bulk); /* NULL is fine */
 COOP_MUST_USE coop_err ledger_books_bulk_add(ledger_books_bulk *bulk,
                                              const ledger_entry_header *header,
                                              const uint8_t *plain, size_t plain_bytes);
+/* Holds a statement entry the caller has just encoded itself
+ * (ledger_statement_encode; a month close): only its member and month are
+ * read from the bytes (ledger_statement_peek), not the whole statement
+ * again.  Its row is written in the table's key order at the flush.
+ * COOP_E_LIMIT when full, COOP_E_TAMPERED when it is no statement. */
+COOP_MUST_USE coop_err ledger_books_bulk_add_statement(ledger_books_bulk *bulk,
+                                                       const ledger_entry_header *header,
+                                                       const uint8_t *plain, size_t plain_bytes);
 bool ledger_books_bulk_full(const ledger_books_bulk *bulk);
 /* Does a held record have this ref? ("" never.) */
 bool ledger_books_bulk_has_ref(const ledger_books_bulk *bulk, const char *ref);

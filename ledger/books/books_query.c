@@ -1,5 +1,6 @@
 /* Reading the books' derived tables: members, status, periods, records,
  * balances and the register. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -273,8 +274,9 @@ coop_err ledger_books_first_month(ledger_store *store, uint32_t *period)
 coop_err ledger_books_account_balance(ledger_store *store, const char *account, int64_t *balance)
 {
   /* sum() of integers is exact (total() would be a float). */
+  /* From the month totals: one row a month, not one a posting. */
   sqlite3_stmt *select = ledger_store_cached(store, "SELECT coalesce(sum(amount_cents), 0)"
-                                             " FROM books_postings WHERE account = ?1");
+                                             " FROM books_account_months WHERE account = ?1");
   if (!select)
     return COOP_E_DB;
   sqlite3_bind_text(select, 1, account, -1, SQLITE_TRANSIENT);
@@ -388,9 +390,65 @@ static void bind_query(sqlite3_stmt *statement, const ledger_books_query *query)
 /* The same where the record (r) is at hand: its type says it. */
 #define NOT_OPENING_OF_RECORD " AND (r.type <> 13 OR r.date <> ?2)"
 
+/* Whole months [*month_from, *month_to] when the query's dates cover
+ * exactly those: from the 1st of a month (or a day past any month's last,
+ * 32 or more, as "the day after 31 December" is written) up to its 31st (a
+ * month's dates all fall on or before it) or an open end. */
+static bool whole_months(const ledger_books_query *query, uint32_t *month_from,
+                         uint32_t *month_to)
+{
+  uint32_t from = query->date_from, to = query->date_to ? query->date_to : 99999999;
+  uint32_t from_day = from % 100;
+  if (from && from_day != 1 && from_day <= 31)
+    return false;
+  if (to != 99999999 && to % 100 < 31)
+    return false;
+  *month_from = from / 100;
+  if (from_day > 31) /* the next month; December's is the next year's January */
+    *month_from = *month_from % 100 == 12 ? (*month_from / 100 + 1) * 100 + 1 : *month_from + 1;
+  *month_to = to / 100;
+  return true;
+}
+
+/* Hands every (account, sum) row of `select` to the visitor; finalizes it. */
+static coop_err visit_balances(sqlite3_stmt *select, ledger_balance_visitor visitor,
+                               void *context)
+{
+  coop_err err = COOP_OK;
+  int step;
+  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW)
+    err = visitor(context, (const char *)sqlite3_column_text(select, 0),
+                  sqlite3_column_int64(select, 1));
+  if (!err && step != SQLITE_DONE)
+    err = COOP_E_DB;
+  sqlite3_finalize(select);
+  return err;
+}
+
+/* Sums per account of whole months from the month totals; a period that
+ * begins on 1 January leaves out that month's opening rows. */
+static coop_err month_balances(ledger_store *store, uint32_t month_from, uint32_t month_to,
+                               uint32_t date_from, ledger_balance_visitor visitor, void *context)
+{
+  sqlite3_stmt *select = NULL;
+  if (sqlite3_prepare_v2(ledger_store_db(store),
+                         "SELECT account, sum(amount_cents) FROM books_account_months"
+                         " WHERE month BETWEEN ?1 AND ?2 AND NOT (opening AND month * 100 + 1 = ?3)"
+                         " GROUP BY account ORDER BY account",
+                         -1, &select, NULL) != SQLITE_OK)
+    return COOP_E_DB;
+  sqlite3_bind_int64(select, 1, month_from);
+  sqlite3_bind_int64(select, 2, month_to);
+  sqlite3_bind_int64(select, 3, date_from);
+  return visit_balances(select, visitor, context);
+}
+
 coop_err ledger_books_balances(ledger_store *store, const ledger_books_query *query,
                                ledger_balance_visitor visitor, void *context)
 {
+  uint32_t month_from = 0, month_to = 0;
+  if (!query->member_id && whole_months(query, &month_from, &month_to))
+    return month_balances(store, month_from, month_to, query->date_from, visitor, context);
   sqlite3_stmt *select = NULL;
   /* Two statements rather than "?1 IS NULL OR member_id = ?1", which would
    * keep SQLite from using the member index.  A member's postings are
@@ -407,15 +465,7 @@ coop_err ledger_books_balances(ledger_store *store, const ledger_books_query *qu
   if (sqlite3_prepare_v2(ledger_store_db(store), sql, -1, &select, NULL) != SQLITE_OK)
     return COOP_E_DB;
   bind_query(select, query);
-  coop_err err = COOP_OK;
-  int step;
-  while (!err && (step = sqlite3_step(select)) == SQLITE_ROW)
-    err = visitor(context, (const char *)sqlite3_column_text(select, 0),
-                  sqlite3_column_int64(select, 1));
-  if (!err && step != SQLITE_DONE)
-    err = COOP_E_DB;
-  sqlite3_finalize(select);
-  return err;
+  return visit_balances(select, visitor, context);
 }
 
 coop_err ledger_books_register(ledger_store *store, const ledger_books_query *query,

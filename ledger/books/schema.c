@@ -112,6 +112,30 @@ static const char *const migrations[] = {
   "DROP INDEX books_records_member;"
   "CREATE INDEX books_records_member ON books_records"
   "  (member_id, date, type, memo_type, for_period, quantity);",
+  /* 5 -> 6: fewer B-trees per record (issue 16, second round).  The
+   * postings' account index (account, date, amount) goes: it was a B-tree
+   * insert per posting, as many as the postings themselves.  What read it
+   * (the balance of one account, the balances of whole months and years)
+   * reads per-account month totals instead: one row per account, month
+   * and whether it is a year's opening (year-close records, type 13, which
+   * a period from 1 January leaves out), with the postings it sums.  A
+   * month, not a day: most accounts are a member's own, so day rows would
+   * be one for every three postings (docs/books.md); month rows are ~80
+   * times fewer, and every balance coop asks for is of whole months (a
+   * range that is not is read from the postings).  Computed from the rows
+   * already there (nothing to rebuild). */
+  "DROP INDEX books_postings_account;"
+  "CREATE TABLE books_account_months ("
+  "  account TEXT NOT NULL,"
+  "  month INTEGER NOT NULL,"
+  "  opening INTEGER NOT NULL,"
+  "  amount_cents INTEGER NOT NULL,"
+  "  postings INTEGER NOT NULL,"
+  "  PRIMARY KEY (account, month, opening)) WITHOUT ROWID;"
+  "INSERT INTO books_account_months SELECT p.account, p.date / 100, r.type = 13,"
+  "  sum(p.amount_cents), count(*) FROM books_postings p"
+  "  JOIN books_records r ON r.entry_index = p.entry_index"
+  "  GROUP BY p.account, p.date / 100, r.type = 13 ORDER BY 1, 2, 3;",
 };
 
 _Static_assert(LEDGER_STORE_LOG_SCHEMA_VERSION + sizeof migrations / sizeof migrations[0] ==

@@ -12,8 +12,9 @@
 /* Version 1: the log store; 2: the books; 3: a record's for_period;
  * 4: members' moves (books_moves); 5: WITHOUT ROWID postings and the
  * members' client ref index, a covering member index of records (faster
- * imports and enrolments). */
-#define LEDGER_STORE_SCHEMA_VERSION 5
+ * imports and enrolments); 6: per-account month totals
+ * (books_account_months) instead of the postings' account index. */
+#define LEDGER_STORE_SCHEMA_VERSION 6
 
 /* Opens (or creates) the database at `path`, applies migrations up to
  * LEDGER_STORE_SCHEMA_VERSION.  COOP_E_NOT_FOUND, COOP_E_EXISTS,

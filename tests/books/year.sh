@@ -474,10 +474,16 @@ check "nothing written by any of it: coop verify" "$coop" verify
 
 # ---- the checks can fail: one cent edited into a booked split ------------------------
 if command -v sqlite3 >/dev/null; then
+  # The posting and its account's month total (what whole-year balances
+  # read, books schema 6), edited alike.
   changed=$(sqlite3 "$COOP_HOME/coop.db" "UPDATE books_postings SET amount_cents = amount_cents + 1
     WHERE account LIKE '%:development-budget' AND entry_index =
       (SELECT entry_index FROM books_records WHERE type = 11 ORDER BY entry_index LIMIT 1);
-    SELECT changes();")
+    SELECT changes();
+    UPDATE books_account_months SET amount_cents = amount_cents + 1
+    WHERE opening = 0 AND (account, month) IN (SELECT account, date / 100 FROM books_postings
+      WHERE account LIKE '%:development-budget' AND entry_index =
+      (SELECT entry_index FROM books_records WHERE type = 11 ORDER BY entry_index LIMIT 1));" | head -1)
   refused "a split edited in the database: the accounts do not reconcile" 1 \
     "the accounts of 2026 do not reconcile (see the checks)" "$coop" report year 2026 -O json
   "$coop" report year 2026 -O json >"$work/report-edited.json" 2>/dev/null

@@ -1329,6 +1329,70 @@ Test(node_derived, a_balanced_edit_of_the_postings_is_caught_and_rebuild_undoes_
   free(honest);
 }
 
+/* One account's balance over [date_from, date_to] by ledger_books_balances. */
+static int64_t balance_between(const char *account, uint32_t date_from, uint32_t date_to)
+{
+  balance_lookup lookup = {.account = account};
+  ledger_books_query query = {.date_from = date_from, .date_to = date_to};
+  cr_assert_eq(ledger_books_balances(fx.coop.store, &query, find_balance, &lookup), COOP_OK);
+  return lookup.amount;
+}
+
+/* books_account_months (schema 6): whole months are read from it, a range
+ * that cuts a month from the postings, and both agree with the records;
+ * an edit of a month total alone shows in the balances and verify names
+ * it. */
+Test(node_derived, month_totals_answer_whole_months_and_the_postings_a_part_of_one)
+{
+  char ann[16], bo[16];
+  add_member("Ann", "BRD-1", ann);
+  add_member("Bo", "BRD-2", bo);
+  record_ok(&fx.coop, request_of(LEDGER_RECORD_REVENUE, ann, 80000, 20260205, "r1"));
+  /* Two in one run: their bank postings summed in memory, one upsert. */
+  node_record_request two[2] = {request_of(LEDGER_RECORD_REVENUE, bo, 30000, 20260207, "r2"),
+                                request_of(LEDGER_RECORD_REVENUE, ann, 12345, 20260220, "r3")};
+  node_record_result results[2];
+  size_t failed_at = 0;
+  char message[NODE_MESSAGE_BYTES] = "";
+  cr_assert_eq(node_record_many(&fx.coop, two, 2, results, &failed_at, message), COOP_OK, "%s",
+               message);
+  const char *ann_revenue = member_account(LEDGER_ACCOUNT_MEMBER_REVENUE, ann);
+  cr_assert_eq(balance_between("assets:bank", 20260201, 20260231), 122345);
+  cr_assert_eq(balance_between(ann_revenue, 20260201, 20260231), -92345);
+  cr_assert_eq(balance_between(ann_revenue, 0, 0), -92345);
+  cr_assert_eq(balance_between("assets:bank", 20260206, 20260231), 42345, "a part of February");
+  cr_assert_eq(balance_between(ann_revenue, 20260206, 20260219), 0);
+  cr_assert_eq(balance_between(ann_revenue, 20260301, 20260331), 0, "March has nothing");
+  cr_assert_eq(balance(ann_revenue), -92345);
+
+  char path[512];
+  snprintf(path, sizeof path, "%s/coop.db", fx.coop_home);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *select = NULL;
+  cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+  cr_assert_eq(sqlite3_prepare_v2(db,
+                                  "SELECT month, opening, amount_cents, postings FROM"
+                                  " books_account_months WHERE account = 'assets:bank'",
+                                  -1, &select, NULL), SQLITE_OK);
+  cr_assert_eq(sqlite3_step(select), SQLITE_ROW);
+  cr_assert_eq(sqlite3_column_int64(select, 0), 202602);
+  cr_assert_eq(sqlite3_column_int64(select, 1), 0);
+  cr_assert_eq(sqlite3_column_int64(select, 2), 122345);
+  cr_assert_eq(sqlite3_column_int64(select, 3), 3, "three postings on the bank in February");
+  cr_assert_eq(sqlite3_step(select), SQLITE_DONE, "one row for the month");
+  sqlite3_finalize(select);
+  sqlite3_close(db);
+
+  cr_assert_eq(tamper("UPDATE books_account_months SET amount_cents = amount_cents + 1"
+                      " WHERE account = 'assets:bank'"), 1);
+  cr_assert_eq(balance_between("assets:bank", 20260201, 20260231), 122346, "the edit shows");
+  books_check_fails(COOP_E_BOOKS_MISMATCH, "table books_account_months");
+  books_check_fails(COOP_E_BOOKS_MISMATCH, "amount_cents expected 122345, found 122346");
+  cr_assert_eq(books_rebuild(&fx.coop), COOP_OK);
+  cr_assert_eq(books_check(&fx.coop), COOP_OK, "%s", ledger_store_problem(fx.coop.store));
+  cr_assert_eq(balance_between("assets:bank", 20260201, 20260231), 122345);
+}
+
 Test(node_derived, a_row_the_log_does_not_give_is_named)
 {
   char ann[16];

@@ -25,8 +25,8 @@ static inline int test_tamper(const char *home, const char *sql)
 }
 
 /* The edit the municipality's audit caught: +EUR 50,000 revenue on one
- * member, -EUR 50,000 on another, so the books still balance.  Returns the
- * postings changed (2 when both members have one revenue posting). */
+ * member, -EUR 50,000 on another, so the books still balance: their
+ * postings and their month totals.  Returns the postings changed (2 when both members have one revenue posting). */
 static inline int test_tamper_move_revenue(const char *home, const char *richer,
                                            const char *poorer)
 {
@@ -37,7 +37,17 @@ static inline int test_tamper_move_revenue(const char *home, const char *richer,
            "UPDATE books_postings SET amount_cents = amount_cents + 5000000"
            " WHERE member_id = '%s' AND account LIKE 'income:%%'",
            richer, poorer);
-  return test_tamper(home, sql);
+  int changed = test_tamper(home, sql);
+  /* And their accounts' month totals (books schema 6), which the balances
+   * of an account and of whole months read: an edit that shows. */
+  snprintf(sql, sizeof sql,
+           "UPDATE books_account_months SET amount_cents = amount_cents - 5000000"
+           " WHERE account LIKE 'income:members:%s:%%';"
+           "UPDATE books_account_months SET amount_cents = amount_cents + 5000000"
+           " WHERE account LIKE 'income:members:%s:%%'",
+           richer, poorer);
+  cr_assert_eq(test_tamper(home, sql), 2, "one month total of each member's revenue");
+  return changed;
 }
 
 #endif
