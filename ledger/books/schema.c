@@ -129,7 +129,9 @@ static const char *const migrations[] = {
   "  account TEXT NOT NULL,"
   "  month INTEGER NOT NULL,"
   "  opening INTEGER NOT NULL,"
-  "  amount_cents INTEGER NOT NULL,"
+  /* SQLite's + turns an int64 overflow into a float: refused instead (the
+   * write fails and its transaction with it; no float near money). */
+  "  amount_cents INTEGER NOT NULL CHECK (typeof(amount_cents) = 'integer'),"
   "  postings INTEGER NOT NULL,"
   "  PRIMARY KEY (account, month, opening)) WITHOUT ROWID;"
   "INSERT INTO books_account_months SELECT p.account, p.date / 100, r.type = 13,"

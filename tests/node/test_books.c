@@ -1391,6 +1391,15 @@ Test(node_derived, month_totals_answer_whole_months_and_the_postings_a_part_of_o
   cr_assert_eq(books_rebuild(&fx.coop), COOP_OK);
   cr_assert_eq(books_check(&fx.coop), COOP_OK, "%s", ledger_store_problem(fx.coop.store));
   cr_assert_eq(balance_between("assets:bank", 20260201, 20260231), 122345);
+
+  /* A total past int64 is refused, not turned into a float by SQLite. */
+  cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+  cr_assert_eq(sqlite3_exec(db, "UPDATE books_account_months SET amount_cents = amount_cents +"
+                                " 9223372036854775000 WHERE account = 'assets:bank'",
+                            NULL, NULL, NULL),
+               SQLITE_CONSTRAINT);
+  sqlite3_close(db);
+  cr_assert_eq(balance_between("assets:bank", 20260201, 20260231), 122345, "unchanged");
 }
 
 Test(node_derived, a_row_the_log_does_not_give_is_named)
