@@ -1033,7 +1033,7 @@ static many many_of(size_t count, const char *prefix, const char *member_id)
   cr_assert(out.requests && out.results && out.refs && out.members);
   snprintf(out.members[0], sizeof out.members[0], "%s", member_id);
   for (size_t i = 1; i < members; i++) {
-    char name[16], client_ref[16];
+    char name[32], client_ref[32];
     snprintf(name, sizeof name, "Lid %zu", i);
     snprintf(client_ref, sizeof client_ref, "BRD-M%zu", i);
     add_member(name, client_ref, out.members[i]);
