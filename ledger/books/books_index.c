@@ -777,6 +777,8 @@ static int month_compare(const void *a, const void *b)
  * (sorts `rows`). */
 static coop_err add_months_of(ledger_store *store, posting_row *rows, size_t count)
 {
+  if (!count)
+    return COOP_OK; /* rows may be NULL then, which qsort may not be given */
   qsort(rows, count, sizeof *rows, month_compare);
   coop_err err = COOP_OK;
   for (size_t first = 0; first < count && !err;) {
