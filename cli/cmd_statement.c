@@ -61,7 +61,7 @@ static const char usage[] =
     "          where the monthly statement does (the coop's, the municipality's and\n"
     "          the member's own node).\n";
 
-#define FORMAT_HTML 3
+#define FORMAT_HTML CLI_FORMAT_HTML
 
 typedef struct statement_view {
   const ledger_member_row *member;
@@ -952,15 +952,11 @@ static int show_year(const char *dir, const char *member_id, uint32_t year, int 
   return status;
 }
 
-/* -O: the common txt and json, or html. */
+/* -O: txt, json or html (a wrong value is told all three). */
 static int parse_output(const char *text, int *format)
 {
-  if (!strcmp(text, "html")) {
-    *format = FORMAT_HTML;
-    return 0;
-  }
   cli_format parsed;
-  if (cli_parse_format(text, CLI_TXT_JSON, &parsed))
+  if (cli_parse_format(text, CLI_TXT_JSON | 1u << CLI_FORMAT_HTML, &parsed))
     return -1;
   *format = (int)parsed;
   return 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "ledger/offset/offset.h"
+#include "node/audit.h"
 
 static const char *say(bool english, const char *dutch, const char *in_english)
 {
@@ -27,6 +28,19 @@ void node_month_text(uint32_t period, bool english, char out[NODE_MONTH_TEXT_BYT
 {
   snprintf(out, NODE_MONTH_TEXT_BYTES, "%s %u", node_month_name((int)(period % 100), english),
            (unsigned)(period / 100));
+}
+
+const char *node_verdict_name(int status, bool english)
+{
+  switch (status) {
+  case NODE_AUDIT_ACKNOWLEDGED: return say(english, "akkoord", "acknowledged");
+  case NODE_AUDIT_DISPUTED: return say(english, "betwist", "disputed");
+  case NODE_AUDIT_PENDING: return say(english, "nog niet gecontroleerd", "not checked yet");
+  case NODE_AUDIT_MISSING: return say(english, "verrekening ontbreekt", "statement missing");
+  case NODE_AUDIT_OPEN: return say(english, "maand nog open", "month still open");
+  case NODE_AUDIT_REISSUE_DUE: return say(english, "herberekening nodig", "reissue due");
+  default: return "?";
+  }
 }
 
 const char *node_disregard_name(int kind, bool english)

@@ -21,6 +21,11 @@ void node_month_text(uint32_t period, bool english, char out[NODE_MONTH_TEXT_BYT
 /* "inkomstenvrijlating (n)", ...; "geen" for none. */
 const char *node_disregard_name(int kind, bool english);
 
+/* The municipality's verdict on a month (a NODE_AUDIT_* status of
+ * node/audit.h) in a few words: "akkoord", "nog niet gecontroleerd", ...;
+ * "?" for an unknown status.  The member and the officer read these. */
+const char *node_verdict_name(int status, bool english);
+
 /* One line of a statement's money table.  `indent` lines are a part of the
  * line above (the split of the profit, what was disregarded). */
 typedef struct node_money_line {
