@@ -530,8 +530,8 @@ static coop_err view_month(void *context, const node_member_month *month)
       memcmp(output->municipality, month->municipality, sizeof output->municipality)) {
     char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
     ledger_fingerprint(month->municipality, fingerprint);
-    printf(view_say(output, "vanaf %s: gemeente %s\n", "from %s: municipality %s\n"), period,
-           fingerprint);
+    printf("%s %s: %s %s\n", view_say(output, "vanaf", "from"), period,
+           view_say(output, "gemeente", "municipality"), fingerprint);
   }
   memcpy(output->municipality, month->municipality, sizeof output->municipality);
   char amounts[6][LEDGER_MONEY_TEXT_BYTES], month_text[NODE_MONTH_TEXT_BYTES];
