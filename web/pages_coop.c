@@ -203,9 +203,18 @@ static void member_new(web_request *request)
 static bool page_member(web_request *request, const char *id, ledger_member_row *row)
 {
   char message[NODE_MESSAGE_BYTES];
-  if (node_books_ready(request->node, message) ||
-      node_member_find(request->node, id ? id : "", row, message)) {
+  if (node_books_ready(request->node, message)) {
     web_error_page(request, 404, message);
+    return false;
+  }
+  if (node_member_find(request->node, id ? id : "", row, message)) {
+    /* The node's words are English and precise (two members of one name
+     * are named): a Dutch page says it in Dutch first, theirs beside. */
+    char text[NODE_MESSAGE_BYTES + 96];
+    snprintf(text, sizeof text, "%s%s%s%s",
+             request->english ? "" : "Geen lid gevonden met dit lidnummer, klantnummer of deze naam",
+             request->english ? "" : " (", message, request->english ? "" : ")");
+    web_error_page(request, 404, text);
     return false;
   }
   return true;

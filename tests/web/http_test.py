@@ -713,6 +713,10 @@ def main():
 
 
     page_matrix("admin", admin, admin_pages)
+    r = admin.get("/member?id=Nobody%20Here")
+    check("pages: an unknown member is said in Dutch first, the node's words beside",
+          r.status == 404 and "Geen lid gevonden met dit lidnummer, klantnummer of deze naam (no member"
+          in r.body, (r.status, r.page.alerts))
     page_matrix("officer", officer, officer_pages)
     page_matrix("member on the coop's node", anna, member_pages)
 
