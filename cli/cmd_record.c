@@ -4,8 +4,8 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
-#include "ledger/books/money.h"
 #include "node/books.h"
+#include "node/wording.h"
 
 static const char record_usage[] =
     "usage: coop record TYPE [--member ID] (--amount A | --hours H) --date YYYY-MM-DD\n"
@@ -90,18 +90,8 @@ static int request_amount(const record_options *options, node_record_request *re
                                               : "this record takes --amount A, not --hours"),
            -1;
   const char *what = is_hours ? "--hours" : "--amount";
-  /* What people type from an invoice: the money parser would only say "not
-   * an amount" or "more than two decimals"; 'coop import' words it alike. */
-  if (strstr(text, "\xe2\x82\xac") || strstr(text, "EUR"))
-    return cli_error("%s '%s': just the number, without the euro sign (e.g. 1234,56)", what, text),
-           -1;
-  if (strchr(text, '.') && strchr(text, ','))
-    return cli_error("%s '%s': no thousands separators, please (write 1234.56 or 1234,56)", what,
-                     text),
-           -1;
   char message[128];
-  if (ledger_money_parse(text, LEDGER_MONEY_POSITIVE_ONLY, &request->amount, message,
-                         sizeof message)) {
+  if (node_amount_parse(text, &request->amount, message, sizeof message)) {
     cli_error("%s %s", what, message);
     return -1;
   }

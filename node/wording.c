@@ -2,7 +2,10 @@
 #include "node/wording.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "ledger/books/books.h"
+#include "ledger/books/money.h"
 #include "ledger/offset/offset.h"
 #include "node/audit.h"
 
@@ -41,6 +44,49 @@ const char *node_verdict_name(int status, bool english)
   case NODE_AUDIT_REISSUE_DUE: return say(english, "herberekening nodig", "reissue due");
   default: return "?";
   }
+}
+
+void node_member_fact_text(uint8_t field, uint32_t value, bool english,
+                           char out[NODE_FACT_TEXT_BYTES])
+{
+  const char *yes_no = value ? say(english, "ja", "yes") : say(english, "nee", "no");
+  char month[NODE_MONTH_TEXT_BYTES];
+  switch (field) {
+  case LEDGER_MEMBER_BIRTH:
+    node_month_text(value, english, month);
+    snprintf(out, NODE_FACT_TEXT_BYTES, "%s %s", say(english, "geboren in", "born in"), month);
+    return;
+  case LEDGER_MEMBER_N_APPROVED:
+    snprintf(out, NODE_FACT_TEXT_BYTES, "%s: %s",
+             say(english, "inkomstenvrijlating (n) goedgekeurd", "disregard n approved"), yes_no);
+    return;
+  case LEDGER_MEMBER_MEDICAL_LIMIT:
+    snprintf(out, NODE_FACT_TEXT_BYTES, "%s: %s",
+             say(english, "medische urenbeperking", "medically limited hours"), yes_no);
+    return;
+  case LEDGER_MEMBER_SINGLE_PARENT:
+    snprintf(out, NODE_FACT_TEXT_BYTES, "%s: %s",
+             say(english, "alleenstaande ouder", "single parent"), yes_no);
+    return;
+  case LEDGER_MEMBER_LEFT:
+    snprintf(out, NODE_FACT_TEXT_BYTES, "%s", say(english, "vertrokken", "left"));
+    return;
+  default: snprintf(out, NODE_FACT_TEXT_BYTES, "? = %u", (unsigned)value);
+  }
+}
+
+coop_err node_amount_parse(const char *text, int64_t *cents, char *message, size_t bytes)
+{
+  const char *why = NULL;
+  if (strstr(text, "\xe2\x82\xac") || strstr(text, "EUR"))
+    why = "just the number, without the euro sign (e.g. 1234,56)";
+  else if (strchr(text, '.') && strchr(text, ','))
+    why = "no thousands separators, please (write 1234.56 or 1234,56)";
+  if (!why)
+    return ledger_money_parse(text, LEDGER_MONEY_POSITIVE_ONLY, cents, message, bytes);
+  *cents = 0;
+  snprintf(message, bytes, "'%s': %s", text, why);
+  return COOP_E_BAD_INPUT;
 }
 
 const char *node_disregard_name(int kind, bool english)

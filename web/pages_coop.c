@@ -208,13 +208,9 @@ static bool page_member(web_request *request, const char *id, ledger_member_row 
     return false;
   }
   if (node_member_find(request->node, id ? id : "", row, message)) {
-    /* The node's words are English and precise (two members of one name
-     * are named): a Dutch page says it in Dutch first, theirs beside. */
-    char text[NODE_MESSAGE_BYTES + 96];
-    snprintf(text, sizeof text, "%s%s%s%s",
-             request->english ? "" : "Geen lid gevonden met dit lidnummer, klantnummer of deze naam",
-             request->english ? "" : " (", message, request->english ? "" : ")");
-    web_error_page(request, 404, text);
+    /* The node's words are precise (two members of one name are named). */
+    web_error_page_node(request, 404,
+                        "Geen lid gevonden met dit lidnummer, klantnummer of deze naam", message);
     return false;
   }
   return true;

@@ -718,6 +718,13 @@ def main():
           r.status == 404 and "Geen lid gevonden met dit lidnummer, klantnummer of deze naam (no member"
           in r.body, (r.status, r.page.alerts))
     page_matrix("officer", officer, officer_pages)
+    r = officer.get("/resident?coop=%s&id=%s" % (coop_log_hex, ids["anna"]))
+    check("pages: the officer's resident page names her (name, id, client ref, coop)",
+          r.status == 200 and "<p>Anna de Vries (%s), klantnummer BR-1001 · " % ids["anna"] in r.body,
+          r.status)
+    r = officer.get("/year?y=2031")
+    check("pages: the officer's year out of range is said in Dutch first",
+          r.status == 404 and "Geen jaaroverzicht van dit jaar (year 2031" in r.body, r.status)
     page_matrix("member on the coop's node", anna, member_pages)
 
     r = admin.get("/")
