@@ -49,29 +49,30 @@ const char *node_verdict_name(int status, bool english)
 void node_member_fact_text(uint8_t field, uint32_t value, bool english,
                            char out[NODE_FACT_TEXT_BYTES])
 {
-  const char *yes_no = value ? say(english, "ja", "yes") : say(english, "nee", "no");
+  /* The yes/no facts: what was decided, then "ja" or "nee". */
+  static const struct {
+    uint8_t field;
+    const char *dutch, *english;
+  } decisions[] = {
+      {LEDGER_MEMBER_N_APPROVED, "inkomstenvrijlating (n) goedgekeurd", "disregard n approved"},
+      {LEDGER_MEMBER_MEDICAL_LIMIT, "medische urenbeperking", "medically limited hours"},
+      {LEDGER_MEMBER_SINGLE_PARENT, "alleenstaande ouder", "single parent"},
+  };
+  for (size_t i = 0; i < sizeof decisions / sizeof decisions[0]; i++)
+    if (decisions[i].field == field) {
+      snprintf(out, NODE_FACT_TEXT_BYTES, "%s: %s",
+               say(english, decisions[i].dutch, decisions[i].english),
+               value ? say(english, "ja", "yes") : say(english, "nee", "no"));
+      return;
+    }
   char month[NODE_MONTH_TEXT_BYTES];
-  switch (field) {
-  case LEDGER_MEMBER_BIRTH:
+  if (field == LEDGER_MEMBER_BIRTH) {
     node_month_text(value, english, month);
     snprintf(out, NODE_FACT_TEXT_BYTES, "%s %s", say(english, "geboren in", "born in"), month);
-    return;
-  case LEDGER_MEMBER_N_APPROVED:
-    snprintf(out, NODE_FACT_TEXT_BYTES, "%s: %s",
-             say(english, "inkomstenvrijlating (n) goedgekeurd", "disregard n approved"), yes_no);
-    return;
-  case LEDGER_MEMBER_MEDICAL_LIMIT:
-    snprintf(out, NODE_FACT_TEXT_BYTES, "%s: %s",
-             say(english, "medische urenbeperking", "medically limited hours"), yes_no);
-    return;
-  case LEDGER_MEMBER_SINGLE_PARENT:
-    snprintf(out, NODE_FACT_TEXT_BYTES, "%s: %s",
-             say(english, "alleenstaande ouder", "single parent"), yes_no);
-    return;
-  case LEDGER_MEMBER_LEFT:
+  } else if (field == LEDGER_MEMBER_LEFT) {
     snprintf(out, NODE_FACT_TEXT_BYTES, "%s", say(english, "vertrokken", "left"));
-    return;
-  default: snprintf(out, NODE_FACT_TEXT_BYTES, "? = %u", (unsigned)value);
+  } else {
+    snprintf(out, NODE_FACT_TEXT_BYTES, "? = %u", (unsigned)value);
   }
 }
 
