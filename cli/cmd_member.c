@@ -452,6 +452,7 @@ static int member_set(member_options *options, const char *member_id)
 
 typedef struct view_output {
   cli_format format;
+  node *node;   /* open while the months are visited: names the municipalities */
   bool english; /* the text: Dutch unless --lang en (the member reads it) */
   json_t *months;
   size_t count;
@@ -528,10 +529,10 @@ static coop_err view_month(void *context, const node_member_month *month)
   /* A move: the municipality of the months from here on. */
   if (output->count > 1 &&
       memcmp(output->municipality, month->municipality, sizeof output->municipality)) {
-    char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
-    ledger_fingerprint(month->municipality, fingerprint);
+    char party[NODE_PARTY_TEXT_BYTES]; /* her new municipality by name, fingerprint beside */
+    node_party_text(output->node, month->municipality, party);
     printf("%s %s: %s %s\n", view_say(output, "vanaf", "from"), period,
-           view_say(output, "gemeente", "municipality"), fingerprint);
+           view_say(output, "gemeente", "municipality"), party);
   }
   memcpy(output->municipality, month->municipality, sizeof output->municipality);
   char amounts[6][LEDGER_MONEY_TEXT_BYTES], month_text[NODE_MONTH_TEXT_BYTES];
@@ -557,6 +558,7 @@ static int member_view(const member_options *options, const char *member_id)
   if (cli_open_node(options->args.dir, &opened))
     return CLI_EXIT_FAILURE;
   view_output output = {.format = options->args.format,
+                        .node = &opened,
                         .english = !strcmp(lang, "en"),
                         .months = json_array()};
   coop_err err = node_member_months(&opened, member_id, view_month, &output);
