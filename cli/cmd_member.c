@@ -572,10 +572,13 @@ static int member_view(const member_options *options, const char *member_id)
     return cli_print_json(output.months);
   json_decref(output.months);
   if (!output.count) {
+    /* The member (or an officer) reads this: Dutch first, English beside. */
     if (member_id)
-      cli_error("no months of member '%s' readable on this node", member_id);
+      cli_error("geen maanden van lid '%s' leesbaar op deze node / no months of member '%s' "
+                "readable on this node", member_id, member_id);
     else
-      cli_error("no member data readable with this node's key: is this a member's node "
+      cli_error("geen gegevens van u leesbaar met de sleutel van deze node / no member data "
+                "readable with this node's key: is this a member's node "
                 "(coop init --role member) whose key the coop enrolled (--member-key), and has it "
                 "synced with the coop ('coop sync')?");
     return CLI_EXIT_FAILURE;

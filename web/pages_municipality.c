@@ -14,12 +14,19 @@
 
 #define STATUS_COUNT 7
 
+/* ?p=: the month asked for, by default the month being audited; 0 when p
+ * is given but not a month (the page says so rather than show another). */
 static uint32_t asked_period(web_request *request)
 {
-  uint32_t period = web_parse_period(web_query(request, "p"));
-  if (period)
-    return period;
-  return web_last_month(); /* by default the month being audited */
+  const char *text = web_query(request, "p");
+  if (!text || !text[0])
+    return web_last_month();
+  return web_parse_period(text);
+}
+
+static void not_a_month(web_request *request)
+{
+  web_error_page(request, 400, web_say(request, "Geen maand (JJJJ-MM).", "Not a month (YYYY-MM)."));
 }
 
 typedef struct report_rows {
@@ -91,6 +98,8 @@ static coop_err report_row(void *context, const node_audit_row *row)
 static void report(web_request *request)
 {
   uint32_t period = asked_period(request);
+  if (!period)
+    return not_a_month(request);
   char message[NODE_MESSAGE_BYTES] = "";
   report_rows rows = {.request = request};
   coop_buf table;
@@ -138,6 +147,8 @@ static void report(web_request *request)
 static void report_csv(web_request *request)
 {
   uint32_t period = asked_period(request);
+  if (!period)
+    return not_a_month(request);
   char message[NODE_MESSAGE_BYTES] = "";
   report_rows rows = {.request = request, .csv = true};
   request->content_type = "text/csv; charset=utf-8";

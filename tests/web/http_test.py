@@ -689,6 +689,7 @@ def main():
                    "/year?id=%s&y=2026" % ids["anna"]: 200, "/year?id=m-000000&y=2026": 404,
                    "/year?id=%s&y=2031" % ids["anna"]: 404}
     officer_pages = {"/": 200, "/?p=2026-03": 200, "/?p=2026-02": 200, "/report.csv?p=2026-03": 200,
+                     "/?p=2026-13": 400, "/report.csv?p=03-2026": 400,
                      "/resident?coop=%s&id=%s" % (coop_log_hex, ids["anna"]): 200,
                      "/resident?id=short": 404, "/statement?id=%s&p=202603" % ids["anna"]: 200,
                      "/rules": 200, "/members": 404, "/member?id=" + ids["anna"]: 404, "/record": 404,

@@ -9,7 +9,7 @@ setup: echo '{"municipality": "Breda", "effective_from": "2025-01", "regime": "P
 setup: coop log export --dir muni > muni.bundle 2>/dev/null && coop log import muni.bundle >/dev/null
 setup: coop record revenue --member $(cat id) --amount 1234,56 --date 2025-12-05 --ref inv-1 >/dev/null
 setup: coop period close 2025-12 >/dev/null
-run: coop member view "Anna de Vries" | sed "s/$(cat id)/m-ID/"; coop member view BR-1001 --lang en | tail -1; coop member view BR-1001 --lang de; echo "exit $?"
+run: coop member view "Anna de Vries" | sed "s/$(cat id)/m-ID/"; coop member view BR-1001 --lang en | tail -1; coop member view BR-1001 --lang de; echo "exit $?"; coop member view m-000000; echo "exit $?"
 exit: 0
 --- stdout
 Anna de Vries (m-ID), Breda Werkt
@@ -17,6 +17,8 @@ maand              verdiend       kosten   coöperatie     gemeente  ontw.budget
 december 2025       1234,56         0,00       123,46      1111,10         0,00         0,00  nog niet gecontroleerd
 December 2025       1234.56         0.00       123.46      1111.10         0.00         0.00  not checked yet
 exit 2
+exit 1
 --- stderr
 coop: error: unknown language 'de' (expected nl or en)
 see 'coop member --help'
+coop: error: geen maanden van lid 'm-000000' leesbaar op deze node / no months of member 'm-000000' readable on this node
