@@ -1,6 +1,7 @@
 #include "ledger/store/bundle.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "ledger/base/alloc.h"
@@ -16,6 +17,11 @@ typedef struct exporter {
   uint64_t cursor;    /* next entry to write */
   uint64_t segment_end;
   uint64_t written;
+  /* The segment being written: each entry as `form | header | payload` (form
+   * 0) or `form | header | payload hash` (form 1, erased), held until the
+   * walk knows whether the segment needs the forms (tag 2) or not (tag 1). */
+  coop_buf body;
+  bool erased_seen;
 } exporter;
 
 static coop_err write_bytes(FILE *out, const void *bytes, size_t count)
@@ -23,37 +29,59 @@ static coop_err write_bytes(FILE *out, const void *bytes, size_t count)
   return fwrite(bytes, 1, count, out) == count ? COOP_OK : COOP_E_IO;
 }
 
-static coop_err write_entry(void *context, const ledger_stored_entry *entry)
+static coop_err hold_entry(void *context, const ledger_stored_entry *entry)
 {
   exporter *state = context;
   if (entry->header.index >= state->segment_end)
     return COOP_E_LIMIT; /* end of this segment: stop the walk */
-  /* The bundle format (version 1) has no room for an erased entry's payload
-   * hash: such logs travel by sync only. */
-  if (entry->erased)
-    return COOP_E_ERASED;
-  coop_err err = write_bytes(state->out, entry->header_bytes, LEDGER_ENTRY_HEADER_BYTES);
+  /* An erased entry travels as its header and payload hash, as in sync:
+   * its leaf hash needs nothing else, and its payload is gone. */
+  coop_err err = coop_buf_append_u8(&state->body, entry->erased ? 1 : 0);
   if (!err)
-    err = write_bytes(state->out, entry->payload, entry->payload_bytes);
+    err = coop_buf_append(&state->body, entry->header_bytes, LEDGER_ENTRY_HEADER_BYTES);
+  if (!err)
+    err = entry->erased ? coop_buf_append(&state->body, entry->payload_hash, LEDGER_HASH_BYTES)
+                        : coop_buf_append(&state->body, entry->payload, entry->payload_bytes);
+  state->erased_seen |= entry->erased != 0;
   state->cursor = entry->header.index + 1;
   state->written++;
+  return err;
+}
+
+/* The held entries as tag 1 has them: without their form bytes (no entry
+ * of the segment is erased). */
+static coop_err write_without_forms(exporter *state)
+{
+  coop_err err = COOP_OK;
+  for (size_t at = 0; at < state->body.len && !err;) {
+    const uint8_t *header = state->body.data + at + 1;
+    size_t bytes = LEDGER_ENTRY_HEADER_BYTES + coop_get_u32le(header + 4);
+    err = write_bytes(state->out, header, bytes);
+    at += 1 + bytes;
+  }
   return err;
 }
 
 static coop_err write_segment(void *context, const ledger_checkpoint *checkpoint)
 {
   exporter *state = context;
-  uint8_t head[5];
-  head[0] = 1;
-  coop_put_u32le(head + 1, (uint32_t)(checkpoint->size - state->cursor));
-  coop_err err = write_bytes(state->out, head, sizeof head);
+  uint64_t first = state->cursor;
+  coop_buf_reset(&state->body);
+  state->erased_seen = false;
   state->segment_end = checkpoint->size;
-  if (!err)
-    err = ledger_store_entries(state->store, state->log_id, state->cursor, write_entry, state);
+  coop_err err = ledger_store_entries(state->store, state->log_id, first, hold_entry, state);
   if (err == COOP_E_LIMIT)
     err = COOP_OK;
   if (!err && state->cursor != checkpoint->size)
     err = COOP_E_TAMPERED;
+  uint8_t head[5];
+  head[0] = state->erased_seen ? 2 : 1;
+  coop_put_u32le(head + 1, (uint32_t)(checkpoint->size - first));
+  if (!err)
+    err = write_bytes(state->out, head, sizeof head);
+  if (!err)
+    err = state->erased_seen ? write_bytes(state->out, state->body.data, state->body.len)
+                             : write_without_forms(state);
   uint8_t encoded[LEDGER_CHECKPOINT_BYTES];
   ledger_checkpoint_encode(checkpoint, encoded);
   if (!err)
@@ -79,9 +107,11 @@ coop_err ledger_bundle_export(ledger_store *store, const uint8_t log_id[LEDGER_L
   memcpy(head + 10, log_id, LEDGER_LOG_ID_BYTES);
   coop_put_u64le(head + 42, from);
   exporter state = {.store = store, .log_id = log_id, .out = out, .cursor = from};
+  coop_buf_init(&state.body, LEDGER_BUNDLE_SEGMENT_BYTES_MAX);
   err = write_bytes(out, head, sizeof head);
   if (!err)
     err = ledger_store_checkpoints(store, log_id, from, write_segment, &state);
+  coop_buf_release(&state.body);
   uint8_t end = 0;
   if (!err)
     err = write_bytes(out, &end, 1);
@@ -128,41 +158,58 @@ static coop_err read_exact(importer *state, void *out, size_t count, const char 
   return COOP_OK;
 }
 
-/* Reads one segment's entries into state->segment, pointers into entries[]. */
-static coop_err read_entries(importer *state, uint32_t count)
+/* Reads one segment's entries into state->segment, pointers into entries[].
+ * With forms (tag 2) a byte before each says how it comes: 0 with its
+ * payload, 1 erased, with its payload hash instead (the header still gives
+ * the size that was signed). */
+static coop_err read_entries(importer *state, uint32_t count, bool with_forms)
 {
   coop_buf_reset(&state->segment);
   size_t *offsets = state->offsets;
+  uint32_t erased = 0;
   for (uint32_t i = 0; i < count; i++) {
-    uint8_t header[LEDGER_ENTRY_HEADER_BYTES];
-    coop_err err = read_exact(state, header, sizeof header, "an entry header");
+    uint8_t form = 0, header[LEDGER_ENTRY_HEADER_BYTES];
+    coop_err err = with_forms ? read_exact(state, &form, 1, "an entry's form") : COOP_OK;
+    if (!err && form > 1)
+      return complain(state, COOP_E_DECODE, "unknown entry form %u at byte %llu", form,
+                      (unsigned long long)(state->offset - 1));
+    if (!err)
+      err = read_exact(state, header, sizeof header, "an entry header");
     if (err)
       return err;
     uint32_t payload_bytes = coop_get_u32le(header + 4);
     if (payload_bytes > COOP_PAYLOAD_BYTES_MAX)
       return complain(state, COOP_E_LIMIT, "entry header at byte %llu claims a %u-byte payload",
                       (unsigned long long)(state->offset - sizeof header), payload_bytes);
+    size_t carried = form ? LEDGER_HASH_BYTES : payload_bytes;
     size_t start = state->segment.len;
     if (coop_buf_append(&state->segment, header, sizeof header) ||
-        coop_buf_grow(&state->segment, payload_bytes))
+        coop_buf_append_u8(&state->segment, form) || coop_buf_grow(&state->segment, carried))
       return complain(state, COOP_E_LIMIT, "segment larger than %u bytes",
                       LEDGER_BUNDLE_SEGMENT_BYTES_MAX);
-    err = read_exact(state, state->segment.data + state->segment.len, payload_bytes, "a payload");
+    err = read_exact(state, state->segment.data + state->segment.len, carried,
+                     form ? "a payload hash" : "a payload");
     if (err)
       return err;
-    state->segment.len += payload_bytes;
+    state->segment.len += carried;
     offsets[i] = start;
+    erased += form;
   }
+  if (with_forms && !erased)
+    return complain(state, COOP_E_DECODE, "a segment with entry forms before byte %llu has no "
+                    "erased entry", (unsigned long long)state->offset);
   for (uint32_t i = 0; i < count; i++) {
-    size_t start = offsets[i];
-    state->entries[i] = (ledger_ingest_entry){
-        .header = state->segment.data + start,
-        .payload = state->segment.data + start + LEDGER_ENTRY_HEADER_BYTES};
+    const uint8_t *header = state->segment.data + offsets[i];
+    const uint8_t *carried = header + LEDGER_ENTRY_HEADER_BYTES + 1;
+    bool is_erased = header[LEDGER_ENTRY_HEADER_BYTES] == 1;
+    state->entries[i] = (ledger_ingest_entry){.header = header,
+                                              .payload = is_erased ? NULL : carried,
+                                              .payload_hash = is_erased ? carried : NULL};
   }
   return COOP_OK;
 }
 
-static coop_err read_segment(importer *state, uint64_t *cursor, uint64_t now_ms,
+static coop_err read_segment(importer *state, bool with_forms, uint64_t *cursor, uint64_t now_ms,
                              ledger_bundle_result *result)
 {
   uint8_t count_bytes[4];
@@ -172,7 +219,7 @@ static coop_err read_segment(importer *state, uint64_t *cursor, uint64_t now_ms,
     err = complain(state, COOP_E_LIMIT, "segment at byte %llu has %u entries (at most %u)",
                    (unsigned long long)state->offset, count, LEDGER_BUNDLE_SEGMENT_ENTRIES_MAX);
   if (!err)
-    err = read_entries(state, count);
+    err = read_entries(state, count, with_forms);
   uint8_t encoded[LEDGER_CHECKPOINT_BYTES];
   ledger_checkpoint checkpoint;
   if (!err)
@@ -208,9 +255,10 @@ static coop_err import_body(importer *state, const uint8_t *refuse_log, uint64_t
     return complain(state, COOP_E_DECODE, "not a coop log bundle (too short)");
   if (memcmp(head, LEDGER_BUNDLE_MAGIC, sizeof LEDGER_BUNDLE_MAGIC))
     return complain(state, COOP_E_DECODE, "not a coop log bundle (no COOPLOG header)");
-  if (coop_get_u16le(head + 8) != LEDGER_BUNDLE_VERSION)
+  unsigned version = coop_get_u16le(head + 8);
+  if (version < 1 || version > LEDGER_BUNDLE_VERSION)
     return complain(state, COOP_E_VERSION, "bundle version %u is not supported (this coop reads "
-                    "version %u)", coop_get_u16le(head + 8), LEDGER_BUNDLE_VERSION);
+                    "versions 1 to %u)", version, LEDGER_BUNDLE_VERSION);
   memcpy(result->log_id, head + 10, LEDGER_LOG_ID_BYTES);
   if (refuse_log && !memcmp(result->log_id, refuse_log, LEDGER_LOG_ID_BYTES))
     return complain(state, COOP_E_EXISTS, "this bundle holds this node's own log");
@@ -221,10 +269,11 @@ static coop_err import_body(importer *state, const uint8_t *refuse_log, uint64_t
       return err;
     if (tag == 0)
       break;
-    if (tag != 1)
+    /* Tag 2, a segment with erased entries, came with version 2. */
+    if (tag != 1 && !(tag == 2 && version >= 2))
       return complain(state, COOP_E_DECODE, "unknown segment tag %u at byte %llu", tag,
                       (unsigned long long)(state->offset - 1));
-    if ((err = read_segment(state, &cursor, now_ms, result)))
+    if ((err = read_segment(state, tag == 2, &cursor, now_ms, result)))
       return err;
   }
   if (fgetc(state->in) != EOF)
@@ -248,7 +297,16 @@ coop_err ledger_bundle_import(ledger_store *store, FILE *in,
     coop_free(state.offsets);
     return complain(&state, err, "cannot start: %s", coop_err_message(err));
   }
+  /* One transaction over every segment: an erased entry may come segments
+   * before the erasure that covers it, so that is checked at the end. */
+  ledger_store_erased_check_defer(store);
   err = import_body(&state, refuse_log, now_ms, result);
+  char uncovered[256] = "";
+  coop_err covered = ledger_store_erased_check_end(store, uncovered);
+  if (!err && covered) {
+    err = covered;
+    snprintf(problem, 256, "%s", uncovered);
+  }
   if (!err)
     err = ledger_store_commit(store);
   if (err) {

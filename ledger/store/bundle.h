@@ -2,9 +2,13 @@
  * nodes without a network (`coop log export` / `coop log import`).  Layout in
  * docs/log-format.md §Bundles:
  *
- *   "COOPLOG" 0x00 | u16 version (1) | log_id 32 | u64 first_index
+ *   "COOPLOG" 0x00 | u16 version (2) | log_id 32 | u64 first_index
  *   then segments, each:  u8 1 | u32 entry_count | entries | checkpoint (146)
- *     where an entry is its 72-byte header followed by its payload
+ *     where an entry is its 72-byte header followed by its payload,
+ *   or (version 2, a segment holding an erased entry):
+ *                         u8 2 | u32 entry_count | entries | checkpoint (146)
+ *     where an entry is u8 form | its header | (form 0) its payload or
+ *     (form 1, erased) its payload hash (32)
  *   then u8 0 (end)
  *
  * Each segment's checkpoint covers exactly the entries before it.  Importing
@@ -19,7 +23,9 @@
 #include "ledger/store/store.h"
 
 #define LEDGER_BUNDLE_MAGIC "COOPLOG"
-#define LEDGER_BUNDLE_VERSION 1u
+/* Version 2 added segments with erased entries (tag 2); version 1 files
+ * (tag 1 only) are still read. */
+#define LEDGER_BUNDLE_VERSION 2u
 /* Bounds on one segment read into memory: a batch is at most
  * COOP_BATCH_ENTRIES_MAX entries; bytes bound what a hostile file can make us
  * allocate. */

@@ -335,6 +335,7 @@ void ledger_store_close(ledger_store *store)
   if (store->db)
     sqlite3_close(store->db);
   coop_free(store->scratch);
+  coop_free(store->deferred);
   coop_free(store);
 }
 

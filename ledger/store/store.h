@@ -272,6 +272,16 @@ typedef struct ledger_ingest_entry {
  * when it is not NULL, so a caller that rolls back can record them again).
  * A node never takes its own log from elsewhere: that is the caller's rule.
  * *added counts the new entries (0 when the store already had them all). */
+/* A bundle arrives as several checkpointed batches in one transaction, and
+ * an erased entry's erasure may be in a later batch than the entry.  After
+ * ledger_store_erased_check_defer, ledger_store_ingest lets such entries
+ * through and remembers them; ledger_store_erased_check_end checks each
+ * against the erasures stored by then (COOP_E_PAYLOAD_MISSING naming the
+ * entry in *problem when the log's author erased none of them: the caller
+ * must not commit) and stops deferring.  Call it on every path. */
+void ledger_store_erased_check_defer(ledger_store *store);
+COOP_MUST_USE coop_err ledger_store_erased_check_end(ledger_store *store, char problem[256]);
+
 COOP_MUST_USE coop_err ledger_store_ingest(ledger_store *store,
                                            const ledger_checkpoint *checkpoint,
                                            uint64_t first_index,

@@ -156,6 +156,39 @@ static coop_err apply_erasures(ingest *state, uint64_t first_index,
   return err;
 }
 
+typedef struct store_deferred_erased {
+  int64_t log_no;
+  uint8_t log_id[LEDGER_LOG_ID_BYTES];
+  ledger_entry_header header;
+} store_deferred_erased;
+
+/* An entry without its payload stands only where an erasure by the log's
+ * own author covers it; an erasure itself is never erased. */
+static bool erased_by_author(const store_erasures *erasures, const ledger_entry_header *header,
+                             int64_t log_no)
+{
+  const store_erasure *by = store_erasures_cover(erasures, header);
+  return by && by->by_log_no == log_no && header->kind != LEDGER_KIND_ERASURE;
+}
+
+static coop_err defer_erased(ingest *state, const ledger_entry_header *header)
+{
+  ledger_store *store = state->store;
+  if (store->deferred_count == store->deferred_capacity) {
+    size_t capacity = store->deferred_capacity ? 2 * store->deferred_capacity : 64;
+    store_deferred_erased *grown = coop_realloc(store->deferred, capacity * sizeof *grown);
+    if (!grown)
+      return fail(state, COOP_E_NOMEM, "out of memory");
+    store->deferred = grown;
+    store->deferred_capacity = capacity;
+  }
+  store_deferred_erased *item = &store->deferred[store->deferred_count++];
+  item->log_no = state->log_no;
+  memcpy(item->log_id, state->checkpoint->log_id, LEDGER_LOG_ID_BYTES);
+  item->header = *header;
+  return COOP_OK;
+}
+
 static coop_err check_erased(ingest *state, uint64_t first_index,
                              const ledger_ingest_entry *entries, size_t count)
 {
@@ -169,14 +202,47 @@ static coop_err check_erased(ingest *state, uint64_t first_index,
     if (!err && !erasures.loaded)
       err = store_erasures_load(state->store, state->log_no, state->checkpoint->log_id,
                                 &erasures);
-    if (err)
-      break;
-    const store_erasure *by = store_erasures_cover(&erasures, &header);
-    if (!by || by->by_log_no != state->log_no || header.kind == LEDGER_KIND_ERASURE)
+    if (err || erased_by_author(&erasures, &header, state->log_no))
+      continue;
+    if (state->store->deferring_erased && header.kind != LEDGER_KIND_ERASURE)
+      err = defer_erased(state, &header);
+    else
       err = fail(state, COOP_E_PAYLOAD_MISSING, "entry %llu came without its payload and no "
                  "erasure by the log's author covers it", (unsigned long long)header.index);
   }
   store_erasures_free(&erasures);
+  return err;
+}
+
+void ledger_store_erased_check_defer(ledger_store *store)
+{
+  store->deferring_erased = true;
+  store->deferred_count = 0;
+}
+
+coop_err ledger_store_erased_check_end(ledger_store *store, char problem[256])
+{
+  coop_err err = COOP_OK;
+  store_erasures erasures = {0};
+  int64_t loaded_for = 0;
+  for (size_t i = 0; i < store->deferred_count && !err; i++) {
+    const store_deferred_erased *item = &store->deferred[i];
+    if (loaded_for != item->log_no) {
+      store_erasures_free(&erasures);
+      err = store_erasures_load(store, item->log_no, item->log_id, &erasures);
+      loaded_for = item->log_no;
+    }
+    if (!err && !erased_by_author(&erasures, &item->header, item->log_no)) {
+      snprintf(problem, 256, "entry %llu came without its payload and no erasure by the log's "
+               "author covers it", (unsigned long long)item->header.index);
+      err = COOP_E_PAYLOAD_MISSING;
+    }
+  }
+  store_erasures_free(&erasures);
+  coop_free(store->deferred);
+  store->deferred = NULL;
+  store->deferred_count = store->deferred_capacity = 0;
+  store->deferring_erased = false;
   return err;
 }
 

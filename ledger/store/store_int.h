@@ -67,6 +67,11 @@ struct ledger_store {
    * name another log authorise missing payloads in this node's copy. */
   int owner_known;
   uint8_t owner_log_id[LEDGER_LOG_ID_BYTES];
+  /* Erased entries let through while a caller ingests batches in one
+   * transaction (ledger_store_erased_check_defer), checked at its end. */
+  bool deferring_erased;
+  struct store_deferred_erased *deferred;
+  size_t deferred_count, deferred_capacity;
 };
 
 typedef struct store_node_context {

@@ -5,7 +5,10 @@
  * the file, truncation at every boundary, oversized counts and payloads,
  * trailing bytes, wrong magic and version, the importer's own log, a gap, a
  * spliced segment, a swapped entry, and a fork of one author's log, whose
- * evidence must outlive the refused import. */
+ * evidence must outlive the refused import.  A log with erased entries
+ * travels too (version 2: its payload hashes in their place), its erasure
+ * segments after them; an entry sent as erased that no erasure by the
+ * author covers is refused. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <inttypes.h>
@@ -20,6 +23,7 @@
 #include "ledger/base/limits.h"
 #include "ledger/books/schema.h"
 #include "ledger/log/checkpoint.h"
+#include "ledger/log/erasure.h"
 #include "ledger/log/entry.h"
 #include "ledger/log/identity.h"
 #include "ledger/store/bundle.h"
@@ -746,8 +750,8 @@ Test(bundle, wrong_magic_and_version_are_refused)
   patched.data[7] = '\n';
   expect_refused(patched, COOP_E_DECODE, "magic without its NUL");
   patched.data[7] = 0;
-  coop_put_u16le(patched.data + 8, 2);
-  expect_refused(patched, COOP_E_VERSION, "version 2");
+  coop_put_u16le(patched.data + 8, 3);
+  expect_refused(patched, COOP_E_VERSION, "version 3");
   coop_put_u16le(patched.data + 8, 0);
   expect_refused(patched, COOP_E_VERSION, "version 0");
   coop_put_u16le(patched.data + 8, 0x0100);
@@ -1027,4 +1031,182 @@ Test(bundle, a_log_that_starts_with_a_key_grant_is_refused)
   cr_assert_neq(import_into_target(bundle, &result, problem), COOP_OK);
   cr_assert(strstr(problem, "found a key_grant entry"), "%s", problem);
   free(bundle.data);
+}
+
+/* ---- Erased entries (bundle version 2) ---------------------------------------------- */
+
+static coop_err find_sealed(void *context, const ledger_stored_entry *entry)
+{
+  uint8_t *audience = context;
+  if (!ledger_entry_is_public(&entry->header) && entry->header.kind == LEDGER_KIND_TRANSACTION) {
+    memcpy(audience, entry->header.audience_id, LEDGER_AUDIENCE_ID_BYTES);
+    return COOP_E_LIMIT; /* found: stop */
+  }
+  return COOP_OK;
+}
+
+/* The author erases the audience of the source log's sealed entries, in a
+ * batch of its own at the end of the log. */
+static void erase_sealed_entries(uint64_t now_ms)
+{
+  ledger_erasure erasure;
+  memset(&erasure, 0, sizeof erasure);
+  cr_assert_eq(ledger_store_entries(fx.source, fx.author.public_key, 0, find_sealed,
+                                    erasure.audiences[0]), COOP_E_LIMIT, "no sealed entry");
+  erasure.reason = LEDGER_ERASURE_ON_REQUEST;
+  memcpy(erasure.target_log_id, fx.author.public_key, LEDGER_LOG_ID_BYTES);
+  erasure.audience_count = 1;
+  strcpy(erasure.reason_text, "verzoek");
+  coop_buf encoded;
+  coop_buf_init(&encoded, 4096);
+  cr_assert_eq(ledger_erasure_encode(&erasure, &encoded), COOP_OK);
+  ledger_append_item item = {.kind = LEDGER_KIND_ERASURE, .payload = encoded.data,
+                             .payload_bytes = encoded.len};
+  cr_assert_eq(ledger_store_append(fx.source, &fx.author, &item, 1, now_ms, NULL), COOP_OK);
+  coop_buf_release(&encoded);
+}
+
+/* What a version-2 bundle holds, parsed from the documented layout. */
+typedef struct forms_seen {
+  size_t segments, segments_with_forms, erased, last_erased_segment;
+} forms_seen;
+
+static forms_seen parse_forms(bytes bundle)
+{
+  forms_seen seen = {0};
+  size_t at = BUNDLE_HEAD_BYTES;
+  while (bundle.data[at] != 0) {
+    uint8_t tag = bundle.data[at];
+    cr_assert(tag == 1 || tag == 2, "tag %u at %zu", tag, at);
+    uint32_t count = coop_get_u32le(bundle.data + at + 1);
+    at += 5;
+    seen.segments++;
+    seen.segments_with_forms += tag == 2;
+    for (uint32_t i = 0; i < count; i++) {
+      uint8_t form = tag == 2 ? bundle.data[at++] : 0;
+      cr_assert_leq(form, 1);
+      uint32_t payload_bytes = coop_get_u32le(bundle.data + at + 4);
+      at += LEDGER_ENTRY_HEADER_BYTES + (form ? LEDGER_HASH_BYTES : payload_bytes);
+      if (form) {
+        seen.erased++;
+        seen.last_erased_segment = seen.segments;
+      }
+    }
+    at += LEDGER_CHECKPOINT_BYTES;
+    cr_assert_lt(at, bundle.length);
+  }
+  cr_assert_eq(at + 1, bundle.length, "the parse disagrees with the length");
+  return seen;
+}
+
+Test(bundle, a_log_with_erased_entries_arrives_and_verifies)
+{
+  build_source_log();
+  erase_sealed_entries(T0 + 5000);
+  build_target_log();
+  bytes bundle = export_log(fx.source, fx.author.public_key, 0, NULL);
+  cr_assert_eq(coop_get_u16le(bundle.data + 8), 2);
+  forms_seen seen = parse_forms(bundle);
+  cr_assert_eq(seen.erased, 3, "the three sealed entries travel as erased");
+  cr_assert_eq(seen.segments_with_forms, 1, "only their segment carries forms");
+  cr_assert_lt(seen.last_erased_segment, seen.segments, "the erasure comes segments later");
+  ledger_bundle_result result;
+  char problem[256] = "";
+  coop_err err = import_into_target(bundle, &result, problem);
+  cr_assert_eq(err, COOP_OK, "%s: %s", coop_err_name(err), problem);
+  uint64_t size = size_of(fx.source, fx.author.public_key);
+  cr_assert_eq(result.entries_added, size);
+  cr_assert_eq(size_of(fx.target, fx.author.public_key), size);
+  ledger_verify_report report;
+  cr_assert_eq(ledger_store_verify(fx.target, fx.author.public_key, &report), COOP_OK);
+  cr_assert_eq(report.entries_erased, 3);
+  cr_assert_eq(checkpoints_of(fx.target, fx.author.public_key).count,
+               checkpoints_of(fx.source, fx.author.public_key).count);
+  free(bundle.data);
+}
+
+/* The bundle of a log without erasures with the segment of its sealed
+ * entries rewritten as tag 2: one entry as erased (its true payload hash, so
+ * every leaf and root still matches) or none. */
+static bytes with_forms(bytes plain, bool erase_one)
+{
+  layout parts = parse_bundle(plain);
+  bytes out = {malloc(plain.length + 4096), 0};
+  cr_assert_not_null(out.data);
+  size_t copied = 0;
+  for (size_t s = 0; s < parts.segment_count; s++) {
+    const segment_at *segment = &parts.segments[s];
+    bool sealed = false;
+    for (uint32_t i = 0; i < segment->entry_count; i++)
+      sealed |= coop_get_u16le(plain.data + segment->entries[i].header + 2) ==
+                LEDGER_KIND_TRANSACTION;
+    if (!sealed)
+      continue;
+    memcpy(out.data, plain.data, segment->tag);
+    out.length = segment->tag;
+    out.data[out.length] = 2;
+    memcpy(out.data + out.length + 1, plain.data + segment->count, 4);
+    out.length += 5;
+    for (uint32_t i = 0; i < segment->entry_count; i++) {
+      const entry_at *entry = &segment->entries[i];
+      bool erased = erase_one && i == 0;
+      out.data[out.length++] = erased ? 1 : 0;
+      memcpy(out.data + out.length, plain.data + entry->header, LEDGER_ENTRY_HEADER_BYTES);
+      out.length += LEDGER_ENTRY_HEADER_BYTES;
+      if (erased) {
+        ledger_payload_hash(plain.data + entry->payload, entry->payload_bytes,
+                            out.data + out.length);
+        out.length += LEDGER_HASH_BYTES;
+      } else {
+        memcpy(out.data + out.length, plain.data + entry->payload, entry->payload_bytes);
+        out.length += entry->payload_bytes;
+      }
+    }
+    copied = segment->checkpoint;
+    break;
+  }
+  cr_assert_neq(copied, 0, "no segment with a sealed entry");
+  memcpy(out.data + out.length, plain.data + copied, plain.length - copied);
+  out.length += plain.length - copied;
+  return out;
+}
+
+Test(bundle, an_entry_sent_as_erased_without_an_erasure_is_refused)
+{
+  build_source_log();
+  build_target_log();
+  bytes plain = export_log(fx.source, fx.author.public_key, 0, NULL);
+  bytes forged = with_forms(plain, true);
+  cr_assert_eq(parse_forms(forged).erased, 1);
+  coop_err err = expect_refused(forged, COOP_E_PAYLOAD_MISSING, "a payload withheld");
+  (void)err;
+  ledger_bundle_result result;
+  char problem[256] = "";
+  cr_assert_neq(import_into_target(forged, &result, problem), COOP_OK);
+  cr_assert(strstr(problem, "no erasure by the log's author covers it"), "%s", problem);
+  bytes no_erased = with_forms(plain, false);
+  expect_refused(no_erased, COOP_E_DECODE, "forms without an erased entry");
+  free(no_erased.data);
+  free(forged.data);
+  free(plain.data);
+}
+
+Test(bundle, version_1_is_still_read_but_carries_no_erased_entry)
+{
+  build_source_log();
+  build_target_log();
+  bytes plain = export_log(fx.source, fx.author.public_key, 0, NULL);
+  bytes old = copy_of(plain);
+  coop_put_u16le(old.data + 8, 1);
+  ledger_bundle_result result;
+  char problem[256] = "";
+  cr_assert_eq(import_into_target(old, &result, problem), COOP_OK, "%s", problem);
+  cr_assert_eq(result.entries_added, size_of(fx.source, fx.author.public_key));
+  erase_sealed_entries(T0 + 5000);
+  bytes erased = export_log(fx.source, fx.author.public_key, 0, NULL);
+  coop_put_u16le(erased.data + 8, 1);
+  expect_refused(erased, COOP_E_DECODE, "tag 2 in a version-1 bundle");
+  free(erased.data);
+  free(old.data);
+  free(plain.data);
 }
