@@ -1370,19 +1370,22 @@ static coop_err build_record(books_session *session, record_batch *batch,
   const char *note = request->note ? request->note : "";
   /* Refused, never cut short: two long refs cut to the same prefix would
    * collide, and a note is what the administrator wrote. */
-  if (strlen(ref) > LEDGER_REF_BYTES_MAX || (ref[0] && (ledger_note_check((const uint8_t *)ref,
-                                                                          strlen(ref)) ||
-                                                        strpbrk(ref, "\n\t"))))
+  size_t ref_bytes = strlen(ref), note_bytes = strlen(note);
+  if (ref_bytes > LEDGER_REF_BYTES_MAX ||
+      (ref[0] && (ledger_note_check((const uint8_t *)ref, ref_bytes) || strpbrk(ref, "\n\t"))))
     return books_say(session->message, COOP_E_BAD_INPUT,
                      "invalid ref '%.40s%s': use 1 to %u bytes of printable UTF-8 on one line",
-                     ref, strlen(ref) > 40 ? "..." : "", LEDGER_REF_BYTES_MAX);
-  if (strlen(note) > LEDGER_RECORD_NOTE_BYTES_MAX ||
-      (note[0] && ledger_note_check((const uint8_t *)note, strlen(note))))
+                     ref, ref_bytes > 40 ? "..." : "", LEDGER_REF_BYTES_MAX);
+  if (note_bytes > LEDGER_RECORD_NOTE_BYTES_MAX ||
+      (note[0] && ledger_note_check((const uint8_t *)note, note_bytes)))
     return books_say(session->message, COOP_E_BAD_INPUT,
                      "invalid note: use at most %u bytes of UTF-8 without control characters "
                      "(newlines and tabs are fine)", LEDGER_RECORD_NOTE_BYTES_MAX);
-  snprintf(record->ref, sizeof record->ref, "%s", ref);
-  snprintf(record->note, sizeof record->note, "%s", note);
+  /* Both fit (checked above) and the record is zeroed: copied, not formatted. */
+  _Static_assert(sizeof record->ref > LEDGER_REF_BYTES_MAX, "room for the ref and its NUL");
+  _Static_assert(sizeof record->note > LEDGER_RECORD_NOTE_BYTES_MAX, "room for the note");
+  memcpy(record->ref, ref, ref_bytes);
+  memcpy(record->note, note, note_bytes);
   coop_err err = node_amount_check(request->type, request->amount, session->message);
   if (err)
     return err;
