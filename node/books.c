@@ -1278,6 +1278,7 @@ typedef struct member_month {
 
 typedef struct record_batch {
   ledger_books_bulk *bulk;
+  coop_buf plain; /* the record being encoded */
   member_month *slots; /* RECORD_MEMBER_MONTH_SLOTS */
   size_t used;
 } record_batch;
@@ -1565,30 +1566,31 @@ static coop_err check_month_records(books_session *session, member_month *member
   return COOP_OK;
 }
 
-/* Encodes and queues a record; its rows go into the books now, or with the
- * bulk's when `bulk` is given. */
-static coop_err add_record_to(books_session *session, ledger_books_bulk *bulk,
-                              const ledger_record *record, const uint8_t *audience_id,
-                              uint64_t *index)
+/* Encodes `record` into `plain` and queues it; its rows go into the books
+ * now, or with the bulk's when `bulk` is given. */
+static coop_err encode_and_add(books_session *session, ledger_books_bulk *bulk, coop_buf *plain,
+                               const ledger_record *record, const uint8_t *audience_id,
+                               uint64_t *index)
 {
-  coop_buf plain;
-  coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
-  coop_err err = ledger_record_encode(record, &plain);
+  coop_err err = ledger_record_encode(record, plain);
   *index = session->base_size + session->pending;
   if (err)
     books_say(session->message, err, "invalid record: %s", coop_err_message(err));
   else if (bulk)
-    err = session_add_held(session, bulk, audience_id, &plain);
+    err = session_add_held(session, bulk, audience_id, plain);
   else
-    err = books_session_add(session, LEDGER_KIND_TRANSACTION, audience_id, &plain);
-  coop_buf_release(&plain);
+    err = books_session_add(session, LEDGER_KIND_TRANSACTION, audience_id, plain);
   return err;
 }
 
 static coop_err add_record(books_session *session, const ledger_record *record,
                            const uint8_t *audience_id, uint64_t *index)
 {
-  return add_record_to(session, NULL, record, audience_id, index);
+  coop_buf plain;
+  coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
+  coop_err err = encode_and_add(session, NULL, &plain, record, audience_id, index);
+  coop_buf_release(&plain);
+  return err;
 }
 
 static coop_err record_one(books_session *session, record_batch *batch,
@@ -1610,14 +1612,18 @@ static coop_err record_one(books_session *session, record_batch *batch,
   if (!err && member)
     err = check_month_records(session, member);
   const uint8_t *audience = member ? member->row.audience_id : session->books_audience;
-  if (!err)
-    err = add_record_to(session, batch->bulk, &record, audience, &result->index);
+  if (!err) {
+    /* The batch's buffer, reused: a buffer of its own was two mallocs a record. */
+    coop_buf_reset(&batch->plain);
+    err = encode_and_add(session, batch->bulk, &batch->plain, &record, audience, &result->index);
+  }
   return err;
 }
 
 static coop_err batch_begin(record_batch *batch, char message[NODE_MESSAGE_BYTES])
 {
   *batch = (record_batch){0};
+  coop_buf_init(&batch->plain, COOP_PAYLOAD_BYTES_MAX);
   batch->slots = coop_calloc(RECORD_MEMBER_MONTH_SLOTS, sizeof *batch->slots);
   if (!batch->slots || ledger_books_bulk_new(&batch->bulk)) {
     coop_free(batch->slots);
@@ -1629,6 +1635,7 @@ static coop_err batch_begin(record_batch *batch, char message[NODE_MESSAGE_BYTES
 static void batch_release(record_batch *batch)
 {
   ledger_books_bulk_free(batch->bulk);
+  coop_buf_release(&batch->plain);
   coop_free(batch->slots);
 }
 
