@@ -192,16 +192,17 @@ coop_err books_session_add(books_session *session, uint16_t kind, const uint8_t 
 }
 
 /* Holds a record in `bulk` instead of applying it (ledger_books_bulk_flush
- * writes its rows later) and queues it. */
+ * writes its rows later) and queues it; `plain` is `record` encoded. */
 static coop_err session_add_held(books_session *session, ledger_books_bulk *bulk,
-                                 const uint8_t *audience_id, const coop_buf *plain)
+                                 const uint8_t *audience_id, const coop_buf *plain,
+                                 const ledger_record *record)
 {
   coop_err err = COOP_OK;
   if (ledger_books_bulk_full(bulk) && (err = ledger_books_bulk_flush(session->node->store, bulk)))
     return books_say(session->message, err, "cannot index the new records: %s",
                      coop_err_message(err));
   ledger_entry_header header = session_next_header(session, LEDGER_KIND_TRANSACTION, audience_id);
-  err = ledger_books_bulk_add(bulk, &header, plain->data, plain->len);
+  err = ledger_books_bulk_add_record(bulk, &header, plain->data, plain->len, record);
   if (err)
     return books_say(session->message, err, "cannot index the new entry: %s", coop_err_message(err));
   return session_queue(session, LEDGER_KIND_TRANSACTION, audience_id, plain);
@@ -1577,7 +1578,7 @@ static coop_err encode_and_add(books_session *session, ledger_books_bulk *bulk, 
   if (err)
     books_say(session->message, err, "invalid record: %s", coop_err_message(err));
   else if (bulk)
-    err = session_add_held(session, bulk, audience_id, plain);
+    err = session_add_held(session, bulk, audience_id, plain, record);
   else
     err = books_session_add(session, LEDGER_KIND_TRANSACTION, audience_id, plain);
   return err;

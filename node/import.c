@@ -107,22 +107,33 @@ static const char *csv_quoted(csv_reader *reader)
   }
 }
 
+/* Reads locals, not the reader: a store through `out` (a char pointer) may
+ * alias anything, so the reader's fields were loaded again for every byte. */
 static const char *csv_unquoted(csv_reader *reader)
 {
-  while (!at_line_end(reader)) {
-    char byte = reader->text[reader->position];
-    if (byte == reader->separator)
-      return NULL;
+  const char *text = reader->text;
+  size_t at = reader->position, end = reader->length;
+  char *out = reader->out + reader->out_used, separator = reader->separator;
+  const char *error = NULL;
+  for (; at < end; at++) {
+    char byte = text[at];
+    if (byte == '\n' || (byte == '\r' && at + 1 < end && text[at + 1] == '\n'))
+      break; /* the line's end */
+    if (byte == separator)
+      break;
     if (byte == '"')
-      return "quote inside an unquoted field (quote the whole field and double the quote)";
-    if (byte == '\r')
-      return "carriage return without a newline";
-    if (byte == 0)
-      return "NUL byte in the file (is it really CSV text?)";
-    reader->out[reader->out_used++] = byte;
-    reader->position++;
+      error = "quote inside an unquoted field (quote the whole field and double the quote)";
+    else if (byte == '\r')
+      error = "carriage return without a newline";
+    else if (byte == 0)
+      error = "NUL byte in the file (is it really CSV text?)";
+    if (error)
+      break;
+    *out++ = byte;
   }
-  return NULL;
+  reader->out_used = (size_t)(out - reader->out);
+  reader->position = at;
+  return error;
 }
 
 /* Skips the rest of a physical line after a syntax error. */

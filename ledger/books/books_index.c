@@ -693,19 +693,28 @@ coop_err ledger_books_bulk_add(ledger_books_bulk *bulk, const ledger_entry_heade
   if (header->kind != LEDGER_KIND_TRANSACTION || ledger_entry_is_public(header) ||
       ledger_record_decode(plain, plain_bytes, &record))
     return COOP_E_TAMPERED;
+  return ledger_books_bulk_add_record(bulk, header, plain, plain_bytes, &record);
+}
+
+coop_err ledger_books_bulk_add_record(ledger_books_bulk *bulk, const ledger_entry_header *header,
+                                      const uint8_t *plain, size_t plain_bytes,
+                                      const ledger_record *record)
+{
+  if (header->kind != LEDGER_KIND_TRANSACTION || ledger_entry_is_public(header))
+    return COOP_E_TAMPERED;
   if (ledger_books_bulk_full(bulk))
     return COOP_E_LIMIT;
-  if (ledger_books_bulk_has_ref(bulk, record.ref))
+  if (ledger_books_bulk_has_ref(bulk, record->ref))
     return COOP_E_TAMPERED; /* the unique index would refuse it, as a replay would */
   held_record *held = &bulk->held[bulk->count];
   *held = (held_record){.entry_index = header->index, .offset = bulk->payloads.len,
                         .length = (uint32_t)plain_bytes, .kind = LEDGER_KIND_TRANSACTION};
   coop_err err = coop_buf_append(&bulk->payloads, plain, plain_bytes);
-  if (!err && record.ref[0]) {
+  if (!err && record->ref[0]) {
     held->ref_offset = (uint32_t)bulk->refs.len + 1;
-    err = coop_buf_append(&bulk->refs, record.ref, strlen(record.ref) + 1);
-    uint32_t hash = ref_hash(record.ref);
-    size_t slot = ref_slot(bulk, record.ref, hash);
+    err = coop_buf_append(&bulk->refs, record->ref, strlen(record->ref) + 1);
+    uint32_t hash = ref_hash(record->ref);
+    size_t slot = ref_slot(bulk, record->ref, hash);
     if (!err) {
       bulk->ref_slots[slot] = (uint32_t)bulk->count + 1;
       bulk->ref_hashes[slot] = hash;
@@ -713,7 +722,7 @@ coop_err ledger_books_bulk_add(ledger_books_bulk *bulk, const ledger_entry_heade
   }
   if (!err) {
     bulk->count++;
-    bulk->held_postings += record.posting_count;
+    bulk->held_postings += record->posting_count;
   }
   return err;
 }
