@@ -76,35 +76,45 @@ static int at_line_end(const csv_reader *reader)
 }
 
 /* One quoted field, the opening quote at `position`.  Doubled quotes are one
- * quote; CRLF inside the field becomes LF (spreadsheets differ here). */
+ * quote; CRLF inside the field becomes LF (spreadsheets differ here).  Reads
+ * locals, as csv_unquoted does. */
 static const char *csv_quoted(csv_reader *reader)
 {
-  reader->position++;
-  for (;;) {
-    if (reader->position >= reader->length)
-      return "unterminated quoted field (a quote opened here is never closed)";
-    char byte = reader->text[reader->position];
+  const char *text = reader->text, *error = NULL;
+  size_t at = reader->position + 1, end = reader->length;
+  char *out = reader->out + reader->out_used;
+  unsigned long line = reader->line;
+  for (;; at++) {
+    if (at >= end) {
+      error = "unterminated quoted field (a quote opened here is never closed)";
+      break;
+    }
+    char byte = text[at];
     if (byte == '"') {
-      if (reader->position + 1 < reader->length && reader->text[reader->position + 1] == '"') {
-        reader->out[reader->out_used++] = '"';
-        reader->position += 2;
+      if (at + 1 < end && text[at + 1] == '"') {
+        *out++ = '"';
+        at++;
         continue;
       }
-      reader->position++;
-      if (!at_line_end(reader) && reader->text[reader->position] != reader->separator)
-        return "text after a closing quote (double a quote inside a quoted field)";
-      return NULL;
+      at++; /* past the closing quote */
+      break;
     }
-    if (byte == 0)
-      return "NUL byte in the file (is it really CSV text?)";
-    if (byte == '\r' && reader->position + 1 < reader->length &&
-        reader->text[reader->position + 1] == '\n')
-      reader->position++, byte = '\n';
+    if (byte == 0) {
+      error = "NUL byte in the file (is it really CSV text?)";
+      break;
+    }
+    if (byte == '\r' && at + 1 < end && text[at + 1] == '\n')
+      at++, byte = '\n';
     if (byte == '\n')
-      reader->line++;
-    reader->out[reader->out_used++] = byte;
-    reader->position++;
+      line++;
+    *out++ = byte;
   }
+  reader->position = at;
+  reader->out_used = (size_t)(out - reader->out);
+  reader->line = line;
+  if (!error && !at_line_end(reader) && text[at] != reader->separator)
+    error = "text after a closing quote (double a quote inside a quoted field)";
+  return error;
 }
 
 /* Reads locals, not the reader: a store through `out` (a char pointer) may
