@@ -453,8 +453,13 @@ const char *cli_member_arg(const char *dir_option, const char *text,
     cli_error("%s", message);
     return NULL;
   }
-  if (!coop)
-    return text;
+  if (!coop) {
+    /* A municipality's or a member's node holds no register of names and
+     * refs to look them up in: say what it takes rather than "no statement". */
+    cli_error("'%s' is not a member id: on this node give the member id (m-xxxxxx; "
+              "'coop audit report' lists it beside the client ref)", text);
+    return NULL;
+  }
   memcpy(out, row.member_id, LEDGER_MEMBER_ID_CHARS + 1);
   return out;
 }

@@ -9,12 +9,13 @@
 #include "node/audit.h"
 #include "node/books.h"
 #include "node/witness.h"
+#include "node/wording.h"
 #include "node/year_statement.h"
 
 static const char audit_usage[] =
     "usage: coop audit run [--dir DIR]\n"
-    "       coop audit report -p YYYY-MM [-O txt|csv|json] [--dir DIR]\n"
-    "       coop audit report --year YYYY [-O txt|csv|json] [--dir DIR]\n"
+    "       coop audit report -p YYYY-MM [-O txt|csv|json] [--lang nl|en] [--dir DIR]\n"
+    "       coop audit report --year YYYY [-O txt|csv|json] [--lang nl|en] [--dir DIR]\n"
     "\n"
     "For a municipality node.  'run' checks every statement a coop wrote for one\n"
     "of this municipality's residents that has not been checked yet: the month is\n"
@@ -38,6 +39,8 @@ static const char audit_usage[] =
     "disputed ones: txt shows the coop's on the line below, json has both as\n"
     "municipality_figures and coop_figures, csv (for the benefits system) only\n"
     "the municipality's.  Amounts are euros in txt and csv, integer cents in json.\n"
+    "txt is for the officer: Dutch (the status as 'akkoord', 'betwist', ...),\n"
+    "--lang en for English; csv and json keep the English status names above.\n"
     "\n"
     "'report --year' is the year overview: the same row for every resident and\n"
     "every month of the year in one table, by resident, each resident's year\n"
@@ -84,6 +87,7 @@ static int audit_run(int argc, char **argv)
 
 typedef struct report_output {
   cli_format format;
+  bool english; /* txt: Dutch unless --lang en (the officer reads it) */
   json_t *rows;
   size_t count;
 } report_output;
@@ -116,6 +120,16 @@ static void figures_format(const ledger_offset_statement *f, figures_text *out)
   ledger_money_format(f->offset_cents, out->offset);
   ledger_money_format(f->benefit_cents, out->benefit);
   ledger_money_format(f->to_municipality_cents, out->due);
+}
+
+/* The officer's txt in Dutch writes "455,29"; csv keeps "455.29" for machines. */
+static void figures_dutch(figures_text *text)
+{
+  char *fields[] = {text->income, text->offset, text->benefit, text->due};
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+    for (char *c = fields[i]; *c; c++)
+      if (*c == '.')
+        *c = ',';
 }
 
 static coop_err print_row(void *context, const node_audit_row *row)
@@ -177,16 +191,22 @@ static coop_err print_row(void *context, const node_audit_row *row)
     putchar('\n');
     return COOP_OK;
   }
+  if (!output->english)
+    figures_dutch(&shown);
   printf("%-14s %-9s %-20.20s %9s %12s %12s %12s %12s  %s%s%s%s%s%s\n", row->client_ref,
          row->member_id, row->name, statement[0] ? statement : "-",
          shown.income[0] ? shown.income : "-", shown.offset[0] ? shown.offset : "-",
-         shown.benefit[0] ? shown.benefit : "-", shown.due[0] ? shown.due : "-", status,
+         shown.benefit[0] ? shown.benefit : "-", shown.due[0] ? shown.due : "-",
+         node_verdict_name(row->status, output->english),
          reason[0] ? " (" : "", reason, differing[0] ? ": " : "", differing,
          reason[0] ? ")" : "");
   if (disputed && row->has_statement) {
     figures_text coop;
     figures_format(&row->figures, &coop);
-    printf("%-14s %-9s %20.20s %9s %12s %12s %12s %12s\n", "", "", "the coop's figures:", "",
+    if (!output->english)
+      figures_dutch(&coop);
+    printf("%-14s %-9s %20.20s %9s %12s %12s %12s %12s\n", "", "",
+           output->english ? "the coop's figures:" : "cijfers van de coop:", "",
            coop.income, coop.offset, coop.benefit, coop.due);
   }
   return COOP_OK;
@@ -233,8 +253,9 @@ static json_t *year_resident_json(const node_audit_year *year, size_t first, siz
 
 /* One line of the year table: a month, or a total (row NULL for the grand
  * total). */
-static void year_line(cli_format format, const node_audit_year_row *row, const char *month,
-                      const ledger_offset_statement *figures, bool has_figures, const char *status)
+static void year_line(cli_format format, bool english, const node_audit_year_row *row,
+                      const char *month, const ledger_offset_statement *figures, bool has_figures,
+                      const char *status)
 {
   figures_text shown = {"", "", "", ""};
   char statement[24] = "";
@@ -255,16 +276,21 @@ static void year_line(cli_format format, const node_audit_year_row *row, const c
     putchar('\n');
     return;
   }
+  const char *shown_month = !english && !strcmp(month, "total") ? "totaal" : month;
+  if (!english)
+    figures_dutch(&shown);
   printf("%-14s %-9s %-20.20s %-7s %9s %12s %12s %12s %12s  %s%s%s%s\n", row ? row->month.client_ref : "",
-         row ? row->month.member_id : "", row ? row->month.name : "", month, statement[0] ? statement : "-",
+         row ? row->month.member_id : "", row ? row->month.name : "", shown_month,
+         statement[0] ? statement : "-",
          shown.income[0] ? shown.income : "-", shown.offset[0] ? shown.offset : "-",
          shown.benefit[0] ? shown.benefit : "-", shown.due[0] ? shown.due : "-", status,
          reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
 }
 
 /* Prints one resident's months (rows first..end-1) and her total; adds it to `all`. */
-static void year_resident(cli_format format, const node_audit_year *year, size_t first,
-                          size_t end, ledger_offset_statement *all, json_t *residents)
+static void year_resident(cli_format format, bool english, const node_audit_year *year,
+                          size_t first, size_t end, ledger_offset_statement *all,
+                          json_t *residents)
 {
   ledger_offset_statement total;
   memset(&total, 0, sizeof total);
@@ -282,13 +308,14 @@ static void year_resident(cli_format format, const node_audit_year *year, size_t
     const node_audit_year_row *row = &year->rows[i];
     char period[8];
     ledger_period_format(row->period, period);
-    year_line(format, row, period, &row->figures, row->month.has_statement,
-              node_audit_status_name(row->month.status));
+    year_line(format, english, row, period, &row->figures, row->month.has_statement,
+              format == CLI_FORMAT_TEXT ? node_verdict_name(row->month.status, english)
+                                        : node_audit_status_name(row->month.status));
   }
-  year_line(format, &year->rows[first], "total", &total, true, "");
+  year_line(format, english, &year->rows[first], "total", &total, true, "");
 }
 
-static int audit_year(node *opened, cli_format format, uint32_t year_number)
+static int audit_year(node *opened, cli_format format, bool english, uint32_t year_number)
 {
   node_audit_year year;
   char message[NODE_MESSAGE_BYTES] = "";
@@ -302,9 +329,12 @@ static int audit_year(node *opened, cli_format format, uint32_t year_number)
   if (format == CLI_FORMAT_CSV)
     printf("client_ref,member,name,coop,month,statement,counted_income,offset,benefit,"
            "to_municipality,status,dispute_reason\n");
-  else if (format == CLI_FORMAT_TEXT)
+  else if (format == CLI_FORMAT_TEXT && english)
     printf("%-14s %-9s %-20s %-7s %9s %12s %12s %12s %12s  %s\n", "client ref", "member", "name",
            "month", "statement", "counted inc.", "offset", "benefit", "to munic.", "status");
+  else if (format == CLI_FORMAT_TEXT)
+    printf("%-14s %-9s %-20s %-7s %9s %12s %12s %12s %12s  %s\n", "klantnummer", "lid", "naam",
+           "maand", "entry", "getelde ink.", "verrekening", "uitkering", "naar gem.", "oordeel");
   ledger_offset_statement all;
   memset(&all, 0, sizeof all);
   for (size_t first = 0, end = 0; first < year.row_count; first = end) {
@@ -312,7 +342,7 @@ static int audit_year(node *opened, cli_format format, uint32_t year_number)
          end < year.row_count && node_audit_year_same_resident(&year.rows[first], &year.rows[end]);
          end++)
       ;
-    year_resident(format, &year, first, end, &all, residents);
+    year_resident(format, english, &year, first, end, &all, residents);
   }
   size_t count = year.resident_count;
   node_audit_year_free(&year);
@@ -320,20 +350,26 @@ static int audit_year(node *opened, cli_format format, uint32_t year_number)
     return cli_print_json(json_pack("{s:I, s:o, s:o}", "year", (json_int_t)year_number,
                                     "residents", residents, "totals", figures_json(&all)));
   char label[40];
-  snprintf(label, sizeof label, "%zu resident%s", count, count == 1 ? "" : "s");
+  if (format == CLI_FORMAT_TEXT && !english)
+    snprintf(label, sizeof label, "%zu inwoner%s", count, count == 1 ? "" : "s");
+  else
+    snprintf(label, sizeof label, "%zu resident%s", count, count == 1 ? "" : "s");
   if (format == CLI_FORMAT_CSV) {
-    year_line(format, NULL, "total", &all, true, label);
+    year_line(format, english, NULL, "total", &all, true, label);
     return CLI_EXIT_OK;
   }
   printf("\n");
-  year_line(format, NULL, "total", &all, true, label);
+  year_line(format, english, NULL, "total", &all, true, label);
   if (!count)
-    printf("(no resident with a statement or income in %u)\n", (unsigned)year_number);
+    printf(english ? "(no resident with a statement or income in %u)\n"
+                   : "(geen inwoner met een verrekening of inkomsten in %u)\n",
+           (unsigned)year_number);
   return CLI_EXIT_OK;
 }
 
 /* --year: the year checked, then the overview. */
-static int audit_report_year(const char *dir, cli_format format, const char *year_text)
+static int audit_report_year(const char *dir, cli_format format, bool english,
+                             const char *year_text)
 {
   char january[16];
   uint32_t period = 0;
@@ -343,28 +379,31 @@ static int audit_report_year(const char *dir, cli_format format, const char *yea
   node opened;
   if (cli_open_node(dir, &opened))
     return CLI_EXIT_FAILURE;
-  return audit_year(&opened, format, period / 100);
+  return audit_year(&opened, format, english, period / 100);
 }
 
 static int audit_report(int argc, char **argv)
 {
   static const cli_spec spec = {"audit", audit_usage, CLI_ALL_FORMATS, 0};
-  const char *period_text = NULL, *year_text = NULL;
+  const char *period_text = NULL, *year_text = NULL, *lang = "nl";
   const cli_option options[] = {CLI_VALUE("period", 'p', "YYYY-MM", &period_text, "the month"),
                                 CLI_VALUE("year", 0, "YYYY", &year_text,
                                           "the year overview: every month of YYYY"),
+                                CLI_VALUE("lang", 0, "LANGUAGE", &lang, "txt: nl (default) or en"),
                                 CLI_END};
   cli_args args = {0};
   int status = cli_parse_no_operands(&spec, options, argc, argv, &args);
   if (status != CLI_GO)
     return status;
-  report_output output = {.format = args.format};
+  if (strcmp(lang, "nl") && strcmp(lang, "en"))
+    return cli_usage_error("audit", "unknown language '%s' (expected nl or en)", lang);
+  report_output output = {.format = args.format, .english = !strcmp(lang, "en")};
   const char *dir = args.dir;
   uint32_t period = 0;
   if (year_text && period_text)
     return cli_usage_error("audit", "'audit report' takes -p YYYY-MM or --year YYYY, not both");
   if (year_text)
-    return audit_report_year(dir, output.format, year_text);
+    return audit_report_year(dir, output.format, output.english, year_text);
   if (!period_text)
     return cli_usage_error("audit", "'audit report' needs -p YYYY-MM or --year YYYY");
   if (ledger_period_parse(period_text, &period))
@@ -376,9 +415,12 @@ static int audit_report(int argc, char **argv)
   if (output.format == CLI_FORMAT_CSV)
     printf("client_ref,member,name,coop,statement,counted_income,offset,benefit,"
            "to_municipality,status,dispute_reason,differing\n");
-  else if (output.format == CLI_FORMAT_TEXT)
+  else if (output.format == CLI_FORMAT_TEXT && output.english)
     printf("%-14s %-9s %-20s %9s %12s %12s %12s %12s  %s\n", "client ref", "member", "name",
            "statement", "counted inc.", "offset", "benefit", "to munic.", "status");
+  else if (output.format == CLI_FORMAT_TEXT)
+    printf("%-14s %-9s %-20s %9s %12s %12s %12s %12s  %s\n", "klantnummer", "lid", "naam",
+           "entry", "getelde ink.", "verrekening", "uitkering", "naar gem.", "oordeel");
   char message[NODE_MESSAGE_BYTES] = "";
   coop_err err = node_audit_report(&opened, period, print_row, &output, message);
   node_close(&opened);
@@ -391,7 +433,9 @@ static int audit_report(int argc, char **argv)
     return cli_print_json(output.rows);
   json_decref(output.rows);
   if (output.format == CLI_FORMAT_TEXT && !output.count)
-    printf("(no resident with a statement or income in %s)\n", period_text);
+    printf(output.english ? "(no resident with a statement or income in %s)\n"
+                          : "(geen inwoner met een verrekening of inkomsten in %s)\n",
+           period_text);
   return CLI_EXIT_OK;
 }
 

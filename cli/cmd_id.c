@@ -28,6 +28,17 @@ static const char *verify_option(int role)
   return NULL;
 }
 
+static const char *role_dutch(int role)
+{
+  switch (role) {
+  case LEDGER_ROLE_COOP: return "coöperatie";
+  case LEDGER_ROLE_MUNICIPALITY: return "gemeente";
+  case LEDGER_ROLE_PARTNER: return "partner";
+  case LEDGER_ROLE_MEMBER: return "lid";
+  }
+  return "?";
+}
+
 static int print_card(const node *opened, const char *key_hex, const char *fingerprint,
                       cli_format format)
 {
@@ -40,12 +51,17 @@ static int print_card(const node *opened, const char *key_hex, const char *finge
                                     ledger_role_name(opened->role), "public_key", key_hex,
                                     "fingerprint", fingerprint, "verify",
                                     option ? json_string(verify) : json_null()));
-  printf("%s (coop %s node)\n"
-         "key:         %s\n"
-         "fingerprint: %s\n",
-         opened->name, ledger_role_name(opened->role), key_hex, fingerprint);
+  /* The card goes into a municipality's letters and onto its website, for
+   * residents and benefits officers: Dutch first, English beside. */
+  printf("%s (%s / %s)\n"
+         "sleutel (key):              %s\n"
+         "vingerafdruk (fingerprint): %s\n",
+         opened->name, role_dutch(opened->role), ledger_role_name(opened->role), key_hex,
+         fingerprint);
   if (option)
-    printf("A receipt is ours only if it names this fingerprint: %s\n", verify);
+    printf("Een ontvangstbewijs is alleen van ons als het deze vingerafdruk noemt\n"
+           "(a receipt is ours only if it names this fingerprint):\n  %s\n",
+           verify);
   return CLI_EXIT_OK;
 }
 

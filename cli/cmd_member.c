@@ -8,6 +8,7 @@
 #include "ledger/books/money.h"
 #include "node/audit.h"
 #include "node/books.h"
+#include "node/wording.h"
 
 static const char usage[] =
     "usage: coop member add (--name NAME | --name-file FILE) --municipality KEY\n"
@@ -20,7 +21,7 @@ static const char usage[] =
     "                       [--retroactive]\n"
     "       coop member set ID [--name NAME] [--client-ref REF] [--member-key KEY]\n"
     "       coop member set ID --municipality KEY --from YYYY-MM [--client-ref REF]\n"
-    "       coop member view [ID] [-O txt|json]\n"
+    "       coop member view [ID] [-O txt|json] [--lang nl|en]\n"
     "       coop member erase ID --reason TEXT [--before-retention]  (see its --help)\n"
     "       coop member export-data [ID] [-O txt|json]\n"
     "\n"
@@ -63,7 +64,7 @@ static const char usage[] =
     "      budget, what was spent from it, and the municipality's verdict.  On a\n"
     "      member's own node (coop init --role member, synced with the coop) no ID\n"
     "      is needed: it shows the member whose key the node holds, and nobody\n"
-    "      else's data can be read with that key.\n"
+    "      else's data can be read with that key.  Dutch (--lang en: English).\n"
     "export-data  everything this node holds about a member, for her own copy\n"
     "      (GDPR art. 15 and 20): her details with their history, status facts,\n"
     "      municipality, records, every statement with the municipality's verdict,\n"
@@ -71,7 +72,7 @@ static const char usage[] =
     "      or JSON (-O json, amounts in cents).  On her own node no ID is needed.\n";
 
 typedef struct member_options {
-  const char *municipality, *member_key, *birth, *from, *period;
+  const char *municipality, *member_key, *birth, *from, *period, *lang;
   cli_value name, client_ref; /* personal data: also from standard input or a file */
   const char *set_value;
   int set_field, not_a_bsn, field_count, retroactive;
@@ -124,6 +125,7 @@ static int parse_options(int argc, char **argv, member_options *options)
       CLI_FLAG("retroactive", 0, &options->retroactive,
                "set: the fact reaches into closed months (they are reissued)"),
       CLI_VALUE("period", 'p', "YYYY-MM", &options->period, "show: the month (default: this one)"),
+      CLI_VALUE("lang", 0, "LANGUAGE", &options->lang, "view: nl (default) or en"),
       CLI_END};
   return cli_parse(&spec, table, argc, argv, &options->args);
 }
@@ -450,59 +452,98 @@ static int member_set(member_options *options, const char *member_id)
 
 typedef struct view_output {
   cli_format format;
+  node *node;   /* open while the months are visited: names the municipalities */
+  bool english; /* the text: Dutch unless --lang en (the member reads it) */
   json_t *months;
   size_t count;
   uint8_t municipality[LEDGER_PUBLIC_KEY_BYTES]; /* the last month's */
 } view_output;
+
+static const char *view_say(const view_output *output, const char *dutch, const char *english)
+{
+  return output->english ? english : dutch;
+}
+
+/* JSON keeps the English status names scripts match on. */
+static coop_err view_month_json(view_output *output, const node_member_month *month,
+                                const char *verdict, const char *period)
+{
+  const ledger_offset_statement *f = &month->figures;
+  json_t *item = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "member",
+                           month->member_id, "name", month->name, "coop", month->coop_name,
+                           "period", period, "earned", (json_int_t)month->earned_cents, "costs",
+                           (json_int_t)month->costs_cents, "budget_spent",
+                           (json_int_t)month->budget_spent_cents, "verdict", verdict);
+  json_object_set_new(item, "municipality", cli_hex_json(month->municipality, 32));
+  if (month->has_statement) {
+    json_object_set_new(item, "statement_index", json_integer((json_int_t)month->statement_index));
+    json_object_set_new(item, "coop_share", json_integer(f->coop_share_cents));
+    json_object_set_new(item, "to_municipality", json_integer(f->to_municipality_cents));
+    json_object_set_new(item, "to_budget", json_integer(f->to_budget_cents));
+    json_object_set_new(item, "offset", json_integer(f->offset_cents));
+    json_object_set_new(item, "benefit", json_integer(f->benefit_cents));
+  }
+  json_array_append_new(output->months, item);
+  return COOP_OK;
+}
+
+/* Euros as in the jaaropgave's table: "1234,56" in Dutch, "1234.56" in English. */
+static void view_money(const view_output *output, int64_t cents, char out[LEDGER_MONEY_TEXT_BYTES])
+{
+  ledger_money_format(cents, out);
+  if (!output->english)
+    for (char *c = out; *c; c++)
+      if (*c == '.')
+        *c = ',';
+}
+
+/* The table's head, spelled out: printf counts the bytes of "ö", not columns. */
+static void view_head(const view_output *output)
+{
+  if (output->english)
+    printf("%-14s %12s %12s %12s %12s %12s %12s  %s\n", "month", "earned", "costs", "coop share",
+           "to munic.", "to budget", "spent", "municipality");
+  else
+    printf("%-14s %12s %12s %13s %12s %12s %12s  %s\n", "maand", "verdiend", "kosten",
+           "coöperatie", "gemeente", "ontw.budget", "besteed", "oordeel gemeente");
+}
 
 static coop_err view_month(void *context, const node_member_month *month)
 {
   view_output *output = context;
   output->count++;
   const ledger_offset_statement *f = &month->figures;
-  const char *verdict = month->has_statement ? node_audit_status_name(month->found.status)
-                                             : "no statement yet";
   char period[8];
   ledger_period_format(month->period, period);
-  if (output->format == CLI_FORMAT_JSON) {
-    json_t *item = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "member",
-                             month->member_id, "name", month->name, "coop", month->coop_name,
-                             "period", period, "earned", (json_int_t)month->earned_cents, "costs",
-                             (json_int_t)month->costs_cents, "budget_spent",
-                             (json_int_t)month->budget_spent_cents, "verdict", verdict);
-    json_object_set_new(item, "municipality", cli_hex_json(month->municipality, 32));
-    if (month->has_statement) {
-      json_object_set_new(item, "statement_index",
-                          json_integer((json_int_t)month->statement_index));
-      json_object_set_new(item, "coop_share", json_integer(f->coop_share_cents));
-      json_object_set_new(item, "to_municipality", json_integer(f->to_municipality_cents));
-      json_object_set_new(item, "to_budget", json_integer(f->to_budget_cents));
-      json_object_set_new(item, "offset", json_integer(f->offset_cents));
-      json_object_set_new(item, "benefit", json_integer(f->benefit_cents));
-    }
-    json_array_append_new(output->months, item);
-    return COOP_OK;
+  if (output->format == CLI_FORMAT_JSON)
+    return view_month_json(output, month, month->has_statement
+                                              ? node_audit_status_name(month->found.status)
+                                              : "no statement yet", period);
+  const char *verdict = month->has_statement
+                            ? node_verdict_name(month->found.status, output->english)
+                            : view_say(output, "nog geen verrekening", "no statement yet");
+  if (output->count == 1) {
+    printf("%s (%s), %s\n", month->name, month->member_id, month->coop_name);
+    view_head(output);
   }
-  if (output->count == 1)
-    printf("%s (%s), %s\n%-8s %12s %12s %12s %12s %12s %12s  %s\n", month->name, month->member_id,
-           month->coop_name, "month", "earned", "costs", "coop share", "to munic.", "to budget",
-           "spent", "municipality");
   /* A move: the municipality of the months from here on. */
   if (output->count > 1 &&
       memcmp(output->municipality, month->municipality, sizeof output->municipality)) {
-    char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
-    ledger_fingerprint(month->municipality, fingerprint);
-    printf("from %s: municipality %s\n", period, fingerprint);
+    char party[NODE_PARTY_TEXT_BYTES]; /* her new municipality by name, fingerprint beside */
+    node_party_text(output->node, month->municipality, party);
+    printf("%s %s: %s %s\n", view_say(output, "vanaf", "from"), period,
+           view_say(output, "gemeente", "municipality"), party);
   }
   memcpy(output->municipality, month->municipality, sizeof output->municipality);
-  char amounts[6][LEDGER_MONEY_TEXT_BYTES];
-  ledger_money_format(month->earned_cents, amounts[0]);
-  ledger_money_format(month->costs_cents, amounts[1]);
-  ledger_money_format(f->coop_share_cents, amounts[2]);
-  ledger_money_format(f->to_municipality_cents, amounts[3]);
-  ledger_money_format(f->to_budget_cents, amounts[4]);
-  ledger_money_format(month->budget_spent_cents, amounts[5]);
-  printf("%-8s %12s %12s %12s %12s %12s %12s  %s\n", period, amounts[0], amounts[1],
+  char amounts[6][LEDGER_MONEY_TEXT_BYTES], month_text[NODE_MONTH_TEXT_BYTES];
+  node_month_text(month->period, output->english, month_text);
+  view_money(output, month->earned_cents, amounts[0]);
+  view_money(output, month->costs_cents, amounts[1]);
+  view_money(output, f->coop_share_cents, amounts[2]);
+  view_money(output, f->to_municipality_cents, amounts[3]);
+  view_money(output, f->to_budget_cents, amounts[4]);
+  view_money(output, month->budget_spent_cents, amounts[5]);
+  printf("%-14s %12s %12s %12s %12s %12s %12s  %s\n", month_text, amounts[0], amounts[1],
          month->has_statement ? amounts[2] : "-", month->has_statement ? amounts[3] : "-",
          month->has_statement ? amounts[4] : "-", amounts[5], verdict);
   return COOP_OK;
@@ -510,10 +551,16 @@ static coop_err view_month(void *context, const node_member_month *month)
 
 static int member_view(const member_options *options, const char *member_id)
 {
+  const char *lang = options->lang ? options->lang : "nl";
+  if (strcmp(lang, "nl") && strcmp(lang, "en"))
+    return cli_usage_error("member", "unknown language '%s' (expected nl or en)", lang);
   node opened;
   if (cli_open_node(options->args.dir, &opened))
     return CLI_EXIT_FAILURE;
-  view_output output = {.format = options->args.format, .months = json_array()};
+  view_output output = {.format = options->args.format,
+                        .node = &opened,
+                        .english = !strcmp(lang, "en"),
+                        .months = json_array()};
   coop_err err = node_member_months(&opened, member_id, view_month, &output);
   node_close(&opened);
   if (err) {
@@ -525,10 +572,13 @@ static int member_view(const member_options *options, const char *member_id)
     return cli_print_json(output.months);
   json_decref(output.months);
   if (!output.count) {
+    /* The member (or an officer) reads this: Dutch first, English beside. */
     if (member_id)
-      cli_error("no months of member '%s' readable on this node", member_id);
+      cli_error("geen maanden van lid '%s' leesbaar op deze node / no months of member '%s' "
+                "readable on this node", member_id, member_id);
     else
-      cli_error("no member data readable with this node's key: is this a member's node "
+      cli_error("geen gegevens van u leesbaar met de sleutel van deze node / no member data "
+                "readable with this node's key: is this a member's node "
                 "(coop init --role member) whose key the coop enrolled (--member-key), and has it "
                 "synced with the coop ('coop sync')?");
     return CLI_EXIT_FAILURE;

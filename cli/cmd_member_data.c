@@ -209,10 +209,12 @@ static void item_text(export_output *output, const node_member_data_item *item)
            (unsigned long long)item->index, item->name, item->client_ref,
            party[0] ? party : "(geen)");
     break;
-  case NODE_MEMBER_DATA_FACT:
-    printf("  entry %-6llu %s = %u %s\n", (unsigned long long)item->index,
-           ledger_member_field_name(item->field), item->value, from);
+  case NODE_MEMBER_DATA_FACT: {
+    char fact[NODE_FACT_TEXT_BYTES];
+    node_member_fact_text(item->field, item->value, false, fact);
+    printf("  entry %-6llu %s, %s\n", (unsigned long long)item->index, fact, from);
     break;
+  }
   case NODE_MEMBER_DATA_RESIDENCE:
   case NODE_MEMBER_DATA_GRANT: {
     const uint8_t *key = item->kind == NODE_MEMBER_DATA_GRANT ? item->reader : item->municipality;

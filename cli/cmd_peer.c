@@ -42,6 +42,9 @@ static int peer_add(const char *dir, const char *key, const char *address, const
   snprintf(peer.address, sizeof peer.address, "%s", address);
   if (strlen(address) >= sizeof peer.address || (name && strlen(name) >= sizeof peer.name))
     return cli_usage_error("peer", "--addr or --name is too long");
+  /* A mistyped address is a usage error like a mistyped key (was exit 1). */
+  if (address[0] && node_address_check(address))
+    return cli_usage_error("peer", "--addr '%s' is not HOST:PORT", address);
   node opened;
   if (cli_open_node(dir, &opened))
     return CLI_EXIT_FAILURE;

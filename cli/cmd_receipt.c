@@ -382,7 +382,9 @@ static int receipt_verify(int argc, char **argv)
   coop_buf text;
   coop_buf_init(&text, RECEIPT_FILE_BYTES_MAX);
   char problem[256] = "";
-  if (status == 0 && cli_read_input(o->file, "receipt", "more than 1 MiB", &text))
+  /* Errors name the file the user typed ("receipt" alone for standard input). */
+  const char *name = o->file && strcmp(o->file, "-") ? o->file : "receipt";
+  if (status == 0 && cli_read_input(o->file, name, "more than 1 MiB", &text))
     status = CLI_EXIT_FAILURE;
   if (status == 0 &&
       (node_receipt_read_json((const char *)text.data, text.len, receipt, problem) ||

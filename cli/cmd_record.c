@@ -4,8 +4,8 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
-#include "ledger/books/money.h"
 #include "node/books.h"
+#include "node/wording.h"
 
 static const char record_usage[] =
     "usage: coop record TYPE [--member ID] (--amount A | --hours H) --date YYYY-MM-DD\n"
@@ -89,10 +89,10 @@ static int request_amount(const record_options *options, node_record_request *re
     return cli_usage_error("record", is_hours ? "'record hours' takes --hours H, not --amount"
                                               : "this record takes --amount A, not --hours"),
            -1;
+  const char *what = is_hours ? "--hours" : "--amount";
   char message[128];
-  if (ledger_money_parse(text, LEDGER_MONEY_POSITIVE_ONLY, &request->amount, message,
-                         sizeof message)) {
-    cli_error("%s %s", is_hours ? "--hours" : "--amount", message);
+  if (node_amount_parse(text, &request->amount, message, sizeof message)) {
+    cli_error("%s %s", what, message);
     return -1;
   }
   return 0;

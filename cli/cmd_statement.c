@@ -61,7 +61,7 @@ static const char usage[] =
     "          where the monthly statement does (the coop's, the municipality's and\n"
     "          the member's own node).\n";
 
-#define FORMAT_HTML 3
+#define FORMAT_HTML CLI_FORMAT_HTML
 
 typedef struct statement_view {
   const ledger_member_row *member;
@@ -450,9 +450,11 @@ static int show(const char *dir, const char *member_id, uint32_t period, int for
   if (err == COOP_E_NOT_FOUND && coop)
     cli_error("no statement for member '%s' in %s (is the member enrolled, and the month closed "
               "with 'coop period close'?)", member_id, period_text);
-  else if (err == COOP_E_NOT_FOUND)
-    cli_error("no statement for %s%s%s in %s readable on this node (is the month closed, and has "
-              "this node synced with the coop?)", member_id ? "member '" : "your membership",
+  else if (err == COOP_E_NOT_FOUND) /* a member or an officer reads this: Dutch first */
+    cli_error("geen verrekening van %s%s%s over %s op deze node (is de maand afgesloten, en heeft "
+              "deze node met de coöperatie gesynchroniseerd?) / no statement for %s%s%s in %s "
+              "readable on this node", member_id ? "lid '" : "u", member_id ? member_id : "",
+              member_id ? "'" : "", period_text, member_id ? "member '" : "your membership",
               member_id ? member_id : "", member_id ? "'" : "", period_text);
   else if (err)
     cli_error("cannot read the statement: %s", coop_err_message(err));
@@ -952,15 +954,11 @@ static int show_year(const char *dir, const char *member_id, uint32_t year, int 
   return status;
 }
 
-/* -O: the common txt and json, or html. */
+/* -O: txt, json or html (a wrong value is told all three). */
 static int parse_output(const char *text, int *format)
 {
-  if (!strcmp(text, "html")) {
-    *format = FORMAT_HTML;
-    return 0;
-  }
   cli_format parsed;
-  if (cli_parse_format(text, CLI_TXT_JSON, &parsed))
+  if (cli_parse_format(text, CLI_TXT_JSON | 1u << CLI_FORMAT_HTML, &parsed))
     return -1;
   *format = (int)parsed;
   return 0;

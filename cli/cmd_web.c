@@ -168,6 +168,9 @@ int cli_cmd_web(int argc, char **argv)
     return users(argc - 1, argv + 1);
   if (argc >= 2 && !strcmp(argv[1], "invite"))
     return invite(argc - 1, argv + 1);
+  /* 'web user --help' is help like every subcommand's, not a usage error. */
+  if (argc == 3 && !strcmp(argv[1], "user") && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))
+    return user_add(argc - 1, argv + 1);
   if (argc >= 2 && !strcmp(argv[1], "user"))
     return cli_usage_error("web", "expected 'web user add NAME --role ROLE'");
   return serve(argc, argv);

@@ -453,7 +453,18 @@ static coop_err load_failed(books_session *session, coop_err err)
  * statement) into `view`, saying so when it cannot. */
 static coop_err load_own_log(books_session *session, node_key_ring *ring, log_view *view)
 {
-  coop_err err = log_view_load(ring, session->node->identity.public_key, 0, view);
+  /* Each page of the log is read once here: through the books' 64 MiB
+   * cache every page read was a fresh allocation and fresh memory (page
+   * faults), through the default cache the same buffers are reused.
+   * Measured on a one-shot close of 10,000 members: 6 % less CPU, 20 MiB
+   * less peak memory (docs/performance.md). */
+  ledger_store *store = session->node->store;
+  coop_err err = ledger_store_set_cache(store, LEDGER_STORE_CACHE_DEFAULT_BYTES);
+  if (!err)
+    err = log_view_load(ring, session->node->identity.public_key, 0, view);
+  coop_err restored = ledger_store_set_cache(store, LEDGER_STORE_CACHE_BOOKS_BYTES);
+  if (!err)
+    err = restored;
   return err ? load_failed(session, err) : COOP_OK;
 }
 

@@ -2,8 +2,12 @@
 #include "node/wording.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "ledger/books/books.h"
+#include "ledger/books/money.h"
 #include "ledger/offset/offset.h"
+#include "node/audit.h"
 
 static const char *say(bool english, const char *dutch, const char *in_english)
 {
@@ -27,6 +31,63 @@ void node_month_text(uint32_t period, bool english, char out[NODE_MONTH_TEXT_BYT
 {
   snprintf(out, NODE_MONTH_TEXT_BYTES, "%s %u", node_month_name((int)(period % 100), english),
            (unsigned)(period / 100));
+}
+
+const char *node_verdict_name(int status, bool english)
+{
+  switch (status) {
+  case NODE_AUDIT_ACKNOWLEDGED: return say(english, "akkoord", "acknowledged");
+  case NODE_AUDIT_DISPUTED: return say(english, "betwist", "disputed");
+  case NODE_AUDIT_PENDING: return say(english, "nog niet gecontroleerd", "not checked yet");
+  case NODE_AUDIT_MISSING: return say(english, "verrekening ontbreekt", "statement missing");
+  case NODE_AUDIT_OPEN: return say(english, "maand nog open", "month still open");
+  case NODE_AUDIT_REISSUE_DUE: return say(english, "herberekening nodig", "reissue due");
+  default: return "?";
+  }
+}
+
+void node_member_fact_text(uint8_t field, uint32_t value, bool english,
+                           char out[NODE_FACT_TEXT_BYTES])
+{
+  /* The yes/no facts: what was decided, then "ja" or "nee". */
+  static const struct {
+    uint8_t field;
+    const char *dutch, *english;
+  } decisions[] = {
+      {LEDGER_MEMBER_N_APPROVED, "inkomstenvrijlating (n) goedgekeurd", "disregard n approved"},
+      {LEDGER_MEMBER_MEDICAL_LIMIT, "medische urenbeperking", "medically limited hours"},
+      {LEDGER_MEMBER_SINGLE_PARENT, "alleenstaande ouder", "single parent"},
+  };
+  for (size_t i = 0; i < sizeof decisions / sizeof decisions[0]; i++)
+    if (decisions[i].field == field) {
+      snprintf(out, NODE_FACT_TEXT_BYTES, "%s: %s",
+               say(english, decisions[i].dutch, decisions[i].english),
+               value ? say(english, "ja", "yes") : say(english, "nee", "no"));
+      return;
+    }
+  char month[NODE_MONTH_TEXT_BYTES];
+  if (field == LEDGER_MEMBER_BIRTH) {
+    node_month_text(value, english, month);
+    snprintf(out, NODE_FACT_TEXT_BYTES, "%s %s", say(english, "geboren in", "born in"), month);
+  } else if (field == LEDGER_MEMBER_LEFT) {
+    snprintf(out, NODE_FACT_TEXT_BYTES, "%s", say(english, "vertrokken", "left"));
+  } else {
+    snprintf(out, NODE_FACT_TEXT_BYTES, "? = %u", (unsigned)value);
+  }
+}
+
+coop_err node_amount_parse(const char *text, int64_t *cents, char *message, size_t bytes)
+{
+  const char *why = NULL;
+  if (strstr(text, "\xe2\x82\xac") || strstr(text, "EUR"))
+    why = "just the number, without the euro sign (e.g. 1234,56)";
+  else if (strchr(text, '.') && strchr(text, ','))
+    why = "no thousands separators, please (write 1234.56 or 1234,56)";
+  if (!why)
+    return ledger_money_parse(text, LEDGER_MONEY_POSITIVE_ONLY, cents, message, bytes);
+  *cents = 0;
+  snprintf(message, bytes, "'%s': %s", text, why);
+  return COOP_E_BAD_INPUT;
 }
 
 const char *node_disregard_name(int kind, bool english)

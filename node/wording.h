@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ledger/base/error.h"
 #include "ledger/books/statement.h"
 
 /* "maart" / "March"; month 1..12 (anything else: "?"). */
@@ -20,6 +21,25 @@ void node_month_text(uint32_t period, bool english, char out[NODE_MONTH_TEXT_BYT
 
 /* "inkomstenvrijlating (n)", ...; "geen" for none. */
 const char *node_disregard_name(int kind, bool english);
+
+/* The municipality's verdict on a month (a NODE_AUDIT_* status of
+ * node/audit.h) in a few words: "akkoord", "nog niet gecontroleerd", ...;
+ * "?" for an unknown status.  The member and the officer read these. */
+const char *node_verdict_name(int status, bool english);
+
+/* A member's status fact in words: "geboren in mei 1990", "inkomstenvrijlating
+ * (n) goedgekeurd: ja", "vertrokken"; `field` a LEDGER_MEMBER_* of
+ * ledger/books/books.h, `value` its value (a birth month YYYYMM, or 1/0). */
+#define NODE_FACT_TEXT_BYTES 64u
+void node_member_fact_text(uint8_t field, uint32_t value, bool english,
+                           char out[NODE_FACT_TEXT_BYTES]);
+
+/* An amount as people type it from an invoice, for `coop record` and the
+ * web app's forms alike: ledger_money_parse (positive only), but a euro sign
+ * or a thousands separator ("€ 12,50", "1.200,50") is named as such instead
+ * of "not an amount" or "more than two decimals".  The message quotes the
+ * text first ("'1.200,50': ..."), as the money parser does. */
+coop_err node_amount_parse(const char *text, int64_t *cents, char *message, size_t bytes);
 
 /* One line of a statement's money table.  `indent` lines are a part of the
  * line above (the split of the profit, what was disregarded). */

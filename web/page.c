@@ -183,6 +183,16 @@ void web_error_page(web_request *request, unsigned status, const char *text)
   web_page_end(request);
 }
 
+void web_error_page_node(web_request *request, unsigned status, const char *dutch,
+                         const char *node_message)
+{
+  if (request->english)
+    return web_error_page(request, status, node_message);
+  char text[NODE_MESSAGE_BYTES + 128]; /* room for the Dutch lead beside a whole message */
+  snprintf(text, sizeof text, "%s (%s)", dutch, node_message);
+  web_error_page(request, status, text);
+}
+
 void web_table_head(web_request *request, const char *id, const web_column *columns,
                     size_t count)
 {
@@ -210,7 +220,7 @@ coop_err web_parse_money(const char *text, int64_t *cents, char *message, size_t
   snprintf(plain, sizeof plain, "%s", text ? text : "");
   for (size_t n = strlen(plain); n && plain[n - 1] == ' '; n--)
     plain[n - 1] = 0;
-  return ledger_money_parse(plain, LEDGER_MONEY_POSITIVE_ONLY, cents, message, bytes);
+  return node_amount_parse(plain, cents, message, bytes);
 }
 
 uint32_t web_parse_period(const char *text)

@@ -203,9 +203,14 @@ static void member_new(web_request *request)
 static bool page_member(web_request *request, const char *id, ledger_member_row *row)
 {
   char message[NODE_MESSAGE_BYTES];
-  if (node_books_ready(request->node, message) ||
-      node_member_find(request->node, id ? id : "", row, message)) {
+  if (node_books_ready(request->node, message)) {
     web_error_page(request, 404, message);
+    return false;
+  }
+  if (node_member_find(request->node, id ? id : "", row, message)) {
+    /* The node's words are precise (two members of one name are named). */
+    web_error_page_node(request, 404,
+                        "Geen lid gevonden met dit lidnummer, klantnummer of deze naam", message);
     return false;
   }
   return true;

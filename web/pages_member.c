@@ -108,7 +108,8 @@ static void receipt(web_request *request)
     sodium_free(built);
   if (err) {
     free(text);
-    return web_error_page(request, 404, message[0] ? message : coop_err_message(err));
+    return web_error_page_node(request, 404, "Geen bewijs van deze maand",
+                               message[0] ? message : coop_err_message(err));
   }
   request->content_type = "application/json";
   snprintf(request->download, sizeof request->download, "receipt-%04u-%02u.json",

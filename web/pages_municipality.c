@@ -14,12 +14,19 @@
 
 #define STATUS_COUNT 7
 
+/* ?p=: the month asked for, by default the month being audited; 0 when p
+ * is given but not a month (the page says so rather than show another). */
 static uint32_t asked_period(web_request *request)
 {
-  uint32_t period = web_parse_period(web_query(request, "p"));
-  if (period)
-    return period;
-  return web_last_month(); /* by default the month being audited */
+  const char *text = web_query(request, "p");
+  if (!text || !text[0])
+    return web_last_month();
+  return web_parse_period(text);
+}
+
+static void not_a_month(web_request *request)
+{
+  web_error_page(request, 400, web_say(request, "Geen maand (JJJJ-MM).", "Not a month (YYYY-MM)."));
 }
 
 typedef struct report_rows {
@@ -91,6 +98,8 @@ static coop_err report_row(void *context, const node_audit_row *row)
 static void report(web_request *request)
 {
   uint32_t period = asked_period(request);
+  if (!period)
+    return not_a_month(request);
   char message[NODE_MESSAGE_BYTES] = "";
   report_rows rows = {.request = request};
   coop_buf table;
@@ -138,6 +147,8 @@ static void report(web_request *request)
 static void report_csv(web_request *request)
 {
   uint32_t period = asked_period(request);
+  if (!period)
+    return not_a_month(request);
   char message[NODE_MESSAGE_BYTES] = "";
   report_rows rows = {.request = request, .csv = true};
   request->content_type = "text/csv; charset=utf-8";
@@ -152,6 +163,17 @@ static void report_csv(web_request *request)
   }
 }
 
+/* Whom the resident page is about: her name, client ref and coop, from the
+ * last month read (a later name replaces an earlier one). */
+static coop_err resident_name(void *context, const node_member_month *month)
+{
+  node_member_month *named = context;
+  memcpy(named->name, month->name, sizeof named->name);
+  memcpy(named->client_ref, month->client_ref, sizeof named->client_ref);
+  memcpy(named->coop_name, month->coop_name, sizeof named->coop_name);
+  return COOP_OK;
+}
+
 static void resident(web_request *request)
 {
   const char *id = web_query(request, "id");
@@ -162,6 +184,12 @@ static void resident(web_request *request)
   if (!id || strlen(id) != LEDGER_MEMBER_ID_CHARS)
     return web_error_page(request, 404, web_say(request, "Onbekende inwoner.", "Unknown resident."));
   web_page_begin(request, web_say(request, "Inwoner", "Resident"));
+  /* People see names, not keys: say whom the months are of. */
+  node_member_month *named = coop_calloc(1, sizeof *named);
+  if (named && !node_member_months(request->node, id, resident_name, named) && named->name[0])
+    web_html(request, "<p>%s (%s), %t %s · %s</p>", named->name, id,
+             web_say(request, "klantnummer", "client ref"), named->client_ref, named->coop_name);
+  coop_free(named);
   web_html(request, "<h2>%u</h2>", (unsigned)year);
   web_member_year(request, id, year);
   web_page_end(request);
@@ -213,7 +241,7 @@ static void year_overview(web_request *request)
   node_audit_year overview;
   char message[NODE_MESSAGE_BYTES] = "";
   if (node_audit_year_build(request->node, year, &overview, message))
-    return web_error_page(request, 404, message);
+    return web_error_page_node(request, 404, "Geen jaaroverzicht van dit jaar", message);
   web_page_begin(request, web_say(request, "Jaaroverzicht", "Year overview"));
   web_html(request, "<h2>%t %u</h2><p class=\"note\">%t</p>",
            web_say(request, "Jaaroverzicht", "Year overview"), (unsigned)year,

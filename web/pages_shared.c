@@ -14,15 +14,7 @@
 
 const char *web_status_text(const web_request *request, int status)
 {
-  switch (status) {
-  case NODE_AUDIT_ACKNOWLEDGED: return web_say(request, "akkoord", "acknowledged");
-  case NODE_AUDIT_DISPUTED: return web_say(request, "betwist", "disputed");
-  case NODE_AUDIT_PENDING: return web_say(request, "nog niet gecontroleerd", "not checked yet");
-  case NODE_AUDIT_MISSING: return web_say(request, "verrekening ontbreekt", "statement missing");
-  case NODE_AUDIT_OPEN: return web_say(request, "maand nog open", "month still open");
-  case NODE_AUDIT_REISSUE_DUE: return web_say(request, "herberekening nodig", "reissue due");
-  default: return "?";
-  }
+  return node_verdict_name(status, request->english);
 }
 
 /* Its CSS class is its English name. */

@@ -102,6 +102,11 @@ void web_page_end(web_request *request);
 
 /* A whole error page with `status`. */
 void web_error_page(web_request *request, unsigned status, const char *text);
+/* An error page for a refusal in the node's words, which are English: a
+ * Dutch page leads with `dutch` and puts the node's words beside, in
+ * parentheses; an English page shows the node's words alone. */
+void web_error_page_node(web_request *request, unsigned status, const char *dutch,
+                         const char *node_message);
 
 /* A table's head: <table id=ID> (id NULL: none) and one <th> per column,
  * in the request's language, amounts right-aligned; <tbody> opened. */

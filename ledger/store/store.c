@@ -365,6 +365,19 @@ coop_err store_log_no(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BY
   return *log_no <= STORE_LOG_NO_MAX ? COOP_OK : COOP_E_LIMIT;
 }
 
+/* Most readers treat a log the store never held as empty: its number, or 0
+ * (log numbers are rowids from 1) with no error when there is none. */
+coop_err store_held_log_no(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                           int64_t *log_no)
+{
+  coop_err err = store_log_no(store, log_id, 0, log_no);
+  if (err == COOP_E_NOT_FOUND) {
+    *log_no = 0;
+    return COOP_OK;
+  }
+  return err;
+}
+
 coop_err store_size_by_no(ledger_store *store, int64_t log_no, uint64_t *size)
 {
   sqlite3_stmt *select = store_statement(store, STATEMENT_SIZE);
@@ -386,10 +399,8 @@ coop_err ledger_store_size(ledger_store *store, const uint8_t log_id[LEDGER_LOG_
 {
   *size = 0;
   int64_t log_no;
-  coop_err err = store_log_no(store, log_id, 0, &log_no);
-  if (err == COOP_E_NOT_FOUND)
-    return COOP_OK;
-  if (err)
+  coop_err err = store_held_log_no(store, log_id, &log_no);
+  if (err || !log_no)
     return err;
   return store_size_by_no(store, log_no, size);
 }

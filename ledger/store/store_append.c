@@ -304,9 +304,9 @@ coop_err ledger_store_audience_readers(ledger_store *store,
                                       ledger_reader_visitor visitor, void *context)
 {
   int64_t log_no = 0;
-  coop_err err = store_log_no(store, grantor_log_id, 0, &log_no);
-  if (err)
-    return err == COOP_E_NOT_FOUND ? COOP_OK : err;
+  coop_err err = store_held_log_no(store, grantor_log_id, &log_no);
+  if (err || !log_no)
+    return err;
   sqlite3_stmt *select = ledger_store_cached(
       store, "SELECT reader, idx FROM key_grants WHERE audience_id = ?1 AND log_no = ?2"
              " ORDER BY idx");

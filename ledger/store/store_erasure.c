@@ -82,10 +82,8 @@ coop_err store_erasures_load(ledger_store *store, int64_t log_no,
   coop_err err = scan_log(store, log_no, log_id, out);
   if (!err && store->owner_known && memcmp(store->owner_log_id, log_id, LEDGER_LOG_ID_BYTES)) {
     int64_t owner_no;
-    err = store_log_no(store, store->owner_log_id, 0, &owner_no);
-    if (err == COOP_E_NOT_FOUND)
-      err = COOP_OK;
-    else if (!err)
+    err = store_held_log_no(store, store->owner_log_id, &owner_no);
+    if (!err && owner_no)
       err = scan_log(store, owner_no, log_id, out);
   }
   if (err)
@@ -123,9 +121,9 @@ static coop_err run_bound(ledger_store *store, const char *sql, int64_t log_no,
 coop_err store_erasure_apply(ledger_store *store, const ledger_erasure *erasure)
 {
   int64_t log_no;
-  coop_err err = store_log_no(store, erasure->target_log_id, 0, &log_no);
-  if (err)
-    return err == COOP_E_NOT_FOUND ? COOP_OK : err;
+  coop_err err = store_held_log_no(store, erasure->target_log_id, &log_no);
+  if (err || !log_no)
+    return err;
   /* Overwrite freed bytes, so the payloads are gone from the file and not
    * only unlinked from the b-tree (the WAL is checkpointed by the caller). */
   err = ledger_store_exec(store, "PRAGMA secure_delete = ON");
@@ -157,9 +155,9 @@ static coop_err audience_query(ledger_store *store, const uint8_t log_id[LEDGER_
 {
   *select = NULL;
   int64_t log_no;
-  coop_err err = store_log_no(store, log_id, 0, &log_no);
-  if (err)
-    return err == COOP_E_NOT_FOUND ? COOP_OK : err;
+  coop_err err = store_held_log_no(store, log_id, &log_no);
+  if (err || !log_no)
+    return err;
   if (sqlite3_prepare_v2(store->db, sql, -1, select, NULL) != SQLITE_OK)
     return COOP_E_DB;
   sqlite3_bind_int64(*select, 1, log_no);
@@ -175,9 +173,9 @@ coop_err ledger_store_erasure_entries(ledger_store *store,
   *shown = 0;
   *count = 0;
   int64_t log_no;
-  coop_err err = store_log_no(store, log_id, 0, &log_no);
-  if (err)
-    return err == COOP_E_NOT_FOUND ? COOP_OK : err;
+  coop_err err = store_held_log_no(store, log_id, &log_no);
+  if (err || !log_no)
+    return err;
   sqlite3_stmt *select = NULL;
   if (sqlite3_prepare_v2(store->db,
                          "SELECT entry_key - ?1 * " ENTRY_KEY_LOG_FACTOR " FROM entries"

@@ -81,6 +81,8 @@ sqlite3_stmt *store_statement(ledger_store *store, store_statement_id id);
 void store_note_failure(ledger_store *store);
 coop_err store_log_no(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES], int create,
                       int64_t *log_no);
+coop_err store_held_log_no(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                           int64_t *log_no);
 coop_err store_size_by_no(ledger_store *store, int64_t log_no, uint64_t *size);
 coop_err store_node(void *context, unsigned level, uint64_t position, ledger_hash out);
 coop_err store_load_frontier(ledger_store *store, int64_t log_no, uint64_t size,

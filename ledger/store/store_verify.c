@@ -76,9 +76,9 @@ coop_err ledger_store_entries(ledger_store *store, const uint8_t log_id[LEDGER_L
                               uint64_t from, ledger_entry_visitor visitor, void *context)
 {
   int64_t log_no;
-  coop_err err = store_log_no(store, log_id, 0, &log_no);
-  if (err)
-    return err == COOP_E_NOT_FOUND ? COOP_OK : err;
+  coop_err err = store_held_log_no(store, log_id, &log_no);
+  if (err || !log_no)
+    return err;
   /* A walk may run while the visitor uses other statements, so it gets a
    * statement of its own rather than the shared cached one. */
   sqlite3_stmt *walk = NULL;
@@ -416,15 +416,13 @@ coop_err ledger_store_verify(ledger_store *store, const uint8_t log_id[LEDGER_LO
   verify_walk walk = {.store = store, .log_id = log_id, .report = report};
   ledger_frontier_init(&walk.frontier);
   int64_t log_no;
-  coop_err err = store_log_no(store, log_id, 0, &log_no);
-  walk.log_no = log_no;
   /* A log the store never held is empty, and an empty log verifies; the
    * caller decides whether it expected entries (a node's own log starts with
    * its identity entry). */
-  if (err == COOP_E_NOT_FOUND)
-    return COOP_OK;
-  if (err)
+  coop_err err = store_held_log_no(store, log_id, &log_no);
+  if (err || !log_no)
     return err;
+  walk.log_no = log_no;
   /* Read in one transaction so a concurrent append cannot tear the view. */
   if (ledger_store_exec(store, "BEGIN"))
     return COOP_E_DB;
@@ -501,10 +499,8 @@ coop_err ledger_store_check_checkpoint(ledger_store *store, const ledger_checkpo
   if (err)
     return err;
   int64_t log_no;
-  err = store_log_no(store, checkpoint->log_id, 0, &log_no);
-  if (err == COOP_E_NOT_FOUND)
-    return COOP_OK;
-  if (err)
+  err = store_held_log_no(store, checkpoint->log_id, &log_no);
+  if (err || !log_no)
     return err;
   ledger_checkpoint other;
   err = find_contradiction(store, log_no, checkpoint, &other);
@@ -600,9 +596,9 @@ coop_err ledger_store_checkpoints(ledger_store *store, const uint8_t log_id[LEDG
                                   void *context)
 {
   int64_t log_no;
-  coop_err err = store_log_no(store, log_id, 0, &log_no);
-  if (err)
-    return err == COOP_E_NOT_FOUND ? COOP_OK : err;
+  coop_err err = store_held_log_no(store, log_id, &log_no);
+  if (err || !log_no)
+    return err;
   sqlite3_stmt *select = NULL;
   if (sqlite3_prepare_v2(store->db,
                          "SELECT size, checkpoint FROM checkpoints WHERE log_no = ?1 AND size > ?2"

@@ -688,15 +688,20 @@ assert row[7].replace(",", ".") == euros, "csv benefit %r, municipality %r" % (r
 else
   fail "dispute/audit-report-figures" "$why"
 fi
-# The text report: the reason in parentheses on the resident's own line.
+# The text report (the officer's: Dutch, --lang en English): the reason in
+# parentheses on the resident's own line.
 coop audit report -p 2026-03 --dir "$work/tilburg" >"$work/report-tilburg.txt" 2>&1
+coop audit report -p 2026-03 --lang en --dir "$work/tilburg" >"$work/report-tilburg-en.txt" 2>&1
 dirk_line=$(grep "^TB-2001 " "$work/report-tilburg.txt")
-if [[ $dirk_line == *"disputed (rule-set-not-in-force: benefit)" ]]; then
-  ok "dispute/report-text: the text report's line for Dirk ends 'disputed (rule-set-not-in-force: benefit)'"
+dirk_line_en=$(grep "^TB-2001 " "$work/report-tilburg-en.txt")
+if [[ $dirk_line == *"betwist (rule-set-not-in-force: benefit)" ]] &&
+  [[ $dirk_line_en == *"disputed (rule-set-not-in-force: benefit)" ]]; then
+  ok "dispute/report-text: the text report's line for Dirk ends 'betwist (rule-set-not-in-force: benefit)' ('disputed' with --lang en)"
 else
-  fail "dispute/report-text" "line for Dirk: '$dirk_line'"
+  fail "dispute/report-text" "line for Dirk: '$dirk_line' / '$dirk_line_en'"
 fi
-if grep -A1 "^TB-2001 " "$work/report-tilburg.txt" | tail -1 | grep -q "the coop's figures:"; then
+if grep -A1 "^TB-2001 " "$work/report-tilburg.txt" | tail -1 | grep -q "cijfers van de coop:" &&
+  grep -A1 "^TB-2001 " "$work/report-tilburg-en.txt" | tail -1 | grep -q "the coop's figures:"; then
   ok "dispute/report-text-coop: the coop's figures on the line below Dirk's"
 else
   fail "dispute/report-text-coop" "$(grep -A1 "^TB-2001 " "$work/report-tilburg.txt")"

@@ -127,6 +127,10 @@ grep -q "Boekingen (records)" "$work/anna.txt" && grep -q "anna-omzet-2026-02" "
   grep -q "912,34" "$work/anna.txt" && grep -q "Anna Bakker" "$work/anna.txt" &&
   grep -q "januari 2026" "$work/anna.txt" && ok "text: Dutch headings, her records, amounts, names" ||
   fail "text: Dutch headings, her records" "$(head -30 "$work/anna.txt")"
+# Her facts in words, not codes (was: "birth = 199004 vanaf april 1990").
+grep -q "^  entry [0-9]* *geboren in april 1990, vanaf april 1990$" "$work/anna.txt" &&
+  ! grep -q "birth = " "$work/anna.txt" && ok "text: her birth month in Dutch words" ||
+  fail "text: her birth month in Dutch words" "$(grep -A2 'Status' "$work/anna.txt")"
 
 # ---- On Anna's own node: no ID needed, the same data -------------------------------------------
 coop member export-data -O json --dir "$anna_node" >"$work/own.json"

@@ -206,7 +206,7 @@ carry "$coop" "$work/anna-node" && carry "$breda" "$work/anna-node" && carry "$t
 own=$(coop member view --dir "$work/anna-node" -O json 2>/dev/null |
   json '" ".join(m["period"]+":"+m["municipality"][:8]+":"+m["verdict"] for m in d)')
 if [ "$own" = "2026-01:${breda_key:0:8}:acknowledged 2026-02:${breda_key:0:8}:acknowledged 2026-03:${tilburg_key:0:8}:acknowledged 2026-04:${tilburg_key:0:8}:acknowledged" ] &&
-  coop member view --dir "$work/anna-node" | grep -q "^from 2026-03: municipality"; then
+  coop member view --dir "$work/anna-node" | grep -q "^vanaf 2026-03: gemeente Gemeente Tilburg ("; then
   ok "her own node shows every month with its municipality and verdict, and where she moved"
 else
   fail "her own node" "'$own' / $(coop member view --dir "$work/anna-node" 2>&1 | head -8)"

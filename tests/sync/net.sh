@@ -677,7 +677,7 @@ group_relay() {
     for reader in a b p; do
       if coop member view "$id" --dir "$work/$reader" >"$work/view.out" 2>&1; then
         [ "${MEMBER_MUNI[$id]}" = "$reader" ] && grep -q -- "^${SECRET[$id]%|*} ($id)" "$work/view.out" &&
-          grep -q " 812\.34 " "$work/view.out" ||
+          grep -q " 812,34 " "$work/view.out" ||
           bad="$bad $reader reads $id ($(tr -d '\n ' <"$work/view.out" | cut -c1-80));"
       else
         [ "${MEMBER_MUNI[$id]}" != "$reader" ] && grep -q "no months of member '$id' readable" "$work/view.out" ||

@@ -689,6 +689,7 @@ def main():
                    "/year?id=%s&y=2026" % ids["anna"]: 200, "/year?id=m-000000&y=2026": 404,
                    "/year?id=%s&y=2031" % ids["anna"]: 404}
     officer_pages = {"/": 200, "/?p=2026-03": 200, "/?p=2026-02": 200, "/report.csv?p=2026-03": 200,
+                     "/?p=2026-13": 400, "/report.csv?p=03-2026": 400,
                      "/resident?coop=%s&id=%s" % (coop_log_hex, ids["anna"]): 200,
                      "/resident?id=short": 404, "/statement?id=%s&p=202603" % ids["anna"]: 200,
                      "/rules": 200, "/members": 404, "/member?id=" + ids["anna"]: 404, "/record": 404,
@@ -713,7 +714,18 @@ def main():
 
 
     page_matrix("admin", admin, admin_pages)
+    r = admin.get("/member?id=Nobody%20Here")
+    check("pages: an unknown member is said in Dutch first, the node's words beside",
+          r.status == 404 and "Geen lid gevonden met dit lidnummer, klantnummer of deze naam (no member"
+          in r.body, (r.status, r.page.alerts))
     page_matrix("officer", officer, officer_pages)
+    r = officer.get("/resident?coop=%s&id=%s" % (coop_log_hex, ids["anna"]))
+    check("pages: the officer's resident page names her (name, id, client ref, coop)",
+          r.status == 200 and "<p>Anna de Vries (%s), klantnummer BR-1001 · " % ids["anna"] in r.body,
+          r.status)
+    r = officer.get("/year?y=2031")
+    check("pages: the officer's year out of range is said in Dutch first",
+          r.status == 404 and "Geen jaaroverzicht van dit jaar (year 2031" in r.body, r.status)
     page_matrix("member on the coop's node", anna, member_pages)
 
     r = admin.get("/")
