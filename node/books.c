@@ -192,16 +192,17 @@ coop_err books_session_add(books_session *session, uint16_t kind, const uint8_t 
 }
 
 /* Holds a record in `bulk` instead of applying it (ledger_books_bulk_flush
- * writes its rows later) and queues it. */
+ * writes its rows later) and queues it; `plain` is `record` encoded. */
 static coop_err session_add_held(books_session *session, ledger_books_bulk *bulk,
-                                 const uint8_t *audience_id, const coop_buf *plain)
+                                 const uint8_t *audience_id, const coop_buf *plain,
+                                 const ledger_record *record)
 {
   coop_err err = COOP_OK;
   if (ledger_books_bulk_full(bulk) && (err = ledger_books_bulk_flush(session->node->store, bulk)))
     return books_say(session->message, err, "cannot index the new records: %s",
                      coop_err_message(err));
   ledger_entry_header header = session_next_header(session, LEDGER_KIND_TRANSACTION, audience_id);
-  err = ledger_books_bulk_add(bulk, &header, plain->data, plain->len);
+  err = ledger_books_bulk_add_record(bulk, &header, plain->data, plain->len, record);
   if (err)
     return books_say(session->message, err, "cannot index the new entry: %s", coop_err_message(err));
   return session_queue(session, LEDGER_KIND_TRANSACTION, audience_id, plain);
@@ -1278,6 +1279,7 @@ typedef struct member_month {
 
 typedef struct record_batch {
   ledger_books_bulk *bulk;
+  coop_buf plain; /* the record being encoded */
   member_month *slots; /* RECORD_MEMBER_MONTH_SLOTS */
   size_t used;
 } record_batch;
@@ -1370,19 +1372,22 @@ static coop_err build_record(books_session *session, record_batch *batch,
   const char *note = request->note ? request->note : "";
   /* Refused, never cut short: two long refs cut to the same prefix would
    * collide, and a note is what the administrator wrote. */
-  if (strlen(ref) > LEDGER_REF_BYTES_MAX || (ref[0] && (ledger_note_check((const uint8_t *)ref,
-                                                                          strlen(ref)) ||
-                                                        strpbrk(ref, "\n\t"))))
+  size_t ref_bytes = strlen(ref), note_bytes = strlen(note);
+  if (ref_bytes > LEDGER_REF_BYTES_MAX ||
+      (ref[0] && (ledger_note_check((const uint8_t *)ref, ref_bytes) || strpbrk(ref, "\n\t"))))
     return books_say(session->message, COOP_E_BAD_INPUT,
                      "invalid ref '%.40s%s': use 1 to %u bytes of printable UTF-8 on one line",
-                     ref, strlen(ref) > 40 ? "..." : "", LEDGER_REF_BYTES_MAX);
-  if (strlen(note) > LEDGER_RECORD_NOTE_BYTES_MAX ||
-      (note[0] && ledger_note_check((const uint8_t *)note, strlen(note))))
+                     ref, ref_bytes > 40 ? "..." : "", LEDGER_REF_BYTES_MAX);
+  if (note_bytes > LEDGER_RECORD_NOTE_BYTES_MAX ||
+      (note[0] && ledger_note_check((const uint8_t *)note, note_bytes)))
     return books_say(session->message, COOP_E_BAD_INPUT,
                      "invalid note: use at most %u bytes of UTF-8 without control characters "
                      "(newlines and tabs are fine)", LEDGER_RECORD_NOTE_BYTES_MAX);
-  snprintf(record->ref, sizeof record->ref, "%s", ref);
-  snprintf(record->note, sizeof record->note, "%s", note);
+  /* Both fit (checked above) and the record is zeroed: copied, not formatted. */
+  _Static_assert(sizeof record->ref > LEDGER_REF_BYTES_MAX, "room for the ref and its NUL");
+  _Static_assert(sizeof record->note > LEDGER_RECORD_NOTE_BYTES_MAX, "room for the note");
+  memcpy(record->ref, ref, ref_bytes);
+  memcpy(record->note, note, note_bytes);
   coop_err err = node_amount_check(request->type, request->amount, session->message);
   if (err)
     return err;
@@ -1562,30 +1567,31 @@ static coop_err check_month_records(books_session *session, member_month *member
   return COOP_OK;
 }
 
-/* Encodes and queues a record; its rows go into the books now, or with the
- * bulk's when `bulk` is given. */
-static coop_err add_record_to(books_session *session, ledger_books_bulk *bulk,
-                              const ledger_record *record, const uint8_t *audience_id,
-                              uint64_t *index)
+/* Encodes `record` into `plain` and queues it; its rows go into the books
+ * now, or with the bulk's when `bulk` is given. */
+static coop_err encode_and_add(books_session *session, ledger_books_bulk *bulk, coop_buf *plain,
+                               const ledger_record *record, const uint8_t *audience_id,
+                               uint64_t *index)
 {
-  coop_buf plain;
-  coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
-  coop_err err = ledger_record_encode(record, &plain);
+  coop_err err = ledger_record_encode(record, plain);
   *index = session->base_size + session->pending;
   if (err)
     books_say(session->message, err, "invalid record: %s", coop_err_message(err));
   else if (bulk)
-    err = session_add_held(session, bulk, audience_id, &plain);
+    err = session_add_held(session, bulk, audience_id, plain, record);
   else
-    err = books_session_add(session, LEDGER_KIND_TRANSACTION, audience_id, &plain);
-  coop_buf_release(&plain);
+    err = books_session_add(session, LEDGER_KIND_TRANSACTION, audience_id, plain);
   return err;
 }
 
 static coop_err add_record(books_session *session, const ledger_record *record,
                            const uint8_t *audience_id, uint64_t *index)
 {
-  return add_record_to(session, NULL, record, audience_id, index);
+  coop_buf plain;
+  coop_buf_init(&plain, COOP_PAYLOAD_BYTES_MAX);
+  coop_err err = encode_and_add(session, NULL, &plain, record, audience_id, index);
+  coop_buf_release(&plain);
+  return err;
 }
 
 static coop_err record_one(books_session *session, record_batch *batch,
@@ -1607,14 +1613,18 @@ static coop_err record_one(books_session *session, record_batch *batch,
   if (!err && member)
     err = check_month_records(session, member);
   const uint8_t *audience = member ? member->row.audience_id : session->books_audience;
-  if (!err)
-    err = add_record_to(session, batch->bulk, &record, audience, &result->index);
+  if (!err) {
+    /* The batch's buffer, reused: a buffer of its own was two mallocs a record. */
+    coop_buf_reset(&batch->plain);
+    err = encode_and_add(session, batch->bulk, &batch->plain, &record, audience, &result->index);
+  }
   return err;
 }
 
 static coop_err batch_begin(record_batch *batch, char message[NODE_MESSAGE_BYTES])
 {
   *batch = (record_batch){0};
+  coop_buf_init(&batch->plain, COOP_PAYLOAD_BYTES_MAX);
   batch->slots = coop_calloc(RECORD_MEMBER_MONTH_SLOTS, sizeof *batch->slots);
   if (!batch->slots || ledger_books_bulk_new(&batch->bulk)) {
     coop_free(batch->slots);
@@ -1626,6 +1636,7 @@ static coop_err batch_begin(record_batch *batch, char message[NODE_MESSAGE_BYTES
 static void batch_release(record_batch *batch)
 {
   ledger_books_bulk_free(batch->bulk);
+  coop_buf_release(&batch->plain);
   coop_free(batch->slots);
 }
 

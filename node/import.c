@@ -76,53 +76,74 @@ static int at_line_end(const csv_reader *reader)
 }
 
 /* One quoted field, the opening quote at `position`.  Doubled quotes are one
- * quote; CRLF inside the field becomes LF (spreadsheets differ here). */
+ * quote; CRLF inside the field becomes LF (spreadsheets differ here).  Reads
+ * locals, as csv_unquoted does. */
 static const char *csv_quoted(csv_reader *reader)
 {
-  reader->position++;
-  for (;;) {
-    if (reader->position >= reader->length)
-      return "unterminated quoted field (a quote opened here is never closed)";
-    char byte = reader->text[reader->position];
+  const char *text = reader->text, *error = NULL;
+  size_t at = reader->position + 1, end = reader->length;
+  char *out = reader->out + reader->out_used;
+  unsigned long line = reader->line;
+  for (;; at++) {
+    if (at >= end) {
+      error = "unterminated quoted field (a quote opened here is never closed)";
+      break;
+    }
+    char byte = text[at];
     if (byte == '"') {
-      if (reader->position + 1 < reader->length && reader->text[reader->position + 1] == '"') {
-        reader->out[reader->out_used++] = '"';
-        reader->position += 2;
+      if (at + 1 < end && text[at + 1] == '"') {
+        *out++ = '"';
+        at++;
         continue;
       }
-      reader->position++;
-      if (!at_line_end(reader) && reader->text[reader->position] != reader->separator)
-        return "text after a closing quote (double a quote inside a quoted field)";
-      return NULL;
+      at++; /* past the closing quote */
+      break;
     }
-    if (byte == 0)
-      return "NUL byte in the file (is it really CSV text?)";
-    if (byte == '\r' && reader->position + 1 < reader->length &&
-        reader->text[reader->position + 1] == '\n')
-      reader->position++, byte = '\n';
+    if (byte == 0) {
+      error = "NUL byte in the file (is it really CSV text?)";
+      break;
+    }
+    if (byte == '\r' && at + 1 < end && text[at + 1] == '\n')
+      at++, byte = '\n';
     if (byte == '\n')
-      reader->line++;
-    reader->out[reader->out_used++] = byte;
-    reader->position++;
+      line++;
+    *out++ = byte;
   }
+  reader->position = at;
+  reader->out_used = (size_t)(out - reader->out);
+  reader->line = line;
+  if (!error && !at_line_end(reader) && text[at] != reader->separator)
+    error = "text after a closing quote (double a quote inside a quoted field)";
+  return error;
 }
 
+/* Reads locals, not the reader: a store through `out` (a char pointer) may
+ * alias anything, so the reader's fields were loaded again for every byte. */
 static const char *csv_unquoted(csv_reader *reader)
 {
-  while (!at_line_end(reader)) {
-    char byte = reader->text[reader->position];
-    if (byte == reader->separator)
-      return NULL;
+  const char *text = reader->text;
+  size_t at = reader->position, end = reader->length;
+  char *out = reader->out + reader->out_used, separator = reader->separator;
+  const char *error = NULL;
+  for (; at < end; at++) {
+    char byte = text[at];
+    if (byte == '\n' || (byte == '\r' && at + 1 < end && text[at + 1] == '\n'))
+      break; /* the line's end */
+    if (byte == separator)
+      break;
     if (byte == '"')
-      return "quote inside an unquoted field (quote the whole field and double the quote)";
-    if (byte == '\r')
-      return "carriage return without a newline";
-    if (byte == 0)
-      return "NUL byte in the file (is it really CSV text?)";
-    reader->out[reader->out_used++] = byte;
-    reader->position++;
+      error = "quote inside an unquoted field (quote the whole field and double the quote)";
+    else if (byte == '\r')
+      error = "carriage return without a newline";
+    else if (byte == 0)
+      error = "NUL byte in the file (is it really CSV text?)";
+    if (error)
+      break;
+    *out++ = byte;
   }
-  return NULL;
+  reader->out_used = (size_t)(out - reader->out);
+  reader->position = at;
+  return error;
 }
 
 /* Skips the rest of a physical line after a syntax error. */

@@ -620,8 +620,13 @@ struct ledger_books_bulk {
   /* held position + 1 per slot, open addressing on the ref's hash; twice
    * the records, so a probe ends soon */
   uint32_t ref_slots[2 * LEDGER_BOOKS_BULK_RECORDS_MAX];
+  /* each taken slot's ref hash: a probe passes other refs without reading
+   * them (a lookup of a new ref was a strcmp per probe, and a cache miss) */
+  uint32_t ref_hashes[2 * LEDGER_BOOKS_BULK_RECORDS_MAX];
   size_t held_postings;  /* postings of the held records */
-  posting_row *postings; /* the flush's rows, sorted */
+  posting_row *postings; /* the flush's rows, in entry order */
+  struct month_total *month_totals; /* month_total_slots, for add_months_of */
+  size_t month_total_slots;
   size_t posting_capacity;
 };
 
@@ -645,6 +650,7 @@ void ledger_books_bulk_free(ledger_books_bulk *bulk)
   coop_buf_release(&bulk->payloads);
   coop_buf_release(&bulk->refs);
   coop_free(bulk->postings);
+  coop_free(bulk->month_totals);
   coop_free(bulk);
 }
 
@@ -661,21 +667,23 @@ static uint32_t ref_hash(const char *ref)
   return hash;
 }
 
-/* The slot holding `ref`, or the empty one where it would go. */
-static size_t ref_slot(const ledger_books_bulk *bulk, const char *ref)
+/* The slot holding `ref` (whose hash is `hash`), or the empty one where it
+ * would go. */
+static size_t ref_slot(const ledger_books_bulk *bulk, const char *ref, uint32_t hash)
 {
   size_t mask = 2 * LEDGER_BOOKS_BULK_RECORDS_MAX - 1;
-  for (size_t slot = ref_hash(ref) & mask;; slot = (slot + 1) & mask) {
+  for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
     uint32_t held = bulk->ref_slots[slot];
-    if (!held ||
-        !strcmp((const char *)bulk->refs.data + bulk->held[held - 1].ref_offset - 1, ref))
+    if (!held || (bulk->ref_hashes[slot] == hash &&
+                  !strcmp((const char *)bulk->refs.data + bulk->held[held - 1].ref_offset - 1,
+                          ref)))
       return slot;
   }
 }
 
 bool ledger_books_bulk_has_ref(const ledger_books_bulk *bulk, const char *ref)
 {
-  return ref[0] && bulk->ref_slots[ref_slot(bulk, ref)] != 0;
+  return ref[0] && bulk->ref_slots[ref_slot(bulk, ref, ref_hash(ref))] != 0;
 }
 
 coop_err ledger_books_bulk_add(ledger_books_bulk *bulk, const ledger_entry_header *header,
@@ -685,23 +693,36 @@ coop_err ledger_books_bulk_add(ledger_books_bulk *bulk, const ledger_entry_heade
   if (header->kind != LEDGER_KIND_TRANSACTION || ledger_entry_is_public(header) ||
       ledger_record_decode(plain, plain_bytes, &record))
     return COOP_E_TAMPERED;
+  return ledger_books_bulk_add_record(bulk, header, plain, plain_bytes, &record);
+}
+
+coop_err ledger_books_bulk_add_record(ledger_books_bulk *bulk, const ledger_entry_header *header,
+                                      const uint8_t *plain, size_t plain_bytes,
+                                      const ledger_record *record)
+{
+  if (header->kind != LEDGER_KIND_TRANSACTION || ledger_entry_is_public(header))
+    return COOP_E_TAMPERED;
   if (ledger_books_bulk_full(bulk))
     return COOP_E_LIMIT;
-  if (ledger_books_bulk_has_ref(bulk, record.ref))
+  if (ledger_books_bulk_has_ref(bulk, record->ref))
     return COOP_E_TAMPERED; /* the unique index would refuse it, as a replay would */
   held_record *held = &bulk->held[bulk->count];
   *held = (held_record){.entry_index = header->index, .offset = bulk->payloads.len,
                         .length = (uint32_t)plain_bytes, .kind = LEDGER_KIND_TRANSACTION};
   coop_err err = coop_buf_append(&bulk->payloads, plain, plain_bytes);
-  if (!err && record.ref[0]) {
+  if (!err && record->ref[0]) {
     held->ref_offset = (uint32_t)bulk->refs.len + 1;
-    err = coop_buf_append(&bulk->refs, record.ref, strlen(record.ref) + 1);
-    if (!err)
-      bulk->ref_slots[ref_slot(bulk, record.ref)] = (uint32_t)bulk->count + 1;
+    err = coop_buf_append(&bulk->refs, record->ref, strlen(record->ref) + 1);
+    uint32_t hash = ref_hash(record->ref);
+    size_t slot = ref_slot(bulk, record->ref, hash);
+    if (!err) {
+      bulk->ref_slots[slot] = (uint32_t)bulk->count + 1;
+      bulk->ref_hashes[slot] = hash;
+    }
   }
   if (!err) {
     bulk->count++;
-    bulk->held_postings += record.posting_count;
+    bulk->held_postings += record->posting_count;
   }
   return err;
 }
@@ -773,22 +794,79 @@ static int month_compare(const void *a, const void *b)
   return (int)x->opening - (int)y->opening;
 }
 
-/* The held postings' month totals, one upsert per account and month
- * (sorts `rows`). */
-static coop_err add_months_of(ledger_store *store, posting_row *rows, size_t count)
+/* One account's month total of a flush.  The rows were sorted by account
+ * name to add them up, ~16 strcmp calls and as many 130-byte moves a
+ * posting; now each row finds its total in a hash table (its account
+ * name's 64-bit hash, then the name itself: one strcmp a posting), and
+ * only the ~1,500 totals are sorted. */
+typedef struct month_total {
+  uint64_t account_hash;
+  uint32_t month_opening; /* month * 2 + opening */
+  const posting_row *first; /* the total's first row; NULL: a free slot */
+  int64_t amount_cents;
+  int64_t postings;
+} month_total;
+
+static uint64_t account_hash(const char *account)
+{
+  uint64_t hash = UINT64_C(14695981039346656037); /* FNV-1a, 64 bits */
+  for (; *account; account++)
+    hash = (hash ^ (uint8_t)*account) * UINT64_C(1099511628211);
+  return hash;
+}
+
+/* Adds `row` to its total in `table` (`mask` + 1 slots, a power of two,
+ * more than there are rows); counts new totals. */
+static void month_total_add(month_total *table, size_t mask, const posting_row *row,
+                            size_t *totals)
+{
+  uint64_t hash = account_hash(row->account);
+  uint32_t month_opening = row->date / 100 * 2 + row->opening;
+  size_t slot = (size_t)hash & mask;
+  for (;; slot = (slot + 1) & mask) {
+    month_total *total = &table[slot];
+    if (!total->first) {
+      *total = (month_total){.account_hash = hash, .month_opening = month_opening,
+                             .first = row};
+      ++*totals;
+    } else if (total->account_hash != hash || total->month_opening != month_opening ||
+               strcmp(total->first->account, row->account)) {
+      continue; /* another account or month (or a name sharing the hash) */
+    }
+    total->amount_cents += row->amount_cents;
+    total->postings++;
+    return;
+  }
+}
+
+static int month_total_compare(const void *a, const void *b)
+{
+  const month_total *x = a, *y = b;
+  return month_compare(x->first, y->first);
+}
+
+/* The held postings' month totals, one upsert per account and month, in
+ * the key order of books_account_months.  `table` has room for `slots`
+ * totals, a power of two above `count`. */
+static coop_err add_months_of(ledger_store *store, const posting_row *rows, size_t count,
+                              month_total *table, size_t slots)
 {
   if (!count)
     return COOP_OK; /* rows may be NULL then, which qsort may not be given */
-  qsort(rows, count, sizeof *rows, month_compare);
+  assert(slots > count && (slots & (slots - 1)) == 0);
+  memset(table, 0, slots * sizeof *table);
+  size_t totals = 0;
+  for (size_t i = 0; i < count; i++)
+    month_total_add(table, slots - 1, &rows[i], &totals);
+  size_t packed = 0;
+  for (size_t slot = 0; slot < slots; slot++)
+    if (table[slot].first)
+      table[packed++] = table[slot]; /* packed <= slot: nothing unread is overwritten */
+  assert(packed == totals);
+  qsort(table, packed, sizeof *table, month_total_compare);
   coop_err err = COOP_OK;
-  for (size_t first = 0; first < count && !err;) {
-    int64_t amount_cents = 0;
-    size_t next = first;
-    for (; next < count && !month_compare(&rows[first], &rows[next]); next++)
-      amount_cents += rows[next].amount_cents;
-    err = add_to_month(store, &rows[first], amount_cents, (int64_t)(next - first));
-    first = next;
-  }
+  for (size_t i = 0; i < packed && !err; i++)
+    err = add_to_month(store, table[i].first, table[i].amount_cents, table[i].postings);
   return err;
 }
 
@@ -832,9 +910,16 @@ coop_err ledger_books_bulk_flush(ledger_store *store, ledger_books_bulk *bulk)
   coop_err err = COOP_OK;
   if (bulk->held_postings > bulk->posting_capacity) {
     coop_free(bulk->postings);
+    coop_free(bulk->month_totals);
+    size_t slots = 2;
+    while (slots <= bulk->held_postings)
+      slots *= 2;
     bulk->postings = coop_malloc(bulk->held_postings * sizeof *bulk->postings);
-    bulk->posting_capacity = bulk->postings ? bulk->held_postings : 0;
-    err = bulk->postings ? COOP_OK : COOP_E_NOMEM;
+    bulk->month_totals = coop_malloc(slots * sizeof *bulk->month_totals);
+    bool have = bulk->postings && bulk->month_totals;
+    bulk->posting_capacity = have ? bulk->held_postings : 0;
+    bulk->month_total_slots = have ? slots : 0;
+    err = have ? COOP_OK : COOP_E_NOMEM;
   }
   if (!err)
     err = insert_held_records(store, bulk, &posting_count);
@@ -842,7 +927,8 @@ coop_err ledger_books_bulk_flush(ledger_store *store, ledger_books_bulk *bulk)
   for (size_t i = 0; i < posting_count && !err; i++)
     err = insert_posting(store, &bulk->postings[i]);
   if (!err)
-    err = add_months_of(store, bulk->postings, posting_count);
+    err = add_months_of(store, bulk->postings, posting_count, bulk->month_totals,
+                        bulk->month_total_slots);
   if (!err)
     err = insert_held_statements(store, bulk);
   bulk->count = 0;

@@ -39,6 +39,14 @@ void ledger_books_bulk_free(ledger_books_bulk *bulk); /* NULL is fine */
 COOP_MUST_USE coop_err ledger_books_bulk_add(ledger_books_bulk *bulk,
                                              const ledger_entry_header *header,
                                              const uint8_t *plain, size_t plain_bytes);
+/* ledger_books_bulk_add of a record the caller has just encoded itself
+ * (ledger_record_encode of `record`): its ref and postings are taken from
+ * `record`, the bytes are not decoded again here (the flush decodes them to
+ * write the rows, and fails with COOP_E_TAMPERED if they do not). */
+COOP_MUST_USE coop_err ledger_books_bulk_add_record(ledger_books_bulk *bulk,
+                                                    const ledger_entry_header *header,
+                                                    const uint8_t *plain, size_t plain_bytes,
+                                                    const ledger_record *record);
 /* Holds a statement entry the caller has just encoded itself
  * (ledger_statement_encode; a month close): only its member and month are
  * read from the bytes (ledger_statement_peek), not the whole statement

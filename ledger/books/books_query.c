@@ -348,15 +348,26 @@ static coop_err one_record(ledger_store *store, sqlite3_stmt *select, ledger_rec
 coop_err ledger_books_record_by_ref(ledger_store *store, const char *ref, ledger_record *record,
                                     uint64_t *index)
 {
-  sqlite3_stmt *select =
+  /* The ref index alone first (it covers the entry index): an import asks
+   * once per row, and almost every answer is "not there", which this
+   * finds without opening the table (~half the instructions of the
+   * whole-row query). */
+  sqlite3_stmt *find = ledger_store_cached(
       /* "ref <> ''" lets SQLite use the partial unique index on refs. */
-      ledger_store_cached(store, "SELECT " RECORD_COLUMNS " FROM books_records r"
-                          " WHERE r.ref = ?1 AND r.ref <> ''");
-  if (!select)
+      store, "SELECT entry_index FROM books_records WHERE ref = ?1 AND ref <> ''");
+  if (!find)
     return COOP_E_DB;
-  sqlite3_bind_text(select, 1, ref, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(find, 1, ref, -1, SQLITE_STATIC); /* `ref` outlives the step */
+  int step = sqlite3_step(find);
+  uint64_t found = step == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(find, 0) : 0;
+  sqlite3_reset(find);
+  if (step != SQLITE_ROW)
+    return step == SQLITE_DONE ? COOP_E_NOT_FOUND : COOP_E_DB;
   uint64_t corrected_by = 0;
-  return one_record(store, select, record, index, &corrected_by);
+  coop_err err = ledger_books_record_at(store, found, record, &corrected_by);
+  if (!err)
+    *index = found;
+  return err == COOP_E_NOT_FOUND ? COOP_E_DB : err; /* the index and the table disagree */
 }
 
 coop_err ledger_books_record_at(ledger_store *store, uint64_t index, ledger_record *record,

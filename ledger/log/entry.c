@@ -145,6 +145,10 @@ static coop_err text_check(const uint8_t *text, size_t text_bytes, size_t max_by
     return COOP_E_LIMIT;
   for (size_t i = 0; i < text_bytes;) {
     uint8_t byte = text[i];
+    if (byte >= 0x20 && byte < 0x7F) {
+      i++; /* printable ASCII, most of every ref and note: nothing more to check */
+      continue;
+    }
     int allowed_control = allow_newlines && (byte == '\n' || byte == '\t');
     if ((byte < 0x20 && !allowed_control) || byte == 0x7F)
       return COOP_E_BAD_INPUT;

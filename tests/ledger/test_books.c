@@ -274,6 +274,44 @@ Test(books_chart, every_per_member_name_fits_with_a_member_id)
   }
 }
 
+/* The names are copied from the chart, not formatted: each equals what
+ * snprintf makes of the template, for member ids of every digit. */
+Test(books_chart, names_equal_the_formatted_template)
+{
+  size_t count = 0;
+  const ledger_account_definition *chart = ledger_chart(&count);
+  const char *members[] = {"m-000000", "m-3f9a2c", "m-ffffff", "m-abcdef"};
+  for (size_t i = 0; i < count; i++)
+    for (size_t m = 0; m < sizeof members / sizeof members[0]; m++) {
+      char out[LEDGER_ACCOUNT_NAME_BYTES], want[LEDGER_ACCOUNT_NAME_BYTES];
+      cr_assert_eq(ledger_account_name(chart[i].code, members[m], out), COOP_OK);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+      if (chart[i].per_member)
+        snprintf(want, sizeof want, chart[i].name, members[m]);
+      else
+        snprintf(want, sizeof want, "%s", chart[i].name);
+#pragma GCC diagnostic pop
+      cr_assert_str_eq(out, want);
+    }
+}
+
+/* Member ids are written digit by digit: the same text as "m-%02x%02x%02x"
+ * for every value of each of the three bytes. */
+Test(books_members, member_ids_equal_the_formatted_hex)
+{
+  for (unsigned position = 0; position < 3; position++)
+    for (unsigned value = 0; value < 256; value++) {
+      uint8_t audience[LEDGER_AUDIENCE_ID_BYTES] = {0x5a, 0xa5, 0x0f, 0xff};
+      audience[position] = (uint8_t)value;
+      char id[LEDGER_MEMBER_ID_CHARS + 1], want[LEDGER_MEMBER_ID_CHARS + 1];
+      memset(id, 'x', sizeof id);
+      ledger_member_id(audience, id);
+      snprintf(want, sizeof want, "m-%02x%02x%02x", audience[0], audience[1], audience[2]);
+      cr_assert_str_eq(id, want);
+    }
+}
+
 /* ---- Dates and periods ---------------------------------------------------------- */
 
 Test(books_dates, valid_dates_parse)

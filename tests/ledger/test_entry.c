@@ -716,3 +716,19 @@ Test(identity_payload, decode_rejects_name_longer_than_limit)
   bytes[2] = 255;
   expect_identity_decode(bytes, sizeof bytes, COOP_E_DECODE);
 }
+
+/* Every single byte, alone and between printable text: the printable-ASCII
+ * fast path of the check answers as the rule does (control characters but
+ * tab and newline, DEL, and a lone byte from 0x80 on are refused). */
+Test(note, every_byte_alone_and_inside_text)
+{
+  for (unsigned byte = 0; byte < 256; byte++) {
+    int allowed = (byte >= 0x20 && byte < 0x7F) || byte == '\n' || byte == '\t';
+    coop_err want = allowed ? COOP_OK : COOP_E_BAD_INPUT;
+    char alone[1] = {(char)byte}, inside[5] = {'a', 'b', (char)byte, 'c', 'd'};
+    cr_assert_eq(check_text(alone, 1), want, "byte 0x%02x alone", byte);
+    cr_assert_eq(check_text(inside, sizeof inside), want, "byte 0x%02x inside", byte);
+  }
+  NOTE_BAD("ab\xc2\x80" "cd"); /* C1 after ASCII */
+  NOTE_BAD("abc\xe2\x82");     /* a sequence cut off at the end */
+}
