@@ -1,4 +1,5 @@
 /* coop record, coop correct: money and memos per member, and corrections. */
+#include <stdbool.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -112,6 +113,13 @@ static int record_request(const record_options *options, node_record_request *re
   if (parse_date(options->date, &request->date) || request_amount(options, request))
     return -1;
   request->member_id = options->member;
+  /* Said here, as a usage error, before the node is opened. */
+  bool coops_own = request->type == LEDGER_RECORD_COOP_COST || request->type == LEDGER_RECORD_OPENING;
+  bool has_member = options->member && options->member[0];
+  if (!coops_own && !has_member)
+    return cli_usage_error("record", "a %s record needs --member", type_name), -1;
+  if (coops_own && has_member)
+    return cli_usage_error("record", "a %s record is the coop's own: no --member", type_name), -1;
   request->future = options->future;
   if (options->for_month && ledger_period_parse(options->for_month, &request->for_period)) {
     cli_error("--for-month '%s' is not a month (expected YYYY-MM)", options->for_month);

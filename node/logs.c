@@ -70,9 +70,13 @@ coop_err node_log_entries(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
     err = ledger_store_entries(self->store, log_id, from, read_entry, &reader);
   coop_free(reader.plain);
   coop_free(reader.grantors);
-  if (err == COOP_E_NOT_FOUND)
+  if (err == COOP_E_NOT_FOUND) {
+    char party[NODE_PARTY_TEXT_BYTES];
+    node_party_text(self, log_id, party);
     snprintf(message, NODE_MESSAGE_BYTES,
-             "this node holds no entries of that log (see 'coop logs')");
+             "this node holds no entries of the log of %s (see 'coop logs'; 'coop sync' "
+             "brings it from a peer that holds it)", party);
+  }
   else if (err == COOP_E_TAMPERED)
     snprintf(message, NODE_MESSAGE_BYTES, "a stored entry does not decode; run 'coop verify'");
   else if (err == COOP_E_PAYLOAD_MISSING)

@@ -426,9 +426,9 @@ static coop_err month_statement(member_month *month)
     return COOP_OK;
   if (!status.birth_period)
     return books_say(session->message, COOP_E_BAD_INPUT,
-                     "member %s has no birth month, so no age for the offset rules: run 'coop "
-                     "member set %s --birth YYYY-MM --from YYYY-MM'", member->member_id,
-                     member->member_id);
+                     "member %s (%s) has no birth month, so no age for the offset rules: run "
+                     "'coop member set %s --birth YYYY-MM --from YYYY-MM'", member->name,
+                     member->member_id, member->member_id);
   statement_reset(month->statement);
   coop_err err = cite_sources(month);
   if (!err) {

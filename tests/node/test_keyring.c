@@ -155,7 +155,7 @@ Test(node_keyring, the_log_listing_opens_what_the_ring_holds_keys_for)
   uint8_t unknown[LEDGER_LOG_ID_BYTES] = {1};
   cr_assert_eq(node_log_entries(&fx.muni, unknown, 0, count_readable, &count, message),
                COOP_E_NOT_FOUND);
-  cr_assert(strstr(message, "holds no entries of that log"), "%s", message);
+  cr_assert(strstr(message, "holds no entries of the log of"), "%s", message);
 }
 
 Test(node_keyring, the_books_indexer_opens_the_own_log_with_the_nodes_ring)

@@ -706,6 +706,7 @@ Test(statements, a_member_without_a_birth_month_fails_clearly)
   char message[NODE_MESSAGE_BYTES];
   expect_close_refused(&nodes, 202601, COOP_E_BAD_INPUT, message);
   cr_assert(strstr(message, without) != NULL, "message does not name the member: %s", message);
+  cr_assert(strstr(message, "Bo (") != NULL, "message does not give her name: %s", message);
   cr_assert(strstr(message, "birth") != NULL, "message does not say what is missing: %s",
             message);
   /* Given a birth month, the close goes through for both. */

@@ -33,4 +33,4 @@ see 'coop node --help'
 coop: error: geen gegevens van u leesbaar met de sleutel van deze node / no member data readable with this node's key: is this a member's node (coop init --role member) whose key the coop enrolled (--member-key), and has it synced with the coop ('coop sync')?
 coop: error: no statement for this member in 2026-03 readable on this node (is the month closed, and has this node synced with the coop?)
 coop: error: nofile: cannot open: No such file or directory
-coop: error: this node holds no entries of that log (see 'coop logs')
+coop: error: this node holds no entries of the log of <FP> (see 'coop logs'; 'coop sync' brings it from a peer that holds it)
