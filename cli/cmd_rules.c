@@ -390,30 +390,34 @@ static int cmd_list(int argc, char **argv)
 
 /* ---- show ---------------------------------------------------------------------- */
 
-static void print_row(const char *label, const char *value)
+/* One line of a rule set: the field name of the JSON (and of 'coop rules
+ * publish'), its value, and what it means in Dutch for an officer.  The
+ * field name stays first: scripts read these lines by it. */
+static void print_row(const char *dutch, const char *field, const char *value)
 {
-  printf("%-15s %s\n", label, value);
+  printf("%-15s %-12s %s\n", field, value, dutch);
 }
 
-static void print_money_row(const char *label, int64_t cents)
+static void print_money_row(const char *dutch, const char *field, int64_t cents)
 {
   char text[32];
   format_euros(cents, text, sizeof text);
-  print_row(label, text);
+  print_row(dutch, field, text);
 }
 
-static void print_percent_row(const char *label, int64_t basis_points)
+static void print_percent_row(const char *dutch, const char *field, int64_t basis_points)
 {
   char text[32];
   format_percent(basis_points, text, sizeof text);
-  print_row(label, text);
+  print_row(dutch, field, text);
 }
 
-static void print_count_row(const char *label, int64_t count, const char *unit)
+static void print_count_row(const char *dutch, const char *field, int64_t count,
+                            const char *unit)
 {
   char text[48];
   snprintf(text, sizeof text, "%" PRId64 " %s", count, unit);
-  print_row(label, text);
+  print_row(dutch, field, text);
 }
 
 static void print_rule_set_text(const rule_list *list, size_t i)
@@ -421,34 +425,39 @@ static void print_rule_set_text(const rule_list *list, size_t i)
   const ledger_offset_rule_set *rule_set = &list->rule_sets[i];
   char period[LEDGER_OFFSET_PERIOD_TEXT_BYTES], hex[2 * LEDGER_HASH_BYTES + 1], index[24];
   ledger_offset_period_format(rule_set->effective_from, period);
-  print_row("municipality", rule_set->municipality);
-  print_row("effective_from", period);
-  print_row("regime", ledger_offset_regime_name(rule_set->regime));
-  print_money_row("norm", rule_set->norm_cents);
-  print_percent_row("coop_pct", rule_set->coop_pct_basis_points);
-  print_row("distribution", ledger_offset_distribution_name(rule_set->distribution));
-  print_percent_row("muni_pct", rule_set->muni_pct_basis_points);
-  print_row("loss_rule", ledger_offset_loss_rule_name(rule_set->loss_rule));
-  print_count_row("min_age_nrk", rule_set->min_age_nrk_years, "years");
-  print_percent_row("pct_n", rule_set->pct_n_basis_points);
-  print_money_row("cap_n", rule_set->cap_n_cents);
-  print_count_row("n_months", rule_set->n_months, "months");
-  print_percent_row("pct_r", rule_set->pct_r_basis_points);
-  print_money_row("cap_r", rule_set->cap_r_cents);
-  print_count_row("r_months", rule_set->r_months, "months");
-  print_percent_row("pct_y", rule_set->pct_y_basis_points);
-  print_money_row("cap_y", rule_set->cap_y_cents);
-  print_percent_row("pct_34a", rule_set->pct_34a_basis_points);
-  print_count_row("months_34a", rule_set->months_34a, "months");
-  print_money_row("k_month", rule_set->k_month_cents);
-  print_money_row("k_year", rule_set->k_year_cents);
+  print_row("gemeente", "municipality", rule_set->municipality);
+  print_row("geldig vanaf", "effective_from", period);
+  print_row("regeling", "regime", ledger_offset_regime_name(rule_set->regime));
+  print_money_row("bijstandsnorm per maand", "norm", rule_set->norm_cents);
+  print_percent_row("deel van de winst voor de coöperatie", "coop_pct", rule_set->coop_pct_basis_points);
+  print_row("verdeling", "distribution", ledger_offset_distribution_name(rule_set->distribution));
+  print_percent_row("deel voor de gemeente", "muni_pct", rule_set->muni_pct_basis_points);
+  print_row("maand met verlies", "loss_rule", ledger_offset_loss_rule_name(rule_set->loss_rule));
+  print_count_row("minimumleeftijd vrijlatingen", "min_age_nrk", rule_set->min_age_nrk_years,
+                  "jaar");
+  print_percent_row("inkomstenvrijlating: percentage", "pct_n", rule_set->pct_n_basis_points);
+  print_money_row("inkomstenvrijlating: maximum", "cap_n", rule_set->cap_n_cents);
+  print_count_row("inkomstenvrijlating: duur", "n_months", rule_set->n_months, "maanden");
+  print_percent_row("vrijlating alleenstaande ouder: percentage", "pct_r",
+                    rule_set->pct_r_basis_points);
+  print_money_row("vrijlating alleenstaande ouder: maximum", "cap_r", rule_set->cap_r_cents);
+  print_count_row("vrijlating alleenstaande ouder: duur", "r_months", rule_set->r_months,
+                  "maanden");
+  print_percent_row("vrijlating medische urenbeperking: percentage", "pct_y",
+                    rule_set->pct_y_basis_points);
+  print_money_row("vrijlating medische urenbeperking: maximum", "cap_y", rule_set->cap_y_cents);
+  print_percent_row("vrijlating art. 34a: percentage", "pct_34a", rule_set->pct_34a_basis_points);
+  print_count_row("vrijlating art. 34a: duur", "months_34a", rule_set->months_34a, "maanden");
+  print_money_row("vrijwilligersvergoeding vrij per maand", "k_month", rule_set->k_month_cents);
+  print_money_row("vrijwilligersvergoeding vrij per jaar", "k_year", rule_set->k_year_cents);
   snprintf(index, sizeof index, "%llu", (unsigned long long)list->entry_index[i]);
-  print_row("entry", index);
+  print_row("regel in het log", "entry", index);
   ledger_hex_encode(list->leaf_hash[i], LEDGER_HASH_BYTES, hex);
-  print_row("leaf_hash", hex);
+  printf("%-15s %s\n", "leaf_hash", hex);
   ledger_hex_encode(list->log_id, LEDGER_LOG_ID_BYTES, hex);
-  print_row("log", hex);
-  printf("\nAmounts in euros per month (k_year: per calendar year).\n");
+  printf("%-15s %s\n", "log", hex);
+  printf("\nBedragen in euro per maand (k_year: per kalenderjaar) / amounts in euros per "
+         "month (k_year: per calendar year).\n");
 }
 
 /* The rule set with the latest effective_from (the later entry on a tie,

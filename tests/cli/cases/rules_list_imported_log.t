@@ -9,8 +9,8 @@ run: key=$(coop id --dir muni -O json | python3 -c 'import json,sys; print(json.
 exit: 0
 --- stdout
 entry 1  2026-01  Breda  PW2015  STATUTORY  norm 1401.50  leaf <HEX32>
-municipality    Breda
-cap_n           285.00
-entry           1
+municipality    Breda        gemeente
+cap_n           285.00       inkomstenvrijlating: maximum
+entry           1            regel in het log
 same leaf hash on both nodes
 --- stderr
