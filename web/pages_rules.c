@@ -57,13 +57,24 @@ static int64_t field_of(const ledger_offset_rule_set *rules, const rule_field *f
   return *(const int64_t *)(const void *)((const char *)rules + field->offset);
 }
 
-/* "12,50" for 1250 (cents or basis points), "6" for a count. */
-static void field_text(const rule_field *field, int64_t value, char out[32])
+/* "12,50" for 1250 (cents or basis points), "6" for a count: as a form
+ * field holds it (web_parse_money reads it back). */
+static void field_text(const rule_field *field, int64_t value, char out[LEDGER_MONEY_TEXT_BYTES])
 {
   if (field->kind == FIELD_COUNT)
-    snprintf(out, 32, "%lld", (long long)value);
+    snprintf(out, LEDGER_MONEY_TEXT_BYTES, "%lld", (long long)value);
   else
-    snprintf(out, 32, "%lld,%02lld", (long long)(value / 100), (long long)(value % 100));
+    snprintf(out, LEDGER_MONEY_TEXT_BYTES, "%lld,%02lld", (long long)(value / 100),
+             (long long)(value % 100));
+}
+
+/* As the table shows it: money as on every other page ("€ 1.401,50"). */
+static void field_shown(const rule_field *field, int64_t value, char out[LEDGER_MONEY_TEXT_BYTES])
+{
+  if (field->kind == FIELD_MONEY)
+    ledger_money_format_dutch(value, out);
+  else
+    field_text(field, value, out);
 }
 
 /* ---- reading what is published ---------------------------------------------------- */
@@ -105,11 +116,11 @@ static void rule_set_table(web_request *request, const ledger_offset_rule_set *r
   WEB_TABLE_HEAD(request, NULL, {"Veld", "Field", false}, {"Waarde", "Value", true},
                  {"Betekenis", "Meaning", false});
   for (size_t i = 0; i < FIELD_TOTAL; i++) {
-    char value[32];
-    field_text(&fields[i], field_of(rules, &fields[i]), value);
-    web_html(request, "<tr><th scope=\"row\"><code>%s</code></th><td class=\"amount\">%t%s%t</td>"
+    char value[LEDGER_MONEY_TEXT_BYTES];
+    field_shown(&fields[i], field_of(rules, &fields[i]), value);
+    web_html(request, "<tr><th scope=\"row\"><code>%s</code></th><td class=\"amount\">%s%t</td>"
                       "<td>%t</td></tr>",
-             fields[i].name, fields[i].kind == FIELD_MONEY ? "€ " : "", value,
+             fields[i].name, value,
              fields[i].kind == FIELD_PERCENT ? " %" : "",
              web_say(request, fields[i].dutch, fields[i].english));
   }
@@ -192,7 +203,7 @@ static void rules_form(web_request *request, const ledger_offset_rule_set *rules
     web_html(request, "</select>");
   }
   for (size_t i = 0; i < FIELD_TOTAL; i++) {
-    char value[32];
+    char value[LEDGER_MONEY_TEXT_BYTES];
     field_text(&fields[i], field_of(rules, &fields[i]), value);
     /* What was typed stays in the form, also when it was wrong. */
     const char *typed = web_field_value(request, fields[i].name);
