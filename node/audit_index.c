@@ -706,14 +706,16 @@ static coop_err write_log_row(ledger_store *store, const log_view *view, uint64_
 /* The rows of `view`, which holds the skeleton of entries [0, size) and
  * the records and statements not written yet (all of them when `fresh`),
  * the statements' plaintext in `texts`, and `before` the members' rows
- * as the tables held them. */
+ * as the tables held them; `known`: the tables had a row of the log. */
 static coop_err write_log(ledger_store *store, const log_view *view,
                           const audit_index_texts *texts, const member_digests *before,
-                          uint64_t size, bool fresh)
+                          uint64_t size, bool fresh, bool known)
 {
   static const member_digests none = {NULL, 0};
   int64_t log_no = 0;
-  coop_err err = delete_log_rows(store, view->log_id, fresh);
+  /* A log new to the tables has no rows to delete (and deleting them would
+   * scan audit_audiences, keyed by audience). */
+  coop_err err = known ? delete_log_rows(store, view->log_id, fresh) : COOP_OK;
   /* The log's row first: a new log gets its number there. */
   if (!err)
     err = write_log_row(store, view, size, fresh, &log_no);
@@ -1049,6 +1051,7 @@ static coop_err log_catch_up(node *self, node_key_ring *ring,
   log_view view;
   audit_index_log state = {0};
   coop_err err = read_view(store, log_id, READ_SKELETON, NULL, 0, &view, &state);
+  bool known = err != COOP_E_NOT_FOUND;
   if (err == COOP_E_NOT_FOUND) {
     memset(&view, 0, sizeof view);
     memcpy(view.log_id, log_id, LEDGER_LOG_ID_BYTES);
@@ -1082,7 +1085,7 @@ static coop_err log_catch_up(node *self, node_key_ring *ring,
     err = extend_with_texts(ring, &view, 0, size, &texts, &reread);
   }
   if (!err && state.indexed_size < size)
-    err = write_log(store, &view, &texts, &before, size, fresh);
+    err = write_log(store, &view, &texts, &before, size, fresh, known);
   coop_free(before.items);
   if (!err && fresh && state.indexed_size < size && kept_take(kept, &view, &texts, size))
     return COOP_OK;
