@@ -47,8 +47,8 @@ typedef struct verdict_list {
  * mapped: a slot taken by another statement, or of an earlier log (an
  * older generation), is a miss and the statement is decoded as before.
  * 4096 slots hold the statements judged since a member's previous month
- * for coops of a few hundred members (the judge goes in log order); about
- * 400 KiB in the auditor. */
+ * for coops of a few hundred members (the judge goes in log order); 80
+ * bytes each, 320 KiB in the auditor. */
 #define CARRIED_SLOTS 4096u
 typedef struct carried_slot {
   uint64_t index;
