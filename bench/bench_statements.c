@@ -10,7 +10,8 @@
  * closes the months one by one and reports statements per second (wall and
  * CPU).  --open-last records month M but leaves it open, so that its close
  * can be run (and profiled) with 'coop period close' on copies of the coop;
- * BENCH_PERF_CONTROL (perf_control) profiles the closes of a run; --pages
+ * BENCH_PERF_CONTROL (perf_control) profiles the closes of a run (with
+ * --audit, the full audit from scratch); --pages
  * says what each close wrote (pages_begin).  With
  * --audit K: K such coops; months 1..M-1 closed everywhere are audited from
  * scratch (statements/s), then one coop closes month M and the audit runs
@@ -342,7 +343,9 @@ static int audit_bench(const char *dir, long coops, long members, long months)
   span scratch = span_end(start);
   node_audit_from_scratch(&municipality, false);
   node_audit_summary full, incremental, again, unchanged;
+  perf_control("enable"); /* BENCH_PERF_CONTROL: the full audit only */
   span full_took = timed_audit(&municipality, &full);
+  perf_control("disable");
   uint32_t period = 202600 + (uint32_t)months;
   set_clock(period - 1);
   record_month(&coop[0], members, ids, period);

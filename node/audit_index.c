@@ -22,27 +22,30 @@ static const char *const table_names[] = {
 
 static const char create_sql[] =
     "CREATE TABLE audit_state (name TEXT PRIMARY KEY, value ANY) WITHOUT ROWID;"
+    /* log_no names the log in every other table: an integer of a byte or
+     * two in each key where the 32-byte id was (version 3). */
     "CREATE TABLE audit_logs ("
-    "  log_id BLOB PRIMARY KEY,"
+    "  log_no INTEGER PRIMARY KEY,"
+    "  log_id BLOB NOT NULL UNIQUE,"
     "  indexed_size INTEGER NOT NULL,"
     "  judged_size INTEGER NOT NULL,"
     "  ours INTEGER NOT NULL,"
     "  name TEXT NOT NULL,"
-    "  role INTEGER NOT NULL) WITHOUT ROWID;"
+    "  role INTEGER NOT NULL);"
     /* A member's enrolment, details, residences and facts: one encoded row
      * (member_encode), rewritten whole when the log grows. */
     "CREATE TABLE audit_members ("
-    "  log_id BLOB NOT NULL,"
+    "  log_no INTEGER NOT NULL,"
     "  position INTEGER NOT NULL,"
     "  member BLOB NOT NULL,"
-    "  PRIMARY KEY (log_id, position)) WITHOUT ROWID;"
+    "  PRIMARY KEY (log_no, position)) WITHOUT ROWID;"
     /* Which coop log an audience is of: opens the own log's verdicts. */
     "CREATE TABLE audit_audiences ("
     "  audience BLOB NOT NULL,"
-    "  log_id BLOB NOT NULL,"
-    "  PRIMARY KEY (audience, log_id)) WITHOUT ROWID;"
+    "  log_no INTEGER NOT NULL,"
+    "  PRIMARY KEY (audience, log_no)) WITHOUT ROWID;"
     "CREATE TABLE audit_records ("
-    "  log_id BLOB NOT NULL,"
+    "  log_no INTEGER NOT NULL,"
     "  entry_index INTEGER NOT NULL,"
     "  audience BLOB NOT NULL,"
     "  leaf BLOB NOT NULL,"
@@ -57,29 +60,29 @@ static const char create_sql[] =
     "  spend INTEGER NOT NULL,"
     /* Keyed by month: a month's records are one range, with no second
      * index to keep up on every insert (readers sort them by index). */
-    "  PRIMARY KEY (log_id, period, entry_index)) WITHOUT ROWID;"
+    "  PRIMARY KEY (log_no, period, entry_index)) WITHOUT ROWID;"
     "CREATE TABLE audit_statements ("
-    "  log_id BLOB NOT NULL,"
+    "  log_no INTEGER NOT NULL,"
     "  entry_index INTEGER NOT NULL,"
     "  audience BLOB NOT NULL,"
     "  leaf BLOB NOT NULL,"
     "  period INTEGER NOT NULL,"
     "  payload BLOB NOT NULL,"
-    "  PRIMARY KEY (log_id, entry_index)) WITHOUT ROWID;"
+    "  PRIMARY KEY (log_no, entry_index)) WITHOUT ROWID;"
     "CREATE TABLE audit_closed ("
-    "  log_id BLOB NOT NULL,"
+    "  log_no INTEGER NOT NULL,"
     "  position INTEGER NOT NULL,"
     "  period INTEGER NOT NULL,"
-    "  PRIMARY KEY (log_id, position)) WITHOUT ROWID;"
+    "  PRIMARY KEY (log_no, position)) WITHOUT ROWID;"
     "CREATE TABLE audit_erased ("
-    "  log_id BLOB NOT NULL,"
+    "  log_no INTEGER NOT NULL,"
     "  position INTEGER NOT NULL,"
     "  audience BLOB NOT NULL,"
-    "  PRIMARY KEY (log_id, position)) WITHOUT ROWID;"
+    "  PRIMARY KEY (log_no, position)) WITHOUT ROWID;"
     "CREATE TABLE audit_unread ("
-    "  log_id BLOB NOT NULL,"
+    "  log_no INTEGER NOT NULL,"
     "  audience BLOB NOT NULL,"
-    "  PRIMARY KEY (log_id, audience)) WITHOUT ROWID;"
+    "  PRIMARY KEY (log_no, audience)) WITHOUT ROWID;"
     /* The own log's verdicts, their plaintext payload as signed. */
     "CREATE TABLE audit_verdicts ("
     "  coop_log BLOB NOT NULL,"
@@ -88,6 +91,9 @@ static const char create_sql[] =
     "  dispute INTEGER NOT NULL,"
     "  payload BLOB NOT NULL,"
     "  PRIMARY KEY (coop_log, statement_index, verdict_index)) WITHOUT ROWID;";
+
+/* The number of log ?1 in the tables, for the queries that name it by id. */
+#define LOG_NO "(SELECT log_no FROM audit_logs WHERE log_id = ?1)"
 
 static coop_err step_done(sqlite3_stmt *statement)
 {
@@ -433,7 +439,7 @@ coop_err audit_index_texts_load(node *self, const uint8_t log_id[LEDGER_LOG_ID_B
     return COOP_OK;
   sqlite3_stmt *select = ledger_store_cached(
       self->store, "SELECT entry_index, payload FROM audit_statements"
-                   " WHERE log_id = ?1 AND entry_index BETWEEN ?2 AND ?3 ORDER BY entry_index");
+                   " WHERE log_no = " LOG_NO " AND entry_index BETWEEN ?2 AND ?3 ORDER BY entry_index");
   if (!select)
     return COOP_E_DB;
   sqlite3_bind_blob(select, 1, log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
@@ -483,13 +489,13 @@ static coop_err delete_log_rows(ledger_store *store, const uint8_t log_id[LEDGER
                                 bool all)
 {
   static const char *const skeleton[] = {
-      "DELETE FROM audit_closed WHERE log_id = ?1",
-      "DELETE FROM audit_erased WHERE log_id = ?1",
-      "DELETE FROM audit_unread WHERE log_id = ?1",
-      "DELETE FROM audit_members WHERE log_id = ?1",
-      "DELETE FROM audit_audiences WHERE log_id = ?1",
-      "DELETE FROM audit_records WHERE log_id = ?1",
-      "DELETE FROM audit_statements WHERE log_id = ?1",
+      "DELETE FROM audit_closed WHERE log_no = " LOG_NO,
+      "DELETE FROM audit_erased WHERE log_no = " LOG_NO,
+      "DELETE FROM audit_unread WHERE log_no = " LOG_NO,
+      "DELETE FROM audit_members WHERE log_no = " LOG_NO,
+      "DELETE FROM audit_audiences WHERE log_no = " LOG_NO,
+      "DELETE FROM audit_records WHERE log_no = " LOG_NO,
+      "DELETE FROM audit_statements WHERE log_no = " LOG_NO,
   };
   /* The small lists are rewritten whole; members (a changed one is
    * replaced), their audiences, records and statements (new ones are
@@ -538,14 +544,14 @@ static coop_err digests_of(const log_view *view, member_digests *digests)
 
 /* The members the new entries enrolled or changed (all of them when
  * `before` is empty), with their residences' audiences. */
-static coop_err write_members(ledger_store *store, const log_view *view,
+static coop_err write_members(ledger_store *store, const log_view *view, int64_t log_no,
                               const member_digests *before)
 {
   sqlite3_stmt *member = ledger_store_cached(
-      store, "INSERT OR REPLACE INTO audit_members (log_id, position, member)"
+      store, "INSERT OR REPLACE INTO audit_members (log_no, position, member)"
              " VALUES (?1, ?2, ?3)");
   sqlite3_stmt *audience = ledger_store_cached(
-      store, "INSERT OR IGNORE INTO audit_audiences (audience, log_id) VALUES (?1, ?2)");
+      store, "INSERT OR IGNORE INTO audit_audiences (audience, log_no) VALUES (?1, ?2)");
   if (!member || !audience)
     return COOP_E_DB;
   coop_buf row;
@@ -560,14 +566,14 @@ static coop_err write_members(ledger_store *store, const log_view *view,
     member_digest(&row, digest);
     if (m < before->count && !memcmp(digest, before->items[m], sizeof digest))
       continue; /* as she was */
-    sqlite3_bind_blob(member, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(member, 1, log_no);
     sqlite3_bind_int64(member, 2, (int64_t)m);
     sqlite3_bind_blob(member, 3, row.data, (int)row.len, SQLITE_STATIC);
     err = step_done(member);
     for (size_t r = 0; r < who->residence_count && !err; r++) {
       sqlite3_bind_blob(audience, 1, who->residences[r].audience, LEDGER_AUDIENCE_ID_BYTES,
                         SQLITE_STATIC);
-      sqlite3_bind_blob(audience, 2, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+      sqlite3_bind_int64(audience, 2, log_no);
       err = step_done(audience);
     }
   }
@@ -578,20 +584,19 @@ static coop_err write_members(ledger_store *store, const log_view *view,
 
 /* The columns a record's and a statement's row begin with: which log,
  * which entry, whose audience, its leaf hash. */
-static void bind_entry(sqlite3_stmt *insert, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
-                       uint64_t index, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
+static void bind_entry(sqlite3_stmt *insert, int64_t log_no, uint64_t index, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
                        const uint8_t leaf[LEDGER_HASH_BYTES])
 {
-  sqlite3_bind_blob(insert, 1, log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+  sqlite3_bind_int64(insert, 1, log_no);
   sqlite3_bind_int64(insert, 2, (int64_t)index);
   sqlite3_bind_blob(insert, 3, audience, LEDGER_AUDIENCE_ID_BYTES, SQLITE_STATIC);
   sqlite3_bind_blob(insert, 4, leaf, LEDGER_HASH_BYTES, SQLITE_STATIC);
 }
 
-static coop_err write_records(ledger_store *store, const log_view *view)
+static coop_err write_records(ledger_store *store, const log_view *view, int64_t log_no)
 {
   sqlite3_stmt *insert = ledger_store_cached(
-      store, "INSERT INTO audit_records (log_id, entry_index, audience, leaf, date, period, type,"
+      store, "INSERT INTO audit_records (log_no, entry_index, audience, leaf, date, period, type,"
              " memo_type, quantity, revenue, costs, allowance, spend)"
              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
   if (!insert)
@@ -599,7 +604,7 @@ static coop_err write_records(ledger_store *store, const log_view *view)
   coop_err err = COOP_OK;
   for (size_t i = 0; i < view->record_count && !err; i++) {
     const ledger_month_record *record = &view->records[i];
-    bind_entry(insert, view->log_id, record->index, record->audience, record->leaf);
+    bind_entry(insert, log_no, record->index, record->audience, record->leaf);
     sqlite3_bind_int64(insert, 5, record->date);
     sqlite3_bind_int64(insert, 6, record->period);
     sqlite3_bind_int(insert, 7, record->type);
@@ -616,11 +621,11 @@ static coop_err write_records(ledger_store *store, const log_view *view)
 }
 
 /* The view's statements with their plaintext, texts i of statement i. */
-static coop_err write_statements(ledger_store *store, const log_view *view,
+static coop_err write_statements(ledger_store *store, const log_view *view, int64_t log_no,
                                  const audit_index_texts *texts)
 {
   sqlite3_stmt *insert = ledger_store_cached(
-      store, "INSERT INTO audit_statements (log_id, entry_index, audience, leaf, period, payload)"
+      store, "INSERT INTO audit_statements (log_no, entry_index, audience, leaf, period, payload)"
              " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!insert)
     return COOP_E_DB;
@@ -631,7 +636,7 @@ static coop_err write_statements(ledger_store *store, const log_view *view,
     size_t text_bytes = 0;
     if (!audit_index_text(texts, item->index, &text, &text_bytes))
       return COOP_E_TAMPERED; /* the fold read it, the walk did not: a changed log */
-    bind_entry(insert, view->log_id, item->index, item->audience, item->leaf);
+    bind_entry(insert, log_no, item->index, item->audience, item->leaf);
     sqlite3_bind_int64(insert, 5, item->period);
     sqlite3_bind_blob(insert, 6, text, (int)text_bytes, SQLITE_STATIC);
     err = step_done(insert);
@@ -641,31 +646,31 @@ static coop_err write_statements(ledger_store *store, const log_view *view,
 }
 
 /* Closed months, erased and unread audiences: small lists, rewritten whole. */
-static coop_err write_lists(ledger_store *store, const log_view *view)
+static coop_err write_lists(ledger_store *store, const log_view *view, int64_t log_no)
 {
   sqlite3_stmt *closed = ledger_store_cached(
-      store, "INSERT INTO audit_closed (log_id, position, period) VALUES (?1, ?2, ?3)");
+      store, "INSERT INTO audit_closed (log_no, position, period) VALUES (?1, ?2, ?3)");
   sqlite3_stmt *erased = ledger_store_cached(
-      store, "INSERT INTO audit_erased (log_id, position, audience) VALUES (?1, ?2, ?3)");
+      store, "INSERT INTO audit_erased (log_no, position, audience) VALUES (?1, ?2, ?3)");
   sqlite3_stmt *unread = ledger_store_cached(
-      store, "INSERT INTO audit_unread (log_id, audience) VALUES (?1, ?2)");
+      store, "INSERT INTO audit_unread (log_no, audience) VALUES (?1, ?2)");
   if (!closed || !erased || !unread)
     return COOP_E_DB;
   coop_err err = COOP_OK;
   for (size_t i = 0; i < view->closed_count && !err; i++) {
-    sqlite3_bind_blob(closed, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(closed, 1, log_no);
     sqlite3_bind_int64(closed, 2, (int64_t)i);
     sqlite3_bind_int64(closed, 3, view->closed[i]);
     err = step_done(closed);
   }
   for (size_t i = 0; i < view->erased_count && !err; i++) {
-    sqlite3_bind_blob(erased, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(erased, 1, log_no);
     sqlite3_bind_int64(erased, 2, (int64_t)i);
     sqlite3_bind_blob(erased, 3, view->erased[i], LEDGER_AUDIENCE_ID_BYTES, SQLITE_STATIC);
     err = step_done(erased);
   }
   for (size_t i = 0; i < view->unread_count && !err; i++) {
-    sqlite3_bind_blob(unread, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(unread, 1, log_no);
     sqlite3_bind_blob(unread, 2, view->unread[i], LEDGER_AUDIENCE_ID_BYTES, SQLITE_STATIC);
     err = step_done(unread);
   }
@@ -673,14 +678,14 @@ static coop_err write_lists(ledger_store *store, const log_view *view)
 }
 
 static coop_err write_log_row(ledger_store *store, const log_view *view, uint64_t size,
-                              bool fresh)
+                              bool fresh, int64_t *log_no)
 {
   sqlite3_stmt *upsert = ledger_store_cached(
       store, "INSERT INTO audit_logs (log_id, indexed_size, judged_size, ours, name, role)"
              " VALUES (?1, ?2, 0, 0, ?3, ?4) ON CONFLICT (log_id) DO UPDATE SET"
              " indexed_size = excluded.indexed_size, name = excluded.name, role = excluded.role,"
              " judged_size = CASE WHEN ?5 THEN 0 ELSE judged_size END,"
-             " ours = CASE WHEN ?5 THEN 0 ELSE ours END");
+             " ours = CASE WHEN ?5 THEN 0 ELSE ours END RETURNING log_no");
   if (!upsert)
     return COOP_E_DB;
   sqlite3_bind_blob(upsert, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
@@ -688,31 +693,40 @@ static coop_err write_log_row(ledger_store *store, const log_view *view, uint64_
   sqlite3_bind_text(upsert, 3, view->name, -1, SQLITE_STATIC);
   sqlite3_bind_int(upsert, 4, view->role);
   sqlite3_bind_int(upsert, 5, fresh);
-  coop_err err = step_done(upsert);
+  /* Step to its end: the row is written when the statement is done. */
+  int step = sqlite3_step(upsert);
+  if (step == SQLITE_ROW)
+    *log_no = sqlite3_column_int64(upsert, 0);
+  bool done = step == SQLITE_ROW && sqlite3_step(upsert) == SQLITE_DONE;
+  sqlite3_reset(upsert);
   sqlite3_clear_bindings(upsert);
-  return err;
+  return done ? COOP_OK : COOP_E_DB;
 }
 
 /* The rows of `view`, which holds the skeleton of entries [0, size) and
  * the records and statements not written yet (all of them when `fresh`),
  * the statements' plaintext in `texts`, and `before` the members' rows
- * as the tables held them. */
+ * as the tables held them; `known`: the tables had a row of the log. */
 static coop_err write_log(ledger_store *store, const log_view *view,
                           const audit_index_texts *texts, const member_digests *before,
-                          uint64_t size, bool fresh)
+                          uint64_t size, bool fresh, bool known)
 {
   static const member_digests none = {NULL, 0};
-  coop_err err = delete_log_rows(store, view->log_id, fresh);
+  int64_t log_no = 0;
+  /* A log new to the tables has no rows to delete (and deleting them would
+   * scan audit_audiences, keyed by audience). */
+  coop_err err = known ? delete_log_rows(store, view->log_id, fresh) : COOP_OK;
+  /* The log's row first: a new log gets its number there. */
   if (!err)
-    err = write_members(store, view, fresh ? &none : before);
+    err = write_log_row(store, view, size, fresh, &log_no);
   if (!err)
-    err = write_records(store, view);
+    err = write_members(store, view, log_no, fresh ? &none : before);
   if (!err)
-    err = write_statements(store, view, texts);
+    err = write_records(store, view, log_no);
   if (!err)
-    err = write_lists(store, view);
+    err = write_statements(store, view, log_no, texts);
   if (!err)
-    err = write_log_row(store, view, size, fresh);
+    err = write_lists(store, view, log_no);
   return err;
 }
 
@@ -754,7 +768,7 @@ static coop_err read_log_row(ledger_store *store, log_view *view, audit_index_lo
 static coop_err read_members(ledger_store *store, log_view *view)
 {
   sqlite3_stmt *select = ledger_store_cached(
-      store, "SELECT member FROM audit_members WHERE log_id = ?1 ORDER BY position");
+      store, "SELECT member FROM audit_members WHERE log_no = " LOG_NO " ORDER BY position");
   if (!select)
     return COOP_E_DB;
   sqlite3_bind_blob(select, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
@@ -780,11 +794,11 @@ static coop_err read_members(ledger_store *store, log_view *view)
 static coop_err read_lists(ledger_store *store, log_view *view)
 {
   sqlite3_stmt *closed = ledger_store_cached(
-      store, "SELECT period FROM audit_closed WHERE log_id = ?1 ORDER BY position");
+      store, "SELECT period FROM audit_closed WHERE log_no = " LOG_NO " ORDER BY position");
   sqlite3_stmt *erased = ledger_store_cached(
-      store, "SELECT audience FROM audit_erased WHERE log_id = ?1 ORDER BY position");
+      store, "SELECT audience FROM audit_erased WHERE log_no = " LOG_NO " ORDER BY position");
   sqlite3_stmt *unread = ledger_store_cached(
-      store, "SELECT audience FROM audit_unread WHERE log_id = ?1 ORDER BY audience");
+      store, "SELECT audience FROM audit_unread WHERE log_no = " LOG_NO " ORDER BY audience");
   if (!closed || !erased || !unread)
     return COOP_E_DB;
   coop_err err = COOP_OK;
@@ -818,7 +832,7 @@ static coop_err read_statements(ledger_store *store, log_view *view)
 {
   sqlite3_stmt *select = ledger_store_cached(
       store, "SELECT entry_index, audience, leaf, period FROM audit_statements"
-             " WHERE log_id = ?1 ORDER BY entry_index");
+             " WHERE log_no = " LOG_NO " ORDER BY entry_index");
   if (!select)
     return COOP_E_DB;
   sqlite3_bind_blob(select, 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
@@ -883,11 +897,11 @@ static coop_err read_records(ledger_store *store, log_view *view, const uint32_t
 {
   sqlite3_stmt *all = ledger_store_cached(
       store, "SELECT entry_index, audience, leaf, date, period, type, memo_type, quantity,"
-             " revenue, costs, allowance, spend FROM audit_records WHERE log_id = ?1");
+             " revenue, costs, allowance, spend FROM audit_records WHERE log_no = " LOG_NO);
   sqlite3_stmt *month = ledger_store_cached(
       store, "SELECT entry_index, audience, leaf, date, period, type, memo_type, quantity,"
              " revenue, costs, allowance, spend FROM audit_records"
-             " WHERE log_id = ?1 AND period = ?2");
+             " WHERE log_no = " LOG_NO " AND period = ?2");
   if (!all || !month)
     return COOP_E_DB;
   /* Each month once (a caller passes one per statement): sorted, unique. */
@@ -1037,6 +1051,7 @@ static coop_err log_catch_up(node *self, node_key_ring *ring,
   log_view view;
   audit_index_log state = {0};
   coop_err err = read_view(store, log_id, READ_SKELETON, NULL, 0, &view, &state);
+  bool known = err != COOP_E_NOT_FOUND;
   if (err == COOP_E_NOT_FOUND) {
     memset(&view, 0, sizeof view);
     memcpy(view.log_id, log_id, LEDGER_LOG_ID_BYTES);
@@ -1070,7 +1085,7 @@ static coop_err log_catch_up(node *self, node_key_ring *ring,
     err = extend_with_texts(ring, &view, 0, size, &texts, &reread);
   }
   if (!err && state.indexed_size < size)
-    err = write_log(store, &view, &texts, &before, size, fresh);
+    err = write_log(store, &view, &texts, &before, size, fresh, known);
   coop_free(before.items);
   if (!err && fresh && state.indexed_size < size && kept_take(kept, &view, &texts, size))
     return COOP_OK;
@@ -1153,7 +1168,8 @@ static coop_err grantors_from_table(void *context, const uint8_t audience[LEDGER
 {
   ledger_store *store = context;
   sqlite3_stmt *select =
-      ledger_store_cached(store, "SELECT log_id FROM audit_audiences WHERE audience = ?1");
+      ledger_store_cached(store, "SELECT l.log_id FROM audit_audiences AS a"
+                                 " JOIN audit_logs AS l USING (log_no) WHERE a.audience = ?1");
   if (!select)
     return COOP_E_DB;
   sqlite3_bind_blob(select, 1, audience, LEDGER_AUDIENCE_ID_BYTES, SQLITE_STATIC);
@@ -1768,7 +1784,8 @@ static coop_err compare_audiences(ledger_store *store, audience_map *map)
       map->items[kept++] = map->items[i];
   map->count = kept;
   sqlite3_stmt *select = ledger_store_cached(
-      store, "SELECT audience, log_id FROM audit_audiences ORDER BY audience, log_id");
+      store, "SELECT a.audience, l.log_id FROM audit_audiences AS a"
+             " LEFT JOIN audit_logs AS l USING (log_no) ORDER BY a.audience, l.log_id");
   if (!select)
     return COOP_E_DB;
   size_t seen = 0;
@@ -1795,7 +1812,7 @@ static coop_err check_orphans(ledger_store *store)
       continue; /* compared as a whole */
     char sql[160];
     snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM %s WHERE log_id NOT IN (SELECT log_id FROM audit_logs)",
+             "SELECT count(*) FROM %s WHERE log_no NOT IN (SELECT log_no FROM audit_logs)",
              table_names[i]);
     sqlite3_stmt *count = NULL;
     if (sqlite3_prepare_v2(ledger_store_db(store), sql, -1, &count, NULL) != SQLITE_OK ||

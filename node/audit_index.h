@@ -32,8 +32,11 @@
  * audit_verdicts, audit_state.  Version 2: audit_statements keeps each
  * statement's plaintext payload (opened when its log is indexed), so
  * judging reads neither it nor its previous statement from the log, and
- * audit_records is keyed by month (no second index). */
-#define AUDIT_INDEX_VERSION 2
+ * audit_records is keyed by month (no second index).  Version 3: every
+ * table names a log by a number, audit_logs.log_no, where it held its
+ * 32-byte id (audit_verdicts still by id: a verdict names its coop log,
+ * which need not be indexed yet). */
+#define AUDIT_INDEX_VERSION 3
 
 /* Brings the tables up to date with every log the node holds (creating
  * them, or dropping and refilling them at another version), one write

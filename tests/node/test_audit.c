@@ -3532,3 +3532,127 @@ Test(audit, a_first_audit_judges_from_memory_as_from_the_rows)
   coop_buf_release(&rows.bytes);
   world_close(&w);
 }
+
+/* Tables of version 2 (some of them: rows keyed by the 32-byte log id, rows
+ * the logs do not give) are dropped at the first use and refilled at
+ * version 3, keyed by the log's number; what is judged from them is what
+ * the whole logs give. */
+static int64_t sql_count(node *n, const char *sql)
+{
+  sqlite3_stmt *select = NULL;
+  cr_assert_eq(sqlite3_prepare_v2(ledger_store_db(n->store), sql, -1, &select, NULL), SQLITE_OK,
+               "%s", sql);
+  cr_assert_eq(sqlite3_step(select), SQLITE_ROW, "%s", sql);
+  int64_t count = sqlite3_column_int64(select, 0);
+  sqlite3_finalize(select);
+  return count;
+}
+
+Test(audit, tables_of_version_2_are_dropped_and_refilled_by_log_number)
+{
+  world w;
+  world_build(&w);
+  move_log(&w.coop, &w.muni);
+  both_ways whole;
+  both_ways_init(&whole);
+  judge_and_report(&w.muni, true, 202603, &whole);
+  cr_assert_eq(ledger_store_exec(
+                   w.muni.store,
+                   "CREATE TABLE audit_state (name TEXT PRIMARY KEY, value ANY) WITHOUT ROWID;"
+                   "INSERT INTO audit_state VALUES ('version', 2), ('own_size', 0);"
+                   "CREATE TABLE audit_logs (log_id BLOB PRIMARY KEY, indexed_size INTEGER NOT NULL,"
+                   " judged_size INTEGER NOT NULL, ours INTEGER NOT NULL, name TEXT NOT NULL,"
+                   " role INTEGER NOT NULL) WITHOUT ROWID;"
+                   "CREATE TABLE audit_records (log_id BLOB NOT NULL, entry_index INTEGER NOT NULL,"
+                   " period INTEGER NOT NULL, revenue INTEGER NOT NULL,"
+                   " PRIMARY KEY (log_id, period, entry_index)) WITHOUT ROWID;"
+                   "INSERT INTO audit_logs VALUES (zeroblob(32), 999, 999, 7, 'stale', 1);"
+                   "INSERT INTO audit_records VALUES (zeroblob(32), 1, 202603, 123456789);"),
+               COOP_OK);
+  both_ways tables;
+  both_ways_init(&tables);
+  judge_and_report(&w.muni, false, 202603, &tables);
+  cr_assert_eq(tables.verdicts, 3);
+  cr_assert(tables.bytes.len == whole.bytes.len &&
+                !memcmp(tables.bytes.data, whole.bytes.data, whole.bytes.len),
+            "judged from the refilled tables as from the whole log");
+  cr_assert_eq(sql_count(&w.muni, "SELECT value FROM audit_state WHERE name = 'version'"),
+               AUDIT_INDEX_VERSION);
+  cr_assert_eq(AUDIT_INDEX_VERSION, 3);
+  cr_assert_eq(sql_count(&w.muni, "SELECT count(*) FROM audit_logs WHERE name = 'stale'"), 0);
+  cr_assert_eq(sql_count(&w.muni, "SELECT count(*) FROM audit_records WHERE revenue = 123456789"),
+               0);
+  /* Every per-log table names the log by its number, none by its id. */
+  static const char *const tables_by_number[] = {
+      "audit_members", "audit_audiences", "audit_records", "audit_statements",
+      "audit_closed",  "audit_erased",    "audit_unread",
+  };
+  for (size_t t = 0; t < sizeof tables_by_number / sizeof *tables_by_number; t++) {
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+             tables_by_number[t], "log_no");
+    cr_assert_eq(sql_count(&w.muni, sql), 1, "%s has log_no", tables_by_number[t]);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+             tables_by_number[t], "log_id");
+    cr_assert_eq(sql_count(&w.muni, sql), 0, "%s has no log_id", tables_by_number[t]);
+  }
+  /* The coop's records and statements are there under its number. */
+  cr_assert_eq(sql_count(&w.muni, "SELECT count(*) FROM audit_statements AS s JOIN audit_logs"
+                                  " AS l USING (log_no) WHERE l.name = 'Coop Zuid'"),
+               3);
+  cr_assert_gt(sql_count(&w.muni, "SELECT count(*) FROM audit_records AS r JOIN audit_logs"
+                                  " AS l USING (log_no) WHERE l.name = 'Coop Zuid'"),
+               9);
+  cr_assert_eq(audit_index_check(&w.muni), COOP_OK, "%s", ledger_store_problem(w.muni.store));
+  /* A record's row moved to another log's number is caught by verify. */
+  cr_assert_eq(ledger_store_exec(w.muni.store, "UPDATE audit_records SET log_no = log_no + 100"
+                                               " WHERE entry_index = (SELECT min(entry_index)"
+                                               " FROM audit_records)"),
+               COOP_OK);
+  cr_assert_eq(audit_index_check(&w.muni), COOP_E_BOOKS_MISMATCH);
+  coop_buf_release(&whole.bytes);
+  coop_buf_release(&tables.bytes);
+  world_close(&w);
+}
+
+/* Each statement judged carries the member's state to her next month in
+ * the same run (taken from the statement as it was judged, not decoded
+ * again): March, April and May judged in one run acknowledge all nine
+ * statements, whose figures rest on the carried state (Ann's N window
+ * opened in March), and give the verdicts of the whole logs. */
+Test(audit, months_judged_in_one_run_carry_each_members_state)
+{
+  world w;
+  world_build(&w);
+  for (uint32_t period = 202604; period <= 202605; period++) {
+    set_clock(period * 100 + 10);
+    for (size_t m = 0; m < 3; m++) {
+      (void)record(&w.coop, LEDGER_RECORD_REVENUE, w.member[m], 50000 + 10000 * (int64_t)m,
+                   period * 100 + 3);
+      (void)record(&w.coop, LEDGER_RECORD_HOURS, w.member[m], 2000, period * 100 + 4);
+    }
+    close_month(&w.coop, period, (period + 1) * 100 + 2);
+  }
+  ledger_statement_payload *statement = malloc(sizeof *statement);
+  cr_assert_not_null(statement);
+  uint64_t april = 0;
+  cr_assert_eq(ledger_books_statement(w.coop.store, w.member[0], 202604, 0, statement, &april),
+               COOP_OK);
+  cr_assert(statement->state_after.n_window.opened, "April's figures rest on March's state");
+  free(statement);
+  move_log(&w.coop, &w.muni);
+  both_ways whole, tables;
+  both_ways_init(&whole);
+  both_ways_init(&tables);
+  judge_and_report(&w.muni, true, 202605, &whole);
+  judge_and_report(&w.muni, false, 202605, &tables);
+  cr_assert_eq(whole.verdicts, 9);
+  cr_assert(tables.bytes.len == whole.bytes.len &&
+            !memcmp(tables.bytes.data, whole.bytes.data, whole.bytes.len));
+  node_audit_summary summary = audit(&w.muni);
+  cr_assert_eq(summary.acknowledged, 9);
+  cr_assert_eq(summary.disputed, 0);
+  coop_buf_release(&whole.bytes);
+  coop_buf_release(&tables.bytes);
+  world_close(&w);
+}
