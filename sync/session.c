@@ -244,6 +244,8 @@ static coop_err handle_message(sync_session *session, const sync_raw_message *ra
     return session_handle_entries(session, &message.as.entries, now_ms);
   case SYNC_MESSAGE_FORK:
     return session_handle_fork(session, &message.as.fork, now_ms);
+  case SYNC_MESSAGE_ERASURE_PROOF:
+    return session_handle_erasure_proof(session, &message.as.erasure_proof);
   case SYNC_MESSAGE_BYE:
     session->bye_code_received = message.as.bye.reason_code;
     session_say(session, "%s: closed by peer: bye %u %s", session->label,

@@ -22,6 +22,8 @@ coop_err session_send_greeting(sync_session *session);
 coop_err session_handle_hello(sync_session *session, const sync_hello *hello);
 coop_err session_handle_heads(sync_session *session, const sync_heads *heads, uint64_t now_ms);
 coop_err session_handle_request(sync_session *session, const sync_request *request);
+/* A proven erasure ahead of a batch (ledger_store_keep_erasure_proof). */
+coop_err session_handle_erasure_proof(sync_session *session, const ledger_erasure_proof *proof);
 coop_err session_handle_entries(sync_session *session, const sync_entries *entries,
                                 uint64_t now_ms);
 coop_err session_handle_fork(sync_session *session, const sync_fork *fork, uint64_t now_ms);

@@ -393,6 +393,37 @@ static coop_err storage_failed(sync_session *session, const sync_entries *entrie
                       problem);
 }
 
+coop_err session_handle_erasure_proof(sync_session *session, const ledger_erasure_proof *proof)
+{
+  const uint8_t *log_id = proof->checkpoint.log_id;
+  char label[LEDGER_FINGERPRINT_CHARS + 1];
+  session_log_label(log_id, label);
+  sync_peer_log *log = find_peer_log(session, log_id);
+  if (!log || !log->asked)
+    return session_fail(session, COOP_E_DECODE,
+                        "%s: sent an erasure proof for log %s, which we did not ask for",
+                        session->label, label);
+  bool forked = false;
+  coop_err err = log_forked(session, log_id, &forked);
+  if (err || forked)
+    return err;
+  char problem[256];
+  err = ledger_store_keep_erasure_proof(session->host->store, proof, wall_ms(session), problem);
+  if (err == COOP_E_FORK)
+    return report_fork(session, log_id);
+  if (err && local_storage_error(err)) {
+    coop_err closed = sync_session_close(session, SYNC_BYE_SHUTDOWN, "local storage error");
+    (void)closed; /* failing anyway */
+    return session_fail(session, COOP_E_DB,
+                        "%s: erasure proof for log %s not kept: this node cannot write its "
+                        "database (%s); not the peer's fault", session->label, label, problem);
+  }
+  if (err)
+    return session_fail(session, err, "%s: erasure proof for log %s refused, nothing kept: %s",
+                        session->label, label, problem);
+  return COOP_OK;
+}
+
 coop_err session_handle_entries(sync_session *session, const sync_entries *entries,
                                 uint64_t now_ms)
 {
@@ -585,6 +616,13 @@ static coop_err read_batch(sync_session *session, const sync_serve_state *serve,
                                         serve->next_index + reader->count, smallest, checkpoint);
 }
 
+/* An erasure the batch's receiver cannot have yet goes right before it. */
+static coop_err queue_proof(void *context, const ledger_erasure_proof *proof)
+{
+  sync_session *session = context;
+  return session_queued(session, sync_encode_erasure_proof(&session->plain_out, proof), true);
+}
+
 /* One ENTRIES message for one request: the entries from next_index up to
  * the largest stored checkpoint that fits the batch limits. */
 static coop_err serve_batch(sync_session *session, sync_serve_state *serve)
@@ -626,6 +664,13 @@ static coop_err serve_batch(sync_session *session, sync_serve_state *serve)
   if (err)
     return session_fail(session, err, "cannot read log %s: %s", label, coop_err_message(err));
   size_t count = (size_t)(checkpoint.size - serve->next_index);
+  err = ledger_store_erasure_proofs(session->host->store, serve->log_id, serve->next_index,
+                                    session->sent_entries, count, queue_proof, session);
+  if (err)
+    return session->state == SYNC_SESSION_OPEN
+               ? session_fail(session, err, "cannot prove the erasures of log %s: %s", label,
+                              coop_err_message(err))
+               : err;
   err = session_queued(session,
                        sync_encode_entries(&session->plain_out, serve->log_id,
                                            serve->next_index, session->sent_entries, count,

@@ -30,6 +30,7 @@ static const message_type_info type_table[] = {
     [SYNC_MESSAGE_PING] = {"ping", SYNC_NONCE_BYTES},
     [SYNC_MESSAGE_PONG] = {"pong", SYNC_NONCE_BYTES},
     [SYNC_MESSAGE_ENTRIES_ERASED] = {"entries-erased", SYNC_ENTRIES_ERASED_BYTES_MAX},
+    [SYNC_MESSAGE_ERASURE_PROOF] = {"erasure-proof", SYNC_ERASURE_PROOF_BYTES_MAX},
 };
 
 static const message_type_info *type_info(unsigned type)
@@ -383,6 +384,41 @@ static coop_err decode_nonce(const uint8_t *body, size_t body_bytes, uint64_t *n
   return COOP_OK;
 }
 
+/* Checks the shape only: the checkpoint and header decode, the lengths
+ * add up.  Whether it proves anything is the store's to say. */
+static coop_err decode_erasure_proof(const uint8_t *body, size_t body_bytes,
+                                     ledger_erasure_proof *proof, char *problem)
+{
+  if (body_bytes < SYNC_ERASURE_PROOF_FIXED_BYTES)
+    return wrong_length(problem, "erasure-proof", body_bytes, SYNC_ERASURE_PROOF_FIXED_BYTES);
+  coop_err err = decode_checkpoint(body, &proof->checkpoint, problem, "erasure-proof",
+                                   "checkpoint");
+  if (err)
+    return err;
+  size_t position = LEDGER_CHECKPOINT_BYTES;
+  proof->index = coop_get_u64le(body + position);
+  unsigned count = body[position + 8];
+  position += 9;
+  if (count > COOP_PROOF_HASHES_MAX)
+    return fail(problem, COOP_E_LIMIT, "'erasure-proof' message: %u proof hashes, at most %u",
+                count, COOP_PROOF_HASHES_MAX);
+  size_t fixed = SYNC_ERASURE_PROOF_FIXED_BYTES + (size_t)count * LEDGER_HASH_BYTES;
+  if (body_bytes < fixed)
+    return wrong_length(problem, "erasure-proof", body_bytes, fixed);
+  proof->proof.count = count;
+  memcpy(proof->proof.hashes, body + position, (size_t)count * LEDGER_HASH_BYTES);
+  position += (size_t)count * LEDGER_HASH_BYTES;
+  ledger_entry_header header;
+  err = ledger_entry_header_decode(body + position, LEDGER_ENTRY_HEADER_BYTES, &header);
+  if (err)
+    return fail(problem, err, "'erasure-proof' message: the entry header does not decode");
+  proof->header = body + position;
+  proof->payload = body + fixed;
+  if (body_bytes != fixed + header.payload_bytes)
+    return wrong_length(problem, "erasure-proof", body_bytes, fixed + header.payload_bytes);
+  return COOP_OK;
+}
+
 /* The decoder proper.  `entries` NULL validates an ENTRIES body without
  * keeping pointers (the encoders' self-check). */
 static coop_err decode_body(unsigned type, const uint8_t *body, size_t body_bytes,
@@ -408,6 +444,8 @@ static coop_err decode_body(unsigned type, const uint8_t *body, size_t body_byte
     return decode_nonce(body, body_bytes, &message->as.nonce, problem, "ping");
   case SYNC_MESSAGE_PONG:
     return decode_nonce(body, body_bytes, &message->as.nonce, problem, "pong");
+  case SYNC_MESSAGE_ERASURE_PROOF:
+    return decode_erasure_proof(body, body_bytes, &message->as.erasure_proof, problem);
   default:
     return fail(problem, COOP_E_DECODE, "unknown message type %u", type);
   }
@@ -637,6 +675,30 @@ coop_err sync_encode_entries(coop_buf *out, const uint8_t log_id[LEDGER_LOG_ID_B
   return finish_message(out, start);
 }
 
+coop_err sync_encode_erasure_proof(coop_buf *out, const ledger_erasure_proof *proof)
+{
+  if (!proof->header)
+    return COOP_E_BAD_INPUT;
+  uint32_t payload_bytes = coop_get_u32le(proof->header + 4);
+  if (payload_bytes > COOP_PAYLOAD_BYTES_MAX || (payload_bytes && !proof->payload) ||
+      proof->proof.count > COOP_PROOF_HASHES_MAX)
+    return COOP_E_BAD_INPUT;
+  size_t hashes_bytes = (size_t)proof->proof.count * LEDGER_HASH_BYTES;
+  size_t start;
+  coop_err err = begin_message(out, SYNC_MESSAGE_ERASURE_PROOF,
+                               SYNC_ERASURE_PROOF_FIXED_BYTES + hashes_bytes + payload_bytes,
+                               &start);
+  if (err)
+    return err;
+  put_checkpoint(out, &proof->checkpoint);
+  put_u64(out, proof->index);
+  put_u8(out, (uint8_t)proof->proof.count);
+  put(out, proof->proof.hashes, hashes_bytes);
+  put(out, proof->header, LEDGER_ENTRY_HEADER_BYTES);
+  put(out, proof->payload, payload_bytes);
+  return finish_message(out, start);
+}
+
 coop_err sync_encode_fork(coop_buf *out, const ledger_checkpoint *first,
                           const ledger_checkpoint *second)
 {
@@ -708,6 +770,8 @@ coop_err sync_message_encode(coop_buf *out, const sync_message *message)
   case SYNC_MESSAGE_PING:
   case SYNC_MESSAGE_PONG:
     return encode_nonce(out, message->type, message->as.nonce);
+  case SYNC_MESSAGE_ERASURE_PROOF:
+    return sync_encode_erasure_proof(out, &message->as.erasure_proof);
   }
   return COOP_E_BAD_INPUT;
 }

@@ -99,6 +99,12 @@ _Static_assert(sizeof SYNC_PROLOGUE_TAG == SYNC_PROLOGUE_TAG_BYTES + 1,
 /* ENTRIES_ERASED: its form bytes count in SYNC_BATCH_BYTES_MAX. */
 #define SYNC_ENTRIES_ERASED_BYTES_MAX SYNC_ENTRIES_BYTES_MAX
 #define SYNC_BYE_BYTES_MAX (SYNC_BYE_FIXED_BYTES + SYNC_REASON_BYTES_MAX)
+/* ERASURE_PROOF: checkpoint | index 8 | proof count 1 | proof hashes |
+ * header 72 | payload. */
+#define SYNC_ERASURE_PROOF_FIXED_BYTES (LEDGER_CHECKPOINT_BYTES + 9u + LEDGER_ENTRY_HEADER_BYTES)
+#define SYNC_ERASURE_PROOF_BYTES_MAX                                                          \
+  (SYNC_ERASURE_PROOF_FIXED_BYTES + COOP_PROOF_HASHES_MAX * LEDGER_HASH_BYTES +               \
+   COOP_PAYLOAD_BYTES_MAX)
 
 /* The largest message body any version may send on this prologue: a full
  * ENTRIES message with 4 KiB to spare.  The message reader refuses a longer
@@ -115,6 +121,9 @@ _Static_assert(LEDGER_ENTRY_HEADER_BYTES + COOP_PAYLOAD_BYTES_MAX <= SYNC_BATCH_
                "a single maximal entry must always fit one ENTRIES message");
 _Static_assert(SYNC_ENTRIES_BYTES_MAX <= SYNC_MESSAGE_BYTES_MAX,
                "a full ENTRIES message must fit the message limit");
+_Static_assert(SYNC_ERASURE_PROOF_BYTES_MAX <= SYNC_MESSAGE_BYTES_MAX,
+               "an erasure proof must fit the message limit");
+_Static_assert(COOP_PROOF_HASHES_MAX <= 255u, "a proof's hash count is one byte");
 _Static_assert(SYNC_HEADS_BYTES_MAX <= SYNC_MESSAGE_BYTES_MAX,
                "a full HEADS message must fit the message limit");
 _Static_assert(SYNC_NAME_BYTES_MAX <= 255u && SYNC_REASON_BYTES_MAX <= 255u,
@@ -138,6 +147,11 @@ typedef enum sync_message_type {
    * follows).  Sent only for a batch with an erased entry, so logs without
    * erasures still travel as ENTRIES to nodes that predate it. */
   SYNC_MESSAGE_ENTRIES_ERASED = 9,
+  /* An erasure entry of a log, proven ahead of its place: sent right before
+   * an ENTRIES_ERASED batch whose erased entries it covers when it lies
+   * beyond the batch (ledger_store_erasure_proofs).  Sent only then, so
+   * logs without such erasures still travel to nodes that predate it. */
+  SYNC_MESSAGE_ERASURE_PROOF = 10,
 } sync_message_type;
 
 /* BYE reason codes.  Informational: a receiver logs them and closes.  0 is
@@ -212,6 +226,10 @@ typedef struct sync_message {
     sync_fork fork;
     sync_bye bye;
     uint64_t nonce;
+    /* ERASURE_PROOF: header and payload point into the body; the
+     * signature, the entry and the proof are the store's to check
+     * (ledger_store_keep_erasure_proof). */
+    ledger_erasure_proof erasure_proof;
   } as;
 } sync_message;
 
@@ -250,6 +268,11 @@ COOP_MUST_USE coop_err sync_encode_entries(coop_buf *out,
                                            uint64_t first_index,
                                            const ledger_ingest_entry *entries, size_t count,
                                            const ledger_checkpoint *checkpoint);
+
+/* One proven erasure (ledger/store/store.h), as ledger_store_erasure_proofs
+ * gives it. */
+COOP_MUST_USE coop_err sync_encode_erasure_proof(coop_buf *out,
+                                                 const ledger_erasure_proof *proof);
 
 COOP_MUST_USE coop_err sync_encode_fork(coop_buf *out, const ledger_checkpoint *first,
                                         const ledger_checkpoint *second);

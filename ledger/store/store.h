@@ -282,6 +282,49 @@ typedef struct ledger_ingest_entry {
 void ledger_store_erased_check_defer(ledger_store *store);
 COOP_MUST_USE coop_err ledger_store_erased_check_end(ledger_store *store, char problem[256]);
 
+/* ---- Erasures proven ahead ----------------------------------------------------
+ *
+ * An erasure comes later in its log than the entries it erases, often many
+ * sync batches later, so a node that never held the log would refuse the
+ * first batch with an erased entry.  The sender proves the erasure ahead:
+ * the erasure entry, a checkpoint its author signed, and the entry's
+ * inclusion proof in it.  docs/log-format.md §Erasure, "Proven ahead". */
+typedef struct ledger_erasure_proof {
+  ledger_checkpoint checkpoint; /* signed by the log's author; size > index */
+  uint64_t index;               /* the erasure entry's */
+  const uint8_t *header;        /* its LEDGER_ENTRY_HEADER_BYTES */
+  const uint8_t *payload;       /* its payload, header's payload_bytes long */
+  ledger_proof proof;           /* its leaf's inclusion in the checkpoint */
+} ledger_erasure_proof;
+
+typedef coop_err (*ledger_erasure_proof_visitor)(void *context,
+                                                 const ledger_erasure_proof *proof);
+
+/* For entries [first_index, first_index + count) of a log about to be sent
+ * (entries[i].payload NULL: sent erased): visits the proof of each erasure
+ * by the log's author that covers one of them and lies at or after the
+ * batch's end, so the receiver cannot have it yet.  None for a batch
+ * without an erased entry.  Pointers are valid only during the call. */
+COOP_MUST_USE coop_err ledger_store_erasure_proofs(ledger_store *store,
+                                                   const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                                                   uint64_t first_index,
+                                                   const ledger_ingest_entry *entries,
+                                                   size_t count,
+                                                   ledger_erasure_proof_visitor visit,
+                                                   void *context);
+
+/* Checks a proof — the checkpoint's signature, that the entry is an erasure
+ * of that log at that index, its leaf under the signed root, and that the
+ * checkpoint contradicts nothing held (else fork evidence is kept and
+ * COOP_E_FORK returned) — and keeps it: until the erasure entry itself is
+ * stored, it covers entries that arrive without their payloads as the entry
+ * will.  A proof of an entry already held changes nothing.
+ * COOP_E_BAD_SIGNATURE, COOP_E_RANGE, COOP_E_DECODE, COOP_E_BAD_PROOF,
+ * COOP_E_FORK, COOP_E_DB, each with `problem` saying what. */
+COOP_MUST_USE coop_err ledger_store_keep_erasure_proof(ledger_store *store,
+                                                       const ledger_erasure_proof *proof,
+                                                       uint64_t now_ms, char problem[256]);
+
 COOP_MUST_USE coop_err ledger_store_ingest(ledger_store *store,
                                            const ledger_checkpoint *checkpoint,
                                            uint64_t first_index,

@@ -26,7 +26,7 @@ void store_erasures_free(store_erasures *erasures)
   memset(erasures, 0, sizeof *erasures);
 }
 
-static coop_err add_erasure(store_erasures *erasures, const ledger_erasure *erasure,
+coop_err store_erasures_add(store_erasures *erasures, const ledger_erasure *erasure,
                             int64_t by_log_no, uint64_t by_index)
 {
   if (erasures->count == erasures->capacity) {
@@ -66,7 +66,7 @@ static coop_err scan_log(ledger_store *store, int64_t by_log_no,
     if (ledger_erasure_decode(sqlite3_column_blob(scan, 1),
                               (size_t)sqlite3_column_bytes(scan, 1), erasure) == COOP_OK &&
         memcmp(erasure->target_log_id, target, LEDGER_LOG_ID_BYTES) == 0)
-      err = add_erasure(out, erasure, by_log_no, (uint64_t)sqlite3_column_int64(scan, 0));
+      err = store_erasures_add(out, erasure, by_log_no, (uint64_t)sqlite3_column_int64(scan, 0));
   }
   if (!err && step != SQLITE_DONE)
     err = COOP_E_DB;
@@ -80,6 +80,8 @@ coop_err store_erasures_load(ledger_store *store, int64_t log_no,
 {
   memset(out, 0, sizeof *out);
   coop_err err = scan_log(store, log_no, log_id, out);
+  if (!err)
+    err = store_proofs_load(store, log_no, log_id, out);
   if (!err && store->owner_known && memcmp(store->owner_log_id, log_id, LEDGER_LOG_ID_BYTES)) {
     int64_t owner_no;
     err = store_held_log_no(store, store->owner_log_id, &owner_no);

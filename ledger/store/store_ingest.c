@@ -129,6 +129,17 @@ static coop_err insert_row(ingest *state, const uint8_t *header_bytes,
   return COOP_OK;
 }
 
+/* Phase 4b: an erasure entry proven ahead (store_proof.c) has arrived in
+ * its place: it must be the one proven, and the proof has done its work. */
+static coop_err settle_proofs(ingest *state, uint64_t size)
+{
+  coop_err err = store_proofs_settle(state->store, state->checkpoint->log_id, size,
+                                     state->problem);
+  if (err && !state->problem[0])
+    return fail(state, err, "cannot settle the erasures proven ahead");
+  return err;
+}
+
 /* Phase 5: the author's erasures in the new entries take effect in this
  * copy (a node that received an erasure never serves those payloads again),
  * and every entry that came without its payload must be covered by one. */
@@ -375,6 +386,8 @@ static coop_err ingest_entries(ingest *state, uint64_t first_index,
     err = check_held(state, first_index, leaves, count, fork);
   if (!err)
     err = store_new(state, first_index, entries, count, leaves, payload_hashes);
+  if (!err)
+    err = settle_proofs(state, first_index + count);
   if (!err)
     err = apply_erasures(state, first_index, entries, count);
   if (!err)

@@ -128,10 +128,24 @@ typedef struct store_erasures {
 
 coop_err store_erasures_load(ledger_store *store, int64_t log_no,
                              const uint8_t log_id[LEDGER_LOG_ID_BYTES], store_erasures *out);
+coop_err store_erasures_add(store_erasures *erasures, const ledger_erasure *erasure,
+                            int64_t by_log_no, uint64_t by_index);
 /* The erasure that covers this entry, or NULL. */
 store_erasure *store_erasures_cover(const store_erasures *erasures,
                                     const ledger_entry_header *header);
 void store_erasures_free(store_erasures *erasures);
+
+/* Erasures proven ahead (ledger/store/store_proof.c): the table, created
+ * when the store opens; the kept proofs of a log that still verify, added
+ * to `out` as erasures by the log's author (log_no); and, once entries
+ * [0, size) of the log are stored, each kept proof below `size` checked
+ * against the entry stored there (COOP_E_FORK with `problem` when they
+ * differ) and dropped. */
+coop_err store_proofs_table(ledger_store *store);
+coop_err store_proofs_load(ledger_store *store, int64_t log_no,
+                           const uint8_t log_id[LEDGER_LOG_ID_BYTES], store_erasures *out);
+coop_err store_proofs_settle(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                             uint64_t size, char *problem);
 /* Removes the payloads the erasure names from this node's copy of its
  * target log, and the target's key-grant index rows for its audiences. */
 coop_err store_erasure_apply(ledger_store *store, const ledger_erasure *erasure);

@@ -35,21 +35,7 @@ check() { # NAME WHY COMMAND...: ok when COMMAND succeeds
   shift 2
   if "$@"; then ok "$name"; else fail "$name" "$why"; fi
 }
-# sql DB QUERY: one value from a node's database (python's sqlite3, read only).
-sql() { python3 - "$1/coop.db" "$2" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-print(db.execute(sys.argv[2]).fetchone()[0])
-PY
-}
-port=$(python3 -c '
-import random, socket
-while True:
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", random.randint(20000, 32000))); print(s.getsockname()[1]); break
-    except OSError:
-        s.close()')
+port=$(free_port)
 
 # ---- Setup: Breda, Anna's node and the coop; January closed and judged -----------------------
 

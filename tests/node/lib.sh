@@ -33,6 +33,23 @@ audit() { carry "$coop" "$1" && coop audit run --dir "$1" >"$work/audit.out" && 
 
 key_of() { coop id --dir "$1" -O json | json 'd["public_key"]'; }
 
+# sql DIR QUERY: one value from a node's database (python's sqlite3, read only).
+sql() { python3 - "$1/coop.db" "$2" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+print(db.execute(sys.argv[2]).fetchone()[0])
+PY
+}
+# free_port: a loopback TCP port nothing listens on now.
+free_port() { python3 -c '
+import random, socket
+while True:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", random.randint(20000, 32000))); print(s.getsockname()[1]); break
+    except OSError:
+        s.close()'; }
+
 # The scenario move.sh and year.sh start from, on 2026-01-05: Breda
 # (coop_pct 10%) and Tilburg (20%) with their rule sets, Anna's own member
 # node, and a coop ($coop) that knows both municipalities, its books from

@@ -508,6 +508,53 @@ Test(wire_messages, fork_round_trip)
   coop_buf_release(&buf);
 }
 
+/* An erasure proof as ledger_store_erasure_proofs gives it: entry 7 of
+ * alice's log standing in for the erasure entry (the wire checks shape
+ * only), two proof hashes, under a checkpoint of size 8. */
+static void erasure_proof_of(ledger_erasure_proof *proof)
+{
+  memset(proof, 0, sizeof *proof);
+  log_checkpoint(&alice_log, 8, &proof->checkpoint);
+  proof->index = 7;
+  proof->header = alice_log.headers[7];
+  proof->payload = alice_log.payloads[7];
+  proof->proof.count = 2;
+  memset(proof->proof.hashes[0], 0xa1, LEDGER_HASH_BYTES);
+  memset(proof->proof.hashes[1], 0xb2, LEDGER_HASH_BYTES);
+}
+
+Test(wire_messages, erasure_proof_round_trip_and_layout)
+{
+  ledger_erasure_proof proof;
+  erasure_proof_of(&proof);
+  coop_buf buf;
+  coop_buf_init(&buf, 4096);
+  cr_assert_eq(sync_encode_erasure_proof(&buf, &proof), COOP_OK);
+  sync_message message;
+  assert_round_trip(&buf, &message, NULL, 0);
+  cr_assert_eq(message.type, SYNC_MESSAGE_ERASURE_PROOF);
+  const ledger_erasure_proof *decoded = &message.as.erasure_proof;
+  cr_assert_eq(decoded->index, 7);
+  cr_assert_eq(decoded->proof.count, 2);
+  cr_assert_eq(memcmp(&decoded->checkpoint, &proof.checkpoint, sizeof proof.checkpoint), 0);
+  cr_assert_eq(memcmp(decoded->payload, alice_log.payloads[7], 17), 0);
+  /* docs/protocol.md: u32 length | u8 10 | checkpoint 146 | u64 index |
+   * u8 count | count x 32 | header 72 | payload (entry 7: 17 bytes). */
+  size_t body = 146 + 8 + 1 + 2 * 32 + 72 + 17;
+  cr_assert_eq(buf.len, 5 + body);
+  cr_assert_eq(coop_get_u32le(buf.data), body);
+  cr_assert_eq(buf.data[4], 10);
+  uint8_t checkpoint[146];
+  ledger_checkpoint_encode(&proof.checkpoint, checkpoint);
+  cr_assert_eq(memcmp(buf.data + 5, checkpoint, 146), 0);
+  cr_assert_eq(coop_get_u64le(buf.data + 5 + 146), 7);
+  cr_assert_eq(buf.data[5 + 154], 2);
+  cr_assert_eq(buf.data[5 + 155], 0xa1);
+  cr_assert_eq(buf.data[5 + 155 + 32], 0xb2);
+  cr_assert_eq(memcmp(buf.data + 5 + 219, alice_log.headers[7], 72), 0);
+  coop_buf_release(&buf);
+}
+
 Test(wire_messages, bye_round_trip)
 {
   coop_buf buf;
@@ -562,7 +609,8 @@ Test(wire_messages, type_names_and_maxima)
   cr_assert_str_eq(sync_message_type_name(SYNC_MESSAGE_PONG), "pong");
   cr_assert_str_eq(sync_message_type_name(0), "unknown");
   cr_assert_str_eq(sync_message_type_name(9), "entries-erased");
-  cr_assert_str_eq(sync_message_type_name(10), "unknown");
+  cr_assert_str_eq(sync_message_type_name(10), "erasure-proof");
+  cr_assert_str_eq(sync_message_type_name(11), "unknown");
   cr_assert_str_eq(sync_message_type_name(1000), "unknown");
   cr_assert_eq(sync_message_body_bytes_max(SYNC_MESSAGE_PING), 8);
   cr_assert_eq(sync_message_body_bytes_max(SYNC_MESSAGE_REQUEST), 44);
@@ -572,8 +620,10 @@ Test(wire_messages, type_names_and_maxima)
   cr_assert_eq(sync_message_body_bytes_max(SYNC_MESSAGE_HEADS), 4 + 4096 * 146);
   cr_assert_eq(sync_message_body_bytes_max(SYNC_MESSAGE_ENTRIES), 190 + 1048576);
   cr_assert_eq(sync_message_body_bytes_max(0), 0);
-  cr_assert_eq(sync_message_body_bytes_max(10), 0);
-  for (unsigned type = 1; type <= 9; type++)
+  cr_assert_eq(sync_message_body_bytes_max(SYNC_MESSAGE_ERASURE_PROOF),
+               146 + 8 + 1 + 98 * 32 + 72 + 65536);
+  cr_assert_eq(sync_message_body_bytes_max(11), 0);
+  for (unsigned type = 1; type <= 10; type++)
     cr_assert_leq(sync_message_body_bytes_max(type), SYNC_MESSAGE_BYTES_MAX);
 }
 
@@ -678,7 +728,7 @@ Test(wire_rejections, unknown_types)
 {
   uint8_t body[8] = {0};
   expect_reject(0, body, 8, COOP_E_DECODE, "type 0");
-  expect_reject(9, body, 8, COOP_E_DECODE, "type 9");
+  expect_reject(11, body, 8, COOP_E_DECODE, "type 11");
   expect_reject(255, body, 8, COOP_E_DECODE, "type 255");
   expect_reject(0x107, body, 8, COOP_E_DECODE, "type 0x107");
 }
@@ -974,6 +1024,34 @@ Test(wire_rejections, fork)
   expect_reject(SYNC_MESSAGE_FORK, mutated, 292, COOP_E_LIMIT, "second checkpoint size");
 }
 
+Test(wire_rejections, erasure_proof, .init = setup, .fini = teardown)
+{
+  ledger_erasure_proof proof;
+  erasure_proof_of(&proof);
+  coop_buf buf;
+  coop_buf_init(&buf, 4096);
+  cr_assert_eq(sync_encode_erasure_proof(&buf, &proof), COOP_OK);
+  body_of(&buf);
+  size_t whole = buf.len;
+  uint8_t *body = buf.data;
+  expect_reject(SYNC_MESSAGE_ERASURE_PROOF, body, 226, COOP_E_DECODE, "shorter than fixed");
+  expect_reject(SYNC_MESSAGE_ERASURE_PROOF, body, whole - 1, COOP_E_DECODE, "payload cut");
+  body[whole] = 0;
+  expect_reject(SYNC_MESSAGE_ERASURE_PROOF, body, whole + 1, COOP_E_TRAILING, "a byte more");
+  body[154] = 99;
+  expect_reject(SYNC_MESSAGE_ERASURE_PROOF, body, whole, COOP_E_LIMIT, "99 proof hashes");
+  body[154] = 3; /* one hash more: the header starts 32 bytes later */
+  expect_reject(SYNC_MESSAGE_ERASURE_PROOF, body, whole, COOP_E_DECODE, "count off by one");
+  body[154] = 2;
+  body[219] = 7; /* header format version 7 */
+  cr_assert_neq(sync_message_decode(SYNC_MESSAGE_ERASURE_PROOF, body, whole, NULL, 0,
+                                    &(sync_message){0}, NULL), COOP_OK, "bad header");
+  body[219] = 1;
+  body[0] = 9; /* checkpoint format version 9 */
+  expect_reject(SYNC_MESSAGE_ERASURE_PROOF, body, whole, COOP_E_VERSION, "checkpoint version");
+  coop_buf_release(&buf);
+}
+
 Test(wire_rejections, bye)
 {
   uint8_t body[300] = {0};
@@ -1101,7 +1179,10 @@ Test(wire_encoders, refuse_what_the_decoder_refuses, .init = setup, .fini = tear
   cr_assert_eq(sync_message_encode(&buf, &message), COOP_E_LIMIT);
   message.type = (sync_message_type)0;
   cr_assert_eq(sync_message_encode(&buf, &message), COOP_E_BAD_INPUT);
-  message.type = (sync_message_type)10;
+  message.type = (sync_message_type)11;
+  cr_assert_eq(sync_message_encode(&buf, &message), COOP_E_BAD_INPUT);
+  memset(&message, 0, sizeof message);
+  message.type = SYNC_MESSAGE_ERASURE_PROOF; /* no header */
   cr_assert_eq(sync_message_encode(&buf, &message), COOP_E_BAD_INPUT);
 
   /* Nothing of the refused messages was left behind. */
@@ -1403,14 +1484,14 @@ Test(wire_message_reader, length_past_the_types_maximum_refused_before_buffering
 
 Test(wire_message_reader, unknown_type_refused_before_buffering)
 {
-  uint8_t header[SYNC_MESSAGE_HEADER_BYTES] = {8, 0, 0, 0, 10};
+  uint8_t header[SYNC_MESSAGE_HEADER_BYTES] = {8, 0, 0, 0, 11};
   sync_message_reader reader;
   sync_message_reader_init(&reader);
   size_t taken;
   cr_assert_eq(push_until_error(&reader, header, sizeof header, &taken), COOP_E_DECODE);
   cr_assert_eq(taken, 5);
   cr_assert_eq(reader.body.capacity, 0);
-  cr_assert(strstr(reader.problem, "type 10"), "%s", reader.problem);
+  cr_assert(strstr(reader.problem, "type 11"), "%s", reader.problem);
   sync_message_reader_release(&reader);
 }
 
