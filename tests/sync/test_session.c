@@ -50,8 +50,10 @@
 #include "ledger/books/schema.h"
 #include "ledger/log/checkpoint.h"
 #include "ledger/log/entry.h"
+#include "ledger/log/erasure.h"
 #include "ledger/log/identity.h"
 #include "ledger/store/store.h"
+#include "ledger/store/store_sql.h"
 #include "sync/noise.h"
 #include "sync/session.h"
 #include "sync/wire.h"
@@ -929,6 +931,100 @@ Test(session_sync, relay_to_a_node_that_never_met_the_author)
   assert_converged(b, c);
   /* Alice never saw carol's log: she took no part. */
   cr_assert_eq(log_size(a->store, c->identity.public_key), 0);
+}
+
+/* ---- Erasures far behind what they erase ---------------------------------------- */
+
+/* Three entries of `author` sealed to a new audience (its id in `audience`). */
+static void append_sealed(node *author, uint8_t audience[LEDGER_AUDIENCE_ID_BYTES])
+{
+  uint8_t key[32];
+  const uint8_t(*readers)[32] = (const uint8_t(*)[32])author->identity.public_key;
+  cr_assert_eq(ledger_store_audience_create(author->store, &author->identity, readers, 1, T0 + 1,
+                                            audience), COOP_OK);
+  cr_assert_eq(ledger_store_audience_key(author->store, &author->identity,
+                                         author->identity.public_key, audience, key), COOP_OK);
+  uint8_t payload[24] = {0};
+  ledger_append_item items[3];
+  for (size_t i = 0; i < 3; i++)
+    items[i] = (ledger_append_item){.kind = LEDGER_KIND_TRANSACTION, .audience_id = audience,
+                                    .audience_key = key, .payload = payload,
+                                    .payload_bytes = 8 + i};
+  cr_assert_eq(ledger_store_append(author->store, &author->identity, items, 3, T0 + 2, NULL),
+               COOP_OK);
+}
+
+static void append_erasure_of(node *author, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES])
+{
+  ledger_erasure erasure;
+  memset(&erasure, 0, sizeof erasure);
+  erasure.reason = LEDGER_ERASURE_ON_REQUEST;
+  memcpy(erasure.target_log_id, author->identity.public_key, LEDGER_LOG_ID_BYTES);
+  erasure.audience_count = 1;
+  memcpy(erasure.audiences[0], audience, LEDGER_AUDIENCE_ID_BYTES);
+  strcpy(erasure.reason_text, "verzoek");
+  coop_buf encoded;
+  coop_buf_init(&encoded, 4096);
+  cr_assert_eq(ledger_erasure_encode(&erasure, &encoded), COOP_OK);
+  ledger_append_item item = {.kind = LEDGER_KIND_ERASURE, .payload = encoded.data,
+                             .payload_bytes = encoded.len};
+  cr_assert_eq(ledger_store_append(author->store, &author->identity, &item, 1, T0 + 9000, NULL),
+               COOP_OK);
+  coop_buf_release(&encoded);
+}
+
+/* identity, a grant and 3 sealed entries, then 40 entries of 60 KiB (2.4
+ * MB, so at least three ENTRIES messages), then the erasure of the sealed
+ * ones: index 45. */
+static void build_late_erasure(node *author)
+{
+  uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
+  append_entries(author, 1, 1, 0);
+  append_sealed(author, audience);
+  append_entries(author, 40, 4, 60u * 1024u);
+  append_erasure_of(author, audience);
+}
+
+static int64_t kept_proofs(ledger_store *store)
+{
+  sqlite3_stmt *count = NULL;
+  cr_assert_eq(sqlite3_prepare_v2(ledger_store_db(store), "SELECT count(*) FROM erasure_proofs",
+                                  -1, &count, NULL), SQLITE_OK);
+  cr_assert_eq(sqlite3_step(count), SQLITE_ROW);
+  int64_t rows = sqlite3_column_int64(count, 0);
+  sqlite3_finalize(count);
+  return rows;
+}
+
+static void assert_erased(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                          uint64_t erased)
+{
+  ledger_verify_report report;
+  coop_err err = ledger_store_verify(store, log_id, &report);
+  cr_assert_eq(err, COOP_OK, "verify: %s: %s", coop_err_name(err), report.what);
+  cr_assert_eq(report.entries_erased, erased);
+  cr_assert_eq(kept_proofs(store), 0, "every kept proof settled");
+}
+
+Test(session_sync, a_late_erasure_reaches_a_node_and_a_relay_that_never_held_the_log)
+{
+  node *a = node_new("alice", 0x41), *b = node_new("bob", 0x42), *c = node_new("carol", 0x43);
+  befriend(a, b);
+  befriend(b, c); /* carol gets alice's log only through bob */
+  build_late_erasure(a);
+  cr_assert_eq(log_size(a->store, a->identity.public_key), 46);
+  sync_nodes(a, b, CHUNK_WHOLE);
+  cr_assert_eq(log_size(b->store, a->identity.public_key), 46, "%s",
+               a->lines);
+  assert_erased(b->store, a->identity.public_key, 3);
+  checkpoint_list list = {0};
+  cr_assert_eq(ledger_store_checkpoints(b->store, a->identity.public_key, 0, collect_checkpoint,
+                                        &list), COOP_OK);
+  cr_assert_geq(list.count, 3, "the log came in several batches");
+  cr_assert_lt(list.items[0].size, 45, "the first batch ends before the erasure");
+  sync_nodes(c, b, CHUNK_RANDOM);
+  assert_erased(c->store, a->identity.public_key, 3);
+  assert_same_log(a->store, c->store, a->identity.public_key);
 }
 
 static void name_author(node *self, const node *author)
@@ -1815,6 +1911,50 @@ Test(session_hostile, entries_for_a_log_never_requested)
   assert_problem(target, "that we did not ask for");
   raw_release(&raw);
   session_free(target);
+  assert_unchanged(before, t->store);
+}
+
+/* A proof of an erasure the target never asked about, then a forged one
+ * for a log it did ask for: each ends the connection, nothing kept. */
+Test(session_hostile, erasure_proofs_unasked_or_forged)
+{
+  node *t = node_new("target", 0x21), *r = node_new("raw", 0x22);
+  append_entries(t, 3, 3, 0);
+  build_late_erasure(r);
+  uint8_t header[LEDGER_ENTRY_HEADER_BYTES], payload[4096], leaf[32];
+  size_t payload_bytes = 0;
+  cr_assert_eq(ledger_store_entry(r->store, r->identity.public_key, 45, header, payload,
+                                  &payload_bytes, leaf), COOP_OK);
+  ledger_erasure_proof proof = {.index = 45, .header = header, .payload = payload};
+  proof.checkpoint = latest_of(r->store, r->identity.public_key);
+  cr_assert_eq(ledger_store_inclusion_proof(r->store, r->identity.public_key, 45, 46,
+                                            &proof.proof), COOP_OK);
+  snapshot *before = snapshot_of(t->store);
+
+  sync_session *target = responder_for(t, r);
+  raw_peer raw;
+  raw_connect(&raw, r, target);
+  raw_hello(&raw);
+  cr_assert_eq(sync_encode_erasure_proof(&raw.plain, &proof), COOP_OK);
+  cr_assert_eq(raw_flush(&raw), COOP_E_DECODE);
+  assert_problem(target, "which we did not ask for");
+  raw_release(&raw);
+  session_free(target);
+
+  target = responder_for(t, r);
+  raw_connect(&raw, r, target);
+  raw_hello(&raw);
+  raw_heads(&raw, &proof.checkpoint);
+  cr_assert_eq(raw_flush(&raw), COOP_OK, "%s", target->problem);
+  cr_assert_eq(raw.request_count, 1);
+  proof.proof.hashes[0][0] ^= 1;
+  cr_assert_eq(sync_encode_erasure_proof(&raw.plain, &proof), COOP_OK);
+  cr_assert_eq(raw_flush(&raw), COOP_E_BAD_PROOF);
+  assert_problem(target, "refused, nothing kept");
+  assert_problem(target, "inclusion proof fails");
+  raw_release(&raw);
+  session_free(target);
+  cr_assert_eq(kept_proofs(t->store), 0);
   assert_unchanged(before, t->store);
 }
 
