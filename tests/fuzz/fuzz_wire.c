@@ -39,7 +39,7 @@ static void decode_and_compare(unsigned type, const uint8_t *body, size_t body_b
     assert(problem[0] != 0);
     return;
   }
-  assert(type >= SYNC_MESSAGE_HELLO && type <= SYNC_MESSAGE_PONG);
+  assert(type >= SYNC_MESSAGE_HELLO && type <= SYNC_MESSAGE_ERASURE_PROOF);
   assert(body_bytes <= sync_message_body_bytes_max(type));
   if (message.type == SYNC_MESSAGE_HEADS) {
     for (uint32_t i = 0; i < message.as.heads.count; i++) {
@@ -47,12 +47,18 @@ static void decode_and_compare(unsigned type, const uint8_t *body, size_t body_b
       sync_heads_checkpoint(&message.as.heads, i, &checkpoint);
     }
   }
-  if (message.type == SYNC_MESSAGE_ENTRIES) {
+  if (message.type == SYNC_MESSAGE_ENTRIES || message.type == SYNC_MESSAGE_ENTRIES_ERASED) {
     for (uint32_t i = 0; i < message.as.entries.count; i++) {
       const ledger_ingest_entry *entry = &message.as.entries.entries[i];
       assert(entry->header >= body && entry->header + LEDGER_ENTRY_HEADER_BYTES <= body + body_bytes);
-      assert(entry->payload == entry->header + LEDGER_ENTRY_HEADER_BYTES);
+      assert(entry->payload ? entry->payload == entry->header + LEDGER_ENTRY_HEADER_BYTES
+                            : entry->payload_hash == entry->header + LEDGER_ENTRY_HEADER_BYTES);
     }
+  }
+  if (message.type == SYNC_MESSAGE_ERASURE_PROOF) {
+    const ledger_erasure_proof *proof = &message.as.erasure_proof;
+    assert(proof->header >= body && proof->payload == proof->header + LEDGER_ENTRY_HEADER_BYTES);
+    assert(proof->payload + coop_get_u32le(proof->header + 4) == body + body_bytes);
   }
   coop_buf again;
   coop_buf_init(&again, SYNC_MESSAGE_HEADER_BYTES + SYNC_MESSAGE_BYTES_MAX);
