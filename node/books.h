@@ -83,6 +83,14 @@ COOP_MUST_USE coop_err node_member_records(node *node, const char *member_id, ui
                                            uint32_t date_to, node_record_visitor visitor,
                                            void *context);
 
+/* Does the status fact (field, from_period, value), as node_member_set
+ * takes it, already hold: is `value` the one in force in the month it
+ * would start (for a birth: the birth month)?  Then recording it would
+ * change no month, and 'coop member set' says so instead of appending a
+ * second copy.  *holds false on any error. */
+COOP_MUST_USE coop_err node_member_fact_holds(node *node, const char *member_id, uint8_t field,
+                                              uint32_t from_period, uint32_t value, bool *holds);
+
 /* ---- reading the books (node/books_read.c) ----------------------------------
  *
  * The derived tables as reports read them, for every interface (cli/,

@@ -134,3 +134,39 @@ int64_t node_record_amount(const ledger_record *record)
   int64_t amount = record->postings[0].amount_cents;
   return amount < 0 ? -amount : amount;
 }
+
+/* ---- a fact already in force --------------------------------------------- */
+
+/* The value of `field` in a status, as node_member_set takes it. */
+static uint32_t status_value(const ledger_member_status *status, uint8_t field)
+{
+  switch (field) {
+  case LEDGER_MEMBER_BIRTH:
+    return status->birth_period;
+  case LEDGER_MEMBER_N_APPROVED:
+    return status->n_approved != 0;
+  case LEDGER_MEMBER_MEDICAL_LIMIT:
+    return status->medical_limit != 0;
+  case LEDGER_MEMBER_SINGLE_PARENT:
+    return status->single_parent != 0;
+  case LEDGER_MEMBER_LEFT:
+    return status->left != 0;
+  default:
+    return UINT32_MAX; /* no field: never "already so" */
+  }
+}
+
+coop_err node_member_fact_holds(node *self, const char *member_id, uint8_t field,
+                                uint32_t from_period, uint32_t value, bool *holds)
+{
+  *holds = false;
+  /* The fact in force in its first month stays in force until a later
+   * fact of the field, which would also outrank the new one: recording
+   * the same value there changes no month at all. */
+  uint32_t first = field == LEDGER_MEMBER_BIRTH ? value : from_period;
+  ledger_member_status status;
+  coop_err err = ledger_books_member_status(self->store, member_id, first, &status);
+  if (!err)
+    *holds = status_value(&status, field) == value;
+  return err;
+}
