@@ -977,6 +977,8 @@ static int year_command(const char *dir, const char *member, const char *year_te
   snprintf(january, sizeof january, "%s-01", year_text);
   if (strlen(year_text) != 4 || ledger_period_parse(january, &period))
     return cli_usage_error("statement", "invalid year '%s' (expected YYYY)", year_text);
+  if (cli_year_not_future(period / 100))
+    return CLI_EXIT_USAGE;
   char member_id[CLI_MEMBER_ID_BYTES];
   if (member && !(member = cli_member_arg(dir, member, member_id)))
     return CLI_EXIT_FAILURE;
