@@ -239,6 +239,21 @@ void cli_html_text(FILE *out, const char *text)
   }
 }
 
+int cli_text_columns(const char *text)
+{
+  int columns = 0;
+  for (const char *c = text; *c; c++)
+    columns += ((unsigned char)*c & 0xC0) != 0x80;
+  return columns;
+}
+
+void cli_print_padded(const char *text, int width)
+{
+  fputs(text, stdout);
+  for (int columns = cli_text_columns(text); columns < width; columns++)
+    fputc(' ', stdout);
+}
+
 int cli_parse_year(const char *text, uint32_t *year)
 {
   if (strlen(text) != 4 || strspn(text, "0123456789") != 4) {
