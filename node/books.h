@@ -60,7 +60,8 @@ COOP_MUST_USE coop_err node_municipality_key(node *node, const char *text,
 
 /* The member `text` names: her id (m-xxxxxx), her client ref, or her name
  * when exactly one member has it (ignoring case).  COOP_E_NOT_FOUND, or
- * COOP_E_EXISTS when it names several (message lists their ids). */
+ * COOP_E_EXISTS when it names several (message lists each one's name, id
+ * and client ref, so an administrator can tell them apart). */
 COOP_MUST_USE coop_err node_member_find(node *node, const char *text, ledger_member_row *row,
                                         char message[NODE_MESSAGE_BYTES]);
 

@@ -46,7 +46,7 @@ typedef struct member_match {
   const char *text;
   ledger_member_row found;
   size_t by_ref, by_name;
-  char names[NODE_MESSAGE_BYTES / 2];
+  char names[NODE_MESSAGE_BYTES / 2]; /* "NAME ID, client ref REF; ..." */
 } member_match;
 
 static coop_err match_one(void *context, const ledger_member_row *row)
@@ -58,9 +58,10 @@ static coop_err match_one(void *context, const ledger_member_row *row)
     return COOP_OK;
   if (ref ? match->by_ref++ == 0 : (!match->by_ref && match->by_name++ == 0))
     match->found = *row;
+  /* An administrator tells two Jan Jansens apart by their client refs. */
   size_t used = strlen(match->names);
-  snprintf(match->names + used, sizeof match->names - used, "%s%s", used ? ", " : "",
-           row->member_id);
+  snprintf(match->names + used, sizeof match->names - used, "%s%s %s, client ref %s",
+           used ? "; " : "", row->name, row->member_id, row->client_ref);
   return COOP_OK;
 }
 
@@ -90,8 +91,9 @@ coop_err node_member_find(node *self, const char *text, ledger_member_row *row,
   if (match.by_ref + match.by_name == 0)
     return books_say(message, COOP_E_NOT_FOUND,
                      "no member '%s' (not a member id, client ref or name of one)", text);
-  return books_say(message, COOP_E_EXISTS, "'%s' names more than one member (%s): use the id",
-                   text, match.names);
+  /* A client ref two members share is in two municipalities: only the id is unique. */
+  return books_say(message, COOP_E_EXISTS, "'%s' names more than one member (%s): use the id%s",
+                   text, match.names, match.by_ref ? "" : " or client ref");
 }
 
 /* ---- a member's records -------------------------------------------------------- */
