@@ -90,6 +90,25 @@ coop_err node_amount_parse(const char *text, int64_t *cents, char *message, size
   return COOP_E_BAD_INPUT;
 }
 
+const char *node_form_error_dutch(node_form_error error)
+{
+  switch (error) {
+  case NODE_FORM_AMOUNT:
+    return "Dit is geen bedrag om te boeken: een positief bedrag in euro, hoogstens twee "
+           "decimalen, zonder euroteken of punt voor duizendtallen (bijv. 1234,56)";
+  case NODE_FORM_DATE: return "Dit is geen bestaande datum: kies een dag (JJJJ-MM-DD)";
+  case NODE_FORM_MEMBER: return "Geen lid gevonden met dit lidnummer, klantnummer of deze naam";
+  case NODE_FORM_MONTH_CLOSED:
+    return "Deze maand is al afgesloten: boek met een datum in een open maand";
+  case NODE_FORM_BEFORE_BOOKS:
+    return "Deze datum ligt vóór de eerste maand van de boeken: daarvoor kan niets worden geboekt";
+  case NODE_FORM_RECORD_KIND: return "Deze soort boeking kan hier niet worden geboekt";
+  case NODE_FORM_FACT_CLOSED:
+    return "Dit raakt maanden die al zijn afgesloten";
+  default: return "";
+  }
+}
+
 const char *node_disregard_name(int kind, bool english)
 {
   switch (kind) {

@@ -41,6 +41,24 @@ void node_member_fact_text(uint8_t field, uint32_t value, bool english,
  * text first ("'1.200,50': ..."), as the money parser does. */
 coop_err node_amount_parse(const char *text, int64_t *cents, char *message, size_t bytes);
 
+/* The mistakes people make most in the web app's forms.  The node says
+ * them in English, in the CLI's words (precise: the text typed, the month,
+ * the rule); a Dutch page leads with node_form_error_dutch's sentence and
+ * puts those words beside. */
+typedef enum node_form_error {
+  NODE_FORM_AMOUNT,       /* not an amount coop can book (node_amount_parse) */
+  NODE_FORM_DATE,         /* not a calendar day */
+  NODE_FORM_MEMBER,       /* no member by that id, client ref or name (or several) */
+  NODE_FORM_MONTH_CLOSED, /* a record dated in a closed month */
+  NODE_FORM_BEFORE_BOOKS, /* a record dated before the books' first month */
+  NODE_FORM_RECORD_KIND,  /* a kind of record that is not booked by hand */
+  NODE_FORM_FACT_CLOSED,  /* a status fact reaching back into closed months */
+  NODE_FORM_COUNT         /* none of these: no Dutch sentence ("") */
+} node_form_error;
+
+/* The Dutch sentence for a form mistake; "" for an unknown one. */
+const char *node_form_error_dutch(node_form_error error);
+
 /* One line of a statement's money table.  `indent` lines are a part of the
  * line above (the split of the profit, what was disregarded). */
 typedef struct node_money_line {
