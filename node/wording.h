@@ -11,6 +11,7 @@
 
 #include "ledger/base/error.h"
 #include "ledger/books/statement.h"
+#include "ledger/offset/offset.h"
 
 /* "maart" / "March"; month 1..12 (anything else: "?"). */
 const char *node_month_name(int month, bool english);
@@ -58,6 +59,33 @@ typedef enum node_form_error {
 
 /* The Dutch sentence for a form mistake; "" for an unknown one. */
 const char *node_form_error_dutch(node_form_error error);
+
+/* What a field of a rule set (ledger_offset_rule_set) holds. */
+typedef enum node_rule_field_kind {
+  NODE_RULE_TEXT,    /* municipality, effective_from, regime, distribution, loss_rule */
+  NODE_RULE_MONEY,   /* int64_t cents */
+  NODE_RULE_PERCENT, /* int64_t basis points */
+  NODE_RULE_COUNT,   /* int64_t years or months: `unit` */
+} node_rule_field_kind;
+
+/* One field of a rule set and what it means in Dutch: the one table that
+ * 'coop rules show' (the few words beside each value) and the web page
+ * /rules (a sentence per number, Dutch or English) both read, so the two
+ * cannot explain a field differently. */
+typedef struct node_rule_field {
+  const char *name; /* the JSON field, as 'coop rules publish' takes it */
+  node_rule_field_kind kind;
+  size_t offset;    /* numbers: of the int64_t in ledger_offset_rule_set */
+  const char *label; /* Dutch, a few words: "bijstandsnorm per maand" */
+  const char *unit;  /* counts: "jaar", "maanden"; NULL otherwise */
+  const char *dutch, *english; /* numbers: what it does, in a sentence; NULL for text */
+} node_rule_field;
+
+/* Every field, in the order 'coop rules show' prints them; *count of them. */
+const node_rule_field *node_rule_fields(size_t *count);
+
+/* A number field's value in `rules` (kind other than NODE_RULE_TEXT). */
+int64_t node_rule_field_value(const ledger_offset_rule_set *rules, const node_rule_field *field);
 
 /* One line of a statement's money table.  `indent` lines are a part of the
  * line above (the split of the profit, what was disregarded). */
