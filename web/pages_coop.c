@@ -417,11 +417,15 @@ static void member_fact(web_request *request)
       field = fact_kinds[i].field;
   char message[NODE_MESSAGE_BYTES];
   coop_err err = COOP_OK;
+  bool holds = false; /* already in force from that month: nothing to append, as the CLI */
   if (!field || !value_text || (strcmp(value_text, "yes") && strcmp(value_text, "no")) || !from)
     err = COOP_E_BAD_INPUT, snprintf(message, sizeof message, "%s",
                                      web_say(request, "Kies wat, ja of nee, en een maand (JJJJ-MM).",
                                              "Choose what, yes or no, and a month (YYYY-MM)."));
-  else
+  else if ((err = node_member_fact_holds(request->node, row.member_id, (uint8_t)field, from,
+                                         !strcmp(value_text, "yes"), &holds)))
+    snprintf(message, sizeof message, "%s", coop_err_message(err));
+  else if (!holds)
     err = node_member_set(request->node, row.member_id, (uint8_t)field, from,
                           !strcmp(value_text, "yes") ? 1 : 0,
                           web_field_value(request, "retroactive") != NULL, message);
@@ -434,6 +438,9 @@ static void member_fact(web_request *request)
                                                                        : NODE_FORM_COUNT),
                      message, said);
     web_html(request, "<p class=\"error\" role=\"alert\">%s</p>", said);
+  } else if (holds) {
+    web_html(request, "<p class=\"ok\" role=\"status\">%t</p>",
+             web_say(request, "Dat was al zo: niets vastgelegd.", "Already so: nothing recorded."));
   } else {
     web_event(request, "fact %s = %s from %04u-%02u for %s", field_text, value_text,
               (unsigned)(from / 100), (unsigned)(from % 100), row.member_id);

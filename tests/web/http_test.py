@@ -694,6 +694,14 @@ def main():
                                              "reaches back into closed months") and
           snapshot() == before, (r.status, got))
 
+    # A fact that already holds from its month (no medical limit was ever set): nothing appended.
+    before = snapshot()
+    r = admin.form("/member/fact", {"id": ids["anna"], "field": "medical-limit", "value": "no",
+                                    "from": "2026-04"})
+    check("member fact: one already in force says so (200) and appends nothing",
+          r.status == 200 and "Dat was al zo: niets vastgelegd." in r.body and snapshot() == before,
+          (r.status, r.page.alerts))
+
     # ---- the municipality acknowledges --------------------------------------------------------------------------
 
     def acknowledged():
