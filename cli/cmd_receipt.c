@@ -120,10 +120,8 @@ typedef struct verify_options {
   bool english; /* the line: Dutch unless --lang en, as 'coop statement' */
 } verify_options;
 
-static const char *say(const verify_options *o, const char *dutch, const char *english)
-{
-  return o->english ? english : dutch;
-}
+/* Dutch or English: a macro, so that as a format both literals are checked. */
+#define SAY(o, in_dutch, in_english) ((o)->english ? (in_english) : (in_dutch))
 
 static int add_anchor(anchor_list *list, const char *text, const char *option)
 {
@@ -233,11 +231,11 @@ static void print_witness(const verify_options *o, const ledger_receipt *receipt
   char witness[160];
   party_text(receipt->witness, trust->witness, witness, sizeof witness);
   if (!facts->cosigned)
-    printf("%s", say(o, ", geen medeondertekening door een getuige", ", no witness cosignature"));
+    printf("%s", SAY(o, ", geen medeondertekening door een getuige", ", no witness cosignature"));
   else if (trust->witness_counted)
-    printf(say(o, ", medeondertekend door getuige %s", ", cosigned by witness %s"), witness);
+    printf(SAY(o, ", medeondertekend door getuige %s", ", cosigned by witness %s"), witness);
   else
-    printf(say(o, ", medeondertekening door %s niet meegeteld (geen getuige die u vertrouwt: "
+    printf(SAY(o, ", medeondertekening door %s niet meegeteld (geen getuige die u vertrouwt: "
                   "--witness of --dir)",
                ", cosignature by %s not counted (not a witness you trust: --witness or --dir)"),
            witness);
@@ -253,12 +251,12 @@ static void print_member(const verify_options *o, const ledger_receipt *receipt,
     printf("%s", receipt->member_label);
     return;
   }
-  printf(say(o, "van %s (%s, klantnummer %s", "of %s (%s, client ref %s"), statement->member_name,
+  printf(SAY(o, "van %s (%s, klantnummer %s", "of %s (%s, client ref %s"), statement->member_name,
          receipt->member_label, statement->client_ref);
   if (statement->has_member_key) {
     char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
     ledger_fingerprint(statement->member_key, fingerprint);
-    printf(say(o, ", sleutel van het lid %s", ", member key %s"), fingerprint);
+    printf(SAY(o, ", sleutel van het lid %s", ", member key %s"), fingerprint);
   }
   printf(")");
 }
@@ -277,36 +275,36 @@ static void print_facts(const verify_options *o, const ledger_receipt *receipt,
   ledger_money_format_dutch(facts->statement.figures.counted_income_cents, counted);
   ledger_money_format_dutch(facts->statement.figures.offset_cents, offset);
   ledger_money_format_dutch(facts->statement.figures.to_municipality_cents, due);
-  printf("%s %s: ", say(o, "ontvangstbewijs", "receipt"), status);
+  printf("%s %s: ", SAY(o, "ontvangstbewijs", "receipt"), status);
   if (!trust->municipality)
-    printf(say(o, "op zichzelf klopt het, maar niets verbindt de sleutels met een echte gemeente: "
+    printf(SAY(o, "op zichzelf klopt het, maar niets verbindt de sleutels met een echte gemeente: "
                   "vergelijk gemeente %s en coöperatie %s met de brief of website van de "
                   "gemeente en controleer dan met --municipality; ",
                "internally consistent, but nothing ties its keys to a real municipality: compare "
                "municipality %s and coop %s with the municipality's letter or website, then "
                "verify with --municipality; "),
            municipality, coop);
-  printf("%s ", say(o, "verrekening", "statement"));
+  printf("%s ", SAY(o, "verrekening", "statement"));
   print_member(o, receipt, &facts->statement);
-  printf(say(o, " %s is entry %llu van coöperatie %s (ondertekend bij omvang %llu",
+  printf(SAY(o, " %s is entry %llu van coöperatie %s (ondertekend bij omvang %llu",
              " %s is entry %llu of coop %s (signed at size %llu"),
          period, (unsigned long long)facts->statement_index, coop,
          (unsigned long long)receipt->statement.checkpoint.size);
   print_witness(o, receipt, facts, trust);
   printf("), ");
   if (facts->acknowledged)
-    printf(say(o, "akkoord van gemeente %s in haar entry %llu",
+    printf(SAY(o, "akkoord van gemeente %s in haar entry %llu",
                "acknowledged by municipality %s in its entry %llu"),
            municipality, (unsigned long long)facts->verdict_index);
   else if (facts->disputed)
-    printf(say(o, "BETWIST door gemeente %s in haar entry %llu (%s)",
+    printf(SAY(o, "BETWIST door gemeente %s in haar entry %llu (%s)",
                "DISPUTED by municipality %s in its entry %llu (%s)"),
            municipality, (unsigned long long)facts->verdict_index,
            ledger_dispute_reason_name(facts->verdict.reason));
   else
-    printf("%s", say(o, "nog zonder oordeel van de gemeente",
+    printf("%s", SAY(o, "nog zonder oordeel van de gemeente",
                      "with no verdict of the municipality yet"));
-  printf(say(o, "; getelde inkomsten %s, verrekening %s, naar de gemeente %s\n",
+  printf(SAY(o, "; getelde inkomsten %s, verrekening %s, naar de gemeente %s\n",
              "; counted income %s, offset %s, to the municipality %s\n"),
          counted, offset, due);
 }
@@ -340,7 +338,7 @@ static int say_in_force(const ledger_receipt *receipt, const ledger_receipt_fact
   char as_of[32];
   cli_format_time(receipt->statement.checkpoint.timestamp_ms, as_of);
   if (!o->dir) {
-    printf(say(o, "geldig per %s (het controlepunt van de coöperatie); een latere herberekening "
+    printf(SAY(o, "geldig per %s (het controlepunt van de coöperatie); een latere herberekening "
                   "ziet u hier niet: controleer met --dir NODE\n",
                "in force as of %s (the coop's checkpoint); a later reissue would not show here: "
                "check with --dir NODE\n"),
@@ -354,23 +352,23 @@ static int say_in_force(const ledger_receipt *receipt, const ledger_receipt_fact
   coop_err err = node_member_months(&opened, receipt->member_label, take_latest, &search);
   node_close(&opened);
   if (err || !search.found) {
-    printf(say(o, "geldig per %s; %s kan niet zeggen of een latere verrekening haar verving (%s)\n",
+    printf(SAY(o, "geldig per %s; %s kan niet zeggen of een latere verrekening haar verving (%s)\n",
                "in force as of %s; %s cannot tell whether a later statement replaced it (%s)\n"),
            as_of, o->dir,
            err ? coop_err_message(err)
-               : say(o, "het kan de verrekeningen van dit lid niet lezen",
+               : SAY(o, "het kan de verrekeningen van dit lid niet lezen",
                      "it cannot read this member's statements"));
     return CLI_EXIT_OK;
   }
   if (search.latest == facts->statement_index) {
-    printf(say(o, "geldig: de laatste verrekening van dit lid en deze maand in het logboek van de "
+    printf(SAY(o, "geldig: de laatste verrekening van dit lid en deze maand in het logboek van de "
                   "coöperatie zoals %s het heeft\n",
                "in force: the latest statement of this member and month in the coop's log as %s "
                "holds it\n"),
            o->dir);
     return CLI_EXIT_OK;
   }
-  printf(say(o, "VERVANGEN: entry %llu van het logboek van de coöperatie vervangt deze verrekening "
+  printf(SAY(o, "VERVANGEN: entry %llu van het logboek van de coöperatie vervangt deze verrekening "
                 "(zie 'coop statement --member %s -p ...' of het ontvangstbewijs daarvan)\n",
              "SUPERSEDED: entry %llu of the coop's log replaces this statement (see 'coop statement "
              "--member %s -p ...' or its receipt)\n"),
@@ -382,7 +380,7 @@ static int say_in_force(const ledger_receipt *receipt, const ledger_receipt_fact
  * check (ledger/books/receipt.h names its rules), after the verdict. */
 static void say_rejected(const verify_options *o, const char *problem)
 {
-  cli_error("%s: %s: %s", say(o, "ontvangstbewijs AFGEWEZEN", "receipt REJECTED"), o->file,
+  cli_error("%s: %s: %s", SAY(o, "ontvangstbewijs AFGEWEZEN", "receipt REJECTED"), o->file,
             problem);
 }
 
@@ -402,14 +400,14 @@ static int report(const ledger_receipt *receipt, const ledger_receipt_facts *fac
     return CLI_EXIT_FAILURE;
   }
   bool anchored = !judged;
-  const char *status = !facts->acknowledged ? (facts->disputed ? say(o, "BETWIST", "DISPUTED")
-                                                               : say(o, "NOG GEEN AKKOORD",
+  const char *status = !facts->acknowledged ? (facts->disputed ? SAY(o, "BETWIST", "DISPUTED")
+                                                               : SAY(o, "NOG GEEN AKKOORD",
                                                                      "NOT ACKNOWLEDGED"))
                        : anchored           ? "OK"
-                                            : say(o, "NIET VERANKERD", "NOT ANCHORED");
+                                            : SAY(o, "NIET VERANKERD", "NOT ANCHORED");
   print_facts(o, receipt, facts, &trust, status);
   if (facts->statement.corrects)
-    printf(say(o, "zij vervangt de verrekening in entry %llu van het logboek van de coöperatie\n",
+    printf(SAY(o, "zij vervangt de verrekening in entry %llu van het logboek van de coöperatie\n",
                "it replaces the statement in entry %llu of the coop's log\n"),
            (unsigned long long)(facts->statement.corrects - 1));
   int in_force = say_in_force(receipt, facts, o);
