@@ -239,6 +239,21 @@ void cli_html_text(FILE *out, const char *text)
   }
 }
 
+int cli_text_columns(const char *text)
+{
+  int columns = 0;
+  for (const char *c = text; *c; c++)
+    columns += ((unsigned char)*c & 0xC0) != 0x80;
+  return columns;
+}
+
+void cli_print_padded(const char *text, int width)
+{
+  fputs(text, stdout);
+  for (int columns = cli_text_columns(text); columns < width; columns++)
+    fputc(' ', stdout);
+}
+
 int cli_parse_year(const char *text, uint32_t *year)
 {
   if (strlen(text) != 4 || strspn(text, "0123456789") != 4) {
@@ -250,8 +265,22 @@ int cli_parse_year(const char *text, uint32_t *year)
     cli_error("year %s is out of range (%u to %u)", text, NODE_YEAR_MIN, NODE_YEAR_MAX);
     return -1;
   }
+  if (cli_year_not_future(value))
+    return -1;
   *year = value;
   return 0;
+}
+
+int cli_year_not_future(uint32_t year)
+{
+  uint32_t today = node_today();
+  if (year <= today / 10000)
+    return 0;
+  char date[11];
+  ledger_date_format(today, date);
+  cli_error("year %u has not begun (today is %s): expected a year from %u to %u", (unsigned)year,
+            date, NODE_YEAR_MIN, (unsigned)(today / 10000));
+  return -1;
 }
 
 int cli_parse_key(const char *text, const char *what, uint8_t key[32])

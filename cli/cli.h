@@ -75,9 +75,22 @@ struct json_t *cli_hex_json(const uint8_t *bytes, size_t count);
 /* Parses -p YYYY-MM or YYYY into an inclusive date range (YYYYMMDD). */
 int cli_parse_period_filter(const char *text, uint32_t *date_from, uint32_t *date_to);
 
-/* Parses a year, YYYY, within NODE_YEAR_MIN..NODE_YEAR_MAX (node/year.h);
- * prints an error naming the text and returns -1 otherwise. */
+/* Columns `text` takes on a terminal: UTF-8 continuation bytes take none
+ * ("coöperatie" is 10 columns in 11 bytes), so Dutch tables line up. */
+int cli_text_columns(const char *text);
+
+/* Prints text to stdout padded with spaces to `width` columns. */
+void cli_print_padded(const char *text, int width);
+
+/* Parses a year, YYYY, within NODE_YEAR_MIN..NODE_YEAR_MAX (node/year.h)
+ * and not after this year (cli_year_not_future); prints an error naming
+ * the text and returns -1 otherwise (a usage error: exit 2). */
 int cli_parse_year(const char *text, uint32_t *year);
+
+/* A year asked for that has not begun (node_today) is a usage error, not a
+ * failure of the command: prints one naming the year and the years that
+ * can be asked for, and returns -1; 0 for this year or one before. */
+int cli_year_not_future(uint32_t year);
 
 /* Parses a 64-hex-digit node key; prints an error naming `what`. */
 int cli_parse_key(const char *text, const char *what, uint8_t key[32]);

@@ -376,6 +376,8 @@ static int audit_report_year(const char *dir, cli_format format, bool english,
   snprintf(january, sizeof january, "%s-01", year_text);
   if (strlen(year_text) != 4 || ledger_period_parse(january, &period))
     return cli_usage_error("audit", "--year '%s' is not a year (YYYY)", year_text);
+  if (cli_year_not_future(period / 100))
+    return CLI_EXIT_USAGE;
   node opened;
   if (cli_open_node(dir, &opened))
     return CLI_EXIT_FAILURE;

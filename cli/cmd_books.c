@@ -281,18 +281,15 @@ static const char period_usage[] =
 /* coop period close YYYY: the year, its result carried to equity. */
 static int close_year(const books_options *options, const char *text)
 {
-  char *end = NULL;
-  unsigned long year = strtoul(text, &end, 10);
-  if (*end || text[0] < '0' || text[0] > '9') {
-    cli_error("invalid year '%s' (expected YYYY)", text);
+  uint32_t year = 0;
+  if (cli_parse_year(text, &year))
     return CLI_EXIT_USAGE;
-  }
   node opened;
   if (cli_open_node(options->args.dir, &opened))
     return CLI_EXIT_FAILURE;
   char message[NODE_MESSAGE_BYTES], amount[LEDGER_MONEY_TEXT_BYTES];
   node_year_close_result result;
-  coop_err err = node_year_close(&opened, (uint32_t)year, &result, message);
+  coop_err err = node_year_close(&opened, year, &result, message);
   node_close(&opened);
   if (err) {
     cli_error("%s", message);
@@ -301,12 +298,12 @@ static int close_year(const books_options *options, const char *text)
   /* Booked as a credit (negative) for a profit: said as people say it. */
   ledger_money_format(result.result_cents < 0 ? -result.result_cents : result.result_cents,
                       amount);
-  printf("closed %lu (entry %llu): %s of %s carried to equity:result-earlier-years by %u "
-         "year-close record(s) dated %lu-01-01\n",
-         year, (unsigned long long)result.entry_index, result.result_cents > 0   ? "a loss"
+  printf("closed %u (entry %llu): %s of %s carried to equity:result-earlier-years by %u "
+         "year-close record(s) dated %u-01-01\n",
+         (unsigned)year, (unsigned long long)result.entry_index, result.result_cents > 0   ? "a loss"
          : result.result_cents < 0 ? "a profit"
                                    : "a result",
-         amount, result.records, year + 1);
+         amount, result.records, (unsigned)year + 1);
   return CLI_EXIT_OK;
 }
 

@@ -414,6 +414,25 @@ static int member_move(member_options *options, const char *member_id)
   return CLI_EXIT_OK;
 }
 
+/* A fact that is already in force from its month: nothing is appended (a
+ * second copy would only lengthen the log).  The administrator reads it:
+ * Dutch first, English beside, as the command's other messages. */
+static int fact_already_so(const member_options *options, const char *member_id)
+{
+  const char *field = ledger_member_field_name((uint8_t)options->set_field);
+  if (options->set_field == LEDGER_MEMBER_BIRTH) { /* true for all time: no "from" */
+    printf("al zo: %s van %s is al %s, niets vastgelegd / already so: %s of %s is %s already, "
+           "nothing recorded\n",
+           field, member_id, options->birth, field, member_id, options->birth);
+    return CLI_EXIT_OK;
+  }
+  printf("al zo: %s van %s is vanaf %s al '%s', niets vastgelegd / already so: %s of %s is "
+         "'%s' from %s already, nothing recorded\n",
+         field, member_id, options->from, options->set_value, field, member_id,
+         options->set_value, options->from);
+  return CLI_EXIT_OK;
+}
+
 static int member_set(member_options *options, const char *member_id)
 {
   if (options->municipality)
@@ -436,13 +455,22 @@ static int member_set(member_options *options, const char *member_id)
   if (cli_open_node(options->args.dir, &opened))
     return CLI_EXIT_FAILURE;
   char message[NODE_MESSAGE_BYTES];
-  coop_err err = node_member_set(&opened, member_id, (uint8_t)options->set_field, from, value,
-                                 options->retroactive, message);
+  bool holds = false;
+  coop_err err = node_member_fact_holds(&opened, member_id, (uint8_t)options->set_field, from,
+                                        value, &holds);
+  if (err)
+    snprintf(message, sizeof message, "cannot read the status of %s: %s", member_id,
+             coop_err_message(err));
+  else if (!holds)
+    err = node_member_set(&opened, member_id, (uint8_t)options->set_field, from, value,
+                          options->retroactive, message);
   node_close(&opened);
   if (err) {
     cli_error("%s", message);
     return CLI_EXIT_FAILURE;
   }
+  if (holds)
+    return fact_already_so(options, member_id);
   printf("recorded %s of %s from %s\n", ledger_member_field_name((uint8_t)options->set_field),
          member_id, options->from);
   if (options->retroactive)

@@ -29,7 +29,7 @@
 static const char usage[] =
     "usage: coop receipt export [--member ID] -p YYYY-MM [--dir DIR] > receipt.json\n"
     "       coop receipt verify FILE [--municipality KEY|FINGERPRINT] [--coop KEY|FINGERPRINT]\n"
-    "                                [--witness KEY|FINGERPRINT]... [--dir DIR]\n"
+    "                                [--witness KEY|FINGERPRINT]... [--lang nl|en] [--dir DIR]\n"
     "\n"
     "export  writes a member's receipt for a month: the coop's statement, its\n"
     "        inclusion proof in a coop checkpoint (cosigned by a witness when one\n"
@@ -47,6 +47,8 @@ static const char usage[] =
     "  --coop KEY|FINGERPRINT          the coop's too (optional)\n"
     "  --witness KEY|FINGERPRINT       a witness whose cosignature counts (repeatable;\n"
     "                                  the anchored municipality counts as one)\n"
+    "  --lang nl|en                    the line in Dutch (default: the officer and the\n"
+    "                                  member read it) or in English\n"
     "  --dir DIR                       the peers in this node's node.conf (and the node\n"
     "                                  itself) are anchors and witnesses, by name; and\n"
     "                                  the node says whether the statement is still the\n"
@@ -115,7 +117,11 @@ typedef struct verify_options {
   const char *file, *dir;
   anchor_list municipalities, coops, witnesses;
   bool coop_given;
+  bool english; /* the line: Dutch unless --lang en, as 'coop statement' */
 } verify_options;
+
+/* Dutch or English: a macro, so that as a format both literals are checked. */
+#define SAY(o, in_dutch, in_english) ((o)->english ? (in_english) : (in_dutch))
 
 static int add_anchor(anchor_list *list, const char *text, const char *option)
 {
@@ -184,10 +190,12 @@ static int add_witness(void *o, const char *text)
 static int parse_verify_options(int argc, char **argv, verify_options *o)
 {
   static const cli_spec spec = {"receipt", usage, 0, CLI_USAGE_WHOLE};
+  const char *lang = "nl";
   const cli_option options[] = {
       CLI_EACH("municipality", "KEY", add_municipality, o, NULL),
       CLI_EACH("coop", "KEY", add_coop, o, NULL),
       CLI_EACH("witness", "KEY", add_witness, o, NULL),
+      CLI_VALUE("lang", 0, "LANGUAGE", &lang, NULL),
       CLI_END};
   cli_args args = {0};
   int status = cli_parse(&spec, options, argc, argv, &args);
@@ -195,6 +203,9 @@ static int parse_verify_options(int argc, char **argv, verify_options *o)
     return status == CLI_EXIT_OK ? HELP_SHOWN : status;
   if (args.argc != 1)
     return cli_usage_error("receipt", "'receipt verify' needs exactly one FILE");
+  if (strcmp(lang, "nl") && strcmp(lang, "en"))
+    return cli_usage_error("receipt", "unknown language '%s' (expected nl or en)", lang);
+  o->english = !strcmp(lang, "en");
   o->file = args.argv[0];
   o->dir = args.dir;
   return o->dir ? anchors_from_node(o) : 0;
@@ -214,41 +225,45 @@ static void party_text(const uint8_t key[32], const ledger_receipt_anchor *ancho
     snprintf(out, size, "%s", fingerprint);
 }
 
-static void print_witness(const ledger_receipt *receipt, const ledger_receipt_facts *facts,
-                          const ledger_receipt_trust *trust)
+static void print_witness(const verify_options *o, const ledger_receipt *receipt,
+                          const ledger_receipt_facts *facts, const ledger_receipt_trust *trust)
 {
   char witness[160];
   party_text(receipt->witness, trust->witness, witness, sizeof witness);
   if (!facts->cosigned)
-    printf(", no witness cosignature");
+    printf("%s", SAY(o, ", geen medeondertekening door een getuige", ", no witness cosignature"));
   else if (trust->witness_counted)
-    printf(", cosigned by witness %s", witness);
+    printf(SAY(o, ", medeondertekend door getuige %s", ", cosigned by witness %s"), witness);
   else
-    printf(", cosignature by %s not counted (not a witness you trust: --witness or --dir)",
+    printf(SAY(o, ", medeondertekening door %s niet meegeteld (geen getuige die u vertrouwt: "
+                  "--witness of --dir)",
+               ", cosignature by %s not counted (not a witness you trust: --witness or --dir)"),
            witness);
 }
 
 /* Who the statement is about: a version 2 statement names the member (her
  * name, client ref and, when she has a node, her key), so the reader can
  * see that the receipt is hers; version 1 only has the member id. */
-static void print_member(const ledger_receipt *receipt, const ledger_statement_payload *statement)
+static void print_member(const verify_options *o, const ledger_receipt *receipt,
+                         const ledger_statement_payload *statement)
 {
   if (statement->version < 2 || !statement->member_name[0]) {
     printf("%s", receipt->member_label);
     return;
   }
-  printf("of %s (%s, client ref %s", statement->member_name, receipt->member_label,
-         statement->client_ref);
+  printf(SAY(o, "van %s (%s, klantnummer %s", "of %s (%s, client ref %s"), statement->member_name,
+         receipt->member_label, statement->client_ref);
   if (statement->has_member_key) {
     char fingerprint[LEDGER_FINGERPRINT_CHARS + 1];
     ledger_fingerprint(statement->member_key, fingerprint);
-    printf(", member key %s", fingerprint);
+    printf(SAY(o, ", sleutel van het lid %s", ", member key %s"), fingerprint);
   }
   printf(")");
 }
 
-static void print_facts(const ledger_receipt *receipt, const ledger_receipt_facts *facts,
-                        const ledger_receipt_trust *trust, const char *status)
+static void print_facts(const verify_options *o, const ledger_receipt *receipt,
+                        const ledger_receipt_facts *facts, const ledger_receipt_trust *trust,
+                        const char *status)
 {
   char coop[160], municipality[160], period[8];
   char counted[LEDGER_MONEY_TEXT_BYTES], offset[LEDGER_MONEY_TEXT_BYTES],
@@ -260,29 +275,38 @@ static void print_facts(const ledger_receipt *receipt, const ledger_receipt_fact
   ledger_money_format_dutch(facts->statement.figures.counted_income_cents, counted);
   ledger_money_format_dutch(facts->statement.figures.offset_cents, offset);
   ledger_money_format_dutch(facts->statement.figures.to_municipality_cents, due);
-  printf("receipt %s: ", status);
+  printf("%s %s: ", SAY(o, "ontvangstbewijs", "receipt"), status);
   if (!trust->municipality)
-    printf("internally consistent, but nothing ties its keys to a real municipality: compare "
-           "municipality %s and coop %s with the municipality's letter or website, then verify "
-           "with --municipality; ",
+    printf(SAY(o, "op zichzelf klopt het, maar niets verbindt de sleutels met een echte gemeente: "
+                  "vergelijk gemeente %s en coöperatie %s met de brief of website van de "
+                  "gemeente en controleer dan met --municipality; ",
+               "internally consistent, but nothing ties its keys to a real municipality: compare "
+               "municipality %s and coop %s with the municipality's letter or website, then "
+               "verify with --municipality; "),
            municipality, coop);
-  printf("statement ");
-  print_member(receipt, &facts->statement);
-  printf(" %s is entry %llu of coop %s (signed at size %llu", period,
-         (unsigned long long)facts->statement_index, coop,
+  printf("%s ", SAY(o, "verrekening", "statement"));
+  print_member(o, receipt, &facts->statement);
+  printf(SAY(o, " %s is entry %llu van coöperatie %s (ondertekend bij omvang %llu",
+             " %s is entry %llu of coop %s (signed at size %llu"),
+         period, (unsigned long long)facts->statement_index, coop,
          (unsigned long long)receipt->statement.checkpoint.size);
-  print_witness(receipt, facts, trust);
+  print_witness(o, receipt, facts, trust);
   printf("), ");
   if (facts->acknowledged)
-    printf("acknowledged by municipality %s in its entry %llu", municipality,
-           (unsigned long long)facts->verdict_index);
+    printf(SAY(o, "akkoord van gemeente %s in haar entry %llu",
+               "acknowledged by municipality %s in its entry %llu"),
+           municipality, (unsigned long long)facts->verdict_index);
   else if (facts->disputed)
-    printf("DISPUTED by municipality %s in its entry %llu (%s)", municipality,
-           (unsigned long long)facts->verdict_index,
+    printf(SAY(o, "BETWIST door gemeente %s in haar entry %llu (%s)",
+               "DISPUTED by municipality %s in its entry %llu (%s)"),
+           municipality, (unsigned long long)facts->verdict_index,
            ledger_dispute_reason_name(facts->verdict.reason));
   else
-    printf("with no verdict of the municipality yet");
-  printf("; counted income %s, offset %s, to the municipality %s\n", counted, offset, due);
+    printf("%s", SAY(o, "nog zonder oordeel van de gemeente",
+                     "with no verdict of the municipality yet"));
+  printf(SAY(o, "; getelde inkomsten %s, verrekening %s, naar de gemeente %s\n",
+             "; counted income %s, offset %s, to the municipality %s\n"),
+         counted, offset, due);
 }
 
 /* ---- Verify ------------------------------------------------------------------- */
@@ -314,8 +338,11 @@ static int say_in_force(const ledger_receipt *receipt, const ledger_receipt_fact
   char as_of[32];
   cli_format_time(receipt->statement.checkpoint.timestamp_ms, as_of);
   if (!o->dir) {
-    printf("in force as of %s (the coop's checkpoint); a later reissue would not show here: "
-           "check with --dir NODE\n", as_of);
+    printf(SAY(o, "geldig per %s (het controlepunt van de coöperatie); een latere herberekening "
+                  "ziet u hier niet: controleer met --dir NODE\n",
+               "in force as of %s (the coop's checkpoint); a later reissue would not show here: "
+               "check with --dir NODE\n"),
+           as_of);
     return CLI_EXIT_OK;
   }
   node opened;
@@ -325,19 +352,36 @@ static int say_in_force(const ledger_receipt *receipt, const ledger_receipt_fact
   coop_err err = node_member_months(&opened, receipt->member_label, take_latest, &search);
   node_close(&opened);
   if (err || !search.found) {
-    printf("in force as of %s; %s cannot tell whether a later statement replaced it (%s)\n",
-           as_of, o->dir, err ? coop_err_message(err) : "it cannot read this member's statements");
+    printf(SAY(o, "geldig per %s; %s kan niet zeggen of een latere verrekening haar verving (%s)\n",
+               "in force as of %s; %s cannot tell whether a later statement replaced it (%s)\n"),
+           as_of, o->dir,
+           err ? coop_err_message(err)
+               : SAY(o, "het kan de verrekeningen van dit lid niet lezen",
+                     "it cannot read this member's statements"));
     return CLI_EXIT_OK;
   }
   if (search.latest == facts->statement_index) {
-    printf("in force: the latest statement of this member and month in the coop's log as %s "
-           "holds it\n", o->dir);
+    printf(SAY(o, "geldig: de laatste verrekening van dit lid en deze maand in het logboek van de "
+                  "coöperatie zoals %s het heeft\n",
+               "in force: the latest statement of this member and month in the coop's log as %s "
+               "holds it\n"),
+           o->dir);
     return CLI_EXIT_OK;
   }
-  printf("SUPERSEDED: entry %llu of the coop's log replaces this statement (see 'coop statement "
-         "--member %s -p ...' or its receipt)\n", (unsigned long long)search.latest,
-         receipt->member_label);
+  printf(SAY(o, "VERVANGEN: entry %llu van het logboek van de coöperatie vervangt deze verrekening "
+                "(zie 'coop statement --member %s -p ...' of het ontvangstbewijs daarvan)\n",
+             "SUPERSEDED: entry %llu of the coop's log replaces this statement (see 'coop statement "
+             "--member %s -p ...' or its receipt)\n"),
+         (unsigned long long)search.latest, receipt->member_label);
   return CLI_EXIT_FAILURE;
+}
+
+/* A rule the receipt breaks: which rule and why stay in the words of the
+ * check (ledger/books/receipt.h names its rules), after the verdict. */
+static void say_rejected(const verify_options *o, const char *problem)
+{
+  cli_error("%s: %s: %s", SAY(o, "ontvangstbewijs AFGEWEZEN", "receipt REJECTED"), o->file,
+            problem);
 }
 
 /* Verified and judged: the status word, the line, the exit status. */
@@ -352,16 +396,19 @@ static int report(const ledger_receipt *receipt, const ledger_receipt_facts *fac
   char problem[256];
   coop_err judged = ledger_receipt_judge(receipt, facts, &anchors, &trust, problem);
   if (judged && judged != COOP_E_NOT_FOUND) {
-    cli_error("receipt REJECTED: %s: %s", o->file, problem);
+    say_rejected(o, problem);
     return CLI_EXIT_FAILURE;
   }
   bool anchored = !judged;
-  const char *status = !facts->acknowledged ? (facts->disputed ? "DISPUTED" : "NOT ACKNOWLEDGED")
-                       : anchored            ? "OK"
-                                             : "NOT ANCHORED";
-  print_facts(receipt, facts, &trust, status);
+  const char *status = !facts->acknowledged ? (facts->disputed ? SAY(o, "BETWIST", "DISPUTED")
+                                                               : SAY(o, "NOG GEEN AKKOORD",
+                                                                     "NOT ACKNOWLEDGED"))
+                       : anchored           ? "OK"
+                                            : SAY(o, "NIET VERANKERD", "NOT ANCHORED");
+  print_facts(o, receipt, facts, &trust, status);
   if (facts->statement.corrects)
-    printf("it replaces the statement in entry %llu of the coop's log\n",
+    printf(SAY(o, "zij vervangt de verrekening in entry %llu van het logboek van de coöperatie\n",
+               "it replaces the statement in entry %llu of the coop's log\n"),
            (unsigned long long)(facts->statement.corrects - 1));
   int in_force = say_in_force(receipt, facts, o);
   if (!facts->acknowledged || in_force != CLI_EXIT_OK)
@@ -389,7 +436,7 @@ static int receipt_verify(int argc, char **argv)
   if (status == 0 &&
       (node_receipt_read_json((const char *)text.data, text.len, receipt, problem) ||
        ledger_receipt_verify(receipt, facts, problem))) {
-    cli_error("receipt REJECTED: %s: %s", o->file, problem);
+    say_rejected(o, problem);
     status = CLI_EXIT_FAILURE;
   }
   if (status == 0)

@@ -26,6 +26,7 @@
 #include "ledger/offset/offset_codec.h"
 #include "node/logs.h"
 #include "node/node.h"
+#include "node/wording.h"
 
 /* Largest rule set file.  A rule set is about 600 bytes of JSON; the bound
  * keeps a mistaken input (a log, a disk image, an endless pipe) from being
@@ -393,65 +394,58 @@ static int cmd_list(int argc, char **argv)
 /* One line of a rule set: the field name of the JSON (and of 'coop rules
  * publish'), its value, and what it means in Dutch for an officer.  The
  * field name stays first: scripts read these lines by it. */
-static void print_row(const char *dutch, const char *field, const char *value)
+static void print_row(const char *field, const char *value, const char *dutch)
 {
   printf("%-15s %-12s %s\n", field, value, dutch);
 }
 
-static void print_money_row(const char *dutch, const char *field, int64_t cents)
+/* A text field's value by its name: the municipality, the month, the enums. */
+static const char *text_value(const ledger_offset_rule_set *rule_set, const char *name,
+                              char period[LEDGER_OFFSET_PERIOD_TEXT_BYTES])
 {
-  char text[32];
-  format_euros(cents, text, sizeof text);
-  print_row(dutch, field, text);
+  if (!strcmp(name, "municipality"))
+    return rule_set->municipality;
+  if (!strcmp(name, "effective_from")) {
+    ledger_offset_period_format(rule_set->effective_from, period);
+    return period;
+  }
+  if (!strcmp(name, "regime"))
+    return ledger_offset_regime_name(rule_set->regime);
+  if (!strcmp(name, "distribution"))
+    return ledger_offset_distribution_name(rule_set->distribution);
+  if (!strcmp(name, "loss_rule"))
+    return ledger_offset_loss_rule_name(rule_set->loss_rule);
+  return "?";
 }
 
-static void print_percent_row(const char *dutch, const char *field, int64_t basis_points)
+/* One field of the shared table (node/wording.h), its value as text. */
+static void print_field(const ledger_offset_rule_set *rule_set, const node_rule_field *field)
 {
-  char text[32];
-  format_percent(basis_points, text, sizeof text);
-  print_row(dutch, field, text);
-}
-
-static void print_count_row(const char *dutch, const char *field, int64_t count,
-                            const char *unit)
-{
-  char text[48];
-  snprintf(text, sizeof text, "%" PRId64 " %s", count, unit);
-  print_row(dutch, field, text);
+  char text[48], period[LEDGER_OFFSET_PERIOD_TEXT_BYTES];
+  if (field->kind == NODE_RULE_TEXT) {
+    print_row(field->name, text_value(rule_set, field->name, period), field->label);
+    return;
+  }
+  int64_t value = node_rule_field_value(rule_set, field);
+  if (field->kind == NODE_RULE_MONEY)
+    format_euros(value, text, sizeof text);
+  else if (field->kind == NODE_RULE_PERCENT)
+    format_percent(value, text, sizeof text);
+  else
+    snprintf(text, sizeof text, "%" PRId64 " %s", value, field->unit);
+  print_row(field->name, text, field->label);
 }
 
 static void print_rule_set_text(const rule_list *list, size_t i)
 {
   const ledger_offset_rule_set *rule_set = &list->rule_sets[i];
-  char period[LEDGER_OFFSET_PERIOD_TEXT_BYTES], hex[2 * LEDGER_HASH_BYTES + 1], index[24];
-  ledger_offset_period_format(rule_set->effective_from, period);
-  print_row("gemeente", "municipality", rule_set->municipality);
-  print_row("geldig vanaf", "effective_from", period);
-  print_row("regeling", "regime", ledger_offset_regime_name(rule_set->regime));
-  print_money_row("bijstandsnorm per maand", "norm", rule_set->norm_cents);
-  print_percent_row("deel van de winst voor de coöperatie", "coop_pct", rule_set->coop_pct_basis_points);
-  print_row("verdeling", "distribution", ledger_offset_distribution_name(rule_set->distribution));
-  print_percent_row("deel voor de gemeente", "muni_pct", rule_set->muni_pct_basis_points);
-  print_row("maand met verlies", "loss_rule", ledger_offset_loss_rule_name(rule_set->loss_rule));
-  print_count_row("minimumleeftijd vrijlatingen", "min_age_nrk", rule_set->min_age_nrk_years,
-                  "jaar");
-  print_percent_row("inkomstenvrijlating: percentage", "pct_n", rule_set->pct_n_basis_points);
-  print_money_row("inkomstenvrijlating: maximum", "cap_n", rule_set->cap_n_cents);
-  print_count_row("inkomstenvrijlating: duur", "n_months", rule_set->n_months, "maanden");
-  print_percent_row("vrijlating alleenstaande ouder: percentage", "pct_r",
-                    rule_set->pct_r_basis_points);
-  print_money_row("vrijlating alleenstaande ouder: maximum", "cap_r", rule_set->cap_r_cents);
-  print_count_row("vrijlating alleenstaande ouder: duur", "r_months", rule_set->r_months,
-                  "maanden");
-  print_percent_row("vrijlating medische urenbeperking: percentage", "pct_y",
-                    rule_set->pct_y_basis_points);
-  print_money_row("vrijlating medische urenbeperking: maximum", "cap_y", rule_set->cap_y_cents);
-  print_percent_row("vrijlating art. 34a: percentage", "pct_34a", rule_set->pct_34a_basis_points);
-  print_count_row("vrijlating art. 34a: duur", "months_34a", rule_set->months_34a, "maanden");
-  print_money_row("vrijwilligersvergoeding vrij per maand", "k_month", rule_set->k_month_cents);
-  print_money_row("vrijwilligersvergoeding vrij per jaar", "k_year", rule_set->k_year_cents);
+  char hex[2 * LEDGER_HASH_BYTES + 1], index[24];
+  size_t count = 0;
+  const node_rule_field *fields = node_rule_fields(&count);
+  for (size_t f = 0; f < count; f++)
+    print_field(rule_set, &fields[f]);
   snprintf(index, sizeof index, "%llu", (unsigned long long)list->entry_index[i]);
-  print_row("regel in het log", "entry", index);
+  print_row("entry", index, "regel in het log");
   ledger_hex_encode(list->leaf_hash[i], LEDGER_HASH_BYTES, hex);
   printf("%-15s %s\n", "leaf_hash", hex);
   ledger_hex_encode(list->log_id, LEDGER_LOG_ID_BYTES, hex);

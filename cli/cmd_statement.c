@@ -87,28 +87,10 @@ static const char *disregard_name(const statement_view *view, int kind)
   return node_disregard_name(kind, view->english);
 }
 
-/* Columns `text` takes: UTF-8 continuation bytes take none ("coöperatie"
- * is 10 columns in 11 bytes). */
-static int columns_of(const char *text)
-{
-  int columns = 0;
-  for (const char *c = text; *c; c++)
-    columns += ((unsigned char)*c & 0xC0) != 0x80;
-  return columns;
-}
-
-/* Prints text padded to `width` columns. */
-static void print_padded(const char *text, int width)
-{
-  fputs(text, stdout);
-  for (int columns = columns_of(text); columns < width; columns++)
-    fputc(' ', stdout);
-}
-
 /* Prints text right-aligned in `width` columns. */
 static void print_right(const char *text, int width)
 {
-  for (int columns = columns_of(text); columns < width; columns++)
+  for (int columns = cli_text_columns(text); columns < width; columns++)
     fputc(' ', stdout);
   fputs(text, stdout);
 }
@@ -175,7 +157,7 @@ static void print_text(const statement_view *view)
     char amount[LEDGER_MONEY_TEXT_BYTES];
     ledger_money_format_dutch(lines[i].cents, amount);
     fputs(lines[i].indent ? "    " : "  ", stdout);
-    print_padded(lines[i].label, lines[i].indent ? 30 : 32);
+    cli_print_padded(lines[i].label, lines[i].indent ? 30 : 32);
     /* The euro sign is three bytes and one column. */
     printf(" %18s\n", amount);
   }
@@ -601,7 +583,7 @@ static void print_year_row(const year_view *view, const char *label, const node_
 {
   int64_t values[YEAR_COLUMNS];
   year_columns(t, values);
-  print_padded(label, 10);
+  cli_print_padded(label, 10);
   for (int c = 0; c < YEAR_COLUMNS; c++) {
     char amount[LEDGER_MONEY_TEXT_BYTES];
     table_amount(view, values[c], amount);
@@ -705,7 +687,7 @@ static void print_year_text(const year_view *view)
          year_say(view, "bedragen in euro", "amounts in euros"));
   const char *names[YEAR_COLUMNS];
   year_column_names(view, names);
-  print_padded(year_say(view, "maand", "month"), 10);
+  cli_print_padded(year_say(view, "maand", "month"), 10);
   for (int c = 0; c < YEAR_COLUMNS; c++) {
     putchar(' ');
     print_right(names[c], 12);
@@ -714,7 +696,7 @@ static void print_year_text(const year_view *view)
   for (int m = 0; m < NODE_YEAR_MONTHS; m++) {
     const node_year_month *month = &year->months[m];
     if (month->state != NODE_YEAR_STATED) {
-      print_padded(node_month_name(m + 1, view->english), 10);
+      cli_print_padded(node_month_name(m + 1, view->english), 10);
       printf(" %s\n", state_words(view, month->state));
       continue;
     }
@@ -977,6 +959,8 @@ static int year_command(const char *dir, const char *member, const char *year_te
   snprintf(january, sizeof january, "%s-01", year_text);
   if (strlen(year_text) != 4 || ledger_period_parse(january, &period))
     return cli_usage_error("statement", "invalid year '%s' (expected YYYY)", year_text);
+  if (cli_year_not_future(period / 100))
+    return CLI_EXIT_USAGE;
   char member_id[CLI_MEMBER_ID_BYTES];
   if (member && !(member = cli_member_arg(dir, member, member_id)))
     return CLI_EXIT_FAILURE;

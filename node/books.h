@@ -60,7 +60,8 @@ COOP_MUST_USE coop_err node_municipality_key(node *node, const char *text,
 
 /* The member `text` names: her id (m-xxxxxx), her client ref, or her name
  * when exactly one member has it (ignoring case).  COOP_E_NOT_FOUND, or
- * COOP_E_EXISTS when it names several (message lists their ids). */
+ * COOP_E_EXISTS when it names several (message lists each one's name, id
+ * and client ref, so an administrator can tell them apart). */
 COOP_MUST_USE coop_err node_member_find(node *node, const char *text, ledger_member_row *row,
                                         char message[NODE_MESSAGE_BYTES]);
 
@@ -82,6 +83,14 @@ typedef coop_err (*node_record_visitor)(void *context, uint64_t index, const led
 COOP_MUST_USE coop_err node_member_records(node *node, const char *member_id, uint32_t date_from,
                                            uint32_t date_to, node_record_visitor visitor,
                                            void *context);
+
+/* Does the status fact (field, from_period, value), as node_member_set
+ * takes it, already hold: is `value` the one in force in the month it
+ * would start (for a birth: the birth month)?  Then recording it would
+ * change no month, and 'coop member set' says so instead of appending a
+ * second copy.  *holds false on any error. */
+COOP_MUST_USE coop_err node_member_fact_holds(node *node, const char *member_id, uint8_t field,
+                                              uint32_t from_period, uint32_t value, bool *holds);
 
 /* ---- reading the books (node/books_read.c) ----------------------------------
  *

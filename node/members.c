@@ -46,7 +46,7 @@ typedef struct member_match {
   const char *text;
   ledger_member_row found;
   size_t by_ref, by_name;
-  char names[NODE_MESSAGE_BYTES / 2];
+  char names[NODE_MESSAGE_BYTES / 2]; /* "NAME ID, client ref REF; ..." */
 } member_match;
 
 static coop_err match_one(void *context, const ledger_member_row *row)
@@ -58,9 +58,10 @@ static coop_err match_one(void *context, const ledger_member_row *row)
     return COOP_OK;
   if (ref ? match->by_ref++ == 0 : (!match->by_ref && match->by_name++ == 0))
     match->found = *row;
+  /* An administrator tells two Jan Jansens apart by their client refs. */
   size_t used = strlen(match->names);
-  snprintf(match->names + used, sizeof match->names - used, "%s%s", used ? ", " : "",
-           row->member_id);
+  snprintf(match->names + used, sizeof match->names - used, "%s%s %s, client ref %s",
+           used ? "; " : "", row->name, row->member_id, row->client_ref);
   return COOP_OK;
 }
 
@@ -90,8 +91,9 @@ coop_err node_member_find(node *self, const char *text, ledger_member_row *row,
   if (match.by_ref + match.by_name == 0)
     return books_say(message, COOP_E_NOT_FOUND,
                      "no member '%s' (not a member id, client ref or name of one)", text);
-  return books_say(message, COOP_E_EXISTS, "'%s' names more than one member (%s): use the id",
-                   text, match.names);
+  /* A client ref two members share is in two municipalities: only the id is unique. */
+  return books_say(message, COOP_E_EXISTS, "'%s' names more than one member (%s): use the id%s",
+                   text, match.names, match.by_ref ? "" : " or client ref");
 }
 
 /* ---- a member's records -------------------------------------------------------- */
@@ -133,4 +135,40 @@ int64_t node_record_amount(const ledger_record *record)
     return record->quantity; /* a memo: hours (hundredths) or other income */
   int64_t amount = record->postings[0].amount_cents;
   return amount < 0 ? -amount : amount;
+}
+
+/* ---- a fact already in force --------------------------------------------- */
+
+/* The value of `field` in a status, as node_member_set takes it. */
+static uint32_t status_value(const ledger_member_status *status, uint8_t field)
+{
+  switch (field) {
+  case LEDGER_MEMBER_BIRTH:
+    return status->birth_period;
+  case LEDGER_MEMBER_N_APPROVED:
+    return status->n_approved != 0;
+  case LEDGER_MEMBER_MEDICAL_LIMIT:
+    return status->medical_limit != 0;
+  case LEDGER_MEMBER_SINGLE_PARENT:
+    return status->single_parent != 0;
+  case LEDGER_MEMBER_LEFT:
+    return status->left != 0;
+  default:
+    return UINT32_MAX; /* no field: never "already so" */
+  }
+}
+
+coop_err node_member_fact_holds(node *self, const char *member_id, uint8_t field,
+                                uint32_t from_period, uint32_t value, bool *holds)
+{
+  *holds = false;
+  /* The fact in force in its first month stays in force until a later
+   * fact of the field, which would also outrank the new one: recording
+   * the same value there changes no month at all. */
+  uint32_t first = field == LEDGER_MEMBER_BIRTH ? value : from_period;
+  ledger_member_status status;
+  coop_err err = ledger_books_member_status(self->store, member_id, first, &status);
+  if (!err)
+    *holds = status_value(&status, field) == value;
+  return err;
 }

@@ -1,6 +1,7 @@
 /* Dutch-first wording of months and statements (see wording.h). */
 #include "node/wording.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -88,6 +89,98 @@ coop_err node_amount_parse(const char *text, int64_t *cents, char *message, size
   *cents = 0;
   snprintf(message, bytes, "'%s': %s", text, why);
   return COOP_E_BAD_INPUT;
+}
+
+const char *node_form_error_dutch(node_form_error error)
+{
+  switch (error) {
+  case NODE_FORM_AMOUNT:
+    return "Dit is geen bedrag om te boeken: een positief bedrag in euro, hoogstens twee "
+           "decimalen, zonder euroteken of punt voor duizendtallen (bijv. 1234,56)";
+  case NODE_FORM_DATE: return "Dit is geen bestaande datum: kies een dag (JJJJ-MM-DD)";
+  case NODE_FORM_MEMBER: return "Geen lid gevonden met dit lidnummer, klantnummer of deze naam";
+  case NODE_FORM_MONTH_CLOSED:
+    return "Deze maand is al afgesloten: boek met een datum in een open maand";
+  case NODE_FORM_BEFORE_BOOKS:
+    return "Deze datum ligt vóór de eerste maand van de boeken: daarvoor kan niets worden geboekt";
+  case NODE_FORM_RECORD_KIND: return "Deze soort boeking kan hier niet worden geboekt";
+  case NODE_FORM_FACT_CLOSED:
+    return "Dit raakt maanden die al zijn afgesloten";
+  default: return "";
+  }
+}
+
+#define TEXT(name, label) {name, NODE_RULE_TEXT, 0, label, NULL, NULL, NULL}
+#define NUMBER(name, kind, member, label, unit, dutch, english)                                  \
+  {name, kind, offsetof(ledger_offset_rule_set, member), label, unit, dutch, english}
+static const node_rule_field rule_fields[] = {
+    TEXT("municipality", "gemeente"),
+    TEXT("effective_from", "geldig vanaf"),
+    TEXT("regime", "regeling"),
+    NUMBER("norm", NODE_RULE_MONEY, norm_cents, "bijstandsnorm per maand", NULL,
+           "De bijstandsnorm waartegen verrekend wordt (per maand).",
+           "The benefit norm offset against (per month)."),
+    NUMBER("coop_pct", NODE_RULE_PERCENT, coop_pct_basis_points,
+           "deel van de winst voor de coöperatie", NULL,
+           "Het deel van de positieve winst dat naar de coöperatie gaat.",
+           "The coop's share of positive profit."),
+    TEXT("distribution", "verdeling"),
+    NUMBER("muni_pct", NODE_RULE_PERCENT, muni_pct_basis_points, "deel voor de gemeente", NULL,
+           "Het deel van het netto inkomen dat naar de gemeente gaat (alleen bij verdeling "
+           "'PERCENT').",
+           "The municipality's share of net income (distribution 'PERCENT' only)."),
+    TEXT("loss_rule", "maand met verlies"),
+    NUMBER("min_age_nrk", NODE_RULE_COUNT, min_age_nrk_years, "minimumleeftijd vrijlatingen",
+           "jaar", "Onder deze leeftijd gelden de vrijlatingen n, r en k niet (art. 31 lid 5).",
+           "Below this age disregards n, r and k do not apply."),
+    NUMBER("pct_n", NODE_RULE_PERCENT, pct_n_basis_points, "inkomstenvrijlating: percentage",
+           NULL,
+           "Inkomstenvrijlating (n): dit deel van het inkomen uit werk blijft buiten de "
+           "verrekening…",
+           "Work-income disregard (n): this share of work income is not offset…"),
+    NUMBER("cap_n", NODE_RULE_MONEY, cap_n_cents, "inkomstenvrijlating: maximum", NULL,
+           "…tot hoogstens dit bedrag per maand…", "…up to this amount a month…"),
+    NUMBER("n_months", NODE_RULE_COUNT, n_months, "inkomstenvrijlating: duur", "maanden",
+           "…gedurende zoveel maanden (alleen als het college n heeft toegekend).",
+           "…for this many months (only when the college approved n)."),
+    NUMBER("pct_r", NODE_RULE_PERCENT, pct_r_basis_points,
+           "vrijlating alleenstaande ouder: percentage", NULL,
+           "Vrijlating alleenstaande ouder met een kind onder 12 (r): dit deel…",
+           "Single parent with a child under 12 (r): this share…"),
+    NUMBER("cap_r", NODE_RULE_MONEY, cap_r_cents, "vrijlating alleenstaande ouder: maximum", NULL,
+           "…tot hoogstens dit bedrag per maand…", "…up to this amount a month…"),
+    NUMBER("r_months", NODE_RULE_COUNT, r_months, "vrijlating alleenstaande ouder: duur",
+           "maanden", "…gedurende zoveel maanden.", "…for this many months."),
+    NUMBER("pct_y", NODE_RULE_PERCENT, pct_y_basis_points,
+           "vrijlating medische urenbeperking: percentage", NULL,
+           "Vrijlating bij medische urenbeperking (y): dit deel…",
+           "Medically limited hours (y): this share…"),
+    NUMBER("cap_y", NODE_RULE_MONEY, cap_y_cents, "vrijlating medische urenbeperking: maximum",
+           NULL, "…tot hoogstens dit bedrag per maand.", "…up to this amount a month."),
+    NUMBER("pct_34a", NODE_RULE_PERCENT, pct_34a_basis_points, "vrijlating art. 34a: percentage",
+           NULL, "Vrijlating art. 34a (Participatiewet in balans): dit deel…",
+           "Art. 34a disregard: this share…"),
+    NUMBER("months_34a", NODE_RULE_COUNT, months_34a, "vrijlating art. 34a: duur", "maanden",
+           "…gedurende zoveel maanden.", "…for this many months."),
+    NUMBER("k_month", NODE_RULE_MONEY, k_month_cents, "vrijwilligersvergoeding vrij per maand",
+           NULL, "Vrijwilligersvergoeding die per maand vrij is (k).",
+           "Volunteer allowance disregarded per month (k)."),
+    NUMBER("k_year", NODE_RULE_MONEY, k_year_cents, "vrijwilligersvergoeding vrij per jaar", NULL,
+           "…en hoogstens dit bedrag per kalenderjaar.",
+           "…and at most this amount per calendar year."),
+};
+#undef TEXT
+#undef NUMBER
+
+const node_rule_field *node_rule_fields(size_t *count)
+{
+  *count = sizeof rule_fields / sizeof rule_fields[0];
+  return rule_fields;
+}
+
+int64_t node_rule_field_value(const ledger_offset_rule_set *rules, const node_rule_field *field)
+{
+  return *(const int64_t *)(const void *)((const char *)rules + field->offset);
 }
 
 const char *node_disregard_name(int kind, bool english)

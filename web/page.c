@@ -183,13 +183,20 @@ void web_error_page(web_request *request, unsigned status, const char *text)
   web_page_end(request);
 }
 
+void web_node_message(const web_request *request, const char *dutch, const char *node_message,
+                      char out[WEB_NODE_MESSAGE_BYTES])
+{
+  if (request->english || !dutch || !dutch[0])
+    snprintf(out, WEB_NODE_MESSAGE_BYTES, "%s", node_message);
+  else
+    snprintf(out, WEB_NODE_MESSAGE_BYTES, "%s (%s)", dutch, node_message);
+}
+
 void web_error_page_node(web_request *request, unsigned status, const char *dutch,
                          const char *node_message)
 {
-  if (request->english)
-    return web_error_page(request, status, node_message);
-  char text[NODE_MESSAGE_BYTES + 128]; /* room for the Dutch lead beside a whole message */
-  snprintf(text, sizeof text, "%s (%s)", dutch, node_message);
+  char text[WEB_NODE_MESSAGE_BYTES];
+  web_node_message(request, dutch, node_message, text);
   web_error_page(request, status, text);
 }
 

@@ -13,6 +13,7 @@
 #include "node/books.h"
 #include "node/export.h"
 #include "node/import.h"
+#include "node/wording.h"
 #include "web/web_int.h"
 
 /* ---- overview ------------------------------------------------------------------ */
@@ -209,8 +210,7 @@ static bool page_member(web_request *request, const char *id, ledger_member_row 
   }
   if (node_member_find(request->node, id ? id : "", row, message)) {
     /* The node's words are precise (two members of one name are named). */
-    web_error_page_node(request, 404,
-                        "Geen lid gevonden met dit lidnummer, klantnummer of deze naam", message);
+    web_error_page_node(request, 404, node_form_error_dutch(NODE_FORM_MEMBER), message);
     return false;
   }
   return true;
@@ -417,18 +417,30 @@ static void member_fact(web_request *request)
       field = fact_kinds[i].field;
   char message[NODE_MESSAGE_BYTES];
   coop_err err = COOP_OK;
+  bool holds = false; /* already in force from that month: nothing to append, as the CLI */
   if (!field || !value_text || (strcmp(value_text, "yes") && strcmp(value_text, "no")) || !from)
     err = COOP_E_BAD_INPUT, snprintf(message, sizeof message, "%s",
                                      web_say(request, "Kies wat, ja of nee, en een maand (JJJJ-MM).",
                                              "Choose what, yes or no, and a month (YYYY-MM)."));
-  else
+  else if ((err = node_member_fact_holds(request->node, row.member_id, (uint8_t)field, from,
+                                         !strcmp(value_text, "yes"), &holds)))
+    snprintf(message, sizeof message, "%s", coop_err_message(err));
+  else if (!holds)
     err = node_member_set(request->node, row.member_id, (uint8_t)field, from,
                           !strcmp(value_text, "yes") ? 1 : 0,
                           web_field_value(request, "retroactive") != NULL, message);
   web_page_begin(request, row.name);
   if (err) {
     request->status = 422;
-    web_html(request, "<p class=\"error\" role=\"alert\">%s</p>", message);
+    char said[WEB_NODE_MESSAGE_BYTES];
+    web_node_message(request,
+                     node_form_error_dutch(err == COOP_E_PERIOD_CLOSED ? NODE_FORM_FACT_CLOSED
+                                                                       : NODE_FORM_COUNT),
+                     message, said);
+    web_html(request, "<p class=\"error\" role=\"alert\">%s</p>", said);
+  } else if (holds) {
+    web_html(request, "<p class=\"ok\" role=\"status\">%t</p>",
+             web_say(request, "Dat was al zo: niets vastgelegd.", "Already so: nothing recorded."));
   } else {
     web_event(request, "fact %s = %s from %04u-%02u for %s", field_text, value_text,
               (unsigned)(from / 100), (unsigned)(from % 100), row.member_id);
@@ -623,6 +635,24 @@ static void record_form(web_request *request, const char *error, const char *don
   web_page_end(request);
 }
 
+/* Which common mistake node_record_add refused, for the Dutch words;
+ * NODE_FORM_COUNT (no Dutch lead: the node's words alone) for the rest. */
+static node_form_error record_mistake(web_request *request, coop_err err,
+                                      const node_record_request *add)
+{
+  ledger_member_row row;
+  node_months months;
+  char unused[NODE_MESSAGE_BYTES];
+  const char *member_id = add->member_id;
+  /* A date before the books' first month is refused as a closed period too. */
+  if (err == COOP_E_PERIOD_CLOSED && !node_months_read(request->node, &months, unused))
+    return add->date / 100 < months.first ? NODE_FORM_BEFORE_BOOKS : NODE_FORM_MONTH_CLOSED;
+  if (err == COOP_E_NOT_FOUND && member_id &&
+      node_member_get(request->node, member_id, &row) == COOP_E_NOT_FOUND)
+    return NODE_FORM_MEMBER;
+  return NODE_FORM_COUNT;
+}
+
 static void record(web_request *request)
 {
   if (!strcmp(request->method, "GET"))
@@ -635,21 +665,25 @@ static void record(web_request *request)
   add.type = (uint8_t)ledger_record_type_from_name(type ? type : "");
   ledger_member_row row;
   coop_err err = COOP_OK;
-  if (!ledger_record_by_hand(add.type))
-    err = COOP_E_BAD_INPUT, snprintf(message, sizeof message, "unknown record type '%s'",
-                                     type ? type : "");
-  else if (!date || ledger_date_parse(date, &add.date))
-    err = COOP_E_BAD_INPUT, snprintf(message, sizeof message,
-                                     "invalid date '%s' (expected YYYY-MM-DD, a real calendar day)",
-                                     date ? date : "");
-  else if ((err = web_parse_money(web_field_value(request, "amount"), &add.amount, message,
-                                  sizeof message)))
-    ;
-  else if (member && member[0] && node_member_id_shaped(member))
+  node_form_error mistake = NODE_FORM_COUNT; /* what a refusal says first on a Dutch page */
+  if (!ledger_record_by_hand(add.type)) {
+    err = COOP_E_BAD_INPUT, mistake = NODE_FORM_RECORD_KIND;
+    snprintf(message, sizeof message, "unknown record type '%s'", type ? type : "");
+  } else if (!date || ledger_date_parse(date, &add.date)) {
+    err = COOP_E_BAD_INPUT, mistake = NODE_FORM_DATE;
+    snprintf(message, sizeof message,
+             "invalid date '%s' (expected YYYY-MM-DD, a real calendar day)", date ? date : "");
+  } else if ((err = web_parse_money(web_field_value(request, "amount"), &add.amount, message,
+                                    sizeof message))) {
+    mistake = NODE_FORM_AMOUNT;
+  } else if (member && member[0] && node_member_id_shaped(member)) {
     add.member_id = member; /* as the CLI: an unknown id gets the books' message */
-  else if (member && member[0] && !(err = node_books_ready(request->node, message)) &&
-           !(err = node_member_find(request->node, member, &row, message)))
-    add.member_id = row.member_id;
+  } else if (member && member[0] && !(err = node_books_ready(request->node, message))) {
+    if ((err = node_member_find(request->node, member, &row, message)))
+      mistake = NODE_FORM_MEMBER;
+    else
+      add.member_id = row.member_id;
+  }
   char ref[32];
   uint8_t random[6];
   randombytes_buf(random, sizeof random);
@@ -657,11 +691,13 @@ static void record(web_request *request)
            random[3], random[4], random[5]);
   add.ref = ref;
   node_record_result result;
-  if (!err)
-    err = node_record_add(request->node, &add, &result, message);
+  if (!err && (err = node_record_add(request->node, &add, &result, message)))
+    mistake = record_mistake(request, err, &add);
   if (err) {
     request->status = 422;
-    return record_form(request, message, NULL);
+    char said[WEB_NODE_MESSAGE_BYTES];
+    web_node_message(request, node_form_error_dutch(mistake), message, said);
+    return record_form(request, said, NULL);
   }
   web_event(request, "recorded %s as entry %llu", type, (unsigned long long)result.index);
   char done[160];

@@ -11,57 +11,26 @@
 #include "ledger/books/rule_sets.h"
 #include "node/books.h"
 #include "node/rules.h"
+#include "node/wording.h"
 #include "web/web_int.h"
 
 /* As many as 'coop rules list' reads: a municipality publishes a few a year. */
 #define RULE_SETS_SHOWN_MAX 1000u
 
-typedef enum field_kind { FIELD_MONEY, FIELD_PERCENT, FIELD_COUNT } field_kind;
-
-/* One number of a rule set: its JSON name, where it is, and what it means. */
-typedef struct rule_field {
-  const char *name;
-  size_t offset; /* of the int64_t in ledger_offset_rule_set */
-  field_kind kind;
-  const char *dutch, *english;
-} rule_field;
-
-#define AT(member) offsetof(ledger_offset_rule_set, member)
-static const rule_field fields[] = {
-    {"norm", AT(norm_cents), FIELD_MONEY, "De bijstandsnorm waartegen verrekend wordt (per maand).", "The benefit norm offset against (per month)."},
-    {"coop_pct", AT(coop_pct_basis_points), FIELD_PERCENT, "Het deel van de positieve winst dat naar de coöperatie gaat.", "The coop's share of positive profit."},
-    {"muni_pct", AT(muni_pct_basis_points), FIELD_PERCENT, "Het deel van het netto inkomen dat naar de gemeente gaat (alleen bij verdeling 'PERCENT').", "The municipality's share of net income (distribution 'PERCENT' only)."},
-    {"min_age_nrk", AT(min_age_nrk_years), FIELD_COUNT, "Onder deze leeftijd gelden de vrijlatingen n, r en k niet (art. 31 lid 5).", "Below this age disregards n, r and k do not apply."},
-    {"pct_n", AT(pct_n_basis_points), FIELD_PERCENT, "Inkomstenvrijlating (n): dit deel van het inkomen uit werk blijft buiten de verrekening…", "Work-income disregard (n): this share of work income is not offset…"},
-    {"cap_n", AT(cap_n_cents), FIELD_MONEY, "…tot hoogstens dit bedrag per maand…", "…up to this amount a month…"},
-    {"n_months", AT(n_months), FIELD_COUNT, "…gedurende zoveel maanden (alleen als het college n heeft toegekend).", "…for this many months (only when the college approved n)."},
-    {"pct_r", AT(pct_r_basis_points), FIELD_PERCENT, "Vrijlating alleenstaande ouder met een kind onder 12 (r): dit deel…", "Single parent with a child under 12 (r): this share…"},
-    {"cap_r", AT(cap_r_cents), FIELD_MONEY, "…tot hoogstens dit bedrag per maand…", "…up to this amount a month…"},
-    {"r_months", AT(r_months), FIELD_COUNT, "…gedurende zoveel maanden.", "…for this many months."},
-    {"pct_y", AT(pct_y_basis_points), FIELD_PERCENT, "Vrijlating bij medische urenbeperking (y): dit deel…", "Medically limited hours (y): this share…"},
-    {"cap_y", AT(cap_y_cents), FIELD_MONEY, "…tot hoogstens dit bedrag per maand.", "…up to this amount a month."},
-    {"pct_34a", AT(pct_34a_basis_points), FIELD_PERCENT, "Vrijlating art. 34a (Participatiewet in balans): dit deel…", "Art. 34a disregard: this share…"},
-    {"months_34a", AT(months_34a), FIELD_COUNT, "…gedurende zoveel maanden.", "…for this many months."},
-    {"k_month", AT(k_month_cents), FIELD_MONEY, "Vrijwilligersvergoeding die per maand vrij is (k).", "Volunteer allowance disregarded per month (k)."},
-    {"k_year", AT(k_year_cents), FIELD_MONEY, "…en hoogstens dit bedrag per kalenderjaar.", "…and at most this amount per calendar year."},
-};
-#define FIELD_TOTAL (sizeof fields / sizeof fields[0])
-
-static int64_t *field_in(ledger_offset_rule_set *rules, const rule_field *field)
+/* The numbers of a rule set and what each means: node/wording.h's table,
+ * which 'coop rules show' reads too.  Its text fields (municipality,
+ * month, the enums) have inputs of their own here: loops over it skip them.
+ * A number's place in the rule set the form fills in: */
+static int64_t *field_in(ledger_offset_rule_set *rules, const node_rule_field *field)
 {
   return (int64_t *)(void *)((char *)rules + field->offset);
 }
 
-static int64_t field_of(const ledger_offset_rule_set *rules, const rule_field *field)
-{
-  return *(const int64_t *)(const void *)((const char *)rules + field->offset);
-}
-
 /* "12,50" for 1250 (cents or basis points), "6" for a count: as a form
  * field holds it (web_parse_money reads it back). */
-static void field_text(const rule_field *field, int64_t value, char out[LEDGER_MONEY_TEXT_BYTES])
+static void field_text(const node_rule_field *field, int64_t value, char out[LEDGER_MONEY_TEXT_BYTES])
 {
-  if (field->kind == FIELD_COUNT)
+  if (field->kind == NODE_RULE_COUNT)
     snprintf(out, LEDGER_MONEY_TEXT_BYTES, "%lld", (long long)value);
   else
     snprintf(out, LEDGER_MONEY_TEXT_BYTES, "%lld,%02lld", (long long)(value / 100),
@@ -69,9 +38,9 @@ static void field_text(const rule_field *field, int64_t value, char out[LEDGER_M
 }
 
 /* As the table shows it: money as on every other page ("€ 1.401,50"). */
-static void field_shown(const rule_field *field, int64_t value, char out[LEDGER_MONEY_TEXT_BYTES])
+static void field_shown(const node_rule_field *field, int64_t value, char out[LEDGER_MONEY_TEXT_BYTES])
 {
-  if (field->kind == FIELD_MONEY)
+  if (field->kind == NODE_RULE_MONEY)
     ledger_money_format_dutch(value, out);
   else
     field_text(field, value, out);
@@ -115,13 +84,17 @@ static void rule_set_table(web_request *request, const ledger_offset_rule_set *r
            web_say(request, "Verlies", "Loss rule"), ledger_offset_loss_rule_name(rules->loss_rule));
   WEB_TABLE_HEAD(request, NULL, {"Veld", "Field", false}, {"Waarde", "Value", true},
                  {"Betekenis", "Meaning", false});
-  for (size_t i = 0; i < FIELD_TOTAL; i++) {
+  size_t total = 0;
+  const node_rule_field *fields = node_rule_fields(&total);
+  for (size_t i = 0; i < total; i++) {
+    if (fields[i].kind == NODE_RULE_TEXT)
+      continue;
     char value[LEDGER_MONEY_TEXT_BYTES];
-    field_shown(&fields[i], field_of(rules, &fields[i]), value);
+    field_shown(&fields[i], node_rule_field_value(rules, &fields[i]), value);
     web_html(request, "<tr><th scope=\"row\"><code>%s</code></th><td class=\"amount\">%s%t</td>"
                       "<td>%t</td></tr>",
              fields[i].name, value,
-             fields[i].kind == FIELD_PERCENT ? " %" : "",
+             fields[i].kind == NODE_RULE_PERCENT ? " %" : "",
              web_say(request, fields[i].dutch, fields[i].english));
   }
   web_html(request, "</tbody></table>");
@@ -202,16 +175,20 @@ static void rules_form(web_request *request, const ledger_offset_rule_set *rules
                choices[i].name(choices[i].values[v]));
     web_html(request, "</select>");
   }
-  for (size_t i = 0; i < FIELD_TOTAL; i++) {
+  size_t total = 0;
+  const node_rule_field *fields = node_rule_fields(&total);
+  for (size_t i = 0; i < total; i++) {
+    if (fields[i].kind == NODE_RULE_TEXT)
+      continue;
     char value[LEDGER_MONEY_TEXT_BYTES];
-    field_text(&fields[i], field_of(rules, &fields[i]), value);
+    field_text(&fields[i], node_rule_field_value(rules, &fields[i]), value);
     /* What was typed stays in the form, also when it was wrong. */
     const char *typed = web_field_value(request, fields[i].name);
     web_html(request, "<label for=\"%s\">%s (%t) — %t</label><input id=\"%s\" name=\"%s\" "
                       "inputmode=\"decimal\" required value=\"%s\">",
              fields[i].name, fields[i].name,
-             fields[i].kind == FIELD_MONEY     ? web_say(request, "euro", "euros")
-             : fields[i].kind == FIELD_PERCENT ? web_say(request, "procent", "percent")
+             fields[i].kind == NODE_RULE_MONEY     ? web_say(request, "euro", "euros")
+             : fields[i].kind == NODE_RULE_PERCENT ? web_say(request, "procent", "percent")
                                                : web_say(request, "aantal", "number"),
              web_say(request, fields[i].dutch, fields[i].english), fields[i].name, fields[i].name,
              typed ? typed : value);
@@ -226,11 +203,11 @@ static void rules_form(web_request *request, const ledger_offset_rule_set *rules
 }
 
 /* A whole number, or an amount with at most two decimals as hundredths. */
-static bool parse_number(const char *text, field_kind kind, int64_t *value)
+static bool parse_number(const char *text, node_rule_field_kind kind, int64_t *value)
 {
   if (!text || !text[0])
     return false;
-  if (kind == FIELD_COUNT) {
+  if (kind == NODE_RULE_COUNT) {
     char *end = NULL;
     long long n = strtoll(text, &end, 10);
     *value = n;
@@ -266,7 +243,11 @@ static bool rules_from_form(web_request *request, ledger_offset_rule_set *rules,
       return false;
     *choice_in(rules, i) = value;
   }
-  for (size_t i = 0; i < FIELD_TOTAL; i++) {
+  size_t total = 0;
+  const node_rule_field *fields = node_rule_fields(&total);
+  for (size_t i = 0; i < total; i++) {
+    if (fields[i].kind == NODE_RULE_TEXT)
+      continue;
     *bad = fields[i].name;
     if (!parse_number(web_field_value(request, fields[i].name), fields[i].kind,
                       field_in(rules, &fields[i])))

@@ -108,6 +108,13 @@ void web_error_page(web_request *request, unsigned status, const char *text);
 void web_error_page_node(web_request *request, unsigned status, const char *dutch,
                          const char *node_message);
 
+/* The same words for a form's alert: on a Dutch page `dutch` (a sentence
+ * of node_form_error_dutch, say) with the node's words beside in
+ * parentheses; on an English page, or with no Dutch, the node's words. */
+#define WEB_NODE_MESSAGE_BYTES (NODE_MESSAGE_BYTES + 256u) /* a Dutch lead beside a whole message */
+void web_node_message(const web_request *request, const char *dutch, const char *node_message,
+                      char out[WEB_NODE_MESSAGE_BYTES]);
+
 /* A table's head: <table id=ID> (id NULL: none) and one <th> per column,
  * in the request's language, amounts right-aligned; <tbody> opened. */
 typedef struct web_column {

@@ -442,7 +442,7 @@ group "5. receipts"
 receipt_ok() { # RECEIPT MEMBER NAME REF LABEL ANCHOR-OPTIONS...
   local out status file=$1 member=$2 name=$3 ref=$4 label=$5
   shift 5
-  out=$(coop receipt verify "$file" "$@" 2>&1)
+  out=$(coop receipt verify "$file" --lang en "$@" 2>&1)
   status=$?
   if [ $status = 0 ] && grep -q "receipt OK" <<<"$out" && grep -q "cosigned by witness" <<<"$out" &&
     grep -q "statement of $name ($member, client ref $ref[,)].* 2026-03" <<<"$out" &&
@@ -458,10 +458,10 @@ coop receipt export -p 2026-03 --dir "$work/anna" >"$work/anna-receipt.json" 2>"
 # Anna's node names Breda and the coop as peers: they anchor the receipt by name.
 receipt_ok "$work/anna-receipt.json" "$anna" Anna BR-1001 "member-node" --dir "$work/anna"
 anna_fp=$(coop id --dir "$work/anna" -O json | py -c 'import json,sys; print(json.load(sys.stdin)["fingerprint"])')
-if coop receipt verify "$work/anna-receipt.json" --dir "$work/anna" 2>&1 | grep -q "member key $anna_fp)"; then
+if coop receipt verify "$work/anna-receipt.json" --lang en --dir "$work/anna" 2>&1 | grep -q "member key $anna_fp)"; then
   ok "receipt/names-her-key: Anna's receipt names her own key ($anna_fp)"
 else
-  fail "receipt/names-her-key" "$(coop receipt verify "$work/anna-receipt.json" --dir "$work/anna" 2>&1)"
+  fail "receipt/names-her-key" "$(coop receipt verify "$work/anna-receipt.json" --lang en --dir "$work/anna" 2>&1)"
 fi
 coop receipt export --member "$bram" -p 2026-03 --dir "$work/coop" >"$work/bram-receipt.json" 2>"$work/err" ||
   fail "setup" "receipt export --member on the coop: $(cat "$work/err")"
@@ -471,7 +471,7 @@ receipt_ok "$work/bram-receipt.json" "$bram" Bram BR-1002 "coop-node" --municipa
 
 # Without an anchor: consistent, but nothing ties it to Breda (exit 3, the
 # fingerprints to compare named); another municipality's key: refused.
-out=$(coop receipt verify "$work/anna-receipt.json" 2>&1)
+out=$(coop receipt verify "$work/anna-receipt.json" --lang en 2>&1)
 status=$?
 if [ $status = 3 ] && grep -q "receipt NOT ANCHORED: internally consistent, but nothing ties its keys to a real municipality" <<<"$out" &&
   grep -q "compare municipality $breda_fp" <<<"$out"; then
@@ -507,7 +507,7 @@ def check(i):
     name = os.path.join(tmp, "r%d.json" % i)
     with open(name, "wb") as f:
         f.write(changed)
-    run = subprocess.run([coop, "receipt", "verify", name] + anchor, capture_output=True)
+    run = subprocess.run([coop, "receipt", "verify", name, "--lang", "en"] + anchor, capture_output=True)
     os.unlink(name)
     out = run.stdout.decode(errors="replace") + run.stderr.decode(errors="replace")
     accepted = run.returncode == 0 or "receipt OK" in out
@@ -708,7 +708,7 @@ else
 fi
 coop receipt export --member "$dirk" -p 2026-03 --dir "$work/coop2" >"$work/dirk-receipt.json" 2>"$work/err"
 export_status=$?
-out=$(coop receipt verify "$work/dirk-receipt.json" --municipality "${KEY[tilburg]}" 2>&1)
+out=$(coop receipt verify "$work/dirk-receipt.json" --lang en --municipality "${KEY[tilburg]}" 2>&1)
 verify_status=$?
 if [ $verify_status != 0 ] && ! grep -q "receipt OK" <<<"$out" && grep -q "DISPUTED" <<<"$out"; then
   ok "dispute/receipt: the receipt of the disputed statement is refused (export exit $export_status, verify exit $verify_status: ${out:0:40}...)"

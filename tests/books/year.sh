@@ -454,7 +454,7 @@ PYTHON
 # ---- bad input ------------------------------------------------------------------------
 refused "a year before the books" 1 "no books for 2025: the books begin on 2026-01-01" \
   "$coop" report year 2025
-refused "a year not begun" 1 "year 2027 has not begun (today is 2026-05-15)" \
+refused "a year not begun" 2 "year 2027 has not begun (today is 2026-05-15): expected a year from 1900 to 2026" \
   "$coop" report year 2027
 refused "a year out of range" 2 "year 1850 is out of range (1900 to 9999)" \
   "$coop" report year 1850

@@ -232,14 +232,14 @@ refused() { # NAME EXIT TEXT ARGS...
     fail "refused: $name" "exit $rc: $(cat "$work/out")"
   fi
 }
-refused "a year in the future" 1 "year 2027 is out of range" statement --dir "$coop" --member "$anna" --year 2027
+refused "a year in the future" 2 "year 2027 has not begun (today is .*): expected a year from 1900 to 2026" statement --dir "$coop" --member "$anna" --year 2027
 refused "not a year" 2 "invalid year '26'" statement --dir "$coop" --member "$anna" --year 26
 refused "a year before she was a member" 1 "has no statement or income in 2025" statement --dir "$coop" --member "$anna" --year 2025
 refused "a member who does not exist" 1 "no member 'nobody'" statement --dir "$coop" --member nobody --year 2026
 refused "--year with -p" 2 "without -p" statement --dir "$coop" --member "$anna" --year 2026 -p 2026-01
 refused "--final without --year" 2 "--final goes with --year" statement --dir "$coop" --member "$anna" -p 2026-01 --final
 refused "the overview on a coop node" 2 "a municipality's view" audit report --dir "$coop" --year 2026
-refused "the overview of a future year" 1 "year 2031 is out of range" audit report --dir "$breda" --year 2031
+refused "the overview of a future year" 2 "year 2031 has not begun (today is .*): expected a year from 1900 to 2026" audit report --dir "$breda" --year 2031
 refused "the overview with -p and --year" 2 "not both" audit report --dir "$breda" --year 2026 -p 2026-01
 
 echo "node-year: $passed passed, $failed failed"

@@ -91,7 +91,7 @@ refused "a year without books" 1 "no books for 2025: the books begin in 2026-01"
 refused "a year out of turn" 1 "2027 cannot close while 2026 is open" \
   coop period close 2027 --dir "$coop"
 refused "a malformed year" 2 "invalid year '2o26'" coop period close 2o26 --dir "$coop"
-refused "a year out of range" 1 "year 1850 is out of range" coop period close 1850 --dir "$coop"
+refused "a year out of range" 2 "year 1850 is out of range" coop period close 1850 --dir "$coop"
 refused "on a municipality's node" 1 "only a coop node closes its books" \
   coop period close 2026 --dir "$breda"
 coop statement reissue --member "$bo" -p 2026-11 --dir "$coop" >/dev/null ||

@@ -565,6 +565,9 @@ def main():
         cases.append(("unknown member", {"type": "revenue", "member": "m-000000", "amount": "10",
                                          "date": date_ok},
                       ["record", "revenue", "--member", "m-000000", "--amount", "10", "--date", date_ok]))
+        cases.append(("unknown member name", {"type": "revenue", "member": "Nobody", "amount": "10",
+                                              "date": date_ok},
+                      ["record", "revenue", "--member", "Nobody", "--amount", "10", "--date", date_ok]))
         for kind in ("salary", "correction", "profit-split"):
             cases.append(("type %r" % kind, {"type": kind, "member": m, "amount": "10", "date": date_ok},
                           ["record", kind, "--member", m, "--amount", "10", "--date", date_ok]))
@@ -573,21 +576,52 @@ def main():
         return cases
 
 
-    def refusals(label, cases):
+    # The most common mistakes: a Dutch page leads with node/wording.c's Dutch
+    # sentence (node_form_error_dutch) and puts the CLI's words beside; an
+    # English page shows the CLI's words alone.
+    form_dutch = {
+        "amount": "Dit is geen bedrag om te boeken: een positief bedrag in euro, hoogstens twee "
+                  "decimalen, zonder euroteken of punt voor duizendtallen (bijv. 1234,56)",
+        "date": "Dit is geen bestaande datum: kies een dag (JJJJ-MM-DD)",
+        "unknown member": "Geen lid gevonden met dit lidnummer, klantnummer of deze naam",
+        "type": "Deze soort boeking kan hier niet worden geboekt",
+        "a date in the closed month": "Deze maand is al afgesloten: boek met een datum in een open maand",
+        "a date before the first month": "Deze datum ligt vóór de eerste maand van de boeken: "
+                                         "daarvoor kan niets worden geboekt",
+    }
+    # An amount over the most one record may hold is a limit, not a typo:
+    # the node's words alone.
+    node_words_only = {"amount '100000000000'"}
+
+    def dutch_lead(name):
+        if name in node_words_only:
+            return None
+        return next((lead for key, lead in form_dutch.items()
+                     if name == key or name.startswith(key + " ")), None)
+
+    def refusals(label, cases, english=False):
         before = snapshot()
+        if english:
+            admin.get("/lang?to=en")
         for name, fields, args in cases:
             rc, want = cli_message(args)
             r = admin.form("/record", fields)
             got = r.page.alerts[0] if r.page.alerts else ""
-            check("record %s: %s refused (422) with the CLI's words" % (label, name),
-                  rc != 0 and r.status == 422 and want and got == want,
-                  "cli exit %d %r / web %d %r" % (rc, want, r.status, got))
+            lead = None if english else dutch_lead(name)
+            said = "%s (%s)" % (lead, want) if lead else want
+            check("record %s: %s refused (422)%s the CLI's words" %
+                  (label, name, " in Dutch, beside" if lead else " with"),
+                  rc != 0 and r.status == 422 and want and got == said,
+                  "cli exit %d %r / web %d %r" % (rc, said, r.status, got))
+        if english:
+            admin.get("/lang?to=nl")
         after = snapshot()
         check("record %s: after %d refusals the log, books, register and verify are unchanged" %
               (label, len(cases)), before == after and after["verify"] == 0, (before, after))
 
 
     refusals("(open month)", bad_cases("2026-03-20"))
+    refusals("(open month, English page)", bad_cases("2026-03-20")[::4], english=True)
 
     # ---- the close: preview, then the close itself ----------------------------------------------------------
 
@@ -649,6 +683,24 @@ def main():
                                            "date": "2026-01-20"},
          ["record", "revenue", "--member", ids["anna"], "--amount", "10", "--date", "2026-01-20"]),
     ])
+
+    # A status fact reaching back into the closed month: the Dutch sentence, the node's words beside.
+    before = snapshot()
+    r = admin.form("/member/fact", {"id": ids["anna"], "field": "medical-limit", "value": "yes",
+                                    "from": "2026-03"})
+    got = r.page.alerts[0] if r.page.alerts else ""
+    check("member fact: reaching into the closed month is refused (422) in Dutch, the node's words beside",
+          r.status == 422 and got.startswith("Dit raakt maanden die al zijn afgesloten (from 2026-03 "
+                                             "reaches back into closed months") and
+          snapshot() == before, (r.status, got))
+
+    # A fact that already holds from its month (no medical limit was ever set): nothing appended.
+    before = snapshot()
+    r = admin.form("/member/fact", {"id": ids["anna"], "field": "medical-limit", "value": "no",
+                                    "from": "2026-04"})
+    check("member fact: one already in force says so (200) and appends nothing",
+          r.status == 200 and "Dat was al zo: niets vastgelegd." in r.body and snapshot() == before,
+          (r.status, r.page.alerts))
 
     # ---- the municipality acknowledges --------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ see 'coop report --help'
 coop: error: unknown language 'de' (expected nl or en)
 see 'coop report --help'
 coop: error: unknown output format 'pdf' (expected one of: txt, json, csv, html)
-coop: error: year 2027 has not begun (today is 2026-01-01)
+coop: error: year 2027 has not begun (today is 2026-01-01): expected a year from 1900 to 2026
 coop: error: no books for 2024: the books begin on 2025-12-01 (the first record)
 coop: error: -O xaf needs --year YYYY (the audit file is of one year)
 see 'coop export --help'

@@ -1,6 +1,6 @@
 # People name members by client ref or name, not only by id: --member and
 # the member commands take any of them; a name two members share is refused
-# naming both ids, an unknown one says what was tried.
+# naming both, each with her id and client ref, an unknown one says what was tried.
 setup: coop init --role coop --name "Breda Werkt" >/dev/null
 setup: coop init --role municipality --name "Gemeente Breda" --dir muni >/dev/null
 setup: coop peer add --key $(coop id --dir muni -O json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p') --role municipality --name breda >/dev/null
@@ -16,7 +16,7 @@ client ref:   BR-1001
 member:       MEMBER1
 recorded entry N (ref r1)
 1
-coop: error: 'Bram Jansen' names more than one member (MEMBER2, MEMBER3): use the id
+coop: error: 'Bram Jansen' names more than one member (Bram Jansen MEMBER2, client ref BR-1002; Bram Jansen MEMBER3, client ref BR-1003): use the id or client ref
 exit 1
 --- stderr
 coop: error: no member 'Nobody' (not a member id, client ref or name of one)
