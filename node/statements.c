@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -662,6 +663,14 @@ static void debug_say(const char *format, ...)
 static coop_err view_check(node *self, const log_view *kept, uint64_t size,
                            char message[NODE_MESSAGE_BYTES]);
 
+/* Milliseconds on the monotonic clock, for the debug lines. */
+static double debug_ms(void)
+{
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec * 1000.0 + (double)now.tv_nsec / 1e6;
+}
+
 /* Is every carried state the file gave the one its statement carries?
  * Read from the log (the check of DEBUG_CHECK). */
 static coop_err states_check(books_session *session, const books_close_view *kept)
@@ -729,7 +738,9 @@ coop_err books_close_view_begin(books_session *session, books_close_view **out)
   const char *from = fresh ? "the file" : "memory";
   if (fresh && !(kept = coop_calloc(1, sizeof *kept)))
     return books_say(session->message, COOP_E_NOMEM, "out of memory");
+  double started = debug_ms();
   coop_err err = fresh ? close_view_from_file(session, kept, &fresh) : COOP_OK;
+  double loaded = debug_ms();
   uint64_t size = kept->size;
   if (!err)
     err = close_view_read(session, kept, fresh, &whole);
@@ -738,10 +749,12 @@ coop_err books_close_view_begin(books_session *session, books_close_view **out)
     return err;
   }
   if (whole)
-    debug_say("read the log (size %llu)", (unsigned long long)kept->size);
+    debug_say("read the log (size %llu, %.0f ms)", (unsigned long long)kept->size,
+              debug_ms() - started);
   else
-    debug_say("kept (size %llu, from %s), read %llu new entries", (unsigned long long)size,
-              from, (unsigned long long)(kept->size - size));
+    debug_say("kept (size %llu, from %s in %.0f ms), read %llu new entries in %.0f ms",
+              (unsigned long long)size, from, loaded - started,
+              (unsigned long long)(kept->size - size), debug_ms() - loaded);
   *out = kept;
   return COOP_OK;
 }
@@ -763,11 +776,13 @@ static void close_view_write(node *self, const books_close_view *kept)
   close_view_image image = {.view = (log_view *)&kept->view, .size = kept->size,
                             .states = kept->states, .state_count = kept->state_count};
   memcpy(image.last_leaf, kept->last_leaf, LEDGER_HASH_BYTES);
+  double started = debug_ms();
   coop_err err = close_view_file_save(self, &image);
   if (err)
     debug_say("file not written: %s", coop_err_message(err));
   else
-    debug_say("file written (size %llu)", (unsigned long long)kept->size);
+    debug_say("file written (size %llu, %.0f ms)", (unsigned long long)kept->size,
+              debug_ms() - started);
 }
 
 void books_close_view_end(node *self, books_close_view *kept, bool committed)
