@@ -67,7 +67,7 @@ coop_err node_restore(node *self, const char *path, ledger_store_backup_info *in
   if (!err)
     erasures_after(indexes, count, info->log_size, lost);
   if (!err)
-    node_close_view_forget(self); /* the close's view of the log before it */
+    close_view_file_remove(self); /* the close's view of the log before it */
   coop_free(indexes);
   switch (err) {
   case COOP_OK:

@@ -378,7 +378,7 @@ coop_err node_books_rebuild(node *self, uint64_t *entries, char message[NODE_MES
   ledger_books_keys keys = books_own_keys(self);
   coop_err err = ledger_books_rebuild(self->store, &self->identity, &keys);
   if (!err)
-    node_close_view_forget(self); /* the close's view is derived too: read afresh */
+    close_view_file_remove(self); /* the close's view is derived too: read afresh */
   if (!err)
     err = ledger_books_indexed_size(self->store, entries);
   if (err == COOP_E_PAYLOAD_MISSING)

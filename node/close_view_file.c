@@ -626,11 +626,16 @@ coop_err close_view_file_load(node *self, close_view_image *image, const char **
   return err;
 }
 
-void node_close_view_forget(node *self)
+void close_view_file_remove(node *self)
 {
-  node_close_view_free(self);
   char *path = node_path(self->home, NODE_CLOSE_VIEW_FILE);
   if (path)
     (void)unlink(path);
   coop_free(path);
+}
+
+void node_close_view_forget(node *self)
+{
+  node_close_view_free(self);
+  close_view_file_remove(self);
 }

@@ -20,8 +20,8 @@
  *
  * Private: it holds members' names and client references, so it is written
  * with mode 0600 (a temporary file, fsync'd, renamed over the old one) and
- * removed by every erasure, a restore and a rebuild
- * (node_close_view_forget).
+ * removed by every erasure (node_close_view_forget), a restore and a
+ * rebuild (close_view_file_remove).
  *
  * Format (docs/books.md, "The close's view file"), little-endian:
  *   "COOPCVW" (7 bytes), version (1 byte, CLOSE_VIEW_FILE_VERSION),
@@ -74,9 +74,15 @@ COOP_MUST_USE coop_err close_view_file_save(node *self, const close_view_image *
 COOP_MUST_USE coop_err close_view_file_load(node *self, close_view_image *image,
                                             const char **why);
 
+/* Removes the file (none: nothing to do).  A restore and a rebuild: the
+ * next close reads the log afresh.  The view a process keeps in memory
+ * needs no removal there: it is used only while the log still has the
+ * entry where it ends (node/statements.c, still_the_log). */
+void close_view_file_remove(node *self);
+
 /* Drops the view kept in memory and removes the file: an erasure (the
- * member's name and references must not survive on disk), a restore or a
- * rebuild. */
+ * member's name and references must survive neither on disk nor in the
+ * process). */
 void node_close_view_forget(node *self);
 
 #endif
