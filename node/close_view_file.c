@@ -636,6 +636,8 @@ void close_view_file_remove(node *self)
 
 void node_close_view_forget(node *self)
 {
-  node_close_view_free(self);
+  /* Not node_close_view_free: that writes an unsaved view to the file. */
+  books_close_view_free(self->close_view);
+  self->close_view = NULL;
   close_view_file_remove(self);
 }

@@ -486,6 +486,9 @@ struct books_close_view {
     ledger_month_record split; /* a split's figures */
   } *written;
   size_t written_count, written_capacity;
+  /* Committed closes since the file was written: written when the node
+   * closes (node_close_view_free), not after each close. */
+  bool unsaved;
 };
 
 /* Notes an entry the close wrote for `month`'s member: a statement of
@@ -767,8 +770,24 @@ coop_err books_close_view_catch_up(books_session *session, books_close_view *kep
   return close_view_read(session, kept, false, &whole);
 }
 
+/* May the view go to the file: is it still a start of the own log, with
+ * no erasure after it?  Another process may have erased a member since
+ * (and removed the file): her name must not come back in it. */
+static bool still_writable(node *self, const books_close_view *kept)
+{
+  uint8_t leaf[LEDGER_HASH_BYTES];
+  uint64_t erasures = 0;
+  size_t shown = 0;
+  return ledger_store_leaf_hash(self->store, self->identity.public_key, kept->size - 1, leaf) ==
+             COOP_OK &&
+         !sodium_memcmp(leaf, kept->last_leaf, sizeof leaf) &&
+         ledger_store_erasure_entries(self->store, self->identity.public_key, kept->size, NULL, 0,
+                                      &shown, &erasures) == COOP_OK &&
+         erasures == 0;
+}
+
 /* Writes the kept view to the file for the next close of another process
- * (a one-shot command).  Its failure fails nothing: the close has
+ * (a one-shot command).  Its failure fails nothing: the closes have
  * committed, and the next close reads the log when the file is missing or
  * behind. */
 static void close_view_write(node *self, const books_close_view *kept)
@@ -776,6 +795,10 @@ static void close_view_write(node *self, const books_close_view *kept)
   close_view_image image = {.view = (log_view *)&kept->view, .size = kept->size,
                             .states = kept->states, .state_count = kept->state_count};
   memcpy(image.last_leaf, kept->last_leaf, LEDGER_HASH_BYTES);
+  if (!still_writable(self, kept)) {
+    debug_say("file not written: the log changed under the view (an erasure, a restore)");
+    return;
+  }
   double started = debug_ms();
   coop_err err = close_view_file_save(self, &image);
   if (err)
@@ -788,8 +811,12 @@ static void close_view_write(node *self, const books_close_view *kept)
 void books_close_view_end(node *self, books_close_view *kept, bool committed)
 {
   if (committed && kept && !self->close_view) {
+    /* To the file when the node closes: a process that closes month after
+     * month (the web app, the daemon, a benchmark) writes it once, not
+     * ~10 MB per close.  A crash before then leaves the file of an earlier
+     * close: a shorter start of the log, still used. */
+    kept->unsaved = true;
     self->close_view = kept;
-    close_view_write(self, kept);
   } else {
     books_close_view_free(kept);
   }
@@ -797,6 +824,8 @@ void books_close_view_end(node *self, books_close_view *kept, bool committed)
 
 void node_close_view_free(node *self)
 {
+  if (self->close_view && self->close_view->unsaved)
+    close_view_write(self, self->close_view);
   books_close_view_free(self->close_view);
   self->close_view = NULL;
 }
