@@ -19,21 +19,34 @@
 #define MAGIC "COOPCVW"
 #define MAGIC_BYTES 7u
 #define TAG_BYTES crypto_generichash_BYTES
+#define KEY_ITEM_BYTES (LEDGER_AUDIENCE_ID_BYTES + LEDGER_AUDIENCE_KEY_BYTES)
 #define HEAD_BYTES (MAGIC_BYTES + 1 + LEDGER_LOG_ID_BYTES + 8 + LEDGER_HASH_BYTES)
 _Static_assert(crypto_generichash_BYTES == 32, "a 256-bit tag");
 _Static_assert(crypto_kdf_KEYBYTES == 32, "the identity's seed is the KDF's master key");
 
 /* The tag's key: derived from the identity's seed, so only this node can
  * make a file it accepts, and the seed itself is never used as a MAC key. */
-static coop_err tag_key(const node *self, uint8_t key[crypto_generichash_KEYBYTES])
+/* Subkey `id` of the identity's seed under the context "closevw1": 1 the
+ * tag's key, 2 the key that seals the audience keys.  Only this node can
+ * make a file it accepts or open the keys in it, and the seed itself is
+ * never used as a MAC or sealing key. */
+#define SUBKEY_TAG 1u
+#define SUBKEY_KEYS 2u
+_Static_assert(crypto_secretbox_KEYBYTES == 32, "a 256-bit sealing key");
+
+static coop_err derived_key(const node *self, uint64_t id, uint8_t key[32])
 {
   if (!self->identity.secret_key)
     return COOP_E_CRYPTO;
   /* libsodium's Ed25519 secret key is seed || public key. */
-  if (crypto_kdf_derive_from_key(key, crypto_generichash_KEYBYTES, 1, "closevw1",
-                                 self->identity.secret_key))
+  if (crypto_kdf_derive_from_key(key, 32, id, "closevw1", self->identity.secret_key))
     return COOP_E_CRYPTO;
   return COOP_OK;
+}
+
+static coop_err tag_key(const node *self, uint8_t key[crypto_generichash_KEYBYTES])
+{
+  return derived_key(self, SUBKEY_TAG, key);
 }
 
 static coop_err tag_of(const node *self, const uint8_t *bytes, size_t count,
@@ -203,7 +216,53 @@ static void put_states(writer *w, const close_view_state *states, size_t count)
   }
 }
 
-static void put_image(writer *w, const node *self, const close_view_image *image)
+/* ---- the audience keys ------------------------------------------------ */
+
+/* The keys of the view's member audiences that the node's ring holds (its
+ * own log's: the close just used them), sealed with crypto_secretbox
+ * under subkey 2, in secure memory until sealed.  A one-shot close then
+ * opens no key grant: per member two SQLite lookups and an X25519, ~0.4 s
+ * of a close of 10,000 (docs/performance.md).  The identity's seed sits
+ * beside this file with the same mode, so the file exposes nothing the
+ * key file does not; an erasure removes the file with her keys in it. */
+static void put_keys(writer *w, node *self, const log_view *view)
+{
+  size_t room = 0;
+  for (size_t m = 0; m < view->member_count; m++)
+    room += view->members[m].residence_count;
+  uint8_t *plain = sodium_malloc(room * KEY_ITEM_BYTES + 1);
+  uint8_t box_key[crypto_secretbox_KEYBYTES], nonce[crypto_secretbox_NONCEBYTES];
+  size_t held = 0;
+  if (!w->err && !plain)
+    w->err = COOP_E_NOMEM;
+  if (!w->err)
+    w->err = derived_key(self, SUBKEY_KEYS, box_key);
+  for (size_t m = 0; !w->err && m < view->member_count; m++)
+    for (size_t r = 0; r < view->members[m].residence_count; r++) {
+      const uint8_t *audience = view->members[m].residences[r].audience, *key = NULL;
+      if (node_key_ring_key(&self->keys, self->identity.public_key, audience, &key) || !key)
+        continue; /* not readable here: the close reads its grant if it ever is */
+      memcpy(plain + held * KEY_ITEM_BYTES, audience, LEDGER_AUDIENCE_ID_BYTES);
+      memcpy(plain + held * KEY_ITEM_BYTES + LEDGER_AUDIENCE_ID_BYTES, key,
+             LEDGER_AUDIENCE_KEY_BYTES);
+      held++;
+    }
+  size_t sealed_bytes = held * KEY_ITEM_BYTES + crypto_secretbox_MACBYTES;
+  randombytes_buf(nonce, sizeof nonce);
+  put_u32(w, (uint32_t)held);
+  put(w, nonce, sizeof nonce);
+  if (!w->err)
+    w->err = coop_buf_grow(&w->buf, sealed_bytes);
+  if (!w->err) {
+    crypto_secretbox_easy(w->buf.data + w->buf.len, plain, held * KEY_ITEM_BYTES, nonce, box_key);
+    w->buf.len += sealed_bytes;
+    w->buf.data[w->buf.len] = 0; /* the buffer's invariant */
+  }
+  sodium_memzero(box_key, sizeof box_key);
+  sodium_free(plain);
+}
+
+static void put_image(writer *w, node *self, const close_view_image *image)
 {
   put(w, MAGIC, MAGIC_BYTES);
   put_u8(w, CLOSE_VIEW_FILE_VERSION);
@@ -212,6 +271,7 @@ static void put_image(writer *w, const node *self, const close_view_image *image
   put(w, image->last_leaf, LEDGER_HASH_BYTES);
   put_view(w, image->view);
   put_states(w, image->states, image->state_count);
+  put_keys(w, self, image->view);
 }
 
 static coop_err write_all(int fd, const uint8_t *bytes, size_t count)
@@ -264,7 +324,7 @@ static size_t image_bytes(const close_view_image *image)
     const log_member *who = &view->members[m];
     bytes += 200 + who->detail_count * 120 + who->fact_count * 17;
     for (size_t r = 0; r < who->residence_count; r++)
-      bytes += 64 + who->residences[r].fact_count * 17;
+      bytes += 64 + KEY_ITEM_BYTES + who->residences[r].fact_count * 17;
   }
   bytes += view->record_count * (LEDGER_AUDIENCE_ID_BYTES + LEDGER_HASH_BYTES + 58);
   bytes += view->statement_count * (LEDGER_AUDIENCE_ID_BYTES + LEDGER_HASH_BYTES + 12);
@@ -579,6 +639,45 @@ static coop_err check_head(node *self, const uint8_t *bytes, size_t count)
   return err;
 }
 
+/* The sealed audience keys (put_keys), opened into secure memory: *keys
+ * (sodium_free it), *count of them.  COOP_E_TAMPERED when they do not
+ * open (the tag held, so never for a file this node wrote). */
+static uint8_t *get_keys(reader *r, node *self, size_t *count)
+{
+  *count = get_count(r, KEY_ITEM_BYTES);
+  uint8_t nonce[crypto_secretbox_NONCEBYTES], box_key[crypto_secretbox_KEYBYTES];
+  get(r, nonce, sizeof nonce);
+  size_t sealed_bytes = *count * KEY_ITEM_BYTES + crypto_secretbox_MACBYTES;
+  if (!r->error && r->length - r->position < sealed_bytes)
+    r->error = COOP_E_DECODE;
+  uint8_t *keys = r->error ? NULL : sodium_malloc(*count * KEY_ITEM_BYTES + 1);
+  if (!r->error && !keys)
+    r->error = COOP_E_NOMEM;
+  if (!r->error)
+    r->error = derived_key(self, SUBKEY_KEYS, box_key);
+  if (!r->error && crypto_secretbox_open_easy(keys, r->data + r->position, sealed_bytes, nonce,
+                                              box_key))
+    r->error = COOP_E_TAMPERED;
+  sodium_memzero(box_key, sizeof box_key);
+  if (!r->error)
+    r->position += sealed_bytes;
+  if (r->error && keys) {
+    sodium_free(keys);
+    keys = NULL;
+  }
+  return keys;
+}
+
+/* Takes the keys into the node's ring (own audiences). */
+static coop_err keys_to_ring(node *self, const uint8_t *keys, size_t count)
+{
+  coop_err err = node_key_ring_reserve(&self->keys, count);
+  for (size_t i = 0; !err && i < count; i++)
+    err = node_key_ring_add(&self->keys, keys + i * KEY_ITEM_BYTES,
+                            keys + i * KEY_ITEM_BYTES + LEDGER_AUDIENCE_ID_BYTES);
+  return err;
+}
+
 static coop_err parse(node *self, const uint8_t *bytes, size_t count, close_view_image *image)
 {
   reader r;
@@ -589,6 +688,8 @@ static coop_err parse(node *self, const uint8_t *bytes, size_t count, close_view
   get(&r, image->last_leaf, LEDGER_HASH_BYTES);
   get_view(&r, image->view);
   image->states = get_states(&r, &image->state_count);
+  size_t key_count = 0;
+  uint8_t *keys = get_keys(&r, self, &key_count);
   if (!r.error)
     r.error = ledger_reader_finish(&r);
   if (!r.error && (!image->size || image->state_count > image->view->member_count))
@@ -596,6 +697,12 @@ static coop_err parse(node *self, const uint8_t *bytes, size_t count, close_view
   /* The audience table and each member's positions are not in the file. */
   if (!r.error)
     r.error = log_view_reindex(image->view);
+  /* Last, once the rest is known good (the keys are right in any case:
+   * they opened under this node's key). */
+  if (!r.error)
+    r.error = keys_to_ring(self, keys, key_count);
+  if (keys)
+    sodium_free(keys);
   return r.error;
 }
 
