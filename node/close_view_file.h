@@ -18,7 +18,8 @@
  * another node wrote - must never be taken for what this node read from
  * its own signed log.
  *
- * Private: it holds members' names and client references, so it is written
+ * Private: it holds members' names, client references and audience keys
+ * (sealed: see put_keys in the .c), so it is written
  * with mode 0600 (a temporary file, fsync'd, renamed over the old one) and
  * removed by every erasure (node_close_view_forget), a restore and a
  * rebuild (close_view_file_remove).
@@ -26,7 +27,8 @@
  * Format (docs/books.md, "The close's view file"), little-endian:
  *   "COOPCVW" (7 bytes), version (1 byte, CLOSE_VIEW_FILE_VERSION),
  *   log id (32), size (u64), last leaf hash (32), the view and the carried
- *   states (field by field), tag (32). */
+ *   states (field by field), the member audiences' keys (count, nonce,
+ *   crypto_secretbox under a second derived key), tag (32). */
 #ifndef COOP_NODE_CLOSE_VIEW_FILE_H
 #define COOP_NODE_CLOSE_VIEW_FILE_H
 
