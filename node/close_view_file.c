@@ -233,6 +233,7 @@ static void put_keys(writer *w, node *self, const log_view *view)
   uint8_t *plain = sodium_malloc(room * KEY_ITEM_BYTES + 1);
   uint8_t box_key[crypto_secretbox_KEYBYTES], nonce[crypto_secretbox_NONCEBYTES];
   size_t held = 0;
+  node_key_ring *ring = node_keys(self); /* sets the ring's node: a handle may be a copy */
   if (!w->err && !plain)
     w->err = COOP_E_NOMEM;
   if (!w->err)
@@ -240,7 +241,7 @@ static void put_keys(writer *w, node *self, const log_view *view)
   for (size_t m = 0; !w->err && m < view->member_count; m++)
     for (size_t r = 0; r < view->members[m].residence_count; r++) {
       const uint8_t *audience = view->members[m].residences[r].audience, *key = NULL;
-      if (node_key_ring_key(&self->keys, self->identity.public_key, audience, &key) || !key)
+      if (node_key_ring_key(ring, self->identity.public_key, audience, &key) || !key)
         continue; /* not readable here: the close reads its grant if it ever is */
       memcpy(plain + held * KEY_ITEM_BYTES, audience, LEDGER_AUDIENCE_ID_BYTES);
       memcpy(plain + held * KEY_ITEM_BYTES + LEDGER_AUDIENCE_ID_BYTES, key,
@@ -671,9 +672,10 @@ static uint8_t *get_keys(reader *r, node *self, size_t *count)
 /* Takes the keys into the node's ring (own audiences). */
 static coop_err keys_to_ring(node *self, const uint8_t *keys, size_t count)
 {
-  coop_err err = node_key_ring_reserve(&self->keys, count);
+  node_key_ring *ring = node_keys(self); /* sets the ring's node: a handle may be a copy */
+  coop_err err = node_key_ring_reserve(ring, count);
   for (size_t i = 0; !err && i < count; i++)
-    err = node_key_ring_add(&self->keys, keys + i * KEY_ITEM_BYTES,
+    err = node_key_ring_add(ring, keys + i * KEY_ITEM_BYTES,
                             keys + i * KEY_ITEM_BYTES + LEDGER_AUDIENCE_ID_BYTES);
   return err;
 }
