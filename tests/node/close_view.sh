@@ -12,7 +12,7 @@
 #   reads the log and its entries are again those of a copy without it;
 # - a file of another version, or readable by others, is not used;
 # - `coop member erase` removes it (her name was in it), and the next
-#   close writes one without her.
+#   close writes one without her; `coop rebuild` removes it.
 COOP=$(realpath "${1:?usage: close_view.sh COOP}")
 . "$(dirname "$0")/lib.sh" close-view
 
@@ -176,6 +176,13 @@ if close 2026-07 "$coop" && grep -q "close view: read the log" close.err && [ -e
   ok "the next close writes a file without her name or client ref"
 else
   fail "the next close writes a file without her" "$(cat close.err)"
+fi
+
+# ---- a rebuild: the next close reads the log afresh -----------------------------
+if coop rebuild --dir "$coop" >/dev/null 2>rebuild.err && [ ! -e "$file" ]; then
+  ok "'coop rebuild' removes the file"
+else
+  fail "'coop rebuild' removes the file" "$(cat rebuild.err); $(ls "$coop")"
 fi
 
 echo "node-close-view: $passed passed, $failed failed"
