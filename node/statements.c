@@ -691,6 +691,10 @@ static coop_err states_check(books_session *session, const books_close_view *kep
     if (!err && !ledger_statement_same_state(&state->state, &read->state_after))
       err = COOP_E_BOOKS_MISMATCH;
   }
+  if (plain)
+    sodium_memzero(plain, COOP_PAYLOAD_BYTES_MAX); /* a member's statement, opened */
+  if (read)
+    sodium_memzero(read, sizeof *read);
   coop_free(plain);
   coop_free(read);
   if (err)
