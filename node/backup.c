@@ -3,6 +3,7 @@
 
 #include "ledger/base/alloc.h"
 #include "node/books_int.h"
+#include "node/close_view_file.h"
 
 coop_err node_backup(node *self, const char *path, ledger_store_backup_info *info,
                      char message[NODE_MESSAGE_BYTES])
@@ -65,6 +66,8 @@ coop_err node_restore(node *self, const char *path, ledger_store_backup_info *in
   coop_err err = ledger_store_restore(self->store, path, self->identity.public_key, info);
   if (!err)
     erasures_after(indexes, count, info->log_size, lost);
+  if (!err)
+    close_view_file_remove(self); /* the close's view of the log before it */
   coop_free(indexes);
   switch (err) {
   case COOP_OK:

@@ -14,6 +14,7 @@
 #include "ledger/books/money.h"
 #include "ledger/log/seal.h"
 #include "node/audiences.h"
+#include "node/close_view_file.h"
 
 coop_err books_say(char message[NODE_MESSAGE_BYTES], coop_err err, const char *format, ...)
 {
@@ -376,6 +377,8 @@ coop_err node_books_rebuild(node *self, uint64_t *entries, char message[NODE_MES
   *entries = 0;
   ledger_books_keys keys = books_own_keys(self);
   coop_err err = ledger_books_rebuild(self->store, &self->identity, &keys);
+  if (!err)
+    close_view_file_remove(self); /* the close's view is derived too: read afresh */
   if (!err)
     err = ledger_books_indexed_size(self->store, entries);
   if (err == COOP_E_PAYLOAD_MISSING)

@@ -82,7 +82,9 @@ coop_err books_close_view_catch_up(books_session *session, books_close_view *vie
  * `committed`; frees it otherwise (it may hold entries rolled back). */
 void books_close_view_end(node *self, books_close_view *view, bool committed);
 void books_close_view_free(books_close_view *view);
-/* Frees the view kept on the node (node_close). */
+/* Frees the view kept on the node (node_close), first writing it to the
+ * close view file when a close kept it since the file was last written
+ * (node/close_view_file.h). */
 void node_close_view_free(node *self);
 
 /* Computes, appends and books the statements of every active member for a

@@ -11,6 +11,7 @@
 #include "ledger/books/books_index.h"
 #include "node/books.h"
 #include "node/books_int.h"
+#include "node/close_view_file.h"
 #include "node/log_view.h"
 
 /* ---- retention ----------------------------------------------------------- */
@@ -194,6 +195,9 @@ coop_err node_member_erase(node *self, const node_erase_request *request,
   memset(result, 0, sizeof *result);
   if (!request->reason || !request->reason[0])
     return books_say(message, COOP_E_BAD_INPUT, "an erasure needs a reason (--reason TEXT)");
+  /* The close's view file holds her name and references: gone before the
+   * erasure is committed, so a crash after the commit cannot leave it. */
+  node_close_view_forget(self);
   coop_err err = node_books_ready(self, message);
   books_session *session = NULL;
   if (!err)
@@ -215,7 +219,7 @@ coop_err node_member_erase(node *self, const node_erase_request *request,
   /* Her keys may sit in this process's cache: wipe them all; her details
    * and figures in the view the last month close kept: drop it. */
   node_key_ring_free(&self->keys);
-  node_close_view_free(self);
+  node_close_view_forget(self);
   if (ledger_store_wal_truncate(self->store))
     books_say(message, COOP_OK, "erased; the database's write-ahead log is still in use by "
               "another process and is emptied when it ends");
@@ -413,7 +417,7 @@ coop_err node_copy_erase(node *self, const node_retention_row *row, const char *
     result->entries_erased = held + own;
     (void)ledger_store_wal_truncate(self->store);
     node_key_ring_free(&self->keys); /* her keys may sit in the ring: wipe them all */
-    node_close_view_free(self);
+    node_close_view_forget(self);
   }
   coop_buf_release(&plain[0]);
   coop_buf_release(&plain[1]);
@@ -478,6 +482,6 @@ coop_err node_erasure_follow(node *self, ledger_erasure *mine, unsigned *appende
   *appended = 1;
   (void)ledger_store_wal_truncate(self->store);
   node_key_ring_free(&self->keys); /* as node_copy_erase */
-  node_close_view_free(self);
+  node_close_view_forget(self);
   return COOP_OK;
 }

@@ -542,10 +542,21 @@ static coop_err index_by_member(log_view *view)
     who->records = who->statements = NULL;
     who->record_count = who->statement_count = 0;
   }
-  for (size_t i = 0; i < view->record_count; i++)
-    log_view_member(view, view->records[i].audience)->record_count++;
-  for (size_t i = 0; i < view->statement_count; i++)
-    log_view_member(view, view->statements[i].audience)->statement_count++;
+  /* Every record and statement in a view is a member's (view_entry keeps
+   * no other); one that is not can only come from a view filled in
+   * directly (log_view_reindex): refused, not dereferenced. */
+  for (size_t i = 0; i < view->record_count; i++) {
+    log_member *who = log_view_member(view, view->records[i].audience);
+    if (!who)
+      return COOP_E_DECODE;
+    who->record_count++;
+  }
+  for (size_t i = 0; i < view->statement_count; i++) {
+    log_member *who = log_view_member(view, view->statements[i].audience);
+    if (!who)
+      return COOP_E_DECODE;
+    who->statement_count++;
+  }
   for (size_t m = 0; m < view->member_count; m++) {
     log_member *who = &view->members[m];
     who->records = coop_calloc(positions_room(who->record_count), sizeof *who->records);

@@ -153,7 +153,8 @@ COOP_MUST_USE coop_err log_view_add_record(log_view *view,
 
 /* After members, records or statements were filled in directly (the audit
  * tables load a view from rows): rebuilds the audience table and each
- * member's positions of her records and statements. */
+ * member's positions of her records and statements.  COOP_E_DECODE when a
+ * record or statement is no member's, COOP_E_NOMEM. */
 COOP_MUST_USE coop_err log_view_reindex(log_view *view);
 
 log_member *log_view_member(const log_view *view,

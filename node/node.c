@@ -534,10 +534,10 @@ coop_err node_reload_config(node *self, char message[NODE_MESSAGE_BYTES])
 
 void node_close(node *self)
 {
+  node_close_view_free(self); /* first: it may write the close view file, with the ring's keys */
   node_key_ring_free(&self->keys);
   node_read_cache_free(self);
   node_audit_marks_free(self);
-  node_close_view_free(self);
   ledger_store_close(self->store);
   ledger_identity_release(&self->identity);
   coop_free(self->home);

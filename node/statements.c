@@ -6,10 +6,12 @@
  * balanced postings.  Nothing derived is trusted: members, status facts,
  * records and the carried state all come from the signed log. */
 #include <assert.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -19,15 +21,13 @@
 #include "ledger/offset/offset_codec.h"
 #include "node/audit.h"
 #include "node/books_int.h"
+#include "node/close_view_file.h"
 #include "node/log_view.h"
 
 /* The carried state of the statement a close last wrote for a member
  * (kept with the close's view): the next close starts her next month from
  * it without reading and opening that statement again. */
-typedef struct close_state {
-  uint64_t statement; /* its log index + 1; 0: none */
-  ledger_offset_state state;
-} close_state;
+typedef close_view_state close_state;
 
 typedef struct member_month {
   books_session *session;
@@ -486,6 +486,9 @@ struct books_close_view {
     ledger_month_record split; /* a split's figures */
   } *written;
   size_t written_count, written_capacity;
+  /* Committed closes since the file was written: written when the node
+   * closes (node_close_view_free), not after each close. */
+  bool unsaved;
 };
 
 /* Notes an entry the close wrote for `month`'s member: a statement of
@@ -599,9 +602,11 @@ static coop_err still_the_log(books_session *session, const books_close_view *ke
 
 /* Reads the entries of the own log past the view: all of them for a new
  * one, and all again when the new ones change how earlier ones read (an
- * erasure) or the log is not the one the view read.  Nothing may be
- * pending: the view reads the log, not the session's queue. */
-static coop_err close_view_read(books_session *session, books_close_view *kept, bool fresh)
+ * erasure) or the log is not the one the view read (*whole says whether
+ * it read from the start).  Nothing may be pending: the view reads the
+ * log, not the session's queue. */
+static coop_err close_view_read(books_session *session, books_close_view *kept, bool fresh,
+                                bool *whole)
 {
   assert(session->pending == 0);
   node_key_ring *ring = node_keys(session->node);
@@ -610,6 +615,7 @@ static coop_err close_view_read(books_session *session, books_close_view *kept, 
   fresh |= !same;
   if (!err && !fresh)
     err = log_view_extend(ring, &kept->view, kept->size, session->base_size, &reread);
+  *whole = fresh || reread;
   if (!err && (fresh || reread)) {
     /* Read again from the start: member positions may differ. */
     log_view_free(&kept->view);
@@ -627,6 +633,106 @@ static coop_err close_view_read(books_session *session, books_close_view *kept, 
   return err;
 }
 
+/* COOP_DEBUG_CLOSE_VIEW in the environment makes the close say on stderr
+ * where its view came from ("close view: kept (size N, ...)", "close view:
+ * read the log"), and why a file was not used; set to "check", a view
+ * taken from the file is first compared with a fresh read of the entries
+ * it covers (and its carried states with the statements they came from),
+ * and the close refuses to go on when they differ.  For tests and
+ * benchmarks: a cache must be seen to be used, and to be right. */
+typedef enum close_view_debug { DEBUG_OFF, DEBUG_SAY, DEBUG_CHECK } close_view_debug;
+
+static close_view_debug debug_level(void)
+{
+  const char *value = getenv("COOP_DEBUG_CLOSE_VIEW");
+  if (!value || !*value || !strcmp(value, "0"))
+    return DEBUG_OFF;
+  return strcmp(value, "check") ? DEBUG_SAY : DEBUG_CHECK;
+}
+
+static void debug_say(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static void debug_say(const char *format, ...)
+{
+  if (debug_level() == DEBUG_OFF)
+    return;
+  va_list arguments;
+  va_start(arguments, format);
+  fputs("close view: ", stderr);
+  vfprintf(stderr, format, arguments);
+  fputc('\n', stderr);
+  va_end(arguments);
+}
+
+static coop_err view_check(node *self, const log_view *kept, uint64_t size,
+                           char message[NODE_MESSAGE_BYTES]);
+
+/* Milliseconds on the monotonic clock, for the debug lines. */
+static double debug_ms(void)
+{
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec * 1000.0 + (double)now.tv_nsec / 1e6;
+}
+
+/* Is every carried state the file gave the one its statement carries?
+ * Read from the log (the check of DEBUG_CHECK). */
+static coop_err states_check(books_session *session, const books_close_view *kept)
+{
+  node_key_ring *ring = node_keys(session->node);
+  uint8_t *plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
+  ledger_statement_payload *read = coop_malloc(sizeof *read);
+  coop_err err = plain && read ? COOP_OK : COOP_E_NOMEM;
+  size_t i = 0;
+  for (; !err && i < kept->state_count; i++) {
+    const close_state *state = &kept->states[i];
+    if (!state->statement)
+      continue;
+    err = log_view_statement(ring, kept->view.log_id, state->statement - 1, plain, read, NULL);
+    if (!err && !ledger_statement_same_state(&state->state, &read->state_after))
+      err = COOP_E_BOOKS_MISMATCH;
+  }
+  if (plain)
+    sodium_memzero(plain, COOP_PAYLOAD_BYTES_MAX); /* a member's statement, opened */
+  if (read)
+    sodium_memzero(read, sizeof *read);
+  coop_free(plain);
+  coop_free(read);
+  if (err)
+    return books_say(session->message, COOP_E_BOOKS_MISMATCH,
+                     "the close view file's carried state of member position %zu differs from "
+                     "its statement: %s", i - 1, coop_err_message(err));
+  return COOP_OK;
+}
+
+/* Takes the view the last close wrote to the file, when there is one this
+ * node wrote (tag), that reflects a start of the own log as it is now
+ * (size, last leaf: checked by close_view_read).  Anything else is not an
+ * error: *fresh stays true and the close reads the whole log. */
+static coop_err close_view_from_file(books_session *session, books_close_view *kept, bool *fresh)
+{
+  close_view_image image = {.view = &kept->view};
+  const char *why = NULL;
+  if (close_view_file_load(session->node, &image, &why)) {
+    debug_say("file not used: %s", why);
+    return COOP_OK;
+  }
+  kept->size = image.size;
+  memcpy(kept->last_leaf, image.last_leaf, LEDGER_HASH_BYTES);
+  kept->states = image.states;
+  kept->state_count = image.state_count;
+  *fresh = false;
+  if (debug_level() != DEBUG_CHECK)
+    return COOP_OK;
+  bool same = false;
+  coop_err err = still_the_log(session, kept, &same);
+  if (!err && same && !(err = view_check(session->node, &kept->view, kept->size,
+                                         session->message)))
+    err = states_check(session, kept);
+  if (!err)
+    debug_say(same ? "file checked against the log: the same" : "file not the log's start");
+  return err;
+}
+
 coop_err books_close_view_begin(books_session *session, books_close_view **out)
 {
   node *self = session->node;
@@ -635,14 +741,27 @@ coop_err books_close_view_begin(books_session *session, books_close_view **out)
    * entries that are then gone. */
   self->close_view = NULL;
   *out = NULL;
-  bool fresh = !kept;
+  bool fresh = !kept, whole = false;
+  const char *from = fresh ? "the file" : "memory";
   if (fresh && !(kept = coop_calloc(1, sizeof *kept)))
     return books_say(session->message, COOP_E_NOMEM, "out of memory");
-  coop_err err = close_view_read(session, kept, fresh);
+  double started = debug_ms();
+  coop_err err = fresh ? close_view_from_file(session, kept, &fresh) : COOP_OK;
+  double loaded = debug_ms();
+  uint64_t size = kept->size;
+  if (!err)
+    err = close_view_read(session, kept, fresh, &whole);
   if (err) {
     books_close_view_free(kept);
     return err;
   }
+  if (whole)
+    debug_say("read the log (size %llu, %.0f ms)", (unsigned long long)kept->size,
+              debug_ms() - started);
+  else
+    debug_say("kept (size %llu, from %s in %.0f ms), read %llu new entries in %.0f ms",
+              (unsigned long long)size, from, loaded - started,
+              (unsigned long long)(kept->size - size), debug_ms() - loaded);
   *out = kept;
   return COOP_OK;
 }
@@ -651,19 +770,66 @@ coop_err books_close_view_catch_up(books_session *session, books_close_view *kep
 {
   if (session->pending == 0 && session->base_size == kept->size)
     return COOP_OK; /* nothing appended since (no reissue was due) */
-  return close_view_read(session, kept, false);
+  bool whole = false;
+  return close_view_read(session, kept, false, &whole);
+}
+
+/* May the view go to the file: is it still a start of the own log, with
+ * no erasure after it?  Another process may have erased a member since
+ * (and removed the file): her name must not come back in it. */
+static bool still_writable(node *self, const books_close_view *kept)
+{
+  uint8_t leaf[LEDGER_HASH_BYTES];
+  uint64_t erasures = 0;
+  size_t shown = 0;
+  return ledger_store_leaf_hash(self->store, self->identity.public_key, kept->size - 1, leaf) ==
+             COOP_OK &&
+         !sodium_memcmp(leaf, kept->last_leaf, sizeof leaf) &&
+         ledger_store_erasure_entries(self->store, self->identity.public_key, kept->size, NULL, 0,
+                                      &shown, &erasures) == COOP_OK &&
+         erasures == 0;
+}
+
+/* Writes the kept view to the file for the next close of another process
+ * (a one-shot command).  Its failure fails nothing: the closes have
+ * committed, and the next close reads the log when the file is missing or
+ * behind. */
+static void close_view_write(node *self, const books_close_view *kept)
+{
+  close_view_image image = {.view = (log_view *)&kept->view, .size = kept->size,
+                            .states = kept->states, .state_count = kept->state_count};
+  memcpy(image.last_leaf, kept->last_leaf, LEDGER_HASH_BYTES);
+  if (!still_writable(self, kept)) {
+    debug_say("file not written: the log changed under the view (an erasure, a restore)");
+    return;
+  }
+  double started = debug_ms();
+  coop_err err = close_view_file_save(self, &image);
+  if (err)
+    debug_say("file not written: %s", coop_err_message(err));
+  else
+    debug_say("file written (size %llu, %.0f ms)", (unsigned long long)kept->size,
+              debug_ms() - started);
 }
 
 void books_close_view_end(node *self, books_close_view *kept, bool committed)
 {
-  if (committed && !self->close_view)
+  if (committed && kept && !self->close_view) {
+    /* To the file when the node closes: a process that closes month after
+     * month (the web app, the daemon, a benchmark) writes it once, not
+     * ~10 MB per close.  A crash before then leaves the file of an earlier
+     * close: a shorter start of the log, still used. */
+    kept->unsaved = true;
     self->close_view = kept;
-  else
+  } else {
     books_close_view_free(kept);
+  }
 }
 
 void node_close_view_free(node *self)
 {
+  if (self->close_view && self->close_view->unsaved)
+    close_view_write(self, self->close_view);
   books_close_view_free(self->close_view);
   self->close_view = NULL;
 }
@@ -723,29 +889,37 @@ static const char *views_differ(const log_view *kept, const log_view *fresh, siz
   return NULL;
 }
 
+/* Compares `kept`, a view of the own log's entries [0, size), with a
+ * fresh read of them. */
+static coop_err view_check(node *self, const log_view *kept, uint64_t size,
+                           char message[NODE_MESSAGE_BYTES])
+{
+  log_view fresh;
+  memset(&fresh, 0, sizeof fresh);
+  memcpy(fresh.log_id, kept->log_id, LEDGER_LOG_ID_BYTES);
+  bool reread = false;
+  coop_err err = log_view_extend(node_keys(self), &fresh, 0, size, &reread);
+  if (err) {
+    log_view_free(&fresh);
+    return books_say(message, err, "cannot read the own log: %s", coop_err_message(err));
+  }
+  size_t at = 0;
+  const char *what = views_differ(kept, &fresh, &at);
+  log_view_free(&fresh);
+  if (what)
+    return books_say(message, COOP_E_BOOKS_MISMATCH,
+                     "the kept close view differs from the log's first %llu entries: %s %zu",
+                     (unsigned long long)size, what, at);
+  return COOP_OK;
+}
+
 coop_err node_close_view_check(node *self, bool *kept_one, char message[NODE_MESSAGE_BYTES])
 {
   const books_close_view *kept = self->close_view;
   *kept_one = kept != NULL;
   if (!kept)
     return COOP_OK;
-  log_view fresh;
-  memset(&fresh, 0, sizeof fresh);
-  memcpy(fresh.log_id, kept->view.log_id, LEDGER_LOG_ID_BYTES);
-  bool reread = false;
-  coop_err err = log_view_extend(node_keys(self), &fresh, 0, kept->size, &reread);
-  if (err) {
-    log_view_free(&fresh);
-    return books_say(message, err, "cannot read the own log: %s", coop_err_message(err));
-  }
-  size_t at = 0;
-  const char *what = views_differ(&kept->view, &fresh, &at);
-  log_view_free(&fresh);
-  if (what)
-    return books_say(message, COOP_E_BOOKS_MISMATCH,
-                     "the kept close view differs from the log's first %llu entries: %s %zu",
-                     (unsigned long long)kept->size, what, at);
-  return COOP_OK;
+  return view_check(self, &kept->view, kept->size, message);
 }
 
 /* Sets `month` up for one member: the per-close parts (session, view,
