@@ -8,6 +8,7 @@
 
 #include "ledger/base/alloc.h"
 #include "ledger/base/hex.h"
+#include "ledger/books/books_sql.h"
 #include "ledger/books/statement.h"
 #include "ledger/log/seal.h"
 #include "ledger/log/erasure.h"
@@ -369,6 +370,57 @@ static coop_err insert_record_row(ledger_store *store, uint64_t index, const led
   return step == SQLITE_DONE ? COOP_OK : step == SQLITE_CONSTRAINT ? COOP_E_TAMPERED : COOP_E_DB;
 }
 
+/* Appends `entries`, a JSON array of entry indexes ("[7,9]", ascending and
+ * after every entry already listed), to her list of records dated in
+ * `month` (books_member_months); the first makes the row.  The texts are
+ * joined, not parsed: a list is only ever appended to in entry order. */
+static coop_err add_to_member_month(ledger_store *store, const char *member_id, uint32_t month,
+                                    const char *entries, size_t entries_bytes)
+{
+  sqlite3_stmt *upsert = ledger_store_cached(
+      store, "INSERT INTO books_member_months (member_id, month, entries) VALUES (?1, ?2, ?3)"
+             " ON CONFLICT (member_id, month) DO UPDATE SET entries ="
+             " substr(entries, 1, length(entries) - 1) || ',' || substr(excluded.entries, 2)");
+  if (!upsert)
+    return COOP_E_DB;
+  /* Static: both texts outlive the step. */
+  sqlite3_bind_text(upsert, 1, member_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(upsert, 2, month);
+  sqlite3_bind_text(upsert, 3, entries, (int)entries_bytes, SQLITE_STATIC);
+  coop_err err = STEP_DONE(upsert);
+  sqlite3_reset(upsert);
+  return err;
+}
+
+/* Writes `number` in decimal at `out` (room for 20 digits); returns the
+ * digits written.  The lists' numbers, without printf's parsing of a format
+ * for each of an import's records. */
+static size_t decimal_of(uint64_t number, char *out)
+{
+  char digits[20];
+  size_t count = 0;
+  do {
+    digits[count++] = (char)('0' + number % 10);
+    number /= 10;
+  } while (number);
+  for (size_t i = 0; i < count; i++)
+    out[i] = digits[count - 1 - i];
+  return count;
+}
+
+/* One record of hers into her month's list (the record-at-a-time path:
+ * catch-up, rebuild, verify's replay). */
+static coop_err list_record(ledger_store *store, uint64_t index, const ledger_record *record,
+                            const char *member_id)
+{
+  if (!member_id[0])
+    return COOP_OK;
+  char entries[24] = "[";
+  size_t length = 1 + decimal_of(index, entries + 1);
+  entries[length++] = ']';
+  return add_to_member_month(store, member_id, record->date / 100, entries, length);
+}
+
 /* One row of books_postings, as a record's posting gives it. */
 typedef struct posting_row {
   uint64_t entry_index;
@@ -483,6 +535,8 @@ static coop_err apply_record(ledger_store *store, const ledger_entry_header *hea
   member_id_text(record.member, member_id);
   coop_err err = insert_record_row(store, header->index, &record, member_id);
   if (!err)
+    err = list_record(store, header->index, &record, member_id);
+  if (!err)
     err = insert_postings(store, header->index, &record, member_id);
   if (!err && record.corrects)
     err = mark_corrected(store, header->index, &record);
@@ -541,13 +595,21 @@ static coop_err forget_member(ledger_store *store, const char *member_id)
     "UPDATE books_account_months AS m SET amount_cents = m.amount_cents - gone.amount_cents,"
     " postings = m.postings - gone.postings FROM (SELECT p.account AS account,"
     " p.date / 100 AS month, sum(p.amount_cents) AS amount_cents, count(*) AS postings"
-    " FROM books_records r JOIN books_postings p ON p.entry_index = r.entry_index"
-    " WHERE r.member_id = ?1 AND r.type NOT IN (12, 13) GROUP BY 1, 2) AS gone"
+    " FROM" BOOKS_HER_RECORDS " JOIN books_postings p ON p.entry_index = r.entry_index"
+    " WHERE m.member_id = ?1 AND r.type NOT IN (12, 13) GROUP BY 1, 2) AS gone"
     " WHERE m.account = gone.account AND m.month = gone.month AND m.opening = 0",
     "DELETE FROM books_account_months WHERE postings = 0",
     "DELETE FROM books_postings WHERE member_id = ?1 AND entry_index IN"
-    " (SELECT entry_index FROM books_records WHERE member_id = ?1 AND type NOT IN (12, 13))",
-    "DELETE FROM books_records WHERE member_id = ?1 AND type NOT IN (12, 13)",
+    " (SELECT r.entry_index FROM" BOOKS_HER_RECORDS
+    " WHERE m.member_id = ?1 AND r.type NOT IN (12, 13))",
+    "DELETE FROM books_records WHERE entry_index IN (SELECT r.entry_index FROM" BOOKS_HER_RECORDS
+    " WHERE m.member_id = ?1 AND r.type NOT IN (12, 13))",
+    /* Her lists keep the records left (a replay lists only those); a month
+     * left with none goes, as a replay has no row for it. */
+    "UPDATE books_member_months SET entries = coalesce((SELECT '[' || group_concat(r.entry_index)"
+    " || ']' FROM json_each(books_member_months.entries) e"
+    " JOIN books_records r ON r.entry_index = e.value), '') WHERE member_id = ?1",
+    "DELETE FROM books_member_months WHERE member_id = ?1 AND entries = ''",
     "DELETE FROM books_member_status WHERE member_id = ?1",
     "DELETE FROM books_statements WHERE member_id = ?1",
     "DELETE FROM books_moves WHERE member_id = ?1",
@@ -612,8 +674,17 @@ typedef struct held_record {
   char member_id[LEDGER_MEMBER_ID_CHARS + 1]; /* a statement's member */
 } held_record;
 
+/* A held record of a member's, for her month's list (books_member_months). */
+typedef struct listed_record {
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  uint32_t month; /* of the record's date */
+  uint64_t entry_index;
+} listed_record;
+
 struct ledger_books_bulk {
   held_record held[LEDGER_BOOKS_BULK_RECORDS_MAX];
+  listed_record listed[LEDGER_BOOKS_BULK_RECORDS_MAX]; /* a flush's, then sorted */
+  coop_buf list_text; /* one member-month's new entries, "[7,9]" */
   size_t count;
   coop_buf payloads;
   coop_buf refs; /* the held records' refs, each NUL-terminated */
@@ -640,6 +711,8 @@ coop_err ledger_books_bulk_new(ledger_books_bulk **bulk)
     return COOP_E_NOMEM;
   coop_buf_init(&(*bulk)->payloads, (size_t)LEDGER_BOOKS_BULK_RECORDS_MAX * COOP_PAYLOAD_BYTES_MAX);
   coop_buf_init(&(*bulk)->refs, (size_t)LEDGER_BOOKS_BULK_RECORDS_MAX * (LEDGER_REF_BYTES_MAX + 1));
+  /* Every held record in one member-month: 20 digits and a comma each. */
+  coop_buf_init(&(*bulk)->list_text, (size_t)LEDGER_BOOKS_BULK_RECORDS_MAX * 21 + 2);
   return COOP_OK;
 }
 
@@ -649,6 +722,7 @@ void ledger_books_bulk_free(ledger_books_bulk *bulk)
     return;
   coop_buf_release(&bulk->payloads);
   coop_buf_release(&bulk->refs);
+  coop_buf_release(&bulk->list_text);
   coop_free(bulk->postings);
   coop_free(bulk->month_totals);
   coop_free(bulk);
@@ -880,11 +954,53 @@ static coop_err hold_postings(ledger_books_bulk *bulk, size_t *count, uint64_t i
   return err;
 }
 
+static int listed_compare(const void *a, const void *b)
+{
+  const listed_record *left = a, *right = b;
+  int order = strcmp(left->member_id, right->member_id);
+  if (order)
+    return order;
+  if (left->month != right->month)
+    return left->month < right->month ? -1 : 1;
+  return (left->entry_index > right->entry_index) - (left->entry_index < right->entry_index);
+}
+
+/* The flush's records of members into their months' lists: sorted by
+ * member, month and entry, one upsert per member-month (a few hundred a
+ * flush) where the member index took a B-tree insert per record. */
+static coop_err list_held_records(ledger_store *store, ledger_books_bulk *bulk, size_t count)
+{
+  qsort(bulk->listed, count, sizeof *bulk->listed, listed_compare);
+  coop_err err = COOP_OK;
+  for (size_t first = 0; first < count && !err;) {
+    const listed_record *group = &bulk->listed[first];
+    coop_buf_reset(&bulk->list_text);
+    size_t next = first;
+    for (; next < count && group->month == bulk->listed[next].month &&
+           !strcmp(group->member_id, bulk->listed[next].member_id);
+         next++) {
+      char number[22];
+      number[0] = next == first ? '[' : ',';
+      size_t length = 1 + decimal_of(bulk->listed[next].entry_index, number + 1);
+      err = coop_buf_append(&bulk->list_text, number, length);
+      if (err)
+        return err;
+    }
+    err = coop_buf_append(&bulk->list_text, "]", 1);
+    if (!err)
+      err = add_to_member_month(store, group->member_id, group->month,
+                                (const char *)bulk->list_text.data, bulk->list_text.len);
+    first = next;
+  }
+  return err;
+}
+
 /* The record rows in entry order (the table's key), as apply_record writes
- * them; their postings gathered for sorting. */
+ * them; their postings gathered for sorting, their members' for listing. */
 static coop_err insert_held_records(ledger_store *store, ledger_books_bulk *bulk,
                                     size_t *posting_count)
 {
+  size_t listed = 0;
   coop_err err = COOP_OK;
   for (size_t i = 0; i < bulk->count && !err; i++) {
     const held_record *held = &bulk->held[i];
@@ -900,8 +1016,14 @@ static coop_err insert_held_records(ledger_store *store, ledger_books_bulk *bulk
       err = hold_postings(bulk, posting_count, held->entry_index, &record, member_id);
     if (!err && record.corrects)
       err = mark_corrected(store, held->entry_index, &record);
+    if (!err && member_id[0]) {
+      listed_record *list = &bulk->listed[listed++];
+      memcpy(list->member_id, member_id, sizeof list->member_id);
+      list->month = record.date / 100;
+      list->entry_index = held->entry_index;
+    }
   }
-  return err;
+  return err ? err : list_held_records(store, bulk, listed);
 }
 
 coop_err ledger_books_bulk_flush(ledger_store *store, ledger_books_bulk *bulk)
@@ -1030,7 +1152,7 @@ coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner,
                           " DELETE FROM books_member_status; DELETE FROM books_records;"
                           " DELETE FROM books_postings; DELETE FROM books_periods;"
                           " DELETE FROM books_statements; DELETE FROM books_moves;"
-                          " DELETE FROM books_account_months;");
+                          " DELETE FROM books_account_months; DELETE FROM books_member_months;");
   if (!err)
     err = catch_up_from(store, owner, keys, 0, UINT64_MAX);
   if (!err)
@@ -1073,6 +1195,7 @@ static const derived_table derived_tables[] = {
     DERIVED_TABLE("books_statements", "member_id, period, entry_index", 3, NULL, NULL),
     DERIVED_TABLE("books_moves", "member_id, from_period", 2, NULL, NULL),
     DERIVED_TABLE("books_account_months", "account, month, opening", 3, NULL, NULL),
+    DERIVED_TABLE("books_member_months", "member_id, month", 2, NULL, NULL),
 };
 #define DERIVED_TABLE_COUNT (sizeof derived_tables / sizeof derived_tables[0])
 
