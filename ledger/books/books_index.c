@@ -674,16 +674,26 @@ typedef struct held_record {
   char member_id[LEDGER_MEMBER_ID_CHARS + 1]; /* a statement's member */
 } held_record;
 
-/* A held record of a member's, for her month's list (books_member_months). */
+/* A held record of a member's, in her month's list (books_member_months). */
 typedef struct listed_record {
-  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
-  uint32_t month; /* of the record's date */
   uint64_t entry_index;
+  uint32_t next; /* the list's next record in `listed`, + 1; 0: the last */
 } listed_record;
+
+/* One member-month's records of a flush, chained in entry order. */
+typedef struct member_month_list {
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  uint32_t month; /* of the records' dates */
+  uint32_t first, last; /* in `listed` */
+} member_month_list;
 
 struct ledger_books_bulk {
   held_record held[LEDGER_BOOKS_BULK_RECORDS_MAX];
-  listed_record listed[LEDGER_BOOKS_BULK_RECORDS_MAX]; /* a flush's, then sorted */
+  listed_record listed[LEDGER_BOOKS_BULK_RECORDS_MAX];
+  member_month_list lists[LEDGER_BOOKS_BULK_RECORDS_MAX];
+  size_t listed_count, list_count;
+  /* list position + 1 per slot, open addressing on member and month */
+  uint32_t list_slots[2 * LEDGER_BOOKS_BULK_RECORDS_MAX];
   coop_buf list_text; /* one member-month's new entries, "[7,9]" */
   size_t count;
   coop_buf payloads;
@@ -954,43 +964,67 @@ static coop_err hold_postings(ledger_books_bulk *bulk, size_t *count, uint64_t i
   return err;
 }
 
-static int listed_compare(const void *a, const void *b)
+/* Chains a held record into its member-month's list (made by the first). */
+static void list_held_record(ledger_books_bulk *bulk, const char *member_id, uint32_t month,
+                             uint64_t entry_index)
 {
-  const listed_record *left = a, *right = b;
+  uint32_t hash = 2166136261u ^ month; /* FNV-1a */
+  for (const char *c = member_id; *c; c++)
+    hash = (hash ^ (uint8_t)*c) * 16777619u;
+  size_t mask = 2 * LEDGER_BOOKS_BULK_RECORDS_MAX - 1, slot = hash & mask;
+  member_month_list *list = NULL;
+  for (; bulk->list_slots[slot]; slot = (slot + 1) & mask) {
+    list = &bulk->lists[bulk->list_slots[slot] - 1];
+    if (list->month == month && !strcmp(list->member_id, member_id))
+      break;
+    list = NULL;
+  }
+  uint32_t position = (uint32_t)bulk->listed_count++;
+  bulk->listed[position] = (listed_record){.entry_index = entry_index};
+  if (list) {
+    bulk->listed[list->last].next = position + 1;
+    list->last = position;
+    return;
+  }
+  assert(bulk->list_count < LEDGER_BOOKS_BULK_RECORDS_MAX);
+  list = &bulk->lists[bulk->list_count++];
+  memcpy(list->member_id, member_id, sizeof list->member_id);
+  list->month = month;
+  list->first = list->last = position;
+  bulk->list_slots[slot] = (uint32_t)bulk->list_count;
+}
+
+static int list_compare(const void *a, const void *b)
+{
+  const member_month_list *left = a, *right = b;
   int order = strcmp(left->member_id, right->member_id);
   if (order)
     return order;
-  if (left->month != right->month)
-    return left->month < right->month ? -1 : 1;
-  return (left->entry_index > right->entry_index) - (left->entry_index < right->entry_index);
+  return (left->month > right->month) - (left->month < right->month);
 }
 
-/* The flush's records of members into their months' lists: sorted by
- * member, month and entry, one upsert per member-month (a few hundred a
- * flush) where the member index took a B-tree insert per record. */
-static coop_err list_held_records(ledger_store *store, ledger_books_bulk *bulk, size_t count)
+/* The flush's member-month lists into books_member_months, in its key
+ * order: one upsert per member-month (a few hundred a flush) where the
+ * member index took a B-tree insert per record.  The records were chained
+ * in entry order, the order of the lists. */
+static coop_err list_held_records(ledger_store *store, ledger_books_bulk *bulk)
 {
-  qsort(bulk->listed, count, sizeof *bulk->listed, listed_compare);
+  qsort(bulk->lists, bulk->list_count, sizeof *bulk->lists, list_compare);
   coop_err err = COOP_OK;
-  for (size_t first = 0; first < count && !err;) {
-    const listed_record *group = &bulk->listed[first];
+  for (size_t i = 0; i < bulk->list_count && !err; i++) {
+    const member_month_list *list = &bulk->lists[i];
     coop_buf_reset(&bulk->list_text);
-    size_t next = first;
-    for (; next < count && group->month == bulk->listed[next].month &&
-           !strcmp(group->member_id, bulk->listed[next].member_id);
-         next++) {
-      char number[22];
-      number[0] = next == first ? '[' : ',';
-      size_t length = 1 + decimal_of(bulk->listed[next].entry_index, number + 1);
+    char number[22] = "[";
+    for (uint32_t at = list->first + 1; at && !err; at = bulk->listed[at - 1].next) {
+      size_t length = 1 + decimal_of(bulk->listed[at - 1].entry_index, number + 1);
       err = coop_buf_append(&bulk->list_text, number, length);
-      if (err)
-        return err;
+      number[0] = ',';
     }
-    err = coop_buf_append(&bulk->list_text, "]", 1);
     if (!err)
-      err = add_to_member_month(store, group->member_id, group->month,
+      err = coop_buf_append(&bulk->list_text, "]", 1);
+    if (!err)
+      err = add_to_member_month(store, list->member_id, list->month,
                                 (const char *)bulk->list_text.data, bulk->list_text.len);
-    first = next;
   }
   return err;
 }
@@ -1000,7 +1034,6 @@ static coop_err list_held_records(ledger_store *store, ledger_books_bulk *bulk, 
 static coop_err insert_held_records(ledger_store *store, ledger_books_bulk *bulk,
                                     size_t *posting_count)
 {
-  size_t listed = 0;
   coop_err err = COOP_OK;
   for (size_t i = 0; i < bulk->count && !err; i++) {
     const held_record *held = &bulk->held[i];
@@ -1016,14 +1049,10 @@ static coop_err insert_held_records(ledger_store *store, ledger_books_bulk *bulk
       err = hold_postings(bulk, posting_count, held->entry_index, &record, member_id);
     if (!err && record.corrects)
       err = mark_corrected(store, held->entry_index, &record);
-    if (!err && member_id[0]) {
-      listed_record *list = &bulk->listed[listed++];
-      memcpy(list->member_id, member_id, sizeof list->member_id);
-      list->month = record.date / 100;
-      list->entry_index = held->entry_index;
-    }
+    if (!err && member_id[0])
+      list_held_record(bulk, member_id, record.date / 100, held->entry_index);
   }
-  return err ? err : list_held_records(store, bulk, listed);
+  return err ? err : list_held_records(store, bulk);
 }
 
 coop_err ledger_books_bulk_flush(ledger_store *store, ledger_books_bulk *bulk)
@@ -1058,6 +1087,8 @@ coop_err ledger_books_bulk_flush(ledger_store *store, ledger_books_bulk *bulk)
   coop_buf_reset(&bulk->payloads);
   coop_buf_reset(&bulk->refs);
   memset(bulk->ref_slots, 0, sizeof bulk->ref_slots);
+  memset(bulk->list_slots, 0, sizeof bulk->list_slots);
+  bulk->listed_count = bulk->list_count = 0;
   return err;
 }
 
