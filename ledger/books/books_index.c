@@ -370,23 +370,35 @@ static coop_err insert_record_row(ledger_store *store, uint64_t index, const led
   return step == SQLITE_DONE ? COOP_OK : step == SQLITE_CONSTRAINT ? COOP_E_TAMPERED : COOP_E_DB;
 }
 
+/* A list's key beside the member: the month of the records' dates and its
+ * part by day (1 – 8, 9 – 16, 17 – 24, 25 – 31), as month * 4 + part.
+ * Parts keep a busy member's row short: each append rewrites the row's
+ * text, and a text past ~1,000 bytes moves to overflow pages. */
+static uint32_t month_part_of(uint32_t date)
+{
+  return date / 100 * 4 + (date % 100 - 1) / 8;
+}
+
 /* Appends `entries`, a JSON array of entry indexes ("[7,9]", ascending and
  * after every entry already listed), to her list of records dated in
- * `month` (books_member_months); the first makes the row.  The texts are
- * joined, not parsed: a list is only ever appended to in entry order. */
-static coop_err add_to_member_month(ledger_store *store, const char *member_id, uint32_t month,
-                                    const char *entries, size_t entries_bytes)
+ * `month_part` (books_member_months); the first makes the row.  The texts
+ * are joined, not parsed: a list is only ever appended to in entry order. */
+static coop_err add_to_member_month(ledger_store *store, const char *member_id,
+                                    uint32_t month_part, const char *entries,
+                                    size_t entries_bytes)
 {
   sqlite3_stmt *upsert = ledger_store_cached(
-      store, "INSERT INTO books_member_months (member_id, month, entries) VALUES (?1, ?2, ?3)"
-             " ON CONFLICT (member_id, month) DO UPDATE SET entries ="
-             " substr(entries, 1, length(entries) - 1) || ',' || substr(excluded.entries, 2)");
+      store, "INSERT INTO books_member_months (member_id, month, part, entries)"
+             " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (member_id, month, part) DO UPDATE SET"
+             " entries = substr(entries, 1, length(entries) - 1) || ',' ||"
+             " substr(excluded.entries, 2)");
   if (!upsert)
     return COOP_E_DB;
   /* Static: both texts outlive the step. */
   sqlite3_bind_text(upsert, 1, member_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(upsert, 2, month);
-  sqlite3_bind_text(upsert, 3, entries, (int)entries_bytes, SQLITE_STATIC);
+  sqlite3_bind_int64(upsert, 2, month_part / 4);
+  sqlite3_bind_int(upsert, 3, (int)(month_part % 4));
+  sqlite3_bind_text(upsert, 4, entries, (int)entries_bytes, SQLITE_STATIC);
   coop_err err = STEP_DONE(upsert);
   sqlite3_reset(upsert);
   return err;
@@ -418,7 +430,7 @@ static coop_err list_record(ledger_store *store, uint64_t index, const ledger_re
   char entries[24] = "[";
   size_t length = 1 + decimal_of(index, entries + 1);
   entries[length++] = ']';
-  return add_to_member_month(store, member_id, record->date / 100, entries, length);
+  return add_to_member_month(store, member_id, month_part_of(record->date), entries, length);
 }
 
 /* One row of books_postings, as a record's posting gives it. */
@@ -683,7 +695,7 @@ typedef struct listed_record {
 /* One member-month's records of a flush, chained in entry order. */
 typedef struct member_month_list {
   char member_id[LEDGER_MEMBER_ID_CHARS + 1];
-  uint32_t month; /* of the records' dates */
+  uint32_t month_part; /* of the records' dates: month_part_of */
   uint32_t first, last; /* in `listed` */
 } member_month_list;
 
@@ -965,17 +977,17 @@ static coop_err hold_postings(ledger_books_bulk *bulk, size_t *count, uint64_t i
 }
 
 /* Chains a held record into its member-month's list (made by the first). */
-static void list_held_record(ledger_books_bulk *bulk, const char *member_id, uint32_t month,
-                             uint64_t entry_index)
+static void list_held_record(ledger_books_bulk *bulk, const char *member_id,
+                             uint32_t month_part, uint64_t entry_index)
 {
-  uint32_t hash = 2166136261u ^ month; /* FNV-1a */
+  uint32_t hash = 2166136261u ^ month_part; /* FNV-1a */
   for (const char *c = member_id; *c; c++)
     hash = (hash ^ (uint8_t)*c) * 16777619u;
   size_t mask = 2 * LEDGER_BOOKS_BULK_RECORDS_MAX - 1, slot = hash & mask;
   member_month_list *list = NULL;
   for (; bulk->list_slots[slot]; slot = (slot + 1) & mask) {
     list = &bulk->lists[bulk->list_slots[slot] - 1];
-    if (list->month == month && !strcmp(list->member_id, member_id))
+    if (list->month_part == month_part && !strcmp(list->member_id, member_id))
       break;
     list = NULL;
   }
@@ -989,7 +1001,7 @@ static void list_held_record(ledger_books_bulk *bulk, const char *member_id, uin
   assert(bulk->list_count < LEDGER_BOOKS_BULK_RECORDS_MAX);
   list = &bulk->lists[bulk->list_count++];
   memcpy(list->member_id, member_id, sizeof list->member_id);
-  list->month = month;
+  list->month_part = month_part;
   list->first = list->last = position;
   bulk->list_slots[slot] = (uint32_t)bulk->list_count;
 }
@@ -1000,7 +1012,7 @@ static int list_compare(const void *a, const void *b)
   int order = strcmp(left->member_id, right->member_id);
   if (order)
     return order;
-  return (left->month > right->month) - (left->month < right->month);
+  return (left->month_part > right->month_part) - (left->month_part < right->month_part);
 }
 
 /* The flush's member-month lists into books_member_months, in its key
@@ -1023,7 +1035,7 @@ static coop_err list_held_records(ledger_store *store, ledger_books_bulk *bulk)
     if (!err)
       err = coop_buf_append(&bulk->list_text, "]", 1);
     if (!err)
-      err = add_to_member_month(store, list->member_id, list->month,
+      err = add_to_member_month(store, list->member_id, list->month_part,
                                 (const char *)bulk->list_text.data, bulk->list_text.len);
   }
   return err;
@@ -1050,7 +1062,7 @@ static coop_err insert_held_records(ledger_store *store, ledger_books_bulk *bulk
     if (!err && record.corrects)
       err = mark_corrected(store, held->entry_index, &record);
     if (!err && member_id[0])
-      list_held_record(bulk, member_id, record.date / 100, held->entry_index);
+      list_held_record(bulk, member_id, month_part_of(record.date), held->entry_index);
   }
   return err ? err : list_held_records(store, bulk);
 }
@@ -1226,7 +1238,7 @@ static const derived_table derived_tables[] = {
     DERIVED_TABLE("books_statements", "member_id, period, entry_index", 3, NULL, NULL),
     DERIVED_TABLE("books_moves", "member_id, from_period", 2, NULL, NULL),
     DERIVED_TABLE("books_account_months", "account, month, opening", 3, NULL, NULL),
-    DERIVED_TABLE("books_member_months", "member_id, month", 2, NULL, NULL),
+    DERIVED_TABLE("books_member_months", "member_id, month, part", 3, NULL, NULL),
 };
 #define DERIVED_TABLE_COUNT (sizeof derived_tables / sizeof derived_tables[0])
 

@@ -38,18 +38,23 @@ coop record revenue --member "$anna" --amount 20.00 --date 2026-02-05 --for-mont
 coop record cost --member "$bo" --amount 5.00 --date 2026-03-06 --ref c-2 --dir "$coop" >/dev/null ||
   fail "records" "a single record was refused"
 
-lists() { sqlite3 "$db" "SELECT member_id, month, entries FROM books_member_months ORDER BY 1, 2"; }
-# What the lists should be: every member record, in its date's month, in entry order.
+lists() { sqlite3 "$db" "SELECT member_id, month, part, entries FROM books_member_months ORDER BY 1, 2, 3"; }
+# What the lists should be: every member record, in its date's month and
+# part of it (days 1 – 8, 9 – 16, 17 – 24, 25 – 31), in entry order.
 expected_lists() {
-  sqlite3 "$db" "SELECT member_id, date / 100, '[' || group_concat(entry_index) || ']' FROM
-    (SELECT member_id, date, entry_index FROM books_records WHERE member_id IS NOT NULL
-     ORDER BY member_id, date / 100, entry_index) GROUP BY member_id, date / 100 ORDER BY 1, 2"
+  sqlite3 "$db" "SELECT member_id, m, p, '[' || group_concat(entry_index) || ']' FROM
+    (SELECT member_id, date / 100 AS m, (date % 100 - 1) / 8 AS p, entry_index FROM books_records
+     WHERE member_id IS NOT NULL ORDER BY member_id, m, p, entry_index)
+    GROUP BY member_id, m, p ORDER BY 1, 2, 3"
 }
 lists >lists.7
 expected_lists >lists.expected
-# Anna: Jan (r-1, h-1), Feb (h-2, f-1 dated in February), Mar (r-3); Bo: Jan, Feb, Mar.
-if cmp -s lists.7 lists.expected && [ "$(wc -l <lists.7)" = 6 ] &&
-  [ "$(grep -c "^$anna|202602|\[[0-9]*,[0-9]*\]$" lists.7)" = 1 ]; then
+# Anna: Jan 9 – 16 (r-1, h-1), Jan 25 – 31 (the close's profit split of
+# her January), Feb 1 – 8 (h-2, f-1 dated in February), Mar 1 – 8 (r-3);
+# Bo: Jan 9 – 16, Feb 1 – 8, Mar 1 – 8.
+if cmp -s lists.7 lists.expected && [ "$(wc -l <lists.7)" = 7 ] &&
+  [ "$(grep -c "^$anna|202602|0|\[[0-9]*,[0-9]*\]$" lists.7)" = 1 ] &&
+  [ "$(grep -c "^$anna|202601|1|\[[0-9]*,[0-9]*\]$" lists.7)" = 1 ]; then
   ok "every member record is listed once, in its date's month"
 else
   fail "the lists" "$(diff lists.expected lists.7; cat lists.7)"
