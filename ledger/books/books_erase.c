@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ledger/books/books_index.h"
+#include "ledger/books/books_sql.h"
 #include "ledger/store/store_sql.h"
 
 static int compare_audiences(const void *left, const void *right)
@@ -60,11 +61,11 @@ coop_err ledger_books_member_day_totals(ledger_store *store, const char *member_
                                         ledger_day_total_visitor visitor, void *context)
 {
   sqlite3_stmt *select = ledger_store_cached(
-      /* Through her records (the postings have no member index), her
-       * year openings (type 13) left out. */
-      store, "SELECT p.date, p.account_code, sum(p.amount_cents) FROM books_records r"
+      /* Through her records' lists (neither records nor postings have a
+       * member index), her year openings (type 13) left out. */
+      store, "SELECT p.date, p.account_code, sum(p.amount_cents) FROM" BOOKS_HER_RECORDS
              " JOIN books_postings p ON p.entry_index = r.entry_index"
-             " WHERE r.member_id = ?1 AND r.type <> 13 GROUP BY p.date, p.account_code"
+             " WHERE m.member_id = ?1 AND r.type <> 13 GROUP BY p.date, p.account_code"
              " HAVING sum(p.amount_cents) <> 0 ORDER BY p.date, p.account_code");
   if (!select)
     return COOP_E_DB;

@@ -8,6 +8,7 @@
 
 #include "ledger/base/alloc.h"
 #include "ledger/base/hex.h"
+#include "ledger/books/books_sql.h"
 #include "ledger/books/statement.h"
 #include "ledger/log/seal.h"
 #include "ledger/log/erasure.h"
@@ -369,6 +370,69 @@ static coop_err insert_record_row(ledger_store *store, uint64_t index, const led
   return step == SQLITE_DONE ? COOP_OK : step == SQLITE_CONSTRAINT ? COOP_E_TAMPERED : COOP_E_DB;
 }
 
+/* A list's key beside the member: the month of the records' dates and its
+ * part by day (1 – 8, 9 – 16, 17 – 24, 25 – 31), as month * 4 + part.
+ * Parts keep a busy member's row short: each append rewrites the row's
+ * text, and a text past ~1,000 bytes moves to overflow pages. */
+static uint32_t month_part_of(uint32_t date)
+{
+  return date / 100 * 4 + (date % 100 - 1) / 8;
+}
+
+/* Appends `entries`, a JSON array of entry indexes ("[7,9]", ascending and
+ * after every entry already listed), to her list of records dated in
+ * `month_part` (books_member_months); the first makes the row.  The texts
+ * are joined, not parsed: a list is only ever appended to in entry order. */
+static coop_err add_to_member_month(ledger_store *store, const char *member_id,
+                                    uint32_t month_part, const char *entries,
+                                    size_t entries_bytes)
+{
+  sqlite3_stmt *upsert = ledger_store_cached(
+      store, "INSERT INTO books_member_months (member_id, month, part, entries)"
+             " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (member_id, month, part) DO UPDATE SET"
+             " entries = substr(entries, 1, length(entries) - 1) || ',' ||"
+             " substr(excluded.entries, 2)");
+  if (!upsert)
+    return COOP_E_DB;
+  /* Static: both texts outlive the step. */
+  sqlite3_bind_text(upsert, 1, member_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(upsert, 2, month_part / 4);
+  sqlite3_bind_int(upsert, 3, (int)(month_part % 4));
+  sqlite3_bind_text(upsert, 4, entries, (int)entries_bytes, SQLITE_STATIC);
+  coop_err err = STEP_DONE(upsert);
+  sqlite3_reset(upsert);
+  return err;
+}
+
+/* Writes `number` in decimal at `out` (room for 20 digits); returns the
+ * digits written.  The lists' numbers, without printf's parsing of a format
+ * for each of an import's records. */
+static size_t decimal_of(uint64_t number, char *out)
+{
+  char digits[20];
+  size_t count = 0;
+  do {
+    digits[count++] = (char)('0' + number % 10);
+    number /= 10;
+  } while (number);
+  for (size_t i = 0; i < count; i++)
+    out[i] = digits[count - 1 - i];
+  return count;
+}
+
+/* One record of hers into her month's list (the record-at-a-time path:
+ * catch-up, rebuild, verify's replay). */
+static coop_err list_record(ledger_store *store, uint64_t index, const ledger_record *record,
+                            const char *member_id)
+{
+  if (!member_id[0])
+    return COOP_OK;
+  char entries[24] = "[";
+  size_t length = 1 + decimal_of(index, entries + 1);
+  entries[length++] = ']';
+  return add_to_member_month(store, member_id, month_part_of(record->date), entries, length);
+}
+
 /* One row of books_postings, as a record's posting gives it. */
 typedef struct posting_row {
   uint64_t entry_index;
@@ -483,6 +547,8 @@ static coop_err apply_record(ledger_store *store, const ledger_entry_header *hea
   member_id_text(record.member, member_id);
   coop_err err = insert_record_row(store, header->index, &record, member_id);
   if (!err)
+    err = list_record(store, header->index, &record, member_id);
+  if (!err)
     err = insert_postings(store, header->index, &record, member_id);
   if (!err && record.corrects)
     err = mark_corrected(store, header->index, &record);
@@ -541,13 +607,21 @@ static coop_err forget_member(ledger_store *store, const char *member_id)
     "UPDATE books_account_months AS m SET amount_cents = m.amount_cents - gone.amount_cents,"
     " postings = m.postings - gone.postings FROM (SELECT p.account AS account,"
     " p.date / 100 AS month, sum(p.amount_cents) AS amount_cents, count(*) AS postings"
-    " FROM books_records r JOIN books_postings p ON p.entry_index = r.entry_index"
-    " WHERE r.member_id = ?1 AND r.type NOT IN (12, 13) GROUP BY 1, 2) AS gone"
+    " FROM" BOOKS_HER_RECORDS " JOIN books_postings p ON p.entry_index = r.entry_index"
+    " WHERE m.member_id = ?1 AND r.type NOT IN (12, 13) GROUP BY 1, 2) AS gone"
     " WHERE m.account = gone.account AND m.month = gone.month AND m.opening = 0",
     "DELETE FROM books_account_months WHERE postings = 0",
     "DELETE FROM books_postings WHERE member_id = ?1 AND entry_index IN"
-    " (SELECT entry_index FROM books_records WHERE member_id = ?1 AND type NOT IN (12, 13))",
-    "DELETE FROM books_records WHERE member_id = ?1 AND type NOT IN (12, 13)",
+    " (SELECT r.entry_index FROM" BOOKS_HER_RECORDS
+    " WHERE m.member_id = ?1 AND r.type NOT IN (12, 13))",
+    "DELETE FROM books_records WHERE entry_index IN (SELECT r.entry_index FROM" BOOKS_HER_RECORDS
+    " WHERE m.member_id = ?1 AND r.type NOT IN (12, 13))",
+    /* Her lists keep the records left (a replay lists only those); a month
+     * left with none goes, as a replay has no row for it. */
+    "UPDATE books_member_months SET entries = coalesce((SELECT '[' || group_concat(r.entry_index)"
+    " || ']' FROM json_each(books_member_months.entries) e"
+    " JOIN books_records r ON r.entry_index = e.value), '') WHERE member_id = ?1",
+    "DELETE FROM books_member_months WHERE member_id = ?1 AND entries = ''",
     "DELETE FROM books_member_status WHERE member_id = ?1",
     "DELETE FROM books_statements WHERE member_id = ?1",
     "DELETE FROM books_moves WHERE member_id = ?1",
@@ -612,8 +686,27 @@ typedef struct held_record {
   char member_id[LEDGER_MEMBER_ID_CHARS + 1]; /* a statement's member */
 } held_record;
 
+/* A held record of a member's, in her month's list (books_member_months). */
+typedef struct listed_record {
+  uint64_t entry_index;
+  uint32_t next; /* the list's next record in `listed`, + 1; 0: the last */
+} listed_record;
+
+/* One member-month's records of a flush, chained in entry order. */
+typedef struct member_month_list {
+  char member_id[LEDGER_MEMBER_ID_CHARS + 1];
+  uint32_t month_part; /* of the records' dates: month_part_of */
+  uint32_t first, last; /* in `listed` */
+} member_month_list;
+
 struct ledger_books_bulk {
   held_record held[LEDGER_BOOKS_BULK_RECORDS_MAX];
+  listed_record listed[LEDGER_BOOKS_BULK_RECORDS_MAX];
+  member_month_list lists[LEDGER_BOOKS_BULK_RECORDS_MAX];
+  size_t listed_count, list_count;
+  /* list position + 1 per slot, open addressing on member and month */
+  uint32_t list_slots[2 * LEDGER_BOOKS_BULK_RECORDS_MAX];
+  coop_buf list_text; /* one member-month's new entries, "[7,9]" */
   size_t count;
   coop_buf payloads;
   coop_buf refs; /* the held records' refs, each NUL-terminated */
@@ -640,6 +733,8 @@ coop_err ledger_books_bulk_new(ledger_books_bulk **bulk)
     return COOP_E_NOMEM;
   coop_buf_init(&(*bulk)->payloads, (size_t)LEDGER_BOOKS_BULK_RECORDS_MAX * COOP_PAYLOAD_BYTES_MAX);
   coop_buf_init(&(*bulk)->refs, (size_t)LEDGER_BOOKS_BULK_RECORDS_MAX * (LEDGER_REF_BYTES_MAX + 1));
+  /* Every held record in one member-month: 20 digits and a comma each. */
+  coop_buf_init(&(*bulk)->list_text, (size_t)LEDGER_BOOKS_BULK_RECORDS_MAX * 21 + 2);
   return COOP_OK;
 }
 
@@ -649,6 +744,7 @@ void ledger_books_bulk_free(ledger_books_bulk *bulk)
     return;
   coop_buf_release(&bulk->payloads);
   coop_buf_release(&bulk->refs);
+  coop_buf_release(&bulk->list_text);
   coop_free(bulk->postings);
   coop_free(bulk->month_totals);
   coop_free(bulk);
@@ -880,8 +976,73 @@ static coop_err hold_postings(ledger_books_bulk *bulk, size_t *count, uint64_t i
   return err;
 }
 
+/* Chains a held record into its member-month's list (made by the first). */
+static void list_held_record(ledger_books_bulk *bulk, const char *member_id,
+                             uint32_t month_part, uint64_t entry_index)
+{
+  uint32_t hash = 2166136261u ^ month_part; /* FNV-1a */
+  for (const char *c = member_id; *c; c++)
+    hash = (hash ^ (uint8_t)*c) * 16777619u;
+  size_t mask = 2 * LEDGER_BOOKS_BULK_RECORDS_MAX - 1, slot = hash & mask;
+  member_month_list *list = NULL;
+  for (; bulk->list_slots[slot]; slot = (slot + 1) & mask) {
+    list = &bulk->lists[bulk->list_slots[slot] - 1];
+    if (list->month_part == month_part && !strcmp(list->member_id, member_id))
+      break;
+    list = NULL;
+  }
+  uint32_t position = (uint32_t)bulk->listed_count++;
+  bulk->listed[position] = (listed_record){.entry_index = entry_index};
+  if (list) {
+    bulk->listed[list->last].next = position + 1;
+    list->last = position;
+    return;
+  }
+  assert(bulk->list_count < LEDGER_BOOKS_BULK_RECORDS_MAX);
+  list = &bulk->lists[bulk->list_count++];
+  memcpy(list->member_id, member_id, sizeof list->member_id);
+  list->month_part = month_part;
+  list->first = list->last = position;
+  bulk->list_slots[slot] = (uint32_t)bulk->list_count;
+}
+
+static int list_compare(const void *a, const void *b)
+{
+  const member_month_list *left = a, *right = b;
+  int order = strcmp(left->member_id, right->member_id);
+  if (order)
+    return order;
+  return (left->month_part > right->month_part) - (left->month_part < right->month_part);
+}
+
+/* The flush's member-month lists into books_member_months, in its key
+ * order: one upsert per member-month (a few hundred a flush) where the
+ * member index took a B-tree insert per record.  The records were chained
+ * in entry order, the order of the lists. */
+static coop_err list_held_records(ledger_store *store, ledger_books_bulk *bulk)
+{
+  qsort(bulk->lists, bulk->list_count, sizeof *bulk->lists, list_compare);
+  coop_err err = COOP_OK;
+  for (size_t i = 0; i < bulk->list_count && !err; i++) {
+    const member_month_list *list = &bulk->lists[i];
+    coop_buf_reset(&bulk->list_text);
+    char number[22] = "[";
+    for (uint32_t at = list->first + 1; at && !err; at = bulk->listed[at - 1].next) {
+      size_t length = 1 + decimal_of(bulk->listed[at - 1].entry_index, number + 1);
+      err = coop_buf_append(&bulk->list_text, number, length);
+      number[0] = ',';
+    }
+    if (!err)
+      err = coop_buf_append(&bulk->list_text, "]", 1);
+    if (!err)
+      err = add_to_member_month(store, list->member_id, list->month_part,
+                                (const char *)bulk->list_text.data, bulk->list_text.len);
+  }
+  return err;
+}
+
 /* The record rows in entry order (the table's key), as apply_record writes
- * them; their postings gathered for sorting. */
+ * them; their postings gathered for sorting, their members' for listing. */
 static coop_err insert_held_records(ledger_store *store, ledger_books_bulk *bulk,
                                     size_t *posting_count)
 {
@@ -900,8 +1061,10 @@ static coop_err insert_held_records(ledger_store *store, ledger_books_bulk *bulk
       err = hold_postings(bulk, posting_count, held->entry_index, &record, member_id);
     if (!err && record.corrects)
       err = mark_corrected(store, held->entry_index, &record);
+    if (!err && member_id[0])
+      list_held_record(bulk, member_id, month_part_of(record.date), held->entry_index);
   }
-  return err;
+  return err ? err : list_held_records(store, bulk);
 }
 
 coop_err ledger_books_bulk_flush(ledger_store *store, ledger_books_bulk *bulk)
@@ -936,6 +1099,8 @@ coop_err ledger_books_bulk_flush(ledger_store *store, ledger_books_bulk *bulk)
   coop_buf_reset(&bulk->payloads);
   coop_buf_reset(&bulk->refs);
   memset(bulk->ref_slots, 0, sizeof bulk->ref_slots);
+  memset(bulk->list_slots, 0, sizeof bulk->list_slots);
+  bulk->listed_count = bulk->list_count = 0;
   return err;
 }
 
@@ -1030,7 +1195,7 @@ coop_err ledger_books_rebuild(ledger_store *store, const ledger_identity *owner,
                           " DELETE FROM books_member_status; DELETE FROM books_records;"
                           " DELETE FROM books_postings; DELETE FROM books_periods;"
                           " DELETE FROM books_statements; DELETE FROM books_moves;"
-                          " DELETE FROM books_account_months;");
+                          " DELETE FROM books_account_months; DELETE FROM books_member_months;");
   if (!err)
     err = catch_up_from(store, owner, keys, 0, UINT64_MAX);
   if (!err)
@@ -1073,6 +1238,7 @@ static const derived_table derived_tables[] = {
     DERIVED_TABLE("books_statements", "member_id, period, entry_index", 3, NULL, NULL),
     DERIVED_TABLE("books_moves", "member_id, from_period", 2, NULL, NULL),
     DERIVED_TABLE("books_account_months", "account, month, opening", 3, NULL, NULL),
+    DERIVED_TABLE("books_member_months", "member_id, month, part", 3, NULL, NULL),
 };
 #define DERIVED_TABLE_COUNT (sizeof derived_tables / sizeof derived_tables[0])
 

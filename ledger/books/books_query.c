@@ -6,6 +6,7 @@
 
 #include "ledger/base/alloc.h"
 #include "ledger/books/books_index.h"
+#include "ledger/books/books_sql.h"
 #include "ledger/books/statement.h"
 #include "ledger/store/store_sql.h"
 
@@ -128,9 +129,11 @@ coop_err ledger_books_member_records_from(ledger_store *store, const char *membe
 {
   int64_t row[2];
   coop_err err = member_month_row(
-      store, "SELECT count(*), coalesce(min(entry_index), 0) FROM books_records"
-             " WHERE member_id = ?1 AND type <> 11 AND"
-             " (CASE WHEN for_period <> 0 THEN for_period ELSE date / 100 END) >= ?2",
+      /* A record counts in its date's month or an earlier one: her months
+       * from ?2 on hold every record counting from it. */
+      store, "SELECT count(*), coalesce(min(r.entry_index), 0) FROM" BOOKS_HER_RECORDS
+             " WHERE m.member_id = ?1 AND m.month >= ?2 AND r.type <> 11 AND"
+             " (CASE WHEN r.for_period <> 0 THEN r.for_period ELSE r.date / 100 END) >= ?2",
       member_id, period, row);
   *count = (uint64_t)row[0];
   *first = (uint64_t)row[1];
@@ -462,13 +465,14 @@ coop_err ledger_books_balances(ledger_store *store, const ledger_books_query *qu
     return month_balances(store, month_from, month_to, query->date_from, visitor, context);
   sqlite3_stmt *select = NULL;
   /* Two statements rather than "?1 IS NULL OR member_id = ?1", which would
-   * keep SQLite from using the member index.  A member's postings are
-   * found through her records (a posting has its record's member and date:
-   * insert_postings), so the postings need no member index of their own. */
+   * keep SQLite from reading her lists.  A member's postings are found
+   * through her records' lists (books_member_months) and the postings' key,
+   * so neither records nor postings need a member index. */
   const char *sql = query->member_id
-                        ? "SELECT p.account, sum(p.amount_cents) FROM books_records r"
+                        ? "SELECT p.account, sum(p.amount_cents) FROM" BOOKS_HER_RECORDS
                           " JOIN books_postings p ON p.entry_index = r.entry_index"
-                          " WHERE r.member_id = ?1 AND r.date BETWEEN ?2 AND ?3"
+                          " WHERE m.member_id = ?1 AND m.month BETWEEN ?2 / 100 AND ?3 / 100"
+                          " AND r.date BETWEEN ?2 AND ?3"
                           NOT_OPENING_OF_RECORD " GROUP BY p.account ORDER BY p.account"
                         : "SELECT account, sum(amount_cents) FROM books_postings"
                           " WHERE date BETWEEN ?2 AND ?3" NOT_OPENING
@@ -484,18 +488,20 @@ coop_err ledger_books_register(ledger_store *store, const ledger_books_query *qu
 {
   sqlite3_stmt *select = NULL;
   /* Postings, plus one row per memo record (which has no postings). */
-#define REGISTER_SELECT                                                                     \
+#define REGISTER_COLUMNS                                                                    \
   "SELECT r.entry_index, r.date, r.type, coalesce(r.member_id, ''), r.ref, r.note,"        \
-  " p.account, coalesce(p.amount_cents, 0), r.quantity, r.for_period"                       \
-  " FROM books_records r LEFT JOIN books_postings p ON p.entry_index = r.entry_index"
+  " p.account, coalesce(p.amount_cents, 0), r.quantity, r.for_period FROM"
+#define REGISTER_POSTINGS " LEFT JOIN books_postings p ON p.entry_index = r.entry_index"
   const char *sql = query->member_id
-                        ? REGISTER_SELECT " WHERE r.member_id = ?1 AND r.date BETWEEN ?2 AND ?3"
-                                          NOT_OPENING_OF_RECORD
-                                          " ORDER BY r.date, r.entry_index, p.position"
-                        : REGISTER_SELECT " WHERE r.date BETWEEN ?2 AND ?3"
-                                          NOT_OPENING_OF_RECORD
-                                          " ORDER BY r.date, r.entry_index, p.position";
-#undef REGISTER_SELECT
+                        ? REGISTER_COLUMNS BOOKS_HER_RECORDS REGISTER_POSTINGS
+                          " WHERE m.member_id = ?1 AND m.month BETWEEN ?2 / 100 AND ?3 / 100"
+                          " AND r.date BETWEEN ?2 AND ?3" NOT_OPENING_OF_RECORD
+                          " ORDER BY r.date, r.entry_index, p.position"
+                        : REGISTER_COLUMNS " books_records r" REGISTER_POSTINGS
+                          " WHERE r.date BETWEEN ?2 AND ?3" NOT_OPENING_OF_RECORD
+                          " ORDER BY r.date, r.entry_index, p.position";
+#undef REGISTER_POSTINGS
+#undef REGISTER_COLUMNS
   if (sqlite3_prepare_v2(ledger_store_db(store), sql, -1, &select, NULL) != SQLITE_OK)
     return COOP_E_DB;
   bind_query(select, query);
@@ -541,21 +547,22 @@ static coop_err member_records_number(sqlite3_stmt *select, const char *member_i
   return step == SQLITE_ROW ? COOP_OK : COOP_E_DB;
 }
 
-/* "date >= ?2" changes nothing (a record counts in its date's month or an
- * earlier one: ledger_record_check) but lets the member index (member_id,
- * date) skip her earlier records: without it each hours record of an
- * import read all of hers, quadratic in her records. */
+/* "m.month >= ?2 / 100" changes nothing (a record counts in its date's
+ * month or an earlier one: ledger_record_check) but skips her earlier
+ * months' lists: without it each hours record of an import would read all
+ * of her records, quadratic in them. */
 #define COUNTING_IN_RANGE                                                                   \
-  " member_id = ?1 AND date >= ?2 AND (CASE WHEN for_period <> 0 THEN for_period * 100 + 1" \
-  " ELSE date END) BETWEEN ?2 AND ?3"
+  BOOKS_HER_RECORDS " WHERE m.member_id = ?1 AND m.month >= ?2 / 100 AND"                  \
+  " (CASE WHEN r.for_period <> 0 THEN r.for_period * 100 + 1 ELSE r.date END)"             \
+  " BETWEEN ?2 AND ?3"
 
 coop_err ledger_books_memo_total(ledger_store *store, const char *member_id, uint8_t type,
                                  uint32_t date_from, uint32_t date_to, int64_t *total)
 {
   const int memo[] = {type};
   return member_records_number(
-      ledger_store_cached(store, "SELECT coalesce(sum(quantity), 0) FROM books_records WHERE"
-                                 COUNTING_IN_RANGE " AND (type = ?4 OR (type = 9 AND memo_type = ?4))"),
+      ledger_store_cached(store, "SELECT coalesce(sum(r.quantity), 0) FROM" COUNTING_IN_RANGE
+                                 " AND (r.type = ?4 OR (r.type = 9 AND r.memo_type = ?4))"),
       member_id, date_from, date_to, memo, 1, total);
 }
 
@@ -565,8 +572,8 @@ coop_err ledger_books_month_record_count(ledger_store *store, const char *member
   const int not_cited[] = {LEDGER_RECORD_PROFIT_SPLIT, LEDGER_RECORD_ERASED_MEMBER,
                            LEDGER_RECORD_YEAR_CLOSE};
   return member_records_number(
-      ledger_store_cached(store, "SELECT count(*) FROM books_records WHERE" COUNTING_IN_RANGE
-                                 " AND type NOT IN (?4, ?5, ?6)"),
+      ledger_store_cached(store, "SELECT count(*) FROM" COUNTING_IN_RANGE
+                                 " AND r.type NOT IN (?4, ?5, ?6)"),
       member_id, month * 100 + 1, month * 100 + 31, not_cited, 3, count);
 }
 

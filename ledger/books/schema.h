@@ -13,8 +13,10 @@
  * 4: members' moves (books_moves); 5: WITHOUT ROWID postings and the
  * members' client ref index, a covering member index of records (faster
  * imports and enrolments); 6: per-account month totals
- * (books_account_months) instead of the postings' account index. */
-#define LEDGER_STORE_SCHEMA_VERSION 6
+ * (books_account_months) instead of the postings' account index;
+ * 7: each member's records listed per month of their dates
+ * (books_member_months) instead of the records' member index. */
+#define LEDGER_STORE_SCHEMA_VERSION 7
 
 /* Opens (or creates) the database at `path`, applies migrations up to
  * LEDGER_STORE_SCHEMA_VERSION.  COOP_E_NOT_FOUND, COOP_E_EXISTS,

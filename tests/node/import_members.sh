@@ -130,7 +130,7 @@ else
   [ $? = 2 ] && ok "--future with --members is a usage error" || fail "--future with --members" "not exit 2"
 fi
 
-# ---- books schema 4 migrates (to 6) with the same figures --------------------------
+# ---- books schema 4 migrates (to 7) with the same figures --------------------------
 on 2026-01-20
 printf 'type,member,amount,date,ref\nrevenue,%s,1200.50,2026-01-10,r-1\ncost,%s,80.25,2026-01-11,c-1\nrevenue,%s,99.99,2026-01-12,r-2\ncoop-cost,,45.00,2026-01-12,k-1\nhours,%s,12.5,2026-01-13,h-1\n' \
   "$cor" "$cor" "$dirk" "$cor" >records.csv
@@ -145,6 +145,8 @@ sqlite3 "$coop/coop.db" <<'SQL'
 BEGIN;
 DROP INDEX books_members_client_ref;
 DROP TABLE books_account_months;
+DROP TABLE books_member_months;
+CREATE INDEX books_records_member ON books_records  (member_id, date, type, memo_type, for_period, quantity);
 ALTER TABLE books_postings RENAME TO books_postings_v5;
 CREATE TABLE books_postings (  entry_index INTEGER NOT NULL,  position INTEGER NOT NULL,  date INTEGER NOT NULL,  account TEXT NOT NULL,  account_code INTEGER NOT NULL,  member_id TEXT,  amount_cents INTEGER NOT NULL,  PRIMARY KEY (entry_index, position));
 INSERT INTO books_postings SELECT * FROM books_postings_v5;
@@ -162,10 +164,14 @@ if [ "$(sqlite3 "$coop/coop.db" "PRAGMA user_version")" = 4 ]; then
   # account-months: the bank, two revenues, a cost, the coop cost), no account index.
   months=$(sqlite3 "$coop/coop.db" "SELECT count(*) || ' ' || sum(postings) || ' ' || sum(amount_cents) FROM books_account_months")
   index=$(sqlite3 "$coop/coop.db" "SELECT count(*) FROM sqlite_schema WHERE name = 'books_postings_account'")
-  if [ "$version" = 6 ] && [ "$kind" = 1 ] && [ "$index" = 0 ] && [ "$months" = "5 8 0" ]; then
+  # Schema 7: Cor's and Dirk's January records listed (3 and 1), no member index.
+  lists=$(sqlite3 "$coop/coop.db" "SELECT count(*) || ' ' || sum(json_array_length(entries)) FROM books_member_months")
+  index=$index$(sqlite3 "$coop/coop.db" "SELECT count(*) FROM sqlite_schema WHERE name = 'books_records_member'")
+  if [ "$version" = 7 ] && [ "$kind" = 1 ] && [ "$index" = 00 ] && [ "$months" = "5 8 0" ] &&
+    [ "$lists" = "2 4" ]; then
     ok "a schema 4 database is migrated on open"
   else
-    fail "a schema 4 database is migrated on open" "user_version $version, without rowid $kind, month totals $months, account index $index"
+    fail "a schema 4 database is migrated on open" "user_version $version, without rowid $kind, month totals $months, account and member indexes $index, lists $lists"
   fi
   if cmp -s reports.4 reports.5 && [ "$(grep -c . reports.5)" -gt 10 ]; then
     ok "bal, bal --member, bal -p and reg are byte-identical after the migration"
