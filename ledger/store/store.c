@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -306,9 +307,22 @@ static coop_err open_database(const char *path, int flags, const ledger_store_sc
   return err;
 }
 
+/* SQLite keeps process-wide memory statistics behind a mutex it takes on
+ * every allocation (~23 times per imported record); coop never reads them.
+ * Off: 3.5 % fewer instructions for an 8,000-record import (callgrind,
+ * 598.9 M -> 577.8 M).  sqlite3_config works only before
+ * SQLite initialises, so it is asked once, before the first open; if
+ * something else initialised SQLite first, the statistics simply stay on. */
+static void configure_sqlite(void)
+{
+  (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 coop_err ledger_store_open_schema(const char *path, int flags, const ledger_store_schema *above,
                                   ledger_store **out)
 {
+  static pthread_once_t configured = PTHREAD_ONCE_INIT;
+  pthread_once(&configured, configure_sqlite);
   *out = NULL;
   ledger_store *store = coop_calloc(1, sizeof *store);
   if (!store)
