@@ -3656,3 +3656,93 @@ Test(audit, months_judged_in_one_run_carry_each_members_state)
   coop_buf_release(&tables.bytes);
   world_close(&w);
 }
+
+/* Tables that hold no log are filled by two threads (the fold here, the
+ * rows and commits on a writer with its own connection): with three coop
+ * logs, the rows are those a fold of each log gives (audit_index_check),
+ * the logs are numbered in the order the serial loop gives them, and the
+ * verdicts are the whole logs' from the kept views, from the rows after a
+ * rebuild (also two threads), and appended. */
+static void coop_with_march(node *coop, node *muni, const char *name, int64_t revenue)
+{
+  make_node(coop, LEDGER_ROLE_COOP, name);
+  char message[NODE_MESSAGE_BYTES] = "", member[3][16];
+  cr_assert_eq(node_books_ready(coop, message), COOP_OK, "%s", message);
+  move_log(muni, coop);
+  set_clock(20260301);
+  for (size_t m = 0; m < 3; m++) {
+    char ref[32];
+    snprintf(ref, sizeof ref, "%s-%zu", name, m);
+    enrol(coop, muni, NAMES[m], ref, 198602, member[m]);
+  }
+  set_clock(20260310);
+  for (size_t m = 0; m < 3; m++) {
+    (void)record(coop, LEDGER_RECORD_REVENUE, member[m], revenue + 10000 * (int64_t)m, 20260303);
+    (void)record(coop, LEDGER_RECORD_HOURS, member[m], 3000, 20260304);
+  }
+  close_month(coop, PERIOD, 20260402);
+}
+
+Test(audit, tables_of_many_logs_are_filled_by_two_threads_as_by_one)
+{
+  world w;
+  world_build(&w);
+  node north, east;
+  coop_with_march(&north, &w.muni, "Coop Noord", 70000);
+  coop_with_march(&east, &w.muni, "Coop Oost", 90000);
+  move_log(&w.coop, &w.muni);
+  move_log(&north, &w.muni);
+  move_log(&east, &w.muni);
+  both_ways whole, memory, rows;
+  both_ways_init(&whole);
+  both_ways_init(&memory);
+  both_ways_init(&rows);
+  judge_and_report(&w.muni, true, 202603, &whole);
+  judge_and_report(&w.muni, false, 202603, &memory); /* new tables: kept views */
+  cr_assert_eq(whole.verdicts, 9);
+  cr_assert_eq(memory.verdicts, 9);
+  cr_assert(memory.bytes.len == whole.bytes.len &&
+            !memcmp(memory.bytes.data, whole.bytes.data, whole.bytes.len),
+            "judged from the kept views as from the whole logs");
+  cr_assert_eq(sql_count(&w.muni, "SELECT count(*) FROM audit_logs"), 3);
+  cr_assert_eq(sql_count(&w.muni, "SELECT count(*) FROM audit_statements"), 9);
+  cr_assert_eq(audit_index_check(&w.muni), COOP_OK, "%s", ledger_store_problem(w.muni.store));
+  /* Numbered in the order of the store's logs, as one thread numbers them. */
+  uint8_t(*ids)[LEDGER_LOG_ID_BYTES] = NULL;
+  size_t count = 0;
+  cr_assert_eq(ledger_store_log_ids(w.muni.store, &ids, &count), COOP_OK);
+  sqlite3_stmt *select = NULL;
+  cr_assert_eq(sqlite3_prepare_v2(ledger_store_db(w.muni.store),
+                                  "SELECT log_id FROM audit_logs ORDER BY log_no", -1, &select,
+                                  NULL),
+               SQLITE_OK);
+  for (size_t i = 0; i < count; i++) {
+    if (!memcmp(ids[i], w.muni.identity.public_key, LEDGER_LOG_ID_BYTES))
+      continue;
+    cr_assert_eq(sqlite3_step(select), SQLITE_ROW);
+    cr_assert(!memcmp(sqlite3_column_blob(select, 0), ids[i], LEDGER_LOG_ID_BYTES),
+              "log %zu numbered in order", i);
+  }
+  cr_assert_eq(sqlite3_step(select), SQLITE_DONE);
+  sqlite3_finalize(select);
+  free(ids);
+  uint64_t entries = 0;
+  cr_assert_eq(audit_index_rebuild(&w.muni, &entries), COOP_OK);
+  cr_assert_eq(entries, log_size_of(w.muni.store, w.coop.identity.public_key) +
+                            own_size(&north) + own_size(&east));
+  cr_assert_eq(audit_index_check(&w.muni), COOP_OK, "%s", ledger_store_problem(w.muni.store));
+  judge_and_report(&w.muni, false, 202603, &rows);
+  cr_assert(rows.bytes.len == whole.bytes.len &&
+            !memcmp(rows.bytes.data, whole.bytes.data, whole.bytes.len),
+            "judged from the rebuilt rows as from the whole logs");
+  node_audit_summary summary = audit(&w.muni);
+  cr_assert_eq(summary.acknowledged, 9);
+  cr_assert_eq(summary.disputed, 0);
+  cr_assert_eq(audit_index_check(&w.muni), COOP_OK, "%s", ledger_store_problem(w.muni.store));
+  coop_buf_release(&whole.bytes);
+  coop_buf_release(&memory.bytes);
+  coop_buf_release(&rows.bytes);
+  node_close(&north);
+  node_close(&east);
+  world_close(&w);
+}
