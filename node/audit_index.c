@@ -1222,12 +1222,20 @@ static coop_err index_fold(index_pipeline *pipe, size_t at, node_key_ring *ring,
 
 /* The writer's side of the pipeline: its thread and connection.  False
  * when either cannot be had (the caller indexes serially). */
-static bool index_writer_start(node *self, index_pipeline *pipe, pthread_t *thread)
+coop_err audit_index_connection(node *self, ledger_store **store)
 {
   char *db_path = node_path(self->home, NODE_DATABASE_FILE);
-  bool opened = db_path && !ledger_store_open(db_path, LEDGER_STORE_OPEN_EXISTING, &pipe->store);
+  coop_err err = db_path ? ledger_store_open(db_path, LEDGER_STORE_OPEN_EXISTING, store)
+                         : COOP_E_NOMEM;
   coop_free(db_path);
-  if (!opened)
+  if (!err)
+    ledger_store_set_owner(*store, self->identity.public_key);
+  return err;
+}
+
+static bool index_writer_start(node *self, index_pipeline *pipe, pthread_t *thread)
+{
+  if (audit_index_connection(self, &pipe->store))
     return false;
   pthread_mutex_init(&pipe->lock, NULL);
   pthread_cond_init(&pipe->changed, NULL);
@@ -1575,21 +1583,27 @@ coop_err audit_index_update_keeping(node *self, node_key_ring *ring, audit_index
   return err;
 }
 
-coop_err audit_index_own_verdicts(node *self, uint64_t from, const audit_index_verdict_row *rows,
-                                  size_t count)
+coop_err audit_index_own_verdicts_in(ledger_store *store, uint64_t from,
+                                     const audit_index_verdict_row *rows, size_t count)
 {
   int64_t own_indexed = 0;
-  coop_err err = state_get(self->store, "own_size", &own_indexed);
+  coop_err err = state_get(store, "own_size", &own_indexed);
   if (err || (uint64_t)own_indexed != from)
     return err;
   for (size_t i = 0; i < count && !err; i++) {
     ledger_verdict verdict;
     memcpy(verdict.coop_log, rows[i].coop_log, LEDGER_LOG_ID_BYTES);
     verdict.statement_index = rows[i].statement_index;
-    err = verdict_to_table(self->store, &verdict, rows[i].dispute, from + i, rows[i].payload,
+    err = verdict_to_table(store, &verdict, rows[i].dispute, from + i, rows[i].payload,
                            rows[i].payload_bytes);
   }
-  return err ? err : state_set(self->store, "own_size", (int64_t)(from + count));
+  return err ? err : state_set(store, "own_size", (int64_t)(from + count));
+}
+
+coop_err audit_index_own_verdicts(node *self, uint64_t from, const audit_index_verdict_row *rows,
+                                  size_t count)
+{
+  return audit_index_own_verdicts_in(self->store, from, rows, count);
 }
 
 coop_err audit_index_rebuild(node *self, uint64_t *entries)

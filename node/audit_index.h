@@ -63,6 +63,16 @@ typedef struct audit_index_verdict_row {
 COOP_MUST_USE coop_err audit_index_own_verdicts(node *node, uint64_t from,
                                                 const audit_index_verdict_row *rows,
                                                 size_t count);
+/* The same through `store`, a second connection to the node's database
+ * (audit_index_connection) whose write transaction holds the appends. */
+COOP_MUST_USE coop_err audit_index_own_verdicts_in(ledger_store *store, uint64_t from,
+                                                   const audit_index_verdict_row *rows,
+                                                   size_t count);
+
+/* A second connection to the node's database, for a thread of its own
+ * (a store handle belongs to one thread): the full re-audit's writers.
+ * The caller closes it with ledger_store_close. */
+COOP_MUST_USE coop_err audit_index_connection(node *node, ledger_store **store);
 
 /* Drops every audit table's rows and refills them from the logs, one
  * transaction per log as audit_index_update (stopped midway, the next

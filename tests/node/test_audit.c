@@ -3746,3 +3746,137 @@ Test(audit, tables_of_many_logs_are_filled_by_two_threads_as_by_one)
   node_close(&east);
   world_close(&w);
 }
+
+/* A run of more than VERDICT_BATCH (1,000) verdicts appends them on a
+ * second thread while the judge goes on: the own log gets exactly the
+ * verdicts the preview gives, in its order, in batches of 1,000 (a
+ * checkpoint at 1,000 and at the end, none between), and the tables take
+ * them in. */
+typedef struct appended_check {
+  node_key_ring *ring;
+  const both_ways *expected;
+  size_t at; /* offset in expected->bytes */
+  size_t verdicts;
+  uint8_t plain[COOP_PAYLOAD_BYTES_MAX];
+} appended_check;
+
+static coop_err check_appended(void *context, const ledger_stored_entry *entry)
+{
+  appended_check *check = context;
+  if (entry->header.kind != LEDGER_KIND_ACKNOWLEDGEMENT &&
+      entry->header.kind != LEDGER_KIND_DISPUTE)
+    return COOP_OK;
+  /* Which coop log: the one the expected verdict names (the preview's layout). */
+  const uint8_t *coop_log = check->expected->bytes.data + check->at;
+  size_t plain_bytes = 0;
+  bool opened = false;
+  cr_assert_eq(node_key_ring_open(check->ring, coop_log, entry, check->plain, &plain_bytes,
+                                  &opened),
+               COOP_OK);
+  cr_assert(opened);
+  both_ways one;
+  both_ways_init(&one);
+  ledger_verdict verdict;
+  bool dispute = entry->header.kind == LEDGER_KIND_DISPUTE;
+  cr_assert_eq(ledger_verdict_decode(check->plain, plain_bytes, dispute, &verdict), COOP_OK);
+  cr_assert_eq(take_verdict(&one, coop_log, verdict.statement_index, dispute, check->plain,
+                            plain_bytes),
+               COOP_OK);
+  cr_assert(check->at + one.bytes.len <= check->expected->bytes.len &&
+                !memcmp(check->expected->bytes.data + check->at, one.bytes.data, one.bytes.len),
+            "verdict %zu appended as the preview made it", check->verdicts);
+  check->at += one.bytes.len;
+  check->verdicts++;
+  coop_buf_release(&one.bytes);
+  return COOP_OK;
+}
+
+static coop_err checkpoint_size(void *context, const ledger_checkpoint *checkpoint)
+{
+  coop_buf *sizes = context;
+  return coop_buf_printf(sizes, "%" PRIu64 " ", checkpoint->size);
+}
+
+static void coop_of_months(node *coop, node *muni, const char *name, size_t members,
+                           uint32_t last)
+{
+  make_node(coop, LEDGER_ROLE_COOP, name);
+  char message[NODE_MESSAGE_BYTES] = "";
+  cr_assert_eq(node_books_ready(coop, message), COOP_OK, "%s", message);
+  move_log(muni, coop);
+  set_clock(20260110);
+  char(*member)[16] = calloc(members, sizeof *member);
+  cr_assert_not_null(member);
+  for (size_t m = 0; m < members; m++) {
+    char who[32], ref[32];
+    snprintf(who, sizeof who, "Lid %zu", m);
+    snprintf(ref, sizeof ref, "%s-%zu", name, m);
+    enrol(coop, muni, who, ref, 198602, member[m]);
+  }
+  for (uint32_t period = 202601; period <= last; period++) {
+    set_clock(period * 100 + 10);
+    for (size_t m = 0; m < members; m++)
+      (void)record(coop, LEDGER_RECORD_REVENUE, member[m], 40000 + 1000 * (int64_t)m,
+                   period * 100 + 3);
+    close_month(coop, period, (period + 1) * 100 + 2);
+  }
+  free(member);
+}
+
+Test(audit, verdicts_past_one_batch_are_appended_while_judging, .timeout = 300)
+{
+  world w;
+  world_build(&w);
+  node west, south;
+  coop_of_months(&west, &w.muni, "Coop West", 60, 202609);
+  coop_of_months(&south, &w.muni, "Coop Zuidoost", 60, 202609);
+  move_log(&west, &w.muni);
+  move_log(&south, &w.muni);
+  both_ways whole, tables;
+  both_ways_init(&whole);
+  both_ways_init(&tables);
+  judge_and_report(&w.muni, true, 202601, &whole);
+  judge_and_report(&w.muni, false, 202601, &tables);
+  cr_assert_eq(whole.verdicts, 1080);
+  cr_assert(tables.bytes.len == whole.bytes.len &&
+            !memcmp(tables.bytes.data, whole.bytes.data, whole.bytes.len));
+  /* The preview's verdicts alone (no report rows), in its order. */
+  both_ways expected;
+  both_ways_init(&expected);
+  char message[NODE_MESSAGE_BYTES] = "";
+  cr_assert_eq(node_audit_preview(&w.muni, take_verdict, &expected, message), COOP_OK, "%s",
+               message);
+  uint64_t before = own_size(&w.muni);
+  node_audit_summary summary = audit(&w.muni);
+  cr_assert_eq(summary.acknowledged, 1080);
+  cr_assert_eq(summary.disputed, 0);
+  cr_assert_eq(own_size(&w.muni), before + 1080);
+  appended_check *check = calloc(1, sizeof *check);
+  cr_assert_not_null(check);
+  *check = (appended_check){.ring = node_keys(&w.muni), .expected = &expected};
+  cr_assert_eq(ledger_store_entries(w.muni.store, w.muni.identity.public_key, before,
+                                    check_appended, check),
+               COOP_OK);
+  cr_assert_eq(check->verdicts, 1080);
+  cr_assert_eq(check->at, expected.bytes.len);
+  free(check);
+  coop_buf sizes;
+  coop_buf_init(&sizes, 4096);
+  cr_assert_eq(ledger_store_checkpoints(w.muni.store, w.muni.identity.public_key, before,
+                                        checkpoint_size, &sizes),
+               COOP_OK);
+  char wanted[64];
+  snprintf(wanted, sizeof wanted, "%" PRIu64 " %" PRIu64 " ", before + 1000, before + 1080);
+  cr_assert_str_eq((const char *)sizes.data, wanted, "one checkpoint per batch of 1,000");
+  cr_assert_eq(audit_index_check(&w.muni), COOP_OK, "%s", ledger_store_problem(w.muni.store));
+  summary = audit(&w.muni);
+  cr_assert_eq(summary.acknowledged + summary.disputed, 0, "nothing judged twice");
+  cr_assert_eq(summary.already_judged, 1080);
+  coop_buf_release(&sizes);
+  coop_buf_release(&whole.bytes);
+  coop_buf_release(&tables.bytes);
+  coop_buf_release(&expected.bytes);
+  node_close(&west);
+  node_close(&south);
+  world_close(&w);
+}
