@@ -3615,6 +3615,21 @@ Test(audit, tables_of_version_2_are_dropped_and_refilled_by_log_number)
   world_close(&w);
 }
 
+/* The tables judge and report as the whole logs do: `verdicts` of them. */
+static void expect_tables_judge_as_whole(node *muni, uint32_t last, size_t verdicts)
+{
+  both_ways whole, tables;
+  both_ways_init(&whole);
+  both_ways_init(&tables);
+  judge_and_report(muni, true, last, &whole);
+  judge_and_report(muni, false, last, &tables);
+  cr_assert_eq(whole.verdicts, verdicts);
+  cr_assert(tables.bytes.len == whole.bytes.len &&
+            !memcmp(tables.bytes.data, whole.bytes.data, whole.bytes.len));
+  coop_buf_release(&whole.bytes);
+  coop_buf_release(&tables.bytes);
+}
+
 /* Each statement judged carries the member's state to her next month in
  * the same run (taken from the statement as it was judged, not decoded
  * again): March, April and May judged in one run acknowledge all nine
@@ -3641,19 +3656,10 @@ Test(audit, months_judged_in_one_run_carry_each_members_state)
   cr_assert(statement->state_after.n_window.opened, "April's figures rest on March's state");
   free(statement);
   move_log(&w.coop, &w.muni);
-  both_ways whole, tables;
-  both_ways_init(&whole);
-  both_ways_init(&tables);
-  judge_and_report(&w.muni, true, 202605, &whole);
-  judge_and_report(&w.muni, false, 202605, &tables);
-  cr_assert_eq(whole.verdicts, 9);
-  cr_assert(tables.bytes.len == whole.bytes.len &&
-            !memcmp(tables.bytes.data, whole.bytes.data, whole.bytes.len));
+  expect_tables_judge_as_whole(&w.muni, 202605, 9);
   node_audit_summary summary = audit(&w.muni);
   cr_assert_eq(summary.acknowledged, 9);
   cr_assert_eq(summary.disputed, 0);
-  coop_buf_release(&whole.bytes);
-  coop_buf_release(&tables.bytes);
   world_close(&w);
 }
 
@@ -3663,12 +3669,19 @@ Test(audit, months_judged_in_one_run_carry_each_members_state)
  * the logs are numbered in the order the serial loop gives them, and the
  * verdicts are the whole logs' from the kept views, from the rows after a
  * rebuild (also two threads), and appended. */
-static void coop_with_march(node *coop, node *muni, const char *name, int64_t revenue)
+/* A coop node with its books, holding the municipality's rule sets. */
+static void coop_node_make(node *coop, node *muni, const char *name)
 {
   make_node(coop, LEDGER_ROLE_COOP, name);
-  char message[NODE_MESSAGE_BYTES] = "", member[3][16];
+  char message[NODE_MESSAGE_BYTES] = "";
   cr_assert_eq(node_books_ready(coop, message), COOP_OK, "%s", message);
   move_log(muni, coop);
+}
+
+static void coop_with_march(node *coop, node *muni, const char *name, int64_t revenue)
+{
+  char member[3][16];
+  coop_node_make(coop, muni, name);
   set_clock(20260301);
   for (size_t m = 0; m < 3; m++) {
     char ref[32];
@@ -3800,10 +3813,7 @@ static coop_err checkpoint_size(void *context, const ledger_checkpoint *checkpoi
 static void coop_of_months(node *coop, node *muni, const char *name, size_t members,
                            uint32_t last)
 {
-  make_node(coop, LEDGER_ROLE_COOP, name);
-  char message[NODE_MESSAGE_BYTES] = "";
-  cr_assert_eq(node_books_ready(coop, message), COOP_OK, "%s", message);
-  move_log(muni, coop);
+  coop_node_make(coop, muni, name);
   set_clock(20260110);
   char(*member)[16] = calloc(members, sizeof *member);
   cr_assert_not_null(member);
@@ -3832,14 +3842,7 @@ Test(audit, verdicts_past_one_batch_are_appended_while_judging, .timeout = 300)
   coop_of_months(&south, &w.muni, "Coop Zuidoost", 60, 202609);
   move_log(&west, &w.muni);
   move_log(&south, &w.muni);
-  both_ways whole, tables;
-  both_ways_init(&whole);
-  both_ways_init(&tables);
-  judge_and_report(&w.muni, true, 202601, &whole);
-  judge_and_report(&w.muni, false, 202601, &tables);
-  cr_assert_eq(whole.verdicts, 1080);
-  cr_assert(tables.bytes.len == whole.bytes.len &&
-            !memcmp(tables.bytes.data, whole.bytes.data, whole.bytes.len));
+  expect_tables_judge_as_whole(&w.muni, 202601, 1080);
   /* The preview's verdicts alone (no report rows), in its order. */
   both_ways expected;
   both_ways_init(&expected);
@@ -3873,8 +3876,6 @@ Test(audit, verdicts_past_one_batch_are_appended_while_judging, .timeout = 300)
   cr_assert_eq(summary.acknowledged + summary.disputed, 0, "nothing judged twice");
   cr_assert_eq(summary.already_judged, 1080);
   coop_buf_release(&sizes);
-  coop_buf_release(&whole.bytes);
-  coop_buf_release(&tables.bytes);
   coop_buf_release(&expected.bytes);
   node_close(&west);
   node_close(&south);
