@@ -1222,7 +1222,7 @@ coop_err node_audit_run(node *self, node_audit_summary *summary,
     return err;
   bool scratch = from_scratch(self);
   audit->follow = node_erasure_follow_begin();
-  audit_pass pass = {.appending = !scratch};
+  audit_pass pass = {.appending = !scratch && audit_index_threads_on()};
   err = audit->follow ? audit_judge(audit, scratch, summary, &pass) : COOP_E_NOMEM;
   if (pass.appender.started)
     err = appender_finish(self, &pass.appender, &pass.pending, err);

@@ -1222,6 +1222,18 @@ static coop_err index_fold(index_pipeline *pipe, size_t at, node_key_ring *ring,
 
 /* The writer's side of the pipeline: its thread and connection.  False
  * when either cannot be had (the caller indexes serially). */
+static bool threads_allowed = true;
+
+void audit_index_threads(bool on)
+{
+  threads_allowed = on;
+}
+
+bool audit_index_threads_on(void)
+{
+  return threads_allowed;
+}
+
 coop_err audit_index_connection(node *self, ledger_store **store)
 {
   char *db_path = node_path(self->home, NODE_DATABASE_FILE);
@@ -1482,7 +1494,7 @@ static coop_err update_all(node *self, node_key_ring *ring, uint64_t *entries,
   bool empty = false, piped = false;
   /* Tables that hold no log (new, rebuilt, started over) read every log
    * from 0: worth a writer thread from two logs on (the own log is one). */
-  if (!err && count > 2)
+  if (!err && count > 2 && threads_allowed)
     err = tables_empty(store, &empty);
   if (!err && empty) {
     err = ledger_store_commit(store);

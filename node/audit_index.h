@@ -69,6 +69,12 @@ COOP_MUST_USE coop_err audit_index_own_verdicts_in(ledger_store *store, uint64_t
                                                    const audit_index_verdict_row *rows,
                                                    size_t count);
 
+/* Whether a full re-audit may use a second thread (on unless switched
+ * off): a process-wide switch for the tests and the benchmark, which
+ * compare with one thread doing everything. */
+void audit_index_threads(bool on);
+bool audit_index_threads_on(void);
+
 /* A second connection to the node's database, for a thread of its own
  * (a store handle belongs to one thread): the full re-audit's writers.
  * The caller closes it with ledger_store_close. */
