@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -1222,16 +1223,25 @@ static coop_err index_fold(index_pipeline *pipe, size_t at, node_key_ring *ring,
 
 /* The writer's side of the pipeline: its thread and connection.  False
  * when either cannot be had (the caller indexes serially). */
-static bool threads_allowed = true;
+static int threads_mode = AUDIT_THREADS_AUTO;
 
-void audit_index_threads(bool on)
+void audit_index_threads(int mode)
 {
-  threads_allowed = on;
+  threads_mode = mode;
+}
+
+/* A core free for a second thread: the 1-minute load average at least
+ * one below the cores online. */
+static bool core_free(void)
+{
+  double load = 0;
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  return cores >= 2 && getloadavg(&load, 1) == 1 && load + 1.0 <= (double)cores;
 }
 
 bool audit_index_threads_on(void)
 {
-  return threads_allowed;
+  return threads_mode == AUDIT_THREADS_ON || (threads_mode == AUDIT_THREADS_AUTO && core_free());
 }
 
 coop_err audit_index_connection(node *self, ledger_store **store)
@@ -1494,7 +1504,7 @@ static coop_err update_all(node *self, node_key_ring *ring, uint64_t *entries,
   bool empty = false, piped = false;
   /* Tables that hold no log (new, rebuilt, started over) read every log
    * from 0: worth a writer thread from two logs on (the own log is one). */
-  if (!err && count > 2 && threads_allowed)
+  if (!err && count > 2 && audit_index_threads_on())
     err = tables_empty(store, &empty);
   if (!err && empty) {
     err = ledger_store_commit(store);

@@ -69,10 +69,14 @@ COOP_MUST_USE coop_err audit_index_own_verdicts_in(ledger_store *store, uint64_t
                                                    const audit_index_verdict_row *rows,
                                                    size_t count);
 
-/* Whether a full re-audit may use a second thread (on unless switched
- * off): a process-wide switch for the tests and the benchmark, which
- * compare with one thread doing everything. */
-void audit_index_threads(bool on);
+/* Whether a full re-audit uses a second thread.  AUTO (the default):
+ * when a core is free for it (the load average below the cores less
+ * one): on a busy machine the second thread took more CPU for no less
+ * wall time (docs/performance.md, fifth pass).  ON and OFF: a
+ * process-wide switch for the tests and the benchmark, whatever the load;
+ * the rows and verdicts are the same either way. */
+enum { AUDIT_THREADS_AUTO = 0, AUDIT_THREADS_ON = 1, AUDIT_THREADS_OFF = 2 };
+void audit_index_threads(int mode);
 bool audit_index_threads_on(void);
 
 /* A second connection to the node's database, for a thread of its own

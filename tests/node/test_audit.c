@@ -3726,6 +3726,7 @@ static void tables_dump(node *n, coop_buf *out)
 
 Test(audit, tables_of_many_logs_are_filled_by_two_threads_as_by_one)
 {
+  audit_index_threads(AUDIT_THREADS_ON); /* whatever the machine's load */
   world w;
   world_build(&w);
   node north, east;
@@ -3774,9 +3775,9 @@ Test(audit, tables_of_many_logs_are_filled_by_two_threads_as_by_one)
   coop_buf_init(&one, SIZE_MAX / 2);
   tables_dump(&w.muni, &two);
   uint64_t entries = 0;
-  audit_index_threads(false);
+  audit_index_threads(AUDIT_THREADS_OFF);
   cr_assert_eq(audit_index_rebuild(&w.muni, &entries), COOP_OK);
-  audit_index_threads(true);
+  audit_index_threads(AUDIT_THREADS_ON);
   tables_dump(&w.muni, &one);
   cr_assert_gt(one.len, 1000);
   cr_assert_str_eq((const char *)two.data, (const char *)one.data);
@@ -3880,6 +3881,7 @@ static void coop_of_months(node *coop, node *muni, const char *name, size_t memb
 
 Test(audit, verdicts_past_one_batch_are_appended_while_judging, .timeout = 300)
 {
+  audit_index_threads(AUDIT_THREADS_ON); /* whatever the machine's load */
   world w;
   world_build(&w);
   node west, south;
