@@ -17,7 +17,10 @@
  * scratch (statements/s), then one coop closes month M and the audit runs
  * again as the daemon does (incremental: logs judged completely and not
  * grown are skipped) and as a one-shot 'coop audit run' does (every log
- * read again).  Not a test: it asserts nothing and is never run by `meson
+ * read again).  The audit runs with its second thread (the tables'
+ * writer and the verdicts' appender, node/audit_index.h) whatever the
+ * load; --one-thread without it, to compare.  Either way 'coop rebuild'
+ * is timed with one thread and with two, one after the other.  Not a test: it asserts nothing and is never run by `meson
  * test`. */
 #include <getopt.h>
 #include <stdbool.h>
@@ -361,12 +364,21 @@ static int audit_bench(const char *dir, long coops, long members, long months)
   /* What 'coop rebuild' does to the audit tables, last (it resets the
    * judged marks): every log and the verdicts indexed again. */
   uint64_t entries = 0;
+  bool threads = audit_index_threads_on();
+  audit_index_threads(AUDIT_THREADS_OFF);
+  start = span_begin();
+  if (audit_index_rebuild(&municipality, &entries))
+    die("rebuild", ledger_store_problem(municipality.store));
+  span rebuild_one = span_end(start);
+  audit_index_threads(AUDIT_THREADS_ON);
   start = span_begin();
   if (audit_index_rebuild(&municipality, &entries))
     die("rebuild", ledger_store_problem(municipality.store));
   span rebuild = span_end(start);
+  audit_index_threads(threads ? AUDIT_THREADS_ON : AUDIT_THREADS_OFF);
   size_t full_count = full.acknowledged + full.disputed;
-  printf("%ld coops x %ld members x %ld months\n\n", coops, members, months - 1);
+  printf("%ld coops x %ld members x %ld months%s\n\n", coops, members, months - 1,
+         threads ? "" : ", one thread");
   printf("| measurement | time | rate |\n|---|---:|---:|\n");
   print_rate("full audit from scratch with the tables (index every log, judge, append)",
              full_count, full_took);
@@ -376,6 +388,8 @@ static int audit_bench(const char *dir, long coops, long members, long months)
   double engine = engine_per_second(1000000);
   print_rate("the offset engine alone", 1000000, span_end(start));
   (void)engine;
+  printf("| 'coop rebuild' of the audit tables, one thread: %llu entries read | %.2f s wall, %.2f s"
+         " CPU | |\n", (unsigned long long)entries, rebuild_one.wall, rebuild_one.cpu);
   printf("| 'coop rebuild' of the audit tables: %llu entries read | %.2f s wall, %.2f s CPU | |\n",
          (unsigned long long)entries, rebuild.wall, rebuild.cpu);
   printf("| one coop closes a month, one-shot 'coop audit run' (tables): %zu new statements"
@@ -395,7 +409,7 @@ static int audit_bench(const char *dir, long coops, long members, long months)
 int main(int argc, char **argv)
 {
   long members = 10000, months = 12, audit_coops = 0;
-  bool open_last = false, pages = false;
+  bool open_last = false, pages = false, one_thread = false;
   page_stats stats = {0};
   const char *base = "/tmp";
   static const struct option options[] = {{"members", required_argument, NULL, 'n'},
@@ -404,6 +418,7 @@ int main(int argc, char **argv)
                                           {"audit", required_argument, NULL, 'a'},
                                           {"open-last", no_argument, NULL, 'o'},
                                           {"pages", no_argument, NULL, 'p'},
+                                          {"one-thread", no_argument, NULL, '1'},
                                           {NULL, 0, NULL, 0}};
   int option;
   while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -413,8 +428,9 @@ int main(int argc, char **argv)
     else if (option == 'a') audit_coops = atol(optarg);
     else if (option == 'o') open_last = true;
     else if (option == 'p') pages = true;
+    else if (option == '1') one_thread = true;
     else die("usage", "bench_statements [--members N] [--months M] [--dir DIR] [--open-last] "
-                      "[--pages]");
+                      "[--pages] [--audit K [--one-thread]]");
   }
   if (sodium_init() < 0 || members <= 0 || months <= 0 || months > 12)
     die("arguments", "members > 0, 1 <= months <= 12");
@@ -424,6 +440,8 @@ int main(int argc, char **argv)
   snprintf(dir, sizeof dir, "%s/bench-statements-XXXXXX", base);
   if (!mkdtemp(dir))
     die("mkdtemp", dir);
+  /* The second thread measured whatever the load, unless --one-thread. */
+  audit_index_threads(one_thread ? AUDIT_THREADS_OFF : AUDIT_THREADS_ON);
   if (audit_coops > 0)
     return audit_bench(dir, audit_coops, members, months);
   set_clock(202512);

@@ -5,6 +5,7 @@
 #include "node/audit.h"
 #include "node/erase.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -406,27 +407,50 @@ typedef struct pending_verdict {
   coop_buf payload;
 } pending_verdict;
 
+/* Verdicts are appended 1,000 to a batch (one checkpoint each). */
+#define VERDICT_BATCH 1000u
+
+/* Appends pending[0..count) to the own log through `store` as one batch. */
+static coop_err append_batch(ledger_store *store, const ledger_identity *identity,
+                             const pending_verdict *pending, size_t count)
+{
+  ledger_append_item *items = coop_calloc(count, sizeof *items);
+  if (!items)
+    return COOP_E_NOMEM;
+  for (size_t i = 0; i < count; i++) {
+    const pending_verdict *verdict = &pending[i];
+    items[i] = (ledger_append_item){
+        .kind = verdict->dispute ? LEDGER_KIND_DISPUTE : LEDGER_KIND_ACKNOWLEDGEMENT,
+        .audience_id = verdict->audience,
+        .audience_key = verdict->key,
+        .payload = verdict->payload.data,
+        .payload_bytes = verdict->payload.len};
+  }
+  coop_err err = ledger_store_append(store, identity, items, count, node_now_ms(), NULL);
+  coop_free(items);
+  return err;
+}
+
 static coop_err append_verdicts(node *self, pending_verdict *pending, size_t count)
 {
   coop_err err = COOP_OK;
-  for (size_t start = 0; start < count && !err; start += 1000) {
-    size_t batch = count - start < 1000 ? count - start : 1000;
-    ledger_append_item *items = coop_calloc(batch, sizeof *items);
-    if (!items)
-      return COOP_E_NOMEM;
-    for (size_t i = 0; i < batch; i++) {
-      pending_verdict *verdict = &pending[start + i];
-      items[i] = (ledger_append_item){
-          .kind = verdict->dispute ? LEDGER_KIND_DISPUTE : LEDGER_KIND_ACKNOWLEDGEMENT,
-          .audience_id = verdict->audience,
-          .audience_key = verdict->key,
-          .payload = verdict->payload.data,
-          .payload_bytes = verdict->payload.len};
-    }
-    err = ledger_store_append(self->store, &self->identity, items, batch, node_now_ms(), NULL);
-    coop_free(items);
+  for (size_t start = 0; start < count && !err; start += VERDICT_BATCH) {
+    size_t batch = count - start < VERDICT_BATCH ? count - start : VERDICT_BATCH;
+    err = append_batch(self->store, &self->identity, pending + start, batch);
   }
   return err;
+}
+
+/* The audit tables' rows of pending[0..count) (pointing into them). */
+static audit_index_verdict_row *verdict_rows(const pending_verdict *pending, size_t count)
+{
+  audit_index_verdict_row *rows = coop_calloc(count, sizeof *rows);
+  for (size_t i = 0; rows && i < count; i++) {
+    const pending_verdict *item = &pending[i];
+    rows[i] = (audit_index_verdict_row){item->coop_log, item->statement_index, item->dispute,
+                                        item->payload.data, item->payload.len};
+  }
+  return rows;
 }
 
 /* ---- Incremental: logs judged completely, and at what size ------------------------ */
@@ -914,6 +938,163 @@ static void pending_free(pending_list *pending)
   memset(pending, 0, sizeof *pending);
 }
 
+/* ---- Appending while judging (a full re-audit) ---------------------------------------- */
+
+/* A run that judges thousands of statements appends its verdicts on a
+ * second thread with its own connection to the database, each batch of
+ * VERDICT_BATCH as soon as the judge has made it, while the judge goes
+ * on with the next logs: sealing, hashing, signing and inserting overlap
+ * judging on two cores.  The batches, their order and their one
+ * transaction (committed after the last, rolled back when the judge
+ * failed) are append_indexed's, so the own log gets the same entries. */
+typedef struct verdict_batch {
+  pending_verdict *items; /* copies: the pending list moves as it grows */
+  size_t count;
+} verdict_batch;
+
+typedef struct appender {
+  ledger_store *store; /* the thread's own connection */
+  const ledger_identity *identity;
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t changed;
+  verdict_batch *batches; /* [taken, handed) wait for the thread; guarded by lock */
+  size_t taken, handed, capacity;
+  size_t verdicts_handed; /* the judge's side only */
+  bool started, failed_to_start, done, stop;
+  coop_err err;
+} appender;
+
+static void batch_free(verdict_batch *batch)
+{
+  for (size_t i = 0; i < batch->count; i++)
+    sodium_memzero(batch->items[i].key, sizeof batch->items[i].key);
+  coop_free(batch->items); /* the payloads are the pending list's */
+  batch->items = NULL;
+}
+
+/* The next batch, or false when the judge is done (or stopped) and every
+ * batch is taken. */
+static bool batch_take(appender *self, verdict_batch *batch)
+{
+  pthread_mutex_lock(&self->lock);
+  while (self->taken == self->handed && !self->done && !self->stop)
+    pthread_cond_wait(&self->changed, &self->lock);
+  bool more = !self->stop && self->taken < self->handed;
+  if (more)
+    *batch = self->batches[self->taken++];
+  pthread_mutex_unlock(&self->lock);
+  return more;
+}
+
+static coop_err append_taken(appender *self, uint64_t *from, verdict_batch *batch)
+{
+  audit_index_verdict_row *rows = verdict_rows(batch->items, batch->count);
+  coop_err err = rows ? append_batch(self->store, self->identity, batch->items, batch->count)
+                      : COOP_E_NOMEM;
+  if (!err)
+    err = audit_index_own_verdicts_in(self->store, *from, rows, batch->count);
+  *from += batch->count;
+  coop_free(rows);
+  batch_free(batch);
+  return err;
+}
+
+static void *appender_run(void *context)
+{
+  appender *self = context;
+  uint64_t from = 0;
+  coop_err err = ledger_store_begin(self->store);
+  if (!err)
+    err = ledger_store_size(self->store, self->identity->public_key, &from);
+  verdict_batch batch;
+  while (!err && batch_take(self, &batch))
+    err = append_taken(self, &from, &batch);
+  pthread_mutex_lock(&self->lock);
+  bool stop = self->stop;
+  pthread_mutex_unlock(&self->lock);
+  if (!err && !stop)
+    err = ledger_store_commit(self->store);
+  if (err || stop)
+    ledger_store_rollback(self->store);
+  self->err = err; /* read after the join */
+  return NULL;
+}
+
+static bool appender_start(node *owner, appender *self)
+{
+  if (self->failed_to_start || audit_index_connection(owner, &self->store)) {
+    self->failed_to_start = true;
+    return false;
+  }
+  self->identity = &owner->identity;
+  pthread_mutex_init(&self->lock, NULL);
+  pthread_cond_init(&self->changed, NULL);
+  self->started = pthread_create(&self->thread, NULL, appender_run, self) == 0;
+  if (!self->started) {
+    pthread_cond_destroy(&self->changed);
+    pthread_mutex_destroy(&self->lock);
+    ledger_store_close(self->store);
+    self->failed_to_start = true;
+  }
+  return self->started;
+}
+
+/* Hands over the judged verdicts past those handed, VERDICT_BATCH at a
+ * time (`last`: the rest too).  The thread starts with the first full
+ * batch; a run with fewer verdicts (or without the thread) appends them
+ * all at the end, as append_indexed. */
+static coop_err appender_offer(node *owner, appender *self, const pending_list *pending, bool last)
+{
+  coop_err err = COOP_OK;
+  while (!err && pending->count > self->verdicts_handed) {
+    size_t count = pending->count - self->verdicts_handed;
+    if (count > VERDICT_BATCH)
+      count = VERDICT_BATCH;
+    if ((count < VERDICT_BATCH && !(last && self->started)) ||
+        (!self->started && !appender_start(owner, self)))
+      break;
+    verdict_batch batch = {coop_calloc(count, sizeof *batch.items), count};
+    if (!batch.items)
+      return COOP_E_NOMEM;
+    memcpy(batch.items, pending->items + self->verdicts_handed, count * sizeof *batch.items);
+    pthread_mutex_lock(&self->lock);
+    err = coop_grow((void **)&self->batches, &self->capacity, self->handed,
+                    sizeof *self->batches);
+    if (!err) {
+      self->batches[self->handed++] = batch;
+      self->verdicts_handed += count;
+    }
+    pthread_cond_broadcast(&self->changed);
+    pthread_mutex_unlock(&self->lock);
+    if (err)
+      batch_free(&batch);
+  }
+  return err;
+}
+
+/* After the judge: the rest handed over (or, when `err`, the thread told
+ * to roll back), the thread joined; its failure or `err`. */
+static coop_err appender_finish(node *owner, appender *self, const pending_list *pending,
+                                coop_err err)
+{
+  if (!err)
+    err = appender_offer(owner, self, pending, true);
+  pthread_mutex_lock(&self->lock);
+  self->done = true;
+  self->stop = err != COOP_OK;
+  pthread_cond_broadcast(&self->changed);
+  pthread_mutex_unlock(&self->lock);
+  pthread_join(self->thread, NULL);
+  for (size_t i = self->taken; i < self->handed; i++)
+    batch_free(&self->batches[i]);
+  coop_free(self->batches);
+  pthread_cond_destroy(&self->changed);
+  pthread_mutex_destroy(&self->lock);
+  ledger_store_close(self->store);
+  return err ? err : self->err;
+}
+
 /* Every log but our own, their sizes, and what judging them found. */
 typedef struct audit_pass {
   log_ids logs;
@@ -921,6 +1102,8 @@ typedef struct audit_pass {
   uint64_t *ours;    /* per log, from the tables: our statements in it */
   bool *read;        /* per log: judged in this pass (not skipped) */
   pending_list pending;
+  bool appending; /* node_audit_run: batches go to `appender` as they are judged */
+  appender appender;
 } audit_pass;
 
 static void audit_pass_free(audit_pass *pass)
@@ -963,6 +1146,8 @@ static coop_err audit_judge(auditor *audit, bool scratch, node_audit_summary *su
     else
       err = audit_log_indexed(audit, log_id, &pass->sizes[i], summary, &pass->pending,
                               &pass->ours[i]);
+    if (!err && pass->appending)
+      err = appender_offer(self, &pass->appender, &pass->pending, false);
   }
   audit_index_kept_free(&audit->kept); /* every kept log is judged */
   return err;
@@ -994,14 +1179,9 @@ static coop_err audit_marks_set(auditor *audit, bool scratch, const audit_pass *
  * transaction (they are not opened again to index them). */
 static coop_err append_indexed(node *self, const pending_list *pending)
 {
-  audit_index_verdict_row *rows = coop_calloc(pending->count, sizeof *rows);
+  audit_index_verdict_row *rows = verdict_rows(pending->items, pending->count);
   if (!rows)
     return COOP_E_NOMEM;
-  for (size_t i = 0; i < pending->count; i++) {
-    const pending_verdict *item = &pending->items[i];
-    rows[i] = (audit_index_verdict_row){item->coop_log, item->statement_index, item->dispute,
-                                        item->payload.data, item->payload.len};
-  }
   uint64_t before = 0;
   coop_err err = ledger_store_begin(self->store);
   if (!err) {
@@ -1042,9 +1222,11 @@ coop_err node_audit_run(node *self, node_audit_summary *summary,
     return err;
   bool scratch = from_scratch(self);
   audit->follow = node_erasure_follow_begin();
-  audit_pass pass = {0};
+  audit_pass pass = {.appending = !scratch && audit_index_threads_on()};
   err = audit->follow ? audit_judge(audit, scratch, summary, &pass) : COOP_E_NOMEM;
-  if (!err && pass.pending.count)
+  if (pass.appender.started)
+    err = appender_finish(self, &pass.appender, &pass.pending, err);
+  else if (!err && pass.pending.count)
     err = scratch ? append_verdicts(self, pass.pending.items, pass.pending.count)
                   : append_indexed(self, &pass.pending);
   /* A coop's erasure read in its log: our verdicts about her go too. */

@@ -63,6 +63,26 @@ typedef struct audit_index_verdict_row {
 COOP_MUST_USE coop_err audit_index_own_verdicts(node *node, uint64_t from,
                                                 const audit_index_verdict_row *rows,
                                                 size_t count);
+/* The same through `store`, a second connection to the node's database
+ * (audit_index_connection) whose write transaction holds the appends. */
+COOP_MUST_USE coop_err audit_index_own_verdicts_in(ledger_store *store, uint64_t from,
+                                                   const audit_index_verdict_row *rows,
+                                                   size_t count);
+
+/* Whether a full re-audit uses a second thread.  AUTO (the default):
+ * when a core is free for it (the load average below the cores less
+ * one): on a busy machine the second thread took more CPU for no less
+ * wall time (docs/performance.md, fifth pass).  ON and OFF: a
+ * process-wide switch for the tests and the benchmark, whatever the load;
+ * the rows and verdicts are the same either way. */
+enum { AUDIT_THREADS_AUTO = 0, AUDIT_THREADS_ON = 1, AUDIT_THREADS_OFF = 2 };
+void audit_index_threads(int mode);
+bool audit_index_threads_on(void);
+
+/* A second connection to the node's database, for a thread of its own
+ * (a store handle belongs to one thread): the full re-audit's writers.
+ * The caller closes it with ledger_store_close. */
+COOP_MUST_USE coop_err audit_index_connection(node *node, ledger_store **store);
 
 /* Drops every audit table's rows and refills them from the logs, one
  * transaction per log as audit_index_update (stopped midway, the next

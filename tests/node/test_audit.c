@@ -3615,6 +3615,21 @@ Test(audit, tables_of_version_2_are_dropped_and_refilled_by_log_number)
   world_close(&w);
 }
 
+/* The tables judge and report as the whole logs do: `verdicts` of them. */
+static void expect_tables_judge_as_whole(node *muni, uint32_t last, size_t verdicts)
+{
+  both_ways whole, tables;
+  both_ways_init(&whole);
+  both_ways_init(&tables);
+  judge_and_report(muni, true, last, &whole);
+  judge_and_report(muni, false, last, &tables);
+  cr_assert_eq(whole.verdicts, verdicts);
+  cr_assert(tables.bytes.len == whole.bytes.len &&
+            !memcmp(tables.bytes.data, whole.bytes.data, whole.bytes.len));
+  coop_buf_release(&whole.bytes);
+  coop_buf_release(&tables.bytes);
+}
+
 /* Each statement judged carries the member's state to her next month in
  * the same run (taken from the statement as it was judged, not decoded
  * again): March, April and May judged in one run acknowledge all nine
@@ -3641,18 +3656,275 @@ Test(audit, months_judged_in_one_run_carry_each_members_state)
   cr_assert(statement->state_after.n_window.opened, "April's figures rest on March's state");
   free(statement);
   move_log(&w.coop, &w.muni);
-  both_ways whole, tables;
-  both_ways_init(&whole);
-  both_ways_init(&tables);
-  judge_and_report(&w.muni, true, 202605, &whole);
-  judge_and_report(&w.muni, false, 202605, &tables);
-  cr_assert_eq(whole.verdicts, 9);
-  cr_assert(tables.bytes.len == whole.bytes.len &&
-            !memcmp(tables.bytes.data, whole.bytes.data, whole.bytes.len));
+  expect_tables_judge_as_whole(&w.muni, 202605, 9);
   node_audit_summary summary = audit(&w.muni);
   cr_assert_eq(summary.acknowledged, 9);
   cr_assert_eq(summary.disputed, 0);
+  world_close(&w);
+}
+
+/* Tables that hold no log are filled by two threads (the fold here, the
+ * rows and commits on a writer with its own connection): with three coop
+ * logs, the rows are those a fold of each log gives (audit_index_check),
+ * the logs are numbered in the order the serial loop gives them, and the
+ * verdicts are the whole logs' from the kept views, from the rows after a
+ * rebuild (also two threads), and appended. */
+/* A coop node with its books, holding the municipality's rule sets. */
+static void coop_node_make(node *coop, node *muni, const char *name)
+{
+  make_node(coop, LEDGER_ROLE_COOP, name);
+  char message[NODE_MESSAGE_BYTES] = "";
+  cr_assert_eq(node_books_ready(coop, message), COOP_OK, "%s", message);
+  move_log(muni, coop);
+}
+
+static void coop_with_march(node *coop, node *muni, const char *name, int64_t revenue)
+{
+  char member[3][16];
+  coop_node_make(coop, muni, name);
+  set_clock(20260301);
+  for (size_t m = 0; m < 3; m++) {
+    char ref[32];
+    snprintf(ref, sizeof ref, "%s-%zu", name, m);
+    enrol(coop, muni, NAMES[m], ref, 198602, member[m]);
+  }
+  set_clock(20260310);
+  for (size_t m = 0; m < 3; m++) {
+    (void)record(coop, LEDGER_RECORD_REVENUE, member[m], revenue + 10000 * (int64_t)m, 20260303);
+    (void)record(coop, LEDGER_RECORD_HOURS, member[m], 3000, 20260304);
+  }
+  close_month(coop, PERIOD, 20260402);
+}
+
+/* Every row of every audit table, in key order, as text. */
+static void tables_dump(node *n, coop_buf *out)
+{
+  static const char *const tables[] = {
+      "audit_state",   "audit_logs",   "audit_members", "audit_audiences", "audit_records",
+      "audit_statements", "audit_closed", "audit_erased", "audit_unread", "audit_verdicts",
+  };
+  coop_buf_reset(out);
+  for (size_t t = 0; t < sizeof tables / sizeof *tables; t++) {
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT * FROM %s", tables[t]);
+    sqlite3_stmt *select = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(ledger_store_db(n->store), sql, -1, &select, NULL),
+                 SQLITE_OK, "%s", sql);
+    cr_assert_eq(coop_buf_printf(out, "%s\n", tables[t]), COOP_OK);
+    while (sqlite3_step(select) == SQLITE_ROW) {
+      for (int c = 0; c < sqlite3_column_count(select); c++) {
+        const unsigned char *bytes = sqlite3_column_blob(select, c);
+        for (int b = 0; b < sqlite3_column_bytes(select, c); b++)
+          cr_assert_eq(coop_buf_printf(out, "%02x", bytes[b]), COOP_OK);
+        cr_assert_eq(coop_buf_printf(out, "%s", c + 1 < sqlite3_column_count(select) ? "|" : "\n"),
+                     COOP_OK);
+      }
+    }
+    sqlite3_finalize(select);
+  }
+}
+
+Test(audit, tables_of_many_logs_are_filled_by_two_threads_as_by_one)
+{
+  audit_index_threads(AUDIT_THREADS_ON); /* whatever the machine's load */
+  world w;
+  world_build(&w);
+  node north, east;
+  coop_with_march(&north, &w.muni, "Coop Noord", 70000);
+  coop_with_march(&east, &w.muni, "Coop Oost", 90000);
+  move_log(&w.coop, &w.muni);
+  move_log(&north, &w.muni);
+  move_log(&east, &w.muni);
+  both_ways whole, memory, rows;
+  both_ways_init(&whole);
+  both_ways_init(&memory);
+  both_ways_init(&rows);
+  judge_and_report(&w.muni, true, 202603, &whole);
+  judge_and_report(&w.muni, false, 202603, &memory); /* new tables: kept views */
+  cr_assert_eq(whole.verdicts, 9);
+  cr_assert_eq(memory.verdicts, 9);
+  cr_assert(memory.bytes.len == whole.bytes.len &&
+            !memcmp(memory.bytes.data, whole.bytes.data, whole.bytes.len),
+            "judged from the kept views as from the whole logs");
+  cr_assert_eq(sql_count(&w.muni, "SELECT count(*) FROM audit_logs"), 3);
+  cr_assert_eq(sql_count(&w.muni, "SELECT count(*) FROM audit_statements"), 9);
+  cr_assert_eq(audit_index_check(&w.muni), COOP_OK, "%s", ledger_store_problem(w.muni.store));
+  /* Numbered in the order of the store's logs, as one thread numbers them. */
+  uint8_t(*ids)[LEDGER_LOG_ID_BYTES] = NULL;
+  size_t count = 0;
+  cr_assert_eq(ledger_store_log_ids(w.muni.store, &ids, &count), COOP_OK);
+  sqlite3_stmt *select = NULL;
+  cr_assert_eq(sqlite3_prepare_v2(ledger_store_db(w.muni.store),
+                                  "SELECT log_id FROM audit_logs ORDER BY log_no", -1, &select,
+                                  NULL),
+               SQLITE_OK);
+  for (size_t i = 0; i < count; i++) {
+    if (!memcmp(ids[i], w.muni.identity.public_key, LEDGER_LOG_ID_BYTES))
+      continue;
+    cr_assert_eq(sqlite3_step(select), SQLITE_ROW);
+    cr_assert(!memcmp(sqlite3_column_blob(select, 0), ids[i], LEDGER_LOG_ID_BYTES),
+              "log %zu numbered in order", i);
+  }
+  cr_assert_eq(sqlite3_step(select), SQLITE_DONE);
+  sqlite3_finalize(select);
+  free(ids);
+  /* Byte for byte the rows one thread writes (a rebuild without the
+   * writer thread), and those of a rebuild with it. */
+  coop_buf two, one;
+  coop_buf_init(&two, SIZE_MAX / 2);
+  coop_buf_init(&one, SIZE_MAX / 2);
+  tables_dump(&w.muni, &two);
+  uint64_t entries = 0;
+  audit_index_threads(AUDIT_THREADS_OFF);
+  cr_assert_eq(audit_index_rebuild(&w.muni, &entries), COOP_OK);
+  audit_index_threads(AUDIT_THREADS_ON);
+  tables_dump(&w.muni, &one);
+  cr_assert_gt(one.len, 1000);
+  cr_assert_str_eq((const char *)two.data, (const char *)one.data);
+  entries = 0;
+  cr_assert_eq(audit_index_rebuild(&w.muni, &entries), COOP_OK);
+  tables_dump(&w.muni, &two);
+  cr_assert_str_eq((const char *)two.data, (const char *)one.data);
+  coop_buf_release(&two);
+  coop_buf_release(&one);
+  cr_assert_eq(entries, log_size_of(w.muni.store, w.coop.identity.public_key) +
+                            own_size(&north) + own_size(&east));
+  cr_assert_eq(audit_index_check(&w.muni), COOP_OK, "%s", ledger_store_problem(w.muni.store));
+  judge_and_report(&w.muni, false, 202603, &rows);
+  cr_assert(rows.bytes.len == whole.bytes.len &&
+            !memcmp(rows.bytes.data, whole.bytes.data, whole.bytes.len),
+            "judged from the rebuilt rows as from the whole logs");
+  node_audit_summary summary = audit(&w.muni);
+  cr_assert_eq(summary.acknowledged, 9);
+  cr_assert_eq(summary.disputed, 0);
+  cr_assert_eq(audit_index_check(&w.muni), COOP_OK, "%s", ledger_store_problem(w.muni.store));
   coop_buf_release(&whole.bytes);
-  coop_buf_release(&tables.bytes);
+  coop_buf_release(&memory.bytes);
+  coop_buf_release(&rows.bytes);
+  node_close(&north);
+  node_close(&east);
+  world_close(&w);
+}
+
+/* A run of more than VERDICT_BATCH (1,000) verdicts appends them on a
+ * second thread while the judge goes on: the own log gets exactly the
+ * verdicts the preview gives, in its order, in batches of 1,000 (a
+ * checkpoint at 1,000 and at the end, none between), and the tables take
+ * them in. */
+typedef struct appended_check {
+  node_key_ring *ring;
+  const both_ways *expected;
+  size_t at; /* offset in expected->bytes */
+  size_t verdicts;
+  uint8_t plain[COOP_PAYLOAD_BYTES_MAX];
+} appended_check;
+
+static coop_err check_appended(void *context, const ledger_stored_entry *entry)
+{
+  appended_check *check = context;
+  if (entry->header.kind != LEDGER_KIND_ACKNOWLEDGEMENT &&
+      entry->header.kind != LEDGER_KIND_DISPUTE)
+    return COOP_OK;
+  /* Which coop log: the one the expected verdict names (the preview's layout). */
+  const uint8_t *coop_log = check->expected->bytes.data + check->at;
+  size_t plain_bytes = 0;
+  bool opened = false;
+  cr_assert_eq(node_key_ring_open(check->ring, coop_log, entry, check->plain, &plain_bytes,
+                                  &opened),
+               COOP_OK);
+  cr_assert(opened);
+  both_ways one;
+  both_ways_init(&one);
+  ledger_verdict verdict;
+  bool dispute = entry->header.kind == LEDGER_KIND_DISPUTE;
+  cr_assert_eq(ledger_verdict_decode(check->plain, plain_bytes, dispute, &verdict), COOP_OK);
+  cr_assert_eq(take_verdict(&one, coop_log, verdict.statement_index, dispute, check->plain,
+                            plain_bytes),
+               COOP_OK);
+  cr_assert(check->at + one.bytes.len <= check->expected->bytes.len &&
+                !memcmp(check->expected->bytes.data + check->at, one.bytes.data, one.bytes.len),
+            "verdict %zu appended as the preview made it", check->verdicts);
+  check->at += one.bytes.len;
+  check->verdicts++;
+  coop_buf_release(&one.bytes);
+  return COOP_OK;
+}
+
+static coop_err checkpoint_size(void *context, const ledger_checkpoint *checkpoint)
+{
+  coop_buf *sizes = context;
+  return coop_buf_printf(sizes, "%" PRIu64 " ", checkpoint->size);
+}
+
+static void coop_of_months(node *coop, node *muni, const char *name, size_t members,
+                           uint32_t last)
+{
+  coop_node_make(coop, muni, name);
+  set_clock(20260110);
+  char(*member)[16] = calloc(members, sizeof *member);
+  cr_assert_not_null(member);
+  for (size_t m = 0; m < members; m++) {
+    char who[32], ref[32];
+    snprintf(who, sizeof who, "Lid %zu", m);
+    snprintf(ref, sizeof ref, "%s-%zu", name, m);
+    enrol(coop, muni, who, ref, 198602, member[m]);
+  }
+  for (uint32_t period = 202601; period <= last; period++) {
+    set_clock(period * 100 + 10);
+    for (size_t m = 0; m < members; m++)
+      (void)record(coop, LEDGER_RECORD_REVENUE, member[m], 40000 + 1000 * (int64_t)m,
+                   period * 100 + 3);
+    close_month(coop, period, (period + 1) * 100 + 2);
+  }
+  free(member);
+}
+
+Test(audit, verdicts_past_one_batch_are_appended_while_judging, .timeout = 300)
+{
+  audit_index_threads(AUDIT_THREADS_ON); /* whatever the machine's load */
+  world w;
+  world_build(&w);
+  node west, south;
+  coop_of_months(&west, &w.muni, "Coop West", 60, 202609);
+  coop_of_months(&south, &w.muni, "Coop Zuidoost", 60, 202609);
+  move_log(&west, &w.muni);
+  move_log(&south, &w.muni);
+  expect_tables_judge_as_whole(&w.muni, 202601, 1080);
+  /* The preview's verdicts alone (no report rows), in its order. */
+  both_ways expected;
+  both_ways_init(&expected);
+  char message[NODE_MESSAGE_BYTES] = "";
+  cr_assert_eq(node_audit_preview(&w.muni, take_verdict, &expected, message), COOP_OK, "%s",
+               message);
+  uint64_t before = own_size(&w.muni);
+  node_audit_summary summary = audit(&w.muni);
+  cr_assert_eq(summary.acknowledged, 1080);
+  cr_assert_eq(summary.disputed, 0);
+  cr_assert_eq(own_size(&w.muni), before + 1080);
+  appended_check *check = calloc(1, sizeof *check);
+  cr_assert_not_null(check);
+  *check = (appended_check){.ring = node_keys(&w.muni), .expected = &expected};
+  cr_assert_eq(ledger_store_entries(w.muni.store, w.muni.identity.public_key, before,
+                                    check_appended, check),
+               COOP_OK);
+  cr_assert_eq(check->verdicts, 1080);
+  cr_assert_eq(check->at, expected.bytes.len);
+  free(check);
+  coop_buf sizes;
+  coop_buf_init(&sizes, 4096);
+  cr_assert_eq(ledger_store_checkpoints(w.muni.store, w.muni.identity.public_key, before,
+                                        checkpoint_size, &sizes),
+               COOP_OK);
+  char wanted[64];
+  snprintf(wanted, sizeof wanted, "%" PRIu64 " %" PRIu64 " ", before + 1000, before + 1080);
+  cr_assert_str_eq((const char *)sizes.data, wanted, "one checkpoint per batch of 1,000");
+  cr_assert_eq(audit_index_check(&w.muni), COOP_OK, "%s", ledger_store_problem(w.muni.store));
+  summary = audit(&w.muni);
+  cr_assert_eq(summary.acknowledged + summary.disputed, 0, "nothing judged twice");
+  cr_assert_eq(summary.already_judged, 1080);
+  coop_buf_release(&sizes);
+  coop_buf_release(&expected.bytes);
+  node_close(&west);
+  node_close(&south);
   world_close(&w);
 }
