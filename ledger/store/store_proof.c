@@ -91,8 +91,8 @@ static coop_err proof_check(const ledger_erasure_proof *proof, ledger_erasure *e
 }
 
 /* The proof as kept: header, payload, proof hashes, checkpoint. */
-static coop_err bind_proof(sqlite3_stmt *insert, const ledger_erasure_proof *proof,
-                           uint8_t checkpoint[LEDGER_CHECKPOINT_BYTES])
+static void bind_proof(sqlite3_stmt *insert, const ledger_erasure_proof *proof,
+                       uint8_t checkpoint[LEDGER_CHECKPOINT_BYTES])
 {
   ledger_checkpoint_encode(&proof->checkpoint, checkpoint);
   uint32_t payload_bytes = coop_get_u32le(proof->header + 4);
@@ -103,7 +103,6 @@ static coop_err bind_proof(sqlite3_stmt *insert, const ledger_erasure_proof *pro
   sqlite3_bind_blob(insert, 5, proof->proof.hashes, (int)(proof->proof.count * LEDGER_HASH_BYTES),
                     SQLITE_STATIC);
   sqlite3_bind_blob(insert, 6, checkpoint, LEDGER_CHECKPOINT_BYTES, SQLITE_STATIC);
-  return COOP_OK;
 }
 
 /* An entry this store already holds where the proof says the erasure is:
