@@ -28,6 +28,7 @@
 #include "ledger/log/identity.h"
 #include "ledger/store/store.h"
 #include "node/audiences.h"
+#include "ledger/base/alloc.h"
 
 /* Wall time, and the process's CPU time (every thread's): on a shared
  * machine the first depends on the others' load, the second much less. */
@@ -121,6 +122,7 @@ static void primitives(const uint8_t reader[32], long calls)
 
 int main(int argc, char **argv)
 {
+  coop_heap_use_huge_pages(argv); /* as the coop command does */
   long members = 10000;
   static const struct option options[] = {{"members", required_argument, NULL, 'm'}, {0}};
   for (int option; (option = getopt_long(argc, argv, "", options, NULL)) != -1;)

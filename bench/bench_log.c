@@ -23,6 +23,7 @@
 #include "ledger/log/merkle.h"
 #include "ledger/log/seal.h"
 #include "ledger/store/store.h"
+#include "ledger/base/alloc.h"
 
 #define PAYLOAD_BYTES 256
 #define BATCH_ENTRIES 1000
@@ -166,6 +167,7 @@ static long peak_rss_kib(void)
 
 int main(int argc, char **argv)
 {
+  coop_heap_use_huge_pages(argv); /* as the coop command does */
   long entries = 1000000, durable = 2000;
   const char *dir = "/tmp";
   static const struct option options[] = {{"entries", required_argument, NULL, 'n'},

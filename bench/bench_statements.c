@@ -408,6 +408,7 @@ static int audit_bench(const char *dir, long coops, long members, long months)
 
 int main(int argc, char **argv)
 {
+  coop_heap_use_huge_pages(argv); /* as the coop command does */
   long members = 10000, months = 12, audit_coops = 0;
   bool open_last = false, pages = false, one_thread = false;
   page_stats stats = {0};

@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
+#include "ledger/base/alloc.h"
 
 typedef struct command {
   const char *name;
@@ -109,6 +110,7 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+  coop_heap_use_huge_pages(argv);
   if (sodium_init() < 0) {
     cli_error("cannot initialise libsodium");
     return CLI_EXIT_FAILURE;

@@ -287,7 +287,7 @@ static const enum_name loss_rule_names[] = {
 static coop_err read_rule_set_enums(const json_t *object, ledger_offset_rule_set *rule_set,
                                     const parse_context *context)
 {
-  int regime, distribution, loss_rule;
+  int regime = 0, distribution = 0, loss_rule = 0; /* set on success; 0 calms -O3 */
   coop_err err = read_enum(object, "regime", regime_names, COUNT(regime_names),
                            "must be \"PW2015\" or \"PW34A\"", rule_set_required, &regime, context);
   if (err == COOP_OK)
@@ -343,7 +343,7 @@ static coop_err read_integers(const json_t *object, const integer_field *fields,
                               const char *required_why, void *base, const parse_context *context)
 {
   for (size_t i = 0; i < field_count; i++) {
-    int64_t value;
+    int64_t value = 0; /* set by read_integer on success; 0 calms -O3 */
     coop_err err =
         read_integer(object, fields[i].name, fields[i].rule, required_why, &value, context);
     if (err != COOP_OK)

@@ -1,7 +1,10 @@
 #include "ledger/base/alloc.h"
 
+#include <gnu/libc-version.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* -1: never fail.  Otherwise, the number of allocations that may still succeed. */
 static long allocations_left = -1;
@@ -67,4 +70,50 @@ char *coop_strdup(const char *text)
   if (copy)
     memcpy(copy, text, bytes);
   return copy;
+}
+
+/* glibc 2.35 brought the tunable; an older one ignores it, so the exec
+ * would be wasted. */
+static int malloc_knows_hugetlb(void)
+{
+  unsigned major = 0, minor = 0;
+  if (sscanf(gnu_get_libc_version(), "%u.%u", &major, &minor) != 2)
+    return 0;
+  return major > 2 || (major == 2 && minor >= 35);
+}
+
+/* The kernel's THP mode is `madvise`: huge pages only where memory asks. */
+static int huge_pages_when_asked(void)
+{
+  FILE *mode = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+  if (!mode)
+    return 0;
+  char line[128];
+  int asked = fgets(line, sizeof line, mode) && strstr(line, "[madvise]");
+  fclose(mode);
+  return asked;
+}
+
+static int built_with_asan(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  return 1;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return 1;
+#endif
+#endif
+  return 0;
+}
+
+void coop_heap_use_huge_pages(char **argv)
+{
+  const char *choice = getenv("COOP_HUGE_PAGES");
+  if ((choice && !strcmp(choice, "0")) || getenv("GLIBC_TUNABLES") || getenv("LD_PRELOAD") ||
+      built_with_asan() || !malloc_knows_hugetlb() || !huge_pages_when_asked())
+    return;
+  if (setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1))
+    return;
+  execv("/proc/self/exe", argv);
+  unsetenv("GLIBC_TUNABLES"); /* not re-executed: go on as we are */
 }

@@ -19,6 +19,21 @@ coop_err coop_grow(void **items, size_t *capacity, size_t count, size_t size);
 void coop_free(void *pointer);
 char *coop_strdup(const char *text);
 
+/* Transparent huge pages for the heap.  Where the kernel gives them only to
+ * memory that asks (THP mode `madvise`, Debian's and Ubuntu's default),
+ * glibc's malloc asks for them when the tunable glibc.malloc.hugetlb=1 is
+ * set, and a tunable is read only when a process starts: so this re-executes
+ * the program (/proc/self/exe, the same argv, the same PID) with it set.  A
+ * month close or an import touches 100+ MiB of fresh heap, and on a virtual
+ * machine each 4 KiB page fault is expensive: 2 MiB pages cut a one-shot
+ * close of 10,000 members by a quarter (docs/performance.md).  Call first
+ * thing in main.  It does nothing when COOP_HUGE_PAGES=0, when
+ * GLIBC_TUNABLES or LD_PRELOAD is already set (the user's choice, valgrind,
+ * another allocator), under AddressSanitizer (its own allocator), or when
+ * the kernel's mode is `always` or `never`; if the exec fails, the program
+ * goes on as it is. */
+void coop_heap_use_huge_pages(char **argv);
+
 /* Test hook: the allocation after the next `successes` ones fails (returns
  * NULL), and every later one fails too until reset.  Pass -1 to switch
  * failure injection off.  Not thread-safe; tests are single-threaded. */
