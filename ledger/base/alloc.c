@@ -106,14 +106,25 @@ static int built_with_asan(void)
   return 0;
 }
 
-void coop_heap_use_huge_pages(char **argv)
+const char *coop_heap_use_huge_pages(char **argv)
 {
-  const char *choice = getenv("COOP_HUGE_PAGES");
-  if ((choice && !strcmp(choice, "0")) || getenv("GLIBC_TUNABLES") || getenv("LD_PRELOAD") ||
-      built_with_asan() || !malloc_knows_hugetlb() || !huge_pages_when_asked())
-    return;
+  const char *choice = getenv("COOP_HUGE_PAGES"), *tunables = getenv("GLIBC_TUNABLES");
+  if (choice && !strcmp(choice, "0"))
+    return "off (COOP_HUGE_PAGES=0)";
+  if (tunables)
+    return strstr(tunables, "glibc.malloc.hugetlb=1") ? "on (glibc.malloc.hugetlb=1)"
+                                                      : "off (GLIBC_TUNABLES is the user's)";
+  if (getenv("LD_PRELOAD"))
+    return "off (LD_PRELOAD is set)";
+  if (built_with_asan())
+    return "off (AddressSanitizer's allocator)";
+  if (!malloc_knows_hugetlb())
+    return "off (glibc before 2.35)";
+  if (!huge_pages_when_asked())
+    return "off (the kernel's THP mode is not madvise)";
   if (setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1))
-    return;
+    return "off (setenv failed)";
   execv("/proc/self/exe", argv);
   unsetenv("GLIBC_TUNABLES"); /* not re-executed: go on as we are */
+  return "off (re-executing failed)";
 }
