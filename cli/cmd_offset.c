@@ -176,6 +176,16 @@ static int print_json(const ledger_offset_simulation *simulation,
 /* ---- simulate ------------------------------------------------------------- */
 
 /* Parses, runs and prints.  `name` is how FILE is called in messages. */
+/* What is wrong with the file, in the language of the table (Dutch unless
+ * --lang en), after "coop: error: FILE: ". */
+static void say_problem(const simulate_view *view, const char *name, char *message,
+                        size_t message_bytes)
+{
+  if (!view->english)
+    ledger_offset_json_message_dutch(message, message_bytes);
+  cli_error("%s: %s", name, message);
+}
+
 static int simulate(const char *path, const char *name, cli_format format,
                     const simulate_view *view)
 {
@@ -192,7 +202,7 @@ static int simulate(const char *path, const char *name, cli_format format,
     goto out;
   if (ledger_offset_json_parse_simulation_text((const char *)text.data, text.len, &simulation,
                                                message, sizeof message) != COOP_OK) {
-    cli_error("%s: %s", name, message);
+    say_problem(view, name, message, sizeof message);
     goto out;
   }
   statements = coop_calloc(simulation.month_count, sizeof *statements);
@@ -201,7 +211,7 @@ static int simulate(const char *path, const char *name, cli_format format,
     goto out;
   }
   if (ledger_offset_simulation_run(&simulation, statements, message, sizeof message) != COOP_OK) {
-    cli_error("%s: %s", name, message);
+    say_problem(view, name, message, sizeof message);
     goto out;
   }
   printed = format == CLI_FORMAT_JSON ? print_json(&simulation, statements)

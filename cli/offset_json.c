@@ -809,3 +809,103 @@ json_t *ledger_offset_rule_set_to_json(const ledger_offset_rule_set *rule_set)
   }
   return object;
 }
+
+/* ---- Messages in Dutch ---------------------------------------------------- */
+
+/* Every English phrase the messages above are made of, with its Dutch
+ * rendering.  Messages are composed of these phrases, field paths and the
+ * values found, so replacing phrase by phrase gives a Dutch sentence (the
+ * verb moves into the phrase: "must be X" is "moet X zijn").  A message
+ * added above needs its phrases here: tests/cli/test_offset_json.c checks
+ * that no English word is left in the Dutch of every message it provokes.
+ * jansson's own description of a syntax error stays as jansson wrote it. */
+typedef struct phrase {
+  const char *english;
+  const char *dutch;
+} phrase;
+
+static const phrase dutch_phrases[] = {
+    {"must be a whole number of cents >= 0", "moet een geheel aantal centen >= 0 zijn"},
+    {"must be a whole number of basis points from 0 to 10000 (10000 = 100 %)",
+     "moet een geheel aantal basispunten van 0 tot en met 10000 zijn (10000 = 100 %)"},
+    {"must be a whole number of months from 1 to 1200",
+     "moet een geheel aantal maanden van 1 tot en met 1200 zijn"},
+    {"must be a whole number of years from 0 to 150",
+     "moet een geheel aantal jaren van 0 tot en met 150 zijn"},
+    {"must be a whole number of hours from 0 to 744",
+     "moet een geheel aantal uren van 0 tot en met 744 zijn"},
+    {"must be true or false", "moet true of false zijn"},
+    {"must be a month \"YYYY-MM\" (year 1900 to 9999, month 01 to 12)",
+     "moet een maand \"JJJJ-MM\" zijn (jaar 1900 tot en met 9999, maand 01 tot en met 12)"},
+    {"must be a non-empty name of at most 128 bytes",
+     "moet een naam van 1 tot en met 128 bytes zijn"},
+    {"must be \"PW2015\" or \"PW34A\"", "moet \"PW2015\" of \"PW34A\" zijn"},
+    {"must be \"STATUTORY\" or \"PERCENT\"", "moet \"STATUTORY\" of \"PERCENT\" zijn"},
+    {"must be \"FLOOR_ZERO\" or \"CARRY_FORWARD_YEAR\"",
+     "moet \"FLOOR_ZERO\" of \"CARRY_FORWARD_YEAR\" zijn"},
+    {"must be a rule set object", "moet een regelset (een object) zijn"},
+    {"must be a month object", "moet een maand (een object) zijn"},
+    {"must be an object", "moet een object zijn"},
+    {"must be an array", "moet een lijst (array) zijn"},
+    {"every rule set field is required", "elk veld van een regelset is verplicht"},
+    {"period and age are required in every month", "period en age zijn in elke maand verplicht"},
+    {"a simulate file has rule_sets and months", "een simulatiebestand heeft rule_sets en months"},
+    {"is also the effective_from of", "is ook de effective_from van"},
+    {"which one is in force would be ambiguous", "welke van kracht is, zou dubbelzinnig zijn"},
+    {"must come after", "moet komen na"},
+    {"months are given in increasing order", "maanden staan in oplopende volgorde"},
+    {"no rule set in force (no rule sets given)",
+     "geen regelset van kracht (er is geen regelset gegeven)"},
+    {"no rule set in force (the earliest effective_from is",
+     "geen regelset van kracht (de vroegste effective_from is"},
+    {"arithmetic overflow: the amounts are too large to compute in cents",
+     "rekenkundige overloop: de bedragen zijn te groot om in centen te berekenen"},
+    {"missing;", "ontbreekt;"},
+    {"unknown field", "onbekend veld"},
+    {"value out of range", "waarde buiten het bereik"},
+    {"period closed", "maand afgesloten"},
+    {"invalid input", "ongeldige invoer"},
+    {"out of memory", "geen geheugen meer"},
+    {"at most", "hoogstens"},
+    {"allowed", "toegestaan"},
+    {", got ", ", gegeven: "},
+    {"a long string", "een lange tekst"},
+    {"a long number", "een lang getal"},
+    {"an object", "een object"},
+    {"an array", "een lijst"},
+    {"a value", "een waarde"},
+    {"(top level)", "(bovenste niveau)"},
+    {"line ", "regel "},
+    {", column ", ", kolom "},
+};
+
+/* The phrase that starts at `text`, longest first, or NULL. */
+static const phrase *phrase_at(const char *text)
+{
+  const phrase *best = NULL;
+  for (size_t i = 0; i < COUNT(dutch_phrases); i++) {
+    size_t length = strlen(dutch_phrases[i].english);
+    if (!strncmp(text, dutch_phrases[i].english, length) &&
+        (!best || length > strlen(best->english)))
+      best = &dutch_phrases[i];
+  }
+  return best;
+}
+
+void ledger_offset_json_message_dutch(char *message, size_t message_bytes)
+{
+  char dutch[LEDGER_OFFSET_MESSAGE_BYTES * 2];
+  size_t out = 0;
+  for (const char *in = message; *in && out + 1 < sizeof dutch;) {
+    const phrase *found = phrase_at(in);
+    const char *piece = found ? found->dutch : in;
+    size_t length = found ? strlen(found->dutch) : 1;
+    if (length > sizeof dutch - 1 - out)
+      length = sizeof dutch - 1 - out;
+    memcpy(dutch + out, piece, length);
+    out += length;
+    in += found ? strlen(found->english) : 1;
+  }
+  dutch[out] = '\0';
+  snprintf(message, message_bytes, "%s", dutch);
+}

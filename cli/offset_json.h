@@ -119,4 +119,8 @@ COOP_MUST_USE coop_err ledger_offset_json_from_statements(const ledger_offset_st
  * (json_decref); NULL when out of memory. */
 json_t *ledger_offset_rule_set_to_json(const ledger_offset_rule_set *rule_set);
 
+/* The message of a failed parse or run above, in Dutch, in place (phrase
+ * by phrase: field paths and values stay as they were; cut to fit). */
+void ledger_offset_json_message_dutch(char *message, size_t message_bytes);
+
 #endif

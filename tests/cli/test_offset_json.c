@@ -60,6 +60,23 @@ static json_t *first_month(json_t *root)
   return json_array_get(json_object_get(root, "months"), 0);
 }
 
+/* The Dutch rendering of `message` (what `coop offset simulate` prints
+ * without --lang en) keeps no English phrase of the messages' own. */
+static void expect_dutch(const char *message)
+{
+  static const char *const english[] = {
+      "must",   "missing", "unknown", "got ",    "allowed", "at most", "required", "out of",
+      "no rule", "every ", "line ",   "column",  "increasing", "ambiguous", "come after",
+      "whole number", "true or", "\" or \"", "overflow", "invalid", "closed", "memory",
+  };
+  char dutch[LEDGER_OFFSET_MESSAGE_BYTES];
+  snprintf(dutch, sizeof dutch, "%s", message);
+  ledger_offset_json_message_dutch(dutch, sizeof dutch);
+  for (size_t i = 0; i < sizeof english / sizeof english[0]; i++)
+    cr_expect_null(strstr(dutch, english[i]), "'%s' is left in the Dutch '%s' of '%s'",
+                   english[i], dutch, message);
+}
+
 /* Parses `root`, expects `expected_err`, and returns the message. */
 static void expect_rejected(json_t *root, coop_err expected_err, const char *needle)
 {
@@ -70,6 +87,7 @@ static void expect_rejected(json_t *root, coop_err expected_err, const char *nee
   cr_expect_eq(err, expected_err, "got %s (%s)", coop_err_name(err), message);
   cr_expect_not_null(strstr(message, needle), "message '%s' does not contain '%s'", message,
                      needle);
+  expect_dutch(message);
   cr_expect_eq(simulation.rule_sets, NULL, "left empty on error");
   cr_expect_eq(simulation.month_count, 0);
   ledger_offset_simulation_release(&simulation);
@@ -388,6 +406,7 @@ Test(offset_json_run, engine_errors_name_the_month)
   cr_expect_str_eq(message,
                    "months[0] (2025-12): no rule set in force (the earliest effective_from "
                    "is 2026-01)");
+  expect_dutch(message);
   ledger_offset_simulation_release(&simulation);
 
   json_object_set_new(first_month(root), "period", json_string("2026-03"));
@@ -397,6 +416,7 @@ Test(offset_json_run, engine_errors_name_the_month)
   cr_expect_eq(ledger_offset_simulation_run(&simulation, &statement, message, sizeof message),
                COOP_E_OVERFLOW);
   cr_expect_not_null(strstr(message, "months[0] (2026-03): arithmetic overflow"), "%s", message);
+  expect_dutch(message);
   ledger_offset_simulation_release(&simulation);
   json_decref(root);
 }

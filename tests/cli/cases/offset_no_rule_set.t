@@ -4,4 +4,4 @@ run: coop offset simulate early.json
 exit: 1
 --- stdout
 --- stderr
-coop: error: early.json: months[0] (2025-12): no rule set in force (the earliest effective_from is 2026-01)
+coop: error: early.json: months[0] (2025-12): geen regelset van kracht (de vroegste effective_from is 2026-01)
