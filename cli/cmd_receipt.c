@@ -376,12 +376,72 @@ static int say_in_force(const ledger_receipt *receipt, const ledger_receipt_fact
   return CLI_EXIT_FAILURE;
 }
 
-/* A rule the receipt breaks: which rule and why stay in the words of the
- * check (ledger/books/receipt.h names its rules), after the verdict. */
+/* What each rule of a receipt (docs/log-format.md §Receipts) means, in
+ * Dutch, for the member or officer who reads the rejection. */
+static const struct {
+  const char *rule;
+  const char *dutch;
+} rule_meanings[] = {
+    {"fields", "het bestand is geen leesbaar ontvangstbewijs"},
+    {"header", "een entry in het ontvangstbewijs is beschadigd"},
+    {"inclusion", "de verrekening staat niet aantoonbaar in het ondertekende logboek"},
+    {"checkpoint-signature", "de handtekening onder het logboek klopt niet"},
+    {"key", "de sleutel in het ontvangstbewijs opent de gegevens niet"},
+    {"non-negative", "een bedrag dat niet negatief kan zijn, is negatief"},
+    {"enum-range", "een soort in de verrekening bestaat niet"},
+    {"statement-decodes", "de verrekening is onleesbaar of telt niet op"},
+    {"payload-canonical", "de gegevens staan niet in hun enige geldige vorm"},
+    {"member-audience", "de verrekening is niet versleuteld voor het lid"},
+    {"inputs-period", "de gegevens zijn van een andere maand dan de verrekening"},
+    {"coop-not-municipality",
+     "coöperatie en gemeente hebben dezelfde sleutel: niemand anders staat ervoor in"},
+    {"labels", "lid en maand in het bestand zijn niet die van de ondertekende verrekening"},
+    {"cosignature", "de medeondertekening van de getuige klopt niet"},
+    {"verdict-log", "het oordeel is ondertekend door een andere gemeente dan die van de regels"},
+    {"verdict-statement", "het oordeel gaat over een andere verrekening"},
+    {"verdict-figures", "het oordeel gaat over andere bedragen"},
+    {"verdict-member-month", "het oordeel gaat over een ander lid of een andere maand"},
+    {"verdict-audience", "het oordeel is versleuteld voor een ander dan het lid"},
+    {"verdict-kind", "het oordeel is geen akkoord en geen bezwaar"},
+    {"verdict-decodes", "het oordeel is onleesbaar"},
+    {"statement-kind", "de entry is geen verrekening"},
+    {"coop-anchor", "de coöperatie is niet de coöperatie die u vertrouwt"},
+    {"municipality-anchor", "de gemeente is niet de gemeente die u vertrouwt"},
+};
+
+/* The Dutch meaning of the rule `problem` ends with ("... (rule 'key')"),
+ * or NULL; `detail` gets the problem without that ending. */
+static const char *rule_in_dutch(const char *problem, char *detail, size_t detail_bytes,
+                                 const char **rule)
+{
+  const char *mark = strstr(problem, " (rule '");
+  snprintf(detail, detail_bytes, "%.*s", mark ? (int)(mark - problem) : (int)strlen(problem),
+           problem);
+  for (size_t i = 0; mark && i < sizeof rule_meanings / sizeof rule_meanings[0]; i++) {
+    size_t length = strlen(rule_meanings[i].rule);
+    if (!strncmp(mark + 8, rule_meanings[i].rule, length) && !strcmp(mark + 8 + length, "')")) {
+      *rule = rule_meanings[i].rule;
+      return rule_meanings[i].dutch;
+    }
+  }
+  return NULL;
+}
+
+/* A rule the receipt breaks, after the verdict: in Dutch what the rule
+ * means, then the check's own words (ledger/books/receipt.h names its
+ * rules), which hold the numbers and fingerprints; in English the check's
+ * words alone. */
 static void say_rejected(const verify_options *o, const char *problem)
 {
-  cli_error("%s: %s: %s", SAY(o, "ontvangstbewijs AFGEWEZEN", "receipt REJECTED"), o->file,
-            problem);
+  char detail[256];
+  const char *rule = NULL;
+  const char *meaning = o->english ? NULL : rule_in_dutch(problem, detail, sizeof detail, &rule);
+  if (meaning)
+    cli_error("ontvangstbewijs AFGEWEZEN: %s: %s (regel '%s'; in detail: %s)", o->file, meaning,
+              rule, detail);
+  else
+    cli_error("%s: %s: %s", SAY(o, "ontvangstbewijs AFGEWEZEN", "receipt REJECTED"), o->file,
+              problem);
 }
 
 /* Verified and judged: the status word, the line, the exit status. */

@@ -482,9 +482,10 @@ fi
 other_fp=$(coop id --dir "$work/partner" -O json | py -c 'import json,sys; print(json.load(sys.stdin)["fingerprint"])')
 out=$(coop receipt verify "$work/anna-receipt.json" --municipality "$other_fp" 2>&1)
 status=$?
-if [ $status = 1 ] && grep -q "rule 'municipality-anchor'" <<<"$out" && grep -q "$breda_fp" <<<"$out" &&
+if [ $status = 1 ] && grep -q "regel 'municipality-anchor'" <<<"$out" &&
+  grep -q "de gemeente is niet de gemeente die u vertrouwt" <<<"$out" && grep -q "$breda_fp" <<<"$out" &&
   grep -q "$other_fp" <<<"$out"; then
-  ok "receipt/wrong-anchor: refused (exit 1), naming both fingerprints"
+  ok "receipt/wrong-anchor: refused (exit 1) in Dutch, naming the rule and both fingerprints"
 else
   fail "receipt/wrong-anchor" "verify exit $status: $out"
 fi
@@ -507,21 +508,28 @@ def check(i):
     name = os.path.join(tmp, "r%d.json" % i)
     with open(name, "wb") as f:
         f.write(changed)
-    run = subprocess.run([coop, "receipt", "verify", name, "--lang", "en"] + anchor, capture_output=True)
+    # Every other offset in Dutch (the default): its rejection must say
+    # what the broken rule means in Dutch, "(regel '...'".
+    dutch = i % 2 == 1
+    run = subprocess.run([coop, "receipt", "verify", name] + ([] if dutch else ["--lang", "en"])
+                         + anchor, capture_output=True)
     os.unlink(name)
     out = run.stdout.decode(errors="replace") + run.stderr.decode(errors="replace")
-    accepted = run.returncode == 0 or "receipt OK" in out
+    accepted = run.returncode == 0 or "receipt OK" in out or "ontvangstbewijs OK" in out
     crashed = (run.returncode < 0 or run.returncode >= 128 or "Sanitizer" in out
                or "runtime error:" in out)
-    return i, accepted, crashed, run.returncode, out
+    untranslated = dutch and "AFGEWEZEN" in out and "(regel '" not in out
+    return i, accepted, crashed, run.returncode, out, untranslated
 started = time.time()
 with ThreadPoolExecutor(workers) as pool:
     results = list(pool.map(check, offsets))
 accepted = [r for r in results if r[1]]
 crashed = [r for r in results if r[2]]
-print("checked %d of %d offsets (stride %d) in %.1f s; accepted %d; crashed %d"
-      % (len(offsets), len(data), stride, time.time() - started, len(accepted), len(crashed)))
-for i, _, _, status, out in (accepted + crashed)[:5]:
+untranslated = [r for r in results if r[5]]
+print("checked %d of %d offsets (stride %d) in %.1f s; accepted %d; crashed %d; untranslated %d"
+      % (len(offsets), len(data), stride, time.time() - started, len(accepted), len(crashed),
+         len(untranslated)))
+for i, _, _, status, out, _ in (accepted + crashed + untranslated)[:5]:
     print("offset %d (byte %r -> %r): exit %d: %s" % (i, chr(data[i]), chr(data[i] ^ 1), status,
                                                        out.strip().replace("\n", " ")[:200]))
 PY
@@ -857,8 +865,8 @@ else
   wait "$flip_pid" 2>/dev/null
   flip_pid=""
   summary_line=$(head -n 1 "$work/flip.out")
-  if grep -q "; accepted 0; crashed 0$" <<<"$summary_line"; then
-    ok "receipt/every-byte: none accepted: $summary_line"
+  if grep -q "; accepted 0; crashed 0; untranslated 0$" <<<"$summary_line"; then
+    ok "receipt/every-byte: none accepted, every Dutch rejection names its rule in Dutch: $summary_line"
   else
     fail "receipt/every-byte" "$(tr '\n' ' ' <"$work/flip.out" | cut -c1-900)"
   fi

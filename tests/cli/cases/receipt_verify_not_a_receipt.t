@@ -4,4 +4,4 @@ run: coop receipt verify r.json --municipality 1a2b-3c4d-5e6f-7081
 exit: 1
 --- stdout
 --- stderr
-coop: error: ontvangstbewijs AFGEWEZEN: r.json: not a coop-receipt-v1 file (rule 'fields')
+coop: error: ontvangstbewijs AFGEWEZEN: r.json: het bestand is geen leesbaar ontvangstbewijs (regel 'fields'; in detail: not a coop-receipt-v1 file)
