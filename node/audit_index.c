@@ -1,27 +1,26 @@
-/* The municipality's audit tables (node/audit_index.h). */
+/* The municipality's audit tables (node/audit_index.h): their schema, a
+ * log's rows written and read back, catching up, the own log's verdicts and
+ * the lookups.  The full re-audit's two threads are in audit_index_threads.c,
+ * `coop verify`'s check in audit_index_check.c (node/audit_index_int.h). */
 #include "node/audit_index.h"
+#include "node/audit_index_int.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "ledger/base/alloc.h"
 #include "ledger/base/buffer.h"
-#include "ledger/books/schema.h"
 #include "ledger/store/store_sql.h"
 
 /* ---- The schema: its own version, dropped and made again on a change ------------------- */
 
-static const char *const table_names[] = {
+const char *const index_table_names[] = {
     "audit_logs",    "audit_members", "audit_audiences", "audit_records", "audit_statements",
     "audit_closed",  "audit_erased",  "audit_unread",    "audit_verdicts", "audit_state",
 };
-#define TABLE_COUNT (sizeof table_names / sizeof table_names[0])
-/* The tables with a row per log: rows of a log the index does not know are damage. */
-#define PER_LOG_TABLES 8u
+#define TABLE_COUNT (sizeof index_table_names / sizeof index_table_names[0])
 
 static const char create_sql[] =
     "CREATE TABLE audit_state (name TEXT PRIMARY KEY, value ANY) WITHOUT ROWID;"
@@ -36,7 +35,7 @@ static const char create_sql[] =
     "  name TEXT NOT NULL,"
     "  role INTEGER NOT NULL);"
     /* A member's enrolment, details, residences and facts: one encoded row
-     * (member_encode), rewritten whole when the log grows. */
+     * (index_member_encode), rewritten whole when the log grows. */
     "CREATE TABLE audit_members ("
     "  log_no INTEGER NOT NULL,"
     "  position INTEGER NOT NULL,"
@@ -105,13 +104,13 @@ static coop_err step_done(sqlite3_stmt *statement)
   return step == SQLITE_DONE ? COOP_OK : COOP_E_DB;
 }
 
-static coop_err damaged(ledger_store *store, const char *what)
+coop_err index_damaged(ledger_store *store, const char *what)
 {
   return ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH,
                                   "the audit tables are damaged (%s); run 'coop rebuild'", what);
 }
 
-static coop_err state_get(ledger_store *store, const char *name, int64_t *value)
+coop_err index_state_get(ledger_store *store, const char *name, int64_t *value)
 {
   sqlite3_stmt *select =
       ledger_store_cached(store, "SELECT value FROM audit_state WHERE name = ?1");
@@ -141,14 +140,14 @@ static coop_err drop_tables(ledger_store *store)
   coop_err err = COOP_OK;
   for (size_t i = 0; i < TABLE_COUNT && !err; i++) {
     char sql[64];
-    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS main.%s", table_names[i]);
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS main.%s", index_table_names[i]);
     err = ledger_store_exec(store, sql);
   }
   return err;
 }
 
 /* Are the tables there (at any version)?  False when that cannot be read. */
-static bool tables_present(ledger_store *store, bool *present)
+bool index_tables_present(ledger_store *store, bool *present)
 {
   sqlite3_stmt *exists = ledger_store_cached(
       store, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'audit_state'");
@@ -166,11 +165,11 @@ static bool tables_present(ledger_store *store, bool *present)
 static coop_err schema_ready(ledger_store *store, bool again)
 {
   bool present = false;
-  if (!tables_present(store, &present))
+  if (!index_tables_present(store, &present))
     return COOP_E_DB;
   int64_t version = 0;
   if (present && !again) {
-    coop_err err = state_get(store, "version", &version);
+    coop_err err = index_state_get(store, "version", &version);
     if (err || version == AUDIT_INDEX_VERSION)
       return err;
   }
@@ -184,7 +183,7 @@ static coop_err schema_ready(ledger_store *store, bool again)
 
 /* ---- A member as one row -------------------------------------------------------------- */
 
-static coop_err put_text(coop_buf *out, const char *text)
+coop_err index_put_text(coop_buf *out, const char *text)
 {
   size_t length = strlen(text);
   coop_err err = coop_buf_append_u8(out, (uint8_t)length);
@@ -217,7 +216,7 @@ static coop_err put_residence(coop_buf *out, const log_residence *residence)
 
 /* Everything log_view knows of her but her records and statements (their
  * own tables), in a fixed little-endian layout. */
-static coop_err member_encode(const log_member *who, coop_buf *out)
+coop_err index_member_encode(const log_member *who, coop_buf *out)
 {
   coop_buf_reset(out);
   coop_err err = coop_buf_append_u64le(out, who->enrolled_at);
@@ -228,9 +227,9 @@ static coop_err member_encode(const log_member *who, coop_buf *out)
   if (!err)
     err = coop_buf_append(out, who->member_key, LEDGER_PUBLIC_KEY_BYTES);
   if (!err)
-    err = put_text(out, who->name);
+    err = index_put_text(out, who->name);
   if (!err)
-    err = put_text(out, who->client_ref);
+    err = index_put_text(out, who->client_ref);
   if (!err)
     err = coop_buf_append_u32le(out, (uint32_t)who->detail_count);
   for (size_t d = 0; d < who->detail_count && !err; d++) {
@@ -239,9 +238,9 @@ static coop_err member_encode(const log_member *who, coop_buf *out)
     if (!err)
       err = coop_buf_append(out, details->audience, LEDGER_AUDIENCE_ID_BYTES);
     if (!err)
-      err = put_text(out, details->name);
+      err = index_put_text(out, details->name);
     if (!err)
-      err = put_text(out, details->client_ref);
+      err = index_put_text(out, details->client_ref);
     if (!err)
       err = coop_buf_append(out, details->member_key, LEDGER_PUBLIC_KEY_BYTES);
   }
@@ -344,7 +343,7 @@ static coop_err take_residence(reader *in, log_member *who, log_residence *resid
   return COOP_OK;
 }
 
-/* The inverse of member_encode.  Her facts across residences are in log
+/* The inverse of index_member_encode.  Her facts across residences are in log
  * order, as the fold adds them. */
 static coop_err member_decode(const uint8_t *bytes, size_t count, log_member *who)
 {
@@ -387,7 +386,7 @@ static coop_err member_decode(const uint8_t *bytes, size_t count, log_member *wh
 
 /* ---- Statements' plaintext ----------------------------------------------------------- */
 
-static void texts_init(audit_index_texts *texts)
+void index_texts_init(audit_index_texts *texts)
 {
   memset(texts, 0, sizeof *texts);
   coop_buf_init(&texts->bytes, SIZE_MAX / 2);
@@ -437,7 +436,7 @@ bool audit_index_text(const audit_index_texts *texts, uint64_t index, const uint
 coop_err audit_index_texts_load(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                                 const uint64_t *wanted, size_t count, audit_index_texts *texts)
 {
-  texts_init(texts);
+  index_texts_init(texts);
   if (!count)
     return COOP_OK;
   sqlite3_stmt *select = ledger_store_cached(
@@ -475,8 +474,8 @@ static coop_err text_take(void *context, const log_statement *item, const uint8_
 
 /* Folds entries [from, size) into `view`, the plaintext of its new
  * statements into `texts`. */
-static coop_err extend_with_texts(node_key_ring *ring, log_view *view, uint64_t from,
-                                  uint64_t size, audit_index_texts *texts, bool *reread)
+coop_err index_extend_with_texts(node_key_ring *ring, log_view *view, uint64_t from,
+                                 uint64_t size, audit_index_texts *texts, bool *reread)
 {
   view->on_statement = text_take;
   view->on_statement_context = texts;
@@ -515,13 +514,6 @@ static coop_err delete_log_rows(ledger_store *store, const uint8_t log_id[LEDGER
   return COOP_OK;
 }
 
-/* What each member's row held before the new entries, to write only the
- * members they changed: a hash of her encoded row, by position. */
-typedef struct member_digests {
-  uint8_t (*items)[16];
-  size_t count;
-} member_digests;
-
 static void member_digest(const coop_buf *row, uint8_t digest[16])
 {
   crypto_generichash(digest, 16, row->data, row->len, NULL, 0);
@@ -537,7 +529,7 @@ static coop_err digests_of(const log_view *view, member_digests *digests)
   coop_buf_init(&row, COOP_PAYLOAD_BYTES_MAX * 4u);
   coop_err err = COOP_OK;
   for (size_t m = 0; m < view->member_count && !err; m++) {
-    err = member_encode(&view->members[m], &row);
+    err = index_member_encode(&view->members[m], &row);
     if (!err)
       member_digest(&row, digests->items[digests->count++]);
   }
@@ -562,7 +554,7 @@ static coop_err write_members(ledger_store *store, const log_view *view, int64_t
   coop_err err = COOP_OK;
   for (size_t m = 0; m < view->member_count && !err; m++) {
     const log_member *who = &view->members[m];
-    err = member_encode(who, &row);
+    err = index_member_encode(who, &row);
     if (err)
       break;
     uint8_t digest[16];
@@ -710,9 +702,9 @@ static coop_err write_log_row(ledger_store *store, const log_view *view, uint64_
  * the records and statements not written yet (all of them when `fresh`),
  * the statements' plaintext in `texts`, and `before` the members' rows
  * as the tables held them; `known`: the tables had a row of the log. */
-static coop_err write_log(ledger_store *store, const log_view *view,
-                          const audit_index_texts *texts, const member_digests *before,
-                          uint64_t size, bool fresh, bool known)
+coop_err index_write_log(ledger_store *store, const log_view *view,
+                         const audit_index_texts *texts, const member_digests *before,
+                         uint64_t size, bool fresh, bool known)
 {
   static const member_digests none = {NULL, 0};
   int64_t log_no = 0;
@@ -735,7 +727,7 @@ static coop_err write_log(ledger_store *store, const log_view *view,
 
 /* ---- Reading a log's rows into a view ------------------------------------------------- */
 
-static bool blob_copy(sqlite3_stmt *row, int column, void *out, size_t bytes)
+bool index_blob_copy(sqlite3_stmt *row, int column, void *out, size_t bytes)
 {
   if (sqlite3_column_type(row, column) != SQLITE_BLOB ||
       (size_t)sqlite3_column_bytes(row, column) != bytes)
@@ -759,7 +751,7 @@ static coop_err read_log_row(ledger_store *store, log_view *view, audit_index_lo
     state->ours = (uint64_t)sqlite3_column_int64(select, 2);
     const unsigned char *name = sqlite3_column_text(select, 3);
     if (!name || strlen((const char *)name) > COOP_NAME_BYTES_MAX)
-      err = damaged(store, "a log's name");
+      err = index_damaged(store, "a log's name");
     else
       memcpy(view->name, name, strlen((const char *)name) + 1);
     view->role = sqlite3_column_int(select, 4);
@@ -786,7 +778,7 @@ static coop_err read_members(ledger_store *store, log_view *view)
     err = member_decode(sqlite3_column_blob(select, 0), (size_t)sqlite3_column_bytes(select, 0),
                         who);
     if (err == COOP_E_TAMPERED)
-      err = damaged(store, "a member's row");
+      err = index_damaged(store, "a member's row");
   }
   if (!err && step != SQLITE_DONE)
     err = COOP_E_DB;
@@ -821,8 +813,8 @@ static coop_err read_lists(ledger_store *store, log_view *view)
     sqlite3_bind_blob(lists[l], 1, view->log_id, LEDGER_LOG_ID_BYTES, SQLITE_STATIC);
     while (!err && sqlite3_step(lists[l]) == SQLITE_ROW) {
       err = coop_grow((void **)items[l], capacities[l], *counts[l], LEDGER_AUDIENCE_ID_BYTES);
-      if (!err && !blob_copy(lists[l], 0, (*items[l])[*counts[l]], LEDGER_AUDIENCE_ID_BYTES))
-        err = damaged(store, "an audience");
+      if (!err && !index_blob_copy(lists[l], 0, (*items[l])[*counts[l]], LEDGER_AUDIENCE_ID_BYTES))
+        err = index_damaged(store, "an audience");
       if (!err)
         (*counts[l])++;
     }
@@ -848,9 +840,9 @@ static coop_err read_statements(ledger_store *store, log_view *view)
     log_statement *item = &view->statements[view->statement_count];
     item->index = (uint64_t)sqlite3_column_int64(select, 0);
     item->period = (uint32_t)sqlite3_column_int64(select, 3);
-    if (!blob_copy(select, 1, item->audience, LEDGER_AUDIENCE_ID_BYTES) ||
-        !blob_copy(select, 2, item->leaf, LEDGER_HASH_BYTES))
-      err = damaged(store, "a statement's row");
+    if (!index_blob_copy(select, 1, item->audience, LEDGER_AUDIENCE_ID_BYTES) ||
+        !index_blob_copy(select, 2, item->leaf, LEDGER_HASH_BYTES))
+      err = index_damaged(store, "a statement's row");
     else
       view->statement_count++;
   }
@@ -875,9 +867,9 @@ static coop_err read_record(ledger_store *store, sqlite3_stmt *row, log_view *vi
   record->costs = sqlite3_column_int64(row, 9);
   record->allowance = sqlite3_column_int64(row, 10);
   record->spend = sqlite3_column_int64(row, 11);
-  if (!blob_copy(row, 1, record->audience, LEDGER_AUDIENCE_ID_BYTES) ||
-      !blob_copy(row, 2, record->leaf, LEDGER_HASH_BYTES))
-    return damaged(store, "a record's row");
+  if (!index_blob_copy(row, 1, record->audience, LEDGER_AUDIENCE_ID_BYTES) ||
+      !index_blob_copy(row, 2, record->leaf, LEDGER_HASH_BYTES))
+    return index_damaged(store, "a record's row");
   view->record_count++;
   return COOP_OK;
 }
@@ -938,15 +930,13 @@ static coop_err records_of_members(ledger_store *store, const log_view *view)
 {
   for (size_t i = 0; i < view->record_count; i++)
     if (!log_view_member(view, view->records[i].audience))
-      return damaged(store, "a record of nobody");
+      return index_damaged(store, "a record of nobody");
   return COOP_OK;
 }
 
-enum { READ_SKELETON = 0, READ_STATEMENTS = 1, READ_RECORDS = 2 };
-
-static coop_err read_view(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
-                          int what, const uint32_t *periods, size_t count, log_view *view,
-                          audit_index_log *state)
+coop_err index_read_view(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
+                         int what, const uint32_t *periods, size_t count, log_view *view,
+                         audit_index_log *state)
 {
   memset(view, 0, sizeof *view);
   memcpy(view->log_id, log_id, LEDGER_LOG_ID_BYTES);
@@ -966,7 +956,7 @@ static coop_err read_view(ledger_store *store, const uint8_t log_id[LEDGER_LOG_I
     err = records_of_members(store, view);
   for (size_t i = 0; !err && i < view->statement_count; i++)
     if (!log_view_member(view, view->statements[i].audience))
-      err = damaged(store, "a statement of nobody");
+      err = index_damaged(store, "a statement of nobody");
   if (!err)
     err = log_view_reindex(view);
   if (err)
@@ -977,8 +967,8 @@ static coop_err read_view(ledger_store *store, const uint8_t log_id[LEDGER_LOG_I
 coop_err audit_index_view(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                           const uint32_t *periods, size_t count, log_view *view)
 {
-  return read_view(self->store, log_id, READ_STATEMENTS | READ_RECORDS, periods, count, view,
-                   NULL);
+  return index_read_view(self->store, log_id, READ_STATEMENTS | READ_RECORDS, periods, count,
+                         view, NULL);
 }
 
 coop_err audit_index_add_records(node *self, log_view *view, const uint32_t *periods,
@@ -995,13 +985,13 @@ coop_err audit_index_add_records(node *self, log_view *view, const uint32_t *per
 coop_err audit_index_skeleton(node *self, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
                               log_view *view)
 {
-  return read_view(self->store, log_id, READ_SKELETON, NULL, 0, view, NULL);
+  return index_read_view(self->store, log_id, READ_SKELETON, NULL, 0, view, NULL);
 }
 
 /* ---- Catching up ---------------------------------------------------------------------- */
 
 /* The memory a kept log holds, near enough to bound them all. */
-static size_t kept_bytes(const log_view *view, const audit_index_texts *texts)
+size_t index_kept_bytes(const log_view *view, const audit_index_texts *texts)
 {
   return texts->bytes.len + texts->count * sizeof *texts->items +
          view->record_count * (sizeof *view->records + sizeof(size_t)) +
@@ -1012,10 +1002,10 @@ static size_t kept_bytes(const log_view *view, const audit_index_texts *texts)
 /* Hands a log read from 0 (its whole view, as the tables now hold it) to
  * `kept` when there is room; true when taken (the caller no longer owns
  * `view` and `texts`). */
-static bool kept_take(audit_index_kept *kept, log_view *view, audit_index_texts *texts,
-                      uint64_t size)
+bool index_kept_take(audit_index_kept *kept, log_view *view, audit_index_texts *texts,
+                     uint64_t size)
 {
-  size_t bytes = kept_bytes(view, texts);
+  size_t bytes = index_kept_bytes(view, texts);
   if (!kept || bytes > kept->bytes_max - kept->bytes ||
       coop_grow((void **)&kept->logs, &kept->capacity, kept->count, sizeof *kept->logs))
     return false;
@@ -1053,7 +1043,7 @@ static coop_err log_catch_up(node *self, node_key_ring *ring,
   ledger_store *store = self->store;
   log_view view;
   audit_index_log state = {0};
-  coop_err err = read_view(store, log_id, READ_SKELETON, NULL, 0, &view, &state);
+  coop_err err = index_read_view(store, log_id, READ_SKELETON, NULL, 0, &view, &state);
   bool known = err != COOP_E_NOT_FOUND;
   if (err == COOP_E_NOT_FOUND) {
     memset(&view, 0, sizeof view);
@@ -1075,265 +1065,29 @@ static coop_err log_catch_up(node *self, node_key_ring *ring,
   if (state.indexed_size < size)
     err = digests_of(&view, &before);
   audit_index_texts texts;
-  texts_init(&texts);
+  index_texts_init(&texts);
   if (!err && state.indexed_size < size)
-    err = extend_with_texts(ring, &view, state.indexed_size, size, &texts, &reread);
+    err = index_extend_with_texts(ring, &view, state.indexed_size, size, &texts, &reread);
   if (!err && reread) {
     /* An erasure or a late key: what was read before reads otherwise. */
     log_view_free(&view);
     memcpy(view.log_id, log_id, LEDGER_LOG_ID_BYTES);
     audit_index_texts_free(&texts);
-    texts_init(&texts);
+    index_texts_init(&texts);
     fresh = true;
-    err = extend_with_texts(ring, &view, 0, size, &texts, &reread);
+    err = index_extend_with_texts(ring, &view, 0, size, &texts, &reread);
   }
   if (!err && state.indexed_size < size)
-    err = write_log(store, &view, &texts, &before, size, fresh, known);
+    err = index_write_log(store, &view, &texts, &before, size, fresh, known);
   coop_free(before.items);
-  if (!err && fresh && state.indexed_size < size && kept_take(kept, &view, &texts, size))
+  if (!err && fresh && state.indexed_size < size && index_kept_take(kept, &view, &texts, size))
     return COOP_OK;
   audit_index_texts_free(&texts);
   log_view_free(&view);
   return err;
 }
 
-/* ---- Every log from 0 on two threads ------------------------------------------------- */
-
-/* A full re-audit (new tables, a rebuild, tables started over after an
- * erasure) reads every log from 0.  The fold (reading and opening every
- * entry: the ring and the node's connection, as always) stays on the
- * calling thread; writing each log's rows and its commit go to a writer
- * thread with its own connection to the database, so the two overlap on
- * two cores.  The rows, the logs' order (their log numbers) and the one
- * transaction per log are those of the serial loop. */
-typedef struct index_task {
-  log_view view;
-  audit_index_texts texts;
-  uint64_t size;
-  size_t bytes;
-  bool kept; /* also in `kept` (the judge's): the writer must not free it */
-} index_task;
-
-typedef struct index_pipeline {
-  ledger_store *store; /* the writer's own connection */
-  index_task *tasks;
-  pthread_mutex_t lock;
-  pthread_cond_t changed;
-  size_t ready;           /* tasks [0, ready) are folded, the writer may take them */
-  size_t written;         /* tasks [0, written) are committed */
-  size_t bytes_in_flight; /* of the tasks folded, not kept and not written yet */
-  bool done;              /* no more tasks: the writer ends after `ready` */
-  bool stop;              /* the folding side failed: the writer ends now */
-  coop_err err;           /* the writer's failure */
-} index_pipeline;
-
-/* What the folding side may hold of logs not kept before it waits for
- * the writer: it folds faster than rows are written on a busy machine,
- * and a municipality past AUDIT_KEPT_BYTES_MAX must stay bounded. */
-#define INDEX_IN_FLIGHT_BYTES_MAX (64u * 1024u * 1024u)
-
-static coop_err write_fresh(ledger_store *store, index_task *task)
-{
-  static const member_digests none = {NULL, 0};
-  coop_err err = ledger_store_begin(store);
-  if (err)
-    return err;
-  err = write_log(store, &task->view, &task->texts, &none, task->size, true, false);
-  if (!err)
-    err = ledger_store_commit(store);
-  else
-    ledger_store_rollback(store);
-  return err;
-}
-
-static void *index_writer(void *context)
-{
-  index_pipeline *pipe = context;
-  for (size_t next = 0;; next++) {
-    pthread_mutex_lock(&pipe->lock);
-    while (pipe->ready <= next && !pipe->done && !pipe->stop)
-      pthread_cond_wait(&pipe->changed, &pipe->lock);
-    bool end = pipe->stop || pipe->ready <= next;
-    pthread_mutex_unlock(&pipe->lock);
-    if (end)
-      break;
-    index_task *task = &pipe->tasks[next];
-    coop_err err = write_fresh(pipe->store, task);
-    if (!task->kept) {
-      log_view_free(&task->view);
-      audit_index_texts_free(&task->texts);
-    }
-    pthread_mutex_lock(&pipe->lock);
-    if (!err)
-      pipe->written = next + 1;
-    if (!task->kept)
-      pipe->bytes_in_flight -= task->bytes;
-    if (err) {
-      pipe->err = ledger_store_failure(pipe->store, err);
-      pipe->stop = true;
-    }
-    pthread_cond_broadcast(&pipe->changed);
-    pthread_mutex_unlock(&pipe->lock);
-    if (err)
-      break;
-  }
-  return NULL;
-}
-
-/* Hands the folded task `at` to the writer and waits while too much is in
- * flight; the writer's failure, if any. */
-static coop_err index_hand_over(index_pipeline *pipe, size_t at)
-{
-  pthread_mutex_lock(&pipe->lock);
-  pipe->ready = at + 1;
-  if (!pipe->tasks[at].kept)
-    pipe->bytes_in_flight += pipe->tasks[at].bytes;
-  pthread_cond_broadcast(&pipe->changed);
-  while (!pipe->err && pipe->bytes_in_flight > INDEX_IN_FLIGHT_BYTES_MAX)
-    pthread_cond_wait(&pipe->changed, &pipe->lock);
-  coop_err err = pipe->err;
-  pthread_mutex_unlock(&pipe->lock);
-  return err;
-}
-
-/* Folds log `log_id` from 0 into task `at` (its view and statement texts)
- * and hands it over; a log read from 0 goes to `kept` when there is room,
- * as log_catch_up's. */
-static coop_err index_fold(index_pipeline *pipe, size_t at, node_key_ring *ring,
-                           const uint8_t log_id[LEDGER_LOG_ID_BYTES], uint64_t size,
-                           audit_index_kept *kept)
-{
-  index_task *task = &pipe->tasks[at];
-  memcpy(task->view.log_id, log_id, LEDGER_LOG_ID_BYTES);
-  texts_init(&task->texts);
-  task->size = size;
-  bool reread = false; /* read from 0 already: nothing before it to read again */
-  coop_err err = extend_with_texts(ring, &task->view, 0, size, &task->texts, &reread);
-  if (err) {
-    log_view_free(&task->view);
-    audit_index_texts_free(&task->texts);
-    return err;
-  }
-  task->bytes = kept_bytes(&task->view, &task->texts);
-  /* The kept copy shares the task's arrays; nothing changes them until
-   * the writer is joined and the judge takes them. */
-  task->kept = kept_take(kept, &task->view, &task->texts, size);
-  return index_hand_over(pipe, at);
-}
-
-/* The writer's side of the pipeline: its thread and connection.  False
- * when either cannot be had (the caller indexes serially). */
-static int threads_mode = AUDIT_THREADS_AUTO;
-
-void audit_index_threads(int mode)
-{
-  threads_mode = mode;
-}
-
-/* A core free for a second thread: the 1-minute load average at least
- * one below the cores online. */
-static bool core_free(void)
-{
-  double load = 0;
-  long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  return cores >= 2 && getloadavg(&load, 1) == 1 && load + 1.0 <= (double)cores;
-}
-
-bool audit_index_threads_on(void)
-{
-  return threads_mode == AUDIT_THREADS_ON || (threads_mode == AUDIT_THREADS_AUTO && core_free());
-}
-
-coop_err audit_index_connection(node *self, ledger_store **store)
-{
-  char *db_path = node_path(self->home, NODE_DATABASE_FILE);
-  coop_err err = db_path ? ledger_store_open(db_path, LEDGER_STORE_OPEN_EXISTING, store)
-                         : COOP_E_NOMEM;
-  coop_free(db_path);
-  if (!err)
-    ledger_store_set_owner(*store, self->identity.public_key);
-  return err;
-}
-
-static bool index_writer_start(node *self, index_pipeline *pipe, pthread_t *thread)
-{
-  if (audit_index_connection(self, &pipe->store))
-    return false;
-  pthread_mutex_init(&pipe->lock, NULL);
-  pthread_cond_init(&pipe->changed, NULL);
-  if (pthread_create(thread, NULL, index_writer, pipe) == 0)
-    return true;
-  pthread_cond_destroy(&pipe->changed);
-  pthread_mutex_destroy(&pipe->lock);
-  ledger_store_close(pipe->store);
-  return false;
-}
-
-/* Indexes logs ids[0..count) (the own log skipped), none of which the
- * tables hold, with the writer thread; *started is false when it could
- * not start (nothing was done).  Called outside a transaction. */
-static coop_err index_all_from_zero(node *self, node_key_ring *ring,
-                                    uint8_t (*ids)[LEDGER_LOG_ID_BYTES], size_t count,
-                                    audit_index_kept *kept, uint64_t *entries, bool *started)
-{
-  index_pipeline pipe;
-  memset(&pipe, 0, sizeof pipe);
-  pthread_t thread;
-  pipe.tasks = coop_calloc(count + 1, sizeof *pipe.tasks);
-  *started = pipe.tasks && index_writer_start(self, &pipe, &thread);
-  if (!*started) {
-    coop_free(pipe.tasks);
-    return COOP_OK;
-  }
-  coop_err err = COOP_OK;
-  size_t folded = 0;
-  for (size_t i = 0; i < count && !err; i++) {
-    uint64_t size = 0;
-    if (!memcmp(ids[i], self->identity.public_key, LEDGER_LOG_ID_BYTES))
-      continue;
-    err = ledger_store_size(self->store, ids[i], &size);
-    if (!err && size) /* an empty log has nothing to index (as log_catch_up) */
-      err = index_fold(&pipe, folded++, ring, ids[i], size, kept);
-    if (entries)
-      *entries += size;
-  }
-  pthread_mutex_lock(&pipe.lock);
-  pipe.done = true;
-  pipe.stop = err != COOP_OK;
-  pthread_cond_broadcast(&pipe.changed);
-  pthread_mutex_unlock(&pipe.lock);
-  pthread_join(thread, NULL);
-  if (!err)
-    err = pipe.err;
-  for (size_t i = 0; i < folded; i++)
-    if (!pipe.tasks[i].kept) { /* the writer freed those it wrote: freeing again is a no-op */
-      log_view_free(&pipe.tasks[i].view);
-      audit_index_texts_free(&pipe.tasks[i].texts);
-    }
-  coop_free(pipe.tasks);
-  pthread_cond_destroy(&pipe.changed);
-  pthread_mutex_destroy(&pipe.lock);
-  ledger_store_close(pipe.store);
-  return err;
-}
-
-/* The logs `audience` may be of (a coop could reuse another's audience id). */
-typedef coop_err (*grantors_of)(void *context, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
-                                uint8_t (**logs)[LEDGER_LOG_ID_BYTES], size_t *count);
-
-typedef coop_err (*verdict_sink)(void *context, const ledger_verdict *verdict, bool dispute,
-                                 uint64_t index, const uint8_t *plain, size_t plain_bytes);
-
-typedef struct verdict_walk {
-  node_key_ring *ring;
-  grantors_of grantors;
-  void *grantors_context;
-  verdict_sink sink;
-  void *sink_context;
-  uint64_t to;
-  uint8_t *plain;
-  bool erasure; /* an erasure in the range */
-} verdict_walk;
+/* ---- The own log's verdicts, and bringing the tables up to date ----------------------- */
 
 /* One verdict of the own log: opened with the key of the coop log its
  * audience is of, and kept when it names that log (as audit.c's
@@ -1372,7 +1126,7 @@ static coop_err walk_verdict(void *context, const ledger_stored_entry *entry)
   return err;
 }
 
-static coop_err walk_verdicts(node *self, verdict_walk *walk, uint64_t from)
+coop_err index_walk_verdicts(node *self, verdict_walk *walk, uint64_t from)
 {
   walk->plain = coop_malloc(COOP_PAYLOAD_BYTES_MAX);
   if (!walk->plain)
@@ -1400,8 +1154,8 @@ static coop_err grantors_from_table(void *context, const uint8_t audience[LEDGER
   coop_err err = COOP_OK;
   while (!err && sqlite3_step(select) == SQLITE_ROW) {
     err = coop_grow((void **)logs, &capacity, *count, LEDGER_LOG_ID_BYTES);
-    if (!err && !blob_copy(select, 0, (*logs)[*count], LEDGER_LOG_ID_BYTES))
-      err = damaged(store, "an audience's log");
+    if (!err && !index_blob_copy(select, 0, (*logs)[*count], LEDGER_LOG_ID_BYTES))
+      err = index_damaged(store, "an audience's log");
     if (!err)
       (*count)++;
   }
@@ -1433,7 +1187,7 @@ static coop_err wipe_rows(ledger_store *store)
   coop_err err = COOP_OK;
   for (size_t i = 0; i + 1 < TABLE_COUNT && !err; i++) { /* all but audit_state */
     char sql[64];
-    snprintf(sql, sizeof sql, "DELETE FROM %s", table_names[i]);
+    snprintf(sql, sizeof sql, "DELETE FROM %s", index_table_names[i]);
     err = ledger_store_exec(store, sql);
   }
   return err ? err : state_set(store, "own_size", 0);
@@ -1484,7 +1238,7 @@ static coop_err update_all(node *self, node_key_ring *ring, uint64_t *entries,
   int64_t own_indexed = 0;
   uint64_t own_size = 0;
   bool erasure = false;
-  coop_err err = state_get(store, "own_size", &own_indexed);
+  coop_err err = index_state_get(store, "own_size", &own_indexed);
   if (!err)
     err = ledger_store_size(store, self->identity.public_key, &own_size);
   if (!err && (uint64_t)own_indexed > own_size)
@@ -1535,7 +1289,7 @@ static coop_err update_all(node *self, node_key_ring *ring, uint64_t *entries,
   verdict_walk walk = {.ring = ring, .grantors = grantors_from_table, .grantors_context = store,
                        .sink = verdict_to_table, .sink_context = store, .to = own_size};
   if (!err && (uint64_t)own_indexed < own_size)
-    err = walk_verdicts(self, &walk, (uint64_t)own_indexed);
+    err = index_walk_verdicts(self, &walk, (uint64_t)own_indexed);
   if (!err)
     err = state_set(store, "own_size", (int64_t)own_size);
   return err;
@@ -1567,9 +1321,9 @@ static bool up_to_date(node *self)
   bool present = false;
   int64_t version = 0, own_indexed = -1;
   uint64_t own_size = 0;
-  if (!tables_present(store, &present) || !present ||
-      state_get(store, "version", &version) || version != AUDIT_INDEX_VERSION ||
-      state_get(store, "own_size", &own_indexed) ||
+  if (!index_tables_present(store, &present) || !present ||
+      index_state_get(store, "version", &version) || version != AUDIT_INDEX_VERSION ||
+      index_state_get(store, "own_size", &own_indexed) ||
       ledger_store_size(store, self->identity.public_key, &own_size) ||
       (uint64_t)own_indexed != own_size)
     return false;
@@ -1609,7 +1363,7 @@ coop_err audit_index_own_verdicts_in(ledger_store *store, uint64_t from,
                                      const audit_index_verdict_row *rows, size_t count)
 {
   int64_t own_indexed = 0;
-  coop_err err = state_get(store, "own_size", &own_indexed);
+  coop_err err = index_state_get(store, "own_size", &own_indexed);
   if (err || (uint64_t)own_indexed != from)
     return err;
   for (size_t i = 0; i < count && !err; i++) {
@@ -1706,438 +1460,10 @@ coop_err audit_index_verdicts(node *self, const uint8_t coop_log[LEDGER_LOG_ID_B
                               (size_t)sqlite3_column_bytes(select, 2), dispute, &verdict) ||
         memcmp(verdict.coop_log, coop_log, LEDGER_LOG_ID_BYTES) ||
         verdict.statement_index != statement_index)
-      err = damaged(self->store, "a verdict's row");
+      err = index_damaged(self->store, "a verdict's row");
     else
       err = visitor(context, &verdict, dispute, (uint64_t)sqlite3_column_int64(select, 0));
   }
   sqlite3_reset(select);
-  return err;
-}
-
-/* ---- The check: the tables against a fold from scratch -------------------------------- */
-
-static coop_err put_record(coop_buf *out, const ledger_month_record *record)
-{
-  coop_err err = coop_buf_append_u64le(out, record->index);
-  if (!err)
-    err = coop_buf_append(out, record->audience, LEDGER_AUDIENCE_ID_BYTES);
-  if (!err)
-    err = coop_buf_append(out, record->leaf, LEDGER_HASH_BYTES);
-  uint64_t numbers[] = {record->date, record->period, record->type, record->memo_type,
-                        (uint64_t)record->quantity, (uint64_t)record->revenue,
-                        (uint64_t)record->costs, (uint64_t)record->allowance,
-                        (uint64_t)record->spend};
-  for (size_t i = 0; i < sizeof numbers / sizeof numbers[0] && !err; i++)
-    err = coop_buf_append_u64le(out, numbers[i]);
-  return err;
-}
-
-/* One part of a view in a fixed layout, so two views compare bytewise. */
-static coop_err view_part(const log_view *view, int part, coop_buf *out)
-{
-  coop_buf_reset(out);
-  coop_buf row;
-  coop_buf_init(&row, COOP_PAYLOAD_BYTES_MAX * 4u);
-  coop_err err = COOP_OK;
-  if (part == 0) {
-    err = put_text(out, view->name);
-    if (!err)
-      err = coop_buf_append_u32le(out, (uint32_t)view->role);
-    for (size_t m = 0; m < view->member_count && !err; m++) {
-      err = member_encode(&view->members[m], &row);
-      if (!err)
-        err = coop_buf_append(out, row.data, row.len);
-    }
-  }
-  for (size_t i = 0; part == 1 && i < view->record_count && !err; i++)
-    err = put_record(out, &view->records[i]);
-  for (size_t i = 0; part == 2 && i < view->statement_count && !err; i++) {
-    const log_statement *item = &view->statements[i];
-    err = coop_buf_append_u64le(out, item->index);
-    if (!err)
-      err = coop_buf_append(out, item->audience, LEDGER_AUDIENCE_ID_BYTES);
-    if (!err)
-      err = coop_buf_append(out, item->leaf, LEDGER_HASH_BYTES);
-    if (!err)
-      err = coop_buf_append_u32le(out, item->period);
-  }
-  for (size_t i = 0; part == 3 && i < view->closed_count && !err; i++)
-    err = coop_buf_append_u32le(out, view->closed[i]);
-  if (part == 4 && !err)
-    err = coop_buf_append(out, view->erased, view->erased_count * LEDGER_AUDIENCE_ID_BYTES);
-  if (part == 5 && !err)
-    err = coop_buf_append(out, view->unread, view->unread_count * LEDGER_AUDIENCE_ID_BYTES);
-  coop_buf_release(&row);
-  return err;
-}
-
-static const char *const part_names[] = {"members", "records", "statements", "closed months",
-                                         "erasures", "unread audiences"};
-
-/* COOP_E_BOOKS_MISMATCH: the tables' `what` of the view's log are not
- * what a fold of the log gives. */
-static coop_err differ(ledger_store *store, const char *what, const log_view *view)
-{
-  char hex[2 * LEDGER_LOG_ID_BYTES + 1];
-  for (size_t i = 0; i < 8; i++)
-    snprintf(hex + 2 * i, 3, "%02x", view->log_id[i]);
-  return ledger_store_set_problem(store, COOP_E_BOOKS_MISMATCH,
-                                  "the audit tables' %s of '%s' (log %.16s...) differ from"
-                                  " the log; run 'coop rebuild'",
-                                  what, view->name, hex);
-}
-
-static coop_err compare_views(ledger_store *store, const log_view *fresh, const log_view *kept)
-{
-  coop_buf a, b;
-  coop_buf_init(&a, SIZE_MAX / 2);
-  coop_buf_init(&b, SIZE_MAX / 2);
-  coop_err err = COOP_OK;
-  for (int part = 0; part < 6 && !err; part++) {
-    err = view_part(fresh, part, &a);
-    if (!err)
-      err = view_part(kept, part, &b);
-    if (!err && (a.len != b.len || memcmp(a.data, b.data, a.len)))
-      err = differ(store, part_names[part], fresh);
-  }
-  coop_buf_release(&a);
-  coop_buf_release(&b);
-  return err;
-}
-
-/* The audiences of the logs checked so far, for opening the verdicts
- * without the table that says the same. */
-typedef struct audience_map {
-  struct audience_log {
-    uint8_t audience[LEDGER_AUDIENCE_ID_BYTES];
-    uint8_t log_id[LEDGER_LOG_ID_BYTES];
-  } *items;
-  size_t count, capacity;
-} audience_map;
-
-static coop_err map_view(audience_map *map, const log_view *view)
-{
-  coop_err err = COOP_OK;
-  for (size_t m = 0; m < view->member_count && !err; m++)
-    for (size_t r = 0; r < view->members[m].residence_count && !err; r++) {
-      err = coop_grow((void **)&map->items, &map->capacity, map->count, sizeof *map->items);
-      if (!err) {
-        memcpy(map->items[map->count].audience, view->members[m].residences[r].audience,
-               LEDGER_AUDIENCE_ID_BYTES);
-        memcpy(map->items[map->count++].log_id, view->log_id, LEDGER_LOG_ID_BYTES);
-      }
-    }
-  return err;
-}
-
-static coop_err grantors_from_map(void *context, const uint8_t audience[LEDGER_AUDIENCE_ID_BYTES],
-                                  uint8_t (**logs)[LEDGER_LOG_ID_BYTES], size_t *count)
-{
-  audience_map *map = context;
-  size_t capacity = 0;
-  coop_err err = COOP_OK;
-  for (size_t i = 0; i < map->count && !err; i++) {
-    if (memcmp(map->items[i].audience, audience, LEDGER_AUDIENCE_ID_BYTES))
-      continue;
-    bool seen = false;
-    for (size_t j = 0; j < *count; j++)
-      seen |= !memcmp((*logs)[j], map->items[i].log_id, LEDGER_LOG_ID_BYTES);
-    if (seen)
-      continue;
-    err = coop_grow((void **)logs, &capacity, *count, LEDGER_LOG_ID_BYTES);
-    if (!err)
-      memcpy((*logs)[(*count)++], map->items[i].log_id, LEDGER_LOG_ID_BYTES);
-  }
-  return err;
-}
-
-static int audience_log_order(const void *a, const void *b)
-{
-  return memcmp(a, b, sizeof(struct audience_log));
-}
-
-/* A verdict found by the fold from scratch, checked against the table's
- * row in the same order (coop log, statement, verdict index). */
-typedef struct verdict_rows {
-  coop_buf expected; /* every row, in the fold's order; sorted afterwards */
-  size_t count;
-} verdict_rows;
-
-#define VERDICT_ROW_BYTES (LEDGER_LOG_ID_BYTES + 8 + 8 + 1 + LEDGER_HASH_BYTES)
-
-static coop_err verdict_row(uint8_t row[VERDICT_ROW_BYTES], const uint8_t coop_log[32],
-                            uint64_t statement_index, uint64_t index, bool dispute,
-                            const uint8_t *plain, size_t plain_bytes)
-{
-  /* Big-endian numbers: the bytes sort as the table's key does. */
-  memcpy(row, coop_log, LEDGER_LOG_ID_BYTES);
-  for (int b = 0; b < 8; b++) {
-    row[LEDGER_LOG_ID_BYTES + b] = (uint8_t)(statement_index >> (56 - 8 * b));
-    row[LEDGER_LOG_ID_BYTES + 8 + b] = (uint8_t)(index >> (56 - 8 * b));
-  }
-  row[LEDGER_LOG_ID_BYTES + 16] = dispute;
-  crypto_generichash(row + LEDGER_LOG_ID_BYTES + 17, LEDGER_HASH_BYTES, plain, plain_bytes, NULL,
-                     0);
-  return COOP_OK;
-}
-
-static coop_err verdict_expected(void *context, const ledger_verdict *verdict, bool dispute,
-                                 uint64_t index, const uint8_t *plain, size_t plain_bytes)
-{
-  verdict_rows *rows = context;
-  uint8_t row[VERDICT_ROW_BYTES];
-  (void)verdict_row(row, verdict->coop_log, verdict->statement_index, index, dispute, plain,
-                    plain_bytes);
-  rows->count++;
-  return coop_buf_append(&rows->expected, row, sizeof row);
-}
-
-static int verdict_row_order(const void *a, const void *b)
-{
-  return memcmp(a, b, VERDICT_ROW_BYTES);
-}
-
-static coop_err compare_verdicts(node *self, node_key_ring *ring, audience_map *map)
-{
-  ledger_store *store = self->store;
-  int64_t own_indexed = 0;
-  coop_err err = state_get(store, "own_size", &own_indexed);
-  verdict_rows rows = {.count = 0};
-  coop_buf_init(&rows.expected, SIZE_MAX / 2);
-  verdict_walk walk = {.ring = ring, .grantors = grantors_from_map, .grantors_context = map,
-                       .sink = verdict_expected, .sink_context = &rows,
-                       .to = (uint64_t)own_indexed};
-  if (!err && own_indexed > 0)
-    err = walk_verdicts(self, &walk, 0);
-  if (!err && rows.count)
-    qsort(rows.expected.data, rows.count, VERDICT_ROW_BYTES, verdict_row_order);
-  sqlite3_stmt *select = err ? NULL : ledger_store_cached(
-      store, "SELECT coop_log, statement_index, verdict_index, dispute, payload"
-             " FROM audit_verdicts ORDER BY coop_log, statement_index, verdict_index");
-  if (!err && !select)
-    err = COOP_E_DB;
-  size_t seen = 0;
-  while (!err && sqlite3_step(select) == SQLITE_ROW) {
-    uint8_t row[VERDICT_ROW_BYTES], coop_log[LEDGER_LOG_ID_BYTES];
-    if (!blob_copy(select, 0, coop_log, sizeof coop_log) || seen >= rows.count)
-      err = damaged(store, "a verdict no verdict entry gives");
-    if (!err)
-      (void)verdict_row(row, coop_log, (uint64_t)sqlite3_column_int64(select, 1),
-                        (uint64_t)sqlite3_column_int64(select, 2),
-                        sqlite3_column_int(select, 3) != 0, sqlite3_column_blob(select, 4),
-                        (size_t)sqlite3_column_bytes(select, 4));
-    if (!err && memcmp(row, rows.expected.data + seen * VERDICT_ROW_BYTES, sizeof row))
-      err = damaged(store, "a verdict differs from the own log's");
-    seen++;
-  }
-  if (select)
-    sqlite3_reset(select);
-  if (!err && seen != rows.count)
-    err = damaged(store, "a verdict of the own log is missing");
-  coop_buf_release(&rows.expected);
-  return err;
-}
-
-/* Every statement of ours before the judged mark has a verdict, and the
- * mark counts them right. */
-static coop_err check_mark(node *self, const log_view *fresh, const audit_index_log *state)
-{
-  if (!state->judged_size)
-    return COOP_OK;
-  if (state->judged_size > state->indexed_size)
-    return damaged(self->store, "a judged mark past the indexed size");
-  uint64_t *judged = NULL;
-  size_t judged_count = 0, ours = 0;
-  coop_err err = audit_index_judged(self, fresh->log_id, &judged, &judged_count);
-  for (size_t i = 0; i < fresh->statement_count && !err; i++) {
-    const log_statement *item = &fresh->statements[i];
-    const log_member *who = log_view_member(fresh, item->audience);
-    const log_residence *residence = who ? log_view_residence_of(who, item->audience) : NULL;
-    if (item->index >= state->judged_size || !residence ||
-        memcmp(residence->municipality, self->identity.public_key, LEDGER_PUBLIC_KEY_BYTES))
-      continue;
-    ours++;
-    bool found = false;
-    for (size_t j = 0; j < judged_count && !found; j++)
-      found = judged[j] == item->index;
-    if (!found)
-      err = damaged(self->store, "a judged mark over a statement without a verdict");
-  }
-  if (!err && ours != state->ours)
-    err = damaged(self->store, "a judged mark's count");
-  coop_free(judged);
-  return err;
-}
-
-/* The statements' plaintext kept, `stored`, is what the fold opened in the
- * log, `opened` (the views compared equal: the same statements). */
-static coop_err compare_texts(node *self, const log_view *fresh, const log_view *kept,
-                              const audit_index_texts *opened)
-{
-  audit_index_texts stored;
-  texts_init(&stored);
-  uint64_t *indexes = coop_calloc(kept->statement_count + 1, sizeof *indexes);
-  coop_err err = indexes ? COOP_OK : COOP_E_NOMEM;
-  for (size_t i = 0; i < kept->statement_count && !err; i++)
-    indexes[i] = kept->statements[i].index;
-  if (!err)
-    err = audit_index_texts_load(self, kept->log_id, indexes, kept->statement_count, &stored);
-  if (!err && (opened->count != stored.count || opened->bytes.len != stored.bytes.len ||
-               (opened->count && (memcmp(opened->items, stored.items,
-                                         opened->count * sizeof *opened->items) ||
-                                  memcmp(opened->bytes.data, stored.bytes.data,
-                                         opened->bytes.len)))))
-    err = differ(self->store, "statement texts", fresh);
-  audit_index_texts_free(&stored);
-  coop_free(indexes);
-  return err;
-}
-
-static coop_err check_log(node *self, node_key_ring *ring, const uint8_t log_id[32],
-                          audience_map *map)
-{
-  log_view kept, fresh;
-  audit_index_log state;
-  coop_err err = read_view(self->store, log_id, READ_STATEMENTS | READ_RECORDS, NULL, 0, &kept,
-                           &state);
-  if (err)
-    return err;
-  uint64_t size = 0;
-  err = ledger_store_size(self->store, log_id, &size);
-  if (!err && state.indexed_size > size)
-    err = damaged(self->store, "a log's indexed size is past its end");
-  memset(&fresh, 0, sizeof fresh);
-  memcpy(fresh.log_id, log_id, LEDGER_LOG_ID_BYTES);
-  bool reread = false;
-  audit_index_texts opened;
-  texts_init(&opened);
-  if (!err)
-    err = extend_with_texts(ring, &fresh, 0, state.indexed_size, &opened, &reread);
-  if (!err)
-    err = compare_views(self->store, &fresh, &kept);
-  if (!err)
-    err = compare_texts(self, &fresh, &kept, &opened);
-  audit_index_texts_free(&opened);
-  if (!err)
-    err = map_view(map, &fresh);
-  if (!err)
-    err = check_mark(self, &fresh, &state);
-  log_view_free(&fresh);
-  log_view_free(&kept);
-  return err;
-}
-
-/* The audiences table says what the checked views' residences say. */
-static coop_err compare_audiences(ledger_store *store, audience_map *map)
-{
-  if (map->count)
-    qsort(map->items, map->count, sizeof *map->items, audience_log_order);
-  size_t kept = 0;
-  for (size_t i = 0; i < map->count; i++)
-    if (!kept || audience_log_order(&map->items[i], &map->items[kept - 1]))
-      map->items[kept++] = map->items[i];
-  map->count = kept;
-  sqlite3_stmt *select = ledger_store_cached(
-      store, "SELECT a.audience, l.log_id FROM audit_audiences AS a"
-             " LEFT JOIN audit_logs AS l USING (log_no) ORDER BY a.audience, l.log_id");
-  if (!select)
-    return COOP_E_DB;
-  size_t seen = 0;
-  coop_err err = COOP_OK;
-  while (!err && sqlite3_step(select) == SQLITE_ROW) {
-    struct audience_log row;
-    if (seen >= map->count || !blob_copy(select, 0, row.audience, sizeof row.audience) ||
-        !blob_copy(select, 1, row.log_id, sizeof row.log_id) ||
-        audience_log_order(&row, &map->items[seen]))
-      err = damaged(store, "an audience's log");
-    seen++;
-  }
-  sqlite3_reset(select);
-  return !err && seen != map->count ? damaged(store, "an audience is missing") : err;
-}
-
-/* Rows of a log the index does not know: nothing reads them, but they are
- * not what a fold gives either. */
-static coop_err check_orphans(ledger_store *store)
-{
-  coop_err err = COOP_OK;
-  for (size_t i = 1; i < PER_LOG_TABLES && !err; i++) {
-    if (!strcmp(table_names[i], "audit_audiences"))
-      continue; /* compared as a whole */
-    char sql[160];
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM %s WHERE log_no NOT IN (SELECT log_no FROM audit_logs)",
-             table_names[i]);
-    sqlite3_stmt *count = NULL;
-    if (sqlite3_prepare_v2(ledger_store_db(store), sql, -1, &count, NULL) != SQLITE_OK ||
-        sqlite3_step(count) != SQLITE_ROW)
-      err = COOP_E_DB;
-    else if (sqlite3_column_int64(count, 0))
-      err = damaged(store, table_names[i]);
-    sqlite3_finalize(count);
-  }
-  return err;
-}
-
-static coop_err check_all(node *self, node_key_ring *ring)
-{
-  ledger_store *store = self->store;
-  bool present = false;
-  if (!tables_present(store, &present))
-    return COOP_E_DB;
-  int64_t version = 0;
-  coop_err err = present ? state_get(store, "version", &version) : COOP_OK;
-  if (!present || err || version != AUDIT_INDEX_VERSION)
-    return err; /* none yet, or made again at the next use */
-  uint8_t(*ids)[LEDGER_LOG_ID_BYTES] = NULL;
-  size_t count = 0, capacity = 0;
-  sqlite3_stmt *logs = ledger_store_cached(store, "SELECT log_id FROM audit_logs ORDER BY log_id");
-  if (!logs)
-    return COOP_E_DB;
-  while (!err && sqlite3_step(logs) == SQLITE_ROW) {
-    err = coop_grow((void **)&ids, &capacity, count, LEDGER_LOG_ID_BYTES);
-    if (!err && !blob_copy(logs, 0, ids[count], LEDGER_LOG_ID_BYTES))
-      err = damaged(store, "a log id");
-    if (!err)
-      count++;
-  }
-  sqlite3_reset(logs);
-  audience_map map = {0};
-  for (size_t i = 0; i < count && !err; i++)
-    err = check_log(self, ring, ids[i], &map);
-  if (!err)
-    err = compare_verdicts(self, ring, &map);
-  if (!err)
-    err = compare_audiences(store, &map);
-  if (!err)
-    err = check_orphans(store);
-  coop_free(map.items);
-  coop_free(ids);
-  return err;
-}
-
-coop_err audit_index_check(node *self)
-{
-  node_key_ring *ring = node_keys(self);
-  /* First what any reader does: catch up (an erasure received since the
-   * last audit changes how the logs read, and is not damage). */
-  coop_err err = COOP_OK;
-  bool present = false;
-  if (!tables_present(self->store, &present))
-    err = COOP_E_DB;
-  if (!err && present)
-    err = audit_index_update(self, ring);
-  if (err && err != COOP_E_BOOKS_MISMATCH && err != COOP_E_PAYLOAD_MISSING && err != COOP_E_BUSY)
-    err = ledger_store_set_problem(self->store, COOP_E_BOOKS_MISMATCH,
-                                   "the audit tables cannot take in the logs (%s);"
-                                   " run 'coop rebuild'",
-                                   coop_err_message(err));
-  /* One read transaction: the logs and the tables seen at the same moment. */
-  if (!err)
-    err = ledger_store_exec(self->store, "BEGIN");
-  if (!err) {
-    err = check_all(self, ring);
-    (void)ledger_store_exec(self->store, "COMMIT");
-  }
   return err;
 }

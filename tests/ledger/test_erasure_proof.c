@@ -26,6 +26,7 @@
 #include "ledger/log/identity.h"
 #include "ledger/store/store.h"
 #include "ledger/store/store_sql.h"
+#include "tests/support/erasure_proofs.h"
 
 #define T0 UINT64_C(1775000000000)
 #define MAX_ENTRIES 64
@@ -279,17 +280,6 @@ static void sync_batch(ledger_store *sender, ledger_store *receiver, uint64_t fr
   cr_assert_eq(err, COOP_OK, "ingest %llu..%llu: %s: %s", (unsigned long long)from,
                (unsigned long long)to, coop_err_name(err), problem);
   free(b);
-}
-
-static int64_t kept_proofs(ledger_store *store)
-{
-  sqlite3_stmt *count = NULL;
-  cr_assert_eq(sqlite3_prepare_v2(ledger_store_db(store), "SELECT count(*) FROM erasure_proofs",
-                                  -1, &count, NULL), SQLITE_OK);
-  cr_assert_eq(sqlite3_step(count), SQLITE_ROW);
-  int64_t rows = sqlite3_column_int64(count, 0);
-  sqlite3_finalize(count);
-  return rows;
 }
 
 static ledger_verify_report verified(ledger_store *store)

@@ -57,6 +57,7 @@
 #include "sync/noise.h"
 #include "sync/session.h"
 #include "sync/wire.h"
+#include "tests/support/erasure_proofs.h"
 
 #define T0 UINT64_C(1775000000000) /* wall clock: stored timestamps */
 #define NOW UINT64_C(7000000)       /* the sessions' monotonic clock at the start */
@@ -983,17 +984,6 @@ static void build_late_erasure(node *author)
   append_sealed(author, audience);
   append_entries(author, 40, 4, 60u * 1024u);
   append_erasure_of(author, audience);
-}
-
-static int64_t kept_proofs(ledger_store *store)
-{
-  sqlite3_stmt *count = NULL;
-  cr_assert_eq(sqlite3_prepare_v2(ledger_store_db(store), "SELECT count(*) FROM erasure_proofs",
-                                  -1, &count, NULL), SQLITE_OK);
-  cr_assert_eq(sqlite3_step(count), SQLITE_ROW);
-  int64_t rows = sqlite3_column_int64(count, 0);
-  sqlite3_finalize(count);
-  return rows;
 }
 
 static void assert_erased(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],
