@@ -53,7 +53,7 @@ static void overview(web_request *request)
   if (!err)
     err = node_disputes(request->node, count_open_dispute, &disputes);
   if (err)
-    return web_error_page(request, 500, message);
+    return web_error_page_node(request, 500, WEB_COULD_NOT_READ, message);
   uint32_t month = open_month(&months);
   web_page_begin(request, web_say(request, "Overzicht", "Overview"));
   web_html(request, "<div class=\"cards\"><div class=\"card\">%t<div class=\"big\">%p</div></div>"
@@ -102,7 +102,7 @@ static void members(web_request *request)
   const char *search = web_query(request, "q");
   char message[NODE_MESSAGE_BYTES];
   if (node_books_ready(request->node, message))
-    return web_error_page(request, 500, message);
+    return web_error_page_node(request, 500, WEB_COULD_NOT_READ, message);
   web_page_begin(request, web_say(request, "Leden", "Members"));
   web_html(request, "<form method=\"get\" action=\"/members\" role=\"search\" class=\"form\">"
                     "<label for=\"q\">%t</label><input id=\"q\" name=\"q\" value=\"%s\">"
@@ -205,7 +205,7 @@ static bool page_member(web_request *request, const char *id, ledger_member_row 
 {
   char message[NODE_MESSAGE_BYTES];
   if (node_books_ready(request->node, message)) {
-    web_error_page(request, 404, message);
+    web_error_page_node(request, 500, WEB_COULD_NOT_READ, message);
     return false;
   }
   if (node_member_find(request->node, id ? id : "", row, message)) {
@@ -769,7 +769,7 @@ static void close_month(web_request *request)
   char message[NODE_MESSAGE_BYTES];
   node_months months;
   if (node_books_ready(request->node, message) || node_months_read(request->node, &months, message))
-    return web_error_page(request, 500, message);
+    return web_error_page_node(request, 500, WEB_COULD_NOT_READ, message);
   const char *text = !strcmp(request->method, "POST") ? web_field_value(request, "p")
                                                       : web_query(request, "p");
   uint32_t period = text && text[0] ? web_parse_period(text) : open_month(&months);
@@ -832,7 +832,7 @@ static void close_year(web_request *request)
   char message[NODE_MESSAGE_BYTES];
   node_months months;
   if (node_books_ready(request->node, message) || node_months_read(request->node, &months, message))
-    return web_error_page(request, 500, message);
+    return web_error_page_node(request, 500, WEB_COULD_NOT_READ, message);
   if (strcmp(request->method, "POST")) {
     web_page_begin(request, web_say(request, "Jaar afsluiten", "Close a year"));
     if (months.closed_year)
@@ -1078,7 +1078,8 @@ static void export_books(web_request *request)
     err = COOP_E_LIMIT;
   free(text);
   if (err)
-    return web_error_page(request, 500, coop_err_message(err));
+    return web_error_page_node(request, 500, "De export kon niet worden gemaakt.",
+                               coop_err_message(err));
   request->content_type = chosen == NODE_EXPORT_CSV ? "text/csv; charset=utf-8"
                                                    : "text/plain; charset=utf-8";
   snprintf(request->download, sizeof request->download, "boeken%s%s.%s", period ? "-" : "",

@@ -108,7 +108,7 @@ static void member_erase(web_request *request)
   char message[NODE_MESSAGE_BYTES] = "";
   if (node_books_ready(request->node, message) ||
       node_member_find(request->node, id ? id : "", &row, message))
-    return web_error_page(request, 404, message);
+    return web_error_page_node(request, 404, "Dit lid is niet gevonden.", message);
   web_page_begin(request, row.name);
   if (!post) {
     erase_form(request, &row);

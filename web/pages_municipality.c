@@ -159,7 +159,7 @@ static void report_csv(web_request *request)
       node_audit_report(request->node, period, report_row, &rows, message)) {
     request->content_type = "text/html; charset=utf-8";
     request->download[0] = 0;
-    web_error_page(request, 500, message);
+    web_error_page_node(request, 500, "Het overzicht kon niet worden gemaakt.", message);
   }
 }
 

@@ -342,8 +342,9 @@ void web_year_statement(web_request *request, const char *member_id, uint32_t ye
                       : COOP_E_NOMEM;
   if (err) {
     coop_free(year);
-    return web_error_page(request, err == COOP_E_NOMEM ? 500 : 404,
-                          message[0] ? message : coop_err_message(err));
+    return web_error_page_node(request, err == COOP_E_NOMEM ? 500 : 404,
+                               "De jaaropgave kon niet worden gemaakt.",
+                               message[0] ? message : coop_err_message(err));
   }
   web_page_begin(request, web_say(request, "Jaaropgave", "Year statement"));
   web_html(request, "<h2>%t %u</h2><p>%s (%s), %t %s; %s</p>",

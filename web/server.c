@@ -369,7 +369,7 @@ static void route(web_request *request)
   const char *path = request->path;
   bool post = !strcmp(request->method, "POST");
   if (strcmp(request->method, "GET") && !post)
-    return web_error_page(request, 405, "GET or POST");
+    return web_error_page(request, 405, web_say(request, "Alleen GET of POST.", "GET or POST only."));
   if (!strcmp(path, "/login"))
     return login(request);
   if (!strcmp(path, "/welcome"))

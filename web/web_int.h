@@ -107,6 +107,8 @@ void web_error_page(web_request *request, unsigned status, const char *text);
  * parentheses; an English page shows the node's words alone. */
 void web_error_page_node(web_request *request, unsigned status, const char *dutch,
                          const char *node_message);
+/* The Dutch lead when the node's data cannot be read (a database error). */
+#define WEB_COULD_NOT_READ "De gegevens konden niet worden gelezen."
 
 /* The same words for a form's alert: on a Dutch page `dutch` (a sentence
  * of node_form_error_dutch, say) with the node's words beside in

@@ -770,6 +770,12 @@ def main():
     check("pages: an unknown member is said in Dutch first, the node's words beside",
           r.status == 404 and "Geen lid gevonden met dit lidnummer, klantnummer of deze naam (no member"
           in r.body, (r.status, r.page.alerts))
+    r = admin.get("/year?id=%s&y=2031" % ids["anna"])
+    check("pages: a year statement that cannot be made is said in Dutch first, the node's words beside",
+          r.status == 404 and "De jaaropgave kon niet worden gemaakt. (" in r.body, (r.status, r.page.alerts))
+    r = admin.request("PUT", "/")
+    check("pages: a method other than GET or POST is 405, in Dutch",
+          r.status == 405 and "Alleen GET of POST." in r.body, (r.status, r.body[:300]))
     page_matrix("officer", officer, officer_pages)
     r = officer.get("/resident?coop=%s&id=%s" % (coop_log_hex, ids["anna"]))
     check("pages: the officer's resident page names her (name, id, client ref, coop)",
