@@ -303,6 +303,8 @@ static coop_err open_database(const char *path, int flags, const ledger_store_sc
   if (!err)
     err = store_proofs_table(store);
   if (!err)
+    err = store_erasure_index(store);
+  if (!err)
     err = prepare_all(store);
   return err;
 }

@@ -142,6 +142,8 @@ void store_erasures_free(store_erasures *erasures);
  * against the entry stored there (COOP_E_FORK with `problem` when they
  * differ) and dropped. */
 coop_err store_proofs_table(ledger_store *store);
+/* The partial index of erasure entries (store_erasure.c), created at open. */
+coop_err store_erasure_index(ledger_store *store);
 coop_err store_proofs_load(ledger_store *store, int64_t log_no,
                            const uint8_t log_id[LEDGER_LOG_ID_BYTES], store_erasures *out);
 coop_err store_proofs_settle(ledger_store *store, const uint8_t log_id[LEDGER_LOG_ID_BYTES],

@@ -5,6 +5,7 @@
  * raw SQL, fork evidence, two handles on one file, and allocation failure. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "ledger/log/merkle.h"
 #include "ledger/log/seal.h"
 #include "ledger/store/store.h"
+#include "ledger/store/store_sql.h"
 
 /* ---- Fixture: a temporary directory and three deterministic identities ---- */
 
@@ -577,6 +579,28 @@ Test(store_open, not_a_database_is_tampered)
   ledger_store *store = (ledger_store *)&fx;
   cr_assert_eq(ledger_store_open(fx.path, LEDGER_STORE_OPEN_EXISTING, &store), COOP_E_TAMPERED);
   cr_assert_null(store);
+}
+
+/* The erasure entries are searched in a partial index, not by reading the
+ * whole log: the index exists after open, and a scan of one log's erasure
+ * entries (the shape of store_erasure.c's) uses it. */
+Test(store_open, erasure_entries_have_their_own_index)
+{
+  ledger_store *store = open_store(fx.path, LEDGER_STORE_CREATE);
+  sqlite3_stmt *plan = NULL;
+  cr_assert_eq(sqlite3_prepare_v2(ledger_store_db(store),
+                                  "EXPLAIN QUERY PLAN SELECT entry_key, payload FROM entries"
+                                  " WHERE entry_key >= ?1 * 281474976710656"
+                                  " AND entry_key < (?1 + 1) * 281474976710656"
+                                  " AND substr(header, 3, 2) = x'1a00' AND payload IS NOT NULL",
+                                  -1, &plan, NULL),
+               SQLITE_OK, "%s", sqlite3_errmsg(ledger_store_db(store)));
+  bool uses_index = false;
+  while (sqlite3_step(plan) == SQLITE_ROW)
+    uses_index |= strstr((const char *)sqlite3_column_text(plan, 3), "entries_erasures") != NULL;
+  sqlite3_finalize(plan);
+  cr_expect(uses_index, "the scan reads the whole log");
+  ledger_store_close(store);
 }
 
 Test(store_open, reopen_keeps_data)
