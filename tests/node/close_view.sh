@@ -248,23 +248,30 @@ else
 fi
 
 # ---- the erasure: her name must not survive in the file -----------------------
+# First one more close, so that the file she is in has two segments.
+on 2026-11-10
+revenue "$anna" 300 2026-11-10 a11 || exit 1
+on 2026-12-01
+file_before=$(file_id)
+close 2026-11 "$coop"
+appended_to "before the erasure the file has two segments" "$file_before" 2
 if grep -q "Anna de Vries" "$file"; then
   ok "the file holds the members' names (so the next check can fail)"
 else
   fail "the file holds the members' names" "not found"
 fi
-on 2026-11-05
-coop member set "$anna" --left --from 2026-11 --dir "$coop" >/dev/null || exit 1
+on 2026-12-01
+coop member set "$anna" --left --from 2026-12 --dir "$coop" >/dev/null || exit 1
 if coop member erase "$anna" --reason "verzoek" --before-retention --dir "$coop" >erase.out 2>&1 &&
   [ ! -e "$file" ]; then
   ok "'coop member erase' removes the file"
 else
   fail "'coop member erase' removes the file" "$(cat erase.out); $(ls "$coop")"
 fi
-on 2026-11-10
-revenue "$bo" 200 2026-11-10 b11 || exit 1
-on 2026-12-02
-if close 2026-11 "$coop" && grep -q "close view: read the log" close.err && [ -e "$file" ] &&
+on 2026-12-10
+revenue "$bo" 200 2026-12-10 b12 || exit 1
+on 2027-01-02
+if close 2026-12 "$coop" && grep -q "close view: read the log" close.err && [ -e "$file" ] &&
   ! grep -q "Anna de Vries" "$file" && ! grep -q "BR-1001" "$file" && grep -q "Bo Jansen" "$file"; then
   ok "the next close writes a file without her name or client ref"
 else
