@@ -116,8 +116,10 @@ typedef struct close_view_image {
 COOP_MUST_USE coop_err close_view_file_save(node *self, close_view_image *image);
 
 /* Reads the node's file into image->view (which must be zeroed) and a new
- * image->states (coop_free it).  Does not check the log: the caller
- * compares size and last leaf with it.  COOP_E_NOT_FOUND (no file),
+ * image->states (coop_free it): the view of its last segment whose tag
+ * verifies (image->dropped_bytes, dropped_why: what follows it, and why
+ * not used), and image->mark for the next save.  Does not check the log:
+ * the caller compares size and last leaf with it.  COOP_E_NOT_FOUND (no file),
  * COOP_E_PERMISSIONS, COOP_E_VERSION, COOP_E_TAMPERED (bad tag or another
  * node's), COOP_E_DECODE, COOP_E_NOMEM, COOP_E_IO; `why` says which in
  * words.  On failure nothing is left to free. */
