@@ -93,6 +93,14 @@ appended_to() {
     fail "$1" "before: $2, now: $(file_id); $(cat own.err)"
   fi
 }
+# close_appends LABEL MONTH SEGMENTS [DEBUG]: closes MONTH, which must
+# append the SEGMENTS-th segment to the file.
+close_appends() {
+  local before
+  before=$(file_id)
+  close "$2" "$coop" "${4:-1}"
+  appended_to "$1" "$before" "$3"
+}
 # written_size: the log size of the view the coop's last close wrote.
 written_size() { sed -n 's/^close view: file written (size \([0-9]*\),.*/\1/p' own.err; }
 # close_used_file MONTH SIZE: did the close just run of MONTH start from the
@@ -165,9 +173,7 @@ on 2026-03-10
 revenue "$anna" 900 2026-03-10 a3 && revenue "$bo" 100 2026-03-11 b3 || exit 1
 twin
 on 2026-04-02
-file_before=$(file_id)
-close 2026-03 "$coop" check
-appended_to "the third close appends a third segment" "$file_before" 3
+close_appends "the third close appends a third segment" 2026-03 3 check
 if close_used_file 2026-03 "$feb_size" && grep -q "file checked against the log: the same" close.err; then
   ok "after two appends the file's view equals a fresh read of the log"
 else
@@ -194,9 +200,7 @@ apr_size=$(written_size)
 on 2026-05-10
 revenue "$anna" 100 2026-05-10 a5 || exit 1
 on 2026-06-02
-file_before=$(file_id)
-close 2026-05 "$coop"
-appended_to "after a whole write the next close appends again" "$file_before" 2
+close_appends "after a whole write the next close appends again" 2026-05 2
 on 2026-06-10
 revenue "$bo" 120 2026-06-10 b6 || exit 1
 twin
@@ -252,9 +256,7 @@ fi
 on 2026-11-10
 revenue "$anna" 300 2026-11-10 a11 || exit 1
 on 2026-12-01
-file_before=$(file_id)
-close 2026-11 "$coop"
-appended_to "before the erasure the file has two segments" "$file_before" 2
+close_appends "before the erasure the file has two segments" 2026-11 2
 if grep -q "Anna de Vries" "$file"; then
   ok "the file holds the members' names (so the next check can fail)"
 else
