@@ -63,9 +63,13 @@
 
 #define NODE_CLOSE_VIEW_FILE "close-view.cache"
 #define CLOSE_VIEW_FILE_VERSION 2u
-/* Segments after which a save writes the file whole again: each repeats
- * the members (~0.4 MB per 1,000), so a reader reads them once per segment. */
-#define CLOSE_VIEW_SEGMENTS_MAX 12u
+/* Segments after which a save writes the file whole again.  Each repeats
+ * the whole part (members, states, keys: ~0.36 MB per 1,000 members) that
+ * every later close reads and hashes again (~16 ms a segment at 10,000),
+ * while a whole write costs ~0.2 s more than an append: from those parts,
+ * measured on a coop of 10,000 members, the file's cost per close is least
+ * around 4 - 6 segments (an estimate: docs/performance.md, close5). */
+#define CLOSE_VIEW_SEGMENTS_MAX 6u
 /* Far above a real coop's view (10,000 members over a year: ~40 MB), low
  * enough that a damaged size field cannot make the reader allocate much. */
 #define CLOSE_VIEW_FILE_BYTES_MAX (2048ull * 1024 * 1024)
