@@ -426,8 +426,8 @@ static size_t segment_bytes(const close_view_image *image, size_t record_from,
   return bytes + image->state_count * 60 + TAG_BYTES;
 }
 
-/* Encodes the head (fd < 0: a new file) and the segment with its tag into
- * w, the segment's tag into `tag`. */
+/* Encodes into w the head (not when appending: the file has one) and the
+ * segment with its tag, which also goes to `tag`. */
 static coop_err encode(writer *w, node *self, const close_view_image *image, bool append,
                        uint8_t tag[TAG_BYTES])
 {
