@@ -20,12 +20,13 @@
 #define MAGIC_BYTES 7u
 #define TAG_BYTES crypto_generichash_BYTES
 #define KEY_ITEM_BYTES (LEDGER_AUDIENCE_ID_BYTES + LEDGER_AUDIENCE_KEY_BYTES)
-#define HEAD_BYTES (MAGIC_BYTES + 1 + LEDGER_LOG_ID_BYTES + 8 + LEDGER_HASH_BYTES)
+#define HEAD_BYTES (MAGIC_BYTES + 1 + LEDGER_LOG_ID_BYTES)
+/* A record and a statement as put_record and put_statements_from write them. */
+#define RECORD_BYTES (LEDGER_AUDIENCE_ID_BYTES + 8 + LEDGER_HASH_BYTES + 4 + 4 + 1 + 1 + 5 * 8)
+#define STATEMENT_BYTES (LEDGER_AUDIENCE_ID_BYTES + 8 + LEDGER_HASH_BYTES + 4)
 _Static_assert(crypto_generichash_BYTES == 32, "a 256-bit tag");
 _Static_assert(crypto_kdf_KEYBYTES == 32, "the identity's seed is the KDF's master key");
 
-/* The tag's key: derived from the identity's seed, so only this node can
- * make a file it accepts, and the seed itself is never used as a MAC key. */
 /* Subkey `id` of the identity's seed under the context "closevw1": 1 the
  * tag's key, 2 the key that seals the audience keys.  Only this node can
  * make a file it accepts or open the keys in it, and the seed itself is
@@ -49,14 +50,26 @@ static coop_err tag_key(const node *self, uint8_t key[crypto_generichash_KEYBYTE
   return derived_key(self, SUBKEY_TAG, key);
 }
 
-static coop_err tag_of(const node *self, const uint8_t *bytes, size_t count,
-                       uint8_t tag[TAG_BYTES])
+/* The tag of a segment: keyed BLAKE2b over the tag before it (`previous`)
+ * and its bytes, so a segment is good only after the one it followed when
+ * written: one cut off, moved or replayed elsewhere does not verify.  The
+ * chain starts with the tag of the head (previous NULL). */
+static coop_err chain_tag(const node *self, const uint8_t *previous, const uint8_t *bytes,
+                          size_t count, uint8_t tag[TAG_BYTES])
 {
   uint8_t key[crypto_generichash_KEYBYTES];
+  crypto_generichash_state state;
   coop_err err = tag_key(self, key);
-  if (!err && crypto_generichash(tag, TAG_BYTES, bytes, count, key, sizeof key))
+  if (!err && crypto_generichash_init(&state, key, sizeof key, TAG_BYTES))
     err = COOP_E_CRYPTO;
+  if (!err && previous)
+    crypto_generichash_update(&state, previous, TAG_BYTES);
+  if (!err) {
+    crypto_generichash_update(&state, bytes, count);
+    crypto_generichash_final(&state, tag, TAG_BYTES);
+  }
   sodium_memzero(key, sizeof key);
+  sodium_memzero(&state, sizeof state);
   return err;
 }
 
@@ -162,24 +175,39 @@ static void put_audiences(writer *w, const uint8_t (*audiences)[LEDGER_AUDIENCE_
     put(w, audiences[i], LEDGER_AUDIENCE_ID_BYTES);
 }
 
-static void put_view(writer *w, const log_view *view)
+/* Records [from, count) of the view: what the segment adds to the file's
+ * list (from: how many the segments before it hold). */
+static void put_records_from(writer *w, const log_view *view, size_t from)
 {
-  put_u32(w, (uint32_t)view->role);
-  put_text(w, view->name, sizeof view->name);
-  put_count(w, view->member_count);
-  for (size_t m = 0; m < view->member_count; m++)
-    put_member(w, &view->members[m]);
-  put_count(w, view->record_count);
-  for (size_t i = 0; i < view->record_count; i++)
+  put_count(w, from);
+  put_count(w, view->record_count - from);
+  for (size_t i = from; i < view->record_count; i++)
     put_record(w, &view->records[i]);
-  put_count(w, view->statement_count);
-  for (size_t i = 0; i < view->statement_count; i++) {
+}
+
+static void put_statements_from(writer *w, const log_view *view, size_t from)
+{
+  put_count(w, from);
+  put_count(w, view->statement_count - from);
+  for (size_t i = from; i < view->statement_count; i++) {
     const log_statement *item = &view->statements[i];
     put(w, item->audience, LEDGER_AUDIENCE_ID_BYTES);
     put_u64(w, item->index);
     put(w, item->leaf, LEDGER_HASH_BYTES);
     put_u32(w, item->period);
   }
+}
+
+/* The parts of the view a later entry may change in place (a member's
+ * facts and details, the sorted unread list) or that are small: whole in
+ * every segment, only the last segment's are read. */
+static void put_view_whole(writer *w, const log_view *view)
+{
+  put_u32(w, (uint32_t)view->role);
+  put_text(w, view->name, sizeof view->name);
+  put_count(w, view->member_count);
+  for (size_t m = 0; m < view->member_count; m++)
+    put_member(w, &view->members[m]);
   put_count(w, view->closed_count);
   for (size_t i = 0; i < view->closed_count; i++)
     put_u32(w, view->closed[i]);
@@ -263,16 +291,40 @@ static void put_keys(writer *w, node *self, const log_view *view)
   sodium_free(plain);
 }
 
-static void put_image(writer *w, node *self, const close_view_image *image)
+/* A u32 written earlier as 0 (a length not known then), now `value`. */
+static void patch_u32(writer *w, size_t at, size_t value)
+{
+  if (!w->err && value > UINT32_MAX)
+    w->err = COOP_E_LIMIT;
+  for (unsigned i = 0; !w->err && i < 4; i++)
+    w->buf.data[at + i] = (uint8_t)(value >> (8 * i));
+}
+
+static void put_head(writer *w, node *self)
 {
   put(w, MAGIC, MAGIC_BYTES);
   put_u8(w, CLOSE_VIEW_FILE_VERSION);
   put(w, self->identity.public_key, LEDGER_LOG_ID_BYTES);
+}
+
+/* One segment without its tag: the entries it reflects, the records and
+ * statements past those of the segments before it, the rest whole. */
+static void put_segment(writer *w, node *self, const close_view_image *image, size_t record_from,
+                        size_t statement_from)
+{
+  size_t body_at = w->buf.len;
+  put_u32(w, 0);
   put_u64(w, image->size);
   put(w, image->last_leaf, LEDGER_HASH_BYTES);
-  put_view(w, image->view);
+  put_records_from(w, image->view, record_from);
+  put_statements_from(w, image->view, statement_from);
+  size_t whole_at = w->buf.len;
+  put_u32(w, 0);
+  put_view_whole(w, image->view);
   put_states(w, image->states, image->state_count);
   put_keys(w, self, image->view);
+  patch_u32(w, whole_at, w->buf.len - whole_at - 4);
+  patch_u32(w, body_at, w->buf.len - body_at - 4);
 }
 
 static coop_err write_all(int fd, const uint8_t *bytes, size_t count)
@@ -290,8 +342,9 @@ static coop_err write_all(int fd, const uint8_t *bytes, size_t count)
 }
 
 /* Writes `bytes` to `path` by way of a temporary file beside it: a reader
- * sees the old file or the new one, whole. */
-static coop_err replace_file(const char *path, const uint8_t *bytes, size_t count)
+ * sees the old file or the new one, whole.  *status: the new file's. */
+static coop_err replace_file(const char *path, const uint8_t *bytes, size_t count,
+                             struct stat *status)
 {
   coop_buf temporary;
   coop_buf_init(&temporary, NODE_PATH_BYTES_MAX + 32);
@@ -300,7 +353,7 @@ static coop_err replace_file(const char *path, const uint8_t *bytes, size_t coun
   const char *name = (const char *)temporary.data;
   int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   coop_err err = fd < 0 ? COOP_E_IO : write_all(fd, bytes, count);
-  if (!err && fsync(fd))
+  if (!err && (fsync(fd) || fstat(fd, status)))
     err = COOP_E_IO;
   if (fd >= 0 && close(fd) && !err)
     err = COOP_E_IO;
@@ -312,11 +365,52 @@ static coop_err replace_file(const char *path, const uint8_t *bytes, size_t coun
   return err;
 }
 
-/* About the bytes put_image writes (names counted at a typical length):
- * the buffer is allocated once, not doubled and copied a dozen times on
- * the way to ~10 MB (that copying, and faulting in each new block, was 8 %
- * of a one-shot close of 10,000 members). */
-static size_t image_bytes(const close_view_image *image)
+/* May the next segment go at the end of the file the mark describes: is it
+ * still that file (same inode, as long as when it was read or written, so
+ * nothing half-written or foreign follows its last tag), with our mode and
+ * owner, and not too many segments yet?  The file open for appending, or
+ * -1: write it whole. */
+static int open_for_append(const char *path, const close_view_image *image)
+{
+  const close_view_mark *mark = &image->mark;
+  if (!mark->valid || mark->segments >= CLOSE_VIEW_SEGMENTS_MAX ||
+      image->view->record_count < mark->records ||
+      image->view->statement_count < mark->statements)
+    return -1;
+  int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+  struct stat status;
+  if (fd >= 0 && (fstat(fd, &status) || !S_ISREG(status.st_mode) || (status.st_mode & 077) ||
+                  status.st_uid != geteuid() || (uint64_t)status.st_dev != mark->device ||
+                  (uint64_t)status.st_ino != mark->inode ||
+                  (uint64_t)status.st_size != mark->bytes)) {
+    close(fd);
+    fd = -1;
+  }
+  return fd;
+}
+
+/* Appends the segment's bytes: fsync'd, no rename (a crash mid-append
+ * leaves a last segment whose tag does not verify: readers use the ones
+ * before it, and the next save, finding the file longer than its mark,
+ * writes it whole).  Nothing is cut back on failure: a reader may be
+ * mapping those bytes. */
+static coop_err append_file(int fd, const uint8_t *bytes, size_t count, struct stat *status)
+{
+  coop_err err = write_all(fd, bytes, count);
+  if (!err && (fsync(fd) || fstat(fd, status)))
+    err = COOP_E_IO;
+  if (close(fd) && !err)
+    err = COOP_E_IO;
+  return err;
+}
+
+/* About the bytes put_segment writes from those positions on (names
+ * counted at a typical length): the buffer is allocated once, not doubled
+ * and copied a dozen times on the way to ~10 MB (that copying, and
+ * faulting in each new block, was 8 % of a one-shot close of 10,000
+ * members). */
+static size_t segment_bytes(const close_view_image *image, size_t record_from,
+                            size_t statement_from)
 {
   const log_view *view = image->view;
   size_t bytes = HEAD_BYTES + 64 + view->closed_count * 4 +
@@ -327,29 +421,66 @@ static size_t image_bytes(const close_view_image *image)
     for (size_t r = 0; r < who->residence_count; r++)
       bytes += 64 + KEY_ITEM_BYTES + who->residences[r].fact_count * 17;
   }
-  bytes += view->record_count * (LEDGER_AUDIENCE_ID_BYTES + LEDGER_HASH_BYTES + 58);
-  bytes += view->statement_count * (LEDGER_AUDIENCE_ID_BYTES + LEDGER_HASH_BYTES + 12);
+  bytes += (view->record_count - record_from) * RECORD_BYTES;
+  bytes += (view->statement_count - statement_from) * STATEMENT_BYTES;
   return bytes + image->state_count * 60 + TAG_BYTES;
 }
 
-coop_err close_view_file_save(node *self, const close_view_image *image)
+/* Encodes into w the head (not when appending: the file has one) and the
+ * segment with its tag, which also goes to `tag`. */
+static coop_err encode(writer *w, node *self, const close_view_image *image, bool append,
+                       uint8_t tag[TAG_BYTES])
 {
-  writer w = {.err = COOP_OK};
-  coop_buf_init(&w.buf, CLOSE_VIEW_FILE_BYTES_MAX - TAG_BYTES);
-  size_t estimate = image_bytes(image);
-  w.err = coop_buf_grow(&w.buf, estimate < w.buf.max ? estimate : w.buf.max);
-  put_image(&w, self, image);
-  uint8_t tag[TAG_BYTES];
-  coop_err err = w.err ? w.err : tag_of(self, w.buf.data, w.buf.len, tag);
-  if (!err) {
-    w.buf.max += TAG_BYTES;
-    err = coop_buf_append(&w.buf, tag, sizeof tag);
+  size_t record_from = append ? image->mark.records : 0;
+  size_t statement_from = append ? image->mark.statements : 0;
+  coop_buf_init(&w->buf, CLOSE_VIEW_FILE_BYTES_MAX - TAG_BYTES);
+  size_t estimate = segment_bytes(image, record_from, statement_from);
+  w->err = coop_buf_grow(&w->buf, estimate < w->buf.max ? estimate : w->buf.max);
+  uint8_t previous[TAG_BYTES];
+  if (append) {
+    memcpy(previous, image->mark.tag, TAG_BYTES);
+  } else {
+    put_head(w, self);
+    if (!w->err)
+      w->err = chain_tag(self, NULL, w->buf.data, HEAD_BYTES, previous);
   }
-  char *path = err ? NULL : node_path(self->home, NODE_CLOSE_VIEW_FILE);
-  if (!err && !path)
-    err = COOP_E_NOMEM;
-  if (!err)
-    err = replace_file(path, w.buf.data, w.buf.len);
+  size_t segment_at = w->buf.len;
+  put_segment(w, self, image, record_from, statement_from);
+  coop_err err = w->err ? w->err
+                        : chain_tag(self, previous, w->buf.data + segment_at,
+                                    w->buf.len - segment_at, tag);
+  if (!err) {
+    w->buf.max += TAG_BYTES;
+    err = coop_buf_append(&w->buf, tag, TAG_BYTES);
+  }
+  return err;
+}
+
+coop_err close_view_file_save(node *self, close_view_image *image)
+{
+  char *path = node_path(self->home, NODE_CLOSE_VIEW_FILE);
+  int fd = path ? open_for_append(path, image) : -1;
+  image->appended = fd >= 0;
+  writer w = {.err = COOP_OK};
+  uint8_t tag[TAG_BYTES];
+  coop_err err = path ? encode(&w, self, image, image->appended, tag) : COOP_E_NOMEM;
+  struct stat status;
+  if (image->appended)
+    err = err ? (close(fd), err) : append_file(fd, w.buf.data, w.buf.len, &status);
+  else if (!err)
+    err = replace_file(path, w.buf.data, w.buf.len, &status);
+  close_view_mark *mark = &image->mark;
+  mark->valid = !err;
+  if (!err) {
+    mark->segments = image->appended ? mark->segments + 1 : 1;
+    mark->bytes = image->appended ? mark->bytes + w.buf.len : w.buf.len;
+    mark->device = (uint64_t)status.st_dev;
+    mark->inode = (uint64_t)status.st_ino;
+    mark->records = image->view->record_count;
+    mark->statements = image->view->statement_count;
+    memcpy(mark->tag, tag, TAG_BYTES);
+  }
+  image->written_bytes = err ? 0 : w.buf.len;
   coop_free(path);
   /* It held members' names: not left in freed memory. */
   if (w.buf.capacity)
@@ -493,38 +624,8 @@ static void *get_audiences(reader *r, size_t *count, size_t *capacity)
   return audiences;
 }
 
-static void get_lists(reader *r, log_view *view)
-{
-  view->record_count = get_count(r, LEDGER_AUDIENCE_ID_BYTES + 8 + LEDGER_HASH_BYTES + 50);
-  view->records = get_array(r, view->record_count, sizeof *view->records, &view->record_capacity);
-  if (!view->records)
-    view->record_count = 0;
-  for (size_t i = 0; i < view->record_count; i++)
-    get_record(r, &view->records[i]);
-  view->statement_count = get_count(r, LEDGER_AUDIENCE_ID_BYTES + 12 + LEDGER_HASH_BYTES);
-  view->statements =
-      get_array(r, view->statement_count, sizeof *view->statements, &view->statement_capacity);
-  if (!view->statements)
-    view->statement_count = 0;
-  for (size_t i = 0; i < view->statement_count; i++) {
-    log_statement *item = &view->statements[i];
-    get(r, item->audience, LEDGER_AUDIENCE_ID_BYTES);
-    item->index = get_u64(r);
-    get(r, item->leaf, LEDGER_HASH_BYTES);
-    item->period = get_u32(r);
-  }
-  view->closed_count = get_count(r, 4);
-  view->closed = get_array(r, view->closed_count, sizeof *view->closed, &view->closed_capacity);
-  if (!view->closed)
-    view->closed_count = 0;
-  for (size_t i = 0; i < view->closed_count; i++)
-    view->closed[i] = get_u32(r);
-  view->last_close_index = get_u64(r);
-  view->erased = get_audiences(r, &view->erased_count, &view->erased_capacity);
-  view->unread = get_audiences(r, &view->unread_count, &view->unread_capacity);
-}
-
-static void get_view(reader *r, log_view *view)
+/* The part of a segment written whole (put_view_whole). */
+static void get_view_whole(reader *r, log_view *view)
 {
   view->role = (int)get_u32(r);
   get_text(r, view->name, sizeof view->name);
@@ -534,7 +635,15 @@ static void get_view(reader *r, log_view *view)
     view->member_count = 0;
   for (size_t m = 0; m < view->member_count && !r->error; m++)
     get_member(r, &view->members[m]);
-  get_lists(r, view);
+  view->closed_count = get_count(r, 4);
+  view->closed = get_array(r, view->closed_count, sizeof *view->closed, &view->closed_capacity);
+  if (!view->closed)
+    view->closed_count = 0;
+  for (size_t i = 0; i < view->closed_count; i++)
+    view->closed[i] = get_u32(r);
+  view->last_close_index = get_u64(r);
+  view->erased = get_audiences(r, &view->erased_count, &view->erased_capacity);
+  view->unread = get_audiences(r, &view->unread_count, &view->unread_capacity);
 }
 
 static ledger_offset_period get_period(reader *r)
@@ -573,27 +682,26 @@ static close_view_state *get_states(reader *r, size_t *count)
 }
 
 /* Reads the whole file, refusing one that is not a regular file of ours
- * with mode 0600 or stricter (it holds members' names). */
-static coop_err read_file(const char *path, uint8_t **bytes, size_t *count)
+ * with mode 0600 or stricter (it holds members' names).  *status: its. */
+static coop_err read_file(const char *path, uint8_t **bytes, size_t *count, struct stat *status)
 {
   *bytes = NULL;
   *count = 0;
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0)
     return errno == ENOENT ? COOP_E_NOT_FOUND : COOP_E_IO;
-  struct stat status;
-  coop_err err = fstat(fd, &status) ? COOP_E_IO : COOP_OK;
-  if (!err && (!S_ISREG(status.st_mode) || (status.st_mode & 077) ||
-               status.st_uid != geteuid()))
+  coop_err err = fstat(fd, status) ? COOP_E_IO : COOP_OK;
+  if (!err && (!S_ISREG(status->st_mode) || (status->st_mode & 077) ||
+               status->st_uid != geteuid()))
     err = COOP_E_PERMISSIONS;
-  if (!err && ((uint64_t)status.st_size > CLOSE_VIEW_FILE_BYTES_MAX ||
-               (size_t)status.st_size < HEAD_BYTES + TAG_BYTES))
+  if (!err && ((uint64_t)status->st_size > CLOSE_VIEW_FILE_BYTES_MAX ||
+               (size_t)status->st_size < HEAD_BYTES + TAG_BYTES))
     err = COOP_E_DECODE;
-  if (!err && !(*bytes = coop_malloc((size_t)status.st_size)))
+  if (!err && !(*bytes = coop_malloc((size_t)status->st_size)))
     err = COOP_E_NOMEM;
   size_t done = 0;
-  while (!err && done < (size_t)status.st_size) {
-    ssize_t got = read(fd, *bytes + done, (size_t)status.st_size - done);
+  while (!err && done < (size_t)status->st_size) {
+    ssize_t got = read(fd, *bytes + done, (size_t)status->st_size - done);
     if (got < 0 && errno == EINTR)
       continue;
     if (got <= 0)
@@ -624,20 +732,153 @@ static const char *load_why(coop_err err)
   }
 }
 
-/* Checks the head and the tag of the file's bytes. */
-static coop_err check_head(node *self, const uint8_t *bytes, size_t count)
+/* Checks the file's head: ours, this version, this node's log. */
+static coop_err check_head(node *self, const uint8_t *bytes)
 {
   if (memcmp(bytes, MAGIC, MAGIC_BYTES))
     return COOP_E_DECODE;
   if (bytes[MAGIC_BYTES] != CLOSE_VIEW_FILE_VERSION)
     return COOP_E_VERSION;
-  uint8_t tag[TAG_BYTES];
-  coop_err err = tag_of(self, bytes, count - TAG_BYTES, tag);
-  if (!err && sodium_memcmp(tag, bytes + count - TAG_BYTES, TAG_BYTES))
-    err = COOP_E_TAMPERED;
-  if (!err && memcmp(bytes + MAGIC_BYTES + 1, self->identity.public_key, LEDGER_LOG_ID_BYTES))
-    err = COOP_E_TAMPERED; /* tagged with our key but for another log: never written so */
+  if (memcmp(bytes + MAGIC_BYTES + 1, self->identity.public_key, LEDGER_LOG_ID_BYTES))
+    return COOP_E_TAMPERED; /* another node's (its tags would not verify either) */
+  return COOP_OK;
+}
+
+/* Where one segment's parts are in the file: its body (after the length),
+ * its records, statements and whole part, and how many of each. */
+typedef struct segment {
+  size_t at, records, statements, whole;
+  uint32_t bytes, whole_bytes;
+  size_t record_count, statement_count;
+} segment;
+
+typedef struct segments {
+  segment *items;
+  size_t count, capacity;
+} segments;
+
+static uint32_t le32(const uint8_t *bytes)
+{
+  return (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 |
+         (uint32_t)bytes[3] << 24;
+}
+
+static coop_err add_segment(segments *found, size_t at, uint32_t bytes)
+{
+  coop_err err = coop_grow((void **)&found->items, &found->capacity, found->count,
+                           sizeof *found->items);
+  if (!err)
+    found->items[found->count++] = (segment){.at = at, .bytes = bytes};
   return err;
+}
+
+/* The segments whose tags verify, from the first up to the first that
+ * does not (a file cut inside a segment, a byte changed in one): the file
+ * up to there is an older view, still good, and what follows is dropped
+ * (image->dropped_bytes, dropped_why).  None: COOP_E_TAMPERED (a bad tag)
+ * or COOP_E_DECODE (cut short).  Sets the mark's bytes, tag, segments. */
+static coop_err walk_segments(node *self, const uint8_t *bytes, size_t count, segments *found,
+                              close_view_image *image)
+{
+  uint8_t chain[TAG_BYTES], tag[TAG_BYTES];
+  coop_err err = chain_tag(self, NULL, bytes, HEAD_BYTES, chain), stopped = COOP_OK;
+  size_t at = HEAD_BYTES;
+  while (!err && at < count) {
+    size_t left = count - at;
+    uint32_t body = left >= 4 ? le32(bytes + at) : 0;
+    if (left < 4 + TAG_BYTES || left - 4 - TAG_BYTES < body) {
+      stopped = COOP_E_DECODE;
+      break;
+    }
+    err = chain_tag(self, chain, bytes + at, 4 + (size_t)body, tag);
+    if (!err && sodium_memcmp(tag, bytes + at + 4 + body, TAG_BYTES)) {
+      stopped = COOP_E_TAMPERED;
+      break;
+    }
+    if (!err)
+      err = add_segment(found, at + 4, body);
+    if (!err)
+      memcpy(chain, tag, TAG_BYTES);
+    at += 4 + (size_t)body + TAG_BYTES;
+  }
+  image->dropped_bytes = count - at;
+  image->dropped_why = stopped ? load_why(stopped) : NULL;
+  image->mark.bytes = at;
+  image->mark.segments = (uint32_t)found->count;
+  memcpy(image->mark.tag, chain, TAG_BYTES);
+  if (!err && !found->count)
+    err = stopped ? stopped : COOP_E_DECODE;
+  return err;
+}
+
+static void skip(reader *r, size_t count)
+{
+  if (!r->error && r->length - r->position < count)
+    r->error = COOP_E_DECODE;
+  if (!r->error)
+    r->position += count;
+}
+
+/* A segment's size, last leaf (into the image: the last segment's stay)
+ * and where its parts are; its records and statements must continue those
+ * of the segments before it. */
+static coop_err segment_parts(const uint8_t *bytes, segment *s, size_t records_before,
+                              size_t statements_before, close_view_image *image)
+{
+  reader r;
+  ledger_reader_init(&r, bytes + s->at, s->bytes);
+  image->size = get_u64(&r);
+  get(&r, image->last_leaf, LEDGER_HASH_BYTES);
+  if (get_u32(&r) != records_before && !r.error)
+    r.error = COOP_E_DECODE;
+  s->record_count = get_count(&r, RECORD_BYTES);
+  s->records = s->at + r.position;
+  skip(&r, s->record_count * RECORD_BYTES);
+  if (get_u32(&r) != statements_before && !r.error)
+    r.error = COOP_E_DECODE;
+  s->statement_count = get_count(&r, STATEMENT_BYTES);
+  s->statements = s->at + r.position;
+  skip(&r, s->statement_count * STATEMENT_BYTES);
+  s->whole_bytes = (uint32_t)get_count(&r, 1);
+  s->whole = s->at + r.position;
+  skip(&r, s->whole_bytes);
+  return r.error ? r.error : ledger_reader_finish(&r);
+}
+
+static void get_statement(reader *r, log_statement *item)
+{
+  get(r, item->audience, LEDGER_AUDIENCE_ID_BYTES);
+  item->index = get_u64(r);
+  get(r, item->leaf, LEDGER_HASH_BYTES);
+  item->period = get_u32(r);
+}
+
+/* The view's records and statements: every segment's, in order, into
+ * arrays allocated once. */
+static coop_err get_lists(const uint8_t *bytes, const segments *found, log_view *view)
+{
+  size_t records = 0, statements = 0;
+  for (size_t i = 0; i < found->count; i++) {
+    records += found->items[i].record_count;
+    statements += found->items[i].statement_count;
+  }
+  view->records = records ? coop_calloc(records, sizeof *view->records) : NULL;
+  view->statements = statements ? coop_calloc(statements, sizeof *view->statements) : NULL;
+  if ((records && !view->records) || (statements && !view->statements))
+    return COOP_E_NOMEM;
+  view->record_capacity = records;
+  view->statement_capacity = statements;
+  for (size_t i = 0; i < found->count; i++) {
+    const segment *s = &found->items[i];
+    reader r;
+    ledger_reader_init(&r, bytes + s->records, s->record_count * RECORD_BYTES);
+    for (size_t k = 0; k < s->record_count; k++)
+      get_record(&r, &view->records[view->record_count++]);
+    ledger_reader_init(&r, bytes + s->statements, s->statement_count * STATEMENT_BYTES);
+    for (size_t k = 0; k < s->statement_count; k++)
+      get_statement(&r, &view->statements[view->statement_count++]);
+  }
+  return COOP_OK;
 }
 
 /* The sealed audience keys (put_keys), opened into secure memory: *keys
@@ -680,15 +921,26 @@ static coop_err keys_to_ring(node *self, const uint8_t *keys, size_t count)
   return err;
 }
 
-static coop_err parse(node *self, const uint8_t *bytes, size_t count, close_view_image *image)
+/* The view from the segments: every one's records and statements, the
+ * last one's whole part (members, closed months, states, keys). */
+static coop_err parse(node *self, const uint8_t *bytes, segments *found, close_view_image *image)
 {
-  reader r;
-  size_t head = MAGIC_BYTES + 1 + LEDGER_LOG_ID_BYTES;
-  ledger_reader_init(&r, bytes + head, count - TAG_BYTES - head);
   memcpy(image->view->log_id, self->identity.public_key, LEDGER_LOG_ID_BYTES);
-  image->size = get_u64(&r);
-  get(&r, image->last_leaf, LEDGER_HASH_BYTES);
-  get_view(&r, image->view);
+  coop_err err = COOP_OK;
+  size_t records = 0, statements = 0;
+  for (size_t i = 0; !err && i < found->count; i++) {
+    err = segment_parts(bytes, &found->items[i], records, statements, image);
+    records += found->items[i].record_count;
+    statements += found->items[i].statement_count;
+  }
+  if (!err)
+    err = get_lists(bytes, found, image->view);
+  if (err)
+    return err;
+  const segment *last = &found->items[found->count - 1];
+  reader r;
+  ledger_reader_init(&r, bytes + last->whole, last->whole_bytes);
+  get_view_whole(&r, image->view);
   image->states = get_states(&r, &image->state_count);
   size_t key_count = 0;
   uint8_t *keys = get_keys(&r, self, &key_count);
@@ -708,18 +960,40 @@ static coop_err parse(node *self, const uint8_t *bytes, size_t count, close_view
   return r.error;
 }
 
+/* Marks the file as read: the next save may append to it
+ * (open_for_append checks it is still this file, this long). */
+static void mark_read(close_view_image *image, const struct stat *status)
+{
+  close_view_mark *mark = &image->mark;
+  mark->valid = true;
+  mark->device = (uint64_t)status->st_dev;
+  mark->inode = (uint64_t)status->st_ino;
+  mark->records = image->view->record_count;
+  mark->statements = image->view->statement_count;
+}
+
 coop_err close_view_file_load(node *self, close_view_image *image, const char **why)
 {
   image->states = NULL;
   image->state_count = 0;
+  image->mark = (close_view_mark){.valid = false};
+  image->dropped_bytes = 0;
+  image->dropped_why = NULL;
   char *path = node_path(self->home, NODE_CLOSE_VIEW_FILE);
   uint8_t *bytes = NULL;
   size_t count = 0;
-  coop_err err = path ? read_file(path, &bytes, &count) : COOP_E_NOMEM;
+  struct stat status;
+  segments found = {0};
+  coop_err err = path ? read_file(path, &bytes, &count, &status) : COOP_E_NOMEM;
   if (!err)
-    err = check_head(self, bytes, count);
+    err = check_head(self, bytes);
   if (!err)
-    err = parse(self, bytes, count, image);
+    err = walk_segments(self, bytes, count, &found, image);
+  if (!err)
+    err = parse(self, bytes, &found, image);
+  if (!err)
+    mark_read(image, &status);
+  coop_free(found.items);
   if (bytes) {
     sodium_memzero(bytes, count);
     coop_free(bytes);
@@ -730,6 +1004,7 @@ coop_err close_view_file_load(node *self, close_view_image *image, const char **
     coop_free(image->states);
     image->states = NULL;
     image->state_count = 0;
+    image->mark.valid = false;
   }
   *why = load_why(err);
   return err;

@@ -489,6 +489,9 @@ struct books_close_view {
   /* Committed closes since the file was written: written when the node
    * closes (node_close_view_free), not after each close. */
   bool unsaved;
+  /* The file the view came from or last went to: the next save appends
+   * to it (invalid: the view was read afresh, it is written whole). */
+  close_view_mark file;
 };
 
 /* Notes an entry the close wrote for `month`'s member: a statement of
@@ -617,7 +620,9 @@ static coop_err close_view_read(books_session *session, books_close_view *kept, 
     err = log_view_extend(ring, &kept->view, kept->size, session->base_size, &reread);
   *whole = fresh || reread;
   if (!err && (fresh || reread)) {
-    /* Read again from the start: member positions may differ. */
+    /* Read again from the start: member positions may differ, and the
+     * file's arrays are no longer a start of the view's. */
+    kept->file.valid = false;
     log_view_free(&kept->view);
     kept->state_count = 0;
     err = load_own_log(session, ring, &kept->view);
@@ -720,7 +725,11 @@ static coop_err close_view_from_file(books_session *session, books_close_view *k
   memcpy(kept->last_leaf, image.last_leaf, LEDGER_HASH_BYTES);
   kept->states = image.states;
   kept->state_count = image.state_count;
+  kept->file = image.mark;
   *fresh = false;
+  if (image.dropped_bytes)
+    debug_say("file: %u segments used, the %llu bytes after them not (%s)", image.mark.segments,
+              (unsigned long long)image.dropped_bytes, image.dropped_why);
   if (debug_level() != DEBUG_CHECK)
     return COOP_OK;
   bool same = false;
@@ -794,10 +803,10 @@ static bool still_writable(node *self, const books_close_view *kept)
  * (a one-shot command).  Its failure fails nothing: the closes have
  * committed, and the next close reads the log when the file is missing or
  * behind. */
-static void close_view_write(node *self, const books_close_view *kept)
+static void close_view_write(node *self, books_close_view *kept)
 {
-  close_view_image image = {.view = (log_view *)&kept->view, .size = kept->size,
-                            .states = kept->states, .state_count = kept->state_count};
+  close_view_image image = {.view = &kept->view, .size = kept->size, .states = kept->states,
+                            .state_count = kept->state_count, .mark = kept->file};
   memcpy(image.last_leaf, kept->last_leaf, LEDGER_HASH_BYTES);
   if (!still_writable(self, kept)) {
     debug_say("file not written: the log changed under the view (an erasure, a restore)");
@@ -805,11 +814,13 @@ static void close_view_write(node *self, const books_close_view *kept)
   }
   double started = debug_ms();
   coop_err err = close_view_file_save(self, &image);
+  kept->file = image.mark;
   if (err)
     debug_say("file not written: %s", coop_err_message(err));
   else
-    debug_say("file written (size %llu, %.0f ms)", (unsigned long long)kept->size,
-              debug_ms() - started);
+    debug_say("file written (size %llu, %s, %zu bytes, segment %u, %.0f ms)",
+              (unsigned long long)kept->size, image.appended ? "appended" : "whole",
+              image.written_bytes, image.mark.segments, debug_ms() - started);
 }
 
 void books_close_view_end(node *self, books_close_view *kept, bool committed)
