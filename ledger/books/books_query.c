@@ -92,7 +92,7 @@ static coop_err member_month_row(ledger_store *store, const char *sql, const cha
 static coop_err move_month(ledger_store *store, const char *member_id, uint32_t period,
                            uint32_t *from_period)
 {
-  int64_t row[2];
+  int64_t row[2] = {0, 0}; /* read on an error too: 0, not garbage */
   coop_err err = member_month_row(store, "SELECT coalesce(max(from_period), 0), 0 FROM"
                                          " books_moves WHERE member_id = ?1 AND from_period <= ?2",
                                   member_id, period, row);
@@ -127,7 +127,7 @@ coop_err ledger_books_member_at(ledger_store *store, const char *member_id, uint
 coop_err ledger_books_member_records_from(ledger_store *store, const char *member_id,
                                           uint32_t period, uint64_t *count, uint64_t *first)
 {
-  int64_t row[2];
+  int64_t row[2] = {0, 0}; /* read on an error too: 0, not garbage */
   coop_err err = member_month_row(
       /* A record counts in its date's month or an earlier one: her months
        * from ?2 on hold every record counting from it. */
