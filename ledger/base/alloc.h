@@ -27,11 +27,12 @@ char *coop_strdup(const char *text);
  * month close or an import touches 100+ MiB of fresh heap, and on a virtual
  * machine each 4 KiB page fault is expensive: 2 MiB pages cut a one-shot
  * close of 10,000 members by a quarter (docs/performance.md).  Call at the
- * start of main, before anything is opened or printed.  It does nothing when COOP_HUGE_PAGES=0, when
- * GLIBC_TUNABLES or LD_PRELOAD is already set (the user's choice, valgrind,
- * another allocator), under AddressSanitizer (its own allocator), or when
- * the kernel's mode is `always` or `never`; if the exec fails, the program
- * goes on as it is.  Returns (when it does not re-execute) what it found,
+ * start of main, before anything is opened or printed, and only where the
+ * work is large: the second exec costs a process start (~15 ms here).  It
+ * does nothing when COOP_HUGE_PAGES=0, when GLIBC_TUNABLES or LD_PRELOAD is
+ * already set (the user's choice, valgrind, another allocator), under
+ * AddressSanitizer (its own allocator), or when the kernel's mode is
+ * `always` or `never`; if the exec fails, the program goes on as it is.  Returns (when it does not re-execute) what it found,
  * in words: "on (...)" in the re-executed process, else "off (why)". */
 const char *coop_heap_use_huge_pages(char **argv);
 
