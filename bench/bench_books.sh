@@ -97,7 +97,7 @@ awk -v rows="$rows" '
 printf 'csv        %d rows, %d MiB, written in %.1f s\n' "$rows" \
   "$(($(stat -c %s "$dir/big.csv") / 1048576))" "$(elapsed "$start" "$(seconds)")"
 
-rm -rf "$dir/before-import" && cp -a "$dir/node" "$dir/before-import"
+rm -rf "$dir/before-import" && cp -a "$dir/node" "$dir/before-import" && sync
 # time_import HOME: one `coop import` of the CSV into the node at HOME;
 # prints "WALL CPU RSS-KiB" (CPU = user + system: on a shared machine the
 # wall time moves with the load, the CPU time much less).
@@ -115,7 +115,7 @@ time_import() {
 runs=${IMPORT_RUNS:-1}
 times=("$(time_import "$dir/node")")
 for run in $(seq 2 "$runs"); do
-  rm -rf "$dir/again" && cp -a "$dir/before-import" "$dir/again"
+  rm -rf "$dir/again" && cp -a "$dir/before-import" "$dir/again" && sync
   times+=("$(time_import "$dir/again")")
   rm -rf "$dir/again"
 done

@@ -81,7 +81,9 @@ if [ $report = 0 ]; then
   close_home=$(ls -d "$dir"/close/bench-statements-*/coop | head -1)
   next_month=$(printf '2026-%02d-15' $((months + 1)))
   for run in $(seq "$runs"); do # each from a copy of the same node
-    rm -rf "$dir/close/shot" && cp -a "$close_home" "$dir/close/shot"
+    # sync: the copy's ~200 MB of dirty pages would otherwise be written by
+    # the close's own fsync, a cost no coop's close has.
+    rm -rf "$dir/close/shot" && cp -a "$close_home" "$dir/close/shot" && sync
     COOP_NOW_MS=$(($(date -u -d "$next_month" +%s) * 1000)) step "one-shot-$run" /usr/bin/time \
       -f 'one-shot %e s wall, %U s user, %S s sys, peak RSS %M KiB' \
       "$coop" period close "$(printf '2026-%02d' "$months")" --dir "$dir/close/shot"
