@@ -630,5 +630,13 @@ coop_err ledger_store_set_cache(ledger_store *store, size_t bytes)
 {
   char pragma[64];
   snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%zu", bytes / 1024u);
-  return ledger_store_exec(store, pragma);
+  coop_err err = ledger_store_exec(store, pragma);
+  if (!err)
+    store->cache_bytes = bytes;
+  return err;
+}
+
+size_t ledger_store_cache(const ledger_store *store)
+{
+  return store->cache_bytes;
 }

@@ -64,6 +64,9 @@ const char *ledger_store_problem(const ledger_store *store);
 #define LEDGER_STORE_CACHE_DEFAULT_BYTES (8u * 1024u * 1024u)
 #define LEDGER_STORE_CACHE_BOOKS_BYTES (64u * 1024u * 1024u)
 COOP_MUST_USE coop_err ledger_store_set_cache(ledger_store *store, size_t bytes);
+/* The page cache's size as last set, so a step that needs another can put
+ * it back. */
+size_t ledger_store_cache(const ledger_store *store);
 
 /* An entry to append: its kind and plaintext payload.  With audience_id set
  * (non-NULL, nonzero) the payload is sealed under audience_key. */

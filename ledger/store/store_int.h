@@ -47,6 +47,7 @@ struct ledger_store {
   int64_t frontier_log_no;
   ledger_frontier frontier;
   uint64_t last_timestamp_ms;
+  size_t cache_bytes; /* the page cache's size as last set (ledger_store_cache) */
   /* Random nonces drawn 128 at a time: one getrandom() call per 128 sealed
    * entries instead of one each (measured 2.2x faster sealing). */
   uint8_t nonce_pool[128 * 24];
