@@ -131,7 +131,7 @@ echo "| import of $rows records | $import_rate/s | $(rate x "$rows" "$import_cpu
 echo "| … peak RSS | $import_rss MiB | | ≤ 256 MiB | $(met "$import_rss" "<" 257) |"
 echo "| batch enrolment of $enrolled members | $enrol_wall/s | $enrol_cpu | ≥ 5,000/s | $(met "$enrol_wall" ">=" 5000) |"
 echo "| month close, $members members, in one process | $close_wall/s | $close_cpu | ≥ 20,000/s | $(met "$close_wall" ">=" 20000) |"
-echo "| … one-shot \`coop period close\` of month $months | $shot_rate/s | $(rate x "$members" "$shot_cpu") | (the same) | $(met "$shot_rate" ">=" 20000) |"
+echo "| … one-shot \`coop period close\` of month $months (ours, beyond the issue's in-process benchmark) | $shot_rate/s | $(rate x "$members" "$shot_cpu") | 20,000/s | $(met "$shot_rate" ">=" 20000) |"
 echo "| … its peak RSS | $(( ${shot_rss/\?/0} / 1024 )) MiB | | | |"
 echo "| full re-audit, $coops coops × 200 members × 11 months | $audit_wall/s | $audit_cpu | ≥ 50,000/s | $(met "$audit_wall" ">=" 50000) |"
 echo "| one coop's new month judged ($coops logs held) | $month_wall s | $month_cpu s CPU | < 1 s | $(met "$month_wall" "<" 1) |"
