@@ -327,20 +327,6 @@ static void put_segment(writer *w, node *self, const close_view_image *image, si
   patch_u32(w, body_at, w->buf.len - body_at - 4);
 }
 
-static coop_err write_all(int fd, const uint8_t *bytes, size_t count)
-{
-  while (count) {
-    ssize_t done = write(fd, bytes, count);
-    if (done < 0 && errno == EINTR)
-      continue;
-    if (done <= 0)
-      return COOP_E_IO;
-    bytes += done;
-    count -= (size_t)done;
-  }
-  return COOP_OK;
-}
-
 /* Writes `bytes` to `path` by way of a temporary file beside it: a reader
  * sees the old file or the new one, whole.  *status: the new file's. */
 static coop_err replace_file(const char *path, const uint8_t *bytes, size_t count,
@@ -352,7 +338,7 @@ static coop_err replace_file(const char *path, const uint8_t *bytes, size_t coun
     return COOP_E_LIMIT;
   const char *name = (const char *)temporary.data;
   int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  coop_err err = fd < 0 ? COOP_E_IO : write_all(fd, bytes, count);
+  coop_err err = fd < 0 ? COOP_E_IO : coop_write_all(fd, bytes, count);
   if (!err && (fsync(fd) || fstat(fd, status)))
     err = COOP_E_IO;
   if (fd >= 0 && close(fd) && !err)
@@ -396,7 +382,7 @@ static int open_for_append(const char *path, const close_view_image *image)
  * mapping those bytes. */
 static coop_err append_file(int fd, const uint8_t *bytes, size_t count, struct stat *status)
 {
-  coop_err err = write_all(fd, bytes, count);
+  coop_err err = coop_write_all(fd, bytes, count);
   if (!err && (fsync(fd) || fstat(fd, status)))
     err = COOP_E_IO;
   if (close(fd) && !err)

@@ -1,9 +1,11 @@
 #include "ledger/base/buffer.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ledger/base/alloc.h"
 
@@ -156,4 +158,19 @@ uint64_t coop_get_u64le(const unsigned char *in)
   for (int i = 7; i >= 0; i--)
     value = (value << 8) | in[i];
   return value;
+}
+
+coop_err coop_write_all(int fd, const void *bytes, size_t count)
+{
+  const unsigned char *next = bytes;
+  while (count) {
+    ssize_t written = write(fd, next, count);
+    if (written < 0 && errno == EINTR)
+      continue;
+    if (written <= 0)
+      return COOP_E_IO;
+    next += written;
+    count -= (size_t)written;
+  }
+  return COOP_OK;
 }

@@ -50,4 +50,8 @@ uint16_t coop_get_u16le(const unsigned char *in);
 uint32_t coop_get_u32le(const unsigned char *in);
 uint64_t coop_get_u64le(const unsigned char *in);
 
+/* Writes all `count` bytes to `fd`, again after a short write or EINTR:
+ * COOP_E_IO when the file takes no more. */
+coop_err coop_write_all(int fd, const void *bytes, size_t count);
+
 #endif

@@ -1,4 +1,5 @@
 #include "ledger/log/identity.h"
+#include "ledger/base/buffer.h"
 #include "ledger/base/sha256.h"
 
 #include <errno.h>
@@ -37,20 +38,6 @@ void ledger_identity_release(ledger_identity *identity)
   identity->secret_key = NULL;
 }
 
-static coop_err write_all(int fd, const uint8_t *bytes, size_t count)
-{
-  while (count) {
-    ssize_t written = write(fd, bytes, count);
-    if (written < 0 && errno == EINTR)
-      continue;
-    if (written <= 0)
-      return COOP_E_IO;
-    bytes += written;
-    count -= (size_t)written;
-  }
-  return COOP_OK;
-}
-
 coop_err ledger_identity_save(const ledger_identity *identity, const char *path)
 {
   int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -60,7 +47,7 @@ coop_err ledger_identity_save(const ledger_identity *identity, const char *path)
   memcpy(contents, LEDGER_KEY_FILE_MAGIC, 8);
   /* libsodium's secret key is seed || public key: store only the seed. */
   memcpy(contents + 8, identity->secret_key, 32);
-  coop_err err = write_all(fd, contents, sizeof contents);
+  coop_err err = coop_write_all(fd, contents, sizeof contents);
   sodium_memzero(contents, sizeof contents);
   if (!err && fsync(fd) != 0)
     err = COOP_E_IO;
